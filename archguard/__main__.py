@@ -1,0 +1,3 @@
+from archguard.cli import main
+
+main()

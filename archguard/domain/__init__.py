@@ -1,0 +1,1 @@
+"""Pure values: what archguard knows about a codebase and what it found. No I/O here."""

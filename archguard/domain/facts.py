@@ -1,0 +1,115 @@
+"""What one source file says about imports and names, extracted once and cached.
+
+These values are produced by the parser adapters (CPython ``ast`` or the libcst fallback for newer
+syntax), pickled into the cache, and consumed by the analysis. They are deliberately small and
+immutable: a 10,000-file tree holds hundreds of thousands of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ImportKind(str, Enum):
+    IMPORT = "import"  # import a.b [as c]
+    FROM = "from"  # from a import b [as c]  /  from . import b  /  from a import *
+    DYNAMIC = "dynamic"  # importlib.import_module("a.b") / __import__("a.b") with a literal
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported name (a statement importing three names gives three facts).
+
+    ``module`` is written as in the source, without the leading dots; ``level`` counts those dots.
+    ``name`` is None for ``import a.b`` and dynamic imports, ``"*"`` for star imports.
+    ``asname`` is the alias, if any. The bound local name is :attr:`bound_name`.
+    """
+
+    kind: ImportKind
+    module: str
+    name: str | None
+    asname: str | None
+    level: int
+    line: int
+    column: int  # 1-based, as editors and ruff count
+    end_line: int
+    statement: str  # the whole statement text, multi-line statements whole
+    type_checking: bool = False  # under ``if TYPE_CHECKING:``
+    in_function: bool = False  # inside a def (lazy import, often to dodge a cycle)
+    guarded: bool = False  # inside ``try:`` whose handlers catch ImportError/ModuleNotFoundError
+    conditional: bool = False  # under any other ``if``/``else``/``match`` at import time
+
+    @property
+    def bound_name(self) -> str | None:
+        """The local name this import binds, or None for star and dynamic imports."""
+        if self.kind is ImportKind.DYNAMIC or self.name == "*":
+            return None
+        if self.asname:
+            return self.asname
+        if self.kind is ImportKind.IMPORT:
+            return self.module.split(".")[0]
+        return self.name
+
+
+class BindingKind(str, Enum):
+    CLASS = "class"
+    FUNCTION = "function"
+    ALIAS = "alias"  # X = Y or X = mod.Y: another name for an existing object
+    ASSIGN = "assign"  # any other assignment (X = 3, X = make())
+    TYPE_ALIAS = "type"  # type X = ... (Python 3.12+)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound at module level by anything but an import (imports are :class:`ImportFact`)."""
+
+    name: str
+    kind: BindingKind
+    line: int
+    target: str | None = None  # ALIAS: the dotted expression on the right ("Y", "mod.Y")
+    bases: tuple[str, ...] = ()  # CLASS: the dotted base-class expressions
+    conditional: bool = False  # bound under if/try at module level
+    empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeUse:
+    """``a.b.Name`` where ``a`` was bound by a plain ``import a.b``: reaching a name by attribute."""
+
+    dotted: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    imports: tuple[ImportFact, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    all_names: tuple[str, ...] | None = None  # a literal ``__all__``; None when absent or computed
+    has_getattr: bool = False  # module-level ``def __getattr__``: any name may exist
+    attribute_uses: tuple[AttributeUse, ...] = ()
+    warns_deprecation: bool = False  # emits DeprecationWarning at module level (shim marker)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxIssue:
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableFile:
+    path: str
+    reason: str  # "permission denied", "not UTF-8 ...", "binary (NUL byte)", "too large (N MB)"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """What parsing one file gave: facts, or a syntax error, or why it could not be read."""
+
+    facts: FileFacts | None = None
+    syntax_error: SyntaxIssue | None = None
+    unreadable: UnreadableFile | None = None

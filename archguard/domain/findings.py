@@ -1,0 +1,87 @@
+"""Findings: immutable values with stable fingerprints, rendered by every reporter."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+
+class Kind(str, Enum):
+    NON_CANONICAL_IMPORT = "non-canonical-import"
+    DUPLICATE_DEFINITION = "duplicate-definition"
+    DANGLING_IMPORT = "dangling-import"
+    IMPORT_LINTER = "import-linter"
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # fails ``check`` unless baselined
+    WARNING = "warning"  # reported, never fails (e.g. a guarded import of something gone)
+
+
+# Stable rule codes, one per kind of finding. Never renumber: baselines and CI filters use them.
+RULES: dict[str, tuple[Kind, str]] = {
+    "AG101": (Kind.NON_CANONICAL_IMPORT, "concept imported through a non-canonical path"),
+    "AG102": (Kind.NON_CANONICAL_IMPORT, "another object that claims the concept is imported"),
+    "AG103": (Kind.NON_CANONICAL_IMPORT, "concept reached by attribute through a non-canonical module"),
+    "AG111": (Kind.DUPLICATE_DEFINITION, "a second definition claims the concept"),
+    "AG201": (Kind.DANGLING_IMPORT, "import of a module that does not exist"),
+    "AG202": (Kind.DANGLING_IMPORT, "import of a name the module does not provide"),
+    "AG301": (Kind.IMPORT_LINTER, "an import-linter contract is broken"),
+}
+
+
+def fingerprint(*parts: str) -> str:
+    """A fingerprint from the parts that identify a finding, deliberately without line numbers,
+    so it survives edits elsewhere in the file."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    code: str
+    contract: str
+    path: str
+    line: int
+    column: int
+    message: str
+    statement: str = ""
+    importer: str = ""
+    imported: str = ""  # module:Name as written
+    canonical: str | None = None  # module:Name users must use
+    suggestion: str | None = None  # the canonical statement, e.g. "from a.b import C"
+    fixable: bool = False
+    reason: str | None = None  # why it is not fixable
+    contract_reason: str | None = None  # the contract's own ``reason``
+    severity: Severity = Severity.ERROR
+    fingerprint: str = ""
+    baselined: bool = False
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def kind(self) -> Kind:
+        return RULES[self.code][0]
+
+    def with_fingerprint(self, occurrence: int = 0) -> Violation:
+        """Fill the fingerprint from what identifies the finding (not its line)."""
+        normalized = " ".join(self.statement.split())
+        return replace(
+            self,
+            fingerprint=fingerprint(
+                self.code, self.contract, self.path, self.importer, self.imported,
+                normalized, str(occurrence),
+            ),
+        )
+
+
+def assign_fingerprints(violations: list[Violation]) -> list[Violation]:
+    """Fingerprint a list; identical findings in one file are told apart by occurrence order."""
+    seen: dict[tuple[str, ...], int] = {}
+    result = []
+    for v in sorted(violations, key=lambda v: (v.path, v.line, v.column, v.code)):
+        key = (v.code, v.contract, v.path, v.importer, v.imported, " ".join(v.statement.split()))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        result.append(v.with_fingerprint(n))
+    return result

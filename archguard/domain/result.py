@@ -1,0 +1,68 @@
+"""The one result model. ``scan`` and ``check`` fill it; every reporter renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
+from archguard.domain.findings import Severity, Violation
+from archguard.domain.sources import SourceFile
+
+SCHEMA = "archguard/1"
+
+
+@dataclass
+class DanglingImport:
+    path: str
+    line: int
+    column: int
+    importer: str
+    imported: str  # "module" or "module:Name"
+    statement: str
+    missing: str  # "module" or "name"
+    guarded: bool
+    type_checking: bool
+
+
+@dataclass
+class ScanResult:
+    """Everything the scan saw. ``facts`` maps path -> FileFacts for every parsed file."""
+
+    root: str
+    files: list[SourceFile]
+    facts: dict[str, FileFacts]
+    syntax_errors: list[SyntaxIssue]
+    unreadable: list[UnreadableFile]
+    packages: list[str]
+    import_edges: int = 0
+    dangling: list[DanglingImport] = field(default_factory=list)
+    duration_s: float = 0.0
+    cache_hits: int = 0
+
+    @property
+    def loose_files(self) -> list[SourceFile]:
+        return [f for f in self.files if f.loose and f.path in self.facts]
+
+    @property
+    def modules(self) -> int:
+        return sum(1 for f in self.files if not f.loose)
+
+
+@dataclass
+class CheckResult:
+    """What ``check`` adds to the scan: violations, and what the baseline made of them."""
+
+    scan: ScanResult
+    violations: list[Violation] = field(default_factory=list)
+    stale_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
+    contracts_run: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def new_violations(self) -> list[Violation]:
+        return [v for v in self.violations if not v.baselined and v.severity is Severity.ERROR]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.new_violations)

@@ -1,0 +1,45 @@
+"""The files of a tree and the module names they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One ``.py`` file found under ROOT after exclusions.
+
+    ``module`` is the dotted name Python would import it by: for files inside a regular package
+    (every folder from the top-level package down holds ``__init__.py``) the package module name;
+    for loose files (scripts, test folders without ``__init__.py``, namespace folders) the module
+    path relative to ROOT when every part is an identifier (``tests.e2e.test_chat``), otherwise the
+    file path itself (``scripts/fix-db.py``). ``loose`` tells which.
+    """
+
+    path: str  # relative to ROOT, with "/"
+    module: str
+    loose: bool
+    is_package: bool  # an __init__.py: relative imports resolve from the module itself
+
+    @property
+    def package(self) -> str:
+        """The package relative imports in this file resolve against."""
+        if self.is_package:
+            return self.module
+        return self.module.rpartition(".")[0]
+
+
+def resolve_relative(package: str, module: str, level: int) -> str | None:
+    """Absolute module for ``from <level dots><module> import ...`` inside ``package``.
+
+    Returns None when the dots climb above the top-level package (an ImportError at run time).
+    """
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if not base and not module:
+        return None
+    return ".".join([*base, module] if module else base)
