@@ -1,0 +1,58 @@
+"""The known-violations baseline: a small JSON file that only ratchets down."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from archguard.adapters.config_errors import ConfigError
+from archguard.domain.findings import Violation
+
+BASELINE_SCHEMA = "archguard-baseline/1"
+
+
+def read_baseline(path: Path) -> list[dict[str, Any]]:
+    """Entries of a baseline file; a missing file is an empty baseline."""
+    if not path.exists():
+        return []
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read baseline: {error}", path=str(path)) from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno) from None
+    if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
+        raise ConfigError(f"not an archguard baseline (expected \"schema\": \"{BASELINE_SCHEMA}\")", path=str(path))
+    entries = document.get("violations", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+        raise ConfigError("baseline 'violations' must be a list of objects with a 'fingerprint'", path=str(path))
+    return entries
+
+
+def baseline_entry(violation: Violation) -> dict[str, Any]:
+    """What a baseline remembers of a violation: the fingerprint, plus enough to read it by eye."""
+    return {
+        "fingerprint": violation.fingerprint,
+        "code": violation.code,
+        "contract": violation.contract,
+        "path": violation.path,
+        "imported": violation.imported,
+        "statement": " ".join(violation.statement.split()),
+    }
+
+
+def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
+    """Write atomically, sorted, so the file diffs well in code review."""
+    document = {
+        "schema": BASELINE_SCHEMA,
+        "violations": sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"])),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".baseline-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(document, stream, indent=2)
+        stream.write("\n")
+    os.replace(temporary, path)

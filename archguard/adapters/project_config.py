@@ -1,0 +1,61 @@
+"""Options from ``[tool.archguard]`` in ROOT's pyproject.toml (same names as the CLI, ``_`` for ``-``)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from archguard.adapters.config_errors import ConfigError
+
+# option name -> expected type (list options are repeatable on the command line)
+KNOWN_OPTIONS: dict[str, type] = {
+    "package": list,
+    "exclude": list,
+    "target_python": str,
+    "contracts": str,
+    "importlinter_config": str,
+    "cache_dir": str,
+    "no_cache": bool,
+    "json": str,
+    "baseline": str,
+    "format": str,
+}
+
+
+def read_project_options(root: Path) -> dict[str, Any]:
+    """The ``[tool.archguard]`` table of ROOT/pyproject.toml, validated; {} when there is none."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path="pyproject.toml") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}", path="pyproject.toml") from None
+    table = document.get("tool", {}).get("archguard", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.archguard] must be a table", path="pyproject.toml")
+    options: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name == "packages":  # a forgiving plural, since the CLI flag is repeatable
+            name = "package"
+        if name == "excludes":
+            name = "exclude"
+        expected = KNOWN_OPTIONS.get(name)
+        if expected is None:
+            known = ", ".join(sorted(KNOWN_OPTIONS))
+            raise ConfigError(f"unknown option {key!r} in [tool.archguard]; known: {known}", path="pyproject.toml")
+        if expected is list and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, expected) or (
+            expected is list and not all(isinstance(item, str) for item in value)
+        ):
+            raise ConfigError(
+                f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",
+                path="pyproject.toml",
+            )
+        options[name] = value
+    return options
