@@ -1,0 +1,291 @@
+"""Which ``.py`` files a tree holds, and the module name each one carries.
+
+Two ways to list files, one result:
+
+* inside a git checkout, ``git ls-files`` (tracked + untracked, minus ``.gitignore``): fast and
+  exactly what the user's VCS considers part of the project;
+* otherwise (or when git is missing or fails) an ``os.scandir`` walk.
+
+Both then go through the same filters: the always-excluded folders (VCS metadata, virtualenvs,
+build and cache folders), the user's gitignore-style ``excludes``, and "is it a regular file
+named ``*.py``".
+
+Symlinked directories are never followed, by the walk or by git (which records them as links):
+no loops, and no file is counted twice under two paths. Symlinked *files* are listed like any file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from archguard.domain.sources import SourceFile
+
+# Folder names that never hold the user's own code.
+ALWAYS_EXCLUDED_DIRS = frozenset({
+    ".git", ".hg", ".svn",
+    ".venv", "venv", ".tox", ".nox",
+    "node_modules", "__pycache__", "build", "dist", ".eggs",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archguard_cache",
+    "site-packages",
+})
+VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
+INIT = "__init__.py"
+SRC = "src"
+GIT_TIMEOUT_S = 60
+
+
+class DiscoveryError(Exception):
+    """Bad input from the user (an unknown ``--package``): a usage error, not a finding."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile]  # sorted by path
+    packages: list[str]
+    package_dirs: dict[str, str] = field(default_factory=dict)  # "app" -> "app" or "src/app"
+
+
+def discover(
+    root: Path, *, packages: Sequence[str] | None = None, excludes: Sequence[str] = ()
+) -> Discovery:
+    root = Path(root)
+    user_excludes = _ExcludeSpec(excludes)
+    paths = _list_python_files(root, user_excludes)
+    dirs_with_init = _dirs_with_init(root, paths)
+    if packages is None:
+        package_dirs = _detect_packages(root, dirs_with_init)
+    else:
+        package_dirs = _given_packages(root, packages)
+    files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=_src_is_layout_root(root))
+    return Discovery(files=files, packages=sorted(package_dirs), package_dirs=package_dirs)
+
+
+# --- listing ----------------------------------------------------------------------------------
+
+
+class _ExcludeSpec:
+    """The user's ``--exclude`` globs, gitignore-style, relative to ROOT."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        lines = [p.strip() for p in patterns if p.strip()]
+        self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        # With a "!re-include" pattern, a file below an excluded folder may come back, so the
+        # walk must not prune folders; without one, pruning saves walking whole backup trees.
+        self._can_prune = not any(line.startswith("!") for line in lines)
+
+    def excludes_file(self, rel_path: str) -> bool:
+        return self._spec is not None and self._spec.match_file(rel_path)
+
+    def prunes_dir(self, rel_dir: str) -> bool:
+        return self._spec is not None and self._can_prune and self._spec.match_file(rel_dir + "/")
+
+
+def _list_python_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
+    candidates = _git_listing(root)
+    if candidates is None:
+        candidates = _walk(root, excludes)
+    venv_check = _VenvCheck(root)
+    kept = {
+        rel
+        for rel in candidates
+        if rel.endswith(".py")
+        and not _in_excluded_dir(rel)
+        and not venv_check.inside_venv(rel)
+        and not excludes.excludes_file(rel)
+        and os.path.isfile(root / rel)  # tracked-but-deleted files, broken links, dirs named x.py
+    }
+    return sorted(kept)
+
+
+def _git_listing(root: Path) -> list[str] | None:
+    """Every file git considers part of the project under ROOT, relative to ROOT; None when ROOT
+    is not in a git checkout or git is unavailable (the caller then walks the tree)."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if completed.returncode != 0:
+        return None
+    entries = [os.fsdecode(e) for e in completed.stdout.split(b"\0") if e]
+    # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
+    # for this tree explicitly, so list it by walking rather than report an empty project.
+    return entries or None
+
+
+def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
+    """Paths (relative, with "/") of regular files named *.py; symlinked folders not followed."""
+    pending = [""]
+    while pending:
+        rel_dir = pending.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as entries:
+                listed = list(entries)
+        except OSError:  # permission denied, vanished meanwhile: skip the folder, not the scan
+            continue
+        for entry in listed:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
+                        pending.append(rel)
+                elif entry.name.endswith(".py") and entry.is_file():
+                    yield rel
+            except OSError:
+                continue
+
+
+def _is_excluded_dir_name(name: str) -> bool:
+    return name in ALWAYS_EXCLUDED_DIRS or name.endswith(".egg-info")
+
+
+def _in_excluded_dir(rel: str) -> bool:
+    return any(_is_excluded_dir_name(part) for part in rel.split("/")[:-1])
+
+
+class _VenvCheck:
+    """Is a path inside a virtualenv with an unusual name (found by its ``pyvenv.cfg``)?"""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._is_venv: dict[str, bool] = {}
+
+    def inside_venv(self, rel: str) -> bool:
+        parts = rel.split("/")[:-1]
+        return any(self._dir_is_venv("/".join(parts[: i + 1])) for i in range(len(parts)))
+
+    def _dir_is_venv(self, rel_dir: str) -> bool:
+        known = self._is_venv.get(rel_dir)
+        if known is None:
+            known = self._is_venv[rel_dir] = os.path.isfile(self._root / rel_dir / VENV_MARKER)
+        return known
+
+
+# --- packages ---------------------------------------------------------------------------------
+
+
+def _dirs_with_init(root: Path, paths: Iterable[str]) -> set[str]:
+    """Folders (relative) holding an ``__init__.py`` among the discovered files."""
+    return {rel.rpartition("/")[0] for rel in paths if rel.rpartition("/")[2] == INIT}
+
+
+def _src_is_layout_root(root: Path) -> bool:
+    """``src/`` is a layout folder (holding packages) unless it is itself a package."""
+    return (root / SRC).is_dir() and not (root / SRC / INIT).is_file()
+
+
+def _detect_packages(root: Path, dirs_with_init: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for rel_dir in sorted(dirs_with_init):
+        parts = rel_dir.split("/")
+        if len(parts) == 1 and parts[0] and parts[0].isidentifier():
+            found.setdefault(parts[0], rel_dir)
+    if _src_is_layout_root(root):
+        for rel_dir in sorted(dirs_with_init):
+            parts = rel_dir.split("/")
+            if len(parts) == 2 and parts[0] == SRC and parts[1].isidentifier():
+                found.setdefault(parts[1], rel_dir)  # a ROOT-level package of the same name wins
+    return dict(sorted(found.items()))
+
+
+def _given_packages(root: Path, names: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in names:
+        if not name.isidentifier():
+            raise DiscoveryError(f"--package {name!r}: not a top-level package name")
+        for rel_dir in (name, f"{SRC}/{name}"):
+            if (root / rel_dir / INIT).is_file():
+                found[name] = rel_dir
+                break
+        else:
+            raise DiscoveryError(
+                f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {root}"
+            )
+    return dict(sorted(found.items()))
+
+
+# --- module names -----------------------------------------------------------------------------
+
+
+def _name_modules(
+    paths: list[str], package_dirs: dict[str, str], dirs_with_init: set[str], *, uses_src: bool
+) -> list[SourceFile]:
+    dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
+    files = [_name_one(rel, dir_to_package, dirs_with_init, uses_src) for rel in paths]
+    return _settle_loose_collisions(files)
+
+
+def _name_one(
+    rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str], uses_src: bool
+) -> SourceFile:
+    packaged = _package_module(rel, dir_to_package, dirs_with_init)
+    if packaged is not None:
+        return packaged
+    return _loose_module(rel, uses_src)
+
+
+def _package_module(
+    rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str]
+) -> SourceFile | None:
+    """The file's dotted name when it sits inside a regular package, else None."""
+    parts = rel.split("/")
+    top = 2 if parts[0] == SRC and "/".join(parts[:2]) in dir_to_package else 1
+    package_dir = "/".join(parts[:top])
+    if package_dir not in dir_to_package or len(parts) <= top:
+        return None
+    inner_dirs = parts[top:-1]
+    # Every folder from the package down must hold __init__.py and be a valid identifier,
+    # else Python reaches the file (if at all) as a namespace package: loose.
+    for depth in range(len(inner_dirs)):
+        folder = "/".join(parts[: top + depth + 1])
+        if not inner_dirs[depth].isidentifier() or folder not in dirs_with_init:
+            return None
+    stem = parts[-1][: -len(".py")]
+    names = [dir_to_package[package_dir], *inner_dirs]
+    if stem == "__init__":
+        return SourceFile(path=rel, module=".".join(names), loose=False, is_package=True)
+    if not stem.isidentifier():
+        return None
+    return SourceFile(path=rel, module=".".join([*names, stem]), loose=False, is_package=False)
+
+
+def _loose_module(rel: str, uses_src: bool) -> SourceFile:
+    """Scripts, test folders without ``__init__.py``, namespace folders: named by their path
+    relative to ROOT (or ROOT/src), dotted when every part is an identifier."""
+    parts = rel.split("/")
+    if uses_src and parts[0] == SRC and len(parts) > 1:
+        parts = parts[1:]
+    stem = parts[-1][: -len(".py")]
+    is_package = stem == "__init__"
+    dotted_parts = parts[:-1] if is_package else [*parts[:-1], stem]
+    if dotted_parts and all(p.isidentifier() for p in dotted_parts):
+        return SourceFile(path=rel, module=".".join(dotted_parts), loose=True, is_package=is_package)
+    return SourceFile(path=rel, module=rel, loose=True, is_package=False)
+
+
+def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
+    """A loose file whose dotted name is also a package module's, or another loose file's, is
+    named by its path: one module name must never stand for two files."""
+    package_modules = {f.module for f in files if not f.loose}
+    loose_counts = Counter(f.module for f in files if f.loose)
+    settled = []
+    for f in files:
+        if f.loose and f.module != f.path and (
+            f.module in package_modules or loose_counts[f.module] > 1
+        ):
+            f = SourceFile(path=f.path, module=f.path, loose=True, is_package=False)
+        settled.append(f)
+    return settled
