@@ -1,0 +1,1 @@
+from shopapp.realtime.impl import Manager as LegacyManager

@@ -1,0 +1,5 @@
+"""Configuration."""
+
+from .loader import load_settings
+
+__all__ = ["load_settings"]

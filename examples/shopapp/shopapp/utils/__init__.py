@@ -1,0 +1,1 @@
+"""Grab bag of helpers."""
