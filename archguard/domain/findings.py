@@ -12,6 +12,8 @@ class Kind(str, Enum):
     DUPLICATE_DEFINITION = "duplicate-definition"
     DANGLING_IMPORT = "dangling-import"
     IMPORT_LINTER = "import-linter"
+    SYNTAX_ERROR = "syntax-error"  # a file that does not parse: reported, never analysed
+    UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
 
 
 class Severity(str, Enum):
@@ -21,6 +23,8 @@ class Severity(str, Enum):
 
 # Stable rule codes, one per kind of finding. Never renumber: baselines and CI filters use them.
 RULES: dict[str, tuple[Kind, str]] = {
+    "AG001": (Kind.SYNTAX_ERROR, "a file does not parse for the target Python version"),
+    "AG002": (Kind.UNREADABLE_FILE, "a file could not be read or decoded"),
     "AG101": (Kind.NON_CANONICAL_IMPORT, "concept imported through a non-canonical path"),
     "AG102": (Kind.NON_CANONICAL_IMPORT, "another object that claims the concept is imported"),
     "AG103": (Kind.NON_CANONICAL_IMPORT, "concept reached by attribute through a non-canonical module"),
