@@ -1,0 +1,41 @@
+"""Reporters: one result model (``archguard.domain.result``) rendered every way.
+
+- ``summary``: the counts (``summarize``) and the ordering/wording every reporter shares
+- ``text``: ruff-like terminal output (``render_scan``, ``render_check``)
+- ``json_report``: the ``archguard/1`` JSON (``to_json``, ``write_json``)
+- ``sarif``, ``junit``, ``github``: CI formats for ``--format``
+
+Imports only ``archguard.domain`` and the standard library.
+"""
+
+from __future__ import annotations
+
+from archguard.domain.result import CheckResult
+from archguard.reporting import github, json_report, junit, sarif, text
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def render_check_as(
+    result: CheckResult,
+    output_format: str,
+    *,
+    tool_version: str,
+    command: str = "check",
+    statistics: bool = False,
+) -> str:
+    """What ``check --format FORMAT`` prints to stdout."""
+    if output_format == "text":
+        return text.render_check(result, statistics=statistics)
+    if output_format == "json":
+        data = json_report.to_json(result, tool_version=tool_version, command=command)
+        return json_report.dumps(data)
+    if output_format == "sarif":
+        return json_report.dumps(sarif.to_sarif(result, tool_version=tool_version))
+    if output_format == "junit":
+        return junit.to_junit(result)
+    if output_format == "github":
+        return github.render_github(result)
+    raise ValueError(
+        f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}"
+    )

@@ -1,0 +1,118 @@
+"""The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema.
+
+Scripts and dashboards read these keys (INTERFACE.md); add keys freely, never rename. Every list
+is sorted so two runs over the same tree give byte-identical output (diffable in CI artifacts).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from archguard.domain.findings import Violation
+from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.reporting.summary import (
+    scan_of,
+    sorted_dangling,
+    sorted_violations,
+    summarize,
+)
+
+
+def to_json(
+    result: ScanResult | CheckResult, *, tool_version: str, command: str
+) -> dict[str, Any]:
+    scan = scan_of(result)
+    check = result if isinstance(result, CheckResult) else None
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "archguard", "version": tool_version},
+        "command": command,
+        "root": scan.root,
+        "summary": summarize(result),
+        "packages": sorted(scan.packages),
+        "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
+        "syntax_errors": [
+            {"path": s.path, "line": s.line, "column": s.column, "message": s.message}
+            for s in sorted(
+                scan.syntax_errors, key=lambda s: (s.path, s.line, s.column)
+            )
+        ],
+        "unreadable_files": [
+            {"path": u.path, "reason": u.reason}
+            for u in sorted(scan.unreadable, key=lambda u: u.path)
+        ],
+        "loose_files": sorted(f.path for f in scan.loose_files),
+        "dangling_imports": [
+            dangling_to_json(d) for d in sorted_dangling(scan.dangling)
+        ],
+        "violations": [
+            violation_to_json(v)
+            for v in sorted_violations(check.violations if check else [])
+        ],
+        "stale_baseline_entries": sorted(
+            check.stale_baseline_entries if check else [],
+            key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
+        ),
+    }
+
+
+def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
+    return {
+        "path": dangling.path,
+        "line": dangling.line,
+        "column": dangling.column,
+        "importer": dangling.importer,
+        "imported": dangling.imported,
+        "statement": dangling.statement,
+        "missing": dangling.missing,
+        "guarded": dangling.guarded,
+        "type_checking": dangling.type_checking,
+    }
+
+
+def violation_to_json(violation: Violation) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "kind": violation.kind.value,
+        "code": violation.code,
+        "contract": violation.contract,
+        "path": violation.path,
+        "line": violation.line,
+        "column": violation.column,
+        "statement": violation.statement,
+        "importer": violation.importer,
+        "imported": violation.imported,
+        "canonical": violation.canonical,
+        "suggestion": violation.suggestion,
+        "fingerprint": violation.fingerprint,
+        "baselined": violation.baselined,
+        "fixable": violation.fixable,
+        "contract_reason": violation.contract_reason,
+        "severity": violation.severity.value,
+        "message": violation.message,
+    }
+    # INTERFACE: ``reason`` explains why a violation cannot be fixed, so it only appears then.
+    if not violation.fixable:
+        item["reason"] = violation.reason or "no automatic fix for this kind of finding"
+    if violation.extra:
+        item["extra"] = dict(violation.extra)
+    return item
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def write_json(data: dict[str, Any], destination: str) -> None:
+    """Write ``data`` to a file, or to stdout when ``destination`` is ``"-"``."""
+    text = dumps(data)
+    if destination == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(destination)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

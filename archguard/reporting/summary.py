@@ -1,0 +1,89 @@
+"""The shared view of a result that every reporter renders: counts, order, grouping, wording.
+
+Keeping these in one place is what makes the text, JSON, SARIF, JUnit and GitHub outputs agree:
+the same violation gets the same message, the same position in the list, and the same counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from archguard.domain.findings import Severity, Violation
+from archguard.domain.result import CheckResult, DanglingImport, ScanResult
+
+
+def scan_of(result: ScanResult | CheckResult) -> ScanResult:
+    return result.scan if isinstance(result, CheckResult) else result
+
+
+def is_warning(violation: Violation) -> bool:
+    """A warning that the baseline does not already cover: shown, never fails the run."""
+    return violation.severity is Severity.WARNING and not violation.baselined
+
+
+def summarize(result: ScanResult | CheckResult) -> dict[str, Any]:
+    """The ``summary`` object of INTERFACE.md.
+
+    ``violations`` splits exactly into ``new_violations`` (errors that fail ``check``),
+    ``baselined`` and ``warnings`` (not baselined), so the three always add up to the total.
+    A plain scan has run no contracts: its violation counts are 0.
+    """
+    scan = scan_of(result)
+    check = result if isinstance(result, CheckResult) else None
+    violations = check.violations if check else []
+    return {
+        "files": len(scan.files),
+        "parsed_files": len(scan.facts),
+        "syntax_errors": len(scan.syntax_errors),
+        "unreadable_files": len(scan.unreadable),
+        "loose_files": len(scan.loose_files),
+        "packages": len(scan.packages),
+        "modules": scan.modules,
+        "imports": scan.import_edges,
+        "dangling_imports": len(scan.dangling),
+        "violations": len(violations),
+        "new_violations": len(check.new_violations) if check else 0,
+        "baselined": sum(1 for v in violations if v.baselined),
+        "warnings": sum(1 for v in violations if is_warning(v)),
+        "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
+        "cache_hits": scan.cache_hits,
+        "duration_s": round(check.duration_s if check else scan.duration_s, 3),
+    }
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """File order, then position: the order ruff prints in, and stable across runs."""
+    return sorted(
+        violations,
+        key=lambda v: (v.path, v.line, v.column, v.code, v.contract, v.fingerprint),
+    )
+
+
+def sorted_dangling(dangling: Iterable[DanglingImport]) -> list[DanglingImport]:
+    return sorted(dangling, key=lambda d: (d.path, d.line, d.column, d.imported))
+
+
+def by_contract(result: CheckResult) -> dict[str, list[Violation]]:
+    """Violations per contract, in the order contracts ran, then any others by name.
+
+    Contracts that ran and found nothing are kept (with an empty list): JUnit reports them as
+    passing test cases, and they count as "kept" in summaries.
+    """
+    groups: dict[str, list[Violation]] = {name: [] for name in result.contracts_run}
+    for violation in sorted_violations(result.violations):
+        groups.setdefault(violation.contract, []).append(violation)
+    ran = list(dict.fromkeys(result.contracts_run))
+    others = sorted(set(groups) - set(ran))
+    return {name: groups[name] for name in [*ran, *others]}
+
+
+def display_message(violation: Violation) -> str:
+    """The message users read, always ending with the fix when there is one."""
+    if violation.suggestion and violation.suggestion not in violation.message:
+        return f"{violation.message}; use: {violation.suggestion}"
+    return violation.message
+
+
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"

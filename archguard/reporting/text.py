@@ -1,0 +1,184 @@
+"""Human output, modelled on ruff: one ``path:line:col: CODE message`` line per finding (editors
+and terminals turn these into links, users grep them), then a short summary at the end."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from archguard.domain.findings import RULES, Violation
+from archguard.domain.result import CheckResult, DanglingImport, ScanResult
+from archguard.reporting.summary import (
+    by_contract,
+    display_message,
+    is_warning,
+    plural,
+    sorted_dangling,
+    summarize,
+)
+
+# A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
+MAX_LINES_PER_SECTION = 200
+
+
+def one_line(text: str) -> str:
+    """Findings are one line each, or ``grep`` and editors' ``path:line`` links break."""
+    return " ".join(text.splitlines())
+
+
+def _capped(lines: Sequence[str], what: str, verbose: bool) -> list[str]:
+    if verbose or len(lines) <= MAX_LINES_PER_SECTION:
+        return list(lines)
+    hidden = len(lines) - MAX_LINES_PER_SECTION
+    return [
+        *lines[:MAX_LINES_PER_SECTION],
+        f"... and {hidden} more {what} (use --verbose to list them all, or --json FILE)",
+    ]
+
+
+def dangling_line(dangling: DanglingImport) -> str:
+    # Python's own ImportError wording, which users already recognise.
+    module, _, name = dangling.imported.partition(":")
+    if dangling.missing == "name":
+        text = f"AG202 cannot import name {name!r} from {module}"
+    else:
+        text = f"AG201 no module named {module!r}"
+    if dangling.guarded:
+        text += " (guarded by try/except ImportError)"
+    if dangling.type_checking:
+        text += " (under TYPE_CHECKING)"
+    return f"{dangling.path}:{dangling.line}:{dangling.column}: {text}"
+
+
+def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
+    syntax = [
+        f"{s.path}:{s.line}:{s.column}: syntax error: {one_line(s.message)}"
+        for s in sorted(result.syntax_errors, key=lambda s: (s.path, s.line, s.column))
+    ]
+    unreadable = [
+        f"{u.path}: unreadable: {one_line(u.reason)}"
+        for u in sorted(result.unreadable, key=lambda u: u.path)
+    ]
+    dangling = [dangling_line(d) for d in sorted_dangling(result.dangling)]
+
+    lines: list[str] = []
+    for section, what in (
+        (syntax, "syntax errors"),
+        (unreadable, "unreadable files"),
+        (dangling, "dangling imports"),
+    ):
+        lines += _capped(section, what, verbose)
+    if lines:
+        lines.append("")
+    lines += scan_summary_block(result)
+    return "\n".join(lines) + "\n"
+
+
+def scan_summary_block(result: ScanResult) -> list[str]:
+    counts = summarize(result)
+    guarded = sum(1 for d in result.dangling if d.guarded)
+    packages = ", ".join(sorted(result.packages))
+    rows = [
+        ("files found", counts["files"], ""),
+        ("parsed", counts["parsed_files"], ""),
+        ("syntax errors", counts["syntax_errors"], ""),
+        ("unreadable", counts["unreadable_files"], ""),
+        ("packages", counts["packages"], f" ({packages})" if packages else ""),
+        ("modules", counts["modules"], ""),
+        ("loose files", counts["loose_files"], ""),
+        ("import edges", counts["imports"], ""),
+        ("dangling imports", counts["dangling_imports"], f" ({guarded} guarded)"),
+        ("cache hits", counts["cache_hits"], ""),
+    ]
+    label_width = max(len(label) for label, _, _ in rows) + 1
+    number_width = max(len(str(value)) for _, value, _ in rows)
+    block = [f"Scanned {result.root} in {counts['duration_s']:.3f}s"]
+    block += [
+        f"  {label + ':':<{label_width}} {value:>{number_width}}{note}"
+        for label, value, note in rows
+    ]
+    return block
+
+
+def violation_line(violation: Violation) -> str:
+    marker = " [warning]" if is_warning(violation) else ""
+    return (
+        f"{violation.path}:{violation.line}:{violation.column}: "
+        f"{violation.code}{marker} {one_line(display_message(violation))}"
+    )
+
+
+def contract_header(name: str, violations: Sequence[Violation]) -> str:
+    canonical = next((v.canonical for v in violations if v.canonical), None)
+    reason = next((v.contract_reason for v in violations if v.contract_reason), None)
+    header = f"{name} (canonical: {canonical})" if canonical else name
+    return f"{header}: {one_line(reason)}" if reason else header
+
+
+def render_check(result: CheckResult, *, statistics: bool = False) -> str:
+    lines: list[str] = []
+    for name, violations in by_contract(result).items():
+        shown = [v for v in violations if not v.baselined]
+        if not shown:
+            continue
+        lines.append(contract_header(name, violations))
+        lines += [violation_line(v) for v in shown]
+        hidden = len(violations) - len(shown)
+        if hidden:
+            lines.append(f"({plural(hidden, 'baselined violation')} not shown)")
+        lines.append("")
+    if statistics:
+        lines += statistics_block(result)
+    lines += check_summary_lines(result)
+    return "\n".join(lines) + "\n"
+
+
+def statistics_block(result: CheckResult) -> list[str]:
+    """Counts of the shown (not baselined) violations per rule and per contract, like
+    ``ruff --statistics``; ``[*]`` marks rules with automatic fixes."""
+    shown = [v for v in result.violations if not v.baselined]
+    if not shown:
+        return []
+    per_code = Counter(v.code for v in shown)
+    fixable_codes = {v.code for v in shown if v.fixable}
+    per_contract = Counter(v.contract for v in shown)
+    width = len(str(max(per_code.values())))
+    lines = ["Statistics per rule:"]
+    for code, count in sorted(per_code.items(), key=lambda item: (-item[1], item[0])):
+        marker = "[*]" if code in fixable_codes else "   "
+        lines.append(f"{count:>{width}}\t{code}\t{marker} {RULES[code][1]}")
+    lines.append("Statistics per contract:")
+    for contract, count in sorted(
+        per_contract.items(), key=lambda item: (-item[1], item[0])
+    ):
+        lines.append(f"{count:>{width}}\t{contract}")
+    lines.append("")
+    return lines
+
+
+def check_summary_lines(result: CheckResult) -> list[str]:
+    counts = summarize(result)
+    lines: list[str] = []
+    broken = counts["syntax_errors"] + counts["unreadable_files"]
+    if broken:
+        lines.append(
+            f"Note: {plural(broken, 'file')} could not be analysed "
+            f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
+            "unreadable); run `archguard scan` to list them."
+        )
+    stale = counts["stale_baseline_entries"]
+    if stale:
+        lines.append(
+            f"{plural(stale, 'stale baseline entry', 'stale baseline entries')}: "
+            "fixed since the baseline was recorded; --update-baseline drops them."
+        )
+    if not counts["violations"]:
+        lines.append("All contracts kept.")
+        return lines
+    contracts = len({v.contract for v in result.violations})
+    lines.append(
+        f"Found {plural(counts['violations'], 'violation')} ({counts['new_violations']} new, "
+        f"{counts['baselined']} baselined, {plural(counts['warnings'], 'warning')}) "
+        f"in {plural(contracts, 'contract')}."
+    )
+    return lines
