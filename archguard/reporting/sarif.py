@@ -20,7 +20,6 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "archguard/v1"
-INFORMATION_URI = "https://github.com/archguard/archguard"
 
 RULE_IDS = sorted(RULES)
 RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
@@ -45,7 +44,6 @@ def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
                     "driver": {
                         "name": "archguard",
                         "version": tool_version,
-                        "informationUri": INFORMATION_URI,
                         "rules": [rule_descriptor(rule_id) for rule_id in RULE_IDS],
                     }
                 },
