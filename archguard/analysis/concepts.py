@@ -1,0 +1,304 @@
+"""Concept contracts: one concept, one home, one import path.
+
+For a contract with canonical ``module:Name`` we resolve its origin O once, then look at every
+import and attribute use of every parsed file (packages, tests, scripts):
+
+* AG101 an import that reaches O through another path (a shim, a package re-export, an alias);
+* AG102 an import of a *different* object that claims the concept (``also`` names, wrapper
+  subclasses of O) - not fixable: rewriting would change which object the code gets;
+* AG111 each such other definition itself;
+* AG103 ``pkg.mod.Name`` attribute access reaching O through a non-canonical module.
+
+The modules that implement the canonical path (O's module and every re-export hop from O to the
+canonical name), ``allowed_importers`` and ``ignore_imports`` are exempt from AG101-AG103.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from archguard.analysis.symbols import Origin, Resolution, SymbolTable, module_of_fact
+from archguard.domain.contracts import ConceptContract, module_matches, split_target
+from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.sources import SourceFile
+
+_NOT_FIXABLE_OTHER_OBJECT = (
+    "a different object (a second definition or a subclass), not another path to the canonical "
+    "one: rewriting the import would change behaviour"
+)
+_NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
+_NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> list[str]:
+    """Problems with the contracts themselves: canonical paths that do not resolve, duplicates."""
+    errors: list[str] = []
+    first_seen: dict[str, ConceptContract] = {}
+    for contract in contracts:
+        where = f"{contract.source}: " if contract.source else ""
+        if contract.name in first_seen:
+            earlier = first_seen[contract.name].source or "an earlier contract"
+            errors.append(f"{where}duplicate contract name '{contract.name}' (first declared at {earlier})")
+        else:
+            first_seen[contract.name] = contract
+        problem = _target_problem(table, contract.canonical)
+        if problem:
+            errors.append(f"{where}canonical '{contract.canonical}': {problem}")
+        for other in contract.also:
+            if ":" in other:
+                problem = _target_problem(table, other)
+                if problem:
+                    errors.append(f"{where}also '{other}': {problem}")
+    return errors
+
+
+def _target_problem(table: SymbolTable, target: str) -> str | None:
+    module, name = split_target(target)
+    if not module or not name:
+        return "must be written module:Name"
+    res = table.resolve(module, name)
+    if res.found:
+        return None
+    failed_at = res.chain[-1][0] if res.chain else module
+    return {
+        "missing-module": f"module {failed_at} does not exist",
+        "missing-name": f"module {failed_at} has no name '{res.chain[-1][1] if res.chain else name}'",
+        "external": f"module {module} is outside the analysed tree",
+        "cycle": "re-export cycle: " + " -> ".join(f"{m}:{n}" for m, n in res.chain),
+        "dynamic": f"module {module} may provide '{name}' only dynamically (__getattr__ or star import)",
+        "unparsed": f"module {failed_at} could not be parsed",
+    }.get(res.status, f"cannot be resolved ({res.status})")
+
+
+# ---- checking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Concept:
+    """One contract, resolved: what counts as the concept and who is exempt."""
+
+    contract: ConceptContract
+    origin: Origin
+    rivals: frozenset[Origin]  # other objects claiming the concept (AG102 / AG111)
+    implementers: frozenset[str]  # modules on the canonical re-export chain
+
+    def exempt(self, importer: str, imported_module: str) -> bool:
+        if importer in self.implementers:
+            return True
+        if any(module_matches(importer, glob) for glob in self.contract.allowed_importers):
+            return True
+        for rule in self.contract.ignore_imports:
+            source, arrow, target = rule.partition("->")
+            if arrow and module_matches(importer, source.strip()) and module_matches(
+                imported_module, target.strip()
+            ):
+                return True
+        return False
+
+    def is_canonical(self, module: str, name: str) -> bool:
+        return (module, name) == split_target(self.contract.canonical)
+
+
+def check_concepts(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    contracts: Sequence[ConceptContract],
+) -> list[Violation]:
+    """Violations of every contract whose canonical path resolves (see validate_contracts)."""
+    violations: list[Violation] = []
+    for contract in contracts:
+        concept = _resolve_concept(table, contract)
+        if concept is None:
+            continue
+        violations.extend(_duplicate_definitions(concept))
+        for file in files:
+            file_facts = facts.get(file.path)
+            if file_facts is None:
+                continue
+            for fact in file_facts.imports:
+                violation = _check_import(table, concept, file, fact)
+                if violation is not None:
+                    violations.append(violation)
+            for use in file_facts.attribute_uses:
+                violation = _check_attribute(table, concept, file, use.dotted, use.line, use.column)
+                if violation is not None:
+                    violations.append(violation)
+    return assign_fingerprints(violations)
+
+
+def _resolve_concept(table: SymbolTable, contract: ConceptContract) -> _Concept | None:
+    module, name = split_target(contract.canonical)
+    res = table.resolve(module, name)
+    if not res.found or res.origin is None:
+        return None
+    origin = res.origin
+    return _Concept(
+        contract=contract,
+        origin=origin,
+        rivals=frozenset(_rivals(table, contract, origin)),
+        implementers=table.chain_modules(module, name),
+    )
+
+
+def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> set[Origin]:
+    """Other objects that claim the concept: ``also`` names and (transitive) wrapper subclasses."""
+    rivals: set[Origin] = set()
+    bare_names = {n for n in contract.also if ":" not in n}
+    for other in contract.also:
+        if ":" in other:
+            res = table.resolve_target(other)
+            if res.origin is not None and res.origin != origin:
+                rivals.add(res.origin)
+    classes = []
+    for module, binding in table.definitions():
+        o = table.origin_of_binding(module, binding)
+        if binding.name in bare_names and o != origin:
+            rivals.add(o)
+        if binding.kind is BindingKind.CLASS and binding.bases:
+            classes.append((module, binding, o))
+    # Subclasses of O, and subclasses of those, until nothing new turns up.
+    claimed = {origin}
+    changed = True
+    while changed:
+        changed = False
+        for module, binding, o in classes:
+            if o in claimed:
+                continue
+            for base in binding.bases:
+                base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
+                if base_origin in claimed:
+                    claimed.add(o)
+                    rivals.add(o)
+                    changed = True
+                    break
+    return rivals
+
+
+def _duplicate_definitions(concept: _Concept) -> list[Violation]:
+    c = concept.contract
+    out = []
+    for rival in sorted(concept.rivals, key=lambda o: (o.path, o.line, o.module, o.name)):
+        keyword = {"class": "class", "function": "def"}.get(rival.kind, "")
+        out.append(Violation(
+            code="AG111", contract=c.name, path=rival.path, line=rival.line, column=1,
+            message=(f"{rival.target} is a second definition claiming the concept '{c.name}'; "
+                     f"the one home is {c.canonical}"),
+            statement=f"{keyword} {rival.name}".strip(), importer=rival.module,
+            imported=rival.target, canonical=c.canonical, fixable=False,
+            reason="a definition, not an import: merge it into the canonical one by hand",
+            contract_reason=c.reason,
+        ))
+    return out
+
+
+def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact
+                  ) -> Violation | None:
+    if fact.kind is not ImportKind.FROM:
+        # ``import a.b`` / import_module("a.b") yield the module a.b itself, never an alias of
+        # another object; their attribute uses are checked separately (AG103).
+        return None
+    module = module_of_fact(file, fact)
+    if module is None or fact.name is None:
+        return None
+    if fact.name == "*":
+        return _check_star(table, concept, file, fact, module)
+    if concept.is_canonical(module, fact.name) or concept.exempt(file.module, module):
+        return None
+    res = table.resolve(module, fact.name)
+    if res.origin == concept.origin:
+        bound = fact.asname or fact.name
+        shim = " (a shim)" if table.is_shim(module) else ""
+        return _violation(
+            concept, "AG101", file, fact, module, fact.name,
+            message=f"{bound} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
+            suggestion=_suggestion(concept, bound), fixable=True, reason=None,
+        )
+    if res.origin in concept.rivals:
+        return _rival_import(concept, file, fact, module, fact.name, res)
+    return None
+
+
+def _check_star(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact,
+                module: str) -> Violation | None:
+    """``from shim import *`` brings the concept in through a non-canonical module."""
+    if module == split_target(concept.contract.canonical)[0] or concept.exempt(file.module, module):
+        return None
+    for name in sorted(table.star_exports(module)):
+        res = table.resolve(module, name)
+        if res.origin == concept.origin:
+            suggestion = _suggestion(concept, concept.contract.canonical_name)
+            return _violation(
+                concept, "AG101", file, fact, module, name,
+                message=f"{name} star-imported from {module}; use: {suggestion}",
+                suggestion=suggestion, fixable=False, reason=_NOT_FIXABLE_STAR,
+            )
+        if res.origin in concept.rivals:
+            return _rival_import(concept, file, fact, module, name, res)
+    return None
+
+
+def _check_attribute(table: SymbolTable, concept: _Concept, file: SourceFile, dotted: str,
+                     line: int, column: int) -> Violation | None:
+    split = table.split_dotted(dotted)
+    if split is None:
+        return None
+    module, name = split
+    if concept.is_canonical(module, name) or concept.exempt(file.module, module):
+        return None
+    res = table.resolve(module, name)
+    c = concept.contract
+    if res.origin == concept.origin:
+        code, fixable_reason = "AG103", _NOT_FIXABLE_ATTRIBUTE
+        message = f"{module}.{name} reaches {c.canonical} by attribute; use: {_suggestion(concept, c.canonical_name)}"
+    elif res.origin in concept.rivals:
+        code, fixable_reason = "AG102", _NOT_FIXABLE_OTHER_OBJECT
+        message = _rival_message(concept, f"{module}.{name}", res)
+    else:
+        return None
+    return Violation(
+        code=code, contract=c.name, path=file.path, line=line, column=column, message=message,
+        statement=dotted, importer=file.module, imported=f"{module}:{name}", canonical=c.canonical,
+        suggestion=_suggestion(concept, c.canonical_name), fixable=False, reason=fixable_reason,
+        contract_reason=c.reason,
+    )
+
+
+def _rival_import(concept: _Concept, file: SourceFile, fact: ImportFact, module: str, name: str,
+                  res: Resolution) -> Violation:
+    what = f"{fact.asname or name} imported from {module}"
+    return _violation(
+        concept, "AG102", file, fact, module, name, message=_rival_message(concept, what, res),
+        suggestion=_suggestion(concept, concept.contract.canonical_name), fixable=False,
+        reason=_NOT_FIXABLE_OTHER_OBJECT,
+    )
+
+
+def _rival_message(concept: _Concept, what: str, res: Resolution) -> str:
+    assert res.origin is not None
+    return (f"{what} is {res.origin.target}, a different object claiming the concept "
+            f"'{concept.contract.name}'; use: {_suggestion(concept, concept.contract.canonical_name)}")
+
+
+def _suggestion(concept: _Concept, bound: str) -> str:
+    """The canonical statement, keeping the local name the code already uses."""
+    module, name = split_target(concept.contract.canonical)
+    alias = f" as {bound}" if bound != name else ""
+    return f"from {module} import {name}{alias}"
+
+
+def _violation(concept: _Concept, code: str, file: SourceFile, fact: ImportFact, module: str,
+               name: str, *, message: str, suggestion: str, fixable: bool, reason: str | None
+               ) -> Violation:
+    c = concept.contract
+    return Violation(
+        code=code, contract=c.name, path=file.path, line=fact.line, column=fact.column,
+        message=message, statement=fact.statement, importer=file.module,
+        imported=f"{module}:{name}", canonical=c.canonical, suggestion=suggestion,
+        fixable=fixable, reason=reason, contract_reason=c.reason,
+    )

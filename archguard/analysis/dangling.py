@@ -1,0 +1,87 @@
+"""Dangling imports: imports of internal modules or names that do not exist.
+
+Each one is an ImportError waiting for the test run. Only what is inside the analysed tree is
+checked (``import os`` is not our business); relative imports always are. A name that may exist
+(module ``__getattr__``, a star import we cannot see through, an unparsed module) or that sits on
+a re-export cycle is not reported: we report only what we know is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from archguard.analysis.symbols import MISSING_MODULE, SymbolTable, module_of_fact
+from archguard.domain.facts import FileFacts, ImportFact, ImportKind
+from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.result import DanglingImport
+from archguard.domain.sources import SourceFile
+
+CONTRACT = "dangling-imports"
+_NOT_FIXABLE = "nothing to rewrite to"
+
+
+def find_dangling(
+    table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
+) -> list[DanglingImport]:
+    """Every import in every parsed file whose module or name is missing, sorted by path, line."""
+    found: list[DanglingImport] = []
+    for file in files:
+        file_facts = facts.get(file.path)
+        if file_facts is None:
+            continue
+        for fact in file_facts.imports:
+            missing = _missing(table, file, fact)
+            if missing is not None:
+                what, imported = missing
+                found.append(DanglingImport(
+                    path=file.path, line=fact.line, column=fact.column, importer=file.module,
+                    imported=imported, statement=fact.statement, missing=what,
+                    guarded=fact.guarded, type_checking=fact.type_checking,
+                ))
+    found.sort(key=lambda d: (d.path, d.line, d.column, d.imported))
+    return found
+
+
+def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[str, str] | None:
+    """("module" | "name", imported) when the import cannot succeed, else None."""
+    target = module_of_fact(file, fact)
+    if target is None:
+        # Dots that climb above the top-level package: keep the import as written.
+        return "module", "." * fact.level + fact.module
+    if fact.level == 0 and not table.is_internal(target):
+        return None  # outside the tree (stdlib, third party): not checked
+    if fact.level and not table.module_exists(target):
+        return "module", target  # relative imports always point inside the tree
+    if fact.kind is not ImportKind.FROM or fact.name == "*":
+        # ``import a.b.c``, dynamic imports and star imports need the module itself.
+        if table.resolve_module(target).status == MISSING_MODULE:
+            return "module", target
+        return None
+    assert fact.name is not None
+    res = table.resolve(target, fact.name)
+    if not res.fails_here:
+        return None  # found, may exist, or broken further down a re-export chain (reported there)
+    if res.status == MISSING_MODULE:
+        return "module", target
+    return "name", f"{target}:{fact.name}"
+
+
+def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
+    """AG201 / AG202 findings; a guarded import (the code expects the ImportError) is a warning."""
+    violations = []
+    for d in dangling:
+        if d.missing == "module":
+            code = "AG201"
+            message = (f"{d.imported} does not exist" if not d.imported.startswith(".")
+                       else f"relative import {d.imported} climbs above the top-level package")
+        else:
+            code = "AG202"
+            module, _, name = d.imported.partition(":")
+            message = f"{module} has no name '{name}'"
+        violations.append(Violation(
+            code=code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
+            message=message, statement=d.statement, importer=d.importer, imported=d.imported,
+            fixable=False, reason=_NOT_FIXABLE,
+            severity=Severity.WARNING if d.guarded else Severity.ERROR,
+        ))
+    return assign_fingerprints(violations)

@@ -1,0 +1,473 @@
+"""Symbol provenance: where does ``module:Name`` really come from?
+
+A drifted monorepo reaches one object through many names (aliases, re-exports, package
+``__init__`` files, deprecation shims, star imports). :class:`SymbolTable` follows every hop
+statically, from the per-file facts only, and memoises each answer so that a tree of 10,000
+modules and 200,000 imports is resolved in one pass. It never imports analysed code.
+
+Resolution mirrors what ``from module import name`` does at run time, as far as facts allow:
+the module's own module-level bindings first (the last unconditional one wins), then names copied
+in by star imports, then a submodule of a package, then a module-level ``__getattr__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Union
+
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.sources import SourceFile, resolve_relative
+
+# Statuses a Resolution can have (see Resolution.status).
+OK = "ok"
+MODULE = "module"
+EXTERNAL = "external"
+MISSING_MODULE = "missing-module"
+MISSING_NAME = "missing-name"
+CYCLE = "cycle"
+DYNAMIC = "dynamic"
+UNPARSED = "unparsed"
+
+# A found object, a module, or a place we deliberately do not look into.
+_SETTLED = frozenset({OK, MODULE, EXTERNAL, DYNAMIC, UNPARSED})
+# Re-export chains in real code are a handful of hops; anything this deep is a loop we did not
+# catch by key (e.g. through line-bounded alias lookups) and is reported as a cycle, which also
+# keeps us far from Python's recursion limit.
+_MAX_DEPTH = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The definition a name finally denotes. For a module object ``name`` is ``""``."""
+
+    module: str
+    name: str
+    kind: str  # "class" | "function" | "assign" | "type" | "module"
+    path: str  # "" for a namespace package (a folder without __init__.py)
+    line: int
+
+    @property
+    def target(self) -> str:
+        return f"{self.module}:{self.name}" if self.name else self.module
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The answer for one ``module:Name``.
+
+    ``chain`` lists every ``(module, name)`` hop from the asked one to the origin (or to the hop
+    where resolution stopped). A failure whose chain has length one failed in the asked module
+    itself; longer chains failed further down a re-export chain.
+    """
+
+    status: str
+    origin: Origin | None = None
+    chain: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.status in (OK, MODULE)
+
+    @property
+    def fails_here(self) -> bool:
+        """The asked module itself lacks the module or the name (not some module it re-exports from)."""
+        return self.status in (MISSING_MODULE, MISSING_NAME) and len(self.chain) == 1
+
+
+# What binds a name at module level: a definition/assignment or an import.
+_Candidate = Union[Binding, ImportFact]
+
+
+@dataclass
+class _ModuleInfo:
+    file: SourceFile
+    facts: FileFacts | None  # None: the file did not parse
+    # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates)
+    by_name: dict[str, list[_Candidate]] | None = None
+
+
+def module_of_fact(file: SourceFile, fact: ImportFact) -> str | None:
+    """The absolute module an import fact names; None when relative dots climb out of the tree.
+
+    Loose files whose module name is a path (``scripts/fix-db.py``) have no package, so every
+    relative import in them fails at run time.
+    """
+    if fact.level == 0:
+        return fact.module
+    if not _is_dotted_name(file.module):
+        return None
+    return resolve_relative(file.package, fact.module, fact.level)
+
+
+def _is_dotted_name(module: str) -> bool:
+    return all(part.isidentifier() for part in module.split("."))
+
+
+def _is_runtime_binding(fact: ImportFact) -> bool:
+    # Imports inside functions bind nothing at module level; TYPE_CHECKING imports do not run.
+    return not fact.in_function and not fact.type_checking
+
+
+def _candidate_line(c: _Candidate) -> int:
+    return c.line
+
+
+def _candidate_rank(c: _Candidate) -> int:
+    """0 = unconditional, 1 = conditional import/definition, 2 = conditional plain assignment.
+
+    ``try: from fast import X`` / ``except ImportError: X = None`` must resolve to the import:
+    the fallback value is what the code hopes never to use.
+    """
+    if isinstance(c, ImportFact):
+        return 1 if (c.guarded or c.conditional) else 0
+    if not c.conditional:
+        return 0
+    return 2 if c.kind is BindingKind.ASSIGN else 1
+
+
+class SymbolTable:
+    """Modules by dotted name, and memoised ``module:Name`` -> origin resolution."""
+
+    def __init__(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> None:
+        self._modules: dict[str, _ModuleInfo] = {}
+        for f in sorted(files, key=lambda f: (f.loose, f.path)):
+            # Two files claiming one module name (app/x.py beside app/x/__init__.py): the first
+            # non-loose one wins, as it would on sys.path order; never crash on the other.
+            self._modules.setdefault(f.module, _ModuleInfo(f, facts.get(f.path)))
+        self.internal_roots: frozenset[str] = frozenset(
+            m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
+        )
+        # Folders without __init__.py under a known module are namespace packages: importable.
+        self._namespaces: frozenset[str] = frozenset(
+            ".".join(parts[:i])
+            for m in self._modules
+            if _is_dotted_name(m)
+            for parts in [m.split(".")]
+            for i in range(1, len(parts))
+        ) - self._modules.keys()
+        self._memo: dict[tuple[str, str, int | None], Resolution] = {}
+        self._in_progress: set[tuple[str, str, int | None]] = set()
+        self._exported: dict[str, frozenset[str]] = {}
+        self._reverse: dict[Origin, list[tuple[str, str]]] | None = None
+
+    # ---- modules -------------------------------------------------------------------------
+
+    @property
+    def module_names(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def file_of(self, module: str) -> SourceFile | None:
+        info = self._modules.get(module)
+        return info.file if info else None
+
+    def facts_of(self, module: str) -> FileFacts | None:
+        info = self._modules.get(module)
+        return info.facts if info else None
+
+    def module_exists(self, module: str) -> bool:
+        return module in self._modules or module in self._namespaces
+
+    def is_internal(self, module: str) -> bool:
+        """Inside the analysed tree: we can, and must, check imports of it."""
+        return self.module_exists(module) or module.split(".")[0] in self.internal_roots
+
+    def resolve_module(self, module: str) -> Resolution:
+        """``import module``: the module object, or why there is none."""
+        if module in self._modules:
+            file = self._modules[module].file
+            return Resolution(MODULE, Origin(module, "", "module", file.path, 1), ())
+        if module in self._namespaces:
+            return Resolution(MODULE, Origin(module, "", "module", "", 0), ())
+        if module.split(".")[0] in self.internal_roots:
+            return Resolution(MISSING_MODULE, None, ())
+        return Resolution(EXTERNAL, None, ())
+
+    def split_dotted(self, dotted: str) -> tuple[str, str] | None:
+        """``a.b.C.attr`` -> ``("a.b", "C")`` using the longest prefix that is a known module."""
+        parts = dotted.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:i])
+            if self.module_exists(prefix):
+                return prefix, parts[i]
+        return None
+
+    def is_shim(self, module: str) -> bool:
+        """A deprecation shim, or a module that only re-exports (imports without defining)."""
+        facts = self.facts_of(module)
+        if facts is None:
+            return False
+        if facts.warns_deprecation:
+            return True
+        defines = any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION) for b in facts.bindings)
+        return not defines and any(_is_runtime_binding(i) for i in facts.imports)
+
+    # ---- names -----------------------------------------------------------------------------
+
+    def resolve(self, module: str, name: str) -> Resolution:
+        """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
+        return self._resolve(module, name, None)
+
+    def resolve_target(self, target: str) -> Resolution:
+        """``"module:Name"`` (or a bare ``"module"``) -> Resolution."""
+        module, _, name = target.partition(":")
+        return self.resolve(module, name) if name else self.resolve_module(module)
+
+    def resolve_expression(self, module: str, dotted: str, before_line: int | None = None) -> Resolution:
+        """What a dotted expression written in ``module`` denotes (``Y``, ``mod.Y``, ``a.b.Y``).
+
+        ``before_line`` restricts the head name to bindings made before that line, as Python's
+        top-to-bottom execution does (``Manager = Manager`` rebinds an earlier import). An
+        attribute of a class or value (``Impl.create``) is some other object: status "dynamic".
+        """
+        res, leftover = self._walk_expression(module, dotted, before_line)
+        return Resolution(DYNAMIC, None, res.chain) if leftover else res
+
+    def _walk_expression(self, module: str, dotted: str, before_line: int | None
+                         ) -> tuple[Resolution, bool]:
+        """Resolve a dotted expression; ``leftover`` is True when parts remain after a
+        non-module object (an attribute we cannot follow)."""
+        head, *rest = dotted.split(".")
+        res = self._resolve(module, head, before_line)
+        for i, part in enumerate(rest):
+            if res.status != MODULE or res.origin is None:
+                return res, res.status == OK
+            res = _prefixed(res.chain, self._resolve(res.origin.module, part, None))
+        return res, False
+
+    def chain_modules(self, module: str, name: str) -> frozenset[str]:
+        """Modules that implement the path ``module:name``: every module on its re-export chain
+        and the origin's module. Their own imports of the implementation are legitimate."""
+        res = self.resolve(module, name)
+        mods = {m for m, _ in res.chain}
+        if res.origin is not None:
+            mods.add(res.origin.module)
+        return frozenset(mods)
+
+    def exported_names(self, module: str) -> frozenset[str]:
+        """Every name ``module`` binds at module level, including names copied by star imports."""
+        cached = self._exported.get(module)
+        if cached is not None:
+            return cached
+        self._exported[module] = frozenset()  # cycle guard for star-import loops
+        info = self._modules.get(module)
+        names: set[str] = set()
+        if info is not None and info.facts is not None:
+            names.update(self._candidates(info))
+            for star in self._star_imports(info)[0]:
+                names.update(self.star_exports(star))
+        result = frozenset(names)
+        self._exported[module] = result
+        return result
+
+    def star_exports(self, module: str) -> frozenset[str]:
+        """Names ``from module import *`` copies: a literal ``__all__``, else public names."""
+        facts = self.facts_of(module)
+        if facts is not None and facts.all_names is not None:
+            return frozenset(facts.all_names)
+        return frozenset(n for n in self.exported_names(module) if not n.startswith("_"))
+
+    def access_paths(self, origin: Origin) -> list[tuple[str, str]]:
+        """Every ``(module, name)`` in the tree that resolves to ``origin``, sorted."""
+        if self._reverse is None:
+            self._reverse = self._build_reverse_index()
+        return sorted(self._reverse.get(origin, ()))
+
+    def definitions(self, kinds: Iterable[BindingKind] = (BindingKind.CLASS, BindingKind.FUNCTION)
+                    ) -> Iterable[tuple[str, Binding]]:
+        """(module, binding) for every module-level binding of the given kinds."""
+        wanted = frozenset(kinds)
+        for module, info in self._modules.items():
+            if info.facts is None:
+                continue
+            for b in info.facts.bindings:
+                if b.kind in wanted:
+                    yield module, b
+
+    def origin_of_binding(self, module: str, binding: Binding) -> Origin:
+        info = self._modules[module]
+        return Origin(module, binding.name, _origin_kind(binding), info.file.path, binding.line)
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _resolve(self, module: str, name: str, before_line: int | None) -> Resolution:
+        key = (module, name, before_line)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
+            # ``from . import sub`` inside a package's own __init__ asks the package for the name
+            # while we are resolving it: Python then imports the submodule.
+            sub = self._submodule(module, name)
+            return sub if sub is not None else Resolution(CYCLE, None, ((module, name),))
+        self._in_progress.add(key)
+        try:
+            result = self._resolve_uncached(module, name, before_line)
+        finally:
+            self._in_progress.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _resolve_uncached(self, module: str, name: str, before_line: int | None) -> Resolution:
+        hop = ((module, name),)
+        info = self._modules.get(module)
+        if info is None:
+            if module in self._namespaces:
+                sub = self._submodule(module, name)
+                return sub if sub is not None else Resolution(MISSING_NAME, None, hop)
+            status = MISSING_MODULE if self.is_internal(module) else EXTERNAL
+            return Resolution(status, None, hop)
+        if info.facts is None:
+            sub = self._submodule(module, name)
+            return sub if sub is not None else Resolution(UNPARSED, None, hop)
+
+        first_failure: Resolution | None = None
+        for cand in self._candidates(info).get(name, ()):
+            if before_line is not None and cand.line >= before_line:
+                continue
+            res = _prefixed(hop, self._follow(info, cand))
+            if res.status in _SETTLED:
+                return res
+            first_failure = first_failure or res
+        if first_failure is not None:
+            return first_failure
+
+        star_targets, external_star = self._star_imports(info)
+        for star in star_targets:
+            res = self._through_star(star, name)
+            if res is None:
+                continue
+            if res.status == DYNAMIC:
+                return Resolution(DYNAMIC, None, hop)
+            if res.status in _SETTLED:
+                return _prefixed(hop, res)
+
+        sub = self._submodule(module, name)
+        if sub is not None:
+            return _prefixed(hop, sub)
+        if info.facts.has_getattr or external_star:
+            return Resolution(DYNAMIC, None, hop)
+        return Resolution(MISSING_NAME, None, hop)
+
+    def _through_star(self, star_module: str, name: str) -> Resolution | None:
+        """The name as copied by ``from star_module import *``, or None if it does not copy it."""
+        if star_module not in self._modules:
+            return None  # missing (dangling, reported on its own line) or a bare namespace folder
+        facts = self._modules[star_module].facts
+        if facts is None:
+            return Resolution(DYNAMIC, None, ())  # unparsed: its names are unknown
+        listed = facts.all_names is not None
+        if listed and name not in facts.all_names:  # type: ignore[operator]
+            return None
+        if not listed and name.startswith("_"):
+            return None
+        res = self._resolve(star_module, name, None)
+        if res.fails_here or res.status == CYCLE:
+            return None
+        explicit = name in self._candidates(self._modules[star_module])
+        if res.status == MODULE and not listed and not explicit:
+            return None  # a submodule the package never bound is not in its namespace
+        return res
+
+    def _star_imports(self, info: _ModuleInfo) -> tuple[list[str], bool]:
+        """Internal modules star-imported at module level, and whether an external one is."""
+        assert info.facts is not None
+        targets: list[str] = []
+        external = False
+        for fact in info.facts.imports:
+            if fact.name == "*" and _is_runtime_binding(fact):
+                target = module_of_fact(info.file, fact)
+                if target is None:
+                    continue
+                if self.is_internal(target):
+                    targets.append(target)
+                else:
+                    external = True  # ``from os.path import *``: anything may come in
+        return targets, external
+
+    def _submodule(self, package: str, name: str) -> Resolution | None:
+        if not name:
+            return None
+        sub = f"{package}.{name}"
+        if self.module_exists(sub):
+            return self.resolve_module(sub)
+        return None
+
+    def _follow(self, info: _ModuleInfo, cand: _Candidate) -> Resolution:
+        """Resolve one binding of a name to what it denotes (without the binding's own hop)."""
+        module = info.file.module
+        if isinstance(cand, Binding):
+            if cand.kind is BindingKind.ALIAS and cand.target:
+                res, leftover = self._walk_expression(module, cand.target, cand.line)
+                if not leftover:
+                    return res
+                # ``X = Impl.create``: X is a new object made here, not Impl.
+            return Resolution(OK, self.origin_of_binding(module, cand), ())
+        target = module_of_fact(info.file, cand)
+        if target is None:
+            return Resolution(MISSING_MODULE, None, ())
+        if cand.kind is ImportKind.IMPORT:
+            # ``import a.b as m`` binds a.b; ``import a.b`` binds a (and needs a.b to exist).
+            bound_module = target if cand.asname else target.split(".")[0]
+            res = self.resolve_module(target)
+            if not res.found:
+                return Resolution(res.status, None, ((target, ""),))
+            return self.resolve_module(bound_module)
+        assert cand.name is not None
+        if cand.level and not self.module_exists(target):
+            # Relative imports always stay inside the tree, even from loose test folders.
+            return Resolution(MISSING_MODULE, None, ((target, cand.name),))
+        return self._resolve(target, cand.name, None)
+
+    def _candidates(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
+        if info.by_name is None:
+            by_name: dict[str, list[_Candidate]] = {}
+            if info.facts is not None:
+                for b in info.facts.bindings:
+                    by_name.setdefault(b.name, []).append(b)
+                for fact in info.facts.imports:
+                    bound = fact.bound_name
+                    if bound is not None and _is_runtime_binding(fact):
+                        by_name.setdefault(bound, []).append(fact)
+            for cands in by_name.values():
+                # Most preferred first: unconditional before conditional, later lines first.
+                cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
+            info.by_name = by_name
+        return info.by_name
+
+    def _build_reverse_index(self) -> dict[Origin, list[tuple[str, str]]]:
+        reverse: dict[Origin, list[tuple[str, str]]] = {}
+        for module in list(self._modules):
+            if not _is_dotted_name(module):
+                continue  # ``scripts/fix-db.py``: nothing can import a name from it
+            for name in self.exported_names(module):
+                res = self.resolve(module, name)
+                if res.origin is not None and res.found:
+                    reverse.setdefault(res.origin, []).append((module, name))
+        # A package reaches each submodule as an attribute, e.g. ``from app import realtime``.
+        for module in list(self._modules) + list(self._namespaces):
+            parent, _, last = module.rpartition(".")
+            if parent and self.module_exists(parent):
+                res = self.resolve(parent, last)
+                if res.origin is not None and res.status == MODULE and res.origin.module == module:
+                    pair = (parent, last)
+                    bucket = reverse.setdefault(res.origin, [])
+                    if pair not in bucket:
+                        bucket.append(pair)
+        return reverse
+
+
+def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:
+    """Prepend hops to a resolution's chain, without repeating a hop the chain starts with."""
+    chain = res.chain
+    if hops and chain and chain[0] == hops[-1]:
+        chain = chain[1:]
+    return Resolution(res.status, res.origin, hops + chain)
+
+
+def _origin_kind(binding: Binding) -> str:
+    return {
+        BindingKind.CLASS: "class",
+        BindingKind.FUNCTION: "function",
+        BindingKind.TYPE_ALIAS: "type",
+    }.get(binding.kind, "assign")
