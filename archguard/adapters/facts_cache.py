@@ -1,0 +1,329 @@
+"""Per-file parse outcomes cached between runs, keyed by path + content hash.
+
+A warm run must not even read unchanged files, so an entry first matches by ``stat`` (size and
+mtime); when the stat differs the caller reads the file and the entry still matches by content
+hash (a ``touch`` or a checkout of the same content costs a read, never a parse).
+
+On disk: one file per target version, ``facts-pyXY.bin``::
+
+    magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
+    | schema digest (8) | payload length (u64) | blake2b-128 of payload (16) | payload (marshal)
+
+written to a temp file and ``os.replace``d, so a concurrent reader sees the old or the new file,
+never half of one. Any mismatch (other version, truncated, corrupted) means "no cache": it is
+rebuilt, never trusted.
+
+Why marshal of plain tuples and not pickle: loading must stay far below the time it saves.
+Pickle rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object (about 2 s
+for 10,000 files of facts); marshal loads the same payload in about 0.1 s, and each file's
+outcome is rebuilt only when it is looked up. marshal also cannot run code, unlike a pickle
+planted in a repository's cache folder. The schema digest (the domain classes' field names)
+invalidates the cache by itself when a domain class gains or loses a field.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import marshal
+import os
+import struct
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from archguard.domain.facts import (
+    AttributeUse,
+    Binding,
+    BindingKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+    ParseOutcome,
+    SyntaxIssue,
+    UnreadableFile,
+)
+
+# Bump when the extractors' output changes: every cached outcome is then recomputed.
+EXTRACTOR_VERSION = 1
+FORMAT_VERSION = 2
+MAGIC = b"AGFACTS\x00"
+_HEADER = struct.Struct("<8sIIBB8sQ16s")
+DEFAULT_TARGET = (3, 14)
+# Files modified this recently before being cached may change again within the same mtime tick
+# (coarse clocks, FAT's 2 s): such entries match by content hash only, never by stat ("racy git").
+RACY_WINDOW_NS = 2_000_000_000
+_NEVER_MATCHES = -1
+
+# path -> (size, mtime_ns, content hash, encoded outcome)
+_Entry = tuple[int, int, bytes, tuple]
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# --- the codec: domain values <-> plain tuples marshal can store -----------------------------
+
+
+class _Codec:
+    """One frozen domain dataclass as a tuple of its field values, in declaration order.
+
+    Fields are read from the class itself, so a new field is stored without touching this code;
+    only enum fields and nested domain values need a converter.
+    """
+
+    def __init__(
+        self,
+        cls: type,
+        converters: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] | None = None,
+    ) -> None:
+        self.cls = cls
+        self.names = tuple(f.name for f in fields(cls))
+        converters = converters or {}
+        unknown = converters.keys() - set(self.names)
+        assert not unknown, f"{cls.__name__} has no field {unknown}"  # a domain rename
+        self._encoders = tuple((n, *converters[n]) for n in self.names if n in converters)
+        self._decoders = tuple(
+            (self.names.index(n), converters[n][1]) for n in self.names if n in converters
+        )
+
+    def encode(self, value: Any) -> tuple:
+        encoded = [getattr(value, n) for n in self.names]
+        for name, to_plain, _ in self._encoders:
+            index = self.names.index(name)
+            encoded[index] = to_plain(encoded[index])
+        return tuple(encoded)
+
+    def decode(self, plain: tuple) -> Any:
+        if not self._decoders:
+            return self.cls(*plain)
+        values = list(plain)
+        for index, from_plain in self._decoders:
+            values[index] = from_plain(values[index])
+        return self.cls(*values)
+
+
+def _enum(kind: type[Enum]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    members = {member.value: member for member in kind}
+    return (lambda member: member.value), members.__getitem__
+
+
+def _many(codec: _Codec) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    return (lambda values: tuple(map(codec.encode, values))), (
+        lambda plain: tuple(map(codec.decode, plain))
+    )
+
+
+def _optional(codec: _Codec) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    return (lambda value: None if value is None else codec.encode(value)), (
+        lambda plain: None if plain is None else codec.decode(plain)
+    )
+
+
+_IMPORT = _Codec(ImportFact, {"kind": _enum(ImportKind)})
+_BINDING = _Codec(Binding, {"kind": _enum(BindingKind)})
+_ATTRIBUTE_USE = _Codec(AttributeUse)
+_FACTS = _Codec(FileFacts, {
+    "imports": _many(_IMPORT), "bindings": _many(_BINDING), "attribute_uses": _many(_ATTRIBUTE_USE),
+})
+_OUTCOME = _Codec(ParseOutcome, {
+    "facts": _optional(_FACTS),
+    "syntax_error": _optional(_Codec(SyntaxIssue)),
+    "unreadable": _optional(_Codec(UnreadableFile)),
+})
+_SCHEMA_DIGEST = hashlib.blake2b(
+    repr([(c.cls.__name__, c.names) for c in (_IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME)])
+    .encode(),
+    digest_size=8,
+).digest()
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+class FactsCache:
+    """``FactsCache(None)`` caches nothing (``--no-cache``): every lookup misses, save does nothing."""
+
+    def __init__(self, cache_dir: Path | None, *, target: tuple[int, int] = DEFAULT_TARGET) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.target = target
+        self._entries: dict[str, _Entry] | None = None  # loaded on first use
+        self._touched: set[str] = set()  # paths seen this run; the others are dropped on save
+        self._dirty = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.cache_dir is not None
+
+    @property
+    def file(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / f"facts-py{self.target[0]}{self.target[1]}.bin"
+
+    def select_target(self, target: tuple[int, int]) -> None:
+        """Use the entries of ``target`` (outcomes differ by target: what is a syntax error)."""
+        if target != self.target:
+            self.target = target
+            self._entries = None
+            self._touched.clear()
+            self._dirty = False
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def lookup(self, path: str, size: int, mtime_ns: int) -> ParseOutcome | None:
+        """The cached outcome when the file's stat is unchanged: the file need not be read."""
+        entry = self._load().get(path)
+        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+            return None
+        return self._hit(path, entry)
+
+    def known_hash(self, path: str) -> bytes | None:
+        """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
+        entry = self._load().get(path)
+        return entry[2] if entry is not None else None
+
+    def lookup_hash(self, path: str, content_hash: bytes) -> ParseOutcome | None:
+        """The cached outcome when the file's content is unchanged (its stat may differ)."""
+        entry = self._load().get(path)
+        if entry is None or entry[2] != content_hash:
+            return None
+        return self._hit(path, entry)
+
+    def _hit(self, path: str, entry: _Entry) -> ParseOutcome | None:
+        try:
+            outcome = _OUTCOME.decode(entry[3])
+        except Exception:  # a checksum-valid but malformed entry is a miss, and is forgotten
+            del self._load()[path]
+            self._dirty = True
+            return None
+        self._touched.add(path)
+        return outcome
+
+    def store(
+        self, path: str, size: int, mtime_ns: int, content_hash: bytes, outcome: ParseOutcome
+    ) -> None:
+        if self.cache_dir is None:
+            return
+        if time.time_ns() - mtime_ns < RACY_WINDOW_NS:
+            mtime_ns = _NEVER_MATCHES
+        entry = (size, mtime_ns, content_hash, _OUTCOME.encode(outcome))
+        entries = self._load()
+        if entries.get(path) != entry:
+            entries[path] = entry
+            self._dirty = True
+        self._touched.add(path)
+
+    # --- persistence --------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the entries seen this run (files no longer present are dropped), atomically."""
+        target_file = self.file
+        if target_file is None or self._entries is None:
+            return
+        stale = self._entries.keys() - self._touched
+        if not self._dirty and not stale:
+            return
+        for path in stale:
+            del self._entries[path]
+        try:
+            payload = marshal.dumps(self._entries)
+            header = _HEADER.pack(
+                MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST,
+                len(payload), _digest(payload),
+            )
+            _write_atomically(target_file, header + payload)
+        except (OSError, ValueError) as error:
+            # A cache that cannot be written costs speed next time, never the result of this run.
+            warnings.warn(f"archguard: cache not saved to {target_file}: {error}", stacklevel=2)
+            return
+        self._dirty = False
+
+    def _load(self) -> dict[str, _Entry]:
+        if self._entries is None:
+            self._entries = self._read_file()
+        return self._entries
+
+    def _read_file(self) -> dict[str, _Entry]:
+        target_file = self.file
+        if target_file is None:
+            return {}
+        try:
+            data = target_file.read_bytes()
+        except OSError:
+            return {}
+        payload = self._valid_payload(data)
+        if payload is None:
+            return {}
+        try:
+            with _gc_paused():  # a million fresh tuples would trigger useless full collections
+                entries = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return {}
+        if not isinstance(entries, dict) or not all(
+            isinstance(e, tuple) and len(e) == 4 for e in entries.values()
+        ):
+            return {}
+        return entries
+
+    def _valid_payload(self, data: bytes) -> bytes | None:
+        if len(data) < _HEADER.size:
+            return None
+        magic, fmt, extractor, major, minor, schema, length, digest = _HEADER.unpack_from(data)
+        payload = data[_HEADER.size:]
+        if (
+            magic != MAGIC
+            or fmt != FORMAT_VERSION
+            or extractor != EXTRACTOR_VERSION
+            or (major, minor) != self.target
+            or schema != _SCHEMA_DIGEST
+            or length != len(payload)
+            or digest != _digest(payload)
+        ):
+            return None
+        return payload
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=16).digest()
+
+
+def _write_atomically(destination: Path, data: bytes) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    _keep_out_of_version_control(destination.parent)
+    fd, temp_name = tempfile.mkstemp(dir=destination.parent, prefix=".facts-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp_name, destination)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise
+
+
+def _keep_out_of_version_control(cache_dir: Path) -> None:
+    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
+    marker = cache_dir / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# created by archguard\n*\n", encoding="utf-8")

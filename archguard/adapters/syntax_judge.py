@@ -1,0 +1,154 @@
+"""Ruff as the judge of what is a syntax error under a *target* Python version.
+
+The interpreter that runs archguard must not decide what is valid: CPython 3.11's ``ast`` rejects
+``type X = int`` although the project targets 3.12, and accepts nothing about 3.9's limits. Ruff's
+parser knows every grammar from 3.7 up and reports version-related errors ("Cannot use type
+parameter lists on Python 3.11 ...") as ``invalid-syntax`` diagnostics, so we ask it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from archguard.domain.facts import SyntaxIssue
+
+OLDEST_TARGET = (3, 7)
+# The newest grammar both judges know: ruff 0.17 knows py315, but libcst (which gives us facts
+# for files CPython cannot parse) parses up to 3.14, so a newer default would promise too much.
+NEWEST_TARGET = (3, 14)
+IO_ERROR_CODE = "E902"  # ruff could not read the file; any other E9 diagnostic is a syntax error
+# Long command lines fail (Windows: 32 KiB; POSIX: ARG_MAX shared with the environment).
+MAX_ARGS_CHARS = 24_000 if sys.platform == "win32" else 100_000
+RUFF_TIMEOUT_S = 600
+
+_TARGET_PATTERN = re.compile(r"^\s*(?:py|python)?\s*(\d)\.?(\d{1,2})\s*$", re.IGNORECASE)
+
+
+class JudgeUnavailable(Exception):
+    """The ruff binary is missing or failed: callers fall back to CPython's own judgement."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_target(text: str) -> tuple[int, int]:
+    """``"3.12"`` (also ``"py312"``) -> ``(3, 12)``; ValueError for anything else or unsupported."""
+    match = _TARGET_PATTERN.match(text)
+    if not match:
+        raise ValueError(f"not a Python version: {text!r} (expected e.g. 3.12)")
+    version = (int(match.group(1)), int(match.group(2)))
+    if not OLDEST_TARGET <= version <= NEWEST_TARGET:
+        oldest, newest = (f"{v[0]}.{v[1]}" for v in (OLDEST_TARGET, NEWEST_TARGET))
+        raise ValueError(f"unsupported target Python {text!r}: choose {oldest} to {newest}")
+    return version
+
+
+def find_ruff() -> str:
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError as error:
+        raise JudgeUnavailable(f"the ruff package is not installed ({error})") from None
+    try:
+        return os.fsdecode(find_ruff_bin())
+    except FileNotFoundError as error:
+        raise JudgeUnavailable(f"the ruff binary was not found ({error})") from None
+
+
+def judge(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str, SyntaxIssue | None]:
+    """The first syntax error of each file under ``target``, or None when it is valid.
+
+    ``paths`` are relative to ROOT. A file ruff could not read (e.g. not UTF-8) gets no verdict:
+    it is absent from the result and the caller keeps its own judgement.
+    """
+    if not paths:
+        return {}
+    root = Path(root).resolve()
+    ruff = find_ruff()
+    verdicts: dict[str, SyntaxIssue | None] = {}
+    for batch in _batches(paths):
+        verdicts.update(_judge_batch(ruff, root, batch, target))
+    return verdicts
+
+
+def _batches(paths: Sequence[str]) -> list[list[str]]:
+    batches: list[list[str]] = [[]]
+    size = 0
+    for path in paths:
+        if batches[-1] and size + len(path) + 1 > MAX_ARGS_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += len(path) + 1
+    return batches
+
+
+def _judge_batch(
+    ruff: str, root: Path, batch: list[str], target: tuple[int, int]
+) -> dict[str, SyntaxIssue | None]:
+    command = [
+        ruff, "check",
+        "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
+        "--no-cache",
+        "--ignore-noqa",  # a "# ruff: noqa" must not hide a syntax error
+        "--target-version", f"py{target[0]}{target[1]}",
+        "--select", "E9",
+        "--output-format", "json",
+        "--exit-zero",
+        "--",  # a file named "-x.py" is a path, not an option
+        *batch,
+    ]
+    try:
+        completed = subprocess.run(
+            command, cwd=root, capture_output=True, timeout=RUFF_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise JudgeUnavailable(f"ruff could not run: {error}") from None
+    if completed.returncode != 0:
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        raise JudgeUnavailable(f"ruff failed (exit {completed.returncode}): {stderr[:500]}")
+    try:
+        diagnostics = json.loads(completed.stdout or b"[]")
+    except json.JSONDecodeError as error:
+        raise JudgeUnavailable(f"ruff gave output that is not JSON: {error}") from None
+    return _verdicts(root, batch, diagnostics)
+
+
+def _verdicts(
+    root: Path, batch: list[str], diagnostics: list[dict]
+) -> dict[str, SyntaxIssue | None]:
+    # Ruff reports absolute file names; map them back to the relative paths we were given.
+    by_abs = {_key(root / p): p for p in batch} | {_key(os.path.realpath(root / p)): p for p in batch}
+    verdicts: dict[str, SyntaxIssue | None] = dict.fromkeys(batch)
+    unread: set[str] = set()
+    for item in diagnostics:
+        path = by_abs.get(_key(item.get("filename") or ""))
+        if path is None:
+            continue
+        if item.get("code") == IO_ERROR_CODE:
+            unread.add(path)  # E902: ruff could not read the file, so it has no verdict
+            continue
+        location = item.get("location") or {}
+        issue = SyntaxIssue(
+            path=path,
+            line=int(location.get("row", 1)),
+            column=int(location.get("column", 1)),
+            message=str(item.get("message", "invalid syntax")),
+        )
+        current = verdicts[path]
+        if current is None or (issue.line, issue.column) < (current.line, current.column):
+            verdicts[path] = issue
+    for path in unread:
+        if verdicts[path] is None:
+            del verdicts[path]
+    return verdicts
+
+
+def _key(path: str | Path) -> str:
+    return os.path.normcase(os.path.abspath(path))

@@ -1,0 +1,192 @@
+"""The content-hash cache: hits, misses, invalidation, corruption and concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from archguard.adapters import facts_cache
+from archguard.adapters.facts_cache import FactsCache, content_hash
+from archguard.domain.facts import (
+    AttributeUse,
+    Binding,
+    BindingKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+    ParseOutcome,
+    SyntaxIssue,
+    UnreadableFile,
+)
+
+OLD_MTIME = 1_600_000_000 * 10**9  # long before "now": stat hits are trusted
+
+
+def sample_facts(n: int = 0, imports: int = 3) -> FileFacts:
+    return FileFacts(
+        imports=tuple(
+            ImportFact(ImportKind.FROM, f"app.mod{n}", f"Name{j}", "Alias" if j else None, 1, j + 1,
+                       5, j + 2, f"from .mod{n} import Name{j}", guarded=bool(j % 2))
+            for j in range(imports)
+        ) + (ImportFact(ImportKind.DYNAMIC, "app.plugins", None, None, 0, 9, 1, 9, "x"),),
+        bindings=(
+            Binding("Manager", BindingKind.ALIAS, 10, target="_Impl"),
+            Binding("Wrapper", BindingKind.CLASS, 12, bases=("Base", "mod.Mixin"), empty_body=True),
+        ),
+        all_names=("Manager",),
+        has_getattr=True,
+        attribute_uses=(AttributeUse("app.core.Thing", 4, 8),),
+        warns_deprecation=True,
+    )
+
+
+OUTCOMES = {
+    "app/a.py": ParseOutcome(facts=sample_facts()),
+    "app/broken.py": ParseOutcome(syntax_error=SyntaxIssue("app/broken.py", 3, 7, "invalid syntax")),
+    "app/blob.py": ParseOutcome(unreadable=UnreadableFile("app/blob.py", "binary file (NUL byte)")),
+}
+
+
+def filled(cache_dir: Path, target: tuple[int, int] = (3, 12)) -> FactsCache:
+    cache = FactsCache(cache_dir, target=target)
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        cache.store(path, 100 + i, OLD_MTIME, content_hash(path.encode()), outcome)
+    cache.save()
+    return cache
+
+
+def test_round_trip_hits_by_stat_and_by_hash(tmp_path: Path) -> None:
+    filled(tmp_path)
+    warm = FactsCache(tmp_path, target=(3, 12))
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        assert warm.lookup(path, 100 + i, OLD_MTIME) == outcome
+        assert warm.lookup_hash(path, content_hash(path.encode())) == outcome
+        assert warm.known_hash(path) == content_hash(path.encode())
+    assert warm.lookup("app/a.py", 101, OLD_MTIME) is None  # size changed
+    assert warm.lookup("app/a.py", 100, OLD_MTIME + 1) is None  # mtime changed
+    assert warm.lookup_hash("app/a.py", content_hash(b"other")) is None
+    assert warm.lookup("app/new.py", 1, OLD_MTIME) is None
+
+
+def test_cache_is_per_target_version(tmp_path: Path) -> None:
+    filled(tmp_path, target=(3, 12))
+    assert FactsCache(tmp_path, target=(3, 11)).lookup("app/a.py", 100, OLD_MTIME) is None
+    cache = FactsCache(tmp_path, target=(3, 11))
+    cache.select_target((3, 12))
+    assert cache.lookup("app/a.py", 100, OLD_MTIME) == OUTCOMES["app/a.py"]
+
+
+def test_extractor_version_bump_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filled(tmp_path)
+    monkeypatch.setattr(facts_cache, "EXTRACTOR_VERSION", facts_cache.EXTRACTOR_VERSION + 1)
+    assert FactsCache(tmp_path, target=(3, 12)).lookup("app/a.py", 100, OLD_MTIME) is None
+
+
+def test_recently_modified_file_matches_only_by_content(tmp_path: Path) -> None:
+    """A file written in the same clock tick as the scan may change again unnoticed by stat."""
+    cache = FactsCache(tmp_path)
+    now = time.time_ns()
+    cache.store("a.py", 10, now, content_hash(b"x"), OUTCOMES["app/a.py"])
+    cache.save()
+    warm = FactsCache(tmp_path)
+    assert warm.lookup("a.py", 10, now) is None
+    assert warm.lookup_hash("a.py", content_hash(b"x")) == OUTCOMES["app/a.py"]
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    cache = FactsCache(None)
+    cache.store("a.py", 1, OLD_MTIME, content_hash(b"x"), OUTCOMES["app/a.py"])
+    cache.save()
+    assert cache.lookup("a.py", 1, OLD_MTIME) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_entries_of_files_not_seen_this_run_are_dropped(tmp_path: Path) -> None:
+    filled(tmp_path)
+    second = FactsCache(tmp_path, target=(3, 12))
+    assert second.lookup("app/a.py", 100, OLD_MTIME) is not None  # only this file still exists
+    second.save()
+    third = FactsCache(tmp_path, target=(3, 12))
+    assert third.lookup("app/a.py", 100, OLD_MTIME) is not None
+    assert third.lookup("app/broken.py", 101, OLD_MTIME) is None
+
+
+def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
+    filled(tmp_path / "cache")
+    assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+@pytest.mark.parametrize("damage", ["flip_payload_byte", "truncate", "empty", "garbage_header"])
+def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    cache_file = filled(tmp_path).file
+    assert cache_file is not None
+    data = bytearray(cache_file.read_bytes())
+    if damage == "flip_payload_byte":
+        data[-20] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data[:8] = b"NOTMAGIC"
+    cache_file.write_bytes(bytes(data))
+
+    damaged = FactsCache(tmp_path, target=(3, 12))
+    assert damaged.lookup("app/a.py", 100, OLD_MTIME) is None
+    damaged.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), OUTCOMES["app/a.py"])
+    damaged.save()
+    rebuilt = FactsCache(tmp_path, target=(3, 12))
+    assert rebuilt.lookup("app/a.py", 100, OLD_MTIME) == OUTCOMES["app/a.py"]
+
+
+def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> None:
+    """Two runs saving at once: a reader always finds one complete cache, never a broken one."""
+    def writer(tag: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            cache = FactsCache(tmp_path)
+            for i in range(300):
+                cache.store(f"m{tag}_{i}.py", i, OLD_MTIME, content_hash(b"%d" % i),
+                            ParseOutcome(facts=sample_facts(i)))
+            cache.save()
+
+    filled_once = FactsCache(tmp_path)
+    filled_once.store("seed.py", 1, OLD_MTIME, content_hash(b"s"), OUTCOMES["app/a.py"])
+    filled_once.save()
+    stop = threading.Event()
+    threads = [threading.Thread(target=writer, args=(tag, stop)) for tag in (1, 2)]
+    for thread in threads:
+        thread.start()
+    try:
+        seen = set()
+        deadline = time.monotonic() + 0.8
+        while time.monotonic() < deadline:
+            reader = FactsCache(tmp_path)
+            entries = reader._load()  # whole-file view: either writer's complete result
+            assert len(entries) in (1, 300)
+            seen.add(next(iter(entries)).split("_")[0])
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert seen & {"m1", "m2"}
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # no temp files left behind
+
+
+def test_loading_ten_thousand_entries_is_fast(tmp_path: Path) -> None:
+    cache = FactsCache(tmp_path)
+    for i in range(10_000):
+        cache.store(f"app/m{i}.py", 1000, OLD_MTIME, content_hash(b"%d" % i),
+                    ParseOutcome(facts=sample_facts(i, imports=8)))
+    cache.save()
+    best = min(_timed_load(tmp_path) for _ in range(3))
+    assert best < 0.5, f"loading 10,000 entries took {best:.2f} s"
+
+
+def _timed_load(cache_dir: Path) -> float:
+    start = time.perf_counter()
+    cache = FactsCache(cache_dir)
+    assert cache.known_hash("app/m9999.py") is not None
+    return time.perf_counter() - start
