@@ -8,11 +8,8 @@ from pathlib import Path
 import grimp
 import pytest
 
-from archguard.adapters.discovery import discover
-from archguard.adapters.facts_ast import extract_facts
 from archguard.adapters.grimp_graph import build_import_graph
-from archguard.domain.facts import FileFacts
-from archguard.domain.sources import SourceFile
+from tests.importgraph_helpers import edges, make_tree, scan
 
 # Every import shape grimp's scanner distinguishes: absolute and relative, modules and names,
 # star imports, trimming of names inside modules, packages importing themselves, nested imports,
@@ -44,29 +41,6 @@ PARITY_TREE = {
 DANGLING_FILES = {
     "gpb/dangling.py": "from gpa.gone import X\nimport gpa.gone.deeper\nfrom gpb.missing.mod import Y\n",
 }
-
-
-def make_tree(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-
-def scan(root: Path) -> tuple[list[SourceFile], dict[str, FileFacts]]:
-    files = discover(root).files
-    facts: dict[str, FileFacts] = {}
-    for source in files:
-        text = (root / source.path).read_text(encoding="utf-8")
-        try:
-            facts[source.path] = extract_facts(text)
-        except SyntaxError:
-            pass  # a broken file: a node without edges
-    return files, facts
-
-
-def edges(graph: grimp.ImportGraph) -> set[tuple[str, str]]:
-    return {(i["importer"], i["imported"]) for i in graph.find_matching_direct_imports("** -> **")}
 
 
 def line_numbers(graph: grimp.ImportGraph) -> dict[tuple[str, str], list[int]]:

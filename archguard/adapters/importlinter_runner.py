@@ -1,0 +1,460 @@
+"""Run the user's import-linter contracts on archguard's graph, and turn broken ones into findings.
+
+import-linter does the configuration work: its readers parse ``.importlinter``/``setup.cfg``/
+``pyproject.toml``, its registry resolves built-in and custom ``contract_types``, and its contract
+classes validate their own options and check themselves. What changes is the graph: the one
+:mod:`archguard.adapters.grimp_graph` builds from the whole scan, so loose scripts and files beside
+broken ones are checked too, where ``lint-imports`` would not see them (or would abort).
+
+Concept contracts declared in import-linter configuration (``type = canonical`` registered as
+``archguard.importlinter.CanonicalContract``) are not run here. Any contract object offering
+``to_concept_contract(source)`` is handed back as a domain :class:`ConceptContract`, and the app
+runs it natively, loose files included. That duck-typed hook keeps this adapter from importing the
+top-layer ``archguard.importlinter`` module (import-linter loads it, as it loads any plugin).
+
+Custom contract types named in ``contract_types`` are imported, exactly as ``lint-imports`` does:
+they are the user's linting plugins, not the code under analysis.
+"""
+
+from __future__ import annotations
+
+import configparser
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grimp
+from importlinter import configuration as importlinter_configuration
+from importlinter.application import use_cases
+from importlinter.application.user_options import InvalidUserOptions, UserOptions
+from importlinter.domain.contract import (
+    Contract,
+    ContractCheck,
+    InvalidContractOptions,
+    NoSuchContractType,
+    registry,
+)
+
+from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.grimp_graph import build_import_graph
+from archguard.domain.contracts import ConceptContract
+from archguard.domain.facts import FileFacts
+from archguard.domain.findings import Violation
+from archguard.domain.sources import SourceFile
+
+RULE_CODE = "AG301"
+# import-linter's own search order (its INI reader tries setup.cfg before .importlinter, then the
+# TOML reader), so ``archguard check`` and ``lint-imports`` pick the same file.
+DEFAULT_CONFIG_NAMES = ("setup.cfg", ".importlinter", "pyproject.toml")
+
+
+class ImportLinterConfigError(ConfigError):
+    """The import-linter configuration cannot be used; the message names the file."""
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportLinterResult:
+    config_path: str | None  # as shown to users (relative to ROOT); None: no configuration found
+    violations: list[Violation] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # contract names
+    broken: list[str] = field(default_factory=list)
+    concept_contracts: list[ConceptContract] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # import-linter's (unmatched ignores, ...)
+
+    @property
+    def contract_names(self) -> list[str]:
+        """Every contract this runner checked, kept or broken (concept contracts excluded)."""
+        return [*self.kept, *self.broken]
+
+
+@dataclass(frozen=True)
+class ImportLinterConfig:
+    path: Path
+    display_path: str
+    session_options: dict[str, Any]
+    contracts: tuple[Contract, ...]  # constructed and validated, to be checked on a graph
+    concept_contracts: tuple[ConceptContract, ...]
+
+    @property
+    def root_packages(self) -> list[str]:
+        return list(self.session_options["root_packages"])
+
+    @property
+    def include_external_packages(self) -> bool:
+        return bool(use_cases._get_include_external_packages(self._user_options()))
+
+    @property
+    def exclude_type_checking_imports(self) -> bool:
+        return use_cases._get_exclude_type_checking_imports(self._user_options())
+
+    def _user_options(self) -> UserOptions:
+        return UserOptions(session_options=self.session_options, contracts_options=[])
+
+
+# --- Public entry points ----------------------------------------------------------------------
+
+
+def run_importlinter_contracts(
+    root: Path,
+    graph: grimp.ImportGraph | None,
+    files: Sequence[SourceFile],
+    *,
+    config: Path | None = None,
+    facts: Mapping[str, FileFacts] | None = None,
+) -> ImportLinterResult:
+    """Find, load and run the import-linter configuration of ROOT (or the ``config`` file).
+
+    ``graph`` is the default archguard graph (no externals, TYPE_CHECKING imports kept). When the
+    configuration asks for another kind (``include_external_packages``,
+    ``exclude_type_checking_imports``) a graph is built from ``facts``, which must then be given.
+    No configuration found (and none given): an empty result.
+    """
+    config_path = find_config_file(root, config)
+    if config_path is None:
+        return ImportLinterResult(config_path=None)
+    loaded = load_config(config_path, root=root)
+    needs_own_graph = loaded.include_external_packages or loaded.exclude_type_checking_imports
+    if graph is None or needs_own_graph:
+        if facts is None:
+            raise ValueError("run_importlinter_contracts needs facts to build this graph")
+        graph = build_import_graph(
+            files,
+            facts,
+            include_external_packages=loaded.include_external_packages,
+            exclude_type_checking_imports=loaded.exclude_type_checking_imports,
+        )
+    return check_contracts(loaded, graph, files, facts or {})
+
+
+def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | None:
+    """The explicit file (which must exist), else the first of ROOT's candidates that holds an
+    import-linter section, else None."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_absolute():
+            path = root / path
+        if not path.is_file():
+            raise ImportLinterConfigError("import-linter configuration not found", path=str(explicit))
+        return path
+    for name in DEFAULT_CONFIG_NAMES:
+        candidate = root / name
+        if candidate.is_file() and _has_importlinter_section(candidate, display=name):
+            return candidate
+    return None
+
+
+def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
+    """Read one configuration file and build its contracts with import-linter's own machinery."""
+    display = _display_path(path, root)
+    _ensure_importlinter_configured()
+    try:
+        user_options = use_cases.read_user_options(str(path))
+        source = use_cases.ConfigSource(filename=str(path), user_options=user_options)
+        use_cases._validate_contracts_present(source)
+        use_cases._validate_contract_ids(source)
+        use_cases._register_built_in_contract_types()
+        own_types = dict(use_cases._get_plugin_contract_types(user_options))
+    except (FileNotFoundError, InvalidUserOptions, KeyError, ValueError, TypeError) as error:
+        raise ImportLinterConfigError(_describe(error), path=display) from None
+    except (configparser.Error, tomllib.TOMLDecodeError) as error:
+        raise ImportLinterConfigError(f"does not parse: {error}", path=display) from None
+    except ImportError as error:
+        raise ImportLinterConfigError(f"cannot load a contract type: {error}", path=display) from None
+
+    _normalize_root_packages(user_options.session_options)
+    contracts: list[Contract] = []
+    concepts: list[ConceptContract] = []
+    for index, options in enumerate(user_options.contracts_options):
+        section = _section_name(path, options, index)
+        contract = _build_contract(options, user_options.session_options, own_types, display, section)
+        to_concept = getattr(contract, "to_concept_contract", None)
+        if callable(to_concept):
+            concepts.append(to_concept(source=f"{display}:{section}"))
+        else:
+            contracts.append(contract)
+    return ImportLinterConfig(
+        path=path,
+        display_path=display,
+        session_options=user_options.session_options,
+        contracts=tuple(contracts),
+        concept_contracts=tuple(concepts),
+    )
+
+
+def check_contracts(
+    config: ImportLinterConfig,
+    graph: grimp.ImportGraph,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts] | None = None,
+) -> ImportLinterResult:
+    """Check every (non-concept) contract on a copy of ``graph``; broken ones become violations.
+
+    ``facts`` is optional: when given, a violation's column is the import's column.
+    """
+    missing = [name for name in config.root_packages if name not in graph.modules]
+    if missing:
+        raise ImportLinterConfigError(
+            f"root package(s) {', '.join(missing)} not found under the scanned root",
+            path=config.display_path,
+        )
+    result = ImportLinterResult(
+        config_path=config.display_path, concept_contracts=list(config.concept_contracts)
+    )
+    locator = _ImportLocator(graph, files, facts or {})
+    for contract in config.contracts:
+        try:
+            # Contracts may mutate the graph (ignore_imports), so each gets its own copy.
+            check = contract.check(deepcopy(graph), verbose=False)
+        except Exception as error:  # noqa: BLE001 - import-linter reports these as config errors
+            raise ImportLinterConfigError(
+                f"contract '{contract.name}': {_describe(error)}", path=config.display_path
+            ) from None
+        result.warnings.extend(check.warnings)
+        if check.kept:
+            result.kept.append(contract.name)
+            continue
+        result.broken.append(contract.name)
+        result.violations.extend(_violations_for(contract, check, locator, config.display_path))
+    return result
+
+
+# --- Loading helpers --------------------------------------------------------------------------
+
+
+def _ensure_importlinter_configured() -> None:
+    """import-linter wires its adapters (file system, timer) in ``configure()``, which its CLI calls;
+    contracts use the timer, so a library caller must do the same. Idempotent."""
+    importlinter_configuration.configure()
+
+
+def _normalize_root_packages(session_options: dict[str, Any]) -> None:
+    """``root_packages = app`` on one INI line is a string, which import-linter would iterate
+    character by character; every contract expects a list."""
+    if isinstance(session_options.get("root_packages"), str):
+        session_options["root_packages"] = [session_options["root_packages"]]
+
+
+def _has_importlinter_section(path: Path, *, display: str) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            return bool(tomllib.loads(text).get("tool", {}).get("importlinter"))
+        parser = configparser.ConfigParser()
+        parser.read_string(text)
+        return parser.has_section("importlinter")
+    except (OSError, UnicodeDecodeError, configparser.Error, tomllib.TOMLDecodeError) as error:
+        raise ImportLinterConfigError(f"does not parse: {error}", path=display) from None
+
+
+def _build_contract(
+    options: dict[str, Any],
+    session_options: dict[str, Any],
+    own_types: Mapping[str, type[Contract]],
+    display: str,
+    section: str,
+) -> Contract:
+    type_name = options.get("type")
+    if not type_name:
+        raise ImportLinterConfigError(f"[{section}] has no 'type'", path=display)
+    try:
+        # Types registered in this file win over built-ins, as in import-linter itself.
+        contract_class = own_types.get(type_name) or registry.get_contract_class(type_name)
+    except NoSuchContractType:
+        raise ImportLinterConfigError(
+            f"[{section}] has an unknown contract type '{type_name}'", path=display
+        ) from None
+    if "name" not in options:
+        raise ImportLinterConfigError(f"[{section}] has no 'name'", path=display)
+    try:
+        return contract_class(
+            name=options["name"], session_options=session_options, contract_options=options
+        )
+    except InvalidContractOptions as error:
+        details = "; ".join(f"{key}: {message}" for key, message in error.errors.items())
+        raise ImportLinterConfigError(f"[{section}] invalid options: {details}", path=display) from None
+    except Exception as error:  # noqa: BLE001 - a plugin's own validation may raise anything
+        raise ImportLinterConfigError(f"[{section}] {_describe(error)}", path=display) from None
+
+
+def _section_name(path: Path, options: Mapping[str, Any], index: int) -> str:
+    if path.suffix == ".toml":
+        return f"tool.importlinter.contracts[{index}]"
+    return f"importlinter:contract:{options.get('id', index)}"
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# --- From broken contracts to violations ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Offence:
+    """One import that breaks a contract, and how to explain it."""
+
+    importer: str
+    imported: str
+    line_numbers: tuple[int | None, ...]
+    explanation: str
+
+
+def _violations_for(
+    contract: Contract, check: ContractCheck, locator: _ImportLocator, display: str
+) -> list[Violation]:
+    offences = list(_offences(check.metadata))
+    if not offences:
+        # A contract type whose metadata we cannot read: still one finding, at the config file.
+        return [
+            Violation(
+                code=RULE_CODE, contract=contract.name, path=display, line=1, column=1,
+                message=f"{contract.name}: contract broken (run lint-imports for details)",
+            )
+        ]
+    violations: dict[tuple[str, int, str, str, str], Violation] = {}
+    for offence in offences:
+        for line in offence.line_numbers or (None,):
+            violation = locator.violation(contract.name, offence, line)
+            key = (violation.path, violation.line, offence.importer, offence.imported, violation.message)
+            violations.setdefault(key, violation)
+    return list(violations.values())
+
+
+def _offences(metadata: Mapping[str, Any]) -> Iterator[_Offence]:
+    """Read the offending imports out of a check's metadata. The built-in contracts store them in
+    different shapes, recognised here by key, so subclasses and look-alike plugins work too."""
+    recognised = False
+    if "invalid_chains" in metadata:  # forbidden, independence
+        recognised = True
+        for data in metadata["invalid_chains"]:
+            heading = f"{data['downstream_module']} is not allowed to import {data['upstream_module']}"
+            for chain in data["chains"]:
+                yield from _chain_offences(chain, heading)
+    if "invalid_dependencies" in metadata:  # layers
+        recognised = True
+        for data in metadata["invalid_dependencies"]:
+            heading = f"{data['importer']} is not allowed to import {data['imported']} (a higher layer)"
+            for route in data["routes"]:
+                yield from _chain_offences(route, heading)
+    if metadata.get("undeclared_modules"):  # layers, exhaustive
+        recognised = True
+        for module in sorted(metadata["undeclared_modules"]):
+            yield _Offence(module, module, (), f"{module} is not listed as a layer (exhaustive contract)")
+    if "illegal_imports" in metadata:  # protected (objects with illegal_links), private_modules
+        recognised = True
+        for item in metadata["illegal_imports"]:
+            links = getattr(item, "illegal_links", None)
+            if links is None:
+                yield _link_offence(item, f"{item['importer']} imports private module {item['imported']}")
+                continue
+            for link in links:
+                yield _link_offence(
+                    link,
+                    f"{link['importer']} is not allowed to import protected "
+                    f"{getattr(item, 'top_level_module', link['imported'])}",
+                )
+    if "cycle_breakers_by_package" in metadata:  # acyclic_siblings
+        recognised = True
+        for package, breakers in sorted(metadata["cycle_breakers_by_package"].items()):
+            for importer, imported in sorted(breakers):
+                yield _Offence(
+                    importer, imported, (),
+                    f"no cycles are allowed in {package}; this import closes one: {importer} -> {imported}",
+                )
+    if not recognised:
+        yield from _any_links(metadata)
+
+
+def _chain_offences(chain: Any, heading: str) -> Iterator[_Offence]:
+    """A chain is a list of links (forbidden) or a detailed chain with extra heads (independence,
+    layers). Its offending imports are the first links: where the forbidden dependency starts."""
+    if isinstance(chain, Mapping):
+        links, heads = chain["chain"], [chain["chain"][0], *chain.get("extra_firsts", ())]
+    else:
+        links, heads = chain, [chain[0]]
+    tail = [link["imported"] for link in links]
+    for head in heads:
+        path = " -> ".join([head["importer"], *tail])
+        yield _link_offence(head, f"{heading}: {path}")
+
+
+def _link_offence(link: Mapping[str, Any], explanation: str) -> _Offence:
+    return _Offence(
+        link["importer"], link["imported"], tuple(link.get("line_numbers") or ()), explanation
+    )
+
+
+def _any_links(value: Any) -> Iterator[_Offence]:
+    """Fallback for unknown contract types: every importer/imported mapping found anywhere."""
+    if isinstance(value, Mapping):
+        if isinstance(value.get("importer"), str) and isinstance(value.get("imported"), str):
+            yield _link_offence(value, f"{value['importer']} -> {value['imported']}")
+            return
+        values: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        values = value
+    elif hasattr(value, "__dict__"):
+        values = vars(value).values()
+    else:
+        return
+    for item in values:
+        yield from _any_links(item)
+
+
+class _ImportLocator:
+    """Where an offending import is: the importer's file, and the statement from the graph."""
+
+    def __init__(
+        self, graph: grimp.ImportGraph, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
+    ) -> None:
+        self._graph = graph  # the unmutated graph: contracts may have removed imports from copies
+        self._path_of: dict[str, str] = {}
+        for source in files:
+            self._path_of.setdefault(source.module, source.path)
+        self._facts = facts
+
+    def violation(self, contract: str, offence: _Offence, line: int | None) -> Violation:
+        path = self._path_of.get(offence.importer, "")
+        statement = self._statement(offence, line) if line is not None else ""
+        return Violation(
+            code=RULE_CODE,
+            contract=contract,
+            path=path,
+            line=line or 1,
+            column=self._column(path, line),
+            message=f"{contract}: {offence.explanation}",
+            statement=statement,
+            importer=offence.importer,
+            imported=offence.imported,
+        )
+
+    def _statement(self, offence: _Offence, line: int) -> str:
+        if offence.importer not in self._graph.modules:
+            return ""
+        for detail in self._graph.get_import_details(
+            importer=offence.importer, imported=offence.imported
+        ):
+            if detail["line_number"] == line:
+                return detail["line_contents"]
+        return ""
+
+    def _column(self, path: str, line: int | None) -> int:
+        file_facts = self._facts.get(path)
+        if file_facts is None or line is None:
+            return 1
+        columns = [fact.column for fact in file_facts.imports if fact.line == line]
+        return min(columns, default=1)
