@@ -8,7 +8,6 @@ is an identifier, else the path). Files that do not parse get no facts, as in a 
 
 from __future__ import annotations
 
-import ast
 import textwrap
 from collections.abc import Mapping
 
@@ -43,10 +42,9 @@ def make_tree(tree: Mapping[str, str]) -> tuple[list[SourceFile], dict[str, File
     for path, source in tree.items():
         text = textwrap.dedent(source)
         try:
-            ast.parse(text)
+            facts[path] = extract_facts(text)
         except SyntaxError:
             continue  # a broken file: known to exist, its names unknown
-        facts[path] = extract_facts(text)
     return files, facts
 
 

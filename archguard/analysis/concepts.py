@@ -147,9 +147,11 @@ def _resolve_concept(table: SymbolTable, contract: ConceptContract) -> _Concept 
 
 
 def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> set[Origin]:
-    """Other objects that claim the concept: ``also`` names and (transitive) wrapper subclasses."""
+    """Other objects that claim the concept: definitions named like it (the canonical name or a
+    bare ``also`` name), ``also`` targets, and (transitive) wrapper subclasses of the origin."""
     rivals: set[Origin] = set()
-    bare_names = {n for n in contract.also if ":" not in n}
+    # A class or def carrying the canonical name in another module claims the concept too.
+    bare_names = {n for n in contract.also if ":" not in n} | {contract.canonical_name}
     for other in contract.also:
         if ":" in other:
             res = table.resolve_target(other)
@@ -258,7 +260,7 @@ def _check_attribute(table: SymbolTable, concept: _Concept, file: SourceFile, do
         message = f"{module}.{name} reaches {c.canonical} by attribute; use: {_suggestion(concept, c.canonical_name)}"
     elif res.origin in concept.rivals:
         code, fixable_reason = "AG102", _NOT_FIXABLE_OTHER_OBJECT
-        message = _rival_message(concept, f"{module}.{name}", res)
+        message = _rival_message(concept, f"{module}.{name}", f"{module}:{name}", res)
     else:
         return None
     return Violation(
@@ -273,15 +275,16 @@ def _rival_import(concept: _Concept, file: SourceFile, fact: ImportFact, module:
                   res: Resolution) -> Violation:
     what = f"{fact.asname or name} imported from {module}"
     return _violation(
-        concept, "AG102", file, fact, module, name, message=_rival_message(concept, what, res),
+        concept, "AG102", file, fact, module, name, message=_rival_message(concept, what, f"{module}:{name}", res),
         suggestion=_suggestion(concept, concept.contract.canonical_name), fixable=False,
         reason=_NOT_FIXABLE_OTHER_OBJECT,
     )
 
 
-def _rival_message(concept: _Concept, what: str, res: Resolution) -> str:
+def _rival_message(concept: _Concept, what: str, imported: str, res: Resolution) -> str:
     assert res.origin is not None
-    return (f"{what} is {res.origin.target}, a different object claiming the concept "
+    other = "" if res.origin.target == imported else f" (defined as {res.origin.target})"
+    return (f"{what} is a different object{other} claiming the concept "
             f"'{concept.contract.name}'; use: {_suggestion(concept, concept.contract.canonical_name)}")
 
 
