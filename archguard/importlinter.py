@@ -1,0 +1,157 @@
+"""``CanonicalContract``: archguard's concept contract as an import-linter contract type.
+
+Register it in any import-linter configuration and plain ``lint-imports`` enforces it::
+
+    [importlinter]
+    root_packages = app
+    contract_types =
+        canonical: archguard.importlinter.CanonicalContract
+
+    [importlinter:contract:ws]
+    name = One import path for the connection manager
+    type = canonical
+    canonical = app.realtime.manager:ConnectionManager
+    also =
+        UnifiedConnectionManager
+    allowed_importers =
+        app.realtime.**
+    ignore_imports =
+        app.legacy.* -> app.realtime.compat
+
+``archguard check`` reads the same section and runs the contract itself, over the whole tree.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import grimp
+from importlinter import Contract, ContractCheck, fields, output
+from importlinter.domain.contract import InvalidContractOptions
+
+from archguard.analysis.concepts import check_concepts, validate_contracts
+from archguard.analysis.symbols import SymbolTable
+from archguard.domain.contracts import ConceptContract, split_target
+from archguard.domain.findings import Severity, Violation
+from archguard.domain.result import ScanResult
+
+# Codes whose violation is an import statement, rendered as "X imports Name from Y".
+_IMPORT_CODES = frozenset({"AG101", "AG102"})
+
+
+class CanonicalContract(Contract):
+    """One concept, one import path: every import of the concept must use ``canonical``.
+
+    Options: ``canonical`` (``module:Name``, required), ``also`` (other names of the same
+    concept), ``allowed_importers`` (module expressions that may use other paths),
+    ``ignore_imports`` (import-linter ``importer -> imported`` expressions) and ``reason``.
+
+    Under ``lint-imports`` the contract sees what import-linter sees: the ``root_packages`` only, no
+    loose scripts or test folders without ``__init__.py``, and a syntax error anywhere aborts the
+    run before any contract is checked (grimp cannot build the graph). ``archguard check`` runs the
+    same contract natively over every file, broken ones reported as findings.
+
+    The root packages are located with ``importlib.util.find_spec`` of their top-level names,
+    which finds them on ``sys.path`` without importing them, and all of them must sit in one
+    folder (or its ``src/``). Their files are then read with archguard's own fact extraction:
+    the code is never imported or executed.
+    """
+
+    type_name = "canonical"
+
+    canonical = fields.StringField()
+    also = fields.ListField(subfield=fields.StringField(), required=False)
+    allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
+    ignore_imports = fields.ListField(subfield=fields.ImportExpressionField(), required=False)
+    reason = fields.TextField(required=False)
+
+    def validate(self) -> None:
+        module, name = split_target(str(self.canonical))
+        if not module or not name or not all(part.isidentifier() for part in module.split(".")):
+            raise InvalidContractOptions(
+                {"canonical": f"Expected module:Name (e.g. app.core:Manager), got '{self.canonical}'."}
+            )
+
+    def to_concept_contract(self, source: str = "") -> ConceptContract:
+        """The domain contract archguard runs natively (``archguard check`` asks for this)."""
+        return ConceptContract(
+            name=self.name,
+            canonical=str(self.canonical),
+            also=tuple(self.also or ()),  # type: ignore[arg-type]
+            allowed_importers=tuple(str(e) for e in self.allowed_importers or ()),  # type: ignore[attr-defined]
+            ignore_imports=tuple(str(e) for e in self.ignore_imports or ()),  # type: ignore[attr-defined]
+            reason=str(self.reason) if self.reason else None,
+            source=source,
+        )
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        concept = self.to_concept_contract(source=f"contract '{self.name}'")
+        if concept.canonical_module not in graph.modules:
+            raise ValueError(f"Module '{concept.canonical_module}' does not exist.")
+
+        packages = [name.split(".")[0] for name in self.session_options["root_packages"]]
+        scan_root = _common_parent(packages)
+        output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
+        scan = _scan_packages(scan_root, packages)
+        table = SymbolTable(scan.files, scan.facts)
+        problems = validate_contracts(table, [concept])
+        if problems:
+            raise ValueError("; ".join(problems))
+
+        violations = [
+            v for v in check_concepts(table, scan.files, scan.facts, [concept])
+            if v.severity is Severity.ERROR
+        ]
+        return ContractCheck(kept=not violations, metadata={"violations": violations})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        module, name = split_target(str(self.canonical))
+        for violation in check.metadata["violations"]:
+            output.print_error(f"{_describe(violation)}; use: from {module} import {name}", bold=False)
+        output.new_line()
+        if self.reason:
+            output.print(f"Reason: {self.reason}")
+            output.new_line()
+
+
+def _scan_packages(scan_root: Path, packages: list[str]) -> ScanResult:
+    """archguard's own scan of the root packages only: what import-linter would see."""
+    # Imported here, not at module level: archguard.app imports the adapter that reads
+    # import-linter configuration, which in turn may load this module as a plugin.
+    from archguard.app import Options, run_scan
+
+    return run_scan(
+        Options(root=scan_root, packages=tuple(dict.fromkeys(packages)), include_loose=False)
+    )
+
+
+def _describe(violation: Violation) -> str:
+    where = f"{violation.path}:{violation.line}"
+    if violation.code in _IMPORT_CODES and ":" in violation.imported:
+        imported_module, imported_name = split_target(violation.imported)
+        return f"{where}: {violation.importer} imports {imported_name} from {imported_module}"
+    return f"{where}: {violation.message}"
+
+
+def _common_parent(packages: list[str]) -> Path:
+    """The folder holding every root package (their ``sys.path`` entry), found without importing.
+
+    A ``src/`` layout resolves to the folder above ``src`` so archguard's discovery finds it.
+    """
+    parents: set[Path] = set()
+    for package in dict.fromkeys(packages):
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise ValueError(f"Could not find package '{package}' in your Python path.")
+        parent = Path(next(iter(spec.submodule_search_locations))).resolve().parent
+        parents.add(parent.parent if parent.name == "src" else parent)
+    common = Path(os.path.commonpath([str(p) for p in parents]))
+    if len(parents) > 1:
+        raise ValueError(
+            "CanonicalContract needs every root package in one folder (or its src/); found them in "
+            + ", ".join(sorted(map(str, parents)))
+            + f". Run 'archguard check {common}' instead."
+        )
+    return common
