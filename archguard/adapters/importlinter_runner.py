@@ -331,7 +331,8 @@ def _violations_for(
             violation = locator.violation(contract.name, offence, line)
             key = (violation.path, violation.line, offence.importer, offence.imported, violation.message)
             violations.setdefault(key, violation)
-    return list(violations.values())
+    # Metadata may come from sets (layers): sort so reports are stable run to run.
+    return sorted(violations.values(), key=lambda v: (v.path, v.line, v.importer, v.imported, v.message))
 
 
 def _offences(metadata: Mapping[str, Any]) -> Iterator[_Offence]:
@@ -353,7 +354,7 @@ def _offences(metadata: Mapping[str, Any]) -> Iterator[_Offence]:
     if metadata.get("undeclared_modules"):  # layers, exhaustive
         recognised = True
         for module in sorted(metadata["undeclared_modules"]):
-            yield _Offence(module, module, (), f"{module} is not listed as a layer (exhaustive contract)")
+            yield _Offence(module, "", (), f"{module} is not listed as a layer (exhaustive contract)")
     if "illegal_imports" in metadata:  # protected (objects with illegal_links), private_modules
         recognised = True
         for item in metadata["illegal_imports"]:
