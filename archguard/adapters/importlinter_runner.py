@@ -136,12 +136,13 @@ def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | N
     """The explicit file (which must exist), else the first of ROOT's candidates that holds an
     import-linter section, else None."""
     if explicit is not None:
-        path = Path(explicit)
-        if not path.is_absolute():
-            path = root / path
-        if not path.is_file():
-            raise ImportLinterConfigError("import-linter configuration not found", path=str(explicit))
-        return path
+        given = Path(explicit)
+        # A relative name is what the user typed: relative to where they are, else to ROOT.
+        candidates = [given] if given.is_absolute() else [Path.cwd() / given, root / given]
+        for path in candidates:
+            if path.is_file():
+                return path
+        raise ImportLinterConfigError("import-linter configuration not found", path=str(explicit))
     for name in DEFAULT_CONFIG_NAMES:
         candidate = root / name
         if candidate.is_file() and _has_importlinter_section(candidate, display=name):
