@@ -96,7 +96,7 @@ def _judge_batch(
         ruff, "check",
         "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
         "--no-cache",
-        "--ignore-noqa",  # a "# ruff: noqa" must not hide a syntax error
+        "--ignore-noqa",  # a file-level noqa comment must not hide a syntax error
         "--target-version", f"py{target[0]}{target[1]}",
         "--select", "E9",
         "--output-format", "json",

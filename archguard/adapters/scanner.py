@@ -1,0 +1,387 @@
+"""Parse every file once, in parallel, reusing the cache; broken files become outcomes, not errors.
+
+The pipeline for the files the cache cannot answer by ``stat``:
+
+1. **read + parse** (worker processes, each reading its own files): content hash; when it equals
+   the cached hash the file is unchanged and is not parsed; otherwise decode and extract facts
+   with CPython's ``ast``.
+2. **judge** (one ruff run in this process): the files ``ast`` rejected, plus every parsed file
+   when the target Python is older than the running interpreter (3.11 accepts ``match`` that 3.9
+   does not). Ruff decides by *target* what is a syntax error.
+3. **libcst** (workers again): files ruff judged valid but this interpreter cannot parse (newer
+   syntax) get their facts from the libcst extractor.
+
+Outcomes are stored in the cache with the judgement already applied, so a warm run repeats none of
+this. The cache is saved at the end of :func:`scan_files`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from archguard.adapters import syntax_judge
+from archguard.adapters.facts_ast import extract_facts
+from archguard.adapters.facts_cache import FactsCache, content_hash
+from archguard.adapters.facts_cst import CstSyntaxError, extract_facts_cst
+from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
+from archguard.domain.sources import SourceFile
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
+CHUNK_BYTES = 2_000_000  # per task: big enough to amortise the round trip, small enough to balance
+CHUNK_MAX_FILES = 200  # and progress moves at least this often
+
+ProgressCallback = Callable[[int, int], None]
+_T = TypeVar("_T")
+
+
+@dataclass
+class ScanOutput:
+    outcomes: dict[str, ParseOutcome]  # path -> outcome, for every file given, in the given order
+    cache_hits: int  # files whose outcome came from the cache (by stat or by content hash)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """What a worker learnt about one file in the read + parse step."""
+
+    path: str
+    size: int = 0
+    mtime_ns: int = 0
+    digest: bytes | None = None  # None: the file could not be read, nothing to cache by
+    outcome: ParseOutcome | None = None  # None when unchanged or rejected
+    unchanged: bool = False  # digest equals the cached one: reuse, do not parse
+    rejected: SyntaxIssue | None = None  # CPython's complaint, pending ruff's verdict
+    cacheable: bool = True
+
+
+def scan_files(
+    root: Path,
+    files: Sequence[SourceFile],
+    *,
+    target: tuple[int, int],
+    cache: FactsCache,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> ScanOutput:
+    root = Path(root)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    cache.select_target(target)
+    tracker = _Progress(len(files), progress)
+    outcomes: dict[str, ParseOutcome | None] = {f.path: None for f in files}
+
+    to_parse: list[tuple[str, bytes | None, int]] = []  # path, cached hash, size
+    hits = 0
+    for source in files:
+        path = source.path
+        try:
+            stat = os.stat(root / path)
+        except OSError as error:
+            outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
+            tracker.advance(1)
+            continue
+        cached = cache.lookup(path, stat.st_size, stat.st_mtime_ns)
+        if cached is not None:
+            outcomes[path] = cached
+            hits += 1
+            tracker.advance(1)
+        else:
+            to_parse.append((path, cache.known_hash(path), stat.st_size))
+    tracker.flush()
+
+    with _Workers(jobs if len(to_parse) >= PARALLEL_MIN_FILES else 1) as workers:
+        parsed = workers.map_chunks(
+            _parse_chunk, str(root), _chunks(to_parse, jobs), on_chunk_done=tracker.advance,
+            on_crash=_crashed,
+        )
+        hits += _settle(root, parsed, target, cache, outcomes, workers)
+    tracker.flush()
+    cache.save()
+    final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
+    return ScanOutput(outcomes=final, cache_hits=hits)
+
+
+def _settle(
+    root: Path,
+    parsed: list[_Parsed],
+    target: tuple[int, int],
+    cache: FactsCache,
+    outcomes: dict[str, ParseOutcome | None],
+    workers: _Workers,
+) -> int:
+    """Turn the workers' results into final outcomes: cache reuse, ruff's verdicts, libcst."""
+    hits = 0
+    fresh: list[_Parsed] = []
+    for item in parsed:
+        if not item.unchanged:
+            fresh.append(item)
+            continue
+        reused = cache.lookup_hash(item.path, item.digest) if item.digest else None
+        if reused is None:  # the entry vanished (it was unusable): parse after all
+            fresh.append(_parse_one(str(root), item.path, known_hash=None))
+            continue
+        outcomes[item.path] = reused
+        cache.store(item.path, item.size, item.mtime_ns, item.digest, reused)  # remember new stat
+        hits += 1
+
+    judge_all_parsed = target < sys.version_info[:2]
+    to_judge = [
+        i.path for i in fresh
+        if i.rejected or (judge_all_parsed and i.outcome is not None and i.outcome.facts is not None)
+    ]
+    verdicts, judge_available = _judge(root, to_judge, target)
+    judged_paths = set(to_judge)
+
+    needs_cst: list[_Parsed] = []
+    final: dict[str, tuple[_Parsed, ParseOutcome, bool]] = {}
+    for item in fresh:
+        outcome, cacheable = item.outcome, item.cacheable
+        if item.path in verdicts:
+            issue = verdicts[item.path]
+            if issue is not None:
+                outcome = ParseOutcome(syntax_error=issue)
+            elif item.rejected is not None:  # valid under the target, too new for this interpreter
+                needs_cst.append(item)
+                continue
+        elif item.path in judged_paths:
+            # No verdict (ruff missing, or it could not read the file): keep CPython's judgement,
+            # but do not cache what a missing ruff may have got wrong.
+            cacheable = cacheable and judge_available
+            if item.rejected is not None:
+                outcome = ParseOutcome(syntax_error=item.rejected)
+        if outcome is not None:
+            final[item.path] = (item, outcome, cacheable)
+
+    cst_facts = dict(workers.map_chunks(
+        _cst_chunk, str(root), _chunks([(i.path, None, i.size) for i in needs_cst], workers.jobs),
+        on_crash=lambda path: (path, None),
+    ))
+    for item in needs_cst:
+        facts = cst_facts.get(item.path)
+        outcome = ParseOutcome(facts=facts) if facts else ParseOutcome(syntax_error=item.rejected)
+        final[item.path] = (item, outcome, item.cacheable)
+
+    for path, (item, outcome, cacheable) in final.items():
+        outcomes[path] = outcome
+        if cacheable and item.digest is not None:
+            cache.store(path, item.size, item.mtime_ns, item.digest, outcome)
+    return hits
+
+
+def _judge(
+    root: Path, paths: list[str], target: tuple[int, int]
+) -> tuple[dict[str, SyntaxIssue | None], bool]:
+    """Ruff's verdicts, and whether ruff could be asked at all."""
+    if not paths:
+        return {}, True
+    try:
+        return syntax_judge.judge(root, paths, target), True
+    except syntax_judge.JudgeUnavailable as error:
+        warnings.warn(
+            f"archguard: syntax errors judged by Python {sys.version_info[0]}.{sys.version_info[1]}"
+            f" instead of the target {target[0]}.{target[1]}: {error.message}",
+            RuntimeWarning, stacklevel=3,
+        )
+        return {}, False
+
+
+# --- per-file work (runs in worker processes) ---------------------------------------------------
+
+
+def _parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[_Parsed]:
+    return [_parse_one(root, path, known_hash) for path, known_hash, _ in items]
+
+
+def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
+                # Same wording as decode_source, which we skip so as not to read the file.
+                reason = f"too large ({stat.st_size / 1_000_000:.1f} MB)"
+                return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
+                               cacheable=False)
+            data = handle.read()
+    except OSError as error:
+        return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error))),
+                       cacheable=False)
+    digest = content_hash(data)
+    done = _Parsed(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=digest)
+    if digest == known_hash:
+        return replace(done, unchanged=True)
+    try:
+        source = decode_source(data)
+    except UnreadableSource as error:
+        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, error.reason)))
+    try:
+        return replace(done, outcome=ParseOutcome(facts=extract_facts(source)))
+    except SyntaxError as error:
+        return replace(done, rejected=_cpython_issue(path, error))
+    except (RecursionError, MemoryError) as error:  # absurd nesting: let ruff and libcst try
+        message = f"too deeply nested to parse ({type(error).__name__})"
+        return replace(done, rejected=SyntaxIssue(path, 1, 1, message))
+    except Exception as error:  # a bug of ours must cost one file, not the scan
+        reason = f"could not be analysed ({type(error).__name__}: {error})"
+        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
+                        cacheable=False)
+
+
+def _cst_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[tuple[str, FileFacts | None]]:
+    return [(path, _cst_facts(root, path)) for path, _, _ in items]
+
+
+def _cst_facts(root: str, path: str) -> FileFacts | None:
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            return extract_facts_cst(decode_source(handle.read()))
+    except (OSError, UnreadableSource, CstSyntaxError, RecursionError, MemoryError):
+        return None
+    except Exception:  # a libcst or extractor bug: the caller records CPython's error instead
+        return None
+
+
+def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
+    return SyntaxIssue(path, error.lineno or 1, error.offset or 1, error.msg or str(error))
+
+
+def _os_reason(error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return f"cannot read: {error.strerror or error}"
+
+
+def _crashed(path: str) -> _Parsed:
+    reason = "could not be analysed (the parser process crashed)"
+    return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+
+
+# --- scheduling ---------------------------------------------------------------------------------
+
+
+def _chunks(
+    items: list[tuple[str, bytes | None, int]], jobs: int
+) -> list[list[tuple[str, bytes | None, int]]]:
+    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy."""
+    max_files = max(8, min(CHUNK_MAX_FILES, math.ceil(len(items) / (jobs * 4) if items else 1)))
+    chunks: list[list[tuple[str, bytes | None, int]]] = []
+    current: list[tuple[str, bytes | None, int]] = []
+    current_bytes = 0
+    for item in items:
+        if current and (current_bytes + item[2] > CHUNK_BYTES or len(current) >= max_files):
+            chunks.append(current)
+            current, current_bytes = [], 0
+        current.append(item)
+        current_bytes += item[2]
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class _Workers:
+    """A process pool when there is enough work, else this process; same interface either way."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def map_chunks(
+        self,
+        work: Callable[[str, list], list[_T]],
+        root: str,
+        chunks: list[list],
+        *,
+        on_chunk_done: Callable[[int], None] | None = None,
+        on_crash: Callable[[str], _T],
+    ) -> list[_T]:
+        results: list[_T] = []
+        if self.jobs == 1 or len(chunks) <= 1:
+            for chunk in chunks:
+                results.extend(work(root, chunk))
+                if on_chunk_done:
+                    on_chunk_done(len(chunk))
+            return results
+        pool = self._ensure_pool()
+        pending: dict[Future, list] = {pool.submit(work, root, chunk): chunk for chunk in chunks}
+        broken: list[list] = []
+        for future in as_completed(pending):
+            chunk = pending[future]
+            try:
+                results.extend(future.result())
+            except BrokenProcessPool:
+                broken.append(chunk)
+                continue
+            if on_chunk_done:
+                on_chunk_done(len(chunk))
+        if broken:
+            self._pool = None  # a dead pool cannot be reused
+            for chunk in broken:
+                results.extend(_isolated(work, root, chunk, on_crash))
+                if on_chunk_done:
+                    on_chunk_done(len(chunk))
+        return results
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self._pool
+
+
+def _isolated(
+    work: Callable[[str, list], list[_T]], root: str, chunk: list, on_crash: Callable[[str], _T]
+) -> list[_T]:
+    """A worker died (a file crashed the parser, or the OS killed it) and took the pool with it,
+    failing every unfinished chunk. Retry each such chunk in a process of its own; only in the
+    chunk that dies again, retry file by file, so only the guilty file is lost, and reported."""
+    try:
+        return _in_own_process(work, root, chunk)
+    except BrokenProcessPool:
+        pass
+    results: list[_T] = []
+    for item in chunk:
+        try:
+            results.extend(_in_own_process(work, root, [item]))
+        except BrokenProcessPool:
+            results.append(on_crash(item[0]))
+    return results
+
+
+def _in_own_process(work: Callable[[str, list], list[_T]], root: str, chunk: list) -> list[_T]:
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        return solo.submit(work, root, chunk).result()
+
+
+class _Progress:
+    """Calls ``progress(done, total)``; cheap per file, so a 10,000-file warm run stays fast."""
+
+    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
+        self.total = total
+        self.done = 0
+        self._callback = callback
+        self._reported = -1
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self._callback and (count > 1 or self.done - self._reported >= 100):
+            self.flush()
+
+    def flush(self) -> None:
+        if self._callback and self.done != self._reported:
+            self._reported = self.done
+            self._callback(self.done, self.total)

@@ -1,0 +1,229 @@
+"""The scan: parse outcomes for every file, broken ones included, cached and parallel."""
+
+from __future__ import annotations
+
+import builtins
+import multiprocessing
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from archguard.adapters import scanner, syntax_judge
+from archguard.adapters.discovery import discover
+from archguard.adapters.facts_cache import FactsCache
+from archguard.adapters.scanner import ScanOutput, scan_files
+from archguard.domain.facts import ParseOutcome
+
+OLD = 1_600_000_000  # seconds: files this old are trusted by stat (no racy-clock doubt)
+NEWEST = (3, 14)
+
+
+def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        os.utime(path, (OLD, OLD))
+    return root
+
+
+def scan(root: Path, *, target=NEWEST, cache: FactsCache | None = None, **kwargs) -> ScanOutput:
+    files = discover(root).files
+    return scan_files(root, files, target=target, cache=cache or FactsCache(None), **kwargs)
+
+
+def imported_modules(outcome: ParseOutcome) -> list[str]:
+    assert outcome.facts is not None, outcome
+    return [fact.module for fact in outcome.facts.imports]
+
+
+def test_broken_files_are_recorded_and_the_rest_parsed(tmp_path: Path) -> None:
+    make_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/good.py": "from app import bad\nimport os\n",
+        "app/bad.py": "import os\ndef f(:\n    pass\n",
+        "tests/test_x.py": "x = 'unterminated\n",
+        "tests/test_y.py": "if True:\nprint(1)\n",
+    })
+    out = scan(tmp_path)
+    assert set(out.outcomes) == {"app/__init__.py", "app/good.py", "app/bad.py", "tests/test_x.py",
+                                 "tests/test_y.py"}
+    assert imported_modules(out.outcomes["app/good.py"]) == ["app", "os"]
+    bad = out.outcomes["app/bad.py"].syntax_error
+    assert bad is not None and (bad.path, bad.line, bad.column) == ("app/bad.py", 2, 7)
+    assert out.outcomes["tests/test_x.py"].syntax_error.line == 1
+    assert out.outcomes["tests/test_y.py"].syntax_error.line == 2
+    assert out.outcomes["app/bad.py"].facts is None
+
+
+NEWER_SYNTAX = "from app.base import Base\ntype Alias = list[int]\nclass Box[T](Base):\n    pass\n"
+
+
+def test_newer_syntax_is_valid_or_not_by_target(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"new.py": NEWER_SYNTAX,
+                         "fstr.py": "import os\nname = f\"{os.environ[\"HOME\"]}\"\n"})
+    newest = scan(tmp_path, target=NEWEST)
+    assert imported_modules(newest.outcomes["new.py"]) == ["app.base"]
+    assert imported_modules(newest.outcomes["fstr.py"]) == ["os"]
+    old = scan(tmp_path, target=(3, 11))
+    issue = old.outcomes["new.py"].syntax_error
+    assert issue is not None and issue.line == 2 and "3.11" in issue.message
+    assert "3.11" in old.outcomes["fstr.py"].syntax_error.message
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="needs an interpreter that knows match")
+def test_target_older_than_the_interpreter_rejects_what_it_lacked(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "match x:\n    case 1:\n        pass\n", "plain.py": "import os\n"})
+    out = scan(tmp_path, target=(3, 9))
+    assert out.outcomes["m.py"].syntax_error is not None
+    assert out.outcomes["m.py"].syntax_error.line == 1
+    assert imported_modules(out.outcomes["plain.py"]) == ["os"]
+
+
+def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(scanner, "DEFAULT_MAX_BYTES", 1000)
+    make_tree(tmp_path, {
+        "binary.py": b"\x7fELF\x00\x00\x01",
+        "huge.py": "x = 1\n" * 400,
+        "latin.py": b'x = "caf\xe9"\n',  # no coding cookie: not UTF-8
+        "locked.py": "import os\n",
+        "ok.py": "import sys\n",
+    })
+    real_open = builtins.open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file).endswith("locked.py"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(scanner, "open", refusing_open, raising=False)
+    out = scan(tmp_path)
+    reasons = {p: o.unreadable.reason for p, o in out.outcomes.items() if o.unreadable}
+    assert set(reasons) == {"binary.py", "huge.py", "latin.py", "locked.py"}
+    assert "NUL" in reasons["binary.py"]
+    assert reasons["huge.py"].startswith("too large")
+    assert "utf-8" in reasons["latin.py"]
+    assert reasons["locked.py"] == "permission denied"
+    assert imported_modules(out.outcomes["ok.py"]) == ["sys"]
+
+
+def test_file_deleted_after_discovery_is_unreadable_not_fatal(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": "", "b.py": "import os\n"})
+    files = discover(tmp_path).files
+    (tmp_path / "a.py").unlink()
+    out = scan_files(tmp_path, files, target=NEWEST, cache=FactsCache(None))
+    assert out.outcomes["a.py"].unreadable is not None
+    assert imported_modules(out.outcomes["b.py"]) == ["os"]
+
+
+def count_opens(monkeypatch) -> list[str]:
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def spying_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(scanner, "open", spying_open, raising=False)
+    return opened
+
+
+TREE = {
+    "app/__init__.py": "",
+    "app/a.py": "import os\n",
+    "app/b.py": "from app import a\n",
+    "app/broken.py": "def f(:\n",
+    "new.py": NEWER_SYNTAX,
+}
+
+
+def test_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch) -> None:
+    root = make_tree(tmp_path / "tree", TREE)
+    cold = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert cold.cache_hits == 0
+    opened = count_opens(monkeypatch)
+    warm = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert warm.cache_hits == len(TREE)
+    assert opened == []
+    assert warm.outcomes == cold.outcomes
+
+
+def test_changed_file_is_parsed_again_touched_file_is_not(tmp_path: Path, monkeypatch) -> None:
+    root = make_tree(tmp_path / "tree", TREE)
+    scan(root, cache=FactsCache(tmp_path / "cache"))
+    make_tree(root, {"app/a.py": "import json\n"})  # same size, new content
+    os.utime(root / "app/a.py", (OLD + 5, OLD + 5))
+    os.utime(root / "app/b.py", (OLD + 5, OLD + 5))  # touched: same content
+    parsed: list[str] = []
+    real_parse = scanner.extract_facts
+    monkeypatch.setattr(scanner, "extract_facts", lambda s: parsed.append(s) or real_parse(s))
+    out = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert imported_modules(out.outcomes["app/a.py"]) == ["json"]
+    assert parsed == ["import json\n"]  # b.py was read and hashed, never parsed
+    assert out.cache_hits == len(TREE) - 1
+
+
+def test_cache_does_not_mix_targets(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "tree", {"new.py": NEWER_SYNTAX})
+    cache_dir = tmp_path / "cache"
+    assert scan(root, target=NEWEST, cache=FactsCache(cache_dir)).outcomes["new.py"].facts
+    old = scan(root, target=(3, 11), cache=FactsCache(cache_dir))
+    assert old.outcomes["new.py"].syntax_error is not None and old.cache_hits == 0
+
+
+def test_missing_judge_falls_back_to_cpython_with_one_warning(tmp_path: Path, monkeypatch) -> None:
+    def no_ruff() -> str:
+        raise syntax_judge.JudgeUnavailable("ruff is not installed")
+
+    monkeypatch.setattr(syntax_judge, "find_ruff", no_ruff)
+    root = make_tree(tmp_path / "tree", {"a.py": "def f(:\n", "b.py": "x = (\n", "c.py": "import os\n"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert len([w for w in caught if "ruff is not installed" in str(w.message)]) == 1
+    assert (out.outcomes["a.py"].syntax_error.line, out.outcomes["a.py"].syntax_error.column) == (1, 7)
+    assert out.outcomes["b.py"].syntax_error is not None
+    monkeypatch.undo()  # with ruff back, the guesses made without it were not cached
+    again = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert again.cache_hits == 1
+
+
+def test_parallel_scan_equals_serial_scan(tmp_path: Path) -> None:
+    files: dict[str, str] = {"app/__init__.py": ""}
+    for i in range(300):
+        files[f"app/m{i:03}.py"] = f"from app import m{(i + 1) % 300:03}\nX{i} = {i}\n"
+    files["app/broken.py"] = "def f(:\n"
+    files["app/new.py"] = NEWER_SYNTAX
+    root = make_tree(tmp_path, files)
+    seen: list[tuple[int, int]] = []
+    parallel = scan(root, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    serial = scan(root, jobs=1)
+    assert parallel.outcomes == serial.outcomes
+    assert list(parallel.outcomes) == sorted(files)
+    assert parallel.outcomes["app/broken.py"].syntax_error is not None
+    assert imported_modules(parallel.outcomes["app/new.py"]) == ["app.base"]
+    assert seen[-1] == (len(files), len(files))
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patch reaches forked workers")
+def test_a_file_that_kills_its_worker_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
+    files = {f"m{i:03}.py": "import os\n" for i in range(250)}
+    root = make_tree(tmp_path, files)
+    real_parse_one = scanner._parse_one
+
+    def deadly(root_dir: str, path: str, known_hash):
+        if path == "m007.py":
+            os._exit(1)  # what a segfault or the OOM killer does to a worker
+        return real_parse_one(root_dir, path, known_hash)
+
+    monkeypatch.setattr(scanner, "_parse_one", deadly)
+    out = scan(root, jobs=2)
+    assert "crashed" in out.outcomes["m007.py"].unreadable.reason
+    assert all(imported_modules(out.outcomes[p]) == ["os"] for p in files if p != "m007.py")
