@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""Benchmark archguard against grimp and import-linter on a generated drifted monorepo.
+
+    python benchmarks/run.py                    # full size (~10,600 files, ~190 MB)
+    python benchmarks/run.py --scale 0.1        # quick (~1,000 files)
+    python benchmarks/run.py --write            # also write benchmarks/RESULTS.md
+
+Every number is one (or the median of --repeat) real run of a subprocess: wall time measured
+around it, peak RSS of its largest process from ``/usr/bin/time -v`` (or getrusage of a wrapper
+when GNU time is missing), and peak summed PSS of its whole process tree sampled from /proc
+(workers included). See benchmarks/README.md for what each row means and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+import generate_tree  # noqa: E402
+
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+TARGETS = [  # (label, numerator row, denominator row, limit)
+    ("scan cold / grimp cold", "archguard scan (cold)", "grimp.build_graph (cold)", 1.5),
+    ("scan warm / grimp warm", "archguard scan (warm)", "grimp.build_graph (warm)", 1.0),
+    ("check warm / lint-imports", "archguard check (warm)", "lint-imports (no cache)", 1.0),
+    ("check cold / lint-imports", "archguard check (cold)", "lint-imports (no cache)", 1.5),
+]
+
+
+# --------------------------------------------------------------------------- measuring
+class TreeSampler(threading.Thread):
+    """Samples the summed PSS (RSS when PSS is unavailable) of a process and its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self._halt = threading.Event()
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        out: list[int] = []
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    out.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+        return out
+
+    @staticmethod
+    def _mem_kb(pid: int) -> int:
+        for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+            try:
+                with open(path) as fh:
+                    for line in fh:
+                        if line.startswith(key):
+                            return int(line.split()[1])
+            except OSError:
+                continue
+        return 0
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            total, todo, seen = 0, [self.pid], set()
+            while todo:
+                pid = todo.pop()
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                total += self._mem_kb(pid)
+                todo.extend(self._children(pid))
+            self.peak_kb = max(self.peak_kb, total)
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+@dataclass
+class Run:
+    wall_s: float
+    max_rss_mb: float
+    tree_mem_mb: float
+    exit_code: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass
+class Row:
+    label: str
+    tree: str
+    runs: list[Run] = field(default_factory=list)
+    error: str | None = None
+    note: str = ""
+
+    def _median(self, attr: str) -> float | None:
+        if self.error or not self.runs:
+            return None
+        return statistics.median(getattr(r, attr) for r in self.runs)
+
+    @property
+    def wall(self) -> float | None:
+        return self._median("wall_s")
+
+    @property
+    def rss(self) -> float | None:
+        return self._median("max_rss_mb")
+
+    @property
+    def tree_mem(self) -> float | None:
+        return self._median("tree_mem_mb")
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as tf:
+        time_file = tf.name
+    if GNU_TIME:
+        full = [GNU_TIME, "-v", "-o", time_file, *cmd]
+    else:  # wrapper reporting its children's peak RSS (kB on Linux)
+        full = [sys.executable, "-c",
+                "import resource, subprocess, sys\n"
+                "rc = subprocess.call(sys.argv[2:])\n"
+                "open(sys.argv[1], 'w').write('Maximum resident set size (kbytes): %d\\n'"
+                " % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                "sys.exit(rc)", time_file, *cmd]
+    start = time.perf_counter()
+    proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.stop()
+    rss_kb = 0
+    try:
+        for line in Path(time_file).read_text().splitlines():
+            if "Maximum resident set size" in line:
+                rss_kb = int(line.rsplit(":", 1)[1])
+    finally:
+        os.unlink(time_file)
+    # the sampler also counted the (small) GNU time / wrapper process; leave it in, it is ~1-10 MB
+    return Run(wall, rss_kb / 1024, sampler.peak_kb / 1024, proc.returncode, stdout, stderr)
+
+
+def run_row(row: Row, cmd: list[str], cwd: Path, ok_codes: tuple[int, ...], repeat: int,
+            before_each=None, env: dict[str, str] | None = None, validate=None) -> Row:
+    """Runs cmd `repeat` times. A run fails on an unexpected exit code, or when `validate(run)`
+    returns a message (an exit 1 from a crash must not pass for "violations found")."""
+    for _ in range(repeat):
+        if before_each:
+            before_each()
+        r = measure(cmd, cwd, env)
+        problem = None
+        if r.exit_code not in ok_codes:
+            problem = f"exit {r.exit_code}"
+        elif "Traceback (most recent call last)" in r.stderr:
+            problem = f"exit {r.exit_code} with a traceback"
+        elif validate:
+            problem = validate(r)
+        if problem:
+            tail = (r.stderr.strip() or r.stdout.strip()).splitlines()[-2:]
+            row.error = (problem + ": " + " / ".join(t.strip() for t in tail)).replace("|", "/")[:300]
+            break
+        row.runs.append(r)
+    status = row.error or f"{row.wall:.2f} s, {row.rss:.0f} MB"
+    print(f"  {row.label:<34} {row.tree:<10} {status}", flush=True)
+    return row
+
+
+# --------------------------------------------------------------------------- trees
+def ensure_tree(work: Path, scale: float, seed: int, regen: bool) -> tuple[Path, Path, dict]:
+    tree = work / f"tree-s{scale:g}-seed{seed}"
+    clean = work / f"tree-s{scale:g}-seed{seed}-clean"
+    args = generate_tree.parse_args([str(tree), "--scale", str(scale), "--seed", str(seed), "--force"])
+    wanted = {k: v for k, v in vars(args).items() if k not in ("out", "force")}
+    manifest_path = tree / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    if (regen or manifest is None or manifest.get("generator_version") != generate_tree.GENERATOR_VERSION
+            or manifest.get("params") != wanted):
+        print(f"generating {tree} (scale {scale:g}, seed {seed}) ...", flush=True)
+        t0 = time.perf_counter()
+        manifest = generate_tree.generate(args)
+        print(f"  {manifest['files']} files, {manifest['bytes'] / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
+        if clean.exists():
+            shutil.rmtree(clean)
+    else:
+        print(f"reusing {tree} ({manifest['files']} files, {manifest['bytes'] / 1e6:.1f} MB)")
+    marker = clean / ".clean-of"
+    if not (marker.exists() and marker.read_text() == manifest["generator_version"] + repr(wanted)):
+        # grimp and lint-imports abort on the first syntax error: give them a copy without the
+        # broken files (as the guide did by hand) and without the excluded copies
+        if clean.exists():
+            shutil.rmtree(clean)
+        broken = {b["path"] for b in manifest["broken_files"]}
+
+        def ignore(directory: str, names: list[str]) -> list[str]:
+            rel = os.path.relpath(directory, tree)
+            out = []
+            for n in names:
+                p = os.path.normpath(os.path.join(rel, n))
+                if p in broken or p == "backups" or ".backup_" in n:
+                    out.append(n)
+            return out
+
+        shutil.copytree(tree, clean, ignore=ignore)
+        marker.write_text(manifest["generator_version"] + repr(wanted))
+    return tree, clean, manifest
+
+
+# --------------------------------------------------------------------------- tools
+def archguard_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "archguard"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("archguard")
+    return [found] if found else [sys.executable, "-m", "archguard"]
+
+
+def lint_imports_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "lint-imports"
+    return [str(script)] if script.exists() else [shutil.which("lint-imports") or "lint-imports"]
+
+
+GRIMP_SNIPPET = (
+    "import json, sys, time\n"
+    "import grimp\n"
+    "pkgs = json.load(open('manifest.json'))['packages']\n"
+    "cache = sys.argv[1] if sys.argv[1] != '-' else None\n"
+    "t = time.perf_counter()\n"
+    "g = grimp.build_graph(*pkgs, cache_dir=cache)\n"
+    "print(json.dumps({'modules': len(g.modules), 'inner_s': time.perf_counter() - t}))\n"
+)
+
+
+def rm(path: Path):
+    return lambda: shutil.rmtree(path, ignore_errors=True)
+
+
+def bench_grimp(clean: Path, label: str, work: Path, repeat: int) -> tuple[Row, Row]:
+    env = dict(os.environ, PYTHONPATH=str(clean))
+    cmd = [sys.executable, "-c", GRIMP_SNIPPET]
+    cold = run_row(Row("grimp.build_graph (cold)", label), cmd + ["-"], clean, (0,), repeat, env=env)
+    cache = work / "cache" / f"grimp-{label}"
+    shutil.rmtree(cache, ignore_errors=True)
+    measure(cmd + [str(cache)], clean, env)  # fill the cache
+    warm = run_row(Row("grimp.build_graph (warm)", label), cmd + [str(cache)], clean, (0,), repeat, env=env)
+    for row in (cold, warm):
+        if row.runs:
+            inner = statistics.median(json.loads(r.stdout)["inner_s"] for r in row.runs)
+            row.note = f"build_graph itself {inner:.2f} s"
+    return cold, warm
+
+
+def bench_lint_imports(clean: Path, label: str, work: Path, repeat: int) -> tuple[Row, Row]:
+    env = dict(os.environ, PYTHONPATH=str(clean))
+    base = lint_imports_cmd() + ["--no-logo"]
+
+    def validate(r: Run) -> str | None:
+        return None if "Contracts:" in r.stdout else "no 'Contracts:' summary in the output"
+
+    cold = run_row(Row("lint-imports (no cache)", label), base + ["--no-cache"], clean, (0, 1), repeat,
+                   env=env, validate=validate)
+    cache = work / "cache" / f"lint-imports-{label}"
+    shutil.rmtree(cache, ignore_errors=True)
+    measure(base + ["--cache-dir", str(cache)], clean, env)
+    warm = run_row(Row("lint-imports (warm cache)", label), base + ["--cache-dir", str(cache)], clean, (0, 1),
+                   repeat, env=env, validate=validate)
+    for row in (cold, warm):
+        if row.runs:
+            kept = "kept" if row.runs[0].exit_code == 0 else "broken"
+            row.note = f"1 protected contract, {kept}"
+    return cold, warm
+
+
+def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: dict,
+                    checks: list[str]) -> list[Row]:
+    ag = archguard_cmd()
+    rows = []
+    for command, ok in (("scan", (0,)), ("check", (0, 1))):
+        cache = work / "cache" / f"archguard-{command}-{label}"
+        out_json = work / f"archguard-{command}-{label}.json"
+        cmd = ag + [command, str(tree), "--cache-dir", str(cache), "--json", str(out_json)]
+
+        def validate(r: Run, out_json: Path = out_json) -> str | None:
+            try:
+                data = json.loads(out_json.read_text())
+            except (OSError, ValueError):
+                return "no valid --json output written"
+            return None if data.get("schema") == "archguard/1" else "--json output without schema archguard/1"
+
+        def fresh_cold(cache: Path = cache, out_json: Path = out_json) -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+            out_json.unlink(missing_ok=True)
+
+        cold = run_row(Row(f"archguard {command} (cold)", label), cmd, REPO, ok, repeat,
+                       before_each=fresh_cold, validate=validate)
+        rows.append(cold)
+        if cold.error:
+            rows.append(Row(f"archguard {command} (warm)", label, error="cold run failed"))
+            continue
+        warm = run_row(Row(f"archguard {command} (warm)", label), cmd, REPO, ok, repeat,
+                       before_each=lambda out_json=out_json: out_json.unlink(missing_ok=True), validate=validate)
+        rows.append(warm)
+        try:
+            summary = json.loads(out_json.read_text())["summary"]
+        except (OSError, ValueError, KeyError) as exc:
+            checks.append(f"{label} {command}: could not read --json summary ({exc})")
+            continue
+        for key in ("files", "syntax_errors", "loose_files"):
+            got = summary.get(key)
+            verdict = "ok" if got == manifest[key] else "MISMATCH"
+            checks.append(f"{label} {command}: summary.{key} = {got}, generator planted {manifest[key]} ({verdict})")
+        if command == "check":
+            checks.append(f"{label} check: {summary.get('violations')} violations, "
+                          f"{summary.get('dangling_imports')} dangling imports (planted: "
+                          f"{manifest['planted']['dangling_module_imports']} module + "
+                          f"{manifest['planted']['dangling_name_imports']} name imports)")
+    return rows
+
+
+# --------------------------------------------------------------------------- report
+def fmt(v: float | None, spec: str = ".2f") -> str:
+    return "n/a" if v is None else format(v, spec)
+
+
+def render(rows: list[Row], mem_rows: list[tuple[dict, Row, Row | None]], manifest: dict,
+           checks: list[str], args: argparse.Namespace) -> str:
+    by = {(r.label, r.tree): r for r in rows}
+    main = f"s{args.scale:g}"
+    lines = [
+        "## archguard benchmark",
+        "",
+        f"Tree: `generate_tree.py --scale {args.scale:g} --seed {args.seed}`: {manifest['files']} .py files, "
+        f"{manifest['bytes'] / 1e6:.0f} MB, {manifest['package_modules']} modules in "
+        f"{len(manifest['packages'])} packages, {manifest['loose_files']} loose files, "
+        f"{manifest['syntax_errors']} broken ({manifest['broken_inside_packages']} inside packages), "
+        f"{manifest['copies']} excluded copies. grimp and lint-imports run on a copy without the "
+        "broken files and copies (they abort on syntax errors); archguard runs on the full tree.",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; grimp {pkg_version('grimp')}, import-linter "
+        f"{pkg_version('import-linter')}, archguard {pkg_version('archguard')} ({git_rev()}). "
+        f"Median of {args.repeat} run(s) each. Load average at start {args.load_at_start:.2f}"
+        + (" (other work was running: numbers are pessimistic)" if args.load_at_start > 0.5 * (os.cpu_count() or 1) else "")
+        + ".",
+        "",
+        "| work | tree | wall s | peak RSS MB (largest process) | peak PSS MB (process tree) | notes |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        note = r.error if r.error else r.note
+        lines.append(f"| {r.label} | {r.tree} | {fmt(r.wall)} | {fmt(r.rss, '.0f')} | {fmt(r.tree_mem, '.0f')} | {note} |")
+    lines += ["", "| ratio | value | target | met |", "|---|---:|---:|---|"]
+    for label, num, den, limit in TARGETS:
+        a, b = by.get((num, main)), by.get((den, main))
+        if a and b and a.wall is not None and b.wall:
+            v = a.wall / b.wall
+            lines.append(f"| {label} | {v:.2f}x | <= {limit:g}x | {'yes' if v <= limit else 'NO'} |")
+        else:
+            lines.append(f"| {label} | n/a | <= {limit:g}x | not measured |")
+    if mem_rows:
+        lines += ["", "Memory vs size (cold runs, peak RSS of the largest process / PSS of the process tree):", "",
+                  "| tree | files | MB | grimp cold RSS MB | archguard scan cold RSS MB | archguard scan cold PSS MB |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for man, grow, arow in mem_rows:
+            lines.append(f"| s{man['params']['scale']:g} | {man['files']} | {man['bytes'] / 1e6:.0f} | "
+                         f"{fmt(grow.rss, '.0f')} | {fmt(arow.rss if arow else None, '.0f')} | "
+                         f"{fmt(arow.tree_mem if arow else None, '.0f')} |")
+        if len(mem_rows) == 2:
+            (m1, g1, a1), (m2, g2, a2) = sorted(mem_rows, key=lambda t: t[0]["files"])
+            df = (m2["files"] - m1["files"]) / 1000
+            for name, r1, r2 in (("grimp cold", g1, g2), ("archguard scan cold", a1, a2)):
+                if r1 and r2 and r1.rss is not None and r2.rss is not None and df > 0:
+                    slope = (r2.rss - r1.rss) / df
+                    lines.append(f"\n{name}: {slope:.1f} MB per 1,000 files above a fixed "
+                                 f"{r1.rss - slope * m1['files'] / 1000:.0f} MB "
+                                 f"(files x{m2['files'] / m1['files']:.2f}, RSS x{r2.rss / r1.rss:.2f})")
+    if checks:
+        lines += ["", "Sanity checks (archguard's JSON summary against what the generator planted):", ""]
+        lines += [f"- {c}" for c in checks]
+    return "\n".join(lines) + "\n"
+
+
+def pkg_version(name: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_rev() -> str:
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0, help="tree size; 1.0 = ~10,600 files / ~190 MB, 0.1 = ~1,000 files")
+    ap.add_argument("--mem-scale", type=float, default=None,
+                    help="second tree size for the memory-vs-size line (default: half of --scale; 0 to skip)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the median is reported)")
+    ap.add_argument("--work", type=Path, default=HERE / ".work", help="where trees and caches live")
+    ap.add_argument("--regen", action="store_true", help="regenerate the trees even if they match")
+    ap.add_argument("--skip-archguard", action="store_true", help="only measure grimp and lint-imports")
+    ap.add_argument("--write", action="store_true", help="write the table to benchmarks/RESULTS.md")
+    args = ap.parse_args(argv)
+    args.load_at_start = os.getloadavg()[0]
+    if args.load_at_start > 0.5 * (os.cpu_count() or 1):
+        print(f"warning: load average {args.load_at_start:.2f} on {os.cpu_count()} CPUs; timings will be noisy",
+              file=sys.stderr)
+    mem_scale = args.scale / 2 if args.mem_scale is None else args.mem_scale
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    tree, clean, manifest = ensure_tree(args.work, args.scale, args.seed, args.regen)
+    label = f"s{args.scale:g}"
+    rows: list[Row] = []
+    checks: list[str] = []
+    print(f"measuring on {label}:", flush=True)
+    g_cold, g_warm = bench_grimp(clean, label, args.work, args.repeat)
+    rows += [g_cold, g_warm]
+    rows += bench_lint_imports(clean, label, args.work, args.repeat)
+    a_rows: list[Row] = []
+    if not args.skip_archguard:
+        a_rows = bench_archguard(tree, label, args.work, args.repeat, manifest, checks)
+        rows += a_rows
+    mem_rows: list[tuple[dict, Row, Row | None]] = [
+        (manifest, g_cold, next((r for r in a_rows if r.label == "archguard scan (cold)"), None))]
+    if mem_scale > 0 and mem_scale != args.scale:
+        tree2, clean2, manifest2 = ensure_tree(args.work, mem_scale, args.seed, args.regen)
+        label2 = f"s{mem_scale:g}"
+        print(f"measuring on {label2} (memory vs size):", flush=True)
+        g2 = run_row(Row("grimp.build_graph (cold)", label2), [sys.executable, "-c", GRIMP_SNIPPET, "-"],
+                     clean2, (0,), 1, env=dict(os.environ, PYTHONPATH=str(clean2)))
+        rows.append(g2)
+        a2 = None
+        if not args.skip_archguard:
+            cache2 = args.work / "cache" / f"archguard-scan-{label2}"
+            a2 = run_row(Row("archguard scan (cold)", label2),
+                         archguard_cmd() + ["scan", str(tree2), "--cache-dir", str(cache2)],
+                         REPO, (0,), 1, before_each=rm(cache2))
+            rows.append(a2)
+        mem_rows.append((manifest2, g2, a2))
+
+    table = render(rows, mem_rows, manifest, checks, args)
+    print()
+    print(table)
+    if args.write:
+        (HERE / "RESULTS.md").write_text(table)
+        print(f"wrote {HERE / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
