@@ -263,7 +263,7 @@ class FactsCache:
         if payload is None:
             return {}
         try:
-            with _gc_paused():  # a million fresh tuples would trigger useless full collections
+            with paused_gc():  # a million fresh tuples would trigger useless full collections
                 entries = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return {}
@@ -292,7 +292,9 @@ class FactsCache:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
+    """Build many long-lived objects (cache loads, warm lookups) without the cyclic collector
+    scanning them again and again: none of them form cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

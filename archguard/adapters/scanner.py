@@ -21,7 +21,7 @@ import math
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from archguard.adapters import syntax_judge
 from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import FactsCache, content_hash
+from archguard.adapters.facts_cache import FactsCache, content_hash, paused_gc
 from archguard.adapters.facts_cst import CstSyntaxError, extract_facts_cst
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
@@ -82,21 +82,9 @@ def scan_files(
 
     to_parse: list[tuple[str, bytes | None, int]] = []  # path, cached hash, size
     hits = 0
-    for source in files:
-        path = source.path
-        try:
-            stat = os.stat(root / path)
-        except OSError as error:
-            outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
-            tracker.advance(1)
-            continue
-        cached = cache.lookup(path, stat.st_size, stat.st_mtime_ns)
-        if cached is not None:
-            outcomes[path] = cached
-            hits += 1
-            tracker.advance(1)
-        else:
-            to_parse.append((path, cache.known_hash(path), stat.st_size))
+    with paused_gc():  # a warm run builds every file's facts from the cache here
+        for source in files:
+            hits += _reuse_by_stat(root, source.path, cache, outcomes, to_parse, tracker)
     tracker.flush()
 
     with _Workers(jobs if len(to_parse) >= PARALLEL_MIN_FILES else 1) as workers:
@@ -109,6 +97,31 @@ def scan_files(
     cache.save()
     final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
     return ScanOutput(outcomes=final, cache_hits=hits)
+
+
+def _reuse_by_stat(
+    root: Path,
+    path: str,
+    cache: FactsCache,
+    outcomes: dict[str, ParseOutcome | None],
+    to_parse: list[tuple[str, bytes | None, int]],
+    tracker: _Progress,
+) -> int:
+    """Take the outcome from the cache when the file's stat is unchanged (returns 1 for a hit);
+    otherwise queue the file for reading, with the hash it had, so it is parsed only if changed."""
+    try:
+        stat = os.stat(root / path)
+    except OSError as error:
+        outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
+        tracker.advance(1)
+        return 0
+    cached = cache.lookup(path, stat.st_size, stat.st_mtime_ns)
+    if cached is None:
+        to_parse.append((path, cache.known_hash(path), stat.st_size))
+        return 0
+    outcomes[path] = cached
+    tracker.advance(1)
+    return 1
 
 
 def _settle(
