@@ -1,0 +1,214 @@
+"""The command line: parses options, calls a use case in ``archguard.app``, prints with a reporter.
+
+Exit codes: 0 ok; 1 violations not covered by the baseline (check); 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archguard import __version__, app
+from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.project_config import read_project_options
+from archguard.adapters.syntax_judge import parse_target
+from archguard.domain.result import CheckResult, ScanResult
+from archguard.reporting import FORMATS, json_report, render_check_as, text
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command takes (INTERFACE.md), in the order --help shows them."""
+    decorators = [
+        click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."),
+        click.option("--package", "package", multiple=True, metavar="NAME", help="Top-level package to analyse as modules (repeatable). Default: auto-detected."),
+        click.option("--exclude", "exclude", multiple=True, metavar="GLOB", help="Gitignore-style path glob relative to ROOT to leave out (repeatable)."),
+        click.option("--target-python", "target_python", metavar="X.Y", help="Grammar syntax errors are judged by (default: the newest known)."),
+        click.option("--contracts", "contracts", type=click.Path(path_type=Path), help="Folder of concept contract files (default: ROOT/contracts)."),
+        click.option("--importlinter-config", "importlinter_config", type=click.Path(path_type=Path), help="import-linter config whose contracts run too (default: ROOT's)."),
+        click.option("--cache-dir", "cache_dir", type=click.Path(path_type=Path), help="Cache folder (default: ROOT/.archguard_cache)."),
+        click.option("--no-cache", "no_cache", is_flag=True, default=None, help="Neither read nor write the cache."),
+        click.option("--json", "json_out", metavar="FILE", help="Also write the JSON result to FILE ('-' for stdout)."),
+        click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes for parsing (default: CPU count)."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text)."),
+        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Known-violations file: its entries do not fail the run."),
+        click.option("--update-baseline", is_flag=True, help="Rewrite --baseline to today's violations, dropping fixed ones."),
+        click.option("--add-new", is_flag=True, help="With --update-baseline: also record new violations."),
+        click.option("--statistics", is_flag=True, help="Counts per rule code and per contract."),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="archguard")
+def cli() -> None:
+    """Import-graph architecture enforcer: one import path per concept, for the whole codebase."""
+
+
+@cli.command()
+@common_options
+def scan(**raw: Any) -> None:
+    """Build the graph of the whole tree and print what it saw (exit 0 whatever it found)."""
+    with _reported_errors():
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            result = app.run_scan(options, progress)
+        _emit_json(result, "scan", settings["json"])
+        if settings["json"] != "-":
+            click.echo(text.render_scan(result), nl=False)
+
+
+@cli.command()
+@common_options
+@check_options
+def check(**raw: Any) -> None:
+    """Run every contract: concept contracts, import-linter contracts, dangling imports.
+
+    Exit 1 when there are violations the baseline does not cover."""
+    with _reported_errors():
+        options, settings = _options(raw)
+        with _progress(settings["quiet"] or settings["format"] != "text") as progress:
+            result = app.run_check(options, progress)
+        _finish_check(result, settings, "check")
+
+
+@cli.command()
+@common_options
+@check_options
+def baseline(**raw: Any) -> None:
+    """Record today's violations in --baseline FILE as known (exit 0)."""
+    with _reported_errors():
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            result = app.record_baseline(options, progress)
+        click.echo(f"Recorded {sum(v.baselined for v in result.violations)} violations in {options.baseline}.", err=True)
+        _finish_check(result, settings, "baseline", exit_on_failure=False)
+
+
+def main() -> None:
+    cli(prog_name="archguard")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
+    """Merge [tool.archguard] from ROOT's pyproject.toml under the command line (which wins)."""
+    root: Path = raw["root"]
+    project = read_project_options(root)
+
+    def pick(name: str, config_name: str | None = None) -> Any:
+        value = raw.get(name)
+        if value in (None, ()):  # not given on the command line
+            return project.get(config_name or name)
+        return value
+
+    def as_path(value: str | Path | None) -> Path | None:
+        """Command-line paths are relative to the working directory; pyproject ones to ROOT."""
+        if value is None or isinstance(value, Path):
+            return value
+        path = Path(value)
+        return path if path.is_absolute() else root / path
+
+    target = pick("target_python")
+    try:
+        parsed_target = parse_target(target) if target else None
+    except ValueError as error:
+        raise ConfigError(f"--target-python: {error}") from None
+    baseline_value = pick("baseline")
+    options = app.Options(
+        root=root,
+        packages=tuple(pick("package") or ()),
+        excludes=tuple(pick("exclude") or ()),
+        target=parsed_target,
+        contracts_dir=as_path(pick("contracts")),
+        importlinter_config=as_path(pick("importlinter_config")),
+        cache_dir=as_path(pick("cache_dir")),
+        no_cache=bool(pick("no_cache")),
+        jobs=raw.get("jobs"),
+        baseline=as_path(baseline_value),
+        update_baseline=bool(raw.get("update_baseline")),
+        add_new=bool(raw.get("add_new")),
+    )
+    if options.update_baseline and options.baseline is None:
+        raise ConfigError("--update-baseline needs --baseline FILE")
+    settings = {
+        "json": pick("json_out", "json"),
+        "format": pick("output_format", "format") or "text",
+        "quiet": bool(raw.get("quiet")),
+        "statistics": bool(raw.get("statistics")),
+    }
+    if settings["format"] not in FORMATS:
+        raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
+    return options, settings
+
+
+def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *, exit_on_failure: bool = True) -> None:
+    _emit_json(result, command, settings["json"])
+    if settings["json"] != "-":  # stdout already holds the JSON document
+        rendered = render_check_as(
+            result, settings["format"], tool_version=__version__, command=command,
+            statistics=settings["statistics"],
+        )
+        click.echo(rendered, nl=False)
+    if exit_on_failure and result.failed:
+        sys.exit(1)
+
+
+def _emit_json(result: ScanResult | CheckResult, command: str, destination: str | None) -> None:
+    if destination:
+        data = json_report.to_json(result, tool_version=__version__, command=command)
+        json_report.write_json(data, destination)
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Configuration problems end the run with one line and exit code 2, never a traceback."""
+    try:
+        yield
+    except ConfigError as error:
+        click.echo(f"archguard: error: {error}", err=True)
+        sys.exit(2)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr while files are parsed (only on a terminal, never in CI logs)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+        console=_stderr_console(),
+    ) as bar:
+        task = bar.add_task("parse", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@functools.cache
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
