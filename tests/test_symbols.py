@@ -106,6 +106,20 @@ def test_access_paths_are_every_name_that_reaches_the_origin() -> None:
     ]
 
 
+def test_access_paths_agree_with_resolving_every_name_of_the_tree() -> None:
+    tree = dict(MANY_HOMES)
+    tree["app/realtime/star.py"] = "from .impl import *\n"
+    tree["app/uses_modules.py"] = "import app.realtime.impl as impl_mod\nfrom app import realtime\n"
+    table, _, _ = make_table(tree)
+    everything = table.all_access_paths()
+    assert ("app.realtime.star", "Manager") in everything[IMPL]
+    impl_module = table.resolve_module("app.realtime.impl").origin
+    assert everything[impl_module] == [("app.realtime", "impl"), ("app.uses_modules", "impl_mod")]
+    fresh, _, _ = make_table(tree)  # without the full index: the backwards walk
+    for origin, paths in everything.items():
+        assert fresh.access_paths(origin) == paths, origin
+
+
 def test_attribute_of_a_class_is_a_new_object_defined_by_the_assignment() -> None:
     table, _, _ = make_table(MANY_HOMES)
     res = table.resolve("app.services.ws", "make")

@@ -149,7 +149,10 @@ class SymbolTable:
         self._memo: dict[tuple[str, str, int | None], Resolution] = {}
         self._in_progress: set[tuple[str, str, int | None]] = set()
         self._exported: dict[str, frozenset[str]] = {}
+        self._star_exported: dict[str, frozenset[str]] = {}
         self._reverse: dict[Origin, list[tuple[str, str]]] | None = None
+        self._referrer_index: tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]],
+                                    dict[str, list[tuple[str, str]]]] | None = None
 
     # ---- modules -------------------------------------------------------------------------
 
@@ -267,16 +270,56 @@ class SymbolTable:
 
     def star_exports(self, module: str) -> frozenset[str]:
         """Names ``from module import *`` copies: a literal ``__all__``, else public names."""
-        facts = self.facts_of(module)
-        if facts is not None and facts.all_names is not None:
-            return frozenset(facts.all_names)
-        return frozenset(n for n in self.exported_names(module) if not n.startswith("_"))
+        cached = self._star_exported.get(module)
+        if cached is None:
+            facts = self.facts_of(module)
+            if facts is not None and facts.all_names is not None:
+                cached = frozenset(facts.all_names)
+            else:
+                cached = frozenset(n for n in self.exported_names(module) if not n.startswith("_"))
+            self._star_exported[module] = cached
+        return cached
 
     def access_paths(self, origin: Origin) -> list[tuple[str, str]]:
-        """Every ``(module, name)`` in the tree that resolves to ``origin``, sorted."""
+        """Every ``(module, name)`` in the tree that resolves to ``origin``, sorted.
+
+        Walks backwards from the origin over the bindings that could name it (imports and aliases
+        ending in the name, star imports of a module on the way, ``import a.b as m`` for modules)
+        and keeps those :meth:`resolve` confirms: the answer of resolving every name in the tree
+        (see :meth:`all_access_paths`) at the cost of the few names that matter.
+        """
+        if self._reverse is not None:
+            return sorted(self._reverse.get(origin, ()))
+        by_name, star_importers, module_binders = self._referrers()
+        found: set[tuple[str, str]] = set()
+        frontier: list[tuple[str, str]] = []
+        if origin.name:
+            frontier.append((origin.module, origin.name))
+        else:
+            parent, _, last = origin.module.rpartition(".")
+            if parent:
+                frontier.append((parent, last))
+                frontier.extend(by_name.get(last, ()))
+            frontier.extend(module_binders.get(origin.module, ()))
+        while frontier:
+            key = frontier.pop()
+            if key in found:
+                continue
+            module, name = key
+            res = self.resolve(module, name)
+            if res.origin != origin or not res.found or not _is_dotted_name(module):
+                continue
+            found.add(key)
+            frontier.extend(by_name.get(name, ()))
+            frontier.extend((importer, name) for importer in star_importers.get(module, ()))
+        return sorted(found)
+
+    def all_access_paths(self) -> dict[Origin, list[tuple[str, str]]]:
+        """Origin -> every ``(module, name)`` resolving to it, for the whole tree at once (bulk
+        questions such as "which objects have several homes?"). Resolves every name once."""
         if self._reverse is None:
             self._reverse = self._build_reverse_index()
-        return sorted(self._reverse.get(origin, ()))
+        return {origin: sorted(paths) for origin, paths in self._reverse.items()}
 
     def definitions(self, kinds: Iterable[BindingKind] = (BindingKind.CLASS, BindingKind.FUNCTION)
                     ) -> Iterable[tuple[str, Binding]]:
@@ -330,6 +373,9 @@ class SymbolTable:
         for cand in self._candidates(info).get(name, ()):
             if before_line is not None and cand.line >= before_line:
                 continue
+            if isinstance(cand, Binding) and cand.kind is not BindingKind.ALIAS:
+                # The common case, kept allocation-light: a definition right here.
+                return Resolution(OK, self.origin_of_binding(module, cand), hop)
             res = _prefixed(hop, self._follow(info, cand))
             if res.status in _SETTLED:
                 return res
@@ -440,6 +486,37 @@ class SymbolTable:
             info.by_name = by_name
         return info.by_name
 
+    def _referrers(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]],
+                                  dict[str, list[tuple[str, str]]]]:
+        """Who might name what, from the facts alone (built once; resolve() confirms each):
+        name -> (module, bound name) of from-imports and aliases ending in that name;
+        module -> modules star-importing it; module -> (module, bound name) of ``import``."""
+        if self._referrer_index is None:
+            by_name: dict[str, list[tuple[str, str]]] = {}
+            star_importers: dict[str, list[str]] = {}
+            module_binders: dict[str, list[tuple[str, str]]] = {}
+            for module, info in self._modules.items():
+                if info.facts is None:
+                    continue
+                for b in info.facts.bindings:
+                    if b.kind is BindingKind.ALIAS and b.target:
+                        by_name.setdefault(b.target.rpartition(".")[2], []).append((module, b.name))
+                for fact in info.facts.imports:
+                    if not _is_runtime_binding(fact) or fact.kind is ImportKind.DYNAMIC:
+                        continue
+                    target = module_of_fact(info.file, fact)
+                    if target is None:
+                        continue
+                    if fact.name == "*":
+                        star_importers.setdefault(target, []).append(module)
+                    elif fact.kind is ImportKind.FROM and fact.name:
+                        by_name.setdefault(fact.name, []).append((module, fact.bound_name or fact.name))
+                    elif fact.bound_name:
+                        bound_module = target if fact.asname else target.split(".")[0]
+                        module_binders.setdefault(bound_module, []).append((module, fact.bound_name))
+            self._referrer_index = (by_name, star_importers, module_binders)
+        return self._referrer_index
+
     def _build_reverse_index(self) -> dict[Origin, list[tuple[str, str]]]:
         reverse: dict[Origin, list[tuple[str, str]]] = {}
         for module in list(self._modules):
@@ -470,9 +547,9 @@ def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:
     return Resolution(res.status, res.origin, hops + chain)
 
 
+_ORIGIN_KINDS = {BindingKind.CLASS: "class", BindingKind.FUNCTION: "function",
+                 BindingKind.TYPE_ALIAS: "type"}
+
+
 def _origin_kind(binding: Binding) -> str:
-    return {
-        BindingKind.CLASS: "class",
-        BindingKind.FUNCTION: "function",
-        BindingKind.TYPE_ALIAS: "type",
-    }.get(binding.kind, "assign")
+    return _ORIGIN_KINDS.get(binding.kind, "assign")
