@@ -1,0 +1,188 @@
+"""The command line end to end, as a user runs it: exit codes, output, JSON, configuration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TREE = {
+    "app/__init__.py": "",
+    "app/realtime/__init__.py": "from .manager import ConnectionManager\n",
+    "app/realtime/impl.py": "class _ManagerImpl:\n    pass\n\n\nManager = _ManagerImpl\n",
+    "app/realtime/manager.py": "from .impl import _ManagerImpl\n\nConnectionManager = _ManagerImpl\n",
+    "app/realtime/compat.py": (
+        "import warnings\n\nfrom app.realtime.manager import ConnectionManager as LegacyManager\n\n"
+        "warnings.warn('use app.realtime.manager', DeprecationWarning)\n"
+    ),
+    "app/chat.py": "from app.realtime.compat import LegacyManager\n",
+    "app/good.py": "from app.realtime.manager import ConnectionManager\n",
+    "tests/test_chat.py": "import app.chat\nfrom app.realtime import ConnectionManager\n",
+    "tests/test_broken.py": "def test(:\n    pass\n",
+    "scripts/run-it.py": "from app.services.gone import thing\n",
+    "contracts/ws.toml": (
+        '[[concept]]\nname = "websocket-manager"\ncanonical = "app.realtime.manager:ConnectionManager"\n'
+        'allowed_importers = ["app.realtime.**"]\n'
+    ),
+}
+
+
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def archguard(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "archguard", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=120,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return make_tree(tmp_path / "repo", TREE)
+
+
+def test_scan_reports_broken_loose_and_dangling_and_exits_0(tree: Path) -> None:
+    run = archguard("scan", tree, "--json", tree / "out.json")
+    assert run.returncode == 0, run.stderr
+    assert "tests/test_broken.py:1:10: syntax error:" in run.stdout
+    assert "scripts/run-it.py:1:1: AG201" in run.stdout
+    data = json.loads((tree / "out.json").read_text())
+    summary = data["summary"]
+    assert data["schema"] == "archguard/1"
+    assert summary["files"] == 10
+    assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"]
+    assert (summary["syntax_errors"], summary["loose_files"], summary["modules"]) == (1, 2, 7)
+    assert summary["dangling_imports"] == 1
+    assert data["syntax_errors"] == [
+        {"path": "tests/test_broken.py", "line": 1, "column": 10, "message": data["syntax_errors"][0]["message"]}
+    ]
+
+
+def test_check_lists_each_non_canonical_import_and_exits_1(tree: Path) -> None:
+    run = archguard("check", tree, "--json", tree / "check.json")
+    assert run.returncode == 1, run.stderr
+    assert (
+        "app/chat.py:1:1: AG101 LegacyManager imported from app.realtime.compat (a shim); "
+        "use: from app.realtime.manager import ConnectionManager as LegacyManager"
+    ) in run.stdout
+    assert "tests/test_chat.py:2:1: AG101 ConnectionManager imported from app.realtime" in run.stdout
+    data = json.loads((tree / "check.json").read_text())
+    found = {(v["code"], v["path"], v["line"]) for v in data["violations"]}
+    assert found == {
+        ("AG101", "app/chat.py", 1),
+        ("AG101", "tests/test_chat.py", 2),
+        ("AG201", "scripts/run-it.py", 1),
+    }
+    # the canonical import, the implementation and the allowed re-exports are not violations
+    assert not {p for _, p, _ in found} & {"app/good.py", "app/realtime/manager.py", "app/realtime/__init__.py"}
+    first = next(v for v in data["violations"] if v["path"] == "app/chat.py")
+    assert first["fixable"] is True and first["canonical"] == "app.realtime.manager:ConnectionManager"
+    assert first["imported"] == "app.realtime.compat:LegacyManager"
+
+
+def test_check_exits_0_when_everything_is_canonical(tmp_path: Path) -> None:
+    clean = {k: v for k, v in TREE.items() if k not in {"app/chat.py", "tests/test_chat.py", "scripts/run-it.py"}}
+    root = make_tree(tmp_path / "clean", clean)
+    run = archguard("check", root)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "All contracts kept" in run.stdout or "Found 0 violations" in run.stdout
+
+
+def test_baseline_makes_known_violations_pass_and_new_ones_fail(tree: Path) -> None:
+    baseline = tree / "archguard-baseline.json"
+    assert archguard("baseline", tree, "--baseline", baseline).returncode == 0
+    assert archguard("check", tree, "--baseline", baseline).returncode == 0
+
+    (tree / "app" / "late.py").write_text("\n\nfrom app.realtime.impl import Manager\n")
+    run = archguard("check", tree, "--baseline", baseline, "--json", "-")
+    assert run.returncode == 1
+    data = json.loads(run.stdout)
+    assert [(v["path"], v["baselined"]) for v in data["violations"] if not v["baselined"]] == [("app/late.py", False)]
+    assert data["summary"]["new_violations"] == 1 and data["summary"]["baselined"] == 3
+
+
+def test_update_baseline_only_shrinks(tree: Path) -> None:
+    baseline = tree / "b.json"
+    archguard("baseline", tree, "--baseline", baseline)
+    (tree / "app" / "chat.py").write_text("from app.realtime.manager import ConnectionManager\n")  # fixed
+    (tree / "app" / "late.py").write_text("from app.realtime.impl import Manager\n")  # new
+    run = archguard("check", tree, "--baseline", baseline, "--update-baseline")
+    assert run.returncode == 1  # the new one still fails
+    entries = json.loads(baseline.read_text())["violations"]
+    assert sorted(e["path"] for e in entries) == ["scripts/run-it.py", "tests/test_chat.py"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
+def test_machine_formats_go_to_stdout(tree: Path, fmt: str) -> None:
+    run = archguard("check", tree, "--format", fmt)
+    assert run.returncode == 1
+    if fmt in ("json", "sarif"):
+        data = json.loads(run.stdout)
+        assert ("runs" in data) if fmt == "sarif" else data["summary"]["new_violations"] == 3
+    elif fmt == "junit":
+        assert run.stdout.lstrip().startswith("<?xml") and "<failure" in run.stdout
+    else:
+        assert "::error file=app/chat.py,line=1,col=1," in run.stdout
+
+
+def test_target_python_decides_what_is_a_syntax_error(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "new", {
+        "pkg/__init__.py": "",
+        "pkg/types.py": "type UserId = int\n\nclass Box[T]:\n    item: T\n",
+    })
+    newest = json.loads(archguard("scan", root, "--json", "-", "--no-cache").stdout)
+    assert newest["summary"]["syntax_errors"] == 0
+    old = json.loads(archguard("scan", root, "--json", "-", "--no-cache", "--target-python", "3.11").stdout)
+    assert [e["path"] for e in old["syntax_errors"]] == ["pkg/types.py"]
+    assert old["syntax_errors"][0]["line"] == 1
+
+
+def test_options_come_from_pyproject_and_the_command_line_wins(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.archguard]\nexclude = ["scripts/**"]\n')
+    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    assert data["summary"]["files"] == 9 and data["summary"]["dangling_imports"] == 0
+    data = json.loads(archguard("scan", tree, "--json", "-", "--exclude", "tests/**").stdout)
+    assert data["summary"]["files"] == 8 and data["summary"]["dangling_imports"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "expected"),
+    [
+        (["check"], {"contracts/ws.toml": '[[concept]]\nname = "x"\ncanonical = "app.x:Y"\nbogus = 1\n'},
+         "contracts/ws.toml:4: unknown field 'bogus'"),
+        (["check"], {"contracts/ws.toml": '[[concept]]\nname = "x"\ncanonical = "app.realtime.manager:Nope"\n'},
+         "Nope"),
+        (["scan", "--target-python", "2.7"], {}, "--target-python"),
+        (["scan", "--package", "nosuchpkg"], {}, "nosuchpkg"),
+        (["scan", "--frobnicate"], {}, "No such option"),
+    ],
+)
+def test_bad_configuration_is_exit_2_with_one_clear_line(tree: Path, args: list[str], files: dict[str, str], expected: str) -> None:
+    make_tree(tree, files)
+    run = archguard(*args, tree)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert expected in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_missing_root_is_exit_2(tmp_path: Path) -> None:
+    run = archguard("scan", tmp_path / "nowhere")
+    assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_warm_scan_reuses_the_cache(tree: Path) -> None:
+    archguard("scan", tree)
+    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    assert data["summary"]["cache_hits"] == data["summary"]["files"]
+    (tree / "app" / "good.py").write_text("from app.realtime.manager import ConnectionManager as CM\n")
+    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    assert data["summary"]["cache_hits"] == data["summary"]["files"] - 1
