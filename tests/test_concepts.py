@@ -279,3 +279,18 @@ def test_a_contract_that_does_not_resolve_checks_nothing_and_is_reported() -> No
     ]
     assert check_concepts(table, files, facts, contracts[:2]) == []
     assert validate_contracts(table, [ConceptContract(name="fine", canonical=CANONICAL)]) == []
+
+
+def test_reexport_cycles_neither_crash_nor_count_as_the_concept() -> None:
+    tree = dict(TREE)
+    tree["app/loop_a.py"] = "from app.loop_b import ConnectionManager\n"
+    tree["app/loop_b.py"] = "from app.loop_a import ConnectionManager\n"
+    tree["app/loop_user.py"] = "from app.loop_a import ConnectionManager\n"
+    table, files, facts = make_table(tree)
+    violations = check_concepts(table, files, facts, [ConceptContract(name="ws", canonical=CANONICAL)])
+    assert not any(v.path.startswith("app/loop") for v in violations)
+    [error] = validate_contracts(table, [ConceptContract(name="loop", canonical="app.loop_a:ConnectionManager")])
+    assert error.startswith(
+        "canonical 'app.loop_a:ConnectionManager': re-export cycle: "
+        "app.loop_a:ConnectionManager -> app.loop_b:ConnectionManager"
+    )
