@@ -124,6 +124,8 @@ class Generator:
         self.new_syntax: list[str] = []
         self.loose: list[str] = []
         self.snippets = self._make_snippets(400)
+        self._cur = ""  # path being rendered
+        self.dangling_by_file: dict[str, list[int]] = {}  # path -> [module imports, name imports]
 
     # ------------------------------------------------------------------ planning
     def plan(self) -> None:
@@ -365,6 +367,7 @@ class Generator:
                 self.stats.guarded_dangling += 1
             top.append(line)
             self.stats.dangling_module_imports += 1
+            self.dangling_by_file.setdefault(self._cur, [0, 0])[0] += 1
         if rng.random() < self.args.dangling_name_rate:
             target = rng.choice([m for m in self._importable(own_pkg) if m.kind == "regular"])
             removed = camel(target.name.rsplit(".", 1)[1].rstrip("0123456789_")) + "Removed" + str(rng.randint(1, 9))
@@ -374,6 +377,7 @@ class Generator:
                 self.stats.guarded_dangling += 1
             top.append(line)
             self.stats.dangling_name_imports += 1
+            self.dangling_by_file.setdefault(self._cur, [0, 0])[1] += 1
         # the package's concept, through one of its many paths
         if rng.random() < self.args.concept_rate:
             cpkg = own_pkg if rng.random() < 0.8 else rng.choice(self.packages)
@@ -389,6 +393,7 @@ class Generator:
     # ------------------------------------------------------------------ rendering
     def render(self) -> None:
         for m in self.modules.values():
+            self._cur = m.path
             if m.kind == "concept":
                 self.files[m.path] = self._render_concept(m)
             elif m.is_package:
@@ -405,6 +410,7 @@ class Generator:
             area = self.rng.choice(WORDS)
             path = f"tests/{pkg}/{area}/test_{self.rng.choice(WORDS)}_{i}.py"
             fake = Module(path[:-3].replace("/", "."), path, kind="test")
+            self._cur = path
             self.files[path] = self._render_test(fake, self.rng.randint(3, 12), loose=True)
             self.loose.append(path)
         self.files["tests/conftest.py"] = (
@@ -414,10 +420,12 @@ class Generator:
             word = self.rng.choice(WORDS)
             name = f"fix-{word}-{i}.py" if self.rng.random() < 0.3 else f"{self.rng.choice(VERBS)}_{word}_{i}.py"
             path = f"scripts/{name}"
+            self._cur = path
             self.files[path] = self._render_script(path)
             self.loose.append(path)
         for i in range(self.n_root_scripts):
             path = f"oneoff_{self.rng.choice(VERBS)}_{self.rng.choice(WORDS)}_{i}.py"
+            self._cur = path
             self.files[path] = self._render_script(path)
             self.loose.append(path)
         self._break_tests()
@@ -598,21 +606,26 @@ class Generator:
             f"canonical = \"{p0}.core.manager:ConnectionManager\"\n"
             "also = [\"Manager\", \"UnifiedManager\", \"LegacyManager\", \"UnifiedConnectionManager\", \"_ManagerImpl\"]\n"
             f"allowed_importers = [\"{p0}.core.**\"]\n")
-        py_files = sorted(self.files)
+        broken_paths = {str(b["path"]) for b in self.broken}
+        parsed_dangling = [v for p, v in self.dangling_by_file.items() if p not in broken_paths]
         manifest = {
             "generator_version": GENERATOR_VERSION,
             "params": {k: v for k, v in vars(self.args).items() if k not in ("out", "force")},
             "packages": self.packages,
-            "files": len(py_files),
+            "files": len(self.files),
             "bytes": total_bytes,
             "package_modules": len(self.modules),
-            "loose_files": len(self.loose),
+            # as archguard's summary counts them: parsed files outside regular packages
+            "loose_files": len([p for p in self.loose if p not in broken_paths]),
+            "loose_files_incl_broken": len(self.loose),
             "syntax_errors": len(self.broken),
             "broken_files": self.broken,
             "broken_inside_packages": sum(1 for b in self.broken if not str(b["path"]).startswith("tests/")),
             "new_syntax_files": sorted(self.new_syntax),
             "copies": len(copies),
             "planted": vars(self.stats),
+            "dangling_in_parsed_files": {"module_imports": sum(v[0] for v in parsed_dangling),
+                                         "name_imports": sum(v[1] for v in parsed_dangling)},
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         return manifest

@@ -328,11 +328,12 @@ def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: d
             got = summary.get(key)
             verdict = "ok" if got == manifest[key] else "MISMATCH"
             checks.append(f"{label} {command}: summary.{key} = {got}, generator planted {manifest[key]} ({verdict})")
-        if command == "check":
-            checks.append(f"{label} check: {summary.get('violations')} violations, "
-                          f"{summary.get('dangling_imports')} dangling imports (planted: "
-                          f"{manifest['planted']['dangling_module_imports']} module + "
-                          f"{manifest['planted']['dangling_name_imports']} name imports)")
+        planted = manifest["dangling_in_parsed_files"]
+        want = planted["module_imports"] + planted["name_imports"]
+        got = summary.get("dangling_imports")
+        checks.append(f"{label} {command}: {summary.get('violations')} violations; summary.dangling_imports = "
+                      f"{got}, generator planted {want} in parsed files ({planted['module_imports']} module + "
+                      f"{planted['name_imports']} name imports) ({'ok' if got == want else 'MISMATCH'})")
     return rows
 
 
