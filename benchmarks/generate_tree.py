@@ -369,7 +369,8 @@ class Generator:
             self.stats.dangling_module_imports += 1
             self.dangling_by_file.setdefault(self._cur, [0, 0])[0] += 1
         if rng.random() < self.args.dangling_name_rate:
-            target = rng.choice([m for m in self._importable(own_pkg) if m.kind == "regular"])
+            target = rng.choice([m for m in self._importable(own_pkg)
+                                 if m.kind == "regular" and m.name != importer.name])
             removed = camel(target.name.rsplit(".", 1)[1].rstrip("0123456789_")) + "Removed" + str(rng.randint(1, 9))
             line = f"from {target.name} import {removed}"
             if rng.random() < 0.2:
