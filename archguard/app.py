@@ -17,10 +17,7 @@ from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_runner import (
-    ImportLinterConfigError,
-    run_importlinter_contracts,
-)
+from archguard.adapters.importlinter_runner import run_importlinter_contracts
 from archguard.adapters.scanner import scan_files
 from archguard.adapters.syntax_judge import NEWEST_TARGET
 from archguard.analysis.baseline import apply_baseline
@@ -112,12 +109,9 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
     root = Path(scan.root)
 
     concepts = load_concept_contracts(options, root)
-    try:
-        importlinter = run_importlinter_contracts(
-            root, workspace.graph, scan.files, config=options.importlinter_config, facts=scan.facts
-        )
-    except ImportLinterConfigError as error:
-        raise ConfigError(str(error)) from None
+    importlinter = run_importlinter_contracts(
+        root, workspace.graph, scan.files, config=options.importlinter_config, facts=scan.facts
+    )
     # A concept declared both in contracts/ and in import-linter's config (for plain lint-imports
     # users) is run once, as contracts/ declares it: one concept, one set of findings.
     declared = {c.canonical for c in concepts}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from archguard.adapters.config_errors import ConfigError
+
 from archguard.adapters.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_runner import (
-    ImportLinterConfigError,
     ImportLinterResult,
     find_config_file,
     run_importlinter_contracts,
@@ -271,7 +272,7 @@ def one_contract(*lines: str) -> str:
 )
 def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expected: str) -> None:
     make_tree(tmp_path, APP)
-    with pytest.raises(ImportLinterConfigError) as caught:
+    with pytest.raises(ConfigError) as caught:
         run(tmp_path, config, name="lint.ini", config=Path("lint.ini"))
     assert str(caught.value).startswith("lint.ini")
     assert expected in str(caught.value)
@@ -280,7 +281,7 @@ def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expecte
 def test_an_explicit_config_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
     make_tree(tmp_path, APP)
     files, facts = scan(tmp_path)
-    with pytest.raises(ImportLinterConfigError, match="missing.ini"):
+    with pytest.raises(ConfigError, match="missing.ini"):
         run_importlinter_contracts(
             tmp_path, build_import_graph(files, facts), files, config=Path("missing.ini"), facts=facts
         )

@@ -51,10 +51,6 @@ RULE_CODE = "AG301"
 DEFAULT_CONFIG_NAMES = ("setup.cfg", ".importlinter", "pyproject.toml")
 
 
-class ImportLinterConfigError(ConfigError):
-    """The import-linter configuration cannot be used; the message names the file."""
-
-
 # --- Results ----------------------------------------------------------------------------------
 
 
@@ -142,7 +138,7 @@ def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | N
         for path in candidates:
             if path.is_file():
                 return path
-        raise ImportLinterConfigError("import-linter configuration not found", path=str(explicit))
+        raise ConfigError("import-linter configuration not found", path=str(explicit))
     for name in DEFAULT_CONFIG_NAMES:
         candidate = root / name
         if candidate.is_file() and _has_importlinter_section(candidate, display=name):
@@ -162,11 +158,11 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
         use_cases._register_built_in_contract_types()
         own_types = dict(use_cases._get_plugin_contract_types(user_options))
     except (FileNotFoundError, InvalidUserOptions, KeyError, ValueError, TypeError) as error:
-        raise ImportLinterConfigError(_describe(error), path=display) from None
+        raise ConfigError(_describe(error), path=display) from None
     except (configparser.Error, tomllib.TOMLDecodeError) as error:
-        raise ImportLinterConfigError(f"does not parse: {error}", path=display) from None
+        raise ConfigError(f"does not parse: {error}", path=display) from None
     except ImportError as error:
-        raise ImportLinterConfigError(f"cannot load a contract type: {error}", path=display) from None
+        raise ConfigError(f"cannot load a contract type: {error}", path=display) from None
 
     _normalize_root_packages(user_options.session_options)
     contracts: list[Contract] = []
@@ -200,7 +196,7 @@ def check_contracts(
     """
     missing = [name for name in config.root_packages if name not in graph.modules]
     if missing:
-        raise ImportLinterConfigError(
+        raise ConfigError(
             f"root package(s) {', '.join(missing)} not found under the scanned root",
             path=config.display_path,
         )
@@ -213,7 +209,7 @@ def check_contracts(
             # Contracts may mutate the graph (ignore_imports), so each gets its own copy.
             check = contract.check(deepcopy(graph), verbose=False)
         except Exception as error:  # noqa: BLE001 - import-linter reports these as config errors
-            raise ImportLinterConfigError(
+            raise ConfigError(
                 f"contract '{contract.name}': {_describe(error)}", path=config.display_path
             ) from None
         result.warnings.extend(check.warnings)
@@ -250,7 +246,7 @@ def _has_importlinter_section(path: Path, *, display: str) -> bool:
         parser.read_string(text)
         return parser.has_section("importlinter")
     except (OSError, UnicodeDecodeError, configparser.Error, tomllib.TOMLDecodeError) as error:
-        raise ImportLinterConfigError(f"does not parse: {error}", path=display) from None
+        raise ConfigError(f"does not parse: {error}", path=display) from None
 
 
 def _build_contract(
@@ -262,25 +258,25 @@ def _build_contract(
 ) -> Contract:
     type_name = options.get("type")
     if not type_name:
-        raise ImportLinterConfigError(f"[{section}] has no 'type'", path=display)
+        raise ConfigError(f"[{section}] has no 'type'", path=display)
     try:
         # Types registered in this file win over built-ins, as in import-linter itself.
         contract_class = own_types.get(type_name) or registry.get_contract_class(type_name)
     except NoSuchContractType:
-        raise ImportLinterConfigError(
+        raise ConfigError(
             f"[{section}] has an unknown contract type '{type_name}'", path=display
         ) from None
     if "name" not in options:
-        raise ImportLinterConfigError(f"[{section}] has no 'name'", path=display)
+        raise ConfigError(f"[{section}] has no 'name'", path=display)
     try:
         return contract_class(
             name=options["name"], session_options=session_options, contract_options=options
         )
     except InvalidContractOptions as error:
         details = "; ".join(f"{key}: {message}" for key, message in error.errors.items())
-        raise ImportLinterConfigError(f"[{section}] invalid options: {details}", path=display) from None
+        raise ConfigError(f"[{section}] invalid options: {details}", path=display) from None
     except Exception as error:  # noqa: BLE001 - a plugin's own validation may raise anything
-        raise ImportLinterConfigError(f"[{section}] {_describe(error)}", path=display) from None
+        raise ConfigError(f"[{section}] {_describe(error)}", path=display) from None
 
 
 def _section_name(path: Path, options: Mapping[str, Any], index: int) -> str:
