@@ -246,6 +246,16 @@ def test_a_subclass_of_a_wrapper_is_a_wrapper_too() -> None:
     assert ("AG111", "app/services/deeper.py", 4, "app.services.deeper:Deeper") in summary
 
 
+def test_a_subclass_that_adds_behaviour_is_a_specialisation_not_a_rival() -> None:
+    tree = dict(TREE)
+    tree["app/services/retrying.py"] = (
+        "from app.realtime.manager import ConnectionManager\n\n\n"
+        "class RetryingManager(ConnectionManager):\n    def send(self):\n        return 1\n"
+    )
+    summary = _summary(_check(ConceptContract(name="ws", canonical=CANONICAL), tree))
+    assert not [row for row in summary if row[1] == "app/services/retrying.py"]
+
+
 def test_module_concept_imported_through_a_reexporting_package() -> None:
     tree = {
         "app/__init__.py": "",

@@ -148,7 +148,7 @@ def _resolve_concept(table: SymbolTable, contract: ConceptContract) -> _Concept 
 
 def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> set[Origin]:
     """Other objects that claim the concept: definitions named like it (the canonical name or a
-    bare ``also`` name), ``also`` targets, and (transitive) wrapper subclasses of the origin."""
+    bare ``also`` name), ``also`` targets, and (transitive) empty wrapper subclasses of the origin."""
     rivals: set[Origin] = set()
     # A class or def carrying the canonical name in another module claims the concept too.
     bare_names = {n for n in contract.also if ":" not in n} | {contract.canonical_name}
@@ -164,13 +164,15 @@ def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> se
             rivals.add(o)
         if binding.kind is BindingKind.CLASS and binding.bases:
             classes.append((module, binding, o))
-    # Subclasses of O, and subclasses of those, until nothing new turns up.
+    # Wrapper subclasses of O (a body of only pass/.../a docstring: the same concept under another
+    # name), and wrappers of those, until nothing new turns up. A subclass that adds behaviour is a
+    # specialisation, not a second home, and is left alone.
     claimed = {origin}
     changed = True
     while changed:
         changed = False
         for module, binding, o in classes:
-            if o in claimed:
+            if o in claimed or not binding.empty_body:
                 continue
             for base in binding.bases:
                 base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
