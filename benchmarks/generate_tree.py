@@ -155,6 +155,16 @@ class Generator:
                     else:
                         names.append(f"{rng.choice(VERBS)}_{base}" + ("" if j < 2 else f"_{j}"))
                 m.names = list(dict.fromkeys(names))
+        # shims: ~1% of regular modules become "compat" modules re-exporting another module
+        regular = [m for m in self.modules.values() if m.kind == "regular" and not m.is_package]
+        chosen = rng.sample(regular, max(1, len(regular) // 100))
+        chosen_names = {m.name for m in chosen}
+        targets = [m for m in regular if m.name not in chosen_names]
+        for m in chosen:
+            target = rng.choice(targets)
+            m.kind = "shim"
+            m.reexports = [(target.name, "*")] + [(target.name, n) for n in target.names[:2]]
+            m.names = list(target.names)
         # re-export chains: subpackage __init__ re-exports names of its modules; the top-level
         # package re-exports some of those again
         children: dict[str, list[Module]] = {}
@@ -174,16 +184,6 @@ class Generator:
                     and m.name.startswith(pkg + ".") and m.reexports]
             for sub in rng.sample(subs, min(len(subs), 5)):
                 top.reexports.append((sub.name, sub.reexports[0][1]))
-        # shims: ~1% of regular modules become "compat" modules re-exporting another module
-        regular = [m for m in self.modules.values() if m.kind == "regular" and not m.is_package]
-        chosen = rng.sample(regular, max(1, len(regular) // 100))
-        chosen_names = {m.name for m in chosen}
-        targets = [m for m in regular if m.name not in chosen_names]
-        for m in chosen:
-            target = rng.choice(targets)
-            m.kind = "shim"
-            m.reexports = [(target.name, "*")] + [(target.name, n) for n in target.names[:2]]
-            m.names = list(target.names)
 
     def _add(self, m: Module) -> None:
         self.modules[m.name] = m
