@@ -1,0 +1,1 @@
+"""The edges: file discovery, parsing, caching, grimp, import-linter and contract loading."""

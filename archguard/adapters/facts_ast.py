@@ -1,0 +1,277 @@
+"""Fact extraction with CPython's ``ast`` (the running interpreter's grammar): the fast path.
+
+Speed matters (10,000+ files), so this does not visit every node: it recurses through statement
+bodies with a type -> handler table, and walks expressions only when the builder's text gates say
+a call or an attribute chain could matter. All meaning is decided in :mod:`facts_builder`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator
+
+from archguard.adapters.facts_builder import (
+    CALLS_OF_INTEREST,
+    ROOT,
+    Context,
+    Dotted,
+    FactsBuilder,
+    Span,
+    Strings,
+    Value,
+    normalize_newlines,
+)
+from archguard.domain.facts import FileFacts
+
+_Handler = Callable[[ast.AST, Context], None]
+
+
+def extract_facts(source: str) -> FileFacts:
+    """Facts of one module's source text. ``SyntaxError`` propagates to the caller."""
+    source = normalize_newlines(source)
+    try:
+        tree = ast.parse(source)
+    except ValueError as error:  # 3.11 reports NUL bytes as ValueError; it is a syntax problem
+        raise SyntaxError(str(error)) from None
+    builder = FactsBuilder(source)
+    walker = _AstWalker(builder)
+    walker.statements(tree.body, ROOT)
+    if builder.attribute_roots:
+        walker.attribute_chains(tree)
+    return builder.build()
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not ast.Name:
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _value(node: ast.AST | None) -> Value:
+    kind = type(node)
+    if kind is ast.Constant:
+        return node.value if type(node.value) is str else None
+    if kind is ast.Name or kind is ast.Attribute:
+        dotted = _dotted(node)
+        return Dotted(dotted) if dotted else None
+    if kind is ast.List or kind is ast.Tuple:
+        items = [e.value for e in node.elts if type(e) is ast.Constant and type(e.value) is str]
+        return Strings(tuple(items)) if len(items) == len(node.elts) else None
+    return None
+
+
+def _target_names(target: ast.AST, whole: bool) -> Iterator[tuple[str, bool]]:
+    kind = type(target)
+    if kind is ast.Name:
+        yield target.id, whole
+    elif kind is ast.Tuple or kind is ast.List:
+        for element in target.elts:
+            yield from _target_names(element, False)
+    elif kind is ast.Starred:
+        yield from _target_names(target.value, False)
+
+
+def _caught(handler: ast.ExceptHandler) -> tuple[str, ...] | None:
+    if handler.type is None:
+        return None
+    types = handler.type.elts if type(handler.type) is ast.Tuple else [handler.type]
+    return tuple(_dotted(t) or "" for t in types)
+
+
+def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
+    if type(stmt) is ast.Pass:
+        return True
+    if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+        return stmt.value.value is Ellipsis or type(stmt.value.value) is str
+    return False
+
+
+class _AstWalker:
+    def __init__(self, builder: FactsBuilder) -> None:
+        self.b = builder
+        self.scan_calls = builder.scan_calls
+        compound: dict[type, _Handler] = {
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.ClassDef: self._class,
+            ast.If: self._if,
+            ast.For: self._loop,
+            ast.AsyncFor: self._loop,
+            ast.While: self._loop,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Try: self._try,
+            ast.Match: self._match,
+        }
+        if hasattr(ast, "TryStar"):
+            compound[ast.TryStar] = self._try
+        # Inside defs and classes only imports and nesting matter; at module level, bindings too.
+        self._nested_handlers = compound
+        self._module_handlers = {
+            **compound,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
+            ast.Expr: self._expr,
+        }
+        if hasattr(ast, "TypeAlias"):  # running on 3.12+
+            self._module_handlers[ast.TypeAlias] = self._type_alias
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def statements(self, body: Iterable[ast.stmt], context: Context) -> None:
+        handlers = self._module_handlers if context.module_level else self._nested_handlers
+        for stmt in body:
+            handler = handlers.get(type(stmt))
+            if handler is not None:
+                handler(stmt, context)
+            elif self.scan_calls:
+                self.calls(stmt, context)
+
+    def _span(self, node: ast.AST) -> Span:
+        char_column = self.b.char_column
+        return (node.lineno, char_column(node.lineno, node.col_offset),
+                node.end_lineno, char_column(node.end_lineno, node.end_col_offset))
+
+    def _import(self, stmt: ast.Import, context: Context) -> None:
+        self.b.import_modules(context, self._span(stmt), [(a.name, a.asname) for a in stmt.names])
+
+    def _import_from(self, stmt: ast.ImportFrom, context: Context) -> None:
+        self.b.import_names(context, self._span(stmt), stmt.module or "", stmt.level or 0,
+                            [(a.name, a.asname) for a in stmt.names])
+
+    def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
+        self.b.bind_function(context, stmt.name, stmt.lineno)
+        if self.scan_calls:  # decorators, defaults and annotations run at definition time
+            self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
+        self.statements(stmt.body, context.function_body())
+
+    def _class(self, stmt: ast.ClassDef, context: Context) -> None:
+        empty = all(_is_docstring_or_pass(s) for s in stmt.body)
+        self.b.bind_class(context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty)
+        if self.scan_calls:
+            self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
+        self.statements(stmt.body, context.class_body())
+
+    def _if(self, stmt: ast.If, context: Context) -> None:
+        body, orelse = context.if_branches(_dotted(stmt.test))
+        self.calls(stmt.test, context)
+        self.statements(stmt.body, body)
+        self.statements(stmt.orelse, orelse)
+
+    def _loop(self, stmt: ast.For | ast.While, context: Context) -> None:
+        if self.scan_calls:
+            parts = [stmt.test] if type(stmt) is ast.While else [stmt.target, stmt.iter]
+            self.calls_in(parts, context)
+        loop = context.branch()
+        self.statements(stmt.body, loop)
+        self.statements(stmt.orelse, loop)
+
+    def _with(self, stmt: ast.With, context: Context) -> None:
+        self.calls_in(stmt.items, context)
+        self.statements(stmt.body, context.block())
+
+    def _try(self, stmt: ast.Try, context: Context) -> None:
+        self.statements(stmt.body, context.try_body(_caught(h) for h in stmt.handlers))
+        after = context.block()
+        for handler in stmt.handlers:
+            self.calls(handler.type, context)
+            self.statements(handler.body, after)
+        self.statements(stmt.orelse, after)
+        self.statements(stmt.finalbody, after)
+
+    def _match(self, stmt: ast.Match, context: Context) -> None:
+        self.calls(stmt.subject, context)
+        case_context = context.branch()
+        for case in stmt.cases:
+            self.calls(case.guard, context)
+            self.statements(case.body, case_context)
+
+    def _assign(self, stmt: ast.Assign, context: Context) -> None:
+        targets = [name for t in stmt.targets for name in _target_names(t, True)]
+        self.b.bind_assignment(context, stmt.lineno, targets, _value(stmt.value))
+        self.calls(stmt, context)
+
+    def _ann_assign(self, stmt: ast.AnnAssign, context: Context) -> None:
+        if stmt.value is not None:  # a bare annotation binds nothing
+            targets = list(_target_names(stmt.target, True))
+            self.b.bind_assignment(context, stmt.lineno, targets, _value(stmt.value))
+        self.calls(stmt, context)
+
+    def _aug_assign(self, stmt: ast.AugAssign, context: Context) -> None:
+        if type(stmt.target) is ast.Name and stmt.target.id == "__all__":
+            method = "extend" if type(stmt.op) is ast.Add else "other"
+            self.b.extend_all(context, method, [_value(stmt.value)])
+        self.calls(stmt, context)
+
+    def _expr(self, stmt: ast.Expr, context: Context) -> None:
+        call = stmt.value
+        if type(call) is ast.Call and type(call.func) is ast.Attribute:
+            owner = call.func.value
+            if type(owner) is ast.Name and owner.id == "__all__":
+                self.b.extend_all(context, call.func.attr, [_value(a) for a in call.args])
+        self.calls(stmt, context)
+
+    def _type_alias(self, stmt: ast.AST, context: Context) -> None:
+        self.b.bind_type_alias(context, stmt.name.id, stmt.lineno)
+
+    # -- expressions -----------------------------------------------------------------------------
+
+    def calls_in(self, nodes: Iterable[ast.AST | None], context: Context) -> None:
+        for node in nodes:
+            self.calls(node, context)
+
+    def calls(self, node: ast.AST | None, context: Context) -> None:
+        """Report interesting calls in an expression (or a simple statement) to the builder."""
+        if node is None or not self.scan_calls:
+            return
+        line = getattr(node, "lineno", None)  # `arguments` and `withitem` have no position
+        if line is not None and not self.b.call_lines.overlaps(line, node.end_lineno):
+            return
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Lambda:  # its body runs later, like a def's
+                self.calls(node.body, context.function_body())
+                stack.append(node.args)
+                continue
+            if kind is ast.Call:
+                callee = _dotted(node.func)
+                if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
+                    keywords = {k.arg: _value(k.value) for k in node.keywords if k.arg}
+                    self.b.call(context, callee, self._span(node),
+                                [_value(a) for a in node.args], keywords)
+            stack.extend(ast.iter_child_nodes(node))
+
+    def attribute_chains(self, tree: ast.Module) -> None:
+        """Report every maximal ``name.attr...`` chain rooted at a plain-import name."""
+        roots = self.b.attribute_roots
+        written = self.b.attribute_lines()
+        stack: list[ast.AST] = list(tree.body)
+        while stack:
+            node = stack.pop()
+            last_line = getattr(node, "end_lineno", None)
+            if last_line is not None and not written.overlaps(node.lineno, last_line):
+                continue
+            if type(node) is ast.Attribute:
+                attributes = []
+                base = node
+                while type(base) is ast.Attribute:
+                    attributes.append(base.attr)
+                    base = base.value
+                if type(base) is ast.Name:
+                    if base.id in roots:
+                        attributes.reverse()
+                        self.b.attribute_chain(base.id, attributes, self._span(node))
+                    continue
+                stack.append(base)  # e.g. f().x: chains may hide inside the call
+                continue
+            stack.extend(ast.iter_child_nodes(node))

@@ -1,0 +1,441 @@
+"""The rules of fact extraction, shared by the CPython ``ast`` walker and the libcst walker.
+
+The two walkers only know their own tree shapes: they reduce nodes to plain values (dotted names,
+string literals, spans) and call :class:`FactsBuilder`. Every decision about what a construct
+*means* (which context flags an ``if``/``try`` gives, when an assignment is an alias, how
+``__all__`` grows, which calls are dynamic imports or deprecation warnings, which attribute chains
+count) lives here once, so the two parsers cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from archguard.domain.facts import (
+    AttributeUse,
+    Binding,
+    BindingKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+)
+from archguard.domain.sources import resolve_relative
+
+# A source range: (line, column, end_line, end_column); lines 1-based, columns 0-based characters.
+Span = tuple[int, int, int, int]
+
+_IMPORT_CATCHERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_DEPRECATION_WARNINGS = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
+# Walkers only summarise calls whose callee ends in one of these: everything else is skipped cheap.
+CALLS_OF_INTEREST = frozenset({"import_module", "__import__", "warn"})
+# Text of such calls, one literal-prefixed regex each (much faster than one alternation);
+# ``warn(`` matters only in files that mention a DeprecationWarning at all.
+_CALL_TEXT = {name: re.compile(name + r"[\s)]*\(") for name in ("import_module", "__import__")}
+_WARN_CALL_TEXT = re.compile(r"warn[\s)]*\(")
+# Attribute chains through stdlib modules (os.path.join) are never concept imports: skip them.
+_STDLIB = sys.stdlib_module_names
+
+
+@dataclass(frozen=True, slots=True)
+class Dotted:
+    """An expression that is a name or a chain of attributes on a name: ``a.b.C``."""
+
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Strings:
+    """A list or tuple display whose items are all string literals."""
+
+    values: tuple[str, ...]
+
+
+# What a walker tells the builder about an expression: a string literal, a dotted name, a literal
+# sequence of strings, or None for anything else.
+Value = str | Dotted | Strings | None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where a statement sits. Walkers derive child contexts only through the methods below."""
+
+    type_checking: bool = False
+    in_function: bool = False
+    guarded: bool = False
+    conditional: bool = False
+    module_level: bool = True  # statements here bind module globals (not in a def or class body)
+    nested: bool = False  # under some compound statement: a module binding is then conditional
+
+    def function_body(self) -> Context:
+        return Context(self.type_checking, True, self.guarded, self.conditional, False, True)
+
+    def class_body(self) -> Context:
+        return Context(self.type_checking, self.in_function, self.guarded, self.conditional,
+                       False, True)
+
+    def branch(self) -> Context:
+        """if/elif/else, match cases, loop bodies: may or may not run at import time."""
+        return Context(self.type_checking, self.in_function, self.guarded, True,
+                       self.module_level, True)
+
+    def block(self) -> Context:
+        """with bodies, except/else/finally of a try: run, but not unconditionally top-level."""
+        return Context(self.type_checking, self.in_function, self.guarded, self.conditional,
+                       self.module_level, True)
+
+    def _type_checking_body(self) -> Context:
+        return Context(True, self.in_function, self.guarded, self.conditional,
+                       self.module_level, True)
+
+    def _guarded_body(self) -> Context:
+        return Context(self.type_checking, self.in_function, True, self.conditional,
+                       self.module_level, True)
+
+    def if_branches(self, test: str | None) -> tuple[Context, Context]:
+        """Contexts of an ``if``'s body and its else/elif, given the test as a dotted name."""
+        if test == "TYPE_CHECKING" or (test is not None and test.endswith(".TYPE_CHECKING")):
+            return self._type_checking_body(), self.branch()
+        branch = self.branch()
+        return branch, branch
+
+    def try_body(self, handlers: Iterable[tuple[str, ...] | None]) -> Context:
+        """Context of a ``try:`` body given each handler's caught types (None: bare ``except:``).
+
+        Types are dotted names ("" for anything else); a handler catching ImportError, one of its
+        bases or everything makes the body's imports "guarded".
+        """
+        for caught in handlers:
+            if caught is None or any(t.rpartition(".")[2] in _IMPORT_CATCHERS for t in caught):
+                return self._guarded_body()
+        return self.block()
+
+
+ROOT = Context()
+
+
+class LineGate:
+    """The lines on which a text pattern occurs, so walkers can skip every subtree whose lines
+    hold none: a regex over the text is far cheaper than visiting every expression node."""
+
+    def __init__(self, source: str, patterns: Iterable[re.Pattern[str]]) -> None:
+        lines: set[int] = set()
+        for pattern in patterns:
+            line, counted_to = 1, 0
+            for match in pattern.finditer(source):
+                line += source.count("\n", counted_to, match.start())
+                counted_to = match.start()
+                lines.add(line)
+        self._lines = sorted(lines)
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def overlaps(self, first_line: int, last_line: int) -> bool:
+        index = bisect_left(self._lines, first_line)
+        return index < len(self._lines) and self._lines[index] <= last_line
+
+
+def normalize_newlines(source: str) -> str:
+    """Both parsers must count lines the same way: only ``\\n`` ends a line afterwards."""
+    if "\r" in source:
+        return source.replace("\r\n", "\n").replace("\r", "\n")
+    return source
+
+
+@dataclass(slots=True)
+class _PendingCall:
+    context: Context
+    callee: str
+    span: Span
+    args: Sequence[Value]
+    keywords: Mapping[str, Value]
+
+
+class FactsBuilder:
+    """Collects one file's facts as the walker reports them; :meth:`build` returns FileFacts."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._lines: list[str] | None = None
+        # Expressions are walked for calls only on lines where an interesting call is written.
+        # (`in` first: a substring test is much cheaper than running the regex over a big file.)
+        patterns = [pattern for name, pattern in _CALL_TEXT.items() if name in source]
+        if "DeprecationWarning" in source:
+            patterns.append(_WARN_CALL_TEXT)
+        self.call_lines = LineGate(source, patterns)
+        self.scan_calls = bool(self.call_lines)
+        self._imports: list[ImportFact] = []
+        self._bindings: list[Binding] = []
+        self._uses: list[AttributeUse] = []
+        self._calls: list[_PendingCall] = []
+        self._all: list[str] | None = None
+        self._all_computed = False
+        self._has_getattr = False
+        self._warns = False
+        # Local names bound by plain ``import a.b`` (unaliased: root -> modules; aliased: -> module).
+        self._plain_roots: dict[str, set[str]] = {}
+        self._plain_aliases: dict[str, str] = {}
+        # Names through which importlib.import_module can be reached (for dynamic imports).
+        self._importlib_names: set[str] = {"importlib"}
+        self._import_module_names: set[str] = set()
+
+    # -- text ------------------------------------------------------------------------------------
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._source.split("\n")
+        return self._lines
+
+    def char_column(self, line: int, utf8_offset: int) -> int:
+        """CPython's ast counts columns in UTF-8 bytes; everything else here counts characters."""
+        text = self.lines[line - 1]
+        if text.isascii():
+            return utf8_offset
+        return len(text.encode("utf-8")[:utf8_offset].decode("utf-8", "replace"))
+
+    def text(self, span: Span) -> str:
+        line, column, end_line, end_column = span
+        if line == end_line:
+            return self.lines[line - 1][column:end_column]
+        lines = self.lines[line - 1 : end_line]
+        return "\n".join([lines[0][column:], *lines[1:-1], lines[-1][:end_column]])
+
+    # -- imports ---------------------------------------------------------------------------------
+
+    def import_modules(
+        self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]]
+    ) -> None:
+        """``import a.b [as c], d``: one fact per module."""
+        statement = self.text(span)
+        for module, asname in aliases:
+            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement)
+            self._note_plain_import(module, asname)
+
+    def import_names(
+        self,
+        context: Context,
+        span: Span,
+        module: str,
+        level: int,
+        aliases: Iterable[tuple[str, str | None]],
+    ) -> None:
+        """``from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
+        statement = self.text(span)
+        for name, asname in aliases:
+            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement)
+            if module == "importlib" and level == 0 and name == "import_module":
+                self._import_module_names.add(asname or name)
+
+    def _note_plain_import(self, module: str, asname: str | None) -> None:
+        top = module.partition(".")[0]
+        if top == "importlib":
+            self._importlib_names.add(asname or top)
+        if top in _STDLIB:
+            return
+        if asname:
+            self._plain_aliases[asname] = module
+        else:
+            self._plain_roots.setdefault(top, set()).add(module)
+
+    def _add_import(
+        self,
+        kind: ImportKind,
+        module: str,
+        name: str | None,
+        asname: str | None,
+        level: int,
+        context: Context,
+        span: Span,
+        statement: str,
+    ) -> None:
+        self._imports.append(
+            ImportFact(
+                kind=kind,
+                module=module,
+                name=name,
+                asname=asname,
+                level=level,
+                line=span[0],
+                column=span[1] + 1,
+                end_line=span[2],
+                statement=statement,
+                type_checking=context.type_checking,
+                in_function=context.in_function,
+                guarded=context.guarded,
+                conditional=context.conditional,
+            )
+        )
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def call(
+        self,
+        context: Context,
+        callee: str,
+        span: Span,
+        args: Sequence[Value],
+        keywords: Mapping[str, Value],
+    ) -> None:
+        """A call whose callee's last part is in :data:`CALLS_OF_INTEREST`."""
+        if callee.rpartition(".")[2] == "warn":
+            if not context.in_function and self._warns_deprecation(args, keywords):
+                self._warns = True
+            return
+        # Whether ``import_module`` came from importlib is known only once the whole file is seen.
+        self._calls.append(_PendingCall(context, callee, span, args, keywords))
+
+    @staticmethod
+    def _warns_deprecation(args: Sequence[Value], keywords: Mapping[str, Value]) -> bool:
+        return any(
+            isinstance(value, Dotted) and value.path.rpartition(".")[2] in _DEPRECATION_WARNINGS
+            for value in (*args, *keywords.values())
+        )
+
+    def _dynamic_import(self, call: _PendingCall) -> None:
+        owner, _, function = call.callee.rpartition(".")
+        if function == "__import__" and owner in ("", "builtins"):
+            name = call.args[0] if call.args else call.keywords.get("name")
+            if isinstance(name, str) and name and not name.startswith("."):
+                self._add_import(ImportKind.DYNAMIC, name, None, None, 0, call.context,
+                                 call.span, self.text(call.span))
+            return
+        is_import_module = (
+            owner in self._importlib_names if owner else function in self._import_module_names
+        )
+        if not is_import_module:
+            return
+        name = call.args[0] if call.args else call.keywords.get("name")
+        if not isinstance(name, str) or not name.strip("."):
+            return
+        module = name.lstrip(".")
+        level = len(name) - len(module)
+        if level:
+            package = call.args[1] if len(call.args) > 1 else call.keywords.get("package", ...)
+            if package is ...:
+                return  # a relative name without package= is a TypeError at run time
+            if isinstance(package, str):
+                # A literal anchor: the module is known absolutely, whatever file this is.
+                absolute = resolve_relative(package, module, level)
+                if absolute is None:
+                    return
+                module, level = absolute, 0
+            # Otherwise (package=__package__ and friends) it is relative to this file's package.
+        self._add_import(ImportKind.DYNAMIC, module, None, None, level, call.context, call.span,
+                         self.text(call.span))
+
+    # -- module-level bindings -------------------------------------------------------------------
+
+    def bind_class(
+        self,
+        context: Context,
+        name: str,
+        line: int,
+        bases: Iterable[str | None],
+        empty_body: bool,
+    ) -> None:
+        if context.module_level:
+            self._bindings.append(
+                Binding(name, BindingKind.CLASS, line,
+                        bases=tuple(base for base in bases if base),
+                        conditional=context.nested, empty_body=empty_body)
+            )
+
+    def bind_function(self, context: Context, name: str, line: int) -> None:
+        if context.module_level:
+            self._bindings.append(
+                Binding(name, BindingKind.FUNCTION, line, conditional=context.nested)
+            )
+            if name == "__getattr__":
+                self._has_getattr = True
+
+    def bind_type_alias(self, context: Context, name: str, line: int) -> None:
+        if context.module_level:
+            self._bindings.append(
+                Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested)
+            )
+
+    def bind_assignment(
+        self, context: Context, line: int, targets: Iterable[tuple[str, bool]], value: Value
+    ) -> None:
+        """``targets``: every name bound, with whether it was a whole target (``X = ...``) rather
+        than part of an unpacking (``X, Y = ...``). Only whole targets can be aliases."""
+        if not context.module_level:
+            return
+        for name, whole in targets:
+            if whole and isinstance(value, Dotted):
+                binding = Binding(name, BindingKind.ALIAS, line, target=value.path,
+                                  conditional=context.nested)
+            else:
+                binding = Binding(name, BindingKind.ASSIGN, line, conditional=context.nested)
+            self._bindings.append(binding)
+            if name == "__all__":
+                if whole and isinstance(value, Strings):
+                    self._all = list(value.values)
+                else:
+                    self._all_computed = True
+
+    def extend_all(self, context: Context, method: str, args: Sequence[Value]) -> None:
+        """``__all__ += [...]`` (method "extend"), ``__all__.extend([...])``, ``.append("x")``;
+        any other mutation, or a non-literal argument, makes ``__all__`` computed."""
+        if not context.module_level:
+            return
+        value = args[0] if len(args) == 1 else None
+        if self._all is not None and method == "extend" and isinstance(value, Strings):
+            self._all.extend(value.values)
+        elif self._all is not None and method == "append" and isinstance(value, str):
+            self._all.append(value)
+        else:
+            self._all_computed = True
+
+    # -- attribute uses --------------------------------------------------------------------------
+
+    @property
+    def attribute_roots(self) -> set[str]:
+        """Local names whose attribute chains are worth reporting; empty: skip that walk."""
+        return self._plain_roots.keys() | self._plain_aliases.keys()
+
+    def attribute_lines(self) -> LineGate:
+        """Lines where some root is followed by a dot (``app.x``, ``(app).x``, ``app\\n.x``)."""
+        patterns = [re.compile(re.escape(root) + r"[\s)]*\.") for root in self.attribute_roots]
+        return LineGate(self._source, patterns)
+
+    def attribute_chain(self, root: str, attributes: Sequence[str], span: Span) -> None:
+        """A maximal chain ``root.a.b`` (attributes non-empty) starting at ``span``."""
+        module = self._plain_aliases.get(root)
+        if module is not None:
+            dotted = ".".join((module, *attributes))
+        else:
+            dotted = ".".join((root, *attributes))
+            if not any(dotted.startswith(m + ".") for m in self._plain_roots.get(root, ())):
+                return  # `import a.b` then `a.b` or `a.c.X`: not beyond an imported module
+        self._uses.append(AttributeUse(dotted, span[0], span[1] + 1))
+
+    # -- result ----------------------------------------------------------------------------------
+
+    def build(self) -> FileFacts:
+        for call in self._calls:
+            self._dynamic_import(call)
+        position = _by_position
+        return FileFacts(
+            imports=tuple(sorted(dict.fromkeys(self._imports), key=position)),
+            bindings=tuple(sorted(dict.fromkeys(self._bindings), key=_by_line)),
+            all_names=None if self._all_computed or self._all is None else tuple(self._all),
+            has_getattr=self._has_getattr,
+            attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
+            warns_deprecation=self._warns,
+        )
+
+
+def _by_position(fact: ImportFact | AttributeUse) -> tuple[int, int]:
+    # Stable sort: facts of one statement keep their written order. Sorting makes the result
+    # independent of the order each walker happens to visit expressions in.
+    return fact.line, fact.column
+
+
+def _by_line(binding: Binding) -> int:
+    return binding.line
