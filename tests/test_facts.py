@@ -495,3 +495,20 @@ def test_ast_and_cst_agree_on_stdlib_packages(package: str) -> None:
     for path in files:
         source = path.read_text(encoding="utf-8")
         assert extract_facts_cst(source) == extract_facts(source), path
+
+
+def test_dynamic_import_split_over_lines_inside_a_larger_expression() -> None:
+    source = """\
+    import importlib
+    HANDLERS = {
+        "ws": (
+            importlib
+            .import_module(
+                "app.realtime.ws"
+            )
+        ),
+    }
+    """
+    (dynamic,) = [f for f in facts(source).imports if f.kind is ImportKind.DYNAMIC]
+    assert (dynamic.module, dynamic.line, dynamic.end_line) == ("app.realtime.ws", 4, 7)
+    assert dynamic.statement.startswith("importlib\n        .import_module(")
