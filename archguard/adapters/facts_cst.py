@@ -2,7 +2,7 @@
 
 libcst's parser knows newer grammar than CPython 3.11 (``type X = ...``, ``class C[T]:``, PEP 701
 f-strings, ``except A, B:``, t-strings), so archguard's own interpreter never decides what is a
-syntax error. Slower than :mod:`facts_ast` (positions need a metadata pass), which is why it is
+syntax error. Slower than :mod:`facts_ast` (positions need a codegen pass, see :mod:`cst_positions`), which is why it is
 only the fallback. Same shape as that walker; all meaning is decided in :mod:`facts_builder`.
 """
 
@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from archguard.adapters.cst_positions import Span as NodeSpan
+from archguard.adapters.cst_positions import positions as node_positions
 
 from archguard.adapters.facts_builder import (
     CALLS_OF_INTEREST,
@@ -48,7 +50,7 @@ def extract_facts_cst(source: str) -> FileFacts:
     source = normalize_newlines(source)
     try:
         module = cst.parse_module(source)
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = node_positions(module)
     except cst.ParserSyntaxError as error:
         raise _located(source, error) from None
     except RecursionError:
@@ -162,7 +164,7 @@ def _args(call: cst.Call) -> tuple[list[Value], dict[str, Value]]:
 
 
 class _CstWalker:
-    def __init__(self, builder: FactsBuilder, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
+    def __init__(self, builder: FactsBuilder, positions: Mapping[cst.CSTNode, NodeSpan]) -> None:
         self.b = builder
         self.positions = positions
         self.scan_calls = builder.scan_calls
