@@ -63,6 +63,7 @@ def cli() -> None:
 
 @cli.command()
 @common_options
+@click.option("--verbose", "-v", is_flag=True, help="List every finding, not the first 200 of each kind.")
 def scan(**raw: Any) -> None:
     """Build the graph of the whole tree and print what it saw (exit 0 whatever it found)."""
     with _reported_errors():
@@ -71,7 +72,7 @@ def scan(**raw: Any) -> None:
             result = app.run_scan(options, progress)
         _emit_json(result, "scan", settings["json"])
         if settings["json"] != "-":
-            click.echo(text.render_scan(result), nl=False)
+            click.echo(text.render_scan(result, verbose=bool(raw.get("verbose"))), nl=False)
 
 
 @cli.command()

@@ -24,6 +24,9 @@ from archguard.adapters.facts_builder import (
 from archguard.domain.facts import FileFacts
 
 _Handler = Callable[[ast.AST, Context], None]
+# Subtrees are skipped by line only at statements: their ranges are exact in both parsers, while
+# some inner nodes have none (``arguments``) or partial ones (libcst's ``Param``).
+_STATEMENTS = frozenset(ast.stmt.__subclasses__())
 
 
 def extract_facts(source: str) -> FileFacts:
@@ -232,8 +235,8 @@ class _AstWalker:
         """Report interesting calls in an expression (or a simple statement) to the builder."""
         if node is None or not self.scan_calls:
             return
-        line = getattr(node, "lineno", None)  # `arguments` and `withitem` have no position
-        if line is not None and not self.b.call_lines.overlaps(line, node.end_lineno):
+        if type(node) in _STATEMENTS and not self.b.call_lines.overlaps(node.lineno,
+                                                                        node.end_lineno):
             return
         stack = [node]
         while stack:
@@ -258,8 +261,7 @@ class _AstWalker:
         stack: list[ast.AST] = list(tree.body)
         while stack:
             node = stack.pop()
-            last_line = getattr(node, "end_lineno", None)
-            if last_line is not None and not written.overlaps(node.lineno, last_line):
+            if type(node) in _STATEMENTS and not written.overlaps(node.lineno, node.end_lineno):
                 continue
             if type(node) is ast.Attribute:
                 attributes = []

@@ -16,13 +16,13 @@ import libcst as cst
 
 from archguard.adapters.cst_positions import Span as NodeSpan
 from archguard.adapters.cst_positions import positions as node_positions
-
 from archguard.adapters.facts_builder import (
     CALLS_OF_INTEREST,
     ROOT,
     Context,
     Dotted,
     FactsBuilder,
+    LineGate,
     Span,
     Strings,
     Value,
@@ -31,6 +31,9 @@ from archguard.adapters.facts_builder import (
 from archguard.domain.facts import FileFacts
 
 _Handler = Callable[[Any, Context], None]
+# Subtrees are skipped by line only at statements: libcst's ranges for some inner nodes are
+# partial (a ``Param``'s range is its name alone, without annotation or default).
+_STATEMENTS = (cst.BaseStatement, cst.BaseSmallStatement)
 # libcst spells these as names; CPython's ast as constants. Never treat them as aliases.
 _CONSTANT_NAMES = frozenset({"None", "True", "False"})
 
@@ -283,6 +286,10 @@ class _CstWalker:
             self.calls(case.guard, context)
             self.statements(case.body.body, case_context)
 
+    def _written_on(self, node: cst.CSTNode, gate: LineGate) -> bool:
+        where = self.positions[node]
+        return gate.overlaps(where.start.line, where.end.line)
+
     def _line(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
 
@@ -324,8 +331,7 @@ class _CstWalker:
         """Report interesting calls in an expression (or a simple statement) to the builder."""
         if node is None or not self.scan_calls:
             return
-        where = self.positions.get(node)
-        if where is not None and not self.b.call_lines.overlaps(where.start.line, where.end.line):
+        if isinstance(node, _STATEMENTS) and not self._written_on(node, self.b.call_lines):
             return
         stack = [node]
         while stack:
@@ -346,12 +352,10 @@ class _CstWalker:
         """Report every maximal ``name.attr...`` chain rooted at a plain-import name."""
         roots = self.b.attribute_roots
         written = self.b.attribute_lines()
-        positions = self.positions
         stack: list[cst.CSTNode] = [module]
         while stack:
             node = stack.pop()
-            where = positions.get(node)
-            if where is not None and not written.overlaps(where.start.line, where.end.line):
+            if isinstance(node, _STATEMENTS) and not self._written_on(node, written):
                 continue
             kind = type(node)
             if kind is cst.Import or kind is cst.ImportFrom:

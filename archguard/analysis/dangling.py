@@ -70,17 +70,9 @@ def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
     """AG201 / AG202 findings; a guarded import (the code expects the ImportError) is a warning."""
     violations = []
     for d in dangling:
-        if d.missing == "module":
-            code = "AG201"
-            message = (f"{d.imported} does not exist" if not d.imported.startswith(".")
-                       else f"relative import {d.imported} climbs above the top-level package")
-        else:
-            code = "AG202"
-            module, _, name = d.imported.partition(":")
-            message = f"{module} has no name '{name}'"
         violations.append(Violation(
-            code=code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
-            message=message, statement=d.statement, importer=d.importer, imported=d.imported,
+            code=d.code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
+            message=d.message, statement=d.statement, importer=d.importer, imported=d.imported,
             fixable=False, reason=_NOT_FIXABLE,
             severity=Severity.WARNING if d.guarded else Severity.ERROR,
         ))

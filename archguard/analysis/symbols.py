@@ -27,6 +27,13 @@ MISSING_MODULE = "missing-module"
 MISSING_NAME = "missing-name"
 CYCLE = "cycle"
 DYNAMIC = "dynamic"
+
+# Names every module object has without binding them (``from app import __path__`` is real code in
+# homeassistant); they exist, but have no definition to resolve to.
+IMPLICIT_MODULE_ATTRIBUTES = frozenset({
+    "__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__", "__loader__",
+    "__cached__", "__builtins__", "__dict__", "__annotations__",
+})
 UNPARSED = "unparsed"
 
 # A found object, a module, or a place we deliberately do not look into.
@@ -396,7 +403,7 @@ class SymbolTable:
         sub = self._submodule(module, name)
         if sub is not None:
             return _prefixed(hop, sub)
-        if info.facts.has_getattr or external_star:
+        if info.facts.has_getattr or external_star or name in IMPLICIT_MODULE_ATTRIBUTES:
             return Resolution(DYNAMIC, None, hop)
         return Resolution(MISSING_NAME, None, hop)
 

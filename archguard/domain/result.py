@@ -24,6 +24,20 @@ class DanglingImport:
     guarded: bool
     type_checking: bool
 
+    @property
+    def code(self) -> str:
+        return "AG202" if self.missing == "name" else "AG201"
+
+    @property
+    def message(self) -> str:
+        """Python's own ImportError wording, which users already recognise."""
+        module, _, name = self.imported.partition(":")
+        if self.missing == "name":
+            return f"cannot import name {name!r} from {module}"
+        if module.startswith("."):
+            return f"relative import {module} climbs above the top-level package"
+        return f"no module named {module!r}"
+
 
 @dataclass
 class ScanResult:

@@ -37,12 +37,7 @@ def _capped(lines: Sequence[str], what: str, verbose: bool) -> list[str]:
 
 
 def dangling_line(dangling: DanglingImport) -> str:
-    # Python's own ImportError wording, which users already recognise.
-    module, _, name = dangling.imported.partition(":")
-    if dangling.missing == "name":
-        text = f"AG202 cannot import name {name!r} from {module}"
-    else:
-        text = f"AG201 no module named {module!r}"
+    text = f"{dangling.code} {dangling.message}"
     if dangling.guarded:
         text += " (guarded by try/except ImportError)"
     if dangling.type_checking:
