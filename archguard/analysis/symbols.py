@@ -488,8 +488,9 @@ class SymbolTable:
                     if bound is not None and _is_runtime_binding(fact):
                         by_name.setdefault(bound, []).append(fact)
             for cands in by_name.values():
-                # Most preferred first: unconditional before conditional, later lines first.
-                cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
+                if len(cands) > 1:  # most names are bound once: nothing to order
+                    # Most preferred first: unconditional before conditional, later lines first.
+                    cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
             info.by_name = by_name
         return info.by_name
 
