@@ -73,7 +73,7 @@ def content_hash(data: bytes) -> bytes:
 
 
 class _Codec:
-    """One frozen domain dataclass as a tuple of its field values, in declaration order.
+    """One domain value (frozen dataclass or NamedTuple) as a tuple of its field values, in order.
 
     Fields are read from the class itself, so a new field is stored without touching this code;
     only enum fields and nested domain values need a converter.
@@ -85,7 +85,7 @@ class _Codec:
         converters: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] | None = None,
     ) -> None:
         self.cls = cls
-        self.names = tuple(f.name for f in fields(cls))
+        self.names = tuple(cls._fields) if hasattr(cls, "_fields") else tuple(f.name for f in fields(cls))
         converters = converters or {}
         unknown = converters.keys() - set(self.names)
         assert not unknown, f"{cls.__name__} has no field {unknown}"  # a domain rename

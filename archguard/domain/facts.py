@@ -1,14 +1,19 @@
 """What one source file says about imports and names, extracted once and cached.
 
 These values are produced by the parser adapters (CPython ``ast`` or the libcst fallback for newer
-syntax), pickled into the cache, and consumed by the analysis. They are deliberately small and
-immutable: a 10,000-file tree holds hundreds of thousands of them.
+syntax), cached, and consumed by the analysis. They are deliberately small and immutable: a
+10,000-file tree holds hundreds of thousands of them. The per-import and per-binding values are
+NamedTuples rather than frozen dataclasses because a frozen dataclass costs about 3 us to build
+(one ``object.__setattr__`` per field) against 0.6 us for a tuple: on a warm run that rebuilds
+430,000 of them from the cache, and on a cold run that ships them back from the parsing
+workers, the difference is seconds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class ImportKind(str, Enum):
@@ -17,8 +22,7 @@ class ImportKind(str, Enum):
     DYNAMIC = "dynamic"  # importlib.import_module("a.b") / __import__("a.b") with a literal
 
 
-@dataclass(frozen=True, slots=True)
-class ImportFact:
+class ImportFact(NamedTuple):
     """One imported name (a statement importing three names gives three facts).
 
     ``module`` is written as in the source, without the leading dots; ``level`` counts those dots.
@@ -60,8 +64,7 @@ class BindingKind(str, Enum):
     TYPE_ALIAS = "type"  # type X = ... (Python 3.12+)
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(NamedTuple):
     """A name bound at module level by anything but an import (imports are :class:`ImportFact`)."""
 
     name: str
@@ -73,8 +76,7 @@ class Binding:
     empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeUse:
+class AttributeUse(NamedTuple):
     """``a.b.Name`` where ``a`` was bound by a plain ``import a.b``: reaching a name by attribute."""
 
     dotted: str
