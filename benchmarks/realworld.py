@@ -1,0 +1,113 @@
+"""archguard against code nobody here wrote: a package downloaded from PyPI (never committed).
+
+    .venv/bin/python benchmarks/realworld.py                       # homeassistant 2025.4.4
+    .venv/bin/python benchmarks/realworld.py --spec "django==5.2" --package django
+
+Checks, on the unpacked package:
+1. default target (the newest grammar): no file is a syntax error (a released package parses);
+2. ``--target-python`` = the running interpreter's version: the syntax errors are exactly the
+   files this interpreter's ``ast`` rejects (so archguard's verdict is CPython's, file for file);
+3. the import graph has as many edges as ``grimp.build_graph`` of the same package;
+and prints the times. Exit code 0 when all checks hold, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work" / "realworld"
+
+
+def fetch(spec: str, python_version: str) -> Path:
+    """Download the wheel with pip (no dependencies) and unpack it once."""
+    name = spec.replace("==", "-").replace("/", "_")
+    target = WORK / name
+    if target.is_dir():
+        return target
+    downloads = WORK / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         "--python-version", python_version, "-d", str(downloads), spec],
+        check=True,
+    )
+    wheel = max(downloads.glob("*.whl"), key=lambda p: p.stat().st_mtime)
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    return target
+
+
+def archguard_scan(root: Path, *extra: str) -> tuple[dict, float]:
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "archguard", "scan", str(root), "--no-cache", "-q", "--json", "-", *extra],
+        capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if run.returncode != 0:
+        sys.exit(f"archguard scan failed ({run.returncode}): {run.stderr[-2000:]}")
+    return json.loads(run.stdout), elapsed
+
+
+def rejected_by_this_interpreter(root: Path, package: str) -> set[str]:
+    rejected = set()
+    for path in sorted((root / package).rglob("*.py")):
+        try:
+            ast.parse(path.read_bytes())
+        except SyntaxError:
+            rejected.add(path.relative_to(root).as_posix())
+    return rejected
+
+
+def grimp_edges(root: Path, package: str) -> tuple[int, float]:
+    code = (
+        "import sys, time, grimp; sys.path.insert(0, sys.argv[1]); t = time.perf_counter(); "
+        "g = grimp.build_graph(sys.argv[2], cache_dir=None); "
+        "print(g.count_imports(), time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(root), package],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0]), float(out[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spec", default="homeassistant==2025.4.4")
+    parser.add_argument("--package", default="homeassistant")
+    parser.add_argument("--python-version", default="3.13", help="for pip: which wheels to accept")
+    args = parser.parse_args()
+
+    root = fetch(args.spec, args.python_version)
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    newest, newest_s = archguard_scan(root, "--package", args.package)
+    mine, mine_s = archguard_scan(root, "--package", args.package, "--target-python", here)
+    expected = rejected_by_this_interpreter(root, args.package)
+    edges, grimp_s = grimp_edges(root, args.package)
+
+    reported = {e["path"] for e in mine["syntax_errors"]}
+    checks = {
+        "newest grammar: no syntax errors": newest["summary"]["syntax_errors"] == 0,
+        f"--target-python {here}: exactly the {len(expected)} files CPython {here} rejects": reported == expected,
+        f"import edges equal grimp's ({edges})": newest["summary"]["imports"] == edges,
+    }
+    print(f"\n{args.spec}: {newest['summary']['files']} files")
+    print(f"  archguard scan, newest grammar, cold: {newest_s:.1f} s")
+    print(f"  archguard scan, --target-python {here}, cold: {mine_s:.1f} s")
+    print(f"  grimp.build_graph, cold: {grimp_s:.1f} s")
+    for name, ok in checks.items():
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}")
+    if reported != expected:
+        print(f"  only archguard: {sorted(reported - expected)[:5]}; only CPython: {sorted(expected - reported)[:5]}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
