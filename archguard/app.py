@@ -75,7 +75,6 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         root, files, target=options.target or NEWEST_TARGET, cache=cache, jobs=options.jobs,
         progress=progress,
     )
-    cache.save()
 
     facts = {path: o.facts for path, o in output.outcomes.items() if o.facts is not None}
     syntax_errors = sorted(

@@ -13,14 +13,6 @@ from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
 def scan(root: Path) -> tuple[list[SourceFile], dict[str, FileFacts]]:
     """Every discovered file, and facts for those that parse (broken files get none)."""
     files = discover(root).files

@@ -11,14 +11,7 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters.discovery import Discovery, DiscoveryError, discover
-
-
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+from tests.helpers import write_tree
 
 
 def by_path(result: Discovery) -> dict[str, tuple[str, bool, bool]]:
@@ -26,7 +19,7 @@ def by_path(result: Discovery) -> dict[str, tuple[str, bool, bool]]:
 
 
 def test_user_excludes_and_backup_copies_are_left_out(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "app/__init__.py": "",
         "app/handlers.py": "",
         "app/handlers.py.backup_20250917": "",  # not a .py file at all
@@ -39,7 +32,7 @@ def test_user_excludes_and_backup_copies_are_left_out(tmp_path: Path) -> None:
 
 
 def test_negated_exclude_brings_a_file_back(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"backups/keep.py": "", "backups/drop.py": ""})
+    write_tree(tmp_path, {"backups/keep.py": "", "backups/drop.py": ""})
     result = discover(tmp_path, excludes=["backups/**", "!backups/keep.py"])
     assert [f.path for f in result.files] == ["backups/keep.py"]
 
@@ -52,21 +45,21 @@ def test_always_excluded_folders(tmp_path: Path) -> None:
         ".ruff_cache/x.py", ".archguard_cache/x.py", "lib/site-packages/x.py",
         "myenv/lib/python3.11/x.py",  # a virtualenv with a custom name, known by pyvenv.cfg
     ]
-    make_tree(tmp_path, {rel: "" for rel in always} | {"myenv/pyvenv.cfg": "", "keep.py": "",
+    write_tree(tmp_path, {rel: "" for rel in always} | {"myenv/pyvenv.cfg": "", "keep.py": "",
                                                        "build.py": ""})
     result = discover(tmp_path)
     assert [f.path for f in result.files] == ["build.py", "keep.py"]
 
 
 def test_directory_named_like_a_python_file_is_not_a_file(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"weird.py/inner.py": "", "real.py": ""})
+    write_tree(tmp_path, {"weird.py/inner.py": "", "real.py": ""})
     result = discover(tmp_path)
     assert [f.path for f in result.files] == ["real.py", "weird.py/inner.py"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
 def test_symlinked_directories_are_not_followed_so_loops_end(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"app/__init__.py": "", "app/a.py": ""})
+    write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": ""})
     os.symlink(tmp_path / "app", tmp_path / "app" / "loop")  # app/loop -> app: a cycle
     os.symlink(tmp_path / "app", tmp_path / "alias")
     os.symlink(tmp_path / "app" / "a.py", tmp_path / "linked_file.py")
@@ -78,7 +71,7 @@ def test_symlinked_directories_are_not_followed_so_loops_end(tmp_path: Path) -> 
 @pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
                     reason="root reads everything; Windows has no chmod 000")
 def test_unreadable_folder_is_skipped_not_fatal(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"locked/x.py": "", "open.py": ""})
+    write_tree(tmp_path, {"locked/x.py": "", "open.py": ""})
     (tmp_path / "locked").chmod(0)
     try:
         result = discover(tmp_path)
@@ -89,7 +82,7 @@ def test_unreadable_folder_is_skipped_not_fatal(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_gitignore_respected_and_deleted_tracked_files_dropped(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         ".gitignore": "generated/\n*.tmp.py\n",
         "app/__init__.py": "",
         "app/tracked.py": "",
@@ -108,7 +101,7 @@ def test_gitignore_respected_and_deleted_tracked_files_dropped(tmp_path: Path) -
 
 
 def test_package_autodetection_and_module_names(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "app/__init__.py": "",
         "app/core/__init__.py": "",
         "app/core/models.py": "",
@@ -137,7 +130,7 @@ def test_package_autodetection_and_module_names(tmp_path: Path) -> None:
 
 
 def test_src_layout(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "src/app/__init__.py": "",
         "src/app/api.py": "",
         "src/tools/helper.py": "",  # loose, named relative to src/
@@ -153,7 +146,7 @@ def test_src_layout(tmp_path: Path) -> None:
 
 
 def test_loose_file_clashing_with_a_package_module_is_named_by_path(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "src/app/__init__.py": "",
         "src/app/api.py": "",
         "app/api.py": "",  # no __init__.py: loose, and "app.api" is taken
@@ -168,7 +161,7 @@ def test_loose_file_clashing_with_a_package_module_is_named_by_path(tmp_path: Pa
 
 
 def test_given_packages_make_the_others_loose(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "", "other/__init__.py": "",
+    write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "", "other/__init__.py": "",
                          "other/b.py": ""})
     result = discover(tmp_path, packages=["app"])
     assert result.packages == ["app"]
@@ -179,13 +172,13 @@ def test_given_packages_make_the_others_loose(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["missing", "notpkg", "bad-name"])
 def test_unknown_package_is_a_discovery_error(tmp_path: Path, name: str) -> None:
-    make_tree(tmp_path, {"app/__init__.py": "", "notpkg/x.py": ""})
+    write_tree(tmp_path, {"app/__init__.py": "", "notpkg/x.py": ""})
     with pytest.raises(DiscoveryError, match=name):
         discover(tmp_path, packages=[name])
 
 
 def test_excluded_package_is_not_autodetected(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"app/__init__.py": "", "backups/__init__.py": "", "backups/x.py": ""})
+    write_tree(tmp_path, {"app/__init__.py": "", "backups/__init__.py": "", "backups/x.py": ""})
     result = discover(tmp_path, excludes=["backups/"])
     assert result.packages == ["app"]
     assert [f.path for f in result.files] == ["app/__init__.py"]
@@ -193,7 +186,7 @@ def test_excluded_package_is_not_autodetected(tmp_path: Path) -> None:
 
 def test_folder_that_cannot_be_listed_is_skipped(tmp_path: Path, monkeypatch) -> None:
     """The same as the chmod test, but also meaningful when the tests run as root."""
-    make_tree(tmp_path, {"locked/x.py": "", "open.py": ""})
+    write_tree(tmp_path, {"locked/x.py": "", "open.py": ""})
     real_scandir = os.scandir
 
     def scandir(path):

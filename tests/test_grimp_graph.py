@@ -9,7 +9,8 @@ import grimp
 import pytest
 
 from archguard.adapters.grimp_graph import build_import_graph
-from tests.importgraph_helpers import edges, make_tree, scan
+from tests.helpers import write_tree
+from tests.importgraph_helpers import edges, scan
 
 # Every import shape grimp's scanner distinguishes: absolute and relative, modules and names,
 # star imports, trimming of names inside modules, packages importing themselves, nested imports,
@@ -71,7 +72,7 @@ def test_graph_equals_grimps_own_for_a_tree_grimp_can_read(
     tree = dict(PARITY_TREE)
     if not options.get("include_external_packages"):
         tree.update(DANGLING_FILES)
-    make_tree(tmp_path, tree)
+    write_tree(tmp_path, tree)
     files, facts = scan(tmp_path)
 
     ours = build_import_graph(files, facts, **options)
@@ -92,7 +93,7 @@ def test_graph_equals_grimps_own_for_a_tree_grimp_can_read(
 def test_line_contents_is_the_first_line_of_the_statement_like_grimp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_tree(tmp_path, PARITY_TREE)
+    write_tree(tmp_path, PARITY_TREE)
     files, facts = scan(tmp_path)
     ours = build_import_graph(files, facts)
     theirs = grimp_reference(tmp_path, monkeypatch)
@@ -108,7 +109,7 @@ def test_line_contents_is_the_first_line_of_the_statement_like_grimp(
 
 
 def test_loose_files_and_broken_files_are_nodes_grimp_never_has(tmp_path: Path) -> None:
-    make_tree(
+    write_tree(
         tmp_path,
         {
             "app/__init__.py": "",
@@ -137,7 +138,7 @@ def test_loose_files_and_broken_files_are_nodes_grimp_never_has(tmp_path: Path) 
 
 
 def test_dangling_and_impossible_imports_are_dropped_even_with_externals(tmp_path: Path) -> None:
-    make_tree(
+    write_tree(
         tmp_path,
         {
             "app/__init__.py": "",
@@ -145,6 +146,9 @@ def test_dangling_and_impossible_imports_are_dropped_even_with_externals(tmp_pat
             # Climbs above the top-level package: an ImportError at run time, never an edge
             # (grimp would invent a module named "" here).
             "app/b.py": "from ... import far_away\n",
+            # A loose file named by its path has no package: its relative imports fail too
+            # (before the shared resolution, "..tools" became an edge to an external "tools").
+            "scripts/fix-db.py": "from . import helpers\nfrom ..tools import run\n",
         },
     )
     files, facts = scan(tmp_path)
@@ -155,3 +159,4 @@ def test_dangling_and_impossible_imports_are_dropped_even_with_externals(tmp_pat
     assert graph.is_module_squashed("requests")
     assert "app.gone" not in graph.modules
     assert "" not in graph.modules
+    assert graph.find_modules_directly_imported_by("scripts/fix-db.py") == set()

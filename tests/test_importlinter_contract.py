@@ -11,7 +11,7 @@ import pytest
 from importlinter.domain.contract import InvalidContractOptions
 
 from archguard.importlinter import CanonicalContract
-from tests.importgraph_helpers import make_tree
+from tests.helpers import write_tree
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -61,7 +61,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_lint_imports_keeps_the_contract_when_every_import_uses_the_canonical_path(
     tmp_path: Path,
 ) -> None:
-    make_tree(tmp_path, SHOP)
+    write_tree(tmp_path, SHOP)
 
     completed = lint_imports(tmp_path)
 
@@ -71,7 +71,7 @@ def test_lint_imports_keeps_the_contract_when_every_import_uses_the_canonical_pa
 
 
 def test_lint_imports_fails_and_names_each_non_canonical_import(tmp_path: Path) -> None:
-    make_tree(
+    write_tree(
         tmp_path,
         {
             **SHOP,
@@ -92,7 +92,7 @@ def test_lint_imports_fails_and_names_each_non_canonical_import(tmp_path: Path) 
 
 
 def test_a_canonical_module_missing_from_the_graph_is_an_error(tmp_path: Path) -> None:
-    make_tree(tmp_path, {**SHOP, ".importlinter": CONFIG.replace("shop.manager:Manager", "shop.gone:Manager")})
+    write_tree(tmp_path, {**SHOP, ".importlinter": CONFIG.replace("shop.manager:Manager", "shop.gone:Manager")})
 
     completed = lint_imports(tmp_path)
 

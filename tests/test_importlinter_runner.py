@@ -17,7 +17,8 @@ from archguard.adapters.importlinter_runner import (
     run_importlinter_contracts,
 )
 from archguard.domain.findings import Kind
-from tests.importgraph_helpers import make_tree, scan
+from tests.helpers import write_tree
+from tests.importgraph_helpers import scan
 
 APP = {
     "app/__init__.py": "",
@@ -32,7 +33,7 @@ APP = {
 
 
 def run(root: Path, config_text: str, name: str = ".importlinter", **kwargs: object) -> ImportLinterResult:
-    make_tree(root, {name: textwrap.dedent(config_text)})
+    write_tree(root, {name: textwrap.dedent(config_text)})
     files, facts = scan(root)
     graph = build_import_graph(files, facts)
     return run_importlinter_contracts(root, graph, files, facts=facts, **kwargs)  # type: ignore[arg-type]
@@ -45,7 +46,7 @@ def by_contract(result: ImportLinterResult, contract: str) -> list[tuple[str, in
 
 
 def test_protected_contract_sees_loose_scripts_and_survives_a_broken_file(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     result = run(
         tmp_path,
         """
@@ -73,7 +74,7 @@ def test_protected_contract_sees_loose_scripts_and_survives_a_broken_file(tmp_pa
 
 
 def test_forbidden_chain_is_reported_at_the_first_import_with_the_whole_chain(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     result = run(
         tmp_path,
         """
@@ -106,7 +107,7 @@ def test_forbidden_chain_is_reported_at_the_first_import_with_the_whole_chain(tm
 def test_layers_independence_and_acyclic_contracts_give_one_violation_per_offending_import(
     tmp_path: Path,
 ) -> None:
-    make_tree(
+    write_tree(
         tmp_path,
         {
             "shop/__init__.py": "",
@@ -167,7 +168,7 @@ def test_layers_independence_and_acyclic_contracts_give_one_violation_per_offend
 
 
 def test_canonical_contracts_are_handed_back_not_run(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     result = run(
         tmp_path,
         """
@@ -201,7 +202,7 @@ def test_canonical_contracts_are_handed_back_not_run(tmp_path: Path) -> None:
 
 
 def test_pyproject_config_with_external_packages_gets_a_graph_with_externals(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     result = run(
         tmp_path,
         """
@@ -225,7 +226,7 @@ def test_pyproject_config_with_external_packages_gets_a_graph_with_externals(tmp
 
 
 def test_config_search_prefers_what_lint_imports_would_read(tmp_path: Path) -> None:
-    make_tree(
+    write_tree(
         tmp_path,
         {
             "setup.cfg": "[metadata]\nname = x\n",  # no [importlinter]: skipped
@@ -241,7 +242,7 @@ def test_config_search_prefers_what_lint_imports_would_read(tmp_path: Path) -> N
 
 
 def test_no_configuration_means_nothing_to_run(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     files, facts = scan(tmp_path)
     result = run_importlinter_contracts(tmp_path, build_import_graph(files, facts), files, facts=facts)
     assert result.config_path is None and result.violations == [] and result.contract_names == []
@@ -271,7 +272,7 @@ def one_contract(*lines: str) -> str:
     ids=["unknown-type", "missing-option", "missing-module", "unregistered-plugin", "no-contracts", "bad-ini"],
 )
 def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expected: str) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     with pytest.raises(ConfigError) as caught:
         run(tmp_path, config, name="lint.ini", config=Path("lint.ini"))
     assert str(caught.value).startswith("lint.ini")
@@ -279,7 +280,7 @@ def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expecte
 
 
 def test_an_explicit_config_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
-    make_tree(tmp_path, APP)
+    write_tree(tmp_path, APP)
     files, facts = scan(tmp_path)
     with pytest.raises(ConfigError, match="missing.ini"):
         run_importlinter_contracts(

@@ -16,20 +16,17 @@ from archguard.adapters.discovery import discover
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.scanner import ScanOutput, scan_files
 from archguard.domain.facts import ParseOutcome
+from tests.helpers import write_tree
 
 OLD = 1_600_000_000  # seconds: files this old are trusted by stat (no racy-clock doubt)
 NEWEST = (3, 14)
 
 
 def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        os.utime(path, (OLD, OLD))
+    """:func:`write_tree`, with every file old enough to be trusted by stat."""
+    write_tree(root, files)
+    for rel in files:
+        os.utime(root / rel, (OLD, OLD))
     return root
 
 

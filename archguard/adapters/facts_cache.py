@@ -237,7 +237,7 @@ class FactsCache:
             payload = marshal.dumps(self._entries)
             header = _HEADER.pack(
                 MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST,
-                len(payload), _digest(payload),
+                len(payload), content_hash(payload),
             )
             _write_atomically(target_file, header + payload)
         except (OSError, ValueError) as error:
@@ -285,7 +285,7 @@ class FactsCache:
             or (major, minor) != self.target
             or schema != _SCHEMA_DIGEST
             or length != len(payload)
-            or digest != _digest(payload)
+            or digest != content_hash(payload)
         ):
             return None
         return payload
@@ -302,10 +302,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _digest(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, digest_size=16).digest()
 
 
 def _write_atomically(destination: Path, data: bytes) -> None:

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import grimp
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
-from archguard.domain.sources import SourceFile, resolve_relative
+from archguard.domain.sources import SourceFile
 
 
 def build_import_graph(
@@ -119,9 +119,9 @@ def _imported_object(source: SourceFile, fact: ImportFact) -> str | None:
     """The dotted object an import names, as grimp's parser spells it, made absolute."""
     if fact.kind is ImportKind.DYNAMIC:
         return None
-    base = resolve_relative(source.package, fact.module, fact.level)
+    base = source.import_target(fact)
     if not base:
-        return None  # relative import climbing above the top-level package
+        return None  # relative import climbing above the top-level package (or out of a path)
     if fact.kind is ImportKind.IMPORT:
         return base
     return f"{base}.{fact.name}"

@@ -5,7 +5,7 @@ No I/O here: everything works on the ``SourceFile`` list and the per-file ``File
 
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
-from archguard.analysis.symbols import Origin, Resolution, SymbolTable, module_of_fact
+from archguard.analysis.symbols import Origin, Resolution, SymbolTable
 
 __all__ = [
     "Origin",
@@ -14,6 +14,5 @@ __all__ = [
     "check_concepts",
     "dangling_violations",
     "find_dangling",
-    "module_of_fact",
     "validate_contracts",
 ]

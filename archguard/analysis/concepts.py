@@ -18,7 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from archguard.analysis.symbols import Origin, Resolution, SymbolTable, module_of_fact
+from archguard.analysis.symbols import (
+    CYCLE,
+    DYNAMIC,
+    EXTERNAL,
+    MISSING_MODULE,
+    MISSING_NAME,
+    UNPARSED,
+    Origin,
+    Resolution,
+    SymbolTable,
+)
 from archguard.domain.contracts import ConceptContract, module_matches, split_target
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
@@ -66,12 +76,12 @@ def _target_problem(table: SymbolTable, target: str) -> str | None:
         return None
     failed_at = res.chain[-1][0] if res.chain else module
     return {
-        "missing-module": f"module {failed_at} does not exist",
-        "missing-name": f"module {failed_at} has no name '{res.chain[-1][1] if res.chain else name}'",
-        "external": f"module {module} is outside the analysed tree",
-        "cycle": "re-export cycle: " + " -> ".join(f"{m}:{n}" for m, n in res.chain),
-        "dynamic": f"module {module} may provide '{name}' only dynamically (__getattr__ or star import)",
-        "unparsed": f"module {failed_at} could not be parsed",
+        MISSING_MODULE: f"module {failed_at} does not exist",
+        MISSING_NAME: f"module {failed_at} has no name '{res.chain[-1][1] if res.chain else name}'",
+        EXTERNAL: f"module {module} is outside the analysed tree",
+        CYCLE: "re-export cycle: " + " -> ".join(f"{m}:{n}" for m, n in res.chain),
+        DYNAMIC: f"module {module} may provide '{name}' only dynamically (__getattr__ or star import)",
+        UNPARSED: f"module {failed_at} could not be parsed",
     }.get(res.status, f"cannot be resolved ({res.status})")
 
 
@@ -207,7 +217,7 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
         # ``import a.b`` / import_module("a.b") yield the module a.b itself, never an alias of
         # another object; their attribute uses are checked separately (AG103).
         return None
-    module = module_of_fact(file, fact)
+    module = file.import_target(fact)
     if module is None or fact.name is None:
         return None
     if fact.name == "*":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from archguard.analysis.symbols import MISSING_MODULE, SymbolTable, module_of_fact
+from archguard.analysis.symbols import MISSING_MODULE, SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.result import DanglingImport
@@ -44,7 +44,7 @@ def find_dangling(
 
 def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[str, str] | None:
     """("module" | "name", imported) when the import cannot succeed, else None."""
-    target = module_of_fact(file, fact)
+    target = file.import_target(fact)
     if target is None:
         # Dots that climb above the top-level package: keep the import as written.
         return "module", "." * fact.level + fact.module

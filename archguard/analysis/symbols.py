@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
-from archguard.domain.sources import SourceFile, resolve_relative
+from archguard.domain.sources import SourceFile, is_dotted_name
 
 # Statuses a Resolution can have (see Resolution.status).
 OK = "ok"
@@ -94,23 +94,6 @@ class _ModuleInfo:
     by_name: dict[str, list[_Candidate]] | None = None
 
 
-def module_of_fact(file: SourceFile, fact: ImportFact) -> str | None:
-    """The absolute module an import fact names; None when relative dots climb out of the tree.
-
-    Loose files whose module name is a path (``scripts/fix-db.py``) have no package, so every
-    relative import in them fails at run time.
-    """
-    if fact.level == 0:
-        return fact.module
-    if not _is_dotted_name(file.module):
-        return None
-    return resolve_relative(file.package, fact.module, fact.level)
-
-
-def _is_dotted_name(module: str) -> bool:
-    return all(part.isidentifier() for part in module.split("."))
-
-
 def _is_runtime_binding(fact: ImportFact) -> bool:
     # Imports inside functions bind nothing at module level; TYPE_CHECKING imports do not run.
     return not fact.in_function and not fact.type_checking
@@ -149,7 +132,7 @@ class SymbolTable:
         self._namespaces: frozenset[str] = frozenset(
             ".".join(parts[:i])
             for m in self._modules
-            if _is_dotted_name(m)
+            if is_dotted_name(m)
             for parts in [m.split(".")]
             for i in range(1, len(parts))
         ) - self._modules.keys()
@@ -162,14 +145,6 @@ class SymbolTable:
                                     dict[str, list[tuple[str, str]]]] | None = None
 
     # ---- modules -------------------------------------------------------------------------
-
-    @property
-    def module_names(self) -> Iterable[str]:
-        return self._modules.keys()
-
-    def file_of(self, module: str) -> SourceFile | None:
-        info = self._modules.get(module)
-        return info.file if info else None
 
     def facts_of(self, module: str) -> FileFacts | None:
         info = self._modules.get(module)
@@ -244,7 +219,7 @@ class SymbolTable:
         non-module object (an attribute we cannot follow)."""
         head, *rest = dotted.split(".")
         res = self._resolve(module, head, before_line)
-        for i, part in enumerate(rest):
+        for part in rest:
             if res.status != MODULE or res.origin is None:
                 return res, res.status == OK
             res = _prefixed(res.chain, self._resolve(res.origin.module, part, None))
@@ -314,7 +289,7 @@ class SymbolTable:
                 continue
             module, name = key
             res = self.resolve(module, name)
-            if res.origin != origin or not res.found or not _is_dotted_name(module):
+            if res.origin != origin or not res.found or not is_dotted_name(module):
                 continue
             found.add(key)
             frontier.extend(by_name.get(name, ()))
@@ -434,7 +409,7 @@ class SymbolTable:
         external = False
         for fact in info.facts.imports:
             if fact.name == "*" and _is_runtime_binding(fact):
-                target = module_of_fact(info.file, fact)
+                target = info.file.import_target(fact)
                 if target is None:
                     continue
                 if self.is_internal(target):
@@ -461,12 +436,12 @@ class SymbolTable:
                     return res
                 # ``X = Impl.create``: X is a new object made here, not Impl.
             return Resolution(OK, self.origin_of_binding(module, cand), ())
-        target = module_of_fact(info.file, cand)
+        target = info.file.import_target(cand)
         if target is None:
             return Resolution(MISSING_MODULE, None, ())
         if cand.kind is ImportKind.IMPORT:
             # ``import a.b as m`` binds a.b; ``import a.b`` binds a (and needs a.b to exist).
-            bound_module = target if cand.asname else target.split(".")[0]
+            bound_module = target if cand.asname else cand.bound_name
             res = self.resolve_module(target)
             if not res.found:
                 return Resolution(res.status, None, ((target, ""),))
@@ -512,7 +487,7 @@ class SymbolTable:
                 for fact in info.facts.imports:
                     if not _is_runtime_binding(fact) or fact.kind is ImportKind.DYNAMIC:
                         continue
-                    target = module_of_fact(info.file, fact)
+                    target = info.file.import_target(fact)
                     if target is None:
                         continue
                     if fact.name == "*":
@@ -520,7 +495,7 @@ class SymbolTable:
                     elif fact.kind is ImportKind.FROM and fact.name:
                         by_name.setdefault(fact.name, []).append((module, fact.bound_name or fact.name))
                     elif fact.bound_name:
-                        bound_module = target if fact.asname else target.split(".")[0]
+                        bound_module = target if fact.asname else fact.bound_name
                         module_binders.setdefault(bound_module, []).append((module, fact.bound_name))
             self._referrer_index = (by_name, star_importers, module_binders)
         return self._referrer_index
@@ -528,7 +503,7 @@ class SymbolTable:
     def _build_reverse_index(self) -> dict[Origin, list[tuple[str, str]]]:
         reverse: dict[Origin, list[tuple[str, str]]] = {}
         for module in list(self._modules):
-            if not _is_dotted_name(module):
+            if not is_dotted_name(module):
                 continue  # ``scripts/fix-db.py``: nothing can import a name from it
             for name in self.exported_names(module):
                 res = self.resolve(module, name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archguard.domain.facts import ImportFact
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
@@ -27,6 +29,24 @@ class SourceFile:
         if self.is_package:
             return self.module
         return self.module.rpartition(".")[0]
+
+    def import_target(self, fact: ImportFact) -> str | None:
+        """The absolute module an import fact in this file names (for ``from m import x``, ``m``);
+        None when relative dots climb out of the tree.
+
+        Loose files whose module name is a path (``scripts/fix-db.py``) have no package, so every
+        relative import in them fails at run time.
+        """
+        if fact.level == 0:
+            return fact.module
+        if not is_dotted_name(self.module):
+            return None
+        return resolve_relative(self.package, fact.module, fact.level)
+
+
+def is_dotted_name(module: str) -> bool:
+    """A module name Python could import (``a.b``), not a file path (``scripts/fix-db.py``)."""
+    return all(part.isidentifier() for part in module.split("."))
 
 
 def resolve_relative(package: str, module: str, level: int) -> str | None:
