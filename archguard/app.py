@@ -14,7 +14,7 @@ import grimp
 
 from archguard.adapters import baseline_file, contract_files
 from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.discovery import DiscoveryError, discover
+from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_runner import run_importlinter_contracts
@@ -25,6 +25,7 @@ from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, assign_fingerprints
 from archguard.domain.result import CheckResult, ScanResult
 
@@ -70,6 +71,7 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
     except DiscoveryError as error:
         raise ConfigError(str(error)) from None
     files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+    files, badly_named = split_undecodable_names(files)
     cache = FactsCache(None if options.no_cache else (options.cache_dir or root / ".archguard_cache"))
     output = scan_files(
         root, files, target=options.target or NEWEST_TARGET, cache=cache, jobs=options.jobs,
@@ -82,14 +84,17 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         key=lambda issue: issue.path,
     )
     unreadable = sorted(
-        (o.unreadable for o in output.outcomes.values() if o.unreadable is not None),
+        [
+            *(o.unreadable for o in output.outcomes.values() if o.unreadable is not None),
+            *(UnreadableFile(f.path, "file name is not valid UTF-8") for f in badly_named),
+        ],
         key=lambda u: u.path,
     )
     table = SymbolTable(files, facts)
     graph = build_import_graph(files, facts)
     scan = ScanResult(
         root=str(root),
-        files=files,
+        files=files + badly_named,
         facts=facts,
         syntax_errors=syntax_errors,
         unreadable=unreadable,

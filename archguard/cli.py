@@ -16,6 +16,7 @@ import click
 
 from archguard import __version__, app
 from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.output_files import write_output
 from archguard.adapters.project_config import read_project_options
 from archguard.adapters.syntax_judge import parse_target
 from archguard.domain.result import CheckResult, ScanResult
@@ -91,7 +92,8 @@ def check(**raw: Any) -> None:
 
 @cli.command()
 @common_options
-@check_options
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="The known-violations file to write.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text).")
 def baseline(**raw: Any) -> None:
     """Record today's violations in --baseline FILE as known (exit 0)."""
     with _reported_errors():
@@ -142,7 +144,7 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         importlinter_config=as_path(pick("importlinter_config")),
         cache_dir=as_path(pick("cache_dir")),
         no_cache=bool(pick("no_cache")),
-        jobs=raw.get("jobs"),
+        jobs=pick("jobs"),
         baseline=as_path(baseline_value),
         update_baseline=bool(raw.get("update_baseline")),
         add_new=bool(raw.get("add_new")),
@@ -150,14 +152,25 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     if options.update_baseline and options.baseline is None:
         raise ConfigError("--update-baseline needs --baseline FILE")
     settings = {
-        "json": pick("json_out", "json"),
+        "json": _json_destination(raw.get("json_out"), project.get("json"), root),
         "format": pick("output_format", "format") or "text",
         "quiet": bool(raw.get("quiet")),
         "statistics": bool(raw.get("statistics")),
     }
+    if settings["json"] == "-" and settings["format"] != "text":
+        raise ConfigError(f"--json - and --format {settings['format']} both want stdout; write the JSON to a file")
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
     return options, settings
+
+
+def _json_destination(given: str | None, configured: str | None, root: Path) -> str | None:
+    """``--json`` as given (relative to the working directory); from pyproject, relative to ROOT."""
+    if given:
+        return given
+    if configured and configured != "-" and not Path(configured).is_absolute():
+        return str(root / configured)
+    return configured
 
 
 def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *, exit_on_failure: bool = True) -> None:
@@ -175,7 +188,7 @@ def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *
 def _emit_json(result: ScanResult | CheckResult, command: str, destination: str | None) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
-        json_report.write_json(data, destination)
+        write_output(json_report.dumps(data), destination)
 
 
 @contextmanager

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import write_tree as make_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -28,14 +31,6 @@ TREE = {
         'allowed_importers = ["app.realtime.**"]\n'
     ),
 }
-
-
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def archguard(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -186,3 +181,44 @@ def test_warm_scan_reuses_the_cache(tree: Path) -> None:
     (tree / "app" / "good.py").write_text("from app.realtime.manager import ConnectionManager as CM\n")
     data = json.loads(archguard("scan", tree, "--json", "-").stdout)
     assert data["summary"]["cache_hits"] == data["summary"]["files"] - 1
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        ({"pyproject.toml": "tool = 1\n"}, ["scan"], "[tool.archguard] must be a table"),
+        ({"contracts/ws.toml": "concept = [1, 2]\n"}, ["check"], "contracts/ws.toml:1: 'concept' must be an array of tables"),
+        ({"b.json": '{"schema": "archguard-baseline/1", "violations": [{"fingerprint": [1]}]}'},
+         ["check", "--baseline", "{root}/b.json"], "string 'fingerprint'"),
+        ({}, ["scan", "--json", "{root}/app"], "cannot write"),
+        ({}, ["check", "--json", "-", "--format", "sarif"], "both want stdout"),
+    ],
+)
+def test_hostile_configuration_is_exit_2_not_a_traceback(tree: Path, files: dict[str, str], args: list[str], expected: str) -> None:
+    make_tree(tree, files)
+    run = archguard(*[a.format(root=tree) for a in args], tree)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert expected in run.stderr and "Traceback" not in run.stderr
+
+
+def test_contract_errors_point_at_the_right_concept_even_with_comments(tree: Path) -> None:
+    make_tree(tree, {"contracts/ws.toml": (
+        '[[concept]]  # one\nname = "a"\ncanonical = "app.realtime.manager:ConnectionManager"\n\n'
+        '[[concept]]  # two\nname = "b"\ncanonical = "app.x:Y"\nbogus = 1\n'
+    )})
+    run = archguard("check", tree)
+    assert run.returncode == 2 and "contracts/ws.toml:8: unknown field 'bogus'" in run.stderr
+
+
+def test_a_file_whose_name_is_not_utf8_is_an_unreadable_finding(tree: Path) -> None:
+    (tree / "app").joinpath(os.fsdecode(b"caf\xe9.py")).write_text("x = 1\n")
+    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    assert [u["reason"] for u in data["unreadable_files"]] == ["file name is not valid UTF-8"]
+    summary = data["summary"]
+    assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"] == 11
+
+
+def test_json_path_from_pyproject_is_relative_to_root(tree: Path, tmp_path: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.archguard]\njson = "out/result.json"\n')
+    assert archguard("scan", tree, cwd=tmp_path).returncode == 0
+    assert json.loads((tree / "out" / "result.json").read_text())["schema"] == "archguard/1"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.output_files import write_atomically
 from archguard.domain.findings import Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"
@@ -27,8 +26,8 @@ def read_baseline(path: Path) -> list[dict[str, Any]]:
     if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
         raise ConfigError(f"not an archguard baseline (expected \"schema\": \"{BASELINE_SCHEMA}\")", path=str(path))
     entries = document.get("violations", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
-        raise ConfigError("baseline 'violations' must be a list of objects with a 'fingerprint'", path=str(path))
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
+        raise ConfigError("baseline 'violations' must be a list of objects with a string 'fingerprint'", path=str(path))
     return entries
 
 
@@ -50,9 +49,4 @@ def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
         "schema": BASELINE_SCHEMA,
         "violations": sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"])),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".baseline-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(document, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)
+    write_atomically(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))

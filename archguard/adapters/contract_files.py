@@ -12,6 +12,7 @@ from archguard.domain.contracts import ConceptContract
 
 FIELDS = {"name", "canonical", "also", "allowed_importers", "ignore_imports", "reason"}
 _TARGET = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_]\w*$")
+_CONCEPT_HEADER = re.compile(r"^\s*\[\[\s*concept\s*\]\]")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -45,9 +46,10 @@ def load_contract_file(path: Path, *, display_root: Path | None = None) -> list[
             path=shown, line=_line_of_key(text, key),
         )
     tables = document.get("concept", [])
-    if not isinstance(tables, list):
-        raise ConfigError("'concept' must be an array of tables: write [[concept]]", path=shown)
-    header_lines = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[concept]]"]
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise ConfigError("'concept' must be an array of tables: write [[concept]]", path=shown,
+                          line=_line_of_key(text, "concept"))
+    header_lines = [n for n, line in enumerate(text.splitlines(), 1) if _CONCEPT_HEADER.match(line)]
     return [
         _contract_from_table(table, shown, text, header_lines[i] if i < len(header_lines) else 1)
         for i, table in enumerate(tables)

@@ -289,3 +289,20 @@ def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
             f = SourceFile(path=f.path, module=f.path, loose=True, is_package=False)
         settled.append(f)
     return settled
+
+
+def split_undecodable_names(files: Sequence[SourceFile]) -> tuple[list[SourceFile], list[SourceFile]]:
+    """Files whose names are valid UTF-8, and the others (bytes that are not UTF-8 arrive as lone
+    surrogates from ``os.fsdecode``). The others cannot be named in a report, a JSON document or
+    the import graph, so the scan records them as unreadable under a printable name instead."""
+    readable: list[SourceFile] = []
+    undecodable: list[SourceFile] = []
+    for file in files:
+        try:
+            file.path.encode("utf-8")
+        except UnicodeEncodeError:
+            printable = os.fsencode(file.path).decode("utf-8", "backslashreplace")
+            undecodable.append(SourceFile(printable, printable, loose=True, is_package=False))
+        else:
+            readable.append(file)
+    return readable, undecodable

@@ -26,9 +26,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
-import os
 import struct
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -38,6 +36,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from archguard.adapters.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -239,7 +238,9 @@ class FactsCache:
                 MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST,
                 len(payload), content_hash(payload),
             )
-            _write_atomically(target_file, header + payload)
+            target_file.parent.mkdir(parents=True, exist_ok=True)
+            _keep_out_of_version_control(target_file.parent)
+            write_atomically(target_file, header + payload)
         except (OSError, ValueError) as error:
             # A cache that cannot be written costs speed next time, never the result of this run.
             warnings.warn(f"archguard: cache not saved to {target_file}: {error}", stacklevel=2)
@@ -304,20 +305,6 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _write_atomically(destination: Path, data: bytes) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    _keep_out_of_version_control(destination.parent)
-    fd, temp_name = tempfile.mkstemp(dir=destination.parent, prefix=".facts-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp_name, destination)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:

@@ -241,7 +241,8 @@ def _has_importlinter_section(path: Path, *, display: str) -> bool:
     try:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".toml":
-            return bool(tomllib.loads(text).get("tool", {}).get("importlinter"))
+            tool = tomllib.loads(text).get("tool", {})
+            return isinstance(tool, dict) and bool(tool.get("importlinter"))
         parser = configparser.ConfigParser()
         parser.read_string(text)
         return parser.has_section("importlinter")

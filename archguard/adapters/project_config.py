@@ -20,6 +20,7 @@ KNOWN_OPTIONS: dict[str, type] = {
     "json": str,
     "baseline": str,
     "format": str,
+    "jobs": int,
 }
 
 
@@ -34,7 +35,8 @@ def read_project_options(root: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read: {error}", path="pyproject.toml") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", path="pyproject.toml") from None
-    table = document.get("tool", {}).get("archguard", {})
+    tool = document.get("tool", {})
+    table = tool.get("archguard", {}) if isinstance(tool, dict) else None
     if not isinstance(table, dict):
         raise ConfigError("[tool.archguard] must be a table", path="pyproject.toml")
     options: dict[str, Any] = {}

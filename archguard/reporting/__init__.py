@@ -2,7 +2,7 @@
 
 - ``summary``: the counts (``summarize``) and the ordering/wording every reporter shares
 - ``text``: ruff-like terminal output (``render_scan``, ``render_check``)
-- ``json_report``: the ``archguard/1`` JSON (``to_json``, ``write_json``)
+- ``json_report``: the ``archguard/1`` JSON (``to_json``, ``dumps``)
 - ``sarif``, ``junit``, ``github``: CI formats for ``--format``
 
 Imports only ``archguard.domain`` and the standard library.

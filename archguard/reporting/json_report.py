@@ -7,8 +7,6 @@ is sorted so two runs over the same tree give byte-identical output (diffable in
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from archguard.domain.findings import Violation
@@ -104,15 +102,3 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
 def dumps(data: dict[str, Any]) -> str:
     """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON."""
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def write_json(data: dict[str, Any], destination: str) -> None:
-    """Write ``data`` to a file, or to stdout when ``destination`` is ``"-"``."""
-    text = dumps(data)
-    if destination == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = Path(destination)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,41 @@
+"""Writing files archguard produces (JSON results, the baseline, the cache): atomically, so a
+reader (a CI step, a concurrent run) sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from archguard.adapters.config_errors import ConfigError
+
+
+def write_atomically(destination: Path, data: bytes) -> None:
+    """Temp file in the same folder, then ``os.replace``; the temp file is removed on failure."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, destination)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def write_output(text: str, destination: str | Path) -> None:
+    """A result the user asked for: ``-`` is stdout; a path that cannot be written is bad usage
+    (exit 2 naming it), not a crash."""
+    if str(destination) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(destination)
+    try:
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot write: {error.strerror or error}", path=str(path)) from None
