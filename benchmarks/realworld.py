@@ -8,6 +8,8 @@ Checks, on the unpacked package:
 2. ``--target-python`` = the running interpreter's version: the syntax errors are exactly the
    files this interpreter's ``ast`` rejects (so archguard's verdict is CPython's, file for file);
 3. the import graph has as many edges as ``grimp.build_graph`` of the same package;
+4. every file the interpreter rejects and archguard rewrites for ``ast`` (PEP 695 only) gives
+   exactly the facts libcst's parser gives;
 and prints the times. Exit code 0 when all checks hold, 1 otherwise.
 """
 
@@ -67,6 +69,26 @@ def rejected_by_this_interpreter(root: Path, package: str) -> set[str]:
     return rejected
 
 
+def rewrite_agrees_with_libcst(root: Path, rejected: set[str]) -> tuple[int, list[str]]:
+    """How many rejected files the PEP 695 rewrite handles, and those where it disagrees."""
+    from archguard.adapters.downlevel import extract_facts_downlevel
+    from archguard.adapters.facts_cst import extract_facts_cst
+    from archguard.adapters.source_text import decode_source
+    from archguard.adapters.syntax_judge import all_issues
+
+    constructs = all_issues(root, sorted(rejected), sys.version_info[:2])
+    handled, disagree = 0, []
+    for path in sorted(rejected):
+        source = decode_source((root / path).read_bytes())
+        rewritten = extract_facts_downlevel(source, constructs.get(path, []))
+        if rewritten is None:
+            continue
+        handled += 1
+        if rewritten != extract_facts_cst(source):
+            disagree.append(path)
+    return handled, disagree
+
+
 def grimp_edges(root: Path, package: str) -> tuple[int, float]:
     code = (
         "import sys, time, grimp; sys.path.insert(0, sys.argv[1]); t = time.perf_counter(); "
@@ -91,12 +113,14 @@ def main() -> int:
     mine, mine_s = archguard_scan(root, "--package", args.package, "--target-python", here)
     expected = rejected_by_this_interpreter(root, args.package)
     edges, grimp_s = grimp_edges(root, args.package)
+    rewritten, disagree = rewrite_agrees_with_libcst(root, expected)
 
     reported = {e["path"] for e in mine["syntax_errors"]}
     checks = {
         "newest grammar: no syntax errors": newest["summary"]["syntax_errors"] == 0,
         f"--target-python {here}: exactly the {len(expected)} files CPython {here} rejects": reported == expected,
         f"import edges equal grimp's ({edges})": newest["summary"]["imports"] == edges,
+        f"PEP 695 rewrite ({rewritten} of {len(expected)} files) gives libcst's facts": not disagree,
     }
     print(f"\n{args.spec}: {newest['summary']['files']} files")
     print(f"  archguard scan, newest grammar, cold: {newest_s:.1f} s")

@@ -8,8 +8,9 @@ The pipeline for the files the cache cannot answer by ``stat``:
 2. **judge** (one ruff run in this process): the files ``ast`` rejected, plus every parsed file
    when the target Python is older than the running interpreter (3.11 accepts ``match`` that 3.9
    does not). Ruff decides by *target* what is a syntax error.
-3. **libcst** (workers again): files ruff judged valid but this interpreter cannot parse (newer
-   syntax) get their facts from the libcst extractor.
+3. **newer syntax** (workers again): files ruff judged valid but this interpreter cannot parse:
+   rewritten for ``ast`` when their only novelty is PEP 695 (:mod:`downlevel`), else parsed by
+   the libcst extractor.
 
 Outcomes are stored in the cache with the judgement already applied, so a warm run repeats none of
 this. The cache is saved at the end of :func:`scan_files`.
@@ -31,6 +32,7 @@ from typing import TypeVar
 from archguard.adapters import syntax_judge
 from archguard.adapters.facts_ast import extract_facts
 from archguard.adapters.facts_cache import FactsCache, content_hash, paused_gc
+from archguard.adapters.downlevel import extract_facts_downlevel
 from archguard.adapters.facts_cst import CstSyntaxError, extract_facts_cst
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
@@ -175,8 +177,12 @@ def _settle(
         if outcome is not None:
             final[item.path] = (item, outcome, cacheable)
 
+    # Where exactly each too-new construct is, by the interpreter's own grammar: files whose only
+    # novelty is PEP 695 are rewritten for CPython's ast; the rest go through libcst.
+    constructs = _constructs(root, [i.path for i in needs_cst])
     cst_facts = dict(workers.map_chunks(
-        _cst_chunk, str(root), _chunks([(i.path, None, i.size) for i in needs_cst], workers.jobs),
+        _cst_chunk, str(root),
+        _chunks([(i.path, constructs.get(i.path), i.size) for i in needs_cst], workers.jobs),
         on_crash=lambda path: (path, None),
     ))
     for item in needs_cst:
@@ -249,18 +255,35 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
                         cacheable=False)
 
 
-def _cst_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[tuple[str, FileFacts | None]]:
-    return [(path, _cst_facts(root, path)) for path, _, _ in items]
+def _cst_chunk(
+    root: str, items: list[tuple[str, list[SyntaxIssue] | None, int]]
+) -> list[tuple[str, FileFacts | None]]:
+    return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
 
 
-def _cst_facts(root: str, path: str) -> FileFacts | None:
+def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
     try:
         with open(os.path.join(root, path), "rb") as handle:
-            return extract_facts_cst(decode_source(handle.read()))
+            source = decode_source(handle.read())
+        if constructs:
+            facts = extract_facts_downlevel(source, constructs)
+            if facts is not None:
+                return facts
+        return extract_facts_cst(source)
     except (OSError, UnreadableSource, CstSyntaxError, RecursionError, MemoryError):
         return None
     except Exception:  # a libcst or extractor bug: the caller records CPython's error instead
         return None
+
+
+def _constructs(root: Path, paths: list[str]) -> dict[str, list[SyntaxIssue]]:
+    """Ruff's list of what the running interpreter cannot parse, per file ({} without ruff)."""
+    if not paths:
+        return {}
+    try:
+        return syntax_judge.all_issues(root, paths, sys.version_info[:2])
+    except syntax_judge.JudgeUnavailable:
+        return {}
 
 
 def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:

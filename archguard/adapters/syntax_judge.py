@@ -62,7 +62,13 @@ def find_ruff() -> str:
 
 
 def judge(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str, SyntaxIssue | None]:
-    """The first syntax error of each file under ``target``, or None when it is valid.
+    """The first syntax error of each file under ``target``, or None when it is valid (see
+    :func:`all_issues`, whose first entry per file this is)."""
+    return {path: (found[0] if found else None) for path, found in all_issues(root, paths, target).items()}
+
+
+def all_issues(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str, list[SyntaxIssue]]:
+    """Every syntax error of each file under ``target``, in source order ([] when it is valid).
 
     ``paths`` are relative to ROOT. A file ruff could not read (e.g. not UTF-8) gets no verdict:
     it is absent from the result and the caller keeps its own judgement.
@@ -71,7 +77,7 @@ def judge(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str
         return {}
     root = Path(root).resolve()
     ruff = find_ruff()
-    verdicts: dict[str, SyntaxIssue | None] = {}
+    verdicts: dict[str, list[SyntaxIssue]] = {}
     for batch in _batches(paths):
         verdicts.update(_judge_batch(ruff, root, batch, target))
     return verdicts
@@ -91,7 +97,7 @@ def _batches(paths: Sequence[str]) -> list[list[str]]:
 
 def _judge_batch(
     ruff: str, root: Path, batch: list[str], target: tuple[int, int]
-) -> dict[str, SyntaxIssue | None]:
+) -> dict[str, list[SyntaxIssue]]:
     command = [
         ruff, "check",
         "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
@@ -122,10 +128,10 @@ def _judge_batch(
 
 def _verdicts(
     root: Path, batch: list[str], diagnostics: list[dict]
-) -> dict[str, SyntaxIssue | None]:
+) -> dict[str, list[SyntaxIssue]]:
     # Ruff reports absolute file names; map them back to the relative paths we were given.
     by_abs = {_key(root / p): p for p in batch} | {_key(os.path.realpath(root / p)): p for p in batch}
-    verdicts: dict[str, SyntaxIssue | None] = dict.fromkeys(batch)
+    verdicts: dict[str, list[SyntaxIssue]] = {path: [] for path in batch}
     unread: set[str] = set()
     for item in diagnostics:
         path = by_abs.get(_key(item.get("filename") or ""))
@@ -141,12 +147,12 @@ def _verdicts(
             column=int(location.get("column", 1)),
             message=str(item.get("message", "invalid syntax")),
         )
-        current = verdicts[path]
-        if current is None or (issue.line, issue.column) < (current.line, current.column):
-            verdicts[path] = issue
+        verdicts[path].append(issue)
     for path in unread:
-        if verdicts[path] is None:
+        if not verdicts[path]:
             del verdicts[path]
+    for found in verdicts.values():
+        found.sort(key=lambda issue: (issue.line, issue.column))
     return verdicts
 
 

@@ -1,0 +1,116 @@
+"""PEP 695 syntax rewritten, in place, into code the running interpreter's ``ast`` accepts.
+
+Most files CPython 3.11 rejects in modern codebases (651 in homeassistant 2025.4.4) do so only
+for ``type X = ...`` statements and ``[T]`` type-parameter lists. Parsing those with libcst costs
+about ten times CPython's parse, so for them the scanner asks ruff where each construct is (ruff
+reports every one, with line and column, when judging for the interpreter's own version) and
+rewrites just those spots:
+
+- a type-parameter list is blanked with spaces (``class Box[T]:`` -> ``class Box   :``),
+  newlines kept, so every line number stays true;
+- ``type X = V`` becomes ``X      = V`` (columns after the name kept), and the binding is
+  recorded as the type alias it is.
+
+Anything else that is too new (PEP 701 f-strings, ``except A, B:``, t-strings) is left to libcst:
+:func:`rewrite` returns None and the caller takes the slow, general path.
+"""
+
+from __future__ import annotations
+
+from archguard.adapters.facts_ast import extract_facts
+from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
+
+TYPE_PARAMETERS = "Cannot use type parameter lists"
+TYPE_ALIAS = "Cannot use `type` alias statement"
+# PEP 696 defaults (3.13) sit inside a type-parameter list, which is blanked whole anyway.
+TYPE_PARAMETER_DEFAULT = "Cannot set default type for a type parameter"
+
+
+def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts | None:
+    """Facts of a file whose only newer syntax is PEP 695, or None when it has anything else."""
+    rewritten = rewrite(source, issues)
+    if rewritten is None:
+        return None
+    text, alias_lines = rewritten
+    try:
+        facts = extract_facts(text)
+    except SyntaxError:
+        return None  # something the diagnostics did not describe: let libcst decide
+    if not alias_lines:
+        return facts
+    bindings = tuple(
+        _as_type_alias(b) if b.line in alias_lines and b.kind is not BindingKind.CLASS else b
+        for b in facts.bindings
+    )
+    return FileFacts(
+        imports=facts.imports, bindings=bindings, all_names=facts.all_names,
+        has_getattr=facts.has_getattr, attribute_uses=facts.attribute_uses,
+        warns_deprecation=facts.warns_deprecation,
+    )
+
+
+def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | None:
+    """The rewritten source and the lines of former ``type`` statements; None if an issue is not
+    PEP 695 or does not sit where ruff said."""
+    lines = source.split("\n")
+    aliases: list[tuple[int, int]] = []
+    for issue in issues:
+        if issue.message.startswith(TYPE_PARAMETERS):
+            if not _blank_brackets(lines, issue.line - 1, issue.column - 1):
+                return None
+        elif issue.message.startswith(TYPE_ALIAS):
+            aliases.append((issue.line - 1, issue.column - 1))
+        elif not issue.message.startswith(TYPE_PARAMETER_DEFAULT):
+            return None
+    for row, column in aliases:
+        line = lines[row]
+        if not line.startswith("type", column) or column + 4 >= len(line) or not line[column + 4].isspace():
+            return None
+        name_start = column + 4 + (len(line[column + 4 :]) - len(line[column + 4 :].lstrip(" \t")))
+        name_end = name_start
+        while name_end < len(line) and (line[name_end].isalnum() or line[name_end] == "_"):
+            name_end += 1
+        after = name_end + (len(line[name_end:]) - len(line[name_end:].lstrip(" \t")))
+        if after < len(line) and line[after] == "[":  # `type X[T] = ...`: its parameters go too
+            if not _blank_brackets(lines, row, after):
+                return None
+            line = lines[row]
+        # `type X = V` -> `X      = V`: the name moves left, everything after it keeps its column.
+        name = line[name_start:name_end]
+        lines[row] = line[:column] + name + " " * (name_start - column) + line[name_end:]
+    return "\n".join(lines), {row + 1 for row, _ in aliases}
+
+
+def _blank_brackets(lines: list[str], row: int, column: int) -> bool:
+    """Replace ``[ ... ]`` starting at lines[row][column] with spaces (across lines if need be);
+    False, with ``lines`` unusable, when it cannot (the caller then gives up on the rewrite)."""
+    if row >= len(lines) or column >= len(lines[row]) or lines[row][column] != "[":
+        return False
+    depth = 0
+    quote: str | None = None
+    for r in range(row, len(lines)):
+        chars = list(lines[r])
+        for c in range(column if r == row else 0, len(chars)):
+            ch = chars[c]
+            if quote:  # string literals inside bounds or defaults (``T: "Node"``)
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif ch == ".":
+                # ``[T: mod.Base]``: an attribute use that blanking would lose; libcst keeps it.
+                return False
+            chars[c] = " "
+            if depth == 0:
+                lines[r] = "".join(chars)
+                return True
+        lines[r] = "".join(chars)
+    return False
+
+
+def _as_type_alias(binding: Binding) -> Binding:
+    return Binding(binding.name, BindingKind.TYPE_ALIAS, binding.line, conditional=binding.conditional)
