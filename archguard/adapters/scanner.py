@@ -33,7 +33,6 @@ from archguard.adapters import syntax_judge
 from archguard.adapters.facts_ast import extract_facts
 from archguard.adapters.facts_cache import FactsCache, content_hash, paused_gc
 from archguard.adapters.downlevel import extract_facts_downlevel
-from archguard.adapters.facts_cst import CstSyntaxError, extract_facts_cst
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
@@ -269,8 +268,12 @@ def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> Fi
             facts = extract_facts_downlevel(source, constructs)
             if facts is not None:
                 return facts
+        # Imported here, not at the top: libcst takes a tenth of a second to import, and most
+        # runs (every warm one) never need it.
+        from archguard.adapters.facts_cst import extract_facts_cst
+
         return extract_facts_cst(source)
-    except (OSError, UnreadableSource, CstSyntaxError, RecursionError, MemoryError):
+    except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
         return None
     except Exception:  # a libcst or extractor bug: the caller records CPython's error instead
         return None

@@ -58,6 +58,8 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
             return "module", target
         return None
     assert fact.name is not None
+    if table.binds_at_runtime(target, fact.name):
+        return None
     res = table.resolve(target, fact.name)
     if not res.fails_here:
         return None  # found, may exist, or broken further down a re-export chain (reported there)

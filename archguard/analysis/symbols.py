@@ -194,6 +194,15 @@ class SymbolTable:
 
     # ---- names -----------------------------------------------------------------------------
 
+    def binds_at_runtime(self, module: str, name: str) -> bool:
+        """The parsed ``module`` itself binds ``name`` (a definition, alias or run-time import).
+
+        Then ``from module import name`` cannot fail *here*, whatever lies further down the chain:
+        the cheap answer dangling-import checking needs for almost every import, without building
+        a resolution."""
+        info = self._modules.get(module)
+        return info is not None and info.facts is not None and name in self._candidates(info)
+
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
         return self._resolve(module, name, None)
@@ -459,9 +468,10 @@ class SymbolTable:
                 for b in info.facts.bindings:
                     by_name.setdefault(b.name, []).append(b)
                 for fact in info.facts.imports:
-                    bound = fact.bound_name
-                    if bound is not None and _is_runtime_binding(fact):
-                        by_name.setdefault(bound, []).append(fact)
+                    if _is_runtime_binding(fact):  # cheap test first: most imports sit in defs
+                        bound = fact.bound_name
+                        if bound is not None:
+                            by_name.setdefault(bound, []).append(fact)
             for cands in by_name.values():
                 if len(cands) > 1:  # most names are bound once: nothing to order
                     # Most preferred first: unconditional before conditional, later lines first.

@@ -47,13 +47,13 @@ class ImportFact(NamedTuple):
     @property
     def bound_name(self) -> str | None:
         """The local name this import binds, or None for star and dynamic imports."""
-        if self.kind is ImportKind.DYNAMIC or self.name == "*":
+        # Ordered for the common case (``from m import N``); this runs for every import.
+        name = self.name
+        if name is not None:
+            return None if name == "*" else (self.asname or name)
+        if self.kind is ImportKind.DYNAMIC:
             return None
-        if self.asname:
-            return self.asname
-        if self.kind is ImportKind.IMPORT:
-            return self.module.split(".")[0]
-        return self.name
+        return self.asname or self.module.partition(".")[0]
 
 
 class BindingKind(str, Enum):
