@@ -167,13 +167,16 @@ def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> se
             res = table.resolve_target(other)
             if res.origin is not None and res.origin != origin:
                 rivals.add(res.origin)
+    # Only empty-bodied subclasses can be wrappers; origins are built only for the candidates
+    # (a large tree has hundreds of thousands of definitions).
     classes = []
     for module, binding in table.definitions():
-        o = table.origin_of_binding(module, binding)
-        if binding.name in bare_names and o != origin:
-            rivals.add(o)
-        if binding.kind is BindingKind.CLASS and binding.bases:
-            classes.append((module, binding, o))
+        if binding.name in bare_names:
+            o = table.origin_of_binding(module, binding)
+            if o != origin:
+                rivals.add(o)
+        if binding.kind is BindingKind.CLASS and binding.bases and binding.empty_body:
+            classes.append((module, binding, table.origin_of_binding(module, binding)))
     # Wrapper subclasses of O (a body of only pass/.../a docstring: the same concept under another
     # name), and wrappers of those, until nothing new turns up. A subclass that adds behaviour is a
     # specialisation, not a second home, and is left alone.
@@ -182,7 +185,7 @@ def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> se
     while changed:
         changed = False
         for module, binding, o in classes:
-            if o in claimed or not binding.empty_body:
+            if o in claimed:
                 continue
             for base in binding.bases:
                 base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
@@ -225,8 +228,10 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
     if concept.is_canonical(module, fact.name):
         return None
     res = table.resolve(module, fact.name)
-    if res.origin is None or concept.exempt(file.module, module):
-        return None  # (resolution first: a memo lookup, cheaper than the importer globs)
+    if res.origin is None or (res.origin != concept.origin and res.origin not in concept.rivals):
+        return None  # most imports have nothing to do with the concept: no glob matching for them
+    if concept.exempt(file.module, module):
+        return None
     if res.origin == concept.origin:
         bound = fact.asname or fact.name
         shim = " (a shim)" if table.is_shim(module) else ""
