@@ -51,3 +51,35 @@ def make_tree(tree: Mapping[str, str]) -> tuple[list[SourceFile], dict[str, File
 def make_table(tree: Mapping[str, str]) -> tuple[SymbolTable, list[SourceFile], dict[str, FileFacts]]:
     files, facts = make_tree(tree)
     return SymbolTable(files, facts), files, facts
+
+
+# The connection manager of GUIDE.md section 1: defined once, reached through several homes.
+# Shared by the symbol and concept tests, which add their own importers around it.
+MANAGER_CORE = {
+    "app/__init__.py": "",
+    # package __init__ re-export (itself a canonical import)
+    "app/realtime/__init__.py": "from .manager import ConnectionManager\n",
+    # the implementation, with old aliases at the bottom
+    "app/realtime/impl.py": """\
+        class _ManagerImpl:
+            pass
+
+
+        UnifiedManager = _ManagerImpl
+        Manager = _ManagerImpl
+        """,
+    # the canonical module re-exports the implementation under the canonical name
+    "app/realtime/manager.py": """\
+        from .impl import UnifiedManager
+
+        Manager = UnifiedManager
+        ConnectionManager = Manager
+        """,
+    # a compatibility module: DeprecationWarning, old name
+    "app/realtime/compat.py": """\
+        import warnings
+
+        warnings.warn("use app.realtime.manager", DeprecationWarning, stacklevel=2)
+        from app.realtime.manager import ConnectionManager as LegacyManager
+        """,
+}

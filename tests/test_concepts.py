@@ -5,37 +5,12 @@ from __future__ import annotations
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.findings import Kind
-from tests.analysis_helpers import make_table
+from tests.analysis_helpers import MANAGER_CORE, make_table
 
 CANONICAL = "app.realtime.manager:ConnectionManager"
 
 TREE = {
-    "app/__init__.py": "",
-    # package __init__ re-export (itself a canonical import)
-    "app/realtime/__init__.py": "from .manager import ConnectionManager\n",
-    # the implementation, with old aliases at the bottom
-    "app/realtime/impl.py": """\
-        class _ManagerImpl:
-            pass
-
-
-        UnifiedManager = _ManagerImpl
-        Manager = _ManagerImpl
-        """,
-    # the canonical module re-exports the implementation under the canonical name
-    "app/realtime/manager.py": """\
-        from .impl import UnifiedManager
-
-        Manager = UnifiedManager
-        ConnectionManager = Manager
-        """,
-    # a compatibility module: DeprecationWarning, old name
-    "app/realtime/compat.py": """\
-        import warnings
-
-        warnings.warn("use app.realtime.manager", DeprecationWarning, stacklevel=2)
-        from app.realtime.manager import ConnectionManager as LegacyManager
-        """,
+    **MANAGER_CORE,
     # factory modules beside it
     "app/realtime/manager_factory.py": """\
         from .impl import Manager

@@ -7,32 +7,11 @@ import time
 from archguard.analysis.symbols import Origin, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
-from tests.analysis_helpers import make_table
+from tests.analysis_helpers import MANAGER_CORE, make_table
 
 # The connection manager of GUIDE.md section 1, reached through many homes.
 MANY_HOMES = {
-    "app/__init__.py": "",
-    "app/realtime/__init__.py": "from .manager import ConnectionManager\n",
-    "app/realtime/impl.py": """\
-        class _ManagerImpl:
-            pass
-
-
-        UnifiedManager = _ManagerImpl
-        Manager = _ManagerImpl
-        """,
-    "app/realtime/manager.py": """\
-        from .impl import UnifiedManager
-
-        Manager = UnifiedManager
-        ConnectionManager = Manager
-        """,
-    "app/realtime/compat.py": """\
-        import warnings
-
-        warnings.warn("use app.realtime.manager", DeprecationWarning, stacklevel=2)
-        from app.realtime.manager import ConnectionManager as LegacyManager
-        """,
+    **MANAGER_CORE,
     "app/services/__init__.py": "",
     "app/services/ws.py": """\
         from app.realtime import manager as mgr_module
