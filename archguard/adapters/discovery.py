@@ -93,6 +93,9 @@ class _ExcludeSpec:
 
 def _list_python_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
     candidates = _git_listing(root)
+    # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
+    # folders named x.py must be checked on disk. The walk has seen each entry's type already.
+    listed_by_git = candidates is not None
     if candidates is None:
         candidates = _walk(root, excludes)
     venv_check = _VenvCheck(root)
@@ -103,7 +106,7 @@ def _list_python_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
         and not _in_excluded_dir(rel)
         and not venv_check.inside_venv(rel)
         and not excludes.excludes_file(rel)
-        and os.path.isfile(root / rel)  # tracked-but-deleted files, broken links, dirs named x.py
+        and (not listed_by_git or os.path.isfile(os.path.join(root, rel)))
     }
     return sorted(kept)
 
