@@ -111,7 +111,7 @@ def _reuse_by_stat(
     """Take the outcome from the cache when the file's stat is unchanged (returns 1 for a hit);
     otherwise queue the file for reading, with the hash it had, so it is parsed only if changed."""
     try:
-        stat = os.stat(root / path)
+        stat = os.stat(os.path.join(root, path))  # not root / path: pathlib costs 20 us a file
     except OSError as error:
         outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
         tracker.advance(1)
