@@ -217,7 +217,10 @@ def _judge(
 
 
 def _parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[_Parsed]:
-    return [_parse_one(root, path, known_hash) for path, known_hash, _ in items]
+    # ast trees have no parent links, so no cycles: reference counting frees them, and the cyclic
+    # collector, triggered by their millions of nodes, would only rescan the facts kept so far.
+    with paused_gc():
+        return [_parse_one(root, path, known_hash) for path, known_hash, _ in items]
 
 
 def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
