@@ -222,3 +222,13 @@ def test_json_path_from_pyproject_is_relative_to_root(tree: Path, tmp_path: Path
     (tree / "pyproject.toml").write_text('[tool.archguard]\njson = "out/result.json"\n')
     assert archguard("scan", tree, cwd=tmp_path).returncode == 0
     assert json.loads((tree / "out" / "result.json").read_text())["schema"] == "archguard/1"
+
+
+def test_json_and_baseline_files_get_ordinary_permissions(tree: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        archguard("baseline", tree, "--baseline", tree / "b.json", "--json", tree / "r.json")
+    finally:
+        os.umask(old)
+    assert (tree / "b.json").stat().st_mode & 0o777 == 0o644
+    assert (tree / "r.json").stat().st_mode & 0o777 == 0o644

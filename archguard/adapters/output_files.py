@@ -18,6 +18,9 @@ def write_atomically(destination: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        # mkstemp makes the file private (0600); results and baselines are shared like any file
+        # the user writes, so give them the permissions the user's umask would.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, destination)
     except BaseException:
         try:
@@ -39,3 +42,9 @@ def write_output(text: str, destination: str | Path) -> None:
         write_atomically(path, text.encode("utf-8"))
     except OSError as error:
         raise ConfigError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it: set it straight back
+    os.umask(mask)
+    return mask
