@@ -73,7 +73,12 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         raise ConfigError(str(error)) from None
     files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
     files, badly_named = split_undecodable_names(files)
-    cache = FactsCache(None if options.no_cache else (options.cache_dir or root / ".archguard_cache"))
+    cache_dir = options.cache_dir or root / ".archguard_cache"
+    if not options.include_loose:
+        # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
+        # cache keeps only the files its last run saw, so sharing would evict the loose files.
+        cache_dir = cache_dir / "packages-only"
+    cache = FactsCache(None if options.no_cache else cache_dir)
     output = scan_files(
         root, files, target=options.target or NEWEST_TARGET, cache=cache, jobs=options.jobs,
         progress=progress,
@@ -139,6 +144,7 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
         scan=scan,
         violations=violations,
         contracts_run=[c.name for c in concepts] + importlinter.kept + importlinter.broken + ["dangling-imports"],
+        notices=[f"{importlinter.config_path}: {warning}" for warning in importlinter.warnings],
     )
     if options.baseline is not None:
         _apply_baseline_file(result, options)

@@ -71,6 +71,7 @@ class CheckResult:
     violations: list[Violation] = field(default_factory=list)
     stale_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
     contracts_run: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
     duration_s: float = 0.0
 
     @property

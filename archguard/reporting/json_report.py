@@ -50,6 +50,7 @@ def to_json(
             violation_to_json(v)
             for v in sorted_violations(check.violations if check else [])
         ],
+        "notices": list(check.notices) if check else [],
         "stale_baseline_entries": sorted(
             check.stale_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),

@@ -153,7 +153,7 @@ def statistics_block(result: CheckResult) -> list[str]:
 
 def check_summary_lines(result: CheckResult) -> list[str]:
     counts = summarize(result)
-    lines: list[str] = []
+    lines: list[str] = [f"Note: {notice}" for notice in result.notices]
     broken = counts["syntax_errors"] + counts["unreadable_files"]
     if broken:
         lines.append(
