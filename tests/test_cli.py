@@ -236,10 +236,10 @@ def test_json_and_baseline_files_get_ordinary_permissions(tree: Path) -> None:
 
 def test_import_linter_warnings_are_shown_as_notices(tree: Path) -> None:
     make_tree(tree, {".importlinter": (
-        "[importlinter]\nroot_packages =\n    app\nunmatched_ignore_imports_alerting = warn\n\n"
+        "[importlinter]\nroot_packages =\n    app\n\n"
         "[importlinter:contract:x]\nname = Chat does not import good\ntype = forbidden\n"
         "source_modules =\n    app.chat\nforbidden_modules =\n    app.good\n"
-        "ignore_imports =\n    app.zzz -> app.yyy\n"
+        "ignore_imports =\n    app.zzz -> app.yyy\nunmatched_ignore_imports_alerting = warn\n"
     )})
     run = archguard("check", tree, "--json", tree / "r.json")
     assert "Note: .importlinter: No matches for ignored import app.zzz -> app.yyy." in run.stdout
