@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import grimp
@@ -57,7 +57,7 @@ class Workspace:
     scan: ScanResult
     table: SymbolTable
     graph: grimp.ImportGraph
-    started: float = field(default_factory=time.perf_counter)
+    started: float  # perf_counter() when the scan began: check's duration counts from here
 
 
 def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
