@@ -40,6 +40,10 @@ _WARN_CALL_TEXT = re.compile(r"warn[\s)]*\(")
 _STDLIB = sys.stdlib_module_names
 
 
+# Expressions that name the importing file's own package, as ``package=`` of import_module.
+_THIS_PACKAGE = frozenset({"__package__", "__spec__.parent"})
+
+
 @dataclass(frozen=True, slots=True)
 class Dotted:
     """An expression that is a name or a chain of attributes on a name: ``a.b.C``."""
@@ -324,7 +328,12 @@ class FactsBuilder:
                 if absolute is None:
                     return
                 module, level = absolute, 0
-            # Otherwise (package=__package__ and friends) it is relative to this file's package.
+            elif not (isinstance(package, Dotted) and package.path in _THIS_PACKAGE):
+                # Anchored on a value only known at run time (``import_module(".management",
+                # app_config.name)`` in Django): nothing to check, and guessing would invent a
+                # dangling import.
+                return
+            # Otherwise (package=__package__) it is relative to this file's package.
         self._add_import(ImportKind.DYNAMIC, module, None, None, level, call.context, call.span,
                          self.text(call.span))
 
