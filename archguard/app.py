@@ -99,7 +99,7 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         ],
         key=lambda u: u.path,
     )
-    table = SymbolTable(files, facts)
+    table = SymbolTable(files, facts, discovery.native_modules)
     graph = build_import_graph(files, facts)
     scan = ScanResult(
         root=str(root),

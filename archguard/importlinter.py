@@ -26,16 +26,18 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 from importlinter.domain.contract import InvalidContractOptions
 
 from archguard.analysis.concepts import check_concepts, validate_contracts
-from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
-from archguard.domain.result import ScanResult
+
+if TYPE_CHECKING:  # only for the annotation: importing app at load time would be circular
+    from archguard.app import Workspace
 
 # Codes whose violation is an import statement, rendered as "X imports Name from Y".
 _IMPORT_CODES = frozenset({"AG101", "AG102"})
@@ -94,8 +96,8 @@ class CanonicalContract(Contract):
         packages = [name.split(".")[0] for name in self.session_options["root_packages"]]
         scan_root = _common_parent(packages)
         output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-        scan = _scan_packages(scan_root, packages)
-        table = SymbolTable(scan.files, scan.facts)
+        workspace = _scan_packages(scan_root, packages)
+        scan, table = workspace.scan, workspace.table
         problems = validate_contracts(table, [concept])
         if problems:
             raise ValueError("; ".join(problems))
@@ -116,13 +118,13 @@ class CanonicalContract(Contract):
             output.new_line()
 
 
-def _scan_packages(scan_root: Path, packages: list[str]) -> ScanResult:
+def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
     """archguard's own scan of the root packages only: what import-linter would see."""
     # Imported here, not at module level: archguard.app imports the adapter that reads
     # import-linter configuration, which in turn may load this module as a plugin.
-    from archguard.app import Options, run_scan
+    from archguard.app import Options, scan_workspace
 
-    return run_scan(
+    return scan_workspace(
         Options(root=scan_root, packages=tuple(dict.fromkeys(packages)), include_loose=False)
     )
 

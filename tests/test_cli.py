@@ -246,3 +246,19 @@ def test_import_linter_warnings_are_shown_as_notices(tree: Path) -> None:
     assert json.loads((tree / "r.json").read_text())["notices"] == [
         ".importlinter: No matches for ignored import app.zzz -> app.yyy."
     ]
+
+
+def test_compiled_extension_modules_exist_for_dangling_checks(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "ext", {
+        "app/__init__.py": "",
+        "app/speedups/__init__.py": "",
+        "app/speedups/fast.cpython-312-x86_64-linux-gnu.so": "not python",
+        "app/speedups/cyfast.pyx": "def f(): pass\n",
+        "app/use.py": (
+            "from app.speedups.fast import anything\nfrom app.speedups.cyfast import f\n"
+            "import app.speedups.fast\nfrom app.speedups.gone import x\n"
+        ),
+    })
+    data = json.loads(archguard("scan", root, "--json", "-", "--no-cache").stdout)
+    assert [d["imported"] for d in data["dangling_imports"]] == ["app.speedups.gone"]
+    assert data["summary"]["files"] == 3  # .so and .pyx are modules, not .py files

@@ -35,6 +35,8 @@ ALWAYS_EXCLUDED_DIRS = frozenset({
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archguard_cache",
     "site-packages",
 })
+NATIVE_SUFFIXES = (".so", ".pyd", ".pyx")  # compiled extensions, and Cython sources built into them
+MODULE_SUFFIXES = (".py", *NATIVE_SUFFIXES)
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
@@ -54,6 +56,10 @@ class Discovery:
     files: list[SourceFile]  # sorted by path
     packages: list[str]
     package_dirs: dict[str, str] = field(default_factory=dict)  # "app" -> "app" or "src/app"
+    # Modules of the packages that exist without Python source (compiled ``.so``/``.pyd``
+    # extensions, Cython ``.pyx``): importable, so importing them is not dangling, but their
+    # names are unknown. Not counted as files.
+    native_modules: list[SourceFile] = field(default_factory=list)
 
 
 def discover(
@@ -61,14 +67,18 @@ def discover(
 ) -> Discovery:
     root = Path(root)
     user_excludes = _ExcludeSpec(excludes)
-    paths = _list_python_files(root, user_excludes)
+    listed = _list_module_files(root, user_excludes)
+    paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
         package_dirs = _detect_packages(root, dirs_with_init)
     else:
         package_dirs = _given_packages(root, packages)
     files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=_src_is_layout_root(root))
-    return Discovery(files=files, packages=sorted(package_dirs), package_dirs=package_dirs)
+    return Discovery(
+        files=files, packages=sorted(package_dirs), package_dirs=package_dirs,
+        native_modules=_native_modules(listed, package_dirs, dirs_with_init),
+    )
 
 
 # --- listing ----------------------------------------------------------------------------------
@@ -91,7 +101,8 @@ class _ExcludeSpec:
         return self._spec is not None and self._can_prune and self._spec.match_file(rel_dir + "/")
 
 
-def _list_python_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
+def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
+    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted."""
     candidates = _git_listing(root)
     # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
     # folders named x.py must be checked on disk. The walk has seen each entry's type already.
@@ -102,7 +113,7 @@ def _list_python_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
     kept = {
         rel
         for rel in candidates
-        if rel.endswith(".py")
+        if rel.endswith(MODULE_SUFFIXES)
         and not _in_excluded_dir(rel)
         and not venv_check.inside_venv(rel)
         and not excludes.excludes_file(rel)
@@ -145,7 +156,7 @@ def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
                         pending.append(rel)
-                elif entry.name.endswith(".py") and entry.is_file():
+                elif entry.name.endswith(MODULE_SUFFIXES) and entry.is_file():
                     yield rel
             except OSError:
                 continue
@@ -229,6 +240,24 @@ def _name_modules(
     dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
     files = [_name_one(rel, dir_to_package, dirs_with_init, uses_src) for rel in paths]
     return _settle_loose_collisions(files)
+
+
+def _native_modules(
+    listed: list[str], package_dirs: dict[str, str], dirs_with_init: set[str]
+) -> list[SourceFile]:
+    """Package modules that exist only as ``processors.cpython-312-x86_64-linux-gnu.so`` or
+    ``processors.pyx``: named as the ``processors.py`` beside them would be."""
+    dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
+    found: dict[str, SourceFile] = {}
+    for rel in listed:
+        if not rel.endswith(NATIVE_SUFFIXES):
+            continue
+        folder, _, filename = rel.rpartition("/")
+        as_source = f"{folder}/{filename.split('.')[0]}.py" if folder else f"{filename.split('.')[0]}.py"
+        named = _package_module(as_source, dir_to_package, dirs_with_init)
+        if named is not None and not named.is_package:
+            found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
+    return sorted(found.values(), key=lambda f: f.path)
 
 
 def _name_one(

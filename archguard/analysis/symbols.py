@@ -119,12 +119,21 @@ def _candidate_rank(c: _Candidate) -> int:
 class SymbolTable:
     """Modules by dotted name, and memoised ``module:Name`` -> origin resolution."""
 
-    def __init__(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> None:
+    def __init__(
+        self,
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+        native_modules: Sequence[SourceFile] = (),
+    ) -> None:
+        """``native_modules``: modules without Python source (compiled extensions): they exist,
+        but what names they bind is unknown, like a module whose file did not parse."""
         self._modules: dict[str, _ModuleInfo] = {}
         for f in sorted(files, key=lambda f: (f.loose, f.path)):
             # Two files claiming one module name (app/x.py beside app/x/__init__.py): the first
             # non-loose one wins, as it would on sys.path order; never crash on the other.
             self._modules.setdefault(f.module, _ModuleInfo(f, facts.get(f.path)))
+        for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
+            self._modules.setdefault(f.module, _ModuleInfo(f, None))
         self.internal_roots: frozenset[str] = frozenset(
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
