@@ -115,3 +115,26 @@ def test_implicit_module_attributes_are_not_dangling() -> None:
         "app/logs.py": "from app import __path__ as app_path\nfrom app import __version__\n",
     })
     assert [d.imported for d in find_dangling(table, files, facts)] == ["app:__version__"]
+
+
+def test_type_checking_imports_see_names_only_the_type_checker_sees() -> None:
+    table, files, facts = make_table({
+        "app/__init__.py": "",
+        "app/shapes.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.protocols import Shape\n",
+        "app/protocols.py": "class Shape: ...\n",
+        "app/use.py": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.shapes import Shape\n"
+            "from app.shapes import Shape as AtRunTime\n"
+        ),
+    })
+    # under TYPE_CHECKING it resolves; at run time app.shapes has no Shape: that one is dangling
+    assert [(d.path, d.line) for d in find_dangling(table, files, facts)] == [("app/use.py", 4)]
+
+
+def test_a_module_that_writes_its_globals_may_have_any_name() -> None:
+    table, files, facts = make_table({
+        "app/__init__.py": "",
+        "app/types.py": "for key in ['float64']:\n    globals()[key] = float\n",
+        "app/use.py": "from app.types import float64\n",
+    })
+    assert find_dangling(table, files, facts) == []

@@ -196,3 +196,17 @@ def test_folder_that_cannot_be_listed_is_skipped(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setattr("archguard.adapters.discovery.os.scandir", scandir)
     assert [f.path for f in discover(tmp_path).files] == ["open.py"]
+
+
+def test_build_and_dist_folders_are_left_out_unless_they_are_packages(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/operations/__init__.py": "",
+        "app/operations/build/__init__.py": "",
+        "app/operations/build/tracker.py": "",
+        "build/lib/app/__init__.py": "",
+        "dist/stale.py": "",
+    })
+    paths = [f.path for f in discover(tmp_path).files]
+    assert "app/operations/build/tracker.py" in paths
+    assert not [p for p in paths if p.startswith(("build/", "dist/"))]

@@ -31,12 +31,15 @@ from archguard.domain.sources import SourceFile
 ALWAYS_EXCLUDED_DIRS = frozenset({
     ".git", ".hg", ".svn",
     ".venv", "venv", ".tox", ".nox",
-    "node_modules", "__pycache__", "build", "dist", ".eggs",
+    "node_modules", "__pycache__", ".eggs",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archguard_cache",
     "site-packages",
 })
 NATIVE_SUFFIXES = (".so", ".pyd", ".pyx")  # compiled extensions, and Cython sources built into them
 MODULE_SUFFIXES = (".py", *NATIVE_SUFFIXES)
+# Build output folders, left out unless they are packages themselves (pip has a package
+# ``pip._internal.operations.build``; setuptools' ``build/`` has no ``__init__.py``).
+BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
@@ -109,13 +112,13 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
     listed_by_git = candidates is not None
     if candidates is None:
         candidates = _walk(root, excludes)
-    venv_check = _VenvCheck(root)
+    not_code = _NotCodeFolders(root)
     kept = {
         rel
         for rel in candidates
         if rel.endswith(MODULE_SUFFIXES)
         and not _in_excluded_dir(rel)
-        and not venv_check.inside_venv(rel)
+        and not not_code.inside(rel)
         and not excludes.excludes_file(rel)
         and (not listed_by_git or os.path.isfile(os.path.join(root, rel)))
     }
@@ -170,21 +173,28 @@ def _in_excluded_dir(rel: str) -> bool:
     return any(_is_excluded_dir_name(part) for part in rel.split("/")[:-1])
 
 
-class _VenvCheck:
-    """Is a path inside a virtualenv with an unusual name (found by its ``pyvenv.cfg``)?"""
+class _NotCodeFolders:
+    """Is a path inside a folder that holds no code of the user's, found by looking on disk: a
+    virtualenv with an unusual name (its ``pyvenv.cfg``), or a ``build``/``dist`` output folder
+    (one that is not itself a package)? Answers are cached per folder."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
-        self._is_venv: dict[str, bool] = {}
+        self._excluded: dict[str, bool] = {}
 
-    def inside_venv(self, rel: str) -> bool:
+    def inside(self, rel: str) -> bool:
         parts = rel.split("/")[:-1]
-        return any(self._dir_is_venv("/".join(parts[: i + 1])) for i in range(len(parts)))
+        return any(self._dir_is_excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
 
-    def _dir_is_venv(self, rel_dir: str) -> bool:
-        known = self._is_venv.get(rel_dir)
+    def _dir_is_excluded(self, rel_dir: str) -> bool:
+        known = self._excluded.get(rel_dir)
         if known is None:
-            known = self._is_venv[rel_dir] = os.path.isfile(self._root / rel_dir / VENV_MARKER)
+            folder = os.path.join(self._root, rel_dir)
+            known = os.path.isfile(os.path.join(folder, VENV_MARKER)) or (
+                rel_dir.rpartition("/")[2] in BUILD_OUTPUT_DIRS
+                and not os.path.isfile(os.path.join(folder, INIT))
+            )
+            self._excluded[rel_dir] = known
         return known
 
 

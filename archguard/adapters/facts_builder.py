@@ -40,6 +40,9 @@ _WARN_CALL_TEXT = re.compile(r"warn[\s)]*\(")
 _STDLIB = sys.stdlib_module_names
 
 
+# numpy's ``for key in allTypes: globals()[key] = allTypes[key]``: names no parser can list.
+_WRITES_GLOBALS = re.compile(r"globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.(?:update|setdefault)\()")
+
 # Expressions that name the importing file's own package, as ``package=`` of import_module.
 _THIS_PACKAGE = frozenset({"__package__", "__spec__.parent"})
 
@@ -437,6 +440,7 @@ class FactsBuilder:
             has_getattr=self._has_getattr,
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
+            writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
         )
 
 

@@ -60,6 +60,8 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
     assert fact.name is not None
     if table.binds_at_runtime(target, fact.name):
         return None
+    if fact.type_checking and table.binds_when_type_checking(target, fact.name):
+        return None  # an import only the type checker runs may use names only it sees
     res = table.resolve(target, fact.name)
     if not res.fails_here:
         return None  # found, may exist, or broken further down a re-export chain (reported there)

@@ -212,6 +212,16 @@ class SymbolTable:
         info = self._modules.get(module)
         return info is not None and info.facts is not None and name in self._candidates(info)
 
+    def binds_when_type_checking(self, module: str, name: str) -> bool:
+        """What a type checker sees: ``module`` binds ``name`` at module level, counting imports
+        under ``if TYPE_CHECKING:`` too (pydantic re-exports typing-only names that way)."""
+        info = self._modules.get(module)
+        if info is None or info.facts is None:
+            return False
+        if any(b.name == name for b in info.facts.bindings):
+            return True
+        return any(f.bound_name == name and not f.in_function for f in info.facts.imports)
+
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
         return self._resolve(module, name, None)
@@ -396,7 +406,8 @@ class SymbolTable:
         sub = self._submodule(module, name)
         if sub is not None:
             return _prefixed(hop, sub)
-        if info.facts.has_getattr or external_star or name in IMPLICIT_MODULE_ATTRIBUTES:
+        if (info.facts.has_getattr or info.facts.writes_globals or external_star
+                or name in IMPLICIT_MODULE_ATTRIBUTES):
             return Resolution(DYNAMIC, None, hop)
         return Resolution(MISSING_NAME, None, hop)
 

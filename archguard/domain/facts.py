@@ -92,6 +92,7 @@ class FileFacts:
     has_getattr: bool = False  # module-level ``def __getattr__``: any name may exist
     attribute_uses: tuple[AttributeUse, ...] = ()
     warns_deprecation: bool = False  # emits DeprecationWarning at module level (shim marker)
+    writes_globals: bool = False  # ``globals()[k] = v`` / ``globals().update(...)``: any name may exist
 
 
 @dataclass(frozen=True, slots=True)
