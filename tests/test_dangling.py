@@ -138,3 +138,13 @@ def test_a_module_that_writes_its_globals_may_have_any_name() -> None:
         "app/use.py": "from app.types import float64\n",
     })
     assert find_dangling(table, files, facts) == []
+
+
+def test_a_missing_module_is_one_finding_per_statement() -> None:
+    table, files, facts = make_table({
+        "app/__init__.py": "",
+        "app/use.py": "from app.gone import A, B, C\nfrom app.gone import D\n",
+    })
+    assert [(d.line, d.imported) for d in find_dangling(table, files, facts)] == [
+        (1, "app.gone"), (2, "app.gone"),
+    ]

@@ -25,6 +25,8 @@ def find_dangling(
 ) -> list[DanglingImport]:
     """Every import in every parsed file whose module or name is missing, sorted by path, line."""
     found: list[DanglingImport] = []
+    # ``from gone import A, B, C`` is one missing module, not three: one finding per statement.
+    seen_modules: set[tuple[str, int, int, str]] = set()
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is None:
@@ -33,6 +35,11 @@ def find_dangling(
             missing = _missing(table, file, fact)
             if missing is not None:
                 what, imported = missing
+                if what == "module":
+                    key = (file.path, fact.line, fact.column, imported)
+                    if key in seen_modules:
+                        continue
+                    seen_modules.add(key)
                 found.append(DanglingImport(
                     path=file.path, line=fact.line, column=fact.column, importer=file.module,
                     imported=imported, statement=fact.statement, missing=what,
