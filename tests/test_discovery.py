@@ -106,7 +106,9 @@ def test_package_autodetection_and_module_names(tmp_path: Path) -> None:
         "app/core/__init__.py": "",
         "app/core/models.py": "",
         "app/nsdir/thing.py": "",  # namespace folder under a regular package: loose
-        "app/fix-db.py": "",
+        "app/fix-db.py": "",  # in a package: a module importlib (and grimp) can name
+        "app/migrations/__init__.py": "",
+        "app/migrations/0001_initial.py": "",  # Django's migrations are imported this way
         "tests/e2e/test_chat.py": "",
         "scripts/run.py": "",
         "scripts/fix-db.py": "",
@@ -121,7 +123,9 @@ def test_package_autodetection_and_module_names(tmp_path: Path) -> None:
         "app/core/__init__.py": ("app.core", False, True),
         "app/core/models.py": ("app.core.models", False, False),
         "app/nsdir/thing.py": ("app.nsdir.thing", True, False),
-        "app/fix-db.py": ("app/fix-db.py", True, False),
+        "app/fix-db.py": ("app.fix-db", False, False),
+        "app/migrations/__init__.py": ("app.migrations", False, True),
+        "app/migrations/0001_initial.py": ("app.migrations.0001_initial", False, False),
         "tests/e2e/test_chat.py": ("tests.e2e.test_chat", True, False),
         "scripts/run.py": ("scripts.run", True, False),
         "scripts/fix-db.py": ("scripts/fix-db.py", True, False),

@@ -299,8 +299,10 @@ def _package_module(
     names = [dir_to_package[package_dir], *inner_dirs]
     if stem == "__init__":
         return SourceFile(path=rel, module=".".join(names), loose=False, is_package=True)
-    if not stem.isidentifier():
+    if "." in stem:  # ``a.b.py`` cannot be named as a module at all
         return None
+    # A stem that is not an identifier (Django's ``0001_initial.py``) cannot be named in an import
+    # statement, but importlib imports it as a module of its package, and grimp lists it: so do we.
     return SourceFile(path=rel, module=".".join([*names, stem]), loose=False, is_package=False)
 
 

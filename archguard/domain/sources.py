@@ -41,7 +41,7 @@ class SourceFile:
         """
         if fact.level == 0:
             return fact.module
-        if not is_dotted_name(self.module):
+        if self.module == self.path:  # a loose file named by its path: it has no package
             return None
         return resolve_relative(self.package, fact.module, fact.level)
 
