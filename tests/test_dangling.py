@@ -148,3 +148,19 @@ def test_a_missing_module_is_one_finding_per_statement() -> None:
     assert [(d.line, d.imported) for d in find_dangling(table, files, facts)] == [
         (1, "app.gone"), (2, "app.gone"),
     ]
+
+
+def test_relative_imports_in_a_file_outside_packages_say_so(tmp_path) -> None:
+    from archguard.adapters.discovery import discover
+    from archguard.adapters.facts_ast import extract_facts
+    from archguard.analysis.symbols import SymbolTable
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/ns/tool-x.py": "from . import layouts\n",  # namespace folder, non-identifier name
+    })
+    files = discover(tmp_path).files
+    facts = {f.path: extract_facts((tmp_path / f.path).read_text()) for f in files}
+    [dangling] = find_dangling(SymbolTable(files, facts), files, facts)
+    assert dangling.message == "relative import . in a file that is not in a package"

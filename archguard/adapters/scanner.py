@@ -360,8 +360,14 @@ class _Workers:
                     on_chunk_done(len(chunk))
             return results
         pool = self._ensure_pool()
-        pending: dict[Future, list] = {pool.submit(work, root, chunk): chunk for chunk in chunks}
+        pending: dict[Future, list] = {}
         broken: list[list] = []
+        for index, chunk in enumerate(chunks):
+            try:
+                pending[pool.submit(work, root, chunk)] = chunk
+            except BrokenProcessPool:  # a worker died while we were still handing out work
+                broken.extend(chunks[index:])
+                break
         for future in as_completed(pending):
             chunk = pending[future]
             try:

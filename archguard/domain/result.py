@@ -34,6 +34,8 @@ class DanglingImport:
         module, _, name = self.imported.partition(":")
         if self.missing == "name":
             return f"cannot import name {name!r} from {module}"
+        if module.startswith(".") and self.importer == self.path:
+            return f"relative import {module} in a file that is not in a package"
         if module.startswith("."):
             return f"relative import {module} climbs above the top-level package"
         return f"no module named {module!r}"
