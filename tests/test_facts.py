@@ -513,3 +513,20 @@ def test_dynamic_import_split_over_lines_inside_a_larger_expression() -> None:
     (dynamic,) = [f for f in facts(source).imports if f.kind is ImportKind.DYNAMIC]
     assert (dynamic.module, dynamic.line, dynamic.end_line) == ("app.realtime.ws", 4, 7)
     assert dynamic.statement.startswith("importlib\n        .import_module(")
+
+
+def test_imports_expected_to_fail_under_raises_are_guarded() -> None:
+    source = """\
+    import pytest
+    def test_gone():
+        with pytest.raises(ImportError):
+            from app import Pi
+        with raises((ValueError, ModuleNotFoundError)):
+            import app.old
+        with open("x"):
+            from app import fine
+    """
+    for extract in (facts, lambda s: extract_facts_cst(textwrap.dedent(s))):
+        got = {(f.module, f.name): f.guarded for f in extract(source).imports}
+        assert got == {("pytest", None): False, ("app", "Pi"): True, ("app.old", None): True,
+                       ("app", "fine"): False}

@@ -86,6 +86,15 @@ def _caught(handler: ast.ExceptHandler) -> tuple[str, ...] | None:
     return tuple(_dotted(t) or "" for t in types)
 
 
+def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
+    """A ``with`` item as (callee, dotted names of its first argument), for ``raises(...)``."""
+    if type(expr) is not ast.Call or not expr.args:
+        return None, ()
+    first = expr.args[0]
+    types = first.elts if type(first) is ast.Tuple else [first]
+    return _dotted(expr.func), tuple(_dotted(t) or "" for t in types)
+
+
 def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
     if type(stmt) is ast.Pass:
         return True
@@ -179,7 +188,7 @@ class _AstWalker:
 
     def _with(self, stmt: ast.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
-        self.statements(stmt.body, context.block())
+        self.statements(stmt.body, context.with_body(_manager(item.context_expr) for item in stmt.items))
 
     def _try(self, stmt: ast.Try, context: Context) -> None:
         self.statements(stmt.body, context.try_body(_caught(h) for h in stmt.handlers))

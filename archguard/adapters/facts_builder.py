@@ -29,6 +29,7 @@ from archguard.domain.sources import resolve_relative
 Span = tuple[int, int, int, int]
 
 _IMPORT_CATCHERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_RAISES_MANAGERS = frozenset({"raises", "assertRaises"})  # pytest.raises, unittest's assertRaises
 _DEPRECATION_WARNINGS = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
 # Walkers only summarise calls whose callee ends in one of these: everything else is skipped cheap.
 CALLS_OF_INTEREST = frozenset({"import_module", "__import__", "warn"})
@@ -117,6 +118,18 @@ class Context:
         """
         for caught in handlers:
             if caught is None or any(t.rpartition(".")[2] in _IMPORT_CATCHERS for t in caught):
+                return self._guarded_body()
+        return self.block()
+
+
+    def with_body(self, managers: Iterable[tuple[str | None, tuple[str, ...]]]) -> Context:
+        """Context of a ``with`` body given each context manager as (callee, first argument's
+        dotted names). ``with pytest.raises(ImportError):`` (or ``assertRaises``) expects the
+        imports in its body to fail: they are guarded, like a ``try`` catching ImportError."""
+        for callee, expected in managers:
+            if callee and callee.rpartition(".")[2] in _RAISES_MANAGERS and any(
+                t.rpartition(".")[2] in _IMPORT_CATCHERS for t in expected
+            ):
                 return self._guarded_body()
         return self.block()
 

@@ -50,7 +50,7 @@ from archguard.domain.facts import (
 )
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 FORMAT_VERSION = 2
 MAGIC = b"AGFACTS\x00"
 _HEADER = struct.Struct("<8sIIBB8sQ16s")

@@ -134,6 +134,15 @@ def _caught(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> tuple[str, ..
     return (_dotted(handler.type) or "",)
 
 
+def _manager(expr: cst.BaseExpression) -> tuple[str | None, tuple[str, ...]]:
+    """A ``with`` item as (callee, dotted names of its first argument), for ``raises(...)``."""
+    if type(expr) is not cst.Call or not expr.args:
+        return None, ()
+    first = expr.args[0].value
+    types = [e.value for e in first.elements] if type(first) is cst.Tuple else [first]
+    return _dotted(expr.func), tuple(_dotted(t) or "" for t in types)
+
+
 def _small_statements(suite: cst.BaseSuite) -> Iterator[cst.CSTNode | None]:
     """The simple statements of a block; None for a compound statement."""
     for stmt in suite.body:
@@ -269,7 +278,7 @@ class _CstWalker:
 
     def _with(self, stmt: cst.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
-        self.statements(stmt.body.body, context.block())
+        self.statements(stmt.body.body, context.with_body(_manager(item.item) for item in stmt.items))
 
     def _try(self, stmt: cst.Try | cst.TryStar, context: Context) -> None:
         self.statements(stmt.body.body, context.try_body(_caught(h) for h in stmt.handlers))
