@@ -289,7 +289,7 @@ def test_render_scan_lists_findings_ruff_style_then_the_summary():
         "app/broken.py:3:5: syntax error: invalid syntax",
         "scripts/blob.py: unreadable: binary (NUL byte)",
         "app/__init__.py:2:1: AG202 cannot import name 'Gone' from app.realtime.manager",
-        "scripts/run.py:4:1: AG201 no module named 'yaml_compat' (guarded by try/except ImportError)",
+        "scripts/run.py:4:1: AG201 no module named 'yaml_compat' (guarded: the code expects the ImportError)",
         "",
         "Scanned /repo in 1.235s",
         "  files found:       6",

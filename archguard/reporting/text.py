@@ -39,7 +39,7 @@ def _capped(lines: Sequence[str], what: str, verbose: bool) -> list[str]:
 def dangling_line(dangling: DanglingImport) -> str:
     text = f"{dangling.code} {dangling.message}"
     if dangling.guarded:
-        text += " (guarded by try/except ImportError)"
+        text += " (guarded: the code expects the ImportError)"
     if dangling.type_checking:
         text += " (under TYPE_CHECKING)"
     return f"{dangling.path}:{dangling.line}:{dangling.column}: {text}"
