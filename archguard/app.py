@@ -143,7 +143,7 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
     result = CheckResult(
         scan=scan,
         violations=violations,
-        contracts_run=[c.name for c in concepts] + importlinter.kept + importlinter.broken + ["dangling-imports"],
+        contracts_run=[c.name for c in concepts] + importlinter.contract_names + ["dangling-imports"],
         notices=[f"{importlinter.config_path}: {warning}" for warning in importlinter.warnings],
     )
     if options.baseline is not None:

@@ -158,10 +158,6 @@ class FactsCache:
         self._dirty = False
 
     @property
-    def enabled(self) -> bool:
-        return self.cache_dir is not None
-
-    @property
     def file(self) -> Path | None:
         if self.cache_dir is None:
             return None

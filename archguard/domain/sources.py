@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from dataclasses import dataclass
 
 from archguard.domain.facts import ImportFact
@@ -46,7 +44,6 @@ class SourceFile:
         return resolve_relative(self.package, fact.module, fact.level)
 
 
-@functools.lru_cache(maxsize=65536)  # asked for every relative import; a tree has few modules
 def is_dotted_name(module: str) -> bool:
     """A module name Python could import (``a.b``), not a file path (``scripts/fix-db.py``)."""
     return all(part.isidentifier() for part in module.split("."))
