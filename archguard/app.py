@@ -6,9 +6,11 @@ The CLI only parses options into :class:`Options` and renders what these functio
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import grimp
@@ -19,7 +21,8 @@ from archguard.adapters.discovery import DiscoveryError, discover, split_undecod
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_runner import run_importlinter_contracts
-from archguard.adapters.scanner import scan_files
+from archguard.adapters.results_cache import ResultsCache, results_key
+from archguard.adapters.scanner import ScanOutput, scan_files
 from archguard.adapters.syntax_judge import NEWEST_TARGET
 from archguard.analysis.baseline import apply_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
@@ -50,14 +53,23 @@ class Options:
     add_new: bool = False
 
 
-@dataclass
 class Workspace:
-    """A finished scan and what the analysis derives from it, for use cases that go on from it."""
+    """A finished scan and what the analysis derives from it, for use cases that go on from it.
+    The symbol table and the graph are built on first use: a scan whose results came from the
+    cache needs neither."""
 
-    scan: ScanResult
-    table: SymbolTable
-    graph: grimp.ImportGraph
-    started: float  # perf_counter() when the scan began: check's duration counts from here
+    def __init__(self, scan: ScanResult, native_modules: frozenset[str], started: float) -> None:
+        self.scan = scan
+        self.native_modules = native_modules
+        self.started = started  # perf_counter() when the scan began: check's duration counts from here
+
+    @cached_property
+    def table(self) -> SymbolTable:
+        return SymbolTable(self.scan.files, self.scan.facts, self.native_modules)
+
+    @cached_property
+    def graph(self) -> grimp.ImportGraph:
+        return build_import_graph(self.scan.files, self.scan.facts)
 
 
 def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
@@ -79,46 +91,57 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         # cache keeps only the files its last run saw, so sharing would evict the loose files.
         cache_dir = cache_dir / "packages-only"
     cache = FactsCache(None if options.no_cache else cache_dir)
-    output = scan_files(
-        root, files, target=options.target or NEWEST_TARGET, cache=cache, jobs=options.jobs,
-        progress=progress,
-    )
+    target = options.target or NEWEST_TARGET
+    output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
 
     # Hundreds of thousands of facts live until the process ends and form no cycles: move them out
     # of the cyclic collector's sight, so the analysis does not pay for rescanning them.
     gc.freeze()
-    facts = {path: o.facts for path, o in output.outcomes.items() if o.facts is not None}
-    syntax_errors = sorted(
-        (o.syntax_error for o in output.outcomes.values() if o.syntax_error is not None),
-        key=lambda issue: issue.path,
-    )
-    unreadable = sorted(
-        [
-            *(o.unreadable for o in output.outcomes.values() if o.unreadable is not None),
-            *(UnreadableFile(f.path, "file name is not valid UTF-8") for f in badly_named),
-        ],
-        key=lambda u: u.path,
-    )
-    table = SymbolTable(files, facts, discovery.native_modules)
-    graph = build_import_graph(files, facts)
+    unreadable = [
+        *output.unreadable,
+        *(UnreadableFile(f.path, "file name is not valid UTF-8") for f in badly_named),
+    ]
     scan = ScanResult(
         root=str(root),
         files=files + badly_named,
-        facts=facts,
-        syntax_errors=syntax_errors,
-        unreadable=unreadable,
+        facts=output.facts,
+        syntax_errors=sorted(output.syntax_errors, key=lambda issue: issue.path),
+        unreadable=sorted(unreadable, key=lambda u: u.path),
         packages=discovery.packages,
-        import_edges=graph.count_imports(),
-        dangling=find_dangling(table, files, facts),
         cache_hits=output.cache_hits,
     )
+    workspace = Workspace(scan, discovery.native_modules, started)
+    _derive_scan_results(workspace, output, target, ResultsCache(cache.cache_dir))
     scan.duration_s = time.perf_counter() - started
-    return Workspace(scan=scan, table=table, graph=graph, started=started)
+    return workspace
+
+
+def _derive_scan_results(
+    workspace: Workspace, output: ScanOutput, target: tuple[int, int], results: ResultsCache
+) -> None:
+    """Import edges and dangling imports: from the results cache when no input has changed."""
+    scan = workspace.scan
+    key = None
+    if output.fully_cached:
+        key = results_key(
+            "scan", target, sys.version_info[:2], tuple(scan.packages), tuple(sorted(workspace.native_modules)),
+            tuple((f.path, f.module, f.loose, f.is_package, output.content_hashes[f.path])
+                  for f in scan.files if f.path in output.content_hashes),
+            tuple(u.path for u in scan.unreadable),
+        )
+        cached = results.load_scan(key)
+        if cached is not None:
+            scan.import_edges, scan.dangling = cached
+            return
+    scan.import_edges = workspace.graph.count_imports()
+    scan.dangling = find_dangling(workspace.table, scan.files, scan.facts)
+    if key is not None:
+        results.save_scan(key, scan.import_edges, scan.dangling)
 
 
 def run_check(options: Options, progress: Progress | None = None) -> CheckResult:
     workspace = scan_workspace(options, progress)
-    scan, table = workspace.scan, workspace.table
+    scan = workspace.scan
     root = Path(scan.root)
 
     concepts = load_concept_contracts(options, root)
@@ -129,6 +152,7 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
     # users) is run once, as contracts/ declares it: one concept, one set of findings.
     declared = {c.canonical for c in concepts}
     concepts += [c for c in importlinter.concept_contracts if c.canonical not in declared]
+    table = workspace.table
     problems = validate_contracts(table, concepts)
     if problems:
         raise ConfigError("; ".join(problems))

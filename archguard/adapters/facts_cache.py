@@ -13,12 +13,10 @@ written to a temp file and ``os.replace``d, so a concurrent reader sees the old 
 never half of one. Any mismatch (other version, truncated, corrupted) means "no cache": it is
 rebuilt, never trusted.
 
-Why marshal of plain tuples and not pickle: loading must stay far below the time it saves.
-Pickle rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object (about 2 s
-for 10,000 files of facts); marshal loads the same payload in about 0.1 s, and each file's
-outcome is rebuilt only when it is looked up. marshal also cannot run code, unlike a pickle
-planted in a repository's cache folder. The schema digest (the domain classes' field names)
-invalidates the cache by itself when a domain class gains or loses a field.
+Entries are plain tuples (:mod:`codec` says why not pickle), and a hit is decoded only as far as
+it is used (:class:`CachedOutcome`): a warm run whose derived results are cached too never
+rebuilds the facts at all. The schema digest (the domain classes' field names) invalidates the
+cache by itself when a domain class gains or loses a field.
 """
 
 from __future__ import annotations
@@ -29,13 +27,11 @@ import marshal
 import struct
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
+from archguard.adapters.codec import Codec, enum_field, many, optional, schema_digest
 from archguard.adapters.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
@@ -64,84 +60,30 @@ _NEVER_MATCHES = -1
 _Entry = tuple[int, int, bytes, tuple]
 
 
+def _trusted_mtime(mtime_ns: int) -> int:
+    """The mtime to match by next time; never one so recent the file may change within its tick."""
+    return _NEVER_MATCHES if time.time_ns() - mtime_ns < RACY_WINDOW_NS else mtime_ns
+
+
 def content_hash(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-# --- the codec: domain values <-> plain tuples marshal can store -----------------------------
-
-
-class _Codec:
-    """One domain value (frozen dataclass or NamedTuple) as a tuple of its field values, in order.
-
-    Fields are read from the class itself, so a new field is stored without touching this code;
-    only enum fields and nested domain values need a converter.
-    """
-
-    def __init__(
-        self,
-        cls: type,
-        converters: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] | None = None,
-    ) -> None:
-        self.cls = cls
-        self.names = tuple(cls._fields) if hasattr(cls, "_fields") else tuple(f.name for f in fields(cls))
-        converters = converters or {}
-        unknown = converters.keys() - set(self.names)
-        assert not unknown, f"{cls.__name__} has no field {unknown}"  # a domain rename
-        self._encoders = tuple((n, *converters[n]) for n in self.names if n in converters)
-        self._decoders = tuple(
-            (self.names.index(n), converters[n][1]) for n in self.names if n in converters
-        )
-
-    def encode(self, value: Any) -> tuple:
-        encoded = [getattr(value, n) for n in self.names]
-        for name, to_plain, _ in self._encoders:
-            index = self.names.index(name)
-            encoded[index] = to_plain(encoded[index])
-        return tuple(encoded)
-
-    def decode(self, plain: tuple) -> Any:
-        if not self._decoders:
-            return self.cls(*plain)
-        values = list(plain)
-        for index, from_plain in self._decoders:
-            values[index] = from_plain(values[index])
-        return self.cls(*values)
-
-
-def _enum(kind: type[Enum]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    members = {member.value: member for member in kind}
-    return (lambda member: member.value), members.__getitem__
-
-
-def _many(codec: _Codec) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    return (lambda values: tuple(map(codec.encode, values))), (
-        lambda plain: tuple(map(codec.decode, plain))
-    )
-
-
-def _optional(codec: _Codec) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    return (lambda value: None if value is None else codec.encode(value)), (
-        lambda plain: None if plain is None else codec.decode(plain)
-    )
-
-
-_IMPORT = _Codec(ImportFact, {"kind": _enum(ImportKind)})
-_BINDING = _Codec(Binding, {"kind": _enum(BindingKind)})
-_ATTRIBUTE_USE = _Codec(AttributeUse)
-_FACTS = _Codec(FileFacts, {
-    "imports": _many(_IMPORT), "bindings": _many(_BINDING), "attribute_uses": _many(_ATTRIBUTE_USE),
+_IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
+_BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
+_ATTRIBUTE_USE = Codec(AttributeUse)
+_FACTS = Codec(FileFacts, {
+    "imports": many(_IMPORT), "bindings": many(_BINDING), "attribute_uses": many(_ATTRIBUTE_USE),
 })
-_OUTCOME = _Codec(ParseOutcome, {
-    "facts": _optional(_FACTS),
-    "syntax_error": _optional(_Codec(SyntaxIssue)),
-    "unreadable": _optional(_Codec(UnreadableFile)),
+_SYNTAX_ISSUE = Codec(SyntaxIssue)
+_UNREADABLE = Codec(UnreadableFile)
+_OUTCOME = Codec(ParseOutcome, {
+    "facts": optional(_FACTS),
+    "syntax_error": optional(_SYNTAX_ISSUE),
+    "unreadable": optional(_UNREADABLE),
 })
-_SCHEMA_DIGEST = hashlib.blake2b(
-    repr([(c.cls.__name__, c.names) for c in (_IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME)])
-    .encode(),
-    digest_size=8,
-).digest()
+_FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
+_SCHEMA_DIGEST = schema_digest(_IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME)
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -173,43 +115,56 @@ class FactsCache:
 
     # --- lookups ------------------------------------------------------------------------------
 
-    def lookup(self, path: str, size: int, mtime_ns: int) -> ParseOutcome | None:
+    def find(self, path: str, size: int, mtime_ns: int) -> CachedOutcome | None:
         """The cached outcome when the file's stat is unchanged: the file need not be read."""
         entry = self._load().get(path)
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
         return self._hit(path, entry)
 
-    def known_hash(self, path: str) -> bytes | None:
-        """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
-        entry = self._load().get(path)
-        return entry[2] if entry is not None else None
-
-    def lookup_hash(self, path: str, content_hash: bytes) -> ParseOutcome | None:
+    def find_by_hash(self, path: str, content_hash: bytes) -> CachedOutcome | None:
         """The cached outcome when the file's content is unchanged (its stat may differ)."""
         entry = self._load().get(path)
         if entry is None or entry[2] != content_hash:
             return None
         return self._hit(path, entry)
 
-    def _hit(self, path: str, entry: _Entry) -> ParseOutcome | None:
-        try:
-            outcome = _OUTCOME.decode(entry[3])
-        except Exception:  # a checksum-valid but malformed entry is a miss, and is forgotten
-            del self._load()[path]
+    def lookup(self, path: str, size: int, mtime_ns: int) -> ParseOutcome | None:
+        hit = self.find(path, size, mtime_ns)
+        return hit.outcome() if hit is not None else None
+
+    def lookup_hash(self, path: str, content_hash: bytes) -> ParseOutcome | None:
+        hit = self.find_by_hash(path, content_hash)
+        return hit.outcome() if hit is not None else None
+
+    def known_hash(self, path: str) -> bytes | None:
+        """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
+        entry = self._load().get(path)
+        return entry[2] if entry is not None else None
+
+    def _hit(self, path: str, entry: _Entry) -> CachedOutcome | None:
+        plain = entry[3]
+        if type(plain) is not tuple or len(plain) != len(_OUTCOME.names):
+            del self._load()[path]  # a checksum-valid but malformed entry is a miss, and is forgotten
             self._dirty = True
             return None
         self._touched.add(path)
-        return outcome
+        return CachedOutcome(entry[2], plain)
 
     def store(
         self, path: str, size: int, mtime_ns: int, content_hash: bytes, outcome: ParseOutcome
     ) -> None:
-        if self.cache_dir is None:
-            return
-        if time.time_ns() - mtime_ns < RACY_WINDOW_NS:
-            mtime_ns = _NEVER_MATCHES
-        entry = (size, mtime_ns, content_hash, _OUTCOME.encode(outcome))
+        if self.cache_dir is not None:
+            self._put(path, (size, _trusted_mtime(mtime_ns), content_hash, _OUTCOME.encode(outcome)))
+
+    def restat(self, path: str, size: int, mtime_ns: int) -> None:
+        """The file was found unchanged by content although its stat changed (a ``touch``, a
+        fresh checkout): remember the new stat so the next run need not read it."""
+        entry = self._load().get(path)
+        if entry is not None and self.cache_dir is not None:
+            self._put(path, (size, _trusted_mtime(mtime_ns), entry[2], entry[3]))
+
+    def _put(self, path: str, entry: _Entry) -> None:
         entries = self._load()
         if entries.get(path) != entry:
             entries[path] = entry
@@ -286,6 +241,38 @@ class FactsCache:
         ):
             return None
         return payload
+
+
+class CachedOutcome:
+    """A cache hit, decoded only as far as it is used: whether the file parsed is known at once,
+    its facts are rebuilt only when asked for."""
+
+    __slots__ = ("digest", "_plain")
+
+    def __init__(self, digest: bytes, plain: tuple) -> None:
+        self.digest = digest  # the file's content hash
+        self._plain = plain
+
+    @property
+    def parsed(self) -> bool:
+        return self._plain[_FACTS_AT] is not None
+
+    @property
+    def syntax_error(self) -> SyntaxIssue | None:
+        plain = self._plain[_SYNTAX_ERROR_AT]
+        return None if plain is None else _SYNTAX_ISSUE.decode(plain)
+
+    @property
+    def unreadable(self) -> UnreadableFile | None:
+        plain = self._plain[_UNREADABLE_AT]
+        return None if plain is None else _UNREADABLE.decode(plain)
+
+    def facts(self) -> FileFacts | None:
+        plain = self._plain[_FACTS_AT]
+        return None if plain is None else _FACTS.decode(plain)
+
+    def outcome(self) -> ParseOutcome:
+        return _OUTCOME.decode(self._plain)
 
 
 @contextmanager

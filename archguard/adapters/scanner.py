@@ -18,20 +18,22 @@ this. The cache is saved at the end of :func:`scan_files`.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
 from archguard.adapters import syntax_judge
 from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import FactsCache, content_hash, paused_gc
+from archguard.adapters.facts_cache import CachedOutcome, FactsCache, content_hash, paused_gc
 from archguard.adapters.downlevel import extract_facts_downlevel
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
@@ -46,10 +48,85 @@ ProgressCallback = Callable[[int, int], None]
 _T = TypeVar("_T")
 
 
-@dataclass
 class ScanOutput:
-    outcomes: dict[str, ParseOutcome]  # path -> outcome, for every file given, in the given order
-    cache_hits: int  # files whose outcome came from the cache (by stat or by content hash)
+    """Every file's parse outcome, in the order given. Outcomes taken from the cache are decoded only
+    as far as they are used: a run that needs no facts (its derived results are cached as well)
+    never rebuilds them."""
+
+    def __init__(
+        self,
+        results: dict[str, ParseOutcome | CachedOutcome],
+        cache_hits: int,
+        content_hashes: dict[str, bytes],
+    ) -> None:
+        self._results = results
+        self.cache_hits = cache_hits  # files whose outcome came from the cache (by stat or hash)
+        # path -> content hash, for every file whose outcome the cache now holds
+        self.content_hashes = content_hashes
+
+    @property
+    def fully_cached(self) -> bool:
+        """Every outcome is in the cache: results derived from them can be cached too. False when a
+        file could not be read, crashed the parser, or was judged without ruff."""
+        return len(self.content_hashes) == len(self._results)
+
+    @cached_property
+    def outcomes(self) -> dict[str, ParseOutcome]:
+        with paused_gc():
+            outcomes = {path: _decoded(result) for path, result in self._results.items()}
+        # Hundreds of thousands of fact objects that live as long as the run and form no cycles:
+        # out of the cyclic collector's sight, or every later collection rescans them all.
+        gc.freeze()
+        return outcomes
+
+    @cached_property
+    def facts(self) -> Mapping[str, FileFacts]:
+        """path -> facts of every file that parsed."""
+        parsed = [path for path, result in self._results.items() if _parsed(result)]
+        return _LazyFacts(parsed, lambda: {p: o.facts for p, o in self.outcomes.items() if o.facts})
+
+    @property
+    def syntax_errors(self) -> list[SyntaxIssue]:
+        return [r.syntax_error for r in self._results.values() if r.syntax_error is not None]
+
+    @property
+    def unreadable(self) -> list[UnreadableFile]:
+        return [r.unreadable for r in self._results.values() if r.unreadable is not None]
+
+
+def _parsed(result: ParseOutcome | CachedOutcome) -> bool:
+    return result.parsed if isinstance(result, CachedOutcome) else result.facts is not None
+
+
+def _decoded(result: ParseOutcome | CachedOutcome) -> ParseOutcome:
+    return result.outcome() if isinstance(result, CachedOutcome) else result
+
+
+class _LazyFacts(Mapping[str, FileFacts]):
+    """Knows which files parsed at once; builds their facts on first access to any of them."""
+
+    def __init__(self, paths: list[str], build: Callable[[], dict[str, FileFacts]]) -> None:
+        self._paths = paths
+        self._known = set(paths)
+        self._build = build
+
+    @cached_property
+    def _facts(self) -> dict[str, FileFacts]:
+        return self._build()
+
+    def __getitem__(self, path: str) -> FileFacts:
+        if path not in self._known:
+            raise KeyError(path)
+        return self._facts[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +156,14 @@ def scan_files(
     jobs = max(1, jobs or os.cpu_count() or 1)
     cache.select_target(target)
     tracker = _Progress(len(files), progress)
-    outcomes: dict[str, ParseOutcome | None] = {f.path: None for f in files}
+    outcomes: dict[str, ParseOutcome | CachedOutcome | None] = {f.path: None for f in files}
+    hashes: dict[str, bytes] = {}
 
     to_parse: list[tuple[str, bytes | None, int]] = []  # path, cached hash, size
     hits = 0
     with paused_gc():  # a warm run builds every file's facts from the cache here
         for source in files:
-            hits += _reuse_by_stat(root, source.path, cache, outcomes, to_parse, tracker)
+            hits += _reuse_by_stat(root, source.path, cache, outcomes, hashes, to_parse, tracker)
     tracker.flush()
 
     with _Workers(jobs if len(to_parse) >= PARALLEL_MIN_FILES else 1) as workers:
@@ -93,18 +171,21 @@ def scan_files(
             _parse_chunk, str(root), _chunks(to_parse, jobs), on_chunk_done=tracker.advance,
             on_crash=_crashed,
         )
-        hits += _settle(root, parsed, target, cache, outcomes, workers)
+        hits += _settle(root, parsed, target, cache, outcomes, hashes, workers)
     tracker.flush()
     cache.save()
     final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
-    return ScanOutput(outcomes=final, cache_hits=hits)
+    if cache.cache_dir is None:
+        hashes.clear()  # nothing is cached, so nothing derived may be
+    return ScanOutput(final, hits, hashes)
 
 
 def _reuse_by_stat(
     root: Path,
     path: str,
     cache: FactsCache,
-    outcomes: dict[str, ParseOutcome | None],
+    outcomes: dict[str, ParseOutcome | CachedOutcome | None],
+    hashes: dict[str, bytes],
     to_parse: list[tuple[str, bytes | None, int]],
     tracker: _Progress,
 ) -> int:
@@ -116,11 +197,12 @@ def _reuse_by_stat(
         outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
         tracker.advance(1)
         return 0
-    cached = cache.lookup(path, stat.st_size, stat.st_mtime_ns)
+    cached = cache.find(path, stat.st_size, stat.st_mtime_ns)
     if cached is None:
         to_parse.append((path, cache.known_hash(path), stat.st_size))
         return 0
     outcomes[path] = cached
+    hashes[path] = cached.digest
     tracker.advance(1)
     return 1
 
@@ -130,7 +212,8 @@ def _settle(
     parsed: list[_Parsed],
     target: tuple[int, int],
     cache: FactsCache,
-    outcomes: dict[str, ParseOutcome | None],
+    outcomes: dict[str, ParseOutcome | CachedOutcome | None],
+    hashes: dict[str, bytes],
     workers: _Workers,
 ) -> int:
     """Turn the workers' results into final outcomes: cache reuse, ruff's verdicts, libcst."""
@@ -140,12 +223,13 @@ def _settle(
         if not item.unchanged:
             fresh.append(item)
             continue
-        reused = cache.lookup_hash(item.path, item.digest) if item.digest else None
+        reused = cache.find_by_hash(item.path, item.digest) if item.digest else None
         if reused is None:  # the entry vanished (it was unusable): parse after all
             fresh.append(_parse_one(str(root), item.path, known_hash=None))
             continue
         outcomes[item.path] = reused
-        cache.store(item.path, item.size, item.mtime_ns, item.digest, reused)  # remember new stat
+        hashes[item.path] = reused.digest
+        cache.restat(item.path, item.size, item.mtime_ns)
         hits += 1
 
     judge_all_parsed = target < sys.version_info[:2]
@@ -193,6 +277,7 @@ def _settle(
         outcomes[path] = outcome
         if cacheable and item.digest is not None:
             cache.store(path, item.size, item.mtime_ns, item.digest, outcome)
+            hashes[path] = item.digest
     return hits
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,7 @@ class ScanResult:
 
     root: str
     files: list[SourceFile]
-    facts: dict[str, FileFacts]
+    facts: Mapping[str, FileFacts]
     syntax_errors: list[SyntaxIssue]
     unreadable: list[UnreadableFile]
     packages: list[str]

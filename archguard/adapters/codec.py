@@ -1,0 +1,76 @@
+"""Domain values <-> plain tuples that ``marshal`` can store: the on-disk form of every cache.
+
+Why marshal of plain tuples and not pickle: loading must stay far below the time it saves. Pickle
+rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object (about 2 s for
+10,000 files of facts); marshal loads the same payload in about 0.1 s. marshal also cannot run
+code, unlike a pickle planted in a repository's cache folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import fields
+from enum import Enum
+from typing import Any
+
+Converter = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain, from plain)
+
+
+class Codec:
+    """One domain value (dataclass or NamedTuple) as a tuple of its field values, in order.
+
+    Fields are read from the class itself, so a new field is stored without touching this code;
+    only enum fields and nested domain values need a converter.
+    """
+
+    def __init__(self, cls: type, converters: dict[str, Converter] | None = None) -> None:
+        self.cls = cls
+        self.names = tuple(cls._fields) if hasattr(cls, "_fields") else tuple(f.name for f in fields(cls))
+        converters = converters or {}
+        unknown = converters.keys() - set(self.names)
+        assert not unknown, f"{cls.__name__} has no field {unknown}"  # a domain rename
+        self._encoders = tuple((self.names.index(n), converters[n][0]) for n in self.names if n in converters)
+        self._decoders = tuple((self.names.index(n), converters[n][1]) for n in self.names if n in converters)
+
+    def index(self, name: str) -> int:
+        """Where field ``name`` sits in the plain tuple."""
+        return self.names.index(name)
+
+    def encode(self, value: Any) -> tuple:
+        encoded = [getattr(value, n) for n in self.names]
+        for index, to_plain in self._encoders:
+            encoded[index] = to_plain(encoded[index])
+        return tuple(encoded)
+
+    def decode(self, plain: tuple) -> Any:
+        if not self._decoders:
+            return self.cls(*plain)
+        values = list(plain)
+        for index, from_plain in self._decoders:
+            values[index] = from_plain(values[index])
+        return self.cls(*values)
+
+
+def enum_field(kind: type[Enum]) -> Converter:
+    members = {member.value: member for member in kind}
+    return (lambda member: member.value), members.__getitem__
+
+
+def many(codec: Codec) -> Converter:
+    return (lambda values: tuple(map(codec.encode, values))), (
+        lambda plain: tuple(map(codec.decode, plain))
+    )
+
+
+def optional(codec: Codec) -> Converter:
+    return (lambda value: None if value is None else codec.encode(value)), (
+        lambda plain: None if plain is None else codec.decode(plain)
+    )
+
+
+def schema_digest(*codecs: Codec) -> bytes:
+    """Changes whenever one of these classes gains, loses or renames a field: stored data written
+    under another schema is then never read."""
+    text = repr([(c.cls.__name__, c.names) for c in codecs])
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()

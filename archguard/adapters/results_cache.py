@@ -1,0 +1,118 @@
+"""What a whole scan derives from its files (import edge count, dangling imports), cached under a key
+that names everything it depends on: every file's path, module name and content hash, the run's
+options, and archguard's own code. A warm run over an unchanged tree then skips the analysis, and
+does not even rebuild the per-file facts; any change to any input is a different key, so a stale
+result cannot be served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
+costs one parse plus this analysis, never a full re-parse.)
+
+On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::
+
+    magic (8) | key (16) | payload length (u64) | blake2b-128 of payload (16) | payload (marshal)
+
+written atomically; anything that does not match (other key, truncated, corrupted) is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import struct
+import warnings
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from archguard.adapters.codec import Codec, schema_digest
+from archguard.adapters.output_files import write_atomically
+from archguard.domain.result import DanglingImport
+
+MAGIC = b"AGRSLT\x00\x01"
+_HEADER = struct.Struct("<8s16sQ16s")
+_DANGLING = Codec(DanglingImport)
+
+
+def results_key(*parts: Any) -> bytes:
+    """A digest of ``parts`` (anything marshal can store) and of archguard's own source: a new
+    archguard version, or a local edit to it, never reads results an older analysis derived."""
+    digest = hashlib.blake2b(marshal.dumps(parts), digest_size=16)
+    digest.update(_code_digest())
+    return digest.digest()
+
+
+class ResultsCache:
+    """``ResultsCache(None)`` caches nothing (``--no-cache``)."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+
+    def load_scan(self, key: bytes) -> tuple[int, list[DanglingImport]] | None:
+        """(import edge count, dangling imports) of a scan with this key, or None."""
+        plain = self._load("scan", key)
+        try:
+            edges, dangling = plain  # type: ignore[misc]
+            return int(edges), [_DANGLING.decode(d) for d in dangling]
+        except (TypeError, ValueError):  # None (a miss), or a payload of another shape
+            return None
+
+    def save_scan(self, key: bytes, edges: int, dangling: list[DanglingImport]) -> None:
+        self._save("scan", key, (edges, tuple(map(_DANGLING.encode, dangling))))
+
+    def _file(self, name: str) -> Path | None:
+        return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"
+
+    def _load(self, name: str, key: bytes) -> Any:
+        path = self._file(name)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if len(data) < _HEADER.size:
+            return None
+        magic, stored_key, length, digest = _HEADER.unpack_from(data)
+        payload = data[_HEADER.size:]
+        if (
+            magic != MAGIC
+            or stored_key != _keyed(key)
+            or length != len(payload)
+            or digest != hashlib.blake2b(payload, digest_size=16).digest()
+        ):
+            return None
+        try:
+            return marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def _save(self, name: str, key: bytes, value: Any) -> None:
+        path = self._file(name)
+        if path is None:
+            return
+        try:
+            payload = marshal.dumps(value)
+            header = _HEADER.pack(
+                MAGIC, _keyed(key), len(payload), hashlib.blake2b(payload, digest_size=16).digest()
+            )
+            write_atomically(path, header + payload)
+        except (OSError, ValueError) as error:
+            # A result that cannot be cached costs speed next time, never the result of this run.
+            warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=3)
+
+
+def _keyed(key: bytes) -> bytes:
+    """The key, bound to the stored classes' schema."""
+    return hashlib.blake2b(key + schema_digest(_DANGLING), digest_size=16).digest()
+
+
+@cache
+def _code_digest() -> bytes:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for source in sorted(package.rglob("*.py")):
+            digest.update(str(source.relative_to(package)).encode())
+            digest.update(source.read_bytes())
+    except OSError:
+        return os.urandom(16)  # our own code cannot be read: match nothing, so trust nothing
+    return digest.digest()
