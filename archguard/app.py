@@ -20,7 +20,13 @@ from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_runner import run_importlinter_contracts
+from archguard.adapters.importlinter_runner import (
+    ImportLinterConfig,
+    ImportLinterResult,
+    find_config_file,
+    load_config,
+    run_config,
+)
 from archguard.adapters.results_cache import ResultsCache, results_key
 from archguard.adapters.scanner import ScanOutput, scan_files
 from archguard.adapters.syntax_judge import NEWEST_TARGET
@@ -30,7 +36,7 @@ from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.facts import UnreadableFile
-from archguard.domain.findings import Severity, assign_fingerprints
+from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.result import CheckResult, ScanResult
 
 Progress = Callable[[int, int], None]
@@ -58,10 +64,14 @@ class Workspace:
     The symbol table and the graph are built on first use: a scan whose results came from the
     cache needs neither."""
 
-    def __init__(self, scan: ScanResult, native_modules: frozenset[str], started: float) -> None:
+    def __init__(
+        self, scan: ScanResult, native_modules: frozenset[str], started: float, results: ResultsCache
+    ) -> None:
         self.scan = scan
         self.native_modules = native_modules
         self.started = started  # perf_counter() when the scan began: check's duration counts from here
+        self.results = results
+        self.results_key: bytes | None = None  # None: results derived from this scan are not cached
 
     @cached_property
     def table(self) -> SymbolTable:
@@ -110,20 +120,18 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         packages=discovery.packages,
         cache_hits=output.cache_hits,
     )
-    workspace = Workspace(scan, discovery.native_modules, started)
-    _derive_scan_results(workspace, output, target, ResultsCache(cache.cache_dir))
+    workspace = Workspace(scan, discovery.native_modules, started, ResultsCache(cache.cache_dir))
+    _derive_scan_results(workspace, output, target)
     scan.duration_s = time.perf_counter() - started
     return workspace
 
 
-def _derive_scan_results(
-    workspace: Workspace, output: ScanOutput, target: tuple[int, int], results: ResultsCache
-) -> None:
+def _derive_scan_results(workspace: Workspace, output: ScanOutput, target: tuple[int, int]) -> None:
     """Import edges and dangling imports: from the results cache when no input has changed."""
-    scan = workspace.scan
+    scan, results = workspace.scan, workspace.results
     key = None
     if output.fully_cached:
-        key = results_key(
+        key = workspace.results_key = results_key(
             "scan", target, sys.version_info[:2], tuple(scan.packages), tuple(sorted(workspace.native_modules)),
             tuple((f.path, f.module, f.loose, f.is_package, output.content_hashes[f.path])
                   for f in scan.files if f.path in output.content_hashes),
@@ -143,37 +151,61 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
     workspace = scan_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
-
     concepts = load_concept_contracts(options, root)
-    importlinter = run_importlinter_contracts(
-        root, workspace.graph, scan.files, config=options.importlinter_config, facts=scan.facts
-    )
-    # A concept declared both in contracts/ and in import-linter's config (for plain lint-imports
-    # users) is run once, as contracts/ declares it: one concept, one set of findings.
-    declared = {c.canonical for c in concepts}
-    concepts += [c for c in importlinter.concept_contracts if c.canonical not in declared]
-    table = workspace.table
-    problems = validate_contracts(table, concepts)
-    if problems:
-        raise ConfigError("; ".join(problems))
+    config_path = find_config_file(root, options.importlinter_config)
+    importlinter_config = load_config(config_path, root=root) if config_path else None
 
-    violations = assign_fingerprints(
-        [
-            *check_concepts(table, scan.files, scan.facts, concepts),
-            *dangling_violations(scan.dangling),
-            *importlinter.violations,
-        ]
-    )
-    result = CheckResult(
-        scan=scan,
-        violations=violations,
-        contracts_run=[c.name for c in concepts] + importlinter.contract_names + ["dangling-imports"],
-        notices=[f"{importlinter.config_path}: {warning}" for warning in importlinter.warnings],
-    )
+    key = _check_key(workspace, concepts, importlinter_config)
+    cached = workspace.results.load_check(key) if key else None
+    if cached is None:
+        cached = _check(workspace, concepts, importlinter_config)
+        if key:
+            workspace.results.save_check(key, *cached)
+    violations, contracts_run, notices = cached
+    result = CheckResult(scan=scan, violations=violations, contracts_run=contracts_run, notices=notices)
     if options.baseline is not None:
         _apply_baseline_file(result, options)
     result.duration_s = time.perf_counter() - workspace.started
     return result
+
+
+def _check(
+    workspace: Workspace, concepts: list[ConceptContract], importlinter_config: ImportLinterConfig | None
+) -> tuple[list[Violation], list[str], list[str]]:
+    """(violations, contracts run, notices) of the concept contracts, the dangling imports and the
+    user's import-linter contracts."""
+    scan = workspace.scan
+    if importlinter_config is None:
+        importlinter = ImportLinterResult(config_path=None)
+    else:
+        importlinter = run_config(importlinter_config, lambda: workspace.graph, scan.files, scan.facts)
+    # A concept declared both in contracts/ and in import-linter's config (for plain lint-imports
+    # users) is run once, as contracts/ declares it: one concept, one set of findings.
+    declared = {c.canonical for c in concepts}
+    concepts = concepts + [c for c in importlinter.concept_contracts if c.canonical not in declared]
+    problems = validate_contracts(workspace.table, concepts)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    violations = assign_fingerprints(
+        [
+            *check_concepts(workspace.table, scan.files, scan.facts, concepts),
+            *dangling_violations(scan.dangling),
+            *importlinter.violations,
+        ]
+    )
+    contracts_run = [c.name for c in concepts] + importlinter.contract_names + ["dangling-imports"]
+    notices = [f"{importlinter.config_path}: {warning}" for warning in importlinter.warnings]
+    return violations, contracts_run, notices
+
+
+def _check_key(
+    workspace: Workspace, concepts: list[ConceptContract], importlinter_config: ImportLinterConfig | None
+) -> bytes | None:
+    """The check's results key: the scan's, plus every contract. None: do not cache."""
+    identity = importlinter_config.cache_identity() if importlinter_config else ("none",)
+    if workspace.results_key is None or identity is None:
+        return None
+    return results_key("check", workspace.results_key, repr(concepts), identity)
 
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:

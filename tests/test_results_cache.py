@@ -9,7 +9,7 @@ import pytest
 
 from archguard import app
 from archguard.adapters import scanner
-from archguard.app import Options, run_scan
+from archguard.app import Options, record_baseline, run_check, run_scan
 from tests.helpers import write_tree
 
 TREE = {
@@ -132,3 +132,97 @@ def test_unreadable_file_keeps_results_uncached(
     assert [u.path for u in run_scan(options).unreadable] == ["app/huge.py"]
     run_scan(options)
     assert analysis_calls == ["dangling", "dangling"]
+
+
+# --- check ------------------------------------------------------------------------------------
+
+CHECKED = {
+    **TREE,
+    "app/compat.py": "from app.core import Engine\n",
+    "tests/test_compat.py": "from app.compat import Engine\n",
+    "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
+    ".importlinter": (
+        "[importlinter]\nroot_packages =\n    app\n\n"
+        "[importlinter:contract:core]\nname = core stays low\ntype = forbidden\n"
+        "source_modules =\n    app.core\nforbidden_modules =\n    app.use\n"
+    ),
+}
+
+
+def findings(result) -> list[tuple[str, str, int]]:
+    return [(v.code, v.path, v.line) for v in result.violations]
+
+
+@pytest.fixture
+def check_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = app.check_concepts
+    monkeypatch.setattr(app, "check_concepts", lambda *a: calls.append("concepts") or real(*a))
+    return calls
+
+
+def test_unchanged_check_reuses_its_violations(tmp_path: Path, check_calls: list[str]) -> None:
+    root = write_tree(tmp_path / "tree", CHECKED)
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    cold = run_check(options)
+    warm = run_check(options)
+    assert check_calls == ["concepts"]
+    assert findings(warm) == findings(cold)
+    assert ("AG101", "tests/test_compat.py", 1) in findings(warm)
+    assert [v.fingerprint for v in warm.violations] == [v.fingerprint for v in cold.violations]
+    assert warm.contracts_run == cold.contracts_run == ["engine", "core stays low", "dangling-imports"]
+
+
+@pytest.mark.parametrize(
+    ("change", "appears"),
+    [
+        # a new concept contract
+        ({"contracts/more.toml": '[[concept]]\nname = "use"\ncanonical = "app.use:Engine"\n'}, None),
+        # an import-linter contract broken by a new import
+        ({".importlinter": CHECKED[".importlinter"].replace("app.use", "app.compat")}, "AG301"),
+    ],
+)
+def test_changed_contracts_are_checked_again(
+    tmp_path: Path, check_calls: list[str], change: dict[str, str], appears: str | None
+) -> None:
+    root = write_tree(tmp_path / "tree", {**CHECKED, "app/core.py": "import app.compat\nclass Engine: ...\n"})
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    before = run_check(options)
+    write_tree(root, change)
+    after = run_check(options)
+    assert check_calls == ["concepts", "concepts"]
+    assert after.contracts_run != before.contracts_run or findings(after) != findings(before)
+    if appears:
+        assert appears in {code for code, _, _ in findings(after)} - {c for c, _, _ in findings(before)}
+
+
+def test_baseline_applies_to_reused_violations(tmp_path: Path, check_calls: list[str]) -> None:
+    root = write_tree(tmp_path / "tree", CHECKED)
+    baseline = tmp_path / "baseline.json"
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    assert run_check(options).failed
+    record_baseline(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
+    known = run_check(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
+    assert check_calls == ["concepts"]  # the baseline run and this one reused the first check
+    assert not known.failed
+    assert {v.fingerprint for v in known.violations if v.baselined} == {
+        v.fingerprint for v in run_check(options).violations if v.severity.value == "error"
+    }
+
+
+def test_plugin_contract_types_are_never_cached(
+    tmp_path: Path, check_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contract type from another package may change without any file of the tree changing."""
+    plugins = write_tree(tmp_path / "plugins", {"my_contracts.py": (
+        "from importlinter.contracts.forbidden import ForbiddenContract\n"
+        "class Mine(ForbiddenContract):\n    pass\n"
+    )})
+    monkeypatch.syspath_prepend(str(plugins))
+    config = CHECKED[".importlinter"].replace(
+        "    app\n\n", "    app\ncontract_types =\n    mine: my_contracts.Mine\n\n", 1
+    ).replace("type = forbidden", "type = mine")
+    root = write_tree(tmp_path / "tree", {**CHECKED, ".importlinter": config})
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    assert run_check(options).contracts_run == run_check(options).contracts_run
+    assert check_calls == ["concepts", "concepts"]

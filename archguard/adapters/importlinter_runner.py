@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import configparser
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +89,18 @@ class ImportLinterConfig:
     def exclude_type_checking_imports(self) -> bool:
         return use_cases._get_exclude_type_checking_imports(self._user_options())
 
+    def cache_identity(self) -> tuple[str, bytes] | None:
+        """What this configuration's results depend on besides the graph: the file and its text.
+        None when a contract type is neither import-linter's nor archguard's: a plugin whose code
+        can change unseen, so results checked with it must not be reused."""
+        modules = {type(c).__module__.partition(".")[0] for c in self.contracts}
+        if not modules <= {"importlinter", "archguard"}:
+            return None
+        try:
+            return self.display_path, self.path.read_bytes()
+        except OSError:
+            return None
+
     def _user_options(self) -> UserOptions:
         return UserOptions(session_options=self.session_options, contracts_options=[])
 
@@ -114,9 +126,20 @@ def run_importlinter_contracts(
     config_path = find_config_file(root, config)
     if config_path is None:
         return ImportLinterResult(config_path=None)
-    loaded = load_config(config_path, root=root)
+    return run_config(load_config(config_path, root=root), lambda: graph, files, facts)
+
+
+def run_config(
+    loaded: ImportLinterConfig,
+    default_graph: Callable[[], grimp.ImportGraph | None],
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts] | None = None,
+) -> ImportLinterResult:
+    """Check a loaded configuration on ``default_graph()``, or on a graph of its own kind built
+    from ``facts`` (then the default graph is never asked for)."""
     needs_own_graph = loaded.include_external_packages or loaded.exclude_type_checking_imports
-    if graph is None or needs_own_graph:
+    graph = None if needs_own_graph else default_graph()
+    if graph is None:
         if facts is None:
             raise ValueError("run_importlinter_contracts needs facts to build this graph")
         graph = build_import_graph(

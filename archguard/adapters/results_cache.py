@@ -1,8 +1,9 @@
-"""What a whole scan derives from its files (import edge count, dangling imports), cached under a key
-that names everything it depends on: every file's path, module name and content hash, the run's
-options, and archguard's own code. A warm run over an unchanged tree then skips the analysis, and
-does not even rebuild the per-file facts; any change to any input is a different key, so a stale
-result cannot be served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
+"""What a whole scan derives from its files (import edge count, dangling imports), and what a check
+derives from the scan and the contracts (violations), each cached under a key that names everything
+it depends on: every file's path, module name and content hash, the run's options, the contracts,
+and archguard's own code. A warm run over an unchanged tree then skips the analysis and does not
+even rebuild the per-file facts; any change to any input is another key, so a stale result is never
+served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
 costs one parse plus this analysis, never a full re-parse.)
 
 On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::
@@ -23,13 +24,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.codec import Codec, schema_digest
+from archguard.adapters.codec import Codec, enum_field, schema_digest
 from archguard.adapters.output_files import write_atomically
+from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import DanglingImport
 
 MAGIC = b"AGRSLT\x00\x01"
 _HEADER = struct.Struct("<8s16sQ16s")
 _DANGLING = Codec(DanglingImport)
+_VIOLATION = Codec(Violation, {"severity": enum_field(Severity)})
 
 
 def results_key(*parts: Any) -> bytes:
@@ -57,6 +60,22 @@ class ResultsCache:
 
     def save_scan(self, key: bytes, edges: int, dangling: list[DanglingImport]) -> None:
         self._save("scan", key, (edges, tuple(map(_DANGLING.encode, dangling))))
+
+    def load_check(self, key: bytes) -> tuple[list[Violation], list[str], list[str]] | None:
+        """(violations, contracts run, notices) of a check with this key, or None."""
+        plain = self._load("check", key)
+        try:
+            violations, contracts_run, notices = plain  # type: ignore[misc]
+            return [_VIOLATION.decode(v) for v in violations], list(contracts_run), list(notices)
+        except (TypeError, ValueError, KeyError):  # None (a miss), or a payload of another shape
+            return None
+
+    def save_check(
+        self, key: bytes, violations: list[Violation], contracts_run: list[str], notices: list[str]
+    ) -> None:
+        self._save("check", key, (
+            tuple(map(_VIOLATION.encode, violations)), tuple(contracts_run), tuple(notices),
+        ))
 
     def _file(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"
@@ -102,7 +121,7 @@ class ResultsCache:
 
 def _keyed(key: bytes) -> bytes:
     """The key, bound to the stored classes' schema."""
-    return hashlib.blake2b(key + schema_digest(_DANGLING), digest_size=16).digest()
+    return hashlib.blake2b(key + schema_digest(_DANGLING, _VIOLATION), digest_size=16).digest()
 
 
 @cache
