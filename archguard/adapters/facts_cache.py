@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from archguard.adapters.codec import Codec, enum_field, many, optional, schema_digest
+from archguard.adapters.codec import Codec, enum_field, many, optional, packed, schema_digest
 from archguard.adapters.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
@@ -47,7 +47,7 @@ from archguard.domain.facts import (
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 EXTRACTOR_VERSION = 3
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAGIC = b"AGFACTS\x00"
 _HEADER = struct.Struct("<8sIIBB8sQ16s")
 DEFAULT_TARGET = (3, 14)
@@ -78,7 +78,7 @@ _FACTS = Codec(FileFacts, {
 _SYNTAX_ISSUE = Codec(SyntaxIssue)
 _UNREADABLE = Codec(UnreadableFile)
 _OUTCOME = Codec(ParseOutcome, {
-    "facts": optional(_FACTS),
+    "facts": packed(_FACTS),  # the bulk of the cache, parsed only for the files whose facts are used
     "syntax_error": optional(_SYNTAX_ISSUE),
     "unreadable": optional(_UNREADABLE),
 })
@@ -267,27 +267,27 @@ class CachedOutcome:
         plain = self._plain[_UNREADABLE_AT]
         return None if plain is None else _UNREADABLE.decode(plain)
 
-    def facts(self) -> FileFacts | None:
-        plain = self._plain[_FACTS_AT]
-        return None if plain is None else _FACTS.decode(plain)
-
     def outcome(self) -> ParseOutcome:
         return _OUTCOME.decode(self._plain)
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Build many long-lived objects (cache loads, warm lookups) without the cyclic collector
-    scanning them again and again: none of them form cycles."""
+def paused_gc(*, freeze: bool = False) -> Iterator[None]:
+    """Build many long-lived objects (cache loads, facts, the symbol table) without the cyclic
+    collector scanning them again and again: none of them form cycles.
+
+    ``freeze``: what was built lives on (a whole run's results): move it out of the collector's
+    sight for good, so that re-enabling it does not start one long scan of it all. Frozen objects
+    are still freed by reference counting when they are dropped."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
-
-
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:
