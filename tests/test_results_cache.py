@@ -33,10 +33,11 @@ def summary(result) -> tuple:
 
 @pytest.fixture
 def analysis_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the analysis steps each run really performs."""
+    """The analysis steps each run really performs, in order."""
     calls: list[str] = []
-    real = app.find_dangling
-    monkeypatch.setattr(app, "find_dangling", lambda *a: calls.append("dangling") or real(*a))
+    for function, step in (("find_dangling", "dangling"), ("check_concepts", "concepts")):
+        real = getattr(app, function)
+        monkeypatch.setattr(app, function, lambda *a, real=real, step=step: calls.append(step) or real(*a))
     return calls
 
 
@@ -153,20 +154,12 @@ def findings(result) -> list[tuple[str, str, int]]:
     return [(v.code, v.path, v.line) for v in result.violations]
 
 
-@pytest.fixture
-def check_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = app.check_concepts
-    monkeypatch.setattr(app, "check_concepts", lambda *a: calls.append("concepts") or real(*a))
-    return calls
-
-
-def test_unchanged_check_reuses_its_violations(tmp_path: Path, check_calls: list[str]) -> None:
+def test_unchanged_check_reuses_its_violations(tmp_path: Path, analysis_calls: list[str]) -> None:
     root = write_tree(tmp_path / "tree", CHECKED)
     options = Options(root=root, cache_dir=tmp_path / "cache")
     cold = run_check(options)
     warm = run_check(options)
-    assert check_calls == ["concepts"]
+    assert analysis_calls == ["dangling", "concepts"]
     assert findings(warm) == findings(cold)
     assert ("AG101", "tests/test_compat.py", 1) in findings(warm)
     assert [v.fingerprint for v in warm.violations] == [v.fingerprint for v in cold.violations]
@@ -183,27 +176,27 @@ def test_unchanged_check_reuses_its_violations(tmp_path: Path, check_calls: list
     ],
 )
 def test_changed_contracts_are_checked_again(
-    tmp_path: Path, check_calls: list[str], change: dict[str, str], appears: str | None
+    tmp_path: Path, analysis_calls: list[str], change: dict[str, str], appears: str | None
 ) -> None:
     root = write_tree(tmp_path / "tree", {**CHECKED, "app/core.py": "import app.compat\nclass Engine: ...\n"})
     options = Options(root=root, cache_dir=tmp_path / "cache")
     before = run_check(options)
     write_tree(root, change)
     after = run_check(options)
-    assert check_calls == ["concepts", "concepts"]
+    assert analysis_calls == ["dangling", "concepts", "concepts"]  # the scan's results were reused
     assert after.contracts_run != before.contracts_run or findings(after) != findings(before)
     if appears:
         assert appears in {code for code, _, _ in findings(after)} - {c for c, _, _ in findings(before)}
 
 
-def test_baseline_applies_to_reused_violations(tmp_path: Path, check_calls: list[str]) -> None:
+def test_baseline_applies_to_reused_violations(tmp_path: Path, analysis_calls: list[str]) -> None:
     root = write_tree(tmp_path / "tree", CHECKED)
     baseline = tmp_path / "baseline.json"
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).failed
     record_baseline(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
     known = run_check(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
-    assert check_calls == ["concepts"]  # the baseline run and this one reused the first check
+    assert analysis_calls == ["dangling", "concepts"]  # the baseline run and this one reused the first
     assert not known.failed
     assert {v.fingerprint for v in known.violations if v.baselined} == {
         v.fingerprint for v in run_check(options).violations if v.severity.value == "error"
@@ -211,7 +204,7 @@ def test_baseline_applies_to_reused_violations(tmp_path: Path, check_calls: list
 
 
 def test_plugin_contract_types_are_never_cached(
-    tmp_path: Path, check_calls: list[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A contract type from another package may change without any file of the tree changing."""
     plugins = write_tree(tmp_path / "plugins", {"my_contracts.py": (
@@ -225,4 +218,4 @@ def test_plugin_contract_types_are_never_cached(
     root = write_tree(tmp_path / "tree", {**CHECKED, ".importlinter": config})
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).contracts_run == run_check(options).contracts_run
-    assert check_calls == ["concepts", "concepts"]
+    assert analysis_calls == ["dangling", "concepts", "concepts"]

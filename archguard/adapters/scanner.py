@@ -18,6 +18,7 @@ this. The cache is saved at the end of :func:`scan_files`.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import sys
@@ -467,7 +468,7 @@ class _Workers:
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_start)
         return self._pool
 
 
@@ -490,8 +491,15 @@ def _isolated(
     return results
 
 
+def _worker_start() -> None:
+    """A forked worker inherits the parent's paused cyclic collector, but keeps nothing between
+    files: it needs the collector on (``_parse_chunk`` pauses it only around ast work, which makes
+    no cycles; libcst's trees do make them)."""
+    gc.enable()
+
+
 def _in_own_process(work: Callable[[str, list], list[_T]], root: str, chunk: list) -> list[_T]:
-    with ProcessPoolExecutor(max_workers=1) as solo:
+    with ProcessPoolExecutor(max_workers=1, initializer=_worker_start) as solo:
         return solo.submit(work, root, chunk).result()
 
 
