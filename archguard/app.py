@@ -18,6 +18,7 @@ from archguard.adapters import baseline_file, contract_files
 from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache, paused_gc
+from archguard.adapters.grimp_graph import count_import_edges
 from archguard.adapters.results_cache import ResultsCache, results_key
 from archguard.adapters.scanner import ScanOutput, scan_files
 from archguard.adapters.syntax_judge import NEWEST_TARGET
@@ -153,7 +154,7 @@ def _derive_scan_results(workspace: Workspace, output: ScanOutput, target: tuple
         if cached is not None:
             scan.import_edges, scan.dangling = cached
             return
-    scan.import_edges = workspace.graph.count_imports()
+    scan.import_edges = count_import_edges(scan.files, scan.facts)  # a scan needs no grimp graph
     scan.dangling = find_dangling(workspace.table, scan.files, scan.facts)
     if key is not None:
         results.save_scan(key, scan.import_edges, scan.dangling)

@@ -27,11 +27,13 @@ to their first component even where grimp's namespace-package distillation would
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-
-import grimp
+from typing import TYPE_CHECKING
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:  # imported where a graph is built: a scan only counts edges, without grimp
+    import grimp
 
 
 def build_import_graph(
@@ -47,6 +49,8 @@ def build_import_graph(
     unreadable files) still become nodes. The number of edges is ``graph.count_imports()``
     (distinct importer/imported pairs, as grimp counts them).
     """
+    import grimp
+
     graph = grimp.ImportGraph()
     resolver = _EdgeResolver(files, include_external_packages=include_external_packages)
     for module in resolver.internal_modules:
@@ -74,6 +78,20 @@ def build_import_graph(
                 is_lazy=False,
             )
     return graph
+
+
+def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> int:
+    """``build_import_graph(files, facts).count_imports()`` without building the graph: the
+    distinct importer/imported pairs (a scan reports only this number)."""
+    resolver = _EdgeResolver(files, include_external_packages=False)
+    pairs: set[tuple[str, str]] = set()
+    for source in files:
+        file_facts = facts.get(source.path)
+        if file_facts is not None:
+            pairs.update((source.module, imported) for imported, _, _ in resolver.edges_of(
+                source, file_facts, exclude_type_checking=False
+            ))
+    return len(pairs)
 
 
 class _EdgeResolver:
