@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -219,11 +220,20 @@ def _check(
 def _check_key(
     workspace: Workspace, concepts: list[ConceptContract], importlinter_config: ImportLinterConfig | None
 ) -> bytes | None:
-    """The check's results key: the scan's, plus every contract. None: do not cache."""
+    """The check's results key: the scan's, plus every contract and the versions of the libraries
+    that check some of them. None: do not cache."""
     identity = importlinter_config.cache_identity() if importlinter_config else ("none",)
     if workspace.results_key is None or identity is None:
         return None
-    return results_key("check", workspace.results_key, repr(concepts), identity)
+    libraries = tuple(_version(name) for name in ("import-linter", "grimp"))
+    return results_key("check", workspace.results_key, repr(concepts), identity, libraries)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 @_one_run
