@@ -5,20 +5,19 @@ The CLI only parses options into :class:`Options` and renders what these functio
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from archguard.adapters import baseline_file, contract_files
 from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
-from archguard.adapters.facts_cache import FactsCache, paused_gc
+from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import count_import_edges
 from archguard.adapters.results_cache import ResultsCache, results_key
 from archguard.adapters.scanner import ScanOutput, scan_files
@@ -31,6 +30,7 @@ from archguard.domain.contracts import ConceptContract
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.result import CheckResult, ScanResult
+from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor import-linter, and
     # importing them costs a tenth of the 0.7 s such a scan of 10,000 files takes
@@ -39,20 +39,6 @@ if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor im
     from archguard.adapters.importlinter_runner import ImportLinterConfig
 
 Progress = Callable[[int, int], None]
-_UseCase = TypeVar("_UseCase", bound=Callable[..., Any])
-
-
-def _one_run(use_case: _UseCase) -> _UseCase:
-    """A run builds millions of objects that live until it ends (facts, symbol table, graph,
-    findings) and almost no cyclic garbage: left on, the cyclic collector spends a seventh of a
-    warm run rescanning them. It is paused for the run, and what the run built is frozen."""
-
-    @functools.wraps(use_case)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with paused_gc(freeze=True):
-            return use_case(*args, **kwargs)
-
-    return run  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -78,7 +64,7 @@ class Workspace:
     cache needs neither."""
 
     def __init__(
-        self, scan: ScanResult, native_modules: frozenset[str], started: float, results: ResultsCache
+        self, scan: ScanResult, native_modules: Sequence[SourceFile], started: float, results: ResultsCache
     ) -> None:
         self.scan = scan
         self.native_modules = native_modules
@@ -97,13 +83,15 @@ class Workspace:
         return build_import_graph(self.scan.files, self.scan.facts)
 
 
-@_one_run
 def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
     return scan_workspace(options, progress).scan
 
 
-@_one_run
-def scan_workspace(options: Options, progress: Progress | None = None) -> Workspace:
+def scan_workspace(
+    options: Options, progress: Progress | None = None, *, graph_wanted: bool = False
+) -> Workspace:
+    """``graph_wanted``: the caller will build the grimp graph anyway (it runs import-linter
+    contracts), so the scan counts edges on it rather than counting them on its own."""
     started = time.perf_counter()
     root = options.root.resolve()
     try:
@@ -134,19 +122,24 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         packages=discovery.packages,
         cache_hits=output.cache_hits,
     )
-    workspace = Workspace(scan, discovery.native_modules, started, ResultsCache(cache.cache_dir))
-    _derive_scan_results(workspace, output, target)
+    # A cache folder that could not be written is warned about once, by the facts cache.
+    results = ResultsCache(None if cache.unwritable else cache.cache_dir)
+    workspace = Workspace(scan, discovery.native_modules, started, results)
+    _derive_scan_results(workspace, output, target, graph_wanted)
     scan.duration_s = time.perf_counter() - started
     return workspace
 
 
-def _derive_scan_results(workspace: Workspace, output: ScanOutput, target: tuple[int, int]) -> None:
+def _derive_scan_results(
+    workspace: Workspace, output: ScanOutput, target: tuple[int, int], graph_wanted: bool
+) -> None:
     """Import edges and dangling imports: from the results cache when no input has changed."""
     scan, results = workspace.scan, workspace.results
     key = None
     if output.fully_cached:
         key = workspace.results_key = results_key(
-            "scan", target, sys.version_info[:2], tuple(scan.packages), tuple(sorted(workspace.native_modules)),
+            "scan", target, sys.version_info[:2], tuple(scan.packages), 
+            tuple(sorted((f.path, f.module) for f in workspace.native_modules)),
             tuple((f.path, f.module, f.loose, f.is_package, output.content_hashes[f.path])
                   for f in scan.files if f.path in output.content_hashes),
             tuple(u.path for u in scan.unreadable),
@@ -155,21 +148,23 @@ def _derive_scan_results(workspace: Workspace, output: ScanOutput, target: tuple
         if cached is not None:
             scan.import_edges, scan.dangling = cached
             return
-    scan.import_edges = count_import_edges(scan.files, scan.facts)  # a scan needs no grimp graph
+    if graph_wanted:
+        scan.import_edges = workspace.graph.count_imports()
+    else:  # a plain scan needs no grimp graph
+        scan.import_edges = count_import_edges(scan.files, scan.facts)
     scan.dangling = find_dangling(workspace.table, scan.files, scan.facts)
     if key is not None:
         results.save_scan(key, scan.import_edges, scan.dangling)
 
 
-@_one_run
 def run_check(options: Options, progress: Progress | None = None) -> CheckResult:
-    workspace = scan_workspace(options, progress)
+    from archguard.adapters.importlinter_runner import find_config_file, load_config
+
+    config_path = find_config_file(options.root.resolve(), options.importlinter_config)
+    workspace = scan_workspace(options, progress, graph_wanted=config_path is not None)
     scan = workspace.scan
     root = Path(scan.root)
     concepts = load_concept_contracts(options, root)
-    from archguard.adapters.importlinter_runner import find_config_file, load_config
-
-    config_path = find_config_file(root, options.importlinter_config)
     importlinter_config = load_config(config_path, root=root) if config_path else None
 
     key = _check_key(workspace, concepts, importlinter_config)
@@ -236,7 +231,6 @@ def _version(distribution: str) -> str:
         return "unknown"
 
 
-@_one_run
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
     """``archguard baseline``: today's failing violations become known ones."""
     if options.baseline is None:

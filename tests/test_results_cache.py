@@ -3,12 +3,17 @@ results cache; any change to an input derives them again."""
 
 from __future__ import annotations
 
+import gc
+import marshal
+import pickle
+import warnings
 from pathlib import Path
 
 import pytest
 
 from archguard import app
 from archguard.adapters import scanner
+from archguard.adapters.facts_cache import FactsCache
 from archguard.app import Options, record_baseline, run_check, run_scan
 from tests.helpers import write_tree
 
@@ -219,3 +224,77 @@ def test_plugin_contract_types_are_never_cached(
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).contracts_run == run_check(options).contracts_run
     assert analysis_calls == ["dangling", "concepts", "concepts"]
+
+
+# --- what the results cache must never get wrong ------------------------------------------------
+
+
+def test_tree_with_compiled_modules_is_cached_too(tmp_path: Path, analysis_calls: list[str]) -> None:
+    root = write_tree(tmp_path / "tree", {
+        "app/__init__.py": "", "app/main.py": "from app import fast, faster\nfrom app import gone\n",
+        "app/fast.cpython-312-x86_64-linux-gnu.so": b"\x7fELF", "app/faster.pyd": b"MZ",
+    })
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    cold, warm = run_scan(options), run_scan(options)
+    assert analysis_calls == ["dangling"]
+    assert [d.imported for d in warm.dangling] == [d.imported for d in cold.dangling] == ["app:gone"]
+
+
+def test_plugin_concept_contract_types_are_never_cached(
+    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subclass of CanonicalContract in the user's own package may change unseen, too."""
+    plugins = write_tree(tmp_path / "plugins", {"my_canon.py": (
+        "from archguard.importlinter import CanonicalContract\n"
+        "class MyCanon(CanonicalContract):\n    pass\n"
+    )})
+    monkeypatch.syspath_prepend(str(plugins))
+    config = (
+        "[importlinter]\nroot_packages =\n    app\ncontract_types =\n    canon: my_canon.MyCanon\n\n"
+        "[importlinter:contract:engine]\nname = engine\ntype = canon\ncanonical = app.core:Engine\n"
+    )
+    root = write_tree(tmp_path / "tree", {**TREE, "app/compat.py": "from app.core import Engine\n",
+                                          ".importlinter": config})
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    assert run_check(options).contracts_run == run_check(options).contracts_run
+    assert analysis_calls == ["dangling", "concepts", "concepts"]
+
+
+def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> None:
+    """A checksum-valid entry our decoder rejects (say, a renamed enum value) must not pass for a
+    file without facts: the file is parsed again, and its entry dropped."""
+    root = write_tree(tmp_path / "tree", TREE)
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    expected = summary(run_scan(options))
+    cache = FactsCache(tmp_path / "cache")
+    size, mtime, digest, (facts, *rest) = cache._load()["app/use.py"]
+    plain = marshal.loads(facts)
+    imports = tuple(("no-such-kind", *i[1:]) for i in plain[0])  # the kind is stored first
+    cache._put("app/use.py", (size, mtime, digest, (marshal.dumps((imports, *plain[1:])), *rest)))
+    cache.save()
+    (tmp_path / "cache" / "results-scan.bin").unlink()  # make the scan use the facts
+
+    again = run_scan(options)
+
+    assert summary(again) == expected
+    assert "app/use.py" not in FactsCache(tmp_path / "cache")._load()
+
+
+def test_a_library_caller_keeps_its_collector_and_can_pickle_results(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", TREE)
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    run_scan(options)
+    warm = run_scan(options)  # facts from the cache, decoded lazily
+    assert gc.isenabled()
+    restored = pickle.loads(pickle.dumps(warm))
+    assert dict(restored.facts) == dict(warm.facts) and len(restored.facts) == len(TREE) - 1
+
+
+def test_unwritable_cache_warns_once(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", TREE)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_check(Options(root=root, cache_dir=blocker))
+    assert [str(w.message).split(":")[0] for w in caught] == ["archguard"]

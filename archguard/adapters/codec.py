@@ -76,10 +76,13 @@ def optional(codec: Codec) -> Converter:
     )
 
 
-def schema_digest(*codecs: Codec) -> bytes:
-    """Changes whenever one of these classes gains, loses or renames a field: stored data written
-    under another schema is then never read."""
-    text = repr([(c.cls.__name__, c.names) for c in codecs])
+def schema_digest(*codecs: Codec, enums: tuple[type[Enum], ...] = ()) -> bytes:
+    """Changes whenever one of these classes gains, loses or renames a field, or one of these
+    enums a value: stored data written under another schema is then never read."""
+    text = repr((
+        [(c.cls.__name__, c.names) for c in codecs],
+        [(e.__name__, [m.value for m in e]) for e in enums],
+    ))
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 

@@ -83,7 +83,9 @@ _OUTCOME = Codec(ParseOutcome, {
     "unreadable": optional(_UNREADABLE),
 })
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
-_SCHEMA_DIGEST = schema_digest(_IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME)
+_SCHEMA_DIGEST = schema_digest(
+    _IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind)
+)
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -98,6 +100,7 @@ class FactsCache:
         self._entries: dict[str, _Entry] | None = None  # loaded on first use
         self._touched: set[str] = set()  # paths seen this run; the others are dropped on save
         self._dirty = False
+        self.unwritable = False  # saving failed: results derived from this run go uncached too
 
     @property
     def file(self) -> Path | None:
@@ -171,6 +174,12 @@ class FactsCache:
             self._dirty = True
         self._touched.add(path)
 
+    def forget(self, path: str) -> None:
+        """Drop an entry found unusable after it was handed out (it is re-parsed instead)."""
+        if self._load().pop(path, None) is not None:
+            self._dirty = True
+        self._touched.discard(path)
+
     # --- persistence --------------------------------------------------------------------------
 
     def save(self) -> None:
@@ -195,6 +204,7 @@ class FactsCache:
         except (OSError, ValueError) as error:
             # A cache that cannot be written costs speed next time, never the result of this run.
             warnings.warn(f"archguard: cache not saved to {target_file}: {error}", stacklevel=2)
+            self.unwritable = True
             return
         self._dirty = False
 
@@ -272,22 +282,30 @@ class CachedOutcome:
 
 
 @contextmanager
-def paused_gc(*, freeze: bool = False) -> Iterator[None]:
-    """Build many long-lived objects (cache loads, facts, the symbol table) without the cyclic
-    collector scanning them again and again: none of them form cycles.
-
-    ``freeze``: what was built lives on (a whole run's results): move it out of the collector's
-    sight for good, so that re-enabling it does not start one long scan of it all. Frozen objects
-    are still freed by reference counting when they are dropped."""
+def paused_gc() -> Iterator[None]:
+    """Build many long-lived objects (cache loads, decoded facts) without the cyclic collector
+    scanning them again and again: none of them form cycles. (The CLI pauses it for its whole
+    run; a library caller's collector is back on afterwards, and nothing of theirs is frozen.)"""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if freeze:
-            gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def collecting_gc() -> Iterator[None]:
+    """The cyclic collector on, whatever the caller chose: for work that makes cycles (libcst's
+    trees), which would otherwise pile up in a run that paused the collector."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:

@@ -76,6 +76,7 @@ class ImportLinterConfig:
     session_options: dict[str, Any]
     contracts: tuple[Contract, ...]  # constructed and validated, to be checked on a graph
     concept_contracts: tuple[ConceptContract, ...]
+    type_modules: frozenset[str] = frozenset()  # where every contract's class comes from
 
     @property
     def root_packages(self) -> list[str]:
@@ -93,8 +94,8 @@ class ImportLinterConfig:
         """What this configuration's results depend on besides the graph: the file and its text.
         None when a contract type is neither import-linter's nor archguard's: a plugin whose code
         can change unseen, so results checked with it must not be reused."""
-        modules = {type(c).__module__.partition(".")[0] for c in self.contracts}
-        if not modules <= {"importlinter", "archguard"}:
+        packages = {module.partition(".")[0] for module in self.type_modules}
+        if not packages <= {"importlinter", "archguard"}:
             return None
         try:
             return self.display_path, self.path.read_bytes()
@@ -190,9 +191,11 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     _normalize_root_packages(user_options.session_options)
     contracts: list[Contract] = []
     concepts: list[ConceptContract] = []
+    type_modules: set[str] = set()
     for index, options in enumerate(user_options.contracts_options):
         section = _section_name(path, options, index)
         contract = _build_contract(options, user_options.session_options, own_types, display, section)
+        type_modules.add(type(contract).__module__)
         to_concept = getattr(contract, "to_concept_contract", None)
         if callable(to_concept):
             concepts.append(to_concept(source=f"{display}:{section}"))
@@ -204,6 +207,7 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
         session_options=user_options.session_options,
         contracts=tuple(contracts),
         concept_contracts=tuple(concepts),
+        type_modules=frozenset(type_modules),
     )
 
 

@@ -121,7 +121,8 @@ class ResultsCache:
 
 def _keyed(key: bytes) -> bytes:
     """The key, bound to the stored classes' schema."""
-    return hashlib.blake2b(key + schema_digest(_DANGLING, _VIOLATION), digest_size=16).digest()
+    schema = schema_digest(_DANGLING, _VIOLATION, enums=(Severity,))
+    return hashlib.blake2b(key + schema, digest_size=16).digest()
 
 
 @cache
@@ -129,9 +130,12 @@ def _code_digest() -> bytes:
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)
     try:
-        for source in sorted(package.rglob("*.py")):
+        sources = sorted(package.rglob("*.py"))
+        for source in sources:
             digest.update(str(source.relative_to(package)).encode())
             digest.update(source.read_bytes())
     except OSError:
-        return os.urandom(16)  # our own code cannot be read: match nothing, so trust nothing
+        sources = []
+    if not sources:  # our own code cannot be read (installed without sources?): trust nothing
+        return os.urandom(16)
     return digest.digest()

@@ -33,7 +33,13 @@ from typing import TypeVar
 
 from archguard.adapters import syntax_judge
 from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import CachedOutcome, FactsCache, content_hash, paused_gc
+from archguard.adapters.facts_cache import (
+    CachedOutcome,
+    FactsCache,
+    collecting_gc,
+    content_hash,
+    paused_gc,
+)
 from archguard.adapters.downlevel import extract_facts_downlevel
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
@@ -58,8 +64,10 @@ class ScanOutput:
         results: dict[str, ParseOutcome | CachedOutcome],
         cache_hits: int,
         content_hashes: dict[str, bytes],
+        reparse: Callable[[str], ParseOutcome],
     ) -> None:
         self._results = results
+        self._reparse = reparse  # for a cache entry that turns out not to decode
         self.cache_hits = cache_hits  # files whose outcome came from the cache (by stat or hash)
         # path -> content hash, for every file whose outcome the cache now holds
         self.content_hashes = content_hashes
@@ -72,8 +80,17 @@ class ScanOutput:
 
     @cached_property
     def outcomes(self) -> dict[str, ParseOutcome]:
-        with paused_gc(freeze=True):  # hundreds of thousands of facts, kept for the whole run
-            return {path: _decoded(result) for path, result in self._results.items()}
+        outcomes: dict[str, ParseOutcome] = {}
+        with paused_gc():  # hundreds of thousands of facts, kept for the whole run
+            for path, result in self._results.items():
+                if not isinstance(result, CachedOutcome):
+                    outcomes[path] = result
+                    continue
+                try:
+                    outcomes[path] = result.outcome()
+                except Exception:  # a checksum-valid entry our decoder rejects: parse the file again
+                    outcomes[path] = self._reparse(path)
+        return outcomes
 
     @cached_property
     def facts(self) -> Mapping[str, FileFacts]:
@@ -94,10 +111,6 @@ def _parsed(result: ParseOutcome | CachedOutcome) -> bool:
     return result.parsed if isinstance(result, CachedOutcome) else result.facts is not None
 
 
-def _decoded(result: ParseOutcome | CachedOutcome) -> ParseOutcome:
-    return result.outcome() if isinstance(result, CachedOutcome) else result
-
-
 class _LazyFacts(Mapping[str, FileFacts]):
     """Knows which files parsed at once; builds their facts on first access to any of them."""
 
@@ -108,7 +121,11 @@ class _LazyFacts(Mapping[str, FileFacts]):
 
     @cached_property
     def _facts(self) -> dict[str, FileFacts]:
-        return self._build()
+        built = self._build()
+        if built.keys() != self._known:  # a file re-parsed after its cache entry failed to decode
+            self._paths = list(built)
+            self._known = set(built)
+        return built
 
     def __getitem__(self, path: str) -> FileFacts:
         if path not in self._known:
@@ -117,6 +134,9 @@ class _LazyFacts(Mapping[str, FileFacts]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._known
+
+    def __reduce__(self) -> tuple:
+        return dict, (dict(self.items()),)  # pickles as the plain dict it stands for
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._paths)
@@ -173,7 +193,16 @@ def scan_files(
     final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
     if cache.cache_dir is None:
         hashes.clear()  # nothing is cached, so nothing derived may be
-    return ScanOutput(final, hits, hashes)
+
+    by_path = {f.path: f for f in files}
+
+    def reparse(path: str) -> ParseOutcome:
+        cache.forget(path)
+        cache.save()
+        again = scan_files(root, [by_path[path]], target=target, cache=FactsCache(None), jobs=1)
+        return again.outcomes[path]
+
+    return ScanOutput(final, hits, hashes, reparse)
 
 
 def _reuse_by_stat(
@@ -341,7 +370,8 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
 def _cst_chunk(
     root: str, items: list[tuple[str, list[SyntaxIssue] | None, int]]
 ) -> list[tuple[str, FileFacts | None]]:
-    return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
+    with collecting_gc():  # libcst's trees hold cycles
+        return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
 
 
 def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
