@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters import facts_cache
-from archguard.adapters.facts_cache import FactsCache, content_hash
+from archguard.adapters.facts_cache import FactsCache, FileStamp, content_hash
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -22,7 +22,8 @@ from archguard.domain.facts import (
     UnreadableFile,
 )
 
-OLD_MTIME = 1_600_000_000 * 10**9  # long before "now": stat hits are trusted
+OLD_NS = 1_600_000_000 * 10**9
+OLD_MTIME = FileStamp(OLD_NS, OLD_NS, 1)  # long before "now": stat hits are trusted
 
 
 def sample_facts(n: int = 0, imports: int = 3) -> FileFacts:
@@ -66,7 +67,10 @@ def test_round_trip_hits_by_stat_and_by_hash(tmp_path: Path) -> None:
         assert warm.lookup_hash(path, content_hash(path.encode())) == outcome
         assert warm.known_hash(path) == content_hash(path.encode())
     assert warm.lookup("app/a.py", 101, OLD_MTIME) is None  # size changed
-    assert warm.lookup("app/a.py", 100, OLD_MTIME + 1) is None  # mtime changed
+    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(mtime_ns=OLD_NS + 1)) is None
+    # cp -p / rsync -t keep the mtime, not the ctime; a retargeted symlink has another inode
+    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(ctime_ns=OLD_NS + 1)) is None
+    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(inode=2)) is None
     assert warm.lookup_hash("app/a.py", content_hash(b"other")) is None
     assert warm.lookup("app/new.py", 1, OLD_MTIME) is None
 
@@ -89,10 +93,10 @@ def test_recently_modified_file_matches_only_by_content(tmp_path: Path) -> None:
     """A file written in the same clock tick as the scan may change again unnoticed by stat."""
     cache = FactsCache(tmp_path)
     now = time.time_ns()
-    cache.store("a.py", 10, now, content_hash(b"x"), OUTCOMES["app/a.py"])
+    cache.store("a.py", 10, FileStamp(now, now, 1), content_hash(b"x"), OUTCOMES["app/a.py"])
     cache.save()
     warm = FactsCache(tmp_path)
-    assert warm.lookup("a.py", 10, now) is None
+    assert warm.lookup("a.py", 10, FileStamp(now, now, 1)) is None
     assert warm.lookup_hash("a.py", content_hash(b"x")) == OUTCOMES["app/a.py"]
 
 

@@ -224,3 +224,14 @@ def test_a_file_that_kills_its_worker_costs_only_that_file(tmp_path: Path, monke
     out = scan(root, jobs=2)
     assert "crashed" in out.outcomes["m007.py"].unreadable.reason
     assert all(imported_modules(out.outcomes[p]) == ["os"] for p in files if p != "m007.py")
+
+
+def test_content_replaced_under_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
+    """``cp -p`` or ``rsync -t`` can put new content under the old size and mtime; the ctime (and,
+    for a retargeted symlink, the inode) still tells, as in git's index."""
+    root = make_tree(tmp_path / "tree", TREE)
+    scan(root, cache=FactsCache(tmp_path / "cache"))
+    (root / "app/a.py").write_text("import re\n")  # the same size as "import os\n"
+    os.utime(root / "app/a.py", (OLD, OLD))  # the old mtime back, as cp -p would
+    out = scan(root, cache=FactsCache(tmp_path / "cache"))
+    assert imported_modules(out.outcomes["app/a.py"]) == ["re"]

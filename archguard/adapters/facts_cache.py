@@ -1,7 +1,8 @@
 """Per-file parse outcomes cached between runs, keyed by path + content hash.
 
-A warm run must not even read unchanged files, so an entry first matches by ``stat`` (size and
-mtime); when the stat differs the caller reads the file and the entry still matches by content
+A warm run must not even read unchanged files, so an entry first matches by ``stat`` (size,
+mtime, ctime and inode, as git's index does: a ``cp -p`` or ``rsync -t`` that keeps the mtime still
+changes the ctime, a symlink pointed elsewhere the inode); when the stat differs the caller reads the file and the entry still matches by content
 hash (a ``touch`` or a checkout of the same content costs a read, never a parse).
 
 On disk: one file per target version, ``facts-pyXY.bin``::
@@ -24,12 +25,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
+import os
 import struct
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from archguard.adapters.codec import Codec, enum_field, many, optional, packed, schema_digest
 from archguard.adapters.output_files import write_atomically
@@ -47,7 +50,7 @@ from archguard.domain.facts import (
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 EXTRACTOR_VERSION = 3
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAGIC = b"AGFACTS\x00"
 _HEADER = struct.Struct("<8sIIBB8sQ16s")
 DEFAULT_TARGET = (3, 14)
@@ -56,13 +59,29 @@ DEFAULT_TARGET = (3, 14)
 RACY_WINDOW_NS = 2_000_000_000
 _NEVER_MATCHES = -1
 
-# path -> (size, mtime_ns, content hash, encoded outcome)
-_Entry = tuple[int, int, bytes, tuple]
+# path -> (size, FileStamp as a plain tuple or _NEVER_MATCHES, content hash, encoded outcome)
+_Entry = tuple[int, Any, bytes, tuple]
 
 
-def _trusted_mtime(mtime_ns: int) -> int:
-    """The mtime to match by next time; never one so recent the file may change within its tick."""
-    return _NEVER_MATCHES if time.time_ns() - mtime_ns < RACY_WINDOW_NS else mtime_ns
+class FileStamp(NamedTuple):
+    """What must be unchanged, besides the size, for a file to be trusted unchanged unread."""
+
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileStamp:
+        return cls(stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _trusted(stamp: FileStamp) -> Any:
+    """The stamp to match by next time; never one so recent the file may change within its tick."""
+    # The mtime alone decides: a later write within the same tick would change it (or leave a
+    # recent one, which is never trusted), whatever the ctime says.
+    if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
+        return _NEVER_MATCHES
+    return tuple(stamp)  # marshal stores plain tuples only
 
 
 def content_hash(data: bytes) -> bytes:
@@ -118,10 +137,10 @@ class FactsCache:
 
     # --- lookups ------------------------------------------------------------------------------
 
-    def find(self, path: str, size: int, mtime_ns: int) -> CachedOutcome | None:
+    def find(self, path: str, size: int, stamp: FileStamp) -> CachedOutcome | None:
         """The cached outcome when the file's stat is unchanged: the file need not be read."""
         entry = self._load().get(path)
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+        if entry is None or entry[0] != size or entry[1] != stamp:
             return None
         return self._hit(path, entry)
 
@@ -132,8 +151,8 @@ class FactsCache:
             return None
         return self._hit(path, entry)
 
-    def lookup(self, path: str, size: int, mtime_ns: int) -> ParseOutcome | None:
-        hit = self.find(path, size, mtime_ns)
+    def lookup(self, path: str, size: int, stamp: FileStamp) -> ParseOutcome | None:
+        hit = self.find(path, size, stamp)
         return hit.outcome() if hit is not None else None
 
     def lookup_hash(self, path: str, content_hash: bytes) -> ParseOutcome | None:
@@ -155,17 +174,17 @@ class FactsCache:
         return CachedOutcome(entry[2], plain)
 
     def store(
-        self, path: str, size: int, mtime_ns: int, content_hash: bytes, outcome: ParseOutcome
+        self, path: str, size: int, stamp: FileStamp, content_hash: bytes, outcome: ParseOutcome
     ) -> None:
         if self.cache_dir is not None:
-            self._put(path, (size, _trusted_mtime(mtime_ns), content_hash, _OUTCOME.encode(outcome)))
+            self._put(path, (size, _trusted(stamp), content_hash, _OUTCOME.encode(outcome)))
 
-    def restat(self, path: str, size: int, mtime_ns: int) -> None:
+    def restat(self, path: str, size: int, stamp: FileStamp) -> None:
         """The file was found unchanged by content although its stat changed (a ``touch``, a
         fresh checkout): remember the new stat so the next run need not read it."""
         entry = self._load().get(path)
         if entry is not None and self.cache_dir is not None:
-            self._put(path, (size, _trusted_mtime(mtime_ns), entry[2], entry[3]))
+            self._put(path, (size, _trusted(stamp), entry[2], entry[3]))
 
     def _put(self, path: str, entry: _Entry) -> None:
         entries = self._load()

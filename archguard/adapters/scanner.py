@@ -36,6 +36,7 @@ from archguard.adapters.facts_ast import extract_facts
 from archguard.adapters.facts_cache import (
     CachedOutcome,
     FactsCache,
+    FileStamp,
     collecting_gc,
     content_hash,
     paused_gc,
@@ -151,7 +152,7 @@ class _Parsed:
 
     path: str
     size: int = 0
-    mtime_ns: int = 0
+    stamp: FileStamp | None = None
     digest: bytes | None = None  # None: the file could not be read, nothing to cache by
     outcome: ParseOutcome | None = None  # None when unchanged or rejected
     unchanged: bool = False  # digest equals the cached one: reuse, do not parse
@@ -222,7 +223,7 @@ def _reuse_by_stat(
         outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
         tracker.advance(1)
         return 0
-    cached = cache.find(path, stat.st_size, stat.st_mtime_ns)
+    cached = cache.find(path, stat.st_size, FileStamp.of(stat))
     if cached is None:
         to_parse.append((path, cache.known_hash(path), stat.st_size))
         return 0
@@ -254,7 +255,7 @@ def _settle(
             continue
         outcomes[item.path] = reused
         hashes[item.path] = reused.digest
-        cache.restat(item.path, item.size, item.mtime_ns)
+        cache.restat(item.path, item.size, item.stamp)
         hits += 1
 
     judge_all_parsed = target < sys.version_info[:2]
@@ -301,7 +302,7 @@ def _settle(
     for path, (item, outcome, cacheable) in final.items():
         outcomes[path] = outcome
         if cacheable and item.digest is not None:
-            cache.store(path, item.size, item.mtime_ns, item.digest, outcome)
+            cache.store(path, item.size, item.stamp, item.digest, outcome)
             hashes[path] = item.digest
     return hits
 
@@ -347,7 +348,7 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
         return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error))),
                        cacheable=False)
     digest = content_hash(data)
-    done = _Parsed(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, digest=digest)
+    done = _Parsed(path, size=stat.st_size, stamp=FileStamp.of(stat), digest=digest)
     if digest == known_hash:
         return replace(done, unchanged=True)
     try:
