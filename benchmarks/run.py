@@ -47,6 +47,8 @@ TARGETS = [  # (label, numerator row, denominator row, limit; None: reported, no
      "lint-imports (no cache)", None),
     # The floor of any cold run that judges syntax: ruff's native parser alone, no name facts.
     ("ruff syntax pass alone / grimp cold", "ruff check --select E9 (cold)", "grimp.build_graph (cold)", None),
+    # What the cold run costs beyond parsing every file with CPython's own parser.
+    ("scan cold / CPython ast.parse alone", "archguard scan (cold)", "CPython ast.parse of every file (cold)", None),
 ]
 
 
@@ -256,6 +258,37 @@ GRIMP_SNIPPET = (
     "g = grimp.build_graph(*pkgs, cache_dir=cache)\n"
     "print(json.dumps({'modules': len(g.modules), 'inner_s': time.perf_counter() - t}))\n"
 )
+
+
+# CPython's parser alone over the files archguard reads, on every CPU: the floor of a cold run that
+# takes its facts from ``ast`` (archguard's discovery lists the files, so both parse the same set).
+AST_SNIPPET = (
+    "import ast, os, sys, warnings\n"
+    "from multiprocessing import Pool\n"
+    "from pathlib import Path\n"
+    "from archguard.adapters.discovery import discover\n"
+    "from archguard.adapters.project_config import read_project_options\n"
+    "def parse(path):\n"
+    "    warnings.simplefilter('ignore')\n"
+    "    try:\n"
+    "        ast.parse(open(path, 'rb').read())\n"
+    "        return 1\n"
+    "    except (SyntaxError, ValueError, RecursionError, MemoryError):\n"
+    "        return 0\n"
+    "if __name__ == '__main__':\n"
+    "    root = Path(sys.argv[1]).resolve()\n"
+    "    excludes = read_project_options(root).get('exclude', ())\n"
+    "    paths = [str(root / f.path) for f in discover(root, excludes=excludes).files]\n"
+    "    with Pool(os.cpu_count()) as pool:\n"
+    "        parsed = sum(pool.imap_unordered(parse, paths, chunksize=64))\n"
+    "    print(parsed, 'of', len(paths), 'parsed')\n"
+)
+
+
+def bench_ast_floor(tree: Path, label: str, repeat: int) -> Row:
+    return run_row(Row("CPython ast.parse of every file (cold)", label,
+                       note=f"{os.cpu_count()} processes, no facts"),
+                   [sys.executable, "-c", AST_SNIPPET, str(tree)], REPO, (0,), repeat)
 
 
 def rm(path: Path):
@@ -491,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += [g_cold, g_warm]
     rows += bench_lint_imports(clean, label, args.work, args.repeat)
     rows.append(bench_ruff_floor(tree, label, args.repeat))
+    rows.append(bench_ast_floor(tree, label, args.repeat))
     a_rows: list[Row] = []
     if not args.skip_archguard:
         a_rows = bench_archguard(tree, label, args.work, args.repeat, manifest, checks)
