@@ -140,8 +140,8 @@ def _derive_scan_results(
         key = workspace.results_key = results_key(
             "scan", target, sys.version_info[:2], tuple(scan.packages), 
             tuple(sorted((f.path, f.module) for f in workspace.native_modules)),
-            tuple((f.path, f.module, f.loose, f.is_package, output.content_hashes[f.path])
-                  for f in scan.files if f.path in output.content_hashes),
+            tuple((f.path, f.module, f.loose, f.is_package, output.outcome_digests[f.path])
+                  for f in scan.files if f.path in output.outcome_digests),
             tuple(u.path for u in scan.unreadable),
         )
         cached = results.load_scan(key)

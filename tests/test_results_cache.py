@@ -60,6 +60,22 @@ def test_unchanged_tree_reuses_derived_results(tmp_path: Path, analysis_calls: l
     assert warm.cache_hits == len(TREE)
 
 
+def test_edit_that_leaves_the_facts_alone_reuses_results(
+    tmp_path: Path, analysis_calls: list[str]
+) -> None:
+    """Results follow from the facts: a fix on one line of a function body, a reworded comment or
+    string, derives nothing again; the edit is still seen (the file is read and parsed)."""
+    body = "def run():\n    return 'old'  # note\n"
+    root = write_tree(tmp_path / "tree", {**TREE, "app/job.py": body})
+    options = Options(root=root, cache_dir=tmp_path / "cache")
+    cold = run_scan(options)
+    write_tree(root, {"app/job.py": body.replace("'old'  # note", "'new'  # changed")})
+    warm = run_scan(options)
+    assert analysis_calls == ["dangling"]
+    assert warm.cache_hits == len(TREE)  # every file but app/job.py
+    assert summary(warm) == summary(cold)
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -267,10 +283,11 @@ def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> Non
     options = Options(root=root, cache_dir=tmp_path / "cache")
     expected = summary(run_scan(options))
     cache = FactsCache(tmp_path / "cache")
-    size, mtime, digest, (facts, *rest) = cache._load()["app/use.py"]
+    size, mtime, digest, (facts, *rest), outcome_digest = cache._load()["app/use.py"]
     plain = marshal.loads(facts)
     imports = tuple(("no-such-kind", *i[1:]) for i in plain[0])  # the kind is stored first
-    cache._put("app/use.py", (size, mtime, digest, (marshal.dumps((imports, *plain[1:])), *rest)))
+    damaged = (marshal.dumps((imports, *plain[1:])), *rest)
+    cache._put("app/use.py", (size, mtime, digest, damaged, outcome_digest))
     cache.save()
     (tmp_path / "cache" / "results-scan.bin").unlink()  # make the scan use the facts
 

@@ -50,7 +50,7 @@ from archguard.domain.facts import (
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 EXTRACTOR_VERSION = 3
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MAGIC = b"AGFACTS\x00"
 _HEADER = struct.Struct("<8sIIBB8sQ16s")
 DEFAULT_TARGET = (3, 14)
@@ -59,8 +59,9 @@ DEFAULT_TARGET = (3, 14)
 RACY_WINDOW_NS = 2_000_000_000
 _NEVER_MATCHES = -1
 
-# path -> (size, FileStamp as a plain tuple or _NEVER_MATCHES, content hash, encoded outcome)
-_Entry = tuple[int, Any, bytes, tuple]
+# path -> (size, FileStamp as a plain tuple or _NEVER_MATCHES, content hash, encoded outcome,
+#          outcome digest)
+_Entry = tuple[int, Any, bytes, tuple, bytes]
 
 
 class FileStamp(NamedTuple):
@@ -82,6 +83,13 @@ def _trusted(stamp: FileStamp) -> Any:
     if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
         return _NEVER_MATCHES
     return tuple(stamp)  # marshal stores plain tuples only
+
+
+def outcome_digest(plain: tuple) -> bytes:
+    """Identifies what parsing a file gave (its facts, or its error): everything derived from a
+    scan is a function of these, so two contents with the same facts (an edit to one line of a
+    function body, a comment) derive the same results."""
+    return content_hash(marshal.dumps(plain))
 
 
 def content_hash(data: bytes) -> bytes:
@@ -171,20 +179,25 @@ class FactsCache:
             self._dirty = True
             return None
         self._touched.add(path)
-        return CachedOutcome(entry[2], plain)
+        return CachedOutcome(entry[2], plain, entry[4])
 
     def store(
         self, path: str, size: int, stamp: FileStamp, content_hash: bytes, outcome: ParseOutcome
-    ) -> None:
-        if self.cache_dir is not None:
-            self._put(path, (size, _trusted(stamp), content_hash, _OUTCOME.encode(outcome)))
+    ) -> bytes | None:
+        """Remember ``outcome``; returns its digest (None when nothing is cached)."""
+        if self.cache_dir is None:
+            return None
+        plain = _OUTCOME.encode(outcome)
+        digest = outcome_digest(plain)
+        self._put(path, (size, _trusted(stamp), content_hash, plain, digest))
+        return digest
 
     def restat(self, path: str, size: int, stamp: FileStamp) -> None:
         """The file was found unchanged by content although its stat changed (a ``touch``, a
         fresh checkout): remember the new stat so the next run need not read it."""
         entry = self._load().get(path)
         if entry is not None and self.cache_dir is not None:
-            self._put(path, (size, _trusted(stamp), entry[2], entry[3]))
+            self._put(path, (size, _trusted(stamp), *entry[2:]))
 
     def _put(self, path: str, entry: _Entry) -> None:
         entries = self._load()
@@ -249,7 +262,7 @@ class FactsCache:
         except (EOFError, ValueError, TypeError):
             return {}
         if not isinstance(entries, dict) or not all(
-            isinstance(e, tuple) and len(e) == 4 for e in entries.values()
+            isinstance(e, tuple) and len(e) == 5 for e in entries.values()
         ):
             return {}
         return entries
@@ -276,11 +289,12 @@ class CachedOutcome:
     """A cache hit, decoded only as far as it is used: whether the file parsed is known at once,
     its facts are rebuilt only when asked for."""
 
-    __slots__ = ("digest", "_plain")
+    __slots__ = ("digest", "_plain", "outcome_digest")
 
-    def __init__(self, digest: bytes, plain: tuple) -> None:
+    def __init__(self, digest: bytes, plain: tuple, outcome_digest: bytes) -> None:
         self.digest = digest  # the file's content hash
         self._plain = plain
+        self.outcome_digest = outcome_digest
 
     @property
     def parsed(self) -> bool:

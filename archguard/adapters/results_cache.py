@@ -1,9 +1,10 @@
 """What a whole scan derives from its files (import edge count, dangling imports), and what a check
 derives from the scan and the contracts (violations), each cached under a key that names everything
-it depends on: every file's path, module name and content hash, the run's options, the contracts,
-and archguard's own code. A warm run over an unchanged tree then skips the analysis and does not
-even rebuild the per-file facts; any change to any input is another key, so a stale result is never
-served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
+it depends on: every file's path, module name and outcome digest (its facts or error: everything
+derived is a function of these, so an edit that leaves the facts alone keeps the key), the run's
+options, the contracts, and archguard's own code. A warm run over an unchanged tree then skips the
+analysis and does not even rebuild the per-file facts; any change to any input is another key, so a
+stale result is never served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
 costs one parse plus this analysis, never a full re-parse.)
 
 On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::

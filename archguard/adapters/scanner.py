@@ -64,20 +64,20 @@ class ScanOutput:
         self,
         results: dict[str, ParseOutcome | CachedOutcome],
         cache_hits: int,
-        content_hashes: dict[str, bytes],
+        outcome_digests: dict[str, bytes],
         reparse: Callable[[str], ParseOutcome],
     ) -> None:
         self._results = results
         self._reparse = reparse  # for a cache entry that turns out not to decode
         self.cache_hits = cache_hits  # files whose outcome came from the cache (by stat or hash)
-        # path -> content hash, for every file whose outcome the cache now holds
-        self.content_hashes = content_hashes
+        # path -> digest of its outcome (facts or error), for every file whose outcome the cache holds
+        self.outcome_digests = outcome_digests
 
     @property
     def fully_cached(self) -> bool:
         """Every outcome is in the cache: results derived from them can be cached too. False when a
         file could not be read, crashed the parser, or was judged without ruff."""
-        return len(self.content_hashes) == len(self._results)
+        return len(self.outcome_digests) == len(self._results)
 
     @cached_property
     def outcomes(self) -> dict[str, ParseOutcome]:
@@ -174,7 +174,7 @@ def scan_files(
     cache.select_target(target)
     tracker = _Progress(len(files), progress)
     outcomes: dict[str, ParseOutcome | CachedOutcome | None] = {f.path: None for f in files}
-    hashes: dict[str, bytes] = {}
+    hashes: dict[str, bytes] = {}  # path -> outcome digest
 
     to_parse: list[tuple[str, bytes | None, int]] = []  # path, cached hash, size
     hits = 0
@@ -192,8 +192,6 @@ def scan_files(
     tracker.flush()
     cache.save()
     final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
-    if cache.cache_dir is None:
-        hashes.clear()  # nothing is cached, so nothing derived may be
 
     by_path = {f.path: f for f in files}
 
@@ -228,7 +226,7 @@ def _reuse_by_stat(
         to_parse.append((path, cache.known_hash(path), stat.st_size))
         return 0
     outcomes[path] = cached
-    hashes[path] = cached.digest
+    hashes[path] = cached.outcome_digest
     tracker.advance(1)
     return 1
 
@@ -254,7 +252,7 @@ def _settle(
             fresh.append(_parse_one(str(root), item.path, known_hash=None))
             continue
         outcomes[item.path] = reused
-        hashes[item.path] = reused.digest
+        hashes[item.path] = reused.outcome_digest
         cache.restat(item.path, item.size, item.stamp)
         hits += 1
 
@@ -302,8 +300,9 @@ def _settle(
     for path, (item, outcome, cacheable) in final.items():
         outcomes[path] = outcome
         if cacheable and item.digest is not None:
-            cache.store(path, item.size, item.stamp, item.digest, outcome)
-            hashes[path] = item.digest
+            stored = cache.store(path, item.size, item.stamp, item.digest, outcome)
+            if stored is not None:
+                hashes[path] = stored
     return hits
 
 
