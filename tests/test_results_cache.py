@@ -224,18 +224,29 @@ def test_baseline_applies_to_reused_violations(tmp_path: Path, analysis_calls: l
     }
 
 
+PLUGINS = {
+    "ordinary": (
+        "from importlinter.contracts.forbidden import ForbiddenContract\nclass Mine(ForbiddenContract):\n    pass\n",
+        CHECKED[".importlinter"].replace("type = forbidden", "type = mine"),
+    ),
+    "concept": (
+        "from archguard.importlinter import CanonicalContract\nclass Mine(CanonicalContract):\n    pass\n",
+        "[importlinter]\nroot_packages =\n    app\n\n"
+        "[importlinter:contract:engine]\nname = engine\ntype = mine\ncanonical = app.core:Engine\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", PLUGINS)
 def test_plugin_contract_types_are_never_cached(
-    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    """A contract type from another package may change without any file of the tree changing."""
-    plugins = write_tree(tmp_path / "plugins", {"my_contracts.py": (
-        "from importlinter.contracts.forbidden import ForbiddenContract\n"
-        "class Mine(ForbiddenContract):\n    pass\n"
-    )})
-    monkeypatch.syspath_prepend(str(plugins))
-    config = CHECKED[".importlinter"].replace(
-        "    app\n\n", "    app\ncontract_types =\n    mine: my_contracts.Mine\n\n", 1
-    ).replace("type = forbidden", "type = mine")
+    """A contract type from another package (an ordinary one, or a CanonicalContract subclass) may
+    change without any file of the tree changing."""
+    source, config = PLUGINS[kind]
+    module = f"my_{kind}_contracts"
+    monkeypatch.syspath_prepend(str(write_tree(tmp_path / "plugins", {f"{module}.py": source})))
+    config = config.replace("    app\n\n", f"    app\ncontract_types =\n    mine: {module}.Mine\n\n", 1)
     root = write_tree(tmp_path / "tree", {**CHECKED, ".importlinter": config})
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).contracts_run == run_check(options).contracts_run
@@ -254,26 +265,6 @@ def test_tree_with_compiled_modules_is_cached_too(tmp_path: Path, analysis_calls
     cold, warm = run_scan(options), run_scan(options)
     assert analysis_calls == ["dangling"]
     assert [d.imported for d in warm.dangling] == [d.imported for d in cold.dangling] == ["app:gone"]
-
-
-def test_plugin_concept_contract_types_are_never_cached(
-    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A subclass of CanonicalContract in the user's own package may change unseen, too."""
-    plugins = write_tree(tmp_path / "plugins", {"my_canon.py": (
-        "from archguard.importlinter import CanonicalContract\n"
-        "class MyCanon(CanonicalContract):\n    pass\n"
-    )})
-    monkeypatch.syspath_prepend(str(plugins))
-    config = (
-        "[importlinter]\nroot_packages =\n    app\ncontract_types =\n    canon: my_canon.MyCanon\n\n"
-        "[importlinter:contract:engine]\nname = engine\ntype = canon\ncanonical = app.core:Engine\n"
-    )
-    root = write_tree(tmp_path / "tree", {**TREE, "app/compat.py": "from app.core import Engine\n",
-                                          ".importlinter": config})
-    options = Options(root=root, cache_dir=tmp_path / "cache")
-    assert run_check(options).contracts_run == run_check(options).contracts_run
-    assert analysis_calls == ["dangling", "concepts", "concepts"]
 
 
 def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> None:
