@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters import facts_cache
-from archguard.adapters.facts_cache import FactsCache, FileStamp, content_hash
+from archguard.adapters.facts_cache import CachedOutcome, FactsCache, FileStamp, content_hash
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -51,6 +51,10 @@ OUTCOMES = {
 }
 
 
+def outcome_of(hit: CachedOutcome | None) -> ParseOutcome | None:
+    return None if hit is None else hit.outcome()
+
+
 def filled(cache_dir: Path, target: tuple[int, int] = (3, 12)) -> FactsCache:
     cache = FactsCache(cache_dir, target=target)
     for i, (path, outcome) in enumerate(OUTCOMES.items()):
@@ -63,30 +67,30 @@ def test_round_trip_hits_by_stat_and_by_hash(tmp_path: Path) -> None:
     filled(tmp_path)
     warm = FactsCache(tmp_path, target=(3, 12))
     for i, (path, outcome) in enumerate(OUTCOMES.items()):
-        assert warm.lookup(path, 100 + i, OLD_MTIME) == outcome
-        assert warm.lookup_hash(path, content_hash(path.encode())) == outcome
+        assert outcome_of(warm.find(path, 100 + i, OLD_MTIME)) == outcome
+        assert outcome_of(warm.find_by_hash(path, content_hash(path.encode()))) == outcome
         assert warm.known_hash(path) == content_hash(path.encode())
-    assert warm.lookup("app/a.py", 101, OLD_MTIME) is None  # size changed
-    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(mtime_ns=OLD_NS + 1)) is None
+    assert outcome_of(warm.find("app/a.py", 101, OLD_MTIME)) is None  # size changed
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(mtime_ns=OLD_NS + 1))) is None
     # cp -p / rsync -t keep the mtime, not the ctime; a retargeted symlink has another inode
-    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(ctime_ns=OLD_NS + 1)) is None
-    assert warm.lookup("app/a.py", 100, OLD_MTIME._replace(inode=2)) is None
-    assert warm.lookup_hash("app/a.py", content_hash(b"other")) is None
-    assert warm.lookup("app/new.py", 1, OLD_MTIME) is None
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(ctime_ns=OLD_NS + 1))) is None
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(inode=2))) is None
+    assert outcome_of(warm.find_by_hash("app/a.py", content_hash(b"other"))) is None
+    assert outcome_of(warm.find("app/new.py", 1, OLD_MTIME)) is None
 
 
 def test_cache_is_per_target_version(tmp_path: Path) -> None:
     filled(tmp_path, target=(3, 12))
-    assert FactsCache(tmp_path, target=(3, 11)).lookup("app/a.py", 100, OLD_MTIME) is None
+    assert FactsCache(tmp_path, target=(3, 11)).find("app/a.py", 100, OLD_MTIME) is None
     cache = FactsCache(tmp_path, target=(3, 11))
     cache.select_target((3, 12))
-    assert cache.lookup("app/a.py", 100, OLD_MTIME) == OUTCOMES["app/a.py"]
+    assert outcome_of(cache.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
 
 
 def test_extractor_version_bump_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     filled(tmp_path)
     monkeypatch.setattr(facts_cache, "EXTRACTOR_VERSION", facts_cache.EXTRACTOR_VERSION + 1)
-    assert FactsCache(tmp_path, target=(3, 12)).lookup("app/a.py", 100, OLD_MTIME) is None
+    assert FactsCache(tmp_path, target=(3, 12)).find("app/a.py", 100, OLD_MTIME) is None
 
 
 def test_recently_modified_file_matches_only_by_content(tmp_path: Path) -> None:
@@ -96,26 +100,26 @@ def test_recently_modified_file_matches_only_by_content(tmp_path: Path) -> None:
     cache.store("a.py", 10, FileStamp(now, now, 1), content_hash(b"x"), OUTCOMES["app/a.py"])
     cache.save()
     warm = FactsCache(tmp_path)
-    assert warm.lookup("a.py", 10, FileStamp(now, now, 1)) is None
-    assert warm.lookup_hash("a.py", content_hash(b"x")) == OUTCOMES["app/a.py"]
+    assert outcome_of(warm.find("a.py", 10, FileStamp(now, now, 1))) is None
+    assert outcome_of(warm.find_by_hash("a.py", content_hash(b"x"))) == OUTCOMES["app/a.py"]
 
 
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     cache = FactsCache(None)
     cache.store("a.py", 1, OLD_MTIME, content_hash(b"x"), OUTCOMES["app/a.py"])
     cache.save()
-    assert cache.lookup("a.py", 1, OLD_MTIME) is None
+    assert outcome_of(cache.find("a.py", 1, OLD_MTIME)) is None
     assert list(tmp_path.iterdir()) == []
 
 
 def test_entries_of_files_not_seen_this_run_are_dropped(tmp_path: Path) -> None:
     filled(tmp_path)
     second = FactsCache(tmp_path, target=(3, 12))
-    assert second.lookup("app/a.py", 100, OLD_MTIME) is not None  # only this file still exists
+    assert outcome_of(second.find("app/a.py", 100, OLD_MTIME)) is not None  # only this file still exists
     second.save()
     third = FactsCache(tmp_path, target=(3, 12))
-    assert third.lookup("app/a.py", 100, OLD_MTIME) is not None
-    assert third.lookup("app/broken.py", 101, OLD_MTIME) is None
+    assert outcome_of(third.find("app/a.py", 100, OLD_MTIME)) is not None
+    assert outcome_of(third.find("app/broken.py", 101, OLD_MTIME)) is None
 
 
 def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
@@ -139,11 +143,11 @@ def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> No
     cache_file.write_bytes(bytes(data))
 
     damaged = FactsCache(tmp_path, target=(3, 12))
-    assert damaged.lookup("app/a.py", 100, OLD_MTIME) is None
+    assert outcome_of(damaged.find("app/a.py", 100, OLD_MTIME)) is None
     damaged.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), OUTCOMES["app/a.py"])
     damaged.save()
     rebuilt = FactsCache(tmp_path, target=(3, 12))
-    assert rebuilt.lookup("app/a.py", 100, OLD_MTIME) == OUTCOMES["app/a.py"]
+    assert outcome_of(rebuilt.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
 
 
 def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> None:

@@ -159,14 +159,6 @@ class FactsCache:
             return None
         return self._hit(path, entry)
 
-    def lookup(self, path: str, size: int, stamp: FileStamp) -> ParseOutcome | None:
-        hit = self.find(path, size, stamp)
-        return hit.outcome() if hit is not None else None
-
-    def lookup_hash(self, path: str, content_hash: bytes) -> ParseOutcome | None:
-        hit = self.find_by_hash(path, content_hash)
-        return hit.outcome() if hit is not None else None
-
     def known_hash(self, path: str) -> bytes | None:
         """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
         entry = self._load().get(path)
@@ -179,7 +171,7 @@ class FactsCache:
             self._dirty = True
             return None
         self._touched.add(path)
-        return CachedOutcome(entry[2], plain, entry[4])
+        return CachedOutcome(plain, entry[4])
 
     def store(
         self, path: str, size: int, stamp: FileStamp, content_hash: bytes, outcome: ParseOutcome
@@ -289,10 +281,9 @@ class CachedOutcome:
     """A cache hit, decoded only as far as it is used: whether the file parsed is known at once,
     its facts are rebuilt only when asked for."""
 
-    __slots__ = ("digest", "_plain", "outcome_digest")
+    __slots__ = ("_plain", "outcome_digest")
 
-    def __init__(self, digest: bytes, plain: tuple, outcome_digest: bytes) -> None:
-        self.digest = digest  # the file's content hash
+    def __init__(self, plain: tuple, outcome_digest: bytes) -> None:
         self._plain = plain
         self.outcome_digest = outcome_digest
 
