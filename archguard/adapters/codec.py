@@ -1,4 +1,5 @@
-"""Domain values <-> plain tuples that ``marshal`` can store: the on-disk form of every cache.
+"""Domain values <-> plain tuples that ``marshal`` can store, sealed in a checked envelope: the
+on-disk form of every cache.
 
 Why marshal of plain tuples and not pickle: loading must stay far below the time it saves. Pickle
 rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object (about 2 s for
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import struct
 from collections.abc import Callable
 from dataclasses import fields
 from enum import Enum
@@ -92,3 +94,34 @@ def packed(codec: Codec) -> Converter:
     return (lambda value: None if value is None else marshal.dumps(codec.encode(value))), (
         lambda plain: None if plain is None else codec.decode(marshal.loads(plain))
     )
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# Envelope: identity (what is stored, fixed by the caller) | payload length (u64)
+# | blake2b-128 of payload (16) | payload (marshal).
+_SEAL = struct.Struct("<Q16s")
+
+
+def seal(identity: bytes, value: Any) -> bytes:
+    """``value`` as bytes to write (atomically); raises ValueError for what marshal cannot store."""
+    payload = marshal.dumps(value)
+    return identity + _SEAL.pack(len(payload), content_hash(payload)) + payload
+
+
+def unseal(data: bytes, identity: bytes) -> Any:
+    """The value :func:`seal` stored under ``identity``; None when ``data`` was stored under another
+    identity (format, version, key), is truncated or corrupted: never trusted."""
+    head = len(identity) + _SEAL.size
+    if len(data) < head or data[: len(identity)] != identity:
+        return None
+    length, digest = _SEAL.unpack_from(data, len(identity))
+    payload = data[head:]
+    if length != len(payload) or digest != content_hash(payload):
+        return None
+    try:
+        return marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None

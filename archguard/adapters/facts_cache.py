@@ -1,14 +1,15 @@
 """Per-file parse outcomes cached between runs, keyed by path + content hash.
 
 A warm run must not even read unchanged files, so an entry first matches by ``stat`` (size,
-mtime, ctime and inode, as git's index does: a ``cp -p`` or ``rsync -t`` that keeps the mtime still
-changes the ctime, a symlink pointed elsewhere the inode); when the stat differs the caller reads the file and the entry still matches by content
-hash (a ``touch`` or a checkout of the same content costs a read, never a parse).
+mtime, ctime and inode, as git's index does: a ``cp -p`` or ``rsync -t`` that keeps the mtime
+still changes the ctime, a symlink pointed elsewhere the inode); when the stat differs the caller
+reads the file and the entry still matches by content hash (a ``touch`` or a checkout of the same
+content costs a read, never a parse).
 
 On disk: one file per target version, ``facts-pyXY.bin``::
 
     magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
-    | schema digest (8) | payload length (u64) | blake2b-128 of payload (16) | payload (marshal)
+    | schema digest (8) | then :func:`codec.seal`'s length, checksum and marshal payload
 
 written to a temp file and ``os.replace``d, so a concurrent reader sees the old or the new file,
 never half of one. Any mismatch (other version, truncated, corrupted) means "no cache": it is
@@ -16,14 +17,13 @@ rebuilt, never trusted.
 
 Entries are plain tuples (:mod:`codec` says why not pickle), and a hit is decoded only as far as
 it is used (:class:`CachedOutcome`): a warm run whose derived results are cached too never
-rebuilds the facts at all. The schema digest (the domain classes' field names) invalidates the
-cache by itself when a domain class gains or loses a field.
+rebuilds the facts at all. The schema digest (the domain classes' field names and enum values)
+invalidates the cache by itself when a domain class gains or loses a field.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 import struct
@@ -34,7 +34,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archguard.adapters.codec import Codec, enum_field, many, optional, packed, schema_digest
+from archguard.adapters.codec import (
+    Codec,
+    content_hash,
+    enum_field,
+    many,
+    optional,
+    packed,
+    schema_digest,
+    seal,
+    unseal,
+)
 from archguard.adapters.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
@@ -52,7 +62,7 @@ from archguard.domain.facts import (
 EXTRACTOR_VERSION = 3
 FORMAT_VERSION = 5
 MAGIC = b"AGFACTS\x00"
-_HEADER = struct.Struct("<8sIIBB8sQ16s")
+_IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 14)
 # Files modified this recently before being cached may change again within the same mtime tick
 # (coarse clocks, FAT's 2 s): such entries match by content hash only, never by stat ("racy git").
@@ -90,10 +100,6 @@ def outcome_digest(plain: tuple) -> bytes:
     scan is a function of these, so two contents with the same facts (an edit to one line of a
     function body, a comment) derive the same results."""
     return content_hash(marshal.dumps(plain))
-
-
-def content_hash(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
@@ -217,14 +223,10 @@ class FactsCache:
         for path in stale:
             del self._entries[path]
         try:
-            payload = marshal.dumps(self._entries)
-            header = _HEADER.pack(
-                MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST,
-                len(payload), content_hash(payload),
-            )
+            data = seal(self._identity(), self._entries)
             target_file.parent.mkdir(parents=True, exist_ok=True)
             _keep_out_of_version_control(target_file.parent)
-            write_atomically(target_file, header + payload)
+            write_atomically(target_file, data)
         except (OSError, ValueError) as error:
             # A cache that cannot be written costs speed next time, never the result of this run.
             warnings.warn(f"archguard: cache not saved to {target_file}: {error}", stacklevel=2)
@@ -245,36 +247,16 @@ class FactsCache:
             data = target_file.read_bytes()
         except OSError:
             return {}
-        payload = self._valid_payload(data)
-        if payload is None:
-            return {}
-        try:
-            with paused_gc():  # a million fresh tuples would trigger useless full collections
-                entries = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            return {}
+        with paused_gc():  # a million fresh tuples would trigger useless full collections
+            entries = unseal(data, self._identity())
         if not isinstance(entries, dict) or not all(
             isinstance(e, tuple) and len(e) == 5 for e in entries.values()
         ):
-            return {}
+            return {}  # None (another version, damaged) or not the shape this version writes
         return entries
 
-    def _valid_payload(self, data: bytes) -> bytes | None:
-        if len(data) < _HEADER.size:
-            return None
-        magic, fmt, extractor, major, minor, schema, length, digest = _HEADER.unpack_from(data)
-        payload = data[_HEADER.size:]
-        if (
-            magic != MAGIC
-            or fmt != FORMAT_VERSION
-            or extractor != EXTRACTOR_VERSION
-            or (major, minor) != self.target
-            or schema != _SCHEMA_DIGEST
-            or length != len(payload)
-            or digest != content_hash(payload)
-        ):
-            return None
-        return payload
+    def _identity(self) -> bytes:
+        return _IDENTITY.pack(MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST)
 
 
 class CachedOutcome:

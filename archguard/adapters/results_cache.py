@@ -9,7 +9,7 @@ costs one parse plus this analysis, never a full re-parse.)
 
 On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::
 
-    magic (8) | key (16) | payload length (u64) | blake2b-128 of payload (16) | payload (marshal)
+    magic (8) | key (16) | then :func:`codec.seal`'s length, checksum and marshal payload
 
 written atomically; anything that does not match (other key, truncated, corrupted) is a miss.
 """
@@ -19,19 +19,17 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import struct
 import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.codec import Codec, enum_field, schema_digest
+from archguard.adapters.codec import Codec, content_hash, enum_field, schema_digest, seal, unseal
 from archguard.adapters.output_files import write_atomically
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import DanglingImport
 
 MAGIC = b"AGRSLT\x00\x01"
-_HEADER = struct.Struct("<8s16sQ16s")
 _DANGLING = Codec(DanglingImport)
 _VIOLATION = Codec(Violation, {"severity": enum_field(Severity)})
 
@@ -89,32 +87,14 @@ class ResultsCache:
             data = path.read_bytes()
         except OSError:
             return None
-        if len(data) < _HEADER.size:
-            return None
-        magic, stored_key, length, digest = _HEADER.unpack_from(data)
-        payload = data[_HEADER.size:]
-        if (
-            magic != MAGIC
-            or stored_key != _keyed(key)
-            or length != len(payload)
-            or digest != hashlib.blake2b(payload, digest_size=16).digest()
-        ):
-            return None
-        try:
-            return marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            return None
+        return unseal(data, MAGIC + _keyed(key))
 
     def _save(self, name: str, key: bytes, value: Any) -> None:
         path = self._file(name)
         if path is None:
             return
         try:
-            payload = marshal.dumps(value)
-            header = _HEADER.pack(
-                MAGIC, _keyed(key), len(payload), hashlib.blake2b(payload, digest_size=16).digest()
-            )
-            write_atomically(path, header + payload)
+            write_atomically(path, seal(MAGIC + _keyed(key), value))
         except (OSError, ValueError) as error:
             # A result that cannot be cached costs speed next time, never the result of this run.
             warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=3)
@@ -123,7 +103,7 @@ class ResultsCache:
 def _keyed(key: bytes) -> bytes:
     """The key, bound to the stored classes' schema."""
     schema = schema_digest(_DANGLING, _VIOLATION, enums=(Severity,))
-    return hashlib.blake2b(key + schema, digest_size=16).digest()
+    return content_hash(key + schema)
 
 
 @cache
