@@ -1,0 +1,113 @@
+"""What ``archguard discover`` finds with no configuration: the result model that ``discover``
+fills and that ``report`` (Markdown, HTML, diagrams, JSON) renders. JSON keys: INTERFACE.md
+(``clusters``, ``shims``, ``copies``, ``cycles``).
+
+Immutable values only; the analysis that builds them lives in ``archguard.analysis``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archguard.domain.result import ScanResult
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One place where the concept is defined (a class, a function, a module-level object)."""
+
+    module: str
+    name: str
+    kind: str  # "class" | "function" | "assign" | "type"
+    path: str
+    line: int
+    test_double: bool = False  # defined in a test module or named like a fake/mock/stub
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPath:
+    """``module:Name`` through which the concept is imported, and the files that import it so."""
+
+    module: str
+    name: str
+    importers: tuple[str, ...] = ()  # importing file paths, sorted
+    canonical: bool = False  # the path a contract would name (the suggested canonical)
+
+    @property
+    def target(self) -> str:
+        return f"{self.module}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One concept that the codebase reaches or defines in several ways."""
+
+    name: str  # the normalised concept name, e.g. "connection-manager"
+    score: float  # ranks clusters: higher is what a reviewer should fix first (docs/discover.md)
+    evidence: tuple[str, ...]  # candidate kinds: "access-paths", "same-name", "wrapper", "factory"
+    canonical: str  # suggested canonical module:Name (the most-used access path of the origin)
+    definitions: tuple[Definition, ...]
+    access_paths: tuple[AccessPath, ...]
+    importer_count: int  # distinct importing files over all access paths
+    non_canonical_importers: int  # distinct importing files that use a non-canonical path
+    shims: tuple[str, ...] = ()  # shim modules on the way to the origin
+
+
+@dataclass(frozen=True, slots=True)
+class Shim:
+    """A module whose public names are all re-exports (INTERFACE.md)."""
+
+    module: str
+    path: str
+    reexports: tuple[tuple[str, str], ...]  # (name here, module:Name where it really lives)
+    importers: tuple[str, ...]  # importing file paths, sorted; empty: safe to delete
+    warns_deprecation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A stale duplicate of a module (``x.py.backup_2025``, ``x_old.py``, ``backups/...``)."""
+
+    path: str
+    live: str  # the path of the live file it copies
+    similarity: float  # 0..1 over normalised lines; 1.0 is identical
+
+
+@dataclass(frozen=True, slots=True)
+class CycleEdge:
+    importer: str  # module
+    imported: str  # module
+    path: str  # the importing file
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One strongly connected group of modules of the import graph."""
+
+    modules: tuple[str, ...]  # every module of the strongly connected component, sorted
+    path: tuple[CycleEdge, ...]  # its shortest cycle, edge by edge, back to the first module
+    breakers: tuple[CycleEdge, ...]  # a small set of imports whose removal breaks the component
+
+
+@dataclass(frozen=True, slots=True)
+class Hotspot:
+    """A module ranked by how much of the fragmentation and coupling runs through it."""
+
+    module: str
+    path: str
+    score: float
+    fan_in: int  # modules and loose files importing it
+    betweenness: float
+    non_canonical_importers: int  # files that reach a cluster's concept through this module
+
+
+@dataclass
+class DiscoveryResult:
+    scan: ScanResult
+    clusters: list[Cluster] = field(default_factory=list)  # ranked, best first
+    shims: list[Shim] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
+    cycles: list[Cycle] = field(default_factory=list)  # largest / most imported first
+    hotspots: list[Hotspot] = field(default_factory=list)  # ranked, best first
+    duration_s: float = 0.0
