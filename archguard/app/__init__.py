@@ -1,5 +1,8 @@
 """Use cases (``scan``, ``check``, ``baseline``): the composition root that wires adapters to analysis.
 
+One module per further command sits beside this one (``archguard.app.<command>``); each builds on
+:func:`scan_workspace` and :class:`Options` here.
+
 The CLI only parses options into :class:`Options` and renders what these functions return.
 """
 
