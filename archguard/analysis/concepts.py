@@ -40,6 +40,14 @@ _NOT_FIXABLE_OTHER_OBJECT = (
 )
 _NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
 _NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
+_NOT_FIXABLE_SHIM = (
+    "this module is itself a re-export shim: fix leaves shims alone (delete it once nothing imports "
+    "it: fix --delete-unused-shims)"
+)
+_NOT_FIXABLE_PACKAGE_INIT = (
+    "a package __init__ re-exports what it imports: fix leaves it alone; point it at the canonical "
+    "module by hand if you want"
+)
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -256,13 +264,26 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
     if res.origin == concept.origin:
         bound = fact.asname or fact.name
         shim = " (a shim)" if table.is_shim(module) else ""
+        home = _reexport_home(table, file)
         return _violation(
             concept, "AG101", file, fact, module, fact.name,
             message=f"{bound} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
-            suggestion=_suggestion(concept, bound), fixable=True, reason=None,
+            suggestion=_suggestion(concept, bound), fixable=home is None, reason=home,
         )
     if res.origin in concept.rivals:
         return _rival_import(concept, file, fact, module, fact.name, res)
+    return None
+
+
+def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
+    """Why ``archguard fix`` leaves this importer alone, or None: shims and package ``__init__``
+    files are the homes others import the concept from, never rewritten (docs/fix.md)."""
+    if file.loose:
+        return None
+    if file.is_package:
+        return _NOT_FIXABLE_PACKAGE_INIT
+    if table.is_shim(file.module):
+        return _NOT_FIXABLE_SHIM
     return None
 
 
