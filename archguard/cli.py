@@ -132,7 +132,9 @@ def fix(**raw: Any) -> None:
             write_output(json_report.dumps(fix_to_json(result, tool_version=__version__)), settings["json"])
         if settings["json"] != "-":
             click.echo(render_fix(result), nl=False)
-        if result.status.failed:
+        # An asked-for --rollback that restored the tree is done (0); a run that had to roll back
+        # its own change, or found an interrupted one, failed (1).
+        if result.status.failed and not fix_options.rollback:
             sys.exit(1)
 
 
