@@ -101,7 +101,11 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     except BaseException:  # Ctrl-C while writing: leave the tree as it was, then stop
         journal.rollback()
         raise
-    after = run_check(options)
+    try:
+        after = run_check(options)
+    except BaseException:  # Ctrl-C (or a crash) before the change was verified: undo it
+        journal.rollback()
+        raise
     regressions = _regressions(before, after)
     if regressions:
         result.problems.extend(regressions)
