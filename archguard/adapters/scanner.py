@@ -18,6 +18,7 @@ this. The cache is saved at the end of :func:`scan_files`.
 
 from __future__ import annotations
 
+import errno
 import gc
 import math
 import os
@@ -410,6 +411,10 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 def _os_reason(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(error, FileNotFoundError):  # listed a moment ago: a broken link, or gone since
+        return "broken symbolic link or deleted during the scan"
     return f"cannot read: {error.strerror or error}"
 
 
