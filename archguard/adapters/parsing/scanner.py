@@ -32,9 +32,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from archguard.adapters import syntax_judge
-from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import (
+from archguard.adapters.parsing import syntax_judge
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.cache.facts_cache import (
     CachedOutcome,
     FactsCache,
     FileStamp,
@@ -42,8 +42,8 @@ from archguard.adapters.facts_cache import (
     content_hash,
     paused_gc,
 )
-from archguard.adapters.downlevel import extract_facts_downlevel
-from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -385,7 +385,7 @@ def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> Fi
                 return facts
         # Imported here, not at the top: libcst takes a tenth of a second to import, and most
         # runs (every warm one) never need it.
-        from archguard.adapters.facts_cst import extract_facts_cst
+        from archguard.adapters.parsing.facts_cst import extract_facts_cst
 
         return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
