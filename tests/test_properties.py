@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import archguard
 from archguard import app
-from archguard.adapters.facts_cache import FactsCache
-from archguard.adapters.scanner import scan_files
-from archguard.adapters.syntax_judge import NEWEST_TARGET
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.parsing.scanner import scan_files
+from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.domain.sources import SourceFile
 from archguard.reporting import json_report
 from tests.helpers import write_tree
