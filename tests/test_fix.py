@@ -323,7 +323,7 @@ def test_scope_by_concept_and_by_path(tmp_path: Path) -> None:
 
 
 def test_a_refused_file_means_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archguard.adapters import import_rewriter
+    from archguard.adapters.rewrite import import_rewriter
     from archguard.app import fix as fix_module
 
     root = make(tmp_path, {"app/a.py": "from app.realtime.compat import LegacyManager\n" + TAIL,

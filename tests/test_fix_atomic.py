@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import fix_journal, import_rewriter
-from archguard.adapters.fix_journal import JOURNAL_DIRNAME, Journal
+from archguard.adapters.rewrite import fix_journal, import_rewriter
+from archguard.adapters.rewrite.fix_journal import JOURNAL_DIRNAME, Journal
 from archguard.app import fix as fix_module
 from archguard.domain.fix import FixStatus
 from tests.test_fix import TAIL, fix, make
@@ -100,7 +100,7 @@ def test_a_contract_the_rewrite_would_break_rolls_it_back(root: Path) -> None:
 
 KILLER = """\
 import os, signal, sys
-from archguard.adapters import fix_journal
+from archguard.adapters.rewrite import fix_journal
 
 real = fix_journal.atomic_write
 written = []

@@ -3,10 +3,10 @@
 1. An unfinished earlier run (its journal is still there) is rolled back first, and the run stops.
 2. ``check`` runs (no baseline: a known violation is still worth fixing); its fixable
    non-canonical-import violations in scope become edits (``analysis.fix_plan``).
-3. Every file is rewritten in memory (``adapters.import_rewriter``); if any one cannot be, nothing
+3. Every file is rewritten in memory (``adapters.rewrite.import_rewriter``); if any one cannot be, nothing
    is written and the run is refused.
 4. The journal records the originals, the new files are written atomically
-   (``adapters.fix_journal``), and ``check`` runs again on the changed tree. A new syntax error,
+   (``adapters.rewrite.fix_journal``), and ``check`` runs again on the changed tree. A new syntax error,
    unreadable file, dangling import or violation restores every file byte for byte.
 """
 
@@ -18,10 +18,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.fix_journal import Journal, JournalError
-from archguard.adapters.import_rewriter import RewriteError, rewrite_imports
-from archguard.adapters.source_text import UnreadableSource, decode_source
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.rewrite.fix_journal import Journal, JournalError
+from archguard.adapters.rewrite.import_rewriter import RewriteError, rewrite_imports
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import Options, Progress, load_concept_contracts, run_check
