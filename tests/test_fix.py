@@ -235,6 +235,10 @@ def test_shims_and_package_inits_are_never_rewritten(tmp_path: Path) -> None:
         "app/api/__init__.py": "from app.realtime.compat import LegacyManager\n",
         "app/api/routes.py": "from app.api import LegacyManager\n" + TAIL,
         "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,
+        # only re-exports (an import and an alias of it): a shim, though it warns about nothing
+        "app/api/old_names.py": "from app.realtime.impl import Manager\n\nOldManager = Manager\n",
+        # builds a public value from the import: an importer, rewritten
+        "app/urls.py": "from app.realtime.compat import LegacyManager\n\nurlpatterns = [LegacyManager]\n",
     })
     shim_before = read(root, "app/realtime/compat.py")
     result = fix(root)
@@ -243,12 +247,17 @@ def test_shims_and_package_inits_are_never_rewritten(tmp_path: Path) -> None:
     assert read(root, "app/api/__init__.py") == "from app.realtime.compat import LegacyManager\n"
     assert read(root, "app/chat.py") == "from app.realtime.manager import ConnectionManager as LegacyManager\n" + TAIL
     assert read(root, "app/api/routes.py") == "from app.realtime.manager import ConnectionManager as LegacyManager\n" + TAIL
+    assert read(root, "app/urls.py") == (
+        "from app.realtime.manager import ConnectionManager as LegacyManager\n\nurlpatterns = [LegacyManager]\n"
+    )
+    assert read(root, "app/api/old_names.py") == "from app.realtime.impl import Manager\n\nOldManager = Manager\n"
     reasons = {n.path: n.reason for n in result.not_fixed}
     assert "shim" in reasons["app/realtime/compat.py"]
+    assert "shim" in reasons["app/api/old_names.py"]
     assert "package __init__" in reasons["app/api/__init__.py"]
     # check agrees: what fix left is exactly what check calls not fixable, each with its reason
     left = concept_violations(root)
-    assert {v.path for v in left} == {"app/realtime/compat.py", "app/api/__init__.py"}
+    assert {v.path for v in left} == {"app/realtime/compat.py", "app/api/__init__.py", "app/api/old_names.py"}
     assert all(not v.fixable and v.reason for v in left)
     # the package still imports the shim, so the shim is not listed as unused
     assert result.unused_shims == []

@@ -79,6 +79,24 @@ def test_a_regression_found_by_the_recheck_restores_every_file(root: Path, monke
     assert snapshot(root) == before
 
 
+def test_a_rewrite_that_leaves_a_fixable_violation_is_rolled_back(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(root)
+    real = import_rewriter.rewrite_imports
+
+    def misses_one(path, source, package, edits):  # type: ignore[no-untyped-def]
+        if path == "tests/test_a.py":  # changes the file, but not the import
+            return import_rewriter.Rewrite(source + b"# touched\n")
+        return real(path, source, package, edits)
+
+    monkeypatch.setattr(fix_module, "rewrite_imports", misses_one)
+    result = fix(root)
+    assert result.status is FixStatus.ROLLED_BACK
+    assert result.problems == [
+        "tests/test_a.py:1: still not canonical after the rewrite: app.realtime.impl:Manager"
+    ]
+    assert snapshot(root) == before
+
+
 def test_a_contract_the_rewrite_would_break_rolls_it_back(root: Path) -> None:
     (root / ".importlinter").write_text(textwrap.dedent("""\
         [importlinter]

@@ -282,9 +282,25 @@ def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
         return None
     if file.is_package:
         return _NOT_FIXABLE_PACKAGE_INIT
-    if table.is_shim(file.module):
+    if is_reexport_shim(table, file.module):
         return _NOT_FIXABLE_SHIM
     return None
+
+
+def is_reexport_shim(table: SymbolTable, module: str) -> bool:
+    """A module that emits a DeprecationWarning, or whose public names are all re-exports (run-time
+    imports, or aliases of other names) - the INTERFACE.md definition of a shim. Stricter than
+    :meth:`SymbolTable.is_shim`, which ignores plain assignments: a ``urls.py`` that builds
+    ``urlpatterns`` from its imports is an importer, not a shim."""
+    facts = table.facts_of(module)
+    if facts is None:
+        return False
+    if facts.warns_deprecation:
+        return True
+    public = [b for b in facts.bindings if not b.name.startswith("_")]
+    if any(b.kind is not BindingKind.ALIAS for b in public):
+        return False
+    return any(not f.in_function and not f.type_checking for f in facts.imports)
 
 
 def _check_star(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact,

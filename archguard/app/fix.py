@@ -107,6 +107,10 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         journal.rollback()
         raise
     regressions = _regressions(before, after)
+    # Complete or nothing: a fixable violation still there after the run is a failure too.
+    leftover = plan_fix(after.violations, concept=fix.concept, scopes=scopes).edits
+    regressions += [f"{path}:{e.line}: still not canonical after the rewrite: {e.module}:{e.name}"
+                    for path, edits in sorted(leftover.items()) for e in edits]
     if regressions:
         result.problems.extend(regressions)
         return _rolled_back(result, journal)
@@ -146,11 +150,13 @@ def _rewrite_all(root: Path, before: CheckResult, plan: FixPlan, result: FixResu
         except RewriteError as error:
             result.problems.append(f"{path}: {error}")
             continue
+        if rewrite.source == source:
+            result.problems.append(f"{path}: the rewrite changed nothing (a bug: please report it)")
+            continue
         result.changes.extend(sorted(rewrite.changes, key=lambda c: c.line))
         result.notes.extend(rewrite.notes)
-        if rewrite.source != source:
-            originals[path] = source
-            new_contents[path] = rewrite.source
+        originals[path] = source
+        new_contents[path] = rewrite.source
     return originals, new_contents
 
 

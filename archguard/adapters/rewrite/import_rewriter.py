@@ -104,7 +104,6 @@ class _Planner:
         self.changes: list[StatementChange] = []
         self.notes: list[str] = []
         self._edited_statements: set[int] = set()
-        self._merge_targets: dict[int, tuple[cst.SimpleStatementLine, cst.ImportFrom, list[str]]] = {}
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
@@ -239,7 +238,7 @@ class _Planner:
         return r.alias.with_changes(name=cst.Name(name), asname=asname)
 
     def _merge_target(self, statement: cst.CSTNode, canonical_module: str, group: list[_Retarget]
-                      ) -> tuple[cst.SimpleStatementLine, cst.ImportFrom, list[str]] | None:
+                      ) -> tuple[cst.SimpleStatementLine, cst.ImportFrom] | None:
         """An earlier, untouched ``from <canonical_module> import ...`` in the same block, with
         nothing in between that mentions a name being moved (its binding would move earlier)."""
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -261,13 +260,12 @@ class _Planner:
             between = "\n".join(self.lines[self.positions[candidate].end.line:self.line_of(statement) - 1])
             if any(re.search(rf"\b{re.escape(r.local)}\b", between) for r in group):
                 return None
-            entry = self._merge_targets.setdefault(id(candidate), (candidate, imp, []))
-            return entry
+            return candidate, imp
         return None
 
-    def _merge_into(self, target: tuple[cst.SimpleStatementLine, cst.ImportFrom, list[str]],
+    def _merge_into(self, target: tuple[cst.SimpleStatementLine, cst.ImportFrom],
                     group: list[_Retarget]) -> None:
-        statement, imp, _ = target
+        statement, imp = target
         assert not isinstance(imp.names, cst.ImportStar)
         present = {(a.evaluated_name, a.evaluated_alias) for a in imp.names}
         present |= {(a.evaluated_name, a.evaluated_alias)
