@@ -323,7 +323,9 @@ def test_scope_by_concept_and_by_path(tmp_path: Path) -> None:
              "contracts/other.toml": '[[concept]]\nname = "helper"\ncanonical = "app.realtime.impl:helper"\n',
              "app/api/uses_helper.py": "from app.realtime.impl import helper\n" + TAIL}
     root = make(tmp_path, files)
-    result = fix(root, paths=(str(root / "tests"),))
+    result = fix(root, paths=(str(root / "tests"),), dry_run=True)  # from the working directory
+    assert result.changed_files == ["tests/test_chat.py"]
+    result = fix(root, paths=("tests",))  # from ROOT
     assert result.changed_files == ["tests/test_chat.py"]
     assert read(root, "app/chat.py") == files["app/chat.py"]
     other = fix(root, concept="helper")

@@ -187,20 +187,17 @@ def _key(v: Violation) -> tuple[str, ...]:
 
 
 def _scopes(root: Path, paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Each path as ROOT-relative text: taken from the working directory if it exists there,
-    else from ROOT."""
+    """Each path as ROOT-relative text. A relative path may be written from the working directory
+    or from ROOT: the first of those that exists inside ROOT is taken."""
     scopes = []
     for given in paths:
-        candidate = Path(given)
-        if not candidate.exists():
-            candidate = root / given
-        if not candidate.exists():
+        existing = [c.resolve() for c in (Path(given), root / given) if c.exists()]
+        if not existing:
             raise ConfigError(f"path not found: {given}")
-        try:
-            relative = candidate.resolve().relative_to(root)
-        except ValueError:
-            raise ConfigError(f"path is outside ROOT ({root}): {given}") from None
-        scopes.append(relative.as_posix())
+        inside = [c for c in existing if c == root or root in c.parents]
+        if not inside:
+            raise ConfigError(f"path is outside ROOT ({root}): {given}")
+        scopes.append(inside[0].relative_to(root).as_posix())
     return tuple(scopes)
 
 
