@@ -46,12 +46,12 @@ def test_a_failed_write_restores_every_file(root: Path, monkeypatch: pytest.Monk
     real = fix_journal.atomic_write
     writes = []
 
-    def full_disk(path: Path, data: bytes, mode: int) -> None:
+    def full_disk(path: Path, data: bytes, mode: int, **kwargs: bool) -> None:
         if path.suffix == ".py":
             writes.append(path)
             if len(writes) == 3:
                 raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, data, mode)
+        real(path, data, mode, **kwargs)
 
     monkeypatch.setattr(fix_journal, "atomic_write", full_disk)
     result = fix(root)
@@ -123,14 +123,14 @@ from archguard.adapters.rewrite import fix_journal
 real = fix_journal.atomic_write
 written = []
 
-def dies_on_the_third_file(path, data, mode):
+def dies_on_the_third_file(path, data, mode, **kwargs):
     if path.suffix == ".py":
         written.append(path)
         if len(written) == 3:
             # Half of the new file is in its temporary file when the process is killed.
             fix_journal.temporary_path(path).write_bytes(data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
-    real(path, data, mode)
+    real(path, data, mode, **kwargs)
 
 fix_journal.atomic_write = dies_on_the_third_file
 from archguard.cli import main

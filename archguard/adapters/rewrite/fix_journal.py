@@ -4,20 +4,21 @@
 full disk) must leave either the tree as it was, or a journal from which the next run (or
 ``archguard fix --rollback``) restores it as it was. The order of work makes that so:
 
-1. :meth:`Journal.begin` copies every file about to change (bytes and mode) into
-   ``ROOT/.archguard_fix_journal/`` and fsyncs them, then writes ``manifest.json`` (temporary file,
-   fsync, rename, fsync of the folder). Until the manifest exists no source file has been touched;
+1. :meth:`Journal.begin` copies every file about to change into
+   ``ROOT/.archguard_fix_journal/originals.bin`` and fsyncs it, then writes ``manifest.json`` (each
+   file's path, mode and place in ``originals.bin``; temporary file, fsync, rename, fsync of the
+   folder). Until the manifest exists no source file has been touched;
    a journal folder without a manifest is debris and is simply removed.
 2. :meth:`Journal.apply` writes each new file atomically (a temporary file in the same folder,
-   fsync, the original mode, rename): a reader, or a crash, sees the old bytes or the new, never
-   half a file. Deletions are plain unlinks.
+   fsync, the original mode, rename; each folder fsynced once at the end): a reader, or a crash,
+   sees the old bytes or the new, never half a file. Deletions are plain unlinks.
 3. The caller verifies the result, then :meth:`Journal.commit` (drop the journal) or
    :meth:`Journal.rollback` (write every original back, byte for byte and mode kept, remove the
    temporary files a crash may have left, then drop the journal). Rollback is itself safe to
    interrupt and repeat.
 
 The journal lives in the analysed tree rather than the cache folder so that ``--no-cache`` never
-turns the safety net off; its copies are named ``*.orig``, never ``*.py``, so no scan reads them.
+turns the safety net off; no file in it is named ``*.py``, so no scan reads the copies.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 JOURNAL_DIRNAME = ".archguard_fix_journal"
 _MANIFEST = "manifest.json"
+_ORIGINALS = "originals.bin"  # every original, back to back; never a .py name, so no scan reads it
 _TMP_SUFFIX = ".archguard-fix.tmp"
 
 
@@ -42,7 +44,8 @@ class JournalError(Exception):
 @dataclass(frozen=True)
 class _Entry:
     path: str  # relative to ROOT, with "/"
-    backup: str  # file name inside the journal folder
+    offset: int  # where its original bytes start in the originals file
+    size: int
     mode: int
 
 
@@ -51,8 +54,9 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{_TMP_SUFFIX}")
 
 
-def atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Replace ``path`` by ``data`` atomically, with permission bits ``mode``."""
+def atomic_write(path: Path, data: bytes, mode: int, *, sync_folder: bool = True) -> None:
+    """Replace ``path`` by ``data`` atomically, with permission bits ``mode``. ``sync_folder=False``:
+    the caller fsyncs the folder itself, once for many files."""
     tmp = temporary_path(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -68,7 +72,8 @@ def atomic_write(path: Path, data: bytes, mode: int) -> None:
         raise
     os.close(fd)
     os.replace(tmp, path)
-    fsync_folder(path.parent)
+    if sync_folder:
+        fsync_folder(path.parent)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -103,15 +108,18 @@ class Journal:
         entries = []
         try:
             self.folder.mkdir(parents=True)
-            for number, (relative, data) in enumerate(sorted(originals.items())):
-                mode = (self.root / relative).stat().st_mode
-                backup = f"{number}.orig"
-                with open(self.folder / backup, "wb") as stream:
+            # One file holds every original (one fsync, not one per file); the manifest says where.
+            with open(self.folder / _ORIGINALS, "wb") as stream:
+                offset = 0
+                for relative, data in sorted(originals.items()):
+                    mode = (self.root / relative).stat().st_mode
                     stream.write(data)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                entries.append({"path": relative, "backup": backup, "mode": stat.S_IMODE(mode)})
-            manifest = json.dumps({"version": 1, "entries": entries}, indent=1).encode()
+                    entries.append({"path": relative, "offset": offset, "size": len(data),
+                                    "mode": stat.S_IMODE(mode)})
+                    offset += len(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            manifest = json.dumps({"version": 2, "entries": entries}, indent=1).encode()
             atomic_write(self.folder / _MANIFEST, manifest, 0o644)
         except OSError as error:
             self.discard()
@@ -119,13 +127,16 @@ class Journal:
 
     def apply(self, new_contents: Mapping[str, bytes | None]) -> None:
         """Write each file (None: delete it). Call only after :meth:`begin` recorded them all."""
+        folders = set()
         for relative, data in sorted(new_contents.items()):
             path = self.root / relative
             if data is None:
                 path.unlink()
-                fsync_folder(path.parent)
             else:
-                atomic_write(path, data, path.stat().st_mode)
+                atomic_write(path, data, path.stat().st_mode, sync_folder=False)
+            folders.add(path.parent)
+        for folder in sorted(folders):  # the renames and unlinks become durable, once per folder
+            fsync_folder(folder)
 
     def commit(self) -> None:
         """The change is verified: forget the originals."""
@@ -138,13 +149,16 @@ class Journal:
             return []
         try:
             data = json.loads((self.folder / _MANIFEST).read_text(encoding="utf-8"))
-            entries = [_Entry(e["path"], e["backup"], int(e["mode"])) for e in data["entries"]]
+            entries = [_Entry(e["path"], int(e["offset"]), int(e["size"]), int(e["mode"]))
+                       for e in data["entries"]]
+            originals = (self.folder / _ORIGINALS).read_bytes()
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise JournalError(f"{self.folder / _MANIFEST}: unreadable journal ({error}); restore by hand from its *.orig files") from None
+            raise JournalError(f"{self.folder}: unreadable journal ({error}); restore by hand from "
+                               f"{_ORIGINALS} (offsets in {_MANIFEST})") from None
         restored = []
         for entry in entries:
             path = self.root / entry.path
-            original = (self.folder / entry.backup).read_bytes()
+            original = originals[entry.offset:entry.offset + entry.size]
             _unlink(temporary_path(path))  # what an interrupted atomic_write left behind
             try:
                 current = path.read_bytes()

@@ -25,13 +25,17 @@ Anything it cannot do raises :class:`RewriteError` naming the line: the caller t
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from archguard.domain.fix import ImportEdit, StatementChange
 from archguard.domain.sources import resolve_relative
@@ -55,20 +59,99 @@ def rewrite_imports(path: str, source: bytes, package: str | None, edits: Sequen
     its path, where relative imports cannot work)."""
     try:
         module = cst.parse_module(source)
-    except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError) as error:
+        text = _text(source)
+    except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError, LookupError) as error:
         raise RewriteError(f"libcst cannot parse it: {str(error).splitlines()[0]}") from None
     if module.bytes != source:
         raise RewriteError("libcst does not reproduce it byte for byte; it is left as it is")
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    planner = _Planner(path, module, wrapper, package, edits)
+    layout = _Layout(module, text)
+    planner = _Planner(path, module, layout, text, package, edits)
     planner.plan()
-    new_module = wrapper.module.visit(_Applier(planner))
+    new_module = module.visit(_Applier(planner, layout))
     new_source = new_module.bytes
     try:
-        cst.parse_module(new_source)
-    except cst.ParserSyntaxError as error:  # a bug of ours; never write it
+        if layout.from_ast:  # what CPython's parser took before, it must take after
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(_text(new_source))
+        else:
+            cst.parse_module(new_source)
+    except (SyntaxError, ValueError, cst.ParserSyntaxError) as error:  # a bug of ours; never write it
         raise RewriteError(f"the rewritten file would not parse: {error}") from None
     return Rewrite(new_source, planner.changes, planner.notes)
+
+
+def _text(source: bytes) -> str:
+    """The text Python compiles (its encoding rules), with ``\\n`` line endings."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return source.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Nodes that hold statements, or are statements: all the walk below steps through.
+_STATEMENT_LEVEL = (cst.BaseStatement, cst.BaseSuite, cst.BaseSmallStatement, cst.Else,
+                    cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
+
+
+class _Layout:
+    """Each statement's lines and what holds it, found without libcst's metadata providers (each of
+    which walks every node of the file: most of the cost of a rewrite). Only statement-level nodes
+    are walked; their lines come from CPython's ``ast`` of the same text, matched statement by
+    statement in source order. When ``ast`` cannot parse the file (syntax newer than the
+    interpreter) or the two disagree, libcst's PositionProvider gives the lines instead."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self._parent: dict[int, cst.CSTNode] = {}
+        self._lines: dict[int, tuple[int, int]] = {}
+        self.statements: list[cst.CSTNode] = []  # compound and small statements, in source order
+        self._walk(module)
+        self.from_ast = self._lines_from_ast(text)
+        if not self.from_ast:
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            for node in self.statements:
+                span = positions[node]
+                self._lines[id(node)] = (span.start.line, span.end.line)
+
+    def _walk(self, node: cst.CSTNode) -> None:
+        for child in node.children:
+            if isinstance(child, _STATEMENT_LEVEL):
+                self._parent[id(child)] = node
+                if isinstance(child, (cst.BaseCompoundStatement, cst.BaseSmallStatement)):
+                    self.statements.append(child)
+                if not isinstance(child, cst.BaseSmallStatement):
+                    self._walk(child)
+
+    def _lines_from_ast(self, text: str) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            return False
+        theirs = sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt)),
+                        key=lambda n: (n.lineno, n.col_offset))
+        if len(theirs) != len(self.statements):
+            return False
+        for ours, their in zip(self.statements, theirs):
+            if isinstance(ours, cst.ImportFrom) != isinstance(their, ast.ImportFrom):
+                return False
+            self._lines[id(ours)] = (their.lineno, their.end_lineno or their.lineno)
+        return True
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._parent.get(id(node))
+
+    def parent_by_id(self, key: int) -> cst.CSTNode | None:
+        return self._parent.get(key)
+
+    def start(self, node: cst.CSTNode) -> int:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            node = node.body[0]
+        return self._lines[id(node)][0]
+
+    def end(self, node: cst.CSTNode) -> int:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            node = node.body[-1]
+        return self._lines[id(node)][1]
 
 
 # ---- planning -------------------------------------------------------------------------------
@@ -84,14 +167,13 @@ class _Retarget:
 class _Planner:
     """Decides, per edited statement, what becomes of it; records the decisions by node."""
 
-    def __init__(self, path: str, module: cst.Module, wrapper: MetadataWrapper, package: str | None,
+    def __init__(self, path: str, module: cst.Module, layout: _Layout, text: str, package: str | None,
                  edits: Sequence[ImportEdit]) -> None:
         self.path = path
         self.module = module
         self.package = package
-        self.positions = wrapper.resolve(PositionProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
-        self.lines = module.code.split("\n")
+        self.layout = layout
+        self.lines = text.split("\n")
         self.edits_by_line: dict[int, list[ImportEdit]] = {}
         for edit in edits:
             self.edits_by_line.setdefault(edit.line, []).append(edit)
@@ -106,12 +188,23 @@ class _Planner:
         self._edited_statements: set[int] = set()
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.layout.start(node)
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode:
+        found = self.layout.parent(node)
+        assert found is not None
+        return found
+
+    @property
+    def affected(self) -> list[int]:
+        """ids of every node the applier changes (their ancestors are the only nodes it visits)."""
+        return [*self.replace_import, *self.extend_import, *self.insert_after, *self.remove_statement,
+                *self.guards]
 
     def plan(self) -> None:
         found: dict[int, list[tuple[cst.ImportFrom, list[_Retarget]]]] = {}
         matched: set[int] = set()
-        for node in self.positions:
+        for node in self.layout.statements:
             if not isinstance(node, cst.ImportFrom):
                 continue
             line = self.line_of(node)
@@ -131,7 +224,7 @@ class _Planner:
                         break
             if retargets:
                 found.setdefault(line, []).append((node, retargets))
-                self._edited_statements.add(id(self.parents[node]))
+                self._edited_statements.add(id(self.parent(node)))
         missing = [e for e in (e for es in self.edits_by_line.values() for e in es) if id(e) not in matched]
         if missing:
             e = missing[0]
@@ -153,7 +246,7 @@ class _Planner:
         return resolve_relative(self.package, written or "", level)
 
     def _plan_statement(self, node: cst.ImportFrom, retargets: list[_Retarget]) -> None:
-        statement = self.parents[node]
+        statement = self.parent(node)
         line = self.line_of(node)
         before = self._code(statement)
         self._mark_guard(statement)
@@ -226,8 +319,8 @@ class _Planner:
             if common:
                 rest = ".".join(theirs[common:])
                 return {"relative": [cst.Dot()] * (len(mine) - common + 1),
-                        "module": cst.parse_expression(rest) if rest else None}
-        return {"relative": [], "module": cst.parse_expression(canonical)}
+                        "module": _dotted(rest) if rest else None}
+        return {"relative": [], "module": _dotted(canonical)}
 
     @staticmethod
     def _renamed(r: _Retarget) -> cst.ImportAlias:
@@ -243,7 +336,7 @@ class _Planner:
         nothing in between that mentions a name being moved (its binding would move earlier)."""
         if not isinstance(statement, cst.SimpleStatementLine):
             return None
-        block = self.parents[statement]
+        block = self.parent(statement)
         body = getattr(block, "body", None)
         if not isinstance(body, (list, tuple)):
             return None
@@ -257,7 +350,7 @@ class _Planner:
             if (not isinstance(imp, cst.ImportFrom) or isinstance(imp.names, cst.ImportStar)
                     or id(candidate) in self._edited_statements or self._absolute(imp) != canonical_module):
                 continue
-            between = "\n".join(self.lines[self.positions[candidate].end.line:self.line_of(statement) - 1])
+            between = "\n".join(self.lines[self.layout.end(candidate):self.line_of(statement) - 1])
             if any(re.search(rf"\b{re.escape(r.local)}\b", between) for r in group):
                 return None
             return candidate, imp
@@ -294,23 +387,34 @@ class _Planner:
             return False
         if any(line.comment is not None for line in statement.leading_lines):
             return False
-        block = self.parents[statement]
+        block = self.parent(statement)
         return len(getattr(block, "body", ())) > 1
 
     def _mark_guard(self, statement: cst.CSTNode) -> None:
         node: cst.CSTNode | None = statement
         for _ in range(4):  # statement -> IndentedBlock -> Try | ExceptHandler -> Try
-            node = self.parents.get(node) if node is not None else None
+            node = self.layout.parent(node) if node is not None else None
             if isinstance(node, cst.Try):
                 self.guards.add(id(node))
                 return
 
-    def _code(self, statement: cst.CSTNode, replaced: dict[int, cst.CSTNode] | None = None) -> str:
-        if replaced:
-            statement = statement.visit(_Substitute(replaced))
+    def _code(self, statement: cst.CSTNode, replaced: dict[int, cst.BaseSmallStatement] | None = None) -> str:
+        """The statement's text without its leading blank lines and comments; with ``replaced``
+        small statements swapped in (no visit of the tree: a rewrite codegens a handful of nodes)."""
+        if replaced and isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            statement = statement.with_changes(body=[replaced.get(id(b), b) for b in statement.body])
         if isinstance(statement, cst.SimpleStatementLine):
             statement = statement.with_changes(leading_lines=[])
         return self.module.code_for_node(statement).strip()
+
+
+def _dotted(name: str) -> cst.Name | cst.Attribute:
+    """``a.b.c`` as the expression node an import's module is (built, not parsed: it is hot)."""
+    head, *rest = name.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
 
 
 def _extended(imp: cst.ImportFrom, added: list[cst.ImportAlias]) -> cst.ImportFrom:
@@ -326,22 +430,27 @@ def _extended(imp: cst.ImportFrom, added: list[cst.ImportAlias]) -> cst.ImportFr
     return imp.with_changes(names=names)
 
 
-class _Substitute(cst.CSTTransformer):
-    def __init__(self, replaced: dict[int, cst.CSTNode]) -> None:
-        super().__init__()
-        self.replaced = replaced
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
-        return self.replaced.get(id(original_node), updated_node)
-
-
 # ---- applying -------------------------------------------------------------------------------
 
 
 class _Applier(cst.CSTTransformer):
-    def __init__(self, plan: _Planner) -> None:
+    """Applies the plan, descending only into the nodes on the way to a change: the rest of the
+    file is neither visited nor rebuilt."""
+
+    def __init__(self, plan: _Planner, layout: _Layout) -> None:
         super().__init__()
         self.plan = plan
+        self.touched: set[int] = set()
+        for key in plan.affected:
+            while key not in self.touched:
+                self.touched.add(key)
+                holder = layout.parent_by_id(key)
+                if holder is None:
+                    break
+                key = id(holder)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.touched
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
                          ) -> cst.BaseSmallStatement:
