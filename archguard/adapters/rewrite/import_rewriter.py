@@ -248,7 +248,7 @@ class _Planner:
     def _plan_statement(self, node: cst.ImportFrom, retargets: list[_Retarget]) -> None:
         statement = self.parent(node)
         line = self.line_of(node)
-        before = self._code(statement)
+        before = self._source_of(statement)
         self._mark_guard(statement)
         groups: dict[str, list[_Retarget]] = {}
         for r in retargets:
@@ -371,7 +371,7 @@ class _Planner:
             if key not in present:
                 present.add(key)
                 added.append(alias)
-        before = self._code(statement)
+        before = self._source_of(statement)
         after = self._code(statement, {id(imp): _extended(imp, added)})
         line = self.line_of(statement)
         self.changes = [c for c in self.changes if not (c.line == line and c.note == "merge target")]
@@ -397,6 +397,10 @@ class _Planner:
             if isinstance(node, cst.Try):
                 self.guards.add(id(node))
                 return
+
+    def _source_of(self, statement: cst.CSTNode) -> str:
+        """An untouched statement's text, straight from the file's lines (no codegen)."""
+        return "\n".join(self.lines[self.layout.start(statement) - 1:self.layout.end(statement)]).strip()
 
     def _code(self, statement: cst.CSTNode, replaced: dict[int, cst.BaseSmallStatement] | None = None) -> str:
         """The statement's text without its leading blank lines and comments; with ``replaced``
