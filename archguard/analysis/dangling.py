@@ -44,6 +44,7 @@ def find_dangling(
                     path=file.path, line=fact.line, column=fact.column, importer=file.module,
                     imported=imported, statement=fact.statement, missing=what,
                     guarded=fact.guarded, type_checking=fact.type_checking,
+                    maybe=_maybe_bound(table, imported) if what == "name" else "",
                 ))
     found.sort(key=lambda d: (d.path, d.line, d.column, d.imported))
     return found
@@ -77,6 +78,19 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
     return "name", f"{target}:{fact.name}"
 
 
+def _maybe_bound(table: SymbolTable, imported: str) -> str:
+    """Why a name the module does not bind may exist at run time after all ("" if no reason)."""
+    module, _, name = imported.partition(":")
+    facts = table.facts_of(module)
+    if facts is None:
+        return ""
+    if facts.replaces_module:
+        return "the module replaces itself in sys.modules: it may provide any name"
+    if name in facts.function_globals:
+        return "bound only by a function's global statement, once that function runs"
+    return ""
+
+
 def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
     """AG201 / AG202 findings; a guarded import (the code expects the ImportError) is a warning."""
     violations = []
@@ -85,6 +99,6 @@ def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
             code=d.code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
             message=d.message, statement=d.statement, importer=d.importer, imported=d.imported,
             fixable=False, reason=_NOT_FIXABLE,
-            severity=Severity.WARNING if d.guarded else Severity.ERROR,
+            severity=Severity.WARNING if d.guarded or d.maybe else Severity.ERROR,
         ))
     return assign_fingerprints(violations)
