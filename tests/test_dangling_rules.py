@@ -102,6 +102,49 @@ def test_module_replacing_itself_in_sys_modules_is_a_warning_at_most(
         assert "replaces itself in sys.modules" in message
 
 
+def test_lazy_module_serves_what_it_lists_under_type_checking(tmp_path: Path) -> None:
+    # transformers' shape: names listed under TYPE_CHECKING (also by star import), served lazily.
+    root = tree(tmp_path, {
+        "tf/__init__.py": "",
+        "tf/models/__init__.py": """\
+            from typing import TYPE_CHECKING
+            if TYPE_CHECKING:
+                from .modeling import *
+                from .config import Config
+            else:
+                import sys
+                sys.modules[__name__] = _LazyModule(__name__)
+            """,
+        "tf/models/modeling.py": "__all__ = ['Model']\nclass Model: ...\n",
+        "tf/models/config.py": "class Config: ...\n",
+        "tf/user.py": "from tf.models import Model, Config\nfrom tf.models import Unlisted\n",
+    })
+    found = dangling(root)
+    assert set(found) == {"tf.models:Unlisted"}
+    assert found["tf.models:Unlisted"][1] is Severity.WARNING
+
+
+def test_submodules_registered_at_run_time_are_a_warning(tmp_path: Path) -> None:
+    # six's ``moves``: modules put into sys.modules under the module's name, or by a meta path hook.
+    root = tree(tmp_path, {
+        "lib/__init__.py": "",
+        "lib/six.py": "import sys\nsys.modules[__name__ + '.moves'] = object()\n",
+        "lib/hooked.py": "import sys\nsys.meta_path.append(object())\n",
+        "lib/replaced.py": "import sys\nsys.modules[__name__] = object()\n",
+        "lib/user.py": """\
+            from lib.six.moves import http_client
+            import lib.hooked.anything
+            from lib.replaced.sub import x
+            """,
+    })
+    found = dangling(root)
+    assert found["lib.six.moves"][:2] == ("AG201", Severity.WARNING)
+    assert "registers modules in sys.modules" in found["lib.six.moves"][2]
+    assert found["lib.hooked.anything"][1] is Severity.WARNING
+    # Replacing itself gives the module any *name*, not submodules that are not there.
+    assert found["lib.replaced.sub"][:2] == ("AG201", Severity.ERROR)
+
+
 # --- (2) every module-level binding is a binding ----------------------------------------------
 
 BINDINGS = """\

@@ -47,10 +47,15 @@ _WRITES_GLOBALS = re.compile(r"globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.(?:update
 # A module that swaps itself out of ``sys.modules`` (transformers' ``_LazyModule``, apipkg's
 # ``initpkg(__name__, ...)``): the object importers get is another one. The second alternative is a
 # bare module-level call with ``__name__`` as its first argument, the shape of such helpers.
+# One that registers modules under its name (six's ``sys.modules[__name__ + ".moves"]``, an
+# importer on ``sys.meta_path``) may have submodules that exist only at run time.
 _REPLACES_MODULE = re.compile(
     r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]"
     r"|^[A-Za-z_][\w.]*\(\s*__name__\s*[,)]",
     re.MULTILINE,
+)
+_REGISTERS_SUBMODULES = re.compile(
+    r"sys\.modules\[\s*__name__\s*\+[^\]\n]*\]\s*=[^=]|sys\.meta_path\.(?:append|insert)\("
 )
 # Walrus targets bind in the enclosing scope: expressions are walked for them on these lines only.
 _WALRUS_TEXT = re.compile(":=")
@@ -496,6 +501,8 @@ class FactsBuilder:
             writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
             replaces_module=("__name__" in self._source
                              and _REPLACES_MODULE.search(self._source) is not None),
+            registers_submodules=("sys." in self._source
+                                  and _REGISTERS_SUBMODULES.search(self._source) is not None),
             function_globals=tuple(sorted(self._function_globals)),
         )
 

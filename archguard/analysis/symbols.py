@@ -231,7 +231,15 @@ class SymbolTable:
             return False
         if any(b.name == name and b.kind is not BindingKind.DELETE for b in info.facts.bindings):
             return True
-        return any(f.bound_name == name and not f.in_function for f in info.facts.imports)
+        if any(f.bound_name == name and not f.in_function for f in info.facts.imports):
+            return True
+        # ``if TYPE_CHECKING: from .modeling import *`` (transformers' lazy ``__init__`` files)
+        for fact in info.facts.imports:
+            if fact.name == "*" and not fact.in_function:
+                target = info.file.import_target(fact)
+                if target is not None and target in self._modules and name in self.star_exports(target):
+                    return True
+        return False
 
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""

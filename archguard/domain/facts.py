@@ -97,6 +97,9 @@ class FileFacts:
     # ``sys.modules[__name__] = ...`` (or a module-level helper called with ``__name__``): the
     # module object importers get may be another one, with any names.
     replaces_module: bool = False
+    # ``sys.modules[__name__ + ".moves"] = ...`` (six) or an importer put on ``sys.meta_path``:
+    # submodules of this module may exist only at run time.
+    registers_submodules: bool = False
     # Names a function (or class body) declares ``global``: bound at module level only once it runs.
     function_globals: tuple[str, ...] = ()
 

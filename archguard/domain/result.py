@@ -43,7 +43,8 @@ class DanglingImport:
             return f"relative import {module} in a file that is not in a package"
         if module.startswith("."):
             return f"relative import {module} climbs above the top-level package"
-        return f"no module named {module!r}"
+        maybe = f" ({self.maybe})" if self.maybe else ""
+        return f"no module named {module!r}{maybe}"
 
 
 @dataclass
