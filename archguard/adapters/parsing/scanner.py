@@ -358,10 +358,15 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
     try:
         return replace(done, outcome=ParseOutcome(facts=extract_facts(source)))
     except SyntaxError as error:
-        return replace(done, rejected=_cpython_issue(path, error))
-    except (RecursionError, MemoryError) as error:  # absurd nesting: let ruff and libcst try
+        issue = _cpython_issue(path, error)
+        if issue.message.startswith(_INTERPRETER_LIMITS):
+            # Every CPython version refuses this (its parser's fixed limits), so it is a syntax error
+            # whatever the target; asking libcst instead costs it tens of seconds and a gigabyte.
+            return replace(done, outcome=ParseOutcome(syntax_error=issue))
+        return replace(done, rejected=issue)
+    except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
         message = f"too deeply nested to parse ({type(error).__name__})"
-        return replace(done, rejected=SyntaxIssue(path, 1, 1, message))
+        return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
     except Exception as error:  # a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
@@ -402,6 +407,14 @@ def _constructs(root: Path, paths: list[str]) -> dict[str, list[SyntaxIssue]]:
         return syntax_judge.all_issues(root, paths, sys.version_info[:2])
     except syntax_judge.JudgeUnavailable:
         return {}
+
+
+# CPython's fixed parser limits (the same in every version since 3.9), as its messages begin.
+_INTERPRETER_LIMITS = (
+    "too many nested parentheses",
+    "too many statically nested blocks",
+    "too many levels of indentation",
+)
 
 
 def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
