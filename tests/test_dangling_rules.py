@@ -211,8 +211,8 @@ def test_every_module_level_binding_kind_is_a_binding(tmp_path: Path) -> None:
 
 
 def test_libcst_walker_sees_the_same_bindings(tmp_path: Path) -> None:
-    from archguard.adapters.facts_ast import extract_facts
-    from archguard.adapters.facts_cst import extract_facts_cst
+    from archguard.adapters.parsing.facts_ast import extract_facts
+    from archguard.adapters.parsing.facts_cst import extract_facts_cst
 
     source = textwrap.dedent(BINDINGS) + "del in_if\ndef f():\n    global late\n    late = 1\n"
     assert extract_facts_cst(source) == extract_facts(source)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archguard.adapters.syntax_judge import judge_isolated
+from archguard.adapters.parsing.syntax_judge import judge_isolated
 from tests.helpers import write_tree
 
 # An expression of this many terms overflows the stack of ruff's (recursive) parser.

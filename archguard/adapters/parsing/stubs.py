@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import content_hash
-from archguard.adapters.source_text import UnreadableSource, decode_source
+from archguard.adapters.cache.facts_cache import content_hash
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 
