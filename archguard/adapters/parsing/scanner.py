@@ -329,11 +329,9 @@ def _judge(
 
 def _judge_crashed(item: _Parsed, target: tuple[int, int]) -> ParseOutcome:
     """A file whose parse crashed ruff (an expression of thousands of terms overflows its stack):
-    a syntax error when this interpreter rejected it too, else unreadable; never unjudged facts."""
+    unreadable, with the reason. Not a syntax error: the file may well be valid, only no judge could
+    read it (this interpreter's verdict, if it rejected the file, is about its own older grammar)."""
     why = "ruff's parser crashed on it (an expression too deep for its stack)"
-    if item.rejected is not None:
-        rejected = item.rejected
-        return ParseOutcome(syntax_error=replace(rejected, message=f"{rejected.message}; {why}"))
     reason = f"could not be judged for Python {target[0]}.{target[1]}: {why}"
     return ParseOutcome(unreadable=UnreadableFile(item.path, reason))
 
