@@ -397,3 +397,25 @@ def test_files_that_do_not_parse_are_never_touched(tmp_path: Path) -> None:
     assert fix(root).status is FixStatus.FIXED
     assert read(root, "tests/test_broken.py") == broken
     assert not os.path.exists(root / ".archguard_fix_journal")
+
+
+def test_a_file_with_syntax_newer_than_the_interpreter_is_rewritten_too(tmp_path: Path) -> None:
+    # CPython 3.11's ast cannot parse PEP 695 syntax: the rewriter takes its lines from libcst then.
+    source = """\
+        type Alias = list[int]
+        from app.realtime.compat import LegacyManager
+
+
+        def first[T](items: list[T]) -> T:
+            from app.realtime.impl import Manager
+            return items[0]
+        """
+    assert fixed_text(tmp_path, source) == textwrap.dedent("""\
+        type Alias = list[int]
+        from app.realtime.manager import ConnectionManager as LegacyManager
+
+
+        def first[T](items: list[T]) -> T:
+            from app.realtime.manager import ConnectionManager as Manager
+            return items[0]
+        """)
