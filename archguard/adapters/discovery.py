@@ -17,7 +17,6 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pathspec
 
+from archguard.adapters.safe_git import run_git
 from archguard.domain.sources import SourceFile
 
 # Folder names that never hold the user's own code.
@@ -43,7 +43,6 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
-GIT_TIMEOUT_S = 60
 
 
 class DiscoveryError(Exception):
@@ -128,14 +127,9 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
 def _git_listing(root: Path) -> list[str] | None:
     """Every file git considers part of the project under ROOT, relative to ROOT; None when ROOT
     is not in a git checkout or git is unavailable (the caller then walks the tree)."""
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if completed.returncode != 0:
+    # Through safe_git: the tree's own git config (fsmonitor, hooks, filters) must run nothing.
+    completed = run_git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    if completed is None or completed.returncode != 0:
         return None
     entries = [os.fsdecode(e) for e in completed.stdout.split(b"\0") if e]
     # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
