@@ -91,6 +91,11 @@ class _ExcludeSpec:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
+        for line in lines:  # one at a time, so the error names the bad one
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
+                raise DiscoveryError(f"--exclude {line!r}: not a valid gitignore-style pattern ({error})") from None
         self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.

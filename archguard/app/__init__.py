@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters import baseline_file, contract_files
+from archguard.adapters.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
@@ -103,12 +104,16 @@ def scan_workspace(
         raise ConfigError(str(error)) from None
     files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
     files, badly_named = split_undecodable_names(files)
-    cache_dir = options.cache_dir or root / ".archguard_cache"
-    if not options.include_loose:
+    cache_dir: Path | None = None
+    if not options.no_cache:  # docs/security.md: where a cache may live, and when it is trusted
+        cache_dir = options.cache_dir or default_cache_dir(root)
+        check_cache_dir(cache_dir, root, discovery.files)
+        cache_dir = trusted_cache_dir(cache_dir, root)
+    if cache_dir is not None and not options.include_loose:
         # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
         # cache keeps only the files its last run saw, so sharing would evict the loose files.
         cache_dir = cache_dir / "packages-only"
-    cache = FactsCache(None if options.no_cache else cache_dir)
+    cache = FactsCache(cache_dir)
     target = options.target or NEWEST_TARGET
     output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
 
