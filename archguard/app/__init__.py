@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from archguard.adapters import baseline_file, contract_files
 from archguard.adapters.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.safe_io import is_inside
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import count_import_edges
@@ -256,11 +257,14 @@ def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract
     folder = options.contracts_dir
     if folder is None:
         folder = root / "contracts"
-        if not folder.is_dir():
+        if not folder.is_symlink() and not folder.is_dir():
             return []
     elif not folder.is_dir():
         raise ConfigError(f"contracts folder not found: {folder}")
-    return contract_files.load_contracts(folder, display_root=root)
+    # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder
+    # elsewhere was given on the command line, which may point anywhere.
+    inside = options.contracts_dir is None or is_inside(folder.parent, root)
+    return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
 
 
 def _apply_baseline_file(result: CheckResult, options: Options) -> None:
