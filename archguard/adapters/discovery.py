@@ -7,8 +7,8 @@ Two ways to list files, one result:
 * otherwise (or when git is missing or fails) an ``os.scandir`` walk.
 
 Both then go through the same filters: the always-excluded folders (VCS metadata, virtualenvs,
-build and cache folders), the user's gitignore-style ``excludes``, and "is it a regular file
-named ``*.py``".
+build and cache folders), the user's gitignore-style ``excludes``, and "is it a file (not a
+folder) named ``*.py``": a FIFO or device so named is listed, and the scan reports it unreadable.
 
 Symlinked directories are never followed, by the walk or by git (which records them as links):
 no loops, and no file is counted twice under two paths. Symlinked *files* are listed like any file.
@@ -17,6 +17,7 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -124,7 +125,7 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
         and not _in_excluded_dir(rel)
         and not not_code.inside(rel)
         and not excludes.excludes_file(rel)
-        and (not listed_by_git or os.path.isfile(os.path.join(root, rel)))
+        and (not listed_by_git or _file_like(os.path.join(root, rel)))
     }
     return sorted(kept)
 
@@ -158,10 +159,20 @@ def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
                         pending.append(rel)
-                elif entry.name.endswith(MODULE_SUFFIXES) and entry.is_file():
+                elif entry.name.endswith(MODULE_SUFFIXES) and _file_like(entry.path):
                     yield rel
             except OSError:
                 continue
+
+
+def _file_like(path: str) -> bool:
+    """Exists (symlinks followed) and is not a folder. A FIFO, device or socket named ``x.py`` is
+    kept: the scan reports it as unreadable, with its kind, rather than letting it vanish (and never
+    opens it in a way that blocks)."""
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False  # a broken link, or gone meanwhile
 
 
 def _is_excluded_dir_name(name: str) -> bool:
