@@ -209,8 +209,8 @@ def _reported_errors() -> Iterator[None]:
     """Configuration problems end the run with one line and exit code 2, never a traceback."""
     try:
         yield
-    except ConfigError as error:
-        click.echo(f"archguard: error: {error}", err=True)
+    except ConfigError as error:  # printable: a file name from the tree must not forge lines
+        click.echo(f"archguard: error: {text.printable(str(error))}", err=True)
         sys.exit(2)
 
 
