@@ -204,12 +204,13 @@ def test_bad_contract_types_are_exit_2(tree: Path, contract_types: str) -> None:
 
 
 def test_contract_type_from_inside_the_tree_is_never_imported(tree: Path) -> None:
-    """Run from inside the tree, its modules are importable; a contract type there still is not
-    imported (it would run the analysed code)."""
+    """With the tree importable (installed editable, or on PYTHONPATH, as a CI job that tests the
+    pull request has it), a contract type inside it is still not imported: that would run the
+    analysed code."""
     marker = tree.parent / "imported"
     write_tree(tree, {"evil_plugin.py": f"open({str(marker)!r}, 'w').close()\nclass C: pass\n"})
     (tree / ".importlinter").write_text(IMPORTLINTER.format(extra="contract_types =\n    x: evil_plugin.C"))
-    run = archguard("check", ".", "--no-cache", cwd=tree)
+    run = archguard("check", ".", "--no-cache", cwd=tree, env={"PYTHONPATH": str(tree)})
     assert_refused(run, "inside the analysed tree")
     assert not marker.exists()
 
