@@ -127,3 +127,14 @@ def test_planted_cache_file_that_is_a_device_or_fifo_is_a_miss_not_a_hang(tmp_pa
     os.mkfifo(cache / "results-check.bin")
     counts, run = summary(tree, home=tmp_path / "home")
     assert counts["violations"] == 1 and counts["cache_hits"] == 0
+
+
+def test_planted_gitignore_symlink_in_the_cache_is_not_written_through(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "repo", TREE)
+    victim = tmp_path / "victim"
+    (tree / ".archguard_cache").mkdir()
+    (tree / ".archguard_cache" / ".gitignore").symlink_to(victim)  # dangling: "does not exist"
+    counts, _ = summary(tree, home=tmp_path / "home")
+    assert counts["violations"] == 1
+    assert not victim.exists()
+    assert list((tree / ".archguard_cache").glob("facts-*.bin"))  # the cache itself was written

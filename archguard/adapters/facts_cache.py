@@ -325,5 +325,11 @@ def collecting_gc() -> Iterator[None]:
 def _keep_out_of_version_control(cache_dir: Path) -> None:
     """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
     marker = cache_dir / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# created by archguard\n*\n", encoding="utf-8")
+    try:
+        # O_EXCL | O_NOFOLLOW: never through a symlink planted there (a dangling one included).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(marker, flags, 0o666)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write("# created by archguard\n*\n")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from archguard.adapters import baseline_file, contract_files
 from archguard.adapters.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.safe_io import is_inside
+from archguard.adapters.safe_io import is_inside, require_inside
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import count_import_edges
@@ -114,6 +114,8 @@ def scan_workspace(
         # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
         # cache keeps only the files its last run saw, so sharing would evict the loose files.
         cache_dir = cache_dir / "packages-only"
+        if is_inside(cache_dir.parent, root):  # a planted symlink there must not lead out of ROOT
+            require_inside(cache_dir, root, what="cache folder", source=str(cache_dir))
     cache = FactsCache(cache_dir)
     target = options.target or NEWEST_TARGET
     output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
