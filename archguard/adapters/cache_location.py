@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.safe_git import run_git
 from archguard.adapters.safe_io import is_inside, require_inside
 from archguard.domain.sources import SourceFile
 
@@ -40,18 +39,19 @@ def check_cache_dir(cache_dir: Path, root: Path, files: Sequence[SourceFile]) ->
             raise ConfigError(f"cache folder {cache_dir} holds ROOT's sources ({holding}); choose a folder of its own")
 
 
-def tracked_by_git(cache_dir: Path, root: Path) -> bool:
-    """Does git track anything in this cache folder of ROOT's (committed, so it came with the tree)?"""
-    if not cache_dir.is_dir() or not is_inside(cache_dir, root):
+def tracked_by_git(cache_dir: Path, root: Path, git_tracked: Sequence[str] | None) -> bool:
+    """Does git track anything in this cache folder of ROOT's (committed: it came with the tree)?
+    ``git_tracked``: the paths discovery's git listing found tracked (None: no git listing)."""
+    if not git_tracked or not is_inside(cache_dir, root):
         return False
     relative = Path(os.path.realpath(cache_dir)).relative_to(os.path.realpath(root)).as_posix()
-    listed = run_git(root, ["ls-files", "-z", "--cached", "--", relative])
-    return listed is not None and listed.returncode == 0 and bool(listed.stdout.strip(b"\0"))
+    prefix = "" if relative == "." else relative + "/"
+    return any(path.startswith(prefix) for path in git_tracked)
 
 
-def trusted_cache_dir(cache_dir: Path, root: Path) -> Path | None:
+def trusted_cache_dir(cache_dir: Path, root: Path, git_tracked: Sequence[str] | None) -> Path | None:
     """``cache_dir``, or None (no cache this run) when git tracks files in it."""
-    if tracked_by_git(cache_dir, root):
+    if tracked_by_git(cache_dir, root, git_tracked):
         warnings.warn(
             f"archguard: ignoring the cache in {cache_dir}: git tracks files in it, so it came with the "
             f"tree and is not trusted; running without it (untrack it: git rm -r --cached {cache_dir})",

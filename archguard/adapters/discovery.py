@@ -63,6 +63,9 @@ class Discovery:
     # extensions, Cython ``.pyx``): importable, so importing them is not dangling, but their
     # names are unknown. Not counted as files.
     native_modules: list[SourceFile] = field(default_factory=list)
+    # Every path git tracks under ROOT (any file type, exclusions not applied); None when the tree
+    # was walked. Tells whether a cache folder inside ROOT came with the tree (docs/security.md).
+    git_tracked: list[str] | None = None
 
 
 def discover(
@@ -70,7 +73,7 @@ def discover(
 ) -> Discovery:
     root = Path(root)
     user_excludes = _ExcludeSpec(excludes)
-    listed = _list_module_files(root, user_excludes)
+    listed, tracked = _list_module_files(root, user_excludes)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
@@ -81,6 +84,7 @@ def discover(
     return Discovery(
         files=files, packages=sorted(package_dirs), package_dirs=package_dirs,
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
+        git_tracked=tracked,
     )
 
 
@@ -109,9 +113,10 @@ class _ExcludeSpec:
         return self._spec is not None and self._can_prune and self._spec.match_file(rel_dir + "/")
 
 
-def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
-    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted."""
-    candidates = _git_listing(root)
+def _list_module_files(root: Path, excludes: _ExcludeSpec) -> tuple[list[str], list[str] | None]:
+    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
+    the paths git tracks (None: not listed by git)."""
+    candidates, tracked = _git_listing(root)
     # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
     # folders named x.py must be checked on disk. The walk has seen each entry's type already.
     listed_by_git = candidates is not None
@@ -127,20 +132,29 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
         and not excludes.excludes_file(rel)
         and (not listed_by_git or _file_like(os.path.join(root, rel)))
     }
-    return sorted(kept)
+    return sorted(kept), tracked
 
 
-def _git_listing(root: Path) -> list[str] | None:
-    """Every file git considers part of the project under ROOT, relative to ROOT; None when ROOT
-    is not in a git checkout or git is unavailable (the caller then walks the tree)."""
+def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
+    """Every file git considers part of the project under ROOT, relative to ROOT, and those of
+    them it tracks; (None, None) when ROOT is not in a git checkout or git is unavailable (the
+    caller then walks the tree)."""
     # Through safe_git: the tree's own git config (fsmonitor, hooks, filters) must run nothing.
-    completed = run_git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    # -t tags each path: "?" untracked, any other letter tracked.
+    completed = run_git(root, ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"])
     if completed is None or completed.returncode != 0:
-        return None
-    entries = [os.fsdecode(e) for e in completed.stdout.split(b"\0") if e]
+        return None, None
+    entries: list[str] = []
+    tracked: list[str] = []
+    for entry in completed.stdout.split(b"\0"):
+        if len(entry) > 2:
+            path = os.fsdecode(entry[2:])
+            entries.append(path)
+            if entry[:1] != b"?":
+                tracked.append(path)
     # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
     # for this tree explicitly, so list it by walking rather than report an empty project.
-    return entries or None
+    return (entries, tracked) if entries else (None, None)
 
 
 def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:

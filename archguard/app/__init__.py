@@ -109,7 +109,7 @@ def scan_workspace(
     if not options.no_cache:  # docs/security.md: where a cache may live, and when it is trusted
         cache_dir = options.cache_dir or default_cache_dir(root)
         check_cache_dir(cache_dir, root, discovery.files)
-        cache_dir = trusted_cache_dir(cache_dir, root)
+        cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
     if cache_dir is not None and not options.include_loose:
         # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
         # cache keeps only the files its last run saw, so sharing would evict the loose files.
