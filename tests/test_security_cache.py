@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.codec import content_hash
-from archguard.adapters.facts_cache import FactsCache, FileStamp
+from archguard.adapters.cache.codec import content_hash
+from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.domain.facts import FileFacts, ParseOutcome
 from tests.helpers import write_tree
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters.discovery import discover
-from archguard.adapters.safe_git import run_git
+from archguard.adapters.project_files.safe_git import run_git
 from tests.helpers import write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

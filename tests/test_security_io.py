@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import scanner
+from archguard.adapters.parsing import scanner
 from archguard.adapters.discovery import discover
-from archguard.adapters.facts_cache import FactsCache
-from archguard.adapters.scanner import scan_files
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.parsing.scanner import scan_files
 from tests.helpers import write_tree
 
 NEWEST = (3, 14)

@@ -17,7 +17,6 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 from __future__ import annotations
 
 import os
-import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pathspec
 
-from archguard.adapters.safe_git import run_git
+from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.sources import SourceFile
 
 # Folder names that never hold the user's own code.
@@ -130,7 +129,7 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> tuple[list[str], l
         and not _in_excluded_dir(rel)
         and not not_code.inside(rel)
         and not excludes.excludes_file(rel)
-        and (not listed_by_git or _file_like(os.path.join(root, rel)))
+        and (not listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
     }
     return sorted(kept), tracked
 
@@ -158,7 +157,7 @@ def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
 
 
 def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
-    """Paths (relative, with "/") of regular files named *.py; symlinked folders not followed."""
+    """Paths (relative, with "/") of non-folders named *.py; symlinked folders not followed."""
     pending = [""]
     while pending:
         rel_dir = pending.pop()
@@ -173,20 +172,24 @@ def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
                         pending.append(rel)
-                elif entry.name.endswith(MODULE_SUFFIXES) and _file_like(entry.path):
+                elif entry.name.endswith(MODULE_SUFFIXES) and not _is_folder(entry):
+                    # Broken links, link loops and other non-folders named *.py are listed too:
+                    # the scan reports each as unreadable, so every entry is accounted for.
                     yield rel
             except OSError:
                 continue
 
 
-def _file_like(path: str) -> bool:
-    """Exists (symlinks followed) and is not a folder. A FIFO, device or socket named ``x.py`` is
-    kept: the scan reports it as unreadable, with its kind, rather than letting it vanish (and never
-    opens it in a way that blocks)."""
+def _is_folder(entry: os.DirEntry[str]) -> bool:
     try:
-        return not stat.S_ISDIR(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False  # a broken link, or gone meanwhile
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder, and reported as unreadable
+        return False
+
+
+def _exists_as_non_folder(path: str) -> bool:
+    """A tracked file still on disk (a broken link too: it is reported, not dropped), not a folder."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def _is_excluded_dir_name(name: str) -> bool:

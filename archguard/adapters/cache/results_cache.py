@@ -24,10 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.cache_key import cache_key, notice_untrusted
-from archguard.adapters.codec import Codec, UntrustedData, content_hash, enum_field, schema_digest, seal, unseal
-from archguard.adapters.safe_io import read_regular
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
+from archguard.adapters.cache.codec import Codec, UntrustedData, content_hash, enum_field, schema_digest, seal, unseal
+from archguard.adapters.project_files.safe_io import read_regular
+from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import DanglingImport
 

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.safe_io import describe_read_error, read_regular_text, require_inside
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
 
 FIELDS = {"name", "canonical", "also", "allowed_importers", "ignore_imports", "reason"}

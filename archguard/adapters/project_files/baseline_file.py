@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.output_files import write_atomically
-from archguard.adapters.safe_io import describe_read_error, read_regular_text
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text
 from archguard.domain.findings import Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"
@@ -50,7 +50,4 @@ def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
         "schema": BASELINE_SCHEMA,
         "violations": sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"])),
     }
-    try:
-        write_atomically(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
-    except OSError as error:  # the old file is untouched: the write goes through a temp file
-        raise ConfigError(f"cannot write baseline: {error.strerror or error}; the old file is kept", path=str(path)) from None
+    write_output(json.dumps(document, indent=2) + "\n", path)  # a failed write: exit 2, old file kept

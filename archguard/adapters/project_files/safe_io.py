@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.project_files.config_errors import ConfigError
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),

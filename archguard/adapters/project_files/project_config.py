@@ -6,8 +6,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.safe_io import describe_read_error, read_regular_text, require_inside
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 
 # option name -> expected type (list options are repeatable on the command line)
 KNOWN_OPTIONS: dict[str, type] = {

@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.safe_io import kind_of
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.project_files.safe_io import kind_of
 
 
 class RefusedDestination(OSError):

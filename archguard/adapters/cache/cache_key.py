@@ -2,7 +2,7 @@
 
 A cache folder inside ROOT can be committed, or shipped in a pull request, by whoever controls the
 tree: forged entries "keyed" by the real files' hashes but holding empty facts would hide every
-violation. So each cache file carries a keyed BLAKE2b MAC (:func:`archguard.adapters.codec.seal`)
+violation. So each cache file carries a keyed BLAKE2b MAC (:func:`archguard.adapters.cache.codec.seal`)
 under a key the tree cannot know:
 
 * ``ARCHGUARD_CACHE_KEY`` (environment variable), when set: any string, for CI jobs that restore

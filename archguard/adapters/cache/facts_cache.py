@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archguard.adapters.codec import (
+from archguard.adapters.cache.codec import (
     Codec,
     content_hash,
     enum_field,
@@ -47,9 +47,9 @@ from archguard.adapters.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.cache_key import cache_key, notice_untrusted
-from archguard.adapters.safe_io import read_regular
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
+from archguard.adapters.project_files.safe_io import read_regular
+from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
