@@ -63,13 +63,8 @@ from archguard.domain.facts import (
 )
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
-<<<<<<< HEAD
-EXTRACTOR_VERSION = 3
-FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
-=======
 EXTRACTOR_VERSION = 4
-FORMAT_VERSION = 5
->>>>>>> main
+FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 14)
