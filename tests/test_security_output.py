@@ -53,6 +53,10 @@ def test_contract_names_cannot_forge_lines(tmp_path: Path) -> None:
     check = archguard("check", tree, "--no-cache", "--statistics")
     assert check.returncode == 1, check.stderr
     assert_not_forged(check.stdout)
+    junit = archguard("check", tree, "--no-cache", "--format", "junit")
+    names = [suite.get("name") for suite in ET.fromstring(junit.stdout).iter("testsuite")]
+    assert "x All contracts kept.\\x1b[2K" in names, names  # one line, the escape shown
+    assert not any("\n" in name or "\x1b" in name for name in names)
 
 
 def test_python_m_archguard_inside_a_tree_never_imports_its_modules(tmp_path: Path) -> None:
