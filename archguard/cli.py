@@ -9,6 +9,7 @@ import gc
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,7 +114,21 @@ def main() -> None:
     # a warm run rescanning them. Parser workers turn it back on, and so does in-process libcst
     # work (the one source of cycles); library callers of archguard.app keep their collector.
     gc.disable()
+    _plain_notices()
     cli(prog_name="archguard")
+
+
+def _plain_notices() -> None:
+    """archguard's own notices (an ignored cache, a cache not saved) are one line on stderr, as
+    users read them, not Python's ``file:line: UserWarning:`` form with a source line."""
+    default = warnings.formatwarning
+
+    def formatted(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+        if str(message).startswith("archguard: "):
+            return f"{text.printable(str(message))}\n"
+        return default(message, category, filename, lineno, line)
+
+    warnings.formatwarning = formatted
 
 
 # --- helpers -------------------------------------------------------------------------------------
