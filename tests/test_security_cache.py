@@ -138,3 +138,18 @@ def test_planted_gitignore_symlink_in_the_cache_is_not_written_through(tmp_path:
     assert counts["violations"] == 1
     assert not victim.exists()
     assert list((tree / ".archguard_cache").glob("facts-*.bin"))  # the cache itself was written
+
+
+def test_concurrent_first_runs_agree_on_one_key(tmp_path: Path, monkeypatch) -> None:
+    """Parallel jobs on a fresh runner make the key at the same moment: all must end up with the
+    same complete key (a half-written one would make each run distrust the others' cache)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archguard.adapters.cache.cache_key import cache_key
+
+    monkeypatch.delenv("ARCHGUARD_CACHE_KEY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: cache_key(), range(32)))
+    assert len(keys) == 1 and len(next(iter(keys))) == 32
+    assert sorted(p.name for p in (tmp_path / "archguard").iterdir()) == ["cache-key"]

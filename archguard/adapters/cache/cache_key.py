@@ -22,6 +22,7 @@ import hashlib
 import os
 import secrets
 import stat
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -50,18 +51,26 @@ def cache_key() -> bytes:
         return _fallback(path, error)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-    except FileExistsError:  # another run made it meanwhile
-        try:
-            return _read_key(path)
-        except OSError as error:
-            return _fallback(path, error)
+        return _make_key(path)
     except OSError as error:
         return _fallback(path, error)
+
+
+def _make_key(path: Path) -> bytes:
+    """Write a new key whole, then link it into place: a concurrent run either wins the link or
+    reads the winner's complete key, never a half-written file."""
     key = secrets.token_bytes(KEY_BYTES)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(key)
-    return key
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(key)
+        try:
+            os.link(temporary, path)  # atomic, and never replaces an existing key
+        except FileExistsError:
+            return _read_key(path)
+        return key
+    finally:
+        os.unlink(temporary)
 
 
 def _read_key(path: Path) -> bytes:
