@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from archguard import __version__, app
+from archguard.adapters.baseline_file import parse_expiry
 from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.output_files import write_output
 from archguard.adapters.project_config import read_project_options
@@ -51,6 +52,7 @@ def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Known-violations file: its entries do not fail the run."),
         click.option("--update-baseline", is_flag=True, help="Rewrite --baseline to today's violations, dropping fixed ones."),
         click.option("--add-new", is_flag=True, help="With --update-baseline: also record new violations."),
+        click.option("--strict-baseline", is_flag=True, default=None, help="Stale baseline entries (fixed violations) fail the run, so the file only shrinks."),
         click.option("--statistics", is_flag=True, help="Counts per rule code and per contract."),
     ]
     for decorate in reversed(decorators):
@@ -96,6 +98,9 @@ def check(**raw: Any) -> None:
 @common_options
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="The known-violations file to write.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text).")
+@click.option("--owner", metavar="NAME", help="Owner written on entries new to the baseline.")
+@click.option("--reason", metavar="TEXT", help="Reason written on entries new to the baseline.")
+@click.option("--expires", metavar="YYYY-MM-DD", help="Date from which new entries stop covering their violations.")
 def baseline(**raw: Any) -> None:
     """Record today's violations in --baseline FILE as known (exit 0)."""
     with _reported_errors():
@@ -155,6 +160,8 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         baseline=as_path(baseline_value),
         update_baseline=bool(raw.get("update_baseline")),
         add_new=bool(raw.get("add_new")),
+        strict_baseline=bool(pick("strict_baseline")),
+        baseline_annotations=_baseline_annotations(raw),
     )
     if options.update_baseline and options.baseline is None:
         raise ConfigError("--update-baseline needs --baseline FILE")
@@ -169,6 +176,17 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
     return options, settings
+
+
+def _baseline_annotations(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``baseline --owner/--reason/--expires``, checked (a bad date is exit 2)."""
+    annotations = {key: raw.get(key) for key in ("owner", "reason", "expires") if raw.get(key)}
+    if "expires" in annotations:
+        try:
+            annotations["expires"] = parse_expiry(annotations["expires"])
+        except ValueError as error:
+            raise ConfigError(f"--expires: {error}") from None
+    return tuple(annotations.items())
 
 
 def _json_destination(given: str | None, configured: str | None, root: Path) -> str | None:

@@ -55,6 +55,10 @@ def to_json(
             check.stale_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
+        "expired_baseline_entries": sorted(
+            check.expired_baseline_entries if check else [],
+            key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
+        ),
     }
 
 
