@@ -83,6 +83,9 @@ def scan(**raw: Any) -> None:
 @cli.command()
 @common_options
 @check_options
+@click.option("--changed", "changed", is_flag=False, flag_value="", default=None, metavar="[REV]",
+              help="Only findings in or caused by files changed against REV (default: the merge base with the default branch). Put ROOT before it, or write --changed=REV.")
+@click.option("--staged", is_flag=True, help="Only findings in or caused by the files staged in git's index.")
 def check(**raw: Any) -> None:
     """Run every contract: concept contracts, import-linter contracts, dangling imports.
 
@@ -90,7 +93,12 @@ def check(**raw: Any) -> None:
     with _reported_errors():
         options, settings = _options(raw)
         with _progress(settings["quiet"] or settings["format"] != "text") as progress:
-            result = app.run_check(options, progress)
+            if raw.get("changed") is not None or raw.get("staged"):
+                from archguard.app.changed import run_changed_check
+
+                result = run_changed_check(options, raw.get("changed"), staged=bool(raw.get("staged")), progress=progress)
+            else:
+                result = app.run_check(options, progress)
         _finish_check(result, settings, "check")
 
 

@@ -76,6 +76,7 @@ class CheckResult:
     # entries past their ``expires`` date whose violation is still there (it fails again)
     expired_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
     strict_baseline: bool = False  # stale entries fail the run too: the baseline only shrinks
+    changed_files: list[str] | None = None  # check --changed/--staged: what the findings are narrowed to
     contracts_run: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
     duration_s: float = 0.0

@@ -55,6 +55,7 @@ def to_json(
             check.stale_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
+        **({"changed_files": check.changed_files} if check and check.changed_files is not None else {}),
         "expired_baseline_entries": sorted(
             check.expired_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),

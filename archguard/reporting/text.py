@@ -155,6 +155,8 @@ def statistics_block(result: CheckResult) -> list[str]:
 def check_summary_lines(result: CheckResult) -> list[str]:
     counts = summarize(result)
     lines: list[str] = [f"Note: {notice}" for notice in result.notices]
+    if result.changed_files is not None:
+        lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
     if broken:
         lines.append(
