@@ -105,6 +105,6 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
     return item
 
 
-def dumps(data: dict[str, Any]) -> str:
+def dumps(data: dict[str, Any] | list[Any]) -> str:
     """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON."""
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
