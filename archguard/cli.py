@@ -186,6 +186,12 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     return options, settings
 
 
+def options_for(root: Path, **given: Any) -> tuple[app.Options, dict[str, Any]]:
+    """Options as ``archguard check ROOT`` builds them: ROOT's ``[tool.archguard]`` under ``given``
+    (the command line's option names, ``_`` for ``-``). For callers such as ``archguard.testing``."""
+    return _options({"root": root, **given})
+
+
 def _baseline_annotations(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """``baseline --owner/--reason/--expires``, checked (a bad date is exit 2)."""
     annotations = {key: raw.get(key) for key in ("owner", "reason", "expires") if raw.get(key)}
