@@ -11,7 +11,7 @@ import pytest
 
 from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.git_changes import changed_files
-from archguard.analysis.changes import affected_modules, module_of_path
+from archguard.analysis.changes import ChangeReach, module_of_path
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
 from tests.helpers import write_tree
@@ -151,15 +151,19 @@ def test_without_a_default_branch_names_a_revision(repo: Path) -> None:
     assert run.returncode == 2 and "--changed REV" in run.stderr
 
 
-def test_affected_modules_follow_from_imports_transitively() -> None:
+def test_change_reach_follows_from_imports_transitively() -> None:
     def taker(module: str, source: str) -> tuple[SourceFile, FileFacts]:
         fact = ImportFact(ImportKind.FROM, source, "X", None, 0, 1, 1, 1, f"from {source} import X")
         return SourceFile(module.replace(".", "/") + ".py", module, False, False), FileFacts(imports=(fact,))
 
-    pairs = [taker("p.b", "p.a"), taker("p.c", "p.b"), taker("p.d", "p.z")]
+    pairs = [taker("p.b", "p.a"), taker("p.c", "p.b"), taker("p.d", "p.z"), taker("p.x", "p.y"), taker("p.y", "p.x")]
     files = [f for f, _ in pairs]
     facts = {f.path: ff for f, ff in pairs}
-    assert affected_modules({"p.a"}, files, facts) == {"p.a", "p.b", "p.c"}
+    reach = ChangeReach({"p.a"}, files, facts)
+    assert [m in reach for m in ("p.c", "p.b", "p.a", "p.d", "p.z", "p.x", "p.y", "p.c")] == [
+        True, True, True, False, False, False, False, True,  # a cycle that reaches nothing ends
+    ]
+    assert "p.x" in ChangeReach({"p.y"}, files, facts)
 
 
 def test_module_of_a_path_that_is_gone() -> None:

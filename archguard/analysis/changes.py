@@ -8,7 +8,7 @@ from ``pkg/__init__.py`` makes every ``from pkg import X`` that now dangles coun
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 
 from archguard.domain.facts import FileFacts, ImportKind
 from archguard.domain.findings import Violation
@@ -32,33 +32,53 @@ def module_of_path(path: str, source_roots: Iterable[str] = ("",)) -> str | None
     return None
 
 
-def affected_modules(
-    changed: Collection[str], files: Iterable[SourceFile], facts: Mapping[str, FileFacts]
-) -> set[str]:
-    """``changed`` module names plus every module whose names may resolve differently because of
-    them: those that take names from an affected module (``from m import x``, ``from m import *``),
-    transitively."""
-    takers: dict[str, set[str]] = {}
-    for source in files:
-        file_facts = facts.get(source.path)
-        if file_facts is None:
-            continue
-        for fact in file_facts.imports:
-            if fact.kind is ImportKind.FROM:
-                target = source.import_target(fact)
-                if target is not None:
-                    takers.setdefault(target, set()).add(source.module)
-    affected = set(changed)
-    pending = list(affected)
-    while pending:
-        for taker in takers.get(pending.pop(), ()):
-            if taker not in affected:
-                affected.add(taker)
-                pending.append(taker)
-    return affected
+class ChangeReach:
+    """Whether a module's names can depend on a changed module: it is changed, or it takes names
+    (``from m import x``, ``from m import *``) from one that can, transitively.
+
+    Searched forward from the modules findings name, on demand: only the facts of modules on
+    those re-export chains are looked at (a warm run keeps the rest undecoded in the cache)."""
+
+    def __init__(
+        self, changed: Collection[str], files: Iterable[SourceFile], facts: Mapping[str, FileFacts]
+    ) -> None:
+        self._reaching = set(changed)
+        self._not_reaching: set[str] = set()
+        self._files = {source.module: source for source in files}
+        self._facts = facts
+
+    def __contains__(self, module: object) -> bool:
+        if not isinstance(module, str):
+            return False
+        if module in self._reaching:
+            return True
+        if module in self._not_reaching:
+            return False
+        seen = {module}
+        pending = [module]
+        while pending:
+            for target in self._sources_of(pending.pop()):
+                if target in self._reaching:
+                    self._reaching.add(module)
+                    return True
+                if target not in seen and target not in self._not_reaching:
+                    seen.add(target)
+                    pending.append(target)
+        # nothing reachable from here reaches a change, so nothing reachable from them does either
+        self._not_reaching |= seen
+        return False
+
+    def _sources_of(self, module: str) -> Iterable[str]:
+        """Modules ``module`` takes names from."""
+        source = self._files.get(module)
+        file_facts = self._facts.get(source.path) if source is not None else None
+        if source is None or file_facts is None:
+            return ()
+        targets = (source.import_target(fact) for fact in file_facts.imports if fact.kind is ImportKind.FROM)
+        return {target for target in targets if target is not None}
 
 
-def answerable(violation: Violation, changed_paths: Collection[str], affected: Collection[str]) -> bool:
+def answerable(violation: Violation, changed_paths: Container[str], affected: Container[str]) -> bool:
     """Whether the change is answerable for ``violation`` (see the module docstring)."""
     if violation.path in changed_paths:
         return True
@@ -70,6 +90,6 @@ def answerable(violation: Violation, changed_paths: Collection[str], affected: C
 
 
 def restrict_to_change(
-    violations: Iterable[Violation], changed_paths: Collection[str], affected: Collection[str]
+    violations: Iterable[Violation], changed_paths: Container[str], affected: Container[str]
 ) -> list[Violation]:
     return [v for v in violations if answerable(v, changed_paths, affected)]

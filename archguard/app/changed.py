@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from archguard.adapters import git_changes
 from archguard.adapters.config_errors import ConfigError
-from archguard.analysis.changes import affected_modules, module_of_path, restrict_to_change
+from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
@@ -32,7 +32,7 @@ def run_changed_check(
         module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
         if module:
             changed_modules.add(module)
-    affected = affected_modules(changed_modules, scan.files, scan.facts)
+    affected = ChangeReach(changed_modules, scan.files, scan.facts)
     result.violations = restrict_to_change(result.violations, changed, affected)
     kept = {v.fingerprint for v in result.violations}
     result.expired_baseline_entries = [e for e in result.expired_baseline_entries if e["fingerprint"] in kept]
