@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import facts_cache
+from archguard.adapters.cache import facts_cache
 from tests.helpers import write_tree
 from tests.test_cli import TREE, archguard
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.discovery import run_git
 
 # Tried in order when no REV is given: the remote's default branch, then the usual local names.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 from archguard.adapters import git_changes
-from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check
 from archguard.domain.result import CheckResult

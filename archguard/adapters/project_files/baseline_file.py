@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.findings import Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"
