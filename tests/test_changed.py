@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,15 @@ BASE = {
     "scripts/old.py": "from app.gone import nothing\n",  # known debt, untouched by the change
 }
 
+# An empty global config of our own (not os.devnull: a test elsewhere on a shared machine may have
+# replaced /dev/null with a file), so the user's git config cannot change what the tests see.
+_EMPTY_CONFIG = tempfile.NamedTemporaryFile(prefix="archguard-test-gitconfig-", delete=False).name
+
 GIT_ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
     "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": _EMPTY_CONFIG, "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
