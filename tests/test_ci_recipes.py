@@ -78,7 +78,8 @@ def test_a_cache_from_another_archguard_version_is_ignored_cleanly(tree: Path) -
         path.write_bytes(bytes(data))
 
     again, stderr = check_json(tree)
-    assert again["summary"]["cache_hits"] == 0 and stderr == ""
+    # cleanly: no traceback, nothing reused, the same findings (at most a one-line notice)
+    assert again["summary"]["cache_hits"] == 0 and "Traceback" not in stderr and len(stderr.splitlines()) <= 2
     assert findings(again) == findings(cold)
     warm, _ = check_json(tree)  # and the cache was rewritten by this version
     assert warm["summary"]["cache_hits"] == warm["summary"]["files"]

@@ -128,27 +128,24 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
 def _git_listing(root: Path) -> list[str] | None:
     """Every file git considers part of the project under ROOT, relative to ROOT; None when ROOT
     is not in a git checkout or git is unavailable (the caller then walks the tree)."""
-    output = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if output is None:
+    completed = run_git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    if completed is None or completed.returncode != 0:
         return None
-    entries = [os.fsdecode(e) for e in output.split(b"\0") if e]
+    entries = [os.fsdecode(e) for e in completed.stdout.split(b"\0") if e]
     # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
     # for this tree explicitly, so list it by walking rather than report an empty project.
     return entries or None
 
 
-def run_git(root: Path, *args: str) -> bytes | None:
-    """The one place archguard runs git (in ROOT): its stdout, or None when git is missing, fails
-    or times out. Every git call goes through here, so they all share its safeguards."""
+def run_git(
+    root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEOUT_S
+) -> subprocess.CompletedProcess[bytes] | None:
+    """``git -C root <args>``: the one place archguard runs git, so every git call shares its
+    safeguards. None when git is missing or times out."""
     try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
-        )
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    if completed.returncode != 0:
-        return None
-    return completed.stdout
 
 
 def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
