@@ -23,8 +23,7 @@ from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.parsing.scanner import scan_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.domain.sources import SourceFile
-from archguard.reporting import json_report
-from tests.helpers import write_tree
+from tests.helpers import comparable_json, concept_tree, write_tree
 
 REAL_SOURCES = sorted(Path(archguard.__file__).parent.rglob("*.py")) + sorted(
     Path(json.__file__).parent.parent.glob("[a-m]*.py")
@@ -78,43 +77,24 @@ def test_mutated_real_source_never_raises_and_lands_in_one_bucket(
     shutil.rmtree(folder)
 
 
-def _filler_tree(count: int) -> dict[str, str]:
-    """Enough modules for the scan to use its worker pool (it parses small trees in-process)."""
-    tree = {"app/__init__.py": "from app.core import Engine as Engine\n",
-            "app/core.py": "class Engine:\n    pass\n\nOld = Engine\n"}
-    for i in range(count):
-        tree[f"app/m{i}.py"] = f"from app.core import Engine\nfrom app import Engine as E{i}\nimport app.m{(i + 1) % count}\n"
-    tree["tests/test_x.py"] = "from app.core import Old, Missing\nimport app.gone\n"
-    tree["contracts/engine.toml"] = '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n'
-    return tree
-
-
-def _comparable(result: object) -> dict[str, object]:
-    data = json_report.to_json(result, tool_version="test", command="check")  # type: ignore[arg-type]
-    data["summary"].pop("duration_s", None)
-    data["summary"].pop("cache_hits", None)
-    data.pop("root", None)
-    return data
-
-
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(choices=mutations, broken=st.integers(min_value=0, max_value=229))
 def test_results_do_not_depend_on_jobs_cache_or_order(tmp_path: Path, choices: list[int], broken: int) -> None:
-    tree = _filler_tree(230)
+    tree = concept_tree(230)
     tree[f"app/m{broken}.py"] = _mutate(tree[f"app/m{broken}.py"], choices)
     root = write_tree(tmp_path / f"t{random.getrandbits(64):x}", tree)
     options = app.Options(root=root, cache_dir=root / ".cache")
-    cold_serial = _comparable(app.run_check(dataclasses.replace(options, jobs=1, no_cache=True)))
-    cold_parallel = _comparable(app.run_check(dataclasses.replace(options, jobs=2)))
+    cold_serial = comparable_json(app.run_check(dataclasses.replace(options, jobs=1, no_cache=True)))
+    cold_parallel = comparable_json(app.run_check(dataclasses.replace(options, jobs=2)))
     warm = app.run_check(dataclasses.replace(options, jobs=2))
     assert warm.scan.cache_hits == len(warm.scan.files)  # the third run really was warm
-    assert cold_serial == cold_parallel == _comparable(warm)
+    assert cold_serial == cold_parallel == comparable_json(warm)
     shutil.rmtree(root)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_file_order_does_not_change_outcomes(tmp_path: Path, seed: int) -> None:
-    tree = _filler_tree(30)
+    tree = concept_tree(30)
     tree["app/m3.py"] = "def broken(:\n"
     root = write_tree(tmp_path, tree)
     files = [SourceFile(p, p[:-3].replace("/", ".").removesuffix(".__init__"), loose=p.startswith("tests/"),
