@@ -77,3 +77,12 @@ def test_a_bad_expiry_date_is_exit_2(tree: Path) -> None:
     run = archguard("baseline", tree, "--baseline", tree / "b.json", "--expires", "soon")
     assert run.returncode == 2 and "--expires: 'expires' must be an ISO date" in run.stderr
     assert not (tree / "b.json").exists()
+
+
+def test_baseline_over_a_file_that_is_not_a_baseline_rewrites_it_and_says_so(tree: Path) -> None:
+    baseline = tree / "b.json"
+    baseline.write_text("{not json")
+    run = archguard("baseline", tree, "--baseline", baseline, "--owner", "o")
+    assert run.returncode == 0, run.stderr
+    assert "Note: the earlier baseline was not read" in run.stdout and "b.json:1" in run.stdout
+    assert all(e["owner"] == "o" for e in json.loads(baseline.read_text())["violations"])

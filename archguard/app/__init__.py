@@ -248,8 +248,15 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     """``archguard baseline``: today's failing violations become known ones."""
     if options.baseline is None:
         raise ConfigError("baseline needs --baseline FILE")
-    previous = baseline_file.read_baseline(options.baseline)
+    # The file is rewritten whatever it held (as always); what people wrote on the entries of a
+    # readable earlier baseline (owner, reason, expires) is carried over.
+    try:
+        previous, unread = baseline_file.read_baseline(options.baseline), None
+    except ConfigError as error:
+        previous, unread = [], error
     result = run_check(replace(options, baseline=None), progress)
+    if unread is not None:
+        result.notices.append(f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}")
     entries = [
         baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR
     ]
