@@ -1,7 +1,8 @@
 """Which files a change touched, asked of git (``check --changed [REV]`` / ``--staged``).
 
-Every git call goes through :func:`archguard.adapters.discovery.run_git`, the one place archguard
-runs git, so these calls share its safeguards.
+Every git call goes through :func:`archguard.adapters.project_files.safe_git.run_git`, the one
+place archguard runs git, so these calls share its safeguards (the tree's own git configuration
+runs nothing).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 from pathlib import Path
 
 from archguard.adapters.project_files.config_errors import ConfigError
-from archguard.adapters.discovery import run_git
+from archguard.adapters.project_files.safe_git import run_git
 
 
 def _git(root: Path, *args: str) -> bytes | None:
