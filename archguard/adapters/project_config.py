@@ -21,6 +21,7 @@ KNOWN_OPTIONS: dict[str, type] = {
     "baseline": str,
     "format": str,
     "jobs": int,
+    "entry_points": list,  # the golden path (docs/golden-path.md); --entry on the command line
 }
 
 

@@ -10,7 +10,9 @@ from archguard.domain.findings import RULES, Violation
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     by_contract,
+    chain_text,
     display_message,
+    golden_path_lines,
     is_warning,
     plural,
     sorted_dangling,
@@ -95,12 +97,19 @@ def scan_summary_block(result: ScanResult) -> list[str]:
     return block
 
 
-def violation_line(violation: Violation) -> str:
+def violation_line(violation: Violation, *, with_chain: bool = True) -> str:
     marker = " [warning]" if is_warning(violation) else ""
     return (
         f"{violation.path}:{violation.line}:{violation.column}: "
-        f"{violation.code}{marker} {one_line(display_message(violation))}"
+        f"{violation.code}{marker} {one_line(display_message(violation, with_chain=with_chain))}"
     )
+
+
+def violation_lines(violation: Violation) -> list[str]:
+    """One line per finding; a golden-path finding is preceded by its import chain."""
+    if not violation.chain:
+        return [violation_line(violation)]
+    return [chain_text(violation), "  " + violation_line(violation, with_chain=False)]
 
 
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
@@ -117,7 +126,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
         if not shown:
             continue
         lines.append(contract_header(name, violations))
-        lines += [violation_line(v) for v in shown]
+        lines += [line for v in shown for line in violation_lines(v)]
         hidden = len(violations) - len(shown)
         if hidden:
             lines.append(f"({plural(hidden, 'baselined violation')} not shown)")
@@ -161,6 +170,7 @@ def check_summary_lines(result: CheckResult) -> list[str]:
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
             "unreadable); run `archguard scan` to list them."
         )
+    lines += golden_path_lines(result)
     stale = counts["stale_baseline_entries"]
     if stale:
         lines.append(

@@ -1,0 +1,344 @@
+"""Golden path: does everything an entry point loads at import time exist, parse, and avoid cycles?
+
+The import-time closure of an entry is every module reached through imports that run when the
+entry is imported (docs/golden-path.md has the rules for users):
+
+- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions;
+- importing ``a.b.c`` runs ``a/__init__``, ``a/b/__init__`` and ``a/b/c``; ``from a.b import c``
+  also runs the submodule ``a.b.c`` when there is one and ``a.b`` does not bind ``c`` itself;
+  ``from a.b import *`` runs the submodules a literal ``__all__`` lists;
+- imports guarded by ``try/except ImportError`` are followed, but an ImportError they would catch
+  (a missing module or name reached only through them) is a warning;
+- ``importlib.import_module("literal")`` at module level is followed and marked as dynamic;
+- conditional imports (``if``/``else`` at module level) are followed: we cannot tell which branch
+  runs.
+
+Problems inside a closure become ``golden-path`` findings with the shortest chain of modules from
+the entry. The analysis reuses what ``check`` already computed: the symbol table for modules and
+names, and the dangling imports for what is missing (nothing is resolved a second time here).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from archguard.analysis.symbols import SymbolTable
+from archguard.domain.facts import FileFacts, ImportKind, SyntaxIssue, UnreadableFile
+from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.golden_path import ClosureEdge, EntryClosure, contract_name
+from archguard.domain.result import DanglingImport
+from archguard.domain.sources import SourceFile
+
+_NOT_FIXABLE = "the import chain has to be repaired by hand"
+Parents = dict[str, "str | None"]
+
+
+class Entry(NamedTuple):
+    label: str  # as the user wrote it (module name, or path relative to ROOT)
+    file: SourceFile
+
+
+class _Edge(NamedTuple):
+    target: str
+    line: int
+    column: int
+    statement: str
+    guarded: bool  # inside try/except ImportError: the importer survives a missing target
+    dynamic: bool  # importlib.import_module("literal")
+    named: bool  # the statement names this module (not only a parent package loaded on the way)
+
+
+class ImportTimeGraph:
+    """Module -> the imports it runs when it is imported, built per module on first use and shared
+    by every entry point."""
+
+    def __init__(self, table: SymbolTable, facts: Mapping[str, FileFacts]) -> None:
+        self.table = table
+        self.facts = facts
+        self._edges: dict[str, list[_Edge]] = {}
+        self._runs: dict[str, set[tuple[int, int]]] = {}
+
+    def edges(self, module: str) -> list[_Edge]:
+        found = self._edges.get(module)
+        if found is None:
+            found = self._edges[module] = self._build(module)
+        return found
+
+    def runs_at_import(self, module: str, line: int, column: int) -> bool:
+        """The import statement at ``line:column`` of ``module`` runs when the module is imported."""
+        self.edges(module)
+        return (line, column) in self._runs[module]
+
+    def _build(self, module: str) -> list[_Edge]:
+        runs: set[tuple[int, int]] = set()
+        self._runs[module] = runs
+        file = self.table.file_of(module)
+        facts = self.facts.get(file.path) if file is not None else None
+        if file is None or facts is None:
+            return []
+        table = self.table
+        edges: list[_Edge] = []
+        for fact in facts.imports:
+            if fact.type_checking or fact.in_function:
+                continue
+            runs.add((fact.line, fact.column))
+            target = file.import_target(fact)
+            if target is None or not table.is_internal(target):
+                continue  # climbs out of the tree (a dangling import), or stdlib / third party
+
+            def add(imported: str, named: bool) -> None:
+                if imported != module and table.file_of(imported) is not None:
+                    edges.append(_Edge(imported, fact.line, fact.column, fact.statement, fact.guarded,
+                                       fact.kind is ImportKind.DYNAMIC, named))
+
+            submodules = self._submodules_named(module, target, fact.name)
+            parts = target.split(".")
+            for i in range(1, len(parts)):  # the package __init__ chain
+                add(".".join(parts[:i]), False)
+            # ``from pkg import sub`` names the submodule; pkg itself is only the way to it.
+            add(target, not submodules)
+            for sub in submodules:
+                add(sub, True)
+        return edges
+
+    def _submodules_named(self, module: str, package: str, name: str | None) -> list[str]:
+        """Submodules ``from package import name`` runs (``name`` a submodule, or ``*`` with a
+        literal ``__all__`` listing submodules)."""
+        if name is None:
+            return []
+        if name == "*":
+            facts = self.table.facts_of(package)
+            names: Iterable[str] = facts.all_names or () if facts is not None else ()
+        else:
+            names = (name,)
+        found = []
+        for n in names:
+            sub = f"{package}.{n}"
+            if self.table.file_of(sub) is None:
+                continue
+            # A package binding the name itself (``c = ...``) shadows the submodule; its own
+            # ``from . import c`` is the import that runs the submodule.
+            if package != module and self.table.binds_at_runtime(package, n) and not self._binds_submodule(package, n):
+                continue
+            found.append(sub)
+        return found
+
+    def _binds_submodule(self, package: str, name: str) -> bool:
+        res = self.table.resolve(package, name)
+        return res.origin is not None and res.origin.module == f"{package}.{name}" and not res.origin.name
+
+
+def golden_paths(
+    entries: Sequence[Entry],
+    table: SymbolTable,
+    facts: Mapping[str, FileFacts],
+    syntax_errors: Iterable[SyntaxIssue],
+    unreadable: Iterable[UnreadableFile],
+    dangling: Iterable[DanglingImport],
+) -> tuple[list[Violation], list[EntryClosure]]:
+    """Findings (fingerprinted) and the closure of every entry point."""
+    graph = ImportTimeGraph(table, facts)
+    problems = _Problems(syntax_errors, unreadable, dangling)
+    violations: list[Violation] = []
+    closures: list[EntryClosure] = []
+    for entry in entries:
+        found, closure = _golden_path(entry, graph, problems)
+        violations += found
+        closures.append(closure)
+    return assign_fingerprints(violations), closures
+
+
+class _Problems:
+    """What ``check`` already found, by file path."""
+
+    def __init__(self, syntax_errors: Iterable[SyntaxIssue], unreadable: Iterable[UnreadableFile],
+                 dangling: Iterable[DanglingImport]) -> None:
+        self.syntax = {s.path: s for s in syntax_errors}
+        self.unreadable = {u.path: u for u in unreadable}
+        self.dangling: dict[str, list[DanglingImport]] = {}
+        for d in dangling:
+            self.dangling.setdefault(d.path, []).append(d)
+
+
+def _golden_path(entry: Entry, graph: ImportTimeGraph, problems: _Problems) -> tuple[list[Violation], EntryClosure]:
+    start = entry.file.module
+    # Importing the entry runs its own package chain first (a loose file has none).
+    ancestors = [] if entry.file.loose else _ancestors(start, graph.table)
+    reached = _shortest_paths(start, ancestors, graph, strict=False)
+    # Through imports that are not guarded only: what an ImportError really escapes from.
+    strict = _shortest_paths(start, ancestors, graph, strict=True)
+    contract = contract_name(entry.label)
+
+    def finding(module: str, code: str, severity: Severity, **fields: object) -> Violation:
+        parents = strict if severity is Severity.ERROR and module in strict else reached
+        return Violation(code=code, contract=contract, severity=severity, fixable=False,
+                         reason=_NOT_FIXABLE, importer=module, chain=_chain(parents, module),
+                         **fields)  # type: ignore[arg-type]
+
+    found: list[Violation] = []
+    for module in reached:
+        file = graph.table.file_of(module)
+        assert file is not None
+        syntax = problems.syntax.get(file.path)
+        if syntax is not None:
+            # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
+            found.append(finding(module, "AG401", Severity.ERROR, path=file.path, line=syntax.line,
+                                 column=syntax.column, message=f"syntax error: {syntax.message}",
+                                 imported=module))
+            continue
+        unreadable = problems.unreadable.get(file.path)
+        if unreadable is not None:
+            found.append(finding(module, "AG401", Severity.WARNING, path=file.path, line=1, column=1,
+                                 message=f"cannot be read ({unreadable.reason}): its imports are not checked",
+                                 imported=module))
+            continue
+        for d in problems.dangling.get(file.path, ()):
+            if not graph.runs_at_import(module, d.line, d.column):
+                continue  # in a function or under TYPE_CHECKING: not loaded with the module
+            fails = module in strict and not d.guarded
+            found.append(finding(module, "AG403" if d.missing == "name" else "AG402",
+                                 Severity.ERROR if fails else Severity.WARNING, path=d.path,
+                                 line=d.line, column=d.column, message=d.message,
+                                 statement=d.statement, imported=d.imported))
+    found += _cycles(reached, strict, graph, contract)
+    modules = tuple(sorted(reached))
+    edges = sorted({(m, e.target) for m in reached for e in graph.edges(m)} |
+                   {(start, a) for a in ancestors})
+    dynamic = sorted({ClosureEdge(m, e.target, graph.table.file_of(m).path, e.line)  # type: ignore[union-attr]
+                      for m in reached for e in graph.edges(m) if e.dynamic and e.named})
+    closure = EntryClosure(entry=entry.label, module=start, modules=modules, edges=tuple(edges),
+                           dynamic=tuple(dynamic))
+    return found, closure
+
+
+def _ancestors(module: str, table: SymbolTable) -> list[str]:
+    parts = module.split(".")
+    return [p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if table.file_of(p) is not None]
+
+
+def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *, strict: bool) -> Parents:
+    """Breadth-first: each reached module -> the module that first loads it (None for the entry).
+    Edges are tried in statement order, so equally short chains are chosen the same way each run."""
+    parents: Parents = {start: None}
+    queue = deque([start])
+    first = True
+    while queue:
+        module = queue.popleft()
+        targets = [e.target for e in graph.edges(module) if not (strict and e.guarded)]
+        if first:
+            targets = ancestors + targets
+            first = False
+        for target in targets:
+            if target not in parents:
+                parents[target] = module
+                queue.append(target)
+    return parents
+
+
+def _chain(parents: Parents, module: str) -> tuple[str, ...]:
+    chain = [module]
+    parent = parents[module]
+    while parent is not None:
+        chain.append(parent)
+        parent = parents[parent]
+    return tuple(reversed(chain))
+
+
+def _cycles(reached: Parents, strict: Parents, graph: ImportTimeGraph, contract: str) -> list[Violation]:
+    """One finding per group of modules that import each other at module level (a strongly
+    connected component), at the first import of its shortest cycle from the module nearest the
+    entry. Only imports naming a module count: a parent package loaded on the way is not imported
+    by the child in any sense that can go wrong."""
+    order = {module: i for i, module in enumerate(reached)}  # breadth-first order: nearest first
+
+    named = {m: [e for e in graph.edges(m) if e.named and e.target in order] for m in reached}
+    found = []
+    for component in _strongly_connected(list(reached), lambda m: [e.target for e in named[m]]):
+        if len(component) < 2:
+            continue
+        members = set(component)
+        first = min(component, key=order.__getitem__)
+        cycle = _shortest_cycle(first, members, named.__getitem__)
+        edge = cycle[0]
+        modules = [first] + [e.target for e in cycle]
+        fails = first in strict and not any(e.guarded for e in cycle)
+        path = graph.table.file_of(first).path  # type: ignore[union-attr]
+        found.append(Violation(
+            code="AG404", contract=contract, path=path, line=edge.line, column=edge.column,
+            message=f"import cycle at module level: {' -> '.join(modules)}",
+            statement=edge.statement, importer=first, imported=edge.target, fixable=False,
+            reason=_NOT_FIXABLE, severity=Severity.ERROR if fails else Severity.WARNING,
+            chain=_chain(strict if first in strict else reached, first),
+        ))
+    return found
+
+
+def _shortest_cycle(start: str, members: set[str], edges_of: Callable[[str], list[_Edge]]) -> list[_Edge]:
+    """The edges of the shortest way from ``start`` back to itself inside one component."""
+    back: dict[str, tuple[str, _Edge]] = {}
+    queue = deque([start])
+    seen = {start}
+    while queue:
+        module = queue.popleft()
+        for edge in edges_of(module):
+            if edge.target not in members:
+                continue
+            if edge.target == start:
+                path = [edge]
+                while module != start:
+                    module, previous = back[module]
+                    path.append(previous)
+                return list(reversed(path))
+            if edge.target not in seen:
+                seen.add(edge.target)
+                back[edge.target] = (module, edge)
+                queue.append(edge.target)
+    raise AssertionError("a strongly connected component of two or more modules has a cycle")
+
+
+def _strongly_connected(nodes: list[str], next_of: Callable[[str], list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (closures of thousands of modules would pass the recursion
+    limit). networkx has it too, but importing networkx costs more than a warm check."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(next_of(root)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(next_of(child))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
