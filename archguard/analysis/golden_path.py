@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts, ImportKind, SyntaxIssue, UnreadableFile
@@ -32,7 +32,8 @@ from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile
 
 _NOT_FIXABLE = "the import chain has to be repaired by hand"
-Parents = dict[str, "str | None"]
+# module -> (the module that first loads it, whether through a dynamic import); the entry -> None
+Parents = dict[str, "tuple[str, bool] | None"]
 
 
 class Entry(NamedTuple):
@@ -174,7 +175,7 @@ def _golden_path(entry: Entry, graph: ImportTimeGraph, problems: _Problems) -> t
     def finding(module: str, code: str, severity: Severity, **fields: object) -> Violation:
         parents = strict if severity is Severity.ERROR and module in strict else reached
         return Violation(code=code, contract=contract, severity=severity, fixable=False,
-                         reason=_NOT_FIXABLE, importer=module, chain=_chain(parents, module),
+                         reason=_NOT_FIXABLE, importer=module, **_chain_fields(parents, module),
                          **fields)  # type: ignore[arg-type]
 
     found: list[Violation] = []
@@ -222,28 +223,35 @@ def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *,
     """Breadth-first: each reached module -> the module that first loads it (None for the entry).
     Edges are tried in statement order, so equally short chains are chosen the same way each run."""
     parents: Parents = {start: None}
-    queue = deque([start])
-    first = True
+    for ancestor in ancestors:
+        parents.setdefault(ancestor, (start, False))
+    queue = deque([start, *ancestors])
     while queue:
         module = queue.popleft()
-        targets = [e.target for e in graph.edges(module) if not (strict and e.guarded)]
-        if first:
-            targets = ancestors + targets
-            first = False
-        for target in targets:
-            if target not in parents:
-                parents[target] = module
-                queue.append(target)
+        for edge in graph.edges(module):
+            if edge.target not in parents and not (strict and edge.guarded):
+                parents[edge.target] = (module, edge.dynamic)
+                queue.append(edge.target)
     return parents
 
 
-def _chain(parents: Parents, module: str) -> tuple[str, ...]:
+def _chain(parents: Parents, module: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The modules from the entry to ``module``, and those of them loaded by a dynamic import."""
     chain = [module]
-    parent = parents[module]
-    while parent is not None:
-        chain.append(parent)
-        parent = parents[parent]
-    return tuple(reversed(chain))
+    dynamic = []
+    step = parents[module]
+    while step is not None:
+        if step[1]:
+            dynamic.append(chain[-1])
+        chain.append(step[0])
+        step = parents[step[0]]
+    return tuple(reversed(chain)), tuple(reversed(dynamic))
+
+
+def _chain_fields(parents: Parents, module: str) -> dict[str, Any]:
+    chain, dynamic = _chain(parents, module)
+    # JSON ``extra.dynamic``: the hops that only a literal importlib.import_module() makes.
+    return {"chain": chain, "extra": (("dynamic", ",".join(dynamic)),) if dynamic else ()}
 
 
 def _cycles(reached: Parents, strict: Parents, graph: ImportTimeGraph, contract: str) -> list[Violation]:
@@ -270,7 +278,7 @@ def _cycles(reached: Parents, strict: Parents, graph: ImportTimeGraph, contract:
             message=f"import cycle at module level: {' -> '.join(modules)}",
             statement=edge.statement, importer=first, imported=edge.target, fixable=False,
             reason=_NOT_FIXABLE, severity=Severity.ERROR if fails else Severity.WARNING,
-            chain=_chain(strict if first in strict else reached, first),
+            **_chain_fields(strict if first in strict else reached, first),
         ))
     return found
 

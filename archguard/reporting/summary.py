@@ -90,8 +90,10 @@ def display_message(violation: Violation, *, with_chain: bool = True) -> str:
 
 
 def chain_text(violation: Violation) -> str:
-    """``app.main -> app.api -> app.api.ws``: how the entry point reaches a golden-path problem."""
-    return " -> ".join(violation.chain)
+    """``app.main -> app.api -> app.api.ws``: how the entry point reaches a golden-path problem;
+    a module that only a literal ``importlib.import_module()`` loads is marked ``(dynamic)``."""
+    dynamic = set(dict(violation.extra).get("dynamic", "").split(","))
+    return " -> ".join(f"{m} (dynamic)" if m in dynamic else m for m in violation.chain)
 
 
 def golden_path_lines(result: CheckResult) -> list[str]:
