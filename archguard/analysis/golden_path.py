@@ -51,6 +51,25 @@ class _Edge(NamedTuple):
     named: bool  # the statement names this module (not only a parent package loaded on the way)
 
 
+class _Node:
+    """One module's imports at import time, deduplicated by target the ways the walks need them:
+    a module with fifty ``from app.x import ...`` lines loads ``app`` once."""
+
+    __slots__ = ("runs", "loads", "loads_unguarded", "named")
+
+    def __init__(self, runs: set[tuple[int, int]], edges: list[_Edge]) -> None:
+        self.runs = runs  # (line, column) of every import statement that runs at import time
+        self.loads: dict[str, bool] = {}  # target -> loaded through a dynamic import (first edge)
+        self.loads_unguarded: dict[str, bool] = {}  # the same, through unguarded imports only
+        self.named: dict[str, _Edge] = {}  # target -> first import naming it (cycles are made of these)
+        for edge in edges:
+            self.loads.setdefault(edge.target, edge.dynamic)
+            if not edge.guarded:
+                self.loads_unguarded.setdefault(edge.target, edge.dynamic)
+            if edge.named:
+                self.named.setdefault(edge.target, edge)
+
+
 class ImportTimeGraph:
     """Module -> the imports it runs when it is imported, built per module on first use and shared
     by every entry point."""
@@ -58,29 +77,26 @@ class ImportTimeGraph:
     def __init__(self, table: SymbolTable, facts: Mapping[str, FileFacts]) -> None:
         self.table = table
         self.facts = facts
-        self._edges: dict[str, list[_Edge]] = {}
-        self._runs: dict[str, set[tuple[int, int]]] = {}
+        self._nodes: dict[str, _Node] = {}
 
-    def edges(self, module: str) -> list[_Edge]:
-        found = self._edges.get(module)
+    def node(self, module: str) -> _Node:
+        found = self._nodes.get(module)
         if found is None:
-            found = self._edges[module] = self._build(module)
+            found = self._nodes[module] = self._build(module)
         return found
 
     def runs_at_import(self, module: str, line: int, column: int) -> bool:
         """The import statement at ``line:column`` of ``module`` runs when the module is imported."""
-        self.edges(module)
-        return (line, column) in self._runs[module]
+        return (line, column) in self.node(module).runs
 
-    def _build(self, module: str) -> list[_Edge]:
+    def _build(self, module: str) -> _Node:
         runs: set[tuple[int, int]] = set()
-        self._runs[module] = runs
+        edges: list[_Edge] = []
         file = self.table.file_of(module)
         facts = self.facts.get(file.path) if file is not None else None
         if file is None or facts is None:
-            return []
+            return _Node(runs, edges)
         table = self.table
-        edges: list[_Edge] = []
         for fact in facts.imports:
             if fact.type_checking or fact.in_function:
                 continue
@@ -102,7 +118,7 @@ class ImportTimeGraph:
             add(target, not submodules)
             for sub in submodules:
                 add(sub, True)
-        return edges
+        return _Node(runs, edges)
 
     def _submodules_named(self, module: str, package: str, name: str | None) -> list[str]:
         """Submodules ``from package import name`` runs (``name`` a submodule, or ``*`` with a
@@ -142,12 +158,15 @@ def golden_paths(
     """Findings (fingerprinted) and the closure of every entry point."""
     graph = ImportTimeGraph(table, facts)
     problems = _Problems(syntax_errors, unreadable, dangling)
+    walks = [_Walk(entry, graph) for entry in entries]
+    # A strongly connected group is one whichever entry reaches it: found once, for every entry.
+    everything = list(dict.fromkeys(m for walk in walks for m in walk.reached))
+    groups = [g for g in _strongly_connected(everything, lambda m: graph.node(m).named) if len(g) > 1]
     violations: list[Violation] = []
     closures: list[EntryClosure] = []
-    for entry in entries:
-        found, closure = _golden_path(entry, graph, problems)
-        violations += found
-        closures.append(closure)
+    for walk in walks:
+        violations += walk.findings(problems) + walk.cycles(groups)
+        closures.append(walk.closure())
     return assign_fingerprints(violations), closures
 
 
@@ -163,55 +182,90 @@ class _Problems:
             self.dangling.setdefault(d.path, []).append(d)
 
 
-def _golden_path(entry: Entry, graph: ImportTimeGraph, problems: _Problems) -> tuple[list[Violation], EntryClosure]:
-    start = entry.file.module
-    # Importing the entry runs its own package chain first (a loose file has none).
-    ancestors = [] if entry.file.loose else _ancestors(start, graph.table)
-    reached = _shortest_paths(start, ancestors, graph, strict=False)
-    # Through imports that are not guarded only: what an ImportError really escapes from.
-    strict = _shortest_paths(start, ancestors, graph, strict=True)
-    contract = contract_name(entry.label)
+class _Walk:
+    """One entry point's closure: the shortest way to every module it loads."""
 
-    def finding(module: str, code: str, severity: Severity, **fields: object) -> Violation:
-        parents = strict if severity is Severity.ERROR and module in strict else reached
-        return Violation(code=code, contract=contract, severity=severity, fixable=False,
-                         reason=_NOT_FIXABLE, importer=module, **_chain_fields(parents, module),
-                         **fields)  # type: ignore[arg-type]
+    def __init__(self, entry: Entry, graph: ImportTimeGraph) -> None:
+        self.entry = entry
+        self.graph = graph
+        self.start = entry.file.module
+        # Importing the entry runs its own package chain first (a loose file has none).
+        self.ancestors = [] if entry.file.loose else _ancestors(self.start, graph.table)
+        self.reached = _shortest_paths(self.start, self.ancestors, graph, strict=False)
+        # Through imports that are not guarded only: what an ImportError really escapes from.
+        self.strict = _shortest_paths(self.start, self.ancestors, graph, strict=True)
+        self.contract = contract_name(entry.label)
 
-    found: list[Violation] = []
-    for module in reached:
-        file = graph.table.file_of(module)
-        assert file is not None
-        syntax = problems.syntax.get(file.path)
-        if syntax is not None:
-            # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
-            found.append(finding(module, "AG401", Severity.ERROR, path=file.path, line=syntax.line,
-                                 column=syntax.column, message=f"syntax error: {syntax.message}",
-                                 imported=module))
-            continue
-        unreadable = problems.unreadable.get(file.path)
-        if unreadable is not None:
-            found.append(finding(module, "AG401", Severity.WARNING, path=file.path, line=1, column=1,
-                                 message=f"cannot be read ({unreadable.reason}): its imports are not checked",
-                                 imported=module))
-            continue
-        for d in problems.dangling.get(file.path, ()):
-            if not graph.runs_at_import(module, d.line, d.column):
-                continue  # in a function or under TYPE_CHECKING: not loaded with the module
-            fails = module in strict and not d.guarded
-            found.append(finding(module, "AG403" if d.missing == "name" else "AG402",
-                                 Severity.ERROR if fails else Severity.WARNING, path=d.path,
-                                 line=d.line, column=d.column, message=d.message,
-                                 statement=d.statement, imported=d.imported))
-    found += _cycles(reached, strict, graph, contract)
-    modules = tuple(sorted(reached))
-    edges = sorted({(m, e.target) for m in reached for e in graph.edges(m)} |
-                   {(start, a) for a in ancestors})
-    dynamic = sorted({ClosureEdge(m, e.target, graph.table.file_of(m).path, e.line)  # type: ignore[union-attr]
-                      for m in reached for e in graph.edges(m) if e.dynamic and e.named})
-    closure = EntryClosure(entry=entry.label, module=start, modules=modules, edges=tuple(edges),
-                           dynamic=tuple(dynamic))
-    return found, closure
+    def _violation(self, module: str, severity: Severity, **fields: Any) -> Violation:
+        parents = self.strict if severity is Severity.ERROR and module in self.strict else self.reached
+        return Violation(contract=self.contract, severity=severity, fixable=False, reason=_NOT_FIXABLE,
+                         importer=module, **_chain_fields(parents, module), **fields)
+
+    def findings(self, problems: _Problems) -> list[Violation]:
+        found: list[Violation] = []
+        for module in self.reached:
+            file = self.graph.table.file_of(module)
+            assert file is not None
+            syntax = problems.syntax.get(file.path)
+            if syntax is not None:
+                # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
+                found.append(self._violation(
+                    module, Severity.ERROR, code="AG401", path=file.path, line=syntax.line,
+                    column=syntax.column, message=f"syntax error: {syntax.message}", imported=module))
+                continue
+            unreadable = problems.unreadable.get(file.path)
+            if unreadable is not None:
+                found.append(self._violation(
+                    module, Severity.WARNING, code="AG401", path=file.path, line=1, column=1,
+                    message=f"cannot be read ({unreadable.reason}): its imports are not checked",
+                    imported=module))
+                continue
+            for d in problems.dangling.get(file.path, ()):
+                if not self.graph.runs_at_import(module, d.line, d.column):
+                    continue  # in a function or under TYPE_CHECKING: not loaded with the module
+                fails = module in self.strict and not d.guarded
+                found.append(self._violation(
+                    module, Severity.ERROR if fails else Severity.WARNING,
+                    code="AG403" if d.missing == "name" else "AG402", path=d.path, line=d.line,
+                    column=d.column, message=d.message, statement=d.statement, imported=d.imported))
+        return found
+
+    def cycles(self, groups: list[list[str]]) -> list[Violation]:
+        """One finding per group of modules that import each other at module level (a strongly
+        connected component) inside this closure, at the first import of its shortest cycle from
+        the member nearest the entry. Only imports naming a module count: a parent package loaded
+        on the way is not imported by the child in any sense that can go wrong."""
+        order = {module: i for i, module in enumerate(self.reached)}  # breadth-first: nearest first
+        found = []
+        for group in groups:
+            if group[0] not in order:
+                continue  # a group is reached whole or not at all
+            first = min(group, key=order.__getitem__)
+            cycle = _shortest_cycle(first, set(group), self.graph)
+            edge = cycle[0]
+            modules = [first] + [e.target for e in cycle]
+            fails = first in self.strict and not any(e.guarded for e in cycle)
+            found.append(self._violation(
+                first, Severity.ERROR if fails else Severity.WARNING, code="AG404",
+                path=self.graph.table.file_of(first).path,  # type: ignore[union-attr]
+                line=edge.line, column=edge.column,
+                message=f"import cycle at module level: {' -> '.join(modules)}",
+                statement=edge.statement, imported=edge.target))
+        return found
+
+    def closure(self) -> EntryClosure:
+        graph, reached = self.graph, self.reached
+        edges = {(self.start, a) for a in self.ancestors}
+        dynamic = set()
+        for module in reached:
+            node = graph.node(module)
+            edges.update((module, target) for target in node.loads)
+            dynamic.update(
+                ClosureEdge(module, e.target, graph.table.file_of(module).path, e.line)  # type: ignore[union-attr]
+                for e in node.named.values() if e.dynamic
+            )
+        return EntryClosure(entry=self.entry.label, module=self.start, modules=tuple(sorted(reached)),
+                            edges=tuple(sorted(edges)), dynamic=tuple(sorted(dynamic)))
 
 
 def _ancestors(module: str, table: SymbolTable) -> list[str]:
@@ -228,10 +282,11 @@ def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *,
     queue = deque([start, *ancestors])
     while queue:
         module = queue.popleft()
-        for edge in graph.edges(module):
-            if edge.target not in parents and not (strict and edge.guarded):
-                parents[edge.target] = (module, edge.dynamic)
-                queue.append(edge.target)
+        node = graph.node(module)
+        for target, dynamic in (node.loads_unguarded if strict else node.loads).items():
+            if target not in parents:
+                parents[target] = (module, dynamic)
+                queue.append(target)
     return parents
 
 
@@ -254,43 +309,14 @@ def _chain_fields(parents: Parents, module: str) -> dict[str, Any]:
     return {"chain": chain, "extra": (("dynamic", ",".join(dynamic)),) if dynamic else ()}
 
 
-def _cycles(reached: Parents, strict: Parents, graph: ImportTimeGraph, contract: str) -> list[Violation]:
-    """One finding per group of modules that import each other at module level (a strongly
-    connected component), at the first import of its shortest cycle from the module nearest the
-    entry. Only imports naming a module count: a parent package loaded on the way is not imported
-    by the child in any sense that can go wrong."""
-    order = {module: i for i, module in enumerate(reached)}  # breadth-first order: nearest first
-
-    named = {m: [e for e in graph.edges(m) if e.named and e.target in order] for m in reached}
-    found = []
-    for component in _strongly_connected(list(reached), lambda m: [e.target for e in named[m]]):
-        if len(component) < 2:
-            continue
-        members = set(component)
-        first = min(component, key=order.__getitem__)
-        cycle = _shortest_cycle(first, members, named.__getitem__)
-        edge = cycle[0]
-        modules = [first] + [e.target for e in cycle]
-        fails = first in strict and not any(e.guarded for e in cycle)
-        path = graph.table.file_of(first).path  # type: ignore[union-attr]
-        found.append(Violation(
-            code="AG404", contract=contract, path=path, line=edge.line, column=edge.column,
-            message=f"import cycle at module level: {' -> '.join(modules)}",
-            statement=edge.statement, importer=first, imported=edge.target, fixable=False,
-            reason=_NOT_FIXABLE, severity=Severity.ERROR if fails else Severity.WARNING,
-            **_chain_fields(strict if first in strict else reached, first),
-        ))
-    return found
-
-
-def _shortest_cycle(start: str, members: set[str], edges_of: Callable[[str], list[_Edge]]) -> list[_Edge]:
+def _shortest_cycle(start: str, members: set[str], graph: ImportTimeGraph) -> list[_Edge]:
     """The edges of the shortest way from ``start`` back to itself inside one component."""
     back: dict[str, tuple[str, _Edge]] = {}
     queue = deque([start])
     seen = {start}
     while queue:
         module = queue.popleft()
-        for edge in edges_of(module):
+        for edge in graph.node(module).named.values():
             if edge.target not in members:
                 continue
             if edge.target == start:
@@ -306,7 +332,7 @@ def _shortest_cycle(start: str, members: set[str], edges_of: Callable[[str], lis
     raise AssertionError("a strongly connected component of two or more modules has a cycle")
 
 
-def _strongly_connected(nodes: list[str], next_of: Callable[[str], list[str]]) -> list[list[str]]:
+def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]]) -> list[list[str]]:
     """Tarjan's algorithm, iterative (closures of thousands of modules would pass the recursion
     limit). networkx has it too, but importing networkx costs more than a warm check."""
     index: dict[str, int] = {}
