@@ -5,6 +5,8 @@ Every test builds its own tree and runs ``check`` with entry points, as a user w
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -362,3 +364,27 @@ def test_cli_bad_entry_points_are_exit_2(tmp_path: Path, args: list[str], expect
     run = archguard("check", repo(tmp_path, {}), "--no-cache", *args)
     assert run.returncode == 2
     assert expected in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path) -> None:
+    from archguard.analysis.golden_path import collapse_closure
+    from archguard.reporting.golden_path_dot import closure_dot
+
+    tree = {**CLEAN, "app/api/routes.py": "from app.util import helper\nimport app.api.gone\n",
+            "app/api/admin/__init__.py": "", "app/api/admin/views.py": "import app.util\n",
+            "app/main.py": "from app.api import routes\nimport app.util\nimport app.api.admin.views\n"}
+    result = check(tmp_path, tree, "app.main")
+    [closure] = result.golden_path
+    diagram = collapse_closure(closure, result.violations, depth=2)
+    assert [(n.name, n.modules, n.problems, n.entry) for n in diagram.nodes] == [
+        ("app", 1, 0, False), ("app.api", 4, 1, False), ("app.main", 1, 0, True), ("app.util", 1, 0, False),
+    ]
+    assert diagram.edges == (("app.api", "app"), ("app.api", "app.util"), ("app.main", "app"),
+                             ("app.main", "app.api"), ("app.main", "app.util"))
+    dot = closure_dot(diagram)
+    assert dot.startswith("digraph golden_path {") and "golden path of app.main: 1 problem" in dot
+    assert '"app.api" [label="app.api\\n4 modules\\n1 problem", fillcolor="#f8d0d0"' in dot
+    assert '"app.main" -> "app.api" [color="#c00000"];' in dot
+    if shutil.which("dot"):  # Graphviz accepts it
+        run = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and "<svg" in run.stdout, run.stderr

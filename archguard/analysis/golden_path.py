@@ -20,16 +20,16 @@ names, and the dangling imports for what is missing (nothing is resolved a secon
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts, ImportKind, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
-from archguard.domain.golden_path import ClosureEdge, EntryClosure, contract_name
+from archguard.domain.golden_path import ClosureDiagram, ClosureEdge, EntryClosure, PackageNode, contract_name
 from archguard.domain.result import DanglingImport
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, is_dotted_name
 
 _NOT_FIXABLE = "the import chain has to be repaired by hand"
 # module -> (the module that first loads it, whether through a dynamic import); the entry -> None
@@ -376,3 +376,20 @@ def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]
                             break
                     components.append(component)
     return components
+
+
+def collapse_closure(closure: EntryClosure, violations: Iterable[Violation], depth: int = 2) -> ClosureDiagram:
+    """The closure as a diagram of packages (``app.api.ws`` -> ``app.api`` at depth 2) with the
+    packages holding problems counted, for ``report``: thousands of modules stay readable."""
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:depth]) if is_dotted_name(module) else module
+
+    modules = Counter(package(m) for m in closure.modules)
+    problems = Counter(package(v.importer) for v in closure.problems(violations))
+    nodes = tuple(
+        PackageNode(name, count, problems[name], entry=name == package(closure.module))
+        for name, count in sorted(modules.items())
+    )
+    edges = sorted({(package(a), package(b)) for a, b in closure.edges} - {(p, p) for p in modules})
+    return ClosureDiagram(entry=closure.entry, nodes=nodes, edges=tuple(edges))

@@ -53,3 +53,22 @@ class EntryClosure:
 
 def is_golden(violation: Violation) -> bool:
     return violation.kind is Kind.GOLDEN_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class PackageNode:
+    """Modules of one closure collapsed into their package (the first ``depth`` name parts)."""
+
+    name: str
+    modules: int  # closure modules inside it
+    problems: int  # failing golden-path findings in those modules
+    entry: bool = False  # holds the entry point
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureDiagram:
+    """What ``report`` draws for one entry point: its closure collapsed to packages."""
+
+    entry: str
+    nodes: tuple[PackageNode, ...]
+    edges: tuple[tuple[str, str], ...]  # (importing package, imported package), no self-loops
