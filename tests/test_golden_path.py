@@ -388,3 +388,13 @@ def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path
     if shutil.which("dot"):  # Graphviz accepts it
         run = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
         assert run.returncode == 0 and "<svg" in run.stdout, run.stderr
+
+
+def test_the_readme_example_on_shopapp_is_true() -> None:
+    shopapp = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
+    run = archguard("check", shopapp, "--golden-only", "--entry", "tests/integration/test_checkout.py",
+                    "--entry", "scripts/fix-db.py", "--no-cache")
+    assert run.returncode == 1, run.stderr
+    readme = (shopapp.parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("--entry scripts/fix-db.py\n", 1)[1].split("```", 1)[0]
+    assert run.stdout == shown
