@@ -239,6 +239,15 @@ def test_an_entry_inside_a_package_loads_its_package_chain(tmp_path: Path) -> No
     ]
 
 
+def test_an_entry_may_be_a_package_folder_or_an_absolute_path(tmp_path: Path) -> None:
+    tree = {**CLEAN, "app/api/__init__.py": "from app.api import routes\nimport app.gone\n"}
+    root = tmp_path / "repo"
+    for entry in ("app/api", str(root / "app" / "api" / "__init__.py"), "app.api"):
+        result = check(tmp_path, tree, entry)
+        assert golden(result) == [("AG402", "error", "app/api/__init__.py", 2, ("app.api",))], entry
+        assert result.golden_path[0].module == "app.api"
+
+
 def test_an_entry_that_does_not_parse_is_itself_the_problem(tmp_path: Path) -> None:
     tree = {**CLEAN, "app/main.py": "import app.util\nprint('unclosed\n"}
     assert golden(check(tmp_path, tree, "app.main")) == [("AG401", "error", "app/main.py", 2, ("app.main",))]
