@@ -384,7 +384,7 @@ def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path
             "app/main.py": "from app.api import routes\nimport app.util\nimport app.api.admin.views\n"}
     result = check(tmp_path, tree, "app.main")
     [closure] = result.golden_path
-    diagram = collapse_closure(closure, result.violations, depth=2)
+    diagram = collapse_closure(closure, result.violations)
     assert [(n.name, n.modules, n.problems, n.entry) for n in diagram.nodes] == [
         ("app", 1, 0, False), ("app.api", 4, 1, False), ("app.main", 1, 0, True), ("app.util", 1, 0, False),
     ]

@@ -27,9 +27,16 @@ from typing import Any, NamedTuple
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts, ImportKind, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
-from archguard.domain.golden_path import ClosureDiagram, ClosureEdge, EntryClosure, PackageNode, contract_name
+from archguard.domain.golden_path import (
+    ClosureDiagram,
+    ClosureEdge,
+    EntryClosure,
+    PackageNode,
+    contract_name,
+    package_of,
+)
 from archguard.domain.result import DanglingImport
-from archguard.domain.sources import SourceFile, is_dotted_name
+from archguard.domain.sources import SourceFile
 
 _NOT_FIXABLE = "the import chain has to be repaired by hand"
 # module -> (the module that first loads it, whether through a dynamic import); the entry -> None
@@ -255,17 +262,23 @@ class _Walk:
 
     def closure(self) -> EntryClosure:
         graph, reached = self.graph, self.reached
-        edges = {(self.start, a) for a in self.ancestors}
+        packages: dict[str, str] = {}
+        for module in reached:
+            packages[module] = package_of(module)
+        entry_package = packages[self.start]
+        edges = {(entry_package, packages[a]) for a in self.ancestors}
         dynamic = set()
         for module in reached:
             node = graph.node(module)
-            edges.update((module, target) for target in node.loads)
+            importer = packages[module]
+            edges.update((importer, packages[target]) for target in node.loads)
             dynamic.update(
                 ClosureEdge(module, e.target, graph.table.file_of(module).path, e.line)  # type: ignore[union-attr]
                 for e in node.named.values() if e.dynamic
             )
         return EntryClosure(entry=self.entry.label, module=self.start, modules=tuple(sorted(reached)),
-                            edges=tuple(sorted(edges)), dynamic=tuple(sorted(dynamic)))
+                            package_edges=tuple(sorted(e for e in edges if e[0] != e[1])),
+                            dynamic=tuple(sorted(dynamic)))
 
 
 def _ancestors(module: str, table: SymbolTable) -> list[str]:
@@ -378,18 +391,13 @@ def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]
     return components
 
 
-def collapse_closure(closure: EntryClosure, violations: Iterable[Violation], depth: int = 2) -> ClosureDiagram:
-    """The closure as a diagram of packages (``app.api.ws`` -> ``app.api`` at depth 2) with the
-    packages holding problems counted, for ``report``: thousands of modules stay readable."""
-
-    def package(module: str) -> str:
-        return ".".join(module.split(".")[:depth]) if is_dotted_name(module) else module
-
-    modules = Counter(package(m) for m in closure.modules)
-    problems = Counter(package(v.importer) for v in closure.problems(violations))
+def collapse_closure(closure: EntryClosure, violations: Iterable[Violation]) -> ClosureDiagram:
+    """The closure as a diagram of packages (``app.api.ws`` -> ``app.api``) with the packages
+    holding problems counted, for ``report``: thousands of modules stay readable."""
+    modules = Counter(package_of(m) for m in closure.modules)
+    problems = Counter(package_of(v.importer) for v in closure.problems(violations))
     nodes = tuple(
-        PackageNode(name, count, problems[name], entry=name == package(closure.module))
+        PackageNode(name, count, problems[name], entry=name == package_of(closure.module))
         for name, count in sorted(modules.items())
     )
-    edges = sorted({(package(a), package(b)) for a, b in closure.edges} - {(p, p) for p in modules})
-    return ClosureDiagram(entry=closure.entry, nodes=nodes, edges=tuple(edges))
+    return ClosureDiagram(entry=closure.entry, nodes=nodes, edges=closure.package_edges)

@@ -44,16 +44,13 @@ def check_entries(workspace: Workspace, labels: Sequence[str]) -> tuple[list[Vio
 def resolve_entries(labels: Sequence[str], root: Path, files: Sequence[SourceFile]) -> list[Entry]:
     """Each entry point as a file of the scan: a module name (``app.main``), or a path to a .py
     file or a package folder, relative to ROOT (or else to the working directory)."""
-    by_path = {f.path: f for f in files}
-    by_module: dict[str, SourceFile] = {}
-    for f in sorted(files, key=lambda f: (f.loose, f.path)):  # a package module wins, as in the table
-        by_module.setdefault(f.module, f)
     entries: list[Entry] = []
     for label in dict.fromkeys(labels):  # the same entry twice is one entry
-        file = by_module.get(label) if _looks_like_module(label) else None
+        file = _by_module(label, files) if _looks_like_module(label) else None
         if file is None:
             relative = _relative_path(label, root)
-            file = by_path.get(relative) or by_path.get(f"{relative}/__init__.py") if relative else None
+            if relative:
+                file = _by_path(relative, files) or _by_path(f"{relative}/__init__.py", files)
         if file is None:
             raise ConfigError(
                 f"entry point {label!r}: no module or .py file of that name under {root} "
@@ -61,6 +58,17 @@ def resolve_entries(labels: Sequence[str], root: Path, files: Sequence[SourceFil
             )
         entries.append(Entry(label, file))
     return entries
+
+
+# A few entries against thousands of files: a scan per entry costs less than building an index.
+def _by_module(module: str, files: Sequence[SourceFile]) -> SourceFile | None:
+    """A package module wins over a loose file of the same dotted name, as in the symbol table."""
+    matches = [f for f in files if f.module == module]
+    return min(matches, key=lambda f: (f.loose, f.path)) if matches else None
+
+
+def _by_path(path: str, files: Sequence[SourceFile]) -> SourceFile | None:
+    return next((f for f in files if f.path == path), None)
 
 
 def _looks_like_module(label: str) -> bool:
