@@ -147,6 +147,17 @@ def test_what_a_guarded_import_loads_only_warns_about_import_errors(tmp_path: Pa
     ]
 
 
+def test_a_name_check_can_only_doubt_is_a_warning_on_the_golden_path_too(tmp_path: Path) -> None:
+    tree = {
+        **CLEAN,
+        "app/main.py": "from app.state import connection\n",
+        "app/state.py": "def connect():\n    global connection\n    connection = object()\n",
+    }
+    [finding] = [v for v in check(tmp_path, tree, "app.main").violations if v.kind.value == "golden-path"]
+    assert (finding.code, finding.severity, finding.chain) == ("AG403", Severity.WARNING, ("app.main",))
+    assert "global statement" in finding.message
+
+
 def test_an_unguarded_way_to_a_problem_makes_it_an_error_with_that_chain(tmp_path: Path) -> None:
     tree = {
         **CLEAN,

@@ -230,7 +230,8 @@ class _Walk:
             for d in problems.dangling.get(file.path, ()):
                 if not self.graph.runs_at_import(module, d.line, d.column):
                     continue  # in a function or under TYPE_CHECKING: not loaded with the module
-                fails = module in self.strict and not d.guarded
+                # ``maybe``: check's own reason to doubt it is missing (it may exist at run time)
+                fails = module in self.strict and not d.guarded and not d.maybe
                 found.append(self._violation(
                     module, Severity.ERROR if fails else Severity.WARNING,
                     code="AG403" if d.missing == "name" else "AG402", path=d.path, line=d.line,
