@@ -357,6 +357,8 @@ def test_cli_sarif_and_github_carry_the_chain(tmp_path: Path) -> None:
     sarif = json.loads(run.stdout)
     assert {"AG401", "AG402", "AG403", "AG404"} <= {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert any(r["ruleId"] == "AG402" for r in sarif["runs"][0]["results"])
+    run = archguard("check", root, "--entry", "app.main", "--no-cache", "--format", "junit")
+    assert 'name="golden-path:app.main"' in run.stdout and "(import chain: app.main -&gt; app.util)" in run.stdout
 
 
 def test_cli_entry_points_from_pyproject_and_paths_from_the_working_directory(tmp_path: Path) -> None:
