@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from archguard.domain.findings import Violation
+from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     scan_of,
@@ -24,7 +25,7 @@ def to_json(
 ) -> dict[str, Any]:
     scan = scan_of(result)
     check = result if isinstance(result, CheckResult) else None
-    return {
+    data = {
         "schema": SCHEMA,
         "tool": {"name": "archguard", "version": tool_version},
         "command": command,
@@ -60,6 +61,27 @@ def to_json(
             check.expired_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
+    }
+    if check is not None and check.golden_path is not None:
+        data["golden_path"] = golden_path_to_json(check.golden_path, check.violations)
+    return data
+
+
+def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
+    """INTERFACE.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
+    (a baseline keeps ``check`` green; it does not make a module load)."""
+    problems = {c.entry: len(c.problems(violations)) for c in closures}
+    return {
+        "entries": [c.entry for c in closures],
+        "closure_modules": {c.entry: len(c.modules) for c in closures},
+        "clean": not any(problems.values()),
+        "problems": problems,
+        "modules": {c.entry: c.module for c in closures},
+        "dynamic_imports": [
+            {"entry": c.entry, "importer": d.importer, "imported": d.imported, "path": d.path, "line": d.line}
+            for c in closures
+            for d in c.dynamic
+        ],
     }
 
 
@@ -103,6 +125,8 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
         item["reason"] = violation.reason or "no automatic fix for this kind of finding"
     if violation.extra:
         item["extra"] = dict(violation.extra)
+    if is_golden(violation):
+        item["chain"] = list(violation.chain)
     return item
 
 
