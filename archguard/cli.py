@@ -106,6 +106,64 @@ def baseline(**raw: Any) -> None:
         _finish_check(result, settings, "baseline", exit_on_failure=False)
 
 
+@cli.command()
+@common_options
+@check_options
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for report.md, report.json, report.sarif, junit.xml, index.html and graphs/.")
+@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), help="Append this run's headline figures to FILE (JSON lines) and show the trend.")
+@click.option("--link-template", metavar="URL", help="Link findings to their source, e.g. 'https://github.com/o/r/blob/main/{path}#L{line}'.")
+@click.option("--focus", metavar="MODULE", help="Also draw the neighbourhood of MODULE (a module name or a file path).")
+@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+def report(**raw: Any) -> None:
+    """Write the full report set into --out DIR: Markdown, JSON, SARIF, JUnit, HTML and diagrams.
+
+    Exit code as check: 1 when there are violations the baseline does not cover."""
+    from archguard.adapters.graphviz import INSTALL_HINT
+    from archguard.app.report import ReportOptions, run_report
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        report_options = ReportOptions(
+            out=raw["out"], history=raw.get("history"), link_template=raw.get("link_template"),
+            focus=raw.get("focus"), depth=raw["depth"], tool_version=__version__,
+        )
+        quiet = settings["quiet"] or settings["format"] != "text"
+        with _progress(quiet) as progress, _stages(quiet) as stage:
+            outcome = run_report(options, report_options, progress, stage)
+        if outcome.dot_missing:
+            click.echo(f"archguard: {INSTALL_HINT}", err=True)
+        for error in outcome.diagram_errors:
+            click.echo(f"archguard: warning: {error}", err=True)
+        click.echo(f"Wrote {len(outcome.written)} files to {report_options.out}/ (open {report_options.out / 'index.html'}).", err=True)
+        _finish_check(outcome.check, settings, "report")
+
+
+@cli.command()
+@common_options
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Diagram file: .svg, .png or .dot.")
+@click.option("--focus", metavar="MODULE", help="Draw the neighbourhood of MODULE (a module name or a file path).")
+@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+@click.option("--concept", metavar="NAME", help="Draw the cluster NAME that discover found.")
+def graph(**raw: Any) -> None:
+    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
+    from archguard.adapters.graphviz import INSTALL_HINT
+    from archguard.app.report import draw_graph
+
+    with _reported_errors():
+        if raw.get("focus") and raw.get("concept"):
+            raise ConfigError("--focus and --concept draw different diagrams: give one")
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            rendered = draw_graph(options, raw["out"], focus=raw.get("focus"), depth=raw["depth"],
+                                  concept=raw.get("concept"), progress=progress)
+        if rendered.errors:
+            raise ConfigError("; ".join(rendered.errors))
+        if rendered.dot_missing:
+            click.echo(f"archguard: {INSTALL_HINT}", err=True)
+        for path in rendered.written:
+            click.echo(f"Wrote {path}", err=True)
+
+
 def main() -> None:
     # One short-lived run builds millions of objects that live until it exits (facts, symbol
     # table, findings) and almost no cyclic garbage: the cyclic collector would spend a seventh of
@@ -226,6 +284,16 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def _stages(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A rich status line on stderr naming the report's current step (only on a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with _stderr_console().status("report") as status:
+        yield lambda message: status.update(message)
 
 
 @functools.cache
