@@ -357,7 +357,15 @@ def focus_diagram(
                     distance[neighbour] = distance[current] + 1
                     side[neighbour] = direction
                     queue.append(neighbour)
-    ranked = sorted(distance, key=lambda m: (distance[m], -(len(imports[m]) + len(importers[m])), m))
+    # Nearest first; at one distance importers and imported modules take turns (each side by
+    # degree), so a module with 500 importers still shows what it imports.
+    turn: dict[str, int] = {}
+    for d in range(depth + 1):
+        for direction in ("up", "down", "focus"):
+            members = sorted((m for m in distance if distance[m] == d and side[m] == direction),
+                             key=lambda m: (-(len(imports[m]) + len(importers[m])), m))
+            turn.update({m: i for i, m in enumerate(members)})
+    ranked = sorted(distance, key=lambda m: (distance[m], turn[m], side[m] != "up", m))
     shown = set(ranked[:node_budget])
     hidden = Counter(side[m] for m in ranked[node_budget:])
 
