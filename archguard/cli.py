@@ -21,6 +21,7 @@ from archguard.adapters.config_errors import ConfigError
 from archguard.adapters.output_files import write_output
 from archguard.adapters.project_config import read_project_options
 from archguard.adapters.syntax_judge import parse_target
+from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
 
@@ -140,6 +141,31 @@ def report(**raw: Any) -> None:
 
 @cli.command()
 @common_options
+@click.option("--top", type=click.IntRange(1, None), default=10, show_default=True, help="Rows shown per section; the JSON has them all.")
+@click.option("--write-contracts", "write_contracts", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help="Draft a concept contract per top cluster into DIR (existing files are kept).")
+@click.option("--canonical", "canonical", multiple=True, metavar="CONCEPT=module:Name", help="Use this canonical path for a cluster instead of its most-used one (repeatable).")
+def discover(**raw: Any) -> None:
+    """Find fragmentation with no configuration: concepts reached or defined in several ways,
+    shims, copies, import cycles, hotspots (exit 0)."""
+    from archguard.app.discover import run_discover, write_contract_drafts
+    from archguard.reporting.discover_text import discover_sections, discover_summary
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        canonical = _canonical_overrides(raw["canonical"])
+        with _progress(settings["quiet"]) as progress:
+            result = run_discover(options, progress, canonical=canonical)
+        _emit_json(result, "discover", settings["json"])
+        if settings["json"] != "-":
+            _print_sections(discover_sections(result, raw["top"]))
+            click.echo(discover_summary(result))
+        if raw["write_contracts"]:
+            for line in write_contract_drafts(result, raw["write_contracts"], top=raw["top"]):
+                click.echo(line, err=settings["json"] == "-")
+
+
+@cli.command()
+@common_options
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Diagram file: .svg, .png or .dot.")
 @click.option("--focus", metavar="MODULE", help="Draw the neighbourhood of MODULE (a module name or a file path).")
 @click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
@@ -162,6 +188,21 @@ def graph(**raw: Any) -> None:
             click.echo(f"archguard: {INSTALL_HINT}", err=True)
         for path in rendered.written:
             click.echo(f"Wrote {path}", err=True)
+
+
+@cli.command()
+@common_options
+@click.option("--top", type=click.IntRange(1, None), default=5, show_default=True, help="Contracts drafted from the top clusters.")
+def init(**raw: Any) -> None:
+    """Bootstrap a repository: [tool.archguard], contracts/ drafted from discovery, a
+    .importlinter if none, a first baseline. Never overwrites a file (exit 0)."""
+    from archguard.app.init import run_init
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            for line in run_init(options, progress, top=raw["top"]):
+                click.echo(line)
 
 
 def main() -> None:
@@ -250,10 +291,40 @@ def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *
         sys.exit(1)
 
 
-def _emit_json(result: ScanResult | CheckResult, command: str, destination: str | None) -> None:
+def _emit_json(result: ScanResult | CheckResult | DiscoveryResult, command: str, destination: str | None) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
         write_output(json_report.dumps(data), destination)
+
+
+def _canonical_overrides(given: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for item in given:
+        concept, equals, target = item.partition("=")
+        if not equals or ":" not in target:
+            raise ConfigError(f"--canonical {item!r}: write CONCEPT=module:Name")
+        overrides[concept.strip()] = target.strip()
+    return overrides
+
+
+def _print_sections(sections: list[Any]) -> None:
+    """Each section as a rich table (plain columns when stdout is not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    for section in sections:
+        if not section.rows:
+            console.print(f"[bold]{section.title}[/bold]: {section.empty}")
+            continue
+        table = Table(title=section.title, title_justify="left", show_lines=False)
+        for header in section.headers:
+            table.add_column(header, overflow="fold")
+        for row in section.rows:
+            table.add_row(*row)
+        console.print(table)
+        if section.more:
+            console.print(f"+{section.more} more (see --json, or raise --top)")
 
 
 @contextmanager

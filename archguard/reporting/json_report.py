@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
     scan_of,
     sorted_dangling,
@@ -20,11 +22,11 @@ from archguard.reporting.summary import (
 
 
 def to_json(
-    result: ScanResult | CheckResult, *, tool_version: str, command: str
+    result: ScanResult | CheckResult | DiscoveryResult, *, tool_version: str, command: str
 ) -> dict[str, Any]:
     scan = scan_of(result)
     check = result if isinstance(result, CheckResult) else None
-    return {
+    data = {
         "schema": SCHEMA,
         "tool": {"name": "archguard", "version": tool_version},
         "command": command,
@@ -56,6 +58,9 @@ def to_json(
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
     }
+    if isinstance(result, DiscoveryResult):
+        data.update(discovery_to_json(result))
+    return data
 
 
 def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:

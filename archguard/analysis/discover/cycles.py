@@ -1,0 +1,95 @@
+"""Import cycles: strongly connected components of the run-time module graph.
+
+For each component: its shortest cycle, spelled out edge by edge with the file and line of the
+import, and a small set of *breakers*: imports whose removal leaves the component acyclic, found
+greedily (docs/discover.md): take the shortest remaining cycle, remove its edge made of the fewest
+import statements (the cheapest to move into a function), repeat. Components are large in real
+code (hundreds of modules), so the greedy loop stops after :data:`MAX_BREAKERS` and says so by
+returning that many.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import networkx as nx
+
+from archguard.domain.discovery import Cycle, CycleEdge
+
+MAX_BREAKERS = 10
+_START_NODES = 30  # shortest-cycle search starts from at most this many nodes of a big component
+
+
+def find_cycles(runtime: nx.DiGraph) -> list[Cycle]:
+    """Every cyclic component, largest first."""
+    cycles = []
+    for component in nx.strongly_connected_components(runtime):
+        if len(component) < 2:
+            continue
+        sub = runtime.subgraph(component)
+        path = shortest_cycle(sub)
+        if not path:
+            continue
+        cycles.append(Cycle(
+            modules=tuple(sorted(component)),
+            path=tuple(_edge(runtime, a, b) for a, b in path),
+            breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(sub)),
+        ))
+    return sorted(cycles, key=lambda c: (-len(c.modules), c.modules))
+
+
+def shortest_cycle(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """The shortest directed cycle (as edges), by a BFS from each of the best-connected nodes."""
+    nodes = sorted(graph, key=lambda n: (-graph.in_degree(n) - graph.out_degree(n), n))[:_START_NODES]
+    best: list[tuple[str, str]] = []
+    for start in nodes:
+        found = _cycle_through(graph, start, len(best) - 1 if best else None)
+        if found and (not best or len(found) < len(best)):
+            best = found
+            if len(best) == 2:
+                break
+    return best
+
+
+def _cycle_through(graph: nx.DiGraph, start: str, limit: int | None) -> list[tuple[str, str]]:
+    parent: dict[str, str | None] = {start: None}
+    depth = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if limit is not None and depth[node] >= limit:
+            continue
+        for succ in sorted(graph.successors(node)):
+            if succ == start:
+                chain = [node]
+                while parent[chain[-1]] is not None:
+                    chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+                chain.reverse()
+                return list(zip(chain, chain[1:] + [start]))
+            if succ not in parent:
+                parent[succ] = node
+                depth[succ] = depth[node] + 1
+                queue.append(succ)
+    return []
+
+
+def _breakers(component: nx.DiGraph) -> list[tuple[str, str]]:
+    graph = nx.DiGraph(component)
+    removed: list[tuple[str, str]] = []
+    while len(removed) < MAX_BREAKERS:
+        cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+        if not cyclic:
+            break
+        sub = graph.subgraph(max(cyclic, key=len))
+        cycle = shortest_cycle(sub)
+        if not cycle:
+            break
+        cheapest = min(cycle, key=lambda e: (len(graph.edges[e]["sites"]), e))
+        graph.remove_edge(*cheapest)
+        removed.append(cheapest)
+    return removed
+
+
+def _edge(graph: nx.DiGraph, importer: str, imported: str) -> CycleEdge:
+    path, line = graph.edges[importer, imported]["sites"][0]
+    return CycleEdge(importer, imported, path, line)

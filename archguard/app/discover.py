@@ -1,0 +1,65 @@
+"""``archguard discover``: fragmentation found with no configuration (docs/discover.md).
+
+Builds on :func:`archguard.app.scan_workspace`: the facts and symbol table ``check`` uses, then
+the pure analysis in ``archguard.analysis.discover``; only the copy analysis reads files again,
+and only the few it names.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from archguard.adapters.copy_sources import list_backup_files, read_texts
+from archguard.analysis.discover.candidates import find_clusters
+from archguard.analysis.discover.copies import judge_copies, plan_copies
+from archguard.analysis.discover.cycles import find_cycles
+from archguard.analysis.discover.hotspots import find_hotspots
+from archguard.analysis.discover.modules import build_module_graphs
+from archguard.analysis.discover.shims import find_shims
+from archguard.app import Options, Progress, scan_workspace
+from archguard.domain.discovery import DiscoveryResult
+
+
+def run_discover(
+    options: Options, progress: Progress | None = None, *, canonical: Mapping[str, str] | None = None
+) -> DiscoveryResult:
+    """``canonical``: cluster name (or the suggested ``module:Name``) -> the canonical path to use
+    instead of the most-used one."""
+    workspace = scan_workspace(options, progress)
+    scan, table = workspace.scan, workspace.table
+    root = Path(scan.root)
+    graphs = build_module_graphs(table, scan.files, scan.facts)
+    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
+    clusters = find_clusters(
+        table, scan.files, scan.facts, module_imports=module_imports,
+        shim_modules=frozenset(s.module for s in shims), canonical_overrides=canonical,
+    )
+    cycles = find_cycles(graphs.runtime)
+    hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
+    importers_by_path = {graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths}
+    pairs = plan_copies(scan.files, scan.facts, list_backup_files(root, options.excludes), importers_by_path)
+    texts = read_texts(root, sorted({p for pair in pairs for p in (pair.path, pair.live)}))
+    copies = judge_copies(pairs, texts)
+    return DiscoveryResult(
+        scan=scan, clusters=clusters, shims=shims, copies=copies, cycles=cycles, hotspots=hotspots,
+        duration_s=time.perf_counter() - workspace.started,
+    )
+
+
+def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) -> list[str]:
+    """One draft contract per top cluster into ``folder``; an existing file is never replaced.
+    Returns one line per cluster saying what was done."""
+    from archguard.adapters.draft_files import write_new_file
+    from archguard.reporting.contract_drafts import draft_file_name, render_contract_draft
+
+    lines = []
+    for cluster in result.clusters[:top]:
+        path = folder / draft_file_name(cluster)
+        if write_new_file(path, render_contract_draft(cluster)):
+            lines.append(f"wrote {path}")
+        else:
+            lines.append(f"kept {path} (exists)")
+    return lines

@@ -1,0 +1,52 @@
+"""Concept contracts drafted from ``discover``'s clusters (``discover --write-contracts``,
+``init``): one TOML file per cluster, in the format ``check`` loads (docs/contracts.md), with the
+evidence as comments above the table so a reviewer can judge the draft before committing it."""
+
+from __future__ import annotations
+
+import json
+
+from archguard.domain.discovery import Cluster
+
+
+def draft_file_name(cluster: Cluster) -> str:
+    return f"{cluster.name}.toml"
+
+
+def render_contract_draft(cluster: Cluster) -> str:
+    """The ``[[concept]]`` table for a cluster. ``also`` names every other object that claims
+    the concept (``module:Name``, so a same-named class elsewhere is not swept in); modules on
+    the canonical path's own package may keep importing the implementation."""
+    canonical_module = cluster.canonical.partition(":")[0]
+    primary = cluster.definitions[0] if cluster.definitions else None
+    also = [
+        f"{d.module}:{d.name}" for d in cluster.definitions
+        if d is not primary and not d.test_double and d.role in ("definition", "wrapper")
+    ]
+    lines = [
+        f"# Drafted by `archguard discover` (score {cluster.score:g}; evidence: {', '.join(cluster.evidence)}).",
+        f"# {cluster.importer_count} files import this concept, {cluster.non_canonical_importers} of them "
+        "through a non-canonical path.",
+        "# Definitions:",
+    ]
+    for d in cluster.definitions:
+        extra = " (test double)" if d.test_double else ""
+        lines.append(f"#   {d.role:<11} {d.module}:{d.name}  {d.path}:{d.line}{extra}")
+    lines.append("# Access paths (importing files):")
+    for p in cluster.access_paths:
+        mark = "  <- canonical" if p.canonical else ""
+        lines.append(f"#   {p.target}  {len(p.importers)}{mark}")
+    if cluster.shims:
+        lines.append(f"# Shims on the way: {', '.join(cluster.shims)}")
+    lines += [
+        "",
+        "[[concept]]",
+        f"name = {json.dumps(cluster.name)}",
+        f"canonical = {json.dumps(cluster.canonical)}",
+    ]
+    if also:
+        lines.append(f"also = [{', '.join(json.dumps(a) for a in also)}]")
+    package = canonical_module.rpartition(".")[0] or canonical_module
+    lines.append(f"allowed_importers = [{json.dumps(package + '.**')}]")
+    lines.append('reason = "drafted by archguard discover: import it from its canonical path"')
+    return "\n".join(lines) + "\n"
