@@ -136,7 +136,13 @@ def report(**raw: Any) -> None:
         for error in outcome.diagram_errors:
             click.echo(f"archguard: warning: {error}", err=True)
         click.echo(f"Wrote {len(outcome.written)} files to {report_options.out}/ (open {report_options.out / 'index.html'}).", err=True)
-        _finish_check(outcome.check, settings, "report")
+        if settings["json"]:  # --json gets what report.json holds: the check and the discovery
+            write_output(json_report.dumps(outcome.report), settings["json"])
+        if settings["json"] != "-":  # else stdout holds the JSON document only
+            click.echo(render_check_as(outcome.check, settings["format"], tool_version=__version__, command="report",
+                                       statistics=settings["statistics"]), nl=False)
+        if outcome.check.failed:
+            sys.exit(1)
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from archguard.adapters.grimp_graph import module_edge_counts
 from archguard.adapters.history_file import append_history, git_commit, read_history
 from archguard.adapters.output_files import write_output
 from archguard.app import Options, Progress, run_check
+from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.result import CheckResult
 from archguard.reporting import html_report, json_report, junit, sarif
@@ -145,10 +146,6 @@ def _draw(diagrams: list[tuple[str, Diagram]], folder: Path, outcome: ReportOutc
 
 def _discover(options: Options, check: CheckResult, progress: Progress | None) -> DiscoveryResult:
     """Discovery of the same tree (its scan is warm: check has just filled the cache)."""
-    try:
-        from archguard.app.discover import run_discover  # issue 9; not merged yet on this branch
-    except ImportError:
-        return DiscoveryResult(scan=check.scan)
     return run_discover(replace(options, baseline=None, update_baseline=False), progress)
 
 

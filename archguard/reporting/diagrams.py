@@ -66,7 +66,8 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     for definition in shown_definitions:
         diagram.nodes.append(Node(
             definition_ids[f"{definition.module}:{definition.name}"],
-            f"{definition.module}\n{definition.kind} {definition.name}\n{definition.path}:{definition.line}",
+            f"{definition.module}\n{definition.kind} {definition.name}\n{definition.path}:{definition.line}"
+            + (f"\n({definition.role})" if definition.role != "origin" or len(shown_definitions) > 1 else ""),
             "test-definition" if definition.test_double else "definition",
             group="definitions",
             tooltip=f"{definition.path}:{definition.line}",
@@ -97,13 +98,26 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
             "more", group="paths",
         ))
 
-    # Each shown path resolves to a definition (or, through a shim, to another path).
-    origin = next(iter(definition_ids.values()), None)
+    # Each shown path resolves to the next drawn node on its way to the origin: along the
+    # cluster's provenance edges where the analysis gave them, else through the shim it is in,
+    # else to the definition in its own module, else to the origin.
+    origin_definition = next((d for d in shown_definitions if d.role == "origin"), None) or (
+        shown_definitions[0] if shown_definitions else None)
+    origin = definition_ids[f"{origin_definition.module}:{origin_definition.name}"] if origin_definition else None
+    drawn = {**path_ids, **definition_ids}
+    towards_origin = _towards(cluster.edges, f"{origin_definition.module}:{origin_definition.name}") if origin_definition else {}
     for path in shown_paths:
         source = path_ids[path.target]
-        target = _resolution(path, shim_reexports, definition_ids, path_ids, shown_definitions) or origin
+        target, label = _next_drawn(path.target, towards_origin, drawn)
+        if target is None:
+            target = _resolution(path, shim_reexports, definition_ids, path_ids, shown_definitions) or origin
         if target is not None and target != source:
-            diagram.edges.append(Edge(source, target, "resolves"))
+            diagram.edges.append(Edge(source, target, "resolves", label=label))
+    for definition in shown_definitions:
+        key = f"{definition.module}:{definition.name}"
+        target, label = _next_drawn(key, towards_origin, drawn)
+        if target is not None and target != definition_ids[key]:
+            diagram.edges.append(Edge(definition_ids[key], target, "resolves", label=label))
     if hidden_paths and origin is not None:
         diagram.edges.append(Edge(path_ids["+more"], origin, "resolves"))
 
@@ -149,6 +163,43 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     if hidden_paths:
         diagram.notes.append(f"{len(hidden_paths)} less-used access paths folded into one node")
     return diagram
+
+
+def _towards(edges: Iterable[tuple[str, str, str]], origin: str) -> dict[str, tuple[str, str]]:
+    """node -> (its neighbour one step nearer the origin, the kind of that edge), over the
+    provenance edges taken both ways (a re-export points either way; only nearness counts)."""
+    neighbours: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, b, kind in edges:
+        neighbours[a].append((b, kind))
+        neighbours[b].append((a, kind))
+    step: dict[str, tuple[str, str]] = {origin: (origin, "")}
+    queue: deque[str] = deque([origin])
+    while queue:
+        current = queue.popleft()
+        for neighbour, kind in sorted(neighbours[current]):
+            if neighbour not in step:
+                step[neighbour] = (current, kind)
+                queue.append(neighbour)
+    return step
+
+
+def _next_drawn(key: str, towards: Mapping[str, tuple[str, str]], drawn: Mapping[str, str]) -> tuple[str | None, str]:
+    """The first drawn node on the way from ``key`` to the origin, and the kind of the first step
+    when it says more than a re-export (subclasses, factory, same-name)."""
+    if key not in towards:
+        return None, ""
+    label = towards[key][1] if towards[key][1] in ("subclasses", "factory", "same-name") else ""
+    current, seen = key, {key}
+    while True:
+        parent = towards[current][0]
+        if parent == current:
+            return None, label  # reached the origin: it is drawn as itself
+        if parent in drawn:
+            return drawn[parent], label
+        if parent in seen:
+            return None, label
+        seen.add(parent)
+        current = parent
 
 
 def _ranked_paths(cluster: Cluster) -> list[AccessPath]:

@@ -159,11 +159,12 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
     rows = []
     for rank, c in enumerate(clusters, 1):
         definitions = "<br>".join(
-            f"{escape(d['module'])}:{escape(d['name'])} ({links.anchor(d['path'], d['line'])})" for d in c["definitions"][:6]
+            f"{escape(d['module'])}:{escape(d['name'])} [{escape(d.get('role', 'definition'))}] ({links.anchor(d['path'], d['line'])})"
+            for d in c["definitions"][:6]
         ) + (f"<br>+{len(c['definitions']) - 6} more" if len(c["definitions"]) > 6 else "")
         paths = "<br>".join(
-            f"<code>{escape(p['module'])}:{escape(p['name'])}</code> ({len(p['importers'])})"
-            for p in sorted(c["access_paths"], key=lambda p: -len(p["importers"]))[:6]
+            f"<code>{escape(p['module'])}:{escape(p['name'])}</code> ({p['importers']})"
+            for p in sorted(c["access_paths"], key=lambda p: -p["importers"])[:6]
         ) + (f"<br>+{len(c['access_paths']) - 6} more" if len(c["access_paths"]) > 6 else "")
         rows.append([str(rank), escape(c["name"]), str(c["score"]), f"<code>{escape(c['canonical'])}</code>",
                      definitions, paths, str(c["importer_count"]), str(c["non_canonical_importers"])])
@@ -177,8 +178,8 @@ def _shims(report: dict[str, Any], links: Links) -> str:
     for shim in report.get("shims", []):
         reexports = "<br>".join(f"<code>{escape(r['name'])}</code> &rarr; <code>{escape(r['origin'])}</code>"
                                 for r in shim["reexports"][:8])
-        note = "safe to delete" if not shim["importers"] else "deprecated" if shim.get("warns_deprecation") else ""
-        rows.append([escape(shim["module"]), links.anchor(shim["path"]), reexports, str(len(shim["importers"])), escape(note)])
+        note = "safe to delete" if shim["safe_to_delete"] else "deprecated" if shim.get("warns_deprecation") else ""
+        rows.append([escape(shim["module"]), links.anchor(shim["path"]), reexports, str(shim["importers"]), escape(note)])
     return _table("shims", ["module", "file", "re-exports", "importers", ""], rows, numeric={3})
 
 
@@ -270,7 +271,8 @@ section{margin-top:24px}h2{font-size:18px;border-bottom:2px solid var(--line);pa
 table.data{border-collapse:collapse;width:100%}table.data th,table.data td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 table.data th{position:sticky;top:0;background:#eceff1;cursor:pointer;white-space:nowrap;user-select:none}
 table.data th.asc::after{content:" \\25B2"}table.data th.desc::after{content:" \\25BC"}
-table.data td:first-child{white-space:nowrap}code{font-size:12px;background:#f1f3f4;padding:1px 4px;border-radius:3px;word-break:break-all}
+table.data td:first-child{white-space:nowrap}code{font-size:12px;background:#f1f3f4;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}
+#table-violations td:nth-child(-n+4){white-space:nowrap}
 .state{padding:1px 6px;border-radius:10px;font-size:12px}.state.new{background:#ffcdd2}.state.baselined{background:#e0e0e0}.state.warning{background:#fff3cd}
 figure{margin:16px 0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:6px}
 figcaption .files a{font-weight:400;font-size:12px;margin-left:6px}.diagram{overflow:auto}.diagram svg{max-width:none;height:auto}

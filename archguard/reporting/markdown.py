@@ -148,17 +148,17 @@ def _clusters(report: dict[str, Any]) -> list[str]:
             "Definitions:", "",
         ]
         lines += [
-            f"- {code(d['module'] + ':' + d['name'])} ({text(d['kind'])}{', test double' if d.get('test_double') else ''}) "
+            f"- {code(d['module'] + ':' + d['name'])} ({text(d['kind'])}, {text(d.get('role', 'definition'))}) "
             f"at {code(d['path'] + ':' + str(d['line']))}"
             for d in cluster["definitions"]
         ]
         lines += ["", "| access path | importers | |", "|---|---:|---|"]
-        paths = sorted(cluster["access_paths"], key=lambda p: (not p.get("canonical"), -len(p["importers"])))
+        paths = sorted(cluster["access_paths"], key=lambda p: (not p.get("canonical"), -p["importers"]))
         for path in paths[:TOP_ROWS]:
             target = f"{path['module']}:{path['name']}"
             mark = "canonical" if path.get("canonical") or target == cluster["canonical"] else (
                 "shim" if path["module"] in cluster.get("shims", []) else "")
-            lines.append(f"| {code(target)} | {len(path['importers'])} | {mark} |")
+            lines.append(f"| {code(target)} | {path['importers']} | {mark} |")
         if len(paths) > TOP_ROWS:
             lines.append(f"| +{len(paths) - TOP_ROWS} more access paths | | |")
         lines.append("")
@@ -172,13 +172,13 @@ def _shims(report: dict[str, Any]) -> list[str]:
     if not shims:
         return []
     lines = ["## Shims", "", "| module | re-exports | importers | |", "|---|---|---:|---|"]
-    ranked = sorted(shims, key=lambda s: (-len(s["importers"]), s["module"]))
+    ranked = sorted(shims, key=lambda s: (-s["importers"], s["module"]))
     for shim in ranked[:TOP_ROWS]:
         names = ", ".join(code(f"{r['name']} -> {r['origin']}") for r in shim["reexports"][:3])
         if len(shim["reexports"]) > 3:
             names += f" +{len(shim['reexports']) - 3} more"
-        note = "safe to delete" if not shim["importers"] else ("deprecated" if shim.get("warns_deprecation") else "")
-        lines.append(f"| {code(shim['module'])} | {names} | {len(shim['importers'])} | {note} |")
+        note = "safe to delete" if shim["safe_to_delete"] else ("deprecated" if shim.get("warns_deprecation") else "")
+        lines.append(f"| {code(shim['module'])} | {names} | {shim['importers']} | {note} |")
     if len(ranked) > TOP_ROWS:
         lines.append(f"| +{len(ranked) - TOP_ROWS} more shims | | | |")
     return lines + [""]
@@ -233,12 +233,15 @@ def next_steps(report: dict[str, Any], code: Callable[[object], str]) -> list[st
     fixable = sum(1 for v in report["violations"] if v["fixable"] and not v["baselined"])
     if fixable:
         steps.append(f"Run {code('archguard fix --dry-run')} and review: {fixable} new violation(s) can be rewritten to their canonical import.")
-    clusters = report.get("clusters", [])
-    if clusters:
-        top = clusters[0]
+    # A cluster a contract already holds (same canonical, or same name) needs no new contract.
+    held = {v["canonical"] for v in report["violations"] if v.get("canonical")} | set(report["contracts"])
+    loose_clusters = [c for c in report.get("clusters", []) if c["canonical"] not in held and c["name"] not in held]
+    if loose_clusters:
+        top = loose_clusters[0]
         steps.append(f"Write a concept contract for {code(top['name'])} (canonical {code(top['canonical'])}): "
-                     f"{top['non_canonical_importers']} file(s) reach it another way.")
-    unused = [shim for shim in report.get("shims", []) if not shim["importers"]]
+                     f"{top['non_canonical_importers']} file(s) reach it another way; "
+                     f"{code('archguard discover --write-contracts contracts/')} drafts one.")
+    unused = [shim for shim in report.get("shims", []) if shim["safe_to_delete"]]
     if unused:
         steps.append(f"Delete {len(unused)} shim(s) nothing imports any more, e.g. {code(unused[0]['path'])}.")
     if s["syntax_errors"]:
