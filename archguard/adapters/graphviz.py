@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.project_files.output_files import write_atomically
 
 INSTALL_HINT = (
     "Graphviz's `dot` is not installed: wrote the .dot files only; for SVG and PNG diagrams install "

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.grimp_graph import module_edge_counts
-from archguard.adapters.history_file import append_history, git_commit, read_history
-from archguard.adapters.output_files import write_output
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
+from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
+from archguard.adapters.project_files.output_files import write_output
 from archguard.app import Options, Progress, run_check
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult

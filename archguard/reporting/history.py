@@ -1,7 +1,7 @@
 """The run history (``report --history FILE``): one line of headline figures per run, and the two
 views of it: a Markdown table and an inline SVG chart (no library, works offline).
 
-The file itself is read and appended by ``archguard.adapters.history_file``; here only values.
+The file itself is read and appended by ``archguard.adapters.project_files.history_file``; here only values.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The module import graph (networkx) that cycles and hotspots are computed on.
 
-Edges follow the same rule as the grimp graph ``check`` uses (``adapters/grimp_graph.py``):
+Edges follow the same rule as the grimp graph ``check`` uses (``adapters/importlinter_bridge/grimp_graph.py``):
 ``from a import b`` imports ``a.b`` when that is a module, else ``a``; dynamic imports and
 imports of modules outside the tree are left out. Each edge keeps the file and line of every
 import statement that makes it, for cycle reports. Two graphs share one pass:

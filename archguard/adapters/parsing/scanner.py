@@ -18,6 +18,7 @@ this. The cache is saved at the end of :func:`scan_files`.
 
 from __future__ import annotations
 
+import errno
 import gc
 import math
 import os
@@ -31,9 +32,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from archguard.adapters import syntax_judge
-from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import (
+from archguard.adapters.parsing import syntax_judge
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.cache.facts_cache import (
     CachedOutcome,
     FactsCache,
     FileStamp,
@@ -41,8 +42,8 @@ from archguard.adapters.facts_cache import (
     content_hash,
     paused_gc,
 )
-from archguard.adapters.downlevel import extract_facts_downlevel
-from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -384,7 +385,7 @@ def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> Fi
                 return facts
         # Imported here, not at the top: libcst takes a tenth of a second to import, and most
         # runs (every warm one) never need it.
-        from archguard.adapters.facts_cst import extract_facts_cst
+        from archguard.adapters.parsing.facts_cst import extract_facts_cst
 
         return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
@@ -410,6 +411,10 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 def _os_reason(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(error, FileNotFoundError):  # listed a moment ago: a broken link, or gone since
+        return "broken symbolic link or deleted during the scan"
     return f"cannot read: {error.strerror or error}"
 
 
