@@ -59,6 +59,7 @@ class Edge:
     kind: str  # a key of EDGE_STYLES
     label: str = ""
     weight: int = 1  # drawn thicker when larger (import counts)
+    constraint: bool = True  # False: drawn, but no say in the ranks (keeps a column a column)
 
 
 @dataclass
@@ -161,6 +162,8 @@ def _edge(edge: Edge) -> str:
     if edge.weight > 1:
         base = float(values.get("penwidth", "1"))
         values["penwidth"] = f"{min(base + edge.weight.bit_length() * 0.6, 6.0):.1f}"
+    if not edge.constraint:
+        values["constraint"] = "false"
     return f"{edge.source} -> {edge.target} [{_attributes(values)}];"
 
 

@@ -19,6 +19,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from archguard.domain.discovery import AccessPath, Cluster, Cycle, Definition, Hotspot, Shim
 from archguard.domain.sources import SourceFile
@@ -118,6 +119,13 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
         target, label = _next_drawn(key, towards_origin, drawn)
         if target is not None and target != definition_ids[key]:
             diagram.edges.append(Edge(definition_ids[key], target, "resolves", label=label))
+    # Importers | access paths | definitions stay three columns: an edge within one column (a
+    # path re-exporting another, a wrapper of the origin) is drawn without pushing ranks apart.
+    group_of = {node.id: node.group for node in diagram.nodes}
+    diagram.edges = [
+        replace(e, constraint=False) if e.kind == "resolves" and group_of.get(e.source) == group_of.get(e.target) else e
+        for e in diagram.edges
+    ]
     if hidden_paths and origin is not None:
         diagram.edges.append(Edge(path_ids["+more"], origin, "resolves"))
 
