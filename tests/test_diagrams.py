@@ -146,10 +146,11 @@ def test_package_overview_keeps_the_strongest_edges_and_says_so() -> None:
     files = _files(30, 1)
     edges = {(f"app.p{i}.m0", f"app.p{j}.m0"): (i + j) % 7 + 1 for i in range(30) for j in range(30) if i != j}
     diagram = package_overview(files, edges)
-    assert len(diagram.edges) == PACKAGE_EDGE_BUDGET
-    assert min(int(e.label) for e in diagram.edges) >= max(
-        count for count in edges.values()) - 6  # weakest kept is among the strong
-    assert any(f"{PACKAGE_EDGE_BUDGET} strongest of 870" in note for note in diagram.notes)
+    budget = min(PACKAGE_EDGE_BUDGET, 3 * len(diagram.nodes))  # about three edges per node
+    assert len(diagram.edges) == budget
+    kept = sorted(int(e.label) for e in diagram.edges)
+    assert kept[0] >= sorted(edges.values(), reverse=True)[budget - 1]  # the strongest are kept
+    assert any(f"{budget} strongest of 870" in note for note in diagram.notes)
 
 
 def test_focus_diagram_walks_depth_steps_both_ways_and_folds_beyond_the_budget() -> None:

@@ -110,7 +110,7 @@ def to_dot(diagram: Diagram) -> str:
     out = [
         f"digraph {quote(diagram.name)} {{",
         f"  graph [rankdir={diagram.rankdir}, label={quote(_title(diagram))}, labelloc=t, labeljust=l,"
-        ' fontname="Helvetica", fontsize=16, nodesep=0.25, ranksep=0.6,];',
+        ' fontname="Helvetica", fontsize=16, nodesep=0.25, ranksep=0.6, size="26,26"];',
         '  node [fontname="Helvetica", fontsize=11, margin="0.15,0.06"];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
     ]

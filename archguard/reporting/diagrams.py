@@ -78,7 +78,10 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
         diagram.nodes.append(Node(ids("def:more"), f"+{more} more definitions", "more", group="definitions"))
 
     paths = _ranked_paths(cluster)
-    shown_paths = paths[:MAX_ACCESS_PATHS]
+    # A path nothing imports is no route anyone takes: it is only counted (its definition, if it
+    # is one, is drawn on the right anyway).
+    used = [p for p in paths if p.importers or _is_canonical(p, cluster)]
+    shown_paths = used[:MAX_ACCESS_PATHS]
     path_ids: dict[str, str] = {}
     for path in shown_paths:
         kind = "canonical" if _is_canonical(path, cluster) else "shim" if path.module in shim_modules else "access-path"
@@ -90,7 +93,7 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
             path_ids[path.target], f"{path.module}\n:{path.name}{note}\n{len(path.importers)} importer(s)",
             kind, group="paths", tooltip=path.target,
         ))
-    hidden_paths = paths[len(shown_paths):]
+    hidden_paths = [p for p in paths if p not in shown_paths]
     if hidden_paths:
         hidden_importers = len({i for p in hidden_paths for i in p.importers})
         path_ids["+more"] = ids("path:more")
@@ -166,10 +169,10 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
         ("node", "importers", "importing files in one folder"),
         ("edge", "canonical", "imports via the canonical path (count of files)"),
         ("edge", "non-canonical", "imports via a non-canonical path (count of files)"),
-        ("edge", "resolves", "resolves to"),
+        ("edge", "resolves", "resolves to (re-export, alias; or same name, subclass, factory)"),
     ]
     if hidden_paths:
-        diagram.notes.append(f"{len(hidden_paths)} less-used access paths folded into one node")
+        diagram.notes.append(f"{len(hidden_paths)} less-used access paths (or none importing them) folded into one node")
     return diagram
 
 
@@ -196,7 +199,7 @@ def _next_drawn(key: str, towards: Mapping[str, tuple[str, str]], drawn: Mapping
     when it says more than a re-export (subclasses, factory, same-name)."""
     if key not in towards:
         return None, ""
-    label = towards[key][1] if towards[key][1] in ("subclasses", "factory", "same-name") else ""
+    label = towards[key][1] if towards[key][1] in ("subclasses", "factory") else ""
     current, seen = key, {key}
     while True:
         parent = towards[current][0]
@@ -278,7 +281,9 @@ def package_overview(
         else:
             weights[(a, b)] += count
     ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown_edges = ranked[:edge_budget]
+    # A few packages with every pair linked is a hairball: about three edges per node is what a
+    # person can follow, and the strongest ones carry the structure.
+    shown_edges = ranked[:min(edge_budget, max(20, 3 * len(modules)))]
 
     ids = NodeIds()
     level = "top-level packages" if depth == 1 else f"packages to depth {depth}"

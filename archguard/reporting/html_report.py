@@ -159,7 +159,8 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
     rows = []
     for rank, c in enumerate(clusters, 1):
         definitions = "<br>".join(
-            f"{escape(d['module'])}:{escape(d['name'])} [{escape(d.get('role', 'definition'))}] ({links.anchor(d['path'], d['line'])})"
+            f"<span title=\"{escape(d['module'])}:{escape(d['name'])}\">{escape(d['name'])}</span> "
+            f"[{escape(d.get('role', 'definition'))}] {links.anchor(d['path'], d['line'])}"
             for d in c["definitions"][:6]
         ) + (f"<br>+{len(c['definitions']) - 6} more" if len(c["definitions"]) > 6 else "")
         paths = "<br>".join(

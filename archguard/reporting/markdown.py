@@ -150,8 +150,10 @@ def _clusters(report: dict[str, Any]) -> list[str]:
         lines += [
             f"- {code(d['module'] + ':' + d['name'])} ({text(d['kind'])}, {text(d.get('role', 'definition'))}) "
             f"at {code(d['path'] + ':' + str(d['line']))}"
-            for d in cluster["definitions"]
+            for d in cluster["definitions"][:TOP_ROWS]
         ]
+        if len(cluster["definitions"]) > TOP_ROWS:
+            lines.append(f"- +{len(cluster['definitions']) - TOP_ROWS} more definitions")
         lines += ["", "| access path | importers | |", "|---|---:|---|"]
         paths = sorted(cluster["access_paths"], key=lambda p: (not p.get("canonical"), -p["importers"]))
         for path in paths[:TOP_ROWS]:
