@@ -127,3 +127,17 @@ def test_decoded_files_keep_their_imports_and_lines(hostile_tree: Path) -> None:
     report = json.loads(result.stdout)
     assert report["summary"]["dangling_imports"] == 0, report["violations"]
     assert report["summary"]["modules"] >= 100 + 3  # the 100-deep package chain is seen whole
+
+
+def test_large_files_are_parsed_whole_one_at_a_time(tmp_path: Path) -> None:
+    """Files past LARGE_FILE_BYTES take their own process (memory, not correctness): their facts
+    are the same as any file's."""
+    big_literal = "DATA = [" + ", ".join(str(i) for i in range(250_000)) + "]\n"
+    root = write_tree(tmp_path, {
+        **HEALTHY,
+        "app/big_a.py": "from app.core import Engine\n" + big_literal,
+        "app/big_b.py": "from app.core import Missing\n" + big_literal,
+    })
+    report = json.loads(_run("check", root, "--no-cache", "--json", "-", "-q").stdout)
+    assert report["summary"]["parsed_files"] == report["summary"]["files"] == 5
+    assert [(d["path"], d["imported"]) for d in report["dangling_imports"]] == [("app/big_b.py", "app.core:Missing")]
