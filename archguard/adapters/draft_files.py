@@ -22,3 +22,28 @@ def write_new_file(path: Path, text: str) -> bool:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(text)
     return True
+
+
+def append_table(path: Path, table_name: str, text: str) -> bool:
+    """Append a TOML table to an existing file that has no table of that name; the existing
+    content is left byte for byte. False when the table is there already."""
+    import tomllib
+
+    try:
+        current = path.read_text(encoding="utf-8")
+        document = tomllib.loads(current)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path=str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}", path=str(path)) from None
+    node: object = document
+    for part in table_name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            break
+        node = node[part]
+    else:
+        return False
+    separator = "" if current.endswith("\n") or not current else "\n"
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(separator + "\n" + text)
+    return True

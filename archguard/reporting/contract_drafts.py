@@ -50,3 +50,39 @@ def render_contract_draft(cluster: Cluster) -> str:
     lines.append(f"allowed_importers = [{json.dumps(package + '.**')}]")
     lines.append('reason = "drafted by archguard discover: import it from its canonical path"')
     return "\n".join(lines) + "\n"
+
+
+def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
+    """The ``[tool.archguard]`` table ``init`` writes."""
+    lines = [
+        "[tool.archguard]",
+        "# Written by `archguard init`; options as on the command line (docs/usage.md).",
+        f"contracts = {json.dumps(contracts)}",
+        f"baseline = {json.dumps(baseline)}",
+    ]
+    if excludes:
+        lines.append(f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover")
+    return "\n".join(lines) + "\n"
+
+
+def importlinter_draft(packages: list[str], clusters: list[Cluster]) -> str:
+    """A ``.importlinter`` for plain ``lint-imports`` users: the drafted concepts as ``canonical``
+    contracts (archguard runs a concept declared in both places once)."""
+    lines = [
+        "# Written by `archguard init`: the concept contracts of contracts/ for plain lint-imports.",
+        "# Add your own layers/forbidden contracts below (https://import-linter.readthedocs.io).",
+        "[importlinter]",
+        "root_packages =",
+        *(f"    {p}" for p in packages),
+        "contract_types =",
+        "    canonical: archguard.importlinter.CanonicalContract",
+    ]
+    for cluster in clusters:
+        lines += [
+            "",
+            f"[importlinter:contract:{cluster.name}]",
+            f"name = One import path for {cluster.name}",
+            "type = canonical",
+            f"canonical = {cluster.canonical}",
+        ]
+    return "\n".join(lines) + "\n"

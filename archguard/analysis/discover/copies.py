@@ -154,3 +154,18 @@ def _similarity(a: list[str], b: list[str]) -> float:
     if len(joined_a) + len(joined_b) <= _CHAR_LIMIT:
         ratio = max(ratio, difflib.SequenceMatcher(None, joined_a, joined_b).ratio())
     return ratio
+
+
+def backup_excludes(copies: Sequence[Copy]) -> list[str]:
+    """``--exclude`` globs that leave the found copies out: a backup folder whole, else the file."""
+    globs = []
+    for copy in copies:
+        parts = copy.path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if _BACKUP_DIR.match(part):
+                globs.append("/".join(parts[: i + 1]) + "/**")
+                break
+        else:
+            if copy.path.endswith(".py"):
+                globs.append(copy.path)
+    return sorted(set(globs))
