@@ -128,7 +128,7 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
         a, b = texts.get(pair.path), texts.get(pair.live)
         if a is None or b is None:
             if pair.by_name:
-                copies.append(Copy(pair.path, pair.live, 0.0))
+                copies.append(Copy(pair.path, pair.live, 0.0, "name"))
             continue
         for path, text in ((pair.path, a), (pair.live, b)):
             if path not in lines:
@@ -139,7 +139,7 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
         else:
             similarity = _similarity(lines[pair.path], lines[pair.live])
         if pair.by_name or similarity >= MIN_SIMILARITY:
-            copies.append(Copy(pair.path, pair.live, round(similarity, 3)))
+            copies.append(Copy(pair.path, pair.live, round(similarity, 3), "name" if pair.by_name else "content"))
     return sorted(copies, key=lambda c: (-c.similarity, c.path))
 
 
@@ -157,9 +157,12 @@ def _similarity(a: list[str], b: list[str]) -> float:
 
 
 def backup_excludes(copies: Sequence[Copy]) -> list[str]:
-    """``--exclude`` globs that leave the found copies out: a backup folder whole, else the file."""
+    """``--exclude`` globs that leave the copies found by name out: a backup folder whole, else
+    the file. Copies found by content may be imported: leaving them out is the reviewer's call."""
     globs = []
     for copy in copies:
+        if copy.found_by != "name":
+            continue
         parts = copy.path.split("/")
         for i, part in enumerate(parts[:-1]):
             if _BACKUP_DIR.match(part):
