@@ -50,27 +50,49 @@ def plan_copies(
 ) -> list[CopyPair]:
     """Pairs (copy, live) worth reading. ``backup_files``: non-``.py`` files named like backups;
     ``importers``: path -> number of files importing it (the live one of two is the used one)."""
+    named = plan_named_copies(files, backup_files, importers)
+    return merge_plans(named, plan_content_copies(files, facts, importers))
+
+
+def plan_named_copies(
+    files: Sequence[SourceFile], backup_files: Sequence[str], importers: Mapping[str, int]
+) -> list[CopyPair]:
     live = {f.path for f in files if not _in_backup_dir(f.path)}
     pairs: dict[str, CopyPair] = {}
     for path in [*backup_files, *(f.path for f in files)]:
         target = live_path_for(path, live, importers)
         if target is not None and target != path:
             pairs.setdefault(path, CopyPair(path, target, True))
+    return list(pairs.values())
+
+
+def plan_content_copies(
+    files: Sequence[SourceFile], facts: Mapping[str, FileFacts], importers: Mapping[str, int]
+) -> list[CopyPair]:
+    """Files whose facts look alike, grouped by that signature (linear), the most-imported of
+    each group as the live one. Depends on the facts only: a warm run takes it from the cache."""
     groups: dict[tuple, list[str]] = defaultdict(list)
     for f in files:
         file_facts = facts.get(f.path)
-        if file_facts is None or f.path in pairs:
+        if file_facts is None:
             continue
         signature = tuple(sorted({b.name for b in file_facts.bindings}))
         if len(signature) >= MIN_NAMES:
             groups[(signature, len(file_facts.imports))].append(f.path)
+    pairs = []
     for members in groups.values():
         if not 2 <= len(members) <= _MAX_GROUP:
             continue
         keeper = max(members, key=lambda p: (importers.get(p, 0), not _in_backup_dir(p), -len(p), p))
-        for other in members:
-            if other != keeper and other not in pairs:
-                pairs[other] = CopyPair(other, keeper, False)
+        pairs += [CopyPair(other, keeper, False) for other in members if other != keeper]
+    return pairs
+
+
+def merge_plans(named: Sequence[CopyPair], by_content: Sequence[CopyPair]) -> list[CopyPair]:
+    """Named pairs win: a backup found by its name is not also reported by its content."""
+    pairs = {p.path: p for p in named}
+    for pair in by_content:
+        pairs.setdefault(pair.path, pair)
     return sorted(pairs.values(), key=lambda p: p.path)
 
 
