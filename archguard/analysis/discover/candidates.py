@@ -67,7 +67,7 @@ def find_clusters(
             _add_chains(graph, table, origin, paths)
             roles.setdefault(origin, "origin")
 
-    definitions = _production_definitions(table, by_path)
+    definitions, doubles = _definitions(table, by_path)
     _link_same_names(graph, definitions, uses, module_imports, roles)
     _link_wrappers(graph, table, uses, roles)
     _link_factories(graph, table, definitions, uses, roles)
@@ -81,7 +81,6 @@ def find_clusters(
         if cluster is not None:
             built.append((cluster, origins, subgraph))
     names_given = _unique_names([c for c, _, _ in built])
-    doubles = _test_doubles(table, by_path)
     clusters = []
     for (cluster, origins, subgraph), name in zip(built, names_given):
         wanted = (canonical_overrides or {}).get(name) or (canonical_overrides or {}).get(cluster.canonical)
@@ -153,18 +152,26 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
 # ---- other definitions ------------------------------------------------------------------------
 
 
-def _production_definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]) -> dict[str, list[Origin]]:
-    """normalised name -> class/function origins in package modules, test doubles left out."""
+def _definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]
+                 ) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
+    """normalised name -> class/function origins in package modules (test doubles left out), and
+    normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
     groups: dict[str, list[Origin]] = defaultdict(list)
+    doubles: dict[str, list[Origin]] = defaultdict(list)
     for module, binding in table.definitions():
-        if binding.name.startswith("__") or binding.conditional:
+        name = binding.name
+        if name.startswith("__"):
             continue
         origin = table.origin_of_binding(module, binding)
-        file = by_path.get(origin.path)
-        if file is None or file.loose or names.is_test_double(binding.name, origin.path, module):
+        if names.is_test_double(name, origin.path, module):
+            if not name.lower().startswith("test"):
+                doubles[names.normalise(name)].append(origin)
             continue
-        groups[names.normalise(binding.name)].append(origin)
-    return groups
+        file = by_path.get(origin.path)
+        if file is None or file.loose or binding.conditional:
+            continue
+        groups[names.normalise(name)].append(origin)
+    return groups, doubles
 
 
 def _link_same_names(
@@ -351,16 +358,6 @@ def _unique_names(clusters: list[Cluster]) -> list[str]:
         taken.add(name)
         given[i] = name
     return given
-
-
-def _test_doubles(table: SymbolTable, by_path: Mapping[str, SourceFile]) -> dict[str, list[Origin]]:
-    """normalised name -> class/function definitions that are test doubles (fakes, mocks, tests)."""
-    found: dict[str, list[Origin]] = defaultdict(list)
-    for module, binding in table.definitions():
-        origin = table.origin_of_binding(module, binding)
-        if names.is_test_double(binding.name, origin.path, module) and not binding.name.startswith("test"):
-            found[names.normalise(binding.name)].append(origin)
-    return found
 
 
 def _with_test_doubles(cluster: Cluster, origins: list[Origin], doubles: Mapping[str, list[Origin]],
