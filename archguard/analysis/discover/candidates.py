@@ -279,6 +279,8 @@ def _link_factories(
         for concept in _concept_names(origin, uses):
             by_concept[concept].append(origin)
     for module, binding in table.definitions((BindingKind.FUNCTION,)):
+        if binding.name.startswith("_"):
+            continue  # a private helper (django's _get_foreign_key) is nobody's way to the concept
         concept = names.factory_concept(binding.name)
         if concept is None or concept not in by_concept:
             continue

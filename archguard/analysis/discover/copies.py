@@ -27,6 +27,9 @@ from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 
 MIN_NAMES = 3  # smaller files (an empty __init__, a two-line config) are alike by chance
+# Five or more files of one name in sibling folders (django's conf/locale/<lang>/formats.py) are
+# one file per plugin or locale by design: alike, but not copies anyone should delete.
+FAMILY_SIZE = 5
 MIN_SIMILARITY = 0.8  # content pairs below this are different files that share a shape
 _MAX_GROUP = 20  # a facts signature shared by more files than this is a template, not a copy
 _BACKUP_SUFFIX = re.compile(r"^(?P<live>.+\.py)(?:\.(?:backup|bak|orig|old|save|copy)\w*|~|\.\d[\w-]*)$", re.I)
@@ -71,10 +74,13 @@ def plan_content_copies(
 ) -> list[CopyPair]:
     """Files whose facts look alike, grouped by that signature (linear), the most-imported of
     each group as the live one. Depends on the facts only: a warm run takes it from the cache."""
+    families: dict[tuple[str, str], int] = defaultdict(int)
+    for f in files:
+        families[_family(f.path)] += 1
     groups: dict[tuple, list[str]] = defaultdict(list)
     for f in files:
         file_facts = facts.get(f.path)
-        if file_facts is None:
+        if file_facts is None or families[_family(f.path)] >= FAMILY_SIZE:
             continue
         signature = tuple(sorted({b.name for b in file_facts.bindings}))
         if len(signature) >= MIN_NAMES:
@@ -86,6 +92,12 @@ def plan_content_copies(
         keeper = max(members, key=lambda p: (importers.get(p, 0), not _in_backup_dir(p), -len(p), p))
         pairs += [CopyPair(other, keeper, False) for other in members if other != keeper]
     return pairs
+
+
+def _family(path: str) -> tuple[str, str]:
+    """(grandparent folder, file name): ``conf/locale/*/formats.py`` is one family."""
+    parts = path.split("/")
+    return "/".join(parts[:-2]), parts[-1]
 
 
 def merge_plans(named: Sequence[CopyPair], by_content: Sequence[CopyPair]) -> list[CopyPair]:

@@ -2,7 +2,8 @@
 
 For each component: its shortest cycle, spelled out edge by edge with the file and line of the
 import, and a small set of *breakers*: imports whose removal leaves the component acyclic, found
-greedily (docs/discover.md): take the shortest remaining cycle, remove its edge made of the fewest
+greedily (docs/discover.md): take the shortest remaining cycle, remove its edge that imports the
+importer's own package (import from the defining module instead), else its edge made of the fewest
 import statements (the cheapest to move into a function), repeat. Components are large in real
 code (hundreds of modules), so the greedy loop stops after :data:`MAX_BREAKERS` and says so by
 returning that many.
@@ -89,10 +90,16 @@ def _breakers(runtime: nx.DiGraph, adjacency: dict[str, set[str]]) -> list[tuple
         cycle = shortest_cycle({n: {m for m in graph.succ[n] if m in biggest} for n in biggest})
         if not cycle:
             break
-        cheapest = min(cycle, key=lambda e: (len(runtime.edges[e]["sites"]), e))
+        cheapest = min(cycle, key=lambda e: (not _imports_own_package(*e), len(runtime.edges[e]["sites"]), e))
         graph.remove_edge(*cheapest)
         removed.append(cheapest)
     return removed
+
+
+def _imports_own_package(importer: str, imported: str) -> bool:
+    """``app.checks.caches`` importing ``app.checks``: the usual edge to cut (import the name from
+    the module that defines it instead of from the package that re-exports it)."""
+    return importer.startswith(imported + ".")
 
 
 def _edge(graph: nx.DiGraph, importer: str, imported: str) -> CycleEdge:

@@ -17,10 +17,11 @@ import re
 from functools import lru_cache
 
 # Decorations a drifted codebase puts around one concept's name (GUIDE.md section 1).
+# Kept short on purpose: "Generic", "Simple", "Default" name other concepts in real code
+# (django's GenericForeignKey, SimpleTemplateResponse), so they are not decorations.
 AFFIXES = frozenset({
     "unified", "impl", "implementation", "base", "abstract", "legacy", "compat", "isolated",
-    "factory", "mock", "fake", "stub", "dummy", "old", "new", "default", "simple", "generic",
-    "internal", "private", "core",
+    "factory", "mock", "fake", "stub", "dummy", "old", "new",
 })
 _VERSION = re.compile(r"^v?\d+$")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
