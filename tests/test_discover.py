@@ -322,3 +322,64 @@ def test_init_adds_the_table_to_a_pyproject_without_one(tmp_path: Path) -> None:
     assert archguard("init", root, "--no-cache", "-q").returncode == 0
     text = (root / "pyproject.toml").read_text()
     assert text.startswith('[project]\nname = "app"\n') and "[tool.archguard]" in text
+
+
+# ---- noise seen on real packages (docs/discover.md, "Tried on real packages") ------------------
+
+LIBRARY_SHAPES = {
+    "lib/__init__.py": "",
+    # SQLAlchemy: generic and ALL-CAPS SQL types, a dialect subclass with a body, a dialect type
+    # of the same name with an empty body, the select() constructor beside the Select class.
+    "lib/types.py": (
+        "class Text:\n    pass\n\n\nclass TEXT(Text):\n    __visit_name__ = 'TEXT'\n\n\n"
+        "class JSON:\n    x = 1\n\n\nclass Select:\n    x = 1\n"
+    ),
+    "lib/sql.py": "from lib.types import Select\n\n\ndef select(*cols):\n    return Select()\n",
+    "lib/dialect/__init__.py": "",
+    "lib/dialect/base.py": (
+        "from lib import types\n\n\nclass Text(types.Text):\n    def render(self):\n        return 'T'\n\n\n"
+        "class JSON(types.JSON):\n    '''the dialect's JSON'''\n"
+    ),
+    "lib/use.py": (
+        "from lib.types import Text, TEXT, JSON\nfrom lib.dialect.base import Text as DText, JSON as DJSON\n"
+        "from lib.sql import select\nfrom lib.types import Select\n"
+    ),
+    # Django: one-word concepts of two subsystems, co-imported; a mixin wrapper; Form(BaseForm).
+    "lib/models/__init__.py": "",
+    "lib/models/fields.py": "class Field:\n    x = 1\n\n\nclass Exact:\n    x = 1\n",
+    "lib/forms/__init__.py": "",
+    "lib/forms/fields.py": "class Field:\n    y = 2\n",
+    "lib/forms/forms.py": "class BaseForm:\n    x = 1\n\n\nclass Form(BaseForm):\n    '''public form'''\n",
+    "lib/lookups.py": (
+        "from lib.models.fields import Exact\n\n\nclass Mixin:\n    x = 1\n\n\n"
+        "class RelatedExact(Mixin, Exact):\n    pass\n"
+    ),
+    "lib/modelforms.py": (
+        "from lib.models.fields import Field\nfrom lib.forms.fields import Field as FormField\n"
+        "from lib.forms.forms import Form, BaseForm\nfrom lib.lookups import RelatedExact\n"
+    ),
+    # One file per locale: alike by design, not copies.
+    **{f"lib/locale/{lang}/__init__.py": "" for lang in ("de", "fr", "it", "es", "nl")},
+    **{f"lib/locale/{lang}/formats.py": "DATE = 'd'\nTIME = 't'\nFIRST_DAY = 1\n"
+       for lang in ("de", "fr", "it", "es", "nl")},
+    "lib/locale/__init__.py": "",
+}
+
+
+def test_library_idioms_make_no_cluster_and_no_copy(tmp_path: Path) -> None:
+    result = discover_tree(tmp_path, LIBRARY_SHAPES)
+    assert result.clusters == [], [(c.name, c.evidence) for c in result.clusters]
+    assert result.copies == []
+
+
+def test_a_warm_run_reads_the_same_result_from_the_cache(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", DRIFTED)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    cold = run_discover(options)
+    assert (tmp_path / "cache" / "results-discover.bin").is_file()
+    warm = run_discover(options)
+    assert warm.scan.cache_hits == len(warm.scan.facts)
+    for key in ("clusters", "shims", "copies", "cycles", "hotspots"):
+        assert getattr(warm, key) == getattr(cold, key)
+    overridden = run_discover(options, canonical={"engine": "app.core.engine:Engine"})
+    assert overridden.clusters[0].canonical == "app.core.engine:Engine"  # another key, not a stale hit
