@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
-from archguard.adapters.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile

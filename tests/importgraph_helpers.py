@@ -8,7 +8,7 @@ from pathlib import Path
 import grimp
 
 from archguard.adapters.discovery import discover
-from archguard.adapters.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.adapters.project_files.config_errors import ConfigError
 
-from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_runner import (
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.importlinter_runner import (
     ImportLinterResult,
     find_config_file,
     run_importlinter_contracts,

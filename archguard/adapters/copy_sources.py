@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from archguard.adapters.discovery import _ExcludeSpec, _git_listing, _in_excluded_dir, _is_excluded_dir_name
-from archguard.adapters.source_text import UnreadableSource, decode_source
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 
 # ``x.py.<anything>`` and ``x.py~``: a Python file kept under another suffix.
 _BACKUP_NAME = re.compile(r"\.py(?:\.[^/]+|~)$")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.analysis.discover.candidates import find_clusters
-from archguard.adapters.discover_cache import Derived, discover_key, load_discover, save_discover
+from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
 from archguard.analysis.discover.copies import (
     CopyPair,
     judge_copies,
@@ -74,7 +74,7 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
 def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) -> list[str]:
     """One draft contract per top cluster into ``folder``; an existing file is never replaced.
     Returns one line per cluster saying what was done."""
-    from archguard.adapters.draft_files import write_new_file
+    from archguard.adapters.project_files.draft_files import write_new_file
     from archguard.reporting.contract_drafts import draft_file_name, render_contract_draft
 
     lines = []

@@ -3,7 +3,7 @@
 import-linter does the configuration work: its readers parse ``.importlinter``/``setup.cfg``/
 ``pyproject.toml``, its registry resolves built-in and custom ``contract_types``, and its contract
 classes validate their own options and check themselves. What changes is the graph: the one
-:mod:`archguard.adapters.grimp_graph` builds from the whole scan, so loose scripts and files beside
+:mod:`archguard.adapters.importlinter_bridge.grimp_graph` builds from the whole scan, so loose scripts and files beside
 broken ones are checked too, where ``lint-imports`` would not see them (or would abort).
 
 Concept contracts declared in import-linter configuration (``type = canonical`` registered as
@@ -38,8 +38,8 @@ from importlinter.domain.contract import (
     registry,
 )
 
-from archguard.adapters.config_errors import ConfigError
-from archguard.adapters.grimp_graph import build_import_graph
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archguard.adapters.codec import Codec, many, schema_digest
-from archguard.adapters.results_cache import ResultsCache, results_key
+from archguard.adapters.cache.codec import Codec, many, schema_digest
+from archguard.adapters.cache.results_cache import ResultsCache, results_key
 from archguard.domain.discovery import AccessPath, Cluster, Cycle, CycleEdge, Definition, Hotspot, Shim
 
 _DEFINITION = Codec(Definition)
