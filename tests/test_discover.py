@@ -383,3 +383,11 @@ def test_a_warm_run_reads_the_same_result_from_the_cache(tmp_path: Path) -> None
         assert getattr(warm, key) == getattr(cold, key)
     overridden = run_discover(options, canonical={"engine": "app.core.engine:Engine"})
     assert overridden.clusters[0].canonical == "app.core.engine:Engine"  # another key, not a stale hit
+
+
+def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", DRIFTED)
+    done = archguard("discover", root, "--no-cache", "--canonical", "engine=app.users.a:Nothing")
+    assert done.returncode == 2 and "not a path to this concept" in done.stderr
+    done = archguard("discover", root, "--no-cache", "--canonical", "nosuch=app.core:Engine")
+    assert done.returncode == 2 and "no cluster named 'nosuch'" in done.stderr

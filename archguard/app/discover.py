@@ -26,7 +26,8 @@ from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs
 from archguard.analysis.discover.shims import find_shims
 from archguard.app import Options, Progress, Workspace, scan_workspace
-from archguard.domain.discovery import DiscoveryResult
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.discovery import Cluster, DiscoveryResult
 
 
 def run_discover(
@@ -45,6 +46,7 @@ def run_discover(
         if key:
             save_discover(workspace.results, key, derived)
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
+    _check_overrides(overrides, clusters)
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
     texts = read_texts(root, sorted({p for pair in pairs for p in (pair.path, pair.live)}))
@@ -52,6 +54,20 @@ def run_discover(
         scan=scan, clusters=clusters, shims=shims, copies=judge_copies(pairs, texts), cycles=cycles,
         hotspots=hotspots, duration_s=time.perf_counter() - workspace.started,
     )
+
+
+def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> None:
+    """A ``--canonical`` that names no cluster, or a path the cluster is not reached by, is a
+    usage error (exit 2), not a draft that ``check`` would later reject."""
+    for concept, target in overrides.items():
+        # Keyed by the cluster's name, or by its suggested module:Name (then already applied).
+        cluster = next((c for c in clusters if c.name == concept or (":" in concept and c.canonical == target)), None)
+        if cluster is None:
+            known = ", ".join(c.name for c in clusters[:10]) or "none"
+            raise ConfigError(f"--canonical {concept}={target}: no cluster named {concept!r} (top: {known})")
+        if target not in {p.target for p in cluster.access_paths}:
+            paths = ", ".join(p.target for p in cluster.access_paths[:8])
+            raise ConfigError(f"--canonical {concept}={target}: not a path to this concept; its paths: {paths}")
 
 
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
