@@ -45,6 +45,11 @@ TARGETS = [  # (label, numerator row, denominator row, limit; None: reported, no
      "grimp.build_graph (warm)", None),
     ("check warm, one file edited / lint-imports", "archguard check (warm, 1 file edited)",
      "lint-imports (no cache)", None),
+    # discover reuses the scan's caches: warm it reads its own derived results (issue 9's targets).
+    ("discover warm / check warm", "archguard discover (warm)", "archguard check (warm)", 1.5),
+    ("discover cold / scan cold", "archguard discover (cold)", "archguard scan (cold)", 1.2),
+    ("discover warm, one file edited / check warm, one file edited",
+     "archguard discover (warm, 1 file edited)", "archguard check (warm, 1 file edited)", None),
     # The floor of any cold run that judges syntax: ruff's native parser alone, no name facts.
     ("ruff syntax pass alone / grimp cold", "ruff check --select E9 (cold)", "grimp.build_graph (cold)", None),
     # What the cold run costs beyond parsing every file with CPython's own parser.
@@ -341,7 +346,7 @@ def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: d
                     checks: list[str]) -> list[Row]:
     ag = archguard_cmd()
     rows = []
-    for command, ok in (("scan", (0,)), ("check", (0, 1))):
+    for command, ok in (("scan", (0,)), ("check", (0, 1)), ("discover", (0,))):
         cache = work / "cache" / f"archguard-{command}-{label}"
         out_json = work / f"archguard-{command}-{label}.json"
         cmd = ag + [command, str(tree), "--cache-dir", str(cache), "--json", str(out_json)]

@@ -77,6 +77,7 @@ class Copy:
     path: str
     live: str  # the path of the live file it copies
     similarity: float  # 0..1 over normalised lines; 1.0 is identical
+    found_by: str = "name"  # "name" (a backup name or folder) | "content" (near-identical text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,63 @@ def render_contract_draft(cluster: Cluster) -> str:
     ]
     if also:
         lines.append(f"also = [{', '.join(json.dumps(a) for a in also)}]")
-    package = canonical_module.rpartition(".")[0] or canonical_module
-    lines.append(f"allowed_importers = [{json.dumps(package + '.**')}]")
+    # The package holding both the canonical module and the implementation may use the
+    # implementation (a top-level package would exempt everyone: then nobody is).
+    origin_module = primary.module if primary else canonical_module
+    common = _common_package(canonical_module, origin_module)
+    if common.count(".") >= 1:
+        lines.append(f"allowed_importers = [{json.dumps(common + '.**')}]")
     lines.append('reason = "drafted by archguard discover: import it from its canonical path"')
+    return "\n".join(lines) + "\n"
+
+
+def _common_package(canonical: str, origin: str) -> str:
+    """``app.core`` for (``app.core``, ``app.core.engine``); ``app.rt`` for (``app.rt.manager``,
+    ``app.rt.impl``); the parent package when both are one module."""
+    a, b = canonical.split("."), origin.split(".")
+    common: list[str] = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common.append(x)
+    if common == a and a != b:
+        return canonical  # the canonical module is a package above the implementation
+    if common == a:
+        return canonical.rpartition(".")[0]
+    return ".".join(common)
+
+
+def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
+    """The ``[tool.archguard]`` table ``init`` writes."""
+    lines = [
+        "[tool.archguard]",
+        "# Written by `archguard init`; options as on the command line (docs/usage.md).",
+        f"contracts = {json.dumps(contracts)}",
+        f"baseline = {json.dumps(baseline)}",
+    ]
+    if excludes:
+        lines.append(f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover")
+    return "\n".join(lines) + "\n"
+
+
+def importlinter_draft(packages: list[str], clusters: list[Cluster]) -> str:
+    """A ``.importlinter`` for plain ``lint-imports`` users: the drafted concepts as ``canonical``
+    contracts (archguard runs a concept declared in both places once)."""
+    lines = [
+        "# Written by `archguard init`: the concept contracts of contracts/ for plain lint-imports.",
+        "# Add your own layers/forbidden contracts below (https://import-linter.readthedocs.io).",
+        "[importlinter]",
+        "root_packages =",
+        *(f"    {p}" for p in packages),
+        "contract_types =",
+        "    canonical: archguard.importlinter.CanonicalContract",
+    ]
+    for cluster in clusters:
+        lines += [
+            "",
+            f"[importlinter:contract:{cluster.name}]",
+            f"name = One import path for {cluster.name}",
+            "type = canonical",
+            f"canonical = {cluster.canonical}",
+        ]
     return "\n".join(lines) + "\n"

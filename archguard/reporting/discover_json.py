@@ -79,7 +79,7 @@ def shim_to_json(shim: Shim) -> dict[str, Any]:
 
 
 def copy_to_json(copy: Copy) -> dict[str, Any]:
-    return {"path": copy.path, "live": copy.live, "similarity": copy.similarity}
+    return {"path": copy.path, "live": copy.live, "similarity": copy.similarity, "found_by": copy.found_by}
 
 
 def edge_to_json(edge: CycleEdge) -> dict[str, Any]:

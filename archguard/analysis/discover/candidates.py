@@ -67,8 +67,8 @@ def find_clusters(
             _add_chains(graph, table, origin, paths)
             roles.setdefault(origin, "origin")
 
-    definitions = _production_definitions(table, by_path)
-    _link_same_names(graph, definitions, uses, module_imports, roles)
+    definitions, doubles = _definitions(table, by_path)
+    _link_same_names(graph, table, definitions, uses, module_imports, roles)
     _link_wrappers(graph, table, uses, roles)
     _link_factories(graph, table, definitions, uses, roles)
 
@@ -81,7 +81,6 @@ def find_clusters(
         if cluster is not None:
             built.append((cluster, origins, subgraph))
     names_given = _unique_names([c for c, _, _ in built])
-    doubles = _test_doubles(table, by_path)
     clusters = []
     for (cluster, origins, subgraph), name in zip(built, names_given):
         wanted = (canonical_overrides or {}).get(name) or (canonical_overrides or {}).get(cluster.canonical)
@@ -141,41 +140,53 @@ def _node(origin: Origin) -> str:
 def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iterable[Path_]) -> None:
     graph.add_node(_node(origin))
     for module, name in paths:
-        chain = table.resolve(module, name).chain
-        hops = [f"{m}:{n}" for m, n in chain]
-        if not hops or hops[-1] != _node(origin):
-            hops.append(_node(origin))
-        for (a, b), (ma, mb) in zip(zip(hops, hops[1:]), zip(chain, chain[1:] + ((origin.module, origin.name),))):
-            if a != b:
-                graph.add_edge(a, b, kind="aliases" if ma[0] == mb[0] else "re-exports")
+        # Only hops that name the origin itself: ``X = base.f`` passes through the module object
+        # ``base``, a node every alias of that module would share.
+        hops = [(m, n) for m, n in table.resolve(module, name).chain
+                if n and table.resolve(m, n).origin == origin]
+        if not hops or hops[-1] != (origin.module, origin.name):
+            hops.append((origin.module, origin.name))
+        for (ma, na), (mb, nb) in zip(hops, hops[1:]):
+            if (ma, na) != (mb, nb):
+                graph.add_edge(f"{ma}:{na}", f"{mb}:{nb}", kind="aliases" if ma == mb else "re-exports")
 
 
 # ---- other definitions ------------------------------------------------------------------------
 
 
-def _production_definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]) -> dict[str, list[Origin]]:
-    """normalised name -> class/function origins in package modules, test doubles left out."""
+def _definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]
+                 ) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
+    """normalised name -> class/function origins in package modules (test doubles left out), and
+    normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
     groups: dict[str, list[Origin]] = defaultdict(list)
+    doubles: dict[str, list[Origin]] = defaultdict(list)
     for module, binding in table.definitions():
-        if binding.name.startswith("__") or binding.conditional:
+        name = binding.name
+        if name.startswith("__"):
             continue
         origin = table.origin_of_binding(module, binding)
-        file = by_path.get(origin.path)
-        if file is None or file.loose or names.is_test_double(binding.name, origin.path, module):
+        if names.is_test_double(name, origin.path, module):
+            if not name.lower().startswith("test"):
+                doubles[names.normalise(name)].append(origin)
             continue
-        groups[names.normalise(binding.name)].append(origin)
-    return groups
+        file = by_path.get(origin.path)
+        # ALL-CAPS names are constants or spelled-out standards (SQL's TEXT beside the generic
+        # Text): a naming convention, never a second home by name alone.
+        if file is None or file.loose or binding.conditional or name.isupper():
+            continue
+        groups[names.normalise(name)].append(origin)
+    return groups, doubles
 
 
 def _link_same_names(
-    graph: nx.Graph, definitions: Mapping[str, list[Origin]], uses: _Uses,
+    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
     module_imports: Mapping[str, set[str]], roles: dict[Origin, str],
 ) -> None:
     for concept, origins in definitions.items():
         if len(origins) < 2 or names.is_generic(concept) or len({o.module for o in origins}) < 2:
             continue
-        related = nx.Graph()
         # Co-imported: one file imports both definitions.
+        co_imported: set[frozenset[Origin]] = set()
         by_file: dict[str, list[Origin]] = defaultdict(list)
         for o in origins:
             for importers in uses.by_origin.get(o, {}).values():
@@ -184,9 +195,10 @@ def _link_same_names(
         for together in by_file.values():
             for a, b in zip(together, together[1:]):
                 if a.module != b.module:
-                    related.add_edge(a, b)
+                    co_imported.add(frozenset((a, b)))
         # One's module imports the other's: for classes only (a function calling its namesake
         # in another module is delegation, not a second home).
+        linked: set[frozenset[Origin]] = set()
         classes = [o for o in origins if o.kind == "class"]
         if len(classes) <= _PAIR_LIMIT:
             for i, a in enumerate(classes):
@@ -194,18 +206,46 @@ def _link_same_names(
                     if a.module != b.module and (
                         b.module in module_imports.get(a.module, ()) or a.module in module_imports.get(b.module, ())
                     ):
-                        related.add_edge(a, b)
+                        linked.add(frozenset((a, b)))
+        # A one-word concept (Field, Engine, Row) is a common noun every subsystem may define for
+        # itself (django's model Field and form Field): it needs both kinds of evidence.
+        one_word = "-" not in concept
+        pairs = (co_imported & linked) if one_word else (co_imported | linked)
+        related = nx.Graph()
+        related.add_edges_from(tuple(pair) for pair in pairs if len(pair) == 2)
         for a, b in related.edges:
+            if a.kind != b.kind:
+                continue  # the function select() building a Select: a constructor, not a rival
+            if _specialises(table, a, b) or _specialises(table, b, a):
+                continue  # a dialect's Insert(sql.Insert) with its own body: a specialisation
             graph.add_edge(_node(a), _node(b), kind="same-name")
             for o in (a, b):
                 roles.setdefault(o, "definition")
+
+
+def _specialises(table: SymbolTable, sub: Origin, base: Origin, depth: int = 6) -> bool:
+    """``sub`` is a class that inherits from ``base`` (through at most ``depth`` levels)."""
+    if sub.kind != "class" or depth == 0:
+        return False
+    facts = table.facts_of(sub.module)
+    if facts is None:
+        return False
+    for binding in facts.bindings:
+        if binding.name == sub.name and binding.line == sub.line:
+            for expression in binding.bases:
+                parent = table.resolve_expression(sub.module, expression, before_line=binding.line).origin
+                if parent is not None and (parent == base or _specialises(table, parent, base, depth - 1)):
+                    return True
+    return False
 
 
 def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
     """Empty-bodied subclasses named like their base's concept, transitively."""
     wrappers = []
     for module, binding in table.definitions((BindingKind.CLASS,)):
-        if not (binding.empty_body and binding.bases) or binding.name.lower().endswith(_EXCEPTION_SUFFIXES):
+        # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets
+        # its behaviour from the mixin; exceptions are empty subclasses by design.
+        if not binding.empty_body or len(binding.bases) != 1 or binding.name.lower().endswith(_EXCEPTION_SUFFIXES):
             continue
         wrappers.append((module, binding, table.origin_of_binding(module, binding)))
     for module, binding, origin in wrappers:
@@ -215,6 +255,11 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
         for base in binding.bases:
             base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
             if base_origin is None or not base_origin.name or base_origin == origin:
+                continue
+            if base_origin.name in (binding.name, f"Base{binding.name}", f"Abstract{binding.name}"):
+                # Form(BaseForm): the public class over its abstract base, one concept.
+                # JSON(sqltypes.JSON) in a dialect module: the same name in its own namespace is
+                # a type to dispatch on, not another name for the concept.
                 continue
             base_concepts = _concept_names(base_origin, uses)
             if any(concept == c or concept.endswith("-" + c) or c.endswith("-" + concept) for c in base_concepts):
@@ -234,6 +279,8 @@ def _link_factories(
         for concept in _concept_names(origin, uses):
             by_concept[concept].append(origin)
     for module, binding in table.definitions((BindingKind.FUNCTION,)):
+        if binding.name.startswith("_"):
+            continue  # a private helper (django's _get_foreign_key) is nobody's way to the concept
         concept = names.factory_concept(binding.name)
         if concept is None or concept not in by_concept:
             continue
@@ -351,16 +398,6 @@ def _unique_names(clusters: list[Cluster]) -> list[str]:
         taken.add(name)
         given[i] = name
     return given
-
-
-def _test_doubles(table: SymbolTable, by_path: Mapping[str, SourceFile]) -> dict[str, list[Origin]]:
-    """normalised name -> class/function definitions that are test doubles (fakes, mocks, tests)."""
-    found: dict[str, list[Origin]] = defaultdict(list)
-    for module, binding in table.definitions():
-        origin = table.origin_of_binding(module, binding)
-        if names.is_test_double(binding.name, origin.path, module) and not binding.name.startswith("test"):
-            found[names.normalise(binding.name)].append(origin)
-    return found
 
 
 def _with_test_doubles(cluster: Cluster, origins: list[Origin], doubles: Mapping[str, list[Origin]],

@@ -27,6 +27,9 @@ from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 
 MIN_NAMES = 3  # smaller files (an empty __init__, a two-line config) are alike by chance
+# Five or more files of one name in sibling folders (django's conf/locale/<lang>/formats.py) are
+# one file per plugin or locale by design: alike, but not copies anyone should delete.
+FAMILY_SIZE = 5
 MIN_SIMILARITY = 0.8  # content pairs below this are different files that share a shape
 _MAX_GROUP = 20  # a facts signature shared by more files than this is a template, not a copy
 _BACKUP_SUFFIX = re.compile(r"^(?P<live>.+\.py)(?:\.(?:backup|bak|orig|old|save|copy)\w*|~|\.\d[\w-]*)$", re.I)
@@ -50,27 +53,58 @@ def plan_copies(
 ) -> list[CopyPair]:
     """Pairs (copy, live) worth reading. ``backup_files``: non-``.py`` files named like backups;
     ``importers``: path -> number of files importing it (the live one of two is the used one)."""
+    named = plan_named_copies(files, backup_files, importers)
+    return merge_plans(named, plan_content_copies(files, facts, importers))
+
+
+def plan_named_copies(
+    files: Sequence[SourceFile], backup_files: Sequence[str], importers: Mapping[str, int]
+) -> list[CopyPair]:
     live = {f.path for f in files if not _in_backup_dir(f.path)}
     pairs: dict[str, CopyPair] = {}
     for path in [*backup_files, *(f.path for f in files)]:
         target = live_path_for(path, live, importers)
         if target is not None and target != path:
             pairs.setdefault(path, CopyPair(path, target, True))
+    return list(pairs.values())
+
+
+def plan_content_copies(
+    files: Sequence[SourceFile], facts: Mapping[str, FileFacts], importers: Mapping[str, int]
+) -> list[CopyPair]:
+    """Files whose facts look alike, grouped by that signature (linear), the most-imported of
+    each group as the live one. Depends on the facts only: a warm run takes it from the cache."""
+    families: dict[tuple[str, str], int] = defaultdict(int)
+    for f in files:
+        families[_family(f.path)] += 1
     groups: dict[tuple, list[str]] = defaultdict(list)
     for f in files:
         file_facts = facts.get(f.path)
-        if file_facts is None or f.path in pairs:
+        if file_facts is None or families[_family(f.path)] >= FAMILY_SIZE:
             continue
         signature = tuple(sorted({b.name for b in file_facts.bindings}))
         if len(signature) >= MIN_NAMES:
             groups[(signature, len(file_facts.imports))].append(f.path)
+    pairs = []
     for members in groups.values():
         if not 2 <= len(members) <= _MAX_GROUP:
             continue
         keeper = max(members, key=lambda p: (importers.get(p, 0), not _in_backup_dir(p), -len(p), p))
-        for other in members:
-            if other != keeper and other not in pairs:
-                pairs[other] = CopyPair(other, keeper, False)
+        pairs += [CopyPair(other, keeper, False) for other in members if other != keeper]
+    return pairs
+
+
+def _family(path: str) -> tuple[str, str]:
+    """(grandparent folder, file name): ``conf/locale/*/formats.py`` is one family."""
+    parts = path.split("/")
+    return "/".join(parts[:-2]), parts[-1]
+
+
+def merge_plans(named: Sequence[CopyPair], by_content: Sequence[CopyPair]) -> list[CopyPair]:
+    """Named pairs win: a backup found by its name is not also reported by its content."""
+    pairs = {p.path: p for p in named}
+    for pair in by_content:
+        pairs.setdefault(pair.path, pair)
     return sorted(pairs.values(), key=lambda p: p.path)
 
 
@@ -128,7 +162,7 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
         a, b = texts.get(pair.path), texts.get(pair.live)
         if a is None or b is None:
             if pair.by_name:
-                copies.append(Copy(pair.path, pair.live, 0.0))
+                copies.append(Copy(pair.path, pair.live, 0.0, "name"))
             continue
         for path, text in ((pair.path, a), (pair.live, b)):
             if path not in lines:
@@ -139,7 +173,7 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
         else:
             similarity = _similarity(lines[pair.path], lines[pair.live])
         if pair.by_name or similarity >= MIN_SIMILARITY:
-            copies.append(Copy(pair.path, pair.live, round(similarity, 3)))
+            copies.append(Copy(pair.path, pair.live, round(similarity, 3), "name" if pair.by_name else "content"))
     return sorted(copies, key=lambda c: (-c.similarity, c.path))
 
 
@@ -154,3 +188,21 @@ def _similarity(a: list[str], b: list[str]) -> float:
     if len(joined_a) + len(joined_b) <= _CHAR_LIMIT:
         ratio = max(ratio, difflib.SequenceMatcher(None, joined_a, joined_b).ratio())
     return ratio
+
+
+def backup_excludes(copies: Sequence[Copy]) -> list[str]:
+    """``--exclude`` globs that leave the copies found by name out: a backup folder whole, else
+    the file. Copies found by content may be imported: leaving them out is the reviewer's call."""
+    globs = []
+    for copy in copies:
+        if copy.found_by != "name":
+            continue
+        parts = copy.path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if _BACKUP_DIR.match(part):
+                globs.append("/".join(parts[: i + 1]) + "/**")
+                break
+        else:
+            if copy.path.endswith(".py"):
+                globs.append(copy.path)
+    return sorted(set(globs))

@@ -2,7 +2,8 @@
 
 For each component: its shortest cycle, spelled out edge by edge with the file and line of the
 import, and a small set of *breakers*: imports whose removal leaves the component acyclic, found
-greedily (docs/discover.md): take the shortest remaining cycle, remove its edge made of the fewest
+greedily (docs/discover.md): take the shortest remaining cycle, remove its edge that imports the
+importer's own package (import from the defining module instead), else its edge made of the fewest
 import statements (the cheapest to move into a function), repeat. Components are large in real
 code (hundreds of modules), so the greedy loop stops after :data:`MAX_BREAKERS` and says so by
 returning that many.
@@ -26,24 +27,29 @@ def find_cycles(runtime: nx.DiGraph) -> list[Cycle]:
     for component in nx.strongly_connected_components(runtime):
         if len(component) < 2:
             continue
-        sub = runtime.subgraph(component)
-        path = shortest_cycle(sub)
+        adjacency = {n: {m for m in runtime.successors(n) if m in component} for n in component}
+        path = shortest_cycle(adjacency)
         if not path:
             continue
         cycles.append(Cycle(
             modules=tuple(sorted(component)),
             path=tuple(_edge(runtime, a, b) for a, b in path),
-            breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(sub)),
+            breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, adjacency)),
         ))
     return sorted(cycles, key=lambda c: (-len(c.modules), c.modules))
 
 
-def shortest_cycle(graph: nx.DiGraph) -> list[tuple[str, str]]:
-    """The shortest directed cycle (as edges), by a BFS from each of the best-connected nodes."""
-    nodes = sorted(graph, key=lambda n: (-graph.in_degree(n) - graph.out_degree(n), n))[:_START_NODES]
+def shortest_cycle(adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The shortest directed cycle (as edges) of a graph given as node -> successors, by a BFS
+    from each of the best-connected nodes (all of them in a small component)."""
+    in_degree: dict[str, int] = dict.fromkeys(adjacency, 0)
+    for succs in adjacency.values():
+        for m in succs:
+            in_degree[m] = in_degree.get(m, 0) + 1
+    nodes = sorted(adjacency, key=lambda n: (-in_degree[n] - len(adjacency[n]), n))[:_START_NODES]
     best: list[tuple[str, str]] = []
     for start in nodes:
-        found = _cycle_through(graph, start, len(best) - 1 if best else None)
+        found = _cycle_through(adjacency, start, len(best) - 1 if best else None)
         if found and (not best or len(found) < len(best)):
             best = found
             if len(best) == 2:
@@ -51,7 +57,7 @@ def shortest_cycle(graph: nx.DiGraph) -> list[tuple[str, str]]:
     return best
 
 
-def _cycle_through(graph: nx.DiGraph, start: str, limit: int | None) -> list[tuple[str, str]]:
+def _cycle_through(adjacency: dict[str, set[str]], start: str, limit: int | None) -> list[tuple[str, str]]:
     parent: dict[str, str | None] = {start: None}
     depth = {start: 0}
     queue = deque([start])
@@ -59,7 +65,7 @@ def _cycle_through(graph: nx.DiGraph, start: str, limit: int | None) -> list[tup
         node = queue.popleft()
         if limit is not None and depth[node] >= limit:
             continue
-        for succ in sorted(graph.successors(node)):
+        for succ in sorted(adjacency.get(node, ())):
             if succ == start:
                 chain = [node]
                 while parent[chain[-1]] is not None:
@@ -73,21 +79,27 @@ def _cycle_through(graph: nx.DiGraph, start: str, limit: int | None) -> list[tup
     return []
 
 
-def _breakers(component: nx.DiGraph) -> list[tuple[str, str]]:
-    graph = nx.DiGraph(component)
+def _breakers(runtime: nx.DiGraph, adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
+    graph = nx.DiGraph([(a, b) for a, succs in adjacency.items() for b in succs])
     removed: list[tuple[str, str]] = []
     while len(removed) < MAX_BREAKERS:
         cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
         if not cyclic:
             break
-        sub = graph.subgraph(max(cyclic, key=len))
-        cycle = shortest_cycle(sub)
+        biggest = max(cyclic, key=len)
+        cycle = shortest_cycle({n: {m for m in graph.succ[n] if m in biggest} for n in biggest})
         if not cycle:
             break
-        cheapest = min(cycle, key=lambda e: (len(graph.edges[e]["sites"]), e))
+        cheapest = min(cycle, key=lambda e: (not _imports_own_package(*e), len(runtime.edges[e]["sites"]), e))
         graph.remove_edge(*cheapest)
         removed.append(cheapest)
     return removed
+
+
+def _imports_own_package(importer: str, imported: str) -> bool:
+    """``app.checks.caches`` importing ``app.checks``: the usual edge to cut (import the name from
+    the module that defines it instead of from the package that re-exports it)."""
+    return importer.startswith(imported + ".")
 
 
 def _edge(graph: nx.DiGraph, importer: str, imported: str) -> CycleEdge:

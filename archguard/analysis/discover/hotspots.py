@@ -3,8 +3,8 @@
 ``score = 2 x non-canonical importers through the module + fan-in / 10 + 10 x betweenness``
 (docs/discover.md), over the modules that host a non-canonical access path, a shim or a cycle:
 a module many files reach a concept through, that much of the graph passes through, is where a
-fix pays most. Betweenness is networkx's, sampled (``k`` sources) on big graphs so the cost stays
-linear in the graph's size.
+fix pays most. Betweenness is networkx's, sampled (``k`` sources) and, above WHOLE_GRAPH_LIMIT modules, taken on
+the candidates and their direct neighbours only, so its cost stays bounded on any tree.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ import networkx as nx
 
 from archguard.domain.discovery import Cluster, Cycle, Hotspot, Shim
 
-BETWEENNESS_SAMPLES = 64
+BETWEENNESS_SAMPLES = 16
+# Above this many modules, betweenness is taken on the candidates and their direct neighbours only
+# (the bounded subgraph where a fix happens), so its cost does not grow with the tree.
+WHOLE_GRAPH_LIMIT = 1000
 
 
 def find_hotspots(
@@ -35,6 +38,13 @@ def find_hotspots(
     candidates = {m for m in candidates if m in paths}
     if not candidates:
         return []
+    if graph.number_of_nodes() > WHOLE_GRAPH_LIMIT:
+        near = set(candidates)
+        for module in candidates:
+            if module in graph:
+                near.update(graph.predecessors(module))
+                near.update(graph.successors(module))
+        graph = nx.DiGraph(graph.subgraph(sorted(near)[: WHOLE_GRAPH_LIMIT * 2]))
     k = min(BETWEENNESS_SAMPLES, graph.number_of_nodes())
     betweenness = nx.betweenness_centrality(graph, k=k, seed=0) if k >= 2 else {}
     hotspots = []

@@ -38,12 +38,13 @@ def build_module_graphs(
     graphs = ModuleGraphs(runtime, every)
     for file in files:
         graphs.paths.setdefault(file.module, file.path)
+    is_module: dict[str, bool] = {}
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is None:
             continue
         for fact in file_facts.imports:
-            imported = imported_module(table, file, fact)
+            imported = imported_module(table, file, fact, is_module)
             if imported is None or imported == file.module:
                 continue
             graphs.importer_files.setdefault(imported, set()).add(file.path)
@@ -59,7 +60,9 @@ def build_module_graphs(
     return graphs
 
 
-def imported_module(table: SymbolTable, file: SourceFile, fact: ImportFact) -> str | None:
+def imported_module(
+    table: SymbolTable, file: SourceFile, fact: ImportFact, memo: dict[str, bool] | None = None
+) -> str | None:
     """The module an import makes its importer depend on (grimp's rule), None when external."""
     if fact.kind is ImportKind.DYNAMIC:
         base = fact.module
@@ -69,12 +72,17 @@ def imported_module(table: SymbolTable, file: SourceFile, fact: ImportFact) -> s
         return None
     if fact.kind is ImportKind.FROM and fact.name and fact.name != "*":
         sub = f"{base}.{fact.name}"
-        if _is_module(table, sub):
+        if _is_module(table, sub, memo):
             return sub
-    return base if _is_module(table, base) else None
+    return base if _is_module(table, base, memo) else None
 
 
-def _is_module(table: SymbolTable, module: str) -> bool:
+def _is_module(table: SymbolTable, module: str, memo: dict[str, bool] | None) -> bool:
     """A module with a file (a namespace folder imports nothing and is imported by nothing)."""
+    if memo is not None and module in memo:
+        return memo[module]
     origin = table.resolve_module(module).origin
-    return origin is not None and bool(origin.path)
+    answer = origin is not None and bool(origin.path)
+    if memo is not None:
+        memo[module] = answer
+    return answer

@@ -14,12 +14,14 @@ A concept keeps its words and loses its decorations: ``_ManagerImpl``, ``Unified
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Decorations a drifted codebase puts around one concept's name (GUIDE.md section 1).
+# Kept short on purpose: "Generic", "Simple", "Default" name other concepts in real code
+# (django's GenericForeignKey, SimpleTemplateResponse), so they are not decorations.
 AFFIXES = frozenset({
     "unified", "impl", "implementation", "base", "abstract", "legacy", "compat", "isolated",
-    "factory", "mock", "fake", "stub", "dummy", "old", "new", "default", "simple", "generic",
-    "internal", "private", "core",
+    "factory", "mock", "fake", "stub", "dummy", "old", "new",
 })
 _VERSION = re.compile(r"^v?\d+$")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
@@ -38,9 +40,10 @@ FACTORY_VERBS = ("get", "create", "make", "build", "new", "init", "provide", "de
 
 
 def words(name: str) -> list[str]:
-    return [w.lower() for part in name.split("_") for w in _WORDS.findall(part)]
+    return [w.lower() for w in _WORDS.findall(name)]  # "_" is in no word: it splits too
 
 
+@lru_cache(maxsize=1 << 16)  # a big tree names its helpers alike: most names repeat
 def normalise(name: str) -> str:
     """The concept a name claims, by the rule above (``"_ManagerImpl"`` -> ``"manager"``)."""
     parts = words(name)
@@ -54,6 +57,7 @@ def normalise(name: str) -> str:
     return "-".join(parts) if parts else last_dropped
 
 
+@lru_cache(maxsize=1 << 16)
 def factory_concept(name: str) -> str | None:
     """``create_manager`` / ``make_connection_manager`` -> the concept it builds; None when the
     name does not start with a factory verb."""
@@ -69,6 +73,7 @@ def is_generic(concept: str) -> bool:
     return concept in GENERIC_NAMES or concept.startswith("test")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_test_path(path: str, module: str) -> bool:
     """Test code: a ``tests``/``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``."""
     parts = path.split("/")

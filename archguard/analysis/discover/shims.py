@@ -3,7 +3,8 @@
 A module is a shim when it emits a ``DeprecationWarning`` at import (it says so itself), or when
 every public name it binds (its literal ``__all__``, else every name without a leading ``_``,
 leaving out plain ``import x`` tools such as ``warnings`` and ``logging``) is imported from
-elsewhere or an alias of something imported, and there is at least one such name. Private
+elsewhere or an alias of something imported, there is at least one such name, and the module
+re-exports on purpose: it has an ``__all__`` or an alias, or other files import it. Private
 helpers, warnings and logging do not count. A package ``__init__`` that re-exports is its
 package's public face, not a shim, unless it warns.
 """
@@ -30,7 +31,7 @@ def find_shims(
         file_facts = facts.get(file.path)
         if file.loose or file_facts is None or not is_dotted_name(file.module):
             continue
-        reexports = _reexports(table, file, file_facts)
+        reexports = _reexports(table, file, file_facts, bool(importer_files.get(file.module)))
         if reexports is None:
             continue
         importers = tuple(sorted(importer_files.get(file.module, ())))
@@ -38,7 +39,9 @@ def find_shims(
     return sorted(shims, key=lambda s: (-len(s.importers), s.module))
 
 
-def _reexports(table: SymbolTable, file: SourceFile, facts: FileFacts) -> tuple[tuple[str, str], ...] | None:
+def _reexports(
+    table: SymbolTable, file: SourceFile, facts: FileFacts, used: bool
+) -> tuple[tuple[str, str], ...] | None:
     """(name, where it really lives) for each public re-export; None when the module is no shim."""
     if file.is_package and not facts.warns_deprecation:
         return None
@@ -65,6 +68,11 @@ def _reexports(table: SymbolTable, file: SourceFile, facts: FileFacts) -> tuple[
         elif res.status == "external":
             found.append((name, _external_target(facts, name)))
     if not found:
+        return None
+    # Re-exporting on purpose: it says so (__all__, a warning, an alias) or others import from
+    # it. A module that only imports what it uses at module level is a script, not a shim.
+    aliases = any(b.kind is BindingKind.ALIAS for b in facts.bindings)
+    if not (facts.warns_deprecation or facts.all_names is not None or aliases or used):
         return None
     return tuple(found)
 
