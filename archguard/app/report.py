@@ -76,9 +76,7 @@ def run_report(
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
-    diagrams = report_diagrams(check, discovery, report_options)
-    tell(f"drawing {len(diagrams)} diagrams")
-    figures = _draw(diagrams, out / "graphs", outcome)
+    figures = _draw_all(check, discovery, report_options, out / "graphs", outcome, tell)
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
@@ -107,15 +105,21 @@ def run_report(
     return outcome
 
 
-def report_diagrams(check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
-    """(section, diagram) for the overview, the top clusters, the top cycles and the focus view."""
+def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
+    """(section, diagram) for the top clusters and the top cycles: from discovery alone."""
+    diagrams = [("clusters", cluster_diagram(c, discovery.shims, rank=rank))
+                for rank, c in enumerate(discovery.clusters[:report_options.top_clusters], 1)]
+    diagrams += [("cycles", cycle_diagram(c, rank=rank)) for rank, c in enumerate(discovery.cycles[:report_options.top_cycles], 1)]
+    return diagrams
+
+
+def structure_diagrams(check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
+    """(section, diagram) for the package overview and the focus view: these need every module
+    edge, so every file's facts."""
     scan = check.scan
     edges = module_edge_counts(scan.files, scan.facts)
     diagrams = [("overview", package_overview(scan.files, edges, hotspots=discovery.hotspots,
                                               syntax_error_paths=[s.path for s in scan.syntax_errors]))]
-    diagrams += [("clusters", cluster_diagram(c, discovery.shims, rank=rank))
-                 for rank, c in enumerate(discovery.clusters[:report_options.top_clusters], 1)]
-    diagrams += [("cycles", cycle_diagram(c, rank=rank)) for rank, c in enumerate(discovery.cycles[:report_options.top_cycles], 1)]
     if report_options.focus:
         try:
             diagrams.append(("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth)))
@@ -124,16 +128,25 @@ def report_diagrams(check: CheckResult, discovery: DiscoveryResult, report_optio
     return diagrams
 
 
-def _draw(diagrams: list[tuple[str, Diagram]], folder: Path, outcome: ReportOutcome) -> list[html_report.Figure]:
-    """Every diagram's .dot, and its .svg and .png where Graphviz is installed, drawn in parallel
-    (each ``dot`` is its own process)."""
+def _draw_all(
+    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, folder: Path,
+    outcome: ReportOutcome, tell: Stage,
+) -> list[html_report.Figure]:
+    """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
+    its own process: the concept diagrams are drawn while the module edges for the overview are
+    counted (Python on one core, Graphviz on the other)."""
     def draw(diagram: Diagram) -> graphviz.Rendered:
         return graphviz.render(to_dot(diagram), folder / f"{diagram.name}.dot")
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
-        results = list(pool.map(draw, [d for _, d in diagrams]))
+        concepts = concept_diagrams(discovery, report_options)
+        tell(f"drawing {len(concepts) + 1} diagrams")
+        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in concepts]
+        structure = structure_diagrams(check, discovery, report_options)
+        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in structure] + pending
+        drawn = [(section, diagram, future.result()) for section, diagram, future in pending]
     figures = []
-    for (section, diagram), rendered in zip(diagrams, results):
+    for section, diagram, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
