@@ -19,7 +19,7 @@ _BACKUP_NAME = re.compile(r"\.py(?:\.[^/]+|~)$")
 def list_backup_files(root: Path, excludes: Sequence[str]) -> list[str]:
     """Paths (relative, ``/``) of files named like copies of ``.py`` files, minus exclusions."""
     spec = _ExcludeSpec(excludes)
-    listed = _git_listing(root)
+    listed, _tracked = _git_listing(root)  # every file git lists (tracked or not), or None
     candidates: Iterable[str] = listed if listed is not None else _walk_all(root, spec)
     return sorted(
         rel for rel in candidates
