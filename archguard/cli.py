@@ -24,6 +24,7 @@ from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.safe_io import require_inside, same_file
 from archguard.adapters.parsing.syntax_judge import parse_target
+from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
 
@@ -129,6 +130,110 @@ def baseline(**raw: Any) -> None:
             result = app.record_baseline(options, progress)
         click.echo(f"Recorded {sum(v.baselined for v in result.violations)} violations in {options.baseline}.", err=True)
         _finish_check(result, settings, "baseline", exit_on_failure=False)
+
+
+@cli.command()
+@common_options
+@check_options
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for report.md, report.json, report.sarif, junit.xml, index.html and graphs/.")
+@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), help="Append this run's headline figures to FILE (JSON lines) and show the trend.")
+@click.option("--link-template", metavar="URL", help="Link findings to their source, e.g. 'https://github.com/o/r/blob/main/{path}#L{line}'.")
+@click.option("--focus", metavar="MODULE", help="Also draw the neighbourhood of MODULE (a module name or a file path).")
+@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+def report(**raw: Any) -> None:
+    """Write the full report set into --out DIR: Markdown, JSON, SARIF, JUnit, HTML and diagrams.
+
+    Exit code as check: 1 when there are violations the baseline does not cover."""
+    from archguard.adapters.graphviz import INSTALL_HINT
+    from archguard.app.report import ReportOptions, run_report
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        report_options = ReportOptions(
+            out=raw["out"], history=raw.get("history"), link_template=raw.get("link_template"),
+            focus=raw.get("focus"), depth=raw["depth"], tool_version=__version__,
+        )
+        quiet = settings["quiet"] or settings["format"] != "text"
+        with _progress(quiet) as progress, _stages(quiet) as stage:
+            outcome = run_report(options, report_options, progress, stage)
+        if outcome.dot_missing:
+            click.echo(f"archguard: {INSTALL_HINT}", err=True)
+        for error in outcome.diagram_errors:
+            click.echo(f"archguard: warning: {error}", err=True)
+        click.echo(f"Wrote {len(outcome.written)} files to {report_options.out}/ (open {report_options.out / 'index.html'}).", err=True)
+        if settings["json"]:  # --json gets what report.json holds: the check and the discovery
+            write_output(json_report.dumps(outcome.report), settings["json"])
+        if settings["json"] != "-":  # else stdout holds the JSON document only
+            click.echo(render_check_as(outcome.check, settings["format"], tool_version=__version__, command="report",
+                                       statistics=settings["statistics"]), nl=False)
+        if outcome.check.failed:
+            sys.exit(1)
+
+
+@cli.command()
+@common_options
+@click.option("--top", type=click.IntRange(1, None), default=10, show_default=True, help="Rows shown per section; the JSON has them all.")
+@click.option("--write-contracts", "write_contracts", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help="Draft a concept contract per top cluster into DIR (existing files are kept).")
+@click.option("--canonical", "canonical", multiple=True, metavar="CONCEPT=module:Name", help="Use this canonical path for a cluster instead of its most-used one (repeatable).")
+def discover(**raw: Any) -> None:
+    """Find fragmentation with no configuration: concepts reached or defined in several ways,
+    shims, copies, import cycles, hotspots (exit 0)."""
+    from archguard.app.discover import run_discover, write_contract_drafts
+    from archguard.reporting.discover_text import discover_sections, discover_summary
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        canonical = _canonical_overrides(raw["canonical"])
+        with _progress(settings["quiet"]) as progress:
+            result = run_discover(options, progress, canonical=canonical)
+        _emit_json(result, "discover", settings["json"])
+        if settings["json"] != "-":
+            _print_sections(discover_sections(result, raw["top"]))
+            click.echo(discover_summary(result))
+        if raw["write_contracts"]:
+            for line in write_contract_drafts(result, raw["write_contracts"], top=raw["top"]):
+                click.echo(line, err=settings["json"] == "-")
+
+
+@cli.command()
+@common_options
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Diagram file: .svg, .png or .dot.")
+@click.option("--focus", metavar="MODULE", help="Draw the neighbourhood of MODULE (a module name or a file path).")
+@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+@click.option("--concept", metavar="NAME", help="Draw the cluster NAME that discover found.")
+def graph(**raw: Any) -> None:
+    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
+    from archguard.adapters.graphviz import INSTALL_HINT
+    from archguard.app.report import draw_graph
+
+    with _reported_errors():
+        if raw.get("focus") and raw.get("concept"):
+            raise ConfigError("--focus and --concept draw different diagrams: give one")
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            rendered = draw_graph(options, raw["out"], focus=raw.get("focus"), depth=raw["depth"],
+                                  concept=raw.get("concept"), progress=progress)
+        if rendered.errors:
+            raise ConfigError("; ".join(rendered.errors))
+        if rendered.dot_missing:
+            click.echo(f"archguard: {INSTALL_HINT}", err=True)
+        for path in rendered.written:
+            click.echo(f"Wrote {path}", err=True)
+
+
+@cli.command()
+@common_options
+@click.option("--top", type=click.IntRange(1, None), default=5, show_default=True, help="Contracts drafted from the top clusters.")
+def init(**raw: Any) -> None:
+    """Bootstrap a repository: [tool.archguard], contracts/ drafted from discovery, a
+    .importlinter if none, a first baseline. Never overwrites a file (exit 0)."""
+    from archguard.app.init import run_init
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        with _progress(settings["quiet"]) as progress:
+            for line in run_init(options, progress, top=raw["top"]):
+                click.echo(line)
 
 
 @cli.command()
@@ -291,10 +396,40 @@ def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *
         sys.exit(1)
 
 
-def _emit_json(result: ScanResult | CheckResult, command: str, destination: str | None) -> None:
+def _emit_json(result: ScanResult | CheckResult | DiscoveryResult, command: str, destination: str | None) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
         write_output(json_report.dumps(data), destination)
+
+
+def _canonical_overrides(given: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for item in given:
+        concept, equals, target = item.partition("=")
+        if not equals or ":" not in target:
+            raise ConfigError(f"--canonical {item!r}: write CONCEPT=module:Name")
+        overrides[concept.strip()] = target.strip()
+    return overrides
+
+
+def _print_sections(sections: list[Any]) -> None:
+    """Each section as a rich table (plain columns when stdout is not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    for section in sections:
+        if not section.rows:
+            console.print(f"[bold]{section.title}[/bold]: {section.empty}")
+            continue
+        table = Table(title=section.title, title_justify="left", show_lines=False)
+        for header in section.headers:
+            table.add_column(header, overflow="fold")
+        for row in section.rows:
+            table.add_row(*row)
+        console.print(table)
+        if section.more:
+            console.print(f"+{section.more} more (see --json, or raise --top)")
 
 
 @contextmanager
@@ -325,6 +460,16 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def _stages(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A rich status line on stderr naming the report's current step (only on a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with _stderr_console().status("report") as status:
+        yield lambda message: status.update(message)
 
 
 @functools.cache

@@ -45,6 +45,11 @@ TARGETS = [  # (label, numerator row, denominator row, limit; None: reported, no
      "grimp.build_graph (warm)", None),
     ("check warm, one file edited / lint-imports", "archguard check (warm, 1 file edited)",
      "lint-imports (no cache)", None),
+    # discover reuses the scan's caches: warm it reads its own derived results (issue 9's targets).
+    ("discover warm / check warm", "archguard discover (warm)", "archguard check (warm)", 1.5),
+    ("discover cold / scan cold", "archguard discover (cold)", "archguard scan (cold)", 1.2),
+    ("discover warm, one file edited / check warm, one file edited",
+     "archguard discover (warm, 1 file edited)", "archguard check (warm, 1 file edited)", None),
     # fix runs check, rewrites every fixable import, then checks the changed tree again.
     ("fix cold (incl. verification) / check cold", "archguard fix (cold, incl. verification)",
      "archguard check (cold)", 2.0),
@@ -52,6 +57,12 @@ TARGETS = [  # (label, numerator row, denominator row, limit; None: reported, no
     ("ruff syntax pass alone / grimp cold", "ruff check --select E9 (cold)", "grimp.build_graph (cold)", None),
     # What the cold run costs beyond parsing every file with CPython's own parser.
     ("scan cold / CPython ast.parse alone", "archguard scan (cold)", "CPython ast.parse of every file (cold)", None),
+]
+
+
+# The report set may cost at most this much more than a warm check (issue: report, "Speed").
+MARGINS = [  # (label, row, reference row, limit in seconds)
+    ("report warm - check warm", "archguard report (warm)", "archguard check (warm)", 15.0),
 ]
 
 
@@ -339,11 +350,11 @@ def bench_lint_imports(clean: Path, label: str, work: Path, repeat: int) -> tupl
 
 
 def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: dict,
-                    checks: list[str], commands: tuple[str, ...] = ("scan", "check"),
+                    checks: list[str], commands: tuple[str, ...] = ("scan", "check", "discover"),
                     cold_only: bool = False) -> list[Row]:
     ag = archguard_cmd()
     rows = []
-    for command, ok in (("scan", (0,)), ("check", (0, 1))):
+    for command, ok in (("scan", (0,)), ("check", (0, 1)), ("discover", (0,))):
         if command not in commands:
             continue
         cache = work / "cache" / f"archguard-{command}-{label}"
@@ -436,6 +447,35 @@ def bench_golden_path(tree: Path, label: str, work: Path, repeat: int) -> tuple[
     if cpu_differences:
         lines.append(f"the same in CPU seconds (user + system): {statistics.median(cpu_differences):+.3f} s")
     return rows, lines
+def bench_report(tree: Path, label: str, work: Path, repeat: int) -> Row:
+    """The whole report set (JSON, SARIF, JUnit, Markdown, HTML, every diagram drawn by Graphviz)
+    on the check's warm cache: a first run fills what the check's runs have not (discover), then
+    the measured runs."""
+    cache = work / "cache" / f"archguard-check-{label}"
+    out = work / f"report-{label}"
+    cmd = archguard_cmd() + ["report", str(tree), "--cache-dir", str(cache), "--out", str(out), "-q"]
+
+    def validate(r: Run) -> str | None:
+        try:
+            data = json.loads((out / "report.json").read_text())
+        except (OSError, ValueError):
+            return "no valid report.json written"
+        drawn = len(list((out / "graphs").glob("*.svg")))
+        if shutil.which("dot") and drawn < 1:
+            return "no diagram drawn"
+        return None if data.get("schema") == "archguard/1" else "report.json without schema archguard/1"
+
+    def fresh() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+
+    subprocess.run(cmd, cwd=REPO, capture_output=True, timeout=1800)  # warm-up: discover's first run
+    row = run_row(Row("archguard report (warm)", label), cmd, REPO, (0, 1), repeat, before_each=fresh,
+                  validate=validate)
+    if not row.error:
+        graphs = list((out / "graphs").glob("*.dot"))
+        row.note = (f"{len(graphs)} diagrams ({len(list((out / 'graphs').glob('*.svg')))} drawn by dot), "
+                    f"index.html {(out / 'index.html').stat().st_size / 1e6:.1f} MB")
+    return row
 
 
 def bench_fix(tree: Path, label: str, work: Path, repeat: int, checks: list[str]) -> Row:
@@ -549,6 +589,13 @@ def render(rows: list[Row], mem_rows: list[tuple[dict, Row, Row | None]], manife
             lines.append(f"| {label} | {v:.2f}x | {target} | {met} |")
         else:
             lines.append(f"| {label} | n/a | {target} | not measured |")
+    for label, num, ref, limit in MARGINS:
+        a, b = by.get((num, main)), by.get((ref, main))
+        if a and b and a.wall is not None and b.wall is not None:
+            margin = a.wall - b.wall
+            lines.append(f"| {label} | {margin:+.2f} s | <= {limit:g} s | {'yes' if margin <= limit else 'NO'} |")
+        else:
+            lines.append(f"| {label} | n/a | <= {limit:g} s | not measured |")
     if mem_rows:
         lines += ["", "Memory vs size (cold runs, peak RSS of the largest process / PSS of the process tree):", "",
                   "| tree | files | MB | grimp cold RSS MB | archguard scan cold RSS MB | archguard scan cold PSS MB |",
@@ -638,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_archguard:
         a_rows = bench_archguard(tree, label, args.work, args.repeat, manifest, checks)
         rows += a_rows
+        rows.append(bench_report(tree, label, args.work, args.repeat))
         rows.append(bench_fix(tree, label, args.work, args.repeat, checks))
     mem_rows: list[tuple[dict, Row, Row | None]] = [
         (manifest, g_cold, next((r for r in a_rows if r.label == "archguard scan (cold)"), None))]

@@ -22,7 +22,10 @@ from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
-from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
+# ``discover`` imported under another name: the submodule archguard.app.discover, once imported,
+# becomes the package attribute ``discover`` and would shadow the function.
+from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
+from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
@@ -112,7 +115,7 @@ def scan_workspace(
     started = time.perf_counter()
     root = options.root.resolve()
     try:
-        discovery = discover(root, packages=options.packages or None, excludes=options.excludes)
+        discovery = discover_files(root, packages=options.packages or None, excludes=options.excludes)
     except DiscoveryError as error:
         raise ConfigError(str(error)) from None
     files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]

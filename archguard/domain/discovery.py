@@ -22,6 +22,9 @@ class Definition:
     path: str
     line: int
     test_double: bool = False  # defined in a test module or named like a fake/mock/stub
+    # "origin" (the object most files import), "definition" (another object under the same
+    # normalised name), "wrapper" (an empty subclass), "factory", "test-double"
+    role: str = "origin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,9 @@ class Cluster:
     importer_count: int  # distinct importing files over all access paths
     non_canonical_importers: int  # distinct importing files that use a non-canonical path
     shims: tuple[str, ...] = ()  # shim modules on the way to the origin
+    # The cluster's part of the provenance graph: (node, node, kind) with nodes ``module:Name``
+    # and kind "re-exports" | "aliases" | "subclasses" | "same-name" | "factory"
+    edges: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ class Copy:
     path: str
     live: str  # the path of the live file it copies
     similarity: float  # 0..1 over normalised lines; 1.0 is identical
+    found_by: str = "name"  # "name" (a backup name or folder) | "content" (near-identical text)
 
 
 @dataclass(frozen=True, slots=True)

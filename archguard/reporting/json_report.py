@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
     scan_of,
     sorted_dangling,
@@ -21,7 +23,7 @@ from archguard.reporting.summary import (
 
 
 def to_json(
-    result: ScanResult | CheckResult, *, tool_version: str, command: str
+    result: ScanResult | CheckResult | DiscoveryResult, *, tool_version: str, command: str
 ) -> dict[str, Any]:
     scan = scan_of(result)
     check = result if isinstance(result, CheckResult) else None
@@ -83,6 +85,9 @@ def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation
             for d in c.dynamic
         ],
     }
+    if isinstance(result, DiscoveryResult):
+        data.update(discovery_to_json(result))
+    return data
 
 
 def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 
 
-def scan_of(result: ScanResult | CheckResult) -> ScanResult:
-    return result.scan if isinstance(result, CheckResult) else result
+def scan_of(result: ScanResult | CheckResult | DiscoveryResult) -> ScanResult:
+    return result.scan if isinstance(result, (CheckResult, DiscoveryResult)) else result
 
 
 def is_warning(violation: Violation) -> bool:
@@ -22,7 +23,7 @@ def is_warning(violation: Violation) -> bool:
     return violation.severity is Severity.WARNING and not violation.baselined
 
 
-def summarize(result: ScanResult | CheckResult) -> dict[str, Any]:
+def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, Any]:
     """The ``summary`` object of INTERFACE.md.
 
     ``violations`` splits exactly into ``new_violations`` (errors that fail ``check``),
@@ -49,7 +50,7 @@ def summarize(result: ScanResult | CheckResult) -> dict[str, Any]:
         "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
         "expired_baseline_entries": len(check.expired_baseline_entries) if check else 0,
         "cache_hits": scan.cache_hits,
-        "duration_s": round(check.duration_s if check else scan.duration_s, 3),
+        "duration_s": round(check.duration_s if check else getattr(result, "duration_s", scan.duration_s), 3),
     }
 
 

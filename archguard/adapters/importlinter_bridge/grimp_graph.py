@@ -94,6 +94,20 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
     return len(pairs)
 
 
+def module_edge_counts(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> dict[tuple[str, str], int]:
+    """``(importer module, imported module) -> import statements`` over the same edges as the
+    graph, for diagrams (the report's package overview and focus views) that need no grimp."""
+    resolver = _EdgeResolver(files, include_external_packages=False)
+    counts: dict[tuple[str, str], int] = {}
+    for source in files:
+        file_facts = facts.get(source.path)
+        if file_facts is not None:
+            for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False):
+                key = (source.module, imported)
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 class _EdgeResolver:
     """Turns one file's import facts into grimp edges, against the set of modules that exist."""
 

@@ -1,0 +1,417 @@
+"""Concept candidates and their clusters (docs/discover.md).
+
+Four kinds of evidence, each an edge of the *provenance graph* (nodes ``module:Name``):
+
+- ``access-paths``: one origin imported through several ``module:Name`` paths; edges follow each
+  path's resolution chain hop by hop (``re-exports`` between modules, ``aliases`` inside one);
+- ``same-name``: definitions in several modules under one normalised name (``names.normalise``)
+  that are *related*: some file imports both, or one's module imports the other's. Unrelated
+  same-named helpers (``main`` in two scripts, ``Config`` in two packages) never connect;
+- ``wrapper``: an empty-bodied subclass of a concept's origin named like the concept;
+- ``factory``: a function named ``get_/create_/make_/build_<concept>`` in a module that imports
+  the concept.
+
+A cluster is a connected group of that graph (networkx), built only around origins that are
+candidates: reached through two or more used paths of which one leaves the origin's own public
+face (its module and the packages above it), or joined by another definition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import networkx as nx
+
+from archguard.analysis.discover import names
+from archguard.analysis.discover.score import cluster_score
+from archguard.analysis.symbols import OK, Origin, SymbolTable
+from archguard.domain.discovery import AccessPath, Cluster, Definition
+from archguard.domain.facts import BindingKind, FileFacts, ImportKind
+from archguard.domain.sources import SourceFile, is_dotted_name
+
+Path_ = tuple[str, str]  # (module, name)
+_PAIR_LIMIT = 60  # same-name groups larger than this are related by co-import only (no pair scan)
+_EXCEPTION_SUFFIXES = ("error", "exception", "warning")
+
+
+@dataclass
+class _Uses:
+    """Who imports what: origin -> path -> importing files; file -> origins it imports."""
+
+    by_origin: dict[Origin, dict[Path_, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    by_file: dict[str, set[Origin]] = field(default_factory=lambda: defaultdict(set))
+    modules_importing: dict[Origin, set[str]] = field(default_factory=lambda: defaultdict(set))
+    module_of_path: dict[str, str] = field(default_factory=dict)
+
+
+def find_clusters(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    *,
+    module_imports: Mapping[str, set[str]],
+    shim_modules: frozenset[str] = frozenset(),
+    canonical_overrides: Mapping[str, str] | None = None,
+) -> list[Cluster]:
+    """Every cluster, ranked best first. ``module_imports``: module -> modules it imports (any
+    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path."""
+    by_path = {f.path: f for f in files}
+    uses = _collect_uses(table, files, facts)
+    graph: nx.Graph = nx.Graph()
+    roles: dict[Origin, str] = {}
+
+    for origin, paths in uses.by_origin.items():
+        if _is_access_path_candidate(origin, paths):
+            _add_chains(graph, table, origin, paths)
+            roles.setdefault(origin, "origin")
+
+    definitions, doubles = _definitions(table, by_path)
+    _link_same_names(graph, table, definitions, uses, module_imports, roles)
+    _link_wrappers(graph, table, uses, roles)
+    _link_factories(graph, table, definitions, uses, roles)
+
+    node_origin = {_node(o): o for o in roles}
+    built: list[tuple[Cluster, list[Origin], nx.Graph]] = []
+    for component in nx.connected_components(graph):
+        origins = [node_origin[n] for n in component if n in node_origin]
+        subgraph = graph.subgraph(component)
+        cluster = _build_cluster(table, origins, roles, uses, subgraph, shim_modules)
+        if cluster is not None:
+            built.append((cluster, origins, subgraph))
+    names_given = _unique_names([c for c, _, _ in built])
+    clusters = []
+    for (cluster, origins, subgraph), name in zip(built, names_given):
+        wanted = (canonical_overrides or {}).get(name) or (canonical_overrides or {}).get(cluster.canonical)
+        if wanted:
+            module, _, attr = wanted.partition(":")
+            rebuilt = _build_cluster(table, origins, roles, uses, subgraph, shim_modules, (module, attr))
+            cluster = rebuilt or cluster
+        cluster = replace(cluster, name=name)
+        clusters.append(_with_test_doubles(cluster, origins, doubles, uses))
+    return sorted(clusters, key=lambda c: (-c.score, c.name))
+
+
+# ---- uses -------------------------------------------------------------------------------------
+
+
+def _collect_uses(table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> _Uses:
+    uses = _Uses()
+    for file in files:
+        file_facts = facts.get(file.path)
+        if file_facts is None:
+            continue
+        for fact in file_facts.imports:
+            if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
+                continue
+            module = file.import_target(fact)
+            if module is None:
+                continue
+            res = table.resolve(module, fact.name)
+            origin = res.origin
+            if res.status != OK or origin is None or not origin.name:
+                continue
+            if origin.module == file.module:
+                continue
+            uses.by_origin[origin].setdefault((module, fact.name), set()).add(file.path)
+            uses.by_file[file.path].add(origin)
+            uses.modules_importing[origin].add(file.module)
+            uses.module_of_path[file.path] = file.module
+    return uses
+
+
+def _face(origin: Origin) -> set[Path_]:
+    """The origin's own public face: its module and the packages above it, under its own name."""
+    parts = origin.module.split(".")
+    return {(".".join(parts[:i]), origin.name) for i in range(1, len(parts) + 1)}
+
+
+def _is_access_path_candidate(origin: Origin, paths: Mapping[Path_, set[str]]) -> bool:
+    used = [p for p, importers in paths.items() if importers]
+    face = _face(origin)
+    return len(used) >= 2 and any(p not in face for p in used)
+
+
+def _node(origin: Origin) -> str:
+    return origin.target
+
+
+def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iterable[Path_]) -> None:
+    graph.add_node(_node(origin))
+    for module, name in paths:
+        # Only hops that name the origin itself: ``X = base.f`` passes through the module object
+        # ``base``, a node every alias of that module would share.
+        hops = [(m, n) for m, n in table.resolve(module, name).chain
+                if n and table.resolve(m, n).origin == origin]
+        if not hops or hops[-1] != (origin.module, origin.name):
+            hops.append((origin.module, origin.name))
+        for (ma, na), (mb, nb) in zip(hops, hops[1:]):
+            if (ma, na) != (mb, nb):
+                graph.add_edge(f"{ma}:{na}", f"{mb}:{nb}", kind="aliases" if ma == mb else "re-exports")
+
+
+# ---- other definitions ------------------------------------------------------------------------
+
+
+def _definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]
+                 ) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
+    """normalised name -> class/function origins in package modules (test doubles left out), and
+    normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
+    groups: dict[str, list[Origin]] = defaultdict(list)
+    doubles: dict[str, list[Origin]] = defaultdict(list)
+    for module, binding in table.definitions():
+        name = binding.name
+        if name.startswith("__"):
+            continue
+        origin = table.origin_of_binding(module, binding)
+        if names.is_test_double(name, origin.path, module):
+            if not name.lower().startswith("test"):
+                doubles[names.normalise(name)].append(origin)
+            continue
+        file = by_path.get(origin.path)
+        # ALL-CAPS names are constants or spelled-out standards (SQL's TEXT beside the generic
+        # Text): a naming convention, never a second home by name alone.
+        if file is None or file.loose or binding.conditional or name.isupper():
+            continue
+        groups[names.normalise(name)].append(origin)
+    return groups, doubles
+
+
+def _link_same_names(
+    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
+    module_imports: Mapping[str, set[str]], roles: dict[Origin, str],
+) -> None:
+    for concept, origins in definitions.items():
+        if len(origins) < 2 or names.is_generic(concept) or len({o.module for o in origins}) < 2:
+            continue
+        # Co-imported: one file imports both definitions.
+        co_imported: set[frozenset[Origin]] = set()
+        by_file: dict[str, list[Origin]] = defaultdict(list)
+        for o in origins:
+            for importers in uses.by_origin.get(o, {}).values():
+                for path in importers:
+                    by_file[path].append(o)
+        for together in by_file.values():
+            for a, b in zip(together, together[1:]):
+                if a.module != b.module:
+                    co_imported.add(frozenset((a, b)))
+        # One's module imports the other's: for classes only (a function calling its namesake
+        # in another module is delegation, not a second home).
+        linked: set[frozenset[Origin]] = set()
+        classes = [o for o in origins if o.kind == "class"]
+        if len(classes) <= _PAIR_LIMIT:
+            for i, a in enumerate(classes):
+                for b in classes[i + 1:]:
+                    if a.module != b.module and (
+                        b.module in module_imports.get(a.module, ()) or a.module in module_imports.get(b.module, ())
+                    ):
+                        linked.add(frozenset((a, b)))
+        # A one-word concept (Field, Engine, Row) is a common noun every subsystem may define for
+        # itself (django's model Field and form Field): it needs both kinds of evidence.
+        one_word = "-" not in concept
+        pairs = (co_imported & linked) if one_word else (co_imported | linked)
+        related = nx.Graph()
+        related.add_edges_from(tuple(pair) for pair in pairs if len(pair) == 2)
+        for a, b in related.edges:
+            if a.kind != b.kind:
+                continue  # the function select() building a Select: a constructor, not a rival
+            if _specialises(table, a, b) or _specialises(table, b, a):
+                continue  # a dialect's Insert(sql.Insert) with its own body: a specialisation
+            graph.add_edge(_node(a), _node(b), kind="same-name")
+            for o in (a, b):
+                roles.setdefault(o, "definition")
+
+
+def _specialises(table: SymbolTable, sub: Origin, base: Origin, depth: int = 6) -> bool:
+    """``sub`` is a class that inherits from ``base`` (through at most ``depth`` levels)."""
+    if sub.kind != "class" or depth == 0:
+        return False
+    facts = table.facts_of(sub.module)
+    if facts is None:
+        return False
+    for binding in facts.bindings:
+        if binding.name == sub.name and binding.line == sub.line:
+            for expression in binding.bases:
+                parent = table.resolve_expression(sub.module, expression, before_line=binding.line).origin
+                if parent is not None and (parent == base or _specialises(table, parent, base, depth - 1)):
+                    return True
+    return False
+
+
+def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
+    """Empty-bodied subclasses named like their base's concept, transitively."""
+    wrappers = []
+    for module, binding in table.definitions((BindingKind.CLASS,)):
+        # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets
+        # its behaviour from the mixin; exceptions are empty subclasses by design.
+        if not binding.empty_body or len(binding.bases) != 1 or binding.name.lower().endswith(_EXCEPTION_SUFFIXES):
+            continue
+        wrappers.append((module, binding, table.origin_of_binding(module, binding)))
+    for module, binding, origin in wrappers:
+        if names.is_test_double(binding.name, origin.path, module):
+            continue
+        concept = names.normalise(binding.name)
+        for base in binding.bases:
+            base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
+            if base_origin is None or not base_origin.name or base_origin == origin:
+                continue
+            if base_origin.name in (binding.name, f"Base{binding.name}", f"Abstract{binding.name}"):
+                # Form(BaseForm): the public class over its abstract base, one concept.
+                # JSON(sqltypes.JSON) in a dialect module: the same name in its own namespace is
+                # a type to dispatch on, not another name for the concept.
+                continue
+            base_concepts = _concept_names(base_origin, uses)
+            if any(concept == c or concept.endswith("-" + c) or c.endswith("-" + concept) for c in base_concepts):
+                graph.add_edge(_node(origin), _node(base_origin), kind="subclasses")
+                roles[origin] = "wrapper"
+                roles.setdefault(base_origin, "origin")
+                break
+
+
+def _link_factories(
+    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
+    roles: dict[Origin, str],
+) -> None:
+    """Functions named like a factory of a clustered concept, in a module that imports it."""
+    by_concept: dict[str, list[Origin]] = defaultdict(list)
+    for origin in list(roles):
+        for concept in _concept_names(origin, uses):
+            by_concept[concept].append(origin)
+    for module, binding in table.definitions((BindingKind.FUNCTION,)):
+        if binding.name.startswith("_"):
+            continue  # a private helper (django's _get_foreign_key) is nobody's way to the concept
+        concept = names.factory_concept(binding.name)
+        if concept is None or concept not in by_concept:
+            continue
+        factory = table.origin_of_binding(module, binding)
+        if factory in roles or names.is_test_double(binding.name, factory.path, module):
+            continue
+        for target in by_concept[concept]:
+            if module == target.module or module in uses.modules_importing.get(target, ()):
+                graph.add_edge(_node(factory), _node(target), kind="factory")
+                roles[factory] = "factory"
+                break
+
+
+def _concept_names(origin: Origin, uses: _Uses) -> set[str]:
+    """Every normalised name the origin goes by: its own and those of its access paths."""
+    found = {names.normalise(origin.name)}
+    found.update(names.normalise(name) for _, name in uses.by_origin.get(origin, {}))
+    return found
+
+
+# ---- clusters ---------------------------------------------------------------------------------
+
+
+def _build_cluster(
+    table: SymbolTable, origins: list[Origin], roles: Mapping[Origin, str], uses: _Uses,
+    subgraph: nx.Graph, shim_modules: frozenset[str], canonical: Path_ | None = None,
+) -> Cluster | None:
+    objects = [o for o in origins if roles[o] != "factory"]
+    if not objects:
+        return None
+    primary = max(objects, key=lambda o: (_importer_total(uses, o), roles[o] == "origin",
+                                          not o.name.startswith("_"), -len(o.module), o.target))
+    paths = _access_paths(uses, objects)  # a factory's own import paths are not the concept's
+    if canonical is None:
+        canonical = _most_used_path(primary, uses.by_origin.get(primary, {}))
+    implementers = table.chain_modules(*canonical)
+    importers: set[str] = set()
+    non_canonical: set[str] = set()
+    for (module, name), files in paths.items():
+        importers |= files
+        if (module, name) != canonical:
+            non_canonical |= {f for f in files if _module_of(f, uses) not in implementers}
+    definitions = tuple(
+        Definition(o.module, o.name, o.kind, o.path, o.line, role=roles[o])
+        for o in sorted(origins, key=lambda o: (o != primary, o.path, o.line))
+    )
+    access = tuple(
+        AccessPath(module, name, tuple(sorted(files)), canonical=(module, name) == canonical)
+        for (module, name), files in sorted(paths.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )
+    shims = tuple(sorted({m for m, _ in paths if m in shim_modules}))
+    evidence = sorted({d["kind"] for _, _, d in subgraph.edges(data=True)})
+    kinds = tuple(sorted({_EVIDENCE[k] for k in evidence}))
+    used_paths = sum(1 for files in paths.values() if files)
+    # The primary is one home; every other object claiming the concept is a rival.
+    rivals = sum(1 for o in objects if o != primary)
+    factories = sum(1 for o in origins if roles[o] == "factory")
+    score = cluster_score(
+        non_canonical_importers=len(non_canonical), extra_paths=max(used_paths - 1, 0),
+        extra_definitions=rivals, factories=factories, shims=len(shims),
+    )
+    edges = tuple(sorted((a, b, d["kind"]) for a, b, d in subgraph.edges(data=True)))
+    return Cluster(
+        name=names.normalise(canonical[1]) or canonical[1].lower(), score=score, evidence=kinds,
+        canonical=f"{canonical[0]}:{canonical[1]}", definitions=definitions, access_paths=access,
+        importer_count=len(importers), non_canonical_importers=len(non_canonical), shims=shims,
+        edges=edges,
+    )
+
+
+_EVIDENCE = {"aliases": "access-paths", "re-exports": "access-paths", "same-name": "same-name",
+             "subclasses": "wrapper", "factory": "factory"}
+
+
+def _module_of(path: str, uses: _Uses) -> str:
+    return uses.module_of_path.get(path, "")
+
+
+def _importer_total(uses: _Uses, origin: Origin) -> int:
+    return len(set().union(*uses.by_origin.get(origin, {}).values()) if uses.by_origin.get(origin) else ())
+
+
+def _access_paths(uses: _Uses, origins: Iterable[Origin]) -> dict[Path_, set[str]]:
+    paths: dict[Path_, set[str]] = {}
+    for o in origins:
+        paths.setdefault((o.module, o.name), set())
+        for path, files in uses.by_origin.get(o, {}).items():
+            paths.setdefault(path, set()).update(files)
+    return paths
+
+
+def _most_used_path(origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
+    """The path most files import the origin by; ties: a public name, then the shorter module."""
+    if not paths:
+        return origin.module, origin.name
+    return min(paths, key=lambda p: (-len(paths[p]), p[1].startswith("_"), not is_dotted_name(p[0]),
+                                     p[0].count("."), p))
+
+
+def _unique_names(clusters: list[Cluster]) -> list[str]:
+    """Contract names must be unique: a second ``manager`` becomes ``manager-<module part>``,
+    given in rank order so the higher-ranked cluster keeps the plain name."""
+    order = sorted(range(len(clusters)), key=lambda i: (-clusters[i].score, clusters[i].canonical))
+    taken: set[str] = set()
+    given = [""] * len(clusters)
+    for i in order:
+        c = clusters[i]
+        name = c.name
+        if name in taken:
+            last = c.canonical.partition(":")[0].rpartition(".")[2].replace("_", "-").strip("-")
+            name = f"{c.name}-{last}"
+            n = 2
+            while name in taken:
+                name, n = f"{c.name}-{last}-{n}", n + 1
+        taken.add(name)
+        given[i] = name
+    return given
+
+
+def _with_test_doubles(cluster: Cluster, origins: list[Origin], doubles: Mapping[str, list[Origin]],
+                       uses: _Uses) -> Cluster:
+    """Test doubles named like the concept whose file imports it: listed, never scored."""
+    concepts = {names.normalise(p.name) for p in cluster.access_paths}
+    concepts |= {names.normalise(d.name) for d in cluster.definitions}
+    wanted = set(origins)
+    extra = []
+    for concept in sorted(concepts):
+        for double in doubles.get(concept, ()):
+            if uses.by_file.get(double.path, set()) & wanted:
+                extra.append(Definition(double.module, double.name, double.kind, double.path, double.line,
+                                        test_double=True, role="test-double"))
+    if not extra:
+        return cluster
+    return replace(cluster, definitions=cluster.definitions + tuple(sorted(set(extra), key=lambda d: (d.path, d.line))))

@@ -1,0 +1,103 @@
+"""``archguard discover``: fragmentation found with no configuration (docs/discover.md).
+
+Builds on :func:`archguard.app.scan_workspace`: the facts and symbol table ``check`` uses, then
+the pure analysis in ``archguard.analysis.discover``; only the copy analysis reads files again,
+and only the few it names.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from archguard.adapters.copy_sources import list_backup_files, read_texts
+from archguard.analysis.discover.candidates import find_clusters
+from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
+from archguard.analysis.discover.copies import (
+    CopyPair,
+    judge_copies,
+    merge_plans,
+    plan_content_copies,
+    plan_named_copies,
+)
+from archguard.analysis.discover.cycles import find_cycles
+from archguard.analysis.discover.hotspots import find_hotspots
+from archguard.analysis.discover.modules import build_module_graphs
+from archguard.analysis.discover.shims import find_shims
+from archguard.app import Options, Progress, Workspace, scan_workspace
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.discovery import Cluster, DiscoveryResult
+
+
+def run_discover(
+    options: Options, progress: Progress | None = None, *, canonical: Mapping[str, str] | None = None
+) -> DiscoveryResult:
+    """``canonical``: cluster name (or the suggested ``module:Name``) -> the canonical path to use
+    instead of the most-used one."""
+    workspace = scan_workspace(options, progress)
+    scan = workspace.scan
+    root = Path(scan.root)
+    overrides = dict(canonical or {})
+    key = discover_key(workspace.results_key, overrides) if workspace.results_key else None
+    derived = load_discover(workspace.results, key) if key else None
+    if derived is None:
+        derived = _analyse(workspace, overrides)
+        if key:
+            save_discover(workspace.results, key, derived)
+    clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
+    _check_overrides(overrides, clusters)
+    named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
+    pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
+    texts = read_texts(root, sorted({p for pair in pairs for p in (pair.path, pair.live)}))
+    return DiscoveryResult(
+        scan=scan, clusters=clusters, shims=shims, copies=judge_copies(pairs, texts), cycles=cycles,
+        hotspots=hotspots, duration_s=time.perf_counter() - workspace.started,
+    )
+
+
+def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> None:
+    """A ``--canonical`` that names no cluster, or a path the cluster is not reached by, is a
+    usage error (exit 2), not a draft that ``check`` would later reject."""
+    for concept, target in overrides.items():
+        # Keyed by the cluster's name, or by its suggested module:Name (then already applied).
+        cluster = next((c for c in clusters if c.name == concept or (":" in concept and c.canonical == target)), None)
+        if cluster is None:
+            known = ", ".join(c.name for c in clusters[:10]) or "none"
+            raise ConfigError(f"--canonical {concept}={target}: no cluster named {concept!r} (top: {known})")
+        if target not in {p.target for p in cluster.access_paths}:
+            paths = ", ".join(p.target for p in cluster.access_paths[:8])
+            raise ConfigError(f"--canonical {concept}={target}: not a path to this concept; its paths: {paths}")
+
+
+def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
+    """Everything discover derives from the facts alone (what the results cache keeps)."""
+    scan, table = workspace.scan, workspace.table
+    graphs = build_module_graphs(table, scan.files, scan.facts)
+    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
+    clusters = find_clusters(
+        table, scan.files, scan.facts, module_imports=module_imports,
+        shim_modules=frozenset(s.module for s in shims), canonical_overrides=canonical,
+    )
+    cycles = find_cycles(graphs.runtime)
+    hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
+    importers_by_path = {graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths}
+    content_pairs = [(p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)]
+    return clusters, shims, cycles, hotspots, content_pairs, importers_by_path
+
+
+def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) -> list[str]:
+    """One draft contract per top cluster into ``folder``; an existing file is never replaced.
+    Returns one line per cluster saying what was done."""
+    from archguard.adapters.project_files.draft_files import write_new_file
+    from archguard.reporting.contract_drafts import draft_file_name, render_contract_draft
+
+    lines = []
+    for cluster in result.clusters[:top]:
+        path = folder / draft_file_name(cluster)
+        if write_new_file(path, render_contract_draft(cluster)):
+            lines.append(f"wrote {path}")
+        else:
+            lines.append(f"kept {path} (exists)")
+    return lines

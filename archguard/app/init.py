@@ -1,0 +1,78 @@
+"""``archguard init``: bootstrap a repository from what ``discover`` finds (docs/discover.md).
+
+Creates, each only when it is not there yet: a ``[tool.archguard]`` table (a new
+``pyproject.toml``, or the table appended to an existing one that has none), concept contracts
+drafted from the top clusters in the contracts folder, a ``.importlinter`` when the project has
+no import-linter configuration, and a first baseline of today's violations. It never overwrites
+or edits an existing file's content; every step says what it did or why it kept what was there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from archguard.adapters.project_files.draft_files import append_table, write_new_file
+from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
+from archguard.adapters.project_files.project_config import read_project_options
+from archguard.analysis.discover.copies import backup_excludes
+from archguard.app import Options, Progress, record_baseline
+from archguard.app.discover import run_discover, write_contract_drafts
+from archguard.domain.discovery import DiscoveryResult
+from archguard.reporting.contract_drafts import importlinter_draft, project_table
+
+DEFAULT_BASELINE = "archguard-baseline.json"
+DEFAULT_CONTRACTS = "contracts"
+
+
+def run_init(options: Options, progress: Progress | None = None, *, top: int = 5) -> list[str]:
+    root = options.root.resolve()
+    configured = read_project_options(root)
+    result = run_discover(options, progress)
+    line, written_excludes = _project_table(root, configured, result)
+    lines = [line]
+    if written_excludes and not options.excludes:  # the baseline sees what later checks see
+        options = replace(options, excludes=tuple(written_excludes))
+    contracts_dir = options.contracts_dir or root / DEFAULT_CONTRACTS
+    drafted = result.clusters[:top]
+    if drafted:
+        lines += write_contract_drafts(result, contracts_dir, top=top)
+    else:
+        lines.append("no concept clusters found: no contracts drafted")
+    lines.append(_importlinter(root, options, result, top))
+    baseline = options.baseline or root / DEFAULT_BASELINE
+    if baseline.exists():
+        lines.append(f"kept {baseline} (exists)")
+    else:
+        checked = record_baseline(replace(options, baseline=baseline, contracts_dir=contracts_dir), progress)
+        recorded = sum(v.baselined for v in checked.violations)
+        lines.append(f"wrote {baseline} ({recorded} violations recorded as known)")
+    lines.append("next: review the drafts in contracts/, then run `archguard check`")
+    return lines
+
+
+def _project_table(root: Path, configured: dict, result: DiscoveryResult) -> tuple[str, list[str]]:
+    """What was done, and the excludes written (empty when nothing was written)."""
+    path = root / "pyproject.toml"
+    if configured:
+        return f"kept [tool.archguard] in {path} (exists)", []
+    excludes = backup_excludes(result.copies)
+    table = project_table(contracts=DEFAULT_CONTRACTS, baseline=DEFAULT_BASELINE, excludes=excludes)
+    if write_new_file(path, table):
+        return f"wrote {path} with [tool.archguard]", excludes
+    if append_table(path, "tool.archguard", table):
+        return f"added [tool.archguard] to {path}", excludes
+    return f"kept [tool.archguard] in {path} (exists)", []
+
+
+def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: int) -> str:
+    existing = find_config_file(root, options.importlinter_config)
+    if existing is not None:
+        return f"kept import-linter configuration {existing} (exists)"
+    packages = result.scan.packages
+    if not packages:
+        return "no .importlinter written: no top-level package found"
+    path = root / ".importlinter"
+    if write_new_file(path, importlinter_draft(packages, result.clusters[:top])):
+        return f"wrote {path}"
+    return f"kept {path} (exists)"

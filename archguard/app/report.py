@@ -1,0 +1,197 @@
+"""``archguard report --out DIR`` and ``archguard graph``: the use cases that write the report set.
+
+One run of ``check`` and of ``discover`` gives one ``report.json``; the Markdown audit and the
+HTML page are rendered from that dictionary, SARIF and JUnit by the reporters ``check --format``
+uses. Diagrams are described by ``archguard.reporting.diagrams`` (bounded, so they stay readable),
+written as DOT and drawn by Graphviz through ``archguard.adapters.graphviz``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archguard.adapters import graphviz
+from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
+from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
+from archguard.adapters.project_files.output_files import write_output
+from archguard.app import Options, Progress, run_check
+from archguard.app.discover import run_discover
+from archguard.domain.discovery import DiscoveryResult
+from archguard.domain.result import CheckResult
+from archguard.reporting import html_report, json_report, junit, sarif
+from archguard.reporting import history as history_view
+from archguard.reporting.diagram import Diagram, to_dot
+from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
+from archguard.reporting.markdown import render_markdown
+from archguard.reporting.report_json import to_report_json
+
+Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    out: Path = Path("reports")
+    history: Path | None = None
+    link_template: str | None = None  # "https://host/o/r/blob/main/{path}#L{line}"
+    focus: str | None = None  # also draw the neighbourhood of this module
+    depth: int = 1
+    top_clusters: int = 10  # one diagram each
+    top_cycles: int = 10
+    tool_version: str = ""
+
+
+@dataclass
+class ReportOutcome:
+    check: CheckResult
+    discovery: DiscoveryResult
+    report: dict[str, Any]
+    written: list[Path] = field(default_factory=list)
+    dot_missing: bool = False
+    diagram_errors: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+def run_report(
+    options: Options, report_options: ReportOptions, progress: Progress | None = None, stage: Stage | None = None
+) -> ReportOutcome:
+    started = time.perf_counter()
+    tell = stage or (lambda _message: None)
+    out = report_options.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"cannot create the report folder: {error.strerror or error}", path=str(out)) from None
+    check = run_check(options, progress)
+    tell("finding clusters, shims and cycles")
+    discovery = _discover(options, check, progress)
+    report = to_report_json(check, discovery, tool_version=report_options.tool_version)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    outcome = ReportOutcome(check=check, discovery=discovery, report=report)
+
+    figures = _draw_all(check, discovery, report_options, out / "graphs", outcome, tell)
+
+    history: list[dict[str, Any]] = []
+    if report_options.history is not None:
+        history = read_history(report_options.history)
+        entry = history_view.headline(report, date=now, commit=git_commit(options.root))
+        history = append_history(report_options.history, history, entry)
+        outcome.written.append(report_options.history)
+
+    tell("writing the report")
+    relative_root = os.path.relpath(Path(check.scan.root), out.resolve())
+    links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
+    titles = [(f.title, f.files[-1]) for f in figures]
+    notices = list(check.notices) + ([graphviz.INSTALL_HINT] if outcome.dot_missing else []) + outcome.diagram_errors
+    documents = {
+        "report.json": json_report.dumps(report),
+        "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
+        "junit.xml": junit.to_junit(check),
+        "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
+        "index.html": html_report.render_html(report, figures=figures, history=history, links=links,
+                                              generated=now, notices=notices),
+    }
+    for name, text in documents.items():
+        write_output(text, out / name)
+        outcome.written.append(out / name)
+    outcome.duration_s = time.perf_counter() - started
+    return outcome
+
+
+def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
+    """(section, diagram) for the top clusters and the top cycles: from discovery alone."""
+    diagrams = [("clusters", cluster_diagram(c, discovery.shims, rank=rank))
+                for rank, c in enumerate(discovery.clusters[:report_options.top_clusters], 1)]
+    diagrams += [("cycles", cycle_diagram(c, rank=rank)) for rank, c in enumerate(discovery.cycles[:report_options.top_cycles], 1)]
+    return diagrams
+
+
+def structure_diagrams(check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
+    """(section, diagram) for the package overview and the focus view: these need every module
+    edge, so every file's facts."""
+    scan = check.scan
+    edges = module_edge_counts(scan.files, scan.facts)
+    diagrams = [("overview", package_overview(scan.files, edges, hotspots=discovery.hotspots,
+                                              syntax_error_paths=[s.path for s in scan.syntax_errors]))]
+    if report_options.focus:
+        try:
+            diagrams.append(("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth)))
+        except ValueError as error:
+            raise ConfigError(f"--focus: {error}") from None
+    return diagrams
+
+
+def _draw_all(
+    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, folder: Path,
+    outcome: ReportOutcome, tell: Stage,
+) -> list[html_report.Figure]:
+    """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
+    its own process: the concept diagrams are drawn while the module edges for the overview are
+    counted (Python on one core, Graphviz on the other)."""
+    def draw(diagram: Diagram) -> graphviz.Rendered:
+        return graphviz.render(to_dot(diagram), folder / f"{diagram.name}.dot")
+
+    with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+        concepts = concept_diagrams(discovery, report_options)
+        tell(f"drawing {len(concepts) + 1} diagrams")
+        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in concepts]
+        structure = structure_diagrams(check, discovery, report_options)
+        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in structure] + pending
+        drawn = [(section, diagram, future.result()) for section, diagram, future in pending]
+    figures = []
+    for section, diagram, rendered in drawn:
+        outcome.written += rendered.written
+        outcome.dot_missing |= rendered.dot_missing
+        outcome.diagram_errors += rendered.errors
+        svg_file = folder / f"{diagram.name}.svg"
+        svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
+        files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
+        figures.append(html_report.Figure(section, diagram.title, svg, files))
+    return figures
+
+
+def _discover(options: Options, check: CheckResult, progress: Progress | None) -> DiscoveryResult:
+    """Discovery of the same tree (its scan is warm: check has just filled the cache)."""
+    return run_discover(replace(options, baseline=None, update_baseline=False), progress)
+
+
+# --- archguard graph -------------------------------------------------------------------------------
+
+
+def draw_graph(
+    options: Options, output: Path, *, focus: str | None = None, depth: int = 1, concept: str | None = None,
+    progress: Progress | None = None,
+) -> graphviz.Rendered:
+    """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, or the
+    package overview; written by OUTPUT's suffix (.svg, .png, .dot)."""
+    if output.suffix.lower() not in (".svg", ".png", ".dot"):
+        raise ConfigError(f"--out must end in .svg, .png or .dot, not {output.suffix or 'nothing'!r}", path=str(output))
+    from archguard.app import scan_workspace
+
+    scan = scan_workspace(options, progress).scan
+    check = CheckResult(scan=scan)
+    if concept is not None:
+        discovery = _discover(options, check, progress)
+        matches = [(rank, c) for rank, c in enumerate(discovery.clusters, 1) if c.name == concept]
+        if not matches:
+            known = ", ".join(c.name for c in discovery.clusters[:10]) or "none found"
+            raise ConfigError(f"--concept: no cluster named {concept!r} (top clusters: {known})")
+        rank, cluster = matches[0]
+        diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
+    else:
+        edges = module_edge_counts(scan.files, scan.facts)
+        if focus is not None:
+            try:
+                diagram = focus_diagram(scan.files, edges, focus, depth=depth)
+            except ValueError as error:
+                raise ConfigError(f"--focus: {error}") from None
+        else:
+            diagram = package_overview(scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors])
+    return graphviz.render_to(to_dot(diagram), output)

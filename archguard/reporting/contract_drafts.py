@@ -1,0 +1,108 @@
+"""Concept contracts drafted from ``discover``'s clusters (``discover --write-contracts``,
+``init``): one TOML file per cluster, in the format ``check`` loads (docs/contracts.md), with the
+evidence as comments above the table so a reviewer can judge the draft before committing it."""
+
+from __future__ import annotations
+
+import json
+
+from archguard.domain.discovery import Cluster
+
+
+def draft_file_name(cluster: Cluster) -> str:
+    return f"{cluster.name}.toml"
+
+
+def render_contract_draft(cluster: Cluster) -> str:
+    """The ``[[concept]]`` table for a cluster. ``also`` names every other object that claims
+    the concept (``module:Name``, so a same-named class elsewhere is not swept in); modules on
+    the canonical path's own package may keep importing the implementation."""
+    canonical_module = cluster.canonical.partition(":")[0]
+    primary = cluster.definitions[0] if cluster.definitions else None
+    also = [
+        f"{d.module}:{d.name}" for d in cluster.definitions
+        if d is not primary and not d.test_double and d.role in ("definition", "wrapper")
+    ]
+    lines = [
+        f"# Drafted by `archguard discover` (score {cluster.score:g}; evidence: {', '.join(cluster.evidence)}).",
+        f"# {cluster.importer_count} files import this concept, {cluster.non_canonical_importers} of them "
+        "through a non-canonical path.",
+        "# Definitions:",
+    ]
+    for d in cluster.definitions:
+        extra = " (test double)" if d.test_double else ""
+        lines.append(f"#   {d.role:<11} {d.module}:{d.name}  {d.path}:{d.line}{extra}")
+    lines.append("# Access paths (importing files):")
+    for p in cluster.access_paths:
+        mark = "  <- canonical" if p.canonical else ""
+        lines.append(f"#   {p.target}  {len(p.importers)}{mark}")
+    if cluster.shims:
+        lines.append(f"# Shims on the way: {', '.join(cluster.shims)}")
+    lines += [
+        "",
+        "[[concept]]",
+        f"name = {json.dumps(cluster.name)}",
+        f"canonical = {json.dumps(cluster.canonical)}",
+    ]
+    if also:
+        lines.append(f"also = [{', '.join(json.dumps(a) for a in also)}]")
+    # The package holding both the canonical module and the implementation may use the
+    # implementation (a top-level package would exempt everyone: then nobody is).
+    origin_module = primary.module if primary else canonical_module
+    common = _common_package(canonical_module, origin_module)
+    if common.count(".") >= 1:
+        lines.append(f"allowed_importers = [{json.dumps(common + '.**')}]")
+    lines.append('reason = "drafted by archguard discover: import it from its canonical path"')
+    return "\n".join(lines) + "\n"
+
+
+def _common_package(canonical: str, origin: str) -> str:
+    """``app.core`` for (``app.core``, ``app.core.engine``); ``app.rt`` for (``app.rt.manager``,
+    ``app.rt.impl``); the parent package when both are one module."""
+    a, b = canonical.split("."), origin.split(".")
+    common: list[str] = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common.append(x)
+    if common == a and a != b:
+        return canonical  # the canonical module is a package above the implementation
+    if common == a:
+        return canonical.rpartition(".")[0]
+    return ".".join(common)
+
+
+def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
+    """The ``[tool.archguard]`` table ``init`` writes."""
+    lines = [
+        "[tool.archguard]",
+        "# Written by `archguard init`; options as on the command line (docs/usage.md).",
+        f"contracts = {json.dumps(contracts)}",
+        f"baseline = {json.dumps(baseline)}",
+    ]
+    if excludes:
+        lines.append(f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover")
+    return "\n".join(lines) + "\n"
+
+
+def importlinter_draft(packages: list[str], clusters: list[Cluster]) -> str:
+    """A ``.importlinter`` for plain ``lint-imports`` users: the drafted concepts as ``canonical``
+    contracts (archguard runs a concept declared in both places once)."""
+    lines = [
+        "# Written by `archguard init`: the concept contracts of contracts/ for plain lint-imports.",
+        "# Add your own layers/forbidden contracts below (https://import-linter.readthedocs.io).",
+        "[importlinter]",
+        "root_packages =",
+        *(f"    {p}" for p in packages),
+        "contract_types =",
+        "    canonical: archguard.importlinter.CanonicalContract",
+    ]
+    for cluster in clusters:
+        lines += [
+            "",
+            f"[importlinter:contract:{cluster.name}]",
+            f"name = One import path for {cluster.name}",
+            "type = canonical",
+            f"canonical = {cluster.canonical}",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,101 @@
+"""The run history (``report --history FILE``): one line of headline figures per run, and the two
+views of it: a Markdown table and an inline SVG chart (no library, works offline).
+
+The file itself is read and appended by ``archguard.adapters.project_files.history_file``; here only values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+from typing import Any
+
+HISTORY_SCHEMA = "archguard-history/1"
+
+# The series the trend shows, in the order of the table's columns: (key, heading, colour).
+SERIES = [
+    ("new_violations", "new violations", "#c62828"),
+    ("violations", "violations", "#ef6c00"),
+    ("syntax_errors", "syntax errors", "#6a1b9a"),
+    ("dangling_imports", "dangling imports", "#1565c0"),
+    ("shims", "shims", "#2e7d32"),
+    ("cycles", "cycles", "#37474f"),
+]
+
+
+def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[str, Any]:
+    """One history entry from a run's ``report.json``: counts per kind and per contract."""
+    summary = report["summary"]
+    per_kind = Counter(v["kind"] for v in report["violations"])
+    per_contract = Counter(v["contract"] for v in report["violations"])
+    return {
+        "schema": HISTORY_SCHEMA,
+        "date": date,
+        "commit": commit,
+        **{key: summary.get(key, 0) for key in (
+            "files", "syntax_errors", "unreadable_files", "dangling_imports", "violations",
+            "new_violations", "baselined", "warnings", "stale_baseline_entries",
+            "clusters", "shims", "copies", "cycles",
+        )},
+        "per_kind": dict(sorted(per_kind.items())),
+        "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
+        | dict(sorted(per_contract.items())),
+    }
+
+
+def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str]:
+    shown = entries[-last:]
+    header = ["date", "commit", *(heading for _, heading, _ in SERIES)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for entry in shown:
+        commit = (entry.get("commit") or "")[:10]
+        cells = [str(entry.get("date", ""))[:16].replace("T", " "), f"`{commit}`" if commit else "-"]
+        cells += [str(entry.get(key, 0)) for key, _, _ in SERIES]
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(entries) > len(shown):
+        lines.append(f"\n({len(entries) - len(shown)} earlier runs in the history file.)")
+    return lines
+
+
+def trend_svg(entries: list[dict[str, Any]], *, width: int = 720, height: int = 260, last: int = 60) -> str:
+    """A line per series over the last runs; hover a point for its value and date."""
+    shown = entries[-last:]
+    left, right, top, bottom = 48, 150, 16, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([1] + [int(e.get(key, 0) or 0) for e in shown for key, _, _ in SERIES])
+    step = plot_w / max(len(shown) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if len(shown) > 1 else plot_w / 2)
+
+    def y(value: int) -> float:
+        return top + plot_h - plot_h * value / peak
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+        "<title>Headline figures per run</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
+    ]
+    labels = {0, len(shown) - 1} | set(range(0, len(shown), max(len(shown) // 6, 1)))
+    for i in sorted(labels):
+        if 0 <= i < len(shown):
+            date = escape(str(shown[i].get("date", ""))[:10])
+            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{date}</text>')
+    for row, (key, heading, colour) in enumerate(SERIES):
+        points = [(x(i), y(int(e.get(key, 0) or 0))) for i, e in enumerate(shown)]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
+        for (px, py), entry in zip(points, shown):
+            tip = escape(f"{heading}: {entry.get(key, 0)} ({entry.get('date', '')}, {entry.get('commit') or 'no commit'})")
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"><title>{tip}</title></circle>')
+        legend_y = top + 6 + row * 18
+        parts.append(f'<rect x="{left + plot_w + 14}" y="{legend_y - 8}" width="12" height="4" fill="{colour}"/>')
+        latest = shown[-1].get(key, 0) if shown else 0
+        parts.append(f'<text x="{left + plot_w + 32}" y="{legend_y}">{escape(heading)} ({latest})</text>')
+    parts.append("</svg>")
+    return "".join(parts)

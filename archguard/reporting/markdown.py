@@ -1,0 +1,266 @@
+"""``report.md``: the audit a lead pastes into an issue.
+
+Rendered from the ``report.json`` dictionary of the same run (:mod:`archguard.reporting.report_json`)
+and nothing else, so every number here is one a script can read there. Every name from the
+analysed code goes through :func:`code` or :func:`text`, so a ``|``, a backtick or ``<script>`` in
+a module name cannot break a table or inject markup.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from archguard.reporting import history as history_view
+
+TOP_CLUSTERS = 5
+TOP_ROWS = 15
+
+
+def code(value: object) -> str:
+    """An inline code span that survives any content (backticks, pipes, newlines)."""
+    content = " ".join(str(value).split()).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if content.startswith("`") or content.endswith("`") else ""
+    return f"{fence}{padding}{content}{padding}{fence}"
+
+
+def text(value: object) -> str:
+    """Plain text with Markdown and HTML metacharacters escaped."""
+    content = " ".join(str(value).split())
+    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", content)
+
+
+def render_markdown(
+    report: dict[str, Any],
+    *,
+    diagrams: Sequence[tuple[str, str]] = (),  # (title, relative file) of each diagram written
+    history: Sequence[dict[str, Any]] = (),
+    generated: str = "",
+) -> str:
+    summary = report["summary"]
+    lines = [f"# Architecture report: {code(report['root'])}", ""]
+    meta = [f"archguard {text(report['tool']['version'])}"]
+    if generated:
+        meta.append(f"generated {text(generated)}")
+    lines += ["_" + ", ".join(meta) + "_", ""]
+    lines += _headline(report)
+    lines += _trend(summary)
+    lines += ["## What to do next", "", *(f"{i}. {step}" for i, step in enumerate(next_steps(report, code), 1)), ""]
+    lines += _violations_per_contract(report)
+    lines += _syntax_errors_by_folder(report)
+    lines += _clusters(report)
+    lines += _shims(report)
+    lines += _cycles(report)
+    lines += _hotspots(report)
+    lines += _copies(report)
+    if diagrams:
+        lines += ["## Diagrams", ""]
+        lines += [f"- [{text(title)}]({posixpath.normpath(path)})" for title, path in diagrams]
+        lines.append("")
+    if history:
+        lines += ["## History", "", *history_view.markdown_table(list(history)), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _headline(report: dict[str, Any]) -> list[str]:
+    s = report["summary"]
+    rows = [
+        ("files", f"{s['files']} ({s['parsed_files']} parsed, {s['loose_files']} loose: scripts and tests outside packages)"),
+        ("syntax errors", s["syntax_errors"]),
+        ("unreadable files", s["unreadable_files"]),
+        ("modules / imports", f"{s['modules']} / {s['imports']}"),
+        ("dangling imports", s["dangling_imports"]),
+        ("violations", f"{s['violations']} ({s['new_violations']} new, {s['baselined']} baselined, {s['warnings']} warnings)"),
+        ("concept clusters", s.get("clusters", 0)),
+        ("shims", f"{s.get('shims', 0)} ({s.get('unused_shims', 0)} with no importer)"),
+        ("import cycles", s.get("cycles", 0)),
+        ("stale copies", s.get("copies", 0)),
+    ]
+    lines = ["## Headline", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    return lines + [""]
+
+
+def _trend(summary: dict[str, Any]) -> list[str]:
+    return [
+        "## Against the baseline", "",
+        f"- **new**: {summary['new_violations']} violation(s) not in the baseline (these fail the run)",
+        f"- **known**: {summary['baselined']} baselined violation(s) still present",
+        f"- **fixed**: {summary['stale_baseline_entries']} baseline entr{'y' if summary['stale_baseline_entries'] == 1 else 'ies'}"
+        " no longer found (drop them with `--update-baseline`)",
+        "",
+    ]
+
+
+def _violations_per_contract(report: dict[str, Any]) -> list[str]:
+    violations = report["violations"]
+    if not report["contracts"] and not violations:
+        return []
+    counts: dict[str, Counter[str]] = {name: Counter() for name in report["contracts"]}
+    for v in violations:
+        state = "baselined" if v["baselined"] else "warnings" if v["severity"] == "warning" else "new"
+        counts.setdefault(v["contract"], Counter())[state] += 1
+    lines = ["## Violations per contract", "", "| contract | new | baselined | warnings | total |",
+             "|---|---:|---:|---:|---:|"]
+    for name, c in counts.items():
+        lines.append(f"| {code(name)} | {c['new']} | {c['baselined']} | {c['warnings']} | {sum(c.values())} |")
+    kinds = Counter(v["kind"] for v in violations)
+    if kinds:
+        lines += ["", "By kind: " + ", ".join(f"{code(kind)} {count}" for kind, count in sorted(kinds.items()))]
+    examples = [v for v in violations if not v["baselined"] and v["severity"] == "error"][:TOP_ROWS]
+    if examples:
+        lines += ["", "New violations" + (f" (first {len(examples)})" if len(examples) < report["summary"]["new_violations"] else "") + ":", ""]
+        for v in examples:
+            fix = f"; use {code(v['suggestion'])}" if v.get("suggestion") and v["suggestion"] not in v["message"] else ""
+            lines.append(f"- {code(v['path'] + ':' + str(v['line']))} {code(v['code'])} {text(v['message'])}{fix}")
+    return lines + [""]
+
+
+def _syntax_errors_by_folder(report: dict[str, Any]) -> list[str]:
+    errors = report["syntax_errors"]
+    if not errors:
+        return []
+    folders = Counter(posixpath.dirname(e["path"]) or "(root)" for e in errors)
+    lines = ["## Syntax errors by folder", "", "| folder | files that do not parse |", "|---|---:|"]
+    ranked = sorted(folders.items(), key=lambda kv: (-kv[1], kv[0]))
+    lines += [f"| {code(folder)} | {count} |" for folder, count in ranked[:TOP_ROWS]]
+    if len(ranked) > TOP_ROWS:
+        lines.append(f"| +{len(ranked) - TOP_ROWS} more folders | {sum(c for _, c in ranked[TOP_ROWS:])} |")
+    return lines + [""]
+
+
+def _clusters(report: dict[str, Any]) -> list[str]:
+    clusters = report.get("clusters", [])
+    if not clusters:
+        return []
+    lines = ["## Top concept clusters", "",
+             "Concepts the codebase defines or reaches in several ways, most worth fixing first.", ""]
+    for rank, cluster in enumerate(clusters[:TOP_CLUSTERS], 1):
+        lines += [
+            f"### {rank}. {text(cluster['name'])} (score {cluster['score']})", "",
+            f"Canonical (suggested): {code(cluster['canonical'])}; {cluster['importer_count']} importing file(s), "
+            f"{cluster['non_canonical_importers']} through a non-canonical path.", "",
+            "Definitions:", "",
+        ]
+        lines += [
+            f"- {code(d['module'] + ':' + d['name'])} ({text(d['kind'])}, {text(d.get('role', 'definition'))}) "
+            f"at {code(d['path'] + ':' + str(d['line']))}"
+            for d in cluster["definitions"][:TOP_ROWS]
+        ]
+        if len(cluster["definitions"]) > TOP_ROWS:
+            lines.append(f"- +{len(cluster['definitions']) - TOP_ROWS} more definitions")
+        lines += ["", "| access path | importers | |", "|---|---:|---|"]
+        paths = sorted(cluster["access_paths"], key=lambda p: (not p.get("canonical"), -p["importers"]))
+        for path in paths[:TOP_ROWS]:
+            target = f"{path['module']}:{path['name']}"
+            mark = "canonical" if path.get("canonical") or target == cluster["canonical"] else (
+                "shim" if path["module"] in cluster.get("shims", []) else "")
+            lines.append(f"| {code(target)} | {path['importers']} | {mark} |")
+        if len(paths) > TOP_ROWS:
+            lines.append(f"| +{len(paths) - TOP_ROWS} more access paths | | |")
+        lines.append("")
+    if len(clusters) > TOP_CLUSTERS:
+        lines += [f"+{len(clusters) - TOP_CLUSTERS} more clusters in `report.json` and `index.html`.", ""]
+    return lines
+
+
+def _shims(report: dict[str, Any]) -> list[str]:
+    shims = report.get("shims", [])
+    if not shims:
+        return []
+    lines = ["## Shims", "", "| module | re-exports | importers | |", "|---|---|---:|---|"]
+    ranked = sorted(shims, key=lambda s: (-s["importers"], s["module"]))
+    for shim in ranked[:TOP_ROWS]:
+        names = ", ".join(code(f"{r['name']} -> {r['origin']}") for r in shim["reexports"][:3])
+        if len(shim["reexports"]) > 3:
+            names += f" +{len(shim['reexports']) - 3} more"
+        note = "safe to delete" if shim["safe_to_delete"] else ("deprecated" if shim.get("warns_deprecation") else "")
+        lines.append(f"| {code(shim['module'])} | {names} | {shim['importers']} | {note} |")
+    if len(ranked) > TOP_ROWS:
+        lines.append(f"| +{len(ranked) - TOP_ROWS} more shims | | | |")
+    return lines + [""]
+
+
+def _cycles(report: dict[str, Any]) -> list[str]:
+    cycles = report.get("cycles", [])
+    if not cycles:
+        return []
+    lines = ["## Import cycles", ""]
+    for rank, cycle in enumerate(cycles[:TOP_CLUSTERS], 1):
+        ring = " -> ".join([e["importer"] for e in cycle["path"]] + [cycle["path"][0]["importer"]] if cycle["path"] else cycle["modules"])
+        lines.append(f"{rank}. {code(ring)} ({len(cycle['modules'])} modules in the group)")
+        for edge in cycle["path"]:
+            lines.append(f"   - {code(edge['importer'] + ' -> ' + edge['imported'])} at {code(edge['path'] + ':' + str(edge['line']))}")
+        if cycle["breakers"]:
+            lines.append("   - to break it, remove: " + ", ".join(code(f"{b['path']}:{b['line']}") for b in cycle["breakers"]))
+    if len(cycles) > TOP_CLUSTERS:
+        lines.append(f"\n+{len(cycles) - TOP_CLUSTERS} more cycles in `report.json`.")
+    return lines + [""]
+
+
+def _hotspots(report: dict[str, Any]) -> list[str]:
+    hotspots = report.get("hotspots", [])
+    if not hotspots:
+        return []
+    lines = ["## Hotspots", "", "| module | score | fan-in | non-canonical importers |", "|---|---:|---:|---:|"]
+    lines += [
+        f"| {code(h['module'])} | {h['score']} | {h['fan_in']} | {h['non_canonical_importers']} |"
+        for h in hotspots[:10]
+    ]
+    return lines + [""]
+
+
+def _copies(report: dict[str, Any]) -> list[str]:
+    copies = report.get("copies", [])
+    if not copies:
+        return []
+    lines = ["## Stale copies", "", "| copy | live file | similarity |", "|---|---|---:|"]
+    lines += [f"| {code(c['path'])} | {code(c['live'])} | {c['similarity']:.0%} |" for c in copies[:TOP_ROWS]]
+    if len(copies) > TOP_ROWS:
+        lines.append(f"| +{len(copies) - TOP_ROWS} more copies | | |")
+    return lines + [""]
+
+
+def next_steps(report: dict[str, Any], code: Callable[[object], str]) -> list[str]:
+    """What a lead should do next, most valuable first, each tied to a figure of the report.
+    ``code`` marks up a name or a command (Markdown code span, HTML ``<code>``); the rest is
+    fixed wording and numbers, safe in both."""
+    s = report["summary"]
+    steps = []
+    fixable = sum(1 for v in report["violations"] if v["fixable"] and not v["baselined"])
+    if fixable:
+        steps.append(f"Run {code('archguard fix --dry-run')} and review: {fixable} new violation(s) can be rewritten to their canonical import.")
+    # A cluster a contract already holds (same canonical, or same name) needs no new contract.
+    held = {v["canonical"] for v in report["violations"] if v.get("canonical")} | set(report["contracts"])
+    loose_clusters = [c for c in report.get("clusters", []) if c["canonical"] not in held and c["name"] not in held]
+    if loose_clusters:
+        top = loose_clusters[0]
+        steps.append(f"Write a concept contract for {code(top['name'])} (canonical {code(top['canonical'])}): "
+                     f"{top['non_canonical_importers']} file(s) reach it another way; "
+                     f"{code('archguard discover --write-contracts contracts/')} drafts one.")
+    unused = [shim for shim in report.get("shims", []) if shim["safe_to_delete"]]
+    if unused:
+        steps.append(f"Delete {len(unused)} shim(s) nothing imports any more, e.g. {code(unused[0]['path'])}.")
+    if s["syntax_errors"]:
+        folders = Counter(posixpath.dirname(e["path"]) or "(root)" for e in report["syntax_errors"])
+        folder, count = folders.most_common(1)[0]
+        steps.append(f"Repair or delete {s['syntax_errors']} file(s) that do not parse ({count} in {code(folder)}).")
+    if s["dangling_imports"]:
+        steps.append(f"Remove or fix {s['dangling_imports']} import(s) of modules or names that no longer exist.")
+    if report.get("cycles"):
+        cycle = report["cycles"][0]
+        if cycle["breakers"]:
+            b = cycle["breakers"][0]
+            steps.append(f"Break the import cycle of {code(cycle['modules'][0])}: remove or move the import at {code(b['path'] + ':' + str(b['line']))}.")
+    if s["new_violations"] and not s["baselined"] and not s["stale_baseline_entries"]:
+        steps.append(f"To stop new drift while you clean up: {code('archguard baseline --baseline FILE')}, then run with {code('--baseline FILE')} in CI.")
+    if s["stale_baseline_entries"]:
+        steps.append(f"Shrink the baseline: {code('--update-baseline')} drops the fixed entries.")
+    if not steps:
+        steps.append(f"Nothing to do: keep {code('archguard check')} in CI.")
+    return steps
