@@ -70,7 +70,7 @@ def find_clusters(
     definitions, doubles = _definitions(table, by_path)
     _link_same_names(graph, table, definitions, uses, module_imports, roles)
     _link_wrappers(graph, table, uses, roles)
-    _link_factories(graph, table, definitions, uses, roles)
+    _link_factories(graph, table, uses, roles)
 
     node_origin = {_node(o): o for o in roles}
     built: list[tuple[Cluster, list[Origin], nx.Graph]] = []
@@ -269,10 +269,7 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
                 break
 
 
-def _link_factories(
-    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
-    roles: dict[Origin, str],
-) -> None:
+def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
     """Functions named like a factory of a clustered concept, in a module that imports it."""
     by_concept: dict[str, list[Origin]] = defaultdict(list)
     for origin in list(roles):
@@ -360,7 +357,8 @@ def _module_of(path: str, uses: _Uses) -> str:
 
 
 def _importer_total(uses: _Uses, origin: Origin) -> int:
-    return len(set().union(*uses.by_origin.get(origin, {}).values()) if uses.by_origin.get(origin) else ())
+    """Distinct files importing the origin, whatever the path."""
+    return len(set().union(*uses.by_origin.get(origin, {}).values()))
 
 
 def _access_paths(uses: _Uses, origins: Iterable[Origin]) -> dict[Path_, set[str]]:
