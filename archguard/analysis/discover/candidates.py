@@ -379,8 +379,9 @@ def _most_used_path(origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
 
 
 def _unique_names(clusters: list[Cluster]) -> list[str]:
-    """Contract names must be unique: a second ``manager`` becomes ``manager-<module part>``,
-    given in rank order so the higher-ranked cluster keeps the plain name."""
+    """Contract names must be unique: in rank order, the higher-ranked cluster keeps the plain
+    name; a later one gets the first part of its canonical module that tells it apart
+    (``connection-manager-billing`` beside ``connection-manager``), else a number."""
     order = sorted(range(len(clusters)), key=lambda i: (-clusters[i].score, clusters[i].canonical))
     taken: set[str] = set()
     given = [""] * len(clusters)
@@ -388,11 +389,12 @@ def _unique_names(clusters: list[Cluster]) -> list[str]:
         c = clusters[i]
         name = c.name
         if name in taken:
-            last = c.canonical.partition(":")[0].rpartition(".")[2].replace("_", "-").strip("-")
-            name = f"{c.name}-{last}"
+            parts = [p.replace("_", "-").strip("-") for p in c.canonical.partition(":")[0].split(".")]
+            options = [f"{c.name}-{p}" for p in parts if p and f"{c.name}-{p}" not in taken]
+            name = options[0] if options else c.name
             n = 2
             while name in taken:
-                name, n = f"{c.name}-{last}-{n}", n + 1
+                name, n = f"{c.name}-{n}", n + 1
         taken.add(name)
         given[i] = name
     return given
