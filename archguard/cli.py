@@ -83,12 +83,22 @@ def scan(**raw: Any) -> None:
             click.echo(text.render_scan(result, verbose=bool(raw.get("verbose"))), nl=False)
 
 
+def entry_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--entry``: the golden path (docs/golden-path.md), for ``check`` and ``report``."""
+    return click.option(
+        "--entry", "entry", multiple=True, metavar="MODULE|PATH",
+        help="Entry point whose import-time closure must load cleanly (repeatable; config: entry_points).",
+    )(command)
+
+
 @cli.command()
 @common_options
 @check_options
 @click.option("--changed", "changed", is_flag=False, flag_value="", default=None, metavar="[REV]",
               help="Only findings in or caused by files changed against REV (default: the merge base with the default branch). Put ROOT before it, or write --changed=REV.")
 @click.option("--staged", is_flag=True, help="Only findings in or caused by the files staged in git's index.")
+@entry_option
+@click.option("--golden-only", is_flag=True, help="Report only the entry points' golden-path findings.")
 def check(**raw: Any) -> None:
     """Run every contract: concept contracts, import-linter contracts, dangling imports.
 
@@ -261,9 +271,13 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         add_new=bool(raw.get("add_new")),
         strict_baseline=bool(pick("strict_baseline")),
         baseline_annotations=_baseline_annotations(raw),
+        entries=tuple(pick("entry", "entry_points") or ()),
+        golden_only=bool(raw.get("golden_only")),
     )
     if options.update_baseline and options.baseline is None:
         raise ConfigError("--update-baseline needs --baseline FILE")
+    if options.golden_only and not options.entries:
+        raise ConfigError("--golden-only needs --entry MODULE|PATH or entry_points in [tool.archguard]")
     settings = {
         "json": _json_destination(raw.get("json_out"), project.get("json"), root),
         "format": pick("output_format", "format") or "text",

@@ -166,6 +166,11 @@ class SymbolTable:
 
     # ---- modules -------------------------------------------------------------------------
 
+    def file_of(self, module: str) -> SourceFile | None:
+        """The file that ``import module`` runs (None for namespace folders and unknown names)."""
+        info = self._modules.get(module)
+        return info.file if info else None
+
     def facts_of(self, module: str) -> FileFacts | None:
         info = self._modules.get(module)
         return info.facts if info else None

@@ -33,12 +33,14 @@ from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.adapters.parsing.stubs import Stub, read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.analysis.baseline import carry_annotations, settle_baseline
+from archguard.app.golden_path import check_entries
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.golden_path import is_golden
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
 
@@ -69,6 +71,8 @@ class Options:
     strict_baseline: bool = False  # stale baseline entries fail the run
     # ``baseline --owner/--reason/--expires``: written on entries new to the baseline
     baseline_annotations: tuple[tuple[str, str], ...] = ()
+    entries: tuple[str, ...] = ()  # golden path entry points: module names or paths (app/golden_path.py)
+    golden_only: bool = False  # report only the entry points' golden-path findings
 
 
 class Workspace:
@@ -199,8 +203,15 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
             workspace.results.save_check(key, *cached)
     violations, contracts_run, notices = cached
     result = CheckResult(scan=scan, violations=violations, contracts_run=contracts_run, notices=notices)
+    if options.entries:
+        golden, result.golden_path = check_entries(workspace, options.entries)
+        result.violations = violations + golden
+        result.contracts_run = contracts_run + [closure.contract for closure in result.golden_path]
     if options.baseline is not None:
         _apply_baseline_file(result, options)
+    if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
+        result.violations = [v for v in result.violations if is_golden(v)]
+        result.contracts_run = [c.contract for c in result.golden_path or ()]
     result.duration_s = time.perf_counter() - workspace.started
     return result
 

@@ -14,6 +14,7 @@ class Kind(str, Enum):
     IMPORT_LINTER = "import-linter"
     SYNTAX_ERROR = "syntax-error"  # a file that does not parse: reported, never analysed
     UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
+    GOLDEN_PATH = "golden-path"  # an entry point's import-time closure does not load (docs/golden-path.md)
 
 
 class Severity(str, Enum):
@@ -32,6 +33,10 @@ RULES: dict[str, tuple[Kind, str]] = {
     "AG201": (Kind.DANGLING_IMPORT, "import of a module that does not exist"),
     "AG202": (Kind.DANGLING_IMPORT, "import of a name the module does not provide"),
     "AG301": (Kind.IMPORT_LINTER, "an import-linter contract is broken"),
+    "AG401": (Kind.GOLDEN_PATH, "a module an entry point loads does not parse or cannot be read"),
+    "AG402": (Kind.GOLDEN_PATH, "an entry point loads an import of a module that does not exist"),
+    "AG403": (Kind.GOLDEN_PATH, "an entry point loads an import of a name the module does not provide"),
+    "AG404": (Kind.GOLDEN_PATH, "an entry point loads an import cycle at module level"),
 }
 
 
@@ -62,6 +67,9 @@ class Violation:
     fingerprint: str = ""
     baselined: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
+    # golden-path findings: the modules from the entry point to the problem, shortest first; not
+    # part of the fingerprint (an edit elsewhere may shorten the chain, not fix the problem)
+    chain: tuple[str, ...] = ()
 
     @property
     def kind(self) -> Kind:

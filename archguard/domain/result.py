@@ -8,6 +8,7 @@ from typing import Any
 
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation
+from archguard.domain.golden_path import EntryClosure
 from archguard.domain.sources import SourceFile
 
 SCHEMA = "archguard/1"
@@ -85,6 +86,9 @@ class CheckResult:
     contracts_run: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
     duration_s: float = 0.0
+    # with --entry / entry_points: what each entry point loads at import time (its findings are
+    # violations of kind golden-path); None when no entry point was given
+    golden_path: list[EntryClosure] | None = None
 
     @property
     def new_violations(self) -> list[Violation]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
+from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
@@ -63,9 +64,29 @@ def to_json(
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
     }
+    if check is not None and check.golden_path is not None:
+        data["golden_path"] = golden_path_to_json(check.golden_path, check.violations)
     if isinstance(result, DiscoveryResult):
         data.update(discovery_to_json(result))
     return data
+
+
+def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
+    """INTERFACE.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
+    (a baseline keeps ``check`` green; it does not make a module load)."""
+    problems = {c.entry: len(c.problems(violations)) for c in closures}
+    return {
+        "entries": [c.entry for c in closures],
+        "closure_modules": {c.entry: len(c.modules) for c in closures},
+        "clean": not any(problems.values()),
+        "problems": problems,
+        "modules": {c.entry: c.module for c in closures},
+        "dynamic_imports": [
+            {"entry": c.entry, "importer": d.importer, "imported": d.imported, "path": d.path, "line": d.line}
+            for c in closures
+            for d in c.dynamic
+        ],
+    }
 
 
 def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
@@ -108,6 +129,8 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
         item["reason"] = violation.reason or "no automatic fix for this kind of finding"
     if violation.extra:
         item["extra"] = dict(violation.extra)
+    if is_golden(violation):
+        item["chain"] = list(violation.chain)
     return item
 
 

@@ -80,11 +80,35 @@ def by_contract(result: CheckResult) -> dict[str, list[Violation]]:
     return {name: groups[name] for name in [*ran, *others]}
 
 
-def display_message(violation: Violation) -> str:
-    """The message users read, always ending with the fix when there is one."""
-    if violation.suggestion and violation.suggestion not in violation.message:
-        return f"{violation.message}; use: {violation.suggestion}"
-    return violation.message
+def display_message(violation: Violation, *, with_chain: bool = True) -> str:
+    """The message users read, always ending with the fix when there is one, and for a golden-path
+    finding with the import chain that loads the problem (unless the reporter shows it apart)."""
+    message = violation.message
+    if violation.suggestion and violation.suggestion not in message:
+        message = f"{message}; use: {violation.suggestion}"
+    if with_chain and violation.chain:
+        message = f"{message} (import chain: {chain_text(violation)})"
+    return message
+
+
+def chain_text(violation: Violation) -> str:
+    """``app.main -> app.api -> app.api.ws``: how the entry point reaches a golden-path problem;
+    a module that only a literal ``importlib.import_module()`` loads is marked ``(dynamic)``."""
+    dynamic = set(dict(violation.extra).get("dynamic", "").split(","))
+    return " -> ".join(f"{m} (dynamic)" if m in dynamic else m for m in violation.chain)
+
+
+def golden_path_lines(result: CheckResult) -> list[str]:
+    """One line per entry point: is everything it loads at import time clean?"""
+    lines = []
+    for closure in result.golden_path or ():
+        loaded = plural(len(closure.modules), "module")
+        problems = closure.problems(result.violations)
+        if problems:
+            lines.append(f"Golden path {closure.entry}: {plural(len(problems), 'problem')} in the {loaded} it loads at import time.")
+        else:
+            lines.append(f"Golden path {closure.entry}: clean ({loaded} loaded at import time).")
+    return lines
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:

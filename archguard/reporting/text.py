@@ -12,7 +12,9 @@ from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     baseline_entry_line,
     by_contract,
+    chain_text,
     display_message,
+    golden_path_lines,
     is_warning,
     plural,
     sorted_dangling,
@@ -108,12 +110,19 @@ def scan_summary_block(result: ScanResult) -> list[str]:
     return block
 
 
-def violation_line(violation: Violation) -> str:
+def violation_line(violation: Violation, *, with_chain: bool = True) -> str:
     marker = " [warning]" if is_warning(violation) else ""
     return (
         f"{printable(violation.path)}:{violation.line}:{violation.column}: "
-        f"{violation.code}{marker} {one_line(display_message(violation))}"
+        f"{violation.code}{marker} {one_line(display_message(violation, with_chain=with_chain))}"
     )
+
+
+def violation_lines(violation: Violation) -> list[str]:
+    """One line per finding; a golden-path finding is preceded by its import chain."""
+    if not violation.chain:
+        return [violation_line(violation)]
+    return [one_line(chain_text(violation)), "  " + violation_line(violation, with_chain=False)]
 
 
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
@@ -130,7 +139,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
         if not shown:
             continue
         lines.append(contract_header(name, violations))
-        lines += [violation_line(v) for v in shown]
+        lines += [line for v in shown for line in violation_lines(v)]
         hidden = len(violations) - len(shown)
         if hidden:
             lines.append(f"({plural(hidden, 'baselined violation')} not shown)")
@@ -178,6 +187,7 @@ def check_summary_lines(result: CheckResult) -> list[str]:
         )
     for entry in result.expired_baseline_entries:
         lines.append(f"Expired baseline entry: {one_line(baseline_entry_line(entry))}")
+    lines += [one_line(line) for line in golden_path_lines(result)]
     stale = counts["stale_baseline_entries"]
     if stale:
         if result.strict_baseline:  # they fail the run: say which

@@ -25,15 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
-from archguard.adapters.cache.codec import Codec, UntrustedData, content_hash, enum_field, schema_digest, seal, unseal
+from archguard.adapters.cache.codec import Codec, UntrustedData, content_hash, enum_field, many, schema_digest, seal, unseal
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.findings import Severity, Violation
+from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.result import DanglingImport
 
 MAGIC = b"AGRSLT\x00\x01"
 _DANGLING = Codec(DanglingImport)
 _VIOLATION = Codec(Violation, {"severity": enum_field(Severity)})
+_CLOSURE = Codec(EntryClosure, {"dynamic": many(Codec(ClosureEdge))})
 
 
 def results_key(*parts: Any) -> bytes:
@@ -78,6 +80,20 @@ class ResultsCache:
             tuple(map(_VIOLATION.encode, violations)), tuple(contracts_run), tuple(notices),
         ))
 
+    def load_golden(self, key: bytes) -> tuple[list[Violation], list[EntryClosure]] | None:
+        """(golden-path violations, closures) of the entry points under this key, or None."""
+        plain = self._load("golden", key)
+        try:
+            violations, closures = plain  # type: ignore[misc]
+            return [_VIOLATION.decode(v) for v in violations], [_CLOSURE.decode(c) for c in closures]
+        except (TypeError, ValueError, KeyError):  # None (a miss), or a payload of another shape
+            return None
+
+    def save_golden(self, key: bytes, violations: list[Violation], closures: list[EntryClosure]) -> None:
+        self._save("golden", key, (
+            tuple(map(_VIOLATION.encode, violations)), tuple(map(_CLOSURE.encode, closures)),
+        ))
+
     def _file(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"
 
@@ -108,7 +124,7 @@ class ResultsCache:
 
 def _keyed(key: bytes) -> bytes:
     """The key, bound to the stored classes' schema."""
-    schema = schema_digest(_DANGLING, _VIOLATION, enums=(Severity,))
+    schema = schema_digest(_DANGLING, _VIOLATION, _CLOSURE, enums=(Severity,))
     return content_hash(key + schema)
 
 

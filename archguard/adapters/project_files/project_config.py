@@ -23,6 +23,7 @@ KNOWN_OPTIONS: dict[str, type] = {
     "strict_baseline": bool,
     "format": str,
     "jobs": int,
+    "entry_points": list,  # the golden path (docs/golden-path.md); --entry on the command line
 }
 
 
