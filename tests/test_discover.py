@@ -391,3 +391,12 @@ def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Pa
     assert done.returncode == 2 and "not a path to this concept" in done.stderr
     done = archguard("discover", root, "--no-cache", "--canonical", "nosuch=app.core:Engine")
     assert done.returncode == 2 and "no cluster named 'nosuch'" in done.stderr
+
+
+def test_the_results_key_covers_all_of_archguards_code() -> None:
+    """An edit to the analysis must never serve results an older analysis derived."""
+    from archguard.adapters.cache import results_cache
+
+    package = Path(results_cache.__file__).resolve().parents[2]
+    assert (package / "analysis" / "discover" / "candidates.py").is_file()
+    assert (package / "cli.py").is_file()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from archguard.adapters.discovery import _ExcludeSpec, _git_listing, _in_excluded_dir, _is_excluded_dir_name
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
+from archguard.adapters.project_files.safe_io import is_inside
 
 # ``x.py.<anything>`` and ``x.py~``: a Python file kept under another suffix.
 _BACKUP_NAME = re.compile(r"\.py(?:\.[^/]+|~)$")
@@ -29,9 +30,12 @@ def list_backup_files(root: Path, excludes: Sequence[str]) -> list[str]:
 
 
 def read_texts(root: Path, paths: Iterable[str]) -> dict[str, str | None]:
-    """path -> its source text, None when it cannot be read or decoded."""
+    """path -> its source text, None when it cannot be read or decoded, or resolves outside ROOT."""
     texts: dict[str, str | None] = {}
     for rel in paths:
+        if not is_inside(root / rel, root):  # a link out of the tree is not the tree's content
+            texts[rel] = None
+            continue
         try:
             texts[rel] = decode_source((root / rel).read_bytes())
         except (OSError, UnreadableSource):

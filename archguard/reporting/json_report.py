@@ -66,6 +66,8 @@ def to_json(
     }
     if check is not None and check.golden_path is not None:
         data["golden_path"] = golden_path_to_json(check.golden_path, check.violations)
+    if isinstance(result, DiscoveryResult):
+        data.update(discovery_to_json(result))
     return data
 
 
@@ -85,9 +87,6 @@ def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation
             for d in c.dynamic
         ],
     }
-    if isinstance(result, DiscoveryResult):
-        data.update(discovery_to_json(result))
-    return data
 
 
 def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:

@@ -130,7 +130,9 @@ def _keyed(key: bytes) -> bytes:
 
 @cache
 def _code_digest() -> bytes:
-    package = Path(__file__).resolve().parent.parent
+    # archguard/, three levels up from archguard/adapters/cache/results_cache.py: all of our code
+    # (analysis included), not only the adapters.
+    package = Path(__file__).resolve().parents[2]
     digest = hashlib.blake2b(digest_size=16)
     try:
         sources = sorted(package.rglob("*.py"))

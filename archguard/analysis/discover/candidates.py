@@ -70,7 +70,7 @@ def find_clusters(
     definitions, doubles = _definitions(table, by_path)
     _link_same_names(graph, table, definitions, uses, module_imports, roles)
     _link_wrappers(graph, table, uses, roles)
-    _link_factories(graph, table, definitions, uses, roles)
+    _link_factories(graph, table, uses, roles)
 
     node_origin = {_node(o): o for o in roles}
     built: list[tuple[Cluster, list[Origin], nx.Graph]] = []
@@ -269,10 +269,7 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
                 break
 
 
-def _link_factories(
-    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
-    roles: dict[Origin, str],
-) -> None:
+def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
     """Functions named like a factory of a clustered concept, in a module that imports it."""
     by_concept: dict[str, list[Origin]] = defaultdict(list)
     for origin in list(roles):
@@ -360,7 +357,8 @@ def _module_of(path: str, uses: _Uses) -> str:
 
 
 def _importer_total(uses: _Uses, origin: Origin) -> int:
-    return len(set().union(*uses.by_origin.get(origin, {}).values()) if uses.by_origin.get(origin) else ())
+    """Distinct files importing the origin, whatever the path."""
+    return len(set().union(*uses.by_origin.get(origin, {}).values()))
 
 
 def _access_paths(uses: _Uses, origins: Iterable[Origin]) -> dict[Path_, set[str]]:
@@ -381,8 +379,9 @@ def _most_used_path(origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
 
 
 def _unique_names(clusters: list[Cluster]) -> list[str]:
-    """Contract names must be unique: a second ``manager`` becomes ``manager-<module part>``,
-    given in rank order so the higher-ranked cluster keeps the plain name."""
+    """Contract names must be unique: in rank order, the higher-ranked cluster keeps the plain
+    name; a later one gets the first part of its canonical module that tells it apart
+    (``connection-manager-billing`` beside ``connection-manager``), else a number."""
     order = sorted(range(len(clusters)), key=lambda i: (-clusters[i].score, clusters[i].canonical))
     taken: set[str] = set()
     given = [""] * len(clusters)
@@ -390,11 +389,12 @@ def _unique_names(clusters: list[Cluster]) -> list[str]:
         c = clusters[i]
         name = c.name
         if name in taken:
-            last = c.canonical.partition(":")[0].rpartition(".")[2].replace("_", "-").strip("-")
-            name = f"{c.name}-{last}"
+            parts = [p.replace("_", "-").strip("-") for p in c.canonical.partition(":")[0].split(".")]
+            options = [f"{c.name}-{p}" for p in parts if p and f"{c.name}-{p}" not in taken]
+            name = options[0] if options else c.name
             n = 2
             while name in taken:
-                name, n = f"{c.name}-{last}-{n}", n + 1
+                name, n = f"{c.name}-{n}", n + 1
         taken.add(name)
         given[i] = name
     return given
