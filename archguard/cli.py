@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from archguard import __version__, app
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.output_files import write_output
 from archguard.adapters.project_config import read_project_options
 from archguard.adapters.syntax_judge import parse_target

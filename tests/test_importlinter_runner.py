@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 
 from archguard.adapters.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_runner import (

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.output_files import write_atomically
 from archguard.domain.findings import Violation
 

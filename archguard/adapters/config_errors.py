@@ -1,13 +1,6 @@
-"""The one error type for bad configuration: the CLI turns it into exit code 2 and one line."""
+"""Moved: ``ConfigError`` lives in :mod:`archguard.domain.errors`. This re-export only keeps branches
+written before the move importable until they are merged; import from the domain instead."""
 
-from __future__ import annotations
+from archguard.domain.errors import ConfigError
 
-
-class ConfigError(Exception):
-    """Bad usage or configuration. ``str()`` names the file (and line) and what to do."""
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
-        super().__init__(f"{where}{message}")
+__all__ = ["ConfigError"]

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.domain.contracts import ConceptContract
 
 FIELDS = {"name", "canonical", "also", "allowed_importers", "ignore_imports", "reason"}

@@ -38,7 +38,7 @@ from importlinter.domain.contract import (
     registry,
 )
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.grimp_graph import build_import_graph
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.facts import FileFacts

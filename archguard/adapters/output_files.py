@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 
 
 def write_atomically(destination: Path, data: bytes) -> None:

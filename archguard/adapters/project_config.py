@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 
 # option name -> expected type (list options are repeatable on the command line)
 KNOWN_OPTIONS: dict[str, type] = {

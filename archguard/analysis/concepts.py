@@ -30,6 +30,7 @@ from archguard.analysis.symbols import (
     SymbolTable,
 )
 from archguard.domain.contracts import ConceptContract, module_matches, split_target
+from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.sources import SourceFile
@@ -45,8 +46,9 @@ _NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the express
 # ---- validation -------------------------------------------------------------------------------
 
 
-def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> list[str]:
-    """Problems with the contracts themselves: canonical paths that do not resolve, duplicates."""
+def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> None:
+    """Raise :class:`ContractError` listing every problem with the contracts themselves (canonical
+    paths that do not resolve, duplicate names); return when they can all be checked."""
     errors: list[str] = []
     first_seen: dict[str, ConceptContract] = {}
     for contract in contracts:
@@ -64,7 +66,8 @@ def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract])
                 problem = _target_problem(table, other)
                 if problem:
                     errors.append(f"{where}also '{other}': {problem}")
-    return errors
+    if errors:
+        raise ContractError(errors)
 
 
 def _target_problem(table: SymbolTable, target: str) -> str | None:

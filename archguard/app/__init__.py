@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters import baseline_file, contract_files
-from archguard.adapters.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import count_import_edges
@@ -200,9 +200,7 @@ def _check(
     # users) is run once, as contracts/ declares it: one concept, one set of findings.
     declared = {c.canonical for c in concepts}
     concepts = concepts + [c for c in importlinter.concept_contracts if c.canonical not in declared]
-    problems = validate_contracts(workspace.table, concepts)
-    if problems:
-        raise ConfigError("; ".join(problems))
+    validate_contracts(workspace.table, concepts)
     violations = assign_fingerprints(
         [
             *check_concepts(workspace.table, scan.files, scan.facts, concepts),
