@@ -5,9 +5,8 @@ Exit codes: 0 ok; 1 violations not covered by the baseline (check); 2 bad usage 
 
 from __future__ import annotations
 
-import gc
-
 import functools
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,10 +16,10 @@ from typing import Any
 import click
 
 from archguard import __version__, app
-from archguard.domain.errors import ConfigError
 from archguard.adapters.output_files import write_output
 from archguard.adapters.project_config import read_project_options
 from archguard.adapters.syntax_judge import parse_target
+from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
 
@@ -203,7 +202,7 @@ def _reported_errors() -> Iterator[None]:
     """Configuration problems end the run with one line and exit code 2, never a traceback."""
     try:
         yield
-    except ConfigError as error:
+    except ArchguardError as error:  # ConfigError, ContractError, UnsupportedDependencyError
         click.echo(f"archguard: error: {error}", err=True)
         sys.exit(2)
 

@@ -266,7 +266,7 @@ def one_contract(*lines: str) -> str:
         ),
         # The canonical type exists only where contract_types registers it.
         (one_contract("type = canonical", "canonical = app.db:X"), "unknown contract type 'canonical'"),
-        ("[importlinter]\nroot_packages = app\n", "No contracts found"),
+        ("[importlinter]\nroot_packages = app\n", "no contracts found"),
         ("[importlinter\nroot_packages = app\n", "does not parse"),
     ],
     ids=["unknown-type", "missing-option", "missing-module", "unregistered-plugin", "no-contracts", "bad-ini"],
@@ -277,6 +277,23 @@ def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expecte
         run(tmp_path, config, name="lint.ini", config=Path("lint.ini"))
     assert str(caught.value).startswith("lint.ini")
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [(["a", "a"], "more than one contract has the id 'a'"), (["a:b"], "may not contain a colon")],
+)
+def test_contract_ids_must_be_unique_and_colon_free(tmp_path: Path, ids: list[str], expected: str) -> None:
+    write_tree(tmp_path, APP)
+    contracts = "".join(
+        f'[[tool.importlinter.contracts]]\nid = "{i}"\nname = "c{n}"\ntype = "forbidden"\n'
+        f'source_modules = ["app.ui"]\nforbidden_modules = ["app.db"]\n'
+        for n, i in enumerate(ids)
+    )
+    config = f'[tool.importlinter]\nroot_packages = ["app"]\n{contracts}'
+    with pytest.raises(ConfigError, match=expected) as caught:
+        run(tmp_path, config, name="lint.toml", config=Path("lint.toml"))
+    assert str(caught.value).startswith("lint.toml")
 
 
 def test_an_explicit_config_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:

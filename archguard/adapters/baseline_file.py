@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.domain.errors import ConfigError
 from archguard.adapters.output_files import write_atomically
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.domain.errors import ConfigError
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ConfigError
 
 FIELDS = {"name", "canonical", "also", "allowed_importers", "ignore_imports", "reason"}
 _TARGET = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_]\w*$")

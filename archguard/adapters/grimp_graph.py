@@ -73,9 +73,8 @@ def build_import_graph(
                 imported=imported,
                 line_number=line,
                 line_contents=contents,
-                # grimp's is_lazy means PEP 810 ``lazy import`` syntax, not a function-level
-                # import; nothing archguard parses today is lazy in that sense.
-                is_lazy=False,
+                # No is_lazy: grimp's means PEP 810 ``lazy import`` syntax (nothing archguard
+                # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
             )
     return graph
 

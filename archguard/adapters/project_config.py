@@ -53,7 +53,7 @@ def read_project_options(root: Path) -> dict[str, Any]:
         if expected is list and isinstance(value, str):
             value = [value]
         if not isinstance(value, expected) or (
-            expected is list and not all(isinstance(item, str) for item in value)
+            isinstance(value, list) and not all(isinstance(item, str) for item in value)
         ):
             raise ConfigError(
                 f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",

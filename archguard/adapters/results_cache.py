@@ -52,7 +52,7 @@ class ResultsCache:
         """(import edge count, dangling imports) of a scan with this key, or None."""
         plain = self._load("scan", key)
         try:
-            edges, dangling = plain  # type: ignore[misc]
+            edges, dangling = plain
             return int(edges), [_DANGLING.decode(d) for d in dangling]
         except (TypeError, ValueError):  # None (a miss), or a payload of another shape
             return None
@@ -64,7 +64,7 @@ class ResultsCache:
         """(violations, contracts run, notices) of a check with this key, or None."""
         plain = self._load("check", key)
         try:
-            violations, contracts_run, notices = plain  # type: ignore[misc]
+            violations, contracts_run, notices = plain
             return [_VIOLATION.decode(v) for v in violations], list(contracts_run), list(notices)
         except (TypeError, ValueError, KeyError):  # None (a miss), or a payload of another shape
             return None

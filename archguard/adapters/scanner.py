@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from archguard.adapters import syntax_judge
+from archguard.adapters.downlevel import extract_facts_downlevel
 from archguard.adapters.facts_ast import extract_facts
 from archguard.adapters.facts_cache import (
     CachedOutcome,
@@ -41,7 +42,6 @@ from archguard.adapters.facts_cache import (
     content_hash,
     paused_gc,
 )
-from archguard.adapters.downlevel import extract_facts_downlevel
 from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
@@ -53,6 +53,7 @@ CHUNK_MAX_FILES = 200  # and progress moves at least this often
 
 ProgressCallback = Callable[[int, int], None]
 _T = TypeVar("_T")
+_Item = TypeVar("_Item", bound=tuple[str, object, int])
 
 
 class ScanOutput:
@@ -89,7 +90,7 @@ class ScanOutput:
                     continue
                 try:
                     outcomes[path] = result.outcome()
-                except Exception:  # a checksum-valid entry our decoder rejects: parse the file again
+                except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: parse the file again
                     outcomes[path] = self._reparse(path)
         return outcomes
 
@@ -253,6 +254,7 @@ def _settle(
             continue
         outcomes[item.path] = reused
         hashes[item.path] = reused.outcome_digest
+        assert item.stamp is not None  # an unchanged file was stat-ed to be found unchanged
         cache.restat(item.path, item.size, item.stamp)
         hits += 1
 
@@ -299,7 +301,7 @@ def _settle(
 
     for path, (item, outcome, cacheable) in final.items():
         outcomes[path] = outcome
-        if cacheable and item.digest is not None:
+        if cacheable and item.digest is not None and item.stamp is not None:
             stored = cache.store(path, item.size, item.stamp, item.digest, outcome)
             if stored is not None:
                 hashes[path] = stored
@@ -361,7 +363,7 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
     except (RecursionError, MemoryError) as error:  # absurd nesting: let ruff and libcst try
         message = f"too deeply nested to parse ({type(error).__name__})"
         return replace(done, rejected=SyntaxIssue(path, 1, 1, message))
-    except Exception as error:  # a bug of ours must cost one file, not the scan
+    except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
                         cacheable=False)
@@ -389,7 +391,7 @@ def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> Fi
         return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
         return None
-    except Exception:  # a libcst or extractor bug: the caller records CPython's error instead
+    except Exception:  # noqa: BLE001 - a libcst or extractor bug: the caller records CPython's error instead
         return None
 
 
@@ -421,13 +423,12 @@ def _crashed(path: str) -> _Parsed:
 # --- scheduling ---------------------------------------------------------------------------------
 
 
-def _chunks(
-    items: list[tuple[str, bytes | None, int]], jobs: int
-) -> list[list[tuple[str, bytes | None, int]]]:
-    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy."""
+def _chunks(items: list[_Item], jobs: int) -> list[list[_Item]]:
+    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy.
+    Each item is ``(path, payload, size in bytes)``."""
     max_files = max(8, min(CHUNK_MAX_FILES, math.ceil(len(items) / (jobs * 4) if items else 1)))
-    chunks: list[list[tuple[str, bytes | None, int]]] = []
-    current: list[tuple[str, bytes | None, int]] = []
+    chunks: list[list[_Item]] = []
+    current: list[_Item] = []
     current_bytes = 0
     for item in items:
         if current and (current_bytes + item[2] > CHUNK_BYTES or len(current) >= max_files):

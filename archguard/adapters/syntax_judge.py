@@ -145,7 +145,8 @@ def _verdicts(
             path=path,
             line=int(location.get("row", 1)),
             column=int(location.get("column", 1)),
-            message=str(item.get("message", "invalid syntax")),
+            # Older ruffs (0.12) prefix the message with "SyntaxError: "; newer ones do not.
+            message=str(item.get("message", "invalid syntax")).removeprefix("SyntaxError: "),
         )
         verdicts[path].append(issue)
     for path in unread:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters import baseline_file, contract_files
-from archguard.domain.errors import ConfigError
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.facts_cache import FactsCache
 from archguard.adapters.grimp_graph import count_import_edges
@@ -30,6 +29,7 @@ from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.result import CheckResult, ScanResult
