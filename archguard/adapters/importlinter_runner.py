@@ -103,27 +103,6 @@ class ImportLinterConfig:
 # --- Public entry points ----------------------------------------------------------------------
 
 
-def run_importlinter_contracts(
-    root: Path,
-    graph: grimp.ImportGraph | None,
-    files: Sequence[SourceFile],
-    *,
-    config: Path | None = None,
-    facts: Mapping[str, FileFacts] | None = None,
-) -> ImportLinterResult:
-    """Find, load and run the import-linter configuration of ROOT (or the ``config`` file).
-
-    ``graph`` is the default archguard graph (no externals, TYPE_CHECKING imports kept). When the
-    configuration asks for another kind (``include_external_packages``,
-    ``exclude_type_checking_imports``) a graph is built from ``facts``, which must then be given.
-    No configuration found (and none given): an empty result.
-    """
-    config_path = find_config_file(root, config)
-    if config_path is None:
-        return ImportLinterResult(config_path=None)
-    return run_config(load_config(config_path, root=root), lambda: graph, files, facts)
-
-
 def run_config(
     loaded: ImportLinterConfig,
     default_graph: Callable[[], grimp.ImportGraph | None],
@@ -136,7 +115,7 @@ def run_config(
     graph = None if needs_own_graph else default_graph()
     if graph is None:
         if facts is None:
-            raise ValueError("run_importlinter_contracts needs facts to build this graph")
+            raise ValueError("run_config needs facts to build this configuration's graph")
         graph = build_import_graph(
             files,
             facts,
