@@ -25,7 +25,7 @@ from archguard.reporting import FORMATS, json_report, render_check_as, text
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command takes (INTERFACE.md), in the order --help shows them."""
+    """The options every command takes (docs/usage.md), in the order --help shows them."""
     decorators = [
         click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."),
         click.option("--package", "package", multiple=True, metavar="NAME", help="Top-level package to analyse as modules (repeatable). Default: auto-detected."),

@@ -53,7 +53,7 @@ def make_table(tree: Mapping[str, str]) -> tuple[SymbolTable, list[SourceFile], 
     return SymbolTable(files, facts), files, facts
 
 
-# The connection manager of GUIDE.md section 1: defined once, reached through several homes.
+# The connection manager of a drifted monorepo (examples/shopapp/README.md): defined once, reached through several homes.
 # Shared by the symbol and concept tests, which add their own importers around it.
 MANAGER_CORE = {
     "app/__init__.py": "",

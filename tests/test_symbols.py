@@ -9,7 +9,7 @@ from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, 
 from archguard.domain.sources import SourceFile
 from tests.analysis_helpers import MANAGER_CORE, make_table
 
-# The connection manager of GUIDE.md section 1, reached through many homes.
+# The connection manager of a drifted monorepo (examples/shopapp/README.md), reached through many homes.
 MANY_HOMES = {
     **MANAGER_CORE,
     "app/services/__init__.py": "",

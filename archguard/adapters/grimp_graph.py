@@ -5,7 +5,7 @@ first file that does not parse. The graph built here has a node for every file a
 (loose scripts and test folders included, broken files as nodes without edges), so import-linter
 contracts run over the whole tree.
 
-The edges follow grimp's own scanner (its Rust ``import_scanning.rs``) so that, for a tree grimp
+The edges follow grimp's own scanner (its Rust import scanner) so that, for a tree grimp
 can read, both graphs are the same:
 
 - ``import a.b.c`` imports the object ``a.b.c``; ``from a import b`` imports ``a.b``; a star

@@ -32,6 +32,7 @@ from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
 
@@ -120,8 +121,8 @@ def scan_workspace(
         root=str(root),
         files=files + badly_named,
         facts=output.facts,
-        syntax_errors=sorted(output.syntax_errors, key=lambda issue: issue.path),
-        unreadable=sorted(unreadable, key=lambda u: u.path),
+        syntax_errors=sorted(output.syntax_errors, key=by_position),
+        unreadable=sorted(unreadable, key=by_path),
         packages=discovery.packages,
         cache_hits=output.cache_hits,
     )
