@@ -11,7 +11,7 @@ from archguard.adapters.discovery import discover
 from archguard.analysis import (
     SymbolTable, check_concepts, dangling_violations, find_dangling, validate_contracts,
 )
-from tests.analysis_helpers import make_tree
+from tests.helpers import make_tree
 
 ROOT = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 

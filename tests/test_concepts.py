@@ -8,7 +8,7 @@ from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ContractError
 from archguard.domain.findings import Kind
-from tests.analysis_helpers import MANAGER_CORE, make_table
+from tests.helpers import MANAGER_CORE, make_table
 
 CANONICAL = "app.realtime.manager:ConnectionManager"
 

@@ -15,7 +15,7 @@ from archguard.adapters.importlinter_runner import check_contracts, load_config
 from archguard.cli import cli
 from archguard.domain.errors import ArchguardError, UnsupportedDependencyError
 from tests.helpers import write_tree
-from tests.importgraph_helpers import scan
+from tests.helpers import scan
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from archguard.app import Options, run_check
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Kind
 from tests.helpers import write_tree
-from tests.importgraph_helpers import scan
+from tests.helpers import scan
 
 APP = {
     "app/__init__.py": "",
