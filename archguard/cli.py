@@ -16,9 +16,9 @@ from typing import Any
 import click
 
 from archguard import __version__, app
-from archguard.adapters.output_files import write_output
-from archguard.adapters.project_config import read_project_options
-from archguard.adapters.syntax_judge import parse_target
+from archguard.adapters.parsing.syntax_judge import parse_target
+from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.project_config import read_project_options
 from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text

@@ -31,7 +31,11 @@ from typing import TYPE_CHECKING
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
-from archguard.adapters.importlinter_compat import InvalidContractOptions, TextField, unrecognized_options
+from archguard.adapters.importlinter_bridge.importlinter_compat import (
+    InvalidContractOptions,
+    TextField,
+    unrecognized_options,
+)
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation

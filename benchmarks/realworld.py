@@ -71,10 +71,10 @@ def rejected_by_this_interpreter(root: Path, package: str) -> set[str]:
 
 def rewrite_agrees_with_libcst(root: Path, rejected: set[str]) -> tuple[int, list[str]]:
     """How many rejected files the PEP 695 rewrite handles, and those where it disagrees."""
-    from archguard.adapters.downlevel import extract_facts_downlevel
-    from archguard.adapters.facts_cst import extract_facts_cst
-    from archguard.adapters.source_text import decode_source
-    from archguard.adapters.syntax_judge import all_issues
+    from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+    from archguard.adapters.parsing.facts_cst import extract_facts_cst
+    from archguard.adapters.parsing.source_text import decode_source
+    from archguard.adapters.parsing.syntax_judge import all_issues
 
     constructs = all_issues(root, sorted(rejected), sys.version_info[:2])
     handled, disagree = 0, []

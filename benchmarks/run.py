@@ -267,7 +267,7 @@ AST_SNIPPET = (
     "from multiprocessing import Pool\n"
     "from pathlib import Path\n"
     "from archguard.adapters.discovery import discover\n"
-    "from archguard.adapters.project_config import read_project_options\n"
+    "from archguard.adapters.project_files.project_config import read_project_options\n"
     "def parse(path):\n"
     "    warnings.simplefilter('ignore')\n"
     "    try:\n"

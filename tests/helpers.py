@@ -4,7 +4,9 @@ scans them (discovery + fact extraction), so every test's modules are named by t
 - :func:`write_tree` writes ``relative path -> content`` under a folder (functional tests);
 - :func:`scan` discovers and extracts a tree on disk (graph and import-linter tests);
 - :func:`make_tree` / :func:`make_table` do both for a dict of source snippets, in a temporary
-  folder, for unit tests of the analysis (snippets are dedented first).
+  folder, for unit tests of the analysis (snippets are dedented first);
+- :func:`concept_tree` builds a tree with every kind of finding, :func:`comparable_json` compares
+  two runs' results.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import tempfile
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import grimp
 
 from archguard.adapters.discovery import discover
-from archguard.adapters.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts
+from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
+from archguard.reporting import json_report
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes], *, mtime: float | None = None) -> Path:
@@ -99,3 +104,30 @@ MANAGER_CORE = {
         from app.realtime.manager import ConnectionManager as LegacyManager
         """,
 }
+
+
+def concept_tree(count: int) -> dict[str, str]:
+    """A package of COUNT modules that import one concept through its canonical path and through a
+    re-export, in an import ring (a cycle), plus a loose test file with a dangling module and name
+    and a concept contract: every kind of finding, in a tree big enough for the scan's worker pool
+    (it parses trees under 200 files in-process)."""
+    tree = {"app/__init__.py": "from app.core import Engine as Engine\n",
+            "app/core.py": "class Engine:\n    pass\n\nOld = Engine\n"}
+    for i in range(count):
+        tree[f"app/m{i}.py"] = (
+            f"from app.core import Engine\nfrom app import Engine as E{i}\nimport app.m{(i + 1) % count}\n"
+        )
+    tree["tests/test_x.py"] = "from app.core import Old, Missing\nimport app.gone\n"
+    tree["contracts/engine.toml"] = '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n'
+    return tree
+
+
+def comparable_json(result: CheckResult | dict[str, Any]) -> dict[str, Any]:
+    """The JSON result (of a CheckResult, or as the CLI wrote it) without what legitimately differs
+    between equal runs (timing, cache hits, the root folder, the tool's version)."""
+    data = result if isinstance(result, dict) else json_report.to_json(result, tool_version="test", command="check")
+    data.pop("tool", None)
+    data["summary"].pop("duration_s", None)
+    data["summary"].pop("cache_hits", None)
+    data.pop("root", None)
+    return data

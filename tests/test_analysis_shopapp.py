@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.contract_files import load_contracts
+from archguard.adapters.project_files.contract_files import load_contracts
 from archguard.adapters.discovery import discover
 from archguard.analysis import (
     SymbolTable, check_concepts, dangling_violations, find_dangling, validate_contracts,

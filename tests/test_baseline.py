@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.baseline_file import BASELINE_SCHEMA, baseline_entry, read_baseline, write_baseline
+from archguard.adapters.project_files.baseline_file import BASELINE_SCHEMA, baseline_entry, read_baseline, write_baseline
 from archguard.domain.errors import ConfigError
 from archguard.analysis.baseline import apply_baseline
 from archguard.domain.findings import Violation, assign_fingerprints

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from archguard.domain.errors import ConfigError
-from archguard.adapters.contract_files import load_contracts
-from archguard.adapters.project_config import read_project_options
+from archguard.adapters.project_files.contract_files import load_contracts
+from archguard.adapters.project_files.project_config import read_project_options
 
 
 def write(folder: Path, name: str, text: str) -> Path:

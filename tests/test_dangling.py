@@ -152,7 +152,7 @@ def test_a_missing_module_is_one_finding_per_statement() -> None:
 
 def test_relative_imports_in_a_file_outside_packages_say_so(tmp_path) -> None:
     from archguard.adapters.discovery import discover
-    from archguard.adapters.facts_ast import extract_facts
+    from archguard.adapters.parsing.facts_ast import extract_facts
     from archguard.analysis.symbols import SymbolTable
     from tests.helpers import write_tree
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.downlevel import extract_facts_downlevel, rewrite
-from archguard.adapters.facts_cst import extract_facts_cst
-from archguard.adapters.syntax_judge import all_issues
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel, rewrite
+from archguard.adapters.parsing.facts_cst import extract_facts_cst
+from archguard.adapters.parsing.syntax_judge import all_issues
 from archguard.domain.facts import SyntaxIssue
 
 NEWER = {

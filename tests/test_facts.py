@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cst import CstSyntaxError, extract_facts_cst
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_cst import CstSyntaxError, extract_facts_cst
 from archguard.domain.facts import (
     AttributeUse,
     Binding,

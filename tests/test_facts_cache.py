@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import facts_cache
-from archguard.adapters.facts_cache import CachedOutcome, FactsCache, FileStamp, content_hash
+from archguard.adapters.cache import facts_cache
+from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp, content_hash
 from archguard.domain.facts import (
     AttributeUse,
     Binding,

@@ -8,7 +8,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-from archguard.adapters.grimp_graph import build_import_graph, count_import_edges
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, count_import_edges
 from tests.helpers import write_tree
 from tests.helpers import edges, scan
 

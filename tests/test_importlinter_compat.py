@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archguard.adapters import importlinter_compat as compat
-from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_runner import check_contracts, load_config
+from archguard.adapters.importlinter_bridge import importlinter_compat as compat
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.importlinter_runner import check_contracts, load_config
 from archguard.cli import cli
 from archguard.domain.errors import ArchguardError, UnsupportedDependencyError
 from tests.helpers import write_tree

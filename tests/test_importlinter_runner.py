@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_runner import (
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.importlinter_runner import (
     ImportLinterResult,
     find_config_file,
     load_config,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from archguard import app
-from archguard.adapters import scanner
-from archguard.adapters.facts_cache import FactsCache
-from archguard.adapters.importlinter_compat import installed_version, version_tuple
+from archguard.adapters.parsing import scanner
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.importlinter_bridge.importlinter_compat import installed_version, version_tuple
 from archguard.app import Options, record_baseline, run_check, run_scan
 from tests.helpers import write_tree
 

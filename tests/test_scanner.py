@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import scanner, syntax_judge
+from archguard.adapters.parsing import scanner, syntax_judge
 from archguard.adapters.discovery import discover
-from archguard.adapters.facts_cache import FactsCache
-from archguard.adapters.scanner import ScanOutput, scan_files
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.domain.facts import ParseOutcome
 from tests.helpers import write_tree
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archguard.adapters.source_text import UnreadableSource, decode_source
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 
 
 def reason(data: bytes, **options: int) -> str:

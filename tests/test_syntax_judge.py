@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters import syntax_judge
-from archguard.adapters.syntax_judge import JudgeUnavailable, judge, parse_target
+from archguard.adapters.parsing import syntax_judge
+from archguard.adapters.parsing.syntax_judge import JudgeUnavailable, judge, parse_target
 
 
 def write(root: Path, files: dict[str, str]) -> list[str]:

@@ -119,7 +119,7 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
         and not _in_excluded_dir(rel)
         and not not_code.inside(rel)
         and not excludes.excludes_file(rel)
-        and (not listed_by_git or os.path.isfile(os.path.join(root, rel)))
+        and (not listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
     }
     return sorted(kept)
 
@@ -143,7 +143,7 @@ def _git_listing(root: Path) -> list[str] | None:
 
 
 def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
-    """Paths (relative, with "/") of regular files named *.py; symlinked folders not followed."""
+    """Paths (relative, with "/") of non-folders named *.py; symlinked folders not followed."""
     pending = [""]
     while pending:
         rel_dir = pending.pop()
@@ -158,10 +158,24 @@ def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
                         pending.append(rel)
-                elif entry.name.endswith(MODULE_SUFFIXES) and entry.is_file():
+                elif entry.name.endswith(MODULE_SUFFIXES) and not _is_folder(entry):
+                    # Broken links, link loops and other non-folders named *.py are listed too:
+                    # the scan reports each as unreadable, so every entry is accounted for.
                     yield rel
             except OSError:
                 continue
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder, and reported as unreadable
+        return False
+
+
+def _exists_as_non_folder(path: str) -> bool:
+    """A tracked file still on disk (a broken link too: it is reported, not dropped), not a folder."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def _is_excluded_dir_name(name: str) -> bool:

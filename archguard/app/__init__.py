@@ -17,13 +17,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters import baseline_file, contract_files
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.results_cache import ResultsCache, results_key
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
-from archguard.adapters.facts_cache import FactsCache
-from archguard.adapters.grimp_graph import count_import_edges
-from archguard.adapters.results_cache import ResultsCache, results_key
-from archguard.adapters.scanner import ScanOutput, scan_files
-from archguard.adapters.syntax_judge import NEWEST_TARGET
+from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
+from archguard.adapters.parsing.scanner import ScanOutput, scan_files
+from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
+from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.analysis.baseline import apply_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor im
     # importing them would cost a seventh of such a scan of 10,000 files
     import grimp
 
-    from archguard.adapters.importlinter_runner import ImportLinterConfig
+    from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
 
 Progress = Callable[[int, int], None]
 
@@ -82,7 +82,7 @@ class Workspace:
 
     @cached_property
     def graph(self) -> grimp.ImportGraph:
-        from archguard.adapters.grimp_graph import build_import_graph
+        from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 
         return build_import_graph(self.scan.files, self.scan.facts)
 
@@ -162,7 +162,7 @@ def _derive_scan_results(
 
 
 def run_check(options: Options, progress: Progress | None = None) -> CheckResult:
-    from archguard.adapters.importlinter_runner import find_config_file, load_config
+    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
 
     config_path = find_config_file(options.root.resolve(), options.importlinter_config)
     workspace = scan_workspace(options, progress, graph_wanted=config_path is not None)
@@ -190,7 +190,7 @@ def _check(
 ) -> tuple[list[Violation], list[str], list[str]]:
     """(violations, contracts run, notices) of the concept contracts, the dangling imports and the
     user's import-linter contracts."""
-    from archguard.adapters.importlinter_runner import ImportLinterResult, run_config
+    from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterResult, run_config
 
     scan = workspace.scan
     if importlinter_config is None:

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archguard.adapters.codec import (
+from archguard.adapters.cache.codec import (
     Codec,
     content_hash,
     enum_field,
@@ -45,7 +45,7 @@ from archguard.adapters.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.facts import (
     AttributeUse,
     Binding,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Iterator
 
-from archguard.adapters.facts_builder import (
+from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
     ROOT,
     Context,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.project_files.output_files import write_output
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 
@@ -49,4 +49,4 @@ def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
         "schema": BASELINE_SCHEMA,
         "violations": sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"])),
     }
-    write_atomically(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+    write_output(json.dumps(document, indent=2) + "\n", path)  # a failed write: exit 2, old file kept

@@ -18,6 +18,7 @@ this. The cache is saved at the end of :func:`scan_files`.
 
 from __future__ import annotations
 
+import errno
 import gc
 import math
 import os
@@ -31,10 +32,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from archguard.adapters import syntax_judge
-from archguard.adapters.downlevel import extract_facts_downlevel
-from archguard.adapters.facts_ast import extract_facts
-from archguard.adapters.facts_cache import (
+from archguard.adapters.cache.facts_cache import (
     CachedOutcome,
     FactsCache,
     FileStamp,
@@ -42,7 +40,10 @@ from archguard.adapters.facts_cache import (
     content_hash,
     paused_gc,
 )
-from archguard.adapters.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.parsing import syntax_judge
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -50,6 +51,7 @@ from archguard.domain.sources import SourceFile
 PARALLEL_MIN_FILES = 200
 CHUNK_BYTES = 2_000_000  # per task: big enough to amortise the round trip, small enough to balance
 CHUNK_MAX_FILES = 200  # and progress moves at least this often
+LARGE_FILE_BYTES = 1_000_000  # parsed alone (see scan_files); files past DEFAULT_MAX_BYTES are not read
 
 ProgressCallback = Callable[[int, int], None]
 _T = TypeVar("_T")
@@ -184,11 +186,19 @@ def scan_files(
             hits += _reuse_by_stat(root, source.path, cache, outcomes, hashes, to_parse, tracker)
     tracker.flush()
 
-    with _Workers(jobs if len(to_parse) >= PARALLEL_MIN_FILES else 1) as workers:
+    small = [item for item in to_parse if item[2] <= LARGE_FILE_BYTES]
+    large = [item for item in to_parse if item[2] > LARGE_FILE_BYTES]
+    with _Workers(jobs if len(small) >= PARALLEL_MIN_FILES else 1) as workers:
         parsed = workers.map_chunks(
-            _parse_chunk, str(root), _chunks(to_parse, jobs), on_chunk_done=tracker.advance,
+            _parse_chunk, str(root), _chunks(small, jobs), on_chunk_done=tracker.advance,
             on_crash=_crashed,
         )
+        # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
+        # literal): large files are parsed one at a time, each in a process of its own that hands
+        # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
+        for item in large:
+            parsed.extend(_isolated(_parse_chunk, str(root), [item], _crashed))
+            tracker.advance(1)
         hits += _settle(root, parsed, target, cache, outcomes, hashes, workers)
     tracker.flush()
     cache.save()
@@ -359,10 +369,15 @@ def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
     try:
         return replace(done, outcome=ParseOutcome(facts=extract_facts(source)))
     except SyntaxError as error:
-        return replace(done, rejected=_cpython_issue(path, error))
-    except (RecursionError, MemoryError) as error:  # absurd nesting: let ruff and libcst try
+        issue = _cpython_issue(path, error)
+        if issue.message.startswith(_INTERPRETER_LIMITS):
+            # Every CPython version refuses this (its parser's fixed limits), so it is a syntax error
+            # whatever the target; asking libcst instead costs it tens of seconds and a gigabyte.
+            return replace(done, outcome=ParseOutcome(syntax_error=issue))
+        return replace(done, rejected=issue)
+    except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
         message = f"too deeply nested to parse ({type(error).__name__})"
-        return replace(done, rejected=SyntaxIssue(path, 1, 1, message))
+        return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
@@ -386,7 +401,7 @@ def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> Fi
                 return facts
         # Imported here, not at the top: libcst takes a tenth of a second to import, and most
         # runs (every warm one) never need it.
-        from archguard.adapters.facts_cst import extract_facts_cst
+        from archguard.adapters.parsing.facts_cst import extract_facts_cst
 
         return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
@@ -405,6 +420,14 @@ def _constructs(root: Path, paths: list[str]) -> dict[str, list[SyntaxIssue]]:
         return {}
 
 
+# CPython's fixed parser limits (the same in every version since 3.9), as its messages begin.
+_INTERPRETER_LIMITS = (
+    "too many nested parentheses",
+    "too many statically nested blocks",
+    "too many levels of indentation",
+)
+
+
 def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
     return SyntaxIssue(path, error.lineno or 1, error.offset or 1, error.msg or str(error))
 
@@ -412,6 +435,10 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 def _os_reason(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(error, FileNotFoundError):  # listed a moment ago: a broken link, or gone since
+        return "broken symbolic link or deleted during the scan"
     return f"cannot read: {error.strerror or error}"
 
 

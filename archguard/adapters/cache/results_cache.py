@@ -24,8 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.codec import Codec, content_hash, enum_field, schema_digest, seal, unseal
-from archguard.adapters.output_files import write_atomically
+from archguard.adapters.cache.codec import Codec, content_hash, enum_field, schema_digest, seal, unseal
+from archguard.adapters.project_files.output_files import write_atomically
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import DanglingImport
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import libcst as cst
 
-from archguard.adapters.cst_positions import Span as NodeSpan
-from archguard.adapters.cst_positions import positions as node_positions
-from archguard.adapters.facts_builder import (
+from archguard.adapters.parsing.cst_positions import Span as NodeSpan
+from archguard.adapters.parsing.cst_positions import positions as node_positions
+from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
     ROOT,
     Context,

@@ -17,7 +17,7 @@ Anything else that is too new (PEP 701 f-strings, ``except A, B:``, t-strings) i
 
 from __future__ import annotations
 
-from archguard.adapters.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
 
 TYPE_PARAMETERS = "Cannot use type parameter lists"

@@ -3,8 +3,8 @@
 import-linter does the configuration work: its readers parse ``.importlinter``/``setup.cfg``/
 ``pyproject.toml``, and its contract classes (built-in, or custom ``contract_types``) validate
 their own options and check themselves (every touch of import-linter goes through
-:mod:`archguard.adapters.importlinter_compat`, which also refuses an unsupported release). What
-changes is the graph: the one :mod:`archguard.adapters.grimp_graph` builds from the whole scan, so
+:mod:`archguard.adapters.importlinter_bridge.importlinter_compat`, which also refuses an unsupported release). What
+changes is the graph: the one :mod:`archguard.adapters.importlinter_bridge.grimp_graph` builds from the whole scan, so
 loose scripts and files beside broken ones are checked too, where ``lint-imports`` would not see
 them (or would abort).
 
@@ -27,9 +27,9 @@ from typing import Any
 
 import grimp
 
-from archguard.adapters import importlinter_compat as compat
-from archguard.adapters.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_compat import (
+from archguard.adapters.importlinter_bridge import importlinter_compat as compat
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.importlinter_compat import (
     Contract,
     ContractCheck,
     InvalidContractOptions,

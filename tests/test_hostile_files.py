@@ -1,0 +1,143 @@
+"""Hostile files: every command accounts for each one and none crashes.
+
+One tree holds every kind of file a broken or hostile repository can contain, beside a small
+healthy package. Each command runs on it through the real CLI; the JSON summary must account for
+every ``.py`` file (``files == parsed_files + syntax_errors + unreadable_files``) and stderr must
+hold no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_tree
+
+HEALTHY = {
+    "app/__init__.py": "",
+    "app/core.py": "class Engine:\n    pass\n",
+    "app/use.py": "from app.core import Engine\n",
+}
+
+# name -> bytes; every one of them is a .py file the scan must account for
+HOSTILE_FILES: dict[str, bytes] = {
+    "hostile/binary.py": bytes(range(256)) * 8,
+    "hostile/nul_byte.py": b"import os\x00\n",
+    "hostile/bad_utf8.py": b"x = '\xff\xfe'\n",
+    "hostile/bad_utf8_cookie.py": b"# -*- coding: utf-8 -*-\nx = '\xff'\n",
+    "hostile/unknown_cookie.py": b"# -*- coding: no-such-codec -*-\nx = 1\n",
+    "hostile/latin1_cookie.py": b"# -*- coding: latin-1 -*-\nfrom app.core import Engine\nname = '\xe9'\n",
+    "hostile/bom.py": b"\xef\xbb\xbffrom app.core import Engine\n",
+    "hostile/crlf.py": b"import os\r\nfrom app.core import Engine\r\n",
+    "hostile/lone_cr.py": b"import os\rfrom app.core import Engine\r",
+    "hostile/mixed_tabs.py": b"if True:\n\tx = 1\n        y = 2\n",
+    "hostile/form_feed.py": b"\x0cimport os\n\x0c\nfrom app.core import Engine\n",
+    "hostile/empty.py": b"",
+    "hostile/deep_brackets.py": b"x = " + b"(" * 100 + b"1" + b")" * 100 + b"\n",
+    "hostile/too_deep_brackets.py": b"x = " + b"[" * 1000 + b"]" * 1000 + b"\n",
+    "hostile/my script.py": b"from app.core import Engine\n",
+    "hostile/m\xc3\xb3dulo.py": b"from app.core import Engine\n",
+    "hostile/<script>alert(1)<\\script>.py".replace("\\", "") : b"x = 1\n",
+    "hostile/quote\"doc.py": b'"""A docstring with " and <b>markup</b>."""\nimport os\n',
+    "hostile/one_huge_line.py": b"x = '" + b"a" * 10_000_000 + b"'\n",
+    "hostile/fifty_mb.py": b"# filler\n" * (50_000_000 // 9),
+    "hostile/unterminated.py": b"x = '''never closed\n",
+}
+
+
+def _deep_packages(depth: int) -> dict[str, bytes]:
+    parts = [f"d{i}" for i in range(depth)]
+    tree = {}
+    for n in range(1, depth + 1):
+        tree["/".join(["deep", *parts[:n], "__init__.py"])] = b""
+    tree["/".join(["deep", *parts, "leaf.py"])] = b"from app.core import Engine\n"
+    return tree
+
+
+@pytest.fixture(scope="module")
+def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_tree(tmp_path_factory.mktemp("hostile"), {**HEALTHY, **HOSTILE_FILES})
+    write_tree(root, {"deep/__init__.py": b"", **_deep_packages(100)})
+    # a folder whose name ends in .py, with a real module inside
+    write_tree(root, {"weird.py/inner.py": b"import os\n"})
+    links = root / "links"
+    links.mkdir()
+    (links / "dangling.py").symlink_to(links / "nowhere.py")
+    (links / "loop.py").symlink_to(links / "loop.py")
+    (links / "a.py").symlink_to(links / "b.py")
+    (links / "b.py").symlink_to(links / "a.py")
+    (links / "back").symlink_to(root)  # a folder loop: must not be walked forever
+    return root
+
+
+def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "archguard", *map(str, args)],
+        capture_output=True, text=True, timeout=300, cwd=cwd,
+    )
+
+
+def _py_files_on_disk(root: Path) -> int:
+    """What a user would count: .py names under ROOT that are not folders (symlinks included)."""
+    count = 0
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))]
+        count += sum(1 for n in names if n.endswith(".py"))
+    return count
+
+
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_every_hostile_file_is_accounted_for_and_nothing_crashes(hostile_tree: Path, command: str) -> None:
+    result = _run(command, hostile_tree, "--no-cache", "--json", "-", "-q")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    summary = report["summary"]
+    assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"]
+    assert summary["files"] == _py_files_on_disk(hostile_tree)
+
+
+def test_each_hostile_file_lands_in_the_expected_bucket(hostile_tree: Path) -> None:
+    report = json.loads(_run("scan", hostile_tree, "--no-cache", "--json", "-", "-q").stdout)
+    errors = {e["path"] for e in report["syntax_errors"]}
+    unreadable = {u["path"]: u["reason"] for u in report["unreadable_files"]}
+    assert {"hostile/mixed_tabs.py", "hostile/unterminated.py", "hostile/too_deep_brackets.py"} <= errors
+    for name in ("binary.py", "nul_byte.py", "bad_utf8.py", "bad_utf8_cookie.py", "unknown_cookie.py",
+                 "fifty_mb.py", "one_huge_line.py"):
+        assert f"hostile/{name}" in unreadable, name
+    assert "NUL" in unreadable["hostile/nul_byte.py"]
+    assert "too large" in unreadable["hostile/fifty_mb.py"]
+    assert "line 2" in unreadable["hostile/bad_utf8_cookie.py"]
+    for name in ("links/dangling.py", "links/loop.py", "links/a.py", "links/b.py"):
+        assert name in unreadable, name
+    parsed_ok = {"hostile/latin1_cookie.py", "hostile/bom.py", "hostile/crlf.py", "hostile/lone_cr.py",
+                 "hostile/form_feed.py", "hostile/empty.py", "hostile/deep_brackets.py",
+                 "hostile/my script.py", "hostile/módulo.py", "weird.py/inner.py"}
+    assert not parsed_ok & (errors | set(unreadable)), parsed_ok & (errors | set(unreadable))
+
+
+def test_decoded_files_keep_their_imports_and_lines(hostile_tree: Path) -> None:
+    """Encodings and line endings change nothing about what a file imports or where."""
+    result = _run("check", hostile_tree, "--no-cache", "--json", "-", "-q")
+    report = json.loads(result.stdout)
+    assert report["summary"]["dangling_imports"] == 0, report["violations"]
+    assert report["summary"]["modules"] >= 100 + 3  # the 100-deep package chain is seen whole
+
+
+def test_large_files_are_parsed_whole_one_at_a_time(tmp_path: Path) -> None:
+    """Files past LARGE_FILE_BYTES take their own process (memory, not correctness): their facts
+    are the same as any file's."""
+    big_literal = "DATA = [" + ", ".join(str(i) for i in range(250_000)) + "]\n"
+    root = write_tree(tmp_path, {
+        **HEALTHY,
+        "app/big_a.py": "from app.core import Engine\n" + big_literal,
+        "app/big_b.py": "from app.core import Missing\n" + big_literal,
+    })
+    report = json.loads(_run("check", root, "--no-cache", "--json", "-", "-q").stdout)
+    assert report["summary"]["parsed_files"] == report["summary"]["files"] == 5
+    assert [(d["path"], d["imported"]) for d in report["dangling_imports"]] == [("app/big_b.py", "app.core:Missing")]
