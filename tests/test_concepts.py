@@ -149,7 +149,8 @@ def test_messages_suggestions_and_fixability() -> None:
 
     # a package __init__ re-exporting is not called a shim; a plain re-exporting module is
     assert by_line["app/api/routes.py", 2].message == (
-        "CM imported from app.realtime; use: from app.realtime.manager import ConnectionManager as CM"
+        "ConnectionManager (as CM) imported from app.realtime; "
+        "use: from app.realtime.manager import ConnectionManager as CM"
     )
     assert "app.services.ws (a shim)" in by_line["app/api/routes.py", 4].message
 

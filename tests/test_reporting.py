@@ -224,6 +224,7 @@ def test_json_has_every_interface_key_and_relative_paths():
         "missing",
         "guarded",
         "type_checking",
+        "maybe",
     }
     interface_violation_keys = {
         "kind",

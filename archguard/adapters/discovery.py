@@ -36,7 +36,8 @@ ALWAYS_EXCLUDED_DIRS = frozenset({
     "site-packages",
 })
 NATIVE_SUFFIXES = (".so", ".pyd", ".pyx")  # compiled extensions, and Cython sources built into them
-MODULE_SUFFIXES = (".py", *NATIVE_SUFFIXES)
+STUB_SUFFIX = ".pyi"  # a stub beside a module declares its names (lazy_loader's attach_stub)
+MODULE_SUFFIXES = (".py", STUB_SUFFIX, *NATIVE_SUFFIXES)
 # Build output folders, left out unless they are packages themselves (pip has a package
 # ``pip._internal.operations.build``; setuptools' ``build/`` has no ``__init__.py``).
 BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
@@ -63,6 +64,9 @@ class Discovery:
     # extensions, Cython ``.pyx``): importable, so importing them is not dangling, but their
     # names are unknown. Not counted as files.
     native_modules: list[SourceFile] = field(default_factory=list)
+    # ``x.pyi`` beside ``x.py`` (``__init__.pyi`` beside ``__init__.py``), named as that module.
+    # Not counted as files: they only tell which names the module serves.
+    stubs: list[SourceFile] = field(default_factory=list)
 
 
 def discover(
@@ -81,6 +85,7 @@ def discover(
     return Discovery(
         files=files, packages=sorted(package_dirs), package_dirs=package_dirs,
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
+        stubs=_stubs_beside(listed, files),
     )
 
 
@@ -281,6 +286,17 @@ def _native_modules(
         if named is not None and not named.is_package:
             found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
     return sorted(found.values(), key=lambda f: f.path)
+
+
+def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:
+    by_path = {f.path: f for f in files}
+    found = []
+    for rel in listed:
+        if rel.endswith(STUB_SUFFIX):
+            module = by_path.get(rel[:-1])  # x.pyi -> x.py
+            if module is not None:
+                found.append(SourceFile(rel, module.module, module.loose, module.is_package))
+    return found
 
 
 def _name_one(

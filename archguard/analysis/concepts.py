@@ -258,10 +258,12 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
         return None
     if res.origin == concept.origin:
         bound = fact.asname or fact.name
-        shim = " (a shim)" if table.is_shim(module) else ""
+        # The canonical module only re-exporting is the concept's home, never "a shim".
+        is_home = module == concept.contract.canonical_module
+        shim = " (a shim)" if not is_home and table.is_shim(module) else ""
         return _violation(
             concept, "AG101", file, fact, module, fact.name,
-            message=f"{bound} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
+            message=f"{_as_imported(fact)} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
             suggestion=_suggestion(concept, bound), fixable=True, reason=None,
         )
     if res.origin in concept.rivals:
@@ -318,7 +320,7 @@ def _check_attribute(table: SymbolTable, concept: _Concept, file: SourceFile, do
 
 def _rival_import(concept: _Concept, file: SourceFile, fact: ImportFact, module: str, name: str,
                   res: Resolution) -> Violation:
-    what = f"{fact.asname or name} imported from {module}"
+    what = f"{_as_imported(fact)} imported from {module}"
     return _violation(
         concept, "AG102", file, fact, module, name, message=_rival_message(concept, what, f"{module}:{name}", res),
         suggestion=_suggestion(concept, concept.contract.canonical_name), fixable=False,
@@ -331,6 +333,15 @@ def _rival_message(concept: _Concept, what: str, imported: str, res: Resolution)
     other = "" if res.origin.target == imported else f" (defined as {res.origin.target})"
     return (f"{what} is a different object{other} claiming the concept "
             f"'{concept.contract.name}'; use: {_suggestion(concept, concept.contract.canonical_name)}")
+
+
+def _as_imported(fact: ImportFact) -> str:
+    """The name as the statement imports it, and the local name when that differs:
+    ``UnifiedManager (as Manager)``. The local name alone would make ``from app.core import
+    UnifiedManager as Manager`` read like the suggested ``from app.core import Manager``."""
+    if fact.asname and fact.asname != fact.name:
+        return f"{fact.name} (as {fact.asname})"
+    return str(fact.name)
 
 
 def _suggestion(concept: _Concept, bound: str) -> str:

@@ -45,6 +45,7 @@ def find_dangling(
                     path=file.path, line=fact.line, column=fact.column, importer=file.module,
                     imported=imported, statement=fact.statement, missing=what,
                     guarded=fact.guarded, type_checking=fact.type_checking,
+                    maybe=_maybe_bound(table, what, imported),
                 ))
     found.sort(key=dangling_order)
     return found
@@ -68,14 +69,45 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
     assert fact.name is not None
     if table.binds_at_runtime(target, fact.name):
         return None
-    if fact.type_checking and table.binds_when_type_checking(target, fact.name):
-        return None  # an import only the type checker runs may use names only it sees
+    if (fact.type_checking or _replaces_itself(table, target)) and table.binds_when_type_checking(
+        target, fact.name
+    ):
+        # An import only the type checker runs may use names only it sees; and a lazy module
+        # (transformers' ``_LazyModule``) lists under ``if TYPE_CHECKING:`` what it serves.
+        return None
     res = table.resolve(target, fact.name)
     if not res.fails_here:
         return None  # found, may exist, or broken further down a re-export chain (reported there)
     if res.status == MISSING_MODULE:
         return "module", target
     return "name", f"{target}:{fact.name}"
+
+
+def _replaces_itself(table: SymbolTable, module: str) -> bool:
+    facts = table.facts_of(module)
+    return facts is not None and facts.replaces_module
+
+
+def _maybe_bound(table: SymbolTable, what: str, imported: str) -> str:
+    """Why a missing name or module may exist at run time after all ("" if no reason)."""
+    module, _, name = imported.partition(":")
+    if what == "module":
+        # six's ``moves``: a parent that registers modules in sys.modules may provide this one.
+        parent = module.rpartition(".")[0]
+        while parent:
+            facts = table.facts_of(parent)
+            if facts is not None and facts.registers_submodules:
+                return f"{parent} registers modules in sys.modules at run time: it may provide this one"
+            parent = parent.rpartition(".")[0]
+        return ""
+    facts = table.facts_of(module)
+    if facts is None:
+        return ""
+    if facts.replaces_module:
+        return "the module replaces itself in sys.modules: it may provide any name"
+    if name in facts.function_globals:
+        return "bound only by a function's global statement, once that function runs"
+    return ""
 
 
 def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
@@ -86,6 +118,6 @@ def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
             code=d.code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
             message=d.message, statement=d.statement, importer=d.importer, imported=d.imported,
             fixable=False, reason=_NOT_FIXABLE,
-            severity=Severity.WARNING if d.guarded else Severity.ERROR,
+            severity=Severity.WARNING if d.guarded or d.maybe else Severity.ERROR,
         ))
     return assign_fingerprints(violations)

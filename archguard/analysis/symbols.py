@@ -89,8 +89,11 @@ _Candidate = Binding | ImportFact
 class _ModuleInfo:
     file: SourceFile
     facts: FileFacts | None  # None: the file did not parse
-    # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates)
+    # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a name
+    # a later unconditional ``del`` removes is absent here, present in ``before_del``
     by_name: dict[str, list[_Candidate]] | None = None
+    before_del: dict[str, list[_Candidate]] | None = None
+    stub: _ModuleInfo | None = None  # the ``.pyi`` beside the module: names it declares
 
 
 def _is_runtime_binding(fact: ImportFact) -> bool:
@@ -123,14 +126,22 @@ class SymbolTable:
         files: Sequence[SourceFile],
         facts: Mapping[str, FileFacts],
         native_modules: Sequence[SourceFile] = (),
+        stubs: Mapping[str, tuple[SourceFile, FileFacts]] = {},
     ) -> None:
         """``native_modules``: modules without Python source (compiled extensions): they exist,
-        but what names they bind is unknown, like a module whose file did not parse."""
+        but what names they bind is unknown, like a module whose file did not parse.
+        ``stubs``: module -> its ``.pyi`` stub beside it (file, facts): the names it declares are
+        the module's names too (lazy_loader's ``attach_stub`` serves exactly those)."""
         self._modules: dict[str, _ModuleInfo] = {}
-        for f in sorted(files, key=lambda f: (f.loose, f.path)):
-            # Two files claiming one module name (app/x.py beside app/x/__init__.py): the first
-            # non-loose one wins, as it would on sys.path order; never crash on the other.
+        for f in sorted(files, key=lambda f: (f.loose, not f.is_package, f.path)):
+            # Two files claiming one module name: a package (app/x/__init__.py) wins over the
+            # module beside it (app/x.py), as Python's finder does; a packaged file over a loose
+            # one, as on sys.path order; never crash on the other.
             self._modules.setdefault(f.module, _ModuleInfo(f, facts.get(f.path)))
+        for module, (stub_file, stub_facts) in stubs.items():
+            info = self._modules.get(module)
+            if info is not None:
+                info.stub = _ModuleInfo(stub_file, stub_facts)
         for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
             self._modules.setdefault(f.module, _ModuleInfo(f, None))
         self.internal_roots: frozenset[str] = frozenset(
@@ -217,9 +228,17 @@ class SymbolTable:
         info = self._modules.get(module)
         if info is None or info.facts is None:
             return False
-        if any(b.name == name for b in info.facts.bindings):
+        if any(b.name == name and b.kind is not BindingKind.DELETE for b in info.facts.bindings):
             return True
-        return any(f.bound_name == name and not f.in_function for f in info.facts.imports)
+        if any(f.bound_name == name and not f.in_function for f in info.facts.imports):
+            return True
+        # ``if TYPE_CHECKING: from .modeling import *`` (transformers' lazy ``__init__`` files)
+        for fact in info.facts.imports:
+            if fact.name == "*" and not fact.in_function:
+                target = info.file.import_target(fact)
+                if target is not None and target in self._modules and name in self.star_exports(target):
+                    return True
+        return False
 
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
@@ -378,19 +397,9 @@ class SymbolTable:
             sub = self._submodule(module, name)
             return sub if sub is not None else Resolution(UNPARSED, None, hop)
 
-        first_failure: Resolution | None = None
-        for cand in self._candidates(info).get(name, ()):
-            if before_line is not None and cand.line >= before_line:
-                continue
-            if isinstance(cand, Binding) and cand.kind is not BindingKind.ALIAS:
-                # The common case, kept allocation-light: a definition right here.
-                return Resolution(OK, self.origin_of_binding(module, cand), hop)
-            res = _prefixed(hop, self._follow(info, cand))
-            if res.status in _SETTLED:
-                return res
-            first_failure = first_failure or res
-        if first_failure is not None:
-            return first_failure
+        found = self._through_candidates(info, name, before_line, hop)
+        if found is not None:
+            return found
 
         star_targets, external_star = self._star_imports(info)
         for star in star_targets:
@@ -405,10 +414,32 @@ class SymbolTable:
         sub = self._submodule(module, name)
         if sub is not None:
             return _prefixed(hop, sub)
+        if info.stub is not None and info.stub.facts is not None:
+            found = self._through_candidates(info.stub, name, None, hop)
+            if found is not None:
+                return found
         if (info.facts.has_getattr or info.facts.writes_globals or external_star
                 or name in IMPLICIT_MODULE_ATTRIBUTES):
             return Resolution(DYNAMIC, None, hop)
         return Resolution(MISSING_NAME, None, hop)
+
+    def _through_candidates(self, info: _ModuleInfo, name: str, before_line: int | None,
+                            hop: tuple[tuple[str, str], ...]) -> Resolution | None:
+        """The name as the module's own bindings give it, or None if none binds it."""
+        module = info.file.module
+        first_failure: Resolution | None = None
+        candidates = self._candidates(info) if before_line is None else self._before_del(info)
+        for cand in candidates.get(name, ()):
+            if before_line is not None and cand.line >= before_line:
+                continue
+            if isinstance(cand, Binding) and cand.kind is not BindingKind.ALIAS:
+                # The common case, kept allocation-light: a definition right here.
+                return Resolution(OK, self.origin_of_binding(module, cand), hop)
+            res = _prefixed(hop, self._follow(info, cand))
+            if res.status in _SETTLED:
+                return res
+            first_failure = first_failure or res
+        return first_failure
 
     def _through_star(self, star_module: str, name: str) -> Resolution | None:
         """The name as copied by ``from star_module import *``, or None if it does not copy it."""
@@ -481,11 +512,22 @@ class SymbolTable:
             return Resolution(MISSING_MODULE, None, ((target, cand.name),))
         return self._resolve(target, cand.name, None)
 
+    def _before_del(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
+        """Candidates as a line-bounded lookup (``X = Y`` at line n) needs them: a ``del Y``
+        further down does not undo what ``Y`` was when line n ran."""
+        self._candidates(info)
+        return info.before_del if info.before_del is not None else info.by_name  # type: ignore[return-value]
+
     def _candidates(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
         if info.by_name is None:
             by_name: dict[str, list[_Candidate]] = {}
+            deleted: dict[str, int] = {}  # name -> line of its last unconditional ``del``
             if info.facts is not None:
                 for b in info.facts.bindings:
+                    if b.kind is BindingKind.DELETE:
+                        if not b.conditional:  # ``del X`` under if/try may not run: ignored
+                            deleted[b.name] = max(b.line, deleted.get(b.name, 0))
+                        continue
                     by_name.setdefault(b.name, []).append(b)
                 for fact in info.facts.imports:
                     if _is_runtime_binding(fact):  # cheap test first: most imports sit in defs
@@ -496,6 +538,16 @@ class SymbolTable:
                 if len(cands) > 1:  # most names are bound once: nothing to order
                     # Most preferred first: unconditional before conditional, later lines first.
                     cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
+            if deleted:
+                info.before_del = by_name
+                by_name = dict(by_name)
+                for name, line in deleted.items():
+                    # Only what is bound again after the ``del`` survives it.
+                    after = [c for c in by_name.get(name, ()) if c.line > line]
+                    if after:
+                        by_name[name] = after
+                    else:
+                        by_name.pop(name, None)
             info.by_name = by_name
         return info.by_name
 

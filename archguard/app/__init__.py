@@ -22,6 +22,7 @@ from archguard.adapters.cache.results_cache import ResultsCache, results_key
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
+from archguard.adapters.parsing.stubs import Stub, read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.analysis.baseline import apply_baseline
@@ -68,17 +69,20 @@ class Workspace:
     cache needs neither."""
 
     def __init__(
-        self, scan: ScanResult, native_modules: Sequence[SourceFile], started: float, results: ResultsCache
+        self, scan: ScanResult, native_modules: Sequence[SourceFile], started: float, results: ResultsCache,
+        stubs: dict[str, Stub] | None = None,
     ) -> None:
         self.scan = scan
         self.native_modules = native_modules
+        self.stubs = stubs or {}  # module -> the .pyi beside it
         self.started = started  # perf_counter() when the scan began: check's duration counts from here
         self.results = results
         self.results_key: bytes | None = None  # None: results derived from this scan are not cached
 
     @cached_property
     def table(self) -> SymbolTable:
-        return SymbolTable(self.scan.files, self.scan.facts, self.native_modules)
+        stubs = {module: (stub.file, stub.facts) for module, stub in self.stubs.items()}
+        return SymbolTable(self.scan.files, self.scan.facts, self.native_modules, stubs)
 
     @cached_property
     def graph(self) -> grimp.ImportGraph:
@@ -128,7 +132,8 @@ def scan_workspace(
     )
     # A cache folder that could not be written is warned about once, by the facts cache.
     results = ResultsCache(None if cache.unwritable else cache.cache_dir)
-    workspace = Workspace(scan, discovery.native_modules, started, results)
+    workspace = Workspace(scan, discovery.native_modules, started, results,
+                          read_stubs(root, discovery.stubs))
     _derive_scan_results(workspace, output, target, graph_wanted)
     scan.duration_s = time.perf_counter() - started
     return workspace
@@ -144,6 +149,7 @@ def _derive_scan_results(
         key = workspace.results_key = results_key(
             "scan", target, sys.version_info[:2], tuple(scan.packages),
             tuple(sorted((f.path, f.module) for f in workspace.native_modules)),
+            tuple(sorted((s.file.path, s.digest) for s in workspace.stubs.values())),
             tuple((f.path, f.module, f.loose, f.is_package, output.outcome_digests[f.path])
                   for f in scan.files if f.path in output.outcome_digests),
             tuple(u.path for u in scan.unreadable),

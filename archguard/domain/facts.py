@@ -61,6 +61,7 @@ class BindingKind(str, Enum):
     ALIAS = "alias"  # X = Y or X = mod.Y: another name for an existing object
     ASSIGN = "assign"  # any other assignment (X = 3, X = make())
     TYPE_ALIAS = "type"  # type X = ... (Python 3.12+)
+    DELETE = "del"  # del X: unbinds the name (not a binding; see docs/dangling.md)
 
 
 class Binding(NamedTuple):
@@ -92,6 +93,14 @@ class FileFacts:
     attribute_uses: tuple[AttributeUse, ...] = ()
     warns_deprecation: bool = False  # emits DeprecationWarning at module level (shim marker)
     writes_globals: bool = False  # ``globals()[k] = v`` / ``globals().update(...)``: any name may exist
+    # ``sys.modules[__name__] = ...`` (or a module-level helper called with ``__name__``): the
+    # module object importers get may be another one, with any names.
+    replaces_module: bool = False
+    # ``sys.modules[__name__ + ".moves"] = ...`` (six) or an importer put on ``sys.meta_path``:
+    # submodules of this module may exist only at run time.
+    registers_submodules: bool = False
+    # Names a function (or class body) declares ``global``: bound at module level only once it runs.
+    function_globals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

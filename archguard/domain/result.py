@@ -24,6 +24,9 @@ class DanglingImport:
     missing: str  # "module" or "name"
     guarded: bool
     type_checking: bool
+    # Why the name may exist after all (only a function's ``global`` binds it, the module replaces
+    # itself in sys.modules): the finding is then a warning. "" when it is plainly missing.
+    maybe: str = ""
 
     @property
     def code(self) -> str:
@@ -34,12 +37,14 @@ class DanglingImport:
         """Python's own ImportError wording, which users already recognise."""
         module, _, name = self.imported.partition(":")
         if self.missing == "name":
-            return f"cannot import name {name!r} from {module}"
+            maybe = f" ({self.maybe})" if self.maybe else ""
+            return f"cannot import name {name!r} from {module}{maybe}"
         if module.startswith(".") and self.importer == self.path:
             return f"relative import {module} in a file that is not in a package"
         if module.startswith("."):
             return f"relative import {module} climbs above the top-level package"
-        return f"no module named {module!r}"
+        maybe = f" ({self.maybe})" if self.maybe else ""
+        return f"no module named {module!r}{maybe}"
 
 
 @dataclass

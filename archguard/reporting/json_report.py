@@ -68,6 +68,7 @@ def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
         "missing": dangling.missing,
         "guarded": dangling.guarded,
         "type_checking": dangling.type_checking,
+        "maybe": dangling.maybe,  # why it may exist at run time after all ("" if no reason)
     }
 
 

@@ -59,7 +59,7 @@ from archguard.domain.facts import (
 )
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 FORMAT_VERSION = 5
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")

@@ -79,6 +79,19 @@ def _target_names(target: ast.AST, whole: bool) -> Iterator[tuple[str, bool]]:
         yield from _target_names(target.value, False)
 
 
+def _pattern_names(pattern: ast.AST) -> Iterator[str]:
+    """Names a ``case`` pattern captures: ``x``, ``[a, *rest]``, ``{**rest}``, ``P() as p``."""
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if (kind is ast.MatchAs or kind is ast.MatchStar) and node.name:
+            yield node.name
+        elif kind is ast.MatchMapping and node.rest:
+            yield node.rest
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def _caught(handler: ast.ExceptHandler) -> tuple[str, ...] | None:
     if handler.type is None:
         return None
@@ -121,6 +134,7 @@ class _AstWalker:
             ast.AsyncWith: self._with,
             ast.Try: self._try,
             ast.Match: self._match,
+            ast.Global: self._global,
         }
         if hasattr(ast, "TryStar"):
             compound[ast.TryStar] = self._try
@@ -132,6 +146,7 @@ class _AstWalker:
             ast.AnnAssign: self._ann_assign,
             ast.AugAssign: self._aug_assign,
             ast.Expr: self._expr,
+            ast.Delete: self._delete,
         }
         if hasattr(ast, "TypeAlias"):  # running on 3.12+
             self._module_handlers[ast.TypeAlias] = self._type_alias
@@ -183,11 +198,17 @@ class _AstWalker:
             parts = [stmt.test] if type(stmt) is ast.While else [stmt.target, stmt.iter]
             self.calls_in(parts, context)
         loop = context.branch()
+        if type(stmt) is not ast.While:  # the loop may run zero times: a conditional binding
+            self.b.bind_names(loop, stmt.lineno, (n for n, _ in _target_names(stmt.target, False)))
         self.statements(stmt.body, loop)
         self.statements(stmt.orelse, loop)
 
     def _with(self, stmt: ast.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
+        targets = [t for item in stmt.items if item.optional_vars is not None
+                   for t in _target_names(item.optional_vars, False)]
+        if targets:
+            self.b.bind_names(context, stmt.lineno, (n for n, _ in targets))
         self.statements(stmt.body, context.with_body(_manager(item.context_expr) for item in stmt.items))
 
     def _try(self, stmt: ast.Try, context: Context) -> None:
@@ -203,6 +224,7 @@ class _AstWalker:
         self.calls(stmt.subject, context)
         case_context = context.branch()
         for case in stmt.cases:
+            self.b.bind_names(case_context, case.pattern.lineno, _pattern_names(case.pattern))
             self.calls(case.guard, context)
             self.statements(case.body, case_context)
 
@@ -231,6 +253,14 @@ class _AstWalker:
                 self.b.extend_all(context, call.func.attr, [_value(a) for a in call.args])
         self.calls(stmt, context)
 
+    def _delete(self, stmt: ast.Delete, context: Context) -> None:
+        names = [n for t in stmt.targets for n, _ in _target_names(t, False)]
+        self.b.unbind(context, stmt.lineno, names)
+        self.calls(stmt, context)
+
+    def _global(self, stmt: ast.Global, context: Context) -> None:
+        self.b.declare_global(context, stmt.names)
+
     def _type_alias(self, stmt: ast.AST, context: Context) -> None:
         self.b.bind_type_alias(context, stmt.name.id, stmt.lineno)
 
@@ -255,7 +285,9 @@ class _AstWalker:
                 self.calls(node.body, context.function_body())
                 stack.append(node.args)
                 continue
-            if kind is ast.Call:
+            if kind is ast.NamedExpr:  # binds in the enclosing scope, even from a comprehension
+                self.b.bind_names(context, node.lineno, (node.target.id,))
+            elif kind is ast.Call:
                 callee = _dotted(node.func)
                 if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
                     keywords = {k.arg: _value(k.value) for k in node.keywords if k.arg}

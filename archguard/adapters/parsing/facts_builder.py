@@ -44,6 +44,22 @@ _STDLIB = sys.stdlib_module_names
 # numpy's ``for key in allTypes: globals()[key] = allTypes[key]``: names no parser can list.
 _WRITES_GLOBALS = re.compile(r"globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.(?:update|setdefault)\()")
 
+# A module that swaps itself out of ``sys.modules`` (transformers' ``_LazyModule``, apipkg's
+# ``initpkg(__name__, ...)``): the object importers get is another one. The second alternative is a
+# bare module-level call with ``__name__`` as its first argument, the shape of such helpers.
+# One that registers modules under its name (six's ``sys.modules[__name__ + ".moves"]``, an
+# importer on ``sys.meta_path``) may have submodules that exist only at run time.
+_REPLACES_MODULE = re.compile(
+    r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]"
+    r"|^[A-Za-z_][\w.]*\(\s*__name__\s*[,)]",
+    re.MULTILINE,
+)
+_REGISTERS_SUBMODULES = re.compile(
+    r"sys\.modules\[\s*__name__\s*\+[^\]\n]*\]\s*=[^=]|sys\.meta_path\.(?:append|insert)\("
+)
+# Walrus targets bind in the enclosing scope: expressions are walked for them on these lines only.
+_WALRUS_TEXT = re.compile(":=")
+
 # Expressions that name the importing file's own package, as ``package=`` of import_module.
 _THIS_PACKAGE = frozenset({"__package__", "__spec__.parent"})
 
@@ -186,6 +202,8 @@ class FactsBuilder:
         patterns = [pattern for name, pattern in _CALL_TEXT.items() if name in source]
         if "DeprecationWarning" in source:
             patterns.append(_WARN_CALL_TEXT)
+        if ":=" in source:
+            patterns.append(_WALRUS_TEXT)
         self.call_lines = LineGate(source, patterns)
         self.scan_calls = bool(self.call_lines)
         self._imports: list[ImportFact] = []
@@ -196,6 +214,7 @@ class FactsBuilder:
         self._all_computed = False
         self._has_getattr = False
         self._warns = False
+        self._function_globals: set[str] = set()
         # Local names bound by plain ``import a.b`` (unaliased: root -> modules; aliased: -> module).
         self._plain_roots: dict[str, set[str]] = {}
         self._plain_aliases: dict[str, str] = {}
@@ -235,6 +254,8 @@ class FactsBuilder:
         for module, asname in aliases:
             self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement)
             self._note_plain_import(module, asname)
+            if asname == "__getattr__" and not context.in_function:
+                self._has_getattr = True
 
     def import_names(
         self,
@@ -250,6 +271,8 @@ class FactsBuilder:
             self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement)
             if module == "importlib" and level == 0 and name == "import_module":
                 self._import_module_names.add(asname or name)
+            if (asname or name) == "__getattr__" and not context.in_function:
+                self._has_getattr = True  # ``from lazy import __getattr__``: still a module hook
 
     def _note_plain_import(self, module: str, asname: str | None) -> None:
         top = module.partition(".")[0]
@@ -392,6 +415,10 @@ class FactsBuilder:
         if not context.module_level:
             return
         for name, whole in targets:
+            if name == "__getattr__":
+                # ``__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)`` or
+                # ``__getattr__ = make_getattr(...)``: a module hook however it is bound.
+                self._has_getattr = True
             if whole and isinstance(value, Dotted):
                 binding = Binding(name, BindingKind.ALIAS, line, target=value.path,
                                   conditional=context.nested)
@@ -403,6 +430,24 @@ class FactsBuilder:
                     self._all = list(value.values)
                 else:
                     self._all_computed = True
+
+    def bind_names(self, context: Context, line: int, names: Iterable[str]) -> None:
+        """Names bound by ``for`` and ``with ... as`` targets, walrus (also in comprehensions),
+        ``match`` captures: plain assignments of values we do not follow."""
+        self.bind_assignment(context, line, [(name, False) for name in names], None)
+
+    def unbind(self, context: Context, line: int, names: Iterable[str]) -> None:
+        """``del X`` at module level (conditional when nested under if/try/for...)."""
+        if context.module_level:
+            for name in names:
+                self._bindings.append(
+                    Binding(name, BindingKind.DELETE, line, conditional=context.nested)
+                )
+
+    def declare_global(self, context: Context, names: Iterable[str]) -> None:
+        """``global X`` inside a function or class body: X may be bound once that code runs."""
+        if not context.module_level:
+            self._function_globals.update(names)
 
     def extend_all(self, context: Context, method: str, args: Sequence[Value]) -> None:
         """``__all__ += [...]`` (method "extend"), ``__all__.extend([...])``, ``.append("x")``;
@@ -454,6 +499,11 @@ class FactsBuilder:
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
             writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
+            replaces_module=("__name__" in self._source
+                             and _REPLACES_MODULE.search(self._source) is not None),
+            registers_submodules=("sys." in self._source
+                                  and _REGISTERS_SUBMODULES.search(self._source) is not None),
+            function_globals=tuple(sorted(self._function_globals)),
         )
 
 

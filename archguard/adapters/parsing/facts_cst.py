@@ -126,6 +126,19 @@ def _target_names(target: cst.CSTNode, whole: bool) -> Iterator[tuple[str, bool]
         yield from _target_names(target.value, False)
 
 
+def _pattern_names(pattern: cst.CSTNode) -> Iterator[str]:
+    """Names a ``case`` pattern captures: ``x``, ``[a, *rest]``, ``{**rest}``, ``P() as p``."""
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if (kind is cst.MatchAs or kind is cst.MatchStar) and node.name is not None:
+            yield node.name.value
+        elif kind is cst.MatchMapping and node.rest is not None:
+            yield node.rest.value
+        stack.extend(node.children)
+
+
 def _caught(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> tuple[str, ...] | None:
     if handler.type is None:
         return None
@@ -200,6 +213,7 @@ class _CstWalker:
             cst.Try: self._try,
             cst.TryStar: self._try,
             cst.Match: self._match,
+            cst.Global: self._global,
         }
         # Inside defs and classes only imports and nesting matter; at module level, bindings too.
         self._nested_handlers = compound
@@ -210,6 +224,7 @@ class _CstWalker:
             cst.AugAssign: self._aug_assign,
             cst.Expr: self._expr,
             cst.TypeAlias: self._type_alias,
+            cst.Del: self._delete,
         }
 
     # -- statements ------------------------------------------------------------------------------
@@ -272,12 +287,19 @@ class _CstWalker:
             parts = [stmt.test] if type(stmt) is cst.While else [stmt.target, stmt.iter]
             self.calls_in(parts, context)
         loop = context.branch()
+        if type(stmt) is not cst.While:  # the loop may run zero times: a conditional binding
+            names = (n for n, _ in _target_names(stmt.target, False))
+            self.b.bind_names(loop, self._line(stmt), names)
         self.statements(stmt.body.body, loop)
         if stmt.orelse is not None:
             self.statements([stmt.orelse], loop)
 
     def _with(self, stmt: cst.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
+        targets = [t for item in stmt.items if item.asname is not None
+                   for t in _target_names(item.asname.name, False)]
+        if targets:
+            self.b.bind_names(context, self._line(stmt), (n for n, _ in targets))
         self.statements(stmt.body.body, context.with_body(_manager(item.item) for item in stmt.items))
 
     def _try(self, stmt: cst.Try | cst.TryStar, context: Context) -> None:
@@ -292,6 +314,7 @@ class _CstWalker:
         self.calls(stmt.subject, context)
         case_context = context.branch()
         for case in stmt.cases:
+            self.b.bind_names(case_context, self._line(case.pattern), _pattern_names(case.pattern))
             self.calls(case.guard, context)
             self.statements(case.body.body, case_context)
 
@@ -327,6 +350,14 @@ class _CstWalker:
                 self.b.extend_all(context, call.func.attr.value, _args(call)[0])
         self.calls(stmt, context)
 
+    def _delete(self, stmt: cst.Del, context: Context) -> None:
+        names = [n for n, _ in _target_names(stmt.target, False)]
+        self.b.unbind(context, self._line(stmt), names)
+        self.calls(stmt, context)
+
+    def _global(self, stmt: cst.Global, context: Context) -> None:
+        self.b.declare_global(context, [item.name.value for item in stmt.names])
+
     def _type_alias(self, stmt: cst.TypeAlias, context: Context) -> None:
         self.b.bind_type_alias(context, stmt.name.value, self._line(stmt))
 
@@ -350,7 +381,10 @@ class _CstWalker:
                 self.calls(node.body, context.function_body())
                 stack.append(node.params)
                 continue
-            if kind is cst.Call:
+            if kind is cst.NamedExpr:  # binds in the enclosing scope, even from a comprehension
+                if type(node.target) is cst.Name:
+                    self.b.bind_names(context, self._line(node), (node.target.value,))
+            elif kind is cst.Call:
                 callee = _dotted(node.func)
                 if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
                     positional, keywords = _args(node)

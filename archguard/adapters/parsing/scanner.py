@@ -273,14 +273,16 @@ def _settle(
         i.path for i in fresh
         if i.rejected or (judge_all_parsed and i.outcome is not None and i.outcome.facts is not None)
     ]
-    verdicts, judge_available = _judge(root, to_judge, target)
+    verdicts, crashed, judge_available = _judge(root, to_judge, target)
     judged_paths = set(to_judge)
 
     needs_cst: list[_Parsed] = []
     final: dict[str, tuple[_Parsed, ParseOutcome, bool]] = {}
     for item in fresh:
         outcome, cacheable = item.outcome, item.cacheable
-        if item.path in verdicts:
+        if item.path in crashed:
+            outcome, cacheable = _judge_crashed(item, target), False
+        elif item.path in verdicts:
             issue = verdicts[item.path]
             if issue is not None:
                 outcome = ParseOutcome(syntax_error=issue)
@@ -320,19 +322,29 @@ def _settle(
 
 def _judge(
     root: Path, paths: list[str], target: tuple[int, int]
-) -> tuple[dict[str, SyntaxIssue | None], bool]:
-    """Ruff's verdicts, and whether ruff could be asked at all."""
+) -> tuple[dict[str, SyntaxIssue | None], set[str], bool]:
+    """Ruff's verdicts, the files that crashed ruff, and whether ruff could be asked at all."""
     if not paths:
-        return {}, True
+        return {}, set(), True
     try:
-        return syntax_judge.judge(root, paths, target), True
+        judgement = syntax_judge.judge_isolated(root, paths, target)
     except syntax_judge.JudgeUnavailable as error:
         warnings.warn(
             f"archguard: syntax errors judged by Python {sys.version_info[0]}.{sys.version_info[1]}"
             f" instead of the target {target[0]}.{target[1]}: {error.message}",
             RuntimeWarning, stacklevel=3,
         )
-        return {}, False
+        return {}, set(), False
+    return syntax_judge.first_issues(judgement), set(judgement.crashed), True
+
+
+def _judge_crashed(item: _Parsed, target: tuple[int, int]) -> ParseOutcome:
+    """A file whose parse crashed ruff (an expression of thousands of terms overflows its stack):
+    unreadable, with the reason. Not a syntax error: the file may well be valid, only no judge could
+    read it (this interpreter's verdict, if it rejected the file, is about its own older grammar)."""
+    why = "ruff's parser crashed on it (an expression too deep for its stack)"
+    reason = f"could not be judged for Python {target[0]}.{target[1]}: {why}"
+    return ParseOutcome(unreadable=UnreadableFile(item.path, reason))
 
 
 # --- per-file work (runs in worker processes) ---------------------------------------------------

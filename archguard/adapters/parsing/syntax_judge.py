@@ -14,6 +14,8 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from archguard.domain.facts import SyntaxIssue
@@ -28,6 +30,24 @@ MAX_ARGS_CHARS = 24_000 if sys.platform == "win32" else 100_000
 RUFF_TIMEOUT_S = 600
 
 _TARGET_PATTERN = re.compile(r"^\s*(?:py|python)?\s*(\d)\.?(\d{1,2})\s*$", re.IGNORECASE)
+
+
+class _RuffFailed(Exception):
+    """One ruff run failed: ruff itself is broken, or one of the batch's files crashed it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Ruff's verdicts per file, and the files that crashed ruff's parser (no verdict: a file
+    with an expression of thousands of terms overflows its stack). One such file costs itself
+    only: its batch neighbours are judged without it."""
+
+    verdicts: dict[str, list[SyntaxIssue]]
+    crashed: dict[str, str]  # path -> what ruff said
 
 
 class JudgeUnavailable(Exception):
@@ -64,23 +84,69 @@ def find_ruff() -> str:
 def judge(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str, SyntaxIssue | None]:
     """The first syntax error of each file under ``target``, or None when it is valid (see
     :func:`all_issues`, whose first entry per file this is)."""
-    return {path: (found[0] if found else None) for path, found in all_issues(root, paths, target).items()}
+    return first_issues(judge_isolated(root, paths, target))
+
+
+def first_issues(judgement: Judgement) -> dict[str, SyntaxIssue | None]:
+    return {path: (found[0] if found else None) for path, found in judgement.verdicts.items()}
 
 
 def all_issues(root: Path, paths: Sequence[str], target: tuple[int, int]) -> dict[str, list[SyntaxIssue]]:
     """Every syntax error of each file under ``target``, in source order ([] when it is valid).
 
-    ``paths`` are relative to ROOT. A file ruff could not read (e.g. not UTF-8) gets no verdict:
-    it is absent from the result and the caller keeps its own judgement.
+    ``paths`` are relative to ROOT. A file ruff could not read (e.g. not UTF-8), or whose parse
+    crashed ruff, gets no verdict: it is absent from the result and the caller keeps its own
+    judgement.
     """
+    return judge_isolated(root, paths, target).verdicts
+
+
+def judge_isolated(root: Path, paths: Sequence[str], target: tuple[int, int]) -> Judgement:
+    """Every syntax error of each file, as :func:`all_issues`, plus the files that crashed ruff.
+
+    A batch whose ruff run fails is split in halves and each judged again, down to the single
+    files that crash it; only when ruff fails on an empty file too is ruff itself broken
+    (:class:`JudgeUnavailable`)."""
+    judgement = Judgement({}, {})
     if not paths:
-        return {}
+        return judgement
     root = Path(root).resolve()
     ruff = find_ruff()
-    verdicts: dict[str, list[SyntaxIssue]] = {}
     for batch in _batches(paths):
-        verdicts.update(_judge_batch(ruff, root, batch, target))
-    return verdicts
+        _judge_splitting(ruff, root, batch, target, judgement)
+    return judgement
+
+
+def _judge_splitting(
+    ruff: str, root: Path, batch: list[str], target: tuple[int, int], judgement: Judgement
+) -> None:
+    try:
+        judgement.verdicts.update(_judge_batch(ruff, root, batch, target))
+        return
+    except _RuffFailed as failure:
+        if not _ruff_works(ruff, target):
+            raise JudgeUnavailable(failure.message) from None
+        if len(batch) == 1:
+            judgement.crashed[batch[0]] = failure.message
+            return
+    middle = len(batch) // 2
+    _judge_splitting(ruff, root, batch[:middle], target, judgement)
+    _judge_splitting(ruff, root, batch[middle:], target, judgement)
+
+
+@cache
+def _ruff_works(ruff: str, target: tuple[int, int]) -> bool:
+    """Ruff judges an empty file: a failure elsewhere was caused by the files it was given."""
+    try:
+        completed = subprocess.run(
+            [ruff, "check", "--isolated", "--no-cache", "--target-version",
+             f"py{target[0]}{target[1]}", "--select", "E9", "--output-format", "json",
+             "--exit-zero", "--stdin-filename", "empty.py", "-"],
+            input=b"", capture_output=True, timeout=RUFF_TIMEOUT_S, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0
 
 
 def _batches(paths: Sequence[str]) -> list[list[str]]:
@@ -118,7 +184,7 @@ def _judge_batch(
         raise JudgeUnavailable(f"ruff could not run: {error}") from None
     if completed.returncode != 0:
         stderr = completed.stderr.decode("utf-8", "replace").strip()
-        raise JudgeUnavailable(f"ruff failed (exit {completed.returncode}): {stderr[:500]}")
+        raise _RuffFailed(f"ruff failed (exit {completed.returncode}): {stderr[:500]}")
     try:
         diagnostics = json.loads(completed.stdout or b"[]")
     except json.JSONDecodeError as error:

@@ -1,0 +1,41 @@
+"""The ``.pyi`` stubs that sit beside modules: what names those modules serve.
+
+lazy_loader's ``__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)`` (scikit-image,
+and much of scientific Python) serves exactly the names the ``__init__.pyi`` beside the module
+imports, so a name import from such a module is checked against the stub. Stubs are few (a handful
+per package), so they are read and parsed here, in this process, and never cached; their content
+hashes go into the results cache key instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from archguard.adapters.cache.facts_cache import content_hash
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
+from archguard.domain.facts import FileFacts
+from archguard.domain.sources import SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Stub:
+    file: SourceFile  # the .pyi, named as the module it describes
+    facts: FileFacts
+    digest: bytes
+
+
+def read_stubs(root: Path, stubs: Sequence[SourceFile]) -> dict[str, Stub]:
+    """Module -> its stub, for every stub that reads and parses. A stub that does not is ignored:
+    the module is then judged by its own source alone, as without a stub."""
+    found: dict[str, Stub] = {}
+    for stub in stubs:
+        try:
+            data = (root / stub.path).read_bytes()
+            facts = extract_facts(decode_source(data))
+        except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):
+            continue
+        found[stub.module] = Stub(stub, facts, content_hash(data))
+    return found
