@@ -241,7 +241,7 @@ PLUGINS = {
 @pytest.mark.skipif(
     version_tuple(installed_version("import-linter") or "0") < (2, 16),
     reason="before 2.16 import-linter gives a subclassed contract type none of its parent's options "
-    "(lint-imports alike); see docs/importlinter.md",
+    "(lint-imports alike); see docs/compatibility.md",
 )
 @pytest.mark.parametrize("kind", PLUGINS)
 def test_plugin_contract_types_are_never_cached(
