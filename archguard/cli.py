@@ -105,6 +105,38 @@ def baseline(**raw: Any) -> None:
         _finish_check(result, settings, "baseline", exit_on_failure=False)
 
 
+@cli.command()
+@common_options
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--dry-run", is_flag=True, help="Print the unified diff; write nothing.")
+@click.option("--rollback", is_flag=True, help="Restore the files of an interrupted run from its journal.")
+@click.option("--concept", metavar="NAME", help="Fix only this concept contract's violations.")
+@click.option("--delete-unused-shims", is_flag=True, help="Also delete shims the run leaves without importers.")
+def fix(**raw: Any) -> None:
+    """Rewrite non-canonical imports to their canonical path, atomically (PATHS limit the scope).
+
+    Exit 0 when done or nothing to do; 1 when refused or rolled back (docs/fix.md)."""
+    from archguard.app.fix import FixOptions, run_fix
+    from archguard.reporting.fix_report import fix_to_json, render_fix
+
+    with _reported_errors():
+        options, settings = _options(raw)
+        fix_options = FixOptions(
+            dry_run=bool(raw["dry_run"]), rollback=bool(raw["rollback"]), concept=raw.get("concept"),
+            paths=tuple(raw.get("paths") or ()), delete_unused_shims=bool(raw["delete_unused_shims"]),
+        )
+        with _progress(settings["quiet"]) as progress:
+            result = run_fix(options, fix_options, progress)
+        if settings["json"]:
+            write_output(json_report.dumps(fix_to_json(result, tool_version=__version__)), settings["json"])
+        if settings["json"] != "-":
+            click.echo(render_fix(result), nl=False)
+        # An asked-for --rollback that restored the tree is done (0); a run that had to roll back
+        # its own change, or found an interrupted one, failed (1).
+        if result.status.failed and not fix_options.rollback:
+            sys.exit(1)
+
+
 def main() -> None:
     # One short-lived run builds millions of objects that live until it exits (facts, symbol
     # table, findings) and almost no cyclic garbage: the cyclic collector would spend a seventh of

@@ -45,6 +45,9 @@ TARGETS = [  # (label, numerator row, denominator row, limit; None: reported, no
      "grimp.build_graph (warm)", None),
     ("check warm, one file edited / lint-imports", "archguard check (warm, 1 file edited)",
      "lint-imports (no cache)", None),
+    # fix runs check, rewrites every fixable import, then checks the changed tree again.
+    ("fix cold (incl. verification) / check cold", "archguard fix (cold, incl. verification)",
+     "archguard check (cold)", 2.0),
     # The floor of any cold run that judges syntax: ruff's native parser alone, no name facts.
     ("ruff syntax pass alone / grimp cold", "ruff check --select E9 (cold)", "grimp.build_graph (cold)", None),
     # What the cold run costs beyond parsing every file with CPython's own parser.
@@ -332,10 +335,13 @@ def bench_lint_imports(clean: Path, label: str, work: Path, repeat: int) -> tupl
 
 
 def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: dict,
-                    checks: list[str]) -> list[Row]:
+                    checks: list[str], commands: tuple[str, ...] = ("scan", "check"),
+                    cold_only: bool = False) -> list[Row]:
     ag = archguard_cmd()
     rows = []
     for command, ok in (("scan", (0,)), ("check", (0, 1))):
+        if command not in commands:
+            continue
         cache = work / "cache" / f"archguard-{command}-{label}"
         out_json = work / f"archguard-{command}-{label}.json"
         cmd = ag + [command, str(tree), "--cache-dir", str(cache), "--json", str(out_json)]
@@ -354,6 +360,8 @@ def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: d
         cold = run_row(Row(f"archguard {command} (cold)", label), cmd, REPO, ok, repeat,
                        before_each=fresh_cold, validate=validate)
         rows.append(cold)
+        if cold_only:
+            continue
         if cold.error:
             rows.append(Row(f"archguard {command} (warm)", label, error="cold run failed"))
             continue
@@ -379,6 +387,40 @@ def bench_archguard(tree: Path, label: str, work: Path, repeat: int, manifest: d
                       f"{got}, generator planted {want} in parsed files ({planted['module_imports']} module + "
                       f"{planted['name_imports']} name imports) ({'ok' if got == want else 'MISMATCH'})")
     return rows
+
+
+def bench_fix(tree: Path, label: str, work: Path, repeat: int, checks: list[str]) -> Row:
+    """``archguard fix`` on a fresh copy of the tree with a cold cache, every run: the copy is made
+    before the clock starts; the run includes fix's own check before and its verification after."""
+    copy = work / f"fix-copy-{label}"
+    cache = work / "cache" / f"archguard-fix-{label}"
+    out_json = work / f"archguard-fix-{label}.json"
+
+    def fresh_copy() -> None:
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        out_json.unlink(missing_ok=True)
+        shutil.copytree(tree, copy, symlinks=True)
+
+    def validate(r: Run) -> str | None:
+        try:
+            data = json.loads(out_json.read_text())
+        except (OSError, ValueError):
+            return "no valid --json output written"
+        if data.get("status") != "fixed":
+            return f"status {data.get('status')}: {' / '.join(data.get('problems', []))[:200]}"
+        return None
+
+    cmd = archguard_cmd() + ["fix", str(copy), "--cache-dir", str(cache), "--json", str(out_json), "-q"]
+    row = run_row(Row("archguard fix (cold, incl. verification)", label), cmd, REPO, (0,), repeat,
+                  before_each=fresh_copy, validate=validate)
+    if not row.error:
+        summary = json.loads(out_json.read_text())["summary"]
+        checks.append(f"{label} fix: {summary['fixed_violations']} violations fixed in "
+                      f"{summary['changed_files']} files, {summary['not_fixed']} left with a reason")
+        row.note = f"{summary['fixed_violations']} imports rewritten in {summary['changed_files']} files"
+    shutil.rmtree(copy, ignore_errors=True)
+    return row
 
 
 class EditOneFile:
@@ -508,6 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regen", action="store_true", help="regenerate the trees even if they match")
     ap.add_argument("--skip-archguard", action="store_true", help="only measure grimp and lint-imports")
     ap.add_argument("--write", action="store_true", help="write the table to benchmarks/RESULTS.md")
+    ap.add_argument("--fix-only", action="store_true",
+                    help="only archguard check (cold) and archguard fix (cold), for the fix target")
     args = ap.parse_args(argv)
     args.load_at_start = os.getloadavg()[0]
     if args.load_at_start > 0.5 * (os.cpu_count() or 1):
@@ -521,6 +565,12 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     checks: list[str] = []
     print(f"measuring on {label}:", flush=True)
+    if args.fix_only:
+        rows += bench_archguard(tree, label, args.work, args.repeat, manifest, checks, ("check",), cold_only=True)
+        rows.append(bench_fix(tree, label, args.work, args.repeat, checks))
+        print()
+        print(render(rows, [], manifest, checks, args))
+        return 0
     g_cold, g_warm = bench_grimp(clean, label, args.work, args.repeat)
     rows += [g_cold, g_warm]
     rows += bench_lint_imports(clean, label, args.work, args.repeat)
@@ -530,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_archguard:
         a_rows = bench_archguard(tree, label, args.work, args.repeat, manifest, checks)
         rows += a_rows
+        rows.append(bench_fix(tree, label, args.work, args.repeat, checks))
     mem_rows: list[tuple[dict, Row, Row | None]] = [
         (manifest, g_cold, next((r for r in a_rows if r.label == "archguard scan (cold)"), None))]
     if mem_scale > 0 and mem_scale != args.scale:

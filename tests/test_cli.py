@@ -21,7 +21,7 @@ TREE = {
         "import warnings\n\nfrom app.realtime.manager import ConnectionManager as LegacyManager\n\n"
         "warnings.warn('use app.realtime.manager', DeprecationWarning)\n"
     ),
-    "app/chat.py": "from app.realtime.compat import LegacyManager\n",
+    "app/chat.py": "from app.realtime.compat import LegacyManager\n\nmanager = LegacyManager()\n",
     "app/good.py": "from app.realtime.manager import ConnectionManager\n",
     "tests/test_chat.py": "import app.chat\nfrom app.realtime import ConnectionManager\n",
     "tests/test_broken.py": "def test(:\n    pass\n",

@@ -41,6 +41,14 @@ _NOT_FIXABLE_OTHER_OBJECT = (
 )
 _NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
 _NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
+_NOT_FIXABLE_SHIM = (
+    "this module is itself a re-export shim: fix leaves shims alone (delete it once nothing imports "
+    "it: fix --delete-unused-shims)"
+)
+_NOT_FIXABLE_PACKAGE_INIT = (
+    "a package __init__ re-exports what it imports: fix leaves it alone; point it at the canonical "
+    "module by hand if you want"
+)
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -261,14 +269,43 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
         # The canonical module only re-exporting is the concept's home, never "a shim".
         is_home = module == concept.contract.canonical_module
         shim = " (a shim)" if not is_home and table.is_shim(module) else ""
+        home = _reexport_home(table, file)
         return _violation(
             concept, "AG101", file, fact, module, fact.name,
             message=f"{_as_imported(fact)} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
-            suggestion=_suggestion(concept, bound), fixable=True, reason=None,
+            suggestion=_suggestion(concept, bound), fixable=home is None, reason=home,
         )
     if res.origin in concept.rivals:
         return _rival_import(concept, file, fact, module, fact.name, res)
     return None
+
+
+def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
+    """Why ``archguard fix`` leaves this importer alone, or None: shims and package ``__init__``
+    files are the homes others import the concept from, never rewritten (docs/fix.md)."""
+    if file.loose:
+        return None
+    if file.is_package:
+        return _NOT_FIXABLE_PACKAGE_INIT
+    if is_reexport_shim(table, file.module):
+        return _NOT_FIXABLE_SHIM
+    return None
+
+
+def is_reexport_shim(table: SymbolTable, module: str) -> bool:
+    """A module that emits a DeprecationWarning, or whose public names are all re-exports (run-time
+    imports, or aliases of other names) - the definition of a shim in docs/usage.md. Stricter than
+    :meth:`SymbolTable.is_shim`, which ignores plain assignments: a ``urls.py`` that builds
+    ``urlpatterns`` from its imports is an importer, not a shim."""
+    facts = table.facts_of(module)
+    if facts is None:
+        return False
+    if facts.warns_deprecation:
+        return True
+    public = [b for b in facts.bindings if not b.name.startswith("_")]
+    if any(b.kind is not BindingKind.ALIAS for b in public):
+        return False
+    return any(not f.in_function and not f.type_checking for f in facts.imports)
 
 
 def _check_star(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact,

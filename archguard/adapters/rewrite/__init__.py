@@ -1,0 +1,2 @@
+"""archguard fix at the edge: the libcst import rewriter and the journal of atomic writes and
+rollback (docs/fix.md)."""

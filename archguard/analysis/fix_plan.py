@@ -1,0 +1,130 @@
+"""What ``archguard fix`` will change, decided from ``check``'s own violations (one source of
+truth: a violation ``check`` marks fixable becomes an :class:`ImportEdit`; every other one in scope
+is listed with its reason), and which shims the change leaves without importers.
+
+Pure: no I/O, no parser. The rewriting itself is the libcst adapter's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from archguard.analysis.concepts import is_reexport_shim
+from archguard.analysis.symbols import SymbolTable
+from archguard.domain.contracts import ConceptContract, split_target
+from archguard.domain.facts import FileFacts, ImportKind
+from archguard.domain.findings import Kind, Violation
+from archguard.domain.fix import ImportEdit, NotFixed
+from archguard.domain.sources import SourceFile
+
+_CONFLICT = "contracts disagree on the canonical path of this object ({}): settle the contracts first"
+
+
+@dataclass
+class FixPlan:
+    edits: dict[str, list[ImportEdit]] = field(default_factory=dict)  # by path
+    not_fixed: list[NotFixed] = field(default_factory=list)
+
+    @property
+    def edit_count(self) -> int:
+        return sum(len(e) for e in self.edits.values())
+
+
+def in_scope(path: str, scopes: Sequence[str]) -> bool:
+    """``scopes``: paths relative to ROOT (files or folders); empty means the whole tree."""
+    if not scopes:
+        return True
+    return any(s in (".", "") or path == s or path.startswith(s.rstrip("/") + "/") for s in scopes)
+
+
+def plan_fix(violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
+             ) -> FixPlan:
+    """Edits for every fixable non-canonical import in scope; the rest with their reasons."""
+    plan = FixPlan()
+    by_import: dict[tuple[str, int, str], list[Violation]] = {}
+    for v in violations:
+        if v.kind is not Kind.NON_CANONICAL_IMPORT:
+            continue
+        if (concept is not None and v.contract != concept) or not in_scope(v.path, scopes):
+            continue
+        if not v.fixable or not v.canonical:
+            plan.not_fixed.append(NotFixed(v.path, v.line, v.code, v.contract, v.statement,
+                                           v.reason or "not fixable"))
+            continue
+        by_import.setdefault((v.path, v.line, v.imported), []).append(v)
+    for (path, line, imported), group in sorted(by_import.items()):
+        canonicals = sorted({v.canonical for v in group if v.canonical})
+        if len(canonicals) > 1:
+            for v in group:
+                plan.not_fixed.append(NotFixed(v.path, v.line, v.code, v.contract, v.statement,
+                                               _CONFLICT.format(", ".join(canonicals))))
+            continue
+        v = group[0]
+        module, name = imported.rpartition(":")[::2]
+        canonical_module, canonical_name = split_target(canonicals[0])
+        plan.edits.setdefault(path, []).append(ImportEdit(
+            line=line, name=name, module=module, canonical_module=canonical_module,
+            canonical_name=canonical_name, contract=v.contract, fingerprint=v.fingerprint,
+        ))
+    plan.not_fixed.sort(key=lambda n: (n.path, n.line, n.code))
+    return plan
+
+
+def unused_shims(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    plan: FixPlan,
+    contracts: Sequence[ConceptContract],
+) -> list[SourceFile]:
+    """Shims the planned edits took importers from and that no other file imports any more.
+
+    A shim here is what :func:`is_reexport_shim` says, never a package ``__init__``, a loose
+    file, or a module on a contract's canonical re-export chain. Any remaining import of the module
+    (``from shim import other``, ``import shim``, ``from pkg import shim``, ``import_module``)
+    keeps it; shims that only other unused shims import go too.
+    """
+    by_module = {f.module: f for f in files if not f.loose}
+    protected: set[str] = set()
+    for contract in contracts:
+        protected |= table.chain_modules(*split_target(contract.canonical))
+        protected.add(split_target(contract.canonical)[0])
+    candidates = {
+        e.module for edits in plan.edits.values() for e in edits
+        if e.module in by_module and not by_module[e.module].is_package
+        and e.module not in protected and is_reexport_shim(table, e.module)
+    }
+    removed = {(path, e.line, e.module, e.name) for path, edits in plan.edits.items() for e in edits}
+    gone: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for module in sorted(candidates - gone):
+            if not _still_imported(module, files, facts, removed, gone):
+                gone.add(module)
+                changed = True
+    return sorted((by_module[m] for m in gone), key=lambda f: f.path)
+
+
+def _still_imported(module: str, files: Sequence[SourceFile], facts: Mapping[str, FileFacts],
+                    removed: set[tuple[str, int, str, str]], gone: set[str]) -> bool:
+    parent, _, last = module.rpartition(".")
+    for file in files:
+        if file.module == module or file.module in gone:
+            continue
+        file_facts = facts.get(file.path)
+        if file_facts is None:
+            continue
+        for fact in file_facts.imports:
+            target = file.import_target(fact)
+            if target is None:
+                continue
+            if fact.kind is ImportKind.FROM:
+                if target == module and (file.path, fact.line, module, fact.name) not in removed:
+                    return True
+                if target == parent and fact.name in (last, "*"):
+                    return True
+            elif target == module or target.startswith(module + "."):
+                return True
+    return False
