@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from archguard import __version__, app
 from archguard.adapters.parsing.syntax_judge import parse_target
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
+from archguard.adapters.project_files.safe_io import require_inside, same_file
 from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
@@ -143,7 +145,21 @@ def main() -> None:
     # a warm run rescanning them. Parser workers turn it back on, and so does in-process libcst
     # work (the one source of cycles); library callers of archguard.app keep their collector.
     gc.disable()
+    _plain_notices()
     cli(prog_name="archguard")
+
+
+def _plain_notices() -> None:
+    """archguard's own notices (an ignored cache, a cache not saved) are one line on stderr, as
+    users read them, not Python's ``file:line: UserWarning:`` form with a source line."""
+    default = warnings.formatwarning
+
+    def formatted(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+        if str(message).startswith("archguard: "):
+            return f"{text.printable(str(message))}\n"
+        return default(message, category, filename, lineno, line)
+
+    warnings.formatwarning = formatted
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -160,12 +176,14 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
             return project.get(config_name or name)
         return value
 
-    def as_path(value: str | Path | None) -> Path | None:
-        """Command-line paths are relative to the working directory; pyproject ones to ROOT."""
+    def as_path(value: str | Path | None, name: str = "path") -> Path | None:
+        """Command-line paths are relative to the working directory and may point anywhere;
+        pyproject ones are relative to ROOT and must resolve inside it (the tree is untrusted)."""
         if value is None or isinstance(value, Path):
             return value
         path = Path(value)
-        return path if path.is_absolute() else root / path
+        path = path if path.is_absolute() else root / path
+        return require_inside(path, root, what=f"[tool.archguard] {name}", source="pyproject.toml")
 
     target = pick("target_python")
     try:
@@ -178,12 +196,12 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         packages=tuple(pick("package") or ()),
         excludes=tuple(pick("exclude") or ()),
         target=parsed_target,
-        contracts_dir=as_path(pick("contracts")),
-        importlinter_config=as_path(pick("importlinter_config")),
-        cache_dir=as_path(pick("cache_dir")),
+        contracts_dir=as_path(pick("contracts"), "contracts"),
+        importlinter_config=as_path(pick("importlinter_config"), "importlinter_config"),
+        cache_dir=as_path(pick("cache_dir"), "cache_dir"),
         no_cache=bool(pick("no_cache")),
         jobs=pick("jobs"),
-        baseline=as_path(baseline_value),
+        baseline=as_path(baseline_value, "baseline"),
         update_baseline=bool(raw.get("update_baseline")),
         add_new=bool(raw.get("add_new")),
     )
@@ -197,6 +215,8 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     }
     if settings["json"] == "-" and settings["format"] != "text":
         raise ConfigError(f"--json - and --format {settings['format']} both want stdout; write the JSON to a file")
+    if settings["json"] not in (None, "-") and options.baseline is not None and same_file(str(settings["json"]), options.baseline):
+        raise ConfigError(f"--json and --baseline name the same file ({options.baseline}): the result would overwrite the baseline")
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
     return options, settings
@@ -206,8 +226,9 @@ def _json_destination(given: str | None, configured: str | None, root: Path) -> 
     """``--json`` as given (relative to the working directory); from pyproject, relative to ROOT."""
     if given:
         return given
-    if configured and configured != "-" and not Path(configured).is_absolute():
-        return str(root / configured)
+    if configured and configured != "-":
+        path = Path(configured) if Path(configured).is_absolute() else root / configured
+        return str(require_inside(path, root, what="[tool.archguard] json", source="pyproject.toml"))
     return configured
 
 
@@ -234,8 +255,8 @@ def _reported_errors() -> Iterator[None]:
     """Configuration problems end the run with one line and exit code 2, never a traceback."""
     try:
         yield
-    except ArchguardError as error:  # ConfigError, ContractError, UnsupportedDependencyError
-        click.echo(f"archguard: error: {error}", err=True)
+    except ArchguardError as error:  # printable: a file name from the tree must not forge lines
+        click.echo(f"archguard: error: {text.printable(str(error))}", err=True)
         sys.exit(2)
 
 

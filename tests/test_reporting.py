@@ -472,7 +472,7 @@ def test_junit_survives_control_characters_in_messages():
         scan=make_scan(), violations=[shim_violation(message="bad \x00\x1b byte")]
     )
     failure = ET.fromstring(junit.to_junit(check)).find("testsuite/testcase/failure")
-    assert "bad \ufffd\ufffd byte" in failure.text
+    assert "bad \\x00\\x1b byte" in failure.text  # escaped, visibly, as in the text output
 
 
 # --- GitHub ----------------------------------------------------------------------------------

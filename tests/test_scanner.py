@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import multiprocessing
 import os
 import sys
@@ -84,14 +83,14 @@ def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatc
         "locked.py": "import os\n",
         "ok.py": "import sys\n",
     }, mtime=OLD)
-    real_open = builtins.open
+    real_read = scanner.read_regular
 
-    def refusing_open(file, *args, **kwargs):
+    def refusing_read(file, *args, **kwargs):
         if str(file).endswith("locked.py"):
             raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
+        return real_read(file, *args, **kwargs)
 
-    monkeypatch.setattr(scanner, "open", refusing_open, raising=False)
+    monkeypatch.setattr(scanner, "read_regular", refusing_read)
     out = scan(tmp_path)
     reasons = {p: o.unreadable.reason for p, o in out.outcomes.items() if o.unreadable}
     assert set(reasons) == {"binary.py", "huge.py", "latin.py", "locked.py"}
@@ -113,13 +112,13 @@ def test_file_deleted_after_discovery_is_unreadable_not_fatal(tmp_path: Path) ->
 
 def count_opens(monkeypatch) -> list[str]:
     opened: list[str] = []
-    real_open = builtins.open
+    real_read = scanner.read_regular  # every read of a source file goes through it
 
-    def spying_open(file, *args, **kwargs):
+    def spying_read(file, *args, **kwargs):
         opened.append(str(file))
-        return real_open(file, *args, **kwargs)
+        return real_read(file, *args, **kwargs)
 
-    monkeypatch.setattr(scanner, "open", spying_open, raising=False)
+    monkeypatch.setattr(scanner, "read_regular", spying_read)
     return opened
 
 

@@ -7,8 +7,8 @@ Two ways to list files, one result:
 * otherwise (or when git is missing or fails) an ``os.scandir`` walk.
 
 Both then go through the same filters: the always-excluded folders (VCS metadata, virtualenvs,
-build and cache folders), the user's gitignore-style ``excludes``, and "is it a regular file
-named ``*.py``".
+build and cache folders), the user's gitignore-style ``excludes``, and "is it a file (not a
+folder) named ``*.py``": a FIFO or device so named is listed, and the scan reports it unreadable.
 
 Symlinked directories are never followed, by the walk or by git (which records them as links):
 no loops, and no file is counted twice under two paths. Symlinked *files* are listed like any file.
@@ -17,7 +17,6 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pathspec
 
+from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.sources import SourceFile
 
 # Folder names that never hold the user's own code.
@@ -44,7 +44,6 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
-GIT_TIMEOUT_S = 60
 
 
 class DiscoveryError(Exception):
@@ -64,6 +63,9 @@ class Discovery:
     # extensions, Cython ``.pyx``): importable, so importing them is not dangling, but their
     # names are unknown. Not counted as files.
     native_modules: list[SourceFile] = field(default_factory=list)
+    # Every path git tracks under ROOT (any file type, exclusions not applied); None when the tree
+    # was walked. Tells whether a cache folder inside ROOT came with the tree (docs/security.md).
+    git_tracked: list[str] | None = None
     # ``x.pyi`` beside ``x.py`` (``__init__.pyi`` beside ``__init__.py``), named as that module.
     # Not counted as files: they only tell which names the module serves.
     stubs: list[SourceFile] = field(default_factory=list)
@@ -74,7 +76,7 @@ def discover(
 ) -> Discovery:
     root = Path(root)
     user_excludes = _ExcludeSpec(excludes)
-    listed = _list_module_files(root, user_excludes)
+    listed, tracked = _list_module_files(root, user_excludes)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
@@ -85,6 +87,7 @@ def discover(
     return Discovery(
         files=files, packages=sorted(package_dirs), package_dirs=package_dirs,
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
+        git_tracked=tracked,
         stubs=_stubs_beside(listed, files),
     )
 
@@ -97,6 +100,11 @@ class _ExcludeSpec:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
+        for line in lines:  # one at a time, so the error names the bad one
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
+                raise DiscoveryError(f"--exclude {line!r}: not a valid gitignore-style pattern ({error})") from None
         self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
@@ -109,9 +117,10 @@ class _ExcludeSpec:
         return self._spec is not None and self._can_prune and self._spec.match_file(rel_dir + "/")
 
 
-def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
-    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted."""
-    listing = _git_listing(root)
+def _list_module_files(root: Path, excludes: _ExcludeSpec) -> tuple[list[str], list[str] | None]:
+    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
+    the paths git tracks (None: not listed by git)."""
+    listing, tracked = _git_listing(root)
     # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
     # folders named x.py must be checked on disk. The walk has seen each entry's type already.
     listed_by_git = listing is not None
@@ -126,25 +135,29 @@ def _list_module_files(root: Path, excludes: _ExcludeSpec) -> list[str]:
         and not excludes.excludes_file(rel)
         and (not listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
     }
-    return sorted(kept)
+    return sorted(kept), tracked
 
 
-def _git_listing(root: Path) -> list[str] | None:
-    """Every file git considers part of the project under ROOT, relative to ROOT; None when ROOT
-    is not in a git checkout or git is unavailable (the caller then walks the tree)."""
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=GIT_TIMEOUT_S, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if completed.returncode != 0:
-        return None
-    entries = [os.fsdecode(e) for e in completed.stdout.split(b"\0") if e]
+def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
+    """Every file git considers part of the project under ROOT, relative to ROOT, and those of
+    them it tracks; (None, None) when ROOT is not in a git checkout or git is unavailable (the
+    caller then walks the tree)."""
+    # Through safe_git: the tree's own git config (fsmonitor, hooks, filters) must run nothing.
+    # -t tags each path: "?" untracked, any other letter tracked.
+    completed = run_git(root, ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"])
+    if completed is None or completed.returncode != 0:
+        return None, None
+    entries: list[str] = []
+    tracked: list[str] = []
+    for entry in completed.stdout.split(b"\0"):
+        if len(entry) > 2:
+            path = os.fsdecode(entry[2:])
+            entries.append(path)
+            if entry[:1] != b"?":
+                tracked.append(path)
     # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
     # for this tree explicitly, so list it by walking rather than report an empty project.
-    return entries or None
+    return (entries, tracked) if entries else (None, None)
 
 
 def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:

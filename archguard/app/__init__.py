@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
 from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
@@ -25,6 +26,7 @@ from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.adapters.parsing.stubs import Stub, read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files.safe_io import is_inside, require_inside
 from archguard.analysis.baseline import apply_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
@@ -108,12 +110,18 @@ def scan_workspace(
         raise ConfigError(str(error)) from None
     files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
     files, badly_named = split_undecodable_names(files)
-    cache_dir = options.cache_dir or root / ".archguard_cache"
-    if not options.include_loose:
+    cache_dir: Path | None = None
+    if not options.no_cache:  # docs/security.md: where a cache may live, and when it is trusted
+        cache_dir = options.cache_dir or default_cache_dir(root)
+        check_cache_dir(cache_dir, root, discovery.files)
+        cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
+    if cache_dir is not None and not options.include_loose:
         # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
         # cache keeps only the files its last run saw, so sharing would evict the loose files.
         cache_dir = cache_dir / "packages-only"
-    cache = FactsCache(None if options.no_cache else cache_dir)
+        if is_inside(cache_dir.parent, root):  # a planted symlink there must not lead out of ROOT
+            require_inside(cache_dir, root, what="cache folder", source=str(cache_dir))
+    cache = FactsCache(cache_dir)
     target = options.target or NEWEST_TARGET
     output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
 
@@ -256,11 +264,14 @@ def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract
     folder = options.contracts_dir
     if folder is None:
         folder = root / "contracts"
-        if not folder.is_dir():
+        if not folder.is_symlink() and not folder.is_dir():
             return []
     elif not folder.is_dir():
         raise ConfigError(f"contracts folder not found: {folder}")
-    return contract_files.load_contracts(folder, display_root=root)
+    # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder
+    # elsewhere was given on the command line, which may point anywhere.
+    inside = options.contracts_dir is None or is_inside(folder.parent, root)
+    return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
 
 
 def _apply_baseline_file(result: CheckResult, options: Options) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from archguard.domain.findings import Violation
 from archguard.domain.result import CheckResult
 from archguard.reporting.summary import by_contract, is_warning, plural
-from archguard.reporting.text import violation_line
+from archguard.reporting.text import one_line, violation_line
 
 # Characters XML 1.0 forbids even when escaped; statements from broken files may hold them.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,7 +49,7 @@ def contract_suite(name: str, violations: Sequence[Violation]) -> ET.Element:
     new = _new(violations)
     suite = ET.Element(
         "testsuite",
-        name=xml_text(name),
+        name=xml_text(one_line(name)),
         tests="1",
         failures=str(int(bool(new))),
         errors="0",
@@ -57,7 +57,7 @@ def contract_suite(name: str, violations: Sequence[Violation]) -> ET.Element:
         time="0",
     )
     case = ET.SubElement(
-        suite, "testcase", classname="archguard", name=xml_text(name), time="0"
+        suite, "testcase", classname="archguard", name=xml_text(one_line(name)), time="0"
     )
     if new:
         failure = ET.SubElement(

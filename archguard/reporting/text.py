@@ -3,6 +3,7 @@ and terminals turn these into links, users grep them), then a short summary at t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -22,9 +23,20 @@ from archguard.reporting.summary import (
 MAX_LINES_PER_SECTION = 200
 
 
+# Characters that end a line, move the cursor, recolour or reorder what a terminal or CI log
+# shows (C0/C1 controls, DEL, Unicode line separators, bidi overrides): a file name or contract
+# name from the tree could otherwise forge lines such as "All contracts kept." (docs/security.md).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character escaped as Python would (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def one_line(text: str) -> str:
     """Findings are one line each, or ``grep`` and editors' ``path:line`` links break."""
-    return " ".join(text.splitlines())
+    return printable(" ".join(text.splitlines()))
 
 
 def _capped(lines: Sequence[str], what: str, verbose: bool) -> list[str]:
@@ -43,16 +55,16 @@ def dangling_line(dangling: DanglingImport) -> str:
         text += " (guarded: the code expects the ImportError)"
     if dangling.type_checking:
         text += " (under TYPE_CHECKING)"
-    return f"{dangling.path}:{dangling.line}:{dangling.column}: {text}"
+    return f"{printable(dangling.path)}:{dangling.line}:{dangling.column}: {one_line(text)}"
 
 
 def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
     syntax = [
-        f"{s.path}:{s.line}:{s.column}: syntax error: {one_line(s.message)}"
+        f"{printable(s.path)}:{s.line}:{s.column}: syntax error: {one_line(s.message)}"
         for s in sorted(result.syntax_errors, key=by_position)
     ]
     unreadable = [
-        f"{u.path}: unreadable: {one_line(u.reason)}"
+        f"{printable(u.path)}: unreadable: {one_line(u.reason)}"
         for u in sorted(result.unreadable, key=by_path)
     ]
     dangling = [dangling_line(d) for d in sorted_dangling(result.dangling)]
@@ -99,7 +111,7 @@ def scan_summary_block(result: ScanResult) -> list[str]:
 def violation_line(violation: Violation) -> str:
     marker = " [warning]" if is_warning(violation) else ""
     return (
-        f"{violation.path}:{violation.line}:{violation.column}: "
+        f"{printable(violation.path)}:{violation.line}:{violation.column}: "
         f"{violation.code}{marker} {one_line(display_message(violation))}"
     )
 
@@ -107,7 +119,7 @@ def violation_line(violation: Violation) -> str:
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
     canonical = next((v.canonical for v in violations if v.canonical), None)
     reason = next((v.contract_reason for v in violations if v.contract_reason), None)
-    header = f"{name} (canonical: {canonical})" if canonical else name
+    header = f"{one_line(name)} (canonical: {one_line(canonical)})" if canonical else one_line(name)
     return f"{header}: {one_line(reason)}" if reason else header
 
 
@@ -147,7 +159,7 @@ def statistics_block(result: CheckResult) -> list[str]:
     for contract, count in sorted(
         per_contract.items(), key=lambda item: (-item[1], item[0])
     ):
-        lines.append(f"{count:>{width}}\t{contract}")
+        lines.append(f"{count:>{width}}\t{one_line(contract)}")
     lines.append("")
     return lines
 

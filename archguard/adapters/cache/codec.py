@@ -11,6 +11,7 @@ folder.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import marshal
 import struct
 from collections.abc import Callable
@@ -102,26 +103,42 @@ def content_hash(data: bytes) -> bytes:
 
 
 # Envelope: identity (what is stored, fixed by the caller) | payload length (u64)
-# | blake2b-128 of payload (16) | payload (marshal).
+# | keyed blake2b-128 of identity + payload (16) | payload (marshal).
 _SEAL = struct.Struct("<Q16s")
 
 
-def seal(identity: bytes, value: Any) -> bytes:
-    """``value`` as bytes to write (atomically); raises ValueError for what marshal cannot store."""
+class UntrustedData(Exception):
+    """Data in this format whose MAC does not verify under our key: written by another user, on
+    another machine, by a hand that forged it, or damaged. Never read (marshal is not safe
+    against crafted input either)."""
+
+
+def _mac(key: bytes, identity: bytes, payload: bytes) -> bytes:
+    digest = hashlib.blake2b(identity, digest_size=16, key=key)
+    digest.update(payload)
+    return digest.digest()
+
+
+def seal(identity: bytes, value: Any, key: bytes) -> bytes:
+    """``value`` as bytes to write (atomically), signed with ``key`` (:mod:`cache_key`); raises
+    ValueError for what marshal cannot store."""
     payload = marshal.dumps(value)
-    return identity + _SEAL.pack(len(payload), content_hash(payload)) + payload
+    return identity + _SEAL.pack(len(payload), _mac(key, identity, payload)) + payload
 
 
-def unseal(data: bytes, identity: bytes) -> Any:
-    """The value :func:`seal` stored under ``identity``; None when ``data`` was stored under another
-    identity (format, version, key), is truncated or corrupted: never trusted."""
+def unseal(data: bytes, identity: bytes, key: bytes) -> Any:
+    """The value :func:`seal` stored under ``identity`` and ``key``; None when ``data`` was stored
+    under another identity (format, version, results key) or is truncated. Raises
+    :class:`UntrustedData` when the identity matches but the MAC does not: the caller says so."""
     head = len(identity) + _SEAL.size
     if len(data) < head or data[: len(identity)] != identity:
         return None
     length, digest = _SEAL.unpack_from(data, len(identity))
     payload = data[head:]
-    if length != len(payload) or digest != content_hash(payload):
+    if length != len(payload):
         return None
+    if not hmac.compare_digest(digest, _mac(key, identity, payload)):
+        raise UntrustedData()
     try:
         return marshal.loads(payload)
     except (EOFError, ValueError, TypeError):

@@ -9,11 +9,12 @@ content costs a read, never a parse).
 On disk: one file per target version, ``facts-pyXY.bin``::
 
     magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
-    | schema digest (8) | then :func:`codec.seal`'s length, checksum and marshal payload
+    | schema digest (8) | then :func:`codec.seal`'s length, MAC and marshal payload
 
 written to a temp file and ``os.replace``d, so a concurrent reader sees the old or the new file,
 never half of one. Any mismatch (other version, truncated, corrupted) means "no cache": it is
-rebuilt, never trusted.
+rebuilt, never trusted. A file whose MAC does not verify under this user's cache key
+(:mod:`cache_key`) was not written by this archguard here: it is ignored with a notice.
 
 Entries are plain tuples (:mod:`codec` says why not pickle), and a hit is decoded only as far as
 it is used (:class:`CachedOutcome`): a warm run whose derived results are cached too never
@@ -34,8 +35,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
 from archguard.adapters.cache.codec import (
     Codec,
+    UntrustedData,
     content_hash,
     enum_field,
     many,
@@ -46,6 +49,7 @@ from archguard.adapters.cache.codec import (
     unseal,
 )
 from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -60,7 +64,7 @@ from archguard.domain.facts import (
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 EXTRACTOR_VERSION = 4
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 14)
@@ -223,7 +227,7 @@ class FactsCache:
         for path in stale:
             del self._entries[path]
         try:
-            data = seal(self._identity(), self._entries)
+            data = seal(self._identity(), self._entries, cache_key())
             target_file.parent.mkdir(parents=True, exist_ok=True)
             _keep_out_of_version_control(target_file.parent)
             write_atomically(target_file, data)
@@ -244,11 +248,15 @@ class FactsCache:
         if target_file is None:
             return {}
         try:
-            data = target_file.read_bytes()
+            data, _ = read_regular(target_file)  # a FIFO or a device planted here is a miss
         except OSError:
             return {}
-        with paused_gc():  # a million fresh tuples would trigger useless full collections
-            entries = unseal(data, self._identity())
+        try:
+            with paused_gc():  # a million fresh tuples would trigger useless full collections
+                entries = unseal(data, self._identity(), cache_key())
+        except UntrustedData:
+            notice_untrusted(target_file)
+            return {}
         if not isinstance(entries, dict) or not all(
             isinstance(e, tuple) and len(e) == 5 for e in entries.values()
         ):
@@ -317,5 +325,11 @@ def collecting_gc() -> Iterator[None]:
 def _keep_out_of_version_control(cache_dir: Path) -> None:
     """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
     marker = cache_dir / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# created by archguard\n*\n", encoding="utf-8")
+    try:
+        # O_EXCL | O_NOFOLLOW: never through a symlink planted there (a dangling one included).
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(marker, flags, 0o666)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write("# created by archguard\n*\n")

@@ -9,7 +9,7 @@ costs one parse plus this analysis, never a full re-parse.)
 
 On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::
 
-    magic (8) | key (16) | then :func:`codec.seal`'s length, checksum and marshal payload
+    magic (8) | key (16) | then :func:`codec.seal`'s length, MAC and marshal payload
 
 written atomically; anything that does not match (other key, truncated, corrupted) is a miss.
 """
@@ -24,8 +24,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.cache.codec import Codec, content_hash, enum_field, schema_digest, seal, unseal
+from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
+from archguard.adapters.cache.codec import (
+    Codec,
+    UntrustedData,
+    content_hash,
+    enum_field,
+    schema_digest,
+    seal,
+    unseal,
+)
 from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import DanglingImport
 
@@ -84,17 +94,21 @@ class ResultsCache:
         if path is None:
             return None
         try:
-            data = path.read_bytes()
+            data, _ = read_regular(path)  # a FIFO or a device planted here is a miss
         except OSError:
             return None
-        return unseal(data, MAGIC + _keyed(key))
+        try:
+            return unseal(data, MAGIC + _keyed(key), cache_key())
+        except UntrustedData:
+            notice_untrusted(path)
+            return None
 
     def _save(self, name: str, key: bytes, value: Any) -> None:
         path = self._file(name)
         if path is None:
             return
         try:
-            write_atomically(path, seal(MAGIC + _keyed(key), value))
+            write_atomically(path, seal(MAGIC + _keyed(key), value, cache_key()))
         except (OSError, ValueError) as error:
             # A result that cannot be cached costs speed next time, never the result of this run.
             warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=3)

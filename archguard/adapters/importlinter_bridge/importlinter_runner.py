@@ -36,6 +36,12 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
     InvalidUserOptions,
     Offence,
 )
+from archguard.adapters.importlinter_bridge.importlinter_options import (
+    plugin_contract_types,
+    validate_contract_options,
+    validate_session_options,
+)
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
@@ -138,7 +144,11 @@ def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | N
         raise ConfigError("import-linter configuration not found", path=str(explicit))
     for name in DEFAULT_CONFIG_NAMES:
         candidate = root / name
-        if candidate.is_file() and _has_importlinter_section(candidate, display=name):
+        if not candidate.is_file():
+            continue
+        # The tree is untrusted: ROOT/setup.cfg may be a symlink to /proc/self/environ.
+        require_inside(candidate, root, what=name, source=name)
+        if _has_importlinter_section(candidate, display=name):
             return candidate
     return None
 
@@ -150,21 +160,24 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     compat.configure()
     try:
         session_options, contracts_options = compat.read_options(path)
-        types = compat.contract_types(session_options)
+        types = compat.contract_types({})  # built-ins; the configuration's own: vetted below
     except (FileNotFoundError, InvalidUserOptions, KeyError, ValueError, TypeError) as error:
         raise ConfigError(_describe(error), path=display) from None
-    except (configparser.Error, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"does not parse: {error}", path=display) from None
+    except (configparser.Error, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"does not parse: {_parse_error(error)}", path=display) from None
     except ImportError as error:
         raise ConfigError(f"cannot load a contract type: {error}", path=display) from None
 
     _validate_contract_list(contracts_options, display)
+    validate_session_options(session_options, display)
+    types.update(plugin_contract_types(session_options, root, display))
     _normalize_root_packages(session_options)
     contracts: list[Contract] = []
     concepts: list[ConceptContract] = []
     type_modules: set[str] = set()
     for index, options in enumerate(contracts_options):
         section = _section_name(path, options, index)
+        validate_contract_options(options, display, section)
         contract = _build_contract(options, session_options, types, display, section)
         type_modules.add(type(contract).__module__)
         to_concept = getattr(contract, "to_concept_contract", None)
@@ -252,15 +265,35 @@ def _normalize_root_packages(session_options: dict[str, Any]) -> None:
 
 def _has_importlinter_section(path: Path, *, display: str) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {describe_read_error(error)}", path=display) from None
+    try:
         if path.suffix == ".toml":
             tool = tomllib.loads(text).get("tool", {})
             return isinstance(tool, dict) and bool(tool.get("importlinter"))
         parser = configparser.ConfigParser()
         parser.read_string(text)
         return parser.has_section("importlinter")
-    except (OSError, UnicodeDecodeError, configparser.Error, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"does not parse: {error}", path=display) from None
+    except (configparser.Error, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"does not parse: {_parse_error(error)}", path=display) from None
+
+
+def _parse_error(error: Exception) -> str:
+    """What is wrong with a configuration file, never quoting its lines: the file may not be
+    configuration at all (a secret the tree's config pointed at), and errors end up in CI logs."""
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return f"line {error.lineno} comes before any [section] header"
+    if isinstance(error, configparser.ParsingError):
+        lines = ", ".join(str(number) for number, _ in error.errors[:5])
+        return f"line(s) {lines} are not 'key = value' lines"
+    if isinstance(error, (configparser.DuplicateSectionError, configparser.DuplicateOptionError)):
+        return f"{type(error).__name__} at line {error.lineno}"
+    if isinstance(error, UnicodeDecodeError):
+        return describe_read_error(error)
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return str(error)  # tomllib names the position, never the text
+    return type(error).__name__
 
 
 def _build_contract(

@@ -22,14 +22,18 @@ import errno
 import gc
 import math
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISREG
 from typing import TypeVar
 
 from archguard.adapters.cache.facts_cache import (
@@ -44,6 +48,7 @@ from archguard.adapters.parsing import syntax_judge
 from archguard.adapters.parsing.downlevel import extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -228,6 +233,8 @@ def _reuse_by_stat(
     otherwise queue the file for reading, with the hash it had, so it is parsed only if changed."""
     try:
         stat = os.stat(os.path.join(root, path))  # not root / path: pathlib costs 20 us a file
+        if not S_ISREG(stat.st_mode):  # a FIFO, device or socket named *.py: never opened
+            raise NotRegularFile(path, stat.st_mode)
     except OSError as error:
         outcomes[path] = ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error)))
         tracker.advance(1)
@@ -359,14 +366,23 @@ def _parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[
 
 def _parse_one(root: str, path: str, known_hash: bytes | None) -> _Parsed:
     try:
-        with open(os.path.join(root, path), "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
-                # Same wording as decode_source, which we skip so as not to read the file.
-                reason = f"too large ({stat.st_size / 1_000_000:.1f} MB)"
-                return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
-                               cacheable=False)
-            data = handle.read()
+        with _deadline():
+            return _read_and_parse(root, path, known_hash)
+    except _DeadlinePassed:
+        reason = f"took longer than {FILE_DEADLINE_S:g} s to read and parse"
+        return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+
+
+def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
+    try:
+        # Without blocking, and only a regular file: a file swapped for a FIFO or a device after
+        # it was listed is reported, never waited on (docs/security.md).
+        data, stat = read_regular(os.path.join(root, path), max_bytes=DEFAULT_MAX_BYTES)
+        if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
+            # Same wording as decode_source, which we skip so as not to read the file.
+            reason = f"too large ({stat.st_size / 1_000_000:.1f} MB)"
+            return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
+                           cacheable=False)
     except OSError as error:
         return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error))),
                        cacheable=False)
@@ -405,8 +421,15 @@ def _cst_chunk(
 
 def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
     try:
-        with open(os.path.join(root, path), "rb") as handle:
-            source = decode_source(handle.read())
+        with _deadline():
+            return _cst_facts_of(root, path, constructs)
+    except _DeadlinePassed:  # the caller records CPython's error instead
+        return None
+
+
+def _cst_facts_of(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
+    try:
+        source = decode_source(read_regular(os.path.join(root, path))[0])
         if constructs:
             facts = extract_facts_downlevel(source, constructs)
             if facts is not None:
@@ -445,6 +468,8 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 
 
 def _os_reason(error: OSError) -> str:
+    if isinstance(error, NotRegularFile):
+        return error.strerror or "not a regular file"
     if isinstance(error, PermissionError):
         return "permission denied"
     if error.errno == errno.ELOOP:
@@ -457,6 +482,38 @@ def _os_reason(error: OSError) -> str:
 def _crashed(path: str) -> _Parsed:
     reason = "could not be analysed (the parser process crashed)"
     return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+
+
+# --- the per-file deadline ----------------------------------------------------------------------
+
+# Reading and parsing one file (at most DEFAULT_MAX_BYTES) takes well under a second; a file that
+# takes this long is blocked (a network mount, a device) or pathological, and costs only itself.
+FILE_DEADLINE_S = 60.0
+
+
+class _DeadlinePassed(BaseException):
+    """A BaseException, so the parsers' "a bug of ours costs one file" handlers do not swallow it."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _DeadlinePassed()
+
+
+@contextmanager
+def _deadline() -> Iterator[None]:
+    """Raise :class:`_DeadlinePassed` in the work inside after FILE_DEADLINE_S, by SIGALRM. Only in a
+    process's main thread (workers run their tasks there; so does the CLI), and only where POSIX
+    interval timers exist; a blocking system call is interrupted, and Python code stops at once."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, FILE_DEADLINE_S)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- scheduling ---------------------------------------------------------------------------------

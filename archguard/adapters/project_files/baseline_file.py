@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 
@@ -15,12 +16,12 @@ BASELINE_SCHEMA = "archguard-baseline/1"
 
 def read_baseline(path: Path) -> list[dict[str, Any]]:
     """Entries of a baseline file; a missing file is an empty baseline."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return []
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read baseline: {error}", path=str(path)) from None
+        document = json.loads(read_regular_text(path))
+    except (OSError, UnicodeDecodeError) as error:  # a FIFO is refused, never waited on
+        raise ConfigError(f"cannot read baseline: {describe_read_error(error)}", path=str(path)) from None
     except json.JSONDecodeError as error:
         raise ConfigError(f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno) from None
     if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:

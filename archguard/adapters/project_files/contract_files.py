@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 
@@ -16,10 +17,17 @@ _CONCEPT_HEADER = re.compile(r"^\s*\[\[\s*concept\s*\]\]")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def load_contracts(folder: Path, *, display_root: Path | None = None) -> list[ConceptContract]:
-    """Every ``[[concept]]`` of every ``*.toml`` file in ``folder`` (sorted by file name)."""
+def load_contracts(
+    folder: Path, *, display_root: Path | None = None, confine_to: Path | None = None
+) -> list[ConceptContract]:
+    """Every ``[[concept]]`` of every ``*.toml`` file in ``folder`` (sorted by file name).
+    ``confine_to``: the folder came from the tree, so it and each file must resolve inside it."""
     contracts: list[ConceptContract] = []
+    if confine_to is not None:
+        require_inside(folder, confine_to, what="contracts folder", source=_display(folder, display_root))
     for path in sorted(folder.glob("*.toml")):
+        if confine_to is not None:
+            require_inside(path, confine_to, what="contract file", source=_display(path, display_root))
         contracts.extend(load_contract_file(path, display_root=display_root))
     _reject_duplicate_names(contracts)
     return contracts
@@ -28,9 +36,9 @@ def load_contracts(folder: Path, *, display_root: Path | None = None) -> list[Co
 def load_contract_file(path: Path, *, display_root: Path | None = None) -> list[ConceptContract]:
     shown = _display(path, display_root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)  # a FIFO is refused, never waited on
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read contract file: {error}", path=shown) from None
+        raise ConfigError(f"cannot read contract file: {describe_read_error(error)}", path=shown) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.errors import ConfigError
 
 # option name -> expected type (list options are repeatable on the command line)
@@ -29,10 +30,11 @@ def read_project_options(root: Path) -> dict[str, Any]:
     path = root / "pyproject.toml"
     if not path.is_file():
         return {}
+    require_inside(path, root, what="pyproject.toml", source="pyproject.toml")  # a symlink out of ROOT
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(read_regular_text(path))
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read: {error}", path="pyproject.toml") from None
+        raise ConfigError(f"cannot read: {describe_read_error(error)}", path="pyproject.toml") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", path="pyproject.toml") from None
     tool = document.get("tool", {})
@@ -59,5 +61,7 @@ def read_project_options(root: Path) -> dict[str, Any]:
                 f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",
                 path="pyproject.toml",
             )
+        if name == "jobs" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256):
+            raise ConfigError(f"[tool.archguard] {key} must be a number from 1 to 256, not {value!r}", path="pyproject.toml")
         options[name] = value
     return options
