@@ -18,6 +18,7 @@ import click
 
 from archguard import __version__, app
 from archguard.adapters.parsing.syntax_judge import parse_target
+from archguard.adapters.project_files.baseline_file import parse_expiry
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.safe_io import require_inside, same_file
@@ -52,6 +53,7 @@ def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Known-violations file: its entries do not fail the run."),
         click.option("--update-baseline", is_flag=True, help="Rewrite --baseline to today's violations, dropping fixed ones."),
         click.option("--add-new", is_flag=True, help="With --update-baseline: also record new violations."),
+        click.option("--strict-baseline", is_flag=True, default=None, help="Stale baseline entries (fixed violations) fail the run, so the file only shrinks."),
         click.option("--statistics", is_flag=True, help="Counts per rule code and per contract."),
     ]
     for decorate in reversed(decorators):
@@ -82,6 +84,9 @@ def scan(**raw: Any) -> None:
 @cli.command()
 @common_options
 @check_options
+@click.option("--changed", "changed", is_flag=False, flag_value="", default=None, metavar="[REV]",
+              help="Only findings in or caused by files changed against REV (default: the merge base with the default branch). Put ROOT before it, or write --changed=REV.")
+@click.option("--staged", is_flag=True, help="Only findings in or caused by the files staged in git's index.")
 def check(**raw: Any) -> None:
     """Run every contract: concept contracts, import-linter contracts, dangling imports.
 
@@ -89,7 +94,12 @@ def check(**raw: Any) -> None:
     with _reported_errors():
         options, settings = _options(raw)
         with _progress(settings["quiet"] or settings["format"] != "text") as progress:
-            result = app.run_check(options, progress)
+            if raw.get("changed") is not None or raw.get("staged"):
+                from archguard.app.changed import run_changed_check
+
+                result = run_changed_check(options, raw.get("changed"), staged=bool(raw.get("staged")), progress=progress)
+            else:
+                result = app.run_check(options, progress)
         _finish_check(result, settings, "check")
 
 
@@ -97,6 +107,9 @@ def check(**raw: Any) -> None:
 @common_options
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="The known-violations file to write.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text).")
+@click.option("--owner", metavar="NAME", help="Owner written on entries new to the baseline.")
+@click.option("--reason", metavar="TEXT", help="Reason written on entries new to the baseline.")
+@click.option("--expires", metavar="YYYY-MM-DD", help="Date from which new entries stop covering their violations.")
 def baseline(**raw: Any) -> None:
     """Record today's violations in --baseline FILE as known (exit 0)."""
     with _reported_errors():
@@ -204,6 +217,8 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         baseline=as_path(baseline_value, "baseline"),
         update_baseline=bool(raw.get("update_baseline")),
         add_new=bool(raw.get("add_new")),
+        strict_baseline=bool(pick("strict_baseline")),
+        baseline_annotations=_baseline_annotations(raw),
     )
     if options.update_baseline and options.baseline is None:
         raise ConfigError("--update-baseline needs --baseline FILE")
@@ -220,6 +235,23 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
     return options, settings
+
+
+def options_for(root: Path, **given: Any) -> tuple[app.Options, dict[str, Any]]:
+    """Options as ``archguard check ROOT`` builds them: ROOT's ``[tool.archguard]`` under ``given``
+    (the command line's option names, ``_`` for ``-``). For callers such as ``archguard.testing``."""
+    return _options({"root": root, **given})
+
+
+def _baseline_annotations(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``baseline --owner/--reason/--expires``, checked (a bad date is exit 2)."""
+    annotations = {key: raw.get(key) for key in ("owner", "reason", "expires") if raw.get(key)}
+    if "expires" in annotations:
+        try:
+            annotations["expires"] = parse_expiry(annotations["expires"])
+        except ValueError as error:
+            raise ConfigError(f"--expires: {error}") from None
+    return tuple(annotations.items())  # type: ignore[arg-type]  # values are the truthy strings kept above
 
 
 def _json_destination(given: str | None, configured: str | None, root: Path) -> str | None:

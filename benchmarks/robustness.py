@@ -56,7 +56,7 @@ def bench_hostile(work: Path, copies: int) -> None:
     for n in (copies, copies * 4):
         tree = work / f"hostile-x{n}"
         files = _hostile_tree(tree, n)
-        run = measure([*archguard_cmd(), "scan", str(tree), "--no-cache", "-q", "--json", "/dev/null"], cwd=work)
+        run = measure([*archguard_cmd(), "scan", str(tree), "--no-cache", "-q", "--json", str(work / "robustness.json")], cwd=work)
         rows.append((n, files, run))
         print(f"  hostile x{n:<3} {files:>5} files  {run.wall_s:6.2f} s  {run.tree_mem_mb:6.0f} MB  exit {run.exit_code}",
               flush=True)
@@ -77,7 +77,7 @@ def bench_large(work: Path, count: int, jobs: int) -> None:
         for i in range(count):
             (tree / "app" / f"data{i}.py").write_text(literal)
     run = measure([*archguard_cmd(), "scan", str(tree), "--no-cache", "-q", "--jobs", str(jobs),
-                   "--json", "/dev/null"], cwd=work)
+                   "--json", str(work / "robustness.json")], cwd=work)
     print(f"  large x{count} (4.7 MB list literals), --jobs {jobs}  {run.wall_s:6.1f} s"
           f"  peak {run.tree_mem_mb:6.0f} MB (all processes)  exit {run.exit_code}", flush=True)
 

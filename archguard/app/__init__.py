@@ -8,6 +8,7 @@ The CLI only parses options into :class:`Options` and renders what these functio
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from archguard.adapters.parsing.stubs import Stub, read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
-from archguard.analysis.baseline import apply_baseline
+from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
@@ -63,6 +64,9 @@ class Options:
     baseline: Path | None = None
     update_baseline: bool = False
     add_new: bool = False
+    strict_baseline: bool = False  # stale baseline entries fail the run
+    # ``baseline --owner/--reason/--expires``: written on entries new to the baseline
+    baseline_annotations: tuple[tuple[str, str], ...] = ()
 
 
 class Workspace:
@@ -251,10 +255,19 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     """``archguard baseline``: today's failing violations become known ones."""
     if options.baseline is None:
         raise ConfigError("baseline needs --baseline FILE")
+    # The file is rewritten whatever it held (as always); what people wrote on the entries of a
+    # readable earlier baseline (owner, reason, expires) is carried over.
+    try:
+        previous, unread = baseline_file.read_baseline(options.baseline), None
+    except ConfigError as error:
+        previous, unread = [], error
     result = run_check(replace(options, baseline=None), progress)
+    if unread is not None:
+        result.notices.append(f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}")
     entries = [
         baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR
     ]
+    entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
     baseline_file.write_baseline(options.baseline, entries)
     result.violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return result
@@ -279,11 +292,19 @@ def _apply_baseline_file(result: CheckResult, options: Options) -> None:
     unless --add-new is given."""
     assert options.baseline is not None
     entries = baseline_file.read_baseline(options.baseline)
-    result.violations, result.stale_baseline_entries = apply_baseline(result.violations, entries)
+    settled = settle_baseline(result.violations, entries, today=datetime.date.today().isoformat())
+    result.violations = settled.violations
+    result.stale_baseline_entries = settled.stale
+    result.expired_baseline_entries = settled.expired
+    result.strict_baseline = options.strict_baseline
     if options.update_baseline:
         kept = [v for v in result.violations if v.baselined]
         if options.add_new:
             kept += [v for v in result.violations if not v.baselined and v.severity is Severity.ERROR]
             result.violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
-        baseline_file.write_baseline(options.baseline, [baseline_file.baseline_entry(v) for v in kept])
+        rewritten = carry_annotations(
+            [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
+        )
+        baseline_file.write_baseline(options.baseline, rewritten)
+        result.strict_baseline = False  # the stale entries reported were dropped just now
 

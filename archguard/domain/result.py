@@ -78,6 +78,10 @@ class CheckResult:
     scan: ScanResult
     violations: list[Violation] = field(default_factory=list)
     stale_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
+    # entries past their ``expires`` date whose violation is still there (it fails again)
+    expired_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
+    strict_baseline: bool = False  # stale entries fail the run too: the baseline only shrinks
+    changed_files: list[str] | None = None  # check --changed/--staged: what the findings are narrowed to
     contracts_run: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
     duration_s: float = 0.0
@@ -88,4 +92,4 @@ class CheckResult:
 
     @property
     def failed(self) -> bool:
-        return bool(self.new_violations)
+        return bool(self.new_violations) or (self.strict_baseline and bool(self.stale_baseline_entries))

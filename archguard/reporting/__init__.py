@@ -3,7 +3,7 @@
 - ``summary``: the counts (``summarize``) and the ordering/wording every reporter shares
 - ``text``: ruff-like terminal output (``render_scan``, ``render_check``)
 - ``json_report``: the ``archguard/1`` JSON (``to_json``, ``dumps``)
-- ``sarif``, ``junit``, ``github``: CI formats for ``--format``
+- ``sarif``, ``junit``, ``github``, ``gitlab``: CI formats for ``--format``
 
 Imports only ``archguard.domain`` and the standard library.
 """
@@ -11,9 +11,9 @@ Imports only ``archguard.domain`` and the standard library.
 from __future__ import annotations
 
 from archguard.domain.result import CheckResult
-from archguard.reporting import github, json_report, junit, sarif, text
+from archguard.reporting import github, gitlab, json_report, junit, sarif, text
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 def render_check_as(
@@ -36,6 +36,8 @@ def render_check_as(
         return junit.to_junit(result)
     if output_format == "github":
         return github.render_github(result)
+    if output_format == "gitlab":
+        return json_report.dumps(gitlab.to_gitlab(result))
     raise ValueError(
         f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}"
     )

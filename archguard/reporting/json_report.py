@@ -54,6 +54,11 @@ def to_json(
             check.stale_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
+        **({"changed_files": check.changed_files} if check and check.changed_files is not None else {}),
+        "expired_baseline_entries": sorted(
+            check.expired_baseline_entries if check else [],
+            key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
+        ),
     }
 
 
@@ -100,6 +105,6 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
     return item
 
 
-def dumps(data: dict[str, Any]) -> str:
+def dumps(data: dict[str, Any] | list[Any]) -> str:
     """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON."""
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -48,6 +48,7 @@ def summarize(result: ScanResult | CheckResult) -> dict[str, Any]:
         "baselined": sum(1 for v in violations if v.baselined),
         "warnings": sum(1 for v in violations if is_warning(v)),
         "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
+        "expired_baseline_entries": len(check.expired_baseline_entries) if check else 0,
         "cache_hits": scan.cache_hits,
         "duration_s": round(check.duration_s if check else scan.duration_s, 3),
     }
@@ -85,3 +86,12 @@ def display_message(violation: Violation) -> str:
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"
+
+
+def baseline_entry_line(entry: dict[str, Any]) -> str:
+    """One baseline entry as people read it: where, what, and whose it is."""
+    text = f"{entry.get('path', '?')}: {entry.get('code', '')} {' '.join(str(entry.get('statement', '')).split())}".rstrip()
+    notes = [f"{key} {entry[key]}" for key in ("owner", "expires") if entry.get(key)]
+    if entry.get("reason"):
+        notes.append(f"reason: {entry['reason']}")
+    return f"{text} ({'; '.join(notes)})" if notes else text

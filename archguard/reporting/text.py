@@ -11,6 +11,7 @@ from archguard.domain.findings import RULES, Violation
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
+    baseline_entry_line,
     by_contract,
     display_message,
     is_warning,
@@ -167,6 +168,8 @@ def statistics_block(result: CheckResult) -> list[str]:
 def check_summary_lines(result: CheckResult) -> list[str]:
     counts = summarize(result)
     lines: list[str] = [f"Note: {notice}" for notice in result.notices]
+    if result.changed_files is not None:
+        lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
     if broken:
         lines.append(
@@ -174,11 +177,16 @@ def check_summary_lines(result: CheckResult) -> list[str]:
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
             "unreadable); run `archguard scan` to list them."
         )
+    for entry in result.expired_baseline_entries:
+        lines.append(f"Expired baseline entry: {one_line(baseline_entry_line(entry))}")
     stale = counts["stale_baseline_entries"]
     if stale:
+        if result.strict_baseline:  # they fail the run: say which
+            lines += [f"Stale baseline entry: {one_line(baseline_entry_line(e))}" for e in result.stale_baseline_entries]
         lines.append(
             f"{plural(stale, 'stale baseline entry', 'stale baseline entries')}: "
-            "fixed since the baseline was recorded; --update-baseline drops them."
+            "fixed since the baseline was recorded; --update-baseline drops them"
+            + (" (--strict-baseline: this fails the run)." if result.strict_baseline else ".")
         )
     if not counts["violations"]:
         lines.append("All contracts kept.")

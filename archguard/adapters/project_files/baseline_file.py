@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,32 @@ def read_baseline(path: Path) -> list[dict[str, Any]]:
     entries = document.get("violations", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
         raise ConfigError("baseline 'violations' must be a list of objects with a string 'fingerprint'", path=str(path))
+    for entry in entries:
+        _check_annotations(entry, path)
     return entries
+
+
+def _check_annotations(entry: dict[str, Any], path: Path) -> None:
+    """``owner``, ``reason`` and ``expires`` are written by people: check them, naming the entry."""
+    where = f"baseline entry {entry['fingerprint']}"
+    for key in ("owner", "reason"):
+        if key in entry and not isinstance(entry[key], str):
+            raise ConfigError(f"{where}: {key!r} must be a string", path=str(path))
+    if "expires" in entry:
+        try:
+            entry["expires"] = parse_expiry(entry["expires"])
+        except ValueError as error:
+            raise ConfigError(f"{where}: {error}", path=str(path)) from None
+
+
+def parse_expiry(value: object) -> str:
+    """An ISO date (YYYY-MM-DD), returned in that form."""
+    if not isinstance(value, str):
+        raise ValueError("'expires' must be an ISO date string such as \"2026-06-30\"")
+    try:
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"'expires' must be an ISO date (YYYY-MM-DD), not {value!r}") from None
 
 
 def baseline_entry(violation: Violation) -> dict[str, Any]:
@@ -44,10 +70,22 @@ def baseline_entry(violation: Violation) -> dict[str, Any]:
     }
 
 
+# Keys in this order in every entry (then any others, sorted), so a diff shows only what changed.
+_KEY_ORDER = ("fingerprint", "code", "contract", "path", "imported", "statement", "owner", "reason", "expires")
+
+
+def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
+    known = {key: entry[key] for key in _KEY_ORDER if key in entry}
+    return {**known, **{key: entry[key] for key in sorted(entry) if key not in known}}
+
+
 def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
     """Write atomically, sorted, so the file diffs well in code review."""
     document = {
         "schema": BASELINE_SCHEMA,
-        "violations": sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"])),
+        "violations": [
+            _ordered(e)
+            for e in sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"]))
+        ],
     }
     write_output(json.dumps(document, indent=2) + "\n", path)  # a failed write: exit 2, old file kept

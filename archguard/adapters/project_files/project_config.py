@@ -20,6 +20,7 @@ KNOWN_OPTIONS: dict[str, type] = {
     "no_cache": bool,
     "json": str,
     "baseline": str,
+    "strict_baseline": bool,
     "format": str,
     "jobs": int,
 }

@@ -1,0 +1,83 @@
+"""Which files a change touched, asked of git (``check --changed [REV]`` / ``--staged``).
+
+Every git call goes through :func:`archguard.adapters.project_files.safe_git.run_git`, the one
+place archguard runs git, so these calls share its safeguards (the tree's own git configuration
+runs nothing).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archguard.adapters.project_files.safe_git import run_git
+from archguard.domain.errors import ConfigError
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    """git's stdout, or None when it failed (or is missing)."""
+    completed = run_git(root, args)
+    if completed is None or completed.returncode != 0:
+        return None
+    return completed.stdout
+
+# Tried in order when no REV is given: the remote's default branch, then the usual local names.
+_DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
+
+
+def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -> set[str]:
+    """Paths (relative to ROOT, with "/") changed against REV: in the working tree (``staged``:
+    in the index) plus, for the working tree, untracked files git does not ignore. A file deleted
+    or renamed away counts under its old path too. REV defaults to the merge base of HEAD with
+    the default branch (``staged`` without REV: HEAD)."""
+    if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+        raise ConfigError(f"--changed/--staged need a git checkout; {root} is not in one (or git is missing)")
+    if staged:
+        base = _commit(root, rev) if rev else _commit(root, "HEAD", optional=True)
+        args = ["diff", "--cached"] + ([base] if base else [])
+    else:
+        base = _commit(root, rev) if rev else _default_base(root)
+        assert base is not None  # _commit raises unless optional=True
+        args = ["diff", base]
+    # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative:
+    # paths relative to ROOT, and only files under it.
+    listed = _paths(_git(root, *args, "--name-only", "-z", "--no-renames", "--relative", "--"))
+    if not staged:
+        listed |= _paths(_git(root, "ls-files", "-z", "--others", "--exclude-standard"))
+    return listed
+
+
+def _paths(output: bytes | None) -> set[str]:
+    if output is None:
+        raise ConfigError("git could not list the changed files")
+    return {os.fsdecode(entry) for entry in output.split(b"\0") if entry}
+
+
+def _commit(root: Path, rev: str, *, optional: bool = False) -> str | None:
+    """REV as a commit id; a REV git does not know is a configuration error (exit 2)."""
+    if rev.startswith("-"):  # never let a revision be read as a git option
+        raise ConfigError(f"--changed: not a revision: {rev!r}")
+    output = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    if output is None:
+        if optional:  # a repository with no commit yet: everything staged is new
+            return None
+        raise ConfigError(f"--changed: git does not know the revision {rev!r} in {root}")
+    return output.decode("ascii").strip()
+
+
+def _default_base(root: Path) -> str:
+    """The merge base of HEAD with the default branch (origin/HEAD, else main/master)."""
+    candidates = []
+    remote_head = _git(root, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+    if remote_head:
+        candidates.append(remote_head.decode("utf-8", "replace").strip())
+    candidates += _DEFAULT_BRANCHES
+    for branch in candidates:
+        if _commit(root, branch, optional=True) is None:
+            continue
+        base = _git(root, "merge-base", "HEAD", branch)
+        if base:
+            return base.decode("ascii").strip()
+    raise ConfigError(
+        "--changed: cannot find the default branch (no origin/HEAD, main or master); name a revision: --changed REV"
+    )

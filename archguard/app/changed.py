@@ -1,0 +1,56 @@
+"""``check --changed [REV]`` / ``check --staged``: the findings a change is answerable for.
+
+The whole tree is still analysed (warm from the cache, the run costs what a warm check costs): a
+removed re-export breaks importers in files the change never touched, and only the whole graph
+knows them. What is reported is then narrowed to the changed files and what they cause
+(see :mod:`archguard.analysis.changes`).
+"""
+
+from __future__ import annotations
+
+from archguard.adapters import git_changes
+from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
+from archguard.app import Options, Progress, run_check
+from archguard.domain.errors import ConfigError
+from archguard.domain.result import CheckResult
+from archguard.domain.sources import SourceFile
+
+
+def run_changed_check(
+    options: Options, rev: str | None, *, staged: bool = False, progress: Progress | None = None
+) -> CheckResult:
+    if options.update_baseline:
+        raise ConfigError("--update-baseline needs the whole tree's violations; run it without --changed/--staged")
+    changed = git_changes.changed_files(options.root.resolve(), rev or None, staged=staged)
+    result = run_check(options, progress)
+    scan = result.scan
+    module_by_path = {f.path: f.module for f in scan.files}
+    roots = _source_roots(scan.files)
+    changed_modules = set()
+    for path in changed:
+        module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
+        if module:
+            changed_modules.add(module)
+    affected = ChangeReach(changed_modules, scan.files, scan.facts)
+    result.violations = restrict_to_change(result.violations, changed, affected)
+    kept = {v.fingerprint for v in result.violations}
+    result.expired_baseline_entries = [e for e in result.expired_baseline_entries if e["fingerprint"] in kept]
+    result.stale_baseline_entries = [e for e in result.stale_baseline_entries if e.get("path") in changed]
+    result.changed_files = sorted(changed)
+    return result
+
+
+def _source_roots(files: list[SourceFile]) -> set[str]:
+    """Folders that hold top-level packages ("" for ROOT itself, "src", ...), read off the files
+    whose module names the scan already knows."""
+    roots = {""}
+    for source in files:
+        if source.loose:
+            continue
+        tail = source.module.replace(".", "/") + ("/__init__.py" if source.is_package else ".py")
+        if source.path.endswith(tail):
+            roots.add(source.path[: -len(tail)].rstrip("/"))
+    return roots
+
+
+__all__ = ["run_changed_check"]
