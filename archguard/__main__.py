@@ -10,6 +10,6 @@ import sys
 if not sys.flags.safe_path and sys.path and os.path.realpath(sys.path[0] or ".") == os.path.realpath(os.getcwd()):
     del sys.path[0]
 
-from archguard.cli import main  # noqa: E402  (after the sys.path guard, on purpose)
+from archguard.cli import main  # after the sys.path guard, on purpose (ruff allows it there)
 
 main()

@@ -5,9 +5,8 @@ Exit codes: 0 ok; 1 violations not covered by the baseline (check); 2 bad usage 
 
 from __future__ import annotations
 
-import gc
-
 import functools
+import gc
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,19 +17,20 @@ from typing import Any
 import click
 
 from archguard import __version__, app
+from archguard.adapters.parsing.syntax_judge import parse_target
 from archguard.adapters.project_files.baseline_file import parse_expiry
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.safe_io import require_inside, same_file
 from archguard.adapters.parsing.syntax_judge import parse_target
 from archguard.domain.discovery import DiscoveryResult
+from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command takes (INTERFACE.md), in the order --help shows them."""
+    """The options every command takes (docs/usage.md), in the order --help shows them."""
     decorators = [
         click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."),
         click.option("--package", "package", multiple=True, metavar="NAME", help="Top-level package to analyse as modules (repeatable). Default: auto-detected."),
@@ -350,7 +350,7 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
     }
     if settings["json"] == "-" and settings["format"] != "text":
         raise ConfigError(f"--json - and --format {settings['format']} both want stdout; write the JSON to a file")
-    if settings["json"] not in (None, "-") and options.baseline is not None and same_file(settings["json"], options.baseline):
+    if settings["json"] not in (None, "-") and options.baseline is not None and same_file(str(settings["json"]), options.baseline):
         raise ConfigError(f"--json and --baseline name the same file ({options.baseline}): the result would overwrite the baseline")
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
@@ -371,7 +371,7 @@ def _baseline_annotations(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
             annotations["expires"] = parse_expiry(annotations["expires"])
         except ValueError as error:
             raise ConfigError(f"--expires: {error}") from None
-    return tuple(annotations.items())
+    return tuple(annotations.items())  # type: ignore[arg-type]  # values are the truthy strings kept above
 
 
 def _json_destination(given: str | None, configured: str | None, root: Path) -> str | None:
@@ -437,7 +437,7 @@ def _reported_errors() -> Iterator[None]:
     """Configuration problems end the run with one line and exit code 2, never a traceback."""
     try:
         yield
-    except ConfigError as error:  # printable: a file name from the tree must not forge lines
+    except ArchguardError as error:  # printable: a file name from the tree must not forge lines
         click.echo(f"archguard: error: {text.printable(str(error))}", err=True)
         sys.exit(2)
 

@@ -30,8 +30,12 @@ from typing import TYPE_CHECKING
 
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
-from importlinter.domain.contract import InvalidContractOptions
 
+from archguard.adapters.importlinter_bridge.importlinter_compat import (
+    InvalidContractOptions,
+    TextField,
+    unrecognized_options,
+)
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
@@ -67,9 +71,12 @@ class CanonicalContract(Contract):
     also = fields.ListField(subfield=fields.StringField(), required=False)
     allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
     ignore_imports = fields.ListField(subfield=fields.ImportExpressionField(), required=False)
-    reason = fields.TextField(required=False)
+    reason = TextField(required=False)
 
     def validate(self) -> None:
+        unrecognized = unrecognized_options(type(self), self.contract_options)
+        if unrecognized:  # import-linter 2.16 on has refused them already; older releases do not
+            raise InvalidContractOptions(unrecognized)
         module, name = split_target(str(self.canonical))
         if not module or not name or not all(part.isidentifier() for part in module.split(".")):
             raise InvalidContractOptions(
@@ -82,8 +89,8 @@ class CanonicalContract(Contract):
             name=self.name,
             canonical=str(self.canonical),
             also=tuple(self.also or ()),  # type: ignore[arg-type]
-            allowed_importers=tuple(str(e) for e in self.allowed_importers or ()),  # type: ignore[attr-defined]
-            ignore_imports=tuple(str(e) for e in self.ignore_imports or ()),  # type: ignore[attr-defined]
+            allowed_importers=tuple(str(e) for e in self.allowed_importers or ()),  # type: ignore[union-attr]
+            ignore_imports=tuple(str(e) for e in self.ignore_imports or ()),  # type: ignore[union-attr]
             reason=str(self.reason) if self.reason else None,
             source=source,
         )
@@ -98,9 +105,7 @@ class CanonicalContract(Contract):
         output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
         workspace = _scan_packages(scan_root, packages)
         scan, table = workspace.scan, workspace.table
-        problems = validate_contracts(table, [concept])
-        if problems:
-            raise ValueError("; ".join(problems))
+        validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
         violations = [
             v for v in check_concepts(table, scan.files, scan.facts, [concept])

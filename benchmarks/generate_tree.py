@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a synthetic, deterministic, drifted Python monorepo for benchmarks.
 
-The tree reproduces, at scale, every pattern of GUIDE.md section 1:
+The tree reproduces, at scale, every drift pattern of a real audited monorepo:
 
 * 7 top-level packages (``--packages``) with nested subpackages, ~7,000 modules at ``--scale 1``;
 * one "connection manager" concept per package, reachable through many paths: implementation

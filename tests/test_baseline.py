@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters.project_files.baseline_file import BASELINE_SCHEMA, baseline_entry, read_baseline, write_baseline
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.analysis.baseline import apply_baseline, carry_annotations, is_expired, settle_baseline
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation, assign_fingerprints
 
 

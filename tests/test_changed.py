@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.git_changes import changed_files
 from archguard.analysis.changes import ChangeReach, module_of_path
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from archguard.analysis.concepts import check_concepts
 from archguard.domain.contracts import ConceptContract
-from tests.analysis_helpers import make_table
+from tests.helpers import make_table
 
 TREE = {
     "app/__init__.py": "",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ContractError
 from archguard.domain.findings import Kind
-from tests.analysis_helpers import MANAGER_CORE, make_table
+from tests.helpers import MANAGER_CORE, make_table
 
 CANONICAL = "app.realtime.manager:ConnectionManager"
 
@@ -257,14 +260,16 @@ def test_a_contract_that_does_not_resolve_checks_nothing_and_is_reported() -> No
                         source="contracts/ok.toml:1"),
     ]
     table, files, facts = make_table(TREE)
-    assert validate_contracts(table, contracts) == [
+    with pytest.raises(ContractError) as caught:
+        validate_contracts(table, contracts)
+    assert caught.value.problems == (
         "contracts/ws.toml:3: canonical 'app.realtime.manager:Nope': module app.realtime.manager has no name 'Nope'",
         "contracts/ws.toml:9: duplicate contract name 'ws' (first declared at contracts/ws.toml:3)",
         "contracts/ws.toml:9: canonical 'app.gone:X': module app.gone does not exist",
         "contracts/ok.toml:1: also 'app.realtime.impl:Missing': module app.realtime.impl has no name 'Missing'",
-    ]
+    )
     assert check_concepts(table, files, facts, contracts[:2]) == []
-    assert validate_contracts(table, [ConceptContract(name="fine", canonical=CANONICAL)]) == []
+    validate_contracts(table, [ConceptContract(name="fine", canonical=CANONICAL)])  # no error
 
 
 def test_reexport_cycles_neither_crash_nor_count_as_the_concept() -> None:
@@ -275,7 +280,9 @@ def test_reexport_cycles_neither_crash_nor_count_as_the_concept() -> None:
     table, files, facts = make_table(tree)
     violations = check_concepts(table, files, facts, [ConceptContract(name="ws", canonical=CANONICAL)])
     assert not any(v.path.startswith("app/loop") for v in violations)
-    [error] = validate_contracts(table, [ConceptContract(name="loop", canonical="app.loop_a:ConnectionManager")])
+    with pytest.raises(ContractError) as caught:
+        validate_contracts(table, [ConceptContract(name="loop", canonical="app.loop_a:ConnectionManager")])
+    [error] = caught.value.problems
     assert error.startswith(
         "canonical 'app.loop_a:ConnectionManager': re-export cycle: "
         "app.loop_a:ConnectionManager -> app.loop_b:ConnectionManager"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.project_files.contract_files import load_contracts
 from archguard.adapters.project_files.project_config import read_project_options
 

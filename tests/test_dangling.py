@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.domain.findings import Kind, Severity
-from tests.analysis_helpers import make_table
+from tests.helpers import make_table
 
 TREE = {
     "app/__init__.py": "",

@@ -10,7 +10,7 @@ import pytest
 
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, count_import_edges
 from tests.helpers import write_tree
-from tests.importgraph_helpers import edges, scan
+from tests.helpers import edges, scan
 
 # Every import shape grimp's scanner distinguishes: absolute and relative, modules and names,
 # star imports, trimming of names inside modules, packages importing themselves, nested imports,

@@ -53,7 +53,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
         "NO_COLOR": "1",
     }
     return subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        [str(LINT_IMPORTS), "--no-cache"],
         cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
 

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.project_files.config_errors import ConfigError
-
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_bridge.importlinter_runner import (
     ImportLinterResult,
     find_config_file,
-    run_importlinter_contracts,
+    load_config,
+    run_config,
 )
+from archguard.app import Options, run_check
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Kind
 from tests.helpers import write_tree
-from tests.importgraph_helpers import scan
+from tests.helpers import scan
 
 APP = {
     "app/__init__.py": "",
@@ -32,11 +33,13 @@ APP = {
 }
 
 
-def run(root: Path, config_text: str, name: str = ".importlinter", **kwargs: object) -> ImportLinterResult:
+def run(root: Path, config_text: str, name: str = ".importlinter", config: Path | None = None) -> ImportLinterResult:
+    """What ``archguard check`` does with ROOT's import-linter configuration (or ``config``)."""
     write_tree(root, {name: textwrap.dedent(config_text)})
     files, facts = scan(root)
-    graph = build_import_graph(files, facts)
-    return run_importlinter_contracts(root, graph, files, facts=facts, **kwargs)  # type: ignore[arg-type]
+    found = find_config_file(root, config)
+    assert found is not None
+    return run_config(load_config(found, root=root), lambda: build_import_graph(files, facts), files, facts)
 
 
 def by_contract(result: ImportLinterResult, contract: str) -> list[tuple[str, int, str, str]]:
@@ -243,9 +246,10 @@ def test_config_search_prefers_what_lint_imports_would_read(tmp_path: Path) -> N
 
 def test_no_configuration_means_nothing_to_run(tmp_path: Path) -> None:
     write_tree(tmp_path, APP)
-    files, facts = scan(tmp_path)
-    result = run_importlinter_contracts(tmp_path, build_import_graph(files, facts), files, facts=facts)
-    assert result.config_path is None and result.violations == [] and result.contract_names == []
+    assert find_config_file(tmp_path) is None
+    result = run_check(Options(root=tmp_path, no_cache=True))
+    assert result.contracts_run == ["dangling-imports"]
+    assert not any(v.kind is Kind.IMPORT_LINTER for v in result.violations)
 
 
 def one_contract(*lines: str) -> str:
@@ -266,10 +270,17 @@ def one_contract(*lines: str) -> str:
         ),
         # The canonical type exists only where contract_types registers it.
         (one_contract("type = canonical", "canonical = app.db:X"), "unknown contract type 'canonical'"),
-        ("[importlinter]\nroot_packages = app\n", "No contracts found"),
+        ("[importlinter]\nroot_packages = app\n", "no contracts found"),
+        # A typo is an error on every supported release (import-linter itself refuses it from 2.16).
+        (
+            one_contract("type = forbidden", "source_modules = app.ui", "forbidden_modules = app.db",
+                         "allow_indirect_import = True"),
+            "allow_indirect_import: Unrecognized option",
+        ),
         ("[importlinter\nroot_packages = app\n", "does not parse"),
     ],
-    ids=["unknown-type", "missing-option", "missing-module", "unregistered-plugin", "no-contracts", "bad-ini"],
+    ids=["unknown-type", "missing-option", "missing-module", "unregistered-plugin", "no-contracts",
+         "misspelt-option", "bad-ini"],
 )
 def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expected: str) -> None:
     write_tree(tmp_path, APP)
@@ -279,10 +290,24 @@ def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expecte
     assert expected in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [(["a", "a"], "more than one contract has the id 'a'"), (["a:b"], "may not contain a colon")],
+)
+def test_contract_ids_must_be_unique_and_colon_free(tmp_path: Path, ids: list[str], expected: str) -> None:
+    write_tree(tmp_path, APP)
+    contracts = "".join(
+        f'[[tool.importlinter.contracts]]\nid = "{i}"\nname = "c{n}"\ntype = "forbidden"\n'
+        f'source_modules = ["app.ui"]\nforbidden_modules = ["app.db"]\n'
+        for n, i in enumerate(ids)
+    )
+    config = f'[tool.importlinter]\nroot_packages = ["app"]\n{contracts}'
+    with pytest.raises(ConfigError, match=expected) as caught:
+        run(tmp_path, config, name="lint.toml", config=Path("lint.toml"))
+    assert str(caught.value).startswith("lint.toml")
+
+
 def test_an_explicit_config_file_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
     write_tree(tmp_path, APP)
-    files, facts = scan(tmp_path)
     with pytest.raises(ConfigError, match="missing.ini"):
-        run_importlinter_contracts(
-            tmp_path, build_import_graph(files, facts), files, config=Path("missing.ini"), facts=facts
-        )
+        find_config_file(tmp_path, Path("missing.ini"))

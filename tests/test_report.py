@@ -18,7 +18,7 @@ import pydot
 import pytest
 
 from archguard.adapters.project_files.history_file import git_commit, read_history
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -22,7 +22,7 @@ from archguard.reporting import (
     text,
 )
 
-SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"  # copied from shared/schemas
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"  # the published SARIF 2.1.0 schema
 
 SUGGESTION = "from app.realtime.manager import ConnectionManager"
 

@@ -21,14 +21,6 @@ OLD = 1_600_000_000  # seconds: files this old are trusted by stat (no racy-cloc
 NEWEST = (3, 14)
 
 
-def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    """:func:`write_tree`, with every file old enough to be trusted by stat."""
-    write_tree(root, files)
-    for rel in files:
-        os.utime(root / rel, (OLD, OLD))
-    return root
-
-
 def scan(root: Path, *, target=NEWEST, cache: FactsCache | None = None, **kwargs) -> ScanOutput:
     files = discover(root).files
     return scan_files(root, files, target=target, cache=cache or FactsCache(None), **kwargs)
@@ -40,13 +32,13 @@ def imported_modules(outcome: ParseOutcome) -> list[str]:
 
 
 def test_broken_files_are_recorded_and_the_rest_parsed(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "app/__init__.py": "",
         "app/good.py": "from app import bad\nimport os\n",
         "app/bad.py": "import os\ndef f(:\n    pass\n",
         "tests/test_x.py": "x = 'unterminated\n",
         "tests/test_y.py": "if True:\nprint(1)\n",
-    })
+    }, mtime=OLD)
     out = scan(tmp_path)
     assert set(out.outcomes) == {"app/__init__.py", "app/good.py", "app/bad.py", "tests/test_x.py",
                                  "tests/test_y.py"}
@@ -62,8 +54,8 @@ NEWER_SYNTAX = "from app.base import Base\ntype Alias = list[int]\nclass Box[T](
 
 
 def test_newer_syntax_is_valid_or_not_by_target(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"new.py": NEWER_SYNTAX,
-                         "fstr.py": "import os\nname = f\"{os.environ[\"HOME\"]}\"\n"})
+    write_tree(tmp_path, {"new.py": NEWER_SYNTAX,
+                         "fstr.py": "import os\nname = f\"{os.environ[\"HOME\"]}\"\n"}, mtime=OLD)
     newest = scan(tmp_path, target=NEWEST)
     assert imported_modules(newest.outcomes["new.py"]) == ["app.base"]
     assert imported_modules(newest.outcomes["fstr.py"]) == ["os"]
@@ -75,7 +67,7 @@ def test_newer_syntax_is_valid_or_not_by_target(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="needs an interpreter that knows match")
 def test_target_older_than_the_interpreter_rejects_what_it_lacked(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"m.py": "match x:\n    case 1:\n        pass\n", "plain.py": "import os\n"})
+    write_tree(tmp_path, {"m.py": "match x:\n    case 1:\n        pass\n", "plain.py": "import os\n"}, mtime=OLD)
     out = scan(tmp_path, target=(3, 9))
     assert out.outcomes["m.py"].syntax_error is not None
     assert out.outcomes["m.py"].syntax_error.line == 1
@@ -84,13 +76,13 @@ def test_target_older_than_the_interpreter_rejects_what_it_lacked(tmp_path: Path
 
 def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(scanner, "DEFAULT_MAX_BYTES", 1000)
-    make_tree(tmp_path, {
+    write_tree(tmp_path, {
         "binary.py": b"\x7fELF\x00\x00\x01",
         "huge.py": "x = 1\n" * 400,
         "latin.py": b'x = "caf\xe9"\n',  # no coding cookie: not UTF-8
         "locked.py": "import os\n",
         "ok.py": "import sys\n",
-    })
+    }, mtime=OLD)
     real_read = scanner.read_regular
 
     def refusing_read(file, *args, **kwargs):
@@ -110,7 +102,7 @@ def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatc
 
 
 def test_file_deleted_after_discovery_is_unreadable_not_fatal(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"a.py": "", "b.py": "import os\n"})
+    write_tree(tmp_path, {"a.py": "", "b.py": "import os\n"}, mtime=OLD)
     files = discover(tmp_path).files
     (tmp_path / "a.py").unlink()
     out = scan_files(tmp_path, files, target=NEWEST, cache=FactsCache(None))
@@ -140,7 +132,7 @@ TREE = {
 
 
 def test_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch) -> None:
-    root = make_tree(tmp_path / "tree", TREE)
+    root = write_tree(tmp_path / "tree", TREE, mtime=OLD)
     cold = scan(root, cache=FactsCache(tmp_path / "cache"))
     assert cold.cache_hits == 0
     opened = count_opens(monkeypatch)
@@ -151,9 +143,9 @@ def test_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_changed_file_is_parsed_again_touched_file_is_not(tmp_path: Path, monkeypatch) -> None:
-    root = make_tree(tmp_path / "tree", TREE)
+    root = write_tree(tmp_path / "tree", TREE, mtime=OLD)
     scan(root, cache=FactsCache(tmp_path / "cache"))
-    make_tree(root, {"app/a.py": "import json\n"})  # same size, new content
+    write_tree(root, {"app/a.py": "import json\n"}, mtime=OLD)  # same size, new content
     os.utime(root / "app/a.py", (OLD + 5, OLD + 5))
     os.utime(root / "app/b.py", (OLD + 5, OLD + 5))  # touched: same content
     parsed: list[str] = []
@@ -166,7 +158,7 @@ def test_changed_file_is_parsed_again_touched_file_is_not(tmp_path: Path, monkey
 
 
 def test_cache_does_not_mix_targets(tmp_path: Path) -> None:
-    root = make_tree(tmp_path / "tree", {"new.py": NEWER_SYNTAX})
+    root = write_tree(tmp_path / "tree", {"new.py": NEWER_SYNTAX}, mtime=OLD)
     cache_dir = tmp_path / "cache"
     assert scan(root, target=NEWEST, cache=FactsCache(cache_dir)).outcomes["new.py"].facts
     old = scan(root, target=(3, 11), cache=FactsCache(cache_dir))
@@ -178,7 +170,7 @@ def test_missing_judge_falls_back_to_cpython_with_one_warning(tmp_path: Path, mo
         raise syntax_judge.JudgeUnavailable("ruff is not installed")
 
     monkeypatch.setattr(syntax_judge, "find_ruff", no_ruff)
-    root = make_tree(tmp_path / "tree", {"a.py": "def f(:\n", "b.py": "x = (\n", "c.py": "import os\n"})
+    root = write_tree(tmp_path / "tree", {"a.py": "def f(:\n", "b.py": "x = (\n", "c.py": "import os\n"}, mtime=OLD)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = scan(root, cache=FactsCache(tmp_path / "cache"))
@@ -196,7 +188,7 @@ def test_parallel_scan_equals_serial_scan(tmp_path: Path) -> None:
         files[f"app/m{i:03}.py"] = f"from app import m{(i + 1) % 300:03}\nX{i} = {i}\n"
     files["app/broken.py"] = "def f(:\n"
     files["app/new.py"] = NEWER_SYNTAX
-    root = make_tree(tmp_path, files)
+    root = write_tree(tmp_path, files, mtime=OLD)
     seen: list[tuple[int, int]] = []
     parallel = scan(root, jobs=2, progress=lambda done, total: seen.append((done, total)))
     serial = scan(root, jobs=1)
@@ -211,7 +203,7 @@ def test_parallel_scan_equals_serial_scan(tmp_path: Path) -> None:
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patch reaches forked workers")
 def test_a_file_that_kills_its_worker_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
     files = {f"m{i:03}.py": "import os\n" for i in range(250)}
-    root = make_tree(tmp_path, files)
+    root = write_tree(tmp_path, files, mtime=OLD)
     real_parse_one = scanner._parse_one
 
     def deadly(root_dir: str, path: str, known_hash):
@@ -228,7 +220,7 @@ def test_a_file_that_kills_its_worker_costs_only_that_file(tmp_path: Path, monke
 def test_content_replaced_under_the_same_size_and_mtime_is_seen(tmp_path: Path) -> None:
     """``cp -p`` or ``rsync -t`` can put new content under the old size and mtime; the ctime (and,
     for a retargeted symlink, the inode) still tells, as in git's index."""
-    root = make_tree(tmp_path / "tree", TREE)
+    root = write_tree(tmp_path / "tree", TREE, mtime=OLD)
     scan(root, cache=FactsCache(tmp_path / "cache"))
     (root / "app/a.py").write_text("import re\n")  # the same size as "import os\n"
     os.utime(root / "app/a.py", (OLD, OLD))  # the old mtime back, as cp -p would

@@ -7,9 +7,9 @@ import time
 from archguard.analysis.symbols import Origin, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
-from tests.analysis_helpers import MANAGER_CORE, make_table
+from tests.helpers import MANAGER_CORE, make_table
 
-# The connection manager of GUIDE.md section 1, reached through many homes.
+# The connection manager of a drifted monorepo (examples/shopapp/README.md), reached through many homes.
 MANY_HOMES = {
     **MANAGER_CORE,
     "app/services/__init__.py": "",

@@ -120,12 +120,11 @@ class _ExcludeSpec:
 def _list_module_files(root: Path, excludes: _ExcludeSpec) -> tuple[list[str], list[str] | None]:
     """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
     the paths git tracks (None: not listed by git)."""
-    candidates, tracked = _git_listing(root)
+    listing, tracked = _git_listing(root)
     # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
     # folders named x.py must be checked on disk. The walk has seen each entry's type already.
-    listed_by_git = candidates is not None
-    if candidates is None:
-        candidates = _walk(root, excludes)
+    listed_by_git = listing is not None
+    candidates: Iterable[str] = listing if listing is not None else _walk(root, excludes)
     not_code = _NotCodeFolders(root)
     kept = {
         rel

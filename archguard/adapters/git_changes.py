@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_git import run_git
+from archguard.domain.errors import ConfigError
 
 
 def _git(root: Path, *args: str) -> bytes | None:
@@ -37,6 +37,7 @@ def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -
         args = ["diff", "--cached"] + ([base] if base else [])
     else:
         base = _commit(root, rev) if rev else _default_base(root)
+        assert base is not None  # _commit raises unless optional=True
         args = ["diff", base]
     # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative:
     # paths relative to ROOT, and only files under it.

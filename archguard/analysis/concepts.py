@@ -30,6 +30,7 @@ from archguard.analysis.symbols import (
     SymbolTable,
 )
 from archguard.domain.contracts import ConceptContract, module_matches, split_target
+from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.sources import SourceFile
@@ -53,8 +54,9 @@ _NOT_FIXABLE_PACKAGE_INIT = (
 # ---- validation -------------------------------------------------------------------------------
 
 
-def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> list[str]:
-    """Problems with the contracts themselves: canonical paths that do not resolve, duplicates."""
+def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> None:
+    """Raise :class:`ContractError` listing every problem with the contracts themselves (canonical
+    paths that do not resolve, duplicate names); return when they can all be checked."""
     errors: list[str] = []
     first_seen: dict[str, ConceptContract] = {}
     for contract in contracts:
@@ -72,7 +74,8 @@ def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract])
                 problem = _target_problem(table, other)
                 if problem:
                     errors.append(f"{where}also '{other}': {problem}")
-    return errors
+    if errors:
+        raise ContractError(errors)
 
 
 def _target_problem(table: SymbolTable, target: str) -> str | None:
@@ -291,7 +294,7 @@ def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
 
 def is_reexport_shim(table: SymbolTable, module: str) -> bool:
     """A module that emits a DeprecationWarning, or whose public names are all re-exports (run-time
-    imports, or aliases of other names) - the INTERFACE.md definition of a shim. Stricter than
+    imports, or aliases of other names) - the definition of a shim in docs/usage.md. Stricter than
     :meth:`SymbolTable.is_shim`, which ignores plain assignments: a ``urls.py`` that builds
     ``urlpatterns`` from its imports is an importer, not a shim."""
     facts = table.facts_of(module)

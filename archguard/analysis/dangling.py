@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from archguard.analysis.symbols import MISSING_MODULE, SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.ordering import dangling_order
 from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile
 
@@ -46,7 +47,7 @@ def find_dangling(
                     guarded=fact.guarded, type_checking=fact.type_checking,
                     maybe=_maybe_bound(table, what, imported),
                 ))
-    found.sort(key=lambda d: (d.path, d.line, d.column, d.imported))
+    found.sort(key=dangling_order)
     return found
 
 

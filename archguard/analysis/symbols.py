@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -83,7 +82,7 @@ class Resolution:
 
 
 # What binds a name at module level: a definition/assignment or an import.
-_Candidate = Union[Binding, ImportFact]
+_Candidate = Binding | ImportFact
 
 
 @dataclass
@@ -409,13 +408,13 @@ class SymbolTable:
 
         star_targets, external_star = self._star_imports(info)
         for star in star_targets:
-            res = self._through_star(star, name)
-            if res is None:
+            through = self._through_star(star, name)
+            if through is None:
                 continue
-            if res.status == DYNAMIC:
+            if through.status == DYNAMIC:
                 return Resolution(DYNAMIC, None, hop)
-            if res.status in _SETTLED:
-                return _prefixed(hop, res)
+            if through.status in _SETTLED:
+                return _prefixed(hop, through)
 
         sub = self._submodule(module, name)
         if sub is not None:
@@ -507,6 +506,7 @@ class SymbolTable:
         if cand.kind is ImportKind.IMPORT:
             # ``import a.b as m`` binds a.b; ``import a.b`` binds a (and needs a.b to exist).
             bound_module = target if cand.asname else cand.bound_name
+            assert bound_module is not None  # an ``import`` statement always binds a name
             res = self.resolve_module(target)
             if not res.found:
                 return Resolution(res.status, None, ((target, ""),))

@@ -18,29 +18,32 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
 # ``discover`` imported under another name: the submodule archguard.app.discover, once imported,
 # becomes the package attribute ``discover`` and would shadow the function.
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.cache.facts_cache import FactsCache
-from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
+from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
+from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.adapters.parsing.stubs import Stub, read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
+from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files.safe_io import is_inside, require_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.app.golden_path import check_entries
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.golden_path import is_golden
+from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
 
@@ -143,8 +146,8 @@ def scan_workspace(
         root=str(root),
         files=files + badly_named,
         facts=output.facts,
-        syntax_errors=sorted(output.syntax_errors, key=lambda issue: issue.path),
-        unreadable=sorted(unreadable, key=lambda u: u.path),
+        syntax_errors=sorted(output.syntax_errors, key=by_position),
+        unreadable=sorted(unreadable, key=by_path),
         packages=discovery.packages,
         cache_hits=output.cache_hits,
     )
@@ -232,9 +235,7 @@ def _check(
     # users) is run once, as contracts/ declares it: one concept, one set of findings.
     declared = {c.canonical for c in concepts}
     concepts = concepts + [c for c in importlinter.concept_contracts if c.canonical not in declared]
-    problems = validate_contracts(workspace.table, concepts)
-    if problems:
-        raise ConfigError("; ".join(problems))
+    validate_contracts(workspace.table, concepts)
     violations = assign_fingerprints(
         [
             *check_concepts(workspace.table, scan.files, scan.facts, concepts),

@@ -8,11 +8,10 @@ knows them. What is reported is then narrowed to the changed files and what they
 
 from __future__ import annotations
 
-
 from archguard.adapters import git_changes
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check
+from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 

@@ -26,7 +26,7 @@ from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs
 from archguard.analysis.discover.shims import find_shims
 from archguard.app import Options, Progress, Workspace, scan_workspace
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.domain.discovery import Cluster, DiscoveryResult
 
 

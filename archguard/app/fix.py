@@ -18,13 +18,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, rewrite_imports
-from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import Options, Progress, load_concept_contracts, run_check
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, StatementChange
 from archguard.domain.result import CheckResult

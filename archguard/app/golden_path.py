@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.cache.results_cache import results_key
 from archguard.analysis.golden_path import Entry, golden_paths
 from archguard.domain.findings import Violation

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output

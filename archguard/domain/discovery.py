@@ -1,5 +1,5 @@
 """What ``archguard discover`` finds with no configuration: the result model that ``discover``
-fills and that ``report`` (Markdown, HTML, diagrams, JSON) renders. JSON keys: INTERFACE.md
+fills and that ``report`` (Markdown, HTML, diagrams, JSON) renders. JSON keys: docs/usage.md
 (``clusters``, ``shims``, ``copies``, ``cycles``).
 
 Immutable values only; the analysis that builds them lives in ``archguard.analysis``.
@@ -61,7 +61,7 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class Shim:
-    """A module whose public names are all re-exports (INTERFACE.md)."""
+    """A module whose public names are all re-exports (docs/usage.md)."""
 
     module: str
     path: str

@@ -3,10 +3,9 @@
 These values are produced by the parser adapters (CPython ``ast`` or the libcst fallback for newer
 syntax), cached, and consumed by the analysis. They are deliberately small and immutable: a
 10,000-file tree holds hundreds of thousands of them. The per-import and per-binding values are
-NamedTuples rather than frozen dataclasses because a frozen dataclass costs about 3 us to build
-(one ``object.__setattr__`` per field) against 0.6 us for a tuple: on a warm run that rebuilds
-430,000 of them from the cache, and on a cold run that ships them back from the parsing
-workers, the difference is seconds.
+NamedTuples rather than frozen dataclasses because a frozen dataclass is several times dearer to
+build (one ``object.__setattr__`` per field), and warm and cold runs build hundreds of thousands
+of them (the numbers: benchmarks/README.md, "Measurements behind design choices").
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class FixStatus(str, Enum):
 
     @property
     def failed(self) -> bool:
-        """Exit code 1: refused or rolled back (INTERFACE.md)."""
+        """Exit code 1: refused or rolled back (docs/usage.md)."""
         return self in (FixStatus.REFUSED, FixStatus.ROLLED_BACK)
 
 

@@ -1,6 +1,6 @@
 """The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema.
 
-Scripts and dashboards read these keys (INTERFACE.md); add keys freely, never rename. Every list
+Scripts and dashboards read these keys (docs/usage.md); add keys freely, never rename. Every list
 is sorted so two runs over the same tree give byte-identical output (diffable in CI artifacts).
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
+from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
@@ -37,13 +38,11 @@ def to_json(
         "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
         "syntax_errors": [
             {"path": s.path, "line": s.line, "column": s.column, "message": s.message}
-            for s in sorted(
-                scan.syntax_errors, key=lambda s: (s.path, s.line, s.column)
-            )
+            for s in sorted(scan.syntax_errors, key=by_position)
         ],
         "unreadable_files": [
             {"path": u.path, "reason": u.reason}
-            for u in sorted(scan.unreadable, key=lambda u: u.path)
+            for u in sorted(scan.unreadable, key=by_path)
         ],
         "loose_files": sorted(f.path for f in scan.loose_files),
         "dangling_imports": [

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from archguard.domain.facts import SyntaxIssue, UnreadableFile
 from archguard.domain.findings import RULES, Severity, Violation, fingerprint
+from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult
 from archguard.reporting.summary import display_message, sorted_violations
 
@@ -30,10 +31,10 @@ def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     results = [violation_result(v) for v in sorted_violations(result.violations)]
     results += [
         syntax_error_result(s)
-        for s in sorted(scan.syntax_errors, key=lambda s: (s.path, s.line, s.column))
+        for s in sorted(scan.syntax_errors, key=by_position)
     ]
     results += [
-        unreadable_result(u) for u in sorted(scan.unreadable, key=lambda u: u.path)
+        unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)
     ]
     return {
         "$schema": SARIF_SCHEMA_URI,

@@ -11,6 +11,7 @@ from typing import Any
 
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Severity, Violation
+from archguard.domain.ordering import dangling_order, violation_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 
 
@@ -24,7 +25,7 @@ def is_warning(violation: Violation) -> bool:
 
 
 def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, Any]:
-    """The ``summary`` object of INTERFACE.md.
+    """The ``summary`` object of the JSON result (docs/usage.md).
 
     ``violations`` splits exactly into ``new_violations`` (errors that fail ``check``),
     ``baselined`` and ``warnings`` (not baselined), so the three always add up to the total.
@@ -56,14 +57,11 @@ def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, A
 
 def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
     """File order, then position: the order ruff prints in, and stable across runs."""
-    return sorted(
-        violations,
-        key=lambda v: (v.path, v.line, v.column, v.code, v.contract, v.fingerprint),
-    )
+    return sorted(violations, key=violation_order)
 
 
 def sorted_dangling(dangling: Iterable[DanglingImport]) -> list[DanglingImport]:
-    return sorted(dangling, key=lambda d: (d.path, d.line, d.column, d.imported))
+    return sorted(dangling, key=dangling_order)
 
 
 def by_contract(result: CheckResult) -> dict[str, list[Violation]]:

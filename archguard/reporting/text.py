@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from archguard.domain.findings import RULES, Violation
+from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     baseline_entry_line,
@@ -63,11 +64,11 @@ def dangling_line(dangling: DanglingImport) -> str:
 def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
     syntax = [
         f"{printable(s.path)}:{s.line}:{s.column}: syntax error: {one_line(s.message)}"
-        for s in sorted(result.syntax_errors, key=lambda s: (s.path, s.line, s.column))
+        for s in sorted(result.syntax_errors, key=by_position)
     ]
     unreadable = [
         f"{printable(u.path)}: unreadable: {one_line(u.reason)}"
-        for u in sorted(result.unreadable, key=lambda u: u.path)
+        for u in sorted(result.unreadable, key=by_path)
     ]
     dangling = [dangling_line(d) for d in sorted_dangling(result.dangling)]
 

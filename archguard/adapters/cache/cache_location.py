@@ -15,8 +15,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
+from archguard.domain.errors import ConfigError
 from archguard.domain.sources import SourceFile
 
 DEFAULT_CACHE_DIR = ".archguard_cache"

@@ -2,9 +2,10 @@
 on-disk form of every cache.
 
 Why marshal of plain tuples and not pickle: loading must stay far below the time it saves. Pickle
-rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object (about 2 s for
-10,000 files of facts); marshal loads the same payload in about 0.1 s. marshal also cannot run
-code, unlike a pickle planted in a repository's cache folder.
+rebuilds frozen slotted dataclasses through ``dataclasses.fields()`` per object, an order of
+magnitude slower than marshal on the same payload (benchmarks/README.md, "Measurements behind
+design choices"). marshal also cannot run code, unlike a pickle planted in a repository's cache
+folder.
 """
 
 from __future__ import annotations

@@ -35,21 +35,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
 from archguard.adapters.cache.codec import (
     Codec,
+    UntrustedData,
     content_hash,
     enum_field,
     many,
     optional,
     packed,
     schema_digest,
-    UntrustedData,
     seal,
     unseal,
 )
-from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
-from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import (
     AttributeUse,
     Binding,

@@ -25,9 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
-from archguard.adapters.cache.codec import Codec, UntrustedData, content_hash, enum_field, many, schema_digest, seal, unseal
+from archguard.adapters.cache.codec import (
+    Codec,
+    UntrustedData,
+    content_hash,
+    enum_field,
+    many,
+    schema_digest,
+    seal,
+    unseal,
+)
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.result import DanglingImport
@@ -56,7 +66,7 @@ class ResultsCache:
         """(import edge count, dangling imports) of a scan with this key, or None."""
         plain = self._load("scan", key)
         try:
-            edges, dangling = plain  # type: ignore[misc]
+            edges, dangling = plain
             return int(edges), [_DANGLING.decode(d) for d in dangling]
         except (TypeError, ValueError):  # None (a miss), or a payload of another shape
             return None
@@ -68,7 +78,7 @@ class ResultsCache:
         """(violations, contracts run, notices) of a check with this key, or None."""
         plain = self._load("check", key)
         try:
-            violations, contracts_run, notices = plain  # type: ignore[misc]
+            violations, contracts_run, notices = plain
             return [_VIOLATION.decode(v) for v in violations], list(contracts_run), list(notices)
         except (TypeError, ValueError, KeyError):  # None (a miss), or a payload of another shape
             return None

@@ -5,7 +5,7 @@ first file that does not parse. The graph built here has a node for every file a
 (loose scripts and test folders included, broken files as nodes without edges), so import-linter
 contracts run over the whole tree.
 
-The edges follow grimp's own scanner (its Rust ``import_scanning.rs``) so that, for a tree grimp
+The edges follow grimp's own scanner (its Rust import scanner) so that, for a tree grimp
 can read, both graphs are the same:
 
 - ``import a.b.c`` imports the object ``a.b.c``; ``from a import b`` imports ``a.b``; a star
@@ -73,9 +73,8 @@ def build_import_graph(
                 imported=imported,
                 line_number=line,
                 line_contents=contents,
-                # grimp's is_lazy means PEP 810 ``lazy import`` syntax, not a function-level
-                # import; nothing archguard parses today is lazy in that sense.
-                is_lazy=False,
+                # No is_lazy: grimp's means PEP 810 ``lazy import`` syntax (nothing archguard
+                # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
             )
     return graph
 

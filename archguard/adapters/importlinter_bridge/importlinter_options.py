@@ -14,8 +14,8 @@ from typing import Any
 
 from importlinter.domain.contract import Contract
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import is_inside
+from archguard.domain.errors import ConfigError
 
 _STRING_LIST_OPTIONS = ("root_packages", "contract_types")
 

@@ -1,45 +1,41 @@
 """Run the user's import-linter contracts on archguard's graph, and turn broken ones into findings.
 
 import-linter does the configuration work: its readers parse ``.importlinter``/``setup.cfg``/
-``pyproject.toml``, its registry resolves built-in and custom ``contract_types``, and its contract
-classes validate their own options and check themselves. What changes is the graph: the one
-:mod:`archguard.adapters.importlinter_bridge.grimp_graph` builds from the whole scan, so loose scripts and files beside
-broken ones are checked too, where ``lint-imports`` would not see them (or would abort).
+``pyproject.toml``, and its contract classes (built-in, or custom ``contract_types``) validate
+their own options and check themselves (every touch of import-linter goes through
+:mod:`archguard.adapters.importlinter_bridge.importlinter_compat`, which also refuses an unsupported release). What
+changes is the graph: the one :mod:`archguard.adapters.importlinter_bridge.grimp_graph` builds from the whole scan, so
+loose scripts and files beside broken ones are checked too, where ``lint-imports`` would not see
+them (or would abort).
 
 Concept contracts declared in import-linter configuration (``type = canonical`` registered as
 ``archguard.importlinter.CanonicalContract``) are not run here. Any contract object offering
 ``to_concept_contract(source)`` is handed back as a domain :class:`ConceptContract`, and the app
 runs it natively, loose files included. That duck-typed hook keeps this adapter from importing the
 top-layer ``archguard.importlinter`` module (import-linter loads it, as it loads any plugin).
-
-Custom contract types named in ``contract_types`` are imported, exactly as ``lint-imports`` does:
-they are the user's linting plugins, not the code under analysis.
 """
 
 from __future__ import annotations
 
 import configparser
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import grimp
-from importlinter import configuration as importlinter_configuration
-from importlinter.application import use_cases
-from importlinter.application.user_options import InvalidUserOptions, UserOptions
-from importlinter.domain.contract import (
+
+from archguard.adapters.importlinter_bridge import importlinter_compat as compat
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.importlinter_compat import (
     Contract,
     ContractCheck,
     InvalidContractOptions,
-    NoSuchContractType,
-    registry,
+    InvalidUserOptions,
+    Offence,
 )
-
-from archguard.adapters.project_files.config_errors import ConfigError
-from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.adapters.importlinter_bridge.importlinter_options import (
     plugin_contract_types,
     validate_contract_options,
@@ -47,6 +43,7 @@ from archguard.adapters.importlinter_bridge.importlinter_options import (
 )
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
 from archguard.domain.sources import SourceFile
@@ -90,11 +87,11 @@ class ImportLinterConfig:
 
     @property
     def include_external_packages(self) -> bool:
-        return bool(use_cases._get_include_external_packages(self._user_options()))
+        return compat.include_external_packages(self.session_options)
 
     @property
     def exclude_type_checking_imports(self) -> bool:
-        return use_cases._get_exclude_type_checking_imports(self._user_options())
+        return compat.exclude_type_checking_imports(self.session_options)
 
     def cache_identity(self) -> tuple[str, bytes] | None:
         """What this configuration's results depend on besides the graph: the file and its text.
@@ -108,32 +105,8 @@ class ImportLinterConfig:
         except OSError:
             return None
 
-    def _user_options(self) -> UserOptions:
-        return UserOptions(session_options=self.session_options, contracts_options=[])
-
 
 # --- Public entry points ----------------------------------------------------------------------
-
-
-def run_importlinter_contracts(
-    root: Path,
-    graph: grimp.ImportGraph | None,
-    files: Sequence[SourceFile],
-    *,
-    config: Path | None = None,
-    facts: Mapping[str, FileFacts] | None = None,
-) -> ImportLinterResult:
-    """Find, load and run the import-linter configuration of ROOT (or the ``config`` file).
-
-    ``graph`` is the default archguard graph (no externals, TYPE_CHECKING imports kept). When the
-    configuration asks for another kind (``include_external_packages``,
-    ``exclude_type_checking_imports``) a graph is built from ``facts``, which must then be given.
-    No configuration found (and none given): an empty result.
-    """
-    config_path = find_config_file(root, config)
-    if config_path is None:
-        return ImportLinterResult(config_path=None)
-    return run_config(load_config(config_path, root=root), lambda: graph, files, facts)
 
 
 def run_config(
@@ -148,7 +121,7 @@ def run_config(
     graph = None if needs_own_graph else default_graph()
     if graph is None:
         if facts is None:
-            raise ValueError("run_importlinter_contracts needs facts to build this graph")
+            raise ValueError("run_config needs facts to build this configuration's graph")
         graph = build_import_graph(
             files,
             facts,
@@ -183,13 +156,11 @@ def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | N
 def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     """Read one configuration file and build its contracts with import-linter's own machinery."""
     display = _display_path(path, root)
-    _ensure_importlinter_configured()
+    compat.require_supported()
+    compat.configure()
     try:
-        user_options = use_cases.read_user_options(str(path))
-        source = use_cases.ConfigSource(filename=str(path), user_options=user_options)
-        use_cases._validate_contracts_present(source)
-        use_cases._validate_contract_ids(source)
-        use_cases._register_built_in_contract_types()
+        session_options, contracts_options = compat.read_options(path)
+        types = compat.contract_types({})  # built-ins; the configuration's own: vetted below
     except (FileNotFoundError, InvalidUserOptions, KeyError, ValueError, TypeError) as error:
         raise ConfigError(_describe(error), path=display) from None
     except (configparser.Error, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -197,16 +168,17 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     except ImportError as error:
         raise ConfigError(f"cannot load a contract type: {error}", path=display) from None
 
-    validate_session_options(user_options.session_options, display)
-    own_types = plugin_contract_types(user_options.session_options, root, display)
-    _normalize_root_packages(user_options.session_options)
+    _validate_contract_list(contracts_options, display)
+    validate_session_options(session_options, display)
+    types.update(plugin_contract_types(session_options, root, display))
+    _normalize_root_packages(session_options)
     contracts: list[Contract] = []
     concepts: list[ConceptContract] = []
     type_modules: set[str] = set()
-    for index, options in enumerate(user_options.contracts_options):
+    for index, options in enumerate(contracts_options):
         section = _section_name(path, options, index)
         validate_contract_options(options, display, section)
-        contract = _build_contract(options, user_options.session_options, own_types, display, section)
+        contract = _build_contract(options, session_options, types, display, section)
         type_modules.add(type(contract).__module__)
         to_concept = getattr(contract, "to_concept_contract", None)
         if callable(to_concept):
@@ -216,7 +188,7 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     return ImportLinterConfig(
         path=path,
         display_path=display,
-        session_options=user_options.session_options,
+        session_options=session_options,
         contracts=tuple(contracts),
         concept_contracts=tuple(concepts),
         type_modules=frozenset(type_modules),
@@ -263,10 +235,25 @@ def check_contracts(
 # --- Loading helpers --------------------------------------------------------------------------
 
 
-def _ensure_importlinter_configured() -> None:
-    """import-linter wires its adapters (file system, timer) in ``configure()``, which its CLI calls;
-    contracts use the timer, so a library caller must do the same. Idempotent."""
-    importlinter_configuration.configure()
+def _validate_contract_list(contracts_options: Sequence[Mapping[str, Any]], display: str) -> None:
+    """What ``lint-imports`` refuses before checking anything: no contracts at all (almost always a
+    misspelt section), and contract ids that are not unique or hold a colon."""
+    if not contracts_options:
+        raise ConfigError(
+            "no contracts found: each goes in an 'importlinter:contract:<id>' section (INI) or a "
+            "'tool.importlinter.contracts' array of tables (TOML)",
+            path=display,
+        )
+    seen: set[str] = set()
+    for options in contracts_options:
+        contract_id = options.get("id")
+        if contract_id is None:
+            continue
+        if ":" in str(contract_id):
+            raise ConfigError(f"contract id '{contract_id}' may not contain a colon", path=display)
+        if contract_id in seen:
+            raise ConfigError(f"more than one contract has the id '{contract_id}'", path=display)
+        seen.add(contract_id)
 
 
 def _normalize_root_packages(session_options: dict[str, Any]) -> None:
@@ -312,23 +299,22 @@ def _parse_error(error: Exception) -> str:
 def _build_contract(
     options: dict[str, Any],
     session_options: dict[str, Any],
-    own_types: Mapping[str, type[Contract]],
+    types: Mapping[str, type[Contract]],
     display: str,
     section: str,
 ) -> Contract:
     type_name = options.get("type")
     if not type_name:
         raise ConfigError(f"[{section}] has no 'type'", path=display)
-    try:
-        # Types registered in this file win over built-ins, as in import-linter itself.
-        contract_class = own_types.get(type_name) or registry.get_contract_class(type_name)
-    except NoSuchContractType:
-        raise ConfigError(
-            f"[{section}] has an unknown contract type '{type_name}'", path=display
-        ) from None
+    contract_class = types.get(type_name)
+    if contract_class is None:
+        raise ConfigError(f"[{section}] has an unknown contract type '{type_name}'", path=display)
     if "name" not in options:
         raise ConfigError(f"[{section}] has no 'name'", path=display)
     try:
+        unrecognized = compat.unrecognized_options(contract_class, options)
+        if unrecognized:
+            raise InvalidContractOptions(unrecognized)
         return contract_class(
             name=options["name"], session_options=session_options, contract_options=options
         )
@@ -360,20 +346,10 @@ def _describe(error: BaseException) -> str:
 # --- From broken contracts to violations ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Offence:
-    """One import that breaks a contract, and how to explain it."""
-
-    importer: str
-    imported: str
-    line_numbers: tuple[int | None, ...]
-    explanation: str
-
-
 def _violations_for(
     contract: Contract, check: ContractCheck, locator: _ImportLocator, display: str
 ) -> list[Violation]:
-    offences = list(_offences(check.metadata))
+    offences = list(compat.offences(check.metadata))
     if not offences:
         # A contract type whose metadata we cannot read: still one finding, at the config file.
         return [
@@ -392,87 +368,6 @@ def _violations_for(
     return sorted(violations.values(), key=lambda v: (v.path, v.line, v.importer, v.imported, v.message))
 
 
-def _offences(metadata: Mapping[str, Any]) -> Iterator[_Offence]:
-    """Read the offending imports out of a check's metadata. The built-in contracts store them in
-    different shapes, recognised here by key, so subclasses and look-alike plugins work too."""
-    recognised = False
-    if "invalid_chains" in metadata:  # forbidden, independence
-        recognised = True
-        for data in metadata["invalid_chains"]:
-            heading = f"{data['downstream_module']} is not allowed to import {data['upstream_module']}"
-            for chain in data["chains"]:
-                yield from _chain_offences(chain, heading)
-    if "invalid_dependencies" in metadata:  # layers
-        recognised = True
-        for data in metadata["invalid_dependencies"]:
-            heading = f"{data['importer']} is not allowed to import {data['imported']} (a higher layer)"
-            for route in data["routes"]:
-                yield from _chain_offences(route, heading)
-    if metadata.get("undeclared_modules"):  # layers, exhaustive
-        recognised = True
-        for module in sorted(metadata["undeclared_modules"]):
-            yield _Offence(module, "", (), f"{module} is not listed as a layer (exhaustive contract)")
-    if "illegal_imports" in metadata:  # protected (objects with illegal_links), private_modules
-        recognised = True
-        for item in metadata["illegal_imports"]:
-            links = getattr(item, "illegal_links", None)
-            if links is None:
-                yield _link_offence(item, f"{item['importer']} imports private module {item['imported']}")
-                continue
-            for link in links:
-                yield _link_offence(
-                    link,
-                    f"{link['importer']} is not allowed to import protected "
-                    f"{getattr(item, 'top_level_module', link['imported'])}",
-                )
-    if "cycle_breakers_by_package" in metadata:  # acyclic_siblings
-        recognised = True
-        for package, breakers in sorted(metadata["cycle_breakers_by_package"].items()):
-            for importer, imported in sorted(breakers):
-                yield _Offence(
-                    importer, imported, (),
-                    f"no cycles are allowed in {package}; this import closes one: {importer} -> {imported}",
-                )
-    if not recognised:
-        yield from _any_links(metadata)
-
-
-def _chain_offences(chain: Any, heading: str) -> Iterator[_Offence]:
-    """A chain is a list of links (forbidden) or a detailed chain with extra heads (independence,
-    layers). Its offending imports are the first links: where the forbidden dependency starts."""
-    if isinstance(chain, Mapping):
-        links, heads = chain["chain"], [chain["chain"][0], *chain.get("extra_firsts", ())]
-    else:
-        links, heads = chain, [chain[0]]
-    tail = [link["imported"] for link in links]
-    for head in heads:
-        path = " -> ".join([head["importer"], *tail])
-        yield _link_offence(head, f"{heading}: {path}")
-
-
-def _link_offence(link: Mapping[str, Any], explanation: str) -> _Offence:
-    return _Offence(
-        link["importer"], link["imported"], tuple(link.get("line_numbers") or ()), explanation
-    )
-
-
-def _any_links(value: Any) -> Iterator[_Offence]:
-    """Fallback for unknown contract types: every importer/imported mapping found anywhere."""
-    if isinstance(value, Mapping):
-        if isinstance(value.get("importer"), str) and isinstance(value.get("imported"), str):
-            yield _link_offence(value, f"{value['importer']} -> {value['imported']}")
-            return
-        values: Iterable[Any] = value.values()
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        values = value
-    elif hasattr(value, "__dict__"):
-        values = vars(value).values()
-    else:
-        return
-    for item in values:
-        yield from _any_links(item)
-
-
 class _ImportLocator:
     """Where an offending import is: the importer's file, and the statement from the graph."""
 
@@ -485,7 +380,7 @@ class _ImportLocator:
             self._path_of.setdefault(source.module, source.path)
         self._facts = facts
 
-    def violation(self, contract: str, offence: _Offence, line: int | None) -> Violation:
+    def violation(self, contract: str, offence: Offence, line: int | None) -> Violation:
         path = self._path_of.get(offence.importer, "")
         statement = self._statement(offence, line) if line is not None else ""
         return Violation(
@@ -500,7 +395,7 @@ class _ImportLocator:
             imported=offence.imported,
         )
 
-    def _statement(self, offence: _Offence, line: int) -> str:
+    def _statement(self, offence: Offence, line: int) -> str:
         if offence.importer not in self._graph.modules:
             return ""
         for detail in self._graph.get_import_details(

@@ -5,14 +5,15 @@ like homeassistant that is hundreds of files, and libcst's provider (a regex per
 frozen dataclass per node) cost more than the parse itself. Same bookkeeping, cheaper values.
 Lines count from 1, columns from 0, as in libcst.
 """
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
+
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 
 class Position:
-    __slots__ = ("line", "column")
+    __slots__ = ("column", "line")
 
     def __init__(self, line: int, column: int) -> None:
         self.line = line
@@ -20,7 +21,7 @@ class Position:
 
 
 class Span:
-    __slots__ = ("start", "end")
+    __slots__ = ("end", "start")
 
     def __init__(self, start: Position, end: Position) -> None:
         self.start = start
@@ -58,8 +59,8 @@ class _PositionState(CodegenState):
             self.computed[node] = Span(start, Position(self.line, self.column))
 
     @contextmanager
-    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None) -> Iterator[None]:
         start = Position(self.line, self.column)
         try:
             yield

@@ -27,17 +27,15 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISREG
 from typing import TypeVar
 
-from archguard.adapters.parsing import syntax_judge
-from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.cache.facts_cache import (
     CachedOutcome,
     FactsCache,
@@ -46,9 +44,11 @@ from archguard.adapters.cache.facts_cache import (
     content_hash,
     paused_gc,
 )
+from archguard.adapters.parsing import syntax_judge
 from archguard.adapters.parsing.downlevel import extract_facts_downlevel
-from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
+from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -60,6 +60,7 @@ LARGE_FILE_BYTES = 1_000_000  # parsed alone (see scan_files); files past DEFAUL
 
 ProgressCallback = Callable[[int, int], None]
 _T = TypeVar("_T")
+_Item = TypeVar("_Item", bound=tuple[str, object, int])
 
 
 class ScanOutput:
@@ -96,7 +97,7 @@ class ScanOutput:
                     continue
                 try:
                     outcomes[path] = result.outcome()
-                except Exception:  # a checksum-valid entry our decoder rejects: parse the file again
+                except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: parse the file again
                     outcomes[path] = self._reparse(path)
         return outcomes
 
@@ -270,6 +271,7 @@ def _settle(
             continue
         outcomes[item.path] = reused
         hashes[item.path] = reused.outcome_digest
+        assert item.stamp is not None  # an unchanged file was stat-ed to be found unchanged
         cache.restat(item.path, item.size, item.stamp)
         hits += 1
 
@@ -318,7 +320,7 @@ def _settle(
 
     for path, (item, outcome, cacheable) in final.items():
         outcomes[path] = outcome
-        if cacheable and item.digest is not None:
+        if cacheable and item.digest is not None and item.stamp is not None:
             stored = cache.store(path, item.size, item.stamp, item.digest, outcome)
             if stored is not None:
                 hashes[path] = stored
@@ -404,7 +406,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
     except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
         message = f"too deeply nested to parse ({type(error).__name__})"
         return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
-    except Exception as error:  # a bug of ours must cost one file, not the scan
+    except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
                         cacheable=False)
@@ -439,7 +441,7 @@ def _cst_facts_of(root: str, path: str, constructs: list[SyntaxIssue] | None) ->
         return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
         return None
-    except Exception:  # a libcst or extractor bug: the caller records CPython's error instead
+    except Exception:  # noqa: BLE001 - a libcst or extractor bug: the caller records CPython's error instead
         return None
 
 
@@ -467,7 +469,7 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 
 def _os_reason(error: OSError) -> str:
     if isinstance(error, NotRegularFile):
-        return error.strerror
+        return error.strerror or "not a regular file"
     if isinstance(error, PermissionError):
         return "permission denied"
     if error.errno == errno.ELOOP:
@@ -517,13 +519,12 @@ def _deadline() -> Iterator[None]:
 # --- scheduling ---------------------------------------------------------------------------------
 
 
-def _chunks(
-    items: list[tuple[str, bytes | None, int]], jobs: int
-) -> list[list[tuple[str, bytes | None, int]]]:
-    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy."""
+def _chunks(items: list[_Item], jobs: int) -> list[list[_Item]]:
+    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy.
+    Each item is ``(path, payload, size in bytes)``."""
     max_files = max(8, min(CHUNK_MAX_FILES, math.ceil(len(items) / (jobs * 4) if items else 1)))
-    chunks: list[list[tuple[str, bytes | None, int]]] = []
-    current: list[tuple[str, bytes | None, int]] = []
+    chunks: list[list[_Item]] = []
+    current: list[_Item] = []
     current_bytes = 0
     for item in items:
         if current and (current_bytes + item[2] > CHUNK_BYTES or len(current) >= max_files):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from archguard.domain.facts import SyntaxIssue
@@ -134,7 +134,7 @@ def _judge_splitting(
     _judge_splitting(ruff, root, batch[middle:], target, judgement)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ruff_works(ruff: str, target: tuple[int, int]) -> bool:
     """Ruff judges an empty file: a failure elsewhere was caused by the files it was given."""
     try:
@@ -211,7 +211,8 @@ def _verdicts(
             path=path,
             line=int(location.get("row", 1)),
             column=int(location.get("column", 1)),
-            message=str(item.get("message", "invalid syntax")),
+            # Older ruffs (0.12) prefix the message with "SyntaxError: "; newer ones do not.
+            message=str(item.get("message", "invalid syntax")).removeprefix("SyntaxError: "),
         )
         verdicts[path].append(issue)
     for path in unread:

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"

@@ -7,9 +7,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
+from archguard.domain.errors import ConfigError
 
 FIELDS = {"name", "canonical", "also", "allowed_importers", "ignore_imports", "reason"}
 _TARGET = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_]\w*$")

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 from archguard.adapters.project_files.output_files import write_atomically
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")

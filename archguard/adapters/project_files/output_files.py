@@ -3,6 +3,7 @@ reader (a CI step, a concurrent run) sees the old file or the new one, never hal
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -10,8 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import kind_of
+from archguard.domain.errors import ConfigError
 
 
 class RefusedDestination(OSError):
@@ -48,10 +49,8 @@ def write_atomically(destination: Path, data: bytes) -> None:
         os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, destination)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 

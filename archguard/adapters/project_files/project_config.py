@@ -6,8 +6,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.project_files.config_errors import ConfigError
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
+from archguard.domain.errors import ConfigError
 
 # option name -> expected type (list options are repeatable on the command line)
 KNOWN_OPTIONS: dict[str, type] = {
@@ -57,7 +57,7 @@ def read_project_options(root: Path) -> dict[str, Any]:
         if expected is list and isinstance(value, str):
             value = [value]
         if not isinstance(value, expected) or (
-            expected is list and not all(isinstance(item, str) for item in value)
+            isinstance(value, list) and not all(isinstance(item, str) for item in value)
         ):
             raise ConfigError(
                 f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",

@@ -72,7 +72,7 @@ def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, s
     if listed.returncode != 0:  # not a repository (or git refused it): the real call will fail too
         return overrides
     tokens = listed.stdout.split(b"\0")
-    for scope, entry in zip(tokens[0::2], tokens[1::2]):
+    for scope, entry in zip(tokens[0::2], tokens[1::2], strict=False):  # a trailing NUL leaves one over
         if os.fsdecode(scope) not in _REPOSITORY_SCOPES:
             continue
         key = os.fsdecode(entry.partition(b"\n")[0])

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from archguard.adapters.project_files.config_errors import ConfigError
+from archguard.domain.errors import ConfigError
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -92,9 +92,7 @@ def describe_read_error(error: OSError | UnicodeDecodeError) -> str:
     """Why a configuration file could not be read, never quoting its content."""
     if isinstance(error, UnicodeDecodeError):
         return f"not UTF-8 text (byte {error.start})"
-    if isinstance(error, NotRegularFile):
-        return error.strerror
-    return error.strerror or type(error).__name__
+    return error.strerror or type(error).__name__  # NotRegularFile's says what the path is instead
 
 
 def same_file(first: str | Path, second: str | Path) -> bool:

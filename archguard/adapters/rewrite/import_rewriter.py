@@ -131,7 +131,7 @@ class _Layout:
                         key=lambda n: (n.lineno, n.col_offset))
         if len(theirs) != len(self.statements):
             return False
-        for ours, their in zip(self.statements, theirs):
+        for ours, their in zip(self.statements, theirs, strict=True):  # lengths checked above
             if isinstance(ours, cst.ImportFrom) != isinstance(their, ast.ImportFrom):
                 return False
             self._lines[id(ours)] = (their.lineno, their.end_lineno or their.lineno)
@@ -302,7 +302,7 @@ class _Planner:
             if first is None:
                 self.remove_statement.add(id(statement))
             else:
-                self.replace_import[id(node)] = first  # type: ignore[assignment]
+                self.replace_import[id(node)] = first
         if new_statements:
             self.insert_after.setdefault(id(statement), []).extend(new_statements)
         self.changes.append(StatementChange(self.path, line, before, "\n".join(after_parts), contracts, "split"))
@@ -424,7 +424,7 @@ def _dotted(name: str) -> cst.Name | cst.Attribute:
 def _extended(imp: cst.ImportFrom, added: list[cst.ImportAlias]) -> cst.ImportFrom:
     if not added:
         return imp
-    names = list(imp.names)  # type: ignore[arg-type]
+    names = list(imp.names)
     last = names[-1]
     if isinstance(last.comma, cst.Comma):  # a trailing comma: each new name carries one too
         names.extend(a.with_changes(comma=last.comma) for a in added)
@@ -518,7 +518,7 @@ def _why_not_collapsible(node: cst.Try) -> str | None:
             return "its handler names the exception"
         if not isinstance(handler.body, cst.IndentedBlock) or _block_code(handler.body) != body_code:
             return "its fallback does something other than the rewritten import"
-        if handler.body.header.comment is not None or any(l.comment for l in handler.leading_lines):
+        if handler.body.header.comment is not None or any(line.comment for line in handler.leading_lines):
             return "a comment on its handler would be lost"
     return None
 
