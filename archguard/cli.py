@@ -22,7 +22,6 @@ from archguard.adapters.project_files.baseline_file import parse_expiry
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.safe_io import require_inside, same_file
-from archguard.adapters.parsing.syntax_judge import parse_target
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult

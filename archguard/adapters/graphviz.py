@@ -47,7 +47,7 @@ def render(dot_text: str, destination: Path, formats: Sequence[str] = ("svg", "p
         return result
     command = [program]
     outputs = [destination.with_suffix(f".{fmt}") for fmt in formats]
-    for fmt, output in zip(formats, outputs):
+    for fmt, output in zip(formats, outputs, strict=False):
         command += [f"-T{fmt}", "-o", str(output)]
     command.append(str(destination))
     try:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from archguard.analysis.symbols import SymbolTable
-from archguard.domain.facts import FileFacts, ImportKind, SyntaxIssue, UnreadableFile
+from archguard.domain.facts import FileFacts, ImportFact, ImportKind, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.golden_path import (
     ClosureDiagram,
@@ -62,7 +62,7 @@ class _Node:
     """One module's imports at import time, deduplicated by target the ways the walks need them:
     a module with fifty ``from app.x import ...`` lines loads ``app`` once."""
 
-    __slots__ = ("runs", "loads", "loads_unguarded", "named")
+    __slots__ = ("loads", "loads_unguarded", "named", "runs")
 
     def __init__(self, runs: set[tuple[int, int]], edges: list[_Edge]) -> None:
         self.runs = runs  # (line, column) of every import statement that runs at import time
@@ -112,7 +112,7 @@ class ImportTimeGraph:
             if target is None or not table.is_internal(target):
                 continue  # climbs out of the tree (a dangling import), or stdlib / third party
 
-            def add(imported: str, named: bool) -> None:
+            def add(imported: str, named: bool, fact: ImportFact = fact) -> None:
                 if imported != module and table.file_of(imported) is not None:
                     edges.append(_Edge(imported, fact.line, fact.column, fact.statement, fact.guarded,
                                        fact.kind is ImportKind.DYNAMIC, named))
@@ -268,7 +268,7 @@ class _Walk:
             packages[module] = package_of(module)
         entry_package = packages[self.start]
         edges = {(entry_package, packages[a]) for a in self.ancestors}
-        dynamic = set()
+        dynamic: set[ClosureEdge] = set()
         for module in reached:
             node = graph.node(module)
             importer = packages[module]

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
-from archguard.adapters.project_files.safe_io import is_inside, require_inside
+from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.results_cache import ResultsCache, results_key
+
 # ``discover`` imported under another name: the submodule archguard.app.discover, once imported,
 # becomes the package attribute ``discover`` and would shadow the function.
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
-from archguard.adapters.cache.facts_cache import FactsCache
-from archguard.adapters.cache.results_cache import ResultsCache, results_key
-from archguard.adapters.discovery import DiscoveryError, discover, split_undecodable_names
 from archguard.adapters.importlinter_bridge.grimp_graph import count_import_edges
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.adapters.parsing.stubs import Stub, read_stubs
@@ -34,10 +33,10 @@ from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
-from archguard.app.golden_path import check_entries
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.dangling import dangling_violations, find_dangling
 from archguard.analysis.symbols import SymbolTable
+from archguard.app.golden_path import check_entries
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile

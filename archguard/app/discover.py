@@ -11,9 +11,9 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.analysis.discover.candidates import find_clusters
-from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
 from archguard.analysis.discover.copies import (
     CopyPair,
     judge_copies,
@@ -26,8 +26,8 @@ from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs
 from archguard.analysis.discover.shims import find_shims
 from archguard.app import Options, Progress, Workspace, scan_workspace
-from archguard.domain.errors import ConfigError
 from archguard.domain.discovery import Cluster, DiscoveryResult
+from archguard.domain.errors import ConfigError
 
 
 def run_discover(

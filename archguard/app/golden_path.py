@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.domain.errors import ConfigError
 from archguard.adapters.cache.results_cache import results_key
 from archguard.analysis.golden_path import Entry, golden_paths
+from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure
 from archguard.domain.sources import SourceFile

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from archguard.adapters.project_files.draft_files import append_table, write_new_file
 from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
+from archguard.adapters.project_files.draft_files import append_table, write_new_file
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.analysis.discover.copies import backup_excludes
 from archguard.app import Options, Progress, record_baseline

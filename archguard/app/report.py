@@ -13,21 +13,21 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.domain.errors import ConfigError
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.app import Options, Progress, run_check
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
+from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
-from archguard.reporting import html_report, json_report, junit, sarif
 from archguard.reporting import history as history_view
+from archguard.reporting import html_report, json_report, junit, sarif
 from archguard.reporting.diagram import Diagram, to_dot
 from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
 from archguard.reporting.markdown import render_markdown
@@ -73,7 +73,7 @@ def run_report(
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, check, progress)
     report = to_report_json(check, discovery, tool_version=report_options.tool_version)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
     figures = _draw_all(check, discovery, report_options, out / "graphs", outcome, tell)

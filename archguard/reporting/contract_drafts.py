@@ -61,7 +61,7 @@ def _common_package(canonical: str, origin: str) -> str:
     ``app.rt.impl``); the parent package when both are one module."""
     a, b = canonical.split("."), origin.split(".")
     common: list[str] = []
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         common.append(x)

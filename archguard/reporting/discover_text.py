@@ -4,6 +4,7 @@ only decides what they say (pure, testable without a terminal)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archguard.domain.discovery import DiscoveryResult
@@ -14,7 +15,7 @@ from archguard.reporting.summary import plural
 class Section:
     title: str
     headers: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     more: int  # rows left out beyond ``top``
     empty: str  # what to say when there are no rows at all
 

@@ -90,7 +90,7 @@ def trend_svg(entries: list[dict[str, Any]], *, width: int = 720, height: int = 
         if len(points) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        for (px, py), entry in zip(points, shown):
+        for (px, py), entry in zip(points, shown, strict=False):
             tip = escape(f"{heading}: {entry.get(key, 0)} ({entry.get('date', '')}, {entry.get('commit') or 'no commit'})")
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"><title>{tip}</title></circle>')
         legend_y = top + 6 + row * 18

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -237,7 +238,7 @@ def inline_svg(svg: str) -> str:
     return _PROLOG.sub("", svg).strip()
 
 
-def _table(key: str, headings: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: set[int] = frozenset()) -> str:
+def _table(key: str, headings: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: AbstractSet[int] = frozenset()) -> str:
     """A sortable, filterable table; cells are HTML already escaped by the caller."""
     if not rows:
         return '<p class="empty">None found.</p>'

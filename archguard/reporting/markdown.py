@@ -83,7 +83,7 @@ def _headline(report: dict[str, Any]) -> list[str]:
     ]
     lines = ["## Headline", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _trend(summary: dict[str, Any]) -> list[str]:
@@ -118,7 +118,7 @@ def _violations_per_contract(report: dict[str, Any]) -> list[str]:
         for v in examples:
             fix = f"; use {code(v['suggestion'])}" if v.get("suggestion") and v["suggestion"] not in v["message"] else ""
             lines.append(f"- {code(v['path'] + ':' + str(v['line']))} {code(v['code'])} {text(v['message'])}{fix}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _syntax_errors_by_folder(report: dict[str, Any]) -> list[str]:
@@ -131,7 +131,7 @@ def _syntax_errors_by_folder(report: dict[str, Any]) -> list[str]:
     lines += [f"| {code(folder)} | {count} |" for folder, count in ranked[:TOP_ROWS]]
     if len(ranked) > TOP_ROWS:
         lines.append(f"| +{len(ranked) - TOP_ROWS} more folders | {sum(c for _, c in ranked[TOP_ROWS:])} |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _clusters(report: dict[str, Any]) -> list[str]:
@@ -183,7 +183,7 @@ def _shims(report: dict[str, Any]) -> list[str]:
         lines.append(f"| {code(shim['module'])} | {names} | {shim['importers']} | {note} |")
     if len(ranked) > TOP_ROWS:
         lines.append(f"| +{len(ranked) - TOP_ROWS} more shims | | | |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _cycles(report: dict[str, Any]) -> list[str]:
@@ -200,7 +200,7 @@ def _cycles(report: dict[str, Any]) -> list[str]:
             lines.append("   - to break it, remove: " + ", ".join(code(f"{b['path']}:{b['line']}") for b in cycle["breakers"]))
     if len(cycles) > TOP_CLUSTERS:
         lines.append(f"\n+{len(cycles) - TOP_CLUSTERS} more cycles in `report.json`.")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _hotspots(report: dict[str, Any]) -> list[str]:
@@ -212,7 +212,7 @@ def _hotspots(report: dict[str, Any]) -> list[str]:
         f"| {code(h['module'])} | {h['score']} | {h['fan_in']} | {h['non_canonical_importers']} |"
         for h in hotspots[:10]
     ]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _copies(report: dict[str, Any]) -> list[str]:
@@ -223,7 +223,7 @@ def _copies(report: dict[str, Any]) -> list[str]:
     lines += [f"| {code(c['path'])} | {code(c['live'])} | {c['similarity']:.0%} |" for c in copies[:TOP_ROWS]]
     if len(copies) > TOP_ROWS:
         lines.append(f"| +{len(copies) - TOP_ROWS} more copies | | |")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def next_steps(report: dict[str, Any], code: Callable[[object], str]) -> list[str]:

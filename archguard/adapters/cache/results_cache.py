@@ -35,7 +35,6 @@ from archguard.adapters.cache.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.findings import Severity, Violation
@@ -94,7 +93,7 @@ class ResultsCache:
         """(golden-path violations, closures) of the entry points under this key, or None."""
         plain = self._load("golden", key)
         try:
-            violations, closures = plain  # type: ignore[misc]
+            violations, closures = plain
             return [_VIOLATION.decode(v) for v in violations], [_CLOSURE.decode(c) for c in closures]
         except (TypeError, ValueError, KeyError):  # None (a miss), or a payload of another shape
             return None

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from archguard.domain.errors import ConfigError
 from archguard.adapters.project_files.output_files import write_atomically
+from archguard.domain.errors import ConfigError
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 

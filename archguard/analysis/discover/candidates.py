@@ -18,6 +18,7 @@ face (its module and the packages above it), or joined by another definition.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -82,7 +83,7 @@ def find_clusters(
             built.append((cluster, origins, subgraph))
     names_given = _unique_names([c for c, _, _ in built])
     clusters = []
-    for (cluster, origins, subgraph), name in zip(built, names_given):
+    for (cluster, origins, subgraph), name in zip(built, names_given, strict=False):
         wanted = (canonical_overrides or {}).get(name) or (canonical_overrides or {}).get(cluster.canonical)
         if wanted:
             module, _, attr = wanted.partition(":")
@@ -146,7 +147,7 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
                 if n and table.resolve(m, n).origin == origin]
         if not hops or hops[-1] != (origin.module, origin.name):
             hops.append((origin.module, origin.name))
-        for (ma, na), (mb, nb) in zip(hops, hops[1:]):
+        for (ma, na), (mb, nb) in itertools.pairwise(hops):
             if (ma, na) != (mb, nb):
                 graph.add_edge(f"{ma}:{na}", f"{mb}:{nb}", kind="aliases" if ma == mb else "re-exports")
 
@@ -193,7 +194,7 @@ def _link_same_names(
                 for path in importers:
                     by_file[path].append(o)
         for together in by_file.values():
-            for a, b in zip(together, together[1:]):
+            for a, b in itertools.pairwise(together):
                 if a.module != b.module:
                     co_imported.add(frozenset((a, b)))
         # One's module imports the other's: for classes only (a function calling its namesake
@@ -278,13 +279,13 @@ def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dic
     for module, binding in table.definitions((BindingKind.FUNCTION,)):
         if binding.name.startswith("_"):
             continue  # a private helper (django's _get_foreign_key) is nobody's way to the concept
-        concept = names.factory_concept(binding.name)
-        if concept is None or concept not in by_concept:
+        made = names.factory_concept(binding.name)
+        if made is None or made not in by_concept:
             continue
         factory = table.origin_of_binding(module, binding)
         if factory in roles or names.is_test_double(binding.name, factory.path, module):
             continue
-        for target in by_concept[concept]:
+        for target in by_concept[made]:
             if module == target.module or module in uses.modules_importing.get(target, ()):
                 graph.add_edge(_node(factory), _node(target), kind="factory")
                 roles[factory] = "factory"

@@ -71,7 +71,7 @@ def _cycle_through(adjacency: dict[str, set[str]], start: str, limit: int | None
                 while parent[chain[-1]] is not None:
                     chain.append(parent[chain[-1]])  # type: ignore[arg-type]
                 chain.reverse()
-                return list(zip(chain, chain[1:] + [start]))
+                return list(zip(chain, [*chain[1:], start], strict=False))
             if succ not in parent:
                 parent[succ] = node
                 depth[succ] = depth[node] + 1

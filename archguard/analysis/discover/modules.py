@@ -64,10 +64,7 @@ def imported_module(
     table: SymbolTable, file: SourceFile, fact: ImportFact, memo: dict[str, bool] | None = None
 ) -> str | None:
     """The module an import makes its importer depend on (grimp's rule), None when external."""
-    if fact.kind is ImportKind.DYNAMIC:
-        base = fact.module
-    else:
-        base = file.import_target(fact)
+    base = fact.module if fact.kind is ImportKind.DYNAMIC else file.import_target(fact)
     if not base:
         return None
     if fact.kind is ImportKind.FROM and fact.name and fact.name != "*":
