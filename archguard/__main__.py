@@ -7,7 +7,11 @@ archguard imports and run. The entry is dropped before anything else is imported
 import os
 import sys
 
-if not sys.flags.safe_path and sys.path and os.path.realpath(sys.path[0] or ".") == os.path.realpath(os.getcwd()):
+if (
+    not sys.flags.safe_path
+    and sys.path
+    and os.path.realpath(sys.path[0] or ".") == os.path.realpath(os.getcwd())
+):
     del sys.path[0]
 
 from archguard.cli import main  # after the sys.path guard, on purpose (ruff allows it there)

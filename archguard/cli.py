@@ -32,15 +32,53 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command takes (docs/usage.md), in the order --help shows them."""
     decorators = [
         click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."),
-        click.option("--package", "package", multiple=True, metavar="NAME", help="Top-level package to analyse as modules (repeatable). Default: auto-detected."),
-        click.option("--exclude", "exclude", multiple=True, metavar="GLOB", help="Gitignore-style path glob relative to ROOT to leave out (repeatable)."),
-        click.option("--target-python", "target_python", metavar="X.Y", help="Grammar syntax errors are judged by (default: the newest known)."),
-        click.option("--contracts", "contracts", type=click.Path(path_type=Path), help="Folder of concept contract files (default: ROOT/contracts)."),
-        click.option("--importlinter-config", "importlinter_config", type=click.Path(path_type=Path), help="import-linter config whose contracts run too (default: ROOT's)."),
-        click.option("--cache-dir", "cache_dir", type=click.Path(path_type=Path), help="Cache folder (default: ROOT/.archguard_cache)."),
-        click.option("--no-cache", "no_cache", is_flag=True, default=None, help="Neither read nor write the cache."),
-        click.option("--json", "json_out", metavar="FILE", help="Also write the JSON result to FILE ('-' for stdout)."),
-        click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes for parsing (default: CPU count)."),
+        click.option(
+            "--package",
+            "package",
+            multiple=True,
+            metavar="NAME",
+            help="Top-level package to analyse as modules (repeatable). Default: auto-detected.",
+        ),
+        click.option(
+            "--exclude",
+            "exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Gitignore-style path glob relative to ROOT to leave out (repeatable).",
+        ),
+        click.option(
+            "--target-python",
+            "target_python",
+            metavar="X.Y",
+            help="Grammar syntax errors are judged by (default: the newest known).",
+        ),
+        click.option(
+            "--contracts",
+            "contracts",
+            type=click.Path(path_type=Path),
+            help="Folder of concept contract files (default: ROOT/contracts).",
+        ),
+        click.option(
+            "--importlinter-config",
+            "importlinter_config",
+            type=click.Path(path_type=Path),
+            help="import-linter config whose contracts run too (default: ROOT's).",
+        ),
+        click.option(
+            "--cache-dir",
+            "cache_dir",
+            type=click.Path(path_type=Path),
+            help="Cache folder (default: ROOT/.archguard_cache).",
+        ),
+        click.option(
+            "--no-cache", "no_cache", is_flag=True, default=None, help="Neither read nor write the cache."
+        ),
+        click.option(
+            "--json", "json_out", metavar="FILE", help="Also write the JSON result to FILE ('-' for stdout)."
+        ),
+        click.option(
+            "--jobs", type=click.IntRange(1, 256), help="Worker processes for parsing (default: CPU count)."
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]
     for decorate in reversed(decorators):
@@ -50,11 +88,29 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def check_options(command: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
-        click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text)."),
-        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Known-violations file: its entries do not fail the run."),
-        click.option("--update-baseline", is_flag=True, help="Rewrite --baseline to today's violations, dropping fixed ones."),
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(FORMATS),
+            help="What goes to stdout (default: text).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Known-violations file: its entries do not fail the run.",
+        ),
+        click.option(
+            "--update-baseline",
+            is_flag=True,
+            help="Rewrite --baseline to today's violations, dropping fixed ones.",
+        ),
         click.option("--add-new", is_flag=True, help="With --update-baseline: also record new violations."),
-        click.option("--strict-baseline", is_flag=True, default=None, help="Stale baseline entries (fixed violations) fail the run, so the file only shrinks."),
+        click.option(
+            "--strict-baseline",
+            is_flag=True,
+            default=None,
+            help="Stale baseline entries (fixed violations) fail the run, so the file only shrinks.",
+        ),
         click.option("--statistics", is_flag=True, help="Counts per rule code and per contract."),
     ]
     for decorate in reversed(decorators):
@@ -85,7 +141,10 @@ def scan(**raw: Any) -> None:
 def entry_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--entry``: the golden path (docs/golden-path.md), for ``check`` and ``report``."""
     return click.option(
-        "--entry", "entry", multiple=True, metavar="MODULE|PATH",
+        "--entry",
+        "entry",
+        multiple=True,
+        metavar="MODULE|PATH",
         help="Entry point whose import-time closure must load cleanly (repeatable; config: entry_points).",
     )(command)
 
@@ -93,8 +152,15 @@ def entry_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @cli.command()
 @common_options
 @check_options
-@click.option("--changed", "changed", is_flag=False, flag_value="", default=None, metavar="[REV]",
-              help="Only findings in or caused by files changed against REV (default: the merge base with the default branch). Put ROOT before it, or write --changed=REV.")
+@click.option(
+    "--changed",
+    "changed",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[REV]",
+    help="Only findings in or caused by files changed against REV (default: the merge base with the default branch). Put ROOT before it, or write --changed=REV.",
+)
 @click.option("--staged", is_flag=True, help="Only findings in or caused by the files staged in git's index.")
 @entry_option
 @click.option("--golden-only", is_flag=True, help="Report only the entry points' golden-path findings.")
@@ -108,7 +174,9 @@ def check(**raw: Any) -> None:
             if raw.get("changed") is not None or raw.get("staged"):
                 from archguard.app.changed import run_changed_check
 
-                result = run_changed_check(options, raw.get("changed"), staged=bool(raw.get("staged")), progress=progress)
+                result = run_changed_check(
+                    options, raw.get("changed"), staged=bool(raw.get("staged")), progress=progress
+                )
             else:
                 result = app.run_check(options, progress)
         _finish_check(result, settings, "check")
@@ -116,29 +184,57 @@ def check(**raw: Any) -> None:
 
 @cli.command()
 @common_options
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="The known-violations file to write.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text).")
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False, path_type=Path), help="The known-violations file to write."
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text)."
+)
 @click.option("--owner", metavar="NAME", help="Owner written on entries new to the baseline.")
 @click.option("--reason", metavar="TEXT", help="Reason written on entries new to the baseline.")
-@click.option("--expires", metavar="YYYY-MM-DD", help="Date from which new entries stop covering their violations.")
+@click.option(
+    "--expires", metavar="YYYY-MM-DD", help="Date from which new entries stop covering their violations."
+)
 def baseline(**raw: Any) -> None:
     """Record today's violations in --baseline FILE as known (exit 0)."""
     with _reported_errors():
         options, settings = _options(raw)
         with _progress(settings["quiet"]) as progress:
             result = app.record_baseline(options, progress)
-        click.echo(f"Recorded {sum(v.baselined for v in result.violations)} violations in {options.baseline}.", err=True)
+        click.echo(
+            f"Recorded {sum(v.baselined for v in result.violations)} violations in {options.baseline}.",
+            err=True,
+        )
         _finish_check(result, settings, "baseline", exit_on_failure=False)
 
 
 @cli.command()
 @common_options
 @check_options
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Folder for report.md, report.json, report.sarif, junit.xml, index.html and graphs/.")
-@click.option("--history", type=click.Path(dir_okay=False, path_type=Path), help="Append this run's headline figures to FILE (JSON lines) and show the trend.")
-@click.option("--link-template", metavar="URL", help="Link findings to their source, e.g. 'https://github.com/o/r/blob/main/{path}#L{line}'.")
-@click.option("--focus", metavar="MODULE", help="Also draw the neighbourhood of MODULE (a module name or a file path).")
-@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for report.md, report.json, report.sarif, junit.xml, index.html and graphs/.",
+)
+@click.option(
+    "--history",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append this run's headline figures to FILE (JSON lines) and show the trend.",
+)
+@click.option(
+    "--link-template",
+    metavar="URL",
+    help="Link findings to their source, e.g. 'https://github.com/o/r/blob/main/{path}#L{line}'.",
+)
+@click.option(
+    "--focus", metavar="MODULE", help="Also draw the neighbourhood of MODULE (a module name or a file path)."
+)
+@click.option(
+    "--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways."
+)
 def report(**raw: Any) -> None:
     """Write the full report set into --out DIR: Markdown, JSON, SARIF, JUnit, HTML and diagrams.
 
@@ -149,8 +245,12 @@ def report(**raw: Any) -> None:
     with _reported_errors():
         options, settings = _options(raw)
         report_options = ReportOptions(
-            out=raw["out"], history=raw.get("history"), link_template=raw.get("link_template"),
-            focus=raw.get("focus"), depth=raw["depth"], tool_version=__version__,
+            out=raw["out"],
+            history=raw.get("history"),
+            link_template=raw.get("link_template"),
+            focus=raw.get("focus"),
+            depth=raw["depth"],
+            tool_version=__version__,
         )
         quiet = settings["quiet"] or settings["format"] != "text"
         with _progress(quiet) as progress, _stages(quiet) as stage:
@@ -159,21 +259,50 @@ def report(**raw: Any) -> None:
             click.echo(f"archguard: {INSTALL_HINT}", err=True)
         for error in outcome.diagram_errors:
             click.echo(f"archguard: warning: {error}", err=True)
-        click.echo(f"Wrote {len(outcome.written)} files to {report_options.out}/ (open {report_options.out / 'index.html'}).", err=True)
+        click.echo(
+            f"Wrote {len(outcome.written)} files to {report_options.out}/ (open {report_options.out / 'index.html'}).",
+            err=True,
+        )
         if settings["json"]:  # --json gets what report.json holds: the check and the discovery
             write_output(json_report.dumps(outcome.report), settings["json"])
         if settings["json"] != "-":  # else stdout holds the JSON document only
-            click.echo(render_check_as(outcome.check, settings["format"], tool_version=__version__, command="report",
-                                       statistics=settings["statistics"]), nl=False)
+            click.echo(
+                render_check_as(
+                    outcome.check,
+                    settings["format"],
+                    tool_version=__version__,
+                    command="report",
+                    statistics=settings["statistics"],
+                ),
+                nl=False,
+            )
         if outcome.check.failed:
             sys.exit(1)
 
 
 @cli.command()
 @common_options
-@click.option("--top", type=click.IntRange(1, None), default=10, show_default=True, help="Rows shown per section; the JSON has them all.")
-@click.option("--write-contracts", "write_contracts", type=click.Path(file_okay=False, path_type=Path), metavar="DIR", help="Draft a concept contract per top cluster into DIR (existing files are kept).")
-@click.option("--canonical", "canonical", multiple=True, metavar="CONCEPT=module:Name", help="Use this canonical path for a cluster instead of its most-used one (repeatable).")
+@click.option(
+    "--top",
+    type=click.IntRange(1, None),
+    default=10,
+    show_default=True,
+    help="Rows shown per section; the JSON has them all.",
+)
+@click.option(
+    "--write-contracts",
+    "write_contracts",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Draft a concept contract per top cluster into DIR (existing files are kept).",
+)
+@click.option(
+    "--canonical",
+    "canonical",
+    multiple=True,
+    metavar="CONCEPT=module:Name",
+    help="Use this canonical path for a cluster instead of its most-used one (repeatable).",
+)
 def discover(**raw: Any) -> None:
     """Find fragmentation with no configuration: concepts reached or defined in several ways,
     shims, copies, import cycles, hotspots (exit 0)."""
@@ -196,9 +325,19 @@ def discover(**raw: Any) -> None:
 
 @cli.command()
 @common_options
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Diagram file: .svg, .png or .dot.")
-@click.option("--focus", metavar="MODULE", help="Draw the neighbourhood of MODULE (a module name or a file path).")
-@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Diagram file: .svg, .png or .dot.",
+)
+@click.option(
+    "--focus", metavar="MODULE", help="Draw the neighbourhood of MODULE (a module name or a file path)."
+)
+@click.option(
+    "--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways."
+)
 @click.option("--concept", metavar="NAME", help="Draw the cluster NAME that discover found.")
 def graph(**raw: Any) -> None:
     """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
@@ -210,8 +349,14 @@ def graph(**raw: Any) -> None:
             raise ConfigError("--focus and --concept draw different diagrams: give one")
         options, settings = _options(raw)
         with _progress(settings["quiet"]) as progress:
-            rendered = draw_graph(options, raw["out"], focus=raw.get("focus"), depth=raw["depth"],
-                                  concept=raw.get("concept"), progress=progress)
+            rendered = draw_graph(
+                options,
+                raw["out"],
+                focus=raw.get("focus"),
+                depth=raw["depth"],
+                concept=raw.get("concept"),
+                progress=progress,
+            )
         if rendered.errors:
             raise ConfigError("; ".join(rendered.errors))
         if rendered.dot_missing:
@@ -222,7 +367,13 @@ def graph(**raw: Any) -> None:
 
 @cli.command()
 @common_options
-@click.option("--top", type=click.IntRange(1, None), default=5, show_default=True, help="Contracts drafted from the top clusters.")
+@click.option(
+    "--top",
+    type=click.IntRange(1, None),
+    default=5,
+    show_default=True,
+    help="Contracts drafted from the top clusters.",
+)
 def init(**raw: Any) -> None:
     """Bootstrap a repository: [tool.archguard], contracts/ drafted from discovery, a
     .importlinter if none, a first baseline. Never overwrites a file (exit 0)."""
@@ -241,7 +392,9 @@ def init(**raw: Any) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the unified diff; write nothing.")
 @click.option("--rollback", is_flag=True, help="Restore the files of an interrupted run from its journal.")
 @click.option("--concept", metavar="NAME", help="Fix only this concept contract's violations.")
-@click.option("--delete-unused-shims", is_flag=True, help="Also delete shims the run leaves without importers.")
+@click.option(
+    "--delete-unused-shims", is_flag=True, help="Also delete shims the run leaves without importers."
+)
 def fix(**raw: Any) -> None:
     """Rewrite non-canonical imports to their canonical path, atomically (PATHS limit the scope).
 
@@ -252,8 +405,11 @@ def fix(**raw: Any) -> None:
     with _reported_errors():
         options, settings = _options(raw)
         fix_options = FixOptions(
-            dry_run=bool(raw["dry_run"]), rollback=bool(raw["rollback"]), concept=raw.get("concept"),
-            paths=tuple(raw.get("paths") or ()), delete_unused_shims=bool(raw["delete_unused_shims"]),
+            dry_run=bool(raw["dry_run"]),
+            rollback=bool(raw["rollback"]),
+            concept=raw.get("concept"),
+            paths=tuple(raw.get("paths") or ()),
+            delete_unused_shims=bool(raw["delete_unused_shims"]),
         )
         with _progress(settings["quiet"]) as progress:
             result = run_fix(options, fix_options, progress)
@@ -282,7 +438,9 @@ def _plain_notices() -> None:
     users read them, not Python's ``file:line: UserWarning:`` form with a source line."""
     default = warnings.formatwarning
 
-    def formatted(message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None) -> str:
+    def formatted(
+        message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+    ) -> str:
         if str(message).startswith("archguard: "):
             return f"{text.printable(str(message))}\n"
         return default(message, category, filename, lineno, line)
@@ -348,9 +506,17 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         "statistics": bool(raw.get("statistics")),
     }
     if settings["json"] == "-" and settings["format"] != "text":
-        raise ConfigError(f"--json - and --format {settings['format']} both want stdout; write the JSON to a file")
-    if settings["json"] not in (None, "-") and options.baseline is not None and same_file(str(settings["json"]), options.baseline):
-        raise ConfigError(f"--json and --baseline name the same file ({options.baseline}): the result would overwrite the baseline")
+        raise ConfigError(
+            f"--json - and --format {settings['format']} both want stdout; write the JSON to a file"
+        )
+    if (
+        settings["json"] not in (None, "-")
+        and options.baseline is not None
+        and same_file(str(settings["json"]), options.baseline)
+    ):
+        raise ConfigError(
+            f"--json and --baseline name the same file ({options.baseline}): the result would overwrite the baseline"
+        )
     if settings["format"] not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}", path="pyproject.toml")
     return options, settings
@@ -383,11 +549,16 @@ def _json_destination(given: str | None, configured: str | None, root: Path) -> 
     return configured
 
 
-def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *, exit_on_failure: bool = True) -> None:
+def _finish_check(
+    result: CheckResult, settings: dict[str, Any], command: str, *, exit_on_failure: bool = True
+) -> None:
     _emit_json(result, command, settings["json"])
     if settings["json"] != "-":  # stdout already holds the JSON document
         rendered = render_check_as(
-            result, settings["format"], tool_version=__version__, command=command,
+            result,
+            settings["format"],
+            tool_version=__version__,
+            command=command,
             statistics=settings["statistics"],
         )
         click.echo(rendered, nl=False)
@@ -395,7 +566,9 @@ def _finish_check(result: CheckResult, settings: dict[str, Any], command: str, *
         sys.exit(1)
 
 
-def _emit_json(result: ScanResult | CheckResult | DiscoveryResult, command: str, destination: str | None) -> None:
+def _emit_json(
+    result: ScanResult | CheckResult | DiscoveryResult, command: str, destination: str | None
+) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
         write_output(json_report.dumps(data), destination)
@@ -450,7 +623,11 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+        TextColumn("parsing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
         console=_stderr_console(),
     ) as bar:
         task = bar.add_task("parse", total=None)

@@ -108,7 +108,8 @@ class CanonicalContract(Contract):
         validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
         violations = [
-            v for v in check_concepts(table, scan.files, scan.facts, [concept])
+            v
+            for v in check_concepts(table, scan.files, scan.facts, [concept])
             if v.severity is Severity.ERROR
         ]
         return ContractCheck(kept=not violations, metadata={"violations": violations})

@@ -24,8 +24,18 @@ from archguard.reporting import text
 
 # what a caller may pass: the ``check`` options that say what to analyse and how
 KEYWORDS = frozenset(
-    {"package", "exclude", "target_python", "contracts", "importlinter_config", "cache_dir", "no_cache",
-     "jobs", "baseline", "strict_baseline"}
+    {
+        "package",
+        "exclude",
+        "target_python",
+        "contracts",
+        "importlinter_config",
+        "cache_dir",
+        "no_cache",
+        "jobs",
+        "baseline",
+        "strict_baseline",
+    }
 )
 
 
@@ -33,7 +43,9 @@ def check_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> Ch
     """The result ``archguard check ROOT`` would report (no assertion)."""
     unknown = set(options) - KEYWORDS
     if unknown:
-        raise TypeError(f"unknown archguard option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYWORDS))}")
+        raise TypeError(
+            f"unknown archguard option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYWORDS))}"
+        )
     given = {key: _as_cli_value(key, value) for key, value in options.items()}
     resolved, _ = options_for(Path(root), **given)
     return app.run_check(resolved)

@@ -23,9 +23,13 @@ def list_backup_files(root: Path, excludes: Sequence[str]) -> list[str]:
     listed, _tracked = _git_listing(root)  # every file git lists (tracked or not), or None
     candidates: Iterable[str] = listed if listed is not None else _walk_all(root, spec)
     return sorted(
-        rel for rel in candidates
-        if _BACKUP_NAME.search(rel) and not rel.endswith((".pyc", ".pyi", ".pyo", ".pyd", ".pyx"))
-        and not _in_excluded_dir(rel) and not spec.excludes_file(rel) and os.path.isfile(root / rel)
+        rel
+        for rel in candidates
+        if _BACKUP_NAME.search(rel)
+        and not rel.endswith((".pyc", ".pyi", ".pyo", ".pyd", ".pyx"))
+        and not _in_excluded_dir(rel)
+        and not spec.excludes_file(rel)
+        and os.path.isfile(root / rel)
     )
 
 

@@ -28,13 +28,25 @@ from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.sources import SourceFile
 
 # Folder names that never hold the user's own code.
-ALWAYS_EXCLUDED_DIRS = frozenset({
-    ".git", ".hg", ".svn",
-    ".venv", "venv", ".tox", ".nox",
-    "node_modules", "__pycache__", ".eggs",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archguard_cache",
-    "site-packages",
-})
+ALWAYS_EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".eggs",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".archguard_cache",
+        "site-packages",
+    }
+)
 NATIVE_SUFFIXES = (".so", ".pyd", ".pyx")  # compiled extensions, and Cython sources built into them
 STUB_SUFFIX = ".pyi"  # a stub beside a module declares its names (lazy_loader's attach_stub)
 MODULE_SUFFIXES = (".py", STUB_SUFFIX, *NATIVE_SUFFIXES)
@@ -71,9 +83,7 @@ class Discovery:
     stubs: list[SourceFile] = field(default_factory=list)
 
 
-def discover(
-    root: Path, *, packages: Sequence[str] | None = None, excludes: Sequence[str] = ()
-) -> Discovery:
+def discover(root: Path, *, packages: Sequence[str] | None = None, excludes: Sequence[str] = ()) -> Discovery:
     root = Path(root)
     user_excludes = _ExcludeSpec(excludes)
     listed, tracked = _list_module_files(root, user_excludes)
@@ -85,7 +95,9 @@ def discover(
         package_dirs = _given_packages(root, packages)
     files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=_src_is_layout_root(root))
     return Discovery(
-        files=files, packages=sorted(package_dirs), package_dirs=package_dirs,
+        files=files,
+        packages=sorted(package_dirs),
+        package_dirs=package_dirs,
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
         git_tracked=tracked,
         stubs=_stubs_beside(listed, files),
@@ -104,7 +116,9 @@ class _ExcludeSpec:
             try:
                 pathspec.GitIgnoreSpec.from_lines([line])
             except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
-                raise DiscoveryError(f"--exclude {line!r}: not a valid gitignore-style pattern ({error})") from None
+                raise DiscoveryError(
+                    f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
+                ) from None
         self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
@@ -266,9 +280,7 @@ def _given_packages(root: Path, names: Sequence[str]) -> dict[str, str]:
                 found[name] = rel_dir
                 break
         else:
-            raise DiscoveryError(
-                f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {root}"
-            )
+            raise DiscoveryError(f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {root}")
     return dict(sorted(found.items()))
 
 
@@ -321,9 +333,7 @@ def _name_one(
     return _loose_module(rel, uses_src)
 
 
-def _package_module(
-    rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str]
-) -> SourceFile | None:
+def _package_module(rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str]) -> SourceFile | None:
     """The file's dotted name when it sits inside a regular package, else None."""
     parts = rel.split("/")
     top = 2 if parts[0] == SRC and "/".join(parts[:2]) in dir_to_package else 1
@@ -369,9 +379,7 @@ def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
     loose_counts = Counter(f.module for f in files if f.loose)
     settled = []
     for f in files:
-        if f.loose and f.module != f.path and (
-            f.module in package_modules or loose_counts[f.module] > 1
-        ):
+        if f.loose and f.module != f.path and (f.module in package_modules or loose_counts[f.module] > 1):
             f = SourceFile(path=f.path, module=f.path, loose=True, is_package=False)
         settled.append(f)
     return settled

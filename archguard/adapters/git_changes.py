@@ -21,6 +21,7 @@ def _git(root: Path, *args: str) -> bytes | None:
         return None
     return completed.stdout
 
+
 # Tried in order when no REV is given: the remote's default branch, then the usual local names.
 _DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
 

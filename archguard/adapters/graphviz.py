@@ -76,8 +76,14 @@ def render_to(dot_text: str, output: Path) -> Rendered:
     assert program is not None
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        run = subprocess.run([program, f"-T{suffix}", "-o", str(output)], input=dot_text, capture_output=True,
-                             text=True, timeout=TIMEOUT_S, check=False)
+        run = subprocess.run(
+            [program, f"-T{suffix}", "-o", str(output)],
+            input=dot_text,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         result.errors.append(f"{output}: dot took longer than {TIMEOUT_S} s")
         return result

@@ -53,7 +53,9 @@ def is_expired(entry: dict[str, Any], today: str) -> bool:
     return isinstance(expires, str) and expires <= today
 
 
-def settle_baseline(violations: list[Violation], entries: list[dict[str, Any]], today: str) -> SettledBaseline:
+def settle_baseline(
+    violations: list[Violation], entries: list[dict[str, Any]], today: str
+) -> SettledBaseline:
     """Apply the live entries; violations that only an expired entry covers stay new and say
     whose debt it was; an expired entry whose violation is gone is simply stale."""
     live = [e for e in entries if not is_expired(e, today)]

@@ -24,7 +24,7 @@ def module_of_path(path: str, source_roots: Iterable[str] = ("",)) -> str | None
     for source_root in sorted(source_roots, key=len, reverse=True):
         prefix = f"{source_root}/" if source_root else ""
         if path.startswith(prefix):
-            parts = path[len(prefix):-3].split("/")
+            parts = path[len(prefix) : -3].split("/")
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             if parts and all(part.isidentifier() for part in parts):

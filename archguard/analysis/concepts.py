@@ -115,8 +115,10 @@ class _Concept:
             return True
         for rule in self.contract.ignore_imports:
             source, arrow, target = rule.partition("->")
-            if arrow and module_matches(importer, source.strip()) and module_matches(
-                imported_module, target.strip()
+            if (
+                arrow
+                and module_matches(importer, source.strip())
+                and module_matches(imported_module, target.strip())
             ):
                 return True
         return False
@@ -234,20 +236,32 @@ def _duplicate_definitions(concept: _Concept) -> list[Violation]:
     out = []
     for rival in sorted(concept.rivals, key=lambda o: (o.path, o.line, o.module, o.name)):
         keyword = {"class": "class", "function": "def"}.get(rival.kind, "")
-        out.append(Violation(
-            code="AG111", contract=c.name, path=rival.path, line=rival.line, column=1,
-            message=(f"{rival.target} is a second definition claiming the concept '{c.name}'; "
-                     f"the one home is {c.canonical}"),
-            statement=f"{keyword} {rival.name}".strip(), importer=rival.module,
-            imported=rival.target, canonical=c.canonical, fixable=False,
-            reason="a definition, not an import: merge it into the canonical one by hand",
-            contract_reason=c.reason,
-        ))
+        out.append(
+            Violation(
+                code="AG111",
+                contract=c.name,
+                path=rival.path,
+                line=rival.line,
+                column=1,
+                message=(
+                    f"{rival.target} is a second definition claiming the concept '{c.name}'; "
+                    f"the one home is {c.canonical}"
+                ),
+                statement=f"{keyword} {rival.name}".strip(),
+                importer=rival.module,
+                imported=rival.target,
+                canonical=c.canonical,
+                fixable=False,
+                reason="a definition, not an import: merge it into the canonical one by hand",
+                contract_reason=c.reason,
+            )
+        )
     return out
 
 
-def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact
-                  ) -> Violation | None:
+def _check_import(
+    table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact
+) -> Violation | None:
     if fact.kind is not ImportKind.FROM:
         # ``import a.b`` / import_module("a.b") yield the module a.b itself, never an alias of
         # another object; their attribute uses are checked separately (AG103).
@@ -271,9 +285,16 @@ def _check_import(table: SymbolTable, concept: _Concept, file: SourceFile, fact:
         shim = " (a shim)" if not is_home and table.is_shim(module) else ""
         home = _reexport_home(table, file)
         return _violation(
-            concept, "AG101", file, fact, module, fact.name,
+            concept,
+            "AG101",
+            file,
+            fact,
+            module,
+            fact.name,
             message=f"{_as_imported(fact)} imported from {module}{shim}; use: {_suggestion(concept, bound)}",
-            suggestion=_suggestion(concept, bound), fixable=home is None, reason=home,
+            suggestion=_suggestion(concept, bound),
+            fixable=home is None,
+            reason=home,
         )
     if res.origin in concept.rivals:
         return _rival_import(concept, file, fact, module, fact.name, res)
@@ -308,8 +329,9 @@ def is_reexport_shim(table: SymbolTable, module: str) -> bool:
     return any(not f.in_function and not f.type_checking for f in facts.imports)
 
 
-def _check_star(table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact,
-                module: str) -> Violation | None:
+def _check_star(
+    table: SymbolTable, concept: _Concept, file: SourceFile, fact: ImportFact, module: str
+) -> Violation | None:
     """``from shim import *`` brings the concept in through a non-canonical module."""
     if module == split_target(concept.contract.canonical)[0] or concept.exempt(file.module, module):
         return None
@@ -318,17 +340,25 @@ def _check_star(table: SymbolTable, concept: _Concept, file: SourceFile, fact: I
         if res.origin == concept.origin:
             suggestion = _suggestion(concept, concept.contract.canonical_name)
             return _violation(
-                concept, "AG101", file, fact, module, name,
+                concept,
+                "AG101",
+                file,
+                fact,
+                module,
+                name,
                 message=f"{name} star-imported from {module}; use: {suggestion}",
-                suggestion=suggestion, fixable=False, reason=_NOT_FIXABLE_STAR,
+                suggestion=suggestion,
+                fixable=False,
+                reason=_NOT_FIXABLE_STAR,
             )
         if res.origin in concept.rivals:
             return _rival_import(concept, file, fact, module, name, res)
     return None
 
 
-def _check_attribute(table: SymbolTable, concept: _Concept, file: SourceFile, dotted: str,
-                     line: int, column: int) -> Violation | None:
+def _check_attribute(
+    table: SymbolTable, concept: _Concept, file: SourceFile, dotted: str, line: int, column: int
+) -> Violation | None:
     split = table.split_dotted(dotted)
     if split is None:
         return None
@@ -348,19 +378,37 @@ def _check_attribute(table: SymbolTable, concept: _Concept, file: SourceFile, do
     else:
         return None
     return Violation(
-        code=code, contract=c.name, path=file.path, line=line, column=column, message=message,
-        statement=dotted, importer=file.module, imported=f"{module}:{name}", canonical=c.canonical,
-        suggestion=_suggestion(concept, c.canonical_name), fixable=False, reason=fixable_reason,
+        code=code,
+        contract=c.name,
+        path=file.path,
+        line=line,
+        column=column,
+        message=message,
+        statement=dotted,
+        importer=file.module,
+        imported=f"{module}:{name}",
+        canonical=c.canonical,
+        suggestion=_suggestion(concept, c.canonical_name),
+        fixable=False,
+        reason=fixable_reason,
         contract_reason=c.reason,
     )
 
 
-def _rival_import(concept: _Concept, file: SourceFile, fact: ImportFact, module: str, name: str,
-                  res: Resolution) -> Violation:
+def _rival_import(
+    concept: _Concept, file: SourceFile, fact: ImportFact, module: str, name: str, res: Resolution
+) -> Violation:
     what = f"{_as_imported(fact)} imported from {module}"
     return _violation(
-        concept, "AG102", file, fact, module, name, message=_rival_message(concept, what, f"{module}:{name}", res),
-        suggestion=_suggestion(concept, concept.contract.canonical_name), fixable=False,
+        concept,
+        "AG102",
+        file,
+        fact,
+        module,
+        name,
+        message=_rival_message(concept, what, f"{module}:{name}", res),
+        suggestion=_suggestion(concept, concept.contract.canonical_name),
+        fixable=False,
         reason=_NOT_FIXABLE_OTHER_OBJECT,
     )
 
@@ -368,8 +416,10 @@ def _rival_import(concept: _Concept, file: SourceFile, fact: ImportFact, module:
 def _rival_message(concept: _Concept, what: str, imported: str, res: Resolution) -> str:
     assert res.origin is not None
     other = "" if res.origin.target == imported else f" (defined as {res.origin.target})"
-    return (f"{what} is a different object{other} claiming the concept "
-            f"'{concept.contract.name}'; use: {_suggestion(concept, concept.contract.canonical_name)}")
+    return (
+        f"{what} is a different object{other} claiming the concept "
+        f"'{concept.contract.name}'; use: {_suggestion(concept, concept.contract.canonical_name)}"
+    )
 
 
 def _as_imported(fact: ImportFact) -> str:
@@ -388,13 +438,33 @@ def _suggestion(concept: _Concept, bound: str) -> str:
     return f"from {module} import {name}{alias}"
 
 
-def _violation(concept: _Concept, code: str, file: SourceFile, fact: ImportFact, module: str,
-               name: str, *, message: str, suggestion: str, fixable: bool, reason: str | None
-               ) -> Violation:
+def _violation(
+    concept: _Concept,
+    code: str,
+    file: SourceFile,
+    fact: ImportFact,
+    module: str,
+    name: str,
+    *,
+    message: str,
+    suggestion: str,
+    fixable: bool,
+    reason: str | None,
+) -> Violation:
     c = concept.contract
     return Violation(
-        code=code, contract=c.name, path=file.path, line=fact.line, column=fact.column,
-        message=message, statement=fact.statement, importer=file.module,
-        imported=f"{module}:{name}", canonical=c.canonical, suggestion=suggestion,
-        fixable=fixable, reason=reason, contract_reason=c.reason,
+        code=code,
+        contract=c.name,
+        path=file.path,
+        line=fact.line,
+        column=fact.column,
+        message=message,
+        statement=fact.statement,
+        importer=file.module,
+        imported=f"{module}:{name}",
+        canonical=c.canonical,
+        suggestion=suggestion,
+        fixable=fixable,
+        reason=reason,
+        contract_reason=c.reason,
     )

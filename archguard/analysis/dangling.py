@@ -41,12 +41,20 @@ def find_dangling(
                     if key in seen_modules:
                         continue
                     seen_modules.add(key)
-                found.append(DanglingImport(
-                    path=file.path, line=fact.line, column=fact.column, importer=file.module,
-                    imported=imported, statement=fact.statement, missing=what,
-                    guarded=fact.guarded, type_checking=fact.type_checking,
-                    maybe=_maybe_bound(table, what, imported),
-                ))
+                found.append(
+                    DanglingImport(
+                        path=file.path,
+                        line=fact.line,
+                        column=fact.column,
+                        importer=file.module,
+                        imported=imported,
+                        statement=fact.statement,
+                        missing=what,
+                        guarded=fact.guarded,
+                        type_checking=fact.type_checking,
+                        maybe=_maybe_bound(table, what, imported),
+                    )
+                )
     found.sort(key=dangling_order)
     return found
 
@@ -114,10 +122,20 @@ def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:
     """AG201 / AG202 findings; a guarded import (the code expects the ImportError) is a warning."""
     violations = []
     for d in dangling:
-        violations.append(Violation(
-            code=d.code, contract=CONTRACT, path=d.path, line=d.line, column=d.column,
-            message=d.message, statement=d.statement, importer=d.importer, imported=d.imported,
-            fixable=False, reason=_NOT_FIXABLE,
-            severity=Severity.WARNING if d.guarded or d.maybe else Severity.ERROR,
-        ))
+        violations.append(
+            Violation(
+                code=d.code,
+                contract=CONTRACT,
+                path=d.path,
+                line=d.line,
+                column=d.column,
+                message=d.message,
+                statement=d.statement,
+                importer=d.importer,
+                imported=d.imported,
+                fixable=False,
+                reason=_NOT_FIXABLE,
+                severity=Severity.WARNING if d.guarded or d.maybe else Severity.ERROR,
+            )
+        )
     return assign_fingerprints(violations)

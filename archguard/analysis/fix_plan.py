@@ -38,8 +38,9 @@ def in_scope(path: str, scopes: Sequence[str]) -> bool:
     return any(s in (".", "") or path == s or path.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
-def plan_fix(violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
-             ) -> FixPlan:
+def plan_fix(
+    violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
+) -> FixPlan:
     """Edits for every fixable non-canonical import in scope; the rest with their reasons."""
     plan = FixPlan()
     by_import: dict[tuple[str, int, str], list[Violation]] = {}
@@ -49,24 +50,40 @@ def plan_fix(violations: Iterable[Violation], *, concept: str | None = None, sco
         if (concept is not None and v.contract != concept) or not in_scope(v.path, scopes):
             continue
         if not v.fixable or not v.canonical:
-            plan.not_fixed.append(NotFixed(v.path, v.line, v.code, v.contract, v.statement,
-                                           v.reason or "not fixable"))
+            plan.not_fixed.append(
+                NotFixed(v.path, v.line, v.code, v.contract, v.statement, v.reason or "not fixable")
+            )
             continue
         by_import.setdefault((v.path, v.line, v.imported), []).append(v)
     for (path, line, imported), group in sorted(by_import.items()):
         canonicals = sorted({v.canonical for v in group if v.canonical})
         if len(canonicals) > 1:
             for v in group:
-                plan.not_fixed.append(NotFixed(v.path, v.line, v.code, v.contract, v.statement,
-                                               _CONFLICT.format(", ".join(canonicals))))
+                plan.not_fixed.append(
+                    NotFixed(
+                        v.path,
+                        v.line,
+                        v.code,
+                        v.contract,
+                        v.statement,
+                        _CONFLICT.format(", ".join(canonicals)),
+                    )
+                )
             continue
         v = group[0]
         module, name = imported.rpartition(":")[::2]
         canonical_module, canonical_name = split_target(canonicals[0])
-        plan.edits.setdefault(path, []).append(ImportEdit(
-            line=line, name=name, module=module, canonical_module=canonical_module,
-            canonical_name=canonical_name, contract=v.contract, fingerprint=v.fingerprint,
-        ))
+        plan.edits.setdefault(path, []).append(
+            ImportEdit(
+                line=line,
+                name=name,
+                module=module,
+                canonical_module=canonical_module,
+                canonical_name=canonical_name,
+                contract=v.contract,
+                fingerprint=v.fingerprint,
+            )
+        )
     plan.not_fixed.sort(key=lambda n: (n.path, n.line, n.code))
     return plan
 
@@ -91,9 +108,13 @@ def unused_shims(
         protected |= table.chain_modules(*split_target(contract.canonical))
         protected.add(split_target(contract.canonical)[0])
     candidates = {
-        e.module for edits in plan.edits.values() for e in edits
-        if e.module in by_module and not by_module[e.module].is_package
-        and e.module not in protected and is_reexport_shim(table, e.module)
+        e.module
+        for edits in plan.edits.values()
+        for e in edits
+        if e.module in by_module
+        and not by_module[e.module].is_package
+        and e.module not in protected
+        and is_reexport_shim(table, e.module)
     }
     removed = {(path, e.line, e.module, e.name) for path, edits in plan.edits.items() for e in edits}
     gone: set[str] = set()
@@ -107,8 +128,13 @@ def unused_shims(
     return sorted((by_module[m] for m in gone), key=lambda f: f.path)
 
 
-def _still_imported(module: str, files: Sequence[SourceFile], facts: Mapping[str, FileFacts],
-                    removed: set[tuple[str, int, str, str]], gone: set[str]) -> bool:
+def _still_imported(
+    module: str,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    removed: set[tuple[str, int, str, str]],
+    gone: set[str],
+) -> bool:
     parent, _, last = module.rpartition(".")
     for file in files:
         if file.module == module or file.module in gone:

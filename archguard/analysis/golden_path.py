@@ -114,8 +114,17 @@ class ImportTimeGraph:
 
             def add(imported: str, named: bool, fact: ImportFact = fact) -> None:
                 if imported != module and table.file_of(imported) is not None:
-                    edges.append(_Edge(imported, fact.line, fact.column, fact.statement, fact.guarded,
-                                       fact.kind is ImportKind.DYNAMIC, named))
+                    edges.append(
+                        _Edge(
+                            imported,
+                            fact.line,
+                            fact.column,
+                            fact.statement,
+                            fact.guarded,
+                            fact.kind is ImportKind.DYNAMIC,
+                            named,
+                        )
+                    )
 
             submodules = self._submodules_named(module, target, fact.name)
             parts = target.split(".")
@@ -144,7 +153,11 @@ class ImportTimeGraph:
                 continue
             # A package binding the name itself (``c = ...``) shadows the submodule; its own
             # ``from . import c`` is the import that runs the submodule.
-            if package != module and self.table.binds_at_runtime(package, n) and not self._binds_submodule(package, n):
+            if (
+                package != module
+                and self.table.binds_at_runtime(package, n)
+                and not self._binds_submodule(package, n)
+            ):
                 continue
             found.append(sub)
         return found
@@ -180,8 +193,12 @@ def golden_paths(
 class _Problems:
     """What ``check`` already found, by file path."""
 
-    def __init__(self, syntax_errors: Iterable[SyntaxIssue], unreadable: Iterable[UnreadableFile],
-                 dangling: Iterable[DanglingImport]) -> None:
+    def __init__(
+        self,
+        syntax_errors: Iterable[SyntaxIssue],
+        unreadable: Iterable[UnreadableFile],
+        dangling: Iterable[DanglingImport],
+    ) -> None:
         self.syntax = {s.path: s for s in syntax_errors}
         self.unreadable = {u.path: u for u in unreadable}
         self.dangling: dict[str, list[DanglingImport]] = {}
@@ -205,8 +222,15 @@ class _Walk:
 
     def _violation(self, module: str, severity: Severity, **fields: Any) -> Violation:
         parents = self.strict if severity is Severity.ERROR and module in self.strict else self.reached
-        return Violation(contract=self.contract, severity=severity, fixable=False, reason=_NOT_FIXABLE,
-                         importer=module, **_chain_fields(parents, module), **fields)
+        return Violation(
+            contract=self.contract,
+            severity=severity,
+            fixable=False,
+            reason=_NOT_FIXABLE,
+            importer=module,
+            **_chain_fields(parents, module),
+            **fields,
+        )
 
     def findings(self, problems: _Problems) -> list[Violation]:
         found: list[Violation] = []
@@ -216,26 +240,52 @@ class _Walk:
             syntax = problems.syntax.get(file.path)
             if syntax is not None:
                 # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
-                found.append(self._violation(
-                    module, Severity.ERROR, code="AG401", path=file.path, line=syntax.line,
-                    column=syntax.column, message=f"syntax error: {syntax.message}", imported=module))
+                found.append(
+                    self._violation(
+                        module,
+                        Severity.ERROR,
+                        code="AG401",
+                        path=file.path,
+                        line=syntax.line,
+                        column=syntax.column,
+                        message=f"syntax error: {syntax.message}",
+                        imported=module,
+                    )
+                )
                 continue
             unreadable = problems.unreadable.get(file.path)
             if unreadable is not None:
-                found.append(self._violation(
-                    module, Severity.WARNING, code="AG401", path=file.path, line=1, column=1,
-                    message=f"cannot be read ({unreadable.reason}): its imports are not checked",
-                    imported=module))
+                found.append(
+                    self._violation(
+                        module,
+                        Severity.WARNING,
+                        code="AG401",
+                        path=file.path,
+                        line=1,
+                        column=1,
+                        message=f"cannot be read ({unreadable.reason}): its imports are not checked",
+                        imported=module,
+                    )
+                )
                 continue
             for d in problems.dangling.get(file.path, ()):
                 if not self.graph.runs_at_import(module, d.line, d.column):
                     continue  # in a function or under TYPE_CHECKING: not loaded with the module
                 # ``maybe``: check's own reason to doubt it is missing (it may exist at run time)
                 fails = module in self.strict and not d.guarded and not d.maybe
-                found.append(self._violation(
-                    module, Severity.ERROR if fails else Severity.WARNING,
-                    code="AG403" if d.missing == "name" else "AG402", path=d.path, line=d.line,
-                    column=d.column, message=d.message, statement=d.statement, imported=d.imported))
+                found.append(
+                    self._violation(
+                        module,
+                        Severity.ERROR if fails else Severity.WARNING,
+                        code="AG403" if d.missing == "name" else "AG402",
+                        path=d.path,
+                        line=d.line,
+                        column=d.column,
+                        message=d.message,
+                        statement=d.statement,
+                        imported=d.imported,
+                    )
+                )
         return found
 
     def cycles(self, groups: list[list[str]]) -> list[Violation]:
@@ -253,12 +303,19 @@ class _Walk:
             edge = cycle[0]
             modules = [first] + [e.target for e in cycle]
             fails = first in self.strict and not any(e.guarded for e in cycle)
-            found.append(self._violation(
-                first, Severity.ERROR if fails else Severity.WARNING, code="AG404",
-                path=self.graph.table.file_of(first).path,  # type: ignore[union-attr]
-                line=edge.line, column=edge.column,
-                message=f"import cycle at module level: {' -> '.join(modules)}",
-                statement=edge.statement, imported=edge.target))
+            found.append(
+                self._violation(
+                    first,
+                    Severity.ERROR if fails else Severity.WARNING,
+                    code="AG404",
+                    path=self.graph.table.file_of(first).path,  # type: ignore[union-attr]
+                    line=edge.line,
+                    column=edge.column,
+                    message=f"import cycle at module level: {' -> '.join(modules)}",
+                    statement=edge.statement,
+                    imported=edge.target,
+                )
+            )
         return found
 
     def closure(self) -> EntryClosure:
@@ -275,11 +332,16 @@ class _Walk:
             edges.update((importer, packages[target]) for target in node.loads)
             dynamic.update(
                 ClosureEdge(module, e.target, graph.table.file_of(module).path, e.line)  # type: ignore[union-attr]
-                for e in node.named.values() if e.dynamic
+                for e in node.named.values()
+                if e.dynamic
             )
-        return EntryClosure(entry=self.entry.label, module=self.start, modules=tuple(sorted(reached)),
-                            package_edges=tuple(sorted(e for e in edges if e[0] != e[1])),
-                            dynamic=tuple(sorted(dynamic)))
+        return EntryClosure(
+            entry=self.entry.label,
+            module=self.start,
+            modules=tuple(sorted(reached)),
+            package_edges=tuple(sorted(e for e in edges if e[0] != e[1])),
+            dynamic=tuple(sorted(dynamic)),
+        )
 
 
 def _ancestors(module: str, table: SymbolTable) -> list[str]:

@@ -29,10 +29,21 @@ DYNAMIC = "dynamic"
 
 # Names every module object has without binding them (``from app import __path__`` is real code in
 # homeassistant); they exist, but have no definition to resolve to.
-IMPLICIT_MODULE_ATTRIBUTES = frozenset({
-    "__name__", "__doc__", "__file__", "__path__", "__package__", "__spec__", "__loader__",
-    "__cached__", "__builtins__", "__dict__", "__annotations__",
-})
+IMPLICIT_MODULE_ATTRIBUTES = frozenset(
+    {
+        "__name__",
+        "__doc__",
+        "__file__",
+        "__path__",
+        "__package__",
+        "__spec__",
+        "__loader__",
+        "__cached__",
+        "__builtins__",
+        "__dict__",
+        "__annotations__",
+    }
+)
 UNPARSED = "unparsed"
 
 # A found object, a module, or a place we deliberately do not look into.
@@ -148,20 +159,25 @@ class SymbolTable:
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
         # Folders without __init__.py under a known module are namespace packages: importable.
-        self._namespaces: frozenset[str] = frozenset(
-            ".".join(parts[:i])
-            for m in self._modules
-            if is_dotted_name(m)
-            for parts in [m.split(".")]
-            for i in range(1, len(parts))
-        ) - self._modules.keys()
+        self._namespaces: frozenset[str] = (
+            frozenset(
+                ".".join(parts[:i])
+                for m in self._modules
+                if is_dotted_name(m)
+                for parts in [m.split(".")]
+                for i in range(1, len(parts))
+            )
+            - self._modules.keys()
+        )
         self._memo: dict[tuple[str, str, int | None], Resolution] = {}
         self._in_progress: set[tuple[str, str, int | None]] = set()
         self._exported: dict[str, frozenset[str]] = {}
         self._star_exported: dict[str, frozenset[str]] = {}
         self._reverse: dict[Origin, list[tuple[str, str]]] | None = None
-        self._referrer_index: tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]],
-                                    dict[str, list[tuple[str, str]]]] | None = None
+        self._referrer_index: (
+            tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]
+            | None
+        ) = None
 
     # ---- modules -------------------------------------------------------------------------
 
@@ -264,8 +280,7 @@ class SymbolTable:
         res, leftover = self._walk_expression(module, dotted, before_line)
         return Resolution(DYNAMIC, None, res.chain) if leftover else res
 
-    def _walk_expression(self, module: str, dotted: str, before_line: int | None
-                         ) -> tuple[Resolution, bool]:
+    def _walk_expression(self, module: str, dotted: str, before_line: int | None) -> tuple[Resolution, bool]:
         """Resolve a dotted expression; ``leftover`` is True when parts remain after a
         non-module object (an attribute we cannot follow)."""
         head, *rest = dotted.split(".")
@@ -354,8 +369,9 @@ class SymbolTable:
             self._reverse = self._build_reverse_index()
         return {origin: sorted(paths) for origin, paths in self._reverse.items()}
 
-    def definitions(self, kinds: Iterable[BindingKind] = (BindingKind.CLASS, BindingKind.FUNCTION)
-                    ) -> Iterable[tuple[str, Binding]]:
+    def definitions(
+        self, kinds: Iterable[BindingKind] = (BindingKind.CLASS, BindingKind.FUNCTION)
+    ) -> Iterable[tuple[str, Binding]]:
         """(module, binding) for every module-level binding of the given kinds."""
         wanted = frozenset(kinds)
         for module, info in self._modules.items():
@@ -423,13 +439,18 @@ class SymbolTable:
             found = self._through_candidates(info.stub, name, None, hop)
             if found is not None:
                 return found
-        if (info.facts.has_getattr or info.facts.writes_globals or external_star
-                or name in IMPLICIT_MODULE_ATTRIBUTES):
+        if (
+            info.facts.has_getattr
+            or info.facts.writes_globals
+            or external_star
+            or name in IMPLICIT_MODULE_ATTRIBUTES
+        ):
             return Resolution(DYNAMIC, None, hop)
         return Resolution(MISSING_NAME, None, hop)
 
-    def _through_candidates(self, info: _ModuleInfo, name: str, before_line: int | None,
-                            hop: tuple[tuple[str, str], ...]) -> Resolution | None:
+    def _through_candidates(
+        self, info: _ModuleInfo, name: str, before_line: int | None, hop: tuple[tuple[str, str], ...]
+    ) -> Resolution | None:
         """The name as the module's own bindings give it, or None if none binds it."""
         module = info.file.module
         first_failure: Resolution | None = None
@@ -556,8 +577,9 @@ class SymbolTable:
             info.by_name = by_name
         return info.by_name
 
-    def _referrers(self) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]],
-                                  dict[str, list[tuple[str, str]]]]:
+    def _referrers(
+        self,
+    ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]:
         """Who might name what, from the facts alone (built once; resolve() confirms each):
         name -> (module, bound name) of from-imports and aliases ending in that name;
         module -> modules star-importing it; module -> (module, bound name) of ``import``."""
@@ -617,8 +639,7 @@ def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:
     return Resolution(res.status, res.origin, hops + chain)
 
 
-_ORIGIN_KINDS = {BindingKind.CLASS: "class", BindingKind.FUNCTION: "function",
-                 BindingKind.TYPE_ALIAS: "type"}
+_ORIGIN_KINDS = {BindingKind.CLASS: "class", BindingKind.FUNCTION: "function", BindingKind.TYPE_ALIAS: "type"}
 
 
 def _origin_kind(binding: Binding) -> str:

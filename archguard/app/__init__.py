@@ -83,7 +83,11 @@ class Workspace:
     cache needs neither."""
 
     def __init__(
-        self, scan: ScanResult, native_modules: Sequence[SourceFile], started: float, results: ResultsCache,
+        self,
+        scan: ScanResult,
+        native_modules: Sequence[SourceFile],
+        started: float,
+        results: ResultsCache,
         stubs: dict[str, Stub] | None = None,
     ) -> None:
         self.scan = scan
@@ -152,8 +156,7 @@ def scan_workspace(
     )
     # A cache folder that could not be written is warned about once, by the facts cache.
     results = ResultsCache(None if cache.unwritable else cache.cache_dir)
-    workspace = Workspace(scan, discovery.native_modules, started, results,
-                          read_stubs(root, discovery.stubs))
+    workspace = Workspace(scan, discovery.native_modules, started, results, read_stubs(root, discovery.stubs))
     _derive_scan_results(workspace, output, target, graph_wanted)
     scan.duration_s = time.perf_counter() - started
     return workspace
@@ -167,11 +170,17 @@ def _derive_scan_results(
     key = None
     if output.fully_cached:
         key = workspace.results_key = results_key(
-            "scan", target, sys.version_info[:2], tuple(scan.packages),
+            "scan",
+            target,
+            sys.version_info[:2],
+            tuple(scan.packages),
             tuple(sorted((f.path, f.module) for f in workspace.native_modules)),
             tuple(sorted((s.file.path, s.digest) for s in workspace.stubs.values())),
-            tuple((f.path, f.module, f.loose, f.is_package, output.outcome_digests[f.path])
-                  for f in scan.files if f.path in output.outcome_digests),
+            tuple(
+                (f.path, f.module, f.loose, f.is_package, output.outcome_digests[f.path])
+                for f in scan.files
+                if f.path in output.outcome_digests
+            ),
             tuple(u.path for u in scan.unreadable),
         )
         cached = results.load_scan(key)
@@ -278,10 +287,10 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
         previous, unread = [], error
     result = run_check(replace(options, baseline=None), progress)
     if unread is not None:
-        result.notices.append(f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}")
-    entries = [
-        baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR
-    ]
+        result.notices.append(
+            f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}"
+        )
+    entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
     baseline_file.write_baseline(options.baseline, entries)
     result.violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
@@ -316,10 +325,11 @@ def _apply_baseline_file(result: CheckResult, options: Options) -> None:
         kept = [v for v in result.violations if v.baselined]
         if options.add_new:
             kept += [v for v in result.violations if not v.baselined and v.severity is Severity.ERROR]
-            result.violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
+            result.violations = [
+                replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations
+            ]
         rewritten = carry_annotations(
             [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
         )
         baseline_file.write_baseline(options.baseline, rewritten)
         result.strict_baseline = False  # the stale entries reported were dropped just now
-

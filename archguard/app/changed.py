@@ -20,7 +20,9 @@ def run_changed_check(
     options: Options, rev: str | None, *, staged: bool = False, progress: Progress | None = None
 ) -> CheckResult:
     if options.update_baseline:
-        raise ConfigError("--update-baseline needs the whole tree's violations; run it without --changed/--staged")
+        raise ConfigError(
+            "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
+        )
     changed = git_changes.changed_files(options.root.resolve(), rev or None, staged=staged)
     result = run_check(options, progress)
     scan = result.scan

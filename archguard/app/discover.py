@@ -51,8 +51,13 @@ def run_discover(
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
     texts = read_texts(root, sorted({p for pair in pairs for p in (pair.path, pair.live)}))
     return DiscoveryResult(
-        scan=scan, clusters=clusters, shims=shims, copies=judge_copies(pairs, texts), cycles=cycles,
-        hotspots=hotspots, duration_s=time.perf_counter() - workspace.started,
+        scan=scan,
+        clusters=clusters,
+        shims=shims,
+        copies=judge_copies(pairs, texts),
+        cycles=cycles,
+        hotspots=hotspots,
+        duration_s=time.perf_counter() - workspace.started,
     )
 
 
@@ -61,13 +66,17 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
     usage error (exit 2), not a draft that ``check`` would later reject."""
     for concept, target in overrides.items():
         # Keyed by the cluster's name, or by its suggested module:Name (then already applied).
-        cluster = next((c for c in clusters if c.name == concept or (":" in concept and c.canonical == target)), None)
+        cluster = next(
+            (c for c in clusters if c.name == concept or (":" in concept and c.canonical == target)), None
+        )
         if cluster is None:
             known = ", ".join(c.name for c in clusters[:10]) or "none"
             raise ConfigError(f"--canonical {concept}={target}: no cluster named {concept!r} (top: {known})")
         if target not in {p.target for p in cluster.access_paths}:
             paths = ", ".join(p.target for p in cluster.access_paths[:8])
-            raise ConfigError(f"--canonical {concept}={target}: not a path to this concept; its paths: {paths}")
+            raise ConfigError(
+                f"--canonical {concept}={target}: not a path to this concept; its paths: {paths}"
+            )
 
 
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
@@ -77,13 +86,21 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
     module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
     clusters = find_clusters(
-        table, scan.files, scan.facts, module_imports=module_imports,
-        shim_modules=frozenset(s.module for s in shims), canonical_overrides=canonical,
+        table,
+        scan.files,
+        scan.facts,
+        module_imports=module_imports,
+        shim_modules=frozenset(s.module for s in shims),
+        canonical_overrides=canonical,
     )
     cycles = find_cycles(graphs.runtime)
     hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
-    importers_by_path = {graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths}
-    content_pairs = [(p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)]
+    importers_by_path = {
+        graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths
+    }
+    content_pairs = [
+        (p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)
+    ]
     return clusters, shims, cycles, hotspots, content_pairs, importers_by_path
 
 

@@ -55,8 +55,10 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         status = FixStatus.ROLLED_BACK if interrupted else FixStatus.NOTHING_TO_DO
         result = FixResult(str(root), status, restored=restored)
         if interrupted and not fix.rollback:
-            result.problems.append("an interrupted `archguard fix` left a journal: its files were restored "
-                                   "as they were before it; run fix again")
+            result.problems.append(
+                "an interrupted `archguard fix` left a journal: its files were restored "
+                "as they were before it; run fix again"
+            )
         return result
     scopes = _scopes(root, fix.paths)
     before = run_check(options, progress)
@@ -71,8 +73,13 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         result.status = FixStatus.REFUSED
         result.changes.clear()
         return result
-    shims = unused_shims(SymbolTable(before.scan.files, before.scan.facts), before.scan.files,
-                         before.scan.facts, plan, contracts)
+    shims = unused_shims(
+        SymbolTable(before.scan.files, before.scan.facts),
+        before.scan.files,
+        before.scan.facts,
+        plan,
+        contracts,
+    )
     if fix.delete_unused_shims:
         for shim in shims:
             originals[shim.path] = (root / shim.path).read_bytes()
@@ -109,8 +116,11 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     regressions = _regressions(before, after)
     # Complete or nothing: a fixable violation still there after the run is a failure too.
     leftover = plan_fix(after.violations, concept=fix.concept, scopes=scopes).edits
-    regressions += [f"{path}:{e.line}: still not canonical after the rewrite: {e.module}:{e.name}"
-                    for path, edits in sorted(leftover.items()) for e in edits]
+    regressions += [
+        f"{path}:{e.line}: still not canonical after the rewrite: {e.module}:{e.name}"
+        for path, edits in sorted(leftover.items())
+        for e in edits
+    ]
     if regressions:
         result.problems.extend(regressions)
         return _rolled_back(result, journal)
@@ -132,8 +142,9 @@ def _rolled_back(result: FixResult, journal: Journal) -> FixResult:
     return result
 
 
-def _rewrite_all(root: Path, before: CheckResult, plan: FixPlan, result: FixResult
-                 ) -> tuple[dict[str, bytes], dict[str, bytes | None]]:
+def _rewrite_all(
+    root: Path, before: CheckResult, plan: FixPlan, result: FixResult
+) -> tuple[dict[str, bytes], dict[str, bytes | None]]:
     """Every planned file rewritten in memory; problems land in ``result.problems``."""
     files = {f.path: f for f in before.scan.files}
     originals: dict[str, bytes] = {}
@@ -205,11 +216,16 @@ def _diff(path: str, old: bytes, new: bytes | None) -> FileDiff:
     old_text = _text(old)
     new_text = "" if new is None else _text(new)
     lines = difflib.unified_diff(
-        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile="/dev/null" if new is None else f"b/{path}",
+        old_text.splitlines(keepends=True),
+        new_text.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile="/dev/null" if new is None else f"b/{path}",
     )
-    return FileDiff(path, "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                                  for line in lines), deleted=new is None)
+    return FileDiff(
+        path,
+        "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines),
+        deleted=new is None,
+    )
 
 
 def _text(data: bytes) -> str:

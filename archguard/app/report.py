@@ -60,7 +60,10 @@ class ReportOutcome:
 
 
 def run_report(
-    options: Options, report_options: ReportOptions, progress: Progress | None = None, stage: Stage | None = None
+    options: Options,
+    report_options: ReportOptions,
+    progress: Progress | None = None,
+    stage: Stage | None = None,
 ) -> ReportOutcome:
     started = time.perf_counter()
     tell = stage or (lambda _message: None)
@@ -68,7 +71,9 @@ def run_report(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ConfigError(f"cannot create the report folder: {error.strerror or error}", path=str(out)) from None
+        raise ConfigError(
+            f"cannot create the report folder: {error.strerror or error}", path=str(out)
+        ) from None
     check = run_check(options, progress)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, check, progress)
@@ -89,14 +94,19 @@ def run_report(
     relative_root = os.path.relpath(Path(check.scan.root), out.resolve())
     links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
     titles = [(f.title, f.files[-1]) for f in figures]
-    notices = list(check.notices) + ([graphviz.INSTALL_HINT] if outcome.dot_missing else []) + outcome.diagram_errors
+    notices = (
+        list(check.notices)
+        + ([graphviz.INSTALL_HINT] if outcome.dot_missing else [])
+        + outcome.diagram_errors
+    )
     documents = {
         "report.json": json_report.dumps(report),
         "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
         "junit.xml": junit.to_junit(check),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
-        "index.html": html_report.render_html(report, figures=figures, history=history, links=links,
-                                              generated=now, notices=notices),
+        "index.html": html_report.render_html(
+            report, figures=figures, history=history, links=links, generated=now, notices=notices
+        ),
     }
     for name, text in documents.items():
         write_output(text, out / name)
@@ -107,34 +117,57 @@ def run_report(
 
 def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
     """(section, diagram) for the top clusters and the top cycles: from discovery alone."""
-    diagrams = [("clusters", cluster_diagram(c, discovery.shims, rank=rank))
-                for rank, c in enumerate(discovery.clusters[:report_options.top_clusters], 1)]
-    diagrams += [("cycles", cycle_diagram(c, rank=rank)) for rank, c in enumerate(discovery.cycles[:report_options.top_cycles], 1)]
+    diagrams = [
+        ("clusters", cluster_diagram(c, discovery.shims, rank=rank))
+        for rank, c in enumerate(discovery.clusters[: report_options.top_clusters], 1)
+    ]
+    diagrams += [
+        ("cycles", cycle_diagram(c, rank=rank))
+        for rank, c in enumerate(discovery.cycles[: report_options.top_cycles], 1)
+    ]
     return diagrams
 
 
-def structure_diagrams(check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
+def structure_diagrams(
+    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions
+) -> list[tuple[str, Diagram]]:
     """(section, diagram) for the package overview and the focus view: these need every module
     edge, so every file's facts."""
     scan = check.scan
     edges = module_edge_counts(scan.files, scan.facts)
-    diagrams = [("overview", package_overview(scan.files, edges, hotspots=discovery.hotspots,
-                                              syntax_error_paths=[s.path for s in scan.syntax_errors]))]
+    diagrams = [
+        (
+            "overview",
+            package_overview(
+                scan.files,
+                edges,
+                hotspots=discovery.hotspots,
+                syntax_error_paths=[s.path for s in scan.syntax_errors],
+            ),
+        )
+    ]
     if report_options.focus:
         try:
-            diagrams.append(("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth)))
+            diagrams.append(
+                ("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth))
+            )
         except ValueError as error:
             raise ConfigError(f"--focus: {error}") from None
     return diagrams
 
 
 def _draw_all(
-    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, folder: Path,
-    outcome: ReportOutcome, tell: Stage,
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    report_options: ReportOptions,
+    folder: Path,
+    outcome: ReportOutcome,
+    tell: Stage,
 ) -> list[html_report.Figure]:
     """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
     its own process: the concept diagrams are drawn while the module edges for the overview are
     counted (Python on one core, Graphviz on the other)."""
+
     def draw(diagram: Diagram) -> graphviz.Rendered:
         return graphviz.render(to_dot(diagram), folder / f"{diagram.name}.dot")
 
@@ -166,13 +199,20 @@ def _discover(options: Options, check: CheckResult, progress: Progress | None) -
 
 
 def draw_graph(
-    options: Options, output: Path, *, focus: str | None = None, depth: int = 1, concept: str | None = None,
+    options: Options,
+    output: Path,
+    *,
+    focus: str | None = None,
+    depth: int = 1,
+    concept: str | None = None,
     progress: Progress | None = None,
 ) -> graphviz.Rendered:
     """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, or the
     package overview; written by OUTPUT's suffix (.svg, .png, .dot)."""
     if output.suffix.lower() not in (".svg", ".png", ".dot"):
-        raise ConfigError(f"--out must end in .svg, .png or .dot, not {output.suffix or 'nothing'!r}", path=str(output))
+        raise ConfigError(
+            f"--out must end in .svg, .png or .dot, not {output.suffix or 'nothing'!r}", path=str(output)
+        )
     from archguard.app import scan_workspace
 
     scan = scan_workspace(options, progress).scan
@@ -193,5 +233,7 @@ def draw_graph(
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
         else:
-            diagram = package_overview(scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors])
+            diagram = package_overview(
+                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors]
+            )
     return graphviz.render_to(to_dot(diagram), output)

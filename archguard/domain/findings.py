@@ -81,8 +81,13 @@ class Violation:
         return replace(
             self,
             fingerprint=fingerprint(
-                self.code, self.contract, self.path, self.importer, self.imported,
-                normalized, str(occurrence),
+                self.code,
+                self.contract,
+                self.path,
+                self.importer,
+                self.imported,
+                normalized,
+                str(occurrence),
             ),
         )
 

@@ -38,5 +38,11 @@ def dangling_order(dangling: DanglingImport) -> tuple[str, int, int, str]:
 
 
 def violation_order(violation: Violation) -> tuple[str, int, int, str, str, str]:
-    return (violation.path, violation.line, violation.column, violation.code, violation.contract,
-            violation.fingerprint)
+    return (
+        violation.path,
+        violation.line,
+        violation.column,
+        violation.code,
+        violation.contract,
+        violation.fingerprint,
+    )

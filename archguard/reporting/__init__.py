@@ -38,6 +38,4 @@ def render_check_as(
         return github.render_github(result)
     if output_format == "gitlab":
         return json_report.dumps(gitlab.to_gitlab(result))
-    raise ValueError(
-        f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}"
-    )
+    raise ValueError(f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}")

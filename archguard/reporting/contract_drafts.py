@@ -20,7 +20,8 @@ def render_contract_draft(cluster: Cluster) -> str:
     canonical_module = cluster.canonical.partition(":")[0]
     primary = cluster.definitions[0] if cluster.definitions else None
     also = [
-        f"{d.module}:{d.name}" for d in cluster.definitions
+        f"{d.module}:{d.name}"
+        for d in cluster.definitions
         if d is not primary and not d.test_double and d.role in ("definition", "wrapper")
     ]
     lines = [
@@ -81,7 +82,9 @@ def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
         f"baseline = {json.dumps(baseline)}",
     ]
     if excludes:
-        lines.append(f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover")
+        lines.append(
+            f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover"
+        )
     return "\n".join(lines) + "\n"
 
 

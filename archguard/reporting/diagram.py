@@ -19,18 +19,54 @@ from dataclasses import dataclass, field
 NODE_STYLES: dict[str, dict[str, str]] = {
     "definition": {"shape": "box", "style": "filled,bold", "fillcolor": "#bbdefb", "color": "#0d47a1"},
     "test-definition": {"shape": "box", "style": "filled,dashed", "fillcolor": "#eeeeee", "color": "#616161"},
-    "canonical": {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#c8e6c9", "color": "#1b5e20", "penwidth": "2"},
+    "canonical": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#c8e6c9",
+        "color": "#1b5e20",
+        "penwidth": "2",
+    },
     "access-path": {"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff", "color": "#424242"},
     "shim": {"shape": "box", "style": "filled,rounded,dashed", "fillcolor": "#ffe0b2", "color": "#e65100"},
     "importers": {"shape": "folder", "style": "filled", "fillcolor": "#f5f5f5", "color": "#757575"},
-    "more": {"shape": "note", "style": "filled", "fillcolor": "#fafafa", "color": "#9e9e9e", "fontcolor": "#616161"},
+    "more": {
+        "shape": "note",
+        "style": "filled",
+        "fillcolor": "#fafafa",
+        "color": "#9e9e9e",
+        "fontcolor": "#616161",
+    },
     "package": {"shape": "box", "style": "filled,rounded", "fillcolor": "#e3f2fd", "color": "#1565c0"},
     "loose": {"shape": "folder", "style": "filled", "fillcolor": "#f5f5f5", "color": "#757575"},
-    "broken": {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#e3f2fd", "color": "#6a1b9a", "penwidth": "2.5"},
-    "loose-broken": {"shape": "folder", "style": "filled,bold", "fillcolor": "#f5f5f5", "color": "#6a1b9a", "penwidth": "2.5"},
-    "hotspot": {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#ffcdd2", "color": "#b71c1c", "penwidth": "2"},
+    "broken": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#e3f2fd",
+        "color": "#6a1b9a",
+        "penwidth": "2.5",
+    },
+    "loose-broken": {
+        "shape": "folder",
+        "style": "filled,bold",
+        "fillcolor": "#f5f5f5",
+        "color": "#6a1b9a",
+        "penwidth": "2.5",
+    },
+    "hotspot": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#ffcdd2",
+        "color": "#b71c1c",
+        "penwidth": "2",
+    },
     "module": {"shape": "box", "style": "filled,rounded", "fillcolor": "#e3f2fd", "color": "#1565c0"},
-    "focus": {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#fff59d", "color": "#f57f17", "penwidth": "2"},
+    "focus": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#fff59d",
+        "color": "#f57f17",
+        "penwidth": "2",
+    },
 }
 EDGE_STYLES: dict[str, dict[str, str]] = {
     "canonical": {"color": "#2e7d32", "penwidth": "1.6"},
@@ -100,9 +136,7 @@ def quote(text: str) -> str:
 
 def html_text(text: str) -> str:
     """Text inside a Graphviz HTML-like label (the legend)."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def to_dot(diagram: Diagram) -> str:

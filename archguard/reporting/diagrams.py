@@ -54,8 +54,11 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
             f"{len(cluster.access_paths)} access path(s), {cluster.importer_count} importing file(s), "
             f"{cluster.non_canonical_importers} through a non-canonical path"
         ),
-        groups={"importers": "importing files, by folder", "paths": "access paths (module:Name)",
-                "definitions": "definitions"},
+        groups={
+            "importers": "importing files, by folder",
+            "paths": "access paths (module:Name)",
+            "definitions": "definitions",
+        },
     )
     shim_reexports = {s.module: dict(s.reexports) for s in shims}
     shim_modules = set(cluster.shims) | set(shim_reexports)
@@ -65,14 +68,20 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     shown_definitions = definitions[:MAX_DEFINITIONS]
     definition_ids = {f"{d.module}:{d.name}": ids(f"def:{d.module}:{d.name}") for d in shown_definitions}
     for definition in shown_definitions:
-        diagram.nodes.append(Node(
-            definition_ids[f"{definition.module}:{definition.name}"],
-            f"{definition.module}\n{definition.kind} {definition.name}\n{definition.path}:{definition.line}"
-            + (f"\n({definition.role})" if definition.role != "origin" or len(shown_definitions) > 1 else ""),
-            "test-definition" if definition.test_double else "definition",
-            group="definitions",
-            tooltip=f"{definition.path}:{definition.line}",
-        ))
+        diagram.nodes.append(
+            Node(
+                definition_ids[f"{definition.module}:{definition.name}"],
+                f"{definition.module}\n{definition.kind} {definition.name}\n{definition.path}:{definition.line}"
+                + (
+                    f"\n({definition.role})"
+                    if definition.role != "origin" or len(shown_definitions) > 1
+                    else ""
+                ),
+                "test-definition" if definition.test_double else "definition",
+                group="definitions",
+                tooltip=f"{definition.path}:{definition.line}",
+            )
+        )
     if len(definitions) > len(shown_definitions):
         more = len(definitions) - len(shown_definitions)
         diagram.nodes.append(Node(ids("def:more"), f"+{more} more definitions", "more", group="definitions"))
@@ -84,32 +93,54 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     shown_paths = used[:MAX_ACCESS_PATHS]
     path_ids: dict[str, str] = {}
     for path in shown_paths:
-        kind = "canonical" if _is_canonical(path, cluster) else "shim" if path.module in shim_modules else "access-path"
+        kind = (
+            "canonical"
+            if _is_canonical(path, cluster)
+            else "shim"
+            if path.module in shim_modules
+            else "access-path"
+        )
         note = " (canonical)" if kind == "canonical" else " (shim)" if kind == "shim" else ""
         if path.target in definition_ids:
             note += " (where it is defined)"
         path_ids[path.target] = ids(f"path:{path.target}")
-        diagram.nodes.append(Node(
-            path_ids[path.target], f"{path.module}\n:{path.name}{note}\n{len(path.importers)} importer(s)",
-            kind, group="paths", tooltip=path.target,
-        ))
+        diagram.nodes.append(
+            Node(
+                path_ids[path.target],
+                f"{path.module}\n:{path.name}{note}\n{len(path.importers)} importer(s)",
+                kind,
+                group="paths",
+                tooltip=path.target,
+            )
+        )
     hidden_paths = [p for p in paths if p not in shown_paths]
     if hidden_paths:
         hidden_importers = len({i for p in hidden_paths for i in p.importers})
         path_ids["+more"] = ids("path:more")
-        diagram.nodes.append(Node(
-            path_ids["+more"], f"+{len(hidden_paths)} more access paths\n{hidden_importers} importer(s)",
-            "more", group="paths",
-        ))
+        diagram.nodes.append(
+            Node(
+                path_ids["+more"],
+                f"+{len(hidden_paths)} more access paths\n{hidden_importers} importer(s)",
+                "more",
+                group="paths",
+            )
+        )
 
     # Each shown path resolves to the next drawn node on its way to the origin: along the
     # cluster's provenance edges where the analysis gave them, else through the shim it is in,
     # else to the definition in its own module, else to the origin.
     origin_definition = next((d for d in shown_definitions if d.role == "origin"), None) or (
-        shown_definitions[0] if shown_definitions else None)
-    origin = definition_ids[f"{origin_definition.module}:{origin_definition.name}"] if origin_definition else None
+        shown_definitions[0] if shown_definitions else None
+    )
+    origin = (
+        definition_ids[f"{origin_definition.module}:{origin_definition.name}"] if origin_definition else None
+    )
     drawn = {**path_ids, **definition_ids}
-    towards_origin = _towards(cluster.edges, f"{origin_definition.module}:{origin_definition.name}") if origin_definition else {}
+    towards_origin = (
+        _towards(cluster.edges, f"{origin_definition.module}:{origin_definition.name}")
+        if origin_definition
+        else {}
+    )
     for path in shown_paths:
         source = path_ids[path.target]
         target, label = _next_drawn(path.target, towards_origin, drawn)
@@ -126,7 +157,9 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     # path re-exporting another, a wrapper of the origin) is drawn without pushing ranks apart.
     group_of = {node.id: node.group for node in diagram.nodes}
     diagram.edges = [
-        replace(e, constraint=False) if e.kind == "resolves" and group_of.get(e.source) == group_of.get(e.target) else e
+        replace(e, constraint=False)
+        if e.kind == "resolves" and group_of.get(e.source) == group_of.get(e.target)
+        else e
         for e in diagram.edges
     ]
     if hidden_paths and origin is not None:
@@ -148,13 +181,22 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
     group_ids: dict[str, str] = {}
     for folder in folders[:MAX_IMPORTER_GROUPS]:
         group_ids[folder] = ids(f"folder:{folder}")
-        diagram.nodes.append(Node(group_ids[folder], f"{folder}\n{folder_files[folder]} file(s)", "importers",
-                                  group="importers"))
+        diagram.nodes.append(
+            Node(
+                group_ids[folder], f"{folder}\n{folder_files[folder]} file(s)", "importers", group="importers"
+            )
+        )
     if other_folders:
         group_ids["+other"] = ids("folder:+other")
         files = sum(folder_files[f] for f in other_folders)
-        diagram.nodes.append(Node(group_ids["+other"], f"+{len(other_folders)} more folders\n{files} file(s)",
-                                  "more", group="importers"))
+        diagram.nodes.append(
+            Node(
+                group_ids["+other"],
+                f"+{len(other_folders)} more folders\n{files} file(s)",
+                "more",
+                group="importers",
+            )
+        )
     canonical_targets = {p.target for p in paths if _is_canonical(p, cluster)}
     for (folder, target), count in sorted(counts.items()):
         kind = "canonical" if target in canonical_targets else "non-canonical"
@@ -172,7 +214,9 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
         ("edge", "resolves", "resolves to (re-export, alias; or same name, subclass, factory)"),
     ]
     if hidden_paths:
-        diagram.notes.append(f"{len(hidden_paths)} less-used access paths (or none importing them) folded into one node")
+        diagram.notes.append(
+            f"{len(hidden_paths)} less-used access paths (or none importing them) folded into one node"
+        )
     return diagram
 
 
@@ -194,7 +238,9 @@ def _towards(edges: Iterable[tuple[str, str, str]], origin: str) -> dict[str, tu
     return step
 
 
-def _next_drawn(key: str, towards: Mapping[str, tuple[str, str]], drawn: Mapping[str, str]) -> tuple[str | None, str]:
+def _next_drawn(
+    key: str, towards: Mapping[str, tuple[str, str]], drawn: Mapping[str, str]
+) -> tuple[str | None, str]:
     """The first drawn node on the way from ``key`` to the origin, and the kind of the first step
     when it says more than a re-export (subclasses, factory, same-name)."""
     if key not in towards:
@@ -215,7 +261,9 @@ def _next_drawn(key: str, towards: Mapping[str, tuple[str, str]], drawn: Mapping
 
 def _ranked_paths(cluster: Cluster) -> list[AccessPath]:
     """Canonical first, then by importers: the paths a reviewer must see survive the budget."""
-    return sorted(cluster.access_paths, key=lambda p: (not _is_canonical(p, cluster), -len(p.importers), p.target))
+    return sorted(
+        cluster.access_paths, key=lambda p: (not _is_canonical(p, cluster), -len(p.importers), p.target)
+    )
 
 
 def _is_canonical(path: AccessPath, cluster: Cluster) -> bool:
@@ -283,18 +331,23 @@ def package_overview(
     ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
     # A few packages with every pair linked is a hairball: about three edges per node is what a
     # person can follow, and the strongest ones carry the structure.
-    shown_edges = ranked[:min(edge_budget, max(20, 3 * len(modules)))]
+    shown_edges = ranked[: min(edge_budget, max(20, 3 * len(modules)))]
 
     ids = NodeIds()
     level = "top-level packages" if depth == 1 else f"packages to depth {depth}"
     diagram = Diagram(
         name="overview",
-        title=(f"Package overview ({level}): {len(modules)} groups, {len(files)} files, "
-               f"{sum(weights.values()) + sum(internal.values())} imports"),
+        title=(
+            f"Package overview ({level}): {len(modules)} groups, {len(files)} files, "
+            f"{sum(weights.values()) + sum(internal.values())} imports"
+        ),
     )
     largest = max(modules.values(), default=1)
     for group in sorted(modules):
-        lines = [group, f"{modules[group]} {'file' if group in loose else 'module'}{'s' if modules[group] != 1 else ''}"]
+        lines = [
+            group,
+            f"{modules[group]} {'file' if group in loose else 'module'}{'s' if modules[group] != 1 else ''}",
+        ]
         if internal[group]:
             lines.append(f"{internal[group]} internal import{'s' if internal[group] != 1 else ''}")
         if broken[group]:
@@ -352,8 +405,10 @@ def cycle_diagram(cycle: Cycle, *, rank: int = 1) -> Diagram:
     first = cycle.modules[0] if cycle.modules else "cycle"
     diagram = Diagram(
         name=f"cycle-{rank:02d}-{slug(first)}",
-        title=(f"Import cycle {rank}: {len(cycle.modules)} module(s) in the group; shortest cycle: "
-               f"{len(cycle.path)} import(s)"),
+        title=(
+            f"Import cycle {rank}: {len(cycle.modules)} module(s) in the group; shortest cycle: "
+            f"{len(cycle.path)} import(s)"
+        ),
         rankdir="TB",
     )
     for module in ring:
@@ -363,13 +418,23 @@ def cycle_diagram(cycle: Cycle, *, rank: int = 1) -> Diagram:
     for edge in cycle.path:
         if edge.importer in drawn and edge.imported in drawn:
             kind = "breaker" if (edge.importer, edge.imported) in breakers else "cycle"
-            diagram.edges.append(Edge(ids(edge.importer), ids(edge.imported), kind,
-                                      label=f"{edge.path}:{edge.line}"))
+            diagram.edges.append(
+                Edge(ids(edge.importer), ids(edge.imported), kind, label=f"{edge.path}:{edge.line}")
+            )
     on_path = {(e.importer, e.imported) for e in cycle.path}
     for breaker in cycle.breakers:
-        if (breaker.importer, breaker.imported) not in on_path and {breaker.importer, breaker.imported} <= drawn:
-            diagram.edges.append(Edge(ids(breaker.importer), ids(breaker.imported), "breaker",
-                                      label=f"{breaker.path}:{breaker.line}"))
+        if (breaker.importer, breaker.imported) not in on_path and {
+            breaker.importer,
+            breaker.imported,
+        } <= drawn:
+            diagram.edges.append(
+                Edge(
+                    ids(breaker.importer),
+                    ids(breaker.imported),
+                    "breaker",
+                    label=f"{breaker.path}:{breaker.line}",
+                )
+            )
     hidden = len(cycle.modules) - len(ring)
     if hidden > 0:
         diagram.notes.append(f"+{hidden} more modules in this strongly connected group (see report.json)")
@@ -426,8 +491,10 @@ def focus_diagram(
     turn: dict[str, int] = {}
     for d in range(depth + 1):
         for direction in ("up", "down", "focus"):
-            members = sorted((m for m in distance if distance[m] == d and side[m] == direction),
-                             key=lambda m: (-(len(imports[m]) + len(importers[m])), m))
+            members = sorted(
+                (m for m in distance if distance[m] == d and side[m] == direction),
+                key=lambda m: (-(len(imports[m]) + len(importers[m])), m),
+            )
             turn.update({m: i for i, m in enumerate(members)})
     ranked = sorted(distance, key=lambda m: (distance[m], turn[m], side[m] != "up", m))
     shown = set(ranked[:node_budget])
@@ -436,15 +503,19 @@ def focus_diagram(
     ids = NodeIds()
     diagram = Diagram(
         name=f"focus-{slug(focus_module)}",
-        title=(f"Focus {focus_module}: {len(importers[focus_module])} importer(s), "
-               f"{len(imports[focus_module])} imported; depth {depth}"),
+        title=(
+            f"Focus {focus_module}: {len(importers[focus_module])} importer(s), "
+            f"{len(imports[focus_module])} imported; depth {depth}"
+        ),
     )
     for module in sorted(shown, key=lambda m: (distance[m], m)):
         kind = "focus" if module == focus_module else "module"
         diagram.nodes.append(Node(ids(module), module, kind, tooltip=module))
     for importer, imported in sorted(module_edges):
         if importer in shown and imported in shown and importer != imported:
-            diagram.edges.append(Edge(ids(importer), ids(imported), "import", weight=module_edges[(importer, imported)]))
+            diagram.edges.append(
+                Edge(ids(importer), ids(imported), "import", weight=module_edges[(importer, imported)])
+            )
     for direction, count in sorted(hidden.items()):
         node = ids(f"+{direction}")
         if direction == "up":

@@ -22,23 +22,36 @@ class Section:
 
 def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
     clusters = [
-        (str(rank), f"{c.score:g}", c.name, c.canonical, ", ".join(c.evidence),
-         str(sum(1 for d in c.definitions if not d.test_double and d.role != "factory")),
-         str(sum(1 for p in c.access_paths if p.importers)), f"{c.non_canonical_importers}/{c.importer_count}")
+        (
+            str(rank),
+            f"{c.score:g}",
+            c.name,
+            c.canonical,
+            ", ".join(c.evidence),
+            str(sum(1 for d in c.definitions if not d.test_double and d.role != "factory")),
+            str(sum(1 for p in c.access_paths if p.importers)),
+            f"{c.non_canonical_importers}/{c.importer_count}",
+        )
         for rank, c in enumerate(result.clusters[:top], 1)
     ]
     shims = [
-        (s.module, s.path, ", ".join(f"{name} -> {origin}" for name, origin in s.reexports[:3])
-         + (f", +{len(s.reexports) - 3} more" if len(s.reexports) > 3 else ""),
-         str(len(s.importers)) if s.importers else "0 (safe to delete)")
+        (
+            s.module,
+            s.path,
+            ", ".join(f"{name} -> {origin}" for name, origin in s.reexports[:3])
+            + (f", +{len(s.reexports) - 3} more" if len(s.reexports) > 3 else ""),
+            str(len(s.importers)) if s.importers else "0 (safe to delete)",
+        )
         for s in result.shims[:top]
     ]
     copies = [(c.path, c.live, f"{c.similarity:.0%}") for c in result.copies[:top]]
     cycles = [
-        (str(len(c.modules)),
-         " -> ".join([e.importer for e in c.path] + [c.path[0].importer]) if c.path else "",
-         "; ".join(f"{e.path}:{e.line} ({e.importer} -> {e.imported})" for e in c.breakers[:3])
-         + (f"; +{len(c.breakers) - 3} more" if len(c.breakers) > 3 else ""))
+        (
+            str(len(c.modules)),
+            " -> ".join([e.importer for e in c.path] + [c.path[0].importer]) if c.path else "",
+            "; ".join(f"{e.path}:{e.line} ({e.importer} -> {e.imported})" for e in c.breakers[:3])
+            + (f"; +{len(c.breakers) - 3} more" if len(c.breakers) > 3 else ""),
+        )
         for c in result.cycles[:top]
     ]
     hotspots = [
@@ -46,17 +59,50 @@ def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
         for h in result.hotspots[:top]
     ]
     return [
-        Section("Concept clusters (fix the first first)",
-                ("#", "score", "concept", "suggested canonical", "evidence", "defs", "paths", "non-canonical/importers"),
-                clusters, max(len(result.clusters) - top, 0), "no concept is reached or defined in several ways"),
-        Section("Shims (modules that only re-export)", ("module", "path", "re-exports", "importers"),
-                shims, max(len(result.shims) - top, 0), "no shims"),
-        Section("Copies", ("copy", "live file", "similarity"), copies,
-                max(len(result.copies) - top, 0), "no stale copies"),
-        Section("Import cycles", ("modules", "shortest cycle", "breakers (file:line)"), cycles,
-                max(len(result.cycles) - top, 0), "no import cycles at import time"),
-        Section("Hotspots", ("module", "score", "non-canonical importers", "fan-in", "betweenness"),
-                hotspots, max(len(result.hotspots) - top, 0), "no hotspots"),
+        Section(
+            "Concept clusters (fix the first first)",
+            (
+                "#",
+                "score",
+                "concept",
+                "suggested canonical",
+                "evidence",
+                "defs",
+                "paths",
+                "non-canonical/importers",
+            ),
+            clusters,
+            max(len(result.clusters) - top, 0),
+            "no concept is reached or defined in several ways",
+        ),
+        Section(
+            "Shims (modules that only re-export)",
+            ("module", "path", "re-exports", "importers"),
+            shims,
+            max(len(result.shims) - top, 0),
+            "no shims",
+        ),
+        Section(
+            "Copies",
+            ("copy", "live file", "similarity"),
+            copies,
+            max(len(result.copies) - top, 0),
+            "no stale copies",
+        ),
+        Section(
+            "Import cycles",
+            ("modules", "shortest cycle", "breakers (file:line)"),
+            cycles,
+            max(len(result.cycles) - top, 0),
+            "no import cycles at import time",
+        ),
+        Section(
+            "Hotspots",
+            ("module", "score", "non-canonical importers", "fan-in", "betweenness"),
+            hotspots,
+            max(len(result.hotspots) - top, 0),
+            "no hotspots",
+        ),
     ]
 
 

@@ -25,7 +25,9 @@ def render_fix(result: FixResult) -> str:
         for change in result.changes:
             after = change.after.replace("\n", " | ") if change.after else "(removed)"
             note = f"  [{change.note}]" if change.note else ""
-            out.append(f"{change.path}:{change.line}: {' '.join(change.before.split())} -> {' '.join(after.split())}{note}\n")
+            out.append(
+                f"{change.path}:{change.line}: {' '.join(change.before.split())} -> {' '.join(after.split())}{note}\n"
+            )
     for problem in result.problems:
         out.append(f"error: {problem}\n")
     for note in result.notes:

@@ -33,7 +33,5 @@ def render_github(result: CheckResult) -> str:
                 ("title", f"{violation.code} {violation.contract}"),
             )
         )
-        lines.append(
-            f"::{command} {properties}::{escape_data(display_message(violation))}"
-        )
+        lines.append(f"::{command} {properties}::{escape_data(display_message(violation))}")
     return "".join(line + "\n" for line in lines)

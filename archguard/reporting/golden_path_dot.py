@@ -25,7 +25,7 @@ def closure_dot(diagram: ClosureDiagram) -> str:
         "digraph golden_path {",
         f"  graph [rankdir=LR, label={_quoted(title)}, labelloc=t, fontname=Helvetica];",
         '  node [shape=box, style="rounded,filled", fontname=Helvetica];',
-        "  edge [color=\"#888888\"];",
+        '  edge [color="#888888"];',
     ]
     for node in diagram.nodes:
         label = f"{node.name}\n{plural(node.modules, 'module')}"

@@ -32,11 +32,24 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "schema": HISTORY_SCHEMA,
         "date": date,
         "commit": commit,
-        **{key: summary.get(key, 0) for key in (
-            "files", "syntax_errors", "unreadable_files", "dangling_imports", "violations",
-            "new_violations", "baselined", "warnings", "stale_baseline_entries",
-            "clusters", "shims", "copies", "cycles",
-        )},
+        **{
+            key: summary.get(key, 0)
+            for key in (
+                "files",
+                "syntax_errors",
+                "unreadable_files",
+                "dangling_imports",
+                "violations",
+                "new_violations",
+                "baselined",
+                "warnings",
+                "stale_baseline_entries",
+                "clusters",
+                "shims",
+                "copies",
+                "cycles",
+            )
+        },
         "per_kind": dict(sorted(per_kind.items())),
         "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
         | dict(sorted(per_contract.items())),
@@ -91,10 +104,16 @@ def trend_svg(entries: list[dict[str, Any]], *, width: int = 720, height: int = 
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
         for (px, py), entry in zip(points, shown, strict=False):
-            tip = escape(f"{heading}: {entry.get(key, 0)} ({entry.get('date', '')}, {entry.get('commit') or 'no commit'})")
-            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"><title>{tip}</title></circle>')
+            tip = escape(
+                f"{heading}: {entry.get(key, 0)} ({entry.get('date', '')}, {entry.get('commit') or 'no commit'})"
+            )
+            parts.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"><title>{tip}</title></circle>'
+            )
         legend_y = top + 6 + row * 18
-        parts.append(f'<rect x="{left + plot_w + 14}" y="{legend_y - 8}" width="12" height="4" fill="{colour}"/>')
+        parts.append(
+            f'<rect x="{left + plot_w + 14}" y="{legend_y - 8}" width="12" height="4" fill="{colour}"/>'
+        )
         latest = shown[-1].get(key, 0) if shown else 0
         parts.append(f'<text x="{left + plot_w + 32}" y="{legend_y}">{escape(heading)} ({latest})</text>')
     parts.append("</svg>")

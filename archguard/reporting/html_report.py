@@ -74,18 +74,28 @@ def render_html(
         sections.append(("trend", "Trend", _trend(history)))
     sections += [
         ("violations", f"Violations ({s['violations']})", _violations(report, links)),
-        ("clusters", f"Concept clusters ({len(report.get('clusters', []))})", _clusters(report, links, figures)),
+        (
+            "clusters",
+            f"Concept clusters ({len(report.get('clusters', []))})",
+            _clusters(report, links, figures),
+        ),
         ("shims", f"Shims ({len(report.get('shims', []))})", _shims(report, links)),
         ("cycles", f"Import cycles ({len(report.get('cycles', []))})", _cycles(report, links, figures)),
         ("syntax-errors", f"Syntax errors ({s['syntax_errors']})", _syntax_errors(report, links)),
         ("hotspots", f"Hotspots ({len(report.get('hotspots', []))})", _hotspots(report, links)),
         ("copies", f"Stale copies ({len(report.get('copies', []))})", _copies(report, links)),
-        ("overview", "Package overview", _figures([f for f in figures if f.section in ("overview", "focus")])),
+        (
+            "overview",
+            "Package overview",
+            _figures([f for f in figures if f.section in ("overview", "focus")]),
+        ),
     ]
     nav = "".join(f'<a href="#{key}">{escape(title)}</a>' for key, title, _ in sections)
-    body = "".join(f'<section id="{key}"><h2>{escape(title)}</h2>{content}</section>' for key, title, content in sections)
+    body = "".join(
+        f'<section id="{key}"><h2>{escape(title)}</h2>{content}</section>' for key, title, content in sections
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>archguard report: {escape(root)}</title><style>{_CSS}</style></head>"
         f'<body data-js-errors="0"><header><h1>Architecture report</h1><p class="root">{escape(root)}</p></header>'
@@ -101,25 +111,39 @@ def _summary(report: dict[str, Any], generated: str, notices: Sequence[str]) -> 
     cards = [
         ("files", s["files"], f"{s['parsed_files']} parsed, {s['loose_files']} loose", ""),
         ("syntax errors", s["syntax_errors"], "files that do not parse", "bad" if s["syntax_errors"] else ""),
-        ("new violations", s["new_violations"], f"{s['violations']} in all, {s['baselined']} baselined", "bad" if s["new_violations"] else "good"),
+        (
+            "new violations",
+            s["new_violations"],
+            f"{s['violations']} in all, {s['baselined']} baselined",
+            "bad" if s["new_violations"] else "good",
+        ),
         ("fixed", s["stale_baseline_entries"], "baseline entries no longer found", ""),
-        ("dangling imports", s["dangling_imports"], "modules or names that are gone", "bad" if s["dangling_imports"] else ""),
+        (
+            "dangling imports",
+            s["dangling_imports"],
+            "modules or names that are gone",
+            "bad" if s["dangling_imports"] else "",
+        ),
         ("clusters", s.get("clusters", 0), "concepts with several homes or paths", ""),
         ("shims", s.get("shims", 0), f"{s.get('unused_shims', 0)} with no importer", ""),
         ("cycles", s.get("cycles", 0), "strongly connected import groups", "bad" if s.get("cycles") else ""),
         ("copies", s.get("copies", 0), "stale duplicates of modules", ""),
     ]
-    html = '<div class="cards">' + "".join(
-        f'<div class="card {tone}" data-key="{escape(key)}"><div class="value">{value}</div>'
-        f'<div class="label">{escape(key)}</div><div class="hint">{escape(hint)}</div></div>'
-        for key, value, hint, tone in cards
-    ) + "</div>"
+    html = (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card {tone}" data-key="{escape(key)}"><div class="value">{value}</div>'
+            f'<div class="label">{escape(key)}</div><div class="hint">{escape(hint)}</div></div>'
+            for key, value, hint, tone in cards
+        )
+        + "</div>"
+    )
     meta = [f"archguard {report['tool']['version']}", f"{s['modules']} modules, {s['imports']} imports"]
     if generated:
         meta.append(f"generated {generated}")
     html += f'<p class="meta">{escape("; ".join(meta))}</p>'
     if notices:
-        html += "<ul class=\"notices\">" + "".join(f"<li>{escape(n)}</li>" for n in notices) + "</ul>"
+        html += '<ul class="notices">' + "".join(f"<li>{escape(n)}</li>" for n in notices) + "</ul>"
     return html
 
 
@@ -130,8 +154,11 @@ def _next(report: dict[str, Any]) -> str:
 
 def _trend(history: Sequence[dict[str, Any]]) -> str:
     rows = [
-        [str(e.get("date", ""))[:16].replace("T", " "), (e.get("commit") or "")[:10],
-         *(e.get(key, 0) for key, _, _ in history_view.SERIES)]
+        [
+            str(e.get("date", ""))[:16].replace("T", " "),
+            (e.get("commit") or "")[:10],
+            *(e.get(key, 0) for key, _, _ in history_view.SERIES),
+        ]
         for e in reversed(history)
     ]
     headings = ["date", "commit", *(heading for _, heading, _ in history_view.SERIES)]
@@ -144,14 +171,16 @@ def _violations(report: dict[str, Any], links: Links) -> str:
     rows = []
     for v in report["violations"]:
         state = "baselined" if v["baselined"] else "warning" if v["severity"] == "warning" else "new"
-        rows.append([
-            links.anchor(v["path"], v["line"]),
-            f'<span class="state {state}">{state}</span>',
-            escape(v["code"]),
-            escape(v["kind"]),
-            escape(v["contract"]),
-            escape(v["message"]),  # ends with "use: <the canonical statement>" when there is one
-        ])
+        rows.append(
+            [
+                links.anchor(v["path"], v["line"]),
+                f'<span class="state {state}">{state}</span>',
+                escape(v["code"]),
+                escape(v["kind"]),
+                escape(v["contract"]),
+                escape(v["message"]),  # ends with "use: <the canonical statement>" when there is one
+            ]
+        )
     return _table("violations", ["file:line", "state", "code", "kind", "contract", "message"], rows)
 
 
@@ -160,7 +189,7 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
     rows = []
     for rank, c in enumerate(clusters, 1):
         definitions = "<br>".join(
-            f"<span title=\"{escape(d['module'])}:{escape(d['name'])}\">{escape(d['name'])}</span> "
+            f'<span title="{escape(d["module"])}:{escape(d["name"])}">{escape(d["name"])}</span> '
             f"[{escape(d.get('role', 'definition'))}] {links.anchor(d['path'], d['line'])}"
             for d in c["definitions"][:6]
         ) + (f"<br>+{len(c['definitions']) - 6} more" if len(c["definitions"]) > 6 else "")
@@ -168,20 +197,59 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
             f"<code>{escape(p['module'])}:{escape(p['name'])}</code> ({p['importers']})"
             for p in sorted(c["access_paths"], key=lambda p: -p["importers"])[:6]
         ) + (f"<br>+{len(c['access_paths']) - 6} more" if len(c["access_paths"]) > 6 else "")
-        rows.append([str(rank), escape(c["name"]), str(c["score"]), f"<code>{escape(c['canonical'])}</code>",
-                     definitions, paths, str(c["importer_count"]), str(c["non_canonical_importers"])])
-    table = _table("clusters", ["rank", "concept", "score", "canonical (suggested)", "definitions", "access paths (importers)",
-                                "importers", "non-canonical"], rows, numeric={0, 2, 6, 7})
+        rows.append(
+            [
+                str(rank),
+                escape(c["name"]),
+                str(c["score"]),
+                f"<code>{escape(c['canonical'])}</code>",
+                definitions,
+                paths,
+                str(c["importer_count"]),
+                str(c["non_canonical_importers"]),
+            ]
+        )
+    table = _table(
+        "clusters",
+        [
+            "rank",
+            "concept",
+            "score",
+            "canonical (suggested)",
+            "definitions",
+            "access paths (importers)",
+            "importers",
+            "non-canonical",
+        ],
+        rows,
+        numeric={0, 2, 6, 7},
+    )
     return table + _figures([f for f in figures if f.section == "clusters"])
 
 
 def _shims(report: dict[str, Any], links: Links) -> str:
     rows = []
     for shim in report.get("shims", []):
-        reexports = "<br>".join(f"<code>{escape(r['name'])}</code> &rarr; <code>{escape(r['origin'])}</code>"
-                                for r in shim["reexports"][:8])
-        note = "safe to delete" if shim["safe_to_delete"] else "deprecated" if shim.get("warns_deprecation") else ""
-        rows.append([escape(shim["module"]), links.anchor(shim["path"]), reexports, str(shim["importers"]), escape(note)])
+        reexports = "<br>".join(
+            f"<code>{escape(r['name'])}</code> &rarr; <code>{escape(r['origin'])}</code>"
+            for r in shim["reexports"][:8]
+        )
+        note = (
+            "safe to delete"
+            if shim["safe_to_delete"]
+            else "deprecated"
+            if shim.get("warns_deprecation")
+            else ""
+        )
+        rows.append(
+            [
+                escape(shim["module"]),
+                links.anchor(shim["path"]),
+                reexports,
+                str(shim["importers"]),
+                escape(note),
+            ]
+        )
     return _table("shims", ["module", "file", "re-exports", "importers", ""], rows, numeric={3})
 
 
@@ -194,39 +262,70 @@ def _cycles(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -> 
         edges = "<br>".join(links.anchor(e["path"], e["line"]) for e in cycle["path"][:12])
         breakers = "<br>".join(links.anchor(b["path"], b["line"]) for b in cycle["breakers"][:6])
         rows.append([str(rank), str(len(cycle["modules"])), ring, edges, breakers])
-    table = _table("cycles", ["rank", "modules", "shortest cycle", "imports on it", "remove to break"], rows, numeric={0, 1})
+    table = _table(
+        "cycles",
+        ["rank", "modules", "shortest cycle", "imports on it", "remove to break"],
+        rows,
+        numeric={0, 1},
+    )
     return table + _figures([f for f in figures if f.section == "cycles"])
 
 
 def _syntax_errors(report: dict[str, Any], links: Links) -> str:
-    rows = [[links.anchor(e["path"], e["line"]), str(e["column"]), escape(e["message"])] for e in report["syntax_errors"]]
-    rows += [[links.anchor(u["path"]), "", escape(f"unreadable: {u['reason']}")] for u in report["unreadable_files"]]
+    rows = [
+        [links.anchor(e["path"], e["line"]), str(e["column"]), escape(e["message"])]
+        for e in report["syntax_errors"]
+    ]
+    rows += [
+        [links.anchor(u["path"]), "", escape(f"unreadable: {u['reason']}")]
+        for u in report["unreadable_files"]
+    ]
     return _table("syntax-errors", ["file:line", "column", "message"], rows, numeric={1})
 
 
 def _hotspots(report: dict[str, Any], links: Links) -> str:
     rows = [
-        [escape(h["module"]), links.anchor(h["path"]), str(h["score"]), str(h["fan_in"]), str(h["betweenness"]),
-         str(h["non_canonical_importers"])]
+        [
+            escape(h["module"]),
+            links.anchor(h["path"]),
+            str(h["score"]),
+            str(h["fan_in"]),
+            str(h["betweenness"]),
+            str(h["non_canonical_importers"]),
+        ]
         for h in report.get("hotspots", [])
     ]
-    return _table("hotspots", ["module", "file", "score", "fan-in", "betweenness", "non-canonical importers"], rows,
-                  numeric={2, 3, 4, 5})
+    return _table(
+        "hotspots",
+        ["module", "file", "score", "fan-in", "betweenness", "non-canonical importers"],
+        rows,
+        numeric={2, 3, 4, 5},
+    )
 
 
 def _copies(report: dict[str, Any], links: Links) -> str:
-    rows = [[links.anchor(c["path"]), links.anchor(c["live"]), f"{c['similarity']:.0%}"] for c in report.get("copies", [])]
+    rows = [
+        [links.anchor(c["path"]), links.anchor(c["live"]), f"{c['similarity']:.0%}"]
+        for c in report.get("copies", [])
+    ]
     return _table("copies", ["copy", "live file", "similarity"], rows, numeric={2})
 
 
 def _figures(figures: Sequence[Figure]) -> str:
     parts = []
     for figure in figures:
-        files = " ".join(f'<a href="{escape(quote(f))}">{escape(f.rpartition(".")[2])}</a>' for f in figure.files)
-        body = inline_svg(figure.svg) if figure.svg else (
-            '<p class="hint">Graphviz is not installed: only the .dot file was written.</p>')
-        parts.append(f'<figure><figcaption>{escape(figure.title)} <span class="files">{files}</span></figcaption>'
-                     f'<div class="diagram">{body}</div></figure>')
+        files = " ".join(
+            f'<a href="{escape(quote(f))}">{escape(f.rpartition(".")[2])}</a>' for f in figure.files
+        )
+        body = (
+            inline_svg(figure.svg)
+            if figure.svg
+            else ('<p class="hint">Graphviz is not installed: only the .dot file was written.</p>')
+        )
+        parts.append(
+            f'<figure><figcaption>{escape(figure.title)} <span class="files">{files}</span></figcaption>'
+            f'<div class="diagram">{body}</div></figure>'
+        )
     return "".join(parts)
 
 
@@ -238,7 +337,13 @@ def inline_svg(svg: str) -> str:
     return _PROLOG.sub("", svg).strip()
 
 
-def _table(key: str, headings: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: AbstractSet[int] = frozenset()) -> str:
+def _table(
+    key: str,
+    headings: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    numeric: AbstractSet[int] = frozenset(),
+) -> str:
     """A sortable, filterable table; cells are HTML already escaped by the caller."""
     if not rows:
         return '<p class="empty">None found.</p>'

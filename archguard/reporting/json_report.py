@@ -41,17 +41,11 @@ def to_json(
             for s in sorted(scan.syntax_errors, key=by_position)
         ],
         "unreadable_files": [
-            {"path": u.path, "reason": u.reason}
-            for u in sorted(scan.unreadable, key=by_path)
+            {"path": u.path, "reason": u.reason} for u in sorted(scan.unreadable, key=by_path)
         ],
         "loose_files": sorted(f.path for f in scan.loose_files),
-        "dangling_imports": [
-            dangling_to_json(d) for d in sorted_dangling(scan.dangling)
-        ],
-        "violations": [
-            violation_to_json(v)
-            for v in sorted_violations(check.violations if check else [])
-        ],
+        "dangling_imports": [dangling_to_json(d) for d in sorted_dangling(scan.dangling)],
+        "violations": [violation_to_json(v) for v in sorted_violations(check.violations if check else [])],
         "notices": list(check.notices) if check else [],
         "stale_baseline_entries": sorted(
             check.stale_baseline_entries if check else [],

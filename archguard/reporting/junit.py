@@ -56,9 +56,7 @@ def contract_suite(name: str, violations: Sequence[Violation]) -> ET.Element:
         skipped="0",
         time="0",
     )
-    case = ET.SubElement(
-        suite, "testcase", classname="archguard", name=xml_text(one_line(name)), time="0"
-    )
+    case = ET.SubElement(suite, "testcase", classname="archguard", name=xml_text(one_line(name)), time="0")
     if new:
         failure = ET.SubElement(
             case,
@@ -71,9 +69,6 @@ def contract_suite(name: str, violations: Sequence[Violation]) -> ET.Element:
     if known:
         out = ET.SubElement(case, "system-out")
         out.text = xml_text(
-            "\n".join(
-                ("[baselined] " if v.baselined else "") + violation_line(v)
-                for v in known
-            )
+            "\n".join(("[baselined] " if v.baselined else "") + violation_line(v) for v in known)
         )
     return suite

@@ -50,7 +50,12 @@ def render_markdown(
     lines += ["_" + ", ".join(meta) + "_", ""]
     lines += _headline(report)
     lines += _trend(summary)
-    lines += ["## What to do next", "", *(f"{i}. {step}" for i, step in enumerate(next_steps(report, code), 1)), ""]
+    lines += [
+        "## What to do next",
+        "",
+        *(f"{i}. {step}" for i, step in enumerate(next_steps(report, code), 1)),
+        "",
+    ]
     lines += _violations_per_contract(report)
     lines += _syntax_errors_by_folder(report)
     lines += _clusters(report)
@@ -70,12 +75,18 @@ def render_markdown(
 def _headline(report: dict[str, Any]) -> list[str]:
     s = report["summary"]
     rows = [
-        ("files", f"{s['files']} ({s['parsed_files']} parsed, {s['loose_files']} loose: scripts and tests outside packages)"),
+        (
+            "files",
+            f"{s['files']} ({s['parsed_files']} parsed, {s['loose_files']} loose: scripts and tests outside packages)",
+        ),
         ("syntax errors", s["syntax_errors"]),
         ("unreadable files", s["unreadable_files"]),
         ("modules / imports", f"{s['modules']} / {s['imports']}"),
         ("dangling imports", s["dangling_imports"]),
-        ("violations", f"{s['violations']} ({s['new_violations']} new, {s['baselined']} baselined, {s['warnings']} warnings)"),
+        (
+            "violations",
+            f"{s['violations']} ({s['new_violations']} new, {s['baselined']} baselined, {s['warnings']} warnings)",
+        ),
         ("concept clusters", s.get("clusters", 0)),
         ("shims", f"{s.get('shims', 0)} ({s.get('unused_shims', 0)} with no importer)"),
         ("import cycles", s.get("cycles", 0)),
@@ -88,7 +99,8 @@ def _headline(report: dict[str, Any]) -> list[str]:
 
 def _trend(summary: dict[str, Any]) -> list[str]:
     return [
-        "## Against the baseline", "",
+        "## Against the baseline",
+        "",
         f"- **new**: {summary['new_violations']} violation(s) not in the baseline (these fail the run)",
         f"- **known**: {summary['baselined']} baselined violation(s) still present",
         f"- **fixed**: {summary['stale_baseline_entries']} baseline entr{'y' if summary['stale_baseline_entries'] == 1 else 'ies'}"
@@ -105,19 +117,40 @@ def _violations_per_contract(report: dict[str, Any]) -> list[str]:
     for v in violations:
         state = "baselined" if v["baselined"] else "warnings" if v["severity"] == "warning" else "new"
         counts.setdefault(v["contract"], Counter())[state] += 1
-    lines = ["## Violations per contract", "", "| contract | new | baselined | warnings | total |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        "## Violations per contract",
+        "",
+        "| contract | new | baselined | warnings | total |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, c in counts.items():
-        lines.append(f"| {code(name)} | {c['new']} | {c['baselined']} | {c['warnings']} | {sum(c.values())} |")
+        lines.append(
+            f"| {code(name)} | {c['new']} | {c['baselined']} | {c['warnings']} | {sum(c.values())} |"
+        )
     kinds = Counter(v["kind"] for v in violations)
     if kinds:
-        lines += ["", "By kind: " + ", ".join(f"{code(kind)} {count}" for kind, count in sorted(kinds.items()))]
+        lines += [
+            "",
+            "By kind: " + ", ".join(f"{code(kind)} {count}" for kind, count in sorted(kinds.items())),
+        ]
     examples = [v for v in violations if not v["baselined"] and v["severity"] == "error"][:TOP_ROWS]
     if examples:
-        lines += ["", "New violations" + (f" (first {len(examples)})" if len(examples) < report["summary"]["new_violations"] else "") + ":", ""]
+        lines += [
+            "",
+            "New violations"
+            + (f" (first {len(examples)})" if len(examples) < report["summary"]["new_violations"] else "")
+            + ":",
+            "",
+        ]
         for v in examples:
-            fix = f"; use {code(v['suggestion'])}" if v.get("suggestion") and v["suggestion"] not in v["message"] else ""
-            lines.append(f"- {code(v['path'] + ':' + str(v['line']))} {code(v['code'])} {text(v['message'])}{fix}")
+            fix = (
+                f"; use {code(v['suggestion'])}"
+                if v.get("suggestion") and v["suggestion"] not in v["message"]
+                else ""
+            )
+            lines.append(
+                f"- {code(v['path'] + ':' + str(v['line']))} {code(v['code'])} {text(v['message'])}{fix}"
+            )
     return [*lines, ""]
 
 
@@ -138,14 +171,21 @@ def _clusters(report: dict[str, Any]) -> list[str]:
     clusters = report.get("clusters", [])
     if not clusters:
         return []
-    lines = ["## Top concept clusters", "",
-             "Concepts the codebase defines or reaches in several ways, most worth fixing first.", ""]
+    lines = [
+        "## Top concept clusters",
+        "",
+        "Concepts the codebase defines or reaches in several ways, most worth fixing first.",
+        "",
+    ]
     for rank, cluster in enumerate(clusters[:TOP_CLUSTERS], 1):
         lines += [
-            f"### {rank}. {text(cluster['name'])} (score {cluster['score']})", "",
+            f"### {rank}. {text(cluster['name'])} (score {cluster['score']})",
+            "",
             f"Canonical (suggested): {code(cluster['canonical'])}; {cluster['importer_count']} importing file(s), "
-            f"{cluster['non_canonical_importers']} through a non-canonical path.", "",
-            "Definitions:", "",
+            f"{cluster['non_canonical_importers']} through a non-canonical path.",
+            "",
+            "Definitions:",
+            "",
         ]
         lines += [
             f"- {code(d['module'] + ':' + d['name'])} ({text(d['kind'])}, {text(d.get('role', 'definition'))}) "
@@ -158,8 +198,11 @@ def _clusters(report: dict[str, Any]) -> list[str]:
         paths = sorted(cluster["access_paths"], key=lambda p: (not p.get("canonical"), -p["importers"]))
         for path in paths[:TOP_ROWS]:
             target = f"{path['module']}:{path['name']}"
-            mark = "canonical" if path.get("canonical") or target == cluster["canonical"] else (
-                "shim" if path["module"] in cluster.get("shims", []) else "")
+            mark = (
+                "canonical"
+                if path.get("canonical") or target == cluster["canonical"]
+                else ("shim" if path["module"] in cluster.get("shims", []) else "")
+            )
             lines.append(f"| {code(target)} | {path['importers']} | {mark} |")
         if len(paths) > TOP_ROWS:
             lines.append(f"| +{len(paths) - TOP_ROWS} more access paths | | |")
@@ -179,7 +222,11 @@ def _shims(report: dict[str, Any]) -> list[str]:
         names = ", ".join(code(f"{r['name']} -> {r['origin']}") for r in shim["reexports"][:3])
         if len(shim["reexports"]) > 3:
             names += f" +{len(shim['reexports']) - 3} more"
-        note = "safe to delete" if shim["safe_to_delete"] else ("deprecated" if shim.get("warns_deprecation") else "")
+        note = (
+            "safe to delete"
+            if shim["safe_to_delete"]
+            else ("deprecated" if shim.get("warns_deprecation") else "")
+        )
         lines.append(f"| {code(shim['module'])} | {names} | {shim['importers']} | {note} |")
     if len(ranked) > TOP_ROWS:
         lines.append(f"| +{len(ranked) - TOP_ROWS} more shims | | | |")
@@ -192,12 +239,21 @@ def _cycles(report: dict[str, Any]) -> list[str]:
         return []
     lines = ["## Import cycles", ""]
     for rank, cycle in enumerate(cycles[:TOP_CLUSTERS], 1):
-        ring = " -> ".join([e["importer"] for e in cycle["path"]] + [cycle["path"][0]["importer"]] if cycle["path"] else cycle["modules"])
+        ring = " -> ".join(
+            [e["importer"] for e in cycle["path"]] + [cycle["path"][0]["importer"]]
+            if cycle["path"]
+            else cycle["modules"]
+        )
         lines.append(f"{rank}. {code(ring)} ({len(cycle['modules'])} modules in the group)")
         for edge in cycle["path"]:
-            lines.append(f"   - {code(edge['importer'] + ' -> ' + edge['imported'])} at {code(edge['path'] + ':' + str(edge['line']))}")
+            lines.append(
+                f"   - {code(edge['importer'] + ' -> ' + edge['imported'])} at {code(edge['path'] + ':' + str(edge['line']))}"
+            )
         if cycle["breakers"]:
-            lines.append("   - to break it, remove: " + ", ".join(code(f"{b['path']}:{b['line']}") for b in cycle["breakers"]))
+            lines.append(
+                "   - to break it, remove: "
+                + ", ".join(code(f"{b['path']}:{b['line']}") for b in cycle["breakers"])
+            )
     if len(cycles) > TOP_CLUSTERS:
         lines.append(f"\n+{len(cycles) - TOP_CLUSTERS} more cycles in `report.json`.")
     return [*lines, ""]
@@ -207,7 +263,12 @@ def _hotspots(report: dict[str, Any]) -> list[str]:
     hotspots = report.get("hotspots", [])
     if not hotspots:
         return []
-    lines = ["## Hotspots", "", "| module | score | fan-in | non-canonical importers |", "|---|---:|---:|---:|"]
+    lines = [
+        "## Hotspots",
+        "",
+        "| module | score | fan-in | non-canonical importers |",
+        "|---|---:|---:|---:|",
+    ]
     lines += [
         f"| {code(h['module'])} | {h['score']} | {h['fan_in']} | {h['non_canonical_importers']} |"
         for h in hotspots[:10]
@@ -234,31 +295,47 @@ def next_steps(report: dict[str, Any], code: Callable[[object], str]) -> list[st
     steps = []
     fixable = sum(1 for v in report["violations"] if v["fixable"] and not v["baselined"])
     if fixable:
-        steps.append(f"Run {code('archguard fix --dry-run')} and review: {fixable} new violation(s) can be rewritten to their canonical import.")
+        steps.append(
+            f"Run {code('archguard fix --dry-run')} and review: {fixable} new violation(s) can be rewritten to their canonical import."
+        )
     # A cluster a contract already holds (same canonical, or same name) needs no new contract.
     held = {v["canonical"] for v in report["violations"] if v.get("canonical")} | set(report["contracts"])
-    loose_clusters = [c for c in report.get("clusters", []) if c["canonical"] not in held and c["name"] not in held]
+    loose_clusters = [
+        c for c in report.get("clusters", []) if c["canonical"] not in held and c["name"] not in held
+    ]
     if loose_clusters:
         top = loose_clusters[0]
-        steps.append(f"Write a concept contract for {code(top['name'])} (canonical {code(top['canonical'])}): "
-                     f"{top['non_canonical_importers']} file(s) reach it another way; "
-                     f"{code('archguard discover --write-contracts contracts/')} drafts one.")
+        steps.append(
+            f"Write a concept contract for {code(top['name'])} (canonical {code(top['canonical'])}): "
+            f"{top['non_canonical_importers']} file(s) reach it another way; "
+            f"{code('archguard discover --write-contracts contracts/')} drafts one."
+        )
     unused = [shim for shim in report.get("shims", []) if shim["safe_to_delete"]]
     if unused:
-        steps.append(f"Delete {len(unused)} shim(s) nothing imports any more, e.g. {code(unused[0]['path'])}.")
+        steps.append(
+            f"Delete {len(unused)} shim(s) nothing imports any more, e.g. {code(unused[0]['path'])}."
+        )
     if s["syntax_errors"]:
         folders = Counter(posixpath.dirname(e["path"]) or "(root)" for e in report["syntax_errors"])
         folder, count = folders.most_common(1)[0]
-        steps.append(f"Repair or delete {s['syntax_errors']} file(s) that do not parse ({count} in {code(folder)}).")
+        steps.append(
+            f"Repair or delete {s['syntax_errors']} file(s) that do not parse ({count} in {code(folder)})."
+        )
     if s["dangling_imports"]:
-        steps.append(f"Remove or fix {s['dangling_imports']} import(s) of modules or names that no longer exist.")
+        steps.append(
+            f"Remove or fix {s['dangling_imports']} import(s) of modules or names that no longer exist."
+        )
     if report.get("cycles"):
         cycle = report["cycles"][0]
         if cycle["breakers"]:
             b = cycle["breakers"][0]
-            steps.append(f"Break the import cycle of {code(cycle['modules'][0])}: remove or move the import at {code(b['path'] + ':' + str(b['line']))}.")
+            steps.append(
+                f"Break the import cycle of {code(cycle['modules'][0])}: remove or move the import at {code(b['path'] + ':' + str(b['line']))}."
+            )
     if s["new_violations"] and not s["baselined"] and not s["stale_baseline_entries"]:
-        steps.append(f"To stop new drift while you clean up: {code('archguard baseline --baseline FILE')}, then run with {code('--baseline FILE')} in CI.")
+        steps.append(
+            f"To stop new drift while you clean up: {code('archguard baseline --baseline FILE')}, then run with {code('--baseline FILE')} in CI."
+        )
     if s["stale_baseline_entries"]:
         steps.append(f"Shrink the baseline: {code('--update-baseline')} drops the fixed entries.")
     if not steps:

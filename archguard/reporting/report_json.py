@@ -19,7 +19,9 @@ def to_report_json(check: CheckResult, discovery: DiscoveryResult, *, tool_versi
     data = to_json(check, tool_version=tool_version, command="report")
     found = discovery_to_json(discovery)
     data.update(found)
-    data["summary"].update({key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")})
+    data["summary"].update(
+        {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
+    )
     data["summary"]["unused_shims"] = sum(1 for shim in found["shims"] if shim["safe_to_delete"])
     data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
     return data

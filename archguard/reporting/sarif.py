@@ -29,13 +29,8 @@ RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
 def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     scan = result.scan
     results = [violation_result(v) for v in sorted_violations(result.violations)]
-    results += [
-        syntax_error_result(s)
-        for s in sorted(scan.syntax_errors, key=by_position)
-    ]
-    results += [
-        unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)
-    ]
+    results += [syntax_error_result(s) for s in sorted(scan.syntax_errors, key=by_position)]
+    results += [unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)]
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -124,9 +119,7 @@ def violation_result(violation: Violation) -> dict[str, Any]:
         "fixable": violation.fixable,
         "contractReason": violation.contract_reason,
     }
-    item["properties"] = {
-        key: value for key, value in properties.items() if value is not None
-    }
+    item["properties"] = {key: value for key, value in properties.items() if value is not None}
     return item
 
 

@@ -103,7 +103,9 @@ def golden_path_lines(result: CheckResult) -> list[str]:
         loaded = plural(len(closure.modules), "module")
         problems = closure.problems(result.violations)
         if problems:
-            lines.append(f"Golden path {closure.entry}: {plural(len(problems), 'problem')} in the {loaded} it loads at import time.")
+            lines.append(
+                f"Golden path {closure.entry}: {plural(len(problems), 'problem')} in the {loaded} it loads at import time."
+            )
         else:
             lines.append(f"Golden path {closure.entry}: clean ({loaded} loaded at import time).")
     return lines

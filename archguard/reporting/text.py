@@ -104,10 +104,7 @@ def scan_summary_block(result: ScanResult) -> list[str]:
     label_width = max(len(label) for label, _, _ in rows) + 1
     number_width = max(len(str(value)) for _, value, _ in rows)
     block = [f"Scanned {result.root} in {counts['duration_s']:.3f}s"]
-    block += [
-        f"  {label + ':':<{label_width}} {value:>{number_width}}{note}"
-        for label, value, note in rows
-    ]
+    block += [f"  {label + ':':<{label_width}} {value:>{number_width}}{note}" for label, value, note in rows]
     return block
 
 
@@ -166,9 +163,7 @@ def statistics_block(result: CheckResult) -> list[str]:
         marker = "[*]" if code in fixable_codes else "   "
         lines.append(f"{count:>{width}}\t{code}\t{marker} {RULES[code][1]}")
     lines.append("Statistics per contract:")
-    for contract, count in sorted(
-        per_contract.items(), key=lambda item: (-item[1], item[0])
-    ):
+    for contract, count in sorted(per_contract.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"{count:>{width}}\t{one_line(contract)}")
     lines.append("")
     return lines
@@ -192,7 +187,10 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     stale = counts["stale_baseline_entries"]
     if stale:
         if result.strict_baseline:  # they fail the run: say which
-            lines += [f"Stale baseline entry: {one_line(baseline_entry_line(e))}" for e in result.stale_baseline_entries]
+            lines += [
+                f"Stale baseline entry: {one_line(baseline_entry_line(e))}"
+                for e in result.stale_baseline_entries
+            ]
         lines.append(
             f"{plural(stale, 'stale baseline entry', 'stale baseline entries')}: "
             "fixed since the baseline was recorded; --update-baseline drops them"

@@ -31,12 +31,16 @@ def check_cache_dir(cache_dir: Path, root: Path, files: Sequence[SourceFile]) ->
     cache = Path(os.path.realpath(cache_dir))
     real_root = Path(os.path.realpath(root))
     if real_root.is_relative_to(cache):
-        raise ConfigError(f"cache folder {cache_dir} is ROOT or holds it; choose a folder of its own (default: ROOT/{DEFAULT_CACHE_DIR})")
+        raise ConfigError(
+            f"cache folder {cache_dir} is ROOT or holds it; choose a folder of its own (default: ROOT/{DEFAULT_CACHE_DIR})"
+        )
     if cache.is_relative_to(real_root):
         inside = cache.relative_to(real_root).as_posix() + "/"
         holding = next((f.path for f in files if f.path.startswith(inside)), None)
         if holding is not None:
-            raise ConfigError(f"cache folder {cache_dir} holds ROOT's sources ({holding}); choose a folder of its own")
+            raise ConfigError(
+                f"cache folder {cache_dir} holds ROOT's sources ({holding}); choose a folder of its own"
+            )
 
 
 def tracked_by_git(cache_dir: Path, root: Path, git_tracked: Sequence[str] | None) -> bool:

@@ -69,9 +69,7 @@ def enum_field(kind: type[Enum]) -> Converter:
 
 
 def many(codec: Codec) -> Converter:
-    return (lambda values: tuple(map(codec.encode, values))), (
-        lambda plain: tuple(map(codec.decode, plain))
-    )
+    return (lambda values: tuple(map(codec.encode, values))), (lambda plain: tuple(map(codec.decode, plain)))
 
 
 def optional(codec: Codec) -> Converter:
@@ -83,10 +81,12 @@ def optional(codec: Codec) -> Converter:
 def schema_digest(*codecs: Codec, enums: tuple[type[Enum], ...] = ()) -> bytes:
     """Changes whenever one of these classes gains, loses or renames a field, or one of these
     enums a value: stored data written under another schema is then never read."""
-    text = repr((
-        [(c.cls.__name__, c.names) for c in codecs],
-        [(e.__name__, [m.value for m in e]) for e in enums],
-    ))
+    text = repr(
+        (
+            [(c.cls.__name__, c.names) for c in codecs],
+            [(e.__name__, [m.value for m in e]) for e in enums],
+        )
+    )
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 

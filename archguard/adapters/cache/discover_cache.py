@@ -21,7 +21,9 @@ _HOTSPOT = Codec(Hotspot)
 _SCHEMA = schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT)
 
 # (clusters, shims, cycles, hotspots, content copy pairs as (path, live, by name), importers by path)
-Derived = tuple[list[Cluster], list[Shim], list[Cycle], list[Hotspot], list[tuple[str, str, bool]], dict[str, int]]
+Derived = tuple[
+    list[Cluster], list[Shim], list[Cycle], list[Hotspot], list[tuple[str, str, bool]], dict[str, int]
+]
 
 
 def discover_key(scan_key: bytes, canonical: dict[str, str]) -> bytes:
@@ -33,9 +35,12 @@ def load_discover(cache: ResultsCache, key: bytes) -> Derived | None:
     try:
         clusters, shims, cycles, hotspots, pairs, importers = plain
         return (
-            [_CLUSTER.decode(c) for c in clusters], [_SHIM.decode(s) for s in shims],
-            [_CYCLE.decode(c) for c in cycles], [_HOTSPOT.decode(h) for h in hotspots],
-            [tuple(p) for p in pairs], dict(importers),
+            [_CLUSTER.decode(c) for c in clusters],
+            [_SHIM.decode(s) for s in shims],
+            [_CYCLE.decode(c) for c in cycles],
+            [_HOTSPOT.decode(h) for h in hotspots],
+            [tuple(p) for p in pairs],
+            dict(importers),
         )
     except (TypeError, ValueError, KeyError):  # a miss, or a payload of another shape
         return None
@@ -43,8 +48,15 @@ def load_discover(cache: ResultsCache, key: bytes) -> Derived | None:
 
 def save_discover(cache: ResultsCache, key: bytes, derived: Derived) -> None:
     clusters, shims, cycles, hotspots, pairs, importers = derived
-    cache._save("discover", key, (
-        tuple(map(_CLUSTER.encode, clusters)), tuple(map(_SHIM.encode, shims)),
-        tuple(map(_CYCLE.encode, cycles)), tuple(map(_HOTSPOT.encode, hotspots)),
-        tuple(map(tuple, pairs)), dict(importers),
-    ))
+    cache._save(
+        "discover",
+        key,
+        (
+            tuple(map(_CLUSTER.encode, clusters)),
+            tuple(map(_SHIM.encode, shims)),
+            tuple(map(_CYCLE.encode, cycles)),
+            tuple(map(_HOTSPOT.encode, hotspots)),
+            tuple(map(tuple, pairs)),
+            dict(importers),
+        ),
+    )

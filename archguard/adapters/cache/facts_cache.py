@@ -109,16 +109,24 @@ def outcome_digest(plain: tuple) -> bytes:
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
 _BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
 _ATTRIBUTE_USE = Codec(AttributeUse)
-_FACTS = Codec(FileFacts, {
-    "imports": many(_IMPORT), "bindings": many(_BINDING), "attribute_uses": many(_ATTRIBUTE_USE),
-})
+_FACTS = Codec(
+    FileFacts,
+    {
+        "imports": many(_IMPORT),
+        "bindings": many(_BINDING),
+        "attribute_uses": many(_ATTRIBUTE_USE),
+    },
+)
 _SYNTAX_ISSUE = Codec(SyntaxIssue)
 _UNREADABLE = Codec(UnreadableFile)
-_OUTCOME = Codec(ParseOutcome, {
-    "facts": packed(_FACTS),  # the bulk of the cache, parsed only for the files whose facts are used
-    "syntax_error": optional(_SYNTAX_ISSUE),
-    "unreadable": optional(_UNREADABLE),
-})
+_OUTCOME = Codec(
+    ParseOutcome,
+    {
+        "facts": packed(_FACTS),  # the bulk of the cache, parsed only for the files whose facts are used
+        "syntax_error": optional(_SYNTAX_ISSUE),
+        "unreadable": optional(_UNREADABLE),
+    },
+)
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
 _SCHEMA_DIGEST = schema_digest(
     _IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind)

@@ -85,9 +85,15 @@ class ResultsCache:
     def save_check(
         self, key: bytes, violations: list[Violation], contracts_run: list[str], notices: list[str]
     ) -> None:
-        self._save("check", key, (
-            tuple(map(_VIOLATION.encode, violations)), tuple(contracts_run), tuple(notices),
-        ))
+        self._save(
+            "check",
+            key,
+            (
+                tuple(map(_VIOLATION.encode, violations)),
+                tuple(contracts_run),
+                tuple(notices),
+            ),
+        )
 
     def load_golden(self, key: bytes) -> tuple[list[Violation], list[EntryClosure]] | None:
         """(golden-path violations, closures) of the entry points under this key, or None."""
@@ -99,9 +105,14 @@ class ResultsCache:
             return None
 
     def save_golden(self, key: bytes, violations: list[Violation], closures: list[EntryClosure]) -> None:
-        self._save("golden", key, (
-            tuple(map(_VIOLATION.encode, violations)), tuple(map(_CLOSURE.encode, closures)),
-        ))
+        self._save(
+            "golden",
+            key,
+            (
+                tuple(map(_VIOLATION.encode, violations)),
+                tuple(map(_CLOSURE.encode, closures)),
+            ),
+        )
 
     def _file(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"

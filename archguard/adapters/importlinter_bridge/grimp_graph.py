@@ -61,9 +61,7 @@ def build_import_graph(
         file_facts = facts.get(source.path)
         if file_facts is None:
             continue
-        for imported, line, contents in resolver.edges_of(
-            source, file_facts, exclude_type_checking_imports
-        ):
+        for imported, line, contents in resolver.edges_of(source, file_facts, exclude_type_checking_imports):
             if imported not in resolver.internal_modules and imported not in squashed:
                 # grimp marks an external package as squashed: one node for the whole package.
                 graph.add_module(imported, is_squashed=True)
@@ -87,13 +85,16 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is not None:
-            pairs.update((source.module, imported) for imported, _, _ in resolver.edges_of(
-                source, file_facts, exclude_type_checking=False
-            ))
+            pairs.update(
+                (source.module, imported)
+                for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False)
+            )
     return len(pairs)
 
 
-def module_edge_counts(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> dict[tuple[str, str], int]:
+def module_edge_counts(
+    files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
+) -> dict[tuple[str, str], int]:
     """``(importer module, imported module) -> import statements`` over the same edges as the
     graph, for diagrams (the report's package overview and focus views) that need no grimp."""
     resolver = _EdgeResolver(files, include_external_packages=False)

@@ -85,9 +85,7 @@ def require_supported(version_of: Callable[[str], str | None] | None = None) -> 
         problems[-1] += f", archguard needs {wanted}"
     if problems:
         fixes = " ".join(f"'{d}{supported_range(d)}'" for d in SUPPORTED)
-        raise UnsupportedDependencyError(
-            "; ".join(problems) + f". Run: pip install {fixes}"
-        )
+        raise UnsupportedDependencyError("; ".join(problems) + f". Run: pip install {fixes}")
 
 
 # Checked before import-linter itself is imported: a release without the names below must end in
@@ -270,7 +268,9 @@ def offences(metadata: Mapping[str, Any]) -> Iterator[Offence]:
         for package, breakers in sorted(metadata["cycle_breakers_by_package"].items()):
             for importer, imported in sorted(breakers):
                 yield Offence(
-                    importer, imported, (),
+                    importer,
+                    imported,
+                    (),
                     f"no cycles are allowed in {package}; this import closes one: {importer} -> {imported}",
                 )
     if not recognised:
@@ -291,9 +291,7 @@ def _chain_offences(chain: Any, heading: str) -> Iterator[Offence]:
 
 
 def _link_offence(link: Mapping[str, Any], explanation: str) -> Offence:
-    return Offence(
-        link["importer"], link["imported"], tuple(link.get("line_numbers") or ()), explanation
-    )
+    return Offence(link["importer"], link["imported"], tuple(link.get("line_numbers") or ()), explanation)
 
 
 def _any_links(value: Any) -> Iterator[Offence]:

@@ -26,16 +26,22 @@ def validate_session_options(session_options: Mapping[str, Any], display: str) -
         if value is None or isinstance(value, str):
             continue
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"'{key}' must be a string or a list of strings, not {type(value).__name__}", path=display)
+            raise ConfigError(
+                f"'{key}' must be a string or a list of strings, not {type(value).__name__}", path=display
+            )
 
 
 def validate_contract_options(options: Mapping[str, Any], display: str, section: str) -> None:
     for key in ("name", "type"):
         if key in options and not isinstance(options[key], str):
-            raise ConfigError(f"[{section}] '{key}' must be a string, not {type(options[key]).__name__}", path=display)
+            raise ConfigError(
+                f"[{section}] '{key}' must be a string, not {type(options[key]).__name__}", path=display
+            )
 
 
-def plugin_contract_types(session_options: Mapping[str, Any], root: Path, display: str) -> dict[str, type[Contract]]:
+def plugin_contract_types(
+    session_options: Mapping[str, Any], root: Path, display: str
+) -> dict[str, type[Contract]]:
     """``contract_types`` entries (``name: module.ContractClass``) resolved to classes."""
     entries = session_options.get("contract_types") or []
     if isinstance(entries, str):
@@ -45,17 +51,25 @@ def plugin_contract_types(session_options: Mapping[str, Any], root: Path, displa
         name, colon, target = (part.strip() for part in entry.partition(":"))
         module_name, dot, class_name = target.rpartition(".")
         if not colon or not name or not dot or not all(p.isidentifier() for p in target.split(".")):
-            raise ConfigError(f"contract_types entry {entry.strip()!r} must be 'name: module.ContractClass'", path=display)
+            raise ConfigError(
+                f"contract_types entry {entry.strip()!r} must be 'name: module.ContractClass'", path=display
+            )
         _refuse_tree_module(module_name, root, display)
         try:
             module = importlib.import_module(module_name)
         except ImportError as error:
             raise ConfigError(f"cannot load a contract type: {error}", path=display) from None
         except Exception as error:  # noqa: BLE001 - a plugin module failing to import is config
-            raise ConfigError(f"cannot load contract type {name!r}: importing {module_name} raised {type(error).__name__}", path=display) from None
+            raise ConfigError(
+                f"cannot load contract type {name!r}: importing {module_name} raised {type(error).__name__}",
+                path=display,
+            ) from None
         contract_class = getattr(module, class_name, None)
         if not (isinstance(contract_class, type) and issubclass(contract_class, Contract)):
-            raise ConfigError(f"contract_types {name!r}: {target} is not a contract class (a subclass of importlinter's Contract)", path=display)
+            raise ConfigError(
+                f"contract_types {name!r}: {target} is not a contract class (a subclass of importlinter's Contract)",
+                path=display,
+            )
         found[name] = contract_class
     return found
 
@@ -75,5 +89,6 @@ def _refuse_tree_module(module_name: str, root: Path, display: str) -> None:
     if any(is_inside(Path(location), root) for location in locations):
         raise ConfigError(
             f"contract type module {module_name!r} lives inside the analysed tree; archguard never "
-            "imports the code it analyses (install the plugin outside ROOT)", path=display,
+            "imports the code it analyses (install the plugin outside ROOT)",
+            path=display,
         )

@@ -315,9 +315,7 @@ def _build_contract(
         unrecognized = compat.unrecognized_options(contract_class, options)
         if unrecognized:
             raise InvalidContractOptions(unrecognized)
-        return contract_class(
-            name=options["name"], session_options=session_options, contract_options=options
-        )
+        return contract_class(name=options["name"], session_options=session_options, contract_options=options)
     except InvalidContractOptions as error:
         details = "; ".join(f"{key}: {message}" for key, message in error.errors.items())
         raise ConfigError(f"[{section}] invalid options: {details}", path=display) from None
@@ -354,7 +352,11 @@ def _violations_for(
         # A contract type whose metadata we cannot read: still one finding, at the config file.
         return [
             Violation(
-                code=RULE_CODE, contract=contract.name, path=display, line=1, column=1,
+                code=RULE_CODE,
+                contract=contract.name,
+                path=display,
+                line=1,
+                column=1,
                 message=f"{contract.name}: contract broken (run lint-imports for details)",
             )
         ]
@@ -398,9 +400,7 @@ class _ImportLocator:
     def _statement(self, offence: Offence, line: int) -> str:
         if offence.importer not in self._graph.modules:
             return ""
-        for detail in self._graph.get_import_details(
-            importer=offence.importer, imported=offence.imported
-        ):
+        for detail in self._graph.get_import_details(importer=offence.importer, imported=offence.imported):
             if detail["line_number"] == line:
                 return detail["line_contents"]
         return ""

@@ -5,6 +5,7 @@ like homeassistant that is hundreds of files, and libcst's provider (a regex per
 frozen dataclass per node) cost more than the parse itself. Same bookkeeping, cheaper values.
 Lines count from 1, columns from 0, as in libcst.
 """
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,8 +60,9 @@ class _PositionState(CodegenState):
             self.computed[node] = Span(start, Position(self.line, self.column))
 
     @contextmanager
-    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
-                                  end_node: cst.CSTNode | None = None) -> Iterator[None]:
+    def record_syntactic_position(
+        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
+    ) -> Iterator[None]:
         start = Position(self.line, self.column)
         try:
             yield

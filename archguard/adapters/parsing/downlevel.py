@@ -43,8 +43,11 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
         for b in facts.bindings
     )
     return FileFacts(
-        imports=facts.imports, bindings=bindings, all_names=facts.all_names,
-        has_getattr=facts.has_getattr, attribute_uses=facts.attribute_uses,
+        imports=facts.imports,
+        bindings=bindings,
+        all_names=facts.all_names,
+        has_getattr=facts.has_getattr,
+        attribute_uses=facts.attribute_uses,
         warns_deprecation=facts.warns_deprecation,
     )
 

@@ -164,15 +164,24 @@ class _AstWalker:
 
     def _span(self, node: ast.AST) -> Span:
         char_column = self.b.char_column
-        return (node.lineno, char_column(node.lineno, node.col_offset),
-                node.end_lineno, char_column(node.end_lineno, node.end_col_offset))
+        return (
+            node.lineno,
+            char_column(node.lineno, node.col_offset),
+            node.end_lineno,
+            char_column(node.end_lineno, node.end_col_offset),
+        )
 
     def _import(self, stmt: ast.Import, context: Context) -> None:
         self.b.import_modules(context, self._span(stmt), [(a.name, a.asname) for a in stmt.names])
 
     def _import_from(self, stmt: ast.ImportFrom, context: Context) -> None:
-        self.b.import_names(context, self._span(stmt), stmt.module or "", stmt.level or 0,
-                            [(a.name, a.asname) for a in stmt.names])
+        self.b.import_names(
+            context,
+            self._span(stmt),
+            stmt.module or "",
+            stmt.level or 0,
+            [(a.name, a.asname) for a in stmt.names],
+        )
 
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
         self.b.bind_function(context, stmt.name, stmt.lineno)
@@ -205,8 +214,12 @@ class _AstWalker:
 
     def _with(self, stmt: ast.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
-        targets = [t for item in stmt.items if item.optional_vars is not None
-                   for t in _target_names(item.optional_vars, False)]
+        targets = [
+            t
+            for item in stmt.items
+            if item.optional_vars is not None
+            for t in _target_names(item.optional_vars, False)
+        ]
         if targets:
             self.b.bind_names(context, stmt.lineno, (n for n, _ in targets))
         self.statements(stmt.body, context.with_body(_manager(item.context_expr) for item in stmt.items))
@@ -274,8 +287,7 @@ class _AstWalker:
         """Report interesting calls in an expression (or a simple statement) to the builder."""
         if node is None or not self.scan_calls:
             return
-        if type(node) in _STATEMENTS and not self.b.call_lines.overlaps(node.lineno,
-                                                                        node.end_lineno):
+        if type(node) in _STATEMENTS and not self.b.call_lines.overlaps(node.lineno, node.end_lineno):
             return
         stack = [node]
         while stack:
@@ -291,8 +303,7 @@ class _AstWalker:
                 callee = _dotted(node.func)
                 if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
                     keywords = {k.arg: _value(k.value) for k in node.keywords if k.arg}
-                    self.b.call(context, callee, self._span(node),
-                                [_value(a) for a in node.args], keywords)
+                    self.b.call(context, callee, self._span(node), [_value(a) for a in node.args], keywords)
             stack.extend(ast.iter_child_nodes(node))
 
     def attribute_chains(self, tree: ast.Module) -> None:

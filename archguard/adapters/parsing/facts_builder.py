@@ -98,26 +98,23 @@ class Context:
         return Context(self.type_checking, True, self.guarded, self.conditional, False, True)
 
     def class_body(self) -> Context:
-        return Context(self.type_checking, self.in_function, self.guarded, self.conditional,
-                       False, True)
+        return Context(self.type_checking, self.in_function, self.guarded, self.conditional, False, True)
 
     def branch(self) -> Context:
         """if/elif/else, match cases, loop bodies: may or may not run at import time."""
-        return Context(self.type_checking, self.in_function, self.guarded, True,
-                       self.module_level, True)
+        return Context(self.type_checking, self.in_function, self.guarded, True, self.module_level, True)
 
     def block(self) -> Context:
         """with bodies, except/else/finally of a try: run, but not unconditionally top-level."""
-        return Context(self.type_checking, self.in_function, self.guarded, self.conditional,
-                       self.module_level, True)
+        return Context(
+            self.type_checking, self.in_function, self.guarded, self.conditional, self.module_level, True
+        )
 
     def _type_checking_body(self) -> Context:
-        return Context(True, self.in_function, self.guarded, self.conditional,
-                       self.module_level, True)
+        return Context(True, self.in_function, self.guarded, self.conditional, self.module_level, True)
 
     def _guarded_body(self) -> Context:
-        return Context(self.type_checking, self.in_function, True, self.conditional,
-                       self.module_level, True)
+        return Context(self.type_checking, self.in_function, True, self.conditional, self.module_level, True)
 
     def if_branches(self, test: str | None) -> tuple[Context, Context]:
         """Contexts of an ``if``'s body and its else/elif, given the test as a dotted name."""
@@ -137,14 +134,15 @@ class Context:
                 return self._guarded_body()
         return self.block()
 
-
     def with_body(self, managers: Iterable[tuple[str | None, tuple[str, ...]]]) -> Context:
         """Context of a ``with`` body given each context manager as (callee, first argument's
         dotted names). ``with pytest.raises(ImportError):`` (or ``assertRaises``) expects the
         imports in its body to fail: they are guarded, like a ``try`` catching ImportError."""
         for callee, expected in managers:
-            if callee and callee.rpartition(".")[2] in _RAISES_MANAGERS and any(
-                t.rpartition(".")[2] in _IMPORT_CATCHERS for t in expected
+            if (
+                callee
+                and callee.rpartition(".")[2] in _RAISES_MANAGERS
+                and any(t.rpartition(".")[2] in _IMPORT_CATCHERS for t in expected)
             ):
                 return self._guarded_body()
         return self.block()
@@ -246,9 +244,7 @@ class FactsBuilder:
 
     # -- imports ---------------------------------------------------------------------------------
 
-    def import_modules(
-        self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]]
-    ) -> None:
+    def import_modules(self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]]) -> None:
         """``import a.b [as c], d``: one fact per module."""
         statement = self.text(span)
         for module, asname in aliases:
@@ -344,12 +340,11 @@ class FactsBuilder:
         if function == "__import__" and owner in ("", "builtins"):
             name = call.args[0] if call.args else call.keywords.get("name")
             if isinstance(name, str) and name and not name.startswith("."):
-                self._add_import(ImportKind.DYNAMIC, name, None, None, 0, call.context,
-                                 call.span, self.text(call.span))
+                self._add_import(
+                    ImportKind.DYNAMIC, name, None, None, 0, call.context, call.span, self.text(call.span)
+                )
             return
-        is_import_module = (
-            owner in self._importlib_names if owner else function in self._import_module_names
-        )
+        is_import_module = owner in self._importlib_names if owner else function in self._import_module_names
         if not is_import_module:
             return
         name = call.args[0] if call.args else call.keywords.get("name")
@@ -373,8 +368,9 @@ class FactsBuilder:
                 # dangling import.
                 return
             # Otherwise (package=__package__) it is relative to this file's package.
-        self._add_import(ImportKind.DYNAMIC, module, None, None, level, call.context, call.span,
-                         self.text(call.span))
+        self._add_import(
+            ImportKind.DYNAMIC, module, None, None, level, call.context, call.span, self.text(call.span)
+        )
 
     # -- module-level bindings -------------------------------------------------------------------
 
@@ -388,24 +384,25 @@ class FactsBuilder:
     ) -> None:
         if context.module_level:
             self._bindings.append(
-                Binding(name, BindingKind.CLASS, line,
-                        bases=tuple(base for base in bases if base),
-                        conditional=context.nested, empty_body=empty_body)
+                Binding(
+                    name,
+                    BindingKind.CLASS,
+                    line,
+                    bases=tuple(base for base in bases if base),
+                    conditional=context.nested,
+                    empty_body=empty_body,
+                )
             )
 
     def bind_function(self, context: Context, name: str, line: int) -> None:
         if context.module_level:
-            self._bindings.append(
-                Binding(name, BindingKind.FUNCTION, line, conditional=context.nested)
-            )
+            self._bindings.append(Binding(name, BindingKind.FUNCTION, line, conditional=context.nested))
             if name == "__getattr__":
                 self._has_getattr = True
 
     def bind_type_alias(self, context: Context, name: str, line: int) -> None:
         if context.module_level:
-            self._bindings.append(
-                Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested)
-            )
+            self._bindings.append(Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested))
 
     def bind_assignment(
         self, context: Context, line: int, targets: Iterable[tuple[str, bool]], value: Value
@@ -420,8 +417,9 @@ class FactsBuilder:
                 # ``__getattr__ = make_getattr(...)``: a module hook however it is bound.
                 self._has_getattr = True
             if whole and isinstance(value, Dotted):
-                binding = Binding(name, BindingKind.ALIAS, line, target=value.path,
-                                  conditional=context.nested)
+                binding = Binding(
+                    name, BindingKind.ALIAS, line, target=value.path, conditional=context.nested
+                )
             else:
                 binding = Binding(name, BindingKind.ASSIGN, line, conditional=context.nested)
             self._bindings.append(binding)
@@ -440,9 +438,7 @@ class FactsBuilder:
         """``del X`` at module level (conditional when nested under if/try/for...)."""
         if context.module_level:
             for name in names:
-                self._bindings.append(
-                    Binding(name, BindingKind.DELETE, line, conditional=context.nested)
-                )
+                self._bindings.append(Binding(name, BindingKind.DELETE, line, conditional=context.nested))
 
     def declare_global(self, context: Context, names: Iterable[str]) -> None:
         """``global X`` inside a function or class body: X may be bound once that code runs."""
@@ -499,10 +495,12 @@ class FactsBuilder:
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
             writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
-            replaces_module=("__name__" in self._source
-                             and _REPLACES_MODULE.search(self._source) is not None),
-            registers_submodules=("sys." in self._source
-                                  and _REGISTERS_SUBMODULES.search(self._source) is not None),
+            replaces_module=(
+                "__name__" in self._source and _REPLACES_MODULE.search(self._source) is not None
+            ),
+            registers_submodules=(
+                "sys." in self._source and _REGISTERS_SUBMODULES.search(self._source) is not None
+            ),
             function_globals=tuple(sorted(self._function_globals)),
         )
 

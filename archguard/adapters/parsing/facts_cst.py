@@ -108,9 +108,7 @@ def _value(node: cst.CSTNode | None) -> Value:
         dotted = _dotted(node)
         return Dotted(dotted) if dotted else None
     if kind is cst.List or kind is cst.Tuple:
-        items = [
-            _string(e.value) if type(e) is cst.Element else None for e in node.elements
-        ]
+        items = [_string(e.value) if type(e) is cst.Element else None for e in node.elements]
         return Strings(tuple(items)) if None not in items else None
     return _string(node) if node is not None else None
 
@@ -269,8 +267,7 @@ class _CstWalker:
     def _class(self, stmt: cst.ClassDef, context: Context) -> None:
         empty = all(_is_docstring_or_pass(s) for s in _small_statements(stmt.body))
         bases = [_dotted(arg.value) if arg.star == "" else None for arg in stmt.bases]
-        self.b.bind_class(context, stmt.name.value, self.positions[stmt.name].start.line,
-                          bases, empty)
+        self.b.bind_class(context, stmt.name.value, self.positions[stmt.name].start.line, bases, empty)
         if self.scan_calls:
             self.calls_in([*stmt.decorators, *stmt.bases, *stmt.keywords], context)
         self.statements(stmt.body.body, context.class_body())
@@ -296,8 +293,12 @@ class _CstWalker:
 
     def _with(self, stmt: cst.With, context: Context) -> None:
         self.calls_in(stmt.items, context)
-        targets = [t for item in stmt.items if item.asname is not None
-                   for t in _target_names(item.asname.name, False)]
+        targets = [
+            t
+            for item in stmt.items
+            if item.asname is not None
+            for t in _target_names(item.asname.name, False)
+        ]
         if targets:
             self.b.bind_names(context, self._line(stmt), (n for n, _ in targets))
         self.statements(stmt.body.body, context.with_body(_manager(item.item) for item in stmt.items))

@@ -195,7 +195,10 @@ def scan_files(
     large = [item for item in to_parse if item[2] > LARGE_FILE_BYTES]
     with _Workers(jobs if len(small) >= PARALLEL_MIN_FILES else 1) as workers:
         parsed = workers.map_chunks(
-            _parse_chunk, str(root), _chunks(small, jobs), on_chunk_done=tracker.advance,
+            _parse_chunk,
+            str(root),
+            _chunks(small, jobs),
+            on_chunk_done=tracker.advance,
             on_crash=_crashed,
         )
         # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
@@ -277,7 +280,8 @@ def _settle(
 
     judge_all_parsed = target < sys.version_info[:2]
     to_judge = [
-        i.path for i in fresh
+        i.path
+        for i in fresh
         if i.rejected or (judge_all_parsed and i.outcome is not None and i.outcome.facts is not None)
     ]
     verdicts, crashed, judge_available = _judge(root, to_judge, target)
@@ -308,11 +312,14 @@ def _settle(
     # Where exactly each too-new construct is, by the interpreter's own grammar: files whose only
     # novelty is PEP 695 are rewritten for CPython's ast; the rest go through libcst.
     constructs = _constructs(root, [i.path for i in needs_cst])
-    cst_facts = dict(workers.map_chunks(
-        _cst_chunk, str(root),
-        _chunks([(i.path, constructs.get(i.path), i.size) for i in needs_cst], workers.jobs),
-        on_crash=lambda path: (path, None),
-    ))
+    cst_facts = dict(
+        workers.map_chunks(
+            _cst_chunk,
+            str(root),
+            _chunks([(i.path, constructs.get(i.path), i.size) for i in needs_cst], workers.jobs),
+            on_crash=lambda path: (path, None),
+        )
+    )
     for item in needs_cst:
         facts = cst_facts.get(item.path)
         outcome = ParseOutcome(facts=facts) if facts else ParseOutcome(syntax_error=item.rejected)
@@ -339,7 +346,8 @@ def _judge(
         warnings.warn(
             f"archguard: syntax errors judged by Python {sys.version_info[0]}.{sys.version_info[1]}"
             f" instead of the target {target[0]}.{target[1]}: {error.message}",
-            RuntimeWarning, stacklevel=3,
+            RuntimeWarning,
+            stacklevel=3,
         )
         return {}, set(), False
     return syntax_judge.first_issues(judgement), set(judgement.crashed), True
@@ -381,11 +389,13 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
         if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
             # Same wording as decode_source, which we skip so as not to read the file.
             reason = f"too large ({stat.st_size / 1_000_000:.1f} MB)"
-            return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
-                           cacheable=False)
+            return _Parsed(
+                path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False
+            )
     except OSError as error:
-        return _Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error))),
-                       cacheable=False)
+        return _Parsed(
+            path, outcome=ParseOutcome(unreadable=UnreadableFile(path, _os_reason(error))), cacheable=False
+        )
     digest = content_hash(data)
     done = _Parsed(path, size=stat.st_size, stamp=FileStamp.of(stat), digest=digest)
     if digest == known_hash:
@@ -408,8 +418,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
         return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
-        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)),
-                        cacheable=False)
+        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
 
 
 def _cst_chunk(

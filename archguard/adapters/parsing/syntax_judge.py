@@ -139,10 +139,26 @@ def _ruff_works(ruff: str, target: tuple[int, int]) -> bool:
     """Ruff judges an empty file: a failure elsewhere was caused by the files it was given."""
     try:
         completed = subprocess.run(
-            [ruff, "check", "--isolated", "--no-cache", "--target-version",
-             f"py{target[0]}{target[1]}", "--select", "E9", "--output-format", "json",
-             "--exit-zero", "--stdin-filename", "empty.py", "-"],
-            input=b"", capture_output=True, timeout=RUFF_TIMEOUT_S, check=False,
+            [
+                ruff,
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--target-version",
+                f"py{target[0]}{target[1]}",
+                "--select",
+                "E9",
+                "--output-format",
+                "json",
+                "--exit-zero",
+                "--stdin-filename",
+                "empty.py",
+                "-",
+            ],
+            input=b"",
+            capture_output=True,
+            timeout=RUFF_TIMEOUT_S,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -165,13 +181,17 @@ def _judge_batch(
     ruff: str, root: Path, batch: list[str], target: tuple[int, int]
 ) -> dict[str, list[SyntaxIssue]]:
     command = [
-        ruff, "check",
+        ruff,
+        "check",
         "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
         "--no-cache",
         "--ignore-noqa",  # a file-level noqa comment must not hide a syntax error
-        "--target-version", f"py{target[0]}{target[1]}",
-        "--select", "E9",
-        "--output-format", "json",
+        "--target-version",
+        f"py{target[0]}{target[1]}",
+        "--select",
+        "E9",
+        "--output-format",
+        "json",
         "--exit-zero",
         "--",  # a file named "-x.py" is a path, not an option
         *batch,
@@ -192,9 +212,7 @@ def _judge_batch(
     return _verdicts(root, batch, diagnostics)
 
 
-def _verdicts(
-    root: Path, batch: list[str], diagnostics: list[dict]
-) -> dict[str, list[SyntaxIssue]]:
+def _verdicts(root: Path, batch: list[str], diagnostics: list[dict]) -> dict[str, list[SyntaxIssue]]:
     # Ruff reports absolute file names; map them back to the relative paths we were given.
     by_abs = {_key(root / p): p for p in batch} | {_key(os.path.realpath(root / p)): p for p in batch}
     verdicts: dict[str, list[SyntaxIssue]] = {path: [] for path in batch}

@@ -24,12 +24,20 @@ def read_baseline(path: Path) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as error:  # a FIFO is refused, never waited on
         raise ConfigError(f"cannot read baseline: {describe_read_error(error)}", path=str(path)) from None
     except json.JSONDecodeError as error:
-        raise ConfigError(f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno) from None
+        raise ConfigError(
+            f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno
+        ) from None
     if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
-        raise ConfigError(f"not an archguard baseline (expected \"schema\": \"{BASELINE_SCHEMA}\")", path=str(path))
+        raise ConfigError(
+            f'not an archguard baseline (expected "schema": "{BASELINE_SCHEMA}")', path=str(path)
+        )
     entries = document.get("violations", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
-        raise ConfigError("baseline 'violations' must be a list of objects with a string 'fingerprint'", path=str(path))
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
+        raise ConfigError(
+            "baseline 'violations' must be a list of objects with a string 'fingerprint'", path=str(path)
+        )
     for entry in entries:
         _check_annotations(entry, path)
     return entries
@@ -71,7 +79,17 @@ def baseline_entry(violation: Violation) -> dict[str, Any]:
 
 
 # Keys in this order in every entry (then any others, sorted), so a diff shows only what changed.
-_KEY_ORDER = ("fingerprint", "code", "contract", "path", "imported", "statement", "owner", "reason", "expires")
+_KEY_ORDER = (
+    "fingerprint",
+    "code",
+    "contract",
+    "path",
+    "imported",
+    "statement",
+    "owner",
+    "reason",
+    "expires",
+)
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

@@ -51,12 +51,16 @@ def load_contract_file(path: Path, *, display_root: Path | None = None) -> list[
         key = sorted(unknown_tables)[0]
         raise ConfigError(
             f"unknown table or key {key!r}; concept contracts are [[concept]] tables",
-            path=shown, line=_line_of_key(text, key),
+            path=shown,
+            line=_line_of_key(text, key),
         )
     tables = document.get("concept", [])
     if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
-        raise ConfigError("'concept' must be an array of tables: write [[concept]]", path=shown,
-                          line=_line_of_key(text, "concept"))
+        raise ConfigError(
+            "'concept' must be an array of tables: write [[concept]]",
+            path=shown,
+            line=_line_of_key(text, "concept"),
+        )
     header_lines = [n for n, line in enumerate(text.splitlines(), 1) if _CONCEPT_HEADER.match(line)]
     return [
         _contract_from_table(table, shown, text, header_lines[i] if i < len(header_lines) else 1)
@@ -74,10 +78,15 @@ def _contract_from_table(table: dict[str, Any], shown: str, text: str, line: int
         raise fail(f"unknown field {unknown[0]!r}; fields are {', '.join(sorted(FIELDS))}", unknown[0])
     for required in ("name", "canonical"):
         if not isinstance(table.get(required), str) or not table[required].strip():
-            raise fail(f"concept needs a non-empty string {required!r}", required if required in table else None)
+            raise fail(
+                f"concept needs a non-empty string {required!r}", required if required in table else None
+            )
     canonical = table["canonical"].strip()
     if not _TARGET.match(canonical):
-        raise fail(f"canonical {canonical!r} must be written module:Name (e.g. app.realtime.manager:ConnectionManager)", "canonical")
+        raise fail(
+            f"canonical {canonical!r} must be written module:Name (e.g. app.realtime.manager:ConnectionManager)",
+            "canonical",
+        )
     lists = {}
     for key in ("also", "allowed_importers", "ignore_imports"):
         value = table.get(key, [])
@@ -105,7 +114,8 @@ def _reject_duplicate_names(contracts: list[ConceptContract]) -> None:
             path, _, line = contract.source.rpartition(":")
             raise ConfigError(
                 f"concept name {contract.name!r} is already used at {seen[contract.name].source}; names must be unique",
-                path=path, line=int(line) if line.isdigit() else None,
+                path=path,
+                line=int(line) if line.isdigit() else None,
             )
         seen[contract.name] = contract
 

@@ -31,7 +31,9 @@ def read_history(path: Path) -> list[dict[str, Any]]:
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ConfigError(f"history line is not valid JSON: {error.msg}", path=str(path), line=number) from None
+            raise ConfigError(
+                f"history line is not valid JSON: {error.msg}", path=str(path), line=number
+            ) from None
         if not isinstance(entry, dict):
             raise ConfigError("history line is not a JSON object", path=str(path), line=number)
         entries.append(entry)
@@ -64,13 +66,13 @@ def _head_of(dot_git: Path) -> str | None:
             pointer = dot_git.read_text(encoding="utf-8").strip()
             if not pointer.startswith("gitdir:"):
                 return None
-            dot_git = (dot_git.parent / pointer[len("gitdir:"):].strip()).resolve()
+            dot_git = (dot_git.parent / pointer[len("gitdir:") :].strip()).resolve()
         head = (dot_git / "HEAD").read_text(encoding="utf-8").strip()
         if _SHA.match(head):
             return head  # detached HEAD
         if not head.startswith("ref:"):
             return None
-        ref = head[len("ref:"):].strip()
+        ref = head[len("ref:") :].strip()
         common = dot_git
         commondir = dot_git / "commondir"
         if commondir.is_file():

@@ -28,7 +28,9 @@ def existing_mode(destination: Path) -> int | None:
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(status.st_mode):
-        raise RefusedDestination(errno.EEXIST, f"refusing to replace {kind_of(status.st_mode)}", str(destination))
+        raise RefusedDestination(
+            errno.EEXIST, f"refusing to replace {kind_of(status.st_mode)}", str(destination)
+        )
     mode = stat.S_IMODE(status.st_mode)
     if not mode & 0o222:
         raise RefusedDestination(errno.EACCES, "refusing to replace a read-only file", str(destination))
@@ -40,7 +42,9 @@ def write_atomically(destination: Path, data: bytes) -> None:
     existing file keeps its permission bits; anything but a writable regular file is refused."""
     mode = existing_mode(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}-", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}-", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -53,7 +53,9 @@ def read_project_options(root: Path) -> dict[str, Any]:
         expected = KNOWN_OPTIONS.get(name)
         if expected is None:
             known = ", ".join(sorted(KNOWN_OPTIONS))
-            raise ConfigError(f"unknown option {key!r} in [tool.archguard]; known: {known}", path="pyproject.toml")
+            raise ConfigError(
+                f"unknown option {key!r} in [tool.archguard]; known: {known}", path="pyproject.toml"
+            )
         if expected is list and isinstance(value, str):
             value = [value]
         if not isinstance(value, expected) or (
@@ -63,7 +65,11 @@ def read_project_options(root: Path) -> dict[str, Any]:
                 f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",
                 path="pyproject.toml",
             )
-        if name == "jobs" and not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256):
-            raise ConfigError(f"[tool.archguard] {key} must be a number from 1 to 256, not {value!r}", path="pyproject.toml")
+        if name == "jobs" and not (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256
+        ):
+            raise ConfigError(
+                f"[tool.archguard] {key} must be a number from 1 to 256, not {value!r}", path="pyproject.toml"
+            )
         options[name] = value
     return options

@@ -40,20 +40,37 @@ _FIXED_OVERRIDES = (
 )
 # Keys (last dotted part, lower case) that name a program git may run; a repository-scoped key of
 # this kind is overridden with an empty value ("no program").
-_PROGRAM_KEYS = frozenset({
-    "clean", "smudge", "process",  # filter.<driver>.*
-    "command", "textconv",  # diff.<driver>.*
-    "driver",  # merge.<driver>.driver
-    "helper",  # credential.<url>.helper
-    "program",  # gpg.program, gpg.<format>.program
-    "sshcommand", "gitproxy", "askpass", "editor", "pager", "fsmonitor", "hookspath",
-    "packobjectshook", "alternaterefscommand", "uploadpack", "receivepack", "external",
-})
+_PROGRAM_KEYS = frozenset(
+    {
+        "clean",
+        "smudge",
+        "process",  # filter.<driver>.*
+        "command",
+        "textconv",  # diff.<driver>.*
+        "driver",  # merge.<driver>.driver
+        "helper",  # credential.<url>.helper
+        "program",  # gpg.program, gpg.<format>.program
+        "sshcommand",
+        "gitproxy",
+        "askpass",
+        "editor",
+        "pager",
+        "fsmonitor",
+        "hookspath",
+        "packobjectshook",
+        "alternaterefscommand",
+        "uploadpack",
+        "receivepack",
+        "external",
+    }
+)
 _BOOLEAN_KEYS = {"required": "false"}  # filter.<driver>.required: a missing filter must not fail
 _REPOSITORY_SCOPES = frozenset({"local", "worktree"})
 
 
-def run_git(root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEOUT_S) -> subprocess.CompletedProcess[bytes] | None:
+def run_git(
+    root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEOUT_S
+) -> subprocess.CompletedProcess[bytes] | None:
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
     git is missing, times out or cannot read the repository's configuration."""
     overrides = _repository_overrides(root, timeout)
@@ -65,7 +82,11 @@ def run_git(root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEO
 def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, str]] | None:
     """The fixed overrides, plus one per program-naming key the repository's config scopes set.
     Reading configuration runs nothing (``include.path`` only reads more files)."""
-    listed = _git(root, [*_as_flags(_FIXED_OVERRIDES), "config", "--show-scope", "--includes", "--null", "--list"], timeout)
+    listed = _git(
+        root,
+        [*_as_flags(_FIXED_OVERRIDES), "config", "--show-scope", "--includes", "--null", "--list"],
+        timeout,
+    )
     if listed is None:
         return None
     overrides = list(_FIXED_OVERRIDES)
@@ -102,7 +123,11 @@ def _git(root: Path | str, args: Sequence[str], timeout: float) -> subprocess.Co
     try:
         return subprocess.run(
             ["git", "--no-pager", "-C", str(root), *args],
-            capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout, check=False, env=environment,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+            env=environment,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -103,7 +103,9 @@ class Journal:
     def begin(self, originals: Mapping[str, bytes]) -> None:
         """Record the current bytes and mode of every file about to change (or be deleted)."""
         if self.pending:
-            raise JournalError(f"{self.folder}: an unfinished run's journal is in the way; run `archguard fix --rollback`")
+            raise JournalError(
+                f"{self.folder}: an unfinished run's journal is in the way; run `archguard fix --rollback`"
+            )
         self.discard()
         entries = []
         try:
@@ -114,8 +116,9 @@ class Journal:
                 for relative, data in sorted(originals.items()):
                     mode = (self.root / relative).stat().st_mode
                     stream.write(data)
-                    entries.append({"path": relative, "offset": offset, "size": len(data),
-                                    "mode": stat.S_IMODE(mode)})
+                    entries.append(
+                        {"path": relative, "offset": offset, "size": len(data), "mode": stat.S_IMODE(mode)}
+                    )
                     offset += len(data)
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -123,7 +126,9 @@ class Journal:
             atomic_write(self.folder / _MANIFEST, manifest, 0o644)
         except OSError as error:
             self.discard()
-            raise JournalError(f"cannot write the journal in {self.folder}: {error.strerror or error}") from None
+            raise JournalError(
+                f"cannot write the journal in {self.folder}: {error.strerror or error}"
+            ) from None
 
     def apply(self, new_contents: Mapping[str, bytes | None]) -> None:
         """Write each file (None: delete it). Call only after :meth:`begin` recorded them all."""
@@ -149,16 +154,19 @@ class Journal:
             return []
         try:
             data = json.loads((self.folder / _MANIFEST).read_text(encoding="utf-8"))
-            entries = [_Entry(e["path"], int(e["offset"]), int(e["size"]), int(e["mode"]))
-                       for e in data["entries"]]
+            entries = [
+                _Entry(e["path"], int(e["offset"]), int(e["size"]), int(e["mode"])) for e in data["entries"]
+            ]
             originals = (self.folder / _ORIGINALS).read_bytes()
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise JournalError(f"{self.folder}: unreadable journal ({error}); restore by hand from "
-                               f"{_ORIGINALS} (offsets in {_MANIFEST})") from None
+            raise JournalError(
+                f"{self.folder}: unreadable journal ({error}); restore by hand from "
+                f"{_ORIGINALS} (offsets in {_MANIFEST})"
+            ) from None
         restored = []
         for entry in entries:
             path = self.root / entry.path
-            original = originals[entry.offset:entry.offset + entry.size]
+            original = originals[entry.offset : entry.offset + entry.size]
             _unlink(temporary_path(path))  # what an interrupted atomic_write left behind
             try:
                 current = path.read_bytes()

@@ -88,8 +88,16 @@ def _text(source: bytes) -> str:
 
 
 # Nodes that hold statements, or are statements: all the walk below steps through.
-_STATEMENT_LEVEL = (cst.BaseStatement, cst.BaseSuite, cst.BaseSmallStatement, cst.Else,
-                    cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
+_STATEMENT_LEVEL = (
+    cst.BaseStatement,
+    cst.BaseSuite,
+    cst.BaseSmallStatement,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
 
 
 class _Layout:
@@ -127,8 +135,9 @@ class _Layout:
                 tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError):
             return False
-        theirs = sorted((n for n in ast.walk(tree) if isinstance(n, ast.stmt)),
-                        key=lambda n: (n.lineno, n.col_offset))
+        theirs = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, ast.stmt)), key=lambda n: (n.lineno, n.col_offset)
+        )
         if len(theirs) != len(self.statements):
             return False
         for ours, their in zip(self.statements, theirs, strict=True):  # lengths checked above
@@ -167,8 +176,15 @@ class _Retarget:
 class _Planner:
     """Decides, per edited statement, what becomes of it; records the decisions by node."""
 
-    def __init__(self, path: str, module: cst.Module, layout: _Layout, text: str, package: str | None,
-                 edits: Sequence[ImportEdit]) -> None:
+    def __init__(
+        self,
+        path: str,
+        module: cst.Module,
+        layout: _Layout,
+        text: str,
+        package: str | None,
+        edits: Sequence[ImportEdit],
+    ) -> None:
         self.path = path
         self.module = module
         self.package = package
@@ -198,8 +214,13 @@ class _Planner:
     @property
     def affected(self) -> list[int]:
         """ids of every node the applier changes (their ancestors are the only nodes it visits)."""
-        return [*self.replace_import, *self.extend_import, *self.insert_after, *self.remove_statement,
-                *self.guards]
+        return [
+            *self.replace_import,
+            *self.extend_import,
+            *self.insert_after,
+            *self.remove_statement,
+            *self.guards,
+        ]
 
     def plan(self) -> None:
         found: dict[int, list[tuple[cst.ImportFrom, list[_Retarget]]]] = {}
@@ -262,15 +283,20 @@ class _Planner:
             target = self._merge_target(statement, canonical_module, retargets)
             if target is not None and self._removable(statement):
                 self.remove_statement.add(id(statement))
-                self.changes.append(StatementChange(self.path, line, before, "", contracts,
-                                                    f"merged into line {self.line_of(target[0])}"))
+                self.changes.append(
+                    StatementChange(
+                        self.path, line, before, "", contracts, f"merged into line {self.line_of(target[0])}"
+                    )
+                )
                 self._merge_into(target, retargets)
                 return
-            new = node.with_changes(**self._module_fields(canonical_module, relative),
-                                    names=[self._renamed(r) for r in retargets])
+            new = node.with_changes(
+                **self._module_fields(canonical_module, relative), names=[self._renamed(r) for r in retargets]
+            )
             self.replace_import[id(node)] = new
-            self.changes.append(StatementChange(self.path, line, before, self._code(statement, {id(node): new}),
-                                                contracts))
+            self.changes.append(
+                StatementChange(self.path, line, before, self._code(statement, {id(node): new}), contracts)
+            )
             return
 
         # Split: the retargeted names leave; the others stay where they are.
@@ -292,9 +318,10 @@ class _Planner:
                 self._merge_into(target, group)
                 after_parts.append(f"(merged into line {self.line_of(target[0])})")
                 continue
-            new_import = cst.ImportFrom(**self._module_fields(canonical_module, relative),
-                                        names=[self._renamed(r).with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                                               for r in group])
+            new_import = cst.ImportFrom(
+                **self._module_fields(canonical_module, relative),
+                names=[self._renamed(r).with_changes(comma=cst.MaybeSentinel.DEFAULT) for r in group],
+            )
             new_statements.append(new_import)
             after_parts.append(cst.Module(body=[]).code_for_node(new_import))
         if not kept:  # several canonical modules for one statement: the first takes its place
@@ -305,7 +332,9 @@ class _Planner:
                 self.replace_import[id(node)] = first
         if new_statements:
             self.insert_after.setdefault(id(statement), []).extend(new_statements)
-        self.changes.append(StatementChange(self.path, line, before, "\n".join(after_parts), contracts, "split"))
+        self.changes.append(
+            StatementChange(self.path, line, before, "\n".join(after_parts), contracts, "split")
+        )
 
     # ---- helpers ------------------------------------------------------------------------
 
@@ -318,8 +347,10 @@ class _Planner:
                 common += 1
             if common:
                 rest = ".".join(theirs[common:])
-                return {"relative": [cst.Dot()] * (len(mine) - common + 1),
-                        "module": _dotted(rest) if rest else None}
+                return {
+                    "relative": [cst.Dot()] * (len(mine) - common + 1),
+                    "module": _dotted(rest) if rest else None,
+                }
         return {"relative": [], "module": _dotted(canonical)}
 
     @staticmethod
@@ -327,11 +358,16 @@ class _Planner:
         name = r.edit.canonical_name
         if r.local == name:
             return r.alias.with_changes(name=cst.Name(name), asname=None)
-        asname = r.alias.asname.with_changes(name=cst.Name(r.local)) if r.alias.asname else cst.AsName(cst.Name(r.local))
+        asname = (
+            r.alias.asname.with_changes(name=cst.Name(r.local))
+            if r.alias.asname
+            else cst.AsName(cst.Name(r.local))
+        )
         return r.alias.with_changes(name=cst.Name(name), asname=asname)
 
-    def _merge_target(self, statement: cst.CSTNode, canonical_module: str, group: list[_Retarget]
-                      ) -> tuple[cst.SimpleStatementLine, cst.ImportFrom] | None:
+    def _merge_target(
+        self, statement: cst.CSTNode, canonical_module: str, group: list[_Retarget]
+    ) -> tuple[cst.SimpleStatementLine, cst.ImportFrom] | None:
         """An earlier, untouched ``from <canonical_module> import ...`` in the same block, with
         nothing in between that mentions a name being moved (its binding would move earlier)."""
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -347,26 +383,32 @@ class _Planner:
             if not (isinstance(candidate, cst.SimpleStatementLine) and len(candidate.body) == 1):
                 continue
             imp = candidate.body[0]
-            if (not isinstance(imp, cst.ImportFrom) or isinstance(imp.names, cst.ImportStar)
-                    or id(candidate) in self._edited_statements or self._absolute(imp) != canonical_module):
+            if (
+                not isinstance(imp, cst.ImportFrom)
+                or isinstance(imp.names, cst.ImportStar)
+                or id(candidate) in self._edited_statements
+                or self._absolute(imp) != canonical_module
+            ):
                 continue
-            between = "\n".join(self.lines[self.layout.end(candidate):self.line_of(statement) - 1])
+            between = "\n".join(self.lines[self.layout.end(candidate) : self.line_of(statement) - 1])
             if any(re.search(rf"\b{re.escape(r.local)}\b", between) for r in group):
                 return None
             return candidate, imp
         return None
 
-    def _merge_into(self, target: tuple[cst.SimpleStatementLine, cst.ImportFrom],
-                    group: list[_Retarget]) -> None:
+    def _merge_into(
+        self, target: tuple[cst.SimpleStatementLine, cst.ImportFrom], group: list[_Retarget]
+    ) -> None:
         statement, imp = target
         assert not isinstance(imp.names, cst.ImportStar)
         present = {(a.evaluated_name, a.evaluated_alias) for a in imp.names}
-        present |= {(a.evaluated_name, a.evaluated_alias)
-                    for a in self.extend_import.get(id(imp), [])}
+        present |= {(a.evaluated_name, a.evaluated_alias) for a in self.extend_import.get(id(imp), [])}
         added = self.extend_import.setdefault(id(imp), [])
         for r in group:
-            alias = cst.ImportAlias(name=cst.Name(r.edit.canonical_name),
-                                    asname=cst.AsName(cst.Name(r.local)) if r.local != r.edit.canonical_name else None)
+            alias = cst.ImportAlias(
+                name=cst.Name(r.edit.canonical_name),
+                asname=cst.AsName(cst.Name(r.local)) if r.local != r.edit.canonical_name else None,
+            )
             key = (alias.evaluated_name, alias.evaluated_alias)
             if key not in present:
                 present.add(key)
@@ -376,8 +418,16 @@ class _Planner:
         line = self.line_of(statement)
         self.changes = [c for c in self.changes if not (c.line == line and c.note == "merge target")]
         if before != after:
-            self.changes.append(StatementChange(self.path, line, before, after,
-                                                tuple(sorted({r.edit.contract for r in group})), "merge target"))
+            self.changes.append(
+                StatementChange(
+                    self.path,
+                    line,
+                    before,
+                    after,
+                    tuple(sorted({r.edit.contract for r in group})),
+                    "merge target",
+                )
+            )
 
     def _removable(self, statement: cst.CSTNode) -> bool:
         """A whole statement may go only if no comment goes with it and its block keeps a body."""
@@ -400,7 +450,7 @@ class _Planner:
 
     def _source_of(self, statement: cst.CSTNode) -> str:
         """An untouched statement's text, straight from the file's lines (no codegen)."""
-        return "\n".join(self.lines[self.layout.start(statement) - 1:self.layout.end(statement)]).strip()
+        return "\n".join(self.lines[self.layout.start(statement) - 1 : self.layout.end(statement)]).strip()
 
     def _code(self, statement: cst.CSTNode, replaced: dict[int, cst.BaseSmallStatement] | None = None) -> str:
         """The statement's text without its leading blank lines and comments; with ``replaced``
@@ -456,8 +506,9 @@ class _Applier(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) in self.touched
 
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-                         ) -> cst.BaseSmallStatement:
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.BaseSmallStatement:
         key = id(original_node)
         if key in self.plan.replace_import:
             return self.plan.replace_import[key]
@@ -465,9 +516,9 @@ class _Applier(cst.CSTTransformer):
             return _extended(updated_node, self.plan.extend_import[key])
         return updated_node
 
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine
-                                  ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
         key = id(original_node)
         if key in self.plan.remove_statement:
             return cst.RemovalSentinel.REMOVE
@@ -476,15 +527,17 @@ class _Applier(cst.CSTTransformer):
             return cst.FlattenSentinel([updated_node, *(cst.SimpleStatementLine(body=[s]) for s in extra)])
         return updated_node
 
-    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
-                                   updated_node: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
         extra = self.plan.insert_after.get(id(original_node))
         if extra:
             return updated_node.with_changes(body=[*updated_node.body, *extra])
         return updated_node
 
-    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try
-                  ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+    def leave_Try(
+        self, original_node: cst.Try, updated_node: cst.Try
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         if id(original_node) not in self.plan.guards:
             return updated_node
         line = self.plan.line_of(original_node)
@@ -493,9 +546,16 @@ class _Applier(cst.CSTTransformer):
             body = list(updated_node.body.body)
             first = body[0]
             body[0] = first.with_changes(leading_lines=[*updated_node.leading_lines, *first.leading_lines])
-            self.plan.changes.append(StatementChange(
-                self.plan.path, line, "try/except ImportError", "its body", (), "guard collapsed: every branch "
-                "now imports the same canonical names"))
+            self.plan.changes.append(
+                StatementChange(
+                    self.plan.path,
+                    line,
+                    "try/except ImportError",
+                    "its body",
+                    (),
+                    "guard collapsed: every branch now imports the same canonical names",
+                )
+            )
             return cst.FlattenSentinel(body)
         if any((_caught_names(h.type) or set()) & _IMPORT_ERRORS for h in updated_node.handlers):
             self.plan.notes.append(f"{self.plan.path}:{line}: try/except ImportError guard kept: {why}")

@@ -143,8 +143,9 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
     for module, name in paths:
         # Only hops that name the origin itself: ``X = base.f`` passes through the module object
         # ``base``, a node every alias of that module would share.
-        hops = [(m, n) for m, n in table.resolve(module, name).chain
-                if n and table.resolve(m, n).origin == origin]
+        hops = [
+            (m, n) for m, n in table.resolve(module, name).chain if n and table.resolve(m, n).origin == origin
+        ]
         if not hops or hops[-1] != (origin.module, origin.name):
             hops.append((origin.module, origin.name))
         for (ma, na), (mb, nb) in itertools.pairwise(hops):
@@ -155,8 +156,9 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
 # ---- other definitions ------------------------------------------------------------------------
 
 
-def _definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]
-                 ) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
+def _definitions(
+    table: SymbolTable, by_path: Mapping[str, SourceFile]
+) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
     """normalised name -> class/function origins in package modules (test doubles left out), and
     normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
     groups: dict[str, list[Origin]] = defaultdict(list)
@@ -180,8 +182,12 @@ def _definitions(table: SymbolTable, by_path: Mapping[str, SourceFile]
 
 
 def _link_same_names(
-    graph: nx.Graph, table: SymbolTable, definitions: Mapping[str, list[Origin]], uses: _Uses,
-    module_imports: Mapping[str, set[str]], roles: dict[Origin, str],
+    graph: nx.Graph,
+    table: SymbolTable,
+    definitions: Mapping[str, list[Origin]],
+    uses: _Uses,
+    module_imports: Mapping[str, set[str]],
+    roles: dict[Origin, str],
 ) -> None:
     for concept, origins in definitions.items():
         if len(origins) < 2 or names.is_generic(concept) or len({o.module for o in origins}) < 2:
@@ -203,9 +209,10 @@ def _link_same_names(
         classes = [o for o in origins if o.kind == "class"]
         if len(classes) <= _PAIR_LIMIT:
             for i, a in enumerate(classes):
-                for b in classes[i + 1:]:
+                for b in classes[i + 1 :]:
                     if a.module != b.module and (
-                        b.module in module_imports.get(a.module, ()) or a.module in module_imports.get(b.module, ())
+                        b.module in module_imports.get(a.module, ())
+                        or a.module in module_imports.get(b.module, ())
                     ):
                         linked.add(frozenset((a, b)))
         # A one-word concept (Field, Engine, Row) is a common noun every subsystem may define for
@@ -246,7 +253,11 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
     for module, binding in table.definitions((BindingKind.CLASS,)):
         # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets
         # its behaviour from the mixin; exceptions are empty subclasses by design.
-        if not binding.empty_body or len(binding.bases) != 1 or binding.name.lower().endswith(_EXCEPTION_SUFFIXES):
+        if (
+            not binding.empty_body
+            or len(binding.bases) != 1
+            or binding.name.lower().endswith(_EXCEPTION_SUFFIXES)
+        ):
             continue
         wrappers.append((module, binding, table.origin_of_binding(module, binding)))
     for module, binding, origin in wrappers:
@@ -263,7 +274,9 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
                 # a type to dispatch on, not another name for the concept.
                 continue
             base_concepts = _concept_names(base_origin, uses)
-            if any(concept == c or concept.endswith("-" + c) or c.endswith("-" + concept) for c in base_concepts):
+            if any(
+                concept == c or concept.endswith("-" + c) or c.endswith("-" + concept) for c in base_concepts
+            ):
                 graph.add_edge(_node(origin), _node(base_origin), kind="subclasses")
                 roles[origin] = "wrapper"
                 roles.setdefault(base_origin, "origin")
@@ -303,14 +316,27 @@ def _concept_names(origin: Origin, uses: _Uses) -> set[str]:
 
 
 def _build_cluster(
-    table: SymbolTable, origins: list[Origin], roles: Mapping[Origin, str], uses: _Uses,
-    subgraph: nx.Graph, shim_modules: frozenset[str], canonical: Path_ | None = None,
+    table: SymbolTable,
+    origins: list[Origin],
+    roles: Mapping[Origin, str],
+    uses: _Uses,
+    subgraph: nx.Graph,
+    shim_modules: frozenset[str],
+    canonical: Path_ | None = None,
 ) -> Cluster | None:
     objects = [o for o in origins if roles[o] != "factory"]
     if not objects:
         return None
-    primary = max(objects, key=lambda o: (_importer_total(uses, o), roles[o] == "origin",
-                                          not o.name.startswith("_"), -len(o.module), o.target))
+    primary = max(
+        objects,
+        key=lambda o: (
+            _importer_total(uses, o),
+            roles[o] == "origin",
+            not o.name.startswith("_"),
+            -len(o.module),
+            o.target,
+        ),
+    )
     paths = _access_paths(uses, objects)  # a factory's own import paths are not the concept's
     if canonical is None:
         canonical = _most_used_path(primary, uses.by_origin.get(primary, {}))
@@ -337,20 +363,34 @@ def _build_cluster(
     rivals = sum(1 for o in objects if o != primary)
     factories = sum(1 for o in origins if roles[o] == "factory")
     score = cluster_score(
-        non_canonical_importers=len(non_canonical), extra_paths=max(used_paths - 1, 0),
-        extra_definitions=rivals, factories=factories, shims=len(shims),
+        non_canonical_importers=len(non_canonical),
+        extra_paths=max(used_paths - 1, 0),
+        extra_definitions=rivals,
+        factories=factories,
+        shims=len(shims),
     )
     edges = tuple(sorted((a, b, d["kind"]) for a, b, d in subgraph.edges(data=True)))
     return Cluster(
-        name=names.normalise(canonical[1]) or canonical[1].lower(), score=score, evidence=kinds,
-        canonical=f"{canonical[0]}:{canonical[1]}", definitions=definitions, access_paths=access,
-        importer_count=len(importers), non_canonical_importers=len(non_canonical), shims=shims,
+        name=names.normalise(canonical[1]) or canonical[1].lower(),
+        score=score,
+        evidence=kinds,
+        canonical=f"{canonical[0]}:{canonical[1]}",
+        definitions=definitions,
+        access_paths=access,
+        importer_count=len(importers),
+        non_canonical_importers=len(non_canonical),
+        shims=shims,
         edges=edges,
     )
 
 
-_EVIDENCE = {"aliases": "access-paths", "re-exports": "access-paths", "same-name": "same-name",
-             "subclasses": "wrapper", "factory": "factory"}
+_EVIDENCE = {
+    "aliases": "access-paths",
+    "re-exports": "access-paths",
+    "same-name": "same-name",
+    "subclasses": "wrapper",
+    "factory": "factory",
+}
 
 
 def _module_of(path: str, uses: _Uses) -> str:
@@ -375,8 +415,10 @@ def _most_used_path(origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
     """The path most files import the origin by; ties: a public name, then the shorter module."""
     if not paths:
         return origin.module, origin.name
-    return min(paths, key=lambda p: (-len(paths[p]), p[1].startswith("_"), not is_dotted_name(p[0]),
-                                     p[0].count("."), p))
+    return min(
+        paths,
+        key=lambda p: (-len(paths[p]), p[1].startswith("_"), not is_dotted_name(p[0]), p[0].count("."), p),
+    )
 
 
 def _unique_names(clusters: list[Cluster]) -> list[str]:
@@ -401,8 +443,9 @@ def _unique_names(clusters: list[Cluster]) -> list[str]:
     return given
 
 
-def _with_test_doubles(cluster: Cluster, origins: list[Origin], doubles: Mapping[str, list[Origin]],
-                       uses: _Uses) -> Cluster:
+def _with_test_doubles(
+    cluster: Cluster, origins: list[Origin], doubles: Mapping[str, list[Origin]], uses: _Uses
+) -> Cluster:
     """Test doubles named like the concept whose file imports it: listed, never scored."""
     concepts = {names.normalise(p.name) for p in cluster.access_paths}
     concepts |= {names.normalise(d.name) for d in cluster.definitions}
@@ -411,8 +454,19 @@ def _with_test_doubles(cluster: Cluster, origins: list[Origin], doubles: Mapping
     for concept in sorted(concepts):
         for double in doubles.get(concept, ()):
             if uses.by_file.get(double.path, set()) & wanted:
-                extra.append(Definition(double.module, double.name, double.kind, double.path, double.line,
-                                        test_double=True, role="test-double"))
+                extra.append(
+                    Definition(
+                        double.module,
+                        double.name,
+                        double.kind,
+                        double.path,
+                        double.line,
+                        test_double=True,
+                        role="test-double",
+                    )
+                )
     if not extra:
         return cluster
-    return replace(cluster, definitions=cluster.definitions + tuple(sorted(set(extra), key=lambda d: (d.path, d.line))))
+    return replace(
+        cluster, definitions=cluster.definitions + tuple(sorted(set(extra), key=lambda d: (d.path, d.line)))
+    )

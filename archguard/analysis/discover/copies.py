@@ -32,7 +32,9 @@ MIN_NAMES = 3  # smaller files (an empty __init__, a two-line config) are alike 
 FAMILY_SIZE = 5
 MIN_SIMILARITY = 0.8  # content pairs below this are different files that share a shape
 _MAX_GROUP = 20  # a facts signature shared by more files than this is a template, not a copy
-_BACKUP_SUFFIX = re.compile(r"^(?P<live>.+\.py)(?:\.(?:backup|bak|orig|old|save|copy)\w*|~|\.\d[\w-]*)$", re.I)
+_BACKUP_SUFFIX = re.compile(
+    r"^(?P<live>.+\.py)(?:\.(?:backup|bak|orig|old|save|copy)\w*|~|\.\d[\w-]*)$", re.I
+)
 _BACKUP_STEM = re.compile(r"^(?P<stem>.+?)(?:[_.-](?:old|backup|bak|copy|orig|v\d+))+\.py$", re.I)
 _BACKUP_DIR = re.compile(r"^(?:backups?|bak|old|.*[_-]backups?|backup[_-].*)$", re.I)
 _DATE_DIR = re.compile(r"^[\d._-]+$")
@@ -129,7 +131,7 @@ def live_path_for(path: str, live: set[str], importers: Mapping[str, int]) -> st
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if _BACKUP_DIR.match(part):
-            rest = parts[i + 1:]
+            rest = parts[i + 1 :]
             while len(rest) > 1 and (_DATE_DIR.match(rest[0]) or _BACKUP_DIR.match(rest[0])):
                 rest = rest[1:]
             for j in range(len(rest) - 1):
@@ -147,7 +149,11 @@ def normalised_lines(text: str) -> list[str]:
     """Lines without comments, blank lines and indentation differences."""
     out = []
     for line in text.splitlines():
-        stripped = line.split("#", 1)[0].strip() if "#" in line and "'" not in line and '"' not in line else line.strip()
+        stripped = (
+            line.split("#", 1)[0].strip()
+            if "#" in line and "'" not in line and '"' not in line
+            else line.strip()
+        )
         if stripped:
             out.append(" ".join(stripped.split()))
     return out
@@ -173,7 +179,9 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
         else:
             similarity = _similarity(lines[pair.path], lines[pair.live])
         if pair.by_name or similarity >= MIN_SIMILARITY:
-            copies.append(Copy(pair.path, pair.live, round(similarity, 3), "name" if pair.by_name else "content"))
+            copies.append(
+                Copy(pair.path, pair.live, round(similarity, 3), "name" if pair.by_name else "content")
+            )
     return sorted(copies, key=lambda c: (-c.similarity, c.path))
 
 

@@ -31,11 +31,13 @@ def find_cycles(runtime: nx.DiGraph) -> list[Cycle]:
         path = shortest_cycle(adjacency)
         if not path:
             continue
-        cycles.append(Cycle(
-            modules=tuple(sorted(component)),
-            path=tuple(_edge(runtime, a, b) for a, b in path),
-            breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, adjacency)),
-        ))
+        cycles.append(
+            Cycle(
+                modules=tuple(sorted(component)),
+                path=tuple(_edge(runtime, a, b) for a, b in path),
+                breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, adjacency)),
+            )
+        )
     return sorted(cycles, key=lambda c: (-len(c.modules), c.modules))
 
 

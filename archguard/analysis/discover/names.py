@@ -19,22 +19,72 @@ from functools import lru_cache
 # Decorations a drifted codebase puts around one concept's name (GUIDE.md section 1).
 # Kept short on purpose: "Generic", "Simple", "Default" name other concepts in real code
 # (django's GenericForeignKey, SimpleTemplateResponse), so they are not decorations.
-AFFIXES = frozenset({
-    "unified", "impl", "implementation", "base", "abstract", "legacy", "compat", "isolated",
-    "factory", "mock", "fake", "stub", "dummy", "old", "new",
-})
+AFFIXES = frozenset(
+    {
+        "unified",
+        "impl",
+        "implementation",
+        "base",
+        "abstract",
+        "legacy",
+        "compat",
+        "isolated",
+        "factory",
+        "mock",
+        "fake",
+        "stub",
+        "dummy",
+        "old",
+        "new",
+    }
+)
 _VERSION = re.compile(r"^v?\d+$")
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 
 # Test doubles: claimed by their name, or by living in test code.
 _DOUBLE_WORDS = ("mock", "fake", "stub", "dummy", "spy")
 # Names every other module has for its own purpose; they never make a concept by name alone.
-GENERIC_NAMES = frozenset({
-    "main", "setup", "teardown", "run", "init", "config", "configure", "settings", "app",
-    "application", "cli", "handler", "handle", "register", "plugin", "load", "get", "create",
-    "build", "make", "test", "check", "validate", "default", "options", "meta", "helper", "helpers",
-    "util", "utils", "base", "error", "exception", "logger", "log", "version", "manager",
-})
+GENERIC_NAMES = frozenset(
+    {
+        "main",
+        "setup",
+        "teardown",
+        "run",
+        "init",
+        "config",
+        "configure",
+        "settings",
+        "app",
+        "application",
+        "cli",
+        "handler",
+        "handle",
+        "register",
+        "plugin",
+        "load",
+        "get",
+        "create",
+        "build",
+        "make",
+        "test",
+        "check",
+        "validate",
+        "default",
+        "options",
+        "meta",
+        "helper",
+        "helpers",
+        "util",
+        "utils",
+        "base",
+        "error",
+        "exception",
+        "logger",
+        "log",
+        "version",
+        "manager",
+    }
+)
 # Verbs that make a function a factory of the concept its remaining words name.
 FACTORY_VERBS = ("get", "create", "make", "build", "new", "init", "provide", "default")
 

@@ -50,13 +50,18 @@ def _reexports(
     else:
         public = {b.name for b in facts.bindings if not b.name.startswith("_")}
         public |= {
-            i.bound_name for i in facts.imports
-            if i.kind is ImportKind.FROM and i.bound_name and not i.bound_name.startswith("_")
-            and not i.in_function and not i.type_checking
+            i.bound_name
+            for i in facts.imports
+            if i.kind is ImportKind.FROM
+            and i.bound_name
+            and not i.bound_name.startswith("_")
+            and not i.in_function
+            and not i.type_checking
         }
     public.discard("__all__")
-    defined_here = {b.name for b in facts.bindings
-                    if b.kind is not BindingKind.ALIAS and not b.name.startswith("__")}
+    defined_here = {
+        b.name for b in facts.bindings if b.kind is not BindingKind.ALIAS and not b.name.startswith("__")
+    }
     found = []
     for name in sorted(public):
         res = table.resolve(file.module, name)
