@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from archguard.analysis.shim_definition import is_imported_shim, shim_reexports
 from archguard.analysis.symbols import (
     CYCLE,
     DYNAMIC,
@@ -280,9 +281,10 @@ def _check_import(
         return None
     if res.origin == concept.origin:
         bound = fact.asname or fact.name
-        # The canonical module only re-exporting is the concept's home, never "a shim".
+        # The canonical module only re-exporting is the concept's home, never "a shim". ``module``
+        # is imported right here, so the definition's "others import it" part holds.
         is_home = module == concept.contract.canonical_module
-        shim = " (a shim)" if not is_home and table.is_shim(module) else ""
+        shim = " (a shim)" if not is_home and is_imported_shim(table, module) else ""
         home = _reexport_home(table, file)
         return _violation(
             concept,
@@ -308,25 +310,11 @@ def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
         return None
     if file.is_package:
         return _NOT_FIXABLE_PACKAGE_INIT
-    if is_reexport_shim(table, file.module):
+    # Who imports ``file`` is not known here; counting it as imported keeps ``fix`` away from
+    # every module that may be a re-export home (the cautious side of the one shim definition).
+    if shim_reexports(table, file.module, imported=True) is not None:
         return _NOT_FIXABLE_SHIM
     return None
-
-
-def is_reexport_shim(table: SymbolTable, module: str) -> bool:
-    """A module that emits a DeprecationWarning, or whose public names are all re-exports (run-time
-    imports, or aliases of other names) - the definition of a shim in docs/usage.md. Stricter than
-    :meth:`SymbolTable.is_shim`, which ignores plain assignments: a ``urls.py`` that builds
-    ``urlpatterns`` from its imports is an importer, not a shim."""
-    facts = table.facts_of(module)
-    if facts is None:
-        return False
-    if facts.warns_deprecation:
-        return True
-    public = [b for b in facts.bindings if not b.name.startswith("_")]
-    if any(b.kind is not BindingKind.ALIAS for b in public):
-        return False
-    return any(not f.in_function and not f.type_checking for f in facts.imports)
 
 
 def _check_star(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archguard.analysis.concepts import is_reexport_shim
+from archguard.analysis.shim_definition import is_imported_shim
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.facts import FileFacts, ImportKind
@@ -97,8 +97,8 @@ def unused_shims(
 ) -> list[SourceFile]:
     """Shims the planned edits took importers from and that no other file imports any more.
 
-    A shim here is what :func:`is_reexport_shim` says, never a package ``__init__``, a loose
-    file, or a module on a contract's canonical re-export chain. Any remaining import of the module
+    A shim here is what :mod:`archguard.analysis.shim_definition` says, never a package
+    ``__init__``, a loose file, or a module on a contract's canonical re-export chain. Any remaining import of the module
     (``from shim import other``, ``import shim``, ``from pkg import shim``, ``import_module``)
     keeps it; shims that only other unused shims import go too.
     """
@@ -114,7 +114,7 @@ def unused_shims(
         if e.module in by_module
         and not by_module[e.module].is_package
         and e.module not in protected
-        and is_reexport_shim(table, e.module)
+        and is_imported_shim(table, e.module)  # the plan's edits import from it
     }
     removed = {(path, e.line, e.module, e.name) for path, edits in plan.edits.items() for e in edits}
     gone: set[str] = set()

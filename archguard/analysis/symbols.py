@@ -217,21 +217,6 @@ class SymbolTable:
                 return prefix, parts[i]
         return None
 
-    def is_shim(self, module: str) -> bool:
-        """A deprecation shim, or a plain module that only re-exports (imports without defining).
-
-        A package ``__init__`` that re-exports is the package's public face, not a shim.
-        """
-        facts = self.facts_of(module)
-        if facts is None:
-            return False
-        if facts.warns_deprecation:
-            return True
-        if self._modules[module].file.is_package:
-            return False
-        defines = any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION) for b in facts.bindings)
-        return not defines and any(_is_runtime_binding(i) for i in facts.imports)
-
     # ---- names -----------------------------------------------------------------------------
 
     def binds_at_runtime(self, module: str, name: str) -> bool:
