@@ -48,6 +48,19 @@ NEWER = {
 
         Alias = Box
         """,
+    # facts other than bindings must survive the rewrite too
+    "dynamic.py": """\
+        import sys
+
+        type UserId = int
+        globals()["Late"] = 1
+        sys.modules[__name__] = object()
+
+
+        def setup():
+            global Configured
+            Configured = True
+        """,
 }
 
 TOO_NEW_FOR_REWRITE = {

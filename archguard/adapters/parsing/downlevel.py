@@ -17,6 +17,8 @@ Anything else that is too new (PEP 701 f-strings, ``except A, B:``, t-strings) i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
 
@@ -42,14 +44,9 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
         _as_type_alias(b) if b.line in alias_lines and b.kind is not BindingKind.CLASS else b
         for b in facts.bindings
     )
-    return FileFacts(
-        imports=facts.imports,
-        bindings=bindings,
-        all_names=facts.all_names,
-        has_getattr=facts.has_getattr,
-        attribute_uses=facts.attribute_uses,
-        warns_deprecation=facts.warns_deprecation,
-    )
+    # replace(), not a field-by-field copy: every other fact (writes_globals, replaces_module, ...)
+    # must survive the rewrite, including facts added to FileFacts later.
+    return replace(facts, bindings=bindings)
 
 
 def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | None:
