@@ -417,9 +417,9 @@ def fix(**raw: Any) -> None:
             write_output(json_report.dumps(fix_to_json(result, tool_version=__version__)), settings["json"])
         if settings["json"] != "-":
             click.echo(render_fix(result), nl=False)
-        # An asked-for --rollback that restored the tree is done (0); a run that had to roll back
-        # its own change, or found an interrupted one, failed (1).
-        if result.status.failed and not fix_options.rollback:
+        # Rolled back means exit 1 (INTERFACE.md), whether asked for with --rollback or forced by
+        # a regression or an interrupted run; a --rollback with no journal had nothing to do (0).
+        if result.status.failed:
             sys.exit(1)
 
 

@@ -161,7 +161,7 @@ def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) ->
 
     if recovery == "fix --rollback":
         run = archguard("fix", root, "--rollback", "--no-cache")
-        assert run.returncode == 0, run.stdout + run.stderr
+        assert run.returncode == 1, run.stdout + run.stderr  # rolled back (INTERFACE.md)
     else:
         run = archguard("fix", root, "--no-cache")
         assert run.returncode == 1
@@ -176,6 +176,11 @@ def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) ->
 
 
 def test_rollback_with_no_journal_has_nothing_to_do(root: Path) -> None:
+    run = archguard("fix", root, "--rollback", "--no-cache")
+    assert run.returncode == 0 and "Nothing to fix." in run.stdout
+    # and a second --rollback after a restore finds nothing left either
+    kill_mid_run(root)
+    assert archguard("fix", root, "--rollback", "--no-cache").returncode == 1
     run = archguard("fix", root, "--rollback", "--no-cache")
     assert run.returncode == 0 and "Nothing to fix." in run.stdout
 

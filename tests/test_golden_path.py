@@ -420,3 +420,11 @@ def test_the_readme_example_on_shopapp_is_true() -> None:
     readme = (shopapp.parent.parent / "README.md").read_text(encoding="utf-8")
     shown = readme.split("--entry scripts/fix-db.py\n", 1)[1].split("```", 1)[0]
     assert run.stdout == shown
+
+
+def test_an_unreadable_module_on_the_path_is_a_warning_at_its_first_line(tmp_path: Path) -> None:
+    tree = {**CLEAN, "app/util.py": "def helper(): ...\x00\n"}  # a NUL byte: not read as source
+    result = check(tmp_path, tree, "app.main")
+    assert golden(result) == [("AG401", "warning", "app/util.py", 1, ("app.main", "app.util"))]
+    (finding,) = [v for v in result.violations if v.kind.value == "golden-path"]
+    assert "cannot be read" in finding.message and "its imports are not checked" in finding.message

@@ -20,6 +20,7 @@ from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Kind
 from tests.helpers import write_tree
 from tests.helpers import scan
+from tests.test_cli import archguard
 
 APP = {
     "app/__init__.py": "",
@@ -278,9 +279,14 @@ def one_contract(*lines: str) -> str:
             "allow_indirect_import: Unrecognized option",
         ),
         ("[importlinter\nroot_packages = app\n", "does not parse"),
+        (
+            one_contract("type = forbidden", "source_modules = app.ui", "forbidden_modules = app.db")
+            .replace("root_packages = app", "include_external_packages = True"),
+            "lint.ini:1: [importlinter] has no 'root_packages' option",
+        ),
     ],
     ids=["unknown-type", "missing-option", "missing-module", "unregistered-plugin", "no-contracts",
-         "misspelt-option", "bad-ini"],
+         "misspelt-option", "bad-ini", "no-root-packages"],
 )
 def test_configuration_errors_name_the_file(tmp_path: Path, config: str, expected: str) -> None:
     write_tree(tmp_path, APP)
@@ -311,3 +317,13 @@ def test_an_explicit_config_file_that_does_not_exist_is_a_config_error(tmp_path:
     write_tree(tmp_path, APP)
     with pytest.raises(ConfigError, match="missing.ini"):
         find_config_file(tmp_path, Path("missing.ini"))
+
+
+def test_check_names_a_missing_root_packages_option_not_a_key_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "import os\n", ".importlinter": (
+        "[importlinter]\ninclude_external_packages = True\n\n[importlinter:contract:one]\n"
+        "name = no os\ntype = forbidden\nsource_modules = app\nforbidden_modules = os\n")})
+    run = archguard("check", tmp_path, "--no-cache")
+    assert run.returncode == 2
+    assert ".importlinter:1: [importlinter] has no 'root_packages' option" in run.stderr
+    assert "KeyError" not in run.stderr and "Traceback" not in run.stderr

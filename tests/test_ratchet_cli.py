@@ -86,3 +86,16 @@ def test_baseline_over_a_file_that_is_not_a_baseline_rewrites_it_and_says_so(tre
     assert run.returncode == 0, run.stderr
     assert "Note: the earlier baseline was not read" in run.stdout and "b.json:1" in run.stdout
     assert all(e["owner"] == "o" for e in json.loads(baseline.read_text())["violations"])
+
+
+def test_a_baseline_from_a_newer_archguard_says_to_upgrade(tree: Path) -> None:
+    baseline = tree / "b.json"
+    baseline.write_text(json.dumps({"schema": "archguard-baseline/2", "violations": []}))
+    run = archguard("check", tree, "--baseline", baseline)
+    assert run.returncode == 2
+    assert "written by a newer archguard (archguard-baseline/2); this one reads archguard-baseline/1" in run.stderr
+    assert "upgrade archguard" in run.stderr and "Traceback" not in run.stderr
+    # a file that is no baseline at all is still named as such
+    baseline.write_text(json.dumps({"schema": "something-else/7"}))
+    run = archguard("check", tree, "--baseline", baseline)
+    assert run.returncode == 2 and "not an archguard baseline" in run.stderr

@@ -232,42 +232,39 @@ class _Walk:
             **fields,
         )
 
+    def _unparsed(self, module: str, path: str, problems: _Problems) -> Violation | None:
+        """The AG401 finding of a reached file that was not parsed: a syntax error or unreadable."""
+        syntax = problems.syntax.get(path)
+        unreadable = problems.unreadable.get(path)
+        if syntax is not None:
+            # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
+            severity, line, column = Severity.ERROR, syntax.line, syntax.column
+            message = f"syntax error: {syntax.message}"
+        elif unreadable is not None:
+            severity, line, column = Severity.WARNING, 1, 1
+            message = f"cannot be read ({unreadable.reason}): its imports are not checked"
+        else:
+            return None
+        return self._violation(
+            module,
+            severity,
+            code="AG401",
+            path=path,
+            line=line,
+            column=column,
+            message=message,
+            imported=module,
+        )
+
     def findings(self, problems: _Problems) -> list[Violation]:
         found: list[Violation] = []
         for module in self.reached:
             file = self.graph.table.file_of(module)
             assert file is not None
-            syntax = problems.syntax.get(file.path)
-            if syntax is not None:
-                # SyntaxError is no ImportError: a guard does not catch it, so it always fails.
-                found.append(
-                    self._violation(
-                        module,
-                        Severity.ERROR,
-                        code="AG401",
-                        path=file.path,
-                        line=syntax.line,
-                        column=syntax.column,
-                        message=f"syntax error: {syntax.message}",
-                        imported=module,
-                    )
-                )
-                continue
-            unreadable = problems.unreadable.get(file.path)
-            if unreadable is not None:
-                found.append(
-                    self._violation(
-                        module,
-                        Severity.WARNING,
-                        code="AG401",
-                        path=file.path,
-                        line=1,
-                        column=1,
-                        message=f"cannot be read ({unreadable.reason}): its imports are not checked",
-                        imported=module,
-                    )
-                )
-                continue
+            unparsed = self._unparsed(module, file.path, problems)
+            if unparsed is not None:
+                found.append(unparsed)
+                continue  # its imports are unknown: nothing more to say about it
             for d in problems.dangling.get(file.path, ()):
                 if not self.graph.runs_at_import(module, d.line, d.column):
                     continue  # in a function or under TYPE_CHECKING: not loaded with the module

@@ -161,7 +161,11 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     try:
         session_options, contracts_options = compat.read_options(path)
         types = compat.contract_types({})  # built-ins; the configuration's own: vetted below
-    except (FileNotFoundError, InvalidUserOptions, KeyError, ValueError, TypeError) as error:
+    except KeyError as error:
+        if error.args == ("root_package",):  # import-linter's reader indexes the old single name
+            raise _missing_root_packages(path, display) from None
+        raise ConfigError(_describe(error), path=display) from None
+    except (FileNotFoundError, InvalidUserOptions, ValueError, TypeError) as error:
         raise ConfigError(_describe(error), path=display) from None
     except (configparser.Error, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"does not parse: {_parse_error(error)}", path=display) from None
@@ -261,6 +265,24 @@ def _normalize_root_packages(session_options: dict[str, Any]) -> None:
     character by character; every contract expects a list."""
     if isinstance(session_options.get("root_packages"), str):
         session_options["root_packages"] = [session_options["root_packages"]]
+
+
+def _missing_root_packages(path: Path, display: str) -> ConfigError:
+    """Neither ``root_packages`` nor the old ``root_package``: name the option and the section's
+    line, as ``lint-imports`` users would look for it."""
+    header = "[tool.importlinter]" if path.suffix == ".toml" else "[importlinter]"
+    line = None
+    try:
+        lines = read_regular_text(path).splitlines()
+        line = next((n for n, text in enumerate(lines, 1) if text.strip() == header), None)
+    except (OSError, UnicodeDecodeError):
+        pass  # it was just read; the message stands without a line
+    return ConfigError(
+        f"{header} has no 'root_packages' option: list the top-level packages its contracts are "
+        "about (root_packages = app)",
+        path=display,
+        line=line,
+    )
 
 
 def _has_importlinter_section(path: Path, *, display: str) -> bool:

@@ -139,22 +139,7 @@ def _ruff_works(ruff: str, target: tuple[int, int]) -> bool:
     """Ruff judges an empty file: a failure elsewhere was caused by the files it was given."""
     try:
         completed = subprocess.run(
-            [
-                ruff,
-                "check",
-                "--isolated",
-                "--no-cache",
-                "--target-version",
-                f"py{target[0]}{target[1]}",
-                "--select",
-                "E9",
-                "--output-format",
-                "json",
-                "--exit-zero",
-                "--stdin-filename",
-                "empty.py",
-                "-",
-            ],
+            _ruff_command(ruff, target, "--stdin-filename", "empty.py", "-"),
             input=b"",
             capture_output=True,
             timeout=RUFF_TIMEOUT_S,
@@ -163,6 +148,26 @@ def _ruff_works(ruff: str, target: tuple[int, int]) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0
+
+
+def _ruff_command(ruff: str, target: tuple[int, int], *inputs: str) -> list[str]:
+    """One ruff invocation for the judge and for its probe, so the probe checks the very flags a
+    real run uses: only the parser's verdict (E9) as JSON, for the target grammar."""
+    return [
+        ruff,
+        "check",
+        "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
+        "--no-cache",
+        "--ignore-noqa",  # a file-level noqa comment must not hide a syntax error
+        "--target-version",
+        f"py{target[0]}{target[1]}",
+        "--select",
+        "E9",
+        "--output-format",
+        "json",
+        "--exit-zero",
+        *inputs,
+    ]
 
 
 def _batches(paths: Sequence[str]) -> list[list[str]]:
@@ -180,22 +185,7 @@ def _batches(paths: Sequence[str]) -> list[list[str]]:
 def _judge_batch(
     ruff: str, root: Path, batch: list[str], target: tuple[int, int]
 ) -> dict[str, list[SyntaxIssue]]:
-    command = [
-        ruff,
-        "check",
-        "--isolated",  # ignore the project's ruff config: we only want the parser's verdict
-        "--no-cache",
-        "--ignore-noqa",  # a file-level noqa comment must not hide a syntax error
-        "--target-version",
-        f"py{target[0]}{target[1]}",
-        "--select",
-        "E9",
-        "--output-format",
-        "json",
-        "--exit-zero",
-        "--",  # a file named "-x.py" is a path, not an option
-        *batch,
-    ]
+    command = _ruff_command(ruff, target, "--", *batch)  # "--": a file "-x.py" is a path
     try:
         completed = subprocess.run(
             command, cwd=root, capture_output=True, timeout=RUFF_TIMEOUT_S, check=False

@@ -27,7 +27,14 @@ def read_baseline(path: Path) -> list[dict[str, Any]]:
         raise ConfigError(
             f"baseline is not valid JSON: {error.msg}", path=str(path), line=error.lineno
         ) from None
-    if not isinstance(document, dict) or document.get("schema") != BASELINE_SCHEMA:
+    schema = document.get("schema") if isinstance(document, dict) else None
+    if _is_newer_schema(schema):
+        raise ConfigError(
+            f"baseline written by a newer archguard ({schema}); this one reads {BASELINE_SCHEMA}: "
+            "upgrade archguard",
+            path=str(path),
+        )
+    if schema != BASELINE_SCHEMA:
         raise ConfigError(
             f'not an archguard baseline (expected "schema": "{BASELINE_SCHEMA}")', path=str(path)
         )
@@ -41,6 +48,15 @@ def read_baseline(path: Path) -> list[dict[str, Any]]:
     for entry in entries:
         _check_annotations(entry, path)
     return entries
+
+
+def _is_newer_schema(schema: object) -> bool:
+    """``archguard-baseline/N`` with N above ours: a real baseline this version cannot read."""
+    name, _, ours = BASELINE_SCHEMA.rpartition("/")
+    if not isinstance(schema, str) or not schema.startswith(name + "/"):
+        return False
+    version = schema[len(name) + 1 :]
+    return version.isdigit() and int(version) > int(ours)
 
 
 def _check_annotations(entry: dict[str, Any], path: Path) -> None:
