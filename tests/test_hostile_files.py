@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ HEALTHY = {
     "app/__init__.py": "",
     "app/core.py": "class Engine:\n    pass\n",
     "app/use.py": "from app.core import Engine\n",
+    "app/compat.py": "from app.core import Engine\n",  # a shim: fix rewrites its importers
+    "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
 }
 
 # name -> bytes; every one of them is a .py file the scan must account for
@@ -31,12 +34,12 @@ HOSTILE_FILES: dict[str, bytes] = {
     "hostile/bad_utf8.py": b"x = '\xff\xfe'\n",
     "hostile/bad_utf8_cookie.py": b"# -*- coding: utf-8 -*-\nx = '\xff'\n",
     "hostile/unknown_cookie.py": b"# -*- coding: no-such-codec -*-\nx = 1\n",
-    "hostile/latin1_cookie.py": b"# -*- coding: latin-1 -*-\nfrom app.core import Engine\nname = '\xe9'\n",
-    "hostile/bom.py": b"\xef\xbb\xbffrom app.core import Engine\n",
-    "hostile/crlf.py": b"import os\r\nfrom app.core import Engine\r\n",
-    "hostile/lone_cr.py": b"import os\rfrom app.core import Engine\r",
+    "hostile/latin1_cookie.py": b"# -*- coding: latin-1 -*-\nfrom app.compat import Engine\nname = '\xe9'\n",
+    "hostile/bom.py": b"\xef\xbb\xbffrom app.compat import Engine\n",
+    "hostile/crlf.py": b"import os\r\nfrom app.compat import Engine\r\n",
+    "hostile/lone_cr.py": b"import os\rfrom app.compat import Engine\r",
     "hostile/mixed_tabs.py": b"if True:\n\tx = 1\n        y = 2\n",
-    "hostile/form_feed.py": b"\x0cimport os\n\x0c\nfrom app.core import Engine\n",
+    "hostile/form_feed.py": b"\x0cimport os\n\x0c\nfrom app.compat import Engine\n",
     "hostile/empty.py": b"",
     "hostile/deep_brackets.py": b"x = " + b"(" * 100 + b"1" + b")" * 100 + b"\n",
     "hostile/too_deep_brackets.py": b"x = " + b"[" * 1000 + b"]" * 1000 + b"\n",
@@ -91,9 +94,12 @@ def _py_files_on_disk(root: Path) -> int:
     return count
 
 
-@pytest.mark.parametrize("command", ["scan", "check"])
-def test_every_hostile_file_is_accounted_for_and_nothing_crashes(hostile_tree: Path, command: str) -> None:
-    result = _run(command, hostile_tree, "--no-cache", "--json", "-", "-q")
+@pytest.mark.parametrize("command", ["scan", "check", "discover", "report"])
+def test_every_hostile_file_is_accounted_for_and_nothing_crashes(
+    hostile_tree: Path, command: str, tmp_path: Path
+) -> None:
+    extra = ["--out", str(tmp_path / "report")] if command == "report" else []
+    result = _run(command, hostile_tree, *extra, "--no-cache", "--json", "-", "-q")
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
@@ -139,5 +145,37 @@ def test_large_files_are_parsed_whole_one_at_a_time(tmp_path: Path) -> None:
         "app/big_b.py": "from app.core import Missing\n" + big_literal,
     })
     report = json.loads(_run("check", root, "--no-cache", "--json", "-", "-q").stdout)
-    assert report["summary"]["parsed_files"] == report["summary"]["files"] == 5
+    assert report["summary"]["parsed_files"] == report["summary"]["files"] == len(HEALTHY) - 1 + 2
     assert [(d["path"], d["imported"]) for d in report["dangling_imports"]] == [("app/big_b.py", "app.core:Missing")]
+
+
+def test_fix_dry_run_and_fix_keep_encodings_and_line_endings(hostile_tree: Path, tmp_path: Path) -> None:
+    """fix rewrites the shim's importers whatever their encoding, BOM or line endings, keeps those
+    byte for byte, and touches no file it cannot parse or read."""
+    tree = tmp_path / "tree"
+    shutil.copytree(hostile_tree, tree, symlinks=True, ignore=shutil.ignore_patterns("fifty_mb.py", "one_huge_line.py"))
+    before = {p: p.read_bytes() for p in tree.rglob("*.py") if p.is_file() and not p.is_symlink()}
+    # libcst cannot give back a file of lone CR line endings, or one with form feeds, byte for byte:
+    # fix refuses the whole run rather than write the rest (all files or none), and says why
+    for name in ("lone_cr.py", "form_feed.py"):
+        refused = _run("fix", tree, "--no-cache", "-q")
+        assert refused.returncode == 1 and f"hostile/{name}" in refused.stdout, refused.stdout + refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert {p: p.read_bytes() for p in before} == before
+        (tree / "hostile" / name).unlink()
+        del before[tree / "hostile" / name]
+    dry = _run("fix", tree, "--dry-run", "--no-cache", "-q")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "Traceback" not in dry.stderr
+    assert {p: p.read_bytes() for p in before} == before  # a dry run writes nothing
+    for name in ("latin1_cookie.py", "bom.py", "crlf.py"):
+        assert f"hostile/{name}" in dry.stdout, name
+    done = _run("fix", tree, "--no-cache", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = {p: p.read_bytes() for p in before}
+    assert after[tree / "hostile/latin1_cookie.py"] == before[tree / "hostile/latin1_cookie.py"].replace(
+        b"app.compat", b"app.core")
+    assert after[tree / "hostile/bom.py"].startswith(b"\xef\xbb\xbffrom app.core import Engine")
+    assert after[tree / "hostile/crlf.py"] == b"import os\r\nfrom app.core import Engine\r\n"
+    untouched = [p for p in before if "app.compat" not in before[p].decode("latin-1")]
+    assert all(after[p] == before[p] for p in untouched)
