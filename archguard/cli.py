@@ -235,6 +235,7 @@ def baseline(**raw: Any) -> None:
 @click.option(
     "--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways."
 )
+@entry_option
 def report(**raw: Any) -> None:
     """Write the full report set into --out DIR: Markdown, JSON, SARIF, JUnit, HTML and diagrams.
 

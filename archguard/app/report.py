@@ -21,6 +21,7 @@ from archguard.adapters import graphviz
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
+from archguard.analysis.golden_path import collapse_closure
 from archguard.app import Options, Progress, run_check
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
@@ -30,6 +31,7 @@ from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif
 from archguard.reporting.diagram import Diagram, to_dot
 from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
+from archguard.reporting.golden_path_dot import closure_dot
 from archguard.reporting.markdown import render_markdown
 from archguard.reporting.report_json import to_report_json
 
@@ -156,6 +158,19 @@ def structure_diagrams(
     return diagrams
 
 
+def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
+    """(file stem, title, DOT text) of each entry point's closure collapsed to packages, problems
+    red; none when the run had no entry points."""
+    return [
+        (
+            f"golden-path-{rank}",
+            f"Golden path {rank}: {closure.entry}",
+            closure_dot(collapse_closure(closure, check.violations)),
+        )
+        for rank, closure in enumerate(check.golden_path or (), 1)
+    ]
+
+
 def _draw_all(
     check: CheckResult,
     discovery: DiscoveryResult,
@@ -168,25 +183,30 @@ def _draw_all(
     its own process: the concept diagrams are drawn while the module edges for the overview are
     counted (Python on one core, Graphviz on the other)."""
 
-    def draw(diagram: Diagram) -> graphviz.Rendered:
-        return graphviz.render(to_dot(diagram), folder / f"{diagram.name}.dot")
+    def draw(name: str, dot_text: str) -> graphviz.Rendered:
+        return graphviz.render(dot_text, folder / f"{name}.dot")
+
+    def submit(section: str, name: str, title: str, dot_text: str) -> tuple[str, str, str, Any]:
+        return section, name, title, pool.submit(draw, name, dot_text)
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
         concepts = concept_diagrams(discovery, report_options)
-        tell(f"drawing {len(concepts) + 1} diagrams")
-        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in concepts]
+        golden = golden_path_dots(check)
+        tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
+        pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
+        pending += [submit("golden-path", name, title, dot_text) for name, title, dot_text in golden]
         structure = structure_diagrams(check, discovery, report_options)
-        pending = [(section, diagram, pool.submit(draw, diagram)) for section, diagram in structure] + pending
-        drawn = [(section, diagram, future.result()) for section, diagram, future in pending]
+        pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
+        drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
-    for section, diagram, rendered in drawn:
+    for section, name, title, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
-        svg_file = folder / f"{diagram.name}.svg"
+        svg_file = folder / f"{name}.svg"
         svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
-        figures.append(html_report.Figure(section, diagram.title, svg, files))
+        figures.append(html_report.Figure(section, title, svg, files))
     return figures
 
 

@@ -53,6 +53,8 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "per_kind": dict(sorted(per_kind.items())),
         "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
         | dict(sorted(per_contract.items())),
+        # closure size per entry point (report --entry / entry_points): {} when the run had none
+        "closure_modules": dict((report.get("golden_path") or {}).get("closure_modules", {})),
     }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from archguard.reporting import history as history_view
+from archguard.reporting.golden_path_report import EntrySummary, chain_of, entry_summaries
 from archguard.reporting.markdown import next_steps
 
 MAX_ROWS = 5000  # per table; report.json has them all
@@ -29,7 +30,7 @@ MAX_ROWS = 5000  # per table; report.json has them all
 class Figure:
     """A diagram for the page: its title, its inline SVG (None: Graphviz missing), its files."""
 
-    section: str  # "overview" | "clusters" | "cycles" | "focus"
+    section: str  # "overview" | "clusters" | "cycles" | "focus" | "golden-path"
     title: str
     svg: str | None
     files: tuple[str, ...]  # relative to the report folder
@@ -72,6 +73,9 @@ def render_html(
     ]
     if history:
         sections.append(("trend", "Trend", _trend(history)))
+    golden = entry_summaries(report)
+    if golden:  # only when the run had entry points
+        sections.append(("golden-path", "Golden path", _golden_path(golden, links, figures)))
     sections += [
         ("violations", f"Violations ({s['violations']})", _violations(report, links)),
         (
@@ -271,6 +275,22 @@ def _cycles(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -> 
     return table + _figures([f for f in figures if f.section == "cycles"])
 
 
+def _golden_path(summaries: Sequence[EntrySummary], links: Links, figures: Sequence[Figure]) -> str:
+    parts = []
+    for summary in summaries:
+        state = "bad" if summary.errors else "ok"
+        items = "".join(
+            f"<li><code>{escape(chain_of(f))}</code>{' (warning)' if f['severity'] != 'error' else ''}"
+            f"<br>{links.anchor(f['path'], f['line'])} <code>{escape(f['code'])}</code> {escape(f['message'])}</li>"
+            for f in summary.findings[:MAX_ROWS]
+        )
+        parts.append(
+            f'<p class="golden {state}"><code>{escape(summary.entry)}</code>: {escape(summary.headline)}</p>'
+            + (f"<ul>{items}</ul>" if items else "")
+        )
+    return "".join(parts) + _figures([f for f in figures if f.section == "golden-path"])
+
+
 def _syntax_errors(report: dict[str, Any], links: Links) -> str:
     rows = [
         [links.anchor(e["path"], e["line"]), str(e["column"]), escape(e["message"])]
@@ -383,7 +403,7 @@ table.data td:first-child{white-space:nowrap}code{font-size:12px;background:#f1f
 .state{padding:1px 6px;border-radius:10px;font-size:12px}.state.new{background:#ffcdd2}.state.baselined{background:#e0e0e0}.state.warning{background:#fff3cd}
 figure{margin:16px 0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}figcaption{font-weight:600;margin-bottom:6px}
 figcaption .files a{font-weight:400;font-size:12px;margin-left:6px}.diagram{overflow:auto}.diagram svg{max-width:none;height:auto}
-.chart svg{max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}.empty{color:var(--muted)}
+.golden.bad{color:var(--bad)}.golden.ok{color:var(--good)}.chart svg{max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}.empty{color:var(--muted)}
 """
 
 # Sorting and filtering; errors are counted on <body data-js-errors> so a headless test sees them.

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from archguard.reporting import history as history_view
+from archguard.reporting.golden_path_report import chain_of, entry_summaries, location
 
 TOP_CLUSTERS = 5
 TOP_ROWS = 15
@@ -56,6 +57,7 @@ def render_markdown(
         *(f"{i}. {step}" for i, step in enumerate(next_steps(report, code), 1)),
         "",
     ]
+    lines += _golden_path(report)
     lines += _violations_per_contract(report)
     lines += _syntax_errors_by_folder(report)
     lines += _clusters(report)
@@ -230,6 +232,25 @@ def _shims(report: dict[str, Any]) -> list[str]:
         lines.append(f"| {code(shim['module'])} | {names} | {shim['importers']} | {note} |")
     if len(ranked) > TOP_ROWS:
         lines.append(f"| +{len(ranked) - TOP_ROWS} more shims | | | |")
+    return [*lines, ""]
+
+
+def _golden_path(report: dict[str, Any]) -> list[str]:
+    """Only when the run had entry points (``--entry`` or ``entry_points``)."""
+    summaries = entry_summaries(report)
+    if not summaries:
+        return []
+    lines = ["## Golden path", ""]
+    for summary in summaries:
+        lines.append(f"- {code(summary.entry)}: {text(summary.headline)}")
+        for finding in summary.findings[:TOP_ROWS]:
+            warning = " (warning)" if finding["severity"] != "error" else ""
+            lines.append(
+                f"  - {code(chain_of(finding))} at {code(location(finding))}{warning}: "
+                f"{code(finding['code'])} {text(finding['message'])}"
+            )
+        if len(summary.findings) > TOP_ROWS:
+            lines.append(f"  - +{len(summary.findings) - TOP_ROWS} more in `report.json`.")
     return [*lines, ""]
 
 

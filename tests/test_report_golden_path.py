@@ -1,0 +1,142 @@
+"""``archguard report --entry`` (issue 13 in the report): report.json carries ``golden_path`` and
+the golden-path findings, report.md and index.html list each entry (clean or N problems, closure
+size) and each problem's chain with file:line, graphs/ holds one closure diagram per entry, and
+the history records the closure size per entry. On a copy of the bundled example and on a tree
+built here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pydot
+import pytest
+
+from archguard.adapters.project_files.history_file import read_history
+from archguard.domain.golden_path import ClosureDiagram, PackageNode
+from archguard.reporting.golden_path_dot import MAX_PACKAGES, closure_dot
+from tests.test_report import archguard, copy_example, load_json
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
+
+FIX_DB = "scripts/fix-db.py"
+CHECKOUT = "tests/integration/test_checkout.py"
+
+
+@pytest.fixture(scope="module")
+def example_with_entries(tmp_path_factory: pytest.TempPathFactory):
+    root = copy_example(tmp_path_factory.mktemp("gp-report") / "shopapp")
+    out = root.parent / "out"
+    history = root.parent / "history.jsonl"
+    run = archguard("report", root, "--out", out, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
+                    "--entry", CHECKOUT, "--history", history)
+    return root, out, history, run
+
+
+def test_report_json_carries_the_golden_path_like_check(example_with_entries) -> None:
+    root, out, _, run = example_with_entries
+    assert run.returncode == 1, run.stderr
+    report = load_json(out / "report.json")
+    check = json.loads(archguard("check", root, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
+                                 "--entry", CHECKOUT, "--json", "-").stdout)
+    assert report["golden_path"] == check["golden_path"]
+    assert report["golden_path"]["entries"] == [FIX_DB, CHECKOUT]
+    assert report["golden_path"]["closure_modules"] == {FIX_DB: 9, CHECKOUT: 18}
+    golden = [v for v in report["violations"] if v["kind"] == "golden-path"]
+    assert [(v["contract"], v["code"], v["path"], v["line"], v["chain"]) for v in golden] == [
+        (f"golden-path:{FIX_DB}", "AG402", FIX_DB, 8, [FIX_DB])
+    ]
+    assert "Golden path scripts/fix-db.py: 1 problem in the 9 modules" in run.stdout
+
+
+def test_markdown_and_html_list_each_entry_and_each_chain(example_with_entries) -> None:
+    _, out, _, _ = example_with_entries
+    md = (out / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Golden path\n", 1)[1].split("\n## ", 1)[0]
+    assert section.strip().splitlines() == [
+        "- `scripts/fix-db.py`: 1 problem in the 9 modules it loads at import time",
+        "  - `scripts/fix-db.py` at `scripts/fix-db.py:8`: `AG402` no module named 'shopapp.services.old\\_module'",
+        "- `tests/integration/test_checkout.py`: clean (18 modules loaded at import time)",
+    ]
+    assert "[Golden path 1: scripts/fix-db.py](graphs/golden-path-1." in md
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert '<section id="golden-path"><h2>Golden path</h2>' in html
+    assert '<p class="golden bad"><code>scripts/fix-db.py</code>: 1 problem in the 9 modules' in html
+    assert '<p class="golden ok"><code>tests/integration/test_checkout.py</code>: clean (18 modules' in html
+    assert "scripts/fix-db.py:8</a> <code>AG402</code>" in html
+
+
+def test_one_closure_diagram_per_entry_with_the_problem_red(example_with_entries) -> None:
+    _, out, _, _ = example_with_entries
+    graphs = out / "graphs"
+    first = pydot.graph_from_dot_data((graphs / "golden-path-1.dot").read_text(encoding="utf-8"))[0]
+    nodes = {n.get_name().strip('"'): n for n in first.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
+    assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils"}
+    assert nodes[FIX_DB].get("color") == '"#c00000"'  # the package holding the problem
+    assert nodes["shopapp.orders"].get("color") != '"#c00000"'
+    second = (graphs / "golden-path-2.dot").read_text(encoding="utf-8")
+    assert "tests/integration/test_checkout.py: clean (18 modules" in second
+    if shutil.which("dot"):
+        assert (graphs / "golden-path-1.png").read_bytes().startswith(b"\x89PNG")
+        html = (out / "index.html").read_text(encoding="utf-8")
+        section = html.split('<section id="golden-path">', 1)[1].split("</section>", 1)[0]
+        assert "<figcaption>Golden path 1: scripts/fix-db.py" in section and "<svg" in section
+
+
+def test_history_records_the_closure_size_per_entry(example_with_entries, tmp_path: Path) -> None:
+    root, _, history, _ = example_with_entries
+    assert read_history(history)[-1]["closure_modules"] == {FIX_DB: 9, CHECKOUT: 18}
+    plain = tmp_path / "plain.jsonl"
+    archguard("report", root, "--out", tmp_path / "out", "--cache-dir", root.parent / "cache", "-q",
+              "--history", plain)
+    assert read_history(plain)[-1]["closure_modules"] == {}
+    assert "## Golden path" not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert not list((tmp_path / "out" / "graphs").glob("golden-path-*"))
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, body in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body), encoding="utf-8")
+
+
+def test_entry_points_from_config_give_the_shortest_chain_in_the_report(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, {
+        "pyproject.toml": '[tool.archguard]\npackage = ["app"]\nentry_points = ["app.main"]\n',
+        "app/__init__.py": "",
+        "app/main.py": "import app.api\n",
+        "app/api/__init__.py": "from app.api import ws\n",
+        "app/api/ws.py": "import app.gone\n",
+        "app/other.py": "import app.also_gone\n",  # never loaded by app.main: not on the golden path
+    })
+    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q")
+    assert run.returncode == 1, run.stderr
+    report = load_json(tmp_path / "out" / "report.json")
+    assert report["golden_path"]["closure_modules"] == {"app.main": 4}
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Golden path\n", 1)[1].split("\n## ", 1)[0]
+    assert section.strip().splitlines() == [
+        "- `app.main`: 1 problem in the 4 modules it loads at import time",
+        "  - `app.main -> app.api -> app.api.ws` at `app/api/ws.py:1`: `AG402` no module named 'app.gone'",
+    ]
+    dot = (tmp_path / "out" / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8")
+    assert '"app.api" [label="app.api\\n2 modules\\n1 problem", fillcolor="#f8d0d0"' in dot
+
+
+def test_a_large_closure_diagram_is_bounded_and_keeps_every_problem() -> None:
+    nodes = [PackageNode(f"pkg{i:03}", modules=i + 1, problems=0) for i in range(100)]
+    nodes[0] = PackageNode("pkg000", modules=1, problems=2)  # the smallest package holds the problems
+    nodes.append(PackageNode("app.main", modules=1, problems=0, entry=True))
+    edges = (*[("app.main", n.name) for n in nodes[:-1]], ("pkg001", "pkg002"))
+    dot = closure_dot(ClosureDiagram("app.main", tuple(nodes), edges))
+    graph = pydot.graph_from_dot_data(dot)[0]
+    names = {n.get_name().strip('"') for n in graph.get_nodes()} - {"node", "edge", "graph"}
+    assert len(names) == MAX_PACKAGES + 1  # the kept packages and one "+N more" box
+    assert {"app.main", "pkg000", "pkg099", "+more"} <= names and "pkg001" not in names
+    assert "+76 more packages" in dot and "no problems" in dot
+    assert ("app.main", "+more") in {(e.get_source().strip('"'), e.get_destination().strip('"'))
+                                     for e in graph.get_edges()}
