@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,8 +85,7 @@ class Discovery:
 
 def discover(root: Path, *, packages: Sequence[str] | None = None, excludes: Sequence[str] = ()) -> Discovery:
     root = Path(root)
-    user_excludes = _ExcludeSpec(excludes)
-    listed, tracked = _list_module_files(root, user_excludes)
+    listed, tracked = _list_module_files(root, excludes)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
@@ -131,25 +130,45 @@ class _ExcludeSpec:
         return self._spec is not None and self._can_prune and self._spec.match_file(rel_dir + "/")
 
 
-def _list_module_files(root: Path, excludes: _ExcludeSpec) -> tuple[list[str], list[str] | None]:
+@dataclass(frozen=True)
+class TreeListing:
+    """Files of a tree whose names match, minus the always-excluded folders and the user's
+    ``excludes``; relative to ROOT with ``/``, in no particular order."""
+
+    paths: list[str]
+    tracked: list[str] | None  # every path git tracks under ROOT; None when the tree was walked
+    listed_by_git: bool  # git lists what it knows, not what is there: check such paths on disk
+
+
+def list_tree_files(root: Path, excludes: Sequence[str], name_matches: Callable[[str], bool]) -> TreeListing:
+    """The one listing every reader of the tree uses (modules here, backup copies in
+    ``copy_sources``): git's listing when ROOT is in a checkout, else a walk; NAME_MATCHES is asked
+    about each file name (the last path part)."""
+    spec = _ExcludeSpec(excludes)
+    listing, tracked = _git_listing(root)
+    candidates: Iterable[str] = (
+        (rel for rel in listing if name_matches(rel.rpartition("/")[2]))
+        if listing is not None
+        else _walk(root, spec, name_matches)
+    )
+    paths = [rel for rel in candidates if not _in_excluded_dir(rel) and not spec.excludes_file(rel)]
+    return TreeListing(paths, tracked, listed_by_git=listing is not None)
+
+
+def _list_module_files(root: Path, excludes: Sequence[str]) -> tuple[list[str], list[str] | None]:
     """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
     the paths git tracks (None: not listed by git)."""
-    listing, tracked = _git_listing(root)
-    # git lists what it knows, not what is there: tracked-but-deleted files, broken links and
-    # folders named x.py must be checked on disk. The walk has seen each entry's type already.
-    listed_by_git = listing is not None
-    candidates: Iterable[str] = listing if listing is not None else _walk(root, excludes)
+    listing = list_tree_files(root, excludes, lambda name: name.endswith(MODULE_SUFFIXES))
+    # The walk has seen each entry's type already; git's tracked-but-deleted files, broken links
+    # and folders named x.py must be checked on disk.
     not_code = _NotCodeFolders(root)
     kept = {
         rel
-        for rel in candidates
-        if rel.endswith(MODULE_SUFFIXES)
-        and not _in_excluded_dir(rel)
-        and not not_code.inside(rel)
-        and not excludes.excludes_file(rel)
-        and (not listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
+        for rel in listing.paths
+        if not not_code.inside(rel)
+        and (not listing.listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
     }
-    return sorted(kept), tracked
+    return sorted(kept), listing.tracked
 
 
 def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
@@ -174,8 +193,8 @@ def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
     return (entries, tracked) if entries else (None, None)
 
 
-def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
-    """Paths (relative, with "/") of non-folders named *.py; symlinked folders not followed."""
+def _walk(root: Path, excludes: _ExcludeSpec, name_matches: Callable[[str], bool]) -> Iterator[str]:
+    """Paths (relative, with "/") of non-folders whose names match; symlinked folders not followed."""
     pending = [""]
     while pending:
         rel_dir = pending.pop()
@@ -190,7 +209,7 @@ def _walk(root: Path, excludes: _ExcludeSpec) -> Iterator[str]:
                 if entry.is_dir(follow_symlinks=False):
                     if not _is_excluded_dir_name(entry.name) and not excludes.prunes_dir(rel):
                         pending.append(rel)
-                elif entry.name.endswith(MODULE_SUFFIXES) and not _is_folder(entry):
+                elif name_matches(entry.name) and not _is_folder(entry):
                     # Broken links, link loops and other non-folders named *.py are listed too:
                     # the scan reports each as unreadable, so every entry is accounted for.
                     yield rel

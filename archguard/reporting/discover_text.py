@@ -4,11 +4,14 @@ only decides what they say (pure, testable without a terminal)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from archguard.domain.discovery import DiscoveryResult
+from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.reporting.summary import plural
+
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -21,45 +24,8 @@ class Section:
 
 
 def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
-    clusters = [
-        (
-            str(rank),
-            f"{c.score:g}",
-            c.name,
-            c.canonical,
-            ", ".join(c.evidence),
-            str(sum(1 for d in c.definitions if not d.test_double and d.role != "factory")),
-            str(sum(1 for p in c.access_paths if p.importers)),
-            f"{c.non_canonical_importers}/{c.importer_count}",
-        )
-        for rank, c in enumerate(result.clusters[:top], 1)
-    ]
-    shims = [
-        (
-            s.module,
-            s.path,
-            ", ".join(f"{name} -> {origin}" for name, origin in s.reexports[:3])
-            + (f", +{len(s.reexports) - 3} more" if len(s.reexports) > 3 else ""),
-            str(len(s.importers)) if s.importers else "0 (safe to delete)",
-        )
-        for s in result.shims[:top]
-    ]
-    copies = [(c.path, c.live, f"{c.similarity:.0%}") for c in result.copies[:top]]
-    cycles = [
-        (
-            str(len(c.modules)),
-            " -> ".join([e.importer for e in c.path] + [c.path[0].importer]) if c.path else "",
-            "; ".join(f"{e.path}:{e.line} ({e.importer} -> {e.imported})" for e in c.breakers[:3])
-            + (f"; +{len(c.breakers) - 3} more" if len(c.breakers) > 3 else ""),
-        )
-        for c in result.cycles[:top]
-    ]
-    hotspots = [
-        (h.module, f"{h.score:g}", str(h.non_canonical_importers), str(h.fan_in), f"{h.betweenness:.3f}")
-        for h in result.hotspots[:top]
-    ]
     return [
-        Section(
+        _section(
             "Concept clusters (fix the first first)",
             (
                 "#",
@@ -71,39 +37,95 @@ def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
                 "paths",
                 "non-canonical/importers",
             ),
-            clusters,
-            max(len(result.clusters) - top, 0),
+            list(enumerate(result.clusters, 1)),
+            top,
+            _cluster_row,
             "no concept is reached or defined in several ways",
         ),
-        Section(
+        _section(
             "Shims (modules that only re-export)",
             ("module", "path", "re-exports", "importers"),
-            shims,
-            max(len(result.shims) - top, 0),
+            result.shims,
+            top,
+            _shim_row,
             "no shims",
         ),
-        Section(
+        _section(
             "Copies",
             ("copy", "live file", "similarity"),
-            copies,
-            max(len(result.copies) - top, 0),
+            result.copies,
+            top,
+            lambda c: (c.path, c.live, f"{c.similarity:.0%}"),
             "no stale copies",
         ),
-        Section(
+        _section(
             "Import cycles",
             ("modules", "shortest cycle", "breakers (file:line)"),
-            cycles,
-            max(len(result.cycles) - top, 0),
+            result.cycles,
+            top,
+            _cycle_row,
             "no import cycles at import time",
         ),
-        Section(
+        _section(
             "Hotspots",
             ("module", "score", "non-canonical importers", "fan-in", "betweenness"),
-            hotspots,
-            max(len(result.hotspots) - top, 0),
+            result.hotspots,
+            top,
+            lambda h: (
+                h.module,
+                f"{h.score:g}",
+                str(h.non_canonical_importers),
+                str(h.fan_in),
+                f"{h.betweenness:.3f}",
+            ),
             "no hotspots",
         ),
     ]
+
+
+def _section(
+    title: str,
+    headers: tuple[str, ...],
+    items: Sequence[_Item],
+    top: int,
+    row: Callable[[_Item], tuple[str, ...]],
+    empty: str,
+) -> Section:
+    """One section: the first TOP items as rows, and how many were cut."""
+    return Section(title, headers, [row(item) for item in items[:top]], max(len(items) - top, 0), empty)
+
+
+def _cluster_row(ranked: tuple[int, Cluster]) -> tuple[str, ...]:
+    rank, c = ranked
+    return (
+        str(rank),
+        f"{c.score:g}",
+        c.name,
+        c.canonical,
+        ", ".join(c.evidence),
+        str(sum(1 for d in c.definitions if not d.test_double and d.role != "factory")),
+        str(sum(1 for p in c.access_paths if p.importers)),
+        f"{c.non_canonical_importers}/{c.importer_count}",
+    )
+
+
+def _shim_row(s: Shim) -> tuple[str, ...]:
+    return (
+        s.module,
+        s.path,
+        ", ".join(f"{name} -> {origin}" for name, origin in s.reexports[:3])
+        + (f", +{len(s.reexports) - 3} more" if len(s.reexports) > 3 else ""),
+        str(len(s.importers)) if s.importers else "0 (safe to delete)",
+    )
+
+
+def _cycle_row(c: Cycle) -> tuple[str, ...]:
+    return (
+        str(len(c.modules)),
+        " -> ".join([e.importer for e in c.path] + [c.path[0].importer]) if c.path else "",
+        "; ".join(f"{e.path}:{e.line} ({e.importer} -> {e.imported})" for e in c.breakers[:3])
+        + (f"; +{len(c.breakers) - 3} more" if len(c.breakers) > 3 else ""),
+    )
 
 
 def discover_summary(result: DiscoveryResult) -> str:
