@@ -45,8 +45,10 @@ def find_hotspots(
                 near.update(graph.predecessors(module))
                 near.update(graph.successors(module))
         graph = nx.DiGraph(graph.subgraph(sorted(near)[: WHOLE_GRAPH_LIMIT * 2]))
-    k = min(BETWEENNESS_SAMPLES, graph.number_of_nodes())
-    betweenness = nx.betweenness_centrality(graph, k=k, seed=0) if k >= 2 else {}
+    # Exact below the sample size (sampling every node would only reorder the sums).
+    nodes = graph.number_of_nodes()
+    k = BETWEENNESS_SAMPLES if nodes > BETWEENNESS_SAMPLES else None
+    betweenness = nx.betweenness_centrality(graph, k=k, seed=0) if nodes >= 3 else {}
     hotspots = []
     for module in candidates:
         fan_in = len(importer_files.get(module, ()))
