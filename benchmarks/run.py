@@ -652,6 +652,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap.add_argument("--fix-only", action="store_true",
                     help="only archguard check (cold) and archguard fix (cold), for the fix target")
+    ap.add_argument("--floor-only", action="store_true",
+                    help="only the ast.parse floor and archguard scan (cold), for the parser-floor ratio")
     args = ap.parse_args(argv)
     args.load_at_start = os.getloadavg()[0]
     if args.load_at_start > 0.5 * (os.cpu_count() or 1):
@@ -673,6 +675,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.fix_only:
         rows += bench_archguard(tree, label, args.work, args.repeat, manifest, checks, ("check",), cold_only=True)
         rows.append(bench_fix(tree, label, args.work, args.repeat, checks))
+        print()
+        print(render(rows, [], manifest, checks, args))
+        return 0
+    if args.floor_only:  # the two rows of the "scan cold / CPython ast.parse alone" ratio, same run
+        rows.append(bench_ast_floor(tree, label, args.repeat))
+        rows += bench_archguard(tree, label, args.work, args.repeat, manifest, checks, ("scan",), cold_only=True)
         print()
         print(render(rows, [], manifest, checks, args))
         return 0

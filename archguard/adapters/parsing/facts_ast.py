@@ -29,19 +29,37 @@ _Handler = Callable[[ast.AST, Context], None]
 _STATEMENTS = frozenset(ast.stmt.__subclasses__())
 
 
-def extract_facts(source: str) -> FileFacts:
-    """Facts of one module's source text. ``SyntaxError`` propagates to the caller."""
+def extract_facts(source: str, *, every_body: bool = False) -> FileFacts:
+    """Facts of one module's source text. ``SyntaxError`` propagates to the caller.
+
+    ``every_body`` walks every function and class body, also those whose text cannot hold a fact:
+    the reference the gated walk is tested against (same facts, slower)."""
     source = normalize_newlines(source)
     try:
         tree = ast.parse(source)
     except ValueError as error:  # 3.11 reports NUL bytes as ValueError; it is a syntax problem
         raise SyntaxError(str(error)) from None
     builder = FactsBuilder(source)
-    walker = _AstWalker(builder)
+    walker = _AstWalker(builder, every_body=every_body)
     walker.statements(tree.body, ROOT)
     if builder.attribute_roots:
         walker.attribute_chains(tree)
     return builder.build()
+
+
+# The fields of each node type that can hold an expression or a statement: what
+# ``ast.iter_child_nodes`` yields, without its generators, and without ``ctx``/``op`` marker nodes
+# (one per name) or string/number fields. Filled on first sight of each type.
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "names", "module", "asname", "level",
+     "type_comment", "kind", "conversion", "is_async", "simple", "lineno", "tag", "rest", "kwd_attrs"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.Name: ()}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    # Not a node (None in a list, MatchSingleton's True): no fields, nothing to visit.
+    return tuple(field for field in getattr(kind, "_fields", ()) if field not in _NOT_CHILDREN)
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -117,9 +135,10 @@ def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
 
 
 class _AstWalker:
-    def __init__(self, builder: FactsBuilder) -> None:
+    def __init__(self, builder: FactsBuilder, *, every_body: bool = False) -> None:
         self.b = builder
         self.scan_calls = builder.scan_calls
+        self.every_body = every_body
         compound: dict[type, _Handler] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -187,14 +206,16 @@ class _AstWalker:
         self.b.bind_function(context, stmt.name, stmt.lineno)
         if self.scan_calls:  # decorators, defaults and annotations run at definition time
             self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
-        self.statements(stmt.body, context.function_body())
+        if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+            self.statements(stmt.body, context.function_body())
 
     def _class(self, stmt: ast.ClassDef, context: Context) -> None:
         empty = all(_is_docstring_or_pass(s) for s in stmt.body)
         self.b.bind_class(context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty)
         if self.scan_calls:
             self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
-        self.statements(stmt.body, context.class_body())
+        if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+            self.statements(stmt.body, context.class_body())
 
     def _if(self, stmt: ast.If, context: Context) -> None:
         body, orelse = context.if_branches(_dotted(stmt.test))
@@ -313,9 +334,10 @@ class _AstWalker:
         stack: list[ast.AST] = list(tree.body)
         while stack:
             node = stack.pop()
-            if type(node) in _STATEMENTS and not written.overlaps(node.lineno, node.end_lineno):
+            kind = type(node)
+            if kind in _STATEMENTS and not written.overlaps(node.lineno, node.end_lineno):
                 continue
-            if type(node) is ast.Attribute:
+            if kind is ast.Attribute:
                 attributes = []
                 base = node
                 while type(base) is ast.Attribute:
@@ -328,4 +350,12 @@ class _AstWalker:
                     continue
                 stack.append(base)  # e.g. f().x: chains may hide inside the call
                 continue
-            stack.extend(ast.iter_child_nodes(node))
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+            for field in fields:
+                child = getattr(node, field, None)
+                if type(child) is list:
+                    stack.extend(child)  # may hold None (``{**d}``'s key): skipped when popped
+                elif child is not None:
+                    stack.append(child)

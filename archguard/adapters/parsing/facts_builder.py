@@ -49,14 +49,18 @@ _WRITES_GLOBALS = re.compile(r"globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.(?:update
 # bare module-level call with ``__name__`` as its first argument, the shape of such helpers.
 # One that registers modules under its name (six's ``sys.modules[__name__ + ".moves"]``, an
 # importer on ``sys.meta_path``) may have submodules that exist only at run time.
-_REPLACES_MODULE = re.compile(
-    r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]"
-    r"|^[A-Za-z_][\w.]*\(\s*__name__\s*[,)]",
-    re.MULTILINE,
-)
+_REPLACES_MODULE = re.compile(r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]")
+# The second shape, split in two so the regex starts at a literal (``^[A-Za-z_]...`` tried at
+# every line start cost half the builder's time): the call ``(__name__,``, then its callee must be
+# the whole line before it.
+_NAME_FIRST_ARGUMENT = re.compile(r"\(\s*__name__\s*[,)]")
+_MODULE_LEVEL_CALLEE = re.compile(r"[A-Za-z_][\w.]*")
 _REGISTERS_SUBMODULES = re.compile(
     r"sys\.modules\[\s*__name__\s*\+[^\]\n]*\]\s*=[^=]|sys\.meta_path\.(?:append|insert)\("
 )
+# The words a function or class body needs to hold a fact (see FactsBuilder.function_body_lines).
+_IMPORT_TEXT = re.compile("import")
+_GLOBAL_TEXT = re.compile("global")
 # Walrus targets bind in the enclosing scope: expressions are walked for them on these lines only.
 _WALRUS_TEXT = re.compile(":=")
 
@@ -204,6 +208,15 @@ class FactsBuilder:
             patterns.append(_WALRUS_TEXT)
         self.call_lines = LineGate(source, patterns)
         self.scan_calls = bool(self.call_lines)
+        # A def's body holds facts only through imports (statements, ``__import__``,
+        # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
+        # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
+        # these words are not walked at all (most of a codebase's statements).
+        body_patterns = [_IMPORT_TEXT, _GLOBAL_TEXT]
+        self.function_body_lines = LineGate(source, body_patterns)
+        if "DeprecationWarning" in source:
+            body_patterns.append(_WARN_CALL_TEXT)
+        self.class_body_lines = LineGate(source, body_patterns)
         self._imports: list[ImportFact] = []
         self._bindings: list[Binding] = []
         self._uses: list[AttributeUse] = []
@@ -495,14 +508,22 @@ class FactsBuilder:
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
             writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
-            replaces_module=(
-                "__name__" in self._source and _REPLACES_MODULE.search(self._source) is not None
-            ),
+            replaces_module="__name__" in self._source and _replaces_module(self._source),
             registers_submodules=(
                 "sys." in self._source and _REGISTERS_SUBMODULES.search(self._source) is not None
             ),
             function_globals=tuple(sorted(self._function_globals)),
         )
+
+
+def _replaces_module(source: str) -> bool:
+    if _REPLACES_MODULE.search(source) is not None:
+        return True
+    for call in _NAME_FIRST_ARGUMENT.finditer(source):
+        start = source.rfind("\n", 0, call.start()) + 1
+        if _MODULE_LEVEL_CALLEE.fullmatch(source, start, call.start()):
+            return True
+    return False
 
 
 def _by_position(fact: ImportFact | AttributeUse) -> tuple[int, int]:
