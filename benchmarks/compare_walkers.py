@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import gc
 import importlib
 import os
@@ -89,10 +90,8 @@ def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleTy
 
     sources: dict[str, str] = {}
     for path in python_files(tree):
-        try:
+        with contextlib.suppress(OSError, UnreadableSource):
             sources[str(path.relative_to(tree))] = decode_source(path.read_bytes())
-        except (OSError, UnreadableSource):
-            pass
     parse_s = old_s = new_s = 0.0
     differ: list[tuple[str, object, object]] = []
     rejected: list[str] = []
