@@ -63,9 +63,33 @@ NEWER = {
         """,
 }
 
-TOO_NEW_FOR_REWRITE = {
+# PEP 701 f-strings, PEP 750 t-strings, PEP 758 ``except A, B:``: rewritten too, same extents.
+STRINGS_AND_EXCEPT = {
     "fstrings.py": 'names = ["a"]\nmsg = f"{", ".join(names)}"\nfrom app import x\n',
+    "fields.py": """\
+        import importlib
+        import app.models
+        names = {"a": 1}
+        x = f"{names["a"]} {importlib.import_module("app.x")!r:>{app.models.WIDTH}} {names = }"
+        y = f\"\"\"{
+            names["a"]  # a comment in a field
+        }\"\"\" "plain" f'{f'{1}'}'
+        z = f"{'\\n'.join(["a", "b"])}\\N{EM DASH} {{literal}}"
+        w = t"hello {app.models.user}"
+        __all__ = ["x", "y"]
+        """,
+    "excepts.py": """\
+        try:
+            import fast_json as json
+        except ValueError, ImportError:
+            import json
+        try:
+            pass
+        except* KeyError, TypeError: import app.late
+        """,
 }
+# ``except A,B:`` has no blank to spare for the parentheses: left to libcst.
+TOO_NEW_FOR_REWRITE = {"tight.py": "try:\n    import a\nexcept ValueError,ImportError:\n    pass\n"}
 
 
 def ruff_issues(tmp_path: Path, files: dict[str, str]) -> dict[str, list[SyntaxIssue]]:
@@ -93,9 +117,41 @@ def test_line_numbers_survive_the_rewrite(tmp_path: Path) -> None:
     assert "type " not in text and "[K" not in text
 
 
+@pytest.mark.parametrize("name", sorted(STRINGS_AND_EXCEPT))
+def test_rewritten_strings_and_excepts_give_the_facts_libcst_gives(tmp_path: Path, name: str) -> None:
+    issues = ruff_issues(tmp_path, STRINGS_AND_EXCEPT)[name]
+    assert issues, "ruff should name the newer constructs"
+    source = textwrap.dedent(STRINGS_AND_EXCEPT[name])
+    text, _ = rewrite(source, issues)
+    assert [len(line) for line in text.split("\n")] == [len(line) for line in source.split("\n")]
+    facts = extract_facts_downlevel(source, issues)
+    assert facts is not None
+    assert facts == extract_facts_cst(source)
+    assert facts.imports  # never equal because both are empty
+
+
+def test_expressions_inside_rewritten_fields_keep_their_facts(tmp_path: Path) -> None:
+    issues = ruff_issues(tmp_path, STRINGS_AND_EXCEPT)["fields.py"]
+    facts = extract_facts_downlevel(textwrap.dedent(STRINGS_AND_EXCEPT["fields.py"]), issues)
+    assert facts is not None
+    assert [(f.module, f.line) for f in facts.imports if f.kind.value == "dynamic"] == [("app.x", 4)]
+    assert {u.dotted for u in facts.attribute_uses} == {"app.models.WIDTH", "app.models.user"}
+    assert facts.all_names == ("x", "y")
+
+
+def test_facts_read_from_the_text_come_from_the_original(tmp_path: Path) -> None:
+    files = {"swap.py": 'import sys\nmsg = f"{"x"}"\nsys.modules[__name__] = object()\n'}
+    issues = ruff_issues(tmp_path, files)["swap.py"]
+    facts = extract_facts_downlevel(files["swap.py"], issues)
+    assert facts is not None and facts.replaces_module
+    assert facts == extract_facts_cst(files["swap.py"])
+
+
 def test_other_newer_syntax_is_left_to_libcst(tmp_path: Path) -> None:
-    issues = ruff_issues(tmp_path, TOO_NEW_FOR_REWRITE)["fstrings.py"]
-    assert extract_facts_downlevel(TOO_NEW_FOR_REWRITE["fstrings.py"], issues) is None
+    issues = ruff_issues(tmp_path, TOO_NEW_FOR_REWRITE)["tight.py"]
+    assert issues
+    assert extract_facts_downlevel(TOO_NEW_FOR_REWRITE["tight.py"], issues) is None
+    assert [f.module for f in extract_facts_cst(TOO_NEW_FOR_REWRITE["tight.py"]).imports] == ["a"]
 
 
 def test_dotted_bounds_are_left_to_libcst_so_their_attribute_use_is_kept(tmp_path: Path) -> None:

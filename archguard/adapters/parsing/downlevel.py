@@ -20,16 +20,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_builder import normalize_newlines, text_facts
+from archguard.adapters.parsing.fstring_downlevel import rewrite_strings
 from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
 
 TYPE_PARAMETERS = "Cannot use type parameter lists"
 TYPE_ALIAS = "Cannot use `type` alias statement"
 # PEP 696 defaults (3.13) sit inside a type-parameter list, which is blanked whole anyway.
 TYPE_PARAMETER_DEFAULT = "Cannot set default type for a type parameter"
+# PEP 758 (3.14): ``except A, B:`` without parentheses.
+EXCEPT_TYPES = "Multiple exception types must be parenthesized"
 
 
 def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts | None:
-    """Facts of a file whose only newer syntax is PEP 695, or None when it has anything else."""
+    """Facts of a file whose newer syntax is all of the kinds above, or None when it has another."""
     rewritten = rewrite(source, issues)
     if rewritten is None:
         return None
@@ -38,6 +42,8 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
         facts = extract_facts(text)
     except SyntaxError:
         return None  # something the diagnostics did not describe: let libcst decide
+    if text != source:  # facts read from the text itself, from the text as written
+        facts = replace(facts, **text_facts(normalize_newlines(source)))
     if not alias_lines:
         return facts
     bindings = tuple(
@@ -51,11 +57,25 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
 
 def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | None:
     """The rewritten source and the lines of former ``type`` statements; None if an issue is not
-    PEP 695 or does not sit where ruff said."""
+    one of the constructs above or does not sit where ruff said."""
     lines = source.split("\n")
+    strings = [i for i in issues if _is_string_issue(i.message)]
+    if strings:  # first, on the whole text: same extents, so the other issues' positions hold
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        rewritten = rewrite_strings(source, [starts[i.line - 1] + i.column - 1 for i in strings])
+        if rewritten is None:
+            return None
+        lines = rewritten.split("\n")
     aliases: list[tuple[int, int]] = []
     for issue in issues:
-        if issue.message.startswith(TYPE_PARAMETERS):
+        if _is_string_issue(issue.message):
+            continue
+        if issue.message.startswith(EXCEPT_TYPES):
+            if not _parenthesize_except(lines, issue.line - 1, issue.column - 1):
+                return None
+        elif issue.message.startswith(TYPE_PARAMETERS):
             if not _blank_brackets(lines, issue.line - 1, issue.column - 1):
                 return None
         elif issue.message.startswith(TYPE_ALIAS):
@@ -79,6 +99,51 @@ def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | No
         name = line[name_start:name_end]
         lines[row] = line[:column] + name + " " * (name_start - column) + line[name_end:]
     return "\n".join(lines), {row + 1 for row, _ in aliases}
+
+
+def _is_string_issue(message: str) -> bool:
+    return "f-string" in message or "t-string" in message
+
+
+def _parenthesize_except(lines: list[str], row: int, column: int) -> bool:
+    """``except A, B:`` (3.14) -> ``except(A,B):``, the same width: the types (from ``column``) up
+    to the clause's ``:`` are written without blanks inside parentheses. False when they do not
+    fit (no blanks to spare) or span lines."""
+    line = lines[row] if row < len(lines) else ""
+    keyword = line[:column].rstrip()
+    if keyword.endswith("*"):  # except* A, B:
+        keyword = keyword[:-1].rstrip()
+    if not keyword.endswith("except"):
+        return False
+    colon = _clause_colon(line, column)
+    if colon is None:
+        return False
+    start = len(keyword)
+    types = ",".join(part.strip() for part in line[column:colon].split(","))
+    if line[start:column].strip() == "*":
+        start = line.index("*", start) + 1
+    compact = "(" + types + ")"
+    width = colon - start
+    if len(compact) > width or any(c.isspace() for c in types):
+        return False
+    lines[row] = line[:start] + compact.ljust(width) + line[colon:]
+    return True
+
+
+def _clause_colon(line: str, column: int) -> int | None:
+    """The ``:`` ending an except clause's types, outside brackets and strings."""
+    depth = 0
+    for index in range(column, len(line)):
+        char = line[index]
+        if char in "\"'#":
+            return None  # strings or a comment among exception types: not worth the risk
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == ":" and depth == 0:
+            return index
+    return None
 
 
 def _blank_brackets(lines: list[str], row: int, column: int) -> bool:

@@ -507,13 +507,18 @@ class FactsBuilder:
             has_getattr=self._has_getattr,
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
-            writes_globals=_WRITES_GLOBALS.search(self._source) is not None,
-            replaces_module="__name__" in self._source and _replaces_module(self._source),
-            registers_submodules=(
-                "sys." in self._source and _REGISTERS_SUBMODULES.search(self._source) is not None
-            ),
+            **text_facts(self._source),
             function_globals=tuple(sorted(self._function_globals)),
         )
+
+
+def text_facts(source: str) -> dict[str, bool]:
+    """The facts read from the text rather than the tree (FileFacts fields of the same names)."""
+    return {
+        "writes_globals": _WRITES_GLOBALS.search(source) is not None,
+        "replaces_module": "__name__" in source and _replaces_module(source),
+        "registers_submodules": "sys." in source and _REGISTERS_SUBMODULES.search(source) is not None,
+    }
 
 
 def _replaces_module(source: str) -> bool:
