@@ -9,8 +9,8 @@ The pipeline for the files the cache cannot answer by ``stat``:
    when the target Python is older than the running interpreter (3.11 accepts ``match`` that 3.9
    does not). Ruff decides by *target* what is a syntax error.
 3. **newer syntax** (workers again): files ruff judged valid but this interpreter cannot parse:
-   rewritten for ``ast`` when their only novelty is PEP 695 (:mod:`downlevel`), else parsed by
-   the libcst extractor.
+   rewritten for ``ast`` when every novelty is one :mod:`downlevel` knows (PEP 695, 701, 750,
+   758), else parsed by the libcst extractor.
 
 Outcomes are stored in the cache with the judgement already applied, so a warm run repeats none of
 this. The cache is saved at the end of :func:`scan_files`.
@@ -309,8 +309,8 @@ def _settle(
         if outcome is not None:
             final[item.path] = (item, outcome, cacheable)
 
-    # Where exactly each too-new construct is, by the interpreter's own grammar: files whose only
-    # novelty is PEP 695 are rewritten for CPython's ast; the rest go through libcst.
+    # Where exactly each too-new construct is, by the interpreter's own grammar: files whose every
+    # novelty downlevel knows are rewritten for CPython's ast; the rest go through libcst.
     constructs = _constructs(root, [i.path for i in needs_cst])
     cst_facts = dict(
         workers.map_chunks(
@@ -424,8 +424,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
 def _cst_chunk(
     root: str, items: list[tuple[str, list[SyntaxIssue] | None, int]]
 ) -> list[tuple[str, FileFacts | None]]:
-    with collecting_gc():  # libcst's trees hold cycles
-        return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
+    return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
 
 
 def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
@@ -447,7 +446,8 @@ def _cst_facts_of(root: str, path: str, constructs: list[SyntaxIssue] | None) ->
         # runs (every warm one) never need it.
         from archguard.adapters.parsing.facts_cst import extract_facts_cst
 
-        return extract_facts_cst(source)
+        with collecting_gc():  # libcst's trees hold cycles (the down-levelled ast path makes none)
+            return extract_facts_cst(source)
     except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
         return None
     except Exception:  # noqa: BLE001 - a libcst or extractor bug: the caller records CPython's error instead
