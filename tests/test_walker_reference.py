@@ -267,7 +267,14 @@ def _expected_kinds(all_facts: dict[str, FileFacts]) -> None:
     assert any(f.guarded and f.module == "fast_json" for f in imports)
     assert any(f.in_function and f.module == "app.lazy_part" for f in imports)
     dynamic = {f.module for f in imports if f.kind is ImportKind.DYNAMIC}
-    assert {"app.plugins.fixed", "sub", "app.builtin_dyn", "app.top_level", "app.walrus", "app.in_lambda"} <= dynamic
+    assert {
+        "app.plugins.fixed",
+        "sub",
+        "app.builtin_dyn",
+        "app.top_level",
+        "app.walrus",
+        "app.in_lambda",
+    } <= dynamic
     assert all_facts["exports.py"].all_names == ("a", "b", "c", "d", "e")
     assert all_facts["computed_all.py"].all_names is None
     assert set(all_facts["functions.py"].function_globals) == {"STATE", "OTHER", "SERVICE_READY"}
@@ -275,10 +282,17 @@ def _expected_kinds(all_facts: dict[str, FileFacts]) -> None:
     assert all_facts["module_hooks.py"].has_getattr and all_facts["module_hooks.py"].registers_submodules
     assert all_facts["module_hooks.py"].writes_globals
     uses = {u.dotted for u in all_facts["aliases.py"].attribute_uses}
-    assert {"app.models.Thing", "app.models.user.User", "app.models.user.helper.run", "app.models.x.y"} <= uses
+    assert {
+        "app.models.Thing",
+        "app.models.user.User",
+        "app.models.user.helper.run",
+        "app.models.x.y",
+    } <= uses
     kinds = {(b.name, b.kind) for b in all_facts["aliases.py"].bindings}
     assert {("ConnectionManager", BindingKind.ALIAS), ("A", BindingKind.DELETE)} <= kinds
-    empty = {b.name: b.empty_body for b in all_facts["class_bodies.py"].bindings if b.kind is BindingKind.CLASS}
+    empty = {
+        b.name: b.empty_body for b in all_facts["class_bodies.py"].bindings if b.kind is BindingKind.CLASS
+    }
     assert empty == {"Empty": True, "WithImports": False, "Generic": False}
 
 
@@ -294,7 +308,10 @@ def test_gated_walk_equals_every_body_walk_and_libcst(tmp_path: Path) -> None:
 def test_bodies_without_fact_words_are_skipped_yet_nothing_is_lost(tmp_path: Path) -> None:
     """A body is skipped only by its text: a word split over lines or hidden in a string does not
     fool the gate into losing a fact (it may only make it walk a body for nothing)."""
-    source = _write(tmp_path, {"tricky.py": """\
+    source = _write(
+        tmp_path,
+        {
+            "tricky.py": """\
         def looks_empty():
             x = "import"  # the word, but no import: walked for nothing, no fact
             return x
@@ -311,7 +328,9 @@ def test_bodies_without_fact_words_are_skipped_yet_nothing_is_lost(tmp_path: Pat
                 def innermost():
                     global DEEP
                     DEEP = 1
-        """})["tricky.py"]
+        """
+        },
+    )["tricky.py"]
     facts = extract_facts(source)
     assert [f.module for f in facts.imports] == ["app.continued"]
     assert facts.function_globals == ("DEEP",)

@@ -1,4 +1,23 @@
-"""Reading one file into facts: decoding source bytes (``source_text``), the worker pool that parses
-every file once (``scanner``), ruff as the judge of syntax by target version (``syntax_judge``),
-the fact walkers over CPython's ``ast`` and libcst (``facts_ast``, ``facts_cst``, sharing
-``facts_builder``), and the PEP 695 down-levelling that lets an older ``ast`` read newer files."""
+"""Reading one file into facts.
+
+- ``source_text``: source bytes to text; ``scanner``: the worker pool that parses every file once;
+  ``syntax_judge``: ruff as the judge of syntax by target version.
+- ``facts_builder``: what a fact is and what each construct means (context flags, aliases,
+  ``__all__``, dynamic imports, deprecation shims, attribute chains, facts read from the text).
+- ``facts_ast``: the walk, over CPython's ``ast``. It visits every module-level statement, and a
+  function or class body only when the body's lines hold ``import`` or ``global`` (a class body
+  also ``warn(`` when the file names a DeprecationWarning): nothing else in a body makes a fact.
+  Expressions are walked only on lines where a call of interest, a walrus or an imported root
+  followed by a dot is written (the attribute chains concept contracts check).
+- ``downlevel`` and ``fstring_downlevel``: newer syntax than the running interpreter reads (PEP
+  695 type parameters and aliases, PEP 701 f-strings, PEP 750 t-strings, PEP 758 ``except A, B:``),
+  found by ruff and rewritten in place, every line and column kept, so the same walk reads it.
+
+Where the parsers differ, and why (the one place that says it): ``facts_cst`` walks libcst's tree
+for the files ``downlevel`` cannot rewrite without losing a fact (a dotted type-parameter bound,
+``except A,B:`` with no blank to spare, syntax newer than it knows). libcst spells ``None`` as a
+name, imported module names as attribute chains, and gives positions only through a codegen pass
+(``cst_positions``), so that walker differs in those details; it reports to the same
+``facts_builder``, and the tests hold both walkers to identical facts. On an interpreter that reads
+the newer syntax natively (3.12+ for PEP 695/701) neither rewrite nor libcst is needed for it.
+"""

@@ -1,18 +1,23 @@
-"""PEP 695 syntax rewritten, in place, into code the running interpreter's ``ast`` accepts.
+"""Newer syntax rewritten, in place, into code the running interpreter's ``ast`` accepts.
 
-Most files CPython 3.11 rejects in modern codebases (651 in homeassistant 2025.4.4) do so only
-for ``type X = ...`` statements and ``[T]`` type-parameter lists. Parsing those with libcst costs
-about ten times CPython's parse, so for them the scanner asks ruff where each construct is (ruff
-reports every one, with line and column, when judging for the interpreter's own version) and
-rewrites just those spots:
+Files CPython 3.11 rejects in modern codebases (651 in homeassistant 2025.4.4) do so for a few
+constructs. Parsing them with libcst costs about ten times CPython's parse, and would take their
+facts from a second walker; so the scanner asks ruff where each construct is (ruff reports every
+one, with line and column, when judging for the interpreter's own version) and rewrites just those
+spots, every line and every column after them kept, so that :mod:`facts_ast` reads the file:
 
-- a type-parameter list is blanked with spaces (``class Box[T]:`` -> ``class Box   :``),
-  newlines kept, so every line number stays true;
+- a PEP 695 type-parameter list is blanked with spaces (``class Box[T]:`` -> ``class Box   :``),
+  newlines kept; PEP 696 defaults sit inside it;
 - ``type X = V`` becomes ``X      = V`` (columns after the name kept), and the binding is
-  recorded as the type alias it is.
+  recorded as the type alias it is;
+- a PEP 701 f-string or PEP 750 t-string (with the literals implicitly concatenated to it) becomes
+  a list display holding its fields' expressions where they were (:mod:`fstring_downlevel`);
+- PEP 758's ``except A, B:`` becomes ``except(A,B):`` when the blanks it had leave room.
 
-Anything else that is too new (PEP 701 f-strings, ``except A, B:``, t-strings) is left to libcst:
-:func:`rewrite` returns None and the caller takes the slow, general path.
+Facts read from the text rather than the tree (``sys.modules[__name__] = ...``) are taken from the
+source as written. What cannot be rewritten (a type-parameter bound with a dotted name, whose
+attribute use blanking would lose; ``except A,B:`` without a blank to spare; a construct not
+listed here) makes :func:`rewrite` return None, and the caller takes libcst's path.
 """
 
 from __future__ import annotations

@@ -51,8 +51,28 @@ def extract_facts(source: str, *, every_body: bool = False) -> FileFacts:
 # ``ast.iter_child_nodes`` yields, without its generators, and without ``ctx``/``op`` marker nodes
 # (one per name) or string/number fields. Filled on first sight of each type.
 _NOT_CHILDREN = frozenset(
-    {"ctx", "op", "ops", "id", "attr", "arg", "name", "names", "module", "asname", "level",
-     "type_comment", "kind", "conversion", "is_async", "simple", "lineno", "tag", "rest", "kwd_attrs"}
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "arg",
+        "name",
+        "names",
+        "module",
+        "asname",
+        "level",
+        "type_comment",
+        "kind",
+        "conversion",
+        "is_async",
+        "simple",
+        "lineno",
+        "tag",
+        "rest",
+        "kwd_attrs",
+    }
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.Name: ()}
 

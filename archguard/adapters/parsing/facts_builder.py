@@ -14,6 +14,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from archguard.domain.facts import (
     AttributeUse,
@@ -512,13 +513,19 @@ class FactsBuilder:
         )
 
 
-def text_facts(source: str) -> dict[str, bool]:
+class TextFacts(TypedDict):
+    writes_globals: bool
+    replaces_module: bool
+    registers_submodules: bool
+
+
+def text_facts(source: str) -> TextFacts:
     """The facts read from the text rather than the tree (FileFacts fields of the same names)."""
-    return {
-        "writes_globals": _WRITES_GLOBALS.search(source) is not None,
-        "replaces_module": "__name__" in source and _replaces_module(source),
-        "registers_submodules": "sys." in source and _REGISTERS_SUBMODULES.search(source) is not None,
-    }
+    return TextFacts(
+        writes_globals=_WRITES_GLOBALS.search(source) is not None,
+        replaces_module="__name__" in source and _replaces_module(source),
+        registers_submodules="sys." in source and _REGISTERS_SUBMODULES.search(source) is not None,
+    )
 
 
 def _replaces_module(source: str) -> bool:
