@@ -63,8 +63,9 @@ def current() -> dict[str, ModuleType]:
             if (REPO / PARSING / f"{name}.py").exists()}
 
 
-def fallback(modules: dict[str, ModuleType]) -> Callable[[str, list], object]:
-    """The scanner's path for a file ``ast`` rejects: down-levelled if possible, else libcst."""
+def fallback(modules: dict[str, ModuleType], to_libcst: list[int]) -> Callable[[str, list], object]:
+    """The scanner's path for a file ``ast`` rejects: down-levelled if possible, else libcst
+    (counted in ``to_libcst[0]``)."""
     downlevel = modules["downlevel"]
     cst = modules.get("facts_cst")
 
@@ -72,6 +73,7 @@ def fallback(modules: dict[str, ModuleType]) -> Callable[[str, list], object]:
         try:
             found = downlevel.extract_facts_downlevel(source, constructs) if constructs else None
             if found is None and cst is not None:
+                to_libcst[0] += 1
                 found = cst.extract_facts_cst(source)
             return found
         except SyntaxError as error:
@@ -115,13 +117,14 @@ def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleTy
     # Newer syntax: the files ruff judges valid for the running interpreter's own version are
     # exactly those the scanner sends to the fallback.
     newer = 0
+    old_libcst, new_libcst = [0], [0]
     if rejected:
         judged = syntax_judge.first_issues(syntax_judge.judge_isolated(tree, rejected, sys.version_info[:2]))
         # Any file ruff calls valid for a target as new as its grammar knows is "too new for us".
         valid_new = syntax_judge.first_issues(syntax_judge.judge_isolated(tree, rejected, (3, 14)))
         too_new = [p for p in rejected if valid_new.get(p, "missing") is None and judged.get(p) is not None]
         constructs = syntax_judge.all_issues(tree, too_new, sys.version_info[:2]) if too_new else {}
-        old_fallback, new_fallback = fallback(old), fallback(new)
+        old_fallback, new_fallback = fallback(old, old_libcst), fallback(new, new_libcst)
         for rel in too_new:
             newer += 1
             before = old_fallback(sources[rel], constructs.get(rel, []))
@@ -129,7 +132,8 @@ def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleTy
             if before != after:
                 differ.append((rel, before, after))
     print(f"{tree}: {len(sources) - len(rejected)} files parsed by ast, {newer} with newer syntax "
-          f"(fallback path), {len(rejected) - newer} syntax errors; {len(differ)} differ")
+          f"(fallback path; read by libcst: old {old_libcst[0]}, new {new_libcst[0]}), "
+          f"{len(rejected) - newer} syntax errors; {len(differ)} differ")
     if parse_s:
         print(f"  ast.parse {parse_s:.2f} s; extraction (parse included): old {old_s:.2f} s "
               f"({old_s / parse_s:.2f}x parse), new {new_s:.2f} s ({new_s / parse_s:.2f}x parse)")

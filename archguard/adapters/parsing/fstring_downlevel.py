@@ -81,8 +81,7 @@ def _string_groups(source: str) -> list[list[_Token]]:
             continue
         joinable = False
         if c.isidentifier() or c.isdigit():
-            while i < n and (source[i].isalnum() or source[i] == "_"):
-                i += 1
+            i = _word_end(source, i)
             continue
         if c in "([{":
             depth += 1
@@ -90,6 +89,14 @@ def _string_groups(source: str) -> list[list[_Token]]:
             depth = max(0, depth - 1)
         i += 1
     return groups
+
+
+def _word_end(source: str, i: int) -> int:
+    """After a name, keyword or number (whole, so its letters are never taken for a prefix)."""
+    n = len(source)
+    while i < n and (source[i].isalnum() or source[i] == "_"):
+        i += 1
+    return i
 
 
 def _line_end(source: str, i: int) -> int:
@@ -193,8 +200,7 @@ def _field(source: str, i: int, edits: dict[int, str]) -> int:
             i = end
             continue
         if c.isidentifier() or c.isdigit():
-            while i < n and (source[i].isalnum() or source[i] == "_"):
-                i += 1
+            i = _word_end(source, i)
             continue
         if c in "([{":
             depth += 1
