@@ -154,11 +154,32 @@ def test_other_newer_syntax_is_left_to_libcst(tmp_path: Path) -> None:
     assert [f.module for f in extract_facts_cst(TOO_NEW_FOR_REWRITE["tight.py"]).imports] == ["a"]
 
 
-def test_dotted_bounds_are_left_to_libcst_so_their_attribute_use_is_kept(tmp_path: Path) -> None:
-    files = {"bound.py": "import app.base as base\n\n\nclass Box[T: base.Node]:\n    pass\n"}
-    issues = ruff_issues(tmp_path, files)["bound.py"]
-    assert extract_facts_downlevel(files["bound.py"], issues) is None
-    assert [u.dotted for u in extract_facts_cst(files["bound.py"]).attribute_uses] == ["app.base.Node"]
+def test_dotted_bounds_keep_their_attribute_use(tmp_path: Path) -> None:
+    files = {
+        "bound.py": "import app.base as base\n\n\nclass Box[T: base.Node]:\n    pass\n",
+        "more.py": """\
+            import app.base as base
+            import app.kinds
+
+
+            class Bäx[Tä: (base.Node,
+                          app.kinds.Leaf), *Ts, U = base.Default](base.Root):
+                def get[V: base.Node](self) -> V: ...
+
+
+            type Alias[K: app.kinds.Key] = dict[K, base.Value]
+            """,
+    }
+    issues = ruff_issues(tmp_path, files)
+    facts = extract_facts_downlevel(files["bound.py"], issues["bound.py"])
+    assert facts is not None
+    assert [u.dotted for u in facts.attribute_uses] == ["app.base.Node"]
+    assert facts == extract_facts_cst(files["bound.py"])
+    source = textwrap.dedent(files["more.py"])
+    facts = extract_facts_downlevel(source, issues["more.py"])
+    assert facts is not None
+    assert {u.dotted for u in facts.attribute_uses} >= {"app.base.Node", "app.kinds.Leaf", "app.base.Default"}
+    assert facts == extract_facts_cst(source)
 
 
 def test_diagnostics_that_do_not_match_the_text_are_refused() -> None:

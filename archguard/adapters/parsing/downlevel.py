@@ -22,6 +22,7 @@ listed here) makes :func:`rewrite` return None, and the caller takes libcst's pa
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 from archguard.adapters.parsing.facts_ast import extract_facts
@@ -39,12 +40,15 @@ EXCEPT_TYPES = "Multiple exception types must be parenthesized"
 
 def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts | None:
     """Facts of a file whose newer syntax is all of the kinds above, or None when it has another."""
-    rewritten = rewrite(source, issues)
+    bounds: list[Bound] = []
+    rewritten = rewrite(source, issues, bounds)
     if rewritten is None:
         return None
     text, alias_lines = rewritten
     try:
-        facts = extract_facts(text)
+        text = normalize_newlines(text)
+        detached = bound_expressions(bounds, text.split("\n")) if bounds else []
+        facts = extract_facts(text, detached=detached)
     except SyntaxError:
         return None  # something the diagnostics did not describe: let libcst decide
     if text != source:  # facts read from the text itself, from the text as written
@@ -60,9 +64,14 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
     return replace(facts, bindings=bindings)
 
 
-def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | None:
+def rewrite(
+    source: str, issues: list[SyntaxIssue], bounds: list[Bound] | None = None
+) -> tuple[str, set[int]] | None:
     """The rewritten source and the lines of former ``type`` statements; None if an issue is not
-    one of the constructs above or does not sit where ruff said."""
+    one of the constructs above or does not sit where ruff said. Dotted type-parameter bounds and
+    defaults that were blanked are added to ``bounds``."""
+    if bounds is None:
+        bounds = []
     lines = source.split("\n")
     strings = [i for i in issues if _is_string_issue(i.message)]
     if strings:  # first, on the whole text: same extents, so the other issues' positions hold
@@ -81,7 +90,7 @@ def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | No
             if not _parenthesize_except(lines, issue.line - 1, issue.column - 1):
                 return None
         elif issue.message.startswith(TYPE_PARAMETERS):
-            if not _blank_brackets(lines, issue.line - 1, issue.column - 1):
+            if not _blank_brackets(lines, issue.line - 1, issue.column - 1, bounds):
                 return None
         elif issue.message.startswith(TYPE_ALIAS):
             aliases.append((issue.line - 1, issue.column - 1))
@@ -97,7 +106,7 @@ def rewrite(source: str, issues: list[SyntaxIssue]) -> tuple[str, set[int]] | No
             name_end += 1
         after = name_end + (len(line[name_end:]) - len(line[name_end:].lstrip(" \t")))
         if after < len(line) and line[after] == "[":  # `type X[T] = ...`: its parameters go too
-            if not _blank_brackets(lines, row, after):
+            if not _blank_brackets(lines, row, after, bounds):
                 return None
             line = lines[row]
         # `type X = V` -> `X      = V`: the name moves left, everything after it keeps its column.
@@ -151,17 +160,34 @@ def _clause_colon(line: str, column: int) -> int | None:
     return None
 
 
-def _blank_brackets(lines: list[str], row: int, column: int) -> bool:
+# A bound or default inside a blanked type-parameter list that holds an attribute chain: where it
+# starts (row, column: 0-based, in characters) and its text.
+Bound = tuple[int, int, str]
+
+
+def _blank_brackets(lines: list[str], row: int, column: int, bounds: list[Bound]) -> bool:
     """Replace ``[ ... ]`` starting at lines[row][column] with spaces (across lines if need be);
-    False, with ``lines`` unusable, when it cannot (the caller then gives up on the rewrite)."""
+    False, with ``lines`` unusable, when it cannot (the caller then gives up on the rewrite).
+    Bounds and defaults with a dot (``[T: mod.Base]``: an attribute use blanking would lose) are
+    added to ``bounds``, to be parsed apart."""
     if row >= len(lines) or column >= len(lines[row]) or lines[row][column] != "[":
         return False
     depth = 0
     quote: str | None = None
+    segment: list[str] | None = None  # the bound or default being read, at the list's own level
+    segment_at = (row, column)
+    dotted = False
     for r in range(row, len(lines)):
         chars = list(lines[r])
+        if segment is not None and r > row:
+            segment.append("\n")
         for c in range(column if r == row else 0, len(chars)):
             ch = chars[c]
+            ends_segment = depth == 1 and not quote and (ch in ",=" or (ch == "]"))
+            if segment is not None and ends_segment:
+                if dotted:
+                    bounds.append((*segment_at, "".join(segment)))
+                segment, dotted = None, False
             if quote:  # string literals inside bounds or defaults (``T: "Node"``)
                 if ch == quote:
                     quote = None
@@ -172,14 +198,42 @@ def _blank_brackets(lines: list[str], row: int, column: int) -> bool:
             elif ch in ")]}":
                 depth -= 1
             elif ch == ".":
-                # ``[T: mod.Base]``: an attribute use that blanking would lose; libcst keeps it.
-                return False
+                dotted = True
+            if segment is not None:
+                segment.append(ch)
+            elif depth == 1 and not quote and ch in ":=":
+                segment, segment_at = [], (r, c + 1)
             chars[c] = " "
             if depth == 0:
                 lines[r] = "".join(chars)
                 return True
+        if not chars:
+            return False  # a blank line inside the list: no room for the continuation below
+        # The list ran on past this line: without its brackets, the line must continue.
+        chars[-1] = "\\"
         lines[r] = "".join(chars)
     return False
+
+
+def bound_expressions(bounds: list[Bound], text_lines: list[str]) -> list[ast.expr]:
+    """The bounds as expression trees placed where they were written (lines from 1, columns in
+    UTF-8 bytes of the rewritten line, as ``ast`` gives them), for the attribute walk."""
+    found = []
+    for row, column, text in bounds:
+        try:
+            expression = ast.parse("(" + text + ")", mode="eval").body
+        except (SyntaxError, ValueError):
+            continue
+        shift = len(text_lines[row][:column].encode("utf-8")) - 1  # the "(" stood in column 0
+        for node in ast.walk(expression):
+            if not hasattr(node, "lineno"):
+                continue
+            if node.lineno == 1:
+                node.col_offset += shift
+            if node.end_lineno == 1:
+                node.end_col_offset += shift
+        found.append(ast.increment_lineno(expression, row))
+    return found
 
 
 def _as_type_alias(binding: Binding) -> Binding:

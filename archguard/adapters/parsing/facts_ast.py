@@ -8,7 +8,7 @@ a call or an attribute chain could matter. All meaning is decided in :mod:`facts
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
@@ -29,11 +29,13 @@ _Handler = Callable[[ast.AST, Context], None]
 _STATEMENTS = frozenset(ast.stmt.__subclasses__())
 
 
-def extract_facts(source: str, *, every_body: bool = False) -> FileFacts:
+def extract_facts(source: str, *, every_body: bool = False, detached: Sequence[ast.expr] = ()) -> FileFacts:
     """Facts of one module's source text. ``SyntaxError`` propagates to the caller.
 
     ``every_body`` walks every function and class body, also those whose text cannot hold a fact:
-    the reference the gated walk is tested against (same facts, slower)."""
+    the reference the gated walk is tested against (same facts, slower). ``detached``: expressions
+    cut out of the source by :mod:`downlevel` (type-parameter bounds), walked for attribute chains
+    only, as libcst's walk sees them."""
     source = normalize_newlines(source)
     try:
         tree = ast.parse(source)
@@ -43,7 +45,7 @@ def extract_facts(source: str, *, every_body: bool = False) -> FileFacts:
     walker = _AstWalker(builder, every_body=every_body)
     walker.statements(tree.body, ROOT)
     if builder.attribute_roots:
-        walker.attribute_chains(tree)
+        walker.attribute_chains([*tree.body, *detached])
     return builder.build()
 
 
@@ -347,11 +349,11 @@ class _AstWalker:
                     self.b.call(context, callee, self._span(node), [_value(a) for a in node.args], keywords)
             stack.extend(ast.iter_child_nodes(node))
 
-    def attribute_chains(self, tree: ast.Module) -> None:
+    def attribute_chains(self, nodes: Iterable[ast.AST]) -> None:
         """Report every maximal ``name.attr...`` chain rooted at a plain-import name."""
         roots = self.b.attribute_roots
         written = self.b.attribute_lines()
-        stack: list[ast.AST] = list(tree.body)
+        stack: list[ast.AST] = list(nodes)
         while stack:
             node = stack.pop()
             kind = type(node)
