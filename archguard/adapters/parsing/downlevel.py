@@ -226,11 +226,11 @@ def bound_expressions(bounds: list[Bound], text_lines: list[str]) -> list[ast.ex
             continue
         shift = len(text_lines[row][:column].encode("utf-8")) - 1  # the "(" stood in column 0
         for node in ast.walk(expression):
-            if not hasattr(node, "lineno"):
+            if not isinstance(node, ast.expr):  # the attribute walk reads positions of these only
                 continue
             if node.lineno == 1:
                 node.col_offset += shift
-            if node.end_lineno == 1:
+            if node.end_lineno == 1 and node.end_col_offset is not None:
                 node.end_col_offset += shift
         found.append(ast.increment_lineno(expression, row))
     return found
