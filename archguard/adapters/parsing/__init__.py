@@ -14,8 +14,8 @@
   found by ruff and rewritten in place, every line and column kept, so the same walk reads it.
 
 Where the parsers differ, and why (the one place that says it): ``facts_cst`` walks libcst's tree
-for the files ``downlevel`` cannot rewrite without losing a fact (a dotted type-parameter bound,
-``except A,B:`` with no blank to spare, syntax newer than it knows). libcst spells ``None`` as a
+for the files ``downlevel`` cannot rewrite without losing a fact (``except A,B: code`` with no
+blank to spare, syntax newer than it knows: see its docstring). libcst spells ``None`` as a
 name, imported module names as attribute chains, and gives positions only through a codegen pass
 (``cst_positions``), so that walker differs in those details; it reports to the same
 ``facts_builder``, and the tests hold both walkers to identical facts. On an interpreter that reads

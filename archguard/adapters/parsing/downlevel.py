@@ -12,12 +12,14 @@ spots, every line and every column after them kept, so that :mod:`facts_ast` rea
   recorded as the type alias it is;
 - a PEP 701 f-string or PEP 750 t-string (with the literals implicitly concatenated to it) becomes
   a list display holding its fields' expressions where they were (:mod:`fstring_downlevel`);
-- PEP 758's ``except A, B:`` becomes ``except(A,B):`` when the blanks it had leave room.
+- PEP 758's ``except A, B:`` becomes ``except(A,B):`` (wider only when no code follows the ``:``).
 
 Facts read from the text rather than the tree (``sys.modules[__name__] = ...``) are taken from the
-source as written. What cannot be rewritten (a type-parameter bound with a dotted name, whose
-attribute use blanking would lose; ``except A,B:`` without a blank to spare; a construct not
-listed here) makes :func:`rewrite` return None, and the caller takes libcst's path.
+source as written; dotted type-parameter bounds and defaults, blanked, are parsed apart and walked
+for their attribute chains. What cannot be rewritten (``except A,B: code`` on one line without a
+blank to spare, a type-parameter list with a blank line inside, text the string lexer cannot
+follow, a construct not listed here) makes :func:`rewrite` return None, and the caller takes
+libcst's path.
 """
 
 from __future__ import annotations
@@ -121,8 +123,8 @@ def _is_string_issue(message: str) -> bool:
 
 def _parenthesize_except(lines: list[str], row: int, column: int) -> bool:
     """``except A, B:`` (3.14) -> ``except(A,B):``, the same width: the types (from ``column``) up
-    to the clause's ``:`` are written without blanks inside parentheses. False when they do not
-    fit (no blanks to spare) or span lines."""
+    to the clause's ``:`` are written without blanks inside parentheses. Wider only when nothing
+    but a comment follows the colon; False when code does, or the types span lines."""
     line = lines[row] if row < len(lines) else ""
     keyword = line[:column].rstrip()
     if keyword.endswith("*"):  # except* A, B:
@@ -138,8 +140,13 @@ def _parenthesize_except(lines: list[str], row: int, column: int) -> bool:
         start = line.index("*", start) + 1
     compact = "(" + types + ")"
     width = colon - start
-    if len(compact) > width or any(c.isspace() for c in types):
+    if any(c.isspace() for c in types):
         return False
+    if len(compact) > width:
+        after = line[colon + 1 :].lstrip()
+        if after and not after.startswith("#"):
+            return False  # code after the colon would move: its columns must hold
+        width = len(compact)  # only the colon (and a comment) move right
     lines[row] = line[:start] + compact.ljust(width) + line[colon:]
     return True
 
