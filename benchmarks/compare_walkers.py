@@ -86,7 +86,9 @@ def python_files(tree: Path) -> list[Path]:
     return sorted(p for p in tree.rglob("*.py") if p.is_file())
 
 
-def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleType], show: int) -> int:
+def compare_tree(
+    tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleType], show: int, newer_only: bool = False
+) -> int:
     from archguard.adapters.parsing import syntax_judge
     from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 
@@ -106,6 +108,8 @@ def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleTy
             rejected.append(rel)
             continue
         parse_s += time.perf_counter() - start
+        if newer_only:
+            continue
         start = time.perf_counter()
         before = old_extract(source)
         old_s += time.perf_counter() - start
@@ -131,10 +135,10 @@ def compare_tree(tree: Path, old: dict[str, ModuleType], new: dict[str, ModuleTy
             after = new_fallback(sources[rel], constructs.get(rel, []))
             if before != after:
                 differ.append((rel, before, after))
-    print(f"{tree}: {len(sources) - len(rejected)} files parsed by ast, {newer} with newer syntax "
+    print(f"{tree}: {len(sources) - len(rejected)} files parsed by ast{' (not compared)' if newer_only else ''}, {newer} with newer syntax "
           f"(fallback path; read by libcst: old {old_libcst[0]}, new {new_libcst[0]}), "
           f"{len(rejected) - newer} syntax errors; {len(differ)} differ")
-    if parse_s:
+    if parse_s and not newer_only:
         print(f"  ast.parse {parse_s:.2f} s; extraction (parse included): old {old_s:.2f} s "
               f"({old_s / parse_s:.2f}x parse), new {new_s:.2f} s ({new_s / parse_s:.2f}x parse)")
     for rel, before, after in differ[:show]:
@@ -149,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("trees", nargs="+", type=Path)
     ap.add_argument("--rev", default="main", help="the revision whose walker is 'old' (default: main)")
     ap.add_argument("--show", type=int, default=5, help="differences printed in full")
+    ap.add_argument("--newer-only", action="store_true",
+                    help="compare only the files with newer syntax (the fallback path), not the ast path")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")  # SyntaxWarnings of the analysed code
     gc.disable()  # as in the scanner's workers: ast trees have no cycles
@@ -156,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         old = load_revision(args.rev, Path(tmp))
         new = current()
-        total = sum(compare_tree(tree.resolve(), old, new, args.show) for tree in args.trees)
+        total = sum(compare_tree(tree.resolve(), old, new, args.show, args.newer_only) for tree in args.trees)
     print(f"{total} files with different facts")
     return 1 if total else 0
 
