@@ -29,7 +29,7 @@ def rewrite_strings(source: str, positions: list[int]) -> str | None:
     None when the text cannot be lexed or a position is in no string."""
     try:
         groups = _string_groups(source)
-    except _Unreadable:
+    except (_Unreadable, IndexError):  # IndexError: text ending inside a construct
         return None
     chars = list(source)
     pending = sorted(set(positions))
