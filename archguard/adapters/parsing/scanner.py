@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -34,9 +35,10 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from stat import S_ISREG
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from archguard.adapters.cache.facts_cache import (
+    RACY_WINDOW_NS,
     CachedOutcome,
     FactsCache,
     FileStamp,
@@ -191,23 +193,23 @@ def scan_files(
             hits += _reuse_by_stat(root, source.path, cache, outcomes, hashes, to_parse, tracker)
     tracker.flush()
 
-    small = [item for item in to_parse if item[2] <= LARGE_FILE_BYTES]
-    large = [item for item in to_parse if item[2] > LARGE_FILE_BYTES]
-    with _Workers(jobs if len(small) >= PARALLEL_MIN_FILES else 1) as workers:
-        parsed = workers.map_chunks(
-            _parse_chunk,
-            str(root),
-            _chunks(small, jobs),
-            on_chunk_done=tracker.advance,
-            on_crash=_crashed,
-        )
-        # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
-        # literal): large files are parsed one at a time, each in a process of its own that hands
-        # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
-        for item in large:
-            parsed.extend(_isolated(_parse_chunk, str(root), [item], _crashed))
-            tracker.advance(1)
-        hits += _settle(root, parsed, target, cache, outcomes, hashes, workers)
+    small_count = sum(1 for item in to_parse if item[2] <= LARGE_FILE_BYTES)
+    with _Workers(jobs if small_count >= PARALLEL_MIN_FILES else 1) as workers:
+        parsed = _read_and_parse_all(workers, root, to_parse, tracker.advance)
+        settled_hits, changed = _settle(root, parsed, target, cache, outcomes, hashes, workers)
+        hits += settled_hits
+        if changed:
+            # Written (or deleted) between the worker's read and a later pass (ruff's verdict, the
+            # libcst facts): what those passes saw is another version. Scan such files again from
+            # the start, once; a file that changes yet again is reported, and nothing of it cached.
+            again = [(item.path, cache.known_hash(item.path), item.size) for item in changed]
+            parsed = _read_and_parse_all(workers, root, again, None)
+            settled_hits, changed = _settle(root, parsed, target, cache, outcomes, hashes, workers)
+            hits += settled_hits
+            for item in changed:
+                reason = "kept changing while it was being scanned (run again once it is written)"
+                outcomes[item.path] = ParseOutcome(unreadable=UnreadableFile(item.path, reason))
+                hashes.pop(item.path, None)
     tracker.flush()
     cache.save()
     final = {path: outcome for path, outcome in outcomes.items() if outcome is not None}
@@ -221,6 +223,28 @@ def scan_files(
         return again.outcomes[path]
 
     return ScanOutput(final, hits, hashes, reparse)
+
+
+def _read_and_parse_all(
+    workers: _Workers,
+    root: Path,
+    items: list[tuple[str, bytes | None, int]],
+    on_done: Callable[[int], None] | None,
+) -> list[_Parsed]:
+    """The workers' read + parse of every item (path, cached hash, size)."""
+    small = [item for item in items if item[2] <= LARGE_FILE_BYTES]
+    large = [item for item in items if item[2] > LARGE_FILE_BYTES]
+    parsed = workers.map_chunks(
+        _parse_chunk, str(root), _chunks(small, workers.jobs), on_chunk_done=on_done, on_crash=_crashed
+    )
+    # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
+    # literal): large files are parsed one at a time, each in a process of its own that hands
+    # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
+    for item in large:
+        parsed.extend(_isolated(_parse_chunk, str(root), [item], _crashed))
+        if on_done:
+            on_done(1)
+    return parsed
 
 
 def _reuse_by_stat(
@@ -260,8 +284,9 @@ def _settle(
     outcomes: dict[str, ParseOutcome | CachedOutcome | None],
     hashes: dict[str, bytes],
     workers: _Workers,
-) -> int:
-    """Turn the workers' results into final outcomes: cache reuse, ruff's verdicts, libcst."""
+) -> tuple[int, list[_Parsed]]:
+    """Turn the workers' results into final outcomes: cache reuse, ruff's verdicts, libcst.
+    Returns the cache hits and the files found changed since the worker read them (no outcome)."""
     hits = 0
     fresh: list[_Parsed] = []
     for item in parsed:
@@ -286,11 +311,17 @@ def _settle(
     ]
     verdicts, crashed, judge_available = _judge(root, to_judge, target)
     judged_paths = set(to_judge)
+    # Ruff read the files itself: its verdict counts only for the version the worker read.
+    moved = {i.path for i in fresh if i.path in judged_paths and not _still_as_read(root, i)}
 
     needs_cst: list[_Parsed] = []
+    changed: list[_Parsed] = []
     final: dict[str, tuple[_Parsed, ParseOutcome, bool]] = {}
     for item in fresh:
         outcome, cacheable = item.outcome, item.cacheable
+        if item.path in moved:
+            changed.append(item)
+            continue
         if item.path in crashed:
             outcome, cacheable = _judge_crashed(item, target), False
         elif item.path in verdicts:
@@ -316,12 +347,15 @@ def _settle(
         workers.map_chunks(
             _cst_chunk,
             str(root),
-            _chunks([(i.path, constructs.get(i.path), i.size) for i in needs_cst], workers.jobs),
+            _chunks([(i.path, (constructs.get(i.path), i.digest), i.size) for i in needs_cst], workers.jobs),
             on_crash=lambda path: (path, None),
         )
     )
     for item in needs_cst:
         facts = cst_facts.get(item.path)
+        if isinstance(facts, str):  # _CHANGED: libcst read another version than the worker did
+            changed.append(item)
+            continue
         outcome = ParseOutcome(facts=facts) if facts else ParseOutcome(syntax_error=item.rejected)
         final[item.path] = (item, outcome, item.cacheable)
 
@@ -331,7 +365,25 @@ def _settle(
             stored = cache.store(path, item.size, item.stamp, item.digest, outcome)
             if stored is not None:
                 hashes[path] = stored
-    return hits
+    return hits, changed
+
+
+def _still_as_read(root: Path, item: _Parsed) -> bool:
+    """Is the file still the version the worker read? Its stat says so, unless it was written so
+    recently that a later write may share its timestamp: then its content decides."""
+    try:
+        stat = os.stat(os.path.join(root, item.path))
+    except OSError:
+        return False
+    if stat.st_size != item.size or FileStamp.of(stat) != item.stamp:
+        return False
+    if time.time_ns() - stat.st_mtime_ns >= RACY_WINDOW_NS:
+        return True
+    try:
+        data, _ = read_regular(os.path.join(root, item.path), max_bytes=DEFAULT_MAX_BYTES)
+    except OSError:
+        return False
+    return content_hash(data) == item.digest
 
 
 def _judge(
@@ -421,24 +473,37 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> _Parsed:
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
 
 
+# What the libcst pass gives for a file whose content is no longer what the first read hashed.
+_CHANGED: Literal["changed"] = "changed"
+_CstFacts = FileFacts | Literal["changed"] | None
+
+
 def _cst_chunk(
-    root: str, items: list[tuple[str, list[SyntaxIssue] | None, int]]
-) -> list[tuple[str, FileFacts | None]]:
+    root: str, items: list[tuple[str, tuple[list[SyntaxIssue] | None, bytes | None], int]]
+) -> list[tuple[str, _CstFacts]]:
     with collecting_gc():  # libcst's trees hold cycles
-        return [(path, _cst_facts(root, path, constructs)) for path, constructs, _ in items]
+        return [(path, _cst_facts(root, path, *payload)) for path, payload, _ in items]
 
 
-def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
+def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None) -> _CstFacts:
     try:
         with _deadline():
-            return _cst_facts_of(root, path, constructs)
+            return _cst_facts_of(root, path, constructs, digest)
     except _DeadlinePassed:  # the caller records CPython's error instead
         return None
 
 
-def _cst_facts_of(root: str, path: str, constructs: list[SyntaxIssue] | None) -> FileFacts | None:
+def _cst_facts_of(
+    root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None
+) -> _CstFacts:
     try:
-        source = decode_source(read_regular(os.path.join(root, path))[0])
+        data = read_regular(os.path.join(root, path))[0]
+    except OSError:  # gone since the first read
+        return _CHANGED
+    if content_hash(data) != digest:
+        return _CHANGED
+    try:
+        source = decode_source(data)
         if constructs:
             facts = extract_facts_downlevel(source, constructs)
             if facts is not None:
