@@ -61,7 +61,9 @@ COMMANDS = {
     "fix": ["--dry-run"],
 }
 
-pytestmark = pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs an interpreter that rejects PEP 695")
+pytestmark = pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="needs an interpreter that rejects PEP 695"
+)
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -72,16 +74,22 @@ def _run(command: str, root: Path, tmp_path: Path, *extra: str) -> dict:
     """One command through the real CLI, in this process (so the seams patched here apply)."""
     args = [a.replace("{tmp}", str(tmp_path)) for a in COMMANDS[command]]
     out = tmp_path / f"{command}.json"
-    result = CliRunner().invoke(cli, [command, str(root), *args, "--jobs", "1", "-q", "--json", str(out), *extra])
+    result = CliRunner().invoke(
+        cli, [command, str(root), *args, "--jobs", "1", "-q", "--json", str(out), *extra]
+    )
     crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-    assert not crashed, "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else result.output
+    assert not crashed, (
+        "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else result.output
+    )
     assert result.exit_code in (0, 1), result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     if command == "fix":  # its summary counts edits; its own check accounted for the files
         assert report["problems"] == [], report["problems"]
         return report
     summary = report["summary"]
-    assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"]
+    assert (
+        summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"]
+    )
     return report
 
 
@@ -119,7 +127,9 @@ def _after_discovery(monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], N
     monkeypatch.setattr(archguard.app, "discover_files", discover_then_change)
 
 
-def _before_ruff(monkeypatch: pytest.MonkeyPatch, name: str, change: Callable[[Path], None], times: int = 1) -> list[int]:
+def _before_ruff(
+    monkeypatch: pytest.MonkeyPatch, name: str, change: Callable[[Path], None], times: int = 1
+) -> list[int]:
     """Run CHANGE on the tree just before the first TIMES calls of ``syntax_judge.NAME`` (after the
     workers have read and parsed every file). Returns a list that counts the calls."""
     real = getattr(syntax_judge, name)
@@ -216,7 +226,9 @@ def test_a_file_deleted_before_libcst_reads_it_is_unreadable_not_a_syntax_error(
     assert "app/newer.py" not in {e["path"] for e in report["syntax_errors"]}
 
 
-def test_a_file_that_keeps_changing_is_reported_not_guessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_that_keeps_changing_is_reported_not_guessed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _tree(tmp_path)
     versions = iter([NEWER_B, TREE["app/newer.py"], NEWER_B])
     calls = _before_ruff(
@@ -249,11 +261,19 @@ def test_a_changed_file_is_never_cached_under_the_other_versions_content(
     assert _dangling(warm, "app/newer.py") == VERSION_A
 
 
-def test_a_package_folder_removed_after_discovery_is_accounted_file_by_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_package_folder_removed_after_discovery_is_accounted_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A folder of modules removed after discovery: each of its files is accounted for once."""
     root = _tree(tmp_path)
-    write_tree(root, {"app/sub/__init__.py": "", "app/sub/a.py": "import os\n", "app/sub/b.py": "import os\n"})
+    write_tree(
+        root, {"app/sub/__init__.py": "", "app/sub/a.py": "import os\n", "app/sub/b.py": "import os\n"}
+    )
     _after_discovery(monkeypatch, lambda root: shutil.rmtree(root / "app/sub"))
     report = _run("scan", root, tmp_path, "--no-cache")
     unreadable = _unreadable(report)
-    assert {p for p in unreadable if p.startswith("app/sub/")} == {"app/sub/__init__.py", "app/sub/a.py", "app/sub/b.py"}
+    assert {p for p in unreadable if p.startswith("app/sub/")} == {
+        "app/sub/__init__.py",
+        "app/sub/a.py",
+        "app/sub/b.py",
+    }
