@@ -31,8 +31,13 @@ TARGET_S = 0.5
 def fill(cache_dir: Path, entries: int) -> None:
     cache = FactsCache(cache_dir)
     for i in range(entries):
-        cache.store(f"app/m{i}.py", 1000, OLD_MTIME, content_hash(b"%d" % i),
-                    ParseOutcome(facts=sample_facts(i, imports=8)))
+        cache.store(
+            f"app/m{i}.py",
+            1000,
+            OLD_MTIME,
+            content_hash(b"%d" % i),
+            ParseOutcome(facts=sample_facts(i, imports=8)),
+        )
     cache.save()
 
 
@@ -54,8 +59,10 @@ def main() -> None:
         size = sum(p.stat().st_size for p in Path(folder).iterdir())
         best = min(timed_load(Path(folder), args.entries) for _ in range(args.repeat))
     verdict = "met" if best < TARGET_S else "NOT met"
-    sys.stdout.write(f"facts cache load, {args.entries:,} entries ({size / 1e6:.1f} MB): best of {args.repeat} "
-                     f"{best:.3f} s (target < {TARGET_S} s: {verdict})\n")
+    sys.stdout.write(
+        f"facts cache load, {args.entries:,} entries ({size / 1e6:.1f} MB): best of {args.repeat} "
+        f"{best:.3f} s (target < {TARGET_S} s: {verdict})\n"
+    )
 
 
 if __name__ == "__main__":
