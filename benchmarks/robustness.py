@@ -99,7 +99,10 @@ def bench_scale(work: Path, modules: int, jobs: int, full_only: bool = False) ->
         tree = _scale_tree(work, count)
         run = measure([*archguard_cmd(), "scan", str(tree), "--no-cache", "-q", "--jobs", str(jobs),
                        "--json", str(work / f"scale-{count}.json")], cwd=work)
-        print(f"  scale {count:>7} modules  {run.wall_s:7.1f} s  peak {run.tree_mem_mb:6.0f} MB (all processes)"
+        # CPU seconds of the whole process tree: unlike wall time, comparable between runs on a
+        # machine shared with other work (GNU time only; "n/a" without it)
+        cpu = f"{run.cpu_s:7.1f} CPU s ({run.cpu_s / count * 1000:.2f} ms a module)" if run.cpu_s else "CPU n/a"
+        print(f"  scale {count:>7} modules  {run.wall_s:7.1f} s  {cpu}  peak {run.tree_mem_mb:6.0f} MB (all processes)"
               f"  largest process {run.max_rss_mb:6.0f} MB  exit {run.exit_code}", flush=True)
 
 
