@@ -103,9 +103,21 @@ class ScanOutput:
 
     @cached_property
     def facts(self) -> Mapping[str, FileFacts]:
-        """path -> facts of every file that parsed."""
+        """path -> facts of every file that parsed, each decoded on first access: an incremental
+        derivation (app/derivation.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return _LazyFacts(parsed, lambda: {p: o.facts for p, o in self.outcomes.items() if o.facts})
+        return _LazyFacts(parsed, self._facts_of)
+
+    def _facts_of(self, path: str) -> FileFacts | None:
+        if "outcomes" in self.__dict__:  # everything is decoded already
+            return self.outcomes[path].facts
+        result = self._results[path]
+        if not isinstance(result, CachedOutcome):
+            return result.facts
+        try:
+            return result.outcome().facts
+        except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: parse the file again
+            return self._reparse(path).facts
 
     @property
     def syntax_errors(self) -> list[SyntaxIssue]:
@@ -121,25 +133,27 @@ def _parsed(result: ParseOutcome | CachedOutcome) -> bool:
 
 
 class _LazyFacts(Mapping[str, FileFacts]):
-    """Knows which files parsed at once; builds their facts on first access to any of them."""
+    """Knows which files parsed at once; decodes a file's facts on first access to it."""
 
-    def __init__(self, paths: list[str], build: Callable[[], dict[str, FileFacts]]) -> None:
+    def __init__(self, paths: list[str], one: Callable[[str], FileFacts | None]) -> None:
         self._paths = paths
         self._known = set(paths)
-        self._build = build
-
-    @cached_property
-    def _facts(self) -> dict[str, FileFacts]:
-        built = self._build()
-        if built.keys() != self._known:  # a file re-parsed after its cache entry failed to decode
-            self._paths = list(built)
-            self._known = set(built)
-        return built
+        self._one = one
+        self._facts: dict[str, FileFacts] = {}
 
     def __getitem__(self, path: str) -> FileFacts:
+        facts = self._facts.get(path)
+        if facts is not None:
+            return facts
         if path not in self._known:
             raise KeyError(path)
-        return self._facts[path]
+        facts = self._one(path)
+        if facts is None:  # a file re-parsed after its cache entry failed to decode, and broken now
+            self._known.discard(path)
+            self._paths = [p for p in self._paths if p != path]
+            raise KeyError(path)
+        self._facts[path] = facts
+        return facts
 
     def __contains__(self, path: object) -> bool:
         return path in self._known
