@@ -232,7 +232,9 @@ class Derivation:
                 return CheckOutcome(*cached)
             context = results_key("check-context", self._context, repr(concepts), identity, libraries)
         prior = _CheckState.load(self.store, context) if context is not None else None
-        outcome, state = self._derive_check(prior, concepts, importlinter_config, dangling, identity, libraries)
+        outcome, state = self._derive_check(
+            prior, concepts, importlinter_config, dangling, identity, libraries
+        )
         if key is not None and context is not None:
             self.store.save_check(key, outcome.violations, outcome.contracts_run, outcome.notices)
             self.store.save_state("check", context, state.plain())
@@ -257,11 +259,17 @@ class Derivation:
                 "import-linter",
                 identity,
                 libraries,
-                tuple((i[0], i[1], i[2], i[3], d) for i, d in zip(self._identities, import_digests, strict=True)),
+                tuple(
+                    (i[0], i[1], i[2], i[3], d) for i, d in zip(self._identities, import_digests, strict=True)
+                ),
             )
         if importlinter_config is None:
             importlinter = ImportLinterResult(config_path=None)
-        elif prior is not None and prior.importlinter_key == importlinter_key and prior.importlinter is not None:
+        elif (
+            prior is not None
+            and prior.importlinter_key == importlinter_key
+            and prior.importlinter is not None
+        ):
             importlinter = prior.importlinter_result(importlinter_config)
         else:
             importlinter = run_config(importlinter_config, lambda: self.graph, self.files, self.facts)
@@ -386,7 +394,9 @@ class Derivation:
             digests.append(hashlib.blake2b(marshal.dumps(plain), digest_size=16).digest())
         return digests
 
-    def _rival_candidates(self, prior: _CheckState | None, concepts: list[ConceptContract]) -> list[list[Binding]]:
+    def _rival_candidates(
+        self, prior: _CheckState | None, concepts: list[ConceptContract]
+    ) -> list[list[Binding]]:
         unchanged = prior.unchanged(self._identities) if prior else {}
         out: list[list[Binding]] = []
         for identity in self._identities:
@@ -458,25 +468,18 @@ class _FileState:
         return ids
 
     def order_sensitive(self, plan: set[int], prior: _FileState) -> bool:
-        """A file derived again whose answers went through a re-export cycle, now or last time,
-        or through modules some cyclic answer consulted: only a full pass reproduces those."""
+        """A file derived again whose answers went through a re-export cycle, now or last time:
+        a cycle's answer depends on which of its names was asked first, so only a pass over every
+        file in order reproduces it. (A file that meets a cycle freshly, by a name an unchanged
+        file had asked first in the full run, meets the cycle guard itself: its new trace says so.)"""
         cycle = self.names.ids.get(CONSULTED_CYCLE)
         if cycle is None:
             return False
-        cyclic: set[int] = {cycle}
-        for j in range(len(prior.deps)):
-            ids = prior.ids(j)
-            if cycle in ids:
-                cyclic.update(ids)
-        for i in self.fresh:
-            ids = self.ids(i)
-            if cycle in ids:
-                cyclic.update(ids)
         for i in plan:
-            if not cyclic.isdisjoint(self.ids(i)):
+            if cycle in self.ids(i):
                 return True
             j = prior.index.get(self.identities[i][0])
-            if j is not None and not cyclic.isdisjoint(prior.ids(j)):
+            if j is not None and cycle in prior.ids(j):
                 return True
         return False
 
@@ -524,7 +527,14 @@ class _ScanState(_FileState):
         plain = store.load_state("scan", context)
         try:
             names, identities, targets, deps, dangling = plain
-            state = cls(_Names(names), [tuple(i) for i in identities], list(targets), list(deps), list(dangling), set())
+            state = cls(
+                _Names(names),
+                [tuple(i) for i in identities],
+                list(targets),
+                list(deps),
+                list(dangling),
+                set(),
+            )
             if not len(state.identities) == len(state.targets) == len(state.deps) == len(state.dangling):
                 return None
             return state
@@ -594,6 +604,7 @@ def _plan(prior: _FileState | None, now: Sequence[Identity]) -> set[int] | None:
         return None
     index = prior.index
     changed: set[str] = set()
+    moved: list[str] = []  # modules that appeared, disappeared or changed kind
     todo: set[int] = set()
     seen_paths = set()
     for i, identity in enumerate(now):
@@ -603,10 +614,12 @@ def _plan(prior: _FileState | None, now: Sequence[Identity]) -> set[int] | None:
         old = prior.identities[j] if j is not None else None
         if old != identity:
             todo.add(i)
-            _changed_names(old, identity, changed)
+            _changed_modules(old, identity, changed, moved)
     for old in prior.identities:
         if old[0] not in seen_paths:
-            _changed_names(old, None, changed)
+            _changed_modules(old, None, changed, moved)
+    if moved:
+        changed |= _existence_changes(moved, prior.identities, now)
     ids = prior.names.ids
     changed_ids = {ids[name] for name in changed if name in ids}
     everything = ids.get(CONSULTED_EVERYTHING)
@@ -624,19 +637,40 @@ def _plan(prior: _FileState | None, now: Sequence[Identity]) -> set[int] | None:
     return todo
 
 
-def _changed_names(old: Identity | None, new: Identity | None, changed: set[str]) -> None:
-    """The module names a file's change can change the answer for: its module's, and, when the
-    module appears, disappears or changes kind, every dotted prefix (namespace packages, the
-    top-level names that make a module internal)."""
-    moved = old is None or new is None or old[1:4] != new[1:4]
+def _changed_modules(old: Identity | None, new: Identity | None, changed: set[str], moved: list[str]) -> None:
+    """A changed file changes the answers for its module; one that appears, disappears or changes
+    kind (loose, package) may change the existence of the names above it too (see below)."""
+    kind_changed = old is None or new is None or old[1:4] != new[1:4]
     for identity in (old, new):
-        if identity is None:
-            continue
-        module = identity[1]
-        changed.add(module)
-        if moved:
+        if identity is not None:
+            changed.add(identity[1])
+            if kind_changed:
+                moved.append(identity[1])
+
+
+def _existence_changes(moved: list[str], old: Sequence[Identity], new: Sequence[Identity]) -> set[str]:
+    """The dotted prefixes of moved modules whose standing changed: a name that is a module or a
+    namespace folder in one run and not in the other, or a top-level name that stopped or started
+    making its modules internal. (A prefix that stays a namespace, like ``pkg`` when a module is
+    added under it, changes nothing: the answers that consulted it stand.)"""
+    prefixes = {".".join(parts[:k]) for m in moved for parts in [m.split(".")] for k in range(1, len(parts))}
+    if not prefixes:
+        return set()
+
+    def standing(identities: Sequence[Identity]) -> dict[str, tuple[bool, bool, bool]]:
+        exists: set[str] = set()
+        roots: set[str] = set()
+        all_roots: set[str] = set()
+        for _, module, loose, _, _ in identities:
             parts = module.split(".")
-            changed.update(".".join(parts[:k]) for k in range(1, len(parts)))
+            all_roots.add(parts[0])
+            if not loose:
+                roots.add(parts[0])
+            exists.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+        return {p: (p in exists, p in roots, p in all_roots) for p in prefixes}
+
+    before, after = standing(old), standing(new)
+    return {p for p in prefixes if before[p] != after[p]}
 
 
 def _version(distribution: str) -> str:
