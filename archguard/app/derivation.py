@@ -128,7 +128,7 @@ class Derivation:
 
     # ---- what the analysis runs on ---------------------------------------------------------
 
-    @property
+    @cached_property
     def key(self) -> bytes | None:
         """The whole-run key of this scan's derived results (None: not cached). Use cases that
         cache more on top of the scan (golden path, discover) build their keys from it."""
