@@ -471,6 +471,13 @@ class SymbolTable:
             sub = self._submodule(module, name)
             return sub if sub is not None else Resolution(CYCLE, None, ((module, name),))
         self._in_progress.add(key)
+        if not self._traced:
+            try:
+                result = self._resolve_uncached(module, name, before_line)
+            finally:
+                self._in_progress.discard(key)
+            self._memo[key] = result
+            return result
         frame: set[str] = set()
         self._frames.append(frame)
         try:
@@ -479,8 +486,7 @@ class SymbolTable:
             self._in_progress.discard(key)
             self._frames.pop()
         self._frames[-1] |= frame
-        if self._traced:
-            self._memo_deps[key] = frame
+        self._memo_deps[key] = frame
         self._memo[key] = result
         return result
 
