@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
 from archguard.adapters.cache.facts_cache import FactsCache
@@ -35,7 +35,7 @@ from archguard.app.golden_path import check_entries
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
-from archguard.domain.findings import Severity
+from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
@@ -177,20 +177,24 @@ def run_check(options: Options, progress: Progress | None = None) -> CheckResult
         golden, golden_path = check_entries(workspace, options.entries)
         violations = violations + golden
         contracts_run = contracts_run + [closure.contract for closure in golden_path]
-    result = CheckResult(
+    baseline = _BaselineOutcome(violations)
+    if options.baseline is not None:
+        baseline = _apply_baseline_file(violations, options)
+    violations = baseline.violations
+    if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
+        violations = [v for v in violations if is_golden(v)]
+        contracts_run = [c.contract for c in golden_path or ()]
+    return CheckResult(
         scan=scan,
         violations=violations,
+        stale_baseline_entries=baseline.stale,
+        expired_baseline_entries=baseline.expired,
+        strict_baseline=baseline.strict,
         contracts_run=contracts_run,
         notices=list(derived.notices),
+        duration_s=time.perf_counter() - workspace.started,
         golden_path=golden_path,
     )
-    if options.baseline is not None:
-        _apply_baseline_file(result, options)
-    if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
-        result.violations = [v for v in result.violations if is_golden(v)]
-        result.contracts_run = [c.contract for c in result.golden_path or ()]
-    result.duration_s = time.perf_counter() - workspace.started
-    return result
 
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
@@ -229,25 +233,29 @@ def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract
     return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
 
 
-def _apply_baseline_file(result: CheckResult, options: Options) -> None:
+@dataclass(frozen=True)
+class _BaselineOutcome:
+    violations: list[Violation]
+    stale: list[dict[str, Any]] = field(default_factory=list)
+    expired: list[dict[str, Any]] = field(default_factory=list)
+    strict: bool = False
+
+
+def _apply_baseline_file(violations: list[Violation], options: Options) -> _BaselineOutcome:
     """Mark known violations; with --update-baseline rewrite the file, only ever shrinking it
     unless --add-new is given."""
     assert options.baseline is not None
     entries = baseline_file.read_baseline(options.baseline)
-    settled = settle_baseline(result.violations, entries, today=datetime.date.today().isoformat())
-    result.violations = settled.violations
-    result.stale_baseline_entries = settled.stale
-    result.expired_baseline_entries = settled.expired
-    result.strict_baseline = options.strict_baseline
+    settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
+    violations, strict = settled.violations, options.strict_baseline
     if options.update_baseline:
-        kept = [v for v in result.violations if v.baselined]
+        kept = [v for v in violations if v.baselined]
         if options.add_new:
-            kept += [v for v in result.violations if not v.baselined and v.severity is Severity.ERROR]
-            result.violations = [
-                replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations
-            ]
+            kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
+            violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in violations]
         rewritten = carry_annotations(
             [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
         )
         baseline_file.write_baseline(options.baseline, rewritten)
-        result.strict_baseline = False  # the stale entries reported were dropped just now
+        strict = False  # the stale entries reported were dropped just now
+    return _BaselineOutcome(violations, settled.stale, settled.expired, strict)
