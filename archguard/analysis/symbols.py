@@ -187,16 +187,7 @@ class SymbolTable:
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
         # Folders without __init__.py under a known module are namespace packages: importable.
-        self._namespaces: frozenset[str] = (
-            frozenset(
-                ".".join(parts[:i])
-                for m in self._modules
-                if is_dotted_name(m)
-                for parts in [m.split(".")]
-                for i in range(1, len(parts))
-            )
-            - self._modules.keys()
-        )
+        self._namespaces: frozenset[str] = frozenset(_parents(self._modules)) - self._modules.keys()
         self._memo: dict[tuple[str, str, int | None], Resolution] = {}
         # Tracing: a stack of the module names consulted so far, innermost computation last, and
         # per memoised answer what computing it consulted (a memo hit consults all of that again).
@@ -714,6 +705,22 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+def _parents(modules: Iterable[str]) -> set[str]:
+    """Every proper dotted prefix of the (dotted) module names; a prefix seen once has had its own
+    prefixes added already, so each is visited about once."""
+    parents: set[str] = set()
+    for module in modules:
+        if not is_dotted_name(module):
+            continue
+        prefix = module
+        while True:
+            prefix, dot, _ = prefix.rpartition(".")
+            if not dot or prefix in parents:
+                break
+            parents.add(prefix)
+    return parents
 
 
 def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:

@@ -71,6 +71,8 @@ if TYPE_CHECKING:
 # derive everything (the same result, without the bookkeeping).
 FULL_SHARE = 0.5
 
+_ID_SIZE = array("i").itemsize
+
 # (path, module, loose, is_package, outcome digest): what a file contributes to the run.
 Identity = tuple[str, str, bool, bool, bytes]
 
@@ -462,10 +464,8 @@ class _FileState:
                 out[identity[0]] = j
         return out
 
-    def ids(self, j: int) -> array:
-        ids = array("i")
-        ids.frombytes(self.deps[j])
-        return ids
+    def ids(self, j: int) -> memoryview:
+        return memoryview(self.deps[j]).cast("i")
 
     def order_sensitive(self, plan: set[int], prior: _FileState) -> bool:
         """A file derived again whose answers went through a re-export cycle, now or last time:
@@ -501,17 +501,24 @@ class _ScanState(_FileState):
         self.fresh = fresh
 
     def totals(self, files: Sequence[SourceFile]) -> tuple[int, list[DanglingImport]]:
-        pairs: set[tuple[str, int]] = set()
+        """(distinct importer/imported module pairs, every dangling import sorted)."""
+        # Each file's targets are distinct already: only modules with several files (a package
+        # beside a module of its name, loose files) need their targets merged.
+        by_module: dict[str, list[bytes]] = {}
         dangling: list[DanglingImport] = []
         for file, targets, found in zip(files, self.targets, self.dangling, strict=True):
             if targets:
-                ids = array("i")
-                ids.frombytes(targets)
-                module = file.module
-                pairs.update((module, t) for t in ids)
-            dangling.extend(map(decode_dangling, found))
+                by_module.setdefault(file.module, []).append(targets)
+            if found:
+                dangling.extend(map(decode_dangling, found))
+        edges = 0
+        for packed in by_module.values():
+            if len(packed) == 1:
+                edges += len(packed[0]) // _ID_SIZE
+            else:
+                edges += len({i for targets in packed for i in memoryview(targets).cast("i")})
         dangling.sort(key=dangling_order)
-        return len(pairs), dangling
+        return edges, dangling
 
     def plain(self) -> tuple:
         return (
