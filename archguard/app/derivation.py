@@ -171,9 +171,9 @@ class Derivation:
 
     def _derive_scan(self, prior: _ScanState | None) -> _ScanState:
         plan = _plan(prior, self._identities)
-        if plan is not None:
-            state = self._scan_files(prior, plan)  # type: ignore[arg-type]
-            if not state.order_sensitive(plan, prior):  # type: ignore[arg-type]
+        if plan is not None and prior is not None:
+            state = self._scan_files(prior, plan)
+            if not state.order_sensitive(plan, prior):
                 self.rederived = len(plan)
                 return state
             self._fresh_table()
