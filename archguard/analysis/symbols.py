@@ -297,7 +297,7 @@ class SymbolTable:
         for fact in info.facts.imports:
             if fact.name == "*" and not fact.in_function:
                 target = info.file.import_target(fact)
-                if target is not None and self._info(target) is not None and name in self.star_exports(target):
+                if target is not None and self._info(target) and name in self.star_exports(target):
                     return True
         return False
 
