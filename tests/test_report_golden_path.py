@@ -15,8 +15,8 @@ import pydot
 import pytest
 
 from archguard.adapters.project_files.history_file import read_history
-from archguard.domain.golden_path import ClosureDiagram, PackageNode
-from archguard.reporting.golden_path_dot import MAX_PACKAGES, closure_dot
+from archguard.domain.golden_path import ClosureDiagram, MissingModule, PackageNode
+from archguard.reporting.golden_path_dot import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_dot
 from tests.test_report import archguard, copy_example, load_json
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
@@ -73,7 +73,8 @@ def test_one_closure_diagram_per_entry_with_the_problem_red(example_with_entries
     graphs = out / "graphs"
     first = pydot.graph_from_dot_data((graphs / "golden-path-1.dot").read_text(encoding="utf-8"))[0]
     nodes = {n.get_name().strip('"'): n for n in first.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
-    assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils"}
+    assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils",
+                          "missing:shopapp.services.old_module"}
     assert nodes[FIX_DB].get("color") == '"#c00000"'  # the package holding the problem
     assert nodes["shopapp.orders"].get("color") != '"#c00000"'
     second = (graphs / "golden-path-2.dot").read_text(encoding="utf-8")
@@ -140,3 +141,78 @@ def test_a_large_closure_diagram_is_bounded_and_keeps_every_problem() -> None:
     assert "+76 more packages" in dot and "no problems" in dot
     assert ("app.main", "+more") in {(e.get_source().strip('"'), e.get_destination().strip('"'))
                                      for e in graph.get_edges()}
+
+
+def dot_graph(text: str) -> tuple[dict[str, pydot.Node], dict[tuple[str, str], pydot.Edge]]:
+    """Nodes by name and edges by (source, destination) of DOT text, read back with pydot."""
+    graph = pydot.graph_from_dot_data(text)[0]
+    nodes = {n.get_name().strip('"'): n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
+    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e for e in graph.get_edges()}
+    return nodes, edges
+
+
+def test_a_missing_module_is_a_highlighted_box_of_its_own_with_the_edge_from_its_importer(
+    example_with_entries,
+) -> None:
+    _, out, _, _ = example_with_entries
+    nodes, edges = dot_graph((out / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8"))
+    missing = nodes["missing:shopapp.services.old_module"]
+    assert missing.get("label") == '"shopapp.services.old_module\\nno such module\\nscripts/fix-db.py:8"'
+    assert missing.get("color") == '"#c00000"' and "dashed" in missing.get("style")
+    assert edges[FIX_DB, "missing:shopapp.services.old_module"].get("color") == '"#c00000"'
+    # the importer's own box is still the package box, and nothing else points at the missing one
+    assert [key for key in edges if key[1].startswith("missing:")] == [(FIX_DB, "missing:shopapp.services.old_module")]
+    if shutil.which("dot"):
+        svg = (out / "graphs" / "golden-path-1.svg").read_text(encoding="utf-8")
+        assert "shopapp.services.old_module" in svg and "no such module" in svg
+
+
+def test_a_guarded_missing_module_is_an_amber_box_and_a_failing_one_red(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, {
+        "pyproject.toml": '[tool.archguard]\npackage = ["app"]\n',
+        "app/__init__.py": "",
+        "app/main.py": """\
+            try:
+                import app.optional
+            except ImportError:
+                pass
+            import app.api
+        """,
+        "app/api/__init__.py": "import app.gone\nfrom app.gone import thing\n",
+    })
+    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    assert run.returncode == 1, run.stderr
+    nodes, edges = dot_graph((tmp_path / "out" / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8"))
+    gone, optional = nodes["missing:app.gone"], nodes["missing:app.optional"]
+    assert gone.get("color") == '"#c00000"' and "app/api/__init__.py:1 (+1 more import)" in gone.get("label")
+    assert optional.get("color") == '"#b26a00"' and "guarded: a warning" in optional.get("label")
+    assert edges["app.api", "missing:app.gone"].get("color") == '"#c00000"'
+    assert edges["app.main", "missing:app.optional"].get("color") == '"#b26a00"'
+
+
+def test_a_dense_closure_keeps_the_way_to_every_box_and_bounds_the_rest() -> None:
+    packages = [f"pkg{i:02}" for i in range(20)]
+    nodes = (PackageNode("app.main", 1, 0, entry=True), *(PackageNode(p, 10, 1) for p in packages))
+    # every package imports every other; the entry imports only the first
+    edges = (("app.main", "pkg00"), *((a, b) for a in packages for b in packages if a != b))
+    missing = tuple(
+        MissingModule(f"gone.m{i:02}", ("pkg05",), imports=1, first_site=f"pkg05/x.py:{i + 1}", failing=True)
+        for i in range(MAX_MISSING + 3)
+    )
+    dot = closure_dot(ClosureDiagram("app.main", nodes, edges, missing))
+    nodes_read, edges_read = dot_graph(dot)
+    between = [key for key in edges_read if not key[1].startswith("missing:")]
+    assert len(between) <= EDGES_PER_BOX * len(nodes)  # 21 boxes: at most 63 of 381 edges
+    reached, frontier = {"app.main"}, ["app.main"]
+    for box in frontier:  # every box is reached from the entry over the drawn edges
+        for a, b in between:
+            if a == box and b not in reached:
+                reached.add(b)
+                frontier.append(b)
+    assert reached == {"app.main", *packages}
+    assert f"of {len(edges)} imports between these boxes drawn: the shortest way from the entry" in dot
+    drawn_missing = [n for n in nodes_read if n.startswith("missing:")]
+    assert len(drawn_missing) == MAX_MISSING + 1  # ten boxes and one "+3 more missing modules"
+    assert "+3 more missing modules" in nodes_read["missing:+more"].get("label")
+    assert not [key for key in edges_read if key[1] == "missing:+more"]
