@@ -7,6 +7,7 @@ built here."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -216,3 +217,42 @@ def test_a_dense_closure_keeps_the_way_to_every_box_and_bounds_the_rest() -> Non
     assert len(drawn_missing) == MAX_MISSING + 1  # ten boxes and one "+3 more missing modules"
     assert "+3 more missing modules" in nodes_read["missing:+more"].get("label")
     assert not [key for key in edges_read if key[1] == "missing:+more"]
+
+
+def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "shopapp")
+    history = tmp_path / "history.jsonl"
+
+    def report() -> None:
+        run = archguard("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
+                        "--history", history, "--entry", FIX_DB, "--entry", CHECKOUT)
+        assert run.returncode == 1, run.stderr  # the example's other violations remain
+
+    report()  # fix-db.py imports a module that is gone
+    script = root / FIX_DB
+    script.write_text(script.read_text(encoding="utf-8").replace(
+        "from shopapp.services.old_module import db_session\n", "from contextlib import nullcontext as db_session\n"),
+        encoding="utf-8")
+    report()  # repaired: the golden path of fix-db.py is clean
+    first, second = read_history(history)
+    assert first["golden_path_problems"] == {FIX_DB: 1, CHECKOUT: 0} and first["golden_path_clean"] is False
+    assert second["golden_path_problems"] == {FIX_DB: 0, CHECKOUT: 0} and second["golden_path_clean"] is True
+    assert first["closure_modules"][CHECKOUT] == second["closure_modules"][CHECKOUT] == 18
+
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    table = md.split("### Golden path\n", 1)[1].strip().splitlines()
+    assert table[0] == f"| date | commit | `{FIX_DB}` | `{CHECKOUT}` |"
+    assert [row.split(" | ")[2:] for row in table[2:4]] == [
+        ["1 problem, 9 modules", "clean, 18 modules |"],
+        [f"clean, {second['closure_modules'][FIX_DB]} modules", "clean, 18 modules |"],
+    ]
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    chart = html.split('class="trend golden-trend"', 1)[1].split("</svg>", 1)[0]
+    points = re.findall(r'<circle [^>]*fill="(#[0-9a-f]+)"[^>]*class="golden-point"><title>([^<]*)</title>', chart)
+    assert [(fill, tip.split(" (")[0]) for fill, tip in points] == [
+        ("#c62828", f"{FIX_DB}: 1 problem, 9 modules"),
+        ("#2e7d32", f"{FIX_DB}: clean, {second['closure_modules'][FIX_DB]} modules"),
+        ("#2e7d32", f"{CHECKOUT}: clean, 18 modules"),
+        ("#2e7d32", f"{CHECKOUT}: clean, 18 modules"),
+    ]
+    assert '<table id="table-golden-history"' in html and "<td>1 problem, 9 modules</td>" in html

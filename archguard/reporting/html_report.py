@@ -19,6 +19,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
 from archguard.reporting.golden_path_report import EntrySummary, chain_of, entry_summaries
 from archguard.reporting.markdown import next_steps
@@ -166,8 +167,22 @@ def _trend(history: Sequence[dict[str, Any]]) -> str:
         for e in reversed(history)
     ]
     headings = ["date", "commit", *(heading for _, heading, _ in history_view.SERIES)]
-    return f'<div class="chart">{history_view.trend_svg(list(history))}</div>' + _table(
+    html = f'<div class="chart">{history_view.trend_svg(list(history))}</div>' + _table(
         "history", headings, [[escape(str(c)) for c in r] for r in rows], numeric={2, 3, 4, 5, 6, 7}
+    )
+    return html + _golden_trend(history)
+
+
+def _golden_trend(history: Sequence[dict[str, Any]]) -> str:
+    """Each entry point's closure size and state per run; "" when no run had entry points."""
+    entries, rows = golden_path_history.rows(list(history), last=60)
+    if not rows:
+        return ""
+    headings = ["date", "commit", *entries]
+    return (
+        '<h3 id="golden-path-trend">Golden path</h3>'
+        f'<div class="chart">{golden_path_history.trend_svg(list(history))}</div>'
+        + _table("golden-history", headings, [[escape(c) for c in r] for r in reversed(rows)])
     )
 
 
