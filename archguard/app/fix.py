@@ -4,7 +4,9 @@
 2. ``check`` runs (no baseline: a known violation is still worth fixing); its fixable
    non-canonical-import violations in scope become edits (``analysis.fix_plan``).
 3. Every file is rewritten in memory (``adapters.rewrite.import_rewriter``); if any one cannot be, nothing
-   is written and the run is refused.
+   is written and the run is refused. A file libcst cannot hold at all (it does not parse it, or
+   cannot give its bytes back) is the exception: its imports are listed as not fixed, with the
+   reason, and the other files are still rewritten.
 4. The journal records the originals, the new files are written atomically
    (``adapters.rewrite.fix_journal``), and ``check`` runs again on the changed tree. A new syntax error,
    unreadable file, dangling import or violation restores every file byte for byte.
@@ -20,13 +22,13 @@ from pathlib import Path
 
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
-from archguard.adapters.rewrite.import_rewriter import RewriteError, rewrite_imports
+from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import Options, Progress, load_concept_contracts, run_check
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
-from archguard.domain.fix import FileDiff, FixResult, FixStatus, StatementChange
+from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange
 from archguard.domain.result import CheckResult
 
 
@@ -68,7 +70,8 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     plan = plan_fix(before.violations, concept=fix.concept, scopes=scopes)
     result = FixResult(str(root), FixStatus.NOTHING_TO_DO, not_fixed=plan.not_fixed)
 
-    originals, new_contents = _rewrite_all(root, before, plan, result)
+    originals, new_contents, left_alone = _rewrite_all(root, before, plan, result)
+    plan.edits = {path: edits for path, edits in plan.edits.items() if path not in left_alone}
     if result.problems:
         result.status = FixStatus.REFUSED
         result.changes.clear()
@@ -119,6 +122,7 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     regressions += [
         f"{path}:{e.line}: still not canonical after the rewrite: {e.module}:{e.name}"
         for path, edits in sorted(leftover.items())
+        if path not in left_alone
         for e in edits
     ]
     if regressions:
@@ -144,11 +148,13 @@ def _rolled_back(result: FixResult, journal: Journal) -> FixResult:
 
 def _rewrite_all(
     root: Path, before: CheckResult, plan: FixPlan, result: FixResult
-) -> tuple[dict[str, bytes], dict[str, bytes | None]]:
-    """Every planned file rewritten in memory; problems land in ``result.problems``."""
+) -> tuple[dict[str, bytes], dict[str, bytes | None], set[str]]:
+    """Every planned file rewritten in memory, and the files libcst cannot hold (left alone, their
+    imports added to ``result.not_fixed``); problems land in ``result.problems``."""
     files = {f.path: f for f in before.scan.files}
     originals: dict[str, bytes] = {}
     new_contents: dict[str, bytes | None] = {}
+    left_alone: set[str] = set()
     for path, edits in sorted(plan.edits.items()):
         file = files[path]
         package = None if file.module == file.path else file.package
@@ -157,6 +163,10 @@ def _rewrite_all(
             rewrite = rewrite_imports(path, source, package, edits)
         except OSError as error:
             result.problems.append(f"{path}: cannot read: {error.strerror or error}")
+            continue
+        except UnsupportedFile as error:
+            result.not_fixed.extend(_left_alone(before, edits, str(error)))
+            left_alone.add(path)
             continue
         except RewriteError as error:
             result.problems.append(f"{path}: {error}")
@@ -168,7 +178,15 @@ def _rewrite_all(
         result.notes.extend(rewrite.notes)
         originals[path] = source
         new_contents[path] = rewrite.source
-    return originals, new_contents
+    result.not_fixed.sort(key=lambda n: (n.path, n.line, n.code))
+    return originals, new_contents, left_alone
+
+
+def _left_alone(before: CheckResult, edits: list[ImportEdit], reason: str) -> list[NotFixed]:
+    """The planned edits of a file libcst cannot hold, as violations left to a human."""
+    by_fingerprint = {v.fingerprint: v for v in before.violations}
+    found = [by_fingerprint[e.fingerprint] for e in edits if e.fingerprint in by_fingerprint]
+    return [NotFixed(v.path, v.line, v.code, v.contract, v.statement, reason) for v in found]
 
 
 def _regressions(before: CheckResult, after: CheckResult) -> list[str]:

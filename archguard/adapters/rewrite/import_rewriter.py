@@ -21,6 +21,8 @@ Shapes (docs/fix.md):
   any other guard is kept and a note says why.
 
 Anything it cannot do raises :class:`RewriteError` naming the line: the caller then writes nothing.
+A file libcst cannot hold at all raises :class:`UnsupportedFile`: that file's imports are left to a
+human and the other files are still rewritten.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ class RewriteError(Exception):
     """This file cannot be rewritten safely; the message names the line and the reason."""
 
 
+class UnsupportedFile(RewriteError):
+    """libcst cannot hold this file as it is (it does not parse it, or cannot give its bytes back:
+    lone CR line endings, form feeds between statements). Nothing about the planned edits is wrong,
+    so the caller may leave this one file alone and rewrite the others."""
+
+
 @dataclass
 class Rewrite:
     source: bytes
@@ -61,9 +69,9 @@ def rewrite_imports(path: str, source: bytes, package: str | None, edits: Sequen
         module = cst.parse_module(source)
         text = _text(source)
     except (cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError, LookupError) as error:
-        raise RewriteError(f"libcst cannot parse it: {str(error).splitlines()[0]}") from None
+        raise UnsupportedFile(f"libcst cannot parse it: {str(error).splitlines()[0]}") from None
     if module.bytes != source:
-        raise RewriteError("libcst does not reproduce it byte for byte; it is left as it is")
+        raise UnsupportedFile("libcst does not reproduce it byte for byte; it is left as it is")
     layout = _Layout(module, text)
     planner = _Planner(path, module, layout, text, package, edits)
     planner.plan()
