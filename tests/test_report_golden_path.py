@@ -18,7 +18,9 @@ import pytest
 from archguard.adapters.project_files.history_file import read_history
 from archguard.domain.golden_path import ClosureDiagram, MissingModule, PackageNode
 from archguard.reporting.golden_path_dot import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_dot
+from tests.chromium import load
 from tests.test_report import archguard, copy_example, load_json
+from tests.test_report_html import parse
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
 
@@ -219,7 +221,10 @@ def test_a_dense_closure_keeps_the_way_to_every_box_and_bounds_the_rest() -> Non
     assert not [key for key in edges_read if key[1] == "missing:+more"]
 
 
-def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def golden_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two reports with --history: fix-db.py's golden path broken, then repaired. (out, history)"""
+    tmp_path = tmp_path_factory.mktemp("gp-history")
     root = copy_example(tmp_path / "shopapp")
     history = tmp_path / "history.jsonl"
 
@@ -234,19 +239,24 @@ def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(tmp_path: 
         "from shopapp.services.old_module import db_session\n", "from contextlib import nullcontext as db_session\n"),
         encoding="utf-8")
     report()  # repaired: the golden path of fix-db.py is clean
+    return tmp_path / "out", history
+
+
+def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(golden_history) -> None:
+    out, history = golden_history
     first, second = read_history(history)
     assert first["golden_path_problems"] == {FIX_DB: 1, CHECKOUT: 0} and first["golden_path_clean"] is False
     assert second["golden_path_problems"] == {FIX_DB: 0, CHECKOUT: 0} and second["golden_path_clean"] is True
     assert first["closure_modules"][CHECKOUT] == second["closure_modules"][CHECKOUT] == 18
 
-    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
     table = md.split("### Golden path\n", 1)[1].strip().splitlines()
     assert table[0] == f"| date | commit | `{FIX_DB}` | `{CHECKOUT}` |"
     assert [row.split(" | ")[2:] for row in table[2:4]] == [
         ["1 problem, 9 modules", "clean, 18 modules |"],
         [f"clean, {second['closure_modules'][FIX_DB]} modules", "clean, 18 modules |"],
     ]
-    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    html = (out / "index.html").read_text(encoding="utf-8")
     chart = html.split('class="trend golden-trend"', 1)[1].split("</svg>", 1)[0]
     points = re.findall(r'<circle [^>]*fill="(#[0-9a-f]+)"[^>]*class="golden-point"><title>([^<]*)</title>', chart)
     assert [(fill, tip.split(" (")[0]) for fill, tip in points] == [
@@ -256,3 +266,13 @@ def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(tmp_path: 
         ("#2e7d32", f"{CHECKOUT}: clean, 18 modules"),
     ]
     assert '<table id="table-golden-history"' in html and "<td>1 problem, 9 modules</td>" in html
+
+
+def test_the_golden_path_trend_runs_in_the_browser_and_filters(golden_history, tmp_path: Path) -> None:
+    out, _ = golden_history
+    page = load((out / "index.html").as_uri() + "#filter:golden-history=problem", tmp_path / "profile")
+    assert page.console == [] and 'data-js-errors="0"' in page.dom
+    rows = parse(page.dom).tables["golden-history"]
+    assert len(rows) == 2  # newest first: repaired, then broken
+    assert [row[2] for row, hidden in rows if not hidden] == ["1 problem, 9 modules"]
+    assert 'class="trend golden-trend"' in page.dom
