@@ -276,3 +276,23 @@ def test_the_golden_path_trend_runs_in_the_browser_and_filters(golden_history, t
     assert len(rows) == 2  # newest first: repaired, then broken
     assert [row[2] for row, hidden in rows if not hidden] == ["1 problem, 9 modules"]
     assert 'class="trend golden-trend"' in page.dom
+
+
+def test_a_long_golden_path_list_is_capped_and_links_to_the_filtered_table(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, {
+        "pyproject.toml": '[tool.archguard]\npackage = ["app"]\n',
+        "app/__init__.py": "",
+        "app/main.py": "".join(f"import app.gone{i:02}\n" for i in range(30)),
+    })
+    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    assert run.returncode == 1, run.stderr
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    section = html.split('<section id="golden-path">', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>") == 25 and "app.gone24" in section and "app.gone25" not in section
+    link = '<a href="#filter:violations=golden-path%3Aapp.main">'
+    assert f'<li class="more">+5 more: {link}' in section
+    page = load((tmp_path / "out" / "index.html").as_uri() + link.split('"')[1], tmp_path / "profile")
+    assert page.console == [] and 'data-js-errors="0"' in page.dom
+    shown = [row for row, hidden in parse(page.dom).tables["violations"] if not hidden]
+    assert len(shown) == 30 and {row[4] for row in shown} == {"golden-path:app.main"}
