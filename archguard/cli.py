@@ -6,7 +6,6 @@ Exit codes: 0 ok; 1 violations not covered by the baseline (check); 2 bad usage 
 from __future__ import annotations
 
 import functools
-import gc
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from typing import Any
 import click
 
 from archguard import __version__, app
+from archguard.adapters import gc_policy
 from archguard.adapters.parsing.syntax_judge import parse_target
 from archguard.adapters.project_files.baseline_file import parse_expiry
 from archguard.adapters.project_files.output_files import write_output
@@ -425,11 +425,7 @@ def fix(**raw: Any) -> None:
 
 
 def main() -> None:
-    # One short-lived run builds millions of objects that live until it exits (facts, symbol
-    # table, findings) and almost no cyclic garbage: the cyclic collector would spend a seventh of
-    # a warm run rescanning them. Parser workers turn it back on, and so does in-process libcst
-    # work (the one source of cycles); library callers of archguard.app keep their collector.
-    gc.disable()
+    gc_policy.off_for_this_process()  # why, and where it is turned back on: adapters/gc_policy.py
     _plain_notices()
     cli(prog_name="archguard")
 

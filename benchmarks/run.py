@@ -432,6 +432,7 @@ def bench_golden_path(tree: Path, label: str, work: Path, repeat: int) -> tuple[
     rows = [Row("archguard check (warm)", label), Row("archguard check --entry (warm)", label,
                                                       note=f"--entry {entry}")]
     differences, cpu_differences = [], []
+    loads = [os.getloadavg()[0]]
     for _ in range(repeat):
         for row, cmd in zip(rows, (plain, with_entry)):
             run_row(row, cmd, REPO, (0, 1), 1)
@@ -441,6 +442,7 @@ def bench_golden_path(tree: Path, label: str, work: Path, repeat: int) -> tuple[
             if entry_run.cpu_s is not None and plain_run.cpu_s is not None:
                 # CPU time is what load on a shared machine disturbs least
                 cpu_differences.append(entry_run.cpu_s - plain_run.cpu_s)
+        loads.append(os.getloadavg()[0])
     uncached = run_row(Row("archguard check --entry (new entry)", label,
                            note="warm tree, golden path not cached: closure computed"),
                        with_entry, REPO, (0, 1), min(repeat, 3),
@@ -453,11 +455,10 @@ def bench_golden_path(tree: Path, label: str, work: Path, repeat: int) -> tuple[
                      f"{median:+.3f} s; target <= +0.2 s: {'met' if median <= 0.2 else 'NOT met'}")
     if cpu_differences:
         lines.append(f"the same in CPU seconds (user + system): {statistics.median(cpu_differences):+.3f} s")
+    lines.append(f"load average (1 min) during the pairs: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} CPUs")
     return rows, lines
-def bench_report(tree: Path, label: str, work: Path, repeat: int) -> Row:
-    """The whole report set (JSON, SARIF, JUnit, Markdown, HTML, every diagram drawn by Graphviz)
-    on the check's warm cache: a first run fills what the check's runs have not (discover), then
-    the measured runs."""
+def _report_command(tree: Path, label: str, work: Path):
+    """``archguard report`` on the check rows' cache: (command, its validation, a fresh out dir)."""
     cache = work / "cache" / f"archguard-check-{label}"
     out = work / f"report-{label}"
     cmd = archguard_cmd() + ["report", str(tree), "--cache-dir", str(cache), "--out", str(out), "-q"]
@@ -475,14 +476,60 @@ def bench_report(tree: Path, label: str, work: Path, repeat: int) -> Row:
     def fresh() -> None:
         shutil.rmtree(out, ignore_errors=True)
 
+    def describe(row: Row) -> None:
+        if not row.error:
+            graphs = list((out / "graphs").glob("*.dot"))
+            row.note = (f"{len(graphs)} diagrams ({len(list((out / 'graphs').glob('*.svg')))} drawn by dot), "
+                        f"index.html {(out / 'index.html').stat().st_size / 1e6:.1f} MB")
+
+    return cmd, validate, fresh, describe
+
+
+def bench_report(tree: Path, label: str, work: Path, repeat: int) -> Row:
+    """The whole report set (JSON, SARIF, JUnit, Markdown, HTML, every diagram drawn by Graphviz)
+    on the check's warm cache: a first run fills what the check's runs have not (discover, the
+    module edge counts), then the measured runs."""
+    cmd, validate, fresh, describe = _report_command(tree, label, work)
     subprocess.run(cmd, cwd=REPO, capture_output=True, timeout=1800)  # warm-up: discover's first run
     row = run_row(Row("archguard report (warm)", label), cmd, REPO, (0, 1), repeat, before_each=fresh,
                   validate=validate)
-    if not row.error:
-        graphs = list((out / "graphs").glob("*.dot"))
-        row.note = (f"{len(graphs)} diagrams ({len(list((out / 'graphs').glob('*.svg')))} drawn by dot), "
-                    f"index.html {(out / 'index.html').stat().st_size / 1e6:.1f} MB")
+    describe(row)
     return row
+
+
+def bench_report_margin(tree: Path, label: str, work: Path, repeat: int) -> tuple[list[Row], list[str]]:
+    """``--report-only``: warm ``check`` and warm ``report`` on the same cache, run alternately so
+    that load on a shared machine hits both alike; the margin is the median of the pairs."""
+    cache = work / "cache" / f"archguard-check-{label}"
+    out_json = work / f"archguard-check-{label}.json"
+    check = archguard_cmd() + ["check", str(tree), "--cache-dir", str(cache), "--json", str(out_json)]
+    report, validate, fresh, describe = _report_command(tree, label, work)
+    for cmd in (check, report):  # fill the caches (a cold check when there is none yet), warm-up
+        subprocess.run(cmd, cwd=REPO, capture_output=True, timeout=3600)
+    rows = [Row("archguard check (warm)", label), Row("archguard report (warm)", label)]
+    differences, cpu_differences = [], []
+    loads = [os.getloadavg()[0]]
+    for _ in range(repeat):
+        run_row(rows[0], check, REPO, (0, 1), 1)
+        run_row(rows[1], report, REPO, (0, 1), 1, before_each=fresh, validate=validate)
+        if any(r.error for r in rows):
+            break
+        differences.append(rows[1].runs[-1].wall_s - rows[0].runs[-1].wall_s)
+        if rows[1].runs[-1].cpu_s is not None and rows[0].runs[-1].cpu_s is not None:
+            cpu_differences.append(rows[1].runs[-1].cpu_s - rows[0].runs[-1].cpu_s)
+        loads.append(os.getloadavg()[0])
+    describe(rows[1])
+    lines = []
+    if differences:
+        median = statistics.median(differences)
+        lines.append(f"report warm minus check warm (median of {len(differences)} alternating pairs): "
+                     f"{median:+.2f} s (pairs: {', '.join(f'{d:+.2f}' for d in differences)}); "
+                     f"target <= +15 s: {'met' if median <= 15 else 'NOT met'}")
+    if cpu_differences:
+        lines.append(f"the same in CPU seconds of the process tree (user + system): "
+                     f"{statistics.median(cpu_differences):+.2f} s")
+    lines.append(f"load average (1 min) during the pairs: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} CPUs")
+    return rows, lines
 
 
 def bench_fix(tree: Path, label: str, work: Path, repeat: int, checks: list[str]) -> Row:
@@ -660,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--incremental", action="store_true",
                     help="only the warm rows (unchanged and one file edited) of scan and check, with grimp and "
                          "lint-imports: the incremental-analysis ratios (cache filled once if missing)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="only archguard check (warm) and archguard report (warm), alternately: the report target")
     ap.add_argument("--fix-only", action="store_true",
                     help="only archguard check (cold) and archguard fix (cold), for the fix target")
     args = ap.parse_args(argv)
@@ -678,6 +727,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"measuring the golden path on {label}:", flush=True)
         rows, lines = bench_golden_path(tree, label, args.work, max(args.repeat, 3))
         print("\n".join(["", *(f"{r.label}: {fmt(r.wall, '.3f')} s  {r.note}" for r in rows), *lines]))
+        return 0
+    if args.report_only:
+        print(f"measuring the report set against a warm check on {label}:", flush=True)
+        rows, lines = bench_report_margin(tree, label, args.work, max(args.repeat, 3))
+        print("\n".join(["", *(f"{r.label}: {fmt(r.wall, '.2f')} s  {r.note}" for r in rows), *lines]))
         return 0
     print(f"measuring on {label}:", flush=True)
     if args.incremental:

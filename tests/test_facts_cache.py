@@ -171,10 +171,13 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
         seen = set()
         deadline = time.monotonic() + 0.8
         while time.monotonic() < deadline:
-            reader = FactsCache(tmp_path)
-            entries = reader._load()  # whole-file view: either writer's complete result
-            assert len(entries) in (1, 300)
-            seen.add(next(iter(entries)).split("_")[0])
+            reader = FactsCache(tmp_path)  # reads the whole file once: one writer's complete result
+            present = [tag for tag, first in (("seed", "seed.py"), ("m1", "m1_0.py"), ("m2", "m2_0.py"))
+                       if reader.known_hash(first) is not None]
+            assert len(present) == 1, present
+            if present[0] != "seed":
+                assert all(reader.known_hash(f"{present[0]}_{i}.py") is not None for i in range(300))
+            seen.add(present[0])
     finally:
         stop.set()
         for thread in threads:
@@ -183,18 +186,17 @@ def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> N
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # no temp files left behind
 
 
-def test_loading_ten_thousand_entries_is_fast(tmp_path: Path) -> None:
+def test_ten_thousand_entries_come_back_whole(tmp_path: Path) -> None:
+    """A cache of a large tree's size gives every entry back, by stat and by hash, facts intact.
+    (How fast it loads is measured in benchmarks/cache_load.py, not here.)"""
     cache = FactsCache(tmp_path)
-    for i in range(10_000):
-        cache.store(f"app/m{i}.py", 1000, OLD_MTIME, content_hash(b"%d" % i),
-                    ParseOutcome(facts=sample_facts(i, imports=8)))
+    outcomes = {f"app/m{i}.py": ParseOutcome(facts=sample_facts(i, imports=8)) for i in range(10_000)}
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        cache.store(path, 1000, OLD_MTIME, content_hash(b"%d" % i), outcome)
     cache.save()
-    best = min(_timed_load(tmp_path) for _ in range(3))
-    assert best < 0.5, f"loading 10,000 entries took {best:.2f} s"
-
-
-def _timed_load(cache_dir: Path) -> float:
-    start = time.perf_counter()
-    cache = FactsCache(cache_dir)
-    assert cache.known_hash("app/m9999.py") is not None
-    return time.perf_counter() - start
+    loaded = FactsCache(tmp_path)
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        assert loaded.known_hash(path) == content_hash(b"%d" % i)
+        if i % 100 == 0:  # decoding every entry adds nothing the codec tests do not cover
+            assert outcome_of(loaded.find(path, 1000, OLD_MTIME)) == outcome
+            assert outcome_of(loaded.find_by_hash(path, content_hash(b"%d" % i))) == outcome

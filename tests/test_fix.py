@@ -278,6 +278,29 @@ def test_unused_shims_are_listed_and_deleted_on_request(tmp_path: Path) -> None:
     assert [v for v in after.violations if v.code.startswith("AG2")] == []
 
 
+def test_a_shim_gone_before_its_deletion_refuses_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shim vanishes between fix's check and its deletion: the run is refused, naming the
+    shim, and no file is written."""
+    import archguard.app.fix as fix_use_case
+
+    root = make(tmp_path, {"app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL})
+    before = {p: p.read_bytes() for p in root.rglob("*.py")}
+    real_check = fix_use_case.run_check
+
+    def check_then_remove_shim(*args: object, **kwargs: object):
+        result = real_check(*args, **kwargs)  # type: ignore[arg-type]
+        (root / "app/realtime/compat.py").unlink()
+        return result
+
+    monkeypatch.setattr(fix_use_case, "run_check", check_then_remove_shim)
+    result = fix(root, delete_unused_shims=True)
+    assert result.status is FixStatus.REFUSED
+    assert any(p.startswith("app/realtime/compat.py: cannot read") for p in result.problems), result.problems
+    assert result.deleted_shims == [] and result.changes == []
+    del before[root / "app/realtime/compat.py"]
+    assert {p: p.read_bytes() for p in before} == before
+
+
 def test_a_shim_something_else_still_imports_is_not_listed(tmp_path: Path) -> None:
     root = make(tmp_path, {
         "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,

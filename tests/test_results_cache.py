@@ -4,17 +4,19 @@ results cache; any change to an input derives them again."""
 from __future__ import annotations
 
 import gc
-import marshal
 import pickle
 import warnings
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from archguard import app
-from archguard.adapters.parsing import scanner
-from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.parsing import parse_file
+from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.importlinter_bridge.importlinter_compat import installed_version, version_tuple
+from archguard.domain.facts import ParseOutcome
 from archguard.app import Options, record_baseline, run_check, run_scan
 from archguard.app.derivation import Derivation
 from tests.helpers import write_tree
@@ -152,7 +154,7 @@ def test_unreadable_file_keeps_results_uncached(
     """A file that could not be read is not cached (it may be readable next time), so neither is
     anything derived from the tree it is in."""
     root = write_tree(tmp_path / "tree", {**TREE, "app/huge.py": "x = 1\n" * 100})
-    monkeypatch.setattr(scanner, "DEFAULT_MAX_BYTES", 300)  # app/huge.py is "too large"
+    monkeypatch.setattr(parse_file, "DEFAULT_MAX_BYTES", 300)  # app/huge.py is "too large"
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert [u.path for u in run_scan(options).unreadable] == ["app/huge.py"]
     run_scan(options)
@@ -282,11 +284,15 @@ def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> Non
     options = Options(root=root, cache_dir=tmp_path / "cache")
     expected = summary(run_scan(options))
     cache = FactsCache(tmp_path / "cache")
-    size, mtime, digest, (facts, *rest), outcome_digest = cache._load()["app/use.py"]
-    plain = marshal.loads(facts)
-    imports = tuple(("no-such-kind", *i[1:]) for i in plain[0])  # the kind is stored first
-    damaged = (marshal.dumps((imports, *plain[1:])), *rest)
-    cache._put("app/use.py", (size, mtime, digest, damaged, outcome_digest))
+    digest = cache.known_hash("app/use.py")
+    assert digest is not None
+    cached = cache.find_by_hash("app/use.py", digest)
+    assert cached is not None
+    facts = cached.outcome().facts
+    renamed = SimpleNamespace(value="no-such-kind")  # an import kind as another archguard named it
+    damaged = replace(facts, imports=tuple(i._replace(kind=renamed) for i in facts.imports))
+    stat = (root / "app/use.py").stat()
+    cache.store("app/use.py", stat.st_size, FileStamp.of(stat), digest, ParseOutcome(facts=damaged))
     cache.save()
     for stored in (tmp_path / "cache").glob("results-scan*.bin"):  # make the scan use the facts
         stored.unlink()  # (the whole-run result and the per-file state)
@@ -294,7 +300,7 @@ def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> Non
     again = run_scan(options)
 
     assert summary(again) == expected
-    assert "app/use.py" not in FactsCache(tmp_path / "cache")._load()
+    assert FactsCache(tmp_path / "cache").known_hash("app/use.py") is None  # its entry dropped
 
 
 def test_a_library_caller_keeps_its_collector_and_can_pickle_results(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.parsing import scanner, syntax_judge
+from archguard.adapters.parsing import parse_file, syntax_judge
 from archguard.adapters.discovery import discover
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
@@ -75,7 +75,7 @@ def test_target_older_than_the_interpreter_rejects_what_it_lacked(tmp_path: Path
 
 
 def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(scanner, "DEFAULT_MAX_BYTES", 1000)
+    monkeypatch.setattr(parse_file, "DEFAULT_MAX_BYTES", 1000)
     write_tree(tmp_path, {
         "binary.py": b"\x7fELF\x00\x00\x01",
         "huge.py": "x = 1\n" * 400,
@@ -83,14 +83,14 @@ def test_unreadable_binary_huge_and_undecodable_files(tmp_path: Path, monkeypatc
         "locked.py": "import os\n",
         "ok.py": "import sys\n",
     }, mtime=OLD)
-    real_read = scanner.read_regular
+    real_read = parse_file.read_regular
 
     def refusing_read(file, *args, **kwargs):
         if str(file).endswith("locked.py"):
             raise PermissionError(13, "Permission denied", str(file))
         return real_read(file, *args, **kwargs)
 
-    monkeypatch.setattr(scanner, "read_regular", refusing_read)
+    monkeypatch.setattr(parse_file, "read_regular", refusing_read)
     out = scan(tmp_path)
     reasons = {p: o.unreadable.reason for p, o in out.outcomes.items() if o.unreadable}
     assert set(reasons) == {"binary.py", "huge.py", "latin.py", "locked.py"}
@@ -112,13 +112,13 @@ def test_file_deleted_after_discovery_is_unreadable_not_fatal(tmp_path: Path) ->
 
 def count_opens(monkeypatch) -> list[str]:
     opened: list[str] = []
-    real_read = scanner.read_regular  # every read of a source file goes through it
+    real_read = parse_file.read_regular  # every read of a source file goes through it
 
     def spying_read(file, *args, **kwargs):
         opened.append(str(file))
         return real_read(file, *args, **kwargs)
 
-    monkeypatch.setattr(scanner, "read_regular", spying_read)
+    monkeypatch.setattr(parse_file, "read_regular", spying_read)
     return opened
 
 
@@ -149,8 +149,8 @@ def test_changed_file_is_parsed_again_touched_file_is_not(tmp_path: Path, monkey
     os.utime(root / "app/a.py", (OLD + 5, OLD + 5))
     os.utime(root / "app/b.py", (OLD + 5, OLD + 5))  # touched: same content
     parsed: list[str] = []
-    real_parse = scanner.extract_facts
-    monkeypatch.setattr(scanner, "extract_facts", lambda s: parsed.append(s) or real_parse(s))
+    real_parse = parse_file.extract_facts
+    monkeypatch.setattr(parse_file, "extract_facts", lambda s: parsed.append(s) or real_parse(s))
     out = scan(root, cache=FactsCache(tmp_path / "cache"))
     assert imported_modules(out.outcomes["app/a.py"]) == ["json"]
     assert parsed == ["import json\n"]  # b.py was read and hashed, never parsed
@@ -203,15 +203,16 @@ def test_parallel_scan_equals_serial_scan(tmp_path: Path) -> None:
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patch reaches forked workers")
 def test_a_file_that_kills_its_worker_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
     files = {f"m{i:03}.py": "import os\n" for i in range(250)}
+    files["m007.py"] = "import os\nDEADLY = 1\n"
     root = write_tree(tmp_path, files, mtime=OLD)
-    real_parse_one = scanner._parse_one
+    real_extract = parse_file.extract_facts
 
-    def deadly(root_dir: str, path: str, known_hash):
-        if path == "m007.py":
+    def deadly(source: str):
+        if "DEADLY" in source:
             os._exit(1)  # what a segfault or the OOM killer does to a worker
-        return real_parse_one(root_dir, path, known_hash)
+        return real_extract(source)
 
-    monkeypatch.setattr(scanner, "_parse_one", deadly)
+    monkeypatch.setattr(parse_file, "extract_facts", deadly)
     out = scan(root, jobs=2)
     assert "crashed" in out.outcomes["m007.py"].unreadable.reason
     assert all(imported_modules(out.outcomes[p]) == ["os"] for p in files if p != "m007.py")

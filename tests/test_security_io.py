@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.parsing import scanner
+from archguard.adapters.parsing import parse_file, scanner, workers
 from archguard.adapters.discovery import discover
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.parsing.scanner import scan_files
@@ -60,7 +60,7 @@ def test_file_swapped_for_a_fifo_after_listing_is_not_waited_on(tmp_path: Path) 
     assert out.outcomes["a.py"].unreadable.reason == "not a regular file (a FIFO)"
     assert out.outcomes["b.py"].facts is not None
     # The worker's own read, for a swap between its stat and its open: no blocking either.
-    parsed = finishes(lambda: scanner._parse_one(str(tree), "a.py", None))
+    parsed = finishes(lambda: parse_file.parse_one(str(tree), "a.py", None))
     assert parsed.outcome.unreadable.reason == "not a regular file (a FIFO)"
 
 
@@ -74,8 +74,8 @@ def slow_for(name: str, real):
 
 def test_per_file_deadline_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
     tree = write_tree(tmp_path, {"slow.py": "SLOW = 1\n", "fine.py": "import os\n"})
-    monkeypatch.setattr(scanner, "FILE_DEADLINE_S", 0.5)
-    monkeypatch.setattr(scanner, "extract_facts", slow_for("slow.py", scanner.extract_facts))
+    monkeypatch.setattr(workers, "FILE_DEADLINE_S", 0.5)
+    monkeypatch.setattr(parse_file, "extract_facts", slow_for("slow.py", parse_file.extract_facts))
     started = time.monotonic()
     # In this (main) thread: the deadline is a SIGALRM timer, which only a main thread receives.
     out = scan_files(tree, discover(tree).files, target=NEWEST, cache=FactsCache(None), jobs=1)
@@ -90,8 +90,8 @@ def test_per_file_deadline_in_the_worker_pool(tmp_path: Path, monkeypatch) -> No
     files["m7.py"] = "SLOW = 1\n"
     tree = write_tree(tmp_path, files)
     monkeypatch.setattr(scanner, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(scanner, "FILE_DEADLINE_S", 0.5)
-    monkeypatch.setattr(scanner, "extract_facts", slow_for("m7.py", scanner.extract_facts))
+    monkeypatch.setattr(workers, "FILE_DEADLINE_S", 0.5)
+    monkeypatch.setattr(parse_file, "extract_facts", slow_for("m7.py", parse_file.extract_facts))
     started = time.monotonic()
     out = scan_files(tree, discover(tree).files, target=NEWEST, cache=FactsCache(None), jobs=2)
     assert time.monotonic() - started < 15

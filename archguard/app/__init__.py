@@ -161,11 +161,15 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
     return Workspace(scan, derivation, started)
 
 
-def run_check(options: Options, progress: Progress | None = None) -> CheckResult:
+def run_check(
+    options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
+) -> CheckResult:
+    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
     from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
 
     config_path = find_config_file(options.root.resolve(), options.importlinter_config)
-    workspace = scan_workspace(options, progress)
+    if workspace is None:
+        workspace = scan_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
     concepts = load_concept_contracts(options, root)

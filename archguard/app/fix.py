@@ -85,9 +85,18 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     )
     if fix.delete_unused_shims:
         for shim in shims:
-            originals[shim.path] = (root / shim.path).read_bytes()
+            try:
+                originals[shim.path] = (root / shim.path).read_bytes()
+            except OSError as error:  # gone or changed since the scan: nothing is written
+                result.problems.append(f"{shim.path}: cannot read: {error.strerror or error}")
+                continue
             new_contents[shim.path] = None
             result.deleted_shims.append(shim.path)
+        if result.problems:
+            result.status = FixStatus.REFUSED
+            result.changes.clear()
+            result.deleted_shims.clear()
+            return result
     else:
         result.unused_shims = [s.path for s in shims]
     if not new_contents:

@@ -24,17 +24,15 @@ invalidates the cache by itself when a domain class gains or loses a field.
 
 from __future__ import annotations
 
-import gc
 import marshal
 import os
 import struct
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from archguard.adapters import gc_policy
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
 from archguard.adapters.cache.codec import (
     Codec,
@@ -260,7 +258,7 @@ class FactsCache:
         except OSError:
             return {}
         try:
-            with paused_gc():  # a million fresh tuples would trigger useless full collections
+            with gc_policy.paused():  # a million fresh tuples would trigger useless full collections
                 entries = unseal(data, self._identity(), cache_key())
         except UntrustedData:
             notice_untrusted(target_file)
@@ -301,33 +299,6 @@ class CachedOutcome:
 
     def outcome(self) -> ParseOutcome:
         return _OUTCOME.decode(self._plain)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Build many long-lived objects (cache loads, decoded facts) without the cyclic collector
-    scanning them again and again: none of them form cycles. (The CLI pauses it for its whole
-    run; a library caller's collector is back on afterwards, and nothing of theirs is frozen.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextmanager
-def collecting_gc() -> Iterator[None]:
-    """The cyclic collector on, whatever the caller chose: for work that makes cycles (libcst's
-    trees), which would otherwise pile up in a run that paused the collector."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:

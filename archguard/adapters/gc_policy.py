@@ -1,0 +1,58 @@
+"""Every decision about CPython's cyclic garbage collector, in one place, and why.
+
+One archguard run builds millions of objects that live until it ends (every file's facts, the
+symbol table, the findings) and almost no cyclic garbage: CPython's ``ast`` trees and our facts
+hold no reference cycles, so reference counting frees them. The cyclic collector, started by
+allocation counts, would rescan all that live data again and again: a seventh of a warm run, and
+full collections while a cache of a million tuples loads. So:
+
+* the CLI turns it off for its whole (short) run: :func:`off_for_this_process`;
+* library callers of ``archguard.app`` keep theirs; the bulk builders pause it around their work
+  only (cache loads, decoding every file's facts, a worker's ``ast`` pass): :func:`paused`;
+* the one source of cycles, libcst's trees, runs with it on, whatever the caller chose:
+  :func:`collecting`;
+* a worker process forked from a parent that turned it off starts with it on
+  (:func:`worker_start`): it keeps nothing between files, and may run libcst.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def off_for_this_process() -> None:
+    """For a command-line run: nothing it builds is garbage before the process exits."""
+    gc.disable()
+
+
+def worker_start() -> None:
+    """Initialiser of every parser worker process (a fork inherits its parent's collector off)."""
+    gc.enable()
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Build many long-lived objects without the collector scanning them again and again (none of
+    them form cycles). A caller's collector is back on afterwards, and nothing of theirs is frozen."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """The collector on, whatever the caller chose: for work that makes cycles (libcst's trees),
+    which would otherwise pile up in a run that turned it off."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()

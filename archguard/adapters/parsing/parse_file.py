@@ -1,0 +1,192 @@
+"""One file, read and parsed: what a worker process does for each file it is given.
+
+Every read of a source file goes through :func:`read_regular` here (without blocking, and only a
+regular file: a file swapped for a FIFO or a device after it was listed is reported, never waited
+on; docs/security.md). Each function returns what it learnt as a value; a failure costs the file,
+never the scan.
+
+* :func:`parse_chunk` / :func:`parse_one`: the first pass, content hash + CPython's ``ast``;
+* :func:`cst_chunk`: the files too new for this interpreter, through the PEP 695 rewrite or libcst;
+* :func:`still_as_read`: is a file still the version the first pass read (for the passes that
+  read it again: ruff, libcst)?
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from archguard.adapters import gc_policy
+from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS, FileStamp, content_hash
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.parsing.workers import DeadlinePassed, deadline
+from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
+from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
+
+# What the libcst pass gives for a file whose content is no longer what the first read hashed.
+CHANGED: Literal["changed"] = "changed"
+CstFacts = FileFacts | Literal["changed"] | None
+
+# CPython's fixed parser limits (the same in every version since 3.9), as its messages begin.
+_INTERPRETER_LIMITS = (
+    "too many nested parentheses",
+    "too many statically nested blocks",
+    "too many levels of indentation",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What a worker learnt about one file in the read + parse step."""
+
+    path: str
+    size: int = 0
+    stamp: FileStamp | None = None
+    digest: bytes | None = None  # None: the file could not be read, nothing to cache by
+    outcome: ParseOutcome | None = None  # None when unchanged or rejected
+    unchanged: bool = False  # digest equals the cached one: reuse, do not parse
+    rejected: SyntaxIssue | None = None  # CPython's complaint, pending ruff's verdict
+    cacheable: bool = True
+
+
+def parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[Parsed]:
+    """Each item is (path, the content hash the cache knows for it, size)."""
+    # ast trees have no parent links, so no cycles: reference counting frees them, and the cyclic
+    # collector, triggered by their millions of nodes, would only rescan the facts kept so far.
+    with gc_policy.paused():
+        return [parse_one(root, path, known_hash) for path, known_hash, _ in items]
+
+
+def parse_one(root: str, path: str, known_hash: bytes | None) -> Parsed:
+    try:
+        with deadline():
+            return _read_and_parse(root, path, known_hash)
+    except DeadlinePassed as passed:
+        return unreadable(path, f"took longer than {passed.seconds:g} s to read and parse")
+
+
+def unreadable(path: str, reason: str) -> Parsed:
+    """A file with no facts and no verdict, never cached (the next run tries again)."""
+    return Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+
+
+def crashed(path: str) -> Parsed:
+    """The file whose parser process died each time it was given it."""
+    return unreadable(path, "could not be analysed (the parser process crashed)")
+
+
+def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
+    try:
+        data, stat = read_regular(os.path.join(root, path), max_bytes=DEFAULT_MAX_BYTES)
+        if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
+            # Same wording as decode_source, which we skip so as not to read the file.
+            return unreadable(path, f"too large ({stat.st_size / 1_000_000:.1f} MB)")
+    except OSError as error:
+        return unreadable(path, os_reason(error))
+    digest = content_hash(data)
+    done = Parsed(path, size=stat.st_size, stamp=FileStamp.of(stat), digest=digest)
+    if digest == known_hash:
+        return replace(done, unchanged=True)
+    try:
+        source = decode_source(data)
+    except UnreadableSource as error:
+        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, error.reason)))
+    try:
+        return replace(done, outcome=ParseOutcome(facts=extract_facts(source)))
+    except SyntaxError as error:
+        issue = _cpython_issue(path, error)
+        if issue.message.startswith(_INTERPRETER_LIMITS):
+            # Every CPython version refuses this (its parser's fixed limits), so it is a syntax error
+            # whatever the target; asking libcst instead costs it tens of seconds and a gigabyte.
+            return replace(done, outcome=ParseOutcome(syntax_error=issue))
+        return replace(done, rejected=issue)
+    except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
+        message = f"too deeply nested to parse ({type(error).__name__})"
+        return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
+    except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
+        reason = f"could not be analysed ({type(error).__name__}: {error})"
+        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+
+
+def cst_chunk(
+    root: str, items: list[tuple[str, tuple[list[SyntaxIssue] | None, bytes | None], int]]
+) -> list[tuple[str, CstFacts]]:
+    """Each item is (path, (ruff's list of its too-new constructs, the first pass's content hash),
+    size). Facts per path; None when libcst fails too; CHANGED when the file is not the version
+    the first pass read."""
+    with gc_policy.collecting():  # libcst's trees hold cycles
+        return [(path, _cst_facts(root, path, *payload)) for path, payload, _ in items]
+
+
+def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None) -> CstFacts:
+    try:
+        with deadline():
+            return _cst_facts_of(root, path, constructs, digest)
+    except DeadlinePassed:  # the caller records CPython's error instead
+        return None
+
+
+def _cst_facts_of(
+    root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None
+) -> CstFacts:
+    try:
+        data = read_regular(os.path.join(root, path))[0]
+    except OSError:  # gone since the first read
+        return CHANGED
+    if content_hash(data) != digest:
+        return CHANGED
+    try:
+        source = decode_source(data)
+        if constructs:
+            facts = extract_facts_downlevel(source, constructs)
+            if facts is not None:
+                return facts
+        # Imported here, not at the top: libcst takes a tenth of a second to import, and most
+        # runs (every warm one) never need it.
+        from archguard.adapters.parsing.facts_cst import extract_facts_cst
+
+        return extract_facts_cst(source)
+    except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
+        return None
+    except Exception:  # noqa: BLE001 - a libcst or extractor bug: the caller records CPython's error instead
+        return None
+
+
+def still_as_read(root: str, item: Parsed) -> bool:
+    """Is the file still the version the first pass read? Its stat says so, unless it was written
+    so recently that a later write may share its timestamp: then its content decides."""
+    try:
+        stat = os.stat(os.path.join(root, item.path))
+    except OSError:
+        return False
+    if stat.st_size != item.size or FileStamp.of(stat) != item.stamp:
+        return False
+    if time.time_ns() - stat.st_mtime_ns >= RACY_WINDOW_NS:
+        return True
+    try:
+        data, _ = read_regular(os.path.join(root, item.path), max_bytes=DEFAULT_MAX_BYTES)
+    except OSError:
+        return False
+    return content_hash(data) == item.digest
+
+
+def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
+    return SyntaxIssue(path, error.lineno or 1, error.offset or 1, error.msg or str(error))
+
+
+def os_reason(error: OSError) -> str:
+    """Why a listed file cannot be read, as the user reads it."""
+    if isinstance(error, NotRegularFile):
+        return error.strerror or "not a regular file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(error, FileNotFoundError):  # listed a moment ago: a broken link, or gone since
+        return "broken symbolic link or deleted during the scan"
+    return f"cannot read: {error.strerror or error}"

@@ -1,0 +1,170 @@
+"""The worker pool: work split in chunks over processes, with crash isolation and a per-file
+deadline, so one file that kills its parser, or hangs it, costs that file only.
+
+The pool knows nothing of parsing: it runs ``work(root, chunk) -> results`` for each chunk, in
+this process when there is little work, else in worker processes; a chunk whose worker died is
+retried in a process of its own, then file by file, and ``on_crash(path)`` stands in for the one
+file that kills its process each time.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import TypeVar
+
+from archguard.adapters import gc_policy
+
+CHUNK_BYTES = 2_000_000  # per task: big enough to amortise the round trip, small enough to balance
+CHUNK_MAX_FILES = 200  # and progress moves at least this often
+
+_T = TypeVar("_T")
+_Item = TypeVar("_Item", bound=tuple[str, object, int])
+
+
+def chunks(items: list[_Item], jobs: int) -> list[list[_Item]]:
+    """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy.
+    Each item is ``(path, payload, size in bytes)``."""
+    max_files = max(8, min(CHUNK_MAX_FILES, math.ceil(len(items) / (jobs * 4) if items else 1)))
+    grouped: list[list[_Item]] = []
+    current: list[_Item] = []
+    current_bytes = 0
+    for item in items:
+        if current and (current_bytes + item[2] > CHUNK_BYTES or len(current) >= max_files):
+            grouped.append(current)
+            current, current_bytes = [], 0
+        current.append(item)
+        current_bytes += item[2]
+    if current:
+        grouped.append(current)
+    return grouped
+
+
+class Workers:
+    """A process pool when there is enough work, else this process; same interface either way."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def map_chunks(
+        self,
+        work: Callable[[str, list], list[_T]],
+        root: str,
+        chunked: list[list],
+        *,
+        on_chunk_done: Callable[[int], None] | None = None,
+        on_crash: Callable[[str], _T],
+    ) -> list[_T]:
+        """Every chunk's results (in no particular order)."""
+        results: list[_T] = []
+        if self.jobs == 1 or len(chunked) <= 1:
+            for chunk in chunked:
+                results.extend(work(root, chunk))
+                if on_chunk_done:
+                    on_chunk_done(len(chunk))
+            return results
+        pool = self._ensure_pool()
+        pending: dict[Future, list] = {}
+        broken: list[list] = []
+        for index, chunk in enumerate(chunked):
+            try:
+                pending[pool.submit(work, root, chunk)] = chunk
+            except BrokenProcessPool:  # a worker died while we were still handing out work
+                broken.extend(chunked[index:])
+                break
+        for future in as_completed(pending):
+            chunk = pending[future]
+            try:
+                results.extend(future.result())
+            except BrokenProcessPool:
+                broken.append(chunk)
+                continue
+            if on_chunk_done:
+                on_chunk_done(len(chunk))
+        if broken:
+            self._pool = None  # a dead pool cannot be reused
+            for chunk in broken:
+                results.extend(isolated(work, root, chunk, on_crash))
+                if on_chunk_done:
+                    on_chunk_done(len(chunk))
+        return results
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=gc_policy.worker_start)
+        return self._pool
+
+
+def isolated(
+    work: Callable[[str, list], list[_T]], root: str, chunk: list, on_crash: Callable[[str], _T]
+) -> list[_T]:
+    """Run one chunk in a process of its own (a worker died, a file crashed the parser or the OS
+    killed it, and took the pool with it; or the chunk is one large file whose memory must go back
+    to the system when it is done); if that process dies too, retry file by file, so only the
+    guilty file is lost, and reported."""
+    try:
+        return _in_own_process(work, root, chunk)
+    except BrokenProcessPool:
+        pass
+    results: list[_T] = []
+    for item in chunk:
+        try:
+            results.extend(_in_own_process(work, root, [item]))
+        except BrokenProcessPool:
+            results.append(on_crash(item[0]))
+    return results
+
+
+def _in_own_process(work: Callable[[str, list], list[_T]], root: str, chunk: list) -> list[_T]:
+    with ProcessPoolExecutor(max_workers=1, initializer=gc_policy.worker_start) as solo:
+        return solo.submit(work, root, chunk).result()
+
+
+# --- the per-file deadline ----------------------------------------------------------------------
+
+# Reading and parsing one file (at most DEFAULT_MAX_BYTES) takes well under a second; a file that
+# takes this long is blocked (a network mount, a device) or pathological, and costs only itself.
+FILE_DEADLINE_S = 60.0
+
+
+class DeadlinePassed(BaseException):
+    """A BaseException, so the parsers' "a bug of ours costs one file" handlers do not swallow it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+@contextmanager
+def deadline() -> Iterator[None]:
+    """Raise :class:`DeadlinePassed` in the work inside after FILE_DEADLINE_S, by SIGALRM. Only in a
+    process's main thread (workers run their tasks there; so does the CLI), and only where POSIX
+    interval timers exist; a blocking system call is interrupted, and Python code stops at once."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seconds = FILE_DEADLINE_S
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise DeadlinePassed(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
