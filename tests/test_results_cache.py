@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from archguard import app
 from archguard.adapters.parsing import parse_file
 from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.importlinter_bridge.importlinter_compat import installed_version, version_tuple
