@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from archguard.analysis.symbols import Origin, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
