@@ -7,6 +7,7 @@ built here."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -15,9 +16,11 @@ import pydot
 import pytest
 
 from archguard.adapters.project_files.history_file import read_history
-from archguard.domain.golden_path import ClosureDiagram, PackageNode
-from archguard.reporting.golden_path_dot import MAX_PACKAGES, closure_dot
+from archguard.domain.golden_path import ClosureDiagram, MissingModule, PackageNode
+from archguard.reporting.golden_path_dot import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_dot
+from tests.chromium import load
 from tests.test_report import archguard, copy_example, load_json
+from tests.test_report_html import parse
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
 
@@ -73,7 +76,8 @@ def test_one_closure_diagram_per_entry_with_the_problem_red(example_with_entries
     graphs = out / "graphs"
     first = pydot.graph_from_dot_data((graphs / "golden-path-1.dot").read_text(encoding="utf-8"))[0]
     nodes = {n.get_name().strip('"'): n for n in first.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
-    assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils"}
+    assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils",
+                          "missing:shopapp.services.old_module"}
     assert nodes[FIX_DB].get("color") == '"#c00000"'  # the package holding the problem
     assert nodes["shopapp.orders"].get("color") != '"#c00000"'
     second = (graphs / "golden-path-2.dot").read_text(encoding="utf-8")
@@ -140,3 +144,155 @@ def test_a_large_closure_diagram_is_bounded_and_keeps_every_problem() -> None:
     assert "+76 more packages" in dot and "no problems" in dot
     assert ("app.main", "+more") in {(e.get_source().strip('"'), e.get_destination().strip('"'))
                                      for e in graph.get_edges()}
+
+
+def dot_graph(text: str) -> tuple[dict[str, pydot.Node], dict[tuple[str, str], pydot.Edge]]:
+    """Nodes by name and edges by (source, destination) of DOT text, read back with pydot."""
+    graph = pydot.graph_from_dot_data(text)[0]
+    nodes = {n.get_name().strip('"'): n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
+    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e for e in graph.get_edges()}
+    return nodes, edges
+
+
+def test_a_missing_module_is_a_highlighted_box_of_its_own_with_the_edge_from_its_importer(
+    example_with_entries,
+) -> None:
+    _, out, _, _ = example_with_entries
+    nodes, edges = dot_graph((out / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8"))
+    missing = nodes["missing:shopapp.services.old_module"]
+    assert missing.get("label") == '"shopapp.services.old_module\\nno such module\\nscripts/fix-db.py:8"'
+    assert missing.get("color") == '"#c00000"' and "dashed" in missing.get("style")
+    assert edges[FIX_DB, "missing:shopapp.services.old_module"].get("color") == '"#c00000"'
+    # the importer's own box is still the package box, and nothing else points at the missing one
+    assert [key for key in edges if key[1].startswith("missing:")] == [(FIX_DB, "missing:shopapp.services.old_module")]
+    if shutil.which("dot"):
+        svg = (out / "graphs" / "golden-path-1.svg").read_text(encoding="utf-8")
+        assert "shopapp.services.old_module" in svg and "no such module" in svg
+
+
+def test_a_guarded_missing_module_is_an_amber_box_and_a_failing_one_red(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, {
+        "pyproject.toml": '[tool.archguard]\npackage = ["app"]\n',
+        "app/__init__.py": "",
+        "app/main.py": """\
+            try:
+                import app.optional
+            except ImportError:
+                pass
+            import app.api
+        """,
+        "app/api/__init__.py": "import app.gone\nfrom app.gone import thing\n",
+    })
+    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    assert run.returncode == 1, run.stderr
+    nodes, edges = dot_graph((tmp_path / "out" / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8"))
+    gone, optional = nodes["missing:app.gone"], nodes["missing:app.optional"]
+    assert gone.get("color") == '"#c00000"' and "app/api/__init__.py:1 (+1 more import)" in gone.get("label")
+    assert optional.get("color") == '"#b26a00"' and "guarded: a warning" in optional.get("label")
+    assert edges["app.api", "missing:app.gone"].get("color") == '"#c00000"'
+    assert edges["app.main", "missing:app.optional"].get("color") == '"#b26a00"'
+
+
+def test_a_dense_closure_keeps_the_way_to_every_box_and_bounds_the_rest() -> None:
+    packages = [f"pkg{i:02}" for i in range(20)]
+    nodes = (PackageNode("app.main", 1, 0, entry=True), *(PackageNode(p, 10, 1) for p in packages))
+    # every package imports every other; the entry imports only the first
+    edges = (("app.main", "pkg00"), *((a, b) for a in packages for b in packages if a != b))
+    missing = tuple(
+        MissingModule(f"gone.m{i:02}", ("pkg05",), imports=1, first_site=f"pkg05/x.py:{i + 1}", failing=True)
+        for i in range(MAX_MISSING + 3)
+    )
+    dot = closure_dot(ClosureDiagram("app.main", nodes, edges, missing))
+    nodes_read, edges_read = dot_graph(dot)
+    between = [key for key in edges_read if not key[1].startswith("missing:")]
+    assert len(between) <= EDGES_PER_BOX * len(nodes)  # 21 boxes: at most 63 of 381 edges
+    reached, frontier = {"app.main"}, ["app.main"]
+    for box in frontier:  # every box is reached from the entry over the drawn edges
+        for a, b in between:
+            if a == box and b not in reached:
+                reached.add(b)
+                frontier.append(b)
+    assert reached == {"app.main", *packages}
+    assert f"of {len(edges)} imports between these boxes drawn: the shortest way from the entry" in dot
+    drawn_missing = [n for n in nodes_read if n.startswith("missing:")]
+    assert len(drawn_missing) == MAX_MISSING + 1  # ten boxes and one "+3 more missing modules"
+    assert "+3 more missing modules" in nodes_read["missing:+more"].get("label")
+    assert not [key for key in edges_read if key[1] == "missing:+more"]
+
+
+@pytest.fixture(scope="module")
+def golden_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two reports with --history: fix-db.py's golden path broken, then repaired. (out, history)"""
+    tmp_path = tmp_path_factory.mktemp("gp-history")
+    root = copy_example(tmp_path / "shopapp")
+    history = tmp_path / "history.jsonl"
+
+    def report() -> None:
+        run = archguard("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
+                        "--history", history, "--entry", FIX_DB, "--entry", CHECKOUT)
+        assert run.returncode == 1, run.stderr  # the example's other violations remain
+
+    report()  # fix-db.py imports a module that is gone
+    script = root / FIX_DB
+    script.write_text(script.read_text(encoding="utf-8").replace(
+        "from shopapp.services.old_module import db_session\n", "from contextlib import nullcontext as db_session\n"),
+        encoding="utf-8")
+    report()  # repaired: the golden path of fix-db.py is clean
+    return tmp_path / "out", history
+
+
+def test_history_keeps_each_entry_clean_or_broken_and_shows_the_trend(golden_history) -> None:
+    out, history = golden_history
+    first, second = read_history(history)
+    assert first["golden_path_problems"] == {FIX_DB: 1, CHECKOUT: 0} and first["golden_path_clean"] is False
+    assert second["golden_path_problems"] == {FIX_DB: 0, CHECKOUT: 0} and second["golden_path_clean"] is True
+    assert first["closure_modules"][CHECKOUT] == second["closure_modules"][CHECKOUT] == 18
+
+    md = (out / "report.md").read_text(encoding="utf-8")
+    table = md.split("### Golden path\n", 1)[1].strip().splitlines()
+    assert table[0] == f"| date | commit | `{FIX_DB}` | `{CHECKOUT}` |"
+    assert [row.split(" | ")[2:] for row in table[2:4]] == [
+        ["1 problem, 9 modules", "clean, 18 modules |"],
+        [f"clean, {second['closure_modules'][FIX_DB]} modules", "clean, 18 modules |"],
+    ]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    chart = html.split('class="trend golden-trend"', 1)[1].split("</svg>", 1)[0]
+    points = re.findall(r'<circle [^>]*fill="(#[0-9a-f]+)"[^>]*class="golden-point"><title>([^<]*)</title>', chart)
+    assert [(fill, tip.split(" (")[0]) for fill, tip in points] == [
+        ("#c62828", f"{FIX_DB}: 1 problem, 9 modules"),
+        ("#2e7d32", f"{FIX_DB}: clean, {second['closure_modules'][FIX_DB]} modules"),
+        ("#2e7d32", f"{CHECKOUT}: clean, 18 modules"),
+        ("#2e7d32", f"{CHECKOUT}: clean, 18 modules"),
+    ]
+    assert '<table id="table-golden-history"' in html and "<td>1 problem, 9 modules</td>" in html
+
+
+def test_the_golden_path_trend_runs_in_the_browser_and_filters(golden_history, tmp_path: Path) -> None:
+    out, _ = golden_history
+    page = load((out / "index.html").as_uri() + "#filter:golden-history=problem", tmp_path / "profile")
+    assert page.console == [] and 'data-js-errors="0"' in page.dom
+    rows = parse(page.dom).tables["golden-history"]
+    assert len(rows) == 2  # newest first: repaired, then broken
+    assert [row[2] for row, hidden in rows if not hidden] == ["1 problem, 9 modules"]
+    assert 'class="trend golden-trend"' in page.dom
+
+
+def test_a_long_golden_path_list_is_capped_and_links_to_the_filtered_table(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, {
+        "pyproject.toml": '[tool.archguard]\npackage = ["app"]\n',
+        "app/__init__.py": "",
+        "app/main.py": "".join(f"import app.gone{i:02}\n" for i in range(30)),
+    })
+    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    assert run.returncode == 1, run.stderr
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    section = html.split('<section id="golden-path">', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>") == 25 and "app.gone24" in section and "app.gone25" not in section
+    link = '<a href="#filter:violations=golden-path%3Aapp.main">'
+    assert f'<li class="more">+5 more: {link}' in section
+    page = load((tmp_path / "out" / "index.html").as_uri() + link.split('"')[1], tmp_path / "profile")
+    assert page.console == [] and 'data-js-errors="0"' in page.dom
+    shown = [row for row, hidden in parse(page.dom).tables["violations"] if not hidden]
+    assert len(shown) == 30 and {row[4] for row in shown} == {"golden-path:app.main"}

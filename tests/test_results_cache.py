@@ -12,12 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from archguard import app
 from archguard.adapters.parsing import parse_file
 from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.importlinter_bridge.importlinter_compat import installed_version, version_tuple
 from archguard.domain.facts import ParseOutcome
 from archguard.app import Options, record_baseline, run_check, run_scan
+from archguard.app.derivation import Derivation
 from tests.helpers import write_tree
 
 TREE = {
@@ -43,9 +43,10 @@ def summary(result) -> tuple:
 def analysis_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The analysis steps each run really performs, in order."""
     calls: list[str] = []
-    for function, step in (("find_dangling", "dangling"), ("check_concepts", "concepts")):
-        real = getattr(app, function)
-        monkeypatch.setattr(app, function, lambda *a, real=real, step=step: calls.append(step) or real(*a))
+    # every derivation, whole or incremental, goes through these two (archguard/app/derivation.py)
+    for function, step in (("_derive_scan", "dangling"), ("_derive_check", "concepts")):
+        real = getattr(Derivation, function)
+        monkeypatch.setattr(Derivation, function, lambda *a, real=real, step=step: calls.append(step) or real(*a))
     return calls
 
 
@@ -292,7 +293,8 @@ def test_cache_entry_that_does_not_decode_is_parsed_again(tmp_path: Path) -> Non
     stat = (root / "app/use.py").stat()
     cache.store("app/use.py", stat.st_size, FileStamp.of(stat), digest, ParseOutcome(facts=damaged))
     cache.save()
-    (tmp_path / "cache" / "results-scan.bin").unlink()  # make the scan use the facts
+    for stored in (tmp_path / "cache").glob("results-scan*.bin"):  # make the scan use the facts
+        stored.unlink()  # (the whole-run result and the per-file state)
 
     again = run_scan(options)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from archguard.analysis.symbols import Origin, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
@@ -246,8 +244,9 @@ def test_relative_imports_climbing_out_and_duplicate_module_names_never_crash() 
     assert table.resolve("app", "x").status == "module"
 
 
-def test_ten_thousand_modules_resolve_quickly() -> None:
-    # Hand-built facts: the point is the table's speed, not the parser's.
+def test_ten_thousand_modules_resolve_through_chains_of_imports() -> None:
+    # Hand-built facts: the point is the table at scale, not the parser. Its speed is measured in
+    # benchmarks/ (run.py's check rows), not here: a timed unit test fails on a loaded machine.
     n = 10_000
     files = [SourceFile("app/__init__.py", "app", False, True)]
     facts = {"app/__init__.py": FileFacts()}
@@ -262,11 +261,9 @@ def test_ten_thousand_modules_resolve_quickly() -> None:
         bindings = (Binding(f"C{i}", BindingKind.CLASS, 100), Binding(f"A{i}", BindingKind.ALIAS, 101,
                     target=f"C{i - 1}" if i else f"C{i}"))
         facts[path] = FileFacts(imports=imports, bindings=bindings)
-    started = time.perf_counter()
     table = SymbolTable(files, facts)
     for i in range(n):
         for fact in facts[f"app/m{i}.py"].imports:
             assert table.resolve(fact.module, fact.name).status == "ok"
     origin = table.resolve("app.m5000", "C5000").origin
     assert len(table.access_paths(origin)) == 22  # defined + 20 importers + one alias
-    assert time.perf_counter() - started < 20

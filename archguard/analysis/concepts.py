@@ -15,7 +15,7 @@ canonical name), ``allowed_importers`` and ``ignore_imports`` are exempt from AG
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archguard.analysis.shim_definition import is_imported_shim, shim_reexports
@@ -32,7 +32,7 @@ from archguard.analysis.symbols import (
 )
 from archguard.domain.contracts import ConceptContract, module_matches, split_target
 from archguard.domain.errors import ContractError
-from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.sources import SourceFile
 
@@ -140,34 +140,95 @@ def check_concepts(
     reach some concept's object (or a rival of it) are looked at contract by contract, so twenty
     contracts cost about what one does.
     """
-    concepts = [c for c in (_resolve_concept(table, k) for k in contracts) if c is not None]
-    violations: list[Violation] = [v for c in concepts for v in _duplicate_definitions(c)]
-    claimed = {c.origin for c in concepts} | {rival for c in concepts for rival in c.rivals}
+    concepts = resolve_concepts(table, contracts)
+    violations = duplicate_definitions(concepts)
     if not concepts:
         return violations
     for file in files:
         file_facts = facts.get(file.path)
-        if file_facts is None:
-            continue
-        for fact in file_facts.imports:
-            if not _may_reach(table, file, fact, claimed):
-                continue
-            for concept in concepts:
-                violation = _check_import(table, concept, file, fact)
-                if violation is not None:
-                    violations.append(violation)
-        for use in file_facts.attribute_uses:
-            split = table.split_dotted(use.dotted)
-            if split is None or table.resolve(*split).origin not in claimed:
-                continue
-            for concept in concepts:
-                violation = _check_attribute(table, concept, file, use.dotted, use.line, use.column)
-                if violation is not None:
-                    violations.append(violation)
+        if file_facts is not None:
+            violations.extend(concept_violations_in_file(table, concepts, file, file_facts))
     return assign_fingerprints(violations)
 
 
-def _may_reach(table: SymbolTable, file: SourceFile, fact: ImportFact, claimed: set[Origin]) -> bool:
+@dataclass(frozen=True)
+class ResolvedConcepts:
+    """Every contract whose canonical path resolves, with what counts as its concept; the unit an
+    incremental check compares run to run (:attr:`summary`)."""
+
+    concepts: tuple[_Concept, ...]
+    claimed: frozenset[Origin]  # every concept's origin and rivals
+
+    def __bool__(self) -> bool:
+        return bool(self.concepts)
+
+    @property
+    def summary(self) -> str:
+        """What a file's concept findings depend on besides the file and the modules it consults."""
+        return repr(
+            [
+                (c.contract, c.origin, sorted(c.rivals, key=repr), sorted(c.implementers))
+                for c in self.concepts
+            ]
+        )
+
+
+def resolve_concepts(
+    table: SymbolTable,
+    contracts: Sequence[ConceptContract],
+    definitions: Iterable[tuple[str, Binding]] | None = None,
+) -> ResolvedConcepts:
+    """``definitions``: the (module, binding) pairs that may be rivals (see
+    :func:`rival_candidates`); None: every definition of the table."""
+    if definitions is not None:
+        definitions = list(definitions)
+    resolved = [c for c in (_resolve_concept(table, k, definitions) for k in contracts) if c is not None]
+    claimed = frozenset({c.origin for c in resolved} | {rival for c in resolved for rival in c.rivals})
+    return ResolvedConcepts(tuple(resolved), claimed)
+
+
+def rival_candidates(contracts: Sequence[ConceptContract], file_facts: FileFacts) -> list[Binding]:
+    """The bindings of one file that :func:`resolve_concepts` may count as rivals: definitions
+    named like a concept, and empty-bodied subclasses (possible wrappers)."""
+    bare_names = {n for c in contracts for n in c.also if ":" not in n} | {c.canonical_name for c in contracts}
+    return [
+        b
+        for b in file_facts.bindings
+        if b.kind in (BindingKind.CLASS, BindingKind.FUNCTION)
+        and (b.name in bare_names or (b.kind is BindingKind.CLASS and bool(b.bases) and b.empty_body))
+    ]
+
+
+def duplicate_definitions(concepts: ResolvedConcepts) -> list[Violation]:
+    """AG111: each rival definition itself."""
+    return [v for c in concepts.concepts for v in _duplicate_definitions(c)]
+
+
+def concept_violations_in_file(
+    table: SymbolTable, concepts: ResolvedConcepts, file: SourceFile, file_facts: FileFacts
+) -> list[Violation]:
+    """One file's AG101-AG103 findings (a file's share of :func:`check_concepts`, unfingerprinted)."""
+    violations: list[Violation] = []
+    claimed = concepts.claimed
+    for fact in file_facts.imports:
+        if not _may_reach(table, file, fact, claimed):
+            continue
+        for concept in concepts.concepts:
+            violation = _check_import(table, concept, file, fact)
+            if violation is not None:
+                violations.append(violation)
+    for use in file_facts.attribute_uses:
+        split = table.split_dotted(use.dotted)
+        if split is None or table.resolve(*split).origin not in claimed:
+            continue
+        for concept in concepts.concepts:
+            violation = _check_attribute(table, concept, file, use.dotted, use.line, use.column)
+            if violation is not None:
+                violations.append(violation)
+    return violations
+
+
+def _may_reach(table: SymbolTable, file: SourceFile, fact: ImportFact, claimed: frozenset[Origin]) -> bool:
     """Could this import be any contract's business? (A cheap superset of _check_import's cases.)"""
     if fact.kind is not ImportKind.FROM or fact.name is None:
         return False
@@ -177,7 +238,9 @@ def _may_reach(table: SymbolTable, file: SourceFile, fact: ImportFact, claimed: 
     return module is not None and table.resolve(module, fact.name).origin in claimed
 
 
-def _resolve_concept(table: SymbolTable, contract: ConceptContract) -> _Concept | None:
+def _resolve_concept(
+    table: SymbolTable, contract: ConceptContract, definitions: list[tuple[str, Binding]] | None
+) -> _Concept | None:
     module, name = split_target(contract.canonical)
     res = table.resolve(module, name)
     if not res.found or res.origin is None:
@@ -186,12 +249,14 @@ def _resolve_concept(table: SymbolTable, contract: ConceptContract) -> _Concept 
     return _Concept(
         contract=contract,
         origin=origin,
-        rivals=frozenset(_rivals(table, contract, origin)),
+        rivals=frozenset(_rivals(table, contract, origin, definitions)),
         implementers=table.chain_modules(module, name),
     )
 
 
-def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> set[Origin]:
+def _rivals(
+    table: SymbolTable, contract: ConceptContract, origin: Origin, definitions: list[tuple[str, Binding]] | None
+) -> set[Origin]:
     """Other objects that claim the concept: definitions named like it (the canonical name or a
     bare ``also`` name), ``also`` targets, and (transitive) empty wrapper subclasses of the origin."""
     rivals: set[Origin] = set()
@@ -205,7 +270,9 @@ def _rivals(table: SymbolTable, contract: ConceptContract, origin: Origin) -> se
     # Only empty-bodied subclasses can be wrappers; origins are built only for the candidates
     # (a large tree has hundreds of thousands of definitions).
     classes = []
-    for module, binding in table.definitions():
+    for module, binding in table.definitions() if definitions is None else definitions:
+        if binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION):
+            continue
         if binding.name in bare_names:
             o = table.origin_of_binding(module, binding)
             if o != origin:

@@ -26,36 +26,42 @@ def find_dangling(
 ) -> list[DanglingImport]:
     """Every import in every parsed file whose module or name is missing, sorted by path, line."""
     found: list[DanglingImport] = []
-    # ``from gone import A, B, C`` is one missing module, not three: one finding per statement.
-    seen_modules: set[tuple[str, int, int, str]] = set()
     for file in files:
         file_facts = facts.get(file.path)
-        if file_facts is None:
-            continue
-        for fact in file_facts.imports:
-            missing = _missing(table, file, fact)
-            if missing is not None:
-                what, imported = missing
-                if what == "module":
-                    key = (file.path, fact.line, fact.column, imported)
-                    if key in seen_modules:
-                        continue
-                    seen_modules.add(key)
-                found.append(
-                    DanglingImport(
-                        path=file.path,
-                        line=fact.line,
-                        column=fact.column,
-                        importer=file.module,
-                        imported=imported,
-                        statement=fact.statement,
-                        missing=what,
-                        guarded=fact.guarded,
-                        type_checking=fact.type_checking,
-                        maybe=_maybe_bound(table, what, imported),
-                    )
-                )
+        if file_facts is not None:
+            found.extend(dangling_in_file(table, file, file_facts))
     found.sort(key=dangling_order)
+    return found
+
+
+def dangling_in_file(table: SymbolTable, file: SourceFile, file_facts: FileFacts) -> list[DanglingImport]:
+    """One file's dangling imports, in statement order (a file's share of :func:`find_dangling`)."""
+    found: list[DanglingImport] = []
+    # ``from gone import A, B, C`` is one missing module, not three: one finding per statement.
+    seen_modules: set[tuple[int, int, str]] = set()
+    for fact in file_facts.imports:
+        missing = _missing(table, file, fact)
+        if missing is not None:
+            what, imported = missing
+            if what == "module":
+                key = (fact.line, fact.column, imported)
+                if key in seen_modules:
+                    continue
+                seen_modules.add(key)
+            found.append(
+                DanglingImport(
+                    path=file.path,
+                    line=fact.line,
+                    column=fact.column,
+                    importer=file.module,
+                    imported=imported,
+                    statement=fact.statement,
+                    missing=what,
+                    guarded=fact.guarded,
+                    type_checking=fact.type_checking,
+                    maybe=_maybe_bound(table, what, imported),
+                )
+            )
     return found
 
 

@@ -31,6 +31,7 @@ from archguard.domain.golden_path import (
     ClosureDiagram,
     ClosureEdge,
     EntryClosure,
+    MissingModule,
     PackageNode,
     contract_name,
     package_of,
@@ -454,10 +455,35 @@ def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]
 def collapse_closure(closure: EntryClosure, violations: Iterable[Violation]) -> ClosureDiagram:
     """The closure as a diagram of packages (``app.api.ws`` -> ``app.api``) with the packages
     holding problems counted, for ``report``: thousands of modules stay readable."""
+    violations = list(violations)  # read twice
     modules = Counter(package_of(m) for m in closure.modules)
     problems = Counter(package_of(v.importer) for v in closure.problems(violations))
     nodes = tuple(
         PackageNode(name, count, problems[name], entry=name == package_of(closure.module))
         for name, count in sorted(modules.items())
     )
-    return ClosureDiagram(entry=closure.entry, nodes=nodes, edges=closure.package_edges)
+    return ClosureDiagram(
+        entry=closure.entry,
+        nodes=nodes,
+        edges=closure.package_edges,
+        missing=_missing_modules(closure, violations),
+    )
+
+
+def _missing_modules(closure: EntryClosure, violations: Iterable[Violation]) -> tuple[MissingModule, ...]:
+    """Each module without a file that the closure imports (its AG402 findings, warnings too)."""
+    found: dict[str, list[Violation]] = {}
+    for v in violations:
+        if v.contract == closure.contract and v.code == "AG402" and v.imported:
+            found.setdefault(v.imported, []).append(v)
+    missing = [
+        MissingModule(
+            name=name,
+            importers=tuple(sorted({package_of(v.importer) for v in imports})),
+            imports=len(imports),
+            first_site=min(f"{v.path}:{v.line}" for v in imports),
+            failing=any(v.severity is Severity.ERROR for v in imports),
+        )
+        for name, imports in found.items()
+    ]
+    return tuple(sorted(missing, key=lambda m: (not m.failing, -m.imports, m.name)))

@@ -12,7 +12,8 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
@@ -45,6 +46,12 @@ IMPLICIT_MODULE_ATTRIBUTES = frozenset(
     }
 )
 UNPARSED = "unparsed"
+
+# What a traced table (SymbolTable(traced=True)) notes besides module names: a lookup that walked
+# every module (its answer may change with any file), and a re-export cycle (whose answer depends
+# on which name was asked first, so only a full derivation reproduces it).
+CONSULTED_EVERYTHING = "*"
+CONSULTED_CYCLE = "*cycle"
 
 # A found object, a module, or a place we deliberately do not look into.
 _SETTLED = frozenset({OK, MODULE, EXTERNAL, DYNAMIC, UNPARSED})
@@ -96,15 +103,32 @@ class Resolution:
 _Candidate = Binding | ImportFact
 
 
-@dataclass
+_NOT_LOADED: FileFacts = FileFacts()
+
+
 class _ModuleInfo:
-    file: SourceFile
-    facts: FileFacts | None  # None: the file did not parse
-    # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a name
-    # a later unconditional ``del`` removes is absent here, present in ``before_del``
-    by_name: dict[str, list[_Candidate]] | None = None
-    before_del: dict[str, list[_Candidate]] | None = None
-    stub: _ModuleInfo | None = None  # the ``.pyi`` beside the module: names it declares
+    __slots__ = ("_facts", "_source", "before_del", "by_name", "file", "stub")
+
+    def __init__(
+        self, file: SourceFile, facts: FileFacts | None, source: Mapping[str, FileFacts] | None = None
+    ) -> None:
+        self.file = file
+        # None: the file did not parse; read from ``source`` on first use when given (a warm
+        # incremental run decodes only the facts its resolutions consult)
+        self._facts = _NOT_LOADED if source is not None else facts
+        self._source = source
+        # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a
+        # name a later unconditional ``del`` removes is absent here, present in ``before_del``
+        self.by_name: dict[str, list[_Candidate]] | None = None
+        self.before_del: dict[str, list[_Candidate]] | None = None
+        self.stub: _ModuleInfo | None = None  # the ``.pyi`` beside the module: names it declares
+
+    @property
+    def facts(self) -> FileFacts | None:
+        if self._facts is _NOT_LOADED:
+            assert self._source is not None
+            self._facts = self._source.get(self.file.path)
+        return self._facts
 
 
 def _is_runtime_binding(fact: ImportFact) -> bool:
@@ -138,17 +162,21 @@ class SymbolTable:
         facts: Mapping[str, FileFacts],
         native_modules: Sequence[SourceFile] = (),
         stubs: Mapping[str, tuple[SourceFile, FileFacts]] = {},
+        *,
+        traced: bool = False,
     ) -> None:
         """``native_modules``: modules without Python source (compiled extensions): they exist,
         but what names they bind is unknown, like a module whose file did not parse.
         ``stubs``: module -> its ``.pyi`` stub beside it (file, facts): the names it declares are
-        the module's names too (lazy_loader's ``attach_stub`` serves exactly those)."""
+        the module's names too (lazy_loader's ``attach_stub`` serves exactly those).
+        ``traced``: note every module name a lookup consults (see :meth:`tracing`), for an
+        incremental derivation that re-derives only what a changed module can affect."""
         self._modules: dict[str, _ModuleInfo] = {}
         for f in sorted(files, key=lambda f: (f.loose, not f.is_package, f.path)):
             # Two files claiming one module name: a package (app/x/__init__.py) wins over the
             # module beside it (app/x.py), as Python's finder does; a packaged file over a loose
             # one, as on sys.path order; never crash on the other.
-            self._modules.setdefault(f.module, _ModuleInfo(f, facts.get(f.path)))
+            self._modules.setdefault(f.module, _ModuleInfo(f, None, facts))
         for module, (stub_file, stub_facts) in stubs.items():
             info = self._modules.get(module)
             if info is not None:
@@ -159,17 +187,15 @@ class SymbolTable:
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
         # Folders without __init__.py under a known module are namespace packages: importable.
-        self._namespaces: frozenset[str] = (
-            frozenset(
-                ".".join(parts[:i])
-                for m in self._modules
-                if is_dotted_name(m)
-                for parts in [m.split(".")]
-                for i in range(1, len(parts))
-            )
-            - self._modules.keys()
-        )
+        self._namespaces: frozenset[str] = frozenset(_parents(self._modules)) - self._modules.keys()
         self._memo: dict[tuple[str, str, int | None], Resolution] = {}
+        # Tracing: a stack of the module names consulted so far, innermost computation last, and
+        # per memoised answer what computing it consulted (a memo hit consults all of that again).
+        self._traced = traced
+        self._frames: list[set[str]] = [set()]
+        self._memo_deps: dict[tuple[str, str, int | None], set[str]] = {}
+        self._exported_deps: dict[str, set[str]] = {}
+        self._star_deps: dict[str, set[str]] = {}
         self._in_progress: set[tuple[str, str, int | None]] = set()
         self._exported: dict[str, frozenset[str]] = {}
         self._star_exported: dict[str, frozenset[str]] = {}
@@ -179,26 +205,55 @@ class SymbolTable:
             | None
         ) = None
 
+    # ---- tracing -------------------------------------------------------------------------
+
+    @contextmanager
+    def tracing(self) -> Iterator[set[str]]:
+        """Collect the module names (and ``CONSULTED_*`` marks) that the lookups made inside the
+        ``with`` block consulted: their existence, kind or facts decided the answers. Nothing is
+        collected unless the table was built with ``traced=True``."""
+        seen: set[str] = set()
+        self._frames.append(seen)
+        try:
+            yield seen
+        finally:
+            self._frames.pop()
+            self._frames[-1] |= seen
+
+    def _note(self, module: str) -> None:
+        if self._traced:
+            self._frames[-1].add(module)
+
+    def _info(self, module: str) -> _ModuleInfo | None:
+        if self._traced:
+            self._frames[-1].add(module)
+        return self._modules.get(module)
+
     # ---- modules -------------------------------------------------------------------------
 
     def file_of(self, module: str) -> SourceFile | None:
         """The file that ``import module`` runs (None for namespace folders and unknown names)."""
-        info = self._modules.get(module)
+        info = self._info(module)
         return info.file if info else None
 
     def facts_of(self, module: str) -> FileFacts | None:
-        info = self._modules.get(module)
+        info = self._info(module)
         return info.facts if info else None
 
     def module_exists(self, module: str) -> bool:
+        self._note(module)
         return module in self._modules or module in self._namespaces
 
     def is_internal(self, module: str) -> bool:
         """Inside the analysed tree: we can, and must, check imports of it."""
-        return self.module_exists(module) or module.split(".")[0] in self.internal_roots
+        root = module.split(".")[0]
+        self._note(root)  # the roots change only with a module's existence under them
+        return self.module_exists(module) or root in self.internal_roots
 
     def resolve_module(self, module: str) -> Resolution:
         """``import module``: the module object, or why there is none."""
+        self._note(module)
+        self._note(module.split(".")[0])
         if module in self._modules:
             file = self._modules[module].file
             return Resolution(MODULE, Origin(module, "", "module", file.path, 1), ())
@@ -225,13 +280,13 @@ class SymbolTable:
         Then ``from module import name`` cannot fail *here*, whatever lies further down the chain:
         the cheap answer dangling-import checking needs for almost every import, without building
         a resolution."""
-        info = self._modules.get(module)
+        info = self._info(module)
         return info is not None and info.facts is not None and name in self._candidates(info)
 
     def binds_when_type_checking(self, module: str, name: str) -> bool:
         """What a type checker sees: ``module`` binds ``name`` at module level, counting imports
         under ``if TYPE_CHECKING:`` too (pydantic re-exports typing-only names that way)."""
-        info = self._modules.get(module)
+        info = self._info(module)
         if info is None or info.facts is None:
             return False
         if any(b.name == name and b.kind is not BindingKind.DELETE for b in info.facts.bindings):
@@ -242,7 +297,7 @@ class SymbolTable:
         for fact in info.facts.imports:
             if fact.name == "*" and not fact.in_function:
                 target = info.file.import_target(fact)
-                if target is not None and target in self._modules and name in self.star_exports(target):
+                if target is not None and self._info(target) and name in self.star_exports(target):
                     return True
         return False
 
@@ -289,14 +344,25 @@ class SymbolTable:
         """Every name ``module`` binds at module level, including names copied by star imports."""
         cached = self._exported.get(module)
         if cached is not None:
+            if self._traced:
+                deps = self._exported_deps.get(module)
+                self._frames[-1].update(deps if deps is not None else (module, CONSULTED_CYCLE))
             return cached
         self._exported[module] = frozenset()  # cycle guard for star-import loops
-        info = self._modules.get(module)
-        names: set[str] = set()
-        if info is not None and info.facts is not None:
-            names.update(self._candidates(info))
-            for star in self._star_imports(info)[0]:
-                names.update(self.star_exports(star))
+        frame: set[str] = set()
+        self._frames.append(frame)
+        try:
+            info = self._info(module)
+            names: set[str] = set()
+            if info is not None and info.facts is not None:
+                names.update(self._candidates(info))
+                for star in self._star_imports(info)[0]:
+                    names.update(self.star_exports(star))
+        finally:
+            self._frames.pop()
+        self._frames[-1] |= frame
+        if self._traced:
+            self._exported_deps[module] = frame
         result = frozenset(names)
         self._exported[module] = result
         return result
@@ -304,13 +370,19 @@ class SymbolTable:
     def star_exports(self, module: str) -> frozenset[str]:
         """Names ``from module import *`` copies: a literal ``__all__``, else public names."""
         cached = self._star_exported.get(module)
-        if cached is None:
+        if cached is not None:
+            if self._traced:
+                self._frames[-1] |= self._star_deps[module]
+            return cached
+        with self.tracing() as frame:
             facts = self.facts_of(module)
             if facts is not None and facts.all_names is not None:
                 cached = frozenset(facts.all_names)
             else:
                 cached = frozenset(n for n in self.exported_names(module) if not n.startswith("_"))
-            self._star_exported[module] = cached
+        if self._traced:
+            self._star_deps[module] = frame
+        self._star_exported[module] = cached
         return cached
 
     def access_paths(self, origin: Origin) -> list[tuple[str, str]]:
@@ -321,6 +393,7 @@ class SymbolTable:
         and keeps those :meth:`resolve` confirms: the answer of resolving every name in the tree
         (see :meth:`all_access_paths`) at the cost of the few names that matter.
         """
+        self._note(CONSULTED_EVERYTHING)  # the referrers index reads every module
         if self._reverse is not None:
             return sorted(self._reverse.get(origin, ()))
         by_name, star_importers, module_binders = self._referrers()
@@ -350,6 +423,7 @@ class SymbolTable:
     def all_access_paths(self) -> dict[Origin, list[tuple[str, str]]]:
         """Origin -> every ``(module, name)`` resolving to it, for the whole tree at once (bulk
         questions such as "which objects have several homes?"). Resolves every name once."""
+        self._note(CONSULTED_EVERYTHING)
         if self._reverse is None:
             self._reverse = self._build_reverse_index()
         return {origin: sorted(paths) for origin, paths in self._reverse.items()}
@@ -359,6 +433,7 @@ class SymbolTable:
     ) -> Iterable[tuple[str, Binding]]:
         """(module, binding) for every module-level binding of the given kinds."""
         wanted = frozenset(kinds)
+        self._note(CONSULTED_EVERYTHING)
         for module, info in self._modules.items():
             if info.facts is None:
                 continue
@@ -368,6 +443,7 @@ class SymbolTable:
 
     def origin_of_binding(self, module: str, binding: Binding) -> Origin:
         info = self._modules[module]
+        self._note(module)
         return Origin(module, binding.name, _origin_kind(binding), info.file.path, binding.line)
 
     # ---- internals -------------------------------------------------------------------------
@@ -376,23 +452,38 @@ class SymbolTable:
         key = (module, name, before_line)
         cached = self._memo.get(key)
         if cached is not None:
+            if self._traced:
+                self._frames[-1] |= self._memo_deps[key]
             return cached
         if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
             # ``from . import sub`` inside a package's own __init__ asks the package for the name
             # while we are resolving it: Python then imports the submodule.
+            self._note(CONSULTED_CYCLE)
             sub = self._submodule(module, name)
             return sub if sub is not None else Resolution(CYCLE, None, ((module, name),))
         self._in_progress.add(key)
+        if not self._traced:
+            try:
+                result = self._resolve_uncached(module, name, before_line)
+            finally:
+                self._in_progress.discard(key)
+            self._memo[key] = result
+            return result
+        frame: set[str] = set()
+        self._frames.append(frame)
         try:
             result = self._resolve_uncached(module, name, before_line)
         finally:
             self._in_progress.discard(key)
+            self._frames.pop()
+        self._frames[-1] |= frame
+        self._memo_deps[key] = frame
         self._memo[key] = result
         return result
 
     def _resolve_uncached(self, module: str, name: str, before_line: int | None) -> Resolution:
         hop = ((module, name),)
-        info = self._modules.get(module)
+        info = self._info(module)
         if info is None:
             if module in self._namespaces:
                 sub = self._submodule(module, name)
@@ -454,7 +545,7 @@ class SymbolTable:
 
     def _through_star(self, star_module: str, name: str) -> Resolution | None:
         """The name as copied by ``from star_module import *``, or None if it does not copy it."""
-        if star_module not in self._modules:
+        if self._info(star_module) is None:
             return None  # missing (dangling, reported on its own line) or a bare namespace folder
         facts = self._modules[star_module].facts
         if facts is None:
@@ -614,6 +705,22 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+def _parents(modules: Iterable[str]) -> set[str]:
+    """Every proper dotted prefix of the (dotted) module names; a prefix seen once has had its own
+    prefixes added already, so each is visited about once."""
+    parents: set[str] = set()
+    for module in modules:
+        if not is_dotted_name(module):
+            continue
+        prefix = module
+        while True:
+            prefix, dot, _ = prefix.rpartition(".")
+            if not dot or prefix in parents:
+                break
+            parents.add(prefix)
+    return parents
 
 
 def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:

@@ -31,11 +31,17 @@ from archguard.domain.errors import ConfigError
 
 
 def run_discover(
-    options: Options, progress: Progress | None = None, *, canonical: Mapping[str, str] | None = None
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    canonical: Mapping[str, str] | None = None,
+    workspace: Workspace | None = None,
 ) -> DiscoveryResult:
     """``canonical``: cluster name (or the suggested ``module:Name``) -> the canonical path to use
-    instead of the most-used one."""
-    workspace = scan_workspace(options, progress)
+    instead of the most-used one. ``workspace``: a scan of ``options`` made already (``report``
+    shares one with check)."""
+    if workspace is None:
+        workspace = scan_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
     overrides = dict(canonical or {})

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
+from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
-from archguard.app import Options, Progress, run_check
+from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
@@ -76,14 +77,17 @@ def run_report(
         raise ConfigError(
             f"cannot create the report folder: {error.strerror or error}", path=str(out)
         ) from None
-    check = run_check(options, progress)
+    # One scan for the check and the discovery (their results each come from the results cache
+    # when the tree is unchanged).
+    workspace = _scan(options, progress)
+    check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
-    discovery = _discover(options, check, progress)
+    discovery = _discover(options, workspace)
     report = to_report_json(check, discovery, tool_version=report_options.tool_version)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
-    figures = _draw_all(check, discovery, report_options, out / "graphs", outcome, tell)
+    figures = _draw_all(workspace, check, discovery, report_options, out / "graphs", outcome, tell)
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
@@ -131,12 +135,10 @@ def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) 
 
 
 def structure_diagrams(
-    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions
+    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, edges: EdgeCounts
 ) -> list[tuple[str, Diagram]]:
-    """(section, diagram) for the package overview and the focus view: these need every module
-    edge, so every file's facts."""
+    """(section, diagram) for the package overview and the focus view, from every module edge."""
     scan = check.scan
-    edges = module_edge_counts(scan.files, scan.facts)
     diagrams = [
         (
             "overview",
@@ -171,7 +173,21 @@ def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
     ]
 
 
+def module_edges(workspace: Workspace) -> EdgeCounts:
+    """Every module edge with its number of import statements: from the results cache when the
+    tree is unchanged since the last report, else counted over every file's facts (which a warm
+    check never needs to decode) and cached."""
+    key = edges_key(workspace.results_key) if workspace.results_key is not None else None
+    edges = load_edges(workspace.results, key) if key is not None else None
+    if edges is None:
+        edges = module_edge_counts(workspace.scan.files, workspace.scan.facts)
+        if key is not None:
+            save_edges(workspace.results, key, edges)
+    return edges
+
+
 def _draw_all(
+    workspace: Workspace,
     check: CheckResult,
     discovery: DiscoveryResult,
     report_options: ReportOptions,
@@ -180,8 +196,8 @@ def _draw_all(
     tell: Stage,
 ) -> list[html_report.Figure]:
     """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
-    its own process: the concept diagrams are drawn while the module edges for the overview are
-    counted (Python on one core, Graphviz on the other)."""
+    its own process (one layout, both formats), as many at a time as there are cores: the concept
+    diagrams are drawn while the module edges for the overview are read or counted."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
         return graphviz.render(dot_text, folder / f"{name}.dot")
@@ -195,7 +211,7 @@ def _draw_all(
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
         pending += [submit("golden-path", name, title, dot_text) for name, title, dot_text in golden]
-        structure = structure_diagrams(check, discovery, report_options)
+        structure = structure_diagrams(check, discovery, report_options, module_edges(workspace))
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
@@ -210,9 +226,14 @@ def _draw_all(
     return figures
 
 
-def _discover(options: Options, check: CheckResult, progress: Progress | None) -> DiscoveryResult:
-    """Discovery of the same tree (its scan is warm: check has just filled the cache)."""
-    return run_discover(replace(options, baseline=None, update_baseline=False), progress)
+def _scan(options: Options, progress: Progress | None) -> Workspace:
+    """The scan ``check`` would make (its derivation and caching: app/derivation.py)."""
+    return scan_workspace(options, progress)
+
+
+def _discover(options: Options, workspace: Workspace) -> DiscoveryResult:
+    """Discovery on the scan ``check`` used."""
+    return run_discover(replace(options, baseline=None, update_baseline=False), workspace=workspace)
 
 
 # --- archguard graph -------------------------------------------------------------------------------
@@ -233,12 +254,10 @@ def draw_graph(
         raise ConfigError(
             f"--out must end in .svg, .png or .dot, not {output.suffix or 'nothing'!r}", path=str(output)
         )
-    from archguard.app import scan_workspace
-
-    scan = scan_workspace(options, progress).scan
-    check = CheckResult(scan=scan)
+    workspace = scan_workspace(options, progress)
+    scan = workspace.scan
     if concept is not None:
-        discovery = _discover(options, check, progress)
+        discovery = _discover(options, workspace)
         matches = [(rank, c) for rank, c in enumerate(discovery.clusters, 1) if c.name == concept]
         if not matches:
             known = ", ".join(c.name for c in discovery.clusters[:10]) or "none found"
@@ -246,7 +265,7 @@ def draw_graph(
         rank, cluster = matches[0]
         diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
     else:
-        edges = module_edge_counts(scan.files, scan.facts)
+        edges = module_edges(workspace)
         if focus is not None:
             try:
                 diagram = focus_diagram(scan.files, edges, focus, depth=depth)

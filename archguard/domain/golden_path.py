@@ -76,9 +76,22 @@ class PackageNode:
 
 
 @dataclass(frozen=True, slots=True)
+class MissingModule:
+    """A module the closure imports that has no file (AG402): drawn as a box of its own, with an
+    edge from each package whose modules import it."""
+
+    name: str
+    importers: tuple[str, ...]  # the importing packages (``PackageNode.name``), sorted
+    imports: int  # golden-path findings naming it
+    first_site: str  # ``path:line`` of the first of them
+    failing: bool  # at least one import of it is not guarded: an error, not a warning
+
+
+@dataclass(frozen=True, slots=True)
 class ClosureDiagram:
     """What ``report`` draws for one entry point: its closure collapsed to packages."""
 
     entry: str
     nodes: tuple[PackageNode, ...]
     edges: tuple[tuple[str, str], ...]  # (importing package, imported package), no self-loops
+    missing: tuple[MissingModule, ...] = ()  # failing ones first, then by imports, then by name

@@ -28,6 +28,7 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
     summary = report["summary"]
     per_kind = Counter(v["kind"] for v in report["violations"])
     per_contract = Counter(v["contract"] for v in report["violations"])
+    golden = report.get("golden_path") or {}
     return {
         "schema": HISTORY_SCHEMA,
         "date": date,
@@ -54,7 +55,11 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
         | dict(sorted(per_contract.items())),
         # closure size per entry point (report --entry / entry_points): {} when the run had none
-        "closure_modules": dict((report.get("golden_path") or {}).get("closure_modules", {})),
+        "closure_modules": dict(golden.get("closure_modules", {})),
+        # failing golden-path findings per entry point (0: its closure is clean), and whether every
+        # closure was clean (None: the run had no entry points); shown by golden_path_history
+        "golden_path_problems": dict(golden.get("problems", {})),
+        "golden_path_clean": golden.get("clean") if golden else None,
     }
 
 

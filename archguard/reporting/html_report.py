@@ -19,11 +19,14 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from archguard.domain.golden_path import contract_name
+from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
 from archguard.reporting.golden_path_report import EntrySummary, chain_of, entry_summaries
 from archguard.reporting.markdown import next_steps
 
 MAX_ROWS = 5000  # per table; report.json has them all
+MAX_GOLDEN_LISTED = 25  # golden-path findings listed per entry above its diagram
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,22 @@ def _trend(history: Sequence[dict[str, Any]]) -> str:
         for e in reversed(history)
     ]
     headings = ["date", "commit", *(heading for _, heading, _ in history_view.SERIES)]
-    return f'<div class="chart">{history_view.trend_svg(list(history))}</div>' + _table(
+    html = f'<div class="chart">{history_view.trend_svg(list(history))}</div>' + _table(
         "history", headings, [[escape(str(c)) for c in r] for r in rows], numeric={2, 3, 4, 5, 6, 7}
+    )
+    return html + _golden_trend(history)
+
+
+def _golden_trend(history: Sequence[dict[str, Any]]) -> str:
+    """Each entry point's closure size and state per run; "" when no run had entry points."""
+    entries, rows = golden_path_history.rows(list(history), last=60)
+    if not rows:
+        return ""
+    headings = ["date", "commit", *entries]
+    return (
+        '<h3 id="golden-path-trend">Golden path</h3>'
+        f'<div class="chart">{golden_path_history.trend_svg(list(history))}</div>'
+        + _table("golden-history", headings, [[escape(c) for c in r] for r in reversed(rows)])
     )
 
 
@@ -279,11 +296,21 @@ def _golden_path(summaries: Sequence[EntrySummary], links: Links, figures: Seque
     parts = []
     for summary in summaries:
         state = "bad" if summary.errors else "ok"
+        # Failing findings first; a closure of thousands of modules can have a thousand findings,
+        # which would push the diagram below pages of chains: the rest are one link away.
+        listed = sorted(summary.findings, key=lambda f: f["severity"] != "error")[:MAX_GOLDEN_LISTED]
         items = "".join(
             f"<li><code>{escape(chain_of(f))}</code>{' (warning)' if f['severity'] != 'error' else ''}"
             f"<br>{links.anchor(f['path'], f['line'])} <code>{escape(f['code'])}</code> {escape(f['message'])}</li>"
-            for f in summary.findings[:MAX_ROWS]
+            for f in listed
         )
+        more = len(summary.findings) - len(listed)
+        if more:
+            contract = contract_name(summary.entry)
+            items += (
+                f'<li class="more">+{more} more: <a href="#filter:violations={quote(contract, safe="")}">'
+                f"the violations table, filtered by <code>{escape(contract)}</code></a></li>"
+            )
         parts.append(
             f'<p class="golden {state}"><code>{escape(summary.entry)}</code>: {escape(summary.headline)}</p>'
             + (f"<ul>{items}</ul>" if items else "")
@@ -450,16 +477,25 @@ _SCRIPT = """
       sortBy(key, Number(th.dataset.col), th.classList.contains("asc"));
     });
   });
-  // "#filter:violations=giftcards&sort:clusters=2-desc": a view one can link to.
-  location.hash.slice(1).split("&").forEach(function(raw){
-    var part; try { part=decodeURIComponent(raw); } catch(e){ return; }
-    var m=/^(filter|sort):([\\w-]+)=(.*)$/.exec(part); if(!m){ return; }
-    if(m[1]==="filter"){
-      var input=document.querySelector('input.filter[data-table="'+m[2]+'"]');
-      if(input){ input.value=m[3]; } applyFilter(m[2], m[3]);
-    } else {
-      var s=/^(\\d+)(-desc)?$/.exec(m[3]); if(s){ sortBy(m[2], Number(s[1]), Boolean(s[2])); }
-    }
+  // "#filter:violations=giftcards&sort:clusters=2-desc": a view one can link to, on load and
+  // when a link inside the page sets it (the golden path's "+N more").
+  function applyHash(){
+    location.hash.slice(1).split("&").forEach(function(raw){
+      var part; try { part=decodeURIComponent(raw); } catch(e){ return; }
+      var m=/^(filter|sort):([\\w-]+)=(.*)$/.exec(part); if(!m){ return; }
+      if(m[1]==="filter"){
+        var input=document.querySelector('input.filter[data-table="'+m[2]+'"]');
+        if(input){ input.value=m[3]; } applyFilter(m[2], m[3]);
+      } else {
+        var s=/^(\\d+)(-desc)?$/.exec(m[3]); if(s){ sortBy(m[2], Number(s[1]), Boolean(s[2])); }
+      }
+    });
+  }
+  applyHash();
+  window.addEventListener("hashchange", function(){
+    applyHash();
+    var section=document.getElementById(location.hash.slice(1).split("&")[0].replace(/^filter:|=.*$/g, ""));
+    if(section){ section.scrollIntoView(); }
   });
 })();
 """

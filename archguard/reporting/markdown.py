@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
 from archguard.reporting.golden_path_report import chain_of, entry_summaries, location
 
@@ -71,6 +72,9 @@ def render_markdown(
         lines.append("")
     if history:
         lines += ["## History", "", *history_view.markdown_table(list(history)), ""]
+        golden = golden_path_history.markdown_table(list(history))
+        if golden:
+            lines += ["### Golden path", "", *golden, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -7,6 +7,11 @@ analysis and does not even rebuild the per-file facts; any change to any input i
 stale result is never served. (Per-file facts have their own cache, :mod:`facts_cache`: one changed file
 costs one parse plus this analysis, never a full re-parse.)
 
+Beside those whole-run results, ``results-<name>-state.bin`` keeps what the last run derived file by
+file (see ``archguard/app/derivation.py``): its key names the run's options and archguard's code but
+not the files, so the next run can compare file by file and re-derive only what a change reaches.
+It is signed and checked like every other entry.
+
 On disk: ``results-<name>.bin`` in the cache folder, holding only the latest result::
 
     magic (8) | key (16) | then :func:`codec.seal`'s length, MAC and marshal payload
@@ -37,6 +42,7 @@ from archguard.adapters.cache.codec import (
 )
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
+from archguard.domain.facts import Binding, BindingKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.result import DanglingImport
@@ -45,6 +51,12 @@ MAGIC = b"AGRSLT\x00\x01"
 _DANGLING = Codec(DanglingImport)
 _VIOLATION = Codec(Violation, {"severity": enum_field(Severity)})
 _CLOSURE = Codec(EntryClosure, {"dynamic": many(Codec(ClosureEdge))})
+_BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
+
+# Plain (marshal-ready) forms of the values a derivation state keeps per file.
+encode_dangling, decode_dangling = _DANGLING.encode, _DANGLING.decode
+encode_violation, decode_violation = _VIOLATION.encode, _VIOLATION.decode
+encode_binding, decode_binding = _BINDING.encode, _BINDING.decode
 
 
 def results_key(*parts: Any) -> bytes:
@@ -114,6 +126,13 @@ class ResultsCache:
             ),
         )
 
+    def load_state(self, name: str, key: bytes) -> Any:
+        """The plain value saved by :meth:`save_state` under this name and key, or None."""
+        return self._load(f"{name}-state", key)
+
+    def save_state(self, name: str, key: bytes, plain: Any) -> None:
+        self._save(f"{name}-state", key, plain)
+
     def _file(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"
 
@@ -144,7 +163,7 @@ class ResultsCache:
 
 def _keyed(key: bytes) -> bytes:
     """The key, bound to the stored classes' schema."""
-    schema = schema_digest(_DANGLING, _VIOLATION, _CLOSURE, enums=(Severity,))
+    schema = schema_digest(_DANGLING, _VIOLATION, _CLOSURE, _BINDING, enums=(Severity, BindingKind))
     return content_hash(key + schema)
 
 

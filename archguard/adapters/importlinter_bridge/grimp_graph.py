@@ -92,6 +92,27 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
     return len(pairs)
 
 
+class FileEdges:
+    """One file at a time: the modules it imports (as the graph's edges) and the module names whose
+    existence decided them, for an incremental scan that counts edges without every file's facts
+    (``count_import_edges`` is the distinct ``(file.module, target)`` pairs over all files)."""
+
+    def __init__(self, files: Sequence[SourceFile]) -> None:
+        self._resolver = _EdgeResolver(files, include_external_packages=False)
+
+    def targets(self, source: SourceFile, file_facts: FileFacts) -> tuple[set[str], set[str]]:
+        """(imported modules, consulted module names) of one file."""
+        consulted: set[str] = set()
+        for fact in file_facts.imports:
+            obj = _imported_object(source, fact)
+            if obj is not None:
+                # _target looks at the object, its parent and its top-level name
+                consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))
+        targets = {imported for imported, _, _ in self._resolver.edges_of(source, file_facts, False)}
+        consulted.discard("")
+        return targets, consulted
+
+
 def module_edge_counts(
     files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
 ) -> dict[tuple[str, str], int]:

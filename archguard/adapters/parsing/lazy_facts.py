@@ -8,31 +8,33 @@ its time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import cached_property
 
 from archguard.domain.facts import FileFacts
 
 
 class LazyFacts(Mapping[str, FileFacts]):
-    """Knows which files parsed at once; builds their facts on first access to any of them."""
+    """Knows which files parsed at once; decodes a file's facts on first access to it (an
+    incremental derivation reads only the few files a change reaches)."""
 
-    def __init__(self, paths: list[str], build: Callable[[], dict[str, FileFacts]]) -> None:
+    def __init__(self, paths: list[str], one: Callable[[str], FileFacts | None]) -> None:
         self._paths = paths
         self._known = set(paths)
-        self._build = build
-
-    @cached_property
-    def _facts(self) -> dict[str, FileFacts]:
-        built = self._build()
-        if built.keys() != self._known:  # a file re-parsed after its cache entry failed to decode
-            self._paths = list(built)
-            self._known = set(built)
-        return built
+        self._one = one
+        self._facts: dict[str, FileFacts] = {}
 
     def __getitem__(self, path: str) -> FileFacts:
+        facts = self._facts.get(path)
+        if facts is not None:
+            return facts
         if path not in self._known:
             raise KeyError(path)
-        return self._facts[path]
+        facts = self._one(path)
+        if facts is None:  # a file re-parsed after its cache entry failed to decode, and broken now
+            self._known.discard(path)
+            self._paths = [p for p in self._paths if p != path]
+            raise KeyError(path)
+        self._facts[path] = facts
+        return facts
 
     def __contains__(self, path: object) -> bool:
         return path in self._known

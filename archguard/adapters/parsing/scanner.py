@@ -97,9 +97,21 @@ class ScanOutput:
 
     @cached_property
     def facts(self) -> Mapping[str, FileFacts]:
-        """path -> facts of every file that parsed."""
+        """path -> facts of every file that parsed, each decoded on first access: an incremental
+        derivation (app/derivation.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return LazyFacts(parsed, lambda: {p: o.facts for p, o in self.outcomes.items() if o.facts})
+        return LazyFacts(parsed, self._facts_of)
+
+    def _facts_of(self, path: str) -> FileFacts | None:
+        if "outcomes" in self.__dict__:  # everything is decoded already
+            return self.outcomes[path].facts
+        result = self._results[path]
+        if not isinstance(result, CachedOutcome):
+            return result.facts
+        try:
+            return result.outcome().facts
+        except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: parse the file again
+            return self._reparse(path).facts
 
     @property
     def syntax_errors(self) -> list[SyntaxIssue]:

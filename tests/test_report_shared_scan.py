@@ -1,0 +1,80 @@
+"""What keeps a warm ``archguard report`` close to a warm ``check`` (benchmarks/README.md): one
+scan shared by the check and the discovery, and the module edge counts (package overview, focus
+view) kept in the results cache, never stale."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pydot
+import pytest
+
+from archguard.app import Options
+from archguard.app.report import ReportOptions, draw_graph, run_report
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
+
+
+def copy_example(destination: Path) -> Path:
+    return Path(
+        shutil.copytree(EXAMPLE, destination, ignore=shutil.ignore_patterns(".archguard_cache", "reports"))
+    )
+
+
+def overview_edges(dot_file: Path) -> dict[tuple[str, str], str]:
+    """(importer label, imported label) -> the edge's label, read back from the DOT text."""
+    graph = pydot.graph_from_dot_data(dot_file.read_text(encoding="utf-8"))[0]
+    names = {n.get_name(): (n.get("label") or "").strip('"').split("\\n")[0] for n in graph.get_nodes()}
+    return {
+        (names.get(e.get_source(), e.get_source()), names.get(e.get_destination(), e.get_destination())): str(
+            e.get("label")
+        )
+        for e in graph.get_edges()
+    }
+
+
+def test_report_scans_the_tree_once(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "shopapp")
+    calls: list[tuple[int, int]] = []
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    outcome = run_report(
+        options, ReportOptions(out=tmp_path / "out"), progress=lambda d, t: calls.append((d, t))
+    )
+    finished = [call for call in calls if call[0] == call[1]]
+    assert len(finished) == 1, calls  # one parse pass (a second scan would report its end again)
+    assert outcome.discovery.scan is outcome.check.scan  # discover ran on check's scan
+    assert outcome.discovery.clusters and outcome.check.violations
+
+
+def test_module_edges_come_from_the_cache_and_follow_an_edit(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "shopapp")
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    run_report(options, ReportOptions(out=tmp_path / "cold"))
+    assert (tmp_path / "cache" / "results-edges.bin").is_file()
+    run_report(options, ReportOptions(out=tmp_path / "warm"))
+    cold = (tmp_path / "cold" / "graphs" / "overview.dot").read_text(encoding="utf-8")
+    assert (tmp_path / "warm" / "graphs" / "overview.dot").read_text(encoding="utf-8") == cold
+
+    # A new import between two packages that did not import each other: the cached counts are not
+    # served for the edited tree, the overview shows the new edge.
+    before = overview_edges(tmp_path / "warm" / "graphs" / "overview.dot")
+    assert not any(a == "shopapp.plugins" and b == "shopapp.payments" for a, b in before)
+    (root / "shopapp" / "plugins" / "refunds.py").write_text("from shopapp.payments import gateway\n")
+    run_report(options, ReportOptions(out=tmp_path / "edited"))
+    after = overview_edges(tmp_path / "edited" / "graphs" / "overview.dot")
+    assert ("shopapp.plugins", "shopapp.payments") in after
+
+
+def test_graph_focus_reads_the_edges_report_cached(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "shopapp")
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    run_report(options, ReportOptions(out=tmp_path / "out"))
+    cached = (tmp_path / "cache" / "results-edges.bin").stat().st_mtime_ns
+    rendered = draw_graph(options, tmp_path / "focus.dot", focus="shopapp.realtime.manager")
+    assert rendered.written == [tmp_path / "focus.dot"]
+    assert (tmp_path / "cache" / "results-edges.bin").stat().st_mtime_ns == cached  # read, not rewritten
+    text = (tmp_path / "focus.dot").read_text(encoding="utf-8")
+    assert "shopapp.realtime.manager" in text
