@@ -190,7 +190,9 @@ def resolve_concepts(
 def rival_candidates(contracts: Sequence[ConceptContract], file_facts: FileFacts) -> list[Binding]:
     """The bindings of one file that :func:`resolve_concepts` may count as rivals: definitions
     named like a concept, and empty-bodied subclasses (possible wrappers)."""
-    bare_names = {n for c in contracts for n in c.also if ":" not in n} | {c.canonical_name for c in contracts}
+    bare_names = {n for c in contracts for n in c.also if ":" not in n} | {
+        c.canonical_name for c in contracts
+    }
     return [
         b
         for b in file_facts.bindings
@@ -255,7 +257,10 @@ def _resolve_concept(
 
 
 def _rivals(
-    table: SymbolTable, contract: ConceptContract, origin: Origin, definitions: list[tuple[str, Binding]] | None
+    table: SymbolTable,
+    contract: ConceptContract,
+    origin: Origin,
+    definitions: list[tuple[str, Binding]] | None,
 ) -> set[Origin]:
     """Other objects that claim the concept: definitions named like it (the canonical name or a
     bare ``also`` name), ``also`` targets, and (transitive) empty wrapper subclasses of the origin."""
