@@ -212,15 +212,17 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     except ConfigError as error:
         previous, unread = [], error
     result = run_check(replace(options, baseline=None), progress)
+    notices = result.notices
     if unread is not None:
-        result.notices.append(
-            f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}"
-        )
+        notices = [
+            *notices,
+            f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}",
+        ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
     baseline_file.write_baseline(options.baseline, entries)
-    result.violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
-    return result
+    known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
+    return replace(result, violations=known, notices=notices)
 
 
 def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract]:

@@ -8,6 +8,8 @@ knows them. What is reported is then narrowed to the changed files and what they
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from archguard.adapters import git_changes
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check
@@ -34,12 +36,15 @@ def run_changed_check(
         if module:
             changed_modules.add(module)
     affected = ChangeReach(changed_modules, scan.files, scan.facts)
-    result.violations = restrict_to_change(result.violations, changed, affected)
-    kept = {v.fingerprint for v in result.violations}
-    result.expired_baseline_entries = [e for e in result.expired_baseline_entries if e["fingerprint"] in kept]
-    result.stale_baseline_entries = [e for e in result.stale_baseline_entries if e.get("path") in changed]
-    result.changed_files = sorted(changed)
-    return result
+    violations = restrict_to_change(result.violations, changed, affected)
+    kept = {v.fingerprint for v in violations}
+    return replace(
+        result,
+        violations=violations,
+        expired_baseline_entries=[e for e in result.expired_baseline_entries if e["fingerprint"] in kept],
+        stale_baseline_entries=[e for e in result.stale_baseline_entries if e.get("path") in changed],
+        changed_files=sorted(changed),
+    )
 
 
 def _source_roots(files: list[SourceFile]) -> set[str]:

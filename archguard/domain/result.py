@@ -48,7 +48,7 @@ class DanglingImport:
         return f"no module named {module!r}{maybe}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScanResult:
     """Everything the scan saw. ``facts`` maps path -> FileFacts for every parsed file."""
 
@@ -72,7 +72,7 @@ class ScanResult:
         return sum(1 for f in self.files if not f.loose)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult:
     """What ``check`` adds to the scan: violations, and what the baseline made of them."""
 
