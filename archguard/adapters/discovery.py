@@ -17,6 +17,7 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +152,16 @@ def list_tree_files(root: Path, excludes: Sequence[str], name_matches: Callable[
         if listing is not None
         else _walk(root, spec, name_matches)
     )
-    paths = [rel for rel in candidates if not _in_excluded_dir(rel) and not spec.excludes_file(rel)]
+    excluded_folder: dict[str, bool] = {}  # per folder: a tree of 10,000 files has a few hundred
+
+    def in_excluded_dir(rel: str) -> bool:
+        folder = rel.rpartition("/")[0]
+        known = excluded_folder.get(folder)
+        if known is None:
+            known = excluded_folder[folder] = any(_is_excluded_dir_name(part) for part in folder.split("/"))
+        return known
+
+    paths = [rel for rel in candidates if not in_excluded_dir(rel) and not spec.excludes_file(rel)]
     return TreeListing(paths, tracked, listed_by_git=listing is not None)
 
 
@@ -225,16 +235,19 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def _exists_as_non_folder(path: str) -> bool:
-    """A tracked file still on disk (a broken link too: it is reported, not dropped), not a folder."""
-    return os.path.lexists(path) and not os.path.isdir(path)
+    """A tracked file still on disk (a broken link too: it is reported, not dropped), not a folder.
+    One ``lstat`` for the common case (a regular file); links are followed to see what they reach."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    if stat.S_ISLNK(mode):
+        return not os.path.isdir(path)
+    return not stat.S_ISDIR(mode)
 
 
 def _is_excluded_dir_name(name: str) -> bool:
     return name in ALWAYS_EXCLUDED_DIRS or name.endswith(".egg-info")
-
-
-def _in_excluded_dir(rel: str) -> bool:
-    return any(_is_excluded_dir_name(part) for part in rel.split("/")[:-1])
 
 
 class _NotCodeFolders:
@@ -245,10 +258,16 @@ class _NotCodeFolders:
     def __init__(self, root: Path) -> None:
         self._root = root
         self._excluded: dict[str, bool] = {}
+        self._inside: dict[str, bool] = {}  # per folder of a listed file
 
     def inside(self, rel: str) -> bool:
-        parts = rel.split("/")[:-1]
-        return any(self._dir_is_excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
+        folder = rel.rpartition("/")[0]
+        known = self._inside.get(folder)
+        if known is None:
+            parts = folder.split("/") if folder else []
+            known = any(self._dir_is_excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
+            self._inside[folder] = known
+        return known
 
     def _dir_is_excluded(self, rel_dir: str) -> bool:
         known = self._excluded.get(rel_dir)
