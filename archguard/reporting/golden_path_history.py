@@ -12,6 +12,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from archguard.reporting.history import PlotFrame
+
 MAX_ENTRIES = 4  # entries shown (the latest run's first): more lines make the chart unreadable
 _LINE_COLOURS = ["#1565c0", "#6a1b9a", "#00838f", "#5d4037"]
 _CLEAN, _BROKEN, _UNKNOWN = "#2e7d32", "#c62828", "#9e9e9e"
@@ -86,22 +88,13 @@ def trend_svg(history: list[dict[str, Any]], *, width: int = 720, plot_h: int = 
     legend_top = top + plot_h + 40
     height = legend_top + 18 * (len(entries) + 1) + 8
     peak = max([1] + [found[0] for r in shown for e in entries if (found := state(r, e))])
-    step = plot_w / max(len(shown) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + (i * step if len(shown) > 1 else plot_w / 2)
-
-    def y(value: int) -> float:
-        return top + plot_h - plot_h * value / peak
-
+    frame = PlotFrame(left, top, plot_w, plot_h, len(shown), peak)
+    x, y = frame.x, frame.y
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend golden-trend" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
         "<title>Golden path per run: modules loaded at import time, clean or broken</title>",
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
-        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
-        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
+        *frame.axes(),
         f'<text x="{left - 6}" y="{top - 14}" fill="#616161">modules loaded at import time, per entry point</text>',
     ]
     labels = {0, len(shown) - 1} | set(range(0, len(shown), max(len(shown) // 6, 1)))

@@ -7,6 +7,7 @@ The file itself is read and appended by ``archguard.adapters.project_files.histo
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -77,28 +78,49 @@ def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str
     return lines
 
 
+@dataclass(frozen=True)
+class PlotFrame:
+    """The plot area of a trend chart: runs along x (evenly spaced; one run sits in the middle),
+    counts from 0 to ``peak`` up y. Shared by the headline chart and the golden path's."""
+
+    left: float
+    top: float
+    plot_w: float
+    plot_h: float
+    runs: int
+    peak: int
+
+    def x(self, i: int) -> float:
+        step = self.plot_w / max(self.runs - 1, 1)
+        return self.left + (i * step if self.runs > 1 else self.plot_w / 2)
+
+    def y(self, value: int) -> float:
+        return self.top + self.plot_h - self.plot_h * value / self.peak
+
+    def axes(self) -> list[str]:
+        """The two axes and the 0 and peak labels, as SVG elements."""
+        left, top, bottom = self.left, self.top, self.top + self.plot_h
+        return [
+            f'<line x1="{left}" y1="{bottom}" x2="{left + self.plot_w}" y2="{bottom}" stroke="#9e9e9e"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9e9e9e"/>',
+            f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{self.peak}</text>',
+            f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>',
+        ]
+
+
 def trend_svg(entries: list[dict[str, Any]], *, width: int = 720, height: int = 260, last: int = 60) -> str:
     """A line per series over the last runs; hover a point for its value and date."""
     shown = entries[-last:]
     left, right, top, bottom = 48, 150, 16, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([1] + [int(e.get(key, 0) or 0) for e in shown for key, _, _ in SERIES])
-    step = plot_w / max(len(shown) - 1, 1)
-
-    def x(i: int) -> float:
-        return left + (i * step if len(shown) > 1 else plot_w / 2)
-
-    def y(value: int) -> float:
-        return top + plot_h - plot_h * value / peak
-
+    frame = PlotFrame(left, top, plot_w, plot_h, len(shown), peak)
+    x, y = frame.x, frame.y
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
         "<title>Headline figures per run</title>",
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#9e9e9e"/>',
-        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
-        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
+        *frame.axes(),
     ]
     labels = {0, len(shown) - 1} | set(range(0, len(shown), max(len(shown) // 6, 1)))
     for i in sorted(labels):
