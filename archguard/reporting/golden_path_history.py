@@ -90,11 +90,9 @@ def trend_svg(history: list[dict[str, Any]], *, width: int = 720, plot_h: int = 
     peak = max([1] + [found[0] for r in shown for e in entries if (found := state(r, e))])
     frame = PlotFrame(left, top, plot_w, plot_h, len(shown), peak)
     x, y = frame.x, frame.y
+    title = "Golden path per run: modules loaded at import time, clean or broken"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend golden-trend" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-        "<title>Golden path per run: modules loaded at import time, clean or broken</title>",
-        *frame.axes(),
+        *frame.open_svg(width, height, "trend golden-trend", title),
         f'<text x="{left - 6}" y="{top - 14}" fill="#616161">modules loaded at import time, per entry point</text>',
     ]
     labels = {0, len(shown) - 1} | set(range(0, len(shown), max(len(shown) // 6, 1)))

@@ -97,6 +97,15 @@ class PlotFrame:
     def y(self, value: int) -> float:
         return self.top + self.plot_h - self.plot_h * value / self.peak
 
+    def open_svg(self, width: float, height: float, css_class: str, title: str) -> list[str]:
+        """The chart's opening tag, its accessible title, and the axes."""
+        return [
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+            f"<title>{escape(title)}</title>",
+            *self.axes(),
+        ]
+
     def axes(self) -> list[str]:
         """The two axes and the 0 and peak labels, as SVG elements."""
         left, top, bottom = self.left, self.top, self.top + self.plot_h
@@ -116,12 +125,7 @@ def trend_svg(entries: list[dict[str, Any]], *, width: int = 720, height: int = 
     peak = max([1] + [int(e.get(key, 0) or 0) for e in shown for key, _, _ in SERIES])
     frame = PlotFrame(left, top, plot_w, plot_h, len(shown), peak)
     x, y = frame.x, frame.y
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
-        "<title>Headline figures per run</title>",
-        *frame.axes(),
-    ]
+    parts = frame.open_svg(width, height, "trend", "Headline figures per run")
     labels = {0, len(shown) - 1} | set(range(0, len(shown), max(len(shown) // 6, 1)))
     for i in sorted(labels):
         if 0 <= i < len(shown):
