@@ -171,6 +171,44 @@ def test_change_reach_follows_from_imports_transitively() -> None:
     assert "p.x" in ChangeReach({"p.y"}, files, facts)
 
 
+def test_change_reach_reuses_what_an_earlier_search_learned() -> None:
+    """A second search of the same scan, given the first one's sources, answers the same without
+    reading a single module's facts."""
+
+    class Unreadable(dict):
+        def get(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("facts read although the sources were known")
+
+    def taker(module: str, source: str) -> tuple[SourceFile, FileFacts]:
+        fact = ImportFact(ImportKind.FROM, source, "X", None, 0, 1, 1, 1, f"from {source} import X")
+        return SourceFile(module.replace(".", "/") + ".py", module, False, False), FileFacts(imports=(fact,))
+
+    pairs = [taker("p.b", "p.a"), taker("p.c", "p.b"), taker("p.d", "p.z")]
+    files = [f for f, _ in pairs]
+    first = ChangeReach({"p.a"}, files, {f.path: ff for f, ff in pairs})
+    answers = [m in first for m in ("p.c", "p.d")]
+    assert answers == [True, False] and first.learned
+    assert first.sources == {"p.c": ("p.b",), "p.b": ("p.a",), "p.d": ("p.z",), "p.z": ()}
+    again = ChangeReach({"p.a"}, files, Unreadable(), known_sources=first.sources)
+    assert [m in again for m in ("p.c", "p.d")] == answers and not again.learned
+
+
+def test_repeated_changed_runs_follow_the_tree_not_an_earlier_search(repo: Path) -> None:
+    """The re-export steps kept by one --changed run serve only the same tree: after the re-export
+    is removed, and again after it is restored, each run reports what that tree's change causes."""
+    for _ in range(2):  # the second run reads the steps the first one kept
+        _, data = changed_check(repo, "--changed")
+        assert reported(data) == []
+    (repo / "app" / "__init__.py").write_text("")
+    for _ in range(2):
+        _, data = changed_check(repo, "--changed")
+        assert reported(data) == [("app/user.py", "AG202")]
+    (repo / "app" / "__init__.py").write_text("from .impl import Thing\n")
+    _, data = changed_check(repo, "--changed")
+    assert reported(data) == []
+    assert list((repo / ".archguard_cache").glob("results-reexports*")), "the steps were not kept"
+
+
 def test_module_of_a_path_that_is_gone() -> None:
     assert module_of_path("src/app/x/__init__.py", ["", "src"]) == "app.x"
     assert module_of_path("app/y.py") == "app.y"

@@ -37,15 +37,28 @@ class ChangeReach:
     (``from m import x``, ``from m import *``) from one that can, transitively.
 
     Searched forward from the modules findings name, on demand: only the facts of modules on
-    those re-export chains are looked at (a warm run keeps the rest undecoded in the cache)."""
+    those re-export chains are looked at (a warm run keeps the rest undecoded in the cache).
+    ``known_sources``: what an earlier search of the same scan learned (:attr:`sources`), so those
+    modules' facts are not decoded again."""
 
     def __init__(
-        self, changed: Collection[str], files: Iterable[SourceFile], facts: Mapping[str, FileFacts]
+        self,
+        changed: Collection[str],
+        files: Iterable[SourceFile],
+        facts: Mapping[str, FileFacts],
+        known_sources: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._reaching = set(changed)
         self._not_reaching: set[str] = set()
         self._files = {source.module: source for source in files}
         self._facts = facts
+        self._sources: dict[str, tuple[str, ...]] = dict(known_sources or {})
+        self.learned = False  # some module's sources were read from its facts during this search
+
+    @property
+    def sources(self) -> dict[str, tuple[str, ...]]:
+        """Module -> the modules it takes names from, for every module searched so far."""
+        return self._sources
 
     def __contains__(self, module: object) -> bool:
         if not isinstance(module, str):
@@ -69,7 +82,14 @@ class ChangeReach:
         return False
 
     def _sources_of(self, module: str) -> Iterable[str]:
-        """Modules ``module`` takes names from."""
+        known = self._sources.get(module)
+        if known is None:
+            known = self._sources[module] = tuple(sorted(self._read_sources(module)))
+            self.learned = True
+        return known
+
+    def _read_sources(self, module: str) -> Iterable[str]:
+        """Modules ``module`` takes names from, read from its facts."""
         source = self._files.get(module)
         file_facts = self._facts.get(source.path) if source is not None else None
         if source is None or file_facts is None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from archguard.adapters import git_changes
+from archguard.adapters.cache.reexport_cache import load_sources, save_sources, sources_key
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
-from archguard.app import Options, Progress, run_check
+from archguard.app import Options, Progress, run_check, scan_workspace
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
@@ -26,7 +27,8 @@ def run_changed_check(
             "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
         )
     changed = git_changes.changed_files(options.root.resolve(), rev or None, staged=staged)
-    result = run_check(options, progress)
+    workspace = scan_workspace(options, progress)
+    result = run_check(options, progress, workspace=workspace)
     scan = result.scan
     module_by_path = {f.path: f.module for f in scan.files}
     roots = _source_roots(scan.files)
@@ -35,8 +37,13 @@ def run_changed_check(
         module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
         if module:
             changed_modules.add(module)
-    affected = ChangeReach(changed_modules, scan.files, scan.facts)
+    # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
+    key = sources_key(workspace.results_key) if workspace.results_key is not None else None
+    known = load_sources(workspace.results, key) if key is not None else None
+    affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
     violations = restrict_to_change(result.violations, changed, affected)
+    if key is not None and affected.learned:
+        save_sources(workspace.results, key, affected.sources)
     kept = {v.fingerprint for v in violations}
     return replace(
         result,
