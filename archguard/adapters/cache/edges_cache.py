@@ -6,13 +6,11 @@ Counting them needs every file's facts, which a warm ``check`` or ``discover`` n
 the largest single cost of a warm report (benchmarks/README.md). Keyed by the scan's results key,
 which names every file's facts, the options and archguard's code, so a stale count is never served.
 
-Stored compactly: the module names once, then each edge as three integers (importer's index,
-imported's index, import statements).
+Stored compactly (``ResultsCache.save_name_rows``): the module names once, each edge as two
+indexes, and the import statements of each edge beside them.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
 
@@ -24,19 +22,16 @@ def edges_key(scan_key: bytes) -> bytes:
 
 
 def load_edges(cache: ResultsCache, key: bytes) -> EdgeCounts | None:
-    plain: Any = cache._load("edges", key)
-    try:
-        modules, flat = plain
-        if len(flat) % 3:
-            return None
-        return {(modules[flat[i]], modules[flat[i + 1]]): flat[i + 2] for i in range(0, len(flat), 3)}
-    except (TypeError, ValueError, IndexError):  # a miss, or a payload of another shape
+    found = cache.load_name_rows("edges", key)
+    if found is None:
         return None
+    pairs, counts = found
+    if not isinstance(counts, tuple) or len(counts) != len(pairs):
+        return None
+    if any(len(pair) != 2 for pair in pairs):
+        return None
+    return {(importer, imported): count for (importer, imported), count in zip(pairs, counts, strict=True)}
 
 
 def save_edges(cache: ResultsCache, key: bytes, edges: EdgeCounts) -> None:
-    index: dict[str, int] = {}
-    flat: list[int] = []
-    for (importer, imported), count in edges.items():
-        flat += (index.setdefault(importer, len(index)), index.setdefault(imported, len(index)), count)
-    cache._save("edges", key, (tuple(index), tuple(flat)))
+    cache.save_name_rows("edges", key, edges.keys(), tuple(edges.values()))

@@ -7,13 +7,13 @@ about 1 s of a `--changed` run (benchmarks/README.md, "The ratchet loop"). The s
 on the facts and module names, so they are kept under the scan's results key (which names every
 file's facts), and a later run of the same tree, as a pre-commit hook repeats it, decodes nothing.
 
-Stored compactly: the module names once, then per module its sources as indexes.
+Stored compactly (``ResultsCache.save_name_rows``): the module names once, a row per module
+(the module, then its sources).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
 
@@ -25,18 +25,9 @@ def sources_key(scan_key: bytes) -> bytes:
 
 
 def load_sources(cache: ResultsCache, key: bytes) -> Sources | None:
-    plain: Any = cache._load("reexports", key)
-    try:
-        modules, rows = plain
-        return {modules[row[0]]: tuple(modules[i] for i in row[1:]) for row in rows}
-    except (TypeError, ValueError, IndexError):  # a miss, or a payload of another shape
-        return None
+    found = cache.load_name_rows("reexports", key)
+    return None if found is None else {row[0]: row[1:] for row in found[0] if row}
 
 
 def save_sources(cache: ResultsCache, key: bytes, sources: Mapping[str, tuple[str, ...]]) -> None:
-    index: dict[str, int] = {}
-    rows = tuple(
-        (index.setdefault(module, len(index)), *(index.setdefault(t, len(index)) for t in targets))
-        for module, targets in sources.items()
-    )
-    cache._save("reexports", key, (tuple(index), rows))
+    cache.save_name_rows("reexports", key, ((module, *targets) for module, targets in sources.items()))

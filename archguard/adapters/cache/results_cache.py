@@ -25,6 +25,7 @@ import hashlib
 import marshal
 import os
 import warnings
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,25 @@ class ResultsCache:
 
     def save_state(self, name: str, key: bytes, plain: Any) -> None:
         self._save(f"{name}-state", key, plain)
+
+    def load_name_rows(self, name: str, key: bytes) -> tuple[list[tuple[str, ...]], Any] | None:
+        """Rows of module names saved by :meth:`save_name_rows`, and the value saved beside them;
+        None on a miss or a payload of another shape."""
+        plain: Any = self._load(name, key)
+        try:
+            names, rows, extra = plain
+            return [tuple(names[i] for i in row) for row in rows], extra
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    def save_name_rows(
+        self, name: str, key: bytes, rows: Iterable[tuple[str, ...]], extra: Any = None
+    ) -> None:
+        """Rows of module names, each name stored once (a tree's names repeat across thousands of
+        rows), with a plain ``extra`` value beside them."""
+        index: dict[str, int] = {}
+        packed = tuple(tuple(index.setdefault(n, len(index)) for n in row) for row in rows)
+        self._save(name, key, (tuple(index), packed, extra))
 
     def _file(self, name: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"results-{name}.bin"
