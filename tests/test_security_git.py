@@ -68,6 +68,10 @@ def test_planted_git_setting_runs_nothing(tmp_path: Path, name: str) -> None:
         hooks.mkdir()
         for hook in ("post-index-change", "pre-commit", "post-checkout", "reference-transaction"):
             shutil.copy(evil, hooks / hook)
+        # `git status` writes the index (and so runs post-index-change) only when it refreshes a
+        # stat entry: an unchanged file with a new mtime makes that certain, whatever the timing.
+        init = repo / "app/__init__.py"
+        os.utime(init, (init.stat().st_atime + 10, init.stat().st_mtime + 10))
     plant(repo, *settings(evil), attributes=attributes)
     stdin = "protocol=https\nhost=example.com\n\n" if name == "credential helper" else ""
 
