@@ -66,13 +66,18 @@ class Workers:
         chunked: list[list],
         *,
         on_chunk_done: Callable[[int], None] | None = None,
+        on_results: Callable[[list[_T]], None] | None = None,
         on_crash: Callable[[str], _T],
     ) -> list[_T]:
-        """Every chunk's results (in no particular order)."""
+        """Every chunk's results (in no particular order). ``on_results`` sees each chunk's results
+        as they arrive: work done there overlaps the workers' work on the chunks still running."""
         results: list[_T] = []
         if self.jobs == 1 or len(chunked) <= 1:
             for chunk in chunked:
-                results.extend(work(root, chunk))
+                done = work(root, chunk)
+                results.extend(done)
+                if on_results:
+                    on_results(done)
                 if on_chunk_done:
                     on_chunk_done(len(chunk))
             return results
@@ -88,16 +93,22 @@ class Workers:
         for future in as_completed(pending):
             chunk = pending[future]
             try:
-                results.extend(future.result())
+                done = future.result()
             except BrokenProcessPool:
                 broken.append(chunk)
                 continue
+            results.extend(done)
+            if on_results:
+                on_results(done)
             if on_chunk_done:
                 on_chunk_done(len(chunk))
         if broken:
             self._pool = None  # a dead pool cannot be reused
             for chunk in broken:
-                results.extend(isolated(work, root, chunk, on_crash))
+                done = isolated(work, root, chunk, on_crash)
+                results.extend(done)
+                if on_results:
+                    on_results(done)
                 if on_chunk_done:
                     on_chunk_done(len(chunk))
         return results
