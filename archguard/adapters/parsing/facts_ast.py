@@ -224,7 +224,7 @@ class _AstWalker:
             return ()
         kept = []
         for stmt in body:
-            end = stmt.end_lineno
+            end = stmt.end_lineno or stmt.lineno  # never None from ast.parse
             if lines[index] <= end:
                 kept.append(stmt)
             index = bisect_left(lines, end, index)
