@@ -30,7 +30,7 @@ from archguard.adapters.cache.facts_cache import (
 from archguard.adapters.parsing.downlevel import extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
-from archguard.adapters.parsing.workers import DeadlinePassed, deadline
+from archguard.adapters.parsing.workers import DeadlinePassed, deadline, deadlines
 from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 
@@ -65,7 +65,7 @@ def parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[P
     """Each item is (path, the content hash the cache knows for it, size)."""
     # ast trees have no parent links, so no cycles: reference counting frees them, and the cyclic
     # collector, triggered by their millions of nodes, would only rescan the facts kept so far.
-    with gc_policy.paused():
+    with gc_policy.paused(), deadlines():
         return [parse_one(root, path, known_hash) for path, known_hash, _ in items]
 
 
