@@ -37,7 +37,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 PARSING = "archguard/adapters/parsing"
 # The modules that decide facts; the old copies import each other under the private package name.
-MODULES = ("facts_builder", "facts_ast", "downlevel", "cst_positions", "facts_cst")
+MODULES = ("facts_builder", "facts_ast", "fstring_downlevel", "downlevel", "cst_positions", "facts_cst")
 
 
 def load_revision(rev: str, into: Path) -> dict[str, ModuleType]:
