@@ -135,8 +135,18 @@ def _pattern_names(pattern: ast.AST) -> Iterator[str]:
 def _caught(handler: ast.ExceptHandler) -> tuple[str, ...] | None:
     if handler.type is None:
         return None
-    types = handler.type.elts if type(handler.type) is ast.Tuple else [handler.type]
+    types = handler.type.elts if type(handler.type) is ast.Tuple else _alternatives(handler.type)
     return tuple(_dotted(t) or "" for t in types)
+
+
+def _alternatives(expr: ast.expr) -> list[ast.expr]:
+    """``A | B | C`` as [A, B, C]: how :mod:`downlevel` writes PEP 758's ``except A, B, C:`` for
+    this interpreter (same width). Written by hand, ``except A | B:`` catches nothing: when an
+    exception reaches it, Python raises TypeError (a union is not an exception class), so no
+    working code holds one to be misread."""
+    if type(expr) is ast.BinOp and type(expr.op) is ast.BitOr:
+        return [*_alternatives(expr.left), *_alternatives(expr.right)]
+    return [expr]
 
 
 def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:

@@ -149,6 +149,10 @@ def _string(source: str, start: int, quote_at: int) -> tuple[int, dict[int, str]
         if c == "\n" and not triple:
             raise _Unreadable
         if c == "\\":
+            if template and source.startswith(("{", "}"), i + 1):  # ``\{x}``: a backslash, then a field
+                edits[i] = " "
+                i += 1
+                continue
             if not raw and template and source.startswith("N{", i + 1):  # \N{NAME}: not a field
                 close = source.find("}", i)
                 if close < 0:
