@@ -336,10 +336,13 @@ def _newer_syntax(root: Path, newer: list[Parsed], workers: Workers) -> tuple[_F
         return {}, []
     constructs = ruff_verdicts.too_new_constructs(root, [i.path for i in newer])
     final: _Final = {}
+    changed: list[Parsed] = []
     items = []
     for item in newer:
         if constructs.get(item.path):
             items.append((item.path, (constructs[item.path], item.digest), item.size))
+        elif not still_as_read(str(root), item):  # ruff read another version, or none
+            changed.append(item)
         else:
             outcome = ruff_verdicts.unlocated_outcome(
                 item.path, item.rejected, listed=item.path in constructs
@@ -348,7 +351,6 @@ def _newer_syntax(root: Path, newer: list[Parsed], workers: Workers) -> tuple[_F
     outcome_of = dict(
         workers.map_chunks(newer_chunk, str(root), chunks(items, workers.jobs), on_crash=newer_crashed)
     )
-    changed: list[Parsed] = []
     by_path = {item.path: item for item in newer}
     for path, _, _ in items:
         item, result = by_path[path], outcome_of[path]
