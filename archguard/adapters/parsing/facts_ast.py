@@ -24,8 +24,8 @@ from archguard.adapters.parsing.facts_builder import (
 from archguard.domain.facts import FileFacts
 
 _Handler = Callable[[ast.AST, Context], None]
-# Subtrees are skipped by line only at statements: their ranges are exact in both parsers, while
-# some inner nodes have none (``arguments``) or partial ones (libcst's ``Param``).
+# Subtrees are skipped by line only at statements: their ranges are exact, while some inner nodes
+# have none (``arguments``).
 _STATEMENTS = frozenset(ast.stmt.__subclasses__())
 
 
@@ -35,7 +35,7 @@ def extract_facts(source: str, *, every_body: bool = False, detached: Sequence[a
     ``every_body`` walks every function and class body, also those whose text cannot hold a fact:
     the reference the gated walk is tested against (same facts, slower). ``detached``: expressions
     cut out of the source by :mod:`downlevel` (type-parameter bounds), walked for attribute chains
-    only, as libcst's walk sees them."""
+    only, as the walk of a file this interpreter reads natively sees them."""
     source = normalize_newlines(source)
     try:
         tree = ast.parse(source)

@@ -10,7 +10,7 @@ as written, its conversion, ``=`` and format-spec text blanked, the closing quot
 
 So every expression inside keeps its position (dynamic imports, attribute chains and walrus
 targets in fields are still seen), and the value is neither a string nor a dotted name nor a list
-of strings, as libcst's walker judges an f-string too. Literal text is blanked, so facts read from
+of strings, as an f-string read natively is judged too. Literal text is blanked, so facts read from
 the text itself (``sys.modules[__name__] = ...``) must come from the original source.
 """
 
