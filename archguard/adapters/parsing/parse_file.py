@@ -150,8 +150,11 @@ def _newer_outcome_of(
         return CHANGED
     try:
         facts = extract_facts_downlevel(decode_source(data), constructs)
-    except (UnreadableSource, RecursionError, MemoryError) as error:
-        return _unreadable_outcome(path, f"could not be analysed ({type(error).__name__})")
+    except UnreadableSource as error:
+        return _unreadable_outcome(path, error.reason)
+    except (RecursionError, MemoryError) as error:  # as in the first pass: CPython cannot compile it
+        message = f"too deeply nested to parse ({type(error).__name__})"
+        return ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message))
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         return _unreadable_outcome(path, f"could not be analysed ({type(error).__name__}: {error})")
     if isinstance(facts, TooNew):
