@@ -69,17 +69,24 @@ _REPOSITORY_SCOPES = frozenset({"local", "worktree"})
 
 
 def run_git(
-    root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEOUT_S
+    root: Path | str,
+    args: Sequence[str],
+    *,
+    timeout: float = GIT_TIMEOUT_S,
+    config_out: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes] | None:
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
-    git is missing, times out or cannot read the repository's configuration."""
-    overrides = _repository_overrides(root, timeout)
+    git is missing, times out or cannot read the repository's configuration. ``config_out``
+    receives the configuration git read (every scope; key -> last value), from the same call."""
+    overrides = _repository_overrides(root, timeout, config_out)
     if overrides is None:
         return None
     return _git(root, [*_as_flags(overrides), *args], timeout)
 
 
-def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, str]] | None:
+def _repository_overrides(
+    root: Path | str, timeout: float, config_out: dict[str, str] | None = None
+) -> list[tuple[str, str]] | None:
     """The fixed overrides, plus one per program-naming key the repository's config scopes set.
     Reading configuration runs nothing (``include.path`` only reads more files)."""
     listed = _git(
@@ -94,6 +101,9 @@ def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, s
         return overrides
     tokens = listed.stdout.split(b"\0")
     for scope, entry in zip(tokens[0::2], tokens[1::2], strict=False):  # a trailing NUL leaves one over
+        if config_out is not None:
+            name, _, value = entry.partition(b"\n")
+            config_out[os.fsdecode(name)] = os.fsdecode(value)
         if os.fsdecode(scope) not in _REPOSITORY_SCOPES:
             continue
         key = os.fsdecode(entry.partition(b"\n")[0])
