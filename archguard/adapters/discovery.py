@@ -22,11 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Folder names that never hold the user's own code.
 ALWAYS_EXCLUDED_DIRS = frozenset(
@@ -124,14 +126,18 @@ class _ExcludeSpec:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
-        for line in lines:  # one at a time, so the error names the bad one
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
-                raise DiscoveryError(
-                    f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
-                ) from None
-        self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        if lines:  # pathspec is loaded only when there are patterns (a warm start lists nothing)
+            import pathspec
+
+            for line in lines:  # one at a time, so the error names the bad one
+                try:
+                    pathspec.GitIgnoreSpec.from_lines([line])
+                except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
+                    raise DiscoveryError(
+                        f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
+                    ) from None
+            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
         self._can_prune = not any(line.startswith("!") for line in lines)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from archguard.adapters.cache.cache_location import (
     check_cache_dir,
@@ -28,7 +28,6 @@ from archguard.adapters.cache.results_cache import ResultsCache
 # becomes the package attribute ``discover`` and would shadow the function.
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
-from archguard.adapters.parsing.scanner import ScanOutput, scan_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.git_listing import list_git_files
@@ -36,7 +35,7 @@ from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
-from archguard.app.derivation import Derivation
+from archguard.app.derivation import Derivation, checker_versions
 from archguard.app.golden_path import check_entries
 from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ConceptContract
@@ -52,6 +51,8 @@ if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor im
     # importing them would cost a seventh of such a scan of 10,000 files
     import grimp
 
+    from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
+    from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
 
 Progress = Callable[[int, int], None]
@@ -187,6 +188,14 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
     return Workspace(scan, derivation, started)
 
 
+def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
+    """The scanner, loaded on first use: a warm start (app/warm_start.py) parses nothing, and
+    loading the parser, its worker pool and ruff's glue costs a tenth of such a run."""
+    from archguard.adapters.parsing.scanner import scan_files as scan
+
+    return scan(*args, **kwargs)
+
+
 def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
     if not stubs:  # the usual case: the stub reader (and the parser it needs) is not even loaded
         return {}
@@ -199,7 +208,8 @@ def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
     """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
-    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
+    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
+    from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig
 
     config_path = find_config_file(options.root.resolve(), options.importlinter_config)
     if workspace is None:
@@ -207,7 +217,12 @@ def run_check(
     scan = workspace.scan
     root = Path(scan.root)
     concepts = load_concept_contracts(options, root)
-    importlinter_config = load_config(config_path, root=root) if config_path else None
+    # Stands for the loaded configuration, and loads it only if the results are not cached.
+    importlinter_config = (
+        cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
+        if config_path
+        else None
+    )
     derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     golden_path = None

@@ -29,8 +29,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from importlib import metadata
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.cache.results_cache import (
@@ -44,7 +43,6 @@ from archguard.adapters.cache.results_cache import (
     results_key,
 )
 from archguard.adapters.importlinter_bridge.grimp_graph import FileEdges
-from archguard.adapters.parsing.stubs import Stub
 from archguard.analysis.concepts import (
     ResolvedConcepts,
     concept_violations_in_file,
@@ -66,6 +64,7 @@ if TYPE_CHECKING:
     import grimp
 
     from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
+    from archguard.adapters.parsing.stubs import Stub
 
 # Re-deriving more than this share of the files costs about what a full derivation costs: then
 # derive everything (the same result, without the bookkeeping).
@@ -225,7 +224,7 @@ class Derivation:
         identity = importlinter_config.cache_identity() if importlinter_config else ("none",)
         scan_key = self.key
         cacheable = scan_key is not None and identity is not None
-        libraries = tuple(_version(name) for name in ("import-linter", "grimp"))
+        libraries = checker_versions()
         key = context = None
         if cacheable:
             key = results_key("check", scan_key, repr(concepts), identity, libraries)
@@ -680,7 +679,15 @@ def _existence_changes(moved: list[str], old: Sequence[Identity], new: Sequence[
     return {p for p in prefixes if before[p] != after[p]}
 
 
+@cache
+def checker_versions() -> tuple[str, ...]:
+    """The installed import-linter and grimp: results they checked are not reused by others."""
+    return tuple(_version(name) for name in ("import-linter", "grimp"))
+
+
 def _version(distribution: str) -> str:
+    from importlib import metadata  # loaded only when a check needs it (a third of a warm import)
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
