@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from archguard.adapters.project_files.git_listing import GitListing
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -26,12 +27,15 @@ def _git(root: Path, *args: str) -> bytes | None:
 _DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
 
 
-def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -> set[str]:
+def changed_files(
+    root: Path, rev: str | None = None, *, staged: bool = False, listing: GitListing | None = None
+) -> set[str]:
     """Paths (relative to ROOT, with "/") changed against REV: in the working tree (``staged``:
     in the index) plus, for the working tree, untracked files git does not ignore. A file deleted
     or renamed away counts under its old path too. REV defaults to the merge base of HEAD with
-    the default branch (``staged`` without REV: HEAD)."""
-    if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+    the default branch (``staged`` without REV: HEAD). ``listing``: git's listing of ROOT made
+    already this run (it proves ROOT is in a checkout, and names the untracked files)."""
+    if listing is None and _git(root, "rev-parse", "--is-inside-work-tree") is None:
         raise ConfigError(f"--changed/--staged need a git checkout; {root} is not in one (or git is missing)")
     if staged:
         base = _commit(root, rev) if rev else _commit(root, "HEAD", optional=True)
@@ -43,7 +47,9 @@ def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -
     # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative:
     # paths relative to ROOT, and only files under it.
     listed = _paths(_git(root, *args, "--name-only", "-z", "--no-renames", "--relative", "--"))
-    if not staged:
+    if not staged and listing is not None:
+        listed.update(listing.untracked)
+    elif not staged:
         listed |= _paths(_git(root, "ls-files", "-z", "--others", "--exclude-standard"))
     return listed
 

@@ -30,7 +30,7 @@ from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
-from archguard.adapters.project_files.git_listing import list_git_files
+from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.symbols import SymbolTable
@@ -112,14 +112,18 @@ def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
     return scan_workspace(options, progress).scan
 
 
-def scan_workspace(options: Options, progress: Progress | None = None) -> Workspace:
+def scan_workspace(
+    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+) -> Workspace:
+    """``listing``: git's listing of ROOT made already this run (True: make it here)."""
     started = time.perf_counter()
     root = options.root.resolve()
     target = options.target or NEWEST_TARGET
     # docs/security.md: where a cache may live, and when it is trusted
     given_cache_dir = None if options.no_cache else options.cache_dir or default_cache_dir(root)
-    listed_at = time.time_ns()
-    listing = list_git_files(root)
+    if listing is True:
+        listing = list_git_files(root)
+    assert listing is None or isinstance(listing, GitListing)
     start = warm_start.begin(options, root, target, listing, given_cache_dir)  # None: not possible
     recorded = start.recorded() if start is not None else None
     output: ScanOutput | ScannedLater
@@ -149,7 +153,7 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
         cache = FactsCache(cache_dir)
         output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
         if start is not None:
-            start.record(listed_at, cache, discovery, files, badly_named, output)
+            start.record(cache, discovery, files, badly_named, output)
         # A cache folder that could not be written is warned about once, by the facts cache.
         results_dir = None if cache.unwritable else cache.cache_dir
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from archguard.adapters import git_changes
 from archguard.adapters.cache.reexport_cache import load_sources, save_sources, sources_key
+from archguard.adapters.project_files.git_listing import list_git_files
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check, scan_workspace
 from archguard.domain.errors import ConfigError
@@ -26,8 +27,10 @@ def run_changed_check(
         raise ConfigError(
             "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
         )
-    changed = git_changes.changed_files(options.root.resolve(), rev or None, staged=staged)
-    workspace = scan_workspace(options, progress)
+    root = options.root.resolve()
+    listing = list_git_files(root)  # one listing for both: what changed, and the scan
+    changed = git_changes.changed_files(root, rev or None, staged=staged, listing=listing)
+    workspace = scan_workspace(options, progress, listing=listing)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
     module_by_path = {f.path: f.module for f in scan.files}

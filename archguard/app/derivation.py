@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
@@ -682,11 +683,28 @@ def _existence_changes(moved: list[str], old: Sequence[Identity], new: Sequence[
 @cache
 def checker_versions() -> tuple[str, ...]:
     """The installed import-linter and grimp: results they checked are not reused by others."""
-    return tuple(_version(name) for name in ("import-linter", "grimp"))
+    return _version("import-linter", "importlinter"), _version("grimp", "grimp")
 
 
-def _version(distribution: str) -> str:
-    from importlib import metadata  # loaded only when a check needs it (a third of a warm import)
+def _version(distribution: str, module: str) -> str:
+    """The version in the name of the ``.dist-info`` folder beside the installed module (PEP 376),
+    found without importing either; else as importlib.metadata reads it, which scans every
+    distribution on sys.path (a tenth of a warm check's start)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        site = os.path.dirname(folder)
+        prefix = distribution.replace("-", "_").lower() + "-"
+        try:
+            found = [name for name in os.listdir(site) if name.lower().startswith(prefix)]
+        except OSError:
+            break
+        infos = [name for name in found if name.endswith(".dist-info")]
+        if len(infos) == 1:
+            return infos[0][len(prefix) : -len(".dist-info")]
+        break
+    from importlib import metadata
 
     try:
         return metadata.version(distribution)

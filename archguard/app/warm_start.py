@@ -121,7 +121,6 @@ class WarmStart:
 
     def record(
         self,
-        listed_at_ns: int,
         facts_cache: FactsCache,
         discovery: Discovery,
         files: list[SourceFile],
@@ -133,7 +132,7 @@ class WarmStart:
         if not output.fully_cached or facts_cache.unwritable or facts_cache.cache_dir != self.cache_dir:
             return  # some outcome is not cached (the results are not either), or another folder
         digests: dict[str, bytes] = output.outcome_digests
-        if not facts_cache.unchanged_since(digests, listed_at_ns - RACY_WINDOW_NS):
+        if not facts_cache.unchanged_since(digests, self.listing.listed_at_ns - RACY_WINDOW_NS):
             return
         now = time.time_ns()
         stats = []
@@ -151,7 +150,7 @@ class WarmStart:
                 tuple(stats),
                 tuple(discovery.probes.items()),
                 (
-                    tuple(map(encode, discovery.files)),
+                    _columns(discovery.files),
                     tuple(discovery.packages),
                     tuple(discovery.package_dirs.items()),
                     tuple(map(encode, discovery.native_modules)),
@@ -202,7 +201,7 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
         chosen, badly_named, digests, parsed, syntax_errors, unreadable = scanned
         decode = _FILE.decode
         discovery = Discovery(
-            files=[decode(f) for f in files],
+            files=list(map(SourceFile, *files)),  # by columns: ten thousand files, built in C
             packages=list(packages),
             package_dirs=dict(package_dirs),
             native_modules=[decode(f) for f in native],
@@ -222,6 +221,11 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
         )
     except (TypeError, ValueError, KeyError):  # None (a miss), or a record of another shape
         return None
+
+
+def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:
+    """The files as one tuple per field of :class:`SourceFile`, in its order."""
+    return tuple(zip(*map(_FILE.encode, files), strict=True)) or tuple(() for _ in _FILE.names)
 
 
 def _stat(root: Path, path: str) -> Stat:

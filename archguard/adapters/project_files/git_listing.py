@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from functools import cached_property
 from pathlib import Path
 
@@ -33,7 +34,9 @@ _CLEAN, _CHANGED, _REMOVED, _UNTRACKED = b"H", b"C", b"R", b"?"
 # An entry of a clean plain file (mode 100644 or 100755; not a link, 120000, whose target git does
 # not look at), stage 0 (no conflict); blob ids have 40 hex digits, 64 in a SHA-256 repository.
 _CLEAN_REGULAR = re.compile(rb"H 100(?:644|755) [0-9a-f]+ 0\t")
-_NOT_CLEAN = re.compile(rb"(?:^|\0)(?!H 100(?:644|755) [0-9a-f]+ 0\t)([^\0]+)")
+_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")
+# discovery.MODULE_SUFFIXES, as git prints names
+_MODULE_SUFFIXES = (b".py", b".pyi", b".so", b".pyd", b".pyx")
 # git's stat check as strict as it goes, whatever the tree's own configuration says.
 _STRICT_STAT = ("-c", "core.checkStat=default", "-c", "core.trustctime=true", "-c", "core.ignoreStat=false")
 _ATTRIBUTES = ".gitattributes"
@@ -43,26 +46,28 @@ class GitListing:
     """One ``git ls-files`` answer. What a warm start checks (the digest, the few files that are
     not clean, :attr:`settled`) is read off at once; the full lists only when asked for."""
 
-    def __init__(self, output: bytes, root: Path, config: dict[str, str]) -> None:
+    def __init__(self, output: bytes, root: Path, config: dict[str, str], listed_at_ns: int) -> None:
         self._output = output
+        self.listed_at_ns = listed_at_ns  # time.time_ns() just before git looked
         self.digest = hashlib.blake2b(output, digest_size=16).digest()  # the same: same files, same blobs
         self.untracked: list[str] = []  # not ignored
         changed: dict[str, None] = {}  # tracked, and the working file differs from the index or is gone
         settled = True
         decode = os.fsdecode
-        for match in _NOT_CLEAN.finditer(output):
-            entry = match.group(1)
+        # Unmerged entries are tagged M, not H: a clean plain file's entry is told by its start.
+        for entry in [e for e in output.split(b"\0") if e and not e.startswith(_CLEAN_REGULAR_STARTS)]:
             tag = entry[:1]
             if tag == _UNTRACKED:
                 self.untracked.append(decode(entry[2:]))
                 continue
             meta, _, name = entry[2:].partition(b"\t")
-            mode, _, rest = meta.partition(b" ")
+            mode = meta.partition(b" ")[0]
             if tag in (_CHANGED, _REMOVED):
                 changed[decode(name)] = None
-            elif tag != _CLEAN or mode == b"120000" or (mode != b"160000" and not rest.endswith(b" 0")):
-                # assume-unchanged, skip-worktree, a conflict, a link: entries git does not compare,
-                # or whose meaning on disk it does not see (a gitlink is no file of this tree)
+            elif tag != _CLEAN or (mode != b"160000" and name.endswith(_MODULE_SUFFIXES)):
+                # assume-unchanged, skip-worktree, a conflict: entries git does not compare; a link
+                # named as a module: whether it leads to a file or a folder, git does not look
+                # (other links, and gitlinks, other repositories, are no module files)
                 settled = False
         self.changed = list(changed)
         self.settled = settled and not _conversions_possible(root, self._output, config)
@@ -109,6 +114,7 @@ def list_git_files(root: Path) -> GitListing | None:
     """The listing, or None when ROOT is not in a git checkout (or git is missing, or refuses the
     repository), or git lists nothing under ROOT (ROOT is ignored, or empty)."""
     config: dict[str, str] = {}
+    listed_at_ns = time.time_ns()
     completed = run_git(
         root,
         [
@@ -127,7 +133,7 @@ def list_git_files(root: Path) -> GitListing | None:
     )
     if completed is None or completed.returncode != 0 or not completed.stdout:
         return None
-    return GitListing(completed.stdout, root, config)
+    return GitListing(completed.stdout, root, config, listed_at_ns)
 
 
 def _conversions_possible(root: Path, output: bytes, config: dict[str, str]) -> bool:
