@@ -13,6 +13,7 @@ from dataclasses import replace
 from archguard.adapters import git_changes
 from archguard.adapters.cache.reexport_cache import load_sources, save_sources, sources_key
 from archguard.adapters.project_files.git_listing import list_git_files
+from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check, scan_workspace
 from archguard.domain.errors import ConfigError
@@ -28,8 +29,9 @@ def run_changed_check(
             "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
         )
     root = options.root.resolve()
-    listing = list_git_files(root)  # one listing for both: what changed, and the scan
-    changed = git_changes.changed_files(root, rev or None, staged=staged, listing=listing)
+    with configuration_read_once():  # a handful of git calls in a row, one read of its settings
+        listing = list_git_files(root)  # one listing for both: what changed, and the scan
+        changed = git_changes.changed_files(root, rev or None, staged=staged, listing=listing)
     workspace = scan_workspace(options, progress, listing=listing)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan

@@ -5,14 +5,14 @@ Loading a configuration imports import-linter and grimp and builds every contrac
 warm ``check`` of 10,000 files a fifth of its time. Whether the file's identity may key cached
 results (:meth:`ImportLinterConfig.cache_identity`: its contract types are import-linter's or
 archguard's own) is remembered in the results cache, under a key naming the file's path and text,
-the installed import-linter and grimp, ``sys.path`` and archguard's code: the same inputs load the
+the installed import-linter and grimp, where they and archguard live, and archguard's code: the same inputs load the
 same contracts, and anything else loads the file as before (errors included, in the same words).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ class LazyConfig:
                     os.path.realpath(self._root),
                     text,
                     self._libraries,
-                    tuple(sys.path),
+                    _package_locations(),
                 )
                 known = self._store.load_state(_MEMO, key)
                 if isinstance(known, tuple) and len(known) == 2 and known[1] == text:
@@ -64,3 +64,14 @@ class LazyConfig:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.loaded(), name)
+
+
+def _package_locations() -> tuple[str | None, ...]:
+    """Where import-linter and archguard are installed: a remembered identity stands only for
+    contract types of theirs, and whether such a type may be used depends on where it lives
+    (never inside ROOT: importlinter_options.plugin_contract_types)."""
+    found = []
+    for package in ("importlinter", "archguard"):
+        spec = importlib.util.find_spec(package)
+        found.append(None if spec is None else spec.origin)
+    return tuple(found)

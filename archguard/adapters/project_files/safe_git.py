@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 GIT_TIMEOUT_S = 60
@@ -78,10 +79,35 @@ def run_git(
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
     git is missing, times out or cannot read the repository's configuration. ``config_out``
     receives the configuration git read (every scope; key -> last value), from the same call."""
-    overrides = _repository_overrides(root, timeout, config_out)
-    if overrides is None:
-        return None
-    return _git(root, [*_as_flags(overrides), *args], timeout)
+    known = _read_once.get(str(root)) if _read_once is not None else None
+    if known is None:
+        config: dict[str, str] = {}
+        overrides = _repository_overrides(root, timeout, config)
+        if overrides is None:
+            return None
+        known = (overrides, config)
+        if _read_once is not None:
+            _read_once[str(root)] = known
+    if config_out is not None:
+        config_out.update(known[1])
+    return _git(root, [*_as_flags(known[0]), *args], timeout)
+
+
+# Within :func:`configuration_read_once`: ROOT -> (overrides, configuration) read by the first call.
+_read_once: dict[str, tuple[list[tuple[str, str]], dict[str, str]]] | None = None
+
+
+@contextmanager
+def configuration_read_once() -> Iterator[None]:
+    """The git calls inside this block read the repository's configuration once per ROOT, not once
+    each: a few calls made one after another by one command (``check --changed``) share it."""
+    global _read_once
+    outer = _read_once
+    _read_once = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _read_once = outer
 
 
 def _repository_overrides(
