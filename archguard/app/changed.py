@@ -42,13 +42,16 @@ def run_changed_check(
         module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
         if module:
             changed_modules.add(module)
-    # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
-    key = sources_key(workspace.results_key) if workspace.results_key is not None else None
-    known = load_sources(workspace.results, key) if key is not None else None
-    affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
-    violations = restrict_to_change(result.violations, changed, affected)
-    if key is not None and affected.learned:
-        save_sources(workspace.results, key, affected.sources)
+    if not changed_modules:  # no module changed: a finding counts only by its own path
+        violations = restrict_to_change(result.violations, changed, frozenset())
+    else:
+        # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
+        key = sources_key(workspace.results_key) if workspace.results_key is not None else None
+        known = load_sources(workspace.results, key) if key is not None else None
+        affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
+        violations = restrict_to_change(result.violations, changed, affected)
+        if key is not None and affected.learned:
+            save_sources(workspace.results, key, affected.sources)
     kept = {v.fingerprint for v in violations}
     return replace(
         result,
