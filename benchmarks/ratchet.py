@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--work", type=Path, default=HERE / ".work")
+    ap.add_argument("--no-pyc", action="store_true",
+                    help="archguard rows without .pyc files: every process compiles archguard's modules")
     args = ap.parse_args(argv)
+    # As an installed archguard starts (run.compile_archguard); --no-pyc points the archguard rows
+    # at an empty bytecode folder instead, so they compile every module and write nothing.
+    run.compile_archguard()
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="no-pyc-")) if args.no_pyc else None
     work = args.work.resolve()
     tree, clean, _ = run.ensure_tree(work, args.scale, args.seed, regen=False)
     repo = git_checkout_of(tree, work)
@@ -67,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     run.measure(check, run.REPO)  # cold: fills the cache
 
     rows = [run.bench_lint_imports(clean, label, work, args.repeat)[0]]
-    rows.append(run.run_row(run.Row("archguard check (warm)", label), check, run.REPO, (0, 1), args.repeat))
+    rows.append(run.run_row(run.Row("archguard check (warm)", label), check, run.REPO, (0, 1), args.repeat,
+                            env=env))
 
     edited = run.EditOneFile(repo)
     relative = edited.path.relative_to(repo)
@@ -75,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(run.run_row(
             run.Row("check --changed, 1 file touched", label, note=f"touch {relative} (facts unchanged)"),
             check + ["--changed"], run.REPO, (0, 1), args.repeat,
-            before_each=lambda: os.utime(edited.path)))
+            before_each=lambda: os.utime(edited.path), env=env))
         rows.append(run.run_row(
             run.Row("check --changed, 1 file edited", label, note=f"new module-level name in {relative}"),
-            check + ["--changed"], run.REPO, (0, 1), args.repeat, before_each=edited.next))
+            check + ["--changed"], run.REPO, (0, 1), args.repeat, before_each=edited.next, env=env))
     run.measure(check, run.REPO)  # the file is restored: warm the cache again for the copy below
 
     fresh = work / f"ratchet-fresh-{label}"
@@ -94,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(run.run_row(
         run.Row("check, fresh copy + restored cache", label, note="new inodes and mtimes; cache copied in"),
         ag + ["check", str(fresh), "--cache-dir", str(restored), "-q"], run.REPO, (0, 1), args.repeat,
-        before_each=restore_cache))
+        before_each=restore_cache, env=env))
 
     base = rows[0].wall
     print()
