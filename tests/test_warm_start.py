@@ -282,3 +282,11 @@ def test_a_tree_git_does_not_hold_never_starts_warm(tmp_path: Path, monkeypatch:
     runs.check()
     assert not runs.check()[0]
 
+
+
+def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: Path) -> None:
+    (repo / "app/alias.py").symlink_to("impl.py")
+    git(repo, "add", "app/alias.py")
+    git(repo, "commit", "-qm", "link")
+    runs.check()
+    assert not runs.check()[0]  # git does not look at what the link leads to
