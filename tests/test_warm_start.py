@@ -290,3 +290,36 @@ def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: P
     git(repo, "commit", "-qm", "link")
     runs.check()
     assert not runs.check()[0]  # git does not look at what the link leads to
+
+
+def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
+    """check --changed takes the working files' side of ``git diff BASE`` from the listing it
+    made anyway; every kind of change gives what ``git diff BASE`` plus the untracked files give."""
+    from archguard.adapters.git_changes import changed_files
+    from archguard.adapters.project_files.git_listing import list_git_files
+
+    git(repo, "checkout", "-qb", "feature")
+    (repo / "app/user.py").write_text("from app import Thing as T\n")
+    (repo / "scripts/tool.py").write_text("x = 1\n")
+    git(repo, "commit", "-qam", "on the branch")
+    (repo / "scripts/tool.py").write_text(TREE["scripts/tool.py"])  # back to the base's bytes
+    (repo / "app/impl.py").write_text("class Thing:\n    x = 1\n")  # unstaged
+    (repo / "app/other.py").write_text("import app\n")
+    git(repo, "add", "app/other.py")  # staged
+    (repo / "app/broken.py").write_text("def g():\n    pass\n")
+    git(repo, "add", "app/broken.py")
+    (repo / "app/broken.py").write_text(TREE["app/broken.py"])  # staged, then reverted on disk
+    (repo / "app/staged_twice.py").write_text("a = 1\n")
+    git(repo, "add", "app/staged_twice.py")
+    (repo / "app/staged_twice.py").write_text("a = 2\n")  # new, staged, edited again
+    (repo / "app/added_then_gone.py").write_text("b = 1\n")
+    git(repo, "add", "app/added_then_gone.py")
+    (repo / "app/added_then_gone.py").unlink()
+    (repo / "app/intent.py").write_text("c = 1\n")
+    git(repo, "add", "-N", "app/intent.py")
+    (repo / "app/untracked.py").write_text("d = 1\n")
+    git(repo, "mv", "app/__init__.py", "app/init_moved.py")
+    for rev in (None, "main", "HEAD", "HEAD~1"):
+        listing = list_git_files(repo)
+        assert listing is not None and listing.settled
+        assert changed_files(repo, rev, listing=listing) == changed_files(repo, rev), rev

@@ -44,14 +44,39 @@ def changed_files(
         base = _commit(root, rev) if rev else _default_base(root)
         assert base is not None  # _commit raises unless optional=True
         args = ["diff", base]
-    # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative:
-    # paths relative to ROOT, and only files under it.
-    listed = _paths(_git(root, *args, "--name-only", "-z", "--no-renames", "--relative", "--"))
+        if listing is not None and listing.settled and not listing.gitlinks:
+            return _against_worktree(root, base, listing)
+    listed = _paths(_git(root, *args, *_NAMES))
     if not staged and listing is not None:
         listed.update(listing.untracked)
     elif not staged:
         listed |= _paths(_git(root, "ls-files", "-z", "--others", "--exclude-standard"))
     return listed
+
+
+# --no-renames: a rename is a deletion plus an addition, so both paths count. --relative: paths
+# relative to ROOT, and only files under it.
+_NAMES = ("--name-only", "-z", "--no-renames", "--relative", "--")
+_MAX_PATHSPECS = 1000
+
+
+def _against_worktree(root: Path, base: str, listing: GitListing) -> set[str]:
+    """What ``git diff BASE`` plus the untracked files list, without a second pass of git over
+    every working file: the listing has just compared each with the index. A path differs from
+    BASE in the working tree when its index entry differs from BASE (``diff --cached``: trees and
+    the index only) and its working file matches the index, or the other way round. Where both
+    differ, only the working file's content tells: git is asked about those paths alone."""
+    staged = _paths(_git(root, "diff", "--cached", base, *_NAMES))
+    unstaged = set(listing.changed)
+    both = staged & unstaged
+    if len(both) > _MAX_PATHSPECS:
+        listed = _paths(_git(root, "diff", base, *_NAMES))
+    else:
+        listed = staged | unstaged
+        if both:
+            pathspecs = [":(literal)" + path for path in sorted(both)]
+            listed -= both - _paths(_git(root, "diff", base, *_NAMES, *pathspecs))
+    return listed | set(listing.untracked)
 
 
 def _paths(output: bytes | None) -> set[str]:

@@ -53,6 +53,7 @@ class GitListing:
         self.untracked: list[str] = []  # not ignored
         changed: dict[str, None] = {}  # tracked, and the working file differs from the index or is gone
         settled = True
+        self.gitlinks = False  # some entry is another repository (a submodule)
         decode = os.fsdecode
         # Unmerged entries are tagged M, not H: a clean plain file's entry is told by its start.
         for entry in [e for e in output.split(b"\0") if e and not e.startswith(_CLEAN_REGULAR_STARTS)]:
@@ -62,6 +63,7 @@ class GitListing:
                 continue
             meta, _, name = entry[2:].partition(b"\t")
             mode = meta.partition(b" ")[0]
+            self.gitlinks = self.gitlinks or mode == b"160000"
             if tag in (_CHANGED, _REMOVED):
                 changed[decode(name)] = None
             elif tag != _CLEAN or (mode != b"160000" and name.endswith(_MODULE_SUFFIXES)):
