@@ -35,13 +35,14 @@ def run_changed_check(
     workspace = scan_workspace(options, progress, listing=listing)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
-    module_by_path = {f.path: f.module for f in scan.files}
-    roots = _source_roots(scan.files)
     changed_modules = set()
-    for path in changed:
-        module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
-        if module:
-            changed_modules.add(module)
+    if changed:
+        module_by_path = {f.path: f.module for f in scan.files}
+        roots = _source_roots(scan.files)
+        for path in changed:
+            module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
+            if module:
+                changed_modules.add(module)
     if not changed_modules:  # no module changed: a finding counts only by its own path
         violations = restrict_to_change(result.violations, changed, frozenset())
     else:
