@@ -8,8 +8,10 @@ loaded as a private package, so nothing is checked out); "new" is the working tr
 facts compared:
 
 - files the running interpreter's ``ast`` parses: ``extract_facts`` old vs new;
-- files it rejects but ruff judges valid (newer syntax): each side's fallback for them, fed with
-  ruff's list of the too-new constructs (the same list the scanner passes).
+- files it rejects but ruff judges valid (newer syntax): each side's path for them, fed with
+  ruff's list of the too-new constructs (the same list the scanner passes): down-levelled for
+  ``ast``; what that cannot rewrite went to libcst's walker before the one walk, and is an
+  unreadable file (counted) since.
 
 It prints, per tree, the file counts, every difference (the first ``--show`` in full) and the
 time of ``ast.parse`` alone and of each side's whole extraction (parse included), measured in this
@@ -37,7 +39,8 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 PARSING = "archguard/adapters/parsing"
 # The modules that decide facts; the old copies import each other under the private package name.
-MODULES = ("facts_builder", "facts_ast", "downlevel", "cst_positions", "facts_cst")
+# The last two (libcst's walker) exist only at revisions before the one walk: skipped when absent.
+MODULES = ("facts_builder", "facts_ast", "fstring_downlevel", "downlevel", "cst_positions", "facts_cst")
 
 
 def load_revision(rev: str, into: Path) -> dict[str, ModuleType]:
@@ -63,9 +66,10 @@ def current() -> dict[str, ModuleType]:
             if (REPO / PARSING / f"{name}.py").exists()}
 
 
-def fallback(modules: dict[str, ModuleType], to_libcst: list[int]) -> Callable[[str, list], object]:
-    """The scanner's path for a file ``ast`` rejects: down-levelled if possible, else libcst
-    (counted in ``to_libcst[0]``)."""
+def fallback(modules: dict[str, ModuleType], counts: dict[str, int]) -> Callable[[str, list], object]:
+    """The scanner's path for a file ``ast`` rejects: down-levelled if possible; else, at revisions
+    that have it, libcst's walker (counted in ``counts["libcst"]``), or, since the one walk, an
+    unreadable file (``counts["unreadable"]``)."""
     downlevel = modules["downlevel"]
     cst = modules.get("facts_cst")
 
@@ -73,8 +77,11 @@ def fallback(modules: dict[str, ModuleType], to_libcst: list[int]) -> Callable[[
         try:
             found = downlevel.extract_facts_downlevel(source, constructs) if constructs else None
             if found is None and cst is not None:
-                to_libcst[0] += 1
+                counts["libcst"] += 1
                 found = cst.extract_facts_cst(source)
+            if hasattr(found, "reason"):  # downlevel.TooNew
+                counts["unreadable"] += 1
+                return f"unreadable: {found.reason}"
             return found
         except SyntaxError as error:
             return f"SyntaxError: {error}"
@@ -121,14 +128,14 @@ def compare_tree(
     # Newer syntax: the files ruff judges valid for the running interpreter's own version are
     # exactly those the scanner sends to the fallback.
     newer = 0
-    old_libcst, new_libcst = [0], [0]
+    old_counts, new_counts = {"libcst": 0, "unreadable": 0}, {"libcst": 0, "unreadable": 0}
     if rejected:
         judged = syntax_judge.first_issues(syntax_judge.judge_isolated(tree, rejected, sys.version_info[:2]))
         # Any file ruff calls valid for a target as new as its grammar knows is "too new for us".
         valid_new = syntax_judge.first_issues(syntax_judge.judge_isolated(tree, rejected, (3, 14)))
         too_new = [p for p in rejected if valid_new.get(p, "missing") is None and judged.get(p) is not None]
         constructs = syntax_judge.all_issues(tree, too_new, sys.version_info[:2]) if too_new else {}
-        old_fallback, new_fallback = fallback(old, old_libcst), fallback(new, new_libcst)
+        old_fallback, new_fallback = fallback(old, old_counts), fallback(new, new_counts)
         for rel in too_new:
             newer += 1
             before = old_fallback(sources[rel], constructs.get(rel, []))
@@ -136,7 +143,8 @@ def compare_tree(
             if before != after:
                 differ.append((rel, before, after))
     print(f"{tree}: {len(sources) - len(rejected)} files parsed by ast{' (not compared)' if newer_only else ''}, {newer} with newer syntax "
-          f"(fallback path; read by libcst: old {old_libcst[0]}, new {new_libcst[0]}), "
+          f"(fallback path; read by libcst: old {old_counts['libcst']}, new {new_counts['libcst']}; "
+          f"unreadable: old {old_counts['unreadable']}, new {new_counts['unreadable']}), "
           f"{len(rejected) - newer} syntax errors; {len(differ)} differ")
     if parse_s and not newer_only:
         print(f"  ast.parse {parse_s:.2f} s; extraction (parse included): old {old_s:.2f} s "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.app import Options, run_check, run_scan
+from archguard.app import Options, run_check
 from archguard.domain.findings import Severity
 from tests.helpers import write_tree
 
@@ -210,17 +210,20 @@ def test_every_module_level_binding_kind_is_a_binding(tmp_path: Path) -> None:
     assert set(dangling(root)) == {"app.binds:err", "app.binds:n"}
 
 
-def test_libcst_walker_sees_the_same_bindings(tmp_path: Path) -> None:
+def test_the_walker_sees_every_binding_a_del_and_a_global(tmp_path: Path) -> None:
     from archguard.adapters.parsing.facts_ast import extract_facts
-    from archguard.adapters.parsing.facts_cst import extract_facts_cst
+    from archguard.domain.facts import BindingKind
 
     source = textwrap.dedent(BINDINGS) + "del in_if\ndef f():\n    global late\n    late = 1\n"
-    assert extract_facts_cst(source) == extract_facts(source)
-    assert {b.name for b in extract_facts(source).bindings} >= set(BOUND)
+    facts = extract_facts(source)
+    assert facts == extract_facts(source, every_body=True)
+    assert {b.name for b in facts.bindings} >= set(BOUND)
+    assert [b.name for b in facts.bindings if b.kind is BindingKind.DELETE] == ["in_if"]
+    assert facts.function_globals == ("late",)
 
 
 def test_newer_syntax_file_bindings_count_too(tmp_path: Path) -> None:
-    # A file this interpreter cannot parse goes through libcst: same rule there.
+    # A file this interpreter cannot parse is down-levelled for its ast: same rule there.
     root = tree(tmp_path, {
         "app/__init__.py": "",
         "app/new.py": "type Alias = int\nfor item in []:\n    pass\ndel Alias\n",

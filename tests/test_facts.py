@@ -1,16 +1,16 @@
-"""Per-file fact extraction: both parsers, same facts."""
+"""Per-file fact extraction: what each construct yields, written out."""
 
 from __future__ import annotations
 
 import importlib.util
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from archguard.adapters.parsing.downlevel import extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
-from archguard.adapters.parsing.facts_cst import CstSyntaxError, extract_facts_cst
+from archguard.adapters.parsing.syntax_judge import all_issues
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -22,11 +22,12 @@ from archguard.domain.facts import (
 
 
 def facts(source: str) -> FileFacts:
-    """Extract with CPython's ast and with libcst; every test also checks they agree."""
+    """The facts of ``source``; every test also checks that the gated walk (bodies skipped by their
+    text) loses nothing against the walk of every body."""
     source = textwrap.dedent(source)
-    by_ast = extract_facts(source)
-    assert extract_facts_cst(source) == by_ast
-    return by_ast
+    found = extract_facts(source)
+    assert extract_facts(source, every_body=True) == found
+    return found
 
 
 def only_import(source: str) -> ImportFact:
@@ -407,13 +408,22 @@ def test_deprecation_warning_inside_a_function_or_of_other_category_does_not() -
     assert not facts(other).warns_deprecation
 
 
-# -- newer syntax through libcst ---------------------------------------------------------------
+# -- newer syntax, down-levelled for this interpreter's ast ------------------------------------
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the interpreter accepts this already")
-def test_type_parameters_and_type_alias_through_cst() -> None:
-    source = textwrap.dedent(
-        """\
+def newer(tmp_path: Path, source: str) -> FileFacts:
+    """Facts of a file with syntax newer than 3.11, through the rewrite the scanner uses."""
+    source = textwrap.dedent(source)
+    (tmp_path / "newer.py").write_text(source, encoding="utf-8")
+    issues = all_issues(tmp_path, ["newer.py"], (3, 11))["newer.py"]
+    assert issues, "ruff names the newer constructs"
+    found = extract_facts_downlevel(source, issues)
+    assert isinstance(found, FileFacts), found
+    return found
+
+
+def test_type_parameters_and_type_alias(tmp_path: Path) -> None:
+    source = """\
         from app.base import Base
         type Vector[T] = list[T]
         class Box[T](Base):
@@ -422,10 +432,7 @@ def test_type_parameters_and_type_alias_through_cst() -> None:
             import app.lazy
             return items[0]
         """
-    )
-    with pytest.raises(SyntaxError):
-        extract_facts(source)
-    found = extract_facts_cst(source)
+    found = newer(tmp_path, source)
     assert [(b.name, b.kind) for b in found.bindings] == [
         ("Vector", BindingKind.TYPE_ALIAS), ("Box", BindingKind.CLASS),
         ("first", BindingKind.FUNCTION),
@@ -435,9 +442,8 @@ def test_type_parameters_and_type_alias_through_cst() -> None:
         ("app.base", False), ("app.lazy", True)]
 
 
-def test_pep701_fstring_and_pep758_except_through_cst() -> None:
-    source = textwrap.dedent(
-        """\
+def test_pep701_fstring_and_pep758_except(tmp_path: Path) -> None:
+    source = """\
         import importlib
         label = f"{config["name"]}"
         try:
@@ -447,8 +453,7 @@ def test_pep701_fstring_and_pep758_except_through_cst() -> None:
         plugin = importlib.import_module(f"{"ignored"}") or importlib.import_module("app.p")
         greeting = t"hello {label}"
         """
-    )
-    found = extract_facts_cst(source)
+    found = newer(tmp_path, source)
     fast = found.imports[1]
     assert (fast.module, fast.asname, fast.guarded) == ("app.fast", "fast", True)
     assert [f.module for f in found.imports if f.kind is ImportKind.DYNAMIC] == ["app.p"]
@@ -456,23 +461,18 @@ def test_pep701_fstring_and_pep758_except_through_cst() -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "lines"),
+    ("source", "line"),
     [
-        ("import ok\n\nif broken(:\n    pass\nx = 1\n", {3}),
-        ("x = (1,\ny = 2\nz = 3\n", {1}),  # "'(' was never closed", as Python says
-        ("label = 'unterminated\nz = 1\n", {1}),
-        ("if x:\nprint(1)\n", {2}),
-        # Newer syntax first, the real fault far below: CPython's objection to line 1 must not
-        # win; libcst's own position is approximate (it may point a line past the fault).
-        ("type X = int\n" + "a = 1\n" * 10 + "def f(:\n    pass\n", {12, 13}),
+        ("import ok\n\nif broken(:\n    pass\nx = 1\n", 3),
+        ("x = (1,\ny = 2\nz = 3\n", 1),  # "'(' was never closed", as Python says
+        ("label = 'unterminated\nz = 1\n", 1),
+        ("if x:\nprint(1)\n", 2),
     ],
 )
-def test_cst_syntax_error_carries_the_line(source: str, lines: set[int]) -> None:
-    with pytest.raises(CstSyntaxError) as raised:
-        extract_facts_cst(source)
-    assert raised.value.line in lines
-    assert raised.value.column >= 1 and raised.value.message
-    assert isinstance(raised.value, SyntaxError)
+def test_syntax_error_carries_the_line(source: str, line: int) -> None:
+    with pytest.raises(SyntaxError) as raised:
+        extract_facts(source)
+    assert raised.value.lineno == line and raised.value.msg
 
 
 def test_ast_path_lets_syntax_errors_propagate() -> None:
@@ -490,12 +490,16 @@ def _stdlib_package_files(name: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("package", ["json", "email", "importlib", "asyncio"])
-def test_ast_and_cst_agree_on_stdlib_packages(package: str) -> None:
+def test_gated_walk_loses_nothing_on_stdlib_packages(package: str) -> None:
     files = _stdlib_package_files(package)
     assert len(files) >= 5
+    imports = 0
     for path in files:
         source = path.read_text(encoding="utf-8")
-        assert extract_facts_cst(source) == extract_facts(source), path
+        found = extract_facts(source)
+        assert extract_facts(source, every_body=True) == found, path
+        imports += len(found.imports)
+    assert imports >= len(files)  # never equal because both are empty
 
 
 def test_dynamic_import_split_over_lines_inside_a_larger_expression() -> None:
@@ -526,7 +530,6 @@ def test_imports_expected_to_fail_under_raises_are_guarded() -> None:
         with open("x"):
             from app import fine
     """
-    for extract in (facts, lambda s: extract_facts_cst(textwrap.dedent(s))):
-        got = {(f.module, f.name): f.guarded for f in extract(source).imports}
-        assert got == {("pytest", None): False, ("app", "Pi"): True, ("app.old", None): True,
-                       ("app", "fine"): False}
+    got = {(f.module, f.name): f.guarded for f in facts(source).imports}
+    assert got == {("pytest", None): False, ("app", "Pi"): True, ("app.old", None): True,
+                   ("app", "fine"): False}

@@ -2,7 +2,7 @@
 
 Discovery lists the files; the scanner's workers read and parse them; ruff, which reads them again
 itself, then judges the ones CPython rejected (every parsed one when the target is older than this
-interpreter); libcst reads once more the ones too new for this interpreter. Between any two of
+interpreter); the newer-syntax pass reads once more the ones too new for this interpreter. Between any two of
 these steps a file may be deleted, truncated, replaced by a folder, locked or rewritten (an editor,
 a checkout, a build running beside the scan). Whatever happens, every command accounts for every
 file (``files == parsed_files + syntax_errors + unreadable_files``), a file gone is unreadable with
@@ -43,7 +43,7 @@ TREE = {
     "app/short.py": "import app.missing_short\n",
     "app/folder.py": "import app.missing_folder\n",
     "app/edited.py": "import app.missing_a\n",
-    # valid Python 3.12 (PEP 695), rejected by this interpreter: ruff judges it, libcst or the
+    # valid Python 3.12 (PEP 695), rejected by this interpreter: ruff judges it, the
     # down-levelling pass gives its facts
     "app/newer.py": "type Alias = int\nimport app.missing_a\n",
     "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
@@ -205,9 +205,11 @@ def test_files_changed_before_ruff_judges_them(
         assert _dangling(report, "app/newer.py") == VERSION_B
 
 
-def test_a_file_changed_before_libcst_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Between ruff's verdict and libcst's read (``all_issues`` locates the too-new constructs just
-    before): libcst's facts would be another version's, so the file is scanned again."""
+def test_a_file_changed_before_the_newer_syntax_pass_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between ruff's verdict and the newer-syntax pass's read (``all_issues`` locates the too-new
+    constructs just before): its facts would be another version's, so the file is scanned again."""
     root = _tree(tmp_path)
     _before_ruff(monkeypatch, "all_issues", _vandalise)
     report = _run("scan", root, tmp_path, "--no-cache")
@@ -216,7 +218,7 @@ def test_a_file_changed_before_libcst_reads_it(tmp_path: Path, monkeypatch: pyte
     assert _dangling(report, "app/newer.py") == VERSION_B
 
 
-def test_a_file_deleted_before_libcst_reads_it_is_unreadable_not_a_syntax_error(
+def test_a_file_deleted_before_the_newer_syntax_pass_reads_it_is_unreadable_not_a_syntax_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _tree(tmp_path)
@@ -244,7 +246,7 @@ def test_a_file_that_keeps_changing_is_reported_not_guessed(
 def test_a_changed_file_is_never_cached_under_the_other_versions_content(
     seam: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rewritten A -> B while ruff or libcst reads it, then written back to A: the warm run must
+    """Rewritten A -> B while ruff or the newer-syntax pass reads it, then written back to A: the warm run must
     give A's facts, as a cold run does (not B's, filed under A's content hash)."""
     root = _tree(tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache")]

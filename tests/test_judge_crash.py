@@ -57,5 +57,5 @@ def test_check_reports_the_crashing_file_and_judges_its_neighbours(tmp_path: Pat
         "app/huge.py": "could not be judged for Python 3.14: ruff's parser crashed on it "
                        "(an expression too deep for its stack)"
     }
-    # The newer file was parsed (through libcst), so its dangling import is seen.
+    # The newer file was parsed (down-levelled for this interpreter), so its dangling import is seen.
     assert [d["imported"] for d in result["dangling_imports"]] == ["app.gone"]

@@ -9,10 +9,11 @@ full collections while a cache of a million tuples loads. So:
 * the CLI turns it off for its whole (short) run: :func:`off_for_this_process`;
 * library callers of ``archguard.app`` keep theirs; the bulk builders pause it around their work
   only (cache loads, decoding every file's facts, a worker's ``ast`` pass): :func:`paused`;
-* the one source of cycles, libcst's trees, runs with it on, whatever the caller chose:
-  :func:`collecting`;
 * a worker process forked from a parent that turned it off starts with it on
-  (:func:`worker_start`): it keeps nothing between files, and may run libcst.
+  (:func:`worker_start`): it keeps nothing between files.
+
+(libcst's trees hold cycles; only ``fix`` builds them, for the few files it rewrites, in a run
+that ends right after.)
 """
 
 from __future__ import annotations
@@ -43,16 +44,3 @@ def paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-@contextmanager
-def collecting() -> Iterator[None]:
-    """The collector on, whatever the caller chose: for work that makes cycles (libcst's trees),
-    which would otherwise pile up in a run that turned it off."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()

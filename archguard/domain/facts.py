@@ -1,8 +1,8 @@
 """What one source file says about imports and names, extracted once and cached.
 
-These values are produced by the parser adapters (CPython ``ast`` or the libcst fallback for newer
-syntax), cached, and consumed by the analysis. They are deliberately small and immutable: a
-10,000-file tree holds hundreds of thousands of them. The per-import and per-binding values are
+These values are produced by the parser adapter (one walk over CPython's ``ast``, newer syntax
+rewritten in place for it), cached, and consumed by the analysis. They are deliberately small and
+immutable: a 10,000-file tree holds hundreds of thousands of them. The per-import and per-binding values are
 NamedTuples rather than frozen dataclasses because a frozen dataclass is several times dearer to
 build (one ``object.__setattr__`` per field), and warm and cold runs build hundreds of thousands
 of them (the numbers: benchmarks/README.md, "Measurements behind design choices").

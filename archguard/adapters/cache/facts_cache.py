@@ -64,7 +64,8 @@ from archguard.domain.facts import (
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 # 5: newer syntax (PEP 701/750/758, dotted PEP 695 bounds) down-levelled for ast rather than read
 # by libcst; same facts, but a file libcst could not hold (too deep) may now have them.
-EXTRACTOR_VERSION = 5
+# 6: one walk; a handler's ``A | B`` read as the types it lists (downlevel's PEP 758 form).
+EXTRACTOR_VERSION = 6
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")

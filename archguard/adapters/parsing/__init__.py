@@ -19,11 +19,14 @@
   695 type parameters and aliases, PEP 701 f-strings, PEP 750 t-strings, PEP 758 ``except A, B:``),
   found by ruff and rewritten in place, every line and column kept, so the same walk reads it.
 
-Where the parsers differ, and why (the one place that says it): ``facts_cst`` walks libcst's tree
-for the files ``downlevel`` cannot rewrite without losing a fact (``except A,B: code`` with no
-blank to spare, syntax newer than it knows: see its docstring). libcst spells ``None`` as a
-name, imported module names as attribute chains, and gives positions only through a codegen pass
-(``cst_positions``), so that walker differs in those details; it reports to the same
-``facts_builder``, and the tests hold both walkers to identical facts. On an interpreter that reads
-the newer syntax natively (3.12+ for PEP 695/701) neither rewrite nor libcst is needed for it.
+One parser, one walk. Where the interpreter's grammar and the file's differ, and why (the one
+place that says it): a file valid for the target but too new for this interpreter's ``ast`` is
+rewritten in place by ``downlevel`` (the same lines and columns of code), so that ``facts_ast``
+reads it; a handler's ``except A| B:`` is its PEP 758 ``except A, B:``, read as the tuple it
+means. What ``downlevel`` cannot rewrite (exception types a ``|`` would regroup, text its string
+lexer cannot follow, a construct ruff names that it does not know) is an unreadable file whose
+reason names the construct, its line and the Python that reads it; it is never cached, so an
+archguard running on that Python reads it. On an interpreter that reads the newer syntax natively
+(3.12+ for PEP 695/701, 3.14 for PEP 750/758) no rewrite is needed. (libcst is used by ``fix``
+only, to rewrite imports: ``adapters/rewrite``.)
 """

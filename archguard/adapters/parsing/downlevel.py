@@ -1,31 +1,37 @@
 """Newer syntax rewritten, in place, into code the running interpreter's ``ast`` accepts.
 
 Files CPython 3.11 rejects in modern codebases (651 in homeassistant 2025.4.4) do so for a few
-constructs. Parsing them with libcst costs about ten times CPython's parse, and would take their
-facts from a second walker; so the scanner asks ruff where each construct is (ruff reports every
-one, with line and column, when judging for the interpreter's own version) and rewrites just those
-spots, every line and every column after them kept, so that :mod:`facts_ast` reads the file:
+constructs. So the scanner asks ruff where each construct is (ruff reports every one, with line and
+column, when judging for the interpreter's own version) and rewrites just those spots, every line
+and every column of code kept, so that :mod:`facts_ast`, the one walk, reads the file:
 
 - a PEP 695 type-parameter list is blanked with spaces (``class Box[T]:`` -> ``class Box   :``),
-  newlines kept; PEP 696 defaults sit inside it;
+  newlines kept, each of its lines but the last ending in a ``\\`` continuation (an empty line
+  becomes one: it holds no code to move); PEP 696 defaults sit inside it;
 - ``type X = V`` becomes ``X      = V`` (columns after the name kept), and the binding is
   recorded as the type alias it is;
 - a PEP 701 f-string or PEP 750 t-string (with the literals implicitly concatenated to it) becomes
   a list display holding its fields' expressions where they were (:mod:`fstring_downlevel`);
-- PEP 758's ``except A, B:`` becomes ``except(A,B):`` (wider only when no code follows the ``:``).
+- PEP 758's ``except A, B:`` becomes ``except A| B:``: each comma between the types a ``|``, the
+  same width (also across ``\\`` continuations); :mod:`facts_ast` reads such a chain in a
+  handler as the alternatives of a tuple.
 
 Facts read from the text rather than the tree (``sys.modules[__name__] = ...``) are taken from the
 source as written; dotted type-parameter bounds and defaults, blanked, are parsed apart and walked
-for their attribute chains. What cannot be rewritten (``except A,B: code`` on one line without a
-blank to spare, a type-parameter list with a blank line inside, text the string lexer cannot
-follow, a construct not listed here) makes :func:`rewrite` return None, and the caller takes
-libcst's path.
+for their attribute chains. What cannot be rewritten (a construct not listed here, such as one
+ruff learns for a later Python; text the string lexer cannot follow; exception types whose
+precedence a ``|`` would change, like ``except A if c else B, C:``) makes
+:func:`extract_facts_downlevel` return a :class:`TooNew`: the file is reported unreadable by this
+interpreter, naming the construct and the Python that reads it, never as a syntax error.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.facts_builder import normalize_newlines, text_facts
@@ -38,23 +44,52 @@ TYPE_ALIAS = "Cannot use `type` alias statement"
 TYPE_PARAMETER_DEFAULT = "Cannot set default type for a type parameter"
 # PEP 758 (3.14): ``except A, B:`` without parentheses.
 EXCEPT_TYPES = "Multiple exception types must be parenthesized"
+# Ruff's messages end "(syntax was added in Python 3.12)".
+_ADDED_IN = re.compile(r"added in Python (\d+)\.(\d+)")
 
 
-def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts | None:
-    """Facts of a file whose newer syntax is all of the kinds above, or None when it has another."""
+@dataclass(frozen=True, slots=True)
+class TooNew:
+    """A file valid for a newer Python that this interpreter's ``ast`` cannot be made to read:
+    ``issue`` is the construct (ruff's message and position) that stopped the rewrite."""
+
+    issue: SyntaxIssue
+
+    @property
+    def reason(self) -> str:
+        """Why the file has no facts, for :class:`archguard.domain.facts.UnreadableFile`."""
+        running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        added = _ADDED_IN.search(self.issue.message)
+        needed = f"Python {added[1]}.{added[2]}" if added else "a newer Python"
+        message = self.issue.message.split(" on Python ")[0]
+        return (
+            f"uses {needed} syntax archguard running on Python {running} cannot read: {message}"
+            f" (line {self.issue.line}); run archguard under {needed} to analyse it"
+        )
+
+
+class _NotRewritable(Exception):
+    def __init__(self, issue: SyntaxIssue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts | TooNew:
+    """Facts of a file whose newer syntax ruff located in ``issues`` (at least one), or the
+    construct that cannot be rewritten."""
+    source = normalize_newlines(source)  # ruff counts ``\r\n`` and ``\r`` as line ends too
     bounds: list[Bound] = []
-    rewritten = rewrite(source, issues, bounds)
-    if rewritten is None:
-        return None
-    text, alias_lines = rewritten
     try:
-        text = normalize_newlines(text)
+        text, alias_lines = _rewrite(source, issues, bounds)
+    except _NotRewritable as refused:
+        return TooNew(refused.issue)
+    try:
         detached = bound_expressions(bounds, text.split("\n")) if bounds else []
         facts = extract_facts(text, detached=detached)
-    except SyntaxError:
-        return None  # something the diagnostics did not describe: let libcst decide
+    except SyntaxError:  # something the diagnostics did not describe: the newest construct named
+        return TooNew(max(issues, key=_added_in))
     if text != source:  # facts read from the text itself, from the text as written
-        facts = replace(facts, **text_facts(normalize_newlines(source)))
+        facts = replace(facts, **text_facts(source))
     if not alias_lines:
         return facts
     bindings = tuple(
@@ -66,14 +101,24 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
     return replace(facts, bindings=bindings)
 
 
+def _added_in(issue: SyntaxIssue) -> tuple[int, int]:
+    added = _ADDED_IN.search(issue.message)
+    return (int(added[1]), int(added[2])) if added else (99, 0)
+
+
 def rewrite(
     source: str, issues: list[SyntaxIssue], bounds: list[Bound] | None = None
 ) -> tuple[str, set[int]] | None:
     """The rewritten source and the lines of former ``type`` statements; None if an issue is not
     one of the constructs above or does not sit where ruff said. Dotted type-parameter bounds and
     defaults that were blanked are added to ``bounds``."""
-    if bounds is None:
-        bounds = []
+    try:
+        return _rewrite(normalize_newlines(source), issues, [] if bounds is None else bounds)
+    except _NotRewritable:
+        return None
+
+
+def _rewrite(source: str, issues: list[SyntaxIssue], bounds: list[Bound]) -> tuple[str, set[int]]:
     lines = source.split("\n")
     strings = [i for i in issues if _is_string_issue(i.message)]
     if strings:  # first, on the whole text: same extents, so the other issues' positions hold
@@ -82,26 +127,28 @@ def rewrite(
             starts.append(starts[-1] + len(line) + 1)
         rewritten = rewrite_strings(source, [starts[i.line - 1] + i.column - 1 for i in strings])
         if rewritten is None:
-            return None
+            raise _NotRewritable(strings[0])
         lines = rewritten.split("\n")
-    aliases: list[tuple[int, int]] = []
+    aliases: list[SyntaxIssue] = []
     for issue in issues:
         if _is_string_issue(issue.message):
             continue
         if issue.message.startswith(EXCEPT_TYPES):
-            if not _parenthesize_except(lines, issue.line - 1, issue.column - 1):
-                return None
+            done = _except_alternatives(lines, issue.line - 1, issue.column - 1)
         elif issue.message.startswith(TYPE_PARAMETERS):
-            if not _blank_brackets(lines, issue.line - 1, issue.column - 1, bounds):
-                return None
+            done = _blank_brackets(lines, issue.line - 1, issue.column - 1, bounds)
         elif issue.message.startswith(TYPE_ALIAS):
-            aliases.append((issue.line - 1, issue.column - 1))
-        elif not issue.message.startswith(TYPE_PARAMETER_DEFAULT):
-            return None
-    for row, column in aliases:
-        line = lines[row]
+            aliases.append(issue)
+            continue
+        else:
+            done = issue.message.startswith(TYPE_PARAMETER_DEFAULT)
+        if not done:
+            raise _NotRewritable(issue)
+    for issue in aliases:
+        row, column = issue.line - 1, issue.column - 1
+        line = lines[row] if row < len(lines) else ""
         if not line.startswith("type", column) or column + 4 >= len(line) or not line[column + 4].isspace():
-            return None
+            raise _NotRewritable(issue)
         name_start = column + 4 + (len(line[column + 4 :]) - len(line[column + 4 :].lstrip(" \t")))
         name_end = name_start
         while name_end < len(line) and (line[name_end].isalnum() or line[name_end] == "_"):
@@ -109,62 +156,98 @@ def rewrite(
         after = name_end + (len(line[name_end:]) - len(line[name_end:].lstrip(" \t")))
         if after < len(line) and line[after] == "[":  # `type X[T] = ...`: its parameters go too
             if not _blank_brackets(lines, row, after, bounds):
-                return None
+                raise _NotRewritable(issue)
             line = lines[row]
         # `type X = V` -> `X      = V`: the name moves left, everything after it keeps its column.
         name = line[name_start:name_end]
         lines[row] = line[:column] + name + " " * (name_start - column) + line[name_end:]
-    return "\n".join(lines), {row + 1 for row, _ in aliases}
+    return "\n".join(lines), {issue.line for issue in aliases}
 
 
 def _is_string_issue(message: str) -> bool:
     return "f-string" in message or "t-string" in message
 
 
-def _parenthesize_except(lines: list[str], row: int, column: int) -> bool:
-    """``except A, B:`` (3.14) -> ``except(A,B):``, the same width: the types (from ``column``) up
-    to the clause's ``:`` are written without blanks inside parentheses. Wider only when nothing
-    but a comment follows the colon; False when code does, or the types span lines."""
+# Exception types a ``|`` between them would regroup: the precedence of each is below ``|``'s.
+_LOOSER_THAN_OR = (ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.NamedExpr, ast.Starred)
+
+
+def _except_alternatives(lines: list[str], row: int, column: int) -> bool:
+    """``except A, B:`` (3.14) -> ``except A| B:``: each comma between the types (from ``column``
+    up to the clause's ``:``, across ``\\`` continuations) becomes a ``|``, so nothing moves.
+    False when the text is not such a clause, or a type would be regrouped by the ``|``."""
     line = lines[row] if row < len(lines) else ""
-    keyword = line[:column].rstrip()
-    if keyword.endswith("*"):  # except* A, B:
-        keyword = keyword[:-1].rstrip()
-    if not keyword.endswith("except"):
+    keyword = line[:column].rstrip().removesuffix("*").rstrip()  # except* A, B:
+    if not keyword.endswith("except") or keyword[:-6][-1:].isidentifier():
         return False
-    colon = _clause_colon(line, column)
-    if colon is None:
+    commas: list[tuple[int, int]] = []
+    text: list[str] = []
+    depth = 0
+    for r, c, char, code in _chars(lines, row, column):
+        if c == len(lines[r]):  # the line's end: only a continuation may carry the types on
+            if depth == 0 and not lines[r].endswith("\\"):
+                return False
+        elif code and depth == 0 and char == ":":
+            break
+        elif code and char in "([{":
+            depth += 1
+        elif code and char in ")]}":
+            depth -= 1
+        elif code and depth == 0 and char == ",":
+            commas.append((r, c))
+        text.append(char)
+    else:
         return False
-    start = len(keyword)
-    types = ",".join(part.strip() for part in line[column:colon].split(","))
-    if line[start:column].strip() == "*":
-        start = line.index("*", start) + 1
-    compact = "(" + types + ")"
-    width = colon - start
-    if any(c.isspace() for c in types):
+    try:
+        types = ast.parse("(" + "".join(text).lstrip("*") + ")", mode="eval").body
+    except (SyntaxError, ValueError):
         return False
-    if len(compact) > width:
-        after = line[colon + 1 :].lstrip()
-        if after and not after.startswith("#"):
-            return False  # code after the colon would move: its columns must hold
-        width = len(compact)  # only the colon (and a comment) move right
-    lines[row] = line[:start] + compact.ljust(width) + line[colon:]
+    if type(types) is not ast.Tuple or len(types.elts) != len(commas) + 1:
+        return False
+    for item in types.elts:
+        if isinstance(item, _LOOSER_THAN_OR) or _is_alternatives(item) or _is_not(item):
+            return False
+    for r, c in commas:
+        lines[r] = lines[r][:c] + "|" + lines[r][c + 1 :]
     return True
 
 
-def _clause_colon(line: str, column: int) -> int | None:
-    """The ``:`` ending an except clause's types, outside brackets and strings."""
-    depth = 0
-    for index in range(column, len(line)):
-        char = line[index]
-        if char in "\"'#":
-            return None  # strings or a comment among exception types: not worth the risk
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == ":" and depth == 0:
-            return index
-    return None
+def _is_alternatives(item: ast.expr) -> bool:
+    return type(item) is ast.BinOp and type(item.op) is ast.BitOr
+
+
+def _is_not(item: ast.expr) -> bool:
+    return type(item) is ast.UnaryOp and type(item.op) is ast.Not
+
+
+def _chars(lines: list[str], row: int, column: int) -> Iterator[tuple[int, int, str, bool]]:
+    """Each character from ``lines[row][column]`` on, as (row, column, character, is code): not
+    code inside a string literal or a comment. Each line's end comes as (row, len(line), "\\n",
+    False)."""
+    quote = ""  # the closing delimiter of the string literal being read
+    for r in range(row, len(lines)):
+        line = lines[r]
+        c = column if r == row else 0
+        comment = False
+        while c < len(line):
+            char = line[c]
+            if comment or (quote and not line.startswith(quote, c)):
+                width = 2 if quote and char == "\\" and not comment else 1  # an escape is never an end
+                for k in range(c, min(c + width, len(line))):
+                    yield r, k, line[k], False
+                c += width
+                continue
+            if quote or char in "\"'":  # a string's end, or its start
+                width = len(quote) if quote else (3 if line.startswith(char * 3, c) else 1)
+                quote = "" if quote else line[c : c + width]
+                for k in range(c, c + width):
+                    yield r, k, line[k], False
+                c += width
+                continue
+            comment = char == "#"
+            yield r, c, char, not comment
+            c += 1
+        yield r, len(line), "\n", False
 
 
 # A bound or default inside a blanked type-parameter list that holds an attribute chain: where it
@@ -173,52 +256,44 @@ Bound = tuple[int, int, str]
 
 
 def _blank_brackets(lines: list[str], row: int, column: int, bounds: list[Bound]) -> bool:
-    """Replace ``[ ... ]`` starting at lines[row][column] with spaces (across lines if need be);
-    False, with ``lines`` unusable, when it cannot (the caller then gives up on the rewrite).
-    Bounds and defaults with a dot (``[T: mod.Base]``: an attribute use blanking would lose) are
-    added to ``bounds``, to be parsed apart."""
+    """Replace ``[ ... ]`` starting at lines[row][column] with spaces (across lines if need be,
+    each line but the last then ending in a ``\\`` continuation: an empty one becomes just that);
+    False, with ``lines`` untouched, when there is no such list. Bounds and defaults with a dot
+    (``[T: mod.Base]``: an attribute use blanking would lose) are added to ``bounds``, to be parsed
+    apart."""
     if row >= len(lines) or column >= len(lines[row]) or lines[row][column] != "[":
         return False
     depth = 0
-    quote: str | None = None
     segment: list[str] | None = None  # the bound or default being read, at the list's own level
     segment_at = (row, column)
     dotted = False
-    for r in range(row, len(lines)):
-        chars = list(lines[r])
-        if segment is not None and r > row:
-            segment.append("\n")
-        for c in range(column if r == row else 0, len(chars)):
-            ch = chars[c]
-            ends_segment = depth == 1 and not quote and (ch in ",=" or (ch == "]"))
-            if segment is not None and ends_segment:
-                if dotted:
-                    bounds.append((*segment_at, "".join(segment)))
-                segment, dotted = None, False
-            if quote:  # string literals inside bounds or defaults (``T: "Node"``)
-                if ch == quote:
-                    quote = None
-            elif ch in "\"'":
-                quote = ch
-            elif ch in "([{":
-                depth += 1
-            elif ch in ")]}":
-                depth -= 1
-            elif ch == ".":
-                dotted = True
+    blanked: dict[int, list[str]] = {}
+    for r, c, char, code in _chars(lines, row, column):
+        chars = blanked.setdefault(r, list(lines[r]))
+        if c == len(lines[r]):  # the list runs on past this line: the line must continue
+            chars[-1:] = ["\\"]
             if segment is not None:
-                segment.append(ch)
-            elif depth == 1 and not quote and ch in ":=":
-                segment, segment_at = [], (r, c + 1)
-            chars[c] = " "
-            if depth == 0:
+                segment.append("\n")
+            continue
+        if code and depth == 1 and segment is not None and char in ",=]":
+            if dotted:
+                bounds.append((*segment_at, "".join(segment)))
+            segment, dotted = None, False
+        if code and char in "([{":
+            depth += 1
+        elif code and char in ")]}":
+            depth -= 1
+        elif code and char == ".":
+            dotted = True
+        if segment is not None:
+            segment.append(char)
+        elif code and depth == 1 and char in ":=":
+            segment, segment_at = [], (r, c + 1)
+        chars[c] = " "
+        if depth == 0:
+            for r, chars in blanked.items():
                 lines[r] = "".join(chars)
-                return True
-        if not chars:
-            return False  # a blank line inside the list: no room for the continuation below
-        # The list ran on past this line: without its brackets, the line must continue.
-        chars[-1] = "\\"
-        lines[r] = "".join(chars)
+            return True
     return False
 
 

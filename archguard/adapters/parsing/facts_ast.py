@@ -24,8 +24,8 @@ from archguard.adapters.parsing.facts_builder import (
 from archguard.domain.facts import FileFacts
 
 _Handler = Callable[[ast.AST, Context], None]
-# Subtrees are skipped by line only at statements: their ranges are exact in both parsers, while
-# some inner nodes have none (``arguments``) or partial ones (libcst's ``Param``).
+# Subtrees are skipped by line only at statements: their ranges are exact, while some inner nodes
+# have none (``arguments``).
 _STATEMENTS = frozenset(ast.stmt.__subclasses__())
 
 
@@ -35,7 +35,7 @@ def extract_facts(source: str, *, every_body: bool = False, detached: Sequence[a
     ``every_body`` walks every function and class body, also those whose text cannot hold a fact:
     the reference the gated walk is tested against (same facts, slower). ``detached``: expressions
     cut out of the source by :mod:`downlevel` (type-parameter bounds), walked for attribute chains
-    only, as libcst's walk sees them."""
+    only, as the walk of a file this interpreter reads natively sees them."""
     source = normalize_newlines(source)
     try:
         tree = ast.parse(source)
@@ -135,8 +135,18 @@ def _pattern_names(pattern: ast.AST) -> Iterator[str]:
 def _caught(handler: ast.ExceptHandler) -> tuple[str, ...] | None:
     if handler.type is None:
         return None
-    types = handler.type.elts if type(handler.type) is ast.Tuple else [handler.type]
+    types = handler.type.elts if type(handler.type) is ast.Tuple else _alternatives(handler.type)
     return tuple(_dotted(t) or "" for t in types)
+
+
+def _alternatives(expr: ast.expr) -> list[ast.expr]:
+    """``A | B | C`` as [A, B, C]: how :mod:`downlevel` writes PEP 758's ``except A, B, C:`` for
+    this interpreter (same width). Written by hand, ``except A | B:`` catches nothing: when an
+    exception reaches it, Python raises TypeError (a union is not an exception class), so no
+    working code holds one to be misread."""
+    if type(expr) is ast.BinOp and type(expr.op) is ast.BitOr:
+        return [*_alternatives(expr.left), *_alternatives(expr.right)]
+    return [expr]
 
 
 def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:

@@ -1,10 +1,10 @@
-"""The rules of fact extraction, shared by the CPython ``ast`` walker and the libcst walker.
+"""The rules of fact extraction, apart from the walk over CPython's ``ast`` (:mod:`facts_ast`).
 
-The two walkers only know their own tree shapes: they reduce nodes to plain values (dotted names,
-string literals, spans) and call :class:`FactsBuilder`. Every decision about what a construct
-*means* (which context flags an ``if``/``try`` gives, when an assignment is an alias, how
-``__all__`` grows, which calls are dynamic imports or deprecation warnings, which attribute chains
-count) lives here once, so the two parsers cannot drift apart.
+The walker only knows the tree's shapes: it reduces nodes to plain values (dotted names, string
+literals, spans) and calls :class:`FactsBuilder`. Every decision about what a construct *means*
+(which context flags an ``if``/``try`` gives, when an assignment is an alias, how ``__all__``
+grows, which calls are dynamic imports or deprecation warnings, which attribute chains count)
+lives here once.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ class LineGate:
 
 
 def normalize_newlines(source: str) -> str:
-    """Both parsers must count lines the same way: only ``\\n`` ends a line afterwards."""
+    """Lines counted as ruff and CPython count them: only ``\\n`` ends a line afterwards."""
     if "\r" in source:
         return source.replace("\r\n", "\n").replace("\r", "\n")
     return source

@@ -10,7 +10,7 @@ as written, its conversion, ``=`` and format-spec text blanked, the closing quot
 
 So every expression inside keeps its position (dynamic imports, attribute chains and walrus
 targets in fields are still seen), and the value is neither a string nor a dotted name nor a list
-of strings, as libcst's walker judges an f-string too. Literal text is blanked, so facts read from
+of strings, as an f-string read natively is judged too. Literal text is blanked, so facts read from
 the text itself (``sys.modules[__name__] = ...``) must come from the original source.
 """
 
@@ -149,6 +149,10 @@ def _string(source: str, start: int, quote_at: int) -> tuple[int, dict[int, str]
         if c == "\n" and not triple:
             raise _Unreadable
         if c == "\\":
+            if template and source.startswith(("{", "}"), i + 1):  # ``\{x}``: a backslash, then a field
+                edits[i] = " "
+                i += 1
+                continue
             if not raw and template and source.startswith("N{", i + 1):  # \N{NAME}: not a field
                 close = source.find("}", i)
                 if close < 0:

@@ -6,9 +6,10 @@ on; docs/security.md). Each function returns what it learnt as a value; a failur
 never the scan.
 
 * :func:`parse_chunk` / :func:`parse_one`: the first pass, content hash + CPython's ``ast``;
-* :func:`cst_chunk`: the files too new for this interpreter, through the PEP 695 rewrite or libcst;
+* :func:`newer_chunk`: the files too new for this interpreter, through :mod:`downlevel`'s rewrite
+  (or, for what it cannot rewrite, why this interpreter cannot read them);
 * :func:`still_as_read`: is a file still the version the first pass read (for the passes that
-  read it again: ruff, libcst)?
+  read it again: ruff, the newer-syntax pass)?
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from typing import Literal
 
 from archguard.adapters import gc_policy
 from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS, FileStamp, content_hash
-from archguard.adapters.parsing.downlevel import extract_facts_downlevel
+from archguard.adapters.parsing.downlevel import TooNew, extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
 from archguard.adapters.parsing.workers import DeadlinePassed, deadline
 from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
-from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
+from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
 
-# What the libcst pass gives for a file whose content is no longer what the first read hashed.
+# What the newer-syntax pass gives for a file whose content is no longer what the first read hashed.
 CHANGED: Literal["changed"] = "changed"
-CstFacts = FileFacts | Literal["changed"] | None
+NewerOutcome = ParseOutcome | Literal["changed"]
 
 # CPython's fixed parser limits (the same in every version since 3.9), as its messages begin.
 _INTERPRETER_LIMITS = (
@@ -77,7 +78,15 @@ def unreadable(path: str, reason: str) -> Parsed:
 
 def crashed(path: str) -> Parsed:
     """The file whose parser process died each time it was given it."""
-    return unreadable(path, "could not be analysed (the parser process crashed)")
+    return unreadable(path, _CRASHED)
+
+
+def newer_crashed(path: str) -> tuple[str, NewerOutcome]:
+    """:func:`crashed`, for the newer-syntax pass."""
+    return path, _unreadable_outcome(path, _CRASHED)
+
+
+_CRASHED = "could not be analysed (the parser process crashed)"
 
 
 def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
@@ -102,7 +111,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
         issue = _cpython_issue(path, error)
         if issue.message.startswith(_INTERPRETER_LIMITS):
             # Every CPython version refuses this (its parser's fixed limits), so it is a syntax error
-            # whatever the target; asking libcst instead costs it tens of seconds and a gigabyte.
+            # whatever the target.
             return replace(done, outcome=ParseOutcome(syntax_error=issue))
         return replace(done, rejected=issue)
     except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
@@ -113,26 +122,26 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
         return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
 
 
-def cst_chunk(
-    root: str, items: list[tuple[str, tuple[list[SyntaxIssue] | None, bytes | None], int]]
-) -> list[tuple[str, CstFacts]]:
+def newer_chunk(
+    root: str, items: list[tuple[str, tuple[list[SyntaxIssue], bytes | None], int]]
+) -> list[tuple[str, NewerOutcome]]:
     """Each item is (path, (ruff's list of its too-new constructs, the first pass's content hash),
-    size). Facts per path; None when libcst fails too; CHANGED when the file is not the version
-    the first pass read."""
-    return [(path, _cst_facts(root, path, *payload)) for path, payload, _ in items]
+    size). The outcome per path: facts, or why this interpreter cannot read it; CHANGED when the
+    file is not the version the first pass read."""
+    return [(path, _newer_outcome(root, path, *payload)) for path, payload, _ in items]
 
 
-def _cst_facts(root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None) -> CstFacts:
+def _newer_outcome(root: str, path: str, constructs: list[SyntaxIssue], digest: bytes | None) -> NewerOutcome:
     try:
         with deadline():
-            return _cst_facts_of(root, path, constructs, digest)
-    except DeadlinePassed:  # the caller records CPython's error instead
-        return None
+            return _newer_outcome_of(root, path, constructs, digest)
+    except DeadlinePassed as passed:
+        return _unreadable_outcome(path, f"took longer than {passed.seconds:g} s to read and parse")
 
 
-def _cst_facts_of(
-    root: str, path: str, constructs: list[SyntaxIssue] | None, digest: bytes | None
-) -> CstFacts:
+def _newer_outcome_of(
+    root: str, path: str, constructs: list[SyntaxIssue], digest: bytes | None
+) -> NewerOutcome:
     try:
         data = read_regular(os.path.join(root, path))[0]
     except OSError:  # gone since the first read
@@ -140,21 +149,21 @@ def _cst_facts_of(
     if content_hash(data) != digest:
         return CHANGED
     try:
-        source = decode_source(data)
-        if constructs:
-            facts = extract_facts_downlevel(source, constructs)
-            if facts is not None:
-                return facts
-        # Imported here, not at the top: libcst takes a tenth of a second to import, and most
-        # runs (every warm one) never need it.
-        from archguard.adapters.parsing.facts_cst import extract_facts_cst
+        facts = extract_facts_downlevel(decode_source(data), constructs)
+    except UnreadableSource as error:
+        return _unreadable_outcome(path, error.reason)
+    except (RecursionError, MemoryError) as error:  # as in the first pass: CPython cannot compile it
+        message = f"too deeply nested to parse ({type(error).__name__})"
+        return ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message))
+    except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
+        return _unreadable_outcome(path, f"could not be analysed ({type(error).__name__}: {error})")
+    if isinstance(facts, TooNew):
+        return _unreadable_outcome(path, facts.reason)
+    return ParseOutcome(facts=facts)
 
-        with gc_policy.collecting():  # libcst's trees hold cycles (the down-levelled ast path makes none)
-            return extract_facts_cst(source)
-    except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):  # CstSyntaxError too
-        return None
-    except Exception:  # noqa: BLE001 - a libcst or extractor bug: the caller records CPython's error instead
-        return None
+
+def _unreadable_outcome(path: str, reason: str) -> ParseOutcome:
+    return ParseOutcome(unreadable=UnreadableFile(path, reason))
 
 
 def still_as_read(root: str, item: Parsed) -> bool:

@@ -5,7 +5,9 @@
   verdicts (the caller keeps CPython's judgement and caches none of it);
 * :func:`too_new_constructs`: where each construct this interpreter cannot parse is, for the
   rewrite of newer syntax (``downlevel``);
-* :func:`crashed_outcome`: the outcome of a file whose parse crashed ruff.
+* :func:`crashed_outcome`: the outcome of a file whose parse crashed ruff;
+* :func:`unlocated_outcome`: the outcome of a file too new for this interpreter in which ruff
+  locates no newer construct.
 """
 
 from __future__ import annotations
@@ -61,3 +63,18 @@ def too_new_constructs(root: Path, paths: list[str]) -> dict[str, list[SyntaxIss
         return syntax_judge.all_issues(root, paths, sys.version_info[:2])
     except syntax_judge.JudgeUnavailable:
         return {}
+
+
+def unlocated_outcome(path: str, rejected: SyntaxIssue | None, *, listed: bool) -> ParseOutcome:
+    """A file this interpreter rejects and ruff judges valid for the target, in which ruff locates
+    no construct newer than this interpreter (``listed``), or could not be asked where they are:
+    unreadable, with both judges' words. Not a syntax error: ruff, the judge for the target, says
+    it is valid; nor facts: this interpreter's ``ast`` cannot read it."""
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    said = f" ({rejected.message}, line {rejected.line})" if rejected is not None else ""
+    why = "names no newer construct in it" if listed else "could not say where its newer syntax is"
+    reason = (
+        f"Python {running} rejects it{said}, yet ruff judges it valid for the target and {why};"
+        " run archguard under the target Python to analyse it"
+    )
+    return ParseOutcome(unreadable=UnreadableFile(path, reason))

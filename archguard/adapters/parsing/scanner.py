@@ -9,9 +9,10 @@ This module is the orchestration only; each step's work lives in a module of its
 2. **judge** (one ruff run in this process, :mod:`ruff_verdicts`): the files ``ast`` rejected,
    plus every parsed file when the target Python is older than the running interpreter (3.11
    accepts ``match`` that 3.9 does not). Ruff decides by *target* what is a syntax error.
-3. **newer syntax** (workers again, :func:`parse_file.cst_chunk`): files ruff judged valid but this
-   interpreter cannot parse: rewritten for ``ast`` when every novelty is one :mod:`downlevel`
-   knows (PEP 695, 701, 750, 758), else parsed by the libcst extractor.
+3. **newer syntax** (workers again, :func:`parse_file.newer_chunk`): files ruff judged valid but
+   this interpreter cannot parse: rewritten in place for ``ast`` by :mod:`downlevel` (PEP 695,
+   696, 701, 750, 758), so that the one walk reads them; a file it cannot rewrite is reported
+   unreadable by this interpreter, naming the construct and the Python that reads it.
 4. **changed meanwhile**: steps 2 and 3 read the files again; a file that is no longer the version
    step 1 read is scanned again from step 1, once (docs/security.md).
 
@@ -37,7 +38,8 @@ from archguard.adapters.parsing.lazy_facts import LazyFacts
 from archguard.adapters.parsing.parse_file import (
     Parsed,
     crashed,
-    cst_chunk,
+    newer_chunk,
+    newer_crashed,
     os_reason,
     parse_chunk,
     parse_one,
@@ -166,7 +168,7 @@ def scan_files(
         done.add(settled)
         if settled.changed:
             # Written (or deleted) between the workers' read and a later pass (ruff's verdict, the
-            # libcst facts): what those passes saw is another version. Scan such files again from
+            # newer-syntax pass): what those passes saw is another version. Scan such files again from
             # the start, once; a file that changes yet again is reported, and nothing of it cached.
             again = [(item.path, cache.known_hash(item.path), item.size) for item in settled.changed]
             settled = _settle(root, _read_and_parse_all(workers, root, again, None), target, cache, workers)
@@ -245,11 +247,11 @@ _Final = dict[str, tuple[Parsed, ParseOutcome, bool]]
 def _settle(
     root: Path, parsed: list[Parsed], target: tuple[int, int], cache: FactsCache, workers: Workers
 ) -> _Settled:
-    """The workers' results turned into final outcomes: cache reuse, ruff's verdicts, libcst."""
+    """The workers' results turned into final outcomes: cache reuse, ruff's verdicts, newer syntax."""
     settled, fresh = _reuse_unchanged(root, parsed, cache)
-    final, needs_cst, settled.changed = _judged(root, fresh, target)
-    from_cst, changed = _through_libcst(root, needs_cst, workers)
-    final.update(from_cst)
+    final, newer, settled.changed = _judged(root, fresh, target)
+    from_newer, changed = _newer_syntax(root, newer, workers)
+    final.update(from_newer)
     settled.changed += changed
     for path, (item, outcome, cacheable) in final.items():
         settled.outcomes[path] = outcome
@@ -284,7 +286,7 @@ def _judged(
     root: Path, fresh: list[Parsed], target: tuple[int, int]
 ) -> tuple[_Final, list[Parsed], list[Parsed]]:
     """Ruff's verdicts applied: the final outcomes, the files valid under the target but too new
-    for this interpreter (for libcst), and the files that changed before ruff read them."""
+    for this interpreter (for :func:`_newer_syntax`), and the files that changed before ruff read them."""
     judge_all_parsed = target < sys.version_info[:2]
     to_judge = [
         i.path
@@ -297,7 +299,7 @@ def _judged(
     moved = {i.path for i in fresh if i.path in judged_paths and not still_as_read(str(root), i)}
 
     final: _Final = {}
-    needs_cst: list[Parsed] = []
+    newer: list[Parsed] = []
     changed: list[Parsed] = []
     for item in fresh:
         outcome, cacheable = item.outcome, item.cacheable
@@ -311,7 +313,7 @@ def _judged(
             if issue is not None:
                 outcome = ParseOutcome(syntax_error=issue)
             elif item.rejected is not None:  # valid under the target, too new for this interpreter
-                needs_cst.append(item)
+                newer.append(item)
                 continue
         elif item.path in judged_paths:
             # No verdict (ruff missing, or it could not read the file): keep CPython's judgement,
@@ -321,31 +323,41 @@ def _judged(
                 outcome = ParseOutcome(syntax_error=item.rejected)
         if outcome is not None:
             final[item.path] = (item, outcome, cacheable)
-    return final, needs_cst, changed
+    return final, newer, changed
 
 
-def _through_libcst(root: Path, needs_cst: list[Parsed], workers: Workers) -> tuple[_Final, list[Parsed]]:
-    """Facts of the files too new for this interpreter, and the files that changed before libcst
-    read them. Where exactly each too-new construct is, by the interpreter's own grammar: files
-    whose every novelty downlevel knows are rewritten for CPython's ast; the rest go through libcst."""
-    if not needs_cst:
+def _newer_syntax(root: Path, newer: list[Parsed], workers: Workers) -> tuple[_Final, list[Parsed]]:
+    """Outcomes of the files too new for this interpreter, and the files that changed before this
+    pass read them. Where exactly each too-new construct is, by the interpreter's own grammar:
+    :mod:`downlevel` rewrites them for CPython's ``ast``; a file it cannot rewrite is unreadable
+    here (never cached: an archguard on a newer Python reads it), and so is one in which ruff
+    names no construct (ruff and this interpreter disagree)."""
+    if not newer:
         return {}, []
-    constructs = ruff_verdicts.too_new_constructs(root, [i.path for i in needs_cst])
-    items = [(i.path, (constructs.get(i.path), i.digest), i.size) for i in needs_cst]
-    facts_of = dict(
-        workers.map_chunks(
-            cst_chunk, str(root), chunks(items, workers.jobs), on_crash=lambda path: (path, None)
-        )
-    )
+    constructs = ruff_verdicts.too_new_constructs(root, [i.path for i in newer])
     final: _Final = {}
     changed: list[Parsed] = []
-    for item in needs_cst:
-        facts = facts_of.get(item.path)
-        if isinstance(facts, str):  # CHANGED: libcst read another version than the workers did
+    items = []
+    for item in newer:
+        if constructs.get(item.path):
+            items.append((item.path, (constructs[item.path], item.digest), item.size))
+        elif not still_as_read(str(root), item):  # ruff read another version, or none
             changed.append(item)
-            continue
-        outcome = ParseOutcome(facts=facts) if facts else ParseOutcome(syntax_error=item.rejected)
-        final[item.path] = (item, outcome, item.cacheable)
+        else:
+            outcome = ruff_verdicts.unlocated_outcome(
+                item.path, item.rejected, listed=item.path in constructs
+            )
+            final[item.path] = (item, outcome, False)
+    outcome_of = dict(
+        workers.map_chunks(newer_chunk, str(root), chunks(items, workers.jobs), on_crash=newer_crashed)
+    )
+    by_path = {item.path: item for item in newer}
+    for path, _, _ in items:
+        item, result = by_path[path], outcome_of[path]
+        if isinstance(result, str):  # CHANGED: this pass read another version than the workers did
+            changed.append(item)
+        else:
+            final[path] = (item, result, item.cacheable and result.facts is not None)
     return final, changed
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from archguard.domain.facts import SyntaxIssue
 
 OLDEST_TARGET = (3, 7)
-# The newest grammar both judges know: ruff 0.17 knows py315, but libcst (which gives us facts
-# for files CPython cannot parse) parses up to 3.14, so a newer default would promise too much.
+# The newest grammar archguard reads: ruff 0.17 knows py315, but the rewrite for older
+# interpreters (downlevel) knows the constructs up to 3.14, so a newer default would promise too much.
 NEWEST_TARGET = (3, 14)
 IO_ERROR_CODE = "E902"  # ruff could not read the file; any other E9 diagnostic is a syntax error
 # Long command lines fail (Windows: 32 KiB; POSIX: ARG_MAX shared with the environment).
