@@ -323,3 +323,18 @@ def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
         listing = list_git_files(repo)
         assert listing is not None and listing.settled
         assert changed_files(repo, rev, listing=listing) == changed_files(repo, rev), rev
+
+
+def test_attributes_above_a_root_inside_the_checkout_are_seen(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None
+) -> None:
+    """ROOT is a folder of the checkout: a .gitattributes above it applies to its files too."""
+    root = write_tree(repo / "service", TREE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "service")
+    runs = Runs(root, monkeypatch)
+    runs.check()
+    assert runs.check()[0]
+    (repo / ".gitattributes").write_text("*.py text eol=crlf\n")
+    runs.check()
+    assert not runs.check()[0]

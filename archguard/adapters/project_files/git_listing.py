@@ -139,7 +139,8 @@ def list_git_files(root: Path) -> GitListing | None:
 
 
 def _conversions_possible(root: Path, output: bytes, config: dict[str, str]) -> bool:
-    """Could git convert between a working file and its blob (line ends, ``ident``, encodings)?"""
+    """Could git convert between a working file and its blob (line ends, ``ident``, encodings)?
+    (An ignored, untracked ``.gitattributes`` inside ROOT is not in the listing, and not seen.)"""
     if re.search(rb"[\t /]" + re.escape(_ATTRIBUTES.encode()) + rb"(?:\0|$)", output):
         return True
     if config.get("core.autocrlf", "false").lower() not in ("false", "no", "off", "0", ""):
@@ -148,16 +149,17 @@ def _conversions_possible(root: Path, output: bytes, config: dict[str, str]) -> 
         return True
     home_config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     candidates = [os.path.join(home_config, "git", "attributes"), "/etc/gitattributes"]
-    git_dir = _git_dir(root)
+    git_dir = _git_dir(root, candidates)
     if git_dir is None:  # a worktree or submodule (.git is a file), or not found: do not guess
         return True
     candidates.append(os.path.join(git_dir, "info", "attributes"))
     return any(os.path.lexists(candidate) for candidate in candidates)
 
 
-def _git_dir(root: Path) -> str | None:
+def _git_dir(root: Path, attribute_files: list[str]) -> str | None:
     """The ``.git`` folder of the checkout holding ROOT (None: a ``.git`` file, none found, or the
-    environment names another repository)."""
+    environment names another repository); the ``.gitattributes`` of the folders above ROOT in
+    that checkout, which apply to ROOT's files too, are added to ``attribute_files``."""
     if os.environ.keys() & {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"}:
         return None
     folder = os.path.realpath(root)
@@ -169,3 +171,4 @@ def _git_dir(root: Path) -> str | None:
         if parent == folder:
             return None
         folder = parent
+        attribute_files.append(os.path.join(folder, _ATTRIBUTES))
