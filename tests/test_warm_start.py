@@ -338,3 +338,29 @@ def test_attributes_above_a_root_inside_the_checkout_are_seen(
     (repo / ".gitattributes").write_text("*.py text eol=crlf\n")
     runs.check()
     assert not runs.check()[0]
+
+
+def test_a_warm_start_whose_results_are_not_cached_scans_for_real(
+    runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree is as recorded, but the check asks for something the results cache does not hold
+    (an import-linter configuration from outside the tree): the facts come from a real scan."""
+    config = tmp_path / "contracts.ini"
+    config.write_text(
+        "[importlinter]\nroot_packages = app\n\n"
+        "[importlinter:contract:c]\nname = users keep off impl\ntype = forbidden\n"
+        "source_modules = app.user\nforbidden_modules = app.impl\n"
+    )
+    runs.check()
+    scans = runs.scans
+
+    def no_listing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm start lists no files")
+
+    monkeypatch.setattr(app_module, "discover_files", no_listing)
+    result = run_check(Options(root=runs.root, importlinter_config=config))
+    assert runs.scans == scans + 1  # started warm, then scanned for the facts
+    monkeypatch.undo()
+    fresh = run_check(Options(root=runs.root, importlinter_config=config, no_cache=True))
+    assert _findings(result) == _findings(fresh)
+    assert ("app/user.py", "AG301") in {(v.path, v.code) for v in result.violations}
