@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,10 +22,12 @@ from archguard.adapters.project_files.baseline_file import parse_expiry
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.safe_io import require_inside, same_file
-from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ArchguardError, ConfigError
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.reporting import FORMATS, json_report, render_check_as, text
+
+if TYPE_CHECKING:
+    from archguard.domain.discovery import DiscoveryResult
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -55,7 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--work", type=Path, default=HERE / ".work")
+    ap.add_argument("--no-pyc", action="store_true",
+                    help="archguard rows without archguard's .pyc files: every process compiles its modules")
     args = ap.parse_args(argv)
+    # As an installed archguard starts (run.compile_archguard); --no-pyc removes archguard's .pyc
+    # files instead and keeps them from being written, so every archguard process compiles
+    # archguard's modules (the standard library's and the other packages' .pyc stay).
+    env = None
+    if args.no_pyc:
+        for cached in (run.REPO / "archguard").rglob("__pycache__"):
+            shutil.rmtree(cached)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    else:
+        run.compile_archguard()
     work = args.work.resolve()
     tree, clean, _ = run.ensure_tree(work, args.scale, args.seed, regen=False)
     repo = git_checkout_of(tree, work)
@@ -64,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     cache = work / "cache" / f"ratchet-{label}"
     shutil.rmtree(cache, ignore_errors=True)
     check = ag + ["check", str(repo), "--cache-dir", str(cache), "-q"]
-    run.measure(check, run.REPO)  # cold: fills the cache
+    run.measure(check, run.REPO, env)  # cold: fills the cache
 
     rows = [run.bench_lint_imports(clean, label, work, args.repeat)[0]]
-    rows.append(run.run_row(run.Row("archguard check (warm)", label), check, run.REPO, (0, 1), args.repeat))
+    rows.append(run.run_row(run.Row("archguard check (warm)", label), check, run.REPO, (0, 1), args.repeat,
+                            env=env))
 
     edited = run.EditOneFile(repo)
     relative = edited.path.relative_to(repo)
@@ -75,11 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(run.run_row(
             run.Row("check --changed, 1 file touched", label, note=f"touch {relative} (facts unchanged)"),
             check + ["--changed"], run.REPO, (0, 1), args.repeat,
-            before_each=lambda: os.utime(edited.path)))
+            before_each=lambda: os.utime(edited.path), env=env))
         rows.append(run.run_row(
             run.Row("check --changed, 1 file edited", label, note=f"new module-level name in {relative}"),
-            check + ["--changed"], run.REPO, (0, 1), args.repeat, before_each=edited.next))
-    run.measure(check, run.REPO)  # the file is restored: warm the cache again for the copy below
+            check + ["--changed"], run.REPO, (0, 1), args.repeat, before_each=edited.next, env=env))
+    run.measure(check, run.REPO, env)  # the file is restored: warm the cache again for the copy below
 
     fresh = work / f"ratchet-fresh-{label}"
     shutil.rmtree(fresh, ignore_errors=True)
@@ -94,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(run.run_row(
         run.Row("check, fresh copy + restored cache", label, note="new inodes and mtimes; cache copied in"),
         ag + ["check", str(fresh), "--cache-dir", str(restored), "-q"], run.REPO, (0, 1), args.repeat,
-        before_each=restore_cache))
+        before_each=restore_cache, env=env))
 
     base = rows[0].wall
     print()

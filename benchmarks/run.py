@@ -254,6 +254,16 @@ def ensure_tree(work: Path, scale: float, seed: int, regen: bool) -> tuple[Path,
 
 
 # --------------------------------------------------------------------------- tools
+def compile_archguard() -> None:
+    """Write archguard's .pyc files, as a regular ``pip install`` does (grimp and import-linter,
+    installed from wheels, have theirs): every archguard row then starts as an installed
+    archguard starts. (PYTHONDONTWRITEBYTECODE, which some sandboxes set, would otherwise make
+    every measured process compile archguard's modules again.)"""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "archguard")], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+
+
 def archguard_cmd() -> list[str]:
     script = Path(sys.executable).parent / "archguard"
     if script.exists():
@@ -721,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     mem_scale = args.scale / 2 if args.mem_scale is None else args.mem_scale
     args.work.mkdir(parents=True, exist_ok=True)
+    compile_archguard()
 
     tree, clean, manifest = ensure_tree(args.work, args.scale, args.seed, args.regen)
     label = f"s{args.scale:g}"

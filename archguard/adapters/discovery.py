@@ -22,11 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
-
-from archguard.adapters.project_files.safe_git import run_git
+from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Folder names that never hold the user's own code.
 ALWAYS_EXCLUDED_DIRS = frozenset(
@@ -82,18 +84,29 @@ class Discovery:
     # ``x.pyi`` beside ``x.py`` (``__init__.pyi`` beside ``__init__.py``), named as that module.
     # Not counted as files: they only tell which names the module serves.
     stubs: list[SourceFile] = field(default_factory=list)
+    # What was looked up on disk besides the listing (see :func:`probes_hold`): a warm start
+    # (app/warm_start.py) reuses this discovery only while every answer is the same.
+    probes: dict[str, bool] = field(default_factory=dict)
 
 
-def discover(root: Path, *, packages: Sequence[str] | None = None, excludes: Sequence[str] = ()) -> Discovery:
+def discover(
+    root: Path,
+    *,
+    packages: Sequence[str] | None = None,
+    excludes: Sequence[str] = (),
+    listing: GitListing | None = None,
+) -> Discovery:
+    """``listing``: git's listing of ROOT made already (None: discovery asks git itself)."""
     root = Path(root)
-    listed, tracked = _list_module_files(root, excludes)
+    probes = _Probes(root)
+    listed, tracked = _list_module_files(root, excludes, probes, listing)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
-        package_dirs = _detect_packages(root, dirs_with_init)
+        package_dirs = _detect_packages(dirs_with_init, uses_src=probes.src_is_layout_root())
     else:
         package_dirs = _given_packages(root, packages)
-    files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=_src_is_layout_root(root))
+    files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=probes.src_is_layout_root())
     return Discovery(
         files=files,
         packages=sorted(package_dirs),
@@ -101,6 +114,7 @@ def discover(root: Path, *, packages: Sequence[str] | None = None, excludes: Seq
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
         git_tracked=tracked,
         stubs=_stubs_beside(listed, files),
+        probes=probes.answers,
     )
 
 
@@ -112,14 +126,18 @@ class _ExcludeSpec:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
-        for line in lines:  # one at a time, so the error names the bad one
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
-                raise DiscoveryError(
-                    f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
-                ) from None
-        self._spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        if lines:  # pathspec is loaded only when there are patterns (a warm start lists nothing)
+            import pathspec
+
+            for line in lines:  # one at a time, so the error names the bad one
+                try:
+                    pathspec.GitIgnoreSpec.from_lines([line])
+                except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
+                    raise DiscoveryError(
+                        f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
+                    ) from None
+            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
         self._can_prune = not any(line.startswith("!") for line in lines)
@@ -145,8 +163,15 @@ def list_tree_files(root: Path, excludes: Sequence[str], name_matches: Callable[
     """The one listing every reader of the tree uses (modules here, backup copies in
     ``copy_sources``): git's listing when ROOT is in a checkout, else a walk; NAME_MATCHES is asked
     about each file name (the last path part)."""
+    return _tree_files(root, excludes, name_matches, list_git_files(root))
+
+
+def _tree_files(
+    root: Path, excludes: Sequence[str], name_matches: Callable[[str], bool], git: GitListing | None
+) -> TreeListing:
+    """:func:`list_tree_files` with git's listing made already (None: walk the tree)."""
     spec = _ExcludeSpec(excludes)
-    listing, tracked = _git_listing(root)
+    listing, tracked = (git.paths, git.tracked) if git is not None else (None, None)
     candidates: Iterable[str] = (
         (rel for rel in listing if name_matches(rel.rpartition("/")[2]))
         if listing is not None
@@ -165,42 +190,25 @@ def list_tree_files(root: Path, excludes: Sequence[str], name_matches: Callable[
     return TreeListing(paths, tracked, listed_by_git=listing is not None)
 
 
-def _list_module_files(root: Path, excludes: Sequence[str]) -> tuple[list[str], list[str] | None]:
+def _list_module_files(
+    root: Path, excludes: Sequence[str], probes: _Probes, git: GitListing | None
+) -> tuple[list[str], list[str] | None]:
     """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
     the paths git tracks (None: not listed by git)."""
-    listing = list_tree_files(root, excludes, lambda name: name.endswith(MODULE_SUFFIXES))
-    # The walk has seen each entry's type already; git's tracked-but-deleted files, broken links
-    # and folders named x.py must be checked on disk.
-    not_code = _NotCodeFolders(root)
+    if git is None:
+        git = list_git_files(root)
+    listing = _tree_files(root, excludes, lambda name: name.endswith(MODULE_SUFFIXES), git)
+    # The walk has seen each entry's type already; of git's listing, the files git has just found
+    # unchanged against its index are plain files on disk, the others (tracked-but-deleted files,
+    # links, folders named x.py, untracked files) are checked on disk.
+    clean = git.clean if git is not None else frozenset()
     kept = {
         rel
         for rel in listing.paths
-        if not not_code.inside(rel)
-        and (not listing.listed_by_git or _exists_as_non_folder(os.path.join(root, rel)))
+        if not probes.not_code_inside(rel)
+        and (not listing.listed_by_git or rel in clean or _exists_as_non_folder(os.path.join(root, rel)))
     }
     return sorted(kept), listing.tracked
-
-
-def _git_listing(root: Path) -> tuple[list[str] | None, list[str] | None]:
-    """Every file git considers part of the project under ROOT, relative to ROOT, and those of
-    them it tracks; (None, None) when ROOT is not in a git checkout or git is unavailable (the
-    caller then walks the tree)."""
-    # Through safe_git: the tree's own git config (fsmonitor, hooks, filters) must run nothing.
-    # -t tags each path: "?" untracked, any other letter tracked.
-    completed = run_git(root, ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"])
-    if completed is None or completed.returncode != 0:
-        return None, None
-    entries: list[str] = []
-    tracked: list[str] = []
-    for entry in completed.stdout.split(b"\0"):
-        if len(entry) > 2:
-            path = os.fsdecode(entry[2:])
-            entries.append(path)
-            if entry[:1] != b"?":
-                tracked.append(path)
-    # Nothing at all: ROOT is itself ignored (or empty) in the enclosing checkout. The user asked
-    # for this tree explicitly, so list it by walking rather than report an empty project.
-    return (entries, tracked) if entries else (None, None)
 
 
 def _walk(root: Path, excludes: _ExcludeSpec, name_matches: Callable[[str], bool]) -> Iterator[str]:
@@ -250,17 +258,25 @@ def _is_excluded_dir_name(name: str) -> bool:
     return name in ALWAYS_EXCLUDED_DIRS or name.endswith(".egg-info")
 
 
-class _NotCodeFolders:
-    """Is a path inside a folder that holds no code of the user's, found by looking on disk: a
-    virtualenv with an unusual name (its ``pyvenv.cfg``), or a ``build``/``dist`` output folder
-    (one that is not itself a package)? Answers are cached per folder."""
+class _Probes:
+    """What discovery looks up on disk beyond the listing, each answer kept (``answers``).
+
+    Is a path inside a folder that holds no code of the user's: a virtualenv with an unusual name
+    (its ``pyvenv.cfg``), or a ``build``/``dist`` output folder (one that is not itself a
+    package)? Answers are cached per folder. And is ``src`` a layout folder?"""
 
     def __init__(self, root: Path) -> None:
         self._root = root
-        self._excluded: dict[str, bool] = {}
+        self.answers: dict[str, bool] = {}  # folder (relative) -> holds no code; _SRC_PROBE -> ...
         self._inside: dict[str, bool] = {}  # per folder of a listed file
 
-    def inside(self, rel: str) -> bool:
+    def src_is_layout_root(self) -> bool:
+        known = self.answers.get(_SRC_PROBE)
+        if known is None:
+            known = self.answers[_SRC_PROBE] = _src_is_layout_root(self._root)
+        return known
+
+    def not_code_inside(self, rel: str) -> bool:
         folder = rel.rpartition("/")[0]
         known = self._inside.get(folder)
         if known is None:
@@ -270,15 +286,29 @@ class _NotCodeFolders:
         return known
 
     def _dir_is_excluded(self, rel_dir: str) -> bool:
-        known = self._excluded.get(rel_dir)
+        known = self.answers.get(rel_dir)
         if known is None:
-            folder = os.path.join(self._root, rel_dir)
-            known = os.path.isfile(os.path.join(folder, VENV_MARKER)) or (
-                rel_dir.rpartition("/")[2] in BUILD_OUTPUT_DIRS
-                and not os.path.isfile(os.path.join(folder, INIT))
-            )
-            self._excluded[rel_dir] = known
+            known = self.answers[rel_dir] = _holds_no_code(self._root, rel_dir)
         return known
+
+
+_SRC_PROBE = "\0src-is-layout-root"  # no folder's name
+
+
+def _holds_no_code(root: Path, rel_dir: str) -> bool:
+    folder = os.path.join(root, rel_dir)
+    return os.path.isfile(os.path.join(folder, VENV_MARKER)) or (
+        rel_dir.rpartition("/")[2] in BUILD_OUTPUT_DIRS and not os.path.isfile(os.path.join(folder, INIT))
+    )
+
+
+def probes_hold(root: Path, probes: dict[str, bool]) -> bool:
+    """Would discovery look up the same answers on disk today?"""
+    for key, answer in probes.items():
+        now = _src_is_layout_root(root) if key == _SRC_PROBE else _holds_no_code(root, key)
+        if now != answer:
+            return False
+    return True
 
 
 # --- packages ---------------------------------------------------------------------------------
@@ -294,13 +324,13 @@ def _src_is_layout_root(root: Path) -> bool:
     return (root / SRC).is_dir() and not (root / SRC / INIT).is_file()
 
 
-def _detect_packages(root: Path, dirs_with_init: set[str]) -> dict[str, str]:
+def _detect_packages(dirs_with_init: set[str], *, uses_src: bool) -> dict[str, str]:
     found: dict[str, str] = {}
     for rel_dir in sorted(dirs_with_init):
         parts = rel_dir.split("/")
         if len(parts) == 1 and parts[0] and parts[0].isidentifier():
             found.setdefault(parts[0], rel_dir)
-    if _src_is_layout_root(root):
+    if uses_src:
         for rel_dir in sorted(dirs_with_init):
             parts = rel_dir.split("/")
             if len(parts) == 2 and parts[0] == SRC and parts[1].isidentifier():

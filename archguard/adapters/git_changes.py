@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from archguard.adapters.project_files.git_listing import GitListing
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -26,12 +27,15 @@ def _git(root: Path, *args: str) -> bytes | None:
 _DEFAULT_BRANCHES = ("main", "master", "origin/main", "origin/master")
 
 
-def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -> set[str]:
+def changed_files(
+    root: Path, rev: str | None = None, *, staged: bool = False, listing: GitListing | None = None
+) -> set[str]:
     """Paths (relative to ROOT, with "/") changed against REV: in the working tree (``staged``:
     in the index) plus, for the working tree, untracked files git does not ignore. A file deleted
     or renamed away counts under its old path too. REV defaults to the merge base of HEAD with
-    the default branch (``staged`` without REV: HEAD)."""
-    if _git(root, "rev-parse", "--is-inside-work-tree") is None:
+    the default branch (``staged`` without REV: HEAD). ``listing``: git's listing of ROOT made
+    already this run (it proves ROOT is in a checkout, and names the untracked files)."""
+    if listing is None and _git(root, "rev-parse", "--is-inside-work-tree") is None:
         raise ConfigError(f"--changed/--staged need a git checkout; {root} is not in one (or git is missing)")
     if staged:
         base = _commit(root, rev) if rev else _commit(root, "HEAD", optional=True)
@@ -40,12 +44,39 @@ def changed_files(root: Path, rev: str | None = None, *, staged: bool = False) -
         base = _commit(root, rev) if rev else _default_base(root)
         assert base is not None  # _commit raises unless optional=True
         args = ["diff", base]
-    # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative:
-    # paths relative to ROOT, and only files under it.
-    listed = _paths(_git(root, *args, "--name-only", "-z", "--no-renames", "--relative", "--"))
-    if not staged:
+        if listing is not None and listing.settled and not listing.gitlinks:
+            return _against_worktree(root, base, listing)
+    listed = _paths(_git(root, *args, *_NAMES))
+    if not staged and listing is not None:
+        listed.update(listing.untracked)
+    elif not staged:
         listed |= _paths(_git(root, "ls-files", "-z", "--others", "--exclude-standard"))
     return listed
+
+
+# --no-renames: a rename is a deletion plus an addition, so both paths count. --relative: paths
+# relative to ROOT, and only files under it.
+_NAMES = ("--name-only", "-z", "--no-renames", "--relative", "--")
+_MAX_PATHSPECS = 1000
+
+
+def _against_worktree(root: Path, base: str, listing: GitListing) -> set[str]:
+    """What ``git diff BASE`` plus the untracked files list, without a second pass of git over
+    every working file: the listing has just compared each with the index. A path differs from
+    BASE in the working tree when its index entry differs from BASE (``diff --cached``: trees and
+    the index only) and its working file matches the index, or the other way round. Where both
+    differ, only the working file's content tells: git is asked about those paths alone."""
+    staged = _paths(_git(root, "diff", "--cached", base, *_NAMES))
+    unstaged = set(listing.changed)
+    both = staged & unstaged
+    if len(both) > _MAX_PATHSPECS:
+        listed = _paths(_git(root, "diff", base, *_NAMES))
+    else:
+        listed = staged | unstaged
+        if both:
+            pathspecs = [":(literal)" + path for path in sorted(both)]
+            listed -= both - _paths(_git(root, "diff", base, *_NAMES, *pathspecs))
+    return listed | set(listing.untracked)
 
 
 def _paths(output: bytes | None) -> set[str]:

@@ -13,9 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir, trusted_cache_dir
+from archguard.adapters.cache.cache_location import (
+    check_cache_dir,
+    default_cache_dir,
+    run_cache_dir,
+    trusted_cache_dir,
+)
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.cache.results_cache import ResultsCache
 
@@ -23,15 +28,16 @@ from archguard.adapters.cache.results_cache import ResultsCache
 # becomes the package attribute ``discover`` and would shadow the function.
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
-from archguard.adapters.parsing.scanner import scan_files
-from archguard.adapters.parsing.stubs import read_stubs
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
-from archguard.adapters.project_files.safe_io import is_inside, require_inside
+from archguard.adapters.project_files.git_listing import GitListing, list_git_files
+from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.symbols import SymbolTable
-from archguard.app.derivation import Derivation
+from archguard.app import warm_start
+from archguard.app.derivation import Derivation, checker_versions
 from archguard.app.golden_path import check_entries
+from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
@@ -39,10 +45,15 @@ from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
+from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor import-linter, and
     # importing them would cost a seventh of such a scan of 10,000 files
     import grimp
+
+    from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
+    from archguard.adapters.parsing.scanner import ScanOutput
+    from archguard.adapters.parsing.stubs import Stub
 
 Progress = Callable[[int, int], None]
 
@@ -101,29 +112,50 @@ def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
     return scan_workspace(options, progress).scan
 
 
-def scan_workspace(options: Options, progress: Progress | None = None) -> Workspace:
+def scan_workspace(
+    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+) -> Workspace:
+    """``listing``: git's listing of ROOT made already this run (True: make it here)."""
     started = time.perf_counter()
     root = options.root.resolve()
-    try:
-        discovery = discover_files(root, packages=options.packages or None, excludes=options.excludes)
-    except DiscoveryError as error:
-        raise ConfigError(str(error)) from None
-    files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
-    files, badly_named = split_undecodable_names(files)
-    cache_dir: Path | None = None
-    if not options.no_cache:  # docs/security.md: where a cache may live, and when it is trusted
-        cache_dir = options.cache_dir or default_cache_dir(root)
-        check_cache_dir(cache_dir, root, discovery.files)
-        cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
-    if cache_dir is not None and not options.include_loose:
-        # A packages-only run (CanonicalContract under lint-imports) keeps its own cache file: a
-        # cache keeps only the files its last run saw, so sharing would evict the loose files.
-        cache_dir = cache_dir / "packages-only"
-        if is_inside(cache_dir.parent, root):  # a planted symlink there must not lead out of ROOT
-            require_inside(cache_dir, root, what="cache folder", source=str(cache_dir))
-    cache = FactsCache(cache_dir)
     target = options.target or NEWEST_TARGET
-    output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
+    # docs/security.md: where a cache may live, and when it is trusted
+    given_cache_dir = None if options.no_cache else options.cache_dir or default_cache_dir(root)
+    if listing is True:
+        listing = list_git_files(root)
+    assert listing is None or isinstance(listing, GitListing)
+    start = warm_start.begin(options, root, target, listing, given_cache_dir)  # None: not possible
+    recorded = start.recorded() if start is not None else None
+    output: ScanOutput | ScannedLater
+    if recorded is not None and start is not None:  # nothing changed since a recorded run
+        discovery, files, badly_named = recorded.discovery, recorded.files, recorded.badly_named
+        assert given_cache_dir is not None
+        check_cache_dir(given_cache_dir, root, discovery.files)
+        warm_dir = start.cache_dir
+        output = start.output(
+            recorded, lambda: scan_files(root, files, target=target, cache=FactsCache(warm_dir))
+        )
+        results_dir: Path | None = warm_dir
+    else:
+        try:
+            discovery = discover_files(
+                root, packages=options.packages or None, excludes=options.excludes, listing=listing
+            )
+        except DiscoveryError as error:
+            raise ConfigError(str(error)) from None
+        files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+        files, badly_named = split_undecodable_names(files)
+        cache_dir = given_cache_dir
+        if cache_dir is not None:
+            check_cache_dir(cache_dir, root, discovery.files)
+            cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
+        cache_dir = run_cache_dir(cache_dir, root, include_loose=options.include_loose)
+        cache = FactsCache(cache_dir)
+        output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
+        if start is not None:
+            start.record(cache, discovery, files, badly_named, output)
+        # A cache folder that could not be written is warned about once, by the facts cache.
+        results_dir = None if cache.unwritable else cache.cache_dir
 
     unreadable = sorted(
         [
@@ -134,13 +166,12 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
     )
     all_files = files + badly_named
     derivation = Derivation(
-        # A cache folder that could not be written is warned about once, by the facts cache.
-        ResultsCache(None if cache.unwritable else cache.cache_dir),
+        ResultsCache(results_dir),
         all_files,
         output.facts,
         output.outcome_digests if output.fully_cached else None,
         native_modules=discovery.native_modules,
-        stubs=read_stubs(root, discovery.stubs),
+        stubs=_read_stubs(root, discovery.stubs),
         target=target,
         packages=discovery.packages,
         unreadable=[u.path for u in unreadable],
@@ -161,11 +192,28 @@ def scan_workspace(options: Options, progress: Progress | None = None) -> Worksp
     return Workspace(scan, derivation, started)
 
 
+def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
+    """The scanner, loaded on first use: a warm start (app/warm_start.py) parses nothing, and
+    loading the parser, its worker pool and ruff's glue costs a tenth of such a run."""
+    from archguard.adapters.parsing.scanner import scan_files as scan
+
+    return scan(*args, **kwargs)
+
+
+def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
+    if not stubs:  # the usual case: the stub reader (and the parser it needs) is not even loaded
+        return {}
+    from archguard.adapters.parsing.stubs import read_stubs
+
+    return read_stubs(root, stubs)
+
+
 def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
     """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
-    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
+    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
+    from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig
 
     config_path = find_config_file(options.root.resolve(), options.importlinter_config)
     if workspace is None:
@@ -173,7 +221,12 @@ def run_check(
     scan = workspace.scan
     root = Path(scan.root)
     concepts = load_concept_contracts(options, root)
-    importlinter_config = load_config(config_path, root=root) if config_path else None
+    # Stands for the loaded configuration, and loads it only if the results are not cached.
+    importlinter_config = (
+        cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
+        if config_path
+        else None
+    )
     derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     golden_path = None

@@ -12,6 +12,8 @@ from dataclasses import replace
 
 from archguard.adapters import git_changes
 from archguard.adapters.cache.reexport_cache import load_sources, save_sources, sources_key
+from archguard.adapters.project_files.git_listing import list_git_files
+from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check, scan_workspace
 from archguard.domain.errors import ConfigError
@@ -26,24 +28,31 @@ def run_changed_check(
         raise ConfigError(
             "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
         )
-    changed = git_changes.changed_files(options.root.resolve(), rev or None, staged=staged)
-    workspace = scan_workspace(options, progress)
+    root = options.root.resolve()
+    with configuration_read_once():  # a handful of git calls in a row, one read of its settings
+        listing = list_git_files(root)  # one listing for both: what changed, and the scan
+        changed = git_changes.changed_files(root, rev or None, staged=staged, listing=listing)
+    workspace = scan_workspace(options, progress, listing=listing)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
-    module_by_path = {f.path: f.module for f in scan.files}
-    roots = _source_roots(scan.files)
     changed_modules = set()
-    for path in changed:
-        module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
-        if module:
-            changed_modules.add(module)
-    # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
-    key = sources_key(workspace.results_key) if workspace.results_key is not None else None
-    known = load_sources(workspace.results, key) if key is not None else None
-    affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
-    violations = restrict_to_change(result.violations, changed, affected)
-    if key is not None and affected.learned:
-        save_sources(workspace.results, key, affected.sources)
+    if changed:
+        module_by_path = {f.path: f.module for f in scan.files}
+        roots = _source_roots(scan.files)
+        for path in changed:
+            module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
+            if module:
+                changed_modules.add(module)
+    if not changed_modules:  # no module changed: a finding counts only by its own path
+        violations = restrict_to_change(result.violations, changed, frozenset())
+    else:
+        # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
+        key = sources_key(workspace.results_key) if workspace.results_key is not None else None
+        known = load_sources(workspace.results, key) if key is not None else None
+        affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
+        violations = restrict_to_change(result.violations, changed, affected)
+        if key is not None and affected.learned:
+            save_sources(workspace.results, key, affected.sources)
     kept = {v.fingerprint for v in violations}
     return replace(
         result,

@@ -11,7 +11,7 @@ Imports only ``archguard.domain`` and the standard library.
 from __future__ import annotations
 
 from archguard.domain.result import CheckResult
-from archguard.reporting import github, gitlab, json_report, junit, sarif, text
+from archguard.reporting import json_report, text
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
@@ -30,12 +30,21 @@ def render_check_as(
     if output_format == "json":
         data = json_report.to_json(result, tool_version=tool_version, command=command)
         return json_report.dumps(data)
+    # The CI formats are loaded when asked for: a check printing text needs none of them.
     if output_format == "sarif":
+        from archguard.reporting import sarif
+
         return json_report.dumps(sarif.to_sarif(result, tool_version=tool_version))
     if output_format == "junit":
+        from archguard.reporting import junit
+
         return junit.to_junit(result)
     if output_format == "github":
+        from archguard.reporting import github
+
         return github.render_github(result)
     if output_format == "gitlab":
+        from archguard.reporting import gitlab
+
         return json_report.dumps(gitlab.to_gitlab(result))
     raise ValueError(f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}")

@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import stat
-import tempfile
 import warnings
 from pathlib import Path
 
 KEY_ENV = "ARCHGUARD_CACHE_KEY"
 KEY_BYTES = 32
-_process_key = secrets.token_bytes(KEY_BYTES)
+_process_key = os.urandom(KEY_BYTES)  # what secrets.token_bytes does, without loading secrets
 _warned = False
 
 
@@ -59,7 +57,9 @@ def cache_key() -> bytes:
 def _make_key(path: Path) -> bytes:
     """Write a new key whole, then link it into place: a concurrent run either wins the link or
     reads the winner's complete key, never a half-written file."""
-    key = secrets.token_bytes(KEY_BYTES)
+    import tempfile  # only when the key file is made (once per user)
+
+    key = os.urandom(KEY_BYTES)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-")  # mode 0600
     try:
         with os.fdopen(descriptor, "wb") as stream:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from archguard.adapters.project_files.safe_io import is_inside, require_inside
@@ -63,3 +63,23 @@ def trusted_cache_dir(cache_dir: Path, root: Path, git_tracked: Sequence[str] | 
         )
         return None
     return cache_dir
+
+
+def run_cache_dir(cache_dir: Path | None, root: Path, *, include_loose: bool) -> Path | None:
+    """The folder this run's cache files go in: a packages-only run (CanonicalContract under
+    lint-imports) keeps its own, since a cache keeps only the files its last run saw, and sharing
+    would evict the loose files."""
+    if cache_dir is None or include_loose:
+        return cache_dir
+    folder = cache_dir / "packages-only"
+    if is_inside(folder.parent, root):  # a planted symlink there must not lead out of ROOT
+        require_inside(folder, root, what="cache folder", source=str(folder))
+    return folder
+
+
+def tracked_in_listing(cache_dir: Path, root: Path, tracks_under: Callable[[str], bool]) -> bool:
+    """:func:`tracked_by_git`, asked of a git listing (``tracks_under(folder)``) without its list."""
+    if not is_inside(cache_dir, root):
+        return False
+    relative = Path(os.path.realpath(cache_dir)).relative_to(os.path.realpath(root)).as_posix()
+    return relative == "." or tracks_under(relative)

@@ -29,6 +29,7 @@ import os
 import struct
 import time
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -182,6 +183,17 @@ class FactsCache:
         """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
         entry = self._load().get(path)
         return entry[2] if entry is not None else None
+
+    def unchanged_since(self, paths: Iterable[str], time_ns: int) -> bool:
+        """Does every one of ``paths`` have an entry whose stat (the one a warm run trusts) shows
+        it unwritten since ``time_ns``, by its mtime and its ctime? (app/warm_start.py)"""
+        entries = self._load()
+        for path in paths:
+            entry = entries.get(path)
+            stamp: Any = entry[1] if entry is not None else _NEVER_MATCHES
+            if stamp == _NEVER_MATCHES or stamp[0] >= time_ns or stamp[1] >= time_ns:
+                return False
+        return True
 
     def _hit(self, path: str, entry: _Entry) -> CachedOutcome | None:
         plain = entry[3]

@@ -23,30 +23,21 @@ from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import grimp
-
-from archguard.adapters.importlinter_bridge import importlinter_compat as compat
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
-from archguard.adapters.importlinter_bridge.importlinter_compat import (
-    Contract,
-    ContractCheck,
-    InvalidContractOptions,
-    InvalidUserOptions,
-    Offence,
-)
-from archguard.adapters.importlinter_bridge.importlinter_options import (
-    plugin_contract_types,
-    validate_contract_options,
-    validate_session_options,
-)
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    import grimp
+
+    from archguard.adapters.importlinter_bridge.importlinter_compat import Contract, ContractCheck, Offence
 
 RULE_CODE = "AG301"
 # import-linter's own search order (its INI reader tries setup.cfg before .importlinter, then the
@@ -87,11 +78,11 @@ class ImportLinterConfig:
 
     @property
     def include_external_packages(self) -> bool:
-        return compat.include_external_packages(self.session_options)
+        return _compat().include_external_packages(self.session_options)
 
     @property
     def exclude_type_checking_imports(self) -> bool:
-        return compat.exclude_type_checking_imports(self.session_options)
+        return _compat().exclude_type_checking_imports(self.session_options)
 
     def cache_identity(self) -> tuple[str, bytes] | None:
         """What this configuration's results depend on besides the graph: the file and its text.
@@ -155,6 +146,14 @@ def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | N
 
 def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     """Read one configuration file and build its contracts with import-linter's own machinery."""
+    from archguard.adapters.importlinter_bridge.importlinter_compat import InvalidUserOptions
+    from archguard.adapters.importlinter_bridge.importlinter_options import (
+        plugin_contract_types,
+        validate_contract_options,
+        validate_session_options,
+    )
+
+    compat = _compat()
     display = _display_path(path, root)
     compat.require_supported()
     compat.configure()
@@ -237,6 +236,14 @@ def check_contracts(
 
 
 # --- Loading helpers --------------------------------------------------------------------------
+
+
+def _compat() -> ModuleType:
+    """import-linter, through the one module that touches it; loaded on first use, since a check
+    whose results are cached never builds, checks or even reads a configuration's contracts."""
+    from archguard.adapters.importlinter_bridge import importlinter_compat
+
+    return importlinter_compat
 
 
 def _validate_contract_list(contracts_options: Sequence[Mapping[str, Any]], display: str) -> None:
@@ -333,6 +340,9 @@ def _build_contract(
         raise ConfigError(f"[{section}] has an unknown contract type '{type_name}'", path=display)
     if "name" not in options:
         raise ConfigError(f"[{section}] has no 'name'", path=display)
+    from archguard.adapters.importlinter_bridge.importlinter_compat import InvalidContractOptions
+
+    compat = _compat()
     try:
         unrecognized = compat.unrecognized_options(contract_class, options)
         if unrecognized:
@@ -369,7 +379,7 @@ def _describe(error: BaseException) -> str:
 def _violations_for(
     contract: Contract, check: ContractCheck, locator: _ImportLocator, display: str
 ) -> list[Violation]:
-    offences = list(compat.offences(check.metadata))
+    offences = list(_compat().offences(check.metadata))
     if not offences:
         # A contract type whose metadata we cannot read: still one finding, at the config file.
         return [

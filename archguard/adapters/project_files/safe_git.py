@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 GIT_TIMEOUT_S = 60
@@ -69,17 +70,49 @@ _REPOSITORY_SCOPES = frozenset({"local", "worktree"})
 
 
 def run_git(
-    root: Path | str, args: Sequence[str], *, timeout: float = GIT_TIMEOUT_S
+    root: Path | str,
+    args: Sequence[str],
+    *,
+    timeout: float = GIT_TIMEOUT_S,
+    config_out: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes] | None:
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
-    git is missing, times out or cannot read the repository's configuration."""
-    overrides = _repository_overrides(root, timeout)
-    if overrides is None:
-        return None
-    return _git(root, [*_as_flags(overrides), *args], timeout)
+    git is missing, times out or cannot read the repository's configuration. ``config_out``
+    receives the configuration git read (every scope; key -> last value), from the same call."""
+    known = _read_once.get(str(root)) if _read_once is not None else None
+    if known is None:
+        config: dict[str, str] = {}
+        overrides = _repository_overrides(root, timeout, config)
+        if overrides is None:
+            return None
+        known = (overrides, config)
+        if _read_once is not None:
+            _read_once[str(root)] = known
+    if config_out is not None:
+        config_out.update(known[1])
+    return _git(root, [*_as_flags(known[0]), *args], timeout)
 
 
-def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, str]] | None:
+# Within :func:`configuration_read_once`: ROOT -> (overrides, configuration) read by the first call.
+_read_once: dict[str, tuple[list[tuple[str, str]], dict[str, str]]] | None = None
+
+
+@contextmanager
+def configuration_read_once() -> Iterator[None]:
+    """The git calls inside this block read the repository's configuration once per ROOT, not once
+    each: a few calls made one after another by one command (``check --changed``) share it."""
+    global _read_once
+    outer = _read_once
+    _read_once = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _read_once = outer
+
+
+def _repository_overrides(
+    root: Path | str, timeout: float, config_out: dict[str, str] | None = None
+) -> list[tuple[str, str]] | None:
     """The fixed overrides, plus one per program-naming key the repository's config scopes set.
     Reading configuration runs nothing (``include.path`` only reads more files)."""
     listed = _git(
@@ -94,6 +127,9 @@ def _repository_overrides(root: Path | str, timeout: float) -> list[tuple[str, s
         return overrides
     tokens = listed.stdout.split(b"\0")
     for scope, entry in zip(tokens[0::2], tokens[1::2], strict=False):  # a trailing NUL leaves one over
+        if config_out is not None:
+            name, _, value = entry.partition(b"\n")
+            config_out[os.fsdecode(name)] = os.fsdecode(value)
         if os.fsdecode(scope) not in _REPOSITORY_SCOPES:
             continue
         key = os.fsdecode(entry.partition(b"\n")[0])

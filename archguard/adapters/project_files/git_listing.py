@@ -1,0 +1,174 @@
+"""What git knows about a tree's files, from one ``git ls-files`` call: every file git considers part
+of the project (tracked, and untracked minus ``.gitignore``), and for each tracked one its index
+entry (mode, blob id) and whether the working file still matches it.
+
+Discovery lists files from it (``archguard/adapters/discovery.py``), and a warm start
+(``archguard/app/warm_start.py``) uses it to tell, without a stat of its own per file, that nothing
+changed since the run it recorded: git has just compared every tracked file with its index entry
+(by stat, and by content when the stat differs), in C, faster than Python could stat them.
+
+When is git's word taken (:attr:`GitListing.settled`)? Only when "clean" can only mean "these very
+bytes": no entry git does not compare (assume-unchanged, skip-worktree), no conflict, and no
+conversion between the working file and the blob (no ``.gitattributes`` anywhere, no
+``core.autocrlf``, no attributes file in the repository or the user's configuration). Under such a
+conversion two different working files (CRLF and LF line ends) can both be "clean" against one
+blob. The tree's own settings that weaken git's stat check (``core.checkStat``,
+``core.trustctime``) are overridden on the command line. Everything else is decided on disk, as
+before (docs/scanning.md, "Warm start from git").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from functools import cached_property
+from pathlib import Path
+
+from archguard.adapters.project_files.safe_git import run_git
+
+# -v tags (git ls-files): H cached, C modified (or type changed), R removed from the working tree,
+# ? untracked; a lower-case tag is an assume-unchanged entry, S skip-worktree, M unmerged.
+_CLEAN, _CHANGED, _REMOVED, _UNTRACKED = b"H", b"C", b"R", b"?"
+# An entry of a clean plain file (mode 100644 or 100755; not a link, 120000, whose target git does
+# not look at), stage 0 (no conflict); blob ids have 40 hex digits, 64 in a SHA-256 repository.
+_CLEAN_REGULAR = re.compile(rb"H 100(?:644|755) [0-9a-f]+ 0\t")
+_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")
+# discovery.MODULE_SUFFIXES, as git prints names
+_MODULE_SUFFIXES = (b".py", b".pyi", b".so", b".pyd", b".pyx")
+# git's stat check as strict as it goes, whatever the tree's own configuration says.
+_STRICT_STAT = ("-c", "core.checkStat=default", "-c", "core.trustctime=true", "-c", "core.ignoreStat=false")
+_ATTRIBUTES = ".gitattributes"
+
+
+class GitListing:
+    """One ``git ls-files`` answer. What a warm start checks (the digest, the few files that are
+    not clean, :attr:`settled`) is read off at once; the full lists only when asked for."""
+
+    def __init__(self, output: bytes, root: Path, config: dict[str, str], listed_at_ns: int) -> None:
+        self._output = output
+        self.listed_at_ns = listed_at_ns  # time.time_ns() just before git looked
+        self.digest = hashlib.blake2b(output, digest_size=16).digest()  # the same: same files, same blobs
+        self.untracked: list[str] = []  # not ignored
+        changed: dict[str, None] = {}  # tracked, and the working file differs from the index or is gone
+        settled = True
+        self.gitlinks = False  # some entry is another repository (a submodule)
+        decode = os.fsdecode
+        # Unmerged entries are tagged M, not H: a clean plain file's entry is told by its start.
+        for entry in [e for e in output.split(b"\0") if e and not e.startswith(_CLEAN_REGULAR_STARTS)]:
+            tag = entry[:1]
+            if tag == _UNTRACKED:
+                self.untracked.append(decode(entry[2:]))
+                continue
+            meta, _, name = entry[2:].partition(b"\t")
+            mode = meta.partition(b" ")[0]
+            self.gitlinks = self.gitlinks or mode == b"160000"
+            if tag in (_CHANGED, _REMOVED):
+                changed[decode(name)] = None
+            elif tag != _CLEAN or (mode != b"160000" and name.endswith(_MODULE_SUFFIXES)):
+                # assume-unchanged, skip-worktree, a conflict: entries git does not compare; a link
+                # named as a module: whether it leads to a file or a folder, git does not look
+                # (other links, and gitlinks, other repositories, are no module files)
+                settled = False
+        self.changed = list(changed)
+        self.settled = settled and not _conversions_possible(root, self._output, config)
+
+    def tracks_under(self, folder: str) -> bool:
+        """Does git track any file in FOLDER (relative to ROOT, with "/")?"""
+        return re.search(rb"\t" + re.escape(os.fsencode(folder.rstrip("/") + "/")), self._output) is not None
+
+    @cached_property
+    def _entries(self) -> tuple[list[str], list[str], frozenset[str]]:
+        paths: dict[str, None] = {}  # ordered, each path once (a modified file is listed twice)
+        tracked: dict[str, None] = {}
+        plain: set[str] = set()
+        decode = os.fsdecode
+        for entry in self._output.split(b"\0"):
+            if len(entry) < 3:
+                continue
+            if entry[:1] == _UNTRACKED:
+                paths[decode(entry[2:])] = None
+                continue
+            tab = entry.find(b"\t")
+            path = decode(entry[tab + 1 :])
+            paths[path] = tracked[path] = None
+            if _CLEAN_REGULAR.match(entry):
+                plain.add(path)
+        return list(paths), list(tracked), frozenset(plain.difference(self.changed))
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file git considers part of the project, relative to ROOT, each once."""
+        return self._entries[0]
+
+    @property
+    def tracked(self) -> list[str]:
+        return self._entries[1]
+
+    @property
+    def clean(self) -> frozenset[str]:
+        """Tracked plain files the working tree still holds as the index has them."""
+        return self._entries[2]
+
+
+def list_git_files(root: Path) -> GitListing | None:
+    """The listing, or None when ROOT is not in a git checkout (or git is missing, or refuses the
+    repository), or git lists nothing under ROOT (ROOT is ignored, or empty)."""
+    config: dict[str, str] = {}
+    listed_at_ns = time.time_ns()
+    completed = run_git(
+        root,
+        [
+            *_STRICT_STAT,
+            "ls-files",
+            "-z",
+            "-v",
+            "-s",
+            "--cached",
+            "--others",
+            "--modified",
+            "--deleted",
+            "--exclude-standard",
+        ],
+        config_out=config,
+    )
+    if completed is None or completed.returncode != 0 or not completed.stdout:
+        return None
+    return GitListing(completed.stdout, root, config, listed_at_ns)
+
+
+def _conversions_possible(root: Path, output: bytes, config: dict[str, str]) -> bool:
+    """Could git convert between a working file and its blob (line ends, ``ident``, encodings)?
+    (An ignored, untracked ``.gitattributes`` inside ROOT is not in the listing, and not seen.)"""
+    if re.search(rb"[\t /]" + re.escape(_ATTRIBUTES.encode()) + rb"(?:\0|$)", output):
+        return True
+    if config.get("core.autocrlf", "false").lower() not in ("false", "no", "off", "0", ""):
+        return True
+    if config.get("core.attributesfile"):
+        return True
+    home_config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    candidates = [os.path.join(home_config, "git", "attributes"), "/etc/gitattributes"]
+    git_dir = _git_dir(root, candidates)
+    if git_dir is None:  # a worktree or submodule (.git is a file), or not found: do not guess
+        return True
+    candidates.append(os.path.join(git_dir, "info", "attributes"))
+    return any(os.path.lexists(candidate) for candidate in candidates)
+
+
+def _git_dir(root: Path, attribute_files: list[str]) -> str | None:
+    """The ``.git`` folder of the checkout holding ROOT (None: a ``.git`` file, none found, or the
+    environment names another repository); the ``.gitattributes`` of the folders above ROOT in
+    that checkout, which apply to ROOT's files too, are added to ``attribute_files``."""
+    if os.environ.keys() & {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"}:
+        return None
+    folder = os.path.realpath(root)
+    while True:
+        candidate = os.path.join(folder, ".git")
+        if os.path.lexists(candidate):
+            return candidate if os.path.isdir(candidate) and not os.path.islink(candidate) else None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+        attribute_files.append(os.path.join(folder, _ATTRIBUTES))
