@@ -354,6 +354,44 @@ def test_bodies_without_fact_words_are_skipped_yet_nothing_is_lost(tmp_path: Pat
     assert facts == extract_facts(source, every_body=True)
 
 
+def test_inside_a_walked_body_only_statements_with_fact_words_are_visited_yet_none_is_lost(
+    tmp_path: Path,
+) -> None:
+    """In a def or class body that is walked, a statement is visited only when its own text holds
+    a fact word; its text starts on the line the statement before it ends on (``a = 1; import b``)
+    and takes in its decorators."""
+    source = _write(
+        tmp_path,
+        {
+            "statements.py": """\
+        class Service:
+            import app.at_class_level
+
+            def plain(self):
+                return 1
+
+            @__import__("app.decorator_only").mark
+            def decorated(self):
+                return 2
+
+            def same_line(self):
+                x = 1; import app.same_line
+                y = (1,
+                     2); import app.after_continuation
+                return x, y
+        """
+        },
+    )["statements.py"]
+    facts = extract_facts(source)
+    assert [(f.module, f.kind) for f in facts.imports] == [
+        ("app.at_class_level", ImportKind.IMPORT),
+        ("app.decorator_only", ImportKind.DYNAMIC),
+        ("app.same_line", ImportKind.IMPORT),
+        ("app.after_continuation", ImportKind.IMPORT),
+    ]
+    assert facts == extract_facts(source, every_body=True)
+
+
 def test_newer_syntax_down_levelled_equals_its_twin(tmp_path: Path) -> None:
     sources = _write(tmp_path, NEWER)
     issues = all_issues(tmp_path, list(sources), (3, 11))

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from enum import Enum
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 Converter = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain, from plain)
@@ -43,13 +44,18 @@ class Codec:
         self._make: Callable[[Any], Any] = (
             partial(tuple.__new__, cls) if hasattr(cls, "_fields") else lambda values: cls(*values)
         )
+        # The field values in order, read in C: a NamedTuple is its values already; a dataclass's
+        # are read by one attrgetter (a cold scan encodes every file's facts, half a million values).
+        self._values: Callable[[Any], tuple] = tuple if hasattr(cls, "_fields") else _values_of(self.names)
 
     def index(self, name: str) -> int:
         """Where field ``name`` sits in the plain tuple."""
         return self.names.index(name)
 
     def encode(self, value: Any) -> tuple:
-        encoded = [getattr(value, n) for n in self.names]
+        if not self._encoders:
+            return self._values(value)
+        encoded = list(self._values(value))
         for index, to_plain in self._encoders:
             encoded[index] = to_plain(encoded[index])
         return tuple(encoded)
@@ -63,9 +69,20 @@ class Codec:
         return self._make(values)
 
 
+def _values_of(names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    if len(names) > 1:
+        return attrgetter(*names)  # a tuple of the values
+    return lambda value: tuple(getattr(value, name) for name in names)
+
+
 def enum_field(kind: type[Enum]) -> Converter:
     members = {member.value: member for member in kind}
-    return (lambda member: member.value), members.__getitem__
+
+    def to_plain(member: Any) -> Any:
+        # ``_value_`` is where Enum keeps ``value``: a plain attribute, read without the descriptor.
+        return member._value_ if type(member) is kind else member.value
+
+    return to_plain, members.__getitem__
 
 
 def many(codec: Codec) -> Converter:

@@ -205,15 +205,20 @@ class FactsCache:
         return CachedOutcome(plain, entry[4])
 
     def store(
-        self, path: str, size: int, stamp: FileStamp, content_hash: bytes, outcome: ParseOutcome
+        self,
+        path: str,
+        size: int,
+        stamp: FileStamp,
+        content_hash: bytes,
+        outcome: ParseOutcome | CachedOutcome,
     ) -> bytes | None:
-        """Remember ``outcome``; returns its digest (None when nothing is cached)."""
+        """Remember ``outcome`` (as is when a worker encoded it already: :func:`encode_outcome`);
+        returns its digest (None when nothing is cached)."""
         if self.cache_dir is None:
             return None
-        plain = _OUTCOME.encode(outcome)
-        digest = outcome_digest(plain)
-        self._put(path, (size, _trusted(stamp), content_hash, plain, digest))
-        return digest
+        encoded = outcome if isinstance(outcome, CachedOutcome) else encode_outcome(outcome)
+        self._put(path, (size, _trusted(stamp), content_hash, encoded.plain, encoded.outcome_digest))
+        return encoded.outcome_digest
 
     def restat(self, path: str, size: int, stamp: FileStamp) -> None:
         """The file was found unchanged by content although its stat changed (a ``touch``, a
@@ -289,31 +294,48 @@ class FactsCache:
 
 
 class CachedOutcome:
-    """A cache hit, decoded only as far as it is used: whether the file parsed is known at once,
-    its facts are rebuilt only when asked for."""
+    """An outcome in the cache's form, decoded only as far as it is used: whether the file parsed
+    is known at once, its facts are rebuilt only when asked for. A cache hit, or a fresh outcome a
+    parser worker encoded (:func:`encode_outcome`)."""
 
-    __slots__ = ("_plain", "outcome_digest")
+    __slots__ = ("_decoded", "outcome_digest", "plain")
 
     def __init__(self, plain: tuple, outcome_digest: bytes) -> None:
-        self._plain = plain
+        self.plain = plain
         self.outcome_digest = outcome_digest
+        self._decoded: ParseOutcome | None = None
+
+    def __reduce__(self) -> tuple:
+        return CachedOutcome, (self.plain, self.outcome_digest)
 
     @property
     def parsed(self) -> bool:
-        return self._plain[_FACTS_AT] is not None
+        return self.plain[_FACTS_AT] is not None
 
     @property
     def syntax_error(self) -> SyntaxIssue | None:
-        plain = self._plain[_SYNTAX_ERROR_AT]
+        plain = self.plain[_SYNTAX_ERROR_AT]
         return None if plain is None else _SYNTAX_ISSUE.decode(plain)
 
     @property
     def unreadable(self) -> UnreadableFile | None:
-        plain = self._plain[_UNREADABLE_AT]
+        plain = self.plain[_UNREADABLE_AT]
         return None if plain is None else _UNREADABLE.decode(plain)
 
     def outcome(self) -> ParseOutcome:
-        return _OUTCOME.decode(self._plain)
+        """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""
+        if self._decoded is None:
+            self._decoded = _OUTCOME.decode(self.plain)
+        return self._decoded
+
+
+def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
+    """``outcome`` in the cache's form. Parser workers call this, in parallel, and send the parent
+    these plain tuples (a facts payload is one bytes object, pickled as a copy) rather than
+    FileFacts objects: the parent then stores them as they are and decodes each file's facts only
+    when they are used (benchmarks/README.md, "Where a cold scan's time goes")."""
+    plain = _OUTCOME.encode(outcome)
+    return CachedOutcome(plain, outcome_digest(plain))
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:

@@ -8,6 +8,7 @@ a call or an attribute chain could matter. All meaning is decided in :mod:`facts
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from archguard.adapters.parsing.facts_builder import (
@@ -171,6 +172,7 @@ class _AstWalker:
         self.b = builder
         self.scan_calls = builder.scan_calls
         self.every_body = every_body
+        self._nested_lines = builder.nested_lines.lines
         compound: dict[type, _Handler] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -204,14 +206,41 @@ class _AstWalker:
 
     # -- statements ------------------------------------------------------------------------------
 
-    def statements(self, body: Iterable[ast.stmt], context: Context) -> None:
-        handlers = self._module_handlers if context.module_level else self._nested_handlers
+    def statements(self, body: Sequence[ast.stmt], context: Context) -> None:
+        if context.module_level:
+            handlers = self._module_handlers
+        else:
+            if body and not self.every_body:
+                body = self._written(body)
+            handlers = self._nested_handlers
         for stmt in body:
             handler = handlers.get(type(stmt))
             if handler is not None:
                 handler(stmt, context)
             elif self.scan_calls:
                 self.calls(stmt, context)
+
+    def _written(self, body: Sequence[ast.stmt]) -> Sequence[ast.stmt]:
+        """The statements of a def or class body whose text holds a word a fact needs there (see
+        FactsBuilder.nested_lines): a method among fifty is found without visiting the others.
+        A statement's text runs from the line the one before it ends on (``a = 1; import b``; its
+        decorators) to its own last line."""
+        lines = self._nested_lines
+        count = len(lines)
+        first = body[0]
+        decorators = getattr(first, "decorator_list", None)
+        index = bisect_left(lines, decorators[0].lineno if decorators else first.lineno)
+        if index == count or lines[index] > body[-1].end_lineno:
+            return ()
+        kept = []
+        for stmt in body:
+            end = stmt.end_lineno or stmt.lineno  # never None from ast.parse
+            if lines[index] <= end:
+                kept.append(stmt)
+            index = bisect_left(lines, end, index)
+            if index == count:
+                break
+        return kept
 
     def _span(self, node: ast.AST) -> Span:
         char_column = self.b.char_column
@@ -357,7 +386,17 @@ class _AstWalker:
                 if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
                     keywords = {k.arg: _value(k.value) for k in node.keywords if k.arg}
                     self.b.call(context, callee, self._span(node), [_value(a) for a in node.args], keywords)
-            stack.extend(ast.iter_child_nodes(node))
+            # The children ast.iter_child_nodes gives, in its order, without its generators (and
+            # without the operator and context markers, which hold nothing).
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+            for field in fields:
+                child = getattr(node, field, None)
+                if type(child) is list:
+                    stack.extend(child)  # may hold None (``{**d}``'s key): nothing, when popped
+                elif child is not None:
+                    stack.append(child)
 
     def attribute_chains(self, nodes: Iterable[ast.AST]) -> None:
         """Report every maximal ``name.attr...`` chain rooted at a plain-import name."""

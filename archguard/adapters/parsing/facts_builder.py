@@ -161,14 +161,18 @@ class LineGate:
     hold none: a regex over the text is far cheaper than visiting every expression node."""
 
     def __init__(self, source: str, patterns: Iterable[re.Pattern[str]]) -> None:
-        lines: set[int] = set()
-        for pattern in patterns:
-            line, counted_to = 1, 0
-            for match in pattern.finditer(source):
-                line += source.count("\n", counted_to, match.start())
-                counted_to = match.start()
-                lines.add(line)
-        self._lines = sorted(lines)
+        self._lines = sorted(_lines_matching(source, patterns))
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[int]) -> LineGate:
+        gate = cls.__new__(cls)
+        gate._lines = sorted(lines)
+        return gate
+
+    @property
+    def lines(self) -> list[int]:
+        """The lines, ascending."""
+        return self._lines
 
     def __bool__(self) -> bool:
         return bool(self._lines)
@@ -176,6 +180,17 @@ class LineGate:
     def overlaps(self, first_line: int, last_line: int) -> bool:
         index = bisect_left(self._lines, first_line)
         return index < len(self._lines) and self._lines[index] <= last_line
+
+
+def _lines_matching(source: str, patterns: Iterable[re.Pattern[str]]) -> set[int]:
+    lines: set[int] = set()
+    for pattern in patterns:
+        line, counted_to = 1, 0
+        for match in pattern.finditer(source):
+            line += source.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            lines.add(line)
+    return lines
 
 
 def normalize_newlines(source: str) -> str:
@@ -199,25 +214,34 @@ class FactsBuilder:
 
     def __init__(self, source: str) -> None:
         self._source = source
-        self._lines: list[str] | None = None
+        self._lines: list[str] = []  # the first lines of the source, split as far as needed
+        self._all_lines = False  # every line is in self._lines
+        self._ascii = source.isascii()  # then ast's UTF-8 columns are character columns
         # Expressions are walked for calls only on lines where an interesting call is written.
         # (`in` first: a substring test is much cheaper than running the regex over a big file.)
+        deprecation = "DeprecationWarning" in source
         patterns = [pattern for name, pattern in _CALL_TEXT.items() if name in source]
-        if "DeprecationWarning" in source:
+        if deprecation:
             patterns.append(_WARN_CALL_TEXT)
         if ":=" in source:
             patterns.append(_WALRUS_TEXT)
-        self.call_lines = LineGate(source, patterns)
-        self.scan_calls = bool(self.call_lines)
+        call_lines = _lines_matching(source, patterns)
+        self.call_lines = LineGate.of_lines(call_lines)
+        self.scan_calls = bool(call_lines)
         # A def's body holds facts only through imports (statements, ``__import__``,
         # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
         # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
         # these words are not walked at all (most of a codebase's statements).
-        body_patterns = [_IMPORT_TEXT, _GLOBAL_TEXT]
-        self.function_body_lines = LineGate(source, body_patterns)
-        if "DeprecationWarning" in source:
-            body_patterns.append(_WARN_CALL_TEXT)
-        self.class_body_lines = LineGate(source, body_patterns)
+        body_lines = _lines_matching(source, [_IMPORT_TEXT, _GLOBAL_TEXT])
+        self.function_body_lines = LineGate.of_lines(body_lines)
+        if deprecation:
+            body_lines |= _lines_matching(source, [_WARN_CALL_TEXT])
+            self.class_body_lines = LineGate.of_lines(body_lines)
+        else:
+            self.class_body_lines = self.function_body_lines
+        # Inside a def or class body a statement can hold a fact only on these lines (a module
+        # global or binding is never bound there): the walker skips the others unvisited.
+        self.nested_lines = LineGate.of_lines(body_lines | call_lines)
         self._imports: list[ImportFact] = []
         self._bindings: list[Binding] = []
         self._uses: list[AttributeUse] = []
@@ -236,15 +260,24 @@ class FactsBuilder:
 
     # -- text ------------------------------------------------------------------------------------
 
-    @property
-    def lines(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self._source.split("\n")
+    def lines_to(self, last: int) -> list[str]:
+        """The source's lines, at least the first ``last`` (all of them when there are fewer):
+        facts sit mostly near the top, and splitting a whole big file for them costs more."""
+        if len(self._lines) < last and not self._all_lines:
+            count = max(last, 2 * len(self._lines), 64)
+            lines = self._source.split("\n", count)
+            if len(lines) > count:
+                lines.pop()  # the rest of the text, not split yet
+            else:
+                self._all_lines = True
+            self._lines = lines
         return self._lines
 
     def char_column(self, line: int, utf8_offset: int) -> int:
         """CPython's ast counts columns in UTF-8 bytes; everything else here counts characters."""
-        text = self.lines[line - 1]
+        if self._ascii:
+            return utf8_offset
+        text = self.lines_to(line)[line - 1]
         if text.isascii():
             return utf8_offset
         return len(text.encode("utf-8")[:utf8_offset].decode("utf-8", "replace"))
@@ -252,8 +285,8 @@ class FactsBuilder:
     def text(self, span: Span) -> str:
         line, column, end_line, end_column = span
         if line == end_line:
-            return self.lines[line - 1][column:end_column]
-        lines = self.lines[line - 1 : end_line]
+            return self.lines_to(line)[line - 1][column:end_column]
+        lines = self.lines_to(end_line)[line - 1 : end_line]
         return "\n".join([lines[0][column:], *lines[1:-1], lines[-1][:end_column]])
 
     # -- imports ---------------------------------------------------------------------------------

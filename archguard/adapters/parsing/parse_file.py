@@ -17,15 +17,21 @@ from __future__ import annotations
 import errno
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from archguard.adapters import gc_policy
-from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS, FileStamp, content_hash
+from archguard.adapters.cache.facts_cache import (
+    RACY_WINDOW_NS,
+    CachedOutcome,
+    FileStamp,
+    content_hash,
+    encode_outcome,
+)
 from archguard.adapters.parsing.downlevel import TooNew, extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
-from archguard.adapters.parsing.workers import DeadlinePassed, deadline
+from archguard.adapters.parsing.workers import DeadlinePassed, deadline, deadlines
 from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
 from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
 
@@ -49,7 +55,8 @@ class Parsed:
     size: int = 0
     stamp: FileStamp | None = None
     digest: bytes | None = None  # None: the file could not be read, nothing to cache by
-    outcome: ParseOutcome | None = None  # None when unchanged or rejected
+    # None when unchanged or rejected; facts come encoded (encode_outcome), errors as they are
+    outcome: ParseOutcome | CachedOutcome | None = None
     unchanged: bool = False  # digest equals the cached one: reuse, do not parse
     rejected: SyntaxIssue | None = None  # CPython's complaint, pending ruff's verdict
     cacheable: bool = True
@@ -59,7 +66,7 @@ def parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[P
     """Each item is (path, the content hash the cache knows for it, size)."""
     # ast trees have no parent links, so no cycles: reference counting frees them, and the cyclic
     # collector, triggered by their millions of nodes, would only rescan the facts kept so far.
-    with gc_policy.paused():
+    with gc_policy.paused(), deadlines():
         return [parse_one(root, path, known_hash) for path, known_hash, _ in items]
 
 
@@ -98,28 +105,30 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
     except OSError as error:
         return unreadable(path, os_reason(error))
     digest = content_hash(data)
-    done = Parsed(path, size=stat.st_size, stamp=FileStamp.of(stat), digest=digest)
+    size, stamp = stat.st_size, FileStamp.of(stat)
     if digest == known_hash:
-        return replace(done, unchanged=True)
+        return Parsed(path, size, stamp, digest, unchanged=True)
     try:
         source = decode_source(data)
     except UnreadableSource as error:
-        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, error.reason)))
+        return Parsed(path, size, stamp, digest, ParseOutcome(unreadable=UnreadableFile(path, error.reason)))
     try:
-        return replace(done, outcome=ParseOutcome(facts=extract_facts(source)))
+        # Encoded here, in parallel: the parent stores it as is (facts_cache.encode_outcome).
+        return Parsed(path, size, stamp, digest, encode_outcome(ParseOutcome(facts=extract_facts(source))))
     except SyntaxError as error:
         issue = _cpython_issue(path, error)
         if issue.message.startswith(_INTERPRETER_LIMITS):
             # Every CPython version refuses this (its parser's fixed limits), so it is a syntax error
             # whatever the target.
-            return replace(done, outcome=ParseOutcome(syntax_error=issue))
-        return replace(done, rejected=issue)
+            return Parsed(path, size, stamp, digest, ParseOutcome(syntax_error=issue))
+        return Parsed(path, size, stamp, digest, rejected=issue)
     except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
         message = f"too deeply nested to parse ({type(error).__name__})"
-        return replace(done, outcome=ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
+        return Parsed(path, size, stamp, digest, ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
         reason = f"could not be analysed ({type(error).__name__}: {error})"
-        return replace(done, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+        outcome = ParseOutcome(unreadable=UnreadableFile(path, reason))
+        return Parsed(path, size, stamp, digest, outcome, cacheable=False)
 
 
 def newer_chunk(

@@ -60,9 +60,9 @@ _ToParse = tuple[str, bytes | None, int]  # path, the content hash the cache kno
 
 
 class ScanOutput:
-    """Every file's parse outcome, in the order given. Outcomes taken from the cache are decoded only
-    as far as they are used: a run that needs no facts (its derived results are cached as well)
-    never rebuilds them."""
+    """Every file's parse outcome, in the order given. Outcomes taken from the cache, and the
+    workers' fresh ones (sent in the cache's form), are decoded only as far as they are used: a run
+    that needs no facts (its derived results are cached as well) never rebuilds them."""
 
     def __init__(
         self,
@@ -228,7 +228,12 @@ def _read_and_parse_all(
     small = [item for item in items if item[2] <= LARGE_FILE_BYTES]
     large = [item for item in items if item[2] > LARGE_FILE_BYTES]
     parsed = workers.map_chunks(
-        parse_chunk, str(root), chunks(small, workers.jobs), on_chunk_done=on_done, on_crash=crashed
+        parse_chunk,
+        str(root),
+        chunks(small, workers.jobs),
+        on_chunk_done=on_done,
+        on_results=_decode_facts,
+        on_crash=crashed,
     )
     # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
     # literal): large files are parsed one at a time, each in a process of its own that hands
@@ -240,8 +245,21 @@ def _read_and_parse_all(
     return parsed
 
 
+def _decode_facts(results: list[Parsed]) -> None:
+    """Build the facts of each fresh file as its chunk arrives (they come encoded, in the cache's
+    form): done while the workers parse the next chunks, this takes a share of the parallel phase
+    rather than serial time after it; a cold run uses every file's facts."""
+    with gc_policy.paused():
+        for item in results:
+            if isinstance(item.outcome, CachedOutcome):
+                try:
+                    item.outcome.outcome()  # decoded once, kept
+                except Exception:  # noqa: BLE001 - ScanOutput meets it again, and parses the file again
+                    continue
+
+
 # One file's final outcome before it is stored: (what the worker learnt, the outcome, cacheable?)
-_Final = dict[str, tuple[Parsed, ParseOutcome, bool]]
+_Final = dict[str, tuple[Parsed, _Outcome, bool]]
 
 
 def _settle(
@@ -291,7 +309,7 @@ def _judged(
     to_judge = [
         i.path
         for i in fresh
-        if i.rejected or (judge_all_parsed and i.outcome is not None and i.outcome.facts is not None)
+        if i.rejected or (judge_all_parsed and i.outcome is not None and _parsed(i.outcome))
     ]
     verdicts = ruff_verdicts.judge(root, to_judge, target)
     judged_paths = set(to_judge)

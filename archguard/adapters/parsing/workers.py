@@ -22,6 +22,7 @@ from archguard.adapters import gc_policy
 
 CHUNK_BYTES = 2_000_000  # per task: big enough to amortise the round trip, small enough to balance
 CHUNK_MAX_FILES = 200  # and progress moves at least this often
+CHUNK_MIN_BYTES = 64_000  # the last tasks' size, down to which they shrink
 
 _T = TypeVar("_T")
 _Item = TypeVar("_Item", bound=tuple[str, object, int])
@@ -29,20 +30,31 @@ _Item = TypeVar("_Item", bound=tuple[str, object, int])
 
 def chunks(items: list[_Item], jobs: int) -> list[list[_Item]]:
     """Groups of files of about CHUNK_BYTES each, and enough groups to keep every worker busy.
-    Each item is ``(path, payload, size in bytes)``."""
+    Each item is ``(path, payload, size in bytes)``. The largest files go first and the groups
+    shrink as the work left does (to a quarter of it per worker), so that the workers finish
+    together: the last group is small, and no worker waits long for another's."""
     max_files = max(8, min(CHUNK_MAX_FILES, math.ceil(len(items) / (jobs * 4) if items else 1)))
+    ordered = sorted(items, key=lambda item: item[2], reverse=True)
+    left = sum(item[2] for item in ordered)
     grouped: list[list[_Item]] = []
     current: list[_Item] = []
     current_bytes = 0
-    for item in items:
-        if current and (current_bytes + item[2] > CHUNK_BYTES or len(current) >= max_files):
+    limit = _chunk_bytes(left, jobs)
+    for item in ordered:
+        if current and (current_bytes + item[2] > limit or len(current) >= max_files):
             grouped.append(current)
+            left -= current_bytes
+            limit = _chunk_bytes(left, jobs)
             current, current_bytes = [], 0
         current.append(item)
         current_bytes += item[2]
     if current:
         grouped.append(current)
     return grouped
+
+
+def _chunk_bytes(left: int, jobs: int) -> int:
+    return max(CHUNK_MIN_BYTES, min(CHUNK_BYTES, left // (jobs * 4)))
 
 
 class Workers:
@@ -66,13 +78,18 @@ class Workers:
         chunked: list[list],
         *,
         on_chunk_done: Callable[[int], None] | None = None,
+        on_results: Callable[[list[_T]], None] | None = None,
         on_crash: Callable[[str], _T],
     ) -> list[_T]:
-        """Every chunk's results (in no particular order)."""
+        """Every chunk's results (in no particular order). ``on_results`` sees each chunk's results
+        as they arrive: work done there overlaps the workers' work on the chunks still running."""
         results: list[_T] = []
         if self.jobs == 1 or len(chunked) <= 1:
             for chunk in chunked:
-                results.extend(work(root, chunk))
+                done = work(root, chunk)
+                results.extend(done)
+                if on_results:
+                    on_results(done)
                 if on_chunk_done:
                     on_chunk_done(len(chunk))
             return results
@@ -88,16 +105,22 @@ class Workers:
         for future in as_completed(pending):
             chunk = pending[future]
             try:
-                results.extend(future.result())
+                done = future.result()
             except BrokenProcessPool:
                 broken.append(chunk)
                 continue
+            results.extend(done)
+            if on_results:
+                on_results(done)
             if on_chunk_done:
                 on_chunk_done(len(chunk))
         if broken:
             self._pool = None  # a dead pool cannot be reused
             for chunk in broken:
-                results.extend(isolated(work, root, chunk, on_crash))
+                done = isolated(work, root, chunk, on_crash)
+                results.extend(done)
+                if on_results:
+                    on_results(done)
                 if on_chunk_done:
                     on_chunk_done(len(chunk))
         return results
@@ -148,23 +171,40 @@ class DeadlinePassed(BaseException):
         self.seconds = seconds
 
 
+def _on_alarm(signum: int, frame: object) -> None:
+    raise DeadlinePassed(FILE_DEADLINE_S)
+
+
 @contextmanager
 def deadline() -> Iterator[None]:
     """Raise :class:`DeadlinePassed` in the work inside after FILE_DEADLINE_S, by SIGALRM. Only in a
     process's main thread (workers run their tasks there; so does the CLI), and only where POSIX
-    interval timers exist; a blocking system call is interrupted, and Python code stops at once."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    interval timers exist; a blocking system call is interrupted, and Python code stops at once.
+    Inside :func:`deadlines` only the timer is set (the handler is in place for the whole chunk)."""
+    if not _has_timers():
         yield
         return
-    seconds = FILE_DEADLINE_S
+    with deadlines():
+        signal.setitimer(signal.ITIMER_REAL, FILE_DEADLINE_S)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
-    def on_alarm(signum: int, frame: object) -> None:
-        raise DeadlinePassed(seconds)
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+@contextmanager
+def deadlines() -> Iterator[None]:
+    """The SIGALRM handler of :func:`deadline` in place for a whole chunk of files, the caller's
+    put back afterwards: per file, only the timer is set then."""
+    if not _has_timers() or signal.getsignal(signal.SIGALRM) is _on_alarm:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _has_timers() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
