@@ -176,3 +176,24 @@ def test_fix_dry_run_and_fix_keep_encodings_and_line_endings(hostile_tree: Path,
         assert after[tree / "hostile" / name] == before[tree / "hostile" / name], name
         assert f"hostile/{name}" in dry.stdout and f"hostile/{name}" in done.stdout, name
     assert "does not reproduce it byte for byte" in done.stdout, done.stdout
+
+
+def test_warnings_of_analysed_files_are_neither_printed_nor_raised(tmp_path: Path) -> None:
+    """An invalid escape sequence makes CPython warn while compiling (DeprecationWarning on 3.11,
+    SyntaxWarning on 3.12+). Those are the analysed file's warnings: under PYTHONWARNINGS=error, as
+    many CI jobs run, they must not turn a valid file into a broken one, nor be printed otherwise."""
+    write_tree(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/patterns.py": 'import re\nfrom pkg.gone import helper\nDIGITS = re.compile("\\d+")\n',
+        "pkg/newer.py": 'NAME = "x"\nLABEL = f"{NAME!r}: {"\\d"}"\n',  # PEP 701: the down-levelled path
+    })
+    for warnings_setting in ("error", "default"):
+        env = {**os.environ, "PYTHONWARNINGS": warnings_setting}
+        done = subprocess.run(
+            [sys.executable, "-m", "archguard", "check", str(tmp_path), "--no-cache", "--format", "json"],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        summary = json.loads(done.stdout)
+        assert summary["unreadable_files"] == [] and summary["syntax_errors"] == [], warnings_setting
+        assert [d["imported"] for d in summary["dangling_imports"]] == ["pkg.gone"], warnings_setting
+        assert "escape sequence" not in done.stderr, (warnings_setting, done.stderr)

@@ -65,7 +65,9 @@ from archguard.domain.facts import (
 # 5: newer syntax (PEP 701/750/758, dotted PEP 695 bounds) down-levelled for ast rather than read
 # by libcst; same facts, but a file libcst could not hold (too deep) may now have them.
 # 6: one walk; a handler's ``A | B`` read as the types it lists (downlevel's PEP 758 form).
-EXTRACTOR_VERSION = 6
+# 7: analysed files parsed with their own warnings silenced: under PYTHONWARNINGS=error an invalid
+# escape sequence made a valid file unreadable, and that outcome may have been cached.
+EXTRACTOR_VERSION = 7
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")

@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.facts_builder import normalize_newlines, text_facts
 from archguard.adapters.parsing.fstring_downlevel import rewrite_strings
+from archguard.adapters.python_ast import parse_expression
 from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
 
 TYPE_PARAMETERS = "Cannot use type parameter lists"
@@ -199,7 +200,7 @@ def _except_alternatives(lines: list[str], row: int, column: int) -> bool:
     else:
         return False
     try:
-        types = ast.parse("(" + "".join(text).lstrip("*") + ")", mode="eval").body
+        types = parse_expression("(" + "".join(text).lstrip("*") + ")")
     except (SyntaxError, ValueError):
         return False
     if type(types) is not ast.Tuple or len(types.elts) != len(commas) + 1:
@@ -303,7 +304,7 @@ def bound_expressions(bounds: list[Bound], text_lines: list[str]) -> list[ast.ex
     found = []
     for row, column, text in bounds:
         try:
-            expression = ast.parse("(" + text + ")", mode="eval").body
+            expression = parse_expression("(" + text + ")")
         except (SyntaxError, ValueError):
             continue
         shift = len(text_lines[row][:column].encode("utf-8")) - 1  # the "(" stood in column 0

@@ -22,6 +22,7 @@ from archguard.adapters.parsing.facts_builder import (
     Value,
     normalize_newlines,
 )
+from archguard.adapters.python_ast import parse_module
 from archguard.domain.facts import FileFacts
 
 _Handler = Callable[[ast.AST, Context], None]
@@ -39,7 +40,7 @@ def extract_facts(source: str, *, every_body: bool = False, detached: Sequence[a
     only, as the walk of a file this interpreter reads natively sees them."""
     source = normalize_newlines(source)
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except ValueError as error:  # 3.11 reports NUL bytes as ValueError; it is a syntax problem
         raise SyntaxError(str(error)) from None
     builder = FactsBuilder(source)

@@ -31,7 +31,6 @@ import ast
 import io
 import re
 import tokenize
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +38,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from archguard.adapters.python_ast import parse_module
 from archguard.domain.fix import ImportEdit, StatementChange
 from archguard.domain.sources import resolve_relative
 
@@ -79,9 +79,7 @@ def rewrite_imports(path: str, source: bytes, package: str | None, edits: Sequen
     new_source = new_module.bytes
     try:
         if layout.from_ast:  # what CPython's parser took before, it must take after
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(_text(new_source))
+            parse_module(_text(new_source))
         else:
             cst.parse_module(new_source)
     except (SyntaxError, ValueError, cst.ParserSyntaxError) as error:  # a bug of ours; never write it
@@ -138,9 +136,7 @@ class _Layout:
 
     def _lines_from_ast(self, text: str) -> bool:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
+            tree = parse_module(text)
         except (SyntaxError, ValueError, RecursionError):
             return False
         theirs = sorted(
