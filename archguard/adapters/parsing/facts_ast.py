@@ -387,17 +387,7 @@ class _AstWalker:
                 if callee and callee.rpartition(".")[2] in CALLS_OF_INTEREST:
                     keywords = {k.arg: _value(k.value) for k in node.keywords if k.arg}
                     self.b.call(context, callee, self._span(node), [_value(a) for a in node.args], keywords)
-            # The children ast.iter_child_nodes gives, in its order, without its generators (and
-            # without the operator and context markers, which hold nothing).
-            fields = _CHILD_FIELDS.get(kind)
-            if fields is None:
-                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
-            for field in fields:
-                child = getattr(node, field, None)
-                if type(child) is list:
-                    stack.extend(child)  # may hold None (``{**d}``'s key): nothing, when popped
-                elif child is not None:
-                    stack.append(child)
+            _push_children(node, kind, stack)
 
     def attribute_chains(self, nodes: Iterable[ast.AST]) -> None:
         """Report every maximal ``name.attr...`` chain rooted at a plain-import name."""
@@ -422,12 +412,18 @@ class _AstWalker:
                     continue
                 stack.append(base)  # e.g. f().x: chains may hide inside the call
                 continue
-            fields = _CHILD_FIELDS.get(kind)
-            if fields is None:
-                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
-            for field in fields:
-                child = getattr(node, field, None)
-                if type(child) is list:
-                    stack.extend(child)  # may hold None (``{**d}``'s key): skipped when popped
-                elif child is not None:
-                    stack.append(child)
+            _push_children(node, kind, stack)
+
+
+def _push_children(node: ast.AST, kind: type, stack: list[ast.AST]) -> None:
+    """Push the children ``ast.iter_child_nodes`` gives, in its order, without its generators (and
+    without the operator and context markers, which hold nothing)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+    for field in fields:
+        child = getattr(node, field, None)
+        if type(child) is list:
+            stack.extend(child)  # may hold None (``{**d}``'s key): skipped when popped
+        elif child is not None:
+            stack.append(child)
