@@ -8,10 +8,11 @@ runs nothing).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
-from archguard.adapters.project_files.git_listing import GitListing
-from archguard.adapters.project_files.safe_git import run_git
+from archguard.adapters.project_files.git_listing import GitListing, list_git_files
+from archguard.adapters.project_files.safe_git import read_configuration, run_git
 from archguard.domain.errors import ConfigError
 
 
@@ -54,19 +55,54 @@ def changed_files(
     return listed
 
 
+def listing_and_changes(root: Path, rev: str | None = None) -> tuple[GitListing | None, set[str]]:
+    """git's listing of ROOT (:func:`list_git_files`) and the working tree's changes against REV
+    (:func:`changed_files`), asked of git at once: the base revision and the index's side of the
+    diff (which need no listing) are found in a second thread while git lists the working files,
+    so that ``check --changed`` waits for the slower of the two, not for both. The outcome and its
+    errors are :func:`changed_files`'s. Call it inside ``configuration_read_once``."""
+    read_configuration(root)  # once, before the two threads' calls share it
+    index_side: dict[str, object] = {}
+
+    def find_index_side() -> None:
+        try:
+            base = _commit(root, rev) if rev else _default_base(root)
+            assert base is not None  # _commit raises unless optional=True
+            index_side["base"] = base
+            index_side["staged"] = _paths(_git(root, "diff", "--cached", base, *_NAMES))
+        except ConfigError as error:  # raised below, in the caller's thread, if it still matters
+            index_side["error"] = error
+
+    thread = threading.Thread(target=find_index_side, name="archguard-git-base", daemon=True)
+    thread.start()
+    try:
+        listing = list_git_files(root)
+    finally:
+        thread.join()
+    if listing is None or not listing.settled or listing.gitlinks or "error" in index_side:
+        # not a checkout (its own error), or a listing that cannot stand in for git's diff: the
+        # plain way, which raises the base's error again if there was one
+        return listing, changed_files(root, rev, listing=listing)
+    base, staged = index_side["base"], index_side["staged"]
+    assert isinstance(base, str) and isinstance(staged, set)
+    return listing, _against_worktree(root, base, listing, staged)
+
+
 # --no-renames: a rename is a deletion plus an addition, so both paths count. --relative: paths
 # relative to ROOT, and only files under it.
 _NAMES = ("--name-only", "-z", "--no-renames", "--relative", "--")
 _MAX_PATHSPECS = 1000
 
 
-def _against_worktree(root: Path, base: str, listing: GitListing) -> set[str]:
+def _against_worktree(root: Path, base: str, listing: GitListing, staged: set[str] | None = None) -> set[str]:
     """What ``git diff BASE`` plus the untracked files list, without a second pass of git over
     every working file: the listing has just compared each with the index. A path differs from
     BASE in the working tree when its index entry differs from BASE (``diff --cached``: trees and
     the index only) and its working file matches the index, or the other way round. Where both
-    differ, only the working file's content tells: git is asked about those paths alone."""
-    staged = _paths(_git(root, "diff", "--cached", base, *_NAMES))
+    differ, only the working file's content tells: git is asked about those paths alone.
+    ``staged``: the ``diff --cached`` paths, when asked already."""
+    if staged is None:
+        staged = _paths(_git(root, "diff", "--cached", base, *_NAMES))
     unstaged = set(listing.changed)
     both = staged & unstaged
     if len(both) > _MAX_PATHSPECS:

@@ -29,9 +29,13 @@ def run_changed_check(
             "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
         )
     root = options.root.resolve()
-    with configuration_read_once():  # a handful of git calls in a row, one read of its settings
-        listing = list_git_files(root)  # one listing for both: what changed, and the scan
-        changed = git_changes.changed_files(root, rev or None, staged=staged, listing=listing)
+    with configuration_read_once():  # a handful of git calls, one read of its settings
+        # one listing for both: what changed, and the scan
+        if staged:
+            listing = list_git_files(root)
+            changed = git_changes.changed_files(root, rev or None, staged=True, listing=listing)
+        else:
+            listing, changed = git_changes.listing_and_changes(root, rev or None)
     workspace = scan_workspace(options, progress, listing=listing)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan

@@ -79,6 +79,21 @@ def run_git(
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
     git is missing, times out or cannot read the repository's configuration. ``config_out``
     receives the configuration git read (every scope; key -> last value), from the same call."""
+    known = _configuration(root, timeout)
+    if known is None:
+        return None
+    if config_out is not None:
+        config_out.update(known[1])
+    return _git(root, [*_as_flags(known[0]), *args], timeout)
+
+
+def read_configuration(root: Path | str, timeout: float = GIT_TIMEOUT_S) -> None:
+    """Within :func:`configuration_read_once`: read ROOT's configuration now, so that calls made
+    next from several threads at once share this one read."""
+    _configuration(root, timeout)
+
+
+def _configuration(root: Path | str, timeout: float) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
     known = _read_once.get(str(root)) if _read_once is not None else None
     if known is None:
         config: dict[str, str] = {}
@@ -88,9 +103,7 @@ def run_git(
         known = (overrides, config)
         if _read_once is not None:
             _read_once[str(root)] = known
-    if config_out is not None:
-        config_out.update(known[1])
-    return _git(root, [*_as_flags(known[0]), *args], timeout)
+    return known
 
 
 # Within :func:`configuration_read_once`: ROOT -> (overrides, configuration) read by the first call.
