@@ -84,14 +84,17 @@ class Workers:
         """Every chunk's results (in no particular order). ``on_results`` sees each chunk's results
         as they arrive: work done there overlaps the workers' work on the chunks still running."""
         results: list[_T] = []
+
+        def deliver(chunk: list, done: list[_T]) -> None:
+            results.extend(done)
+            if on_results:
+                on_results(done)
+            if on_chunk_done:
+                on_chunk_done(len(chunk))
+
         if self.jobs == 1 or len(chunked) <= 1:
             for chunk in chunked:
-                done = work(root, chunk)
-                results.extend(done)
-                if on_results:
-                    on_results(done)
-                if on_chunk_done:
-                    on_chunk_done(len(chunk))
+                deliver(chunk, work(root, chunk))
             return results
         pool = self._ensure_pool()
         pending: dict[Future, list] = {}
@@ -109,20 +112,11 @@ class Workers:
             except BrokenProcessPool:
                 broken.append(chunk)
                 continue
-            results.extend(done)
-            if on_results:
-                on_results(done)
-            if on_chunk_done:
-                on_chunk_done(len(chunk))
+            deliver(chunk, done)
         if broken:
             self._pool = None  # a dead pool cannot be reused
             for chunk in broken:
-                done = isolated(work, root, chunk, on_crash)
-                results.extend(done)
-                if on_results:
-                    on_results(done)
-                if on_chunk_done:
-                    on_chunk_done(len(chunk))
+                deliver(chunk, isolated(work, root, chunk, on_crash))
         return results
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
