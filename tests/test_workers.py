@@ -1,0 +1,46 @@
+"""The worker pool's promise: a file whose parser process dies costs that file only. Its chunk is
+retried in a process of its own, then file by file; every other file's results arrive, each chunk
+is reported done once, and ``on_crash`` stands in for the guilty file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from archguard.adapters.parsing.workers import Workers, chunks
+
+
+def _work(root: str, chunk: list[tuple[str, object, int]]) -> list[str]:
+    """Stands in for parse_chunk: a file named like a crash kills its process, as a parser
+    crash (or the OS killing a worker) would."""
+    results = []
+    for path, _, _ in chunk:
+        if "crash" in path:
+            os._exit(70)
+        results.append(f"{root}:{path}")
+    return results
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_file_is_accounted_for_when_one_kills_its_process(jobs: int) -> None:
+    items = [(f"pkg/m{i}.py", None, 1000 + i) for i in range(40)]
+    if jobs == 2:  # in this process (jobs 1) a crash would end the test run itself
+        items.append(("pkg/crash.py", None, 1500))
+    grouped = chunks(items, jobs)
+    assert len(grouped) > 1
+    done_counts: list[int] = []
+    seen: list[str] = []
+    with Workers(jobs) as workers:
+        results = workers.map_chunks(
+            _work, "R", grouped,
+            on_chunk_done=done_counts.append,
+            on_results=seen.extend,
+            on_crash=lambda path: f"crashed:{path}",
+        )
+    expected = {f"R:{path}" for path, _, _ in items if "crash" not in path}
+    if jobs == 2:
+        expected.add("crashed:pkg/crash.py")
+    assert sorted(results) == sorted(expected)
+    assert sorted(seen) == sorted(expected)  # on_results saw each result once, crash included
+    assert sum(done_counts) == len(items) and len(done_counts) == len(grouped)
