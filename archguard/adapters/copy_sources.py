@@ -11,7 +11,7 @@ from pathlib import Path
 
 from archguard.adapters.discovery import list_tree_files
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
-from archguard.adapters.project_files.safe_io import is_inside
+from archguard.adapters.project_files.safe_io import is_inside, read_regular
 
 # ``x.py.<anything>`` and ``x.py~``: a Python file kept under another suffix.
 _BACKUP_NAME = re.compile(r"\.py(?:\.[^/]+|~)$")
@@ -35,7 +35,7 @@ def read_texts(root: Path, paths: Iterable[str]) -> dict[str, str | None]:
             texts[rel] = None
             continue
         try:
-            texts[rel] = decode_source((root / rel).read_bytes())
+            texts[rel] = decode_source(read_regular(root / rel)[0])  # never blocks on a FIFO
         except (OSError, UnreadableSource):
             texts[rel] = None
     return texts

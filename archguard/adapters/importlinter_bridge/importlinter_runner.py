@@ -27,7 +27,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
-from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
+from archguard.adapters.project_files.safe_io import (
+    describe_read_error,
+    read_regular,
+    read_regular_text,
+    require_inside,
+)
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
@@ -92,7 +97,7 @@ class ImportLinterConfig:
         if not packages <= {"importlinter", "archguard"}:
             return None
         try:
-            return self.display_path, self.path.read_bytes()
+            return self.display_path, read_regular(self.path)[0]
         except OSError:
             return None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
 from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig, load_config
+from archguard.adapters.project_files.safe_io import read_regular
 
 _MEMO = "importlinter-identity"
 
@@ -41,7 +42,7 @@ class LazyConfig:
     def cache_identity(self) -> tuple[str, bytes] | None:
         if self._loaded is None and self._store.cache_dir is not None:
             try:
-                text = self.path.read_bytes()
+                text = read_regular(self.path)[0]  # never blocks on a FIFO put in its place
             except OSError:
                 text = None
             if text is not None:
