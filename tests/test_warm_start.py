@@ -295,8 +295,7 @@ def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: P
 def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
     """check --changed takes the working files' side of ``git diff BASE`` from the listing it
     made anyway; every kind of change gives what ``git diff BASE`` plus the untracked files give."""
-    from archguard.adapters.git_changes import changed_files
-    from archguard.adapters.project_files.git_listing import list_git_files
+    from archguard.adapters.git_changes import changed_files, listing_and_changes
 
     git(repo, "checkout", "-qb", "feature")
     (repo / "app/user.py").write_text("from app import Thing as T\n")
@@ -320,9 +319,9 @@ def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
     (repo / "app/untracked.py").write_text("d = 1\n")
     git(repo, "mv", "app/__init__.py", "app/init_moved.py")
     for rev in (None, "main", "HEAD", "HEAD~1"):
-        listing = list_git_files(repo)
+        listing, changed = listing_and_changes(repo, rev)
         assert listing is not None and listing.settled
-        assert changed_files(repo, rev, listing=listing) == changed_files(repo, rev), rev
+        assert changed == changed_files(repo, rev), rev
 
 
 def test_attributes_above_a_root_inside_the_checkout_are_seen(

@@ -44,9 +44,7 @@ def changed_files(
     else:
         base = _commit(root, rev) if rev else _default_base(root)
         assert base is not None  # _commit raises unless optional=True
-        args = ["diff", base]
-        if listing is not None and listing.settled and not listing.gitlinks:
-            return _against_worktree(root, base, listing)
+        args = ["diff", base]  # the working tree's side from a listing: listing_and_changes
     listed = _paths(_git(root, *args, *_NAMES))
     if not staged and listing is not None:
         listed.update(listing.untracked)
@@ -94,15 +92,13 @@ _NAMES = ("--name-only", "-z", "--no-renames", "--relative", "--")
 _MAX_PATHSPECS = 1000
 
 
-def _against_worktree(root: Path, base: str, listing: GitListing, staged: set[str] | None = None) -> set[str]:
+def _against_worktree(root: Path, base: str, listing: GitListing, staged: set[str]) -> set[str]:
     """What ``git diff BASE`` plus the untracked files list, without a second pass of git over
     every working file: the listing has just compared each with the index. A path differs from
     BASE in the working tree when its index entry differs from BASE (``diff --cached``: trees and
     the index only) and its working file matches the index, or the other way round. Where both
     differ, only the working file's content tells: git is asked about those paths alone.
-    ``staged``: the ``diff --cached`` paths, when asked already."""
-    if staged is None:
-        staged = _paths(_git(root, "diff", "--cached", base, *_NAMES))
+    ``staged``: the ``diff --cached BASE`` paths."""
     unstaged = set(listing.changed)
     both = staged & unstaged
     if len(both) > _MAX_PATHSPECS:
