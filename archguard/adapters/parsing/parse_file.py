@@ -75,12 +75,12 @@ def parse_one(root: str, path: str, known_hash: bytes | None) -> Parsed:
         with deadline():
             return _read_and_parse(root, path, known_hash)
     except DeadlinePassed as passed:
-        return unreadable(path, f"took longer than {passed.seconds:g} s to read and parse")
+        return unreadable(path, _too_slow(passed))
 
 
 def unreadable(path: str, reason: str) -> Parsed:
     """A file with no facts and no verdict, never cached (the next run tries again)."""
-    return Parsed(path, outcome=ParseOutcome(unreadable=UnreadableFile(path, reason)), cacheable=False)
+    return Parsed(path, outcome=_unreadable_outcome(path, reason), cacheable=False)
 
 
 def crashed(path: str) -> Parsed:
@@ -111,7 +111,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
     try:
         source = decode_source(data)
     except UnreadableSource as error:
-        return Parsed(path, size, stamp, digest, ParseOutcome(unreadable=UnreadableFile(path, error.reason)))
+        return Parsed(path, size, stamp, digest, _unreadable_outcome(path, error.reason))
     try:
         # Encoded here, in parallel: the parent stores it as is (facts_cache.encode_outcome).
         return Parsed(path, size, stamp, digest, encode_outcome(ParseOutcome(facts=extract_facts(source))))
@@ -123,12 +123,9 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
             return Parsed(path, size, stamp, digest, ParseOutcome(syntax_error=issue))
         return Parsed(path, size, stamp, digest, rejected=issue)
     except (RecursionError, MemoryError) as error:  # absurd nesting: CPython cannot compile it
-        message = f"too deeply nested to parse ({type(error).__name__})"
-        return Parsed(path, size, stamp, digest, ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message)))
+        return Parsed(path, size, stamp, digest, _too_deep(path, error))
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
-        reason = f"could not be analysed ({type(error).__name__}: {error})"
-        outcome = ParseOutcome(unreadable=UnreadableFile(path, reason))
-        return Parsed(path, size, stamp, digest, outcome, cacheable=False)
+        return Parsed(path, size, stamp, digest, _unreadable_outcome(path, _our_bug(error)), cacheable=False)
 
 
 def newer_chunk(
@@ -145,7 +142,7 @@ def _newer_outcome(root: str, path: str, constructs: list[SyntaxIssue], digest: 
         with deadline():
             return _newer_outcome_of(root, path, constructs, digest)
     except DeadlinePassed as passed:
-        return _unreadable_outcome(path, f"took longer than {passed.seconds:g} s to read and parse")
+        return _unreadable_outcome(path, _too_slow(passed))
 
 
 def _newer_outcome_of(
@@ -162,17 +159,30 @@ def _newer_outcome_of(
     except UnreadableSource as error:
         return _unreadable_outcome(path, error.reason)
     except (RecursionError, MemoryError) as error:  # as in the first pass: CPython cannot compile it
-        message = f"too deeply nested to parse ({type(error).__name__})"
-        return ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message))
+        return _too_deep(path, error)
     except Exception as error:  # noqa: BLE001 - a bug of ours must cost one file, not the scan
-        return _unreadable_outcome(path, f"could not be analysed ({type(error).__name__}: {error})")
+        return _unreadable_outcome(path, _our_bug(error))
     if isinstance(facts, TooNew):
         return _unreadable_outcome(path, facts.reason)
     return ParseOutcome(facts=facts)
 
 
+# What either pass reports when a file cannot be had (the same words from both).
 def _unreadable_outcome(path: str, reason: str) -> ParseOutcome:
     return ParseOutcome(unreadable=UnreadableFile(path, reason))
+
+
+def _too_slow(passed: DeadlinePassed) -> str:
+    return f"took longer than {passed.seconds:g} s to read and parse"
+
+
+def _too_deep(path: str, error: BaseException) -> ParseOutcome:
+    message = f"too deeply nested to parse ({type(error).__name__})"
+    return ParseOutcome(syntax_error=SyntaxIssue(path, 1, 1, message))
+
+
+def _our_bug(error: Exception) -> str:
+    return f"could not be analysed ({type(error).__name__}: {error})"
 
 
 def still_as_read(root: str, item: Parsed) -> bool:
