@@ -395,8 +395,8 @@ def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Pa
 
 def test_the_results_key_covers_all_of_archguards_code() -> None:
     """An edit to the analysis must never serve results an older analysis derived."""
-    from archguard.adapters.cache import results_cache
+    from archguard.adapters.cache import store
 
-    package = Path(results_cache.__file__).resolve().parents[2]
+    package = Path(store.__file__).resolve().parents[2]
     assert (package / "analysis" / "discover" / "candidates.py").is_file()
     assert (package / "cli.py").is_file()

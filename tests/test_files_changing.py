@@ -10,7 +10,7 @@ a reason that says so, and a changed file's facts are those of one version of it
 under another version's content.
 
 The tests change the tree at the real seams, in process and with ``--jobs 1``: after discovery
-returns (``archguard.app.discover_files``), and inside the two calls to ruff that come after the
+returns (``archguard.app.tree.discover_files``), and inside the two calls to ruff that come after the
 workers' read (``syntax_judge.judge_isolated``, ``syntax_judge.all_issues``).
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import archguard.app
+import archguard.app.tree
 from archguard.adapters.parsing import syntax_judge
 from archguard.cli import cli
 from tests.helpers import write_tree
@@ -114,7 +114,7 @@ def _vandalise(root: Path) -> None:
 def _after_discovery(monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], None]) -> None:
     """Run CHANGE on the tree right after the first discovery (report runs a second one, which
     then sees the changed tree)."""
-    real = archguard.app.discover_files
+    real = archguard.app.tree.discover_files
     calls: list[int] = []
 
     def discover_then_change(root: Path, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ def _after_discovery(monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], N
             change(root)
         return found
 
-    monkeypatch.setattr(archguard.app, "discover_files", discover_then_change)
+    monkeypatch.setattr(archguard.app.tree, "discover_files", discover_then_change)
 
 
 def _before_ruff(

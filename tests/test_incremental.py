@@ -1,6 +1,7 @@
 """Incremental derivation gives what a full run gives: after each of a seeded sequence of random
-edits, a warm ``check`` (which re-derives only what the edit reaches, app/derivation.py) is
-compared finding by finding with a ``--no-cache`` run of the same tree."""
+edits, a warm ``check`` (which re-derives only what the edit reaches, app/engine.py) is compared
+finding by finding with a ``--no-cache`` run of the same tree; so is an engine kept in memory and
+told of each edit as an editor tells it (unsaved text, deleted files)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from archguard.app import Options, run_check
-from archguard.app.derivation import Derivation
+from archguard.app.engine import Engine
 from archguard.domain.errors import ArchguardError
+from tests.fake_store import MemoryStore
 from tests.helpers import comparable_json, write_tree
 
 SVC = 8  # service modules pkg/svc/a0.py ... (each imports a few things from the pool below)
@@ -243,53 +245,84 @@ EDITS: list[Callable[[Tree], str]] = [
 ]
 
 
-def outcome(options: Options) -> object:
+def outcome(options: Options, rederived: list[int | None] | None = None) -> object:
     """The check's JSON without timings, or the error it stopped with (a removed package can
-    leave the import-linter contract naming a module that no longer exists)."""
+    leave the import-linter contract naming a module that no longer exists). ``rederived``: gets
+    how many files the run derived again (None: a full derivation)."""
     try:
-        result = run_check(options)
+        engine = Engine.open(None, options)
+        result = engine.results()
+    except ArchguardError as error:
+        return ("error", str(error))
+    if rederived is not None:
+        rederived.append(engine.rederived)
+    return comparable_json(result), result.scan.import_edges
+
+
+def in_memory(engine: Engine) -> object:
+    try:
+        result = engine.results()
     except ArchguardError as error:
         return ("error", str(error))
     return comparable_json(result), result.scan.import_edges
 
 
-@pytest.fixture
-def rederived(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
-    """Per warm scan: how many files were derived again (None: a full derivation)."""
-    seen: list[int | None] = []
-    real = Derivation._derive_scan
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py")}
 
-    def spy(self: Derivation, prior):  # type: ignore[no-untyped-def]
-        state = real(self, prior)
-        if self.store.cache_dir is not None:
-            seen.append(self.rederived)
-        return state
 
-    monkeypatch.setattr(Derivation, "_derive_scan", spy)
-    return seen
+def diff(before: dict[str, bytes], after: dict[str, bytes]) -> dict[str, bytes | None]:
+    """What an editor would tell the engine: new text per changed file, None per deleted one."""
+    changes: dict[str, bytes | None] = {p: None for p in before.keys() - after.keys()}
+    changes.update((p, data) for p, data in after.items() if before.get(p) != data)
+    return changes
+
+
+def edit_plan(rng: random.Random) -> list[Callable[[Tree], str]]:
+    """Every kind of edit at least once, in a seeded order, then random ones."""
+    plan = list(EDITS)
+    rng.shuffle(plan)
+    return plan + [rng.choice(EDITS) for _ in range(8)]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_incremental_check_equals_a_full_run_after_every_edit(
-    tmp_path: Path, seed: int, rederived: list[int | None]
-) -> None:
+def test_incremental_check_equals_a_full_run_after_every_edit(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     root = write_tree(tmp_path / "tree", base_tree(rng))
     tree = Tree(root, rng)
     warm = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
     full = Options(root=root, no_cache=True, jobs=1)
-    assert outcome(warm) == outcome(full)
+    rederived: list[int | None] = []
+    assert outcome(warm, rederived) == outcome(full)
 
-    # every kind of edit at least once, in a seeded order, then random ones
-    plan = list(EDITS)
-    rng.shuffle(plan)
-    plan += [rng.choice(EDITS) for _ in range(8)]
+    plan = edit_plan(rng)
     for edit in plan:
         what = tree.fix_syntax() if tree.broken else edit(tree)
-        assert outcome(warm) == outcome(full), what
+        assert outcome(warm, rederived) == outcome(full), what
     # Most edits reach a few files: those runs re-derived only them.
     partial = [n for n in rederived if n is not None]
     assert len(partial) >= len(plan) // 3, rederived
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_engine_kept_in_memory_equals_a_full_run_after_every_edit(tmp_path: Path, seed: int) -> None:
+    """The editor's loop: one engine, told each edit as unsaved text (or a deletion), never
+    reading the disk again; after each, its results equal a --no-cache run of the tree on disk."""
+    rng = random.Random(100 + seed)
+    root = write_tree(tmp_path / "tree", base_tree(rng))
+    tree = Tree(root, rng)
+    engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
+    full = Options(root=root, no_cache=True, jobs=1)
+    assert in_memory(engine) == outcome(full)
+    partial = 0
+    plan = edit_plan(rng)
+    for edit in plan:
+        before = snapshot(root)
+        what = tree.fix_syntax() if tree.broken else edit(tree)
+        engine.update(diff(before, snapshot(root)))
+        assert in_memory(engine) == outcome(full), what
+        partial += engine.rederived is not None
+    assert partial >= len(plan) // 3
 
 
 def test_an_unchanged_module_is_not_decoded_again(tmp_path: Path) -> None:
@@ -306,17 +339,12 @@ def test_an_unchanged_module_is_not_decoded_again(tmp_path: Path) -> None:
     options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
     run_check(options)
     write_tree(root, {"pkg/a.py": "class A: ...\nclass B: ...\n"})
-    seen: list[Derivation] = []
-    real = Derivation.scan_results
-    Derivation.scan_results = lambda self: seen.append(self) or real(self)  # type: ignore[method-assign]
-    try:
-        result = run_check(options)
-    finally:
-        Derivation.scan_results = real  # type: ignore[method-assign]
+    engine = Engine.open(None, options)
+    result = engine.results()
     assert [(d.path, d.imported) for d in result.scan.dangling] == [("pkg/c.py", "pkg.gone")]
-    assert seen[0].rederived == 2  # pkg/a.py itself and pkg/b.py, which resolves a name in it
-    decoded = set(seen[0].facts._facts)  # type: ignore[attr-defined]
-    assert decoded == {"pkg/a.py", "pkg/b.py"}
+    # pkg/b.py imports A from pkg.a: the new name B is no name it looked up
+    assert engine.rederived == 1
+    assert set(engine.tree.facts.decoded()) == {"pkg/a.py"}
 
 
 def test_a_damaged_state_means_a_full_derivation(tmp_path: Path) -> None:

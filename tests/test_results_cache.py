@@ -17,7 +17,7 @@ from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.importlinter_bridge.importlinter_compat import installed_version, version_tuple
 from archguard.domain.facts import ParseOutcome
 from archguard.app import Options, record_baseline, run_check, run_scan
-from archguard.app.derivation import Derivation
+from archguard.app.engine import Engine
 from tests.helpers import write_tree
 
 TREE = {
@@ -39,33 +39,53 @@ def summary(result) -> tuple:
     )
 
 
+class Derivations:
+    """The engines the runs opened; equal to the list of what they derived, in order: "scan" or
+    "check" per derivation (whole or incremental), nothing for results taken from the store."""
+
+    def __init__(self) -> None:
+        self.engines: list[Engine] = []
+
+    def kinds(self) -> list[str]:
+        return [kind for e in self.engines for kind in ["check" if e.checking else "scan"] * e.derivations]
+
+    def __eq__(self, other: object) -> bool:
+        return self.kinds() == other
+
+    def __repr__(self) -> str:
+        return repr(self.kinds())
+
+
 @pytest.fixture
-def analysis_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The analysis steps each run really performs, in order."""
-    calls: list[str] = []
-    # every derivation, whole or incremental, goes through these two (archguard/app/derivation.py)
-    for function, step in (("_derive_scan", "dangling"), ("_derive_check", "concepts")):
-        real = getattr(Derivation, function)
-        monkeypatch.setattr(Derivation, function, lambda *a, real=real, step=step: calls.append(step) or real(*a))
+def analysis_calls(monkeypatch: pytest.MonkeyPatch) -> Derivations:
+    calls = Derivations()
+    real = Engine.open.__func__  # type: ignore[attr-defined]
+
+    def opened(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        engine = real(cls, *args, **kwargs)
+        calls.engines.append(engine)
+        return engine
+
+    monkeypatch.setattr(Engine, "open", classmethod(opened))
     return calls
 
 
-def test_unchanged_tree_reuses_derived_results(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_unchanged_tree_reuses_derived_results(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", TREE)
     options = Options(root=root, cache_dir=tmp_path / "cache")
     cold = run_scan(options)
-    assert analysis_calls == ["dangling"]
+    assert analysis_calls == ["scan"]
     assert [(d.imported, d.missing) for d in cold.dangling] == [
         ("app.core:Gone", "name"), ("app.removed", "module"),
     ]
     warm = run_scan(options)
-    assert analysis_calls == ["dangling"]  # not derived again
+    assert analysis_calls == ["scan"]  # not derived again
     assert summary(warm) == summary(cold)
     assert warm.cache_hits == len(TREE)
 
 
 def test_edit_that_leaves_the_facts_alone_reuses_results(
-    tmp_path: Path, analysis_calls: list[str]
+    tmp_path: Path, analysis_calls: Derivations
 ) -> None:
     """Results follow from the facts: a fix on one line of a function body, a reworded comment or
     string, derives nothing again; the edit is still seen (the file is read and parsed)."""
@@ -75,7 +95,7 @@ def test_edit_that_leaves_the_facts_alone_reuses_results(
     cold = run_scan(options)
     write_tree(root, {"app/job.py": body.replace("'old'  # note", "'new'  # changed")})
     warm = run_scan(options)
-    assert analysis_calls == ["dangling"]
+    assert analysis_calls == ["scan"]
     assert warm.cache_hits == len(TREE)  # every file but app/job.py
     assert summary(warm) == summary(cold)
 
@@ -89,14 +109,14 @@ def test_edit_that_leaves_the_facts_alone_reuses_results(
     ],
 )
 def test_any_changed_input_derives_results_again(
-    tmp_path: Path, analysis_calls: list[str], change: dict[str, str]
+    tmp_path: Path, analysis_calls: Derivations, change: dict[str, str]
 ) -> None:
     root = write_tree(tmp_path / "tree", TREE)
     options = Options(root=root, cache_dir=tmp_path / "cache")
     run_scan(options)
     write_tree(root, change)
     changed = run_scan(options)
-    assert analysis_calls == ["dangling", "dangling"]
+    assert analysis_calls == ["scan", "scan"]
     assert summary(changed) == summary(run_scan(Options(root=root, no_cache=True)))
 
 
@@ -110,18 +130,18 @@ def test_deleted_file_derives_results_again(tmp_path: Path) -> None:
     ]
 
 
-def test_other_target_or_packages_are_other_results(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_other_target_or_packages_are_other_results(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", TREE)
     cache_dir = tmp_path / "cache"
     run_scan(Options(root=root, cache_dir=cache_dir))
     run_scan(Options(root=root, cache_dir=cache_dir, target=(3, 11)))
     run_scan(Options(root=root, cache_dir=cache_dir, packages=("app",)))
-    assert analysis_calls == ["dangling"] * 3
+    assert analysis_calls == ["scan"] * 3
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])
 def test_damaged_results_are_derived_again(
-    tmp_path: Path, analysis_calls: list[str], damage: str
+    tmp_path: Path, analysis_calls: Derivations, damage: str
 ) -> None:
     root = write_tree(tmp_path / "tree", TREE)
     options = Options(root=root, cache_dir=tmp_path / "cache")
@@ -135,20 +155,20 @@ def test_damaged_results_are_derived_again(
     else:
         stored.write_bytes(b"not a cache at all")
     again = run_scan(options)
-    assert analysis_calls == ["dangling", "dangling"]
+    assert analysis_calls == ["scan", "scan"]
     assert summary(again) == summary(cold)
 
 
-def test_no_cache_stores_no_results(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_no_cache_stores_no_results(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", TREE)
     run_scan(Options(root=root, no_cache=True))
     run_scan(Options(root=root, no_cache=True))
-    assert analysis_calls == ["dangling", "dangling"]
+    assert analysis_calls == ["scan", "scan"]
     assert not (root / ".archguard_cache").exists()
 
 
 def test_unreadable_file_keeps_results_uncached(
-    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, analysis_calls: Derivations, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file that could not be read is not cached (it may be readable next time), so neither is
     anything derived from the tree it is in."""
@@ -157,7 +177,7 @@ def test_unreadable_file_keeps_results_uncached(
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert [u.path for u in run_scan(options).unreadable] == ["app/huge.py"]
     run_scan(options)
-    assert analysis_calls == ["dangling", "dangling"]
+    assert analysis_calls == ["scan", "scan"]
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -179,12 +199,12 @@ def findings(result) -> list[tuple[str, str, int]]:
     return [(v.code, v.path, v.line) for v in result.violations]
 
 
-def test_unchanged_check_reuses_its_violations(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_unchanged_check_reuses_its_violations(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", CHECKED)
     options = Options(root=root, cache_dir=tmp_path / "cache")
     cold = run_check(options)
     warm = run_check(options)
-    assert analysis_calls == ["dangling", "concepts"]
+    assert analysis_calls == ["check"]
     assert findings(warm) == findings(cold)
     assert ("AG101", "tests/test_compat.py", 1) in findings(warm)
     assert [v.fingerprint for v in warm.violations] == [v.fingerprint for v in cold.violations]
@@ -201,27 +221,27 @@ def test_unchanged_check_reuses_its_violations(tmp_path: Path, analysis_calls: l
     ],
 )
 def test_changed_contracts_are_checked_again(
-    tmp_path: Path, analysis_calls: list[str], change: dict[str, str], appears: str | None
+    tmp_path: Path, analysis_calls: Derivations, change: dict[str, str], appears: str | None
 ) -> None:
     root = write_tree(tmp_path / "tree", {**CHECKED, "app/core.py": "import app.compat\nclass Engine: ...\n"})
     options = Options(root=root, cache_dir=tmp_path / "cache")
     before = run_check(options)
     write_tree(root, change)
     after = run_check(options)
-    assert analysis_calls == ["dangling", "concepts", "concepts"]  # the scan's results were reused
+    assert analysis_calls == ["check", "check"]  # other contracts: another state, derived again
     assert after.contracts_run != before.contracts_run or findings(after) != findings(before)
     if appears:
         assert appears in {code for code, _, _ in findings(after)} - {c for c, _, _ in findings(before)}
 
 
-def test_baseline_applies_to_reused_violations(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_baseline_applies_to_reused_violations(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", CHECKED)
     baseline = tmp_path / "baseline.json"
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).failed
     record_baseline(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
     known = run_check(Options(root=root, cache_dir=tmp_path / "cache", baseline=baseline))
-    assert analysis_calls == ["dangling", "concepts"]  # the baseline run and this one reused the first
+    assert analysis_calls == ["check"]  # the baseline run and this one reused the first
     assert not known.failed
     assert {v.fingerprint for v in known.violations if v.baselined} == {
         v.fingerprint for v in run_check(options).violations if v.severity.value == "error"
@@ -248,7 +268,7 @@ PLUGINS = {
 )
 @pytest.mark.parametrize("kind", PLUGINS)
 def test_plugin_contract_types_are_never_cached(
-    tmp_path: Path, analysis_calls: list[str], monkeypatch: pytest.MonkeyPatch, kind: str
+    tmp_path: Path, analysis_calls: Derivations, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     """A contract type from another package (an ordinary one, or a CanonicalContract subclass) may
     change without any file of the tree changing."""
@@ -259,20 +279,20 @@ def test_plugin_contract_types_are_never_cached(
     root = write_tree(tmp_path / "tree", {**CHECKED, ".importlinter": config})
     options = Options(root=root, cache_dir=tmp_path / "cache")
     assert run_check(options).contracts_run == run_check(options).contracts_run
-    assert analysis_calls == ["dangling", "concepts", "concepts"]
+    assert analysis_calls == ["check", "check"]
 
 
 # --- what the results cache must never get wrong ------------------------------------------------
 
 
-def test_tree_with_compiled_modules_is_cached_too(tmp_path: Path, analysis_calls: list[str]) -> None:
+def test_tree_with_compiled_modules_is_cached_too(tmp_path: Path, analysis_calls: Derivations) -> None:
     root = write_tree(tmp_path / "tree", {
         "app/__init__.py": "", "app/main.py": "from app import fast, faster\nfrom app import gone\n",
         "app/fast.cpython-312-x86_64-linux-gnu.so": b"\x7fELF", "app/faster.pyd": b"MZ",
     })
     options = Options(root=root, cache_dir=tmp_path / "cache")
     cold, warm = run_scan(options), run_scan(options)
-    assert analysis_calls == ["dangling"]
+    assert analysis_calls == ["scan"]
     assert [d.imported for d in warm.dangling] == [d.imported for d in cold.dangling] == ["app:gone"]
 
 

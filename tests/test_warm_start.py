@@ -1,7 +1,7 @@
-"""Warm start from git (app/warm_start.py): a run over a tree git finds unchanged since a recorded
-run takes that run's discovery and outcomes without listing or stat-ing the files itself; any
-change git or a stat can see is an ordinary run. Every run here is compared, finding by finding,
-with a ``--no-cache`` run of the same tree."""
+"""Warm start from git, file by file (adapters/warm_start.py): a run takes every file git vouches
+for (the same blob id as recorded) from the record of the last run, without listing, stat-ing or
+reading it; only the files git reports changed (and those it cannot vouch for) are scanned. Every
+run here is compared, finding by finding, with a ``--no-cache`` run of the same tree."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import archguard.app as app_module
+import archguard.app.tree as tree_module
+from archguard.adapters import warm_start as warm_start_module
 from archguard.adapters.cache import facts_cache
 from archguard.app import Options, run_check
-from archguard.app import warm_start as warm_start_module
 from archguard.app.changed import run_changed_check
 from archguard.domain.result import CheckResult
 from tests.helpers import write_tree
@@ -56,28 +56,43 @@ def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class Runs:
-    """Checks of one tree, counting the runs that scanned files themselves."""
+    """Checks of one tree, noting the files each run scanned (read, or at least stat-ed against the
+    facts cache) and whether it listed and named the files again."""
 
     def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.root = root
-        self.scans = 0
-        real = app_module.scan_files
+        self.scans = 0  # calls of the scanner
+        self.scanned: list[str] = []
+        self.discovered = 0
+        self.listed = False
+        real_scan, real_discover = tree_module.scan_files, tree_module.discover_files
 
-        def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        def counted(root: Path, files: list, **kwargs: object):  # type: ignore[no-untyped-def]
             self.scans += 1
-            return real(*args, **kwargs)  # type: ignore[arg-type]
+            self.scanned += [f.path for f in files]
+            return real_scan(root, files, **kwargs)
 
-        monkeypatch.setattr(app_module, "scan_files", counted)
+        def discovering(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+            self.discovered += 1
+            return real_discover(*args, **kwargs)  # type: ignore[arg-type]
 
-    def check(self, **options: object) -> tuple[bool, CheckResult]:
-        """(did it start warm, the result), the result checked against a --no-cache run."""
-        before = self.scans
+        monkeypatch.setattr(tree_module, "scan_files", counted)
+        monkeypatch.setattr(tree_module, "discover_files", discovering)
+
+    def check(self, **options: object) -> tuple[list[str], CheckResult]:
+        """(the files this run scanned, the result), the result checked against a --no-cache run."""
+        before, named = len(self.scanned), self.discovered
         result = run_check(Options(root=self.root, **options))  # type: ignore[arg-type]
-        warm = self.scans == before
+        scanned = sorted(self.scanned[before:])
+        self.listed = self.discovered > named  # did this run list and name the files again?
         fresh = run_check(Options(root=self.root, no_cache=True, **options))  # type: ignore[arg-type]
         assert _findings(result) == _findings(fresh)
         assert _scan_summary(result) == _scan_summary(fresh)
-        return warm, result
+        return scanned, result
+
+    def warm(self, **options: object) -> bool:
+        """Did a check scan no file at all?"""
+        return self.check(**options)[0] == []
 
 
 def _findings(result: CheckResult) -> list[tuple]:
@@ -102,10 +117,13 @@ def runs(repo: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> R
     return Runs(repo, monkeypatch)
 
 
+EVERY_FILE = sorted(path for path in TREE if path.endswith(".py"))
+
+
 def test_an_unchanged_tree_starts_warm_with_the_same_findings(runs: Runs) -> None:
-    assert not runs.check()[0]  # the first run records
-    warm, result = runs.check()
-    assert warm
+    assert runs.check()[0] == EVERY_FILE  # the first run records
+    scanned, result = runs.check()
+    assert scanned == [] and not runs.listed
     assert result.scan.cache_hits == len(result.scan.files)  # as a warm ordinary run reports
     assert {v.code for v in result.violations} >= {"AG201", "AG202"}
 
@@ -166,57 +184,58 @@ def _skip_worktree_then_edit(root: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "starts_warm"),
+    ("change", "scanned"),
     [
-        (_touch, True),  # git compares the content: same blob, facts unchanged
-        (_rewrite_same, True),
-        (_edit, False),
-        (_stage_edit, False),
-        (_stage_then_revert_working_file, False),
-        (_new_untracked, False),
-        (_delete, False),
-        (_switch_branch, False),
-        (_assume_unchanged_then_edit, False),  # git would call it clean: not trusted
-        (_skip_worktree_then_edit, False),
+        (_touch, []),  # git compares the content: same blob, facts unchanged
+        (_rewrite_same, []),
+        (_edit, ["app/impl.py"]),  # only what git reports changed is read
+        (_stage_edit, ["app/impl.py"]),
+        (_stage_then_revert_working_file, ["app/impl.py"]),
+        (_new_untracked, ["app/extra.py"]),
+        (_delete, []),  # named again, nothing read
+        (_switch_branch, ["app/impl.py", "app/new.py"]),
+        (_assume_unchanged_then_edit, EVERY_FILE),  # git would call it clean: not trusted
+        (_skip_worktree_then_edit, EVERY_FILE),
     ],
 )
-def test_a_change_git_or_a_stat_sees_is_an_ordinary_run(
-    runs: Runs, repo: Path, change: Callable[[Path], None], starts_warm: bool
+def test_only_the_files_git_reports_changed_are_read(
+    runs: Runs, repo: Path, change: Callable[[Path], None], scanned: list[str]
 ) -> None:
     runs.check()
-    assert runs.check()[0]
+    assert runs.warm()
     change(repo)
-    assert runs.check()[0] is starts_warm
-    assert runs.check()[0] is (change not in (_assume_unchanged_then_edit, _skip_worktree_then_edit))
+    assert runs.check()[0] == scanned
+    trusted = change not in (_assume_unchanged_then_edit, _skip_worktree_then_edit)
+    assert runs.check()[0] == ([] if trusted else EVERY_FILE)
 
 
 def test_an_edited_file_left_edited_starts_warm_until_it_changes_again(runs: Runs, repo: Path) -> None:
     runs.check()
     _edit(repo)
-    assert not runs.check()[0]
-    assert runs.check()[0]  # recorded with the file modified: its stat vouches for it now
+    assert runs.check()[0] == ["app/impl.py"]
+    assert runs.warm()  # recorded with the file modified: its stat vouches for it now
     (repo / "app/impl.py").write_text("class Other:\n    x = 1\n")  # modified again, still modified
-    assert not runs.check()[0]
+    assert runs.check()[0] == ["app/impl.py"]
     (repo / "app/impl.py").write_text(TREE["app/impl.py"])  # and back to what git has
-    assert not runs.check()[0]
-    assert runs.check()[0]
+    assert runs.check()[0] == ["app/impl.py"]
+    assert runs.warm()
 
 
 def test_an_untracked_file_is_vouched_for_by_its_stat(runs: Runs, repo: Path) -> None:
     _new_untracked(repo)
     runs.check()
-    assert runs.check()[0]
+    assert runs.warm()
     (repo / "app/extra.py").write_text("from app import Thing\n")
-    assert not runs.check()[0]
+    assert runs.check()[0] == ["app/extra.py"]
 
 
 def test_a_virtualenv_marker_git_ignores_is_still_seen(runs: Runs, repo: Path) -> None:
     _new_ignored_virtualenv_marker(repo)
     runs.check()
-    assert runs.check()[0]
+    assert runs.warm()
     (repo / "app" / "pyvenv.cfg").write_text("home = /usr\n")  # app/ becomes a virtualenv: no code
-    warm, result = runs.check()
-    assert not warm
+    _, result = runs.check()
+    assert runs.listed
     assert not any(f.path.startswith("app/") for f in result.scan.files)
 
 
@@ -232,20 +251,20 @@ def test_a_virtualenv_marker_git_ignores_is_still_seen(runs: Runs, repo: Path) -
 def test_no_warm_start_where_git_may_convert_line_ends(runs: Runs, repo: Path, setting: Callable[[Path], object]) -> None:
     setting(repo)
     runs.check()
-    assert not runs.check()[0]
+    assert runs.check()[0] == EVERY_FILE
 
 
 def test_other_options_do_not_share_a_record(runs: Runs) -> None:
     runs.check()
-    assert not runs.check(excludes=("scripts/**",))[0]
-    assert not runs.check()[0]  # one record, the last run's: it was made with other options
-    assert runs.check()[0]
+    assert runs.check(excludes=("scripts/**",))[0]
+    assert runs.check()[0] == EVERY_FILE  # one record, the last run's: it was made with other options
+    assert runs.warm()
 
 
 def test_a_record_under_another_cache_key_is_never_read(runs: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
     runs.check()
     monkeypatch.setenv("ARCHGUARD_CACHE_KEY", "another key")
-    assert not runs.check()[0]
+    assert runs.check()[0] == EVERY_FILE
 
 
 def test_changed_starts_warm_and_reports_as_an_ordinary_run(runs: Runs, repo: Path) -> None:
@@ -262,10 +281,10 @@ def test_changed_starts_warm_and_reports_as_an_ordinary_run(runs: Runs, repo: Pa
     assert {(v.path, v.code) for v in second.violations} == {("app/user.py", "AG202")}
 
 
-def test_the_command_line_starts_warm_once_the_files_are_settled(repo: Path, tmp_path: Path) -> None:
-    """No patched window: a run records only when its files are older than the racy window."""
+def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Path, tmp_path: Path) -> None:
+    """No patched window and no wait: the files were written just now (as a fresh clone's are),
+    but git vouches for their blobs, so the first run's record is used by the second."""
     cache = tmp_path / "cache"
-    time.sleep(2.1)  # the files just written settle
     first = archguard("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
     assert (cache / "results-warm-state.bin").is_file()
     (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
@@ -280,7 +299,7 @@ def test_a_tree_git_does_not_hold_never_starts_warm(tmp_path: Path, monkeypatch:
     root = write_tree(tmp_path / "plain", TREE)
     runs = Runs(root, monkeypatch)
     runs.check()
-    assert not runs.check()[0]
+    assert runs.check()[0] == EVERY_FILE  # stat-ed against the facts cache, as ordinary runs are
 
 
 
@@ -289,7 +308,7 @@ def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: P
     git(repo, "add", "app/alias.py")
     git(repo, "commit", "-qm", "link")
     runs.check()
-    assert not runs.check()[0]  # git does not look at what the link leads to
+    assert runs.check()[0] == sorted([*EVERY_FILE, "app/alias.py"])  # git does not look at what the link leads to
 
 
 def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
@@ -333,17 +352,18 @@ def test_attributes_above_a_root_inside_the_checkout_are_seen(
     git(repo, "commit", "-qm", "service")
     runs = Runs(root, monkeypatch)
     runs.check()
-    assert runs.check()[0]
+    assert runs.warm()
     (repo / ".gitattributes").write_text("*.py text eol=crlf\n")
     runs.check()
-    assert not runs.check()[0]
+    assert runs.check()[0] == EVERY_FILE
 
 
-def test_a_warm_start_whose_results_are_not_cached_scans_for_real(
+def test_a_warm_start_whose_results_are_not_cached_reads_the_facts_by_blob(
     runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tree is as recorded, but the check asks for something the results cache does not hold
-    (an import-linter configuration from outside the tree): the facts come from a real scan."""
+    (an import-linter configuration from outside the tree): the facts come from the facts cache,
+    by each file's blob id, and no file is read."""
     config = tmp_path / "contracts.ini"
     config.write_text(
         "[importlinter]\nroot_packages = app\n\n"
@@ -356,9 +376,9 @@ def test_a_warm_start_whose_results_are_not_cached_scans_for_real(
     def no_listing(*args: object, **kwargs: object) -> None:
         raise AssertionError("a warm start lists no files")
 
-    monkeypatch.setattr(app_module, "discover_files", no_listing)
+    monkeypatch.setattr(tree_module, "discover_files", no_listing)
     result = run_check(Options(root=runs.root, importlinter_config=config))
-    assert runs.scans == scans + 1  # started warm, then scanned for the facts
+    assert runs.scans == scans  # started warm, the facts from the facts cache
     monkeypatch.undo()
     fresh = run_check(Options(root=runs.root, importlinter_config=config, no_cache=True))
     assert _findings(result) == _findings(fresh)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,8 +85,41 @@ class Discovery:
     # Not counted as files: they only tell which names the module serves.
     stubs: list[SourceFile] = field(default_factory=list)
     # What was looked up on disk besides the listing (see :func:`probes_hold`): a warm start
-    # (app/warm_start.py) reuses this discovery only while every answer is the same.
+    # (adapters/warm_start.py) reuses this discovery only while every answer is the same.
     probes: dict[str, bool] = field(default_factory=dict)
+
+
+class TreeView:
+    """What discovery looks up beyond the listing, asked of the disk under ROOT; a commit's files
+    (``Engine.at_commit``) answer from the commit's tree instead (:class:`PathsView`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def isfile(self, rel: str) -> bool:
+        return os.path.isfile(os.path.join(self.root, rel))
+
+    def isdir(self, rel: str) -> bool:
+        return os.path.isdir(os.path.join(self.root, rel))
+
+
+class PathsView(TreeView):
+    """The files of a tree given as paths (relative to ROOT, with "/"): a commit's tree."""
+
+    def __init__(self, root: Path, paths: Iterable[str]) -> None:
+        super().__init__(root)
+        self._files = set(paths)
+        self._dirs = {p.rpartition("/")[0] for p in self._files}
+        for folder in list(self._dirs):
+            while folder:
+                folder = folder.rpartition("/")[0]
+                self._dirs.add(folder)
+
+    def isfile(self, rel: str) -> bool:
+        return rel in self._files
+
+    def isdir(self, rel: str) -> bool:
+        return rel in self._dirs
 
 
 def discover(
@@ -95,17 +128,20 @@ def discover(
     packages: Sequence[str] | None = None,
     excludes: Sequence[str] = (),
     listing: GitListing | None = None,
+    view: TreeView | None = None,
 ) -> Discovery:
-    """``listing``: git's listing of ROOT made already (None: discovery asks git itself)."""
+    """``listing``: git's listing of ROOT made already (None: discovery asks git itself).
+    ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT)."""
     root = Path(root)
-    probes = _Probes(root)
+    view = view or TreeView(root)
+    probes = _Probes(view)
     listed, tracked = _list_module_files(root, excludes, probes, listing)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     if packages is None:
         package_dirs = _detect_packages(dirs_with_init, uses_src=probes.src_is_layout_root())
     else:
-        package_dirs = _given_packages(root, packages)
+        package_dirs = _given_packages(view, packages)
     files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=probes.src_is_layout_root())
     return Discovery(
         files=files,
@@ -115,6 +151,49 @@ def discover(
         git_tracked=tracked,
         stubs=_stubs_beside(listed, files),
         probes=probes.answers,
+    )
+
+
+def with_paths(
+    root: Path,
+    discovery: Discovery,
+    *,
+    added: Iterable[str] = (),
+    removed: Iterable[str] = (),
+    packages: Sequence[str] | None = None,
+    excludes: Sequence[str] = (),
+) -> Discovery:
+    """``discovery`` after ``.py`` files were added or removed (an editor's new or deleted buffer),
+    without listing the tree again: the same filters and the same naming rules (a new
+    ``__init__.py`` renames the folder below it)."""
+    view = TreeView(root)
+    probes = _Probes(view)
+    spec = _ExcludeSpec(excludes)
+    paths = {f.path for f in discovery.files} - set(removed)
+    for rel in added:
+        folder = rel.rpartition("/")[0]
+        if (
+            rel.endswith(".py")
+            and not any(_is_excluded_dir_name(part) for part in folder.split("/") if part)
+            and not spec.excludes_file(rel)
+            and not probes.not_code_inside(rel)
+        ):
+            paths.add(rel)
+    ordered = sorted(paths)
+    dirs_with_init = _dirs_with_init(root, ordered)
+    uses_src = probes.src_is_layout_root()
+    package_dirs = discovery.package_dirs if packages else _detect_packages(dirs_with_init, uses_src=uses_src)
+    files = _name_modules(ordered, package_dirs, dirs_with_init, uses_src=uses_src)
+    return Discovery(
+        files=files,
+        packages=sorted(package_dirs),
+        package_dirs=package_dirs,
+        native_modules=_native_modules(
+            [f.path for f in discovery.native_modules], package_dirs, dirs_with_init
+        ),
+        git_tracked=discovery.git_tracked,
+        stubs=_stubs_beside([f.path for f in discovery.stubs], files),
+        probes={**discovery.probes, **probes.answers},
     )
 
 
@@ -201,12 +280,12 @@ def _list_module_files(
     # The walk has seen each entry's type already; of git's listing, the files git has just found
     # unchanged against its index are plain files on disk, the others (tracked-but-deleted files,
     # links, folders named x.py, untracked files) are checked on disk.
-    clean = git.clean if git is not None else frozenset()
+    clean: Container[str] = git.clean if git is not None else frozenset()
     kept = {
         rel
         for rel in listing.paths
         if not probes.not_code_inside(rel)
-        and (not listing.listed_by_git or rel in clean or _exists_as_non_folder(os.path.join(root, rel)))
+        and (not listing.listed_by_git or rel in clean or exists_as_non_folder(os.path.join(root, rel)))
     }
     return sorted(kept), listing.tracked
 
@@ -242,7 +321,7 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _exists_as_non_folder(path: str) -> bool:
+def exists_as_non_folder(path: str) -> bool:
     """A tracked file still on disk (a broken link too: it is reported, not dropped), not a folder.
     One ``lstat`` for the common case (a regular file); links are followed to see what they reach."""
     try:
@@ -265,15 +344,15 @@ class _Probes:
     (its ``pyvenv.cfg``), or a ``build``/``dist`` output folder (one that is not itself a
     package)? Answers are cached per folder. And is ``src`` a layout folder?"""
 
-    def __init__(self, root: Path) -> None:
-        self._root = root
+    def __init__(self, view: TreeView) -> None:
+        self._view = view
         self.answers: dict[str, bool] = {}  # folder (relative) -> holds no code; _SRC_PROBE -> ...
         self._inside: dict[str, bool] = {}  # per folder of a listed file
 
     def src_is_layout_root(self) -> bool:
         known = self.answers.get(_SRC_PROBE)
         if known is None:
-            known = self.answers[_SRC_PROBE] = _src_is_layout_root(self._root)
+            known = self.answers[_SRC_PROBE] = _src_is_layout_root(self._view)
         return known
 
     def not_code_inside(self, rel: str) -> bool:
@@ -288,24 +367,24 @@ class _Probes:
     def _dir_is_excluded(self, rel_dir: str) -> bool:
         known = self.answers.get(rel_dir)
         if known is None:
-            known = self.answers[rel_dir] = _holds_no_code(self._root, rel_dir)
+            known = self.answers[rel_dir] = _holds_no_code(self._view, rel_dir)
         return known
 
 
 _SRC_PROBE = "\0src-is-layout-root"  # no folder's name
 
 
-def _holds_no_code(root: Path, rel_dir: str) -> bool:
-    folder = os.path.join(root, rel_dir)
-    return os.path.isfile(os.path.join(folder, VENV_MARKER)) or (
-        rel_dir.rpartition("/")[2] in BUILD_OUTPUT_DIRS and not os.path.isfile(os.path.join(folder, INIT))
+def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
+    return view.isfile(f"{rel_dir}/{VENV_MARKER}") or (
+        rel_dir.rpartition("/")[2] in BUILD_OUTPUT_DIRS and not view.isfile(f"{rel_dir}/{INIT}")
     )
 
 
 def probes_hold(root: Path, probes: dict[str, bool]) -> bool:
     """Would discovery look up the same answers on disk today?"""
+    view = TreeView(root)
     for key, answer in probes.items():
-        now = _src_is_layout_root(root) if key == _SRC_PROBE else _holds_no_code(root, key)
+        now = _src_is_layout_root(view) if key == _SRC_PROBE else _holds_no_code(view, key)
         if now != answer:
             return False
     return True
@@ -319,9 +398,9 @@ def _dirs_with_init(root: Path, paths: Iterable[str]) -> set[str]:
     return {rel.rpartition("/")[0] for rel in paths if rel.rpartition("/")[2] == INIT}
 
 
-def _src_is_layout_root(root: Path) -> bool:
+def _src_is_layout_root(view: TreeView) -> bool:
     """``src/`` is a layout folder (holding packages) unless it is itself a package."""
-    return (root / SRC).is_dir() and not (root / SRC / INIT).is_file()
+    return view.isdir(SRC) and not view.isfile(f"{SRC}/{INIT}")
 
 
 def _detect_packages(dirs_with_init: set[str], *, uses_src: bool) -> dict[str, str]:
@@ -338,17 +417,19 @@ def _detect_packages(dirs_with_init: set[str], *, uses_src: bool) -> dict[str, s
     return dict(sorted(found.items()))
 
 
-def _given_packages(root: Path, names: Sequence[str]) -> dict[str, str]:
+def _given_packages(view: TreeView, names: Sequence[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in names:
         if not name.isidentifier():
             raise DiscoveryError(f"--package {name!r}: not a top-level package name")
         for rel_dir in (name, f"{SRC}/{name}"):
-            if (root / rel_dir / INIT).is_file():
+            if view.isfile(f"{rel_dir}/{INIT}"):
                 found[name] = rel_dir
                 break
         else:
-            raise DiscoveryError(f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {root}")
+            raise DiscoveryError(
+                f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {view.root}"
+            )
     return dict(sorted(found.items()))
 
 

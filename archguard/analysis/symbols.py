@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, name_facet
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
 
@@ -47,9 +48,10 @@ IMPLICIT_MODULE_ATTRIBUTES = frozenset(
 )
 UNPARSED = "unparsed"
 
-# What a traced table (SymbolTable(traced=True)) notes besides module names: a lookup that walked
-# every module (its answer may change with any file), and a re-export cycle (whose answer depends
-# on which name was asked first, so only a full derivation reproduces it).
+# What a traced table (SymbolTable(traced=True)) notes besides the facets of modules it read
+# (analysis/facets.py): a lookup that walked every module (its answer may change with any file),
+# and a re-export cycle (whose answer depends on which name was asked first, so only a full
+# derivation reproduces it).
 CONSULTED_EVERYTHING = "*"
 CONSULTED_CYCLE = "*cycle"
 
@@ -169,10 +171,13 @@ class SymbolTable:
         but what names they bind is unknown, like a module whose file did not parse.
         ``stubs``: module -> its ``.pyi`` stub beside it (file, facts): the names it declares are
         the module's names too (lazy_loader's ``attach_stub`` serves exactly those).
-        ``traced``: note every module name a lookup consults (see :meth:`tracing`), for an
-        incremental derivation that re-derives only what a changed module can affect."""
+        ``traced``: note every facet of a module a lookup consults (see :meth:`tracing`), for an
+        incremental derivation that re-derives only what a changed facet can affect."""
+        self._facts_source = facts
+        self._stubs = dict(stubs)
+        self._natives = {f.module: f for f in reversed(native_modules)}  # the first of a name wins
         self._modules: dict[str, _ModuleInfo] = {}
-        for f in sorted(files, key=lambda f: (f.loose, not f.is_package, f.path)):
+        for f in sorted(files, key=_precedence):
             # Two files claiming one module name: a package (app/x/__init__.py) wins over the
             # module beside it (app/x.py), as Python's finder does; a packaged file over a loose
             # one, as on sys.path order; never crash on the other.
@@ -183,16 +188,24 @@ class SymbolTable:
                 info.stub = _ModuleInfo(stub_file, stub_facts)
         for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
             self._modules.setdefault(f.module, _ModuleInfo(f, None))
+        self._settle_names()
+        # Tracing: a stack of the facets consulted so far, innermost computation last, and per
+        # memoised answer what computing it consulted (a memo hit consults all of that again).
+        self._traced = traced
+        self._frames: list[set[str]] = [set()]
+        self._forget_answers()
+
+    def _settle_names(self) -> None:
+        """What follows from the set of module names: the internal top-level names, and the
+        namespace folders (folders without __init__.py under a known module are importable)."""
         self.internal_roots: frozenset[str] = frozenset(
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
-        # Folders without __init__.py under a known module are namespace packages: importable.
         self._namespaces: frozenset[str] = frozenset(_parents(self._modules)) - self._modules.keys()
+
+    def _forget_answers(self) -> None:
+        """Drop every memoised answer (and what computing it consulted)."""
         self._memo: dict[tuple[str, str, int | None], Resolution] = {}
-        # Tracing: a stack of the module names consulted so far, innermost computation last, and
-        # per memoised answer what computing it consulted (a memo hit consults all of that again).
-        self._traced = traced
-        self._frames: list[set[str]] = [set()]
         self._memo_deps: dict[tuple[str, str, int | None], set[str]] = {}
         self._exported_deps: dict[str, set[str]] = {}
         self._star_deps: dict[str, set[str]] = {}
@@ -205,13 +218,52 @@ class SymbolTable:
             | None
         ) = None
 
+    def replace_files(
+        self,
+        removed: Iterable[SourceFile],
+        added: Iterable[SourceFile],
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+    ) -> None:
+        """The table of the tree after an edit, made from this one: ``removed`` files are gone,
+        ``added`` ones new (a file whose facts changed is both), ``files`` every file now and
+        ``facts`` theirs. Only the modules those files name are rebuilt; every memoised answer
+        is dropped (an edit's few files cost a few lookups again, not a new table)."""
+        self._facts_source = facts
+        touched = {f.module for f in removed} | {f.module for f in added}
+        if not touched:
+            return
+        named = sorted((f for f in files if f.module in touched), key=_precedence)
+        before = {m: self._modules.get(m) for m in touched}
+        for module in touched:
+            self._modules.pop(module, None)
+        for f in named:
+            if f.module not in self._modules:
+                self._modules[f.module] = _ModuleInfo(f, None, facts)
+        for module in touched:
+            info = self._modules.get(module)
+            stub = self._stubs.get(module)
+            if info is not None and stub is not None:
+                info.stub = _ModuleInfo(stub[0], stub[1])
+            native = self._natives.get(module)
+            if info is None and native is not None:
+                self._modules[module] = _ModuleInfo(native, None)
+        after = {m: self._modules.get(m) for m in touched}
+        if any(
+            (b is None) != (a is None) or (b is not None and a is not None and b.file.loose != a.file.loose)
+            for b, a in ((before[m], after[m]) for m in touched)
+        ):
+            self._settle_names()
+        self._forget_answers()
+
     # ---- tracing -------------------------------------------------------------------------
 
     @contextmanager
     def tracing(self) -> Iterator[set[str]]:
-        """Collect the module names (and ``CONSULTED_*`` marks) that the lookups made inside the
-        ``with`` block consulted: their existence, kind or facts decided the answers. Nothing is
-        collected unless the table was built with ``traced=True``."""
+        """Collect the facets of modules (analysis/facets.py: a module's existence, one of its
+        names, its star imports...; and ``CONSULTED_*`` marks) that the lookups made inside the
+        ``with`` block consulted: they decided the answers, found or not. Nothing is collected
+        unless the table was built with ``traced=True``."""
         seen: set[str] = set()
         self._frames.append(seen)
         try:
@@ -223,6 +275,10 @@ class SymbolTable:
     def _note(self, module: str) -> None:
         if self._traced:
             self._frames[-1].add(module)
+
+    def _note_name(self, module: str, name: str) -> None:
+        if self._traced:
+            self._frames[-1].add(name_facet(module, name))
 
     def _info(self, module: str) -> _ModuleInfo | None:
         if self._traced:
@@ -237,8 +293,13 @@ class SymbolTable:
         return info.file if info else None
 
     def facts_of(self, module: str) -> FileFacts | None:
+        """All of ``module``'s facts (a caller reading only some should ask for those: a traced
+        table notes that this caller depends on all of them)."""
         info = self._info(module)
-        return info.facts if info else None
+        if info is None:
+            return None
+        self._note(module + FACTS)
+        return info.facts
 
     def module_exists(self, module: str) -> bool:
         self._note(module)
@@ -281,7 +342,10 @@ class SymbolTable:
         the cheap answer dangling-import checking needs for almost every import, without building
         a resolution."""
         info = self._info(module)
-        return info is not None and info.facts is not None and name in self._candidates(info)
+        if info is None or info.facts is None:
+            return False
+        self._note_name(module, name)
+        return name in self._candidates(info)
 
     def binds_when_type_checking(self, module: str, name: str) -> bool:
         """What a type checker sees: ``module`` binds ``name`` at module level, counting imports
@@ -289,11 +353,13 @@ class SymbolTable:
         info = self._info(module)
         if info is None or info.facts is None:
             return False
+        self._note_name(module, name)
         if any(b.name == name and b.kind is not BindingKind.DELETE for b in info.facts.bindings):
             return True
         if any(f.bound_name == name and not f.in_function for f in info.facts.imports):
             return True
         # ``if TYPE_CHECKING: from .modeling import *`` (transformers' lazy ``__init__`` files)
+        self._note(module + STARS)
         for fact in info.facts.imports:
             if fact.name == "*" and not fact.in_function:
                 target = info.file.import_target(fact)
@@ -355,6 +421,7 @@ class SymbolTable:
             info = self._info(module)
             names: set[str] = set()
             if info is not None and info.facts is not None:
+                self._note(module + NAMES)
                 names.update(self._candidates(info))
                 for star in self._star_imports(info)[0]:
                     names.update(self.star_exports(star))
@@ -375,7 +442,10 @@ class SymbolTable:
                 self._frames[-1] |= self._star_deps[module]
             return cached
         with self.tracing() as frame:
-            facts = self.facts_of(module)
+            info = self._info(module)
+            facts = info.facts if info is not None else None
+            if facts is not None:
+                self._note(module + STARS)  # its __all__
             if facts is not None and facts.all_names is not None:
                 cached = frozenset(facts.all_names)
             else:
@@ -515,6 +585,7 @@ class SymbolTable:
             found = self._through_candidates(info.stub, name, None, hop)
             if found is not None:
                 return found
+        self._note(module + STARS)  # the flags that let any name exist
         if (
             info.facts.has_getattr
             or info.facts.writes_globals
@@ -530,6 +601,10 @@ class SymbolTable:
         """The name as the module's own bindings give it, or None if none binds it."""
         module = info.file.module
         first_failure: Resolution | None = None
+        if self._traced:
+            self._note_name(module, name)
+            if before_line is not None:
+                self._note(module + ORDER)
         candidates = self._candidates(info) if before_line is None else self._before_del(info)
         for cand in candidates.get(name, ()):
             if before_line is not None and cand.line >= before_line:
@@ -550,6 +625,7 @@ class SymbolTable:
         facts = self._modules[star_module].facts
         if facts is None:
             return Resolution(DYNAMIC, None, ())  # unparsed: its names are unknown
+        self._note(star_module + STARS)  # its __all__
         listed = facts.all_names is not None
         if listed and name not in facts.all_names:  # type: ignore[operator]
             return None
@@ -558,6 +634,7 @@ class SymbolTable:
         res = self._resolve(star_module, name, None)
         if res.fails_here or res.status == CYCLE:
             return None
+        self._note_name(star_module, name)
         explicit = name in self._candidates(self._modules[star_module])
         if res.status == MODULE and not listed and not explicit:
             return None  # a submodule the package never bound is not in its namespace
@@ -566,6 +643,7 @@ class SymbolTable:
     def _star_imports(self, info: _ModuleInfo) -> tuple[list[str], bool]:
         """Internal modules star-imported at module level, and whether an external one is."""
         assert info.facts is not None
+        self._note(info.file.module + STARS)
         targets: list[str] = []
         external = False
         for fact in info.facts.imports:
@@ -622,35 +700,7 @@ class SymbolTable:
 
     def _candidates(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
         if info.by_name is None:
-            by_name: dict[str, list[_Candidate]] = {}
-            deleted: dict[str, int] = {}  # name -> line of its last unconditional ``del``
-            if info.facts is not None:
-                for b in info.facts.bindings:
-                    if b.kind is BindingKind.DELETE:
-                        if not b.conditional:  # ``del X`` under if/try may not run: ignored
-                            deleted[b.name] = max(b.line, deleted.get(b.name, 0))
-                        continue
-                    by_name.setdefault(b.name, []).append(b)
-                for fact in info.facts.imports:
-                    if _is_runtime_binding(fact):  # cheap test first: most imports sit in defs
-                        bound = fact.bound_name
-                        if bound is not None:
-                            by_name.setdefault(bound, []).append(fact)
-            for cands in by_name.values():
-                if len(cands) > 1:  # most names are bound once: nothing to order
-                    # Most preferred first: unconditional before conditional, later lines first.
-                    cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
-            if deleted:
-                info.before_del = by_name
-                by_name = dict(by_name)
-                for name, line in deleted.items():
-                    # Only what is bound again after the ``del`` survives it.
-                    after = [c for c in by_name.get(name, ()) if c.line > line]
-                    if after:
-                        by_name[name] = after
-                    else:
-                        by_name.pop(name, None)
-            info.by_name = by_name
+            info.by_name, info.before_del = candidates_of(info.facts)
         return info.by_name
 
     def _referrers(
@@ -705,6 +755,47 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+def _precedence(file: SourceFile) -> tuple[bool, bool, str]:
+    return (file.loose, not file.is_package, file.path)
+
+
+def candidates_of(
+    facts: FileFacts | None,
+) -> tuple[dict[str, list[_Candidate]], dict[str, list[_Candidate]] | None]:
+    """Per name, what binds it at module level at run time, most preferred first, and (when some
+    name is deleted) the same before the ``del`` statements: (after ``del``, before or None)."""
+    by_name: dict[str, list[_Candidate]] = {}
+    deleted: dict[str, int] = {}  # name -> line of its last unconditional ``del``
+    if facts is not None:
+        for b in facts.bindings:
+            if b.kind is BindingKind.DELETE:
+                if not b.conditional:  # ``del X`` under if/try may not run: ignored
+                    deleted[b.name] = max(b.line, deleted.get(b.name, 0))
+                continue
+            by_name.setdefault(b.name, []).append(b)
+        for fact in facts.imports:
+            if _is_runtime_binding(fact):  # cheap test first: most imports sit in defs
+                bound = fact.bound_name
+                if bound is not None:
+                    by_name.setdefault(bound, []).append(fact)
+    for cands in by_name.values():
+        if len(cands) > 1:  # most names are bound once: nothing to order
+            # Most preferred first: unconditional before conditional, later lines first.
+            cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
+    if not deleted:
+        return by_name, None
+    before_del = by_name
+    by_name = dict(by_name)
+    for name, line in deleted.items():
+        # Only what is bound again after the ``del`` survives it.
+        after = [c for c in by_name.get(name, ()) if c.line > line]
+        if after:
+            by_name[name] = after
+        else:
+            by_name.pop(name, None)
+    return by_name, before_del
 
 
 def _parents(modules: Iterable[str]) -> set[str]:

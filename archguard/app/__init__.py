@@ -1,59 +1,37 @@
 """Use cases (``scan``, ``check``, ``baseline``): the composition root that wires adapters to analysis.
 
-One module per further command sits beside this one (``archguard.app.<command>``); each builds on
-:func:`scan_workspace` and :class:`Options` here.
+Every use case runs on the engine (``app/engine.py``): one tree's facts and derived results, kept
+current incrementally, cached through one store (``app/store.py``, keys in ``app/keys.py``). One
+module per further command sits beside this one (``archguard.app.<command>``); each builds on
+:func:`scan_workspace` (or :func:`open_engine`) and :class:`Options` here.
 
 The CLI only parses options into :class:`Options` and renders what these functions return.
 """
 
 from __future__ import annotations
 
-import datetime
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from archguard.adapters.cache.cache_location import (
-    check_cache_dir,
-    default_cache_dir,
-    run_cache_dir,
-    trusted_cache_dir,
-)
-from archguard.adapters.cache.facts_cache import FactsCache
-from archguard.adapters.cache.results_cache import ResultsCache
-
-# ``discover`` imported under another name: the submodule archguard.app.discover, once imported,
-# becomes the package attribute ``discover`` and would shadow the function.
-from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
-from archguard.adapters.discovery import discover as discover_files
-from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
-from archguard.adapters.project_files.git_listing import GitListing, list_git_files
+from archguard.adapters.project_files.git_listing import GitListing
 from archguard.adapters.project_files.safe_io import is_inside
-from archguard.analysis.baseline import carry_annotations, settle_baseline
-from archguard.analysis.symbols import SymbolTable
-from archguard.app import warm_start
-from archguard.app.derivation import Derivation, checker_versions
-from archguard.app.golden_path import check_entries
-from archguard.app.warm_start import ScannedLater
+from archguard.analysis.baseline import carry_annotations
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
-from archguard.domain.facts import UnreadableFile
-from archguard.domain.findings import Severity, Violation
-from archguard.domain.golden_path import is_golden
-from archguard.domain.ordering import by_path, by_position
+from archguard.domain.findings import Severity
 from archguard.domain.result import CheckResult, ScanResult
-from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor import-linter, and
     # importing them would cost a seventh of such a scan of 10,000 files
     import grimp
 
-    from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
-    from archguard.adapters.parsing.scanner import ScanOutput
-    from archguard.adapters.parsing.stubs import Stub
+    from archguard.analysis.symbols import SymbolTable
+    from archguard.app.engine import Engine
+    from archguard.app.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -81,31 +59,36 @@ class Options:
 
 
 class Workspace:
-    """A finished scan and what the analysis derives from it, for use cases that go on from it.
-    The symbol table and the graph are built on first use: a scan whose results came from the
-    cache needs neither. Everything derived, and its caching, goes through ``derivation``."""
+    """A finished scan and what the analysis derives from it, for use cases that go on from it
+    (``discover``, ``report``, ``fix``, the golden path): a view of the engine
+    (``app/engine.py``), which builds the symbol table and the graph on first use and caches what
+    is derived through its store."""
 
-    def __init__(self, scan: ScanResult, derivation: Derivation, started: float) -> None:
-        self.scan = scan
-        self.derivation = derivation
-        self.started = started  # perf_counter() when the scan began: check's duration counts from here
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.started = engine.started  # perf_counter() when the scan began: check's duration counts from here
+
+    @cached_property
+    def scan(self) -> ScanResult:
+        return self.engine.scan_result()
 
     @property
     def table(self) -> SymbolTable:
-        return self.derivation.table
+        return self.engine.table
 
     @property
     def graph(self) -> grimp.ImportGraph:
-        return self.derivation.graph
+        return self.engine.graph
 
     @property
-    def results(self) -> ResultsCache:
-        return self.derivation.store
+    def store(self) -> Store:
+        return self.engine.store
 
     @property
-    def results_key(self) -> bytes | None:
-        """The scan's results key (None: results derived from this scan are not cached)."""
-        return self.derivation.key
+    def scan_key(self) -> bytes | None:
+        """The scan's results key (None: results derived from this scan are not cached): use cases
+        that cache more on top of the scan key their entries with it (``app/keys.py``)."""
+        return self.engine.scan_key
 
 
 def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
@@ -116,142 +99,26 @@ def scan_workspace(
     options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
 ) -> Workspace:
     """``listing``: git's listing of ROOT made already this run (True: make it here)."""
-    started = time.perf_counter()
-    root = options.root.resolve()
-    target = options.target or NEWEST_TARGET
-    # docs/security.md: where a cache may live, and when it is trusted
-    given_cache_dir = None if options.no_cache else options.cache_dir or default_cache_dir(root)
-    if listing is True:
-        listing = list_git_files(root)
-    assert listing is None or isinstance(listing, GitListing)
-    start = warm_start.begin(options, root, target, listing, given_cache_dir)  # None: not possible
-    recorded = start.recorded() if start is not None else None
-    output: ScanOutput | ScannedLater
-    if recorded is not None and start is not None:  # nothing changed since a recorded run
-        discovery, files, badly_named = recorded.discovery, recorded.files, recorded.badly_named
-        assert given_cache_dir is not None
-        check_cache_dir(given_cache_dir, root, discovery.files)
-        warm_dir = start.cache_dir
-        output = start.output(
-            recorded, lambda: scan_files(root, files, target=target, cache=FactsCache(warm_dir))
-        )
-        results_dir: Path | None = warm_dir
-    else:
-        try:
-            discovery = discover_files(
-                root, packages=options.packages or None, excludes=options.excludes, listing=listing
-            )
-        except DiscoveryError as error:
-            raise ConfigError(str(error)) from None
-        files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
-        files, badly_named = split_undecodable_names(files)
-        cache_dir = given_cache_dir
-        if cache_dir is not None:
-            check_cache_dir(cache_dir, root, discovery.files)
-            cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
-        cache_dir = run_cache_dir(cache_dir, root, include_loose=options.include_loose)
-        cache = FactsCache(cache_dir)
-        output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
-        if start is not None:
-            start.record(cache, discovery, files, badly_named, output)
-        # A cache folder that could not be written is warned about once, by the facts cache.
-        results_dir = None if cache.unwritable else cache.cache_dir
+    from archguard.app.engine import Engine
 
-    unreadable = sorted(
-        [
-            *output.unreadable,
-            *(UnreadableFile(f.path, "file name is not valid UTF-8") for f in badly_named),
-        ],
-        key=by_path,
-    )
-    all_files = files + badly_named
-    derivation = Derivation(
-        ResultsCache(results_dir),
-        all_files,
-        output.facts,
-        output.outcome_digests if output.fully_cached else None,
-        native_modules=discovery.native_modules,
-        stubs=_read_stubs(root, discovery.stubs),
-        target=target,
-        packages=discovery.packages,
-        unreadable=[u.path for u in unreadable],
-    )
-    import_edges, dangling = derivation.scan_results()
-    scan = ScanResult(
-        root=str(root),
-        files=all_files,
-        facts=output.facts,
-        syntax_errors=sorted(output.syntax_errors, key=by_position),
-        unreadable=unreadable,
-        packages=discovery.packages,
-        import_edges=import_edges,
-        dangling=dangling,
-        duration_s=time.perf_counter() - started,
-        cache_hits=output.cache_hits,
-    )
-    return Workspace(scan, derivation, started)
+    return Workspace(Engine.open(None, options, progress=progress, listing=listing, checking=False))
 
 
-def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
-    """The scanner, loaded on first use: a warm start (app/warm_start.py) parses nothing, and
-    loading the parser, its worker pool and ruff's glue costs a tenth of such a run."""
-    from archguard.adapters.parsing.scanner import scan_files as scan
+def open_engine(
+    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+) -> Engine:
+    """The engine a check (and what goes on from a check: ``report``) runs on."""
+    from archguard.app.engine import Engine
 
-    return scan(*args, **kwargs)
-
-
-def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
-    if not stubs:  # the usual case: the stub reader (and the parser it needs) is not even loaded
-        return {}
-    from archguard.adapters.parsing.stubs import read_stubs
-
-    return read_stubs(root, stubs)
+    return Engine.open(None, options, progress=progress, listing=listing)
 
 
 def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
     """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
-    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
-    from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig
-
-    config_path = find_config_file(options.root.resolve(), options.importlinter_config)
-    if workspace is None:
-        workspace = scan_workspace(options, progress)
-    scan = workspace.scan
-    root = Path(scan.root)
-    concepts = load_concept_contracts(options, root)
-    # Stands for the loaded configuration, and loads it only if the results are not cached.
-    importlinter_config = (
-        cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
-        if config_path
-        else None
-    )
-    derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
-    violations, contracts_run = derived.violations, derived.contracts_run
-    golden_path = None
-    if options.entries:
-        golden, golden_path = check_entries(workspace, options.entries)
-        violations = violations + golden
-        contracts_run = contracts_run + [closure.contract for closure in golden_path]
-    baseline = _BaselineOutcome(violations)
-    if options.baseline is not None:
-        baseline = _apply_baseline_file(violations, options)
-    violations = baseline.violations
-    if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
-        violations = [v for v in violations if is_golden(v)]
-        contracts_run = [c.contract for c in golden_path or ()]
-    return CheckResult(
-        scan=scan,
-        violations=violations,
-        stale_baseline_entries=baseline.stale,
-        expired_baseline_entries=baseline.expired,
-        strict_baseline=baseline.strict,
-        contracts_run=contracts_run,
-        notices=list(derived.notices),
-        duration_s=time.perf_counter() - workspace.started,
-        golden_path=golden_path,
-    )
+    engine = workspace.engine if workspace is not None else open_engine(options, progress)
+    return engine.results()
 
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
@@ -290,31 +157,3 @@ def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract
     # elsewhere was given on the command line, which may point anywhere.
     inside = options.contracts_dir is None or is_inside(folder.parent, root)
     return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
-
-
-@dataclass(frozen=True)
-class _BaselineOutcome:
-    violations: list[Violation]
-    stale: list[dict[str, Any]] = field(default_factory=list)
-    expired: list[dict[str, Any]] = field(default_factory=list)
-    strict: bool = False
-
-
-def _apply_baseline_file(violations: list[Violation], options: Options) -> _BaselineOutcome:
-    """Mark known violations; with --update-baseline rewrite the file, only ever shrinking it
-    unless --add-new is given."""
-    assert options.baseline is not None
-    entries = baseline_file.read_baseline(options.baseline)
-    settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
-    violations, strict = settled.violations, options.strict_baseline
-    if options.update_baseline:
-        kept = [v for v in violations if v.baselined]
-        if options.add_new:
-            kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
-            violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in violations]
-        rewritten = carry_annotations(
-            [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
-        )
-        baseline_file.write_baseline(options.baseline, rewritten)
-        strict = False  # the stale entries reported were dropped just now
-    return _BaselineOutcome(violations, settled.stale, settled.expired, strict)

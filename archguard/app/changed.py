@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from archguard.adapters import git_changes
-from archguard.adapters.cache.reexport_cache import load_sources, save_sources, sources_key
+from archguard.adapters.cache.entries import REEXPORT_SOURCES
 from archguard.adapters.project_files.git_listing import list_git_files
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
-from archguard.app import Options, Progress, run_check, scan_workspace
+from archguard.app import Options, Progress, keys, open_engine, run_check
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
@@ -36,7 +36,7 @@ def run_changed_check(
             changed = git_changes.changed_files(root, rev or None, staged=True, listing=listing)
         else:
             listing, changed = git_changes.listing_and_changes(root, rev or None)
-    workspace = scan_workspace(options, progress, listing=listing)
+    workspace = open_engine(options, progress, listing=listing).workspace()
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
     changed_modules = set()
@@ -51,12 +51,13 @@ def run_changed_check(
         violations = restrict_to_change(result.violations, changed, frozenset())
     else:
         # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
-        key = sources_key(workspace.results_key) if workspace.results_key is not None else None
-        known = load_sources(workspace.results, key) if key is not None else None
+        scan_key = workspace.scan_key
+        key = keys.reexport_sources(scan_key) if scan_key is not None else None
+        known = workspace.store.load(REEXPORT_SOURCES, key) if key is not None else None
         affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
         violations = restrict_to_change(result.violations, changed, affected)
         if key is not None and affected.learned:
-            save_sources(workspace.results, key, affected.sources)
+            workspace.store.save(REEXPORT_SOURCES, key, affected.sources)
     kept = {v.fingerprint for v in violations}
     return replace(
         result,

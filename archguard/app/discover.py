@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
+from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.analysis.discover.candidates import find_clusters
 from archguard.analysis.discover.copies import (
@@ -25,7 +25,7 @@ from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs
 from archguard.analysis.discover.shims import find_shims
-from archguard.app import Options, Progress, Workspace, scan_workspace
+from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.domain.discovery import Cluster, DiscoveryResult
 from archguard.domain.errors import ConfigError
 
@@ -45,12 +45,9 @@ def run_discover(
     scan = workspace.scan
     root = Path(scan.root)
     overrides = dict(canonical or {})
-    key = discover_key(workspace.results_key, overrides) if workspace.results_key else None
-    derived = load_discover(workspace.results, key) if key else None
-    if derived is None:
-        derived = _analyse(workspace, overrides)
-        if key:
-            save_discover(workspace.results, key, derived)
+    scan_key = workspace.scan_key
+    key = keys.discover(scan_key, overrides) if scan_key is not None else None
+    derived = workspace.store.cached(DISCOVER, key, lambda: _analyse(workspace, overrides))
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
     _check_overrides(overrides, clusters)
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
@@ -85,7 +82,7 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
             )
 
 
-def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
+def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
     """Everything discover derives from the facts alone (what the results cache keeps)."""
     scan, table = workspace.scan, workspace.table
     graphs = build_module_graphs(table, scan.files, scan.facts)

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters.cache.results_cache import results_key
+from archguard.adapters.cache import entries as stored
 from archguard.analysis.golden_path import Entry, golden_paths
+from archguard.app import keys
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure
@@ -27,18 +28,15 @@ def check_entries(workspace: Workspace, labels: Sequence[str]) -> tuple[list[Vio
     """Golden-path violations (fingerprinted) and one closure per entry point."""
     scan = workspace.scan
     entries = resolve_entries(labels, Path(scan.root), scan.files)
-    key = None
-    if workspace.results_key is not None:
-        key = results_key("golden", workspace.results_key, tuple((e.label, e.file.path) for e in entries))
-        cached = workspace.results.load_golden(key)
-        if cached is not None:
-            return cached
-    violations, closures = golden_paths(
-        entries, workspace.table, scan.facts, scan.syntax_errors, scan.unreadable, scan.dangling
+    scan_key = workspace.scan_key
+    key = keys.golden(scan_key, ((e.label, e.file.path) for e in entries)) if scan_key is not None else None
+    return workspace.store.cached(
+        stored.GOLDEN,
+        key,
+        lambda: golden_paths(
+            entries, workspace.table, scan.facts, scan.syntax_errors, scan.unreadable, scan.dangling
+        ),
     )
-    if key is not None:
-        workspace.results.save_golden(key, violations, closures)
-    return violations, closures
 
 
 def resolve_entries(labels: Sequence[str], root: Path, files: Sequence[SourceFile]) -> list[Entry]:

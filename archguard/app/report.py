@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
+from archguard.adapters.cache.entries import MODULE_EDGES, EdgeCounts
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
-from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
+from archguard.app import Options, Progress, Workspace, keys, open_engine, run_check, scan_workspace
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
@@ -177,13 +177,11 @@ def module_edges(workspace: Workspace) -> EdgeCounts:
     """Every module edge with its number of import statements: from the results cache when the
     tree is unchanged since the last report, else counted over every file's facts (which a warm
     check never needs to decode) and cached."""
-    key = edges_key(workspace.results_key) if workspace.results_key is not None else None
-    edges = load_edges(workspace.results, key) if key is not None else None
-    if edges is None:
-        edges = module_edge_counts(workspace.scan.files, workspace.scan.facts)
-        if key is not None:
-            save_edges(workspace.results, key, edges)
-    return edges
+    scan_key = workspace.scan_key
+    key = keys.module_edges(scan_key) if scan_key is not None else None
+    return workspace.store.cached(
+        MODULE_EDGES, key, lambda: module_edge_counts(workspace.scan.files, workspace.scan.facts)
+    )
 
 
 def _draw_all(
@@ -227,8 +225,8 @@ def _draw_all(
 
 
 def _scan(options: Options, progress: Progress | None) -> Workspace:
-    """The scan ``check`` would make (its derivation and caching: app/derivation.py)."""
-    return scan_workspace(options, progress)
+    """The scan ``check`` would make (its derivation and caching: app/engine.py)."""
+    return open_engine(options, progress).workspace()
 
 
 def _discover(options: Options, workspace: Workspace) -> DiscoveryResult:

@@ -1,12 +1,18 @@
 """Per-file parse outcomes cached between runs, keyed by path + content hash.
 
+The content hash is git's blob id of the file's bytes (:func:`blob_id`): a file git calls
+unchanged against its index, with a known blob id, can be matched to its outcome without being
+read or even stat-ed (the per-file warm start, adapters/warm_start.py), and a file read out of a
+commit (``Engine.at_commit``) by the blob id git lists for it.
+
 A warm run must not even read unchanged files, so an entry first matches by ``stat`` (size,
 mtime, ctime and inode, as git's index does: a ``cp -p`` or ``rsync -t`` that keeps the mtime
 still changes the ctime, a symlink pointed elsewhere the inode); when the stat differs the caller
 reads the file and the entry still matches by content hash (a ``touch`` or a checkout of the same
 content costs a read, never a parse).
 
-On disk: one file per target version, ``facts-pyXY.bin``::
+On disk: one file per target version, ``facts-pyXY.bin`` (``blobs-pyXY.bin`` for the outcomes of
+files read from git's objects, which a walk through history keeps apart from the working tree's)::
 
     magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
     | schema digest (8) | then :func:`codec.seal`'s length, MAC and marshal payload
@@ -24,6 +30,7 @@ invalidates the cache by itself when a domain class gains or loses a field.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import struct
@@ -68,7 +75,8 @@ from archguard.domain.facts import (
 # 7: analysed files parsed with their own warnings silenced: under PYTHONWARNINGS=error an invalid
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
 EXTRACTOR_VERSION = 7
-FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
+# 6: entries signed with the per-user cache key; 7: content hashes are git blob ids
+FORMAT_VERSION = 7
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 14)
@@ -101,6 +109,18 @@ def _trusted(stamp: FileStamp) -> Any:
     if time.time_ns() - stamp.mtime_ns < RACY_WINDOW_NS:
         return _NEVER_MATCHES
     return tuple(stamp)  # marshal stores plain tuples only
+
+
+def blob_id(data: bytes) -> bytes:
+    """git's id of a blob holding ``data`` (SHA-1 object format): the content hash of every file."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.digest()
+
+
+# How many outcomes of blobs (``kind="blobs"``) are kept, most recently used first: a few history
+# walks' worth of distinct file versions.
+MAX_BLOB_ENTRIES = 200_000
 
 
 def outcome_digest(plain: tuple) -> bytes:
@@ -141,21 +161,31 @@ _SCHEMA_DIGEST = schema_digest(
 
 
 class FactsCache:
-    """``FactsCache(None)`` caches nothing (``--no-cache``): every lookup misses, save does nothing."""
+    """``FactsCache(None)`` caches nothing (``--no-cache``): every lookup misses, save does nothing.
 
-    def __init__(self, cache_dir: Path | None, *, target: tuple[int, int] = DEFAULT_TARGET) -> None:
+    ``kind``: "facts", the working tree's files by path (an entry not seen in a run is dropped when
+    it saves); "blobs", files read from git's objects, by ``blob id:path`` (kept across runs, the
+    most recently used first, up to MAX_BLOB_ENTRIES)."""
+
+    def __init__(
+        self, cache_dir: Path | None, *, target: tuple[int, int] = DEFAULT_TARGET, kind: str = "facts"
+    ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.target = target
+        self.kind = kind
         self._entries: dict[str, _Entry] | None = None  # loaded on first use
         self._touched: set[str] = set()  # paths seen this run; the others are dropped on save
         self._dirty = False
         self.unwritable = False  # saving failed: results derived from this run go uncached too
+        # path -> the entry a new outcome replaced this run: what the file held before, for an
+        # incremental derivation that compares the names a file binds with those it bound
+        self.replaced: dict[str, _Entry] = {}
 
     @property
     def file(self) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"facts-py{self.target[0]}{self.target[1]}.bin"
+        return self.cache_dir / f"{self.kind}-py{self.target[0]}{self.target[1]}.bin"
 
     def select_target(self, target: tuple[int, int]) -> None:
         """Use the entries of ``target`` (outcomes differ by target: what is a syntax error)."""
@@ -164,6 +194,7 @@ class FactsCache:
             self._entries = None
             self._touched.clear()
             self._dirty = False
+            self.replaced.clear()
 
     # --- lookups ------------------------------------------------------------------------------
 
@@ -181,21 +212,15 @@ class FactsCache:
             return None
         return self._hit(path, entry)
 
+    def keep(self, paths: Iterable[str]) -> None:
+        """Keep these paths' entries when saving, though this run did not look them up (their
+        outcomes came from the warm-start record: git vouched for their bytes)."""
+        self._touched.update(paths)
+
     def known_hash(self, path: str) -> bytes | None:
         """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
         entry = self._load().get(path)
         return entry[2] if entry is not None else None
-
-    def unchanged_since(self, paths: Iterable[str], time_ns: int) -> bool:
-        """Does every one of ``paths`` have an entry whose stat (the one a warm run trusts) shows
-        it unwritten since ``time_ns``, by its mtime and its ctime? (app/warm_start.py)"""
-        entries = self._load()
-        for path in paths:
-            entry = entries.get(path)
-            stamp: Any = entry[1] if entry is not None else _NEVER_MATCHES
-            if stamp == _NEVER_MATCHES or stamp[0] >= time_ns or stamp[1] >= time_ns:
-                return False
-        return True
 
     def _hit(self, path: str, entry: _Entry) -> CachedOutcome | None:
         plain = entry[3]
@@ -204,7 +229,7 @@ class FactsCache:
             self._dirty = True
             return None
         self._touched.add(path)
-        return CachedOutcome(plain, entry[4])
+        return CachedOutcome(plain, entry[4], entry[2])
 
     def store(
         self,
@@ -231,10 +256,25 @@ class FactsCache:
 
     def _put(self, path: str, entry: _Entry) -> None:
         entries = self._load()
-        if entries.get(path) != entry:
+        old = entries.get(path)
+        if old != entry:
+            if old is not None and old[2] != entry[2] and path not in self.replaced:
+                self.replaced[path] = old
             entries[path] = entry
             self._dirty = True
         self._touched.add(path)
+
+    def outcome(self, path: str, content_hash: bytes) -> CachedOutcome | None:
+        """The outcome stored for ``path`` with this content hash, found without a stat (the file
+        is known to hold these bytes: git vouched for its blob id); kept as seen this run."""
+        return self.find_by_hash(path, content_hash)
+
+    def previous(self, path: str) -> CachedOutcome | None:
+        """What ``path`` held before this run replaced its entry (None: nothing was replaced)."""
+        entry = self.replaced.get(path)
+        if entry is None or type(entry[3]) is not tuple or len(entry[3]) != len(_OUTCOME.names):
+            return None
+        return CachedOutcome(entry[3], entry[4], entry[2])
 
     def forget(self, path: str) -> None:
         """Drop an entry found unusable after it was handed out (it is re-parsed instead)."""
@@ -249,7 +289,10 @@ class FactsCache:
         target_file = self.file
         if target_file is None or self._entries is None:
             return
-        stale = self._entries.keys() - self._touched
+        if self.kind == "blobs":
+            stale: set[str] | list[str] = self._least_recently_used()
+        else:
+            stale = self._entries.keys() - self._touched
         if not self._dirty and not stale:
             return
         for path in stale:
@@ -265,6 +308,14 @@ class FactsCache:
             self.unwritable = True
             return
         self._dirty = False
+
+    def _least_recently_used(self) -> list[str]:
+        """Entries beyond MAX_BLOB_ENTRIES, those not seen this run first (insertion order)."""
+        assert self._entries is not None
+        over = len(self._entries) - MAX_BLOB_ENTRIES
+        if over <= 0:
+            return []
+        return [key for key in self._entries if key not in self._touched][:over]
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
@@ -300,15 +351,18 @@ class CachedOutcome:
     is known at once, its facts are rebuilt only when asked for. A cache hit, or a fresh outcome a
     parser worker encoded (:func:`encode_outcome`)."""
 
-    __slots__ = ("_decoded", "outcome_digest", "plain")
+    __slots__ = ("_decoded", "content_hash", "outcome_digest", "plain")
 
-    def __init__(self, plain: tuple, outcome_digest: bytes) -> None:
+    def __init__(self, plain: tuple, outcome_digest: bytes, content_hash: bytes = b"") -> None:
         self.plain = plain
         self.outcome_digest = outcome_digest
+        self.content_hash = (
+            content_hash  # the blob id of the bytes it is the outcome of (b"": not known here)
+        )
         self._decoded: ParseOutcome | None = None
 
     def __reduce__(self) -> tuple:
-        return CachedOutcome, (self.plain, self.outcome_digest)
+        return CachedOutcome, (self.plain, self.outcome_digest, self.content_hash)
 
     @property
     def parsed(self) -> bool:

@@ -77,6 +77,42 @@ def build_import_graph(
     return graph
 
 
+def patch_import_graph(
+    graph: grimp.ImportGraph,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    modules: set[str],
+) -> None:
+    """``graph`` (built by :func:`build_import_graph` without externals) brought up to date for an
+    edit that touched ``modules``: each one's imports removed and added again from its files' facts
+    now (``remove_import``/``add_import``), a module gone removed, a new one added. The modules whose
+    edges an edit can change are those of the files it re-derived (their targets depend on which
+    modules exist, which they consulted)."""
+    resolver = _EdgeResolver(files, include_external_packages=False)
+    files_of: dict[str, list[SourceFile]] = {}
+    for source in files:
+        if source.module in modules:
+            files_of.setdefault(source.module, []).append(source)
+    existing = graph.modules
+    for module in sorted(modules):
+        if module in existing:
+            for imported in graph.find_modules_directly_imported_by(module):
+                graph.remove_import(importer=module, imported=imported)
+            if module not in resolver.internal_modules:
+                graph.remove_module(module)
+                continue
+        elif module in resolver.internal_modules:
+            graph.add_module(module)
+        for source in files_of.get(module, ()):
+            file_facts = facts.get(source.path)
+            if file_facts is None:
+                continue
+            for imported, line, contents in resolver.edges_of(source, file_facts, False):
+                if imported not in existing and imported not in modules:
+                    graph.add_module(imported)
+                graph.add_import(importer=module, imported=imported, line_number=line, line_contents=contents)
+
+
 def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> int:
     """``build_import_graph(files, facts).count_imports()`` without building the graph: the
     distinct importer/imported pairs (a scan reports only this number)."""

@@ -4,34 +4,35 @@ are needed: a check whose results are cached needs no more than the file's cache
 Loading a configuration imports import-linter and grimp and builds every contract, which costs a
 warm ``check`` of 10,000 files a fifth of its time. Whether the file's identity may key cached
 results (:meth:`ImportLinterConfig.cache_identity`: its contract types are import-linter's or
-archguard's own) is remembered in the results cache, under a key naming the file's path and text,
-the installed import-linter and grimp, where they and archguard live, and archguard's code: the same inputs load the
-same contracts, and anything else loads the file as before (errors included, in the same words).
+archguard's own) is remembered in the store, under a key (``app/keys.importlinter_identity``)
+naming the file's path and text, the installed import-linter and grimp, where they and archguard
+live (:func:`package_locations`), and archguard's code: the same inputs load the same contracts,
+and anything else loads the file as before (errors included, in the same words).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.cache.results_cache import ResultsCache, results_key
+from archguard.adapters.cache.entries import IMPORTLINTER_IDENTITY
+from archguard.adapters.cache.store import DiskStore
 from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig, load_config
 from archguard.adapters.project_files.safe_io import read_regular
 
-_MEMO = "importlinter-identity"
-
 
 class LazyConfig:
-    """Stands for :class:`ImportLinterConfig`: ``cache_identity`` from the memo when it can, every
-    other attribute from the configuration, loaded on first use."""
+    """Stands for :class:`ImportLinterConfig`: ``cache_identity`` from the store when it can, every
+    other attribute from the configuration, loaded on first use. ``key_of(text)``: the key the
+    identity of this file with this text is remembered under."""
 
-    def __init__(self, path: Path, root: Path, store: ResultsCache, libraries: tuple[str, ...]) -> None:
+    def __init__(self, path: Path, root: Path, store: DiskStore, key_of: Callable[[bytes], bytes]) -> None:
         self.path = path
         self._root = root
         self._store = store
-        self._libraries = libraries
+        self._key_of = key_of
         self._loaded: ImportLinterConfig | None = None
 
     def loaded(self) -> ImportLinterConfig:
@@ -40,26 +41,19 @@ class LazyConfig:
         return self._loaded
 
     def cache_identity(self) -> tuple[str, bytes] | None:
-        if self._loaded is None and self._store.cache_dir is not None:
+        if self._loaded is None and self._store.enabled:
             try:
                 text = read_regular(self.path)[0]  # never blocks on a FIFO put in its place
             except OSError:
                 text = None
             if text is not None:
-                key = results_key(
-                    _MEMO,
-                    os.fspath(self.path),
-                    os.path.realpath(self._root),
-                    text,
-                    self._libraries,
-                    _package_locations(),
-                )
-                known = self._store.load_state(_MEMO, key)
-                if isinstance(known, tuple) and len(known) == 2 and known[1] == text:
-                    return str(known[0]), text
+                key = self._key_of(text)
+                known = self._store.load(IMPORTLINTER_IDENTITY, key)
+                if known is not None and known[1] == text:
+                    return known
                 identity = self.loaded().cache_identity()
                 if identity is not None and identity[1] == text:
-                    self._store.save_state(_MEMO, key, identity)
+                    self._store.save(IMPORTLINTER_IDENTITY, key, identity)
                 return identity
         return self.loaded().cache_identity()
 
@@ -67,7 +61,7 @@ class LazyConfig:
         return getattr(self.loaded(), name)
 
 
-def _package_locations() -> tuple[str | None, ...]:
+def package_locations() -> tuple[str | None, ...]:
     """Where import-linter and archguard are installed: a remembered identity stands only for
     contract types of theirs, and whether such a type may be used depends on where it lives
     (never inside ROOT: importlinter_options.plugin_contract_types)."""

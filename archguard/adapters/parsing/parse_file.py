@@ -25,7 +25,7 @@ from archguard.adapters.cache.facts_cache import (
     RACY_WINDOW_NS,
     CachedOutcome,
     FileStamp,
-    content_hash,
+    blob_id,
     encode_outcome,
 )
 from archguard.adapters.parsing.downlevel import TooNew, extract_facts_downlevel
@@ -104,7 +104,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
             return unreadable(path, f"too large ({stat.st_size / 1_000_000:.1f} MB)")
     except OSError as error:
         return unreadable(path, os_reason(error))
-    digest = content_hash(data)
+    digest = blob_id(data)
     size, stamp = stat.st_size, FileStamp.of(stat)
     if digest == known_hash:
         return Parsed(path, size, stamp, digest, unchanged=True)
@@ -152,7 +152,7 @@ def _newer_outcome_of(
         data = read_regular(os.path.join(root, path))[0]
     except OSError:  # gone since the first read
         return CHANGED
-    if content_hash(data) != digest:
+    if blob_id(data) != digest:
         return CHANGED
     try:
         facts = extract_facts_downlevel(decode_source(data), constructs)
@@ -200,7 +200,7 @@ def still_as_read(root: str, item: Parsed) -> bool:
         data, _ = read_regular(os.path.join(root, item.path), max_bytes=DEFAULT_MAX_BYTES)
     except OSError:
         return False
-    return content_hash(data) == item.digest
+    return blob_id(data) == item.digest
 
 
 def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:

@@ -70,12 +70,15 @@ class ScanOutput:
         cache_hits: int,
         outcome_digests: dict[str, bytes],
         reparse: Callable[[str], ParseOutcome],
+        content_hashes: dict[str, bytes] | None = None,
     ) -> None:
         self._results = results
         self._reparse = reparse  # for a cache entry that turns out not to decode
         self.cache_hits = cache_hits  # files whose outcome came from the cache (by stat or hash)
         # path -> digest of its outcome (facts or error), for every file whose outcome the cache holds
         self.outcome_digests = outcome_digests
+        # path -> blob id of the bytes its cached outcome is of (warm start: adapters/warm_start.py)
+        self.content_hashes = content_hashes or {}
 
     @property
     def fully_cached(self) -> bool:
@@ -100,7 +103,7 @@ class ScanOutput:
     @cached_property
     def facts(self) -> Mapping[str, FileFacts]:
         """path -> facts of every file that parsed, each decoded on first access: an incremental
-        derivation (app/derivation.py) reads only the files it re-derives and those they consult."""
+        derivation (app/engine.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
         return LazyFacts(parsed, self._facts_of)
 
@@ -135,12 +138,14 @@ class _Settled:
 
     outcomes: dict[str, _Outcome] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
+    hashes: dict[str, bytes] = field(default_factory=dict)
     hits: int = 0
     changed: list[Parsed] = field(default_factory=list)
 
     def add(self, other: _Settled) -> None:
         self.outcomes.update(other.outcomes)
         self.digests.update(other.digests)
+        self.hashes.update(other.hashes)
         self.hits += other.hits
 
 
@@ -177,6 +182,7 @@ def scan_files(
                 reason = "kept changing while it was being scanned (run again once it is written)"
                 done.outcomes[item.path] = ParseOutcome(unreadable=UnreadableFile(item.path, reason))
                 done.digests.pop(item.path, None)
+                done.hashes.pop(item.path, None)
     tracker.flush()
     cache.save()
     in_order = {f.path: done.outcomes[f.path] for f in files if f.path in done.outcomes}
@@ -189,7 +195,7 @@ def scan_files(
         again = scan_files(root, [by_path[path]], target=target, cache=FactsCache(None), jobs=1)
         return again.outcomes[path]
 
-    return ScanOutput(in_order, done.hits, done.digests, reparse)
+    return ScanOutput(in_order, done.hits, done.digests, reparse, done.hashes)
 
 
 def _reuse_by_stat(
@@ -216,6 +222,7 @@ def _reuse_by_stat(
             continue
         done.outcomes[path] = cached
         done.digests[path] = cached.outcome_digest
+        done.hashes[path] = cached.content_hash
         done.hits += 1
         advance(1)
     return done, to_parse
@@ -277,6 +284,7 @@ def _settle(
             stored = cache.store(path, item.size, item.stamp, item.digest, outcome)
             if stored is not None:
                 settled.digests[path] = stored
+                settled.hashes[path] = item.digest
     return settled
 
 
@@ -294,6 +302,7 @@ def _reuse_unchanged(root: Path, parsed: list[Parsed], cache: FactsCache) -> tup
             continue
         reused.outcomes[item.path] = cached
         reused.digests[item.path] = cached.outcome_digest
+        reused.hashes[item.path] = cached.content_hash
         assert item.stamp is not None  # an unchanged file was stat-ed to be found unchanged
         cache.restat(item.path, item.size, item.stamp)
         reused.hits += 1

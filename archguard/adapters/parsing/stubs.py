@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from archguard.adapters.cache.facts_cache import content_hash
+from archguard.adapters.cache.facts_cache import blob_id
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.domain.facts import FileFacts
@@ -37,5 +37,5 @@ def read_stubs(root: Path, stubs: Sequence[SourceFile]) -> dict[str, Stub]:
             facts = extract_facts(decode_source(data))
         except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):
             continue
-        found[stub.module] = Stub(stub, facts, content_hash(data))
+        found[stub.module] = Stub(stub, facts, blob_id(data))
     return found

@@ -3,7 +3,7 @@ of the project (tracked, and untracked minus ``.gitignore``), and for each track
 entry (mode, blob id) and whether the working file still matches it.
 
 Discovery lists files from it (``archguard/adapters/discovery.py``), and a warm start
-(``archguard/app/warm_start.py``) uses it to tell, without a stat of its own per file, that nothing
+(``archguard/adapters/warm_start.py``) uses it to tell, without a stat of its own per file, that nothing
 changed since the run it recorded: git has just compared every tracked file with its index entry
 (by stat, and by content when the stat differs), in C, faster than Python could stat them.
 
@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import KeysView
 from functools import cached_property
 from pathlib import Path
 
@@ -74,15 +75,26 @@ class GitListing:
         self.changed = list(changed)
         self.settled = settled and not _conversions_possible(root, self._output, config)
 
+    @classmethod
+    def of_tree(cls, root: Path, entries: list[tuple[str, str, str]]) -> GitListing:
+        """A commit's files (path, mode, blob id) as if git had listed them clean in a checkout of
+        it (``Engine.at_commit``: discovery lists a commit's tree this way)."""
+        output = b"".join(
+            b"H %s %s 0\t%s\0" % (mode.encode("ascii"), blob.encode("ascii"), os.fsencode(path))
+            for path, mode, blob in entries
+        )
+        return cls(output, root, {}, 0)
+
     def tracks_under(self, folder: str) -> bool:
         """Does git track any file in FOLDER (relative to ROOT, with "/")?"""
         return re.search(rb"\t" + re.escape(os.fsencode(folder.rstrip("/") + "/")), self._output) is not None
 
     @cached_property
-    def _entries(self) -> tuple[list[str], list[str], frozenset[str]]:
+    def _entries(self) -> tuple[list[str], list[str], dict[str, str], frozenset[str]]:
         paths: dict[str, None] = {}  # ordered, each path once (a modified file is listed twice)
         tracked: dict[str, None] = {}
-        plain: set[str] = set()
+        blobs: dict[str, str] = {}
+        removed: set[str] = set()
         decode = os.fsdecode
         for entry in self._output.split(b"\0"):
             if len(entry) < 3:
@@ -94,8 +106,12 @@ class GitListing:
             path = decode(entry[tab + 1 :])
             paths[path] = tracked[path] = None
             if _CLEAN_REGULAR.match(entry):
-                plain.add(path)
-        return list(paths), list(tracked), frozenset(plain.difference(self.changed))
+                blobs[path] = entry[9:tab].partition(b" ")[0].decode("ascii")
+            elif entry[:1] == _REMOVED:
+                removed.add(path)
+        for path in self.changed:
+            blobs.pop(path, None)
+        return list(paths), list(tracked), blobs, frozenset(removed)
 
     @property
     def paths(self) -> list[str]:
@@ -107,9 +123,22 @@ class GitListing:
         return self._entries[1]
 
     @property
-    def clean(self) -> frozenset[str]:
+    def clean(self) -> KeysView[str]:
         """Tracked plain files the working tree still holds as the index has them."""
+        return self._entries[2].keys()
+
+    @property
+    def blobs(self) -> dict[str, str]:
+        """path -> blob id (hex) of every tracked plain file the working tree holds as the index
+        has it: git vouches that the file's bytes are that blob's (see :attr:`settled`)."""
         return self._entries[2]
+
+    @cached_property
+    def shape_digest(self) -> bytes:
+        """Which paths git lists and which of them are gone from the working tree, not what they
+        hold: the same shape lists the same files (what discovery names), whatever their content."""
+        paths, _, _, removed = self._entries
+        return hashlib.blake2b(repr((paths, sorted(removed))).encode(), digest_size=16).digest()
 
 
 def list_git_files(root: Path) -> GitListing | None:

@@ -10,7 +10,8 @@ user running archguard. Every git call archguard makes goes through :func:`run_g
   config scopes (``local``, ``worktree``) set whose last part names a program to run (filter
   drivers, diff and merge drivers, textconv, credential helpers, ssh/proxy/editor/askpass);
 * passes ``--no-pager``, ``GIT_PAGER=cat``, ``GIT_OPTIONAL_LOCKS=0`` (do not rewrite the index),
-  ``GIT_TERMINAL_PROMPT=0`` and an empty stdin, and never a shell;
+  ``GIT_TERMINAL_PROMPT=0`` and an empty stdin (or the object ids ``cat-file --batch`` is given),
+  and never a shell;
 * keeps git's own ownership check: a repository owned by another user is refused by git
   (``safe.directory``), and the caller falls back to reading the tree itself. archguard never adds
   ``safe.directory`` entries.
@@ -75,16 +76,18 @@ def run_git(
     *,
     timeout: float = GIT_TIMEOUT_S,
     config_out: dict[str, str] | None = None,
+    stdin: bytes | None = None,
 ) -> subprocess.CompletedProcess[bytes] | None:
     """``git -C root <args>`` with the repository's program-running settings neutralised; None when
     git is missing, times out or cannot read the repository's configuration. ``config_out``
-    receives the configuration git read (every scope; key -> last value), from the same call."""
+    receives the configuration git read (every scope; key -> last value), from the same call.
+    ``stdin``: what git reads (``cat-file --batch``'s object ids); else nothing."""
     known = _configuration(root, timeout)
     if known is None:
         return None
     if config_out is not None:
         config_out.update(known[1])
-    return _git(root, [*_as_flags(known[0]), *args], timeout)
+    return _git(root, [*_as_flags(known[0]), *args], timeout, stdin)
 
 
 def read_configuration(root: Path | str, timeout: float = GIT_TIMEOUT_S) -> None:
@@ -161,7 +164,9 @@ def _as_flags(overrides: Sequence[tuple[str, str]]) -> list[str]:
     return flags
 
 
-def _git(root: Path | str, args: Sequence[str], timeout: float) -> subprocess.CompletedProcess[bytes] | None:
+def _git(
+    root: Path | str, args: Sequence[str], timeout: float, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes] | None:
     environment = {
         **os.environ,
         "GIT_PAGER": "cat",
@@ -173,7 +178,7 @@ def _git(root: Path | str, args: Sequence[str], timeout: float) -> subprocess.Co
         return subprocess.run(
             ["git", "--no-pager", "-C", str(root), *args],
             capture_output=True,
-            stdin=subprocess.DEVNULL,
+            input=stdin if stdin is not None else b"",
             timeout=timeout,
             check=False,
             env=environment,

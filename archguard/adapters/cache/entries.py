@@ -1,0 +1,240 @@
+"""Every kind of value the store keeps, with its plain (marshal-ready) form: one ``Entry`` each.
+
+A new cache entry is one line here (its file name and codec) and one key function in
+``archguard/app/keys.py``; the use case then calls ``store.cached(entries.X, keys.x(...), compute)``.
+Each entry's schema (the stored classes' fields and enum values) is bound into its keys by the
+store, so a value written under another schema is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
+
+from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
+from archguard.domain.derived import (
+    CheckOutcome,
+    DerivedState,
+    FileIdentity,
+    FileRecord,
+    PassRecord,
+    ScanTotals,
+)
+from archguard.domain.discovery import AccessPath, Cluster, Cycle, CycleEdge, Definition, Hotspot, Shim
+from archguard.domain.facts import Binding, BindingKind
+from archguard.domain.findings import Severity, Violation
+from archguard.domain.golden_path import ClosureEdge, EntryClosure
+from archguard.domain.result import DanglingImport
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class EntryKind(Protocol[T_co]):
+    """What the store needs of an entry (the app's ``store.Entry`` port, seen from here)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def schema(self) -> bytes: ...
+
+    def encode(self, value: Any, /) -> Any: ...
+
+    def decode(self, plain: Any, /) -> T_co: ...
+
+
+class Entry(Generic[T]):
+    """One kind of stored value (the app's ``store.Entry`` port): the file it lives in
+    (``results-<name>.bin``), how it becomes plain values and back, and its schema digest."""
+
+    def __init__(
+        self, name: str, encode: Callable[[T], Any], decode: Callable[[Any], T], schema: bytes = b""
+    ) -> None:
+        self.name = name
+        self.encode = encode
+        self.decode = decode
+        self.schema = schema
+
+    def __repr__(self) -> str:
+        return f"Entry({self.name!r})"
+
+
+DANGLING = Codec(DanglingImport)
+VIOLATION = Codec(Violation, {"severity": enum_field(Severity)})
+BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
+_CLOSURE = Codec(EntryClosure, {"dynamic": many(Codec(ClosureEdge))})
+_IDENTITY = Codec(FileIdentity)
+_SCHEMA = schema_digest(DANGLING, VIOLATION, BINDING, _CLOSURE, _IDENTITY, enums=(Severity, BindingKind))
+
+# ---- scan and check ---------------------------------------------------------------------------
+
+SCAN_TOTALS: Entry[ScanTotals] = Entry(
+    "scan",
+    lambda t: (t.import_edges, tuple(map(DANGLING.encode, t.dangling))),
+    lambda plain: ScanTotals(int(plain[0]), [DANGLING.decode(d) for d in plain[1]]),
+    _SCHEMA,
+)
+
+CHECK_OUTCOME: Entry[CheckOutcome] = Entry(
+    "check",
+    lambda o: (tuple(map(VIOLATION.encode, o.violations)), tuple(o.contracts_run), tuple(o.notices)),
+    lambda plain: CheckOutcome([VIOLATION.decode(v) for v in plain[0]], list(plain[1]), list(plain[2])),
+    _SCHEMA,
+)
+
+GoldenResult = tuple[list[Violation], list[EntryClosure]]
+GOLDEN: Entry[GoldenResult] = Entry(
+    "golden",
+    lambda g: (tuple(map(VIOLATION.encode, g[0])), tuple(map(_CLOSURE.encode, g[1]))),
+    lambda plain: ([VIOLATION.decode(v) for v in plain[0]], [_CLOSURE.decode(c) for c in plain[1]]),
+    _SCHEMA,
+)
+
+
+# ---- the file-by-file state of an incremental run ---------------------------------------------
+
+
+def _pairs(codec: Codec) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """``((name, (value, ...)), ...)``: per pass name, a tuple of values of one class."""
+    return (
+        lambda pairs: tuple((name, tuple(map(codec.encode, values))) for name, values in pairs),
+        lambda plain: tuple((str(name), tuple(map(codec.decode, values))) for name, values in plain),
+    )
+
+
+_RECORD = Codec(
+    FileRecord,
+    {
+        "identity": (tuple, lambda plain: tuple.__new__(FileIdentity, plain)),
+        "dangling": many(DANGLING),
+        "findings": _pairs(VIOLATION),
+        "inputs": _pairs(BINDING),
+    },
+)
+_PASS = Codec(PassRecord, {"violations": many(VIOLATION)})
+_STATE_SCHEMA = schema_digest(
+    _RECORD, _PASS, DANGLING, VIOLATION, BINDING, _IDENTITY, enums=(Severity, BindingKind)
+)
+
+
+def _encode_state(state: DerivedState) -> Any:
+    return (
+        tuple(state.names),
+        tuple(map(_RECORD.encode, state.files)),
+        tuple(map(_PASS.encode, state.passes)),
+    )
+
+
+def _decode_state(plain: Any) -> DerivedState:
+    names, files, passes = plain
+    return DerivedState(tuple(names), tuple(map(_RECORD.decode, files)), tuple(map(_PASS.decode, passes)))
+
+
+def derived_state(name: str) -> Entry[DerivedState]:
+    """The file-by-file state of one command's runs (``scan``, ``check``)."""
+    return Entry(f"{name}-state", _encode_state, _decode_state, _STATE_SCHEMA)
+
+
+SCAN_STATE = derived_state("scan")
+CHECK_STATE = derived_state("check")
+
+# ---- what other use cases keep beside a run ----------------------------------------------------
+
+_DEFINITION = Codec(Definition)
+_PATH = Codec(AccessPath)
+_CLUSTER = Codec(Cluster, {"definitions": many(_DEFINITION), "access_paths": many(_PATH)})
+_SHIM = Codec(Shim)
+_EDGE = Codec(CycleEdge)
+_CYCLE = Codec(Cycle, {"path": many(_EDGE), "breakers": many(_EDGE)})
+_HOTSPOT = Codec(Hotspot)
+
+# discover's derived results: (clusters, shims, cycles, hotspots, content copy pairs as
+# (path, live, by name), importers by path)
+DiscoverDerived = tuple[
+    list[Cluster], list[Shim], list[Cycle], list[Hotspot], list[tuple[str, str, bool]], dict[str, int]
+]
+
+
+def _encode_discover(derived: DiscoverDerived) -> Any:
+    clusters, shims, cycles, hotspots, pairs, importers = derived
+    return (
+        tuple(map(_CLUSTER.encode, clusters)),
+        tuple(map(_SHIM.encode, shims)),
+        tuple(map(_CYCLE.encode, cycles)),
+        tuple(map(_HOTSPOT.encode, hotspots)),
+        tuple(map(tuple, pairs)),
+        dict(importers),
+    )
+
+
+def _decode_discover(plain: Any) -> DiscoverDerived:
+    clusters, shims, cycles, hotspots, pairs, importers = plain
+    return (
+        [_CLUSTER.decode(c) for c in clusters],
+        [_SHIM.decode(s) for s in shims],
+        [_CYCLE.decode(c) for c in cycles],
+        [_HOTSPOT.decode(h) for h in hotspots],
+        [(str(p[0]), str(p[1]), bool(p[2])) for p in pairs],
+        dict(importers),
+    )
+
+
+DISCOVER: Entry[DiscoverDerived] = Entry(
+    "discover",
+    _encode_discover,
+    _decode_discover,
+    schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT),
+)
+
+
+def _name_rows(rows: Any, extra: Any = None) -> Any:
+    """Rows of module names, each name stored once (a tree's names repeat across thousands of
+    rows), with a plain ``extra`` value beside them."""
+    index: dict[str, int] = {}
+    packed = tuple(tuple(index.setdefault(n, len(index)) for n in row) for row in rows)
+    return (tuple(index), packed, extra)
+
+
+def _rows_of(plain: Any) -> tuple[list[tuple[str, ...]], Any]:
+    names, rows, extra = plain
+    return [tuple(names[i] for i in row) for row in rows], extra
+
+
+EdgeCounts = dict[tuple[str, str], int]  # (importer module, imported module) -> import statements
+
+
+def _decode_edges(plain: Any) -> EdgeCounts:
+    pairs, counts = _rows_of(plain)
+    if not isinstance(counts, tuple) or len(counts) != len(pairs) or any(len(p) != 2 for p in pairs):
+        raise ValueError("not an edge table")
+    return {(importer, imported): count for (importer, imported), count in zip(pairs, counts, strict=True)}
+
+
+# The module edge counts ``report`` and ``graph`` draw the package overview and the focus view
+# from: counting them needs every file's facts, which a warm check never decodes.
+MODULE_EDGES: Entry[EdgeCounts] = Entry(
+    "edges", lambda edges: _name_rows(edges.keys(), tuple(edges.values())), _decode_edges
+)
+
+Sources = dict[str, tuple[str, ...]]  # module -> the modules it takes names from
+
+# What ``check --changed`` learned about re-export chains (analysis.changes.ChangeReach): each
+# step decodes a module's facts, so they are kept for a later run of the same tree.
+REEXPORT_SOURCES: Entry[Sources] = Entry(
+    "reexports",
+    lambda sources: _name_rows((module, *targets) for module, targets in sources.items()),
+    lambda plain: {row[0]: row[1:] for row in _rows_of(plain)[0] if row},
+)
+
+# Whether an import-linter configuration's contract types are all import-linter's or archguard's
+# own (so its file and text may key cached results): (display path, text).
+IMPORTLINTER_IDENTITY: Entry[tuple[str, bytes]] = Entry(
+    "importlinter-identity-state",
+    lambda identity: identity,
+    lambda plain: (str(plain[0]), bytes(plain[1])) if len(plain) == 2 else _shape_error(),
+)
+
+
+def _shape_error() -> Any:
+    raise ValueError("a payload of another shape")

@@ -1,0 +1,335 @@
+"""Warm start from git, file by file: a run takes the files git vouches for from a record of the
+last run instead of listing, naming, stat-ing or reading them again.
+
+"Vouches" is decided by git (:mod:`archguard.adapters.project_files.git_listing`): one
+``git ls-files`` compares every tracked file with its index entry in C, and lists the blob id of
+each it finds unchanged. A file's recorded outcome is taken when git lists the very blob id the
+record holds for it: the bytes are that blob's (no conversion applies: ``GitListing.settled``),
+and the outcome is of those bytes, since the facts cache identifies every file by its blob id
+(``facts_cache.blob_id``) and the record keeps an outcome only when the bytes the scan read had the
+blob id git listed. No clock is involved, so a fresh clone (every file just written, git's index
+settling its racily clean entries by content) starts warm as soon as a record of the same blobs
+is restored with the cache.
+
+A file git does not vouch for (untracked, or differing from the index) is taken from the record
+only when it shows the very stat (mode, size, mtime, ctime, inode) it showed when recorded, not
+itself written within the racy window then; every other file is scanned as usual (by its stat
+against the facts cache, then by content). Discovery (which files, which module names) is taken
+from the record when git lists the same paths (whatever they hold), what discovery looked up on
+disk beyond the listing (``pyvenv.cfg`` folders, ``src``) gives the same answers, and the files git
+does not vouch for are still files.
+
+The record is a store entry (``results-warm-state.bin``): sealed with the user's cache key like
+every cache file (docs/security.md), and keyed by the options, the target and archguard's own code
+(``app/keys.warm_start``). The facts are not in it: a run that needs a file's facts reads them from
+the facts cache by its path and blob id.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from archguard.adapters.cache.cache_location import run_cache_dir, tracked_in_listing
+from archguard.adapters.cache.codec import Codec
+from archguard.adapters.cache.entries import Entry
+from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS, FactsCache
+from archguard.adapters.cache.store import DiskStore
+from archguard.adapters.discovery import MODULE_SUFFIXES, Discovery, exists_as_non_folder, probes_hold
+from archguard.adapters.parsing.lazy_facts import LazyFacts
+from archguard.adapters.parsing.scanner import ScanOutput
+from archguard.adapters.project_files.git_listing import GitListing
+from archguard.domain.errors import ConfigError
+from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
+from archguard.domain.sources import SourceFile
+
+_FILE = Codec(SourceFile)
+_SYNTAX = Codec(SyntaxIssue)
+_UNREADABLE = Codec(UnreadableFile)
+_UNTRUSTED = -1  # a stat too recent to vouch for the file's bytes
+
+Stat = tuple[int, int, int, int, int] | None  # (mode, size, mtime, ctime, inode); None: no file
+
+
+class Known(NamedTuple):
+    """What the recorded run's scan gave one file, and what vouches for it today: git's blob id
+    (a clean tracked file), else its stat."""
+
+    blob: str  # the blob id git listed; "" for a file vouched for by its stat
+    stat: Any  # Stat as a plain tuple, _UNTRUSTED, or None (vouched for by its blob)
+    digest: bytes  # the outcome digest
+    content: bytes  # the blob id of the bytes the outcome is of (facts_cache.blob_id)
+    parsed: bool
+    syntax_error: tuple | None  # plain SyntaxIssue
+    unreadable: tuple | None  # plain UnreadableFile
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a recorded run saw: git's listing's shape, discovery's lookups on disk, its discovery,
+    and per file what the scan gave."""
+
+    shape: bytes
+    probes: dict[str, bool]
+    present: dict[str, bool]  # files git did not vouch for: were they files (not folders) then?
+    discovery: Discovery
+    chosen: list[str]  # discovery's files after --include-loose and the name check, by path
+    badly_named: list[SourceFile]
+    known: dict[str, Known]
+
+
+def _encode(record: Record) -> Any:
+    d = record.discovery
+    return (
+        record.shape,
+        tuple(record.probes.items()),
+        tuple(record.present.items()),
+        (
+            _columns(d.files),
+            tuple(d.packages),
+            tuple(d.package_dirs.items()),
+            tuple(map(_FILE.encode, d.native_modules)),
+            tuple(map(_FILE.encode, d.stubs)),
+        ),
+        tuple(record.chosen),
+        tuple(map(_FILE.encode, record.badly_named)),
+        tuple((path, tuple(known)) for path, known in record.known.items()),
+    )
+
+
+def _decode(plain: Any) -> Record:
+    shape, probes, present, discovered, chosen, badly_named, known = plain
+    files, packages, package_dirs, native, stubs = discovered
+    decode = _FILE.decode
+    discovery = Discovery(
+        files=list(map(SourceFile, *files)),  # by columns: ten thousand files, built in C
+        packages=list(packages),
+        package_dirs=dict(package_dirs),
+        native_modules=[decode(f) for f in native],
+        git_tracked=None,  # asked of the listing instead (the cache folder's trust: see begin)
+        stubs=[decode(f) for f in stubs],
+        probes=dict(probes),
+    )
+    return Record(
+        shape=bytes(shape),
+        probes=dict(probes),
+        present=dict(present),
+        discovery=discovery,
+        chosen=list(chosen),
+        badly_named=[decode(f) for f in badly_named],
+        known={path: Known(*entry) for path, entry in known},
+    )
+
+
+WARM: Entry[Record] = Entry("warm-state", _encode, _decode)
+
+
+@dataclass(frozen=True)
+class Recalled:
+    """The outcomes of the files vouched for today, and the recorded run's discovery when git lists
+    the same files (else None: discovery runs again, the vouched outcomes stand)."""
+
+    known: dict[str, Known]
+    discovery: Discovery | None = None
+    files: list[SourceFile] | None = None
+    badly_named: list[SourceFile] | None = None
+
+
+class WarmStart:
+    """The record of one cache folder and key: read before a run, written after one."""
+
+    def __init__(self, root: Path, listing: GitListing, folder: Path, key: bytes) -> None:
+        self.root = root
+        self.listing = listing
+        self.folder = folder
+        self._store = DiskStore(folder)
+        self._key = key
+
+    def recall(self) -> Recalled | None:
+        """Each file's recorded outcome when git (or its stat) vouches for its bytes, and the
+        recorded discovery when it still holds; None: no record."""
+        record = self._store.load(WARM, self._key)
+        if record is None:
+            return None
+        known = self._vouched(record)
+        if record.shape != self.listing.shape_digest or not probes_hold(self.root, record.probes):
+            return Recalled(known)
+        by_path = {f.path: f for f in record.discovery.files}
+        for path in self._not_vouched():
+            expected = record.present.get(path, path in by_path)
+            if expected != exists_as_non_folder(os.path.join(self.root, path)):
+                return Recalled(known)
+        try:
+            files = [by_path[path] for path in record.chosen]
+        except KeyError:
+            return Recalled(known)
+        return Recalled(known, record.discovery, files, record.badly_named)
+
+    def _vouched(self, record: Record) -> dict[str, Known]:
+        blobs = self.listing.blobs
+        known = {}
+        for path, entry in record.known.items():
+            if entry.blob:
+                if blobs.get(path) == entry.blob:
+                    known[path] = entry
+            elif entry.stat != _UNTRUSTED and _stat(self.root, path) == (
+                None if entry.stat is None else tuple(entry.stat)
+            ):
+                known[path] = entry
+        return known
+
+    def record(
+        self,
+        discovery: Discovery,
+        files: Sequence[SourceFile],
+        badly_named: Sequence[SourceFile],
+        output: ScanOutput | WarmOutcomes,
+    ) -> None:
+        """Keep this run for the next one to start from: per file, its outcome and what vouches
+        for it (see the module docstring). Not when some outcome is not cached."""
+        if not output.fully_cached:
+            return
+        digests, hashes = output.outcome_digests, output.content_hashes
+        parsed = output.facts
+        syntax = {issue.path: issue for issue in output.syntax_errors}
+        unreadable = {u.path: u for u in output.unreadable}
+        blobs = self.listing.blobs
+        now = time.time_ns()
+        known: dict[str, Known] = {}
+        for file in files:
+            path = file.path
+            content = hashes.get(path, b"")
+            blob = blobs.get(path)
+            if blob is not None:
+                if content.hex() != blob:  # the file changed between git's look and the scan's read
+                    continue
+                stat: Any = None
+            else:
+                found = _stat(self.root, path)
+                recent = found is not None and now - max(found[2], found[3]) < RACY_WINDOW_NS
+                stat = _UNTRUSTED if recent else found
+                blob = ""
+            issue, gone = syntax.get(path), unreadable.get(path)
+            known[path] = Known(
+                blob,
+                stat,
+                digests[path],
+                content,
+                path in parsed,
+                None if issue is None else _SYNTAX.encode(issue),
+                None if gone is None else _UNREADABLE.encode(gone),
+            )
+        present = {path: exists_as_non_folder(os.path.join(self.root, path)) for path in self._not_vouched()}
+        self._store.save(
+            WARM,
+            self._key,
+            Record(
+                self.listing.shape_digest,
+                dict(discovery.probes),
+                present,
+                discovery,
+                [f.path for f in files],
+                list(badly_named),
+                known,
+            ),
+        )
+
+    def _not_vouched(self) -> Iterable[str]:
+        """The module files git lists but does not vouch for: untracked, or differing from the index."""
+        for path in (*self.listing.untracked, *self.listing.changed):
+            if path.endswith(MODULE_SUFFIXES):
+                yield path
+
+
+def begin(
+    root: Path,
+    listing: GitListing | None,
+    cache_dir: Path | None,
+    *,
+    packages: Sequence[str],
+    include_loose: bool,
+    key: bytes,
+) -> WarmStart | None:
+    """The warm start of this run, or None when none is possible: no settled git listing, no
+    cache, a cache folder git tracks (it came with the tree: never read), or ``--package``."""
+    if listing is None or not listing.settled or cache_dir is None or packages:
+        return None
+    if tracked_in_listing(cache_dir, root, listing.tracks_under):
+        return None
+    try:
+        folder = run_cache_dir(cache_dir, root, include_loose=include_loose)
+    except ConfigError:  # the ordinary run says so, in its own order
+        return None
+    assert folder is not None
+    return WarmStart(root, listing, folder, key)
+
+
+class WarmOutcomes:
+    """Every file's outcome, shaped as the scanner's: the files the record vouches for from it (no
+    file read), the others as the scanner gave them. Facts are decoded when first asked for, a
+    vouched file's from the facts cache by its path and blob id (``rescan``: a file whose entry is
+    gone is scanned)."""
+
+    def __init__(
+        self,
+        files: Sequence[SourceFile],
+        known: dict[str, Known],
+        scanned: ScanOutput | None,
+        facts: FactsCache,
+        rescan: Callable[[list[SourceFile]], ScanOutput],
+    ) -> None:
+        self._known = known
+        self._scanned = scanned
+        self._facts_cache = facts
+        self._rescan = rescan
+        self._by_path = {f.path: f for f in files}
+        digests = {path: k.digest for path, k in known.items()}
+        hashes = {path: k.content for path, k in known.items()}
+        self.syntax_errors = [_SYNTAX.decode(k.syntax_error) for k in known.values() if k.syntax_error]
+        self.unreadable = [_UNREADABLE.decode(k.unreadable) for k in known.values() if k.unreadable]
+        self.cache_hits = len(known)
+        scanned_facts: Any = ()
+        if scanned is not None:
+            digests.update(scanned.outcome_digests)
+            hashes.update(scanned.content_hashes)
+            self.syntax_errors += scanned.syntax_errors
+            self.unreadable += scanned.unreadable
+            self.cache_hits += scanned.cache_hits
+            scanned_facts = scanned.facts
+        self.outcome_digests = digests
+        self.content_hashes = hashes
+        self.fully_cached = len(digests) == len(files)
+        parsed = [
+            f.path for f in files if (known[f.path].parsed if f.path in known else f.path in scanned_facts)
+        ]
+        self.facts = LazyFacts(parsed, self._facts_of)
+
+    def _facts_of(self, path: str) -> FileFacts | None:
+        known = self._known.get(path)
+        if known is None:
+            assert self._scanned is not None
+            return self._scanned.facts.get(path)
+        cached = self._facts_cache.outcome(path, known.content)
+        if cached is not None:
+            try:
+                return cached.outcome().facts
+            except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: scan the file
+                self._facts_cache.forget(path)
+        return self._rescan([self._by_path[path]]).facts.get(path)
+
+
+def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:
+    """The files as one tuple per field of :class:`SourceFile`, in its order."""
+    return tuple(zip(*map(_FILE.encode, files), strict=True)) or tuple(() for _ in _FILE.names)
+
+
+def _stat(root: Path, path: str) -> Stat:
+    try:
+        found = os.stat(os.path.join(root, path))
+    except (OSError, ValueError):
+        return None
+    return (found.st_mode, found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)

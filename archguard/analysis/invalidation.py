@@ -1,0 +1,177 @@
+"""Which files an edit reaches: the plan of an incremental derivation (docs/scanning.md, "What a
+warm run re-derives"). Pure: it compares two runs' file identities and the facets (module parts,
+``analysis/facets.py``) each file's derived results consulted.
+
+1. A file whose identity changed (path, module name, kind, outcome digest) is derived again, and
+   so is one that appeared.
+2. What changed, facet by facet: for a file whose module and kind stayed, the facets its new facts
+   differ in (``facets.changed_facets``: a new name nobody imports changes only that name's facet
+   and the module-wide lists); for a module that appeared, disappeared, moved, changed kind or
+   started or stopped parsing, every facet of it, and the existence of each dotted prefix whose
+   standing changed (``pkg.extra`` when ``pkg/extra/new.py`` is the first file there, not ``pkg``).
+3. Every other file whose consulted facets meet a changed one is derived again; the rest keep their
+   results, their facts never decoded.
+
+None means "derive everything": no earlier run, too large a share of the files (then the
+bookkeeping costs more than it saves), or nothing but full knowledge will do.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+
+from archguard.analysis.facets import SEPARATOR, module_of
+from archguard.analysis.symbols import CONSULTED_CYCLE, CONSULTED_EVERYTHING
+from archguard.domain.derived import FileIdentity
+
+# Re-deriving more than this share of the files costs about what a full derivation costs: then
+# derive everything (the same result, without the bookkeeping).
+FULL_SHARE = 0.5
+
+
+class Names:
+    """Module and facet names interned as small integers: a record stores a file's consulted
+    facets as packed integers, a few bytes a name instead of the name."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names = list(names)
+        self.ids = {name: i for i, name in enumerate(self.names)}
+        self._by_module: dict[str, list[int]] | None = None
+
+    def id(self, name: str) -> int:
+        found = self.ids.get(name)
+        if found is None:
+            found = self.ids[name] = len(self.names)
+            self.names.append(name)
+            if self._by_module is not None:
+                self._by_module.setdefault(module_of(name), []).append(found)
+        return found
+
+    def pack(self, names: Iterable[str]) -> bytes:
+        return array("i", map(self.id, names)).tobytes()
+
+    def unpack(self, packed: bytes) -> list[str]:
+        names = self.names
+        return [names[i] for i in unpacked(packed)]
+
+    def of_modules(self, modules: Iterable[str]) -> set[int]:
+        """The ids of every facet of these modules."""
+        if self._by_module is None:
+            by_module: dict[str, list[int]] = {}
+            for i, name in enumerate(self.names):
+                by_module.setdefault(module_of(name), []).append(i)
+            self._by_module = by_module
+        found: set[int] = set()
+        for module in modules:
+            found.update(self._by_module.get(module, ()))
+        return found
+
+
+def unpacked(packed: bytes) -> memoryview:
+    return memoryview(packed).cast("i")
+
+
+def plan(
+    prior: Sequence[FileIdentity],
+    prior_deps: Sequence[bytes],
+    names: Names,
+    now: Sequence[FileIdentity],
+    facet_changes: Mapping[str, set[str] | None],
+) -> set[int] | None:
+    """Indexes of the files of ``now`` to derive again, or None: derive everything.
+
+    ``facet_changes``: for a file whose outcome changed while its module and kind did not, the
+    facets its facts changed in (None: not known, every facet of its module counts as changed)."""
+    if not prior:
+        return None
+    index = {identity.path: j for j, identity in enumerate(prior)}
+    modules: set[str] = set()  # every facet of these changed
+    facets: set[str] = set()
+    moved: list[str] = []  # modules that appeared, disappeared or changed kind
+    todo: set[int] = set()
+    seen: set[str] = set()
+    for i, identity in enumerate(now):
+        seen.add(identity.path)
+        j = index.get(identity.path)
+        old = prior[j] if j is not None else None
+        if old == identity:
+            continue
+        todo.add(i)
+        if old is not None and old[1:4] == identity[1:4]:
+            changed = facet_changes.get(identity.path)
+            if changed is None:
+                modules.add(identity.module)
+            else:
+                facets |= changed
+            continue
+        for side in (old, identity):
+            if side is not None:
+                modules.add(side.module)
+                moved.append(side.module)
+    for old in prior:
+        if old.path not in seen:
+            modules.add(old.module)
+            moved.append(old.module)
+    if not todo and not modules:
+        return set()
+    facets |= existence_changes(moved, prior, now)
+    ids = names.ids
+    changed_ids = names.of_modules(modules)
+    changed_ids.update(ids[facet] for facet in facets if facet in ids)
+    everything = ids.get(CONSULTED_EVERYTHING)
+    if everything is not None:
+        changed_ids.add(everything)
+    if changed_ids:
+        for i, identity in enumerate(now):
+            if i in todo:
+                continue
+            if not changed_ids.isdisjoint(unpacked(prior_deps[index[identity.path]])):
+                todo.add(i)
+    if len(todo) > FULL_SHARE * max(len(now), 1):
+        return None
+    return todo
+
+
+def existence_changes(moved: list[str], old: Sequence[FileIdentity], new: Sequence[FileIdentity]) -> set[str]:
+    """The dotted prefixes of moved modules whose standing changed: a name that is a module or a
+    namespace folder in one run and not in the other, or a top-level name that stopped or started
+    making its modules internal. (A prefix that stays a namespace, like ``pkg`` when a module is
+    added under it, changes nothing: the answers that consulted it stand.)"""
+    prefixes = {".".join(parts[:k]) for m in moved for parts in [m.split(".")] for k in range(1, len(parts))}
+    if not prefixes:
+        return set()
+
+    def standing(identities: Sequence[FileIdentity]) -> dict[str, tuple[bool, bool, bool]]:
+        exists: set[str] = set()
+        roots: set[str] = set()
+        all_roots: set[str] = set()
+        for identity in identities:
+            parts = identity.module.split(".")
+            all_roots.add(parts[0])
+            if not identity.loose:
+                roots.add(parts[0])
+            exists.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+        return {p: (p in exists, p in roots, p in all_roots) for p in prefixes}
+
+    before, after = standing(old), standing(new)
+    return {p for p in prefixes if before[p] != after[p]}
+
+
+def order_sensitive(
+    names: Names, derived: Iterable[int], deps_now: Sequence[bytes], deps_before: Iterable[bytes]
+) -> bool:
+    """Did a file derived again go through a re-export cycle, now (``deps_now[i]``) or last time
+    (``deps_before``)? A cycle's answer depends on which of its names was asked first, so only a
+    pass over every file in order reproduces it. (A file that meets a cycle freshly, by a name an
+    unchanged file had asked first in the full run, meets the cycle guard itself: its new trace
+    says so.)"""
+    cycle = names.ids.get(CONSULTED_CYCLE)
+    if cycle is None:
+        return False
+    if any(cycle in unpacked(deps_now[i]) for i in derived):
+        return True
+    return any(cycle in unpacked(packed) for packed in deps_before)
+
+
+__all__ = ["FULL_SHARE", "SEPARATOR", "Names", "existence_changes", "order_sensitive", "plan", "unpacked"]

@@ -1,0 +1,107 @@
+"""Every cache key, composed in one place: what each stored value depends on.
+
+A key is a digest of the parts named here; the store binds it further to archguard's own code and
+to the stored classes' schema (``adapters/cache/store.py``), so a new archguard never reads what an
+older one derived. A new cache entry adds its key function here and its entry in
+``adapters/cache/entries.py`` (docs/DESIGN.md, "Adding things").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from archguard.domain.contracts import ConceptContract
+from archguard.domain.derived import FileIdentity
+
+
+def digest(*parts: Any) -> bytes:
+    """A 16-byte digest of ``parts`` (anything marshal can store)."""
+    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).digest()
+
+
+# ---- a scan and what is derived from it ---------------------------------------------------------
+
+
+def scan_context(
+    target: tuple[int, int],
+    python: tuple[int, int],
+    packages: Sequence[str],
+    native_modules: Iterable[tuple[str, str]],
+    stubs: Iterable[tuple[str, bytes]],
+    unreadable: Sequence[str],
+) -> bytes:
+    """Everything a scan's derived results depend on besides its files: what an incremental run
+    must share with the run it continues (a file-by-file state is kept under this)."""
+    return digest(
+        "scan-context",
+        target,
+        python,
+        tuple(packages),
+        tuple(sorted(native_modules)),
+        tuple(sorted(stubs)),
+        tuple(unreadable),
+    )
+
+
+def scan(context: bytes, identities: Sequence[FileIdentity]) -> bytes:
+    """A scan's derived results: its context and every file's identity and outcome digest."""
+    return digest("scan", context, tuple(map(tuple, identities)))
+
+
+def check_context(
+    context: bytes, concepts: Sequence[ConceptContract], importlinter: Any, libraries: Any
+) -> bytes:
+    """What a check's file-by-file state depends on besides its files."""
+    return digest("check-context", context, repr(list(concepts)), importlinter, libraries)
+
+
+def check(scan_key: bytes, concepts: Sequence[ConceptContract], importlinter: Any, libraries: Any) -> bytes:
+    """A whole check's violations: the scan, the concept contracts, the import-linter configuration
+    (its file and text) and the installed import-linter and grimp."""
+    return digest("check", scan_key, repr(list(concepts)), importlinter, libraries)
+
+
+def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[tuple[Any, ...]]) -> bytes:
+    """import-linter's findings: its configuration and every file's import facts as the graph
+    reads them (module, kind, import digest)."""
+    return digest("import-linter", importlinter, libraries, tuple(graph_inputs))
+
+
+def golden(scan_key: bytes, entries: Iterable[tuple[str, str]]) -> bytes:
+    """The golden path of these entry points (label, file path)."""
+    return digest("golden", scan_key, tuple(entries))
+
+
+def discover(scan_key: bytes, canonical: Mapping[str, str]) -> bytes:
+    return digest("discover", scan_key, tuple(sorted(canonical.items())))
+
+
+def module_edges(scan_key: bytes) -> bytes:
+    return digest("module-edges", scan_key)
+
+
+def reexport_sources(scan_key: bytes) -> bytes:
+    return digest("reexport-sources", scan_key)
+
+
+# ---- what a run starts from ----------------------------------------------------------------------
+
+
+def warm_start(
+    excludes: Sequence[str], include_loose: bool, target: tuple[int, int], python: tuple[int, int]
+) -> bytes:
+    """The warm-start record of a tree (adapters/warm_start.py): by the options that shape
+    discovery and parsing. Not by ROOT's location: the record holds relative paths, blob ids and
+    what discovery looked up, all checked again against today's tree (a clone elsewhere with the
+    same blobs starts warm)."""
+    return digest("warm", tuple(excludes), include_loose, target, python)
+
+
+def importlinter_identity(
+    path: str, root: str, text: bytes, libraries: Any, locations: Sequence[str | None]
+) -> bytes:
+    """The remembered cache identity of an import-linter configuration (lazy_config.py)."""
+    return digest("importlinter-identity", path, root, text, libraries, tuple(locations))

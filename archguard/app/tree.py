@@ -1,0 +1,437 @@
+"""The files of a tree and what parsing each gave: the engine's input (``app/engine.py``).
+
+A tree comes from one of three places:
+
+* the working tree (:meth:`Tree.open`): git's listing (or a walk), the warm-start record for the
+  files git vouches for (``adapters/warm_start.py``), the scanner for the rest;
+* the same, with an editor's unsaved text or deletions laid over it (:meth:`Tree.apply`);
+* a commit (:meth:`Tree.of_commit`): ``git ls-tree`` and the blobs, read by blob id, never
+  checked out.
+
+Each file's outcome is known by its digest at once; its facts are decoded when first asked for
+(``facts``), so a run whose derived results are cached, or that re-derives a handful of files,
+decodes a handful.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from archguard.adapters.cache.cache_location import check_cache_dir, default_cache_dir
+from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp
+from archguard.adapters.cache.store import DiskStore, open_store
+from archguard.adapters.discovery import (
+    Discovery,
+    DiscoveryError,
+    PathsView,
+    split_undecodable_names,
+    with_paths,
+)
+from archguard.adapters.discovery import discover as discover_files
+from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
+from archguard.adapters.project_files.git_listing import GitListing, list_git_files
+from archguard.adapters.project_files.safe_io import is_inside
+from archguard.app import keys
+from archguard.domain.errors import ConfigError
+from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
+from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    from archguard.adapters.parsing.scanner import ScanOutput
+    from archguard.adapters.parsing.stubs import Stub
+    from archguard.app import Options, Progress
+    from archguard.app.store import Store
+
+_BADLY_NAMED = "file name is not valid UTF-8"
+
+
+def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
+    """The scanner, loaded on first use: a warm start parses nothing, and loading the parser, its
+    worker pool and ruff's glue costs a tenth of such a run."""
+    from archguard.adapters.parsing.scanner import scan_files as scan
+
+    return scan(*args, **kwargs)
+
+
+class FactsView(Mapping[str, FileFacts]):
+    """Every parsed file's facts: the scan's (decoded on first access), with what was parsed since
+    laid over them (``put``; None: the file has no facts now)."""
+
+    def __init__(self, base: Mapping[str, FileFacts]) -> None:
+        self._base = base
+        self._over: dict[str, FileFacts | None] = {}
+
+    def put(self, path: str, facts: FileFacts | None) -> None:
+        self._over[path] = facts
+
+    def __getitem__(self, path: str) -> FileFacts:
+        if path in self._over:
+            found = self._over[path]
+            if found is None:
+                raise KeyError(path)
+            return found
+        return self._base[path]
+
+    def __contains__(self, path: object) -> bool:
+        if path in self._over:
+            return self._over[path] is not None
+        return path in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        over = self._over
+        yield from (path for path in self._base if path not in over)
+        yield from (path for path, facts in over.items() if facts is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def decoded(self) -> dict[str, FileFacts]:
+        """The facts decoded so far (the others are never needed by an incremental run)."""
+        found = dict(getattr(self._base, "_facts", {}))
+        found.update((p, f) for p, f in self._over.items() if f is not None)
+        return found
+
+
+class Tree:
+    """The files of one tree (analysis order: discovery's), their outcomes and their facts."""
+
+    def __init__(
+        self,
+        options: Options,
+        root: Path,
+        target: tuple[int, int],
+        store: Store,
+        discovery: Discovery,
+        files: list[SourceFile],
+        badly_named: list[SourceFile],
+        output: Any,
+        *,
+        facts_cache: FactsCache | None = None,
+    ) -> None:
+        self.options = options
+        self.root = root
+        self.target = target
+        self.store = store
+        self.discovery = discovery
+        self.files = files
+        self.badly_named = badly_named
+        self.digests: dict[str, bytes] = dict(output.outcome_digests)
+        self.content_hashes: dict[str, bytes] = dict(getattr(output, "content_hashes", {}))
+        self.facts = FactsView(output.facts)
+        self.syntax: dict[str, SyntaxIssue] = {s.path: s for s in output.syntax_errors}
+        self.unreadable: dict[str, UnreadableFile] = {u.path: u for u in output.unreadable}
+        self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in badly_named)
+        self.cache_hits: int = output.cache_hits
+        self.stubs: dict[str, Stub] = _read_stubs(root, discovery.stubs)
+        self._facts_cache = facts_cache
+        # path -> (outcome digest, facts) a file had before an edit made here (apply)
+        self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
+        self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
+        self.version = 0  # counts the edits laid over the tree
+
+    # ---- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        options: Options,
+        progress: Progress | None = None,
+        *,
+        listing: GitListing | bool | None = True,
+        store: Store | None = None,
+    ) -> Tree:
+        """The working tree under ``options.root``. ``listing``: git's listing of ROOT made
+        already this run (True: make it here). ``store``: where derived results are kept (None:
+        the cache folder the options name; a given store has no warm-start record)."""
+        from archguard.adapters import warm_start
+
+        root = options.root.resolve()
+        target = options.target or NEWEST_TARGET
+        # docs/security.md: where a cache may live, and when it is trusted
+        given_cache_dir = None if options.no_cache else options.cache_dir or default_cache_dir(root)
+        if listing is True:
+            listing = list_git_files(root)
+        assert listing is None or isinstance(listing, GitListing)
+        start = (
+            None
+            if store is not None
+            else warm_start.begin(
+                root,
+                listing,
+                given_cache_dir,
+                packages=options.packages,
+                include_loose=options.include_loose,
+                key=keys.warm_start(options.excludes, options.include_loose, target, sys.version_info[:2]),
+            )
+        )
+        recalled = start.recall() if start is not None else None
+        if recalled is not None and start is not None and recalled.discovery is not None:
+            # git lists the files a recorded run saw: its discovery stands
+            assert (
+                given_cache_dir is not None
+                and recalled.files is not None
+                and recalled.badly_named is not None
+            )
+            discovery, files, badly_named = recalled.discovery, recalled.files, recalled.badly_named
+            check_cache_dir(given_cache_dir, root, discovery.files)
+            store = DiskStore(start.folder)
+        elif store is not None:
+            discovery = _discover(root, options, listing)
+            files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+            files, badly_named = split_undecodable_names(files)
+        else:
+            discovery = _discover(root, options, listing)
+            files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+            files, badly_named = split_undecodable_names(files)
+            store = open_store(
+                root,
+                options.cache_dir,
+                no_cache=options.no_cache,
+                files=discovery.files,
+                git_tracked=discovery.git_tracked,
+                include_loose=options.include_loose,
+                tracked=False if start is not None else None,
+            )
+        cache = store.facts(target)
+
+        def scan(chosen: list[SourceFile]) -> ScanOutput:
+            return scan_files(root, chosen, target=target, cache=cache, jobs=options.jobs, progress=progress)
+
+        output: Any
+        if recalled is not None and store.enabled:
+            known = {f.path: recalled.known[f.path] for f in files if f.path in recalled.known}
+            cache.keep(known)
+            rest = [f for f in files if f.path not in known]
+            output = warm_start.WarmOutcomes(files, known, scan(rest) if rest else None, cache, scan)
+        else:
+            output = scan(files)
+        if start is not None and store.enabled:
+            start.record(discovery, files, badly_named, output)
+        assert store is not None
+        return cls(options, root, target, store, discovery, files, badly_named, output, facts_cache=cache)
+
+    @classmethod
+    def of_commit(cls, base: Tree, commit: str) -> Tree:
+        """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
+        over the commit's file list, each file's outcome from the blob cache by its blob id, the
+        blobs not seen before read in one ``git cat-file --batch`` and parsed."""
+        from archguard.adapters.parsing.in_memory import scan_bytes
+        from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
+
+        options, root = base.options, base.root
+        entries = commit_tree(root, commit)
+        listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
+        try:
+            discovery = discover_files(
+                root,
+                packages=options.packages or None,
+                excludes=options.excludes,
+                listing=listing,
+                view=PathsView(root, (e.path for e in entries)),
+            )
+        except DiscoveryError as error:
+            raise ConfigError(str(error)) from None
+        files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+        files, badly_named = split_undecodable_names(files)
+        blob_of = {e.path: e.blob for e in entries}
+        blobs = base.store.blob_facts(base.target)
+        found: dict[str, CachedOutcome] = {}
+        missing: list[SourceFile] = []
+        for file in files:
+            key = f"{blob_of[file.path]}:{file.path}"
+            cached = blobs.find_by_hash(key, bytes.fromhex(blob_of[file.path]))
+            if cached is not None:
+                found[file.path] = cached
+            else:
+                missing.append(file)
+        data = read_blobs(root, {blob_of[f.path] for f in missing})
+        readable = [f for f in missing if blob_of[f.path] in data]
+        fresh = scan_bytes(
+            readable, {f.path: data[blob_of[f.path]] for f in readable}, target=base.target, jobs=options.jobs
+        )
+        for path, outcome in fresh.items():
+            key = f"{blob_of[path]}:{path}"
+            blobs.store(
+                key, len(data[blob_of[path]]), FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+            )
+            found[path] = outcome
+        blobs.save()
+        for file in missing:
+            if file.path not in found:
+                found[file.path] = _unreadable(file.path, "git could not give this blob")
+        return cls(
+            options,
+            root,
+            base.target,
+            base.store,
+            discovery,
+            files,
+            badly_named,
+            _Outcomes(files, found, len(files) - len(missing)),
+        )
+
+    # ---- what it holds -------------------------------------------------------------------------
+
+    @property
+    def all_files(self) -> list[SourceFile]:
+        """Every file the scan accounts for: the analysed ones, then those whose names are unreadable."""
+        return self.files + self.badly_named
+
+    @property
+    def fully_cached(self) -> bool:
+        """Every outcome is known by its digest: what is derived from them can be keyed by them."""
+        return all(f.path in self.digests for f in self.files) and not self.badly_named
+
+    def previous(self, path: str) -> tuple[bytes, FileFacts | None] | None:
+        """(outcome digest, facts) of what ``path`` held before its outcome last changed: before
+        an edit made here, or the entry the facts cache replaced this run; None: not known."""
+        if path in self._previous:
+            return self._previous[path]
+        previous = self._facts_cache.previous(path) if self._facts_cache is not None else None
+        if previous is None:
+            return None
+        try:
+            return previous.outcome_digest, previous.outcome().facts
+        except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: not known
+            return None
+
+    def settle(self) -> None:
+        """The changes seen so far are derived: forget what the changed files held."""
+        self._previous.clear()
+        if self._facts_cache is not None:
+            self._facts_cache.replaced.clear()
+
+    # ---- changes -------------------------------------------------------------------------------
+
+    def apply(
+        self, changes: Mapping[str, bytes | None], *, on_disk: bool = False
+    ) -> tuple[set[str], set[str]]:
+        """Lay new content over files (None: the file is deleted; ``on_disk``: the content is the
+        file's on disk, not an editor's). Returns (paths whose content changed, paths added or
+        removed); naming is redone when files come or go."""
+        from archguard.adapters.parsing.in_memory import scan_bytes
+
+        known = {f.path: f for f in self.files}
+        added = {p for p, data in changes.items() if data is not None and p not in known}
+        removed = {p for p, data in changes.items() if data is None and p in known}
+        if added or removed:
+            self._rename(added, removed)
+            known = {f.path: f for f in self.files}
+        changed = {p for p in changes if p in known or p in removed}
+        for path in changed:
+            self._previous.setdefault(path, (self.digests.get(path, b""), self.facts.get(path)))
+        self.version += 1
+        texts = {p: data for p, data in changes.items() if data is not None and p in known}
+        outcomes = scan_bytes([known[p] for p in texts], texts, target=self.target, jobs=1)
+        for path in removed:
+            self._forget(path)
+        for path, outcome in outcomes.items():
+            self._set(path, outcome)
+        if on_disk:
+            self.overlaid -= changed
+        else:
+            self.overlaid |= changed
+        return changed, added | removed
+
+    def _rename(self, added: set[str], removed: set[str]) -> None:
+        self.discovery = with_paths(
+            self.root,
+            self.discovery,
+            added=added,
+            removed=removed,
+            packages=self.options.packages or None,
+            excludes=self.options.excludes,
+        )
+        files = self.discovery.files
+        if not self.options.include_loose:
+            files = [f for f in files if not f.loose]
+        self.files, self.badly_named = split_undecodable_names(files)
+        self.unreadable = {p: u for p, u in self.unreadable.items() if u.reason != _BADLY_NAMED}
+        self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in self.badly_named)
+
+    def _forget(self, path: str) -> None:
+        self.digests.pop(path, None)
+        self.syntax.pop(path, None)
+        self.unreadable.pop(path, None)
+        self.facts.put(path, None)
+
+    def _set(self, path: str, outcome: CachedOutcome) -> None:
+        self._forget(path)
+        decoded: ParseOutcome = outcome.outcome()
+        self.digests[path] = outcome.outcome_digest
+        self.content_hashes[path] = outcome.content_hash
+        if decoded.syntax_error is not None:
+            self.syntax[path] = decoded.syntax_error
+        if decoded.unreadable is not None:
+            self.unreadable[path] = decoded.unreadable
+        self.facts.put(path, decoded.facts)
+
+    def read_from_disk(self, paths: Iterable[str]) -> dict[str, bytes | None]:
+        """What the files hold on disk now (None: gone or not a file), for :meth:`apply`."""
+        from archguard.adapters.project_files.safe_io import read_regular
+
+        found: dict[str, bytes | None] = {}
+        for path in paths:
+            try:
+                found[path] = read_regular(os.path.join(self.root, path))[0]
+            except OSError:
+                found[path] = None
+        return found
+
+
+def _discover(root: Path, options: Options, listing: GitListing | None) -> Discovery:
+    try:
+        return discover_files(
+            root, packages=options.packages or None, excludes=options.excludes, listing=listing
+        )
+    except DiscoveryError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
+    if not stubs:  # the usual case: the stub reader (and the parser it needs) is not even loaded
+        return {}
+    from archguard.adapters.parsing.stubs import read_stubs
+
+    return read_stubs(root, stubs)
+
+
+def _unreadable(path: str, reason: str) -> CachedOutcome:
+    from archguard.adapters.cache.facts_cache import encode_outcome
+
+    return encode_outcome(ParseOutcome(unreadable=UnreadableFile(path, reason)))
+
+
+class _Outcomes:
+    """Outcomes already in the cache's form (a commit's blobs), shaped as the scanner's output."""
+
+    def __init__(self, files: list[SourceFile], found: dict[str, CachedOutcome], hits: int) -> None:
+        from archguard.adapters.parsing.lazy_facts import LazyFacts
+
+        self._found = found
+        self.outcome_digests = {path: o.outcome_digest for path, o in found.items()}
+        self.content_hashes = {path: o.content_hash for path, o in found.items()}
+        self.syntax_errors = [o.syntax_error for o in found.values() if o.syntax_error is not None]
+        self.unreadable = [o.unreadable for o in found.values() if o.unreadable is not None]
+        self.cache_hits = hits
+        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], self._facts_of)
+
+    def _facts_of(self, path: str) -> FileFacts | None:
+        found: FileFacts | None = self._found[path].outcome().facts
+        return found
+
+
+def relative_path(root: Path, path: str | Path) -> str:
+    """``path`` (absolute, or relative to ROOT) relative to ROOT with "/"; ConfigError outside ROOT."""
+    given = Path(path)
+    full = given if given.is_absolute() else root / given
+    if not is_inside(full.parent, root) and full.parent != root:
+        raise ConfigError(f"not inside ROOT ({root}): {path}")
+    return Path(os.path.normpath(full)).relative_to(root).as_posix()
+
+
+__all__ = ["FactsView", "Tree", "relative_path", "scan_files"]
