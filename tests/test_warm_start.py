@@ -19,9 +19,8 @@ from archguard.adapters.cache import facts_cache
 from archguard.app import Options, run_check
 from archguard.app.changed import run_changed_check
 from archguard.domain.result import CheckResult
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 from tests.test_changed import GIT_ENV, git
-from tests.test_cli import archguard
 
 TREE = {
     "app/__init__.py": "from .impl import Thing\n",
@@ -285,10 +284,10 @@ def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Pat
     """No patched window and no wait: the files were written just now (as a fresh clone's are),
     but git vouches for their blobs, so the first run's record is used by the second."""
     cache = tmp_path / "cache"
-    first = archguard("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
+    first = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
     assert (cache / "results-warm-state.bin").is_file()
     (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
-    second = archguard("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
+    second = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
     assert second.returncode == first.returncode == 1
     assert "ignoring the cache" not in second.stderr
     a, b = (json.loads((tmp_path / name).read_text()) for name in ("a.json", "b.json"))
