@@ -36,7 +36,7 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
     TextField,
     unrecognized_options,
 )
-from archguard.analysis.concepts import check_concepts, validate_contracts
+from archguard.analysis.concepts import ConceptIndex, check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
 
@@ -103,13 +103,13 @@ class CanonicalContract(Contract):
         packages = [name.split(".")[0] for name in self.session_options["root_packages"]]
         scan_root = _common_parent(packages)
         output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-        workspace = _scan_packages(scan_root, packages)
-        scan, table = workspace.scan, workspace.table
+        session = _session(scan_root, packages)
+        scan, table = session.workspace.scan, session.workspace.table
         validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
         violations = [
             v
-            for v in check_concepts(table, scan.files, scan.facts, [concept])
+            for v in check_concepts(table, scan.files, scan.facts, [concept], session.index)
             if v.severity is Severity.ERROR
         ]
         return ContractCheck(kept=not violations, metadata={"violations": violations})
@@ -122,6 +122,35 @@ class CanonicalContract(Contract):
         if self.reason:
             output.print(f"Reason: {self.reason}")
             output.new_line()
+
+
+class _Session:
+    """One scan and one symbol table for every CanonicalContract of a ``lint-imports`` run (they
+    all see the same root packages), and the concept index that lets each contract look only at
+    the files reaching its objects: N contracts cost about what one does."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._index: ConceptIndex | None = None
+
+    @property
+    def index(self) -> ConceptIndex:
+        if self._index is None:
+            scan = self.workspace.scan
+            self._index = ConceptIndex(self.workspace.table, scan.files, scan.facts)
+        return self._index
+
+
+_SESSIONS: dict[tuple[Path, tuple[str, ...]], _Session] = {}
+
+
+def _session(scan_root: Path, packages: list[str]) -> _Session:
+    """The scan of the root packages this process made already, or a new one."""
+    key = (scan_root, tuple(dict.fromkeys(packages)))
+    found = _SESSIONS.get(key)
+    if found is None:
+        found = _SESSIONS[key] = _Session(_scan_packages(scan_root, list(key[1])))
+    return found
 
 
 def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:

@@ -20,7 +20,10 @@ The tree reproduces, at scale, every drift pattern of a real audited monorepo:
 * copies: ``*.py.backup_YYYYMMDD`` files and a ``backups/`` tree (excluded through
   ``pyproject.toml``);
 * ~1% of package modules use Python 3.12 syntax (``type X = ...``, ``class C[T]:``, PEP 701
-  f-strings).
+  f-strings);
+* a hub: ``<first package>/settings.py``, whose ``SETTINGS`` ~12.5% of all files import
+  (``--hub-rate``), as a settings or logging module is in real trees: an edit there is the
+  edit loop's worst case (benchmarks/engine.py).
 
 At ``--scale 1`` the tree is ~10,600 ``.py`` files / ~190 MB outside ``backups/``, like the
 audited codebase; ``--scale 0.1`` gives ~1,000 files. The same seed and parameters always give
@@ -126,6 +129,11 @@ class Generator:
         self.snippets = self._make_snippets(400)
         self._cur = ""  # path being rendered
         self.dangling_by_file: dict[str, list[int]] = {}  # path -> [module imports, name imports]
+        # the hub's importers are drawn from a generator of their own, so the rest of the tree is
+        # the one the same seed gave before the hub existed (plus one import line in those files)
+        self.hub_rng = random.Random(args.seed + 7)
+        self.hub = f"{self.packages[0]}.settings"
+        self.hub_importers = 0
 
     # ------------------------------------------------------------------ planning
     def plan(self) -> None:
@@ -379,6 +387,9 @@ class Generator:
             top.append(line)
             self.stats.dangling_name_imports += 1
             self.dangling_by_file.setdefault(self._cur, [0, 0])[1] += 1
+        if self.hub_rng.random() < self.args.hub_rate and importer.name != self.hub:
+            top.append(f"from {self.hub} import SETTINGS")
+            self.hub_importers += 1
         # the package's concept, through one of its many paths
         if rng.random() < self.args.concept_rate:
             cpkg = own_pkg if rng.random() < 0.8 else rng.choice(self.packages)
@@ -392,10 +403,21 @@ class Generator:
         return top, funcs, used
 
     # ------------------------------------------------------------------ rendering
+    def add_hub(self) -> None:
+        """The hub module (planned last, with no draw from the tree's generator)."""
+        self._add(Module(self.hub, self.hub.replace(".", "/") + ".py", kind="hub", names=["SETTINGS"]))
+
     def render(self) -> None:
         for m in self.modules.values():
             self._cur = m.path
-            if m.kind == "concept":
+            if m.kind == "hub":
+                self.files[m.path] = (
+                    '"""Settings every part of the platform reads."""\n\nimport os\n\n\n'
+                    "class Settings:\n    def __init__(self) -> None:\n"
+                    '        self.region = os.environ.get("REGION", "eu")\n\n\n'
+                    "SETTINGS = Settings()\n"
+                )
+            elif m.kind == "concept":
                 self.files[m.path] = self._render_concept(m)
             elif m.is_package:
                 self.files[m.path] = self._render_init(m)
@@ -625,6 +647,7 @@ class Generator:
             "new_syntax_files": sorted(self.new_syntax),
             "copies": len(copies),
             "planted": vars(self.stats),
+            "hub": {"module": self.hub, "path": self.hub.replace(".", "/") + ".py", "importers": self.hub_importers},
             "dangling_in_parsed_files": {"module_imports": sum(v[0] for v in parsed_dangling),
                                          "name_imports": sum(v[1] for v in parsed_dangling)},
         }
@@ -664,6 +687,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--dangling-module-rate", type=float, default=0.085)
     ap.add_argument("--dangling-name-rate", type=float, default=0.12)
     ap.add_argument("--concept-rate", type=float, default=0.05)
+    ap.add_argument("--hub-rate", type=float, default=0.125, help="share of files importing the hub module")
     ap.add_argument("--force", action="store_true", help="delete OUT first if it exists")
     return ap.parse_args(argv)
 
@@ -675,6 +699,7 @@ def generate(args: argparse.Namespace) -> dict:
         shutil.rmtree(args.out)
     gen = Generator(args)
     gen.plan()
+    gen.add_hub()
     gen.render()
     return gen.write(args.out)
 

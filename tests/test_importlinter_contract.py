@@ -138,3 +138,46 @@ def test_fields_become_the_domain_concept_contract() -> None:
     assert concept.ignore_imports == ("app.legacy.* -> app.realtime.compat",)
     assert concept.reason == "one manager"
     assert concept.source == ".importlinter:importlinter:contract:ws"
+
+
+def test_the_contracts_of_one_run_share_one_scan_and_give_what_each_gives_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each CanonicalContract of a lint-imports run sees the same root packages: they share one
+    scan, one symbol table and one concept index (archguard/importlinter.py), and each contract's
+    findings are what it finds checked alone over every file."""
+    import grimp
+
+    from archguard import app, importlinter
+    from archguard.analysis.concepts import check_concepts
+    from archguard.domain.contracts import ConceptContract
+
+    tree = {
+        **SHOP,
+        "shop/other.py": "class Widget:\n    pass\n",
+        "shop/widgets.py": "from shop.other import Widget\n",
+        "shop/use.py": "from shop.widgets import Widget\nfrom shop import Manager\nfrom shop.impl import Manager as M\n",
+        "shop/star.py": "from shop.widgets import *\n",
+    }
+    root = write_tree(tmp_path, tree)
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setattr(importlinter, "_SESSIONS", {})
+    scans: list[Path] = []
+    real = app.scan_workspace
+    monkeypatch.setattr(app, "scan_workspace", lambda options, *a, **k: scans.append(options.root) or real(options, *a, **k))
+    targets = {"manager": "shop.manager:Manager", "widget": "shop.other:Widget", "impl": "shop.impl:Manager"}
+    graph = grimp.build_graph("shop", cache_dir=None)
+    found = {}
+    for name, canonical in targets.items():
+        contract = CanonicalContract(
+            name=name, session_options={"root_packages": ["shop"]}, contract_options={"canonical": canonical}
+        )
+        found[name] = contract.check(graph, verbose=False).metadata["violations"]
+    assert scans == [root]  # one scan for the three contracts
+    workspace = real(app.Options(root=root, packages=("shop",), include_loose=False))
+    for name, canonical in targets.items():
+        alone = check_concepts(
+            workspace.table, workspace.scan.files, workspace.scan.facts, [ConceptContract(name, canonical)]
+        )
+        assert found[name] == [v for v in alone if v.severity.value == "error"], name
+    assert {v.path for v in found["widget"]} == {"shop/use.py", "shop/star.py"}

@@ -133,22 +133,85 @@ def check_concepts(
     files: Sequence[SourceFile],
     facts: Mapping[str, FileFacts],
     contracts: Sequence[ConceptContract],
+    index: ConceptIndex | None = None,
 ) -> list[Violation]:
     """Violations of every contract whose canonical path resolves (see validate_contracts).
 
     One pass over the tree for all contracts: each import is resolved once, and only imports that
     reach some concept's object (or a rival of it) are looked at contract by contract, so twenty
-    contracts cost about what one does.
+    contracts cost about what one does. ``index``: the tree's :class:`ConceptIndex`, built once
+    for checks made one contract at a time (``CanonicalContract`` under ``lint-imports``): then
+    only the files whose imports reach the contract's objects are looked at again.
     """
-    concepts = resolve_concepts(table, contracts)
+    definitions = index.definitions(contracts) if index is not None else None
+    concepts = resolve_concepts(table, contracts, definitions)
     violations = duplicate_definitions(concepts)
     if not concepts:
         return violations
-    for file in files:
+    chosen = index.files_reaching(concepts.claimed) if index is not None else files
+    for file in chosen:
         file_facts = facts.get(file.path)
         if file_facts is not None:
             violations.extend(concept_violations_in_file(table, concepts, file, file_facts))
     return assign_fingerprints(violations)
+
+
+class ConceptIndex:
+    """What every concept check reads of a tree, resolved once: per file the objects its imports
+    and attribute uses reach (and whether it star-imports anything), and the definitions that may
+    claim a concept. A contract then costs its own resolution plus the files that reach its
+    objects, not a pass over every import of the tree."""
+
+    def __init__(
+        self, table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
+    ) -> None:
+        self._reaching: dict[Origin, list[int]] = {}
+        self._star: list[int] = []  # files with a star import: checked for every contract
+        self._files = list(files)
+        self._by_name: dict[str, list[tuple[str, Binding]]] = {}
+        self._wrappers: list[tuple[str, Binding]] = []  # empty-bodied subclasses: possible wrappers
+        for i, file in enumerate(self._files):
+            file_facts = facts.get(file.path)
+            if file_facts is None:
+                continue
+            reached: set[Origin] = set()
+            for fact in file_facts.imports:
+                if fact.kind is not ImportKind.FROM or fact.name is None:
+                    continue
+                if fact.name == "*":
+                    self._star.append(i)
+                    continue
+                module = file.import_target(fact)
+                origin = table.resolve(module, fact.name).origin if module is not None else None
+                if origin is not None:
+                    reached.add(origin)
+            for use in file_facts.attribute_uses:
+                split = table.split_dotted(use.dotted)
+                origin = table.resolve(*split).origin if split is not None else None
+                if origin is not None:
+                    reached.add(origin)
+            for origin in reached:
+                self._reaching.setdefault(origin, []).append(i)
+        for module, binding in table.definitions():
+            self._by_name.setdefault(binding.name, []).append((module, binding))
+            if binding.kind is BindingKind.CLASS and binding.bases and binding.empty_body:
+                self._wrappers.append((module, binding))
+
+    def files_reaching(self, claimed: Iterable[Origin]) -> list[SourceFile]:
+        """The files whose imports reach one of these objects, or that star-import, in file order."""
+        chosen = set(self._star)
+        for origin in claimed:
+            chosen.update(self._reaching.get(origin, ()))
+        return [self._files[i] for i in sorted(chosen)]
+
+    def definitions(self, contracts: Sequence[ConceptContract]) -> list[tuple[str, Binding]]:
+        """The definitions :func:`resolve_concepts` may count as rivals of these contracts."""
+        bare_names = {n for c in contracts for n in c.also if ":" not in n} | {
+            c.canonical_name for c in contracts
+        }
+        found = {(module, binding) for name in bare_names for module, binding in self._by_name.get(name, ())}
+        found.update(self._wrappers)
+        return sorted(found, key=lambda pair: (pair[0], pair[1].line, pair[1].name))
 
 
 @dataclass(frozen=True)

@@ -311,16 +311,16 @@ class Engine:
         return result
 
     def findings(self, path: str | Path) -> list[Violation]:
-        """The findings of one file (path relative to ROOT, or absolute) as the last ``results()``
-        gave them."""
-        if self._findings_by_path is None:
+        """The findings of one file (path relative to ROOT, or absolute) in the tree as it is now
+        (``results()`` runs again first when something changed since it last ran)."""
+        if self._findings_by_path is None or self._stale:
             self.results()
         assert self._findings_by_path is not None
         return list(self._findings_by_path.get(relative_path(self.root, path), ()))
 
     def changed_paths(self) -> set[str]:
-        """The files whose findings changed between the last two ``results()`` (every file with
-        findings after the first)."""
+        """The files whose findings changed between the last two ``results()`` (after the first,
+        every file with findings): what an editor publishes again."""
         return set(self._changed_paths)
 
     # ---- changes ---------------------------------------------------------------------------------
@@ -797,4 +797,6 @@ def _import_digest(file_facts: FileFacts) -> bytes:
         (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking)
         for f in file_facts.imports
     ]
-    return hashlib.blake2b(marshal.dumps(plain), digest_size=16).digest()
+    return hashlib.blake2b(
+        marshal.dumps(plain, 0), digest_size=16
+    ).digest()  # version 0: no refs, see keys.digest

@@ -18,8 +18,10 @@ from archguard.domain.derived import FileIdentity
 
 
 def digest(*parts: Any) -> bytes:
-    """A 16-byte digest of ``parts`` (anything marshal can store)."""
-    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).digest()
+    """A 16-byte digest of ``parts`` (anything marshal can store). marshal's format version 0: the
+    later versions write an object seen twice as a back-reference, and a string as "interned" or
+    not, so two equal values could give two digests depending on how they were built."""
+    return hashlib.blake2b(marshal.dumps(parts, 0), digest_size=16).digest()
 
 
 # ---- a scan and what is derived from it ---------------------------------------------------------

@@ -127,7 +127,9 @@ def outcome_digest(plain: tuple) -> bytes:
     """Identifies what parsing a file gave (its facts, or its error): everything derived from a
     scan is a function of these, so two contents with the same facts (an edit to one line of a
     function body, a comment) derive the same results."""
-    return content_hash(marshal.dumps(plain))
+    # format version 0: the same facts give the same bytes however they were built (the later
+    # versions write back-references and "interned" strings where the objects happen to allow)
+    return content_hash(marshal.dumps(plain, 0))
 
 
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
