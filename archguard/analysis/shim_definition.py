@@ -12,8 +12,9 @@ objects), whatever private helpers, warnings or logging it also holds. In detail
 - a module that emits a ``DeprecationWarning`` at import says itself that it is a shim, so public
   names of its own do not disqualify it (it still has to re-export something);
 - it re-exports on purpose: it has an ``__all__``, an alias or a warning, or other files import it
-  and it has no class or function of its own. A module that only imports what it uses at module
-  level is a script, not a shim; one with private classes or functions is their home;
+  and it binds nothing of its own. A module that only imports what it uses at module level is a
+  script, not a shim; one that also binds private names (classes, helpers, type aliases) is their
+  home, and its importers come for them;
 - names imported from ``typing``/``typing_extensions`` (``Any``, ``TYPE_CHECKING``) are tools for
   annotations, like ``import warnings``: offered only when ``__all__`` lists them;
 - a package ``__init__`` that re-exports is its package's public face, not a shim, unless it warns;
@@ -79,10 +80,10 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
         return None  # mostly code of its own: an implementation module that also imports
     aliases = any(b.kind is BindingKind.ALIAS for b in facts.bindings)
     if not (warns or facts.all_names is not None or aliases):
-        # Nothing says it re-exports on purpose: with code of its own, it is that code's home
-        # (importers come for its ``_DomainsContainer``) and only imports what it uses; without,
-        # it is a shim when others import it, a script when nobody does.
-        if code or not imported:
+        # Nothing says it re-exports on purpose: with anything of its own (a private class, a
+        # type alias ``_OnConflictT = Union[...]``), it is that thing's home and only imports what
+        # it uses; with nothing, it is a shim when others import it, a script when nobody does.
+        if own or not imported:
             return None
     return tuple(found)
 
