@@ -79,12 +79,12 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     if not warns and code > len(found):
         return None  # mostly code of its own: an implementation module that also imports
     aliases = any(b.kind is BindingKind.ALIAS for b in facts.bindings)
-    if not (warns or facts.all_names is not None or aliases):
-        # Nothing says it re-exports on purpose: with anything of its own (a private class, a
-        # type alias ``_OnConflictT = Union[...]``), it is that thing's home and only imports what
-        # it uses; with nothing, it is a shim when others import it, a script when nobody does.
-        if own or not imported:
-            return None
+    # Nothing says it re-exports on purpose: with anything of its own (a private class, a type
+    # alias ``_OnConflictT = Union[...]``), it is that thing's home and only imports what it
+    # uses; with nothing, it is a shim when others import it, a script when nobody does.
+    says_so = warns or facts.all_names is not None or aliases
+    if not says_so and (own or not imported):
+        return None
     return tuple(found)
 
 

@@ -187,11 +187,11 @@ def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
     for stmt in body:
         kind = type(stmt)
         if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
-            names.append(stmt.name)  # type: ignore[attr-defined]
+            names.append(stmt.name)
         elif kind is ast.Assign:
-            names += [t.id for t in stmt.targets if type(t) is ast.Name]  # type: ignore[attr-defined]
-        elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:  # type: ignore[attr-defined]
-            names.append(stmt.target.id)  # type: ignore[attr-defined]
+            names += [t.id for t in stmt.targets if type(t) is ast.Name]
+        elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
+            names.append(stmt.target.id)
     return tuple(names)
 
 
