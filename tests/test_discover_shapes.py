@@ -8,14 +8,12 @@ clusters and their definitions, shims with ``safe_to_delete`` / ``kept_because``
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 MODEL_FIELDS = "    name = models.CharField()\n    sku = models.CharField()\n    price = models.DecimalField()\n"
 
@@ -169,10 +167,7 @@ TREE = {
 def found(tmp_path_factory) -> dict[str, Any]:
     root = write_tree(tmp_path_factory.mktemp("shapes") / "tree", TREE)
     out = root.parent / "discover.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "archguard", "discover", str(root), "--no-cache", "-q", "--json", str(out)],
-        capture_output=True, text=True, timeout=300,
-    )
+    run = run_cli("discover", root, "--no-cache", "-q", "--json", out)
     assert run.returncode == 0, run.stderr
     return json.loads(out.read_text())
 
