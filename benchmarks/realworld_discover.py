@@ -37,117 +37,71 @@ PACKAGES = [
 
 # Verdicts after reading the code: (package, "cluster" | "shim", canonical or module) -> one line.
 _ACCIDENTAL = "real: {who} import it from {via}, which only imports it for its own use (an accidental re-export)"
+# saleor 2.10.1: nine of the top rows are one shape: (canonical, who imports it, through which module).
+_SALEOR_ACCIDENTAL = [
+    ("saleor.payment.interface:GatewayConfig", "four gateways' plugin.py", "their own package __init__"),
+    ("saleor.payment.interface:GatewayResponse", "three gateways' plugin.py", "their own package __init__"),
+    ("saleor.payment.interface:PaymentData", "three gateways' plugin.py", "their own package __init__"),
+    ("saleor.order:OrderEvents", "graphql/order/resolvers.py and a migration", "saleor.order.events"),
+    ("saleor.graphql.shop.enums:AuthorizationKeyType", "graphql/shop/mutations.py", "graphql/shop/types.py"),
+    ("saleor.order:FulfillmentStatus", "graphql/order/types.py", "saleor.order.models"),
+    ("saleor.graphql.payment.enums:OrderAction", "graphql/order/types.py", "graphql/payment/types.py"),
+    ("saleor.graphql.payment.enums:PaymentChargeStatusEnum", "graphql/order/types.py", "graphql/payment/types.py"),
+    ("saleor.shipping:ShippingMethodType", "core/utils/random_data.py", "saleor.shipping.models"),
+]
+# (kind, canonical or module, verdict) per package, after reading the code each row points at.
+# saleor 2.10.1: the one row of another shape.
+_SALEOR = [
+    ("cluster", "saleor.plugins.error_codes:PluginErrorCode", "real: the vatlayer plugin imports it from saleor.graphql.core.utils.error_codes, a GraphQL module, instead of saleor.plugins.error_codes where it lives (also a layering smell)"),
+]
+# pandas 2.2.3: the public API (pandas:X) in tests and some library modules, the defining module
+# elsewhere, plus accidental re-exports: real mixed paths. For library code the canonical a
+# contract would name is the defining module (pandas/__init__ cannot be imported from pandas.core
+# at import time), which --canonical sets.
+_PANDAS = [
+    ("cluster", "pandas:isna", "real: 7 library modules use pandas:isna, 52 the defining module, one pandas.core.missing (an accidental re-export), 4 files the legacy alias isnull"),
+    ("cluster", "pandas:Index", "real: library code reaches Index through pandas, pandas.core.indexes.api, .base, pandas.core.api and once through pandas.core.indexes.datetimes (accidental)"),
+    ("cluster", "pandas.core.dtypes.dtypes:CategoricalDtype", "real: besides the public paths, pandas.core.arrays.categorical and pandas.core.dtypes.common are used as accidental re-exports"),
+    ("cluster", "pandas:MultiIndex", "real: library code mixes pandas, pandas.core.indexes.api and pandas.core.indexes.multi"),
+    ("cluster", "pandas.core.dtypes.missing:notna", "real: pandas/io/json/_json.py uses pandas:notna, others the defining module; notnull alias in use"),
+    ("cluster", "pandas:Series", "real: pandas.core.frame is used as a home of Series by arraylike.py and style.py (accidental)"),
+    ("cluster", "pandas:DataFrame", "real: library code mixes pandas, pandas.core.frame and pandas.core.api (io/sql.py, feather_format.py)"),
+    ("cluster", "pandas:concat", "real: library modules use both pandas:concat (function-level) and pandas.core.reshape.concat"),
+    ("cluster", "pandas:DatetimeIndex", "real: four paths in library code, and pandas.core.resample as an accidental home in a test"),
+    ("cluster", "pandas.core.arrays:ExtensionArray", "real: categorical.py imports it from pandas.core.base, which only uses it (accidental)"),
+    ("shim", "pandas.core.api", "real: an internal facade pandas/__init__ builds on; 7 modules use it besides"),
+    ("shim", "pandas.core.dtypes.api", "real: the facade behind pandas.api.types (star-imported there)"),
+    ("shim", "pandas.testing", "real, and rightly kept: the documented public testing module"),
+    ("shim", "pandas.core.computation.api", "real: forwards eval for pandas/__init__ only"),
+    ("shim", "pandas.core.reshape.api", "real: forwards the reshape functions for pandas/__init__ only"),
+    ("shim", "pandas.io.api", "real: forwards the readers for pandas/__init__ only"),
+    ("shim", "pandas.tseries.api", "real: forwards infer_freq and offsets (and guess_datetime_format) for pandas/__init__"),
+    ("shim", "pandas.core.sparse.api", "real: a leftover of the old pandas.core.sparse package that nothing in pandas imports"),
+]
+# SQLAlchemy 2.0.40: mixed import paths inside the library; its facades are deliberate.
+_SQLALCHEMY = [
+    ("cluster", "sqlalchemy.sql.schema:Column", "real: 12 of 33 importing files use sqlalchemy or sqlalchemy.schema instead of sqlalchemy.sql.schema"),
+    ("cluster", "sqlalchemy.engine:Connection", "real: reached through sqlalchemy.engine, .engine.base and the 1.x sqlalchemy.future.engine module"),
+    ("cluster", "sqlalchemy.types:INTEGER", "real: dialect modules import INTEGER from other dialects' base modules (accidental re-exports), INT alias in use"),
+    ("cluster", "sqlalchemy.types:CHAR", "real: CHAR taken from four dialects' base modules (accidental re-exports)"),
+    ("cluster", "sqlalchemy.sql.schema:Table", "real: 11 of 22 importing files use sqlalchemy or sqlalchemy.schema instead of sqlalchemy.sql.schema"),
+    ("cluster", "sqlalchemy.engine:Engine", "real: three paths (one the 1.x future module) and create_engine, the factory that returns it"),
+    ("cluster", "sqlalchemy.types:VARCHAR", "real: VARCHAR taken from four dialects' base modules (accidental re-exports)"),
+    ("cluster", "sqlalchemy.types:NVARCHAR", "real: NVARCHAR from dialect base modules, and Oracle's NVARCHAR2 alias imported from two places"),
+    ("cluster", "sqlalchemy:MetaData", "real: sqlalchemy, sqlalchemy.schema and sqlalchemy.sql.schema all in use"),
+    ("cluster", "sqlalchemy:select", "real: sqlalchemy, sqlalchemy.sql, sqlalchemy.sql.expression and the private constructors module all in use"),
+    ("shim", "sqlalchemy.types", "real: the public types facade (deliberate; 28 modules import it)"),
+    ("shim", "sqlalchemy.schema", "real: the public schema facade (deliberate)"),
+    ("shim", "sqlalchemy.sql.expression", "real: the public expression facade (deliberate)"),
+    ("shim", "sqlalchemy.future.engine", "real: the 1.4 'future' compatibility module, forwarding Connection, Engine, create_engine"),
+]
 VERDICTS: dict[tuple[str, str, str], str] = {
-    # saleor 2.10.1: every top row is a name imported through a module that merely uses it.
-    ("saleor", "cluster", "saleor.payment.interface:GatewayConfig"): _ACCIDENTAL.format(
-        who="four gateways' plugin.py", via="their own package __init__"
-    ),
-    ("saleor", "cluster", "saleor.payment.interface:GatewayResponse"): _ACCIDENTAL.format(
-        who="three gateways' plugin.py", via="their own package __init__"
-    ),
-    ("saleor", "cluster", "saleor.payment.interface:PaymentData"): _ACCIDENTAL.format(
-        who="three gateways' plugin.py", via="their own package __init__"
-    ),
-    ("saleor", "cluster", "saleor.order:OrderEvents"): _ACCIDENTAL.format(
-        who="graphql/order/resolvers.py and a migration", via="saleor.order.events"
-    ),
-    ("saleor", "cluster", "saleor.graphql.shop.enums:AuthorizationKeyType"): _ACCIDENTAL.format(
-        who="graphql/shop/mutations.py", via="graphql/shop/types.py"
-    ),
-    ("saleor", "cluster", "saleor.order:FulfillmentStatus"): _ACCIDENTAL.format(
-        who="graphql/order/types.py", via="saleor.order.models"
-    ),
-    ("saleor", "cluster", "saleor.graphql.payment.enums:OrderAction"): _ACCIDENTAL.format(
-        who="graphql/order/types.py", via="graphql/payment/types.py"
-    ),
-    ("saleor", "cluster", "saleor.graphql.payment.enums:PaymentChargeStatusEnum"): _ACCIDENTAL.format(
-        who="graphql/order/types.py", via="graphql/payment/types.py"
-    ),
-    ("saleor", "cluster", "saleor.plugins.error_codes:PluginErrorCode"): (
-        "real: the vatlayer plugin imports it from saleor.graphql.core.utils.error_codes, a GraphQL "
-        "module, instead of saleor.plugins.error_codes where it lives (also a layering smell)"
-    ),
-    ("saleor", "cluster", "saleor.shipping:ShippingMethodType"): _ACCIDENTAL.format(
-        who="core/utils/random_data.py", via="saleor.shipping.models"
-    ),
-    # pandas 2.2.3: the public API (pandas:X) in tests and some library modules, the defining
-    # module elsewhere, plus accidental re-exports. Real mixed paths; the canonical a contract
-    # would pick for library code is the defining module (pandas/__init__ cannot be imported
-    # from pandas.core at import time), which --canonical sets.
-    ("pandas", "cluster", "pandas:isna"): (
-        "real: 7 library modules use pandas:isna, 52 the defining module, one pandas.core.missing "
-        "(an accidental re-export), 4 files the legacy alias isnull"
-    ),
-    ("pandas", "cluster", "pandas:Index"): (
-        "real: library code reaches Index through pandas, pandas.core.indexes.api, .base, "
-        "pandas.core.api and once through pandas.core.indexes.datetimes (accidental)"
-    ),
-    ("pandas", "cluster", "pandas.core.dtypes.dtypes:CategoricalDtype"): (
-        "real: besides the public paths, pandas.core.arrays.categorical and pandas.core.dtypes.common "
-        "are used as accidental re-exports"
-    ),
-    ("pandas", "cluster", "pandas:MultiIndex"): (
-        "real: library code mixes pandas, pandas.core.indexes.api and pandas.core.indexes.multi"
-    ),
-    ("pandas", "cluster", "pandas.core.dtypes.missing:notna"): (
-        "real: pandas/io/json/_json.py uses pandas:notna, others the defining module; notnull alias in use"
-    ),
-    ("pandas", "cluster", "pandas:Series"): (
-        "real: pandas.core.frame is used as a home of Series by arraylike.py and style.py (accidental)"
-    ),
-    ("pandas", "cluster", "pandas:DataFrame"): (
-        "real: library code mixes pandas, pandas.core.frame and pandas.core.api (io/sql.py, feather_format.py)"
-    ),
-    ("pandas", "cluster", "pandas:concat"): (
-        "real: library modules use both pandas:concat (function-level) and pandas.core.reshape.concat"
-    ),
-    ("pandas", "cluster", "pandas:DatetimeIndex"): (
-        "real: four paths in library code, and pandas.core.resample as an accidental home in a test"
-    ),
-    ("pandas", "cluster", "pandas.core.arrays:ExtensionArray"): (
-        "real: categorical.py imports it from pandas.core.base, which only uses it (accidental)"
-    ),
-    ("pandas", "shim", "pandas.core.api"): "real: an internal facade pandas/__init__ builds on; 7 modules use it besides",
-    ("pandas", "shim", "pandas.core.dtypes.api"): "real: the facade behind pandas.api.types (star-imported there)",
-    ("pandas", "shim", "pandas.testing"): "real, and rightly kept: the documented public testing module",
-    ("pandas", "shim", "pandas.core.computation.api"): "real: forwards eval for pandas/__init__ only",
-    ("pandas", "shim", "pandas.core.reshape.api"): "real: forwards the reshape functions for pandas/__init__ only",
-    ("pandas", "shim", "pandas.io.api"): "real: forwards the readers for pandas/__init__ only",
-    ("pandas", "shim", "pandas.tseries.api"): "real: forwards infer_freq and offsets (and guess_datetime_format) for pandas/__init__",
-    ("pandas", "shim", "pandas.core.sparse.api"): (
-        "real: a leftover of the old pandas.core.sparse package that nothing in pandas imports"
-    ),
-    # SQLAlchemy 2.0.40: mixed import paths inside the library; its facades are deliberate.
-    ("sqlalchemy", "cluster", "sqlalchemy.sql.schema:Column"): (
-        "real: 12 of 33 importing files use sqlalchemy or sqlalchemy.schema instead of sqlalchemy.sql.schema"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy.engine:Connection"): (
-        "real: reached through sqlalchemy.engine, .engine.base and the 1.x sqlalchemy.future.engine module"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy.types:INTEGER"): (
-        "real: dialect modules import INTEGER from other dialects' base modules (accidental re-exports), INT alias in use"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy.types:CHAR"): "real: CHAR taken from four dialects' base modules (accidental re-exports)",
-    ("sqlalchemy", "cluster", "sqlalchemy.sql.schema:Table"): (
-        "real: 11 of 22 importing files use sqlalchemy or sqlalchemy.schema instead of sqlalchemy.sql.schema"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy.engine:Engine"): (
-        "real: three paths (one the 1.x future module) and create_engine, the factory that returns it"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy.types:VARCHAR"): "real: VARCHAR taken from four dialects' base modules (accidental re-exports)",
-    ("sqlalchemy", "cluster", "sqlalchemy.types:NVARCHAR"): (
-        "real: NVARCHAR from dialect base modules, and Oracle's NVARCHAR2 alias imported from two places"
-    ),
-    ("sqlalchemy", "cluster", "sqlalchemy:MetaData"): "real: sqlalchemy, sqlalchemy.schema and sqlalchemy.sql.schema all in use",
-    ("sqlalchemy", "cluster", "sqlalchemy:select"): (
-        "real: sqlalchemy, sqlalchemy.sql, sqlalchemy.sql.expression and the private constructors module all in use"
-    ),
-    ("sqlalchemy", "shim", "sqlalchemy.types"): "real: the public types facade (deliberate; 28 modules import it)",
-    ("sqlalchemy", "shim", "sqlalchemy.schema"): "real: the public schema facade (deliberate)",
-    ("sqlalchemy", "shim", "sqlalchemy.sql.expression"): "real: the public expression facade (deliberate)",
-    ("sqlalchemy", "shim", "sqlalchemy.future.engine"): (
-        "real: the 1.4 'future' compatibility module, forwarding Connection, Engine, create_engine"
-    ),
+    **{("saleor", "cluster", c): _ACCIDENTAL.format(who=who, via=via) for c, who, via in _SALEOR_ACCIDENTAL},
+    **{
+        (package, kind, key): text
+        for package, rows in (("saleor", _SALEOR), ("pandas", _PANDAS), ("sqlalchemy", _SQLALCHEMY))
+        for kind, key, text in rows
+    },
 }
 
 
