@@ -175,9 +175,11 @@ def _decorator(node: ast.expr) -> str | None:
 
 
 def _annotation(node: ast.expr | None) -> str | None:
-    """A return annotation as dotted text (``-> "Model"`` as its text; ``-> list[X]`` as None)."""
+    """A return annotation that names one object, as dotted text (``-> Model``, ``-> "app.Model"``);
+    None for anything else (``-> list[X]``, ``-> "X | None"``)."""
     if type(node) is ast.Constant and type(node.value) is str:
-        return node.value.strip() or None
+        text = node.value.strip()
+        return text if text and all(part.isidentifier() for part in text.split(".")) else None
     return _dotted(node) if node is not None else None
 
 
