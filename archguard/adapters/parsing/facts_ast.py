@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from sys import intern
 
 from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
@@ -167,7 +168,7 @@ def _parameters(args: ast.arguments) -> tuple[str, ...]:
     names += [a.arg for a in args.kwonlyargs]
     if args.kwarg is not None:
         names.append("**" + args.kwarg.arg)
-    return tuple(names)
+    return tuple(map(intern, names))
 
 
 def _decorator(node: ast.expr) -> str | None:
@@ -184,7 +185,9 @@ def _annotation(node: ast.expr | None) -> str | None:
 
 
 def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
-    """The names a class body binds at its own level: methods, nested classes, fields."""
+    """The names a class body binds at its own level (methods, nested classes, fields), dunders
+    left out (every class has them). Interned: a file repeats its member names, and the cache
+    then stores each once per file."""
     names: list[str] = []
     for stmt in body:
         kind = type(stmt)
@@ -194,7 +197,7 @@ def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
             names += [t.id for t in stmt.targets if type(t) is ast.Name]
         elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
             names.append(stmt.target.id)
-    return tuple(names)
+    return tuple(intern(n) for n in names if not (n.startswith("__") and n.endswith("__")))
 
 
 def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
