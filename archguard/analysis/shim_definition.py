@@ -34,6 +34,8 @@ objects), whatever private helpers, warnings or logging it also holds. In detail
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from archguard.analysis.symbols import EXTERNAL, SymbolTable
 from archguard.domain.facts import BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import is_dotted_name
@@ -86,6 +88,27 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     if not says_so and (own or not imported):
         return None
     return tuple(found)
+
+
+def must_stay(table: SymbolTable, module: str, entry_points: Mapping[str, str]) -> str:
+    """Why a shim must stay even when nothing in the tree imports it, or "": ``discover`` never
+    calls it "safe to delete" and ``fix --delete-unused-shims`` never deletes it.
+
+    - a library's documented public module: a top-level module (what users import first), or one
+      its parent package names in a literal ``__all__``;
+    - an entry point the project's metadata declares (``entry_points``: module -> where, as
+      :func:`archguard.adapters.project_files.entry_points.declared_entry_points` reads them):
+      installers, pytest and plugin hosts load it by name.
+    """
+    if module in entry_points:
+        return f"an entry point: {entry_points[module]}"
+    parent, _, last = module.rpartition(".")
+    if not parent:
+        return "the top-level module: the library's public face"
+    facts = table.facts_of(parent)
+    if facts is not None and facts.all_names is not None and last in facts.all_names:
+        return f"named in {parent}.__all__: a documented public module"
+    return ""
 
 
 def loaded_by_file_name(path: str) -> str | None:

@@ -3,9 +3,9 @@
 What a shim is lives in one place, :mod:`archguard.analysis.shim_definition`, shared with
 ``check`` (the "(a shim)" in messages) and ``fix`` (which importers it leaves alone, which shims it
 may delete). Discovery only adds who imports each one, which is also the definition's "other files
-import it" test, and why a shim nothing imports must stay all the same (``kept_because``): a
-library's documented public module (a top-level module, or one its parent package names in
-``__all__``), or an entry point the project's metadata declares (:func:`keep_entry_points`).
+import it" test, and why a shim nothing imports must stay all the same (``kept_because``,
+:func:`archguard.analysis.shim_definition.must_stay`): a documented public module, or an entry
+point the project's metadata declares (read on every run: :func:`keep_entry_points`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from archguard.analysis.shim_definition import shim_reexports
+from archguard.analysis.shim_definition import must_stay, shim_reexports
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.discovery import Shim
 from archguard.domain.facts import FileFacts
@@ -38,21 +38,9 @@ def find_shims(
         if reexports is None:
             continue
         importers = tuple(sorted(importer_files.get(file.module, ())))
-        kept = documented_public_module(table, file.module)
+        kept = must_stay(table, file.module, {})  # entry points: keep_entry_points, after the cache
         shims.append(Shim(file.module, file.path, reexports, importers, file_facts.warns_deprecation, kept))
     return sorted(shims, key=lambda s: (-len(s.importers), s.module))
-
-
-def documented_public_module(table: SymbolTable, module: str) -> str:
-    """Why ``module`` is part of a library's documented surface, or "": a top-level module or
-    package (what users import first), or a module its parent package names in ``__all__``."""
-    parent, _, last = module.rpartition(".")
-    if not parent:
-        return "the top-level module: the library's public face"
-    facts = table.facts_of(parent)
-    if facts is not None and facts.all_names is not None and last in facts.all_names:
-        return f"named in {parent}.__all__: a documented public module"
-    return ""
 
 
 def keep_entry_points(shims: Sequence[Shim], entry_points: Mapping[str, str]) -> list[Shim]:
