@@ -118,6 +118,12 @@ def run_discover(root: Path, out: Path) -> tuple[dict[str, Any], float]:
     return json.loads(out.read_text()), elapsed
 
 
+def _count(n: int, word: str) -> str:
+    if word == "cop":
+        return f"{n} cop{'y' if n == 1 else 'ies'}"
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -190,10 +196,11 @@ def main() -> int:
         root = fetch(spec, python_version)
         package = spec.partition("==")[0]
         found, elapsed = run_discover(root, WORK / f"discover-{package}.json")
-        summary = (
-            f"{len(found['clusters'])} clusters, {len(found['shims'])} shims, {len(found['copies'])} copies, "
-            f"{len(found['cycles'])} cycles in {found['summary']['files']} files ({elapsed:.1f} s)"
+        counts = ", ".join(
+            _count(len(found[key]), word)
+            for key, word in (("clusters", "cluster"), ("shims", "shim"), ("copies", "cop"), ("cycles", "cycle"))
         )
+        summary = f"{counts} in {found['summary']['files']} files ({elapsed:.1f} s)"
         out += [f"### {spec}: {what}", "", summary, "", f"Top {args.top} clusters:", ""]
         lines, missing_c, noise_c = cluster_rows(package, found, args.top)
         out += [*lines, "", f"Top {args.top} shims:" if found["shims"] else "No shims.", ""]
