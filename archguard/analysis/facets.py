@@ -73,7 +73,9 @@ def _bare_import(fact: ImportFact) -> tuple:
 
 
 def _bare_binding(binding: Binding) -> tuple:
-    return binding._replace(line=0)
+    """A binding as lookups read it: what it is, not where (and not the shape discover compares:
+    a method added to a class does not change what importing the class gives)."""
+    return binding._replace(line=0, members=(), decorators=(), returns=None)
 
 
 def _names(facts: FileFacts) -> dict[str, tuple]:
@@ -127,7 +129,7 @@ def _order(facts: FileFacts) -> tuple:
 def _stripped(facts: FileFacts) -> tuple:
     return (
         tuple(map(_bare_import, facts.imports)),
-        tuple(map(_bare_binding, facts.bindings)),
+        tuple(b._replace(line=0) for b in facts.bindings),
         tuple(use.dotted for use in facts.attribute_uses),
         tuple(_other_fields(facts)),
     )

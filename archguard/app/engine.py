@@ -112,6 +112,8 @@ class Engine:
         self._prior: _Prior | None = None  # the in-memory state the next derivation continues from
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
+        self._identities: tuple[int, list[FileIdentity]] | None = None
+        self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
         self._table_files: dict[str, SourceFile] = {}
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
@@ -189,11 +191,17 @@ class Engine:
 
     @property
     def identities(self) -> list[FileIdentity]:
-        digests = self.tree.digests
-        return [
-            FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
-            for f in self.files
-        ]
+        """Every file's identity (path, module name, kind, outcome digest), in file order."""
+        if self._identities is None or self._identities[0] != self.tree.version:
+            digests = self.tree.digests
+            self._identities = (
+                self.tree.version,
+                [
+                    FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
+                    for f in self.files
+                ],
+            )
+        return self._identities[1]
 
     @property
     def concepts(self) -> list[ConceptContract]:
@@ -246,6 +254,21 @@ class Engine:
         self._derive()
         assert self._records is not None
         return [r.import_digest for r in self._records]
+
+    def graph_inputs_key(self) -> bytes:
+        """A key of everything the import graph is built from: each file's place, module name,
+        kind and import digest, and the import-linter configuration (kept while no edit changes
+        any of them, so an edit of a function body does not digest ten thousand files again)."""
+        if self._graph_key is None:
+            self._graph_key = keys.importlinter_run(
+                self.importlinter_identity,
+                self.libraries,
+                [
+                    (i.path, i.module, i.loose, i.is_package, digest)
+                    for i, digest in zip(self.identities, self.import_digests(), strict=True)
+                ],
+            )
+        return self._graph_key
 
     def workspace(self) -> Workspace:
         from archguard.app import Workspace
@@ -494,6 +517,7 @@ class Engine:
         table = self._table = self._new_table(traced=self._traced)
         self._graph_patch = None
         self._graph = None
+        self._graph_key = None
         files = self.files
         edges = FileEdges(files)
         seen: dict[int, set[str]] = {}
@@ -537,6 +561,13 @@ class Engine:
             for i in again - todo:  # derived for this pass only: its earlier facets still count
                 seen[i] = set(names.unpack(records[i].deps))
             self._findings_of(checker, prepared, table, records, again, seen, names)
+        if len(records) != len(prior.records) or any(
+            (r := by_path.get(identities[i].path)) is None
+            or r.import_digest != records[i].import_digest
+            or r.identity[1:4] != identities[i][1:4]
+            for i in todo
+        ):
+            self._graph_key = None  # some file's imports, or the set of files, changed
         deps_now = [names.pack(seen[i]) if i in seen else r.deps for i, r in enumerate(records)]
         deps_before = [by_path[identities[i].path].deps for i in derived if identities[i].path in by_path]
         if order_sensitive(names, derived, deps_now, deps_before):
@@ -602,7 +633,10 @@ class Engine:
         return self.checking and self._inputs().config_path is not None
 
     def _prepare(self, checker: FilePass, records: list[FileRecord]) -> Prepared | None:
-        collected = [dict(r.inputs).get(checker.name, ()) for r in records]
+        collects = type(checker).collect is not FilePass.collect
+        collected = (
+            [dict(r.inputs).get(checker.name, ()) for r in records] if collects else [()] * len(records)
+        )
         with self.table.tracing():  # the whole-tree part: compared by its summary, not traced per file
             prepared = checker.prepare(self, collected)
         self._prepared[checker.name] = prepared

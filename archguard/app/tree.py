@@ -132,6 +132,7 @@ class Tree:
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
         self.version = 0  # counts the edits laid over the tree
+        self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
 
@@ -279,7 +280,9 @@ class Tree:
     @property
     def all_files(self) -> list[SourceFile]:
         """Every file the scan accounts for: the analysed ones, then those whose names are unreadable."""
-        return self.files + self.badly_named
+        if self._all_files is None or self._all_files[0] != self.version:
+            self._all_files = (self.version, self.files + self.badly_named)
+        return self._all_files[1]
 
     @property
     def fully_cached(self) -> bool:

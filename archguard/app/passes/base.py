@@ -86,6 +86,10 @@ class CheckRun(Protocol):
 
     def import_digests(self) -> Sequence[bytes]: ...
 
+    def graph_inputs_key(self) -> bytes:
+        """A key of what the import graph is built from (every file's imports, the configuration)."""
+        ...
+
     def workspace(self) -> Workspace: ...
 
 

@@ -5,7 +5,6 @@ function, a name) the last run's findings stand and no graph is built."""
 
 from __future__ import annotations
 
-from archguard.app import keys
 from archguard.app.passes.base import CheckRun, TreeOutcome, TreePass
 from archguard.domain.derived import PassRecord
 from archguard.domain.findings import assign_fingerprints
@@ -18,14 +17,7 @@ class ImportLinterPass(TreePass):
         config = run.importlinter
         if config is None:
             return None
-        key = keys.importlinter_run(
-            run.importlinter_identity,
-            run.libraries,
-            [
-                (i.path, i.module, i.loose, i.is_package, digest)
-                for i, digest in zip(run.identities, run.import_digests(), strict=True)
-            ],
-        )
+        key = run.graph_inputs_key()
         display = config.display_path
         if prior is not None and prior.key == key and run.importlinter_identity is not None:
             record = prior
