@@ -371,8 +371,10 @@ class Engine:
     def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False) -> set[str]:
         if not data:
             return set()
-        if self._records is not None and self._prior is None:  # the state the change is derived from
-            self._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
+        if self._prior is None:  # the state the change is derived from
+            # (the stored state only while the tree is still as the store knows it: after the
+            # first unsaved text its key cannot be computed any more)
+            self._prior = self._stored_prior()
         changed, _ = self.tree.apply(data, on_disk=on_disk, hold_facts=hold_facts)
         if changed:
             self._stale = True
