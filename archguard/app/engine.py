@@ -368,7 +368,9 @@ class Engine:
         chosen = [relative_path(self.root, p) for p in paths]
         return self._apply(self.tree.read_from_disk(chosen), on_disk=True)
 
-    def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False) -> set[str]:
+    def _apply(
+        self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False
+    ) -> set[str]:
         if not data:
             return set()
         if self._prior is None:  # the state the change is derived from
