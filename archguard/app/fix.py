@@ -168,10 +168,9 @@ def _rewrite_all(
     left_alone: set[str] = set()
     for path, edits in sorted(plan.edits.items()):
         file = files[path]
-        package = None if file.module == file.path else file.package
         try:
             source = (root / path).read_bytes()
-            rewrite = rewrite_imports(path, source, package, edits)
+            rewrite = rewrite_imports(path, source, file.rewrite_package, edits)
         except OSError as error:
             result.problems.append(f"{path}: cannot read: {error.strerror or error}")
             continue

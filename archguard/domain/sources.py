@@ -30,6 +30,12 @@ class SourceFile:
             return self.module
         return self.module.rpartition(".")[0]
 
+    @property
+    def rewrite_package(self) -> str | None:
+        """What a rewrite resolves this file's relative imports against: its package, or None for a
+        loose file named by its path (it has no package, so a relative import cannot work)."""
+        return None if self.module == self.path else self.package
+
     def import_target(self, fact: ImportFact) -> str | None:
         """The absolute module an import fact in this file names (for ``from m import x``, ``m``);
         None when relative dots climb out of the tree.
