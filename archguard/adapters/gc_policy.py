@@ -10,7 +10,11 @@ full collections while a cache of a million tuples loads. So:
 * library callers of ``archguard.app`` keep theirs; the bulk builders pause it around their work
   only (cache loads, decoding every file's facts, a worker's ``ast`` pass): :func:`paused`;
 * a worker process forked from a parent that turned it off starts with it on
-  (:func:`worker_start`): it keeps nothing between files.
+  (:func:`worker_start`): it keeps nothing between files;
+* the language server lives as long as the editor and makes garbage with every keystroke (libcst's
+  trees of a quick fix hold cycles): it keeps the collector on (:func:`on_for_a_long_lived_process`),
+  and what its engine holds is moved out of the collector's sight after each load
+  (:func:`settle_long_lived`), so a collection costs what the last edits made, not the whole tree.
 
 (libcst's trees hold cycles; only ``fix`` builds them, for the few files it rewrites, in a run
 that ends right after.)
@@ -26,6 +30,17 @@ from contextlib import contextmanager
 def off_for_this_process() -> None:
     """For a command-line run: nothing it builds is garbage before the process exits."""
     gc.disable()
+
+
+def on_for_a_long_lived_process() -> None:
+    """A server process (``archguard lsp``): the collector on, as a library caller would have it."""
+    gc.enable()
+
+
+def settle_long_lived() -> None:
+    """What exists now lives on (a loaded tree): collect once, then keep it out of later collections."""
+    gc.collect()
+    gc.freeze()
 
 
 def worker_start() -> None:
