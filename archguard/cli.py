@@ -259,6 +259,22 @@ def fix(**raw: Any) -> None:
             sys.exit(1)
 
 
+@cli.command()
+@takes_options("lsp")
+def lsp(**raw: Any) -> None:
+    """Serve an editor: a language server on stdin/stdout (docs/editors.md).
+
+    ROOT, when given, is the tree analysed; otherwise the editor's workspace folders are. Exit 0
+    after the editor's shutdown."""
+    from archguard.lsp import serve
+
+    explicit = (
+        click.get_current_context().get_parameter_source("root") is not click.core.ParameterSource.DEFAULT
+    )
+    given = {name: value for name, value in raw.items() if name != "root" and value not in (None, ())}
+    sys.exit(serve(given, raw["root"] if explicit else None))
+
+
 def main() -> None:
     gc_policy.off_for_this_process()  # why, and where it is turned back on: adapters/gc_policy.py
     _plain_notices()

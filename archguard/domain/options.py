@@ -23,8 +23,11 @@ from enum import Enum
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 # The commands, in ``archguard --help``'s order.
-EVERY_COMMAND = ("scan", "check", "baseline", "report", "discover", "graph", "init", "fix")
+EVERY_COMMAND = ("scan", "check", "baseline", "report", "discover", "graph", "init", "fix", "lsp")
 CHECKING = ("check", "report")  # commands that judge the tree against its contracts and baseline
+EDITOR = ("lsp",)  # the language server: judges like check, for as long as an editor keeps it
+# Commands that run once and print what they found (the language server speaks on stdout instead).
+ONE_SHOT = tuple(command for command in EVERY_COMMAND if command not in EDITOR)
 
 
 class Kind(Enum):
@@ -171,7 +174,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "--json",
-        EVERY_COMMAND,
+        ONE_SHOT,
         "Also write the JSON result to FILE ('-' for stdout).",
         kind=Kind.DESTINATION,
         config="json",
@@ -188,7 +191,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         config="jobs",
         field="jobs",
     ),
-    OptionSpec("--quiet", EVERY_COMMAND, "No progress bar.", kind=Kind.FLAG, short="-q"),
+    OptionSpec("--quiet", ONE_SHOT, "No progress bar.", kind=Kind.FLAG, short="-q"),
     # --- scan ---
     OptionSpec(
         "--verbose",
@@ -218,7 +221,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "--baseline",
-        CHECKING,
+        (*CHECKING, *EDITOR),
         "Known-violations file: its entries do not fail the run.",
         kind=Kind.FILE,
         config="baseline",
@@ -332,7 +335,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     # --- the golden path (docs/golden-path.md) ---
     OptionSpec(
         "--entry",
-        CHECKING,
+        (*CHECKING, *EDITOR),
         "Entry point whose import-time closure must load cleanly (repeatable; config: entry_points).",
         repeatable=True,
         config="entry_points",
@@ -392,6 +395,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
         ("fix",),
         "Also delete shims the run leaves without importers.",
         kind=Kind.FLAG,
+    ),
+    # --- the language server (docs/editors.md) ---
+    OptionSpec(
+        "--baselined",
+        EDITOR,
+        "How violations the baseline knows are shown: hidden, or as hints (an editor may say so in "
+        "its initializationOptions instead).",
+        kind=Kind.CHOICE,
+        choices=("hide", "hint"),
+        config="lsp_baselined",
+        default="hide",
+        show_default=True,
     ),
 )
 
