@@ -5,7 +5,9 @@ on the same tree."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -308,9 +310,16 @@ async def test_first_load_reports_work_done_progress(tree: Path) -> None:
     async with served(tree) as editor:
         editor.open("app/api.py")
         await editor.diagnostics("app/api.py")
-        reports = [r for token, rs in editor.client.progress_reports.items() for r in rs]
-        kinds = [getattr(r, "kind", None) for r in reports]
-        assert kinds[0] == "begin" and kinds[-1] == "end"
+        deadline = time.monotonic() + 30  # the end follows the first diagnostics
+
+        def kinds() -> list[str | None]:
+            return [getattr(r, "kind", None) for rs in editor.client.progress_reports.values() for r in rs]
+
+        while kinds()[-1:] != ["end"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert kinds()[0] == "begin" and kinds()[-1] == "end"
+        end = [r for rs in editor.client.progress_reports.values() for r in rs][-1]
+        assert end.message == f"{len(TREE) - 2} files"  # the .py files of the tree
 
 
 async def test_with_neovim_0_7s_declared_capabilities(tree: Path) -> None:
