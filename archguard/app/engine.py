@@ -45,7 +45,7 @@ from archguard.adapters.importlinter_bridge.grimp_graph import FileEdges
 from archguard.adapters.importlinter_bridge.versions import checker_versions
 from archguard.analysis.dangling import dangling_in_file
 from archguard.analysis.facets import changed_facets
-from archguard.analysis.invalidation import Names, order_sensitive, plan, unpacked
+from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_changed, unpacked
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
@@ -113,12 +113,21 @@ class Engine:
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
         self._identities: tuple[int, list[FileIdentity]] | None = None
+        # what an engine kept in memory knows of its edits, so an edit costs what it reaches
+        self._changed: set[str] | None = set()  # paths changed since the last derivation (None: not known)
+        self._index: dict[str, int] = {}  # path -> its place in the run's order
+        self._module_files: dict[str, list[int]] = {}
+        self._files_version = -1  # the tree's files_version the index is of
+        self._edges: tuple[int, FileEdges] | None = None
+        self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
+        self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
         self._table_files: dict[str, SourceFile] = {}
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
-        self._totals: ScanTotals | None = None
+        self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
+        self._derived_totals: ScanTotals | None = None  # of the records (what an edit's are made from)
         self._scan: ScanResult | None = None
         self._outcome: CheckOutcome | None = None
         self._extras: dict[str, Any] = {}
@@ -192,16 +201,32 @@ class Engine:
     @property
     def identities(self) -> list[FileIdentity]:
         """Every file's identity (path, module name, kind, outcome digest), in file order."""
-        if self._identities is None or self._identities[0] != self.tree.version:
+        cached = self._identities
+        if cached is not None and cached[0] != self.tree.version and self._patchable():
+            # the same files as when they were made: only those an edit changed are made again
+            digests, files, patched = self.tree.digests, self.files, list(cached[1])
+            for path in self._changed or ():
+                i = self._index.get(path)
+                if i is not None:
+                    f = files[i]
+                    patched[i] = FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(path, b""))
+            cached = (self.tree.version, patched)
+        if cached is None or cached[0] != self.tree.version:
             digests = self.tree.digests
-            self._identities = (
-                self.tree.version,
-                [
-                    FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
-                    for f in self.files
-                ],
-            )
-        return self._identities[1]
+            made = [
+                FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
+                for f in self.files
+            ]
+            cached = (self.tree.version, made)
+        self._identities = cached
+        return cached[1]
+
+    def _patchable(self) -> bool:
+        """Does this engine know which files changed since its index was made, none having come
+        or gone?"""
+        return (
+            self._changed is not None and bool(self._index) and self._files_version == self.tree.files_version
+        )
 
     @property
     def concepts(self) -> list[ConceptContract]:
@@ -369,7 +394,11 @@ class Engine:
             return set()
         if self._records is not None and self._prior is None:  # the state the change is derived from
             self._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
-        changed, _ = self.tree.apply(data, on_disk=on_disk)
+        changed, came_or_went = self.tree.apply(data, on_disk=on_disk)
+        if self._changed is not None:
+            self._changed |= changed
+        if came_or_went:
+            self._changed = None  # the files are others: compared one by one next time
         if changed:
             self._stale = True
             self._totals = None
@@ -399,7 +428,9 @@ class Engine:
         )
 
     def _state_key(self) -> bytes | None:
-        if not self._cacheable:
+        """The key the file-by-file state is kept under: the run's context, not its files (an
+        engine with unsaved text continues from it too; it only never saves one)."""
+        if not (self._persist and self.store.enabled):
             return None
         context = self._scan_context()
         if not self.checking:
@@ -449,19 +480,32 @@ class Engine:
             return
         identities = self.identities
         prior = self._prior if self._prior is not None else self._stored_prior()
+        changed = self._changed if prior is not None and self._aligned(prior) else None
         todo = None
-        if prior is not None:
+        if prior is not None and changed is not None:
+            # an engine in memory told which files changed: what they reach is found through the
+            # index of who consulted what, not by reading every file's record
+            at = [self._index[p] for p in changed if p in self._index]
+            todo = plan_changed(
+                prior.identities,
+                identities,
+                at,
+                prior.names,
+                self._dependents_of(prior),
+                self._facet_changes(prior, identities, at),
+            )
+        elif prior is not None:
             todo = plan(
                 prior.identities,
                 [r.deps for r in prior.records],
                 prior.names,
                 identities,
-                self._facet_changes(prior, identities),
+                self._facet_changes(prior, identities, range(len(identities)), aligned=False),
             )
         self.derivations += 1
-        self.full_derivation = todo is None
         if todo is not None and prior is not None and self._incremental(prior, todo, identities):
             self.rederived = len(todo)
+            self.full_derivation = False
         else:
             self.rederived = None
             self.full_derivation = True
@@ -469,8 +513,18 @@ class Engine:
         self._stale = False
         self._prior = None
         self._prior_facts = {}
+        self._changed = set()
         self.tree.settle()
         self._finish()
+
+    def _aligned(self, prior: _Prior) -> bool:
+        """Do the prior records stand for the files of now, in the same order (no file came or
+        went)? Then record ``i`` is file ``i``'s."""
+        return (
+            self._changed is not None
+            and self._files_version == self.tree.files_version
+            and len(prior.records) == len(self.files)
+        )
 
     def _stored_prior(self) -> _Prior | None:
         if self._records is not None:  # derived in this process already, and not changed since
@@ -481,15 +535,23 @@ class Engine:
         state = self.store.load(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, key)
         if state is None or not state.files:
             return None
+        self._changed = None  # a stored state: which files differ is found by comparing them all
         return _Prior(Names(state.names), list(state.files), {p.name: p for p in state.passes})
 
-    def _facet_changes(self, prior: _Prior, identities: Sequence[FileIdentity]) -> dict[str, set[str] | None]:
+    def _facet_changes(
+        self, prior: _Prior, identities: Sequence[FileIdentity], at: Iterable[int], *, aligned: bool = True
+    ) -> dict[str, set[str] | None]:
         """For each file whose outcome changed (module and kind the same), the facets its facts
-        changed in; None where the facts before or after are not known (or not facts)."""
-        index = {r.identity.path: r.identity for r in prior.records}
+        changed in; None where the facts before or after are not known (or not facts). ``at``:
+        the indexes of the files that may have changed (``aligned``: into the prior records too)."""
+        if aligned:
+            before_of = {identities[i].path: prior.records[i].identity for i in at}
+        else:
+            before_of = {r.identity.path: r.identity for r in prior.records}
         changes: dict[str, set[str] | None] = {}
-        for identity in identities:
-            old = index.get(identity.path)
+        for i in at:
+            identity = identities[i]
+            old = before_of.get(identity.path)
             if old is None or old == identity or old[1:4] != identity[1:4]:
                 continue
             before = self._facts_before(identity.path, old.outcome)
@@ -503,6 +565,17 @@ class Engine:
         """The facts ``path`` had when its outcome digest was ``digest`` (None: not known)."""
         known = self._prior_facts.get(path) or self.tree.previous(path)
         return known[1] if known is not None and known[0] == digest else None
+
+    def _dependents_of(self, prior: _Prior) -> dict[int, set[int]]:
+        """facet id -> the files (indexes) whose records consulted it: kept across an engine's
+        edits, built once from the records."""
+        if self._dependents is None:
+            dependents: dict[int, set[int]] = {}
+            for i, record in enumerate(prior.records):
+                for facet in unpacked(record.deps):
+                    dependents.setdefault(facet, set()).add(i)
+            self._dependents = dependents
+        return self._dependents
 
     def _new_table(self, *, traced: bool) -> SymbolTable:
         tree = self.tree
@@ -518,8 +591,11 @@ class Engine:
         self._graph_patch = None
         self._graph = None
         self._graph_key = None
+        self._dependents = None
+        self._collected = {}
         files = self.files
-        edges = FileEdges(files)
+        self._index_files()
+        edges = self._file_edges()
         seen: dict[int, set[str]] = {}
         records = [
             self._scan_file(table, edges, names, file, identity, seen, i)
@@ -527,70 +603,119 @@ class Engine:
         ]
         everything = set(range(len(files)))
         for checker in self._file_passes():
-            prepared = self._prepare(checker, records)
+            prepared = self._prepare(checker, records, everything)
             self._findings_of(checker, prepared, table, records, everything, seen, names)
         self._records = [
             r._replace(deps=names.pack(seen[i])) if i in seen else r for i, r in enumerate(records)
         ]
+        self._totals = self._derived_totals = _totals(files, self._records)
         # a tree pass's last findings stand where its own key says so (import-linter's graph inputs)
         self._pass_records = dict(prior.passes) if prior is not None else {}
 
     def _incremental(self, prior: _Prior, todo: set[int], identities: list[FileIdentity]) -> bool:
         """Derive ``todo`` again on the prior state; False: only a full derivation will do."""
         names = self._names = prior.names
-        table = self._patched_table(prior, identities)
         files = self.files
-        by_path = {r.identity.path: r for r in prior.records}
-        edges = FileEdges(files) if todo else None
+        aligned = self._aligned(prior)
+        if aligned:
+            records = list(prior.records)
+            before = prior.records
+        else:
+            by_path = {r.identity.path: r for r in prior.records}
+            records = [by_path.get(i.path) or FileRecord(i) for i in identities]
+            before = [by_path.get(i.path) for i in identities]  # type: ignore[misc]
+            self._index_files()
+            self._dependents = None
+            self._collected = {}
+        table = self._patched_table(prior, identities, todo if aligned else None)
+        edges = self._file_edges()
         seen: dict[int, set[str]] = {}
-        records: list[FileRecord] = []
-        for i, (file, identity) in enumerate(zip(files, identities, strict=True)):
-            if i in todo:
-                assert edges is not None
-                records.append(self._scan_file(table, edges, names, file, identity, seen, i))
-            else:
-                records.append(by_path[identity.path])
+        for i in todo:
+            records[i] = self._scan_file(table, edges, names, files[i], identities[i], seen, i)
         derived = set(todo)
         everything = set(range(len(files)))
         for checker in self._file_passes():
-            prepared = self._prepare(checker, records)
-            before = prior.passes.get(checker.name)
+            prepared = self._prepare(checker, records, todo if aligned else everything)
+            earlier = prior.passes.get(checker.name)
             summary = prepared.summary if prepared is not None else None
-            again = todo if before is not None and before.summary == summary else everything
+            again = todo if earlier is not None and earlier.summary == summary else everything
             derived |= again
             for i in again - todo:  # derived for this pass only: its earlier facets still count
                 seen[i] = set(names.unpack(records[i].deps))
             self._findings_of(checker, prepared, table, records, again, seen, names)
-        if len(records) != len(prior.records) or any(
-            (r := by_path.get(identities[i].path)) is None
-            or r.import_digest != records[i].import_digest
-            or r.identity[1:4] != identities[i][1:4]
+        if not aligned or any(
+            (old := before[i]) is None
+            or old.import_digest != records[i].import_digest
+            or old.identity[1:4] != identities[i][1:4]
             for i in todo
         ):
             self._graph_key = None  # some file's imports, or the set of files, changed
-        deps_now = [names.pack(seen[i]) if i in seen else r.deps for i, r in enumerate(records)]
-        deps_before = [by_path[identities[i].path].deps for i in derived if identities[i].path in by_path]
-        if order_sensitive(names, derived, deps_now, deps_before):
+        deps_now = {i: names.pack(consulted) for i, consulted in seen.items()}
+        deps_before = [old.deps for i in derived if (old := before[i]) is not None]
+        if order_sensitive(names, {i: deps_now.get(i, records[i].deps) for i in derived}, deps_before):
             return False
-        self._records = [r._replace(deps=deps_now[i]) if i in seen else r for i, r in enumerate(records)]
+        for i, packed in deps_now.items():
+            if self._dependents is not None:
+                old_record = before[i]
+                for facet in unpacked(old_record.deps) if old_record is not None else ():
+                    self._dependents.get(facet, set()).discard(i)
+                for facet in unpacked(packed):
+                    self._dependents.setdefault(facet, set()).add(i)
+            records[i] = records[i]._replace(deps=packed)
+        self._totals = self._derived_totals = (
+            _totals_after(self._derived_totals, files, prior.records, records, todo, self._module_files)
+            if aligned and self._derived_totals is not None
+            else _totals(files, records)
+        )
+        self._records = records
         self._pass_records = dict(prior.passes)
         if self._graph is not None:
-            current = {f.path for f in files}
+            current = {f.path for f in files} if not aligned else None
             modules = {files[i].module for i in todo} | {
-                r.identity.module for r in prior.records if r.identity.path not in current
+                r.identity.module
+                for r in prior.records
+                if current is not None and r.identity.path not in current
             }
             self._graph_patch = (self._graph_patch or set()) | modules
-        self._table_files = {f.path: f for f in files}
+        self._table_files = {f.path: f for f in files} if not aligned else self._table_files
         return True
 
-    def _patched_table(self, prior: _Prior, identities: list[FileIdentity]) -> SymbolTable:
-        """The table of the tree now: the kept one with the changed files swapped, else a new one."""
+    def _index_files(self) -> None:
+        """Where each file is in the run's order, and which files each module has."""
+        self._index = {f.path: i for i, f in enumerate(self.files)}
+        self._module_files = {}
+        for i, f in enumerate(self.files):
+            self._module_files.setdefault(f.module, []).append(i)
+        self._files_version = self.tree.files_version
+
+    def _file_edges(self) -> FileEdges:
+        """The edge rule over the modules that exist now (kept while no file comes or goes)."""
+        if self._edges is None or self._edges[0] != self.tree.files_version:
+            self._edges = (self.tree.files_version, FileEdges(self.files))
+        return self._edges[1]
+
+    def _patched_table(
+        self, prior: _Prior, identities: list[FileIdentity], changed: set[int] | None
+    ) -> SymbolTable:
+        """The table of the tree now: the kept one with the changed files swapped, else a new one.
+        ``changed``: the files that may differ (None: any)."""
         if self._table is None or not self._traced:
             return self._new_table(traced=self._traced)
-        old = {r.identity.path: r.identity for r in prior.records}
-        now = {i.path: i for i in identities}
-        removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
-        added = [f for f in self.files if old.get(f.path) != now[f.path]]
+        if changed is not None:
+            removed = [
+                prior_file for i in changed if (prior_file := self._table_files.get(identities[i].path))
+            ]
+            removed = [
+                f
+                for f, i in zip(removed, changed, strict=False)
+                if prior.records[i].identity != identities[i]
+            ]
+            added = [self.files[i] for i in changed if prior.records[i].identity != identities[i]]
+        else:
+            old = {r.identity.path: r.identity for r in prior.records}
+            now = {i.path: i for i in identities}
+            removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
+            added = [f for f in self.files if old.get(f.path) != now[f.path]]
         self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
@@ -632,11 +757,19 @@ class Engine:
     def _needs_import_digests(self) -> bool:
         return self.checking and self._inputs().config_path is not None
 
-    def _prepare(self, checker: FilePass, records: list[FileRecord]) -> Prepared | None:
-        collects = type(checker).collect is not FilePass.collect
-        collected = (
-            [dict(r.inputs).get(checker.name, ()) for r in records] if collects else [()] * len(records)
-        )
+    def _prepare(self, checker: FilePass, records: list[FileRecord], changed: set[int]) -> Prepared | None:
+        """The pass's whole-tree part; ``changed``: the records made since it last ran (what it
+        collected from the others is kept)."""
+        collected = self._collected.get(checker.name)
+        if collected is None or len(collected) != len(records):
+            if type(checker).collect is FilePass.collect:  # collects nothing
+                collected = [()] * len(records)
+            else:
+                collected = [dict(r.inputs).get(checker.name, ()) for r in records]
+        else:
+            for i in changed:
+                collected[i] = dict(records[i].inputs).get(checker.name, ())
+        self._collected[checker.name] = collected
         with self.table.tracing():  # the whole-tree part: compared by its summary, not traced per file
             prepared = checker.prepare(self, collected)
         self._prepared[checker.name] = prepared
@@ -666,9 +799,8 @@ class Engine:
             records[i] = record._replace(findings=(*kept, (checker.name, found)) if found else kept)
 
     def _finish(self) -> None:
-        """Totals and the check outcome from the records; stored when the tree is cacheable."""
-        assert self._records is not None
-        self._totals = _totals(self.files, self._records)
+        """The check outcome from the records; the results stored when the tree is cacheable."""
+        assert self._records is not None and self._totals is not None
         scan_key = self.scan_key
         if self.checking:
             self._outcome = self._assemble()
@@ -698,7 +830,7 @@ class Engine:
             if isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
                 if prepared is None and checker.name not in self._prepared:
-                    prepared = self._prepare(checker, self._records)
+                    prepared = self._prepare(checker, self._records, set(range(len(self._records))))
                 if prepared is None:
                     continue
                 contracts += checker.contracts(self)
@@ -820,6 +952,33 @@ def _totals(files: Sequence[SourceFile], records: Sequence[FileRecord]) -> ScanT
             edges += len(packed[0]) // _ID_SIZE
         else:
             edges += len({i for targets in packed for i in unpacked(targets)})
+    dangling.sort(key=dangling_order)
+    return ScanTotals(edges, dangling)
+
+
+def _totals_after(
+    before: ScanTotals,
+    files: Sequence[SourceFile],
+    old: Sequence[FileRecord],
+    new: Sequence[FileRecord],
+    changed: set[int],
+    module_files: Mapping[str, list[int]],
+) -> ScanTotals:
+    """:func:`_totals` of ``new`` from those of ``old`` (the same files, in the same order), when
+    only the records at ``changed`` differ: what an edit costs is what it changed."""
+
+    def edges_of(records: Sequence[FileRecord], module: str) -> int:
+        packed = [records[i].targets for i in module_files.get(module, ()) if records[i].targets]
+        if len(packed) <= 1:
+            return len(packed[0]) // _ID_SIZE if packed else 0
+        return len({i for targets in packed for i in unpacked(targets)})
+
+    modules = {files[i].module for i in changed}
+    edges = before.import_edges + sum(edges_of(new, m) - edges_of(old, m) for m in modules)
+    paths = {files[i].path for i in changed}
+    dangling = [d for d in before.dangling if d.path not in paths]
+    for i in changed:
+        dangling.extend(new[i].dangling)
     dangling.sort(key=dangling_order)
     return ScanTotals(edges, dangling)
 

@@ -132,6 +132,7 @@ class Tree:
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
         self.version = 0  # counts the edits laid over the tree
+        self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
@@ -287,7 +288,8 @@ class Tree:
     @property
     def fully_cached(self) -> bool:
         """Every outcome is known by its digest: what is derived from them can be keyed by them."""
-        return all(f.path in self.digests for f in self.files) and not self.badly_named
+        # every file has a digest, and only files have one (what leaves the tree forgets its own)
+        return len(self.digests) == len(self.files) and not self.badly_named
 
     def previous(self, path: str) -> tuple[bytes, FileFacts | None] | None:
         """(outcome digest, facts) of what ``path`` held before its outcome last changed: before
@@ -341,6 +343,7 @@ class Tree:
         return changed, added | removed
 
     def _rename(self, added: set[str], removed: set[str]) -> None:
+        self.files_version += 1
         self.discovery = with_paths(
             self.root,
             self.discovery,
