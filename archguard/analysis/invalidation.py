@@ -19,7 +19,7 @@ bookkeeping costs more than it saves), or nothing but full knowledge will do.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from archguard.analysis.facets import SEPARATOR, module_of
 from archguard.analysis.symbols import CONSULTED_CYCLE, CONSULTED_EVERYTHING
@@ -55,8 +55,10 @@ class Names:
         names = self.names
         return [names[i] for i in unpacked(packed)]
 
-    def of_modules(self, modules: Iterable[str]) -> set[int]:
+    def of_modules(self, modules: Collection[str]) -> set[int]:
         """The ids of every facet of these modules."""
+        if not modules:
+            return set()
         if self._by_module is None:
             by_module: dict[str, list[int]] = {}
             for i, name in enumerate(self.names):

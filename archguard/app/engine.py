@@ -700,7 +700,8 @@ class Engine:
         """The table of the tree now: the kept one with the changed files swapped, else a new one.
         ``changed``: the files that may differ (None: any)."""
         if self._table is None or not self._traced:
-            return self._new_table(traced=self._traced)
+            self._table = self._new_table(traced=self._traced)
+            return self._table
         if changed is not None:
             removed = [
                 prior_file for i in changed if (prior_file := self._table_files.get(identities[i].path))
@@ -910,7 +911,16 @@ class _CheckInputs:
         if self._concepts is None:
             from_config: Sequence[ConceptContract] = ()
             if self.importlinter is not None:
-                from_config = self.importlinter.concept_contracts
+                config = self.importlinter
+                key = (
+                    None
+                    if self.identity is None
+                    else keys.importlinter_concepts(self.identity, checker_versions())
+                )
+                stored: list[ConceptContract] = self.engine.store.cached(
+                    entries.IMPORTLINTER_CONCEPTS, key, lambda: list(config.concept_contracts)
+                )
+                from_config = stored
             declared = {c.canonical for c in self.declared}
             self._concepts = self.declared + [c for c in from_config if c.canonical not in declared]
         return self._concepts

@@ -72,6 +72,12 @@ def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[t
     return digest("import-linter", importlinter, libraries, tuple(graph_inputs))
 
 
+def importlinter_concepts(importlinter: Any, libraries: Any) -> bytes:
+    """The concept contracts an import-linter configuration declares: its file and text (its
+    cache identity), and the installed import-linter that reads it."""
+    return digest("importlinter-concepts", importlinter, libraries)
+
+
 def golden(scan_key: bytes, entries: Iterable[tuple[str, str]]) -> bytes:
     """The golden path of these entry points (label, file path)."""
     return digest("golden", scan_key, tuple(entries))

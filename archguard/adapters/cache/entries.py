@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
+from archguard.domain.contracts import ConceptContract
 from archguard.domain.derived import (
     CheckOutcome,
     DerivedState,
@@ -233,6 +234,18 @@ IMPORTLINTER_IDENTITY: Entry[tuple[str, bytes]] = Entry(
     "importlinter-identity-state",
     lambda identity: identity,
     lambda plain: (str(plain[0]), bytes(plain[1])) if len(plain) == 2 else _shape_error(),
+)
+
+
+_CONCEPT = Codec(ConceptContract)
+
+# The concept contracts an import-linter configuration declares (``type = canonical``): a check
+# whose file-by-file state is kept need not load the configuration (import-linter, grimp) to know them.
+IMPORTLINTER_CONCEPTS: Entry[list[ConceptContract]] = Entry(
+    "importlinter-concepts",
+    lambda concepts: tuple(map(_CONCEPT.encode, concepts)),
+    lambda plain: [_CONCEPT.decode(tuple(c)) for c in plain],
+    schema_digest(_CONCEPT),
 )
 
 
