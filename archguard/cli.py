@@ -49,6 +49,20 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Gitignore-style path glob relative to ROOT to leave out (repeatable).",
         ),
         click.option(
+            "--source-root",
+            "source_root",
+            multiple=True,
+            metavar="DIR",
+            help="Folder (relative to ROOT) whose packages are analysed too, besides the workspace members (repeatable).",
+        ),
+        click.option(
+            "--python",
+            "python",
+            type=click.Path(path_type=Path),
+            metavar="PATH",
+            help="Python environment (interpreter or folder) whose installed distributions AG601 reads: undeclared third-party imports too.",
+        ),
+        click.option(
             "--target-python",
             "target_python",
             metavar="X.Y",
@@ -480,6 +494,8 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         root=root,
         packages=tuple(pick("package") or ()),
         excludes=tuple(pick("exclude") or ()),
+        source_roots=_source_roots(pick("source_root", "source_roots") or (), root),
+        python=as_path(pick("python"), "python"),
         target=parsed_target,
         contracts_dir=as_path(pick("contracts"), "contracts"),
         importlinter_config=as_path(pick("importlinter_config"), "importlinter_config"),
@@ -525,6 +541,20 @@ def options_for(root: Path, **given: Any) -> tuple[app.Options, dict[str, Any]]:
     """Options as ``archguard check ROOT`` builds them: ROOT's ``[tool.archguard]`` under ``given``
     (the command line's option names, ``_`` for ``-``). For callers such as ``archguard.testing``."""
     return _options({"root": root, **given})
+
+
+def _source_roots(given: Any, root: Path) -> tuple[str, ...]:
+    """``--source-root``/``source_roots`` as folders relative to ROOT (an absolute one must be in it)."""
+    found = []
+    for folder in given:
+        path = Path(folder)
+        if path.is_absolute():
+            try:
+                path = path.resolve().relative_to(root.resolve())
+            except ValueError:
+                raise ConfigError(f"--source-root {folder}: not inside {root}") from None
+        found.append(path.as_posix())
+    return tuple(dict.fromkeys(found))
 
 
 def _baseline_annotations(raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:

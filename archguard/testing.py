@@ -27,6 +27,8 @@ KEYWORDS = frozenset(
     {
         "package",
         "exclude",
+        "source_root",
+        "python",
         "target_python",
         "contracts",
         "importlinter_config",
@@ -62,8 +64,8 @@ def assert_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> C
 
 def _as_cli_value(key: str, value: Any) -> Any:
     """What click would have handed the CLI: tuples for repeatable options, Paths for paths."""
-    if key in ("package", "exclude"):
+    if key in ("package", "exclude", "source_root"):
         return (value,) if isinstance(value, str) else tuple(value)
-    if key in ("contracts", "importlinter_config", "cache_dir", "baseline") and value is not None:
+    if key in ("contracts", "importlinter_config", "cache_dir", "baseline", "python") and value is not None:
         return Path(value)
     return value

@@ -37,6 +37,7 @@ from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation, checker_versions
 from archguard.app.golden_path import check_entries
+from archguard.app.members import member_dependency_findings
 from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
@@ -63,6 +64,10 @@ class Options:
     root: Path
     packages: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    # folders relative to ROOT whose packages are analysed too, besides the workspace's members
+    # (docs/monorepos.md); ``--source-root``, ``source_roots`` in [tool.archguard]
+    source_roots: tuple[str, ...] = ()
+    python: Path | None = None  # an environment whose installed distributions AG601 reads (--python)
     target: tuple[int, int] | None = None  # None: the newest grammar the syntax judge knows
     contracts_dir: Path | None = None  # None: ROOT/contracts when it exists
     importlinter_config: Path | None = None  # None: ROOT's .importlinter/setup.cfg/pyproject.toml
@@ -139,7 +144,11 @@ def scan_workspace(
     else:
         try:
             discovery = discover_files(
-                root, packages=options.packages or None, excludes=options.excludes, listing=listing
+                root,
+                packages=options.packages or None,
+                excludes=options.excludes,
+                listing=listing,
+                source_roots=options.source_roots,
             )
         except DiscoveryError as error:
             raise ConfigError(str(error)) from None
@@ -184,6 +193,8 @@ def scan_workspace(
         syntax_errors=sorted(output.syntax_errors, key=by_position),
         unreadable=unreadable,
         packages=discovery.packages,
+        layout=discovery.layout,
+        layout_notes=discovery.notes,
         import_edges=import_edges,
         dangling=dangling,
         duration_s=time.perf_counter() - started,
@@ -229,6 +240,9 @@ def run_check(
     )
     derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
+    members = member_dependency_findings(workspace, options.python)  # AG601 (app/members.py)
+    violations = violations + members.violations
+    contracts_run = contracts_run + members.contracts_run
     golden_path = None
     if options.entries:
         golden, golden_path = check_entries(workspace, options.entries)
@@ -248,7 +262,7 @@ def run_check(
         expired_baseline_entries=baseline.expired,
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
-        notices=list(derived.notices),
+        notices=[*derived.notices, *members.notices],
         duration_s=time.perf_counter() - workspace.started,
         golden_path=golden_path,
     )

@@ -16,6 +16,7 @@ from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
+    members_summary,
     scan_of,
     sorted_dangling,
     sorted_violations,
@@ -35,6 +36,7 @@ def to_json(
         "root": scan.root,
         "summary": summarize(result),
         "packages": sorted(scan.packages),
+        "members": members_summary(scan),
         "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
         "syntax_errors": [
             {"path": s.path, "line": s.line, "column": s.column, "message": s.message}

@@ -15,6 +15,21 @@ from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.json_report import to_json
 
 
+def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:
+    """Every module and loose file with the member it belongs to (docs/monorepos.md): what the
+    overview and the dependency matrix group by. ``member`` is the member's ``name`` in ``members``."""
+    scan = check.scan
+    return [
+        {
+            "module": file.module,
+            "path": file.path,
+            "member": scan.layout.member_of(file.path).label,
+            "loose": file.loose,
+        }
+        for file in sorted(scan.files, key=lambda f: f.path)
+    ]
+
+
 def to_report_json(check: CheckResult, discovery: DiscoveryResult, *, tool_version: str) -> dict[str, Any]:
     data = to_json(check, tool_version=tool_version, command="report")
     found = discovery_to_json(discovery)
@@ -23,5 +38,6 @@ def to_report_json(check: CheckResult, discovery: DiscoveryResult, *, tool_versi
         {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
     )
     data["summary"]["unused_shims"] = sum(1 for shim in found["shims"] if shim["safe_to_delete"])
+    data["modules"] = modules_with_members(check)
     data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
     return data

@@ -55,6 +55,8 @@ def build_import_graph(
     resolver = _EdgeResolver(files, include_external_packages=include_external_packages)
     for module in resolver.internal_modules:
         graph.add_module(module)
+    for namespace in namespace_packages(files):
+        graph.add_module(namespace)
 
     squashed: set[str] = set()
     for source in files:
@@ -75,6 +77,20 @@ def build_import_graph(
                 # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
             )
     return graph
+
+
+def namespace_packages(files: Sequence[SourceFile]) -> set[str]:
+    """The namespace packages (PEP 420) above the package modules: folders without ``__init__.py``
+    that hold them, one node each however many source roots their portions sit in, as grimp 3.14+
+    adds them (so ``root_packages = acme`` and ``containers = acme`` name them)."""
+    modules = {f.module for f in files if not f.loose}
+    found: set[str] = set()
+    for module in modules:
+        parent = module.rpartition(".")[0]
+        while parent and parent not in modules and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition(".")[0]
+    return found
 
 
 def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> int:

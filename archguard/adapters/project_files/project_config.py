@@ -13,6 +13,8 @@ from archguard.domain.errors import ConfigError
 KNOWN_OPTIONS: dict[str, type] = {
     "package": list,
     "exclude": list,
+    "source_roots": list,  # folders whose packages are analysed too (docs/monorepos.md); --source-root
+    "python": str,  # an environment whose distributions AG601 reads; --python
     "target_python": str,
     "contracts": str,
     "importlinter_config": str,
@@ -50,6 +52,8 @@ def read_project_options(root: Path) -> dict[str, Any]:
             name = "package"
         if name == "excludes":
             name = "exclude"
+        if name == "source_root":
+            name = "source_roots"
         expected = KNOWN_OPTIONS.get(name)
         if expected is None:
             known = ", ".join(sorted(KNOWN_OPTIONS))
