@@ -135,7 +135,11 @@ def _modules_of(paths: Iterable[str]) -> set[str]:
     for path in paths:
         parts = path.replace("\\", "/").split("/")
         first = parts[0]
-        if first in ("..", "") or first.endswith((".dist-info", ".data", ".egg-info")) or first == "__pycache__":
+        if (
+            first in ("..", "")
+            or first.endswith((".dist-info", ".data", ".egg-info"))
+            or first == "__pycache__"
+        ):
             continue
         if len(parts) == 1:
             stem = first.split(".", 1)[0]

@@ -36,7 +36,9 @@ def judges_dependencies(layout: SourceLayout, installed: InstalledDistributions 
     """Is there anything for AG601 to judge: members that declare their needs and another member
     to import, or an environment to read third-party distributions from?"""
     declaring = [m for m in layout.members if m.requires is not None]
-    return bool(declaring) and (installed is not None or (layout.is_workspace and any(m.name for m in layout.members)))
+    return bool(declaring) and (
+        installed is not None or (layout.is_workspace and any(m.name for m in layout.members))
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ def _provider(
     target = file.import_target(fact)
     if not target:
         return None
-    full = f"{target}.{fact.name}" if fact.kind is ImportKind.FROM and fact.name not in (None, "*") else target
+    full = (
+        f"{target}.{fact.name}" if fact.kind is ImportKind.FROM and fact.name not in (None, "*") else target
+    )
     parts = full.split(".")
     prefixes = [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
     for prefix in prefixes:
@@ -168,7 +172,11 @@ def _provider(
     distributions = context.installed.provided_by(full)
     if not distributions:
         return None
-    return target, tuple(sorted(distributions)), "the installed distribution " + " or ".join(sorted(distributions))
+    return (
+        target,
+        tuple(sorted(distributions)),
+        "the installed distribution " + " or ".join(sorted(distributions)),
+    )
 
 
 def _violation(

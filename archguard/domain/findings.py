@@ -15,7 +15,8 @@ class Kind(str, Enum):
     SYNTAX_ERROR = "syntax-error"  # a file that does not parse: reported, never analysed
     UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
     GOLDEN_PATH = "golden-path"  # an entry point's import-time closure does not load (docs/golden-path.md)
-    UNDECLARED_DEPENDENCY = "undeclared-dependency"  # a member imports what it does not declare (docs/monorepos.md)
+    # a member imports what its pyproject.toml does not declare (docs/monorepos.md)
+    UNDECLARED_DEPENDENCY = "undeclared-dependency"
 
 
 class Severity(str, Enum):
@@ -38,7 +39,7 @@ RULES: dict[str, tuple[Kind, str]] = {
     "AG402": (Kind.GOLDEN_PATH, "an entry point loads an import of a module that does not exist"),
     "AG403": (Kind.GOLDEN_PATH, "an entry point loads an import of a name the module does not provide"),
     "AG404": (Kind.GOLDEN_PATH, "an entry point loads an import cycle at module level"),
-    "AG601": (Kind.UNDECLARED_DEPENDENCY, "a member imports a distribution its pyproject.toml does not declare"),
+    "AG601": (Kind.UNDECLARED_DEPENDENCY, "a member imports what its pyproject.toml does not declare"),
 }
 
 
