@@ -233,6 +233,36 @@ def test_pdm_and_hatch_workspaces(tmp_path: Path) -> None:
     assert discover(hatch).packages == ["core"]
 
 
+def test_each_members_tests_are_its_own(tmp_path: Path) -> None:
+    """Every member has ``tests/conftest.py`` and ``tests/helpers.py``; each runs from its own folder,
+    so a test's relative import meets its own member's helpers, never another's."""
+    files = {"pyproject.toml": pyproject("top", extra='[tool.uv.workspace]\nmembers = ["m/*"]\n')}
+    for name, layout in (("a", "src/"), ("b", ""), ("c", "")):
+        files[f"m/{name}/pyproject.toml"] = pyproject(name)
+        files[f"m/{name}/{layout}{name}/__init__.py"] = ""
+        files[f"m/{name}/tests/__init__.py"] = ""
+        files[f"m/{name}/tests/conftest.py"] = ""
+        files[f"m/{name}/tests/helpers.py"] = f"def helper_{name}():\n    pass\n"
+        files[f"m/{name}/tests/test_{name}.py"] = f"from .helpers import helper_{name}\nfrom . import conftest\n"
+    files["m/c/tests/test_c.py"] += "from .helpers import helper_a\n"  # c's helpers have no helper_a
+    # ROOT's own tests package, with a folder without __init__.py inside, named like b's
+    files["tests/__init__.py"] = ""
+    files["tests/fixtures/api.py"] = "x = 1\n"
+    files["tests/conftest.py"] = "from tests.fixtures.api import x\n"
+    files["m/b/tests/fixtures/api.py"] = ""
+    root = write_tree(tmp_path, files)
+    named = names(root)
+    assert named["m/b/tests/test_b.py"] == ("m/b/tests.test_b", True)
+    assert named["m/a/tests/helpers.py"] == ("m/a/tests.helpers", True)
+    assert named["tests/fixtures/api.py"] == ("tests.fixtures.api", True)  # ROOT's package keeps its names
+    assert named["m/b/tests/fixtures/api.py"] == ("m/b/tests.fixtures.api", True)
+    assert discover(root).packages == ["a", "b", "c", "tests"]  # ROOT's tests only: a member's is no package
+    result = check(root)
+    assert [(d.path, d.imported) for d in result.scan.dangling] == [
+        ("m/c/tests/test_c.py", "m/c/tests.helpers:helper_a")
+    ]
+
+
 def test_pants_source_roots_by_pattern_and_marker(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -378,8 +408,8 @@ def test_a_regular_package_hides_one_of_its_name_in_a_later_member(tmp_path: Pat
             "a/utils/text.py": "",
             "b/pyproject.toml": pyproject("b"),
             "b/utils/__init__.py": "",
-            "b/utils/text.py": "",  # the same module name as a's: named by its path
-            "b/utils/numbers.py": "from .text import x\n",
+            "b/utils/text.py": "",  # the same module name as a's: named within its member
+            "b/utils/numbers.py": "from .text import x\n",  # and its relative imports meet it there
         },
     )
     found = discover(root)
@@ -389,9 +419,12 @@ def test_a_regular_package_hides_one_of_its_name_in_a_later_member(tmp_path: Pat
         "its files are analysed as loose files"
     ]
     named = names(root)
-    assert named["b/utils/text.py"] == ("b/utils/text.py", True)
-    assert named["b/utils/numbers.py"] == ("utils.numbers", True)
-    assert any("hidden by a/utils/" in n for n in check(root).notices)
+    assert named["b/utils/text.py"] == ("b/utils.text", True)
+    assert named["b/utils/numbers.py"] == ("b/utils.numbers", True)
+    result = check(root)
+    assert any("hidden by a/utils/" in n for n in result.notices)
+    # the relative import meets b's own text.py (which has no x), not a's
+    assert [(d.path, d.imported) for d in result.scan.dangling] == [("b/utils/numbers.py", "b/utils.text:x")]
 
 
 # --- AG601: members import only what they declare --------------------------------------------------

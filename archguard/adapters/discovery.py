@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING
 
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.workspace_config import (
+    PYPROJECT,
     WorkspaceConfig,
     config_unchanged,
+    pants_settings,
     read_workspace,
 )
 from archguard.domain.sources import Member, SourceFile, SourceLayout
@@ -118,9 +120,13 @@ def discover(
     besides those the workspace configuration names (docs/monorepos.md)."""
     root = Path(root)
     probes = _Probes(root)
-    workspace = read_workspace(root, source_roots)
+    pants = pants_settings(root)
+    names = (*pants.marker_filenames, PYPROJECT)
+    listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
+    nested = [rel.rpartition("/")[0] for rel in found if rel.endswith("/" + PYPROJECT)]
+    markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
+    workspace = read_workspace(root, source_roots, nested=nested, pants=pants)
     probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
-    listed, tracked, markers = _list_module_files(root, excludes, probes, listing, workspace.marker_filenames)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     layout = _layout(workspace, paths, dirs_with_init, markers, uses_src=probes.src_is_layout_root())
@@ -129,12 +135,12 @@ def discover(
         tree.detect()
     else:
         tree.given(packages)
-    files = _settle_loose_collisions([tree.name(rel) for rel in paths])
+    files = _settle_loose_collisions([tree.name(rel) for rel in paths], layout)
     return Discovery(
         files=files,
         packages=sorted(tree.package_dirs),
         package_dirs=dict(sorted(tree.package_dirs.items())),
-        native_modules=_native_modules(listed, tree),
+        native_modules=_native_modules(listed, tree, _generated(workspace, listed)),
         git_tracked=tracked,
         stubs=_stubs_beside(listed, files),
         probes=probes.answers,
@@ -225,7 +231,7 @@ def _list_module_files(
 ) -> tuple[list[str], list[str] | None, list[str]]:
     """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; the
     paths git tracks (None: not listed by git); and the files named like one of ``markers``
-    (Pants' source root marker files), listed with them."""
+    (pyproject.toml, Pants' source root marker files), listed with them."""
     if git is None:
         git = list_git_files(root)
     marker_names = frozenset(markers)
@@ -392,6 +398,7 @@ def _layout(
                 found_by=config.found_by,
                 requires=config.requires,
                 dev_requires=config.dev_requires,
+                ships=config.ships,
             )
         )
     if extra:
@@ -450,6 +457,7 @@ def _src_is_layout_root(root: Path) -> bool:
     return (root / SRC).is_dir() and not (root / SRC / INIT).is_file()
 
 
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 _REGULAR = "regular"
 _NAMESPACE = "namespace"
 
@@ -501,6 +509,8 @@ class _PackageTree:
                 folder = _join(root, top)
                 if not top.isidentifier() or folder in not_packages:
                     continue
+                if member.path and top in TEST_FOLDERS:
+                    continue  # a member's tests ship with none of its distributions: loose files
                 if folder in self.dirs_with_init:
                     self._claim(root, top, _REGULAR)  # every regular package before any namespace
                 elif member.path and root == f"{member.path}/{SRC}":
@@ -610,19 +620,30 @@ def _spelled_by(distribution: str, top: str, tops: Mapping[str, None]) -> bool:
 # --- module names -----------------------------------------------------------------------------
 
 
-def _native_modules(listed: list[str], tree: _PackageTree) -> list[SourceFile]:
+def _native_modules(listed: list[str], tree: _PackageTree, generated: list[str]) -> list[SourceFile]:
     """Package modules that exist only as ``processors.cpython-312-x86_64-linux-gnu.so`` or
-    ``processors.pyx``: named as the ``processors.py`` beside them would be."""
+    ``processors.pyx`` (named as the ``processors.py`` beside them would be), and those a build
+    writes (``generated``, a version file): importable, their names unknown."""
     found: dict[str, SourceFile] = {}
-    for rel in listed:
-        if not rel.endswith(NATIVE_SUFFIXES):
+    for rel in [*listed, *generated]:
+        if rel.endswith(NATIVE_SUFFIXES):
+            folder, _, filename = rel.rpartition("/")
+            as_source = f"{folder}/{filename.split('.')[0]}.py" if folder else f"{filename.split('.')[0]}.py"
+        elif rel in generated:
+            as_source = rel
+        else:
             continue
-        folder, _, filename = rel.rpartition("/")
-        as_source = f"{folder}/{filename.split('.')[0]}.py" if folder else f"{filename.split('.')[0]}.py"
         named = tree.name(as_source)
         if not named.loose and not named.is_package:
             found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
     return sorted(found.values(), key=lambda f: f.path)
+
+
+def _generated(workspace: WorkspaceConfig, listed: list[str]) -> list[str]:
+    """The modules members' builds write (version files) that the tree does not hold: importable
+    once the member is built or installed, so named like compiled modules (names unknown)."""
+    present = set(listed)
+    return [path for m in workspace.members for path in m.generated if path not in present]
 
 
 def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:
@@ -651,9 +672,28 @@ def _loose_module(rel: str, base: str) -> SourceFile:
     return SourceFile(path=rel, module=rel, loose=True, is_package=False)
 
 
-def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
-    """A loose file whose dotted name is also a package module's, or another loose file's, is
-    named by its path: one module name must never stand for two files."""
+def _settle_loose_collisions(files: list[SourceFile], layout: SourceLayout) -> list[SourceFile]:
+    """One module name must never stand for two files. A loose file whose dotted name another
+    member's file also carries (each member's ``tests/conftest.py``) is named within its member:
+    ``packages/b/tests.conftest``, it and every loose file beside it under the same top folder,
+    so their relative imports still meet (each member's tests run from that member's folder).
+    A loose file whose name is another of its own member's files' is named by its path."""
+    members_of: dict[str, set[str]] = {}
+    for f in files:
+        if f.module != f.path:
+            members_of.setdefault(f.module, set()).add(layout.member_of(f.path).path)
+    scoped: set[tuple[str, str]] = set()  # (member, top folder) whose loose files are named within it
+    if layout.is_workspace:
+        # loose files inside a member's own package (a folder without __init__.py in it) keep the
+        # package's names: the other member's files are the ones named within their member
+        packaged = {(layout.member_of(f.path).path, f.module.partition(".")[0]) for f in files if not f.loose}
+        for f in files:
+            if f.loose and f.module != f.path and len(members_of[f.module]) > 1:
+                group = _loose_group(f, layout)
+                if group not in packaged:
+                    scoped.add(group)
+    if scoped:
+        files = [_within_member(f, layout, scoped) for f in files]
     package_modules = {f.module for f in files if not f.loose}
     loose_counts = Counter(f.module for f in files if f.loose)
     settled = []
@@ -662,6 +702,23 @@ def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
             f = SourceFile(path=f.path, module=f.path, loose=True, is_package=False)
         settled.append(f)
     return settled
+
+
+def _within_member(file: SourceFile, layout: SourceLayout, scoped: set[tuple[str, str]]) -> SourceFile:
+    if not file.loose or file.module == file.path:
+        return file
+    group = _loose_group(file, layout)
+    if group not in scoped:
+        return file
+    return SourceFile(file.path, f"{group[0] or '.'}/{file.module}", loose=True, is_package=file.is_package)
+
+
+def _loose_group(file: SourceFile, layout: SourceLayout) -> tuple[str, str]:
+    """(member folder, the top folder of the loose file's dotted name): the files that relative
+    imports can join."""
+    member = layout.member_of(file.path).path
+    top = file.module.partition(".")[0] if "." in file.module or file.is_package else ""
+    return member, top
 
 
 def split_undecodable_names(files: Sequence[SourceFile]) -> tuple[list[SourceFile], list[SourceFile]]:

@@ -11,7 +11,8 @@ also use its development groups and the workspace root's. With an environment's 
 A finding is an error when the import runs whenever its module does; a warning when it is guarded
 (``try: ... except ImportError``), only under ``TYPE_CHECKING``, a literal dynamic import, or
 reachable through another declared dependency (it works today, and breaks once that dependency
-drops it). Pure: no I/O.
+drops it). Tests and scripts run in the environment their member's declarations make: what a
+declared dependency brings along is no finding there. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def undeclared_in_file(context: DependencyContext, file: SourceFile, facts: File
         if reachable is None:
             reachable = context.reachable(declared)
         via = next((reachable[d] for d in distributions if d in reachable), None)
+        if via is not None and development:
+            continue  # tests and scripts run where the declared dependencies installed it
         found.append(_violation(file, fact, member, imported, distributions[0], label, development, via))
     return found
 
@@ -154,6 +157,8 @@ def _provider(
         f"{target}.{fact.name}" if fact.kind is ImportKind.FROM and fact.name not in (None, "*") else target
     )
     parts = full.split(".")
+    if parts[0] in member.ships:
+        return None  # its build ships that package, wherever its files sit
     prefixes = [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
     for prefix in prefixes:
         found = context.module_member.get(prefix)

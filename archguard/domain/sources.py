@@ -90,6 +90,7 @@ class Member:
     found_by: str = ""  # "root", "uv", "poetry", "pdm", "hatch", "path-dependency", "pants", "source-root"
     requires: frozenset[str] | None = None
     dev_requires: frozenset[str] = frozenset()
+    ships: tuple[str, ...] = ()  # top-level packages its build configuration names, wherever they sit
 
     @property
     def label(self) -> str:
@@ -122,6 +123,7 @@ class SourceLayout:
                 m.found_by,
                 None if m.requires is None else tuple(sorted(m.requires)),
                 tuple(sorted(m.dev_requires)),
+                m.ships,
             )
             for m in self.members
         )

@@ -91,6 +91,8 @@ class MemberConfig:
     requires: frozenset[str] | None = None
     dev_requires: frozenset[str] = frozenset()
     path_refs: tuple[str, ...] = ()  # folders its ``-e ./folder`` requirements point at
+    ships: tuple[str, ...] = ()  # top-level packages its build configuration names, wherever they sit
+    generated: tuple[str, ...] = ()  # modules its build writes (a version file), relative to ROOT
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,38 @@ class WorkspaceConfig:
     notes: list[str] = field(default_factory=list)  # files that could not be read, and why
 
 
-def read_workspace(root: Path, source_roots: Sequence[str] = ()) -> WorkspaceConfig:
+@dataclass(frozen=True)
+class PantsSettings:
+    """``[source]`` of ROOT/pants.toml: where Pants finds source roots (none without the file)."""
+
+    root_patterns: tuple[str, ...] = ()
+    marker_filenames: tuple[str, ...] = ()
+    read: dict[str, str] = field(default_factory=dict)
+
+
+def pants_settings(root: Path) -> PantsSettings:
+    """Read before the tree is listed: the marker files are listed with the modules."""
+    if not os.path.isfile(root / PANTS_TOML):
+        return PantsSettings()
+    reader = _Reader(root)
+    source = _table(reader.toml(PANTS_TOML) or {}, "source")
+    patterns = (
+        tuple(_strings(source.get("root_patterns"))) if "root_patterns" in source else PANTS_DEFAULT_ROOTS
+    )
+    return PantsSettings(patterns, tuple(_strings(source.get("marker_filenames"))), reader.read)
+
+
+def read_workspace(
+    root: Path,
+    source_roots: Sequence[str] = (),
+    *,
+    nested: Sequence[str] = (),
+    pants: PantsSettings | None = None,
+) -> WorkspaceConfig:
     """Members and source roots named by ROOT's configuration. ``source_roots``: folders relative
-    to ROOT (``--source-root`` or ``[tool.archguard] source_roots``); a missing one is an error."""
+    to ROOT (``--source-root`` or ``[tool.archguard] source_roots``); a missing one is an error.
+    ``nested``: the folders below ROOT holding a pyproject.toml; when ROOT's configuration names no
+    member, each of them that declares a project is one (a repository of projects side by side)."""
     reader = _Reader(root)
     document = reader.toml(PYPROJECT) or {}
     hatch_document = reader.toml(HATCH_TOML) if os.path.isfile(root / HATCH_TOML) else None
@@ -115,6 +146,8 @@ def read_workspace(root: Path, source_roots: Sequence[str] = ()) -> WorkspaceCon
     for found_by, folders in _named_members(root, document, hatch_document):
         for folder in folders:
             members.setdefault(folder, found_by)
+    if not members:
+        members = {folder: "project" for folder in nested if folder}
     configs = {"": reader.member("", "root", document)}
     pending = sorted(members)
     while pending:  # path dependencies of members are members too
@@ -124,28 +157,24 @@ def read_workspace(root: Path, source_roots: Sequence[str] = ()) -> WorkspaceCon
         member_document = reader.toml(f"{folder}/{PYPROJECT}")
         if member_document is None:
             continue
-        configs[folder] = reader.member(folder, members[folder], member_document)
+        config = reader.member(folder, members[folder], member_document)
+        if members[folder] == "project" and not config.name:
+            continue  # a tool's settings, not a project
+        configs[folder] = config
         for dependency in _path_dependencies(root, folder, member_document):
             if dependency not in configs and dependency not in members:
                 members[dependency] = "path-dependency"
                 pending.append(dependency)
     for folder in source_roots:
         _require_folder(root, folder)
-    patterns: tuple[str, ...] = ()
-    markers: tuple[str, ...] = ()
-    if os.path.isfile(root / PANTS_TOML):
-        source = _table(reader.toml(PANTS_TOML) or {}, "source")
-        patterns = (
-            tuple(_strings(source.get("root_patterns"))) if "root_patterns" in source else PANTS_DEFAULT_ROOTS
-        )
-        markers = tuple(_strings(source.get("marker_filenames")))
+    pants = pants or PantsSettings()
     ordered = [configs[""], *(configs[f] for f in sorted(configs) if f)]
     return WorkspaceConfig(
         members=_resolve_path_names(ordered),
         source_roots=[_clean(f) for f in source_roots],
-        root_patterns=patterns,
-        marker_filenames=markers,
-        read=reader.read,
+        root_patterns=pants.root_patterns,
+        marker_filenames=pants.marker_filenames,
+        read={**pants.read, **reader.read},
         notes=reader.notes,
     )
 
@@ -328,7 +357,17 @@ class _Reader:
             for path in map(_requirement_path, _all_requirement_strings(document))
             if path is not None and path.startswith(("./", "../"))
         )
-        return MemberConfig(folder, found_by, name, config, requires, dev, refs)
+        return MemberConfig(
+            folder,
+            found_by,
+            name,
+            config,
+            requires,
+            dev,
+            refs,
+            _shipped(document),
+            _generated(folder, document),
+        )
 
     def _declared(
         self, folder: str, document: Mapping[str, Any]
@@ -411,6 +450,42 @@ def _resolve_path_names(members: list[MemberConfig]) -> list[MemberConfig]:
             member = replace(member, dev_requires=member.dev_requires | dev)
         resolved.append(member)
     return resolved
+
+
+def _shipped(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Top-level packages the build configuration names (Hatch's wheel ``packages``, Poetry's
+    ``packages`` includes, setuptools' ``packages``): a member may ship a package whose files sit
+    outside its folder (``packages = ["../src/app"]``), which is then its own."""
+    tool = _table(document, "tool")
+    named = _strings(
+        _table(_table(_table(_table(tool, "hatch"), "build"), "targets"), "wheel").get("packages")
+    )
+    named += [
+        i["include"]
+        for i in _table(tool, "poetry").get("packages") or ()
+        if isinstance(i, dict) and isinstance(i.get("include"), str)
+    ]
+    named += _strings(_table(tool, "setuptools").get("packages"))
+    tops = (_clean(n).rpartition("/")[2].partition(".")[0] for n in named)
+    return tuple(sorted({top for top in tops if top.isidentifier()}))
+
+
+def _generated(folder: str, document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Modules the build writes and the tree does not hold (a version file: setuptools-scm's
+    ``version_file``/``write_to``, hatch-vcs' ``version-file``, versioningit's ``write.path``),
+    relative to ROOT. Importing them is not dangling."""
+    tool = _table(document, "tool")
+    found = [
+        _table(tool, "setuptools_scm").get("version_file"),
+        _table(tool, "setuptools_scm").get("write_to"),
+        _table(_table(_table(_table(tool, "hatch"), "build"), "hooks"), "vcs").get("version-file"),
+        _table(_table(tool, "versioningit"), "write").get("path"),
+    ]
+    return tuple(
+        _clean(f"{folder}/{path}" if folder else path)
+        for path in found
+        if isinstance(path, str) and path.endswith(".py")
+    )
 
 
 def _all_requirement_strings(document: Mapping[str, Any]) -> list[str]:

@@ -1,0 +1,219 @@
+"""archguard on real open-source monorepos (docs/monorepos.md), never committed here.
+
+    .venv/bin/python benchmarks/monorepos.py                  # every monorepo below
+    .venv/bin/python benchmarks/monorepos.py pydantic-ai      # one of them
+    .venv/bin/python benchmarks/monorepos.py --git-dir pydantic-ai=/path/to/pydantic-ai.git
+
+Each monorepo is a public git repository at a pinned commit. Its Python files and configuration
+(``*.py``, ``*.pyi``, ``*.toml``, ``.importlinter``, ``setup.cfg``) are exported into
+``benchmarks/.work/monorepos/<name>/workspace`` from a local git directory (``--git-dir``; by
+default this machine's mirror under /work/.mirror, else a partial clone from GitHub), then:
+
+1. ``archguard check`` on the workspace root: its members, source roots, modules, imports and
+   every finding, written to ``benchmarks/.work/monorepos/<name>/check.json``;
+2. the same packages copied flat (each member's source roots' packages side by side in one
+   folder, namespace packages merged as Python merges them), scanned with ``--package`` for each:
+   the modules and import edges of the package files must be equal, module by module;
+3. the time of a cold and a warm ``check`` of the workspace and of the flat copy (one scan, one
+   cache: a workspace costs what its files cost flat), with ``uptime``'s load beside them.
+
+Exit code 0 when every comparison holds. The error-level findings are judged in docs/monorepos.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work" / "monorepos"
+KEEP = (".py", ".pyi", ".toml", ".importlinter", "setup.cfg", "SOURCE_ROOT", "BUILD")
+
+
+@dataclass(frozen=True)
+class Monorepo:
+    name: str
+    github: str  # owner/name
+    commit: str
+    subfolder: str = ""  # where the workspace root sits in the repository
+    mirror: str = ""  # this machine's copy of the repository (a bare git directory)
+
+
+MONOREPOS = [
+    # uv workspace, flat members whose folder is named like their package (pydantic_graph/pydantic_graph)
+    Monorepo(
+        "pydantic-ai",
+        "pydantic/pydantic-ai",
+        "4fda38988f2939fa6ea9cdefcf120693e10ef491",
+        mirror="/work/.mirror/pydantic+pydantic-ai/repo",
+    ),
+    # uv workspace, members = ["packages/*"] with an exclude, src/ layouts and one flat member
+    Monorepo(
+        "autogen",
+        "microsoft/autogen",
+        "027ecf0a379bcc1d09956d46d12d44a3ad9cee14",
+        subfolder="python",
+        mirror="/work/.mirror/microsoft+autogen/repo",
+    ),
+    # src/ layout with 18 integrations as uv path dependencies inside ROOT/src
+    Monorepo(
+        "prefect",
+        "PrefectHQ/prefect",
+        "",
+        mirror="/work/.mirror/PrefectHQ+prefect/repo",
+    ),
+]
+
+
+def export(repo: Monorepo, git_dir: Path | None) -> Path:
+    """The repository's Python files and configuration at the pinned commit, once."""
+    target = WORK / repo.name / "workspace"
+    if target.is_dir():
+        return target / repo.subfolder if repo.subfolder else target
+    source = git_dir or (Path(repo.mirror) if repo.mirror and Path(repo.mirror).is_dir() else None)
+    if source is None:
+        source = WORK / repo.name / "clone.git"
+        if not source.is_dir():
+            subprocess.run(
+                ["git", "clone", "--bare", "--filter=blob:none", f"https://github.com/{repo.github}", str(source)],
+                check=True,
+            )
+    commit = repo.commit or _git(source, "rev-parse", "HEAD").strip()
+    listing = _git(source, "ls-tree", "-r", "-z", "--format=%(objectname) %(path)", commit, "--", repo.subfolder or ".")
+    wanted = [entry.split(" ", 1) for entry in listing.split("\0") if entry]
+    wanted = [(blob, path) for blob, path in wanted if path.endswith(KEEP)]
+    batch = subprocess.run(
+        ["git", "-C", str(source), "cat-file", "--batch"],
+        input="".join(f"{blob}\n" for blob, _ in wanted).encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
+    position, missing = 0, 0
+    for blob, path in wanted:
+        header_end = batch.index(b"\n", position)
+        header = batch[position:header_end].split()
+        position = header_end + 1
+        if header[-1] == b"missing":  # a blob the snapshot left out (4 MiB and more): skipped
+            missing += 1
+            continue
+        size = int(header[2])
+        data = batch[position : position + size]
+        position += size + 1
+        out = target / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    (WORK / repo.name / "commit").write_text(f"{repo.github} {commit} ({missing} blobs missing)\n")
+    return target / repo.subfolder if repo.subfolder else target
+
+
+def flat_copy(workspace: Path, check: dict, target: Path) -> list[str]:
+    """Each member's packages, side by side in ``target`` (namespace packages merged); returns
+    the package names. Loose files stay behind: only package modules are compared."""
+    if target.exists():
+        shutil.rmtree(target)
+    packages: set[str] = set()
+    for member in check["members"]:
+        for root in member["source_roots"]:
+            base = workspace if root == "." else workspace / root
+            for package in member["packages"]:
+                folder = base / package
+                if folder.is_dir():
+                    shutil.copytree(folder, target / package, dirs_exist_ok=True)
+                    packages.add(package)
+    return sorted(packages)
+
+
+def archguard(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "archguard", *map(str, args), "-q"], capture_output=True, text=True, cwd=REPO
+    )
+    return run, time.perf_counter() - started
+
+
+def package_graph(root: Path, packages: list[str] | None) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """module -> path of every package module, and the import edges between them."""
+    sys.path.insert(0, str(REPO))
+    from archguard.app import Options, scan_workspace
+
+    options = Options(root=root, no_cache=True, include_loose=False, packages=tuple(packages or ()))
+    workspace = scan_workspace(options)
+    graph = workspace.graph
+    modules = {f.module: f.path for f in workspace.scan.files if not f.loose}
+    edges = {(m, i) for m in modules for i in graph.find_modules_directly_imported_by(m)}
+    return modules, edges
+
+
+def load() -> str:
+    return " ".join(os.getloadavg().__repr__().strip("()").split(", ")[:3])
+
+
+def run_one(repo: Monorepo, git_dir: Path | None) -> bool:
+    workspace = export(repo, git_dir)
+    out = WORK / repo.name
+    cache = out / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold_run, cold = archguard("check", workspace, "--cache-dir", cache, "--json", out / "check.json")
+    if cold_run.returncode not in (0, 1):
+        print(cold_run.stderr)
+        return False
+    _, warm = archguard("check", workspace, "--cache-dir", cache)
+    check = json.loads((out / "check.json").read_text())
+    packages = flat_copy(workspace, check, out / "flat")
+    flat_cache = out / "flat-cache"
+    shutil.rmtree(flat_cache, ignore_errors=True)
+    package_args = [a for p in packages for a in ("--package", p)]
+    _, flat_cold = archguard("check", out / "flat", *package_args, "--cache-dir", flat_cache)
+    _, flat_warm = archguard("check", out / "flat", *package_args, "--cache-dir", flat_cache)
+
+    ours, our_edges = package_graph(workspace, None)
+    theirs, their_edges = package_graph(out / "flat", packages)
+    summary = check["summary"]
+    errors = [v for v in check["violations"] if v["severity"] == "error"]
+    by_code: dict[str, int] = {}
+    for v in errors:
+        by_code[v["code"]] = by_code.get(v["code"], 0) + 1
+    print(f"\n{repo.name} ({(out / 'commit').read_text().strip()})")
+    print(f"  members {summary['members']}, source roots {len(summary['source_roots'])}: {', '.join(summary['source_roots'])}")
+    print(
+        f"  files {summary['files']}, modules {summary['modules']}, loose {summary['loose_files']}, "
+        f"imports {summary['imports']}, dangling {summary['dangling_imports']}"
+    )
+    print(f"  error-level findings {len(errors)} {by_code}, warnings {summary['warnings']}")
+    print(f"  package modules: workspace {len(ours)}, flat {len(theirs)}; package import edges: {len(our_edges)} / {len(their_edges)}")
+    print(f"  check cold {cold:.2f} s, warm {warm:.2f} s; flat copy cold {flat_cold:.2f} s, warm {flat_warm:.2f} s (load {load()})")
+    equal = set(ours) == set(theirs) and our_edges == their_edges
+    if not equal:
+        print(f"  only in the workspace: {sorted(set(ours) - set(theirs))[:5]} {sorted(our_edges - their_edges)[:5]}")
+        print(f"  only flat: {sorted(set(theirs) - set(ours))[:5]} {sorted(their_edges - our_edges)[:5]}")
+    print(f"  {'PASS' if equal else 'FAIL'}  the workspace's package modules and edges equal the flat copy's")
+    for v in errors:
+        print(f"    {v['path']}:{v['line']}: {v['code']} {v['message']}")
+    return equal
+
+
+def _git(git_dir: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(git_dir), *args], capture_output=True, text=True, check=True).stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help=f"of {', '.join(m.name for m in MONOREPOS)} (default: all)")
+    parser.add_argument("--git-dir", action="append", default=[], metavar="NAME=DIR", help="a local copy to export from")
+    args = parser.parse_args()
+    git_dirs = dict(item.split("=", 1) for item in args.git_dir)
+    chosen = [m for m in MONOREPOS if not args.names or m.name in args.names]
+    results = [run_one(m, Path(git_dirs[m.name]) if m.name in git_dirs else None) for m in chosen]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
