@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/monorepos.py                  # every monorepo below
     .venv/bin/python benchmarks/monorepos.py pydantic-ai      # one of them
     .venv/bin/python benchmarks/monorepos.py --git-dir pydantic-ai=/path/to/pydantic-ai.git
+    .venv/bin/python benchmarks/monorepos.py --synthetic [--scale 1.0] [--runs 3]
 
 Each monorepo is a public git repository at a pinned commit. Its Python files and configuration
 (``*.py``, ``*.pyi``, ``*.toml``, ``.importlinter``, ``setup.cfg``) are exported into
@@ -16,6 +17,12 @@ default this machine's mirror under /work/.mirror, else a partial clone from Git
    the modules and import edges of the package files must be equal, module by module;
 3. the time of a cold and a warm ``check`` of the workspace and of the flat copy (one scan, one
    cache: a workspace costs what its files cost flat), with ``uptime``'s load beside them.
+
+``--synthetic`` measures the cost of members on the same files: the generated benchmark tree
+(benchmarks/generate_tree.py) once as it is, once as a uv workspace with each top-level package
+moved into a member of its own (``libs/<name>/src/<name>``, a pyproject.toml declaring the other
+members), everything else in place. Both are scanned and checked cold and warm, alternately, in
+the same run; the counts must be equal (modules, imports, dangling imports, syntax errors).
 
 Exit code 0 when every comparison holds. The error-level findings are judged in docs/monorepos.md.
 """
@@ -200,6 +207,51 @@ def run_one(repo: Monorepo, git_dir: Path | None) -> bool:
     return equal
 
 
+def synthetic(scale: float, runs: int) -> bool:
+    """The same files flat and as a workspace of one member per package: equal counts, and the
+    times side by side (medians of ``runs``)."""
+    base = WORK / f"synthetic-{scale}"
+    flat, workspace = base / "flat", base / "workspace"
+    if not flat.is_dir():
+        subprocess.run([sys.executable, str(HERE / "generate_tree.py"), str(flat), "--scale", str(scale)], check=True)
+    if not workspace.is_dir():
+        shutil.copytree(flat, workspace)
+        packages = json.loads((flat / "manifest.json").read_text())["packages"]
+        names = [p["name"] if isinstance(p, dict) else p for p in packages]
+        for name in names:
+            member = workspace / "libs" / name
+            (member / "src").mkdir(parents=True)
+            shutil.move(str(workspace / name), str(member / "src" / name))
+            others = ", ".join(json.dumps(n.replace("_", "-")) for n in names if n != name)
+            (member / "pyproject.toml").write_text(f'[project]\nname = "{name.replace("_", "-")}"\ndependencies = [{others}]\n')
+        with (workspace / "pyproject.toml").open("a") as config:
+            config.write('\n[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+    times: dict[tuple[str, str], list[float]] = {}
+    results: dict[str, dict] = {}
+    for _ in range(runs):
+        for label, root in (("flat", flat), ("workspace", workspace)):
+            cache = base / f"cache-{label}"
+            for command in ("scan", "check"):
+                shutil.rmtree(cache, ignore_errors=True)
+                run, cold = archguard(command, root, "--cache-dir", cache, "--json", base / f"{label}-{command}.json")
+                _, warm = archguard(command, root, "--cache-dir", cache)
+                times.setdefault((label, f"{command} cold"), []).append(cold)
+                times.setdefault((label, f"{command} warm"), []).append(warm)
+                results[f"{label}-{command}"] = json.loads((base / f"{label}-{command}.json").read_text())
+    keys = ("files", "modules", "imports", "dangling_imports", "syntax_errors", "loose_files")
+    flat_summary, workspace_summary = results["flat-check"]["summary"], results["workspace-check"]["summary"]
+    equal = all(flat_summary[k] == workspace_summary[k] for k in keys)
+    print(f"\nsynthetic tree, scale {scale}: {flat_summary['files']} files; workspace of {workspace_summary['members']} members")
+    for key in keys:
+        print(f"  {key}: flat {flat_summary[key]}, workspace {workspace_summary[key]}")
+    for what in ("scan cold", "scan warm", "check cold", "check warm"):
+        a, b = sorted(times[("flat", what)]), sorted(times[("workspace", what)])
+        print(f"  {what}: flat {a[len(a) // 2]:.2f} s, workspace {b[len(b) // 2]:.2f} s (x{b[len(b) // 2] / a[len(a) // 2]:.2f})")
+    print(f"  load {load()}")
+    print(f"  {'PASS' if equal else 'FAIL'}  the same counts flat and as a workspace")
+    return equal
+
+
 def _git(git_dir: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(git_dir), *args], capture_output=True, text=True, check=True).stdout
 
@@ -208,7 +260,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"of {', '.join(m.name for m in MONOREPOS)} (default: all)")
     parser.add_argument("--git-dir", action="append", default=[], metavar="NAME=DIR", help="a local copy to export from")
+    parser.add_argument("--synthetic", action="store_true", help="the generated tree flat and as a workspace")
+    parser.add_argument("--scale", type=float, default=1.0, help="--synthetic: generate_tree.py's scale")
+    parser.add_argument("--runs", type=int, default=3, help="--synthetic: runs per measurement (medians)")
     args = parser.parse_args()
+    if args.synthetic:
+        return 0 if synthetic(args.scale, args.runs) else 1
     git_dirs = dict(item.split("=", 1) for item in args.git_dir)
     chosen = [m for m in MONOREPOS if not args.names or m.name in args.names]
     results = [run_one(m, Path(git_dirs[m.name]) if m.name in git_dirs else None) for m in chosen]

@@ -495,6 +495,30 @@ def test_a_declaration_fixes_the_finding_on_the_next_cached_run(tmp_path: Path) 
     assert findings(app.run_check(options), "AG601") == [("libs/testkit/tests/test_kit.py", "AG601", "error")]
 
 
+def test_after_an_edit_only_the_edited_file_is_judged_again(tmp_path: Path, monkeypatch) -> None:
+    from archguard.app import members
+
+    root = write_tree(tmp_path / "repo", DECLARING)
+    options = app.Options(root=root, cache_dir=tmp_path / "cache")
+    judged: list[str] = []
+    real = members.undeclared_in_file
+
+    def spy(context, file, facts):
+        judged.append(file.path)
+        return real(context, file, facts)
+
+    monkeypatch.setattr(members, "undeclared_in_file", spy)
+    first = findings(app.run_check(options), "AG601")
+    assert len(judged) > 10
+    judged.clear()
+    (root / "libs/web/src/suite_web/views.py").write_text("import suite_net\n")
+    second = app.run_check(options)
+    assert judged == ["libs/web/src/suite_web/views.py"]
+    assert findings(second, "AG601") == sorted([*first, ("libs/web/src/suite_web/views.py", "AG601", "error")])
+    fresh = check(root)
+    assert [v.fingerprint for v in second.violations] == [v.fingerprint for v in fresh.violations]
+
+
 def test_dynamic_dependencies_are_read_from_a_hatch_hook_or_left_unjudged(tmp_path: Path) -> None:
     tree = {
         "pyproject.toml": pyproject("top", extra='[tool.uv.workspace]\nmembers = ["m/*"]\n'),

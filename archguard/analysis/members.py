@@ -25,7 +25,7 @@ from archguard.analysis.discover.names import is_test_path
 from archguard.domain.discovery import Cluster
 from archguard.domain.environment import InstalledDistributions, normalise
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
-from archguard.domain.findings import Severity, Violation, assign_fingerprints
+from archguard.domain.findings import Severity, Violation
 from archguard.domain.sources import Member, SourceFile, SourceLayout
 
 RULE = "AG601"
@@ -97,25 +97,8 @@ def dependency_context(
     return DependencyContext(layout, module_member, installed, stdlib, loose)
 
 
-def undeclared_dependencies(
-    files: Sequence[SourceFile],
-    facts: Mapping[str, FileFacts],
-    layout: SourceLayout,
-    installed: InstalledDistributions | None = None,
-    stdlib: frozenset[str] = frozenset(),
-) -> list[Violation]:
-    """Every AG601 finding of the tree, fingerprinted."""
-    context = dependency_context(files, layout, installed, stdlib)
-    found: list[Violation] = []
-    for file in files:
-        file_facts = facts.get(file.path)
-        if file_facts is not None:
-            found.extend(undeclared_in_file(context, file, file_facts))
-    return assign_fingerprints(found)
-
-
 def undeclared_in_file(context: DependencyContext, file: SourceFile, facts: FileFacts) -> list[Violation]:
-    """One file's share of :func:`undeclared_dependencies` (not fingerprinted)."""
+    """One file's AG601 findings (not fingerprinted: the caller fingerprints the whole run's)."""
     member = context.layout.member_of(file.path)
     if member.requires is None:
         return []  # its needs cannot be read: nothing to judge
