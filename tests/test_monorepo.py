@@ -495,6 +495,19 @@ def test_a_declaration_fixes_the_finding_on_the_next_cached_run(tmp_path: Path) 
     assert findings(app.run_check(options), "AG601") == [("libs/testkit/tests/test_kit.py", "AG601", "error")]
 
 
+def test_scripts_beside_a_requirements_file_run_in_the_environment_it_declares(tmp_path: Path) -> None:
+    tree = dict(DECLARING)
+    tree["libs/net/bench/templates/scenario.py"] = "import suite_core\nimport suite_api\n"
+    tree["libs/net/bench/templates/requirements.txt"] = "pyyaml\n/work/libs/core[extra]\n-e ./../../../api  # the api\n"
+    tree["libs/net/bench/other.py"] = "import suite_core\n"  # not beside it: judged
+    tree["libs/net/src/suite_net/engine.py"] = "import suite_core\n"  # library code: never by requirements
+    tree["libs/net/src/suite_net/requirements.txt"] = "suite-core\n"
+    result = check(write_tree(tmp_path, tree))
+    judged = [path for path, _, _ in findings(result, "AG601")]
+    assert "libs/net/bench/templates/scenario.py" not in judged
+    assert "libs/net/bench/other.py" in judged and "libs/net/src/suite_net/engine.py" in judged
+
+
 def test_after_an_edit_only_the_edited_file_is_judged_again(tmp_path: Path, monkeypatch) -> None:
     from archguard.app import members
 

@@ -31,6 +31,7 @@ from archguard.adapters.project_files.workspace_config import (
     PYPROJECT,
     WorkspaceConfig,
     config_unchanged,
+    is_requirements_file,
     pants_settings,
     read_workspace,
 )
@@ -125,7 +126,8 @@ def discover(
     listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
     nested = [rel.rpartition("/")[0] for rel in found if rel.endswith("/" + PYPROJECT)]
     markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
-    workspace = read_workspace(root, source_roots, nested=nested, pants=pants)
+    requirements = [rel for rel in found if is_requirements_file(rel.rpartition("/")[2])]
+    workspace = read_workspace(root, source_roots, nested=nested, pants=pants, requirements=requirements)
     probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
@@ -235,13 +237,12 @@ def _list_module_files(
     if git is None:
         git = list_git_files(root)
     marker_names = frozenset(markers)
+
+    def wanted(name: str) -> bool:
+        return name.endswith(MODULE_SUFFIXES) or name in marker_names or is_requirements_file(name)
+
     listing = _tree_files(
-        root,
-        excludes,
-        (lambda name: name.endswith(MODULE_SUFFIXES) or name in marker_names)
-        if marker_names
-        else (lambda name: name.endswith(MODULE_SUFFIXES)),
-        git,
+        root, excludes, wanted if marker_names else (lambda name: name.endswith(MODULE_SUFFIXES)), git
     )
     # The walk has seen each entry's type already; of git's listing, the files git has just found
     # unchanged against its index are plain files on disk, the others (tracked-but-deleted files,
@@ -255,7 +256,9 @@ def _list_module_files(
     }
     if not marker_names:
         return sorted(kept), listing.tracked, []
-    found_markers = sorted(rel for rel in kept if rel.rpartition("/")[2] in marker_names)
+    found_markers = sorted(
+        rel for rel in kept if not rel.endswith(MODULE_SUFFIXES) or rel.rpartition("/")[2] in marker_names
+    )
     return sorted(rel for rel in kept if rel.endswith(MODULE_SUFFIXES)), listing.tracked, found_markers
 
 
@@ -410,7 +413,7 @@ def _layout(
             i = index[owners.member_of(f"{root}/-" if root else "-").path]
             if root not in members[i].roots:
                 members[i] = replace(members[i], roots=(*members[i].roots, root))
-    return SourceLayout(tuple(members))
+    return SourceLayout(tuple(members), tuple(sorted(workspace.environments.items())))
 
 
 def _folders_of(paths: Iterable[str]) -> frozenset[str]:

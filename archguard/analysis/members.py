@@ -103,7 +103,10 @@ def undeclared_in_file(context: DependencyContext, file: SourceFile, facts: File
     if member.requires is None:
         return []  # its needs cannot be read: nothing to judge
     development = file.loose or is_test_path(file.path[len(member.path) :], file.module)
-    declared = member.requires | (member.dev_requires | context.workspace_dev if development else frozenset())
+    declared = member.requires
+    if development:  # tests and scripts: the development groups, and a requirements file beside them
+        declared = declared | member.dev_requires | context.workspace_dev
+        declared |= context.layout.environment_of(file.path, member)
     own = normalise(member.name)
     found: list[Violation] = []
     seen: set[tuple[int, int, str]] = set()

@@ -158,6 +158,7 @@ class WarmStart:
                     tuple(map(encode, discovery.native_modules)),
                     tuple(map(encode, discovery.stubs)),
                     tuple(map(_MEMBER.encode, discovery.layout.members)),
+                    discovery.layout.environments,
                     tuple((name, tuple(dirs)) for name, dirs in discovery.portions.items()),
                     tuple(discovery.notes),
                 ),
@@ -202,7 +203,7 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
         for path, recorded in stats:
             if recorded == _UNTRUSTED or _stat(root, path) != (None if recorded is None else tuple(recorded)):
                 return None
-        files, packages, package_dirs, native, stubs, members, portions, notes = discovered
+        files, packages, package_dirs, native, stubs, members, environments, portions, notes = discovered
         chosen, badly_named, digests, parsed, syntax_errors, unreadable = scanned
         decode = _FILE.decode
         discovery = Discovery(
@@ -213,7 +214,9 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
             git_tracked=None,  # asked of the listing instead (the cache folder's trust: see begin)
             stubs=[decode(f) for f in stubs],
             probes=dict(probes),
-            layout=SourceLayout(tuple(map(_MEMBER.decode, members))),
+            layout=SourceLayout(
+                tuple(map(_MEMBER.decode, members)), tuple((f, frozenset(n)) for f, n in environments)
+            ),
             portions={name: list(dirs) for name, dirs in portions},
             notes=list(notes),
         )

@@ -104,6 +104,9 @@ class SourceLayout:
     others follow by path. A file belongs to the member whose folder holds it most closely."""
 
     members: tuple[Member, ...]
+    # (folder, distributions) of each pip requirements file: the environment the scripts of that
+    # folder and below run in; they may import what it lists (docs/monorepos.md)
+    environments: tuple[tuple[str, frozenset[str]], ...] = ()
     # module file -> member: filled on first use, per folder (a tree has a few hundred folders)
     _by_folder: dict[str, Member] = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,7 +117,8 @@ class SourceLayout:
 
     def identity(self) -> tuple:
         """Everything about the members, as plain sorted values (a cache key's part)."""
-        return tuple(
+        environments = tuple((folder, tuple(sorted(names))) for folder, names in self.environments)
+        return environments, tuple(
             (
                 m.path,
                 m.roots,
@@ -136,6 +140,16 @@ class SourceLayout:
     def source_roots(self) -> tuple[str, ...]:
         """Every source root, as reports list them (``.`` for ROOT), in search order."""
         return tuple(root or "." for member in self.members for root in member.roots)
+
+    def environment_of(self, path: str, member: Member) -> frozenset[str]:
+        """What the requirements files of the file's folder and the folders above it, inside its
+        member, declare."""
+        found: set[str] = set()
+        for folder, names in self.environments:
+            inside_member = not member.path or folder == member.path or folder.startswith(member.path + "/")
+            if inside_member and (not folder or path.startswith(folder + "/")):
+                found |= names
+        return frozenset(found)
 
     def member_of(self, path: str) -> Member:
         folder = path.rpartition("/")[0]

@@ -105,6 +105,8 @@ class WorkspaceConfig:
     # warm start reuses the members only while each still reads the same (app/warm_start.py).
     read: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # files that could not be read, and why
+    # folder -> what a requirements file there declares: the environment its scripts run in
+    environments: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,14 @@ def read_workspace(
     *,
     nested: Sequence[str] = (),
     pants: PantsSettings | None = None,
+    requirements: Sequence[str] = (),
 ) -> WorkspaceConfig:
     """Members and source roots named by ROOT's configuration. ``source_roots``: folders relative
     to ROOT (``--source-root`` or ``[tool.archguard] source_roots``); a missing one is an error.
     ``nested``: the folders below ROOT holding a pyproject.toml; when ROOT's configuration names no
-    member, each of them that declares a project is one (a repository of projects side by side)."""
+    member, each of them that declares a project is one (a repository of projects side by side).
+    ``requirements``: pip requirement files below ROOT; each declares the environment the scripts
+    of its folder run in (a benchmark template's ``requirements.txt``)."""
     reader = _Reader(root)
     document = reader.toml(PYPROJECT) or {}
     hatch_document = reader.toml(HATCH_TOML) if os.path.isfile(root / HATCH_TOML) else None
@@ -169,6 +174,15 @@ def read_workspace(
         _require_folder(root, folder)
     pants = pants or PantsSettings()
     ordered = [configs[""], *(configs[f] for f in sorted(configs) if f)]
+    environments: dict[str, set[str]] = {}
+    # a local path in a requirements file names a member by its folder (``/app/packages/core``)
+    by_folder = {
+        normalise(m.path.rpartition("/")[2]): normalise(m.name) for m in ordered if m.path and m.name
+    }
+    for path in requirements:
+        names = reader.requirements(path)
+        names |= {by_folder[name] for name in names if name in by_folder}
+        environments.setdefault(path.rpartition("/")[0], set()).update(names)
     return WorkspaceConfig(
         members=_resolve_path_names(ordered),
         source_roots=[_clean(f) for f in source_roots],
@@ -176,6 +190,7 @@ def read_workspace(
         marker_filenames=pants.marker_filenames,
         read={**pants.read, **reader.read},
         notes=reader.notes,
+        environments={folder: frozenset(names) for folder, names in environments.items()},
     )
 
 
@@ -414,6 +429,29 @@ class _Reader:
                 dev.add(normalise(egg.group(1)))
         return (frozenset(runtime) if known else None), frozenset(dev)
 
+    def requirements(self, relative: str) -> set[str]:
+        """Distribution names a pip requirements file lists; a local path (``/src/packages/x[extra]``,
+        ``-e ./x``) names the distribution by its folder's name."""
+        path = self.root / relative
+        try:
+            data, _ = read_regular(path, max_bytes=1 << 20) if is_inside(path, self.root) else (b"", None)
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            self.read[relative] = "-"
+            return set()
+        self.read[relative] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        found: set[str] = set()
+        for line in text.splitlines():
+            line = line.split(" #", 1)[0].strip().removeprefix("-e").strip()
+            if not line or line.startswith(("#", "-")):
+                continue
+            if line.startswith((".", "/", "file:")):
+                folder = line.split("[", 1)[0].rstrip("/").rpartition("/")[2]
+                found.update(_names([folder]))
+            else:
+                found.update(_names([line]))
+        return found
+
     def _dynamic_dependencies(self, folder: str, tool: Mapping[str, Any]) -> set[str] | None:
         """``dynamic = ["dependencies"]`` read where the build backends read them, or None."""
         for hook in _table(_table(_table(tool, "hatch"), "metadata"), "hooks").values():
@@ -437,6 +475,11 @@ class _Reader:
             lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
             found.update(_names([line for line in lines if line and not line.startswith("-")]))
         return found
+
+
+def is_requirements_file(name: str) -> bool:
+    """``requirements.txt``, ``requirements-dev.txt``, ...: pip's requirement files."""
+    return name.startswith("requirements") and name.endswith(".txt")
 
 
 def _resolve_path_names(members: list[MemberConfig]) -> list[MemberConfig]:
