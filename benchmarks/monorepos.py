@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/monorepos.py --synthetic [--scale 1.0] [--runs 3]
 
 Each monorepo is a public git repository at a pinned commit. Its Python files and configuration
-(``*.py``, ``*.pyi``, ``*.toml``, ``.importlinter``, ``setup.cfg``) are exported into
+(``*.py``, ``*.pyi``, ``*.toml``, ``.importlinter``, ``setup.cfg``, ``requirements*.txt``) are exported into
 ``benchmarks/.work/monorepos/<name>/workspace`` from a local git directory (``--git-dir``; by
 default this machine's mirror under /work/.mirror, else a partial clone from GitHub), then:
 
@@ -96,7 +96,11 @@ def export(repo: Monorepo, git_dir: Path | None) -> Path:
     commit = repo.commit or _git(source, "rev-parse", "HEAD").strip()
     listing = _git(source, "ls-tree", "-r", "-z", "--format=%(objectname) %(path)", commit, "--", repo.subfolder or ".")
     wanted = [entry.split(" ", 1) for entry in listing.split("\0") if entry]
-    wanted = [(blob, path) for blob, path in wanted if path.endswith(KEEP)]
+    wanted = [
+        (blob, path)
+        for blob, path in wanted
+        if path.endswith(KEEP) or (path.rpartition("/")[2].startswith("requirements") and path.endswith(".txt"))
+    ]
     batch = subprocess.run(
         ["git", "-C", str(source), "cat-file", "--batch"],
         input="".join(f"{blob}\n" for blob, _ in wanted).encode(),
