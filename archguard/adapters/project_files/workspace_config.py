@@ -170,8 +170,7 @@ def read_workspace(
             if dependency not in configs and dependency not in members:
                 members[dependency] = "path-dependency"
                 pending.append(dependency)
-    for folder in source_roots:
-        _require_folder(root, folder)
+    source_roots = [_relative_folder(root, folder) for folder in source_roots]
     pants = pants or PantsSettings()
     ordered = [configs[""], *(configs[f] for f in sorted(configs) if f)]
     environments: dict[str, set[str]] = {}
@@ -185,7 +184,7 @@ def read_workspace(
         environments.setdefault(path.rpartition("/")[0], set()).update(names)
     return WorkspaceConfig(
         members=_resolve_path_names(ordered),
-        source_roots=[_clean(f) for f in source_roots],
+        source_roots=list(source_roots),
         root_patterns=pants.root_patterns,
         marker_filenames=pants.marker_filenames,
         read={**pants.read, **reader.read},
@@ -581,10 +580,12 @@ def _clean(path: str) -> str:
     return "" if cleaned == "." else cleaned.strip("/")
 
 
-def _require_folder(root: Path, folder: str) -> None:
+def _relative_folder(root: Path, folder: str) -> str:
+    """A source root as given (relative to ROOT, or absolute inside it), relative to ROOT."""
     path = root / folder
     if not path.is_dir() or not is_inside(path, root):
         raise ConfigError(f"source root {folder!r}: not a folder inside {root}")
+    return _clean(os.path.relpath(os.path.realpath(path), os.path.realpath(root)))
 
 
 def _digest_of(path: Path) -> str:
