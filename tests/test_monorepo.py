@@ -16,9 +16,8 @@ from archguard.adapters.discovery import DiscoveryError, discover
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 from tests.test_changed import git
-from tests.test_cli import archguard
 
 
 def pyproject(name: str, *dependencies: str, extra: str = "") -> str:
@@ -98,7 +97,7 @@ def test_a_src_layout_workspace_with_a_dangling_import_fails_the_check(tmp_path:
     tree = dict(UV_SRC)
     tree["libs/api/src/shop_api/routes.py"] = "from shop_core.models import Invoice\n"
     root = write_tree(tmp_path, tree)
-    run = archguard("check", root, "--no-cache", "--json", root / "out.json")
+    run = run_cli("check", root, "--no-cache", "--json", root / "out.json")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "libs/api/src/shop_api/routes.py:1:1: AG202 cannot import name 'Invoice' from shop_core.models" in run.stdout
     data = json.loads((root / "out.json").read_text())
@@ -293,11 +292,11 @@ def test_given_source_roots_from_the_command_line_and_configuration(tmp_path: Pa
     root = write_tree(tmp_path, tree)
     assert names(root)["lib/py/engine/core.py"][1] is True  # not a source root: loose
     assert names(root, source_roots=["lib/py"])["lib/py/engine/core.py"] == ("engine.core", False)
-    run = archguard("check", root, "--no-cache", "--source-root", "lib/py")
+    run = run_cli("check", root, "--no-cache", "--source-root", "lib/py")
     assert run.returncode == 1 and "AG202 cannot import name 'gone' from engine" in run.stdout
     (root / "pyproject.toml").write_text('[tool.archguard]\nsource_roots = ["lib/py"]\n')
-    assert "AG202" in archguard("check", root, "--no-cache").stdout
-    bad = archguard("check", root, "--no-cache", "--source-root", "nowhere")
+    assert "AG202" in run_cli("check", root, "--no-cache").stdout
+    bad = run_cli("check", root, "--no-cache", "--source-root", "nowhere")
     assert bad.returncode == 2 and "source root 'nowhere'" in bad.stderr
 
 
@@ -376,7 +375,7 @@ def test_package_option_accepts_a_top_level_namespace_package(tmp_path: Path) ->
     assert named["google/protobuf/message.py"] == ("google.protobuf.message", False)
     assert named["google/api/http.py"] == ("google.api.http", False)
     assert named["google/protobuf/internal/helper.py"][1] is True
-    run = archguard("check", root, "--no-cache", "--package", "google")
+    run = run_cli("check", root, "--no-cache", "--package", "google")
     assert run.returncode == 1, run.stderr
     assert "AG202 cannot import name 'gone' from google.protobuf" in run.stdout
     assert "AG202 cannot import name 'x' from google.protobuf.message" in run.stdout
@@ -599,15 +598,15 @@ def test_third_party_imports_are_judged_with_an_environment(tmp_path: Path) -> N
     assert any("google.protobuf from the installed distribution protobuf" in m for m in messages)
     assert any("installed today only because requests requires it" in m for m in messages)
     # given on the command line as an environment's folder; nothing there is run
-    run = archguard("check", root, "--no-cache", "--python", env)
+    run = run_cli("check", root, "--no-cache", "--python", env)
     assert run.returncode == 1 and "AG601" in run.stdout
-    missing = archguard("check", root, "--no-cache", "--python", tmp_path / "nothing")
+    missing = run_cli("check", root, "--no-cache", "--python", tmp_path / "nothing")
     assert missing.returncode == 2 and "--python" in missing.stderr
 
 
 def test_a_python_environment_named_by_the_tree_must_be_inside_it(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"pyproject.toml": '[tool.archguard]\npython = "/usr"\n', "a.py": ""})
-    run = archguard("check", root, "--no-cache")
+    run = run_cli("check", root, "--no-cache")
     assert run.returncode == 2 and "resolves outside ROOT" in run.stderr
 
 
@@ -623,15 +622,15 @@ def test_baseline_and_changed_work_across_members(tmp_path: Path) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     baseline = root / "baseline.json"
-    assert archguard("baseline", root, "--baseline", baseline).returncode == 0
+    assert run_cli("baseline", root, "--baseline", baseline).returncode == 0
     recorded = {e["code"] for e in json.loads(baseline.read_text())["violations"]}
     assert recorded == {"AG201", "AG601"}
-    assert archguard("check", root, "--baseline", baseline).returncode == 0
+    assert run_cli("check", root, "--baseline", baseline).returncode == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "baseline")
     git(root, "checkout", "-qb", "feature")
     (root / "libs/web/src/suite_web/views.py").write_text("import suite_core\n")  # new: web declares nothing
-    run = archguard("check", root, "--baseline", baseline, "--changed", "--json", root / "out.json")
+    run = run_cli("check", root, "--baseline", baseline, "--changed", "--json", root / "out.json")
     assert run.returncode == 1, run.stderr
     data = json.loads((root / "out.json").read_text())
     assert [(v["path"], v["code"], v["baselined"]) for v in data["violations"]] == [
@@ -654,7 +653,7 @@ def test_discover_notes_a_cluster_that_spans_members(tmp_path: Path) -> None:
             "b/pb/use.py": "from pb.manager import ConnectionManager\nfrom pa.manager import ConnectionManager as M\n",
         },
     )
-    run = archguard("discover", root, "--no-cache", "--json", root / "d.json")
+    run = run_cli("discover", root, "--no-cache", "--json", root / "d.json")
     assert run.returncode == 0, run.stderr
     clusters = json.loads((root / "d.json").read_text())["clusters"]
     manager = next(c for c in clusters if c["name"] == "connection-manager")
@@ -665,20 +664,20 @@ def test_discover_notes_a_cluster_that_spans_members(tmp_path: Path) -> None:
 def test_init_writes_one_table_at_the_workspace_root(tmp_path: Path) -> None:
     root = write_tree(tmp_path, UV_SRC)
     before = {p: (root / p).read_text() for p in UV_SRC if p.endswith("pyproject.toml") and p != "pyproject.toml"}
-    run = archguard("init", root)
+    run = run_cli("init", root)
     assert run.returncode == 0, run.stderr
     text = (root / "pyproject.toml").read_text()
     assert text.count("[tool.archguard]") == 1 and "its 4 members are read from the workspace" in text
     assert {p: (root / p).read_text() for p in before} == before  # members' files untouched
     importlinter = (root / ".importlinter").read_text()
     assert all(f"    {p}" in importlinter for p in ("shop_api", "shop_core", "web"))
-    inside = archguard("init", root / "libs" / "core")
+    inside = run_cli("init", root / "libs" / "core")
     assert f"is a member of the workspace at {root}" in inside.stdout
 
 
 def test_report_json_gives_each_module_its_member(tmp_path: Path) -> None:
     root = write_tree(tmp_path, UV_SRC)
-    run = archguard("report", root, "--no-cache", "--out", root / "out")
+    run = run_cli("report", root, "--no-cache", "--out", root / "out")
     assert run.returncode in (0, 1), run.stderr
     report = json.loads((root / "out" / "report.json").read_text())
     by_path = {m["path"]: m for m in report["modules"]}
