@@ -386,24 +386,13 @@ def _layout(
     extra = bool(workspace.root_patterns or workspace.source_roots)
     folders = _folders_of(paths) if len(workspace.members) > 1 or extra else frozenset()
     members: list[Member] = []
-    for config in workspace.members:
-        if not config.path:
+    for member in workspace.members:
+        if not member.path:
             roots: tuple[str, ...] = ("", SRC) if uses_src else ("",)
         else:
-            src = f"{config.path}/{SRC}"
-            roots = (src,) if src in folders and src not in dirs_with_init else (config.path,)
-        members.append(
-            Member(
-                config.path,
-                roots,
-                name=config.name,
-                config=config.config,
-                found_by=config.found_by,
-                requires=config.requires,
-                dev_requires=config.dev_requires,
-                ships=config.ships,
-            )
-        )
+            src = f"{member.path}/{SRC}"
+            roots = (src,) if src in folders and src not in dirs_with_init else (member.path,)
+        members.append(replace(member, roots=roots))
     if extra:
         owners = SourceLayout(tuple(members))
         index = {member.path: i for i, member in enumerate(members)}
@@ -646,7 +635,7 @@ def _generated(workspace: WorkspaceConfig, listed: list[str]) -> list[str]:
     """The modules members' builds write (version files) that the tree does not hold: importable
     once the member is built or installed, so named like compiled modules (names unknown)."""
     present = set(listed)
-    return [path for m in workspace.members for path in m.generated if path not in present]
+    return [path for path in workspace.generated if path not in present]
 
 
 def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:

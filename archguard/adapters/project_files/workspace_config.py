@@ -46,6 +46,7 @@ from typing import Any
 from archguard.adapters.project_files.safe_io import describe_read_error, is_inside, read_regular
 from archguard.domain.environment import normalise
 from archguard.domain.errors import ConfigError
+from archguard.domain.sources import Member
 
 PYPROJECT = "pyproject.toml"
 HATCH_TOML = "hatch.toml"
@@ -81,23 +82,8 @@ _PROJECT_ROOT = "${PROJECT_ROOT}"
 
 
 @dataclass(frozen=True)
-class MemberConfig:
-    """One member folder and what its pyproject.toml declares (see :class:`domain.sources.Member`)."""
-
-    path: str  # relative to ROOT, "" for ROOT
-    found_by: str
-    name: str = ""
-    config: str = ""
-    requires: frozenset[str] | None = None
-    dev_requires: frozenset[str] = frozenset()
-    path_refs: tuple[str, ...] = ()  # folders its ``-e ./folder`` requirements point at
-    ships: tuple[str, ...] = ()  # top-level packages its build configuration names, wherever they sit
-    generated: tuple[str, ...] = ()  # modules its build writes (a version file), relative to ROOT
-
-
-@dataclass(frozen=True)
 class WorkspaceConfig:
-    members: list[MemberConfig]  # ROOT's first, then by path
+    members: list[Member]  # ROOT's first, then by path; their source roots are discovery's to find
     source_roots: list[str]  # explicit roots (source_roots, --source-root), relative to ROOT
     root_patterns: tuple[str, ...] = ()  # Pants' [source] root_patterns ("" when no pants.toml)
     marker_filenames: tuple[str, ...] = ()  # Pants' [source] marker_filenames
@@ -107,6 +93,7 @@ class WorkspaceConfig:
     notes: list[str] = field(default_factory=list)  # files that could not be read, and why
     # folder -> what a requirements file there declares: the environment its scripts run in
     environments: dict[str, frozenset[str]] = field(default_factory=dict)
+    generated: list[str] = field(default_factory=list)  # modules members' builds write (version files)
 
 
 @dataclass(frozen=True)
@@ -183,13 +170,14 @@ def read_workspace(
         names |= {by_folder[name] for name in names if name in by_folder}
         environments.setdefault(path.rpartition("/")[0], set()).update(names)
     return WorkspaceConfig(
-        members=_resolve_path_names(ordered),
+        members=_resolve_path_names(ordered, reader.path_refs),
         source_roots=list(source_roots),
         root_patterns=pants.root_patterns,
         marker_filenames=pants.marker_filenames,
         read={**pants.read, **reader.read},
         notes=reader.notes,
         environments={folder: frozenset(names) for folder, names in environments.items()},
+        generated=reader.generated,
     )
 
 
@@ -330,6 +318,8 @@ class _Reader:
         self.root = root
         self.read: dict[str, str] = {}
         self.notes: list[str] = []
+        self.path_refs: dict[str, tuple[str, ...]] = {}  # member folder -> folders of its ``-e ./x``
+        self.generated: list[str] = []
 
     def toml(self, relative: str) -> dict[str, Any] | None:
         path = self.root / relative
@@ -357,30 +347,28 @@ class _Reader:
             return None
         return document
 
-    def member(self, folder: str, found_by: str, document: Mapping[str, Any]) -> MemberConfig:
+    def member(self, folder: str, found_by: str, document: Mapping[str, Any]) -> Member:
+        """The member at FOLDER (no source roots yet) and, kept on the reader, the folders its
+        ``-e ./folder`` requirements point at and the modules its build writes."""
         project = _table(document, "project")
         poetry = _table(_table(document, "tool"), "poetry")
         name = project.get("name") if isinstance(project.get("name"), str) else poetry.get("name")
-        name = name if isinstance(name, str) else ""
-        config = f"{folder}/{PYPROJECT}" if folder else PYPROJECT
-        if not document:
-            config = ""
         requires, dev = self._declared(folder, document)
-        refs = tuple(
+        self.path_refs[folder] = tuple(
             _clean(os.path.join(folder, path))
             for path in map(_requirement_path, _all_requirement_strings(document))
             if path is not None and path.startswith(("./", "../"))
         )
-        return MemberConfig(
+        self.generated += _generated(folder, document)
+        return Member(
             folder,
-            found_by,
-            name,
-            config,
-            requires,
-            dev,
-            refs,
-            _shipped(document),
-            _generated(folder, document),
+            (),
+            name=name if isinstance(name, str) else "",
+            config=(f"{folder}/{PYPROJECT}" if folder else PYPROJECT) if document else "",
+            found_by=found_by,
+            requires=requires,
+            dev_requires=dev,
+            ships=_shipped(document),
         )
 
     def _declared(
@@ -481,13 +469,13 @@ def is_requirements_file(name: str) -> bool:
     return name.startswith("requirements") and name.endswith(".txt")
 
 
-def _resolve_path_names(members: list[MemberConfig]) -> list[MemberConfig]:
+def _resolve_path_names(members: list[Member], path_refs: Mapping[str, tuple[str, ...]]) -> list[Member]:
     """``-e ./libs/x`` names no distribution: the member at that folder does. Add those names to
     what each member declares."""
     names = {m.path: normalise(m.name) for m in members if m.name}
     resolved = []
     for member in members:
-        dev = {names[folder] for folder in member.path_refs if folder in names}
+        dev = {names[folder] for folder in path_refs.get(member.path, ()) if folder in names}
         if dev:
             member = replace(member, dev_requires=member.dev_requires | dev)
         resolved.append(member)
