@@ -239,7 +239,11 @@ def _list_module_files(
     marker_names = frozenset(markers)
 
     def wanted(name: str) -> bool:
-        return name.endswith(MODULE_SUFFIXES) or name in marker_names or is_requirements_file(name)
+        return (
+            name.endswith(MODULE_SUFFIXES)
+            or name in marker_names
+            or (name.startswith("requirements") and is_requirements_file(name))
+        )
 
     listing = _tree_files(
         root, excludes, wanted if marker_names else (lambda name: name.endswith(MODULE_SUFFIXES)), git
@@ -256,10 +260,13 @@ def _list_module_files(
     }
     if not marker_names:
         return sorted(kept), listing.tracked, []
+    others = {rel for rel in kept if not rel.endswith(MODULE_SUFFIXES)}  # a few: pyproject.toml, ...
     found_markers = sorted(
-        rel for rel in kept if not rel.endswith(MODULE_SUFFIXES) or rel.rpartition("/")[2] in marker_names
+        others.union(rel for rel in kept.difference(others) if rel.rpartition("/")[2] in marker_names)
+        if marker_names.difference({PYPROJECT})
+        else others
     )
-    return sorted(rel for rel in kept if rel.endswith(MODULE_SUFFIXES)), listing.tracked, found_markers
+    return sorted(kept.difference(others)), listing.tracked, found_markers
 
 
 def _walk(root: Path, excludes: _ExcludeSpec, name_matches: Callable[[str], bool]) -> Iterator[str]:
@@ -473,15 +480,14 @@ class _PackageTree:
         self.dirs_with_init = dirs_with_init
         self.roots = list(dict.fromkeys(root for member in layout.members for root in member.roots))
         self._member_of_root = {root: m for m in reversed(layout.members) for root in m.roots}
-        self._root_of_folder: dict[str, str | None] = {}
+        # folder -> (the innermost source root holding it, or None; the folder below that root)
+        self._places: dict[str, tuple[str | None, str]] = {}
         # root -> top-level folders holding files (at any depth below)
         self._tops: dict[str, dict[str, None]] = {root: {} for root in self.roots}
         for rel in paths:
-            root = self._root_of(rel)
-            if root is not None:
-                top, below, _ = (rel[len(root) + 1 :] if root else rel).partition("/")
-                if below:
-                    self._tops[root][top] = None
+            root, top = self._place(rel)
+            if root is not None and top:
+                self._tops[root][top] = None
         self.package_dirs: dict[str, str] = {}
         self.portions: dict[str, list[str]] = {}  # namespace package -> every portion's folder
         self._kind_in: dict[str, dict[str, str]] = {root: {} for root in self.roots}
@@ -548,28 +554,30 @@ class _PackageTree:
     # ---- module names -----------------------------------------------------------------------
 
     def name(self, rel: str) -> SourceFile:
-        root = self._root_of(rel)
+        root, top = self._place(rel)
         if root is not None:
-            top, below, _ = (rel[len(root) + 1 :] if root else rel).partition("/")
-            kind = self._kind_in[root].get(top) if below else None
+            kind = self._kind_in[root].get(top) if top else None
             if kind is not None:
                 named = self._package_module(rel, root, kind)
                 if named is not None:
                     return named
         return _loose_module(rel, root if root is not None else self.layout.member_of(rel).path)
 
-    def _root_of(self, rel: str) -> str | None:
+    def _place(self, rel: str) -> tuple[str | None, str]:
         """The innermost source root of the file's member that holds it (None: none does, as for
-        the tests beside a member's ``src/``)."""
+        the tests beside a member's ``src/``), and the top folder of the file below it ("" for a
+        file right in the root); looked up once per folder."""
         folder = rel.rpartition("/")[0]
-        known = self._root_of_folder.get(folder, "\0")
-        if known == "\0":
+        known = self._places.get(folder)
+        if known is None:
             inside = [
                 root
                 for root in self.layout.member_of(rel).roots
                 if not root or folder == root or folder.startswith(root + "/")
             ]
-            known = self._root_of_folder[folder] = max(inside, key=len) if inside else None
+            root = max(inside, key=len) if inside else None
+            below = folder[len(root) + 1 :] if root else folder
+            known = self._places[folder] = (root, below.partition("/")[0] if root is not None else "")
         return known
 
     def _package_module(self, rel: str, root: str, kind: str) -> SourceFile | None:
@@ -670,12 +678,12 @@ def _settle_loose_collisions(files: list[SourceFile], layout: SourceLayout) -> l
     ``packages/b/tests.conftest``, it and every loose file beside it under the same top folder,
     so their relative imports still meet (each member's tests run from that member's folder).
     A loose file whose name is another of its own member's files' is named by its path."""
-    members_of: dict[str, set[str]] = {}
-    for f in files:
-        if f.module != f.path:
-            members_of.setdefault(f.module, set()).add(layout.member_of(f.path).path)
     scoped: set[tuple[str, str]] = set()  # (member, top folder) whose loose files are named within it
     if layout.is_workspace:
+        members_of: dict[str, set[str]] = {}
+        for f in files:
+            if f.module != f.path:
+                members_of.setdefault(f.module, set()).add(layout.member_of(f.path).path)
         # loose files inside a member's own package (a folder without __init__.py in it) keep the
         # package's names: the other member's files are the ones named within their member
         packaged = {(layout.member_of(f.path).path, f.module.partition(".")[0]) for f in files if not f.loose}
