@@ -267,7 +267,7 @@ def report(**raw: Any) -> None:
             err=True,
         )
         if settings["json"]:  # --json gets what report.json holds: the check and the discovery
-            write_output(json_report.dumps(outcome.report), settings["json"])
+            write_output(json_report.dumps(outcome.report), settings["json"], root=options.root)
         if settings["json"] != "-":  # else stdout holds the JSON document only
             click.echo(
                 render_check_as(
@@ -417,7 +417,11 @@ def fix(**raw: Any) -> None:
         with _progress(settings["quiet"]) as progress:
             result = run_fix(options, fix_options, progress)
         if settings["json"]:
-            write_output(json_report.dumps(fix_to_json(result, tool_version=__version__)), settings["json"])
+            write_output(
+                json_report.dumps(fix_to_json(result, tool_version=__version__)),
+                settings["json"],
+                root=options.root,
+            )
         if settings["json"] != "-":
             click.echo(render_fix(result), nl=False)
         # Rolled back means exit 1 (INTERFACE.md), whether asked for with --rollback or forced by
@@ -570,7 +574,8 @@ def _emit_json(
 ) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
-        write_output(json_report.dumps(data), destination)
+        root = result.root if isinstance(result, ScanResult) else result.scan.root
+        write_output(json_report.dumps(data), destination, root=Path(root))
 
 
 def _canonical_overrides(given: tuple[str, ...]) -> dict[str, str]:

@@ -273,7 +273,7 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
         ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
-    baseline_file.write_baseline(options.baseline, entries)
+    baseline_file.write_baseline(options.baseline, entries, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
 
@@ -315,6 +315,6 @@ def _apply_baseline_file(violations: list[Violation], options: Options) -> _Base
         rewritten = carry_annotations(
             [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
         )
-        baseline_file.write_baseline(options.baseline, rewritten)
+        baseline_file.write_baseline(options.baseline, rewritten, root=options.root)
         strict = False  # the stale entries reported were dropped just now
     return _BaselineOutcome(violations, settled.stale, settled.expired, strict)

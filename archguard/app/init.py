@@ -58,9 +58,9 @@ def _project_table(root: Path, configured: dict, result: DiscoveryResult) -> tup
         return f"kept [tool.archguard] in {path} (exists)", []
     excludes = backup_excludes(result.copies)
     table = project_table(contracts=DEFAULT_CONTRACTS, baseline=DEFAULT_BASELINE, excludes=excludes)
-    if write_new_file(path, table):
+    if write_new_file(path, table, root=root):
         return f"wrote {path} with [tool.archguard]", excludes
-    if append_table(path, "tool.archguard", table):
+    if append_table(path, "tool.archguard", table, root=root):
         return f"added [tool.archguard] to {path}", excludes
     return f"kept [tool.archguard] in {path} (exists)", []
 
@@ -73,6 +73,6 @@ def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: in
     if not packages:
         return "no .importlinter written: no top-level package found"
     path = root / ".importlinter"
-    if write_new_file(path, importlinter_draft(packages, result.clusters[:top])):
+    if write_new_file(path, importlinter_draft(packages, result.clusters[:top]), root=root):
         return f"wrote {path}"
     return f"kept {path} (exists)"

@@ -21,7 +21,7 @@ from archguard.adapters import graphviz
 from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
-from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
@@ -71,8 +71,9 @@ def run_report(
     started = time.perf_counter()
     tell = stage or (lambda _message: None)
     out = report_options.out
+    root = options.root
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, root=root)  # never through a link out of ROOT, never inside .git
     except OSError as error:
         raise ConfigError(
             f"cannot create the report folder: {error.strerror or error}", path=str(out)
@@ -93,7 +94,7 @@ def run_report(
     if report_options.history is not None:
         history = read_history(report_options.history)
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
-        history = append_history(report_options.history, history, entry)
+        history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)
 
     tell("writing the report")
@@ -115,7 +116,7 @@ def run_report(
         ),
     }
     for name, text in documents.items():
-        write_output(text, out / name)
+        write_output(text, out / name, root=root)
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
@@ -200,7 +201,7 @@ def _draw_all(
     diagrams are drawn while the module edges for the overview are read or counted."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
-        return graphviz.render(dot_text, folder / f"{name}.dot")
+        return graphviz.render(dot_text, folder / f"{name}.dot", root=Path(workspace.scan.root))
 
     def submit(section: str, name: str, title: str, dot_text: str) -> tuple[str, str, str, Any]:
         return section, name, title, pool.submit(draw, name, dot_text)
@@ -215,12 +216,13 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
-    for section, name, title, rendered in drawn:
+    for section, _name, title, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
-        svg_file = folder / f"{name}.svg"
-        svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
+        if not rendered.written:  # refused (its error says why): no figure to show or link
+            continue
+        svg = rendered.svg  # as drawn, never read back from the destination (it may be a link)
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
     return figures
@@ -275,4 +277,4 @@ def draw_graph(
             diagram = package_overview(
                 scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )
-    return graphviz.render_to(to_dot(diagram), output)
+    return graphviz.render_to(to_dot(diagram), output, root=options.root)

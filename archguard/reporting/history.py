@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from archguard.reporting.markdown_text import code, text
+
 HISTORY_SCHEMA = "archguard-history/1"
 
 # The series the trend shows, in the order of the table's columns: (key, heading, colour).
@@ -70,8 +72,8 @@ def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for entry in shown:
         commit = (entry.get("commit") or "")[:10]
-        cells = [str(entry.get("date", ""))[:16].replace("T", " "), f"`{commit}`" if commit else "-"]
-        cells += [str(entry.get(key, 0)) for key, _, _ in SERIES]
+        cells = [text(str(entry.get("date", ""))[:16].replace("T", " ")), code(commit) if commit else "-"]
+        cells += [text(entry.get(key, 0)) for key, _, _ in SERIES]
         lines.append("| " + " | ".join(cells) + " |")
     if len(entries) > len(shown):
         lines.append(f"\n({len(entries) - len(shown)} earlier runs in the history file.)")

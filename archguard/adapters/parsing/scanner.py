@@ -46,7 +46,7 @@ from archguard.adapters.parsing.parse_file import (
     still_as_read,
 )
 from archguard.adapters.parsing.workers import Workers, chunks, isolated
-from archguard.adapters.project_files.safe_io import NotRegularFile
+from archguard.adapters.project_files.safe_io import NotRegularFile, stat_in_tree
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -203,7 +203,8 @@ def _reuse_by_stat(
     for source in files:
         path = source.path
         try:
-            stat = os.stat(os.path.join(root, path))  # not root / path: pathlib costs 20 us a file
+            # not root / path: pathlib costs 20 us a file; a link out of ROOT is refused
+            stat = stat_in_tree(os.path.join(root, path), root)
             if not S_ISREG(stat.st_mode):  # a FIFO, device or socket named *.py: never opened
                 raise NotRegularFile(path, stat.st_mode)
         except OSError as error:
