@@ -433,7 +433,17 @@ def fix(**raw: Any) -> None:
 def main() -> None:
     gc_policy.off_for_this_process()  # why, and where it is turned back on: adapters/gc_policy.py
     _plain_notices()
+    _survivable_streams()
     cli(prog_name="archguard")
+
+
+def _survivable_streams() -> None:
+    """Text from the tree may hold a lone surrogate (a string literal's ``"\\ud800"``), which no
+    encoder writes: stdout and stderr write it as its escape, as files do (output_files.encode_text)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _plain_notices() -> None:
@@ -591,18 +601,19 @@ def _canonical_overrides(given: tuple[str, ...]) -> dict[str, str]:
 def _print_sections(sections: list[Any]) -> None:
     """Each section as a rich table (plain columns when stdout is not a terminal)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     for section in sections:
         if not section.rows:
-            console.print(f"[bold]{section.title}[/bold]: {section.empty}")
+            console.print(f"[bold]{section.title}[/bold]: {escape(section.empty)}")
             continue
         table = Table(title=section.title, title_justify="left", show_lines=False)
         for header in section.headers:
             table.add_column(header, overflow="fold")
-        for row in section.rows:
-            table.add_row(*row)
+        for row in section.rows:  # cells hold the tree's names: shown as written, never markup
+            table.add_row(*(escape(text.printable(str(cell))) for cell in row))
         console.print(table)
         if section.more:
             console.print(f"+{section.more} more (see --json, or raise --top)")
