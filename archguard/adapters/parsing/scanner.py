@@ -154,7 +154,10 @@ def scan_files(
     progress: ProgressCallback | None = None,
 ) -> ScanOutput:
     root = Path(root)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    # Never more workers than CPUs: ``jobs`` may come from the tree's pyproject.toml (``jobs = 256``
+    # would start 256 processes; docs/security.md), and more would only compete for the same cores.
+    cpus = _usable_cpus()
+    jobs = max(1, min(jobs or cpus, cpus))
     cache.select_target(target)
     tracker = _Progress(len(files), progress)
     with gc_policy.paused():  # a warm run builds every file's facts from the cache here
@@ -190,6 +193,12 @@ def scan_files(
         return again.outcomes[path]
 
     return ScanOutput(in_order, done.hits, done.digests, reparse)
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, where the platform has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return max(1, len(affinity(0)) if affinity is not None else os.cpu_count() or 1)
 
 
 def _reuse_by_stat(
