@@ -34,6 +34,7 @@ from archguard.reporting.diagram import Diagram, to_dot
 from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
 from archguard.reporting.golden_path_dot import closure_dot
 from archguard.reporting.markdown import render_markdown
+from archguard.reporting.proportionate import cap_per_file
 from archguard.reporting.report_json import to_report_json
 
 Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
@@ -84,7 +85,12 @@ def run_report(
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, workspace)
-    report = to_report_json(check, discovery, tool_version=report_options.tool_version)
+    # Each file's findings capped in the report set (the summary still counts them all), so a file
+    # with 120,000 broken imports costs megabytes, not gigabytes (reporting/proportionate.py).
+    shown, left_out = cap_per_file(check)
+    report = to_report_json(
+        shown, discovery, tool_version=report_options.tool_version, counted=check, left_out=left_out
+    )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
@@ -102,14 +108,14 @@ def run_report(
     links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
     titles = [(f.title, f.files[-1]) for f in figures]
     notices = (
-        list(check.notices)
+        list(report["notices"])
         + ([graphviz.INSTALL_HINT] if outcome.dot_missing else [])
         + outcome.diagram_errors
     )
     documents = {
         "report.json": json_report.dumps(report),
-        "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
-        "junit.xml": junit.to_junit(check),
+        "report.sarif": json_report.dumps(sarif.to_sarif(shown, tool_version=report_options.tool_version)),
+        "junit.xml": junit.to_junit(shown),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
         "index.html": html_report.render_html(
             report, figures=figures, history=history, links=links, generated=now, notices=notices

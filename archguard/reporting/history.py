@@ -31,6 +31,10 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
     summary = report["summary"]
     per_kind = Counter(v["kind"] for v in report["violations"])
     per_contract = Counter(v["contract"] for v in report["violations"])
+    for left in report.get("left_out", []):  # findings a file's cap kept out of the list: counted
+        if left["list"] == "violations":
+            per_kind[left["kind"]] += left["count"]
+            per_contract[left["contract"]] += left["count"]
     golden = report.get("golden_path") or {}
     return {
         "schema": HISTORY_SCHEMA,
