@@ -31,7 +31,8 @@ from run import archguard_cmd, lint_imports_cmd, measure  # noqa: E402  (benchma
 TARGET_MB = 600
 
 IMPORTLINTER = """[importlinter]
-root_packages = app
+root_packages =
+    app
 
 [importlinter:contract:one]
 name = app.main does not import app.other
@@ -69,7 +70,7 @@ def main() -> None:
         ("archguard check", [*archguard_cmd(), "check", str(tree), "--no-cache", "-q"], (1,)),
         ("archguard report", [*archguard_cmd(), "report", str(tree), "--no-cache", "-q", "--out", str(out)], (1,)),
         ("grimp.build_graph", grimp, (0,)),
-        ("lint-imports (no cache)", [*lint_imports_cmd(), "--no-cache"], (0, 1)),
+        ("lint-imports (no cache)", [*lint_imports_cmd(), "--no-cache"], (0,)),
     ]
     load = os.getloadavg()
     print(f"tree: app/main.py, {size / 1e6:.2f} MB, {args.imports:,} imports of missing modules, an entry point")
@@ -79,7 +80,7 @@ def main() -> None:
     failed = False
     results = {}
     for name, command, ok in rows:
-        env = {**os.environ, "PYTHONPATH": str(tree)} if name == "grimp.build_graph" else None
+        env = None if name.startswith("archguard") else {**os.environ, "PYTHONPATH": str(tree)}
         run = measure(command, cwd=tree, env=env)
         results[name] = run
         bad = run.exit_code not in ok or "Traceback" in run.stderr
