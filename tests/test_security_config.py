@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 SECRET = "hunter2-do-not-print"
 TREE = {
@@ -23,11 +23,7 @@ TREE = {
 
 
 def archguard(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
-        env={**os.environ, "SECRET_TOKEN": SECRET, **(env or {})},
-    )
+    return run_cli(*args, cwd=cwd, env={**os.environ, "SECRET_TOKEN": SECRET, **(env or {})})
 
 
 @pytest.fixture
@@ -244,8 +240,7 @@ def test_backtracking_exclude_pattern_from_the_tree_does_not_stall(tree: Path) -
     (tree / "app" / ("a" * 200 + ".py")).write_text("import os\n")
     pyproject(tree, 'exclude = ["*a*a*a*a*a*a*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*c/"]')
     try:
-        run = subprocess.run([sys.executable, "-m", "archguard", "check", tree, "--no-cache", "-q"],
-                             capture_output=True, text=True, timeout=30, start_new_session=True)
+        run = run_cli("check", tree, "--no-cache", "-q", timeout=30)
     except subprocess.TimeoutExpired:
         pytest.fail("an exclude pattern from the tree kept check busy for 30 s")
     assert run.returncode == 0 and "All contracts kept" in run.stdout, run.stdout + run.stderr

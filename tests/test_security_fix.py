@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,24 +17,13 @@ from archguard.adapters.rewrite.fix_journal import JOURNAL_DIRNAME, Journal
 from archguard.app import scan_workspace
 from archguard.analysis.shim_definition import is_imported_shim
 from archguard.domain.fix import FixStatus
+from tests.helpers import run_cli
 from tests.test_fix import TAIL, fix, make, options
 
 IMPORTER = {"app/api/routes.py": "from app.realtime.compat import LegacyManager\n" + TAIL}
 EVIL = b"[core]\n\tfsmonitor = touch /tmp/pwned-by-journal\n"
 
 
-def archguard(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """The CLI in its own process group: on a timeout the whole group is killed (a blocked run
-    must fail the test, not hang it)."""
-    with subprocess.Popen([sys.executable, "-m", "archguard", *map(str, args)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, start_new_session=True) as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def git(root: Path, *args: str) -> None:
@@ -93,7 +80,7 @@ def test_planted_journal_is_refused_and_writes_nothing(tmp_path: Path, command: 
         git(root, "commit", "-qm", "pull request")
     tree_before = {p: b for p, b in files_under(root).items() if not p.startswith(".git/")}
 
-    run = archguard(*command, root, "--no-cache")
+    run = run_cli(*command, root, "--no-cache")
     assert run.returncode == 2, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     assert "journal" in run.stderr and ("tracked by git" if committed else "not signed") in run.stderr
@@ -114,7 +101,7 @@ def test_journal_paths_must_stay_inside_root_even_when_signed(tmp_path: Path) ->
         manifest["entries"][0]["path"] = bad
         # re-signed as archguard would sign it: only the path rule can refuse it now
         journal._write_manifest(manifest["entries"])
-        run = archguard("fix", root, "--rollback", "--no-cache")
+        run = run_cli("fix", root, "--rollback", "--no-cache")
         assert run.returncode == 2, (bad, run.stdout, run.stderr)
         assert "outside ROOT" in run.stderr or ".git" in run.stderr, run.stderr
         assert not (tmp_path / "victim").exists() and not Path("/tmp/victim").exists()
@@ -128,12 +115,12 @@ def test_dry_run_never_rolls_back_a_pending_journal(tmp_path: Path) -> None:
     journal = Journal(root)
     journal.begin({"app/api/routes.py": original})
     (root / "app/api/routes.py").write_bytes(b"half = 'migrated'\n")
-    run = archguard("fix", root, "--dry-run", "--no-cache")
+    run = run_cli("fix", root, "--dry-run", "--no-cache")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "fix --rollback" in run.stdout
     assert (root / "app/api/routes.py").read_bytes() == b"half = 'migrated'\n"
     assert journal.pending
-    run = archguard("fix", root, "--rollback", "--no-cache")  # the real rollback still works
+    run = run_cli("fix", root, "--rollback", "--no-cache")  # the real rollback still works
     assert run.returncode == 1 and "Restored 1 files" in run.stdout, run.stdout + run.stderr
     assert (root / "app/api/routes.py").read_bytes() == original
 
@@ -146,7 +133,7 @@ def test_planted_temporary_file_symlink_is_not_written_through(tmp_path: Path) -
     victim = tmp_path / "victim.py"
     victim.write_text("precious\n")
     (root / "app/api/.routes.py.archguard-fix.tmp").symlink_to(victim)
-    run = archguard("fix", root, "--no-cache")
+    run = run_cli("fix", root, "--no-cache")
     assert run.returncode == 0, run.stdout + run.stderr
     assert victim.read_text() == "precious\n"
     routes = root / "app/api/routes.py"
@@ -158,7 +145,7 @@ def test_planted_temporary_file_fifo_does_not_block_fix(tmp_path: Path) -> None:
     root = make(tmp_path, IMPORTER)
     os.mkfifo(root / "app/api/.routes.py.archguard-fix.tmp")
     try:
-        run = archguard("fix", root, "--no-cache", timeout=60)
+        run = run_cli("fix", root, "--no-cache", timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("fix blocked on a FIFO planted where it writes its temporary file")
     assert run.returncode == 0, run.stdout + run.stderr

@@ -5,17 +5,14 @@ rich markup in discover's tables, Markdown from the history file."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 SURROGATE_TREE = {
     "app/__init__.py": "",
@@ -24,17 +21,6 @@ SURROGATE_TREE = {
 }
 
 
-def archguard(*args: str | Path, cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    with subprocess.Popen([sys.executable, "-m", "archguard", *map(str, args)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True,
-                          errors="surrogateescape") as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def no_crash(run: subprocess.CompletedProcess[str], *codes: int) -> None:
@@ -56,20 +42,20 @@ def surrogate_tree(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "gitlab"])
 def test_lone_surrogate_survives_every_check_format(surrogate_tree: Path, fmt: str) -> None:
-    run = archguard("check", surrogate_tree, "--no-cache", "--format", fmt)
+    run = run_cli("check", surrogate_tree, "--no-cache", "--format", fmt)
     no_crash(run, 1)
     assert "app.x\\ud800y" in run.stdout.replace("\\\\", "\\")  # shown as its escape (JSON doubles the \\)
     if fmt in ("json", "sarif", "gitlab"):
         json.loads(run.stdout)
     if fmt == "junit":
         ET.fromstring(run.stdout)
-    changed = archguard("check", surrogate_tree, "--no-cache", "--format", fmt, "--changed=main")
+    changed = run_cli("check", surrogate_tree, "--no-cache", "--format", fmt, "--changed=main")
     no_crash(changed, 0, 1)
 
 
 def test_lone_surrogate_survives_report_baseline_and_fix(surrogate_tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    report = archguard("report", surrogate_tree, "--no-cache", "-q", "--out", out)
+    report = run_cli("report", surrogate_tree, "--no-cache", "-q", "--out", out)
     no_crash(report, 1)
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert any("app.x\ud800y" in v["message"] or "app.x\\ud800y" in v["message"] for v in data["violations"])
@@ -78,10 +64,10 @@ def test_lone_surrogate_survives_report_baseline_and_fix(surrogate_tree: Path, t
     shown = MarkdownIt("commonmark").render((out / "report.md").read_text(encoding="utf-8"))
     assert "app.x\\ud800y" in shown  # as a reader sees it
     baseline = tmp_path / "baseline.json"
-    no_crash(archguard("baseline", surrogate_tree, "--no-cache", "--baseline", baseline), 0)
+    no_crash(run_cli("baseline", surrogate_tree, "--no-cache", "--baseline", baseline), 0)
     # the fingerprint of a finding with a surrogate is stable: the baseline covers it next time
-    no_crash(archguard("check", surrogate_tree, "--no-cache", "--baseline", baseline), 0)
-    no_crash(archguard("fix", surrogate_tree, "--no-cache", "--dry-run", "--json", tmp_path / "fix.json"), 0)
+    no_crash(run_cli("check", surrogate_tree, "--no-cache", "--baseline", baseline), 0)
+    no_crash(run_cli("fix", surrogate_tree, "--no-cache", "--dry-run", "--json", tmp_path / "fix.json"), 0)
 
 
 # --- 9. a file name cannot become a GitHub Actions workflow command ---------------------------------
@@ -91,11 +77,11 @@ def test_lone_surrogate_survives_report_baseline_and_fix(surrogate_tree: Path, t
 def test_leading_double_colon_is_escaped_in_text_output(tmp_path: Path, name: str) -> None:
     root = write_tree(tmp_path / "repo", {"app/__init__.py": "", name: "import app.gone\n"})
     for command in ("scan", "check"):
-        run = archguard(command, root, "--no-cache")
+        run = run_cli(command, root, "--no-cache")
         no_crash(run, 0, 1)
         assert name.lstrip(":") in run.stdout, run.stdout  # the finding is there ...
         assert not any(line.lstrip().startswith("::") for line in run.stdout.splitlines()), run.stdout  # ... inert
-    fix = archguard("fix", root, "--no-cache", "--dry-run")
+    fix = run_cli("fix", root, "--no-cache", "--dry-run")
     assert not any(line.lstrip().startswith("::") for line in fix.stdout.splitlines()), fix.stdout
 
 
@@ -112,7 +98,7 @@ def test_rich_markup_in_names_is_printed_not_parsed(tmp_path: Path) -> None:
         "app/a.py": "class Engine:\n    pass\n",
         "old[/]/eng.py": "class Engine:\n    pass\n",
     })
-    run = archguard("discover", root, "--no-cache")
+    run = run_cli("discover", root, "--no-cache")
     no_crash(run, 0)
     assert "old[/]/handlers.py" in run.stdout, run.stdout
     assert "[red]styled[/red]/handlers.py" in run.stdout, run.stdout
@@ -129,7 +115,7 @@ HISTORY_LINE = {
 
 def run_report_with_history(tmp_path: Path, history: Path) -> subprocess.CompletedProcess[str]:
     root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/a.py": "import app.gone\n"})
-    return archguard("report", root, "--no-cache", "-q", "--out", tmp_path / "out", "--history", history)
+    return run_cli("report", root, "--no-cache", "-q", "--out", tmp_path / "out", "--history", history)
 
 
 @pytest.mark.parametrize("field,value", [

@@ -4,16 +4,13 @@ symbolic link out of ROOT, nor make archguard write under ``.git/``."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 from tests.test_discover import DRIFTED
 
 TREE = {
@@ -24,16 +21,6 @@ TREE = {
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 
-def archguard(*args: str | Path, cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    with subprocess.Popen([sys.executable, "-m", "archguard", *map(str, args)], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True) as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def outside_folder(tmp_path: Path) -> Path:
@@ -59,7 +46,7 @@ def test_report_never_writes_through_a_committed_graph_link(tmp_path: Path) -> N
     (graphs / "overview.svg").symlink_to(outside / "victim.svg")
     (graphs / "overview.png").symlink_to("/dev/zero")
     (graphs / "overview.dot").symlink_to("/dev/zero")
-    run = archguard("report", ".", "--no-cache", "-q", cwd=root)
+    run = run_cli("report", ".", "--no-cache", "-q", cwd=root)
     assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr, run.stderr
     assert run.returncode in (0, 1), run.stderr  # the report is written; the diagram is refused
     assert "symbolic link" in run.stderr
@@ -72,7 +59,7 @@ def test_report_folder_linked_out_of_root_is_refused(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     outside = outside_folder(tmp_path)
     (root / "reports").symlink_to(outside)
-    run = archguard("report", ".", "--no-cache", "-q", cwd=root)
+    run = run_cli("report", ".", "--no-cache", "-q", cwd=root)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "Traceback" not in run.stderr and "leads out of ROOT" in run.stderr, run.stderr
     assert untouched(outside)
@@ -84,12 +71,12 @@ def test_graph_never_writes_through_a_link(tmp_path: Path, name: str) -> None:
     root = write_tree(tmp_path / "repo", TREE)
     outside = outside_folder(tmp_path)
     (root / name).symlink_to(outside / "victim.svg")
-    run = archguard("graph", ".", "--no-cache", "-q", "--out", name, cwd=root)
+    run = run_cli("graph", ".", "--no-cache", "-q", "--out", name, cwd=root)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "Traceback" not in run.stderr and "symbolic link" in run.stderr, run.stderr
     assert untouched(outside)
     (root / "diagrams").symlink_to(outside)  # a folder on the way, linked out of ROOT
-    run = archguard("graph", ".", "--no-cache", "-q", "--out", f"diagrams/{name}", cwd=root)
+    run = run_cli("graph", ".", "--no-cache", "-q", "--out", f"diagrams/{name}", cwd=root)
     assert run.returncode == 2 and "leads out of ROOT" in run.stderr, run.stdout + run.stderr
     assert untouched(outside)
 
@@ -102,7 +89,7 @@ def test_drafts_never_go_through_a_contracts_link_out_of_root(tmp_path: Path, co
     root = write_tree(tmp_path / "repo", DRIFTED)
     outside = outside_folder(tmp_path)
     (root / "contracts").symlink_to(outside)
-    run = archguard(command[0], ".", "--no-cache", "-q", *command[1:], cwd=root)
+    run = run_cli(command[0], ".", "--no-cache", "-q", *command[1:], cwd=root)
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 2, run.stdout + run.stderr
     assert "leads out of ROOT" in run.stderr or "outside ROOT" in run.stderr, run.stderr
@@ -123,7 +110,7 @@ def test_nothing_is_written_under_dot_git(tmp_path: Path, setting: str) -> None:
     (root / "pyproject.toml").write_text(f"[tool.archguard]\n{setting}\n")
     before = {p: p.read_bytes() for p in (root / ".git").rglob("*") if p.is_file()}
     command = "baseline" if setting.startswith("baseline") else "check"
-    run = archguard(command, ".", *([] if setting.startswith("cache_dir") else ["--no-cache"]), cwd=root)
+    run = run_cli(command, ".", *([] if setting.startswith("cache_dir") else ["--no-cache"]), cwd=root)
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 2, run.stdout + run.stderr
     assert ".git" in run.stderr, run.stderr
@@ -134,6 +121,6 @@ def test_command_line_output_under_dot_git_is_refused_too(tmp_path: Path) -> Non
     root = write_tree(tmp_path / "repo", TREE)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     config = (root / ".git" / "config").read_bytes()
-    run = archguard("scan", ".", "--no-cache", "--json", ".git/config", cwd=root)
+    run = run_cli("scan", ".", "--no-cache", "--json", ".git/config", cwd=root)
     assert run.returncode == 2 and ".git" in run.stderr, run.stdout + run.stderr
     assert (root / ".git" / "config").read_bytes() == config
