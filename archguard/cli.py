@@ -250,7 +250,9 @@ def fix(**raw: Any) -> None:
             result = run_fix(run.options, fix_options, progress)
         if run.output.json:
             write_output(
-                json_report.dumps(fix_to_json(result, tool_version=__version__)), run.output.json, root=run.options.root
+                json_report.dumps(fix_to_json(result, tool_version=__version__)),
+                run.output.json,
+                root=run.options.root,
             )
         if run.output.json != "-":
             click.echo(render_fix(result), nl=False)
