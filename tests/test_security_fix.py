@@ -8,7 +8,6 @@ import json
 import os
 import stat
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from archguard.app import scan_workspace
 from archguard.analysis.shim_definition import is_imported_shim
 from archguard.domain.fix import FixStatus
 from tests.helpers import run_cli
+from tests.test_security_io import finishes
 from tests.test_fix import TAIL, fix, make, options
 
 IMPORTER = {"app/api/routes.py": "from app.realtime.compat import LegacyManager\n" + TAIL}
@@ -45,16 +45,6 @@ def plant_journal(root: Path, entries: list[tuple[str, bytes, int]]) -> None:
 
 def files_under(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def finishes(work, seconds: float = 60.0):  # type: ignore[no-untyped-def]
-    """``work()`` in a daemon thread: its result, or a failure when it blocks (the thread is left)."""
-    box: dict = {}
-    thread = threading.Thread(target=lambda: box.setdefault("result", work()), daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"blocked for more than {seconds} s"
-    return box["result"]
 
 
 # --- 1. a committed fix journal is never obeyed ---------------------------------------------------

@@ -98,7 +98,9 @@ def run_report(
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
-        history = read_history(report_options.history)
+        history = read_history(
+            report_options.history, counts=history_view.COUNTS, counts_per_name=history_view.COUNTS_PER_NAME
+        )
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
         history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)

@@ -14,6 +14,24 @@ from typing import Any
 from archguard.reporting.markdown_text import code, text
 
 HISTORY_SCHEMA = "archguard-history/1"
+# The whole-number figures of a history line (the summary's), and its objects of them per name;
+# what the history file's reader checks each line for (adapters/project_files/history_file.py).
+COUNTS = (
+    "files",
+    "syntax_errors",
+    "unreadable_files",
+    "dangling_imports",
+    "violations",
+    "new_violations",
+    "baselined",
+    "warnings",
+    "stale_baseline_entries",
+    "clusters",
+    "shims",
+    "copies",
+    "cycles",
+)
+COUNTS_PER_NAME = ("per_kind", "per_contract", "closure_modules", "golden_path_problems")
 
 # The series the trend shows, in the order of the table's columns: (key, heading, colour).
 SERIES = [
@@ -40,24 +58,7 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "schema": HISTORY_SCHEMA,
         "date": date,
         "commit": commit,
-        **{
-            key: summary.get(key, 0)
-            for key in (
-                "files",
-                "syntax_errors",
-                "unreadable_files",
-                "dangling_imports",
-                "violations",
-                "new_violations",
-                "baselined",
-                "warnings",
-                "stale_baseline_entries",
-                "clusters",
-                "shims",
-                "copies",
-                "cycles",
-            )
-        },
+        **{key: summary.get(key, 0) for key in COUNTS},
         "per_kind": dict(sorted(per_kind.items())),
         "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
         | dict(sorted(per_contract.items())),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ from archguard.domain.errors import ConfigError
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
-def read_history(path: Path) -> list[dict[str, Any]]:
+def read_history(
+    path: Path, *, counts: Sequence[str] = (), counts_per_name: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """Every entry of FILE, oldest first; a missing file is an empty history. The file may be
     committed, so it is read as every file of the tree is (never blocking, regular files only) and
-    each line is validated (:func:`_check_entry`): a bad line is one error naming the file and line."""
+    each line is validated (:func:`_check_entry`; ``counts``: keys holding whole numbers,
+    ``counts_per_name``: keys holding objects of them): a bad line is one error naming the file and line."""
     if not os.path.lexists(path):
         return []
     try:
@@ -39,7 +43,7 @@ def read_history(path: Path) -> list[dict[str, Any]]:
             ) from None
         if not isinstance(entry, dict):
             raise ConfigError("history line is not a JSON object", path=str(path), line=number)
-        problem = _check_entry(entry)
+        problem = _check_entry(entry, counts, counts_per_name)
         if problem:
             raise ConfigError(f"history line: {problem}", path=str(path), line=number)
         entries.append(entry)
@@ -48,25 +52,9 @@ def read_history(path: Path) -> list[dict[str, Any]]:
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _COMMIT = re.compile(r"^[0-9a-f]{4,64}$")
-_COUNTS = (
-    "files",
-    "syntax_errors",
-    "unreadable_files",
-    "dangling_imports",
-    "violations",
-    "new_violations",
-    "baselined",
-    "warnings",
-    "stale_baseline_entries",
-    "clusters",
-    "shims",
-    "copies",
-    "cycles",
-)
-_PER_NAME = ("per_kind", "per_contract", "closure_modules", "golden_path_problems")
 
 
-def _check_entry(entry: dict[str, Any]) -> str | None:
+def _check_entry(entry: dict[str, Any], counts: Sequence[str], counts_per_name: Sequence[str]) -> str | None:
     """What is wrong with one history line (None: nothing). Dates and commits are what archguard
     writes (an ISO date, a hex commit id); counts are whole numbers, per-name counts objects of them."""
     date = entry.get("date", "")
@@ -75,10 +63,10 @@ def _check_entry(entry: dict[str, Any]) -> str | None:
     commit = entry.get("commit")
     if commit is not None and not (isinstance(commit, str) and _COMMIT.match(commit)):
         return "'commit' must be a hexadecimal commit id or null"
-    for key in _COUNTS:
+    for key in counts:
         if key in entry and not _is_count(entry[key]):
             return f"'{key}' must be a whole number, not {type(entry[key]).__name__}"
-    for key in _PER_NAME:
+    for key in counts_per_name:
         value = entry.get(key, {})
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and _is_count(v) for k, v in value.items()
