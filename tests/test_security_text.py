@@ -5,6 +5,7 @@ rich markup in discover's tables, Markdown from the history file."""
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -115,7 +116,13 @@ HISTORY_LINE = {
 
 def run_report_with_history(tmp_path: Path, history: Path) -> subprocess.CompletedProcess[str]:
     root = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/a.py": "import app.gone\n"})
-    return run_cli("report", root, "--no-cache", "-q", "--out", tmp_path / "out", "--history", history)
+    # memory capped: a run that reads /dev/zero whole must fail fast, not take the machine's memory
+    return run_cli("report", root, "--no-cache", "-q", "--out", tmp_path / "out", "--history", history,
+                   timeout=120, preexec_fn=_two_gigabytes)
+
+
+def _two_gigabytes() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
 @pytest.mark.parametrize("field,value", [
