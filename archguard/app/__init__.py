@@ -32,7 +32,7 @@ from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.safe_io import is_inside
-from archguard.analysis.baseline import carry_annotations, settle_baseline
+from archguard.analysis.baseline import carry_annotations, migrate_entries, settle_baseline
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation, checker_versions
@@ -272,6 +272,7 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
             f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}",
         ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
+    previous = migrate_entries(result.violations, previous)  # an earlier archguard's entries
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
     baseline_file.write_baseline(options.baseline, entries)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
@@ -313,7 +314,9 @@ def _apply_baseline_file(violations: list[Violation], options: Options) -> _Base
             kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
             violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in violations]
         rewritten = carry_annotations(
-            [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
+            [baseline_file.baseline_entry(v) for v in kept],
+            settled.entries,
+            dict(options.baseline_annotations),
         )
         baseline_file.write_baseline(options.baseline, rewritten)
         strict = False  # the stale entries reported were dropped just now

@@ -53,7 +53,9 @@ def build_import_graph(
 
     graph = grimp.ImportGraph()
     resolver = _EdgeResolver(files, include_external_packages=include_external_packages)
-    for module in resolver.internal_modules:
+    # In name order: grimp breaks ties between equally short chains by the order modules were
+    # added, so a set's order (PYTHONHASHSEED's) would change the chains shown from run to run.
+    for module in sorted(resolver.internal_modules):
         graph.add_module(module)
 
     squashed: set[str] = set()
