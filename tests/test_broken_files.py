@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import write_tree
-from tests.test_cli import archguard
+from tests.helpers import run_cli as archguard
 
 TREE = {
     "app/__init__.py": "",

@@ -16,7 +16,7 @@ import pytest
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, grimp_marks_lazy
 from archguard.app import Options, scan_workspace
 from tests.helpers import write_tree
-from tests.test_cli import archguard
+from tests.helpers import run_cli as archguard
 
 TREE = {
     "app/__init__.py": "",

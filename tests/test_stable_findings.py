@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 SEEDS = ("0", "1", "2", "3", "7", "42")
 
@@ -77,10 +77,16 @@ EVERY_FIRST_HOP = {
 }
 
 
-def run(seed: str, *args: str | Path, cwd: Path | None = None, tool: str = "archguard") -> subprocess.CompletedProcess[str]:
+def run(seed: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """archguard in a new process under the hash seed ``seed``."""
+    return run_cli(*args, env={**os.environ, "PYTHONHASHSEED": seed})
+
+
+def lint_imports(seed: str, root: Path) -> subprocess.CompletedProcess[str]:
+    """Plain ``lint-imports`` (from this interpreter's environment) in ROOT, under ``seed``."""
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    command = [sys.executable, "-m", "archguard"] if tool == "archguard" else [str(Path(sys.executable).parent / tool)]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, timeout=300)
 
 
 @pytest.fixture
@@ -116,7 +122,7 @@ def test_lint_imports_itself_reports_a_sample_that_archguard_covers(tree: Path) 
     reported chain's imports, the shared one among them); archguard lists every one."""
     seen: set[tuple[str, str]] = set()
     for seed in SEEDS[:3]:
-        done = run(seed, "--no-cache", cwd=tree, tool="lint-imports")
+        done = lint_imports(seed, tree)
         assert done.returncode == 1, done.stdout + done.stderr
         seen |= {
             tuple(line.strip().lstrip("- ").split(" (l.")[0].split(" -> "))  # type: ignore[misc]
