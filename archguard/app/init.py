@@ -100,8 +100,8 @@ def _importlinter(
     packages = result.scan.packages
     if not packages:
         return "no .importlinter written: no top-level package found"
-    if not result.clusters[:top]:  # a file without contracts is one lint-imports refuses to run
-        return "no .importlinter written: no concept cluster to draft a contract from"
+    if not concepts:  # a file without contracts is one lint-imports (and archguard check) refuses
+        return "no .importlinter written: no concept contract to put in it"
     path = root / ".importlinter"
     # the canonical contracts read the baseline relative to the project root (archguard/importlinter.py)
     where = baseline.resolve()
