@@ -14,18 +14,11 @@ import pytest
 from archguard.adapters import graphviz
 from archguard.domain.discovery import AccessPath, Cycle, CycleEdge
 from archguard.domain.sources import SourceFile
-from archguard.reporting.diagram import to_dot
-from archguard.reporting.diagrams import (
-    FOCUS_NODE_BUDGET,
-    MAX_ACCESS_PATHS,
-    MAX_IMPORTER_GROUPS,
-    PACKAGE_EDGE_BUDGET,
-    PACKAGE_NODE_BUDGET,
-    cluster_diagram,
-    cycle_diagram,
-    focus_diagram,
-    package_overview,
-)
+from archguard.reporting.diagrams.cluster import MAX_ACCESS_PATHS, MAX_IMPORTER_GROUPS, cluster_diagram
+from archguard.reporting.diagrams.cycle import cycle_diagram
+from archguard.reporting.diagrams.dot import to_dot
+from archguard.reporting.diagrams.focus import FOCUS_NODE_BUDGET, focus_diagram
+from archguard.reporting.diagrams.overview import PACKAGE_EDGE_BUDGET, PACKAGE_NODE_BUDGET, package_overview
 from tests import report_fixtures as fx
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing

@@ -11,7 +11,7 @@ from archguard.domain.result import CheckResult
 from archguard.reporting import history
 from archguard.reporting.html_report import Figure, Links, render_html
 from archguard.reporting.markdown import code, render_markdown, text
-from archguard.reporting.report_json import to_report_json
+from archguard.reporting.json_report import to_report_json
 from tests import report_fixtures as fx
 from tests.test_reporting import make_scan
 

@@ -30,11 +30,15 @@ from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
 from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif
-from archguard.reporting.diagram import Diagram, to_dot
-from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
-from archguard.reporting.golden_path_dot import closure_dot
+from archguard.reporting.diagrams.cluster import cluster_diagram
+from archguard.reporting.diagrams.cycle import cycle_diagram
+from archguard.reporting.diagrams.dot import to_dot
+from archguard.reporting.diagrams.focus import focus_diagram
+from archguard.reporting.diagrams.golden_path import closure_diagram
+from archguard.reporting.diagrams.model import Diagram
+from archguard.reporting.diagrams.overview import package_overview
+from archguard.reporting.json_report import to_report_json
 from archguard.reporting.markdown import render_markdown
-from archguard.reporting.report_json import to_report_json
 
 Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
 
@@ -160,14 +164,13 @@ def structure_diagrams(
     return diagrams
 
 
-def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
-    """(file stem, title, DOT text) of each entry point's closure collapsed to packages, problems
-    red; none when the run had no entry points."""
+def golden_path_diagrams(check: CheckResult) -> list[tuple[str, Diagram]]:
+    """(figure title, diagram) of each entry point's closure collapsed to packages, problems red;
+    none when the run had no entry points."""
     return [
         (
-            f"golden-path-{rank}",
             f"Golden path {rank}: {closure.entry}",
-            closure_dot(collapse_closure(closure, check.violations)),
+            closure_diagram(collapse_closure(closure, check.violations), rank=rank),
         )
         for rank, closure in enumerate(check.golden_path or (), 1)
     ]
@@ -207,10 +210,10 @@ def _draw_all(
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
         concepts = concept_diagrams(discovery, report_options)
-        golden = golden_path_dots(check)
+        golden = golden_path_diagrams(check)
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
-        pending += [submit("golden-path", name, title, dot_text) for name, title, dot_text in golden]
+        pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
         structure = structure_diagrams(check, discovery, report_options, module_edges(workspace))
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]

@@ -1,7 +1,11 @@
-"""The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema.
+"""The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema, and
+``report.json`` (:func:`to_report_json`: the check's JSON plus what discovery found and what the
+report's page draws).
 
 Scripts and dashboards read these keys (docs/usage.md); add keys freely, never rename. Every list
 is sorted so two runs over the same tree give byte-identical output (diffable in CI artifacts).
+The Markdown audit and the HTML page are rendered from the ``report.json`` dictionary, so every
+number a reader sees in them is the number a script reads from ``report.json`` of the same run.
 """
 
 from __future__ import annotations
@@ -61,6 +65,20 @@ def to_json(
         data["golden_path"] = golden_path_to_json(check.golden_path, check.violations)
     if isinstance(result, DiscoveryResult):
         data.update(discovery_to_json(result))
+    return data
+
+
+def to_report_json(check: CheckResult, discovery: DiscoveryResult, *, tool_version: str) -> dict[str, Any]:
+    """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
+    ``cycles`` and ``hotspots``, with their counts in ``summary``."""
+    data = to_json(check, tool_version=tool_version, command="report")
+    found = discovery_to_json(discovery)
+    data.update(found)
+    data["summary"].update(
+        {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
+    )
+    data["summary"]["unused_shims"] = sum(1 for shim in found["shims"] if shim["safe_to_delete"])
+    data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
     return data
 
 

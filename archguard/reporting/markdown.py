@@ -1,6 +1,6 @@
 """``report.md``: the audit a lead pastes into an issue.
 
-Rendered from the ``report.json`` dictionary of the same run (:mod:`archguard.reporting.report_json`)
+Rendered from the ``report.json`` dictionary of the same run (:func:`archguard.reporting.json_report.to_report_json`)
 and nothing else, so every number here is one a script can read there. Every name from the
 analysed code goes through :func:`code` or :func:`text`, so a ``|``, a backtick or ``<script>`` in
 a module name cannot break a table or inject markup.

@@ -1,0 +1,106 @@
+"""A :class:`~archguard.reporting.diagrams.model.Diagram` as Graphviz DOT text: the one DOT writer.
+
+Every name that comes from the analysed code (module names, file paths, a ``module:Name``) reaches
+DOT through :func:`quote` (labels, tooltips) or :func:`html_text` (the legend's HTML-like table),
+and node ids are generated, so a file named ``<script>.py`` or a name with a quote, a backslash or
+a newline cannot break the graph or the SVG built from it. Pure text: no Graphviz needed.
+"""
+
+from __future__ import annotations
+
+from archguard.reporting.diagrams.model import EDGE_STYLES, NODE_STYLES, Diagram, Edge, Node
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string; newlines become ``\\n``. A backslash from an analysed name is
+    drawn as U+2216 (a look-alike): Graphviz expands escapes such as ``\\N`` even after ``\\\\``
+    in some attributes (tooltips), so no backslash of the input may reach it."""
+    cleaned = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
+    escaped = cleaned.replace("\\", "\u2216").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def html_text(text: str) -> str:
+    """Text inside a Graphviz HTML-like label (the legend)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def to_dot(diagram: Diagram) -> str:
+    """The DOT text of a diagram: deterministic (same diagram, same bytes)."""
+    out = [
+        f"digraph {quote(diagram.name)} {{",
+        f"  graph [rankdir={diagram.rankdir}, label={quote(_title(diagram))}, labelloc=t, labeljust=l,"
+        ' fontname="Helvetica", fontsize=16, nodesep=0.25, ranksep=0.6, size="26,26"];',
+        '  node [fontname="Helvetica", fontsize=11, margin="0.15,0.06"];',
+        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
+    ]
+    grouped: dict[str, list[Node]] = {key: [] for key in diagram.groups}
+    for node in diagram.nodes:
+        if node.group in grouped:
+            grouped[node.group].append(node)
+    for index, (key, label) in enumerate(diagram.groups.items()):
+        if not grouped[key]:
+            continue
+        out.append(f"  subgraph cluster_{index} {{")
+        out.append(
+            f'    graph [label={quote(label)}, style="rounded,dashed", color="#bdbdbd", fontsize=12,'
+            ' fontcolor="#616161"];'
+        )
+        out.extend(f"    {_node(node)}" for node in grouped[key])
+        out.append("  }")
+    out.extend(f"  {_node(node)}" for node in diagram.nodes if node.group not in grouped)
+    out.extend(f"  {_edge(edge)}" for edge in diagram.edges)
+    if diagram.legend:
+        out.append(f"  legend [shape=plaintext, margin=0, label={_legend(diagram.legend)}];")
+        out.append("  { rank=sink; legend; }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _title(diagram: Diagram) -> str:
+    return "\n".join([diagram.title, *diagram.notes])
+
+
+def _attributes(values: dict[str, str]) -> str:
+    return ", ".join(f"{key}={quote(value)}" for key, value in values.items())
+
+
+def _node(node: Node) -> str:
+    values = dict(NODE_STYLES[node.kind])
+    values["label"] = node.label
+    if node.tooltip:
+        values["tooltip"] = node.tooltip
+    if node.width is not None:
+        values["width"] = f"{node.width:.2f}"
+    return f"{node.id} [{_attributes(values)}];"
+
+
+def _edge(edge: Edge) -> str:
+    values = dict(EDGE_STYLES[edge.kind])
+    if edge.label:
+        values["label"] = edge.label
+    if edge.weight > 1:
+        base = float(values.get("penwidth", "1"))
+        values["penwidth"] = f"{min(base + edge.weight.bit_length() * 0.6, 6.0):.1f}"
+    if not edge.constraint:
+        values["constraint"] = "false"
+    return f"{edge.source} -> {edge.target} [{_attributes(values)}];"
+
+
+def _legend(entries: list[tuple[str, str, str]]) -> str:
+    """An HTML-like table: a swatch per node or edge kind and what it means."""
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    for what, kind, meaning in entries:
+        if what == "node":
+            style = NODE_STYLES[kind]
+            swatch = (
+                f'<TD BGCOLOR="{style["fillcolor"]}" BORDER="1" COLOR="{style["color"]}" WIDTH="28">'
+                f"{'&nbsp;' * 4}</TD>"
+            )
+        else:
+            color = EDGE_STYLES[kind]["color"]
+            dashed = "- - -" if EDGE_STYLES[kind].get("style") == "dashed" else "&#8212;&#8212;&#9658;"
+            swatch = f'<TD><FONT COLOR="{color}"><B>{dashed}</B></FONT></TD>'
+        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{html_text(meaning)}</TD></TR>')
+    table = "".join(rows)
+    return f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="3" COLOR="#bdbdbd">{table}</TABLE>>'
