@@ -193,6 +193,12 @@ def check(**raw: Any) -> None:
     "--format", "output_format", type=click.Choice(FORMATS), help="What goes to stdout (default: text)."
 )
 @click.option("--owner", metavar="NAME", help="Owner written on entries new to the baseline.")
+@click.option(
+    "--owner-from-codeowners",
+    "owner_from_codeowners",
+    is_flag=True,
+    help="Entries without an owner get their file's owners from CODEOWNERS (GitHub's rules).",
+)
 @click.option("--reason", metavar="TEXT", help="Reason written on entries new to the baseline.")
 @click.option(
     "--expires", metavar="YYYY-MM-DD", help="Date from which new entries stop covering their violations."
@@ -491,6 +497,7 @@ def _options(raw: dict[str, Any]) -> tuple[app.Options, dict[str, Any]]:
         add_new=bool(raw.get("add_new")),
         strict_baseline=bool(pick("strict_baseline")),
         baseline_annotations=_baseline_annotations(raw),
+        owner_from_codeowners=bool(raw.get("owner_from_codeowners")),
         entries=tuple(pick("entry", "entry_points") or ()),
         golden_only=bool(raw.get("golden_only")),
     )

@@ -30,9 +30,11 @@ from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files.codeowners_file import read_codeowners
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
+from archguard.analysis.dangling import CONTRACT as DANGLING_CONTRACT
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation, checker_versions
@@ -42,7 +44,7 @@ from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation
-from archguard.domain.golden_path import is_golden
+from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
@@ -76,6 +78,7 @@ class Options:
     strict_baseline: bool = False  # stale baseline entries fail the run
     # ``baseline --owner/--reason/--expires``: written on entries new to the baseline
     baseline_annotations: tuple[tuple[str, str], ...] = ()
+    owner_from_codeowners: bool = False  # ``baseline --owner-from-codeowners``: see record_baseline
     entries: tuple[str, ...] = ()  # golden path entry points: module names or paths (app/golden_path.py)
     golden_only: bool = False  # report only the entry points' golden-path findings
 
@@ -241,6 +244,7 @@ def run_check(
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
         violations = [v for v in violations if is_golden(v)]
         contracts_run = [c.contract for c in golden_path or ()]
+    codeowners, owner_notices = read_codeowners(root)
     return CheckResult(
         scan=scan,
         violations=violations,
@@ -248,10 +252,25 @@ def run_check(
         expired_baseline_entries=baseline.expired,
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
-        notices=list(derived.notices),
+        contract_types=_contract_types(contracts_run, concepts, golden_path),
+        notices=[*derived.notices, *owner_notices],
+        codeowners=codeowners.source if codeowners else None,
+        owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
         duration_s=time.perf_counter() - workspace.started,
         golden_path=golden_path,
     )
+
+
+def _contract_types(
+    names: list[str], concepts: list[ConceptContract], golden_path: list[EntryClosure] | None
+) -> dict[str, str]:
+    """Where each contract run comes from; a contract that is neither a concept of the contracts
+    folder, the dangling imports nor an entry point's was declared in the import-linter
+    configuration (its own types, and archguard's ``canonical`` there)."""
+    known = {c.name: "concept" for c in concepts}
+    known.update({closure.contract: "golden-path" for closure in golden_path or ()})
+    known[DANGLING_CONTRACT] = "dangling-imports"
+    return {name: known.get(name, "import-linter") for name in names}
 
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
@@ -273,6 +292,19 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
         ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
+    if options.owner_from_codeowners:
+        if result.codeowners is None:
+            raise ConfigError(
+                "--owner-from-codeowners: ROOT has no CODEOWNERS (.github/, ROOT or docs/) that could be read"
+            )
+        # An entry without an owner (new, or never given one) gets its file's owners; one that has
+        # an owner (carried over, or --owner) keeps it.
+        entries = [
+            e
+            if e.get("owner") or not result.owners.get(e["path"])
+            else {**e, "owner": " ".join(result.owners[e["path"]])}
+            for e in entries
+        ]
     baseline_file.write_baseline(options.baseline, entries)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)

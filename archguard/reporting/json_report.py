@@ -11,6 +11,7 @@ number a reader sees in them is the number a script reads from ``report.json`` o
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from archguard.domain.discovery import DiscoveryResult
@@ -20,6 +21,7 @@ from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.summary import (
+    contract_results,
     scan_of,
     sorted_dangling,
     sorted_violations,
@@ -40,6 +42,7 @@ def to_json(
         "summary": summarize(result),
         "packages": sorted(scan.packages),
         "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
+        "contract_results": contract_results(check) if check else [],
         "syntax_errors": [
             {"path": s.path, "line": s.line, "column": s.column, "message": s.message}
             for s in sorted(scan.syntax_errors, key=by_position)
@@ -49,7 +52,11 @@ def to_json(
         ],
         "loose_files": sorted(f.path for f in scan.loose_files),
         "dangling_imports": [dangling_to_json(d) for d in sorted_dangling(scan.dangling)],
-        "violations": [violation_to_json(v) for v in sorted_violations(check.violations if check else [])],
+        "violations": [
+            violation_to_json(v, check.owners.get(v.path, ()) if check else ())
+            for v in sorted_violations(check.violations if check else [])
+        ],
+        "codeowners": check.codeowners if check else None,
         "notices": list(check.notices) if check else [],
         "stale_baseline_entries": sorted(
             check.stale_baseline_entries if check else [],
@@ -115,7 +122,8 @@ def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
     }
 
 
-def violation_to_json(violation: Violation) -> dict[str, Any]:
+def violation_to_json(violation: Violation, owners: Sequence[str] = ()) -> dict[str, Any]:
+    """``owners``: from CODEOWNERS, for the violation's path (INTERFACE: always a list)."""
     item: dict[str, Any] = {
         "kind": violation.kind.value,
         "code": violation.code,
@@ -134,6 +142,7 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
         "contract_reason": violation.contract_reason,
         "severity": violation.severity.value,
         "message": violation.message,
+        "owners": list(owners),
     }
     # INTERFACE: ``reason`` explains why a violation cannot be fixed, so it only appears then.
     if not violation.fixable:

@@ -116,22 +116,26 @@ def _trend(summary: dict[str, Any]) -> list[str]:
 
 
 def _violations_per_contract(report: dict[str, Any]) -> list[str]:
+    """Every contract that ran, kept ones included (as ``lint-imports`` lists them), then examples
+    of the new violations."""
     violations = report["violations"]
-    if not report["contracts"] and not violations:
+    contracts = report.get("contract_results", [])
+    if not contracts and not violations:
         return []
-    counts: dict[str, Counter[str]] = {name: Counter() for name in report["contracts"]}
-    for v in violations:
-        state = "baselined" if v["baselined"] else "warnings" if v["severity"] == "warning" else "new"
-        counts.setdefault(v["contract"], Counter())[state] += 1
+    broken = sum(1 for c in contracts if c["state"] == "broken")
     lines = [
-        "## Violations per contract",
+        "## Contracts",
         "",
-        "| contract | new | baselined | warnings | total |",
-        "|---|---:|---:|---:|---:|",
+        f"{len(contracts) - broken} kept, {broken} broken.",
+        "",
+        "| contract | type | state | new | baselined | warnings | total |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
-    for name, c in counts.items():
+    for c in contracts:
+        state = "**broken**" if c["state"] == "broken" else "kept"
         lines.append(
-            f"| {code(name)} | {c['new']} | {c['baselined']} | {c['warnings']} | {sum(c.values())} |"
+            f"| {code(c['name'])} | {text(c['type'])} | {state} | {c['new']} | {c['baselined']} "
+            f"| {c['warnings']} | {c['violations']} |"
         )
     kinds = Counter(v["kind"] for v in violations)
     if kinds:

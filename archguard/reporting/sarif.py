@@ -7,6 +7,7 @@ parse or cannot be read are results too (AG001/AG002): they are findings, not si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,7 +29,12 @@ RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
 
 def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     scan = result.scan
-    results = [violation_result(v) for v in sorted_violations(result.violations)]
+    # CODEOWNERS: properties.owners on every result of a run that had one (INTERFACE, Ownership)
+    owners = result.owners if result.codeowners else None
+    results = [
+        violation_result(v, None if owners is None else owners.get(v.path, ()))
+        for v in sorted_violations(result.violations)
+    ]
     results += [syntax_error_result(s) for s in sorted(scan.syntax_errors, key=by_position)]
     results += [unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)]
     return {
@@ -95,7 +101,7 @@ def _result(
     }
 
 
-def violation_result(violation: Violation) -> dict[str, Any]:
+def violation_result(violation: Violation, owners: Sequence[str] | None = None) -> dict[str, Any]:
     if violation.baselined:
         level, state = "note", "unchanged"
     else:
@@ -118,6 +124,7 @@ def violation_result(violation: Violation) -> dict[str, Any]:
         "suggestion": violation.suggestion,
         "fixable": violation.fixable,
         "contractReason": violation.contract_reason,
+        "owners": None if owners is None else list(owners),
     }
     item["properties"] = {key: value for key, value in properties.items() if value is not None}
     return item
