@@ -29,16 +29,16 @@ from archguard.adapters.cache.results_cache import ResultsCache
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
-from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files import baseline_file
 from archguard.adapters.project_files.codeowners_file import read_codeowners
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
-from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.dangling import CONTRACT as DANGLING_CONTRACT
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
-from archguard.app.derivation import Derivation, checker_versions
+from archguard.app.derivation import Derivation
 from archguard.app.golden_path import check_entries
+from archguard.app.preflight import Preflight
 from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
@@ -88,10 +88,13 @@ class Workspace:
     The symbol table and the graph are built on first use: a scan whose results came from the
     cache needs neither. Everything derived, and its caching, goes through ``derivation``."""
 
-    def __init__(self, scan: ScanResult, derivation: Derivation, started: float) -> None:
+    def __init__(
+        self, scan: ScanResult, derivation: Derivation, started: float, preflight: Preflight | None = None
+    ) -> None:
         self.scan = scan
         self.derivation = derivation
         self.started = started  # perf_counter() when the scan began: check's duration counts from here
+        self.preflight = preflight  # the check's configuration, validated before the scan (app/preflight.py)
 
     @property
     def table(self) -> SymbolTable:
@@ -116,9 +119,15 @@ def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
 
 
 def scan_workspace(
-    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    listing: GitListing | bool | None = True,
+    preflight: Preflight | None = None,
 ) -> Workspace:
-    """``listing``: git's listing of ROOT made already this run (True: make it here)."""
+    """``listing``: git's listing of ROOT made already this run (True: make it here).
+    ``preflight``: a check's configuration, validated once the files are listed and before any is
+    parsed (``check`` and ``report`` pass one; ``scan`` and ``discover`` check no contracts)."""
     started = time.perf_counter()
     root = options.root.resolve()
     target = options.target or NEWEST_TARGET
@@ -135,6 +144,8 @@ def scan_workspace(
         assert given_cache_dir is not None
         check_cache_dir(given_cache_dir, root, discovery.files)
         warm_dir = start.cache_dir
+        if preflight is not None:
+            preflight.before_parse(ResultsCache(warm_dir), files)
         output = start.output(
             recorded, lambda: scan_files(root, files, target=target, cache=FactsCache(warm_dir))
         )
@@ -153,6 +164,8 @@ def scan_workspace(
             check_cache_dir(cache_dir, root, discovery.files)
             cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
         cache_dir = run_cache_dir(cache_dir, root, include_loose=options.include_loose)
+        if preflight is not None:
+            preflight.before_parse(ResultsCache(cache_dir), files)
         cache = FactsCache(cache_dir)
         output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
         if start is not None:
@@ -192,7 +205,7 @@ def scan_workspace(
         duration_s=time.perf_counter() - started,
         cache_hits=output.cache_hits,
     )
-    return Workspace(scan, derivation, started)
+    return Workspace(scan, derivation, started, preflight)
 
 
 def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
@@ -214,22 +227,16 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
 def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
-    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
-    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
-    from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig
-
-    config_path = find_config_file(options.root.resolve(), options.importlinter_config)
+    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover),
+    best with its ``preflight``; the configuration is validated before the scan parses a file."""
     if workspace is None:
-        workspace = scan_workspace(options, progress)
+        workspace = scan_workspace(options, progress, preflight=Preflight(options))
+    preflight = workspace.preflight or Preflight(options)
     scan = workspace.scan
     root = Path(scan.root)
-    concepts = load_concept_contracts(options, root)
+    concepts = preflight.concepts
     # Stands for the loaded configuration, and loads it only if the results are not cached.
-    importlinter_config = (
-        cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
-        if config_path
-        else None
-    )
+    importlinter_config = cast("ImportLinterConfig | None", preflight.importlinter_config(workspace.results))
     derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     golden_path = None
@@ -239,7 +246,7 @@ def run_check(
         contracts_run = contracts_run + [closure.contract for closure in golden_path]
     baseline = _BaselineOutcome(violations)
     if options.baseline is not None:
-        baseline = _apply_baseline_file(violations, options)
+        baseline = _apply_baseline_file(violations, options, preflight.baseline or [])
     violations = baseline.violations
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
         violations = [v for v in violations if is_golden(v)]
@@ -310,20 +317,6 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     return replace(result, violations=known, notices=notices)
 
 
-def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract]:
-    folder = options.contracts_dir
-    if folder is None:
-        folder = root / "contracts"
-        if not folder.is_symlink() and not folder.is_dir():
-            return []
-    elif not folder.is_dir():
-        raise ConfigError(f"contracts folder not found: {folder}")
-    # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder
-    # elsewhere was given on the command line, which may point anywhere.
-    inside = options.contracts_dir is None or is_inside(folder.parent, root)
-    return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
-
-
 @dataclass(frozen=True)
 class _BaselineOutcome:
     violations: list[Violation]
@@ -332,11 +325,12 @@ class _BaselineOutcome:
     strict: bool = False
 
 
-def _apply_baseline_file(violations: list[Violation], options: Options) -> _BaselineOutcome:
-    """Mark known violations; with --update-baseline rewrite the file, only ever shrinking it
-    unless --add-new is given."""
+def _apply_baseline_file(
+    violations: list[Violation], options: Options, entries: list[dict[str, Any]]
+) -> _BaselineOutcome:
+    """Mark known violations (``entries``: the baseline file's, read before the scan); with
+    --update-baseline rewrite the file, only ever shrinking it unless --add-new is given."""
     assert options.baseline is not None
-    entries = baseline_file.read_baseline(options.baseline)
     settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
     violations, strict = settled.violations, options.strict_baseline
     if options.update_baseline:

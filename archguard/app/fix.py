@@ -25,7 +25,8 @@ from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.analysis.symbols import SymbolTable
-from archguard.app import Options, Progress, load_concept_contracts, run_check
+from archguard.app import Options, Progress, run_check
+from archguard.app.preflight import load_concept_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange

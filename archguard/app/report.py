@@ -25,6 +25,7 @@ from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
+from archguard.app.preflight import Preflight
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
@@ -230,8 +231,9 @@ def _draw_all(
 
 
 def _scan(options: Options, progress: Progress | None) -> Workspace:
-    """The scan ``check`` would make (its derivation and caching: app/derivation.py)."""
-    return scan_workspace(options, progress)
+    """The scan ``check`` would make (its derivation and caching: app/derivation.py), the check's
+    configuration validated before any file is parsed."""
+    return scan_workspace(options, progress, preflight=Preflight(options))
 
 
 def _discover(options: Options, workspace: Workspace) -> DiscoveryResult:
