@@ -47,7 +47,7 @@ def read_codeowners(root: Path) -> tuple[CodeOwners | None, list[str]]:
     skipped."""
     for location in LOCATIONS:
         path = root / location
-        if not path.is_file():
+        if not path.exists():  # a FIFO or a folder of that name is named in a notice below
             continue
         if not is_inside(path, root):
             return None, [f"{location}: ignored: it resolves outside ROOT"]
