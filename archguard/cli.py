@@ -348,14 +348,19 @@ def discover(**raw: Any) -> None:
     "--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="Steps from --focus, both ways."
 )
 @click.option("--concept", metavar="NAME", help="Draw the cluster NAME that discover found.")
+@click.option(
+    "--dsm",
+    is_flag=True,
+    help="Draw the dependency structure matrix (of the packages; with --focus PACKAGE, of its modules).",
+)
 def graph(**raw: Any) -> None:
-    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
+    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, --dsm the dependency matrix, else the package overview (exit 0)."""
     from archguard.adapters.graphviz import INSTALL_HINT
     from archguard.app.report import draw_graph
 
     with _reported_errors():
-        if raw.get("focus") and raw.get("concept"):
-            raise ConfigError("--focus and --concept draw different diagrams: give one")
+        if raw.get("concept") and (raw.get("focus") or raw.get("dsm")):
+            raise ConfigError("--concept draws a cluster; --focus and --dsm draw other diagrams: give one")
         options, settings = _options(raw)
         with _progress(settings["quiet"]) as progress:
             rendered = draw_graph(
@@ -364,6 +369,7 @@ def graph(**raw: Any) -> None:
                 focus=raw.get("focus"),
                 depth=raw["depth"],
                 concept=raw.get("concept"),
+                dsm=bool(raw.get("dsm")),
                 progress=progress,
             )
         if rendered.errors:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,17 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
-from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
+from archguard.adapters.cache.edges_cache import edges_key, load_edges, save_edges
+from archguard.adapters.importlinter_bridge.grimp_graph import module_import_lines
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
+from archguard.analysis.structure import dependency_matrix
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
 from archguard.app.preflight import Preflight
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
+from archguard.domain.sources import SourceFile
+from archguard.domain.structure import DependencyMatrix, ModuleImports
 from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif
 from archguard.reporting.diagrams.cluster import cluster_diagram
@@ -36,8 +39,9 @@ from archguard.reporting.diagrams.cycle import cycle_diagram
 from archguard.reporting.diagrams.dot import to_dot
 from archguard.reporting.diagrams.focus import focus_diagram
 from archguard.reporting.diagrams.golden_path import closure_diagram
+from archguard.reporting.diagrams.matrix import matrix_diagram
 from archguard.reporting.diagrams.model import Diagram
-from archguard.reporting.diagrams.overview import package_overview
+from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
 from archguard.reporting.json_report import to_report_json
 from archguard.reporting.markdown import render_markdown
 
@@ -88,11 +92,16 @@ def run_report(
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, workspace)
-    report = to_report_json(check, discovery, tool_version=report_options.tool_version)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    outcome = ReportOutcome(check=check, discovery=discovery, report=report)
+    outcome = ReportOutcome(check=check, discovery=discovery, report={})
 
-    figures = _draw_all(workspace, check, discovery, report_options, out / "graphs", outcome, tell)
+    figures, imports, matrix = _draw_all(
+        workspace, check, discovery, report_options, out / "graphs", outcome, tell
+    )
+    report = to_report_json(
+        check, discovery, tool_version=report_options.tool_version, imports=imports, matrix=matrix
+    )
+    outcome.report = report
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
@@ -140,29 +149,36 @@ def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) 
 
 
 def structure_diagrams(
-    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, edges: EdgeCounts
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    report_options: ReportOptions,
+    imports: ModuleImports,
+    matrix: DependencyMatrix,
 ) -> list[tuple[str, Diagram]]:
-    """(section, diagram) for the package overview and the focus view, from every module edge."""
+    """(section, diagram) for the package overview, the matrix and the focus view."""
     scan = check.scan
     diagrams = [
         (
             "overview",
             package_overview(
+                dependency_matrix(scan.files, imports, budget=OVERVIEW_GROUPS),
                 scan.files,
-                edges,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
             ),
-        )
+        ),
+        ("dsm", matrix_diagram(matrix)),
     ]
     if report_options.focus:
-        try:
-            diagrams.append(
-                ("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth))
-            )
-        except ValueError as error:
-            raise ConfigError(f"--focus: {error}") from None
+        diagrams.append(("focus", _focus(scan.files, imports, report_options.focus, report_options.depth)))
     return diagrams
+
+
+def _focus(files: Sequence[SourceFile], imports: ModuleImports, focus: str, depth: int) -> Diagram:
+    try:
+        return focus_diagram(files, edge_counts(imports), focus, depth=depth)
+    except ValueError as error:
+        raise ConfigError(f"--focus: {error}") from None
 
 
 def golden_path_diagrams(check: CheckResult) -> list[tuple[str, Diagram]]:
@@ -177,17 +193,21 @@ def golden_path_diagrams(check: CheckResult) -> list[tuple[str, Diagram]]:
     ]
 
 
-def module_edges(workspace: Workspace) -> EdgeCounts:
-    """Every module edge with its number of import statements: from the results cache when the
-    tree is unchanged since the last report, else counted over every file's facts (which a warm
-    check never needs to decode) and cached."""
+def module_imports(workspace: Workspace) -> ModuleImports:
+    """Every module edge with the lines of its import statements: from the results cache when the
+    tree is unchanged since the last report, else found in every file's facts (which a warm check
+    never needs to decode) and cached."""
     key = edges_key(workspace.results_key) if workspace.results_key is not None else None
     edges = load_edges(workspace.results, key) if key is not None else None
     if edges is None:
-        edges = module_edge_counts(workspace.scan.files, workspace.scan.facts)
+        edges = module_import_lines(workspace.scan.files, workspace.scan.facts)
         if key is not None:
             save_edges(workspace.results, key, edges)
     return edges
+
+
+def edge_counts(imports: ModuleImports) -> dict[tuple[str, str], int]:
+    return {edge: len(lines) for edge, lines in imports.items()}
 
 
 def _draw_all(
@@ -198,10 +218,11 @@ def _draw_all(
     folder: Path,
     outcome: ReportOutcome,
     tell: Stage,
-) -> list[html_report.Figure]:
-    """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
-    its own process (one layout, both formats), as many at a time as there are cores: the concept
-    diagrams are drawn while the module edges for the overview are read or counted."""
+) -> tuple[list[html_report.Figure], ModuleImports, DependencyMatrix]:
+    """Every diagram's .dot, and its .svg and .png where Graphviz is installed, and the module
+    imports and the matrix the structure diagrams were drawn from. Each ``dot`` is its own process
+    (one layout, both formats), as many at a time as there are cores: the concept diagrams are
+    drawn while the module imports are read or found."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
         return graphviz.render(dot_text, folder / f"{name}.dot")
@@ -215,7 +236,9 @@ def _draw_all(
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
         pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
-        structure = structure_diagrams(check, discovery, report_options, module_edges(workspace))
+        imports = module_imports(workspace)
+        matrix = dependency_matrix(check.scan.files, imports)
+        structure = structure_diagrams(check, discovery, report_options, imports, matrix)
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
@@ -227,7 +250,7 @@ def _draw_all(
         svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
-    return figures
+    return figures, imports, matrix
 
 
 def _scan(options: Options, progress: Progress | None) -> Workspace:
@@ -251,9 +274,11 @@ def draw_graph(
     focus: str | None = None,
     depth: int = 1,
     concept: str | None = None,
+    dsm: bool = False,
     progress: Progress | None = None,
 ) -> graphviz.Rendered:
-    """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, or the
+    """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, the
+    dependency matrix (``dsm``: of the whole tree, or of the modules of package ``focus``), or the
     package overview; written by OUTPUT's suffix (.svg, .png, .dot)."""
     if output.suffix.lower() not in (".svg", ".png", ".dot"):
         raise ConfigError(
@@ -270,14 +295,17 @@ def draw_graph(
         rank, cluster = matches[0]
         diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
     else:
-        edges = module_edges(workspace)
-        if focus is not None:
+        imports = module_imports(workspace)
+        if dsm:
             try:
-                diagram = focus_diagram(scan.files, edges, focus, depth=depth)
+                diagram = matrix_diagram(dependency_matrix(scan.files, imports, focus=focus))
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
+        elif focus is not None:
+            diagram = _focus(scan.files, imports, focus, depth)
         else:
+            matrix = dependency_matrix(scan.files, imports, budget=OVERVIEW_GROUPS)
             diagram = package_overview(
-                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors]
+                matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )
     return graphviz.render_to(to_dot(diagram), output)

@@ -19,7 +19,9 @@ from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.domain.structure import DependencyMatrix, ModuleImports
 from archguard.reporting.discover_json import discovery_to_json
+from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
     contract_results,
     scan_of,
@@ -75,10 +77,20 @@ def to_json(
     return data
 
 
-def to_report_json(check: CheckResult, discovery: DiscoveryResult, *, tool_version: str) -> dict[str, Any]:
+def to_report_json(
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    *,
+    tool_version: str,
+    imports: ModuleImports | None = None,
+    matrix: DependencyMatrix | None = None,
+) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
-    ``cycles`` and ``hotspots``, with their counts in ``summary``."""
+    ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
+    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py)."""
     data = to_json(check, tool_version=tool_version, command="report")
+    if imports is not None and matrix is not None:
+        data.update(structure_to_json(check.scan.files, imports, matrix))
     found = discovery_to_json(discovery)
     data.update(found)
     data["summary"].update(

@@ -34,6 +34,10 @@ def cluster_diagram(cluster: Cluster, shims: Sequence[Shim] = (), *, rank: int =
             "paths": "access paths (module:Name)",
             "definitions": "definitions",
         },
+        columns=True,
+        notes=[
+            "left to right: importing files by folder, the access paths (module:Name) they use, the definitions"
+        ],
     )
     shim_reexports = {s.module: dict(s.reexports) for s in shims}
     shim_modules = set(cluster.shims) | set(shim_reexports)

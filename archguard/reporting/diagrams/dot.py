@@ -8,7 +8,18 @@ a newline cannot break the graph or the SVG built from it. Pure text: no Graphvi
 
 from __future__ import annotations
 
-from archguard.reporting.diagrams.model import EDGE_STYLES, NODE_STYLES, Diagram, Edge, Node
+import math
+
+from archguard.reporting.diagrams.model import (
+    BOX_COLOR,
+    CELL_STYLES,
+    EDGE_STYLES,
+    NODE_STYLES,
+    Cell,
+    Diagram,
+    Edge,
+    Node,
+)
 
 
 def quote(text: str) -> str:
@@ -29,7 +40,8 @@ def to_dot(diagram: Diagram) -> str:
     """The DOT text of a diagram: deterministic (same diagram, same bytes)."""
     out = [
         f"digraph {quote(diagram.name)} {{",
-        f"  graph [rankdir={diagram.rankdir}, label={quote(_title(diagram))}, labelloc=t, labeljust=l,"
+        f"  graph [{'newrank=true, ' if diagram.columns else ''}rankdir={diagram.rankdir}, "
+        f"label={quote(_title(diagram))}, labelloc=t, labeljust=l,"
         ' fontname="Helvetica", fontsize=16, nodesep=0.25, ranksep=0.6, size="26,26"];',
         '  node [fontname="Helvetica", fontsize=11, margin="0.15,0.06"];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];',
@@ -41,6 +53,12 @@ def to_dot(diagram: Diagram) -> str:
     for index, (key, label) in enumerate(diagram.groups.items()):
         if not grouped[key]:
             continue
+        if diagram.columns:
+            # A column, not a box: Graphviz routes edges around cluster boxes, which sends the
+            # edges between two columns in long arcs over the picture; ranks keep the columns.
+            out.extend(f"  {_node(node)}" for node in grouped[key])
+            out.append("  { rank=same; " + " ".join(f"{node.id};" for node in grouped[key]) + " }")
+            continue
         out.append(f"  subgraph cluster_{index} {{")
         out.append(
             f'    graph [label={quote(label)}, style="rounded,dashed", color="#bdbdbd", fontsize=12,'
@@ -49,7 +67,10 @@ def to_dot(diagram: Diagram) -> str:
         out.extend(f"    {_node(node)}" for node in grouped[key])
         out.append("  }")
     out.extend(f"  {_node(node)}" for node in diagram.nodes if node.group not in grouped)
-    out.extend(f"  {_edge(edge)}" for edge in diagram.edges)
+    heaviest = max((edge.weight for edge in diagram.edges), default=1)
+    out.extend(f"  {_edge(edge, heaviest)}" for edge in diagram.edges)
+    if diagram.table:
+        out.append(f"  table [shape=plaintext, margin=0, label={_table(diagram.table)}];")
     if diagram.legend:
         out.append(f"  legend [shape=plaintext, margin=0, label={_legend(diagram.legend)}];")
         out.append("  { rank=sink; legend; }")
@@ -75,16 +96,42 @@ def _node(node: Node) -> str:
     return f"{node.id} [{_attributes(values)}];"
 
 
-def _edge(edge: Edge) -> str:
+def _edge(edge: Edge, heaviest: int) -> str:
     values = dict(EDGE_STYLES[edge.kind])
     if edge.label:
         values["label"] = edge.label
     if edge.weight > 1:
+        # Thicker with the count, relative to the diagram's heaviest edge (on a log scale, so one
+        # edge of 5,000 leaves the edges of 50 visible): at most 3 points more than the style's.
         base = float(values.get("penwidth", "1"))
-        values["penwidth"] = f"{min(base + edge.weight.bit_length() * 0.6, 6.0):.1f}"
+        share = math.log1p(edge.weight) / math.log1p(max(heaviest, 2))
+        values["penwidth"] = f"{base + 3.0 * share:.1f}"
     if not edge.constraint:
         values["constraint"] = "false"
     return f"{edge.source} -> {edge.target} [{_attributes(values)}];"
+
+
+def _table(rows: list[list[Cell]]) -> str:
+    """An HTML-like table: each cell filled by its kind; a cycle's box drawn with thick sides."""
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            style = CELL_STYLES.get(cell.kind, {"fill": "#ffffff", "color": "#212121"})
+            attributes = f'BGCOLOR="{style["fill"]}"'
+            if cell.box:
+                attributes += f' BORDER="2" COLOR="{BOX_COLOR}" SIDES="{cell.box}"'
+            if cell.tooltip:
+                attributes += f' TOOLTIP="{html_text(_printable(cell.tooltip))}" HREF="#"'
+            text = html_text(_printable(cell.text)) or " "
+            align = ' ALIGN="LEFT"' if cell.kind == "heading" and not cell.text.isdigit() else ""
+            cells.append(f'<TD {attributes}{align}><FONT COLOR="{style["color"]}">{text}</FONT></TD>')
+        out.append("<TR>" + "".join(cells) + "</TR>")
+    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" COLOR="#cfd8dc">{"".join(out)}</TABLE>>'
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text).replace("\\", "\u2216")
 
 
 def _legend(entries: list[tuple[str, str, str]]) -> str:

@@ -147,6 +147,16 @@ class Edge:
     constraint: bool = True  # False: drawn, but no say in the ranks (keeps a column a column)
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a :class:`Table` diagram (the dependency matrix)."""
+
+    text: str
+    kind: str = ""  # a key of CELL_STYLES ("" plain)
+    tooltip: str = ""
+    box: str = ""  # the sides drawn as a box around a run of cells: any of "T", "B", "L", "R"
+
+
 @dataclass
 class Diagram:
     name: str  # file stem: graphs/<name>.dot
@@ -155,8 +165,10 @@ class Diagram:
     edges: list[Edge] = field(default_factory=list)
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # ("node"|"edge", kind, meaning)
     groups: dict[str, str] = field(default_factory=dict)  # group key -> label, in drawing order
+    columns: bool = False  # groups drawn as columns in rank order (labels in the title), not boxes
     rankdir: str = "LR"
     notes: list[str] = field(default_factory=list)  # what was left out ("+12 more clusters")
+    table: list[list[Cell]] = field(default_factory=list)  # a grid drawn instead of nodes (the matrix)
 
     def node_ids(self) -> set[str]:
         return {node.id for node in self.nodes}
@@ -172,6 +184,17 @@ class NodeIds:
         if key not in self._ids:
             self._ids[key] = f"n{len(self._ids)}"
         return self._ids[key]
+
+
+# The cells of a table diagram (the dependency matrix): fill and text colour.
+CELL_STYLES: dict[str, dict[str, str]] = {
+    "heading": {"fill": "#eceff1", "color": "#212121"},
+    "diagonal": {"fill": "#cfd8dc", "color": "#455a64"},
+    "along": {"fill": "#e3f2fd", "color": "#0d47a1"},  # an import along the layer order
+    "against": {"fill": "#ffcdd2", "color": "#b71c1c"},  # an import against it
+    "cycle": {"fill": "#f3e5f5", "color": "#4a148c"},  # an empty cell inside a cycle's box
+}
+BOX_COLOR = "#6a1b9a"  # the box around the groups of one import cycle
 
 
 ModuleEdges = Mapping[tuple[str, str], int]  # (importer module, imported module) -> import statements
