@@ -301,4 +301,4 @@ def test_a_long_golden_path_list_is_capped_and_links_to_the_filtered_table(tmp_p
     page = load((tmp_path / "out" / "index.html").as_uri() + link.split('"')[1], tmp_path / "profile")
     assert page.console == [] and 'data-js-errors="0"' in page.dom
     shown = [row for row, hidden in parse(page.dom).tables["violations"] if not hidden]
-    assert len(shown) == 30 and {row[4] for row in shown} == {"golden-path:app.main"}
+    assert len(shown) == 30 and {row[3] for row in shown} == {"golden-path:app.main"}

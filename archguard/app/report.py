@@ -20,6 +20,7 @@ from typing import Any
 from archguard.adapters import graphviz
 from archguard.adapters.cache.edges_cache import edges_key, load_edges, save_edges
 from archguard.adapters.importlinter_bridge.grimp_graph import module_import_lines
+from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
@@ -125,7 +126,13 @@ def run_report(
         "junit.xml": junit.to_junit(check),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
         "index.html": html_report.render_html(
-            report, figures=figures, history=history, links=links, generated=now, notices=notices
+            report,
+            figures=figures,
+            history=history,
+            links=links,
+            generated=now,
+            notices=notices,
+            script=page_script(),
         ),
     }
     for name, text in documents.items():

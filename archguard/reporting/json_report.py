@@ -90,7 +90,8 @@ def to_report_json(
     and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py)."""
     data = to_json(check, tool_version=tool_version, command="report")
     if imports is not None and matrix is not None:
-        data.update(structure_to_json(check.scan.files, imports, matrix))
+        closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
+        data.update(structure_to_json(check.scan.files, imports, matrix, closures))
     found = discovery_to_json(discovery)
     data.update(found)
     data["summary"].update(

@@ -9,6 +9,8 @@ tree: parallel lists instead of one object per node, and indexes instead of name
   ``paths`` (the file, "" for a folder or a package without an ``__init__.py`` of its own);
 - ``import_graph.edges``: ``[importer node, imported node, [line, ...]]`` per module import, the
   lines of its statements in the importer's file;
+- ``import_graph.closures`` (with entry points): entry -> the nodes of the modules it loads at
+  import time, its own first;
 - ``dsm``: the groups in layer order (``name``, ``modules``, ``loose``, ``cycle``), ``cells``
   ``[importer group, imported group, statements]``, ``internal`` statements per group, ``cycles``
   ``[first, last]``, ``against`` (statements from a group to one listed before it) and
@@ -17,7 +19,7 @@ tree: parallel lists instead of one object per node, and indexes instead of name
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from archguard.analysis.structure import Key, KeyOf, package_key
@@ -29,8 +31,11 @@ def structure_to_json(
     files: Sequence[SourceFile],
     imports: ModuleImports,
     matrix: DependencyMatrix,
+    closures: Mapping[str, Sequence[str]] | None = None,
     key_of: KeyOf = package_key,
 ) -> dict[str, Any]:
+    """``closures``: entry point -> the modules it loads at import time, its own first (with
+    ``--entry``), kept as node indexes so the explorer can highlight them."""
     keys = {f.module: key_of(f) for f in files}
     paths = {keys[f.module]: f.path for f in files}
     # sorted: a parent is a prefix of its children, so it comes first
@@ -51,6 +56,10 @@ def structure_to_json(
                 "paths": [paths.get(key, "") for key in levels],
             },
             "edges": edges,
+            "closures": {
+                entry: [module_node[m] for m in modules if m in module_node]
+                for entry, modules in (closures or {}).items()
+            },
         },
         "dsm": {
             "title": matrix.title,
