@@ -332,7 +332,7 @@ def _contracts(report: dict[str, Any]) -> str:
         Column("total", "70px", numeric=True),
     ]
     return (
-        '<p class="meta">Every contract that ran, kept ones included: <b>broken</b> when it has violations'
+        '<p class="meta">Every contract that ran, kept ones included: <strong>broken</strong> when it has violations'
         " that fail the run (new ones), else kept (baselined violations and warnings counted beside it).</p>"
         + _table("contracts", columns, rows, attributes=attributes)
     )
@@ -491,8 +491,8 @@ def _matrix(dsm: dict[str, Any] | None) -> str:
         f"<h3>Dependency structure matrix: {escape(dsm['title'])}</h3>"
         '<p class="meta">Rows and columns in layer order, importers first (the overview below, top to bottom). '
         "The number in row R, column C counts the import statements by which C imports R; the diagonal, "
-        f'those within R. Below the diagonal: along the layers. <b class="against-text">Above it: '
-        f"{plural(dsm['against'], 'statement')} against the order</b>"
+        f'those within R. Below the diagonal: along the layers. <strong class="against-text">Above it: '
+        f"{plural(dsm['against'], 'statement')} against the order</strong>"
         + (f"; {plural(cycles, 'import cycle')}, each in a purple box" if cycles else "")
         + ". Click a number to list its imports.</p>"
         f'<div class="dsm-wrap"><table class="dsm" id="dsm"><thead>{head}</tr></thead>'
