@@ -65,6 +65,16 @@ def test_a_chain_of_single_packages_costs_nothing_and_a_dominant_package_opens_p
     assert "proj.apps" in {g[-1] for g in groups_of(many_tests)}
 
 
+def test_a_package_holding_only_its_init_above_one_subpackage_is_not_a_group_of_its_own() -> None:
+    files = [package("app"), package("app.integrations"), package("app.integrations.partners"),
+             module("app.integrations.partners.adapter"), module("app.integrations.partners.client"),
+             package("app.core"), module("app.core.manager"), module("app.views")]
+    groups = {g[-1] for g in groups_of(files)}
+    assert groups == {"app", "app.integrations.partners", "app.core"}  # app keeps app.views: not alone
+    mapping = partition({f.module: package_key(f) for f in files})
+    assert mapping["app.integrations"] == ("app", "app.integrations", "app.integrations.partners")
+
+
 def test_the_budget_is_never_exceeded_by_an_ordinary_package() -> None:
     files = [package("app")] + [f for i in range(30) for f in (package(f"app.p{i}"), module(f"app.p{i}.m"))]
     files += [package("other")] + [f for i in range(30) for f in (package(f"other.q{i}"), module(f"other.q{i}.m"))]
@@ -132,5 +142,6 @@ def test_the_json_lists_each_level_once_parents_first_with_lines_and_groups() ->
     dsm = data["dsm"]
     assert len(dsm["node_group"]) == len(names)
     assert {dsm["groups"][dsm["node_group"][where[n]]]["name"] for n in ("app.core.a", "app.core")} == {"app.core"}
-    assert dsm["groups"][dsm["node_group"][where["app"]]]["name"] == "app"  # its __init__ stays in it
+    # app/__init__ alone says nothing beside its one subpackage: it joins it
+    assert dsm["groups"][dsm["node_group"][where["app"]]]["name"] == "app.core"
     assert [c for c in dsm["cells"] if c[2] == 2]  # the two statements from tests/ into app

@@ -83,7 +83,23 @@ def partition(
         prefix = best[1]
         for module in members.pop(prefix):
             members[_step(inside[module], len(prefix), parents, modules)].append(module)
+    _fold_lone_packages(members, inside)
     return {module: prefix for prefix, group in members.items() for module in group}
+
+
+def _fold_lone_packages(members: dict[Key, list[str]], keys: Mapping[str, Key]) -> None:
+    """A group left holding only its package's ``__init__`` while its one subpackage is a group
+    of its own (``a`` above ``a.b.c``) says nothing: the ``__init__`` joins that subpackage."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix, group in list(members.items()):
+            if len(group) != 1 or keys[group[0]] != prefix:
+                continue
+            below = [other for other in members if len(other) > len(prefix) and other[: len(prefix)] == prefix]
+            if len(below) == 1:
+                members[below[0]].extend(members.pop(prefix))
+                changed = True
 
 
 def _step(key: Key, depth: int, parents: set[Key], modules: bool) -> Key:

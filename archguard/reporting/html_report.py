@@ -324,7 +324,7 @@ def _contracts(report: dict[str, Any]) -> str:
         attributes.append({"state": c["state"]})
     columns = [
         Column("contract", kind="clip"),
-        Column("type", "130px", kind="clip"),
+        Column("type", "150px", kind="clip"),
         Column("state", "80px"),
         Column("new", "70px", numeric=True),
         Column("baselined", "90px", numeric=True),
@@ -458,7 +458,7 @@ def _matrix(dsm: dict[str, Any] | None) -> str:
     for r, group in enumerate(groups):
         row = [
             f'<th class="row" title="{escape(group["name"])}"><span class="n">{r + 1}</span>'
-            f'<span class="name">{escape(group["name"])}</span><span class="m">{group["modules"]}</span></th>'
+            f'<span class="name"><span class="ltr">{escape(group["name"])}</span></span><span class="m">{group["modules"]}</span></th>'
         ]
         for c, importer in enumerate(groups):
             count = dsm["internal"][r] if r == c else cells.get((r, c), 0)
@@ -558,8 +558,8 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
         Column("canonical (suggested)", "18%"),
         Column("definitions"),
         Column("access paths (importers)", "27%"),
-        Column("importers", "84px", numeric=True),
-        Column("non-canonical", "104px", numeric=True),
+        Column("importers", "100px", numeric=True),
+        Column("non-canonical", "124px", numeric=True),
     ]
     return _table("clusters", columns, rows, total=len(clusters)) + _figures(
         [f for f in figures if f.section == "clusters"]
@@ -814,7 +814,8 @@ figcaption .files a{font-weight:400;font-size:12px;margin-left:6px}.diagram{over
 table.dsm{border-collapse:collapse;font-size:11px;font-variant-numeric:tabular-nums}
 table.dsm th,table.dsm td{border:1px solid #eceff1;padding:0 3px;height:20px;min-width:24px;text-align:center;white-space:nowrap}
 table.dsm thead th{position:sticky;top:0;z-index:2;background:#eceff1}table.dsm th.corner{left:0;z-index:3;font-weight:400;color:var(--muted);text-align:left}
-table.dsm th.row{position:sticky;left:0;z-index:1;background:#eceff1;text-align:left;font-weight:400;max-width:300px;overflow:hidden;text-overflow:ellipsis}
+table.dsm th.row{position:sticky;left:0;z-index:1;background:#eceff1;text-align:left;font-weight:400}
+table.dsm th.row .name{display:inline-block;max-width:260px;overflow:hidden;text-overflow:ellipsis;direction:rtl;vertical-align:bottom}table.dsm th.row .name .ltr{direction:ltr;unicode-bidi:isolate}
 table.dsm th.row .n{display:inline-block;min-width:24px;color:var(--muted)}table.dsm th.row .m{color:var(--muted);margin-left:6px}
 table.dsm td.along{background:#e3f2fd;color:#0d47a1;cursor:pointer}table.dsm td.against{background:#ffcdd2;color:#b71c1c;font-weight:600;cursor:pointer}
 table.dsm td.diag{background:#cfd8dc;color:#455a64}table.dsm td.diag[data-row]{cursor:pointer}table.dsm td.cycle.empty{background:#f3e5f5}
