@@ -15,7 +15,13 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "archguard", "assets", "page.js");
-const BUNDLED = ["cytoscape", "cytoscape-dagre"]; // cytoscape-dagre's dist carries @dagrejs/dagre
+// What the bundle holds: cytoscape-dagre's dist build carries @dagrejs/dagre 3.0.0, which is a
+// devDependency here, at that version, only for its licence text.
+const BUNDLED = [
+  ["cytoscape", ""],
+  ["cytoscape-dagre", ""],
+  ["@dagrejs/dagre", ", inside cytoscape-dagre's build"],
+];
 
 export function sourcesDigest() {
   const hash = createHash("sha256");
@@ -29,37 +35,12 @@ export function sourcesDigest() {
 
 function licences() {
   const lock = JSON.parse(readFileSync(join(here, "package-lock.json"), "utf8"));
-  const texts = BUNDLED.map((name) => {
-    const version = lock.packages[`node_modules/${name}`].version;
+  return BUNDLED.map(([name, note]) => {
+    const locked = lock.packages[`node_modules/${name}`];
     const licence = readFileSync(join(here, "node_modules", name, "LICENSE"), "utf8").trim();
-    return `${name} ${version} (${lock.packages[`node_modules/${name}`].license})\n\n${licence}`;
-  });
-  // @dagrejs/dagre is inside cytoscape-dagre's dist build; its licence (MIT) is quoted here.
-  texts.push(DAGRE_LICENCE);
-  return texts.join("\n\n-----\n\n");
+    return `${name} ${locked.version} (${locked.license})${note}\n\n${licence}`;
+  }).join("\n\n-----\n\n");
 }
-
-const DAGRE_LICENCE = `@dagrejs/dagre (bundled in cytoscape-dagre) (MIT)
-
-Copyright (c) 2012-2014 Chris Pettitt
-
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in
-all copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
-THE SOFTWARE.`;
 
 const notice = licences();
 const result = await build({

@@ -96,7 +96,9 @@ def _fold_lone_packages(members: dict[Key, list[str]], keys: Mapping[str, Key]) 
         for prefix, group in list(members.items()):
             if len(group) != 1 or keys[group[0]] != prefix:
                 continue
-            below = [other for other in members if len(other) > len(prefix) and other[: len(prefix)] == prefix]
+            below = [
+                other for other in members if len(other) > len(prefix) and other[: len(prefix)] == prefix
+            ]
             if len(below) == 1:
                 members[below[0]].extend(members.pop(prefix))
                 changed = True

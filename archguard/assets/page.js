@@ -1,4 +1,4 @@
-/* archguard report page, sources sha256 f881bcd53daa2e6be1377fd40d5d6d9910674b12089510360423df928539bbcf. Built by js/build.mjs from js/src and the locked npm packages below. */
+/* archguard report page, sources sha256 288e3ef9faceb03b857205ae8c0b9b467e440c2189e01338318f807ab640438e. Built by js/build.mjs from js/src and the locked npm packages below. */
 /*
 cytoscape 3.35.0 (MIT)
 
@@ -48,7 +48,7 @@ SOFTWARE.
 
 -----
 
-@dagrejs/dagre (bundled in cytoscape-dagre) (MIT)
+@dagrejs/dagre 3.0.0 (MIT), inside cytoscape-dagre's build
 
 Copyright (c) 2012-2014 Chris Pettitt
 

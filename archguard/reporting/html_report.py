@@ -30,6 +30,7 @@ from archguard.domain.findings import RULES
 from archguard.domain.golden_path import contract_name
 from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
+from archguard.reporting.diagrams.matrix import box_sides, in_cycle
 from archguard.reporting.golden_path_report import EntrySummary, chain_of, entry_summaries
 from archguard.reporting.markdown import NO_OWNER, next_steps, owner_steps, violations_per_owner
 from archguard.reporting.summary import plural
@@ -448,9 +449,6 @@ def _matrix(dsm: dict[str, Any] | None) -> str:
         return '<p class="empty">No modules.</p>'
     groups = dsm["groups"]
     cells = {(imported, importer): count for importer, imported, count in dsm["cells"]}
-    boxes = {}
-    for number, (first, last) in enumerate(dsm["cycles"]):
-        boxes.update(dict.fromkeys(range(first, last + 1), (number, first, last)))
     head = '<tr><th class="corner">imported ↓ · importer →</th>' + "".join(
         f'<th class="col" title="{escape(g["name"])}">{i + 1}</th>' for i, g in enumerate(groups)
     )
@@ -464,20 +462,8 @@ def _matrix(dsm: dict[str, Any] | None) -> str:
             count = dsm["internal"][r] if r == c else cells.get((r, c), 0)
             kind = "diag" if r == c else ("against" if r < c else "along") if count else "empty"
             classes = [kind]
-            box = boxes.get(r)
-            if box is not None and boxes.get(c) == box:
-                _, first, last = box
-                classes.append("cycle")
-                classes += [
-                    side
-                    for side, edge in (
-                        ("bt", r == first),
-                        ("bb", r == last),
-                        ("bl", c == first),
-                        ("br", c == last),
-                    )
-                    if edge
-                ]
+            if in_cycle(dsm["cycles"], r, c):
+                classes += ["cycle", *(f"b{side.lower()}" for side in box_sides(dsm["cycles"], r, c))]
             tip = (
                 f"{importer['name']} imports {group['name']}: {plural(count, 'import statement')}"
                 if r != c

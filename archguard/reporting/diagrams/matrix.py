@@ -10,9 +10,25 @@ Lattix's convention: a layered codebase leaves the upper triangle empty.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from archguard.domain.structure import DependencyMatrix
 from archguard.reporting.diagrams.model import Cell, Diagram
 from archguard.reporting.summary import plural
+
+
+def in_cycle(cycles: Sequence[Sequence[int]], row: int, col: int) -> bool:
+    """Do the groups of ROW and COL belong to one import cycle (the same box)?"""
+    return any(first <= row <= last and first <= col <= last for first, last in cycles)
+
+
+def box_sides(cycles: Sequence[Sequence[int]], row: int, col: int) -> str:
+    """The sides of cell (ROW, COL) that draw its cycle's box: any of "T", "B", "L", "R"."""
+    for first, last in cycles:
+        if first <= row <= last and first <= col <= last:
+            edges = (("T", row == first), ("B", row == last), ("L", col == first), ("R", col == last))
+            return "".join(side for side, edge in edges if edge)
+    return ""
 
 
 def matrix_diagram(matrix: DependencyMatrix, *, name: str = "dsm") -> Diagram:
@@ -28,9 +44,6 @@ def matrix_diagram(matrix: DependencyMatrix, *, name: str = "dsm") -> Diagram:
         ],
         rankdir="TB",
     )
-    box = {}  # group index -> (first, last) of its cycle
-    for first, last in matrix.cycles:
-        box.update(dict.fromkeys(range(first, last + 1), (first, last)))
     header = [
         Cell("", "heading"),
         *(Cell(str(c + 1), "heading", tooltip=groups[c].name) for c in range(count)),
@@ -41,19 +54,8 @@ def matrix_diagram(matrix: DependencyMatrix, *, name: str = "dsm") -> Diagram:
         for c in range(count):
             imports = matrix.imports.get((c, r), 0) if c != r else matrix.internal[r]
             kind = "diagonal" if c == r else ("against" if r < c else "along") if imports else ""
-            sides = ""
-            if r in box and c in box and box[r] == box[c]:
-                first, last = box[r]
-                sides = "".join(
-                    side
-                    for side, edge in (
-                        ("T", r == first),
-                        ("B", r == last),
-                        ("L", c == first),
-                        ("R", c == last),
-                    )
-                    if edge
-                )
+            sides = box_sides(matrix.cycles, r, c)
+            if in_cycle(matrix.cycles, r, c):
                 kind = kind or "cycle"
             tooltip = (
                 f"{groups[c].name} imports {group.name}: {plural(imports, 'statement')}"

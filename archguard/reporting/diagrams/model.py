@@ -73,20 +73,6 @@ NODE_STYLES: dict[str, dict[str, str]] = {
         "fillcolor": "#f8d0d0",
         "color": "#c00000",
     },
-    "closure-entry": {
-        "shape": "box",
-        "style": "rounded,filled",
-        "fillcolor": "#e8f4e8",
-        "color": "#4a7f4a",
-        "penwidth": "3",
-    },
-    "closure-entry-problem": {
-        "shape": "box",
-        "style": "rounded,filled",
-        "fillcolor": "#f8d0d0",
-        "color": "#c00000",
-        "penwidth": "3",
-    },
     "closure-more": {"shape": "box", "style": "dashed,filled", "fillcolor": "#ffffff", "color": "#888888"},
     "closure-more-problem": {
         "shape": "box",
@@ -111,6 +97,9 @@ NODE_STYLES: dict[str, dict[str, str]] = {
         "fontcolor": "#6d4100",
     },
 }
+# the entry's own package: drawn like the others, bold
+NODE_STYLES["closure-entry"] = {**NODE_STYLES["closure-clean"], "penwidth": "3"}
+NODE_STYLES["closure-entry-problem"] = {**NODE_STYLES["closure-problem"], "penwidth": "3"}
 EDGE_STYLES: dict[str, dict[str, str]] = {
     "canonical": {"color": "#2e7d32", "penwidth": "1.6"},
     "non-canonical": {"color": "#c62828", "penwidth": "1.6"},
