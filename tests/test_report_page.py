@@ -207,6 +207,11 @@ def test_the_explorer_opens_a_package_in_place_and_lists_an_edges_imports(site, 
     page.wait_for_function("window.archguard.explorer.cy.nodes().length > 2")
     assert {"api", "core", "ui", "integrations", "app itself"} <= labels(page)
     assert f"open:explorer={names.index('app')}" in page.url
+    core = node_at(page, f"#n{names.index('app.core')}")  # a package inside the open one opens too
+    page.mouse.click(core["x"], core["y"])
+    page.wait_for_function("window.archguard.explorer.cy.nodes().some(n => n.data('label') === 'uses_ui')")
+    assert {"manager", "compat", "uses_ui"} <= labels(page) and "api" in labels(page)
+    assert f"open:explorer={names.index('app')}.{names.index('app.core')}" in page.url
     edge = node_at(page, f"edge[source = 'n{names.index('tests/')}'][target = 'n{names.index('app.api')}']")
     assert edge is not None and edge["label"] == "1"
     page.mouse.click(edge["x"], edge["y"])
@@ -216,9 +221,14 @@ def test_the_explorer_opens_a_package_in_place_and_lists_an_edges_imports(site, 
     # the link survives a reload: the package is still open
     again, _ = open_page(chromium, page.url)
     explorer(again)
-    assert {"api", "core", "ui"} <= labels(again)
-    box = node_at(page, f"#n{names.index('app')}")  # the open package's box: a click closes it
-    page.mouse.click(box["x"], box["y"] - 1)
+    assert {"api", "core", "ui", "uses_ui"} <= labels(again)
+    box = page.evaluate(  # the open package's box, in its padding: a click there closes it
+        """(id) => { const b = window.archguard.explorer.cy.$(id).renderedBoundingBox({includeLabels: false});
+             const c = document.getElementById('explorer').getBoundingClientRect();
+             return {x: c.x + b.x1 + 5, y: c.y + b.y1 + 5}; }""",
+        f"#n{names.index('app')}",
+    )
+    page.mouse.click(box["x"], box["y"])
     page.wait_for_function("window.archguard.explorer.cy.nodes().length === 2")
     assert console == []
 
