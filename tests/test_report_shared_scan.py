@@ -8,7 +8,6 @@ import json
 import shutil
 from pathlib import Path
 
-
 from archguard.app import Options
 from archguard.app.report import ReportOptions, draw_graph, run_report
 
