@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import networkx as nx
 
@@ -159,9 +159,11 @@ def dependency_matrix(
     focus: str | None = None,
     budget: int = GROUP_BUDGET,
     key_of: KeyOf = package_key,
+    lazy: Collection[tuple[str, str]] = frozenset(),
 ) -> DependencyMatrix:
     """The matrix of the whole tree's groups, or of the modules within package ``focus`` (a
-    ValueError names it when no module lies inside it)."""
+    ValueError names it when no module lies inside it). ``lazy``: the module edges made only of
+    PEP 810 ``lazy`` imports (a group pair made only of those is marked lazy)."""
     keys = {f.module: key_of(f) for f in files}
     within: Key = ()
     if focus is not None:
@@ -173,6 +175,7 @@ def dependency_matrix(
     sizes = Counter(group_key.values())
     weights: Counter[tuple[Key, Key]] = Counter()
     internal: Counter[Key] = Counter()
+    eager: set[tuple[Key, Key]] = set()
     for (importer, imported), lines in imports.items():
         a, b = group_key.get(importer), group_key.get(imported)
         if a is None or b is None:
@@ -181,6 +184,8 @@ def dependency_matrix(
             internal[a] += len(lines)
         else:
             weights[(a, b)] += len(lines)
+            if (importer, imported) not in lazy:
+                eager.add((a, b))
     names = {prefix: prefix[-1] for prefix in sizes}
     by_name = {name: prefix for prefix, name in names.items()}
     runs = layer_order(names.values(), {(names[a], names[b]): w for (a, b), w in weights.items()})
@@ -213,6 +218,7 @@ def dependency_matrix(
         internal=tuple(internal[prefix] for prefix in order),
         cycles=tuple(cycles),
         group_of={module: index[prefix] for module, prefix in group_key.items()},
+        lazy=frozenset((index[a], index[b]) for a, b in weights if (a, b) not in eager),
     )
 
 

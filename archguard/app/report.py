@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import edges_key, load_edges, save_edges
+from archguard.adapters.cache.edges_cache import LazyEdges, edges_key, load_edges, save_edges
 from archguard.adapters.importlinter_bridge.grimp_graph import module_import_lines
 from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
@@ -159,7 +159,7 @@ def structure_diagrams(
     check: CheckResult,
     discovery: DiscoveryResult,
     report_options: ReportOptions,
-    imports: ModuleImports,
+    imports: tuple[ModuleImports, LazyEdges],
     matrix: DependencyMatrix,
 ) -> list[tuple[str, Diagram]]:
     """(section, diagram) for the package overview, the matrix and the focus view."""
@@ -168,7 +168,7 @@ def structure_diagrams(
         (
             "overview",
             package_overview(
-                dependency_matrix(scan.files, imports, budget=OVERVIEW_GROUPS),
+                dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1]),
                 scan.files,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
@@ -181,9 +181,11 @@ def structure_diagrams(
     return diagrams
 
 
-def _focus(files: Sequence[SourceFile], imports: ModuleImports, focus: str, depth: int) -> Diagram:
+def _focus(
+    files: Sequence[SourceFile], imports: tuple[ModuleImports, LazyEdges], focus: str, depth: int
+) -> Diagram:
     try:
-        return focus_diagram(files, edge_counts(imports), focus, depth=depth)
+        return focus_diagram(files, edge_counts(imports[0]), focus, depth=depth, lazy_edges=imports[1])
     except ValueError as error:
         raise ConfigError(f"--focus: {error}") from None
 
@@ -200,17 +202,17 @@ def golden_path_diagrams(check: CheckResult) -> list[tuple[str, Diagram]]:
     ]
 
 
-def module_imports(workspace: Workspace) -> ModuleImports:
-    """Every module edge with the lines of its import statements: from the results cache when the
-    tree is unchanged since the last report, else found in every file's facts (which a warm check
-    never needs to decode) and cached."""
+def module_imports(workspace: Workspace) -> tuple[ModuleImports, LazyEdges]:
+    """Every module edge with the lines of its import statements, and those made only of PEP 810
+    ``lazy`` imports: from the results cache when the tree is unchanged since the last report,
+    else found in every file's facts (which a warm check never needs to decode) and cached."""
     key = edges_key(workspace.results_key) if workspace.results_key is not None else None
-    edges = load_edges(workspace.results, key) if key is not None else None
-    if edges is None:
-        edges = module_import_lines(workspace.scan.files, workspace.scan.facts)
+    found = load_edges(workspace.results, key) if key is not None else None
+    if found is None:
+        found = module_import_lines(workspace.scan.files, workspace.scan.facts)
         if key is not None:
-            save_edges(workspace.results, key, edges)
-    return edges
+            save_edges(workspace.results, key, *found)
+    return found
 
 
 def edge_counts(imports: ModuleImports) -> dict[tuple[str, str], int]:
@@ -244,7 +246,7 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
         pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
         imports = module_imports(workspace)
-        matrix = dependency_matrix(check.scan.files, imports)
+        matrix = dependency_matrix(check.scan.files, imports[0], lazy=imports[1])
         structure = structure_diagrams(check, discovery, report_options, imports, matrix)
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
@@ -257,7 +259,7 @@ def _draw_all(
         svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
-    return figures, imports, matrix
+    return figures, imports[0], matrix
 
 
 def _scan(options: Options, progress: Progress | None) -> Workspace:
@@ -305,13 +307,13 @@ def draw_graph(
         imports = module_imports(workspace)
         if dsm:
             try:
-                diagram = matrix_diagram(dependency_matrix(scan.files, imports, focus=focus))
+                diagram = matrix_diagram(dependency_matrix(scan.files, imports[0], focus=focus, lazy=imports[1]))
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
         elif focus is not None:
             diagram = _focus(scan.files, imports, focus, depth)
         else:
-            matrix = dependency_matrix(scan.files, imports, budget=OVERVIEW_GROUPS)
+            matrix = dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1])
             diagram = package_overview(
                 matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )

@@ -34,6 +34,9 @@ class DependencyMatrix:
     internal: tuple[int, ...]  # per group: statements within it
     cycles: tuple[tuple[int, int], ...]  # (first, last) index of each run of groups importing each other
     group_of: Mapping[str, int]  # module -> index of its group (modules outside every group: absent)
+    # (importer, imported) group pairs every import of which is a PEP 810 ``lazy`` import: nothing of
+    # the imported group loads at import time (drawn dashed)
+    lazy: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def against(self) -> int:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from archguard.domain.sources import SourceFile
-from archguard.reporting.diagrams.model import Diagram, Edge, ModuleEdges, Node, NodeIds, slug
+from archguard.reporting.diagrams.model import LAZY_LEGEND, Diagram, Edge, ModuleEdges, Node, NodeIds, slug
 
 FOCUS_NODE_BUDGET = 40
 
@@ -19,9 +19,11 @@ def focus_diagram(
     *,
     depth: int = 1,
     node_budget: int = FOCUS_NODE_BUDGET,
+    lazy_edges: Collection[tuple[str, str]] = frozenset(),
 ) -> Diagram:
     """The modules within ``depth`` imports of ``focus``, either way. ``focus`` is a module name
-    or a file path; a ValueError names it when the tree has no such module."""
+    or a file path; a ValueError names it when the tree has no such module. Edges in
+    ``lazy_edges`` (only PEP 810 ``lazy`` imports) are drawn dashed."""
     by_path = {f.path: f.module for f in files}
     modules = {f.module for f in files}
     focus_module = focus if focus in modules else by_path.get(focus)
@@ -77,8 +79,9 @@ def focus_diagram(
         diagram.nodes.append(Node(ids(module), module, kind, tooltip=module))
     for importer, imported in sorted(module_edges):
         if importer in shown and imported in shown and importer != imported:
+            kind = "lazy-import" if (importer, imported) in lazy_edges else "import"
             diagram.edges.append(
-                Edge(ids(importer), ids(imported), "import", weight=module_edges[(importer, imported)])
+                Edge(ids(importer), ids(imported), kind, weight=module_edges[(importer, imported)])
             )
     for direction, count in sorted(hidden.items()):
         node = ids(f"+{direction}")
@@ -95,4 +98,6 @@ def focus_diagram(
         ("node", "module", "module within the depth"),
         ("edge", "import", "imports"),
     ]
+    if any(edge.kind == "lazy-import" for edge in diagram.edges):
+        diagram.legend.append(LAZY_LEGEND)
     return diagram

@@ -21,7 +21,7 @@ from archguard.analysis.structure import transitive_reduction
 from archguard.domain.discovery import Hotspot
 from archguard.domain.sources import SourceFile
 from archguard.domain.structure import DependencyMatrix
-from archguard.reporting.diagrams.model import Diagram, Edge, Node
+from archguard.reporting.diagrams.model import LAZY_LEGEND, Diagram, Edge, Node
 from archguard.reporting.summary import plural
 
 OVERVIEW_GROUPS = 25  # the overview's matrix is built with this budget (the page's matrix: 40)
@@ -121,7 +121,8 @@ def package_overview(
         if len(shown) < budget and out[edge[0]] < EDGES_PER_BOX and edge not in drawn:
             draw(edge, count)
     for (a, b), count in shown:
-        diagram.edges.append(Edge(f"n{a}", f"n{b}", "import", label=str(count), weight=count))
+        kind = "lazy-import" if (a, b) in matrix.lazy else "import"
+        diagram.edges.append(Edge(f"n{a}", f"n{b}", kind, label=str(count), weight=count))
     drawn_up = 0
     out.clear()
     for (a, b), count in up:
@@ -157,6 +158,7 @@ def package_overview(
         *([("node", "hotspot", "holds a top-10 hotspot")] if hot else []),
         ("edge", "import", "imports, along the layer order (label: statements)"),
         *([("edge", "against", "imports against the layer order")] if up else []),
+        *([LAZY_LEGEND] if any(edge.kind == "lazy-import" for edge in diagram.edges) else []),
     ]
     if broken:
         diagram.legend.append(("node", "broken", "holds files that do not parse (count in the label)"))
