@@ -98,6 +98,6 @@ def test_a_valid_configuration_still_checks_and_loads_import_linter_once(tmp_pat
     root = write_tree(tmp_path / "tree", TREE)
     code, output = run("check", root, "--no-cache", "--json", tmp_path / "result.json")
     result = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
-    assert [c["name"] for c in result["contract_results"]] == ["manager", "core is low", "dangling-imports"]
+    assert [c["name"] for c in result["contract_results"]] == ["manager", "core is low", "dangling-imports", "analysable-files"]
     assert all(c["state"] == "kept" for c in result["contract_results"]), output
     assert code == 0
