@@ -302,7 +302,7 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     recorded = {v.fingerprint for v in result.violations}
     unmatched = [e for e in previous if e["fingerprint"] not in recorded]
     held, _ = _holder(result.scan, load_concept_contracts(options, Path(result.scan.root)))(unmatched)
-    baseline_file.write_baseline(options.baseline, entries + held)
+    baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
 
@@ -346,6 +346,6 @@ def _apply_baseline_file(
             settled.entries,
             dict(options.baseline_annotations),
         )
-        baseline_file.write_baseline(options.baseline, rewritten + held)
+        baseline_file.write_baseline(options.baseline, rewritten + held, root=options.root)
         strict = False  # the stale entries reported were dropped just now
     return _BaselineOutcome(violations, stale, settled.expired, strict, held)

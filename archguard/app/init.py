@@ -58,9 +58,9 @@ def _project_table(root: Path, configured: dict, result: DiscoveryResult) -> tup
         return f"kept [tool.archguard] in {path} (exists)", []
     excludes = backup_excludes(result.copies)
     table = project_table(contracts=DEFAULT_CONTRACTS, baseline=DEFAULT_BASELINE, excludes=excludes)
-    if write_new_file(path, table):
+    if write_new_file(path, table, root=root):
         return f"wrote {path} with [tool.archguard]", excludes
-    if append_table(path, "tool.archguard", table):
+    if append_table(path, "tool.archguard", table, root=root):
         return f"added [tool.archguard] to {path}", excludes
     return f"kept [tool.archguard] in {path} (exists)", []
 
@@ -76,6 +76,6 @@ def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: in
     # the canonical contracts read the baseline relative to the project root (archguard/importlinter.py)
     where = baseline.resolve()
     shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
-    if write_new_file(path, importlinter_draft(packages, result.clusters[:top], shown)):
+    if write_new_file(path, importlinter_draft(packages, result.clusters[:top], shown), root=root):
         return f"wrote {path}"
     return f"kept {path} (exists)"

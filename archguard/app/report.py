@@ -22,7 +22,7 @@ from archguard.adapters.cache.edges_cache import LazyEdges, edges_key, load_edge
 from archguard.adapters.importlinter_bridge.grimp_graph import module_import_lines
 from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
-from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.analysis.structure import dependency_matrix
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
@@ -45,6 +45,7 @@ from archguard.reporting.diagrams.model import Diagram
 from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
 from archguard.reporting.json_report import to_report_json
 from archguard.reporting.markdown import render_markdown
+from archguard.reporting.proportionate import cap_per_file
 
 Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
 
@@ -81,8 +82,9 @@ def run_report(
     started = time.perf_counter()
     tell = stage or (lambda _message: None)
     out = report_options.out
+    root = options.root
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, root=root)  # never through a link out of ROOT, never inside .git
     except OSError as error:
         raise ConfigError(
             f"cannot create the report folder: {error.strerror or error}", path=str(out)
@@ -99,16 +101,27 @@ def run_report(
     figures, imports, matrix = _draw_all(
         workspace, check, discovery, report_options, out / "graphs", outcome, tell
     )
+    # Each file's findings capped in the report set (the summary still counts them all), so a file
+    # with 120,000 broken imports costs megabytes, not gigabytes (reporting/proportionate.py).
+    shown, left_out = cap_per_file(check)
     report = to_report_json(
-        check, discovery, tool_version=report_options.tool_version, imports=imports, matrix=matrix
+        shown,
+        discovery,
+        tool_version=report_options.tool_version,
+        counted=check,
+        left_out=left_out,
+        imports=imports,
+        matrix=matrix,
     )
     outcome.report = report
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
-        history = read_history(report_options.history)
+        history = read_history(
+            report_options.history, counts=history_view.COUNTS, counts_per_name=history_view.COUNTS_PER_NAME
+        )
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
-        history = append_history(report_options.history, history, entry)
+        history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)
 
     tell("writing the report")
@@ -116,14 +129,14 @@ def run_report(
     links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
     titles = [(f.title, f.files[-1]) for f in figures]
     notices = (
-        list(check.notices)
+        list(report["notices"])
         + ([graphviz.INSTALL_HINT] if outcome.dot_missing else [])
         + outcome.diagram_errors
     )
     documents = {
         "report.json": json_report.dumps(report),
-        "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
-        "junit.xml": junit.to_junit(check),
+        "report.sarif": json_report.dumps(sarif.to_sarif(shown, tool_version=report_options.tool_version)),
+        "junit.xml": junit.to_junit(shown),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
         "index.html": html_report.render_html(
             report,
@@ -136,7 +149,7 @@ def run_report(
         ),
     }
     for name, text in documents.items():
-        write_output(text, out / name)
+        write_output(text, out / name, root=root)
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
@@ -234,7 +247,7 @@ def _draw_all(
     drawn while the module imports are read or found."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
-        return graphviz.render(dot_text, folder / f"{name}.dot")
+        return graphviz.render(dot_text, folder / f"{name}.dot", root=Path(workspace.scan.root))
 
     def submit(section: str, name: str, title: str, dot_text: str) -> tuple[str, str, str, Any]:
         return section, name, title, pool.submit(draw, name, dot_text)
@@ -251,12 +264,13 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
-    for section, name, title, rendered in drawn:
+    for section, _name, title, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
-        svg_file = folder / f"{name}.svg"
-        svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
+        if not rendered.written:  # refused (its error says why): no figure to show or link
+            continue
+        svg = rendered.svg  # as drawn, never read back from the destination (it may be a link)
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
     return figures, imports[0], matrix
@@ -317,4 +331,4 @@ def draw_graph(
             diagram = package_overview(
                 matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )
-    return graphviz.render_to(to_dot(diagram), output)
+    return graphviz.render_to(to_dot(diagram), output, root=options.root)

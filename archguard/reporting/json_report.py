@@ -21,6 +21,7 @@ from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.domain.structure import DependencyMatrix, ModuleImports
 from archguard.reporting.discover_json import discovery_to_json
+from archguard.reporting.proportionate import LeftOut, left_out_notices
 from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
     contract_results,
@@ -87,13 +88,28 @@ def to_report_json(
     discovery: DiscoveryResult,
     *,
     tool_version: str,
+    counted: CheckResult | None = None,
+    left_out: Sequence[LeftOut] = (),
     imports: ModuleImports | None = None,
     matrix: DependencyMatrix | None = None,
 ) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
     ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
-    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py)."""
+    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py).
+
+    ``check``'s findings as listed; ``counted``: the whole check whose findings ``check`` shows
+    capped per file (reporting/proportionate.py): the summary, the contracts' states and the golden
+    path count all of them, ``left_out`` says what each file's cap left out."""
     data = to_json(check, tool_version=tool_version, command="report")
+    if counted is not None and counted is not check:
+        whole = summarize(counted)
+        data["summary"].update({k: v for k, v in whole.items() if k not in ("duration_s", "cache_hits")})
+        data["contract_results"] = contract_results(counted)
+        if counted.golden_path is not None:
+            data["golden_path"] = golden_path_to_json(counted.golden_path, counted.violations)
+    if left_out:
+        data["left_out"] = [item.to_json() for item in left_out]
+        data["notices"] = [*data["notices"], *left_out_notices(left_out)]
     if imports is not None and matrix is not None:
         closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
         data.update(structure_to_json(check.scan.files, imports, matrix, closures))

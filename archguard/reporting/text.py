@@ -33,12 +33,22 @@ MAX_CONTRACT_LINES = 50  # the contract list in the summary; the JSON's contract
 # Characters that end a line, move the cursor, recolour or reorder what a terminal or CI log
 # shows (C0/C1 controls, DEL, Unicode line separators, bidi overrides): a file name or contract
 # name from the tree could otherwise forge lines such as "All contracts kept." (docs/security.md).
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: no encoder can write them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A line that starts with "::" is a GitHub Actions workflow command (``::stop-commands::``,
+# ``::error::``) when it reaches a job's log; a file at ROOT named so would start a finding's line.
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 def printable(text: str) -> str:
     """``text`` with every unprintable character escaped as Python would (``\\n``, ``\\x1b``)."""
     return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def inert_lines(text: str) -> str:
+    """``text`` with a ``::`` that starts a line written ``\\x3a:``: shown, never a workflow command
+    (every text report ends here; ``--format github``'s own annotations do not)."""
+    return _WORKFLOW_COMMAND.sub(lambda match: match.group(1) + "\\x3a:", text)
 
 
 def one_line(text: str) -> str:
@@ -86,7 +96,7 @@ def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
     if lines:
         lines.append("")
     lines += scan_summary_block(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def scan_summary_block(result: ScanResult) -> list[str]:
@@ -149,7 +159,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
     if statistics:
         lines += statistics_block(result)
     lines += check_summary_lines(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def statistics_block(result: CheckResult) -> list[str]:
