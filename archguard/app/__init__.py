@@ -230,7 +230,9 @@ def run_check(
         contracts_run = contracts_run + [closure.contract for closure in golden_path]
     baseline = _BaselineOutcome(violations)
     if options.baseline is not None:
-        baseline = _apply_baseline_file(violations, options, preflight.baseline or [], _holder(scan, concepts))
+        baseline = _apply_baseline_file(
+            violations, options, preflight.baseline or [], _holder(scan, concepts)
+        )
     violations = baseline.violations
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
         violations = [v for v in violations if is_golden(v)]

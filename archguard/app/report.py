@@ -321,7 +321,9 @@ def draw_graph(
         imports = module_imports(workspace)
         if dsm:
             try:
-                diagram = matrix_diagram(dependency_matrix(scan.files, imports[0], focus=focus, lazy=imports[1]))
+                diagram = matrix_diagram(
+                    dependency_matrix(scan.files, imports[0], focus=focus, lazy=imports[1])
+                )
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
         elif focus is not None:

@@ -31,7 +31,11 @@ def load_edges(cache: ResultsCache, key: bytes) -> tuple[ModuleImports, LazyEdge
     if not isinstance(extra, tuple) or len(extra) != 2:
         return None
     lines, lazy = extra
-    if not isinstance(lines, tuple) or not isinstance(lazy, tuple) or not len(lines) == len(lazy) == len(pairs):
+    if (
+        not isinstance(lines, tuple)
+        or not isinstance(lazy, tuple)
+        or not len(lines) == len(lazy) == len(pairs)
+    ):
         return None
     if any(len(pair) != 2 for pair in pairs) or not all(isinstance(at, tuple) for at in lines):
         return None
