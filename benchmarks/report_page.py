@@ -15,7 +15,8 @@ Targets (issue 28):
   ``#explorer[data-ready]``) is reported beside it;
 - a misspelt field in a contract file is exit 2 within a second on a cold tree (no scan: the
   configuration is checked before any file is parsed), shown beside a cold ``archguard check``
-  and ``lint-imports`` on the same tree in the same run.
+  and ``lint-imports`` on the same tree in the same run; its CPU seconds are printed too, since a
+  loaded machine inflates the wall time of even Python's start-up.
 
 Chromium is Debian's (``apt-get install chromium``), driven through Playwright (the test extra).
 Print ``uptime``'s load average with the figures: page loads are wall-clock times.
@@ -46,13 +47,17 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    started = time.perf_counter()
+def timed(
+    cmd: list[str], cwd: Path, ok: tuple[int, ...]
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall seconds of one run, its CPU seconds (what a loaded machine does not inflate), the run."""
+    started, before = time.perf_counter(), os.times()
     run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=1800)
-    elapsed = time.perf_counter() - started
+    elapsed, after = time.perf_counter() - started, os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     if run.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} exited {run.returncode}: {run.stderr[-2000:]}")
-    return elapsed, run
+    return elapsed, cpu, run
 
 
 def page_loads(index: Path, loads: int) -> list[tuple[float, float]]:
@@ -102,8 +107,9 @@ def main() -> int:
     if cache.exists():
         shutil.rmtree(cache)
     for attempt in ("cold", "warm"):
-        elapsed, _ = timed([*archguard, "report", str(tree), "--out", str(out), "--cache-dir", str(cache), "-q"],
-                           tree, (0, 1))
+        elapsed, _, _ = timed(
+            [*archguard, "report", str(tree), "--out", str(out), "--cache-dir", str(cache), "-q"], tree, (0, 1)
+        )
         print(f"archguard report ({attempt}): {elapsed:.2f} s (load {load_average()})")
     index = out / "index.html"
     size = index.stat().st_size
@@ -127,13 +133,15 @@ def main() -> int:
     shutil.copytree(tree / "contracts", broken)
     first = next(broken.glob("*.toml"))
     first.write_text(first.read_text(encoding="utf-8").replace("canonical =", "canonicl =", 1), encoding="utf-8")
-    bad, run = timed([*archguard, "check", str(tree), "--contracts", str(broken), "--no-cache", "-q"], tree, (2,))
-    cold, _ = timed([*archguard, "check", str(tree), "--no-cache", "-q"], tree, (0, 1))
-    lint, _ = timed([*lint_imports_cmd(), "--no-cache"], clean, (0, 1))
-    print(f"bad contract field: exit 2 after {bad:.2f} s (limit {BAD_FIELD_LIMIT_S:.1f} s): "
+    bad, bad_cpu, run = timed(
+        [*archguard, "check", str(tree), "--contracts", str(broken), "--no-cache", "-q"], tree, (2,)
+    )
+    cold, cold_cpu, _ = timed([*archguard, "check", str(tree), "--no-cache", "-q"], tree, (0, 1))
+    lint, _, _ = timed([*lint_imports_cmd(), "--no-cache"], clean, (0, 1))
+    print(f"bad contract field: exit 2 after {bad:.2f} s, {bad_cpu:.2f} s CPU (limit {BAD_FIELD_LIMIT_S:.1f} s): "
           f"{run.stderr.strip()[:120]}")
-    print(f"  beside: archguard check cold {cold:.2f} s, lint-imports --no-cache {lint:.2f} s "
-          f"(load {load_average()})")
+    print(f"  beside: archguard check cold {cold:.2f} s ({cold_cpu:.1f} s CPU), lint-imports --no-cache "
+          f"{lint:.2f} s (load {load_average()})")
 
     failures = []
     if size > SIZE_LIMIT:
@@ -141,7 +149,7 @@ def main() -> int:
     if ready > READY_LIMIT_S:
         failures.append(f"interactive after {ready:.2f} s")
     if bad > BAD_FIELD_LIMIT_S:
-        failures.append(f"a bad field took {bad:.2f} s")
+        failures.append(f"a bad field took {bad:.2f} s ({bad_cpu:.2f} s CPU)")
     print("targets: " + ("all met" if not failures else "NOT met: " + "; ".join(failures)))
     return 0 if not failures else 1
 
