@@ -108,23 +108,29 @@ def main() -> int:
         shutil.rmtree(cache)
     for attempt in ("cold", "warm"):
         elapsed, _, _ = timed(
-            [*archguard, "report", str(tree), "--out", str(out), "--cache-dir", str(cache), "-q"], tree, (0, 1)
+            [*archguard, "report", str(tree), "--out", str(out), "--cache-dir", str(cache), "-q"],
+            tree,
+            (0, 1),
         )
         print(f"archguard report ({attempt}): {elapsed:.2f} s (load {load_average()})")
     index = out / "index.html"
     size = index.stat().st_size
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    print(f"index.html: {size / 1e6:.2f} MB ({size} bytes; limit {SIZE_LIMIT / 1e6:.2f} MB); "
-          f"{report['summary']['files']} files, {len(report['violations'])} violations, "
-          f"{len(report['clusters'])} clusters, {len(report['import_graph']['edges'])} module imports, "
-          f"{len(report['dsm']['groups'])} matrix groups")
+    print(
+        f"index.html: {size / 1e6:.2f} MB ({size} bytes; limit {SIZE_LIMIT / 1e6:.2f} MB); "
+        f"{report['summary']['files']} files, {len(report['violations'])} violations, "
+        f"{len(report['clusters'])} clusters, {len(report['import_graph']['edges'])} module imports, "
+        f"{len(report['dsm']['groups'])} matrix groups"
+    )
 
     loads = page_loads(index, args.loads)
     ready = statistics.median(r for r, _ in loads)
     explorer = statistics.median(e for _, e in loads)
-    print(f"interactive (body[data-ready]): median {ready:.2f} s, min {min(r for r, _ in loads):.2f} s "
-          f"of {args.loads} loads (limit {READY_LIMIT_S:.1f} s); explorer built when scrolled to: median "
-          f"{explorer:.2f} s (load {load_average()})")
+    print(
+        f"interactive (body[data-ready]): median {ready:.2f} s, min {min(r for r, _ in loads):.2f} s "
+        f"of {args.loads} loads (limit {READY_LIMIT_S:.1f} s); explorer built when scrolled to: median "
+        f"{explorer:.2f} s (load {load_average()})"
+    )
 
     # A misspelt contract field on the cold tree: exit 2, no scan.
     broken = args.work / "report-page-bad-contract"
@@ -132,16 +138,22 @@ def main() -> int:
         shutil.rmtree(broken)
     shutil.copytree(tree / "contracts", broken)
     first = next(broken.glob("*.toml"))
-    first.write_text(first.read_text(encoding="utf-8").replace("canonical =", "canonicl =", 1), encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("canonical =", "canonicl =", 1), encoding="utf-8"
+    )
     bad, bad_cpu, run = timed(
         [*archguard, "check", str(tree), "--contracts", str(broken), "--no-cache", "-q"], tree, (2,)
     )
     cold, cold_cpu, _ = timed([*archguard, "check", str(tree), "--no-cache", "-q"], tree, (0, 1))
     lint, _, _ = timed([*lint_imports_cmd(), "--no-cache"], clean, (0, 1))
-    print(f"bad contract field: exit 2 after {bad:.2f} s, {bad_cpu:.2f} s CPU (limit {BAD_FIELD_LIMIT_S:.1f} s): "
-          f"{run.stderr.strip()[:120]}")
-    print(f"  beside: archguard check cold {cold:.2f} s ({cold_cpu:.1f} s CPU), lint-imports --no-cache "
-          f"{lint:.2f} s (load {load_average()})")
+    print(
+        f"bad contract field: exit 2 after {bad:.2f} s, {bad_cpu:.2f} s CPU (limit {BAD_FIELD_LIMIT_S:.1f} s): "
+        f"{run.stderr.strip()[:120]}"
+    )
+    print(
+        f"  beside: archguard check cold {cold:.2f} s ({cold_cpu:.1f} s CPU), lint-imports --no-cache "
+        f"{lint:.2f} s (load {load_average()})"
+    )
 
     failures = []
     if size > SIZE_LIMIT:
