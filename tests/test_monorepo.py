@@ -688,6 +688,28 @@ def test_report_json_gives_each_module_its_member(tmp_path: Path) -> None:
     assert [m["name"] for m in report["members"]] == ["shop", "web", "shop-api", "shop-core"]
 
 
+def test_the_overview_and_the_matrix_group_by_member(tmp_path: Path) -> None:
+    from archguard.analysis.members import grouped_by_member
+    from archguard.analysis.structure import dependency_matrix
+    from archguard.app.report import module_imports
+
+    root = write_tree(tmp_path, UV_SRC)
+    workspace = app.scan_workspace(app.Options(root=root, no_cache=True))
+    imports, lazy = module_imports(workspace)
+    key_of = grouped_by_member(workspace.scan.layout)
+    matrix = dependency_matrix(workspace.scan.files, imports, budget=4, lazy=lazy, key_of=key_of)
+    # every group lies in one member (a member with one package shows as that package)
+    members = [group.key[0] for group in matrix.groups]
+    assert set(members) == {"[shop]", "[web]", "[shop-api]", "[shop-core]"}
+    assert "[shop-core]" in [group.name for group in matrix.groups]  # its package and its tests
+    # in layer order: web imports shop-api, which imports shop-core
+    assert members.index("[web]") < members.index("[shop-api]") < members.index("[shop-core]")
+    run = run_cli("report", root, "--no-cache", "--out", root / "out")
+    assert run.returncode in (0, 1), run.stderr
+    explorer = json.loads((root / "out" / "report.json").read_text())["import_graph"]["nodes"]["names"]
+    assert "[shop-core]" in explorer
+
+
 def test_a_workspace_scans_as_its_packages_copied_flat(tmp_path: Path) -> None:
     """One module namespace, whatever the layout: the same modules and import edges."""
     workspace = write_tree(tmp_path / "ws", {**UV_SRC, **{k: v for k, v in NAMESPACE.items() if k.startswith("libs/")}})

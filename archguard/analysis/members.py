@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from archguard.analysis.discover.names import is_test_path
+from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.discovery import Cluster
 from archguard.domain.environment import InstalledDistributions, normalise
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
@@ -216,3 +217,16 @@ def cluster_members(cluster: Cluster, layout: SourceLayout) -> tuple[str, ...]:
     paths = [d.path for d in cluster.definitions]
     paths += [importer for access in cluster.access_paths for importer in access.importers]
     return tuple(sorted({layout.member_of(path).label for path in paths if path}))
+
+
+def grouped_by_member(layout: SourceLayout) -> KeyOf:
+    """How the report's overview and dependency matrix group a monorepo's files: by member first
+    (``[shop-api]``), then by package as everywhere (analysis/structure.py); a tree that is one
+    project keeps the plain package key."""
+    if not layout.is_workspace:
+        return package_key
+
+    def member_first(source: SourceFile) -> tuple[str, ...]:
+        return (f"[{layout.member_of(source.path).label}]", *package_key(source))
+
+    return member_first

@@ -24,6 +24,7 @@ from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
+from archguard.analysis.members import grouped_by_member
 from archguard.analysis.structure import dependency_matrix
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
@@ -112,6 +113,7 @@ def run_report(
         left_out=left_out,
         imports=imports,
         matrix=matrix,
+        key_of=grouped_by_member(check.scan.layout),
     )
     outcome.report = report
 
@@ -181,7 +183,13 @@ def structure_diagrams(
         (
             "overview",
             package_overview(
-                dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1]),
+                dependency_matrix(
+                    scan.files,
+                    imports[0],
+                    budget=OVERVIEW_GROUPS,
+                    lazy=imports[1],
+                    key_of=grouped_by_member(scan.layout),
+                ),
                 scan.files,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
@@ -259,7 +267,9 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
         pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
         imports = module_imports(workspace)
-        matrix = dependency_matrix(check.scan.files, imports[0], lazy=imports[1])
+        matrix = dependency_matrix(
+            check.scan.files, imports[0], lazy=imports[1], key_of=grouped_by_member(check.scan.layout)
+        )
         structure = structure_diagrams(check, discovery, report_options, imports, matrix)
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
@@ -329,7 +339,13 @@ def draw_graph(
         elif focus is not None:
             diagram = _focus(scan.files, imports, focus, depth)
         else:
-            matrix = dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1])
+            matrix = dependency_matrix(
+                scan.files,
+                imports[0],
+                budget=OVERVIEW_GROUPS,
+                lazy=imports[1],
+                key_of=grouped_by_member(scan.layout),
+            )
             diagram = package_overview(
                 matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
@@ -94,10 +95,12 @@ def to_report_json(
     left_out: Sequence[LeftOut] = (),
     imports: ModuleImports | None = None,
     matrix: DependencyMatrix | None = None,
+    key_of: KeyOf = package_key,
 ) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
     ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
-    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py).
+    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py),
+    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first).
 
     ``check``'s findings as listed; ``counted``: the whole check whose findings ``check`` shows
     capped per file (reporting/proportionate.py): the summary, the contracts' states and the golden
@@ -114,7 +117,7 @@ def to_report_json(
         data["notices"] = [*data["notices"], *left_out_notices(left_out)]
     if imports is not None and matrix is not None:
         closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
-        data.update(structure_to_json(check.scan.files, imports, matrix, closures))
+        data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
     found = discovery_to_json(discovery)
     data.update(found)
     data["summary"].update(
