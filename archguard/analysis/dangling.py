@@ -103,25 +103,13 @@ def _replaces_itself(table: SymbolTable, module: str) -> bool:
 
 
 def _maybe_bound(table: SymbolTable, what: str, imported: str) -> str:
-    """Why a missing name or module may exist at run time after all ("" if no reason)."""
+    """Why a missing name or module may exist at run time after all ("" if no reason): code
+    archguard does not follow may change the module's namespace, its package's ``__path__`` or
+    ``sys.modules`` (docs/dangling.md, "Warnings, not errors")."""
     module, _, name = imported.partition(":")
     if what == "module":
-        # six's ``moves``: a parent that registers modules in sys.modules may provide this one.
-        parent = module.rpartition(".")[0]
-        while parent:
-            facts = table.facts_of(parent)
-            if facts is not None and facts.registers_submodules:
-                return f"{parent} registers modules in sys.modules at run time: it may provide this one"
-            parent = parent.rpartition(".")[0]
-        return ""
-    facts = table.facts_of(module)
-    if facts is None:
-        return ""
-    if facts.replaces_module:
-        return "the module replaces itself in sys.modules: it may provide any name"
-    if name in facts.function_globals:
-        return "bound only by a function's global statement, once that function runs"
-    return ""
+        return "" if module.startswith(".") else table.may_exist(module)
+    return table.may_bind(module, name)
 
 
 def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:

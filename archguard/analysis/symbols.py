@@ -16,7 +16,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import (
+    Binding,
+    BindingKind,
+    DynamicFact,
+    DynamicKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+)
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 # Statuses a Resolution can have (see Resolution.status).
@@ -183,6 +191,10 @@ class SymbolTable:
                 info.stub = _ModuleInfo(stub_file, stub_facts)
         for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
             self._modules.setdefault(f.module, _ModuleInfo(f, None))
+        # A stub with no module beside it: an extension built for another platform only.
+        self._stub_only: dict[str, SourceFile] = {
+            module: stub_file for module, (stub_file, _) in stubs.items() if module not in self._modules
+        }
         self.internal_roots: frozenset[str] = frozenset(
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
@@ -204,6 +216,7 @@ class SymbolTable:
             tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]
             | None
         ) = None
+        self._writers: _Writers | None = None
 
     # ---- tracing -------------------------------------------------------------------------
 
@@ -300,6 +313,144 @@ class SymbolTable:
                 if target is not None and self._info(target) and name in self.star_exports(target):
                     return True
         return False
+
+    # ---- what code archguard does not follow may add -------------------------------------------
+
+    def may_bind(self, module: str, name: str) -> str:
+        """Why ``name``, bound nowhere archguard can see, may still be bound in ``module`` at run
+        time: the construct that lets code archguard does not follow change its namespace, with
+        its place; "" when nothing can (then the name provably is missing). Asked only of names
+        found missing, so its dearer parts (another module's writes) cost nothing otherwise."""
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        facts = info.facts
+        if facts.replaces_module:
+            return "the module replaces itself in sys.modules: it may provide any name"
+        if name in facts.function_globals:
+            return "bound only by a function's global statement, once that function runs"
+        escaped = self._escape(module, name, set())
+        if escaped:
+            return escaped
+        for fact in facts.dynamic:
+            if fact.kind is DynamicKind.CALLS:
+                helper = self._caller_namespace_helper(module, fact)
+                if helper:
+                    return helper
+        for path, fact in self._writers_index().attributes.get(module, ()):
+            if fact.name in ("", name):
+                return f"{path}:{fact.line} may set it: {fact.construct}"
+        return ""
+
+    def may_exist(self, module: str) -> str:
+        """Why ``module``, which no file provides, may still be importable at run time (a stub for
+        another platform's extension, a package ``__path__`` that grows, a namespace package other
+        distributions share, a module registered in ``sys.modules``); "" when nothing can."""
+        self._note(module)
+        stub = self._stub_only.get(module)
+        if stub is not None:
+            return f"only the stub {stub.path} describes it: an extension built for another platform or missing from this build"
+        why = self._path_grows(module)
+        if why:
+            return why
+        for registered, path, fact in self._writers_index().registered:
+            if module == registered or module.startswith(registered + "."):
+                return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
+        return ""
+
+    def _escape(self, module: str, name: str, seen: set[str]) -> str:
+        """The first construct through which ``module``'s namespace (or that of a module it
+        star-imports the name from) escapes, as a message tail; "" if none."""
+        if module in seen:
+            return ""
+        seen.add(module)
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        for fact in info.facts.dynamic:
+            if fact.kind is DynamicKind.NAMESPACE:
+                return f"its namespace escapes to code archguard does not follow: {fact.construct} at {info.file.path}:{fact.line}"
+        for star in self._star_imports(info)[0]:
+            facts = self.facts_of(star)
+            if facts is None or (facts.all_names is not None and name not in facts.all_names):
+                continue
+            if facts.replaces_module:
+                return f"it star-imports {star}, which replaces itself in sys.modules"
+            deeper = self._escape(star, name, seen)
+            if deeper:
+                return f"via from {star} import *, {deeper}"
+        return ""
+
+    def _caller_namespace_helper(self, module: str, call: DynamicFact) -> str:
+        """``call`` (a module-level call in ``module``) runs a function of the tree whose module
+        reaches its caller's frame: the message tail saying so, else ""."""
+        res = self.resolve_expression(module, call.target, call.line)
+        origin = res.origin
+        if origin is None or res.status not in (OK, MODULE):
+            return ""
+        helper = self._info(origin.module)
+        if helper is None or helper.facts is None:
+            return ""
+        for fact in helper.facts.dynamic:
+            if fact.kind is DynamicKind.CALLER_NAMESPACE:
+                return (
+                    f"{call.construct} at line {call.line} runs {origin.module}, which reaches its "
+                    f"caller's frame ({fact.construct} at {helper.file.path}:{fact.line})"
+                )
+        return ""
+
+    def _path_grows(self, module: str) -> str:
+        """Why the package ``module`` would be found in may hold more than archguard sees: the
+        nearest existing ancestor's ``__path__`` grows, or every ancestor is a namespace folder
+        and the top one is shared by distributions (it holds a package of its own)."""
+        parent = module.rpartition(".")[0]
+        while parent and not self.module_exists(parent):
+            parent = parent.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None:
+                for fact in info.facts.dynamic if info.facts is not None else ():
+                    if fact.kind is DynamicKind.PATH:
+                        return f"{parent}.__path__ may grow at run time ({fact.construct} at {info.file.path}:{fact.line})"
+                return ""
+            # A namespace folder: its __path__ is its parent's portions, or every sys.path entry.
+            up = parent.rpartition(".")[0]
+            if not up:
+                if parent in self._shared_namespaces():
+                    return f"{parent} is a namespace package (no __init__.py) that other distributions share: one may provide {module}"
+                return ""
+            parent = up
+        return ""
+
+    def _shared_namespaces(self) -> frozenset[str]:
+        """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):
+        the shape of a namespace several distributions install into."""
+        self._note(CONSULTED_EVERYTHING)
+        return frozenset(
+            top
+            for module, info in self._modules.items()
+            if info.file.is_package and (top := module.partition(".")[0]) in self._namespaces
+        )
+
+    def _writers_index(self) -> _Writers:
+        """Every module's writes into other modules and registrations in sys.modules (read on
+        first need: only a missing name or module asks)."""
+        self._note(CONSULTED_EVERYTHING)
+        if self._writers is None:
+            writers = _Writers({}, [])
+            for module, info in list(self._modules.items()):
+                facts = info.facts
+                if facts is None or not facts.dynamic:
+                    continue
+                for fact in facts.dynamic:
+                    if fact.kind is DynamicKind.SETS_ATTRIBUTES:
+                        res = self.resolve_expression(module, fact.target, fact.line)
+                        if res.status == MODULE and res.origin is not None:
+                            writers.attributes.setdefault(res.origin.module, []).append((info.file.path, fact))
+                    elif fact.kind is DynamicKind.REGISTERS:
+                        writers.registered.append((_registered(info.file, fact.target), info.file.path, fact))
+            self._writers = writers
+        return self._writers
 
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
@@ -515,12 +666,7 @@ class SymbolTable:
             found = self._through_candidates(info.stub, name, None, hop)
             if found is not None:
                 return found
-        if (
-            info.facts.has_getattr
-            or info.facts.writes_globals
-            or external_star
-            or name in IMPLICIT_MODULE_ATTRIBUTES
-        ):
+        if info.facts.has_getattr or external_star or name in IMPLICIT_MODULE_ATTRIBUTES:
             return Resolution(DYNAMIC, None, hop)
         return Resolution(MISSING_NAME, None, hop)
 
@@ -705,6 +851,27 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+@dataclass(slots=True)
+class _Writers:
+    """What modules do to other modules: module -> (path, fact) of the writes into it (its
+    attributes set, the module handed on); and (module name or prefix, path, fact) of every
+    registration in sys.modules (``*``: a computed name)."""
+
+    attributes: dict[str, list[tuple[str, DynamicFact]]]
+    registered: list[tuple[str, str, DynamicFact]]
+
+
+def _registered(file: SourceFile, target: str) -> str:
+    """The module name (or prefix) a REGISTERS fact of ``file`` names: ``__name__.moves`` in
+    ``six`` is ``six.moves``; a computed name (``*``) may be any module of the top-level package."""
+    for anchor, base in (("__name__", file.module), ("__package__", file.package)):
+        if target.startswith(anchor):
+            return base + target[len(anchor) :]
+    if target == "*":
+        return file.module.partition(".")[0]
+    return target
 
 
 def _parents(modules: Iterable[str]) -> set[str]:

@@ -53,6 +53,8 @@ from archguard.domain.facts import (
     AttributeUse,
     Binding,
     BindingKind,
+    DynamicFact,
+    DynamicKind,
     FileFacts,
     ImportFact,
     ImportKind,
@@ -67,7 +69,9 @@ from archguard.domain.facts import (
 # 6: one walk; a handler's ``A | B`` read as the types it lists (downlevel's PEP 758 form).
 # 7: analysed files parsed with their own warnings silenced: under PYTHONWARNINGS=error an invalid
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
-EXTRACTOR_VERSION = 7
+# 8: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace the
+# writes_globals and registers_submodules flags.
+EXTRACTOR_VERSION = 8
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
@@ -113,12 +117,14 @@ def outcome_digest(plain: tuple) -> bytes:
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
 _BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
 _ATTRIBUTE_USE = Codec(AttributeUse)
+_DYNAMIC = Codec(DynamicFact, {"kind": enum_field(DynamicKind)})
 _FACTS = Codec(
     FileFacts,
     {
         "imports": many(_IMPORT),
         "bindings": many(_BINDING),
         "attribute_uses": many(_ATTRIBUTE_USE),
+        "dynamic": many(_DYNAMIC),
     },
 )
 _SYNTAX_ISSUE = Codec(SyntaxIssue)
@@ -133,7 +139,7 @@ _OUTCOME = Codec(
 )
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
 _SCHEMA_DIGEST = schema_digest(
-    _IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind)
+    _IMPORT, _BINDING, _ATTRIBUTE_USE, _DYNAMIC, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind, DynamicKind)
 )
 
 
