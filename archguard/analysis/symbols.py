@@ -438,6 +438,8 @@ class SymbolTable:
         self._note(CONSULTED_EVERYTHING)
         if self._writers is None:
             writers = _Writers({}, [])
+            computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
+            calls: list[tuple[str, DynamicFact]] = []
             for module, info in list(self._modules.items()):
                 facts = info.facts
                 if facts is None or not facts.dynamic:
@@ -448,7 +450,21 @@ class SymbolTable:
                         if res.status == MODULE and res.origin is not None:
                             writers.attributes.setdefault(res.origin.module, []).append((info.file.path, fact))
                     elif fact.kind is DynamicKind.REGISTERS:
-                        writers.registered.append((_registered(info.file, fact.target), info.file.path, fact))
+                        if fact.target == "*":
+                            computed.setdefault(module, (info.file.path, fact))
+                        else:
+                            writers.registered.append((_anchored(info.file, fact.target), info.file.path, fact))
+                    elif fact.kind is DynamicKind.CALLS and fact.name:
+                        calls.append((module, fact))
+            # A helper registering computed names (``sys.modules[old] = ...``) registers the module
+            # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
+            for module, call in calls if computed else ():
+                res = self.resolve_expression(module, call.target, call.line)
+                helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
+                if helper is not None:
+                    file = self._modules[module].file
+                    for given in call.name.split("|"):
+                        writers.registered.append((_anchored(file, given), *helper))
             self._writers = writers
         return self._writers
 
@@ -856,22 +872,20 @@ class SymbolTable:
 @dataclass(slots=True)
 class _Writers:
     """What modules do to other modules: module -> (path, fact) of the writes into it (its
-    attributes set, the module handed on); and (module name or prefix, path, fact) of every
-    registration in sys.modules (``*``: a computed name)."""
+    attributes set, the module handed on); and (module name, path, fact) of every registration in
+    sys.modules (a module registered, or served by an importer, with whatever lies under it)."""
 
     attributes: dict[str, list[tuple[str, DynamicFact]]]
     registered: list[tuple[str, str, DynamicFact]]
 
 
-def _registered(file: SourceFile, target: str) -> str:
-    """The module name (or prefix) a REGISTERS fact of ``file`` names: ``__name__.moves`` in
-    ``six`` is ``six.moves``; a computed name (``*``) may be any module of the top-level package."""
+def _anchored(file: SourceFile, name: str) -> str:
+    """A module name as a fact of ``file`` writes it (``__name__.moves`` in ``six`` is
+    ``six.moves``; ``__package__.x`` is relative to its package), made absolute."""
     for anchor, base in (("__name__", file.module), ("__package__", file.package)):
-        if target.startswith(anchor):
-            return base + target[len(anchor) :]
-    if target == "*":
-        return file.module.partition(".")[0]
-    return target
+        if name.startswith(anchor):
+            return base + name[len(anchor) :]
+    return name
 
 
 def _parents(modules: Iterable[str]) -> set[str]:

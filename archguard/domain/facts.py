@@ -95,9 +95,11 @@ class DynamicFact(NamedTuple):
     for SETS_ATTRIBUTES and CALLS the dotted expression of the object or callee (resolved in this
     module); for
     REGISTERS the module name put into ``sys.modules``, written as a literal name, or as
-    ``__name__``/``__package__`` followed by a literal tail (``__name__.moves``), or ``*`` when the
-    key is computed (then: any module of this file's top-level package). ``name``: for
-    SETS_ATTRIBUTES the attribute set, ``""`` when any may be.
+    ``__name__``/``__package__`` followed by a literal tail (``__name__.moves``; an importer on
+    ``sys.meta_path`` is ``__name__``: it serves the module's own submodules), or ``*`` when the key
+    is computed (then: the names this module's functions are called with, see CALLS). ``name``: for
+    SETS_ATTRIBUTES the attribute set, ``""`` when any may be; for CALLS the arguments that may
+    name modules (dotted literals, or built from ``__name__``), joined by ``|``.
     """
 
     line: int  # first: facts sort by line

@@ -24,6 +24,7 @@ from archguard.adapters.parsing.facts_builder import (
 )
 from archguard.adapters.python_ast import parse_module
 from archguard.domain.facts import DynamicKind, FileFacts
+from archguard.domain.sources import is_dotted_name
 
 _Handler = Callable[[ast.AST, Context], None]
 # Subtrees are skipped by line only at statements: their ranges are exact, while some inner nodes
@@ -347,8 +348,8 @@ class _AstWalker:
             callee = _dotted(value.func)  # type: ignore[union-attr]
             if callee is None or callee in _READS_ONLY or callee == "setattr":
                 return  # setattr: judged by _DynamicWalker, which also reads its name
-            self.b.calls_at_import(line, callee)
             items: Sequence[ast.expr] = [*value.args, *(k.value for k in value.keywords)]  # type: ignore[union-attr]
+            self.b.calls_at_import(line, callee, [name for item in items if (name := _module_name_given(item))])
             for item in items:  # ``f(helper())``: the inner call runs at import time too
                 if type(item) is ast.Call:
                     inner = _dotted(item.func)
@@ -487,8 +488,11 @@ class _DynamicWalker:
         while stack:
             node, module_level = stack.pop()
             kind = type(node)
-            if kind in _STATEMENTS and not self.lines.overlaps(node.lineno, node.end_lineno):
-                continue
+            if kind in _STATEMENTS:
+                decorators = getattr(node, "decorator_list", None)  # above the ``def`` line
+                first = decorators[0].lineno if decorators else node.lineno
+                if not self.lines.overlaps(first, node.end_lineno):
+                    continue
             if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.Lambda:
                 inner = False
             elif kind is ast.ClassDef:
@@ -557,7 +561,8 @@ class _DynamicWalker:
         elif head == "__path__" and last in _GROWS_PATH:
             self.b.dynamic(DynamicKind.PATH, line, f"__path__.{last}()")
         elif head.rpartition(".")[2] in _REGISTERING_PATHS:
-            self.b.dynamic(DynamicKind.REGISTERS, line, f"{head}.{last}()", "*")
+            # An importer may serve any name; the ones a module installs serve its own (six.moves).
+            self.b.dynamic(DynamicKind.REGISTERS, line, f"{head}.{last}()", "__name__")
         elif head.endswith("modules") and last in ("update", "setdefault", "__setitem__", "get"):
             key = node.args[0] if node.args else None
             if last == "get":
@@ -609,6 +614,16 @@ class _DynamicWalker:
         self.b.dynamic(DynamicKind.REGISTERS, line, construct, _registered_name(key))
 
 
+def _module_name_given(node: ast.expr) -> str:
+    """A call argument that may name a module: a dotted string literal, or one built from this
+    module's name (``f"{__name__}.old"``), written as DynamicFact.target writes it; else ""."""
+    if type(node) is ast.Constant and type(node.value) is str:
+        text = node.value
+        return text if "." in text and is_dotted_name(text) else ""
+    built = _registered_name(node)
+    return built if built.startswith(("__name__", "__package__")) else ""
+
+
 def _namespace_call(node: ast.Call) -> str | None:
     """``globals()``, ``vars()`` or ``locals()`` (no arguments): which, else None."""
     func = node.func
@@ -627,6 +642,8 @@ def _registered_name(key: ast.expr) -> str:
         parts = [key.left, key.right]  # type: ignore[attr-defined]
     elif kind is ast.JoinedStr:
         parts = [v.value if type(v) is ast.FormattedValue else v for v in key.values]  # type: ignore[attr-defined]
+    if kind is ast.Name and key.id in ("__name__", "__package__"):  # type: ignore[attr-defined]
+        return key.id  # type: ignore[attr-defined]
     if len(parts) == 2:
         head, tail = parts
         anchor = _dotted(head)

@@ -545,15 +545,19 @@ class FactsBuilder:
         (``name``, or any when empty)."""
         self._handed.append(DynamicFact(line, DynamicKind.SETS_ATTRIBUTES, construct, dotted, name))
 
-    def calls_at_import(self, line: int, callee: str) -> None:
-        """A module-level call of an imported function (see DynamicKind.CALLS)."""
+    def calls_at_import(self, line: int, callee: str, module_names: Sequence[str] = ()) -> None:
+        """A module-level call of a function imported or defined here (see DynamicKind.CALLS);
+        ``module_names``: its arguments that may name modules (a helper registering modules
+        under computed names registers these)."""
         if callee.partition(".")[0] not in _STDLIB:
-            self._handed.append(DynamicFact(line, DynamicKind.CALLS, f"{callee}()", callee))
+            names = "|".join(module_names)
+            self._handed.append(DynamicFact(line, DynamicKind.CALLS, f"{callee}()", callee, names))
 
     def _dynamic_facts(self) -> tuple[DynamicFact, ...]:
         if not self._handed:
             return tuple(sorted(set(self._dynamic)))  # line first: a total order, walk-independent
         bound = {fact.bound_name for fact in self._imports} | self._plain_roots.keys()
+        bound.update(b.name for b in self._bindings if b.kind is BindingKind.FUNCTION)
         handed = [fact for fact in self._handed if fact.target.partition(".")[0] in bound]
         return tuple(sorted({*self._dynamic, *handed}))
 
