@@ -350,13 +350,13 @@ class SymbolTable:
         stub = self._stub_only.get(module)
         if stub is not None:
             return f"only the stub {stub.path} describes it: an extension built for another platform or missing from this build"
-        why = self._path_grows(module)
-        if why:
-            return why
         for registered, path, fact in self._writers_index().registered:
-            if module == registered or module.startswith(registered + "."):
+            # What is registered under a name no file has (six.moves) may have submodules of its
+            # own; registered under an existing module's name, it replaces that module: like a
+            # module replacing itself, that gives names, not submodules.
+            if module == registered or (module.startswith(registered + ".") and not self.module_exists(registered)):
                 return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
-        return ""
+        return self._path_grows(module)
 
     def _escape(self, module: str, name: str, seen: set[str]) -> str:
         """The first construct through which ``module``'s namespace (or that of a module it
