@@ -465,7 +465,11 @@ def _loose_module(rel: str, uses_src: bool, dirs_with_init: set[str]) -> SourceF
             full = rel.split("/")
             offset = len(full) - len(parts)  # ``src/`` dropped from the name
             top = len(folders)
-            while top > 0 and folders[top - 1].isidentifier() and "/".join(full[: offset + top]) in dirs_with_init:
+            while (
+                top > 0
+                and folders[top - 1].isidentifier()
+                and "/".join(full[: offset + top]) in dirs_with_init
+            ):
                 top -= 1
         names = folders[top:] if is_package else [*folders[top:], stem]
         if names and top < len(folders):

@@ -354,7 +354,9 @@ class SymbolTable:
             # What is registered under a name no file has (six.moves) may have submodules of its
             # own; registered under an existing module's name, it replaces that module: like a
             # module replacing itself, that gives names, not submodules.
-            if module == registered or (module.startswith(registered + ".") and not self.module_exists(registered)):
+            if module == registered or (
+                module.startswith(registered + ".") and not self.module_exists(registered)
+            ):
                 return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
         return self._path_grows(module)
 
@@ -448,12 +450,16 @@ class SymbolTable:
                     if fact.kind is DynamicKind.SETS_ATTRIBUTES:
                         res = self.resolve_expression(module, fact.target, fact.line)
                         if res.status == MODULE and res.origin is not None:
-                            writers.attributes.setdefault(res.origin.module, []).append((info.file.path, fact))
+                            writers.attributes.setdefault(res.origin.module, []).append(
+                                (info.file.path, fact)
+                            )
                     elif fact.kind is DynamicKind.REGISTERS:
                         if fact.target == "*":
                             computed.setdefault(module, (info.file.path, fact))
                         else:
-                            writers.registered.append((_anchored(info.file, fact.target), info.file.path, fact))
+                            writers.registered.append(
+                                (_anchored(info.file, fact.target), info.file.path, fact)
+                            )
                     elif fact.kind is DynamicKind.CALLS and fact.name:
                         calls.append((module, fact))
             # A helper registering computed names (``sys.modules[old] = ...``) registers the module

@@ -139,7 +139,13 @@ _OUTCOME = Codec(
 )
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
 _SCHEMA_DIGEST = schema_digest(
-    _IMPORT, _BINDING, _ATTRIBUTE_USE, _DYNAMIC, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind, DynamicKind)
+    _IMPORT,
+    _BINDING,
+    _ATTRIBUTE_USE,
+    _DYNAMIC,
+    _FACTS,
+    _OUTCOME,
+    enums=(ImportKind, BindingKind, DynamicKind),
 )
 
 

@@ -345,11 +345,13 @@ class _AstWalker:
         statement's own call is read (cheap; deeper shapes are the documented limit)."""
         kind = type(value)
         if kind is ast.Call:
-            callee = _dotted(value.func)  # type: ignore[union-attr]
+            callee = _dotted(value.func)
             if callee is None or callee in _READS_ONLY or callee == "setattr":
                 return  # setattr: judged by _DynamicWalker, which also reads its name
-            items: Sequence[ast.expr] = [*value.args, *(k.value for k in value.keywords)]  # type: ignore[union-attr]
-            self.b.calls_at_import(line, callee, [name for item in items if (name := _module_name_given(item))])
+            items: Sequence[ast.expr] = [*value.args, *(k.value for k in value.keywords)]
+            self.b.calls_at_import(
+                line, callee, [name for item in items if (name := _module_name_given(item))]
+            )
             for item in items:  # ``f(helper())``: the inner call runs at import time too
                 if type(item) is ast.Call:
                     inner = _dotted(item.func)
@@ -507,26 +509,26 @@ class _DynamicWalker:
     def _judge(self, node: ast.AST, kind: type, module_level: bool) -> None:
         line = getattr(node, "lineno", 0)
         if kind is ast.Call:
-            self._call(node, line, module_level)  # type: ignore[arg-type]
+            self._call(node, line, module_level)
         elif kind is ast.Subscript:
-            self._subscript(node, line)  # type: ignore[arg-type]
+            self._subscript(node, line)
         elif kind is ast.Attribute:
-            attr = node.attr  # type: ignore[attr-defined]
+            attr = node.attr
             if attr in _FRAME_ATTRIBUTES:
                 self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, attr)
             elif attr == "__dict__":
-                owner = _dotted(node.value)  # type: ignore[attr-defined]
+                owner = _dotted(node.value)
                 if owner:
                     self.b.hands_on(line, f"{owner}.__dict__", owner)
-        elif kind is ast.Name and node.id == "__path__":  # type: ignore[attr-defined]
-            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+        elif kind is ast.Name and node.id == "__path__":
+            if type(node.ctx) is not ast.Load:
                 self.b.dynamic(DynamicKind.PATH, line, "__path__ assigned")
         elif kind is ast.Compare:
             # ``"x" in globals()``: a read
-            for operand in node.comparators:  # type: ignore[attr-defined]
+            for operand in node.comparators:
                 self._mark_read(operand)
         elif kind is ast.For or kind is ast.comprehension:
-            self._mark_read(node.iter)  # type: ignore[attr-defined]
+            self._mark_read(node.iter)
 
     def _mark_read(self, node: ast.AST) -> None:
         if type(node) is ast.Call and _namespace_call(node) is not None:
@@ -580,7 +582,7 @@ class _DynamicWalker:
         elif last == "setattr" and head in ("", "builtins") and node.args:
             target = node.args[0]
             name = node.args[1] if len(node.args) > 1 else None
-            literal = name.value if type(name) is ast.Constant and type(name.value) is str else ""  # type: ignore[union-attr]
+            literal = name.value if type(name) is ast.Constant and type(name.value) is str else ""
             owner = _dotted(target)
             if owner:
                 self.b.hands_on(line, "setattr()", owner, literal)
@@ -635,15 +637,15 @@ def _namespace_call(node: ast.Call) -> str | None:
 def _registered_name(key: ast.expr) -> str:
     """The module name a ``sys.modules`` key names, as DynamicFact.target writes it."""
     kind = type(key)
-    if kind is ast.Constant and type(key.value) is str:  # type: ignore[attr-defined]
-        return key.value  # type: ignore[attr-defined]
+    if kind is ast.Constant and type(key.value) is str:
+        return key.value
     parts: list[ast.expr] = []
-    if kind is ast.BinOp and type(key.op) is ast.Add:  # type: ignore[attr-defined]
-        parts = [key.left, key.right]  # type: ignore[attr-defined]
+    if kind is ast.BinOp and type(key.op) is ast.Add:
+        parts = [key.left, key.right]
     elif kind is ast.JoinedStr:
-        parts = [v.value if type(v) is ast.FormattedValue else v for v in key.values]  # type: ignore[attr-defined]
-    if kind is ast.Name and key.id in ("__name__", "__package__"):  # type: ignore[attr-defined]
-        return key.id  # type: ignore[attr-defined]
+        parts = [v.value if type(v) is ast.FormattedValue else v for v in key.values]
+    if kind is ast.Name and key.id in ("__name__", "__package__"):
+        return key.id
     if len(parts) == 2:
         head, tail = parts
         anchor = _dotted(head)
