@@ -126,7 +126,7 @@ def test_lazy_module_serves_what_it_lists_under_type_checking(tmp_path: Path) ->
 
 def test_submodules_registered_at_run_time_are_a_warning(tmp_path: Path) -> None:
     # six's ``moves``: modules put into sys.modules under the module's name, or by a meta path
-    # hook (an importer may serve any module of its top-level package).
+    # hook (an importer serves what lies under its module).
     root = tree(tmp_path, {
         "lib/__init__.py": "",
         "lib/six.py": "import sys\nsys.modules[__name__ + '.moves'] = object()\n",
@@ -136,7 +136,7 @@ def test_submodules_registered_at_run_time_are_a_warning(tmp_path: Path) -> None
             """,
         "hooks/__init__.py": "",
         "hooks/hooked.py": "import sys\nsys.meta_path.append(object())\n",
-        "hooks/user.py": "import hooks.anything\n",
+        "hooks/user.py": "import hooks.hooked.anything\n",
         "repl/__init__.py": "",
         "repl/replaced.py": "import sys\nsys.modules[__name__] = object()\n",
         "repl/user.py": "from repl.replaced.sub import x\n",
@@ -145,8 +145,8 @@ def test_submodules_registered_at_run_time_are_a_warning(tmp_path: Path) -> None
     assert found["lib.six.moves"][:2] == ("AG201", Severity.WARNING)
     assert "lib/six.py:2 registers modules in sys.modules" in found["lib.six.moves"][2]
     assert found["lib.six.other"][:2] == ("AG201", Severity.ERROR)  # only ``moves`` is registered
-    assert found["hooks.anything"][1] is Severity.WARNING
-    assert "sys.meta_path.append()" in found["hooks.anything"][2]
+    assert found["hooks.hooked.anything"][1] is Severity.WARNING
+    assert "sys.meta_path.append()" in found["hooks.hooked.anything"][2]
     # Replacing itself gives the module any *name*, not submodules that are not there.
     assert found["repl.replaced.sub"][:2] == ("AG201", Severity.ERROR)
 

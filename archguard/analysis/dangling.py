@@ -9,8 +9,9 @@ a re-export cycle is not reported: we report only what we know is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from archguard.analysis.symbols import MISSING_MODULE, SymbolTable
+from archguard.analysis.symbols import MISSING_MODULE, PathsHolding, SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.ordering import dangling_order
@@ -31,7 +32,30 @@ def find_dangling(
         if file_facts is not None:
             found.extend(dangling_in_file(table, file, file_facts))
     found.sort(key=dangling_order)
-    return found
+    return with_writes_elsewhere(table, found, lambda kind: list(facts))
+
+
+def with_writes_elsewhere(
+    table: SymbolTable, found: Sequence[DanglingImport], paths_holding: PathsHolding
+) -> list[DanglingImport]:
+    """``found`` with the findings no module's own facts explain checked against what *other*
+    modules do: set the name on the module (``setattr(m, ...)``, ``m.X = v``), register the
+    module in ``sys.modules``. A whole-run pass, after the per-file findings (whose incremental
+    derivation traces only the modules each file consults): what one module does to another may
+    sit in any file. ``paths_holding(kind)``: the files whose facts may hold a DynamicFact of that
+    kind (only those are read)."""
+    result = list(found)
+    for i, d in enumerate(result):
+        if d.maybe or d.imported.startswith("."):
+            continue
+        module, _, name = d.imported.partition(":")
+        if d.missing == "name":
+            why = table.set_elsewhere(module, name, paths_holding)
+        else:
+            why = table.registered_elsewhere(module, paths_holding)
+        if why:
+            result[i] = replace(d, maybe=why)
+    return result
 
 
 def dangling_in_file(table: SymbolTable, file: SourceFile, file_facts: FileFacts) -> list[DanglingImport]:

@@ -12,7 +12,7 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -217,6 +217,7 @@ class SymbolTable:
             | None
         ) = None
         self._writers: _Writers | None = None
+        self._shared: frozenset[str] | None = None
 
     # ---- tracing -------------------------------------------------------------------------
 
@@ -318,9 +319,10 @@ class SymbolTable:
 
     def may_bind(self, module: str, name: str) -> str:
         """Why ``name``, bound nowhere archguard can see, may still be bound in ``module`` at run
-        time: the construct that lets code archguard does not follow change its namespace, with
-        its place; "" when nothing can (then the name provably is missing). Asked only of names
-        found missing, so its dearer parts (another module's writes) cost nothing otherwise."""
+        time, from what ``module`` itself does (and the modules it star-imports or calls into at
+        import time): the construct that lets code archguard does not follow change its
+        namespace, with its place; "" when nothing does. What *other* modules do to it is
+        :meth:`set_elsewhere`, asked once per run of the findings left."""
         info = self._info(module)
         if info is None or info.facts is None:
             return ""
@@ -337,28 +339,63 @@ class SymbolTable:
                 helper = self._caller_namespace_helper(module, fact)
                 if helper:
                     return helper
-        for path, fact in self._writers_index().attributes.get(module, ()):
-            if fact.name in ("", name):
-                return f"{path}:{fact.line} may set it: {fact.construct}"
         return ""
 
     def may_exist(self, module: str) -> str:
-        """Why ``module``, which no file provides, may still be importable at run time (a stub for
-        another platform's extension, a package ``__path__`` that grows, a namespace package other
-        distributions share, a module registered in ``sys.modules``); "" when nothing can."""
+        """Why ``module``, which no file provides, may still be importable at run time, from its
+        own name and the packages above it: a stub for another platform's extension, a package
+        above that registers it in ``sys.modules`` (six's ``moves``), a package ``__path__`` that
+        grows, a namespace package other distributions share; "" when nothing does.
+        Registrations by other modules are :meth:`registered_elsewhere`."""
         self._note(module)
         stub = self._stub_only.get(module)
         if stub is not None:
             return f"only the stub {stub.path} describes it: an extension built for another platform or missing from this build"
-        for registered, path, fact in self._writers_index().registered:
-            # What is registered under a name no file has (six.moves) may have submodules of its
-            # own; registered under an existing module's name, it replaces that module: like a
-            # module replacing itself, that gives names, not submodules.
-            if module == registered or (
-                module.startswith(registered + ".") and not self.module_exists(registered)
-            ):
-                return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
+        parent = module.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None and info.facts is not None:
+                for fact in info.facts.dynamic:
+                    if fact.kind is DynamicKind.REGISTERS and fact.target != "*":
+                        why = self._registers(module, _anchored(info.file, fact.target), info.file.path, fact)
+                        if why:
+                            return why
+            parent = parent.rpartition(".")[0]
         return self._path_grows(module)
+
+    # ---- what other modules do: asked once per run, of the findings left ----------------------
+
+    def set_elsewhere(self, module: str, name: str, paths_holding: PathsHolding) -> str:
+        """Why another module may set ``name`` on ``module`` (``setattr(m, ...)``, ``m.X = v``,
+        ``m`` handed to a call); "" if none. ``paths_holding(kind)``: the files whose facts may
+        hold a DynamicFact of that kind (all of them, or fewer when the caller can tell cheaply:
+        only those files' facts are read)."""
+        for path, fact in self._writers_index(paths_holding).attributes.get(module, ()):
+            if fact.name in ("", name):
+                return f"{path}:{fact.line} may set it: {fact.construct}"
+        return ""
+
+    def registered_elsewhere(self, module: str, paths_holding: PathsHolding) -> str:
+        """Why another module may register ``module`` in ``sys.modules`` (a framework keeping a
+        deprecated import path alive); "" if none (``paths_holding`` as for set_elsewhere)."""
+        for registered, path, fact in self._writers_index(paths_holding).registered:
+            why = self._registers(module, registered, path, fact)
+            if why:
+                return why
+        return ""
+
+    def _registers(self, module: str, registered: str, path: str, fact: DynamicFact) -> str:
+        """What is registered under a name no file has (six.moves) may have submodules of its
+        own; registered under an existing module's name, it replaces that module: like a module
+        replacing itself, that gives names, not submodules. An importer (a name ending in ".")
+        serves whatever lies under its module."""
+        if (
+            module == registered
+            or (registered.endswith(".") and module.startswith(registered))
+            or (module.startswith(registered + ".") and not self.module_exists(registered))
+        ):
+            return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
+        return ""
 
     def _escape(self, module: str, name: str, seen: set[str]) -> str:
         """The first construct through which ``module``'s namespace (or that of a module it
@@ -418,6 +455,9 @@ class SymbolTable:
             # A namespace folder: its __path__ is its parent's portions, or every sys.path entry.
             up = parent.rpartition(".")[0]
             if not up:
+                # A package appearing or going under it changes the existence of names under
+                # ``parent``: noting ``parent`` is enough for an incremental derivation.
+                self._note(parent)
                 if parent in self._shared_namespaces():
                     return f"{parent} is a namespace package (no __init__.py) that other distributions share: one may provide {module}"
                 return ""
@@ -427,22 +467,27 @@ class SymbolTable:
     def _shared_namespaces(self) -> frozenset[str]:
         """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):
         the shape of a namespace several distributions install into."""
-        self._note(CONSULTED_EVERYTHING)
-        return frozenset(
-            top
-            for module, info in self._modules.items()
-            if info.file.is_package and (top := module.partition(".")[0]) in self._namespaces
-        )
+        if self._shared is None:
+            self._shared = frozenset(
+                top
+                for module, info in self._modules.items()
+                if info.file.is_package and (top := module.partition(".")[0]) in self._namespaces
+            )
+        return self._shared
 
-    def _writers_index(self) -> _Writers:
-        """Every module's writes into other modules and registrations in sys.modules (read on
-        first need: only a missing name or module asks)."""
-        self._note(CONSULTED_EVERYTHING)
+    def _writers_index(self, paths_holding: PathsHolding) -> _Writers:
+        """What modules do to other modules (read on first need, once per table)."""
         if self._writers is None:
+            wanted = {
+                *paths_holding(DynamicKind.SETS_ATTRIBUTES.value),
+                *paths_holding(DynamicKind.REGISTERS.value),
+            }
             writers = _Writers({}, [])
             computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
             calls: list[tuple[str, DynamicFact]] = []
             for module, info in list(self._modules.items()):
+                if info.file.path not in wanted:
+                    continue
                 facts = info.facts
                 if facts is None or not facts.dynamic:
                     continue
@@ -464,6 +509,13 @@ class SymbolTable:
                         calls.append((module, fact))
             # A helper registering computed names (``sys.modules[old] = ...``) registers the module
             # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
+            if computed:
+                callers = set(paths_holding(DynamicKind.CALLS.value)) - wanted
+                for module, info in list(self._modules.items()):
+                    if info.file.path in callers and info.facts is not None:
+                        calls.extend(
+                            (module, f) for f in info.facts.dynamic if f.kind is DynamicKind.CALLS and f.name
+                        )
             for module, call in calls if computed else ():
                 res = self.resolve_expression(module, call.target, call.line)
                 helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
@@ -873,6 +925,10 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+# kind (a DynamicKind value) -> the paths whose facts may hold a DynamicFact of that kind.
+PathsHolding = Callable[[str], Iterable[str]]
 
 
 @dataclass(slots=True)

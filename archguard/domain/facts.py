@@ -96,7 +96,7 @@ class DynamicFact(NamedTuple):
     module); for
     REGISTERS the module name put into ``sys.modules``, written as a literal name, or as
     ``__name__``/``__package__`` followed by a literal tail (``__name__.moves``; an importer on
-    ``sys.meta_path`` is ``__name__``: it serves the module's own submodules), or ``*`` when the key
+    ``sys.meta_path`` is ``__name__.``: it serves whatever lies under the module), or ``*`` when the key
     is computed (then: the names this module's functions are called with, see CALLS). ``name``: for
     SETS_ATTRIBUTES the attribute set, ``""`` when any may be; for CALLS the arguments that may
     name modules (dotted literals, or built from ``__name__``), joined by ``|``.

@@ -336,6 +336,13 @@ class CachedOutcome:
         plain = self.plain[_UNREADABLE_AT]
         return None if plain is None else _UNREADABLE.decode(plain)
 
+    def may_hold(self, word: bytes) -> bool:
+        """Whether the facts may hold the string ``word`` (a DynamicKind value, say), told from
+        their encoded bytes without decoding them: marshal writes every string's UTF-8 bytes
+        once, so a file whose bytes lack it cannot hold it (a superset, never a miss)."""
+        facts = self.plain[_FACTS_AT]
+        return facts is not None and (self._decoded is not None or word in facts)
+
     def outcome(self) -> ParseOutcome:
         """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""
         if self._decoded is None:

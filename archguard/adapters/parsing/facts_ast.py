@@ -564,7 +564,7 @@ class _DynamicWalker:
             self.b.dynamic(DynamicKind.PATH, line, f"__path__.{last}()")
         elif head.rpartition(".")[2] in _REGISTERING_PATHS:
             # An importer may serve any name; the ones a module installs serve its own (six.moves).
-            self.b.dynamic(DynamicKind.REGISTERS, line, f"{head}.{last}()", "__name__")
+            self.b.dynamic(DynamicKind.REGISTERS, line, f"{head}.{last}()", "__name__.")
         elif head.endswith("modules") and last in ("update", "setdefault", "__setitem__", "get"):
             key = node.args[0] if node.args else None
             if last == "get":
