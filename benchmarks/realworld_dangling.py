@@ -194,6 +194,8 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="package name (repeatable)")
     parser.add_argument("--verify", action="store_true",
                         help="run every error-level finding's import in a venv of the package (pip install)")
+    parser.add_argument("--verify-warnings", action="store_true",
+                        help="with --verify, run the warning-level findings' imports too (how many work)")
     args = parser.parse_args()
 
     explained = listed_in_doc()
@@ -208,7 +210,8 @@ def main() -> int:
         errors = [v for v in found if v["severity"] == "error"]
         print(f"\n{spec}: {result['summary']['files']} files, check {seconds:.1f} s (cold), "
               f"{len(errors)} error-level and {len(found) - len(errors)} warning-level AG201/AG202")
-        verdicts = verify(spec, python_version, args.dir, errors) if args.verify and errors else {}
+        checked = found if args.verify_warnings else errors
+        verdicts = verify(spec, python_version, args.dir, checked) if args.verify and checked else {}
         for v in errors:
             known = (spec, v["path"], v["line"]) in explained
             ok = ok and known
@@ -222,7 +225,14 @@ def main() -> int:
                 warned[why] = warned.get(why, 0) + 1
         for why, count in sorted(warned.items()):
             print(f"  warning x{count}: {why}")
-        real = sum(1 for judged in verdicts.values() if judged == "real")
+        real = sum(1 for v in errors if verdicts.get((v["path"], v["line"], v["imported"])) == "real")
+        if args.verify_warnings:
+            warned_verdicts = [verdicts.get((v["path"], v["line"], v["imported"]), "") for v in found
+                               if v["severity"] != "error"]
+            works = sum(1 for judged in warned_verdicts if judged == "false")
+            fails = sum(1 for judged in warned_verdicts if judged == "real")
+            print(f"  warnings run: {works} import, {fails} fail as reported, "
+                  f"{len(warned_verdicts) - works - fails} fail otherwise")
         rows.append((spec, result["summary"]["files"], len(errors), len(found) - len(errors),
                      real if args.verify else None, seconds))
     print("\n| package | files | error-level | warning-level | real (import run) | cold check |")
