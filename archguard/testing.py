@@ -18,25 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from archguard import app
-from archguard.cli import options_for
+from archguard.app.options import resolve
+from archguard.domain.options import options_of
 from archguard.domain.result import CheckResult
 from archguard.reporting import text
 
-# what a caller may pass: the ``check`` options that say what to analyse and how
-KEYWORDS = frozenset(
-    {
-        "package",
-        "exclude",
-        "target_python",
-        "contracts",
-        "importlinter_config",
-        "cache_dir",
-        "no_cache",
-        "jobs",
-        "baseline",
-        "strict_baseline",
-    }
-)
+# what a caller may pass: the ``check`` options that [tool.archguard] may set and that change what
+# is analysed or how (archguard/domain/options.py), by the command line's name (``_`` for ``-``)
+KEYWORDS = frozenset(spec.name for spec in options_of("check") if spec.config and spec.field)
 
 
 def check_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> CheckResult:
@@ -46,9 +35,7 @@ def check_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> Ch
         raise TypeError(
             f"unknown archguard option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYWORDS))}"
         )
-    given = {key: _as_cli_value(key, value) for key, value in options.items()}
-    resolved, _ = options_for(Path(root), **given)
-    return app.run_check(resolved)
+    return app.run_check(resolve("check", Path(root), options).options)
 
 
 def assert_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> CheckResult:
@@ -58,12 +45,3 @@ def assert_architecture(root: str | os.PathLike[str] = ".", **options: Any) -> C
     if result.failed:
         raise AssertionError(f"archguard check {root} failed:\n{text.render_check(result)}")
     return result
-
-
-def _as_cli_value(key: str, value: Any) -> Any:
-    """What click would have handed the CLI: tuples for repeatable options, Paths for paths."""
-    if key in ("package", "exclude"):
-        return (value,) if isinstance(value, str) else tuple(value)
-    if key in ("contracts", "importlinter_config", "cache_dir", "baseline") and value is not None:
-        return Path(value)
-    return value

@@ -6,15 +6,18 @@ scans them (discovery + fact extraction), so every test's modules are named by t
 - :func:`make_tree` / :func:`make_table` do both for a dict of source snippets, in a temporary
   folder, for unit tests of the analysis (snippets are dedented first);
 - :func:`concept_tree` builds a tree with every kind of finding, :func:`comparable_json` compares
-  two runs' results.
+  two runs' results;
+- :func:`run_cli` runs ``python -m archguard`` as a user does, in a new process (functional tests).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,28 @@ def write_tree(root: Path, files: Mapping[str, str | bytes], *, mtime: float | N
         if mtime is not None:
             os.utime(path, (mtime, mtime))
     return root
+
+
+def cli_command(*args: str | os.PathLike[str]) -> list[str]:
+    """The argv of ``python -m archguard ARGS`` (for :func:`run_cli`, or a test that must start
+    the process itself: several at once, or under a measuring harness)."""
+    return [sys.executable, "-m", "archguard", *map(str, args)]
+
+
+def run_cli(
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+    preexec_fn: Callable[[], object] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m archguard ARGS`` in a new process, as a user runs it, with stdout and stderr
+    captured as text. ``env``: the whole environment (default: this one's); ``timeout``: a hung
+    run fails the test instead of the suite; ``preexec_fn``: set up the child (resource limits)."""
+    return subprocess.run(
+        cli_command(*args),
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout, preexec_fn=preexec_fn,
+    )
 
 
 def scan(root: Path) -> tuple[list[SourceFile], dict[str, FileFacts]]:

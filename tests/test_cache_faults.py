@@ -10,14 +10,13 @@ import json
 import os
 import struct
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from archguard import app
-from tests.helpers import comparable_json, concept_tree, write_tree
+from tests.helpers import cli_command, comparable_json, concept_tree, write_tree
 
 
 def _flip_middle_byte(data: bytes) -> bytes:
@@ -78,8 +77,7 @@ def test_a_cache_folder_that_is_a_file_is_not_fatal(reference: tuple[Path, dict]
 def test_two_runs_sharing_a_cache_folder_both_succeed(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "tree", concept_tree(260))  # big enough for worker pools
     cache = tmp_path / "shared-cache"
-    command = [sys.executable, "-m", "archguard", "check", str(root), "--cache-dir", str(cache), "-q",
-               "--jobs", "1", "--json"]
+    command = cli_command("check", root, "--cache-dir", cache, "-q", "--jobs", "1", "--json")
     runs = [subprocess.Popen([*command, str(tmp_path / f"run{i}.json")], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True) for i in range(2)]
     for run in runs:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from archguard.domain.errors import ConfigError
 from archguard.adapters.git_changes import changed_files
 from archguard.analysis.changes import ChangeReach, module_of_path
+from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
-from tests.helpers import write_tree
-from tests.test_cli import archguard
+from tests.helpers import run_cli, write_tree
 
 BASE = {
     "app/__init__.py": "from .impl import Thing\n",
@@ -54,7 +53,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def changed_check(repo: Path, *args: str) -> tuple[int, dict]:
-    run = archguard("check", repo, *args, "--json", repo / "out.json")
+    run = run_cli("check", repo, *args, "--json", repo / "out.json")
     assert run.returncode in (0, 1), run.stderr
     return run.returncode, json.loads((repo / "out.json").read_text())
 
@@ -64,7 +63,7 @@ def reported(data: dict) -> list[tuple[str, str]]:
 
 
 def test_nothing_changed_reports_nothing_though_the_tree_has_debt(repo: Path) -> None:
-    assert archguard("check", repo).returncode == 1  # scripts/old.py dangles
+    assert run_cli("check", repo).returncode == 1  # scripts/old.py dangles
     code, data = changed_check(repo, "--changed")
     assert code == 0 and reported(data) == [] and data["changed_files"] == []
 
@@ -120,7 +119,7 @@ def test_staged_reports_the_index_not_unstaged_edits(repo: Path) -> None:
 def test_changed_respects_the_baseline_and_reports_only_its_own_stale_entries(repo: Path) -> None:
     baseline = repo / "b.json"
     (repo / "app" / "__init__.py").write_text("")
-    archguard("baseline", repo, "--baseline", baseline)
+    run_cli("baseline", repo, "--baseline", baseline)
     code, data = changed_check(repo, "--changed", "--baseline", baseline)
     assert code == 0 and data["summary"]["baselined"] == 1
 
@@ -133,7 +132,7 @@ def test_changed_respects_the_baseline_and_reports_only_its_own_stale_entries(re
     ],
 )
 def test_bad_revisions_and_combinations_are_exit_2(repo: Path, args: list[str], message: str) -> None:
-    run = archguard("check", repo, *args, cwd=repo)
+    run = run_cli("check", repo, *args, cwd=repo)
     assert run.returncode == 2 and message in run.stderr, run.stderr
     assert not (repo / "x").exists()
 
@@ -146,13 +145,13 @@ def test_a_revision_is_never_read_as_a_git_option(repo: Path) -> None:
 
 def test_outside_a_checkout_is_exit_2(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "plain", BASE)
-    run = archguard("check", root, "--changed", cwd=tmp_path)
+    run = run_cli("check", root, "--changed", cwd=tmp_path)
     assert run.returncode == 2 and "need a git checkout" in run.stderr
 
 
 def test_without_a_default_branch_names_a_revision(repo: Path) -> None:
     git(repo, "branch", "-qm", "main", "trunk")
-    run = archguard("check", repo, "--changed")
+    run = run_cli("check", repo, "--changed")
     assert run.returncode == 2 and "--changed REV" in run.stderr
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from archguard.adapters.cache import facts_cache
-from tests.helpers import write_tree
-from tests.test_cli import TREE, archguard
+from tests.helpers import run_cli, write_tree
+from tests.test_cli import TREE
 
 
 def check_json(root: Path, *args: str | Path) -> tuple[dict, str]:
-    run = archguard("check", root, "--json", "-", *args)
+    run = run_cli("check", root, "--json", "-", *args)
     assert run.returncode in (0, 1), run.stderr
     return json.loads(run.stdout), run.stderr
 
@@ -87,9 +87,9 @@ def test_a_cache_from_another_archguard_version_is_ignored_cleanly(tree: Path) -
 
 def test_gitlab_code_quality_report_lists_what_fails_or_warns(tree: Path) -> None:
     baseline = tree / "b.json"
-    archguard("baseline", tree, "--baseline", baseline)
+    run_cli("baseline", tree, "--baseline", baseline)
     (tree / "app" / "late.py").write_text("from app.realtime.impl import Manager\n")
-    run = archguard("check", tree, "--baseline", baseline, "--format", "gitlab")
+    run = run_cli("check", tree, "--baseline", baseline, "--format", "gitlab")
     assert run.returncode == 1
     report = json.loads(run.stdout)
     assert report == [

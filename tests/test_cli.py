@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_cli
 from tests.helpers import write_tree as make_tree
 
 TREE = {
@@ -33,20 +32,13 @@ TREE = {
 }
 
 
-def archguard(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
-    )
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "repo", TREE)
 
 
 def test_scan_reports_broken_loose_and_dangling_and_exits_0(tree: Path) -> None:
-    run = archguard("scan", tree, "--json", tree / "out.json")
+    run = run_cli("scan", tree, "--json", tree / "out.json")
     assert run.returncode == 0, run.stderr
     assert "tests/test_broken.py:1:10: syntax error:" in run.stdout
     assert "scripts/run-it.py:1:1: AG201" in run.stdout
@@ -63,7 +55,7 @@ def test_scan_reports_broken_loose_and_dangling_and_exits_0(tree: Path) -> None:
 
 
 def test_check_lists_each_non_canonical_import_and_exits_1(tree: Path) -> None:
-    run = archguard("check", tree, "--json", tree / "check.json")
+    run = run_cli("check", tree, "--json", tree / "check.json")
     assert run.returncode == 1, run.stderr
     assert (
         "app/chat.py:1:1: AG101 LegacyManager imported from app.realtime.compat (a shim); "
@@ -87,18 +79,18 @@ def test_check_lists_each_non_canonical_import_and_exits_1(tree: Path) -> None:
 def test_check_exits_0_when_everything_is_canonical(tmp_path: Path) -> None:
     clean = {k: v for k, v in TREE.items() if k not in {"app/chat.py", "tests/test_chat.py", "scripts/run-it.py"}}
     root = make_tree(tmp_path / "clean", clean)
-    run = archguard("check", root)
+    run = run_cli("check", root)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "All contracts kept" in run.stdout or "Found 0 violations" in run.stdout
 
 
 def test_baseline_makes_known_violations_pass_and_new_ones_fail(tree: Path) -> None:
     baseline = tree / "archguard-baseline.json"
-    assert archguard("baseline", tree, "--baseline", baseline).returncode == 0
-    assert archguard("check", tree, "--baseline", baseline).returncode == 0
+    assert run_cli("baseline", tree, "--baseline", baseline).returncode == 0
+    assert run_cli("check", tree, "--baseline", baseline).returncode == 0
 
     (tree / "app" / "late.py").write_text("\n\nfrom app.realtime.impl import Manager\n")
-    run = archguard("check", tree, "--baseline", baseline, "--json", "-")
+    run = run_cli("check", tree, "--baseline", baseline, "--json", "-")
     assert run.returncode == 1
     data = json.loads(run.stdout)
     assert [(v["path"], v["baselined"]) for v in data["violations"] if not v["baselined"]] == [("app/late.py", False)]
@@ -107,10 +99,10 @@ def test_baseline_makes_known_violations_pass_and_new_ones_fail(tree: Path) -> N
 
 def test_update_baseline_only_shrinks(tree: Path) -> None:
     baseline = tree / "b.json"
-    archguard("baseline", tree, "--baseline", baseline)
+    run_cli("baseline", tree, "--baseline", baseline)
     (tree / "app" / "chat.py").write_text("from app.realtime.manager import ConnectionManager\n")  # fixed
     (tree / "app" / "late.py").write_text("from app.realtime.impl import Manager\n")  # new
-    run = archguard("check", tree, "--baseline", baseline, "--update-baseline")
+    run = run_cli("check", tree, "--baseline", baseline, "--update-baseline")
     assert run.returncode == 1  # the new one still fails
     entries = json.loads(baseline.read_text())["violations"]
     assert sorted(e["path"] for e in entries) == ["scripts/run-it.py", "tests/test_chat.py"]
@@ -118,7 +110,7 @@ def test_update_baseline_only_shrinks(tree: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
 def test_machine_formats_go_to_stdout(tree: Path, fmt: str) -> None:
-    run = archguard("check", tree, "--format", fmt)
+    run = run_cli("check", tree, "--format", fmt)
     assert run.returncode == 1
     if fmt in ("json", "sarif"):
         data = json.loads(run.stdout)
@@ -134,18 +126,18 @@ def test_target_python_decides_what_is_a_syntax_error(tmp_path: Path) -> None:
         "pkg/__init__.py": "",
         "pkg/types.py": "type UserId = int\n\nclass Box[T]:\n    item: T\n",
     })
-    newest = json.loads(archguard("scan", root, "--json", "-", "--no-cache").stdout)
+    newest = json.loads(run_cli("scan", root, "--json", "-", "--no-cache").stdout)
     assert newest["summary"]["syntax_errors"] == 0
-    old = json.loads(archguard("scan", root, "--json", "-", "--no-cache", "--target-python", "3.11").stdout)
+    old = json.loads(run_cli("scan", root, "--json", "-", "--no-cache", "--target-python", "3.11").stdout)
     assert [e["path"] for e in old["syntax_errors"]] == ["pkg/types.py"]
     assert old["syntax_errors"][0]["line"] == 1
 
 
 def test_options_come_from_pyproject_and_the_command_line_wins(tree: Path) -> None:
     (tree / "pyproject.toml").write_text('[tool.archguard]\nexclude = ["scripts/**"]\n')
-    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    data = json.loads(run_cli("scan", tree, "--json", "-").stdout)
     assert data["summary"]["files"] == 9 and data["summary"]["dangling_imports"] == 0
-    data = json.loads(archguard("scan", tree, "--json", "-", "--exclude", "tests/**").stdout)
+    data = json.loads(run_cli("scan", tree, "--json", "-", "--exclude", "tests/**").stdout)
     assert data["summary"]["files"] == 8 and data["summary"]["dangling_imports"] == 1
 
 
@@ -163,23 +155,23 @@ def test_options_come_from_pyproject_and_the_command_line_wins(tree: Path) -> No
 )
 def test_bad_configuration_is_exit_2_with_one_clear_line(tree: Path, args: list[str], files: dict[str, str], expected: str) -> None:
     make_tree(tree, files)
-    run = archguard(*args, tree)
+    run = run_cli(*args, tree)
     assert run.returncode == 2, run.stdout + run.stderr
     assert expected in run.stderr
     assert "Traceback" not in run.stderr
 
 
 def test_missing_root_is_exit_2(tmp_path: Path) -> None:
-    run = archguard("scan", tmp_path / "nowhere")
+    run = run_cli("scan", tmp_path / "nowhere")
     assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_warm_scan_reuses_the_cache(tree: Path) -> None:
-    archguard("scan", tree)
-    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    run_cli("scan", tree)
+    data = json.loads(run_cli("scan", tree, "--json", "-").stdout)
     assert data["summary"]["cache_hits"] == data["summary"]["files"]
     (tree / "app" / "good.py").write_text("from app.realtime.manager import ConnectionManager as CM\n")
-    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    data = json.loads(run_cli("scan", tree, "--json", "-").stdout)
     assert data["summary"]["cache_hits"] == data["summary"]["files"] - 1
 
 
@@ -196,7 +188,7 @@ def test_warm_scan_reuses_the_cache(tree: Path) -> None:
 )
 def test_hostile_configuration_is_exit_2_not_a_traceback(tree: Path, files: dict[str, str], args: list[str], expected: str) -> None:
     make_tree(tree, files)
-    run = archguard(*[a.format(root=tree) for a in args], tree)
+    run = run_cli(*[a.format(root=tree) for a in args], tree)
     assert run.returncode == 2, run.stdout + run.stderr
     assert expected in run.stderr and "Traceback" not in run.stderr
 
@@ -206,13 +198,13 @@ def test_contract_errors_point_at_the_right_concept_even_with_comments(tree: Pat
         '[[concept]]  # one\nname = "a"\ncanonical = "app.realtime.manager:ConnectionManager"\n\n'
         '[[concept]]  # two\nname = "b"\ncanonical = "app.x:Y"\nbogus = 1\n'
     )})
-    run = archguard("check", tree)
+    run = run_cli("check", tree)
     assert run.returncode == 2 and "contracts/ws.toml:8: unknown field 'bogus'" in run.stderr
 
 
 def test_a_file_whose_name_is_not_utf8_is_an_unreadable_finding(tree: Path) -> None:
     (tree / "app").joinpath(os.fsdecode(b"caf\xe9.py")).write_text("x = 1\n")
-    data = json.loads(archguard("scan", tree, "--json", "-").stdout)
+    data = json.loads(run_cli("scan", tree, "--json", "-").stdout)
     assert [u["reason"] for u in data["unreadable_files"]] == ["file name is not valid UTF-8"]
     summary = data["summary"]
     assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"] == 11
@@ -220,14 +212,14 @@ def test_a_file_whose_name_is_not_utf8_is_an_unreadable_finding(tree: Path) -> N
 
 def test_json_path_from_pyproject_is_relative_to_root(tree: Path, tmp_path: Path) -> None:
     (tree / "pyproject.toml").write_text('[tool.archguard]\njson = "out/result.json"\n')
-    assert archguard("scan", tree, cwd=tmp_path).returncode == 0
+    assert run_cli("scan", tree, cwd=tmp_path).returncode == 0
     assert json.loads((tree / "out" / "result.json").read_text())["schema"] == "archguard/1"
 
 
 def test_json_and_baseline_files_get_ordinary_permissions(tree: Path) -> None:
     old = os.umask(0o022)
     try:
-        archguard("baseline", tree, "--baseline", tree / "b.json", "--json", tree / "r.json")
+        run_cli("baseline", tree, "--baseline", tree / "b.json", "--json", tree / "r.json")
     finally:
         os.umask(old)
     assert (tree / "b.json").stat().st_mode & 0o777 == 0o644
@@ -241,7 +233,7 @@ def test_import_linter_warnings_are_shown_as_notices(tree: Path) -> None:
         "source_modules =\n    app.chat\nforbidden_modules =\n    app.good\n"
         "ignore_imports =\n    app.zzz -> app.yyy\nunmatched_ignore_imports_alerting = warn\n"
     )})
-    run = archguard("check", tree, "--json", tree / "r.json")
+    run = run_cli("check", tree, "--json", tree / "r.json")
     assert "Note: .importlinter: No matches for ignored import app.zzz -> app.yyy." in run.stdout
     assert json.loads((tree / "r.json").read_text())["notices"] == [
         ".importlinter: No matches for ignored import app.zzz -> app.yyy."
@@ -259,6 +251,6 @@ def test_compiled_extension_modules_exist_for_dangling_checks(tmp_path: Path) ->
             "import app.speedups.fast\nfrom app.speedups.gone import x\n"
         ),
     })
-    data = json.loads(archguard("scan", root, "--json", "-", "--no-cache").stdout)
+    data = json.loads(run_cli("scan", root, "--json", "-", "--no-cache").stdout)
     assert [d["imported"] for d in data["dangling_imports"]] == ["app.speedups.gone"]
     assert data["summary"]["files"] == 3  # .so and .pyx are modules, not .py files

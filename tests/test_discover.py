@@ -8,8 +8,6 @@ ordinary same-named helpers that must never make a cluster.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -20,7 +18,7 @@ from archguard.analysis.discover.score import cluster_score
 from archguard.app import Options
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 
@@ -97,11 +95,6 @@ DRIFTED = {
 def discover_tree(tmp_path: Path, tree: dict[str, str] = DRIFTED, **options) -> DiscoveryResult:
     root = write_tree(tmp_path / "tree", tree)
     return run_discover(Options(root=root, no_cache=True, jobs=1, **options))
-
-
-def archguard(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archguard", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -257,7 +250,7 @@ def test_example_ranks_its_planted_concepts_first() -> None:
 def test_cli_json_table_and_drafts_that_check_loads(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "tree", DRIFTED)
     out = tmp_path / "d.json"
-    done = archguard("discover", root, "--no-cache", "--top", "1", "--json", out,
+    done = run_cli("discover", root, "--no-cache", "--top", "1", "--json", out,
                      "--write-contracts", tmp_path / "drafts")
     assert done.returncode == 0, done.stderr
     assert "engine" in done.stdout and "+1 more" in done.stdout
@@ -273,20 +266,20 @@ def test_cli_json_table_and_drafts_that_check_loads(tmp_path: Path) -> None:
     assert {"modules", "path", "breakers"} <= set(data["cycles"][0])
     assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == ["engine.toml"]
 
-    checked = archguard("check", root, "--no-cache", "--contracts", tmp_path / "drafts",
+    checked = run_cli("check", root, "--no-cache", "--contracts", tmp_path / "drafts",
                         "--json", tmp_path / "c.json")
     assert checked.returncode == 1, checked.stderr  # the drafts load, and find the drift
     violations = json.loads((tmp_path / "c.json").read_text())["violations"]
     engine = {(v["path"], v["code"]) for v in violations if v["contract"] == "engine"}
     assert ("app/users/d.py", "AG101") in engine and ("app/wrappers.py", "AG111") in engine
 
-    again = archguard("discover", root, "--no-cache", "--write-contracts", tmp_path / "drafts", "--top", "1")
+    again = run_cli("discover", root, "--no-cache", "--write-contracts", tmp_path / "drafts", "--top", "1")
     assert again.returncode == 0 and "kept" in again.stdout  # never overwritten
 
 
 def test_init_on_a_fresh_tree(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "tree", DRIFTED)
-    done = archguard("init", root, "--no-cache", "-q")
+    done = run_cli("init", root, "--no-cache", "-q")
     assert done.returncode == 0, done.stderr
     assert "[tool.archguard]" in (root / "pyproject.toml").read_text()
     assert 'exclude = ["app/util/dates_old.py", "backup/**"]  # stale copies' in (root / "pyproject.toml").read_text()
@@ -294,11 +287,11 @@ def test_init_on_a_fresh_tree(tmp_path: Path) -> None:
     assert "type = canonical" in (root / ".importlinter").read_text()
     baseline = json.loads((root / "archguard-baseline.json").read_text())
     assert baseline  # today's violations, recorded
-    checked = archguard("check", root, "--no-cache")
+    checked = run_cli("check", root, "--no-cache")
     assert checked.returncode == 0, checked.stdout + checked.stderr  # everything known, nothing stale
     assert "stale" not in checked.stdout
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".archguard_cache" not in p.parts}
-    again = archguard("init", root, "--no-cache", "-q")
+    again = run_cli("init", root, "--no-cache", "-q")
     assert again.returncode == 0 and again.stdout.count("kept") >= 4
     assert {p: p.read_bytes() for p in before} == before
 
@@ -308,7 +301,7 @@ def test_init_keeps_existing_configuration(tmp_path: Path) -> None:
     tree["pyproject.toml"] = '[project]\nname = "app"\n\n[tool.archguard]\nexclude = ["backup/**"]\n'
     tree[".importlinter"] = "[importlinter]\nroot_packages = app\n\n[importlinter:contract:x]\nname = x\ntype = independence\nmodules =\n    app.a\n    app.b\n"
     root = write_tree(tmp_path / "tree", tree)
-    done = archguard("init", root, "--no-cache", "-q")
+    done = run_cli("init", root, "--no-cache", "-q")
     assert done.returncode == 0, done.stderr
     assert (root / "pyproject.toml").read_text() == tree["pyproject.toml"]
     assert (root / ".importlinter").read_text() == tree[".importlinter"]
@@ -319,7 +312,7 @@ def test_init_adds_the_table_to_a_pyproject_without_one(tmp_path: Path) -> None:
     tree = dict(DRIFTED)
     tree["pyproject.toml"] = '[project]\nname = "app"\n'
     root = write_tree(tmp_path / "tree", tree)
-    assert archguard("init", root, "--no-cache", "-q").returncode == 0
+    assert run_cli("init", root, "--no-cache", "-q").returncode == 0
     text = (root / "pyproject.toml").read_text()
     assert text.startswith('[project]\nname = "app"\n') and "[tool.archguard]" in text
 
@@ -387,9 +380,9 @@ def test_a_warm_run_reads_the_same_result_from_the_cache(tmp_path: Path) -> None
 
 def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "tree", DRIFTED)
-    done = archguard("discover", root, "--no-cache", "--canonical", "engine=app.users.a:Nothing")
+    done = run_cli("discover", root, "--no-cache", "--canonical", "engine=app.users.a:Nothing")
     assert done.returncode == 2 and "not a path to this concept" in done.stderr
-    done = archguard("discover", root, "--no-cache", "--canonical", "nosuch=app.core:Engine")
+    done = run_cli("discover", root, "--no-cache", "--canonical", "nosuch=app.core:Engine")
     assert done.returncode == 2 and "no cluster named 'nosuch'" in done.stderr
 
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_archguard_check_on_its_own_repository_is_clean(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "archguard", "check", str(REPO), "--cache-dir", str(tmp_path), "--json", "-"],
-        capture_output=True, text=True, timeout=300,
-    )
+    run = run_cli("check", REPO, "--cache-dir", tmp_path, "--json", "-")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     data = json.loads(run.stdout)
     assert data["summary"]["violations"] == 0

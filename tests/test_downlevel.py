@@ -8,7 +8,6 @@ directly; where no such twin exists (``except A,B: code``), the expected facts w
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 import warnings
@@ -21,6 +20,7 @@ from archguard.adapters.parsing.downlevel import TooNew, extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.syntax_judge import all_issues
 from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
+from tests.helpers import run_cli
 
 NEWER = {
     "aliases.py": """\
@@ -386,8 +386,8 @@ def test_the_scanner_takes_the_rewrite_path_for_pep695_files(tmp_path: Path) -> 
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "types.py").write_text(textwrap.dedent(NEWER["aliases.py"]))
-    run = subprocess.run([sys.executable, "-m", "archguard", "scan", str(tmp_path), "--no-cache", "--json", "-"],
-                         capture_output=True, text=True, check=True)
+    run = run_cli("scan", tmp_path, "--no-cache", "--json", "-")
+    assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["summary"]["syntax_errors"] == 0 and data["summary"]["parsed_files"] == 2
 
@@ -398,9 +398,10 @@ def test_a_file_this_interpreter_cannot_read_is_unreadable_not_a_syntax_error(tm
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "regroup.py").write_text(
         "try:\n    import a\nexcept A if B else C, ImportError: import b\n")
-    command = [sys.executable, "-m", "archguard", "scan", str(tmp_path), "--json", "-"]
     for _ in range(2):  # never cached as such: an archguard on a newer Python must read it
-        data = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+        run = run_cli("scan", tmp_path, "--json", "-")
+        assert run.returncode == 0, run.stderr
+        data = json.loads(run.stdout)
         assert data["summary"]["syntax_errors"] == 0 and data["summary"]["unreadable_files"] == 1
         (unreadable,) = data["unreadable_files"]
         assert unreadable["path"] == "pkg/regroup.py"
@@ -410,6 +411,7 @@ def test_a_file_this_interpreter_cannot_read_is_unreadable_not_a_syntax_error(tm
 def test_newer_syntax_first_then_a_real_fault_is_the_faults_syntax_error(tmp_path: Path) -> None:
     """CPython objects to line 1 (newer syntax); the judge for the target finds the real fault."""
     (tmp_path / "late_fault.py").write_text("type X = int\n" + "a = 1\n" * 10 + "def f(:\n    pass\n")
-    command = [sys.executable, "-m", "archguard", "scan", str(tmp_path), "--no-cache", "--json", "-"]
-    data = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    run = run_cli("scan", tmp_path, "--no-cache", "--json", "-")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
     assert [(e["path"], e["line"]) for e in data["syntax_errors"]] == [("late_fault.py", 12)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from archguard.app import Options, run_check
 from archguard.app.fix import FixOptions, run_fix
 from archguard.domain.fix import FixStatus
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 CONCEPT = "websocket-manager"
 
@@ -301,6 +299,19 @@ def test_a_shim_gone_before_its_deletion_refuses_the_run(tmp_path: Path, monkeyp
     assert {p: p.read_bytes() for p in before} == before
 
 
+def test_a_shim_the_project_declares_as_an_entry_point_is_never_deleted(tmp_path: Path) -> None:
+    """Plugin hosts load an entry point by name: the last importer gone, it still must stay."""
+    root = make(tmp_path, {
+        "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,
+        "pyproject.toml": '[project]\nname = "app"\n\n[project.entry-points."app.managers"]\n'
+                          'legacy = "app.realtime.compat:LegacyManager"\n',
+    })
+    assert fix(root, dry_run=True).unused_shims == []
+    result = fix(root, delete_unused_shims=True)
+    assert result.status is FixStatus.FIXED and result.deleted_shims == []
+    assert (root / "app/realtime/compat.py").exists()
+
+
 def test_a_shim_something_else_still_imports_is_not_listed(tmp_path: Path) -> None:
     root = make(tmp_path, {
         "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,
@@ -376,20 +387,15 @@ def test_a_refused_file_means_nothing_is_written(tmp_path: Path, monkeypatch: py
     assert read(root, "app/a.py") == "from app.realtime.compat import LegacyManager\n" + TAIL
 
 
-def archguard(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archguard", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
-
-
 def test_cli_dry_run_prints_a_diff_and_writes_nothing_then_fix_and_json(tmp_path: Path) -> None:
     root = make(tmp_path, {"app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL})
-    dry = archguard("fix", root, "--dry-run", "--no-cache")
+    dry = run_cli("fix", root, "--dry-run", "--no-cache")
     assert dry.returncode == 0, dry.stderr
     assert "--- a/app/chat.py\n+++ b/app/chat.py\n" in dry.stdout
     assert "-from app.realtime.compat import LegacyManager\n" in dry.stdout
     assert "+from app.realtime.manager import ConnectionManager as LegacyManager\n" in dry.stdout
     assert read(root, "app/chat.py") == "from app.realtime.compat import LegacyManager\n" + TAIL
-    run = archguard("fix", root, "--no-cache", "--json", tmp_path / "fix.json")
+    run = run_cli("fix", root, "--no-cache", "--json", tmp_path / "fix.json")
     assert run.returncode == 0, run.stdout + run.stderr
     data = json.loads((tmp_path / "fix.json").read_text())
     assert data["status"] == "fixed" and data["command"] == "fix"
@@ -400,16 +406,16 @@ def test_cli_dry_run_prints_a_diff_and_writes_nothing_then_fix_and_json(tmp_path
     }]
     assert {n["path"] for n in data["not_fixed"]} == {"app/realtime/compat.py"}
     assert data["unused_shims"] == ["app/realtime/compat.py"]
-    check = archguard("check", root, "--no-cache", "--json", "-")
+    check = run_cli("check", root, "--no-cache", "--json", "-")
     kinds = {(v["code"], v["path"]) for v in json.loads(check.stdout)["violations"]}
     assert kinds == {("AG101", "app/realtime/compat.py")}
 
 
 def test_cli_unknown_concept_and_missing_path_are_usage_errors(tmp_path: Path) -> None:
     root = make(tmp_path, {})
-    run = archguard("fix", root, "--no-cache", "--concept", "nope")
+    run = run_cli("fix", root, "--no-cache", "--concept", "nope")
     assert run.returncode == 2 and "no concept contract named 'nope'" in run.stderr
-    run = archguard("fix", root, "does/not/exist", "--no-cache")
+    run = run_cli("fix", root, "does/not/exist", "--no-cache")
     assert run.returncode == 2 and "path not found: does/not/exist" in run.stderr
     assert "Traceback" not in run.stderr
 

@@ -16,6 +16,7 @@ from archguard.adapters.rewrite import fix_journal, import_rewriter
 from archguard.adapters.rewrite.fix_journal import JOURNAL_DIRNAME, Journal
 from archguard.app import fix as fix_module
 from archguard.domain.fix import FixStatus
+from tests.helpers import run_cli
 from tests.test_fix import TAIL, fix, make
 
 IMPORTERS = {
@@ -144,11 +145,6 @@ def kill_mid_run(root: Path) -> None:
     assert run.returncode == -signal.SIGKILL, run.stderr
 
 
-def archguard(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archguard", *map(str, args)],
-                          capture_output=True, text=True, timeout=120)
-
-
 @pytest.mark.parametrize("recovery", ["fix --rollback", "next fix"])
 def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) -> None:
     before = snapshot(root)
@@ -160,28 +156,28 @@ def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) ->
     assert Journal(root).pending
 
     if recovery == "fix --rollback":
-        run = archguard("fix", root, "--rollback", "--no-cache")
+        run = run_cli("fix", root, "--rollback", "--no-cache")
         assert run.returncode == 1, run.stdout + run.stderr  # rolled back (INTERFACE.md)
     else:
-        run = archguard("fix", root, "--no-cache")
+        run = run_cli("fix", root, "--no-cache")
         assert run.returncode == 1
         assert "interrupted `archguard fix`" in run.stdout
     assert "Restored 2 files" in run.stdout
     assert snapshot(root) == before
     assert not (root / JOURNAL_DIRNAME).exists()
     # and the tree can then be fixed for real
-    run = archguard("fix", root, "--no-cache")
+    run = run_cli("fix", root, "--no-cache")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Fixed 7 imports in 7 files" in run.stdout
 
 
 def test_rollback_with_no_journal_has_nothing_to_do(root: Path) -> None:
-    run = archguard("fix", root, "--rollback", "--no-cache")
+    run = run_cli("fix", root, "--rollback", "--no-cache")
     assert run.returncode == 0 and "Nothing to fix." in run.stdout
     # and a second --rollback after a restore finds nothing left either
     kill_mid_run(root)
-    assert archguard("fix", root, "--rollback", "--no-cache").returncode == 1
-    run = archguard("fix", root, "--rollback", "--no-cache")
+    assert run_cli("fix", root, "--rollback", "--no-cache").returncode == 1
+    run = run_cli("fix", root, "--rollback", "--no-cache")
     assert run.returncode == 0 and "Nothing to fix." in run.stdout
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 PACKAGES = ["billing", "catalog", "orders"]
 
@@ -88,13 +86,8 @@ def generate(root: Path, seed: int = 7) -> int:
     return planted
 
 
-def archguard(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archguard", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
-
-
 def check_json(root: Path) -> dict:
-    run = archguard("check", root, "--no-cache", "--json", "-")
+    run = run_cli("check", root, "--no-cache", "--json", "-")
     return json.loads(run.stdout)
 
 
@@ -106,7 +99,7 @@ def test_hundreds_of_violations_fixed_in_one_run(tmp_path: Path) -> None:
     assert len(fixable) == planted and planted > 300
     assert {v["path"].split("/")[0] for v in fixable} == {*PACKAGES, "tests", "scripts"}
 
-    run = archguard("fix", root, "--no-cache", "--json", tmp_path / "fix.json")
+    run = run_cli("fix", root, "--no-cache", "--json", tmp_path / "fix.json")
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr
     result = json.loads((tmp_path / "fix.json").read_text())
     assert result["status"] == "fixed"
@@ -119,5 +112,5 @@ def test_hundreds_of_violations_fixed_in_one_run(tmp_path: Path) -> None:
     assert [v for v in after["violations"] if v["kind"] == "non-canonical-import"] == []
     assert [v for v in after["violations"] if v["code"] in ("AG201", "AG202")] == []
 
-    again = archguard("fix", root, "--no-cache")
+    again = run_cli("fix", root, "--no-cache")
     assert again.returncode == 0 and "Nothing to fix." in again.stdout

@@ -16,7 +16,7 @@ import pytest
 from archguard.app import Options, run_check
 from archguard.domain.findings import Severity
 from archguard.reporting import render_check_as
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 # A loaded module imports a sibling, a package and a submodule; nothing is broken.
 CLEAN = {
@@ -305,8 +305,6 @@ def test_warm_check_reuses_the_golden_path_and_entries_are_part_of_its_key(
 
 # --- the command line ------------------------------------------------------------------------------
 
-from tests.test_cli import archguard  # noqa: E402  (one way to run the CLI for every test file)
-
 
 def repo(tmp_path: Path, extra: dict[str, str]) -> Path:
     return write_tree(tmp_path / "repo", {**CLEAN, **extra})
@@ -314,7 +312,7 @@ def repo(tmp_path: Path, extra: dict[str, str]) -> Path:
 
 def test_cli_text_shows_the_chain_then_the_problem_and_exits_1(tmp_path: Path) -> None:
     root = repo(tmp_path, {"app/api/routes.py": "from app.api import ws\n", "app/api/ws.py": "import app.old\n"})
-    run = archguard("check", root, "--entry", "app.main", "--no-cache")
+    run = run_cli("check", root, "--entry", "app.main", "--no-cache")
     assert run.returncode == 1, run.stderr
     lines = run.stdout.splitlines()
     at = lines.index("app.main -> app.api.routes -> app.api.ws")
@@ -324,7 +322,7 @@ def test_cli_text_shows_the_chain_then_the_problem_and_exits_1(tmp_path: Path) -
 
 def test_cli_clean_entry_says_so_and_golden_only_exits_0(tmp_path: Path) -> None:
     root = repo(tmp_path, {"app/unused.py": "import app.gone\n"})
-    run = archguard("check", root, "--entry", "app.main", "--golden-only", "--no-cache")
+    run = run_cli("check", root, "--entry", "app.main", "--golden-only", "--no-cache")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Golden path app.main: clean (5 modules loaded at import time)." in run.stdout
     assert "AG201" not in run.stdout
@@ -332,7 +330,7 @@ def test_cli_clean_entry_says_so_and_golden_only_exits_0(tmp_path: Path) -> None
 
 def test_cli_json_has_the_golden_path_object_and_chains(tmp_path: Path) -> None:
     root = repo(tmp_path, {"app/util.py": "from app.api.routes import x\n", "tests/e2e/test_flow.py": "import app.util\n"})
-    run = archguard("check", root, "--entry", "app.main", "--entry", "tests/e2e/test_flow.py",
+    run = run_cli("check", root, "--entry", "app.main", "--entry", "tests/e2e/test_flow.py",
                     "--no-cache", "--format", "json")
     assert run.returncode == 1, run.stderr
     data = json.loads(run.stdout)
@@ -344,20 +342,20 @@ def test_cli_json_has_the_golden_path_object_and_chains(tmp_path: Path) -> None:
         ("golden-path", "golden-path:app.main", ["app.main", "app.api.routes"]),
         ("golden-path", "golden-path:tests/e2e/test_flow.py", ["tests.e2e.test_flow", "app.util"]),
     ]
-    run = archguard("check", root, "--no-cache", "--format", "json")
+    run = run_cli("check", root, "--no-cache", "--format", "json")
     assert "golden_path" not in json.loads(run.stdout)  # only with entry points
 
 
 def test_cli_sarif_and_github_carry_the_chain(tmp_path: Path) -> None:
     root = repo(tmp_path, {"app/util.py": "import app.gone\n"})
-    run = archguard("check", root, "--entry", "app.main", "--no-cache", "--format", "github")
+    run = run_cli("check", root, "--entry", "app.main", "--no-cache", "--format", "github")
     assert "::error file=app/util.py,line=1,col=1,title=AG402 golden-path%3Aapp.main::" in run.stdout
     assert "(import chain: app.main -> app.util)" in run.stdout
-    run = archguard("check", root, "--entry", "app.main", "--no-cache", "--format", "sarif")
+    run = run_cli("check", root, "--entry", "app.main", "--no-cache", "--format", "sarif")
     sarif = json.loads(run.stdout)
     assert {"AG401", "AG402", "AG403", "AG404"} <= {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert any(r["ruleId"] == "AG402" for r in sarif["runs"][0]["results"])
-    run = archguard("check", root, "--entry", "app.main", "--no-cache", "--format", "junit")
+    run = run_cli("check", root, "--entry", "app.main", "--no-cache", "--format", "junit")
     assert 'name="golden-path:app.main"' in run.stdout and "(import chain: app.main -&gt; app.util)" in run.stdout
 
 
@@ -366,10 +364,10 @@ def test_cli_entry_points_from_pyproject_and_paths_from_the_working_directory(tm
         "pyproject.toml": '[tool.archguard]\nentry_points = ["tests/e2e/test_flow.py"]\n',
         "tests/e2e/test_flow.py": "import app.gone\n",
     })
-    run = archguard("check", root, "--no-cache", "--golden-only")
+    run = run_cli("check", root, "--no-cache", "--golden-only")
     assert run.returncode == 1 and "Golden path tests/e2e/test_flow.py: 1 problem" in run.stdout
     # On the command line a path may also be given from where the user stands.
-    run = archguard("check", "repo", "--no-cache", "--golden-only", "--entry", "repo/tests/e2e/test_flow.py",
+    run = run_cli("check", "repo", "--no-cache", "--golden-only", "--entry", "repo/tests/e2e/test_flow.py",
                     cwd=root.parent)
     assert run.returncode == 1 and "Golden path repo/tests/e2e/test_flow.py: 1 problem" in run.stdout
 
@@ -383,7 +381,7 @@ def test_cli_entry_points_from_pyproject_and_paths_from_the_working_directory(tm
     ],
 )
 def test_cli_bad_entry_points_are_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
-    run = archguard("check", repo(tmp_path, {}), "--no-cache", *args)
+    run = run_cli("check", repo(tmp_path, {}), "--no-cache", *args)
     assert run.returncode == 2
     assert expected in run.stderr and "Traceback" not in run.stderr
 
@@ -414,7 +412,7 @@ def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path
 
 def test_the_readme_example_on_shopapp_is_true() -> None:
     shopapp = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
-    run = archguard("check", shopapp, "--golden-only", "--entry", "tests/integration/test_checkout.py",
+    run = run_cli("check", shopapp, "--golden-only", "--entry", "tests/integration/test_checkout.py",
                     "--entry", "scripts/fix-db.py", "--no-cache")
     assert run.returncode == 1, run.stderr
     readme = (shopapp.parent.parent / "README.md").read_text(encoding="utf-8")

@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 HEALTHY = {
     "app/__init__.py": "",
@@ -78,13 +76,6 @@ def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args)],
-        capture_output=True, text=True, timeout=300, cwd=cwd,
-    )
-
-
 def _py_files_on_disk(root: Path) -> int:
     """What a user would count: .py names under ROOT that are not folders (symlinks included)."""
     count = 0
@@ -99,7 +90,7 @@ def test_every_hostile_file_is_accounted_for_and_nothing_crashes(
     hostile_tree: Path, command: str, tmp_path: Path
 ) -> None:
     extra = ["--out", str(tmp_path / "report")] if command == "report" else []
-    result = _run(command, hostile_tree, *extra, "--no-cache", "--json", "-", "-q")
+    result = run_cli(command, hostile_tree, *extra, "--no-cache", "--json", "-", "-q")
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
@@ -109,7 +100,7 @@ def test_every_hostile_file_is_accounted_for_and_nothing_crashes(
 
 
 def test_each_hostile_file_lands_in_the_expected_bucket(hostile_tree: Path) -> None:
-    report = json.loads(_run("scan", hostile_tree, "--no-cache", "--json", "-", "-q").stdout)
+    report = json.loads(run_cli("scan", hostile_tree, "--no-cache", "--json", "-", "-q").stdout)
     errors = {e["path"] for e in report["syntax_errors"]}
     unreadable = {u["path"]: u["reason"] for u in report["unreadable_files"]}
     assert {"hostile/mixed_tabs.py", "hostile/unterminated.py", "hostile/too_deep_brackets.py"} <= errors
@@ -129,7 +120,7 @@ def test_each_hostile_file_lands_in_the_expected_bucket(hostile_tree: Path) -> N
 
 def test_decoded_files_keep_their_imports_and_lines(hostile_tree: Path) -> None:
     """Encodings and line endings change nothing about what a file imports or where."""
-    result = _run("check", hostile_tree, "--no-cache", "--json", "-", "-q")
+    result = run_cli("check", hostile_tree, "--no-cache", "--json", "-", "-q")
     report = json.loads(result.stdout)
     assert report["summary"]["dangling_imports"] == 0, report["violations"]
     assert report["summary"]["modules"] >= 100 + 3  # the 100-deep package chain is seen whole
@@ -144,7 +135,7 @@ def test_large_files_are_parsed_whole_one_at_a_time(tmp_path: Path) -> None:
         "app/big_a.py": "from app.core import Engine\n" + big_literal,
         "app/big_b.py": "from app.core import Missing\n" + big_literal,
     })
-    report = json.loads(_run("check", root, "--no-cache", "--json", "-", "-q").stdout)
+    report = json.loads(run_cli("check", root, "--no-cache", "--json", "-", "-q").stdout)
     assert report["summary"]["parsed_files"] == report["summary"]["files"] == len(HEALTHY) - 1 + 2
     assert [(d["path"], d["imported"]) for d in report["dangling_imports"]] == [("app/big_b.py", "app.core:Missing")]
 
@@ -157,13 +148,13 @@ def test_fix_dry_run_and_fix_keep_encodings_and_line_endings(hostile_tree: Path,
     before = {p: p.read_bytes() for p in tree.rglob("*.py") if p.is_file() and not p.is_symlink()}
     # libcst cannot give back a file of lone CR line endings, or one with form feeds, byte for byte:
     # fix leaves those two files alone, names them under "Not fixed" with the reason, and rewrites the rest
-    dry = _run("fix", tree, "--dry-run", "--no-cache", "-q")
+    dry = run_cli("fix", tree, "--dry-run", "--no-cache", "-q")
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "Traceback" not in dry.stderr
     assert {p: p.read_bytes() for p in before} == before  # a dry run writes nothing
     for name in ("latin1_cookie.py", "bom.py", "crlf.py"):
         assert f"hostile/{name}" in dry.stdout, name
-    done = _run("fix", tree, "--no-cache", "-q")
+    done = run_cli("fix", tree, "--no-cache", "-q")
     assert done.returncode == 0, done.stdout + done.stderr
     after = {p: p.read_bytes() for p in before}
     assert after[tree / "hostile/latin1_cookie.py"] == before[tree / "hostile/latin1_cookie.py"].replace(
@@ -189,10 +180,7 @@ def test_warnings_of_analysed_files_are_neither_printed_nor_raised(tmp_path: Pat
     })
     for warnings_setting in ("error", "default"):
         env = {**os.environ, "PYTHONWARNINGS": warnings_setting}
-        done = subprocess.run(
-            [sys.executable, "-m", "archguard", "check", str(tmp_path), "--no-cache", "--format", "json"],
-            capture_output=True, text=True, env=env, check=False,
-        )
+        done = run_cli("check", tmp_path, "--no-cache", "--format", "json", env=env)
         summary = json.loads(done.stdout)
         assert summary["unreadable_files"] == [] and summary["syntax_errors"] == [], warnings_setting
         assert [d["imported"] for d in summary["dangling_imports"]] == ["pkg.gone"], warnings_setting

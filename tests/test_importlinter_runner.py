@@ -18,9 +18,7 @@ from archguard.adapters.importlinter_bridge.importlinter_runner import (
 from archguard.app import Options, run_check
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Kind
-from tests.helpers import write_tree
-from tests.helpers import scan
-from tests.test_cli import archguard
+from tests.helpers import run_cli, scan, write_tree
 
 APP = {
     "app/__init__.py": "",
@@ -323,7 +321,7 @@ def test_check_names_a_missing_root_packages_option_not_a_key_error(tmp_path: Pa
     write_tree(tmp_path, {"app/__init__.py": "", "app/a.py": "import os\n", ".importlinter": (
         "[importlinter]\ninclude_external_packages = True\n\n[importlinter:contract:one]\n"
         "name = no os\ntype = forbidden\nsource_modules = app\nforbidden_modules = os\n")})
-    run = archguard("check", tmp_path, "--no-cache")
+    run = run_cli("check", tmp_path, "--no-cache")
     assert run.returncode == 2
     assert ".importlinter:1: [importlinter] has no 'root_packages' option" in run.stderr
     assert "KeyError" not in run.stderr and "Traceback" not in run.stderr

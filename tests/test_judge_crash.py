@@ -4,14 +4,13 @@ it is reported as unreadable with a clear reason, and no raw warning reaches the
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from archguard.adapters.parsing.syntax_judge import judge_isolated
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 # An expression of this many terms overflows the stack of ruff's (recursive) parser.
 HUGE = "x = " + " + ".join(["1"] * 150_000) + "\n"
@@ -43,10 +42,7 @@ def test_judge_isolates_the_file_that_crashes_ruff(tmp_path: Path) -> None:
 @needs_newer_syntax
 def test_check_reports_the_crashing_file_and_judges_its_neighbours(tmp_path: Path) -> None:
     root = crash_tree(tmp_path)
-    run = subprocess.run(
-        [sys.executable, "-m", "archguard", "scan", str(root), "--no-cache", "--json", "-"],
-        capture_output=True, text=True, timeout=120,
-    )
+    run = run_cli("scan", root, "--no-cache", "--json", "-")
     assert run.returncode == 0, run.stderr
     assert "RuntimeWarning" not in run.stderr and "overflowed" not in run.stderr
     result = json.loads(run.stdout)

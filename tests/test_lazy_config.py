@@ -9,8 +9,7 @@ import textwrap
 from pathlib import Path
 
 from archguard.app import Options, run_check
-from tests.helpers import write_tree
-from tests.test_cli import archguard
+from tests.helpers import run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -52,11 +51,11 @@ def test_cached_checks_follow_the_configuration_text(tmp_path: Path) -> None:
 def test_a_configuration_broken_after_a_cached_run_is_still_exit_2(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {**TREE, ".importlinter": FORBIDDEN})
     cache = tmp_path / "cache"
-    assert archguard("check", root, "--cache-dir", cache).returncode == 1
-    assert archguard("check", root, "--cache-dir", cache).returncode == 1
+    assert run_cli("check", root, "--cache-dir", cache).returncode == 1
+    assert run_cli("check", root, "--cache-dir", cache).returncode == 1
     (root / ".importlinter").write_text(FORBIDDEN.replace("type = forbidden", "type = nonsense"))
     for _ in range(2):
-        run = archguard("check", root, "--cache-dir", cache)
+        run = run_cli("check", root, "--cache-dir", cache)
         assert run.returncode == 2
         assert "unknown contract type 'nonsense'" in run.stderr
 

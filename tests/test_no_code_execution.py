@@ -10,13 +10,11 @@ contract type defined inside the tree. Each command runs with the tree as its wo
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 
 def _side_effect(marker: Path, name: str) -> str:
@@ -69,10 +67,7 @@ def test_no_command_runs_code_of_the_tree(tmp_path: Path, command: list[str]) ->
     root = _planted_tree(tmp_path / "tree", marker)
     args = [part.format(out=out) for part in command]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
-    result = subprocess.run(
-        [sys.executable, "-m", "archguard", *args, "--no-cache", "-q"],
-        cwd=root, capture_output=True, text=True, timeout=120, env=env,
-    )
+    result = run_cli(*args, "--no-cache", "-q", cwd=root, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1, 2), result.stderr
     assert sorted(os.listdir(marker)) == [], result.stderr

@@ -6,12 +6,11 @@ from __future__ import annotations
 import resource
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import concept_tree, write_tree
+from tests.helpers import concept_tree, run_cli, write_tree
 
 
 def _disk_full_after(limit: int) -> None:
@@ -21,10 +20,7 @@ def _disk_full_after(limit: int) -> None:
 
 
 def _archguard(*args: str | Path, limit: int | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args), "-q"], capture_output=True, text=True,
-        timeout=120, preexec_fn=(lambda: _disk_full_after(limit)) if limit else None,
-    )
+    return run_cli(*args, "-q", preexec_fn=(lambda: _disk_full_after(limit)) if limit else None)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 from tests.test_changed import BASE, GIT_ENV, git
 
 HOOKS_FILE = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
@@ -80,7 +80,7 @@ def test_full_hook_fails_on_the_debt_until_it_is_baselined(repo: Path) -> None:
     run = pre_commit(repo, "run", "archguard")
     assert run.returncode == 1 and "scripts/old.py:1:1: AG201" in run.stdout
 
-    subprocess.run([sys.executable, "-m", "archguard", "baseline", repo, "--baseline", repo / "b.json", "-q"], check=True, capture_output=True)
+    assert run_cli("baseline", repo, "--baseline", repo / "b.json", "-q").returncode == 0
     (repo / ".pre-commit-config.yaml").write_text(local_config(["--baseline", "b.json"]))
     git(repo, "add", "-A")
     run = pre_commit(repo, "run", "archguard")

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from archguard.adapters.project_files.history_file import git_commit, read_history
 from archguard.domain.errors import ConfigError
+from tests.helpers import run_cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -26,11 +26,6 @@ GOLDEN = Path(__file__).parent / "data" / "golden" / "shopapp-report.md"
 REPORT_SET = {"report.md", "report.json", "report.sarif", "junit.xml", "index.html"}
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
-
-
-def archguard(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archguard", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, env=env)
 
 
 def copy_example(destination: Path) -> Path:
@@ -41,7 +36,7 @@ def copy_example(destination: Path) -> Path:
 def example_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     root = copy_example(tmp_path_factory.mktemp("report") / "shopapp")
     out = root.parent / "out"
-    run = archguard("report", root, "--out", out, "--cache-dir", root.parent / "cache",
+    run = run_cli("report", root, "--out", out, "--cache-dir", root.parent / "cache",
                     "--link-template", "https://github.com/o/r/blob/main/{path}#L{line}")
     return root, out, run
 
@@ -66,7 +61,7 @@ def test_report_writes_the_whole_set_and_exits_as_check(example_report) -> None:
 def test_report_json_is_check_json_plus_discovery(example_report, tmp_path: Path) -> None:
     root, out, _ = example_report
     report = load_json(out / "report.json")
-    check = json.loads(archguard("check", root, "--cache-dir", root.parent / "cache", "--json", "-").stdout)
+    check = json.loads(run_cli("check", root, "--cache-dir", root.parent / "cache", "--json", "-").stdout)
     assert report["command"] == "report"
     assert [v["fingerprint"] for v in report["violations"]] == [v["fingerprint"] for v in check["violations"]]
     for key in ("files", "parsed_files", "syntax_errors", "violations", "new_violations", "dangling_imports"):
@@ -156,7 +151,7 @@ def test_without_graphviz_only_dot_files_and_one_install_line(tmp_path: Path) ->
     root = copy_example(tmp_path / "shopapp")
     empty_path = tmp_path / "bin"
     empty_path.mkdir()
-    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q",
+    run = run_cli("report", root, "--out", tmp_path / "out", "--no-cache", "-q",
                     env={**os.environ, "PATH": str(empty_path)})
     assert run.returncode == 1, run.stderr
     hint = [line for line in run.stderr.splitlines() if "apt-get install graphviz" in line]
@@ -171,7 +166,7 @@ def test_history_appends_headline_figures_and_shows_the_trend(tmp_path: Path) ->
     root = copy_example(tmp_path / "shopapp")
     history = tmp_path / "history.jsonl"
     for _ in range(2):
-        run = archguard("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
+        run = run_cli("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
                         "--history", history)
         assert run.returncode == 1, run.stderr
     entries = read_history(history)
@@ -189,7 +184,7 @@ def test_history_appends_headline_figures_and_shows_the_trend(tmp_path: Path) ->
     assert 'class="trend"' in html and "<polyline" in html
 
     history.write_text(history.read_text() + "not json\n")
-    run = archguard("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
+    run = run_cli("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
                     "--history", history)
     assert run.returncode == 2 and f"{history}:3: history line is not valid JSON" in run.stderr
     assert "Traceback" not in run.stderr
@@ -213,13 +208,13 @@ def test_report_takes_the_baseline_like_check(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "shopapp")
     baseline = tmp_path / "baseline.json"
     cache = ("--cache-dir", tmp_path / "cache")
-    assert archguard("baseline", root, "--baseline", baseline, *cache).returncode == 0
-    run = archguard("report", root, "--out", tmp_path / "out", *cache, "-q", "--baseline", baseline)
+    assert run_cli("baseline", root, "--baseline", baseline, *cache).returncode == 0
+    run = run_cli("report", root, "--out", tmp_path / "out", *cache, "-q", "--baseline", baseline)
     assert run.returncode == 0, run.stdout + run.stderr
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "- **new**: 0 violation(s)" in md and "- **known**: 23 baselined" in md
     (root / "shopapp" / "plugins" / "giftcards.py").write_text("from shopapp.realtime.manager import ConnectionManager\n")
-    run = archguard("report", root, "--out", tmp_path / "out", *cache, "-q", "--baseline", baseline,
+    run = run_cli("report", root, "--out", tmp_path / "out", *cache, "-q", "--baseline", baseline,
                     "--update-baseline", "--format", "json")
     assert run.returncode == 0
     assert json.loads(run.stdout)["summary"]["stale_baseline_entries"] == 1
@@ -232,23 +227,23 @@ def test_graph_draws_one_diagram_by_the_suffix_of_out(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "shopapp")
     dot_file = tmp_path / "focus.dot"
     cache = ("--cache-dir", tmp_path / "cache")
-    run = archguard("graph", root, *cache, "--focus", "shopapp.realtime.impl", "--depth", "2", "--out", dot_file)
+    run = run_cli("graph", root, *cache, "--focus", "shopapp.realtime.impl", "--depth", "2", "--out", dot_file)
     assert run.returncode == 0, run.stderr
     graph = pydot.graph_from_dot_data(dot_file.read_text(encoding="utf-8"))[0]
     labels = {n.get_label().strip('"') for n in graph.get_nodes() if n.get_label()}
     assert {"shopapp.realtime.impl", "shopapp.realtime.manager", "shopapp.api.websocket"} <= labels
-    missing = archguard("graph", root, *cache, "--focus", "nope.module", "--out", dot_file)
+    missing = run_cli("graph", root, *cache, "--focus", "nope.module", "--out", dot_file)
     assert missing.returncode == 2 and "no module or file named 'nope.module'" in missing.stderr
-    bad = archguard("graph", root, *cache, "--out", tmp_path / "x.txt")
+    bad = run_cli("graph", root, *cache, "--out", tmp_path / "x.txt")
     assert bad.returncode == 2 and "--out must end in .svg, .png or .dot" in bad.stderr
     if not shutil.which("dot"):
         pytest.skip("Graphviz is not installed (apt-get install graphviz); .ci/run installs it")
     svg = tmp_path / "cluster.svg"
-    run = archguard("graph", root, *cache, "--concept", "connection-manager", "--out", svg)
+    run = run_cli("graph", root, *cache, "--concept", "connection-manager", "--out", svg)
     assert run.returncode == 0, run.stderr
     assert "shopapp.realtime.compat" in svg.read_text(encoding="utf-8")
     png = tmp_path / "overview.png"
-    assert archguard("graph", root, *cache, "--out", png).returncode == 0
+    assert run_cli("graph", root, *cache, "--out", png).returncode == 0
     assert png.read_bytes().startswith(b"\x89PNG")
 
 

@@ -19,7 +19,8 @@ from archguard.adapters.project_files.history_file import read_history
 from archguard.domain.golden_path import ClosureDiagram, MissingModule, PackageNode
 from archguard.reporting.golden_path_dot import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_dot
 from tests.chromium import load
-from tests.test_report import archguard, copy_example, load_json
+from tests.helpers import run_cli
+from tests.test_report import copy_example, load_json
 from tests.test_report_html import parse
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
@@ -33,7 +34,7 @@ def example_with_entries(tmp_path_factory: pytest.TempPathFactory):
     root = copy_example(tmp_path_factory.mktemp("gp-report") / "shopapp")
     out = root.parent / "out"
     history = root.parent / "history.jsonl"
-    run = archguard("report", root, "--out", out, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
+    run = run_cli("report", root, "--out", out, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
                     "--entry", CHECKOUT, "--history", history)
     return root, out, history, run
 
@@ -42,7 +43,7 @@ def test_report_json_carries_the_golden_path_like_check(example_with_entries) ->
     root, out, _, run = example_with_entries
     assert run.returncode == 1, run.stderr
     report = load_json(out / "report.json")
-    check = json.loads(archguard("check", root, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
+    check = json.loads(run_cli("check", root, "--cache-dir", root.parent / "cache", "--entry", FIX_DB,
                                  "--entry", CHECKOUT, "--json", "-").stdout)
     assert report["golden_path"] == check["golden_path"]
     assert report["golden_path"]["entries"] == [FIX_DB, CHECKOUT]
@@ -93,7 +94,7 @@ def test_history_records_the_closure_size_per_entry(example_with_entries, tmp_pa
     root, _, history, _ = example_with_entries
     assert read_history(history)[-1]["closure_modules"] == {FIX_DB: 9, CHECKOUT: 18}
     plain = tmp_path / "plain.jsonl"
-    archguard("report", root, "--out", tmp_path / "out", "--cache-dir", root.parent / "cache", "-q",
+    run_cli("report", root, "--out", tmp_path / "out", "--cache-dir", root.parent / "cache", "-q",
               "--history", plain)
     assert read_history(plain)[-1]["closure_modules"] == {}
     assert "## Golden path" not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
@@ -117,7 +118,7 @@ def test_entry_points_from_config_give_the_shortest_chain_in_the_report(tmp_path
         "app/api/ws.py": "import app.gone\n",
         "app/other.py": "import app.also_gone\n",  # never loaded by app.main: not on the golden path
     })
-    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q")
+    run = run_cli("report", root, "--out", tmp_path / "out", "--no-cache", "-q")
     assert run.returncode == 1, run.stderr
     report = load_json(tmp_path / "out" / "report.json")
     assert report["golden_path"]["closure_modules"] == {"app.main": 4}
@@ -184,7 +185,7 @@ def test_a_guarded_missing_module_is_an_amber_box_and_a_failing_one_red(tmp_path
         """,
         "app/api/__init__.py": "import app.gone\nfrom app.gone import thing\n",
     })
-    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    run = run_cli("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
     assert run.returncode == 1, run.stderr
     nodes, edges = dot_graph((tmp_path / "out" / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8"))
     gone, optional = nodes["missing:app.gone"], nodes["missing:app.optional"]
@@ -229,7 +230,7 @@ def golden_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     history = tmp_path / "history.jsonl"
 
     def report() -> None:
-        run = archguard("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
+        run = run_cli("report", root, "--out", tmp_path / "out", "--cache-dir", tmp_path / "cache", "-q",
                         "--history", history, "--entry", FIX_DB, "--entry", CHECKOUT)
         assert run.returncode == 1, run.stderr  # the example's other violations remain
 
@@ -285,7 +286,7 @@ def test_a_long_golden_path_list_is_capped_and_links_to_the_filtered_table(tmp_p
         "app/__init__.py": "",
         "app/main.py": "".join(f"import app.gone{i:02}\n" for i in range(30)),
     })
-    run = archguard("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
+    run = run_cli("report", root, "--out", tmp_path / "out", "--no-cache", "-q", "--entry", "app.main")
     assert run.returncode == 1, run.stderr
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     section = html.split('<section id="golden-path">', 1)[1].split("</section>", 1)[0]

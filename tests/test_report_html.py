@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.chromium import chromium_or_skip, load
+from tests.helpers import run_cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 TEMPLATE = "https://github.com/o/r/blob/main/{path}#L{line}"
@@ -83,11 +82,8 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     out = base / "out"
     history = base / "history.jsonl"
     for _ in range(2):  # two runs: the trend chart has a line
-        run = subprocess.run(
-            [sys.executable, "-m", "archguard", "report", str(root), "--out", str(out), "-q",
-             "--cache-dir", str(base / "cache"), "--link-template", TEMPLATE, "--history", str(history)],
-            capture_output=True, text=True, timeout=300,
-        )
+        run = run_cli("report", root, "--out", out, "-q", "--cache-dir", base / "cache",
+                      "--link-template", TEMPLATE, "--history", history)
         assert run.returncode == 1, run.stderr
     return out, json.loads((out / "report.json").read_text(encoding="utf-8"))
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cli_command
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 MODULES = 1_000
 # The 25,000-module tree peaked at 292 MB (all processes), this one at about 70 MB (1,128 files,
@@ -53,8 +55,7 @@ def test_a_generated_monorepo_scans_cold_every_file_accounted_and_memory_bounded
     tree, manifest = generated
     run = _measure_module()
     out = tmp_path / "scan.json"
-    command = [sys.executable, "-m", "archguard", "scan", str(tree), "--no-cache", "-q", "--jobs", "2",
-               "--json", str(out)]  # fmt: skip
+    command = cli_command("scan", tree, "--no-cache", "-q", "--jobs", "2", "--json", out)
     result = run.measure(command, cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stderr

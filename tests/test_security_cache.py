@@ -8,7 +8,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from archguard.adapters.cache.codec import content_hash
 from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.domain.facts import FileFacts, ParseOutcome
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -34,9 +33,7 @@ def archguard(*args: str | Path, home: Path, key: str | None = None) -> subproce
     env["XDG_CACHE_HOME"] = str(home)
     if key is not None:
         env["ARCHGUARD_CACHE_KEY"] = key
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args)], capture_output=True, text=True, timeout=120, env=env,
-    )
+    return run_cli(*args, env=env)
 
 
 def summary(tree: Path, *args: str, home: Path, key: str | None = None) -> tuple[dict, subprocess.CompletedProcess[str]]:

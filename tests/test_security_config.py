@@ -7,12 +7,11 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 SECRET = "hunter2-do-not-print"
 TREE = {
@@ -23,11 +22,7 @@ TREE = {
 
 
 def archguard(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archguard", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
-        env={**os.environ, "SECRET_TOKEN": SECRET, **(env or {})},
-    )
+    return run_cli(*args, cwd=cwd, env={**os.environ, "SECRET_TOKEN": SECRET, **(env or {})})
 
 
 @pytest.fixture

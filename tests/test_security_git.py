@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archguard.adapters.discovery import discover
 from archguard.adapters.project_files.safe_git import run_git
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -85,10 +84,7 @@ def test_planted_git_setting_runs_nothing(tmp_path: Path, name: str) -> None:
     run_git(repo, command)
     found = discover(repo)
     assert [f.path for f in found.files] == ["app/__init__.py", "app/a.py"]
-    cli = subprocess.run(
-        [sys.executable, "-m", "archguard", "scan", str(repo), "--no-cache", "-q"],
-        capture_output=True, text=True, timeout=120,
-    )
+    cli = run_cli("scan", repo, "--no-cache", "-q")
     assert cli.returncode == 0, cli.stderr
     assert not marker.exists(), f"{name}: archguard's git call ran {marker.read_text()}"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from archguard.adapters.parsing import parse_file, scanner, workers
-from archguard.adapters.discovery import discover
 from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.discovery import discover
+from archguard.adapters.parsing import parse_file, scanner, workers
 from archguard.adapters.parsing.scanner import scan_files
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 NEWEST = (3, 14)
 
@@ -37,10 +36,7 @@ def test_fifo_and_device_named_py_are_unreadable_findings(tmp_path: Path) -> Non
     os.mkfifo(tree / "app" / "pipe.py")
     (tree / "app" / "zero.py").symlink_to("/dev/zero")
     out = tmp_path / "scan.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "archguard", "scan", tree, "--no-cache", "--json", out],
-        capture_output=True, text=True, timeout=60,
-    )
+    run = run_cli("scan", tree, "--no-cache", "--json", out)
     assert run.returncode == 0, run.stderr
     data = json.loads(out.read_text())
     reasons = {u["path"]: u["reason"] for u in data["unreadable_files"]}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from archguard.testing import assert_architecture, check_architecture
-from tests.helpers import write_tree
-from tests.test_cli import TREE, archguard
+from tests.helpers import run_cli, write_tree
+from tests.test_cli import TREE
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_the_assertion_lists_every_failing_finding(tree: Path) -> None:
 
 
 def test_a_baselined_tree_passes_and_returns_the_result(tree: Path) -> None:
-    archguard("baseline", tree, "--baseline", tree / "b.json")
+    run_cli("baseline", tree, "--baseline", tree / "b.json")
     result = assert_architecture(tree, baseline=tree / "b.json", jobs=1)
     assert not result.failed and len(result.violations) == 3
 

@@ -19,9 +19,8 @@ from archguard.app import Options, run_check
 from archguard.app import warm_start as warm_start_module
 from archguard.app.changed import run_changed_check
 from archguard.domain.result import CheckResult
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 from tests.test_changed import GIT_ENV, git
-from tests.test_cli import archguard
 
 TREE = {
     "app/__init__.py": "from .impl import Thing\n",
@@ -266,10 +265,10 @@ def test_the_command_line_starts_warm_once_the_files_are_settled(repo: Path, tmp
     """No patched window: a run records only when its files are older than the racy window."""
     cache = tmp_path / "cache"
     time.sleep(2.1)  # the files just written settle
-    first = archguard("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
+    first = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
     assert (cache / "results-warm-state.bin").is_file()
     (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
-    second = archguard("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
+    second = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
     assert second.returncode == first.returncode == 1
     assert "ignoring the cache" not in second.stderr
     a, b = (json.loads((tmp_path / name).read_text()) for name in ("a.json", "b.json"))

@@ -3,7 +3,8 @@
 One module per further command sits beside this one (``archguard.app.<command>``); each builds on
 :func:`scan_workspace` and :class:`Options` here.
 
-The CLI only parses options into :class:`Options` and renders what these functions return.
+The CLI only parses options into :class:`Options` (``app/options.py``) and renders what these
+functions return.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation, checker_versions
 from archguard.app.golden_path import check_entries
+from archguard.app.options import Options
 from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
@@ -56,28 +58,6 @@ if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor im
     from archguard.adapters.parsing.stubs import Stub
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    packages: tuple[str, ...] = ()
-    excludes: tuple[str, ...] = ()
-    target: tuple[int, int] | None = None  # None: the newest grammar the syntax judge knows
-    contracts_dir: Path | None = None  # None: ROOT/contracts when it exists
-    importlinter_config: Path | None = None  # None: ROOT's .importlinter/setup.cfg/pyproject.toml
-    cache_dir: Path | None = None  # None: ROOT/.archguard_cache
-    no_cache: bool = False
-    include_loose: bool = True  # False: only files of regular packages (what import-linter sees)
-    jobs: int | None = None
-    baseline: Path | None = None
-    update_baseline: bool = False
-    add_new: bool = False
-    strict_baseline: bool = False  # stale baseline entries fail the run
-    # ``baseline --owner/--reason/--expires``: written on entries new to the baseline
-    baseline_annotations: tuple[tuple[str, str], ...] = ()
-    entries: tuple[str, ...] = ()  # golden path entry points: module names or paths (app/golden_path.py)
-    golden_only: bool = False  # report only the entry points' golden-path findings
 
 
 class Workspace:
@@ -256,8 +236,7 @@ def run_check(
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
     """``archguard baseline``: today's failing violations become known ones."""
-    if options.baseline is None:
-        raise ConfigError("baseline needs --baseline FILE")
+    assert options.baseline is not None, "baseline needs --baseline FILE (app/options.py checks it)"
     # The file is rewritten whatever it held (as always); what people wrote on the entries of a
     # readable earlier baseline (owner, reason, expires) is carried over.
     try:

@@ -16,7 +16,6 @@ from archguard.adapters.project_files.git_listing import list_git_files
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check, scan_workspace
-from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 
@@ -24,10 +23,8 @@ from archguard.domain.sources import SourceFile
 def run_changed_check(
     options: Options, rev: str | None, *, staged: bool = False, progress: Progress | None = None
 ) -> CheckResult:
-    if options.update_baseline:
-        raise ConfigError(
-            "--update-baseline needs the whole tree's violations; run it without --changed/--staged"
-        )
+    # --update-baseline needs the whole tree's violations: app/options.py refuses it with a change
+    assert not options.update_baseline, "--update-baseline with --changed/--staged"
     root = options.root.resolve()
     with configuration_read_once():  # a handful of git calls, one read of its settings
         # one listing for both: what changed, and the scan

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
+from archguard.adapters.project_files.entry_points import declared_entry_points
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
@@ -82,6 +83,7 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         before.scan.facts,
         plan,
         contracts,
+        declared_entry_points(root),
     )
     if fix.delete_unused_shims:
         for shim in shims:

@@ -74,6 +74,12 @@ class Binding(NamedTuple):
     bases: tuple[str, ...] = ()  # CLASS: the dotted base-class expressions
     conditional: bool = False  # bound under if/try at module level
     empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
+    # What discover compares to tell one concept from two that share a name (docs/discover.md):
+    # CLASS: the names its body binds (methods, fields, nested classes), in order;
+    # FUNCTION: its parameter names, in order.
+    members: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()  # CLASS/FUNCTION: each decorator's callable, dotted ("router.get")
+    returns: str | None = None  # FUNCTION: the return annotation, dotted (or the text of a string one)
 
 
 class DynamicKind(str, Enum):

@@ -10,10 +10,11 @@ Imports only ``archguard.domain`` and the standard library.
 
 from __future__ import annotations
 
+from archguard.domain.options import FORMATS
 from archguard.domain.result import CheckResult
 from archguard.reporting import json_report, text
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+__all__ = ["FORMATS", "render_check_as"]  # FORMATS: what --format may name (declared with the options)
 
 
 def render_check_as(

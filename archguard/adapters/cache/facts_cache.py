@@ -69,9 +69,11 @@ from archguard.domain.facts import (
 # 6: one walk; a handler's ``A | B`` read as the types it lists (downlevel's PEP 758 form).
 # 7: analysed files parsed with their own warnings silenced: under PYTHONWARNINGS=error an invalid
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
-# 8: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace the
+# 8: classes keep their members and decorators, functions their parameters, decorators and return
+# annotation (what discover compares between two definitions of one name).
+# 9: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace the
 # writes_globals and registers_submodules flags.
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")

@@ -454,6 +454,8 @@ class FactsBuilder:
         line: int,
         bases: Iterable[str | None],
         empty_body: bool,
+        members: tuple[str, ...] = (),
+        decorators: Iterable[str | None] = (),
     ) -> None:
         if context.module_level:
             self._bindings.append(
@@ -464,12 +466,32 @@ class FactsBuilder:
                     bases=tuple(base for base in bases if base),
                     conditional=context.nested,
                     empty_body=empty_body,
+                    members=members,
+                    decorators=tuple(d for d in decorators if d),
                 )
             )
 
-    def bind_function(self, context: Context, name: str, line: int) -> None:
+    def bind_function(
+        self,
+        context: Context,
+        name: str,
+        line: int,
+        parameters: tuple[str, ...] = (),
+        decorators: Iterable[str | None] = (),
+        returns: str | None = None,
+    ) -> None:
         if context.module_level:
-            self._bindings.append(Binding(name, BindingKind.FUNCTION, line, conditional=context.nested))
+            self._bindings.append(
+                Binding(
+                    name,
+                    BindingKind.FUNCTION,
+                    line,
+                    conditional=context.nested,
+                    members=parameters,
+                    decorators=tuple(d for d in decorators if d),
+                    returns=returns,
+                )
+            )
             if name == "__getattr__":
                 self._has_getattr = True
 

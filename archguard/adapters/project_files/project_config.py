@@ -1,4 +1,5 @@
-"""Options from ``[tool.archguard]`` in ROOT's pyproject.toml (same names as the CLI, ``_`` for ``-``)."""
+"""Options from ``[tool.archguard]`` in ROOT's pyproject.toml (same names as the CLI, ``_`` for ``-``),
+checked against their declarations in ``archguard/domain/options.py``."""
 
 from __future__ import annotations
 
@@ -8,23 +9,11 @@ from typing import Any
 
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text, require_inside
 from archguard.domain.errors import ConfigError
+from archguard.domain.options import Kind, OptionSpec, configurable
 
-# option name -> expected type (list options are repeatable on the command line)
-KNOWN_OPTIONS: dict[str, type] = {
-    "package": list,
-    "exclude": list,
-    "target_python": str,
-    "contracts": str,
-    "importlinter_config": str,
-    "cache_dir": str,
-    "no_cache": bool,
-    "json": str,
-    "baseline": str,
-    "strict_baseline": bool,
-    "format": str,
-    "jobs": int,
-    "entry_points": list,  # the golden path (docs/golden-path.md); --entry on the command line
-}
+# [tool.archguard] key -> the option it sets (archguard/domain/options.py declares them)
+KNOWN_OPTIONS: dict[str, OptionSpec] = configurable()
+_TOML_TYPES = {Kind.FLAG: bool, Kind.INT: int}  # every other kind is written as a string
 
 
 def read_project_options(root: Path) -> dict[str, Any]:
@@ -45,31 +34,33 @@ def read_project_options(root: Path) -> dict[str, Any]:
         raise ConfigError("[tool.archguard] must be a table", path="pyproject.toml")
     options: dict[str, Any] = {}
     for key, value in table.items():
-        name = key.replace("-", "_")
-        if name == "packages":  # a forgiving plural, since the CLI flag is repeatable
-            name = "package"
-        if name == "excludes":
-            name = "exclude"
-        expected = KNOWN_OPTIONS.get(name)
-        if expected is None:
-            known = ", ".join(sorted(KNOWN_OPTIONS))
+        spec = KNOWN_OPTIONS.get(key.replace("-", "_"))
+        if spec is None:
+            known = ", ".join(sorted({spec.config for spec in KNOWN_OPTIONS.values() if spec.config}))
             raise ConfigError(
                 f"unknown option {key!r} in [tool.archguard]; known: {known}", path="pyproject.toml"
             )
-        if expected is list and isinstance(value, str):
-            value = [value]
-        if not isinstance(value, expected) or (
-            isinstance(value, list) and not all(isinstance(item, str) for item in value)
-        ):
-            raise ConfigError(
-                f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",
-                path="pyproject.toml",
-            )
-        if name == "jobs" and not (
-            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 256
-        ):
-            raise ConfigError(
-                f"[tool.archguard] {key} must be a number from 1 to 256, not {value!r}", path="pyproject.toml"
-            )
-        options[name] = value
+        assert spec.config is not None
+        options[spec.config] = _checked(key, value, spec)
     return options
+
+
+def _checked(key: str, value: Any, spec: OptionSpec) -> Any:
+    """VALUE as the TOML type SPEC's kind asks for (a repeatable option also takes one string)."""
+    if spec.repeatable and isinstance(value, str):
+        value = [value]
+    expected: type = list if spec.repeatable else _TOML_TYPES.get(spec.kind, str)
+    if not isinstance(value, expected) or (
+        isinstance(value, list) and not all(isinstance(item, str) for item in value)
+    ):
+        raise ConfigError(
+            f"[tool.archguard] {key} must be {'a list of strings' if expected is list else expected.__name__}",
+            path="pyproject.toml",
+        )
+    if not spec.allows(value):  # the messages users have seen since these options existed
+        if spec.choices:
+            raise ConfigError(f"{key} must be {spec.allowed}", path="pyproject.toml")
+        raise ConfigError(
+            f"[tool.archguard] {key} must be {spec.allowed}, not {value!r}", path="pyproject.toml"
+        )
+    return value
