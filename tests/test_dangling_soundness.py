@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_tree
+from tests.helpers import run_cli, write_tree
 
 HELPERS = """\
     import sys
@@ -120,8 +120,7 @@ def _runs(root: Path, module: str, pythonpath: list[Path] | None = None) -> subp
 
 
 def _check_json(root: Path, *args: str) -> list[dict]:
-    run = subprocess.run([sys.executable, "-m", "archguard", "check", str(root), "--json", "-", *args],
-                         capture_output=True, text=True, timeout=120)
+    run = run_cli("check", root, "--json", "-", *args)
     assert run.returncode in (0, 1), run.stderr
     return [v for v in json.loads(run.stdout)["violations"] if v["code"] in ("AG201", "AG202")]
 
