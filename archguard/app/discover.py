@@ -121,7 +121,7 @@ def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) ->
     lines = []
     for cluster in result.clusters[:top]:
         path = folder / draft_file_name(cluster)
-        if write_new_file(path, render_contract_draft(cluster)):
+        if write_new_file(path, render_contract_draft(cluster), root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")
