@@ -64,6 +64,9 @@ PACKAGES = [
     ("azure-common==1.1.28", "3.12", "a portion of the azure namespace package"),
 ]
 CODES = ("AG201", "AG202")
+# Pins a venv needs beside the package's own declared dependencies: astropy 6.1.7 declares
+# numpy>=1.23 with no upper bound, and numpy 2.3 removed ``np.in1d``, which it calls on import.
+VENV_PINS = {"astropy==6.1.7": ["numpy==2.2.5"]}
 
 
 def fetch(spec: str, python_version: str, work: Path) -> Path:
@@ -138,7 +141,7 @@ def venv_for(spec: str, python_version: str, work: Path) -> Path:
         if interpreter is None:
             sys.exit(f"--verify {spec}: no python{python_version} on PATH")
         subprocess.run([interpreter, "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", spec], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", spec, *VENV_PINS.get(spec, [])], check=True)
         (venv / ".installed").write_text(spec)
     return python
 
