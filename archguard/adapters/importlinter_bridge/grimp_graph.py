@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
+from archguard.domain.structure import ModuleImports
 
 if TYPE_CHECKING:  # imported where a graph is built: a scan only counts edges, without grimp
     import grimp
@@ -133,24 +134,25 @@ class FileEdges:
         return targets, consulted
 
 
-def module_edge_counts(
+def module_import_lines(
     files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> tuple[dict[tuple[str, str], int], frozenset[tuple[str, str]]]:
-    """``(importer module, imported module) -> import statements`` over the same edges as the
-    graph, for diagrams (the report's package overview and focus views) that need no grimp; and
-    the edges every statement of which is a PEP 810 ``lazy`` import (drawn dashed)."""
+) -> tuple[ModuleImports, frozenset[tuple[str, str]]]:
+    """``(importer module, imported module) -> the lines of its import statements`` (one line per
+    statement, in order) over the same edges as the graph, for what the report draws without grimp:
+    the package overview, the focus view, the dependency matrix and the page's explorer; and the
+    edges every statement of which is a PEP 810 ``lazy`` import (drawn dashed)."""
     resolver = _EdgeResolver(files, include_external_packages=False)
-    counts: dict[tuple[str, str], int] = {}
+    lines: dict[tuple[str, str], list[int]] = {}
     eager: set[tuple[str, str]] = set()
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is not None:
-            for imported, _, _, lazy in resolver.edges_of(source, file_facts, exclude_type_checking=False):
+            for imported, line, _, lazy in resolver.edges_of(source, file_facts, exclude_type_checking=False):
                 key = (source.module, imported)
-                counts[key] = counts.get(key, 0) + 1
+                lines.setdefault(key, []).append(line)
                 if not lazy:
                     eager.add(key)
-    return counts, frozenset(counts.keys() - eager)
+    return {edge: tuple(sorted(found)) for edge, found in lines.items()}, frozenset(lines.keys() - eager)
 
 
 class _EdgeResolver:
