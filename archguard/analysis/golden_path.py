@@ -16,13 +16,19 @@ entry is imported (docs/golden-path.md has the rules for users):
 Problems inside a closure become ``golden-path`` findings with the shortest chain of modules from
 the entry. The analysis reuses what ``check`` already computed: the symbol table for modules and
 names, and the dangling imports for what is missing (nothing is resolved a second time here).
+
+The imports followed are archguard's import edges (``domain/import_edges.py``) that run at import
+time, with what Python runs on the way: the packages' ``__init__`` before their modules, and the
+submodules a ``from`` or star import runs. The walks, components and cycles are networkx's, on
+the part of the import graph the entry points reach (read module by module on first use).
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind, SyntaxIssue, UnreadableFile
@@ -36,8 +42,12 @@ from archguard.domain.golden_path import (
     contract_name,
     package_of,
 )
+from archguard.domain.import_edges import EdgeRule, ImportEdge
 from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:  # imported when an entry point is walked: a check without one never needs it
+    import networkx as nx
 
 _NOT_FIXABLE = "the import chain has to be repaired by hand"
 # module -> (the module that first loads it, whether through a dynamic import); the entry -> None
@@ -49,99 +59,103 @@ class Entry(NamedTuple):
     file: SourceFile
 
 
-class _Edge(NamedTuple):
-    target: str
-    line: int
-    column: int
-    statement: str
-    guarded: bool  # inside try/except ImportError: the importer survives a missing target
-    dynamic: bool  # importlib.import_module("literal")
-    named: bool  # the statement names this module (not only a parent package loaded on the way)
-
-
-class _Node:
-    """One module's imports at import time, deduplicated by target the ways the walks need them:
-    a module with fifty ``from app.x import ...`` lines loads ``app`` once."""
-
-    __slots__ = ("loads", "loads_unguarded", "named", "runs")
-
-    def __init__(self, runs: set[tuple[int, int]], edges: list[_Edge]) -> None:
-        self.runs = runs  # (line, column) of every import statement that runs at import time
-        self.loads: dict[str, bool] = {}  # target -> loaded through a dynamic import (first edge)
-        self.loads_unguarded: dict[str, bool] = {}  # the same, through unguarded imports only
-        self.named: dict[str, _Edge] = {}  # target -> first import naming it (cycles are made of these)
-        for edge in edges:
-            self.loads.setdefault(edge.target, edge.dynamic)
-            if not edge.guarded:
-                self.loads_unguarded.setdefault(edge.target, edge.dynamic)
-            if edge.named:
-                self.named.setdefault(edge.target, edge)
-
-
 class ImportTimeGraph:
-    """Module -> the imports it runs when it is imported, built per module on first use and shared
-    by every entry point."""
+    """What importing a module runs, as two networkx graphs shared by every entry point and built
+    for the modules they reach (:meth:`reach`), each module's imports read once:
 
-    def __init__(self, table: SymbolTable, facts: Mapping[str, FileFacts]) -> None:
+    - ``loads``: module -> every module its imports run, one edge however many imports do;
+      ``dynamic``: the first of them is a dynamic import; ``unguarded``: one of them is not
+      inside ``try/except ImportError`` (``unguarded_dynamic``: the first such one is dynamic);
+    - ``named``: module -> every module one of its imports names, ``edge`` the first such import
+      (an ``ImportEdge``). Cycles are made of these: a parent package loaded on the way is not
+      imported by the child in any sense that can go wrong.
+    """
+
+    def __init__(
+        self, files: Sequence[SourceFile], table: SymbolTable, facts: Mapping[str, FileFacts]
+    ) -> None:
+        import networkx as nx
+
+        self.rule = EdgeRule.of(files)
         self.table = table
         self.facts = facts
-        self._nodes: dict[str, _Node] = {}
+        self.loads: nx.DiGraph = nx.DiGraph()
+        self.named: nx.DiGraph = nx.DiGraph()
+        self._runs: dict[str, set[tuple[int, int]]] = {}  # (line, column) of each import that runs
 
-    def node(self, module: str) -> _Node:
-        found = self._nodes.get(module)
-        if found is None:
-            found = self._nodes[module] = self._build(module)
-        return found
+    def reach(self, modules: Iterable[str]) -> None:
+        """Read every module that importing ``modules`` runs, directly or not."""
+        todo = [m for m in modules if m not in self._runs]
+        while todo:
+            module = todo.pop()
+            if module not in self._runs:
+                self._read(module)
+                todo.extend(t for t in self.loads.successors(module) if t not in self._runs)
 
     def runs_at_import(self, module: str, line: int, column: int) -> bool:
         """The import statement at ``line:column`` of ``module`` runs when the module is imported."""
-        return (line, column) in self.node(module).runs
+        return (line, column) in self._runs[module]
 
-    def _build(self, module: str) -> _Node:
-        runs: set[tuple[int, int]] = set()
-        edges: list[_Edge] = []
+    def _read(self, module: str) -> None:
+        runs = self._runs[module] = set()
+        self.loads.add_node(module)
+        self.named.add_node(module)
         file = self.table.file_of(module)
         facts = self.facts.get(file.path) if file is not None else None
         if file is None or facts is None:
-            return _Node(runs, edges)
-        table = self.table
+            return
         for fact in facts.imports:
-            if fact.type_checking or fact.in_function:
+            if not fact.at_import_time:
                 continue
             runs.add((fact.line, fact.column))
-            target = file.import_target(fact)
-            if target is None or not table.is_internal(target):
-                continue  # climbs out of the tree (a dangling import), or stdlib / third party
+            target = self.rule.target(file, fact)  # None: a dangling import, or stdlib / third party
+            for loaded, named in self._run_by(module, file, fact, target):
+                if loaded != module:
+                    self._add(ImportEdge(module, loaded, file.path, fact), named)
 
-            def add(imported: str, named: bool, fact: ImportFact = fact) -> None:
-                if imported != module and table.file_of(imported) is not None:
-                    edges.append(
-                        _Edge(
-                            imported,
-                            fact.line,
-                            fact.column,
-                            fact.statement,
-                            fact.guarded,
-                            fact.kind is ImportKind.DYNAMIC,
-                            named,
-                        )
-                    )
+    def _run_by(
+        self, module: str, file: SourceFile, fact: ImportFact, target: str | None
+    ) -> Iterator[tuple[str, bool]]:
+        """(module, named) for each module the import runs, in the order Python runs them: the
+        packages on the way to the module it names (not named; run even when that module does
+        not exist), then each module it names: its edge's target (for ``from package import
+        name``, the package when it binds ``name`` itself: then the submodule is not run), and
+        the submodules a ``from`` or star import runs."""
+        base = file.import_target(fact)
+        if base is None:
+            return
+        named = [target] if target is not None else []
+        if target is not None and fact.kind is ImportKind.FROM and fact.name is not None:
+            submodules = self._submodules_named(module, base, fact.name)
+            if target == f"{base}.{fact.name}" and target not in submodules:
+                named = [base] if base in self.rule.modules else []
+            named += [sub for sub in submodules if sub not in named]
+        seen: set[str] = set()
+        for name in (base, *named):
+            parts = name.split(".")
+            for package in (".".join(parts[:i]) for i in range(1, len(parts))):
+                if package in self.rule.modules and package not in seen:
+                    seen.add(package)
+                    yield package, False
+        for name in named:
+            yield name, True
 
-            submodules = self._submodules_named(module, target, fact.name)
-            parts = target.split(".")
-            for i in range(1, len(parts)):  # the package __init__ chain
-                add(".".join(parts[:i]), False)
-            # ``from pkg import sub`` names the submodule; pkg itself is only the way to it.
-            add(target, not submodules)
-            for sub in submodules:
-                add(sub, True)
-        return _Node(runs, edges)
+    def _add(self, edge: ImportEdge, named: bool) -> None:
+        importer, loaded = edge.importer, edge.imported
+        data = self.loads.get_edge_data(importer, loaded)
+        if data is None:
+            self.loads.add_edge(
+                importer, loaded, dynamic=edge.dynamic, unguarded=False, unguarded_dynamic=False
+            )
+            data = self.loads.edges[importer, loaded]
+        if not edge.guarded and not data["unguarded"]:
+            data.update(unguarded=True, unguarded_dynamic=edge.dynamic)
+        if named and not self.named.has_edge(importer, loaded):
+            self.named.add_edge(importer, loaded, edge=edge)
 
-    def _submodules_named(self, module: str, package: str, name: str | None) -> list[str]:
+    def _submodules_named(self, module: str, package: str, name: str) -> list[str]:
         """Submodules ``from package import name`` runs (``name`` a submodule, or ``*`` with a
         literal ``__all__`` listing submodules)."""
-        if name is None:
-            return []
         if name == "*":
             facts = self.table.facts_of(package)
             names: Iterable[str] = facts.all_names or () if facts is not None else ()
@@ -150,7 +164,7 @@ class ImportTimeGraph:
         found = []
         for n in names:
             sub = f"{package}.{n}"
-            if self.table.file_of(sub) is None:
+            if sub not in self.rule.modules:
                 continue
             # A package binding the name itself (``c = ...``) shadows the submodule; its own
             # ``from . import c`` is the import that runs the submodule.
@@ -170,6 +184,7 @@ class ImportTimeGraph:
 
 def golden_paths(
     entries: Sequence[Entry],
+    files: Sequence[SourceFile],
     table: SymbolTable,
     facts: Mapping[str, FileFacts],
     syntax_errors: Iterable[SyntaxIssue],
@@ -177,12 +192,13 @@ def golden_paths(
     dangling: Iterable[DanglingImport],
 ) -> tuple[list[Violation], list[EntryClosure]]:
     """Findings (fingerprinted) and the closure of every entry point."""
-    graph = ImportTimeGraph(table, facts)
+    import networkx as nx
+
+    graph = ImportTimeGraph(files, table, facts)
     problems = _Problems(syntax_errors, unreadable, dangling)
     walks = [_Walk(entry, graph) for entry in entries]
     # A strongly connected group is one whichever entry reaches it: found once, for every entry.
-    everything = list(dict.fromkeys(m for walk in walks for m in walk.reached))
-    groups = [g for g in _strongly_connected(everything, lambda m: graph.node(m).named) if len(g) > 1]
+    groups = sorted(sorted(g) for g in nx.strongly_connected_components(graph.named) if len(g) > 1)
     violations: list[Violation] = []
     closures: list[EntryClosure] = []
     for walk in walks:
@@ -215,7 +231,8 @@ class _Walk:
         self.graph = graph
         self.start = entry.file.module
         # Importing the entry runs its own package chain first (a loose file has none).
-        self.ancestors = [] if entry.file.loose else _ancestors(self.start, graph.table)
+        self.ancestors = [] if entry.file.loose else _ancestors(self.start, graph.rule.modules)
+        graph.reach([self.start, *self.ancestors])
         self.reached = _shortest_paths(self.start, self.ancestors, graph, strict=False)
         # Through imports that are not guarded only: what an ImportError really escapes from.
         self.strict = _shortest_paths(self.start, self.ancestors, graph, strict=True)
@@ -297,9 +314,9 @@ class _Walk:
             if group[0] not in order:
                 continue  # a group is reached whole or not at all
             first = min(group, key=order.__getitem__)
-            cycle = _shortest_cycle(first, set(group), self.graph)
+            cycle = _shortest_cycle(first, self.graph.named.subgraph(group))
             edge = cycle[0]
-            modules = [first] + [e.target for e in cycle]
+            modules = [first] + [e.imported for e in cycle]
             fails = first in self.strict and not any(e.guarded for e in cycle)
             found.append(
                 self._violation(
@@ -311,7 +328,7 @@ class _Walk:
                     column=edge.column,
                     message=f"import cycle at module level: {' -> '.join(modules)}",
                     statement=edge.statement,
-                    imported=edge.target,
+                    imported=edge.imported,
                 )
             )
         return found
@@ -325,12 +342,11 @@ class _Walk:
         edges = {(entry_package, packages[a]) for a in self.ancestors}
         dynamic: set[ClosureEdge] = set()
         for module in reached:
-            node = graph.node(module)
             importer = packages[module]
-            edges.update((importer, packages[target]) for target in node.loads)
+            edges.update((importer, packages[target]) for target in graph.loads.successors(module))
             dynamic.update(
-                ClosureEdge(module, e.target, graph.table.file_of(module).path, e.line)  # type: ignore[union-attr]
-                for e in node.named.values()
+                ClosureEdge(module, e.imported, e.path, e.line)
+                for _, _, e in graph.named.out_edges(module, data="edge")
                 if e.dynamic
             )
         return EntryClosure(
@@ -342,25 +358,29 @@ class _Walk:
         )
 
 
-def _ancestors(module: str, table: SymbolTable) -> list[str]:
+def _ancestors(module: str, modules: frozenset[str]) -> list[str]:
     parts = module.split(".")
-    return [p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if table.file_of(p) is not None]
+    return [p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if p in modules]
 
 
 def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *, strict: bool) -> Parents:
     """Breadth-first: each reached module -> the module that first loads it (None for the entry).
-    Edges are tried in statement order, so equally short chains are chosen the same way each run."""
+    Importing the entry runs its package chain first, so the chain comes first among what it
+    loads. Edges are tried in statement order, so equally short chains are chosen the same way
+    each run. ``strict``: through imports that are not guarded only."""
+    import networkx as nx
+
+    loads = graph.loads
+    flag = "unguarded_dynamic" if strict else "dynamic"
+
+    def loaded_by(module: str) -> Iterator[str]:
+        targets = (t for t, data in loads.succ[module].items() if data["unguarded"] or not strict)
+        return chain(ancestors, targets) if module == start else targets
+
     parents: Parents = {start: None}
-    for ancestor in ancestors:
-        parents.setdefault(ancestor, (start, False))
-    queue = deque([start, *ancestors])
-    while queue:
-        module = queue.popleft()
-        node = graph.node(module)
-        for target, dynamic in (node.loads_unguarded if strict else node.loads).items():
-            if target not in parents:
-                parents[target] = (module, dynamic)
-                queue.append(target)
+    for importer, target in nx.generic_bfs_edges(loads, start, neighbors=loaded_by):
+        first_of_chain = importer == start and target in ancestors
+        parents[target] = (importer, False if first_of_chain else loads.edges[importer, target][flag])
     return parents
 
 
@@ -383,73 +403,23 @@ def _chain_fields(parents: Parents, module: str) -> dict[str, Any]:
     return {"chain": chain, "extra": (("dynamic", ",".join(dynamic)),) if dynamic else ()}
 
 
-def _shortest_cycle(start: str, members: set[str], graph: ImportTimeGraph) -> list[_Edge]:
-    """The edges of the shortest way from ``start`` back to itself inside one component."""
-    back: dict[str, tuple[str, _Edge]] = {}
-    queue = deque([start])
-    seen = {start}
-    while queue:
-        module = queue.popleft()
-        for edge in graph.node(module).named.values():
-            if edge.target not in members:
-                continue
-            if edge.target == start:
-                path = [edge]
-                while module != start:
-                    module, previous = back[module]
-                    path.append(previous)
-                return list(reversed(path))
-            if edge.target not in seen:
-                seen.add(edge.target)
-                back[edge.target] = (module, edge)
-                queue.append(edge.target)
-    raise AssertionError("a strongly connected component of two or more modules has a cycle")
+def _shortest_cycle(start: str, group: nx.DiGraph) -> list[ImportEdge]:
+    """The imports of the shortest way from ``start`` back to itself inside one strongly
+    connected group: the first module breadth-first (imports in statement order) that imports
+    ``start`` closes it."""
+    import networkx as nx
 
-
-def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (closures of thousands of modules would pass the recursion
-    limit). networkx has it too, but importing networkx costs more than a warm check."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(next_of(root)))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(next_of(child))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    components.append(component)
-    return components
+    parent: dict[str, str] = {}
+    order = [start]
+    for importer, imported in nx.bfs_edges(group, start):
+        parent[imported] = importer
+        order.append(imported)
+    last = next(module for module in order if group.has_edge(module, start))
+    path = [last]
+    while path[-1] != start:
+        path.append(parent[path[-1]])
+    path.reverse()
+    return [group.edges[a, b]["edge"] for a, b in zip(path, [*path[1:], start], strict=True)]
 
 
 def collapse_closure(closure: EntryClosure, violations: Iterable[Violation]) -> ClosureDiagram:

@@ -19,7 +19,6 @@ from typing import Any
 
 from archguard.adapters import graphviz
 from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
-from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
@@ -27,6 +26,7 @@ from archguard.app import Options, Progress, Workspace, run_check, scan_workspac
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
+from archguard.domain.import_edges import module_edge_counts
 from archguard.domain.result import CheckResult
 from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif

@@ -44,6 +44,11 @@ class ImportFact(NamedTuple):
     conditional: bool = False  # under any other ``if``/``else``/``match`` at import time
 
     @property
+    def at_import_time(self) -> bool:
+        """Runs when its module is imported: not inside a function, not under ``TYPE_CHECKING``."""
+        return not (self.in_function or self.type_checking)
+
+    @property
     def bound_name(self) -> str | None:
         """The local name this import binds, or None for star and dynamic imports."""
         # Ordered for the common case (``from m import N``); this runs for every import.

@@ -11,8 +11,6 @@ returning that many.
 
 from __future__ import annotations
 
-from collections import deque
-
 import networkx as nx
 
 from archguard.domain.discovery import Cycle, CycleEdge
@@ -27,31 +25,27 @@ def find_cycles(runtime: nx.DiGraph) -> list[Cycle]:
     for component in nx.strongly_connected_components(runtime):
         if len(component) < 2:
             continue
-        adjacency = {n: {m for m in runtime.successors(n) if m in component} for n in component}
-        path = shortest_cycle(adjacency)
+        inside = runtime.subgraph(component)
+        path = shortest_cycle(inside)
         if not path:
             continue
         cycles.append(
             Cycle(
                 modules=tuple(sorted(component)),
                 path=tuple(_edge(runtime, a, b) for a, b in path),
-                breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, adjacency)),
+                breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, inside)),
             )
         )
     return sorted(cycles, key=lambda c: (-len(c.modules), c.modules))
 
 
-def shortest_cycle(adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """The shortest directed cycle (as edges) of a graph given as node -> successors, by a BFS
-    from each of the best-connected nodes (all of them in a small component)."""
-    in_degree: dict[str, int] = dict.fromkeys(adjacency, 0)
-    for succs in adjacency.values():
-        for m in succs:
-            in_degree[m] = in_degree.get(m, 0) + 1
-    nodes = sorted(adjacency, key=lambda n: (-in_degree[n] - len(adjacency[n]), n))[:_START_NODES]
+def shortest_cycle(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """The shortest directed cycle (as edges) of a strongly connected graph, by a breadth-first
+    search from each of its best-connected nodes (all of them in a small component)."""
+    nodes = sorted(graph, key=lambda n: (-graph.degree(n), n))[:_START_NODES]
     best: list[tuple[str, str]] = []
     for start in nodes:
-        found = _cycle_through(adjacency, start, len(best) - 1 if best else None)
+        found = _cycle_through(graph, start, len(best) - 1 if best else None)
         if found and (not best or len(found) < len(best)):
             best = found
             if len(best) == 2:
@@ -59,37 +53,34 @@ def shortest_cycle(adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
     return best
 
 
-def _cycle_through(adjacency: dict[str, set[str]], start: str, limit: int | None) -> list[tuple[str, str]]:
-    parent: dict[str, str | None] = {start: None}
-    depth = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if limit is not None and depth[node] >= limit:
-            continue
-        for succ in sorted(adjacency.get(node, ())):
-            if succ == start:
-                chain = [node]
-                while parent[chain[-1]] is not None:
-                    chain.append(parent[chain[-1]])  # type: ignore[arg-type]
-                chain.reverse()
-                return list(zip(chain, [*chain[1:], start], strict=False))
-            if succ not in parent:
-                parent[succ] = node
-                depth[succ] = depth[node] + 1
-                queue.append(succ)
-    return []
+def _cycle_through(graph: nx.DiGraph, start: str, limit: int | None) -> list[tuple[str, str]]:
+    """The shortest cycle through ``start`` of at most ``limit`` + 1 edges (any, without a
+    limit): the first node breadth-first (neighbours in name order) that imports ``start``
+    closes it."""
+    parent: dict[str, str] = {}
+    order = [start]
+    for importer, imported in nx.bfs_edges(graph, start, depth_limit=limit, sort_neighbors=sorted):
+        parent[imported] = importer
+        order.append(imported)
+    last = next((node for node in order if graph.has_edge(node, start)), None)
+    if last is None:
+        return []
+    chain = [last]
+    while chain[-1] != start:
+        chain.append(parent[chain[-1]])
+    chain.reverse()
+    return list(zip(chain, [*chain[1:], start], strict=True))
 
 
-def _breakers(runtime: nx.DiGraph, adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
-    graph = nx.DiGraph([(a, b) for a, succs in adjacency.items() for b in succs])
+def _breakers(runtime: nx.DiGraph, component: nx.DiGraph) -> list[tuple[str, str]]:
+    graph = nx.DiGraph(component)
     removed: list[tuple[str, str]] = []
     while len(removed) < MAX_BREAKERS:
         cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
         if not cyclic:
             break
         biggest = max(cyclic, key=len)
-        cycle = shortest_cycle({n: {m for m in graph.succ[n] if m in biggest} for n in biggest})
+        cycle = shortest_cycle(graph.subgraph(biggest))
         if not cycle:
             break
         cheapest = min(cycle, key=lambda e: (not _imports_own_package(*e), len(runtime.edges[e]["sites"]), e))
