@@ -65,7 +65,7 @@ def to_json(
 
 
 def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
-    """INTERFACE.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
+    """docs/interface.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
     (a baseline keeps ``check`` green; it does not make a module load)."""
     problems = {c.entry: len(c.problems(violations)) for c in closures}
     return {
@@ -117,7 +117,7 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
         "severity": violation.severity.value,
         "message": violation.message,
     }
-    # INTERFACE: ``reason`` explains why a violation cannot be fixed, so it only appears then.
+    # docs/interface.md: ``reason`` explains why a violation cannot be fixed, so it only appears then.
     if not violation.fixable:
         item["reason"] = violation.reason or "no automatic fix for this kind of finding"
     if violation.extra:

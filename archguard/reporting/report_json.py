@@ -1,4 +1,4 @@
-"""``report.json``: the check's ``archguard/1`` JSON plus what discovery found (INTERFACE.md keys
+"""``report.json``: the check's ``archguard/1`` JSON plus what discovery found (docs/interface.md keys
 ``clusters``, ``shims``, ``copies``, ``cycles``, and ``hotspots``).
 
 The Markdown audit and the HTML page are rendered from this very dictionary, so every number a
