@@ -82,76 +82,94 @@ class ImportTimeGraph:
         self.loads: nx.DiGraph = nx.DiGraph()
         self.named: nx.DiGraph = nx.DiGraph()
         self._runs: dict[str, set[tuple[int, int]]] = {}  # (line, column) of each import that runs
+        self._chains: dict[str, tuple[str, ...]] = {}  # a module name -> what running it runs first
+        self.unguarded: dict[str, tuple[str, ...]] = {}  # module -> what it loads through unguarded imports
 
     def reach(self, modules: Iterable[str]) -> None:
-        """Read every module that importing ``modules`` runs, directly or not."""
+        """Read every module that importing ``modules`` runs, directly or not, and add what they
+        load to the graphs (at once: per edge, adding to a networkx graph costs more than reading
+        the import)."""
         todo = [m for m in modules if m not in self._runs]
+        read: list[tuple[str, dict[str, dict[str, bool]], dict[str, dict[str, ImportEdge]]]] = []
         while todo:
             module = todo.pop()
             if module not in self._runs:
-                self._read(module)
-                todo.extend(t for t in self.loads.successors(module) if t not in self._runs)
+                loads, named = self._read(module)
+                read.append((module, loads, named))
+                self.unguarded[module] = tuple(t for t, data in loads.items() if data["unguarded"])
+                todo.extend(t for t in loads if t not in self._runs)
+        self.loads.add_nodes_from(module for module, _, _ in read)
+        self.named.add_nodes_from(module for module, _, _ in read)
+        self.loads.add_edges_from((m, t, data) for m, loads, _ in read for t, data in loads.items())
+        self.named.add_edges_from((m, t, data) for m, _, named in read for t, data in named.items())
 
     def runs_at_import(self, module: str, line: int, column: int) -> bool:
         """The import statement at ``line:column`` of ``module`` runs when the module is imported."""
         return (line, column) in self._runs[module]
 
-    def _read(self, module: str) -> None:
+    def _read(self, module: str) -> tuple[dict[str, dict[str, bool]], dict[str, dict[str, ImportEdge]]]:
+        """What importing ``module`` loads (edge data by target), and names (the first import
+        naming each target)."""
         runs = self._runs[module] = set()
-        self.loads.add_node(module)
-        self.named.add_node(module)
+        loads: dict[str, dict[str, bool]] = {}
+        named: dict[str, dict[str, ImportEdge]] = {}
         file = self.table.file_of(module)
         facts = self.facts.get(file.path) if file is not None else None
         if file is None or facts is None:
-            return
+            return loads, named
         for fact in facts.imports:
             if not fact.at_import_time:
                 continue
             runs.add((fact.line, fact.column))
-            target = self.rule.target(file, fact)  # None: a dangling import, or stdlib / third party
-            for loaded, named in self._run_by(module, file, fact, target):
-                if loaded != module:
-                    self._add(ImportEdge(module, loaded, file.path, fact), named)
+            base = file.import_target(fact)
+            if base is None or base.partition(".")[0] not in self.rule.roots:
+                continue  # climbs out of the tree, or stdlib / third party
+            dynamic, unguarded = fact.kind is ImportKind.DYNAMIC, not fact.guarded
+            # what the import runs, in Python's order: the packages on the way (not named), then
+            # the modules it names
+            names = self._named(module, base, fact)
+            for loaded in (*self._on_the_way(base), *names):
+                if loaded == module:
+                    continue
+                data = loads.get(loaded)
+                if data is None:
+                    data = loads[loaded] = {
+                        "dynamic": dynamic,
+                        "unguarded": False,
+                        "unguarded_dynamic": False,
+                    }
+                if unguarded and not data["unguarded"]:
+                    data["unguarded"], data["unguarded_dynamic"] = True, dynamic
+            for loaded in names:
+                if loaded != module and loaded not in named:
+                    named[loaded] = {"edge": ImportEdge(module, loaded, file.path, fact)}
+        return loads, named
 
-    def _run_by(
-        self, module: str, file: SourceFile, fact: ImportFact, target: str | None
-    ) -> Iterator[tuple[str, bool]]:
-        """(module, named) for each module the import runs, in the order Python runs them: the
-        packages on the way to the module it names (not named; run even when that module does
-        not exist), then each module it names: its edge's target (for ``from package import
-        name``, the package when it binds ``name`` itself: then the submodule is not run), and
-        the submodules a ``from`` or star import runs."""
-        base = file.import_target(fact)
-        if base is None:
-            return
-        named = [target] if target is not None else []
-        if target is not None and fact.kind is ImportKind.FROM and fact.name is not None:
-            submodules = self._submodules_named(module, base, fact.name)
-            if target == f"{base}.{fact.name}" and target not in submodules:
-                named = [base] if base in self.rule.modules else []
-            named += [sub for sub in submodules if sub not in named]
-        seen: set[str] = set()
-        for name in (base, *named):
-            parts = name.split(".")
-            for package in (".".join(parts[:i]) for i in range(1, len(parts))):
-                if package in self.rule.modules and package not in seen:
-                    seen.add(package)
-                    yield package, False
-        for name in named:
-            yield name, True
+    def _named(self, module: str, base: str, fact: ImportFact) -> list[str]:
+        """The modules an import names, given the module its statement names (``base``): its
+        edge's target (for ``from package import name``, the package when it binds ``name``
+        itself: then the submodule is not run), and the submodules a ``from`` or star import
+        runs. The packages on the way to ``base`` run too, named or not (:meth:`_on_the_way`),
+        even when ``base`` itself does not exist."""
+        target = self.rule.target_of(base, fact)  # None: a dangling import
+        if target is None:
+            return []
+        if fact.kind is not ImportKind.FROM or fact.name is None:
+            return [target]
+        submodules = self._submodules_named(module, base, fact.name)
+        named = [target]
+        if target == f"{base}.{fact.name}" and target not in submodules:
+            named = [base] if base in self.rule.modules else []
+        return named + [sub for sub in submodules if sub not in named]
 
-    def _add(self, edge: ImportEdge, named: bool) -> None:
-        importer, loaded = edge.importer, edge.imported
-        data = self.loads.get_edge_data(importer, loaded)
-        if data is None:
-            self.loads.add_edge(
-                importer, loaded, dynamic=edge.dynamic, unguarded=False, unguarded_dynamic=False
-            )
-            data = self.loads.edges[importer, loaded]
-        if not edge.guarded and not data["unguarded"]:
-            data.update(unguarded=True, unguarded_dynamic=edge.dynamic)
-        if named and not self.named.has_edge(importer, loaded):
-            self.named.add_edge(importer, loaded, edge=edge)
+    def _on_the_way(self, base: str) -> tuple[str, ...]:
+        """The packages (and the module) Python runs to import ``base``, outermost first."""
+        found = self._chains.get(base)
+        if found is None:
+            parts = base.split(".")
+            prefixes = (".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            found = self._chains[base] = tuple(p for p in prefixes if p in self.rule.modules)
+        return found
 
     def _submodules_named(self, module: str, package: str, name: str) -> list[str]:
         """Submodules ``from package import name`` runs (``name`` a submodule, or ``*`` with a
@@ -314,7 +332,7 @@ class _Walk:
             if group[0] not in order:
                 continue  # a group is reached whole or not at all
             first = min(group, key=order.__getitem__)
-            cycle = _shortest_cycle(first, self.graph.named.subgraph(group))
+            cycle = _shortest_cycle(first, set(group), self.graph.named)
             edge = cycle[0]
             modules = [first] + [e.imported for e in cycle]
             fails = first in self.strict and not any(e.guarded for e in cycle)
@@ -343,10 +361,10 @@ class _Walk:
         dynamic: set[ClosureEdge] = set()
         for module in reached:
             importer = packages[module]
-            edges.update((importer, packages[target]) for target in graph.loads.successors(module))
+            edges.update((importer, packages[target]) for target in graph.loads.succ[module])
             dynamic.update(
                 ClosureEdge(module, e.imported, e.path, e.line)
-                for _, _, e in graph.named.out_edges(module, data="edge")
+                for e in (data["edge"] for data in graph.named.succ[module].values())
                 if e.dynamic
             )
         return EntryClosure(
@@ -370,17 +388,17 @@ def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *,
     each run. ``strict``: through imports that are not guarded only."""
     import networkx as nx
 
-    loads = graph.loads
+    succ = graph.loads.succ
     flag = "unguarded_dynamic" if strict else "dynamic"
 
-    def loaded_by(module: str) -> Iterator[str]:
-        targets = (t for t, data in loads.succ[module].items() if data["unguarded"] or not strict)
+    def loaded_by(module: str) -> Iterable[str]:
+        targets = graph.unguarded[module] if strict else succ[module]
         return chain(ancestors, targets) if module == start else targets
 
     parents: Parents = {start: None}
-    for importer, target in nx.generic_bfs_edges(loads, start, neighbors=loaded_by):
+    for importer, target in nx.generic_bfs_edges(graph.loads, start, neighbors=loaded_by):
         first_of_chain = importer == start and target in ancestors
-        parents[target] = (importer, False if first_of_chain else loads.edges[importer, target][flag])
+        parents[target] = (importer, False if first_of_chain else succ[importer][target][flag])
     return parents
 
 
@@ -403,23 +421,30 @@ def _chain_fields(parents: Parents, module: str) -> dict[str, Any]:
     return {"chain": chain, "extra": (("dynamic", ",".join(dynamic)),) if dynamic else ()}
 
 
-def _shortest_cycle(start: str, group: nx.DiGraph) -> list[ImportEdge]:
+def _shortest_cycle(start: str, members: set[str], named: nx.DiGraph) -> list[ImportEdge]:
     """The imports of the shortest way from ``start`` back to itself inside one strongly
     connected group: the first module breadth-first (imports in statement order) that imports
     ``start`` closes it."""
     import networkx as nx
 
+    succ = named.succ
+
+    def inside(module: str) -> Iterator[str]:
+        return (m for m in succ[module] if m in members)
+
     parent: dict[str, str] = {}
-    order = [start]
-    for importer, imported in nx.bfs_edges(group, start):
+    for importer, imported in nx.generic_bfs_edges(named, start, neighbors=inside):
         parent[imported] = importer
-        order.append(imported)
-    last = next(module for module in order if group.has_edge(module, start))
+        if start in succ[imported]:
+            last = imported
+            break
+    else:
+        raise AssertionError("a strongly connected group of two or more modules has a cycle")
     path = [last]
     while path[-1] != start:
         path.append(parent[path[-1]])
     path.reverse()
-    return [group.edges[a, b]["edge"] for a, b in zip(path, [*path[1:], start], strict=True)]
+    return [succ[a][b]["edge"] for a, b in zip(path, [*path[1:], start], strict=True)]
 
 
 def collapse_closure(closure: EntryClosure, violations: Iterable[Violation]) -> ClosureDiagram:

@@ -38,15 +38,15 @@ says whether it keeps such edges.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
 
 
-@dataclass(frozen=True, slots=True)
-class ImportEdge:
-    """One import's edge: ``importer`` depends on ``imported`` (modules); the rest is its fact's."""
+class ImportEdge(NamedTuple):
+    """One import's edge: ``importer`` depends on ``imported`` (modules); the rest is its fact's.
+    (A NamedTuple, like the facts: graphs are built from hundreds of thousands of these.)"""
 
     importer: str
     imported: str
@@ -101,7 +101,11 @@ class EdgeRule:
 
     def target(self, file: SourceFile, fact: ImportFact) -> str | None:
         """The module of the tree the import makes ``file`` depend on, or None."""
-        obj = imported_object(file, fact)
+        return self.target_of(file.import_target(fact), fact)
+
+    def target_of(self, base: str | None, fact: ImportFact) -> str | None:
+        """:meth:`target`, given the module the import statement names (``import_target``)."""
+        obj = _object(base, fact)
         if obj is None:
             return None
         if obj in self.modules:
@@ -157,7 +161,10 @@ class EdgeRule:
 def imported_object(file: SourceFile, fact: ImportFact) -> str | None:
     """The dotted object an import names, as grimp's parser spells it, made absolute; None when
     relative dots climb out of the tree."""
-    base = file.import_target(fact)
+    return _object(file.import_target(fact), fact)
+
+
+def _object(base: str | None, fact: ImportFact) -> str | None:
     if not base:
         return None
     if fact.kind is ImportKind.FROM:
