@@ -17,12 +17,16 @@ Register it in any import-linter configuration and plain ``lint-imports`` enforc
         app.realtime.**
     ignore_imports =
         app.legacy.* -> app.realtime.compat
+    baseline = archguard-baseline.json
 
 ``archguard check`` reads the same section and runs the contract itself, over the whole tree.
+``baseline`` (optional) is archguard's baseline file: what it records as known is not a failure
+under ``lint-imports`` either, so the two checkers agree (``archguard init`` writes it).
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
@@ -36,6 +40,8 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
     TextField,
     unrecognized_options,
 )
+from archguard.adapters.project_files.baseline_file import read_baseline
+from archguard.analysis.baseline import settle_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
@@ -52,7 +58,12 @@ class CanonicalContract(Contract):
 
     Options: ``canonical`` (``module:Name``, required), ``also`` (other names of the same
     concept), ``allowed_importers`` (module expressions that may use other paths),
-    ``ignore_imports`` (import-linter ``importer -> imported`` expressions) and ``reason``.
+    ``ignore_imports`` (import-linter ``importer -> imported`` expressions), ``reason``, and
+    ``baseline``: archguard's baseline file (relative to the folder holding the root packages,
+    above a ``src/``: the project root). Its live entries cover their violations here as under
+    ``archguard check --baseline``, matched by fingerprint, which includes the contract's name:
+    name the section as the concept in ``contracts/`` (``archguard init`` does). Expired entries
+    cover nothing. Under ``archguard check`` the option is ignored: ``--baseline`` applies there.
 
     Under ``lint-imports`` the contract sees what import-linter sees: the ``root_packages`` only, no
     loose scripts or test folders without ``__init__.py``, and a syntax error anywhere aborts the
@@ -72,6 +83,7 @@ class CanonicalContract(Contract):
     allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
     ignore_imports = fields.ListField(subfield=fields.ImportExpressionField(), required=False)
     reason = TextField(required=False)
+    baseline = fields.StringField(required=False)
 
     def validate(self) -> None:
         unrecognized = unrecognized_options(type(self), self.contract_options)
@@ -112,13 +124,24 @@ class CanonicalContract(Contract):
             for v in check_concepts(table, scan.files, scan.facts, [concept])
             if v.severity is Severity.ERROR
         ]
-        return ContractCheck(kept=not violations, metadata={"violations": violations})
+        known = 0
+        if self.baseline:
+            settled = settle_baseline(
+                violations, read_baseline(scan_root / str(self.baseline)), datetime.date.today().isoformat()
+            )
+            violations = [v for v in settled.violations if not v.baselined]
+            known = len(settled.violations) - len(violations)
+        return ContractCheck(kept=not violations, metadata={"violations": violations, "baselined": known})
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         module, name = split_target(str(self.canonical))
         for violation in check.metadata["violations"]:
             output.print_error(f"{_describe(violation)}; use: from {module} import {name}", bold=False)
         output.new_line()
+        known = check.metadata.get("baselined", 0)
+        if known:
+            output.print(f"({known} more recorded in the baseline {self.baseline}: known, not failures)")
+            output.new_line()
         if self.reason:
             output.print(f"Reason: {self.reason}")
             output.new_line()
@@ -128,10 +151,16 @@ def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
     """archguard's own scan of the root packages only: what import-linter would see."""
     # Imported here, not at module level: archguard.app imports the adapter that reads
     # import-linter configuration, which in turn may load this module as a plugin.
+    from archguard.adapters.project_files.project_config import read_project_options
     from archguard.app import Options, scan_workspace
 
+    # The files `archguard check` leaves out ([tool.archguard] exclude, e.g. the stale copies
+    # `init` found) are left out here too: one concept, one set of files, one set of findings.
+    excludes = tuple(read_project_options(scan_root).get("exclude") or ())
     return scan_workspace(
-        Options(root=scan_root, packages=tuple(dict.fromkeys(packages)), include_loose=False)
+        Options(
+            root=scan_root, packages=tuple(dict.fromkeys(packages)), excludes=excludes, include_loose=False
+        )
     )
 
 

@@ -533,3 +533,32 @@ def test_imports_expected_to_fail_under_raises_are_guarded() -> None:
     got = {(f.module, f.name): f.guarded for f in facts(source).imports}
     assert got == {("pytest", None): False, ("app", "Pi"): True, ("app.old", None): True,
                    ("app", "fine"): False}
+
+
+def test_definitions_keep_the_shape_discover_compares() -> None:
+    source = """
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        @router.get("/a")
+        @functools.lru_cache(maxsize=1)
+        def get_a(request, *args, k=1, **kw) -> "app.models.A":
+            pass
+
+        def get_b() -> "A | None":
+            pass
+
+        class C(Base):
+            a = 1
+            b: int = 2
+            def m(self):
+                pass
+            class Meta:
+                pass
+    """
+    by_name = {b.name: b for b in facts(source).bindings}
+    assert by_name["get_a"].members == ("request", "*args", "k", "**kw")
+    assert by_name["get_a"].decorators == ("router.get", "functools.lru_cache")
+    assert by_name["get_a"].returns == "app.models.A"
+    assert by_name["get_b"].returns is None  # not one object's name
+    assert by_name["C"].members == ("a", "b", "m", "Meta")

@@ -299,6 +299,19 @@ def test_a_shim_gone_before_its_deletion_refuses_the_run(tmp_path: Path, monkeyp
     assert {p: p.read_bytes() for p in before} == before
 
 
+def test_a_shim_the_project_declares_as_an_entry_point_is_never_deleted(tmp_path: Path) -> None:
+    """Plugin hosts load an entry point by name: the last importer gone, it still must stay."""
+    root = make(tmp_path, {
+        "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,
+        "pyproject.toml": '[project]\nname = "app"\n\n[project.entry-points."app.managers"]\n'
+                          'legacy = "app.realtime.compat:LegacyManager"\n',
+    })
+    assert fix(root, dry_run=True).unused_shims == ()
+    result = fix(root, delete_unused_shims=True)
+    assert result.status is FixStatus.FIXED and result.deleted_shims == ()
+    assert (root / "app/realtime/compat.py").exists()
+
+
 def test_a_shim_something_else_still_imports_is_not_listed(tmp_path: Path) -> None:
     root = make(tmp_path, {
         "app/chat.py": "from app.realtime.compat import LegacyManager\n" + TAIL,

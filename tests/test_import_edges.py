@@ -29,6 +29,7 @@ TREE = {
     "app/optional.py": "",
     "app/plugins.py": "import importlib\nextra = importlib.import_module('app.extra')\n",  # dynamic only
     "app/extra.py": "",
+    "app/sleepy.py": "lazy import app.extra\n",  # PEP 810: an edge, loaded only when used
     "app/ext.py": "import os\nimport requests\n",  # external: no edge
     "app/gone.py": "from app.missing import X\n",  # dangling: no edge
     "tests/test_app.py": "from app.core import X\n",  # a loose file
@@ -43,6 +44,7 @@ EVERY_EDGE = {
     ("app.typed", "app.core"),
     ("app.guarded", "app.optional"),
     ("app.plugins", "app.extra"),
+    ("app.sleepy", "app.extra"),
     ("tests.test_app", "app.core"),
 }
 AT_IMPORT_TIME = {("app", "app.core"), ("app.core", "app.util"), ("app.util", "app.core"),
@@ -62,22 +64,24 @@ def test_every_graph_of_one_tree_counts_the_same_edges(root: Path) -> None:
     # the module graph, however it is reached
     assert scan.import_edges == len(EVERY_EDGE)  # summary.imports
     assert count_import_edges(files, facts) == len(EVERY_EDGE)
-    assert set(module_edge_counts(files, facts)) == EVERY_EDGE
+    counts, lazy_only = module_edge_counts(files, facts)
+    assert set(counts) == EVERY_EDGE and lazy_only == {("app.sleepy", "app.extra")}  # drawn dashed
     per_file = FileEdges(files)
     incremental = {(f.module, t) for f in files if f.path in facts for t in per_file.targets(f, facts[f.path])[0]}
     assert incremental == EVERY_EDGE
     graphs = build_module_graphs(files, facts)
     assert set(graphs.all.edges) == EVERY_EDGE  # discover's fan-in and hotspots
     # the report's overview, through the report's own path (and its edge cache)
-    title = package_overview(files, module_edges(workspace)).title
+    edge_counts, lazy_edges = module_edges(workspace)
+    title = package_overview(files, edge_counts, lazy_edges=lazy_edges).title
     assert re.search(rf", {len(EVERY_EDGE)} imports$", title), title
-    assert module_edge_counts(files, facts)[("app.core", "app.util")] == 2  # statements, for the labels
+    assert counts[("app.core", "app.util")] == 2  # statements, for the labels
 
-    # import-linter's graph: what grimp sees, so not the dynamic import
+    # import-linter's graph: what grimp sees, so not the dynamic import (the lazy one it sees)
     assert edges(build_import_graph(files, facts)) == EVERY_EDGE - {("app.plugins", "app.extra")}
     assert edges(workspace.graph) == EVERY_EDGE - {("app.plugins", "app.extra")}
 
-    # cycles: what runs at import time, from modules of packages to other modules
+    # cycles: what runs at import time (not the lazy import), from modules of packages to others
     assert set(graphs.runtime.edges) == AT_IMPORT_TIME
     [cycle] = find_cycles(graphs.runtime)
     assert cycle.modules == ("app.core", "app.util")
@@ -104,6 +108,7 @@ def test_the_rule_keeps_what_each_import_is(root: Path) -> None:
         (e.importer, e.imported): e for f in files if f.path in facts for e in rule.edges(f, facts[f.path])
     }
     assert by_pair["app.plugins", "app.extra"].dynamic
+    assert by_pair["app.sleepy", "app.extra"].lazy and not by_pair["app.sleepy", "app.extra"].at_import_time
     assert by_pair["app.guarded", "app.optional"].guarded
     assert by_pair["app.typed", "app.core"].type_checking and not by_pair["app.typed", "app.core"].at_import_time
     assert by_pair["app.lazy", "app.core"].in_function and not by_pair["app.lazy", "app.core"].at_import_time

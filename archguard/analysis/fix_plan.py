@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archguard.analysis.shim_definition import is_imported_shim
+from archguard.analysis.shim_definition import is_imported_shim, must_stay
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.facts import FileFacts, ImportKind
@@ -94,8 +94,11 @@ def unused_shims(
     facts: Mapping[str, FileFacts],
     plan: FixPlan,
     contracts: Sequence[ConceptContract],
+    entry_points: Mapping[str, str] | None = None,
 ) -> list[SourceFile]:
-    """Shims the planned edits took importers from and that no other file imports any more.
+    """Shims the planned edits took importers from and that no other file imports any more,
+    leaving out those that must stay all the same (a documented public module, a declared entry
+    point: :func:`archguard.analysis.shim_definition.must_stay`).
 
     A shim here is what :mod:`archguard.analysis.shim_definition` says, never a package
     ``__init__``, a loose file, or a module on a contract's canonical re-export chain. Any remaining import of the module
@@ -115,6 +118,7 @@ def unused_shims(
         and not by_module[e.module].is_package
         and e.module not in protected
         and is_imported_shim(table, e.module)  # the plan's edits import from it
+        and not must_stay(table, e.module, entry_points or {})
     }
     removed = {(path, e.line, e.module, e.name) for path, edits in plan.edits.items() for e in edits}
     gone: set[str] = set()

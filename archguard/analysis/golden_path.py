@@ -3,7 +3,8 @@
 The import-time closure of an entry is every module reached through imports that run when the
 entry is imported (docs/golden-path.md has the rules for users):
 
-- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions;
+- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions,
+  not PEP 810 ``lazy`` imports (they load their module when the name is first used);
 - importing ``a.b.c`` runs ``a/__init__``, ``a/b/__init__`` and ``a/b/c``; ``from a.b import c``
   also runs the submodule ``a.b.c`` when there is one and ``a.b`` does not bind ``c`` itself;
   ``from a.b import *`` runs the submodules a literal ``__all__`` lists;
@@ -118,6 +119,8 @@ class ImportTimeGraph:
         if file is None or facts is None:
             return loads, named
         for fact in facts.imports:
+            # not inside a function, not under TYPE_CHECKING, not a PEP 810 ``lazy`` import (which
+            # binds its name and loads nothing until the name is used)
             if not fact.at_import_time:
                 continue
             runs.add((fact.line, fact.column))

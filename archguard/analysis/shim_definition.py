@@ -11,13 +11,30 @@ objects), whatever private helpers, warnings or logging it also holds. In detail
   built from its imports) makes it an ordinary module;
 - a module that emits a ``DeprecationWarning`` at import says itself that it is a shim, so public
   names of its own do not disqualify it (it still has to re-export something);
-- it re-exports on purpose: it has an ``__all__``, an alias or a warning, or other files import it.
-  A module that only imports what it uses at module level is a script, not a shim;
+- it re-exports on purpose: it has an ``__all__``, an alias or a warning, or other files import it
+  and it binds nothing of its own. A module that only imports what it uses at module level is a
+  script, not a shim; one that also binds private names (classes, helpers, type aliases) is their
+  home, and its importers come for them;
+- names imported from ``typing``/``typing_extensions`` (``Any``, ``TYPE_CHECKING``) are tools for
+  annotations, like ``import warnings``: offered only when ``__all__`` lists them;
 - a package ``__init__`` that re-exports is its package's public face, not a shim, unless it warns;
-  a loose file (a script, a test outside a package) is not a module anyone imports.
+  a loose file (a script, a test outside a package) is not a module anyone imports;
+- imports that bind nothing at run time are not names it offers: ``from __future__ import ...``
+  (a compiler directive) and imports under ``if TYPE_CHECKING:``, even when ``__all__`` lists them;
+- its own code is its surface too: a public definition of its own outside a literal ``__all__``
+  (a module that lists 5 names in ``__all__`` and defines 150 more) makes it an ordinary module, and
+  so do more classes and functions of its own, private ones included, than names it re-exports (a
+  5,000-line implementation module whose definitions all start with ``_``). A module that warns
+  says itself that it is a shim, whatever it defines;
+- a module a framework loads by its file name (:func:`loaded_by_file_name`: Django management
+  commands and migrations, pytest's ``conftest.py``) exists to be found at that path: what it
+  holds is a registration, not a forwarding, even when it only imports (``from
+  django...createsuperuser import Command``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from archguard.analysis.symbols import Status, SymbolTable
 from archguard.domain.facts import BindingKind, FileFacts, ImportKind
@@ -33,33 +50,92 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     facts = table.facts_of(module)
     if file is None or facts is None or file.loose or not is_dotted_name(module):
         return None
-    if file.is_package and not facts.warns_deprecation:
+    if loaded_by_file_name(file.path) is not None:
         return None
-    defined_here = {
-        b.name for b in facts.bindings if b.kind is not BindingKind.ALIAS and not b.name.startswith("__")
-    }
+    warns = facts.warns_deprecation
+    if file.is_package and not warns:
+        return None
+    own = [
+        b
+        for b in facts.bindings
+        if b.kind is not BindingKind.ALIAS
+        and b.kind is not BindingKind.DELETE
+        and not b.name.startswith("__")
+    ]
+    if not warns and any(not b.name.startswith("_") for b in own):
+        return None  # a public name of its own, listed in ``__all__`` or not
+    defined_here = {b.name for b in own}
     found = []
     for name in sorted(_public_names(facts)):
         res = table.resolve(module, name)
         if res.origin is not None and res.found and res.origin.module != module:
             found.append((name, res.origin.target))
         elif name in defined_here or (res.origin is not None and res.origin.module == module):
-            if not facts.warns_deprecation:
-                return None  # defines something public of its own
+            if not warns:
+                return None  # offers something of its own
         elif res.status == Status.EXTERNAL:
             found.append((name, _external_target(facts, name)))
     if not found:
         return None
+    code = sum(1 for b in own if b.kind in (BindingKind.CLASS, BindingKind.FUNCTION))
+    if not warns and code > len(found):
+        return None  # mostly code of its own: an implementation module that also imports
     aliases = any(b.kind is BindingKind.ALIAS for b in facts.bindings)
-    if not (facts.warns_deprecation or facts.all_names is not None or aliases or imported):
+    # Nothing says it re-exports on purpose: with anything of its own (a private class, a type
+    # alias ``_OnConflictT = Union[...]``), it is that thing's home and only imports what it
+    # uses; with nothing, it is a shim when others import it, a script when nobody does.
+    says_so = warns or facts.all_names is not None or aliases
+    if not says_so and (own or not imported):
         return None
     return tuple(found)
+
+
+def must_stay(table: SymbolTable, module: str, entry_points: Mapping[str, str]) -> str:
+    """Why a shim must stay even when nothing in the tree imports it, or "": ``discover`` never
+    calls it "safe to delete" and ``fix --delete-unused-shims`` never deletes it.
+
+    - a library's documented public module: a top-level module (what users import first), or one
+      its parent package names in a literal ``__all__``;
+    - an entry point the project's metadata declares (``entry_points``: module -> where, as
+      :func:`archguard.adapters.project_files.entry_points.declared_entry_points` reads them):
+      installers, pytest and plugin hosts load it by name.
+    """
+    if module in entry_points:
+        return f"an entry point: {entry_points[module]}"
+    parent, _, last = module.rpartition(".")
+    if not parent:
+        return "the top-level module: the library's public face"
+    facts = table.facts_of(parent)
+    if facts is not None and facts.all_names is not None and last in facts.all_names:
+        return f"named in {parent}.__all__: a documented public module"
+    return ""
+
+
+def loaded_by_file_name(path: str) -> str | None:
+    """Why a framework loads the file at ``path`` by its name (so it is never a shim nor safe to
+    delete, whatever it holds), or None."""
+    parts = path.split("/")
+    name = parts[-1]
+    if name == "conftest.py":
+        return "pytest loads conftest.py by its file name"
+    if name == "__init__.py" or len(parts) < 2:
+        return None
+    if parts[-2] == "migrations":
+        return "a migration: Django and Alembic load migrations by file name, each one a step of history"
+    if len(parts) >= 3 and parts[-3:-1] == ["management", "commands"]:
+        return "a Django management command: Django loads it by its file name"
+    return None
 
 
 def is_imported_shim(table: SymbolTable, module: str) -> bool:
     """:func:`shim_reexports` for a module the caller has just seen imported (an importer's
     ``from module import name``): the "other files import it" part of the definition holds."""
     return shim_reexports(table, module, imported=True) is not None
+
+
+# Imported to write annotations (``Any``, ``TYPE_CHECKING``, ``overload``), like ``import
+# warnings``: tools a module uses, offered only when its ``__all__`` lists them.
+_ANNOTATION_TOOLS = frozenset({"typing", "typing_extensions", "__future__"})
 
 
 def _public_names(facts: FileFacts) -> set[str]:
@@ -74,10 +150,29 @@ def _public_names(facts: FileFacts) -> set[str]:
             and i.bound_name
             and not i.bound_name.startswith("_")
             and not i.in_function
-            and not i.type_checking
+            and i.module not in _ANNOTATION_TOOLS
         }
     public.discard("__all__")
-    return public
+    return public - _bound_only_before_run_time(facts)
+
+
+def _bound_only_before_run_time(facts: FileFacts) -> set[str]:
+    """Names only ``from __future__ import ...`` or imports under ``TYPE_CHECKING`` bind: nothing
+    an importer can get at run time."""
+    directives = {
+        i.bound_name
+        for i in facts.imports
+        if i.bound_name and (i.type_checking or (i.kind is ImportKind.FROM and i.module == "__future__"))
+    }
+    if not directives:
+        return set()
+    run_time = {b.name for b in facts.bindings}
+    run_time |= {
+        i.bound_name
+        for i in facts.imports
+        if i.bound_name and not i.type_checking and not i.in_function and i.module != "__future__"
+    }
+    return directives - run_time
 
 
 def _external_target(facts: FileFacts, name: str) -> str:

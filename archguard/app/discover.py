@@ -13,6 +13,7 @@ from pathlib import Path
 
 from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
 from archguard.adapters.copy_sources import list_backup_files, read_texts
+from archguard.adapters.project_files.entry_points import declared_entry_points
 from archguard.analysis.discover.candidates import find_clusters
 from archguard.analysis.discover.copies import (
     CopyPair,
@@ -24,7 +25,7 @@ from archguard.analysis.discover.copies import (
 from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs, module_imports
-from archguard.analysis.discover.shims import find_shims
+from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.app import Options, Progress, Workspace, scan_workspace
 from archguard.domain.discovery import Cluster, DiscoveryResult
 from archguard.domain.errors import ConfigError
@@ -53,6 +54,7 @@ def run_discover(
             save_discover(workspace.results, key, derived)
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
     _check_overrides(overrides, clusters)
+    shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
     texts = read_texts(root, sorted({p for pair in pairs for p in (pair.path, pair.live)}))
@@ -118,7 +120,7 @@ def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) ->
     lines = []
     for cluster in result.clusters[:top]:
         path = folder / draft_file_name(cluster)
-        if write_new_file(path, render_contract_draft(cluster)):
+        if write_new_file(path, render_contract_draft(cluster), root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")

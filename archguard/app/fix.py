@@ -1,7 +1,10 @@
 """``archguard fix``: rewrite every fixable non-canonical import to its canonical path, atomically.
 
-1. An unfinished earlier run (its journal is still there) is rolled back first, and the run stops.
-2. ``check`` runs (no baseline: a known violation is still worth fixing); its fixable
+1. An unfinished earlier run (its journal is still there) is rolled back first, and the run stops;
+   only a journal this user's archguard wrote is obeyed (``Journal.verify``: docs/security.md), and
+   ``--dry-run`` never rolls back.
+2. ``check`` runs (no baseline: a known violation is still worth fixing) on one scan, whose symbol
+   table (stubs and compiled modules included) also answers which shims the run leaves unused; its fixable
    non-canonical-import violations in scope become edits (``analysis.fix_plan``).
 3. Every file is rewritten in memory (``adapters.rewrite.import_rewriter``); if any one cannot be, nothing
    is written and the run is refused. A file libcst cannot hold at all (it does not parse it, or
@@ -21,11 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
+from archguard.adapters.project_files.entry_points import declared_entry_points
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
-from archguard.analysis.symbols import SymbolTable
-from archguard.app import Options, Progress, load_concept_contracts, run_check
+from archguard.app import Options, Progress, load_concept_contracts, run_check, scan_workspace
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange
@@ -52,6 +56,16 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     journal = Journal(root)
     if fix.rollback or journal.pending:
         interrupted = journal.pending
+        if interrupted and fix.dry_run:  # a dry run writes nothing, a rollback included
+            _verified(journal)
+            return FixResult(
+                str(root),
+                FixStatus.REFUSED,
+                problems=(
+                    "an interrupted `archguard fix` left a journal; --dry-run restores nothing: "
+                    "run `archguard fix --rollback` first",
+                ),
+            )
         restored = tuple(_rollback(journal))
         status = FixStatus.ROLLED_BACK if interrupted else FixStatus.NOTHING_TO_DO
         problems = (
@@ -64,7 +78,8 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         )
         return FixResult(str(root), status, problems=problems, restored=restored)
     scopes = _scopes(root, fix.paths)
-    before = run_check(options, progress)
+    workspace = scan_workspace(options, progress)
+    before = run_check(options, progress, workspace=workspace)
     contracts = load_concept_contracts(options, root)
     if fix.concept is not None and fix.concept not in before.contracts_run:
         raise ConfigError(f"--concept: no concept contract named '{fix.concept}'")
@@ -84,18 +99,19 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     if rewrites.problems:
         return replace(result, status=FixStatus.REFUSED, changes=(), problems=tuple(rewrites.problems))
     shims = unused_shims(
-        SymbolTable(before.scan.files, before.scan.facts),
+        workspace.table,  # check's own: the same answer to "is it a shim" as check gives
         before.scan.files,
         before.scan.facts,
         plan,
         contracts,
+        declared_entry_points(root),
     )
     if fix.delete_unused_shims:
         unreadable: list[str] = []
         deleted: list[str] = []
         for shim in shims:
             try:
-                originals[shim.path] = (root / shim.path).read_bytes()
+                originals[shim.path] = read_regular(root / shim.path, confine_to=root)[0]
             except OSError as error:  # gone or changed since the scan: nothing is written
                 unreadable.append(f"{shim.path}: cannot read: {error.strerror or error}")
                 continue
@@ -153,6 +169,13 @@ def _rollback(journal: Journal) -> list[str]:
         raise ConfigError(f"rollback failed: {error}") from None
 
 
+def _verified(journal: Journal) -> None:
+    try:
+        journal.verify()
+    except (JournalError, OSError) as error:
+        raise ConfigError(f"rollback refused: {error}") from None
+
+
 def _rolled_back(result: FixResult, journal: Journal) -> FixResult:
     return replace(result, status=FixStatus.ROLLED_BACK, restored=tuple(_rollback(journal)))
 
@@ -179,7 +202,7 @@ def _rewrite_all(root: Path, before: CheckResult, plan: FixPlan) -> _Rewrites:
         file = files[path]
         package = None if file.module == file.path else file.package
         try:
-            source = (root / path).read_bytes()
+            source = read_regular(root / path, confine_to=root)[0]
             rewrite = rewrite_imports(path, source, package, edits)
         except OSError as error:
             done.problems.append(f"{path}: cannot read: {error.strerror or error}")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
+from archguard.adapters.cache.edges_cache import EdgeCounts, LazyEdges, edges_key, load_edges, save_edges
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
-from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
 from archguard.app.discover import run_discover
@@ -34,6 +34,7 @@ from archguard.reporting.diagram import Diagram, to_dot
 from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
 from archguard.reporting.golden_path_dot import closure_dot
 from archguard.reporting.markdown import render_markdown
+from archguard.reporting.proportionate import cap_per_file
 from archguard.reporting.report_json import to_report_json
 
 Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
@@ -71,8 +72,9 @@ def run_report(
     started = time.perf_counter()
     tell = stage or (lambda _message: None)
     out = report_options.out
+    root = options.root
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, root=root)  # never through a link out of ROOT, never inside .git
     except OSError as error:
         raise ConfigError(
             f"cannot create the report folder: {error.strerror or error}", path=str(out)
@@ -83,7 +85,12 @@ def run_report(
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, workspace)
-    report = to_report_json(check, discovery, tool_version=report_options.tool_version)
+    # Each file's findings capped in the report set (the summary still counts them all), so a file
+    # with 120,000 broken imports costs megabytes, not gigabytes (reporting/proportionate.py).
+    shown, left_out = cap_per_file(check)
+    report = to_report_json(
+        shown, discovery, tool_version=report_options.tool_version, counted=check, left_out=left_out
+    )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
@@ -91,9 +98,11 @@ def run_report(
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
-        history = read_history(report_options.history)
+        history = read_history(
+            report_options.history, counts=history_view.COUNTS, counts_per_name=history_view.COUNTS_PER_NAME
+        )
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
-        history = append_history(report_options.history, history, entry)
+        history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)
 
     tell("writing the report")
@@ -101,21 +110,21 @@ def run_report(
     links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
     titles = [(f.title, f.files[-1]) for f in figures]
     notices = (
-        list(check.notices)
+        list(report["notices"])
         + ([graphviz.INSTALL_HINT] if outcome.dot_missing else [])
         + outcome.diagram_errors
     )
     documents = {
         "report.json": json_report.dumps(report),
-        "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
-        "junit.xml": junit.to_junit(check),
+        "report.sarif": json_report.dumps(sarif.to_sarif(shown, tool_version=report_options.tool_version)),
+        "junit.xml": junit.to_junit(shown),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
         "index.html": html_report.render_html(
             report, figures=figures, history=history, links=links, generated=now, notices=notices
         ),
     }
     for name, text in documents.items():
-        write_output(text, out / name)
+        write_output(text, out / name, root=root)
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
@@ -135,10 +144,14 @@ def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) 
 
 
 def structure_diagrams(
-    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, edges: EdgeCounts
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    report_options: ReportOptions,
+    module_edges: tuple[EdgeCounts, LazyEdges],
 ) -> list[tuple[str, Diagram]]:
     """(section, diagram) for the package overview and the focus view, from every module edge."""
     scan = check.scan
+    edges, lazy = module_edges
     diagrams = [
         (
             "overview",
@@ -147,14 +160,16 @@ def structure_diagrams(
                 edges,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
+                lazy_edges=lazy,
             ),
         )
     ]
     if report_options.focus:
         try:
-            diagrams.append(
-                ("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth))
+            focus = focus_diagram(
+                scan.files, edges, report_options.focus, depth=report_options.depth, lazy_edges=lazy
             )
+            diagrams.append(("focus", focus))
         except ValueError as error:
             raise ConfigError(f"--focus: {error}") from None
     return diagrams
@@ -173,17 +188,17 @@ def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
     ]
 
 
-def module_edges(workspace: Workspace) -> EdgeCounts:
-    """Every module edge with its number of import statements: from the results cache when the
-    tree is unchanged since the last report, else counted over every file's facts (which a warm
-    check never needs to decode) and cached."""
+def module_edges(workspace: Workspace) -> tuple[EdgeCounts, LazyEdges]:
+    """Every module edge with its number of import statements, and those made only of ``lazy``
+    imports: from the results cache when the tree is unchanged since the last report, else
+    counted over every file's facts (which a warm check never needs to decode) and cached."""
     key = edges_key(workspace.results_key) if workspace.results_key is not None else None
-    edges = load_edges(workspace.results, key) if key is not None else None
-    if edges is None:
-        edges = module_edge_counts(workspace.scan.files, workspace.scan.facts)
+    found = load_edges(workspace.results, key) if key is not None else None
+    if found is None:
+        found = module_edge_counts(workspace.scan.files, workspace.scan.facts)
         if key is not None:
-            save_edges(workspace.results, key, edges)
-    return edges
+            save_edges(workspace.results, key, *found)
+    return found
 
 
 def _draw_all(
@@ -200,7 +215,7 @@ def _draw_all(
     diagrams are drawn while the module edges for the overview are read or counted."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
-        return graphviz.render(dot_text, folder / f"{name}.dot")
+        return graphviz.render(dot_text, folder / f"{name}.dot", root=Path(workspace.scan.root))
 
     def submit(section: str, name: str, title: str, dot_text: str) -> tuple[str, str, str, Any]:
         return section, name, title, pool.submit(draw, name, dot_text)
@@ -215,12 +230,13 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
-    for section, name, title, rendered in drawn:
+    for section, _name, title, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
-        svg_file = folder / f"{name}.svg"
-        svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
+        if not rendered.written:  # refused (its error says why): no figure to show or link
+            continue
+        svg = rendered.svg  # as drawn, never read back from the destination (it may be a link)
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
     return figures
@@ -265,14 +281,14 @@ def draw_graph(
         rank, cluster = matches[0]
         diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
     else:
-        edges = module_edges(workspace)
+        edges, lazy = module_edges(workspace)
         if focus is not None:
             try:
-                diagram = focus_diagram(scan.files, edges, focus, depth=depth)
+                diagram = focus_diagram(scan.files, edges, focus, depth=depth, lazy_edges=lazy)
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
         else:
             diagram = package_overview(
-                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors]
+                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors], lazy_edges=lazy
             )
-    return graphviz.render_to(to_dot(diagram), output)
+    return graphviz.render_to(to_dot(diagram), output, root=options.root)

@@ -66,8 +66,15 @@ class Shim:
     module: str
     path: str
     reexports: tuple[tuple[str, str], ...]  # (name here, module:Name where it really lives)
-    importers: tuple[str, ...]  # importing file paths, sorted; empty: safe to delete
+    importers: tuple[str, ...]  # importing file paths, sorted; empty: safe to delete, unless kept
     warns_deprecation: bool = False
+    # Why the module must stay even when nothing in the tree imports it: a documented public
+    # module, an entry point declared in the project's metadata. Empty: nothing keeps it.
+    kept_because: str = ""
+
+    @property
+    def safe_to_delete(self) -> bool:
+        return not self.importers and not self.kept_because
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,11 +42,16 @@ class ImportFact(NamedTuple):
     in_function: bool = False  # inside a def (lazy import, often to dodge a cycle)
     guarded: bool = False  # inside ``try:`` whose handlers catch ImportError/ModuleNotFoundError
     conditional: bool = False  # under any other ``if``/``else``/``match`` at import time
+    # PEP 810 ``lazy import a`` / ``lazy from a import b`` (3.15): binds the name, loads nothing at
+    # import time (the module loads when the name is first used). Still an import: dangling rules
+    # and import-linter contracts see it; the golden path and import-time cycles do not.
+    lazy: bool = False
 
     @property
     def at_import_time(self) -> bool:
-        """Runs when its module is imported: not inside a function, not under ``TYPE_CHECKING``."""
-        return not (self.in_function or self.type_checking)
+        """Runs when its module is imported: not inside a function, not under ``TYPE_CHECKING``,
+        not ``lazy``."""
+        return not (self.in_function or self.type_checking or self.lazy)
 
     @property
     def bound_name(self) -> str | None:
@@ -79,6 +84,12 @@ class Binding(NamedTuple):
     bases: tuple[str, ...] = ()  # CLASS: the dotted base-class expressions
     conditional: bool = False  # bound under if/try at module level
     empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
+    # What discover compares to tell one concept from two that share a name (docs/discover.md):
+    # CLASS: the names its body binds (methods, fields, nested classes), in order;
+    # FUNCTION: its parameter names, in order.
+    members: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()  # CLASS/FUNCTION: each decorator's callable, dotted ("router.get")
+    returns: str | None = None  # FUNCTION: the return annotation, dotted (or the text of a string one)
 
 
 class AttributeUse(NamedTuple):

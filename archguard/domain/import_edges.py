@@ -8,8 +8,8 @@ these edges by their attributes (docs/DESIGN.md, "Import edges"):
   ``dynamic`` (grimp never sees those, so the contracts agree with ``lint-imports``), not
   ``type_checking`` under the configuration's ``exclude_type_checking_imports``, and the
   ``external`` ones under ``include_external_packages``;
-- import cycles (``analysis/discover/modules``): ``at_import_time``, from a module of a package
-  to another module;
+- import cycles (``analysis/discover/modules``): ``at_import_time`` (so not ``lazy``), from a
+  module of a package to another module;
 - the golden path (``analysis/golden_path``): ``at_import_time``, plus what Python runs on the
   way (a package's ``__init__`` before its modules).
 
@@ -29,8 +29,8 @@ read (``tests/test_grimp_graph.py``):
 Attributes an edge carries (its ``ImportFact``'s): ``type_checking`` (under ``if
 TYPE_CHECKING:``), ``in_function`` (inside a ``def``: runs when called, not when imported),
 ``guarded`` (inside ``try/except ImportError``), ``dynamic`` (``importlib.import_module`` or
-``__import__`` with a literal), and ``at_import_time`` (neither in a function nor under
-``TYPE_CHECKING``). A new fact about imports is a field of ``ImportFact`` (``domain/facts.py``),
+``__import__`` with a literal), ``lazy`` (PEP 810: loads nothing until the name is used), and
+``at_import_time`` (none of in a function, under ``TYPE_CHECKING`` or lazy). A new fact about imports is a field of ``ImportFact`` (``domain/facts.py``),
 readable here through ``ImportEdge.fact`` (or a property beside these); each graph above then
 says whether it keeps such edges.
 """
@@ -81,6 +81,10 @@ class ImportEdge(NamedTuple):
     @property
     def dynamic(self) -> bool:
         return self.fact.kind is ImportKind.DYNAMIC
+
+    @property
+    def lazy(self) -> bool:
+        return self.fact.lazy
 
     @property
     def at_import_time(self) -> bool:
@@ -185,18 +189,22 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
 
 def module_edge_counts(
     files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> dict[tuple[str, str], int]:
+) -> tuple[dict[tuple[str, str], int], frozenset[tuple[str, str]]]:
     """The module graph's edges, each with the import statements that make it (one per line), for
-    the diagrams (the report's package overview and focus views)."""
+    the diagrams (the report's package overview and focus views); and the edges every statement
+    of which is a PEP 810 ``lazy`` import (drawn dashed)."""
     rule = EdgeRule.of(files)
     counts: dict[tuple[str, str], int] = {}
+    eager: set[tuple[str, str]] = set()
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is not None:
             for edge in rule.edges(file, file_facts):
                 key = (edge.importer, edge.imported)
                 counts[key] = counts.get(key, 0) + 1
-    return counts
+                if not edge.lazy:
+                    eager.add(key)
+    return counts, frozenset(counts.keys() - eager)
 
 
 class FileEdges:

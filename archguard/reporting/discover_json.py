@@ -73,7 +73,8 @@ def shim_to_json(shim: Shim) -> dict[str, Any]:
         "reexports": [{"name": name, "origin": origin} for name, origin in shim.reexports],
         "importers": len(shim.importers),
         "importing_files": list(shim.importers),
-        "safe_to_delete": not shim.importers,
+        "safe_to_delete": shim.safe_to_delete,
+        "kept_because": shim.kept_because or None,
         "warns_deprecation": shim.warns_deprecation,
     }
 

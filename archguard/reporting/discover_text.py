@@ -115,7 +115,11 @@ def _shim_row(s: Shim) -> tuple[str, ...]:
         s.path,
         ", ".join(f"{name} -> {origin}" for name, origin in s.reexports[:3])
         + (f", +{len(s.reexports) - 3} more" if len(s.reexports) > 3 else ""),
-        str(len(s.importers)) if s.importers else "0 (safe to delete)",
+        str(len(s.importers))
+        if s.importers
+        else f"0 (kept: {s.kept_because})"
+        if s.kept_because
+        else "0 (safe to delete)",
     )
 
 

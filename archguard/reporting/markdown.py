@@ -9,7 +9,6 @@ a module name cannot break a table or inject markup.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,24 +16,10 @@ from typing import Any
 from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
 from archguard.reporting.golden_path_report import chain_of, entry_summaries, location
+from archguard.reporting.markdown_text import code, text
 
 TOP_CLUSTERS = 5
 TOP_ROWS = 15
-
-
-def code(value: object) -> str:
-    """An inline code span that survives any content (backticks, pipes, newlines)."""
-    content = " ".join(str(value).split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * (longest + 1)
-    padding = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{fence}{padding}{content}{padding}{fence}"
-
-
-def text(value: object) -> str:
-    """Plain text with Markdown and HTML metacharacters escaped."""
-    content = " ".join(str(value).split())
-    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", content)
 
 
 def render_markdown(

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from archguard.domain.findings import RULES, Violation
+from archguard.domain.findings import RULES, Kind, Violation
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
@@ -22,6 +22,8 @@ from archguard.reporting.summary import (
     summarize,
 )
 
+_BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
 
@@ -29,12 +31,22 @@ MAX_LINES_PER_SECTION = 200
 # Characters that end a line, move the cursor, recolour or reorder what a terminal or CI log
 # shows (C0/C1 controls, DEL, Unicode line separators, bidi overrides): a file name or contract
 # name from the tree could otherwise forge lines such as "All contracts kept." (docs/security.md).
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: no encoder can write them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A line that starts with "::" is a GitHub Actions workflow command (``::stop-commands::``,
+# ``::error::``) when it reaches a job's log; a file at ROOT named so would start a finding's line.
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 def printable(text: str) -> str:
     """``text`` with every unprintable character escaped as Python would (``\\n``, ``\\x1b``)."""
     return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def inert_lines(text: str) -> str:
+    """``text`` with a ``::`` that starts a line written ``\\x3a:``: shown, never a workflow command
+    (every text report ends here; ``--format github``'s own annotations do not)."""
+    return _WORKFLOW_COMMAND.sub(lambda match: match.group(1) + "\\x3a:", text)
 
 
 def one_line(text: str) -> str:
@@ -82,7 +94,7 @@ def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
     if lines:
         lines.append("")
     lines += scan_summary_block(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def scan_summary_block(result: ScanResult) -> list[str]:
@@ -145,7 +157,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
     if statistics:
         lines += statistics_block(result)
     lines += check_summary_lines(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def statistics_block(result: CheckResult) -> list[str]:
@@ -175,11 +187,17 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken:
+    if broken and not any(v.kind in _BROKEN_FILE_KINDS for v in result.violations):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
             "unreadable); run `archguard scan` to list them."
+        )
+    held = counts["held_baseline_entries"]
+    if held:
+        lines.append(
+            f"{plural(held, 'baseline entry', 'baseline entries')} held, neither matched nor stale: a file "
+            "that cannot be analysed (AG001/AG002) may hide what they record; kept until it can be read."
         )
     for entry in result.expired_baseline_entries:
         lines.append(f"Expired baseline entry: {one_line(baseline_entry_line(entry))}")

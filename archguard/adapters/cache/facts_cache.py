@@ -47,7 +47,7 @@ from archguard.adapters.cache.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.output_files import create_new, write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import (
     AttributeUse,
@@ -67,11 +67,14 @@ from archguard.domain.facts import (
 # 6: one walk; a handler's ``A | B`` read as the types it lists (downlevel's PEP 758 form).
 # 7: analysed files parsed with their own warnings silenced: under PYTHONWARNINGS=error an invalid
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
-EXTRACTOR_VERSION = 7
+# 8: classes keep their members and decorators, functions their parameters, decorators and return
+# annotation (what discover compares between two definitions of one name).
+# 9: ImportFact.lazy (PEP 810 ``lazy import``, read from 3.15 syntax rewritten for older ``ast``).
+EXTRACTOR_VERSION = 9
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
-DEFAULT_TARGET = (3, 14)
+DEFAULT_TARGET = (3, 15)
 # Files modified this recently before being cached may change again within the same mtime tick
 # (coarse clocks, FAT's 2 s): such entries match by content hash only, never by stat ("racy git").
 RACY_WINDOW_NS = 2_000_000_000
@@ -341,13 +344,6 @@ def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:
-    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
-    marker = cache_dir / ".gitignore"
-    try:
-        # O_EXCL | O_NOFOLLOW: never through a symlink planted there (a dangling one included).
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(marker, flags, 0o666)
-    except FileExistsError:
-        return
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write("# created by archguard\n*\n")
+    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it (made by the
+    one guarded creator: never through a symlink planted there, a dangling one included)."""
+    create_new(cache_dir / ".gitignore", b"# created by archguard\n*\n")

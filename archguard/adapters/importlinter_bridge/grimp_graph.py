@@ -19,6 +19,7 @@ to their first component even where grimp's namespace-package distillation would
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from archguard.domain.facts import FileFacts
@@ -46,10 +47,13 @@ def build_import_graph(
 
     graph = grimp.ImportGraph()
     rule = EdgeRule.of(files)
-    for module in rule.modules:
+    # In name order: grimp breaks ties between equally short chains by the order modules were
+    # added, so a set's order (PYTHONHASHSEED's) would change the chains shown from run to run.
+    for module in sorted(rule.modules):
         graph.add_module(module)
 
     squashed: set[str] = set()
+    marks_lazy = grimp_marks_lazy()
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is None:
@@ -65,15 +69,29 @@ def build_import_graph(
                 # grimp marks an external package as squashed: one node for the whole package.
                 graph.add_module(edge.imported, is_squashed=True)
                 squashed.add(edge.imported)
+            # A PEP 810 ``lazy`` import is an edge like any other (contracts count it, as grimp's
+            # own graph does), marked as grimp 3.19+ marks it (``is_lazy`` in the details).
             graph.add_import(
                 importer=edge.importer,
                 imported=edge.imported,
                 line_number=edge.line,
                 line_contents=_first_line(edge.statement),
-                # No is_lazy: grimp's means PEP 810 ``lazy import`` syntax (nothing archguard
-                # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
+                **({"is_lazy": edge.lazy} if marks_lazy else {}),
             )
     return graph
+
+
+@cache
+def grimp_marks_lazy() -> bool:
+    """grimp 3.19 on takes ``is_lazy`` (PEP 810) on ``add_import``; older releases refuse it."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("grimp")
+    except metadata.PackageNotFoundError:
+        return False
+    numbers = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+    return numbers >= (3, 19)
 
 
 def _first_line(statement: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from sys import intern
 
 from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
@@ -160,6 +161,45 @@ def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
     return _dotted(expr.func), tuple(_dotted(t) or "" for t in types)
 
 
+def _parameters(args: ast.arguments) -> tuple[str, ...]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg is not None:
+        names.append("*" + args.vararg.arg)
+    names += [a.arg for a in args.kwonlyargs]
+    if args.kwarg is not None:
+        names.append("**" + args.kwarg.arg)
+    return tuple(map(intern, names))
+
+
+def _decorator(node: ast.expr) -> str | None:
+    return _dotted(node.func if type(node) is ast.Call else node)
+
+
+def _annotation(node: ast.expr | None) -> str | None:
+    """A return annotation that names one object, as dotted text (``-> Model``, ``-> "app.Model"``);
+    None for anything else (``-> list[X]``, ``-> "X | None"``)."""
+    if type(node) is ast.Constant and type(node.value) is str:
+        text = node.value.strip()
+        return text if text and all(part.isidentifier() for part in text.split(".")) else None
+    return _dotted(node) if node is not None else None
+
+
+def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
+    """The names a class body binds at its own level (methods, nested classes, fields), dunders
+    left out (every class has them). Interned: a file repeats its member names, and the cache
+    then stores each once per file."""
+    names: list[str] = []
+    for stmt in body:
+        kind = type(stmt)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            names.append(stmt.name)
+        elif kind is ast.Assign:
+            names += [t.id for t in stmt.targets if type(t) is ast.Name]
+        elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
+            names.append(stmt.target.id)
+    return tuple(intern(n) for n in names if not (n.startswith("__") and n.endswith("__")))
+
+
 def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
     if type(stmt) is ast.Pass:
         return True
@@ -252,8 +292,15 @@ class _AstWalker:
             char_column(node.end_lineno, node.end_col_offset),
         )
 
+    # PEP 810 ``lazy import``: an interpreter that reads 3.15 syntax marks the node ``is_lazy``;
+    # on older ones ``downlevel`` blanks the keyword and marks the facts itself.
     def _import(self, stmt: ast.Import, context: Context) -> None:
-        self.b.import_modules(context, self._span(stmt), [(a.name, a.asname) for a in stmt.names])
+        self.b.import_modules(
+            context,
+            self._span(stmt),
+            [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
+        )
 
     def _import_from(self, stmt: ast.ImportFrom, context: Context) -> None:
         self.b.import_names(
@@ -262,10 +309,19 @@ class _AstWalker:
             stmt.module or "",
             stmt.level or 0,
             [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
         )
 
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
-        self.b.bind_function(context, stmt.name, stmt.lineno)
+        if context.module_level:
+            self.b.bind_function(
+                context,
+                stmt.name,
+                stmt.lineno,
+                _parameters(stmt.args),
+                map(_decorator, stmt.decorator_list),
+                _annotation(stmt.returns),
+            )
         if self.scan_calls:  # decorators, defaults and annotations run at definition time
             self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
         if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
@@ -273,7 +329,12 @@ class _AstWalker:
 
     def _class(self, stmt: ast.ClassDef, context: Context) -> None:
         empty = all(_is_docstring_or_pass(s) for s in stmt.body)
-        self.b.bind_class(context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty)
+        if context.module_level:
+            members = _class_members(stmt.body)
+            decorators = map(_decorator, stmt.decorator_list)
+            self.b.bind_class(
+                context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty, members, decorators
+            )
         if self.scan_calls:
             self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
         if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):

@@ -29,7 +29,7 @@ from archguard.analysis.discover import names
 from archguard.analysis.discover.score import cluster_score
 from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
-from archguard.domain.facts import BindingKind, FileFacts, ImportKind
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 Path_ = tuple[str, str]  # (module, name)
@@ -131,6 +131,13 @@ def _face(origin: Origin) -> set[Path_]:
 def _is_access_path_candidate(origin: Origin, paths: Mapping[Path_, set[str]]) -> bool:
     used = [p for p, importers in paths.items() if importers]
     face = _face(origin)
+    # An alias in the origin's own module under another concept's name names one use of it
+    # (``icon_index_document_types = icon_document_type`` in ``icons.py``,
+    # ``removed_in_next_version_warning = RemovedInWagtail70Warning``): a vocabulary, not another
+    # home. One under the concept's own name (``UnifiedEngine = Engine``, ``ManagerV2 = Manager``)
+    # is a second spelling of it.
+    concept = names.normalise(origin.name)
+    used = [p for p in used if p[0] != origin.module or names.normalise(p[1]) == concept]
     return len(used) >= 2 and any(p not in face for p in used)
 
 
@@ -226,9 +233,83 @@ def _link_same_names(
                 continue  # the function select() building a Select: a constructor, not a rival
             if _specialises(table, a, b) or _specialises(table, b, a):
                 continue  # a dialect's Insert(sql.Insert) with its own body: a specialisation
+            if not same_concept(table, a, b):
+                continue  # a model and the API type named after it: two roles, one name
             graph.add_edge(_node(a), _node(b), kind="same-name")
             for o in (a, b):
                 roles.setdefault(o, "definition")
+
+
+MIN_MEMBER_OVERLAP = 0.5  # Jaccard of two classes' member names for "the same concept"
+
+
+def same_concept(table: SymbolTable, a: Origin, b: Origin) -> bool:
+    """Two related definitions of one normalised name are one concept only when their shape says
+    so, never by the name alone (docs/discover.md, "same-name"):
+
+    - both public or both private: a private helper is its module's own business;
+    - classes: the same base classes (a model's ``models.Model`` and an API type's
+      ``DjangoObjectType`` are two roles) and near-identical member sets (at least
+      :data:`MIN_MEMBER_OVERLAP` of their non-dunder names shared, or both empty);
+    - functions: the same parameters, or one's a prefix of the other's (a copy that grew an
+      option), and no two different return annotations.
+    """
+    if a.name.startswith("_") != b.name.startswith("_"):
+        return False
+    first, second = _binding_of(table, a), _binding_of(table, b)
+    if first is None or second is None:
+        return False
+    if a.kind == "class":
+        if _base_keys(table, a.module, first) != _base_keys(table, b.module, second):
+            return False
+        return member_overlap(first.members, second.members) >= MIN_MEMBER_OVERLAP
+    if a.kind == "function":
+        p, q = first.members, second.members
+        shorter, longer = (p, q) if len(p) <= len(q) else (q, p)
+        if longer[: len(shorter)] != shorter:
+            return False
+        return not (first.returns and second.returns and first.returns != second.returns)
+    return False
+
+
+def member_overlap(a: Sequence[str], b: Sequence[str]) -> float:
+    """Jaccard similarity of two member lists, dunder names left out (every class has them)."""
+    x = {m for m in a if not m.startswith("__")}
+    y = {m for m in b if not m.startswith("__")}
+    if not x and not y:
+        return 1.0
+    return len(x & y) / len(x | y)
+
+
+def _binding_of(table: SymbolTable, origin: Origin) -> Binding | None:
+    facts = table.facts_of(origin.module)
+    if facts is None:
+        return None
+    return next((b for b in facts.bindings if b.name == origin.name and b.line == origin.line), None)
+
+
+def _base_keys(table: SymbolTable, module: str, binding: Binding) -> frozenset[str]:
+    """What each base class denotes: the origin in the tree, else the imported dotted name
+    (``models.Model`` after ``from django.db import models`` -> ``django.db.models.Model``)."""
+    keys = set()
+    for expression in binding.bases:
+        origin = table.resolve_expression(module, expression, before_line=binding.line).origin
+        keys.add(origin.target if origin is not None else _imported_name(table, module, expression))
+    return frozenset(keys - {"object"})
+
+
+def _imported_name(table: SymbolTable, module: str, expression: str) -> str:
+    head, _, rest = expression.partition(".")
+    facts = table.facts_of(module)
+    for fact in facts.imports if facts else ():
+        if fact.bound_name != head:
+            continue
+        if fact.kind is ImportKind.FROM:
+            full = f"{fact.module}.{fact.name}"
+        else:
+            full = fact.module if fact.asname else head
+        return f"{full}.{rest}" if rest else full
+    return expression
 
 
 def _specialises(table: SymbolTable, sub: Origin, base: Origin, depth: int = 6) -> bool:
@@ -273,10 +354,9 @@ def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict
                 # JSON(sqltypes.JSON) in a dialect module: the same name in its own namespace is
                 # a type to dispatch on, not another name for the concept.
                 continue
-            base_concepts = _concept_names(base_origin, uses)
-            if any(
-                concept == c or concept.endswith("-" + c) or c.endswith("-" + concept) for c in base_concepts
-            ):
+            # Another name for the concept, never a kind of it: SnippetListingButton(ListingButton)
+            # or FilterField(BaseField) is a type of its own that code dispatches on.
+            if concept in _concept_names(base_origin, uses):
                 graph.add_edge(_node(origin), _node(base_origin), kind="subclasses")
                 roles[origin] = "wrapper"
                 roles.setdefault(base_origin, "origin")
@@ -298,11 +378,41 @@ def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dic
         factory = table.origin_of_binding(module, binding)
         if factory in roles or names.is_test_double(binding.name, factory.path, module):
             continue
+        if _handles_requests(table, module, binding):
+            continue
         for target in by_concept[made]:
+            if not _may_return(table, module, binding, target, uses):
+                continue
             if module == target.module or module in uses.modules_importing.get(target, ()):
                 graph.add_edge(_node(factory), _node(target), kind="factory")
                 roles[factory] = "factory"
                 break
+
+
+def _handles_requests(table: SymbolTable, module: str, binding: Binding) -> bool:
+    """A function a framework calls, not one code calls to get the concept: its first parameter
+    is a ``request``, or a decorator registers it on an object (``@router.get("/users/{id}")``,
+    ``@app.route(...)``, ``@bus.subscribe``: the head of the decorator is a value, not a module
+    or a function)."""
+    if binding.members and binding.members[0] in ("request", "req"):
+        return True
+    for decorator in binding.decorators:
+        head = decorator.partition(".")[0]
+        if "." in decorator:
+            origin = table.resolve_expression(module, head, before_line=binding.line).origin
+            if origin is not None and origin.kind == "assign":
+                return True
+    return False
+
+
+def _may_return(table: SymbolTable, module: str, binding: Binding, target: Origin, uses: _Uses) -> bool:
+    """A factory's return annotation, when it has one, names the concept."""
+    if not binding.returns:
+        return True
+    origin = table.resolve_expression(module, binding.returns, before_line=binding.line).origin
+    if origin is not None:
+        return origin == target
+    return names.normalise(binding.returns.rpartition(".")[2]) in _concept_names(target, uses)
 
 
 def _concept_names(origin: Origin, uses: _Uses) -> set[str]:
@@ -339,7 +449,7 @@ def _build_cluster(
     )
     paths = _access_paths(uses, objects)  # a factory's own import paths are not the concept's
     if canonical is None:
-        canonical = _most_used_path(primary, uses.by_origin.get(primary, {}))
+        canonical = _most_used_path(table, primary, uses.by_origin.get(primary, {}))
     implementers = table.chain_modules(*canonical)
     importers: set[str] = set()
     non_canonical: set[str] = set()
@@ -411,14 +521,30 @@ def _access_paths(uses: _Uses, origins: Iterable[Origin]) -> dict[Path_, set[str
     return paths
 
 
-def _most_used_path(origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
-    """The path most files import the origin by; ties: a public name, then the shorter module."""
+def _most_used_path(table: SymbolTable, origin: Origin, paths: Mapping[Path_, set[str]]) -> Path_:
+    """The path most files import the origin by, leaving out legacy aliases (``X = Y``: the
+    definition ``Y`` is what to name, however many files still use ``X``) when the origin's own
+    name is public and in use; ties: a public name, then the shorter module."""
     if not paths:
         return origin.module, origin.name
+    candidates = [p for p in paths if paths[p]]
+    if not origin.name.startswith("_") and any(p[1] == origin.name for p in candidates):
+        candidates = [p for p in candidates if not _through_alias(table, p, origin)] or candidates
     return min(
-        paths,
+        candidates or paths,
         key=lambda p: (-len(paths[p]), p[1].startswith("_"), not is_dotted_name(p[0]), p[0].count("."), p),
     )
+
+
+def _through_alias(table: SymbolTable, path: Path_, origin: Origin) -> bool:
+    """``path`` reaches the origin through an ``X = Y`` alias under another name."""
+    for module, name in table.resolve(*path).chain:
+        if name == origin.name:
+            continue
+        facts = table.facts_of(module)
+        if facts is not None and any(b.name == name and b.kind is BindingKind.ALIAS for b in facts.bindings):
+            return True
+    return False
 
 
 def _unique_names(clusters: list[Cluster]) -> list[str]:

@@ -7,7 +7,8 @@ Two ways a copy is found, neither pairing all files with each other:
   ``*_backup`` / ``old`` whose path below it (date folders skipped) is a live file's path;
 - by content: files whose facts look alike (same module-level names and as many imports, at
   least :data:`MIN_NAMES` names) are grouped by that signature, and only those groups are read
-  and compared by normalised text.
+  and compared by normalised text. Files a framework loads by their name (migrations, management
+  commands, ``conftest.py``) are alike by design and never compared.
 
 Reading files is the app's job: :func:`plan_copies` says which pairs to compare, the app reads
 them, :func:`judge_copies` scores each pair (``similarity``: 0..1 over normalised lines).
@@ -22,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from archguard.analysis.shim_definition import loaded_by_file_name
 from archguard.domain.discovery import Copy
 from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
@@ -84,6 +86,8 @@ def plan_content_copies(
         file_facts = facts.get(f.path)
         if file_facts is None or families[_family(f.path)] >= FAMILY_SIZE:
             continue
+        if loaded_by_file_name(f.path) is not None:
+            continue  # two migrations alike are two steps of history, each loaded by its name
         signature = tuple(sorted({b.name for b in file_facts.bindings}))
         if len(signature) >= MIN_NAMES:
             groups[(signature, len(file_facts.imports))].append(f.path)
@@ -178,11 +182,23 @@ def judge_copies(pairs: Sequence[CopyPair], texts: Mapping[str, str | None]) -> 
             similarity = 1.0
         else:
             similarity = _similarity(lines[pair.path], lines[pair.live])
+        if pair.by_name and _versioned_sibling(pair.path) and similarity < MIN_SIBLING_SIMILARITY:
+            continue  # _decorators_v1.py beside _decorators.py, sharing 5% of its lines: its own module
         if pair.by_name or similarity >= MIN_SIMILARITY:
             copies.append(
                 Copy(pair.path, pair.live, round(similarity, 3), "name" if pair.by_name else "content")
             )
     return sorted(copies, key=lambda c: (-c.similarity, c.path))
+
+
+# A live module named like a version or backup of another (``x_v1.py``, ``x_old.py`` beside
+# ``x.py``) that shares less than this with it is a module of its own (v1 compatibility code).
+MIN_SIBLING_SIMILARITY = 0.5
+
+
+def _versioned_sibling(path: str) -> bool:
+    """A ``.py`` file outside a backup folder: a live module, found by its name only."""
+    return path.endswith(".py") and not _in_backup_dir(path)
 
 
 _CHAR_LIMIT = 20_000  # character-level comparison only for files this small (it is quadratic)

@@ -7,7 +7,7 @@ out. Two graphs share one pass:
 - ``all``: the module graph, every edge (loose files and dynamic imports included; a module
   importing itself too): what ``summary.imports`` counts, fan-in as a reviewer counts it;
 - ``runtime``: the edges that run when the importer is imported (``at_import_time``: not inside
-  a function, not under ``TYPE_CHECKING``), from modules of packages to other modules: the only
+  a function, not under ``TYPE_CHECKING``, not a PEP 810 ``lazy`` import), from modules of packages to other modules: the only
   ones that can make an import cycle fail. Each keeps the file and line of every import
   statement that makes it (``sites``), for cycle reports.
 """

@@ -3,14 +3,17 @@
 What a shim is lives in one place, :mod:`archguard.analysis.shim_definition`, shared with
 ``check`` (the "(a shim)" in messages) and ``fix`` (which importers it leaves alone, which shims it
 may delete). Discovery only adds who imports each one, which is also the definition's "other files
-import it" test.
+import it" test, and why a shim nothing imports must stay all the same (``kept_because``,
+:func:`archguard.analysis.shim_definition.must_stay`): a documented public module, or an entry
+point the project's metadata declares (read on every run: :func:`keep_entry_points`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from archguard.analysis.shim_definition import shim_reexports
+from archguard.analysis.shim_definition import must_stay, shim_reexports
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.discovery import Shim
 from archguard.domain.facts import FileFacts
@@ -35,5 +38,17 @@ def find_shims(
         if reexports is None:
             continue
         importers = tuple(sorted(importer_files.get(file.module, ())))
-        shims.append(Shim(file.module, file.path, reexports, importers, file_facts.warns_deprecation))
+        kept = must_stay(table, file.module, {})  # entry points: keep_entry_points, after the cache
+        shims.append(Shim(file.module, file.path, reexports, importers, file_facts.warns_deprecation, kept))
     return sorted(shims, key=lambda s: (-len(s.importers), s.module))
+
+
+def keep_entry_points(shims: Sequence[Shim], entry_points: Mapping[str, str]) -> list[Shim]:
+    """``entry_points``: module -> where the project declares it (``[project.scripts] x``): such a
+    module is loaded by name by installers, pytest and plugin hosts, never "safe to delete"."""
+    return [
+        replace(s, kept_because=f"an entry point: {entry_points[s.module]}")
+        if s.module in entry_points and not s.kept_because
+        else s
+        for s in shims
+    ]
