@@ -196,7 +196,7 @@ def discover(**raw: Any) -> None:
 @cli.command()
 @takes_options("graph")
 def graph(**raw: Any) -> None:
-    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
+    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, --dsm the dependency matrix, else the package overview (exit 0)."""
     from archguard.adapters.graphviz import INSTALL_HINT
     from archguard.app.report import draw_graph
 
@@ -209,6 +209,7 @@ def graph(**raw: Any) -> None:
                 focus=run.values["focus"],
                 depth=run.values["depth"],
                 concept=run.values["concept"],
+                dsm=run.values["dsm"],
                 progress=progress,
             )
         if rendered.errors:

@@ -13,9 +13,10 @@ from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.modules import build_module_graphs
 from archguard.analysis.golden_path import ImportTimeGraph
 from archguard.app import Options, run_check, scan_workspace
-from archguard.app.report import module_edges
-from archguard.domain.import_edges import EdgeRule, FileEdges, count_import_edges, module_edge_counts
-from archguard.reporting.diagrams import package_overview
+from archguard.analysis.structure import dependency_matrix
+from archguard.app.report import module_imports
+from archguard.domain.import_edges import EdgeRule, FileEdges, count_import_edges, module_import_lines
+from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
 from tests.helpers import edges, write_tree
 
 TREE = {
@@ -64,18 +65,19 @@ def test_every_graph_of_one_tree_counts_the_same_edges(root: Path) -> None:
     # the module graph, however it is reached
     assert scan.import_edges == len(EVERY_EDGE)  # summary.imports
     assert count_import_edges(files, facts) == len(EVERY_EDGE)
-    counts, lazy_only = module_edge_counts(files, facts)
-    assert set(counts) == EVERY_EDGE and lazy_only == {("app.sleepy", "app.extra")}  # drawn dashed
+    lines, lazy_only = module_import_lines(files, facts)
+    assert set(lines) == EVERY_EDGE and lazy_only == {("app.sleepy", "app.extra")}  # drawn dashed
     per_file = FileEdges(files)
     incremental = {(f.module, t) for f in files if f.path in facts for t in per_file.targets(f, facts[f.path])[0]}
     assert incremental == EVERY_EDGE
     graphs = build_module_graphs(files, facts)
     assert set(graphs.all.edges) == EVERY_EDGE  # discover's fan-in and hotspots
     # the report's overview, through the report's own path (and its edge cache)
-    edge_counts, lazy_edges = module_edges(workspace)
-    title = package_overview(files, edge_counts, lazy_edges=lazy_edges).title
-    assert re.search(rf", {len(EVERY_EDGE)} imports$", title), title
-    assert counts[("app.core", "app.util")] == 2  # statements, for the labels
+    imports, lazy_edges = module_imports(workspace)
+    matrix = dependency_matrix(files, imports, budget=OVERVIEW_GROUPS, lazy=lazy_edges)
+    title = package_overview(matrix, files).title
+    assert f", {len(EVERY_EDGE)} imports (" in title, title
+    assert lines[("app.core", "app.util")] == (1, 2)  # statements, for the labels
 
     # import-linter's graph: what grimp sees, so not the dynamic import (the lazy one it sees)
     assert edges(build_import_graph(files, facts)) == EVERY_EDGE - {("app.plugins", "app.extra")}

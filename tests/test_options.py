@@ -108,7 +108,7 @@ def test_bad_pyproject_values_name_the_key(tmp_path: Path, body: str, message: s
         ("check", {"golden_only": True}, "--golden-only needs --entry"),
         ("check", {"json": "-", "format": "junit"}, "--json - and --format junit both want stdout"),
         ("check", {"json": "b.json", "baseline": "b.json"}, "--json and --baseline name the same file"),
-        ("graph", {"focus": "app", "concept": "x", "out": "g.dot"}, "--focus and --concept draw different"),
+        ("graph", {"focus": "app", "concept": "x", "out": "g.dot"}, "--concept draws a cluster; --focus and --dsm draw other diagrams"),
         ("baseline", {}, "baseline needs --baseline FILE"),
         ("baseline", {"baseline": "b.json", "expires": "soon"}, "--expires: 'expires' must be an ISO date"),
         ("discover", {"canonical": ["x"]}, "--canonical 'x': write CONCEPT=module:Name"),

@@ -1,6 +1,6 @@
 """Graphviz at the edge: DOT text in, SVG/PNG files out, by running the ``dot`` program.
 
-The DOT text comes from ``archguard.reporting.diagram.to_dot`` (pure); only this module starts a
+The DOT text comes from ``archguard.reporting.diagrams.dot.to_dot`` (pure); only this module starts a
 process. Where ``dot`` is not installed the ``.dot`` files are still written and the caller prints
 :data:`INSTALL_HINT` once.
 

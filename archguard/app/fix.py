@@ -29,7 +29,8 @@ from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
-from archguard.app import Options, Progress, load_concept_contracts, run_check, scan_workspace
+from archguard.app import Options, Progress, run_check, scan_workspace
+from archguard.app.preflight import load_concept_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange

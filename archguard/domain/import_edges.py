@@ -42,6 +42,7 @@ from typing import NamedTuple
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
+from archguard.domain.structure import ModuleImports
 
 
 class ImportEdge(NamedTuple):
@@ -187,24 +188,25 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
     return len(pairs)
 
 
-def module_edge_counts(
+def module_import_lines(
     files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> tuple[dict[tuple[str, str], int], frozenset[tuple[str, str]]]:
-    """The module graph's edges, each with the import statements that make it (one per line), for
-    the diagrams (the report's package overview and focus views); and the edges every statement
-    of which is a PEP 810 ``lazy`` import (drawn dashed)."""
+) -> tuple[ModuleImports, frozenset[tuple[str, str]]]:
+    """The module graph's edges, each with the lines of the import statements that make it (one
+    per statement, in order), for what the report draws without grimp: the package overview, the
+    focus view, the dependency matrix and the page's explorer; and the edges every statement of
+    which is a PEP 810 ``lazy`` import (drawn dashed)."""
     rule = EdgeRule.of(files)
-    counts: dict[tuple[str, str], int] = {}
+    lines: dict[tuple[str, str], list[int]] = {}
     eager: set[tuple[str, str]] = set()
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is not None:
             for edge in rule.edges(file, file_facts):
                 key = (edge.importer, edge.imported)
-                counts[key] = counts.get(key, 0) + 1
+                lines.setdefault(key, []).append(edge.line)
                 if not edge.lazy:
                     eager.add(key)
-    return counts, frozenset(counts.keys() - eager)
+    return {edge: tuple(sorted(found)) for edge, found in lines.items()}, frozenset(lines.keys() - eager)
 
 
 class FileEdges:

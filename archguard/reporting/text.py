@@ -14,6 +14,7 @@ from archguard.reporting.summary import (
     baseline_entry_line,
     by_contract,
     chain_text,
+    contract_results,
     display_message,
     golden_path_lines,
     is_warning,
@@ -26,6 +27,7 @@ _BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
 
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
+MAX_CONTRACT_LINES = 50  # the contract list in the summary; the JSON's contract_results has them all
 
 
 # Characters that end a line, move the cursor, recolour or reorder what a terminal or CI log
@@ -214,13 +216,44 @@ def check_summary_lines(result: CheckResult) -> list[str]:
             "fixed since the baseline was recorded; --update-baseline drops them"
             + (" (--strict-baseline: this fails the run)." if result.strict_baseline else ".")
         )
+    lines += contract_lines(result)
     if not counts["violations"]:
         lines.append("All contracts kept.")
         return lines
     contracts = len({v.contract for v in result.violations})
+    run = len(contract_results(result))
     lines.append(
         f"Found {plural(counts['violations'], 'violation')} ({counts['new_violations']} new, "
         f"{counts['baselined']} baselined, {plural(counts['warnings'], 'warning')}) "
-        f"in {plural(contracts, 'contract')}."
+        + (
+            f"in {contracts} of {plural(run, 'contract')}."
+            if run > contracts
+            else f"in {plural(contracts, 'contract')}."
+        )
     )
+    return lines
+
+
+def contract_lines(result: CheckResult) -> list[str]:
+    """Every contract that ran with its state, kept ones included, as ``lint-imports`` lists
+    them: ``KEPT``/``BROKEN``, the name, where it comes from, and its violations."""
+    results = contract_results(result)
+    if not results:
+        return []
+    broken = sum(1 for c in results if c["state"] == "broken")
+    lines = [f"Contracts: {len(results) - broken} kept, {broken} broken."]
+    for contract in results[:MAX_CONTRACT_LINES]:
+        # golden-path:<entry> and dangling-imports say what they are; the others are named by people
+        kind = f" ({contract['type']})" if contract["type"] in ("concept", "import-linter") else ""
+        counts = [
+            plural(contract[key], f"{key[:-1] if key == 'warnings' else key}", key)
+            for key in ("new", "baselined", "warnings")
+            if contract[key]
+        ]
+        lines.append(
+            f"  {contract['state'].upper():<6}  {one_line(contract['name'])}{kind}"
+            + (f": {', '.join(counts)}" if counts else "")
+        )
+    if len(results) > MAX_CONTRACT_LINES:
+        lines.append(f"  ... and {len(results) - MAX_CONTRACT_LINES} more contracts (all of them in --json)")
     return lines
