@@ -14,7 +14,7 @@ from archguard.domain.sources import SourceFile
 SCHEMA = "archguard/1"
 
 
-@dataclass
+@dataclass(frozen=True)
 class DanglingImport:
     path: str
     line: int
