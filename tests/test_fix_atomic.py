@@ -93,9 +93,9 @@ def test_a_rewrite_that_leaves_a_fixable_violation_is_rolled_back(root: Path, mo
     monkeypatch.setattr(fix_module, "rewrite_imports", misses_one)
     result = fix(root)
     assert result.status is FixStatus.ROLLED_BACK
-    assert result.problems == [
-        "tests/test_a.py:1: still not canonical after the rewrite: app.realtime.impl:Manager"
-    ]
+    assert result.problems == (
+        "tests/test_a.py:1: still not canonical after the rewrite: app.realtime.impl:Manager",
+    )
     assert snapshot(root) == before
 
 
@@ -160,7 +160,7 @@ def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) ->
 
     if recovery == "fix --rollback":
         run = run_cli("fix", root, "--rollback", "--no-cache")
-        assert run.returncode == 1, run.stdout + run.stderr  # rolled back (INTERFACE.md)
+        assert run.returncode == 1, run.stdout + run.stderr  # rolled back (docs/interface.md)
     else:
         run = run_cli("fix", root, "--no-cache")
         assert run.returncode == 1

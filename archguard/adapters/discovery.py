@@ -145,7 +145,7 @@ def discover(
         package_dirs=dict(sorted(tree.package_dirs.items())),
         native_modules=_native_modules(listed, tree, _generated(workspace, listed)),
         git_tracked=tracked,
-        stubs=_stubs_beside(listed, files),
+        stubs=_stubs(listed, files, tree),
         probes=probes.answers,
         layout=layout,
         portions={name: dirs for name, dirs in sorted(tree.portions.items()) if len(dirs) > 1},
@@ -565,7 +565,9 @@ class _PackageTree:
                 named = self._package_module(rel, root, kind)
                 if named is not None:
                     return named
-        return _loose_module(rel, root if root is not None else self.layout.member_of(rel).path)
+        return _loose_module(
+            rel, root if root is not None else self.layout.member_of(rel).path, self.dirs_with_init
+        )
 
     def _place(self, rel: str) -> tuple[str | None, str]:
         """The innermost source root of the file's member that holds it (None: none does, as for
@@ -650,21 +652,39 @@ def _generated(workspace: WorkspaceConfig, listed: list[str]) -> list[str]:
     return [path for path in workspace.generated if path not in present]
 
 
-def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:
+def _stubs(listed: list[str], files: list[SourceFile], tree: _PackageTree) -> list[SourceFile]:
+    """The ``.pyi`` stubs beside modules, and those of a package that stand alone (an extension
+    module built for another platform only, or missing from this build: the module may exist
+    where the code runs; the symbol table tells the two apart)."""
     by_path = {f.path: f for f in files}
+    native = {_without_suffixes(rel) for rel in listed if rel.endswith(NATIVE_SUFFIXES)}
     found = []
     for rel in listed:
         if rel.endswith(STUB_SUFFIX):
             module = by_path.get(rel[:-1])  # x.pyi -> x.py
+            if module is None and _without_suffixes(rel) not in native:
+                named = tree.name(rel[:-1])
+                module = None if named.loose else named
             if module is not None:
                 found.append(SourceFile(rel, module.module, module.loose, module.is_package))
     return found
 
 
-def _loose_module(rel: str, base: str) -> SourceFile:
+def _without_suffixes(rel: str) -> str:
+    """``pkg/_speedups.cpython-312-x86_64-linux-gnu.so`` -> ``pkg/_speedups``."""
+    folder, slash, filename = rel.rpartition("/")
+    return folder + slash + filename.partition(".")[0]
+
+
+def _loose_module(rel: str, base: str, dirs_with_init: set[str]) -> SourceFile:
     """Scripts, test folders without ``__init__.py``, namespace folders: named by their path
     relative to the source root (or the member's folder) that holds them, dotted when every part
-    is an identifier."""
+    is an identifier.
+
+    A file whose folder holds ``__init__.py`` is a module of that folder's package, as
+    ``python -m`` runs it (its relative imports resolve there), even when its own name is not an
+    identifier (``tests/unit/test-x.py`` is ``tests.unit.test-x``) or a folder above is not
+    (``my-tools/pkg/run.py`` is ``pkg.run``, named from the top of its ``__init__.py`` chain)."""
     parts = rel.split("/")
     if base:
         parts = parts[base.count("/") + 1 :]
@@ -673,6 +693,23 @@ def _loose_module(rel: str, base: str) -> SourceFile:
     dotted_parts = parts[:-1] if is_package else [*parts[:-1], stem]
     if dotted_parts and all(p.isidentifier() for p in dotted_parts):
         return SourceFile(path=rel, module=".".join(dotted_parts), loose=True, is_package=is_package)
+    folders = parts[:-1]
+    if "." not in stem and rel.rpartition("/")[0] in dirs_with_init:
+        if all(p.isidentifier() for p in folders):
+            top = 0  # only the file's own name is not one: named as its neighbours are
+        else:
+            full = rel.split("/")
+            offset = len(full) - len(parts)  # the source root's folders dropped from the name
+            top = len(folders)
+            while (
+                top > 0
+                and folders[top - 1].isidentifier()
+                and "/".join(full[: offset + top]) in dirs_with_init
+            ):
+                top -= 1
+        names = folders[top:] if is_package else [*folders[top:], stem]
+        if names and top < len(folders):
+            return SourceFile(path=rel, module=".".join(names), loose=True, is_package=is_package)
     return SourceFile(path=rel, module=rel, loose=True, is_package=False)
 
 

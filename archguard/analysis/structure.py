@@ -176,10 +176,12 @@ def dependency_matrix(
     weights: Counter[tuple[Key, Key]] = Counter()
     internal: Counter[Key] = Counter()
     eager: set[tuple[Key, Key]] = set()
+    module_imports = 0
     for (importer, imported), lines in imports.items():
         a, b = group_key.get(importer), group_key.get(imported)
         if a is None or b is None:
             continue
+        module_imports += 1
         if a == b:
             internal[a] += len(lines)
         else:
@@ -219,6 +221,7 @@ def dependency_matrix(
         cycles=tuple(cycles),
         group_of={module: index[prefix] for module, prefix in group_key.items()},
         lazy=frozenset((index[a], index[b]) for a, b in weights if (a, b) not in eager),
+        module_imports=module_imports,
     )
 
 

@@ -55,7 +55,8 @@ from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor import-linter, and
-    # importing them would cost a seventh of such a scan of 10,000 files
+    # importing them is a large share of such a scan (benchmarks/README.md, "Measurements behind
+    # design choices")
     import grimp
 
     from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
@@ -198,7 +199,8 @@ def scan_workspace(
 
 def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
     """The scanner, loaded on first use: a warm start (app/warm_start.py) parses nothing, and
-    loading the parser, its worker pool and ruff's glue costs a tenth of such a run."""
+    loading the parser, its worker pool and ruff's glue is a visible share of such a run
+    (benchmarks/README.md, "Measurements behind design choices")."""
     from archguard.adapters.parsing.scanner import scan_files as scan
 
     return scan(*args, **kwargs)

@@ -19,7 +19,6 @@ from typing import Any
 
 from archguard.adapters import graphviz
 from archguard.adapters.cache.edges_cache import LazyEdges, edges_key, load_edges, save_edges
-from archguard.adapters.importlinter_bridge.grimp_graph import module_import_lines
 from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import make_folder, write_output
@@ -31,6 +30,7 @@ from archguard.app.discover import run_discover
 from archguard.app.preflight import Preflight
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
+from archguard.domain.import_edges import module_import_lines
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 from archguard.domain.structure import DependencyMatrix, ModuleImports

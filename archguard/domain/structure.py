@@ -37,6 +37,8 @@ class DependencyMatrix:
     # (importer, imported) group pairs every import of which is a PEP 810 ``lazy`` import: nothing of
     # the imported group loads at import time (drawn dashed)
     lazy: frozenset[tuple[int, int]] = frozenset()
+    # the module edges between the groups' modules: ``summary.imports`` counts the same, over the tree
+    module_imports: int = 0
 
     @property
     def against(self) -> int:

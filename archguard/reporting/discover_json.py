@@ -1,4 +1,4 @@
-"""The ``discover`` lists of the ``archguard/1`` JSON (INTERFACE.md): ``clusters``, ``shims``,
+"""The ``discover`` lists of the ``archguard/1`` JSON (docs/interface.md): ``clusters``, ``shims``,
 ``copies``, ``cycles``, plus ``hotspots``. Ranked lists keep their rank order (best first); the
 rest is sorted, so two runs over one tree give identical output."""
 

@@ -145,7 +145,7 @@ def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:
 
 
 def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
-    """INTERFACE.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
+    """docs/interface.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
     (a baseline keeps ``check`` green; it does not make a module load)."""
     problems = {c.entry: len(c.problems(violations)) for c in closures}
     return {
@@ -178,7 +178,7 @@ def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
 
 
 def violation_to_json(violation: Violation, owners: Sequence[str] = ()) -> dict[str, Any]:
-    """``owners``: from CODEOWNERS, for the violation's path (INTERFACE: always a list)."""
+    """``owners``: from CODEOWNERS, for the violation's path (docs/interface.md: always a list)."""
     item: dict[str, Any] = {
         "kind": violation.kind.value,
         "code": violation.code,
@@ -199,7 +199,7 @@ def violation_to_json(violation: Violation, owners: Sequence[str] = ()) -> dict[
         "message": violation.message,
         "owners": list(owners),
     }
-    # INTERFACE: ``reason`` explains why a violation cannot be fixed, so it only appears then.
+    # docs/interface.md: ``reason`` explains why a violation cannot be fixed, so it only appears then.
     if not violation.fixable:
         item["reason"] = violation.reason or "no automatic fix for this kind of finding"
     if violation.extra:

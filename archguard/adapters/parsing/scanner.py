@@ -102,7 +102,11 @@ class ScanOutput:
         """path -> facts of every file that parsed, each decoded on first access: an incremental
         derivation (app/derivation.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return LazyFacts(parsed, self._facts_of)
+        return LazyFacts(parsed, self._facts_of, self._may_hold)
+
+    def _may_hold(self, path: str, word: bytes) -> bool:
+        result = self._results[path]
+        return not isinstance(result, CachedOutcome) or result.may_hold(word)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         if "outcomes" in self.__dict__:  # everything is decoded already
@@ -212,7 +216,7 @@ def _reuse_by_stat(
     for source in files:
         path = source.path
         try:
-            # not root / path: pathlib costs 20 us a file; a link out of ROOT is refused
+            # not root / path: cheaper per file; a link out of ROOT is refused
             stat = stat_in_tree(os.path.join(root, path), root)
             if not S_ISREG(stat.st_mode):  # a FIFO, device or socket named *.py: never opened
                 raise NotRegularFile(path, stat.st_mode)
@@ -245,9 +249,10 @@ def _read_and_parse_all(
         on_results=_decode_facts,
         on_crash=crashed,
     )
-    # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
-    # literal): large files are parsed one at a time, each in a process of its own that hands
-    # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
+    # CPython's parser needs many times a file's size in memory (benchmarks/README.md,
+    # "Measurements behind design choices"): large files are parsed one at a time, each in a
+    # process of its own that hands that memory back when it ends, so a few of them cannot
+    # exhaust a CI runner together.
     for item in large:
         parsed.extend(isolated(parse_chunk, str(root), [item], crashed))
         if on_done:

@@ -47,7 +47,8 @@ def package_overview(
         name="overview",
         title=(
             f"Package overview ({matrix.title}) in layer order: {plural(len(matrix.groups), 'group')}, "
-            f"{plural(len(files), 'file')}, {plural(total, 'import statement')}; "
+            f"{plural(len(files), 'file')}, {plural(matrix.module_imports, 'import')} "
+            f"({plural(total, 'statement')}); "
             f"{plural(matrix.against, 'import')} against the order (red, pointing up)"
         ),
         rankdir="TB",
