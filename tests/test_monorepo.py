@@ -357,6 +357,18 @@ def test_a_missing_name_in_a_namespace_package_of_the_tree_is_reported(tmp_path:
     ]
 
 
+def test_a_name_missing_from_a_shared_namespace_package_is_a_warning(tmp_path: Path) -> None:
+    """``from acme import gone`` asks for a submodule of a namespace package: another distribution
+    may install it into ``acme`` (PEP 420), as for ``import acme.gone``."""
+    tree = dict(NAMESPACE)
+    tree["libs/billing/src/acme/billing/invoice.py"] = "from acme import gone\nimport acme.nothing\n"
+    result = check(write_tree(tmp_path, tree))
+    assert findings(result, "AG202") == [("libs/billing/src/acme/billing/invoice.py", "AG202", "warning")]
+    assert findings(result, "AG201") == [("libs/billing/src/acme/billing/invoice.py", "AG201", "warning")]
+    (gone,) = [v for v in result.violations if v.code == "AG202"]
+    assert "acme is a namespace package" in gone.message and "acme.gone" in gone.message
+
+
 def test_package_option_accepts_a_top_level_namespace_package(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
