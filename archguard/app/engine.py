@@ -41,9 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from archguard.adapters.cache import entries
-from archguard.adapters.importlinter_bridge.grimp_graph import FileEdges
 from archguard.adapters.importlinter_bridge.versions import checker_versions
-from archguard.analysis.dangling import dangling_in_file
+from archguard.analysis.dangling import dangling_in_file, with_writes_elsewhere
 from archguard.analysis.facets import changed_facets
 from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_changed, unpacked
 from archguard.analysis.symbols import SymbolTable
@@ -61,6 +60,7 @@ from archguard.domain.derived import (
 )
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
+from archguard.domain.import_edges import FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     import grimp
 
     from archguard.app import Options, Progress, Workspace
+    from archguard.app.preflight import Preflight
     from archguard.app.store import Store
 
 _ID_SIZE = 4  # array("i").itemsize
@@ -90,11 +91,21 @@ class _Prior:
 class Engine:
     """One tree, its derived results, and how to keep them current (see the module docstring)."""
 
-    def __init__(self, tree: Tree, *, checking: bool, started: float, keep: bool = False) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        *,
+        checking: bool,
+        started: float,
+        keep: bool = False,
+        preflight: Preflight | None = None,
+    ) -> None:
         """``checking``: the check passes run too (else only what ``scan`` reports). ``keep``:
         the engine lives on after its first results (an editor, history), so every derivation
-        records what it consulted even without a cache."""
+        records what it consulted even without a cache. ``preflight``: the check's configuration,
+        read and validated before the scan (read when first needed if not given)."""
         self.tree = tree
+        self.preflight = preflight
         self.options = tree.options
         self.root = tree.root
         self.checking = checking
@@ -152,11 +163,14 @@ class Engine:
         checking: bool = True,
         keep: bool = False,
         store: Store | None = None,
+        preflight: Preflight | None = None,
     ) -> Engine:
         """The engine of the working tree under ``root`` (or ``options.root``): files from git's
         listing or a walk, outcomes warm from the cache, the last run's state loaded when first
         needed. ``keep``: the engine serves an editor or a walk through history (see __init__).
-        ``store``: where results are kept (None: the cache folder of ``options``)."""
+        ``store``: where results are kept (None: the cache folder of ``options``). ``preflight``:
+        the check's configuration (app/preflight.py), validated once the files are listed and
+        before any is parsed; a checking engine reads one here when none is given."""
         from archguard.app import Options
 
         started = time.perf_counter()
@@ -164,8 +178,12 @@ class Engine:
             options = Options(root=Path(root or "."))
         elif root is not None:
             options = replace(options, root=Path(root))
-        tree = Tree.open(options, progress, listing=listing, store=store)
-        return cls(tree, checking=checking, started=started, keep=keep)
+        if checking and preflight is None:
+            from archguard.app.preflight import Preflight
+
+            preflight = Preflight(options)  # a bad configuration is exit 2 before the scan
+        tree = Tree.open(options, progress, listing=listing, store=store, preflight=preflight)
+        return cls(tree, checking=checking, started=started, keep=keep, preflight=preflight)
 
     def at_commit(self, commit: str) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
@@ -178,7 +196,13 @@ class Engine:
         started = time.perf_counter()
         sha = resolve_commit(self.root, commit)
         self._derive()
-        child = Engine(Tree.of_commit(self.tree, sha), checking=self.checking, started=started, keep=True)
+        child = Engine(
+            Tree.of_commit(self.tree, sha),
+            checking=self.checking,
+            started=started,
+            keep=True,
+            preflight=self.preflight,
+        )
         child._persist = False
         child._check_inputs = self._check_inputs
         child.commit = sha  # type: ignore[attr-defined]
@@ -269,6 +293,11 @@ class Engine:
         return self.scan_result()
 
     @property
+    def dangling(self) -> list[DanglingImport]:
+        """Every dangling import of the tree now, sorted (what one module does to another applied)."""
+        return self._scan_totals().dangling
+
+    @property
     def scan_key(self) -> bytes | None:
         """The key of this tree's derived results (None: they are not cached)."""
         if not self._cacheable:
@@ -316,6 +345,8 @@ class Engine:
             syntax_errors=sorted(tree.syntax.values(), key=by_position),
             unreadable=sorted(tree.unreadable.values(), key=by_path),
             packages=tree.discovery.packages,
+            layout=tree.discovery.layout,
+            layout_notes=list(tree.discovery.notes),
             import_edges=totals.import_edges,
             dangling=totals.dangling,
             duration_s=time.perf_counter() - self.started,
@@ -325,33 +356,43 @@ class Engine:
 
     def results(self) -> CheckResult:
         """The ``CheckResult`` ``archguard check`` prints (the baseline of ``options`` applied)."""
-        from archguard.app.baseline import apply_baseline
+        from archguard.adapters.project_files.codeowners_file import read_codeowners
+        from archguard.app.baseline import apply_baseline, holder
         from archguard.domain.golden_path import is_golden
 
         scan = self.scan_result()
         outcome = self._check_outcome()
         violations, contracts_run = list(outcome.violations), list(outcome.contracts_run)
         golden_path = None
+        notices: list[str] = []
         for checker in self._passes:
             if isinstance(checker, TreePass) and checker.separate:
                 found = checker.run(self, None)
                 if found is not None:
                     violations += found.violations
                     contracts_run += found.contracts
+                    notices += found.notices
                     golden_path = found.extras.get("golden_path", golden_path)
-        baseline = apply_baseline(violations, self.options)
+        concepts = self.concepts
+        entries_read = self.preflight.baseline if self.preflight is not None else None
+        baseline = apply_baseline(violations, self.options, entries_read, holder(scan, concepts))
         violations = baseline.violations
         if self.options.golden_only:  # after the baseline, so --update-baseline still sees every finding
             violations = [v for v in violations if is_golden(v)]
             contracts_run = [c.contract for c in golden_path or ()]
+        codeowners, owner_notices = read_codeowners(self.root)
         result = CheckResult(
             scan=scan,
             violations=violations,
             stale_baseline_entries=baseline.stale,
+            held_baseline_entries=baseline.held,
             expired_baseline_entries=baseline.expired,
             strict_baseline=baseline.strict,
             contracts_run=contracts_run,
-            notices=list(outcome.notices),
+            contract_types=_contract_types(contracts_run, concepts, golden_path),
+            notices=[*outcome.notices, *owner_notices, *notices],
+            codeowners=codeowners.source if codeowners else None,
+            owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
             duration_s=time.perf_counter() - self.started,
             golden_path=golden_path,
         )
@@ -510,6 +551,13 @@ class Engine:
             self.rederived = None
             self.full_derivation = True
             self._full(identities, prior)
+        # What one module does to another (docs/dangling.md): a whole-run step over the dangling
+        # imports left, each derivation, reading only the files whose facts may hold such a write.
+        assert self._derived_totals is not None
+        self._totals = ScanTotals(
+            self._derived_totals.import_edges,
+            with_writes_elsewhere(self.table, self._derived_totals.dangling, self.tree.facts.paths_holding),
+        )
         self._stale = False
         self._prior = None
         self._prior_facts = {}
@@ -882,27 +930,14 @@ class _CheckInputs:
 
     @classmethod
     def read(cls, engine: Engine) -> _CheckInputs:
-        from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
-        from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig, package_locations
-        from archguard.app import load_concept_contracts
+        from archguard.app.preflight import Preflight
 
-        options, root = engine.options, engine.root
-        config_path = find_config_file(root, options.importlinter_config)
-        declared = load_concept_contracts(options, root)
-        config = None
-        if config_path is not None:
-            libraries = checker_versions()
-            locations = package_locations()
-            config = LazyConfig(
-                config_path,
-                root,
-                engine.store,  # type: ignore[arg-type]
-                lambda text: keys.importlinter_identity(
-                    str(config_path), str(root), text, libraries, locations
-                ),
-            )
-        identity = config.cache_identity() if config is not None else ("none",)
-        return cls(declared, config_path, config, identity, engine)
+        if engine.preflight is None:
+            engine.preflight = Preflight(engine.options)
+        preflight = engine.preflight
+        config = preflight.importlinter_config(engine.store)
+        identity = preflight.identity if config is not None else ("none",)
+        return cls(list(preflight.concepts), preflight.config_path, config, identity, engine)
 
     @property
     def concepts(self) -> list[ConceptContract]:
@@ -997,9 +1032,25 @@ def _import_digest(file_facts: FileFacts) -> bytes:
     """A digest of one file's import facts as the graph and import-linter's findings read them:
     the grimp graph (and so every import-linter contract) is a function of the files and these."""
     plain = [
-        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking)
+        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking, f.lazy)
         for f in file_facts.imports
     ]
     return hashlib.blake2b(
         marshal.dumps(plain, 0), digest_size=16
     ).digest()  # version 0: no refs, see keys.digest
+
+
+def _contract_types(
+    names: list[str], concepts: Sequence[ConceptContract], golden_path: Sequence[Any] | None
+) -> dict[str, str]:
+    """Where each contract run comes from; a contract that is neither a concept of the contracts
+    folder, the dangling imports, the files that must be analysable nor an entry point's was
+    declared in the import-linter configuration (its own types, and archguard's ``canonical`` there)."""
+    from archguard.analysis.broken_files import CONTRACT as BROKEN_FILES
+    from archguard.analysis.dangling import CONTRACT as DANGLING_CONTRACT
+
+    known = {c.name: "concept" for c in concepts}
+    known.update({closure.contract: "golden-path" for closure in golden_path or ()})
+    known[DANGLING_CONTRACT] = "dangling-imports"
+    known[BROKEN_FILES] = "analysable-files"
+    return {name: known.get(name, "import-linter") for name in names}

@@ -84,6 +84,12 @@ class CheckRun(Protocol):
     @property
     def scan_key(self) -> bytes | None: ...
 
+    @property
+    def dangling(self) -> Sequence[DanglingImport]:
+        """Every dangling import of the tree, sorted, after the whole-run step (what one module
+        does to another: ``analysis/dangling.with_writes_elsewhere``)."""
+        ...
+
     def import_digests(self) -> Sequence[bytes]: ...
 
     def graph_inputs_key(self) -> bytes:
