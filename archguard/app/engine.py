@@ -26,7 +26,7 @@ How an answer is found (docs/scanning.md, "What a warm run re-derives"):
    a run over every file in order reproduces it).
 
 Both the incremental and the full path run the same per-file functions in the same file order, so
-their results are identical (tests/test_incremental.py compares them after random edits).
+their results are identical (tests/unit/test_incremental.py compares them after random edits).
 """
 
 from __future__ import annotations
