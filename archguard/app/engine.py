@@ -414,15 +414,19 @@ class Engine:
 
     # ---- changes ---------------------------------------------------------------------------------
 
-    def update(self, changes: Mapping[str | Path, str | bytes | None]) -> set[str]:
+    def update(
+        self, changes: Mapping[str | Path, str | bytes | None], *, hold_facts: bool = False
+    ) -> set[str]:
         """Lay an editor's unsaved text over files (``None``: the file is deleted; a new path: a new
         file), without writing anything. Returns the files whose content changed. An engine with
-        unsaved text never writes its results or state to the store."""
+        unsaved text never writes its results or state to the store. ``hold_facts``: a text that
+        does not parse leaves its file's last facts that did in place for the rest of the tree (an
+        editor mid-keystroke), its syntax error reported all the same (``tree.held`` names them)."""
         data = {
             relative_path(self.root, path): (text.encode("utf-8") if isinstance(text, str) else text)
             for path, text in changes.items()
         }
-        return self._apply(data, on_disk=False)
+        return self._apply(data, on_disk=False, hold_facts=hold_facts)
 
     def refresh(self, paths: Iterable[str | Path]) -> set[str]:
         """Read these files from disk again (an editor closed them, or saved them; an outside tool
@@ -430,12 +434,12 @@ class Engine:
         chosen = [relative_path(self.root, p) for p in paths]
         return self._apply(self.tree.read_from_disk(chosen), on_disk=True)
 
-    def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool) -> set[str]:
+    def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False) -> set[str]:
         if not data:
             return set()
         if self._records is not None and self._prior is None:  # the state the change is derived from
             self._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
-        changed, came_or_went = self.tree.apply(data, on_disk=on_disk)
+        changed, came_or_went = self.tree.apply(data, on_disk=on_disk, hold_facts=hold_facts)
         if self._changed is not None:
             self._changed |= changed
         if came_or_went:

@@ -147,6 +147,9 @@ class Tree:
         # path -> (outcome digest, facts) a file had before an edit made here (apply)
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
+        # files whose editor text does not parse, analysed with the facts of their last text that
+        # did (apply's ``hold_facts``); their syntax error is reported all the same
+        self.held: set[str] = set()
         self.version = 0  # counts the edits laid over the tree
         self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
@@ -341,11 +344,13 @@ class Tree:
     # ---- changes -------------------------------------------------------------------------------
 
     def apply(
-        self, changes: Mapping[str, bytes | None], *, on_disk: bool = False
+        self, changes: Mapping[str, bytes | None], *, on_disk: bool = False, hold_facts: bool = False
     ) -> tuple[set[str], set[str]]:
         """Lay new content over files (None: the file is deleted; ``on_disk``: the content is the
-        file's on disk, not an editor's). Returns (paths whose content changed, paths added or
-        removed); naming is redone when files come or go."""
+        file's on disk, not an editor's). ``hold_facts``: a file whose new content does not parse
+        keeps the facts it had (its last content that parsed), so the rest of the tree is not
+        judged by a keystroke; its syntax error is recorded as usual. Returns (paths whose content
+        changed, paths added or removed); naming is redone when files come or go."""
         from archguard.adapters.parsing.in_memory import scan_bytes
 
         known = {f.path: f for f in self.files}
@@ -363,7 +368,7 @@ class Tree:
         for path in removed:
             self._forget(path)
         for path, outcome in outcomes.items():
-            self._set(path, outcome)
+            self._set(path, outcome, hold_facts=hold_facts)
         if on_disk:
             self.overlaid -= changed
         else:
@@ -388,12 +393,14 @@ class Tree:
         self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in self.badly_named)
 
     def _forget(self, path: str) -> None:
+        self.held.discard(path)
         self.digests.pop(path, None)
         self.syntax.pop(path, None)
         self.unreadable.pop(path, None)
         self.facts.put(path, None)
 
-    def _set(self, path: str, outcome: CachedOutcome) -> None:
+    def _set(self, path: str, outcome: CachedOutcome, *, hold_facts: bool = False) -> None:
+        last_good = self.facts.get(path) if hold_facts else None
         self._forget(path)
         decoded: ParseOutcome = outcome.outcome()
         self.digests[path] = outcome.outcome_digest
@@ -402,7 +409,11 @@ class Tree:
             self.syntax[path] = decoded.syntax_error
         if decoded.unreadable is not None:
             self.unreadable[path] = decoded.unreadable
-        self.facts.put(path, decoded.facts)
+        if decoded.syntax_error is not None and last_good is not None:
+            self.held.add(path)
+            self.facts.put(path, last_good)
+        else:
+            self.facts.put(path, decoded.facts)
 
     def read_from_disk(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         """What the files hold on disk now (None: gone or not a file), for :meth:`apply`."""
