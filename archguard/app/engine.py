@@ -434,11 +434,24 @@ class Engine:
         chosen = [relative_path(self.root, p) for p in paths]
         return self._apply(self.tree.read_from_disk(chosen), on_disk=True)
 
-    def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False) -> set[str]:
+    def _apply(
+        self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False
+    ) -> set[str]:
         if not data:
             return set()
-        if self._records is not None and self._prior is None:  # the state the change is derived from
-            self._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
+        if self._prior is None:  # the state the change is derived from
+            # (the stored state only while the tree is still as the store knows it: after the
+            # first unsaved text its key cannot be computed any more)
+            self._prior = self._stored_prior()
+            if (
+                self._prior is not None
+                and self._changed is None
+                and self._prior.identities == self.identities
+            ):
+                # the stored state is of this very tree: the files this change names are all
+                # that differ, so what they reach is found through the index, as after an edit
+                self._changed = set()
+                self._index_files()
         changed, came_or_went = self.tree.apply(data, on_disk=on_disk, hold_facts=hold_facts)
         if self._changed is not None:
             self._changed |= changed
