@@ -414,6 +414,55 @@ class Engine:
 
     # ---- changes ---------------------------------------------------------------------------------
 
+    # The options that shape the tree itself (which files, their names, how they parse, where the
+    # cache is): an engine cannot take new values of these in place; it is opened again.
+    _TREE_OPTIONS = (
+        "root",
+        "excludes",
+        "packages",
+        "source_roots",
+        "include_loose",
+        "target",
+        "no_cache",
+        "cache_dir",
+        "jobs",
+    )
+
+    def reload_inputs(self, options: Options | None = None) -> None:
+        """Read the check's inputs again (the contracts folder, the import-linter configuration, the
+        baseline; with ``options``, the options the caller resolved again from pyproject.toml's
+        ``[tool.archguard]``) and validate them as ``Engine.open`` does (ConfigError, ContractError:
+        the engine is left as it was). The tree is not read again: the next ``results()`` derives
+        again only what the inputs reach (the import-linter contracts when the configuration
+        changed; every file's concept findings when the concepts changed; nothing but the baseline
+        when only it did). ValueError when ``options`` differ in what shapes the tree
+        (``_TREE_OPTIONS``): open a new engine for those."""
+        from archguard.app.preflight import Preflight
+
+        options = options or self.options
+        moved = [name for name in self._TREE_OPTIONS if getattr(options, name) != getattr(self.options, name)]
+        if moved:
+            raise ValueError(f"options that shape the tree changed ({', '.join(moved)}): open a new engine")
+        preflight = Preflight(options)
+        if self.checking:
+            preflight.before_parse(self.store, self.files)
+        before = (repr(self.concepts), self.importlinter_identity) if self._check_inputs is not None else None
+        self.options = self.tree.options = options
+        self.preflight = preflight
+        self._check_inputs = None
+        self._graph_key = None  # its key names the configuration's identity
+        self._outcome = None
+        self._stale = True
+        if before is None or before[0] != repr(self.concepts):
+            # what each file's record collected for the concepts (their rival candidates) is stale:
+            # every file is derived again, from the store's state for these inputs if it has one
+            self._records = None
+            self._prior = None
+            self._pass_records = {}
+            self._collected = {}
+            self._prepared = {}
+            self._changed = None
+
     def update(
         self, changes: Mapping[str | Path, str | bytes | None], *, hold_facts: bool = False
     ) -> set[str]:
