@@ -309,6 +309,20 @@ class Engine:
         assert self._records is not None
         return [r.import_digest for r in self._records]
 
+    def module_edges(self) -> set[tuple[str, str]]:
+        """The module graph's edges of the tree now, (importer module, imported module): the one
+        edge rule's (``domain/import_edges.py``; the pairs ``summary.imports`` counts), read from
+        each file's record, so an edit costs what it re-derives (no facts decoded, no graph)."""
+        self._derive()
+        assert self._records is not None
+        unpack = self._names.unpack
+        return {
+            (file.module, target)
+            for file, record in zip(self.files, self._records, strict=True)
+            if record.targets
+            for target in unpack(record.targets)
+        }
+
     def graph_inputs_key(self) -> bytes:
         """A key of everything the import graph is built from: each file's place, module name,
         kind and import digest, and the import-linter configuration (kept while no edit changes

@@ -241,3 +241,16 @@ def test_an_unknown_revision_is_a_usage_error(history: tuple[Path, list[str]], t
         engine.at_commit("no-such-branch")
     with pytest.raises(ConfigError, match="not a revision"):
         engine.at_commit("--output=/tmp/x")
+
+
+def test_module_edges_follow_the_edits_as_the_one_edge_rule_counts_them(kept: Engine, tree: Path) -> None:
+    from archguard.domain.import_edges import module_import_lines
+
+    def expected() -> set[tuple[str, str]]:
+        return set(module_import_lines(kept.files, kept.facts)[0])
+
+    assert kept.module_edges() == expected() and ("app.user0", "app.hub") in kept.module_edges()
+    kept.update({"app/user0.py": "import app.base.low\n", "app/hub.py": None})
+    edges = kept.module_edges()
+    assert ("app.user0", "app.base.low") in edges and ("app.user0", "app.hub") not in edges
+    assert edges == expected() and len(edges) == kept.results().scan.import_edges
