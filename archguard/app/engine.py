@@ -403,7 +403,7 @@ class Engine:
             expired_baseline_entries=baseline.expired,
             strict_baseline=baseline.strict,
             contracts_run=contracts_run,
-            contract_types=_contract_types(contracts_run, concepts, golden_path),
+            contract_types=self._contract_types(contracts_run, golden_path),
             notices=[*outcome.notices, *owner_notices, *notices],
             codeowners=codeowners.source if codeowners else None,
             owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
@@ -412,6 +412,16 @@ class Engine:
         )
         self._note_findings(result.violations)
         return result
+
+    def _contract_types(self, names: list[str], golden_path: Sequence[Any] | None) -> dict[str, str]:
+        """Where each contract run comes from (``contract_results``' type): a concept of the
+        contracts folder, an entry point's golden path, the one contract of a pass that checks
+        one (its ``contract_type``), else the import-linter configuration (its own types, and
+        archguard's ``canonical`` there)."""
+        known = {c.name: "concept" for c in self._inputs().declared}
+        known.update({closure.contract: "golden-path" for closure in golden_path or ()})
+        known.update({p.name: p.contract_type for p in self._passes if p.contract_type})
+        return {name: known.get(name, "import-linter") for name in names}
 
     def findings(self, path: str | Path) -> list[Violation]:
         """The findings of one file (path relative to ROOT, or absolute) in the tree as it is now
@@ -1118,19 +1128,3 @@ def _import_digest(file_facts: FileFacts) -> bytes:
     return hashlib.blake2b(
         marshal.dumps(plain, 0), digest_size=16
     ).digest()  # version 0: no refs, see keys.digest
-
-
-def _contract_types(
-    names: list[str], concepts: Sequence[ConceptContract], golden_path: Sequence[Any] | None
-) -> dict[str, str]:
-    """Where each contract run comes from; a contract that is neither a concept of the contracts
-    folder, the dangling imports, the files that must be analysable nor an entry point's was
-    declared in the import-linter configuration (its own types, and archguard's ``canonical`` there)."""
-    from archguard.analysis.broken_files import CONTRACT as BROKEN_FILES
-    from archguard.analysis.dangling import CONTRACT as DANGLING_CONTRACT
-
-    known = {c.name: "concept" for c in concepts}
-    known.update({closure.contract: "golden-path" for closure in golden_path or ()})
-    known[DANGLING_CONTRACT] = "dangling-imports"
-    known[BROKEN_FILES] = "analysable-files"
-    return {name: known.get(name, "import-linter") for name in names}

@@ -493,6 +493,7 @@ def test_member_imports_of_undeclared_members(tmp_path: Path) -> None:
     kit = next(v for v in result.violations if v.path.endswith("test_kit.py"))
     assert kit.suggestion == 'add "suite-core" to a development dependency group in libs/testkit/pyproject.toml'
     assert "member-dependencies" in result.contracts_run
+    assert result.contract_types["member-dependencies"] == "member-dependencies"
 
 
 def test_a_declaration_fixes_the_finding_on_the_next_cached_run(tmp_path: Path) -> None:

@@ -112,6 +112,9 @@ class Prepared:
 
 class FilePass(ABC):
     name: ClassVar[str]
+    # the type ``contract_results`` gives the pass's one contract (named ``name``); "" when its
+    # contracts are named by their own declarations (concepts)
+    contract_type: ClassVar[str] = ""
 
     @abstractmethod
     def contracts(self, run: CheckRun) -> list[str]:
@@ -150,6 +153,7 @@ class TreeOutcome:
 
 class TreePass(ABC):
     name: ClassVar[str]
+    contract_type: ClassVar[str] = ""  # as for FilePass
     # True: its findings are kept apart from the others' (their own cache key, listed after them)
     separate: ClassVar[bool] = False
 

@@ -10,6 +10,7 @@ from archguard.domain.derived import PassRecord
 
 class BrokenFilesPass(TreePass):
     name = CONTRACT
+    contract_type = "analysable-files"
 
     def run(self, run: CheckRun, prior: PassRecord | None) -> TreeOutcome | None:
         scan = run.scan

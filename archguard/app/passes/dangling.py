@@ -12,6 +12,7 @@ from archguard.domain.derived import PassRecord
 
 class DanglingPass(TreePass):
     name = CONTRACT
+    contract_type = "dangling-imports"
 
     def run(self, run: CheckRun, prior: PassRecord | None) -> TreeOutcome | None:
         return TreeOutcome(PassRecord(self.name), dangling_violations(run.dangling), [CONTRACT])

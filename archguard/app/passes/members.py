@@ -26,6 +26,7 @@ from archguard.domain.findings import Violation, assign_fingerprints
 
 class MembersPass(TreePass):
     name = CONTRACT
+    contract_type = "member-dependencies"
     separate = True  # its own key: the declarations and the environment are not the scan's
 
     def __init__(self) -> None:
