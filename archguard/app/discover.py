@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
@@ -24,8 +25,9 @@ from archguard.analysis.discover.copies import (
 )
 from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
-from archguard.analysis.discover.modules import build_module_graphs
+from archguard.analysis.discover.modules import build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
+from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.domain.discovery import Cluster, DiscoveryResult
 from archguard.domain.errors import ConfigError
@@ -51,6 +53,8 @@ def run_discover(
     derived = workspace.store.cached(DISCOVER, key, lambda: _analyse(workspace, overrides))
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
     _check_overrides(overrides, clusters)
+    if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
+        clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
@@ -87,14 +91,13 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
     """Everything discover derives from the facts alone (what the results cache keeps)."""
     scan, table = workspace.scan, workspace.table
-    graphs = build_module_graphs(table, scan.files, scan.facts)
+    graphs = build_module_graphs(scan.files, scan.facts)
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
-    module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
     clusters = find_clusters(
         table,
         scan.files,
         scan.facts,
-        module_imports=module_imports,
+        module_imports=module_imports(graphs),
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
     )
@@ -118,7 +121,7 @@ def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) ->
     lines = []
     for cluster in result.clusters[:top]:
         path = folder / draft_file_name(cluster)
-        if write_new_file(path, render_contract_draft(cluster)):
+        if write_new_file(path, render_contract_draft(cluster), root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")

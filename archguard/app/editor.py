@@ -49,7 +49,6 @@ Progress = Callable[[int, int], None]
 # Files that cannot be analysed: the only findings a file shows while its text does not parse.
 SYNTAX_ERROR, UNREADABLE = "AG001", "AG002"
 _BROKEN = frozenset({SYNTAX_ERROR, UNREADABLE})
-_BROKEN_CONTRACT = "analysable-files"
 _WHERE = re.compile(r"^(?P<path>[^\n:]+):(?P<line>\d+):\s*(?P<message>.*)$", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -121,6 +120,35 @@ class EditorSession:
         self.engine, self.options, self.baselined = engine, options, run.values["baselined"]
         self._overlaid = set()
         self._pending = {p: t for p, t in self._texts.items() if not _same_as_disk(self.root / p, t)}
+        self.sync()
+
+    def reload(self, what: str) -> None:
+        """Read the check's inputs again after ``what`` changed on disk (:meth:`inputs_changed`),
+        without reading the tree again (``Engine.reload_inputs``): the next findings re-derive only
+        what the inputs reach. Options that shape the tree (excludes, packages, target...) open the
+        engine again; a configuration that cannot be used keeps the engine as it was and becomes a
+        :class:`Problem`."""
+        if self.engine is None:
+            self.load()
+            return
+        self._stamps = self._read_stamps()
+        try:
+            if what == "configuration":
+                run = resolve("lsp", self.root, self.given)
+                options = replace(run.options, root=self.root)
+                try:
+                    self.engine.reload_inputs(options)
+                except ValueError:  # an option that shapes the tree: a new engine
+                    self.load()
+                    return
+                self.options, self.baselined = options, run.values["baselined"]
+            else:
+                self.engine.reload_inputs()
+        except ArchguardError as error:
+            self._load_problems = problems_of(error, self.root)
+            return
+        self._load_problems = []
+        self._concepts = None
         self.sync()
 
     @property
@@ -290,8 +318,7 @@ class EditorSession:
         entries = baseline_file.read_baseline(baseline)
         if all(e.get("fingerprint") != fingerprint for e in entries):
             baseline_file.write_baseline(baseline, [*entries, baseline_file.baseline_entry(violation)])
-        self._stamps = self._read_stamps()
-        self.derive()
+        self.reload("baseline")
         return True
 
     def hover(self, path: str, line: int, column: int) -> str | None:
@@ -425,20 +452,11 @@ def _relative(path: str, root: Path) -> str:
 
 
 def _by_path(result: CheckResult, held: set[str]) -> dict[str, list[Violation]]:
-    """The findings by file; a file that cannot be analysed shows its AG001/AG002 (from the scan
-    when ``check`` does not list them itself) and, while its text does not parse, nothing else."""
+    """The findings by file; a file whose text does not parse shows its AG001 and nothing else
+    (the rest of the tree sees its last good facts, and so would its own other findings)."""
     found: dict[str, list[Violation]] = {}
     for v in result.violations:
         found.setdefault(v.path, []).append(v)
-    scan = result.scan
-    broken = [
-        (s.path, s.line, s.column, SYNTAX_ERROR, f"syntax error: {s.message}") for s in scan.syntax_errors
-    ]
-    broken += [(u.path, 1, 1, UNREADABLE, f"unreadable: {u.reason}") for u in scan.unreadable]
-    for path, line, column, code, message in broken:
-        own = found.setdefault(path, [])
-        if not any(v.code == code for v in own):
-            own.insert(0, Violation(code, _BROKEN_CONTRACT, path, line, column, message))
     for path in held:
         found[path] = [v for v in found.get(path, []) if v.code in _BROKEN]
     return found

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
     from archguard.app import Options, Progress
+    from archguard.app.preflight import Preflight
     from archguard.app.store import Store
 
 _BADLY_NAMED = "file name is not valid UTF-8"
@@ -88,6 +89,21 @@ class FactsView(Mapping[str, FileFacts]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def paths_holding(self, kind: str) -> list[str]:
+        """The files whose facts may hold ``kind`` (a DynamicKind value), told without decoding
+        the scan's facts where their encoded form can say (``LazyFacts.paths_holding``): a
+        superset. What was parsed since is listed when its facts hold it."""
+        holding = getattr(self._base, "paths_holding", None)
+        over = self._over
+        base = list(self._base) if holding is None else holding(kind)
+        found = [path for path in base if path not in over]
+        found += [
+            path
+            for path, facts in over.items()
+            if facts is not None and any(fact.kind.value == kind for fact in facts.dynamic)
+        ]
+        return found
 
     def decoded(self) -> dict[str, FileFacts]:
         """The facts decoded so far (the others are never needed by an incremental run)."""
@@ -135,6 +151,7 @@ class Tree:
         # did (apply's ``hold_facts``); their syntax error is reported all the same
         self.held: set[str] = set()
         self.version = 0  # counts the edits laid over the tree
+        self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
@@ -147,10 +164,13 @@ class Tree:
         *,
         listing: GitListing | bool | None = True,
         store: Store | None = None,
+        preflight: Preflight | None = None,
     ) -> Tree:
         """The working tree under ``options.root``. ``listing``: git's listing of ROOT made
         already this run (True: make it here). ``store``: where derived results are kept (None:
-        the cache folder the options name; a given store has no warm-start record)."""
+        the cache folder the options name; a given store has no warm-start record).
+        ``preflight``: a check's configuration, validated once the files are listed and before
+        any is parsed (app/preflight.py)."""
         from archguard.adapters import warm_start
 
         root = options.root.resolve()
@@ -169,7 +189,13 @@ class Tree:
                 given_cache_dir,
                 packages=options.packages,
                 include_loose=options.include_loose,
-                key=keys.warm_start(options.excludes, options.include_loose, target, sys.version_info[:2]),
+                key=keys.warm_start(
+                    options.excludes,
+                    options.source_roots,
+                    options.include_loose,
+                    target,
+                    sys.version_info[:2],
+                ),
             )
         )
         recalled = start.recall() if start is not None else None
@@ -200,6 +226,8 @@ class Tree:
                 include_loose=options.include_loose,
                 tracked=False if start is not None else None,
             )
+        if preflight is not None:
+            preflight.before_parse(store, files)
         cache = store.facts(target)
 
         def scan(chosen: list[SourceFile]) -> ScanOutput:
@@ -235,6 +263,7 @@ class Tree:
                 packages=options.packages or None,
                 excludes=options.excludes,
                 listing=listing,
+                source_roots=options.source_roots,
                 view=PathsView(root, (e.path for e in entries)),
             )
         except DiscoveryError as error:
@@ -290,7 +319,8 @@ class Tree:
     @property
     def fully_cached(self) -> bool:
         """Every outcome is known by its digest: what is derived from them can be keyed by them."""
-        return all(f.path in self.digests for f in self.files) and not self.badly_named
+        # every file has a digest, and only files have one (what leaves the tree forgets its own)
+        return len(self.digests) == len(self.files) and not self.badly_named
 
     def previous(self, path: str) -> tuple[bytes, FileFacts | None] | None:
         """(outcome digest, facts) of what ``path`` held before its outcome last changed: before
@@ -346,6 +376,7 @@ class Tree:
         return changed, added | removed
 
     def _rename(self, added: set[str], removed: set[str]) -> None:
+        self.files_version += 1
         self.discovery = with_paths(
             self.root,
             self.discovery,
@@ -400,7 +431,11 @@ class Tree:
 def _discover(root: Path, options: Options, listing: GitListing | None) -> Discovery:
     try:
         return discover_files(
-            root, packages=options.packages or None, excludes=options.excludes, listing=listing
+            root,
+            packages=options.packages or None,
+            excludes=options.excludes,
+            listing=listing,
+            source_roots=options.source_roots,
         )
     except DiscoveryError as error:
         raise ConfigError(str(error)) from None

@@ -297,13 +297,9 @@ class ArchguardServer(LanguageServer):
             touched = []
             for session in list(self.sessions.values()):
                 what = session.inputs_changed()
-                if what == "configuration":
-                    session.load()
-                elif what == "baseline" and session.engine is not None:
-                    session.derive()
-                else:
-                    continue
-                touched.append(session)
+                if what is not None:
+                    session.reload(what)
+                    touched.append(session)
             return touched
 
         self.enqueue(job)
