@@ -334,3 +334,34 @@ async def test_with_neovim_0_7s_declared_capabilities(tree: Path) -> None:
         assert fix.edit is not None
         editor.apply(fix.edit)
         assert editor.texts["app/api.py"] == FIXED_API
+
+
+async def test_golden_path_findings_follow_the_editors_text(tree: Path) -> None:
+    """``--entry``: what the entry point loads at import time (AG40x), as ``check --entry`` says it."""
+    cli = run_cli("check", tree, "--no-cache", "--format", "json", "--entry", "app.api")
+    expected = sorted(v["code"] for v in json.loads(cli.stdout)["violations"] if v["path"] == "app/api.py")
+    assert "AG403" in expected
+    async with served(tree, "--entry", "app.api") as editor:
+        editor.open("app/api.py")
+        found = await editor.diagnostics("app/api.py")
+        assert codes(found) == expected
+        ag403 = next(d for d in found if d.code == "AG403")
+        assert ag403.range.start.line == 3 and ag403.source == "archguard"
+        editor.open("app/realtime/manager.py")
+        editor.change("app/realtime/manager.py", MANAGER + "Missing = 1\n")
+        await editor.diagnostics("app/api.py", lambda d: "AG403" not in codes(d) and "AG202" not in codes(d))
+
+
+async def test_a_module_renamed_on_disk_is_seen_by_its_importers(tree: Path) -> None:
+    async with served(tree) as editor:
+        editor.open("app/quiet.py")
+        await editor.diagnostics("app/quiet.py", lambda d: codes(d) == [])
+        (tree / "app/util.py").rename(tree / "app/helpers.py")
+        editor.files_changed(
+            ("app/util.py", types.FileChangeType.Deleted), ("app/helpers.py", types.FileChangeType.Created)
+        )
+        await editor.diagnostics("app/quiet.py", lambda d: codes(d) == ["AG201"])
+        # the importer follows in the editor, unsaved: its error goes
+        text = editor.texts["app/quiet.py"].replace("from app.util import", "from app.helpers import")
+        editor.change("app/quiet.py", text)
+        await editor.diagnostics("app/quiet.py", lambda d: codes(d) == [])
