@@ -95,7 +95,9 @@ class EditorSession:
         self._texts: dict[str, str] = {}  # open documents: their text
         self._overlaid: set[str] = set()  # open documents whose text is laid over the engine's tree
         self._pending: dict[str, str | None] = {}  # text to lay over a file, or None: read it from disk
-        self._findings: dict[str, list[Violation]] = {}  # the last findings derived, by path
+        # the last findings derived, by path: those of the open documents, taken from the engine when
+        # its results came whole (they stay while a later edit leaves the configuration unusable)
+        self._findings: dict[str, list[Violation]] = {}
         self._analysed: dict[str, str] = {}  # the text each open document's findings were derived from
         self._files: dict[str, SourceFile] = {}
         self._concepts: dict[Origin, ConceptContract] | None = None
@@ -257,7 +259,9 @@ class EditorSession:
             return
         self._derive_problems = []
         self.results = result
-        self._findings = _by_path(result, self.engine.tree.held)
+        self._findings = {}
+        for path in self._texts:
+            self._findings_of(path)
         self._analysed = dict(self._texts)
         self._files = {}
         self._concepts = None
@@ -267,15 +271,31 @@ class EditorSession:
     def findings(self, path: str) -> list[Finding]:
         """The findings of ``path``, each with the span of its statement in the text it was derived
         from, in file order (baselined ones included: ``violation.baselined``)."""
-        found = self._findings.get(path, [])
+        found = self._findings_of(path)
         if not found:
             return []
         lines = _lines(self._analysed_text(path))
         facts = None if path in (self.engine.tree.held if self.engine else ()) else self._facts(path)
         return [Finding(v, _span(v, facts, lines)) for v in found]
 
+    def _findings_of(self, path: str) -> list[Violation]:
+        """The findings of ``path`` as last derived (``Engine.findings``: the engine groups them by
+        file once per derivation); while its text does not parse, only its AG001."""
+        found = self._findings.get(path)
+        if found is None:
+            if self.engine is None or self.results is None or self._derive_problems:
+                return []
+            try:
+                found = self.engine.findings(path)
+            except ArchguardError:
+                return []
+            if path in self.engine.tree.held:
+                found = [v for v in found if v.code in _BROKEN]
+            self._findings[path] = found
+        return found
+
     def violation(self, path: str, fingerprint: str) -> Violation | None:
-        return next((v for v in self._findings.get(path, []) if v.fingerprint == fingerprint), None)
+        return next((v for v in self._findings_of(path) if v.fingerprint == fingerprint), None)
 
     def analysed_text(self, path: str) -> str | None:
         """The text of an open document its findings were derived from (None: not derived yet)."""
@@ -291,9 +311,7 @@ class EditorSession:
             return None
         chosen = None if fingerprints is None else set(fingerprints)
         violations = [
-            v
-            for v in self._findings.get(path, [])
-            if v.fixable and (chosen is None or v.fingerprint in chosen)
+            v for v in self._findings_of(path) if v.fixable and (chosen is None or v.fingerprint in chosen)
         ]
         edits = plan_fix(violations).edits.get(path)
         if not edits:
@@ -356,7 +374,7 @@ class EditorSession:
         parts += _describe(resolution, self._concept_index())
         parts += [
             f"{v.code}: {v.message}"
-            for v in self._findings.get(file.path, [])
+            for v in self._findings_of(file.path)
             if v.line == fact.line
             and (not v.imported or v.imported.endswith(f":{fact.name}") or v.imported == asked)
         ]
@@ -449,17 +467,6 @@ def _relative(path: str, root: Path) -> str:
         return given.resolve().relative_to(root).as_posix()
     except ValueError:
         return str(given)
-
-
-def _by_path(result: CheckResult, held: set[str]) -> dict[str, list[Violation]]:
-    """The findings by file; a file whose text does not parse shows its AG001 and nothing else
-    (the rest of the tree sees its last good facts, and so would its own other findings)."""
-    found: dict[str, list[Violation]] = {}
-    for v in result.violations:
-        found.setdefault(v.path, []).append(v)
-    for path in held:
-        found[path] = [v for v in found.get(path, []) if v.code in _BROKEN]
-    return found
 
 
 def _lines(text: str) -> list[str]:
