@@ -1,11 +1,13 @@
-"""``CanonicalContract``: archguard's concept contract as an import-linter contract type.
+"""archguard's contracts as import-linter contract types: ``CanonicalContract`` (a concept
+contract) and ``InterfaceContract`` (a package used only through its public face).
 
-Register it in any import-linter configuration and plain ``lint-imports`` enforces it::
+Register them in any import-linter configuration and plain ``lint-imports`` enforces them::
 
     [importlinter]
     root_packages = app
     contract_types =
         canonical: archguard.importlinter.CanonicalContract
+        interface: archguard.importlinter.InterfaceContract
 
     [importlinter:contract:ws]
     name = One import path for the connection manager
@@ -18,7 +20,16 @@ Register it in any import-linter configuration and plain ``lint-imports`` enforc
     ignore_imports =
         app.legacy.* -> app.realtime.compat
 
-``archguard check`` reads the same section and runs the contract itself, over the whole tree.
+    [importlinter:contract:payments]
+    name = payments is used through its public API
+    type = interface
+    package = app.payments
+    also_public =
+        app.payments.errors
+    allowed_importers =
+        app.payments_tests.**
+
+``archguard check`` reads the same sections and runs the contracts itself, over the whole tree.
 """
 
 from __future__ import annotations
@@ -37,6 +48,8 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
     unrecognized_options,
 )
 from archguard.analysis.concepts import check_concepts, validate_contracts
+from archguard.analysis.interfaces import check_interfaces, validate_interfaces
+from archguard.domain import contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
 
@@ -100,10 +113,7 @@ class CanonicalContract(Contract):
         if concept.canonical_module not in graph.modules:
             raise ValueError(f"Module '{concept.canonical_module}' does not exist.")
 
-        packages = [name.split(".")[0] for name in self.session_options["root_packages"]]
-        scan_root = _common_parent(packages)
-        output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-        workspace = _scan_packages(scan_root, packages)
+        workspace = _scan_root_packages(self.session_options, verbose)
         scan, table = workspace.scan, workspace.table
         validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
@@ -122,6 +132,77 @@ class CanonicalContract(Contract):
         if self.reason:
             output.print(f"Reason: {self.reason}")
             output.new_line()
+
+
+class InterfaceContract(Contract):
+    """A package used only through its public face: code outside ``package`` imports only what
+    its ``__init__`` exports (its ``__all__``, else its public names) and the ``also_public``
+    modules (AG501 a non-public submodule, AG502 a private name, AG503 a name the face does not
+    export; docs/contracts.md).
+
+    Options: ``package`` (required), ``also_public`` and ``allowed_importers`` (module
+    expressions), ``reason``. Under ``lint-imports`` the contract sees the root packages only, as
+    ``CanonicalContract`` does; ``archguard check`` runs it over every file.
+    """
+
+    type_name = "interface"
+
+    package = fields.StringField()
+    also_public = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
+    allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
+    reason = TextField(required=False)
+
+    def validate(self) -> None:
+        unrecognized = unrecognized_options(type(self), self.contract_options)
+        if unrecognized:
+            raise InvalidContractOptions(unrecognized)
+        package = str(self.package)
+        if not package or not all(part.isidentifier() for part in package.split(".")):
+            raise InvalidContractOptions({"package": f"Expected a dotted module name, got '{package}'."})
+        for expression in self.also_public or ():  # type: ignore[union-attr]
+            if not str(expression).startswith(package + "."):
+                raise InvalidContractOptions(
+                    {"also_public": f"'{expression}' is not inside the package {package}."}
+                )
+
+    def to_interface_contract(self, source: str = "") -> contracts.InterfaceContract:
+        """The domain contract archguard runs natively (``archguard check`` asks for this)."""
+        return contracts.InterfaceContract(
+            name=self.name,
+            package=str(self.package),
+            also_public=tuple(str(e) for e in self.also_public or ()),  # type: ignore[union-attr]
+            allowed_importers=tuple(str(e) for e in self.allowed_importers or ()),  # type: ignore[union-attr]
+            reason=str(self.reason) if self.reason else None,
+            source=source,
+        )
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        contract = self.to_interface_contract(source=f"contract '{self.name}'")
+        if contract.package not in graph.modules:
+            raise ValueError(f"Module '{contract.package}' does not exist.")
+        workspace = _scan_root_packages(self.session_options, verbose)
+        scan, table = workspace.scan, workspace.table
+        validate_interfaces(table, [contract])  # ContractError: lint-imports prints it as any error
+        violations = check_interfaces(table, scan.files, scan.facts, [contract])
+        return ContractCheck(kept=not violations, metadata={"violations": violations})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for violation in check.metadata["violations"]:
+            output.print_error(
+                f"{violation.path}:{violation.line}: {violation.code} {violation.message}", bold=False
+            )
+        output.new_line()
+        if self.reason:
+            output.print(f"Reason: {self.reason}")
+            output.new_line()
+
+
+def _scan_root_packages(session_options: dict, verbose: bool) -> Workspace:
+    """archguard's own scan of the configuration's root packages: what import-linter sees."""
+    packages = [name.split(".")[0] for name in session_options["root_packages"]]
+    scan_root = _common_parent(packages)
+    output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
+    return _scan_packages(scan_root, packages)
 
 
 def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
@@ -158,7 +239,7 @@ def _common_parent(packages: list[str]) -> Path:
     common = Path(os.path.commonpath([str(p) for p in parents]))
     if len(parents) > 1:
         raise ValueError(
-            "CanonicalContract needs every root package in one folder (or its src/); found them in "
+            "archguard's contracts need every root package in one folder (or its src/); found them in "
             + ", ".join(sorted(map(str, parents)))
             + f". Run 'archguard check {common}' instead."
         )

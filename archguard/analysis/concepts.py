@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from archguard.analysis.shim_definition import is_imported_shim, shim_reexports
+from archguard.analysis.shim_definition import fix_leaves_alone, is_imported_shim
 from archguard.analysis.symbols import (
     CYCLE,
     DYNAMIC,
@@ -42,14 +42,6 @@ _NOT_FIXABLE_OTHER_OBJECT = (
 )
 _NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
 _NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
-_NOT_FIXABLE_SHIM = (
-    "this module is itself a re-export shim: fix leaves shims alone (delete it once nothing imports "
-    "it: fix --delete-unused-shims)"
-)
-_NOT_FIXABLE_PACKAGE_INIT = (
-    "a package __init__ re-exports what it imports: fix leaves it alone; point it at the canonical "
-    "module by hand if you want"
-)
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -357,7 +349,7 @@ def _check_import(
         # is imported right here, so the definition's "others import it" part holds.
         is_home = module == concept.contract.canonical_module
         shim = " (a shim)" if not is_home and is_imported_shim(table, module) else ""
-        home = _reexport_home(table, file)
+        home = fix_leaves_alone(table, file)
         return _violation(
             concept,
             "AG101",
@@ -372,20 +364,6 @@ def _check_import(
         )
     if res.origin in concept.rivals:
         return _rival_import(concept, file, fact, module, fact.name, res)
-    return None
-
-
-def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
-    """Why ``archguard fix`` leaves this importer alone, or None: shims and package ``__init__``
-    files are the homes others import the concept from, never rewritten (docs/fix.md)."""
-    if file.loose:
-        return None
-    if file.is_package:
-        return _NOT_FIXABLE_PACKAGE_INIT
-    # Who imports ``file`` is not known here; counting it as imported keeps ``fix`` away from
-    # every module that may be a re-export home (the cautious side of the one shim definition).
-    if shim_reexports(table, file.module, imported=True) is not None:
-        return _NOT_FIXABLE_SHIM
     return None
 
 

@@ -18,6 +18,8 @@ from archguard.domain.findings import Kind, Violation
 from archguard.domain.fix import ImportEdit, NotFixed
 from archguard.domain.sources import SourceFile
 
+# The findings whose fix is the same rewrite: one imported name retargeted to ``canonical``.
+_REWRITTEN = frozenset({Kind.NON_CANONICAL_IMPORT, Kind.NON_PUBLIC_IMPORT})
 _CONFLICT = "contracts disagree on the canonical path of this object ({}): settle the contracts first"
 
 
@@ -41,11 +43,12 @@ def in_scope(path: str, scopes: Sequence[str]) -> bool:
 def plan_fix(
     violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
 ) -> FixPlan:
-    """Edits for every fixable non-canonical import in scope; the rest with their reasons."""
+    """Edits for every fixable import in scope (non-canonical, or past a package's public face);
+    the rest with their reasons. ``concept``: only the contract of that name."""
     plan = FixPlan()
     by_import: dict[tuple[str, int, str], list[Violation]] = {}
     for v in violations:
-        if v.kind is not Kind.NON_CANONICAL_IMPORT:
+        if v.kind not in _REWRITTEN:
             continue
         if (concept is not None and v.contract != concept) or not in_scope(v.path, scopes):
             continue

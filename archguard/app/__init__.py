@@ -40,7 +40,7 @@ from archguard.app.derivation import Derivation, checker_versions
 from archguard.app.golden_path import check_entries
 from archguard.app.options import Options
 from archguard.app.warm_start import ScannedLater
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ContractSet
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation
@@ -200,14 +200,14 @@ def run_check(
         workspace = scan_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
-    concepts = load_concept_contracts(options, root)
+    contracts = load_contracts(options, root)
     # Stands for the loaded configuration, and loads it only if the results are not cached.
     importlinter_config = (
         cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
         if config_path
         else None
     )
-    derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
+    derived = workspace.derivation.check_results(contracts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     golden_path = None
     if options.entries:
@@ -257,12 +257,13 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     return replace(result, violations=known, notices=notices)
 
 
-def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract]:
+def load_contracts(options: Options, root: Path) -> ContractSet:
+    """The concept and interface contracts of the contracts folder."""
     folder = options.contracts_dir
     if folder is None:
         folder = root / "contracts"
         if not folder.is_symlink() and not folder.is_dir():
-            return []
+            return ContractSet()
     elif not folder.is_dir():
         raise ConfigError(f"contracts folder not found: {folder}")
     # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder

@@ -26,7 +26,7 @@ from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.analysis.symbols import SymbolTable
-from archguard.app import Options, Progress, load_concept_contracts, run_check
+from archguard.app import Options, Progress, load_contracts, run_check
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange
@@ -65,9 +65,9 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         return result
     scopes = _scopes(root, fix.paths)
     before = run_check(options, progress)
-    contracts = load_concept_contracts(options, root)
+    contracts = load_contracts(options, root).concepts
     if fix.concept is not None and fix.concept not in before.contracts_run:
-        raise ConfigError(f"--concept: no concept contract named '{fix.concept}'")
+        raise ConfigError(f"--concept: no concept or interface contract named '{fix.concept}'")
     plan = plan_fix(before.violations, concept=fix.concept, scopes=scopes)
     result = FixResult(str(root), FixStatus.NOTHING_TO_DO, not_fixed=plan.not_fixed)
 

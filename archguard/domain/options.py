@@ -386,7 +386,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "--rollback", ("fix",), "Restore the files of an interrupted run from its journal.", kind=Kind.FLAG
     ),
-    OptionSpec("--concept", ("fix",), "Fix only this concept contract's violations.", metavar="NAME"),
+    OptionSpec(
+        "--concept",
+        ("fix",),
+        "Fix only this contract's violations (a concept or an interface).",
+        metavar="NAME",
+    ),
     OptionSpec(
         "--delete-unused-shims",
         ("fix",),

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from archguard.domain.findings import RULES, Violation
+from archguard.domain.findings import RULES, Kind, Violation
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
@@ -124,9 +124,17 @@ def violation_lines(violation: Violation) -> list[str]:
 
 
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
+    package = next(
+        (dict(v.extra).get("package") for v in violations if v.kind is Kind.NON_PUBLIC_IMPORT), None
+    )
     canonical = next((v.canonical for v in violations if v.canonical), None)
     reason = next((v.contract_reason for v in violations if v.contract_reason), None)
-    header = f"{one_line(name)} (canonical: {one_line(canonical)})" if canonical else one_line(name)
+    if package:
+        header = f"{one_line(name)} (public face of {one_line(package)})"
+    elif canonical:
+        header = f"{one_line(name)} (canonical: {one_line(canonical)})"
+    else:
+        header = one_line(name)
     return f"{header}: {one_line(reason)}" if reason else header
 
 

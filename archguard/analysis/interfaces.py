@@ -1,0 +1,519 @@
+"""Interface contracts: a package used only through its public face (docs/contracts.md).
+
+A contract names a package P. Its *public face* is what P's ``__init__`` exports (its ``__all__``
+when it has a literal one, built with ``+=``/``.extend``/``.append`` of literals included; else
+its public names), plus the modules ``also_public`` names and the submodules a public face's
+``__all__`` lists. For every import in a file outside P (packages, tests, scripts; not
+``allowed_importers``):
+
+* AG501 it reaches into a non-public module of P: ``from P.core import X``, ``import P.core``,
+  ``from P import core``, ``import_module("P.core")``, ``P.core.X`` by attribute;
+* AG502 it takes a private name (``_x``) from a public module;
+* AG503 it takes a name the public module does not export (``__all__`` leaves it out).
+
+Provenance decides what is the same object (:class:`~archguard.analysis.symbols.SymbolTable`):
+when a public module exports the imported object, under any name, the finding is fixable and
+names the statement to use instead, keeping the file's local name.
+
+Two parts, so an incremental run derives them the way it derives concept findings: the
+whole-tree part (:func:`resolve_interfaces`: each package's face and the objects it exports,
+with a :attr:`ResolvedInterfaces.summary` that changes whenever any of that does) and the
+per-file part (:func:`interface_violations_in_file`), whose lookups go through the table (traced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from archguard.analysis.shim_definition import fix_leaves_alone
+from archguard.analysis.symbols import EXTERNAL, MODULE, OK, UNPARSED, Resolution, SymbolTable
+from archguard.domain.contracts import InterfaceContract, module_matches
+from archguard.domain.errors import ContractError
+from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.sources import SourceFile
+
+# What makes one object: a found origin, or the last hop of a chain that stops where we do not
+# look (another distribution's module, a file that does not parse): two imports ending at the same
+# ``("numpy", "ndarray")`` get the same object.
+Identity = object
+
+_WILDCARDS = ("*",)
+
+
+def is_private(name: str) -> bool:
+    """``_x`` and ``__x``, not dunders (``__version__`` is module metadata, not a secret)."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+# ---- the public face ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Face:
+    """What one public module exports. ``names`` None: unknown (a computed ``__all__``, a module
+    that does not parse): then every name that is not private counts as exported."""
+
+    module: str
+    names: frozenset[str] | None
+    listed: bool  # ``names`` is the module's ``__all__``
+    unknown_because: str = ""
+
+    def exports(self, name: str) -> bool:
+        if self.names is None:
+            return not is_private(name)
+        return name in self.names
+
+    @property
+    def label(self) -> str:
+        """What the face is, for messages: ``app.payments.__all__`` or ``app.payments``."""
+        return f"{self.module}.__all__" if self.listed else self.module
+
+
+def public_face(table: SymbolTable, module: str) -> Face:
+    """``module``'s exports: its literal ``__all__``, else its public names (those a star import
+    copies: bound at run time, without a leading underscore)."""
+    facts = table.facts_of(module)
+    if facts is None:
+        if table.file_of(module) is None:  # a namespace folder: it binds nothing itself
+            return Face(module, frozenset(), listed=False)
+        return Face(module, None, listed=False, unknown_because=f"{module} does not parse")
+    if facts.all_names is not None:
+        return Face(module, frozenset(facts.all_names), listed=True)
+    if any(b.name == "__all__" and b.kind is not BindingKind.DELETE for b in facts.bindings):
+        return Face(module, None, listed=False, unknown_because=f"{module}.__all__ is computed")
+    if facts.has_getattr or facts.writes_globals:
+        return Face(module, None, listed=False, unknown_because=f"{module} provides names dynamically")
+    names = frozenset(n for n in table.exported_names(module) if not n.startswith("_"))
+    return Face(module, names, listed=False)
+
+
+def identity(res: Resolution) -> Identity | None:
+    """The object a resolution denotes, or None when it denotes nothing (a missing name)."""
+    if res.origin is not None and res.status in (OK, MODULE):
+        return res.origin
+    if res.status in (EXTERNAL, UNPARSED) and res.chain:
+        return res.chain[-1]
+    return None
+
+
+# ---- the whole-tree part -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One contract, resolved: which modules of the package are public, and which objects the
+    public modules export under which name (what a fix rewrites to)."""
+
+    contract: InterfaceContract
+    public_modules: frozenset[str]  # the package, ``also_public`` names, submodules ``__all__`` lists
+    public_patterns: tuple[str, ...]  # ``also_public`` expressions with wildcards
+    # object -> every (public module, exported name) it is exported as, the package's first
+    exported: Mapping[Identity, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    face_unknown: str = ""  # why the package's own face is unknown ("" when known)
+
+    @property
+    def package(self) -> str:
+        return self.contract.package
+
+    def is_public(self, module: str) -> bool:
+        return module in self.public_modules or any(
+            module_matches(module, pattern) for pattern in self.public_patterns
+        )
+
+    def exempt(self, file: SourceFile) -> bool:
+        """The package's own files, and ``allowed_importers`` (module expressions, or path globs
+        for files named by their path: ``scripts/*.py``)."""
+        if self.contract.contains(file.module):
+            return True
+        for pattern in self.contract.allowed_importers:
+            if "/" in pattern or pattern.endswith(".py"):
+                if fnmatchcase(file.path, pattern):
+                    return True
+            elif module_matches(file.module, pattern):
+                return True
+        return False
+
+    def equivalent(self, res: Resolution, name: str) -> tuple[str, str] | None:
+        """Where a public module exports the object ``res`` denotes, as (module, name): under
+        ``name`` itself where it is exported so, else the package's first public name for it."""
+        found = identity(res)
+        places = self.exported.get(found) if found is not None else None
+        if not places:
+            return None
+        return next((p for p in places if p[1] == name), places[0])
+
+
+@dataclass(frozen=True)
+class ResolvedInterfaces:
+    """Every interface contract, resolved; the unit an incremental check compares run to run."""
+
+    interfaces: tuple[Interface, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.interfaces)
+
+    @property
+    def summary(self) -> str:
+        """What a file's findings depend on besides the file and the modules it consults."""
+        return repr(
+            [
+                (
+                    i.contract,
+                    sorted(i.public_modules),
+                    sorted((repr(k), v) for k, v in i.exported.items()),
+                    i.face_unknown,
+                )
+                for i in self.interfaces
+            ]
+        )
+
+    def covering(self, module: str) -> Iterator[Interface]:
+        """The contracts whose package holds ``module``, outermost first."""
+        for interface in self.interfaces:
+            if interface.contract.contains(module):
+                yield interface
+
+
+def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
+    """Raise :class:`ContractError` listing every contract whose package or ``also_public``
+    module does not exist in the tree (and duplicate names)."""
+    errors: list[str] = []
+    first_seen: dict[str, InterfaceContract] = {}
+    for contract in contracts:
+        where = f"{contract.source}: " if contract.source else ""
+        if contract.name in first_seen:
+            earlier = first_seen[contract.name].source or "an earlier contract"
+            errors.append(f"{where}duplicate contract name '{contract.name}' (first declared at {earlier})")
+        else:
+            first_seen[contract.name] = contract
+        if not table.module_exists(contract.package):
+            errors.append(f"{where}package '{contract.package}' does not exist in the analysed tree")
+            continue
+        for expression in contract.also_public:
+            if not contract.contains(expression.rstrip(".*")):
+                errors.append(f"{where}also_public '{expression}' is not inside {contract.package}")
+            elif not any(w in expression for w in _WILDCARDS) and not table.module_exists(expression):
+                errors.append(f"{where}also_public '{expression}': module {expression} does not exist")
+    if errors:
+        raise ContractError(errors)
+
+
+def resolve_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> ResolvedInterfaces:
+    """Each contract's public modules and exported objects (contracts whose package does not
+    exist are left out: :func:`validate_interfaces` reports them)."""
+    resolved = []
+    for contract in contracts:
+        if not table.module_exists(contract.package):
+            continue
+        resolved.append(_resolve(table, contract))
+    return ResolvedInterfaces(tuple(resolved))
+
+
+def _resolve(table: SymbolTable, contract: InterfaceContract) -> Interface:
+    package = contract.package
+    patterns = tuple(e for e in contract.also_public if any(w in e for w in _WILDCARDS))
+    named = [package, *(e for e in contract.also_public if e not in patterns)]
+    public: list[str] = []
+    faces: list[Face] = []
+    # A submodule a public face's ``__all__`` lists is documented as public: its face counts too.
+    pending = list(dict.fromkeys(named))
+    while pending:
+        module = pending.pop(0)
+        if module in public:
+            continue
+        public.append(module)
+        face = public_face(table, module)
+        faces.append(face)
+        if face.listed and face.names is not None:
+            for name in sorted(face.names):
+                res = table.resolve(module, name)
+                if res.status == MODULE and res.origin is not None and contract.contains(res.origin.module):
+                    pending.append(res.origin.module)
+    exported: dict[Identity, list[tuple[str, str]]] = {}
+    for face in faces:
+        names = face.names if face.names is not None else _public_names(table, face.module)
+        for name in sorted(names, key=lambda n: (is_private(n), n)):
+            found = identity(table.resolve(face.module, name))
+            if found is not None:
+                exported.setdefault(found, []).append((face.module, name))
+    return Interface(
+        contract=contract,
+        public_modules=frozenset(public),
+        public_patterns=patterns,
+        exported={k: tuple(v) for k, v in exported.items()},
+        face_unknown=faces[0].unknown_because,
+    )
+
+
+def _public_names(table: SymbolTable, module: str) -> frozenset[str]:
+    return frozenset(n for n in table.exported_names(module) if not n.startswith("_"))
+
+
+# ---- the per-file part -------------------------------------------------------------------------
+
+
+def check_interfaces(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    contracts: Sequence[InterfaceContract],
+) -> list[Violation]:
+    """Every file's findings, fingerprinted (the whole of what ``check`` derives per file)."""
+    interfaces = resolve_interfaces(table, contracts)
+    found: list[Violation] = []
+    if interfaces:
+        for file in files:
+            file_facts = facts.get(file.path)
+            if file_facts is not None:
+                found.extend(interface_violations_in_file(table, interfaces, file, file_facts))
+    return assign_fingerprints(found)
+
+
+def interface_violations_in_file(
+    table: SymbolTable, interfaces: ResolvedInterfaces, file: SourceFile, facts: FileFacts
+) -> list[Violation]:
+    """One file's AG501-AG503 findings (unfingerprinted)."""
+    if not interfaces:
+        return []
+    found: list[Violation] = []
+    reached: set[str] = set()  # modules this file's own imports were reported for
+    for fact in facts.imports:
+        target = file.import_target(fact)
+        if target is None:
+            continue
+        for interface in interfaces.covering(target):
+            if interface.exempt(file):
+                continue
+            violation = _check_import(table, interface, file, fact, target)
+            if violation is not None:
+                found.append(violation)
+                reached.add(target)
+    for use in facts.attribute_uses:
+        if not any(True for _ in interfaces.covering(use.dotted)):
+            continue  # most attribute chains are of other packages: no module lookups for them
+        split = table.split_dotted(use.dotted)
+        if split is None or split[0] in reached:
+            continue  # ``import P.core`` was reported already; ``P.core.X`` below it says no more
+        for interface in interfaces.covering(split[0]):
+            if not interface.exempt(file):
+                violation = _check_attribute(table, interface, file, use.dotted, split, use.line, use.column)
+                if violation is not None:
+                    found.append(violation)
+    return found
+
+
+@dataclass(frozen=True)
+class _Finding:
+    code: str
+    message: str
+    imported: str
+    equivalent: tuple[str, str] | None = None  # where the public face exports the same object
+    reason: str | None = None  # why it cannot be fixed
+
+
+def _check_import(
+    table: SymbolTable, interface: Interface, file: SourceFile, fact: ImportFact, target: str
+) -> Violation | None:
+    package = interface.package
+    mark = _mark(fact)
+    if fact.kind is not ImportKind.FROM or fact.name is None:  # ``import P.core``, import_module("P.core")
+        if interface.is_public(target):
+            return None
+        how = "import_module" if fact.kind is ImportKind.DYNAMIC else "import"
+        finding = _Finding(
+            "AG501",
+            f"{how} of {target}, a non-public module of {package}{mark}; import from {package} instead",
+            target,
+            reason="an import of a module: rewrite the code that uses it to import from the package",
+        )
+        return _violation(table, interface, file, fact, finding, fact.asname or target.split(".")[0])
+    name = fact.name
+    if name == "*":
+        if interface.is_public(target):
+            return None  # copies exactly what the module exports
+        finding = _Finding(
+            "AG501",
+            f"* star-imported from {target}, a non-public module of {package}{mark}",
+            f"{target}:*",
+            reason="star import: name what you use, then it can be rewritten",
+        )
+        return _violation(table, interface, file, fact, finding, "*")
+    res = table.resolve(target, name)
+    judged = _judge(table, interface, target, name, res, as_imported=_as_imported(fact), mark=mark)
+    if judged is None:
+        return None
+    return _violation(table, interface, file, fact, judged, fact.asname or name)
+
+
+def _judge(
+    table: SymbolTable,
+    interface: Interface,
+    module: str,
+    name: str,
+    res: Resolution,
+    *,
+    as_imported: str,
+    mark: str,
+) -> _Finding | None:
+    """What is wrong with taking ``name`` from ``module`` (inside the package), if anything."""
+    package = interface.package
+    imported = f"{module}:{name}"
+    if not interface.is_public(module):
+        equivalent = interface.equivalent(res, name)
+        return _Finding(
+            "AG501",
+            f"{as_imported} imported from {module}, a non-public module of {package}{mark}",
+            imported,
+            equivalent,
+            None if equivalent else _not_exported(interface, module, res),
+        )
+    if res.status == MODULE and res.origin is not None and interface.contract.contains(res.origin.module):
+        if interface.is_public(res.origin.module) or res.origin.module == module:
+            return None
+        return _Finding(
+            "AG501",
+            f"{as_imported} imported from {module} is {res.origin.module}, a non-public module of {package}{mark}",
+            imported,
+            reason="a module: import what you use from the package's public face instead",
+        )
+    face = public_face(table, module)
+    if face.exports(name) or (name.startswith("__") and name.endswith("__")):
+        return None
+    if identity(res) is None and res.status != "dynamic":
+        return None  # a name the module does not provide: a dangling import (AG202), not ours
+    equivalent = interface.equivalent(res, name)
+    if is_private(name):
+        return _Finding(
+            "AG502",
+            f"{as_imported} imported from {module} is private to {package}{mark}",
+            imported,
+            equivalent,
+            None if equivalent else f"private to {package}: use its public API, or make the name public",
+        )
+    return _Finding(
+        "AG503",
+        f"{as_imported} imported from {module} is not exported by {face.label}{mark}",
+        imported,
+        equivalent,
+        None
+        if equivalent
+        else f"not exported: add it to {face.label if face.listed else module + '.__all__'}, "
+        f"or use what {module} exports",
+    )
+
+
+def _not_exported(interface: Interface, module: str, res: Resolution) -> str:
+    package = interface.package
+    if interface.face_unknown:
+        return f"what {package} exports is unknown ({interface.face_unknown})"
+    if res.status == MODULE:
+        return "a module: import what you use from the package's public face instead"
+    return f"{package} does not export it: export it from {package}, or list {module} in also_public"
+
+
+def _check_attribute(
+    table: SymbolTable,
+    interface: Interface,
+    file: SourceFile,
+    dotted: str,
+    split: tuple[str, str],
+    line: int,
+    column: int,
+) -> Violation | None:
+    module, name = split
+    res = table.resolve(module, name)
+    finding = _judge(
+        table, interface, module, name, res, as_imported=f"{module}.{name}", mark=" (by attribute)"
+    )
+    if finding is None:
+        return None
+    c = interface.contract
+    return Violation(
+        code=finding.code,
+        contract=c.name,
+        path=file.path,
+        line=line,
+        column=column,
+        message=_with_advice(finding, None),
+        statement=dotted,
+        importer=file.module,
+        imported=finding.imported,
+        canonical=_canonical(finding, interface),
+        suggestion=_statement(finding.equivalent, name) if finding.equivalent else None,
+        fixable=False,
+        reason="attribute access through a module: rewrite the expression by hand",
+        contract_reason=c.reason,
+        extra=(("package", c.package),),
+    )
+
+
+def _violation(
+    table: SymbolTable,
+    interface: Interface,
+    file: SourceFile,
+    fact: ImportFact,
+    finding: _Finding,
+    bound: str,
+) -> Violation:
+    c = interface.contract
+    suggestion = _statement(finding.equivalent, bound) if finding.equivalent else None
+    reason = finding.reason
+    if suggestion is not None:
+        reason = fix_leaves_alone(table, file)
+    return Violation(
+        code=finding.code,
+        contract=c.name,
+        path=file.path,
+        line=fact.line,
+        column=fact.column,
+        message=_with_advice(finding, suggestion),
+        statement=fact.statement,
+        importer=file.module,
+        imported=finding.imported,
+        canonical=_canonical(finding, interface),
+        suggestion=suggestion,
+        fixable=suggestion is not None and reason is None,
+        reason=reason,
+        contract_reason=c.reason,
+        extra=(("package", c.package),),
+    )
+
+
+def _canonical(finding: _Finding, interface: Interface) -> str:
+    """The public import a finding points to: the exported ``module:Name``, else the package."""
+    if finding.equivalent is not None:
+        return f"{finding.equivalent[0]}:{finding.equivalent[1]}"
+    return interface.package
+
+
+def _with_advice(finding: _Finding, suggestion: str | None) -> str:
+    if suggestion:
+        return f"{finding.message}; use: {suggestion}"
+    if finding.reason and finding.code == "AG501" and "export" in finding.reason:
+        return f"{finding.message}; {finding.reason}"
+    return finding.message
+
+
+def _statement(equivalent: tuple[str, str], bound: str) -> str:
+    """The public statement, keeping the local name the code already uses."""
+    module, name = equivalent
+    alias = f" as {bound}" if bound != name else ""
+    return f"from {module} import {name}{alias}"
+
+
+def _mark(fact: ImportFact) -> str:
+    """Guarded and TYPE_CHECKING imports follow the same rules; the message says which they are."""
+    if fact.type_checking:
+        return " (TYPE_CHECKING import)"
+    if fact.guarded:
+        return " (guarded import)"
+    return ""
+
+
+def _as_imported(fact: ImportFact) -> str:
+    if fact.asname and fact.asname != fact.name:
+        return f"{fact.name} (as {fact.asname})"
+    return str(fact.name)
