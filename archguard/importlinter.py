@@ -19,6 +19,7 @@ Register them in any import-linter configuration and plain ``lint-imports`` enfo
         app.realtime.**
     ignore_imports =
         app.legacy.* -> app.realtime.compat
+    baseline = archguard-baseline.json
 
     [importlinter:contract:payments]
     name = payments is used through its public API
@@ -30,10 +31,13 @@ Register them in any import-linter configuration and plain ``lint-imports`` enfo
         app.payments_tests.**
 
 ``archguard check`` reads the same sections and runs the contracts itself, over the whole tree.
+``baseline`` (optional) is archguard's baseline file: what it records as known is not a failure
+under ``lint-imports`` either, so the two checkers agree (``archguard init`` writes it).
 """
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
@@ -47,6 +51,8 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
     TextField,
     unrecognized_options,
 )
+from archguard.adapters.project_files.baseline_file import read_baseline
+from archguard.analysis.baseline import settle_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
 from archguard.analysis.interfaces import check_interfaces, validate_interfaces
 from archguard.domain import contracts
@@ -65,7 +71,12 @@ class CanonicalContract(Contract):
 
     Options: ``canonical`` (``module:Name``, required), ``also`` (other names of the same
     concept), ``allowed_importers`` (module expressions that may use other paths),
-    ``ignore_imports`` (import-linter ``importer -> imported`` expressions) and ``reason``.
+    ``ignore_imports`` (import-linter ``importer -> imported`` expressions), ``reason``, and
+    ``baseline``: archguard's baseline file (relative to the folder holding the root packages,
+    above a ``src/``: the project root). Its live entries cover their violations here as under
+    ``archguard check --baseline``, matched by fingerprint, which includes the contract's name:
+    name the section as the concept in ``contracts/`` (``archguard init`` does). Expired entries
+    cover nothing. Under ``archguard check`` the option is ignored: ``--baseline`` applies there.
 
     Under ``lint-imports`` the contract sees what import-linter sees: the ``root_packages`` only, no
     loose scripts or test folders without ``__init__.py``, and a syntax error anywhere aborts the
@@ -85,6 +96,7 @@ class CanonicalContract(Contract):
     allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
     ignore_imports = fields.ListField(subfield=fields.ImportExpressionField(), required=False)
     reason = TextField(required=False)
+    baseline = fields.StringField(required=False)
 
     def validate(self) -> None:
         unrecognized = unrecognized_options(type(self), self.contract_options)
@@ -113,7 +125,7 @@ class CanonicalContract(Contract):
         if concept.canonical_module not in graph.modules:
             raise ValueError(f"Module '{concept.canonical_module}' does not exist.")
 
-        workspace = _scan_root_packages(self.session_options, verbose)
+        scan_root, workspace = _scan_root_packages(self.session_options, verbose)
         scan, table = workspace.scan, workspace.table
         validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
@@ -122,16 +134,13 @@ class CanonicalContract(Contract):
             for v in check_concepts(table, scan.files, scan.facts, [concept])
             if v.severity is Severity.ERROR
         ]
-        return ContractCheck(kept=not violations, metadata={"violations": violations})
+        return _contract_check(violations, scan_root, self.baseline)
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         module, name = split_target(str(self.canonical))
         for violation in check.metadata["violations"]:
             output.print_error(f"{_describe(violation)}; use: from {module} import {name}", bold=False)
-        output.new_line()
-        if self.reason:
-            output.print(f"Reason: {self.reason}")
-            output.new_line()
+        _render_footer(check, self.baseline, self.reason)
 
 
 class InterfaceContract(Contract):
@@ -141,8 +150,9 @@ class InterfaceContract(Contract):
     export; docs/contracts.md).
 
     Options: ``package`` (required), ``also_public`` and ``allowed_importers`` (module
-    expressions), ``reason``. Under ``lint-imports`` the contract sees the root packages only, as
-    ``CanonicalContract`` does; ``archguard check`` runs it over every file.
+    expressions), ``reason`` and ``baseline`` (as for ``CanonicalContract``). Under
+    ``lint-imports`` the contract sees the root packages only, as ``CanonicalContract`` does;
+    ``archguard check`` runs it over every file.
     """
 
     type_name = "interface"
@@ -151,6 +161,7 @@ class InterfaceContract(Contract):
     also_public = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
     allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
     reason = TextField(required=False)
+    baseline = fields.StringField(required=False)
 
     def validate(self) -> None:
         unrecognized = unrecognized_options(type(self), self.contract_options)
@@ -180,39 +191,66 @@ class InterfaceContract(Contract):
         contract = self.to_interface_contract(source=f"contract '{self.name}'")
         if contract.package not in graph.modules:
             raise ValueError(f"Module '{contract.package}' does not exist.")
-        workspace = _scan_root_packages(self.session_options, verbose)
+        scan_root, workspace = _scan_root_packages(self.session_options, verbose)
         scan, table = workspace.scan, workspace.table
         validate_interfaces(table, [contract])  # ContractError: lint-imports prints it as any error
         violations = check_interfaces(table, scan.files, scan.facts, [contract])
-        return ContractCheck(kept=not violations, metadata={"violations": violations})
+        return _contract_check(violations, scan_root, self.baseline)
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         for violation in check.metadata["violations"]:
             output.print_error(
                 f"{violation.path}:{violation.line}: {violation.code} {violation.message}", bold=False
             )
-        output.new_line()
-        if self.reason:
-            output.print(f"Reason: {self.reason}")
-            output.new_line()
+        _render_footer(check, self.baseline, self.reason)
 
 
-def _scan_root_packages(session_options: dict, verbose: bool) -> Workspace:
-    """archguard's own scan of the configuration's root packages: what import-linter sees."""
+def _scan_root_packages(session_options: dict, verbose: bool) -> tuple[Path, Workspace]:
+    """archguard's own scan of the configuration's root packages (what import-linter sees), and
+    the folder holding them."""
     packages = [name.split(".")[0] for name in session_options["root_packages"]]
     scan_root = _common_parent(packages)
     output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-    return _scan_packages(scan_root, packages)
+    return scan_root, _scan_packages(scan_root, packages)
+
+
+def _contract_check(violations: list[Violation], scan_root: Path, baseline: object) -> ContractCheck:
+    """Broken when a violation is not covered by archguard's ``baseline`` file (if one is named)."""
+    known = 0
+    if baseline:
+        settled = settle_baseline(
+            violations, read_baseline(scan_root / str(baseline)), datetime.date.today().isoformat()
+        )
+        violations = [v for v in settled.violations if not v.baselined]
+        known = len(settled.violations) - len(violations)
+    return ContractCheck(kept=not violations, metadata={"violations": violations, "baselined": known})
+
+
+def _render_footer(check: ContractCheck, baseline: object, reason: object) -> None:
+    output.new_line()
+    known = check.metadata.get("baselined", 0)
+    if known:
+        output.print(f"({known} more recorded in the baseline {baseline}: known, not failures)")
+        output.new_line()
+    if reason:
+        output.print(f"Reason: {reason}")
+        output.new_line()
 
 
 def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
     """archguard's own scan of the root packages only: what import-linter would see."""
     # Imported here, not at module level: archguard.app imports the adapter that reads
     # import-linter configuration, which in turn may load this module as a plugin.
+    from archguard.adapters.project_files.project_config import read_project_options
     from archguard.app import Options, scan_workspace
 
+    # The files `archguard check` leaves out ([tool.archguard] exclude, e.g. the stale copies
+    # `init` found) are left out here too: one concept, one set of files, one set of findings.
+    excludes = tuple(read_project_options(scan_root).get("exclude") or ())
     return scan_workspace(
-        Options(root=scan_root, packages=tuple(dict.fromkeys(packages)), include_loose=False)
+        Options(
+            root=scan_root, packages=tuple(dict.fromkeys(packages)), excludes=excludes, include_loose=False
+        )
     )
 
 

@@ -68,7 +68,11 @@ def test_check_lists_each_non_canonical_import_and_exits_1(tree: Path) -> None:
         ("AG101", "app/chat.py", 1),
         ("AG101", "tests/test_chat.py", 2),
         ("AG201", "scripts/run-it.py", 1),
+        ("AG001", "tests/test_broken.py", 1),  # a file that does not parse is a finding too
     }
+    broken = next(v for v in data["violations"] if v["code"] == "AG001")
+    assert (broken["kind"], broken["contract"], broken["column"]) == ("syntax-error", "analysable-files", 10)
+    assert "tests/test_broken.py:1:10: AG001 syntax error:" in run.stdout
     # the canonical import, the implementation and the allowed re-exports are not violations
     assert not {p for _, p, _ in found} & {"app/good.py", "app/realtime/manager.py", "app/realtime/__init__.py"}
     first = next(v for v in data["violations"] if v["path"] == "app/chat.py")
@@ -77,7 +81,11 @@ def test_check_lists_each_non_canonical_import_and_exits_1(tree: Path) -> None:
 
 
 def test_check_exits_0_when_everything_is_canonical(tmp_path: Path) -> None:
-    clean = {k: v for k, v in TREE.items() if k not in {"app/chat.py", "tests/test_chat.py", "scripts/run-it.py"}}
+    clean = {
+        k: v
+        for k, v in TREE.items()
+        if k not in {"app/chat.py", "tests/test_chat.py", "scripts/run-it.py", "tests/test_broken.py"}
+    }
     root = make_tree(tmp_path / "clean", clean)
     run = run_cli("check", root)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -94,7 +102,7 @@ def test_baseline_makes_known_violations_pass_and_new_ones_fail(tree: Path) -> N
     assert run.returncode == 1
     data = json.loads(run.stdout)
     assert [(v["path"], v["baselined"]) for v in data["violations"] if not v["baselined"]] == [("app/late.py", False)]
-    assert data["summary"]["new_violations"] == 1 and data["summary"]["baselined"] == 3
+    assert data["summary"]["new_violations"] == 1 and data["summary"]["baselined"] == 4
 
 
 def test_update_baseline_only_shrinks(tree: Path) -> None:
@@ -105,7 +113,7 @@ def test_update_baseline_only_shrinks(tree: Path) -> None:
     run = run_cli("check", tree, "--baseline", baseline, "--update-baseline")
     assert run.returncode == 1  # the new one still fails
     entries = json.loads(baseline.read_text())["violations"]
-    assert sorted(e["path"] for e in entries) == ["scripts/run-it.py", "tests/test_chat.py"]
+    assert sorted(e["path"] for e in entries) == ["scripts/run-it.py", "tests/test_broken.py", "tests/test_chat.py"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
@@ -114,7 +122,7 @@ def test_machine_formats_go_to_stdout(tree: Path, fmt: str) -> None:
     assert run.returncode == 1
     if fmt in ("json", "sarif"):
         data = json.loads(run.stdout)
-        assert ("runs" in data) if fmt == "sarif" else data["summary"]["new_violations"] == 3
+        assert ("runs" in data) if fmt == "sarif" else data["summary"]["new_violations"] == 4
     elif fmt == "junit":
         assert run.stdout.lstrip().startswith("<?xml") and "<failure" in run.stdout
     else:

@@ -8,6 +8,8 @@ ordinary same-named helpers that must never make a cluster.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -393,3 +395,32 @@ def test_the_results_key_covers_all_of_archguards_code() -> None:
     package = Path(results_cache.__file__).resolve().parents[2]
     assert (package / "analysis" / "discover" / "candidates.py").is_file()
     assert (package / "cli.py").is_file()
+
+
+def test_init_leaves_archguard_check_and_lint_imports_green_and_in_step(tmp_path: Path) -> None:
+    """Day one: both checkers pass on a drifted tree (the written .importlinter reads the same
+    baseline); from then on they fail and pass together."""
+    root = write_tree(tmp_path / "tree", {**DRIFTED, "tests/test_broken.py": "def test(:\n    pass\n"})
+    assert run_cli("init", root, "-q").returncode == 0
+    written = (root / ".importlinter").read_text()
+    assert "baseline = archguard-baseline.json" in written and "known, not a" in written
+
+    def both() -> tuple[int, int]:
+        checked = run_cli("check", root)
+        linted = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=root,
+                                capture_output=True, text=True, timeout=300)
+        assert checked.returncode in (0, 1) and linted.returncode in (0, 1), checked.stderr + linted.stdout
+        return checked.returncode, linted.returncode
+
+    assert both() == (0, 0)
+
+    (root / "app" / "users" / "h.py").write_text("from app.compat import LegacyEngine\n")  # new drift
+    assert both() == (1, 1)
+    (root / "app" / "users" / "h.py").unlink()
+    assert both() == (0, 0)
+
+    # The debt shrinks for both at once: fix a known import, drop its entry, bring it back.
+    (root / "app" / "users" / "d.py").write_text("from app.core import Engine as LegacyEngine\n")
+    assert run_cli("check", root, "--update-baseline").returncode == 0
+    (root / "app" / "users" / "d.py").write_text(DRIFTED["app/users/d.py"])
+    assert both() == (1, 1)

@@ -125,7 +125,8 @@ def test_problems_outside_the_closure_are_left_out_or_downgraded(tmp_path: Path)
     result = check(tmp_path, tree, "app.main")
     # Only the guarded import is a golden-path finding, and only a warning: the code expects it.
     assert golden(result) == [("AG402", "warning", "app/main.py", 9, ("app.main",))]
-    assert {v.contract for v in result.new_violations} == {"dangling-imports"}
+    assert {v.contract for v in result.new_violations} == {"dangling-imports", "analysable-files"}
+    assert {v.path for v in result.violations if v.contract == "analysable-files"} == {"app/broken.py"}
     # The dangling imports are still reported by their own contract.
     assert {v.path for v in result.violations if v.contract == "dangling-imports"} == {
         "app/main.py", "app/never_loaded.py"

@@ -247,7 +247,7 @@ def test_no_configuration_means_nothing_to_run(tmp_path: Path) -> None:
     write_tree(tmp_path, APP)
     assert find_config_file(tmp_path) is None
     result = run_check(Options(root=tmp_path, no_cache=True))
-    assert result.contracts_run == ["dangling-imports"]
+    assert result.contracts_run == ["dangling-imports", "analysable-files"]
     assert not any(v.kind is Kind.IMPORT_LINTER for v in result.violations)
 
 

@@ -50,7 +50,7 @@ def test_check_reports_the_crashing_file_and_judges_its_neighbours(tmp_path: Pat
     assert set(errors) == {"app/broken.py"}  # not the valid 3.12 file beside the crashing one
     unreadable = {u["path"]: u["reason"] for u in result["unreadable_files"]}
     assert unreadable == {
-        "app/huge.py": "could not be judged for Python 3.14: ruff's parser crashed on it "
+        "app/huge.py": "could not be judged for Python 3.15: ruff's parser crashed on it "
                        "(an expression too deep for its stack)"
     }
     # The newer file was parsed (down-levelled for this interpreter), so its dangling import is seen.

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
-from archguard.domain.findings import RULES, Severity, Violation
+from archguard.analysis.broken_files import broken_file_findings
+from archguard.domain.findings import RULES, Severity, Violation, fingerprint
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
 from archguard.reporting import (
@@ -111,7 +112,8 @@ def shim_violation(**overrides) -> Violation:
     return Violation(**values).with_fingerprint()
 
 
-def make_check() -> CheckResult:
+def make_check(*, broken_files: bool = False) -> CheckResult:
+    """``broken_files``: with the scan's unanalysable files as findings, as ``run_check`` adds them."""
     violations = [
         shim_violation(),
         shim_violation(path="app/old.py", line=3, importer="app.old", baselined=True),
@@ -129,13 +131,18 @@ def make_check() -> CheckResult:
             severity=Severity.WARNING,
         ).with_fingerprint(),
     ]
+    scan = make_scan()
+    contracts = ["websocket-manager", "layers", "dangling-imports"]
+    if broken_files:
+        violations += broken_file_findings(scan.syntax_errors, scan.unreadable)
+        contracts.append("analysable-files")
     return CheckResult(
-        scan=make_scan(),
+        scan=scan,
         violations=violations,
         stale_baseline_entries=[
             {"fingerprint": "abc", "contract": "websocket-manager"}
         ],
-        contracts_run=["websocket-manager", "layers", "dangling-imports"],
+        contracts_run=contracts,
         duration_s=2.0004,
     )
 
@@ -397,7 +404,7 @@ def test_sarif_is_valid_against_the_2_1_0_schema():
 
 
 def test_sarif_results_carry_level_baseline_state_location_and_fingerprint():
-    log = sarif.to_sarif(make_check(), tool_version="0.1.0")
+    log = sarif.to_sarif(make_check(broken_files=True), tool_version="0.1.0")
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -431,6 +438,11 @@ def test_sarif_results_carry_level_baseline_state_location_and_fingerprint():
         results[("AG002", "scripts/blob.py")]["message"]["text"]
         == "unreadable: binary (NUL byte)"
     )
+    # each unanalysable file once: a finding like any other, by file
+    assert [r["ruleId"] for r in run["results"]].count("AG001") == 1
+    assert results[("AG002", "scripts/blob.py")]["partialFingerprints"] == {
+        "archguard/v1": fingerprint("AG002", "scripts/blob.py")
+    }
 
 
 def test_sarif_escapes_file_names_into_uri_references():

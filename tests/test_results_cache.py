@@ -188,7 +188,12 @@ def test_unchanged_check_reuses_its_violations(tmp_path: Path, analysis_calls: l
     assert findings(warm) == findings(cold)
     assert ("AG101", "tests/test_compat.py", 1) in findings(warm)
     assert [v.fingerprint for v in warm.violations] == [v.fingerprint for v in cold.violations]
-    assert warm.contracts_run == cold.contracts_run == ["engine", "core stays low", "dangling-imports"]
+    assert warm.contracts_run == cold.contracts_run == [
+        "engine",
+        "core stays low",
+        "dangling-imports",
+        "analysable-files",
+    ]
 
 
 @pytest.mark.parametrize(

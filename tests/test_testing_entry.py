@@ -25,13 +25,14 @@ def test_the_assertion_lists_every_failing_finding(tree: Path) -> None:
     assert message.startswith(f"archguard check {tree} failed:")
     assert "app/chat.py:1:1: AG101 LegacyManager imported from app.realtime.compat" in message
     assert "scripts/run-it.py:1:1: AG201 no module named 'app.services.gone'" in message
-    assert "Found 3 violations (3 new" in message
+    assert "tests/test_broken.py:1:10: AG001 syntax error:" in message
+    assert "Found 4 violations (4 new" in message
 
 
 def test_a_baselined_tree_passes_and_returns_the_result(tree: Path) -> None:
     run_cli("baseline", tree, "--baseline", tree / "b.json")
     result = assert_architecture(tree, baseline=tree / "b.json", jobs=1)
-    assert not result.failed and len(result.violations) == 3
+    assert not result.failed and len(result.violations) == 4
 
 
 def test_pyproject_options_apply_and_keywords_win(tree: Path) -> None:

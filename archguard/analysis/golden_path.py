@@ -3,7 +3,8 @@
 The import-time closure of an entry is every module reached through imports that run when the
 entry is imported (docs/golden-path.md has the rules for users):
 
-- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions;
+- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions,
+  not PEP 810 ``lazy`` imports (they load their module when the name is first used);
 - importing ``a.b.c`` runs ``a/__init__``, ``a/b/__init__`` and ``a/b/c``; ``from a.b import c``
   also runs the submodule ``a.b.c`` when there is one and ``a.b`` does not bind ``c`` itself;
   ``from a.b import *`` runs the submodules a literal ``__all__`` lists;
@@ -106,7 +107,9 @@ class ImportTimeGraph:
             return _Node(runs, edges)
         table = self.table
         for fact in facts.imports:
-            if fact.type_checking or fact.in_function:
+            # A PEP 810 ``lazy`` import binds its name and loads nothing until the name is used:
+            # not an import-time failure, nor an edge of an import-time cycle.
+            if fact.type_checking or fact.in_function or fact.lazy:
                 continue
             runs.add((fact.line, fact.column))
             target = file.import_target(fact)

@@ -33,7 +33,9 @@ from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.safe_io import is_inside
-from archguard.analysis.baseline import carry_annotations, settle_baseline
+from archguard.analysis.baseline import carry_annotations, migrate_entries, settle_baseline
+from archguard.analysis.broken_files import CONTRACT as BROKEN_FILES
+from archguard.analysis.broken_files import broken_file_findings, held_entries
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation, checker_versions
@@ -209,6 +211,9 @@ def run_check(
     )
     derived = workspace.derivation.check_results(contracts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
+    # A file that cannot be analysed is a finding too (AG001/AG002: analysis/broken_files.py).
+    violations = violations + broken_file_findings(scan.syntax_errors, scan.unreadable)
+    contracts_run = [*contracts_run, BROKEN_FILES]
     golden_path = None
     if options.entries:
         golden, golden_path = check_entries(workspace, options.entries)
@@ -216,7 +221,7 @@ def run_check(
         contracts_run = contracts_run + [closure.contract for closure in golden_path]
     baseline = _BaselineOutcome(violations)
     if options.baseline is not None:
-        baseline = _apply_baseline_file(violations, options)
+        baseline = _apply_baseline_file(violations, options, _holder(scan, contracts))
     violations = baseline.violations
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
         violations = [v for v in violations if is_golden(v)]
@@ -225,6 +230,7 @@ def run_check(
         scan=scan,
         violations=violations,
         stale_baseline_entries=baseline.stale,
+        held_baseline_entries=baseline.held,
         expired_baseline_entries=baseline.expired,
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
@@ -251,8 +257,13 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
             f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}",
         ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
+    previous = migrate_entries(result.violations, previous)  # an earlier archguard's entries
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
-    baseline_file.write_baseline(options.baseline, entries)
+    # Entries a broken file may be hiding stay until it parses again (analysis/broken_files.py).
+    recorded = {v.fingerprint for v in result.violations}
+    unmatched = [e for e in previous if e["fingerprint"] not in recorded]
+    held, _ = _holder(result.scan, load_contracts(options, Path(result.scan.root)))(unmatched)
+    baseline_file.write_baseline(options.baseline, entries + held)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
 
@@ -278,14 +289,28 @@ class _BaselineOutcome:
     stale: list[dict[str, Any]] = field(default_factory=list)
     expired: list[dict[str, Any]] = field(default_factory=list)
     strict: bool = False
+    held: list[dict[str, Any]] = field(default_factory=list)  # kept while a broken file hides them
 
 
-def _apply_baseline_file(violations: list[Violation], options: Options) -> _BaselineOutcome:
+Holder = Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+
+
+def _holder(scan: ScanResult, contracts: ContractSet) -> Holder:
+    """Splits unmatched baseline entries into those a broken file may be hiding and stale ones."""
+    broken = {issue.path for issue in scan.syntax_errors} | {file.path for file in scan.unreadable}
+    canonical = {concept.name: concept.canonical_module for concept in contracts.concepts}
+    canonical.update((interface.name, interface.package) for interface in contracts.interfaces)
+    return lambda entries: held_entries(entries, broken, scan.files, scan.facts, canonical)
+
+
+def _apply_baseline_file(violations: list[Violation], options: Options, hold: Holder) -> _BaselineOutcome:
     """Mark known violations; with --update-baseline rewrite the file, only ever shrinking it
-    unless --add-new is given."""
+    unless --add-new is given; entries a broken file may be hiding are kept, neither matched nor
+    stale."""
     assert options.baseline is not None
     entries = baseline_file.read_baseline(options.baseline)
     settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
+    held, stale = hold(settled.stale)
     violations, strict = settled.violations, options.strict_baseline
     if options.update_baseline:
         kept = [v for v in violations if v.baselined]
@@ -293,8 +318,10 @@ def _apply_baseline_file(violations: list[Violation], options: Options) -> _Base
             kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
             violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in violations]
         rewritten = carry_annotations(
-            [baseline_file.baseline_entry(v) for v in kept], entries, dict(options.baseline_annotations)
+            [baseline_file.baseline_entry(v) for v in kept],
+            settled.entries,
+            dict(options.baseline_annotations),
         )
-        baseline_file.write_baseline(options.baseline, rewritten)
+        baseline_file.write_baseline(options.baseline, rewritten + held)
         strict = False  # the stale entries reported were dropped just now
-    return _BaselineOutcome(violations, settled.stale, settled.expired, strict)
+    return _BaselineOutcome(violations, stale, settled.expired, strict, held)

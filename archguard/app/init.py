@@ -39,8 +39,8 @@ def run_init(options: Options, progress: Progress | None = None, *, top: int = 5
         lines += write_contract_drafts(result, contracts_dir, top=top)
     else:
         lines.append("no concept clusters found: no contracts drafted")
-    lines.append(_importlinter(root, options, result, top))
     baseline = options.baseline or root / DEFAULT_BASELINE
+    lines.append(_importlinter(root, options, result, top, baseline))
     if baseline.exists():
         lines.append(f"kept {baseline} (exists)")
     else:
@@ -65,7 +65,7 @@ def _project_table(root: Path, configured: dict, result: DiscoveryResult) -> tup
     return f"kept [tool.archguard] in {path} (exists)", []
 
 
-def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: int) -> str:
+def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: int, baseline: Path) -> str:
     existing = find_config_file(root, options.importlinter_config)
     if existing is not None:
         return f"kept import-linter configuration {existing} (exists)"
@@ -73,6 +73,9 @@ def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: in
     if not packages:
         return "no .importlinter written: no top-level package found"
     path = root / ".importlinter"
-    if write_new_file(path, importlinter_draft(packages, result.clusters[:top])):
+    # the canonical contracts read the baseline relative to the project root (archguard/importlinter.py)
+    where = baseline.resolve()
+    shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+    if write_new_file(path, importlinter_draft(packages, result.clusters[:top], shown)):
         return f"wrote {path}"
     return f"kept {path} (exists)"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import EdgeCounts, edges_key, load_edges, save_edges
+from archguard.adapters.cache.edges_cache import EdgeCounts, LazyEdges, edges_key, load_edges, save_edges
 from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
@@ -135,10 +135,14 @@ def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) 
 
 
 def structure_diagrams(
-    check: CheckResult, discovery: DiscoveryResult, report_options: ReportOptions, edges: EdgeCounts
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    report_options: ReportOptions,
+    module_edges: tuple[EdgeCounts, LazyEdges],
 ) -> list[tuple[str, Diagram]]:
     """(section, diagram) for the package overview and the focus view, from every module edge."""
     scan = check.scan
+    edges, lazy = module_edges
     diagrams = [
         (
             "overview",
@@ -147,14 +151,16 @@ def structure_diagrams(
                 edges,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
+                lazy_edges=lazy,
             ),
         )
     ]
     if report_options.focus:
         try:
-            diagrams.append(
-                ("focus", focus_diagram(scan.files, edges, report_options.focus, depth=report_options.depth))
+            focus = focus_diagram(
+                scan.files, edges, report_options.focus, depth=report_options.depth, lazy_edges=lazy
             )
+            diagrams.append(("focus", focus))
         except ValueError as error:
             raise ConfigError(f"--focus: {error}") from None
     return diagrams
@@ -173,17 +179,17 @@ def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
     ]
 
 
-def module_edges(workspace: Workspace) -> EdgeCounts:
-    """Every module edge with its number of import statements: from the results cache when the
-    tree is unchanged since the last report, else counted over every file's facts (which a warm
-    check never needs to decode) and cached."""
+def module_edges(workspace: Workspace) -> tuple[EdgeCounts, LazyEdges]:
+    """Every module edge with its number of import statements, and those made only of ``lazy``
+    imports: from the results cache when the tree is unchanged since the last report, else
+    counted over every file's facts (which a warm check never needs to decode) and cached."""
     key = edges_key(workspace.results_key) if workspace.results_key is not None else None
-    edges = load_edges(workspace.results, key) if key is not None else None
-    if edges is None:
-        edges = module_edge_counts(workspace.scan.files, workspace.scan.facts)
+    found = load_edges(workspace.results, key) if key is not None else None
+    if found is None:
+        found = module_edge_counts(workspace.scan.files, workspace.scan.facts)
         if key is not None:
-            save_edges(workspace.results, key, edges)
-    return edges
+            save_edges(workspace.results, key, *found)
+    return found
 
 
 def _draw_all(
@@ -265,14 +271,14 @@ def draw_graph(
         rank, cluster = matches[0]
         diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
     else:
-        edges = module_edges(workspace)
+        edges, lazy = module_edges(workspace)
         if focus is not None:
             try:
-                diagram = focus_diagram(scan.files, edges, focus, depth=depth)
+                diagram = focus_diagram(scan.files, edges, focus, depth=depth, lazy_edges=lazy)
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
         else:
             diagram = package_overview(
-                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors]
+                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors], lazy_edges=lazy
             )
     return graphviz.render_to(to_dot(diagram), output)

@@ -42,6 +42,10 @@ class ImportFact(NamedTuple):
     in_function: bool = False  # inside a def (lazy import, often to dodge a cycle)
     guarded: bool = False  # inside ``try:`` whose handlers catch ImportError/ModuleNotFoundError
     conditional: bool = False  # under any other ``if``/``else``/``match`` at import time
+    # PEP 810 ``lazy import a`` / ``lazy from a import b`` (3.15): binds the name, loads nothing at
+    # import time (the module loads when the name is first used). Still an import: dangling rules
+    # and import-linter contracts see it; the golden path and import-time cycles do not.
+    lazy: bool = False
 
     @property
     def bound_name(self) -> str | None:

@@ -73,6 +73,9 @@ EDGE_STYLES: dict[str, dict[str, str]] = {
     "non-canonical": {"color": "#c62828", "penwidth": "1.6"},
     "resolves": {"color": "#616161", "style": "dashed", "arrowhead": "empty"},
     "import": {"color": "#546e7a"},
+    # a PEP 810 ``lazy`` import: nothing loads at import time (import-linter's drawgraph draws
+    # these with an open arrowhead too)
+    "lazy-import": {"color": "#546e7a", "style": "dashed", "arrowhead": "vee"},
     "cycle": {"color": "#37474f", "penwidth": "1.4"},
     "breaker": {"color": "#c62828", "penwidth": "2.2", "style": "bold"},
 }

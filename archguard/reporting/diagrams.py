@@ -18,7 +18,7 @@ import math
 import posixpath
 import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from archguard.domain.discovery import AccessPath, Cluster, Cycle, Definition, Hotspot, Shim
@@ -34,6 +34,7 @@ FOCUS_NODE_BUDGET = 40
 MAX_CYCLE_NODES = 30
 
 ModuleEdges = Mapping[tuple[str, str], int]  # (importer module, imported module) -> import statements
+LAZY_LEGEND = ("edge", "lazy-import", "only lazy imports (PEP 810): nothing loaded at import time")
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -309,7 +310,11 @@ def package_overview(
     syntax_error_paths: Iterable[str] = (),
     node_budget: int = PACKAGE_NODE_BUDGET,
     edge_budget: int = PACKAGE_EDGE_BUDGET,
+    lazy_edges: Collection[tuple[str, str]] = frozenset(),
 ) -> Diagram:
+    """``lazy_edges``: module edges made only of PEP 810 ``lazy`` imports; a package edge made only
+    of those is drawn dashed (nothing of the imported package loads at import time), as
+    import-linter's ``drawgraph --show-lazy-imports`` draws them."""
     depth = _package_depth(files, node_budget)
     group_of = {f.module: _package_of(f, depth) for f in files}
     path_group = {f.path: group_of[f.module] for f in files}
@@ -320,6 +325,7 @@ def package_overview(
 
     weights: Counter[tuple[str, str]] = Counter()
     internal: Counter[str] = Counter()
+    eager: set[tuple[str, str]] = set()
     for (importer, imported), count in module_edges.items():
         a, b = group_of.get(importer), group_of.get(imported)
         if a is None or b is None:
@@ -328,6 +334,8 @@ def package_overview(
             internal[a] += count
         else:
             weights[(a, b)] += count
+            if (importer, imported) not in lazy_edges:
+                eager.add((a, b))
     ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
     # A few packages with every pair linked is a hairball: about three edges per node is what a
     # person can follow, and the strongest ones carry the structure.
@@ -360,7 +368,8 @@ def package_overview(
         width = 1.4 + 1.6 * math.log1p(modules[group]) / math.log1p(largest)
         diagram.nodes.append(Node(ids(group), "\n".join(lines), kind, width=width, tooltip=group))
     for (a, b), count in shown_edges:
-        diagram.edges.append(Edge(ids(a), ids(b), "import", label=str(count), weight=count))
+        kind = "import" if (a, b) in eager else "lazy-import"
+        diagram.edges.append(Edge(ids(a), ids(b), kind, label=str(count), weight=count))
     if len(ranked) > len(shown_edges):
         diagram.notes.append(f"the {len(shown_edges)} strongest of {len(ranked)} package edges shown")
     diagram.legend = [
@@ -369,6 +378,8 @@ def package_overview(
         ("node", "hotspot", "holds a top-10 hotspot"),
         ("edge", "import", "imports (label: statements; width grows with count)"),
     ]
+    if any(edge.kind == "lazy-import" for edge in diagram.edges):
+        diagram.legend.append(LAZY_LEGEND)
     if broken:
         diagram.legend.append(("node", "broken", "holds files that do not parse (count in the label)"))
     return diagram
@@ -455,9 +466,11 @@ def focus_diagram(
     *,
     depth: int = 1,
     node_budget: int = FOCUS_NODE_BUDGET,
+    lazy_edges: Collection[tuple[str, str]] = frozenset(),
 ) -> Diagram:
     """The modules within ``depth`` imports of ``focus``, either way. ``focus`` is a module name
-    or a file path; a ValueError names it when the tree has no such module."""
+    or a file path; a ValueError names it when the tree has no such module. Edges in
+    ``lazy_edges`` (only PEP 810 ``lazy`` imports) are drawn dashed."""
     by_path = {f.path: f.module for f in files}
     modules = {f.module for f in files}
     focus_module = focus if focus in modules else by_path.get(focus)
@@ -513,8 +526,9 @@ def focus_diagram(
         diagram.nodes.append(Node(ids(module), module, kind, tooltip=module))
     for importer, imported in sorted(module_edges):
         if importer in shown and imported in shown and importer != imported:
+            kind = "lazy-import" if (importer, imported) in lazy_edges else "import"
             diagram.edges.append(
-                Edge(ids(importer), ids(imported), "import", weight=module_edges[(importer, imported)])
+                Edge(ids(importer), ids(imported), kind, weight=module_edges[(importer, imported)])
             )
     for direction, count in sorted(hidden.items()):
         node = ids(f"+{direction}")
@@ -531,4 +545,6 @@ def focus_diagram(
         ("node", "module", "module within the depth"),
         ("edge", "import", "imports"),
     ]
+    if any(edge.kind == "lazy-import" for edge in diagram.edges):
+        diagram.legend.append(LAZY_LEGEND)
     return diagram

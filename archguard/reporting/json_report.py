@@ -51,6 +51,11 @@ def to_json(
             check.stale_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
+        # entries a file that cannot be analysed may be hiding: kept, neither matched nor stale
+        "held_baseline_entries": sorted(
+            check.held_baseline_entries if check else [],
+            key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
+        ),
         **({"changed_files": check.changed_files} if check and check.changed_files is not None else {}),
         "expired_baseline_entries": sorted(
             check.expired_baseline_entries if check else [],

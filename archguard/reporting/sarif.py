@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from archguard.domain.facts import SyntaxIssue, UnreadableFile
-from archguard.domain.findings import RULES, Severity, Violation, fingerprint
-from archguard.domain.ordering import by_path, by_position
+from archguard.domain.findings import RULES, Severity, Violation
 from archguard.domain.result import CheckResult
 from archguard.reporting.summary import display_message, sorted_violations
 
@@ -28,9 +26,8 @@ RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
 
 def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     scan = result.scan
+    # Files that do not parse or cannot be read are violations (AG001/AG002) like any other.
     results = [violation_result(v) for v in sorted_violations(result.violations)]
-    results += [syntax_error_result(s) for s in sorted(scan.syntax_errors, key=by_position)]
-    results += [unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)]
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -121,23 +118,3 @@ def violation_result(violation: Violation) -> dict[str, Any]:
     }
     item["properties"] = {key: value for key, value in properties.items() if value is not None}
     return item
-
-
-def syntax_error_result(issue: SyntaxIssue) -> dict[str, Any]:
-    return _result(
-        "AG001",
-        "error",
-        f"syntax error: {issue.message}",
-        location(issue.path, issue.line, issue.column),
-        fingerprint("AG001", issue.path, issue.message),
-    )
-
-
-def unreadable_result(unreadable: UnreadableFile) -> dict[str, Any]:
-    return _result(
-        "AG002",
-        "warning",
-        f"unreadable: {unreadable.reason}",
-        {"physicalLocation": {"artifactLocation": artifact(unreadable.path)}},
-        fingerprint("AG002", unreadable.path),
-    )

@@ -49,6 +49,7 @@ def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, A
         "baselined": sum(1 for v in violations if v.baselined),
         "warnings": sum(1 for v in violations if is_warning(v)),
         "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
+        "held_baseline_entries": len(check.held_baseline_entries) if check else 0,
         "expired_baseline_entries": len(check.expired_baseline_entries) if check else 0,
         "cache_hits": scan.cache_hits,
         "duration_s": round(check.duration_s if check else getattr(result, "duration_s", scan.duration_s), 3),

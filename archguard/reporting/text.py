@@ -22,6 +22,8 @@ from archguard.reporting.summary import (
     summarize,
 )
 
+_BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
 
@@ -183,11 +185,17 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken:
+    if broken and not any(v.kind in _BROKEN_FILE_KINDS for v in result.violations):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
             "unreadable); run `archguard scan` to list them."
+        )
+    held = counts["held_baseline_entries"]
+    if held:
+        lines.append(
+            f"{plural(held, 'baseline entry', 'baseline entries')} held, neither matched nor stale: a file "
+            "that cannot be analysed (AG001/AG002) may hide what they record; kept until it can be read."
         )
     for entry in result.expired_baseline_entries:
         lines.append(f"Expired baseline entry: {one_line(baseline_entry_line(entry))}")

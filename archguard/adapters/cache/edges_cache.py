@@ -15,23 +15,33 @@ from __future__ import annotations
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
 
 EdgeCounts = dict[tuple[str, str], int]  # (importer module, imported module) -> import statements
+LazyEdges = frozenset[tuple[str, str]]  # the edges made only of PEP 810 ``lazy`` imports
 
 
 def edges_key(scan_key: bytes) -> bytes:
     return results_key("module-edges", scan_key)
 
 
-def load_edges(cache: ResultsCache, key: bytes) -> EdgeCounts | None:
+def load_edges(cache: ResultsCache, key: bytes) -> tuple[EdgeCounts, LazyEdges] | None:
     found = cache.load_name_rows("edges", key)
     if found is None:
         return None
-    pairs, counts = found
-    if not isinstance(counts, tuple) or len(counts) != len(pairs):
+    pairs, extra = found
+    if not isinstance(extra, tuple) or len(extra) != 2:
+        return None
+    counts, lazy = extra
+    if (
+        not isinstance(counts, tuple)
+        or not isinstance(lazy, tuple)
+        or not len(counts) == len(lazy) == len(pairs)
+    ):
         return None
     if any(len(pair) != 2 for pair in pairs):
         return None
-    return {(importer, imported): count for (importer, imported), count in zip(pairs, counts, strict=True)}
+    edges = {(importer, imported): count for (importer, imported), count in zip(pairs, counts, strict=True)}
+    return edges, frozenset(pair for pair, only_lazy in zip(edges, lazy, strict=True) if only_lazy)
 
 
-def save_edges(cache: ResultsCache, key: bytes, edges: EdgeCounts) -> None:
-    cache.save_name_rows("edges", key, edges.keys(), tuple(edges.values()))
+def save_edges(cache: ResultsCache, key: bytes, edges: EdgeCounts, lazy: LazyEdges) -> None:
+    flags = tuple(pair in lazy for pair in edges)
+    cache.save_name_rows("edges", key, edges.keys(), (tuple(edges.values()), flags))

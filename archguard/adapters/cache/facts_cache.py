@@ -69,11 +69,12 @@ from archguard.domain.facts import (
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
 # 8: classes keep their members and decorators, functions their parameters, decorators and return
 # annotation (what discover compares between two definitions of one name).
-EXTRACTOR_VERSION = 8
+# 9: ImportFact.lazy (PEP 810 ``lazy import``, read from 3.15 syntax rewritten for older ``ast``).
+EXTRACTOR_VERSION = 9
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
-DEFAULT_TARGET = (3, 14)
+DEFAULT_TARGET = (3, 15)
 # Files modified this recently before being cached may change again within the same mtime tick
 # (coarse clocks, FAT's 2 s): such entries match by content hash only, never by stat ("racy git").
 RACY_WINDOW_NS = 2_000_000_000

@@ -27,6 +27,7 @@ to their first component even where grimp's namespace-package distillation would
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
@@ -53,28 +54,47 @@ def build_import_graph(
 
     graph = grimp.ImportGraph()
     resolver = _EdgeResolver(files, include_external_packages=include_external_packages)
-    for module in resolver.internal_modules:
+    # In name order: grimp breaks ties between equally short chains by the order modules were
+    # added, so a set's order (PYTHONHASHSEED's) would change the chains shown from run to run.
+    for module in sorted(resolver.internal_modules):
         graph.add_module(module)
 
     squashed: set[str] = set()
+    marks_lazy = grimp_marks_lazy()
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is None:
             continue
-        for imported, line, contents in resolver.edges_of(source, file_facts, exclude_type_checking_imports):
+        for imported, line, contents, lazy in resolver.edges_of(
+            source, file_facts, exclude_type_checking_imports
+        ):
             if imported not in resolver.internal_modules and imported not in squashed:
                 # grimp marks an external package as squashed: one node for the whole package.
                 graph.add_module(imported, is_squashed=True)
                 squashed.add(imported)
+            # A PEP 810 ``lazy`` import is an edge like any other (contracts count it, as grimp's
+            # own graph does), marked as grimp 3.19+ marks it (``is_lazy`` in the details).
             graph.add_import(
                 importer=source.module,
                 imported=imported,
                 line_number=line,
                 line_contents=contents,
-                # No is_lazy: grimp's means PEP 810 ``lazy import`` syntax (nothing archguard
-                # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
+                **({"is_lazy": lazy} if marks_lazy else {}),
             )
     return graph
+
+
+@cache
+def grimp_marks_lazy() -> bool:
+    """grimp 3.19 on takes ``is_lazy`` (PEP 810) on ``add_import``; older releases refuse it."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("grimp")
+    except metadata.PackageNotFoundError:
+        return False
+    numbers = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+    return numbers >= (3, 19)
 
 
 def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> int:
@@ -87,7 +107,7 @@ def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFact
         if file_facts is not None:
             pairs.update(
                 (source.module, imported)
-                for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False)
+                for imported, _, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False)
             )
     return len(pairs)
 
@@ -108,25 +128,29 @@ class FileEdges:
             if obj is not None:
                 # _target looks at the object, its parent and its top-level name
                 consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))
-        targets = {imported for imported, _, _ in self._resolver.edges_of(source, file_facts, False)}
+        targets = {imported for imported, _, _, _ in self._resolver.edges_of(source, file_facts, False)}
         consulted.discard("")
         return targets, consulted
 
 
 def module_edge_counts(
     files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> dict[tuple[str, str], int]:
+) -> tuple[dict[tuple[str, str], int], frozenset[tuple[str, str]]]:
     """``(importer module, imported module) -> import statements`` over the same edges as the
-    graph, for diagrams (the report's package overview and focus views) that need no grimp."""
+    graph, for diagrams (the report's package overview and focus views) that need no grimp; and
+    the edges every statement of which is a PEP 810 ``lazy`` import (drawn dashed)."""
     resolver = _EdgeResolver(files, include_external_packages=False)
     counts: dict[tuple[str, str], int] = {}
+    eager: set[tuple[str, str]] = set()
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is not None:
-            for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False):
+            for imported, _, _, lazy in resolver.edges_of(source, file_facts, exclude_type_checking=False):
                 key = (source.module, imported)
                 counts[key] = counts.get(key, 0) + 1
-    return counts
+                if not lazy:
+                    eager.add(key)
+    return counts, frozenset(counts.keys() - eager)
 
 
 class _EdgeResolver:
@@ -140,9 +164,9 @@ class _EdgeResolver:
 
     def edges_of(
         self, source: SourceFile, file_facts: FileFacts, exclude_type_checking: bool
-    ) -> Iterator[tuple[str, int, str]]:
-        """``(imported module, line, line contents)`` per edge, without duplicates (grimp keeps a
-        set per module, so ``from a import X, Y`` on one line gives one edge detail)."""
+    ) -> Iterator[tuple[str, int, str, bool]]:
+        """``(imported module, line, line contents, lazy)`` per edge, without duplicates (grimp
+        keeps a set per module, so ``from a import X, Y`` on one line gives one edge detail)."""
         seen: set[tuple[str, int]] = set()
         for fact in file_facts.imports:
             if exclude_type_checking and fact.type_checking:
@@ -151,7 +175,7 @@ class _EdgeResolver:
             if imported is None or (imported, fact.line) in seen:
                 continue
             seen.add((imported, fact.line))
-            yield imported, fact.line, _first_line(fact.statement)
+            yield imported, fact.line, _first_line(fact.statement), fact.lazy
 
     def _target(self, source: SourceFile, fact: ImportFact) -> str | None:
         obj = _imported_object(source, fact)

@@ -292,8 +292,15 @@ class _AstWalker:
             char_column(node.end_lineno, node.end_col_offset),
         )
 
+    # PEP 810 ``lazy import``: an interpreter that reads 3.15 syntax marks the node ``is_lazy``;
+    # on older ones ``downlevel`` blanks the keyword and marks the facts itself.
     def _import(self, stmt: ast.Import, context: Context) -> None:
-        self.b.import_modules(context, self._span(stmt), [(a.name, a.asname) for a in stmt.names])
+        self.b.import_modules(
+            context,
+            self._span(stmt),
+            [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
+        )
 
     def _import_from(self, stmt: ast.ImportFrom, context: Context) -> None:
         self.b.import_names(
@@ -302,6 +309,7 @@ class _AstWalker:
             stmt.module or "",
             stmt.level or 0,
             [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
         )
 
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:

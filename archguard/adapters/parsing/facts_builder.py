@@ -291,11 +291,13 @@ class FactsBuilder:
 
     # -- imports ---------------------------------------------------------------------------------
 
-    def import_modules(self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]]) -> None:
-        """``import a.b [as c], d``: one fact per module."""
+    def import_modules(
+        self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]], *, lazy: bool = False
+    ) -> None:
+        """``[lazy] import a.b [as c], d``: one fact per module."""
         statement = self.text(span)
         for module, asname in aliases:
-            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement)
+            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement, lazy)
             self._note_plain_import(module, asname)
             if asname == "__getattr__" and not context.in_function:
                 self._has_getattr = True
@@ -307,11 +309,13 @@ class FactsBuilder:
         module: str,
         level: int,
         aliases: Iterable[tuple[str, str | None]],
+        *,
+        lazy: bool = False,
     ) -> None:
-        """``from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
+        """``[lazy] from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
         statement = self.text(span)
         for name, asname in aliases:
-            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement)
+            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement, lazy)
             if module == "importlib" and level == 0 and name == "import_module":
                 self._import_module_names.add(asname or name)
             if (asname or name) == "__getattr__" and not context.in_function:
@@ -338,6 +342,7 @@ class FactsBuilder:
         context: Context,
         span: Span,
         statement: str,
+        lazy: bool = False,
     ) -> None:
         self._imports.append(
             ImportFact(
@@ -354,6 +359,7 @@ class FactsBuilder:
                 in_function=context.in_function,
                 guarded=context.guarded,
                 conditional=context.conditional,
+                lazy=lazy,
             )
         )
 

@@ -6,7 +6,8 @@ imports of modules outside the tree are left out. Each edge keeps the file and l
 import statement that makes it, for cycle reports. Two graphs share one pass:
 
 - ``runtime``: module-level imports that run when the importer is imported (not inside a
-  function, not under ``TYPE_CHECKING``): the only ones that can make an import cycle fail;
+  function, not under ``TYPE_CHECKING``, not a PEP 810 ``lazy`` import): the only ones that can
+  make an import cycle fail;
 - ``all``: every import, loose files included: fan-in as a reviewer counts it.
 """
 
@@ -49,7 +50,8 @@ def build_module_graphs(
                 continue
             graphs.importer_files.setdefault(imported, set()).add(file.path)
             every.add_edge(file.module, imported)
-            if not fact.in_function and not fact.type_checking and not file.loose:
+            # import time only: a ``lazy`` import (PEP 810) loads nothing then, and closes no cycle
+            if not fact.in_function and not fact.type_checking and not fact.lazy and not file.loose:
                 data = runtime.get_edge_data(file.module, imported)
                 if data is None:
                     runtime.add_edge(file.module, imported, sites=[(file.path, fact.line)])
