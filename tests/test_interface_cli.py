@@ -1,0 +1,280 @@
+"""Interface contracts through the commands a user runs: ``check`` (every output format, the
+baseline, ``--changed``, a warm cache after an edit), ``fix`` (rewritten, verified, all or
+nothing), plain ``lint-imports`` with ``InterfaceContract``, and bad contracts (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli, write_tree
+from tests.test_changed import git
+
+TREE = {
+    "app/__init__.py": "",
+    "app/payments/__init__.py": (
+        "from .core import Gateway\nfrom .core import charge as pay\n\n__all__ = ['Gateway', 'pay']\n\nhelper = 1\n"
+    ),
+    "app/payments/core.py": "class Gateway:\n    pass\n\n\ndef charge():\n    pass\n\n\ndef internal():\n    pass\n",
+    "app/orders/__init__.py": "",
+    "app/orders/service.py": (
+        "from app.payments.core import Gateway\n"
+        "from app.payments.core import internal\n"
+        "from app.payments import helper\n\n\n"
+        "def main():\n    return Gateway, internal, helper\n"
+    ),
+    "app/orders/refunds.py": (
+        "from ..payments.core import charge\nfrom app.payments import Gateway\n\n\n"
+        "def refund():\n    return charge, Gateway\n"
+    ),
+    "scripts/settle.py": "from app.payments.core import Gateway\n\nGateway()\n",
+    "tests/test_payments.py": "from app.payments.core import internal\n\n\ndef test_it():\n    internal()\n",
+    "contracts/payments.toml": (
+        '[[interface]]\nname = "payments"\npackage = "app.payments"\n'
+        'allowed_importers = ["tests.**"]\nreason = "see ADR-7"\n'
+    ),
+}
+
+
+def check_json(root: Path, *args: str) -> tuple[int, dict]:
+    run = run_cli("check", root, "--json", "-", *args)
+    assert run.returncode in (0, 1), run.stderr
+    return run.returncode, json.loads(run.stdout[: run.stdout.rindex("}") + 1])
+
+
+def found(data: dict) -> set[tuple[str, str, int, bool]]:
+    return {(v["code"], v["path"], v["line"], v["fixable"]) for v in data["violations"] if v["code"].startswith("AG5")}
+
+
+EXPECTED = {
+    ("AG501", "app/orders/service.py", 1, True),
+    ("AG501", "app/orders/service.py", 2, False),
+    ("AG503", "app/orders/service.py", 3, False),
+    ("AG501", "app/orders/refunds.py", 1, True),
+    ("AG501", "scripts/settle.py", 1, True),
+}
+
+
+def test_check_reports_every_reach_in_with_its_fix_in_json(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    code, data = check_json(root)
+    assert code == 1
+    assert found(data) == EXPECTED
+    assert data["contracts"][0] == "payments"
+    first = next(v for v in data["violations"] if v["path"] == "app/orders/refunds.py")
+    assert first["kind"] == "non-public-import"
+    assert first["contract"] == "payments"
+    assert first["imported"] == "app.payments.core:charge"
+    assert first["canonical"] == "app.payments:pay"
+    assert first["statement"] == "from ..payments.core import charge"
+    unfixable = next(v for v in data["violations"] if v["line"] == 2 and v["path"] == "app/orders/service.py")
+    assert unfixable["reason"].startswith("app.payments does not export it")
+
+
+@pytest.mark.parametrize("output_format", ["sarif", "junit", "github", "gitlab", "text"])
+def test_every_output_format_carries_the_new_codes(tmp_path: Path, output_format: str) -> None:
+    root = write_tree(tmp_path, TREE)
+    run = run_cli("check", root, "--format", output_format)
+    assert run.returncode == 1, run.stderr
+    out = run.stdout
+    assert out.count("AG501") >= 4 and "AG503" in out
+    if output_format == "sarif":
+        jsonschema = pytest.importorskip("jsonschema")
+        log = json.loads(out)
+        schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+        jsonschema.validate(log, schema)
+        rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+        assert rules["AG501"]["properties"]["kind"] == "non-public-import"
+        results = [r for r in log["runs"][0]["results"] if r["ruleId"].startswith("AG5")]
+        assert len(results) == len(EXPECTED)
+    if output_format == "text":
+        assert "payments (public face of app.payments): see ADR-7" in out
+        assert (
+            "app/orders/refunds.py:1:1: AG501 charge imported from app.payments.core, a non-public module of "
+            "app.payments; use: from app.payments import pay as charge"
+        ) in out
+
+
+def test_the_baseline_takes_them_and_a_new_reach_in_fails(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    baseline = root / "baseline.json"
+    assert run_cli("baseline", root, "--baseline", baseline).returncode == 0
+    assert run_cli("check", root, "--baseline", baseline).returncode == 0
+    write_tree(root, {"scripts/report.py": "from app.payments.core import internal\n\ninternal()\n"})
+    code, data = check_json(root, "--baseline", str(baseline))
+    assert code == 1
+    new = [(v["code"], v["path"]) for v in data["violations"] if not v["baselined"]]
+    assert new == [("AG501", "scripts/report.py")]
+
+
+def test_changed_counts_an_export_removed_at_its_importers(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", TREE)
+    (root / ".gitignore").write_text(".archguard_cache/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "checkout", "-qb", "feature")
+    code, data = check_json(root, "--changed")
+    assert code == 0 and found(data) == set()
+    # The package stops exporting ``pay``: the untouched importer's fix no longer exists, and its
+    # ``from app.payments import pay`` elsewhere becomes AG503; both count against this change.
+    write_tree(
+        root,
+        {
+            "app/payments/__init__.py": (
+                "from .core import Gateway\nfrom .core import charge as pay\n\n__all__ = ['Gateway']\n\nhelper = 1\n"
+            ),
+            "app/billing.py": "from app.payments import pay\n\n\ndef bill():\n    return pay\n",
+        },
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "narrow the face")
+    code, data = check_json(root, "--changed")
+    assert code == 1
+    assert {(v["code"], v["path"]) for v in data["violations"] if v["code"].startswith("AG5")} == {
+        ("AG503", "app/billing.py"),
+        ("AG503", "app/orders/service.py"),  # from app.payments import helper: its module changed
+        ("AG501", "app/orders/refunds.py"),
+        ("AG501", "app/orders/service.py"),
+        ("AG501", "scripts/settle.py"),
+    }
+
+
+def test_a_warm_run_after_editing_the_face_equals_a_cold_one(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    check_json(root)
+    write_tree(
+        root,
+        {"app/payments/__init__.py": "from .core import Gateway, internal\n\n__all__ = ['Gateway', 'internal']\nhelper = 1\n"},
+    )
+    warm = check_json(root)[1]
+    cold = check_json(root, "--no-cache")[1]
+    assert found(warm) == found(cold) == {
+        ("AG501", "app/orders/service.py", 1, True),
+        ("AG501", "app/orders/service.py", 2, True),  # internal is exported now
+        ("AG503", "app/orders/service.py", 3, False),
+        ("AG501", "app/orders/refunds.py", 1, False),  # charge is not any more
+        ("AG501", "scripts/settle.py", 1, True),
+    }
+
+
+def test_fix_rewrites_every_fixable_reach_in_and_check_agrees(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    run = run_cli("fix", root, "--json", "-")
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout[: run.stdout.rindex("}") + 1])
+    assert result["status"] == "fixed"
+    assert result["summary"]["fixed_violations"] == 3
+    assert (root / "app/orders/refunds.py").read_text().startswith(
+        "from ..payments import pay as charge\nfrom app.payments import Gateway\n"
+    )
+    assert (root / "scripts/settle.py").read_text() == "from app.payments import Gateway\n\nGateway()\n"
+    assert (root / "app/orders/service.py").read_text().startswith(
+        "from app.payments import Gateway\nfrom app.payments.core import internal\n"
+    )
+    assert {(n["code"], n["path"]) for n in result["not_fixed"]} == {
+        ("AG501", "app/orders/service.py"),
+        ("AG503", "app/orders/service.py"),
+    }
+    assert not (root / ".archguard_fix_journal").exists()
+    _, data = check_json(root)
+    assert found(data) == {("AG501", "app/orders/service.py", 2, False), ("AG503", "app/orders/service.py", 3, False)}
+    again = run_cli("fix", root)
+    assert again.returncode == 0 and "Nothing to fix." in again.stdout
+
+
+def test_fix_of_one_contract_by_name(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    run = run_cli("fix", root, "--concept", "payments", "--dry-run")
+    assert run.returncode == 0, run.stderr
+    assert "+from app.payments import Gateway" in run.stdout
+    assert run_cli("fix", root, "--concept", "nope").returncode == 2
+
+
+def test_check_runs_an_interface_contract_of_the_importlinter_configuration_natively(tmp_path: Path) -> None:
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    tree[".importlinter"] = IMPORTLINTER
+    root = write_tree(tmp_path, tree)
+    code, data = check_json(root)
+    assert code == 1
+    # loose scripts too, which lint-imports never sees
+    assert found(data) == EXPECTED
+
+
+IMPORTLINTER = """\
+[importlinter]
+root_packages =
+    app
+contract_types =
+    interface: archguard.importlinter.InterfaceContract
+
+[importlinter:contract:payments]
+name = payments
+type = interface
+package = app.payments
+allowed_importers =
+    tests.**
+reason = see ADR-7
+"""
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "250", "NO_COLOR": "1"}
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_lint_imports_runs_the_interface_contract(tmp_path: Path) -> None:
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    root = write_tree(tmp_path, {**tree, ".importlinter": IMPORTLINTER})
+    broken = lint_imports(root)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "payments BROKEN" in broken.stdout
+    assert (
+        "app/orders/refunds.py:1: AG501 charge imported from app.payments.core, a non-public module of app.payments; "
+        "use: from app.payments import pay as charge"
+    ) in broken.stdout
+    assert "Reason: see ADR-7" in broken.stdout
+    assert "scripts/settle.py" not in broken.stdout  # lint-imports sees the root packages only
+
+    write_tree(
+        root,
+        {
+            "app/orders/service.py": "from app.payments import Gateway\n",
+            "app/orders/refunds.py": "from app.payments import pay\n",
+        },
+    )
+    kept = lint_imports(root)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert "payments KEPT" in kept.stdout
+
+
+@pytest.mark.parametrize(
+    ("contract", "message"),
+    [
+        ('[[interface]]\nname = "p"\n', "contracts/p.toml:1: interface needs a non-empty string 'package'"),
+        ('[[interface]]\nname = "p"\npackage = "app.payments"\nalso_public = ["app.orders"]\n',
+         "contracts/p.toml:4: also_public 'app.orders' is not inside the package app.payments"),
+        ('[[interface]]\nname = "p"\npackage = "app/payments"\n',
+         "contracts/p.toml:3: package 'app/payments' must be a dotted module name"),
+        ('[[interface]]\nname = "p"\npackage = "app.payment"\n',
+         "contracts/p.toml:1: package 'app.payment' does not exist in the analysed tree"),
+        ('[[interface]]\nname = "p"\npackage = "app.payments"\nexports = []\n',
+         "contracts/p.toml:4: unknown field 'exports'"),
+        ('[[concept]]\nname = "p"\ncanonical = "app.payments:Gateway"\n\n[[interface]]\nname = "p"\npackage = "app.payments"\n',
+         "contracts/p.toml:5: interface name 'p' is already used at contracts/p.toml:1"),
+    ],
+)
+def test_a_bad_interface_contract_is_exit_2_naming_file_and_line(tmp_path: Path, contract: str, message: str) -> None:
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    root = write_tree(tmp_path, {**tree, "contracts/p.toml": contract})
+    run = run_cli("check", root)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert message in run.stderr
