@@ -278,3 +278,36 @@ def test_a_bad_interface_contract_is_exit_2_naming_file_and_line(tmp_path: Path,
     run = run_cli("check", root)
     assert run.returncode == 2, run.stdout + run.stderr
     assert message in run.stderr
+
+
+def test_discover_drafts_an_interface_contract_per_package_reached_past_its_all(tmp_path: Path) -> None:
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    tree.update(
+        {
+            # declares __all__, reached only through it: no draft
+            "app/quiet/__init__.py": "from .impl import Q\n\n__all__ = ['Q']\n",
+            "app/quiet/impl.py": "class Q:\n    pass\n",
+            "app/uses_quiet.py": "from app.quiet import Q\n\n\ndef q():\n    return Q\n",
+            # reached into, but no __all__: no draft either
+            "app/noall/__init__.py": "",
+            "app/noall/impl.py": "class N:\n    pass\n",
+            "app/uses_noall.py": "from app.noall.impl import N\n\n\ndef n():\n    return N\n",
+        }
+    )
+    root = write_tree(tmp_path, tree)
+    drafts = tmp_path / "drafts"
+    run = run_cli("discover", root, "--write-contracts", drafts, "--json", root / "discover.json")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in drafts.iterdir()) == ["interface-app.payments.toml"]
+    text = (drafts / "interface-app.payments.toml").read_text()
+    # tests/ reaches in too (the hand-written contract above allows it; the draft does not)
+    assert "# 6 imports would break today (5 AG501, 1 AG503); `archguard fix` rewrites 3 of them" in text
+    assert "# Reached from: app.orders (4), scripts (1), tests (1)" in text
+    assert '# 1 of them is in test files: allowed_importers = ["tests.**"] would let tests reach in.' in text
+    listed = json.loads((root / "discover.json").read_text())["interface_candidates"]
+    assert [(c["package"], c["breaks"], c["fixable"]) for c in listed] == [("app.payments", 6, 3)]
+    assert "interface-app.payments.toml" in run.stdout
+    # the draft loads as it is, and check reports exactly what it announced
+    code, data = check_json(root, "--contracts", str(drafts))
+    assert code == 1
+    assert len([v for v in data["violations"] if v["contract"] == "app.payments-interface"]) == 6

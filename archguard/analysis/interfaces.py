@@ -23,17 +23,19 @@ per-file part (:func:`interface_violations_in_file`), whose lookups go through t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import EXTERNAL, MODULE, OK, UNPARSED, Resolution, SymbolTable
 from archguard.domain.contracts import InterfaceContract, module_matches
+from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, is_dotted_name
 
 # What makes one object: a found origin, or the last hop of a chain that stops where we do not
 # look (another distribution's module, a file that does not parse): two imports ending at the same
@@ -146,11 +148,15 @@ class Interface:
         return next((p for p in places if p[1] == name), places[0])
 
 
-@dataclass(frozen=True)
 class ResolvedInterfaces:
     """Every interface contract, resolved; the unit an incremental check compares run to run."""
 
-    interfaces: tuple[Interface, ...] = ()
+    def __init__(self, interfaces: Sequence[Interface] = ()) -> None:
+        self.interfaces = tuple(interfaces)
+        self._by_package: dict[str, list[Interface]] = {}
+        for interface in self.interfaces:
+            self._by_package.setdefault(interface.package, []).append(interface)
+        self._roots = frozenset(package.split(".")[0] for package in self._by_package)
 
     def __bool__(self) -> bool:
         return bool(self.interfaces)
@@ -171,10 +177,19 @@ class ResolvedInterfaces:
         )
 
     def covering(self, module: str) -> Iterator[Interface]:
-        """The contracts whose package holds ``module``, outermost first."""
-        for interface in self.interfaces:
-            if interface.contract.contains(module):
-                yield interface
+        """The contracts whose package holds ``module``, outermost first (a lookup per dotted
+        prefix: discover runs one contract per package that declares ``__all__``)."""
+        head, dot, _ = module.partition(".")
+        if head not in self._roots:
+            return
+        prefix = head
+        rest = module[len(head) + 1 :] if dot else ""
+        while True:
+            yield from self._by_package.get(prefix, ())
+            if not rest:
+                return
+            part, _, rest = rest.partition(".")
+            prefix = f"{prefix}.{part}"
 
 
 def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
@@ -517,3 +532,78 @@ def _as_imported(fact: ImportFact) -> str:
     if fact.asname and fact.asname != fact.name:
         return f"{fact.name} (as {fact.asname})"
     return str(fact.name)
+
+
+# ---- candidates for discover -------------------------------------------------------------------
+
+
+def interface_candidates(
+    table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
+) -> list[InterfaceCandidate]:
+    """Every package whose ``__init__`` declares ``__all__`` and is reached into from outside,
+    with what a contract on it would report: all of them checked in one pass over the files."""
+    contracts = []
+    for file in files:
+        file_facts = facts.get(file.path)
+        if (
+            file.is_package
+            and not file.loose
+            and file_facts is not None
+            and any(b.name == "__all__" and b.kind is not BindingKind.DELETE for b in file_facts.bindings)
+            and is_dotted_name(file.module)
+            and table.file_of(file.module) is file
+        ):
+            contracts.append(InterfaceContract(name=file.module, package=file.module, source=file.path))
+    if not contracts:
+        return []
+    by_contract: dict[str, list[Violation]] = {}
+    for violation in check_interfaces(table, files, facts, contracts):
+        by_contract.setdefault(violation.contract, []).append(violation)
+    candidates = []
+    for contract in contracts:
+        found = by_contract.get(contract.name)
+        if not found:
+            continue
+        init_facts = facts[contract.source]
+        candidates.append(
+            InterfaceCandidate(
+                package=contract.package,
+                path=contract.source,
+                exports=len(init_facts.all_names) if init_facts.all_names is not None else -1,
+                breaks=len(found),
+                fixable=sum(1 for v in found if v.fixable),
+                by_code=tuple(sorted(Counter(v.code for v in found).items())),
+                importers=_most_first(importing_group(v.importer, v.path) for v in found),
+                reached=_most_first(v.imported.partition(":")[0] for v in found),
+                from_tests=sum(1 for v in found if is_test_path(v.path)),
+            )
+        )
+    return sorted(candidates, key=lambda c: (-c.breaks, c.package))
+
+
+def importing_group(importer: str, path: str) -> str:
+    """The package (or, for a file named by its path, the folder) an importer sits in: what
+    reach-ins are counted by (``app.orders`` for ``app.orders.service``)."""
+    if is_dotted_name(importer):
+        if path.endswith("/__init__.py") or "." not in importer:
+            return importer
+        return importer.rpartition(".")[0]
+    folder = path.rpartition("/")[0]
+    return folder or "(root)"
+
+
+def is_test_path(path: str) -> bool:
+    """A test file by pytest's conventions: under a ``tests``/``test`` folder, or named
+    ``test_*.py``, ``*_test.py``, ``conftest.py``."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        any(part in ("tests", "test", "testing") for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def _most_first(keys: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(Counter(keys).items(), key=lambda item: (-item[1], item[0])))

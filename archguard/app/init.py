@@ -36,7 +36,8 @@ def run_init(options: Options, progress: Progress | None = None, *, top: int = 5
     contracts_dir = options.contracts_dir or root / DEFAULT_CONTRACTS
     drafted = result.clusters[:top]
     if drafted:
-        lines += write_contract_drafts(result, contracts_dir, top=top)
+        # concept contracts only: interface contracts are drafted on request (discover --write-contracts)
+        lines += write_contract_drafts(result, contracts_dir, top=top, interfaces=False)
     else:
         lines.append("no concept clusters found: no contracts drafted")
     baseline = options.baseline or root / DEFAULT_BASELINE
