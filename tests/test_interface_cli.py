@@ -311,3 +311,37 @@ def test_discover_drafts_an_interface_contract_per_package_reached_past_its_all(
     code, data = check_json(root, "--contracts", str(drafts))
     assert code == 1
     assert len([v for v in data["violations"] if v["contract"] == "app.payments-interface"]) == 6
+
+
+def test_report_has_a_section_and_a_diagram_per_interface_contract(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    out = tmp_path / "out"
+    run = run_cli("report", root, "--out", out, "-q")
+    assert run.returncode == 1, run.stderr
+    report = json.loads((out / "report.json").read_text())
+    (interface,) = report["interfaces"]
+    assert interface["name"] == "payments" and interface["package"] == "app.payments"
+    assert interface["exports"] == ["Gateway", "pay"] and interface["exports_listed"]
+    assert (interface["violations"], interface["fixable"]) == (5, 3)
+    assert [(r["importer"], r["count"], r["fixable"], r["by_code"]) for r in interface["reach_ins"]] == [
+        ("app.orders", 4, 2, {"AG501": 3, "AG503": 1}),
+        ("scripts", 1, 1, {"AG501": 1}),
+    ]
+    assert interface["reached"] == [
+        {"module": "app.payments.core", "count": 4, "fixable": 3},
+        {"module": "app.payments", "count": 1, "fixable": 0},
+    ]
+    # refunds.py's ``from app.payments import Gateway`` uses the face as it should; tests/ is allowed
+    assert interface["through_face"] == [{"importer": "app.orders", "count": 1}]
+
+    markdown = (out / "report.md").read_text()
+    assert "## Interface contracts" in markdown
+    assert "| `app.orders` | 4 | 2 | 3 `AG501`, 1 `AG503` | `app.payments.core` (3), `app.payments` (1) |" in markdown
+
+    dot = (out / "graphs" / "interface-01-payments.dot").read_text()
+    assert 'label="app.payments\\npublic face: 2 name(s) in __all__\\nGateway, pay"' in dot
+    assert 'label=".core\\n4 reach-in(s), 3 fixable"' in dot
+    assert dot.count('color="#c62828"') >= 3  # the reach-ins, in red (and the reached module's border)
+    html = (out / "index.html").read_text()
+    assert '<section id="interfaces"><h2>Interface contracts (1)</h2>' in html
+    assert "Interface payments: 5 reach-in(s) past the public face of app.payments, 3 fixable" in html

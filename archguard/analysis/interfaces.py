@@ -35,6 +35,7 @@ from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.interfaces import InterfaceOverview, ReachIn
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 # What makes one object: a found origin, or the last hop of a chain that stops where we do not
@@ -192,6 +193,15 @@ class ResolvedInterfaces:
             prefix = f"{prefix}.{part}"
 
 
+def merged_interfaces(
+    declared: Sequence[InterfaceContract], configured: Sequence[InterfaceContract]
+) -> list[InterfaceContract]:
+    """The contracts folder's, then the import-linter configuration's (``type = interface``) of
+    the packages the folder does not hold a contract for: one package, one set of findings."""
+    packages = {c.package for c in declared}
+    return [*declared, *(c for c in configured if c.package not in packages)]
+
+
 def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
     """Raise :class:`ContractError` listing every contract whose package or ``also_public``
     module does not exist in the tree (and duplicate names)."""
@@ -327,6 +337,7 @@ class _Finding:
     imported: str
     equivalent: tuple[str, str] | None = None  # where the public face exports the same object
     reason: str | None = None  # why it cannot be fixed
+    reached: str = ""  # the module of the package it reaches, when not the one imported from
 
 
 def _check_import(
@@ -393,6 +404,7 @@ def _judge(
             f"{as_imported} imported from {module} is {res.origin.module}, a non-public module of {package}{mark}",
             imported,
             reason="a module: import what you use from the package's public face instead",
+            reached=res.origin.module,
         )
     face = public_face(table, module)
     if face.exports(name) or (name.startswith("__") and name.endswith("__")):
@@ -461,7 +473,7 @@ def _check_attribute(
         fixable=False,
         reason="attribute access through a module: rewrite the expression by hand",
         contract_reason=c.reason,
-        extra=(("package", c.package),),
+        extra=_extra(c, finding),
     )
 
 
@@ -493,8 +505,14 @@ def _violation(
         fixable=suggestion is not None and reason is None,
         reason=reason,
         contract_reason=c.reason,
-        extra=(("package", c.package),),
+        extra=_extra(c, finding),
     )
+
+
+def _extra(contract: InterfaceContract, finding: _Finding) -> tuple[tuple[str, str], ...]:
+    """The package (reporters head the contract with it) and the module reached."""
+    reached = finding.reached or finding.imported.partition(":")[0]
+    return (("package", contract.package), ("reached", reached))
 
 
 def _canonical(finding: _Finding, interface: Interface) -> str:
@@ -607,3 +625,72 @@ def is_test_path(path: str) -> bool:
 
 def _most_first(keys: Iterable[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(Counter(keys).items(), key=lambda item: (-item[1], item[0])))
+
+
+# ---- the report's view of one contract ---------------------------------------------------------
+
+
+def interface_overview(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    contract: InterfaceContract,
+    violations: Sequence[Violation],
+) -> InterfaceOverview:
+    """One contract as the report draws it: its face, and its findings (``violations``: the
+    check's, of this contract) grouped by importing package and by module reached. The imports
+    that use the face as they should are counted too, by importing package."""
+    interface = _resolve(table, contract)
+    face = public_face(table, contract.package)
+    mine = [v for v in violations if v.contract == contract.name]
+    by_group: dict[str, list[Violation]] = {}
+    for v in mine:
+        by_group.setdefault(importing_group(v.importer, v.path), []).append(v)
+    reach_ins = [
+        ReachIn(
+            importer=group,
+            count=len(found),
+            fixable=sum(1 for v in found if v.fixable),
+            by_code=tuple(sorted(Counter(v.code for v in found).items())),
+            modules=_most_first(_reached_module(v) for v in found),
+        )
+        for group, found in by_group.items()
+    ]
+    reached = Counter(_reached_module(v) for v in mine)
+    reached_fixable = Counter(_reached_module(v) for v in mine if v.fixable)
+    flagged = {(v.path, v.line) for v in mine}
+    through_face: Counter[str] = Counter()
+    own = 0
+    for file in files:
+        if contract.contains(file.module) and not file.loose:
+            own += 1
+            continue
+        file_facts = facts.get(file.path)
+        if file_facts is None or interface.exempt(file):
+            continue
+        for fact in file_facts.imports:
+            target = file.import_target(fact)
+            if target is not None and interface.is_public(target) and (file.path, fact.line) not in flagged:
+                through_face[importing_group(file.module, file.path)] += 1
+    return InterfaceOverview(
+        name=contract.name,
+        package=contract.package,
+        reason=contract.reason,
+        public_modules=tuple(sorted(interface.public_modules, key=lambda m: (m != contract.package, m))),
+        exports=tuple(sorted(face.names)) if face.names is not None else None,
+        listed=face.listed,
+        modules=own,
+        violations=len(mine),
+        fixable=sum(1 for v in mine if v.fixable),
+        reach_ins=tuple(sorted(reach_ins, key=lambda r: (-r.count, r.importer))),
+        reached=tuple(
+            (module, count, reached_fixable[module])
+            for module, count in sorted(reached.items(), key=lambda item: (-item[1], item[0]))
+        ),
+        through_face=_most_first(through_face.elements()),
+    )
+
+
+def _reached_module(violation: Violation) -> str:
+    """The module of the package an import went to: ``from P import core`` reaches ``P.core``."""
+    return dict(violation.extra).get("reached") or violation.imported.partition(":")[0]

@@ -56,6 +56,7 @@ from archguard.analysis.dangling import dangling_in_file, dangling_violations
 from archguard.analysis.interfaces import (
     ResolvedInterfaces,
     interface_violations_in_file,
+    merged_interfaces,
     resolve_interfaces,
     validate_interfaces,
 )
@@ -289,12 +290,7 @@ class Derivation:
             *contracts.concepts,
             *(c for c in importlinter.concept_contracts if c.canonical not in declared),
         ]
-        # The same for an interface contract of the same package.
-        packages = {c.package for c in contracts.interfaces}
-        interfaces = [
-            *contracts.interfaces,
-            *(c for c in importlinter.interface_contracts if c.package not in packages),
-        ]
+        interfaces = merged_interfaces(contracts.interfaces, importlinter.interface_contracts)
 
         plan = _plan(prior, self._identities)
         attempt = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -23,16 +23,19 @@ from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_count
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import write_output
 from archguard.analysis.golden_path import collapse_closure
-from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
+from archguard.analysis.interfaces import interface_overview, merged_interfaces
+from archguard.app import Options, Progress, Workspace, load_contracts, run_check, scan_workspace
 from archguard.app.discover import run_discover
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
+from archguard.domain.interfaces import InterfaceOverview
 from archguard.domain.result import CheckResult
 from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif
 from archguard.reporting.diagram import Diagram, to_dot
 from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
 from archguard.reporting.golden_path_dot import closure_dot
+from archguard.reporting.interface_diagram import interface_diagram
 from archguard.reporting.markdown import render_markdown
 from archguard.reporting.report_json import to_report_json
 
@@ -83,11 +86,13 @@ def run_report(
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, workspace)
-    report = to_report_json(check, discovery, tool_version=report_options.tool_version)
+    interfaces = interface_overviews(options, workspace, check)
+    report = to_report_json(check, discovery, tool_version=report_options.tool_version, interfaces=interfaces)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report=report)
 
-    figures = _draw_all(workspace, check, discovery, report_options, out / "graphs", outcome, tell)
+    diagrams = [("interfaces", interface_diagram(i, rank=rank)) for rank, i in enumerate(interfaces, 1)]
+    figures = _draw_all(workspace, check, discovery, report_options, out / "graphs", outcome, tell, diagrams)
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
@@ -119,6 +124,27 @@ def run_report(
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
+
+
+def interface_overviews(
+    options: Options, workspace: Workspace, check: CheckResult
+) -> list[InterfaceOverview]:
+    """Each interface contract the check ran (the contracts folder's and the import-linter
+    configuration's), with its findings grouped for the report."""
+    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
+
+    root = Path(check.scan.root)
+    declared = load_contracts(options, root).interfaces
+    config_path = find_config_file(root, options.importlinter_config)
+    configured = load_config(config_path, root=root).interface_contracts if config_path else ()
+    contracts = [c for c in merged_interfaces(declared, configured) if c.name in check.contracts_run]
+    if not contracts:
+        return []
+    scan = check.scan
+    return [
+        interface_overview(workspace.table, scan.files, scan.facts, contract, check.violations)
+        for contract in contracts
+    ]
 
 
 def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
@@ -200,6 +226,7 @@ def _draw_all(
     folder: Path,
     outcome: ReportOutcome,
     tell: Stage,
+    contract_diagrams: Sequence[tuple[str, Diagram]] = (),
 ) -> list[html_report.Figure]:
     """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
     its own process (one layout, both formats), as many at a time as there are cores: the concept
@@ -212,7 +239,7 @@ def _draw_all(
         return section, name, title, pool.submit(draw, name, dot_text)
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
-        concepts = concept_diagrams(discovery, report_options)
+        concepts = [*contract_diagrams, *concept_diagrams(discovery, report_options)]
         golden = golden_path_dots(check)
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]

@@ -81,6 +81,16 @@ def render_html(
         sections.append(("golden-path", "Golden path", _golden_path(golden, links, figures)))
     sections += [
         ("violations", f"Violations ({s['violations']})", _violations(report, links)),
+    ]
+    if report.get("interfaces"):
+        sections.append(
+            (
+                "interfaces",
+                f"Interface contracts ({len(report['interfaces'])})",
+                _interfaces(report, figures),
+            )
+        )
+    sections += [
         (
             "clusters",
             f"Concept clusters ({len(report.get('clusters', []))})",
@@ -246,6 +256,50 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
         numeric={0, 2, 6, 7},
     )
     return table + _figures([f for f in figures if f.section == "clusters"])
+
+
+def _interfaces(report: dict[str, Any], figures: Sequence[Figure]) -> str:
+    """Per interface contract: its public face, the reach-ins by importing package, its diagram."""
+    drawn = [f for f in figures if f.section == "interfaces"]
+    parts = []
+    for index, interface in enumerate(report.get("interfaces", [])):
+        exports = interface["exports"]
+        face = (
+            "what it exports is unknown"
+            if exports is None
+            else f"{len(exports)} name(s) in {'__all__' if interface['exports_listed'] else 'its public names'}"
+        )
+        state = "bad" if interface["violations"] else "ok"
+        parts.append(
+            f"<h3>{escape(interface['name'])}: <code>{escape(interface['package'])}</code></h3>"
+            f'<p class="golden {state}">public face: {escape(face)}; '
+            f"{interface['violations']} reach-in(s), {interface['fixable']} fixable by <code>archguard fix</code>"
+            + (f"; reason: {escape(interface['reason'])}" if interface.get("reason") else "")
+            + "</p>"
+        )
+        rows = [
+            [
+                escape(reach["importer"]),
+                str(reach["count"]),
+                str(reach["fixable"]),
+                escape(", ".join(f"{n} {c}" for c, n in reach["by_code"].items())),
+                "<br>".join(
+                    f"<code>{escape(m['module'])}</code> ({m['count']})" for m in reach["modules"][:8]
+                ),
+            ]
+            for reach in interface["reach_ins"]
+        ]
+        parts.append(
+            _table(
+                f"interface-{index}",
+                ["importing package", "reach-ins", "fixable", "by rule", "modules reached"],
+                rows,
+                numeric={1, 2},
+            )
+        )
+        if index < len(drawn):
+            parts.append(_figures([drawn[index]]))
+    return "".join(parts)
 
 
 def _shims(report: dict[str, Any], links: Links) -> str:
