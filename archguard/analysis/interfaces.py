@@ -24,7 +24,7 @@ per-file part (:func:`interface_violations_in_file`), whose lookups go through t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -158,6 +158,7 @@ class ResolvedInterfaces:
         for interface in self.interfaces:
             self._by_package.setdefault(interface.package, []).append(interface)
         self._roots = frozenset(package.split(".")[0] for package in self._by_package)
+        self._covering: dict[str, tuple[Interface, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.interfaces)
@@ -177,20 +178,22 @@ class ResolvedInterfaces:
             ]
         )
 
-    def covering(self, module: str) -> Iterator[Interface]:
+    def covering(self, module: str) -> tuple[Interface, ...]:
         """The contracts whose package holds ``module``, outermost first (a lookup per dotted
-        prefix: discover runs one contract per package that declares ``__all__``)."""
-        head, dot, _ = module.partition(".")
-        if head not in self._roots:
-            return
-        prefix = head
-        rest = module[len(head) + 1 :] if dot else ""
-        while True:
-            yield from self._by_package.get(prefix, ())
-            if not rest:
-                return
-            part, _, rest = rest.partition(".")
-            prefix = f"{prefix}.{part}"
+        prefix, remembered per module: discover runs one contract per package with ``__all__``,
+        and a tree imports the same modules many times)."""
+        found = self._covering.get(module)
+        if found is None:
+            found = ()
+            if module.partition(".")[0] in self._roots:
+                parts = module.split(".")
+                found = tuple(
+                    interface
+                    for k in range(1, len(parts) + 1)
+                    for interface in self._by_package.get(".".join(parts[:k]), ())
+                )
+            self._covering[module] = found
+        return found
 
 
 def merged_interfaces(
@@ -317,7 +320,7 @@ def interface_violations_in_file(
                 found.append(violation)
                 reached.add(target)
     for use in facts.attribute_uses:
-        if not any(True for _ in interfaces.covering(use.dotted)):
+        if not interfaces.covering(use.dotted):
             continue  # most attribute chains are of other packages: no module lookups for them
         split = table.split_dotted(use.dotted)
         if split is None or split[0] in reached:
