@@ -221,10 +221,18 @@ def test_also_public_modules_and_patterns_are_part_of_the_face():
     tree = {
         **PAYMENTS,
         "app/payments/api/__init__.py": "",
-        "app/payments/api/v1.py": "def endpoint():\n    pass\n\n\ndef _private():\n    pass\n",
+        # a public module without __all__ that imports a helper for its own use: importing the
+        # helper from there is allowed, but no fix sends anyone there
+        "app/payments/api/v1.py": (
+            "from app.payments.models import Refund\n\n\ndef endpoint():\n    return Refund\n\n\n"
+            "def _private():\n    pass\n"
+        ),
+        "app/payments/api/v2.py": "def endpoint():\n    pass\n",  # public through the pattern only
         "app/orders/service.py": """\
             from app.payments.core import internal
             from app.payments.api.v1 import endpoint
+            from app.payments.api.v2 import endpoint as endpoint2
+            from app.payments.api.v1 import Refund as R
             from app.payments.api.v1 import _private
             from app.payments.models import Refund
             from app.payments.models import Payment
@@ -235,7 +243,9 @@ def test_also_public_modules_and_patterns_are_part_of_the_face():
             """,
     }
     contract = InterfaceContract(
-        name="payments", package="app.payments", also_public=("app.payments.core", "app.payments.api.**")
+        name="payments",
+        package="app.payments",
+        also_public=("app.payments.core", "app.payments.api.v1", "app.payments.api.**"),
     )
     found = _findings(tree, contract)
     assert _by_statement(found) == {
@@ -361,9 +371,10 @@ def test_attribute_chains_through_a_plain_import_reach_in_too():
         (8, "AG502", "app.payments._helper_impl", False),
         # line 9: app.payments.models was reported at its import already
     ]
-    assert found[1].message.endswith(
-        "(by attribute); app.payments does not export it: export it from app.payments, "
-        "or list app.payments.core in also_public"
+    assert found[1].message == (
+        "internal imported from app.payments.core, a non-public module of app.payments "
+        "(by attribute: app.payments.core.internal); app.payments does not export it: export it from "
+        "app.payments, or list app.payments.core in also_public"
     )
 
 

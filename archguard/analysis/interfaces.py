@@ -29,7 +29,16 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from archguard.analysis.shim_definition import fix_leaves_alone
-from archguard.analysis.symbols import EXTERNAL, MODULE, OK, UNPARSED, Resolution, SymbolTable
+from archguard.analysis.symbols import (
+    DYNAMIC,
+    EXTERNAL,
+    MODULE,
+    OK,
+    UNPARSED,
+    Origin,
+    Resolution,
+    SymbolTable,
+)
 from archguard.domain.contracts import InterfaceContract, module_matches
 from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
@@ -264,8 +273,8 @@ def _resolve(table: SymbolTable, contract: InterfaceContract) -> Interface:
     for face in faces:
         names = face.names if face.names is not None else _public_names(table, face.module)
         for name in sorted(names, key=lambda n: (is_private(n), n)):
-            found = identity(table.resolve(face.module, name))
-            if found is not None:
+            found = identity(_resolve_export(table, face.module, name))
+            if found is not None and _exported_on_purpose(contract, face, found):
                 exported.setdefault(found, []).append((face.module, name))
     return Interface(
         contract=contract,
@@ -274,6 +283,45 @@ def _resolve(table: SymbolTable, contract: InterfaceContract) -> Interface:
         exported={k: tuple(v) for k, v in exported.items()},
         face_unknown=faces[0].unknown_because,
     )
+
+
+def _exported_on_purpose(contract: InterfaceContract, face: Face, found: Identity) -> bool:
+    """Whether a fix may point at ``face`` for this object: its ``__all__`` lists it, or the
+    module (for the package's own face: the package) defines it. A public module without
+    ``__all__`` that imports a helper for its own use (``from .version import version_short``)
+    lets it be imported from there, but is no place to send people."""
+    if face.listed:
+        return True
+    home = found.module if isinstance(found, Origin) else found[0] if isinstance(found, tuple) else ""
+    if face.module == contract.package:
+        return contract.contains(home)
+    return home == face.module
+
+
+def _resolve_export(table: SymbolTable, module: str, name: str) -> Resolution:
+    """What an exported name is. A lazy package (a module ``__getattr__`` imports on first use:
+    pydantic, scikit-image) binds its names only when asked; its ``if TYPE_CHECKING:`` imports say
+    what they are, as a type checker reads them."""
+    res = table.resolve(module, name)
+    if res.status != DYNAMIC:
+        return res
+    facts, file = table.facts_of(module), table.file_of(module)
+    if facts is None or file is None:
+        return res
+    for fact in facts.imports:
+        if (
+            fact.type_checking
+            and not fact.in_function
+            and fact.kind is ImportKind.FROM
+            and fact.name not in (None, "*")
+            and fact.bound_name == name
+        ):
+            target = file.import_target(fact)
+            if target is not None and fact.name is not None:
+                typed = table.resolve(target, fact.name)
+                if identity(typed) is not None:
+                    return typed
+    return res
 
 
 def _public_names(table: SymbolTable, module: str) -> frozenset[str]:
@@ -455,9 +503,7 @@ def _check_attribute(
 ) -> Violation | None:
     module, name = split
     res = table.resolve(module, name)
-    finding = _judge(
-        table, interface, module, name, res, as_imported=f"{module}.{name}", mark=" (by attribute)"
-    )
+    finding = _judge(table, interface, module, name, res, as_imported=name, mark=f" (by attribute: {dotted})")
     if finding is None:
         return None
     c = interface.contract
