@@ -24,9 +24,10 @@ per-file part (:func:`interface_violations_in_file`), whose lookups go through t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import (
@@ -131,9 +132,9 @@ class Interface:
         return self.contract.package
 
     def is_public(self, module: str) -> bool:
-        return module in self.public_modules or any(
-            module_matches(module, pattern) for pattern in self.public_patterns
-        )
+        if module in self.public_modules:
+            return True
+        return bool(self.public_patterns) and any(module_matches(module, p) for p in self.public_patterns)
 
     def exempt(self, file: SourceFile) -> bool:
         """The package's own files, and ``allowed_importers`` (module expressions, or path globs
@@ -354,31 +355,8 @@ def interface_violations_in_file(
     """One file's AG501-AG503 findings (unfingerprinted)."""
     if not interfaces:
         return []
-    found: list[Violation] = []
-    reached: set[str] = set()  # modules this file's own imports were reported for
-    for fact in facts.imports:
-        target = file.import_target(fact)
-        if target is None:
-            continue
-        for interface in interfaces.covering(target):
-            if interface.exempt(file):
-                continue
-            violation = _check_import(table, interface, file, fact, target)
-            if violation is not None:
-                found.append(violation)
-                reached.add(target)
-    for use in facts.attribute_uses:
-        if not interfaces.covering(use.dotted):
-            continue  # most attribute chains are of other packages: no module lookups for them
-        split = table.split_dotted(use.dotted)
-        if split is None or split[0] in reached:
-            continue  # ``import P.core`` was reported already; ``P.core.X`` below it says no more
-        for interface in interfaces.covering(split[0]):
-            if not interface.exempt(file):
-                violation = _check_attribute(table, interface, file, use.dotted, split, use.line, use.column)
-                if violation is not None:
-                    found.append(violation)
-    return found
+    home = _FixHome(table, file)
+    return [_violation(file, located, home) for located in _findings_in_file(table, interfaces, file, facts)]
 
 
 @dataclass(frozen=True)
@@ -391,11 +369,77 @@ class _Finding:
     reached: str = ""  # the module of the package it reaches, when not the one imported from
 
 
-def _check_import(
-    table: SymbolTable, interface: Interface, file: SourceFile, fact: ImportFact, target: str
-) -> Violation | None:
+class _Located(NamedTuple):
+    """A finding where it stands: an import statement, or an attribute chain (``fact`` None)."""
+
+    interface: Interface
+    finding: _Finding
+    line: int
+    column: int
+    statement: str
+    bound: str  # the local name the file uses (kept by the suggested statement)
+    fact: ImportFact | None
+
+
+class _FixHome:
+    """Why ``fix`` leaves this file alone (a shim, a package ``__init__``), asked once per file and
+    only when some finding of it could be fixed."""
+
+    def __init__(self, table: SymbolTable, file: SourceFile) -> None:
+        self._table, self._file = table, file
+        self._asked = False
+        self._reason: str | None = None
+
+    def reason(self) -> str | None:
+        if not self._asked:
+            self._reason, self._asked = fix_leaves_alone(self._table, self._file), True
+        return self._reason
+
+
+def _findings_in_file(
+    table: SymbolTable, interfaces: ResolvedInterfaces, file: SourceFile, facts: FileFacts
+) -> Iterator[_Located]:
+    reached: set[str] = set()  # modules this file's own imports were reported for
+    for fact in facts.imports:
+        target = file.import_target(fact)
+        if target is None:
+            continue
+        for interface in interfaces.covering(target):
+            if interface.exempt(file):
+                continue
+            located = _check_import(table, interface, fact, target)
+            if located is not None:
+                reached.add(target)
+                yield located
+    for use in facts.attribute_uses:
+        if not interfaces.covering(use.dotted):
+            continue  # most attribute chains are of other packages: no module lookups for them
+        split = table.split_dotted(use.dotted)
+        if split is None or split[0] in reached:
+            continue  # ``import P.core`` was reported already; ``P.core.X`` below it says no more
+        for interface in interfaces.covering(split[0]):
+            if not interface.exempt(file):
+                module, name = split
+                finding = _judge(
+                    table,
+                    interface,
+                    module,
+                    name,
+                    table.resolve(module, name),
+                    as_imported=name,
+                    mark=f" (by attribute: {use.dotted})",
+                )
+                if finding is not None:
+                    yield _Located(interface, finding, use.line, use.column, use.dotted, name, None)
+
+
+def _check_import(table: SymbolTable, interface: Interface, fact: ImportFact, target: str) -> _Located | None:
     package = interface.package
     mark = _mark(fact)
+
+    def located(finding: _Finding, bound: str) -> _Located:
+        return _Located(interface, finding, fact.line, fact.column, fact.statement, bound, fact)
+
     if fact.kind is not ImportKind.FROM or fact.name is None:  # ``import P.core``, import_module("P.core")
         if interface.is_public(target):
             return None
@@ -406,7 +450,7 @@ def _check_import(
             target,
             reason="an import of a module: rewrite the code that uses it to import from the package",
         )
-        return _violation(table, interface, file, fact, finding, fact.asname or target.split(".")[0])
+        return located(finding, fact.asname or target.split(".")[0])
     name = fact.name
     if name == "*":
         if interface.is_public(target):
@@ -417,12 +461,22 @@ def _check_import(
             f"{target}:*",
             reason="star import: name what you use, then it can be rewritten",
         )
-        return _violation(table, interface, file, fact, finding, "*")
+        return located(finding, "*")
     res = table.resolve(target, name)
     judged = _judge(table, interface, target, name, res, as_imported=_as_imported(fact), mark=mark)
-    if judged is None:
-        return None
-    return _violation(table, interface, file, fact, judged, fact.asname or name)
+    return None if judged is None else located(judged, fact.asname or name)
+
+
+def _fixable(located: _Located, home: _FixHome) -> tuple[str | None, str | None]:
+    """(the statement to use, why ``fix`` cannot write it): an import statement with an
+    equivalent in the public face, in a file ``fix`` rewrites."""
+    finding = located.finding
+    if finding.equivalent is None:
+        return None, finding.reason
+    suggestion = _statement(finding.equivalent, located.bound)
+    if located.fact is None:
+        return suggestion, "attribute access through a module: rewrite the expression by hand"
+    return suggestion, home.reason()
 
 
 def _judge(
@@ -492,64 +546,20 @@ def _not_exported(interface: Interface, module: str, res: Resolution) -> str:
     return f"{package} does not export it: export it from {package}, or list {module} in also_public"
 
 
-def _check_attribute(
-    table: SymbolTable,
-    interface: Interface,
-    file: SourceFile,
-    dotted: str,
-    split: tuple[str, str],
-    line: int,
-    column: int,
-) -> Violation | None:
-    module, name = split
-    res = table.resolve(module, name)
-    finding = _judge(table, interface, module, name, res, as_imported=name, mark=f" (by attribute: {dotted})")
-    if finding is None:
-        return None
-    c = interface.contract
+def _violation(file: SourceFile, located: _Located, home: _FixHome) -> Violation:
+    finding, c = located.finding, located.interface.contract
+    suggestion, reason = _fixable(located, home)
     return Violation(
         code=finding.code,
         contract=c.name,
         path=file.path,
-        line=line,
-        column=column,
-        message=_with_advice(finding, None),
-        statement=dotted,
+        line=located.line,
+        column=located.column,
+        message=_with_advice(finding, suggestion if located.fact is not None else None),
+        statement=located.statement,
         importer=file.module,
         imported=finding.imported,
-        canonical=_canonical(finding, interface),
-        suggestion=_statement(finding.equivalent, name) if finding.equivalent else None,
-        fixable=False,
-        reason="attribute access through a module: rewrite the expression by hand",
-        contract_reason=c.reason,
-        extra=_extra(c, finding),
-    )
-
-
-def _violation(
-    table: SymbolTable,
-    interface: Interface,
-    file: SourceFile,
-    fact: ImportFact,
-    finding: _Finding,
-    bound: str,
-) -> Violation:
-    c = interface.contract
-    suggestion = _statement(finding.equivalent, bound) if finding.equivalent else None
-    reason = finding.reason
-    if suggestion is not None:
-        reason = fix_leaves_alone(table, file)
-    return Violation(
-        code=finding.code,
-        contract=c.name,
-        path=file.path,
-        line=fact.line,
-        column=fact.column,
-        message=_with_advice(finding, suggestion),
-        statement=fact.statement,
-        importer=file.module,
-        imported=finding.imported,
-        canonical=_canonical(finding, interface),
+        canonical=_canonical(finding, located.interface),
         suggestion=suggestion,
         fixable=suggestion is not None and reason is None,
         reason=reason,
@@ -623,12 +633,31 @@ def interface_candidates(
             contracts.append(InterfaceContract(name=file.module, package=file.module, source=file.path))
     if not contracts:
         return []
-    by_contract: dict[str, list[Violation]] = {}
-    for violation in check_interfaces(table, files, facts, contracts):
-        by_contract.setdefault(violation.contract, []).append(violation)
+    # What check would report, tallied without building, wording and fingerprinting each finding
+    # (a tree of 10,000 files has tens of thousands of them over all its packages).
+    interfaces = resolve_interfaces(table, contracts)
+    tallies: dict[str, list[tuple[str, bool, str, str, bool]]] = {}
+    for file in files:
+        file_facts = facts.get(file.path)
+        if file_facts is None:
+            continue
+        home = _FixHome(table, file)
+        group, in_tests = importing_group(file.module, file.path), is_test_path(file.path)
+        for located in _findings_in_file(table, interfaces, file, file_facts):
+            suggestion, reason = _fixable(located, home)
+            finding = located.finding
+            tallies.setdefault(located.interface.contract.name, []).append(
+                (
+                    finding.code,
+                    suggestion is not None and reason is None,
+                    group,
+                    finding.reached or finding.imported.partition(":")[0],
+                    in_tests,
+                )
+            )
     candidates = []
     for contract in contracts:
-        found = by_contract.get(contract.name)
+        found = tallies.get(contract.name)
         if not found:
             continue
         init_facts = facts[contract.source]
@@ -638,11 +667,11 @@ def interface_candidates(
                 path=contract.source,
                 exports=len(init_facts.all_names) if init_facts.all_names is not None else -1,
                 breaks=len(found),
-                fixable=sum(1 for v in found if v.fixable),
-                by_code=tuple(sorted(Counter(v.code for v in found).items())),
-                importers=_most_first(importing_group(v.importer, v.path) for v in found),
-                reached=_most_first(v.imported.partition(":")[0] for v in found),
-                from_tests=sum(1 for v in found if is_test_path(v.path)),
+                fixable=sum(1 for t in found if t[1]),
+                by_code=tuple(sorted(Counter(t[0] for t in found).items())),
+                importers=_most_first(t[2] for t in found),
+                reached=_most_first(t[3] for t in found),
+                from_tests=sum(1 for t in found if t[4]),
             )
         )
     return sorted(candidates, key=lambda c: (-c.breaks, c.package))
