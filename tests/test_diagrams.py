@@ -4,6 +4,7 @@ escaped, and that the DOT text parses back (pydot) and renders (Graphviz's dot, 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -14,18 +15,13 @@ import pytest
 from archguard.adapters import graphviz
 from archguard.domain.discovery import AccessPath, Cycle, CycleEdge
 from archguard.domain.sources import SourceFile
-from archguard.reporting.diagram import to_dot
-from archguard.reporting.diagrams import (
-    FOCUS_NODE_BUDGET,
-    MAX_ACCESS_PATHS,
-    MAX_IMPORTER_GROUPS,
-    PACKAGE_EDGE_BUDGET,
-    PACKAGE_NODE_BUDGET,
-    cluster_diagram,
-    cycle_diagram,
-    focus_diagram,
-    package_overview,
-)
+from archguard.reporting.diagrams.cluster import MAX_ACCESS_PATHS, MAX_IMPORTER_GROUPS, cluster_diagram
+from archguard.reporting.diagrams.cycle import cycle_diagram
+from archguard.reporting.diagrams.dot import to_dot
+from archguard.reporting.diagrams.focus import FOCUS_NODE_BUDGET, focus_diagram
+from archguard.analysis.structure import dependency_matrix
+from archguard.reporting.diagrams.model import Diagram
+from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
 from tests import report_fixtures as fx
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
@@ -122,35 +118,79 @@ def _files(count_packages: int, modules_each: int) -> list[SourceFile]:
     return files
 
 
-def test_package_overview_collapses_to_the_deepest_level_within_the_node_budget() -> None:
-    small = _files(5, 3)
-    edges = {("app.p0.m0", "app.p1.m1"): 2, ("app.p1.m0", "app.p2.m0"): 1, ("tests.test_x", "app.p0.m1"): 4,
-             ("app.p0.m0", "app.p0.m1"): 1}
-    diagram = package_overview(small, edges, syntax_error_paths=["app/p3/m1.py"])
-    names = {n.tooltip for n in diagram.nodes}
-    assert names == {"app", "app.p0", "app.p1", "app.p2", "app.p3", "app.p4", "tests/"}
-    by_tooltip = {n.tooltip: n for n in diagram.nodes}
-    assert "3 modules" not in by_tooltip["app.p0"].label and "4 modules" in by_tooltip["app.p0"].label
-    assert "1 internal import" in by_tooltip["app.p0"].label
-    assert by_tooltip["app.p3"].kind == "broken" and "1 syntax error(s)" in by_tooltip["app.p3"].label
-    assert {(e.label) for e in diagram.edges} == {"2", "1", "4"}
+def lines(edges: dict[tuple[str, str], int]) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Edge counts as the module imports the matrix is built from: one line per statement."""
+    return {edge: tuple(range(1, count + 1)) for edge, count in edges.items()}
 
-    big = _files(600, 2)  # 600 packages: too many for one diagram, so top-level only
-    edges = {(f"app.p{i}.m0", f"app.p{(i * 7) % 600}.m1"): 1 for i in range(600)}
-    diagram = package_overview(big, edges)
-    assert len(diagram.nodes) <= PACKAGE_NODE_BUDGET
+
+def overview(files: list[SourceFile], edges: dict[tuple[str, str], int], **kwargs) -> Diagram:
+    imports = lines(edges)
+    return package_overview(dependency_matrix(files, imports, budget=OVERVIEW_GROUPS), files, **kwargs)
+
+
+def test_package_overview_draws_packages_in_layer_order_with_edges_down_and_those_against_it_red() -> None:
+    files = _files(5, 3)
+    edges = {("app.p0.m0", "app.p1.m1"): 2, ("app.p1.m0", "app.p2.m0"): 1, ("tests.test_x", "app.p0.m1"): 4,
+             ("app.p0.m0", "app.p0.m1"): 1, ("app.p2.m1", "app.p0.m2"): 1}  # p2 -> p0 closes a cycle
+    diagram = overview(files, edges, syntax_error_paths=["app/p3/m1.py"])
+    by_tooltip = {n.tooltip: n for n in diagram.nodes}
+    assert set(by_tooltip) == {"app", "app.p0", "app.p1", "app.p2", "app.p3", "app.p4", "tests/"}
+    assert "4 modules" in by_tooltip["app.p0"].label and "1 internal import" in by_tooltip["app.p0"].label
+    assert by_tooltip["app.p3"].kind == "broken" and "1 syntax error(s)" in by_tooltip["app.p3"].label
+    assert diagram.rankdir == "TB"
+    name = {n.id: n.tooltip for n in diagram.nodes}
+    drawn = {(name[e.source], name[e.target]): e for e in diagram.edges}
+    assert drawn[("tests/", "app.p0")].kind == "import" and drawn[("tests/", "app.p0")].label == "4"
+    # p0 -> p1 -> p2 -> p0 is one cycle, drawn in one box; the import closing it is red and has no
+    # say in the ranks, so every other edge points down
+    against = [key for key, e in drawn.items() if e.kind == "against"]
+    assert len(against) == 1 and not drawn[against[0]].constraint
+    assert {by_tooltip[p].group for p in ("app.p0", "app.p1", "app.p2")} == {"cycle-0"}
+    assert diagram.groups == {"cycle-0": "import cycle: 3 groups import each other"}
+    assert "1 import against the order" in diagram.title
+
+
+def test_package_overview_opens_a_dominant_package_so_many_apps_are_not_one_box() -> None:
+    files = [SourceFile("proj/__init__.py", "proj", loose=False, is_package=True),
+             SourceFile("proj/apps/__init__.py", "proj.apps", loose=False, is_package=True)]
+    for i in range(56):
+        files += [SourceFile(f"proj/apps/a{i}/__init__.py", f"proj.apps.a{i}", loose=False, is_package=True),
+                  SourceFile(f"proj/apps/a{i}/models.py", f"proj.apps.a{i}.models", loose=False, is_package=False)]
+    edges = {(f"proj.apps.a{i}.models", f"proj.apps.a{(i + 1) % 56}.models"): 1 for i in range(0, 56, 2)}
+    diagram = overview(files, edges)
+    assert {f"proj.apps.a{i}" for i in range(56)} <= {n.tooltip for n in diagram.nodes}
+
+    big = _files(600, 2)  # 600 packages that are not most of the tree... are: but beyond any budget
+    diagram = overview(big, {(f"app.p{i}.m0", f"app.p{(i * 7) % 600}.m1"): 1 for i in range(600)})
     assert {n.tooltip for n in diagram.nodes} == {"app", "tests/"}
 
 
-def test_package_overview_keeps_the_strongest_edges_and_says_so() -> None:
-    files = _files(30, 1)
-    edges = {(f"app.p{i}.m0", f"app.p{j}.m0"): (i + j) % 7 + 1 for i in range(30) for j in range(30) if i != j}
-    diagram = package_overview(files, edges)
-    budget = min(PACKAGE_EDGE_BUDGET, 3 * len(diagram.nodes))  # about three edges per node
-    assert len(diagram.edges) == budget
-    kept = sorted(int(e.label) for e in diagram.edges)
-    assert kept[0] >= sorted(edges.values(), reverse=True)[budget - 1]  # the strongest are kept
-    assert any(f"{budget} strongest of 870" in note for note in diagram.notes)
+def test_package_overview_leaves_out_imports_a_longer_way_down_implies_and_says_so() -> None:
+    files = _files(20, 1)
+    order = [f"app.p{i}" for i in range(20)]
+    # a strict layering p0 > p1 > ... > p19: every pair imported downwards, in varied strength
+    edges = {(f"{order[i]}.m0", f"{order[j]}.m0"): (i + j) % 7 + 1 for i in range(20) for j in range(i + 1, 20)}
+    diagram = overview(files, edges)
+    name = {n.id: n.tooltip for n in diagram.nodes}
+    shown = {(name[e.source], name[e.target]) for e in diagram.edges}
+    chain = {(order[i], order[i + 1]) for i in range(19)}  # says who depends on whom
+    strongest = {(order[i], order[max(range(i + 1, 20), key=lambda j: ((i + j) % 7, -j))]) for i in range(19)}
+    assert shown == chain | strongest  # and what each box mostly imports
+    assert not [e for e in diagram.edges if e.kind == "against"]
+    assert f"{len(shown)} of 190 downward edges shown: each box's strongest, then of the others those no longer way down implies (171 are)" == diagram.notes[0]
+
+
+def test_package_overview_draws_about_three_edges_per_box_the_strongest_first() -> None:
+    files = _files(12, 1) + [SourceFile(f"lib{i}/__init__.py", f"lib{i}", loose=False, is_package=True)
+                             for i in range(12)]
+    # twelve apps each importing the twelve libraries, none of which import each other
+    edges = {(f"app.p{i}.m0", f"lib{j}"): i + j + 1 for i in range(12) for j in range(12)}
+    diagram = overview(files, edges)
+    shown = [e for e in diagram.edges if e.kind == "import"]
+    assert max(Counter(e.source for e in shown).values()) <= 3 + 1
+    assert len({e.target for e in shown}) == 12  # every library is reached
+    heaviest = max(edges.values())
+    assert str(heaviest) in {e.label for e in shown}  # the strongest is among those drawn
 
 
 def test_focus_diagram_walks_depth_steps_both_ways_and_folds_beyond_the_budget() -> None:

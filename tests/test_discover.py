@@ -424,3 +424,30 @@ def test_init_leaves_archguard_check_and_lint_imports_green_and_in_step(tmp_path
     assert run_cli("check", root, "--update-baseline").returncode == 0
     (root / "app" / "users" / "d.py").write_text(DRIFTED["app/users/d.py"])
     assert both() == (1, 1)
+
+
+def test_init_beside_an_existing_contract_of_a_drafted_name_keeps_both_checkers_on_one_contract(
+    tmp_path: Path,
+) -> None:
+    """A contracts/ file already names the concept a draft would: init keeps it, and the written
+    .importlinter carries that contract (not the draft it did not write), so its own baseline run,
+    archguard check and lint-imports all accept the tree."""
+    root = write_tree(
+        tmp_path / "tree",
+        {
+            "app/__init__.py": "",
+            "app/core.py": "class Engine:\n    pass\n",
+            "app/compat.py": "from app.core import Engine\n",
+            **{f"app/u{i}.py": "from app.compat import Engine\n" for i in range(3)},
+            "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
+        },
+    )
+    done = run_cli("init", root)
+    assert done.returncode == 0, done.stderr
+    assert "kept" in done.stdout and "engine.toml" in done.stdout
+    written = (root / ".importlinter").read_text()
+    assert "canonical = app.core:Engine" in written and "app.compat:Engine" not in written
+    assert run_cli("check", root).returncode == 0
+    linted = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=root,
+                            capture_output=True, text=True, timeout=300)
+    assert linted.returncode == 0, linted.stdout

@@ -210,10 +210,10 @@ def test_a_guard_with_another_fallback_is_kept_and_the_reason_given(tmp_path: Pa
         except ImportError:
             LegacyManager = None
         """) + TAIL
-    assert result.notes == [
+    assert result.notes == (
         "app/api/routes.py:1: try/except ImportError guard kept: its fallback does something other "
-        "than the rewritten import"
-    ]
+        "than the rewritten import",
+    )
 
 
 def test_attribute_use_through_a_module_and_star_imports_are_reported_not_guessed(tmp_path: Path) -> None:
@@ -258,7 +258,7 @@ def test_shims_and_package_inits_are_never_rewritten(tmp_path: Path) -> None:
     assert {v.path for v in left} == {"app/realtime/compat.py", "app/api/__init__.py", "app/api/old_names.py"}
     assert all(not v.fixable and v.reason for v in left)
     # the package still imports the shim, so the shim is not listed as unused
-    assert result.unused_shims == []
+    assert result.unused_shims == ()
 
 
 def test_unused_shims_are_listed_and_deleted_on_request(tmp_path: Path) -> None:
@@ -266,11 +266,11 @@ def test_unused_shims_are_listed_and_deleted_on_request(tmp_path: Path) -> None:
              "tests/test_chat.py": "from app.realtime.compat import LegacyManager\n"}
     root = make(tmp_path, files)
     listed = fix(root, dry_run=True)
-    assert listed.unused_shims == ["app/realtime/compat.py"]
+    assert listed.unused_shims == ("app/realtime/compat.py",)
     root2 = make(tmp_path / "second", files)
     result = fix(root2, delete_unused_shims=True)
     assert result.status is FixStatus.FIXED
-    assert result.deleted_shims == ["app/realtime/compat.py"]
+    assert result.deleted_shims == ("app/realtime/compat.py",)
     assert not (root2 / "app/realtime/compat.py").exists()
     after = run_check(options(root2))
     assert [v for v in after.violations if v.code.startswith("AG2")] == []
@@ -294,7 +294,7 @@ def test_a_shim_gone_before_its_deletion_refuses_the_run(tmp_path: Path, monkeyp
     result = fix(root, delete_unused_shims=True)
     assert result.status is FixStatus.REFUSED
     assert any(p.startswith("app/realtime/compat.py: cannot read") for p in result.problems), result.problems
-    assert result.deleted_shims == [] and result.changes == []
+    assert result.deleted_shims == () and result.changes == ()
     del before[root / "app/realtime/compat.py"]
     assert {p: p.read_bytes() for p in before} == before
 
@@ -306,9 +306,9 @@ def test_a_shim_the_project_declares_as_an_entry_point_is_never_deleted(tmp_path
         "pyproject.toml": '[project]\nname = "app"\n\n[project.entry-points."app.managers"]\n'
                           'legacy = "app.realtime.compat:LegacyManager"\n',
     })
-    assert fix(root, dry_run=True).unused_shims == []
+    assert fix(root, dry_run=True).unused_shims == ()
     result = fix(root, delete_unused_shims=True)
-    assert result.status is FixStatus.FIXED and result.deleted_shims == []
+    assert result.status is FixStatus.FIXED and result.deleted_shims == ()
     assert (root / "app/realtime/compat.py").exists()
 
 
@@ -318,7 +318,7 @@ def test_a_shim_something_else_still_imports_is_not_listed(tmp_path: Path) -> No
         "scripts/old.py": "import app.realtime.compat\n",
     })
     result = fix(root)
-    assert result.status is FixStatus.FIXED and result.unused_shims == []
+    assert result.status is FixStatus.FIXED and result.unused_shims == ()
 
 
 def test_second_run_changes_nothing(tmp_path: Path) -> None:
@@ -330,7 +330,7 @@ def test_second_run_changes_nothing(tmp_path: Path) -> None:
     assert fix(root).status is FixStatus.FIXED
     snapshot = {p: p.read_bytes() for p in root.rglob("*.py")}
     again = fix(root)
-    assert again.status is FixStatus.NOTHING_TO_DO and again.changes == []
+    assert again.status is FixStatus.NOTHING_TO_DO and again.changes == ()
     assert {p: p.read_bytes() for p in root.rglob("*.py")} == snapshot
 
 
@@ -383,7 +383,7 @@ def test_a_refused_file_means_nothing_is_written(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(fix_module, "rewrite_imports", failing)
     result = fix(root)
     assert result.status is FixStatus.REFUSED
-    assert result.problems == ["app/b.py: line 1: injected failure"]
+    assert result.problems == ("app/b.py: line 1: injected failure",)
     assert read(root, "app/a.py") == "from app.realtime.compat import LegacyManager\n" + TAIL
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from archguard.adapters.project_files import output_files
 from archguard.adapters.rewrite import fix_journal, import_rewriter
 from archguard.adapters.rewrite.fix_journal import JOURNAL_DIRNAME, Journal
 from archguard.app import fix as fix_module
@@ -92,9 +93,9 @@ def test_a_rewrite_that_leaves_a_fixable_violation_is_rolled_back(root: Path, mo
     monkeypatch.setattr(fix_module, "rewrite_imports", misses_one)
     result = fix(root)
     assert result.status is FixStatus.ROLLED_BACK
-    assert result.problems == [
-        "tests/test_a.py:1: still not canonical after the rewrite: app.realtime.impl:Manager"
-    ]
+    assert result.problems == (
+        "tests/test_a.py:1: still not canonical after the rewrite: app.realtime.impl:Manager",
+    )
     assert snapshot(root) == before
 
 
@@ -119,6 +120,7 @@ def test_a_contract_the_rewrite_would_break_rolls_it_back(root: Path) -> None:
 
 KILLER = """\
 import os, signal, sys
+from archguard.adapters.project_files import output_files
 from archguard.adapters.rewrite import fix_journal
 
 real = fix_journal.atomic_write
@@ -129,7 +131,8 @@ def dies_on_the_third_file(path, data, mode, **kwargs):
         written.append(path)
         if len(written) == 3:
             # Half of the new file is in its temporary file when the process is killed.
-            fix_journal.temporary_path(path).write_bytes(data[: len(data) // 2])
+            handle, _ = output_files.create_temporary(path)
+            os.write(handle, data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
     real(path, data, mode, **kwargs)
 
@@ -152,12 +155,12 @@ def test_a_process_killed_mid_write_is_rolled_back(root: Path, recovery: str) ->
     during = snapshot(root)
     changed = [p for p in before if p in during and during[p] != before[p]]
     assert len(changed) == 2  # a half-migrated tree ...
-    assert any(p.endswith(".archguard-fix.tmp") for p in during)  # ... and half a file beside it
+    assert any(p.endswith(output_files.TEMPORARY_SUFFIX) for p in during)  # ... and half a file beside it
     assert Journal(root).pending
 
     if recovery == "fix --rollback":
         run = run_cli("fix", root, "--rollback", "--no-cache")
-        assert run.returncode == 1, run.stdout + run.stderr  # rolled back (INTERFACE.md)
+        assert run.returncode == 1, run.stdout + run.stderr  # rolled back (docs/interface.md)
     else:
         run = run_cli("fix", root, "--no-cache")
         assert run.returncode == 1

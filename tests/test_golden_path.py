@@ -389,7 +389,9 @@ def test_cli_bad_entry_points_are_exit_2(tmp_path: Path, args: list[str], expect
 
 def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path) -> None:
     from archguard.analysis.golden_path import collapse_closure
-    from archguard.reporting.golden_path_dot import closure_dot
+    from archguard.reporting.diagrams.dot import to_dot
+    from archguard.reporting.diagrams.golden_path import closure_diagram
+    from tests.test_report_golden_path import dot_graph
 
     tree = {**CLEAN, "app/api/routes.py": "from app.util import helper\nimport app.api.gone\n",
             "app/api/admin/__init__.py": "", "app/api/admin/views.py": "import app.util\n",
@@ -402,10 +404,12 @@ def test_the_closure_collapses_to_packages_for_the_report_diagram(tmp_path: Path
     ]
     assert diagram.edges == (("app.api", "app"), ("app.api", "app.util"), ("app.main", "app"),
                              ("app.main", "app.api"), ("app.main", "app.util"))
-    dot = closure_dot(diagram)
-    assert dot.startswith("digraph golden_path {") and "golden path of app.main: 1 problem" in dot
-    assert '"app.api" [label="app.api\\n4 modules\\n1 problem", fillcolor="#f8d0d0"' in dot
-    assert '"app.main" -> "app.api" [color="#c00000"];' in dot
+    dot = to_dot(closure_diagram(diagram))
+    assert dot.startswith('digraph "golden-path-1" {') and "golden path of app.main: 1 problem" in dot
+    nodes, edges = dot_graph(dot)
+    assert nodes["app.api"].get("label") == '"app.api\\n4 modules\\n1 problem"'
+    assert nodes["app.api"].get("fillcolor") == '"#f8d0d0"'
+    assert edges["app.main", "app.api"].get("color") == '"#c00000"'
     if shutil.which("dot"):  # Graphviz accepts it
         run = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
         assert run.returncode == 0 and "<svg" in run.stdout, run.stderr

@@ -8,9 +8,9 @@ from pathlib import Path
 import grimp
 import pytest
 
-from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, count_import_edges
-from tests.helpers import write_tree
-from tests.helpers import edges, scan
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.domain.import_edges import count_import_edges
+from tests.helpers import edges, scan, write_tree
 
 # Every import shape grimp's scanner distinguishes: absolute and relative, modules and names,
 # star imports, trimming of names inside modules, packages importing themselves, nested imports,

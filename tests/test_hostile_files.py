@@ -85,11 +85,12 @@ def _py_files_on_disk(root: Path) -> int:
     return count
 
 
-@pytest.mark.parametrize("command", ["scan", "check", "discover", "report"])
+@pytest.mark.parametrize("command", ["scan", "check", "discover", "report", "baseline"])
 def test_every_hostile_file_is_accounted_for_and_nothing_crashes(
     hostile_tree: Path, command: str, tmp_path: Path
 ) -> None:
-    extra = ["--out", str(tmp_path / "report")] if command == "report" else []
+    extra = {"report": ["--out", str(tmp_path / "report")], "baseline": ["--baseline", str(tmp_path / "b.json")]}
+    extra = extra.get(command, [])
     result = run_cli(command, hostile_tree, *extra, "--no-cache", "--json", "-", "-q")
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr, result.stderr
@@ -97,6 +98,22 @@ def test_every_hostile_file_is_accounted_for_and_nothing_crashes(
     summary = report["summary"]
     assert summary["files"] == summary["parsed_files"] + summary["syntax_errors"] + summary["unreadable_files"]
     assert summary["files"] == _py_files_on_disk(hostile_tree)
+
+
+@pytest.mark.parametrize("command", [["graph", "--out", "{tmp}/g.svg"], ["graph", "--out", "{tmp}/g.dot"],
+                                     ["init"], ["fix", "--dry-run"], ["fix"]], ids=" ".join)
+def test_the_other_commands_survive_the_hostile_tree(hostile_tree: Path, command: list[str], tmp_path: Path) -> None:
+    """graph, init and fix on the same tree: a result or a refusal, never a traceback or a hang."""
+    tree = hostile_tree
+    if command[0] in ("init", "fix"):  # they write into the tree: a copy of their own
+        tree = tmp_path / "tree"
+        shutil.copytree(hostile_tree, tree, symlinks=True)
+    args = [part.format(tmp=tmp_path) for part in command]
+    result = run_cli(args[0], tree, *args[1:], "--no-cache", "-q")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    if result.returncode == 2:  # a refusal: one line naming the file, as every configuration error
+        assert result.stderr.startswith("archguard: error: ") and result.stderr.count("\n") == 1, result.stderr
 
 
 def test_each_hostile_file_lands_in_the_expected_bucket(hostile_tree: Path) -> None:

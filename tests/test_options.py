@@ -108,7 +108,7 @@ def test_bad_pyproject_values_name_the_key(tmp_path: Path, body: str, message: s
         ("check", {"golden_only": True}, "--golden-only needs --entry"),
         ("check", {"json": "-", "format": "junit"}, "--json - and --format junit both want stdout"),
         ("check", {"json": "b.json", "baseline": "b.json"}, "--json and --baseline name the same file"),
-        ("graph", {"focus": "app", "concept": "x", "out": "g.dot"}, "--focus and --concept draw different"),
+        ("graph", {"focus": "app", "concept": "x", "out": "g.dot"}, "--concept draws a cluster; --focus and --dsm draw other diagrams"),
         ("baseline", {}, "baseline needs --baseline FILE"),
         ("baseline", {"baseline": "b.json", "expires": "soon"}, "--expires: 'expires' must be an ISO date"),
         ("discover", {"canonical": ["x"]}, "--canonical 'x': write CONCEPT=module:Name"),
@@ -132,3 +132,15 @@ def test_every_configurable_option_has_a_toml_type_a_user_can_write() -> None:
     for key, spec in configurable().items():
         assert key == key.lower() and "-" not in key
         assert spec.kind is not Kind.REVISION  # "the option alone" has no TOML spelling
+
+
+def test_the_interface_page_lists_every_pyproject_key_and_command() -> None:
+    """docs/interface.md is the promise to users: an option [tool.archguard] may set, or a
+    command, that it does not name is a promise nobody wrote down."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "interface.md").read_text(encoding="utf-8")
+    for key in configurable():
+        assert f"`{key}`" in page, key
+    for command in EVERY_COMMAND:
+        assert f"`{command}" in page, command
+    for spec in OPTIONS:
+        assert f"`{spec.flag}" in page, spec.flag

@@ -257,6 +257,6 @@ def test_graph_draws_one_diagram_by_the_suffix_of_out(tmp_path: Path) -> None:
 
 def test_history_file_errors_name_file_and_line(tmp_path: Path) -> None:
     history = tmp_path / "h.jsonl"
-    history.write_text('{"date": "x"}\n[1, 2]\n')
+    history.write_text('{"date": "2026-01-01"}\n[1, 2]\n')
     with pytest.raises(ConfigError, match=r"h.jsonl:2: history line is not a JSON object"):
         read_history(history)

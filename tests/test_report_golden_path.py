@@ -17,7 +17,8 @@ import pytest
 
 from archguard.adapters.project_files.history_file import read_history
 from archguard.domain.golden_path import ClosureDiagram, MissingModule, PackageNode
-from archguard.reporting.golden_path_dot import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_dot
+from archguard.reporting.diagrams.dot import to_dot
+from archguard.reporting.diagrams.golden_path import EDGES_PER_BOX, MAX_MISSING, MAX_PACKAGES, closure_diagram
 from tests.chromium import load
 from tests.helpers import run_cli
 from tests.test_report import copy_example, load_json
@@ -75,8 +76,7 @@ def test_markdown_and_html_list_each_entry_and_each_chain(example_with_entries) 
 def test_one_closure_diagram_per_entry_with_the_problem_red(example_with_entries) -> None:
     _, out, _, _ = example_with_entries
     graphs = out / "graphs"
-    first = pydot.graph_from_dot_data((graphs / "golden-path-1.dot").read_text(encoding="utf-8"))[0]
-    nodes = {n.get_name().strip('"'): n for n in first.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
+    nodes, _ = dot_graph((graphs / "golden-path-1.dot").read_text(encoding="utf-8"))
     assert set(nodes) == {FIX_DB, "shopapp", "shopapp.config", "shopapp.orders", "shopapp.services", "shopapp.utils",
                           "missing:shopapp.services.old_module"}
     assert nodes[FIX_DB].get("color") == '"#c00000"'  # the package holding the problem
@@ -129,7 +129,9 @@ def test_entry_points_from_config_give_the_shortest_chain_in_the_report(tmp_path
         "  - `app.main -> app.api -> app.api.ws` at `app/api/ws.py:1`: `AG402` no module named 'app.gone'",
     ]
     dot = (tmp_path / "out" / "graphs" / "golden-path-1.dot").read_text(encoding="utf-8")
-    assert '"app.api" [label="app.api\\n2 modules\\n1 problem", fillcolor="#f8d0d0"' in dot
+    nodes, _ = dot_graph(dot)
+    assert nodes["app.api"].get("label") == '"app.api\\n2 modules\\n1 problem"'
+    assert nodes["app.api"].get("fillcolor") == '"#f8d0d0"'
 
 
 def test_a_large_closure_diagram_is_bounded_and_keeps_every_problem() -> None:
@@ -138,20 +140,24 @@ def test_a_large_closure_diagram_is_bounded_and_keeps_every_problem() -> None:
     nodes.append(PackageNode("app.main", modules=1, problems=0, entry=True))
     edges = (*[("app.main", n.name) for n in nodes[:-1]], ("pkg001", "pkg002"))
     dot = closure_dot(ClosureDiagram("app.main", tuple(nodes), edges))
-    graph = pydot.graph_from_dot_data(dot)[0]
-    names = {n.get_name().strip('"') for n in graph.get_nodes()} - {"node", "edge", "graph"}
+    names, edges = dot_graph(dot)
     assert len(names) == MAX_PACKAGES + 1  # the kept packages and one "+N more" box
-    assert {"app.main", "pkg000", "pkg099", "+more"} <= names and "pkg001" not in names
+    assert {"app.main", "pkg000", "pkg099", "+more"} <= set(names) and "pkg001" not in names
     assert "+76 more packages" in dot and "no problems" in dot
-    assert ("app.main", "+more") in {(e.get_source().strip('"'), e.get_destination().strip('"'))
-                                     for e in graph.get_edges()}
+    assert ("app.main", "+more") in edges
+
+
+def closure_dot(diagram: ClosureDiagram) -> str:
+    return to_dot(closure_diagram(diagram))
 
 
 def dot_graph(text: str) -> tuple[dict[str, pydot.Node], dict[tuple[str, str], pydot.Edge]]:
-    """Nodes by name and edges by (source, destination) of DOT text, read back with pydot."""
+    """Nodes by package (each box's tooltip) and edges by (source, destination) package of DOT
+    text, read back with pydot."""
     graph = pydot.graph_from_dot_data(text)[0]
-    nodes = {n.get_name().strip('"'): n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
-    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e for e in graph.get_edges()}
+    nodes = {n.get("tooltip").strip('"'): n for n in graph.get_nodes() if n.get("tooltip")}
+    name = {n.get_name(): key for key, n in nodes.items()}
+    edges = {(name[e.get_source()], name[e.get_destination()]): e for e in graph.get_edges()}
     return nodes, edges
 
 
@@ -296,4 +302,4 @@ def test_a_long_golden_path_list_is_capped_and_links_to_the_filtered_table(tmp_p
     page = load((tmp_path / "out" / "index.html").as_uri() + link.split('"')[1], tmp_path / "profile")
     assert page.console == [] and 'data-js-errors="0"' in page.dom
     shown = [row for row, hidden in parse(page.dom).tables["violations"] if not hidden]
-    assert len(shown) == 30 and {row[4] for row in shown} == {"golden-path:app.main"}
+    assert len(shown) == 30 and {row[3] for row in shown} == {"golden-path:app.main"}

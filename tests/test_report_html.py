@@ -94,7 +94,7 @@ def test_page_runs_without_errors_and_tables_hold_the_findings(hostile_report, t
     assert page.console == []
     assert 'data-js-errors="0"' in page.dom
     tables = parse(page.dom)
-    assert tables.scripts == 1  # the page's own; nothing from the analysed names became markup
+    assert tables.scripts == 2  # the page's data and its script; nothing from the analysed names became markup
     violations = tables.tables["violations"]
     assert len(violations) == len(report["violations"])
     assert {row[0] for row, _ in violations} == {f"{v['path']}:{v['line']}" for v in report["violations"]}

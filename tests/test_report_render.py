@@ -11,7 +11,7 @@ from archguard.domain.result import CheckResult
 from archguard.reporting import history
 from archguard.reporting.html_report import Figure, Links, render_html
 from archguard.reporting.markdown import code, render_markdown, text
-from archguard.reporting.report_json import to_report_json
+from archguard.reporting.json_report import to_report_json
 from tests import report_fixtures as fx
 from tests.test_reporting import make_scan
 
@@ -60,7 +60,7 @@ def test_html_escapes_names_and_links_with_the_template() -> None:
     )
     parser = _Elements()
     parser.feed(page)
-    assert parser.tags.count("script") == 1 and "b" not in parser.tags
+    assert parser.tags.count("script") == 2 and "b" not in parser.tags  # the data and the script
     assert "evil.&lt;script&gt;:Name&quot;quoted\\N" in page
     assert 'href="https://git.example/o/r/-/blob/main/evil/%3Cscript%3E.py#L1"' in page
     assert "<?xml" not in page and "<!-- c -->" not in page and "<svg><g/></svg>" in page

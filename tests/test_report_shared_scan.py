@@ -1,39 +1,23 @@
 """What keeps a warm ``archguard report`` close to a warm ``check`` (benchmarks/README.md): one
-scan shared by the check and the discovery, and the module edge counts (package overview, focus
-view) kept in the results cache, never stale."""
+scan shared by the check and the discovery, and the module imports (overview, matrix, explorer,
+focus view) kept in the results cache, never stale."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
-
-import pydot
-import pytest
 
 from archguard.app import Options
 from archguard.app.report import ReportOptions, draw_graph, run_report
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shopapp"
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")  # pydot's use of pyparsing
-
 
 def copy_example(destination: Path) -> Path:
     return Path(
         shutil.copytree(EXAMPLE, destination, ignore=shutil.ignore_patterns(".archguard_cache", "reports"))
     )
-
-
-def overview_edges(dot_file: Path) -> dict[tuple[str, str], str]:
-    """(importer label, imported label) -> the edge's label, read back from the DOT text."""
-    graph = pydot.graph_from_dot_data(dot_file.read_text(encoding="utf-8"))[0]
-    names = {n.get_name(): (n.get("label") or "").strip('"').split("\\n")[0] for n in graph.get_nodes()}
-    return {
-        (names.get(e.get_source(), e.get_source()), names.get(e.get_destination(), e.get_destination())): str(
-            e.get("label")
-        )
-        for e in graph.get_edges()
-    }
 
 
 def test_report_scans_the_tree_once(tmp_path: Path) -> None:
@@ -58,14 +42,21 @@ def test_module_edges_come_from_the_cache_and_follow_an_edit(tmp_path: Path) -> 
     cold = (tmp_path / "cold" / "graphs" / "overview.dot").read_text(encoding="utf-8")
     assert (tmp_path / "warm" / "graphs" / "overview.dot").read_text(encoding="utf-8") == cold
 
-    # A new import between two packages that did not import each other: the cached counts are not
-    # served for the edited tree, the overview shows the new edge.
-    before = overview_edges(tmp_path / "warm" / "graphs" / "overview.dot")
-    assert not any(a == "shopapp.plugins" and b == "shopapp.payments" for a, b in before)
+    # A new import between two packages that did not import each other: the cached imports are not
+    # served for the edited tree; the matrix and the explorer's graph have the new one.
+    def plugins_to_payments(out: Path) -> list[list[int]]:
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        names, dsm = report["import_graph"]["nodes"]["names"], report["dsm"]
+        group = {g["name"]: i for i, g in enumerate(dsm["groups"])}
+        edges = [e for e in report["import_graph"]["edges"]
+                 if names[e[0]] == "shopapp.plugins.refunds" and names[e[1]] == "shopapp.payments.gateway"]
+        cells = [c for c in dsm["cells"] if c[:2] == [group["shopapp.plugins"], group["shopapp.payments"]]]
+        return edges + cells
+
+    assert plugins_to_payments(tmp_path / "warm") == []
     (root / "shopapp" / "plugins" / "refunds.py").write_text("from shopapp.payments import gateway\n")
     run_report(options, ReportOptions(out=tmp_path / "edited"))
-    after = overview_edges(tmp_path / "edited" / "graphs" / "overview.dot")
-    assert ("shopapp.plugins", "shopapp.payments") in after
+    assert len(plugins_to_payments(tmp_path / "edited")) == 2  # the module import, and its cell
 
 
 def test_graph_focus_reads_the_edges_report_cached(tmp_path: Path) -> None:

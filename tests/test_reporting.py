@@ -143,6 +143,12 @@ def make_check(*, broken_files: bool = False) -> CheckResult:
             {"fingerprint": "abc", "contract": "websocket-manager"}
         ],
         contracts_run=contracts,
+        contract_types={
+            "websocket-manager": "concept",
+            "layers": "import-linter",
+            "dangling-imports": "dangling-imports",
+            "analysable-files": "analysable-files",
+        },
         duration_s=2.0004,
     )
 
@@ -363,7 +369,11 @@ def test_render_check_groups_by_contract_hides_baselined_and_marks_warnings():
             "1 stale baseline entry: fixed since the baseline was recorded; "
             "--update-baseline drops them."
         ),
-        "Found 3 violations (1 new, 1 baselined, 1 warning) in 2 contracts.",
+        "Contracts: 2 kept, 1 broken.",
+        "  BROKEN  websocket-manager (concept): 1 new, 1 baselined",
+        "  KEPT    layers (import-linter)",
+        "  KEPT    dangling-imports: 1 warning",
+        "Found 3 violations (1 new, 1 baselined, 1 warning) in 2 of 3 contracts.",
     ]
 
 
@@ -379,7 +389,20 @@ def test_render_check_with_no_violations_says_all_contracts_kept():
     check = CheckResult(
         scan=make_scan(syntax_errors=[], unreadable=[]), contracts_run=["a"]
     )
-    assert text.render_check(check) == "All contracts kept.\n"
+    assert text.render_check(check) == "Contracts: 1 kept, 0 broken.\n  KEPT    a (import-linter)\nAll contracts kept.\n"
+
+
+def test_contract_results_list_every_contract_kept_or_broken_like_lint_imports():
+    check = make_check()
+    assert summary.contract_results(check) == [
+        {"name": "websocket-manager", "type": "concept", "state": "broken", "violations": 2, "new": 1,
+         "baselined": 1, "warnings": 0},
+        {"name": "layers", "type": "import-linter", "state": "kept", "violations": 0, "new": 0, "baselined": 0,
+         "warnings": 0},
+        {"name": "dangling-imports", "type": "dangling-imports", "state": "kept", "violations": 1, "new": 0,
+         "baselined": 0, "warnings": 1},
+    ]
+    assert json_report.to_json(check, tool_version="0", command="check")["contract_results"] == summary.contract_results(check)
 
 
 def test_render_check_statistics_counts_shown_violations_per_rule_and_contract():

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,103 @@ def test_bad_exclude_pattern_is_exit_2(tree: Path) -> None:
 def test_jobs_out_of_range_in_pyproject_is_exit_2(tree: Path, jobs: str) -> None:
     pyproject(tree, f"jobs = {jobs}")
     assert_refused(archguard("scan", tree, "--no-cache"), "pyproject.toml", "jobs")
+
+
+# --- the tree's exclude patterns cannot stall the run (#21 shape 5) --------------------------------
+
+
+def test_backtracking_exclude_pattern_from_the_tree_does_not_stall(tree: Path) -> None:
+    """Python's regular expressions take exponential time on this pattern and a long name; the
+    run must finish in the time a plain run takes."""
+    (tree / "app" / ("a" * 200 + ".py")).write_text("import os\n")
+    pyproject(tree, 'exclude = ["*a*a*a*a*a*a*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*c/"]')
+    try:
+        run = run_cli("check", tree, "--no-cache", "-q", timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("an exclude pattern from the tree kept check busy for 30 s")
+    assert run.returncode == 0 and "All contracts kept" in run.stdout, run.stdout + run.stderr
+
+
+def test_exclude_patterns_keep_gitignore_semantics(tmp_path: Path) -> None:
+    """The linear-time matcher decides as pathspec's reference (Python ``re``) engine does."""
+    import pathspec
+
+    from archguard.adapters.discovery import _ExcludeSpec
+
+    paths = ["a.py", "app/a.py", "app/sub/b.py", "backup/x.py", "backup/keep.py", "docs/old/c.py",
+             "app/old_d.py", "build/e.py", "app/build/f.py", "tests/u/fixtures/g.py", "x[1].py", "#h.py"]
+    for patterns in (["backup/**", "!backup/keep.py"], ["/build"], ["build/"], ["**/old_*"], ["docs/"],
+                     ["app/**/b.py"], ["*.py", "!app/**"], ["tests/**/fixtures/*.py"], ["x\\[1\\].py"],
+                     ["\\#h.py"], ["?.py"], ["[ab].py"], ["app/*"]):
+        reference = pathspec.GitIgnoreSpec.from_lines(patterns, backend="simple")
+        ours = _ExcludeSpec(patterns)
+        assert [ours.excludes_file(p) for p in paths] == [reference.match_file(p) for p in paths], patterns
+        assert any(ours.excludes_file(p) for p in paths), patterns  # each case excludes something
+
+
+# --- contract_types never imports the tree, even installed editable (#21 shape 3) ------------------
+
+
+def test_contract_type_of_an_editable_install_is_never_imported(tmp_path: Path) -> None:
+    """setuptools' PEP 660 editable install of a flat-layout project puts a finder on
+    ``sys.meta_path``, invisible to ``PathFinder``: the tree's plugin module is importable without
+    PYTHONPATH. archguard refuses it by its top-level name (one of the tree's), whatever the
+    finders say."""
+    marker = tmp_path / "imported"
+    project = write_tree(tmp_path / "proj", {
+        "evil_plugin.py": f"open({str(marker)!r}, 'w').close()\nclass C: pass\n",
+        "app/__init__.py": "",
+        "app/a.py": "import os\n",
+        "app/b.py": "from app import a\n",
+        "pyproject.toml": '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+                          '[project]\nname = "evil-proj"\nversion = "0.1"\n'
+                          '[tool.setuptools]\npy-modules = ["evil_plugin"]\npackages = ["app"]\n',
+    })
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # archguard and its dependencies (and setuptools, to build) from the test's own environment
+    ours = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "outer.pth").write_text(f"import site; site.addsitedir({ours!r})\n")  # its .pth files too
+    install = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "-e", project],
+                             capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stdout + install.stderr
+    probe = subprocess.run([python, "-c", "import importlib.machinery, importlib.util, sys;"
+                            "print(importlib.machinery.PathFinder.find_spec('evil_plugin'),"
+                            " importlib.util.find_spec('evil_plugin').origin)"],
+                           capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert probe.stdout.startswith("None ") and str(project) in probe.stdout, probe.stdout  # the meta_path finder
+    (project / ".importlinter").write_text(IMPORTLINTER.format(extra="contract_types =\n    x: evil_plugin.C"))
+    run = subprocess.run([python, "-m", "archguard", "check", project, "--no-cache"], capture_output=True,
+                         text=True, cwd=tmp_path, timeout=120)
+    assert_refused(run, "inside the analysed tree")
+    assert not marker.exists()
+
+
+# --- jobs from the tree are capped at the machine's CPUs (#21 shape 14) ----------------------------
+
+
+def test_jobs_from_the_tree_are_capped_at_the_cpu_count(tree: Path) -> None:
+    """``jobs = 256`` in the tree's pyproject.toml: at most as many worker processes as CPUs."""
+    for i in range(400):  # enough files for the worker pool
+        (tree / "app" / f"m{i}.py").write_text(f"import app.a\nX = {i}\n")
+    pyproject(tree, "jobs = 256")
+    probe = (
+        "import concurrent.futures as f, json, os, sys\n"
+        "seen = []\n"
+        "real = f.ProcessPoolExecutor.__init__\n"
+        "def spy(self, max_workers=None, *a, **k):\n"
+        "    seen.append(max_workers)\n"
+        "    real(self, max_workers, *a, **k)\n"
+        "f.ProcessPoolExecutor.__init__ = spy\n"
+        "from archguard.cli import main\n"
+        "sys.argv = ['archguard', 'scan', sys.argv[1], '--no-cache', '-q']\n"
+        "try:\n    main()\nfinally:\n    print(json.dumps(seen), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, tree], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    pools = json.loads(run.stderr.strip().splitlines()[-1])
+    assert pools and max(pools) <= (os.cpu_count() or 1), pools

@@ -93,3 +93,25 @@ def test_per_file_deadline_in_the_worker_pool(tmp_path: Path, monkeypatch) -> No
     assert time.monotonic() - started < 15
     assert out.outcomes["m7.py"].unreadable.reason == "took longer than 0.5 s to read and parse"
     assert sum(1 for o in out.outcomes.values() if o.facts is not None) == 39
+
+
+def test_py_symlink_out_of_root_is_unreadable_not_the_trees_source(tmp_path: Path) -> None:
+    """A ``.py`` link to a file outside ROOT is not the tree's source: its text never reaches the
+    findings, the JSON, SARIF or the report. A link inside ROOT is read as before."""
+    outside = tmp_path / "secret.py"
+    outside.write_text("import app.SECRET_OUTSIDE_TEXT\n")
+    (tmp_path / "secret.pyi").write_text("from app.SECRET_STUB import x\n")
+    tree = write_tree(tmp_path / "repo", {"app/__init__.py": "", "app/real.py": "import app.gone_inside\n"})
+    (tree / "app" / "leak.py").symlink_to(outside)
+    (tree / "app" / "leak.pyi").symlink_to(tmp_path / "secret.pyi")
+    (tree / "app" / "alias.py").symlink_to(tree / "app" / "real.py")
+    out = tmp_path / "scan.json"
+    for command in ("scan", "check"):
+        run = run_cli(command, tree, "--no-cache", "--json", out, timeout=60)
+        assert run.returncode in (0, 1), run.stderr
+        text = out.read_text()
+        assert "SECRET_OUTSIDE_TEXT" not in text and "SECRET_STUB" not in text
+        data = json.loads(text)
+        reasons = {u["path"]: u["reason"] for u in data["unreadable_files"]}
+        assert reasons == {"app/leak.py": "symbolic link leading outside ROOT"}
+        assert "gone_inside" in text  # the link inside ROOT is read

@@ -64,3 +64,30 @@ def test_python_m_archguard_inside_a_tree_never_imports_its_modules(tmp_path: Pa
     run = run_cli("scan", ".", "--no-cache", cwd=tree)
     assert run.returncode == 0, run.stderr
     assert not marker.exists()
+
+
+def test_report_stays_proportionate_to_one_file_with_thousands_of_broken_imports(tmp_path: Path) -> None:
+    """One file with 1,500 imports of missing modules, an entry point too: the report set lists at
+    most 1,000 findings per file, rule and contract, counts the rest in ``left_out`` and a notice,
+    and its summary counts them all (the memory this saves: benchmarks/hostile_memory.py)."""
+    import json
+
+    tree = write_tree(tmp_path / "repo", {
+        "app/__init__.py": "",
+        "app/main.py": "".join(f"import app.m{i:05d}\n" for i in range(1500)),
+        "pyproject.toml": '[tool.archguard]\nentry_points = ["app.main"]\n',
+    })
+    out = tmp_path / "out"
+    run = run_cli("report", tree, "--no-cache", "-q", "--out", out)
+    assert run.returncode == 1, run.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    listed = {code: sum(1 for v in report["violations"] if v["code"] == code) for code in ("AG201", "AG402")}
+    assert listed == {"AG201": 1000, "AG402": 1000}, listed
+    assert len(report["dangling_imports"]) == 1000
+    left = {(e["list"], e["code"]): e["count"] for e in report["left_out"]}
+    assert left == {("violations", "AG201"): 500, ("violations", "AG402"): 500, ("dangling_imports", "AG201"): 500}
+    assert report["summary"]["violations"] == 3000 and report["summary"]["dangling_imports"] == 1500
+    assert any("left out of this report" in n for n in report["notices"])
+    sarif = json.loads((out / "report.sarif").read_text(encoding="utf-8"))
+    assert len(sarif["runs"][0]["results"]) == 2000
+    assert "left out of this report" in (out / "index.html").read_text(encoding="utf-8")

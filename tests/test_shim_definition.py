@@ -1,4 +1,4 @@
-"""The one shim definition (INTERFACE.md) that check, fix and discover share."""
+"""The one shim definition (docs/interface.md) that check, fix and discover share."""
 
 from __future__ import annotations
 

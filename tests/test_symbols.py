@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archguard.analysis.symbols import Origin, SymbolTable
+from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
 from tests.helpers import MANAGER_CORE, make_table
@@ -133,6 +133,8 @@ def test_internal_external_and_missing_modules() -> None:
     # A script whose name is a path is in the tree but nothing can import a name from it.
     assert table.module_exists("scripts/fix-db.py")
     assert table.resolve("scripts.fix-db", "x").status == "external"
+    # statuses are an Enum (whose values are the words above, for messages and JSON)
+    assert table.resolve("app", "Nope").status is Status.MISSING_NAME
 
 
 def test_failure_down_a_reexport_chain_is_told_apart_from_a_failure_here() -> None:

@@ -59,6 +59,7 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
+_LINEAR_TIME = "re2"  # pathspec's backend for exclude patterns (see _ExcludeSpec)
 
 
 class DiscoveryError(Exception):
@@ -122,7 +123,10 @@ def discover(
 
 
 class _ExcludeSpec:
-    """The user's ``--exclude`` globs, gitignore-style, relative to ROOT."""
+    """The user's ``--exclude`` globs, gitignore-style, relative to ROOT. The patterns may come
+    from the tree (``[tool.archguard] exclude``), so they are matched by RE2 (pathspec's ``re2``
+    backend): time linear in the path's length, where Python's backtracking ``re`` takes
+    exponential time on ``*a*a*a*a*a*a*a*a*a*a*b`` (docs/security.md)."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
@@ -132,12 +136,12 @@ class _ExcludeSpec:
 
             for line in lines:  # one at a time, so the error names the bad one
                 try:
-                    pathspec.GitIgnoreSpec.from_lines([line])
+                    pathspec.GitIgnoreSpec.from_lines([line], backend=_LINEAR_TIME)
                 except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
                     raise DiscoveryError(
                         f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
                     ) from None
-            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            self._spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=_LINEAR_TIME)
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
         self._can_prune = not any(line.startswith("!") for line in lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from archguard.analysis.symbols import MISSING_MODULE, SymbolTable
+from archguard.analysis.symbols import Status, SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.ordering import dangling_order
@@ -77,7 +77,7 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
         return "module", target  # relative imports always point inside the tree
     if fact.kind is not ImportKind.FROM or fact.name == "*":
         # ``import a.b.c``, dynamic imports and star imports need the module itself.
-        if table.resolve_module(target).status == MISSING_MODULE:
+        if table.resolve_module(target).status == Status.MISSING_MODULE:
             return "module", target
         return None
     assert fact.name is not None
@@ -92,7 +92,7 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
     res = table.resolve(target, fact.name)
     if not res.fails_here:
         return None  # found, may exist, or broken further down a re-export chain (reported there)
-    if res.status == MISSING_MODULE:
+    if res.status == Status.MISSING_MODULE:
         return "module", target
     return "name", f"{target}:{fact.name}"
 

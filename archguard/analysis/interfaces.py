@@ -30,16 +30,7 @@ from fnmatch import fnmatchcase
 from typing import NamedTuple
 
 from archguard.analysis.shim_definition import fix_leaves_alone
-from archguard.analysis.symbols import (
-    DYNAMIC,
-    EXTERNAL,
-    MODULE,
-    OK,
-    UNPARSED,
-    Origin,
-    Resolution,
-    SymbolTable,
-)
+from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import InterfaceContract, module_matches
 from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
@@ -105,9 +96,9 @@ def public_face(table: SymbolTable, module: str) -> Face:
 
 def identity(res: Resolution) -> Identity | None:
     """The object a resolution denotes, or None when it denotes nothing (a missing name)."""
-    if res.origin is not None and res.status in (OK, MODULE):
+    if res.origin is not None and res.status in (Status.OK, Status.MODULE):
         return res.origin
-    if res.status in (EXTERNAL, UNPARSED) and res.chain:
+    if res.status in (Status.EXTERNAL, Status.UNPARSED) and res.chain:
         return res.chain[-1]
     return None
 
@@ -268,7 +259,11 @@ def _resolve(table: SymbolTable, contract: InterfaceContract) -> Interface:
         if face.listed and face.names is not None:
             for name in sorted(face.names):
                 res = table.resolve(module, name)
-                if res.status == MODULE and res.origin is not None and contract.contains(res.origin.module):
+                if (
+                    res.status == Status.MODULE
+                    and res.origin is not None
+                    and contract.contains(res.origin.module)
+                ):
                     pending.append(res.origin.module)
     exported: dict[Identity, list[tuple[str, str]]] = {}
     for face in faces:
@@ -304,7 +299,7 @@ def _resolve_export(table: SymbolTable, module: str, name: str) -> Resolution:
     pydantic, scikit-image) binds its names only when asked; its ``if TYPE_CHECKING:`` imports say
     what they are, as a type checker reads them."""
     res = table.resolve(module, name)
-    if res.status != DYNAMIC:
+    if res.status != Status.DYNAMIC:
         return res
     facts, file = table.facts_of(module), table.file_of(module)
     if facts is None or file is None:
@@ -501,7 +496,11 @@ def _judge(
             equivalent,
             None if equivalent else _not_exported(interface, module, res),
         )
-    if res.status == MODULE and res.origin is not None and interface.contract.contains(res.origin.module):
+    if (
+        res.status == Status.MODULE
+        and res.origin is not None
+        and interface.contract.contains(res.origin.module)
+    ):
         if interface.is_public(res.origin.module) or res.origin.module == module:
             return None
         return _Finding(
@@ -514,7 +513,7 @@ def _judge(
     face = public_face(table, module)
     if face.exports(name) or (name.startswith("__") and name.endswith("__")):
         return None
-    if identity(res) is None and res.status != "dynamic":
+    if identity(res) is None and res.status is not Status.DYNAMIC:
         return None  # a name the module does not provide: a dangling import (AG202), not ours
     equivalent = interface.equivalent(res, name)
     if is_private(name):
@@ -541,7 +540,7 @@ def _not_exported(interface: Interface, module: str, res: Resolution) -> str:
     package = interface.package
     if interface.face_unknown:
         return f"what {package} exports is unknown ({interface.face_unknown})"
-    if res.status == MODULE:
+    if res.status == Status.MODULE:
         return "a module: import what you use from the package's public face instead"
     return f"{package} does not export it: export it from {package}, or list {module} in also_public"
 

@@ -15,18 +15,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
 
-# Statuses a Resolution can have (see Resolution.status).
-OK = "ok"
-MODULE = "module"
-EXTERNAL = "external"
-MISSING_MODULE = "missing-module"
-MISSING_NAME = "missing-name"
-CYCLE = "cycle"
-DYNAMIC = "dynamic"
+
+class Status(str, Enum):
+    """What resolving a ``module:Name`` found (``Resolution.status``)."""
+
+    OK = "ok"  # a definition (``origin``)
+    MODULE = "module"  # a module object (``origin`` with no name)
+    EXTERNAL = "external"  # outside the analysed tree: not looked into
+    MISSING_MODULE = "missing-module"
+    MISSING_NAME = "missing-name"
+    CYCLE = "cycle"  # a re-export cycle
+    DYNAMIC = "dynamic"  # may exist at run time only (``__getattr__``, a star import of the unknown)
+    UNPARSED = "unparsed"  # the module did not parse: its names are unknown
+
 
 # Names every module object has without binding them (``from app import __path__`` is real code in
 # homeassistant); they exist, but have no definition to resolve to.
@@ -45,8 +51,6 @@ IMPLICIT_MODULE_ATTRIBUTES = frozenset(
         "__annotations__",
     }
 )
-UNPARSED = "unparsed"
-
 # What a traced table (SymbolTable(traced=True)) notes besides module names: a lookup that walked
 # every module (its answer may change with any file), and a re-export cycle (whose answer depends
 # on which name was asked first, so only a full derivation reproduces it).
@@ -54,7 +58,7 @@ CONSULTED_EVERYTHING = "*"
 CONSULTED_CYCLE = "*cycle"
 
 # A found object, a module, or a place we deliberately do not look into.
-_SETTLED = frozenset({OK, MODULE, EXTERNAL, DYNAMIC, UNPARSED})
+_SETTLED = frozenset({Status.OK, Status.MODULE, Status.EXTERNAL, Status.DYNAMIC, Status.UNPARSED})
 # Re-export chains in real code are a handful of hops; anything this deep is a loop we did not
 # catch by key (e.g. through line-bounded alias lookups) and is reported as a cycle, which also
 # keeps us far from Python's recursion limit.
@@ -85,18 +89,18 @@ class Resolution:
     itself; longer chains failed further down a re-export chain.
     """
 
-    status: str
+    status: Status
     origin: Origin | None = None
     chain: tuple[tuple[str, str], ...] = ()
 
     @property
     def found(self) -> bool:
-        return self.status in (OK, MODULE)
+        return self.status in (Status.OK, Status.MODULE)
 
     @property
     def fails_here(self) -> bool:
         """The asked module itself lacks the module or the name (not some module it re-exports from)."""
-        return self.status in (MISSING_MODULE, MISSING_NAME) and len(self.chain) == 1
+        return self.status in (Status.MISSING_MODULE, Status.MISSING_NAME) and len(self.chain) == 1
 
 
 # What binds a name at module level: a definition/assignment or an import.
@@ -256,12 +260,12 @@ class SymbolTable:
         self._note(module.split(".")[0])
         if module in self._modules:
             file = self._modules[module].file
-            return Resolution(MODULE, Origin(module, "", "module", file.path, 1), ())
+            return Resolution(Status.MODULE, Origin(module, "", "module", file.path, 1), ())
         if module in self._namespaces:
-            return Resolution(MODULE, Origin(module, "", "module", "", 0), ())
+            return Resolution(Status.MODULE, Origin(module, "", "module", "", 0), ())
         if module.split(".")[0] in self.internal_roots:
-            return Resolution(MISSING_MODULE, None, ())
-        return Resolution(EXTERNAL, None, ())
+            return Resolution(Status.MISSING_MODULE, None, ())
+        return Resolution(Status.EXTERNAL, None, ())
 
     def split_dotted(self, dotted: str) -> tuple[str, str] | None:
         """``a.b.C.attr`` -> ``("a.b", "C")`` using the longest prefix that is a known module."""
@@ -318,7 +322,7 @@ class SymbolTable:
         attribute of a class or value (``Impl.create``) is some other object: status "dynamic".
         """
         res, leftover = self._walk_expression(module, dotted, before_line)
-        return Resolution(DYNAMIC, None, res.chain) if leftover else res
+        return Resolution(Status.DYNAMIC, None, res.chain) if leftover else res
 
     def _walk_expression(self, module: str, dotted: str, before_line: int | None) -> tuple[Resolution, bool]:
         """Resolve a dotted expression; ``leftover`` is True when parts remain after a
@@ -326,8 +330,8 @@ class SymbolTable:
         head, *rest = dotted.split(".")
         res = self._resolve(module, head, before_line)
         for part in rest:
-            if res.status != MODULE or res.origin is None:
-                return res, res.status == OK
+            if res.status != Status.MODULE or res.origin is None:
+                return res, res.status == Status.OK
             res = _prefixed(res.chain, self._resolve(res.origin.module, part, None))
         return res, False
 
@@ -460,7 +464,7 @@ class SymbolTable:
             # while we are resolving it: Python then imports the submodule.
             self._note(CONSULTED_CYCLE)
             sub = self._submodule(module, name)
-            return sub if sub is not None else Resolution(CYCLE, None, ((module, name),))
+            return sub if sub is not None else Resolution(Status.CYCLE, None, ((module, name),))
         self._in_progress.add(key)
         if not self._traced:
             try:
@@ -487,12 +491,12 @@ class SymbolTable:
         if info is None:
             if module in self._namespaces:
                 sub = self._submodule(module, name)
-                return sub if sub is not None else Resolution(MISSING_NAME, None, hop)
-            status = MISSING_MODULE if self.is_internal(module) else EXTERNAL
+                return sub if sub is not None else Resolution(Status.MISSING_NAME, None, hop)
+            status = Status.MISSING_MODULE if self.is_internal(module) else Status.EXTERNAL
             return Resolution(status, None, hop)
         if info.facts is None:
             sub = self._submodule(module, name)
-            return sub if sub is not None else Resolution(UNPARSED, None, hop)
+            return sub if sub is not None else Resolution(Status.UNPARSED, None, hop)
 
         found = self._through_candidates(info, name, before_line, hop)
         if found is not None:
@@ -503,8 +507,8 @@ class SymbolTable:
             through = self._through_star(star, name)
             if through is None:
                 continue
-            if through.status == DYNAMIC:
-                return Resolution(DYNAMIC, None, hop)
+            if through.status == Status.DYNAMIC:
+                return Resolution(Status.DYNAMIC, None, hop)
             if through.status in _SETTLED:
                 return _prefixed(hop, through)
 
@@ -521,8 +525,8 @@ class SymbolTable:
             or external_star
             or name in IMPLICIT_MODULE_ATTRIBUTES
         ):
-            return Resolution(DYNAMIC, None, hop)
-        return Resolution(MISSING_NAME, None, hop)
+            return Resolution(Status.DYNAMIC, None, hop)
+        return Resolution(Status.MISSING_NAME, None, hop)
 
     def _through_candidates(
         self, info: _ModuleInfo, name: str, before_line: int | None, hop: tuple[tuple[str, str], ...]
@@ -536,7 +540,7 @@ class SymbolTable:
                 continue
             if isinstance(cand, Binding) and cand.kind is not BindingKind.ALIAS:
                 # The common case, kept allocation-light: a definition right here.
-                return Resolution(OK, self.origin_of_binding(module, cand), hop)
+                return Resolution(Status.OK, self.origin_of_binding(module, cand), hop)
             res = _prefixed(hop, self._follow(info, cand))
             if res.status in _SETTLED:
                 return res
@@ -549,17 +553,17 @@ class SymbolTable:
             return None  # missing (dangling, reported on its own line) or a bare namespace folder
         facts = self._modules[star_module].facts
         if facts is None:
-            return Resolution(DYNAMIC, None, ())  # unparsed: its names are unknown
+            return Resolution(Status.DYNAMIC, None, ())  # unparsed: its names are unknown
         listed = facts.all_names is not None
         if listed and name not in facts.all_names:  # type: ignore[operator]
             return None
         if not listed and name.startswith("_"):
             return None
         res = self._resolve(star_module, name, None)
-        if res.fails_here or res.status == CYCLE:
+        if res.fails_here or res.status == Status.CYCLE:
             return None
         explicit = name in self._candidates(self._modules[star_module])
-        if res.status == MODULE and not listed and not explicit:
+        if res.status == Status.MODULE and not listed and not explicit:
             return None  # a submodule the package never bound is not in its namespace
         return res
 
@@ -596,10 +600,10 @@ class SymbolTable:
                 if not leftover:
                     return res
                 # ``X = Impl.create``: X is a new object made here, not Impl.
-            return Resolution(OK, self.origin_of_binding(module, cand), ())
+            return Resolution(Status.OK, self.origin_of_binding(module, cand), ())
         target = info.file.import_target(cand)
         if target is None:
-            return Resolution(MISSING_MODULE, None, ())
+            return Resolution(Status.MISSING_MODULE, None, ())
         if cand.kind is ImportKind.IMPORT:
             # ``import a.b as m`` binds a.b; ``import a.b`` binds a (and needs a.b to exist).
             bound_module = target if cand.asname else cand.bound_name
@@ -611,7 +615,7 @@ class SymbolTable:
         assert cand.name is not None
         if cand.level and not self.module_exists(target):
             # Relative imports always stay inside the tree, even from loose test folders.
-            return Resolution(MISSING_MODULE, None, ((target, cand.name),))
+            return Resolution(Status.MISSING_MODULE, None, ((target, cand.name),))
         return self._resolve(target, cand.name, None)
 
     def _before_del(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
@@ -699,7 +703,7 @@ class SymbolTable:
             parent, _, last = module.rpartition(".")
             if parent and self.module_exists(parent):
                 res = self.resolve(parent, last)
-                if res.origin is not None and res.status == MODULE and res.origin.module == module:
+                if res.origin is not None and res.status == Status.MODULE and res.origin.module == module:
                     pair = (parent, last)
                     bucket = reverse.setdefault(res.origin, [])
                     if pair not in bucket:

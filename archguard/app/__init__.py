@@ -30,29 +30,32 @@ from archguard.adapters.cache.results_cache import ResultsCache
 from archguard.adapters.discovery import DiscoveryError, split_undecodable_names
 from archguard.adapters.discovery import discover as discover_files
 from archguard.adapters.parsing.syntax_judge import NEWEST_TARGET
-from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files import baseline_file
+from archguard.adapters.project_files.codeowners_file import read_codeowners
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
-from archguard.adapters.project_files.safe_io import is_inside
 from archguard.analysis.baseline import carry_annotations, migrate_entries, settle_baseline
 from archguard.analysis.broken_files import CONTRACT as BROKEN_FILES
 from archguard.analysis.broken_files import broken_file_findings, held_entries
+from archguard.analysis.dangling import CONTRACT as DANGLING_CONTRACT
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
-from archguard.app.derivation import Derivation, checker_versions
+from archguard.app.derivation import Derivation
 from archguard.app.golden_path import check_entries
 from archguard.app.options import Options
+from archguard.app.preflight import Preflight, load_contracts
 from archguard.app.warm_start import ScannedLater
 from archguard.domain.contracts import ContractSet
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation
-from archguard.domain.golden_path import is_golden
+from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, ScanResult
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor import-linter, and
-    # importing them would cost a seventh of such a scan of 10,000 files
+    # importing them is a large share of such a scan (benchmarks/README.md, "Measurements behind
+    # design choices")
     import grimp
 
     from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig
@@ -67,10 +70,13 @@ class Workspace:
     The symbol table and the graph are built on first use: a scan whose results came from the
     cache needs neither. Everything derived, and its caching, goes through ``derivation``."""
 
-    def __init__(self, scan: ScanResult, derivation: Derivation, started: float) -> None:
+    def __init__(
+        self, scan: ScanResult, derivation: Derivation, started: float, preflight: Preflight | None = None
+    ) -> None:
         self.scan = scan
         self.derivation = derivation
         self.started = started  # perf_counter() when the scan began: check's duration counts from here
+        self.preflight = preflight  # the check's configuration, validated before the scan (app/preflight.py)
 
     @property
     def table(self) -> SymbolTable:
@@ -95,9 +101,15 @@ def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
 
 
 def scan_workspace(
-    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    listing: GitListing | bool | None = True,
+    preflight: Preflight | None = None,
 ) -> Workspace:
-    """``listing``: git's listing of ROOT made already this run (True: make it here)."""
+    """``listing``: git's listing of ROOT made already this run (True: make it here).
+    ``preflight``: a check's configuration, validated once the files are listed and before any is
+    parsed (``check`` and ``report`` pass one; ``scan`` and ``discover`` check no contracts)."""
     started = time.perf_counter()
     root = options.root.resolve()
     target = options.target or NEWEST_TARGET
@@ -114,6 +126,8 @@ def scan_workspace(
         assert given_cache_dir is not None
         check_cache_dir(given_cache_dir, root, discovery.files)
         warm_dir = start.cache_dir
+        if preflight is not None:
+            preflight.before_parse(ResultsCache(warm_dir), files)
         output = start.output(
             recorded, lambda: scan_files(root, files, target=target, cache=FactsCache(warm_dir))
         )
@@ -132,6 +146,8 @@ def scan_workspace(
             check_cache_dir(cache_dir, root, discovery.files)
             cache_dir = trusted_cache_dir(cache_dir, root, discovery.git_tracked)
         cache_dir = run_cache_dir(cache_dir, root, include_loose=options.include_loose)
+        if preflight is not None:
+            preflight.before_parse(ResultsCache(cache_dir), files)
         cache = FactsCache(cache_dir)
         output = scan_files(root, files, target=target, cache=cache, jobs=options.jobs, progress=progress)
         if start is not None:
@@ -171,12 +187,13 @@ def scan_workspace(
         duration_s=time.perf_counter() - started,
         cache_hits=output.cache_hits,
     )
-    return Workspace(scan, derivation, started)
+    return Workspace(scan, derivation, started, preflight)
 
 
 def scan_files(*args: Any, **kwargs: Any) -> ScanOutput:
     """The scanner, loaded on first use: a warm start (app/warm_start.py) parses nothing, and
-    loading the parser, its worker pool and ruff's glue costs a tenth of such a run."""
+    loading the parser, its worker pool and ruff's glue is a visible share of such a run
+    (benchmarks/README.md, "Measurements behind design choices")."""
     from archguard.adapters.parsing.scanner import scan_files as scan
 
     return scan(*args, **kwargs)
@@ -193,22 +210,16 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
 def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
-    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
-    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
-    from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig
-
-    config_path = find_config_file(options.root.resolve(), options.importlinter_config)
+    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover),
+    best with its ``preflight``; the configuration is validated before the scan parses a file."""
     if workspace is None:
-        workspace = scan_workspace(options, progress)
+        workspace = scan_workspace(options, progress, preflight=Preflight(options))
+    preflight = workspace.preflight or Preflight(options)
     scan = workspace.scan
     root = Path(scan.root)
-    contracts = load_contracts(options, root)
+    contracts = preflight.contracts
     # Stands for the loaded configuration, and loads it only if the results are not cached.
-    importlinter_config = (
-        cast("ImportLinterConfig", LazyConfig(config_path, root, workspace.results, checker_versions()))
-        if config_path
-        else None
-    )
+    importlinter_config = cast("ImportLinterConfig | None", preflight.importlinter_config(workspace.results))
     derived = workspace.derivation.check_results(contracts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     # A file that cannot be analysed is a finding too (AG001/AG002: analysis/broken_files.py).
@@ -221,11 +232,14 @@ def run_check(
         contracts_run = contracts_run + [closure.contract for closure in golden_path]
     baseline = _BaselineOutcome(violations)
     if options.baseline is not None:
-        baseline = _apply_baseline_file(violations, options, _holder(scan, contracts))
+        baseline = _apply_baseline_file(
+            violations, options, preflight.baseline or [], _holder(scan, contracts)
+        )
     violations = baseline.violations
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
         violations = [v for v in violations if is_golden(v)]
         contracts_run = [c.contract for c in golden_path or ()]
+    codeowners, owner_notices = read_codeowners(root)
     return CheckResult(
         scan=scan,
         violations=violations,
@@ -234,10 +248,28 @@ def run_check(
         expired_baseline_entries=baseline.expired,
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
-        notices=list(derived.notices),
+        contract_types=_contract_types(contracts_run, contracts, golden_path),
+        notices=[*derived.notices, *owner_notices],
+        codeowners=codeowners.source if codeowners else None,
+        owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
         duration_s=time.perf_counter() - workspace.started,
         golden_path=golden_path,
     )
+
+
+def _contract_types(
+    names: list[str], contracts: ContractSet, golden_path: list[EntryClosure] | None
+) -> dict[str, str]:
+    """Where each contract run comes from; a contract that is neither a concept or interface
+    contract of the contracts folder, the dangling imports, the files that must be analysable nor
+    an entry point's was declared in the import-linter configuration (its own types, and
+    archguard's ``canonical`` and ``interface`` there)."""
+    known = {c.name: "concept" for c in contracts.concepts}
+    known.update({c.name: "interface" for c in contracts.interfaces})
+    known.update({closure.contract: "golden-path" for closure in golden_path or ()})
+    known[DANGLING_CONTRACT] = "dangling-imports"
+    known[BROKEN_FILES] = "analysable-files"
+    return {name: known.get(name, "import-linter") for name in names}
 
 
 def record_baseline(options: Options, progress: Progress | None = None) -> CheckResult:
@@ -259,28 +291,26 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
     previous = migrate_entries(result.violations, previous)  # an earlier archguard's entries
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
+    if options.owner_from_codeowners:
+        if result.codeowners is None:
+            raise ConfigError(
+                "--owner-from-codeowners: ROOT has no CODEOWNERS (.github/, ROOT or docs/) that could be read"
+            )
+        # An entry without an owner (new, or never given one) gets its file's owners; one that has
+        # an owner (carried over, or --owner) keeps it.
+        entries = [
+            e
+            if e.get("owner") or not result.owners.get(e["path"])
+            else {**e, "owner": " ".join(result.owners[e["path"]])}
+            for e in entries
+        ]
     # Entries a broken file may be hiding stay until it parses again (analysis/broken_files.py).
     recorded = {v.fingerprint for v in result.violations}
     unmatched = [e for e in previous if e["fingerprint"] not in recorded]
     held, _ = _holder(result.scan, load_contracts(options, Path(result.scan.root)))(unmatched)
-    baseline_file.write_baseline(options.baseline, entries + held)
+    baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
-
-
-def load_contracts(options: Options, root: Path) -> ContractSet:
-    """The concept and interface contracts of the contracts folder."""
-    folder = options.contracts_dir
-    if folder is None:
-        folder = root / "contracts"
-        if not folder.is_symlink() and not folder.is_dir():
-            return ContractSet()
-    elif not folder.is_dir():
-        raise ConfigError(f"contracts folder not found: {folder}")
-    # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder
-    # elsewhere was given on the command line, which may point anywhere.
-    inside = options.contracts_dir is None or is_inside(folder.parent, root)
-    return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)
 
 
 @dataclass(frozen=True)
@@ -303,12 +333,13 @@ def _holder(scan: ScanResult, contracts: ContractSet) -> Holder:
     return lambda entries: held_entries(entries, broken, scan.files, scan.facts, canonical)
 
 
-def _apply_baseline_file(violations: list[Violation], options: Options, hold: Holder) -> _BaselineOutcome:
-    """Mark known violations; with --update-baseline rewrite the file, only ever shrinking it
-    unless --add-new is given; entries a broken file may be hiding are kept, neither matched nor
-    stale."""
+def _apply_baseline_file(
+    violations: list[Violation], options: Options, entries: list[dict[str, Any]], hold: Holder
+) -> _BaselineOutcome:
+    """Mark known violations (``entries``: the baseline file's, read before the scan); with
+    --update-baseline rewrite the file, only ever shrinking it unless --add-new is given; entries a
+    broken file may be hiding are kept, neither matched nor stale."""
     assert options.baseline is not None
-    entries = baseline_file.read_baseline(options.baseline)
     settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
     held, stale = hold(settled.stale)
     violations, strict = settled.violations, options.strict_baseline
@@ -322,6 +353,6 @@ def _apply_baseline_file(violations: list[Violation], options: Options, hold: Ho
             settled.entries,
             dict(options.baseline_annotations),
         )
-        baseline_file.write_baseline(options.baseline, rewritten + held)
+        baseline_file.write_baseline(options.baseline, rewritten + held, root=options.root)
         strict = False  # the stale entries reported were dropped just now
     return _BaselineOutcome(violations, stale, settled.expired, strict, held)

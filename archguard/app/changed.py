@@ -16,6 +16,7 @@ from archguard.adapters.project_files.git_listing import list_git_files
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, run_check, scan_workspace
+from archguard.app.preflight import Preflight
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 
@@ -26,6 +27,7 @@ def run_changed_check(
     # --update-baseline needs the whole tree's violations: app/options.py refuses it with a change
     assert not options.update_baseline, "--update-baseline with --changed/--staged"
     root = options.root.resolve()
+    preflight = Preflight(options)  # a bad configuration is exit 2 before git or the scan run
     with configuration_read_once():  # a handful of git calls, one read of its settings
         # one listing for both: what changed, and the scan
         if staged:
@@ -33,7 +35,7 @@ def run_changed_check(
             changed = git_changes.changed_files(root, rev or None, staged=True, listing=listing)
         else:
             listing, changed = git_changes.listing_and_changes(root, rev or None)
-    workspace = scan_workspace(options, progress, listing=listing)
+    workspace = scan_workspace(options, progress, listing=listing, preflight=preflight)
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
     changed_modules = set()

@@ -43,7 +43,6 @@ from archguard.adapters.cache.results_cache import (
     encode_violation,
     results_key,
 )
-from archguard.adapters.importlinter_bridge.grimp_graph import FileEdges
 from archguard.analysis.concepts import (
     ResolvedConcepts,
     concept_violations_in_file,
@@ -64,6 +63,7 @@ from archguard.analysis.symbols import CONSULTED_CYCLE, CONSULTED_EVERYTHING, Sy
 from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.import_edges import FileEdges
 from archguard.domain.ordering import dangling_order
 from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile

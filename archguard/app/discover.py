@@ -24,7 +24,7 @@ from archguard.analysis.discover.copies import (
 )
 from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
-from archguard.analysis.discover.modules import build_module_graphs
+from archguard.analysis.discover.modules import build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.analysis.interfaces import interface_candidates
 from archguard.app import Options, Progress, Workspace, scan_workspace
@@ -92,14 +92,13 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
     """Everything discover derives from the facts alone (what the results cache keeps)."""
     scan, table = workspace.scan, workspace.table
-    graphs = build_module_graphs(table, scan.files, scan.facts)
+    graphs = build_module_graphs(scan.files, scan.facts)
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
-    module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
     clusters = find_clusters(
         table,
         scan.files,
         scan.facts,
-        module_imports=module_imports,
+        module_imports=module_imports(graphs),
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
     )
@@ -135,7 +134,7 @@ def write_contract_drafts(
     lines = []
     for name, text in drafts:
         path = folder / name
-        if write_new_file(path, text):
+        if write_new_file(path, text, root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")

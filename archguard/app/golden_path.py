@@ -34,7 +34,7 @@ def check_entries(workspace: Workspace, labels: Sequence[str]) -> tuple[list[Vio
         if cached is not None:
             return cached
     violations, closures = golden_paths(
-        entries, workspace.table, scan.facts, scan.syntax_errors, scan.unreadable, scan.dangling
+        entries, scan.files, workspace.table, scan.facts, scan.syntax_errors, scan.unreadable, scan.dangling
     )
     if key is not None:
         workspace.results.save_golden(key, violations, closures)

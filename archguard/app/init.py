@@ -16,8 +16,9 @@ from archguard.adapters.importlinter_bridge.importlinter_runner import find_conf
 from archguard.adapters.project_files.draft_files import append_table, write_new_file
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.analysis.discover.copies import backup_excludes
-from archguard.app import Options, Progress, record_baseline
+from archguard.app import Options, Progress, load_contracts, record_baseline
 from archguard.app.discover import run_discover, write_contract_drafts
+from archguard.domain.contracts import ConceptContract
 from archguard.domain.discovery import DiscoveryResult
 from archguard.reporting.contract_drafts import importlinter_draft, project_table
 
@@ -41,7 +42,12 @@ def run_init(options: Options, progress: Progress | None = None, *, top: int = 5
     else:
         lines.append("no concept clusters found: no contracts drafted")
     baseline = options.baseline or root / DEFAULT_BASELINE
-    lines.append(_importlinter(root, options, result, top, baseline))
+    concepts = (
+        list(load_contracts(replace(options, contracts_dir=contracts_dir), root).concepts)
+        if contracts_dir.is_dir()
+        else []
+    )
+    lines.append(_importlinter(root, options, result, concepts, baseline))
     if baseline.exists():
         lines.append(f"kept {baseline} (exists)")
     else:
@@ -59,14 +65,19 @@ def _project_table(root: Path, configured: dict, result: DiscoveryResult) -> tup
         return f"kept [tool.archguard] in {path} (exists)", []
     excludes = backup_excludes(result.copies)
     table = project_table(contracts=DEFAULT_CONTRACTS, baseline=DEFAULT_BASELINE, excludes=excludes)
-    if write_new_file(path, table):
+    if write_new_file(path, table, root=root):
         return f"wrote {path} with [tool.archguard]", excludes
-    if append_table(path, "tool.archguard", table):
+    if append_table(path, "tool.archguard", table, root=root):
         return f"added [tool.archguard] to {path}", excludes
     return f"kept [tool.archguard] in {path} (exists)", []
 
 
-def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: int, baseline: Path) -> str:
+def _importlinter(
+    root: Path, options: Options, result: DiscoveryResult, concepts: list[ConceptContract], baseline: Path
+) -> str:
+    """A ``.importlinter`` holding the concepts of the contracts folder as it stands after drafting
+    (a draft that was not written because a file of its name exists is not among them: the two
+    checkers must check the same contracts)."""
     existing = find_config_file(root, options.importlinter_config)
     if existing is not None:
         return f"kept import-linter configuration {existing} (exists)"
@@ -77,6 +88,6 @@ def _importlinter(root: Path, options: Options, result: DiscoveryResult, top: in
     # the canonical contracts read the baseline relative to the project root (archguard/importlinter.py)
     where = baseline.resolve()
     shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
-    if write_new_file(path, importlinter_draft(packages, result.clusters[:top], shown)):
+    if write_new_file(path, importlinter_draft(packages, concepts, shown), root=root):
         return f"wrote {path}"
     return f"kept {path} (exists)"

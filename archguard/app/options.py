@@ -48,6 +48,7 @@ class Options:
     owner: str | None = None
     reason: str | None = None
     expires: str | None = None  # an ISO date
+    owner_from_codeowners: bool = False  # ``baseline --owner-from-codeowners``: see record_baseline
     entries: tuple[str, ...] = ()  # golden path entry points: module names or paths (app/golden_path.py)
     golden_only: bool = False  # report only the entry points' golden-path findings
 
@@ -183,8 +184,8 @@ def _check_together(invocation: Invocation) -> None:
         )
     if options.golden_only and not options.entries:
         raise ConfigError("--golden-only needs --entry MODULE|PATH or entry_points in [tool.archguard]")
-    if values.get("focus") and values.get("concept"):
-        raise ConfigError("--focus and --concept draw different diagrams: give one")
+    if values.get("concept") and (values.get("focus") or values.get("dsm")):
+        raise ConfigError("--concept draws a cluster; --focus and --dsm draw other diagrams: give one")
     if output.json == "-" and output.format != "text":
         raise ConfigError(f"--json - and --format {output.format} both want stdout; write the JSON to a file")
     if (

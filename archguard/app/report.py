@@ -18,26 +18,37 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import graphviz
-from archguard.adapters.cache.edges_cache import EdgeCounts, LazyEdges, edges_key, load_edges, save_edges
-from archguard.adapters.importlinter_bridge.grimp_graph import module_edge_counts
+from archguard.adapters.cache.edges_cache import LazyEdges, edges_key, load_edges, save_edges
+from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
-from archguard.adapters.project_files.output_files import write_output
+from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.analysis.interfaces import interface_overview, merged_interfaces
+from archguard.analysis.structure import dependency_matrix
 from archguard.app import Options, Progress, Workspace, load_contracts, run_check, scan_workspace
 from archguard.app.discover import run_discover
+from archguard.app.preflight import Preflight
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
+from archguard.domain.import_edges import module_import_lines
 from archguard.domain.interfaces import InterfaceOverview
 from archguard.domain.result import CheckResult
+from archguard.domain.sources import SourceFile
+from archguard.domain.structure import DependencyMatrix, ModuleImports
 from archguard.reporting import history as history_view
 from archguard.reporting import html_report, json_report, junit, sarif
-from archguard.reporting.diagram import Diagram, to_dot
-from archguard.reporting.diagrams import cluster_diagram, cycle_diagram, focus_diagram, package_overview
-from archguard.reporting.golden_path_dot import closure_dot
-from archguard.reporting.interface_diagram import interface_diagram
+from archguard.reporting.diagrams.cluster import cluster_diagram
+from archguard.reporting.diagrams.cycle import cycle_diagram
+from archguard.reporting.diagrams.dot import to_dot
+from archguard.reporting.diagrams.focus import focus_diagram
+from archguard.reporting.diagrams.golden_path import closure_diagram
+from archguard.reporting.diagrams.interface import interface_diagram
+from archguard.reporting.diagrams.matrix import matrix_diagram
+from archguard.reporting.diagrams.model import Diagram
+from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
+from archguard.reporting.json_report import to_report_json
 from archguard.reporting.markdown import render_markdown
-from archguard.reporting.report_json import to_report_json
+from archguard.reporting.proportionate import cap_per_file
 
 Stage = Callable[[str], None]  # told what the run is doing now ("drawing 12 diagrams")
 
@@ -74,8 +85,9 @@ def run_report(
     started = time.perf_counter()
     tell = stage or (lambda _message: None)
     out = report_options.out
+    root = options.root
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, root=root)  # never through a link out of ROOT, never inside .git
     except OSError as error:
         raise ConfigError(
             f"cannot create the report folder: {error.strerror or error}", path=str(out)
@@ -86,19 +98,38 @@ def run_report(
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
     discovery = _discover(options, workspace)
-    interfaces = interface_overviews(options, workspace, check)
-    report = to_report_json(check, discovery, tool_version=report_options.tool_version, interfaces=interfaces)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    outcome = ReportOutcome(check=check, discovery=discovery, report=report)
+    outcome = ReportOutcome(check=check, discovery=discovery, report={})
 
-    diagrams = [("interfaces", interface_diagram(i, rank=rank)) for rank, i in enumerate(interfaces, 1)]
-    figures = _draw_all(workspace, check, discovery, report_options, out / "graphs", outcome, tell, diagrams)
+    interfaces = interface_overviews(options, workspace, check)
+    contract_diagrams = [
+        ("interfaces", interface_diagram(i, rank=rank)) for rank, i in enumerate(interfaces, 1)
+    ]
+    figures, imports, matrix = _draw_all(
+        workspace, check, discovery, report_options, out / "graphs", outcome, tell, contract_diagrams
+    )
+    # Each file's findings capped in the report set (the summary still counts them all), so a file
+    # with 120,000 broken imports costs megabytes, not gigabytes (reporting/proportionate.py).
+    shown, left_out = cap_per_file(check)
+    report = to_report_json(
+        shown,
+        discovery,
+        tool_version=report_options.tool_version,
+        counted=check,
+        left_out=left_out,
+        imports=imports,
+        matrix=matrix,
+        interfaces=interfaces,
+    )
+    outcome.report = report
 
     history: list[dict[str, Any]] = []
     if report_options.history is not None:
-        history = read_history(report_options.history)
+        history = read_history(
+            report_options.history, counts=history_view.COUNTS, counts_per_name=history_view.COUNTS_PER_NAME
+        )
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
-        history = append_history(report_options.history, history, entry)
+        history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)
 
     tell("writing the report")
@@ -106,21 +137,27 @@ def run_report(
     links = html_report.Links(report_options.link_template, Path(relative_root).as_posix())
     titles = [(f.title, f.files[-1]) for f in figures]
     notices = (
-        list(check.notices)
+        list(report["notices"])
         + ([graphviz.INSTALL_HINT] if outcome.dot_missing else [])
         + outcome.diagram_errors
     )
     documents = {
         "report.json": json_report.dumps(report),
-        "report.sarif": json_report.dumps(sarif.to_sarif(check, tool_version=report_options.tool_version)),
-        "junit.xml": junit.to_junit(check),
+        "report.sarif": json_report.dumps(sarif.to_sarif(shown, tool_version=report_options.tool_version)),
+        "junit.xml": junit.to_junit(shown),
         "report.md": render_markdown(report, diagrams=titles, history=history, generated=now),
         "index.html": html_report.render_html(
-            report, figures=figures, history=history, links=links, generated=now, notices=notices
+            report,
+            figures=figures,
+            history=history,
+            links=links,
+            generated=now,
+            notices=notices,
+            script=page_script(),
         ),
     }
     for name, text in documents.items():
-        write_output(text, out / name)
+        write_output(text, out / name, root=root)
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
@@ -130,7 +167,8 @@ def interface_overviews(
     options: Options, workspace: Workspace, check: CheckResult
 ) -> list[InterfaceOverview]:
     """Each interface contract the check ran (the contracts folder's and the import-linter
-    configuration's), with its findings grouped for the report."""
+    configuration's), with its findings grouped for the report (every finding: the report's
+    per-file cap applies to the listing, not to these counts)."""
     from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
 
     root = Path(check.scan.root)
@@ -138,8 +176,6 @@ def interface_overviews(
     config_path = find_config_file(root, options.importlinter_config)
     configured = load_config(config_path, root=root).interface_contracts if config_path else ()
     contracts = [c for c in merged_interfaces(declared, configured) if c.name in check.contracts_run]
-    if not contracts:
-        return []
     scan = check.scan
     return [
         interface_overview(workspace.table, scan.files, scan.facts, contract, check.violations)
@@ -164,58 +200,64 @@ def structure_diagrams(
     check: CheckResult,
     discovery: DiscoveryResult,
     report_options: ReportOptions,
-    module_edges: tuple[EdgeCounts, LazyEdges],
+    imports: tuple[ModuleImports, LazyEdges],
+    matrix: DependencyMatrix,
 ) -> list[tuple[str, Diagram]]:
-    """(section, diagram) for the package overview and the focus view, from every module edge."""
+    """(section, diagram) for the package overview, the matrix and the focus view."""
     scan = check.scan
-    edges, lazy = module_edges
     diagrams = [
         (
             "overview",
             package_overview(
+                dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1]),
                 scan.files,
-                edges,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
-                lazy_edges=lazy,
             ),
-        )
+        ),
+        ("dsm", matrix_diagram(matrix)),
     ]
     if report_options.focus:
-        try:
-            focus = focus_diagram(
-                scan.files, edges, report_options.focus, depth=report_options.depth, lazy_edges=lazy
-            )
-            diagrams.append(("focus", focus))
-        except ValueError as error:
-            raise ConfigError(f"--focus: {error}") from None
+        diagrams.append(("focus", _focus(scan.files, imports, report_options.focus, report_options.depth)))
     return diagrams
 
 
-def golden_path_dots(check: CheckResult) -> list[tuple[str, str, str]]:
-    """(file stem, title, DOT text) of each entry point's closure collapsed to packages, problems
-    red; none when the run had no entry points."""
+def _focus(
+    files: Sequence[SourceFile], imports: tuple[ModuleImports, LazyEdges], focus: str, depth: int
+) -> Diagram:
+    try:
+        return focus_diagram(files, edge_counts(imports[0]), focus, depth=depth, lazy_edges=imports[1])
+    except ValueError as error:
+        raise ConfigError(f"--focus: {error}") from None
+
+
+def golden_path_diagrams(check: CheckResult) -> list[tuple[str, Diagram]]:
+    """(figure title, diagram) of each entry point's closure collapsed to packages, problems red;
+    none when the run had no entry points."""
     return [
         (
-            f"golden-path-{rank}",
             f"Golden path {rank}: {closure.entry}",
-            closure_dot(collapse_closure(closure, check.violations)),
+            closure_diagram(collapse_closure(closure, check.violations), rank=rank),
         )
         for rank, closure in enumerate(check.golden_path or (), 1)
     ]
 
 
-def module_edges(workspace: Workspace) -> tuple[EdgeCounts, LazyEdges]:
-    """Every module edge with its number of import statements, and those made only of ``lazy``
-    imports: from the results cache when the tree is unchanged since the last report, else
-    counted over every file's facts (which a warm check never needs to decode) and cached."""
+def module_imports(workspace: Workspace) -> tuple[ModuleImports, LazyEdges]:
+    """Every module edge with the lines of its import statements, and those made only of PEP 810
+    ``lazy`` imports: from the results cache when the tree is unchanged since the last report,
+    else found in every file's facts (which a warm check never needs to decode) and cached."""
     key = edges_key(workspace.results_key) if workspace.results_key is not None else None
     found = load_edges(workspace.results, key) if key is not None else None
     if found is None:
-        found = module_edge_counts(workspace.scan.files, workspace.scan.facts)
+        found = module_import_lines(workspace.scan.files, workspace.scan.facts)
         if key is not None:
             save_edges(workspace.results, key, *found)
     return found
+
+
+def edge_counts(imports: ModuleImports) -> dict[tuple[str, str], int]:
+    return {edge: len(lines) for edge, lines in imports.items()}
 
 
 def _draw_all(
@@ -227,41 +269,46 @@ def _draw_all(
     outcome: ReportOutcome,
     tell: Stage,
     contract_diagrams: Sequence[tuple[str, Diagram]] = (),
-) -> list[html_report.Figure]:
-    """Every diagram's .dot, and its .svg and .png where Graphviz is installed. Each ``dot`` is
-    its own process (one layout, both formats), as many at a time as there are cores: the concept
-    diagrams are drawn while the module edges for the overview are read or counted."""
+) -> tuple[list[html_report.Figure], ModuleImports, DependencyMatrix]:
+    """Every diagram's .dot, and its .svg and .png where Graphviz is installed, and the module
+    imports and the matrix the structure diagrams were drawn from. Each ``dot`` is its own process
+    (one layout, both formats), as many at a time as there are cores: the concept diagrams are
+    drawn while the module imports are read or found."""
 
     def draw(name: str, dot_text: str) -> graphviz.Rendered:
-        return graphviz.render(dot_text, folder / f"{name}.dot")
+        return graphviz.render(dot_text, folder / f"{name}.dot", root=Path(workspace.scan.root))
 
     def submit(section: str, name: str, title: str, dot_text: str) -> tuple[str, str, str, Any]:
         return section, name, title, pool.submit(draw, name, dot_text)
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
         concepts = [*contract_diagrams, *concept_diagrams(discovery, report_options)]
-        golden = golden_path_dots(check)
+        golden = golden_path_diagrams(check)
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
-        pending += [submit("golden-path", name, title, dot_text) for name, title, dot_text in golden]
-        structure = structure_diagrams(check, discovery, report_options, module_edges(workspace))
+        pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
+        imports = module_imports(workspace)
+        matrix = dependency_matrix(check.scan.files, imports[0], lazy=imports[1])
+        structure = structure_diagrams(check, discovery, report_options, imports, matrix)
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
     figures = []
-    for section, name, title, rendered in drawn:
+    for section, _name, title, rendered in drawn:
         outcome.written += rendered.written
         outcome.dot_missing |= rendered.dot_missing
         outcome.diagram_errors += rendered.errors
-        svg_file = folder / f"{name}.svg"
-        svg = svg_file.read_text(encoding="utf-8") if svg_file in rendered.written else None
+        if not rendered.written:  # refused (its error says why): no figure to show or link
+            continue
+        svg = rendered.svg  # as drawn, never read back from the destination (it may be a link)
         files = tuple(f"graphs/{p.name}" for p in sorted(rendered.written, key=lambda p: p.suffix != ".dot"))
         figures.append(html_report.Figure(section, title, svg, files))
-    return figures
+    return figures, imports[0], matrix
 
 
 def _scan(options: Options, progress: Progress | None) -> Workspace:
-    """The scan ``check`` would make (its derivation and caching: app/derivation.py)."""
-    return scan_workspace(options, progress)
+    """The scan ``check`` would make (its derivation and caching: app/derivation.py), the check's
+    configuration validated before any file is parsed."""
+    return scan_workspace(options, progress, preflight=Preflight(options))
 
 
 def _discover(options: Options, workspace: Workspace) -> DiscoveryResult:
@@ -279,9 +326,11 @@ def draw_graph(
     focus: str | None = None,
     depth: int = 1,
     concept: str | None = None,
+    dsm: bool = False,
     progress: Progress | None = None,
 ) -> graphviz.Rendered:
-    """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, or the
+    """One diagram on demand: the neighbourhood of ``focus``, the cluster of ``concept``, the
+    dependency matrix (``dsm``: of the whole tree, or of the modules of package ``focus``), or the
     package overview; written by OUTPUT's suffix (.svg, .png, .dot)."""
     if output.suffix.lower() not in (".svg", ".png", ".dot"):
         raise ConfigError(
@@ -298,14 +347,19 @@ def draw_graph(
         rank, cluster = matches[0]
         diagram = cluster_diagram(cluster, discovery.shims, rank=rank)
     else:
-        edges, lazy = module_edges(workspace)
-        if focus is not None:
+        imports = module_imports(workspace)
+        if dsm:
             try:
-                diagram = focus_diagram(scan.files, edges, focus, depth=depth, lazy_edges=lazy)
+                diagram = matrix_diagram(
+                    dependency_matrix(scan.files, imports[0], focus=focus, lazy=imports[1])
+                )
             except ValueError as error:
                 raise ConfigError(f"--focus: {error}") from None
+        elif focus is not None:
+            diagram = _focus(scan.files, imports, focus, depth)
         else:
+            matrix = dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1])
             diagram = package_overview(
-                scan.files, edges, syntax_error_paths=[s.path for s in scan.syntax_errors], lazy_edges=lazy
+                matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )
-    return graphviz.render_to(to_dot(diagram), output)
+    return graphviz.render_to(to_dot(diagram), output, root=options.root)

@@ -48,6 +48,12 @@ class ImportFact(NamedTuple):
     lazy: bool = False
 
     @property
+    def at_import_time(self) -> bool:
+        """Runs when its module is imported: not inside a function, not under ``TYPE_CHECKING``,
+        not ``lazy``."""
+        return not (self.in_function or self.type_checking or self.lazy)
+
+    @property
     def bound_name(self) -> str | None:
         """The local name this import binds, or None for star and dynamic imports."""
         # Ordered for the common case (``from m import N``); this runs for every import.

@@ -51,8 +51,9 @@ DEPENDENCY = "dependency"
 
 def fingerprint(*parts: str) -> str:
     """A fingerprint from the parts that identify a finding, deliberately without line numbers,
-    so it survives edits elsewhere in the file."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
+    so it survives edits elsewhere in the file. ``surrogatepass``: text from the tree may hold a
+    lone surrogate (a string literal's ``"\\ud800"``); it is fingerprinted as it is, never a crash."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass"), usedforsecurity=False)
     return digest.hexdigest()[:16]
 
 

@@ -256,6 +256,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         field="owner",
     ),
     OptionSpec(
+        "--owner-from-codeowners",
+        ("baseline",),
+        "Entries without an owner get their file's owners from CODEOWNERS (GitHub's rules).",
+        kind=Kind.FLAG,
+        field="owner_from_codeowners",
+    ),
+    OptionSpec(
         "--reason",
         ("baseline",),
         "Reason written on entries new to the baseline.",
@@ -347,6 +354,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
         field="golden_only",
     ),
     OptionSpec("--concept", ("graph",), "Draw the cluster NAME that discover found.", metavar="NAME"),
+    OptionSpec(
+        "--dsm",
+        ("graph",),
+        "Draw the dependency structure matrix (of the packages; with --focus PACKAGE, of its modules).",
+        kind=Kind.FLAG,
+    ),
     # --- discover and init ---
     OptionSpec(
         "--top",

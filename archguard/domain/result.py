@@ -14,7 +14,7 @@ from archguard.domain.sources import SourceFile
 SCHEMA = "archguard/1"
 
 
-@dataclass
+@dataclass(frozen=True)
 class DanglingImport:
     path: str
     line: int
@@ -87,7 +87,14 @@ class CheckResult:
     strict_baseline: bool = False  # stale entries fail the run too: the baseline only shrinks
     changed_files: list[str] | None = None  # check --changed/--staged: what the findings are narrowed to
     contracts_run: list[str] = field(default_factory=list)
+    # contract name -> where it comes from: "concept" or "interface" (the contracts folder),
+    # "import-linter" (the import-linter configuration), "dangling-imports" or "golden-path"
+    contract_types: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
+    # CODEOWNERS (GitHub's rules): where it was read (relative to ROOT; None: the tree has none),
+    # and the owners of the path of every violation
+    codeowners: str | None = None
+    owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     duration_s: float = 0.0
     # with --entry / entry_points: what each entry point loads at import time (its findings are
     # violations of kind golden-path); None when no entry point was given

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from archguard.domain.contracts import ConceptContract
 from archguard.domain.discovery import Cluster, InterfaceCandidate
 from archguard.reporting.summary import plural
 
@@ -139,11 +140,12 @@ def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def importlinter_draft(packages: list[str], clusters: list[Cluster], baseline: str) -> str:
-    """A ``.importlinter`` for plain ``lint-imports`` users: the drafted concepts as ``canonical``
-    contracts (archguard runs a concept declared in both places once), each named as its concept
-    in contracts/ and reading archguard's baseline, so both checkers pass on day one and agree
-    from then on."""
+def importlinter_draft(packages: list[str], concepts: list[ConceptContract], baseline: str) -> str:
+    """A ``.importlinter`` for plain ``lint-imports`` users: the concept contracts of contracts/
+    (those ``init`` drafted and those that were there already) as ``canonical`` contracts
+    (archguard runs a concept declared in both places once), each named as its concept in
+    contracts/ and reading archguard's baseline, so both checkers pass on day one and agree from
+    then on."""
     lines = [
         "# Written by `archguard init`: the concept contracts of contracts/, for plain lint-imports.",
         "# archguard check and lint-imports check the same concepts (archguard reads contracts/ and",
@@ -152,6 +154,7 @@ def importlinter_draft(packages: list[str], clusters: list[Cluster], baseline: s
         "# failure, for either; `archguard check --update-baseline` shrinks it for both. lint-imports",
         "# sees only the root packages (no loose scripts or test folders) and stops at a file in them",
         "# that does not parse; archguard check sees the whole tree. Run lint-imports from this folder.",
+        "# A concept added to contracts/ later is checked by archguard only, until it is added here too.",
         "# Add your own layers/forbidden contracts below (https://import-linter.readthedocs.io).",
         "[importlinter]",
         "root_packages =",
@@ -159,17 +162,22 @@ def importlinter_draft(packages: list[str], clusters: list[Cluster], baseline: s
         "contract_types =",
         "    canonical: archguard.importlinter.CanonicalContract",
     ]
-    for cluster in clusters:
-        also, allowed = drafted_fields(cluster)
+    for concept in concepts:
         lines += [
             "",
-            f"[importlinter:contract:{cluster.name}]",
-            f"name = {cluster.name}",
+            f"[importlinter:contract:{concept.name}]",
+            f"name = {concept.name}",
             "type = canonical",
-            f"canonical = {cluster.canonical}",
+            f"canonical = {concept.canonical}",
         ]
-        for option, values in (("also", also), ("allowed_importers", allowed)):
+        for option, values in (
+            ("also", concept.also),
+            ("allowed_importers", concept.allowed_importers),
+            ("ignore_imports", concept.ignore_imports),
+        ):
             if values:
                 lines += [f"{option} =", *(f"    {value}" for value in values)]
-        lines += [f"reason = {DRAFT_REASON}", f"baseline = {baseline}"]
+        if concept.reason:
+            lines.append(f"reason = {' '.join(concept.reason.split())}")  # an INI value holds one line
+        lines.append(f"baseline = {baseline}")
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
-"""The ``discover`` lists of the ``archguard/1`` JSON (INTERFACE.md): ``clusters``, ``shims``,
-``copies``, ``cycles``, plus ``hotspots`` and ``interface_candidates``. Ranked lists keep their rank order (best first); the
+"""The ``discover`` lists of the ``archguard/1`` JSON (docs/interface.md): ``clusters``, ``shims``,
+``copies``, ``cycles``, plus ``hotspots`` and ``interface_candidates``. Ranked lists keep their rank
+order (best first); the
 rest is sorted, so two runs over one tree give identical output."""
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ parse or cannot be read are results too (AG001/AG002): they are findings, not si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,8 +27,13 @@ RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
 
 def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     scan = result.scan
+    # CODEOWNERS: properties.owners on every result of a run that had one (docs/usage.md, Owners).
     # Files that do not parse or cannot be read are violations (AG001/AG002) like any other.
-    results = [violation_result(v) for v in sorted_violations(result.violations)]
+    owners = result.owners if result.codeowners else None
+    results = [
+        violation_result(v, None if owners is None else owners.get(v.path, ()))
+        for v in sorted_violations(result.violations)
+    ]
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -92,7 +98,7 @@ def _result(
     }
 
 
-def violation_result(violation: Violation) -> dict[str, Any]:
+def violation_result(violation: Violation, owners: Sequence[str] | None = None) -> dict[str, Any]:
     if violation.baselined:
         level, state = "note", "unchanged"
     else:
@@ -115,6 +121,7 @@ def violation_result(violation: Violation) -> dict[str, Any]:
         "suggestion": violation.suggestion,
         "fixable": violation.fixable,
         "contractReason": violation.contract_reason,
+        "owners": None if owners is None else list(owners),
     }
     item["properties"] = {key: value for key, value in properties.items() if value is not None}
     return item

@@ -79,6 +79,28 @@ def by_contract(result: CheckResult) -> dict[str, list[Violation]]:
     return {name: groups[name] for name in [*ran, *others]}
 
 
+def contract_results(result: CheckResult) -> list[dict[str, Any]]:
+    """Every contract run, kept ones included, as ``lint-imports`` lists them: its type, its state
+    (``broken`` when it has violations that fail the run, else ``kept``) and its violations split
+    as in ``summary`` (new, baselined, warnings). Order: as :func:`by_contract`."""
+    results = []
+    for name, violations in by_contract(result).items():
+        new = sum(1 for v in violations if not v.baselined and v.severity is Severity.ERROR)
+        baselined = sum(1 for v in violations if v.baselined)
+        results.append(
+            {
+                "name": name,
+                "type": result.contract_types.get(name, "import-linter"),
+                "state": "broken" if new else "kept",
+                "violations": len(violations),
+                "new": new,
+                "baselined": baselined,
+                "warnings": len(violations) - new - baselined,
+            }
+        )
+    return results
+
+
 def display_message(violation: Violation, *, with_chain: bool = True) -> str:
     """The message users read, always ending with the fix when there is one, and for a golden-path
     finding with the import chain that loads the problem (unless the reporter shows it apart)."""

@@ -47,7 +47,7 @@ from archguard.adapters.cache.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.output_files import create_new, write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import (
     AttributeUse,
@@ -344,13 +344,6 @@ def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:
-    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
-    marker = cache_dir / ".gitignore"
-    try:
-        # O_EXCL | O_NOFOLLOW: never through a symlink planted there (a dangling one included).
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(marker, flags, 0o666)
-    except FileExistsError:
-        return
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write("# created by archguard\n*\n")
+    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it (made by the
+    one guarded creator: never through a symlink planted there, a dangling one included)."""
+    create_new(cache_dir / ".gitignore", b"# created by archguard\n*\n")

@@ -46,7 +46,7 @@ from archguard.adapters.parsing.parse_file import (
     still_as_read,
 )
 from archguard.adapters.parsing.workers import Workers, chunks, isolated
-from archguard.adapters.project_files.safe_io import NotRegularFile
+from archguard.adapters.project_files.safe_io import NotRegularFile, stat_in_tree
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -154,7 +154,10 @@ def scan_files(
     progress: ProgressCallback | None = None,
 ) -> ScanOutput:
     root = Path(root)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    # Never more workers than CPUs: ``jobs`` may come from the tree's pyproject.toml (``jobs = 256``
+    # would start 256 processes; docs/security.md), and more would only compete for the same cores.
+    cpus = _usable_cpus()
+    jobs = max(1, min(jobs or cpus, cpus))
     cache.select_target(target)
     tracker = _Progress(len(files), progress)
     with gc_policy.paused():  # a warm run builds every file's facts from the cache here
@@ -192,6 +195,12 @@ def scan_files(
     return ScanOutput(in_order, done.hits, done.digests, reparse)
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, where the platform has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return max(1, len(affinity(0)) if affinity is not None else os.cpu_count() or 1)
+
+
 def _reuse_by_stat(
     root: Path, files: Sequence[SourceFile], cache: FactsCache, advance: Callable[[int], None]
 ) -> tuple[_Settled, list[_ToParse]]:
@@ -203,7 +212,8 @@ def _reuse_by_stat(
     for source in files:
         path = source.path
         try:
-            stat = os.stat(os.path.join(root, path))  # not root / path: pathlib costs 20 us a file
+            # not root / path: cheaper per file; a link out of ROOT is refused
+            stat = stat_in_tree(os.path.join(root, path), root)
             if not S_ISREG(stat.st_mode):  # a FIFO, device or socket named *.py: never opened
                 raise NotRegularFile(path, stat.st_mode)
         except OSError as error:
@@ -235,9 +245,10 @@ def _read_and_parse_all(
         on_results=_decode_facts,
         on_crash=crashed,
     )
-    # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
-    # literal): large files are parsed one at a time, each in a process of its own that hands
-    # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
+    # CPython's parser needs many times a file's size in memory (benchmarks/README.md,
+    # "Measurements behind design choices"): large files are parsed one at a time, each in a
+    # process of its own that hands that memory back when it ends, so a few of them cannot
+    # exhaust a CI runner together.
     for item in large:
         parsed.extend(isolated(parse_chunk, str(root), [item], crashed))
         if on_done:

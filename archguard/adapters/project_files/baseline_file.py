@@ -118,7 +118,7 @@ def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
     return {**known, **{key: entry[key] for key in sorted(entry) if key not in known}}
 
 
-def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
+def write_baseline(path: Path, entries: list[dict[str, Any]], *, root: Path | None = None) -> None:
     """Write atomically, sorted, so the file diffs well in code review."""
     document = {
         "schema": BASELINE_SCHEMA,
@@ -127,4 +127,6 @@ def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
             for e in sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"]))
         ],
     }
-    write_output(json.dumps(document, indent=2) + "\n", path)  # a failed write: exit 2, old file kept
+    write_output(
+        json.dumps(document, indent=2) + "\n", path, root=root
+    )  # a failed write: exit 2, old file kept

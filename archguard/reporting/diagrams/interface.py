@@ -9,8 +9,7 @@ most reached modules are drawn, the rest summed in "+N more" nodes.
 from __future__ import annotations
 
 from archguard.domain.interfaces import InterfaceOverview
-from archguard.reporting.diagram import Diagram, Edge, Node, NodeIds
-from archguard.reporting.diagrams import slug
+from archguard.reporting.diagrams.model import Diagram, Edge, Node, NodeIds, slug
 
 MAX_IMPORTERS = 10
 MAX_REACHED = 10
