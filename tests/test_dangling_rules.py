@@ -125,24 +125,30 @@ def test_lazy_module_serves_what_it_lists_under_type_checking(tmp_path: Path) ->
 
 
 def test_submodules_registered_at_run_time_are_a_warning(tmp_path: Path) -> None:
-    # six's ``moves``: modules put into sys.modules under the module's name, or by a meta path hook.
+    # six's ``moves``: modules put into sys.modules under the module's name, or by a meta path
+    # hook (an importer serves what lies under its module).
     root = tree(tmp_path, {
         "lib/__init__.py": "",
         "lib/six.py": "import sys\nsys.modules[__name__ + '.moves'] = object()\n",
-        "lib/hooked.py": "import sys\nsys.meta_path.append(object())\n",
-        "lib/replaced.py": "import sys\nsys.modules[__name__] = object()\n",
         "lib/user.py": """\
             from lib.six.moves import http_client
-            import lib.hooked.anything
-            from lib.replaced.sub import x
+            from lib.six.other import x
             """,
+        "hooks/__init__.py": "",
+        "hooks/hooked.py": "import sys\nsys.meta_path.append(object())\n",
+        "hooks/user.py": "import hooks.hooked.anything\n",
+        "repl/__init__.py": "",
+        "repl/replaced.py": "import sys\nsys.modules[__name__] = object()\n",
+        "repl/user.py": "from repl.replaced.sub import x\n",
     })
     found = dangling(root)
     assert found["lib.six.moves"][:2] == ("AG201", Severity.WARNING)
-    assert "registers modules in sys.modules" in found["lib.six.moves"][2]
-    assert found["lib.hooked.anything"][1] is Severity.WARNING
+    assert "lib/six.py:2 registers modules in sys.modules" in found["lib.six.moves"][2]
+    assert found["lib.six.other"][:2] == ("AG201", Severity.ERROR)  # only ``moves`` is registered
+    assert found["hooks.hooked.anything"][1] is Severity.WARNING
+    assert "sys.meta_path.append()" in found["hooks.hooked.anything"][2]
     # Replacing itself gives the module any *name*, not submodules that are not there.
-    assert found["lib.replaced.sub"][:2] == ("AG201", Severity.ERROR)
+    assert found["repl.replaced.sub"][:2] == ("AG201", Severity.ERROR)
 
 
 # --- (2) every module-level binding is a binding ----------------------------------------------

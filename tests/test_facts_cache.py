@@ -200,3 +200,29 @@ def test_ten_thousand_entries_come_back_whole(tmp_path: Path) -> None:
         if i % 100 == 0:  # decoding every entry adds nothing the codec tests do not cover
             assert outcome_of(loaded.find(path, 1000, OLD_MTIME)) == outcome
             assert outcome_of(loaded.find_by_hash(path, content_hash(b"%d" % i))) == outcome
+
+
+def test_a_kind_of_dynamic_fact_is_told_from_the_encoded_facts_without_a_miss() -> None:
+    """The whole-run pass of docs/dangling.md reads only the files whose encoded facts may hold
+    a write into another module: the test on the bytes may say yes wrongly, never no wrongly."""
+    from archguard.adapters.cache.facts_cache import encode_outcome
+    from archguard.adapters.parsing.facts_ast import extract_facts
+    from archguard.domain.facts import DynamicKind, ParseOutcome
+
+    sources = {
+        "writer": "import app.m\nsetattr(app.m, 'X', 1)\n",
+        "registers": "import sys\nsys.modules['app.old'] = sys\n",
+        "plain": "import app.m\nX = app.m.Y\n",
+        "mentions": "attributes = 'registers'\n",  # the words, as data: a harmless yes
+    }
+    held = {}
+    for name, source in sources.items():
+        outcome = encode_outcome(ParseOutcome(facts=extract_facts(source)))
+        cached = CachedOutcome(outcome.plain, outcome.outcome_digest)  # as read back from disk
+        for kind in (DynamicKind.SETS_ATTRIBUTES, DynamicKind.REGISTERS):
+            holds = any(f.kind is kind for f in extract_facts(source).dynamic)
+            told = cached.may_hold(kind.value.encode())
+            assert told or not holds, (name, kind)  # never a miss
+            held[name, kind.value] = told
+    assert held["writer", "attributes"] and held["registers", "registers"]
+    assert not held["plain", "attributes"] and not held["plain", "registers"]

@@ -179,6 +179,18 @@ TREE = {
 
         sys.modules[__name__ + ".moves"] = object()
         globals()["made"] = 1
+        __path__ = __import__("pkgutil").extend_path(__path__, __name__)
+        import app.target
+
+
+        class Holder:
+            def install(self, value):
+                setattr(app.target, "Installed", value)
+                return sys._getframe(1).f_globals
+
+
+        def register():
+            sys.modules[f"{__name__}.old"] = sys.modules[__name__]
         """,
     "class_bodies.py": """\
         from app.base import Base
@@ -297,8 +309,18 @@ def _expected_kinds(all_facts: dict[str, FileFacts]) -> None:
     assert all_facts["computed_all.py"].all_names is None
     assert set(all_facts["functions.py"].function_globals) == {"STATE", "OTHER", "SERVICE_READY"}
     assert all_facts["shim.py"].warns_deprecation
-    assert all_facts["module_hooks.py"].has_getattr and all_facts["module_hooks.py"].registers_submodules
-    assert all_facts["module_hooks.py"].writes_globals
+    assert all_facts["module_hooks.py"].has_getattr
+    assert [(f.line, f.kind.value, f.construct, f.target, f.name) for f in all_facts["module_hooks.py"].dynamic] == [
+        (10, "registers", "sys.modules[...] = ...", "__name__.moves", ""),
+        (11, "namespace", "globals()", "", ""),
+        (12, "path", "__path__ assigned", "", ""),
+        (12, "path", "extend_path()", "", ""),
+        (18, "attributes", "setattr()", "app.target", "Installed"),
+        (19, "caller", "f_globals", "", ""),
+        (19, "caller", "sys._getframe()", "", ""),
+        (23, "namespace", "sys.modules[__name__]", "", ""),
+        (23, "registers", "sys.modules[...] = ...", "__name__.old", ""),
+    ]
     uses = {u.dotted for u in all_facts["aliases.py"].attribute_uses}
     assert {
         "app.models.Thing",

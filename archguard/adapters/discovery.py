@@ -114,7 +114,7 @@ def discover(
         package_dirs=package_dirs,
         native_modules=_native_modules(listed, package_dirs, dirs_with_init),
         git_tracked=tracked,
-        stubs=_stubs_beside(listed, files),
+        stubs=_stubs(listed, files, package_dirs, dirs_with_init),
         probes=probes.answers,
     )
 
@@ -385,15 +385,30 @@ def _native_modules(
     return sorted(found.values(), key=lambda f: f.path)
 
 
-def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:
+def _stubs(
+    listed: list[str], files: list[SourceFile], package_dirs: dict[str, str], dirs_with_init: set[str]
+) -> list[SourceFile]:
+    """The ``.pyi`` stubs beside modules, and those of a package that stand alone (an extension
+    module built for another platform only, or missing from this build: the module may exist
+    where the code runs; the symbol table tells the two apart)."""
     by_path = {f.path: f for f in files}
+    dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
+    native = {_without_suffixes(rel) for rel in listed if rel.endswith(NATIVE_SUFFIXES)}
     found = []
     for rel in listed:
         if rel.endswith(STUB_SUFFIX):
             module = by_path.get(rel[:-1])  # x.pyi -> x.py
+            if module is None and _without_suffixes(rel) not in native:
+                module = _package_module(rel[:-1], dir_to_package, dirs_with_init)
             if module is not None:
                 found.append(SourceFile(rel, module.module, module.loose, module.is_package))
     return found
+
+
+def _without_suffixes(rel: str) -> str:
+    """``pkg/_speedups.cpython-312-x86_64-linux-gnu.so`` -> ``pkg/_speedups``."""
+    folder, slash, filename = rel.rpartition("/")
+    return folder + slash + filename.partition(".")[0]
 
 
 def _name_one(
@@ -402,7 +417,7 @@ def _name_one(
     packaged = _package_module(rel, dir_to_package, dirs_with_init)
     if packaged is not None:
         return packaged
-    return _loose_module(rel, uses_src)
+    return _loose_module(rel, uses_src, dirs_with_init)
 
 
 def _package_module(rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str]) -> SourceFile | None:
@@ -430,9 +445,14 @@ def _package_module(rel: str, dir_to_package: dict[str, str], dirs_with_init: se
     return SourceFile(path=rel, module=".".join([*names, stem]), loose=False, is_package=False)
 
 
-def _loose_module(rel: str, uses_src: bool) -> SourceFile:
+def _loose_module(rel: str, uses_src: bool, dirs_with_init: set[str]) -> SourceFile:
     """Scripts, test folders without ``__init__.py``, namespace folders: named by their path
-    relative to ROOT (or ROOT/src), dotted when every part is an identifier."""
+    relative to ROOT (or ROOT/src), dotted when every part is an identifier.
+
+    A file whose folder holds ``__init__.py`` is a module of that folder's package, as
+    ``python -m`` runs it (its relative imports resolve there), even when its own name is not an
+    identifier (``tests/unit/test-x.py`` is ``tests.unit.test-x``) or a folder above is not
+    (``my-tools/pkg/run.py`` is ``pkg.run``, named from the top of its ``__init__.py`` chain)."""
     parts = rel.split("/")
     if uses_src and parts[0] == SRC and len(parts) > 1:
         parts = parts[1:]
@@ -441,6 +461,23 @@ def _loose_module(rel: str, uses_src: bool) -> SourceFile:
     dotted_parts = parts[:-1] if is_package else [*parts[:-1], stem]
     if dotted_parts and all(p.isidentifier() for p in dotted_parts):
         return SourceFile(path=rel, module=".".join(dotted_parts), loose=True, is_package=is_package)
+    folders = parts[:-1]
+    if "." not in stem and rel.rpartition("/")[0] in dirs_with_init:
+        if all(p.isidentifier() for p in folders):
+            top = 0  # only the file's own name is not one: named from ROOT, as its neighbours are
+        else:
+            full = rel.split("/")
+            offset = len(full) - len(parts)  # ``src/`` dropped from the name
+            top = len(folders)
+            while (
+                top > 0
+                and folders[top - 1].isidentifier()
+                and "/".join(full[: offset + top]) in dirs_with_init
+            ):
+                top -= 1
+        names = folders[top:] if is_package else [*folders[top:], stem]
+        if names and top < len(folders):
+            return SourceFile(path=rel, module=".".join(names), loose=True, is_package=is_package)
     return SourceFile(path=rel, module=rel, loose=True, is_package=False)
 
 

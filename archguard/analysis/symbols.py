@@ -12,12 +12,20 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
-from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import (
+    Binding,
+    BindingKind,
+    DynamicFact,
+    DynamicKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+)
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 
@@ -187,6 +195,10 @@ class SymbolTable:
                 info.stub = _ModuleInfo(stub_file, stub_facts)
         for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
             self._modules.setdefault(f.module, _ModuleInfo(f, None))
+        # A stub with no module beside it: an extension built for another platform only.
+        self._stub_only: dict[str, SourceFile] = {
+            module: stub_file for module, (stub_file, _) in stubs.items() if module not in self._modules
+        }
         self.internal_roots: frozenset[str] = frozenset(
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
@@ -208,6 +220,8 @@ class SymbolTable:
             tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]
             | None
         ) = None
+        self._writers: _Writers | None = None
+        self._shared: frozenset[str] | None = None
 
     # ---- tracing -------------------------------------------------------------------------
 
@@ -304,6 +318,217 @@ class SymbolTable:
                 if target is not None and self._info(target) and name in self.star_exports(target):
                     return True
         return False
+
+    # ---- what code archguard does not follow may add -------------------------------------------
+
+    def may_bind(self, module: str, name: str) -> str:
+        """Why ``name``, bound nowhere archguard can see, may still be bound in ``module`` at run
+        time, from what ``module`` itself does (and the modules it star-imports or calls into at
+        import time): the construct that lets code archguard does not follow change its
+        namespace, with its place; "" when nothing does. What *other* modules do to it is
+        :meth:`set_elsewhere`, asked once per run of the findings left."""
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        facts = info.facts
+        if facts.replaces_module:
+            return "the module replaces itself in sys.modules: it may provide any name"
+        if name in facts.function_globals:
+            return "bound only by a function's global statement, once that function runs"
+        escaped = self._escape(module, name, set())
+        if escaped:
+            return escaped
+        for fact in facts.dynamic:
+            if fact.kind is DynamicKind.CALLS:
+                helper = self._caller_namespace_helper(module, fact)
+                if helper:
+                    return helper
+        return ""
+
+    def may_exist(self, module: str) -> str:
+        """Why ``module``, which no file provides, may still be importable at run time, from its
+        own name and the packages above it: a stub for another platform's extension, a package
+        above that registers it in ``sys.modules`` (six's ``moves``), a package ``__path__`` that
+        grows, a namespace package other distributions share; "" when nothing does.
+        Registrations by other modules are :meth:`registered_elsewhere`."""
+        self._note(module)
+        stub = self._stub_only.get(module)
+        if stub is not None:
+            return f"only the stub {stub.path} describes it: an extension built for another platform or missing from this build"
+        parent = module.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None and info.facts is not None:
+                for fact in info.facts.dynamic:
+                    if fact.kind is DynamicKind.REGISTERS and fact.target != "*":
+                        why = self._registers(module, _anchored(info.file, fact.target), info.file.path, fact)
+                        if why:
+                            return why
+            parent = parent.rpartition(".")[0]
+        return self._path_grows(module)
+
+    # ---- what other modules do: asked once per run, of the findings left ----------------------
+
+    def set_elsewhere(self, module: str, name: str, paths_holding: PathsHolding) -> str:
+        """Why another module may set ``name`` on ``module`` (``setattr(m, ...)``, ``m.X = v``,
+        ``m`` handed to a call); "" if none. ``paths_holding(kind)``: the files whose facts may
+        hold a DynamicFact of that kind (all of them, or fewer when the caller can tell cheaply:
+        only those files' facts are read)."""
+        for path, fact in self._writers_index(paths_holding).attributes.get(module, ()):
+            if fact.name in ("", name):
+                return f"{path}:{fact.line} may set it: {fact.construct}"
+        return ""
+
+    def registered_elsewhere(self, module: str, paths_holding: PathsHolding) -> str:
+        """Why another module may register ``module`` in ``sys.modules`` (a framework keeping a
+        deprecated import path alive); "" if none (``paths_holding`` as for set_elsewhere)."""
+        for registered, path, fact in self._writers_index(paths_holding).registered:
+            why = self._registers(module, registered, path, fact)
+            if why:
+                return why
+        return ""
+
+    def _registers(self, module: str, registered: str, path: str, fact: DynamicFact) -> str:
+        """What is registered under a name no file has (six.moves) may have submodules of its
+        own; registered under an existing module's name, it replaces that module: like a module
+        replacing itself, that gives names, not submodules. An importer (a name ending in ".")
+        serves whatever lies under its module."""
+        if (
+            module == registered
+            or (registered.endswith(".") and module.startswith(registered))
+            or (module.startswith(registered + ".") and not self.module_exists(registered))
+        ):
+            return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
+        return ""
+
+    def _escape(self, module: str, name: str, seen: set[str]) -> str:
+        """The first construct through which ``module``'s namespace (or that of a module it
+        star-imports the name from) escapes, as a message tail; "" if none."""
+        if module in seen:
+            return ""
+        seen.add(module)
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        for fact in info.facts.dynamic:
+            if fact.kind is DynamicKind.NAMESPACE:
+                return f"its namespace escapes to code archguard does not follow: {fact.construct} at {info.file.path}:{fact.line}"
+        for star in self._star_imports(info)[0]:
+            facts = self.facts_of(star)
+            if facts is None or (facts.all_names is not None and name not in facts.all_names):
+                continue
+            if facts.replaces_module:
+                return f"it star-imports {star}, which replaces itself in sys.modules"
+            deeper = self._escape(star, name, seen)
+            if deeper:
+                return f"via from {star} import *, {deeper}"
+        return ""
+
+    def _caller_namespace_helper(self, module: str, call: DynamicFact) -> str:
+        """``call`` (a module-level call in ``module``) runs a function of the tree whose module
+        reaches its caller's frame: the message tail saying so, else ""."""
+        res = self.resolve_expression(module, call.target, call.line)
+        origin = res.origin
+        if origin is None or res.status not in (Status.OK, Status.MODULE):
+            return ""
+        helper = self._info(origin.module)
+        if helper is None or helper.facts is None:
+            return ""
+        for fact in helper.facts.dynamic:
+            if fact.kind is DynamicKind.CALLER_NAMESPACE:
+                return (
+                    f"{call.construct} at line {call.line} runs {origin.module}, which reaches its "
+                    f"caller's frame ({fact.construct} at {helper.file.path}:{fact.line})"
+                )
+        return ""
+
+    def _path_grows(self, module: str) -> str:
+        """Why the package ``module`` would be found in may hold more than archguard sees: the
+        nearest existing ancestor's ``__path__`` grows, or every ancestor is a namespace folder
+        and the top one is shared by distributions (it holds a package of its own)."""
+        parent = module.rpartition(".")[0]
+        while parent and not self.module_exists(parent):
+            parent = parent.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None:
+                for fact in info.facts.dynamic if info.facts is not None else ():
+                    if fact.kind is DynamicKind.PATH:
+                        return f"{parent}.__path__ may grow at run time ({fact.construct} at {info.file.path}:{fact.line})"
+                return ""
+            # A namespace folder: its __path__ is its parent's portions, or every sys.path entry.
+            up = parent.rpartition(".")[0]
+            if not up:
+                # A package appearing or going under it changes the existence of names under
+                # ``parent``: noting ``parent`` is enough for an incremental derivation.
+                self._note(parent)
+                if parent in self._shared_namespaces():
+                    return f"{parent} is a namespace package (no __init__.py) that other distributions share: one may provide {module}"
+                return ""
+            parent = up
+        return ""
+
+    def _shared_namespaces(self) -> frozenset[str]:
+        """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):
+        the shape of a namespace several distributions install into."""
+        if self._shared is None:
+            self._shared = frozenset(
+                top
+                for module, info in self._modules.items()
+                if info.file.is_package and (top := module.partition(".")[0]) in self._namespaces
+            )
+        return self._shared
+
+    def _writers_index(self, paths_holding: PathsHolding) -> _Writers:
+        """What modules do to other modules (read on first need, once per table)."""
+        if self._writers is None:
+            wanted = {
+                *paths_holding(DynamicKind.SETS_ATTRIBUTES.value),
+                *paths_holding(DynamicKind.REGISTERS.value),
+            }
+            writers = _Writers({}, [])
+            computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
+            calls: list[tuple[str, DynamicFact]] = []
+            for module, info in list(self._modules.items()):
+                if info.file.path not in wanted:
+                    continue
+                facts = info.facts
+                if facts is None or not facts.dynamic:
+                    continue
+                for fact in facts.dynamic:
+                    if fact.kind is DynamicKind.SETS_ATTRIBUTES:
+                        res = self.resolve_expression(module, fact.target, fact.line)
+                        if res.status == Status.MODULE and res.origin is not None:
+                            writers.attributes.setdefault(res.origin.module, []).append(
+                                (info.file.path, fact)
+                            )
+                    elif fact.kind is DynamicKind.REGISTERS:
+                        if fact.target == "*":
+                            computed.setdefault(module, (info.file.path, fact))
+                        else:
+                            writers.registered.append(
+                                (_anchored(info.file, fact.target), info.file.path, fact)
+                            )
+                    elif fact.kind is DynamicKind.CALLS and fact.name:
+                        calls.append((module, fact))
+            # A helper registering computed names (``sys.modules[old] = ...``) registers the module
+            # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
+            if computed:
+                callers = set(paths_holding(DynamicKind.CALLS.value)) - wanted
+                for module, info in list(self._modules.items()):
+                    if info.file.path in callers and info.facts is not None:
+                        calls.extend(
+                            (module, f) for f in info.facts.dynamic if f.kind is DynamicKind.CALLS and f.name
+                        )
+            for module, call in calls if computed else ():
+                res = self.resolve_expression(module, call.target, call.line)
+                helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
+                if helper is not None:
+                    file = self._modules[module].file
+                    for given in call.name.split("|"):
+                        writers.registered.append((_anchored(file, given), *helper))
+            self._writers = writers
+        return self._writers
 
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
@@ -519,12 +744,7 @@ class SymbolTable:
             found = self._through_candidates(info.stub, name, None, hop)
             if found is not None:
                 return found
-        if (
-            info.facts.has_getattr
-            or info.facts.writes_globals
-            or external_star
-            or name in IMPLICIT_MODULE_ATTRIBUTES
-        ):
+        if info.facts.has_getattr or external_star or name in IMPLICIT_MODULE_ATTRIBUTES:
             return Resolution(Status.DYNAMIC, None, hop)
         return Resolution(Status.MISSING_NAME, None, hop)
 
@@ -709,6 +929,29 @@ class SymbolTable:
                     if pair not in bucket:
                         bucket.append(pair)
         return reverse
+
+
+# kind (a DynamicKind value) -> the paths whose facts may hold a DynamicFact of that kind.
+PathsHolding = Callable[[str], Iterable[str]]
+
+
+@dataclass(slots=True)
+class _Writers:
+    """What modules do to other modules: module -> (path, fact) of the writes into it (its
+    attributes set, the module handed on); and (module name, path, fact) of every registration in
+    sys.modules (a module registered, or served by an importer, with whatever lies under it)."""
+
+    attributes: dict[str, list[tuple[str, DynamicFact]]]
+    registered: list[tuple[str, str, DynamicFact]]
+
+
+def _anchored(file: SourceFile, name: str) -> str:
+    """A module name as a fact of ``file`` writes it (``__name__.moves`` in ``six`` is
+    ``six.moves``; ``__package__.x`` is relative to its package), made absolute."""
+    for anchor, base in (("__name__", file.module), ("__package__", file.package)):
+        if name.startswith(anchor):
+            return base + name[len(anchor) :]
+    return name
 
 
 def _parents(modules: Iterable[str]) -> set[str]:

@@ -51,7 +51,7 @@ from archguard.analysis.concepts import (
     rival_candidates,
     validate_contracts,
 )
-from archguard.analysis.dangling import dangling_in_file, dangling_violations
+from archguard.analysis.dangling import dangling_in_file, dangling_violations, with_writes_elsewhere
 from archguard.analysis.interfaces import (
     ResolvedInterfaces,
     interface_violations_in_file,
@@ -156,6 +156,10 @@ class Derivation:
 
         return build_import_graph(self.files, self.facts)
 
+    def _paths_holding(self, kind: str) -> list[str]:
+        holding = getattr(self.facts, "paths_holding", None)
+        return list(self.facts) if holding is None else holding(kind)
+
     def _fresh_table(self) -> None:
         self.__dict__.pop("table", None)
 
@@ -171,6 +175,9 @@ class Derivation:
         prior = _ScanState.load(self.store, self._context) if self._cached else None
         state = self._derive_scan(prior)
         edges, dangling = state.totals(self.files)
+        # What one module does to another (docs/dangling.md): a pass over the findings left, each
+        # run, reading only the files whose facts may hold such a write.
+        dangling = with_writes_elsewhere(self.table, dangling, self._paths_holding)
         if key is not None:
             self.store.save_scan(key, edges, dangling)
             self.store.save_state("scan", self._context, state.plain())

@@ -35,17 +35,22 @@ class DanglingImport:
 
     @property
     def message(self) -> str:
-        """Python's own ImportError wording, which users already recognise."""
+        """Python's own ImportError wording, which users already recognise, and in brackets why
+        the import may work after all, or why it never fails at run time."""
         module, _, name = self.imported.partition(":")
+        notes = [note for note in (self.maybe, _TYPE_CHECKING_NOTE if self.type_checking else "") if note]
+        tail = f" ({'; '.join(notes)})" if notes else ""
         if self.missing == "name":
-            maybe = f" ({self.maybe})" if self.maybe else ""
-            return f"cannot import name {name!r} from {module}{maybe}"
+            return f"cannot import name {name!r} from {module}{tail}"
         if module.startswith(".") and self.importer == self.path:
-            return f"relative import {module} in a file that is not in a package"
+            return f"relative import {module} in a file that is not in a package{tail}"
         if module.startswith("."):
-            return f"relative import {module} climbs above the top-level package"
-        maybe = f" ({self.maybe})" if self.maybe else ""
-        return f"no module named {module!r}{maybe}"
+            return f"attempted relative import beyond top-level package: {module} climbs above it{tail}"
+        return f"no module named {module!r}{tail}"
+
+
+# A TYPE_CHECKING import never runs: it cannot fail at run time, yet a type checker reads it.
+_TYPE_CHECKING_NOTE = "only under TYPE_CHECKING: it never runs, but a type checker fails on it"
 
 
 @dataclass(frozen=True)

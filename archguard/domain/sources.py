@@ -52,14 +52,15 @@ def is_dotted_name(module: str) -> bool:
 def resolve_relative(package: str, module: str, level: int) -> str | None:
     """Absolute module for ``from <level dots><module> import ...`` inside ``package``.
 
-    Returns None when the dots climb above the top-level package (an ImportError at run time).
+    Returns None when the dots climb above the top-level package: Python raises "attempted
+    relative import beyond top-level package" (or "with no known parent package"), whatever
+    module of that name exists at the top (``from ..gone import x`` in ``app/t2.py`` never
+    means a root ``gone.py``).
     """
     if level == 0:
         return module
     parts = package.split(".") if package else []
-    if level - 1 > len(parts) or (level - 1 == len(parts) and not module):
+    if level > len(parts):
         return None
     base = parts[: len(parts) - (level - 1)]
-    if not base and not module:
-        return None
     return ".".join([*base, module] if module else base)

@@ -53,6 +53,8 @@ from archguard.domain.facts import (
     AttributeUse,
     Binding,
     BindingKind,
+    DynamicFact,
+    DynamicKind,
     FileFacts,
     ImportFact,
     ImportKind,
@@ -70,7 +72,9 @@ from archguard.domain.facts import (
 # 8: classes keep their members and decorators, functions their parameters, decorators and return
 # annotation (what discover compares between two definitions of one name).
 # 9: ImportFact.lazy (PEP 810 ``lazy import``, read from 3.15 syntax rewritten for older ``ast``).
-EXTRACTOR_VERSION = 9
+# 10: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace
+# the writes_globals and registers_submodules flags.
+EXTRACTOR_VERSION = 10
 FORMAT_VERSION = 6  # 6: entries signed with the per-user cache key
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
@@ -116,12 +120,14 @@ def outcome_digest(plain: tuple) -> bytes:
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
 _BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
 _ATTRIBUTE_USE = Codec(AttributeUse)
+_DYNAMIC = Codec(DynamicFact, {"kind": enum_field(DynamicKind)})
 _FACTS = Codec(
     FileFacts,
     {
         "imports": many(_IMPORT),
         "bindings": many(_BINDING),
         "attribute_uses": many(_ATTRIBUTE_USE),
+        "dynamic": many(_DYNAMIC),
     },
 )
 _SYNTAX_ISSUE = Codec(SyntaxIssue)
@@ -136,7 +142,13 @@ _OUTCOME = Codec(
 )
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
 _SCHEMA_DIGEST = schema_digest(
-    _IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind)
+    _IMPORT,
+    _BINDING,
+    _ATTRIBUTE_USE,
+    _DYNAMIC,
+    _FACTS,
+    _OUTCOME,
+    enums=(ImportKind, BindingKind, DynamicKind),
 )
 
 
@@ -326,6 +338,13 @@ class CachedOutcome:
     def unreadable(self) -> UnreadableFile | None:
         plain = self.plain[_UNREADABLE_AT]
         return None if plain is None else _UNREADABLE.decode(plain)
+
+    def may_hold(self, word: bytes) -> bool:
+        """Whether the facts may hold the string ``word`` (a DynamicKind value, say), told from
+        their encoded bytes without decoding them: marshal writes every string's UTF-8 bytes
+        once, so a file whose bytes lack it cannot hold it (a superset, never a miss)."""
+        facts = self.plain[_FACTS_AT]
+        return facts is not None and (self._decoded is not None or word in facts)
 
     def outcome(self) -> ParseOutcome:
         """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""

@@ -102,7 +102,11 @@ class ScanOutput:
         """path -> facts of every file that parsed, each decoded on first access: an incremental
         derivation (app/derivation.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return LazyFacts(parsed, self._facts_of)
+        return LazyFacts(parsed, self._facts_of, self._may_hold)
+
+    def _may_hold(self, path: str, word: bytes) -> bool:
+        result = self._results[path]
+        return not isinstance(result, CachedOutcome) or result.may_hold(word)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         if "outcomes" in self.__dict__:  # everything is decoded already
