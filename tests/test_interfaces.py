@@ -384,11 +384,24 @@ def test_a_face_that_cannot_be_read_reports_no_unexported_names():
         "pkg/impl.py": "__all__ = ['A']\n\n\nclass A:\n    pass\n\n\nclass B:\n    pass\n",
         "broken/__init__.py": "def (:\n",
         "broken/impl.py": "class C:\n    pass\n",
-        "use.py": "from pkg import B\nfrom pkg import _x\nfrom pkg.impl import A\nfrom broken.impl import C\n\nA()\n",
+        # writes its own namespace: what it exports is anyone's guess
+        "dyn/__init__.py": "for _name in ('A', 'B'):\n    globals()[_name] = _name\n",
+        "dyn/impl.py": "class D:\n    pass\n",
+        "use.py": (
+            "from pkg import B\nfrom pkg import _x\nfrom pkg.impl import A\nfrom broken.impl import C\n"
+            "from dyn import A as DA\nfrom dyn.impl import D\n\nA()\n"
+        ),
     }
     found = _findings(
-        tree, InterfaceContract(name="pkg", package="pkg"), InterfaceContract(name="broken", package="broken")
+        tree,
+        InterfaceContract(name="pkg", package="pkg"),
+        InterfaceContract(name="broken", package="broken"),
+        InterfaceContract(name="dyn", package="dyn"),
     )
+    dyn = [v for v in found if v.contract == "dyn"]
+    assert [(v.statement, v.code, v.fixable) for v in dyn] == [("from dyn.impl import D", "AG501", False)]
+    assert dyn[0].reason.startswith("what dyn exports is unknown (dyn: ")
+    found = [v for v in found if v.contract != "dyn"]
     assert _by_statement(found) == {
         "from pkg.impl import A": ("AG501", True, "from pkg import A"),
         "from broken.impl import C": (

@@ -88,8 +88,15 @@ def public_face(table: SymbolTable, module: str) -> Face:
         return Face(module, frozenset(facts.all_names), listed=True)
     if any(b.name == "__all__" and b.kind is not BindingKind.DELETE for b in facts.bindings):
         return Face(module, None, listed=False, unknown_because=f"{module}.__all__ is computed")
-    if facts.has_getattr or facts.writes_globals:
-        return Face(module, None, listed=False, unknown_because=f"{module} provides names dynamically")
+    if facts.has_getattr:
+        return Face(
+            module, None, listed=False, unknown_because=f"{module} provides names through __getattr__"
+        )
+    # a name nothing binds: whatever lets code archguard does not follow add names to the module
+    # (``globals()`` written, itself replaced in ``sys.modules``) answers for it
+    dynamic = table.may_bind(module, "\0")
+    if dynamic:
+        return Face(module, None, listed=False, unknown_because=f"{module}: {dynamic}")
     names = frozenset(n for n in table.exported_names(module) if not n.startswith("_"))
     return Face(module, names, listed=False)
 
