@@ -426,3 +426,27 @@ def test_contracts_on_missing_modules_are_configuration_errors():
         "contracts/x.toml:1: package 'app.nothing' does not exist in the analysed tree",
         "contracts/x.toml:5: also_public 'app.payments.gone': module app.payments.gone does not exist",
     ]
+
+
+def test_fix_leaves_an_import_two_nested_contracts_would_rewrite_two_ways():
+    from archguard.analysis.fix_plan import plan_fix
+
+    tree = {
+        **PAYMENTS,
+        "app/payments/backends/__init__.py": "from .stripe import StripeBackend\n\n__all__ = ['StripeBackend']\n",
+        "app/orders/service.py": (
+            "from app.payments.backends.stripe import StripeBackend\n\n\ndef main():\n    return StripeBackend\n"
+        ),
+    }
+    inner = InterfaceContract(name="backends", package="app.payments.backends")
+    found = _findings(tree, PAYMENTS_CONTRACT, inner)
+    assert sorted((v.contract, v.suggestion) for v in found) == [
+        ("backends", "from app.payments.backends import StripeBackend"),
+        ("payments", "from app.payments import StripeBackend"),
+    ]
+    plan = plan_fix(found)
+    assert plan.edits == {}
+    assert {n.reason for n in plan.not_fixed} == {
+        "contracts disagree on the canonical path of this object "
+        "(app.payments.backends:StripeBackend, app.payments:StripeBackend): settle the contracts first"
+    }
