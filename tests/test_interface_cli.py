@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_cli, write_tree
-from tests.test_changed import git
+from tests.test_changed import feature_branch, git
 
 TREE = {
     "app/__init__.py": "",
@@ -113,12 +113,7 @@ def test_the_baseline_takes_them_and_a_new_reach_in_fails(tmp_path: Path) -> Non
 
 
 def test_changed_counts_an_export_removed_at_its_importers(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "repo", TREE)
-    (root / ".gitignore").write_text(".archguard_cache/\n")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    git(root, "checkout", "-qb", "feature")
+    root = feature_branch(tmp_path / "repo", TREE)
     code, data = check_json(root, "--changed")
     assert code == 0 and found(data) == set()
     # The package stops exporting ``pay``: the untouched importer's fix no longer exists, and its

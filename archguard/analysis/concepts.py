@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from archguard.analysis.shim_definition import fix_leaves_alone, is_imported_shim
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
-from archguard.domain.contracts import ConceptContract, module_matches, split_target
+from archguard.domain.contracts import ConceptContract, duplicate_names, module_matches, split_target
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
@@ -31,7 +31,7 @@ _NOT_FIXABLE_OTHER_OBJECT = (
     "one: rewriting the import would change behaviour"
 )
 _NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
-_NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
+NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -40,15 +40,9 @@ _NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the express
 def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> None:
     """Raise :class:`ContractError` listing every problem with the contracts themselves (canonical
     paths that do not resolve, duplicate names); return when they can all be checked."""
-    errors: list[str] = []
-    first_seen: dict[str, ConceptContract] = {}
+    errors = duplicate_names(contracts)
     for contract in contracts:
         where = f"{contract.source}: " if contract.source else ""
-        if contract.name in first_seen:
-            earlier = first_seen[contract.name].source or "an earlier contract"
-            errors.append(f"{where}duplicate contract name '{contract.name}' (first declared at {earlier})")
-        else:
-            first_seen[contract.name] = contract
         problem = _target_problem(table, contract.canonical)
         if problem:
             errors.append(f"{where}canonical '{contract.canonical}': {problem}")
@@ -398,7 +392,7 @@ def _check_attribute(
         return None
     c = concept.contract
     if res.origin == concept.origin:
-        code, fixable_reason = "AG103", _NOT_FIXABLE_ATTRIBUTE
+        code, fixable_reason = "AG103", NOT_FIXABLE_ATTRIBUTE
         message = f"{module}.{name} reaches {c.canonical} by attribute; use: {_suggestion(concept, c.canonical_name)}"
     elif res.origin in concept.rivals:
         code, fixable_reason = "AG102", _NOT_FIXABLE_OTHER_OBJECT

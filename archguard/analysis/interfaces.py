@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
+from archguard.analysis.concepts import NOT_FIXABLE_ATTRIBUTE
 from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
-from archguard.domain.contracts import InterfaceContract, module_matches
+from archguard.domain.contracts import InterfaceContract, duplicate_names, module_matches
 from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
@@ -216,15 +217,9 @@ def merged_interfaces(
 def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
     """Raise :class:`ContractError` listing every contract whose package or ``also_public``
     module does not exist in the tree (and duplicate names)."""
-    errors: list[str] = []
-    first_seen: dict[str, InterfaceContract] = {}
+    errors = duplicate_names(contracts)
     for contract in contracts:
         where = f"{contract.source}: " if contract.source else ""
-        if contract.name in first_seen:
-            earlier = first_seen[contract.name].source or "an earlier contract"
-            errors.append(f"{where}duplicate contract name '{contract.name}' (first declared at {earlier})")
-        else:
-            first_seen[contract.name] = contract
         if not table.module_exists(contract.package):
             errors.append(f"{where}package '{contract.package}' does not exist in the analysed tree")
             continue
@@ -477,7 +472,7 @@ def _fixable(located: _Located, home: _FixHome) -> tuple[str | None, str | None]
         return None, finding.reason
     suggestion = _statement(finding.equivalent, located.bound)
     if located.fact is None:
-        return suggestion, "attribute access through a module: rewrite the expression by hand"
+        return suggestion, NOT_FIXABLE_ATTRIBUTE
     return suggestion, home.reason()
 
 

@@ -3,6 +3,7 @@ path) and interface contracts (a package used only through its public face)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -48,6 +49,22 @@ class ContractSet:
 
     concepts: tuple[ConceptContract, ...] = ()
     interfaces: tuple[InterfaceContract, ...] = ()
+
+
+def duplicate_names(contracts: Sequence[ConceptContract | InterfaceContract]) -> list[str]:
+    """One problem per contract whose name an earlier one already has (names key reports,
+    ``fix --concept`` and fingerprints), each naming both declarations."""
+    problems = []
+    first_seen: dict[str, ConceptContract | InterfaceContract] = {}
+    for contract in contracts:
+        earlier = first_seen.setdefault(contract.name, contract)
+        if earlier is not contract:
+            where = f"{contract.source}: " if contract.source else ""
+            problems.append(
+                f"{where}duplicate contract name '{contract.name}' "
+                f"(first declared at {earlier.source or 'an earlier contract'})"
+            )
+    return problems
 
 
 def split_target(target: str) -> tuple[str, str]:
