@@ -209,9 +209,9 @@ def _scan_root_packages(session_options: dict, verbose: bool) -> tuple[Path, Wor
     """archguard's own scan of the configuration's root packages (what import-linter sees), and
     the folder holding them."""
     packages = [name.split(".")[0] for name in session_options["root_packages"]]
-    scan_root = _common_parent(packages)
+    scan_root, source_roots = _package_roots(packages)
     output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-    return scan_root, _scan_packages(scan_root, packages)
+    return scan_root, _scan_packages(scan_root, packages, source_roots)
 
 
 def _contract_check(violations: list[Violation], scan_root: Path, baseline: object) -> ContractCheck:
@@ -237,7 +237,7 @@ def _render_footer(check: ContractCheck, baseline: object, reason: object) -> No
         output.new_line()
 
 
-def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
+def _scan_packages(scan_root: Path, packages: list[str], source_roots: tuple[str, ...] = ()) -> Workspace:
     """archguard's own scan of the root packages only: what import-linter would see."""
     # Imported here, not at module level: archguard.app imports the adapter that reads
     # import-linter configuration, which in turn may load this module as a plugin.
@@ -249,7 +249,11 @@ def _scan_packages(scan_root: Path, packages: list[str]) -> Workspace:
     excludes = tuple(read_project_options(scan_root).get("exclude") or ())
     return scan_workspace(
         Options(
-            root=scan_root, packages=tuple(dict.fromkeys(packages)), excludes=excludes, include_loose=False
+            root=scan_root,
+            packages=tuple(dict.fromkeys(packages)),
+            excludes=excludes,
+            source_roots=source_roots,
+            include_loose=False,
         )
     )
 
@@ -262,23 +266,28 @@ def _describe(violation: Violation) -> str:
     return f"{where}: {violation.message}"
 
 
-def _common_parent(packages: list[str]) -> Path:
-    """The folder holding every root package (their ``sys.path`` entry), found without importing.
-
-    A ``src/`` layout resolves to the folder above ``src`` so archguard's discovery finds it.
-    """
-    parents: set[Path] = set()
+def _package_roots(packages: list[str]) -> tuple[Path, tuple[str, ...]]:
+    """The folder to scan and the source roots in it that hold the root packages (their
+    ``sys.path`` entries), found without importing. A package installed from a monorepo's member
+    (``libs/a/src/acme_a``) or a namespace package spread over several (``acme``) gives one root
+    per folder; their common folder is scanned, each root analysed as a source root of it."""
+    entries: dict[Path, None] = {}
     for package in dict.fromkeys(packages):
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
             raise ValueError(f"Could not find package '{package}' in your Python path.")
-        parent = Path(next(iter(spec.submodule_search_locations))).resolve().parent
-        parents.add(parent.parent if parent.name == "src" else parent)
-    common = Path(os.path.commonpath([str(p) for p in parents]))
-    if len(parents) > 1:
+        for location in spec.submodule_search_locations:
+            entries[Path(location).resolve().parent] = None
+    folders = [entry.parent if entry.name == "src" and len(entries) == 1 else entry for entry in entries]
+    common = Path(os.path.commonpath([str(p) for p in folders]))
+    if len(folders) > 1 and not any((common / marker).exists() for marker in ("pyproject.toml", ".git")):
+        # Not one project's folders (one package installed, another in the tree): scanning their
+        # common folder could mean scanning the whole disk.
         raise ValueError(
-            "archguard's contracts need every root package in one folder (or its src/); found them in "
-            + ", ".join(sorted(map(str, parents)))
-            + f". Run 'archguard check {common}' instead."
+            "archguard's contracts need every root package in one project (a workspace root with its "
+            "pyproject.toml); found them in "
+            + ", ".join(sorted(map(str, folders)))
+            + ". Run 'archguard check ROOT' on the project instead."
         )
-    return common
+    roots = tuple(sorted(p.relative_to(common).as_posix() for p in folders if p != common))
+    return common, roots

@@ -175,9 +175,9 @@ def test_given_packages_make_the_others_loose(tmp_path: Path) -> None:
     assert by_path(result)["other/__init__.py"] == ("other", True, True)
 
 
-@pytest.mark.parametrize("name", ["missing", "notpkg", "bad-name"])
+@pytest.mark.parametrize("name", ["missing", "empty", "bad-name"])
 def test_unknown_package_is_a_discovery_error(tmp_path: Path, name: str) -> None:
-    write_tree(tmp_path, {"app/__init__.py": "", "notpkg/x.py": ""})
+    write_tree(tmp_path, {"app/__init__.py": "", "notpkg/x.py": "", "empty/notes.txt": ""})
     with pytest.raises(DiscoveryError, match=name):
         discover(tmp_path, packages=[name])
 

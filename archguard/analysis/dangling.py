@@ -133,6 +133,9 @@ def _maybe_bound(table: SymbolTable, what: str, imported: str) -> str:
     module, _, name = imported.partition(":")
     if what == "module":
         return "" if module.startswith(".") else table.may_exist(module)
+    if table.file_of(module) is None and table.module_exists(module):
+        # a name missing from a namespace package is a missing submodule (PEP 420)
+        return table.may_exist(f"{module}.{name}")
     return table.may_bind(module, name)
 
 

@@ -716,7 +716,13 @@ class SymbolTable:
         if info is None:
             if module in self._namespaces:
                 sub = self._submodule(module, name)
-                return sub if sub is not None else Resolution(Status.MISSING_NAME, None, hop)
+                if sub is not None:
+                    return sub
+                # Folders without __init__.py, and no package of that name in the tree: a regular
+                # package of the name anywhere on the path wins over them (a root ``alembic/`` of
+                # migration scripts and ``from alembic import op``), so nothing here is provable.
+                internal = module.split(".")[0] in self.internal_roots
+                return Resolution(Status.MISSING_NAME if internal else Status.EXTERNAL, None, hop)
             status = Status.MISSING_MODULE if self.is_internal(module) else Status.EXTERNAL
             return Resolution(status, None, hop)
         if info.facts is None:

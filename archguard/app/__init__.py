@@ -41,6 +41,7 @@ from archguard.analysis.symbols import SymbolTable
 from archguard.app import warm_start
 from archguard.app.derivation import Derivation
 from archguard.app.golden_path import check_entries
+from archguard.app.members import member_dependency_findings
 from archguard.app.options import Options
 from archguard.app.preflight import Preflight, load_contracts
 from archguard.app.warm_start import ScannedLater
@@ -135,7 +136,11 @@ def scan_workspace(
     else:
         try:
             discovery = discover_files(
-                root, packages=options.packages or None, excludes=options.excludes, listing=listing
+                root,
+                packages=options.packages or None,
+                excludes=options.excludes,
+                listing=listing,
+                source_roots=options.source_roots,
             )
         except DiscoveryError as error:
             raise ConfigError(str(error)) from None
@@ -182,6 +187,8 @@ def scan_workspace(
         syntax_errors=sorted(output.syntax_errors, key=by_position),
         unreadable=unreadable,
         packages=discovery.packages,
+        layout=discovery.layout,
+        layout_notes=discovery.notes,
         import_edges=import_edges,
         dangling=dangling,
         duration_s=time.perf_counter() - started,
@@ -225,6 +232,9 @@ def run_check(
     # A file that cannot be analysed is a finding too (AG001/AG002: analysis/broken_files.py).
     violations = violations + broken_file_findings(scan.syntax_errors, scan.unreadable)
     contracts_run = [*contracts_run, BROKEN_FILES]
+    members = member_dependency_findings(workspace, options.python)  # AG601 (app/members.py)
+    violations = violations + members.violations
+    contracts_run = contracts_run + members.contracts_run
     golden_path = None
     if options.entries:
         golden, golden_path = check_entries(workspace, options.entries)
@@ -249,7 +259,7 @@ def run_check(
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
         contract_types=_contract_types(contracts_run, contracts, golden_path),
-        notices=[*derived.notices, *owner_notices],
+        notices=[*derived.notices, *owner_notices, *members.notices],
         codeowners=codeowners.source if codeowners else None,
         owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
         duration_s=time.perf_counter() - workspace.started,

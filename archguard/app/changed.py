@@ -41,7 +41,7 @@ def run_changed_check(
     changed_modules = set()
     if changed:
         module_by_path = {f.path: f.module for f in scan.files}
-        roots = _source_roots(scan.files)
+        roots = _source_roots(scan.files) | {root for member in scan.layout.members for root in member.roots}
         for path in changed:
             module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
             if module:

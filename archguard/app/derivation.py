@@ -145,6 +145,16 @@ class Derivation:
             return None
         return results_key("scan", self._context, tuple(self._identities))
 
+    def outcome_digest(self, path: str) -> bytes | None:
+        """The digest of a file's cached outcome (None: not cached), for a pass of its own that keeps
+        per-file results (app/members.py)."""
+        if not self._cached:
+            return None
+        index = self.__dict__.get("_index_of")
+        if index is None:
+            index = self.__dict__["_index_of"] = {identity[0]: identity[4] for identity in self._identities}
+        return index.get(path)
+
     @cached_property
     def table(self) -> SymbolTable:
         stubs = {module: (stub.file, stub.facts) for module, stub in self.stubs.items()}

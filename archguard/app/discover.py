@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from archguard.adapters.cache.discover_cache import Derived, discover_key, load_discover, save_discover
@@ -27,6 +28,7 @@ from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.analysis.interfaces import interface_candidates
+from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, scan_workspace
 from archguard.domain.discovery import Cluster, DiscoveryResult
 from archguard.domain.errors import ConfigError
@@ -55,6 +57,8 @@ def run_discover(
             save_discover(workspace.results, key, derived)
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces = derived
     _check_overrides(overrides, clusters)
+    if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
+        clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])

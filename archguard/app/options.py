@@ -33,6 +33,10 @@ class Options:
     root: Path
     packages: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
+    # folders relative to ROOT whose packages are analysed too, besides the workspace's members
+    # (docs/monorepos.md); ``--source-root``, ``source_roots`` in [tool.archguard]
+    source_roots: tuple[str, ...] = ()
+    python: Path | None = None  # an environment whose installed distributions AG601 reads (--python)
     target: tuple[int, int] | None = None  # None: the newest grammar the syntax judge knows
     contracts_dir: Path | None = None  # None: ROOT/contracts when it exists
     importlinter_config: Path | None = None  # None: ROOT's .importlinter/setup.cfg/pyproject.toml

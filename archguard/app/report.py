@@ -24,6 +24,7 @@ from archguard.adapters.project_files.history_file import append_history, git_co
 from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
 from archguard.analysis.interfaces import interface_overview, merged_interfaces
+from archguard.analysis.members import grouped_by_member
 from archguard.analysis.structure import dependency_matrix
 from archguard.app import Options, Progress, Workspace, load_contracts, run_check, scan_workspace
 from archguard.app.discover import run_discover
@@ -120,6 +121,7 @@ def run_report(
         imports=imports,
         matrix=matrix,
         interfaces=interfaces,
+        key_of=grouped_by_member(check.scan.layout),
     )
     outcome.report = report
 
@@ -209,7 +211,13 @@ def structure_diagrams(
         (
             "overview",
             package_overview(
-                dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1]),
+                dependency_matrix(
+                    scan.files,
+                    imports[0],
+                    budget=OVERVIEW_GROUPS,
+                    lazy=imports[1],
+                    key_of=grouped_by_member(scan.layout),
+                ),
                 scan.files,
                 hotspots=discovery.hotspots,
                 syntax_error_paths=[s.path for s in scan.syntax_errors],
@@ -288,7 +296,9 @@ def _draw_all(
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]
         pending += [submit("golden-path", d.name, title, to_dot(d)) for title, d in golden]
         imports = module_imports(workspace)
-        matrix = dependency_matrix(check.scan.files, imports[0], lazy=imports[1])
+        matrix = dependency_matrix(
+            check.scan.files, imports[0], lazy=imports[1], key_of=grouped_by_member(check.scan.layout)
+        )
         structure = structure_diagrams(check, discovery, report_options, imports, matrix)
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in structure] + pending
         drawn = [(section, name, title, future.result()) for section, name, title, future in pending]
@@ -358,7 +368,13 @@ def draw_graph(
         elif focus is not None:
             diagram = _focus(scan.files, imports, focus, depth)
         else:
-            matrix = dependency_matrix(scan.files, imports[0], budget=OVERVIEW_GROUPS, lazy=imports[1])
+            matrix = dependency_matrix(
+                scan.files,
+                imports[0],
+                budget=OVERVIEW_GROUPS,
+                lazy=imports[1],
+                key_of=grouped_by_member(scan.layout),
+            )
             diagram = package_overview(
                 matrix, scan.files, syntax_error_paths=[s.path for s in scan.syntax_errors]
             )

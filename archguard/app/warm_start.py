@@ -44,7 +44,7 @@ from archguard.adapters.parsing.lazy_facts import LazyFacts
 from archguard.adapters.project_files.git_listing import GitListing
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import Member, SourceFile, SourceLayout
 
 if TYPE_CHECKING:
     from archguard.app import Options
@@ -53,6 +53,7 @@ _STATE = "warm"
 _FILE = Codec(SourceFile)
 _SYNTAX = Codec(SyntaxIssue)
 _UNREADABLE = Codec(UnreadableFile)
+_MEMBER = Codec(Member)
 _UNTRUSTED = -1  # a stat too recent to vouch for the file's bytes
 
 Stat = tuple[int, int, int, int, int] | None  # (mode, size, mtime, ctime, inode); None: no file
@@ -107,6 +108,7 @@ class WarmStart:
             _STATE,
             os.path.realpath(root),
             tuple(options.excludes),
+            tuple(options.source_roots),
             options.include_loose,
             target,
             sys.version_info[:2],
@@ -155,6 +157,10 @@ class WarmStart:
                     tuple(discovery.package_dirs.items()),
                     tuple(map(encode, discovery.native_modules)),
                     tuple(map(encode, discovery.stubs)),
+                    tuple(map(_MEMBER.encode, discovery.layout.members)),
+                    discovery.layout.environments,
+                    tuple((name, tuple(dirs)) for name, dirs in discovery.portions.items()),
+                    tuple(discovery.notes),
                 ),
                 (
                     tuple(f.path for f in files),
@@ -197,7 +203,7 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
         for path, recorded in stats:
             if recorded == _UNTRUSTED or _stat(root, path) != (None if recorded is None else tuple(recorded)):
                 return None
-        files, packages, package_dirs, native, stubs = discovered
+        files, packages, package_dirs, native, stubs, members, environments, portions, notes = discovered
         chosen, badly_named, digests, parsed, syntax_errors, unreadable = scanned
         decode = _FILE.decode
         discovery = Discovery(
@@ -208,6 +214,11 @@ def _recorded_scan(plain: Any, root: Path, listing: GitListing) -> RecordedScan 
             git_tracked=None,  # asked of the listing instead (the cache folder's trust: see begin)
             stubs=[decode(f) for f in stubs],
             probes=dict(probes),
+            layout=SourceLayout(
+                tuple(map(_MEMBER.decode, members)), tuple((f, frozenset(n)) for f, n in environments)
+            ),
+            portions={name: list(dirs) for name, dirs in portions},
+            notes=list(notes),
         )
         by_path = {f.path: f for f in discovery.files}
         return RecordedScan(

@@ -16,6 +16,8 @@ class Kind(str, Enum):
     UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
     GOLDEN_PATH = "golden-path"  # an entry point's import-time closure does not load (docs/golden-path.md)
     NON_PUBLIC_IMPORT = "non-public-import"  # past a package's public face (interface contracts)
+    # a member imports what its pyproject.toml does not declare (docs/monorepos.md)
+    UNDECLARED_DEPENDENCY = "undeclared-dependency"
 
 
 class Severity(str, Enum):
@@ -41,6 +43,7 @@ RULES: dict[str, tuple[Kind, str]] = {
     "AG501": (Kind.NON_PUBLIC_IMPORT, "an import reaches into a non-public submodule of a package"),
     "AG502": (Kind.NON_PUBLIC_IMPORT, "a private name is imported from outside its package"),
     "AG503": (Kind.NON_PUBLIC_IMPORT, "a name the package's public face does not export is imported"),
+    "AG601": (Kind.UNDECLARED_DEPENDENCY, "a member imports what its pyproject.toml does not declare"),
 }
 
 

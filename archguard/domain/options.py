@@ -126,6 +126,27 @@ OPTIONS: tuple[OptionSpec, ...] = (
         metavar="GLOB",
     ),
     OptionSpec(
+        "--source-root",
+        EVERY_COMMAND,
+        "Folder (relative to ROOT) whose packages are analysed too, besides the workspace members (repeatable).",
+        repeatable=True,
+        config="source_roots",
+        config_aliases=("source_root",),
+        field="source_roots",
+        metavar="DIR",
+    ),
+    OptionSpec(
+        "--python",
+        EVERY_COMMAND,
+        "Python environment (interpreter or folder) whose installed distributions AG601 reads: "
+        "undeclared third-party imports too.",
+        kind=Kind.PATH,
+        config="python",
+        within_root=True,
+        field="python",
+        metavar="PATH",
+    ),
+    OptionSpec(
         "--target-python",
         EVERY_COMMAND,
         "Grammar syntax errors are judged by (default: the newest known).",

@@ -9,7 +9,7 @@ from typing import Any
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import EntryClosure
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, SourceLayout
 
 SCHEMA = "archguard/1"
 
@@ -67,6 +67,12 @@ class ScanResult:
     dangling: list[DanglingImport] = field(default_factory=list)
     duration_s: float = 0.0
     cache_hits: int = 0
+    # the members of a monorepo and their source roots (docs/monorepos.md): one member for a tree
+    # that is one project
+    layout: SourceLayout = field(default_factory=SourceLayout.single)
+    # what discovery says about the layout: a package hidden by another of its name, a member's
+    # pyproject.toml that could not be read
+    layout_notes: list[str] = field(default_factory=list)
 
     @property
     def loose_files(self) -> list[SourceFile]:

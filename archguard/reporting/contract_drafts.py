@@ -6,6 +6,7 @@ comments above the table so a reviewer can judge the draft before committing it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.discovery import Cluster, InterfaceCandidate
@@ -125,14 +126,23 @@ def _common_package(canonical: str, origin: str) -> str:
     return ".".join(common)
 
 
-def project_table(*, contracts: str, baseline: str, excludes: list[str]) -> str:
-    """The ``[tool.archguard]`` table ``init`` writes."""
+def project_table(
+    *, contracts: str, baseline: str, excludes: list[str], source_roots: Sequence[str] = (), members: int = 1
+) -> str:
+    """The ``[tool.archguard]`` table ``init`` writes (one, at the workspace root of a monorepo)."""
     lines = [
         "[tool.archguard]",
         "# Written by `archguard init`; options as on the command line (docs/usage.md).",
         f"contracts = {json.dumps(contracts)}",
         f"baseline = {json.dumps(baseline)}",
     ]
+    if members > 1:
+        lines.append(
+            f"# One table for the whole workspace: its {members} members are read from the workspace "
+            "configuration on every run (docs/monorepos.md)."
+        )
+    if source_roots:
+        lines.append(f"source_roots = [{', '.join(json.dumps(r) for r in source_roots)}]")
     if excludes:
         lines.append(
             f"exclude = [{', '.join(json.dumps(e) for e in excludes)}]  # stale copies found by discover"

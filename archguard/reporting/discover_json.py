@@ -58,6 +58,7 @@ def cluster_to_json(cluster: Cluster) -> dict[str, Any]:
         "non_canonical_importers": cluster.non_canonical_importers,
         "shims": list(cluster.shims),
         "edges": [{"source": a, "target": b, "kind": kind} for a, b, kind in cluster.edges],
+        "members": list(cluster.members),  # monorepos: the members it spans (docs/monorepos.md)
     }
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
@@ -26,6 +27,7 @@ from archguard.reporting.proportionate import LeftOut, left_out_notices
 from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
     contract_results,
+    members_summary,
     scan_of,
     sorted_dangling,
     sorted_violations,
@@ -45,6 +47,7 @@ def to_json(
         "root": scan.root,
         "summary": summarize(result),
         "packages": sorted(scan.packages),
+        "members": members_summary(scan),
         "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
         "contract_results": contract_results(check) if check else [],
         "syntax_errors": [
@@ -94,11 +97,13 @@ def to_report_json(
     imports: ModuleImports | None = None,
     matrix: DependencyMatrix | None = None,
     interfaces: Sequence[InterfaceOverview] = (),
+    key_of: KeyOf = package_key,
 ) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
     ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
     and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py),
-    and ``interfaces``: one entry per interface contract (its face, its reach-ins by importing
+    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first), and
+    ``interfaces``: one entry per interface contract (its face, its reach-ins by importing
     package; docs/report.md).
 
     ``check``'s findings as listed; ``counted``: the whole check whose findings ``check`` shows
@@ -116,7 +121,7 @@ def to_report_json(
         data["notices"] = [*data["notices"], *left_out_notices(left_out)]
     if imports is not None and matrix is not None:
         closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
-        data.update(structure_to_json(check.scan.files, imports, matrix, closures))
+        data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
     found = discovery_to_json(discovery)
     data.update(found)
     data["interfaces"] = [interface_to_json(i) for i in interfaces]
@@ -124,6 +129,7 @@ def to_report_json(
         {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
     )
     data["summary"]["unused_shims"] = sum(1 for shim in found["shims"] if shim["safe_to_delete"])
+    data["modules"] = modules_with_members(check)
     data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
     return data
 
@@ -153,6 +159,21 @@ def interface_to_json(overview: InterfaceOverview) -> dict[str, Any]:
         "reached": [{"module": m, "count": n, "fixable": f} for m, n, f in overview.reached],
         "through_face": [{"importer": g, "count": n} for g, n in overview.through_face],
     }
+
+
+def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:
+    """Every module and loose file with the member it belongs to (docs/monorepos.md): what the
+    overview and the dependency matrix group by. ``member`` is the member's ``name`` in ``members``."""
+    scan = check.scan
+    return [
+        {
+            "module": file.module,
+            "path": file.path,
+            "member": scan.layout.member_of(file.path).label,
+            "loose": file.loose,
+        }
+        for file in sorted(scan.files, key=lambda f: f.path)
+    ]
 
 
 def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:

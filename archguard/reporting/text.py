@@ -117,6 +117,10 @@ def scan_summary_block(result: ScanResult) -> list[str]:
     ]
     label_width = max(len(label) for label, _, _ in rows) + 1
     number_width = max(len(str(value)) for _, value, _ in rows)
+    if result.layout.is_workspace:
+        roots = counts["source_roots"]
+        shown = ", ".join(roots[:8]) + (f", +{len(roots) - 8} more" if len(roots) > 8 else "")
+        rows.insert(0, ("members", counts["members"], f" ({len(roots)} source roots: {shown})"))
     block = [f"Scanned {result.root} in {counts['duration_s']:.3f}s"]
     block += [f"  {label + ':':<{label_width}} {value:>{number_width}}{note}" for label, value, note in rows]
     return block

@@ -51,6 +51,8 @@ def build_import_graph(
     # added, so a set's order (PYTHONHASHSEED's) would change the chains shown from run to run.
     for module in sorted(rule.modules):
         graph.add_module(module)
+    for namespace in sorted(namespace_packages(files)):  # in name order too
+        graph.add_module(namespace)
 
     squashed: set[str] = set()
     marks_lazy = grimp_marks_lazy()
@@ -92,6 +94,20 @@ def grimp_marks_lazy() -> bool:
         return False
     numbers = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
     return numbers >= (3, 19)
+
+
+def namespace_packages(files: Sequence[SourceFile]) -> set[str]:
+    """The namespace packages (PEP 420) above the package modules: folders without ``__init__.py``
+    that hold them, one node each however many source roots their portions sit in, as grimp 3.14+
+    adds them (so ``root_packages = acme`` and ``containers = acme`` name them)."""
+    modules = {f.module for f in files if not f.loose}
+    found: set[str] = set()
+    for module in modules:
+        parent = module.rpartition(".")[0]
+        while parent and parent not in modules and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition(".")[0]
+    return found
 
 
 def _first_line(statement: str) -> str:
