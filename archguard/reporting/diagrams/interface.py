@@ -11,9 +11,10 @@ from __future__ import annotations
 from archguard.domain.interfaces import InterfaceOverview
 from archguard.reporting.diagrams.model import Diagram, Edge, Node, NodeIds, slug
 
-MAX_IMPORTERS = 10
-MAX_REACHED = 10
-MAX_EXPORTS_SHOWN = 4  # names listed on the face node
+MAX_IMPORTERS = 8
+MAX_REACHED = 8
+MAX_EXPORTS_SHOWN = 4
+MAX_BOXED_EDGES = 12  # more edges than this: the package drawn as a column, not a box  # names listed on the face node
 
 
 def interface_diagram(overview: InterfaceOverview, *, rank: int = 1) -> Diagram:
@@ -62,12 +63,16 @@ def interface_diagram(overview: InterfaceOverview, *, rank: int = 1) -> Diagram:
         diagram.nodes.append(Node(ids("+internal"), f"{quiet} other internal module(s)", "more", "package"))
 
     # Importing packages: those with reach-ins first (most first), then those that only use the face.
+    # One edge per importer and drawn module, the counts summed: the modules not drawn share the
+    # "+N more" node, the importers not drawn share theirs (a test folder reaching into forty
+    # modules would otherwise draw forty parallel edges).
     through = dict(overview.through_face)
     importers = [r.importer for r in overview.reach_ins]
     importers += [group for group, _ in overview.through_face if group not in set(importers)]
     drawn_reached = {m for m, _, _ in shown_reached} | public
     by_importer = {r.importer: r for r in overview.reach_ins}
-    for group in importers[:MAX_IMPORTERS]:
+    shown, hidden = importers[:MAX_IMPORTERS], importers[MAX_IMPORTERS:]
+    for group in shown:
         reach = by_importer.get(group)
         lines = [group]
         if reach is not None:
@@ -75,21 +80,34 @@ def interface_diagram(overview: InterfaceOverview, *, rank: int = 1) -> Diagram:
             lines.append(f"{reach.count} reach-in(s): {codes}")
         if through.get(group):
             lines.append(f"{through[group]} through the face")
-        diagram.nodes.append(Node(ids("importer:" + group), "\n".join(lines), "importers", tooltip=group))
-        if through.get(group):
-            diagram.edges.append(
-                Edge(ids("importer:" + group), ids(package), "canonical", str(through[group]), through[group])
-            )
-        for module, count in reach.modules if reach is not None else ():
-            target = module if module in drawn_reached else "+reached"
-            diagram.edges.append(
-                Edge(ids("importer:" + group), ids(target), "non-canonical", str(count), count)
-            )
-    hidden = importers[MAX_IMPORTERS:]
+        diagram.nodes.append(Node(ids("importer:" + group), "\n".join(lines), "importers", "importers", group))
     if hidden:
-        count = sum(by_importer[g].count for g in hidden if g in by_importer)
-        diagram.nodes.append(
-            Node(ids("+importers"), f"+{len(hidden)} more importing package(s)\n{count} reach-in(s)", "more")
+        reaching = sum(by_importer[g].count for g in hidden if g in by_importer)
+        clean = sum(through.get(g, 0) for g in hidden)
+        lines = [f"+{len(hidden)} more importing package(s)"]
+        lines += [f"{reaching} reach-in(s)"] if reaching else []
+        lines += [f"{clean} through the face"] if clean else []
+        diagram.nodes.append(Node(ids("+importers"), "\n".join(lines), "more", "importers"))
+    edges: dict[tuple[str, str, str], int] = {}
+    for group in importers:
+        source = "importer:" + group if group in shown else "+importers"
+        if through.get(group):
+            key = (source, package, "canonical")
+            edges[key] = edges.get(key, 0) + through[group]
+        reach = by_importer.get(group)
+        for module, count in reach.modules if reach is not None else ():
+            key = (source, module if module in drawn_reached else "+reached", "non-canonical")
+            edges[key] = edges.get(key, 0) + count
+    for (source, target, kind), count in edges.items():
+        diagram.edges.append(Edge(ids(source), ids(target), kind, str(count), count))
+    if len(diagram.edges) > MAX_BOXED_EDGES:
+        # Columns, not a box around the package: Graphviz routes edges around a cluster's box,
+        # which sends a busy package's reach-ins in long arcs over the picture.
+        diagram.groups = {"importers": "importing packages", **diagram.groups}
+        diagram.columns = True
+        diagram.notes.append(
+            f"left: the importing packages; right: package {package} ({overview.modules} module(s)), "
+            "its public face and the modules reached past it"
         )
     return diagram
 
