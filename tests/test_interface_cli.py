@@ -340,3 +340,31 @@ def test_report_has_a_section_and_a_diagram_per_interface_contract(tmp_path: Pat
     html = (out / "index.html").read_text()
     assert '<section id="interfaces"><h2>Interface contracts (1)</h2>' in html
     assert "Interface payments: 5 reach-in(s) past the public face of app.payments, 3 fixable" in html
+
+
+def test_fix_leaves_imports_that_a_concept_and_an_interface_contract_send_opposite_ways(tmp_path: Path) -> None:
+    # The concept names a canonical path past the package's public face: each contract's rewrite
+    # would be the other's finding, so fix rewrites neither and says why; check reports both.
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    tree["app/orders/other.py"] = "from app.payments import Gateway\n\n\ndef other():\n    return Gateway\n"
+    tree["contracts/payments.toml"] = (
+        '[[interface]]\nname = "payments"\npackage = "app.payments"\nallowed_importers = ["tests.**"]\n\n'
+        '[[concept]]\nname = "gateway"\ncanonical = "app.payments.core:Gateway"\n'
+    )
+    root = write_tree(tmp_path, tree)
+    _, data = check_json(root)
+    assert {(v["code"], v["path"]) for v in data["violations"] if v["contract"] == "gateway"} == {
+        ("AG101", "app/orders/other.py"),
+        ("AG101", "app/orders/refunds.py"),
+    }
+    before = {p: (root / p).read_text() for p in ("app/orders/other.py", "app/orders/service.py")}
+    run = run_cli("fix", root, "--json", "-")
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout[: run.stdout.rindex("}") + 1])
+    conflict = "contracts disagree on the canonical path of this object (app.payments.core:Gateway, app.payments:Gateway)"
+    reasons = {(n["code"], n["path"], n["line"]): n["reason"] for n in result["not_fixed"]}
+    assert reasons[("AG101", "app/orders/other.py", 1)].startswith(conflict)
+    assert reasons[("AG501", "app/orders/service.py", 1)].startswith(conflict)
+    assert {p: (root / p).read_text() for p in before} == before
+    # what the contracts agree on is still fixed: charge has one public path and no concept
+    assert (root / "app/orders/refunds.py").read_text().startswith("from ..payments import pay as charge\n")
