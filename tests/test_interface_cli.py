@@ -368,3 +368,48 @@ def test_fix_leaves_imports_that_a_concept_and_an_interface_contract_send_opposi
     assert {p: (root / p).read_text() for p in before} == before
     # what the contracts agree on is still fixed: charge has one public path and no concept
     assert (root / "app/orders/refunds.py").read_text().startswith("from ..payments import pay as charge\n")
+
+
+def test_a_package_in_a_workspace_members_source_root_has_its_contract_checked_and_fixed(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "root"\nversion = "0"\n\n[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+            "libs/a/pyproject.toml": '[project]\nname = "acme-a"\nversion = "0"\n',
+            "libs/a/src/acme_a/__init__.py": "from ._impl import Thing\n\n__all__ = ['Thing']\n",
+            "libs/a/src/acme_a/_impl.py": "class Thing:\n    pass\n",
+            "libs/b/pyproject.toml": '[project]\nname = "acme-b"\nversion = "0"\ndependencies = ["acme-a"]\n',
+            "libs/b/src/acme_b/__init__.py": "",
+            "libs/b/src/acme_b/use.py": "from acme_a._impl import Thing\n\n\ndef use():\n    return Thing\n",
+            "libs/b/tests/test_use.py": "from acme_a._impl import Thing\n\n\ndef test_it():\n    assert Thing\n",
+            "contracts/a.toml": '[[interface]]\nname = "a"\npackage = "acme_a"\n',
+        },
+    )
+    code, data = check_json(root)
+    assert code == 1
+    assert found(data) == {
+        ("AG501", "libs/b/src/acme_b/use.py", 1, True),
+        ("AG501", "libs/b/tests/test_use.py", 1, True),
+    }
+    assert run_cli("fix", root).returncode == 0
+    assert (root / "libs/b/src/acme_b/use.py").read_text().startswith("from acme_a import Thing\n")
+    assert check_json(root)[0] == 0
+
+
+def test_lint_imports_reads_also_public_and_allowed_importers_as_lists(tmp_path: Path) -> None:
+    tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
+    config = IMPORTLINTER.replace(
+        "allowed_importers =\n    tests.**\n",
+        "also_public =\n    app.payments.core\nallowed_importers =\n    tests.**\n    app.orders.refunds\n",
+    )
+    root = write_tree(tmp_path, {**tree, ".importlinter": config})
+    run = lint_imports(root)
+    assert run.returncode == 1, run.stdout + run.stderr
+    # app.payments.core is public now, refunds may reach in: only the name __all__ leaves out is left
+    lines = [line for line in run.stdout.splitlines() if ": AG5" in line]
+    assert lines == [
+        "app/orders/service.py:3: AG503 helper imported from app.payments is not exported by app.payments.__all__"
+    ]
+    # archguard check runs the same contract natively, with the same answer for the packages
+    code, data = check_json(root)
+    assert found(data) == {("AG503", "app/orders/service.py", 3, False)}

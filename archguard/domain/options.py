@@ -158,7 +158,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "--contracts",
         EVERY_COMMAND,
-        "Folder of concept contract files (default: ROOT/contracts).",
+        "Folder of contract files, concept and interface (default: ROOT/contracts).",
         kind=Kind.PATH,
         config="contracts",
         within_root=True,
