@@ -413,3 +413,16 @@ def test_lint_imports_reads_also_public_and_allowed_importers_as_lists(tmp_path:
     # archguard check runs the same contract natively, with the same answer for the packages
     code, data = check_json(root)
     assert found(data) == {("AG503", "app/orders/service.py", 3, False)}
+
+
+def test_the_page_says_how_many_more_modules_an_importer_reaches_than_it_lists(tmp_path: Path) -> None:
+    tree = {**TREE, **{f"app/payments/m{i}.py": f"X{i} = {i}\n" for i in range(10)}}
+    tree["scripts/everything.py"] = "".join(f"from app.payments.m{i} import X{i}\n" for i in range(10))
+    root = write_tree(tmp_path, tree)
+    out = tmp_path / "out"
+    assert run_cli("report", root, "--out", out, "-q").returncode == 1
+    html = (out / "index.html").read_text()
+    row = html[html.index('<td class="clip" title="scripts">') :].split("</tr>")[0]
+    assert row.count("<code>app.payments.") == 8 and "+3 more" in row  # ten m-modules and core
+    markdown = (out / "report.md").read_text()
+    assert "| `scripts` | 11 | 1 | 11 `AG501` |" in markdown and ", +7 more |" in markdown

@@ -592,7 +592,10 @@ def _interfaces(report: dict[str, Any], figures: Sequence[Figure]) -> str:
                 str(reach["fixable"]),
                 escape(", ".join(f"{n} {c}" for c, n in reach["by_code"].items())),
                 "<br>".join(
-                    f"<code>{escape(m['module'])}</code> ({m['count']})" for m in reach["modules"][:8]
+                    [
+                        *(f"<code>{escape(m['module'])}</code> ({m['count']})" for m in reach["modules"][:8]),
+                        *([f"+{len(reach['modules']) - 8} more"] if len(reach["modules"]) > 8 else []),
+                    ]
                 ),
             ]
             for reach in interface["reach_ins"]
