@@ -32,6 +32,10 @@ from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 from archguard.reporting import json_report
 
+#: The repository (tests/unit and tests/functional sit two levels below it) and the suite's data.
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+
 
 def write_tree(root: Path, files: Mapping[str, str | bytes], *, mtime: float | None = None) -> Path:
     """Write each ``relative path -> content`` under ROOT (folders made as needed; text as UTF-8,

@@ -14,7 +14,7 @@ these edges by their attributes (docs/DESIGN.md, "Import edges"):
   way (a package's ``__init__`` before its modules).
 
 The rule is grimp's, so that the graph import-linter sees equals grimp's own on a tree grimp can
-read (``tests/test_grimp_graph.py``):
+read (``tests/unit/test_grimp_graph.py``):
 
 - the imported object: ``import a.b.c`` -> ``a.b.c``; ``from a import b`` -> ``a.b``;
   ``from a import *`` -> ``a.*``; a literal ``importlib.import_module("a.b")`` -> ``a.b``;
