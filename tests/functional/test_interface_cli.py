@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_tree
-from tests.test_changed import feature_branch, git
+from tests.functional.test_changed import feature_branch, git
+from tests.helpers import DATA, run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -86,7 +86,7 @@ def test_every_output_format_carries_the_new_codes(tmp_path: Path, output_format
     if output_format == "sarif":
         jsonschema = pytest.importorskip("jsonschema")
         log = json.loads(out)
-        schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+        schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
         jsonschema.validate(log, schema)
         rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
         assert rules["AG501"]["properties"]["kind"] == "non-public-import"
