@@ -13,8 +13,8 @@ from archguard.reporting.diagrams.model import Diagram, Edge, Node, NodeIds, slu
 
 MAX_IMPORTERS = 8
 MAX_REACHED = 8
-MAX_EXPORTS_SHOWN = 4
-MAX_BOXED_EDGES = 12  # more edges than this: the package drawn as a column, not a box  # names listed on the face node
+MAX_EXPORTS_SHOWN = 4  # names listed on the face node
+MAX_BOXED_EDGES = 12  # more edges than this: the package drawn as a column, not a box
 
 
 def interface_diagram(overview: InterfaceOverview, *, rank: int = 1) -> Diagram:
@@ -80,7 +80,9 @@ def interface_diagram(overview: InterfaceOverview, *, rank: int = 1) -> Diagram:
             lines.append(f"{reach.count} reach-in(s): {codes}")
         if through.get(group):
             lines.append(f"{through[group]} through the face")
-        diagram.nodes.append(Node(ids("importer:" + group), "\n".join(lines), "importers", "importers", group))
+        diagram.nodes.append(
+            Node(ids("importer:" + group), "\n".join(lines), "importers", "importers", group)
+        )
     if hidden:
         reaching = sum(by_importer[g].count for g in hidden if g in by_importer)
         clean = sum(through.get(g, 0) for g in hidden)
