@@ -22,7 +22,7 @@ from archguard.adapters.project_files.git_listing import GitListing
 from archguard.analysis.baseline import carry_annotations, migrate_entries
 from archguard.app.baseline import holder
 from archguard.app.options import Options
-from archguard.app.preflight import Preflight, load_concept_contracts
+from archguard.app.preflight import Preflight, load_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Severity
 from archguard.domain.result import CheckResult, ScanResult
@@ -158,7 +158,8 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     # Entries a broken file may be hiding stay until it parses again (analysis/broken_files.py).
     recorded = {v.fingerprint for v in result.violations}
     unmatched = [e for e in previous if e["fingerprint"] not in recorded]
-    held, _ = holder(result.scan, load_concept_contracts(options, Path(result.scan.root)))(unmatched)
+    contracts = load_contracts(options, Path(result.scan.root))
+    held, _ = holder(result.scan, contracts.concepts, contracts.interfaces)(unmatched)
     baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from archguard.adapters.project_files import baseline_file
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.broken_files import held_entries
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.result import ScanResult
 
@@ -32,10 +32,14 @@ class BaselineOutcome:
     held: list[dict[str, Any]] = field(default_factory=list)  # kept while a broken file hides them
 
 
-def holder(scan: ScanResult, concepts: Sequence[ConceptContract]) -> Holder:
-    """Splits unmatched baseline entries into those a broken file may be hiding and stale ones."""
+def holder(
+    scan: ScanResult, concepts: Sequence[ConceptContract], interfaces: Sequence[InterfaceContract] = ()
+) -> Holder:
+    """Splits unmatched baseline entries into those a broken file may be hiding and stale ones
+    (an interface contract's entries key on its package)."""
     broken = {issue.path for issue in scan.syntax_errors} | {file.path for file in scan.unreadable}
     canonical = {concept.name: concept.canonical_module for concept in concepts}
+    canonical.update((interface.name, interface.package) for interface in interfaces)
     return lambda entries: held_entries(entries, broken, scan.files, scan.facts, canonical)
 
 

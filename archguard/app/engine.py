@@ -49,7 +49,7 @@ from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
 from archguard.app.tree import Tree, relative_path
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract
 from archguard.domain.derived import (
     CheckOutcome,
     DerivedState,
@@ -260,6 +260,10 @@ class Engine:
         return self._inputs().concepts
 
     @property
+    def interfaces(self) -> list[InterfaceContract]:
+        return self._inputs().interfaces
+
+    @property
     def importlinter(self) -> Any:
         return self._inputs().importlinter
 
@@ -392,7 +396,8 @@ class Engine:
                     golden_path = found.extras.get("golden_path", golden_path)
         concepts = self.concepts
         entries_read = self.preflight.baseline if self.preflight is not None else None
-        baseline = apply_baseline(violations, self.options, entries_read, holder(scan, concepts))
+        hold = holder(scan, concepts, self.interfaces)
+        baseline = apply_baseline(violations, self.options, entries_read, hold)
         violations = baseline.violations
         if self.options.golden_only:  # after the baseline, so --update-baseline still sees every finding
             violations = [v for v in violations if is_golden(v)]
@@ -421,7 +426,9 @@ class Engine:
         contracts folder, an entry point's golden path, the one contract of a pass that checks
         one (its ``contract_type``), else the import-linter configuration (its own types, and
         archguard's ``canonical`` there)."""
-        known = {c.name: "concept" for c in self._inputs().declared}
+        contracts = self._inputs().contracts
+        known = {c.name: "concept" for c in contracts.concepts}
+        known.update({c.name: "interface" for c in contracts.interfaces})
         known.update({closure.contract: "golden-path" for closure in golden_path or ()})
         known.update({p.name: p.contract_type for p in self._passes if p.contract_type})
         return {name: known.get(name, "import-linter") for name in names}
@@ -572,7 +579,7 @@ class Engine:
         inputs = self._inputs()
         if inputs.identity is None:
             return None
-        return keys.check_context(context, inputs.declared, inputs.identity, self.libraries)
+        return keys.check_context(context, inputs.contracts, inputs.identity, self.libraries)
 
     def _check_key(self, scan_key: bytes | None) -> bytes | None:
         if scan_key is None:
@@ -580,7 +587,7 @@ class Engine:
         inputs = self._inputs()
         if inputs.identity is None:
             return None
-        return keys.check(scan_key, inputs.declared, inputs.identity, self.libraries)
+        return keys.check(scan_key, inputs.contracts, inputs.identity, self.libraries)
 
     def _scan_totals(self) -> ScanTotals:
         if self._totals is None:
@@ -1036,14 +1043,15 @@ class Engine:
 
 @dataclass
 class _CheckInputs:
-    """What a check reads besides the tree: concept contracts, the import-linter configuration."""
+    """What a check reads besides the tree: the contracts folder's concept and interface contracts,
+    the import-linter configuration (and the archguard contracts it declares)."""
 
-    declared: list[ConceptContract]  # contracts/ (or --contracts)
+    contracts: ContractSet  # contracts/ (or --contracts)
     config_path: Path | None
     importlinter: Any  # LazyConfig, or None
     identity: Any  # the configuration's cache identity (None: a plugin type, never cached)
     engine: Engine
-    _concepts: list[ConceptContract] | None = None
+    _configured: tuple[list[ConceptContract], list[InterfaceContract]] | None = None
 
     @classmethod
     def read(cls, engine: Engine) -> _CheckInputs:
@@ -1054,14 +1062,18 @@ class _CheckInputs:
         preflight = engine.preflight
         config = preflight.importlinter_config(engine.store)
         identity = preflight.identity if config is not None else ("none",)
-        return cls(list(preflight.concepts), preflight.config_path, config, identity, engine)
+        return cls(preflight.contracts, preflight.config_path, config, identity, engine)
 
     @property
-    def concepts(self) -> list[ConceptContract]:
-        """contracts/'s and the import-linter configuration's (``type = canonical``): a concept
-        declared in both is run once, as contracts/ declares it."""
-        if self._concepts is None:
-            from_config: Sequence[ConceptContract] = ()
+    def declared(self) -> list[ConceptContract]:
+        return list(self.contracts.concepts)
+
+    def _from_config(self) -> tuple[list[ConceptContract], list[InterfaceContract]]:
+        """The archguard contracts the import-linter configuration declares (``type = canonical``,
+        ``type = interface``), kept in the store by the configuration's identity: a check whose
+        state is kept need not load the configuration (import-linter, grimp) to know them."""
+        if self._configured is None:
+            found: tuple[list[ConceptContract], list[InterfaceContract]] = ([], [])
             if self.importlinter is not None:
                 config = self.importlinter
                 key = (
@@ -1069,13 +1081,27 @@ class _CheckInputs:
                     if self.identity is None
                     else keys.importlinter_concepts(self.identity, checker_versions())
                 )
-                stored: list[ConceptContract] = self.engine.store.cached(
-                    entries.IMPORTLINTER_CONCEPTS, key, lambda: list(config.concept_contracts)
+                found = self.engine.store.cached(
+                    entries.IMPORTLINTER_CONTRACTS,
+                    key,
+                    lambda: (list(config.concept_contracts), list(config.interface_contracts)),
                 )
-                from_config = stored
-            declared = {c.canonical for c in self.declared}
-            self._concepts = self.declared + [c for c in from_config if c.canonical not in declared]
-        return self._concepts
+            self._configured = found
+        return self._configured
+
+    @property
+    def concepts(self) -> list[ConceptContract]:
+        """contracts/'s and the import-linter configuration's (``type = canonical``): a concept
+        declared in both is run once, as contracts/ declares it."""
+        declared = {c.canonical for c in self.contracts.concepts}
+        return [*self.contracts.concepts, *(c for c in self._from_config()[0] if c.canonical not in declared)]
+
+    @property
+    def interfaces(self) -> list[InterfaceContract]:
+        """contracts/'s and the configuration's (``type = interface``): one package, one contract."""
+        from archguard.analysis.interfaces import merged_interfaces
+
+        return merged_interfaces(self.contracts.interfaces, self._from_config()[1])
 
 
 class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):

@@ -13,7 +13,7 @@ import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ContractSet
 from archguard.domain.derived import FileIdentity
 
 
@@ -53,17 +53,17 @@ def scan(context: bytes, identities: Sequence[FileIdentity]) -> bytes:
     return digest("scan", context, tuple(map(tuple, identities)))
 
 
-def check_context(
-    context: bytes, concepts: Sequence[ConceptContract], importlinter: Any, libraries: Any
-) -> bytes:
-    """What a check's file-by-file state depends on besides its files."""
-    return digest("check-context", context, repr(list(concepts)), importlinter, libraries)
+def check_context(context: bytes, contracts: ContractSet, importlinter: Any, libraries: Any) -> bytes:
+    """What a check's file-by-file state depends on besides its files (``contracts``: the contracts
+    folder's concept and interface contracts)."""
+    return digest("check-context", context, repr(contracts), importlinter, libraries)
 
 
-def check(scan_key: bytes, concepts: Sequence[ConceptContract], importlinter: Any, libraries: Any) -> bytes:
-    """A whole check's violations: the scan, the concept contracts, the import-linter configuration
-    (its file and text) and the installed import-linter and grimp."""
-    return digest("check", scan_key, repr(list(concepts)), importlinter, libraries)
+def check(scan_key: bytes, contracts: ContractSet, importlinter: Any, libraries: Any) -> bytes:
+    """A whole check's violations: the scan, the contracts folder's concept and interface
+    contracts, the import-linter configuration (its file and text) and the installed
+    import-linter and grimp."""
+    return digest("check", scan_key, repr(contracts), importlinter, libraries)
 
 
 def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[tuple[Any, ...]]) -> bytes:
@@ -73,8 +73,8 @@ def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[t
 
 
 def importlinter_concepts(importlinter: Any, libraries: Any) -> bytes:
-    """The concept contracts an import-linter configuration declares: its file and text (its
-    cache identity), and the installed import-linter that reads it."""
+    """The archguard contracts (concept, interface) an import-linter configuration declares: its
+    file and text (its cache identity), and the installed import-linter that reads it."""
     return digest("importlinter-concepts", importlinter, libraries)
 
 

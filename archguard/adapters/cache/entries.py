@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.derived import (
     CheckOutcome,
     DerivedState,
@@ -21,7 +21,16 @@ from archguard.domain.derived import (
     PassRecord,
     ScanTotals,
 )
-from archguard.domain.discovery import AccessPath, Cluster, Cycle, CycleEdge, Definition, Hotspot, Shim
+from archguard.domain.discovery import (
+    AccessPath,
+    Cluster,
+    Cycle,
+    CycleEdge,
+    Definition,
+    Hotspot,
+    InterfaceCandidate,
+    Shim,
+)
 from archguard.domain.facts import Binding, BindingKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
@@ -150,16 +159,23 @@ _SHIM = Codec(Shim)
 _EDGE = Codec(CycleEdge)
 _CYCLE = Codec(Cycle, {"path": many(_EDGE), "breakers": many(_EDGE)})
 _HOTSPOT = Codec(Hotspot)
+_INTERFACE = Codec(InterfaceCandidate)
 
 # discover's derived results: (clusters, shims, cycles, hotspots, content copy pairs as
-# (path, live, by name), importers by path)
+# (path, live, by name), importers by path, interface candidates)
 DiscoverDerived = tuple[
-    list[Cluster], list[Shim], list[Cycle], list[Hotspot], list[tuple[str, str, bool]], dict[str, int]
+    list[Cluster],
+    list[Shim],
+    list[Cycle],
+    list[Hotspot],
+    list[tuple[str, str, bool]],
+    dict[str, int],
+    list[InterfaceCandidate],
 ]
 
 
 def _encode_discover(derived: DiscoverDerived) -> Any:
-    clusters, shims, cycles, hotspots, pairs, importers = derived
+    clusters, shims, cycles, hotspots, pairs, importers, interfaces = derived
     return (
         tuple(map(_CLUSTER.encode, clusters)),
         tuple(map(_SHIM.encode, shims)),
@@ -167,11 +183,12 @@ def _encode_discover(derived: DiscoverDerived) -> Any:
         tuple(map(_HOTSPOT.encode, hotspots)),
         tuple(map(tuple, pairs)),
         dict(importers),
+        tuple(map(_INTERFACE.encode, interfaces)),
     )
 
 
 def _decode_discover(plain: Any) -> DiscoverDerived:
-    clusters, shims, cycles, hotspots, pairs, importers = plain
+    clusters, shims, cycles, hotspots, pairs, importers, interfaces = plain
     return (
         [_CLUSTER.decode(c) for c in clusters],
         [_SHIM.decode(s) for s in shims],
@@ -179,6 +196,7 @@ def _decode_discover(plain: Any) -> DiscoverDerived:
         [_HOTSPOT.decode(h) for h in hotspots],
         [(str(p[0]), str(p[1]), bool(p[2])) for p in pairs],
         dict(importers),
+        [_INTERFACE.decode(i) for i in interfaces],
     )
 
 
@@ -186,7 +204,7 @@ DISCOVER: Entry[DiscoverDerived] = Entry(
     "discover",
     _encode_discover,
     _decode_discover,
-    schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT),
+    schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT, _INTERFACE),
 )
 
 
@@ -247,14 +265,19 @@ IMPORTLINTER_IDENTITY: Entry[tuple[str, bytes]] = Entry(
 
 
 _CONCEPT = Codec(ConceptContract)
+_INTERFACE_CONTRACT = Codec(InterfaceContract)
 
-# The concept contracts an import-linter configuration declares (``type = canonical``): a check
-# whose file-by-file state is kept need not load the configuration (import-linter, grimp) to know them.
-IMPORTLINTER_CONCEPTS: Entry[list[ConceptContract]] = Entry(
-    "importlinter-concepts",
-    lambda concepts: tuple(map(_CONCEPT.encode, concepts)),
-    lambda plain: [_CONCEPT.decode(tuple(c)) for c in plain],
-    schema_digest(_CONCEPT),
+# The archguard contracts an import-linter configuration declares (``type = canonical``,
+# ``type = interface``): a check whose file-by-file state is kept need not load the configuration
+# (import-linter, grimp) to know them.
+IMPORTLINTER_CONTRACTS: Entry[tuple[list[ConceptContract], list[InterfaceContract]]] = Entry(
+    "importlinter-contracts",
+    lambda found: (tuple(map(_CONCEPT.encode, found[0])), tuple(map(_INTERFACE_CONTRACT.encode, found[1]))),
+    lambda plain: (
+        [_CONCEPT.decode(tuple(c)) for c in plain[0]],
+        [_INTERFACE_CONTRACT.decode(tuple(c)) for c in plain[1]],
+    ),
+    schema_digest(_CONCEPT, _INTERFACE_CONTRACT),
 )
 
 

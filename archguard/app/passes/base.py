@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from archguard.analysis.symbols import SymbolTable
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.derived import FileIdentity, PassRecord
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation
@@ -56,6 +56,11 @@ class CheckRun(Protocol):
     @property
     def concepts(self) -> Sequence[ConceptContract]:
         """contracts/'s and the import-linter configuration's (``type = canonical``)."""
+        ...
+
+    @property
+    def interfaces(self) -> Sequence[InterfaceContract]:
+        """contracts/'s and the import-linter configuration's (``type = interface``)."""
         ...
 
     @property

@@ -1,5 +1,9 @@
 """Concept contracts (AG101-AG103 per importing file, AG111 per rival definition): one concept,
-one home, one import path (``analysis/concepts.py``)."""
+one home, one import path (``analysis/concepts.py``); and interface contracts (AG501-AG503 per
+importing file): a package used only through its public face (``analysis/interfaces.py``). One
+pass, because both read the same lookups of each file: their whole-tree parts (the resolved
+concepts, the resolved faces) share one summary, and each file's findings of both are derived
+under one trace."""
 
 from __future__ import annotations
 
@@ -13,6 +17,12 @@ from archguard.analysis.concepts import (
     rival_candidates,
     validate_contracts,
 )
+from archguard.analysis.interfaces import (
+    ResolvedInterfaces,
+    interface_violations_in_file,
+    resolve_interfaces,
+    validate_interfaces,
+)
 from archguard.analysis.symbols import SymbolTable
 from archguard.app.passes.base import CheckRun, FilePass, Prepared
 from archguard.domain.facts import Binding, FileFacts
@@ -25,7 +35,7 @@ class ConceptPass(FilePass):
     name = "concepts"
 
     def contracts(self, run: CheckRun) -> list[str]:
-        return [c.name for c in run.concepts]
+        return [*(c.name for c in run.concepts), *(c.name for c in run.interfaces)]
 
     def collect(self, run: CheckRun, facts: FileFacts) -> tuple[Binding, ...]:
         return tuple(rival_candidates(run.concepts, facts)) if run.concepts else ()
@@ -33,6 +43,7 @@ class ConceptPass(FilePass):
     def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
         table = run.table
         validate_contracts(table, run.concepts)  # ContractError: the run stops, naming them
+        validate_interfaces(table, run.interfaces)
         resolved = resolve_concepts(
             table,
             run.concepts,
@@ -43,9 +54,12 @@ class ConceptPass(FilePass):
                 for binding in found
             ),
         )
-        if not resolved:
+        interfaces = resolve_interfaces(table, run.interfaces)
+        if not resolved and not interfaces:
             return Prepared("")
-        return Prepared(resolved.summary, assign_fingerprints(duplicate_definitions(resolved)), resolved)
+        # a change of any concept's origin, face or export reaches every file's findings
+        summary = resolved.summary + (interfaces.summary if interfaces else "")
+        return Prepared(summary, assign_fingerprints(duplicate_definitions(resolved)), (resolved, interfaces))
 
     def findings(
         self,
@@ -55,7 +69,11 @@ class ConceptPass(FilePass):
         facts: FileFacts,
         dangling: Sequence[DanglingImport],
     ) -> list[Violation]:
-        resolved: ResolvedConcepts | None = prepared.context
-        if not resolved:
+        if prepared.context is None:
             return []
-        return assign_fingerprints(concept_violations_in_file(table, resolved, file, facts))
+        resolved: ResolvedConcepts
+        interfaces: ResolvedInterfaces
+        resolved, interfaces = prepared.context
+        found = concept_violations_in_file(table, resolved, file, facts) if resolved else []
+        found += interface_violations_in_file(table, interfaces, file, facts)
+        return assign_fingerprints(found)
