@@ -365,3 +365,33 @@ async def test_a_module_renamed_on_disk_is_seen_by_its_importers(tree: Path) -> 
         text = editor.texts["app/quiet.py"].replace("from app.util import", "from app.helpers import")
         editor.change("app/quiet.py", text)
         await editor.diagnostics("app/quiet.py", lambda d: codes(d) == [])
+
+
+async def test_interface_contract_findings_are_checks_own_and_the_quick_fix_uses_the_public_face(
+    tmp_path: Path,
+) -> None:
+    """AG50x: a reach past a package's public face, as ``check`` reports it, fixed to the public import."""
+    tree = write_tree(
+        tmp_path / "tree",
+        {
+            "app/__init__.py": "",
+            "app/payments/__init__.py": 'from app.payments._impl import charge\n\n__all__ = ["charge"]\n',
+            "app/payments/_impl.py": "def charge():\n    return 1\n",
+            "app/shop.py": "from app.payments._impl import charge\n\n\ndef buy():\n    return charge()\n",
+            "contracts/payments.toml": (
+                '[[interface]]\nname = "payments through its face"\npackage = "app.payments"\n'
+            ),
+        },
+    )
+    cli = check_json(tree)["app/shop.py"]
+    async with served(tree) as editor:
+        editor.open("app/shop.py")
+        found = await editor.diagnostics("app/shop.py")
+        assert codes(found) == sorted(v["code"] for v in cli) == ["AG501"]
+        assert found[0].message.startswith(str(cli[0]["message"]))
+        actions = await editor.code_actions("app/shop.py", found[0])
+        fix = next(a for a in actions if a.edit is not None)
+        assert fix.edit is not None
+        editor.apply(fix.edit)
+        assert editor.texts["app/shop.py"].startswith("from app.payments import charge\n")
+        await editor.diagnostics("app/shop.py", lambda d: codes(d) == [])
