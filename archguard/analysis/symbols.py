@@ -195,6 +195,10 @@ class SymbolTable:
                 info.stub = _ModuleInfo(stub_file, stub_facts)
         for f in native_modules:  # a .py beside its compiled form is what we can read: it wins
             self._modules.setdefault(f.module, _ModuleInfo(f, None))
+        # Modules whose code archguard cannot read (compiled, or written by a build).
+        self._unread: frozenset[str] = frozenset(
+            f.module for f in native_modules if self._modules[f.module].file is f
+        )
         # A stub with no module beside it: an extension built for another platform only.
         self._stub_only: dict[str, SourceFile] = {
             module: stub_file for module, (stub_file, _) in stubs.items() if module not in self._modules
@@ -365,7 +369,7 @@ class SymbolTable:
                         if why:
                             return why
             parent = parent.rpartition(".")[0]
-        return self._path_grows(module)
+        return self._path_grows(module) or self._unread_parent(module)
 
     # ---- what other modules do: asked once per run, of the findings left ----------------------
 
@@ -425,9 +429,11 @@ class SymbolTable:
         return ""
 
     def _caller_namespace_helper(self, module: str, call: DynamicFact) -> str:
-        """``call`` (a module-level call in ``module``) runs a function of the tree whose module
-        reaches its caller's frame: the message tail saying so, else ""."""
-        res = self.resolve_expression(module, call.target, call.line)
+        """``call`` (a module-level call or decorator in ``module``) runs a function of the tree
+        whose module reaches its caller's frame, or writes into a module it finds by a computed
+        name (``setattr(sys.modules[cls.__module__], ...)``): the message tail saying so, else "".
+        ``Helper.method`` (an attribute of a class) runs code of the class's module."""
+        res, _ = self._walk_expression(module, call.target, call.line)
         origin = res.origin
         if origin is None or res.status not in (Status.OK, Status.MODULE):
             return ""
@@ -436,9 +442,14 @@ class SymbolTable:
             return ""
         for fact in helper.facts.dynamic:
             if fact.kind is DynamicKind.CALLER_NAMESPACE:
+                reaches = (
+                    "writes into a module it finds by a computed name"
+                    if fact.construct.startswith(("setattr(sys.modules", "sys.modules"))
+                    else "reaches its caller's frame"
+                )
                 return (
-                    f"{call.construct} at line {call.line} runs {origin.module}, which reaches its "
-                    f"caller's frame ({fact.construct} at {helper.file.path}:{fact.line})"
+                    f"{call.construct} at line {call.line} runs {origin.module}, which {reaches} "
+                    f"({fact.construct} at {helper.file.path}:{fact.line})"
                 )
         return ""
 
@@ -467,6 +478,22 @@ class SymbolTable:
                 return ""
             parent = up
         return ""
+
+    def _unread_parent(self, module: str) -> str:
+        """A compiled module has no ``__path__``: ``import ext.sub`` works only when the
+        extension's own code registers ``ext.sub`` in sys.modules, as PyO3 and pybind11
+        submodules do. archguard cannot read that code, so it cannot prove the import fails."""
+        parent = module.rpartition(".")[0]
+        while parent and not self.module_exists(parent):
+            parent = parent.rpartition(".")[0]
+        if parent not in self._unread:
+            return ""
+        file = self._modules[parent].file
+        what = "a module written by the build" if file.path.endswith(".py") else "a compiled module"
+        return (
+            f"{parent} is {what} ({file.path}): its code, which archguard cannot read, may register "
+            "submodules in sys.modules"
+        )
 
     def _shared_namespaces(self) -> frozenset[str]:
         """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):
