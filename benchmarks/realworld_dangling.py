@@ -77,6 +77,12 @@ PACKAGES = [
     ("tornado==6.6.1", "3.12", "TRICK"),
     ("cryptography==51.0.1", "3.12", "TRICK"),
     ("babel==2.19.0", "3.12", "TRICK"),
+    ("scipy==1.17.1", "3.12", "TRICK"),
+    ("pandas==3.1.1", "3.12", "TRICK"),
+    ("pygments==2.21.0", "3.12", "TRICK"),
+    ("sphinx==9.0.4", "3.12", "TRICK"),
+    ("mypy==2.4.1", "3.12", "TRICK"),
+    ("pillow==13.0.0", "3.12", "TRICK"),
 ]
 CODES = ("AG201", "AG202")
 # Pins a venv needs beside the package's own declared dependencies: astropy 6.1.7 declares

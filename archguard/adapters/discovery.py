@@ -125,13 +125,19 @@ def discover(
     pants = pants_settings(root)
     names = (*pants.marker_filenames, PYPROJECT)
     listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
-    nested = [rel.rpartition("/")[0] for rel in found if rel.endswith("/" + PYPROJECT)]
+    paths = [rel for rel in listed if rel.endswith(".py")]
+    dirs_with_init = _dirs_with_init(root, paths)
+    # A folder holding ``__init__.py`` is a package found on its parent's path, whatever else it
+    # holds: a pyproject.toml shipped inside a package (pandas 3's wheel) makes no project of it.
+    nested = [
+        folder
+        for rel in found
+        if rel.endswith("/" + PYPROJECT) and (folder := rel.rpartition("/")[0]) not in dirs_with_init
+    ]
     markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
     requirements = [rel for rel in found if is_requirements_file(rel.rpartition("/")[2])]
     workspace = read_workspace(root, source_roots, nested=nested, pants=pants, requirements=requirements)
     probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
-    paths = [rel for rel in listed if rel.endswith(".py")]
-    dirs_with_init = _dirs_with_init(root, paths)
     layout = _layout(workspace, paths, dirs_with_init, markers, uses_src=probes.src_is_layout_root())
     tree = _PackageTree(layout, paths, dirs_with_init)
     if packages is None:

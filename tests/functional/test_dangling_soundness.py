@@ -367,3 +367,21 @@ def test_a_finding_never_changes_level_between_runs_or_job_counts(tmp_path: Path
     assert incremental == _levels(root, "--no-cache", "--jobs", "1")
     changed = {(path, imported): level for path, _, imported, level, _ in set(incremental) - set(full)}
     assert changed == {("fam1/user.py", "fam1.helpers:gone"): "warning", ("fam2/user.py", "fam2.units:by_vars"): "error"}
+
+
+def test_a_package_shipping_its_pyproject_inside_is_still_a_package(tmp_path: Path) -> None:
+    # pandas 3 ships ``pandas/pyproject.toml`` in its wheel: a folder holding ``__init__.py`` is a
+    # package found on its parent's path whatever else it holds, not a project whose subpackages
+    # are top-level packages (then ``pandas/io/`` would shadow the standard library's ``io``).
+    root = write_tree(tmp_path / "repo", {
+        "pkg/__init__.py": "",
+        "pkg/pyproject.toml": "[project]\nname = 'pkg'\nversion = '1'\n",
+        "pkg/io/__init__.py": "from pkg.io.common import read\n",
+        "pkg/io/common.py": "from io import StringIO\ndef read(): return StringIO()\n",
+        "pkg/frame.py": "from io import BytesIO\nfrom pkg.io import read\nfrom pkg.gone import x\n",
+    })
+    ran = subprocess.run([sys.executable, "-c", "import pkg.io"], capture_output=True, text=True, cwd=root,
+                         timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    found = _check_json(root, "--no-cache")
+    assert [(v["path"], v["imported"], v["severity"]) for v in found] == [("pkg/frame.py", "pkg.gone", "error")]
