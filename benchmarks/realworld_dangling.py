@@ -83,6 +83,14 @@ PACKAGES = [
     ("sphinx==9.0.4", "3.12", "TRICK"),
     ("mypy==2.4.1", "3.12", "TRICK"),
     ("pillow==13.0.0", "3.12", "TRICK"),
+    ("ipython==9.19.1", "3.12", "TRICK"),
+    ("numba==0.68.1", "3.12", "TRICK"),
+    ("scikit-learn==1.9.1", "3.12", "TRICK"),
+    ("protobuf==7.36.2", "3.12", "TRICK"),
+    ("keras==3.15.1", "3.12", "TRICK"),
+    ("dask==2026.11.0", "3.12", "TRICK"),
+    ("nltk==3.10.4", "3.12", "TRICK"),
+    ("pyarrow==26.0.1", "3.12", "TRICK"),
 ]
 CODES = ("AG201", "AG202")
 # Pins a venv needs beside the package's own declared dependencies: astropy 6.1.7 declares

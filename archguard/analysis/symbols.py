@@ -369,7 +369,7 @@ class SymbolTable:
                         if why:
                             return why
             parent = parent.rpartition(".")[0]
-        return self._path_grows(module) or self._unread_parent(module)
+        return self._path_grows(module) or self._opaque_parent(module)
 
     # ---- what other modules do: asked once per run, of the findings left ----------------------
 
@@ -479,21 +479,31 @@ class SymbolTable:
             parent = up
         return ""
 
-    def _unread_parent(self, module: str) -> str:
-        """A compiled module has no ``__path__``: ``import ext.sub`` works only when the
-        extension's own code registers ``ext.sub`` in sys.modules, as PyO3 and pybind11
-        submodules do. archguard cannot read that code, so it cannot prove the import fails."""
+    def _opaque_parent(self, module: str) -> str:
+        """Python imports ``m.sub`` from ``m.__path__`` or finds it in sys.modules once ``m`` ran.
+        A module that is not a package may still answer both: a compiled module's own code may
+        register ``m.sub`` (PyO3 and pybind11 submodules), and a module ``__getattr__`` is asked
+        for ``__path__`` (dask's ``dask.distributed`` hands on the ``distributed`` package's).
+        Neither can archguard read, so it cannot prove the import fails."""
         parent = module.rpartition(".")[0]
         while parent and not self.module_exists(parent):
             parent = parent.rpartition(".")[0]
-        if parent not in self._unread:
+        info = self._info(parent) if parent else None
+        if info is None or info.file.is_package:
             return ""
-        file = self._modules[parent].file
-        what = "a module written by the build" if file.path.endswith(".py") else "a compiled module"
-        return (
-            f"{parent} is {what} ({file.path}): its code, which archguard cannot read, may register "
-            "submodules in sys.modules"
-        )
+        path = info.file.path
+        if parent in self._unread:
+            what = "a module written by the build" if path.endswith(".py") else "a compiled module"
+            return (
+                f"{parent} is {what} ({path}): its code, which archguard cannot read, may register "
+                "submodules in sys.modules"
+            )
+        if info.facts is not None and (info.facts.has_getattr or self.binds_at_runtime(parent, "__getattr__")):
+            return (
+                f"{parent} defines a module __getattr__ ({path}): Python asks it for __path__, so it "
+                "may have submodules archguard cannot see"
+            )
+        return ""
 
     def _shared_namespaces(self) -> frozenset[str]:
         """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):

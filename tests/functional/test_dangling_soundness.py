@@ -88,6 +88,28 @@ FAMILIES = [
      {"fam/units.py": "from fam.exporters import Backend\n@Backend.export\nclass _Agg(Backend):\n    Canvas = 1\n",
       "fam/exporters.py": EXPORTERS},
      "from fam.units import Canvas", "Backend.export() at line 2 runs fam.exporters, which writes into a module"),
+    ("a module replacing itself through a helper that registers its submodules (numba's _RedirectSubpackage)",
+     {"fam/redirect.py": """\
+        import sys
+        from importlib import import_module
+        from types import ModuleType
+        class Redirect(ModuleType):
+            def __init__(self, old_locals, new):
+                super().__init__(old_locals["__name__"])
+                for key, value in vars(import_module(new)).items():
+                    setattr(self, key, value)
+                    if isinstance(value, ModuleType):
+                        sys.modules[f"{self.__name__}.{key}"] = value
+        """,
+      "fam/core/__init__.py": "from fam.core import kinds\n",
+      "fam/core/kinds.py": "Kind = 1\n",
+      "fam/old/__init__.py": "import sys\nfrom fam.redirect import Redirect\nsys.modules[__name__] = Redirect(locals(), 'fam.core')\n"},
+     "import fam.old.kinds\nfrom fam.old.kinds import Kind",
+     "fam/redirect.py:10 registers modules in sys.modules at run time"),
+    ("a module __getattr__ that answers __path__ (dask.distributed)",
+     {"fam/compat.py": "def __getattr__(name):\n    import json\n    return getattr(json, name)\n"},
+     "from fam.compat.decoder import JSONDecoder",
+     "fam.compat defines a module __getattr__ (fam/compat.py): Python asks it for __path__"),
     ("setattr on a module from another module",
      {"fam/units.py": "X = 1\n", "fam/patcher.py": "import fam.units\nsetattr(fam.units, 'patched', 1)\n"},
      "import fam.patcher\nfrom fam.units import patched", "fam/patcher.py:2 may set it: setattr()"),

@@ -713,6 +713,12 @@ def _module_name_given(node: ast.expr) -> str:
     if type(node) is ast.Constant and type(node.value) is str:
         text = node.value
         return text if "." in text and is_dotted_name(text) else ""
+    if type(node) is ast.Call and _namespace_call(node) is not None:
+        # ``Redirect(locals(), ...)``: the namespace carries ``__name__``; a helper building keys
+        # from it may register anything under this module (numba's ``_RedirectSubpackage``).
+        return "__name__."
+    if type(node) is ast.Name and node.id in ("__name__", "__package__"):
+        return node.id + "."  # a bare name handed on: keys may be built under it (apipkg.initpkg)
     built = _registered_name(node)
     return built if built.startswith(("__name__", "__package__")) else ""
 
