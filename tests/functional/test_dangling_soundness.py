@@ -199,11 +199,15 @@ def test_the_cli_keeps_what_is_provably_missing_an_error(tmp_path: Path) -> None
         # A helper reading a module found by a computed name writes nothing into it.
         "app/lookup.py": "import sys\ndef origin(obj):\n    return sys.modules[obj.__module__].__file__\n",
         "app/decorated.py": "from app.lookup import origin\n@origin\nclass K: ...\n",
+        # A helper deleting modules by a computed name registers nothing (transformers' cache clean-up).
+        "app/cleanup.py": "import sys\ndef forget(name):\n    del sys.modules[name]\n",
+        "app/forgetful.py": "from app.cleanup import forget\nforget(__name__)\n",
         "app/user.py": textwrap.dedent("""\
             from app.plain import nothing
             from app.gone import anything
             from app.escapes.sub import x
             from app.decorated import nothing_either
+            from app.forgetful.sub import y
             from typing import TYPE_CHECKING
             if TYPE_CHECKING:
                 from app.plain import only_typed
@@ -216,6 +220,7 @@ def test_the_cli_keeps_what_is_provably_missing_an_error(tmp_path: Path) -> None
     assert {k: v["severity"] for k, v in found.items()} == {
         "app.plain:nothing": "error",
         "app.decorated:nothing_either": "error",
+        "app.forgetful.sub": "error",
         "app.gone": "error",
         "app.escapes.sub": "error",
         "app.plain:only_typed": "error",

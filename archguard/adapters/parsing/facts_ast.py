@@ -695,6 +695,8 @@ class _DynamicWalker:
         if owner is None or not owner.endswith("modules") or owner.rpartition(".")[2] != "modules":
             return
         own = _dotted(node.slice) in _OWN_NAME
+        if type(node.ctx) is ast.Del:
+            return  # ``del sys.modules[k]``: a module forgotten provides nothing
         if type(node.ctx) is ast.Load:
             if own:  # ``sys.modules[__name__]``: this module's object, handed on or changed
                 self.b.dynamic(DynamicKind.NAMESPACE, line, "sys.modules[__name__]")
