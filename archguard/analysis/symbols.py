@@ -498,7 +498,9 @@ class SymbolTable:
                 f"{parent} is {what} ({path}): its code, which archguard cannot read, may register "
                 "submodules in sys.modules"
             )
-        if info.facts is not None and (info.facts.has_getattr or self.binds_at_runtime(parent, "__getattr__")):
+        if info.facts is not None and (
+            info.facts.has_getattr or self.binds_at_runtime(parent, "__getattr__")
+        ):
             return (
                 f"{parent} defines a module __getattr__ ({path}): Python asks it for __path__, so it "
                 "may have submodules archguard cannot see"
