@@ -1,11 +1,13 @@
-"""``CanonicalContract``: archguard's concept contract as an import-linter contract type.
+"""archguard's contracts as import-linter contract types: ``CanonicalContract`` (a concept
+contract) and ``InterfaceContract`` (a package used only through its public face).
 
-Register it in any import-linter configuration and plain ``lint-imports`` enforces it::
+Register them in any import-linter configuration and plain ``lint-imports`` enforces them::
 
     [importlinter]
     root_packages = app
     contract_types =
         canonical: archguard.importlinter.CanonicalContract
+        interface: archguard.importlinter.InterfaceContract
 
     [importlinter:contract:ws]
     name = One import path for the connection manager
@@ -19,7 +21,16 @@ Register it in any import-linter configuration and plain ``lint-imports`` enforc
         app.legacy.* -> app.realtime.compat
     baseline = archguard-baseline.json
 
-``archguard check`` reads the same section and runs the contract itself, over the whole tree.
+    [importlinter:contract:payments]
+    name = payments is used through its public API
+    type = interface
+    package = app.payments
+    also_public =
+        app.payments.errors
+    allowed_importers =
+        app.payments_tests.**
+
+``archguard check`` reads the same sections and runs the contracts itself, over the whole tree.
 ``baseline`` (optional) is archguard's baseline file: what it records as known is not a failure
 under ``lint-imports`` either, so the two checkers agree (``archguard init`` writes it).
 """
@@ -43,6 +54,8 @@ from archguard.adapters.importlinter_bridge.importlinter_compat import (
 from archguard.adapters.project_files.baseline_file import read_baseline
 from archguard.analysis.baseline import settle_baseline
 from archguard.analysis.concepts import check_concepts, validate_contracts
+from archguard.analysis.interfaces import check_interfaces, validate_interfaces
+from archguard.domain import contracts
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.findings import Severity, Violation
 
@@ -112,10 +125,7 @@ class CanonicalContract(Contract):
         if concept.canonical_module not in graph.modules:
             raise ValueError(f"Module '{concept.canonical_module}' does not exist.")
 
-        packages = [name.split(".")[0] for name in self.session_options["root_packages"]]
-        scan_root, source_roots = _package_roots(packages)
-        output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
-        workspace = _scan_packages(scan_root, packages, source_roots)
+        scan_root, workspace = _scan_root_packages(self.session_options, verbose)
         scan, table = workspace.scan, workspace.table
         validate_contracts(table, [concept])  # ContractError: lint-imports prints it as any error
 
@@ -124,27 +134,107 @@ class CanonicalContract(Contract):
             for v in check_concepts(table, scan.files, scan.facts, [concept])
             if v.severity is Severity.ERROR
         ]
-        known = 0
-        if self.baseline:
-            settled = settle_baseline(
-                violations, read_baseline(scan_root / str(self.baseline)), datetime.date.today().isoformat()
-            )
-            violations = [v for v in settled.violations if not v.baselined]
-            known = len(settled.violations) - len(violations)
-        return ContractCheck(kept=not violations, metadata={"violations": violations, "baselined": known})
+        return _contract_check(violations, scan_root, self.baseline)
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         module, name = split_target(str(self.canonical))
         for violation in check.metadata["violations"]:
             output.print_error(f"{_describe(violation)}; use: from {module} import {name}", bold=False)
+        _render_footer(check, self.baseline, self.reason)
+
+
+class InterfaceContract(Contract):
+    """A package used only through its public face: code outside ``package`` imports only what
+    its ``__init__`` exports (its ``__all__``, else its public names) and the ``also_public``
+    modules (AG501 a non-public submodule, AG502 a private name, AG503 a name the face does not
+    export; docs/contracts.md).
+
+    Options: ``package`` (required), ``also_public`` and ``allowed_importers`` (module
+    expressions), ``reason`` and ``baseline`` (as for ``CanonicalContract``). Under
+    ``lint-imports`` the contract sees the root packages only, as ``CanonicalContract`` does;
+    ``archguard check`` runs it over every file.
+    """
+
+    type_name = "interface"
+
+    package = fields.StringField()
+    also_public = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
+    allowed_importers = fields.ListField(subfield=fields.ModuleExpressionField(), required=False)
+    reason = TextField(required=False)
+    baseline = fields.StringField(required=False)
+
+    def validate(self) -> None:
+        unrecognized = unrecognized_options(type(self), self.contract_options)
+        if unrecognized:
+            raise InvalidContractOptions(unrecognized)
+        package = str(self.package)
+        if not package or not all(part.isidentifier() for part in package.split(".")):
+            raise InvalidContractOptions({"package": f"Expected a dotted module name, got '{package}'."})
+        for expression in self.also_public or ():  # type: ignore[union-attr]
+            if not str(expression).startswith(package + "."):
+                raise InvalidContractOptions(
+                    {"also_public": f"'{expression}' is not inside the package {package}."}
+                )
+
+    def to_interface_contract(self, source: str = "") -> contracts.InterfaceContract:
+        """The domain contract archguard runs natively (``archguard check`` asks for this)."""
+        return contracts.InterfaceContract(
+            name=self.name,
+            package=str(self.package),
+            also_public=tuple(str(e) for e in self.also_public or ()),  # type: ignore[union-attr]
+            allowed_importers=tuple(str(e) for e in self.allowed_importers or ()),  # type: ignore[union-attr]
+            reason=str(self.reason) if self.reason else None,
+            source=source,
+        )
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        contract = self.to_interface_contract(source=f"contract '{self.name}'")
+        if contract.package not in graph.modules:
+            raise ValueError(f"Module '{contract.package}' does not exist.")
+        scan_root, workspace = _scan_root_packages(self.session_options, verbose)
+        scan, table = workspace.scan, workspace.table
+        validate_interfaces(table, [contract])  # ContractError: lint-imports prints it as any error
+        violations = check_interfaces(table, scan.files, scan.facts, [contract])
+        return _contract_check(violations, scan_root, self.baseline)
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for violation in check.metadata["violations"]:
+            output.print_error(
+                f"{violation.path}:{violation.line}: {violation.code} {violation.message}", bold=False
+            )
+        _render_footer(check, self.baseline, self.reason)
+
+
+def _scan_root_packages(session_options: dict, verbose: bool) -> tuple[Path, Workspace]:
+    """archguard's own scan of the configuration's root packages (what import-linter sees), and
+    the folder holding them."""
+    packages = [name.split(".")[0] for name in session_options["root_packages"]]
+    scan_root, source_roots = _package_roots(packages)
+    output.verbose_print(verbose, f"Scanning {', '.join(packages)} under {scan_root}...")
+    return scan_root, _scan_packages(scan_root, packages, source_roots)
+
+
+def _contract_check(violations: list[Violation], scan_root: Path, baseline: object) -> ContractCheck:
+    """Broken when a violation is not covered by archguard's ``baseline`` file (if one is named)."""
+    known = 0
+    if baseline:
+        settled = settle_baseline(
+            violations, read_baseline(scan_root / str(baseline)), datetime.date.today().isoformat()
+        )
+        violations = [v for v in settled.violations if not v.baselined]
+        known = len(settled.violations) - len(violations)
+    return ContractCheck(kept=not violations, metadata={"violations": violations, "baselined": known})
+
+
+def _render_footer(check: ContractCheck, baseline: object, reason: object) -> None:
+    output.new_line()
+    known = check.metadata.get("baselined", 0)
+    if known:
+        output.print(f"({known} more recorded in the baseline {baseline}: known, not failures)")
         output.new_line()
-        known = check.metadata.get("baselined", 0)
-        if known:
-            output.print(f"({known} more recorded in the baseline {self.baseline}: known, not failures)")
-            output.new_line()
-        if self.reason:
-            output.print(f"Reason: {self.reason}")
-            output.new_line()
+    if reason:
+        output.print(f"Reason: {reason}")
+        output.new_line()
 
 
 def _scan_packages(scan_root: Path, packages: list[str], source_roots: tuple[str, ...] = ()) -> Workspace:
@@ -194,7 +284,7 @@ def _package_roots(packages: list[str]) -> tuple[Path, tuple[str, ...]]:
         # Not one project's folders (one package installed, another in the tree): scanning their
         # common folder could mean scanning the whole disk.
         raise ValueError(
-            "CanonicalContract needs every root package in one project (a workspace root with its "
+            "archguard's contracts need every root package in one project (a workspace root with its "
             "pyproject.toml); found them in "
             + ", ".join(sorted(map(str, folders)))
             + ". Run 'archguard check ROOT' on the project instead."

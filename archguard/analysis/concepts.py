@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from archguard.analysis.shim_definition import is_imported_shim, shim_reexports
+from archguard.analysis.shim_definition import fix_leaves_alone, is_imported_shim
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
-from archguard.domain.contracts import ConceptContract, module_matches, split_target
+from archguard.domain.contracts import ConceptContract, duplicate_names, module_matches, split_target
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
@@ -31,15 +31,7 @@ _NOT_FIXABLE_OTHER_OBJECT = (
     "one: rewriting the import would change behaviour"
 )
 _NOT_FIXABLE_STAR = "star import: name the concept explicitly, then it can be rewritten"
-_NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
-_NOT_FIXABLE_SHIM = (
-    "this module is itself a re-export shim: fix leaves shims alone (delete it once nothing imports "
-    "it: fix --delete-unused-shims)"
-)
-_NOT_FIXABLE_PACKAGE_INIT = (
-    "a package __init__ re-exports what it imports: fix leaves it alone; point it at the canonical "
-    "module by hand if you want"
-)
+NOT_FIXABLE_ATTRIBUTE = "attribute access through a module: rewrite the expression by hand"
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -48,15 +40,9 @@ _NOT_FIXABLE_PACKAGE_INIT = (
 def validate_contracts(table: SymbolTable, contracts: Sequence[ConceptContract]) -> None:
     """Raise :class:`ContractError` listing every problem with the contracts themselves (canonical
     paths that do not resolve, duplicate names); return when they can all be checked."""
-    errors: list[str] = []
-    first_seen: dict[str, ConceptContract] = {}
+    errors = duplicate_names(contracts)
     for contract in contracts:
         where = f"{contract.source}: " if contract.source else ""
-        if contract.name in first_seen:
-            earlier = first_seen[contract.name].source or "an earlier contract"
-            errors.append(f"{where}duplicate contract name '{contract.name}' (first declared at {earlier})")
-        else:
-            first_seen[contract.name] = contract
         problem = _target_problem(table, contract.canonical)
         if problem:
             errors.append(f"{where}canonical '{contract.canonical}': {problem}")
@@ -347,7 +333,7 @@ def _check_import(
         # is imported right here, so the definition's "others import it" part holds.
         is_home = module == concept.contract.canonical_module
         shim = " (a shim)" if not is_home and is_imported_shim(table, module) else ""
-        home = _reexport_home(table, file)
+        home = fix_leaves_alone(table, file)
         return _violation(
             concept,
             "AG101",
@@ -362,20 +348,6 @@ def _check_import(
         )
     if res.origin in concept.rivals:
         return _rival_import(concept, file, fact, module, fact.name, res)
-    return None
-
-
-def _reexport_home(table: SymbolTable, file: SourceFile) -> str | None:
-    """Why ``archguard fix`` leaves this importer alone, or None: shims and package ``__init__``
-    files are the homes others import the concept from, never rewritten (docs/fix.md)."""
-    if file.loose:
-        return None
-    if file.is_package:
-        return _NOT_FIXABLE_PACKAGE_INIT
-    # Who imports ``file`` is not known here; counting it as imported keeps ``fix`` away from
-    # every module that may be a re-export home (the cautious side of the one shim definition).
-    if shim_reexports(table, file.module, imported=True) is not None:
-        return _NOT_FIXABLE_SHIM
     return None
 
 
@@ -420,7 +392,7 @@ def _check_attribute(
         return None
     c = concept.contract
     if res.origin == concept.origin:
-        code, fixable_reason = "AG103", _NOT_FIXABLE_ATTRIBUTE
+        code, fixable_reason = "AG103", NOT_FIXABLE_ATTRIBUTE
         message = f"{module}.{name} reaches {c.canonical} by attribute; use: {_suggestion(concept, c.canonical_name)}"
     elif res.origin in concept.rivals:
         code, fixable_reason = "AG102", _NOT_FIXABLE_OTHER_OBJECT

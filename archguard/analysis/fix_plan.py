@@ -18,6 +18,8 @@ from archguard.domain.findings import Kind, Violation
 from archguard.domain.fix import ImportEdit, NotFixed
 from archguard.domain.sources import SourceFile
 
+# The findings whose fix is the same rewrite: one imported name retargeted to ``canonical``.
+_REWRITTEN = frozenset({Kind.NON_CANONICAL_IMPORT, Kind.NON_PUBLIC_IMPORT})
 _CONFLICT = "contracts disagree on the canonical path of this object ({}): settle the contracts first"
 
 
@@ -41,11 +43,20 @@ def in_scope(path: str, scopes: Sequence[str]) -> bool:
 def plan_fix(
     violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
 ) -> FixPlan:
-    """Edits for every fixable non-canonical import in scope; the rest with their reasons."""
+    """Edits for every fixable import in scope (non-canonical, or past a package's public face);
+    the rest with their reasons. ``concept``: only the contract of that name."""
     plan = FixPlan()
+    violations = list(violations)
+    # Where each contract would send an import path: a rewrite to a path another contract sends
+    # elsewhere (a concept's canonical past an interface's face, say) would only trade one
+    # finding for another, and the two rewrites would undo each other.
+    moved: dict[str, set[str]] = {}
+    for v in violations:
+        if v.kind in _REWRITTEN and v.fixable and v.canonical:
+            moved.setdefault(v.imported, set()).add(v.canonical)
     by_import: dict[tuple[str, int, str], list[Violation]] = {}
     for v in violations:
-        if v.kind is not Kind.NON_CANONICAL_IMPORT:
+        if v.kind not in _REWRITTEN:
             continue
         if (concept is not None and v.contract != concept) or not in_scope(v.path, scopes):
             continue
@@ -57,6 +68,8 @@ def plan_fix(
         by_import.setdefault((v.path, v.line, v.imported), []).append(v)
     for (path, line, imported), group in sorted(by_import.items()):
         canonicals = sorted({v.canonical for v in group if v.canonical})
+        if len(canonicals) == 1 and moved.get(canonicals[0], set()) - {canonicals[0]}:
+            canonicals = sorted({canonicals[0], *moved[canonicals[0]]})
         if len(canonicals) > 1:
             for v in group:
                 plan.not_fixed.append(

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 
 from archguard.analysis.symbols import Status, SymbolTable
 from archguard.domain.facts import BindingKind, FileFacts, ImportKind
-from archguard.domain.sources import is_dotted_name
+from archguard.domain.sources import SourceFile, is_dotted_name
 
 Reexports = tuple[tuple[str, str], ...]
 
@@ -88,6 +88,30 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     if not says_so and (own or not imported):
         return None
     return tuple(found)
+
+
+_FIX_LEAVES_SHIM = (
+    "this module is itself a re-export shim: fix leaves shims alone (delete it once nothing imports "
+    "it: fix --delete-unused-shims)"
+)
+_FIX_LEAVES_PACKAGE_INIT = (
+    "a package __init__ re-exports what it imports: fix leaves it alone; point it at the canonical "
+    "module by hand if you want"
+)
+
+
+def fix_leaves_alone(table: SymbolTable, file: SourceFile) -> str | None:
+    """Why ``archguard fix`` leaves this importer alone, or None: shims and package ``__init__``
+    files are the homes others import from, never rewritten (docs/fix.md)."""
+    if file.loose:
+        return None
+    if file.is_package:
+        return _FIX_LEAVES_PACKAGE_INIT
+    # Who imports ``file`` is not known here; counting it as imported keeps ``fix`` away from
+    # every module that may be a re-export home (the cautious side of the one shim definition).
+    if shim_reexports(table, file.module, imported=True) is not None:
+        return _FIX_LEAVES_SHIM
+    return None
 
 
 def must_stay(table: SymbolTable, module: str, entry_points: Mapping[str, str]) -> str:

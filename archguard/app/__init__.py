@@ -43,9 +43,9 @@ from archguard.app.derivation import Derivation
 from archguard.app.golden_path import check_entries
 from archguard.app.members import member_dependency_findings
 from archguard.app.options import Options
-from archguard.app.preflight import Preflight, load_concept_contracts
+from archguard.app.preflight import Preflight, load_contracts
 from archguard.app.warm_start import ScannedLater
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ContractSet
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import UnreadableFile
 from archguard.domain.findings import Severity, Violation
@@ -224,10 +224,10 @@ def run_check(
     preflight = workspace.preflight or Preflight(options)
     scan = workspace.scan
     root = Path(scan.root)
-    concepts = preflight.concepts
+    contracts = preflight.contracts
     # Stands for the loaded configuration, and loads it only if the results are not cached.
     importlinter_config = cast("ImportLinterConfig | None", preflight.importlinter_config(workspace.results))
-    derived = workspace.derivation.check_results(concepts, importlinter_config, scan.dangling)
+    derived = workspace.derivation.check_results(contracts, importlinter_config, scan.dangling)
     violations, contracts_run = derived.violations, derived.contracts_run
     # A file that cannot be analysed is a finding too (AG001/AG002: analysis/broken_files.py).
     violations = violations + broken_file_findings(scan.syntax_errors, scan.unreadable)
@@ -243,7 +243,7 @@ def run_check(
     baseline = _BaselineOutcome(violations)
     if options.baseline is not None:
         baseline = _apply_baseline_file(
-            violations, options, preflight.baseline or [], _holder(scan, concepts)
+            violations, options, preflight.baseline or [], _holder(scan, contracts)
         )
     violations = baseline.violations
     if options.golden_only:  # after the baseline, so --update-baseline still sees every finding
@@ -258,7 +258,7 @@ def run_check(
         expired_baseline_entries=baseline.expired,
         strict_baseline=baseline.strict,
         contracts_run=contracts_run,
-        contract_types=_contract_types(contracts_run, concepts, golden_path),
+        contract_types=_contract_types(contracts_run, contracts, golden_path),
         notices=[*derived.notices, *owner_notices, *members.notices],
         codeowners=codeowners.source if codeowners else None,
         owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
@@ -268,12 +268,14 @@ def run_check(
 
 
 def _contract_types(
-    names: list[str], concepts: list[ConceptContract], golden_path: list[EntryClosure] | None
+    names: list[str], contracts: ContractSet, golden_path: list[EntryClosure] | None
 ) -> dict[str, str]:
-    """Where each contract run comes from; a contract that is neither a concept of the contracts
-    folder, the dangling imports, the files that must be analysable nor an entry point's was
-    declared in the import-linter configuration (its own types, and archguard's ``canonical`` there)."""
-    known = {c.name: "concept" for c in concepts}
+    """Where each contract run comes from; a contract that is neither a concept or interface
+    contract of the contracts folder, the dangling imports, the files that must be analysable nor
+    an entry point's was declared in the import-linter configuration (its own types, and
+    archguard's ``canonical`` and ``interface`` there)."""
+    known = {c.name: "concept" for c in contracts.concepts}
+    known.update({c.name: "interface" for c in contracts.interfaces})
     known.update({closure.contract: "golden-path" for closure in golden_path or ()})
     known[DANGLING_CONTRACT] = "dangling-imports"
     known[BROKEN_FILES] = "analysable-files"
@@ -315,7 +317,7 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     # Entries a broken file may be hiding stay until it parses again (analysis/broken_files.py).
     recorded = {v.fingerprint for v in result.violations}
     unmatched = [e for e in previous if e["fingerprint"] not in recorded]
-    held, _ = _holder(result.scan, load_concept_contracts(options, Path(result.scan.root)))(unmatched)
+    held, _ = _holder(result.scan, load_contracts(options, Path(result.scan.root)))(unmatched)
     baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
@@ -333,10 +335,11 @@ class _BaselineOutcome:
 Holder = Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
 
 
-def _holder(scan: ScanResult, concepts: list[ConceptContract]) -> Holder:
+def _holder(scan: ScanResult, contracts: ContractSet) -> Holder:
     """Splits unmatched baseline entries into those a broken file may be hiding and stale ones."""
     broken = {issue.path for issue in scan.syntax_errors} | {file.path for file in scan.unreadable}
-    canonical = {concept.name: concept.canonical_module for concept in concepts}
+    canonical = {concept.name: concept.canonical_module for concept in contracts.concepts}
+    canonical.update((interface.name, interface.package) for interface in contracts.interfaces)
     return lambda entries: held_entries(entries, broken, scan.files, scan.facts, canonical)
 
 

@@ -52,8 +52,15 @@ from archguard.analysis.concepts import (
     validate_contracts,
 )
 from archguard.analysis.dangling import dangling_in_file, dangling_violations, with_writes_elsewhere
+from archguard.analysis.interfaces import (
+    ResolvedInterfaces,
+    interface_violations_in_file,
+    merged_interfaces,
+    resolve_interfaces,
+    validate_interfaces,
+)
 from archguard.analysis.symbols import CONSULTED_CYCLE, CONSULTED_EVERYTHING, SymbolTable
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.import_edges import FileEdges
@@ -234,25 +241,26 @@ class Derivation:
 
     def check_results(
         self,
-        concepts: list[ConceptContract],
+        contracts: ContractSet,
         importlinter_config: ImportLinterConfig | None,
         dangling: Sequence[DanglingImport],
     ) -> CheckOutcome:
-        """The concept contracts, the dangling imports and the user's import-linter contracts."""
+        """The concept and interface contracts, the dangling imports and the user's import-linter
+        contracts."""
         identity = importlinter_config.cache_identity() if importlinter_config else ("none",)
         scan_key = self.key
         cacheable = scan_key is not None and identity is not None
         libraries = checker_versions()
         key = context = None
         if cacheable:
-            key = results_key("check", scan_key, repr(concepts), identity, libraries)
+            key = results_key("check", scan_key, repr(contracts), identity, libraries)
             cached = self.store.load_check(key)
             if cached is not None:
                 return CheckOutcome(*cached)
-            context = results_key("check-context", self._context, repr(concepts), identity, libraries)
+            context = results_key("check-context", self._context, repr(contracts), identity, libraries)
         prior = _CheckState.load(self.store, context) if context is not None else None
         outcome, state = self._derive_check(
-            prior, concepts, importlinter_config, dangling, identity, libraries
+            prior, contracts, importlinter_config, dangling, identity, libraries
         )
         if key is not None and context is not None:
             self.store.save_check(key, outcome.violations, outcome.contracts_run, outcome.notices)
@@ -262,7 +270,7 @@ class Derivation:
     def _derive_check(
         self,
         prior: _CheckState | None,
-        concepts: list[ConceptContract],
+        contracts: ContractSet,
         importlinter_config: ImportLinterConfig | None,
         dangling: Sequence[DanglingImport],
         identity: Any,
@@ -294,22 +302,26 @@ class Derivation:
             importlinter = run_config(importlinter_config, lambda: self.graph, self.files, self.facts)
         # A concept declared both in contracts/ and in import-linter's config (for plain lint-imports
         # users) is run once, as contracts/ declares it: one concept, one set of findings.
-        declared = {c.canonical for c in concepts}
-        concepts = concepts + [c for c in importlinter.concept_contracts if c.canonical not in declared]
+        declared = {c.canonical for c in contracts.concepts}
+        concepts = [
+            *contracts.concepts,
+            *(c for c in importlinter.concept_contracts if c.canonical not in declared),
+        ]
+        interfaces = merged_interfaces(contracts.interfaces, importlinter.interface_contracts)
 
         plan = _plan(prior, self._identities)
         attempt = None
         if plan is not None:
-            attempt = self._concept_pass(prior, plan, concepts)
+            attempt = self._concept_pass(prior, plan, concepts, interfaces)
         if attempt is None:
             if self.rederived is not None or plan is not None:
                 # A full concept pass after an incremental scan: replay the scan's pass on a fresh
                 # table first, so every name is asked in the order a full run asks it (a re-export
                 # cycle's answer depends on that order).
                 self._replay_scan_pass()
-            attempt = self._concept_pass(None, set(range(len(self.files))), concepts)
+            attempt = self._concept_pass(None, set(range(len(self.files))), concepts, interfaces)
             assert attempt is not None
-        resolved, state, per_file = attempt
+        resolved, resolved_interfaces, state, per_file = attempt
         state.import_digests = import_digests
         state.importlinter_key = importlinter_key
         if importlinter_config is not None:
@@ -324,21 +336,32 @@ class Derivation:
             found.extend(map(decode_violation, plain))
         violations = assign_fingerprints(
             [
-                *(assign_fingerprints(found) if resolved else found),
+                *(assign_fingerprints(found) if resolved or resolved_interfaces else found),
                 *dangling_violations(dangling),
                 *importlinter.violations,
             ]
         )
-        contracts_run = [c.name for c in concepts] + importlinter.contract_names + ["dangling-imports"]
+        contracts_run = [
+            *(c.name for c in concepts),
+            *(c.name for c in interfaces),
+            *importlinter.contract_names,
+            "dangling-imports",
+        ]
         notices = [f"{importlinter.config_path}: {warning}" for warning in importlinter.warnings]
         return CheckOutcome(violations, contracts_run, notices), state
 
     def _concept_pass(
-        self, prior: _CheckState | None, todo: set[int], concepts: list[ConceptContract]
-    ) -> tuple[ResolvedConcepts, _CheckState, list[tuple]] | None:
-        """Concept findings per file: derived for ``todo``, the rest taken from ``prior``. None
-        when that cannot give a full run's answer (the concepts changed, a cycle is touched)."""
+        self,
+        prior: _CheckState | None,
+        todo: set[int],
+        concepts: list[ConceptContract],
+        interface_contracts: list[InterfaceContract],
+    ) -> tuple[ResolvedConcepts, ResolvedInterfaces, _CheckState, list[tuple]] | None:
+        """Concept and interface findings per file: derived for ``todo``, the rest taken from
+        ``prior``. None when that cannot give a full run's answer (the contracts' whole-tree part
+        changed, a cycle is touched)."""
         validate_contracts(self.table, concepts)
+        validate_interfaces(self.table, interface_contracts)
         candidates = self._rival_candidates(prior, concepts)
         table = self.table
         resolved = resolve_concepts(
@@ -351,10 +374,12 @@ class Derivation:
                 for binding in found
             ),
         )
-        if prior is not None and prior.summary != resolved.summary:
+        interfaces = resolve_interfaces(table, interface_contracts)
+        summary = resolved.summary + (interfaces.summary if interfaces else "")
+        if prior is not None and prior.summary != summary:
             return None  # every file's findings may change
         state = _CheckState(_Names(prior.names.names if prior else ()), self._identities)
-        state.summary = resolved.summary
+        state.summary = summary
         state.candidates = [tuple(map(encode_binding, c)) for c in candidates]
         names = state.names
         prior_index = prior.index if prior else {}
@@ -367,12 +392,13 @@ class Derivation:
                 per_file.append(prior.violations[j])
                 continue
             file_facts = self.facts.get(file.path)
-            if file_facts is None or not resolved:
+            if file_facts is None or not (resolved or interfaces):
                 state.deps.append(b"")
                 per_file.append(())
                 continue
             with table.tracing() as seen:
                 found = concept_violations_in_file(table, resolved, file, file_facts)
+                found += interface_violations_in_file(table, interfaces, file, file_facts)
             seen.add(file.module)
             state.fresh.add(i)
             state.deps.append(names.pack(seen))
@@ -380,7 +406,7 @@ class Derivation:
         state.violations = per_file
         if prior is not None and state.order_sensitive(todo, prior):
             return None
-        return resolved, state, per_file
+        return resolved, interfaces, state, per_file
 
     def _replay_scan_pass(self) -> None:
         self._fresh_table()
@@ -587,6 +613,7 @@ class _CheckState(_FileState):
             kept=list(kept),
             broken=list(broken),
             concept_contracts=list(config.concept_contracts),
+            interface_contracts=list(config.interface_contracts),
             warnings=list(warnings),
         )
 

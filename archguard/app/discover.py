@@ -27,6 +27,7 @@ from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
 from archguard.analysis.discover.modules import build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
+from archguard.analysis.interfaces import interface_candidates
 from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, scan_workspace
 from archguard.domain.discovery import Cluster, DiscoveryResult
@@ -54,7 +55,7 @@ def run_discover(
         derived = _analyse(workspace, overrides)
         if key:
             save_discover(workspace.results, key, derived)
-    clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
+    clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces = derived
     _check_overrides(overrides, clusters)
     if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
         clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
@@ -69,6 +70,7 @@ def run_discover(
         copies=judge_copies(pairs, texts),
         cycles=cycles,
         hotspots=hotspots,
+        interfaces=interfaces,
         duration_s=time.perf_counter() - workspace.started,
     )
 
@@ -112,19 +114,31 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> Derived:
     content_pairs = [
         (p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)
     ]
-    return clusters, shims, cycles, hotspots, content_pairs, importers_by_path
+    interfaces = interface_candidates(table, scan.files, scan.facts)
+    return clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces
 
 
-def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) -> list[str]:
-    """One draft contract per top cluster into ``folder``; an existing file is never replaced.
-    Returns one line per cluster saying what was done."""
+def write_contract_drafts(
+    result: DiscoveryResult, folder: Path, *, top: int, interfaces: bool = True
+) -> list[str]:
+    """One draft concept contract per top cluster and (``interfaces``) one draft interface
+    contract per package that declares ``__all__`` and is reached into, into ``folder``; an
+    existing file is never replaced. Returns one line per draft saying what was done."""
     from archguard.adapters.project_files.draft_files import write_new_file
-    from archguard.reporting.contract_drafts import draft_file_name, render_contract_draft
+    from archguard.reporting.contract_drafts import (
+        draft_file_name,
+        interface_draft_file_name,
+        render_contract_draft,
+        render_interface_draft,
+    )
 
+    drafts = [(draft_file_name(c), render_contract_draft(c)) for c in result.clusters[:top]]
+    if interfaces:
+        drafts += [(interface_draft_file_name(i), render_interface_draft(i)) for i in result.interfaces]
     lines = []
-    for cluster in result.clusters[:top]:
-        path = folder / draft_file_name(cluster)
-        if write_new_file(path, render_contract_draft(cluster), root=Path(result.scan.root)):
+    for name, text in drafts:
+        path = folder / name
+        if write_new_file(path, text, root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")

@@ -30,7 +30,7 @@ from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
 from archguard.app import Options, Progress, run_check, scan_workspace
-from archguard.app.preflight import load_concept_contracts
+from archguard.app.preflight import load_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange
@@ -81,9 +81,9 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
     scopes = _scopes(root, fix.paths)
     workspace = scan_workspace(options, progress)
     before = run_check(options, progress, workspace=workspace)
-    contracts = load_concept_contracts(options, root)
+    contracts = load_contracts(options, root).concepts
     if fix.concept is not None and fix.concept not in before.contracts_run:
-        raise ConfigError(f"--concept: no concept contract named '{fix.concept}'")
+        raise ConfigError(f"--concept: no concept or interface contract named '{fix.concept}'")
     plan = plan_fix(before.violations, concept=fix.concept, scopes=scopes)
     rewrites = _rewrite_all(root, before, plan)
     originals, new_contents, left_alone = rewrites.originals, rewrites.new_contents, rewrites.left_alone

@@ -17,7 +17,7 @@ from archguard.adapters.project_files.draft_files import append_table, write_new
 from archguard.adapters.project_files.project_config import read_project_options
 from archguard.adapters.project_files.workspace_config import workspace_above
 from archguard.analysis.discover.copies import backup_excludes
-from archguard.app import Options, Progress, load_concept_contracts, record_baseline
+from archguard.app import Options, Progress, load_contracts, record_baseline
 from archguard.app.discover import run_discover, write_contract_drafts
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.discovery import DiscoveryResult
@@ -44,12 +44,13 @@ def run_init(options: Options, progress: Progress | None = None, *, top: int = 5
     contracts_dir = options.contracts_dir or root / DEFAULT_CONTRACTS
     drafted = result.clusters[:top]
     if drafted:
-        lines += write_contract_drafts(result, contracts_dir, top=top)
+        # concept contracts only: interface contracts are drafted on request (discover --write-contracts)
+        lines += write_contract_drafts(result, contracts_dir, top=top, interfaces=False)
     else:
         lines.append("no concept clusters found: no contracts drafted")
     baseline = options.baseline or root / DEFAULT_BASELINE
     concepts = (
-        load_concept_contracts(replace(options, contracts_dir=contracts_dir), root)
+        list(load_contracts(replace(options, contracts_dir=contracts_dir), root).concepts)
         if contracts_dir.is_dir()
         else []
     )

@@ -4,8 +4,8 @@ A misspelt field in a contract file, an ``.importlinter`` option import-linter r
 that is not one, an entry point that names no file: each is exit 2 with one line naming the file,
 and each is found before the scan, so on a cold 10,000-file tree it costs a second, not the scan.
 
-- When the options are read (:class:`Preflight`): the concept contracts, the baseline, where the
-  import-linter configuration is.
+- When the options are read (:class:`Preflight`): the concept and interface contracts, the
+  baseline, where the import-linter configuration is.
 - Once the files are listed, before one is parsed (:meth:`Preflight.before_parse`, called by
   ``scan_workspace``): the entry points against the listed files, and the import-linter
   configuration. That one is loaded with import-linter's own machinery only when the results cache
@@ -23,7 +23,7 @@ from archguard.adapters.cache.results_cache import ResultsCache
 from archguard.adapters.project_files import baseline_file, contract_files
 from archguard.adapters.project_files.safe_io import is_inside
 from archguard.app.golden_path import resolve_entries
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, ContractSet
 from archguard.domain.errors import ConfigError
 from archguard.domain.sources import SourceFile
 
@@ -41,11 +41,15 @@ class Preflight:
         self.options = options
         self.root = options.root.resolve()
         self.config_path = find_config_file(self.root, options.importlinter_config)
-        self.concepts = load_concept_contracts(options, self.root)
+        self.contracts = load_contracts(options, self.root)
         self.baseline: list[dict[str, Any]] | None = (
             baseline_file.read_baseline(options.baseline) if options.baseline is not None else None
         )
         self.importlinter: LazyConfig | None = None
+
+    @property
+    def concepts(self) -> list[ConceptContract]:
+        return list(self.contracts.concepts)
 
     def before_parse(self, store: ResultsCache, files: Sequence[SourceFile]) -> None:
         """Called once the tree is listed: entry points and the import-linter configuration."""
@@ -66,12 +70,13 @@ class Preflight:
         return self.importlinter
 
 
-def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract]:
+def load_contracts(options: Options, root: Path) -> ContractSet:
+    """The concept and interface contracts of the contracts folder."""
     folder = options.contracts_dir
     if folder is None:
         folder = root / "contracts"
         if not folder.is_symlink() and not folder.is_dir():
-            return []
+            return ContractSet()
     elif not folder.is_dir():
         raise ConfigError(f"contracts folder not found: {folder}")
     # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder

@@ -23,14 +23,16 @@ from archguard.adapters.page_assets import page_script
 from archguard.adapters.project_files.history_file import append_history, git_commit, read_history
 from archguard.adapters.project_files.output_files import make_folder, write_output
 from archguard.analysis.golden_path import collapse_closure
+from archguard.analysis.interfaces import interface_overview, merged_interfaces
 from archguard.analysis.members import grouped_by_member
 from archguard.analysis.structure import dependency_matrix
-from archguard.app import Options, Progress, Workspace, run_check, scan_workspace
+from archguard.app import Options, Progress, Workspace, load_contracts, run_check, scan_workspace
 from archguard.app.discover import run_discover
 from archguard.app.preflight import Preflight
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.errors import ConfigError
 from archguard.domain.import_edges import module_import_lines
+from archguard.domain.interfaces import InterfaceOverview
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 from archguard.domain.structure import DependencyMatrix, ModuleImports
@@ -41,6 +43,7 @@ from archguard.reporting.diagrams.cycle import cycle_diagram
 from archguard.reporting.diagrams.dot import to_dot
 from archguard.reporting.diagrams.focus import focus_diagram
 from archguard.reporting.diagrams.golden_path import closure_diagram
+from archguard.reporting.diagrams.interface import interface_diagram
 from archguard.reporting.diagrams.matrix import matrix_diagram
 from archguard.reporting.diagrams.model import Diagram
 from archguard.reporting.diagrams.overview import OVERVIEW_GROUPS, package_overview
@@ -99,8 +102,12 @@ def run_report(
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report={})
 
+    interfaces = interface_overviews(options, workspace, check)
+    contract_diagrams = [
+        ("interfaces", interface_diagram(i, rank=rank)) for rank, i in enumerate(interfaces, 1)
+    ]
     figures, imports, matrix = _draw_all(
-        workspace, check, discovery, report_options, out / "graphs", outcome, tell
+        workspace, check, discovery, report_options, out / "graphs", outcome, tell, contract_diagrams
     )
     # Each file's findings capped in the report set (the summary still counts them all), so a file
     # with 120,000 broken imports costs megabytes, not gigabytes (reporting/proportionate.py).
@@ -113,6 +120,7 @@ def run_report(
         left_out=left_out,
         imports=imports,
         matrix=matrix,
+        interfaces=interfaces,
         key_of=grouped_by_member(check.scan.layout),
     )
     outcome.report = report
@@ -155,6 +163,26 @@ def run_report(
         outcome.written.append(out / name)
     outcome.duration_s = time.perf_counter() - started
     return outcome
+
+
+def interface_overviews(
+    options: Options, workspace: Workspace, check: CheckResult
+) -> list[InterfaceOverview]:
+    """Each interface contract the check ran (the contracts folder's and the import-linter
+    configuration's), with its findings grouped for the report (every finding: the report's
+    per-file cap applies to the listing, not to these counts)."""
+    from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file, load_config
+
+    root = Path(check.scan.root)
+    declared = load_contracts(options, root).interfaces
+    config_path = find_config_file(root, options.importlinter_config)
+    configured = load_config(config_path, root=root).interface_contracts if config_path else ()
+    contracts = [c for c in merged_interfaces(declared, configured) if c.name in check.contracts_run]
+    scan = check.scan
+    return [
+        interface_overview(workspace.table, scan.files, scan.facts, contract, check.violations)
+        for contract in contracts
+    ]
 
 
 def concept_diagrams(discovery: DiscoveryResult, report_options: ReportOptions) -> list[tuple[str, Diagram]]:
@@ -248,6 +276,7 @@ def _draw_all(
     folder: Path,
     outcome: ReportOutcome,
     tell: Stage,
+    contract_diagrams: Sequence[tuple[str, Diagram]] = (),
 ) -> tuple[list[html_report.Figure], ModuleImports, DependencyMatrix]:
     """Every diagram's .dot, and its .svg and .png where Graphviz is installed, and the module
     imports and the matrix the structure diagrams were drawn from. Each ``dot`` is its own process
@@ -261,7 +290,7 @@ def _draw_all(
         return section, name, title, pool.submit(draw, name, dot_text)
 
     with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
-        concepts = concept_diagrams(discovery, report_options)
+        concepts = [*contract_diagrams, *concept_diagrams(discovery, report_options)]
         golden = golden_path_diagrams(check)
         tell(f"drawing {len(concepts) + len(golden) + 1} diagrams")
         pending = [submit(section, d.name, d.title, to_dot(d)) for section, d in concepts]

@@ -1,7 +1,9 @@
-"""Concept contracts: one concept, one home, one import path."""
+"""The contracts of the contracts folder: concept contracts (one concept, one home, one import
+path) and interface contracts (a package used only through its public face)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -22,6 +24,47 @@ class ConceptContract:
     @property
     def canonical_name(self) -> str:
         return self.canonical.partition(":")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceContract:
+    """Code outside ``package`` imports only its public face: the names its ``__init__`` exports
+    (its ``__all__``, else its public names), and the modules ``also_public`` names."""
+
+    name: str  # unique among all contracts; used in reports and fingerprints
+    package: str  # "app.payments"
+    also_public: tuple[str, ...] = ()  # module expressions inside the package that are public too
+    allowed_importers: tuple[str, ...] = ()  # module expressions (or path globs) that may reach in
+    reason: str | None = None
+    source: str = ""  # "contracts/payments.toml:3": where it was declared, for messages
+
+    def contains(self, module: str) -> bool:
+        """``module`` is the package or inside it."""
+        return module == self.package or module.startswith(self.package + ".")
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSet:
+    """Every contract of the contracts folder, in file order."""
+
+    concepts: tuple[ConceptContract, ...] = ()
+    interfaces: tuple[InterfaceContract, ...] = ()
+
+
+def duplicate_names(contracts: Sequence[ConceptContract | InterfaceContract]) -> list[str]:
+    """One problem per contract whose name an earlier one already has (names key reports,
+    ``fix --concept`` and fingerprints), each naming both declarations."""
+    problems = []
+    first_seen: dict[str, ConceptContract | InterfaceContract] = {}
+    for contract in contracts:
+        earlier = first_seen.setdefault(contract.name, contract)
+        if earlier is not contract:
+            where = f"{contract.source}: " if contract.source else ""
+            problems.append(
+                f"{where}duplicate contract name '{contract.name}' "
+                f"(first declared at {earlier.source or 'an earlier contract'})"
+            )
+    return problems
 
 
 def split_target(target: str) -> tuple[str, str]:

@@ -119,6 +119,23 @@ class Hotspot:
     non_canonical_importers: int  # files that reach a cluster's concept through this module
 
 
+@dataclass(frozen=True, slots=True)
+class InterfaceCandidate:
+    """A package whose ``__init__`` declares ``__all__`` and that code outside it reaches into
+    past that face: what an interface contract on it would report (``discover --write-contracts``
+    drafts one; docs/contracts.md, "Interface contracts")."""
+
+    package: str
+    path: str  # its __init__.py
+    exports: int  # names its __all__ lists; -1 when __all__ is computed
+    breaks: int  # imports an interface contract on it would report today
+    fixable: int  # of them, rewritten by ``archguard fix``
+    by_code: tuple[tuple[str, int], ...]  # ("AG501", n), in code order
+    importers: tuple[tuple[str, int], ...]  # importing package (or folder) -> findings, most first
+    reached: tuple[tuple[str, int], ...]  # module reached into -> findings, most first
+    from_tests: int  # findings in test files (a contract may allow them: allowed_importers)
+
+
 @dataclass
 class DiscoveryResult:
     scan: ScanResult
@@ -127,4 +144,6 @@ class DiscoveryResult:
     copies: list[Copy] = field(default_factory=list)
     cycles: list[Cycle] = field(default_factory=list)  # largest / most imported first
     hotspots: list[Hotspot] = field(default_factory=list)  # ranked, best first
+    # packages with an __all__ that are reached into, most findings first
+    interfaces: list[InterfaceCandidate] = field(default_factory=list)
     duration_s: float = 0.0

@@ -15,6 +15,7 @@ class Kind(str, Enum):
     SYNTAX_ERROR = "syntax-error"  # a file that does not parse: reported, never analysed
     UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
     GOLDEN_PATH = "golden-path"  # an entry point's import-time closure does not load (docs/golden-path.md)
+    NON_PUBLIC_IMPORT = "non-public-import"  # past a package's public face (interface contracts)
     # a member imports what its pyproject.toml does not declare (docs/monorepos.md)
     UNDECLARED_DEPENDENCY = "undeclared-dependency"
 
@@ -39,6 +40,9 @@ RULES: dict[str, tuple[Kind, str]] = {
     "AG402": (Kind.GOLDEN_PATH, "an entry point loads an import of a module that does not exist"),
     "AG403": (Kind.GOLDEN_PATH, "an entry point loads an import of a name the module does not provide"),
     "AG404": (Kind.GOLDEN_PATH, "an entry point loads an import cycle at module level"),
+    "AG501": (Kind.NON_PUBLIC_IMPORT, "an import reaches into a non-public submodule of a package"),
+    "AG502": (Kind.NON_PUBLIC_IMPORT, "a private name is imported from outside its package"),
+    "AG503": (Kind.NON_PUBLIC_IMPORT, "a name the package's public face does not export is imported"),
     "AG601": (Kind.UNDECLARED_DEPENDENCY, "a member imports what its pyproject.toml does not declare"),
 }
 

@@ -158,7 +158,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "--contracts",
         EVERY_COMMAND,
-        "Folder of concept contract files (default: ROOT/contracts).",
+        "Folder of contract files, concept and interface (default: ROOT/contracts).",
         kind=Kind.PATH,
         config="contracts",
         within_root=True,
@@ -420,7 +420,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "--rollback", ("fix",), "Restore the files of an interrupted run from its journal.", kind=Kind.FLAG
     ),
-    OptionSpec("--concept", ("fix",), "Fix only this concept contract's violations.", metavar="NAME"),
+    OptionSpec(
+        "--concept",
+        ("fix",),
+        "Fix only this contract's violations (a concept or an interface).",
+        metavar="NAME",
+    ),
     OptionSpec(
         "--delete-unused-shims",
         ("fix",),

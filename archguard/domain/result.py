@@ -98,8 +98,8 @@ class CheckResult:
     strict_baseline: bool = False  # stale entries fail the run too: the baseline only shrinks
     changed_files: list[str] | None = None  # check --changed/--staged: what the findings are narrowed to
     contracts_run: list[str] = field(default_factory=list)
-    # contract name -> where it comes from: "concept" (the contracts folder), "import-linter" (the
-    # import-linter configuration), "dangling-imports" or "golden-path"
+    # contract name -> where it comes from: "concept" or "interface" (the contracts folder),
+    # "import-linter" (the import-linter configuration), "dangling-imports" or "golden-path"
     contract_types: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
     # CODEOWNERS (GitHub's rules): where it was read (relative to ROOT; None: the tree has none),

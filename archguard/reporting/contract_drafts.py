@@ -1,6 +1,7 @@
-"""Concept contracts drafted from ``discover``'s clusters (``discover --write-contracts``,
-``init``): one TOML file per cluster, in the format ``check`` loads (docs/contracts.md), with the
-evidence as comments above the table so a reviewer can judge the draft before committing it."""
+"""Contracts drafted from ``discover``'s findings (``discover --write-contracts``, ``init``): one
+TOML file per concept cluster, and one per package that declares ``__all__`` and is reached into
+(an interface contract), in the format ``check`` loads (docs/contracts.md), with the evidence as
+comments above the table so a reviewer can judge the draft before committing it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 from collections.abc import Sequence
 
 from archguard.domain.contracts import ConceptContract
-from archguard.domain.discovery import Cluster
+from archguard.domain.discovery import Cluster, InterfaceCandidate
+from archguard.reporting.summary import plural
 
 
 def draft_file_name(cluster: Cluster) -> str:
@@ -66,6 +68,45 @@ def render_contract_draft(cluster: Cluster) -> str:
     if allowed:
         lines.append(f"allowed_importers = [{', '.join(json.dumps(a) for a in allowed)}]")
     lines.append(f"reason = {json.dumps(DRAFT_REASON)}")
+    return "\n".join(lines) + "\n"
+
+
+def interface_draft_file_name(candidate: InterfaceCandidate) -> str:
+    return f"interface-{candidate.package}.toml"
+
+
+def render_interface_draft(candidate: InterfaceCandidate) -> str:
+    """The ``[[interface]]`` table for a package, saying first how many of today's imports it
+    would report (and how many ``archguard fix`` rewrites), from where, and into which modules."""
+    codes = ", ".join(f"{count} {code}" for code, count in candidate.by_code)
+    exports = (
+        f"its __all__ lists {plural(candidate.exports, 'name')}"
+        if candidate.exports >= 0
+        else "its __all__ is computed (only reach-ins into its submodules are judged)"
+    )
+    lines = [
+        f"# Drafted by `archguard discover`: {candidate.package} declares __all__ ({candidate.path}; {exports}).",
+        f"# {plural(candidate.breaks, 'import')} would break today ({codes}); "
+        f"`archguard fix` rewrites {candidate.fixable} of them to the public import.",
+        "# Reached from: "
+        + ", ".join(f"{group} ({n})" for group, n in candidate.importers[:8])
+        + (f", +{len(candidate.importers) - 8} more" if len(candidate.importers) > 8 else ""),
+        "# Reached into: "
+        + ", ".join(f"{module} ({n})" for module, n in candidate.reached[:8])
+        + (f", +{len(candidate.reached) - 8} more" if len(candidate.reached) > 8 else ""),
+    ]
+    if candidate.from_tests:
+        lines.append(
+            f"# {plural(candidate.from_tests, 'of them is', 'of them are')} in test files: "
+            'allowed_importers = ["tests.**"] would let tests reach in.'
+        )
+    lines += [
+        "",
+        "[[interface]]",
+        f"name = {json.dumps(candidate.package + '-interface')}",
+        f"package = {json.dumps(candidate.package)}",
+        f'reason = "drafted by archguard discover: use {candidate.package} through its public face"',
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,6 @@
 """The ``discover`` lists of the ``archguard/1`` JSON (docs/interface.md): ``clusters``, ``shims``,
-``copies``, ``cycles``, plus ``hotspots``. Ranked lists keep their rank order (best first); the
+``copies``, ``cycles``, plus ``hotspots`` and ``interface_candidates``. Ranked lists keep their rank
+order (best first); the
 rest is sorted, so two runs over one tree give identical output."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from archguard.domain.discovery import (
     Definition,
     DiscoveryResult,
     Hotspot,
+    InterfaceCandidate,
     Shim,
 )
 
@@ -26,6 +28,21 @@ def discovery_to_json(result: DiscoveryResult) -> dict[str, Any]:
         "copies": [copy_to_json(c) for c in result.copies],
         "cycles": [cycle_to_json(c) for c in result.cycles],
         "hotspots": [hotspot_to_json(h) for h in result.hotspots],
+        "interface_candidates": [interface_candidate_to_json(i) for i in result.interfaces],
+    }
+
+
+def interface_candidate_to_json(candidate: InterfaceCandidate) -> dict[str, Any]:
+    return {
+        "package": candidate.package,
+        "path": candidate.path,
+        "exports": candidate.exports,
+        "breaks": candidate.breaks,
+        "fixable": candidate.fixable,
+        "by_code": dict(candidate.by_code),
+        "importers": [{"package": group, "count": n} for group, n in candidate.importers],
+        "reached": [{"module": module, "count": n} for module, n in candidate.reached],
+        "from_tests": candidate.from_tests,
     }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
+from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, InterfaceCandidate, Shim
 from archguard.reporting.summary import plural
 
 _Item = TypeVar("_Item")
@@ -80,6 +80,14 @@ def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
             ),
             "no hotspots",
         ),
+        _section(
+            "Packages reached past their __all__ (interface contract candidates)",
+            ("package", "imports that would break", "fixable", "reached from", "reached into"),
+            result.interfaces,
+            top,
+            _interface_row,
+            "no package with an __all__ is reached into from outside",
+        ),
     ]
 
 
@@ -120,6 +128,18 @@ def _shim_row(s: Shim) -> tuple[str, ...]:
         else f"0 (kept: {s.kept_because})"
         if s.kept_because
         else "0 (safe to delete)",
+    )
+
+
+def _interface_row(c: InterfaceCandidate) -> tuple[str, ...]:
+    return (
+        c.package,
+        f"{c.breaks} ({', '.join(f'{n} {code}' for code, n in c.by_code)})",
+        str(c.fixable),
+        ", ".join(f"{group} ({n})" for group, n in c.importers[:3])
+        + (f", +{len(c.importers) - 3} more" if len(c.importers) > 3 else ""),
+        ", ".join(f"{module} ({n})" for module, n in c.reached[:3])
+        + (f", +{len(c.reached) - 3} more" if len(c.reached) > 3 else ""),
     )
 
 

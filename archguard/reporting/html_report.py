@@ -122,6 +122,16 @@ def render_html(
         sections.append(("golden-path", "Golden path", _golden_path(golden, links, figures)))
     sections += [
         ("violations", f"Violations ({s['violations']})", _violations(report, links, owners)),
+    ]
+    if report.get("interfaces"):
+        sections.append(
+            (
+                "interfaces",
+                f"Interface contracts ({len(report['interfaces'])})",
+                _interfaces(report, figures),
+            )
+        )
+    sections += [
         ("structure", "Structure", _structure(report, figures)),
         (
             "clusters",
@@ -554,6 +564,53 @@ def _clusters(report: dict[str, Any], links: Links, figures: Sequence[Figure]) -
     return _table("clusters", columns, rows, total=len(clusters)) + _figures(
         [f for f in figures if f.section == "clusters"]
     )
+
+
+def _interfaces(report: dict[str, Any], figures: Sequence[Figure]) -> str:
+    """Per interface contract: its public face, the reach-ins by importing package, its diagram."""
+    drawn = [f for f in figures if f.section == "interfaces"]
+    parts = []
+    for index, interface in enumerate(report.get("interfaces", [])):
+        exports = interface["exports"]
+        face = (
+            "what it exports is unknown"
+            if exports is None
+            else f"{len(exports)} name(s) in {'__all__' if interface['exports_listed'] else 'its public names'}"
+        )
+        state = "bad" if interface["violations"] else "ok"
+        parts.append(
+            f"<h3>{escape(interface['name'])}: <code>{escape(interface['package'])}</code></h3>"
+            f'<p class="golden {state}">public face: {escape(face)}; '
+            f"{interface['violations']} reach-in(s), {interface['fixable']} fixable by <code>archguard fix</code>"
+            + (f"; reason: {escape(interface['reason'])}" if interface.get("reason") else "")
+            + "</p>"
+        )
+        rows = [
+            [
+                escape(reach["importer"]),
+                str(reach["count"]),
+                str(reach["fixable"]),
+                escape(", ".join(f"{n} {c}" for c, n in reach["by_code"].items())),
+                "<br>".join(
+                    [
+                        *(f"<code>{escape(m['module'])}</code> ({m['count']})" for m in reach["modules"][:8]),
+                        *([f"+{len(reach['modules']) - 8} more"] if len(reach["modules"]) > 8 else []),
+                    ]
+                ),
+            ]
+            for reach in interface["reach_ins"]
+        ]
+        columns = [
+            Column("importing package", "22%", kind="clip"),
+            Column("reach-ins", "90px", numeric=True),
+            Column("fixable", "80px", numeric=True),
+            Column("by rule", "160px"),
+            Column("modules reached"),
+        ]
+        parts.append(_table(f"interface-{index}", columns, rows))
+        if index < len(drawn):
+            parts.append(_figures([drawn[index]]))
+    return "".join(parts)
 
 
 def _shims(report: dict[str, Any], links: Links) -> str:

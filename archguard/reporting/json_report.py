@@ -18,6 +18,7 @@ from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
+from archguard.domain.interfaces import InterfaceOverview
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.domain.structure import DependencyMatrix, ModuleImports
@@ -95,12 +96,15 @@ def to_report_json(
     left_out: Sequence[LeftOut] = (),
     imports: ModuleImports | None = None,
     matrix: DependencyMatrix | None = None,
+    interfaces: Sequence[InterfaceOverview] = (),
     key_of: KeyOf = package_key,
 ) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
     ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
     and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py),
-    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first).
+    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first), and
+    ``interfaces``: one entry per interface contract (its face, its reach-ins by importing
+    package; docs/report.md).
 
     ``check``'s findings as listed; ``counted``: the whole check whose findings ``check`` shows
     capped per file (reporting/proportionate.py): the summary, the contracts' states and the golden
@@ -120,6 +124,7 @@ def to_report_json(
         data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
     found = discovery_to_json(discovery)
     data.update(found)
+    data["interfaces"] = [interface_to_json(i) for i in interfaces]
     data["summary"].update(
         {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
     )
@@ -127,6 +132,33 @@ def to_report_json(
     data["modules"] = modules_with_members(check)
     data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
     return data
+
+
+def interface_to_json(overview: InterfaceOverview) -> dict[str, Any]:
+    """One interface contract's section of the report (docs/report.md)."""
+    return {
+        "name": overview.name,
+        "package": overview.package,
+        "reason": overview.reason,
+        "public_modules": list(overview.public_modules),
+        "exports": list(overview.exports) if overview.exports is not None else None,
+        "exports_listed": overview.listed,
+        "modules": overview.modules,
+        "violations": overview.violations,
+        "fixable": overview.fixable,
+        "reach_ins": [
+            {
+                "importer": r.importer,
+                "count": r.count,
+                "fixable": r.fixable,
+                "by_code": dict(r.by_code),
+                "modules": [{"module": m, "count": n} for m, n in r.modules],
+            }
+            for r in overview.reach_ins
+        ],
+        "reached": [{"module": m, "count": n, "fixable": f} for m, n, f in overview.reached],
+        "through_face": [{"importer": g, "count": n} for g, n in overview.through_face],
+    }
 
 
 def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:

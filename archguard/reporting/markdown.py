@@ -46,6 +46,7 @@ def render_markdown(
     lines += _golden_path(report)
     lines += _violations_per_contract(report)
     lines += _owners(report)
+    lines += _interfaces(report)
     lines += _syntax_errors_by_folder(report)
     lines += _clusters(report)
     lines += _shims(report)
@@ -148,6 +149,50 @@ def _violations_per_contract(report: dict[str, Any]) -> list[str]:
                 f"- {code(v['path'] + ':' + str(v['line']))} {code(v['code'])} {text(v['message'])}{fix}"
             )
     return [*lines, ""]
+
+
+def _interfaces(report: dict[str, Any]) -> list[str]:
+    """A section per interface contract: its public face and who reaches past it."""
+    interfaces = report.get("interfaces", [])
+    if not interfaces:
+        return []
+    lines = ["## Interface contracts", ""]
+    for interface in interfaces:
+        exports = interface["exports"]
+        face = (
+            "what it exports is unknown (a computed `__all__`, or it does not parse)"
+            if exports is None
+            else f"{len(exports)} name(s) in {'its `__all__`' if interface['exports_listed'] else 'its public names'}"
+        )
+        also = [m for m in interface["public_modules"] if m != interface["package"]]
+        lines += [
+            f"### {text(interface['name'])}: {code(interface['package'])}",
+            "",
+            f"Public face: {face}"
+            + (f"; also public: {', '.join(code(m) for m in also)}" if also else "")
+            + f". {interface['violations']} reach-in(s), {interface['fixable']} fixable by `archguard fix`."
+            + (f" Reason: {text(interface['reason'])}" if interface.get("reason") else ""),
+            "",
+        ]
+        if not interface["reach_ins"]:
+            lines += ["Nothing outside the package reaches past its public face.", ""]
+            continue
+        lines += [
+            "| importing package | reach-ins | fixable | by rule | modules reached |",
+            "|---|---:|---:|---|---|",
+        ]
+        for reach in interface["reach_ins"][:TOP_ROWS]:
+            codes = ", ".join(f"{n} {code(c)}" for c, n in reach["by_code"].items())
+            modules = ", ".join(f"{code(m['module'])} ({m['count']})" for m in reach["modules"][:4])
+            if len(reach["modules"]) > 4:
+                modules += f", +{len(reach['modules']) - 4} more"
+            lines.append(
+                f"| {code(reach['importer'])} | {reach['count']} | {reach['fixable']} | {codes} | {modules} |"
+            )
+        if len(interface["reach_ins"]) > TOP_ROWS:
+            lines.append(f"| +{len(interface['reach_ins']) - TOP_ROWS} more importing packages | | | | |")
+        lines.append("")
+    return lines
 
 
 def _syntax_errors_by_folder(report: dict[str, Any]) -> list[str]:

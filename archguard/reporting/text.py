@@ -142,9 +142,17 @@ def violation_lines(violation: Violation) -> list[str]:
 
 
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
+    package = next(
+        (dict(v.extra).get("package") for v in violations if v.kind is Kind.NON_PUBLIC_IMPORT), None
+    )
     canonical = next((v.canonical for v in violations if v.canonical), None)
     reason = next((v.contract_reason for v in violations if v.contract_reason), None)
-    header = f"{one_line(name)} (canonical: {one_line(canonical)})" if canonical else one_line(name)
+    if package:
+        header = f"{one_line(name)} (public face of {one_line(package)})"
+    elif canonical:
+        header = f"{one_line(name)} (canonical: {one_line(canonical)})"
+    else:
+        header = one_line(name)
     return f"{header}: {one_line(reason)}" if reason else header
 
 
@@ -248,7 +256,9 @@ def contract_lines(result: CheckResult) -> list[str]:
     lines = [f"Contracts: {len(results) - broken} kept, {broken} broken."]
     for contract in results[:MAX_CONTRACT_LINES]:
         # golden-path:<entry> and dangling-imports say what they are; the others are named by people
-        kind = f" ({contract['type']})" if contract["type"] in ("concept", "import-linter") else ""
+        kind = (
+            f" ({contract['type']})" if contract["type"] in ("concept", "interface", "import-linter") else ""
+        )
         counts = [
             plural(contract[key], f"{key[:-1] if key == 'warnings' else key}", key)
             for key in ("new", "baselined", "warnings")

@@ -41,15 +41,20 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=GIT_ENV).stdout
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = write_tree(tmp_path / "repo", BASE)
+def feature_branch(root: Path, tree: dict[str, str]) -> Path:
+    """A repository at ROOT whose ``main`` holds TREE, checked out on a new branch ``feature``."""
+    write_tree(root, tree)
     (root / ".gitignore").write_text(".archguard_cache/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     git(root, "checkout", "-qb", "feature")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return feature_branch(tmp_path / "repo", BASE)
 
 
 def changed_check(repo: Path, *args: str) -> tuple[int, dict]:

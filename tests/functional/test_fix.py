@@ -414,7 +414,7 @@ def test_cli_dry_run_prints_a_diff_and_writes_nothing_then_fix_and_json(tmp_path
 def test_cli_unknown_concept_and_missing_path_are_usage_errors(tmp_path: Path) -> None:
     root = make(tmp_path, {})
     run = run_cli("fix", root, "--no-cache", "--concept", "nope")
-    assert run.returncode == 2 and "no concept contract named 'nope'" in run.stderr
+    assert run.returncode == 2 and "no concept or interface contract named 'nope'" in run.stderr
     run = run_cli("fix", root, "does/not/exist", "--no-cache")
     assert run.returncode == 2 and "path not found: does/not/exist" in run.stderr
     assert "Traceback" not in run.stderr

@@ -25,7 +25,7 @@ def shopapp():
     found = discover(ROOT, excludes=["backups/**", "**/*.backup_*"])
     _, facts = make_tree({f.path: (ROOT / f.path).read_text(encoding="utf-8") for f in found.files})
     table = SymbolTable(found.files, facts)
-    return table, found.files, facts, load_contracts(ROOT / "contracts")
+    return table, found.files, facts, list(load_contracts(ROOT / "contracts").concepts)
 
 
 def test_concept_violations_match_the_readme(shopapp) -> None:

@@ -263,8 +263,8 @@ def test_a_contract_that_does_not_resolve_checks_nothing_and_is_reported() -> No
     with pytest.raises(ContractError) as caught:
         validate_contracts(table, contracts)
     assert caught.value.problems == (
-        "contracts/ws.toml:3: canonical 'app.realtime.manager:Nope': module app.realtime.manager has no name 'Nope'",
         "contracts/ws.toml:9: duplicate contract name 'ws' (first declared at contracts/ws.toml:3)",
+        "contracts/ws.toml:3: canonical 'app.realtime.manager:Nope': module app.realtime.manager has no name 'Nope'",
         "contracts/ws.toml:9: canonical 'app.gone:X': module app.gone does not exist",
         "contracts/ok.toml:1: also 'app.realtime.impl:Missing': module app.realtime.impl has no name 'Missing'",
     )

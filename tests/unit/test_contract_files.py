@@ -34,7 +34,7 @@ canonical = "app.config:load_settings"
 ''')
     write(contracts, "b.toml", '[[concept]]\nname = "db"\ncanonical = "app.db:Engine"\n')
 
-    loaded = load_contracts(contracts, display_root=tmp_path)
+    loaded = load_contracts(contracts, display_root=tmp_path).concepts
 
     assert [c.name for c in loaded] == ["websocket-manager", "settings", "db"]
     ws = loaded[0]

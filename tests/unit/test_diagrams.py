@@ -241,3 +241,38 @@ def test_graphviz_adapter_writes_dot_svg_png_or_only_dot_without_graphviz(tmp_pa
     rendered = graphviz.render(dot_text, tmp_path / "without" / "c.dot")
     assert rendered.written == [tmp_path / "without" / "c.dot"] and rendered.dot_missing
     assert "apt-get install graphviz" in graphviz.INSTALL_HINT
+
+
+def test_interface_diagram_sums_edges_and_turns_a_busy_package_into_columns() -> None:
+    from archguard.domain.interfaces import InterfaceOverview, ReachIn
+    from archguard.reporting.diagrams.interface import MAX_IMPORTERS, MAX_REACHED, interface_diagram
+
+    modules = [f"pkg._m{i:02d}" for i in range(MAX_REACHED + 5)]
+    groups = [f"tests.g{i:02d}" for i in range(MAX_IMPORTERS + 3)]
+    # every importing group reaches every module once, and imports the face twice
+    reach_ins = tuple(
+        ReachIn(g, len(modules), 0, (("AG501", len(modules)),), tuple((m, 1) for m in modules)) for g in groups
+    )
+    overview = InterfaceOverview(
+        name="pkg", package="pkg", reason=None, public_modules=("pkg",), exports=("A",), listed=True,
+        modules=40, violations=len(groups) * len(modules), fixable=0, reach_ins=reach_ins,
+        reached=tuple((m, len(groups), 0) for m in modules), through_face=tuple((g, 2) for g in groups),
+    )
+    diagram = interface_diagram(overview)
+    graph = parsed(to_dot(diagram))
+    by_id = {n.id: n.label for n in diagram.nodes}
+    pairs = [(by_id[e.source].split("\n")[0], by_id[e.target].split("\n")[0]) for e in diagram.edges]
+    assert len(pairs) == len(set(pairs))  # one edge per importer and drawn node, the counts summed
+    more_reached = next(n.id for n in diagram.nodes if n.label.startswith("+5 more module(s) reached"))
+    first = next(n.id for n in diagram.nodes if n.label.startswith("tests.g00\n"))
+    assert [e.label for e in diagram.edges if (e.source, e.target) == (first, more_reached)] == ["5"]
+    hidden = next(n for n in diagram.nodes if n.label.startswith("+3 more importing package(s)"))
+    assert hidden.label == f"+3 more importing package(s)\n{3 * len(modules)} reach-in(s)\n6 through the face"
+    assert sum(int(e.label) for e in diagram.edges if e.source == hidden.id) == 3 * len(modules) + 6
+    assert sum(int(e.label) for e in diagram.edges if e.kind == "non-canonical") == overview.violations
+    # that many edges around a box would be drawn in long arcs: the package becomes a column
+    assert diagram.columns and "cluster" not in to_dot(diagram) and graph is not None
+    assert any(note.startswith("left: the importing packages; right: package pkg (40 module(s))") for note in diagram.notes)
+
+    small = interface_diagram(replace(overview, reach_ins=reach_ins[:1], through_face=()))
+    assert not small.columns and "subgraph cluster_0" in to_dot(small)

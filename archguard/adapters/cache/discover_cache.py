@@ -9,7 +9,16 @@ from typing import Any
 
 from archguard.adapters.cache.codec import Codec, many, schema_digest
 from archguard.adapters.cache.results_cache import ResultsCache, results_key
-from archguard.domain.discovery import AccessPath, Cluster, Cycle, CycleEdge, Definition, Hotspot, Shim
+from archguard.domain.discovery import (
+    AccessPath,
+    Cluster,
+    Cycle,
+    CycleEdge,
+    Definition,
+    Hotspot,
+    InterfaceCandidate,
+    Shim,
+)
 
 _DEFINITION = Codec(Definition)
 _PATH = Codec(AccessPath)
@@ -18,11 +27,19 @@ _SHIM = Codec(Shim)
 _EDGE = Codec(CycleEdge)
 _CYCLE = Codec(Cycle, {"path": many(_EDGE), "breakers": many(_EDGE)})
 _HOTSPOT = Codec(Hotspot)
-_SCHEMA = schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT)
+_INTERFACE = Codec(InterfaceCandidate)
+_SCHEMA = schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT, _INTERFACE)
 
-# (clusters, shims, cycles, hotspots, content copy pairs as (path, live, by name), importers by path)
+# (clusters, shims, cycles, hotspots, content copy pairs as (path, live, by name), importers by
+# path, interface candidates)
 Derived = tuple[
-    list[Cluster], list[Shim], list[Cycle], list[Hotspot], list[tuple[str, str, bool]], dict[str, int]
+    list[Cluster],
+    list[Shim],
+    list[Cycle],
+    list[Hotspot],
+    list[tuple[str, str, bool]],
+    dict[str, int],
+    list[InterfaceCandidate],
 ]
 
 
@@ -33,7 +50,7 @@ def discover_key(scan_key: bytes, canonical: dict[str, str]) -> bytes:
 def load_discover(cache: ResultsCache, key: bytes) -> Derived | None:
     plain: Any = cache._load("discover", key)
     try:
-        clusters, shims, cycles, hotspots, pairs, importers = plain
+        clusters, shims, cycles, hotspots, pairs, importers, interfaces = plain
         return (
             [_CLUSTER.decode(c) for c in clusters],
             [_SHIM.decode(s) for s in shims],
@@ -41,13 +58,14 @@ def load_discover(cache: ResultsCache, key: bytes) -> Derived | None:
             [_HOTSPOT.decode(h) for h in hotspots],
             [tuple(p) for p in pairs],
             dict(importers),
+            [_INTERFACE.decode(i) for i in interfaces],
         )
     except (TypeError, ValueError, KeyError):  # a miss, or a payload of another shape
         return None
 
 
 def save_discover(cache: ResultsCache, key: bytes, derived: Derived) -> None:
-    clusters, shims, cycles, hotspots, pairs, importers = derived
+    clusters, shims, cycles, hotspots, pairs, importers, interfaces = derived
     cache._save(
         "discover",
         key,
@@ -58,5 +76,6 @@ def save_discover(cache: ResultsCache, key: bytes, derived: Derived) -> None:
             tuple(map(_HOTSPOT.encode, hotspots)),
             tuple(map(tuple, pairs)),
             dict(importers),
+            tuple(map(_INTERFACE.encode, interfaces)),
         ),
     )

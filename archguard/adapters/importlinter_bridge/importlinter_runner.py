@@ -8,10 +8,11 @@ changes is the graph: the one :mod:`archguard.adapters.importlinter_bridge.grimp
 loose scripts and files beside broken ones are checked too, where ``lint-imports`` would not see
 them (or would abort).
 
-Concept contracts declared in import-linter configuration (``type = canonical`` registered as
-``archguard.importlinter.CanonicalContract``) are not run here. Any contract object offering
-``to_concept_contract(source)`` is handed back as a domain :class:`ConceptContract`, and the app
-runs it natively, loose files included. That duck-typed hook keeps this adapter from importing the
+Concept and interface contracts declared in import-linter configuration (``type = canonical``
+registered as ``archguard.importlinter.CanonicalContract``, ``InterfaceContract`` likewise) are
+not run here. Any contract object offering ``to_concept_contract(source)`` (or
+``to_interface_contract(source)``) is handed back as a domain :class:`ConceptContract` (or
+:class:`InterfaceContract`), and the app runs it natively, loose files included. That duck-typed hook keeps this adapter from importing the
 top-layer ``archguard.importlinter`` module (import-linter loads it, as it loads any plugin).
 """
 
@@ -33,7 +34,7 @@ from archguard.adapters.project_files.safe_io import (
     read_regular_text,
     require_inside,
 )
-from archguard.domain.contracts import ConceptContract
+from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import DEPENDENCY, Violation
@@ -60,6 +61,7 @@ class ImportLinterResult:
     kept: list[str] = field(default_factory=list)  # contract names
     broken: list[str] = field(default_factory=list)
     concept_contracts: list[ConceptContract] = field(default_factory=list)
+    interface_contracts: list[InterfaceContract] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # import-linter's (unmatched ignores, ...)
 
     @property
@@ -75,6 +77,7 @@ class ImportLinterConfig:
     session_options: dict[str, Any]
     contracts: tuple[Contract, ...]  # constructed and validated, to be checked on a graph
     concept_contracts: tuple[ConceptContract, ...]
+    interface_contracts: tuple[InterfaceContract, ...] = ()
     type_modules: frozenset[str] = frozenset()  # where every contract's class comes from
 
     @property
@@ -182,6 +185,7 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     _normalize_root_packages(session_options)
     contracts: list[Contract] = []
     concepts: list[ConceptContract] = []
+    interfaces: list[InterfaceContract] = []
     type_modules: set[str] = set()
     for index, options in enumerate(contracts_options):
         section = _section_name(path, options, index)
@@ -189,8 +193,11 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
         contract = _build_contract(options, session_options, types, display, section)
         type_modules.add(type(contract).__module__)
         to_concept = getattr(contract, "to_concept_contract", None)
+        to_interface = getattr(contract, "to_interface_contract", None)
         if callable(to_concept):
             concepts.append(to_concept(source=f"{display}:{section}"))
+        elif callable(to_interface):
+            interfaces.append(to_interface(source=f"{display}:{section}"))
         else:
             contracts.append(contract)
     return ImportLinterConfig(
@@ -199,6 +206,7 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
         session_options=session_options,
         contracts=tuple(contracts),
         concept_contracts=tuple(concepts),
+        interface_contracts=tuple(interfaces),
         type_modules=frozenset(type_modules),
     )
 
@@ -220,7 +228,9 @@ def check_contracts(
             path=config.display_path,
         )
     result = ImportLinterResult(
-        config_path=config.display_path, concept_contracts=list(config.concept_contracts)
+        config_path=config.display_path,
+        concept_contracts=list(config.concept_contracts),
+        interface_contracts=list(config.interface_contracts),
     )
     locator = _ImportLocator(graph, files, facts or {})
     for contract in config.contracts:

@@ -58,6 +58,21 @@ NODE_STYLES: dict[str, dict[str, str]] = {
         "penwidth": "2",
     },
     "module": {"shape": "box", "style": "filled,rounded", "fillcolor": "#e3f2fd", "color": "#1565c0"},
+    # interface contracts: the package's public face, and a non-public module reached from outside
+    "public-face": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#c8e6c9",
+        "color": "#1b5e20",
+        "penwidth": "2",
+    },
+    "reached": {
+        "shape": "box",
+        "style": "filled,rounded,bold",
+        "fillcolor": "#ffebee",
+        "color": "#c62828",
+        "penwidth": "2",
+    },
     "focus": {
         "shape": "box",
         "style": "filled,rounded,bold",
