@@ -105,6 +105,10 @@ PACKAGES = [
      "`dask/distributed.py`: a module `__getattr__` handing on another package (its `__path__` too)"),
     ("nltk==3.10.4", "3.12", "`LazyCorpusLoader` objects that replace themselves on first use"),
     ("pyarrow==26.0.1", "3.12", "Cython `.pyx` modules beside Python ones"),
+    ("jax==0.10.2", "3.12", "config-flag code paths importing optional lowerings; `_src` behind deprecation `__getattr__`"),
+    ("aiohttp==3.14.5", "3.12", "compiled speedups with pure-Python fallbacks chosen at import"),
+    ("zope.interface==8.7", "3.12",
+     "`zope/` without __init__.py (files named as `python -m` would); `_use_c_impl()` reaching its caller's frame"),
 ]
 CODES = ("AG201", "AG202")
 # Pins a venv needs beside the package's own declared dependencies: astropy 6.1.7 declares

@@ -646,8 +646,12 @@ def _native_modules(listed: list[str], tree: _PackageTree, generated: list[str])
         else:
             continue
         named = tree.name(as_source)
-        if not named.loose and not named.is_package:
-            found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
+        if named.is_package:
+            continue
+        if not named.loose or rel.rpartition("/")[0] in tree.dirs_with_init:
+            # A loose folder holding __init__.py names its files as ``python -m`` would (a
+            # namespace folder at the top, zope.interface's wheel): its compiled modules likewise.
+            found.setdefault(named.module, SourceFile(rel, named.module, loose=named.loose, is_package=False))
     return sorted(found.values(), key=lambda f: f.path)
 
 

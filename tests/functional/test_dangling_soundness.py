@@ -412,3 +412,16 @@ def test_a_package_shipping_its_pyproject_inside_is_still_a_package(tmp_path: Pa
     assert ran.returncode == 0, ran.stderr
     found = _check_json(root, "--no-cache")
     assert [(v["path"], v["imported"], v["severity"]) for v in found] == [("pkg/frame.py", "pkg.gone", "error")]
+
+
+def test_a_compiled_module_in_a_folder_named_as_python_m_would_exists(tmp_path: Path) -> None:
+    # zope.interface's wheel: ``zope/`` has no __init__.py, so its files are loose, named as
+    # ``python -m`` would name them (``zope.interface.x``); the compiled module beside them is
+    # named the same way: ``from zope.interface import _c`` imports it.
+    root = write_tree(tmp_path / "repo", {
+        "nsp/sub/__init__.py": "",
+        "nsp/sub/_c.cpython-312-x86_64-linux-gnu.so": b"\x7fELF",
+        "nsp/sub/user.py": "from nsp.sub import _c\nfrom nsp.sub import _gone\n",
+    })
+    found = _check_json(root, "--no-cache")
+    assert [(v["imported"], v["severity"]) for v in found] == [("nsp.sub:_gone", "error")]
