@@ -161,13 +161,19 @@ def discover(
     pants = pants_settings(root)
     names = (*pants.marker_filenames, PYPROJECT)
     listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
-    nested = [rel.rpartition("/")[0] for rel in found if rel.endswith("/" + PYPROJECT)]
+    paths = [rel for rel in listed if rel.endswith(".py")]
+    dirs_with_init = _dirs_with_init(root, paths)
+    # A folder holding ``__init__.py`` is a package found on its parent's path, whatever else it
+    # holds: a pyproject.toml shipped inside a package (pandas 3's wheel) makes no project of it.
+    nested = [
+        folder
+        for rel in found
+        if rel.endswith("/" + PYPROJECT) and (folder := rel.rpartition("/")[0]) not in dirs_with_init
+    ]
     markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
     requirements = [rel for rel in found if is_requirements_file(rel.rpartition("/")[2])]
     workspace = read_workspace(root, source_roots, nested=nested, pants=pants, requirements=requirements)
     probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
-    paths = [rel for rel in listed if rel.endswith(".py")]
-    dirs_with_init = _dirs_with_init(root, paths)
     layout = _layout(workspace, paths, dirs_with_init, markers, uses_src=probes.src_is_layout_root())
     tree = _PackageTree(layout, paths, dirs_with_init)
     if packages is None:
@@ -725,8 +731,12 @@ def _native_modules(listed: list[str], tree: _PackageTree, generated: list[str])
         else:
             continue
         named = tree.name(as_source)
-        if not named.loose and not named.is_package:
-            found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
+        if named.is_package:
+            continue
+        if not named.loose or rel.rpartition("/")[0] in tree.dirs_with_init:
+            # A loose folder holding __init__.py names its files as ``python -m`` would (a
+            # namespace folder at the top, zope.interface's wheel): its compiled modules likewise.
+            found.setdefault(named.module, SourceFile(rel, named.module, loose=named.loose, is_package=False))
     return sorted(found.values(), key=lambda f: f.path)
 
 

@@ -136,6 +136,14 @@ def _maybe_bound(table: SymbolTable, what: str, imported: str) -> str:
     if table.file_of(module) is None and table.module_exists(module):
         # a name missing from a namespace package is a missing submodule (PEP 420)
         return table.may_exist(f"{module}.{name}")
+    file = table.file_of(module)
+    if file is not None and file.is_package:
+        # ``from pkg import name`` imports the submodule ``pkg.name`` when ``pkg`` binds no such
+        # name: whatever may provide that submodule (a stub-only extension, a registration, a
+        # growing ``__path__``) may provide the name.
+        why = table.may_exist(f"{module}.{name}")
+        if why:
+            return why
     return table.may_bind(module, name)
 
 

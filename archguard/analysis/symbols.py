@@ -211,6 +211,12 @@ class SymbolTable:
         """What follows from the set of module names: the internal top-level names, the stubs
         with no module beside them, and the namespace folders (folders without __init__.py under
         a known module are importable)."""
+        # Modules whose code archguard cannot read (compiled, or written by a build).
+        self._unread: frozenset[str] = frozenset(
+            module
+            for module, f in self._natives.items()
+            if module in self._modules and self._modules[module].file is f
+        )
         # A stub with no module beside it: an extension built for another platform only.
         self._stub_only: dict[str, SourceFile] = {
             module: stub_file for module, (stub_file, _) in self._stubs.items() if module not in self._modules
@@ -446,7 +452,7 @@ class SymbolTable:
                         if why:
                             return why
             parent = parent.rpartition(".")[0]
-        return self._path_grows(module)
+        return self._path_grows(module) or self._opaque_parent(module)
 
     # ---- what other modules do: asked once per run, of the findings left ----------------------
 
@@ -507,9 +513,11 @@ class SymbolTable:
         return ""
 
     def _caller_namespace_helper(self, module: str, call: DynamicFact) -> str:
-        """``call`` (a module-level call in ``module``) runs a function of the tree whose module
-        reaches its caller's frame: the message tail saying so, else ""."""
-        res = self.resolve_expression(module, call.target, call.line)
+        """``call`` (a module-level call or decorator in ``module``) runs a function of the tree
+        whose module reaches its caller's frame, or writes into a module it finds by a computed
+        name (``setattr(sys.modules[cls.__module__], ...)``): the message tail saying so, else "".
+        ``Helper.method`` (an attribute of a class) runs code of the class's module."""
+        res, _ = self._walk_expression(module, call.target, call.line)
         origin = res.origin
         if origin is None or res.status not in (Status.OK, Status.MODULE):
             return ""
@@ -519,9 +527,14 @@ class SymbolTable:
         self._note(origin.module + STARS)  # its dynamic facts
         for fact in helper.facts.dynamic:
             if fact.kind is DynamicKind.CALLER_NAMESPACE:
+                reaches = (
+                    "writes into a module it finds by a computed name"
+                    if fact.construct.startswith(("setattr(sys.modules", "sys.modules"))
+                    else "reaches its caller's frame"
+                )
                 return (
-                    f"{call.construct} at line {call.line} runs {origin.module}, which reaches its "
-                    f"caller's frame ({fact.construct} at {helper.file.path}:{fact.line})"
+                    f"{call.construct} at line {call.line} runs {origin.module}, which {reaches} "
+                    f"({fact.construct} at {helper.file.path}:{fact.line})"
                 )
         return ""
 
@@ -550,6 +563,34 @@ class SymbolTable:
                     return f"{parent} is a namespace package (no __init__.py) that other distributions share: one may provide {module}"
                 return ""
             parent = up
+        return ""
+
+    def _opaque_parent(self, module: str) -> str:
+        """Python imports ``m.sub`` from ``m.__path__`` or finds it in sys.modules once ``m`` ran.
+        A module that is not a package may still answer both: a compiled module's own code may
+        register ``m.sub`` (PyO3 and pybind11 submodules), and a module ``__getattr__`` is asked
+        for ``__path__`` (dask's ``dask.distributed`` hands on the ``distributed`` package's).
+        Neither can archguard read, so it cannot prove the import fails."""
+        parent = module.rpartition(".")[0]
+        while parent and not self.module_exists(parent):
+            parent = parent.rpartition(".")[0]
+        info = self._info(parent) if parent else None
+        if info is None or info.file.is_package:
+            return ""
+        path = info.file.path
+        if parent in self._unread:
+            what = "a module written by the build" if path.endswith(".py") else "a compiled module"
+            return (
+                f"{parent} is {what} ({path}): its code, which archguard cannot read, may register "
+                "submodules in sys.modules"
+            )
+        if info.facts is not None and (
+            info.facts.has_getattr or self.binds_at_runtime(parent, "__getattr__")
+        ):
+            return (
+                f"{parent} defines a module __getattr__ ({path}): Python asks it for __path__, so it "
+                "may have submodules archguard cannot see"
+            )
         return ""
 
     def _shared_namespaces(self) -> frozenset[str]:

@@ -100,7 +100,9 @@ class DynamicKind(str, Enum):
     SETS_ATTRIBUTES = "attributes"  # sets attributes on (or hands on) ``target``, maybe a module
     PATH = "path"  # this package's ``__path__`` may grow: submodules may come from elsewhere
     REGISTERS = "registers"  # puts modules into ``sys.modules`` or an importer on ``sys.meta_path``
-    CALLER_NAMESPACE = "caller"  # reaches its caller's frame (``f_globals``, ``sys._getframe``)
+    # reaches its caller's frame (``f_globals``), or writes a module it finds by a computed name
+    # (``setattr(sys.modules[cls.__module__], ...)``: a decorator writing into the decorated's module)
+    CALLER_NAMESPACE = "caller"
     CALLS = "calls"  # calls ``target`` at import time: a CALLER_NAMESPACE helper may change this module
 
 

@@ -37,6 +37,17 @@ HELPERS = """\
         import importlib
         sys.modules[old] = importlib.import_module(new)
     """
+EXPORTERS = """\
+    import sys
+    def exporting(cls):
+        setattr(sys.modules[cls.__module__], "exported_" + cls.__name__, cls)
+        return cls
+    class Backend:
+        @staticmethod
+        def export(cls):
+            sys.modules[cls.__module__].__dict__["Canvas"] = cls.Canvas
+            return cls
+    """
 
 # (family, files of the shape, the import that runs, text the warning must hold)
 FAMILIES = [
@@ -67,6 +78,38 @@ FAMILIES = [
     ("a helper that writes its caller's frame",
      {"fam/units.py": "from fam.helpers import export\nexport('framed')\n"},
      "from fam.units import framed", "fam.helpers, which reaches its caller's frame"),
+    ("a decorator writing into the decorated object's module",
+     {"fam/units.py": "from fam.exporters import exporting\n@exporting\nclass Agg: ...\n",
+      "fam/exporters.py": EXPORTERS},
+     "from fam.units import exported_Agg",
+     "exporting() at line 2 runs fam.exporters, which writes into a module it finds by a computed name "
+     "(setattr(sys.modules[...]) at fam/exporters.py:3)"),
+    ("a class's static method decorating a class in another module (matplotlib's _Backend.export)",
+     {"fam/units.py": "from fam.exporters import Backend\n@Backend.export\nclass _Agg(Backend):\n    Canvas = 1\n",
+      "fam/exporters.py": EXPORTERS},
+     "from fam.units import Canvas", "Backend.export() at line 2 runs fam.exporters, which writes into a module"),
+    ("a module replacing itself through a helper that registers its submodules (numba's _RedirectSubpackage)",
+     {"fam/redirect.py": """\
+        import sys
+        from importlib import import_module
+        from types import ModuleType
+        class Redirect(ModuleType):
+            def __init__(self, old_locals, new):
+                super().__init__(old_locals["__name__"])
+                for key, value in vars(import_module(new)).items():
+                    setattr(self, key, value)
+                    if isinstance(value, ModuleType):
+                        sys.modules[f"{self.__name__}.{key}"] = value
+        """,
+      "fam/core/__init__.py": "from fam.core import kinds\n",
+      "fam/core/kinds.py": "Kind = 1\n",
+      "fam/old/__init__.py": "import sys\nfrom fam.redirect import Redirect\nsys.modules[__name__] = Redirect(locals(), 'fam.core')\n"},
+     "import fam.old.kinds\nfrom fam.old.kinds import Kind",
+     "fam/redirect.py:10 registers modules in sys.modules at run time"),
+    ("a module __getattr__ that answers __path__ (dask.distributed)",
+     {"fam/compat.py": "def __getattr__(name):\n    import json\n    return getattr(json, name)\n"},
+     "from fam.compat.decoder import JSONDecoder",
+     "fam.compat defines a module __getattr__ (fam/compat.py): Python asks it for __path__"),
     ("setattr on a module from another module",
      {"fam/units.py": "X = 1\n", "fam/patcher.py": "import fam.units\nsetattr(fam.units, 'patched', 1)\n"},
      "import fam.patcher\nfrom fam.units import patched", "fam/patcher.py:2 may set it: setattr()"),
@@ -145,10 +188,26 @@ def test_the_cli_keeps_what_is_provably_missing_an_error(tmp_path: Path) -> None
         # A namespace that escapes gives names, never submodules: a missing module stays an error.
         "app/escapes.py": "globals().update({'made': 1})\n",
         "app/plain.py": "X = 1\n",
+        # Reading another module's __dict__ binds nothing in it (sympy's tests do this).
+        "app/reader.py": textwrap.dedent("""\
+            import app.plain
+            assert "X" in app.plain.__dict__
+            _x = app.plain.__dict__.get("X"), app.plain.__dict__["X"], list(app.plain.__dict__.items())
+            for _k in app.plain.__dict__:
+                pass
+            """),
+        # A helper reading a module found by a computed name writes nothing into it.
+        "app/lookup.py": "import sys\ndef origin(obj):\n    return sys.modules[obj.__module__].__file__\n",
+        "app/decorated.py": "from app.lookup import origin\n@origin\nclass K: ...\n",
+        # A helper deleting modules by a computed name registers nothing (transformers' cache clean-up).
+        "app/cleanup.py": "import sys\ndef forget(name):\n    del sys.modules[name]\n",
+        "app/forgetful.py": "from app.cleanup import forget\nforget(__name__)\n",
         "app/user.py": textwrap.dedent("""\
             from app.plain import nothing
             from app.gone import anything
             from app.escapes.sub import x
+            from app.decorated import nothing_either
+            from app.forgetful.sub import y
             from typing import TYPE_CHECKING
             if TYPE_CHECKING:
                 from app.plain import only_typed
@@ -160,6 +219,8 @@ def test_the_cli_keeps_what_is_provably_missing_an_error(tmp_path: Path) -> None
     found = {v["imported"]: v for v in _check_json(root, "--no-cache")}
     assert {k: v["severity"] for k, v in found.items()} == {
         "app.plain:nothing": "error",
+        "app.decorated:nothing_either": "error",
+        "app.forgetful.sub": "error",
         "app.gone": "error",
         "app.escapes.sub": "error",
         "app.plain:only_typed": "error",
@@ -234,10 +295,53 @@ def test_a_module_only_a_stub_describes_is_a_warning(tmp_path: Path) -> None:
         "app/_native.pyi": "def fast() -> int: ...\n",
         "app/_native.cpython-311-x86_64-linux-gnu.so": b"\x7fELF",
         "app/winonly.py": "from app._win import handle\nfrom app._native import fast\n",
+        # ``from pkg import sub`` imports the submodule when pkg binds no such name (matplotlib's
+        # ``from . import _macosx``): the stub's reason holds for it too.
+        "app/backend.py": "from . import _win\nfrom app import _win as w\nfrom app import _gone\n",
     })
     found = _check_json(root, "--no-cache")
-    assert [(v["imported"], v["severity"]) for v in found] == [("app._win", "warning")]
-    assert "only the stub app/_win.pyi describes it" in found[0]["message"]
+    assert [(v["path"], v["imported"], v["severity"]) for v in found] == [
+        ("app/backend.py", "app:_win", "warning"),
+        ("app/backend.py", "app:_win", "warning"),
+        ("app/backend.py", "app:_gone", "error"),
+        ("app/winonly.py", "app._win", "warning"),
+    ]
+    assert all("only the stub app/_win.pyi describes it" in v["message"] for v in found if "_win" in v["imported"])
+
+
+def test_a_submodule_of_a_compiled_module_may_be_registered_by_it(tmp_path: Path) -> None:
+    # PyO3 and pybind11 submodules (hypothesis' ``_native.internal.floats``): a compiled module
+    # has no __path__, so ``import ext.sub`` works only when the extension's own code, which
+    # archguard cannot read, registers ``ext.sub`` in sys.modules; Python allows exactly that
+    # (shown with a source module doing it).
+    root = write_tree(tmp_path / "repo", {
+        "app/__init__.py": "",
+        "app/_native.cpython-312-x86_64-linux-gnu.so": b"\x7fELF",
+        "app/registers.py": "import sys, types\nsys.modules[__name__ + '.inner'] = types.ModuleType('inner')\n",
+        "app/user.py": textwrap.dedent("""\
+            from app._native.internal.floats import next_up
+            import app._native.cathetus
+            from app._native import anything
+            from app.registers.inner import __name__ as _n
+            """),
+        "app/plain_user.py": "from app.plain.sub import x\n",
+        "app/plain.py": "X = 1\n",
+    })
+    ran = subprocess.run([sys.executable, "-c", "import app.registers.inner"], capture_output=True, text=True,
+                         cwd=root, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    found = {v["imported"]: v for v in _check_json(root, "--no-cache")}
+    assert {k: v["severity"] for k, v in found.items()} == {
+        "app._native.internal.floats": "warning",
+        "app._native.cathetus": "warning",
+        "app.plain.sub": "error",  # a source module registering nothing: Python's "not a package"
+        "app.registers.inner": "warning",
+    }
+    assert found["app._native.cathetus"]["message"] == (
+        "no module named 'app._native.cathetus' (app._native is a compiled module "
+        "(app/_native.cpython-312-x86_64-linux-gnu.so): its code, which archguard cannot read, may "
+        "register submodules in sys.modules)"
+    )
 
 
 def test_loose_files_in_a_folder_with_init_resolve_in_its_package(tmp_path: Path) -> None:
@@ -290,3 +394,34 @@ def test_a_finding_never_changes_level_between_runs_or_job_counts(tmp_path: Path
     assert incremental == _levels(root, "--no-cache", "--jobs", "1")
     changed = {(path, imported): level for path, _, imported, level, _ in set(incremental) - set(full)}
     assert changed == {("fam1/user.py", "fam1.helpers:gone"): "warning", ("fam2/user.py", "fam2.units:by_vars"): "error"}
+
+
+def test_a_package_shipping_its_pyproject_inside_is_still_a_package(tmp_path: Path) -> None:
+    # pandas 3 ships ``pandas/pyproject.toml`` in its wheel: a folder holding ``__init__.py`` is a
+    # package found on its parent's path whatever else it holds, not a project whose subpackages
+    # are top-level packages (then ``pandas/io/`` would shadow the standard library's ``io``).
+    root = write_tree(tmp_path / "repo", {
+        "pkg/__init__.py": "",
+        "pkg/pyproject.toml": "[project]\nname = 'pkg'\nversion = '1'\n",
+        "pkg/io/__init__.py": "from pkg.io.common import read\n",
+        "pkg/io/common.py": "from io import StringIO\ndef read(): return StringIO()\n",
+        "pkg/frame.py": "from io import BytesIO\nfrom pkg.io import read\nfrom pkg.gone import x\n",
+    })
+    ran = subprocess.run([sys.executable, "-c", "import pkg.io"], capture_output=True, text=True, cwd=root,
+                         timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    found = _check_json(root, "--no-cache")
+    assert [(v["path"], v["imported"], v["severity"]) for v in found] == [("pkg/frame.py", "pkg.gone", "error")]
+
+
+def test_a_compiled_module_in_a_folder_named_as_python_m_would_exists(tmp_path: Path) -> None:
+    # zope.interface's wheel: ``zope/`` has no __init__.py, so its files are loose, named as
+    # ``python -m`` would name them (``zope.interface.x``); the compiled module beside them is
+    # named the same way: ``from zope.interface import _c`` imports it.
+    root = write_tree(tmp_path / "repo", {
+        "nsp/sub/__init__.py": "",
+        "nsp/sub/_c.cpython-312-x86_64-linux-gnu.so": b"\x7fELF",
+        "nsp/sub/user.py": "from nsp.sub import _c\nfrom nsp.sub import _gone\n",
+    })
+    found = _check_json(root, "--no-cache")
+    assert [(v["imported"], v["severity"]) for v in found] == [("nsp.sub:_gone", "error")]

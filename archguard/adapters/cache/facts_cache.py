@@ -81,7 +81,9 @@ from archguard.domain.facts import (
 # 9: ImportFact.lazy (PEP 810 ``lazy import``, read from 3.15 syntax rewritten for older ``ast``).
 # 10: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace
 # the writes_globals and registers_submodules flags.
-EXTRACTOR_VERSION = 10
+# 11: module-level decorators are calls at import time (DynamicKind.CALLS); writes into
+# ``sys.modules[computed]`` are CALLER_NAMESPACE; reads of ``m.__dict__`` hand nothing on.
+EXTRACTOR_VERSION = 11
 # 6: entries signed with the per-user cache key; 7: content hashes are git blob ids
 FORMAT_VERSION = 7
 MAGIC = b"AGFACTS\x00"

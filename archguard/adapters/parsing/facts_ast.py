@@ -325,6 +325,7 @@ class _AstWalker:
                 map(_decorator, stmt.decorator_list),
                 _annotation(stmt.returns),
             )
+            self._decorators_run(stmt.decorator_list)
         if self.scan_calls:  # decorators, defaults and annotations run at definition time
             self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
         if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
@@ -338,6 +339,7 @@ class _AstWalker:
             self.b.bind_class(
                 context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty, members, decorators
             )
+            self._decorators_run(stmt.decorator_list)
         if self.scan_calls:
             self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
         if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
@@ -398,6 +400,17 @@ class _AstWalker:
                     self.b.hands_on(stmt.lineno, f"{owner}.{target.attr} = ...", owner, target.attr)
         self._hands_on(stmt.value, stmt.lineno)
         self.calls(stmt, context)
+
+    def _decorators_run(self, decorators: Sequence[ast.expr]) -> None:
+        """Module-level decorators are calls at import time, handed the object they decorate (a
+        helper may write into that object's module: matplotlib's ``@_Backend.export``)."""
+        for decorator in decorators:
+            if type(decorator) is ast.Call:
+                self._hands_on(decorator, decorator.lineno)
+            else:
+                callee = _dotted(decorator)
+                if callee is not None:
+                    self.b.calls_at_import(decorator.lineno, callee)
 
     def _hands_on(self, value: ast.expr | None, line: int) -> None:
         """A module-level ``f(x)``: a module named ``x`` is handed to code we do not follow, so
@@ -577,10 +590,14 @@ class _DynamicWalker:
             attr = node.attr
             if attr in _FRAME_ATTRIBUTES:
                 self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, attr)
-            elif attr == "__dict__":
+            elif type(node.ctx) is ast.Store and _module_by_computed_name(node.value):
+                self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, f"sys.modules[...].{attr} = ...")
+            elif attr == "__dict__" and id(node) not in self.reads:  # ``"X" in m.__dict__``: a read
                 owner = _dotted(node.value)
                 if owner:
                     self.b.hands_on(line, f"{owner}.__dict__", owner)
+                elif _module_by_computed_name(node.value):  # ``sys.modules[cls.__module__].__dict__``
+                    self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, "sys.modules[...].__dict__")
         elif kind is ast.Name and node.id == "__path__":
             if type(node.ctx) is not ast.Load:
                 self.b.dynamic(DynamicKind.PATH, line, "__path__ assigned")
@@ -592,7 +609,11 @@ class _DynamicWalker:
             self._mark_read(node.iter)
 
     def _mark_read(self, node: ast.AST) -> None:
-        if type(node) is ast.Call and _namespace_call(node) is not None:
+        """``node`` (a namespace call or an ``x.__dict__``) is only read by its parent."""
+        kind = type(node)
+        if (kind is ast.Call and _namespace_call(node) is not None) or (
+            kind is ast.Attribute and node.attr == "__dict__"
+        ):
             self.reads.add(id(node))
 
     def _call(self, node: ast.Call, line: int, module_level: bool) -> None:
@@ -612,6 +633,8 @@ class _DynamicWalker:
             return
         head, _, last = callee.rpartition(".")
         if last in _NAMESPACE_READS and head.rpartition(".")[2] not in ("modules",):
+            if type(node.func) is ast.Attribute:  # ``m.__dict__.get(k)``: a read
+                self._mark_read(node.func.value)
             return
         if callee in _READS_ONLY:
             for arg in node.args:
@@ -647,6 +670,10 @@ class _DynamicWalker:
             owner = _dotted(target)
             if owner:
                 self.b.hands_on(line, "setattr()", owner, literal)
+            elif _module_by_computed_name(target):
+                # ``setattr(sys.modules[cls.__module__], ...)``: a helper (often a decorator) writes
+                # into the module its caller names, which its callers' facts cannot show.
+                self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, "setattr(sys.modules[...])")
         elif last == "vars" and not head and node.args:
             owner = _dotted(node.args[0])
             if owner:
@@ -661,10 +688,15 @@ class _DynamicWalker:
             if type(node.ctx) is ast.Load:
                 self.reads.add(id(value))  # ``globals()["X"]``: a read
             return
+        if type(value) is ast.Attribute and value.attr == "__dict__" and type(node.ctx) is ast.Load:
+            self.reads.add(id(value))  # ``m.__dict__["X"]``: a read
+            return
         owner = _dotted(value)
         if owner is None or not owner.endswith("modules") or owner.rpartition(".")[2] != "modules":
             return
         own = _dotted(node.slice) in _OWN_NAME
+        if type(node.ctx) is ast.Del:
+            return  # ``del sys.modules[k]``: a module forgotten provides nothing
         if type(node.ctx) is ast.Load:
             if own:  # ``sys.modules[__name__]``: this module's object, handed on or changed
                 self.b.dynamic(DynamicKind.NAMESPACE, line, "sys.modules[__name__]")
@@ -683,8 +715,26 @@ def _module_name_given(node: ast.expr) -> str:
     if type(node) is ast.Constant and type(node.value) is str:
         text = node.value
         return text if "." in text and is_dotted_name(text) else ""
+    if type(node) is ast.Call and _namespace_call(node) is not None:
+        # ``Redirect(locals(), ...)``: the namespace carries ``__name__``; a helper building keys
+        # from it may register anything under this module (numba's ``_RedirectSubpackage``).
+        return "__name__."
+    if type(node) is ast.Name and node.id in ("__name__", "__package__"):
+        return node.id + "."  # a bare name handed on: keys may be built under it (apipkg.initpkg)
     built = _registered_name(node)
     return built if built.startswith(("__name__", "__package__")) else ""
+
+
+def _module_by_computed_name(node: ast.expr) -> bool:
+    """``sys.modules[key]`` (or ``modules[key]``) where ``key`` is neither a literal nor this
+    module's own name: some module, which one the caller decides (``cls.__module__``)."""
+    if type(node) is not ast.Subscript:
+        return False
+    owner = _dotted(node.value)
+    if owner is None or owner.rpartition(".")[2] != "modules":
+        return False
+    key = node.slice
+    return type(key) is not ast.Constant and _dotted(key) not in _OWN_NAME
 
 
 def _namespace_call(node: ast.Call) -> str | None:
