@@ -24,10 +24,10 @@ from archguard.analysis.discover.copies import (
 )
 from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots
-from archguard.analysis.discover.modules import build_module_graphs
+from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
-from archguard.domain.discovery import Cluster, DiscoveryResult
+from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
 
 
@@ -84,11 +84,19 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
             )
 
 
-def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
-    """Everything discover derives from the facts alone (what the results cache keeps)."""
+def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], list[Cycle]]:
+    """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
+    discover for every commit, without the clusters)."""
     scan, table = workspace.scan, workspace.table
     graphs = build_module_graphs(table, scan.files, scan.facts)
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    return graphs, shims, find_cycles(graphs.runtime)
+
+
+def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
+    """Everything discover derives from the facts alone (what the results cache keeps)."""
+    scan, table = workspace.scan, workspace.table
+    graphs, shims, cycles = module_structure(workspace)
     module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
     clusters = find_clusters(
         table,
@@ -98,7 +106,6 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
     )
-    cycles = find_cycles(graphs.runtime)
     hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
     importers_by_path = {
         graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths

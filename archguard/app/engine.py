@@ -158,6 +158,33 @@ class Engine:
         tree = Tree.open(options, progress, listing=listing, store=store)
         return cls(tree, checking=checking, started=started, keep=keep)
 
+    @classmethod
+    def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
+        """The engine of ``commit`` (any revision git names) under ``options.root``, read from
+        git's objects by blob id with no working tree read at all (``history``'s first commit,
+        ``diff``'s base when the head is a commit too); walk on with :meth:`at_commit`. Its results
+        are not stored; its blobs' outcomes are (the blob cache of ``store``, default: the cache
+        folder of ``options``)."""
+        from archguard.adapters.cache.store import open_store
+        from archguard.adapters.project_files.git_objects import resolve_commit
+
+        started = time.perf_counter()
+        root = options.root.resolve()
+        sha = resolve_commit(root, commit)
+        if store is None:
+            store = open_store(
+                root,
+                options.cache_dir,
+                no_cache=options.no_cache,
+                files=[],
+                git_tracked=None,
+                include_loose=options.include_loose,
+            )
+        engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
+        engine._persist = False
+        engine.commit = sha  # type: ignore[attr-defined]
+        return engine
+
     def at_commit(self, commit: str) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
         blob id (no checkout; blobs parsed once, kept in the blob cache), derived from this
@@ -754,8 +781,10 @@ class _CheckInputs:
         from archguard.app import load_concept_contracts
 
         options, root = engine.options, engine.root
-        config_path = find_config_file(root, options.importlinter_config)
-        declared = load_concept_contracts(options, root)
+        # where the rules are read from: ROOT, or a commit's own (history --config-at-commit)
+        rules_root = options.config_root or root
+        config_path = find_config_file(rules_root, options.importlinter_config)
+        declared = load_concept_contracts(options, rules_root)
         config = None
         if config_path is not None:
             libraries = checker_versions()

@@ -220,10 +220,19 @@ class Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
         blobs not seen before read in one ``git cat-file --batch`` and parsed."""
+        return cls.at_commit(base.options, base.store, commit, target=base.target)
+
+    @classmethod
+    def at_commit(
+        cls, options: Options, store: Store, commit: str, *, target: tuple[int, int] | None = None
+    ) -> Tree:
+        """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
+        :meth:`of_commit`); outcomes kept in ``store``'s blob cache."""
         from archguard.adapters.parsing.in_memory import scan_bytes
         from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
 
-        options, root = base.options, base.root
+        root = options.root.resolve()
+        target = target or options.target or NEWEST_TARGET
         entries = commit_tree(root, commit)
         listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
         try:
@@ -239,7 +248,7 @@ class Tree:
         files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
         files, badly_named = split_undecodable_names(files)
         blob_of = {e.path: e.blob for e in entries}
-        blobs = base.store.blob_facts(base.target)
+        blobs = store.blob_facts(target)
         found: dict[str, CachedOutcome] = {}
         missing: list[SourceFile] = []
         for file in files:
@@ -252,7 +261,7 @@ class Tree:
         data = read_blobs(root, {blob_of[f.path] for f in missing})
         readable = [f for f in missing if blob_of[f.path] in data]
         fresh = scan_bytes(
-            readable, {f.path: data[blob_of[f.path]] for f in readable}, target=base.target, jobs=options.jobs
+            readable, {f.path: data[blob_of[f.path]] for f in readable}, target=target, jobs=options.jobs
         )
         for path, outcome in fresh.items():
             key = f"{blob_of[path]}:{path}"
@@ -267,8 +276,8 @@ class Tree:
         return cls(
             options,
             root,
-            base.target,
-            base.store,
+            target,
+            store,
             discovery,
             files,
             badly_named,

@@ -9,6 +9,7 @@ store, so a value written under another schema is never read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
@@ -24,6 +25,7 @@ from archguard.domain.discovery import AccessPath, Cluster, Cycle, CycleEdge, De
 from archguard.domain.facts import Binding, BindingKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
+from archguard.domain.history import HistoryRow
 from archguard.domain.result import DanglingImport
 
 T = TypeVar("T")
@@ -238,3 +240,20 @@ IMPORTLINTER_IDENTITY: Entry[tuple[str, bytes]] = Entry(
 
 def _shape_error() -> Any:
     raise ValueError("a payload of another shape")
+
+
+_ROW = Codec(HistoryRow)
+
+# ``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row never
+# changes under the same rules, so a second walk over a range reads them back.
+HISTORY_ROWS: Entry[dict[str, HistoryRow]] = Entry(
+    "history",
+    lambda rows: {sha: _ROW.encode(row) for sha, row in rows.items()},
+    lambda plain: {str(sha): _decoded_row(row) for sha, row in plain.items()},
+    schema_digest(_ROW),
+)
+
+
+def _decoded_row(plain: Any) -> HistoryRow:
+    row: HistoryRow = _ROW.decode(plain)
+    return replace(row, summary=dict(row.summary), by_contract=dict(row.by_contract), notes=tuple(row.notes))
