@@ -277,6 +277,13 @@ class Engine:
             return None
         return keys.scan(self._scan_context(), self.identities)
 
+    @property
+    def tree_key(self) -> bytes:
+        """A digest of everything this tree's results are a function of besides the rules: every
+        file's identity and outcome, the packages, stubs and compiled modules. Two commits with
+        the same key have the same results under the same rules (history reuses the row)."""
+        return keys.scan(self._scan_context(), self.identities)
+
     def import_digests(self) -> list[bytes]:
         self._derive()
         assert self._records is not None

@@ -145,6 +145,7 @@ def _walk(
     # the rows, and a walk that finds every row cached derives nothing at all.
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
+    previous: tuple[bytes, Architecture] | None = None  # the last commit analysed: its tree's key
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
     for done, commit in enumerate(walk.commits):
@@ -162,13 +163,21 @@ def _walk(
                 else:
                     engine = engine.at_commit(commit.sha)
                 derived = True
-                row = row_of(commit, architecture_of(engine))
+                if (
+                    previous is None
+                    or engine.tree_key != previous[0]
+                    or (configs is not None and configs.changed)
+                ):
+                    previous = (engine.tree_key, architecture_of(engine))
+                # else: the same files with the same outcomes as the commit before (a change to a
+                # comment, a function body, a file that is no module): the same figures
+                row = row_of(commit, previous[1])
             except ConfigError as error:
                 if configs is None:
                     raise  # today's rules are broken: exit 2, as check
                 # a checkout of this commit would stop at its configuration: no row, said why
                 result.notes.append(f"commit {commit.sha[:10]} has no row: its configuration {error}")
-                derived = False
+                derived, previous = False, None
                 continue
             result.rows.append(row)
             cached[commit.sha] = row

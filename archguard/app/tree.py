@@ -132,6 +132,7 @@ class Tree:
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
         self.version = 0  # counts the edits laid over the tree
+        self.commit_shape: int | None = None  # a commit's tree: its paths and modes, hashed
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
@@ -220,33 +221,45 @@ class Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
         blobs not seen before read in one ``git cat-file --batch`` and parsed."""
-        return cls.at_commit(base.options, base.store, commit, target=base.target)
+        return cls.at_commit(base.options, base.store, commit, target=base.target, previous=base)
 
     @classmethod
     def at_commit(
-        cls, options: Options, store: Store, commit: str, *, target: tuple[int, int] | None = None
+        cls,
+        options: Options,
+        store: Store,
+        commit: str,
+        *,
+        target: tuple[int, int] | None = None,
+        previous: Tree | None = None,
     ) -> Tree:
         """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
-        :meth:`of_commit`); outcomes kept in ``store``'s blob cache."""
+        :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
+        another commit with the same options, whose discovery stands when the commit lists the
+        same paths (most commits only change what files hold)."""
         from archguard.adapters.parsing.in_memory import scan_bytes
         from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
 
         root = options.root.resolve()
         target = target or options.target or NEWEST_TARGET
         entries = commit_tree(root, commit)
-        listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
-        try:
-            discovery = discover_files(
-                root,
-                packages=options.packages or None,
-                excludes=options.excludes,
-                listing=listing,
-                view=PathsView(root, (e.path for e in entries)),
-            )
-        except DiscoveryError as error:
-            raise ConfigError(str(error)) from None
-        files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
-        files, badly_named = split_undecodable_names(files)
+        shape = hash(tuple((e.path, e.mode) for e in entries))
+        if previous is not None and previous.commit_shape == shape and previous.options is options:
+            discovery, files, badly_named = previous.discovery, previous.files, previous.badly_named
+        else:
+            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
+            try:
+                discovery = discover_files(
+                    root,
+                    packages=options.packages or None,
+                    excludes=options.excludes,
+                    listing=listing,
+                    view=PathsView(root, (e.path for e in entries)),
+                )
+            except DiscoveryError as error:
+                raise ConfigError(str(error)) from None
+            files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+            files, badly_named = split_undecodable_names(files)
         blob_of = {e.path: e.blob for e in entries}
         blobs = store.blob_facts(target)
         found: dict[str, CachedOutcome] = {}
@@ -269,11 +282,12 @@ class Tree:
                 key, len(data[blob_of[path]]), FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
             )
             found[path] = outcome
-        blobs.save()
+        # saved by the caller once its walk is done (history, diff): a walk of two hundred
+        # commits would otherwise rewrite the whole blob cache two hundred times
         for file in missing:
             if file.path not in found:
                 found[file.path] = _unreadable(file.path, "git could not give this blob")
-        return cls(
+        tree = cls(
             options,
             root,
             target,
@@ -283,6 +297,8 @@ class Tree:
             badly_named,
             _Outcomes(files, found, len(files) - len(missing)),
         )
+        tree.commit_shape = shape
+        return tree
 
     # ---- what it holds -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ it wants them); every outcome comes back in the cache's form with its digest.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,14 @@ from pathlib import Path
 from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, blob_id, encode_outcome
 from archguard.adapters.parsing.scanner import scan_files
 from archguard.domain.sources import SourceFile
+
+
+def _memory_folder() -> str | None:
+    """A folder in memory (``/dev/shm``, tmpfs) where there is one: writing and removing the ten
+    thousand files of a commit's first read costs a tenth of what it costs on a disk under load
+    (benchmarks/README.md, "History and diff"); None: the system's temporary folder."""
+    folder = "/dev/shm"
+    return folder if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK) else None
 
 
 def scan_bytes(
@@ -29,7 +38,7 @@ def scan_bytes(
     """path -> the outcome of ``data[path]`` as file ``path`` (its content hash: its blob id)."""
     if not files:
         return {}
-    with tempfile.TemporaryDirectory(prefix="archguard-text-") as folder:
+    with tempfile.TemporaryDirectory(prefix="archguard-text-", dir=_memory_folder()) as folder:
         root = Path(folder)
         for file in files:
             target_path = root / file.path
