@@ -280,3 +280,72 @@ def test_huge_binary_blobs_submodules_and_hostile_git_config(tmp_path: Path) -> 
     diff = run_cli("diff", root, "--base", "HEAD~1", "--no-cache")
     assert diff.returncode == 0, diff.stderr
     assert not marker.exists()
+
+
+# ---- diff ---------------------------------------------------------------------------------------
+
+
+def test_diff_new_and_fixed_by_fingerprint_moved_lines_are_not_new(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    base = commit(
+        root,
+        "base",
+        {
+            **BASE,
+            "app/old.py": "from app.core.compat import Manager\n",
+            "app/keep.py": "from app.core.compat import Manager\n",
+        },
+    )
+    # head: keep.py's violation moves down ten lines (a rebase, an edit above), old.py's is fixed,
+    # new.py adds one, and a package import appears
+    write_tree(
+        root,
+        {
+            "app/keep.py": "\n" * 10 + "from app.core.compat import Manager\n",
+            "app/old.py": "from app.core.manager import Manager\n",
+            "app/new.py": "from app.core.compat import Manager\nimport lib.util\n",
+        },
+    )
+    ran = run_cli("diff", root, "--base", base, "--format", "json", "--no-cache")
+    assert ran.returncode == 1, ran.stderr  # the working tree adds a violation
+    data = json.loads(ran.stdout)
+    assert data["head"] == "working tree" and data["base"] == base
+    assert [v["path"] for v in data["new_violations"]] == ["app/new.py"]
+    assert [v["path"] for v in data["fixed_violations"]] == ["app/old.py"]
+    assert data["edges_added"] == [{"importer_package": "app", "imported_package": "lib", "count": 1}]
+    assert data["summary"]["failed"] is True
+    markdown = run_cli("diff", root, "--base", base, "--format", "markdown", "--no-cache").stdout
+    assert markdown.startswith("<!-- archguard-diff -->")
+    assert "**New violations**" in markdown and "app/new.py" in markdown
+    assert "<details><summary>Fixed violations (1)</summary>" in markdown
+    assert markdown.index("New violations") < markdown.index("Fixed violations")
+    git(root, "checkout", "-q", "--", ".")
+    git(root, "clean", "-q", "-fd")
+    clean = run_cli("diff", root, "--base", base, "--no-cache")
+    assert clean.returncode == 0 and "no new violations" in clean.stdout
+
+
+def test_diff_between_commits_cycles_shims_and_renames(history_repo: tuple[Path, list[str], dict]) -> None:
+    root, shas, _ = history_repo
+    ran = run_cli("diff", root, "--base", shas[0], "--head", shas[1], "--format", "json", "--no-cache")
+    assert ran.returncode == 1, ran.stderr
+    data = json.loads(ran.stdout)
+    assert [c["modules"] for c in data["cycles_new"]] == [["app.core.a", "app.core.b"]]
+    assert data["new_violations"][0]["path"] == "app/api/routes.py"
+    renamed = json.loads(
+        run_cli("diff", root, "--base", shas[2], "--head", shas[3], "--format", "json", "--no-cache").stdout
+    )
+    assert renamed["new_violations"] == [] and renamed["fixed_violations"] == []
+    assert renamed["summary"]["moved_violations"] == 1
+    merged = json.loads(
+        run_cli("diff", root, "--base", shas[4], "--head", shas[6], "--format", "json", "--no-cache").stdout
+    )
+    assert [c["modules"] for c in merged["cycles_broken"]] == [["app.core.a", "app.core.b"]]
+    gone = json.loads(
+        run_cli("diff", root, "--base", shas[3], "--head", shas[4], "--format", "json", "--no-cache").stdout
+    )
+    assert [s["module"] for s in gone["shims_removed"]] == ["app.core.compat"]
+    bad = run_cli("diff", root, "--base", "nope", "--no-cache")
+    assert bad.returncode == 2 and "'nope'" in bad.stderr
