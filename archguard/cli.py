@@ -183,7 +183,9 @@ def discover(**raw: Any) -> None:
         run = _resolve("discover", raw)
         top, json_to = run.values["top"], run.output.json
         with _progress(run.output.quiet) as progress:
-            result = run_discover(run.options, progress, canonical=run.values["canonical"])
+            result = run_discover(
+                run.options, progress, canonical=run.values["canonical"], churn_since=run.values["since"]
+            )
         _emit_json(result, "discover", json_to)
         if json_to != "-":
             _print_sections(discover_sections(result, top))

@@ -5,6 +5,7 @@ the working tree is never touched; bad input is named, never a traceback (docs/h
 from __future__ import annotations
 
 import csv
+import math
 import io
 import json
 import os
@@ -349,3 +350,26 @@ def test_diff_between_commits_cycles_shims_and_renames(history_repo: tuple[Path,
     assert [s["module"] for s in gone["shims_removed"]] == ["app.core.compat"]
     bad = run_cli("diff", root, "--base", "nope", "--no-cache")
     assert bad.returncode == 2 and "'nope'" in bad.stderr
+
+
+# ---- churn-weighted hotspots ---------------------------------------------------------------------
+
+
+def test_hotspots_weigh_churn_from_one_git_log_pass(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base", {**BASE, "app/use.py": "from app.core.compat import Manager\n"})
+    for n in range(3):  # the concept's home keeps changing
+        commit(root, f"touch {n}", {"app/core/manager.py": f"class Manager:\n    pass\n_x = {n}\n"})
+    ran = run_cli("discover", root, "--json", "-", "--no-cache")
+    assert ran.returncode == 0, ran.stderr
+    hot = {h["module"]: h for h in json.loads(ran.stdout)["hotspots"]}["app.core.manager"]
+    assert hot["changes"] == 4 and hot["churn_lines"] == 2 + 1 + 2 + 2  # 2 lines, 1 added, 2 edits of 1
+    assert hot["score"] == pytest.approx((hot["coupling"] + hot["findings"]) * (1 + math.log2(1 + 4)), abs=1e-3)
+    quiet = run_cli("discover", root, "--json", "-", "--no-cache", "--since", "2000-01-01 00:00 +0000")
+    assert {h["module"]: h for h in json.loads(quiet.stdout)["hotspots"]}["app.core.manager"]["changes"] == 4
+    future = run_cli("discover", root, "--json", "-", "--no-cache", "--since", "2090-01-01")
+    cold = {h["module"]: h for h in json.loads(future.stdout)["hotspots"]}["app.core.manager"]
+    assert cold["changes"] == 0 and cold["score"] == pytest.approx(cold["coupling"] + cold["findings"])
+    assert cold["score"] < hot["score"]

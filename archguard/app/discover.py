@@ -8,9 +8,11 @@ and only the few it names.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
+from archguard.adapters import git_history
 from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.adapters.project_files.entry_points import declared_entry_points
@@ -23,12 +25,15 @@ from archguard.analysis.discover.copies import (
     plan_named_copies,
 )
 from archguard.analysis.discover.cycles import find_cycles
-from archguard.analysis.discover.hotspots import find_hotspots
+from archguard.analysis.discover.hotspots import find_hotspots, with_churn
 from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
+
+
+CHURN_SINCE = "90 days ago"  # the default churn window (--since)
 
 
 def run_discover(
@@ -37,10 +42,14 @@ def run_discover(
     *,
     canonical: Mapping[str, str] | None = None,
     workspace: Workspace | None = None,
+    churn_since: str | None = CHURN_SINCE,
+    findings: Mapping[str, int] | None = None,
 ) -> DiscoveryResult:
     """``canonical``: cluster name (or the suggested ``module:Name``) -> the canonical path to use
     instead of the most-used one. ``workspace``: a scan of ``options`` made already (``report``
-    shares one with check)."""
+    shares one with check). ``churn_since``: the window whose commits weigh hotspots (None: no
+    churn; outside git: none). ``findings``: path -> findings that weigh hotspots (default: the
+    dangling imports; ``report`` gives the check's violations)."""
     if workspace is None:
         workspace = scan_workspace(options, progress)
     scan = workspace.scan
@@ -51,6 +60,13 @@ def run_discover(
     derived = workspace.store.cached(DISCOVER, key, lambda: _analyse(workspace, overrides))
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path = derived
     _check_overrides(overrides, clusters)
+    # after the cache: churn moves with time, not with the files, and the findings are the caller's
+    if findings is None:
+        findings = Counter(d.path for d in scan.dangling)
+    churn = git_history.churn(root, churn_since) if churn_since else None
+    hotspots = with_churn(
+        hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {}
+    )
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-HISTORY_SCHEMA = "archguard-history/1"
+from archguard.domain.history import HISTORY_SCHEMA, HistoryRow
 
 # The series the trend shows, in the order of the table's columns: (key, heading, colour).
 SERIES = [
@@ -62,6 +62,23 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "golden_path_problems": dict(golden.get("problems", {})),
         "golden_path_clean": golden.get("clean") if golden else None,
     }
+
+
+def entries_from_rows(rows: list[HistoryRow]) -> list[dict[str, Any]]:
+    """``archguard history``'s rows (``report --history-from``) as entries of the trend: one per
+    commit, dated by its committer date."""
+    return [
+        {
+            "schema": HISTORY_SCHEMA,
+            "date": row.date,
+            "commit": row.commit,
+            **dict(row.summary),
+            "shims": row.shims,
+            "cycles": row.cycles,
+            "per_contract": dict(row.by_contract),
+        }
+        for row in rows
+    ]
 
 
 def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str]:

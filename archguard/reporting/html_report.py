@@ -336,17 +336,20 @@ def _hotspots(report: dict[str, Any], links: Links) -> str:
             escape(h["module"]),
             links.anchor(h["path"]),
             str(h["score"]),
+            str(h.get("coupling", "")),
             str(h["fan_in"]),
-            str(h["betweenness"]),
+            str(h.get("fan_out", "")),
             str(h["non_canonical_importers"]),
+            str(h.get("findings", "")),
+            str(h.get("changes", "")),
         ]
         for h in report.get("hotspots", [])
     ]
     return _table(
         "hotspots",
-        ["module", "file", "score", "fan-in", "betweenness", "non-canonical importers"],
+        ["module", "file", "score", "coupling", "fan-in", "fan-out", "non-canonical importers", "findings", "changes"],
         rows,
-        numeric={2, 3, 4, 5},
+        numeric={2, 3, 4, 5, 6, 7, 8},
     )
 
 
