@@ -32,7 +32,6 @@ from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
 
-
 CHURN_SINCE = "90 days ago"  # the default churn window (--since)
 
 
@@ -64,9 +63,7 @@ def run_discover(
     if findings is None:
         findings = Counter(d.path for d in scan.dangling)
     churn = git_history.churn(root, churn_since) if churn_since else None
-    hotspots = with_churn(
-        hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {}
-    )
+    hotspots = with_churn(hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {})
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])

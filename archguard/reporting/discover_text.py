@@ -68,7 +68,16 @@ def discover_sections(result: DiscoveryResult, top: int) -> list[Section]:
         ),
         _section(
             "Hotspots",
-            ("module", "score", "coupling", "non-canonical importers", "fan-in", "fan-out", "findings", "changes"),
+            (
+                "module",
+                "score",
+                "coupling",
+                "non-canonical importers",
+                "fan-in",
+                "fan-out",
+                "findings",
+                "changes",
+            ),
             result.hotspots,
             top,
             lambda h: (

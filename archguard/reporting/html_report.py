@@ -347,7 +347,17 @@ def _hotspots(report: dict[str, Any], links: Links) -> str:
     ]
     return _table(
         "hotspots",
-        ["module", "file", "score", "coupling", "fan-in", "fan-out", "non-canonical importers", "findings", "changes"],
+        [
+            "module",
+            "file",
+            "score",
+            "coupling",
+            "fan-in",
+            "fan-out",
+            "non-canonical importers",
+            "findings",
+            "changes",
+        ],
         rows,
         numeric={2, 3, 4, 5, 6, 7, 8},
     )
