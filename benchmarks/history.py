@@ -123,38 +123,10 @@ def main() -> None:
     first, history_rss = run(f"history of {args.commits} commits, cold", history_argv)
     second, _ = run(f"history of {args.commits} commits, again", history_argv)
     warm_check, _ = run("check, warm", [*ag, "check", ".", "-q", "--cache-dir", str(check_cache), *jobs])
-    diff, _ = run(
-        f"diff HEAD~{args.diff_distance}..HEAD (check's cache)",
-        [
-            *ag,
-            "diff",
-            ".",
-            "-q",
-            "--base",
-            f"HEAD~{args.diff_distance}",
-            "--head",
-            "HEAD",
-            "--cache-dir",
-            str(check_cache),
-            *jobs,
-        ],
-    )
-    diff_again, _ = run(
-        f"diff HEAD~{args.diff_distance}..HEAD, again",
-        [
-            *ag,
-            "diff",
-            ".",
-            "-q",
-            "--base",
-            f"HEAD~{args.diff_distance}",
-            "--head",
-            "HEAD",
-            "--cache-dir",
-            str(check_cache),
-            *jobs,
-        ],
-    )
+    diff_argv = [*ag, "diff", ".", "-q", "--base", f"HEAD~{args.diff_distance}", "--head", "HEAD"]
+    diff_argv += ["--cache-dir", str(check_cache), *jobs]
+    diff, _ = run(f"diff HEAD~{args.diff_distance}..HEAD (check's cache)", diff_argv)
+    diff_again, _ = run(f"diff HEAD~{args.diff_distance}..HEAD, again", diff_argv)
     print()
     print(f"history / cold check:        {first / cold_check:5.2f}  (target <= 3)")
     print(f"second history / first:      {second / first:5.3f}  (target <= 0.1)")
