@@ -10,6 +10,7 @@ import time
 
 from archguard.adapters import git_history
 from archguard.analysis.architecture_diff import compare
+from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress
 from archguard.app.history import architecture_of
 from archguard.domain.history import DiffResult
@@ -33,8 +34,9 @@ def run_diff(
     else:
         head_name = git_history.resolve(root, head, clone)
         head_engine = Engine.open_at_commit(options, head_name)
-    head_side = architecture_of(head_engine, clusters=True)
-    base_side = architecture_of(head_engine.at_commit(base_sha), clusters=True)
+    structure = ModuleStructure()  # the head's, then patched to the base: the files that differ read
+    head_side = architecture_of(head_engine, clusters=True, structure=structure)
+    base_side = architecture_of(head_engine.at_commit(base_sha), clusters=True, structure=structure)
     head_engine.tree.store.blob_facts(head_engine.tree.target).save()
     result = compare(
         base_side,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import HISTORY_ROWS
+from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress, keys
 from archguard.domain.errors import ConfigError
 from archguard.domain.history import (
@@ -49,29 +50,36 @@ class HistoryOptions:
     config_at_commit: bool = False
 
 
-def architecture_of(engine: Engine, *, clusters: bool = False) -> Architecture:
+def architecture_of(
+    engine: Engine, *, clusters: bool = False, structure: ModuleStructure | None = None
+) -> Architecture:
     """What history and diff compare of one tree: the check's result, the imports between modules,
-    the cycles and the shims (and discover's clusters, for ``clusters``)."""
-    from archguard.app.discover import module_structure
-
+    the cycles and the shims (and discover's clusters, for ``clusters``). ``structure``: the
+    structure of the tree analysed before (history's previous commit, diff's other side), patched
+    to this one: only the files that differ are read (a new one when None)."""
     check = engine.results()
-    workspace = engine.workspace()
-    graphs, shims, cycles = module_structure(workspace)
-    modules = {f.module for f in check.scan.files if not f.loose}
-    edges = frozenset((a, b) for a, b in graphs.all.edges if a in modules and b in modules)
+    structure = structure or ModuleStructure()
+    tree = engine.tree
+    structure.update(
+        engine.table,
+        engine.files,
+        engine.facts,
+        tree.digests,
+        [f.module for f in engine.files] + [f.module for f in tree.discovery.native_modules],
+    )
     found = None
     if clusters:
         from archguard.analysis.discover.candidates import find_clusters
 
         scan = check.scan
         found = find_clusters(
-            workspace.table,
+            engine.table,
             scan.files,
             scan.facts,
-            module_imports={m: set(graphs.all.successors(m)) for m in graphs.all},
-            shim_modules=frozenset(s.module for s in shims),
+            module_imports=structure.module_imports(),
+            shim_modules=frozenset(s.module for s in structure.shims),
         )
-    return Architecture(check, edges, cycles, shims, found)
+    return Architecture(check, structure.module_edges, structure.cycles, structure.shims, found)
 
 
 def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> HistoryRow:
@@ -146,6 +154,7 @@ def _walk(
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
     previous: tuple[bytes, Architecture] | None = None  # the last commit analysed: its tree's key
+    structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
     for done, commit in enumerate(walk.commits):
@@ -168,7 +177,7 @@ def _walk(
                     or engine.tree_key != previous[0]
                     or (configs is not None and configs.changed)
                 ):
-                    previous = (engine.tree_key, architecture_of(engine))
+                    previous = (engine.tree_key, architecture_of(engine, structure=structure))
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
                 row = row_of(commit, previous[1])

@@ -12,7 +12,7 @@ import statement that makes it, for cycle reports. Two graphs share one pass:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -38,40 +38,76 @@ def build_module_graphs(
     graphs = ModuleGraphs(runtime, every)
     for file in files:
         graphs.paths.setdefault(file.module, file.path)
-    is_module: dict[str, bool] = {}
+    memo: dict[str, bool] = {}
+
+    def is_module(module: str) -> bool:
+        return _is_module(table, module, memo)
+
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is None:
             continue
-        for fact in file_facts.imports:
-            imported = imported_module(table, file, fact, is_module)
-            if imported is None or imported == file.module:
-                continue
+        for imported, at_import_time, line in file_edges(file, file_facts, is_module):
             graphs.importer_files.setdefault(imported, set()).add(file.path)
             every.add_edge(file.module, imported)
-            if not fact.in_function and not fact.type_checking and not file.loose:
+            if at_import_time and not file.loose:
                 data = runtime.get_edge_data(file.module, imported)
                 if data is None:
-                    runtime.add_edge(file.module, imported, sites=[(file.path, fact.line)])
-                elif (file.path, fact.line) not in data["sites"]:
-                    data["sites"].append((file.path, fact.line))
+                    runtime.add_edge(file.module, imported, sites=[(file.path, line)])
+                elif (file.path, line) not in data["sites"]:
+                    data["sites"].append((file.path, line))
     for _, _, data in runtime.edges(data=True):
         data["sites"].sort()
     return graphs
 
 
-def imported_module(
-    table: SymbolTable, file: SourceFile, fact: ImportFact, memo: dict[str, bool] | None = None
-) -> str | None:
-    """The module an import makes its importer depend on (grimp's rule), None when external."""
+FileEdge = tuple[str, bool, int]  # (imported module, runs when the importer is imported, line)
+# One import statement before the tree is consulted: (``a.b`` of ``from a import b`` or None,
+# ``a``, runs when the importer is imported, line).
+ImportSite = tuple[str | None, str, bool, int]
+
+
+def file_edges(file: SourceFile, file_facts: FileFacts, is_module: Callable[[str], bool]) -> list[FileEdge]:
+    """``file``'s imports of other modules of the tree, in statement order: the graphs' edges
+    from it (``is_module``: a module name has a file in the tree)."""
+    return resolve_sites(file.module, import_sites(file, file_facts), is_module)
+
+
+def import_sites(file: SourceFile, file_facts: FileFacts) -> list[ImportSite]:
+    """What decides ``file``'s edges besides which names are modules (a walk through history
+    keeps these per file version and resolves them again when modules come or go:
+    ``analysis/discover/structure.py``)."""
+    found = []
+    for fact in file_facts.imports:
+        sub, base = import_candidates(file, fact)
+        if base:
+            found.append((sub, base, not fact.in_function and not fact.type_checking, fact.line))
+    return found
+
+
+def resolve_sites(
+    module: str, sites: Sequence[ImportSite], is_module: Callable[[str], bool]
+) -> list[FileEdge]:
+    """The edges from ``module`` its import sites make: to ``a.b`` when that is a module, else to
+    ``a`` when that is one, else none (an external or dangling import); never to itself."""
+    found = []
+    for sub, base, at_import_time, line in sites:
+        imported = sub if sub is not None and is_module(sub) else base if is_module(base) else None
+        if imported is not None and imported != module:
+            found.append((imported, at_import_time, line))
+    return found
+
+
+def import_candidates(file: SourceFile, fact: ImportFact) -> tuple[str | None, str | None]:
+    """(``a.b`` for ``from a import b``, else None; ``a``): the module names whose existence
+    decides which module the import makes ``file`` depend on (grimp's rule: the first that is a
+    module of the tree; neither: the import is external)."""
     base = fact.module if fact.kind is ImportKind.DYNAMIC else file.import_target(fact)
     if not base:
-        return None
+        return None, None
     if fact.kind is ImportKind.FROM and fact.name and fact.name != "*":
-        sub = f"{base}.{fact.name}"
-        if _is_module(table, sub, memo):
-            return sub
-    return base if _is_module(table, base, memo) else None
+        return f"{base}.{fact.name}", base
+    return None, base
 
 
 def _is_module(table: SymbolTable, module: str, memo: dict[str, bool] | None) -> bool:
