@@ -43,6 +43,7 @@ from archguard.domain.sources import SourceFile
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.store import Store
 
@@ -132,7 +133,12 @@ class Tree:
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
         self.version = 0  # counts the edits laid over the tree
-        self.commit_shape: int | None = None  # a commit's tree: its paths and modes, hashed
+        # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
+        # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
+        self.commit: str | None = None
+        self.entries: dict[str, TreeEntry] = {}
+        self.commit_shape: int | None = None
+        self.blob_outcomes: dict[str, CachedOutcome] = {}
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
@@ -237,67 +243,80 @@ class Tree:
         :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
         another commit with the same options, whose discovery stands when the commit lists the
         same paths (most commits only change what files hold)."""
-        from archguard.adapters.parsing.in_memory import scan_bytes
-        from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
+        from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
 
         root = options.root.resolve()
         target = target or options.target or NEWEST_TARGET
-        entries = commit_tree(root, commit)
-        shape = hash(tuple((e.path, e.mode) for e in entries))
-        if previous is not None and previous.commit_shape == shape and previous.options is options:
+        if previous is not None and (previous.options is not options or previous.target != target):
+            previous = None  # other rules: nothing of it stands
+        entries = _commit_entries(root, commit, previous)
+        shape = None
+        if (
+            previous is not None
+            and previous.commit_shape is not None
+            and entries.keys() == previous.entries.keys()
+        ):
+            unmoved = all(entries[p].mode == e.mode for p, e in previous.entries.items())
+            shape = previous.commit_shape if unmoved else None
+        if shape is None:
+            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
+        if previous is not None and previous.commit_shape == shape:
             discovery, files, badly_named = previous.discovery, previous.files, previous.badly_named
         else:
-            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
+            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
             try:
                 discovery = discover_files(
                     root,
                     packages=options.packages or None,
                     excludes=options.excludes,
                     listing=listing,
-                    view=PathsView(root, (e.path for e in entries)),
+                    view=PathsView(root, entries),
                 )
             except DiscoveryError as error:
                 raise ConfigError(str(error)) from None
             files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
             files, badly_named = split_undecodable_names(files)
-        blob_of = {e.path: e.blob for e in entries}
         blobs = store.blob_facts(target)
+        working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
         found: dict[str, CachedOutcome] = {}
         missing: list[SourceFile] = []
+        kept = previous.blob_outcomes if previous is not None else {}
+        before = previous.entries if previous is not None else {}
+        hits = 0
         for file in files:
-            key = f"{blob_of[file.path]}:{file.path}"
-            cached = blobs.find_by_hash(key, bytes.fromhex(blob_of[file.path]))
+            entry = entries[file.path]
+            if before.get(file.path) == entry and file.path in kept:
+                found[file.path] = kept[file.path]  # the same blob at the same path as the commit before
+                hits += 1
+                continue
+            blob_hash = bytes.fromhex(entry.blob)
+            cached = blobs.find_by_hash(f"{entry.blob}:{file.path}", blob_hash) or working.find_by_hash(
+                file.path, blob_hash
+            )
             if cached is not None:
                 found[file.path] = cached
+                hits += 1
             else:
                 missing.append(file)
-        data = read_blobs(root, {blob_of[f.path] for f in missing})
-        readable = [f for f in missing if blob_of[f.path] in data]
-        fresh = scan_bytes(
-            readable, {f.path: data[blob_of[f.path]] for f in readable}, target=target, jobs=options.jobs
-        )
-        for path, outcome in fresh.items():
-            key = f"{blob_of[path]}:{path}"
-            blobs.store(
-                key, len(data[blob_of[path]]), FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-            )
+        blob_of = {f.path: entries[f.path].blob for f in missing}
+        for path, (outcome, size) in scan_blobs(
+            root, missing, blob_of, target=target, jobs=options.jobs
+        ).items():
+            if outcome.unreadable is None:  # "too large" is not kept: it was never read
+                blobs.store(
+                    f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+                )
             found[path] = outcome
         # saved by the caller once its walk is done (history, diff): a walk of two hundred
         # commits would otherwise rewrite the whole blob cache two hundred times
         for file in missing:
             if file.path not in found:
-                found[file.path] = _unreadable(file.path, "git could not give this blob")
-        tree = cls(
-            options,
-            root,
-            target,
-            store,
-            discovery,
-            files,
-            badly_named,
-            _Outcomes(files, found, len(files) - len(missing)),
-        )
+                found[file.path] = unreadable_outcome(file.path, "git could not give this blob")
+        tree = cls(options, root, target, store, discovery, files, badly_named, _Outcomes(files, found, hits))
         tree.commit_shape = shape
+        tree.commit = commit
+        tree.entries = entries
+        tree.blob_outcomes = found
         return tree
 
     # ---- what it holds -------------------------------------------------------------------------
@@ -428,12 +447,6 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
     return read_stubs(root, stubs)
 
 
-def _unreadable(path: str, reason: str) -> CachedOutcome:
-    from archguard.adapters.cache.facts_cache import encode_outcome
-
-    return encode_outcome(ParseOutcome(unreadable=UnreadableFile(path, reason)))
-
-
 class _Outcomes:
     """Outcomes already in the cache's form (a commit's blobs), shaped as the scanner's output."""
 
@@ -451,6 +464,30 @@ class _Outcomes:
     def _facts_of(self, path: str) -> FileFacts | None:
         found: FileFacts | None = self._found[path].outcome().facts
         return found
+
+
+def _commit_entries(root: Path, commit: str, previous: Tree | None) -> dict[str, TreeEntry]:
+    """path -> entry of every file of ``commit`` under ROOT: the commit before's patched with
+    what changed (one ``git diff-tree``), else the whole tree listed (``git ls-tree``)."""
+    from archguard.adapters.project_files.git_objects import changed_entries, commit_tree
+
+    changes = (
+        changed_entries(root, previous.commit, commit)
+        if previous is not None and previous.commit is not None
+        else None
+    )
+    if changes is None:
+        return dict(sorted((e.path, e) for e in commit_tree(root, commit)))
+    assert previous is not None
+    entries = dict(previous.entries)
+    for path, entry in changes:
+        if entry is None:
+            entries.pop(path, None)
+        else:
+            entries[path] = entry
+    if entries.keys() == previous.entries.keys():
+        return entries  # the same files: the same order
+    return dict(sorted(entries.items()))  # by path, whichever way the entries came
 
 
 def relative_path(root: Path, path: str | Path) -> str:
