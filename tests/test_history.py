@@ -373,3 +373,39 @@ def test_hotspots_weigh_churn_from_one_git_log_pass(tmp_path: Path) -> None:
     cold = {h["module"]: h for h in json.loads(future.stdout)["hotspots"]}["app.core.manager"]
     assert cold["changes"] == 0 and cold["score"] == pytest.approx(cold["coupling"] + cold["findings"])
     assert cold["score"] < hot["score"]
+
+
+def test_report_history_from_draws_each_commits_figures(
+    history_repo: tuple[Path, list[str], dict], tmp_path: Path
+) -> None:
+    """``report --history-from RANGE``: the Markdown's History table and the HTML's Trend hold one
+    row per first-parent commit with that commit's figures (the same as ``history``'s rows)."""
+    root, shas, data = history_repo
+    out = tmp_path / "report"
+    ran = run_cli(
+        "report", root, "--history-from", "HEAD", "--out", out, "--cache-dir", tmp_path / "cache", "-q"
+    )
+    assert ran.returncode in (0, 1), ran.stderr
+    markdown = (out / "report.md").read_text()
+    history = markdown.split("## History", 1)[1]
+    table = [line for line in history.splitlines() if line.startswith("| ") and "`" in line]
+    rows = data["commits"][-12:]
+    assert len(table) == len(rows)
+    for line, row in zip(table, rows, strict=True):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[1] == f"`{row['commit'][:10]}`"
+        summary = row["summary"]
+        expected = [
+            summary["new_violations"],
+            summary["violations"],
+            summary["syntax_errors"],
+            summary["dangling_imports"],
+            row["shims"],
+            row["cycles"],
+        ]
+        assert [int(c) for c in cells[2:]] == expected, row["commit"]
+    assert len({tuple(line.split("|")[3:]) for line in table}) > 1  # the figures move over the commits
+    page = (out / "index.html").read_text()
+    trend = page.split('id="trend"', 1)[1].split("</section>", 1)[0]
+    assert 'class="trend"' in trend
+    assert all(sha[:10] in trend for sha in shas)
