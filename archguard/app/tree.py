@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -459,11 +459,18 @@ class _Outcomes:
         self.syntax_errors = [o.syntax_error for o in found.values() if o.syntax_error is not None]
         self.unreadable = [o.unreadable for o in found.values() if o.unreadable is not None]
         self.cache_hits = hits
-        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], self._facts_of)
+        # a function of ``found`` alone, not a method: the facts must not point back at this
+        # object (a reference cycle, which the command line's run, its collector off, never frees:
+        # a walk through history would keep every commit's decoded facts)
+        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], _facts_in(found))
 
-    def _facts_of(self, path: str) -> FileFacts | None:
-        found: FileFacts | None = self._found[path].outcome().facts
-        return found
+
+def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
+    def facts_of(path: str) -> FileFacts | None:
+        facts: FileFacts | None = found[path].outcome().facts
+        return facts
+
+    return facts_of
 
 
 def _commit_entries(root: Path, commit: str, previous: Tree | None) -> dict[str, TreeEntry]:
