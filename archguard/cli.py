@@ -155,7 +155,7 @@ def report(**raw: Any) -> None:
             err=True,
         )
         if output.json:  # --json gets what report.json holds: the check and the discovery
-            write_output(json_report.dumps(outcome.report), output.json)
+            write_output(json_report.dumps(outcome.report), output.json, root=run.options.root)
         if output.json != "-":  # else stdout holds the JSON document only
             click.echo(
                 render_check_as(
@@ -198,7 +198,7 @@ def discover(**raw: Any) -> None:
 @cli.command()
 @takes_options("graph")
 def graph(**raw: Any) -> None:
-    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, else the package overview (exit 0)."""
+    """Draw one diagram: --focus MODULE's neighbourhood, --concept NAME's cluster, --dsm the dependency matrix, else the package overview (exit 0)."""
     from archguard.adapters.graphviz import INSTALL_HINT
     from archguard.app.report import draw_graph
 
@@ -211,6 +211,7 @@ def graph(**raw: Any) -> None:
                 focus=run.values["focus"],
                 depth=run.values["depth"],
                 concept=run.values["concept"],
+                dsm=run.values["dsm"],
                 progress=progress,
             )
         if rendered.errors:
@@ -251,7 +252,11 @@ def fix(**raw: Any) -> None:
         with _progress(run.output.quiet) as progress:
             result = run_fix(run.options, fix_options, progress)
         if run.output.json:
-            write_output(json_report.dumps(fix_to_json(result, tool_version=__version__)), run.output.json)
+            write_output(
+                json_report.dumps(fix_to_json(result, tool_version=__version__)),
+                run.output.json,
+                root=run.options.root,
+            )
         if run.output.json != "-":
             click.echo(render_fix(result), nl=False)
         # Rolled back means exit 1 (docs/interface.md), whether asked for with --rollback or
@@ -317,7 +322,17 @@ def diff(**raw: Any) -> None:
 def main() -> None:
     gc_policy.off_for_this_process()  # why, and where it is turned back on: adapters/gc_policy.py
     _plain_notices()
+    _survivable_streams()
     cli(prog_name="archguard")
+
+
+def _survivable_streams() -> None:
+    """Text from the tree may hold a lone surrogate (a string literal's ``"\\ud800"``), which no
+    encoder writes: stdout and stderr write it as its escape, as files do (output_files.encode_text)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _plain_notices() -> None:
@@ -363,24 +378,26 @@ def _emit_json(
 ) -> None:
     if destination:
         data = json_report.to_json(result, tool_version=__version__, command=command)
-        write_output(json_report.dumps(data), destination)
+        root = result.root if isinstance(result, ScanResult) else result.scan.root
+        write_output(json_report.dumps(data), destination, root=Path(root))
 
 
 def _print_sections(sections: list[Any]) -> None:
     """Each section as a rich table (plain columns when stdout is not a terminal)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     for section in sections:
         if not section.rows:
-            console.print(f"[bold]{section.title}[/bold]: {section.empty}")
+            console.print(f"[bold]{section.title}[/bold]: {escape(section.empty)}")
             continue
         table = Table(title=section.title, title_justify="left", show_lines=False)
         for header in section.headers:
             table.add_column(header, overflow="fold")
-        for row in section.rows:
-            table.add_row(*row)
+        for row in section.rows:  # cells hold the tree's names: shown as written, never markup
+            table.add_row(*(escape(text.printable(str(cell))) for cell in row))
         console.print(table)
         if section.more:
             console.print(f"+{section.more} more (see --json, or raise --top)")

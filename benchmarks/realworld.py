@@ -2,6 +2,12 @@
 
     .venv/bin/python benchmarks/realworld.py                       # homeassistant 2025.4.4
     .venv/bin/python benchmarks/realworld.py --spec "django==5.2" --package django
+    .venv/bin/python benchmarks/realworld.py --monorepos                 # pydantic-ai, autogen, prefect
+
+``--monorepos [NAME ...]`` runs benchmarks/monorepos.py instead: real open-source monorepos at
+pinned commits, their members and source roots, their package modules and import edges compared
+with the same packages copied flat (they must be equal), every error-level finding listed (and
+judged in docs/monorepos.md).
 
 Checks, on the unpacked package:
 1. default target (the newest grammar): no file is a syntax error (a released package parses);
@@ -111,7 +117,14 @@ def main() -> int:
     parser.add_argument("--spec", default="homeassistant==2025.4.4")
     parser.add_argument("--package", default="homeassistant")
     parser.add_argument("--python-version", default="3.13", help="for pip: which wheels to accept")
+    parser.add_argument("--monorepos", nargs="*", metavar="NAME", help="real monorepos instead (benchmarks/monorepos.py)")
     args = parser.parse_args()
+    if args.monorepos is not None:
+        sys.path.insert(0, str(HERE))
+        import monorepos
+
+        chosen = [m for m in monorepos.MONOREPOS if not args.monorepos or m.name in args.monorepos]
+        return 0 if all([monorepos.run_one(m, None) for m in chosen]) else 1
 
     root = fetch(args.spec, args.python_version)
     here = f"{sys.version_info.major}.{sys.version_info.minor}"

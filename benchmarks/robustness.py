@@ -6,7 +6,7 @@ Two measurements, each a real ``archguard scan --no-cache`` subprocess timed and
 ``run.py`` does (wall time; peak summed PSS of the whole process tree, workers included):
 
 * ``hostile``: trees holding N copies of every hostile file kind of the test suite
-  (tests/test_hostile_files.py: binary, NUL, bad encodings, CR/CRLF, tabs, 100-deep brackets,
+  (tests/functional/test_hostile_files.py: binary, NUL, bad encodings, CR/CRLF, tabs, 100-deep brackets,
   1000-deep brackets, a 10 MB line, a 50 MB file, ...) for N and 4N. Linear cost means the 4N
   tree takes about 4x the N tree (and not 16x).
 * ``large``: four files of one 4.7 MB list literal (CPython's parser needs ~0.7 GB for each) among

@@ -1,25 +1,29 @@
-"""Headless Chromium for the HTML report's tests: the page as a browser runs it (scripts included).
+"""Headless Chromium for the HTML report's tests: the page as a browser runs it (scripts included),
+really laid out, driven through Playwright (``playwright`` from PyPI, with the machine's Chromium:
+no browser download).
 
-Tests that need it skip with a clear reason only when no Chromium is installed; CI installs
-Debian's ``chromium`` (.ci/run), so there they run.
+Tests that need it skip with a clear reason only when no Chromium or no Playwright is installed;
+CI installs Debian's ``chromium`` and the test extra (.ci/run), so there they run.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-extensions", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-extensions", "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync"]
 
 
 def chromium_or_skip() -> str:
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     for name in CANDIDATES:
         found = shutil.which(name)
         if found:
@@ -30,17 +34,41 @@ def chromium_or_skip() -> str:
 @dataclass
 class Page:
     dom: str  # the DOM after the page's scripts ran
-    console: list[str]  # every console message and uncaught error Chromium logged
+    console: list[str] = field(default_factory=list)  # every console warning, error and uncaught error
 
 
-def load(url: str, profile: Path, *, screenshot: Path | None = None, size: str = "1300,2400") -> Page:
-    """Load URL in a fresh profile; returns the DOM (or writes a screenshot) and the console."""
+@contextmanager
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright's ``Browser``)."""
     program = chromium_or_skip()
-    action = [f"--screenshot={screenshot}", f"--window-size={size}"] if screenshot else ["--dump-dom"]
-    run = subprocess.run(
-        [program, *FLAGS, f"--user-data-dir={profile}", *action, url],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    console = [line for line in run.stderr.splitlines() if re.search(r":CONSOLE[:(]", line)]
-    return Page(run.stdout, console)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=program, args=FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def open_page(chromium: Any, url: str, *, width: int = 1366, height: int = 900) -> tuple[Any, list[str]]:
+    """A new page at ``url``, once its script said it is ready; and the list that collects its
+    console warnings and errors (check it at the end of the test)."""
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
+    page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready]", timeout=60_000)
+    return page, console
+
+
+def load(url: str, profile: Path | None = None, *, screenshot: Path | None = None, size: str = "1300,2400") -> Page:
+    """Load URL in a fresh browser; returns the DOM (and writes a screenshot of the whole page)
+    and the console. ``profile`` is unused (each browser has a fresh profile)."""
+    width, height = (int(n) for n in size.split(","))
+    with browser() as chromium:
+        page, console = open_page(chromium, url, width=width, height=height)
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot), full_page=True)
+        return Page(page.content(), console)

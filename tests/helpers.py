@@ -13,6 +13,7 @@ scans them (discovery + fact extraction), so every test's modules are named by t
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,10 @@ from archguard.domain.facts import FileFacts
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 from archguard.reporting import json_report
+
+#: The repository (tests/unit and tests/functional sit two levels below it) and the suite's data.
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes], *, mtime: float | None = None) -> Path:
@@ -63,11 +68,19 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """``python -m archguard ARGS`` in a new process, as a user runs it, with stdout and stderr
     captured as text. ``env``: the whole environment (default: this one's); ``timeout``: a hung
-    run fails the test instead of the suite; ``preexec_fn``: set up the child (resource limits)."""
-    return subprocess.run(
-        cli_command(*args),
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout, preexec_fn=preexec_fn,
-    )
+    run fails the test instead of the suite (TimeoutExpired; the run and its worker processes are
+    killed as one process group); ``preexec_fn``: set up the child (resource limits)."""
+    with subprocess.Popen(
+        cli_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env,
+        preexec_fn=preexec_fn, start_new_session=True,
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def scan(root: Path) -> tuple[list[SourceFile], dict[str, FileFacts]]:

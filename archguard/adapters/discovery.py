@@ -16,16 +16,26 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
-from archguard.domain.sources import SourceFile
+from archguard.adapters.project_files.workspace_config import (
+    PYPROJECT,
+    WorkspaceConfig,
+    config_unchanged,
+    is_requirements_file,
+    pants_settings,
+    read_workspace,
+)
+from archguard.domain.sources import Member, SourceFile, SourceLayout
 
 if TYPE_CHECKING:
     import pathspec
@@ -59,6 +69,7 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "dist"})
 VENV_MARKER = "pyvenv.cfg"  # any folder holding it is a virtualenv, whatever its name
 INIT = "__init__.py"
 SRC = "src"
+_LINEAR_TIME = "re2"  # pathspec's backend for exclude patterns (see _ExcludeSpec)
 
 
 class DiscoveryError(Exception):
@@ -73,7 +84,8 @@ class DiscoveryError(Exception):
 class Discovery:
     files: list[SourceFile]  # sorted by path
     packages: list[str]
-    package_dirs: dict[str, str] = field(default_factory=dict)  # "app" -> "app" or "src/app"
+    # "app" -> "app" or "src/app" (a namespace package: its first portion; the rest in ``portions``)
+    package_dirs: dict[str, str] = field(default_factory=dict)
     # Modules of the packages that exist without Python source (compiled ``.so``/``.pyd``
     # extensions, Cython ``.pyx``): importable, so importing them is not dangling, but their
     # names are unknown. Not counted as files.
@@ -86,7 +98,15 @@ class Discovery:
     stubs: list[SourceFile] = field(default_factory=list)
     # What was looked up on disk besides the listing (see :func:`probes_hold`): a warm start
     # (adapters/warm_start.py) reuses this discovery only while every answer is the same.
-    probes: dict[str, bool] = field(default_factory=dict)
+    probes: dict[str, bool | str] = field(default_factory=dict)
+    # The members of a monorepo and their source roots (docs/monorepos.md); one member, ROOT's,
+    # for a tree that is one project.
+    layout: SourceLayout = field(default_factory=SourceLayout.single)
+    # Namespace packages (PEP 420) spread over several source roots: name -> every portion's folder.
+    portions: dict[str, list[str]] = field(default_factory=dict)
+    # What the run should say about the layout: a package hidden by another of the same name, a
+    # member's pyproject.toml that could not be read.
+    notes: list[str] = field(default_factory=list)
 
 
 class TreeView:
@@ -128,29 +148,44 @@ def discover(
     packages: Sequence[str] | None = None,
     excludes: Sequence[str] = (),
     listing: GitListing | None = None,
+    source_roots: Sequence[str] = (),
     view: TreeView | None = None,
 ) -> Discovery:
     """``listing``: git's listing of ROOT made already (None: discovery asks git itself).
-    ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT)."""
+    ``source_roots``: folders relative to ROOT whose packages are analysed too (``--source-root``),
+    besides those the workspace configuration names (docs/monorepos.md).
+    ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT; the
+    workspace configuration is read from the disk either way)."""
     root = Path(root)
-    view = view or TreeView(root)
-    probes = _Probes(view)
-    listed, tracked = _list_module_files(root, excludes, probes, listing)
+    probes = _Probes(view or TreeView(root))
+    pants = pants_settings(root)
+    names = (*pants.marker_filenames, PYPROJECT)
+    listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
+    nested = [rel.rpartition("/")[0] for rel in found if rel.endswith("/" + PYPROJECT)]
+    markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
+    requirements = [rel for rel in found if is_requirements_file(rel.rpartition("/")[2])]
+    workspace = read_workspace(root, source_roots, nested=nested, pants=pants, requirements=requirements)
+    probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
+    layout = _layout(workspace, paths, dirs_with_init, markers, uses_src=probes.src_is_layout_root())
+    tree = _PackageTree(layout, paths, dirs_with_init)
     if packages is None:
-        package_dirs = _detect_packages(dirs_with_init, uses_src=probes.src_is_layout_root())
+        tree.detect()
     else:
-        package_dirs = _given_packages(view, packages)
-    files = _name_modules(paths, package_dirs, dirs_with_init, uses_src=probes.src_is_layout_root())
+        tree.given(packages)
+    files = _settle_loose_collisions([tree.name(rel) for rel in paths], layout)
     return Discovery(
         files=files,
-        packages=sorted(package_dirs),
-        package_dirs=package_dirs,
-        native_modules=_native_modules(listed, package_dirs, dirs_with_init),
+        packages=sorted(tree.package_dirs),
+        package_dirs=dict(sorted(tree.package_dirs.items())),
+        native_modules=_native_modules(listed, tree, _generated(workspace, listed)),
         git_tracked=tracked,
-        stubs=_stubs_beside(listed, files),
+        stubs=_stubs(listed, files, tree),
         probes=probes.answers,
+        layout=layout,
+        portions={name: dirs for name, dirs in sorted(tree.portions.items()) if len(dirs) > 1},
+        notes=[*workspace.notes, *tree.notes],
     )
 
 
@@ -164,10 +199,9 @@ def with_paths(
     excludes: Sequence[str] = (),
 ) -> Discovery:
     """``discovery`` after ``.py`` files were added or removed (an editor's new or deleted buffer),
-    without listing the tree again: the same filters and the same naming rules (a new
-    ``__init__.py`` renames the folder below it)."""
-    view = TreeView(root)
-    probes = _Probes(view)
+    without listing the tree again: the same filters, the same layout (members and source roots)
+    and the same naming rules (a new ``__init__.py`` renames the folder below it)."""
+    probes = _Probes(TreeView(root))
     spec = _ExcludeSpec(excludes)
     paths = {f.path for f in discovery.files} - set(removed)
     for rel in added:
@@ -181,19 +215,26 @@ def with_paths(
             paths.add(rel)
     ordered = sorted(paths)
     dirs_with_init = _dirs_with_init(root, ordered)
-    uses_src = probes.src_is_layout_root()
-    package_dirs = discovery.package_dirs if packages else _detect_packages(dirs_with_init, uses_src=uses_src)
-    files = _name_modules(ordered, package_dirs, dirs_with_init, uses_src=uses_src)
+    layout = discovery.layout
+    tree = _PackageTree(layout, ordered, dirs_with_init)
+    if packages:
+        tree.given(packages)
+    else:
+        tree.detect()
+    files = _settle_loose_collisions([tree.name(rel) for rel in ordered], layout)
+    native = [f.path for f in discovery.native_modules]
+    generated = [rel for rel in native if not rel.endswith(NATIVE_SUFFIXES)]
     return Discovery(
         files=files,
-        packages=sorted(package_dirs),
-        package_dirs=package_dirs,
-        native_modules=_native_modules(
-            [f.path for f in discovery.native_modules], package_dirs, dirs_with_init
-        ),
+        packages=sorted(tree.package_dirs),
+        package_dirs=dict(sorted(tree.package_dirs.items())),
+        native_modules=_native_modules(native, tree, generated),
         git_tracked=discovery.git_tracked,
-        stubs=_stubs_beside([f.path for f in discovery.stubs], files),
+        stubs=_stubs([*native, *(f.path for f in discovery.stubs)], files, tree),
         probes={**discovery.probes, **probes.answers},
+        layout=layout,
+        portions={name: dirs for name, dirs in sorted(tree.portions.items()) if len(dirs) > 1},
+        notes=list(discovery.notes),
     )
 
 
@@ -201,7 +242,10 @@ def with_paths(
 
 
 class _ExcludeSpec:
-    """The user's ``--exclude`` globs, gitignore-style, relative to ROOT."""
+    """The user's ``--exclude`` globs, gitignore-style, relative to ROOT. The patterns may come
+    from the tree (``[tool.archguard] exclude``), so they are matched by RE2 (pathspec's ``re2``
+    backend): time linear in the path's length, where Python's backtracking ``re`` takes
+    exponential time on ``*a*a*a*a*a*a*a*a*a*a*b`` (docs/security.md)."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
         lines = [p.strip() for p in patterns if p.strip()]
@@ -211,12 +255,12 @@ class _ExcludeSpec:
 
             for line in lines:  # one at a time, so the error names the bad one
                 try:
-                    pathspec.GitIgnoreSpec.from_lines([line])
+                    pathspec.GitIgnoreSpec.from_lines([line], backend=_LINEAR_TIME)
                 except Exception as error:  # noqa: BLE001 - pathspec's error types vary by version
                     raise DiscoveryError(
                         f"--exclude {line!r}: not a valid gitignore-style pattern ({error})"
                     ) from None
-            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            self._spec = pathspec.GitIgnoreSpec.from_lines(lines, backend=_LINEAR_TIME)
         # With a "!re-include" pattern, a file below an excluded folder may come back, so the
         # walk must not prune folders; without one, pruning saves walking whole backup trees.
         self._can_prune = not any(line.startswith("!") for line in lines)
@@ -270,13 +314,29 @@ def _tree_files(
 
 
 def _list_module_files(
-    root: Path, excludes: Sequence[str], probes: _Probes, git: GitListing | None
-) -> tuple[list[str], list[str] | None]:
-    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; and
-    the paths git tracks (None: not listed by git)."""
+    root: Path,
+    excludes: Sequence[str],
+    probes: _Probes,
+    git: GitListing | None,
+    markers: Sequence[str] = (),
+) -> tuple[list[str], list[str] | None, list[str]]:
+    """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; the
+    paths git tracks (None: not listed by git); and the files named like one of ``markers``
+    (pyproject.toml, Pants' source root marker files), listed with them."""
     if git is None:
         git = list_git_files(root)
-    listing = _tree_files(root, excludes, lambda name: name.endswith(MODULE_SUFFIXES), git)
+    marker_names = frozenset(markers)
+
+    def wanted(name: str) -> bool:
+        return (
+            name.endswith(MODULE_SUFFIXES)
+            or name in marker_names
+            or (name.startswith("requirements") and is_requirements_file(name))
+        )
+
+    listing = _tree_files(
+        root, excludes, wanted if marker_names else (lambda name: name.endswith(MODULE_SUFFIXES)), git
+    )
     # The walk has seen each entry's type already; of git's listing, the files git has just found
     # unchanged against its index are plain files on disk, the others (tracked-but-deleted files,
     # links, folders named x.py, untracked files) are checked on disk.
@@ -287,7 +347,15 @@ def _list_module_files(
         if not probes.not_code_inside(rel)
         and (not listing.listed_by_git or rel in clean or exists_as_non_folder(os.path.join(root, rel)))
     }
-    return sorted(kept), listing.tracked
+    if not marker_names:
+        return sorted(kept), listing.tracked, []
+    others = {rel for rel in kept if not rel.endswith(MODULE_SUFFIXES)}  # a few: pyproject.toml, ...
+    found_markers = sorted(
+        others.union(rel for rel in kept.difference(others) if rel.rpartition("/")[2] in marker_names)
+        if marker_names.difference({PYPROJECT})
+        else others
+    )
+    return sorted(kept.difference(others)), listing.tracked, found_markers
 
 
 def _walk(root: Path, excludes: _ExcludeSpec, name_matches: Callable[[str], bool]) -> Iterator[str]:
@@ -346,14 +414,15 @@ class _Probes:
 
     def __init__(self, view: TreeView) -> None:
         self._view = view
-        self.answers: dict[str, bool] = {}  # folder (relative) -> holds no code; _SRC_PROBE -> ...
+        # folder (relative) -> holds no code; _SRC_PROBE -> ...; _CONFIG_PROBE + file -> its digest
+        self.answers: dict[str, bool | str] = {}
         self._inside: dict[str, bool] = {}  # per folder of a listed file
 
     def src_is_layout_root(self) -> bool:
         known = self.answers.get(_SRC_PROBE)
         if known is None:
             known = self.answers[_SRC_PROBE] = _src_is_layout_root(self._view)
-        return known
+        return bool(known)
 
     def not_code_inside(self, rel: str) -> bool:
         folder = rel.rpartition("/")[0]
@@ -368,10 +437,11 @@ class _Probes:
         known = self.answers.get(rel_dir)
         if known is None:
             known = self.answers[rel_dir] = _holds_no_code(self._view, rel_dir)
-        return known
+        return bool(known)
 
 
 _SRC_PROBE = "\0src-is-layout-root"  # no folder's name
+_CONFIG_PROBE = "\0config\0"  # + a configuration file's path: the members depend on its bytes
 
 
 def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
@@ -380,14 +450,86 @@ def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
     )
 
 
-def probes_hold(root: Path, probes: dict[str, bool]) -> bool:
+def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
     """Would discovery look up the same answers on disk today?"""
+    configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
+    if configs and not config_unchanged(root, configs):
+        return False
     view = TreeView(root)
     for key, answer in probes.items():
+        if key.startswith(_CONFIG_PROBE):
+            continue
         now = _src_is_layout_root(view) if key == _SRC_PROBE else _holds_no_code(view, key)
         if now != answer:
             return False
     return True
+
+
+# --- source roots ------------------------------------------------------------------------------
+
+
+def _layout(
+    workspace: WorkspaceConfig,
+    paths: list[str],
+    dirs_with_init: set[str],
+    markers: list[str],
+    *,
+    uses_src: bool,
+) -> SourceLayout:
+    """Each member with its source roots: its ``src/`` when that is a layout folder (it holds files
+    and no ``__init__.py``), else its top; ROOT keeps ROOT and ROOT/src. Pants' roots and the given
+    source roots join the member whose folder holds them."""
+    extra = bool(workspace.root_patterns or workspace.source_roots)
+    folders = _folders_of(paths) if len(workspace.members) > 1 or extra else frozenset()
+    members: list[Member] = []
+    for member in workspace.members:
+        if not member.path:
+            roots: tuple[str, ...] = ("", SRC) if uses_src else ("",)
+        else:
+            src = f"{member.path}/{SRC}"
+            roots = (src,) if src in folders and src not in dirs_with_init else (member.path,)
+        members.append(replace(member, roots=roots))
+    if extra:
+        owners = SourceLayout(tuple(members))
+        index = {member.path: i for i, member in enumerate(members)}
+        for root in sorted(
+            {*_pants_roots(workspace.root_patterns, folders, markers), *workspace.source_roots}
+        ):
+            i = index[owners.member_of(f"{root}/-" if root else "-").path]
+            if root not in members[i].roots:
+                members[i] = replace(members[i], roots=(*members[i].roots, root))
+    return SourceLayout(tuple(members), tuple(sorted(workspace.environments.items())))
+
+
+def _folders_of(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder (relative, not ROOT itself) that holds a listed file, at any depth."""
+    found: set[str] = set()
+    for rel in paths:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(found)
+
+
+def _pants_roots(patterns: Sequence[str], folders: frozenset[str], markers: Sequence[str]) -> set[str]:
+    """Folders Pants takes for source roots: a pattern matches a folder whose path ends with it
+    (``/`` first: the whole path; ``*``: one folder name; ``/`` alone: ROOT), a marker file makes
+    its folder one."""
+    found = {marker.rpartition("/")[0] for marker in markers}
+    for pattern in patterns:
+        anchored = pattern.startswith("/")
+        wanted = [part for part in pattern.strip("/").split("/") if part]
+        if not wanted:
+            found.add("")
+            continue
+        for folder in folders:
+            parts = folder.split("/")
+            if len(parts) < len(wanted) or (anchored and len(parts) != len(wanted)):
+                continue
+            if all(fnmatch.fnmatchcase(a, b) for a, b in zip(parts[-len(wanted) :], wanted, strict=True)):
+                found.add(folder)
+    return found
 
 
 # --- packages ---------------------------------------------------------------------------------
@@ -403,127 +545,281 @@ def _src_is_layout_root(view: TreeView) -> bool:
     return view.isdir(SRC) and not view.isfile(f"{SRC}/{INIT}")
 
 
-def _detect_packages(dirs_with_init: set[str], *, uses_src: bool) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for rel_dir in sorted(dirs_with_init):
-        parts = rel_dir.split("/")
-        if len(parts) == 1 and parts[0] and parts[0].isidentifier():
-            found.setdefault(parts[0], rel_dir)
-    if uses_src:
-        for rel_dir in sorted(dirs_with_init):
-            parts = rel_dir.split("/")
-            if len(parts) == 2 and parts[0] == SRC and parts[1].isidentifier():
-                found.setdefault(parts[1], rel_dir)  # a ROOT-level package of the same name wins
-    return dict(sorted(found.items()))
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+_REGULAR = "regular"
+_NAMESPACE = "namespace"
 
 
-def _given_packages(view: TreeView, names: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name in names:
-        if not name.isidentifier():
-            raise DiscoveryError(f"--package {name!r}: not a top-level package name")
-        for rel_dir in (name, f"{SRC}/{name}"):
-            if view.isfile(f"{rel_dir}/{INIT}"):
-                found[name] = rel_dir
-                break
-        else:
-            raise DiscoveryError(
-                f"--package {name!r}: no {name}/{INIT} or {SRC}/{name}/{INIT} under {view.root}"
+class _PackageTree:
+    """Which top-level packages each source root holds, and the module name of every file.
+
+    Python's own rules decide (docs/monorepos.md):
+
+    * the first source root holding ``NAME/__init__.py`` provides the regular package ``NAME``; the
+      same name in a later root is hidden (Python imports the first on the path);
+    * a folder without ``__init__.py`` is only a namespace portion: it never hides a regular package
+      of the same name, and the portions of one name in several roots are one package (PEP 420);
+    * a namespace package is found by itself where the layout says it is one: in the ``src/`` folders
+      of two or more members, or where a member's distribution name spells its path
+      (``acme-billing`` and ``acme/billing/``); ``--package NAME`` names any other.
+    """
+
+    def __init__(self, layout: SourceLayout, paths: list[str], dirs_with_init: set[str]) -> None:
+        self.layout = layout
+        self.dirs_with_init = dirs_with_init
+        self.roots = list(dict.fromkeys(root for member in layout.members for root in member.roots))
+        self._member_of_root = {root: m for m in reversed(layout.members) for root in m.roots}
+        # folder -> (the innermost source root holding it, or None; the folder below that root)
+        self._places: dict[str, tuple[str | None, str]] = {}
+        # root -> top-level folders holding files (at any depth below)
+        self._tops: dict[str, dict[str, None]] = {root: {} for root in self.roots}
+        for rel in paths:
+            root, top = self._place(rel)
+            if root is not None and top:
+                self._tops[root][top] = None
+        self.package_dirs: dict[str, str] = {}
+        self.portions: dict[str, list[str]] = {}  # namespace package -> every portion's folder
+        self._kind_in: dict[str, dict[str, str]] = {root: {} for root in self.roots}
+        self.notes: list[str] = []
+
+    # ---- which packages ---------------------------------------------------------------------
+
+    def detect(self) -> None:
+        members = [m.path for m in self.layout.members if m.path]
+        # A member's own folder (and every folder above one) is never a package of the root above it.
+        not_packages = {"/".join(p.split("/")[: i + 1]) for p in members for i in range(p.count("/") + 1)}
+        spread: dict[str, list[str]] = {}  # init-less top folders of members' src/ folders
+        namespaces: list[tuple[str, str]] = []
+        for root in self.roots:
+            member = self._member_of_root[root]
+            for top in self._tops[root]:
+                folder = _join(root, top)
+                if not top.isidentifier() or folder in not_packages:
+                    continue
+                if member.path and top in TEST_FOLDERS:
+                    continue  # a member's tests ship with none of its distributions: loose files
+                if folder in self.dirs_with_init:
+                    self._claim(root, top, _REGULAR)  # every regular package before any namespace
+                elif member.path and root == f"{member.path}/{SRC}":
+                    spread.setdefault(top, []).append(root)
+                elif _spelled_by(member.name, top, self._tops[root]):
+                    namespaces.append((root, top))
+        for name, roots in spread.items():
+            if len(roots) > 1 or any(
+                _spelled_by(self._member_of_root[r].name, name, self._tops[r]) for r in roots
+            ):
+                namespaces += [(root, name) for root in roots]
+        for root, name in sorted(namespaces, key=lambda pair: self.roots.index(pair[0])):
+            self._claim(root, name, _NAMESPACE)
+
+    def given(self, names: Sequence[str]) -> None:
+        for name in names:
+            if not name.isidentifier():
+                raise DiscoveryError(f"--package {name!r}: not a top-level package name")
+            holding = [root for root in self.roots if name in self._tops[root]]
+            regular = [root for root in holding if _join(root, name) in self.dirs_with_init]
+            for root in regular or holding:
+                self._claim(root, name, _REGULAR if regular else _NAMESPACE)
+            if not holding:
+                where = ", ".join(root or "." for root in self.roots)
+                raise DiscoveryError(
+                    f"--package {name!r}: no {name}/ folder holding Python files in any source root ({where})"
+                )
+
+    def _claim(self, root: str, name: str, kind: str) -> None:
+        folder = _join(root, name)
+        known = self.package_dirs.get(name)
+        if known is not None and (name not in self.portions or kind == _REGULAR):
+            self.notes.append(
+                f"package {name} in {folder}/ is hidden by {known}/ (Python imports the first on its "
+                "path): its files are analysed as loose files"
             )
-    return dict(sorted(found.items()))
+            return
+        if kind == _NAMESPACE:
+            self.portions.setdefault(name, []).append(folder)
+        self.package_dirs.setdefault(name, folder)
+        self._kind_in[root][name] = kind
+
+    # ---- module names -----------------------------------------------------------------------
+
+    def name(self, rel: str) -> SourceFile:
+        root, top = self._place(rel)
+        if root is not None:
+            kind = self._kind_in[root].get(top) if top else None
+            if kind is not None:
+                named = self._package_module(rel, root, kind)
+                if named is not None:
+                    return named
+        return _loose_module(
+            rel, root if root is not None else self.layout.member_of(rel).path, self.dirs_with_init
+        )
+
+    def _place(self, rel: str) -> tuple[str | None, str]:
+        """The innermost source root of the file's member that holds it (None: none does, as for
+        the tests beside a member's ``src/``), and the top folder of the file below it ("" for a
+        file right in the root); looked up once per folder."""
+        folder = rel.rpartition("/")[0]
+        known = self._places.get(folder)
+        if known is None:
+            inside = [
+                root
+                for root in self.layout.member_of(rel).roots
+                if not root or folder == root or folder.startswith(root + "/")
+            ]
+            root = max(inside, key=len) if inside else None
+            below = folder[len(root) + 1 :] if root else folder
+            known = self._places[folder] = (root, below.partition("/")[0] if root is not None else "")
+        return known
+
+    def _package_module(self, rel: str, root: str, kind: str) -> SourceFile | None:
+        """The file's dotted name when Python can import it from its package, else None: every
+        folder of a regular package holds ``__init__.py``; a namespace package's folders hold none
+        until a regular package (a portion) starts, whose folders all do."""
+        parts = rel.split("/")
+        start = root.count("/") + 1 if root else 0
+        inner = parts[start:-1]  # the package's folders, its top first
+        in_portion = kind == _REGULAR
+        for depth, folder_name in enumerate(inner):
+            folder = "/".join(parts[: start + depth + 1])
+            if not folder_name.isidentifier():
+                return None
+            if folder in self.dirs_with_init:
+                in_portion = True
+            elif in_portion:
+                return None  # a folder without __init__.py inside a regular package: loose
+        stem = parts[-1][: -len(".py")]
+        if stem == "__init__":
+            return SourceFile(path=rel, module=".".join(inner), loose=False, is_package=True)
+        if "." in stem:  # ``a.b.py`` cannot be named as a module at all
+            return None
+        # A stem that is not an identifier (Django's ``0001_initial.py``) cannot be named in an import
+        # statement, but importlib imports it as a module of its package, and grimp lists it: so do we.
+        return SourceFile(path=rel, module=".".join([*inner, stem]), loose=False, is_package=False)
+
+
+def _join(root: str, name: str) -> str:
+    return f"{root}/{name}" if root else name
+
+
+def _spelled_by(distribution: str, top: str, tops: Mapping[str, None]) -> bool:
+    """Does a member's distribution name start with the name of a folder without ``__init__.py``
+    (``acme-billing`` and ``acme/``, PEP 420's convention for a distribution of ``acme.billing``)?"""
+    parts = [p for p in re.split(r"[-_.]+", distribution.lower()) if p]
+    return len(parts) > 1 and parts[0] == top and top in tops
 
 
 # --- module names -----------------------------------------------------------------------------
 
 
-def _name_modules(
-    paths: list[str], package_dirs: dict[str, str], dirs_with_init: set[str], *, uses_src: bool
-) -> list[SourceFile]:
-    dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
-    files = [_name_one(rel, dir_to_package, dirs_with_init, uses_src) for rel in paths]
-    return _settle_loose_collisions(files)
-
-
-def _native_modules(
-    listed: list[str], package_dirs: dict[str, str], dirs_with_init: set[str]
-) -> list[SourceFile]:
+def _native_modules(listed: list[str], tree: _PackageTree, generated: list[str]) -> list[SourceFile]:
     """Package modules that exist only as ``processors.cpython-312-x86_64-linux-gnu.so`` or
-    ``processors.pyx``: named as the ``processors.py`` beside them would be."""
-    dir_to_package = {rel_dir: name for name, rel_dir in package_dirs.items()}
+    ``processors.pyx`` (named as the ``processors.py`` beside them would be), and those a build
+    writes (``generated``, a version file): importable, their names unknown."""
     found: dict[str, SourceFile] = {}
-    for rel in listed:
-        if not rel.endswith(NATIVE_SUFFIXES):
+    for rel in [*listed, *generated]:
+        if rel.endswith(NATIVE_SUFFIXES):
+            folder, _, filename = rel.rpartition("/")
+            as_source = f"{folder}/{filename.split('.')[0]}.py" if folder else f"{filename.split('.')[0]}.py"
+        elif rel in generated:
+            as_source = rel
+        else:
             continue
-        folder, _, filename = rel.rpartition("/")
-        as_source = f"{folder}/{filename.split('.')[0]}.py" if folder else f"{filename.split('.')[0]}.py"
-        named = _package_module(as_source, dir_to_package, dirs_with_init)
-        if named is not None and not named.is_package:
+        named = tree.name(as_source)
+        if not named.loose and not named.is_package:
             found.setdefault(named.module, SourceFile(rel, named.module, loose=False, is_package=False))
     return sorted(found.values(), key=lambda f: f.path)
 
 
-def _stubs_beside(listed: list[str], files: list[SourceFile]) -> list[SourceFile]:
+def _generated(workspace: WorkspaceConfig, listed: list[str]) -> list[str]:
+    """The modules members' builds write (version files) that the tree does not hold: importable
+    once the member is built or installed, so named like compiled modules (names unknown)."""
+    present = set(listed)
+    return [path for path in workspace.generated if path not in present]
+
+
+def _stubs(listed: list[str], files: list[SourceFile], tree: _PackageTree) -> list[SourceFile]:
+    """The ``.pyi`` stubs beside modules, and those of a package that stand alone (an extension
+    module built for another platform only, or missing from this build: the module may exist
+    where the code runs; the symbol table tells the two apart)."""
     by_path = {f.path: f for f in files}
+    native = {_without_suffixes(rel) for rel in listed if rel.endswith(NATIVE_SUFFIXES)}
     found = []
     for rel in listed:
         if rel.endswith(STUB_SUFFIX):
             module = by_path.get(rel[:-1])  # x.pyi -> x.py
+            if module is None and _without_suffixes(rel) not in native:
+                named = tree.name(rel[:-1])
+                module = None if named.loose else named
             if module is not None:
                 found.append(SourceFile(rel, module.module, module.loose, module.is_package))
     return found
 
 
-def _name_one(
-    rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str], uses_src: bool
-) -> SourceFile:
-    packaged = _package_module(rel, dir_to_package, dirs_with_init)
-    if packaged is not None:
-        return packaged
-    return _loose_module(rel, uses_src)
+def _without_suffixes(rel: str) -> str:
+    """``pkg/_speedups.cpython-312-x86_64-linux-gnu.so`` -> ``pkg/_speedups``."""
+    folder, slash, filename = rel.rpartition("/")
+    return folder + slash + filename.partition(".")[0]
 
 
-def _package_module(rel: str, dir_to_package: dict[str, str], dirs_with_init: set[str]) -> SourceFile | None:
-    """The file's dotted name when it sits inside a regular package, else None."""
-    parts = rel.split("/")
-    top = 2 if parts[0] == SRC and "/".join(parts[:2]) in dir_to_package else 1
-    package_dir = "/".join(parts[:top])
-    if package_dir not in dir_to_package or len(parts) <= top:
-        return None
-    inner_dirs = parts[top:-1]
-    # Every folder from the package down must hold __init__.py and be a valid identifier,
-    # else Python reaches the file (if at all) as a namespace package: loose.
-    for depth in range(len(inner_dirs)):
-        folder = "/".join(parts[: top + depth + 1])
-        if not inner_dirs[depth].isidentifier() or folder not in dirs_with_init:
-            return None
-    stem = parts[-1][: -len(".py")]
-    names = [dir_to_package[package_dir], *inner_dirs]
-    if stem == "__init__":
-        return SourceFile(path=rel, module=".".join(names), loose=False, is_package=True)
-    if "." in stem:  # ``a.b.py`` cannot be named as a module at all
-        return None
-    # A stem that is not an identifier (Django's ``0001_initial.py``) cannot be named in an import
-    # statement, but importlib imports it as a module of its package, and grimp lists it: so do we.
-    return SourceFile(path=rel, module=".".join([*names, stem]), loose=False, is_package=False)
-
-
-def _loose_module(rel: str, uses_src: bool) -> SourceFile:
+def _loose_module(rel: str, base: str, dirs_with_init: set[str]) -> SourceFile:
     """Scripts, test folders without ``__init__.py``, namespace folders: named by their path
-    relative to ROOT (or ROOT/src), dotted when every part is an identifier."""
+    relative to the source root (or the member's folder) that holds them, dotted when every part
+    is an identifier.
+
+    A file whose folder holds ``__init__.py`` is a module of that folder's package, as
+    ``python -m`` runs it (its relative imports resolve there), even when its own name is not an
+    identifier (``tests/unit/test-x.py`` is ``tests.unit.test-x``) or a folder above is not
+    (``my-tools/pkg/run.py`` is ``pkg.run``, named from the top of its ``__init__.py`` chain)."""
     parts = rel.split("/")
-    if uses_src and parts[0] == SRC and len(parts) > 1:
-        parts = parts[1:]
+    if base:
+        parts = parts[base.count("/") + 1 :]
     stem = parts[-1][: -len(".py")]
     is_package = stem == "__init__"
     dotted_parts = parts[:-1] if is_package else [*parts[:-1], stem]
     if dotted_parts and all(p.isidentifier() for p in dotted_parts):
         return SourceFile(path=rel, module=".".join(dotted_parts), loose=True, is_package=is_package)
+    folders = parts[:-1]
+    if "." not in stem and rel.rpartition("/")[0] in dirs_with_init:
+        if all(p.isidentifier() for p in folders):
+            top = 0  # only the file's own name is not one: named as its neighbours are
+        else:
+            full = rel.split("/")
+            offset = len(full) - len(parts)  # the source root's folders dropped from the name
+            top = len(folders)
+            while (
+                top > 0
+                and folders[top - 1].isidentifier()
+                and "/".join(full[: offset + top]) in dirs_with_init
+            ):
+                top -= 1
+        names = folders[top:] if is_package else [*folders[top:], stem]
+        if names and top < len(folders):
+            return SourceFile(path=rel, module=".".join(names), loose=True, is_package=is_package)
     return SourceFile(path=rel, module=rel, loose=True, is_package=False)
 
 
-def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
-    """A loose file whose dotted name is also a package module's, or another loose file's, is
-    named by its path: one module name must never stand for two files."""
+def _settle_loose_collisions(files: list[SourceFile], layout: SourceLayout) -> list[SourceFile]:
+    """One module name must never stand for two files. A loose file whose dotted name another
+    member's file also carries (each member's ``tests/conftest.py``) is named within its member:
+    ``packages/b/tests.conftest``, it and every loose file beside it under the same top folder,
+    so their relative imports still meet (each member's tests run from that member's folder).
+    A loose file whose name is another of its own member's files' is named by its path."""
+    scoped: set[tuple[str, str]] = set()  # (member, top folder) whose loose files are named within it
+    if layout.is_workspace:
+        members_of: dict[str, set[str]] = {}
+        for f in files:
+            if f.module != f.path:
+                members_of.setdefault(f.module, set()).add(layout.member_of(f.path).path)
+        # loose files inside a member's own package (a folder without __init__.py in it) keep the
+        # package's names: the other member's files are the ones named within their member
+        packaged = {(layout.member_of(f.path).path, f.module.partition(".")[0]) for f in files if not f.loose}
+        for f in files:
+            if f.loose and f.module != f.path and len(members_of[f.module]) > 1:
+                group = _loose_group(f, layout)
+                if group not in packaged:
+                    scoped.add(group)
+    if scoped:
+        files = [_within_member(f, layout, scoped) for f in files]
     package_modules = {f.module for f in files if not f.loose}
     loose_counts = Counter(f.module for f in files if f.loose)
     settled = []
@@ -532,6 +828,23 @@ def _settle_loose_collisions(files: list[SourceFile]) -> list[SourceFile]:
             f = SourceFile(path=f.path, module=f.path, loose=True, is_package=False)
         settled.append(f)
     return settled
+
+
+def _within_member(file: SourceFile, layout: SourceLayout, scoped: set[tuple[str, str]]) -> SourceFile:
+    if not file.loose or file.module == file.path:
+        return file
+    group = _loose_group(file, layout)
+    if group not in scoped:
+        return file
+    return SourceFile(file.path, f"{group[0] or '.'}/{file.module}", loose=True, is_package=file.is_package)
+
+
+def _loose_group(file: SourceFile, layout: SourceLayout) -> tuple[str, str]:
+    """(member folder, the top folder of the loose file's dotted name): the files that relative
+    imports can join."""
+    member = layout.member_of(file.path).path
+    top = file.module.partition(".")[0] if "." in file.module or file.is_package else ""
+    return member, top
 
 
 def split_undecodable_names(files: Sequence[SourceFile]) -> tuple[list[SourceFile], list[SourceFile]]:

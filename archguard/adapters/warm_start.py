@@ -45,11 +45,12 @@ from archguard.adapters.parsing.scanner import ScanOutput
 from archguard.adapters.project_files.git_listing import GitListing
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import Member, SourceFile, SourceLayout
 
 _FILE = Codec(SourceFile)
 _SYNTAX = Codec(SyntaxIssue)
 _UNREADABLE = Codec(UnreadableFile)
+_MEMBER = Codec(Member)
 _UNTRUSTED = -1  # a stat too recent to vouch for the file's bytes
 
 Stat = tuple[int, int, int, int, int] | None  # (mode, size, mtime, ctime, inode); None: no file
@@ -74,7 +75,7 @@ class Record:
     and per file what the scan gave."""
 
     shape: bytes
-    probes: dict[str, bool]
+    probes: dict[str, bool | str]
     present: dict[str, bool]  # files git did not vouch for: were they files (not folders) then?
     discovery: Discovery
     chosen: list[str]  # discovery's files after --include-loose and the name check, by path
@@ -94,6 +95,10 @@ def _encode(record: Record) -> Any:
             tuple(d.package_dirs.items()),
             tuple(map(_FILE.encode, d.native_modules)),
             tuple(map(_FILE.encode, d.stubs)),
+            tuple(map(_MEMBER.encode, d.layout.members)),
+            tuple((folder, tuple(sorted(names))) for folder, names in d.layout.environments),
+            tuple((name, tuple(dirs)) for name, dirs in d.portions.items()),
+            tuple(d.notes),
         ),
         tuple(record.chosen),
         tuple(map(_FILE.encode, record.badly_named)),
@@ -103,7 +108,7 @@ def _encode(record: Record) -> Any:
 
 def _decode(plain: Any) -> Record:
     shape, probes, present, discovered, chosen, badly_named, known = plain
-    files, packages, package_dirs, native, stubs = discovered
+    files, packages, package_dirs, native, stubs, members, environments, portions, notes = discovered
     decode = _FILE.decode
     discovery = Discovery(
         files=list(map(SourceFile, *files)),  # by columns: ten thousand files, built in C
@@ -113,6 +118,11 @@ def _decode(plain: Any) -> Record:
         git_tracked=None,  # asked of the listing instead (the cache folder's trust: see begin)
         stubs=[decode(f) for f in stubs],
         probes=dict(probes),
+        layout=SourceLayout(
+            tuple(map(_MEMBER.decode, members)), tuple((f, frozenset(n)) for f, n in environments)
+        ),
+        portions={name: list(dirs) for name, dirs in portions},
+        notes=list(notes),
     )
     return Record(
         shape=bytes(shape),
@@ -306,7 +316,17 @@ class WarmOutcomes:
         parsed = [
             f.path for f in files if (known[f.path].parsed if f.path in known else f.path in scanned_facts)
         ]
-        self.facts = LazyFacts(parsed, self._facts_of)
+        self.facts = LazyFacts(parsed, self._facts_of, self._may_hold)
+
+    def _may_hold(self, path: str, word: bytes) -> bool:
+        """Whether the file's facts may hold ``word``, told from their encoded bytes when the
+        facts cache has them (``CachedOutcome.may_hold``); a superset."""
+        known = self._known.get(path)
+        if known is None:
+            holding = getattr(self._scanned.facts, "paths_holding", None) if self._scanned else None
+            return holding is None or path in holding(word.decode())
+        cached = self._facts_cache.outcome(path, known.content)
+        return cached is None or cached.may_hold(word)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         known = self._known.get(path)

@@ -19,17 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archguard.analysis.shim_definition import is_imported_shim, shim_reexports
-from archguard.analysis.symbols import (
-    CYCLE,
-    DYNAMIC,
-    EXTERNAL,
-    MISSING_MODULE,
-    MISSING_NAME,
-    UNPARSED,
-    Origin,
-    Resolution,
-    SymbolTable,
-)
+from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import ConceptContract, module_matches, split_target
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
@@ -88,13 +78,13 @@ def _target_problem(table: SymbolTable, target: str) -> str | None:
         return None
     failed_at = res.chain[-1][0] if res.chain else module
     return {
-        MISSING_MODULE: f"module {failed_at} does not exist",
-        MISSING_NAME: f"module {failed_at} has no name '{res.chain[-1][1] if res.chain else name}'",
-        EXTERNAL: f"module {module} is outside the analysed tree",
-        CYCLE: "re-export cycle: " + " -> ".join(f"{m}:{n}" for m, n in res.chain),
-        DYNAMIC: f"module {module} may provide '{name}' only dynamically (__getattr__ or star import)",
-        UNPARSED: f"module {failed_at} could not be parsed",
-    }.get(res.status, f"cannot be resolved ({res.status})")
+        Status.MISSING_MODULE: f"module {failed_at} does not exist",
+        Status.MISSING_NAME: f"module {failed_at} has no name '{res.chain[-1][1] if res.chain else name}'",
+        Status.EXTERNAL: f"module {module} is outside the analysed tree",
+        Status.CYCLE: "re-export cycle: " + " -> ".join(f"{m}:{n}" for m, n in res.chain),
+        Status.DYNAMIC: f"module {module} may provide '{name}' only dynamically (__getattr__ or star import)",
+        Status.UNPARSED: f"module {failed_at} could not be parsed",
+    }.get(res.status, f"cannot be resolved ({res.status.value})")
 
 
 # ---- checking ---------------------------------------------------------------------------------

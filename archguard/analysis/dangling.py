@@ -9,8 +9,9 @@ a re-export cycle is not reported: we report only what we know is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from archguard.analysis.symbols import MISSING_MODULE, SymbolTable
+from archguard.analysis.symbols import PathsHolding, Status, SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation, assign_fingerprints
 from archguard.domain.ordering import dangling_order
@@ -31,7 +32,30 @@ def find_dangling(
         if file_facts is not None:
             found.extend(dangling_in_file(table, file, file_facts))
     found.sort(key=dangling_order)
-    return found
+    return with_writes_elsewhere(table, found, lambda kind: list(facts))
+
+
+def with_writes_elsewhere(
+    table: SymbolTable, found: Sequence[DanglingImport], paths_holding: PathsHolding
+) -> list[DanglingImport]:
+    """``found`` with the findings no module's own facts explain checked against what *other*
+    modules do: set the name on the module (``setattr(m, ...)``, ``m.X = v``), register the
+    module in ``sys.modules``. A whole-run pass, after the per-file findings (whose incremental
+    derivation traces only the modules each file consults): what one module does to another may
+    sit in any file. ``paths_holding(kind)``: the files whose facts may hold a DynamicFact of that
+    kind (only those are read)."""
+    result = list(found)
+    for i, d in enumerate(result):
+        if d.maybe or d.imported.startswith("."):
+            continue
+        module, _, name = d.imported.partition(":")
+        if d.missing == "name":
+            why = table.set_elsewhere(module, name, paths_holding)
+        else:
+            why = table.registered_elsewhere(module, paths_holding)
+        if why:
+            result[i] = replace(d, maybe=why)
+    return result
 
 
 def dangling_in_file(table: SymbolTable, file: SourceFile, file_facts: FileFacts) -> list[DanglingImport]:
@@ -77,7 +101,7 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
         return "module", target  # relative imports always point inside the tree
     if fact.kind is not ImportKind.FROM or fact.name == "*":
         # ``import a.b.c``, dynamic imports and star imports need the module itself.
-        if table.resolve_module(target).status == MISSING_MODULE:
+        if table.resolve_module(target).status == Status.MISSING_MODULE:
             return "module", target
         return None
     assert fact.name is not None
@@ -92,7 +116,7 @@ def _missing(table: SymbolTable, file: SourceFile, fact: ImportFact) -> tuple[st
     res = table.resolve(target, fact.name)
     if not res.fails_here:
         return None  # found, may exist, or broken further down a re-export chain (reported there)
-    if res.status == MISSING_MODULE:
+    if res.status == Status.MISSING_MODULE:
         return "module", target
     return "name", f"{target}:{fact.name}"
 
@@ -103,25 +127,16 @@ def _replaces_itself(table: SymbolTable, module: str) -> bool:
 
 
 def _maybe_bound(table: SymbolTable, what: str, imported: str) -> str:
-    """Why a missing name or module may exist at run time after all ("" if no reason)."""
+    """Why a missing name or module may exist at run time after all ("" if no reason): code
+    archguard does not follow may change the module's namespace, its package's ``__path__`` or
+    ``sys.modules`` (docs/dangling.md, "Warnings, not errors")."""
     module, _, name = imported.partition(":")
     if what == "module":
-        # six's ``moves``: a parent that registers modules in sys.modules may provide this one.
-        parent = module.rpartition(".")[0]
-        while parent:
-            facts = table.facts_of(parent)
-            if facts is not None and facts.registers_submodules:
-                return f"{parent} registers modules in sys.modules at run time: it may provide this one"
-            parent = parent.rpartition(".")[0]
-        return ""
-    facts = table.facts_of(module)
-    if facts is None:
-        return ""
-    if facts.replaces_module:
-        return "the module replaces itself in sys.modules: it may provide any name"
-    if name in facts.function_globals:
-        return "bound only by a function's global statement, once that function runs"
-    return ""
+        return "" if module.startswith(".") else table.may_exist(module)
+    if table.file_of(module) is None and table.module_exists(module):
+        # a name missing from a namespace package is a missing submodule (PEP 420)
+        return table.may_exist(f"{module}.{name}")
+    return table.may_bind(module, name)
 
 
 def dangling_violations(dangling: Sequence[DanglingImport]) -> list[Violation]:

@@ -11,7 +11,7 @@ on ``hub``'s name ``New``, so binding it later reaches that importer):
 ``M\\0name``        how ``M`` binds ``name``: its definitions, aliases and module-level imports of
                    that name, in the order resolution prefers them, ``del`` applied
 ``M\\0*``           ``M``'s star imports, ``__all__`` and the flags that let any name exist there
-                   (``__getattr__``, ``globals()`` writes, ``sys.modules`` replacement...)
+                   (``__getattr__``, ``sys.modules`` replacement, the dynamic facts...)
 ``M\\0#names``      the set of names ``M`` binds (read by whoever lists them: star exports)
 ``M\\0#order``      the lines of ``M``'s bindings (read by lookups bounded by a line: ``X = Y``)
 ``M\\0#facts``      all of ``M``'s facts but their positions (read through ``facts_of``)
@@ -108,11 +108,10 @@ def _stars(facts: FileFacts) -> tuple:
         stars,
         facts.all_names,
         facts.has_getattr,
-        facts.writes_globals,
         facts.replaces_module,
-        facts.registers_submodules,
         facts.warns_deprecation,
         facts.function_globals,
+        facts.dynamic,  # with their lines: messages name where the construct is
     )
 
 

@@ -3,7 +3,8 @@
 The import-time closure of an entry is every module reached through imports that run when the
 entry is imported (docs/golden-path.md has the rules for users):
 
-- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions;
+- imports at module level and in class bodies; not under ``if TYPE_CHECKING:``, not in functions,
+  not PEP 810 ``lazy`` imports (they load their module when the name is first used);
 - importing ``a.b.c`` runs ``a/__init__``, ``a/b/__init__`` and ``a/b/c``; ``from a.b import c``
   also runs the submodule ``a.b.c`` when there is one and ``a.b`` does not bind ``c`` itself;
   ``from a.b import *`` runs the submodules a literal ``__all__`` lists;
@@ -16,13 +17,19 @@ entry is imported (docs/golden-path.md has the rules for users):
 Problems inside a closure become ``golden-path`` findings with the shortest chain of modules from
 the entry. The analysis reuses what ``check`` already computed: the symbol table for modules and
 names, and the dangling imports for what is missing (nothing is resolved a second time here).
+
+The imports followed are archguard's import edges (``domain/import_edges.py``) that run at import
+time, with what Python runs on the way: the packages' ``__init__`` before their modules, and the
+submodules a ``from`` or star import runs. The walks, components and cycles are networkx's, on
+the part of the import graph the entry points reach (read module by module on first use).
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind, SyntaxIssue, UnreadableFile
@@ -36,8 +43,12 @@ from archguard.domain.golden_path import (
     contract_name,
     package_of,
 )
+from archguard.domain.import_edges import EdgeRule, ImportEdge
 from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:  # imported when an entry point is walked: a check without one never needs it
+    import networkx as nx
 
 _NOT_FIXABLE = "the import chain has to be repaired by hand"
 # module -> (the module that first loads it, whether through a dynamic import); the entry -> None
@@ -49,99 +60,123 @@ class Entry(NamedTuple):
     file: SourceFile
 
 
-class _Edge(NamedTuple):
-    target: str
-    line: int
-    column: int
-    statement: str
-    guarded: bool  # inside try/except ImportError: the importer survives a missing target
-    dynamic: bool  # importlib.import_module("literal")
-    named: bool  # the statement names this module (not only a parent package loaded on the way)
-
-
-class _Node:
-    """One module's imports at import time, deduplicated by target the ways the walks need them:
-    a module with fifty ``from app.x import ...`` lines loads ``app`` once."""
-
-    __slots__ = ("loads", "loads_unguarded", "named", "runs")
-
-    def __init__(self, runs: set[tuple[int, int]], edges: list[_Edge]) -> None:
-        self.runs = runs  # (line, column) of every import statement that runs at import time
-        self.loads: dict[str, bool] = {}  # target -> loaded through a dynamic import (first edge)
-        self.loads_unguarded: dict[str, bool] = {}  # the same, through unguarded imports only
-        self.named: dict[str, _Edge] = {}  # target -> first import naming it (cycles are made of these)
-        for edge in edges:
-            self.loads.setdefault(edge.target, edge.dynamic)
-            if not edge.guarded:
-                self.loads_unguarded.setdefault(edge.target, edge.dynamic)
-            if edge.named:
-                self.named.setdefault(edge.target, edge)
-
-
 class ImportTimeGraph:
-    """Module -> the imports it runs when it is imported, built per module on first use and shared
-    by every entry point."""
+    """What importing a module runs, as two networkx graphs shared by every entry point and built
+    for the modules they reach (:meth:`reach`), each module's imports read once:
 
-    def __init__(self, table: SymbolTable, facts: Mapping[str, FileFacts]) -> None:
+    - ``loads``: module -> every module its imports run, one edge however many imports do;
+      ``dynamic``: the first of them is a dynamic import; ``unguarded``: one of them is not
+      inside ``try/except ImportError`` (``unguarded_dynamic``: the first such one is dynamic);
+    - ``named``: module -> every module one of its imports names, ``edge`` the first such import
+      (an ``ImportEdge``). Cycles are made of these: a parent package loaded on the way is not
+      imported by the child in any sense that can go wrong.
+    """
+
+    def __init__(
+        self, files: Sequence[SourceFile], table: SymbolTable, facts: Mapping[str, FileFacts]
+    ) -> None:
+        import networkx as nx
+
+        self.rule = EdgeRule.of(files)
         self.table = table
         self.facts = facts
-        self._nodes: dict[str, _Node] = {}
+        self.loads: nx.DiGraph = nx.DiGraph()
+        self.named: nx.DiGraph = nx.DiGraph()
+        self._runs: dict[str, set[tuple[int, int]]] = {}  # (line, column) of each import that runs
+        self._chains: dict[str, tuple[str, ...]] = {}  # a module name -> what running it runs first
+        self.unguarded: dict[str, tuple[str, ...]] = {}  # module -> what it loads through unguarded imports
 
-    def node(self, module: str) -> _Node:
-        found = self._nodes.get(module)
-        if found is None:
-            found = self._nodes[module] = self._build(module)
-        return found
+    def reach(self, modules: Iterable[str]) -> None:
+        """Read every module that importing ``modules`` runs, directly or not, and add what they
+        load to the graphs (at once: per edge, adding to a networkx graph costs more than reading
+        the import)."""
+        todo = [m for m in modules if m not in self._runs]
+        read: list[tuple[str, dict[str, dict[str, bool]], dict[str, dict[str, ImportEdge]]]] = []
+        while todo:
+            module = todo.pop()
+            if module not in self._runs:
+                loads, named = self._read(module)
+                read.append((module, loads, named))
+                self.unguarded[module] = tuple(t for t, data in loads.items() if data["unguarded"])
+                todo.extend(t for t in loads if t not in self._runs)
+        self.loads.add_nodes_from(module for module, _, _ in read)
+        self.named.add_nodes_from(module for module, _, _ in read)
+        self.loads.add_edges_from((m, t, data) for m, loads, _ in read for t, data in loads.items())
+        self.named.add_edges_from((m, t, data) for m, _, named in read for t, data in named.items())
 
     def runs_at_import(self, module: str, line: int, column: int) -> bool:
         """The import statement at ``line:column`` of ``module`` runs when the module is imported."""
-        return (line, column) in self.node(module).runs
+        return (line, column) in self._runs[module]
 
-    def _build(self, module: str) -> _Node:
-        runs: set[tuple[int, int]] = set()
-        edges: list[_Edge] = []
+    def _read(self, module: str) -> tuple[dict[str, dict[str, bool]], dict[str, dict[str, ImportEdge]]]:
+        """What importing ``module`` loads (edge data by target), and names (the first import
+        naming each target)."""
+        runs = self._runs[module] = set()
+        loads: dict[str, dict[str, bool]] = {}
+        named: dict[str, dict[str, ImportEdge]] = {}
         file = self.table.file_of(module)
         facts = self.facts.get(file.path) if file is not None else None
         if file is None or facts is None:
-            return _Node(runs, edges)
-        table = self.table
+            return loads, named
         for fact in facts.imports:
-            if fact.type_checking or fact.in_function:
+            # not inside a function, not under TYPE_CHECKING, not a PEP 810 ``lazy`` import (which
+            # binds its name and loads nothing until the name is used)
+            if not fact.at_import_time:
                 continue
             runs.add((fact.line, fact.column))
-            target = file.import_target(fact)
-            if target is None or not table.is_internal(target):
-                continue  # climbs out of the tree (a dangling import), or stdlib / third party
+            base = file.import_target(fact)
+            if base is None or base.partition(".")[0] not in self.rule.roots:
+                continue  # climbs out of the tree, or stdlib / third party
+            dynamic, unguarded = fact.kind is ImportKind.DYNAMIC, not fact.guarded
+            # what the import runs, in Python's order: the packages on the way (not named), then
+            # the modules it names
+            names = self._named(module, base, fact)
+            for loaded in (*self._on_the_way(base), *names):
+                if loaded == module:
+                    continue
+                data = loads.get(loaded)
+                if data is None:
+                    data = loads[loaded] = {
+                        "dynamic": dynamic,
+                        "unguarded": False,
+                        "unguarded_dynamic": False,
+                    }
+                if unguarded and not data["unguarded"]:
+                    data["unguarded"], data["unguarded_dynamic"] = True, dynamic
+            for loaded in names:
+                if loaded != module and loaded not in named:
+                    named[loaded] = {"edge": ImportEdge(module, loaded, file.path, fact)}
+        return loads, named
 
-            def add(imported: str, named: bool, fact: ImportFact = fact) -> None:
-                if imported != module and table.file_of(imported) is not None:
-                    edges.append(
-                        _Edge(
-                            imported,
-                            fact.line,
-                            fact.column,
-                            fact.statement,
-                            fact.guarded,
-                            fact.kind is ImportKind.DYNAMIC,
-                            named,
-                        )
-                    )
+    def _named(self, module: str, base: str, fact: ImportFact) -> list[str]:
+        """The modules an import names, given the module its statement names (``base``): its
+        edge's target (for ``from package import name``, the package when it binds ``name``
+        itself: then the submodule is not run), and the submodules a ``from`` or star import
+        runs. The packages on the way to ``base`` run too, named or not (:meth:`_on_the_way`),
+        even when ``base`` itself does not exist."""
+        target = self.rule.target_of(base, fact)  # None: a dangling import
+        if target is None:
+            return []
+        if fact.kind is not ImportKind.FROM or fact.name is None:
+            return [target]
+        submodules = self._submodules_named(module, base, fact.name)
+        named = [target]
+        if target == f"{base}.{fact.name}" and target not in submodules:
+            named = [base] if base in self.rule.modules else []
+        return named + [sub for sub in submodules if sub not in named]
 
-            submodules = self._submodules_named(module, target, fact.name)
-            parts = target.split(".")
-            for i in range(1, len(parts)):  # the package __init__ chain
-                add(".".join(parts[:i]), False)
-            # ``from pkg import sub`` names the submodule; pkg itself is only the way to it.
-            add(target, not submodules)
-            for sub in submodules:
-                add(sub, True)
-        return _Node(runs, edges)
+    def _on_the_way(self, base: str) -> tuple[str, ...]:
+        """The packages (and the module) Python runs to import ``base``, outermost first."""
+        found = self._chains.get(base)
+        if found is None:
+            parts = base.split(".")
+            prefixes = (".".join(parts[:i]) for i in range(1, len(parts) + 1))
+            found = self._chains[base] = tuple(p for p in prefixes if p in self.rule.modules)
+        return found
 
-    def _submodules_named(self, module: str, package: str, name: str | None) -> list[str]:
+    def _submodules_named(self, module: str, package: str, name: str) -> list[str]:
         """Submodules ``from package import name`` runs (``name`` a submodule, or ``*`` with a
         literal ``__all__`` listing submodules)."""
-        if name is None:
-            return []
         if name == "*":
             facts = self.table.facts_of(package)
             names: Iterable[str] = facts.all_names or () if facts is not None else ()
@@ -150,7 +185,7 @@ class ImportTimeGraph:
         found = []
         for n in names:
             sub = f"{package}.{n}"
-            if self.table.file_of(sub) is None:
+            if sub not in self.rule.modules:
                 continue
             # A package binding the name itself (``c = ...``) shadows the submodule; its own
             # ``from . import c`` is the import that runs the submodule.
@@ -170,6 +205,7 @@ class ImportTimeGraph:
 
 def golden_paths(
     entries: Sequence[Entry],
+    files: Sequence[SourceFile],
     table: SymbolTable,
     facts: Mapping[str, FileFacts],
     syntax_errors: Iterable[SyntaxIssue],
@@ -177,12 +213,13 @@ def golden_paths(
     dangling: Iterable[DanglingImport],
 ) -> tuple[list[Violation], list[EntryClosure]]:
     """Findings (fingerprinted) and the closure of every entry point."""
-    graph = ImportTimeGraph(table, facts)
+    import networkx as nx
+
+    graph = ImportTimeGraph(files, table, facts)
     problems = _Problems(syntax_errors, unreadable, dangling)
     walks = [_Walk(entry, graph) for entry in entries]
     # A strongly connected group is one whichever entry reaches it: found once, for every entry.
-    everything = list(dict.fromkeys(m for walk in walks for m in walk.reached))
-    groups = [g for g in _strongly_connected(everything, lambda m: graph.node(m).named) if len(g) > 1]
+    groups = sorted(sorted(g) for g in nx.strongly_connected_components(graph.named) if len(g) > 1)
     violations: list[Violation] = []
     closures: list[EntryClosure] = []
     for walk in walks:
@@ -215,7 +252,8 @@ class _Walk:
         self.graph = graph
         self.start = entry.file.module
         # Importing the entry runs its own package chain first (a loose file has none).
-        self.ancestors = [] if entry.file.loose else _ancestors(self.start, graph.table)
+        self.ancestors = [] if entry.file.loose else _ancestors(self.start, graph.rule.modules)
+        graph.reach([self.start, *self.ancestors])
         self.reached = _shortest_paths(self.start, self.ancestors, graph, strict=False)
         # Through imports that are not guarded only: what an ImportError really escapes from.
         self.strict = _shortest_paths(self.start, self.ancestors, graph, strict=True)
@@ -297,9 +335,9 @@ class _Walk:
             if group[0] not in order:
                 continue  # a group is reached whole or not at all
             first = min(group, key=order.__getitem__)
-            cycle = _shortest_cycle(first, set(group), self.graph)
+            cycle = _shortest_cycle(first, set(group), self.graph.named)
             edge = cycle[0]
-            modules = [first] + [e.target for e in cycle]
+            modules = [first] + [e.imported for e in cycle]
             fails = first in self.strict and not any(e.guarded for e in cycle)
             found.append(
                 self._violation(
@@ -311,7 +349,7 @@ class _Walk:
                     column=edge.column,
                     message=f"import cycle at module level: {' -> '.join(modules)}",
                     statement=edge.statement,
-                    imported=edge.target,
+                    imported=edge.imported,
                 )
             )
         return found
@@ -325,12 +363,11 @@ class _Walk:
         edges = {(entry_package, packages[a]) for a in self.ancestors}
         dynamic: set[ClosureEdge] = set()
         for module in reached:
-            node = graph.node(module)
             importer = packages[module]
-            edges.update((importer, packages[target]) for target in node.loads)
+            edges.update((importer, packages[target]) for target in graph.loads.succ[module])
             dynamic.update(
-                ClosureEdge(module, e.target, graph.table.file_of(module).path, e.line)  # type: ignore[union-attr]
-                for e in node.named.values()
+                ClosureEdge(module, e.imported, e.path, e.line)
+                for e in (data["edge"] for data in graph.named.succ[module].values())
                 if e.dynamic
             )
         return EntryClosure(
@@ -342,25 +379,29 @@ class _Walk:
         )
 
 
-def _ancestors(module: str, table: SymbolTable) -> list[str]:
+def _ancestors(module: str, modules: frozenset[str]) -> list[str]:
     parts = module.split(".")
-    return [p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if table.file_of(p) is not None]
+    return [p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if p in modules]
 
 
 def _shortest_paths(start: str, ancestors: list[str], graph: ImportTimeGraph, *, strict: bool) -> Parents:
     """Breadth-first: each reached module -> the module that first loads it (None for the entry).
-    Edges are tried in statement order, so equally short chains are chosen the same way each run."""
+    Importing the entry runs its package chain first, so the chain comes first among what it
+    loads. Edges are tried in statement order, so equally short chains are chosen the same way
+    each run. ``strict``: through imports that are not guarded only."""
+    import networkx as nx
+
+    succ = graph.loads.succ
+    flag = "unguarded_dynamic" if strict else "dynamic"
+
+    def loaded_by(module: str) -> Iterable[str]:
+        targets = graph.unguarded[module] if strict else succ[module]
+        return chain(ancestors, targets) if module == start else targets
+
     parents: Parents = {start: None}
-    for ancestor in ancestors:
-        parents.setdefault(ancestor, (start, False))
-    queue = deque([start, *ancestors])
-    while queue:
-        module = queue.popleft()
-        node = graph.node(module)
-        for target, dynamic in (node.loads_unguarded if strict else node.loads).items():
-            if target not in parents:
-                parents[target] = (module, dynamic)
-                queue.append(target)
+    for importer, target in nx.generic_bfs_edges(graph.loads, start, neighbors=loaded_by):
+        first_of_chain = importer == start and target in ancestors
+        parents[target] = (importer, False if first_of_chain else succ[importer][target][flag])
     return parents
 
 
@@ -383,73 +424,30 @@ def _chain_fields(parents: Parents, module: str) -> dict[str, Any]:
     return {"chain": chain, "extra": (("dynamic", ",".join(dynamic)),) if dynamic else ()}
 
 
-def _shortest_cycle(start: str, members: set[str], graph: ImportTimeGraph) -> list[_Edge]:
-    """The edges of the shortest way from ``start`` back to itself inside one component."""
-    back: dict[str, tuple[str, _Edge]] = {}
-    queue = deque([start])
-    seen = {start}
-    while queue:
-        module = queue.popleft()
-        for edge in graph.node(module).named.values():
-            if edge.target not in members:
-                continue
-            if edge.target == start:
-                path = [edge]
-                while module != start:
-                    module, previous = back[module]
-                    path.append(previous)
-                return list(reversed(path))
-            if edge.target not in seen:
-                seen.add(edge.target)
-                back[edge.target] = (module, edge)
-                queue.append(edge.target)
-    raise AssertionError("a strongly connected component of two or more modules has a cycle")
+def _shortest_cycle(start: str, members: set[str], named: nx.DiGraph) -> list[ImportEdge]:
+    """The imports of the shortest way from ``start`` back to itself inside one strongly
+    connected group: the first module breadth-first (imports in statement order) that imports
+    ``start`` closes it."""
+    import networkx as nx
 
+    succ = named.succ
 
-def _strongly_connected(nodes: list[str], next_of: Callable[[str], Iterable[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (closures of thousands of modules would pass the recursion
-    limit). networkx has it too, but importing networkx costs more than a warm check."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(next_of(root)))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(next_of(child))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    components.append(component)
-    return components
+    def inside(module: str) -> Iterator[str]:
+        return (m for m in succ[module] if m in members)
+
+    parent: dict[str, str] = {}
+    for importer, imported in nx.generic_bfs_edges(named, start, neighbors=inside):
+        parent[imported] = importer
+        if start in succ[imported]:
+            last = imported
+            break
+    else:
+        raise AssertionError("a strongly connected group of two or more modules has a cycle")
+    path = [last]
+    while path[-1] != start:
+        path.append(parent[path[-1]])
+    path.reverse()
+    return [succ[a][b]["edge"] for a, b in zip(path, [*path[1:], start], strict=True)]
 
 
 def collapse_closure(closure: EntryClosure, violations: Iterable[Violation]) -> ClosureDiagram:

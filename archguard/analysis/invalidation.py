@@ -19,7 +19,7 @@ bookkeeping costs more than it saves), or nothing but full knowledge will do.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from archguard.analysis.facets import SEPARATOR, module_of
 from archguard.analysis.symbols import CONSULTED_CYCLE, CONSULTED_EVERYTHING
@@ -55,8 +55,10 @@ class Names:
         names = self.names
         return [names[i] for i in unpacked(packed)]
 
-    def of_modules(self, modules: Iterable[str]) -> set[int]:
+    def of_modules(self, modules: Collection[str]) -> set[int]:
         """The ids of every facet of these modules."""
+        if not modules:
+            return set()
         if self._by_module is None:
             by_module: dict[str, list[int]] = {}
             for i, name in enumerate(self.names):
@@ -133,6 +135,54 @@ def plan(
     return todo
 
 
+def plan_changed(
+    prior: Sequence[FileIdentity],
+    now: Sequence[FileIdentity],
+    changed: Iterable[int],
+    names: Names,
+    dependents: Mapping[int, Iterable[int]],
+    facet_changes: Mapping[str, set[str] | None],
+) -> set[int] | None:
+    """:func:`plan` when the files are the same, in the same order, and only those at ``changed``
+    may differ (an engine in memory knows which it was told of): the files meeting a changed facet
+    are found through ``dependents`` (facet id -> files that consulted it), not by reading every
+    file's facets. The answer is :func:`plan`'s."""
+    todo: set[int] = set()
+    modules: set[str] = set()
+    facets: set[str] = set()
+    moved: list[str] = []
+    for i in changed:
+        old, new = prior[i], now[i]
+        if old == new:
+            continue
+        todo.add(i)
+        if old[1:4] == new[1:4]:
+            found = facet_changes.get(new.path)
+            if found is None:
+                modules.add(new.module)
+            else:
+                facets |= found
+            continue
+        for side in (old, new):
+            modules.add(side.module)
+            moved.append(side.module)
+    if not todo:
+        return todo
+    if moved:
+        facets |= existence_changes(moved, prior, now)
+    ids = names.ids
+    changed_ids = names.of_modules(modules)
+    changed_ids.update(ids[facet] for facet in facets if facet in ids)
+    everything = ids.get(CONSULTED_EVERYTHING)
+    if everything is not None:
+        changed_ids.add(everything)
+    for facet in changed_ids:
+        todo.update(dependents.get(facet, ()))
+    if len(todo) > FULL_SHARE * max(len(now), 1):
+        return None
+    return todo
+
+
 def existence_changes(moved: list[str], old: Sequence[FileIdentity], new: Sequence[FileIdentity]) -> set[str]:
     """The dotted prefixes of moved modules whose standing changed: a name that is a module or a
     namespace folder in one run and not in the other, or a top-level name that stopped or started
@@ -158,20 +208,28 @@ def existence_changes(moved: list[str], old: Sequence[FileIdentity], new: Sequen
     return {p for p in prefixes if before[p] != after[p]}
 
 
-def order_sensitive(
-    names: Names, derived: Iterable[int], deps_now: Sequence[bytes], deps_before: Iterable[bytes]
-) -> bool:
-    """Did a file derived again go through a re-export cycle, now (``deps_now[i]``) or last time
-    (``deps_before``)? A cycle's answer depends on which of its names was asked first, so only a
+def order_sensitive(names: Names, deps_now: Mapping[int, bytes], deps_before: Iterable[bytes]) -> bool:
+    """Did a file derived again go through a re-export cycle, now (``deps_now``: per file derived
+    again, what it consulted) or last time (``deps_before``)? A cycle's answer depends on which of
+    its names was asked first, so only a
     pass over every file in order reproduces it. (A file that meets a cycle freshly, by a name an
     unchanged file had asked first in the full run, meets the cycle guard itself: its new trace
     says so.)"""
     cycle = names.ids.get(CONSULTED_CYCLE)
     if cycle is None:
         return False
-    if any(cycle in unpacked(deps_now[i]) for i in derived):
+    if any(cycle in unpacked(packed) for packed in deps_now.values()):
         return True
     return any(cycle in unpacked(packed) for packed in deps_before)
 
 
-__all__ = ["FULL_SHARE", "SEPARATOR", "Names", "existence_changes", "order_sensitive", "plan", "unpacked"]
+__all__ = [
+    "FULL_SHARE",
+    "SEPARATOR",
+    "Names",
+    "existence_changes",
+    "order_sensitive",
+    "plan",
+    "plan_changed",
+    "unpacked",
+]

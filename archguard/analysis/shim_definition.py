@@ -1,4 +1,4 @@
-"""The one definition of a shim (INTERFACE.md), used by ``check``, ``fix`` and ``discover``.
+"""The one definition of a shim (docs/interface.md), used by ``check``, ``fix`` and ``discover``.
 
 A shim is a module whose public names are all re-exports (imported, or aliases of imported
 objects), whatever private helpers, warnings or logging it also holds. In detail:
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from archguard.analysis.symbols import EXTERNAL, SymbolTable
+from archguard.analysis.symbols import Status, SymbolTable
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
 
@@ -61,7 +61,7 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
         elif name in defined_here or (res.origin is not None and res.origin.module == module):
             if not warns:
                 return None  # offers something of its own
-        elif res.status == EXTERNAL:
+        elif res.status == Status.EXTERNAL:
             found.append((name, _external_target(facts, name)))
     if not found:
         return None

@@ -12,22 +12,36 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 
 from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, name_facet
-from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import (
+    Binding,
+    BindingKind,
+    DynamicFact,
+    DynamicKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+)
 from archguard.domain.sources import SourceFile, is_dotted_name
 
-# Statuses a Resolution can have (see Resolution.status).
-OK = "ok"
-MODULE = "module"
-EXTERNAL = "external"
-MISSING_MODULE = "missing-module"
-MISSING_NAME = "missing-name"
-CYCLE = "cycle"
-DYNAMIC = "dynamic"
+
+class Status(str, Enum):
+    """What resolving a ``module:Name`` found (``Resolution.status``)."""
+
+    OK = "ok"  # a definition (``origin``)
+    MODULE = "module"  # a module object (``origin`` with no name)
+    EXTERNAL = "external"  # outside the analysed tree: not looked into
+    MISSING_MODULE = "missing-module"
+    MISSING_NAME = "missing-name"
+    CYCLE = "cycle"  # a re-export cycle
+    DYNAMIC = "dynamic"  # may exist at run time only (``__getattr__``, a star import of the unknown)
+    UNPARSED = "unparsed"  # the module did not parse: its names are unknown
+
 
 # Names every module object has without binding them (``from app import __path__`` is real code in
 # homeassistant); they exist, but have no definition to resolve to.
@@ -46,8 +60,6 @@ IMPLICIT_MODULE_ATTRIBUTES = frozenset(
         "__annotations__",
     }
 )
-UNPARSED = "unparsed"
-
 # What a traced table (SymbolTable(traced=True)) notes besides the facets of modules it read
 # (analysis/facets.py): a lookup that walked every module (its answer may change with any file),
 # and a re-export cycle (whose answer depends on which name was asked first, so only a full
@@ -56,7 +68,7 @@ CONSULTED_EVERYTHING = "*"
 CONSULTED_CYCLE = "*cycle"
 
 # A found object, a module, or a place we deliberately do not look into.
-_SETTLED = frozenset({OK, MODULE, EXTERNAL, DYNAMIC, UNPARSED})
+_SETTLED = frozenset({Status.OK, Status.MODULE, Status.EXTERNAL, Status.DYNAMIC, Status.UNPARSED})
 # Re-export chains in real code are a handful of hops; anything this deep is a loop we did not
 # catch by key (e.g. through line-bounded alias lookups) and is reported as a cycle, which also
 # keeps us far from Python's recursion limit.
@@ -87,18 +99,18 @@ class Resolution:
     itself; longer chains failed further down a re-export chain.
     """
 
-    status: str
+    status: Status
     origin: Origin | None = None
     chain: tuple[tuple[str, str], ...] = ()
 
     @property
     def found(self) -> bool:
-        return self.status in (OK, MODULE)
+        return self.status in (Status.OK, Status.MODULE)
 
     @property
     def fails_here(self) -> bool:
         """The asked module itself lacks the module or the name (not some module it re-exports from)."""
-        return self.status in (MISSING_MODULE, MISSING_NAME) and len(self.chain) == 1
+        return self.status in (Status.MISSING_MODULE, Status.MISSING_NAME) and len(self.chain) == 1
 
 
 # What binds a name at module level: a definition/assignment or an import.
@@ -196,8 +208,13 @@ class SymbolTable:
         self._forget_answers()
 
     def _settle_names(self) -> None:
-        """What follows from the set of module names: the internal top-level names, and the
-        namespace folders (folders without __init__.py under a known module are importable)."""
+        """What follows from the set of module names: the internal top-level names, the stubs
+        with no module beside them, and the namespace folders (folders without __init__.py under
+        a known module are importable)."""
+        # A stub with no module beside it: an extension built for another platform only.
+        self._stub_only: dict[str, SourceFile] = {
+            module: stub_file for module, (stub_file, _) in self._stubs.items() if module not in self._modules
+        }
         self.internal_roots: frozenset[str] = frozenset(
             m.split(".")[0] for m, info in self._modules.items() if not info.file.loose
         )
@@ -217,6 +234,8 @@ class SymbolTable:
             tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], dict[str, list[tuple[str, str]]]]
             | None
         ) = None
+        self._writers: _Writers | None = None
+        self._shared: frozenset[str] | None = None
 
     def replace_files(
         self,
@@ -317,12 +336,12 @@ class SymbolTable:
         self._note(module.split(".")[0])
         if module in self._modules:
             file = self._modules[module].file
-            return Resolution(MODULE, Origin(module, "", "module", file.path, 1), ())
+            return Resolution(Status.MODULE, Origin(module, "", "module", file.path, 1), ())
         if module in self._namespaces:
-            return Resolution(MODULE, Origin(module, "", "module", "", 0), ())
+            return Resolution(Status.MODULE, Origin(module, "", "module", "", 0), ())
         if module.split(".")[0] in self.internal_roots:
-            return Resolution(MISSING_MODULE, None, ())
-        return Resolution(EXTERNAL, None, ())
+            return Resolution(Status.MISSING_MODULE, None, ())
+        return Resolution(Status.EXTERNAL, None, ())
 
     def split_dotted(self, dotted: str) -> tuple[str, str] | None:
         """``a.b.C.attr`` -> ``("a.b", "C")`` using the longest prefix that is a known module."""
@@ -367,6 +386,222 @@ class SymbolTable:
                     return True
         return False
 
+    # ---- what code archguard does not follow may add -------------------------------------------
+
+    def may_bind(self, module: str, name: str) -> str:
+        """Why ``name``, bound nowhere archguard can see, may still be bound in ``module`` at run
+        time, from what ``module`` itself does (and the modules it star-imports or calls into at
+        import time): the construct that lets code archguard does not follow change its
+        namespace, with its place; "" when nothing does. What *other* modules do to it is
+        :meth:`set_elsewhere`, asked once per run of the findings left."""
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        self._note(module + STARS)  # the flags and dynamic facts that let any name exist
+        facts = info.facts
+        if facts.replaces_module:
+            return "the module replaces itself in sys.modules: it may provide any name"
+        if name in facts.function_globals:
+            return "bound only by a function's global statement, once that function runs"
+        escaped = self._escape(module, name, set())
+        if escaped:
+            return escaped
+        for fact in facts.dynamic:
+            if fact.kind is DynamicKind.CALLS:
+                helper = self._caller_namespace_helper(module, fact)
+                if helper:
+                    return helper
+        return ""
+
+    def may_exist(self, module: str) -> str:
+        """Why ``module``, which no file provides, may still be importable at run time, from its
+        own name and the packages above it: a stub for another platform's extension, a package
+        above that registers it in ``sys.modules`` (six's ``moves``), a package ``__path__`` that
+        grows, a namespace package other distributions share; "" when nothing does.
+        Registrations by other modules are :meth:`registered_elsewhere`."""
+        self._note(module)
+        stub = self._stub_only.get(module)
+        if stub is not None:
+            return f"only the stub {stub.path} describes it: an extension built for another platform or missing from this build"
+        parent = module.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None and info.facts is not None:
+                self._note(parent + STARS)  # its dynamic facts
+                for fact in info.facts.dynamic:
+                    if fact.kind is DynamicKind.REGISTERS and fact.target != "*":
+                        why = self._registers(module, _anchored(info.file, fact.target), info.file.path, fact)
+                        if why:
+                            return why
+            parent = parent.rpartition(".")[0]
+        return self._path_grows(module)
+
+    # ---- what other modules do: asked once per run, of the findings left ----------------------
+
+    def set_elsewhere(self, module: str, name: str, paths_holding: PathsHolding) -> str:
+        """Why another module may set ``name`` on ``module`` (``setattr(m, ...)``, ``m.X = v``,
+        ``m`` handed to a call); "" if none. ``paths_holding(kind)``: the files whose facts may
+        hold a DynamicFact of that kind (all of them, or fewer when the caller can tell cheaply:
+        only those files' facts are read)."""
+        for path, fact in self._writers_index(paths_holding).attributes.get(module, ()):
+            if fact.name in ("", name):
+                return f"{path}:{fact.line} may set it: {fact.construct}"
+        return ""
+
+    def registered_elsewhere(self, module: str, paths_holding: PathsHolding) -> str:
+        """Why another module may register ``module`` in ``sys.modules`` (a framework keeping a
+        deprecated import path alive); "" if none (``paths_holding`` as for set_elsewhere)."""
+        for registered, path, fact in self._writers_index(paths_holding).registered:
+            why = self._registers(module, registered, path, fact)
+            if why:
+                return why
+        return ""
+
+    def _registers(self, module: str, registered: str, path: str, fact: DynamicFact) -> str:
+        """What is registered under a name no file has (six.moves) may have submodules of its
+        own; registered under an existing module's name, it replaces that module: like a module
+        replacing itself, that gives names, not submodules. An importer (a name ending in ".")
+        serves whatever lies under its module."""
+        if (
+            module == registered
+            or (registered.endswith(".") and module.startswith(registered))
+            or (module.startswith(registered + ".") and not self.module_exists(registered))
+        ):
+            return f"{path}:{fact.line} registers modules in sys.modules at run time ({fact.construct}): it may provide this one"
+        return ""
+
+    def _escape(self, module: str, name: str, seen: set[str]) -> str:
+        """The first construct through which ``module``'s namespace (or that of a module it
+        star-imports the name from) escapes, as a message tail; "" if none."""
+        if module in seen:
+            return ""
+        seen.add(module)
+        info = self._info(module)
+        if info is None or info.facts is None:
+            return ""
+        self._note(module + STARS)  # its dynamic facts
+        for fact in info.facts.dynamic:
+            if fact.kind is DynamicKind.NAMESPACE:
+                return f"its namespace escapes to code archguard does not follow: {fact.construct} at {info.file.path}:{fact.line}"
+        for star in self._star_imports(info)[0]:
+            facts = self.facts_of(star)
+            if facts is None or (facts.all_names is not None and name not in facts.all_names):
+                continue
+            if facts.replaces_module:
+                return f"it star-imports {star}, which replaces itself in sys.modules"
+            deeper = self._escape(star, name, seen)
+            if deeper:
+                return f"via from {star} import *, {deeper}"
+        return ""
+
+    def _caller_namespace_helper(self, module: str, call: DynamicFact) -> str:
+        """``call`` (a module-level call in ``module``) runs a function of the tree whose module
+        reaches its caller's frame: the message tail saying so, else ""."""
+        res = self.resolve_expression(module, call.target, call.line)
+        origin = res.origin
+        if origin is None or res.status not in (Status.OK, Status.MODULE):
+            return ""
+        helper = self._info(origin.module)
+        if helper is None or helper.facts is None:
+            return ""
+        self._note(origin.module + STARS)  # its dynamic facts
+        for fact in helper.facts.dynamic:
+            if fact.kind is DynamicKind.CALLER_NAMESPACE:
+                return (
+                    f"{call.construct} at line {call.line} runs {origin.module}, which reaches its "
+                    f"caller's frame ({fact.construct} at {helper.file.path}:{fact.line})"
+                )
+        return ""
+
+    def _path_grows(self, module: str) -> str:
+        """Why the package ``module`` would be found in may hold more than archguard sees: the
+        nearest existing ancestor's ``__path__`` grows, or every ancestor is a namespace folder
+        and the top one is shared by distributions (it holds a package of its own)."""
+        parent = module.rpartition(".")[0]
+        while parent and not self.module_exists(parent):
+            parent = parent.rpartition(".")[0]
+        while parent:
+            info = self._info(parent)
+            if info is not None:
+                self._note(parent + STARS)  # its dynamic facts
+                for fact in info.facts.dynamic if info.facts is not None else ():
+                    if fact.kind is DynamicKind.PATH:
+                        return f"{parent}.__path__ may grow at run time ({fact.construct} at {info.file.path}:{fact.line})"
+                return ""
+            # A namespace folder: its __path__ is its parent's portions, or every sys.path entry.
+            up = parent.rpartition(".")[0]
+            if not up:
+                # A package appearing or going under it changes the existence of names under
+                # ``parent``: noting ``parent`` is enough for an incremental derivation.
+                self._note(parent)
+                if parent in self._shared_namespaces():
+                    return f"{parent} is a namespace package (no __init__.py) that other distributions share: one may provide {module}"
+                return ""
+            parent = up
+        return ""
+
+    def _shared_namespaces(self) -> frozenset[str]:
+        """Top-level namespace folders that hold a package (``google/`` holding ``api/__init__.py``):
+        the shape of a namespace several distributions install into."""
+        if self._shared is None:
+            self._shared = frozenset(
+                top
+                for module, info in self._modules.items()
+                if info.file.is_package and (top := module.partition(".")[0]) in self._namespaces
+            )
+        return self._shared
+
+    def _writers_index(self, paths_holding: PathsHolding) -> _Writers:
+        """What modules do to other modules (read on first need, once per table)."""
+        if self._writers is None:
+            wanted = {
+                *paths_holding(DynamicKind.SETS_ATTRIBUTES.value),
+                *paths_holding(DynamicKind.REGISTERS.value),
+            }
+            writers = _Writers({}, [])
+            computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
+            calls: list[tuple[str, DynamicFact]] = []
+            for module, info in list(self._modules.items()):
+                if info.file.path not in wanted:
+                    continue
+                facts = info.facts
+                if facts is None or not facts.dynamic:
+                    continue
+                for fact in facts.dynamic:
+                    if fact.kind is DynamicKind.SETS_ATTRIBUTES:
+                        res = self.resolve_expression(module, fact.target, fact.line)
+                        if res.status == Status.MODULE and res.origin is not None:
+                            writers.attributes.setdefault(res.origin.module, []).append(
+                                (info.file.path, fact)
+                            )
+                    elif fact.kind is DynamicKind.REGISTERS:
+                        if fact.target == "*":
+                            computed.setdefault(module, (info.file.path, fact))
+                        else:
+                            writers.registered.append(
+                                (_anchored(info.file, fact.target), info.file.path, fact)
+                            )
+                    elif fact.kind is DynamicKind.CALLS and fact.name:
+                        calls.append((module, fact))
+            # A helper registering computed names (``sys.modules[old] = ...``) registers the module
+            # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
+            if computed:
+                callers = set(paths_holding(DynamicKind.CALLS.value)) - wanted
+                for module, info in list(self._modules.items()):
+                    if info.file.path in callers and info.facts is not None:
+                        calls.extend(
+                            (module, f) for f in info.facts.dynamic if f.kind is DynamicKind.CALLS and f.name
+                        )
+            for module, call in calls if computed else ():
+                res = self.resolve_expression(module, call.target, call.line)
+                helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
+                if helper is not None:
+                    file = self._modules[module].file
+                    for given in call.name.split("|"):
+                        writers.registered.append((_anchored(file, given), *helper))
+            self._writers = writers
+        return self._writers
+
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""
         return self._resolve(module, name, None)
@@ -384,7 +619,7 @@ class SymbolTable:
         attribute of a class or value (``Impl.create``) is some other object: status "dynamic".
         """
         res, leftover = self._walk_expression(module, dotted, before_line)
-        return Resolution(DYNAMIC, None, res.chain) if leftover else res
+        return Resolution(Status.DYNAMIC, None, res.chain) if leftover else res
 
     def _walk_expression(self, module: str, dotted: str, before_line: int | None) -> tuple[Resolution, bool]:
         """Resolve a dotted expression; ``leftover`` is True when parts remain after a
@@ -392,8 +627,8 @@ class SymbolTable:
         head, *rest = dotted.split(".")
         res = self._resolve(module, head, before_line)
         for part in rest:
-            if res.status != MODULE or res.origin is None:
-                return res, res.status == OK
+            if res.status != Status.MODULE or res.origin is None:
+                return res, res.status == Status.OK
             res = _prefixed(res.chain, self._resolve(res.origin.module, part, None))
         return res, False
 
@@ -530,7 +765,7 @@ class SymbolTable:
             # while we are resolving it: Python then imports the submodule.
             self._note(CONSULTED_CYCLE)
             sub = self._submodule(module, name)
-            return sub if sub is not None else Resolution(CYCLE, None, ((module, name),))
+            return sub if sub is not None else Resolution(Status.CYCLE, None, ((module, name),))
         self._in_progress.add(key)
         if not self._traced:
             try:
@@ -557,12 +792,18 @@ class SymbolTable:
         if info is None:
             if module in self._namespaces:
                 sub = self._submodule(module, name)
-                return sub if sub is not None else Resolution(MISSING_NAME, None, hop)
-            status = MISSING_MODULE if self.is_internal(module) else EXTERNAL
+                if sub is not None:
+                    return sub
+                # Folders without __init__.py, and no package of that name in the tree: a regular
+                # package of the name anywhere on the path wins over them (a root ``alembic/`` of
+                # migration scripts and ``from alembic import op``), so nothing here is provable.
+                internal = module.split(".")[0] in self.internal_roots
+                return Resolution(Status.MISSING_NAME if internal else Status.EXTERNAL, None, hop)
+            status = Status.MISSING_MODULE if self.is_internal(module) else Status.EXTERNAL
             return Resolution(status, None, hop)
         if info.facts is None:
             sub = self._submodule(module, name)
-            return sub if sub is not None else Resolution(UNPARSED, None, hop)
+            return sub if sub is not None else Resolution(Status.UNPARSED, None, hop)
 
         found = self._through_candidates(info, name, before_line, hop)
         if found is not None:
@@ -573,8 +814,8 @@ class SymbolTable:
             through = self._through_star(star, name)
             if through is None:
                 continue
-            if through.status == DYNAMIC:
-                return Resolution(DYNAMIC, None, hop)
+            if through.status == Status.DYNAMIC:
+                return Resolution(Status.DYNAMIC, None, hop)
             if through.status in _SETTLED:
                 return _prefixed(hop, through)
 
@@ -586,14 +827,9 @@ class SymbolTable:
             if found is not None:
                 return found
         self._note(module + STARS)  # the flags that let any name exist
-        if (
-            info.facts.has_getattr
-            or info.facts.writes_globals
-            or external_star
-            or name in IMPLICIT_MODULE_ATTRIBUTES
-        ):
-            return Resolution(DYNAMIC, None, hop)
-        return Resolution(MISSING_NAME, None, hop)
+        if info.facts.has_getattr or external_star or name in IMPLICIT_MODULE_ATTRIBUTES:
+            return Resolution(Status.DYNAMIC, None, hop)
+        return Resolution(Status.MISSING_NAME, None, hop)
 
     def _through_candidates(
         self, info: _ModuleInfo, name: str, before_line: int | None, hop: tuple[tuple[str, str], ...]
@@ -611,7 +847,7 @@ class SymbolTable:
                 continue
             if isinstance(cand, Binding) and cand.kind is not BindingKind.ALIAS:
                 # The common case, kept allocation-light: a definition right here.
-                return Resolution(OK, self.origin_of_binding(module, cand), hop)
+                return Resolution(Status.OK, self.origin_of_binding(module, cand), hop)
             res = _prefixed(hop, self._follow(info, cand))
             if res.status in _SETTLED:
                 return res
@@ -624,7 +860,7 @@ class SymbolTable:
             return None  # missing (dangling, reported on its own line) or a bare namespace folder
         facts = self._modules[star_module].facts
         if facts is None:
-            return Resolution(DYNAMIC, None, ())  # unparsed: its names are unknown
+            return Resolution(Status.DYNAMIC, None, ())  # unparsed: its names are unknown
         self._note(star_module + STARS)  # its __all__
         listed = facts.all_names is not None
         if listed and name not in facts.all_names:  # type: ignore[operator]
@@ -632,11 +868,11 @@ class SymbolTable:
         if not listed and name.startswith("_"):
             return None
         res = self._resolve(star_module, name, None)
-        if res.fails_here or res.status == CYCLE:
+        if res.fails_here or res.status == Status.CYCLE:
             return None
         self._note_name(star_module, name)
         explicit = name in self._candidates(self._modules[star_module])
-        if res.status == MODULE and not listed and not explicit:
+        if res.status == Status.MODULE and not listed and not explicit:
             return None  # a submodule the package never bound is not in its namespace
         return res
 
@@ -674,10 +910,10 @@ class SymbolTable:
                 if not leftover:
                     return res
                 # ``X = Impl.create``: X is a new object made here, not Impl.
-            return Resolution(OK, self.origin_of_binding(module, cand), ())
+            return Resolution(Status.OK, self.origin_of_binding(module, cand), ())
         target = info.file.import_target(cand)
         if target is None:
-            return Resolution(MISSING_MODULE, None, ())
+            return Resolution(Status.MISSING_MODULE, None, ())
         if cand.kind is ImportKind.IMPORT:
             # ``import a.b as m`` binds a.b; ``import a.b`` binds a (and needs a.b to exist).
             bound_module = target if cand.asname else cand.bound_name
@@ -689,7 +925,7 @@ class SymbolTable:
         assert cand.name is not None
         if cand.level and not self.module_exists(target):
             # Relative imports always stay inside the tree, even from loose test folders.
-            return Resolution(MISSING_MODULE, None, ((target, cand.name),))
+            return Resolution(Status.MISSING_MODULE, None, ((target, cand.name),))
         return self._resolve(target, cand.name, None)
 
     def _before_del(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
@@ -749,7 +985,7 @@ class SymbolTable:
             parent, _, last = module.rpartition(".")
             if parent and self.module_exists(parent):
                 res = self.resolve(parent, last)
-                if res.origin is not None and res.status == MODULE and res.origin.module == module:
+                if res.origin is not None and res.status == Status.MODULE and res.origin.module == module:
                     pair = (parent, last)
                     bucket = reverse.setdefault(res.origin, [])
                     if pair not in bucket:
@@ -796,6 +1032,29 @@ def candidates_of(
         else:
             by_name.pop(name, None)
     return by_name, before_del
+
+
+# kind (a DynamicKind value) -> the paths whose facts may hold a DynamicFact of that kind.
+PathsHolding = Callable[[str], Iterable[str]]
+
+
+@dataclass(slots=True)
+class _Writers:
+    """What modules do to other modules: module -> (path, fact) of the writes into it (its
+    attributes set, the module handed on); and (module name, path, fact) of every registration in
+    sys.modules (a module registered, or served by an importer, with whatever lies under it)."""
+
+    attributes: dict[str, list[tuple[str, DynamicFact]]]
+    registered: list[tuple[str, str, DynamicFact]]
+
+
+def _anchored(file: SourceFile, name: str) -> str:
+    """A module name as a fact of ``file`` writes it (``__name__.moves`` in ``six`` is
+    ``six.moves``; ``__package__.x`` is relative to its package), made absolute."""
+    for anchor, base in (("__name__", file.module), ("__package__", file.package)):
+        if name.startswith(anchor):
+            return base + name[len(anchor) :]
+    return name
 
 
 def _parents(modules: Iterable[str]) -> set[str]:

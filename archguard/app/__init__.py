@@ -17,12 +17,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archguard.adapters.project_files import baseline_file, contract_files
+from archguard.adapters.project_files import baseline_file
 from archguard.adapters.project_files.git_listing import GitListing
-from archguard.adapters.project_files.safe_io import is_inside
-from archguard.analysis.baseline import carry_annotations
+from archguard.analysis.baseline import carry_annotations, migrate_entries
+from archguard.app.baseline import holder
 from archguard.app.options import Options
-from archguard.domain.contracts import ConceptContract
+from archguard.app.preflight import Preflight, load_concept_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Severity
 from archguard.domain.result import CheckResult, ScanResult
@@ -65,6 +65,11 @@ class Workspace:
         return self.engine.store
 
     @property
+    def preflight(self) -> Preflight | None:
+        """The check's configuration, validated before the scan (app/preflight.py)."""
+        return self.engine.preflight
+
+    @property
     def scan_key(self) -> bytes | None:
         """The scan's results key (None: results derived from this scan are not cached): use cases
         that cache more on top of the scan key their entries with it (``app/keys.py``)."""
@@ -76,28 +81,45 @@ def run_scan(options: Options, progress: Progress | None = None) -> ScanResult:
 
 
 def scan_workspace(
-    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    listing: GitListing | bool | None = True,
+    preflight: Preflight | None = None,
 ) -> Workspace:
-    """``listing``: git's listing of ROOT made already this run (True: make it here)."""
+    """``listing``: git's listing of ROOT made already this run (True: make it here).
+    ``preflight``: a check's configuration, validated once the files are listed and before any is
+    parsed (``scan`` and ``discover`` check no contracts and pass none)."""
     from archguard.app.engine import Engine
 
-    return Workspace(Engine.open(None, options, progress=progress, listing=listing, checking=False))
+    return Workspace(
+        Engine.open(None, options, progress=progress, listing=listing, checking=False, preflight=preflight)
+    )
 
 
 def open_engine(
-    options: Options, progress: Progress | None = None, *, listing: GitListing | bool | None = True
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    listing: GitListing | bool | None = True,
+    preflight: Preflight | None = None,
 ) -> Engine:
-    """The engine a check (and what goes on from a check: ``report``) runs on."""
+    """The engine a check (and what goes on from a check: ``report``) runs on; its configuration
+    (``preflight``, read here when not given) is validated before any file is parsed."""
     from archguard.app.engine import Engine
 
-    return Engine.open(None, options, progress=progress, listing=listing)
+    return Engine.open(
+        None, options, progress=progress, listing=listing, preflight=preflight or Preflight(options)
+    )
 
 
 def run_check(
     options: Options, progress: Progress | None = None, *, workspace: Workspace | None = None
 ) -> CheckResult:
-    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover)."""
+    """``workspace``: a scan of ``options`` made already (``report`` shares one with discover),
+    best opened with a preflight (app/preflight.py)."""
     engine = workspace.engine if workspace is not None else open_engine(options, progress)
+    assert engine.checking, "run_check on a scan's workspace: open it with open_engine"
     return engine.results()
 
 
@@ -118,21 +140,25 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
             f"the earlier baseline was not read, so no owner, reason or expiry was carried over: {unread}",
         ]
     entries = [baseline_file.baseline_entry(v) for v in result.violations if v.severity is Severity.ERROR]
+    previous = migrate_entries(result.violations, previous)  # an earlier archguard's entries
     entries = carry_annotations(entries, previous, dict(options.baseline_annotations))
-    baseline_file.write_baseline(options.baseline, entries)
+    if options.owner_from_codeowners:
+        if result.codeowners is None:
+            raise ConfigError(
+                "--owner-from-codeowners: ROOT has no CODEOWNERS (.github/, ROOT or docs/) that could be read"
+            )
+        # An entry without an owner (new, or never given one) gets its file's owners; one that has
+        # an owner (carried over, or --owner) keeps it.
+        entries = [
+            e
+            if e.get("owner") or not result.owners.get(e["path"])
+            else {**e, "owner": " ".join(result.owners[e["path"]])}
+            for e in entries
+        ]
+    # Entries a broken file may be hiding stay until it parses again (analysis/broken_files.py).
+    recorded = {v.fingerprint for v in result.violations}
+    unmatched = [e for e in previous if e["fingerprint"] not in recorded]
+    held, _ = holder(result.scan, load_concept_contracts(options, Path(result.scan.root)))(unmatched)
+    baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
     known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)
-
-
-def load_concept_contracts(options: Options, root: Path) -> list[ConceptContract]:
-    folder = options.contracts_dir
-    if folder is None:
-        folder = root / "contracts"
-        if not folder.is_symlink() and not folder.is_dir():
-            return []
-    elif not folder.is_dir():
-        raise ConfigError(f"contracts folder not found: {folder}")
-    # The tree's own folder (the default, or any inside ROOT) must not lead out of ROOT; a folder
-    # elsewhere was given on the command line, which may point anywhere.
-    inside = options.contracts_dir is None or is_inside(folder.parent, root)
-    return contract_files.load_contracts(folder, display_root=root, confine_to=root if inside else None)

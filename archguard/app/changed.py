@@ -16,6 +16,7 @@ from archguard.adapters.project_files.git_listing import list_git_files
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.changes import ChangeReach, module_of_path, restrict_to_change
 from archguard.app import Options, Progress, keys, open_engine, run_check
+from archguard.app.preflight import Preflight
 from archguard.domain.result import CheckResult
 from archguard.domain.sources import SourceFile
 
@@ -26,6 +27,7 @@ def run_changed_check(
     # --update-baseline needs the whole tree's violations: app/options.py refuses it with a change
     assert not options.update_baseline, "--update-baseline with --changed/--staged"
     root = options.root.resolve()
+    preflight = Preflight(options)  # a bad configuration is exit 2 before git or the scan run
     with configuration_read_once():  # a handful of git calls, one read of its settings
         # one listing for both: what changed, and the scan
         if staged:
@@ -33,13 +35,13 @@ def run_changed_check(
             changed = git_changes.changed_files(root, rev or None, staged=True, listing=listing)
         else:
             listing, changed = git_changes.listing_and_changes(root, rev or None)
-    workspace = open_engine(options, progress, listing=listing).workspace()
+    workspace = open_engine(options, progress, listing=listing, preflight=preflight).workspace()
     result = run_check(options, progress, workspace=workspace)
     scan = result.scan
     changed_modules = set()
     if changed:
         module_by_path = {f.path: f.module for f in scan.files}
-        roots = _source_roots(scan.files)
+        roots = _source_roots(scan.files) | {root for member in scan.layout.members for root in member.roots}
         for path in changed:
             module = module_by_path.get(path) or module_of_path(path, roots)  # gone: by its old path
             if module:

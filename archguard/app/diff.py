@@ -46,6 +46,9 @@ def run_diff(
         contract_modules={c.canonical.partition(":")[0] for c in head_engine.concepts},
         renames=git_history.renames(root, base_sha, None if head is None else head_name),
     )
+    # who owns what the change adds or fixes: ROOT's CODEOWNERS (as check reads it), both sides
+    result.codeowners = head_side.check.codeowners
+    result.owners = {**base_side.check.owners, **head_side.check.owners}
     if clone.shallow:
         result.notes.append(f"this is {clone.describe()}")
     result.duration_s = time.perf_counter() - started

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from archguard.adapters import git_history
@@ -26,8 +27,9 @@ from archguard.analysis.discover.copies import (
 )
 from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots, with_churn
-from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs
+from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
+from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
@@ -64,6 +66,8 @@ def run_discover(
         findings = Counter(d.path for d in scan.dangling)
     churn = git_history.churn(root, churn_since) if churn_since else None
     hotspots = with_churn(hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {})
+    if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
+        clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
     named = plan_named_copies(scan.files, list_backup_files(root, options.excludes), importers_by_path)
     pairs = merge_plans(named, [CopyPair(*p) for p in content_pairs])
@@ -101,7 +105,7 @@ def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], li
     """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
     discover for every commit, without the clusters)."""
     scan, table = workspace.scan, workspace.table
-    graphs = build_module_graphs(table, scan.files, scan.facts)
+    graphs = build_module_graphs(scan.files, scan.facts)
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
     return graphs, shims, find_cycles(graphs.runtime)
 
@@ -110,12 +114,11 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
     """Everything discover derives from the facts alone (what the results cache keeps)."""
     scan, table = workspace.scan, workspace.table
     graphs, shims, cycles = module_structure(workspace)
-    module_imports = {m: set(graphs.all.successors(m)) for m in graphs.all}
     clusters = find_clusters(
         table,
         scan.files,
         scan.facts,
-        module_imports=module_imports,
+        module_imports=module_imports(graphs),
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
     )
@@ -138,7 +141,7 @@ def write_contract_drafts(result: DiscoveryResult, folder: Path, *, top: int) ->
     lines = []
     for cluster in result.clusters[:top]:
         path = folder / draft_file_name(cluster)
-        if write_new_file(path, render_contract_draft(cluster)):
+        if write_new_file(path, render_contract_draft(cluster), root=Path(result.scan.root)):
             lines.append(f"wrote {path}")
         else:
             lines.append(f"kept {path} (exists)")

@@ -26,7 +26,7 @@ How an answer is found (docs/scanning.md, "What a warm run re-derives"):
    a run over every file in order reproduces it).
 
 Both the incremental and the full path run the same per-file functions in the same file order, so
-their results are identical (tests/test_incremental.py compares them after random edits).
+their results are identical (tests/unit/test_incremental.py compares them after random edits).
 """
 
 from __future__ import annotations
@@ -41,11 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from archguard.adapters.cache import entries
-from archguard.adapters.importlinter_bridge.grimp_graph import FileEdges
 from archguard.adapters.importlinter_bridge.versions import checker_versions
-from archguard.analysis.dangling import dangling_in_file
+from archguard.analysis.dangling import dangling_in_file, with_writes_elsewhere
 from archguard.analysis.facets import changed_facets
-from archguard.analysis.invalidation import Names, order_sensitive, plan, unpacked
+from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_changed, unpacked
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
@@ -61,6 +60,7 @@ from archguard.domain.derived import (
 )
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
+from archguard.domain.import_edges import FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     import grimp
 
     from archguard.app import Options, Progress, Workspace
+    from archguard.app.preflight import Preflight
     from archguard.app.store import Store
 
 _ID_SIZE = 4  # array("i").itemsize
@@ -90,11 +91,21 @@ class _Prior:
 class Engine:
     """One tree, its derived results, and how to keep them current (see the module docstring)."""
 
-    def __init__(self, tree: Tree, *, checking: bool, started: float, keep: bool = False) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        *,
+        checking: bool,
+        started: float,
+        keep: bool = False,
+        preflight: Preflight | None = None,
+    ) -> None:
         """``checking``: the check passes run too (else only what ``scan`` reports). ``keep``:
         the engine lives on after its first results (an editor, history), so every derivation
-        records what it consulted even without a cache."""
+        records what it consulted even without a cache. ``preflight``: the check's configuration,
+        read and validated before the scan (read when first needed if not given)."""
         self.tree = tree
+        self.preflight = preflight
         self.options = tree.options
         self.root = tree.root
         self.checking = checking
@@ -113,12 +124,21 @@ class Engine:
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
         self._identities: tuple[int, list[FileIdentity]] | None = None
+        # what an engine kept in memory knows of its edits, so an edit costs what it reaches
+        self._changed: set[str] | None = set()  # paths changed since the last derivation (None: not known)
+        self._index: dict[str, int] = {}  # path -> its place in the run's order
+        self._module_files: dict[str, list[int]] = {}
+        self._files_version = -1  # the tree's files_version the index is of
+        self._edges: tuple[int, FileEdges] | None = None
+        self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
+        self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
         self._table_files: dict[str, SourceFile] = {}
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
-        self._totals: ScanTotals | None = None
+        self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
+        self._derived_totals: ScanTotals | None = None  # of the records (what an edit's are made from)
         self._scan: ScanResult | None = None
         self._outcome: CheckOutcome | None = None
         self._extras: dict[str, Any] = {}
@@ -143,11 +163,14 @@ class Engine:
         checking: bool = True,
         keep: bool = False,
         store: Store | None = None,
+        preflight: Preflight | None = None,
     ) -> Engine:
         """The engine of the working tree under ``root`` (or ``options.root``): files from git's
         listing or a walk, outcomes warm from the cache, the last run's state loaded when first
         needed. ``keep``: the engine serves an editor or a walk through history (see __init__).
-        ``store``: where results are kept (None: the cache folder of ``options``)."""
+        ``store``: where results are kept (None: the cache folder of ``options``). ``preflight``:
+        the check's configuration (app/preflight.py), validated once the files are listed and
+        before any is parsed; a checking engine reads one here when none is given."""
         from archguard.app import Options
 
         started = time.perf_counter()
@@ -155,8 +178,12 @@ class Engine:
             options = Options(root=Path(root or "."))
         elif root is not None:
             options = replace(options, root=Path(root))
-        tree = Tree.open(options, progress, listing=listing, store=store)
-        return cls(tree, checking=checking, started=started, keep=keep)
+        if checking and preflight is None:
+            from archguard.app.preflight import Preflight
+
+            preflight = Preflight(options)  # a bad configuration is exit 2 before the scan
+        tree = Tree.open(options, progress, listing=listing, store=store, preflight=preflight)
+        return cls(tree, checking=checking, started=started, keep=keep, preflight=preflight)
 
     @classmethod
     def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
@@ -196,7 +223,13 @@ class Engine:
         started = time.perf_counter()
         sha = resolve_commit(self.root, commit)
         self._derive()
-        child = Engine(Tree.of_commit(self.tree, sha), checking=self.checking, started=started, keep=True)
+        child = Engine(
+            Tree.of_commit(self.tree, sha),
+            checking=self.checking,
+            started=started,
+            keep=True,
+            preflight=self.preflight,
+        )
         child._persist = False
         child._check_inputs = self._check_inputs
         child.commit = sha  # type: ignore[attr-defined]
@@ -219,16 +252,32 @@ class Engine:
     @property
     def identities(self) -> list[FileIdentity]:
         """Every file's identity (path, module name, kind, outcome digest), in file order."""
-        if self._identities is None or self._identities[0] != self.tree.version:
+        cached = self._identities
+        if cached is not None and cached[0] != self.tree.version and self._patchable():
+            # the same files as when they were made: only those an edit changed are made again
+            digests, files, patched = self.tree.digests, self.files, list(cached[1])
+            for path in self._changed or ():
+                i = self._index.get(path)
+                if i is not None:
+                    f = files[i]
+                    patched[i] = FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(path, b""))
+            cached = (self.tree.version, patched)
+        if cached is None or cached[0] != self.tree.version:
             digests = self.tree.digests
-            self._identities = (
-                self.tree.version,
-                [
-                    FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
-                    for f in self.files
-                ],
-            )
-        return self._identities[1]
+            made = [
+                FileIdentity(f.path, f.module, f.loose, f.is_package, digests.get(f.path, b""))
+                for f in self.files
+            ]
+            cached = (self.tree.version, made)
+        self._identities = cached
+        return cached[1]
+
+    def _patchable(self) -> bool:
+        """Does this engine know which files changed since its index was made, none having come
+        or gone?"""
+        return (
+            self._changed is not None and bool(self._index) and self._files_version == self.tree.files_version
+        )
 
     @property
     def concepts(self) -> list[ConceptContract]:
@@ -271,6 +320,11 @@ class Engine:
         return self.scan_result()
 
     @property
+    def dangling(self) -> list[DanglingImport]:
+        """Every dangling import of the tree now, sorted (what one module does to another applied)."""
+        return self._scan_totals().dangling
+
+    @property
     def scan_key(self) -> bytes | None:
         """The key of this tree's derived results (None: they are not cached)."""
         if not self._cacheable:
@@ -288,6 +342,20 @@ class Engine:
         self._derive()
         assert self._records is not None
         return [r.import_digest for r in self._records]
+
+    def module_edges(self) -> set[tuple[str, str]]:
+        """The module graph's edges of the tree now, (importer module, imported module): the one
+        edge rule's (``domain/import_edges.py``; the pairs ``summary.imports`` counts), read from
+        each file's record, so an edit costs what it re-derives (no facts decoded, no graph)."""
+        self._derive()
+        assert self._records is not None
+        unpack = self._names.unpack
+        return {
+            (file.module, target)
+            for file, record in zip(self.files, self._records, strict=True)
+            if record.targets
+            for target in unpack(record.targets)
+        }
 
     def graph_inputs_key(self) -> bytes:
         """A key of everything the import graph is built from: each file's place, module name,
@@ -325,6 +393,8 @@ class Engine:
             syntax_errors=sorted(tree.syntax.values(), key=by_position),
             unreadable=sorted(tree.unreadable.values(), key=by_path),
             packages=tree.discovery.packages,
+            layout=tree.discovery.layout,
+            layout_notes=list(tree.discovery.notes),
             import_edges=totals.import_edges,
             dangling=totals.dangling,
             duration_s=time.perf_counter() - self.started,
@@ -334,38 +404,58 @@ class Engine:
 
     def results(self) -> CheckResult:
         """The ``CheckResult`` ``archguard check`` prints (the baseline of ``options`` applied)."""
-        from archguard.app.baseline import apply_baseline
+        from archguard.adapters.project_files.codeowners_file import read_codeowners
+        from archguard.app.baseline import apply_baseline, holder
         from archguard.domain.golden_path import is_golden
 
         scan = self.scan_result()
         outcome = self._check_outcome()
         violations, contracts_run = list(outcome.violations), list(outcome.contracts_run)
         golden_path = None
+        notices: list[str] = []
         for checker in self._passes:
             if isinstance(checker, TreePass) and checker.separate:
                 found = checker.run(self, None)
                 if found is not None:
                     violations += found.violations
                     contracts_run += found.contracts
+                    notices += found.notices
                     golden_path = found.extras.get("golden_path", golden_path)
-        baseline = apply_baseline(violations, self.options)
+        concepts = self.concepts
+        entries_read = self.preflight.baseline if self.preflight is not None else None
+        baseline = apply_baseline(violations, self.options, entries_read, holder(scan, concepts))
         violations = baseline.violations
         if self.options.golden_only:  # after the baseline, so --update-baseline still sees every finding
             violations = [v for v in violations if is_golden(v)]
             contracts_run = [c.contract for c in golden_path or ()]
+        codeowners, owner_notices = read_codeowners(self.root)
         result = CheckResult(
             scan=scan,
             violations=violations,
             stale_baseline_entries=baseline.stale,
+            held_baseline_entries=baseline.held,
             expired_baseline_entries=baseline.expired,
             strict_baseline=baseline.strict,
             contracts_run=contracts_run,
-            notices=list(outcome.notices),
+            contract_types=self._contract_types(contracts_run, golden_path),
+            notices=[*outcome.notices, *owner_notices, *notices],
+            codeowners=codeowners.source if codeowners else None,
+            owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
             duration_s=time.perf_counter() - self.started,
             golden_path=golden_path,
         )
         self._note_findings(result.violations)
         return result
+
+    def _contract_types(self, names: list[str], golden_path: Sequence[Any] | None) -> dict[str, str]:
+        """Where each contract run comes from (``contract_results``' type): a concept of the
+        contracts folder, an entry point's golden path, the one contract of a pass that checks
+        one (its ``contract_type``), else the import-linter configuration (its own types, and
+        archguard's ``canonical`` there)."""
+        known = {c.name: "concept" for c in self._inputs().declared}
+        known.update({closure.contract: "golden-path" for closure in golden_path or ()})
+        known.update({p.name: p.contract_type for p in self._passes if p.contract_type})
+        return {name: known.get(name, "import-linter") for name in names}
 
     def findings(self, path: str | Path) -> list[Violation]:
         """The findings of one file (path relative to ROOT, or absolute) in the tree as it is now
@@ -382,15 +472,68 @@ class Engine:
 
     # ---- changes ---------------------------------------------------------------------------------
 
-    def update(self, changes: Mapping[str | Path, str | bytes | None]) -> set[str]:
+    # The options that shape the tree itself (which files, their names, how they parse, where the
+    # cache is): an engine cannot take new values of these in place; it is opened again.
+    _TREE_OPTIONS = (
+        "root",
+        "excludes",
+        "packages",
+        "source_roots",
+        "include_loose",
+        "target",
+        "no_cache",
+        "cache_dir",
+        "jobs",
+    )
+
+    def reload_inputs(self, options: Options | None = None) -> None:
+        """Read the check's inputs again (the contracts folder, the import-linter configuration, the
+        baseline; with ``options``, the options the caller resolved again from pyproject.toml's
+        ``[tool.archguard]``) and validate them as ``Engine.open`` does (ConfigError, ContractError:
+        the engine is left as it was). The tree is not read again: the next ``results()`` derives
+        again only what the inputs reach (the import-linter contracts when the configuration
+        changed; every file's concept findings when the concepts changed; nothing but the baseline
+        when only it did). ValueError when ``options`` differ in what shapes the tree
+        (``_TREE_OPTIONS``): open a new engine for those."""
+        from archguard.app.preflight import Preflight
+
+        options = options or self.options
+        moved = [name for name in self._TREE_OPTIONS if getattr(options, name) != getattr(self.options, name)]
+        if moved:
+            raise ValueError(f"options that shape the tree changed ({', '.join(moved)}): open a new engine")
+        preflight = Preflight(options)
+        if self.checking:
+            preflight.before_parse(self.store, self.files)
+        before = (repr(self.concepts), self.importlinter_identity) if self._check_inputs is not None else None
+        self.options = self.tree.options = options
+        self.preflight = preflight
+        self._check_inputs = None
+        self._graph_key = None  # its key names the configuration's identity
+        self._outcome = None
+        self._stale = True
+        if before is None or before[0] != repr(self.concepts):
+            # what each file's record collected for the concepts (their rival candidates) is stale:
+            # every file is derived again, from the store's state for these inputs if it has one
+            self._records = None
+            self._prior = None
+            self._pass_records = {}
+            self._collected = {}
+            self._prepared = {}
+            self._changed = None
+
+    def update(
+        self, changes: Mapping[str | Path, str | bytes | None], *, hold_facts: bool = False
+    ) -> set[str]:
         """Lay an editor's unsaved text over files (``None``: the file is deleted; a new path: a new
         file), without writing anything. Returns the files whose content changed. An engine with
-        unsaved text never writes its results or state to the store."""
+        unsaved text never writes its results or state to the store. ``hold_facts``: a text that
+        does not parse leaves its file's last facts that did in place for the rest of the tree (an
+        editor mid-keystroke), its syntax error reported all the same (``tree.held`` names them)."""
         data = {
             relative_path(self.root, path): (text.encode("utf-8") if isinstance(text, str) else text)
             for path, text in changes.items()
         }
-        return self._apply(data, on_disk=False)
+        return self._apply(data, on_disk=False, hold_facts=hold_facts)
 
     def refresh(self, paths: Iterable[str | Path]) -> set[str]:
         """Read these files from disk again (an editor closed them, or saved them; an outside tool
@@ -398,12 +541,29 @@ class Engine:
         chosen = [relative_path(self.root, p) for p in paths]
         return self._apply(self.tree.read_from_disk(chosen), on_disk=True)
 
-    def _apply(self, data: Mapping[str, bytes | None], *, on_disk: bool) -> set[str]:
+    def _apply(
+        self, data: Mapping[str, bytes | None], *, on_disk: bool, hold_facts: bool = False
+    ) -> set[str]:
         if not data:
             return set()
-        if self._records is not None and self._prior is None:  # the state the change is derived from
-            self._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
-        changed, _ = self.tree.apply(data, on_disk=on_disk)
+        if self._prior is None:  # the state the change is derived from
+            # (the stored state only while the tree is still as the store knows it: after the
+            # first unsaved text its key cannot be computed any more)
+            self._prior = self._stored_prior()
+            if (
+                self._prior is not None
+                and self._changed is None
+                and self._prior.identities == self.identities
+            ):
+                # the stored state is of this very tree: the files this change names are all
+                # that differ, so what they reach is found through the index, as after an edit
+                self._changed = set()
+                self._index_files()
+        changed, came_or_went = self.tree.apply(data, on_disk=on_disk, hold_facts=hold_facts)
+        if self._changed is not None:
+            self._changed |= changed
+        if came_or_went:
+            self._changed = None  # the files are others: compared one by one next time
         if changed:
             self._stale = True
             self._totals = None
@@ -433,7 +593,9 @@ class Engine:
         )
 
     def _state_key(self) -> bytes | None:
-        if not self._cacheable:
+        """The key the file-by-file state is kept under: the run's context, not its files (an
+        engine with unsaved text continues from it too; it only never saves one)."""
+        if not (self._persist and self.store.enabled):
             return None
         context = self._scan_context()
         if not self.checking:
@@ -483,28 +645,58 @@ class Engine:
             return
         identities = self.identities
         prior = self._prior if self._prior is not None else self._stored_prior()
+        changed = self._changed if prior is not None and self._aligned(prior) else None
         todo = None
-        if prior is not None:
+        if prior is not None and changed is not None:
+            # an engine in memory told which files changed: what they reach is found through the
+            # index of who consulted what, not by reading every file's record
+            at = [self._index[p] for p in changed if p in self._index]
+            todo = plan_changed(
+                prior.identities,
+                identities,
+                at,
+                prior.names,
+                self._dependents_of(prior),
+                self._facet_changes(prior, identities, at),
+            )
+        elif prior is not None:
             todo = plan(
                 prior.identities,
                 [r.deps for r in prior.records],
                 prior.names,
                 identities,
-                self._facet_changes(prior, identities),
+                self._facet_changes(prior, identities, range(len(identities)), aligned=False),
             )
         self.derivations += 1
-        self.full_derivation = todo is None
         if todo is not None and prior is not None and self._incremental(prior, todo, identities):
             self.rederived = len(todo)
+            self.full_derivation = False
         else:
             self.rederived = None
             self.full_derivation = True
             self._full(identities, prior)
+        # What one module does to another (docs/dangling.md): a whole-run step over the dangling
+        # imports left, each derivation, reading only the files whose facts may hold such a write.
+        assert self._derived_totals is not None
+        self._totals = ScanTotals(
+            self._derived_totals.import_edges,
+            with_writes_elsewhere(self.table, self._derived_totals.dangling, self.tree.facts.paths_holding),
+        )
         self._stale = False
         self._prior = None
         self._prior_facts = {}
+        self._changed = set()
         self.tree.settle()
         self._finish()
+
+    def _aligned(self, prior: _Prior) -> bool:
+        """Do the prior records stand for the files of now, in the same order (no file came or
+        went)? Then record ``i`` is file ``i``'s."""
+        return (
+            self._changed is not None
+            and self._files_version == self.tree.files_version
+            and len(prior.records) == len(self.files)
+        )
 
     def _stored_prior(self) -> _Prior | None:
         if self._records is not None:  # derived in this process already, and not changed since
@@ -515,15 +707,23 @@ class Engine:
         state = self.store.load(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, key)
         if state is None or not state.files:
             return None
+        self._changed = None  # a stored state: which files differ is found by comparing them all
         return _Prior(Names(state.names), list(state.files), {p.name: p for p in state.passes})
 
-    def _facet_changes(self, prior: _Prior, identities: Sequence[FileIdentity]) -> dict[str, set[str] | None]:
+    def _facet_changes(
+        self, prior: _Prior, identities: Sequence[FileIdentity], at: Iterable[int], *, aligned: bool = True
+    ) -> dict[str, set[str] | None]:
         """For each file whose outcome changed (module and kind the same), the facets its facts
-        changed in; None where the facts before or after are not known (or not facts)."""
-        index = {r.identity.path: r.identity for r in prior.records}
+        changed in; None where the facts before or after are not known (or not facts). ``at``:
+        the indexes of the files that may have changed (``aligned``: into the prior records too)."""
+        if aligned:
+            before_of = {identities[i].path: prior.records[i].identity for i in at}
+        else:
+            before_of = {r.identity.path: r.identity for r in prior.records}
         changes: dict[str, set[str] | None] = {}
-        for identity in identities:
-            old = index.get(identity.path)
+        for i in at:
+            identity = identities[i]
+            old = before_of.get(identity.path)
             if old is None or old == identity or old[1:4] != identity[1:4]:
                 continue
             before = self._facts_before(identity.path, old.outcome)
@@ -537,6 +737,17 @@ class Engine:
         """The facts ``path`` had when its outcome digest was ``digest`` (None: not known)."""
         known = self._prior_facts.get(path) or self.tree.previous(path)
         return known[1] if known is not None and known[0] == digest else None
+
+    def _dependents_of(self, prior: _Prior) -> dict[int, set[int]]:
+        """facet id -> the files (indexes) whose records consulted it: kept across an engine's
+        edits, built once from the records."""
+        if self._dependents is None:
+            dependents: dict[int, set[int]] = {}
+            for i, record in enumerate(prior.records):
+                for facet in unpacked(record.deps):
+                    dependents.setdefault(facet, set()).add(i)
+            self._dependents = dependents
+        return self._dependents
 
     def _new_table(self, *, traced: bool) -> SymbolTable:
         tree = self.tree
@@ -552,8 +763,11 @@ class Engine:
         self._graph_patch = None
         self._graph = None
         self._graph_key = None
+        self._dependents = None
+        self._collected = {}
         files = self.files
-        edges = FileEdges(files)
+        self._index_files()
+        edges = self._file_edges()
         seen: dict[int, set[str]] = {}
         records = [
             self._scan_file(table, edges, names, file, identity, seen, i)
@@ -561,70 +775,120 @@ class Engine:
         ]
         everything = set(range(len(files)))
         for checker in self._file_passes():
-            prepared = self._prepare(checker, records)
+            prepared = self._prepare(checker, records, everything)
             self._findings_of(checker, prepared, table, records, everything, seen, names)
         self._records = [
             r._replace(deps=names.pack(seen[i])) if i in seen else r for i, r in enumerate(records)
         ]
+        self._totals = self._derived_totals = _totals(files, self._records)
         # a tree pass's last findings stand where its own key says so (import-linter's graph inputs)
         self._pass_records = dict(prior.passes) if prior is not None else {}
 
     def _incremental(self, prior: _Prior, todo: set[int], identities: list[FileIdentity]) -> bool:
         """Derive ``todo`` again on the prior state; False: only a full derivation will do."""
         names = self._names = prior.names
-        table = self._patched_table(prior, identities)
         files = self.files
-        by_path = {r.identity.path: r for r in prior.records}
-        edges = FileEdges(files) if todo else None
+        aligned = self._aligned(prior)
+        if aligned:
+            records = list(prior.records)
+            before = prior.records
+        else:
+            by_path = {r.identity.path: r for r in prior.records}
+            records = [by_path.get(i.path) or FileRecord(i) for i in identities]
+            before = [by_path.get(i.path) for i in identities]  # type: ignore[misc]
+            self._index_files()
+            self._dependents = None
+            self._collected = {}
+        table = self._patched_table(prior, identities, todo if aligned else None)
+        edges = self._file_edges()
         seen: dict[int, set[str]] = {}
-        records: list[FileRecord] = []
-        for i, (file, identity) in enumerate(zip(files, identities, strict=True)):
-            if i in todo:
-                assert edges is not None
-                records.append(self._scan_file(table, edges, names, file, identity, seen, i))
-            else:
-                records.append(by_path[identity.path])
+        for i in todo:
+            records[i] = self._scan_file(table, edges, names, files[i], identities[i], seen, i)
         derived = set(todo)
         everything = set(range(len(files)))
         for checker in self._file_passes():
-            prepared = self._prepare(checker, records)
-            before = prior.passes.get(checker.name)
+            prepared = self._prepare(checker, records, todo if aligned else everything)
+            earlier = prior.passes.get(checker.name)
             summary = prepared.summary if prepared is not None else None
-            again = todo if before is not None and before.summary == summary else everything
+            again = todo if earlier is not None and earlier.summary == summary else everything
             derived |= again
             for i in again - todo:  # derived for this pass only: its earlier facets still count
                 seen[i] = set(names.unpack(records[i].deps))
             self._findings_of(checker, prepared, table, records, again, seen, names)
-        if len(records) != len(prior.records) or any(
-            (r := by_path.get(identities[i].path)) is None
-            or r.import_digest != records[i].import_digest
-            or r.identity[1:4] != identities[i][1:4]
+        if not aligned or any(
+            (old := before[i]) is None
+            or old.import_digest != records[i].import_digest
+            or old.identity[1:4] != identities[i][1:4]
             for i in todo
         ):
             self._graph_key = None  # some file's imports, or the set of files, changed
-        deps_now = [names.pack(seen[i]) if i in seen else r.deps for i, r in enumerate(records)]
-        deps_before = [by_path[identities[i].path].deps for i in derived if identities[i].path in by_path]
-        if order_sensitive(names, derived, deps_now, deps_before):
+        deps_now = {i: names.pack(consulted) for i, consulted in seen.items()}
+        deps_before = [old.deps for i in derived if (old := before[i]) is not None]
+        if order_sensitive(names, {i: deps_now.get(i, records[i].deps) for i in derived}, deps_before):
             return False
-        self._records = [r._replace(deps=deps_now[i]) if i in seen else r for i, r in enumerate(records)]
+        for i, packed in deps_now.items():
+            if self._dependents is not None:
+                old_record = before[i]
+                for facet in unpacked(old_record.deps) if old_record is not None else ():
+                    self._dependents.get(facet, set()).discard(i)
+                for facet in unpacked(packed):
+                    self._dependents.setdefault(facet, set()).add(i)
+            records[i] = records[i]._replace(deps=packed)
+        self._totals = self._derived_totals = (
+            _totals_after(self._derived_totals, files, prior.records, records, todo, self._module_files)
+            if aligned and self._derived_totals is not None
+            else _totals(files, records)
+        )
+        self._records = records
         self._pass_records = dict(prior.passes)
         if self._graph is not None:
-            current = {f.path for f in files}
+            current = {f.path for f in files} if not aligned else None
             modules = {files[i].module for i in todo} | {
-                r.identity.module for r in prior.records if r.identity.path not in current
+                r.identity.module
+                for r in prior.records
+                if current is not None and r.identity.path not in current
             }
             self._graph_patch = (self._graph_patch or set()) | modules
-        self._table_files = {f.path: f for f in files}
+        self._table_files = {f.path: f for f in files} if not aligned else self._table_files
         return True
 
-    def _patched_table(self, prior: _Prior, identities: list[FileIdentity]) -> SymbolTable:
-        """The table of the tree now: the kept one with the changed files swapped, else a new one."""
+    def _index_files(self) -> None:
+        """Where each file is in the run's order, and which files each module has."""
+        self._index = {f.path: i for i, f in enumerate(self.files)}
+        self._module_files = {}
+        for i, f in enumerate(self.files):
+            self._module_files.setdefault(f.module, []).append(i)
+        self._files_version = self.tree.files_version
+
+    def _file_edges(self) -> FileEdges:
+        """The edge rule over the modules that exist now (kept while no file comes or goes)."""
+        if self._edges is None or self._edges[0] != self.tree.files_version:
+            self._edges = (self.tree.files_version, FileEdges(self.files))
+        return self._edges[1]
+
+    def _patched_table(
+        self, prior: _Prior, identities: list[FileIdentity], changed: set[int] | None
+    ) -> SymbolTable:
+        """The table of the tree now: the kept one with the changed files swapped, else a new one.
+        ``changed``: the files that may differ (None: any)."""
         if self._table is None or not self._traced:
-            return self._new_table(traced=self._traced)
-        old = {r.identity.path: r.identity for r in prior.records}
-        now = {i.path: i for i in identities}
-        removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
-        added = [f for f in self.files if old.get(f.path) != now[f.path]]
+            self._table = self._new_table(traced=self._traced)
+            return self._table
+        if changed is not None:
+            removed = [
+                prior_file for i in changed if (prior_file := self._table_files.get(identities[i].path))
+            ]
+            removed = [
+                f
+                for f, i in zip(removed, changed, strict=False)
+                if prior.records[i].identity != identities[i]
+            ]
+            added = [self.files[i] for i in changed if prior.records[i].identity != identities[i]]
+        else:
+            old = {r.identity.path: r.identity for r in prior.records}
+            now = {i.path: i for i in identities}
+            removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
+            added = [f for f in self.files if old.get(f.path) != now[f.path]]
         self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
@@ -666,11 +930,19 @@ class Engine:
     def _needs_import_digests(self) -> bool:
         return self.checking and self._inputs().config_path is not None
 
-    def _prepare(self, checker: FilePass, records: list[FileRecord]) -> Prepared | None:
-        collects = type(checker).collect is not FilePass.collect
-        collected = (
-            [dict(r.inputs).get(checker.name, ()) for r in records] if collects else [()] * len(records)
-        )
+    def _prepare(self, checker: FilePass, records: list[FileRecord], changed: set[int]) -> Prepared | None:
+        """The pass's whole-tree part; ``changed``: the records made since it last ran (what it
+        collected from the others is kept)."""
+        collected = self._collected.get(checker.name)
+        if collected is None or len(collected) != len(records):
+            if type(checker).collect is FilePass.collect:  # collects nothing
+                collected = [()] * len(records)
+            else:
+                collected = [dict(r.inputs).get(checker.name, ()) for r in records]
+        else:
+            for i in changed:
+                collected[i] = dict(records[i].inputs).get(checker.name, ())
+        self._collected[checker.name] = collected
         with self.table.tracing():  # the whole-tree part: compared by its summary, not traced per file
             prepared = checker.prepare(self, collected)
         self._prepared[checker.name] = prepared
@@ -700,9 +972,8 @@ class Engine:
             records[i] = record._replace(findings=(*kept, (checker.name, found)) if found else kept)
 
     def _finish(self) -> None:
-        """Totals and the check outcome from the records; stored when the tree is cacheable."""
-        assert self._records is not None
-        self._totals = _totals(self.files, self._records)
+        """The check outcome from the records; the results stored when the tree is cacheable."""
+        assert self._records is not None and self._totals is not None
         scan_key = self.scan_key
         if self.checking:
             self._outcome = self._assemble()
@@ -732,7 +1003,7 @@ class Engine:
             if isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
                 if prepared is None and checker.name not in self._prepared:
-                    prepared = self._prepare(checker, self._records)
+                    prepared = self._prepare(checker, self._records, set(range(len(self._records))))
                 if prepared is None:
                     continue
                 contracts += checker.contracts(self)
@@ -783,29 +1054,14 @@ class _CheckInputs:
 
     @classmethod
     def read(cls, engine: Engine) -> _CheckInputs:
-        from archguard.adapters.importlinter_bridge.importlinter_runner import find_config_file
-        from archguard.adapters.importlinter_bridge.lazy_config import LazyConfig, package_locations
-        from archguard.app import load_concept_contracts
+        from archguard.app.preflight import Preflight
 
-        options, root = engine.options, engine.root
-        # where the rules are read from: ROOT, or a commit's own (history --config-at-commit)
-        rules_root = options.config_root or root
-        config_path = find_config_file(rules_root, options.importlinter_config)
-        declared = load_concept_contracts(options, rules_root)
-        config = None
-        if config_path is not None:
-            libraries = checker_versions()
-            locations = package_locations()
-            config = LazyConfig(
-                config_path,
-                root,
-                engine.store,  # type: ignore[arg-type]
-                lambda text: keys.importlinter_identity(
-                    str(config_path), str(root), text, libraries, locations
-                ),
-            )
-        identity = config.cache_identity() if config is not None else ("none",)
-        return cls(declared, config_path, config, identity, engine)
+        if engine.preflight is None:
+            engine.preflight = Preflight(engine.options)
+        preflight = engine.preflight
+        config = preflight.importlinter_config(engine.store)
+        identity = preflight.identity if config is not None else ("none",)
+        return cls(list(preflight.concepts), preflight.config_path, config, identity, engine)
 
     @property
     def concepts(self) -> list[ConceptContract]:
@@ -814,7 +1070,16 @@ class _CheckInputs:
         if self._concepts is None:
             from_config: Sequence[ConceptContract] = ()
             if self.importlinter is not None:
-                from_config = self.importlinter.concept_contracts
+                config = self.importlinter
+                key = (
+                    None
+                    if self.identity is None
+                    else keys.importlinter_concepts(self.identity, checker_versions())
+                )
+                stored: list[ConceptContract] = self.engine.store.cached(
+                    entries.IMPORTLINTER_CONCEPTS, key, lambda: list(config.concept_contracts)
+                )
+                from_config = stored
             declared = {c.canonical for c in self.declared}
             self._concepts = self.declared + [c for c in from_config if c.canonical not in declared]
         return self._concepts
@@ -860,11 +1125,38 @@ def _totals(files: Sequence[SourceFile], records: Sequence[FileRecord]) -> ScanT
     return ScanTotals(edges, dangling)
 
 
+def _totals_after(
+    before: ScanTotals,
+    files: Sequence[SourceFile],
+    old: Sequence[FileRecord],
+    new: Sequence[FileRecord],
+    changed: set[int],
+    module_files: Mapping[str, list[int]],
+) -> ScanTotals:
+    """:func:`_totals` of ``new`` from those of ``old`` (the same files, in the same order), when
+    only the records at ``changed`` differ: what an edit costs is what it changed."""
+
+    def edges_of(records: Sequence[FileRecord], module: str) -> int:
+        packed = [records[i].targets for i in module_files.get(module, ()) if records[i].targets]
+        if len(packed) <= 1:
+            return len(packed[0]) // _ID_SIZE if packed else 0
+        return len({i for targets in packed for i in unpacked(targets)})
+
+    modules = {files[i].module for i in changed}
+    edges = before.import_edges + sum(edges_of(new, m) - edges_of(old, m) for m in modules)
+    paths = {files[i].path for i in changed}
+    dangling = [d for d in before.dangling if d.path not in paths]
+    for i in changed:
+        dangling.extend(new[i].dangling)
+    dangling.sort(key=dangling_order)
+    return ScanTotals(edges, dangling)
+
+
 def _import_digest(file_facts: FileFacts) -> bytes:
     """A digest of one file's import facts as the graph and import-linter's findings read them:
     the grimp graph (and so every import-linter contract) is a function of the files and these."""
     plain = [
-        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking)
+        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking, f.lazy)
         for f in file_facts.imports
     ]
     return hashlib.blake2b(

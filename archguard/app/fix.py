@@ -1,7 +1,10 @@
 """``archguard fix``: rewrite every fixable non-canonical import to its canonical path, atomically.
 
-1. An unfinished earlier run (its journal is still there) is rolled back first, and the run stops.
-2. ``check`` runs (no baseline: a known violation is still worth fixing); its fixable
+1. An unfinished earlier run (its journal is still there) is rolled back first, and the run stops;
+   only a journal this user's archguard wrote is obeyed (``Journal.verify``: docs/security.md), and
+   ``--dry-run`` never rolls back.
+2. ``check`` runs (no baseline: a known violation is still worth fixing) on one scan, whose symbol
+   table (stubs and compiled modules included) also answers which shims the run leaves unused; its fixable
    non-canonical-import violations in scope become edits (``analysis.fix_plan``).
 3. Every file is rewritten in memory (``adapters.rewrite.import_rewriter``); if any one cannot be, nothing
    is written and the run is refused. A file libcst cannot hold at all (it does not parse it, or
@@ -17,16 +20,17 @@ from __future__ import annotations
 import difflib
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
 from archguard.adapters.project_files.entry_points import declared_entry_points
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.adapters.rewrite.fix_journal import Journal, JournalError
 from archguard.adapters.rewrite.import_rewriter import RewriteError, UnsupportedFile, rewrite_imports
 from archguard.analysis.fix_plan import FixPlan, plan_fix, unused_shims
-from archguard.analysis.symbols import SymbolTable
-from archguard.app import Options, Progress, load_concept_contracts, run_check
+from archguard.app import Options, Progress, open_engine, run_check
+from archguard.app.preflight import load_concept_contracts
 from archguard.domain.errors import ConfigError
 from archguard.domain.findings import Violation
 from archguard.domain.fix import FileDiff, FixResult, FixStatus, ImportEdit, NotFixed, StatementChange
@@ -46,39 +50,57 @@ def run_fix(options: Options, fix: FixOptions, progress: Progress | None = None)
     started = time.perf_counter()
     root = options.root.resolve()
     result = _run(root, replace(options, baseline=None, update_baseline=False), fix, progress)
-    result.duration_s = time.perf_counter() - started
-    return result
+    return replace(result, duration_s=time.perf_counter() - started)
 
 
 def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | None) -> FixResult:
     journal = Journal(root)
     if fix.rollback or journal.pending:
         interrupted = journal.pending
-        restored = _rollback(journal)
-        status = FixStatus.ROLLED_BACK if interrupted else FixStatus.NOTHING_TO_DO
-        result = FixResult(str(root), status, restored=restored)
-        if interrupted and not fix.rollback:
-            result.problems.append(
-                "an interrupted `archguard fix` left a journal: its files were restored "
-                "as they were before it; run fix again"
+        if interrupted and fix.dry_run:  # a dry run writes nothing, a rollback included
+            _verified(journal)
+            return FixResult(
+                str(root),
+                FixStatus.REFUSED,
+                problems=(
+                    "an interrupted `archguard fix` left a journal; --dry-run restores nothing: "
+                    "run `archguard fix --rollback` first",
+                ),
             )
-        return result
+        restored = tuple(_rollback(journal))
+        status = FixStatus.ROLLED_BACK if interrupted else FixStatus.NOTHING_TO_DO
+        problems = (
+            (
+                "an interrupted `archguard fix` left a journal: its files were restored "
+                "as they were before it; run fix again",
+            )
+            if interrupted and not fix.rollback
+            else ()
+        )
+        return FixResult(str(root), status, problems=problems, restored=restored)
     scopes = _scopes(root, fix.paths)
-    before = run_check(options, progress)
+    workspace = open_engine(options, progress).workspace()
+    before = run_check(options, progress, workspace=workspace)
     contracts = load_concept_contracts(options, root)
     if fix.concept is not None and fix.concept not in before.contracts_run:
         raise ConfigError(f"--concept: no concept contract named '{fix.concept}'")
     plan = plan_fix(before.violations, concept=fix.concept, scopes=scopes)
-    result = FixResult(str(root), FixStatus.NOTHING_TO_DO, not_fixed=plan.not_fixed)
-
-    originals, new_contents, left_alone = _rewrite_all(root, before, plan, result)
+    rewrites = _rewrite_all(root, before, plan)
+    originals, new_contents, left_alone = rewrites.originals, rewrites.new_contents, rewrites.left_alone
     plan.edits = {path: edits for path, edits in plan.edits.items() if path not in left_alone}
-    if result.problems:
-        result.status = FixStatus.REFUSED
-        result.changes.clear()
-        return result
+    result = FixResult(
+        str(root),
+        FixStatus.NOTHING_TO_DO,
+        changes=tuple(rewrites.changes),
+        notes=tuple(rewrites.notes),
+        not_fixed=tuple(
+            sorted([*plan.not_fixed, *rewrites.not_fixed], key=lambda n: (n.path, n.line, n.code))
+        ),
+    )
+    if rewrites.problems:
+        return replace(result, status=FixStatus.REFUSED, changes=(), problems=tuple(rewrites.problems))
     shims = unused_shims(
-        SymbolTable(before.scan.files, before.scan.facts),
+        workspace.table,  # check's own: the same answer to "is it a shim" as check gives
         before.scan.files,
         before.scan.facts,
         plan,
@@ -86,39 +108,38 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         declared_entry_points(root),
     )
     if fix.delete_unused_shims:
+        unreadable: list[str] = []
+        deleted: list[str] = []
         for shim in shims:
             try:
-                originals[shim.path] = (root / shim.path).read_bytes()
+                originals[shim.path] = read_regular(root / shim.path, confine_to=root)[0]
             except OSError as error:  # gone or changed since the scan: nothing is written
-                result.problems.append(f"{shim.path}: cannot read: {error.strerror or error}")
+                unreadable.append(f"{shim.path}: cannot read: {error.strerror or error}")
                 continue
             new_contents[shim.path] = None
-            result.deleted_shims.append(shim.path)
-        if result.problems:
-            result.status = FixStatus.REFUSED
-            result.changes.clear()
-            result.deleted_shims.clear()
-            return result
+            deleted.append(shim.path)
+        if unreadable:
+            return replace(result, status=FixStatus.REFUSED, changes=(), problems=tuple(unreadable))
+        result = replace(result, deleted_shims=tuple(deleted))
     else:
-        result.unused_shims = [s.path for s in shims]
+        result = replace(result, unused_shims=tuple(s.path for s in shims))
     if not new_contents:
         return result
-    result.fixed_violations = plan.edit_count
+    result = replace(result, fixed_violations=plan.edit_count)
     if fix.dry_run:
-        result.status = FixStatus.DRY_RUN
-        result.diffs = [_diff(path, originals[path], new_contents[path]) for path in sorted(new_contents)]
-        return result
+        diffs = tuple(_diff(path, originals[path], new_contents[path]) for path in sorted(new_contents))
+        return replace(result, status=FixStatus.DRY_RUN, diffs=diffs)
 
     try:
         journal.begin(originals)
     except JournalError as error:
-        result.status, result.problems = FixStatus.REFUSED, [str(error)]
-        return result
+        return replace(result, status=FixStatus.REFUSED, problems=(str(error),))
     try:
         journal.apply(new_contents)
     except OSError as error:
-        result.problems.append(f"writing failed: {error}; every file was restored")
-        return _rolled_back(result, journal)
+        return _rolled_back(
+            replace(result, problems=(f"writing failed: {error}; every file was restored",)), journal
+        )
     except BaseException:  # Ctrl-C while writing: leave the tree as it was, then stop
         journal.rollback()
         raise
@@ -137,11 +158,9 @@ def _run(root: Path, options: Options, fix: FixOptions, progress: Progress | Non
         for e in edits
     ]
     if regressions:
-        result.problems.extend(regressions)
-        return _rolled_back(result, journal)
+        return _rolled_back(replace(result, problems=tuple(regressions)), journal)
     journal.commit()
-    result.status = FixStatus.FIXED
-    return result
+    return replace(result, status=FixStatus.FIXED)
 
 
 def _rollback(journal: Journal) -> list[str]:
@@ -151,46 +170,59 @@ def _rollback(journal: Journal) -> list[str]:
         raise ConfigError(f"rollback failed: {error}") from None
 
 
+def _verified(journal: Journal) -> None:
+    try:
+        journal.verify()
+    except (JournalError, OSError) as error:
+        raise ConfigError(f"rollback refused: {error}") from None
+
+
 def _rolled_back(result: FixResult, journal: Journal) -> FixResult:
-    result.restored = _rollback(journal)
-    result.status = FixStatus.ROLLED_BACK
-    return result
+    return replace(result, status=FixStatus.ROLLED_BACK, restored=tuple(_rollback(journal)))
 
 
-def _rewrite_all(
-    root: Path, before: CheckResult, plan: FixPlan, result: FixResult
-) -> tuple[dict[str, bytes], dict[str, bytes | None], set[str]]:
-    """Every planned file rewritten in memory, and the files libcst cannot hold (left alone, their
-    imports added to ``result.not_fixed``); problems land in ``result.problems``."""
+@dataclass
+class _Rewrites:
+    """Every planned file rewritten in memory (``originals`` -> ``new_contents``), and what was
+    learnt on the way: the files libcst cannot hold (``left_alone``, their imports ``not_fixed``)
+    and the ``problems`` that refuse the run."""
+
+    originals: dict[str, bytes] = field(default_factory=dict)
+    new_contents: dict[str, bytes | None] = field(default_factory=dict)
+    left_alone: set[str] = field(default_factory=set)
+    changes: list[StatementChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    not_fixed: list[NotFixed] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _rewrite_all(root: Path, before: CheckResult, plan: FixPlan) -> _Rewrites:
     files = {f.path: f for f in before.scan.files}
-    originals: dict[str, bytes] = {}
-    new_contents: dict[str, bytes | None] = {}
-    left_alone: set[str] = set()
+    done = _Rewrites()
     for path, edits in sorted(plan.edits.items()):
         file = files[path]
         package = None if file.module == file.path else file.package
         try:
-            source = (root / path).read_bytes()
+            source = read_regular(root / path, confine_to=root)[0]
             rewrite = rewrite_imports(path, source, package, edits)
         except OSError as error:
-            result.problems.append(f"{path}: cannot read: {error.strerror or error}")
+            done.problems.append(f"{path}: cannot read: {error.strerror or error}")
             continue
         except UnsupportedFile as error:
-            result.not_fixed.extend(_left_alone(before, edits, str(error)))
-            left_alone.add(path)
+            done.not_fixed.extend(_left_alone(before, edits, str(error)))
+            done.left_alone.add(path)
             continue
         except RewriteError as error:
-            result.problems.append(f"{path}: {error}")
+            done.problems.append(f"{path}: {error}")
             continue
         if rewrite.source == source:
-            result.problems.append(f"{path}: the rewrite changed nothing (a bug: please report it)")
+            done.problems.append(f"{path}: the rewrite changed nothing (a bug: please report it)")
             continue
-        result.changes.extend(sorted(rewrite.changes, key=lambda c: c.line))
-        result.notes.extend(rewrite.notes)
-        originals[path] = source
-        new_contents[path] = rewrite.source
-    result.not_fixed.sort(key=lambda n: (n.path, n.line, n.code))
-    return originals, new_contents, left_alone
+        done.changes.extend(sorted(rewrite.changes, key=lambda c: c.line))
+        done.notes.extend(rewrite.notes)
+        done.originals[path] = source
+        done.new_contents[path] = rewrite.source
+    return done
 
 
 def _left_alone(before: CheckResult, edits: list[ImportEdit], reason: str) -> list[NotFixed]:

@@ -34,7 +34,13 @@ def check_entries(workspace: Workspace, labels: Sequence[str]) -> tuple[list[Vio
         stored.GOLDEN,
         key,
         lambda: golden_paths(
-            entries, workspace.table, scan.facts, scan.syntax_errors, scan.unreadable, scan.dangling
+            entries,
+            scan.files,
+            workspace.table,
+            scan.facts,
+            scan.syntax_errors,
+            scan.unreadable,
+            scan.dangling,
         ),
     )
 

@@ -59,14 +59,7 @@ def architecture_of(
     to this one: only the files that differ are read (a new one when None)."""
     check = engine.results()
     structure = structure or ModuleStructure()
-    tree = engine.tree
-    structure.update(
-        engine.table,
-        engine.files,
-        engine.facts,
-        tree.digests,
-        [f.module for f in engine.files] + [f.module for f in tree.discovery.native_modules],
-    )
+    structure.update(engine.table, engine.files, engine.facts, engine.tree.digests)
     found = None
     if clusters:
         from archguard.analysis.discover.candidates import find_clusters
@@ -87,6 +80,7 @@ def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> Histor
     summary = summarize(check)
     by_contract = Counter(dict.fromkeys(check.contracts_run, 0))
     by_contract.update(v.contract for v in check.violations)
+    by_owner = Counter(owner for v in check.violations for owner in check.owners.get(v.path, ()))
     return HistoryRow(
         commit=commit.sha,
         date=commit.date,
@@ -97,6 +91,7 @@ def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> Histor
         shims=len(architecture.shims),
         cross_package_edges=sum(package_edges(architecture.module_edges).values()),
         merge=commit.is_merge,
+        by_owner=dict(sorted(by_owner.items())),
     )
 
 

@@ -72,6 +72,12 @@ def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[t
     return digest("import-linter", importlinter, libraries, tuple(graph_inputs))
 
 
+def importlinter_concepts(importlinter: Any, libraries: Any) -> bytes:
+    """The concept contracts an import-linter configuration declares: its file and text (its
+    cache identity), and the installed import-linter that reads it."""
+    return digest("importlinter-concepts", importlinter, libraries)
+
+
 def golden(scan_key: bytes, entries: Iterable[tuple[str, str]]) -> bytes:
     """The golden path of these entry points (label, file path)."""
     return digest("golden", scan_key, tuple(entries))
@@ -89,8 +95,9 @@ def history_rows(rules: Any, libraries: Any, options: Any, python: tuple[int, in
     return digest("history-rows", rules, libraries, options, python)
 
 
-def module_edges(scan_key: bytes) -> bytes:
-    return digest("module-edges", scan_key)
+def module_imports(scan_key: bytes) -> bytes:
+    """The module imports ``report`` draws (app/report.py)."""
+    return digest("module-imports", scan_key)
 
 
 def reexport_sources(scan_key: bytes) -> bytes:
@@ -101,13 +108,17 @@ def reexport_sources(scan_key: bytes) -> bytes:
 
 
 def warm_start(
-    excludes: Sequence[str], include_loose: bool, target: tuple[int, int], python: tuple[int, int]
+    excludes: Sequence[str],
+    source_roots: Sequence[str],
+    include_loose: bool,
+    target: tuple[int, int],
+    python: tuple[int, int],
 ) -> bytes:
     """The warm-start record of a tree (adapters/warm_start.py): by the options that shape
     discovery and parsing. Not by ROOT's location: the record holds relative paths, blob ids and
     what discovery looked up, all checked again against today's tree (a clone elsewhere with the
     same blobs starts warm)."""
-    return digest("warm", tuple(excludes), include_loose, target, python)
+    return digest("warm", tuple(excludes), tuple(source_roots), include_loose, target, python)
 
 
 def importlinter_identity(
@@ -115,3 +126,15 @@ def importlinter_identity(
 ) -> bytes:
     """The remembered cache identity of an import-linter configuration (lazy_config.py)."""
     return digest("importlinter-identity", path, root, text, libraries, tuple(locations))
+
+
+def members(scan_key: bytes, layout: Any, environment: Any) -> bytes:
+    """AG601's findings of a tree (app/passes/members.py): its scan, the members' declarations
+    (``SourceLayout.identity``) and the environment's metadata (``--python``)."""
+    return digest("members", scan_key, layout, environment)
+
+
+def members_files(layout: Any, environment: Any, boundaries: Any) -> bytes:
+    """AG601's file-by-file state: the declarations, the environment and where package modules
+    change member (a file's findings depend on nothing else but its own facts)."""
+    return digest("members-files", layout, environment, boundaries)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from archguard.adapters.parsing.stubs import Stub
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
+    from archguard.app.preflight import Preflight
     from archguard.app.store import Store
 
 _BADLY_NAMED = "file name is not valid UTF-8"
@@ -90,6 +91,21 @@ class FactsView(Mapping[str, FileFacts]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def paths_holding(self, kind: str) -> list[str]:
+        """The files whose facts may hold ``kind`` (a DynamicKind value), told without decoding
+        the scan's facts where their encoded form can say (``LazyFacts.paths_holding``): a
+        superset. What was parsed since is listed when its facts hold it."""
+        holding = getattr(self._base, "paths_holding", None)
+        over = self._over
+        base = list(self._base) if holding is None else holding(kind)
+        found = [path for path in base if path not in over]
+        found += [
+            path
+            for path, facts in over.items()
+            if facts is not None and any(fact.kind.value == kind for fact in facts.dynamic)
+        ]
+        return found
+
     def decoded(self) -> dict[str, FileFacts]:
         """The facts decoded so far (the others are never needed by an incremental run)."""
         found = dict(getattr(self._base, "_facts", {}))
@@ -132,6 +148,9 @@ class Tree:
         # path -> (outcome digest, facts) a file had before an edit made here (apply)
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
         self.overlaid: set[str] = set()  # files whose text is an editor's, or that it deleted
+        # files whose editor text does not parse, analysed with the facts of their last text that
+        # did (apply's ``hold_facts``); their syntax error is reported all the same
+        self.held: set[str] = set()
         self.version = 0  # counts the edits laid over the tree
         # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
         # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
@@ -139,6 +158,7 @@ class Tree:
         self.entries: dict[str, TreeEntry] = {}
         self.commit_shape: int | None = None
         self.blob_outcomes: dict[str, CachedOutcome] = {}
+        self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
     # ---- opening -------------------------------------------------------------------------------
@@ -151,10 +171,13 @@ class Tree:
         *,
         listing: GitListing | bool | None = True,
         store: Store | None = None,
+        preflight: Preflight | None = None,
     ) -> Tree:
         """The working tree under ``options.root``. ``listing``: git's listing of ROOT made
         already this run (True: make it here). ``store``: where derived results are kept (None:
-        the cache folder the options name; a given store has no warm-start record)."""
+        the cache folder the options name; a given store has no warm-start record).
+        ``preflight``: a check's configuration, validated once the files are listed and before
+        any is parsed (app/preflight.py)."""
         from archguard.adapters import warm_start
 
         root = options.root.resolve()
@@ -173,7 +196,13 @@ class Tree:
                 given_cache_dir,
                 packages=options.packages,
                 include_loose=options.include_loose,
-                key=keys.warm_start(options.excludes, options.include_loose, target, sys.version_info[:2]),
+                key=keys.warm_start(
+                    options.excludes,
+                    options.source_roots,
+                    options.include_loose,
+                    target,
+                    sys.version_info[:2],
+                ),
             )
         )
         recalled = start.recall() if start is not None else None
@@ -204,6 +233,8 @@ class Tree:
                 include_loose=options.include_loose,
                 tracked=False if start is not None else None,
             )
+        if preflight is not None:
+            preflight.before_parse(store, files)
         cache = store.facts(target)
 
         def scan(chosen: list[SourceFile]) -> ScanOutput:
@@ -270,6 +301,7 @@ class Tree:
                     packages=options.packages or None,
                     excludes=options.excludes,
                     listing=listing,
+                    source_roots=options.source_roots,
                     view=PathsView(root, entries),
                 )
             except DiscoveryError as error:
@@ -302,10 +334,10 @@ class Tree:
         for path, (outcome, size) in scan_blobs(
             root, missing, blob_of, target=target, jobs=options.jobs
         ).items():
-            if outcome.unreadable is None:  # "too large" is not kept: it was never read
-                blobs.store(
-                    f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-                )
+            # a blob never changes: its outcome is kept whatever it is ("too large" included)
+            blobs.store(
+                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+            )
             found[path] = outcome
         # saved by the caller once its walk is done (history, diff): a walk of two hundred
         # commits would otherwise rewrite the whole blob cache two hundred times
@@ -331,7 +363,8 @@ class Tree:
     @property
     def fully_cached(self) -> bool:
         """Every outcome is known by its digest: what is derived from them can be keyed by them."""
-        return all(f.path in self.digests for f in self.files) and not self.badly_named
+        # every file has a digest, and only files have one (what leaves the tree forgets its own)
+        return len(self.digests) == len(self.files) and not self.badly_named
 
     def previous(self, path: str) -> tuple[bytes, FileFacts | None] | None:
         """(outcome digest, facts) of what ``path`` held before its outcome last changed: before
@@ -355,11 +388,13 @@ class Tree:
     # ---- changes -------------------------------------------------------------------------------
 
     def apply(
-        self, changes: Mapping[str, bytes | None], *, on_disk: bool = False
+        self, changes: Mapping[str, bytes | None], *, on_disk: bool = False, hold_facts: bool = False
     ) -> tuple[set[str], set[str]]:
         """Lay new content over files (None: the file is deleted; ``on_disk``: the content is the
-        file's on disk, not an editor's). Returns (paths whose content changed, paths added or
-        removed); naming is redone when files come or go."""
+        file's on disk, not an editor's). ``hold_facts``: a file whose new content does not parse
+        keeps the facts it had (its last content that parsed), so the rest of the tree is not
+        judged by a keystroke; its syntax error is recorded as usual. Returns (paths whose content
+        changed, paths added or removed); naming is redone when files come or go."""
         from archguard.adapters.parsing.in_memory import scan_bytes
 
         known = {f.path: f for f in self.files}
@@ -377,7 +412,7 @@ class Tree:
         for path in removed:
             self._forget(path)
         for path, outcome in outcomes.items():
-            self._set(path, outcome)
+            self._set(path, outcome, hold_facts=hold_facts)
         if on_disk:
             self.overlaid -= changed
         else:
@@ -385,6 +420,7 @@ class Tree:
         return changed, added | removed
 
     def _rename(self, added: set[str], removed: set[str]) -> None:
+        self.files_version += 1
         self.discovery = with_paths(
             self.root,
             self.discovery,
@@ -401,12 +437,14 @@ class Tree:
         self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in self.badly_named)
 
     def _forget(self, path: str) -> None:
+        self.held.discard(path)
         self.digests.pop(path, None)
         self.syntax.pop(path, None)
         self.unreadable.pop(path, None)
         self.facts.put(path, None)
 
-    def _set(self, path: str, outcome: CachedOutcome) -> None:
+    def _set(self, path: str, outcome: CachedOutcome, *, hold_facts: bool = False) -> None:
+        last_good = self.facts.get(path) if hold_facts else None
         self._forget(path)
         decoded: ParseOutcome = outcome.outcome()
         self.digests[path] = outcome.outcome_digest
@@ -415,7 +453,11 @@ class Tree:
             self.syntax[path] = decoded.syntax_error
         if decoded.unreadable is not None:
             self.unreadable[path] = decoded.unreadable
-        self.facts.put(path, decoded.facts)
+        if decoded.syntax_error is not None and last_good is not None:
+            self.held.add(path)
+            self.facts.put(path, last_good)
+        else:
+            self.facts.put(path, decoded.facts)
 
     def read_from_disk(self, paths: Iterable[str]) -> dict[str, bytes | None]:
         """What the files hold on disk now (None: gone or not a file), for :meth:`apply`."""
@@ -433,7 +475,11 @@ class Tree:
 def _discover(root: Path, options: Options, listing: GitListing | None) -> Discovery:
     try:
         return discover_files(
-            root, packages=options.packages or None, excludes=options.excludes, listing=listing
+            root,
+            packages=options.packages or None,
+            excludes=options.excludes,
+            listing=listing,
+            source_roots=options.source_roots,
         )
     except DiscoveryError as error:
         raise ConfigError(str(error)) from None

@@ -57,6 +57,9 @@ class Cluster:
     # The cluster's part of the provenance graph: (node, node, kind) with nodes ``module:Name``
     # and kind "re-exports" | "aliases" | "subclasses" | "same-name" | "factory"
     edges: tuple[tuple[str, str, str], ...] = ()
+    # In a monorepo, the members whose files define or import the concept (docs/monorepos.md):
+    # two or more is one concept spread over several distributions. Empty for a one-project tree.
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

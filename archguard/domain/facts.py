@@ -42,6 +42,16 @@ class ImportFact(NamedTuple):
     in_function: bool = False  # inside a def (lazy import, often to dodge a cycle)
     guarded: bool = False  # inside ``try:`` whose handlers catch ImportError/ModuleNotFoundError
     conditional: bool = False  # under any other ``if``/``else``/``match`` at import time
+    # PEP 810 ``lazy import a`` / ``lazy from a import b`` (3.15): binds the name, loads nothing at
+    # import time (the module loads when the name is first used). Still an import: dangling rules
+    # and import-linter contracts see it; the golden path and import-time cycles do not.
+    lazy: bool = False
+
+    @property
+    def at_import_time(self) -> bool:
+        """Runs when its module is imported: not inside a function, not under ``TYPE_CHECKING``,
+        not ``lazy``."""
+        return not (self.in_function or self.type_checking or self.lazy)
 
     @property
     def bound_name(self) -> str | None:
@@ -82,6 +92,39 @@ class Binding(NamedTuple):
     returns: str | None = None  # FUNCTION: the return annotation, dotted (or the text of a string one)
 
 
+class DynamicKind(str, Enum):
+    """How code archguard does not follow may change a namespace, a package's ``__path__`` or
+    ``sys.modules`` at run time (docs/dangling.md, "Warnings, not errors")."""
+
+    NAMESPACE = "namespace"  # this module's own namespace escapes: ``globals()`` passed on, ``exec``
+    SETS_ATTRIBUTES = "attributes"  # sets attributes on (or hands on) ``target``, maybe a module
+    PATH = "path"  # this package's ``__path__`` may grow: submodules may come from elsewhere
+    REGISTERS = "registers"  # puts modules into ``sys.modules`` or an importer on ``sys.meta_path``
+    CALLER_NAMESPACE = "caller"  # reaches its caller's frame (``f_globals``, ``sys._getframe``)
+    CALLS = "calls"  # calls ``target`` at import time: a CALLER_NAMESPACE helper may change this module
+
+
+class DynamicFact(NamedTuple):
+    """One construct through which a namespace or a package's path may change at run time.
+
+    ``construct`` is what a message names (``globals()``, ``pkgutil.extend_path``). ``target``:
+    for SETS_ATTRIBUTES and CALLS the dotted expression of the object or callee (resolved in this
+    module); for
+    REGISTERS the module name put into ``sys.modules``, written as a literal name, or as
+    ``__name__``/``__package__`` followed by a literal tail (``__name__.moves``; an importer on
+    ``sys.meta_path`` is ``__name__.``: it serves whatever lies under the module), or ``*`` when the key
+    is computed (then: the names this module's functions are called with, see CALLS). ``name``: for
+    SETS_ATTRIBUTES the attribute set, ``""`` when any may be; for CALLS the arguments that may
+    name modules (dotted literals, or built from ``__name__``), joined by ``|``.
+    """
+
+    line: int  # first: facts sort by line
+    kind: DynamicKind
+    construct: str
+    target: str = ""
+    name: str = ""
+
+
 class AttributeUse(NamedTuple):
     """``a.b.Name`` where ``a`` was bound by a plain ``import a.b``: reaching a name by attribute."""
 
@@ -98,15 +141,14 @@ class FileFacts:
     has_getattr: bool = False  # module-level ``def __getattr__``: any name may exist
     attribute_uses: tuple[AttributeUse, ...] = ()
     warns_deprecation: bool = False  # emits DeprecationWarning at module level (shim marker)
-    writes_globals: bool = False  # ``globals()[k] = v`` / ``globals().update(...)``: any name may exist
     # ``sys.modules[__name__] = ...`` (or a module-level helper called with ``__name__``): the
     # module object importers get may be another one, with any names.
     replaces_module: bool = False
-    # ``sys.modules[__name__ + ".moves"] = ...`` (six) or an importer put on ``sys.meta_path``:
-    # submodules of this module may exist only at run time.
-    registers_submodules: bool = False
     # Names a function (or class body) declares ``global``: bound at module level only once it runs.
     function_globals: tuple[str, ...] = ()
+    # Constructs that let code archguard does not follow change a namespace, a package's path or
+    # sys.modules, in line order: a missing name or module they may provide is only a warning.
+    dynamic: tuple[DynamicFact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ class Kind(str, Enum):
     SYNTAX_ERROR = "syntax-error"  # a file that does not parse: reported, never analysed
     UNREADABLE_FILE = "unreadable-file"  # a file that could not be read or decoded
     GOLDEN_PATH = "golden-path"  # an entry point's import-time closure does not load (docs/golden-path.md)
+    # a member imports what its pyproject.toml does not declare (docs/monorepos.md)
+    UNDECLARED_DEPENDENCY = "undeclared-dependency"
 
 
 class Severity(str, Enum):
@@ -37,13 +39,20 @@ RULES: dict[str, tuple[Kind, str]] = {
     "AG402": (Kind.GOLDEN_PATH, "an entry point loads an import of a module that does not exist"),
     "AG403": (Kind.GOLDEN_PATH, "an entry point loads an import of a name the module does not provide"),
     "AG404": (Kind.GOLDEN_PATH, "an entry point loads an import cycle at module level"),
+    "AG601": (Kind.UNDECLARED_DEPENDENCY, "a member imports what its pyproject.toml does not declare"),
 }
+
+
+# ``extra`` key of an import-linter finding (AG301): the broken dependency its import starts, as
+# "app.ui is not allowed to import app.db"; baseline entries record it too (analysis/baseline.py).
+DEPENDENCY = "dependency"
 
 
 def fingerprint(*parts: str) -> str:
     """A fingerprint from the parts that identify a finding, deliberately without line numbers,
-    so it survives edits elsewhere in the file."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False)
+    so it survives edits elsewhere in the file. ``surrogatepass``: text from the tree may hold a
+    lone surrogate (a string literal's ``"\\ud800"``); it is fingerprinted as it is, never a crash."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass"), usedforsecurity=False)
     return digest.hexdigest()[:16]
 
 

@@ -7,7 +7,7 @@ fixable violation ``check`` found, so ``fix`` never decides on its own what is w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -70,18 +70,18 @@ class FileDiff:
     deleted: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class FixResult:
     root: str
     status: FixStatus
-    changes: list[StatementChange] = field(default_factory=list)
-    diffs: list[FileDiff] = field(default_factory=list)
-    not_fixed: list[NotFixed] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. a guard that was kept, and why
-    problems: list[str] = field(default_factory=list)  # why refused / rolled back
-    unused_shims: list[str] = field(default_factory=list)  # paths safe to delete after the run
-    deleted_shims: list[str] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)  # paths a rollback restored
+    changes: tuple[StatementChange, ...] = ()
+    diffs: tuple[FileDiff, ...] = ()
+    not_fixed: tuple[NotFixed, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. a guard that was kept, and why
+    problems: tuple[str, ...] = ()  # why refused / rolled back
+    unused_shims: tuple[str, ...] = ()  # paths safe to delete after the run
+    deleted_shims: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()  # paths a rollback restored
     fixed_violations: int = 0
     duration_s: float = 0.0
 

@@ -46,8 +46,9 @@ class EntryClosure:
     module: str  # the entry's module name (a loose file's dotted name or its path)
     modules: tuple[str, ...]  # every module with a file that the entry loads, itself included, sorted
     # (importer, imported) of the imports followed, each side collapsed to its package of
-    # PACKAGE_DEPTH name parts, self-loops dropped: what report draws. (A closure of 7,000 modules
-    # follows 120,000 imports; keeping them all would cost a warm run more than the check itself.)
+    # PACKAGE_DEPTH name parts, self-loops dropped: what report draws. (A big closure follows
+    # hundreds of thousands of imports, and keeping them all would cost a warm run more than the
+    # check itself: benchmarks/README.md, "Measurements behind design choices".)
     package_edges: tuple[tuple[str, str], ...]
     dynamic: tuple[ClosureEdge, ...] = ()  # literal dynamic imports followed (marked in reports)
 

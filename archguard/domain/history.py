@@ -4,6 +4,7 @@ reporters ``reporting/history_rows.py`` and ``reporting/diff_report.py``."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -75,6 +76,9 @@ class HistoryRow:
     cross_package_edges: int
     merge: bool = False
     notes: tuple[str, ...] = ()
+    # owner (CODEOWNERS of ROOT, GitHub's rules) -> the commit's violations in their files; a
+    # violation owned by several owners counts for each; empty without a CODEOWNERS
+    by_owner: Mapping[str, int] = field(default_factory=dict)
 
 
 # The figures a row plots, in the text table's order: (key, heading). ``summary`` keys first.
@@ -143,6 +147,16 @@ class DiffResult:
     moved: int = 0  # findings whose file was renamed or moved: matched, neither new nor fixed
     notes: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    codeowners: str | None = None  # the CODEOWNERS file read (relative to ROOT), if any
+    owners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> its owners
+
+    def owners_of(self, violation: Violation) -> tuple[str, ...]:
+        return self.owners.get(violation.path, ())
+
+    def new_by_owner(self) -> list[tuple[str, int]]:
+        """Owner -> new violations in their files, most first (a violation counts for each owner)."""
+        counts = Counter(owner for v in self.new_violations for owner in self.owners_of(v))
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     @property
     def failed(self) -> bool:

@@ -127,6 +127,27 @@ OPTIONS: tuple[OptionSpec, ...] = (
         metavar="GLOB",
     ),
     OptionSpec(
+        "--source-root",
+        EVERY_COMMAND,
+        "Folder (relative to ROOT) whose packages are analysed too, besides the workspace members (repeatable).",
+        repeatable=True,
+        config="source_roots",
+        config_aliases=("source_root",),
+        field="source_roots",
+        metavar="DIR",
+    ),
+    OptionSpec(
+        "--python",
+        EVERY_COMMAND,
+        "Python environment (interpreter or folder) whose installed distributions AG601 reads: "
+        "undeclared third-party imports too.",
+        kind=Kind.PATH,
+        config="python",
+        within_root=True,
+        field="python",
+        metavar="PATH",
+    ),
+    OptionSpec(
         "--target-python",
         EVERY_COMMAND,
         "Grammar syntax errors are judged by (default: the newest known).",
@@ -257,6 +278,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
         field="owner",
     ),
     OptionSpec(
+        "--owner-from-codeowners",
+        ("baseline",),
+        "Entries without an owner get their file's owners from CODEOWNERS (GitHub's rules).",
+        kind=Kind.FLAG,
+        field="owner_from_codeowners",
+    ),
+    OptionSpec(
         "--reason",
         ("baseline",),
         "Reason written on entries new to the baseline.",
@@ -348,6 +376,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
         field="golden_only",
     ),
     OptionSpec("--concept", ("graph",), "Draw the cluster NAME that discover found.", metavar="NAME"),
+    OptionSpec(
+        "--dsm",
+        ("graph",),
+        "Draw the dependency structure matrix (of the packages; with --focus PACKAGE, of its modules).",
+        kind=Kind.FLAG,
+    ),
     # --- discover and init ---
     OptionSpec(
         "--top",

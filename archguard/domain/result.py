@@ -9,12 +9,12 @@ from typing import Any
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import EntryClosure
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, SourceLayout
 
 SCHEMA = "archguard/1"
 
 
-@dataclass
+@dataclass(frozen=True)
 class DanglingImport:
     path: str
     line: int
@@ -35,17 +35,22 @@ class DanglingImport:
 
     @property
     def message(self) -> str:
-        """Python's own ImportError wording, which users already recognise."""
+        """Python's own ImportError wording, which users already recognise, and in brackets why
+        the import may work after all, or why it never fails at run time."""
         module, _, name = self.imported.partition(":")
+        notes = [note for note in (self.maybe, _TYPE_CHECKING_NOTE if self.type_checking else "") if note]
+        tail = f" ({'; '.join(notes)})" if notes else ""
         if self.missing == "name":
-            maybe = f" ({self.maybe})" if self.maybe else ""
-            return f"cannot import name {name!r} from {module}{maybe}"
+            return f"cannot import name {name!r} from {module}{tail}"
         if module.startswith(".") and self.importer == self.path:
-            return f"relative import {module} in a file that is not in a package"
+            return f"relative import {module} in a file that is not in a package{tail}"
         if module.startswith("."):
-            return f"relative import {module} climbs above the top-level package"
-        maybe = f" ({self.maybe})" if self.maybe else ""
-        return f"no module named {module!r}{maybe}"
+            return f"attempted relative import beyond top-level package: {module} climbs above it{tail}"
+        return f"no module named {module!r}{tail}"
+
+
+# A TYPE_CHECKING import never runs: it cannot fail at run time, yet a type checker reads it.
+_TYPE_CHECKING_NOTE = "only under TYPE_CHECKING: it never runs, but a type checker fails on it"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,12 @@ class ScanResult:
     dangling: list[DanglingImport] = field(default_factory=list)
     duration_s: float = 0.0
     cache_hits: int = 0
+    # the members of a monorepo and their source roots (docs/monorepos.md): one member for a tree
+    # that is one project
+    layout: SourceLayout = field(default_factory=SourceLayout.single)
+    # what discovery says about the layout: a package hidden by another of its name, a member's
+    # pyproject.toml that could not be read
+    layout_notes: list[str] = field(default_factory=list)
 
     @property
     def loose_files(self) -> list[SourceFile]:
@@ -79,12 +90,22 @@ class CheckResult:
     scan: ScanResult
     violations: list[Violation] = field(default_factory=list)
     stale_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
+    # entries no finding matched that a file which cannot be analysed may be hiding: neither
+    # matched nor stale, kept by --update-baseline (analysis/broken_files.py)
+    held_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
     # entries past their ``expires`` date whose violation is still there (it fails again)
     expired_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
     strict_baseline: bool = False  # stale entries fail the run too: the baseline only shrinks
     changed_files: list[str] | None = None  # check --changed/--staged: what the findings are narrowed to
     contracts_run: list[str] = field(default_factory=list)
+    # contract name -> where it comes from: "concept" (the contracts folder), "import-linter" (the
+    # import-linter configuration), "dangling-imports" or "golden-path"
+    contract_types: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # about the configuration, e.g. import-linter's
+    # CODEOWNERS (GitHub's rules): where it was read (relative to ROOT; None: the tree has none),
+    # and the owners of the path of every violation
+    codeowners: str | None = None
+    owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     duration_s: float = 0.0
     # with --entry / entry_points: what each entry point loads at import time (its findings are
     # violations of kind golden-path); None when no entry point was given

@@ -40,8 +40,11 @@ def render_diff_text(result: DiffResult) -> str:
         f"archguard diff {short(result.base)}..{short(result.head)}: {headline(result)}",
         f"violations: {result.base_violations} -> {result.head_violations}",
     ]
-    _text_section(lines, "New violations", [_violation_line(v) for v in result.new_violations])
-    _text_section(lines, "Fixed violations", [_violation_line(v) for v in result.fixed_violations])
+    _text_section(lines, "New violations", [_violation_line(v, result) for v in result.new_violations])
+    _text_section(lines, "Fixed violations", [_violation_line(v, result) for v in result.fixed_violations])
+    _text_section(
+        lines, "New violations by owner", [f"{printable(o)}: {n}" for o, n in result.new_by_owner()]
+    )
     _text_section(lines, "Imports added between packages", [_edge_line(e, "+") for e in result.edges_added])
     _text_section(
         lines, "Imports removed between packages", [_edge_line(e, "-") for e in result.edges_removed]
@@ -75,8 +78,10 @@ def _text_section(lines: list[str], title: str, items: list[str]) -> None:
         lines += [f"  {item}" for item in items]
 
 
-def _violation_line(v: Violation) -> str:
-    return printable(f"{v.path}:{v.line}:{v.column}: {v.code} {v.message}")
+def _violation_line(v: Violation, result: DiffResult) -> str:
+    owners = result.owners_of(v)
+    owned = f" [{' '.join(owners)}]" if owners else ""
+    return printable(f"{v.path}:{v.line}:{v.column}: {v.code} {v.message}{owned}")
 
 
 def _edge_line(e: EdgeChange, sign: str) -> str:
@@ -106,8 +111,11 @@ def render_diff_markdown(result: DiffResult) -> str:
     ]
     if result.new_violations:
         lines += ["", "**New violations**", ""]
-        lines += _md_items([_md_violation(v) for v in result.new_violations])
-    _details(lines, "Fixed violations", [_md_violation(v) for v in result.fixed_violations])
+        lines += _md_items([_md_violation(v, result) for v in result.new_violations])
+        by_owner = result.new_by_owner()
+        if by_owner:  # who is asked to look: the owners of the files (CODEOWNERS)
+            lines += ["", "Owners: " + ", ".join(f"{_owner(o)} ({n})" for o, n in by_owner)]
+    _details(lines, "Fixed violations", [_md_violation(v, result) for v in result.fixed_violations])
     _details(lines, "New import cycles", [f"`{_md(_cycle_line(c))}`" for c in result.cycles_new])
     _details(
         lines, "New shims", [f"`{_md(s.module)}` ({len(s.importers)} importers)" for s in result.shims_new]
@@ -142,8 +150,16 @@ def _md(text: str) -> str:
     )
 
 
-def _md_violation(v: Violation) -> str:
-    return f"`{_md(v.path)}:{v.line}` **{v.code}** {_md(v.message)}"
+def _md_violation(v: Violation, result: DiffResult) -> str:
+    owners = result.owners_of(v)
+    owned = f" — {' '.join(map(_owner, owners))}" if owners else ""
+    return f"`{_md(v.path)}:{v.line}` **{v.code}** {_md(v.message)}{owned}"
+
+
+def _owner(owner: str) -> str:
+    """An owner in a code span: named, never mentioned (a comment edited on every push must not
+    notify a team each time)."""
+    return f"`{printable(owner).replace('`', '')}`"
 
 
 def _md_items(items: list[str]) -> list[str]:
@@ -197,8 +213,10 @@ def diff_to_json(result: DiffResult, *, tool_version: str) -> dict[str, Any]:
             "head_violations": result.head_violations,
             "failed": result.failed,
         },
-        "new_violations": [violation_to_json(v) for v in result.new_violations],
-        "fixed_violations": [violation_to_json(v) for v in result.fixed_violations],
+        "codeowners": result.codeowners,
+        "new_by_owner": dict(result.new_by_owner()),
+        "new_violations": [violation_to_json(v, result.owners_of(v)) for v in result.new_violations],
+        "fixed_violations": [violation_to_json(v, result.owners_of(v)) for v in result.fixed_violations],
         "edges_added": edges(result.edges_added),
         "edges_removed": edges(result.edges_removed),
         "contract_edges_added": module_edges(result.contract_edges_added),

@@ -1,4 +1,4 @@
-"""The ``discover`` lists of the ``archguard/1`` JSON (INTERFACE.md): ``clusters``, ``shims``,
+"""The ``discover`` lists of the ``archguard/1`` JSON (docs/interface.md): ``clusters``, ``shims``,
 ``copies``, ``cycles``, plus ``hotspots``. Ranked lists keep their rank order (best first); the
 rest is sorted, so two runs over one tree give identical output."""
 
@@ -41,6 +41,7 @@ def cluster_to_json(cluster: Cluster) -> dict[str, Any]:
         "non_canonical_importers": cluster.non_canonical_importers,
         "shims": list(cluster.shims),
         "edges": [{"source": a, "target": b, "kind": kind} for a, b, kind in cluster.edges],
+        "members": list(cluster.members),  # monorepos: the members it spans (docs/monorepos.md)
     }
 
 

@@ -112,7 +112,7 @@ def _cluster_row(ranked: tuple[int, Cluster]) -> tuple[str, ...]:
     return (
         str(rank),
         f"{c.score:g}",
-        c.name,
+        f"{c.name} (spans members {', '.join(c.members)})" if len(c.members) > 1 else c.name,
         c.canonical,
         ", ".join(c.evidence),
         str(sum(1 for d in c.definitions if not d.test_double and d.role != "factory")),

@@ -7,6 +7,7 @@ from typing import Any
 
 from archguard.domain.fix import FixResult, FixStatus
 from archguard.domain.result import SCHEMA
+from archguard.reporting.text import inert_lines, one_line, printable
 
 _HEADLINES = {
     FixStatus.FIXED: "Fixed {n} imports in {files} files; check is clean of them.",
@@ -26,28 +27,31 @@ def render_fix(result: FixResult) -> str:
             after = change.after.replace("\n", " | ") if change.after else "(removed)"
             note = f"  [{change.note}]" if change.note else ""
             out.append(
-                f"{change.path}:{change.line}: {' '.join(change.before.split())} -> {' '.join(after.split())}{note}\n"
+                f"{printable(change.path)}:{change.line}: {one_line(' '.join(change.before.split()))} -> "
+                f"{one_line(' '.join(after.split()))}{one_line(note)}\n"
             )
     for problem in result.problems:
-        out.append(f"error: {problem}\n")
+        out.append(f"error: {one_line(problem)}\n")
     for note in result.notes:
-        out.append(f"note: {note}\n")
+        out.append(f"note: {one_line(note)}\n")
     if result.not_fixed:
         out.append(f"\nNot fixed ({len(result.not_fixed)}), each with the reason:\n")
         for n in result.not_fixed:
-            out.append(f"{n.path}:{n.line}: {n.code} {' '.join(n.statement.split())}: {n.reason}\n")
+            out.append(
+                f"{printable(n.path)}:{n.line}: {n.code} {one_line(n.statement)}: {one_line(n.reason)}\n"
+            )
     if result.unused_shims:
         out.append("\nShims nothing imports any more (safe to delete; --delete-unused-shims does it):\n")
-        out.extend(f"  {path}\n" for path in result.unused_shims)
+        out.extend(f"  {printable(path)}\n" for path in result.unused_shims)
     if result.deleted_shims and result.status in (FixStatus.FIXED, FixStatus.DRY_RUN):
         verb = "Deleted" if result.status is FixStatus.FIXED else "Would delete"
         out.append(f"\n{verb} unused shims:\n")
-        out.extend(f"  {path}\n" for path in result.deleted_shims)
+        out.extend(f"  {printable(path)}\n" for path in result.deleted_shims)
     if result.restored:
-        out.append(f"\nRestored {len(result.restored)} files: {', '.join(result.restored)}\n")
+        out.append(f"\nRestored {len(result.restored)} files: {printable(', '.join(result.restored))}\n")
     headline = _HEADLINES[result.status].format(n=result.fixed_violations, files=len(_files(result)))
     out.append(f"{headline}\n")
-    return "".join(out)
+    return inert_lines("".join(out))
 
 
 def _files(result: FixResult) -> list[str]:

@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from archguard.reporting.history import PlotFrame
+from archguard.reporting.markdown_text import code, text
 
 MAX_ENTRIES = 4  # entries shown (the latest run's first): more lines make the chart unreadable
 _LINE_COLOURS = ["#1565c0", "#6a1b9a", "#00838f", "#5d4037"]
@@ -69,10 +70,12 @@ def markdown_table(history: list[dict[str, Any]], *, last: int = 12) -> list[str
     entries, table = rows(history, last=last)
     if not table:
         return []
-    header = ["date", "commit", *(f"`{e}`" for e in entries)]
+    header = ["date", "commit", *(code(e) for e in entries)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for date, commit, *cells in table:
-        lines.append("| " + " | ".join([date, f"`{commit}`" if commit else "-", *cells]) + " |")
+        lines.append(
+            "| " + " | ".join([text(date), code(commit) if commit else "-", *map(text, cells)]) + " |"
+        )
     return lines
 
 

@@ -12,6 +12,26 @@ from html import escape
 from typing import Any
 
 from archguard.domain.history import HISTORY_SCHEMA, HistoryRow
+from archguard.reporting.markdown_text import code, text
+
+# The whole-number figures of a history line (the summary's), and its objects of them per name;
+# what the history file's reader checks each line for (adapters/project_files/history_file.py).
+COUNTS = (
+    "files",
+    "syntax_errors",
+    "unreadable_files",
+    "dangling_imports",
+    "violations",
+    "new_violations",
+    "baselined",
+    "warnings",
+    "stale_baseline_entries",
+    "clusters",
+    "shims",
+    "copies",
+    "cycles",
+)
+COUNTS_PER_NAME = ("per_kind", "per_contract", "closure_modules", "golden_path_problems")
 
 # The series the trend shows, in the order of the table's columns: (key, heading, colour).
 SERIES = [
@@ -29,29 +49,16 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
     summary = report["summary"]
     per_kind = Counter(v["kind"] for v in report["violations"])
     per_contract = Counter(v["contract"] for v in report["violations"])
+    for left in report.get("left_out", []):  # findings a file's cap kept out of the list: counted
+        if left["list"] == "violations":
+            per_kind[left["kind"]] += left["count"]
+            per_contract[left["contract"]] += left["count"]
     golden = report.get("golden_path") or {}
     return {
         "schema": HISTORY_SCHEMA,
         "date": date,
         "commit": commit,
-        **{
-            key: summary.get(key, 0)
-            for key in (
-                "files",
-                "syntax_errors",
-                "unreadable_files",
-                "dangling_imports",
-                "violations",
-                "new_violations",
-                "baselined",
-                "warnings",
-                "stale_baseline_entries",
-                "clusters",
-                "shims",
-                "copies",
-                "cycles",
-            )
-        },
+        **{key: summary.get(key, 0) for key in COUNTS},
         "per_kind": dict(sorted(per_kind.items())),
         "per_contract": {name: per_contract.get(name, 0) for name in report.get("contracts", [])}
         | dict(sorted(per_contract.items())),
@@ -87,8 +94,8 @@ def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for entry in shown:
         commit = (entry.get("commit") or "")[:10]
-        cells = [str(entry.get("date", ""))[:16].replace("T", " "), f"`{commit}`" if commit else "-"]
-        cells += [str(entry.get(key, 0)) for key, _, _ in SERIES]
+        cells = [text(str(entry.get("date", ""))[:16].replace("T", " ")), code(commit) if commit else "-"]
+        cells += [text(entry.get(key, 0)) for key, _, _ in SERIES]
         lines.append("| " + " | ".join(cells) + " |")
     if len(entries) > len(shown):
         lines.append(f"\n({len(entries) - len(shown)} earlier runs in the history file.)")

@@ -85,6 +85,7 @@ def row_to_json(row: HistoryRow) -> dict[str, Any]:
         "merge": row.merge,
         "summary": dict(row.summary),
         "by_contract": dict(row.by_contract),
+        "by_owner": dict(row.by_owner),
         "cycles": row.cycles,
         "shims": row.shims,
         "cross_package_edges": row.cross_package_edges,
@@ -107,6 +108,7 @@ def history_to_json(result: HistoryResult, *, tool_version: str) -> dict[str, An
 def history_to_csv(result: HistoryResult) -> str:
     """One line per commit, oldest first: the JSON's numbers, a column per contract."""
     contracts = sorted({name for row in result.rows for name in row.by_contract})
+    owners = sorted({name for row in result.rows for name in row.by_owner})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -120,6 +122,7 @@ def history_to_csv(result: HistoryResult) -> str:
             "shims",
             "cross_package_edges",
             *(f"contract:{name}" for name in contracts),
+            *(f"owner:{name}" for name in owners),
         ]
     )
     for row in result.rows:
@@ -134,6 +137,7 @@ def history_to_csv(result: HistoryResult) -> str:
                 row.shims,
                 row.cross_package_edges,
                 *(row.by_contract.get(name, 0) for name in contracts),
+                *(row.by_owner.get(name, 0) for name in owners),
             ]
         )
     return out.getvalue()

@@ -1,21 +1,32 @@
-"""The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema.
+"""The machine-readable result (``--json``, ``--format json``): the ``archguard/1`` schema, and
+``report.json`` (:func:`to_report_json`: the check's JSON plus what discovery found and what the
+report's page draws).
 
 Scripts and dashboards read these keys (docs/usage.md); add keys freely, never rename. Every list
 is sorted so two runs over the same tree give byte-identical output (diffable in CI artifacts).
+The Markdown audit and the HTML page are rendered from the ``report.json`` dictionary, so every
+number a reader sees in them is the number a script reads from ``report.json`` of the same run.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.domain.structure import DependencyMatrix, ModuleImports
 from archguard.reporting.discover_json import discovery_to_json
+from archguard.reporting.proportionate import LeftOut, left_out_notices
+from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
+    contract_results,
+    members_summary,
     scan_of,
     sorted_dangling,
     sorted_violations,
@@ -35,7 +46,9 @@ def to_json(
         "root": scan.root,
         "summary": summarize(result),
         "packages": sorted(scan.packages),
+        "members": members_summary(scan),
         "contracts": list(dict.fromkeys(check.contracts_run)) if check else [],
+        "contract_results": contract_results(check) if check else [],
         "syntax_errors": [
             {"path": s.path, "line": s.line, "column": s.column, "message": s.message}
             for s in sorted(scan.syntax_errors, key=by_position)
@@ -45,10 +58,19 @@ def to_json(
         ],
         "loose_files": sorted(f.path for f in scan.loose_files),
         "dangling_imports": [dangling_to_json(d) for d in sorted_dangling(scan.dangling)],
-        "violations": [violation_to_json(v) for v in sorted_violations(check.violations if check else [])],
+        "violations": [
+            violation_to_json(v, check.owners.get(v.path, ()) if check else ())
+            for v in sorted_violations(check.violations if check else [])
+        ],
+        "codeowners": check.codeowners if check else None,
         "notices": list(check.notices) if check else [],
         "stale_baseline_entries": sorted(
             check.stale_baseline_entries if check else [],
+            key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
+        ),
+        # entries a file that cannot be analysed may be hiding: kept, neither matched nor stale
+        "held_baseline_entries": sorted(
+            check.held_baseline_entries if check else [],
             key=lambda entry: json.dumps(entry, sort_keys=True, default=str),
         ),
         **({"changed_files": check.changed_files} if check and check.changed_files is not None else {}),
@@ -64,8 +86,66 @@ def to_json(
     return data
 
 
+def to_report_json(
+    check: CheckResult,
+    discovery: DiscoveryResult,
+    *,
+    tool_version: str,
+    counted: CheckResult | None = None,
+    left_out: Sequence[LeftOut] = (),
+    imports: ModuleImports | None = None,
+    matrix: DependencyMatrix | None = None,
+    key_of: KeyOf = package_key,
+) -> dict[str, Any]:
+    """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
+    ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
+    and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py),
+    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first).
+
+    ``check``'s findings as listed; ``counted``: the whole check whose findings ``check`` shows
+    capped per file (reporting/proportionate.py): the summary, the contracts' states and the golden
+    path count all of them, ``left_out`` says what each file's cap left out."""
+    data = to_json(check, tool_version=tool_version, command="report")
+    if counted is not None and counted is not check:
+        whole = summarize(counted)
+        data["summary"].update({k: v for k, v in whole.items() if k not in ("duration_s", "cache_hits")})
+        data["contract_results"] = contract_results(counted)
+        if counted.golden_path is not None:
+            data["golden_path"] = golden_path_to_json(counted.golden_path, counted.violations)
+    if left_out:
+        data["left_out"] = [item.to_json() for item in left_out]
+        data["notices"] = [*data["notices"], *left_out_notices(left_out)]
+    if imports is not None and matrix is not None:
+        closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
+        data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
+    found = discovery_to_json(discovery)
+    data.update(found)
+    data["summary"].update(
+        {key: len(found[key]) for key in ("clusters", "shims", "copies", "cycles", "hotspots")}
+    )
+    data["summary"]["unused_shims"] = sum(1 for shim in found["shims"] if shim["safe_to_delete"])
+    data["modules"] = modules_with_members(check)
+    data["summary"]["duration_s"] = round(check.duration_s + discovery.duration_s, 3)
+    return data
+
+
+def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:
+    """Every module and loose file with the member it belongs to (docs/monorepos.md): what the
+    overview and the dependency matrix group by. ``member`` is the member's ``name`` in ``members``."""
+    scan = check.scan
+    return [
+        {
+            "module": file.module,
+            "path": file.path,
+            "member": scan.layout.member_of(file.path).label,
+            "loose": file.loose,
+        }
+        for file in sorted(scan.files, key=lambda f: f.path)
+    ]
+
+
 def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
-    """INTERFACE.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
+    """docs/interface.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
     (a baseline keeps ``check`` green; it does not make a module load)."""
     problems = {c.entry: len(c.problems(violations)) for c in closures}
     return {
@@ -97,7 +177,8 @@ def dangling_to_json(dangling: DanglingImport) -> dict[str, Any]:
     }
 
 
-def violation_to_json(violation: Violation) -> dict[str, Any]:
+def violation_to_json(violation: Violation, owners: Sequence[str] = ()) -> dict[str, Any]:
+    """``owners``: from CODEOWNERS, for the violation's path (docs/interface.md: always a list)."""
     item: dict[str, Any] = {
         "kind": violation.kind.value,
         "code": violation.code,
@@ -116,8 +197,9 @@ def violation_to_json(violation: Violation) -> dict[str, Any]:
         "contract_reason": violation.contract_reason,
         "severity": violation.severity.value,
         "message": violation.message,
+        "owners": list(owners),
     }
-    # INTERFACE: ``reason`` explains why a violation cannot be fixed, so it only appears then.
+    # docs/interface.md: ``reason`` explains why a violation cannot be fixed, so it only appears then.
     if not violation.fixable:
         item["reason"] = violation.reason or "no automatic fix for this kind of finding"
     if violation.extra:

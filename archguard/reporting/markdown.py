@@ -1,6 +1,6 @@
 """``report.md``: the audit a lead pastes into an issue.
 
-Rendered from the ``report.json`` dictionary of the same run (:mod:`archguard.reporting.report_json`)
+Rendered from the ``report.json`` dictionary of the same run (:func:`archguard.reporting.json_report.to_report_json`)
 and nothing else, so every number here is one a script can read there. Every name from the
 analysed code goes through :func:`code` or :func:`text`, so a ``|``, a backtick or ``<script>`` in
 a module name cannot break a table or inject markup.
@@ -9,7 +9,6 @@ a module name cannot break a table or inject markup.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,24 +16,10 @@ from typing import Any
 from archguard.reporting import golden_path_history
 from archguard.reporting import history as history_view
 from archguard.reporting.golden_path_report import chain_of, entry_summaries, location
+from archguard.reporting.markdown_text import code, text
 
 TOP_CLUSTERS = 5
 TOP_ROWS = 15
-
-
-def code(value: object) -> str:
-    """An inline code span that survives any content (backticks, pipes, newlines)."""
-    content = " ".join(str(value).split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * (longest + 1)
-    padding = " " if content.startswith("`") or content.endswith("`") else ""
-    return f"{fence}{padding}{content}{padding}{fence}"
-
-
-def text(value: object) -> str:
-    """Plain text with Markdown and HTML metacharacters escaped."""
-    content = " ".join(str(value).split())
-    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", content)
 
 
 def render_markdown(
@@ -60,6 +45,7 @@ def render_markdown(
     ]
     lines += _golden_path(report)
     lines += _violations_per_contract(report)
+    lines += _owners(report)
     lines += _syntax_errors_by_folder(report)
     lines += _clusters(report)
     lines += _shims(report)
@@ -116,22 +102,26 @@ def _trend(summary: dict[str, Any]) -> list[str]:
 
 
 def _violations_per_contract(report: dict[str, Any]) -> list[str]:
+    """Every contract that ran, kept ones included (as ``lint-imports`` lists them), then examples
+    of the new violations."""
     violations = report["violations"]
-    if not report["contracts"] and not violations:
+    contracts = report.get("contract_results", [])
+    if not contracts and not violations:
         return []
-    counts: dict[str, Counter[str]] = {name: Counter() for name in report["contracts"]}
-    for v in violations:
-        state = "baselined" if v["baselined"] else "warnings" if v["severity"] == "warning" else "new"
-        counts.setdefault(v["contract"], Counter())[state] += 1
+    broken = sum(1 for c in contracts if c["state"] == "broken")
     lines = [
-        "## Violations per contract",
+        "## Contracts",
         "",
-        "| contract | new | baselined | warnings | total |",
-        "|---|---:|---:|---:|---:|",
+        f"{len(contracts) - broken} kept, {broken} broken.",
+        "",
+        "| contract | type | state | new | baselined | warnings | total |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
-    for name, c in counts.items():
+    for c in contracts:
+        state = "**broken**" if c["state"] == "broken" else "kept"
         lines.append(
-            f"| {code(name)} | {c['new']} | {c['baselined']} | {c['warnings']} | {sum(c.values())} |"
+            f"| {code(c['name'])} | {text(c['type'])} | {state} | {c['new']} | {c['baselined']} "
+            f"| {c['warnings']} | {c['violations']} |"
         )
     kinds = Counter(v["kind"] for v in violations)
     if kinds:
@@ -312,6 +302,82 @@ def _copies(report: dict[str, Any]) -> list[str]:
     lines += [f"| {code(c['path'])} | {code(c['live'])} | {c['similarity']:.0%} |" for c in copies[:TOP_ROWS]]
     if len(copies) > TOP_ROWS:
         lines.append(f"| +{len(copies) - TOP_ROWS} more copies | | |")
+    return [*lines, ""]
+
+
+NO_OWNER = "(none)"  # the owner of violations no CODEOWNERS line covers
+
+
+def violations_per_owner(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(owner, their violations), most first, the unowned last; a violation of several owners
+    counts for each."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for v in report["violations"]:
+        for owner in v.get("owners") or [NO_OWNER]:
+            found.setdefault(owner, []).append(v)
+    return sorted(found.items(), key=lambda item: (item[0] == NO_OWNER, -len(item[1]), item[0]))
+
+
+def owner_steps(
+    report: dict[str, Any], owner: str, found: list[dict[str, Any]], code: Callable[[object], str]
+) -> list[str]:
+    """What one owner could do next about their violations (``found``), most valuable first."""
+    new = [v for v in found if not v["baselined"] and v["severity"] == "error"]
+    steps = []
+    fixable = [v for v in new if v["fixable"]]
+    if fixable:
+        files = sorted({v["path"] for v in fixable})
+        shown = " ".join(files[:3]) + (" ..." if len(files) > 3 else "")
+        steps.append(
+            f"Run {code('archguard fix --dry-run ' + shown)} and review: {len(fixable)} new violation(s) in "
+            f"{len(files)} file(s) can be rewritten to their canonical import."
+        )
+    by_kind = Counter(v["kind"] for v in new if not v["fixable"])
+    wording = {
+        "dangling-import": "import(s) of modules or names that no longer exist: remove or repair them",
+        "import-linter": "import(s) an import-linter contract forbids: move the code or the import",
+        "golden-path": "problem(s) on an entry point's golden path: each breaks its start-up",
+        "duplicate-definition": "second definition(s) of a concept: fold them into the canonical one",
+        "non-canonical-import": "import(s) of a different object claiming a concept: decide which one stays",
+    }
+    for kind, count in by_kind.most_common():
+        example = next(v for v in new if v["kind"] == kind and not v["fixable"])
+        where = code(f"{example['path']}:{example['line']}")
+        steps.append(f"{count} {wording.get(kind, f'{kind} finding(s)')}, e.g. {where}.")
+    warnings = sum(1 for v in found if not v["baselined"] and v["severity"] != "error")
+    if warnings:
+        steps.append(f"Look at {warnings} warning(s) when you next touch those files.")
+    known = sum(1 for v in found if v["baselined"])
+    if known:
+        steps.append(f"{known} baselined violation(s) remain: each fixed one shrinks the baseline.")
+    return steps or [f"Nothing to do for {code(owner)}."]
+
+
+def _owners(report: dict[str, Any]) -> list[str]:
+    """Violations and fixable violations per owner (only with a CODEOWNERS file)."""
+    if report.get("codeowners") is None:
+        return []
+    lines = [
+        "## Owners",
+        "",
+        f"From {code(report['codeowners'])}: violations per owner (a violation of several owners counts for each).",
+        "",
+        "| owner | violations | new | fixable | files |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    per_owner = violations_per_owner(report)
+    for owner, found in per_owner[:TOP_ROWS]:
+        new = sum(1 for v in found if not v["baselined"] and v["severity"] == "error")
+        fixable = sum(1 for v in found if v["fixable"] and not v["baselined"])
+        lines.append(
+            f"| {code(owner)} | {len(found)} | {new} | {fixable} | {len({v['path'] for v in found})} |"
+        )
+    if len(per_owner) > TOP_ROWS:
+        lines.append(f"| +{len(per_owner) - TOP_ROWS} more owners | | | | |")
+    lines += ["", "What to do next, per owner:", ""]
+    for owner, found in per_owner[:TOP_ROWS]:
+        lines.append(f"- {code(owner)}:")
+        lines += [f"  - {step}" for step in owner_steps(report, owner, found, code)]
     return [*lines, ""]
 
 

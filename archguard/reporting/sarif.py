@@ -7,13 +7,12 @@ parse or cannot be read are results too (AG001/AG002): they are findings, not si
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from archguard.domain.facts import SyntaxIssue, UnreadableFile
-from archguard.domain.findings import RULES, Severity, Violation, fingerprint
-from archguard.domain.ordering import by_path, by_position
+from archguard.domain.findings import RULES, Severity, Violation
 from archguard.domain.result import CheckResult
 from archguard.reporting.summary import display_message, sorted_violations
 
@@ -28,9 +27,13 @@ RULE_INDEX = {rule_id: index for index, rule_id in enumerate(RULE_IDS)}
 
 def to_sarif(result: CheckResult, *, tool_version: str) -> dict[str, Any]:
     scan = result.scan
-    results = [violation_result(v) for v in sorted_violations(result.violations)]
-    results += [syntax_error_result(s) for s in sorted(scan.syntax_errors, key=by_position)]
-    results += [unreadable_result(u) for u in sorted(scan.unreadable, key=by_path)]
+    # CODEOWNERS: properties.owners on every result of a run that had one (docs/usage.md, Owners).
+    # Files that do not parse or cannot be read are violations (AG001/AG002) like any other.
+    owners = result.owners if result.codeowners else None
+    results = [
+        violation_result(v, None if owners is None else owners.get(v.path, ()))
+        for v in sorted_violations(result.violations)
+    ]
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -95,7 +98,7 @@ def _result(
     }
 
 
-def violation_result(violation: Violation) -> dict[str, Any]:
+def violation_result(violation: Violation, owners: Sequence[str] | None = None) -> dict[str, Any]:
     if violation.baselined:
         level, state = "note", "unchanged"
     else:
@@ -118,26 +121,7 @@ def violation_result(violation: Violation) -> dict[str, Any]:
         "suggestion": violation.suggestion,
         "fixable": violation.fixable,
         "contractReason": violation.contract_reason,
+        "owners": None if owners is None else list(owners),
     }
     item["properties"] = {key: value for key, value in properties.items() if value is not None}
     return item
-
-
-def syntax_error_result(issue: SyntaxIssue) -> dict[str, Any]:
-    return _result(
-        "AG001",
-        "error",
-        f"syntax error: {issue.message}",
-        location(issue.path, issue.line, issue.column),
-        fingerprint("AG001", issue.path, issue.message),
-    )
-
-
-def unreadable_result(unreadable: UnreadableFile) -> dict[str, Any]:
-    return _result(
-        "AG002",
-        "warning",
-        f"unreadable: {unreadable.reason}",
-        {"physicalLocation": {"artifactLocation": artifact(unreadable.path)}},
-        fingerprint("AG002", unreadable.path),
-    )

@@ -49,10 +49,42 @@ def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, A
         "baselined": sum(1 for v in violations if v.baselined),
         "warnings": sum(1 for v in violations if is_warning(v)),
         "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
+        "held_baseline_entries": len(check.held_baseline_entries) if check else 0,
         "expired_baseline_entries": len(check.expired_baseline_entries) if check else 0,
         "cache_hits": scan.cache_hits,
+        "source_roots": list(scan.layout.source_roots),
+        "members": len(scan.layout.members),
         "duration_s": round(check.duration_s if check else getattr(result, "duration_s", scan.duration_s), 3),
     }
+
+
+def members_summary(scan: ScanResult) -> list[dict[str, Any]]:
+    """Each member of the tree (docs/monorepos.md), ROOT's first: its source roots, the top-level
+    packages it provides and how many of the files are its."""
+    counts = {member.path: [0, 0, 0] for member in scan.layout.members}  # files, modules, loose
+    packages: dict[str, set[str]] = {member.path: set() for member in scan.layout.members}
+    for file in scan.files:
+        member = scan.layout.member_of(file.path).path
+        counts[member][0] += 1
+        if file.loose:
+            counts[member][2] += file.path in scan.facts
+        else:
+            counts[member][1] += 1
+            packages[member].add(file.module.partition(".")[0])
+    return [
+        {
+            "name": member.label,
+            "path": member.path or ".",
+            "config": member.config,
+            "found_by": member.found_by,
+            "source_roots": [root or "." for root in member.roots],
+            "packages": sorted(packages[member.path]),
+            "files": counts[member.path][0],
+            "modules": counts[member.path][1],
+            "loose_files": counts[member.path][2],
+        }
+        for member in scan.layout.members
+    ]
 
 
 def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
@@ -76,6 +108,28 @@ def by_contract(result: CheckResult) -> dict[str, list[Violation]]:
     ran = list(dict.fromkeys(result.contracts_run))
     others = sorted(set(groups) - set(ran))
     return {name: groups[name] for name in [*ran, *others]}
+
+
+def contract_results(result: CheckResult) -> list[dict[str, Any]]:
+    """Every contract run, kept ones included, as ``lint-imports`` lists them: its type, its state
+    (``broken`` when it has violations that fail the run, else ``kept``) and its violations split
+    as in ``summary`` (new, baselined, warnings). Order: as :func:`by_contract`."""
+    results = []
+    for name, violations in by_contract(result).items():
+        new = sum(1 for v in violations if not v.baselined and v.severity is Severity.ERROR)
+        baselined = sum(1 for v in violations if v.baselined)
+        results.append(
+            {
+                "name": name,
+                "type": result.contract_types.get(name, "import-linter"),
+                "state": "broken" if new else "kept",
+                "violations": len(violations),
+                "new": new,
+                "baselined": baselined,
+                "warnings": len(violations) - new - baselined,
+            }
+        )
+    return results
 
 
 def display_message(violation: Violation, *, with_chain: bool = True) -> str:

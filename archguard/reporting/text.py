@@ -7,13 +7,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from archguard.domain.findings import RULES, Violation
+from archguard.domain.findings import RULES, Kind, Violation
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     baseline_entry_line,
     by_contract,
     chain_text,
+    contract_results,
     display_message,
     golden_path_lines,
     is_warning,
@@ -22,19 +23,32 @@ from archguard.reporting.summary import (
     summarize,
 )
 
+_BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
+MAX_CONTRACT_LINES = 50  # the contract list in the summary; the JSON's contract_results has them all
 
 
 # Characters that end a line, move the cursor, recolour or reorder what a terminal or CI log
 # shows (C0/C1 controls, DEL, Unicode line separators, bidi overrides): a file name or contract
 # name from the tree could otherwise forge lines such as "All contracts kept." (docs/security.md).
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: no encoder can write them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A line that starts with "::" is a GitHub Actions workflow command (``::stop-commands::``,
+# ``::error::``) when it reaches a job's log; a file at ROOT named so would start a finding's line.
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 def printable(text: str) -> str:
     """``text`` with every unprintable character escaped as Python would (``\\n``, ``\\x1b``)."""
     return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def inert_lines(text: str) -> str:
+    """``text`` with a ``::`` that starts a line written ``\\x3a:``: shown, never a workflow command
+    (every text report ends here; ``--format github``'s own annotations do not)."""
+    return _WORKFLOW_COMMAND.sub(lambda match: match.group(1) + "\\x3a:", text)
 
 
 def one_line(text: str) -> str:
@@ -82,7 +96,7 @@ def render_scan(result: ScanResult, *, verbose: bool = False) -> str:
     if lines:
         lines.append("")
     lines += scan_summary_block(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def scan_summary_block(result: ScanResult) -> list[str]:
@@ -103,6 +117,10 @@ def scan_summary_block(result: ScanResult) -> list[str]:
     ]
     label_width = max(len(label) for label, _, _ in rows) + 1
     number_width = max(len(str(value)) for _, value, _ in rows)
+    if result.layout.is_workspace:
+        roots = counts["source_roots"]
+        shown = ", ".join(roots[:8]) + (f", +{len(roots) - 8} more" if len(roots) > 8 else "")
+        rows.insert(0, ("members", counts["members"], f" ({len(roots)} source roots: {shown})"))
     block = [f"Scanned {result.root} in {counts['duration_s']:.3f}s"]
     block += [f"  {label + ':':<{label_width}} {value:>{number_width}}{note}" for label, value, note in rows]
     return block
@@ -145,7 +163,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
     if statistics:
         lines += statistics_block(result)
     lines += check_summary_lines(result)
-    return "\n".join(lines) + "\n"
+    return inert_lines("\n".join(lines) + "\n")
 
 
 def statistics_block(result: CheckResult) -> list[str]:
@@ -175,11 +193,17 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken:
+    if broken and not any(v.kind in _BROKEN_FILE_KINDS for v in result.violations):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
             "unreadable); run `archguard scan` to list them."
+        )
+    held = counts["held_baseline_entries"]
+    if held:
+        lines.append(
+            f"{plural(held, 'baseline entry', 'baseline entries')} held, neither matched nor stale: a file "
+            "that cannot be analysed (AG001/AG002) may hide what they record; kept until it can be read."
         )
     for entry in result.expired_baseline_entries:
         lines.append(f"Expired baseline entry: {one_line(baseline_entry_line(entry))}")
@@ -196,13 +220,44 @@ def check_summary_lines(result: CheckResult) -> list[str]:
             "fixed since the baseline was recorded; --update-baseline drops them"
             + (" (--strict-baseline: this fails the run)." if result.strict_baseline else ".")
         )
+    lines += contract_lines(result)
     if not counts["violations"]:
         lines.append("All contracts kept.")
         return lines
     contracts = len({v.contract for v in result.violations})
+    run = len(contract_results(result))
     lines.append(
         f"Found {plural(counts['violations'], 'violation')} ({counts['new_violations']} new, "
         f"{counts['baselined']} baselined, {plural(counts['warnings'], 'warning')}) "
-        f"in {plural(contracts, 'contract')}."
+        + (
+            f"in {contracts} of {plural(run, 'contract')}."
+            if run > contracts
+            else f"in {plural(contracts, 'contract')}."
+        )
     )
+    return lines
+
+
+def contract_lines(result: CheckResult) -> list[str]:
+    """Every contract that ran with its state, kept ones included, as ``lint-imports`` lists
+    them: ``KEPT``/``BROKEN``, the name, where it comes from, and its violations."""
+    results = contract_results(result)
+    if not results:
+        return []
+    broken = sum(1 for c in results if c["state"] == "broken")
+    lines = [f"Contracts: {len(results) - broken} kept, {broken} broken."]
+    for contract in results[:MAX_CONTRACT_LINES]:
+        # golden-path:<entry> and dangling-imports say what they are; the others are named by people
+        kind = f" ({contract['type']})" if contract["type"] in ("concept", "import-linter") else ""
+        counts = [
+            plural(contract[key], f"{key[:-1] if key == 'warnings' else key}", key)
+            for key in ("new", "baselined", "warnings")
+            if contract[key]
+        ]
+        lines.append(
+            f"  {contract['state'].upper():<6}  {one_line(contract['name'])}{kind}"
+            + (f": {', '.join(counts)}" if counts else "")
+        )
+    if len(results) > MAX_CONTRACT_LINES:
+        lines.append(f"  ... and {len(results) - MAX_CONTRACT_LINES} more contracts (all of them in --json)")
     return lines

@@ -1,3 +1,3 @@
-"""What survives between runs: per-file facts keyed by content (``facts_cache``), results derived
-from a whole scan or check (``results_cache``), and the one checked on-disk envelope both use
-(``codec``)."""
+"""What survives between runs: per-file facts keyed by content (``facts_cache``), everything derived
+from a scan or check through one store (``store``, its entries in ``entries``), and the one checked
+on-disk envelope both use (``codec``)."""

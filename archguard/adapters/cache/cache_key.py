@@ -115,3 +115,14 @@ def notice_untrusted(path: Path) -> None:
         f"rebuilding it. CI restoring a cache: give every job the same {KEY_ENV}.",
         stacklevel=3,
     )
+
+
+def sign(*parts: bytes) -> bytes:
+    """A keyed BLAKE2b MAC of ``parts`` under :func:`cache_key`: what archguard writes into the
+    tree for itself to obey later (``fix``'s journal) carries it, so a copy planted by the tree is
+    told apart. Each part is length-prefixed, so parts cannot be re-cut."""
+    digest = hashlib.blake2b(digest_size=32, key=cache_key(), person=b"archguard-sign")
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()

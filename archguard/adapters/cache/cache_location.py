@@ -27,9 +27,12 @@ def default_cache_dir(root: Path) -> Path:
 
 
 def check_cache_dir(cache_dir: Path, root: Path, files: Sequence[SourceFile]) -> None:
-    """Refuse (exit 2) a cache folder that is ROOT, holds ROOT, or holds ROOT's sources."""
+    """Refuse (exit 2) a cache folder that is ROOT, holds ROOT, holds ROOT's sources, or lies in a
+    ``.git`` folder (nothing is ever written there: docs/security.md)."""
     cache = Path(os.path.realpath(cache_dir))
     real_root = Path(os.path.realpath(root))
+    if ".git" in cache.parts or ".git" in Path(os.path.abspath(cache_dir)).parts:
+        raise ConfigError(f"cache folder {cache_dir} is inside a .git folder; archguard never writes there")
     if real_root.is_relative_to(cache):
         raise ConfigError(
             f"cache folder {cache_dir} is ROOT or holds it; choose a folder of its own (default: ROOT/{DEFAULT_CACHE_DIR})"

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
+from archguard.domain.contracts import ConceptContract
 from archguard.domain.derived import (
     CheckOutcome,
     DerivedState,
@@ -27,6 +28,7 @@ from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.history import HistoryRow
 from archguard.domain.result import DanglingImport
+from archguard.domain.structure import ModuleImports
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -203,21 +205,29 @@ def _rows_of(plain: Any) -> tuple[list[tuple[str, ...]], Any]:
     return [tuple(names[i] for i in row) for row in rows], extra
 
 
-EdgeCounts = dict[tuple[str, str], int]  # (importer module, imported module) -> import statements
+ModuleImportLines = tuple[ModuleImports, frozenset[tuple[str, str]]]
 
 
-def _decode_edges(plain: Any) -> EdgeCounts:
-    pairs, counts = _rows_of(plain)
-    if not isinstance(counts, tuple) or len(counts) != len(pairs) or any(len(p) != 2 for p in pairs):
+def _encode_imports(value: ModuleImportLines) -> Any:
+    lines, lazy = value
+    return _name_rows(lines.keys(), (tuple(lines.values()), tuple(edge in lazy for edge in lines)))
+
+
+def _decode_imports(plain: Any) -> ModuleImportLines:
+    pairs, (lines, lazy) = _rows_of(plain)
+    if not len(lines) == len(lazy) == len(pairs) or any(len(p) != 2 for p in pairs):
         raise ValueError("not an edge table")
-    return {(importer, imported): count for (importer, imported), count in zip(pairs, counts, strict=True)}
+    if not all(isinstance(at, tuple) for at in lines):
+        raise ValueError("not an edge table")
+    edges = {(importer, imported): at for (importer, imported), at in zip(pairs, lines, strict=True)}
+    return edges, frozenset(edge for edge, only_lazy in zip(edges, lazy, strict=True) if only_lazy)
 
 
-# The module edge counts ``report`` and ``graph`` draw the package overview and the focus view
-# from: counting them needs every file's facts, which a warm check never decodes.
-MODULE_EDGES: Entry[EdgeCounts] = Entry(
-    "edges", lambda edges: _name_rows(edges.keys(), tuple(edges.values())), _decode_edges
-)
+# The module imports (each edge with the lines of its import statements, and the edges made only of
+# PEP 810 ``lazy`` imports) that ``report`` and ``graph`` draw from (the package overview, the
+# focus view, the dependency matrix, the page's explorer): finding them needs every file's facts,
+# which a warm check never decodes.
+MODULE_IMPORTS: Entry[ModuleImportLines] = Entry("edges", _encode_imports, _decode_imports)
 
 Sources = dict[str, tuple[str, ...]]  # module -> the modules it takes names from
 
@@ -238,8 +248,44 @@ IMPORTLINTER_IDENTITY: Entry[tuple[str, bytes]] = Entry(
 )
 
 
+_CONCEPT = Codec(ConceptContract)
+
+# The concept contracts an import-linter configuration declares (``type = canonical``): a check
+# whose file-by-file state is kept need not load the configuration (import-linter, grimp) to know them.
+IMPORTLINTER_CONCEPTS: Entry[list[ConceptContract]] = Entry(
+    "importlinter-concepts",
+    lambda concepts: tuple(map(_CONCEPT.encode, concepts)),
+    lambda plain: [_CONCEPT.decode(tuple(c)) for c in plain],
+    schema_digest(_CONCEPT),
+)
+
+
 def _shape_error() -> Any:
     raise ValueError("a payload of another shape")
+
+
+# ---- AG601 (app/passes/members.py) ------------------------------------------------------------
+
+MEMBERS: Entry[tuple[bool, list[Violation]]] = Entry(
+    "members",
+    lambda found: (found[0], tuple(map(VIOLATION.encode, found[1]))),
+    lambda plain: (bool(plain[0]), [VIOLATION.decode(v) for v in plain[1]]),
+    _SCHEMA,
+)
+
+MemberFiles = dict[str, tuple[bytes, tuple[Violation, ...]]]  # path -> (outcome digest, findings)
+
+MEMBER_FILES: Entry[MemberFiles] = Entry(
+    "members-files",
+    lambda state: {
+        path: (digest, tuple(map(VIOLATION.encode, found))) for path, (digest, found) in state.items()
+    },
+    lambda plain: {
+        str(path): (bytes(digest), tuple(VIOLATION.decode(v) for v in found))
+        for path, (digest, found) in plain.items()
+    },
+    _SCHEMA,
+)
 
 
 _ROW = Codec(HistoryRow)
@@ -256,4 +302,10 @@ HISTORY_ROWS: Entry[dict[str, HistoryRow]] = Entry(
 
 def _decoded_row(plain: Any) -> HistoryRow:
     row: HistoryRow = _ROW.decode(plain)
-    return replace(row, summary=dict(row.summary), by_contract=dict(row.by_contract), notes=tuple(row.notes))
+    return replace(
+        row,
+        summary=dict(row.summary),
+        by_contract=dict(row.by_contract),
+        notes=tuple(row.notes),
+        by_owner=dict(row.by_owner),
+    )

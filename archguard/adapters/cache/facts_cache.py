@@ -54,12 +54,14 @@ from archguard.adapters.cache.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.output_files import create_new, write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
     BindingKind,
+    DynamicFact,
+    DynamicKind,
     FileFacts,
     ImportFact,
     ImportKind,
@@ -76,12 +78,15 @@ from archguard.domain.facts import (
 # escape sequence made a valid file unreadable, and that outcome may have been cached.
 # 8: classes keep their members and decorators, functions their parameters, decorators and return
 # annotation (what discover compares between two definitions of one name).
-EXTRACTOR_VERSION = 8
+# 9: ImportFact.lazy (PEP 810 ``lazy import``, read from 3.15 syntax rewritten for older ``ast``).
+# 10: ``dynamic`` facts (namespace escapes, __path__ growth, sys.modules registrations) replace
+# the writes_globals and registers_submodules flags.
+EXTRACTOR_VERSION = 10
 # 6: entries signed with the per-user cache key; 7: content hashes are git blob ids
 FORMAT_VERSION = 7
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
-DEFAULT_TARGET = (3, 14)
+DEFAULT_TARGET = (3, 15)
 # Files modified this recently before being cached may change again within the same mtime tick
 # (coarse clocks, FAT's 2 s): such entries match by content hash only, never by stat ("racy git").
 RACY_WINDOW_NS = 2_000_000_000
@@ -137,12 +142,14 @@ def outcome_digest(plain: tuple) -> bytes:
 _IMPORT = Codec(ImportFact, {"kind": enum_field(ImportKind)})
 _BINDING = Codec(Binding, {"kind": enum_field(BindingKind)})
 _ATTRIBUTE_USE = Codec(AttributeUse)
+_DYNAMIC = Codec(DynamicFact, {"kind": enum_field(DynamicKind)})
 _FACTS = Codec(
     FileFacts,
     {
         "imports": many(_IMPORT),
         "bindings": many(_BINDING),
         "attribute_uses": many(_ATTRIBUTE_USE),
+        "dynamic": many(_DYNAMIC),
     },
 )
 _SYNTAX_ISSUE = Codec(SyntaxIssue)
@@ -157,7 +164,13 @@ _OUTCOME = Codec(
 )
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
 _SCHEMA_DIGEST = schema_digest(
-    _IMPORT, _BINDING, _ATTRIBUTE_USE, _FACTS, _OUTCOME, enums=(ImportKind, BindingKind)
+    _IMPORT,
+    _BINDING,
+    _ATTRIBUTE_USE,
+    _DYNAMIC,
+    _FACTS,
+    _OUTCOME,
+    enums=(ImportKind, BindingKind, DynamicKind),
 )
 
 
@@ -382,6 +395,13 @@ class CachedOutcome:
         plain = self.plain[_UNREADABLE_AT]
         return None if plain is None else _UNREADABLE.decode(plain)
 
+    def may_hold(self, word: bytes) -> bool:
+        """Whether the facts may hold the string ``word`` (a DynamicKind value, say), told from
+        their encoded bytes without decoding them: marshal writes every string's UTF-8 bytes
+        once, so a file whose bytes lack it cannot hold it (a superset, never a miss)."""
+        facts = self.plain[_FACTS_AT]
+        return facts is not None and (self._decoded is not None or word in facts)
+
     def outcome(self) -> ParseOutcome:
         """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""
         if self._decoded is None:
@@ -399,13 +419,6 @@ def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:
-    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it."""
-    marker = cache_dir / ".gitignore"
-    try:
-        # O_EXCL | O_NOFOLLOW: never through a symlink planted there (a dangling one included).
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(marker, flags, 0o666)
-    except FileExistsError:
-        return
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write("# created by archguard\n*\n")
+    """Like ruff's and pytest's caches: a ``.gitignore`` of ``*`` so nobody commits it (made by the
+    one guarded creator: never through a symlink planted there, a dangling one included)."""
+    create_new(cache_dir / ".gitignore", b"# created by archguard\n*\n")

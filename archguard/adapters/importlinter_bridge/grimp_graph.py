@@ -5,19 +5,11 @@ first file that does not parse. The graph built here has a node for every file a
 (loose scripts and test folders included, broken files as nodes without edges), so import-linter
 contracts run over the whole tree.
 
-The edges follow grimp's own scanner (its Rust import scanner) so that, for a tree grimp
-can read, both graphs are the same:
-
-- ``import a.b.c`` imports the object ``a.b.c``; ``from a import b`` imports ``a.b``; a star
-  import ``from a import *`` imports ``a.*``; relative imports are made absolute first.
-- The object becomes the edge target when it is a module, else its parent when *that* is a module
-  (``from a import Name`` -> ``a``). Only one level is trimmed, as grimp does.
-- Anything else under one of our own top-level names is an import of a module that does not exist:
-  dropped here (the dangling-import analysis reports it). grimp would, with externals included,
-  point such an import at the top-level package; we deliberately do not invent that edge.
-- Other imports are external: dropped, or squashed to their top-level name when
-  ``include_external_packages`` is set.
-- Dynamic imports (``importlib.import_module("x")``) are left out, as grimp never sees them.
+The edges are archguard's one import-edge rule (``archguard/domain/import_edges.py``, grimp's own
+rule), less dynamic imports (``importlib.import_module("x")``): grimp never sees them, and the
+user's contracts must mean here what they mean under ``lint-imports``. So for a tree grimp can
+read, both graphs are the same. External imports are left out, or squashed to their top-level
+name when ``include_external_packages`` is set.
 
 Known differences from grimp: ``line_contents`` is the first line of the statement itself (grimp
 takes the whole physical line, so ``x = 1; import a`` differs), and external imports are squashed
@@ -26,10 +18,12 @@ to their first component even where grimp's namespace-package distillation would
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
-from archguard.domain.facts import FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import FileFacts
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where a graph is built: a scan only counts edges, without grimp
@@ -43,7 +37,7 @@ def build_import_graph(
     include_external_packages: bool = False,
     exclude_type_checking_imports: bool = False,
 ) -> grimp.ImportGraph:
-    """A grimp graph with one node per file and grimp-style edges from the extracted facts.
+    """A grimp graph with one node per file and the edges import-linter sees.
 
     ``facts`` maps ``SourceFile.path`` to the file's facts; files without facts (syntax errors,
     unreadable files) still become nodes. The number of edges is ``graph.count_imports()``
@@ -52,27 +46,39 @@ def build_import_graph(
     import grimp
 
     graph = grimp.ImportGraph()
-    resolver = _EdgeResolver(files, include_external_packages=include_external_packages)
-    for module in resolver.internal_modules:
+    rule = EdgeRule.of(files)
+    # In name order: grimp breaks ties between equally short chains by the order modules were
+    # added, so a set's order (PYTHONHASHSEED's) would change the chains shown from run to run.
+    for module in sorted(rule.modules):
         graph.add_module(module)
+    for namespace in sorted(namespace_packages(files)):  # in name order too
+        graph.add_module(namespace)
 
     squashed: set[str] = set()
+    marks_lazy = grimp_marks_lazy()
     for source in files:
         file_facts = facts.get(source.path)
         if file_facts is None:
             continue
-        for imported, line, contents in resolver.edges_of(source, file_facts, exclude_type_checking_imports):
-            if imported not in resolver.internal_modules and imported not in squashed:
+        for edge in rule.edges(
+            source,
+            file_facts,
+            external=include_external_packages,
+            dynamic=False,
+            type_checking=not exclude_type_checking_imports,
+        ):
+            if edge.external and edge.imported not in squashed:
                 # grimp marks an external package as squashed: one node for the whole package.
-                graph.add_module(imported, is_squashed=True)
-                squashed.add(imported)
+                graph.add_module(edge.imported, is_squashed=True)
+                squashed.add(edge.imported)
+            # A PEP 810 ``lazy`` import is an edge like any other (contracts count it, as grimp's
+            # own graph does), marked as grimp 3.19+ marks it (``is_lazy`` in the details).
             graph.add_import(
-                importer=source.module,
-                imported=imported,
-                line_number=line,
-                line_contents=contents,
-                # No is_lazy: grimp's means PEP 810 ``lazy import`` syntax (nothing archguard
-                # parses is lazy in that sense), defaults to not lazy, and older grimps lack it.
+                importer=edge.importer,
+                imported=edge.imported,
+                line_number=edge.line,
+                line_contents=_first_line(edge.statement),
+                **({"is_lazy": edge.lazy} if marks_lazy else {}),
             )
     return graph
 
@@ -88,132 +94,66 @@ def patch_import_graph(
     now (``remove_import``/``add_import``), a module gone removed, a new one added. The modules whose
     edges an edit can change are those of the files it re-derived (their targets depend on which
     modules exist, which they consulted)."""
-    resolver = _EdgeResolver(files, include_external_packages=False)
+    rule = EdgeRule.of(files)
     files_of: dict[str, list[SourceFile]] = {}
     for source in files:
         if source.module in modules:
             files_of.setdefault(source.module, []).append(source)
     existing = graph.modules
+    namespaces = namespace_packages(files)
+    marks_lazy = grimp_marks_lazy()
     for module in sorted(modules):
         if module in existing:
             for imported in graph.find_modules_directly_imported_by(module):
                 graph.remove_import(importer=module, imported=imported)
-            if module not in resolver.internal_modules:
+            if module not in rule.modules and module not in namespaces:
                 graph.remove_module(module)
                 continue
-        elif module in resolver.internal_modules:
+        elif module in rule.modules:
             graph.add_module(module)
         for source in files_of.get(module, ()):
             file_facts = facts.get(source.path)
             if file_facts is None:
                 continue
-            for imported, line, contents in resolver.edges_of(source, file_facts, False):
-                if imported not in existing and imported not in modules:
-                    graph.add_module(imported)
-                graph.add_import(importer=module, imported=imported, line_number=line, line_contents=contents)
+            for edge in rule.edges(source, file_facts, dynamic=False):
+                if edge.imported not in existing and edge.imported not in modules:
+                    graph.add_module(edge.imported)
+                graph.add_import(
+                    importer=module,
+                    imported=edge.imported,
+                    line_number=edge.line,
+                    line_contents=_first_line(edge.statement),
+                    **({"is_lazy": edge.lazy} if marks_lazy else {}),
+                )
+    for namespace in sorted(namespaces - graph.modules):  # a new file under a new namespace folder
+        graph.add_module(namespace)
 
 
-def count_import_edges(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> int:
-    """``build_import_graph(files, facts).count_imports()`` without building the graph: the
-    distinct importer/imported pairs (a scan reports only this number)."""
-    resolver = _EdgeResolver(files, include_external_packages=False)
-    pairs: set[tuple[str, str]] = set()
-    for source in files:
-        file_facts = facts.get(source.path)
-        if file_facts is not None:
-            pairs.update(
-                (source.module, imported)
-                for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False)
-            )
-    return len(pairs)
+@cache
+def grimp_marks_lazy() -> bool:
+    """grimp 3.19 on takes ``is_lazy`` (PEP 810) on ``add_import``; older releases refuse it."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("grimp")
+    except metadata.PackageNotFoundError:
+        return False
+    numbers = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+    return numbers >= (3, 19)
 
 
-class FileEdges:
-    """One file at a time: the modules it imports (as the graph's edges) and the module names whose
-    existence decided them, for an incremental scan that counts edges without every file's facts
-    (``count_import_edges`` is the distinct ``(file.module, target)`` pairs over all files)."""
-
-    def __init__(self, files: Sequence[SourceFile]) -> None:
-        self._resolver = _EdgeResolver(files, include_external_packages=False)
-
-    def targets(self, source: SourceFile, file_facts: FileFacts) -> tuple[set[str], set[str]]:
-        """(imported modules, consulted module names) of one file."""
-        consulted: set[str] = set()
-        for fact in file_facts.imports:
-            obj = _imported_object(source, fact)
-            if obj is not None:
-                # _target looks at the object, its parent and its top-level name
-                consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))
-        targets = {imported for imported, _, _ in self._resolver.edges_of(source, file_facts, False)}
-        consulted.discard("")
-        return targets, consulted
-
-
-def module_edge_counts(
-    files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> dict[tuple[str, str], int]:
-    """``(importer module, imported module) -> import statements`` over the same edges as the
-    graph, for diagrams (the report's package overview and focus views) that need no grimp."""
-    resolver = _EdgeResolver(files, include_external_packages=False)
-    counts: dict[tuple[str, str], int] = {}
-    for source in files:
-        file_facts = facts.get(source.path)
-        if file_facts is not None:
-            for imported, _, _ in resolver.edges_of(source, file_facts, exclude_type_checking=False):
-                key = (source.module, imported)
-                counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-class _EdgeResolver:
-    """Turns one file's import facts into grimp edges, against the set of modules that exist."""
-
-    def __init__(self, files: Sequence[SourceFile], *, include_external_packages: bool) -> None:
-        self.internal_modules: frozenset[str] = frozenset(f.module for f in files)
-        # A name under one of these roots that is not a module is dangling, never external.
-        self._internal_roots = frozenset(m.split(".", 1)[0] for m in self.internal_modules)
-        self._include_external = include_external_packages
-
-    def edges_of(
-        self, source: SourceFile, file_facts: FileFacts, exclude_type_checking: bool
-    ) -> Iterator[tuple[str, int, str]]:
-        """``(imported module, line, line contents)`` per edge, without duplicates (grimp keeps a
-        set per module, so ``from a import X, Y`` on one line gives one edge detail)."""
-        seen: set[tuple[str, int]] = set()
-        for fact in file_facts.imports:
-            if exclude_type_checking and fact.type_checking:
-                continue
-            imported = self._target(source, fact)
-            if imported is None or (imported, fact.line) in seen:
-                continue
-            seen.add((imported, fact.line))
-            yield imported, fact.line, _first_line(fact.statement)
-
-    def _target(self, source: SourceFile, fact: ImportFact) -> str | None:
-        obj = _imported_object(source, fact)
-        if obj is None:
-            return None
-        if obj in self.internal_modules:
-            return obj
-        parent = obj.rpartition(".")[0]
-        if parent and parent in self.internal_modules:
-            return parent
-        top = obj.split(".", 1)[0]
-        if top in self._internal_roots or not self._include_external:
-            return None
-        return top
-
-
-def _imported_object(source: SourceFile, fact: ImportFact) -> str | None:
-    """The dotted object an import names, as grimp's parser spells it, made absolute."""
-    if fact.kind is ImportKind.DYNAMIC:
-        return None
-    base = source.import_target(fact)
-    if not base:
-        return None  # relative import climbing above the top-level package (or out of a path)
-    if fact.kind is ImportKind.IMPORT:
-        return base
-    return f"{base}.{fact.name}"
+def namespace_packages(files: Sequence[SourceFile]) -> set[str]:
+    """The namespace packages (PEP 420) above the package modules: folders without ``__init__.py``
+    that hold them, one node each however many source roots their portions sit in, as grimp 3.14+
+    adds them (so ``root_packages = acme`` and ``containers = acme`` name them)."""
+    modules = {f.module for f in files if not f.loose}
+    found: set[str] = set()
+    for module in modules:
+        parent = module.rpartition(".")[0]
+        while parent and parent not in modules and parent not in found:
+            found.add(parent)
+            parent = parent.rpartition(".")[0]
+    return found
 
 
 def _first_line(statement: str) -> str:

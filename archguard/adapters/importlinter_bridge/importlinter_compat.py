@@ -106,6 +106,8 @@ __all__ = [
     "InvalidUserOptions",
     "Offence",
     "TextField",
+    "chains_start_in_subpackages",
+    "chains_stay_apart",
     "configure",
     "contract_types",
     "exclude_type_checking_imports",
@@ -219,14 +221,39 @@ def contract_types(session_options: Mapping[str, Any]) -> dict[str, type[Contrac
 # --- From a broken check's metadata to offending imports --------------------------------------
 
 
+def chains_stay_apart(contract: Contract) -> bool:
+    """Whether no import chain of one of ``contract``'s dependencies passes through a module that
+    starts another dependency's chains. True of the built-in layers and independence contracts:
+    grimp searches their chains with every other layer's modules excluded. A forbidden contract's
+    chain may pass through another source module (and any other contract type is not known to
+    keep them apart)."""
+    apart = {_BUILT_IN_TYPES[name].partition(":")[::2] for name in ("layers", "independence")}
+    return (type(contract).__module__, type(contract).__name__) in apart
+
+
+def chains_start_in_subpackages(contract: Contract) -> bool:
+    """Whether a dependency's chains may start in any module under its downstream module (false
+    only for a forbidden contract with ``as_packages = False``)."""
+    return str(getattr(contract, "as_packages", True)).lower() != "false"
+
+
 @dataclass(frozen=True)
 class Offence:
-    """One import that breaks a contract, and how to explain it."""
+    """One import that breaks a contract, and how to explain it.
+
+    An offence read off an import chain also says which dependency it starts (``heading``, e.g.
+    ``app.ui is not allowed to import app.db``), the package whose modules start such chains
+    (``downstream``) and the whole chain from ``importer`` to the forbidden module (``chain``), so
+    the runner can find every other import that starts the same dependency (grimp reports a sample
+    of the chains, chosen by the graph's internal order)."""
 
     importer: str
     imported: str
     line_numbers: tuple[int | None, ...]
     explanation: str
+    heading: str = ""
+    downstream: str = ""
+    chain: tuple[str, ...] = ()
 
 
 def offences(metadata: Mapping[str, Any]) -> Iterator[Offence]:
@@ -239,13 +266,13 @@ def offences(metadata: Mapping[str, Any]) -> Iterator[Offence]:
         for data in metadata["invalid_chains"]:
             heading = f"{data['downstream_module']} is not allowed to import {data['upstream_module']}"
             for chain in data["chains"]:
-                yield from _chain_offences(chain, heading)
+                yield from _chain_offences(chain, heading, data["downstream_module"])
     if "invalid_dependencies" in metadata:  # layers
         recognised = True
         for data in metadata["invalid_dependencies"]:
             heading = f"{data['importer']} is not allowed to import {data['imported']} (a higher layer)"
             for route in data["routes"]:
-                yield from _chain_offences(route, heading)
+                yield from _chain_offences(route, heading, data["importer"])
     if metadata.get("undeclared_modules"):  # layers, exhaustive
         recognised = True
         for module in sorted(metadata["undeclared_modules"]):
@@ -277,7 +304,7 @@ def offences(metadata: Mapping[str, Any]) -> Iterator[Offence]:
         yield from _any_links(metadata)
 
 
-def _chain_offences(chain: Any, heading: str) -> Iterator[Offence]:
+def _chain_offences(chain: Any, heading: str, downstream: str) -> Iterator[Offence]:
     """A chain is a list of links (forbidden) or a detailed chain with extra heads (independence,
     layers). Its offending imports are the first links: where the forbidden dependency starts."""
     if isinstance(chain, Mapping):
@@ -286,8 +313,16 @@ def _chain_offences(chain: Any, heading: str) -> Iterator[Offence]:
         links, heads = chain, [chain[0]]
     tail = [link["imported"] for link in links]
     for head in heads:
-        path = " -> ".join([head["importer"], *tail])
-        yield _link_offence(head, f"{heading}: {path}")
+        modules = (head["importer"], *tail)
+        yield Offence(
+            head["importer"],
+            head["imported"],
+            tuple(head.get("line_numbers") or ()),
+            f"{heading}: {' -> '.join(modules)}",
+            heading=heading,
+            downstream=downstream,
+            chain=modules,
+        )
 
 
 def _link_offence(link: Mapping[str, Any], explanation: str) -> Offence:

@@ -6,7 +6,8 @@ archguard never imports the code it analyses)."""
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
+import importlib.util
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,20 +76,51 @@ def plugin_contract_types(
 
 
 def _refuse_tree_module(module_name: str, root: Path, display: str) -> None:
-    """A plugin that is already loaded (archguard's own contract) is the tool, not the tree. Any
-    other module found inside ROOT is the analysed code: never imported. Looked up without
-    importing anything (PathFinder searches sys.path for the top-level name only)."""
-    top = module_name.partition(".")[0]
-    if top in sys.modules:
+    """Never import the analysed code. A module already loaded runs nothing when imported again
+    (archguard's own contract). Any other module is refused when its top-level name is one of the
+    tree's own (a folder or module file at ROOT or in ROOT/src), whatever the import system's finders
+    say: an editable install (setuptools' PEP 660 finder on ``sys.meta_path``), a ``.pth`` file or
+    PYTHONPATH can all make the tree importable. Else the first part of the name not yet loaded is
+    looked up through every finder, without importing anything, and refused when it lives in ROOT."""
+    if module_name in sys.modules:
         return
-    spec = importlib.machinery.PathFinder.find_spec(top)
-    if spec is None:
+    parts = module_name.split(".")
+    if parts[0] not in sys.modules and parts[0] in tree_top_level_names(root):
+        raise _inside_error(module_name, display)
+    loaded = 1
+    while ".".join(parts[:loaded]) in sys.modules:
+        loaded += 1
+    try:  # a top-level name, or a submodule of a loaded package: finding it imports nothing
+        spec = importlib.util.find_spec(".".join(parts[:loaded]))
+    except (ImportError, ValueError):
         return  # import_module reports it as not found
+    if spec is None:
+        return
     locations = [spec.origin] if spec.origin and spec.has_location else []
     locations += list(spec.submodule_search_locations or [])
     if any(is_inside(Path(location), root) for location in locations):
-        raise ConfigError(
-            f"contract type module {module_name!r} lives inside the analysed tree; archguard never "
-            "imports the code it analyses (install the plugin outside ROOT)",
-            path=display,
-        )
+        raise _inside_error(module_name, display)
+
+
+def tree_top_level_names(root: Path) -> set[str]:
+    """Names the tree's code would be imported under: each folder and module file at ROOT and in
+    ROOT/src (``x.py``, ``x.pyi``, ``x.cpython-311-x86_64-linux-gnu.so``, ``x/``)."""
+    names: set[str] = set()
+    for folder in (root, root / "src"):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name.partition(".")[0] if not entry.is_dir(follow_symlinks=False) else entry.name
+            if name.isidentifier():
+                names.add(name)
+    return names
+
+
+def _inside_error(module_name: str, display: str) -> ConfigError:
+    return ConfigError(
+        f"contract type module {module_name!r} lives inside the analysed tree; archguard never "
+        "imports the code it analyses (install the plugin outside ROOT)",
+        path=display,
+    )

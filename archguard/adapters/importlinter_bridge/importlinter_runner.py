@@ -20,12 +20,12 @@ from __future__ import annotations
 import configparser
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from archguard.adapters.importlinter_bridge.first_hops import check_completely
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.adapters.project_files.safe_io import (
     describe_read_error,
@@ -36,13 +36,13 @@ from archguard.adapters.project_files.safe_io import (
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
-from archguard.domain.findings import Violation
+from archguard.domain.findings import DEPENDENCY, Violation
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:
     import grimp
 
-    from archguard.adapters.importlinter_bridge.importlinter_compat import Contract, ContractCheck, Offence
+    from archguard.adapters.importlinter_bridge.importlinter_compat import Contract, Offence
 
 RULE_CODE = "AG301"
 # import-linter's own search order (its INI reader tries setup.cfg before .importlinter, then the
@@ -225,18 +225,24 @@ def check_contracts(
     locator = _ImportLocator(graph, files, facts or {})
     for contract in config.contracts:
         try:
-            # Contracts may mutate the graph (ignore_imports), so each gets its own copy.
-            check = contract.check(deepcopy(graph), verbose=False)
+            # Every import that starts a broken dependency, not grimp's sample (first_hops.py).
+            completed = check_completely(contract, graph)
         except Exception as error:  # noqa: BLE001 - import-linter reports these as config errors
             raise ConfigError(
                 f"contract '{contract.name}': {_describe(error)}", path=config.display_path
             ) from None
-        result.warnings.extend(check.warnings)
-        if check.kept:
+        result.warnings.extend(completed.check.warnings)
+        if completed.check.kept:
             result.kept.append(contract.name)
             continue
+        if not completed.complete:
+            result.warnings.append(
+                f"contract '{contract.name}': still broken after {completed.passes} checks; the imports "
+                "that start its chains are not all listed, and the list may change between runs"
+            )
         result.broken.append(contract.name)
-        result.violations.extend(_violations_for(contract, check, locator, config.display_path))
+        offences = [*completed.hops, *completed.others]
+        result.violations.extend(_violations_for(contract, offences, locator, config.display_path))
     return result
 
 
@@ -382,9 +388,8 @@ def _describe(error: BaseException) -> str:
 
 
 def _violations_for(
-    contract: Contract, check: ContractCheck, locator: _ImportLocator, display: str
+    contract: Contract, offences: list[Offence], locator: _ImportLocator, display: str
 ) -> list[Violation]:
-    offences = list(_compat().offences(check.metadata))
     if not offences:
         # A contract type whose metadata we cannot read: still one finding, at the config file.
         return [
@@ -432,6 +437,8 @@ class _ImportLocator:
             statement=statement,
             importer=offence.importer,
             imported=offence.imported,
+            # which broken dependency this import starts: the baseline reads it (analysis/baseline.py)
+            extra=((DEPENDENCY, offence.heading),) if offence.heading else (),
         )
 
     def _statement(self, offence: Offence, line: int) -> str:

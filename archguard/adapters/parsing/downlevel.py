@@ -14,7 +14,14 @@ and every column of code kept, so that :mod:`facts_ast`, the one walk, reads the
   a list display holding its fields' expressions where they were (:mod:`fstring_downlevel`);
 - PEP 758's ``except A, B:`` becomes ``except A| B:``: each comma between the types a ``|``, the
   same width (also across ``\\`` continuations); :mod:`facts_ast` reads such a chain in a
-  handler as the alternatives of a tuple.
+  handler as the alternatives of a tuple;
+- PEP 810's ``lazy import a`` / ``lazy from a import b`` (3.15) becomes ``import      a``: the
+  keyword after the soft one moved to the statement's start (its indentation is code) and the
+  rest blanked, and the statement's facts then marked ``lazy``, with the statement text as
+  written;
+- PEP 798's unpacking in a comprehension (3.15: ``[*xs for xs in rows]``, ``{**d for d in ds}``)
+  loses its ``*``/``**`` to spaces: the same names are read (a dict comprehension becomes a set
+  comprehension, which holds the same expressions).
 
 Facts read from the text rather than the tree (``sys.modules[__name__] = ...``) are taken from the
 source as written; dotted type-parameter bounds and defaults, blanked, are parsed apart and walked
@@ -37,7 +44,7 @@ from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.facts_builder import normalize_newlines, text_facts
 from archguard.adapters.parsing.fstring_downlevel import rewrite_strings
 from archguard.adapters.python_ast import parse_expression
-from archguard.domain.facts import Binding, BindingKind, FileFacts, SyntaxIssue
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, SyntaxIssue
 
 TYPE_PARAMETERS = "Cannot use type parameter lists"
 TYPE_ALIAS = "Cannot use `type` alias statement"
@@ -45,6 +52,13 @@ TYPE_ALIAS = "Cannot use `type` alias statement"
 TYPE_PARAMETER_DEFAULT = "Cannot set default type for a type parameter"
 # PEP 758 (3.14): ``except A, B:`` without parentheses.
 EXCEPT_TYPES = "Multiple exception types must be parenthesized"
+# PEP 810 (3.15): ``lazy import a`` and ``lazy from a import b``.
+LAZY_IMPORT = "Cannot use `lazy` import statement"
+# PEP 798 (3.15): "Cannot use iterable unpacking in a list comprehension", "... in a generator
+# expression", "Cannot use dictionary unpacking in a dict comprehension".
+_COMPREHENSION_UNPACKING = re.compile(
+    r"Cannot use (?:iterable|dictionary) unpacking in a (?:\w+ comprehension|generator expression)"
+)
 # Ruff's messages end "(syntax was added in Python 3.12)".
 _ADDED_IN = re.compile(r"added in Python (\d+)\.(\d+)")
 
@@ -80,8 +94,9 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
     construct that cannot be rewritten."""
     source = normalize_newlines(source)  # ruff counts ``\r\n`` and ``\r`` as line ends too
     bounds: list[Bound] = []
+    lazy: dict[tuple[int, int], int] = {}
     try:
-        text, alias_lines = _rewrite(source, issues, bounds)
+        text, alias_lines = _rewrite(source, issues, bounds, lazy)
     except _NotRewritable as refused:
         return TooNew(refused.issue)
     try:
@@ -91,6 +106,8 @@ def extract_facts_downlevel(source: str, issues: list[SyntaxIssue]) -> FileFacts
         return TooNew(max(issues, key=_added_in))
     if text != source:  # facts read from the text itself, from the text as written
         facts = replace(facts, **text_facts(source))
+    if lazy:
+        facts = replace(facts, imports=_lazy_imports(facts.imports, lazy, source.split("\n")))
     if not alias_lines:
         return facts
     bindings = tuple(
@@ -107,6 +124,21 @@ def _added_in(issue: SyntaxIssue) -> tuple[int, int]:
     return (int(added[1]), int(added[2])) if added else (99, 0)
 
 
+def _lazy_imports(
+    imports: tuple[ImportFact, ...], lazy: dict[tuple[int, int], int], lines: list[str]
+) -> tuple[ImportFact, ...]:
+    """The facts of the statements whose ``lazy`` keyword was rewritten, marked lazy, with the
+    statement text as written (the rewrite kept the statement's column and its width)."""
+    marked = []
+    for fact in imports:
+        width = lazy.get((fact.line, fact.column))
+        if width is not None:
+            written = lines[fact.line - 1][fact.column - 1 : fact.column - 1 + width]
+            fact = fact._replace(statement=written + fact.statement[width:], lazy=True)
+        marked.append(fact)
+    return tuple(marked)
+
+
 def rewrite(
     source: str, issues: list[SyntaxIssue], bounds: list[Bound] | None = None
 ) -> tuple[str, set[int]] | None:
@@ -114,12 +146,16 @@ def rewrite(
     one of the constructs above or does not sit where ruff said. Dotted type-parameter bounds and
     defaults that were blanked are added to ``bounds``."""
     try:
-        return _rewrite(normalize_newlines(source), issues, [] if bounds is None else bounds)
+        return _rewrite(normalize_newlines(source), issues, [] if bounds is None else bounds, {})
     except _NotRewritable:
         return None
 
 
-def _rewrite(source: str, issues: list[SyntaxIssue], bounds: list[Bound]) -> tuple[str, set[int]]:
+def _rewrite(
+    source: str, issues: list[SyntaxIssue], bounds: list[Bound], lazy: dict[tuple[int, int], int]
+) -> tuple[str, set[int]]:
+    """``lazy`` gets, for each ``lazy`` keyword rewritten, (line, column) of the statement (1-based,
+    in characters) -> the width of the text rewritten there."""
     lines = source.split("\n")
     strings = [i for i in issues if _is_string_issue(i.message)]
     if strings:  # first, on the whole text: same extents, so the other issues' positions hold
@@ -141,6 +177,10 @@ def _rewrite(source: str, issues: list[SyntaxIssue], bounds: list[Bound]) -> tup
         elif issue.message.startswith(TYPE_ALIAS):
             aliases.append(issue)
             continue
+        elif issue.message.startswith(LAZY_IMPORT):
+            done = _blank_lazy(lines, issue.line - 1, issue.column - 1, lazy)
+        elif _COMPREHENSION_UNPACKING.match(issue.message):
+            done = _blank_stars(lines, issue.line - 1, issue.column - 1)
         else:
             done = issue.message.startswith(TYPE_PARAMETER_DEFAULT)
         if not done:
@@ -163,6 +203,36 @@ def _rewrite(source: str, issues: list[SyntaxIssue], bounds: list[Bound]) -> tup
         name = line[name_start:name_end]
         lines[row] = line[:column] + name + " " * (name_start - column) + line[name_end:]
     return "\n".join(lines), {issue.line for issue in aliases}
+
+
+def _blank_lazy(lines: list[str], row: int, column: int, lazy: dict[tuple[int, int], int]) -> bool:
+    """``lazy import a`` -> ``import      a`` and ``lazy from a`` -> ``from      a``: the keyword
+    after the soft one takes the statement's start, spaces the rest, so the statement keeps its
+    column and everything after the keywords keeps its own (blanking ``lazy`` alone would indent
+    the statement). False when the text is not that, on one line."""
+    line = lines[row] if row < len(lines) else ""
+    if not line.startswith("lazy", column):
+        return False
+    after = column + 4
+    start = after + len(line[after:]) - len(line[after:].lstrip(" \t"))
+    keyword = next((k for k in ("import", "from") if line.startswith(k, start)), None)
+    if start == after or keyword is None:
+        return False
+    end = start + len(keyword)
+    lines[row] = line[:column] + keyword + " " * (end - column - len(keyword)) + line[end:]
+    lazy[(row + 1, column + 1)] = end - column
+    return True
+
+
+def _blank_stars(lines: list[str], row: int, column: int) -> bool:
+    """``[*xs for xs in rows]`` -> ``[ xs for xs in rows]`` (``**`` likewise): the unpacking
+    stars of a comprehension's element to spaces; False when no star is there."""
+    line = lines[row] if row < len(lines) else ""
+    if not line.startswith("*", column):
+        return False
+    width = 2 if line.startswith("**", column) else 1
+    lines[row] = line[:column] + " " * width + line[column + width :]
+    return True
 
 
 def _is_string_issue(message: str) -> bool:

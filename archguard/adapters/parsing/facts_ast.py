@@ -24,7 +24,8 @@ from archguard.adapters.parsing.facts_builder import (
     normalize_newlines,
 )
 from archguard.adapters.python_ast import parse_module
-from archguard.domain.facts import FileFacts
+from archguard.domain.facts import DynamicKind, FileFacts
+from archguard.domain.sources import is_dotted_name
 
 _Handler = Callable[[ast.AST, Context], None]
 # Subtrees are skipped by line only at statements: their ranges are exact, while some inner nodes
@@ -49,6 +50,8 @@ def extract_facts(source: str, *, every_body: bool = False, detached: Sequence[a
     walker.statements(tree.body, ROOT)
     if builder.attribute_roots:
         walker.attribute_chains([*tree.body, *detached])
+    if builder.dynamic_lines:
+        _DynamicWalker(builder, walker).walk(tree.body)
     return builder.build()
 
 
@@ -292,8 +295,15 @@ class _AstWalker:
             char_column(node.end_lineno, node.end_col_offset),
         )
 
+    # PEP 810 ``lazy import``: an interpreter that reads 3.15 syntax marks the node ``is_lazy``;
+    # on older ones ``downlevel`` blanks the keyword and marks the facts itself.
     def _import(self, stmt: ast.Import, context: Context) -> None:
-        self.b.import_modules(context, self._span(stmt), [(a.name, a.asname) for a in stmt.names])
+        self.b.import_modules(
+            context,
+            self._span(stmt),
+            [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
+        )
 
     def _import_from(self, stmt: ast.ImportFrom, context: Context) -> None:
         self.b.import_names(
@@ -302,6 +312,7 @@ class _AstWalker:
             stmt.module or "",
             stmt.level or 0,
             [(a.name, a.asname) for a in stmt.names],
+            lazy=bool(getattr(stmt, "is_lazy", False)),
         )
 
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
@@ -380,7 +391,40 @@ class _AstWalker:
     def _assign(self, stmt: ast.Assign, context: Context) -> None:
         targets = [name for t in stmt.targets for name in _target_names(t, True)]
         self.b.bind_assignment(context, stmt.lineno, targets, _value(stmt.value))
+        for target in stmt.targets:
+            if type(target) is ast.Attribute:  # ``mod.X = v``: X may be bound in module ``mod``
+                owner = _dotted(target.value)
+                if owner:
+                    self.b.hands_on(stmt.lineno, f"{owner}.{target.attr} = ...", owner, target.attr)
+        self._hands_on(stmt.value, stmt.lineno)
         self.calls(stmt, context)
+
+    def _hands_on(self, value: ast.expr | None, line: int) -> None:
+        """A module-level ``f(x)``: a module named ``x`` is handed to code we do not follow, so
+        names may be bound in it. The call itself is noted too (and a call among its arguments):
+        a helper that reaches its caller's frame may change this module's namespace. Only the
+        statement's own call is read (cheap; deeper shapes are the documented limit)."""
+        kind = type(value)
+        if kind is ast.Call:
+            callee = _dotted(value.func)
+            if callee is None or callee in _READS_ONLY or callee == "setattr":
+                return  # setattr: judged by _DynamicWalker, which also reads its name
+            items: Sequence[ast.expr] = [*value.args, *(k.value for k in value.keywords)]
+            self.b.calls_at_import(
+                line, callee, [name for item in items if (name := _module_name_given(item))]
+            )
+            for item in items:  # ``f(helper())``: the inner call runs at import time too
+                if type(item) is ast.Call:
+                    inner = _dotted(item.func)
+                    if inner is not None:
+                        self.b.calls_at_import(line, inner)
+            construct = f"passed to {callee}()"
+        else:
+            return
+        for item in items:
+            dotted = _dotted(item)
+            if dotted:
+                self.b.hands_on(line, construct, dotted)
 
     def _ann_assign(self, stmt: ast.AnnAssign, context: Context) -> None:
         if stmt.value is not None:  # a bare annotation binds nothing
@@ -400,6 +444,7 @@ class _AstWalker:
             owner = call.func.value
             if type(owner) is ast.Name and owner.id == "__all__":
                 self.b.extend_all(context, call.func.attr, [_value(a) for a in call.args])
+        self._hands_on(call, stmt.lineno)
         self.calls(stmt, context)
 
     def _delete(self, stmt: ast.Delete, context: Context) -> None:
@@ -466,6 +511,213 @@ class _AstWalker:
                 stack.append(base)  # e.g. f().x: chains may hide inside the call
                 continue
             _push_children(node, kind, stack)
+
+
+# Builtins that only read what they are given: handing a module to them changes nothing.
+_READS_ONLY = frozenset(
+    {
+        "getattr", "hasattr", "isinstance", "issubclass", "dir", "print", "id", "repr", "str",
+        "type", "len", "callable", "sorted", "list", "tuple", "dict", "set", "frozenset", "iter",
+        "any", "all", "sum", "min", "max", "enumerate", "zip", "map", "filter", "hash", "bool",
+    }
+)  # fmt: skip
+# What may be done to ``globals()`` (``vars()``, module-level ``locals()``) without its namespace
+# escaping: reads and copies. Anything else (a write, ``update``, handing it on, keeping it) may
+# bind names no parser can list.
+_NAMESPACE_READS = frozenset({"get", "keys", "values", "items", "copy", "__contains__", "__getitem__"})
+_OWN_NAME = frozenset({"__name__", "__spec__.name"})
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
+_FRAME_ATTRIBUTES = frozenset({"f_globals", "f_locals", "__globals__"})
+_FRAME_CALLS = frozenset({"currentframe", "_getframe"})
+_GROWS_PATH = frozenset({"append", "extend", "insert", "__iadd__"})
+_REGISTERING_PATHS = frozenset({"meta_path", "path_hooks"})
+
+
+class _DynamicWalker:
+    """Constructs through which code archguard does not follow may change this module's
+    namespace, this package's ``__path__`` or ``sys.modules`` (DynamicKind), found on the lines the
+    builder's text gate names: a statement none of whose lines holds one of its words is skipped
+    unvisited. Each node is judged before its children, so a ``globals()`` call knows whether its
+    parent only reads it."""
+
+    def __init__(self, builder: FactsBuilder, walker: _AstWalker) -> None:
+        self.b = builder
+        self.span = walker._span
+        self.lines = builder.dynamic_lines
+        self.reads: set[int] = set()  # ids of namespace calls whose parent only reads them
+
+    def walk(self, body: Sequence[ast.stmt]) -> None:
+        stack: list[tuple[ast.AST, bool]] = [(stmt, True) for stmt in reversed(body)]
+        while stack:
+            node, module_level = stack.pop()
+            kind = type(node)
+            if kind in _STATEMENTS:
+                decorators = getattr(node, "decorator_list", None)  # above the ``def`` line
+                first = decorators[0].lineno if decorators else node.lineno
+                if not self.lines.overlaps(first, node.end_lineno):
+                    continue
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.Lambda:
+                inner = False
+            elif kind is ast.ClassDef:
+                inner = False  # ``locals()`` there is the class body's
+            else:
+                inner = module_level
+            self._judge(node, kind, module_level)
+            children: list[ast.AST] = []
+            _push_children(node, kind, children)
+            stack.extend((child, inner) for child in reversed(children) if child is not None)
+
+    def _judge(self, node: ast.AST, kind: type, module_level: bool) -> None:
+        line = getattr(node, "lineno", 0)
+        if kind is ast.Call:
+            self._call(node, line, module_level)
+        elif kind is ast.Subscript:
+            self._subscript(node, line)
+        elif kind is ast.Attribute:
+            attr = node.attr
+            if attr in _FRAME_ATTRIBUTES:
+                self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, attr)
+            elif attr == "__dict__":
+                owner = _dotted(node.value)
+                if owner:
+                    self.b.hands_on(line, f"{owner}.__dict__", owner)
+        elif kind is ast.Name and node.id == "__path__":
+            if type(node.ctx) is not ast.Load:
+                self.b.dynamic(DynamicKind.PATH, line, "__path__ assigned")
+        elif kind is ast.Compare:
+            # ``"x" in globals()``: a read
+            for operand in node.comparators:
+                self._mark_read(operand)
+        elif kind is ast.For or kind is ast.comprehension:
+            self._mark_read(node.iter)
+
+    def _mark_read(self, node: ast.AST) -> None:
+        if type(node) is ast.Call and _namespace_call(node) is not None:
+            self.reads.add(id(node))
+
+    def _call(self, node: ast.Call, line: int, module_level: bool) -> None:
+        callee = _dotted(node.func)
+        namespace = _namespace_call(node)
+        if namespace is not None:
+            if id(node) not in self.reads and (namespace != "locals" or module_level):
+                self.b.dynamic(DynamicKind.NAMESPACE, line, f"{namespace}()")
+            return
+        if callee is None:
+            if type(node.func) is ast.Attribute:  # ``globals().update(...)``, ``globals().get(...)``
+                attr = node.func.attr
+                if attr in _NAMESPACE_READS:
+                    self._mark_read(node.func.value)
+                elif attr in ("extend_path", "declare_namespace"):  # ``__import__("pkgutil").extend_path``
+                    self.b.dynamic(DynamicKind.PATH, line, f"{attr}()")
+            return
+        head, _, last = callee.rpartition(".")
+        if last in _NAMESPACE_READS and head.rpartition(".")[2] not in ("modules",):
+            return
+        if callee in _READS_ONLY:
+            for arg in node.args:
+                self._mark_read(arg)
+            return
+        if last in _FRAME_CALLS:
+            self.b.dynamic(DynamicKind.CALLER_NAMESPACE, line, f"{callee}()")
+        elif last in ("extend_path", "declare_namespace"):
+            self.b.dynamic(DynamicKind.PATH, line, f"{callee}()")
+        elif head == "__path__" and last in _GROWS_PATH:
+            self.b.dynamic(DynamicKind.PATH, line, f"__path__.{last}()")
+        elif head.rpartition(".")[2] in _REGISTERING_PATHS:
+            # An importer may serve any name; the ones a module installs serve its own (six.moves).
+            self.b.dynamic(DynamicKind.REGISTERS, line, f"{head}.{last}()", "__name__.")
+        elif head.endswith("modules") and last in ("update", "setdefault", "__setitem__", "get"):
+            key = node.args[0] if node.args else None
+            if last == "get":
+                if key is not None and _dotted(key) in _OWN_NAME:
+                    self.b.dynamic(DynamicKind.NAMESPACE, line, f"{callee}(__name__)")
+            elif last == "update" or key is None:
+                self.b.dynamic(DynamicKind.REGISTERS, line, f"{callee}()", "*")
+            else:
+                self._registers(key, line, f"{callee}()")
+        elif last in ("import_module", "__import__") and node.args and _dotted(node.args[0]) in _OWN_NAME:
+            self.b.dynamic(DynamicKind.NAMESPACE, line, f"{callee}(__name__)")
+        elif last in ("exec", "eval") and not head:
+            if module_level and len(node.args) < 2 and not any(k.arg == "globals" for k in node.keywords):
+                self.b.dynamic(DynamicKind.NAMESPACE, line, f"{callee}()")
+        elif last == "setattr" and head in ("", "builtins") and node.args:
+            target = node.args[0]
+            name = node.args[1] if len(node.args) > 1 else None
+            literal = name.value if type(name) is ast.Constant and type(name.value) is str else ""
+            owner = _dotted(target)
+            if owner:
+                self.b.hands_on(line, "setattr()", owner, literal)
+        elif last == "vars" and not head and node.args:
+            owner = _dotted(node.args[0])
+            if owner:
+                self.b.hands_on(line, "vars()", owner)
+        for arg in node.args:  # ``f(__path__)``: the list handed on may grow
+            if type(arg) is ast.Name and arg.id == "__path__" and last not in ("extend_path",):
+                self.b.dynamic(DynamicKind.PATH, line, f"__path__ passed to {callee}()")
+
+    def _subscript(self, node: ast.Subscript, line: int) -> None:
+        value = node.value
+        if type(value) is ast.Call and _namespace_call(value) is not None:
+            if type(node.ctx) is ast.Load:
+                self.reads.add(id(value))  # ``globals()["X"]``: a read
+            return
+        owner = _dotted(value)
+        if owner is None or not owner.endswith("modules") or owner.rpartition(".")[2] != "modules":
+            return
+        own = _dotted(node.slice) in _OWN_NAME
+        if type(node.ctx) is ast.Load:
+            if own:  # ``sys.modules[__name__]``: this module's object, handed on or changed
+                self.b.dynamic(DynamicKind.NAMESPACE, line, "sys.modules[__name__]")
+        elif own:
+            self.b.dynamic(DynamicKind.NAMESPACE, line, "sys.modules[__name__] = ...")
+        else:
+            self._registers(node.slice, line, "sys.modules[...] = ...")
+
+    def _registers(self, key: ast.expr, line: int, construct: str) -> None:
+        self.b.dynamic(DynamicKind.REGISTERS, line, construct, _registered_name(key))
+
+
+def _module_name_given(node: ast.expr) -> str:
+    """A call argument that may name a module: a dotted string literal, or one built from this
+    module's name (``f"{__name__}.old"``), written as DynamicFact.target writes it; else ""."""
+    if type(node) is ast.Constant and type(node.value) is str:
+        text = node.value
+        return text if "." in text and is_dotted_name(text) else ""
+    built = _registered_name(node)
+    return built if built.startswith(("__name__", "__package__")) else ""
+
+
+def _namespace_call(node: ast.Call) -> str | None:
+    """``globals()``, ``vars()`` or ``locals()`` (no arguments): which, else None."""
+    func = node.func
+    if type(func) is ast.Name and func.id in _NAMESPACE_CALLS and not node.args and not node.keywords:
+        return func.id
+    return None
+
+
+def _registered_name(key: ast.expr) -> str:
+    """The module name a ``sys.modules`` key names, as DynamicFact.target writes it."""
+    kind = type(key)
+    if kind is ast.Constant and type(key.value) is str:
+        return key.value
+    parts: list[ast.expr] = []
+    if kind is ast.BinOp and type(key.op) is ast.Add:
+        parts = [key.left, key.right]
+    elif kind is ast.JoinedStr:
+        parts = [v.value if type(v) is ast.FormattedValue else v for v in key.values]
+    if kind is ast.Name and key.id in ("__name__", "__package__"):
+        return key.id
+    if len(parts) == 2:
+        head, tail = parts
+        anchor = _dotted(head)
+        if (
+            anchor in ("__name__", "__package__")
+            and type(tail) is ast.Constant
+            and type(tail.value) is str
+            and tail.value.startswith(".")
+        ):
+            return anchor + tail.value
+    return "*"
 
 
 def _push_children(node: ast.AST, kind: type, stack: list[ast.AST]) -> None:

@@ -20,6 +20,8 @@ from archguard.domain.facts import (
     AttributeUse,
     Binding,
     BindingKind,
+    DynamicFact,
+    DynamicKind,
     FileFacts,
     ImportFact,
     ImportKind,
@@ -42,23 +44,40 @@ _WARN_CALL_TEXT = re.compile(r"warn[\s)]*\(")
 _STDLIB = sys.stdlib_module_names
 
 
-# numpy's ``for key in allTypes: globals()[key] = allTypes[key]``: names no parser can list.
-_WRITES_GLOBALS = re.compile(r"globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.(?:update|setdefault)\()")
-
 # A module that swaps itself out of ``sys.modules`` (transformers' ``_LazyModule``, apipkg's
 # ``initpkg(__name__, ...)``): the object importers get is another one. The second alternative is a
 # bare module-level call with ``__name__`` as its first argument, the shape of such helpers.
-# One that registers modules under its name (six's ``sys.modules[__name__ + ".moves"]``, an
-# importer on ``sys.meta_path``) may have submodules that exist only at run time.
 _REPLACES_MODULE = re.compile(r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]")
 # The second shape, split in two so the regex starts at a literal (``^[A-Za-z_]...`` tried at
 # every line start cost half the builder's time): the call ``(__name__,``, then its callee must be
 # the whole line before it.
 _NAME_FIRST_ARGUMENT = re.compile(r"\(\s*__name__\s*[,)]")
 _MODULE_LEVEL_CALLEE = re.compile(r"[A-Za-z_][\w.]*")
-_REGISTERS_SUBMODULES = re.compile(
-    r"sys\.modules\[\s*__name__\s*\+[^\]\n]*\]\s*=[^=]|sys\.meta_path\.(?:append|insert)\("
-)
+# The words without which no construct can hand a namespace, a package's ``__path__`` or
+# ``sys.modules`` to code we do not follow (DynamicKind): a file holding none of them (most files)
+# is not walked for them at all; in the others only the statements on those lines are.
+_DYNAMIC_WORDS = {
+    word: re.compile(pattern)
+    for word, pattern in (
+        ("globals", r"globals\s*\("),
+        ("vars", r"vars\s*\("),
+        ("locals", r"locals\s*\("),
+        ("setattr", r"setattr\s*\("),
+        ("exec", r"exec\s*\("),
+        ("eval", r"eval\s*\("),
+        ("modules", r"modules\s*[\[.]"),
+        ("__dict__", "__dict__"),
+        ("__path__", "__path__"),
+        ("declare_namespace", "declare_namespace"),
+        ("meta_path", "meta_path"),
+        ("path_hooks", "path_hooks"),
+        ("f_globals", "f_globals"),
+        ("f_locals", "f_locals"),
+        ("__globals__", "__globals__"),
+        ("import_module", r"import_module\s*\(\s*__name__"),
+        ("__import__", r"__import__\s*\(\s*__name__"),
+    )
+}
 # The words a function or class body needs to hold a fact (see FactsBuilder.function_body_lines).
 _IMPORT_TEXT = re.compile("import")
 _GLOBAL_TEXT = re.compile("global")
@@ -242,6 +261,13 @@ class FactsBuilder:
         # Inside a def or class body a statement can hold a fact only on these lines (a module
         # global or binding is never bound there): the walker skips the others unvisited.
         self.nested_lines = LineGate.of_lines(body_lines | call_lines)
+        # Where a construct of DynamicKind may be written (a separate walk visits only these).
+        dynamic = [pattern for word, pattern in _DYNAMIC_WORDS.items() if word in source]
+        self.dynamic_lines = LineGate(source, dynamic) if dynamic else LineGate.of_lines(())
+        self._dynamic: list[DynamicFact] = []
+        # Attribute writes and hand-overs of objects named by a dotted expression: kept at the
+        # end only when the expression starts at a name an import binds (it may be a module).
+        self._handed: list[DynamicFact] = []
         self._imports: list[ImportFact] = []
         self._bindings: list[Binding] = []
         self._uses: list[AttributeUse] = []
@@ -291,11 +317,13 @@ class FactsBuilder:
 
     # -- imports ---------------------------------------------------------------------------------
 
-    def import_modules(self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]]) -> None:
-        """``import a.b [as c], d``: one fact per module."""
+    def import_modules(
+        self, context: Context, span: Span, aliases: Iterable[tuple[str, str | None]], *, lazy: bool = False
+    ) -> None:
+        """``[lazy] import a.b [as c], d``: one fact per module."""
         statement = self.text(span)
         for module, asname in aliases:
-            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement)
+            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement, lazy)
             self._note_plain_import(module, asname)
             if asname == "__getattr__" and not context.in_function:
                 self._has_getattr = True
@@ -307,11 +335,13 @@ class FactsBuilder:
         module: str,
         level: int,
         aliases: Iterable[tuple[str, str | None]],
+        *,
+        lazy: bool = False,
     ) -> None:
-        """``from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
+        """``[lazy] from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
         statement = self.text(span)
         for name, asname in aliases:
-            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement)
+            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement, lazy)
             if module == "importlib" and level == 0 and name == "import_module":
                 self._import_module_names.add(asname or name)
             if (asname or name) == "__getattr__" and not context.in_function:
@@ -338,6 +368,7 @@ class FactsBuilder:
         context: Context,
         span: Span,
         statement: str,
+        lazy: bool = False,
     ) -> None:
         self._imports.append(
             ImportFact(
@@ -354,6 +385,7 @@ class FactsBuilder:
                 in_function=context.in_function,
                 guarded=context.guarded,
                 conditional=context.conditional,
+                lazy=lazy,
             )
         )
 
@@ -527,6 +559,36 @@ class FactsBuilder:
         else:
             self._all_computed = True
 
+    # -- namespaces, paths and sys.modules changed by code we do not follow ---------------------
+
+    def dynamic(self, kind: DynamicKind, line: int, construct: str, target: str = "") -> None:
+        """A construct of this module itself: its namespace escapes (NAMESPACE), its ``__path__``
+        may grow (PATH), it registers modules (REGISTERS, ``target`` as DynamicFact says) or it
+        reaches its caller's namespace (CALLER_NAMESPACE)."""
+        self._dynamic.append(DynamicFact(line, kind, construct, target))
+
+    def hands_on(self, line: int, construct: str, dotted: str, name: str = "") -> None:
+        """``dotted.name = v``, ``setattr(dotted, ...)``, ``dotted.__dict__``, ``vars(dotted)``,
+        ``f(dotted)`` at module level: if ``dotted`` denotes a module, names may be bound in it
+        (``name``, or any when empty)."""
+        self._handed.append(DynamicFact(line, DynamicKind.SETS_ATTRIBUTES, construct, dotted, name))
+
+    def calls_at_import(self, line: int, callee: str, module_names: Sequence[str] = ()) -> None:
+        """A module-level call of a function imported or defined here (see DynamicKind.CALLS);
+        ``module_names``: its arguments that may name modules (a helper registering modules
+        under computed names registers these)."""
+        if callee.partition(".")[0] not in _STDLIB:
+            names = "|".join(module_names)
+            self._handed.append(DynamicFact(line, DynamicKind.CALLS, f"{callee}()", callee, names))
+
+    def _dynamic_facts(self) -> tuple[DynamicFact, ...]:
+        if not self._handed:
+            return tuple(sorted(set(self._dynamic)))  # line first: a total order, walk-independent
+        bound = {fact.bound_name for fact in self._imports} | self._plain_roots.keys()
+        bound.update(b.name for b in self._bindings if b.kind is BindingKind.FUNCTION)
+        handed = [fact for fact in self._handed if fact.target.partition(".")[0] in bound]
+        return tuple(sorted({*self._dynamic, *handed}))
+
     # -- attribute uses --------------------------------------------------------------------------
 
     @property
@@ -565,22 +627,17 @@ class FactsBuilder:
             warns_deprecation=self._warns,
             **text_facts(self._source),
             function_globals=tuple(sorted(self._function_globals)),
+            dynamic=self._dynamic_facts(),
         )
 
 
 class TextFacts(TypedDict):
-    writes_globals: bool
     replaces_module: bool
-    registers_submodules: bool
 
 
 def text_facts(source: str) -> TextFacts:
     """The facts read from the text rather than the tree (FileFacts fields of the same names)."""
-    return TextFacts(
-        writes_globals=_WRITES_GLOBALS.search(source) is not None,
-        replaces_module="__name__" in source and _replaces_module(source),
-        registers_submodules="sys." in source and _REGISTERS_SUBMODULES.search(source) is not None,
-    )
+    return TextFacts(replaces_module="__name__" in source and _replaces_module(source))
 
 
 def _replaces_module(source: str) -> bool:

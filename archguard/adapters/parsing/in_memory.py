@@ -19,7 +19,7 @@ from pathlib import Path
 from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, blob_id, encode_outcome
 from archguard.adapters.parsing.scanner import scan_files
 from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, too_large
-from archguard.adapters.project_files.git_objects import blob_batches, blob_sizes, read_blobs
+from archguard.adapters.project_files import git_objects
 from archguard.domain.facts import ParseOutcome, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -64,7 +64,7 @@ def scan_blobs(
     A blob git cannot give is left out."""
     if not files:
         return {}
-    sizes = blob_sizes(root, {blob_of[f.path] for f in files})
+    sizes = git_objects.blob_sizes(root, {blob_of[f.path] for f in files})
     found: dict[str, tuple[CachedOutcome, int]] = {}
     by_blob: dict[str, list[SourceFile]] = {}
     for file in files:
@@ -75,8 +75,8 @@ def scan_blobs(
             by_blob.setdefault(blob_of[file.path], []).append(file)
     written: list[SourceFile] = []
     with _scan_folder() as folder:
-        for batch in blob_batches({blob: sizes[blob] for blob in by_blob}):
-            for blob, content in read_blobs(root, batch).items():
+        for batch in git_objects.blob_batches({blob: sizes[blob] for blob in by_blob}):
+            for blob, content in git_objects.read_blobs(root, batch).items():
                 for file in by_blob[blob]:
                     _write(folder, file.path, content)
                     written.append(file)

@@ -16,11 +16,25 @@ class LazyFacts(Mapping[str, FileFacts]):
     """Knows which files parsed at once; decodes a file's facts on first access to it (an
     incremental derivation reads only the few files a change reaches)."""
 
-    def __init__(self, paths: list[str], one: Callable[[str], FileFacts | None]) -> None:
+    def __init__(
+        self,
+        paths: list[str],
+        one: Callable[[str], FileFacts | None],
+        may_hold: Callable[[str, bytes], bool] | None = None,
+    ) -> None:
         self._paths = paths
         self._known = set(paths)
         self._one = one
+        self._may_hold = may_hold
         self._facts: dict[str, FileFacts] = {}
+
+    def paths_holding(self, text: str) -> list[str]:
+        """The files whose facts may hold ``text`` (a string value stored in them, such as a
+        DynamicKind), told without decoding them when the encoded form can say: a superset."""
+        if self._may_hold is None:
+            return list(self._paths)
+        word = text.encode()
+        return [path for path in self._paths if path in self._facts or self._may_hold(path, word)]
 
     def __getitem__(self, path: str) -> FileFacts:
         facts = self._facts.get(path)

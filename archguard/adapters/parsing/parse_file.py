@@ -37,7 +37,7 @@ from archguard.adapters.parsing.source_text import (
     too_large,
 )
 from archguard.adapters.parsing.workers import DeadlinePassed, deadline, deadlines
-from archguard.adapters.project_files.safe_io import NotRegularFile, read_regular
+from archguard.adapters.project_files.safe_io import RefusedFile, read_regular
 from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
 
 # What the newer-syntax pass gives for a file whose content is no longer what the first read hashed.
@@ -103,7 +103,7 @@ _CRASHED = "could not be analysed (the parser process crashed)"
 
 def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
     try:
-        data, stat = read_regular(os.path.join(root, path), max_bytes=DEFAULT_MAX_BYTES)
+        data, stat = read_regular(os.path.join(root, path), max_bytes=DEFAULT_MAX_BYTES, confine_to=root)
         if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
             # Same wording as decode_source, which we skip so as not to read the file.
             return unreadable(path, too_large(stat.st_size))
@@ -154,7 +154,7 @@ def _newer_outcome_of(
     root: str, path: str, constructs: list[SyntaxIssue], digest: bytes | None
 ) -> NewerOutcome:
     try:
-        data = read_regular(os.path.join(root, path))[0]
+        data = read_regular(os.path.join(root, path), confine_to=root)[0]
     except OSError:  # gone since the first read
         return CHANGED
     if blob_id(data) != digest:
@@ -202,7 +202,7 @@ def still_as_read(root: str, item: Parsed) -> bool:
     if time.time_ns() - stat.st_mtime_ns >= RACY_WINDOW_NS:
         return True
     try:
-        data, _ = read_regular(os.path.join(root, item.path), max_bytes=DEFAULT_MAX_BYTES)
+        data, _ = read_regular(os.path.join(root, item.path), max_bytes=DEFAULT_MAX_BYTES, confine_to=root)
     except OSError:
         return False
     return blob_id(data) == item.digest
@@ -214,7 +214,7 @@ def _cpython_issue(path: str, error: SyntaxError) -> SyntaxIssue:
 
 def os_reason(error: OSError) -> str:
     """Why a listed file cannot be read, as the user reads it."""
-    if isinstance(error, NotRegularFile):
+    if isinstance(error, RefusedFile):  # not a regular file, or a link out of ROOT: it says which
         return error.strerror or "not a regular file"
     if isinstance(error, PermissionError):
         return "permission denied"

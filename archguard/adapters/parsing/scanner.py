@@ -46,7 +46,7 @@ from archguard.adapters.parsing.parse_file import (
     still_as_read,
 )
 from archguard.adapters.parsing.workers import Workers, chunks, isolated
-from archguard.adapters.project_files.safe_io import NotRegularFile
+from archguard.adapters.project_files.safe_io import NotRegularFile, stat_in_tree
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import SourceFile
 
@@ -105,7 +105,11 @@ class ScanOutput:
         """path -> facts of every file that parsed, each decoded on first access: an incremental
         derivation (app/engine.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return LazyFacts(parsed, self._facts_of)
+        return LazyFacts(parsed, self._facts_of, self._may_hold)
+
+    def _may_hold(self, path: str, word: bytes) -> bool:
+        result = self._results[path]
+        return not isinstance(result, CachedOutcome) or result.may_hold(word)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         if "outcomes" in self.__dict__:  # everything is decoded already
@@ -159,7 +163,10 @@ def scan_files(
     progress: ProgressCallback | None = None,
 ) -> ScanOutput:
     root = Path(root)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    # Never more workers than CPUs: ``jobs`` may come from the tree's pyproject.toml (``jobs = 256``
+    # would start 256 processes; docs/security.md), and more would only compete for the same cores.
+    cpus = _usable_cpus()
+    jobs = max(1, min(jobs or cpus, cpus))
     cache.select_target(target)
     tracker = _Progress(len(files), progress)
     with gc_policy.paused():  # a warm run builds every file's facts from the cache here
@@ -198,6 +205,12 @@ def scan_files(
     return ScanOutput(in_order, done.hits, done.digests, reparse, done.hashes)
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, where the platform has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return max(1, len(affinity(0)) if affinity is not None else os.cpu_count() or 1)
+
+
 def _reuse_by_stat(
     root: Path, files: Sequence[SourceFile], cache: FactsCache, advance: Callable[[int], None]
 ) -> tuple[_Settled, list[_ToParse]]:
@@ -209,7 +222,8 @@ def _reuse_by_stat(
     for source in files:
         path = source.path
         try:
-            stat = os.stat(os.path.join(root, path))  # not root / path: pathlib costs 20 us a file
+            # not root / path: cheaper per file; a link out of ROOT is refused
+            stat = stat_in_tree(os.path.join(root, path), root)
             if not S_ISREG(stat.st_mode):  # a FIFO, device or socket named *.py: never opened
                 raise NotRegularFile(path, stat.st_mode)
         except OSError as error:
@@ -242,9 +256,10 @@ def _read_and_parse_all(
         on_results=_decode_facts,
         on_crash=crashed,
     )
-    # CPython's parser needs a hundred times a file's size and more (0.7 GB for a 4.7 MB list
-    # literal): large files are parsed one at a time, each in a process of its own that hands
-    # that memory back when it ends, so a few of them cannot exhaust a CI runner together.
+    # CPython's parser needs many times a file's size in memory (benchmarks/README.md,
+    # "Measurements behind design choices"): large files are parsed one at a time, each in a
+    # process of its own that hands that memory back when it ends, so a few of them cannot
+    # exhaust a CI runner together.
     for item in large:
         parsed.extend(isolated(parse_chunk, str(root), [item], crashed))
         if on_done:

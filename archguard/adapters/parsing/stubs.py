@@ -16,6 +16,7 @@ from pathlib import Path
 from archguard.adapters.cache.facts_cache import blob_id
 from archguard.adapters.parsing.facts_ast import extract_facts
 from archguard.adapters.parsing.source_text import UnreadableSource, decode_source
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.facts import FileFacts
 from archguard.domain.sources import SourceFile
 
@@ -33,7 +34,7 @@ def read_stubs(root: Path, stubs: Sequence[SourceFile]) -> dict[str, Stub]:
     found: dict[str, Stub] = {}
     for stub in stubs:
         try:
-            data = (root / stub.path).read_bytes()
+            data = read_regular(root / stub.path, confine_to=root)[0]  # never blocks, never leaves ROOT
             facts = extract_facts(decode_source(data))
         except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):
             continue

@@ -21,9 +21,10 @@ from pathlib import Path
 from archguard.domain.facts import SyntaxIssue
 
 OLDEST_TARGET = (3, 7)
-# The newest grammar archguard reads: ruff 0.17 knows py315, but the rewrite for older
-# interpreters (downlevel) knows the constructs up to 3.14, so a newer default would promise too much.
-NEWEST_TARGET = (3, 14)
+# The newest grammar archguard reads, and the default target: 3.15 (PEP 810 lazy imports, PEP 798
+# unpacking in comprehensions), which ruff judges from 0.15.14 on and the rewrite for older
+# interpreters (downlevel) reads. A newer target waits for both.
+NEWEST_TARGET = (3, 15)
 IO_ERROR_CODE = "E902"  # ruff could not read the file; any other E9 diagnostic is a syntax error
 # Long command lines fail (Windows: 32 KiB; POSIX: ARG_MAX shared with the environment).
 MAX_ARGS_CHARS = 24_000 if sys.platform == "win32" else 100_000

@@ -10,7 +10,7 @@ from typing import Any
 from archguard.adapters.project_files.output_files import write_output
 from archguard.adapters.project_files.safe_io import describe_read_error, read_regular_text
 from archguard.domain.errors import ConfigError
-from archguard.domain.findings import Violation
+from archguard.domain.findings import DEPENDENCY, Violation
 
 BASELINE_SCHEMA = "archguard-baseline/1"
 
@@ -84,7 +84,7 @@ def parse_expiry(value: object) -> str:
 
 def baseline_entry(violation: Violation) -> dict[str, Any]:
     """What a baseline remembers of a violation: the fingerprint, plus enough to read it by eye."""
-    return {
+    entry = {
         "fingerprint": violation.fingerprint,
         "code": violation.code,
         "contract": violation.contract,
@@ -92,6 +92,10 @@ def baseline_entry(violation: Violation) -> dict[str, Any]:
         "imported": violation.imported,
         "statement": " ".join(violation.statement.split()),
     }
+    dependency = dict(violation.extra).get(DEPENDENCY)
+    if dependency:  # an import-linter finding: the dependency it starts (docs/ratchet.md)
+        entry[DEPENDENCY] = dependency
+    return entry
 
 
 # Keys in this order in every entry (then any others, sorted), so a diff shows only what changed.
@@ -102,6 +106,7 @@ _KEY_ORDER = (
     "path",
     "imported",
     "statement",
+    "dependency",
     "owner",
     "reason",
     "expires",
@@ -113,7 +118,7 @@ def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
     return {**known, **{key: entry[key] for key in sorted(entry) if key not in known}}
 
 
-def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
+def write_baseline(path: Path, entries: list[dict[str, Any]], *, root: Path | None = None) -> None:
     """Write atomically, sorted, so the file diffs well in code review."""
     document = {
         "schema": BASELINE_SCHEMA,
@@ -122,4 +127,6 @@ def write_baseline(path: Path, entries: list[dict[str, Any]]) -> None:
             for e in sorted(entries, key=lambda e: (e.get("path", ""), e.get("code", ""), e["fingerprint"]))
         ],
     }
-    write_output(json.dumps(document, indent=2) + "\n", path)  # a failed write: exit 2, old file kept
+    write_output(
+        json.dumps(document, indent=2) + "\n", path, root=root
+    )  # a failed write: exit 2, old file kept

@@ -5,32 +5,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from archguard.adapters.project_files.output_files import create_new, encode_text, guard_destination
+from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.errors import ConfigError
 
 
-def write_new_file(path: Path, text: str) -> bool:
+def write_new_file(path: Path, text: str, *, root: Path) -> bool:
     """Create ``path`` with ``text`` (folders made as needed); False when it already exists.
-    ``O_EXCL`` makes "does not exist" and "create" one step, so a file appearing meanwhile is
-    never overwritten either."""
+    Through the one output guard (never through a link out of ROOT ``root``, never in ``.git``)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileExistsError:
-        return False
+        return create_new(path, encode_text(text), root=root)
     except OSError as error:
-        raise ConfigError(f"cannot create {path}: {error.strerror}") from None
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    return True
+        raise ConfigError(f"cannot create {path}: {error.strerror or error}") from None
 
 
-def append_table(path: Path, table_name: str, text: str) -> bool:
+def append_table(path: Path, table_name: str, text: str, *, root: Path) -> bool:
     """Append a TOML table to an existing file that has no table of that name; the existing
     content is left byte for byte. False when the table is there already."""
     import tomllib
 
     try:
-        current = path.read_text(encoding="utf-8")
+        current = read_regular(path, confine_to=root)[0].decode("utf-8")
         document = tomllib.loads(current)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read: {error}", path=str(path)) from None
@@ -44,6 +39,11 @@ def append_table(path: Path, table_name: str, text: str) -> bool:
     else:
         return False
     separator = "" if current.endswith("\n") or not current else "\n"
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(separator + "\n" + text)
+    try:
+        guard_destination(path, root=root)
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        raise ConfigError(f"cannot write: {error.strerror or error}", path=str(path)) from None
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(encode_text(separator + "\n" + text))
     return True

@@ -5,25 +5,32 @@ under analysis is never trusted to run anything, hooks and config included)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from archguard.adapters.project_files.output_files import write_atomically
+from archguard.adapters.project_files.output_files import encode_text, write_atomically
+from archguard.adapters.project_files.safe_io import describe_read_error, read_regular
 from archguard.domain.errors import ConfigError
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
-def read_history(path: Path) -> list[dict[str, Any]]:
-    """Every entry of FILE, oldest first; a missing file is an empty history. A line that is not
-    a JSON object is bad input: one error naming the file and line."""
-    if not path.exists():
+def read_history(
+    path: Path, *, counts: Sequence[str] = (), counts_per_name: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Every entry of FILE, oldest first; a missing file is an empty history. The file may be
+    committed, so it is read as every file of the tree is (never blocking, regular files only) and
+    each line is validated (:func:`_check_entry`; ``counts``: keys holding whole numbers,
+    ``counts_per_name``: keys holding objects of them): a bad line is one error naming the file and line."""
+    if not os.path.lexists(path):
         return []
     try:
-        content = path.read_text(encoding="utf-8")
+        content = read_regular(path)[0].decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read history: {error}", path=str(path)) from None
+        raise ConfigError(f"cannot read history: {describe_read_error(error)}", path=str(path)) from None
     entries = []
     for number, line in enumerate(content.splitlines(), 1):
         if not line.strip():
@@ -36,16 +43,52 @@ def read_history(path: Path) -> list[dict[str, Any]]:
             ) from None
         if not isinstance(entry, dict):
             raise ConfigError("history line is not a JSON object", path=str(path), line=number)
+        problem = _check_entry(entry, counts, counts_per_name)
+        if problem:
+            raise ConfigError(f"history line: {problem}", path=str(path), line=number)
         entries.append(entry)
     return entries
 
 
-def append_history(path: Path, entries: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[str, Any]]:
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_COMMIT = re.compile(r"^[0-9a-f]{4,64}$")
+
+
+def _check_entry(entry: dict[str, Any], counts: Sequence[str], counts_per_name: Sequence[str]) -> str | None:
+    """What is wrong with one history line (None: nothing). Dates and commits are what archguard
+    writes (an ISO date, a hex commit id); counts are whole numbers, per-name counts objects of them."""
+    date = entry.get("date", "")
+    if not isinstance(date, str) or (date and not _DATE.match(date)):
+        return "'date' must be an ISO date (YYYY-MM-DDTHH:MM:SS+00:00)"
+    commit = entry.get("commit")
+    if commit is not None and not (isinstance(commit, str) and _COMMIT.match(commit)):
+        return "'commit' must be a hexadecimal commit id or null"
+    for key in counts:
+        if key in entry and not _is_count(entry[key]):
+            return f"'{key}' must be a whole number, not {type(entry[key]).__name__}"
+    for key in counts_per_name:
+        value = entry.get(key, {})
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and _is_count(v) for k, v in value.items()
+        ):
+            return f"'{key}' must be an object of whole numbers"
+    if entry.get("golden_path_clean") not in (None, True, False):
+        return "'golden_path_clean' must be true, false or null"
+    return None
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def append_history(
+    path: Path, entries: list[dict[str, Any]], entry: dict[str, Any], *, root: Path | None = None
+) -> list[dict[str, Any]]:
     """Write the old entries plus ``entry`` atomically (a reader never sees half a line)."""
     updated = [*entries, entry]
     text = "".join(json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n" for e in updated)
     try:
-        write_atomically(path, text.encode("utf-8"))
+        write_atomically(path, encode_text(text), root=root)
     except OSError as error:
         raise ConfigError(f"cannot write history: {error.strerror or error}", path=str(path)) from None
     return updated

@@ -3,6 +3,8 @@
 * :func:`read_regular` opens with ``O_NONBLOCK`` and checks, on the open descriptor, that it is a
   regular file: a FIFO, a device or a socket (planted, or swapped in after the file was listed) is
   an error with its kind named, never a read that blocks forever or never ends (``/dev/zero``).
+  With ``confine_to=ROOT`` (every read of the tree's own files), a symbolic link that leads out of
+  ROOT is refused too (:class:`LeadsOutOfRoot`): text from outside is not the tree's source.
 * :func:`require_inside` is the rule for paths that come from the tree's own configuration: they
   must resolve, symlinks followed, inside ROOT. Paths given on the command line may point anywhere.
 """
@@ -26,11 +28,22 @@ _KINDS = (
 )
 
 
-class NotRegularFile(OSError):
+class RefusedFile(OSError):
+    """A file of the tree that is not read; ``strerror`` says why, as the user reads it."""
+
+
+class NotRegularFile(RefusedFile):
     """The path is not a regular file; ``strerror`` says what it is."""
 
     def __init__(self, path: str | Path, mode: int) -> None:
         super().__init__(errno.EINVAL, f"not a regular file ({kind_of(mode)})", str(path))
+
+
+class LeadsOutOfRoot(RefusedFile):
+    """A symbolic link in the tree that leads to a file outside ROOT."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(errno.EPERM, "symbolic link leading outside ROOT", str(path))
 
 
 def kind_of(mode: int) -> str:
@@ -40,10 +53,15 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular(path: str | Path, *, max_bytes: int | None = None) -> tuple[bytes, os.stat_result]:
+def read_regular(
+    path: str | Path, *, max_bytes: int | None = None, confine_to: str | Path | None = None
+) -> tuple[bytes, os.stat_result]:
     """The bytes of a regular file and its stat (taken on the open descriptor). Raises
     :class:`NotRegularFile` for anything else, without blocking; OSError as ``open`` does. With
-    ``max_bytes``, a larger file is not read: its bytes come back empty (the caller checks the size)."""
+    ``max_bytes``, a larger file is not read: its bytes come back empty (the caller checks the size).
+    ``confine_to``: ROOT, for a file of the tree (:func:`stat_in_tree`)."""
+    if confine_to is not None:
+        stat_in_tree(path, confine_to)
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         status = os.fstat(descriptor)
@@ -60,6 +78,19 @@ def read_regular(path: str | Path, *, max_bytes: int | None = None) -> tuple[byt
         return b"".join(chunks), status
     finally:
         os.close(descriptor)
+
+
+def stat_in_tree(path: str | Path, root: str | Path) -> os.stat_result:
+    """The stat of a file of the tree, symlinks followed, or :class:`LeadsOutOfRoot` when it is a
+    symbolic link that leads out of ROOT. One ``lstat`` for a plain file (what a scan meets);
+    discovery never lists a file under a symlinked folder, so only the file itself can be a link."""
+    status = os.lstat(path)
+    if not stat.S_ISLNK(status.st_mode):
+        return status
+    status = os.stat(path)  # a broken link or a loop raises here, as before
+    if stat.S_ISREG(status.st_mode) and not is_inside(Path(path), Path(root)):
+        raise LeadsOutOfRoot(path)
+    return status  # not a regular file: the caller refuses it by its kind (a link to /dev/zero)
 
 
 def read_regular_text(path: str | Path) -> str:
@@ -92,7 +123,7 @@ def describe_read_error(error: OSError | UnicodeDecodeError) -> str:
     """Why a configuration file could not be read, never quoting its content."""
     if isinstance(error, UnicodeDecodeError):
         return f"not UTF-8 text (byte {error.start})"
-    return error.strerror or type(error).__name__  # NotRegularFile's says what the path is instead
+    return error.strerror or type(error).__name__  # a RefusedFile's says what the path is instead
 
 
 def same_file(first: str | Path, second: str | Path) -> bool:

@@ -27,7 +27,7 @@ import networkx as nx
 
 from archguard.analysis.discover import names
 from archguard.analysis.discover.score import cluster_score
-from archguard.analysis.symbols import OK, Origin, SymbolTable
+from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -111,7 +111,7 @@ def _collect_uses(table: SymbolTable, files: Sequence[SourceFile], facts: Mappin
                 continue
             res = table.resolve(module, fact.name)
             origin = res.origin
-            if res.status != OK or origin is None or not origin.name:
+            if res.status != Status.OK or origin is None or not origin.name:
                 continue
             if origin.module == file.module:
                 continue

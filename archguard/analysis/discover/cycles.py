@@ -11,7 +11,7 @@ returning that many.
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -27,31 +27,33 @@ def find_cycles(runtime: nx.DiGraph) -> list[Cycle]:
     for component in nx.strongly_connected_components(runtime):
         if len(component) < 2:
             continue
-        adjacency = {n: {m for m in runtime.successors(n) if m in component} for n in component}
-        path = shortest_cycle(adjacency)
+        path = shortest_cycle(runtime, component)
         if not path:
             continue
         cycles.append(
             Cycle(
                 modules=tuple(sorted(component)),
                 path=tuple(_edge(runtime, a, b) for a, b in path),
-                breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, adjacency)),
+                breakers=tuple(_edge(runtime, a, b) for a, b in _breakers(runtime, component)),
             )
         )
     return sorted(cycles, key=lambda c: (-len(c.modules), c.modules))
 
 
-def shortest_cycle(adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """The shortest directed cycle (as edges) of a graph given as node -> successors, by a BFS
-    from each of the best-connected nodes (all of them in a small component)."""
-    in_degree: dict[str, int] = dict.fromkeys(adjacency, 0)
-    for succs in adjacency.values():
-        for m in succs:
-            in_degree[m] = in_degree.get(m, 0) + 1
-    nodes = sorted(adjacency, key=lambda n: (-in_degree[n] - len(adjacency[n]), n))[:_START_NODES]
+def shortest_cycle(graph: nx.DiGraph, members: set[str]) -> list[tuple[str, str]]:
+    """The shortest directed cycle (as edges) among the strongly connected ``members`` of
+    ``graph``, by a breadth-first search from each of their best-connected modules (all of them
+    in a small component), neighbours in name order."""
+
+    def inside(module: str) -> list[str]:
+        return sorted(m for m in graph.succ[module] if m in members)
+
+    def degree(module: str) -> int:
+        return sum(m in members for m in graph.succ[module]) + sum(m in members for m in graph.pred[module])
+
     best: list[tuple[str, str]] = []
-    for start in nodes:
-        found = _cycle_through(adjacency, start, len(best) - 1 if best else None)
+    for start in sorted(members, key=lambda n: (-degree(n), n))[:_START_NODES]:
+        found = _cycle_through(graph, inside, start, len(best) - 1 if best else None)
         if found and (not best or len(found) < len(best)):
             best = found
             if len(best) == 2:
@@ -59,37 +61,35 @@ def shortest_cycle(adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
     return best
 
 
-def _cycle_through(adjacency: dict[str, set[str]], start: str, limit: int | None) -> list[tuple[str, str]]:
-    parent: dict[str, str | None] = {start: None}
-    depth = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if limit is not None and depth[node] >= limit:
-            continue
-        for succ in sorted(adjacency.get(node, ())):
-            if succ == start:
-                chain = [node]
-                while parent[chain[-1]] is not None:
-                    chain.append(parent[chain[-1]])  # type: ignore[arg-type]
-                chain.reverse()
-                return list(zip(chain, [*chain[1:], start], strict=False))
-            if succ not in parent:
-                parent[succ] = node
-                depth[succ] = depth[node] + 1
-                queue.append(succ)
+def _cycle_through(
+    graph: nx.DiGraph, inside: Callable[[str], list[str]], start: str, limit: int | None
+) -> list[tuple[str, str]]:
+    """The shortest cycle through ``start`` of at most ``limit`` + 1 edges (any, without a
+    limit): the first module breadth-first that imports ``start`` closes it."""
+    parent: dict[str, str] = {}
+    for importer, imported in nx.generic_bfs_edges(graph, start, neighbors=inside, depth_limit=limit):
+        parent[imported] = importer
+        if graph.has_edge(imported, start):
+            chain = [imported]
+            while chain[-1] != start:
+                chain.append(parent[chain[-1]])
+            chain.reverse()
+            return list(zip(chain, [*chain[1:], start], strict=True))
     return []
 
 
-def _breakers(runtime: nx.DiGraph, adjacency: dict[str, set[str]]) -> list[tuple[str, str]]:
-    graph = nx.DiGraph([(a, b) for a, succs in adjacency.items() for b in succs])
+def _breakers(runtime: nx.DiGraph, component: set[str]) -> list[tuple[str, str]]:
+    graph = nx.DiGraph()
+    ordered = sorted(component)  # the same graph, so the same answers, whatever the hash seed
+    graph.add_nodes_from(ordered)
+    graph.add_edges_from((a, b) for a in ordered for b in sorted(runtime.succ[a]) if b in component)
     removed: list[tuple[str, str]] = []
     while len(removed) < MAX_BREAKERS:
         cyclic = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
         if not cyclic:
             break
-        biggest = max(cyclic, key=len)
-        cycle = shortest_cycle({n: {m for m in graph.succ[n] if m in biggest} for n in biggest})
+        biggest = max(cyclic, key=lambda c: (len(c), min(c)))
+        cycle = shortest_cycle(graph, biggest)
         if not cycle:
             break
         cheapest = min(cycle, key=lambda e: (not _imports_own_package(*e), len(runtime.edges[e]["sites"]), e))

@@ -1,24 +1,26 @@
-"""The module import graph (networkx) that cycles and hotspots are computed on.
+"""The module import graphs (networkx) that cycles, hotspots and clusters are computed on.
 
-Edges follow the same rule as the grimp graph ``check`` uses (``adapters/importlinter_bridge/grimp_graph.py``):
-``from a import b`` imports ``a.b`` when that is a module, else ``a``; dynamic imports and
-imports of modules outside the tree are left out. Each edge keeps the file and line of every
-import statement that makes it, for cycle reports. Two graphs share one pass:
+Their edges are archguard's one import-edge rule (``domain/import_edges.py``): ``from a import b``
+imports ``a.b`` when that is a module, else ``a``; imports of modules outside the tree are left
+out. Two graphs share one pass:
 
-- ``runtime``: module-level imports that run when the importer is imported (not inside a
-  function, not under ``TYPE_CHECKING``): the only ones that can make an import cycle fail;
-- ``all``: every import, loose files included: fan-in as a reviewer counts it.
+- ``all``: the module graph, every edge (loose files and dynamic imports included; a module
+  importing itself too): what ``summary.imports`` counts, fan-in as a reviewer counts it;
+- ``runtime``: the edges that run when the importer is imported (``at_import_time``: not inside
+  a function, not under ``TYPE_CHECKING``, not a PEP 810 ``lazy`` import), from modules of packages to other modules: the only
+  ones that can make an import cycle fail. Each keeps the file and line of every import
+  statement that makes it (``sites``), for cycle reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from archguard.analysis.symbols import SymbolTable
-from archguard.domain.facts import FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import FileFacts
+from archguard.domain.import_edges import EdgeRule, imported_object
 from archguard.domain.sources import SourceFile
 
 
@@ -30,92 +32,62 @@ class ModuleGraphs:
     importer_files: dict[str, set[str]] = field(default_factory=dict)  # module -> importing paths
 
 
-def build_module_graphs(
-    table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-) -> ModuleGraphs:
+def build_module_graphs(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> ModuleGraphs:
     runtime: nx.DiGraph = nx.DiGraph()
     every: nx.DiGraph = nx.DiGraph()
     graphs = ModuleGraphs(runtime, every)
     for file in files:
         graphs.paths.setdefault(file.module, file.path)
-    memo: dict[str, bool] = {}
-
-    def is_module(module: str) -> bool:
-        return _is_module(table, module, memo)
-
+    rule = EdgeRule.of(files)
     for file in files:
         file_facts = facts.get(file.path)
         if file_facts is None:
             continue
-        for imported, at_import_time, line in file_edges(file, file_facts, is_module):
-            graphs.importer_files.setdefault(imported, set()).add(file.path)
-            every.add_edge(file.module, imported)
-            if at_import_time and not file.loose:
-                data = runtime.get_edge_data(file.module, imported)
+        for edge in rule.edges(file, file_facts):
+            every.add_edge(edge.importer, edge.imported)
+            if edge.imported == edge.importer:
+                continue  # a module importing itself: no importer of it, no cycle
+            graphs.importer_files.setdefault(edge.imported, set()).add(file.path)
+            if edge.at_import_time and not file.loose:
+                data = runtime.get_edge_data(edge.importer, edge.imported)
                 if data is None:
-                    runtime.add_edge(file.module, imported, sites=[(file.path, line)])
-                elif (file.path, line) not in data["sites"]:
-                    data["sites"].append((file.path, line))
+                    runtime.add_edge(edge.importer, edge.imported, sites=[(file.path, edge.line)])
+                elif (file.path, edge.line) not in data["sites"]:
+                    data["sites"].append((file.path, edge.line))
     for _, _, data in runtime.edges(data=True):
         data["sites"].sort()
     return graphs
 
 
-FileEdge = tuple[str, bool, int]  # (imported module, runs when the importer is imported, line)
-# One import statement before the tree is consulted: (``a.b`` of ``from a import b`` or None,
-# ``a``, runs when the importer is imported, line).
-ImportSite = tuple[str | None, str, bool, int]
+def module_imports(graphs: ModuleGraphs) -> dict[str, set[str]]:
+    """Module -> the other modules it imports (the module graph without self-imports)."""
+    return {m: set(graphs.all.successors(m)) - {m} for m in graphs.all}
 
 
-def file_edges(file: SourceFile, file_facts: FileFacts, is_module: Callable[[str], bool]) -> list[FileEdge]:
-    """``file``'s imports of other modules of the tree, in statement order: the graphs' edges
-    from it (``is_module``: a module name has a file in the tree)."""
-    return resolve_sites(file.module, import_sites(file, file_facts), is_module)
+FileEdge = tuple[str, bool, int]  # (imported module, at import time, line)
+ImportSite = tuple[str, bool, int]  # (the dotted object an import names, at import time, line)
 
 
 def import_sites(file: SourceFile, file_facts: FileFacts) -> list[ImportSite]:
-    """What decides ``file``'s edges besides which names are modules (a walk through history
-    keeps these per file version and resolves them again when modules come or go:
+    """What decides ``file``'s edges besides which names are modules, in statement order (a walk
+    through history keeps these per file version and resolves them again when modules come or go:
     ``analysis/discover/structure.py``)."""
     found = []
     for fact in file_facts.imports:
-        sub, base = import_candidates(file, fact)
-        if base:
-            found.append((sub, base, not fact.in_function and not fact.type_checking, fact.line))
+        obj = imported_object(file, fact)
+        if obj is not None:
+            found.append((obj, fact.at_import_time, fact.line))
     return found
 
 
-def resolve_sites(
-    module: str, sites: Sequence[ImportSite], is_module: Callable[[str], bool]
-) -> list[FileEdge]:
-    """The edges from ``module`` its import sites make: to ``a.b`` when that is a module, else to
-    ``a`` when that is one, else none (an external or dangling import); never to itself."""
+def resolve_sites(sites: Sequence[ImportSite], rule: EdgeRule) -> list[FileEdge]:
+    """The edges the import sites make under ``rule`` (its modules): what ``rule.edges`` gives for
+    the file, one per imported module and line, the first statement's."""
+    seen: set[tuple[str, int]] = set()
     found = []
-    for sub, base, at_import_time, line in sites:
-        imported = sub if sub is not None and is_module(sub) else base if is_module(base) else None
-        if imported is not None and imported != module:
+    for obj, at_import_time, line in sites:
+        imported = rule.module_of(obj)
+        if imported is not None and (imported, line) not in seen:
+            seen.add((imported, line))
             found.append((imported, at_import_time, line))
     return found
-
-
-def import_candidates(file: SourceFile, fact: ImportFact) -> tuple[str | None, str | None]:
-    """(``a.b`` for ``from a import b``, else None; ``a``): the module names whose existence
-    decides which module the import makes ``file`` depend on (grimp's rule: the first that is a
-    module of the tree; neither: the import is external)."""
-    base = fact.module if fact.kind is ImportKind.DYNAMIC else file.import_target(fact)
-    if not base:
-        return None, None
-    if fact.kind is ImportKind.FROM and fact.name and fact.name != "*":
-        return f"{base}.{fact.name}", base
-    return None, base
-
-
-def _is_module(table: SymbolTable, module: str, memo: dict[str, bool] | None) -> bool:
-    """A module with a file (a namespace folder imports nothing and is imported by nothing)."""
-    if memo is not None and module in memo:
-        return memo[module]
-    origin = table.resolve_module(module).origin
-    answer = origin is not None and bool(origin.path)
-    if memo is not None:
-        memo[module] = answer
-    return answer

@@ -1,4 +1,4 @@
-"""Shims: modules whose public names are all re-exports (INTERFACE.md).
+"""Shims: modules whose public names are all re-exports (docs/interface.md).
 
 What a shim is lives in one place, :mod:`archguard.analysis.shim_definition`, shared with
 ``check`` (the "(a shim)" in messages) and ``fix`` (which importers it leaves alone, which shims it

@@ -4,12 +4,13 @@ imports between modules, the import cycles and the shims, patched file by file.
 What discover computes over a whole tree (:func:`~archguard.analysis.discover.modules.build_module_graphs`,
 :func:`~archguard.analysis.discover.shims.find_shims`, :func:`~archguard.analysis.discover.cycles.find_cycles`)
 decodes every file's facts. Consecutive commits share almost all their files, so this keeps, per
-file version, what the file adds to the graphs (:func:`~archguard.analysis.discover.modules.file_edges`)
+file version, the objects its imports name (:func:`~archguard.analysis.discover.modules.import_sites`)
 and whether it may be a shim at all (:func:`~archguard.analysis.shim_definition.may_be_shim`), and
 for the next tree decodes only the files whose version changed, and re-resolves the files whose
 imports name a module that came or went. The figures are the whole-tree functions' exactly:
 
-- a file's edges depend on its facts, its module name and kind, and which names are modules;
+- a file's edges depend on its facts, its module name and kind, and which names are modules (the
+  one edge rule, ``domain/import_edges.py``: :func:`~archguard.analysis.discover.modules.resolve_sites`);
 - the cycles are :func:`find_cycles` on a run-time graph rebuilt in the whole-tree order, only when
   an edge or an import site of it changed;
 - a shim is :func:`shim_reexports` over the files :func:`may_be_shim` keeps (the rest of the
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -31,6 +32,7 @@ from archguard.analysis.shim_definition import may_be_shim, must_stay, shim_reex
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.discovery import Cycle, Shim
 from archguard.domain.facts import FileFacts
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.sources import SourceFile
 
 Edge = tuple[str, str]
@@ -48,8 +50,8 @@ class _Share:
 
     @property
     def names(self) -> set[str]:
-        """The module names whose existence decided its edges."""
-        return {name for sub, base, _, _ in self.sites for name in (sub, base) if name}
+        """The module names whose existence decided its edges (each object and its parent)."""
+        return {name for obj, _, _ in self.sites for name in (obj, obj.rpartition(".")[0]) if name}
 
 
 class ModuleStructure:
@@ -77,14 +79,12 @@ class ModuleStructure:
         files: Sequence[SourceFile],
         facts: Mapping[str, FileFacts],
         digests: Mapping[str, bytes],
-        modules: Iterable[str],
     ) -> None:
         """The structure of the tree of ``files`` (their ``facts``, looked up only for files whose
-        outcome ``digests`` changed; a file without a digest is always read again) whose
-        ``modules`` are the names that have a file (the table's)."""
-        modules = frozenset(modules)
-        came_or_went = modules ^ self._modules
-        self._modules = modules
+        outcome ``digests`` changed; a file without a digest is always read again)."""
+        rule = EdgeRule.of(files)
+        came_or_went = rule.modules ^ self._modules
+        self._modules = rule.modules
         self._files = list(files)
         current = {f.path: f for f in self._files}
         todo: dict[str, SourceFile | None] = dict.fromkeys(
@@ -108,13 +108,15 @@ class ModuleStructure:
                 for name in before.names if before is not None else ():
                     self._by_name[name].discard(path)
             else:
-                share = self._share(now, facts, digests, modules.__contains__, before)
+                share = self._share(now, facts, digests, rule, before)
                 self._shares[path] = share
                 self._count(path, share, +1)
         packaged = frozenset(f.module for f in self._files if not f.loose)
         if self._edges_changed or packaged != self._packaged:
             self._packaged = packaged
-            self._module_edges = frozenset(e for e in self._all if e[0] in packaged and e[1] in packaged)
+            self._module_edges = frozenset(
+                e for e in self._all if e[0] != e[1] and e[0] in packaged and e[1] in packaged
+            )
             self._edges_changed = False
         if self._runtime_changed:
             self.cycles = find_cycles(self._runtime_graph())
@@ -125,15 +127,19 @@ class ModuleStructure:
 
     @property
     def module_edges(self) -> frozenset[Edge]:
-        """Every import between two modules of the packages (loose files left out)."""
+        """Every import between two modules of the packages (loose files, and a module importing
+        itself, left out)."""
         return self._module_edges
 
     def module_imports(self) -> dict[str, set[str]]:
-        """Module -> the modules it imports (every node of the module graph, loose files too)."""
+        """:func:`~archguard.analysis.discover.modules.module_imports` of the module graph (every
+        node, loose files too; a module importing itself left out)."""
         found: dict[str, set[str]] = {}
         for importer, imported in self._all:
-            found.setdefault(importer, set()).add(imported)
+            found.setdefault(importer, set())
             found.setdefault(imported, set())
+            if importer != imported:
+                found[importer].add(imported)
         return found
 
     # ---- patching --------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ class ModuleStructure:
         file: SourceFile,
         facts: Mapping[str, FileFacts],
         digests: Mapping[str, bytes],
-        is_module: Callable[[str], bool],
+        rule: EdgeRule,
         before: _Share | None,
     ) -> _Share:
         key = _key(file, digests)
@@ -156,8 +162,7 @@ class ModuleStructure:
                 sites, shim = (), False
             else:
                 sites = tuple(
-                    (_intern(sub), sys.intern(base), at_import_time, line)
-                    for sub, base, at_import_time, line in import_sites(file, file_facts)
+                    (sys.intern(obj), now, line) for obj, now, line in import_sites(file, file_facts)
                 )
                 shim = may_be_shim(file, file_facts)
             names = _Share(key, sites, (), shim).names
@@ -166,15 +171,17 @@ class ModuleStructure:
                 self._by_name.setdefault(name, set()).add(file.path)
             for name in old - names:
                 self._by_name[name].discard(file.path)
-        return _Share(key, sites, tuple(resolve_sites(file.module, sites, is_module)), shim)
+        return _Share(key, sites, tuple(resolve_sites(sites, rule)), shim)
 
     def _count(self, path: str, share: _Share, step: int) -> None:
         file_module, loose = share.key[0], share.key[2]
         assert isinstance(file_module, str)
         for imported, at_import_time, line in share.edges:
-            _add(self._importers.setdefault(imported, Counter()), path, step)
             if _add(self._all, (file_module, imported), step):
                 self._edges_changed = True
+            if imported == file_module:
+                continue  # a module importing itself: no importer of it, no cycle
+            _add(self._importers.setdefault(imported, Counter()), path, step)
             if at_import_time and not loose:
                 sites = self._sites.setdefault((file_module, imported), Counter())
                 if _add(sites, (path, line), step):
@@ -191,7 +198,7 @@ class ModuleStructure:
             if share is None or file.loose:
                 continue
             for imported, at_import_time, _line in share.edges:
-                if at_import_time and not runtime.has_edge(file.module, imported):
+                if at_import_time and imported != file.module and not runtime.has_edge(file.module, imported):
                     runtime.add_edge(
                         file.module, imported, sites=sorted(self._sites[(file.module, imported)])
                     )
@@ -216,10 +223,6 @@ class ModuleStructure:
 
 def _key(file: SourceFile, digests: Mapping[str, bytes]) -> tuple[object, ...]:
     return (file.module, file.is_package, file.loose, digests.get(file.path))
-
-
-def _intern(name: str | None) -> str | None:
-    return None if name is None else sys.intern(name)
 
 
 def _add(counts: Counter, item: object, step: int) -> bool:

@@ -5,15 +5,19 @@ file; a :class:`TreePass` over the whole tree (``passes/base.py``)."""
 from __future__ import annotations
 
 from archguard.app.passes.base import CheckPass, CheckRun, FilePass, Prepared, TreeOutcome, TreePass
+from archguard.app.passes.broken_files import BrokenFilesPass
 from archguard.app.passes.concepts import ConceptPass
 from archguard.app.passes.dangling import DanglingPass
 from archguard.app.passes.golden_path import GoldenPathPass
 from archguard.app.passes.importlinter import ImportLinterPass
+from archguard.app.passes.members import MembersPass
 
 PASSES: list[type[FilePass] | type[TreePass]] = [
     ConceptPass,
     ImportLinterPass,
     DanglingPass,
+    BrokenFilesPass,
+    MembersPass,
     GoldenPathPass,
 ]
 

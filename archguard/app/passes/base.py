@@ -84,6 +84,12 @@ class CheckRun(Protocol):
     @property
     def scan_key(self) -> bytes | None: ...
 
+    @property
+    def dangling(self) -> Sequence[DanglingImport]:
+        """Every dangling import of the tree, sorted, after the whole-run step (what one module
+        does to another: ``analysis/dangling.with_writes_elsewhere``)."""
+        ...
+
     def import_digests(self) -> Sequence[bytes]: ...
 
     def graph_inputs_key(self) -> bytes:
@@ -106,6 +112,9 @@ class Prepared:
 
 class FilePass(ABC):
     name: ClassVar[str]
+    # the type ``contract_results`` gives the pass's one contract (named ``name``); "" when its
+    # contracts are named by their own declarations (concepts)
+    contract_type: ClassVar[str] = ""
 
     @abstractmethod
     def contracts(self, run: CheckRun) -> list[str]:
@@ -144,6 +153,7 @@ class TreeOutcome:
 
 class TreePass(ABC):
     name: ClassVar[str]
+    contract_type: ClassVar[str] = ""  # as for FilePass
     # True: its findings are kept apart from the others' (their own cache key, listed after them)
     separate: ClassVar[bool] = False
 

@@ -1,34 +1,18 @@
-"""Dangling imports (AG201 module missing, AG202 name missing): the scan derives them file by file
-(``analysis/dangling.py``); this pass makes them findings."""
+"""Dangling imports (AG201 module missing, AG202 name missing): the engine derives them file by file
+(``analysis/dangling.py``) and then checks the findings left against what *other* modules do (set
+a name on a module, register a module in ``sys.modules``: ``with_writes_elsewhere``), a whole-run
+step; this pass makes the result findings."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from archguard.analysis.dangling import CONTRACT, dangling_violations
-from archguard.analysis.symbols import SymbolTable
-from archguard.app.passes.base import CheckRun, FilePass, Prepared
-from archguard.domain.facts import Binding, FileFacts
-from archguard.domain.findings import Violation
-from archguard.domain.result import DanglingImport
-from archguard.domain.sources import SourceFile
+from archguard.app.passes.base import CheckRun, TreeOutcome, TreePass
+from archguard.domain.derived import PassRecord
 
 
-class DanglingPass(FilePass):
+class DanglingPass(TreePass):
     name = CONTRACT
+    contract_type = "dangling-imports"
 
-    def contracts(self, run: CheckRun) -> list[str]:
-        return [CONTRACT]
-
-    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
-        return Prepared("")
-
-    def findings(
-        self,
-        prepared: Prepared,
-        table: SymbolTable,
-        file: SourceFile,
-        facts: FileFacts,
-        dangling: Sequence[DanglingImport],
-    ) -> list[Violation]:
-        return dangling_violations(dangling)
+    def run(self, run: CheckRun, prior: PassRecord | None) -> TreeOutcome | None:
+        return TreeOutcome(PassRecord(self.name), dangling_violations(run.dangling), [CONTRACT])

@@ -1,0 +1,384 @@
+"""Warm start from git, file by file (adapters/warm_start.py): a run takes every file git vouches
+for (the same blob id as recorded) from the record of the last run, without listing, stat-ing or
+reading it; only the files git reports changed (and those it cannot vouch for) are scanned. Every
+run here is compared, finding by finding, with a ``--no-cache`` run of the same tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import archguard.app.tree as tree_module
+from archguard.adapters import warm_start as warm_start_module
+from archguard.adapters.cache import facts_cache
+from archguard.app import Options, run_check
+from archguard.app.changed import run_changed_check
+from archguard.domain.result import CheckResult
+from tests.helpers import run_cli, write_tree
+from tests.functional.test_changed import GIT_ENV, git
+
+TREE = {
+    "app/__init__.py": "from .impl import Thing\n",
+    "app/impl.py": "class Thing:\n    pass\n",
+    "app/user.py": "from app import Thing\n",
+    "app/other.py": "import app.impl\nfrom app.impl import Missing\n",
+    "app/broken.py": "def f(:\n",
+    "scripts/tool.py": "from app.gone import nothing\n",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # archguard's own git calls see what the test's git calls see: no user or system config.
+    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
+        monkeypatch.setenv(name, GIT_ENV[name])
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    root = write_tree(tmp_path / "repo", TREE)
+    (root / ".gitignore").write_text(".archguard_cache/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    return root
+
+
+@pytest.fixture
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files the test has just written count as settled at once (the real window, 2 s, is
+    covered by test_the_command_line_starts_warm_once_the_files_are_settled)."""
+    monkeypatch.setattr(facts_cache, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(warm_start_module, "RACY_WINDOW_NS", 0)
+
+
+class Runs:
+    """Checks of one tree, noting the files each run scanned (read, or at least stat-ed against the
+    facts cache) and whether it listed and named the files again."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root = root
+        self.scans = 0  # calls of the scanner
+        self.scanned: list[str] = []
+        self.discovered = 0
+        self.listed = False
+        real_scan, real_discover = tree_module.scan_files, tree_module.discover_files
+
+        def counted(root: Path, files: list, **kwargs: object):  # type: ignore[no-untyped-def]
+            self.scans += 1
+            self.scanned += [f.path for f in files]
+            return real_scan(root, files, **kwargs)
+
+        def discovering(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+            self.discovered += 1
+            return real_discover(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(tree_module, "scan_files", counted)
+        monkeypatch.setattr(tree_module, "discover_files", discovering)
+
+    def check(self, **options: object) -> tuple[list[str], CheckResult]:
+        """(the files this run scanned, the result), the result checked against a --no-cache run."""
+        before, named = len(self.scanned), self.discovered
+        result = run_check(Options(root=self.root, **options))  # type: ignore[arg-type]
+        scanned = sorted(self.scanned[before:])
+        self.listed = self.discovered > named  # did this run list and name the files again?
+        fresh = run_check(Options(root=self.root, no_cache=True, **options))  # type: ignore[arg-type]
+        assert _findings(result) == _findings(fresh)
+        assert _scan_summary(result) == _scan_summary(fresh)
+        return scanned, result
+
+    def warm(self, **options: object) -> bool:
+        """Did a check scan no file at all?"""
+        return self.check(**options)[0] == []
+
+
+def _findings(result: CheckResult) -> list[tuple]:
+    return sorted((v.fingerprint, v.path, v.line, v.code, v.message) for v in result.violations)
+
+
+def _scan_summary(result: CheckResult) -> tuple:
+    scan = result.scan
+    return (
+        [(f.path, f.module, f.loose, f.is_package) for f in scan.files],
+        sorted(scan.facts),
+        scan.syntax_errors,
+        scan.unreadable,
+        scan.import_edges,
+        scan.dangling,
+        scan.packages,
+    )
+
+
+@pytest.fixture
+def runs(repo: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> Runs:
+    return Runs(repo, monkeypatch)
+
+
+EVERY_FILE = sorted(path for path in TREE if path.endswith(".py"))
+
+
+def test_an_unchanged_tree_starts_warm_with_the_same_findings(runs: Runs) -> None:
+    assert runs.check()[0] == EVERY_FILE  # the first run records
+    scanned, result = runs.check()
+    assert scanned == [] and not runs.listed
+    assert result.scan.cache_hits == len(result.scan.files)  # as a warm ordinary run reports
+    assert {v.code for v in result.violations} >= {"AG201", "AG202"}
+
+
+def _touch(root: Path) -> None:
+    os.utime(root / "app/impl.py", ns=(time.time_ns(), time.time_ns()))
+
+
+def _rewrite_same(root: Path) -> None:
+    path = root / "app/impl.py"
+    path.write_bytes(path.read_bytes())
+
+
+def _edit(root: Path) -> None:
+    (root / "app/impl.py").write_text("class Other:\n    pass\n")
+
+
+def _stage_edit(root: Path) -> None:
+    _edit(root)
+    git(root, "add", "app/impl.py")
+
+
+def _stage_then_revert_working_file(root: Path) -> None:
+    _stage_edit(root)
+    (root / "app/impl.py").write_text(TREE["app/impl.py"])
+
+
+def _new_untracked(root: Path) -> None:
+    (root / "app/extra.py").write_text("from app import Gone\n")
+
+
+def _delete(root: Path) -> None:
+    (root / "app/user.py").unlink()
+
+
+def _new_ignored_virtualenv_marker(root: Path) -> None:
+    (root / ".gitignore").write_text(".archguard_cache/\npyvenv.cfg\n")
+    git(root, "add", ".gitignore")
+    git(root, "commit", "-qm", "ignore pyvenv.cfg")
+
+
+def _switch_branch(root: Path) -> None:
+    git(root, "checkout", "-qb", "other")
+    (root / "app/impl.py").write_text("Thing = 1\n")
+    (root / "app/new.py").write_text("from app.impl import Thing\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "other")
+
+
+def _assume_unchanged_then_edit(root: Path) -> None:
+    git(root, "update-index", "--assume-unchanged", "app/impl.py")
+    _edit(root)
+
+
+def _skip_worktree_then_edit(root: Path) -> None:
+    git(root, "update-index", "--skip-worktree", "app/impl.py")
+    _edit(root)
+
+
+@pytest.mark.parametrize(
+    ("change", "scanned"),
+    [
+        (_touch, []),  # git compares the content: same blob, facts unchanged
+        (_rewrite_same, []),
+        (_edit, ["app/impl.py"]),  # only what git reports changed is read
+        (_stage_edit, ["app/impl.py"]),
+        (_stage_then_revert_working_file, ["app/impl.py"]),
+        (_new_untracked, ["app/extra.py"]),
+        (_delete, []),  # named again, nothing read
+        (_switch_branch, ["app/impl.py", "app/new.py"]),
+        (_assume_unchanged_then_edit, EVERY_FILE),  # git would call it clean: not trusted
+        (_skip_worktree_then_edit, EVERY_FILE),
+    ],
+)
+def test_only_the_files_git_reports_changed_are_read(
+    runs: Runs, repo: Path, change: Callable[[Path], None], scanned: list[str]
+) -> None:
+    runs.check()
+    assert runs.warm()
+    change(repo)
+    assert runs.check()[0] == scanned
+    trusted = change not in (_assume_unchanged_then_edit, _skip_worktree_then_edit)
+    assert runs.check()[0] == ([] if trusted else EVERY_FILE)
+
+
+def test_an_edited_file_left_edited_starts_warm_until_it_changes_again(runs: Runs, repo: Path) -> None:
+    runs.check()
+    _edit(repo)
+    assert runs.check()[0] == ["app/impl.py"]
+    assert runs.warm()  # recorded with the file modified: its stat vouches for it now
+    (repo / "app/impl.py").write_text("class Other:\n    x = 1\n")  # modified again, still modified
+    assert runs.check()[0] == ["app/impl.py"]
+    (repo / "app/impl.py").write_text(TREE["app/impl.py"])  # and back to what git has
+    assert runs.check()[0] == ["app/impl.py"]
+    assert runs.warm()
+
+
+def test_an_untracked_file_is_vouched_for_by_its_stat(runs: Runs, repo: Path) -> None:
+    _new_untracked(repo)
+    runs.check()
+    assert runs.warm()
+    (repo / "app/extra.py").write_text("from app import Thing\n")
+    assert runs.check()[0] == ["app/extra.py"]
+
+
+def test_a_virtualenv_marker_git_ignores_is_still_seen(runs: Runs, repo: Path) -> None:
+    _new_ignored_virtualenv_marker(repo)
+    runs.check()
+    assert runs.warm()
+    (repo / "app" / "pyvenv.cfg").write_text("home = /usr\n")  # app/ becomes a virtualenv: no code
+    _, result = runs.check()
+    assert runs.listed
+    assert not any(f.path.startswith("app/") for f in result.scan.files)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        lambda root: (root / ".gitattributes").write_text("*.py text eol=crlf\n"),
+        lambda root: git(root, "config", "core.autocrlf", "true"),
+        lambda root: (root / ".git/info").mkdir(exist_ok=True) or (root / ".git/info/attributes").write_text("* -text\n"),
+    ],
+    ids=["gitattributes", "autocrlf", "info-attributes"],
+)
+def test_no_warm_start_where_git_may_convert_line_ends(runs: Runs, repo: Path, setting: Callable[[Path], object]) -> None:
+    setting(repo)
+    runs.check()
+    assert runs.check()[0] == EVERY_FILE
+
+
+def test_other_options_do_not_share_a_record(runs: Runs) -> None:
+    runs.check()
+    assert runs.check(excludes=("scripts/**",))[0]
+    assert runs.check()[0] == EVERY_FILE  # one record, the last run's: it was made with other options
+    assert runs.warm()
+
+
+def test_a_record_under_another_cache_key_is_never_read(runs: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs.check()
+    monkeypatch.setenv("ARCHGUARD_CACHE_KEY", "another key")
+    assert runs.check()[0] == EVERY_FILE
+
+
+def test_changed_starts_warm_and_reports_as_an_ordinary_run(runs: Runs, repo: Path) -> None:
+    git(repo, "checkout", "-qb", "feature")
+    (repo / "app/__init__.py").write_text("")  # the re-export goes: app/user.py breaks
+    before = runs.scans
+    first = run_changed_check(Options(root=repo), None)
+    second = run_changed_check(Options(root=repo), None)
+    assert runs.scans == before + 1  # the second run started warm
+    fresh = run_changed_check(Options(root=repo, no_cache=True), None)
+    for result in (first, second):
+        assert _findings(result) == _findings(fresh)
+        assert result.changed_files == fresh.changed_files == ["app/__init__.py"]
+    assert {(v.path, v.code) for v in second.violations} == {("app/user.py", "AG202")}
+
+
+def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Path, tmp_path: Path) -> None:
+    """No patched window and no wait: the files were written just now (as a fresh clone's are),
+    but git vouches for their blobs, so the first run's record is used by the second."""
+    cache = tmp_path / "cache"
+    first = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
+    assert (cache / "results-warm-state.bin").is_file()
+    (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
+    second = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
+    assert second.returncode == first.returncode == 1
+    assert "ignoring the cache" not in second.stderr
+    a, b = (json.loads((tmp_path / name).read_text()) for name in ("a.json", "b.json"))
+    assert a["violations"] == b["violations"]
+
+
+def test_a_tree_git_does_not_hold_never_starts_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> None:
+    root = write_tree(tmp_path / "plain", TREE)
+    runs = Runs(root, monkeypatch)
+    runs.check()
+    assert runs.check()[0] == EVERY_FILE  # stat-ed against the facts cache, as ordinary runs are
+
+
+
+def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: Path) -> None:
+    (repo / "app/alias.py").symlink_to("impl.py")
+    git(repo, "add", "app/alias.py")
+    git(repo, "commit", "-qm", "link")
+    runs.check()
+    assert runs.check()[0] == sorted([*EVERY_FILE, "app/alias.py"])  # git does not look at what the link leads to
+
+
+def test_the_changed_files_from_the_listing_are_git_diffs(repo: Path) -> None:
+    """check --changed takes the working files' side of ``git diff BASE`` from the listing it
+    made anyway; every kind of change gives what ``git diff BASE`` plus the untracked files give."""
+    from archguard.adapters.git_changes import changed_files, listing_and_changes
+
+    git(repo, "checkout", "-qb", "feature")
+    (repo / "app/user.py").write_text("from app import Thing as T\n")
+    (repo / "scripts/tool.py").write_text("x = 1\n")
+    git(repo, "commit", "-qam", "on the branch")
+    (repo / "scripts/tool.py").write_text(TREE["scripts/tool.py"])  # back to the base's bytes
+    (repo / "app/impl.py").write_text("class Thing:\n    x = 1\n")  # unstaged
+    (repo / "app/other.py").write_text("import app\n")
+    git(repo, "add", "app/other.py")  # staged
+    (repo / "app/broken.py").write_text("def g():\n    pass\n")
+    git(repo, "add", "app/broken.py")
+    (repo / "app/broken.py").write_text(TREE["app/broken.py"])  # staged, then reverted on disk
+    (repo / "app/staged_twice.py").write_text("a = 1\n")
+    git(repo, "add", "app/staged_twice.py")
+    (repo / "app/staged_twice.py").write_text("a = 2\n")  # new, staged, edited again
+    (repo / "app/added_then_gone.py").write_text("b = 1\n")
+    git(repo, "add", "app/added_then_gone.py")
+    (repo / "app/added_then_gone.py").unlink()
+    (repo / "app/intent.py").write_text("c = 1\n")
+    git(repo, "add", "-N", "app/intent.py")
+    (repo / "app/untracked.py").write_text("d = 1\n")
+    git(repo, "mv", "app/__init__.py", "app/init_moved.py")
+    for rev in (None, "main", "HEAD", "HEAD~1"):
+        listing, changed = listing_and_changes(repo, rev)
+        assert listing is not None and listing.settled
+        assert changed == changed_files(repo, rev), rev
+
+
+def test_attributes_above_a_root_inside_the_checkout_are_seen(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None
+) -> None:
+    """ROOT is a folder of the checkout: a .gitattributes above it applies to its files too."""
+    root = write_tree(repo / "service", TREE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "service")
+    runs = Runs(root, monkeypatch)
+    runs.check()
+    assert runs.warm()
+    (repo / ".gitattributes").write_text("*.py text eol=crlf\n")
+    runs.check()
+    assert runs.check()[0] == EVERY_FILE
+
+
+def test_a_warm_start_whose_results_are_not_cached_reads_the_facts_by_blob(
+    runs: Runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree is as recorded, but the check asks for something the results cache does not hold
+    (an import-linter configuration from outside the tree): the facts come from the facts cache,
+    by each file's blob id, and no file is read."""
+    config = tmp_path / "contracts.ini"
+    config.write_text(
+        "[importlinter]\nroot_packages = app\n\n"
+        "[importlinter:contract:c]\nname = users keep off impl\ntype = forbidden\n"
+        "source_modules = app.user\nforbidden_modules = app.impl\n"
+    )
+    runs.check()
+    scans = runs.scans
+
+    def no_listing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a warm start lists no files")
+
+    monkeypatch.setattr(tree_module, "discover_files", no_listing)
+    result = run_check(Options(root=runs.root, importlinter_config=config))
+    assert runs.scans == scans  # started warm, the facts from the facts cache
+    monkeypatch.undo()
+    fresh = run_check(Options(root=runs.root, importlinter_config=config, no_cache=True))
+    assert _findings(result) == _findings(fresh)
+    assert ("app/user.py", "AG301") in {(v.path, v.code) for v in result.violations}

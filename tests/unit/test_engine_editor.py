@@ -1,0 +1,117 @@
+"""What an editor asks of an engine kept in memory (the language server, #25): a ``results()`` that
+raised a ContractError comes back whole once the tree is fixed; the check's inputs (contracts,
+the import-linter configuration, the baseline) read again without reopening the tree; and the
+first unsaved text derived from the state the store kept, not from scratch. Every answer is
+compared with a ``--no-cache`` run of the same tree on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archguard.adapters.project_files import baseline_file
+from archguard.app import Options, run_check
+from archguard.app.engine import Engine
+from archguard.domain.errors import ConfigError, ContractError
+from archguard.domain.findings import Severity
+from tests.helpers import comparable_json, write_tree
+
+TREE = {
+    "app/__init__.py": "",
+    "app/core.py": "class Engine:\n    pass\n\n\nclass Other:\n    pass\n",
+    "app/compat.py": "from app.core import Engine\n",
+    "app/user.py": "from app.compat import Engine\n",
+    **{f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)},
+    "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
+}
+
+
+def full_run(root: Path) -> object:
+    return comparable_json(run_check(Options(root=root, no_cache=True, jobs=1)))
+
+
+def kept_engine(root: Path, **options: object) -> Engine:
+    engine = Engine.open(None, Options(root=root, no_cache=True, jobs=1, **options), keep=True)  # type: ignore[arg-type]
+    engine.results()
+    return engine
+
+
+def codes(engine: Engine) -> set[tuple[str, str]]:
+    return {(v.path, v.code) for v in engine.results().violations}
+
+
+def test_results_come_back_whole_after_a_contract_error(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    engine = kept_engine(root)
+    assert ("app/user.py", "AG101") in codes(engine)
+    engine.update({"app/core.py": "class Other:\n    pass\n"})  # the canonical name is gone
+    with pytest.raises(ContractError):
+        engine.results()
+    with pytest.raises(ContractError):  # asked again, the same answer (nothing half-kept)
+        engine.results()
+    engine.update({"app/mod3.py": "from app.core import Missing\n"})  # more edits meanwhile
+    engine.update({"app/core.py": TREE["app/core.py"] + "\nX = 1\n"})  # fixed
+    result = engine.results()
+    assert engine.changed_paths() == {"app/mod3.py"}  # against the last results that came back
+    write_tree(root, {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"})
+    assert comparable_json(result) == full_run(root)
+    assert ("app/mod3.py", "AG202") in codes(engine) and ("app/user.py", "AG101") in codes(engine)
+
+
+def test_contracts_and_the_baseline_are_read_again_without_reopening(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    engine = kept_engine(root, baseline=tmp_path / "baseline.json")
+    assert ("app/user.py", "AG101") in codes(engine)
+    files = engine.files
+    # the contract is dropped: its findings go, nothing else is read from disk again
+    (root / "contracts/engine.toml").write_text('[[concept]]\nname = "other"\ncanonical = "app.core:Other"\n')
+    engine.reload_inputs()
+    assert engine.files is files
+    assert not any(code.startswith("AG10") and path == "app/user.py" for path, code in codes(engine))
+    assert comparable_json(engine.results())["violations"] == json.loads(
+        json.dumps(comparable_json(run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))))
+    )["violations"]
+    # a baseline that knows every finding: the same findings, all known
+    findings = engine.results().violations
+    entries = [baseline_file.baseline_entry(v) for v in findings if v.severity is Severity.ERROR]
+    baseline_file.write_baseline(tmp_path / "baseline.json", entries, root=tmp_path)
+    engine.reload_inputs()
+    assert all(v.baselined for v in engine.results().violations if v.severity is Severity.ERROR)
+    # an unreadable contract: the error, and the engine as it was
+    known = comparable_json(engine.results())
+    (root / "contracts/engine.toml").write_text("[[concept]]\nname = \n")
+    with pytest.raises(ConfigError):
+        engine.reload_inputs()
+    assert comparable_json(engine.results()) == known
+    with pytest.raises(ValueError, match="open a new engine"):
+        engine.reload_inputs(Options(root=root, no_cache=True, jobs=1, excludes=("app/user.py",)))
+
+
+def test_the_import_linter_configuration_is_read_again(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    engine = kept_engine(root)
+    assert not any(code == "AG301" for _, code in codes(engine))
+    (root / ".importlinter").write_text(
+        "[importlinter]\nroot_packages =\n    app\n\n"
+        "[importlinter:contract:core]\nname = nothing imports core\ntype = forbidden\n"
+        "source_modules =\n    app.mod1\nforbidden_modules =\n    app.core\n"
+    )
+    engine.reload_inputs()
+    assert ("app/mod1.py", "AG301") in codes(engine)
+    assert comparable_json(engine.results()) == full_run(root)
+
+
+def test_the_first_unsaved_text_is_derived_from_the_stored_state(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", TREE)
+    cache = tmp_path / "cache"
+    run_check(Options(root=root, cache_dir=cache, jobs=1))  # a check stored its state
+    engine = Engine.open(None, Options(root=root, cache_dir=cache, jobs=1), keep=True)
+    engine.results()
+    assert engine.derivations == 0  # the results came from the store
+    engine.update({"app/mod2.py": "from app.core import Other, Missing\n"})
+    result = engine.results()
+    assert engine.rederived == 1  # the edited file only, found through the stored state
+    write_tree(root, {"app/mod2.py": "from app.core import Other, Missing\n"})
+    assert comparable_json(result) == full_run(root)

@@ -1,0 +1,228 @@
+"""The content-hash cache: hits, misses, invalidation, corruption and concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from archguard.adapters.cache import facts_cache
+from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp, content_hash
+from archguard.domain.facts import (
+    AttributeUse,
+    Binding,
+    BindingKind,
+    FileFacts,
+    ImportFact,
+    ImportKind,
+    ParseOutcome,
+    SyntaxIssue,
+    UnreadableFile,
+)
+
+OLD_NS = 1_600_000_000 * 10**9
+OLD_MTIME = FileStamp(OLD_NS, OLD_NS, 1)  # long before "now": stat hits are trusted
+
+
+def sample_facts(n: int = 0, imports: int = 3) -> FileFacts:
+    return FileFacts(
+        imports=tuple(
+            ImportFact(ImportKind.FROM, f"app.mod{n}", f"Name{j}", "Alias" if j else None, 1, j + 1,
+                       5, j + 2, f"from .mod{n} import Name{j}", guarded=bool(j % 2))
+            for j in range(imports)
+        ) + (ImportFact(ImportKind.DYNAMIC, "app.plugins", None, None, 0, 9, 1, 9, "x"),),
+        bindings=(
+            Binding("Manager", BindingKind.ALIAS, 10, target="_Impl"),
+            Binding("Wrapper", BindingKind.CLASS, 12, bases=("Base", "mod.Mixin"), empty_body=True),
+        ),
+        all_names=("Manager",),
+        has_getattr=True,
+        attribute_uses=(AttributeUse("app.core.Thing", 4, 8),),
+        warns_deprecation=True,
+    )
+
+
+OUTCOMES = {
+    "app/a.py": ParseOutcome(facts=sample_facts()),
+    "app/broken.py": ParseOutcome(syntax_error=SyntaxIssue("app/broken.py", 3, 7, "invalid syntax")),
+    "app/blob.py": ParseOutcome(unreadable=UnreadableFile("app/blob.py", "binary file (NUL byte)")),
+}
+
+
+def outcome_of(hit: CachedOutcome | None) -> ParseOutcome | None:
+    return None if hit is None else hit.outcome()
+
+
+def filled(cache_dir: Path, target: tuple[int, int] = (3, 12)) -> FactsCache:
+    cache = FactsCache(cache_dir, target=target)
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        cache.store(path, 100 + i, OLD_MTIME, content_hash(path.encode()), outcome)
+    cache.save()
+    return cache
+
+
+def test_round_trip_hits_by_stat_and_by_hash(tmp_path: Path) -> None:
+    filled(tmp_path)
+    warm = FactsCache(tmp_path, target=(3, 12))
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        assert outcome_of(warm.find(path, 100 + i, OLD_MTIME)) == outcome
+        assert outcome_of(warm.find_by_hash(path, content_hash(path.encode()))) == outcome
+        assert warm.known_hash(path) == content_hash(path.encode())
+    assert outcome_of(warm.find("app/a.py", 101, OLD_MTIME)) is None  # size changed
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(mtime_ns=OLD_NS + 1))) is None
+    # cp -p / rsync -t keep the mtime, not the ctime; a retargeted symlink has another inode
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(ctime_ns=OLD_NS + 1))) is None
+    assert outcome_of(warm.find("app/a.py", 100, OLD_MTIME._replace(inode=2))) is None
+    assert outcome_of(warm.find_by_hash("app/a.py", content_hash(b"other"))) is None
+    assert outcome_of(warm.find("app/new.py", 1, OLD_MTIME)) is None
+
+
+def test_cache_is_per_target_version(tmp_path: Path) -> None:
+    filled(tmp_path, target=(3, 12))
+    assert FactsCache(tmp_path, target=(3, 11)).find("app/a.py", 100, OLD_MTIME) is None
+    cache = FactsCache(tmp_path, target=(3, 11))
+    cache.select_target((3, 12))
+    assert outcome_of(cache.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
+
+
+def test_extractor_version_bump_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filled(tmp_path)
+    monkeypatch.setattr(facts_cache, "EXTRACTOR_VERSION", facts_cache.EXTRACTOR_VERSION + 1)
+    assert FactsCache(tmp_path, target=(3, 12)).find("app/a.py", 100, OLD_MTIME) is None
+
+
+def test_recently_modified_file_matches_only_by_content(tmp_path: Path) -> None:
+    """A file written in the same clock tick as the scan may change again unnoticed by stat."""
+    cache = FactsCache(tmp_path)
+    now = time.time_ns()
+    cache.store("a.py", 10, FileStamp(now, now, 1), content_hash(b"x"), OUTCOMES["app/a.py"])
+    cache.save()
+    warm = FactsCache(tmp_path)
+    assert outcome_of(warm.find("a.py", 10, FileStamp(now, now, 1))) is None
+    assert outcome_of(warm.find_by_hash("a.py", content_hash(b"x"))) == OUTCOMES["app/a.py"]
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    cache = FactsCache(None)
+    cache.store("a.py", 1, OLD_MTIME, content_hash(b"x"), OUTCOMES["app/a.py"])
+    cache.save()
+    assert outcome_of(cache.find("a.py", 1, OLD_MTIME)) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_entries_of_files_not_seen_this_run_are_dropped(tmp_path: Path) -> None:
+    filled(tmp_path)
+    second = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(second.find("app/a.py", 100, OLD_MTIME)) is not None  # only this file still exists
+    second.save()
+    third = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(third.find("app/a.py", 100, OLD_MTIME)) is not None
+    assert outcome_of(third.find("app/broken.py", 101, OLD_MTIME)) is None
+
+
+def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
+    filled(tmp_path / "cache")
+    assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+@pytest.mark.parametrize("damage", ["flip_payload_byte", "truncate", "empty", "garbage_header"])
+def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
+    cache_file = filled(tmp_path).file
+    assert cache_file is not None
+    data = bytearray(cache_file.read_bytes())
+    if damage == "flip_payload_byte":
+        data[-20] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    else:
+        data[:8] = b"NOTMAGIC"
+    cache_file.write_bytes(bytes(data))
+
+    damaged = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(damaged.find("app/a.py", 100, OLD_MTIME)) is None
+    damaged.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), OUTCOMES["app/a.py"])
+    damaged.save()
+    rebuilt = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(rebuilt.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
+
+
+def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> None:
+    """Two runs saving at once: a reader always finds one complete cache, never a broken one."""
+    def writer(tag: int, stop: threading.Event) -> None:
+        while not stop.is_set():
+            cache = FactsCache(tmp_path)
+            for i in range(300):
+                cache.store(f"m{tag}_{i}.py", i, OLD_MTIME, content_hash(b"%d" % i),
+                            ParseOutcome(facts=sample_facts(i)))
+            cache.save()
+
+    filled_once = FactsCache(tmp_path)
+    filled_once.store("seed.py", 1, OLD_MTIME, content_hash(b"s"), OUTCOMES["app/a.py"])
+    filled_once.save()
+    stop = threading.Event()
+    threads = [threading.Thread(target=writer, args=(tag, stop)) for tag in (1, 2)]
+    for thread in threads:
+        thread.start()
+    try:
+        seen = set()
+        deadline = time.monotonic() + 0.8
+        while time.monotonic() < deadline:
+            reader = FactsCache(tmp_path)  # reads the whole file once: one writer's complete result
+            present = [tag for tag, first in (("seed", "seed.py"), ("m1", "m1_0.py"), ("m2", "m2_0.py"))
+                       if reader.known_hash(first) is not None]
+            assert len(present) == 1, present
+            if present[0] != "seed":
+                assert all(reader.known_hash(f"{present[0]}_{i}.py") is not None for i in range(300))
+            seen.add(present[0])
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert seen & {"m1", "m2"}
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # no temp files left behind
+
+
+def test_ten_thousand_entries_come_back_whole(tmp_path: Path) -> None:
+    """A cache of a large tree's size gives every entry back, by stat and by hash, facts intact.
+    (How fast it loads is measured in benchmarks/cache_load.py, not here.)"""
+    cache = FactsCache(tmp_path)
+    outcomes = {f"app/m{i}.py": ParseOutcome(facts=sample_facts(i, imports=8)) for i in range(10_000)}
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        cache.store(path, 1000, OLD_MTIME, content_hash(b"%d" % i), outcome)
+    cache.save()
+    loaded = FactsCache(tmp_path)
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        assert loaded.known_hash(path) == content_hash(b"%d" % i)
+        if i % 100 == 0:  # decoding every entry adds nothing the codec tests do not cover
+            assert outcome_of(loaded.find(path, 1000, OLD_MTIME)) == outcome
+            assert outcome_of(loaded.find_by_hash(path, content_hash(b"%d" % i))) == outcome
+
+
+def test_a_kind_of_dynamic_fact_is_told_from_the_encoded_facts_without_a_miss() -> None:
+    """The whole-run pass of docs/dangling.md reads only the files whose encoded facts may hold
+    a write into another module: the test on the bytes may say yes wrongly, never no wrongly."""
+    from archguard.adapters.cache.facts_cache import encode_outcome
+    from archguard.adapters.parsing.facts_ast import extract_facts
+    from archguard.domain.facts import DynamicKind, ParseOutcome
+
+    sources = {
+        "writer": "import app.m\nsetattr(app.m, 'X', 1)\n",
+        "registers": "import sys\nsys.modules['app.old'] = sys\n",
+        "plain": "import app.m\nX = app.m.Y\n",
+        "mentions": "attributes = 'registers'\n",  # the words, as data: a harmless yes
+    }
+    held = {}
+    for name, source in sources.items():
+        outcome = encode_outcome(ParseOutcome(facts=extract_facts(source)))
+        cached = CachedOutcome(outcome.plain, outcome.outcome_digest)  # as read back from disk
+        for kind in (DynamicKind.SETS_ATTRIBUTES, DynamicKind.REGISTERS):
+            holds = any(f.kind is kind for f in extract_facts(source).dynamic)
+            told = cached.may_hold(kind.value.encode())
+            assert told or not holds, (name, kind)  # never a miss
+            held[name, kind.value] = told
+    assert held["writer", "attributes"] and held["registers", "registers"]
+    assert not held["plain", "attributes"] and not held["plain", "registers"]
