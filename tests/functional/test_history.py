@@ -283,6 +283,35 @@ def test_huge_binary_blobs_submodules_and_hostile_git_config(tmp_path: Path) -> 
     assert not marker.exists()
 
 
+def test_a_blob_past_the_size_limit_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its size is asked first (``cat-file --batch-check``): the 6 MB blob is "too large", as check
+    says of such a file, and its bytes never leave git; the small blobs are read."""
+    from archguard.adapters.project_files import git_objects
+    from archguard.app import Options
+    from archguard.app.engine import Engine
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    sha = commit(root, "first", {**BASE, "app/blob.py": b"x = 1\n" * (1024 * 1024)})
+    big = git(root, "rev-parse", f"{sha}:app/blob.py").strip()
+    read: list[str] = []
+    real_read = git_objects.read_blobs
+
+    def recording(r: Path, blobs: list[str]) -> dict[str, bytes]:
+        read.extend(blobs)
+        return real_read(r, blobs)
+
+    monkeypatch.setattr(git_objects, "read_blobs", recording)
+    engine = Engine.open_at_commit(Options(root=root, no_cache=True), sha)
+    unreadable = {u.path: u.reason for u in engine.scan_result().unreadable}
+    assert unreadable == {"app/blob.py": "too large (6.3 MB)"}
+    small = {git(root, "rev-parse", f"{sha}:{p}").strip() for p in BASE if p.endswith(".py")}
+    assert big not in read and set(read) == small
+    checked = run_cli("check", root, "--no-cache", "--json", "-", "-q")
+    assert [u["reason"] for u in json.loads(checked.stdout)["unreadable_files"]] == ["too large (6.3 MB)"]
+
+
 # ---- diff ---------------------------------------------------------------------------------------
 
 

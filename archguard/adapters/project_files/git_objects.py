@@ -78,14 +78,9 @@ def changed_entries(root: Path, old: str, new: str) -> list[tuple[str, TreeEntry
 def blob_sizes(root: Path, blobs: Iterable[str]) -> dict[str, int]:
     """blob id -> its size in bytes, by one ``git cat-file --batch-check`` (nothing is read); a
     blob git cannot give is left out."""
-    wanted = list(dict.fromkeys(blobs))
-    if not wanted:
-        return {}
-    completed = run_git(root, ["cat-file", "--batch-check"], stdin=("\n".join(wanted) + "\n").encode("ascii"))
-    if completed is None or completed.returncode != 0:
-        return {}
+    out = _cat_file(root, "--batch-check", blobs)
     sizes = {}
-    for line in completed.stdout.splitlines():
+    for line in out.splitlines():
         parts = line.split(b" ")
         if len(parts) == 3 and parts[1] == b"blob":
             sizes[parts[0].decode("ascii")] = int(parts[2])
@@ -109,13 +104,7 @@ def blob_batches(sizes: Mapping[str, int], budget: int = BATCH_BYTES) -> Iterato
 
 def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     """blob id -> its bytes, read by one ``git cat-file --batch``; a blob git cannot give is left out."""
-    wanted = list(dict.fromkeys(blobs))
-    if not wanted:
-        return {}
-    completed = run_git(root, ["cat-file", "--batch"], stdin=("\n".join(wanted) + "\n").encode("ascii"))
-    if completed is None or completed.returncode != 0:
-        return {}
-    out = completed.stdout
+    out = _cat_file(root, "--batch", blobs)
     found: dict[str, bytes] = {}
     at = 0
     while at < len(out):
@@ -128,3 +117,15 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
         found[header[0].decode("ascii")] = out[at : at + size]
         at += size + 1  # the newline after the content
     return found
+
+
+def _cat_file(root: Path, mode: str, blobs: Iterable[str]) -> bytes:
+    """What one ``git cat-file --batch`` (or ``--batch-check``) answers for these object ids (empty
+    when there are none, or git cannot answer)."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return b""
+    completed = run_git(root, ["cat-file", mode], stdin=("\n".join(wanted) + "\n").encode("ascii"))
+    if completed is None or completed.returncode != 0:
+        return b""
+    return completed.stdout
