@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
-from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, name_facet
+from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, module_of, name_facet
 from archguard.domain.facts import (
     Binding,
     BindingKind,
@@ -235,6 +235,12 @@ class SymbolTable:
             | None
         ) = None
         self._writers: _Writers | None = None
+        # what the writers index was built from: (modules its resolutions consulted, the files
+        # whose facts went into it, whether a helper registers computed names); None: not known
+        self._writers_inputs: tuple[set[str], set[str], bool] | None = None
+        # changes whenever the writers index is dropped: answers of set_elsewhere and
+        # registered_elsewhere given under one generation still stand under it
+        self.writers_generation: int = getattr(self, "writers_generation", -1) + 1
         self._shared: frozenset[str] | None = None
 
     def replace_files(
@@ -249,6 +255,7 @@ class SymbolTable:
         ``facts`` theirs. Only the modules those files name are rebuilt; every memoised answer
         is dropped (an edit's few files cost a few lookups again, not a new table)."""
         self._facts_source = facts
+        removed, added = list(removed), list(added)
         touched = {f.module for f in removed} | {f.module for f in added}
         if not touched:
             return
@@ -268,12 +275,17 @@ class SymbolTable:
             if info is None and native is not None:
                 self._modules[module] = _ModuleInfo(native, None)
         after = {m: self._modules.get(m) for m in touched}
-        if any(
+        settled = any(
             (b is None) != (a is None) or (b is not None and a is not None and b.file.loose != a.file.loose)
             for b, a in ((before[m], after[m]) for m in touched)
-        ):
+        )
+        if settled:
             self._settle_names()
+        writers = (self._writers, self._writers_inputs, self.writers_generation)
+        kept = not settled and self._writers_stand(removed, added)
         self._forget_answers()
+        if kept:  # what other modules do to modules is as it was: its answers stand
+            self._writers, self._writers_inputs, self.writers_generation = writers
 
     # ---- tracing -------------------------------------------------------------------------
 
@@ -552,55 +564,85 @@ class SymbolTable:
         return self._shared
 
     def _writers_index(self, paths_holding: PathsHolding) -> _Writers:
-        """What modules do to other modules (read on first need, once per table)."""
+        """What modules do to other modules (read on first need, once per table; kept across
+        ``replace_files`` while no file it read or resolved through changed)."""
         if self._writers is None:
-            wanted = {
-                *paths_holding(DynamicKind.SETS_ATTRIBUTES.value),
-                *paths_holding(DynamicKind.REGISTERS.value),
-            }
-            writers = _Writers({}, [])
-            computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
-            calls: list[tuple[str, DynamicFact]] = []
-            for module, info in list(self._modules.items()):
-                if info.file.path not in wanted:
-                    continue
-                facts = info.facts
-                if facts is None or not facts.dynamic:
-                    continue
-                for fact in facts.dynamic:
-                    if fact.kind is DynamicKind.SETS_ATTRIBUTES:
-                        res = self.resolve_expression(module, fact.target, fact.line)
-                        if res.status == Status.MODULE and res.origin is not None:
-                            writers.attributes.setdefault(res.origin.module, []).append(
-                                (info.file.path, fact)
-                            )
-                    elif fact.kind is DynamicKind.REGISTERS:
-                        if fact.target == "*":
-                            computed.setdefault(module, (info.file.path, fact))
-                        else:
-                            writers.registered.append(
-                                (_anchored(info.file, fact.target), info.file.path, fact)
-                            )
-                    elif fact.kind is DynamicKind.CALLS and fact.name:
-                        calls.append((module, fact))
-            # A helper registering computed names (``sys.modules[old] = ...``) registers the module
-            # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
-            if computed:
-                callers = set(paths_holding(DynamicKind.CALLS.value)) - wanted
-                for module, info in list(self._modules.items()):
-                    if info.file.path in callers and info.facts is not None:
-                        calls.extend(
-                            (module, f) for f in info.facts.dynamic if f.kind is DynamicKind.CALLS and f.name
-                        )
-            for module, call in calls if computed else ():
-                res = self.resolve_expression(module, call.target, call.line)
-                helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
-                if helper is not None:
-                    file = self._modules[module].file
-                    for given in call.name.split("|"):
-                        writers.registered.append((_anchored(file, given), *helper))
-            self._writers = writers
+            with self.tracing() as consulted:
+                self._writers = self._build_writers(paths_holding)
+            modules = {module_of(facet) for facet in consulted}
+            if self._traced and CONSULTED_EVERYTHING not in modules and CONSULTED_CYCLE not in modules:
+                self._writers_inputs = (modules, *self._writers_read)
         return self._writers
+
+    def _build_writers(self, paths_holding: PathsHolding) -> _Writers:
+        wanted = {
+            *paths_holding(DynamicKind.SETS_ATTRIBUTES.value),
+            *paths_holding(DynamicKind.REGISTERS.value),
+        }
+        writers = _Writers({}, [])
+        computed: dict[str, tuple[str, DynamicFact]] = {}  # module -> a computed-key registration
+        calls: list[tuple[str, DynamicFact]] = []
+        for module, info in list(self._modules.items()):
+            if info.file.path not in wanted:
+                continue
+            facts = info.facts
+            if facts is None or not facts.dynamic:
+                continue
+            for fact in facts.dynamic:
+                if fact.kind is DynamicKind.SETS_ATTRIBUTES:
+                    res = self.resolve_expression(module, fact.target, fact.line)
+                    if res.status == Status.MODULE and res.origin is not None:
+                        writers.attributes.setdefault(res.origin.module, []).append((info.file.path, fact))
+                elif fact.kind is DynamicKind.REGISTERS:
+                    if fact.target == "*":
+                        computed.setdefault(module, (info.file.path, fact))
+                    else:
+                        writers.registered.append((_anchored(info.file, fact.target), info.file.path, fact))
+                elif fact.kind is DynamicKind.CALLS and fact.name:
+                    calls.append((module, fact))
+        # A helper registering computed names (``sys.modules[old] = ...``) registers the module
+        # names its callers hand it: ``alias("pkg.legacy", "pkg.new")``.
+        if computed:
+            callers = set(paths_holding(DynamicKind.CALLS.value)) - wanted
+            for module, info in list(self._modules.items()):
+                if info.file.path in callers and info.facts is not None:
+                    calls.extend(
+                        (module, f) for f in info.facts.dynamic if f.kind is DynamicKind.CALLS and f.name
+                    )
+        for module, call in calls if computed else ():
+            res = self.resolve_expression(module, call.target, call.line)
+            helper = computed.get(res.origin.module) if res.origin is not None and res.found else None
+            if helper is not None:
+                file = self._modules[module].file
+                for given in call.name.split("|"):
+                    writers.registered.append((_anchored(file, given), *helper))
+        read = {path for _, path, _ in writers.registered}
+        read.update(path for found in writers.attributes.values() for path, _ in found)
+        read.update(self._modules[module].file.path for module, _ in calls if computed)
+        self._writers_read = (read, bool(computed))
+        return writers
+
+    def _writers_stand(self, removed: Iterable[SourceFile], added: Iterable[SourceFile]) -> bool:
+        """Does the writers index still hold after these files changed (none of them went into it
+        or was consulted building it, and none now holds a write into another module)?"""
+        inputs = self._writers_inputs
+        if self._writers is None or inputs is None:
+            return False
+        modules, read, computed = inputs
+        kinds = {DynamicKind.SETS_ATTRIBUTES, DynamicKind.REGISTERS}
+        if computed:
+            kinds.add(DynamicKind.CALLS)
+        for file in removed:
+            if file.module in modules or file.path in read:
+                return False
+        for file in added:
+            if file.module in modules or file.path in read:
+                return False
+            info = self._modules.get(file.module)
+            facts = info.facts if info is not None and info.file.path == file.path else None
+            if facts is not None and any(fact.kind in kinds for fact in facts.dynamic):
+                return False
+        return True
 
     def resolve(self, module: str, name: str) -> Resolution:
         """Follow ``module:name`` to its origin. Never loops, never raises on odd facts."""

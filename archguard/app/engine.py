@@ -138,6 +138,9 @@ class Engine:
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
+        # (table, its writers generation, the dangling imports after what other modules do)
+        self._adjusted: tuple[SymbolTable, int, list[DanglingImport]] | None = None
+        self._rederived_paths: set[str] | None = None  # the files the last derivation derived again
         self._derived_totals: ScanTotals | None = None  # of the records (what an edit's are made from)
         self._scan: ScanResult | None = None
         self._outcome: CheckOutcome | None = None
@@ -674,13 +677,13 @@ class Engine:
         else:
             self.rederived = None
             self.full_derivation = True
+            self._rederived_paths = None
             self._full(identities, prior)
         # What one module does to another (docs/dangling.md): a whole-run step over the dangling
         # imports left, each derivation, reading only the files whose facts may hold such a write.
         assert self._derived_totals is not None
         self._totals = ScanTotals(
-            self._derived_totals.import_edges,
-            with_writes_elsewhere(self.table, self._derived_totals.dangling, self.tree.facts.paths_holding),
+            self._derived_totals.import_edges, self._with_writes(self._derived_totals.dangling)
         )
         self._stale = False
         self._prior = None
@@ -688,6 +691,29 @@ class Engine:
         self._changed = set()
         self.tree.settle()
         self._finish()
+
+    def _with_writes(self, raw: list[DanglingImport]) -> list[DanglingImport]:
+        """``raw`` checked against what other modules do (``with_writes_elsewhere``): after an
+        edit that left the table's writers index standing, only the re-derived files' dangling
+        imports are checked again; the others' answers stand."""
+        table = self.table
+        kept, rederived = self._adjusted, self._rederived_paths
+        if (
+            kept is not None
+            and rederived is not None
+            and kept[0] is table
+            and kept[1] == table.writers_generation
+        ):
+            fresh = with_writes_elsewhere(table, [d for d in raw if d.path in rederived], self._paths_holding)
+            adjusted = [d for d in kept[2] if d.path not in rederived] + fresh
+            adjusted.sort(key=dangling_order)
+        else:
+            adjusted = with_writes_elsewhere(table, raw, self._paths_holding)
+        self._adjusted = (table, table.writers_generation, adjusted)
+        return adjusted
+
+    def _paths_holding(self, kind: str) -> list[str]:
+        return self.tree.facts.paths_holding(kind)
 
     def _aligned(self, prior: _Prior) -> bool:
         """Do the prior records stand for the files of now, in the same order (no file came or
@@ -799,6 +825,7 @@ class Engine:
             self._index_files()
             self._dependents = None
             self._collected = {}
+        self._rederived_paths = {files[i].path for i in todo} if aligned else None
         table = self._patched_table(prior, identities, todo if aligned else None)
         edges = self._file_edges()
         seen: dict[int, set[str]] = {}

@@ -115,3 +115,33 @@ def test_the_first_unsaved_text_is_derived_from_the_stored_state(tmp_path: Path)
     assert engine.rederived == 1  # the edited file only, found through the stored state
     write_tree(root, {"app/mod2.py": "from app.core import Other, Missing\n"})
     assert comparable_json(result) == full_run(root)
+
+
+def test_what_another_module_writes_follows_the_edits(tmp_path: Path) -> None:
+    """The whole-run "written from elsewhere" step (docs/dangling.md), kept in memory: a write
+    into a module appears, moves and goes; an edit elsewhere keeps its answers."""
+    tree = {
+        "fam/__init__.py": "",
+        "fam/units.py": "X = 1\n",
+        "fam/user.py": "from fam.units import patched\n",
+        "fam/other.py": "from fam.units import missing\n",
+        "fam/plain.py": "import fam.units\n",
+    }
+    root = write_tree(tmp_path, tree)
+    engine = kept_engine(root)
+    steps = [
+        {"fam/patcher.py": "import fam.units\nsetattr(fam.units, 'patched', 1)\n"},  # a writer appears
+        {"fam/plain.py": "import fam.units\n\n\ndef f():\n    return 1\n"},  # unrelated: answers stand
+        {"fam/patcher.py": "import fam.units\n\n\nsetattr(fam.units, 'patched', 1)\n"},  # it moves
+        {"fam/units.py": "X = 2\n"},  # the written module itself
+        {"fam/patcher.py": "import fam.units\n"},  # the write goes
+    ]
+    for n, step in enumerate(steps):
+        engine.update(step)
+        result = engine.results()
+        write_tree(root, step)
+        assert comparable_json(result) == full_run(root), n
+        levels = {(v.path, v.severity.value) for v in result.violations if v.code == "AG202"}
+        if n < 4:
+            assert ("fam/user.py", "warning") in levels and ("fam/other.py", "error") in levels
+    assert ("fam/user.py", "error") in {(v.path, v.severity.value) for v in engine.results().violations}
