@@ -183,7 +183,9 @@ def discover(**raw: Any) -> None:
         run = _resolve("discover", raw)
         top, json_to = run.values["top"], run.output.json
         with _progress(run.output.quiet) as progress:
-            result = run_discover(run.options, progress, canonical=run.values["canonical"])
+            result = run_discover(
+                run.options, progress, canonical=run.values["canonical"], churn_since=run.values["since"]
+            )
         _emit_json(result, "discover", json_to)
         if json_to != "-":
             _print_sections(discover_sections(result, top))
@@ -278,6 +280,59 @@ def lsp(**raw: Any) -> None:
     )
     given = {name: value for name, value in raw.items() if name != "root" and value not in (None, ())}
     sys.exit(serve(given, raw["root"] if explicit else None))
+
+
+@cli.command()
+@takes_options("history")
+def history(**raw: Any) -> None:
+    """One row of figures per first-parent commit of --revs, each read straight from git's
+    objects (no checkout; the working tree untouched); exit 0."""
+    from archguard.app.history import HistoryOptions, run_history
+    from archguard.reporting.history_rows import history_to_csv, history_to_json, render_history
+
+    with _reported_errors():
+        run = _resolve("history", raw)
+        with _progress(run.output.quiet, "commits") as progress:
+            result = run_history(run.options, run.record(HistoryOptions), progress, given=raw)
+        json_to, csv_to = run.output.json, run.values["csv"]
+        if json_to == "-" and csv_to == "-":
+            raise ConfigError("--json - and --csv - both want stdout; write one of them to a file")
+        if json_to:
+            write_output(json_report.dumps(history_to_json(result, tool_version=__version__)), json_to)
+        if csv_to:
+            write_output(history_to_csv(result), csv_to)
+        if "-" not in (json_to, csv_to):
+            click.echo(render_history(result), nl=False)
+
+
+@cli.command()
+@takes_options("diff")
+def diff(**raw: Any) -> None:
+    """What a change does to the architecture: new and fixed violations, imports between
+    packages, cycles, shims, clusters (--head default: the working tree). Exit 1 when the head
+    adds violations, as check."""
+    from archguard.app.diff import run_diff
+    from archguard.reporting.diff_report import diff_to_json, render_diff_markdown, render_diff_text
+
+    with _reported_errors():
+        run = _resolve("diff", raw)
+        with _progress(run.output.quiet or run.output.format != "text") as progress:
+            result = run_diff(run.options, run.values["base"], run.values["head"], progress)
+        data = diff_to_json(result, tool_version=__version__)
+        if run.output.json:
+            write_output(json_report.dumps(data), run.output.json)
+        if run.output.json != "-":
+            fmt = run.output.format
+            rendered = (
+                json_report.dumps(data)
+                if fmt == "json"
+                else render_diff_markdown(result)
+                if fmt == "markdown"
+                else render_diff_text(result)
+            )
+            click.echo(rendered, nl=False)
+        if result.failed:
+            sys.exit(1)
 
 
 def main() -> None:
@@ -375,15 +430,16 @@ def _reported_errors() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr while files are parsed (only on a terminal, never in CI logs)."""
+def _progress(quiet: bool, what: str = "parsing") -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr while files are parsed, or commits walked (only on a terminal,
+    never in CI logs)."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("parsing"),
+        TextColumn(what),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from archguard.analysis.symbols import Status, SymbolTable
-from archguard.domain.facts import BindingKind, FileFacts, ImportKind
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 Reexports = tuple[tuple[str, str], ...]
@@ -48,22 +48,10 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     module is no shim. ``imported``: other files import ``module`` (the "on purpose" test above)."""
     file = table.file_of(module)
     facts = table.facts_of(module)
-    if file is None or facts is None or file.loose or not is_dotted_name(module):
-        return None
-    if loaded_by_file_name(file.path) is not None:
+    if file is None or facts is None or not may_be_shim(file, facts):
         return None
     warns = facts.warns_deprecation
-    if file.is_package and not warns:
-        return None
-    own = [
-        b
-        for b in facts.bindings
-        if b.kind is not BindingKind.ALIAS
-        and b.kind is not BindingKind.DELETE
-        and not b.name.startswith("__")
-    ]
-    if not warns and any(not b.name.startswith("_") for b in own):
-        return None  # a public name of its own, listed in ``__all__`` or not
+    own = _own_bindings(facts)
     defined_here = {b.name for b in own}
     found = []
     for name in sorted(_public_names(facts)):
@@ -112,6 +100,30 @@ def fix_leaves_alone(table: SymbolTable, file: SourceFile) -> str | None:
     if shim_reexports(table, file.module, imported=True) is not None:
         return _FIX_LEAVES_SHIM
     return None
+
+
+def may_be_shim(file: SourceFile, facts: FileFacts) -> bool:
+    """What the definition decides from the module's own file alone: False when it is no shim
+    whatever the rest of the tree holds (``history`` asks :func:`shim_reexports` only of the
+    files this keeps, once per file version)."""
+    if file.loose or not is_dotted_name(file.module) or loaded_by_file_name(file.path) is not None:
+        return False
+    warns = facts.warns_deprecation
+    if file.is_package and not warns:
+        return False
+    if not warns and any(not b.name.startswith("_") for b in _own_bindings(facts)):
+        return False  # a public name of its own, listed in ``__all__`` or not
+    return bool(_public_names(facts))  # nothing public: nothing re-exported
+
+
+def _own_bindings(facts: FileFacts) -> list[Binding]:
+    return [
+        b
+        for b in facts.bindings
+        if b.kind is not BindingKind.ALIAS
+        and b.kind is not BindingKind.DELETE
+        and not b.name.startswith("__")
+    ]
 
 
 def must_stay(table: SymbolTable, module: str, entry_points: Mapping[str, str]) -> str:

@@ -8,10 +8,12 @@ and only the few it names.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from archguard.adapters import git_history
 from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.adapters.project_files.entry_points import declared_entry_points
@@ -24,14 +26,16 @@ from archguard.analysis.discover.copies import (
     plan_named_copies,
 )
 from archguard.analysis.discover.cycles import find_cycles
-from archguard.analysis.discover.hotspots import find_hotspots
-from archguard.analysis.discover.modules import build_module_graphs, module_imports
+from archguard.analysis.discover.hotspots import find_hotspots, with_churn
+from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
 from archguard.analysis.interfaces import interface_candidates
 from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
-from archguard.domain.discovery import Cluster, DiscoveryResult
+from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
+
+CHURN_SINCE = "90 days ago"  # the default churn window (--since)
 
 
 def run_discover(
@@ -40,10 +44,14 @@ def run_discover(
     *,
     canonical: Mapping[str, str] | None = None,
     workspace: Workspace | None = None,
+    churn_since: str | None = CHURN_SINCE,
+    findings: Mapping[str, int] | None = None,
 ) -> DiscoveryResult:
     """``canonical``: cluster name (or the suggested ``module:Name``) -> the canonical path to use
     instead of the most-used one. ``workspace``: a scan of ``options`` made already (``report``
-    shares one with check)."""
+    shares one with check). ``churn_since``: the window whose commits weigh hotspots (None: no
+    churn; outside git: none). ``findings``: path -> findings that weigh hotspots (default: the
+    dangling imports; ``report`` gives the check's violations)."""
     if workspace is None:
         workspace = scan_workspace(options, progress)
     scan = workspace.scan
@@ -54,6 +62,11 @@ def run_discover(
     derived = workspace.store.cached(DISCOVER, key, lambda: _analyse(workspace, overrides))
     clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces = derived
     _check_overrides(overrides, clusters)
+    # after the cache: churn moves with time, not with the files, and the findings are the caller's
+    if findings is None:
+        findings = Counter(d.path for d in scan.dangling)
+    churn = git_history.churn(root, churn_since) if churn_since else None
+    hotspots = with_churn(hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {})
     if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
         clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
     shims = keep_entry_points(shims, declared_entry_points(root))  # read each run: not in the facts
@@ -90,11 +103,19 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
             )
 
 
-def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
-    """Everything discover derives from the facts alone (what the results cache keeps)."""
+def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], list[Cycle]]:
+    """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
+    discover for every commit, without the clusters)."""
     scan, table = workspace.scan, workspace.table
     graphs = build_module_graphs(scan.files, scan.facts)
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    return graphs, shims, find_cycles(graphs.runtime)
+
+
+def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
+    """Everything discover derives from the facts alone (what the results cache keeps)."""
+    scan, table = workspace.scan, workspace.table
+    graphs, shims, cycles = module_structure(workspace)
     clusters = find_clusters(
         table,
         scan.files,
@@ -103,7 +124,6 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
     )
-    cycles = find_cycles(graphs.runtime)
     hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
     importers_by_path = {
         graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths

@@ -188,6 +188,33 @@ class Engine:
         tree = Tree.open(options, progress, listing=listing, store=store, preflight=preflight)
         return cls(tree, checking=checking, started=started, keep=keep, preflight=preflight)
 
+    @classmethod
+    def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
+        """The engine of ``commit`` (any revision git names) under ``options.root``, read from
+        git's objects by blob id with no working tree read at all (``history``'s first commit,
+        ``diff``'s base when the head is a commit too); walk on with :meth:`at_commit`. Its results
+        are not stored; its blobs' outcomes are (the blob cache of ``store``, default: the cache
+        folder of ``options``)."""
+        from archguard.adapters.cache.store import open_store
+        from archguard.adapters.project_files.git_objects import resolve_commit
+
+        started = time.perf_counter()
+        root = options.root.resolve()
+        sha = resolve_commit(root, commit)
+        if store is None:
+            store = open_store(
+                root,
+                options.cache_dir,
+                no_cache=options.no_cache,
+                files=[],
+                git_tracked=None,
+                include_loose=options.include_loose,
+            )
+        engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
+        engine._persist = False
+        engine.commit = sha  # type: ignore[attr-defined]
+        return engine
+
     def at_commit(self, commit: str) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
         blob id (no checkout; blobs parsed once, kept in the blob cache), derived from this
@@ -309,6 +336,13 @@ class Engine:
         """The key of this tree's derived results (None: they are not cached)."""
         if not self._cacheable:
             return None
+        return keys.scan(self._scan_context(), self.identities)
+
+    @property
+    def tree_key(self) -> bytes:
+        """A digest of everything this tree's results are a function of besides the rules: every
+        file's identity and outcome, the packages, stubs and compiled modules. Two commits with
+        the same key have the same results under the same rules (history reuses the row)."""
         return keys.scan(self._scan_context(), self.identities)
 
     def import_digests(self) -> list[bytes]:

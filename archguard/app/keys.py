@@ -87,6 +87,14 @@ def discover(scan_key: bytes, canonical: Mapping[str, str]) -> bytes:
     return digest("discover", scan_key, tuple(sorted(canonical.items())))
 
 
+def history_rows(rules: Any, libraries: Any, options: Any, python: tuple[int, int]) -> bytes:
+    """``history``'s rows (each by its commit id, whose tree it names): the rules they were judged
+    by (today's contracts, import-linter configuration and baseline; or "each commit's own"), the
+    installed checkers, the options that shape the analysis, and the Python running archguard
+    (what its parser reads)."""
+    return digest("history-rows", rules, libraries, options, python)
+
+
 def module_imports(scan_key: bytes) -> bytes:
     """The module imports ``report`` draws (app/report.py)."""
     return digest("module-imports", scan_key)

@@ -55,6 +55,9 @@ class Options:
     owner_from_codeowners: bool = False  # ``baseline --owner-from-codeowners``: see record_baseline
     entries: tuple[str, ...] = ()  # golden path entry points: module names or paths (app/golden_path.py)
     golden_only: bool = False  # report only the entry points' golden-path findings
+    # where contracts/ and the import-linter configuration are found when not named (None: ROOT);
+    # history --config-at-commit points it at a commit's own files (app/commit_config.py)
+    config_root: Path | None = None
 
     @property
     def baseline_annotations(self) -> tuple[tuple[str, str], ...]:

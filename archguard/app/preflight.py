@@ -40,8 +40,10 @@ class Preflight:
 
         self.options = options
         self.root = options.root.resolve()
-        self.config_path = find_config_file(self.root, options.importlinter_config)
-        self.contracts = load_contracts(options, self.root)
+        # where the rules are read from: ROOT, or a commit's own (history --config-at-commit)
+        rules_root = options.config_root or self.root
+        self.config_path = find_config_file(rules_root, options.importlinter_config)
+        self.contracts = load_contracts(options, rules_root)
         self.baseline: list[dict[str, Any]] | None = (
             baseline_file.read_baseline(options.baseline) if options.baseline is not None else None
         )

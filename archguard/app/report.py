@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -61,6 +62,8 @@ class ReportOptions:
     link_template: str | None = None  # "https://host/o/r/blob/main/{path}#L{line}"
     focus: str | None = None  # also draw the neighbourhood of this module
     depth: int = 1
+    since: str | None = "90 days ago"  # the churn window that weighs hotspots
+    history_from: str | None = None  # draw the trend of this range's commits (archguard history)
     top_clusters: int = 10  # one diagram each
     top_cycles: int = 10
     tool_version: str = ""
@@ -98,7 +101,7 @@ def run_report(
     workspace = _scan(options, progress)
     check = run_check(options, progress, workspace=workspace)
     tell("finding clusters, shims and cycles")
-    discovery = _discover(options, workspace)
+    discovery = _discover(options, workspace, report_options.since, Counter(v.path for v in check.violations))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     outcome = ReportOutcome(check=check, discovery=discovery, report={})
 
@@ -133,6 +136,12 @@ def run_report(
         entry = history_view.headline(report, date=now, commit=git_commit(options.root))
         history = append_history(report_options.history, history, entry, root=root)
         outcome.written.append(report_options.history)
+    if report_options.history_from is not None:  # the commits' trend, read from git's objects
+        from archguard.app.history import HistoryOptions, run_history
+
+        tell(f"walking the commits of {report_options.history_from}")
+        walked = run_history(options, HistoryOptions(revs=report_options.history_from))
+        history = history_view.entries_from_rows(walked.rows)
 
     tell("writing the report")
     relative_root = os.path.relpath(Path(check.scan.root), out.resolve())
@@ -316,9 +325,20 @@ def _scan(options: Options, progress: Progress | None) -> Workspace:
     return open_engine(options, progress, preflight=Preflight(options)).workspace()
 
 
-def _discover(options: Options, workspace: Workspace) -> DiscoveryResult:
-    """Discovery on the scan ``check`` used."""
-    return run_discover(replace(options, baseline=None, update_baseline=False), workspace=workspace)
+def _discover(
+    options: Options,
+    workspace: Workspace,
+    since: str | None = "90 days ago",
+    findings: Mapping[str, int] | None = None,
+) -> DiscoveryResult:
+    """Discovery on the scan ``check`` used; hotspots weighed by ``findings`` (the check's
+    violations per path) and the churn ``since``."""
+    return run_discover(
+        replace(options, baseline=None, update_baseline=False),
+        workspace=workspace,
+        churn_since=since,
+        findings=findings,
+    )
 
 
 # --- archguard graph -------------------------------------------------------------------------------

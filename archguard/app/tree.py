@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ from archguard.domain.sources import SourceFile
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.preflight import Preflight
     from archguard.app.store import Store
@@ -151,6 +152,12 @@ class Tree:
         # did (apply's ``hold_facts``); their syntax error is reported all the same
         self.held: set[str] = set()
         self.version = 0  # counts the edits laid over the tree
+        # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
+        # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
+        self.commit: str | None = None
+        self.entries: dict[str, TreeEntry] = {}
+        self.commit_shape: int | None = None
+        self.blob_outcomes: dict[str, CachedOutcome] = {}
         self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
@@ -251,61 +258,98 @@ class Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
         blobs not seen before read in one ``git cat-file --batch`` and parsed."""
-        from archguard.adapters.parsing.in_memory import scan_bytes
-        from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
+        return cls.at_commit(base.options, base.store, commit, target=base.target, previous=base)
 
-        options, root = base.options, base.root
-        entries = commit_tree(root, commit)
-        listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries])
-        try:
-            discovery = discover_files(
-                root,
-                packages=options.packages or None,
-                excludes=options.excludes,
-                listing=listing,
-                source_roots=options.source_roots,
-                view=PathsView(root, (e.path for e in entries)),
-            )
-        except DiscoveryError as error:
-            raise ConfigError(str(error)) from None
-        files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
-        files, badly_named = split_undecodable_names(files)
-        blob_of = {e.path: e.blob for e in entries}
-        blobs = base.store.blob_facts(base.target)
+    @classmethod
+    def at_commit(
+        cls,
+        options: Options,
+        store: Store,
+        commit: str,
+        *,
+        target: tuple[int, int] | None = None,
+        previous: Tree | None = None,
+    ) -> Tree:
+        """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
+        :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
+        another commit with the same options, whose discovery stands when the commit lists the
+        same paths (most commits only change what files hold)."""
+        from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
+
+        root = options.root.resolve()
+        target = target or options.target or NEWEST_TARGET
+        if previous is not None and (previous.options is not options or previous.target != target):
+            previous = None  # other rules: nothing of it stands
+        entries = _commit_entries(root, commit, previous)
+        shape = None
+        if (
+            previous is not None
+            and previous.commit_shape is not None
+            and entries.keys() == previous.entries.keys()
+        ):
+            unmoved = all(entries[p].mode == e.mode for p, e in previous.entries.items())
+            shape = previous.commit_shape if unmoved else None
+        if shape is None:
+            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
+        if previous is not None and previous.commit_shape == shape:
+            discovery, files, badly_named = previous.discovery, previous.files, previous.badly_named
+        else:
+            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
+            try:
+                discovery = discover_files(
+                    root,
+                    packages=options.packages or None,
+                    excludes=options.excludes,
+                    listing=listing,
+                    source_roots=options.source_roots,
+                    view=PathsView(root, entries),
+                )
+            except DiscoveryError as error:
+                raise ConfigError(str(error)) from None
+            files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+            files, badly_named = split_undecodable_names(files)
+        blobs = store.blob_facts(target)
+        working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
         found: dict[str, CachedOutcome] = {}
         missing: list[SourceFile] = []
+        kept = previous.blob_outcomes if previous is not None else {}
+        before = previous.entries if previous is not None else {}
+        hits = 0
         for file in files:
-            key = f"{blob_of[file.path]}:{file.path}"
-            cached = blobs.find_by_hash(key, bytes.fromhex(blob_of[file.path]))
+            entry = entries[file.path]
+            if before.get(file.path) == entry and file.path in kept:
+                found[file.path] = kept[file.path]  # the same blob at the same path as the commit before
+                hits += 1
+                continue
+            blob_hash = bytes.fromhex(entry.blob)
+            cached = blobs.find_by_hash(f"{entry.blob}:{file.path}", blob_hash) or working.find_by_hash(
+                file.path, blob_hash
+            )
             if cached is not None:
                 found[file.path] = cached
+                hits += 1
             else:
                 missing.append(file)
-        data = read_blobs(root, {blob_of[f.path] for f in missing})
-        readable = [f for f in missing if blob_of[f.path] in data]
-        fresh = scan_bytes(
-            readable, {f.path: data[blob_of[f.path]] for f in readable}, target=base.target, jobs=options.jobs
-        )
-        for path, outcome in fresh.items():
-            key = f"{blob_of[path]}:{path}"
+        blob_of = {f.path: entries[f.path].blob for f in missing}
+        for path, (outcome, size) in scan_blobs(
+            root, missing, blob_of, target=target, jobs=options.jobs
+        ).items():
+            # a blob never changes: its outcome is kept whatever it is ("too large" included)
             blobs.store(
-                key, len(data[blob_of[path]]), FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
             )
             found[path] = outcome
-        blobs.save()
+        # saved by the caller once its walk is done (history, diff): a walk of two hundred
+        # commits would otherwise rewrite the whole blob cache two hundred times
         for file in missing:
             if file.path not in found:
-                found[file.path] = _unreadable(file.path, "git could not give this blob")
-        return cls(
-            options,
-            root,
-            base.target,
-            base.store,
-            discovery,
-            files,
-            badly_named,
-            _Outcomes(files, found, len(files) - len(missing)),
-        )
+                found[file.path] = unreadable_outcome(file.path, "git could not give this blob")
+        tree = cls(options, root, target, store, discovery, files, badly_named, _Outcomes(files, found, hits))
+        tree.commit_shape = shape
+        tree.commit = commit
+        tree.entries = entries
+        tree.blob_outcomes = found
+        return tree
 
     # ---- what it holds -------------------------------------------------------------------------
 
@@ -449,12 +493,6 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
     return read_stubs(root, stubs)
 
 
-def _unreadable(path: str, reason: str) -> CachedOutcome:
-    from archguard.adapters.cache.facts_cache import encode_outcome
-
-    return encode_outcome(ParseOutcome(unreadable=UnreadableFile(path, reason)))
-
-
 class _Outcomes:
     """Outcomes already in the cache's form (a commit's blobs), shaped as the scanner's output."""
 
@@ -467,11 +505,42 @@ class _Outcomes:
         self.syntax_errors = [o.syntax_error for o in found.values() if o.syntax_error is not None]
         self.unreadable = [o.unreadable for o in found.values() if o.unreadable is not None]
         self.cache_hits = hits
-        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], self._facts_of)
+        # a function of ``found`` alone, not a method: the facts must not point back at this
+        # object (a reference cycle, which the command line's run, its collector off, never frees:
+        # a walk through history would keep every commit's decoded facts)
+        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], _facts_in(found))
 
-    def _facts_of(self, path: str) -> FileFacts | None:
-        found: FileFacts | None = self._found[path].outcome().facts
-        return found
+
+def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
+    def facts_of(path: str) -> FileFacts | None:
+        facts: FileFacts | None = found[path].outcome().facts
+        return facts
+
+    return facts_of
+
+
+def _commit_entries(root: Path, commit: str, previous: Tree | None) -> dict[str, TreeEntry]:
+    """path -> entry of every file of ``commit`` under ROOT: the commit before's patched with
+    what changed (one ``git diff-tree``), else the whole tree listed (``git ls-tree``)."""
+    from archguard.adapters.project_files.git_objects import changed_entries, commit_tree
+
+    changes = (
+        changed_entries(root, previous.commit, commit)
+        if previous is not None and previous.commit is not None
+        else None
+    )
+    if changes is None:
+        return dict(sorted((e.path, e) for e in commit_tree(root, commit)))
+    assert previous is not None
+    entries = dict(previous.entries)
+    for path, entry in changes:
+        if entry is None:
+            entries.pop(path, None)
+        else:
+            entries[path] = entry
+    if entries.keys() == previous.entries.keys():
+        return entries  # the same files: the same order
+    return dict(sorted(entries.items()))  # by path, whichever way the entries came
 
 
 def relative_path(root: Path, path: str | Path) -> str:

@@ -117,6 +117,11 @@ class Hotspot:
     fan_in: int  # modules and loose files importing it
     betweenness: float
     non_canonical_importers: int  # files that reach a cluster's concept through this module
+    fan_out: int = 0  # modules it imports
+    coupling: float = 0.0  # the score from the import graph alone (before findings and churn)
+    findings: int = 0  # findings in its file: the check's violations (report), dangling imports (discover)
+    changes: int = 0  # commits that changed its file in the churn window (git log --numstat)
+    churn_lines: int = 0  # lines added and deleted in them
 
 
 @dataclass(frozen=True, slots=True)

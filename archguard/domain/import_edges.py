@@ -110,7 +110,13 @@ class EdgeRule:
 
     def target_of(self, base: str | None, fact: ImportFact) -> str | None:
         """:meth:`target`, given the module the import statement names (``import_target``)."""
-        obj = _object(base, fact)
+        return self.module_of(_object(base, fact))
+
+    def module_of(self, obj: str | None) -> str | None:
+        """The module of the tree an import of the dotted object ``obj`` depends on: ``obj`` when
+        it is one, else its parent when that is one (what :meth:`target` decides after the
+        import statement is spelled out: ``history`` keeps the objects of a file version and asks
+        this again when modules come or go)."""
         if obj is None:
             return None
         if obj in self.modules:

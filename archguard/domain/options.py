@@ -21,9 +21,22 @@ from enum import Enum
 
 # What ``--format`` may name; each has a renderer in ``archguard.reporting.render_check_as``.
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+DIFF_FORMATS = ("text", "markdown", "json")  # ``diff --format``: reporting/diff_report.py
 
 # The commands, in ``archguard --help``'s order.
-EVERY_COMMAND = ("scan", "check", "baseline", "report", "discover", "graph", "init", "fix", "lsp")
+EVERY_COMMAND = (
+    "scan",
+    "check",
+    "baseline",
+    "report",
+    "discover",
+    "graph",
+    "init",
+    "fix",
+    "history",
+    "diff",
+    "lsp",
+)
 CHECKING = ("check", "report")  # commands that judge the tree against its contracts and baseline
 EDITOR = ("lsp",)  # the language server: judges like check, for as long as an editor keeps it
 # Commands that run once and print what they found (the language server speaks on stdout instead).
@@ -417,6 +430,66 @@ OPTIONS: tuple[OptionSpec, ...] = (
         minimum=1,
         default=5,
         show_default=True,
+    ),
+    # --- history and diff (docs/history.md) ---
+    OptionSpec(
+        "--revs",
+        ("history",),
+        "Commits to analyse, in git's range syntax (v1.0..HEAD). Default: the last 100 of HEAD.",
+        metavar="RANGE",
+    ),
+    OptionSpec(
+        "--since",
+        ("history",),
+        "Only commits after DATE (anything git reads: 2025-01-31, '6 months ago').",
+        metavar="DATE",
+    ),
+    OptionSpec(
+        "--max-count",
+        ("history",),
+        "At most N commits, the newest.",
+        kind=Kind.INT,
+        minimum=1,
+        metavar="N",
+    ),
+    OptionSpec(
+        "--config-at-commit",
+        ("history",),
+        "Judge each commit by its own contracts and configuration, not today's.",
+        kind=Kind.FLAG,
+    ),
+    OptionSpec(
+        "--csv",
+        ("history",),
+        "Also write one line per commit to FILE ('-' for stdout).",
+        kind=Kind.DESTINATION,
+        metavar="FILE",
+    ),
+    OptionSpec(
+        "--base", ("diff",), "The revision the change is measured from.", metavar="REV", required=True
+    ),
+    OptionSpec("--head", ("diff",), "The revision measured (default: the working tree).", metavar="REV"),
+    OptionSpec(
+        "--format",
+        ("diff",),
+        "What goes to stdout (markdown: for a pull request comment or a CI job summary).",
+        kind=Kind.CHOICE,
+        choices=DIFF_FORMATS,
+        default="text",
+        show_default=True,
+    ),
+    OptionSpec(
+        "--since",
+        ("discover", "report"),
+        "Churn window for hotspots: changes since DATE (anything git reads). Default: 90 days ago.",
+        metavar="DATE",
+        default="90 days ago",
+    ),
+    OptionSpec(
+        "--history-from",
+        ("report",),
+        "Draw the trend of RANGE's commits (as archguard history --revs RANGE) in the report.",
+        metavar="RANGE",
     ),
     # --- fix ---
     OptionSpec("--dry-run", ("fix",), "Print the unified diff; write nothing.", kind=Kind.FLAG),

@@ -121,4 +121,9 @@ def hotspot_to_json(hotspot: Hotspot) -> dict[str, Any]:
         "fan_in": hotspot.fan_in,
         "betweenness": hotspot.betweenness,
         "non_canonical_importers": hotspot.non_canonical_importers,
+        "fan_out": hotspot.fan_out,
+        "coupling": hotspot.coupling,
+        "findings": hotspot.findings,
+        "changes": hotspot.changes,
+        "churn_lines": hotspot.churn_lines,
     }

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from archguard.domain.history import HISTORY_SCHEMA, HistoryRow
 from archguard.reporting.markdown_text import code, text
 
-HISTORY_SCHEMA = "archguard-history/1"
 # The whole-number figures of a history line (the summary's), and its objects of them per name;
 # what the history file's reader checks each line for (adapters/project_files/history_file.py).
 COUNTS = (
@@ -69,6 +69,23 @@ def headline(report: dict[str, Any], *, date: str, commit: str | None) -> dict[s
         "golden_path_problems": dict(golden.get("problems", {})),
         "golden_path_clean": golden.get("clean") if golden else None,
     }
+
+
+def entries_from_rows(rows: list[HistoryRow]) -> list[dict[str, Any]]:
+    """``archguard history``'s rows (``report --history-from``) as entries of the trend: one per
+    commit, dated by its committer date."""
+    return [
+        {
+            "schema": HISTORY_SCHEMA,
+            "date": row.date,
+            "commit": row.commit,
+            **dict(row.summary),
+            "shims": row.shims,
+            "cycles": row.cycles,
+            "per_contract": dict(row.by_contract),
+        }
+        for row in rows
+    ]
 
 
 def markdown_table(entries: list[dict[str, Any]], *, last: int = 12) -> list[str]:

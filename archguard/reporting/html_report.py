@@ -716,19 +716,25 @@ def _hotspots(report: dict[str, Any], links: Links) -> str:
             escape(h["module"]),
             links.anchor(h["path"]),
             str(h["score"]),
+            str(h.get("coupling", "")),
             str(h["fan_in"]),
-            str(h["betweenness"]),
+            str(h.get("fan_out", "")),
             str(h["non_canonical_importers"]),
+            str(h.get("findings", "")),
+            str(h.get("changes", "")),
         ]
         for h in hotspots[:MAX_HOTSPOT_ROWS]
     ]
     columns = [
-        Column("module", "26%", kind="clip"),
+        Column("module", "22%", kind="clip"),
         Column("file", kind="path"),
-        Column("score", "80px", numeric=True),
-        Column("fan-in", "80px", numeric=True),
-        Column("betweenness", "110px", numeric=True),
-        Column("non-canonical importers", "190px", numeric=True),
+        Column("score", "70px", numeric=True),
+        Column("coupling", "80px", numeric=True),
+        Column("fan-in", "70px", numeric=True),
+        Column("fan-out", "70px", numeric=True),
+        Column("non-canonical importers", "120px", numeric=True),
+        Column("findings", "80px", numeric=True),
+        Column("changes", "80px", numeric=True),
     ]
     return _table("hotspots", columns, rows, total=len(hotspots))
 

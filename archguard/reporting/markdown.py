@@ -326,11 +326,14 @@ def _hotspots(report: dict[str, Any]) -> list[str]:
     lines = [
         "## Hotspots",
         "",
-        "| module | score | fan-in | non-canonical importers |",
-        "|---|---:|---:|---:|",
+        "Score = (coupling + findings) x (1 + log2(1 + changes)); changes: commits in the churn window.",
+        "",
+        "| module | score | coupling | fan-in | fan-out | non-canonical importers | findings | changes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {code(h['module'])} | {h['score']} | {h['fan_in']} | {h['non_canonical_importers']} |"
+        f"| {code(h['module'])} | {h['score']} | {h.get('coupling', '')} | {h['fan_in']} | {h.get('fan_out', '')} "
+        f"| {h['non_canonical_importers']} | {h.get('findings', '')} | {h.get('changes', '')} |"
         for h in hotspots[:10]
     ]
     return [*lines, ""]

@@ -217,16 +217,23 @@ def test_a_commit_is_analysed_from_its_blobs_as_a_checkout_of_it_is(
     root, commits = history
     engine = Engine.open(None, Options(root=root, cache_dir=tmp_path / "cache", jobs=1), keep=True)
     engine.results()
-    read: list[int] = []
+    read: list[int] = []  # blobs read per commit
     real_read = git_objects.read_blobs
-    monkeypatch.setattr(git_objects, "read_blobs", lambda r, blobs: read.append(len(set(blobs))) or real_read(r, blobs))
+
+    def counting(r: Path, blobs: list[str]) -> dict[str, bytes]:
+        read[-1] += len(set(blobs))
+        return real_read(r, blobs)
+
+    monkeypatch.setattr(git_objects, "read_blobs", counting)
     view = engine
     for n, commit in enumerate(commits):
+        read.append(0)
         view = view.at_commit(commit)  # each commit derived from the one before
         expected = full_run(checkout_of(root, commit, tmp_path / f"checkout{n}"))
         assert without_root(comparable_json(view.results())) == without_root(expected), n
     assert (root / "app/user0.py").read_text() == "x = 1\n"  # nothing was checked out
     assert read[1] <= 4 and read[2] <= 3  # only the blobs a commit changed were read
+    read.append(0)
     again = engine.at_commit(commits[0])  # from the blob cache this time
     assert read[3:] == [0]
     assert comparable_json(again.results())["violations"] == comparable_json(engine.at_commit(commits[0]).results())["violations"]

@@ -9,6 +9,7 @@ store, so a value written under another schema is never read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
@@ -34,6 +35,7 @@ from archguard.domain.discovery import (
 from archguard.domain.facts import Binding, BindingKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
+from archguard.domain.history import HistoryRow
 from archguard.domain.result import DanglingImport
 from archguard.domain.structure import ModuleImports
 
@@ -307,3 +309,26 @@ MEMBER_FILES: Entry[MemberFiles] = Entry(
     },
     _SCHEMA,
 )
+
+
+_ROW = Codec(HistoryRow)
+
+# ``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row never
+# changes under the same rules, so a second walk over a range reads them back.
+HISTORY_ROWS: Entry[dict[str, HistoryRow]] = Entry(
+    "history",
+    lambda rows: {sha: _ROW.encode(row) for sha, row in rows.items()},
+    lambda plain: {str(sha): _decoded_row(row) for sha, row in plain.items()},
+    schema_digest(_ROW),
+)
+
+
+def _decoded_row(plain: Any) -> HistoryRow:
+    row: HistoryRow = _ROW.decode(plain)
+    return replace(
+        row,
+        summary=dict(row.summary),
+        by_contract=dict(row.by_contract),
+        notes=tuple(row.notes),
+        by_owner=dict(row.by_owner),
+    )

@@ -30,7 +30,12 @@ from archguard.adapters.cache.facts_cache import (
 )
 from archguard.adapters.parsing.downlevel import TooNew, extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
-from archguard.adapters.parsing.source_text import DEFAULT_MAX_BYTES, UnreadableSource, decode_source
+from archguard.adapters.parsing.source_text import (
+    DEFAULT_MAX_BYTES,
+    UnreadableSource,
+    decode_source,
+    too_large,
+)
 from archguard.adapters.parsing.workers import DeadlinePassed, deadline, deadlines
 from archguard.adapters.project_files.safe_io import RefusedFile, read_regular
 from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
@@ -101,7 +106,7 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
         data, stat = read_regular(os.path.join(root, path), max_bytes=DEFAULT_MAX_BYTES, confine_to=root)
         if stat.st_size > DEFAULT_MAX_BYTES:  # do not even read a 2 GB data dump
             # Same wording as decode_source, which we skip so as not to read the file.
-            return unreadable(path, f"too large ({stat.st_size / 1_000_000:.1f} MB)")
+            return unreadable(path, too_large(stat.st_size))
     except OSError as error:
         return unreadable(path, os_reason(error))
     digest = blob_id(data)

@@ -27,7 +27,7 @@ def decode_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     Raises :class:`UnreadableSource` for files too large, binary files and undecodable text.
     """
     if len(data) > max_bytes:
-        raise UnreadableSource(f"too large ({len(data) / 1_000_000:.1f} MB)")
+        raise UnreadableSource(too_large(len(data)))
     if b"\x00" in data:
         raise UnreadableSource("binary file (NUL byte)")
     encoding = _declared_encoding(data)
@@ -58,3 +58,8 @@ def _declared_encoding(data: bytes) -> str:
         # UTF-8 below fails again, with the byte offset that makes the message useful.
         return "utf-8"
     return encoding
+
+
+def too_large(size: int) -> str:
+    """Why a file of ``size`` bytes is not read (the same words for a file on disk and a blob)."""
+    return f"too large ({size / 1_000_000:.1f} MB)"

@@ -63,6 +63,23 @@ def read_codeowners(root: Path) -> tuple[CodeOwners | None, list[str]]:
     return None, []
 
 
+def codeowners_identity(root: Path) -> bytes:
+    """What a result keyed on the owners must change with: the bytes of the CODEOWNERS file that
+    :func:`read_codeowners` would read (empty when there is none, a marker when it cannot be read)."""
+    for location in LOCATIONS:
+        path = root / location
+        if not path.exists():
+            continue
+        if not is_inside(path, root):
+            return b"outside ROOT"
+        try:
+            data, _ = read_regular(path, max_bytes=MAX_BYTES)
+        except OSError:
+            return b"unreadable"
+        return location.encode() + b"\0" + data
+    return b""
+
+
 def _parse(text: str, location: str) -> tuple[Rules, list[str]]:
     """The parsed rules, leaving out (with a notice each) the lines GitHub would skip."""
     from codeowners import CodeOwners as Rules  # loaded only when a tree has a CODEOWNERS

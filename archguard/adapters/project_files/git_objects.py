@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
+BATCH_BYTES = 16_000_000  # blobs read by one ``cat-file --batch`` at most (see blob_batches)
 _REVISION = re.compile(r"[A-Za-z0-9_./^~@{}:+-]+")
 _ENTRY = re.compile(rb"(\d+) (\w+) ([0-9a-f]+)\t(.*)", re.DOTALL)
 
@@ -52,15 +53,58 @@ def commit_tree(root: Path, commit: str) -> list[TreeEntry]:
     return entries
 
 
+def changed_entries(root: Path, old: str, new: str) -> list[tuple[str, TreeEntry | None]] | None:
+    """What differs under ROOT between commits ``old`` and ``new``: (path, its entry in ``new``, or
+    None when ``new`` has no file there), by one ``git diff-tree`` (a walk through history lists a
+    commit's changes, not its ten thousand files). None: git could not say (list the whole tree)."""
+    completed = run_git(
+        root, ["diff-tree", "-r", "-z", "--no-renames", "--relative", "--end-of-options", old, new]
+    )
+    if completed is None or completed.returncode != 0:
+        return None
+    fields = completed.stdout.split(b"\0")
+    changes: list[tuple[str, TreeEntry | None]] = []
+    for at in range(0, len(fields) - 1, 2):
+        header, path = fields[at].split(b" "), os.fsdecode(fields[at + 1])
+        if len(header) != 5 or not header[0].startswith(b":"):
+            return None
+        mode, blob = header[1].decode("ascii"), header[3].decode("ascii")
+        # a deletion, or what ``ls-tree`` lists as no blob (a submodule: mode 160000; a folder)
+        gone = mode == "000000" or mode in ("160000", "040000")
+        changes.append((path, None if gone else TreeEntry(path, mode, blob)))
+    return changes
+
+
+def blob_sizes(root: Path, blobs: Iterable[str]) -> dict[str, int]:
+    """blob id -> its size in bytes, by one ``git cat-file --batch-check`` (nothing is read); a
+    blob git cannot give is left out."""
+    out = _cat_file(root, "--batch-check", blobs)
+    sizes = {}
+    for line in out.splitlines():
+        parts = line.split(b" ")
+        if len(parts) == 3 and parts[1] == b"blob":
+            sizes[parts[0].decode("ascii")] = int(parts[2])
+    return sizes
+
+
+def blob_batches(sizes: Mapping[str, int], budget: int = BATCH_BYTES) -> Iterator[list[str]]:
+    """The blobs of ``sizes`` in groups of at most ``budget`` bytes together (one blob bigger than
+    that alone), so that reading a commit's ten thousand files never holds them all at once."""
+    batch: list[str] = []
+    held = 0
+    for blob, size in sizes.items():
+        if batch and held + size > budget:
+            yield batch
+            batch, held = [], 0
+        batch.append(blob)
+        held += size
+    if batch:
+        yield batch
+
+
 def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     """blob id -> its bytes, read by one ``git cat-file --batch``; a blob git cannot give is left out."""
-    wanted = list(dict.fromkeys(blobs))
-    if not wanted:
-        return {}
-    completed = run_git(root, ["cat-file", "--batch"], stdin=("\n".join(wanted) + "\n").encode("ascii"))
-    if completed is None or completed.returncode != 0:
-        return {}
-    out = completed.stdout
+    out = _cat_file(root, "--batch", blobs)
     found: dict[str, bytes] = {}
     at = 0
     while at < len(out):
@@ -73,3 +117,15 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
         found[header[0].decode("ascii")] = out[at : at + size]
         at += size + 1  # the newline after the content
     return found
+
+
+def _cat_file(root: Path, mode: str, blobs: Iterable[str]) -> bytes:
+    """What one ``git cat-file --batch`` (or ``--batch-check``) answers for these object ids (empty
+    when there are none, or git cannot answer)."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return b""
+    completed = run_git(root, ["cat-file", mode], stdin=("\n".join(wanted) + "\n").encode("ascii"))
+    if completed is None or completed.returncode != 0:
+        return b""
+    return completed.stdout

@@ -1,15 +1,21 @@
-"""Hotspots: modules ranked by how much fragmentation and coupling runs through them.
+"""Hotspots: modules ranked by how much fragmentation and coupling runs through them, and how often
+they change.
 
-``score = 2 x non-canonical importers through the module + fan-in / 10 + 10 x betweenness``
-(docs/discover.md), over the modules that host a non-canonical access path, a shim or a cycle:
-a module many files reach a concept through, that much of the graph passes through, is where a
-fix pays most. Betweenness is networkx's, sampled (``k`` sources) and, above WHOLE_GRAPH_LIMIT modules, taken on
+``coupling = 2 x non-canonical importers through the module + fan-in / 10 + fan-out / 20 + 10 x
+betweenness`` (docs/discover.md), over the modules that host a non-canonical access path, a shim
+or a cycle: a module many files reach a concept through, that much of the graph passes through, is
+where a fix pays most. Then :func:`with_churn`: ``score = (coupling + findings) x (1 + log2(1 +
+changes))``, where ``changes`` counts the commits that touched the module's file in the churn
+window: drift is born where coupled code keeps changing (CodeScene's hotspots, at module level and
+with the import graph's coupling instead of lines of code). Betweenness is networkx's, sampled (``k`` sources) and, above WHOLE_GRAPH_LIMIT modules, taken on
 the candidates and their direct neighbours only, so its cost stays bounded on any tree.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import networkx as nx
 
@@ -54,6 +60,27 @@ def find_hotspots(
         fan_in = len(importer_files.get(module, ()))
         non_canonical = len(through.get(module, ()))
         b = betweenness.get(module, 0.0)
-        score = 2 * non_canonical + fan_in / 10 + 10 * b
-        hotspots.append(Hotspot(module, paths[module], round(score, 3), fan_in, round(b, 4), non_canonical))
+        fan_out = graph.out_degree(module) if module in graph else 0
+        score = round(2 * non_canonical + fan_in / 10 + fan_out / 20 + 10 * b, 3)
+        hotspots.append(
+            Hotspot(module, paths[module], score, fan_in, round(b, 4), non_canonical, fan_out, coupling=score)
+        )
     return sorted(hotspots, key=lambda h: (-h.score, h.module))
+
+
+def with_churn(
+    hotspots: Sequence[Hotspot],
+    findings: Mapping[str, int],
+    changes: Mapping[str, int],
+    churn_lines: Mapping[str, int],
+) -> list[Hotspot]:
+    """The hotspots weighed by the findings in their files and by how often those changed (all
+    keyed by path), ranked again."""
+    weighed = []
+    for h in hotspots:
+        found, changed = findings.get(h.path, 0), changes.get(h.path, 0)
+        score = round((h.coupling + found) * (1 + math.log2(1 + changed)), 3)
+        weighed.append(
+            replace(h, score=score, findings=found, changes=changed, churn_lines=churn_lines.get(h.path, 0))
+        )
+    return sorted(weighed, key=lambda h: (-h.score, h.module))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from archguard.domain.facts import FileFacts
-from archguard.domain.import_edges import EdgeRule
+from archguard.domain.import_edges import EdgeRule, imported_object
 from archguard.domain.sources import SourceFile
 
 
@@ -62,3 +62,32 @@ def build_module_graphs(files: Sequence[SourceFile], facts: Mapping[str, FileFac
 def module_imports(graphs: ModuleGraphs) -> dict[str, set[str]]:
     """Module -> the other modules it imports (the module graph without self-imports)."""
     return {m: set(graphs.all.successors(m)) - {m} for m in graphs.all}
+
+
+FileEdge = tuple[str, bool, int]  # (imported module, at import time, line)
+ImportSite = tuple[str, bool, int]  # (the dotted object an import names, at import time, line)
+
+
+def import_sites(file: SourceFile, file_facts: FileFacts) -> list[ImportSite]:
+    """What decides ``file``'s edges besides which names are modules, in statement order (a walk
+    through history keeps these per file version and resolves them again when modules come or go:
+    ``analysis/discover/structure.py``)."""
+    found = []
+    for fact in file_facts.imports:
+        obj = imported_object(file, fact)
+        if obj is not None:
+            found.append((obj, fact.at_import_time, fact.line))
+    return found
+
+
+def resolve_sites(sites: Sequence[ImportSite], rule: EdgeRule) -> list[FileEdge]:
+    """The edges the import sites make under ``rule`` (its modules): what ``rule.edges`` gives for
+    the file, one per imported module and line, the first statement's."""
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for obj, at_import_time, line in sites:
+        imported = rule.module_of(obj)
+        if imported is not None and (imported, line) not in seen:
+            seen.add((imported, line))
+            found.append((imported, at_import_time, line))
+    return found
