@@ -513,3 +513,50 @@ def test_cached_history_rows_follow_an_edited_codeowners(tmp_path: Path) -> None
     second = run_cli("history", root, "--json", out / "2.json", "--cache-dir", cache, "-q")
     assert second.returncode == 0, second.stderr
     assert json.loads((out / "2.json").read_text())["commits"][1]["by_owner"] == {"@org/new": 1}
+
+
+WORKSPACE = {
+    "pyproject.toml": '[project]\nname = "suite"\n[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+    "libs/core/pyproject.toml": '[project]\nname = "suite-core"\ndependencies = []\n',
+    "libs/core/src/suite_core/__init__.py": "def post():\n    pass\n",
+    "libs/api/pyproject.toml": '[project]\nname = "suite-api"\ndependencies = ["suite-core"]\n',
+    "libs/api/src/suite_api/__init__.py": "from suite_core import post\n",
+    "libs/net/pyproject.toml": '[project]\nname = "suite-net"\ndependencies = []\n',
+    "libs/net/src/suite_net/__init__.py": "def connect():\n    pass\n",
+}
+
+
+def test_history_and_diff_see_every_member_of_a_workspace(tmp_path: Path) -> None:
+    """A uv workspace whose members have src/ layouts (#24): each row equals check on a checkout of
+    its commit, an import of an undeclared member (AG601) and a dangling import inside a member
+    are counted, and diff names them as new."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    first = commit(root, "workspace", WORKSPACE)
+    second = commit(
+        root,
+        "api uses net undeclared, core imports a gone module",
+        {
+            "libs/api/src/suite_api/client.py": "from suite_net import connect\n",
+            "libs/core/src/suite_core/old.py": "from suite_core.gone import thing\n",
+        },
+    )
+    out = tmp_path / "h.json"
+    ran = run_cli("history", root, "--json", out, "--no-cache", "-q")
+    assert ran.returncode == 0, ran.stderr
+    rows = json.loads(out.read_text())["commits"]
+    assert [r["commit"] for r in rows] == [first, second]
+    for i, (sha, row) in enumerate(zip([first, second], rows, strict=True)):
+        tree = checkout(root, sha, tmp_path / f"c{i}")
+        checked = run_cli("check", tree, "--no-cache", "--json", tmp_path / f"c{i}.json", "-q")
+        found = json.loads((tmp_path / f"c{i}.json").read_text())
+        for key, value in row["summary"].items():
+            assert found["summary"][key] == value, (i, key)
+    assert rows[0]["summary"]["loose_files"] == 0 and rows[0]["summary"]["modules"] == 3
+    assert rows[1]["by_contract"].get("member-dependencies") == 1
+    assert rows[1]["summary"]["dangling_imports"] == 1
+    diffed = run_cli("diff", root, "--base", first, "--head", second, "--format", "json", "--no-cache")
+    assert diffed.returncode == 1, diffed.stderr
+    new = {(v["path"], v["code"]) for v in json.loads(diffed.stdout)["new_violations"]}
+    assert {("libs/api/src/suite_api/client.py", "AG601"), ("libs/core/src/suite_core/old.py", "AG201")} <= new

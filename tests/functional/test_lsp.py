@@ -395,3 +395,33 @@ async def test_interface_contract_findings_are_checks_own_and_the_quick_fix_uses
         editor.apply(fix.edit)
         assert editor.texts["app/shop.py"].startswith("from app.payments import charge\n")
         await editor.diagnostics("app/shop.py", lambda d: codes(d) == [])
+
+
+WORKSPACE = {
+    "pyproject.toml": '[project]\nname = "suite"\n[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+    "libs/core/pyproject.toml": '[project]\nname = "suite-core"\ndependencies = []\n',
+    "libs/core/src/suite_core/__init__.py": "def post():\n    pass\n",
+    "libs/api/pyproject.toml": '[project]\nname = "suite-api"\ndependencies = ["suite-core"]\n',
+    "libs/api/src/suite_api/__init__.py": "from suite_core import post\n",
+    "libs/api/src/suite_api/client.py": "from suite_net import connect\nfrom suite_core import gone\n",
+    "libs/net/pyproject.toml": '[project]\nname = "suite-net"\ndependencies = []\n',
+    "libs/net/src/suite_net/__init__.py": "def connect():\n    pass\n",
+}
+
+
+async def test_a_workspace_member_file_gets_checks_findings_across_members(tmp_path: Path) -> None:
+    """A uv workspace with src/ members (#24): a member's file sees the other members' packages as
+    modules (no loose files), its undeclared member import (AG601) and its dangling name, as check
+    reports them; an unsaved edit in another member clears the dangling name."""
+    root = write_tree(tmp_path / "ws", WORKSPACE)
+    cli = check_json(root)
+    client = "libs/api/src/suite_api/client.py"
+    assert sorted(v["code"] for v in cli[client]) == ["AG202", "AG601"]
+    async with served(root) as editor:
+        editor.open(client)
+        found = await editor.diagnostics(client, lambda d: len(d) == 2)
+        assert codes(found) == ["AG202", "AG601"]
+        core = "libs/core/src/suite_core/__init__.py"
+        editor.open(core)
+        editor.change(core, "def post():\n    pass\n\n\ngone = 1\n")  # never saved
+        await editor.diagnostics(client, lambda d: codes(d) == ["AG601"])
