@@ -23,8 +23,6 @@ import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-import networkx as nx
-
 from archguard.domain.sources import SourceFile
 from archguard.domain.structure import DependencyMatrix, Group, ModuleImports
 
@@ -116,6 +114,8 @@ def _step(key: Key, depth: int, parents: set[Key], modules: bool) -> Key:
 def layer_order(nodes: Iterable[str], weights: Mapping[tuple[str, str], int]) -> list[list[str]]:
     """``nodes`` in layer order: importers first, each import cycle (strongly connected set) one
     run, ordered inside so that the fewest import statements go against the order."""
+    import networkx as nx  # here, not at the top: check and scan import this module and never call it
+
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items() if a != b)
@@ -134,6 +134,8 @@ def layer_order(nodes: Iterable[str], weights: Mapping[tuple[str, str], int]) ->
 def transitive_reduction(edges: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
     """The edges of an acyclic graph that no longer path implies: what a layered picture draws to
     show who depends on whom without a hairball (an edge a -> c is implied by a -> b -> c)."""
+    import networkx as nx
+
     graph = nx.DiGraph(list(edges))
     return set(nx.transitive_reduction(graph).edges)
 

@@ -7,16 +7,18 @@ the same violation gets the same message, the same position in the list, and the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.ordering import dangling_order, violation_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 
+if TYPE_CHECKING:  # a check never loads discover's model
+    from archguard.domain.discovery import DiscoveryResult
+
 
 def scan_of(result: ScanResult | CheckResult | DiscoveryResult) -> ScanResult:
-    return result.scan if isinstance(result, (CheckResult, DiscoveryResult)) else result
+    return result if isinstance(result, ScanResult) else result.scan
 
 
 def is_warning(violation: Violation) -> bool:
