@@ -328,14 +328,19 @@ class EditorSession:
         """Record the finding in the configured baseline file (its other entries, and what people
         wrote on them, kept); False when there is no baseline or no such failing finding."""
         violation = self.violation(path, fingerprint)
-        baseline = self.options.baseline if self.options is not None else None
-        if baseline is None or violation is None or violation.baselined:
+        options = self.options
+        baseline = options.baseline if options is not None else None
+        if options is None or baseline is None or violation is None or violation.baselined:
             return False
         if violation.severity is not Severity.ERROR:
             return False
         entries = baseline_file.read_baseline(baseline)
         if all(e.get("fingerprint") != fingerprint for e in entries):
-            baseline_file.write_baseline(baseline, [*entries, baseline_file.baseline_entry(violation)])
+            baseline_file.write_baseline(
+                baseline,
+                [*entries, baseline_file.baseline_entry(violation)],
+                root=options.root,  # confined to ROOT as the CLI's writes are
+            )
         self.reload("baseline")
         return True
 
