@@ -100,17 +100,7 @@ def plan(
         if old == identity:
             continue
         todo.add(i)
-        if old is not None and old[1:4] == identity[1:4]:
-            changed = facet_changes.get(identity.path)
-            if changed is None:
-                modules.add(identity.module)
-            else:
-                facets |= changed
-            continue
-        for side in (old, identity):
-            if side is not None:
-                modules.add(side.module)
-                moved.append(side.module)
+        _note_change(old, identity, facet_changes, modules, facets, moved)
     for old in prior:
         if old.path not in seen:
             modules.add(old.module)
@@ -118,12 +108,7 @@ def plan(
     if not todo and not modules:
         return set()
     facets |= existence_changes(moved, prior, now)
-    ids = names.ids
-    changed_ids = names.of_modules(modules)
-    changed_ids.update(ids[facet] for facet in facets if facet in ids)
-    everything = ids.get(CONSULTED_EVERYTHING)
-    if everything is not None:
-        changed_ids.add(everything)
+    changed_ids = _changed_ids(names, modules, facets)
     if changed_ids:
         for i, identity in enumerate(now):
             if i in todo:
@@ -156,31 +141,52 @@ def plan_changed(
         if old == new:
             continue
         todo.add(i)
-        if old[1:4] == new[1:4]:
-            found = facet_changes.get(new.path)
-            if found is None:
-                modules.add(new.module)
-            else:
-                facets |= found
-            continue
-        for side in (old, new):
-            modules.add(side.module)
-            moved.append(side.module)
+        _note_change(old, new, facet_changes, modules, facets, moved)
     if not todo:
         return todo
     if moved:
         facets |= existence_changes(moved, prior, now)
+    for facet in _changed_ids(names, modules, facets):
+        todo.update(dependents.get(facet, ()))
+    if len(todo) > FULL_SHARE * max(len(now), 1):
+        return None
+    return todo
+
+
+def _note_change(
+    old: FileIdentity | None,
+    new: FileIdentity,
+    facet_changes: Mapping[str, set[str] | None],
+    modules: set[str],
+    facets: set[str],
+    moved: list[str],
+) -> None:
+    """What one changed file changes: the facets its facts changed in when its module and kind
+    stayed (every facet of its module when that is not known), else its module on both sides,
+    which appeared, disappeared or changed kind."""
+    if old is not None and old[1:4] == new[1:4]:
+        changed = facet_changes.get(new.path)
+        if changed is None:
+            modules.add(new.module)
+        else:
+            facets |= changed
+        return
+    for side in (old, new):
+        if side is not None:
+            modules.add(side.module)
+            moved.append(side.module)
+
+
+def _changed_ids(names: Names, modules: set[str], facets: set[str]) -> set[int]:
+    """The ids of every facet that changed: all of ``modules``' facets, the ``facets`` named, and
+    the one every whole-tree answer consulted."""
     ids = names.ids
     changed_ids = names.of_modules(modules)
     changed_ids.update(ids[facet] for facet in facets if facet in ids)
     everything = ids.get(CONSULTED_EVERYTHING)
     if everything is not None:
         changed_ids.add(everything)
-    for facet in changed_ids:
-        todo.update(dependents.get(facet, ()))
-    if len(todo) > FULL_SHARE * max(len(now), 1):
-        return None
-    return todo
+    return changed_ids
 
 
 def existence_changes(moved: list[str], old: Sequence[FileIdentity], new: Sequence[FileIdentity]) -> set[str]:
