@@ -45,39 +45,45 @@ class CodeOwners:
 def read_codeowners(root: Path) -> tuple[CodeOwners | None, list[str]]:
     """ROOT's CODEOWNERS (None when it has none that can be used) and notices about what was
     skipped."""
-    for location in LOCATIONS:
-        path = root / location
-        if not path.exists():  # a FIFO or a folder of that name is named in a notice below
-            continue
-        if not is_inside(path, root):
-            return None, [f"{location}: ignored: it resolves outside ROOT"]
-        try:
-            data, status = read_regular(path, max_bytes=MAX_BYTES)
-            if status.st_size > MAX_BYTES:
-                return None, [f"{location}: ignored: larger than GitHub's 3 MB limit"]
-            text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            return None, [f"{location}: ignored: {describe_read_error(error)}"]
-        rules, notices = _parse(text, location)
-        return CodeOwners(location, rules), notices
-    return None, []
+    location, data, problem = _located(root)
+    if location is None:
+        return None, []
+    if data is None:
+        return None, [f"{location}: ignored: {problem}"]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [f"{location}: ignored: {describe_read_error(error)}"]
+    rules, notices = _parse(text, location)
+    return CodeOwners(location, rules), notices
 
 
 def codeowners_identity(root: Path) -> bytes:
     """What a result keyed on the owners must change with: the bytes of the CODEOWNERS file that
-    :func:`read_codeowners` would read (empty when there is none, a marker when it cannot be read)."""
+    :func:`read_codeowners` reads (empty when there is none, the reason when it is skipped)."""
+    location, data, problem = _located(root)
+    if location is None:
+        return b""
+    return location.encode() + b"\0" + (data if data is not None else problem.encode())
+
+
+def _located(root: Path) -> tuple[str | None, bytes | None, str]:
+    """The first of GitHub's locations that exists under ROOT, its bytes, or why they are not
+    used: (None, None, "") when there is no CODEOWNERS."""
     for location in LOCATIONS:
         path = root / location
-        if not path.exists():
+        if not path.exists():  # a FIFO or a folder of that name is named in a notice
             continue
         if not is_inside(path, root):
-            return b"outside ROOT"
+            return location, None, "it resolves outside ROOT"
         try:
-            data, _ = read_regular(path, max_bytes=MAX_BYTES)
-        except OSError:
-            return b"unreadable"
-        return location.encode() + b"\0" + data
-    return b""
+            data, status = read_regular(path, max_bytes=MAX_BYTES)
+        except OSError as error:
+            return location, None, describe_read_error(error)
+        if status.st_size > MAX_BYTES:
+            return location, None, "larger than GitHub's 3 MB limit"
+        return location, data, ""
+    return None, None, ""
 
 
 def _parse(text: str, location: str) -> tuple[Rules, list[str]]:
