@@ -12,6 +12,7 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -142,6 +143,7 @@ class _ModuleInfo:
         if self._facts is _NOT_LOADED:
             assert self._source is not None
             self._facts = self._source.get(self.file.path)
+            self._source = None  # read: the mapping is not needed any more (nor kept alive)
         return self._facts
 
 
@@ -261,7 +263,42 @@ class SymbolTable:
         ``facts`` theirs. Only the modules those files name are rebuilt; every memoised answer
         is dropped (an edit's few files cost a few lookups again, not a new table)."""
         self._facts_source = facts
-        removed, added = list(removed), list(added)
+        self._swap(list(removed), list(added), files, facts)
+
+    def derived(
+        self,
+        removed: Iterable[SourceFile],
+        added: Iterable[SourceFile],
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+    ) -> SymbolTable:
+        """The table of another tree made from this one, which stays as it is (``Engine.at_commit``:
+        a commit from the one before; a parent may be asked for several children): ``removed``,
+        ``added``, ``files`` as for :meth:`replace_files`; ``facts``: the other tree's, which must
+        not change afterwards (a commit's). The two tables share the entries of the modules the
+        change does not touch (their facts are the same on both sides); every such entry not yet
+        read reads its facts from ``facts`` from now on, so an old tree is never kept alive by a
+        table made from it. Costs a copy of the module index and the touched modules, not a
+        table."""
+        child = copy.copy(self)  # every attribute shared until replaced below
+        child._modules = dict(self._modules)
+        child._frames = [set()]
+        child._facts_source = facts
+        child._swap(list(removed), list(added), files, facts)
+        for info in child._modules.values():
+            if info._source is not None and info._source is not facts:
+                info._source = facts  # not read yet: the same facts in every table holding it
+        return child
+
+    def _swap(
+        self,
+        removed: list[SourceFile],
+        added: list[SourceFile],
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+    ) -> None:
+        """Rebuild the entries of the modules ``removed`` and ``added`` name (in ``self._modules``,
+        which this table owns; the entries themselves are never changed) and drop every answer."""
         touched = {f.module for f in removed} | {f.module for f in added}
         if not touched:
             return

@@ -68,6 +68,7 @@ from archguard.domain.sources import SourceFile
 if TYPE_CHECKING:
     import grimp
 
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress, Workspace
     from archguard.app.preflight import Preflight
     from archguard.app.store import Store
@@ -135,6 +136,10 @@ class Engine:
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
         self._table_files: dict[str, SourceFile] = {}
         self._table_version = -1
+        self._table_shared = False  # the table is another engine's too (at_commit): derive, never patch it
+        # (scan context, identities, key) of the last tree_key asked (a commit's engine starts
+        # from its parent's: an unchanged tree is known by comparing, not by hashing every file)
+        self._tree_key: tuple[bytes, list[FileIdentity], bytes] | None = None
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
@@ -215,19 +220,22 @@ class Engine:
         engine.commit = sha  # type: ignore[attr-defined]
         return engine
 
-    def at_commit(self, commit: str) -> Engine:
+    def at_commit(self, commit: str, *, changes: list[tuple[str, TreeEntry | None]] | None = None) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
         blob id (no checkout; blobs parsed once, kept in the blob cache), derived from this
         engine's state: what differs between the two trees is derived again. The contracts and
         the import-linter configuration are this engine's (today's rules over that commit's code).
-        Its results are not stored; calling ``at_commit`` on it walks on from there."""
+        Its results are not stored; calling ``at_commit`` on it walks on from there. This engine
+        stays as it is (it may be asked for another commit). ``changes``: what differs between
+        this engine's commit and ``commit`` (a full commit id then), as
+        ``git_objects.changed_entries`` gives it (history reads a range's in one go)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
-        sha = resolve_commit(self.root, commit)
+        sha = commit if changes is not None else resolve_commit(self.root, commit)
         self._derive()
         child = Engine(
-            Tree.of_commit(self.tree, sha),
+            Tree.of_commit(self.tree, sha, changes),
             checking=self.checking,
             started=started,
             keep=True,
@@ -240,7 +248,45 @@ class Engine:
         child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
         facts, digests = self.tree.facts, self.tree.digests
         child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
+        self._hand_over(child)
         return child
+
+    def _hand_over(self, child: Engine) -> None:
+        """What a commit's engine takes over from this one (the engine of the commit before),
+        so that deriving it costs what the commit changed: the symbol table (``derived`` from
+        this one's, never changed in place); and when the commit has the same files, the index
+        of files, who consulted which facet (copied where a change touches it), the identities,
+        the edge rule, what the passes collected and the totals. Nothing of this engine changes."""
+        tree, mine = child.tree, self.tree
+        if (
+            self._table is not None
+            and self._table_version == mine.version
+            and _stub_digests(tree) == _stub_digests(mine)
+            and tree.discovery.native_modules == mine.discovery.native_modules
+        ):
+            child._table, child._table_shared = self._table, True
+            child._table_files, child._table_version = self._table_files, -1
+        if (
+            tree.changed_files is None
+            or tree.files is not mine.files
+            or not self._index
+            or self._files_version != mine.files_version
+            or mine.version != 0
+        ):
+            return
+        child._changed = set(tree.changed_files)
+        child._index, child._module_files = self._index, self._module_files
+        child._files_version = tree.files_version
+        if self._identities is not None and self._identities[0] == mine.version:
+            child._identities = (-1, self._identities[1])
+        if self._edges is not None and self._edges[0] == mine.files_version:
+            child._edges = (tree.files_version, self._edges[1])
+        if self._dependents is not None:
+            child._dependents = _Dependents.after(self._dependents)
+        child._collected = {name: list(found) for name, found in self._collected.items()}
+        child._derived_totals = self._derived_totals
+        if self._tree_key is not None:
+            child._tree_key = self._tree_key
 
     # ---- what passes read (passes/base.CheckRun) ------------------------------------------------
 
@@ -343,7 +389,12 @@ class Engine:
         """A digest of everything this tree's results are a function of besides the rules: every
         file's identity and outcome, the packages, stubs and compiled modules. Two commits with
         the same key have the same results under the same rules (history reuses the row)."""
-        return keys.scan(self._scan_context(), self.identities)
+        context, identities = self._scan_context(), self.identities
+        known = self._tree_key
+        if known is None or known[0] != context or known[1] != identities:
+            # (comparing first: a commit's identities share the objects of the commit before's)
+            known = self._tree_key = (context, identities, keys.scan(context, identities))
+        return known[2]
 
     def import_digests(self) -> list[bytes]:
         self._derive()
@@ -784,6 +835,7 @@ class Engine:
 
     def _new_table(self, *, traced: bool) -> SymbolTable:
         tree = self.tree
+        self._table_shared = False
         stubs = {module: (stub.file, stub.facts) for module, stub in tree.stubs.items()}
         table = SymbolTable(self.files, tree.facts, tree.discovery.native_modules, stubs, traced=traced)
         self._table_files = {f.path: f for f in self.files}
@@ -923,7 +975,11 @@ class Engine:
             now = {i.path: i for i in identities}
             removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
             added = [f for f in self.files if old.get(f.path) != now[f.path]]
-        self._table.replace_files(removed, added, self.files, self.tree.facts)
+        if self._table_shared:  # the engine's of the commit before (at_commit): it stays as it is
+            self._table = self._table.derived(removed, added, self.files, self.tree.facts)
+            self._table_shared = False
+        else:
+            self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
 
@@ -1138,6 +1194,40 @@ class _CheckInputs:
         return merged_interfaces(self.contracts.interfaces, self._from_config()[1])
 
 
+class _Dependents(dict[int, set[int]]):
+    """facet id -> the files that consulted it, for a commit's engine: its parent's index, each
+    facet's files copied on first use (``get``/``setdefault``, what plan_changed and the
+    incremental derivation ask), so that updating it never changes the parent's."""
+
+    def __init__(self, base: Mapping[int, set[int]], copied: Mapping[int, set[int]]) -> None:
+        super().__init__()
+        self._base = base  # never changed through this
+        self._copied = copied  # an ancestor's copies: never changed through this either
+
+    @classmethod
+    def after(cls, parent: dict[int, set[int]]) -> _Dependents:
+        if isinstance(parent, _Dependents):  # one level deep, whatever the walk's length
+            return cls(parent._base, {**parent._copied, **parent})
+        return cls(parent, {})
+
+    def get(self, facet: int, default: Any = None) -> Any:
+        found = dict.get(self, facet)
+        if found is None:
+            inherited = self._copied.get(facet)
+            if inherited is None:
+                inherited = self._base.get(facet)
+            if inherited is None:
+                return default
+            found = self[facet] = set(inherited)
+        return found
+
+    def setdefault(self, facet: int, default: Any = None) -> Any:
+        found = self.get(facet)
+        if found is None:
+            found = self[facet] = default
+        return found
+
+
 class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
     """A mapping answered by a function (the facts a parent engine held, for a commit's engine)."""
 
@@ -1155,6 +1245,10 @@ class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
 
     def __len__(self) -> int:
         return 0
+
+
+def _stub_digests(tree: Tree) -> dict[str, tuple[str, bytes]]:
+    return {module: (stub.file.path, stub.digest) for module, stub in tree.stubs.items()}
 
 
 def _totals(files: Sequence[SourceFile], records: Sequence[FileRecord]) -> ScanTotals:
