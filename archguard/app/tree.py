@@ -28,6 +28,7 @@ from archguard.adapters.discovery import (
     Discovery,
     DiscoveryError,
     PathsView,
+    after_commit,
     split_undecodable_names,
     with_paths,
 )
@@ -297,19 +298,18 @@ class Tree:
 
             changes = changed_entries(root, previous.commit, commit)
         entries = _commit_entries(root, commit, previous, changes)
-        shape = None
-        if (
-            previous is not None
-            and previous.commit_shape is not None
-            and entries.keys() == previous.entries.keys()
-        ):
-            unmoved = all(entries[p].mode == e.mode for p, e in previous.entries.items())
-            shape = previous.commit_shape if unmoved else None
-        if shape is None:
-            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
-        if previous is not None and previous.commit_shape == shape:
-            discovery, files, badly_named = previous.discovery, previous.files, previous.badly_named
+        found_discovery = _discovery_after(root, options, previous, changes, entries)
+        if found_discovery is not None:
+            discovery, shape = found_discovery
+            if previous is not None and discovery.files is previous.discovery.files:
+                files, badly_named = previous.files, previous.badly_named
+            else:
+                files = (
+                    discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+                )
+                files, badly_named = split_undecodable_names(files)
         else:
+            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
             listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
             try:
                 discovery = discover_files(
@@ -613,6 +613,43 @@ def _outcomes_of(
         if path not in found:
             found[path] = unreadable_outcome(path, "git could not give this blob")
     return hits
+
+
+def _discovery_after(
+    root: Path,
+    options: Options,
+    previous: Tree | None,
+    changes: list[tuple[str, TreeEntry | None]] | None,
+    entries: Mapping[str, TreeEntry],
+) -> tuple[Discovery, int] | None:
+    """(discovery, its shape) of a commit from the commit before's, when what came or went
+    provably changes nothing but those files (``discovery.after_commit``): most commits change
+    no path at all, many add a file or two; None: discover the commit anew."""
+    if previous is None or changes is None or previous.commit_shape is None:
+        return None
+    before = previous.entries
+    added = [path for path, entry in changes if entry is not None and path not in before]
+    removed = [path for path, entry in changes if entry is None and path in before]
+    if any(
+        entry is not None and path in before and before[path].mode != entry.mode for path, entry in changes
+    ):
+        return None  # a file became a link (or the other way): discovery lists such files apart
+    if not added and not removed:
+        return previous.discovery, previous.commit_shape
+    modules = {f.module for f in previous.discovery.files} if any(p.endswith(".py") for p in added) else set()
+    discovery = after_commit(
+        root,
+        previous.discovery,
+        added=added,
+        removed=removed,
+        is_file=entries.__contains__,
+        modules=modules,
+        packages=options.packages or None,
+        excludes=options.excludes,
+    )
+    if discovery is None:
+        return None
+    return discovery, hash((previous.commit_shape, tuple(sorted(added)), tuple(sorted(removed))))
 
 
 def _commit_entries(
