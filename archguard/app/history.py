@@ -19,13 +19,17 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import HISTORY_ROWS
 from archguard.adapters.project_files.codeowners_file import codeowners_identity
+from archguard.adapters.project_files.git_objects import changes_between
+from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress, keys
+from archguard.app.tree import parse_ahead
 from archguard.domain.errors import ConfigError
 from archguard.domain.history import (
     ROW_SUMMARY_KEYS,
@@ -37,6 +41,7 @@ from archguard.domain.history import (
 from archguard.reporting.summary import summarize
 
 if TYPE_CHECKING:
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
 
@@ -125,7 +130,8 @@ def run_history(
         return result
     configs = CommitConfigs(options, given or {}) if history.config_at_commit else None
     try:
-        _walk(result, walk, options, history, configs, progress)
+        with configuration_read_once():  # the repository's configuration read once, not per git call
+            _walk(result, walk, options, history, configs, progress)
     finally:
         if configs is not None:
             configs.close()
@@ -153,6 +159,7 @@ def _walk(
     structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
+    changes = _read_ahead(engine, walk, cached)
     for done, commit in enumerate(walk.commits):
         hit = cached.get(commit.sha)
         if hit is not None:
@@ -166,7 +173,12 @@ def _walk(
                     if getattr(engine, "commit", None) != commit.sha or derived:
                         engine = Engine.open_at_commit(commit_options, commit.sha, store=engine.store)
                 else:
-                    engine = engine.at_commit(commit.sha)
+                    # from the commit before's engine what differs is known already (_read_ahead)
+                    pair = changes.get(commit.sha)
+                    known = (
+                        pair[1] if pair is not None and pair[0] == getattr(engine, "commit", None) else None
+                    )
+                    engine = engine.at_commit(commit.sha, changes=known)
                 derived = True
                 if (
                     previous is None
@@ -191,6 +203,32 @@ def _walk(
     engine.store.blob_facts(engine.tree.target).save()
     if rows_key is not None and result.cached_rows < len(result.rows):
         engine.store.save(HISTORY_ROWS, rows_key, cached)
+
+
+def _read_ahead(
+    engine: Engine, walk: git_history.CommitRange, cached: Mapping[str, HistoryRow]
+) -> dict[str, tuple[str, list[tuple[str, TreeEntry | None]]]]:
+    """What each commit to analyse changed since the commit before it (commit -> (the commit
+    before, its changes)), asked of git in one go; and the new blobs among them parsed, all at
+    once, into the blob cache: the walk then calls git for nothing but what it cannot know."""
+    commits = walk.commits
+    pairs = [
+        (before.sha, commit.sha)
+        for before, commit in pairwise(commits)
+        if commit.sha not in cached and commit.parents[:1] == (before.sha,)
+    ]
+    found = {}
+    wanted: list[tuple[str, str]] = []
+    for (before, sha), changes in zip(pairs, changes_between(engine.root, pairs), strict=True):
+        if changes is None:
+            continue
+        found[sha] = (before, changes)
+        wanted += [
+            (path, entry.blob) for path, entry in changes if entry is not None and path.endswith(".py")
+        ]
+    if wanted:
+        parse_ahead(engine.options, engine.store, engine.tree.target, wanted)
+    return found
 
 
 def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes | None:

@@ -560,6 +560,41 @@ def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | No
     return facts_of
 
 
+def parse_ahead(
+    options: Options, store: Store, target: tuple[int, int], wanted: Iterable[tuple[str, str]]
+) -> int:
+    """Parse every (path, blob id) of ``wanted`` that neither the blob cache nor the working tree's
+    facts cache knows, all in one go (history reads the new blobs of the commits it will walk
+    before it walks them: one read, every worker busy, instead of a read per commit); the outcomes
+    go into the blob cache, where :meth:`Tree.at_commit` finds them. Returns how many were parsed."""
+    from archguard.adapters.parsing.in_memory import scan_blobs
+
+    root = options.root.resolve()
+    blobs = store.blob_facts(target)
+    working = store.facts(target)
+    rounds: list[dict[str, str]] = []  # path -> blob, a path once per round (scan_blobs' shape)
+    for path, blob in dict.fromkeys(wanted):
+        blob_hash = bytes.fromhex(blob)
+        if blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash):
+            continue
+        free = next((r for r in rounds if path not in r), None)
+        if free is None:
+            free = {}
+            rounds.append(free)
+        free[path] = blob
+    parsed = 0
+    for blob_of in rounds:
+        named = [SourceFile(path, path, True, False) for path in blob_of]
+        for path, (outcome, size) in scan_blobs(
+            root, named, blob_of, target=target, jobs=options.jobs
+        ).items():
+            blobs.store(
+                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+            )
+            parsed += 1
+    return parsed
+
+
 def _outcomes_of(
     root: Path,
     store: Store,
@@ -681,4 +716,4 @@ def relative_path(root: Path, path: str | Path) -> str:
     return Path(os.path.normpath(full)).relative_to(root).as_posix()
 
 
-__all__ = ["FactsView", "Tree", "relative_path", "scan_files"]
+__all__ = ["FactsView", "Tree", "parse_ahead", "relative_path", "scan_files"]
