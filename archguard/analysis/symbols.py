@@ -122,7 +122,7 @@ _NOT_LOADED: FileFacts = FileFacts()
 
 
 class _ModuleInfo:
-    __slots__ = ("_facts", "_source", "before_del", "by_name", "file", "stub")
+    __slots__ = ("_facts", "_source", "before_del", "by_name", "file", "lazy", "stub")
 
     def __init__(
         self, file: SourceFile, facts: FileFacts | None, source: Mapping[str, FileFacts] | None = None
@@ -132,6 +132,7 @@ class _ModuleInfo:
         # incremental run decodes only the facts its resolutions consult)
         self._facts = _NOT_LOADED if source is not None else facts
         self._source = source
+        self.lazy = source is not None  # its facts are read from a mapping (see SymbolTable.derived)
         # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a
         # name a later unconditional ``del`` removes is absent here, present in ``before_del``
         self.by_name: dict[str, list[_Candidate]] | None = None
@@ -276,18 +277,21 @@ class SymbolTable:
         a commit from the one before; a parent may be asked for several children): ``removed``,
         ``added``, ``files`` as for :meth:`replace_files`; ``facts``: the other tree's, which must
         not change afterwards (a commit's). The two tables share the entries of the modules the
-        change does not touch (their facts are the same on both sides); every such entry not yet
-        read reads its facts from ``facts`` from now on, so an old tree is never kept alive by a
-        table made from it. Costs a copy of the module index and the touched modules, not a
-        table."""
+        change does not touch (their facts are the same on both sides); each such entry reads its
+        facts again from ``facts`` when next needed, so neither an old tree nor what a long walk
+        decoded is kept alive by the tables. Costs a copy of the module index, a pass over the
+        entries and the touched modules, not a table."""
         child = copy.copy(self)  # every attribute shared until replaced below
         child._modules = dict(self._modules)
         child._frames = [set()]
         child._facts_source = facts
         child._swap(list(removed), list(added), files, facts)
         for info in child._modules.values():
-            if info._source is not None and info._source is not facts:
-                info._source = facts  # not read yet: the same facts in every table holding it
+            if info.lazy and info._source is not facts:
+                # read again from the newest tree when needed (the same facts in every table
+                # holding the entry): what a walk decoded stays with the tree that decoded it
+                info._facts, info._source = _NOT_LOADED, facts
+                info.by_name = info.before_del = None
         return child
 
     def _swap(

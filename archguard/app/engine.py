@@ -1140,7 +1140,9 @@ class _CheckInputs:
     config_path: Path | None
     importlinter: Any  # LazyConfig, or None
     identity: Any  # the configuration's cache identity (None: a plugin type, never cached)
-    engine: Engine
+    # where the declared contracts are kept (not the engine: commits' engines share these inputs,
+    # and the first commit's engine, every file's facts decoded, would live as long as the walk)
+    store: Store
     _configured: tuple[list[ConceptContract], list[InterfaceContract]] | None = None
 
     @classmethod
@@ -1152,7 +1154,7 @@ class _CheckInputs:
         preflight = engine.preflight
         config = preflight.importlinter_config(engine.store)
         identity = preflight.identity if config is not None else ("none",)
-        return cls(preflight.contracts, preflight.config_path, config, identity, engine)
+        return cls(preflight.contracts, preflight.config_path, config, identity, engine.store)
 
     @property
     def declared(self) -> list[ConceptContract]:
@@ -1171,7 +1173,7 @@ class _CheckInputs:
                     if self.identity is None
                     else keys.importlinter_concepts(self.identity, checker_versions())
                 )
-                found = self.engine.store.cached(
+                found = self.store.cached(
                     entries.IMPORTLINTER_CONTRACTS,
                     key,
                     lambda: (list(config.concept_contracts), list(config.interface_contracts)),

@@ -554,7 +554,8 @@ class _Outcomes:
 
 def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
     def facts_of(path: str) -> FileFacts | None:
-        facts: FileFacts | None = found[path].outcome().facts
+        # not kept in the outcome, which the next commits share: in this tree's facts only
+        facts: FileFacts | None = found[path].outcome_unkept().facts
         return facts
 
     return facts_of
