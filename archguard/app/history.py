@@ -160,6 +160,9 @@ def _walk(
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
     changes = _read_ahead(engine, walk, cached)
+    # saved now, while nothing is derived yet (the save holds the cache twice over): the walk
+    # then parses nothing new, and the save at its end has nothing to write
+    engine.store.blob_facts(engine.tree.target).save()
     for done, commit in enumerate(walk.commits):
         hit = cached.get(commit.sha)
         if hit is not None:

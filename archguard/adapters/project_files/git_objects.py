@@ -14,7 +14,7 @@ from typing import NamedTuple
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
-BATCH_BYTES = 16_000_000  # blobs read by one ``cat-file --batch`` at most (see blob_batches)
+BATCH_BYTES = 4_000_000  # blobs read by one ``cat-file --batch`` at most (see blob_batches): the output and its slices are in memory together
 _REVISION = re.compile(r"[A-Za-z0-9_./^~@{}:+-]+")
 _ENTRY = re.compile(rb"(\d+) (\w+) ([0-9a-f]+)\t(.*)", re.DOTALL)
 
