@@ -194,7 +194,7 @@ def test_history_rows_of_coming_and_going_modules_equal_checkouts(
 def test_after_commit_discovers_anew_whatever_may_change_other_files(
     tmp_path: Path, added: list[str], removed: list[str]
 ) -> None:
-    files = {path: "" for path in BASE} | {"odd-name.py": ""}
+    files = dict.fromkeys(BASE, "") | {"odd-name.py": ""}
     root = tmp_path / "tree"
     for path in files:
         (root / path).parent.mkdir(parents=True, exist_ok=True)
