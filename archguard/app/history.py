@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -82,21 +82,32 @@ def architecture_of(
 
 
 def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> HistoryRow:
+    return replace(
+        figures_of(architecture),
+        commit=commit.sha,
+        date=commit.date,
+        subject=commit.subject,
+        merge=commit.is_merge,
+    )
+
+
+def figures_of(architecture: Architecture) -> HistoryRow:
+    """A row's figures, without its commit (the same for every commit whose tree is the same)."""
     check = architecture.check
     summary = summarize(check)
     by_contract = Counter(dict.fromkeys(check.contracts_run, 0))
     by_contract.update(v.contract for v in check.violations)
     by_owner = Counter(owner for v in check.violations for owner in check.owners.get(v.path, ()))
     return HistoryRow(
-        commit=commit.sha,
-        date=commit.date,
-        subject=commit.subject,
+        commit="",
+        date="",
+        subject="",
         summary={key: int(summary[key]) for key in ROW_SUMMARY_KEYS},
         by_contract=dict(sorted(by_contract.items())),
         cycles=len(architecture.cycles),
         shims=len(architecture.shims),
         cross_package_edges=sum(package_edges(architecture.module_edges).values()),
-        merge=commit.is_merge,
+        merge=False,
         by_owner=dict(sorted(by_owner.items())),
     )
 
@@ -155,7 +166,7 @@ def _walk(
     # the rows, and a walk that finds every row cached derives nothing at all.
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
-    previous: tuple[bytes, Architecture] | None = None  # the last commit analysed: its tree's key
+    previous: tuple[bytes, HistoryRow] | None = None  # the last commit analysed: its tree's key, its figures
     structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
@@ -188,10 +199,16 @@ def _walk(
                     or engine.tree_key != previous[0]
                     or (configs is not None and configs.changed)
                 ):
-                    previous = (engine.tree_key, architecture_of(engine, structure=structure))
+                    previous = (engine.tree_key, figures_of(architecture_of(engine, structure=structure)))
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
-                row = row_of(commit, previous[1])
+                row = replace(
+                    previous[1],
+                    commit=commit.sha,
+                    date=commit.date,
+                    subject=commit.subject,
+                    merge=commit.is_merge,
+                )
             except ConfigError as error:
                 if configs is None:
                     raise  # today's rules are broken: exit 2, as check

@@ -90,6 +90,8 @@ class FactsView(Mapping[str, FileFacts]):
         yield from (path for path, facts in over.items() if facts is not None)
 
     def __len__(self) -> int:
+        if not self._over:  # a commit's tree, or a tree nothing was laid over
+            return len(self._base)
         return sum(1 for _ in self)
 
     def paths_holding(self, kind: str) -> list[str]:
@@ -340,6 +342,11 @@ class Tree:
         else:
             output = _Outcomes(files, found, hits)
         tree = cls(options, root, target, store, discovery, files, badly_named, output)
+        if previous is not None and files is previous.files and badly_named is previous.badly_named:
+            tree._all_files = (
+                tree.version,
+                previous.all_files,
+            )  # the same list: what keeps per-file state knows it
         tree.commit_shape = shape
         tree.commit = commit
         tree.entries = entries
