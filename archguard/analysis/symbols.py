@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, module_of, name_facet
 from archguard.domain.facts import (
@@ -1181,12 +1182,19 @@ def _anchored(file: SourceFile, name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 17)
+def _dotted(module: str) -> bool:
+    """:func:`is_dotted_name`, remembered: a walk through history settles the names of ten
+    thousand modules again for each commit that adds or removes one."""
+    return is_dotted_name(module)
+
+
 def _parents(modules: Iterable[str]) -> set[str]:
     """Every proper dotted prefix of the (dotted) module names; a prefix seen once has had its own
     prefixes added already, so each is visited about once."""
     parents: set[str] = set()
     for module in modules:
-        if not is_dotted_name(module):
+        if not _dotted(module):
             continue
         prefix = module
         while True:
