@@ -44,3 +44,24 @@ def test_a_finding_comes_back_equal_hashable_and_frozen() -> None:
 def test_classes_that_run_code_when_built_are_built_by_that_code() -> None:
     assert Codec(Normalised).decode(("MiXed",)) == Normalised("mixed")
     assert Codec(HandMade).decode(("x",)).name == "<x>"  # its own __init__ ran (the fast path would give "x")
+
+
+def test_a_fingerprinted_finding_is_the_finding_with_only_its_fingerprint_filled() -> None:
+    finding = Violation(
+        "AG101",
+        "one-manager",
+        "a/b.py",
+        7,
+        1,
+        "old path",
+        statement="from  x import (\n  Y)",
+        imported="x:Y",
+        extra=(("k", "v"),),
+        chain=("a", "b"),
+    )
+    done = finding.with_fingerprint(1)
+    assert dataclasses.replace(done, fingerprint="") == finding
+    assert len(done.fingerprint) == 16 and done.fingerprint != finding.with_fingerprint(0).fingerprint
+    # the statement's spacing and the line are not part of it: a moved, reformatted import keeps it
+    moved = dataclasses.replace(finding, line=40, statement="from x import ( Y)")
+    assert moved.with_fingerprint(1).fingerprint == done.fingerprint

@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import marshal
 import struct
-import sys
 from collections.abc import Callable
 from dataclasses import fields
 from enum import Enum
 from functools import partial
 from operator import attrgetter
 from typing import Any
+
+from archguard.domain.values import slot_builder
 
 Converter = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain, from plain)
 
@@ -43,7 +44,7 @@ class Codec:
         # A NamedTuple is built straight from the tuple, in C: a warm run decodes half a million
         # facts, and going through the class's generated __new__ would double the cost.
         self._make: Callable[[Any], Any] = (
-            partial(tuple.__new__, cls) if hasattr(cls, "_fields") else _builder(cls, self.names)
+            partial(tuple.__new__, cls) if hasattr(cls, "_fields") else slot_builder(cls, self.names)
         )
         # The field values in order, read in C: a NamedTuple is its values already; a dataclass's
         # are read by one attrgetter (a cold scan encodes every file's facts, half a million values).
@@ -68,33 +69,6 @@ class Codec:
         for index, from_plain in self._decoders:
             values[index] = from_plain(values[index])
         return self._make(values)
-
-
-def _builder(cls: type, names: tuple[str, ...]) -> Callable[[Any], Any]:
-    """How a dataclass is rebuilt from its stored field values.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: for a
-    finding's nineteen fields that is most of what decoding costs, and a warm ``check`` decodes
-    every finding of the tree (thousands under a broad contract). A slotted class without
-    ``__post_init__`` is instead made with ``object.__new__`` and its slots filled by their own
-    descriptors, one unrolled function per class (as ``dataclasses`` writes ``__init__``, from the
-    class's own field names, never from stored data): the same object, in half the time.
-    """
-    slots = set(getattr(cls, "__slots__", ()))
-    init = getattr(vars(cls).get("__init__"), "__code__", None)
-    written_by_hand = init is None or init.co_filename == getattr(
-        sys.modules.get(cls.__module__), "__file__", None
-    )
-    if written_by_hand or hasattr(cls, "__post_init__") or not set(names) <= slots:
-        return lambda values: cls(*values)
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = ["def build(values):", "    made = new(cls)"]
-    for index, name in enumerate(names):
-        scope[f"set_{index}"] = getattr(cls, name).__set__
-        lines.append(f"    set_{index}(made, values[{index}])")
-    lines.append("    return made")
-    exec("\n".join(lines), scope)  # our own field names, as dataclasses writes __init__
-    return scope["build"]
 
 
 def _values_of(names: tuple[str, ...]) -> Callable[[Any], tuple]:
