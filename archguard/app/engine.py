@@ -137,9 +137,6 @@ class Engine:
         self._table_files: dict[str, SourceFile] = {}
         self._table_version = -1
         self._table_shared = False  # the table is another engine's too (at_commit): derive, never patch it
-        # (scan context, identities, key) of the last tree_key asked (a commit's engine starts
-        # from its parent's: an unchanged tree is known by comparing, not by hashing every file)
-        self._tree_key: tuple[bytes, list[FileIdentity], bytes] | None = None
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
@@ -285,8 +282,6 @@ class Engine:
             child._dependents = _Dependents.after(self._dependents)
         child._collected = {name: list(found) for name, found in self._collected.items()}
         child._derived_totals = self._derived_totals
-        if self._tree_key is not None:
-            child._tree_key = self._tree_key
 
     # ---- what passes read (passes/base.CheckRun) ------------------------------------------------
 
@@ -385,16 +380,18 @@ class Engine:
         return keys.scan(self._scan_context(), self.identities)
 
     @property
+    def tree_identity(self) -> tuple[bytes, list[FileIdentity]]:
+        """What :attr:`tree_key` digests, to compare with another tree's without hashing it (a
+        commit's engine shares the identities of the commit before's unchanged files: comparing
+        stops at the first that differs, or costs a pass over shared objects)."""
+        return self._scan_context(), self.identities
+
+    @property
     def tree_key(self) -> bytes:
         """A digest of everything this tree's results are a function of besides the rules: every
         file's identity and outcome, the packages, stubs and compiled modules. Two commits with
-        the same key have the same results under the same rules (history reuses the row)."""
-        context, identities = self._scan_context(), self.identities
-        known = self._tree_key
-        if known is None or known[0] != context or known[1] != identities:
-            # (comparing first: a commit's identities share the objects of the commit before's)
-            known = self._tree_key = (context, identities, keys.scan(context, identities))
-        return known[2]
+        the same key have the same results under the same rules."""
+        return keys.scan(*self.tree_identity)
 
     def import_digests(self) -> list[bytes]:
         self._derive()

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
+    from archguard.domain.derived import FileIdentity
 
 DEFAULT_COMMITS = 100  # no --revs, --since or --max-count: the last 100 first-parent commits of HEAD
 
@@ -166,7 +167,8 @@ def _walk(
     # the rows, and a walk that finds every row cached derives nothing at all.
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
-    previous: tuple[bytes, HistoryRow] | None = None  # the last commit analysed: its tree's key, its figures
+    # the last commit analysed: its tree (Engine.tree_identity), its figures
+    previous: tuple[tuple[bytes, list[FileIdentity]], HistoryRow] | None = None
     structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
@@ -196,10 +198,13 @@ def _walk(
                 derived = True
                 if (
                     previous is None
-                    or engine.tree_key != previous[0]
+                    or engine.tree_identity != previous[0]
                     or (configs is not None and configs.changed)
                 ):
-                    previous = (engine.tree_key, figures_of(architecture_of(engine, structure=structure)))
+                    previous = (
+                        engine.tree_identity,
+                        figures_of(architecture_of(engine, structure=structure)),
+                    )
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
                 row = replace(
