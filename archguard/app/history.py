@@ -235,7 +235,8 @@ def _read_ahead(
 ) -> dict[str, tuple[str, list[tuple[str, TreeEntry | None]]]]:
     """What each commit to analyse changed since the commit before it (commit -> (the commit
     before, its changes)), asked of git in one go; and the new blobs among them parsed, all at
-    once, into the blob cache: the walk then calls git for nothing but what it cannot know."""
+    once, into the blob cache (when there is one): the walk then calls git for nothing but what it
+    cannot know."""
     commits = walk.commits
     pairs = [
         (before.sha, commit.sha)
@@ -251,7 +252,7 @@ def _read_ahead(
         wanted += [
             (path, entry.blob) for path, entry in changes if entry is not None and path.endswith(".py")
         ]
-    if wanted:
+    if wanted and engine.store.enabled:  # (--no-cache keeps no outcome: each commit parses its own)
         parse_ahead(engine.options, engine.store, engine.tree.target, wanted)
     return found
 
