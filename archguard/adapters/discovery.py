@@ -505,20 +505,23 @@ def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
     configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
     if configs and not config_unchanged(root, configs):
         return False
+    base = os.fspath(root)
+    prefix = os.path.join(base, "")
     view = TreeView(root)
     for key, answer in probes.items():
-        if key.startswith(_CONFIG_PROBE):
-            continue
         if key.startswith(_FOLDER_PROBE):
             rel = key[len(_FOLDER_PROBE) :]
-            if (
-                answer == _UNSTAMPED
-                or folder_stamp(os.path.join(root, rel) if rel else os.fspath(root)) != answer
-            ):
+            if answer == _UNSTAMPED or folder_stamp(prefix + rel if rel else base) != answer:
                 return False
-            continue
-        now = _src_is_layout_root(view) if key == _SRC_PROBE else _holds_no_code(view, key)
-        if now != answer:
+        elif key == _SRC_PROBE:
+            if _src_is_layout_root(view) != answer:
+                return False
+        elif (
+            # a folder's own stamp, when the walk read it, vouches for its pyvenv.cfg and __init__.py
+            not key.startswith(_CONFIG_PROBE)
+            and _FOLDER_PROBE + key not in probes
+            and _holds_no_code(view, key) != answer
+        ):
             return False
     return True
 

@@ -196,15 +196,14 @@ class WarmStart:
 
     def _vouched(self, record: Record) -> dict[str, Known]:
         blobs = self.listing.blobs if self.listing is not None else {}
+        root = os.path.join(self.root, "")  # then root + path: a tree's worth of os.path.join saved
         known = {}
         for path, entry in record.known.items():
             if entry.blob:
                 if blobs.get(path) == entry.blob:
                     known[path] = entry
             elif (
-                entry.stat is not None
-                and entry.stat != _UNTRUSTED
-                and _stat(self.root, path) == tuple(entry.stat)
+                entry.stat is not None and entry.stat != _UNTRUSTED and _stat(root, path) == tuple(entry.stat)
             ):
                 known[path] = entry
         return known
@@ -382,9 +381,10 @@ def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:
     return tuple(zip(*map(_FILE.encode, files), strict=True)) or tuple(() for _ in _FILE.names)
 
 
-def _stat(root: Path, path: str) -> Stat:
+def _stat(root: str, path: str) -> Stat:
+    """``root``: ROOT with a trailing separator."""
     try:
-        found = os.stat(os.path.join(root, path))
+        found = os.stat(root + path)
     except (OSError, ValueError):
         return None
     if not S_ISREG(found.st_mode):  # a FIFO or a folder now: the scan says what it is

@@ -537,3 +537,20 @@ def test_a_warm_start_whose_results_are_not_cached_reads_the_facts_by_blob(
     fresh = run_check(Options(root=runs.root, importlinter_config=config, no_cache=True))
     assert _findings(result) == _findings(fresh)
     assert ("app/user.py", "AG301") in {(v.path, v.code) for v in result.violations}
+
+
+def test_git_is_not_run_where_no_repository_can_be_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    from archguard.adapters.project_files import git_listing
+
+    plain = write_tree(tmp_path / "plain", TREE)
+    linked = tmp_path / "linked"
+    linked.symlink_to(repo / "app")  # git walks up from the real path: the checkout is found
+    calls: list[object] = []
+    real = git_listing.run_git
+    monkeypatch.setattr(git_listing, "run_git", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert git_listing.list_git_files(plain) is None and calls == []
+    listing = git_listing.list_git_files(linked)
+    assert listing is not None and "impl.py" in listing.paths
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))  # the environment may name a repository
+    git_listing.list_git_files(plain)
+    assert len(calls) == 2
