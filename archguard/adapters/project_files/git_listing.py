@@ -14,7 +14,7 @@ conversion between the working file and the blob (no ``.gitattributes`` anywhere
 conversion two different working files (CRLF and LF line ends) can both be "clean" against one
 blob. The tree's own settings that weaken git's stat check (``core.checkStat``,
 ``core.trustctime``) are overridden on the command line. Everything else is decided on disk, as
-before (docs/scanning.md, "Warm start from git").
+before (docs/scanning.md, "Warm start").
 """
 
 from __future__ import annotations
