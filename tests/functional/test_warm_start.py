@@ -554,3 +554,22 @@ def test_git_is_not_run_where_no_repository_can_be_found(tmp_path: Path, monkeyp
     monkeypatch.setenv("GIT_DIR", str(repo / ".git"))  # the environment may name a repository
     git_listing.list_git_files(plain)
     assert len(calls) == 2
+
+
+def test_without_git_a_contract_added_to_setup_cfg_in_place_is_checked(plain: Runs) -> None:
+    """setup.cfg names no member or source root, but the check's contracts: edited in place (no
+    folder changes), the next warm run checks the new contract."""
+    setup = plain.root / "setup.cfg"
+    contract = (
+        "[importlinter]\nroot_packages = app\n"
+        "[importlinter:contract:user]\nname = one module stays off another\ntype = forbidden\n"
+        "source_modules = {}\nforbidden_modules = {}\n"
+    )
+    setup.write_text(contract.format("app.impl", "app.other"))  # kept
+    _settled(plain)
+    _, before = plain.check()
+    assert not any(v.code == "AG301" for v in before.violations)
+    setup.write_text(contract.format("app.other", "app.impl"))  # broken: app/other.py imports app.impl
+    _, after = plain.check()
+    assert not plain.listed  # the files are the same: only the contracts changed
+    assert ("app/other.py", "AG301") in {(v.path, v.code) for v in after.violations}
