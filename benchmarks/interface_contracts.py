@@ -18,6 +18,10 @@ process of measuring, so a loaded machine slows both alike (``uptime``'s load is
   pass over the files), without and with the interface contract.
   The facts are decoded once beforehand: parsing is the same for both and is not what is measured.
 
+Both are timed in wall time and in CPU time (the check's process; the analysis's own process),
+and the targets are read on CPU time: on a machine shared with other work the wall time of a
+one-second run swings by tens of percent from run to run, its CPU time by a few.
+
 Three contract sets, each beside the tree's own concept contract, chosen by the analysis itself
 from ``discover``'s interface candidates (packages that declare ``__all__`` and are reached into):
 
@@ -34,7 +38,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,9 +83,12 @@ def _table(package: str) -> str:
     return f'[[interface]]\nname = "{package} interface"\npackage = "{package}"\n'
 
 
-def time_check(tree: Path, contracts: Path) -> float:
+def time_check(tree: Path, contracts: Path) -> tuple[float, float]:
     """One ``check`` with this contracts folder and a cache folder of its own (the results cache
-    keeps one run per folder: alternating contract sets in one folder would make every run cold)."""
+    keeps one run per folder: alternating contract sets in one folder would make every run cold).
+    Returns its wall time and its CPU time (user + system): on a machine shared with other work the
+    wall time of a one-second run swings by tens of percent, its CPU time by a few."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     run = subprocess.run(
         [*archguard_cmd(), "check", str(tree), "--contracts", str(contracts), "-q",
@@ -87,9 +96,10 @@ def time_check(tree: Path, contracts: Path) -> float:
         capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode not in (0, 1):
         raise SystemExit(f"check failed: {run.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def fresh_engine(workspace, contracts: ContractSet) -> Engine:
@@ -102,13 +112,19 @@ def fresh_engine(workspace, contracts: ContractSet) -> Engine:
     return Engine(tree, checking=True, started=time.perf_counter(), preflight=preflight)
 
 
-def time_analysis(workspace, contracts: ContractSet) -> tuple[float, int]:
+def time_analysis(workspace, contracts: ContractSet) -> tuple[float, float, int]:
     """The whole derivation of a check (the scan's per-file part included: the engine derives both
     in one pass over the files), compared between contract sets."""
     engine = fresh_engine(workspace, contracts)
-    started = time.perf_counter()
-    result = engine.results()
-    return time.perf_counter() - started, sum(1 for v in result.violations if v.code.startswith("AG5"))
+    gc.collect()  # the previous set's engine is garbage now: not this set's cost
+    gc.disable()  # as the CLI runs (adapters/gc_policy.py)
+    try:
+        started, cpu = time.perf_counter(), time.process_time()
+        result = engine.results()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        gc.enable()
+    return elapsed, cpu, sum(1 for v in result.violations if v.code.startswith("AG5"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,26 +173,39 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(first, cache)
         time_check(tree, folder)
     warm: dict[str, list[float]] = {key: [] for key in sets}
+    warm_cpu: dict[str, list[float]] = {key: [] for key in sets}
+    cold_cpu: dict[str, list[float]] = {key: [] for key in sets}
     cold: dict[str, list[float]] = {key: [] for key in sets}
     found: dict[str, int] = {}
     for _ in range(args.repeat):
         for key, folder in folders.items():
-            warm[key].append(time_check(tree, folder))
+            wall, cpu = time_check(tree, folder)
+            warm[key].append(wall)
+            warm_cpu[key].append(cpu)
         for key, contracts in contract_sets.items():
-            seconds, found[key] = time_analysis(workspace, contracts)
+            seconds, cpu, found[key] = time_analysis(workspace, contracts)
             cold[key].append(seconds)
+            cold_cpu[key].append(cpu)
     print(f"load after: {load()}")
 
-    w0, c0 = statistics.median(warm["without"]), statistics.median(cold["without"])
+    def median(of: dict[str, list[float]], key: str) -> float:
+        return statistics.median(of[key])
+
     print(f"\nmedians of {args.repeat}, alternating (scale {args.scale:g}, {manifest['files']} files)")
-    print(f"{'contracts':<15} {'findings':>8} {'warm check':>11} {'vs without':>10} {'cold analysis':>14} {'vs without':>10}")
+    print(f"{'contracts':<14} {'findings':>8} | {'warm wall':>9} {'':>7} {'warm CPU':>8} {'':>7}"
+          f" | {'cold wall':>9} {'':>7} {'cold CPU':>8} {'':>7}")
     ok = True
     for key in sets:
-        w, c = statistics.median(warm[key]), statistics.median(cold[key])
-        print(f"{key:<15} {found[key]:>8} {w:>10.3f}s {(w / w0 - 1) * 100:>+9.1f}% {c:>13.3f}s {c - c0:>+9.3f}s")
+        w, u = median(warm, key), median(warm_cpu, key)
+        c, k = median(cold, key), median(cold_cpu, key)
+        w0, u0 = median(warm, "without"), median(warm_cpu, "without")
+        c0, k0 = median(cold, "without"), median(cold_cpu, "without")
+        print(f"{key:<14} {found[key]:>8} | {w:>8.3f}s {(w / w0 - 1) * 100:>+6.1f}% {u:>7.3f}s {(u / u0 - 1) * 100:>+6.1f}%"
+              f" | {c:>8.3f}s {c - c0:>+6.3f}s {k:>7.3f}s {k - k0:>+6.3f}s")
         if key in ("typical", "worst"):
-            ok &= w <= w0 * 1.10 and c - c0 <= 0.2
-    print("targets (warm <= +10%, cold analysis <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
+            ok &= u <= u0 * 1.10 and k - k0 <= 0.2
+    print("targets (warm CPU <= +10%, cold analysis CPU <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
+    print("(targets are read on CPU time, which a shared machine's load barely moves; the wall columns agree on a quiet one)")
     return 0 if ok else 1
 
 
