@@ -573,3 +573,36 @@ def test_without_git_a_contract_added_to_setup_cfg_in_place_is_checked(plain: Ru
     _, after = plain.check()
     assert not plain.listed  # the files are the same: only the contracts changed
     assert ("app/other.py", "AG301") in {(v.path, v.code) for v in after.violations}
+
+
+def test_a_warm_check_without_git_loads_no_parser_no_pattern_matcher_and_no_other_commands_records(tmp_path: Path) -> None:
+    """What a warm check of an unchanged tree without git imports: no scanner (nothing is parsed),
+    no pathspec (nothing is listed, though excludes are set), no record types of discover or history."""
+    import subprocess
+    import sys
+    import textwrap
+
+    root = write_tree(tmp_path / "plain", {**TREE, "pyproject.toml": '[tool.archguard]\nexclude = ["backups/**"]\n'})
+    probe = textwrap.dedent(
+        f"""\
+        import sys
+        from pathlib import Path
+        from archguard.adapters import discovery
+        from archguard.adapters.cache import facts_cache
+        discovery.RACY_WINDOW_NS = facts_cache.RACY_WINDOW_NS = 0  # the files were written just now
+        from archguard.app import Options, run_check
+        result = run_check(Options(root=Path({str(root)!r}), cache_dir=Path({str(tmp_path / "cache")!r}), excludes=("backups/**",)))
+        loaded = [m for m in ("archguard.adapters.parsing.scanner", "pathspec", "archguard.domain.discovery",
+                              "archguard.domain.history") if m in sys.modules]
+        print(len(result.violations), ",".join(loaded) or "-")
+        """
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    cold = run()
+    assert "archguard.adapters.parsing.scanner" in cold[1] and "pathspec" in cold[1]
+    assert run() == [cold[0], "-"]
