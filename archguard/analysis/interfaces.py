@@ -207,15 +207,6 @@ class ResolvedInterfaces:
         return found
 
 
-def merged_interfaces(
-    declared: Sequence[InterfaceContract], configured: Sequence[InterfaceContract]
-) -> list[InterfaceContract]:
-    """The contracts folder's, then the import-linter configuration's (``type = interface``) of
-    the packages the folder does not hold a contract for: one package, one set of findings."""
-    packages = {c.package for c in declared}
-    return [*declared, *(c for c in configured if c.package not in packages)]
-
-
 def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
     """Raise :class:`ContractError` listing every contract whose package or ``also_public``
     module does not exist in the tree (and duplicate names)."""
