@@ -23,7 +23,7 @@ benchmarks/README.md, "The language server"):
 * ``server peak memory``: the server process's VmHWM at the end (target ≤ 1.5 GB).
 * ``archguard check after a one-file edit (reference)``: the CLI per change, the same warm cache,
   one file edited on disk before each run (what re-checking everything per change costs; tach's
-  server is not runnable on this tree here, see benchmarks/README.md).
+  server, which does that, is measured against this one by benchmarks/lsp_tach.py).
 
 The load average is printed beside every figure: the machine may be shared.
 """

@@ -412,11 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     tach_config(repo, tach)
     took, report = tach_check(repo, tach)
     opened, line = protected_import(report)
-    sections = {s: report.count(f"\n{s}\n") for s in ("Interfaces", "Internal Dependencies")}
     print(
         f"{label}: {manifest['files']} files; {version}: tach check {took:.1f} s, reports "
         f"{len(re.findall(r'The path .* is not part of the public interface', report))} interface errors and "
-        f"{len(re.findall(r'cannot depend on', report))} dependency errors ({sections}); the open file "
+        f"{len(re.findall(r'cannot depend on', report))} dependency errors; the open file "
         f"{opened} imports the protected module on line {line}; {load()}"
     )
     print()
