@@ -65,10 +65,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-import ratchet  # noqa: E402
-import run  # noqa: E402
 from engine import no_edge_edit  # noqa: E402
-from lsp import _cpu, _peak_kb, check_per_change, dangling_name, has_ag202, load, p95  # noqa: E402
+from lsp import (  # noqa: E402
+    _cpu,
+    _peak_kb,
+    check_per_change,
+    dangling_name,
+    has_ag202,
+    load,
+    p95,
+    per_change,
+    warm_checkout,
+)
 from lsprotocol import types  # noqa: E402
 
 from tests.lsp_client import PULL, PUSH, Editor, served  # noqa: E402
@@ -369,16 +377,8 @@ async def cross_file_row(servers: list[Server], target: dict[str, str | int]) ->
 
 
 def tach_per_change(repo: Path, tach: str, path: str, repeat: int) -> str:
-    file = repo / path
-    original = file.read_bytes()
-    walls = []
-    try:
-        for n in range(repeat):
-            file.write_bytes(original + f"\nEDITED_FOR_CHECK_{n} = {n}\n".encode())
-            walls.append(run.measure([tach, "check"], repo).wall_s)
-    finally:
-        file.write_bytes(original)
-    return f"| tach check after a one-file edit (reference), median of {repeat} | {statistics.median(walls) * 1000:.0f} ms | {load()} |"
+    median = per_change([tach, "check"], repo, repo / path, repeat)
+    return f"| tach check after a one-file edit (reference), median of {repeat} | {median * 1000:.0f} ms | {load()} |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -399,15 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     version = subprocess.run([tach, "--version"], capture_output=True, text=True, check=False).stdout.strip()
-    run.compile_archguard()
-    work = args.work.resolve()
-    tree, _clean, manifest = run.ensure_tree(work, args.scale, args.seed, regen=False)
-    repo = ratchet.git_checkout_of(tree, work)
-    label = f"s{args.scale:g}"
-    cache = work / "cache" / f"lsp-{label}"
-    check = [*run.archguard_cmd(), "check", str(repo), "--cache-dir", str(cache), "-q"]
-    run.measure(check, run.REPO)  # cold: fills the cache
-    run.measure(check, run.REPO)  # and the warm-start record
+    repo, cache, manifest, label = warm_checkout(args.scale, args.seed, args.work)
     target = dangling_name(repo, cache)
     tach_config(repo, tach)
     took, report = tach_check(repo, tach)
