@@ -31,8 +31,6 @@ their results are identical (tests/unit/test_incremental.py compares them after 
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,6 +46,7 @@ from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_c
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
+from archguard.app.passes.importlinter import import_digest, shape_of
 from archguard.app.tree import Tree, relative_path
 from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract
 from archguard.domain.derived import (
@@ -133,7 +132,9 @@ class Engine:
         self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
         self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
-        self._table_files: dict[str, SourceFile] = {}
+        self._graph_shape: bytes | None = None  # the graph's shape key, while it stays the same
+        self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
+        self._table_identities: dict[str, FileIdentity] = {}
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
@@ -365,19 +366,28 @@ class Engine:
         }
 
     def graph_inputs_key(self) -> bytes:
-        """A key of everything the import graph is built from: each file's place, module name,
-        kind and import digest, and the import-linter configuration (kept while no edit changes
-        any of them, so an edit of a function body does not digest ten thousand files again)."""
+        """A key of everything the import graph is built from: its shape (:meth:`graph_shape_key`)
+        and where each file's imports are (kept while no edit changes any of them, so an edit of a
+        function body does not digest ten thousand files again)."""
         if self._graph_key is None:
-            self._graph_key = keys.importlinter_run(
+            self._graph_key = keys.digest(self.graph_shape_key(), b"".join(self.import_digests()))
+        return self._graph_key
+
+    def graph_shape_key(self) -> bytes:
+        """A key of the import graph's modules and edges: each file's place, module name, kind and
+        the shape half of its import digest (``passes/importlinter.shape_of``), and the
+        import-linter configuration; kept while no edit changes any of them (an edit that only
+        moves imports keeps it)."""
+        if self._graph_shape is None:
+            self._graph_shape = keys.importlinter_run(
                 self.importlinter_identity,
                 self.libraries,
                 [
-                    (i.path, i.module, i.loose, i.is_package, digest)
+                    (i.path, i.module, i.loose, i.is_package, shape_of(digest))
                     for i, digest in zip(self.identities, self.import_digests(), strict=True)
                 ],
             )
-        return self._graph_key
+        return self._graph_shape
 
     def workspace(self) -> Workspace:
         from archguard.app import Workspace
@@ -518,7 +528,7 @@ class Engine:
         self.options = self.tree.options = options
         self.preflight = preflight
         self._check_inputs = None
-        self._graph_key = None  # its key names the configuration's identity
+        self._graph_key = self._graph_shape = None  # their keys name the configuration's identity
         self._outcome = None
         self._stale = True
         if before is None or before[0] != repr(self.concepts):
@@ -678,14 +688,20 @@ class Engine:
                 self._facet_changes(prior, identities, range(len(identities)), aligned=False),
             )
         self.derivations += 1
-        if todo is not None and prior is not None and self._incremental(prior, todo, identities):
-            self.rederived = len(todo)
-            self.full_derivation = False
-        else:
-            self.rederived = None
-            self.full_derivation = True
-            self._rederived_paths = None
-            self._full(identities, prior)
+        try:
+            if todo is not None and prior is not None and self._incremental(prior, todo, identities):
+                self.rederived = len(todo)
+                self.full_derivation = False
+            else:
+                self.rederived = None
+                self.full_derivation = True
+                self._rederived_paths = None
+                self._full(identities, prior)
+        except BaseException:
+            # a ContractError halfway: the prior state stands (the next derivation starts from it
+            # again), but what the passes collected may hold files of this attempt: gathered anew
+            self._collected = {}
+            raise
         # What one module does to another (docs/dangling.md): a whole-run step over the dangling
         # imports left, each derivation, reading only the files whose facts may hold such a write.
         assert self._derived_totals is not None
@@ -787,6 +803,7 @@ class Engine:
         stubs = {module: (stub.file, stub.facts) for module, stub in tree.stubs.items()}
         table = SymbolTable(self.files, tree.facts, tree.discovery.native_modules, stubs, traced=traced)
         self._table_files = {f.path: f for f in self.files}
+        self._table_identities = {i.path: i for i in self.identities}
         self._table_version = tree.version
         return table
 
@@ -795,7 +812,7 @@ class Engine:
         table = self._table = self._new_table(traced=self._traced)
         self._graph_patch = None
         self._graph = None
-        self._graph_key = None
+        self._graph_key = self._graph_shape = None
         self._dependents = None
         self._collected = {}
         files = self.files
@@ -833,7 +850,8 @@ class Engine:
             self._dependents = None
             self._collected = {}
         self._rederived_paths = {files[i].path for i in todo} if aligned else None
-        table = self._patched_table(prior, identities, todo if aligned else None)
+        edited = {self._index[p] for p in self._changed or () if p in self._index}
+        table = self._patched_table(identities, todo | edited if aligned else None)
         edges = self._file_edges()
         seen: dict[int, set[str]] = {}
         for i in todo:
@@ -849,13 +867,22 @@ class Engine:
             for i in again - todo:  # derived for this pass only: its earlier facets still count
                 seen[i] = set(names.unpack(records[i].deps))
             self._findings_of(checker, prepared, table, records, again, seen, names)
-        if not aligned or any(
-            (old := before[i]) is None
+        moved = [
+            i
+            for i in todo
+            if (old := before[i]) is None
             or old.import_digest != records[i].import_digest
             or old.identity[1:4] != identities[i][1:4]
-            for i in todo
-        ):
+        ]
+        if not aligned or moved:
             self._graph_key = None  # some file's imports, or the set of files, changed
+        if not aligned or any(
+            (old := before[i]) is None
+            or shape_of(old.import_digest) != shape_of(records[i].import_digest)
+            or old.identity[1:4] != identities[i][1:4]
+            for i in moved
+        ):
+            self._graph_shape = None  # and not only where the imports are
         deps_now = {i: names.pack(consulted) for i, consulted in seen.items()}
         deps_before = [old.deps for i in derived if (old := before[i]) is not None]
         if order_sensitive(names, {i: deps_now.get(i, records[i].deps) for i in derived}, deps_before):
@@ -883,7 +910,6 @@ class Engine:
                 if current is not None and r.identity.path not in current
             }
             self._graph_patch = (self._graph_patch or set()) | modules
-        self._table_files = {f.path: f for f in files} if not aligned else self._table_files
         return True
 
     def _index_files(self) -> None:
@@ -900,29 +926,26 @@ class Engine:
             self._edges = (self.tree.files_version, FileEdges(self.files))
         return self._edges[1]
 
-    def _patched_table(
-        self, prior: _Prior, identities: list[FileIdentity], changed: set[int] | None
-    ) -> SymbolTable:
-        """The table of the tree now: the kept one with the changed files swapped, else a new one.
-        ``changed``: the files that may differ (None: any)."""
+    def _patched_table(self, identities: list[FileIdentity], changed: set[int] | None) -> SymbolTable:
+        """The table of the tree now: the kept one with the files it holds another version of
+        swapped, else a new one. ``changed``: the files that may differ (None: any). What the table
+        holds is compared, not the prior records: a derivation that failed (a ContractError) may
+        have swapped files the records do not know of."""
         if self._table is None or not self._traced:
             self._table = self._new_table(traced=self._traced)
             return self._table
+        held = self._table_identities
         if changed is not None:
-            removed = [
-                prior_file for i in changed if (prior_file := self._table_files.get(identities[i].path))
-            ]
-            removed = [
-                f
-                for f, i in zip(removed, changed, strict=False)
-                if prior.records[i].identity != identities[i]
-            ]
-            added = [self.files[i] for i in changed if prior.records[i].identity != identities[i]]
+            stale = [i for i in changed if held.get(identities[i].path) != identities[i]]
+            removed = [f for i in stale if (f := self._table_files.get(identities[i].path)) is not None]
+            added = [self.files[i] for i in stale]
+            held.update((identities[i].path, identities[i]) for i in stale)
         else:
-            old = {r.identity.path: r.identity for r in prior.records}
             now = {i.path: i for i in identities}
-            removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
-            added = [f for f in self.files if old.get(f.path) != now[f.path]]
+            removed = [f for path, f in self._table_files.items() if held.get(path) != now.get(path)]
+            added = [f for f in self.files if held.get(f.path) != now[f.path]]
+            self._table_identities = now
+            self._table_files = {f.path: f for f in self.files}
         self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
@@ -957,7 +980,7 @@ class Engine:
             for found in [checker.collect(self, file_facts)]
             if found
         )
-        digest = _import_digest(file_facts) if self._needs_import_digests else b""
+        digest = import_digest(file_facts) if self._needs_import_digests else b""
         return FileRecord(identity, b"", names.pack(sorted(targets)), digest, tuple(dangling), (), inputs)
 
     @property
@@ -1203,15 +1226,3 @@ def _totals_after(
         dangling.extend(new[i].dangling)
     dangling.sort(key=dangling_order)
     return ScanTotals(edges, dangling)
-
-
-def _import_digest(file_facts: FileFacts) -> bytes:
-    """A digest of one file's import facts as the graph and import-linter's findings read them:
-    the grimp graph (and so every import-linter contract) is a function of the files and these."""
-    plain = [
-        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking, f.lazy)
-        for f in file_facts.imports
-    ]
-    return hashlib.blake2b(
-        marshal.dumps(plain, 0), digest_size=16
-    ).digest()  # version 0: no refs, see keys.digest

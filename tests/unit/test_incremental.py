@@ -6,6 +6,7 @@ told of each edit as an editor tells it (unsaved text, deleted files)."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -225,6 +226,32 @@ class Tree:
         )
         return "toggle the forbidden import in pkg/base/low.py"
 
+    def move_imports(self) -> str:
+        """Lines inserted above a file's imports (or a blank line dropped from above them): every
+        import moves, no edge changes. The contract's files are among the candidates, so a broken
+        import-linter contract's finding moves too."""
+        candidates = [*self.python_files(), "pkg/base/low.py", "pkg/top/high.py", "pkg/__init__.py"]
+        path = self.rng.choice(candidates)
+        lines = self.lines(path)
+        self.counter += 1
+        if lines and lines[0] == "\n" and self.rng.random() < 0.5:
+            del lines[0]
+        else:
+            inserted = self.rng.choice(['"""A docstring."""\n', f"# note {self.counter}\n", "\n"])
+            lines.insert(0, inserted)
+        (self.root / path).write_text("".join(lines), encoding="utf-8")
+        return f"move the imports of {path}"
+
+    def edit_hub_body(self) -> str:
+        """The module most files import (the concept's home) gets a body changed: no name, no edge."""
+        path = "pkg/core/models.py"
+        self.counter += 1
+        text = (self.root / path).read_text(encoding="utf-8")
+        body = self.rng.choice([f"    return {self.counter}\n", f"    x = {self.counter}\n    return x\n"])
+        text = re.sub(r"def build\(\):.*?(?=\n\S|\Z)", f"def build():\n{body.rstrip()}", text, flags=re.S)
+        (self.root / path).write_text(text, encoding="utf-8")
+        return f"change a function body in {path}"
+
     def lines(self, path: str) -> list[str]:
         return (self.root / path).read_text(encoding="utf-8").splitlines(keepends=True)
 
@@ -242,6 +269,8 @@ EDITS: list[Callable[[Tree], str]] = [
     Tree.make_cycle,
     Tree.edit_body_only,
     Tree.toggle_forbidden_import,
+    Tree.move_imports,
+    Tree.edit_hub_body,
 ]
 
 
@@ -359,3 +388,37 @@ def test_a_damaged_state_means_a_full_derivation(tmp_path: Path) -> None:
         again = run_check(options)
     assert comparable_json(again) == comparable_json(run_check(Options(root=root, no_cache=True, jobs=1)))
     shutil.rmtree(tmp_path / "cache")
+
+
+def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_path: Path) -> None:
+    """import-linter checks the contracts again only when the graph's modules or edges change: an
+    edit that moves the offending import (lines inserted above it) moves its finding, located
+    again from the file's facts, equal to a --no-cache run's; a new import checks them again."""
+    from archguard.adapters.importlinter_bridge import importlinter_runner
+
+    rng = random.Random(7)
+    files = base_tree(rng)
+    files["pkg/base/low.py"] += "import pkg.top.high\n"
+    root = write_tree(tmp_path / "tree", files)
+    engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
+    full = Options(root=root, no_cache=True, jobs=1)
+    first = engine.results()
+    assert [(v.path, v.line) for v in first.violations if v.code == "AG301"] == [("pkg/base/low.py", 2)]
+
+    def edited(text: str) -> tuple[object, int]:
+        """The engine's results after ``text`` laid over pkg/base/low.py, and how many times
+        import-linter checked the contracts for them."""
+        write_tree(root, {"pkg/base/low.py": text})
+        engine.update({"pkg/base/low.py": text})
+        checks: list[object] = []
+        real = importlinter_runner.run_config
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(importlinter_runner, "run_config", lambda *a, **k: checks.append(a) or real(*a, **k))
+            found = in_memory(engine)
+        return found, len(checks)
+
+    for moved in ('"""The low layer."""\n\n\n', "# one more line\n", ""):
+        assert edited(moved + files["pkg/base/low.py"]) == (outcome(full), 0), moved  # never checked again
+    assert [v.line for v in engine.results().violations if v.code == "AG301"] == [2]
+    # a new edge: checked again
+    assert edited(files["pkg/base/low.py"] + "import pkg.top\n") == (outcome(full), 1)

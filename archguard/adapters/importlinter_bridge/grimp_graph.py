@@ -18,12 +18,12 @@ to their first component even where grimp's namespace-package distillation would
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archguard.domain.facts import FileFacts
-from archguard.domain.import_edges import EdgeRule
+from archguard.domain.import_edges import EdgeRule, ImportEdge
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:  # imported where a graph is built: a scan only counts edges, without grimp
@@ -60,12 +60,12 @@ def build_import_graph(
         file_facts = facts.get(source.path)
         if file_facts is None:
             continue
-        for edge in rule.edges(
+        for edge in graph_edges(
+            rule,
             source,
             file_facts,
-            external=include_external_packages,
-            dynamic=False,
-            type_checking=not exclude_type_checking_imports,
+            include_external_packages=include_external_packages,
+            exclude_type_checking_imports=exclude_type_checking_imports,
         ):
             if edge.external and edge.imported not in squashed:
                 # grimp marks an external package as squashed: one node for the whole package.
@@ -81,6 +81,57 @@ def build_import_graph(
                 **({"is_lazy": edge.lazy} if marks_lazy else {}),
             )
     return graph
+
+
+def graph_edges(
+    rule: EdgeRule,
+    source: SourceFile,
+    facts: FileFacts,
+    *,
+    include_external_packages: bool = False,
+    exclude_type_checking_imports: bool = False,
+) -> Iterator[ImportEdge]:
+    """The edges of one file in the graph :func:`build_import_graph` builds (in the order it adds
+    them): the one edge rule's, less dynamic imports, with the configuration's selections."""
+    return rule.edges(
+        source,
+        facts,
+        external=include_external_packages,
+        dynamic=False,
+        type_checking=not exclude_type_checking_imports,
+    )
+
+
+def import_details(
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    importers: set[str],
+    *,
+    include_external_packages: bool = False,
+    exclude_type_checking_imports: bool = False,
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(importer, imported) -> the import details :func:`build_import_graph`'s graph holds for
+    it (``get_import_details``' ``line_number`` and ``line_contents``), for the importers named
+    only: where an import's statement is, without building the graph."""
+    rule = EdgeRule.of(files)
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for source in files:
+        file_facts = facts.get(source.path) if source.module in importers else None
+        if file_facts is None:
+            continue
+        for edge in graph_edges(
+            rule,
+            source,
+            file_facts,
+            include_external_packages=include_external_packages,
+            exclude_type_checking_imports=exclude_type_checking_imports,
+        ):
+            found.setdefault((edge.importer, edge.imported), []).append(
+                {"line_number": edge.line, "line_contents": _first_line(edge.statement)}
+            )
+    for details in found.values():  # grimp answers them in this order
+        details.sort(key=lambda detail: (detail["line_number"], detail["line_contents"]))
+    return found
 
 
 def patch_import_graph(

@@ -101,6 +101,11 @@ class CheckRun(Protocol):
         """A key of what the import graph is built from (every file's imports, the configuration)."""
         ...
 
+    def graph_shape_key(self) -> bytes:
+        """:meth:`graph_inputs_key` without where the imports are (lines, columns, statements): a
+        key of the graph's modules and edges."""
+        ...
+
     def workspace(self) -> Workspace: ...
 
 
