@@ -13,8 +13,14 @@ full collections while a cache of a million tuples loads. So:
   (:func:`worker_start`): it keeps nothing between files;
 * the language server lives as long as the editor and makes garbage with every keystroke (libcst's
   trees of a quick fix hold cycles): it keeps the collector on (:func:`on_for_a_long_lived_process`),
-  and what its engine holds is moved out of the collector's sight after each load
-  (:func:`settle_long_lived`), so a collection costs what the last edits made, not the whole tree.
+  and what its engine holds is moved out of the collector's sight (:func:`settle_long_lived`) after
+  each load and after each change that derived the tree's state anew (the first edit after a warm
+  load builds the symbol table and loads the stored state; a full derivation makes every record
+  again), so a collection costs what the last edits made, not the whole tree: a full collection
+  over a 10,000-file tree's engine was a 0.1-0.25 s pause inside a keystroke's analysis. Each
+  settle first collects what was frozen too, so nothing frozen that became garbage outlives the
+  next one (none does between them: an edit's derivation drops no cycles, measured with
+  ``gc.collect()`` after 200 edits).
 
 (libcst's trees hold cycles; only ``fix`` builds them, for the few files it rewrites, in a run
 that ends right after.)
@@ -38,7 +44,9 @@ def on_for_a_long_lived_process() -> None:
 
 
 def settle_long_lived() -> None:
-    """What exists now lives on (a loaded tree): collect once, then keep it out of later collections."""
+    """What exists now lives on (a loaded tree, a state derived anew): collect once, what was kept
+    out of collections before included, then keep what is left out of later ones."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 
