@@ -103,9 +103,6 @@ class EditorSession:
         self._concepts: dict[Origin, ConceptContract] | None = None
         self._stamps: tuple[Any, Any] | None = None
         self.results: CheckResult | None = None  # the last results derived
-        # a derivation made the engine's state anew since the server last settled its collector (the
-        # first after a load: the symbol table built, the stored state loaded; or a full one)
-        self.derived_anew = False
 
     # ---- loading ---------------------------------------------------------------------------------
 
@@ -255,15 +252,12 @@ class EditorSession:
         """The findings of the tree as it is now; a ContractError (a canonical path the edit made
         unresolvable) keeps the last findings and becomes a Problem."""
         assert self.engine is not None
-        before = self.engine.derivations
         try:
             result = self.engine.results()
         except ArchguardError as error:
             self._derive_problems = problems_of(error, self.root)
             return
         self._derive_problems = []
-        if self.engine.derivations > before and (before == 0 or self.engine.full_derivation):
-            self.derived_anew = True
         self.results = result
         self._findings = {}
         for path in self._texts:

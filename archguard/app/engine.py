@@ -133,11 +133,15 @@ class Engine:
         self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
         self._graph_shape: bytes | None = None  # the graph's shape key, while it stays the same
+        self._graph_files: tuple[int, bytes] | None = None  # (files_version, keys.graph_files)
         self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
         self._table_identities: dict[str, FileIdentity] = {}
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
+        self._namespaces: tuple[int, set[str]] | None = (
+            None  # (files_version, the graph's namespace packages)
+        )
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
         # (table, its writers generation, the dangling imports after what other modules do)
         self._adjusted: tuple[SymbolTable, int, list[DanglingImport]] | None = None
@@ -314,12 +318,25 @@ class Engine:
     def graph(self) -> grimp.ImportGraph:
         """The grimp graph of the tree as it is now: built on first use, then updated with
         ``add_import``/``remove_import`` for the modules an edit reaches."""
-        from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, patch_import_graph
+        from archguard.adapters.importlinter_bridge.grimp_graph import (
+            build_import_graph,
+            namespace_packages,
+            patch_import_graph,
+        )
 
         if self._graph is None:
             self._graph = build_import_graph(self.files, self.facts)
         elif self._graph_patch:
-            patch_import_graph(self._graph, self.files, self.facts, self._graph_patch)
+            if self._namespaces is None or self._namespaces[0] != self.tree.files_version:
+                self._namespaces = (self.tree.files_version, namespace_packages(self.files))
+            patch_import_graph(
+                self._graph,
+                self.files,
+                self.facts,
+                self._graph_patch,
+                rule=self._file_edges().rule,
+                namespaces=self._namespaces[1],
+            )
         self._graph_patch = set()
         return self._graph
 
@@ -379,13 +396,15 @@ class Engine:
         import-linter configuration; kept while no edit changes any of them (an edit that only
         moves imports keeps it)."""
         if self._graph_shape is None:
+            if self._graph_files is None or self._graph_files[0] != self.tree.files_version:
+                # modules and kinds change only when files come or go (a rename)
+                files = keys.graph_files([(i.path, i.module, i.loose, i.is_package) for i in self.identities])
+                self._graph_files = (self.tree.files_version, files)
             self._graph_shape = keys.importlinter_run(
                 self.importlinter_identity,
                 self.libraries,
-                [
-                    (i.path, i.module, i.loose, i.is_package, shape_of(digest))
-                    for i, digest in zip(self.identities, self.import_digests(), strict=True)
-                ],
+                self._graph_files[1],
+                b"".join([shape_of(digest) for digest in self.import_digests()]),
             )
         return self._graph_shape
 

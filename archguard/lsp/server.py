@@ -189,10 +189,6 @@ class ArchguardServer(LanguageServer):
                 logger.exception("archguard: analysis failed")
                 continue
             outcome.append((session, documents))
-        if any(session.derived_anew for session in touched.values()):
-            gc_policy.settle_long_lived()  # most of what the engine holds is new (adapters/gc_policy.py)
-        for session in touched.values():
-            session.derived_anew = False
         return outcome
 
     def _show(self, outcome: list[tuple[EditorSession, list[Any]]]) -> None:
@@ -286,7 +282,6 @@ class ArchguardServer(LanguageServer):
             def job(session: EditorSession = session) -> list[EditorSession]:
                 session.load(progress)
                 gc_policy.settle_long_lived()
-                session.derived_anew = False  # settled just now
                 return [session]
 
             self.enqueue(job)

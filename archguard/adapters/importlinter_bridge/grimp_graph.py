@@ -139,19 +139,24 @@ def patch_import_graph(
     files: Sequence[SourceFile],
     facts: Mapping[str, FileFacts],
     modules: set[str],
+    *,
+    rule: EdgeRule | None = None,
+    namespaces: set[str] | None = None,
 ) -> None:
     """``graph`` (built by :func:`build_import_graph` without externals) brought up to date for an
     edit that touched ``modules``: each one's imports removed and added again from its files' facts
     now (``remove_import``/``add_import``), a module gone removed, a new one added. The modules whose
     edges an edit can change are those of the files it re-derived (their targets depend on which
-    modules exist, which they consulted)."""
-    rule = EdgeRule.of(files)
+    modules exist, which they consulted). ``rule``, ``namespaces``: ``EdgeRule.of(files)`` and
+    :func:`namespace_packages` of ``files`` where the caller keeps them (each reads every file)."""
+    rule = rule or EdgeRule.of(files)
     files_of: dict[str, list[SourceFile]] = {}
     for source in files:
         if source.module in modules:
             files_of.setdefault(source.module, []).append(source)
     existing = graph.modules
-    namespaces = namespace_packages(files)
+    if namespaces is None:
+        namespaces = namespace_packages(files)
     marks_lazy = grimp_marks_lazy()
     for module in sorted(modules):
         if module in existing:
@@ -176,7 +181,8 @@ def patch_import_graph(
                     line_contents=_first_line(edge.statement),
                     **({"is_lazy": edge.lazy} if marks_lazy else {}),
                 )
-    for namespace in sorted(namespaces - graph.modules):  # a new file under a new namespace folder
+    # a new file under a new namespace folder (the loop above adds and removes no namespace)
+    for namespace in sorted(namespaces - existing):
         graph.add_module(namespace)
 
 
