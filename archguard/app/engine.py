@@ -59,7 +59,7 @@ from archguard.domain.derived import (
 )
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
-from archguard.domain.import_edges import FileEdges
+from archguard.domain.import_edges import EdgeRule, FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
@@ -339,6 +339,11 @@ class Engine:
             )
         self._graph_patch = set()
         return self._graph
+
+    @property
+    def edge_rule(self) -> EdgeRule:
+        """The one import-edge rule over the files now (kept while no file comes or goes)."""
+        return self._file_edges().rule
 
     @property
     def scan(self) -> ScanResult:

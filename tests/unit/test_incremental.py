@@ -421,4 +421,9 @@ def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_pa
         assert edited(moved + files["pkg/base/low.py"]) == (outcome(full), 0), moved  # never checked again
     assert [v.line for v in engine.results().violations if v.code == "AG301"] == [2]
     # a new edge: checked again
-    assert edited(files["pkg/base/low.py"] + "import pkg.top\n") == (outcome(full), 1)
+    with_edge = files["pkg/base/low.py"] + "import importlib\nimport pkg.top\n"
+    assert edited(with_edge) == (outcome(full), 1)
+    # a dynamic import is no edge of import-linter's graph (grimp never sees one): not checked again
+    dynamic = with_edge + 'def load():\n    return importlib.import_module("pkg.top.high")\n'
+    assert edited(dynamic) == (outcome(full), 0)
+    assert edited("\n" + dynamic) == (outcome(full), 0)

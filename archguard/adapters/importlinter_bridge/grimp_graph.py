@@ -107,13 +107,15 @@ def import_details(
     facts: Mapping[str, FileFacts],
     importers: set[str],
     *,
+    rule: EdgeRule | None = None,
     include_external_packages: bool = False,
     exclude_type_checking_imports: bool = False,
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """(importer, imported) -> the import details :func:`build_import_graph`'s graph holds for
     it (``get_import_details``' ``line_number`` and ``line_contents``), for the importers named
-    only: where an import's statement is, without building the graph."""
-    rule = EdgeRule.of(files)
+    only: where an import's statement is, without building the graph. ``rule``:
+    ``EdgeRule.of(files)`` where the caller keeps it."""
+    rule = rule or EdgeRule.of(files)
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for source in files:
         file_facts = facts.get(source.path) if source.module in importers else None

@@ -38,6 +38,7 @@ from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import DEPENDENCY, Violation
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:
@@ -404,6 +405,8 @@ def relocate_violations(
     files: Sequence[SourceFile],
     facts: Mapping[str, FileFacts],
     importers: set[str] | None,
+    *,
+    rule: EdgeRule | None = None,
 ) -> list[Violation] | None:
     """What :func:`check_contracts` gives (``violations``, unfingerprinted, in its order) on a graph
     of the same shape as the one ``violations`` were found on (the same modules and edges under the
@@ -411,7 +414,8 @@ def relocate_violations(
     that moved an import statement. Each offence of an importer named in ``importers`` (None:
     every one) is located again from its files' facts now (its lines, statement and column, as the
     graph's import details would give them); the others stand. None when the offences cannot be
-    told apart again (two broken contracts of one name, an edge no longer there): check again."""
+    told apart again (two broken contracts of one name, an edge no longer there): check again.
+    ``rule``: ``EdgeRule.of(files)`` where the caller keeps it."""
     if len(set(broken)) != len(broken) or any(v.contract not in broken for v in violations):
         return None
     moved = {v.importer for v in violations if v.statement and (importers is None or v.importer in importers)}
@@ -419,6 +423,7 @@ def relocate_violations(
         files,
         facts,
         moved,
+        rule=rule,
         include_external_packages=config.include_external_packages,
         exclude_type_checking_imports=config.exclude_type_checking_imports,
     )

@@ -25,6 +25,7 @@ from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.derived import FileIdentity, PassRecord
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.result import DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
 
@@ -82,6 +83,11 @@ class CheckRun(Protocol):
 
     @property
     def graph(self) -> grimp.ImportGraph: ...
+
+    @property
+    def edge_rule(self) -> EdgeRule:
+        """The one import-edge rule over the files now (``domain/import_edges.py``)."""
+        ...
 
     @property
     def scan(self) -> ScanResult: ...

@@ -25,7 +25,7 @@ from typing import Any
 
 from archguard.app.passes.base import CheckRun, TreeOutcome, TreePass
 from archguard.domain.derived import PassRecord
-from archguard.domain.facts import FileFacts
+from archguard.domain.facts import FileFacts, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 
 SHAPE_SIZE = 16  # bytes of an import digest that say what the file's edges are (the rest: where)
@@ -35,8 +35,9 @@ def import_digest(file_facts: FileFacts) -> bytes:
     """A digest of one file's import facts as the graph and import-linter's findings read them,
     in two halves: the first :data:`SHAPE_SIZE` bytes digest what makes the file's edges (each
     import's kind, module, name, level, ``TYPE_CHECKING`` and ``lazy`` marks, in order:
-    :func:`shape_of`), the rest where they are (lines, columns, statements)."""
-    imports = file_facts.imports
+    :func:`shape_of`), the rest where they are (lines, columns, statements). Dynamic imports
+    (``importlib.import_module("x")``) are left out: grimp never sees them, nor does the graph."""
+    imports = [f for f in file_facts.imports if f.kind is not ImportKind.DYNAMIC]  # never graph edges
     shape = [(f.kind.value, f.module, f.name, f.level, f.type_checking, f.lazy) for f in imports]
     places = [(f.line, f.column, f.statement) for f in imports]
     # marshal's version 0: no back-references, so equal values always give equal bytes (keys.digest)
@@ -114,5 +115,11 @@ class ImportLinterPass(TreePass):
                 if a != b
             }
         return relocate_violations(
-            run.importlinter, prior.violations, prior.broken, run.files, run.facts, importers
+            run.importlinter,
+            prior.violations,
+            prior.broken,
+            run.files,
+            run.facts,
+            importers,
+            rule=run.edge_rule,
         )
