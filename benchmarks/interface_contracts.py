@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,9 +79,12 @@ def _table(package: str) -> str:
     return f'[[interface]]\nname = "{package} interface"\npackage = "{package}"\n'
 
 
-def time_check(tree: Path, contracts: Path) -> float:
+def time_check(tree: Path, contracts: Path) -> tuple[float, float]:
     """One ``check`` with this contracts folder and a cache folder of its own (the results cache
-    keeps one run per folder: alternating contract sets in one folder would make every run cold)."""
+    keeps one run per folder: alternating contract sets in one folder would make every run cold).
+    Returns its wall time and its CPU time (user + system): on a machine shared with other work the
+    wall time of a one-second run swings by tens of percent, its CPU time by a few."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     run = subprocess.run(
         [*archguard_cmd(), "check", str(tree), "--contracts", str(contracts), "-q",
@@ -87,9 +92,10 @@ def time_check(tree: Path, contracts: Path) -> float:
         capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode not in (0, 1):
         raise SystemExit(f"check failed: {run.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def fresh_engine(workspace, contracts: ContractSet) -> Engine:
@@ -106,9 +112,15 @@ def time_analysis(workspace, contracts: ContractSet) -> tuple[float, int]:
     """The whole derivation of a check (the scan's per-file part included: the engine derives both
     in one pass over the files), compared between contract sets."""
     engine = fresh_engine(workspace, contracts)
-    started = time.perf_counter()
-    result = engine.results()
-    return time.perf_counter() - started, sum(1 for v in result.violations if v.code.startswith("AG5"))
+    gc.collect()  # the previous set's engine is garbage now: not this set's cost
+    gc.disable()  # as the CLI runs (adapters/gc_policy.py)
+    try:
+        started = time.perf_counter()
+        result = engine.results()
+        elapsed = time.perf_counter() - started
+    finally:
+        gc.enable()
+    return elapsed, sum(1 for v in result.violations if v.code.startswith("AG5"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,26 +169,33 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(first, cache)
         time_check(tree, folder)
     warm: dict[str, list[float]] = {key: [] for key in sets}
+    warm_cpu: dict[str, list[float]] = {key: [] for key in sets}
     cold: dict[str, list[float]] = {key: [] for key in sets}
     found: dict[str, int] = {}
     for _ in range(args.repeat):
         for key, folder in folders.items():
-            warm[key].append(time_check(tree, folder))
+            wall, cpu = time_check(tree, folder)
+            warm[key].append(wall)
+            warm_cpu[key].append(cpu)
         for key, contracts in contract_sets.items():
             seconds, found[key] = time_analysis(workspace, contracts)
             cold[key].append(seconds)
     print(f"load after: {load()}")
 
     w0, c0 = statistics.median(warm["without"]), statistics.median(cold["without"])
+    u0 = statistics.median(warm_cpu["without"])
     print(f"\nmedians of {args.repeat}, alternating (scale {args.scale:g}, {manifest['files']} files)")
-    print(f"{'contracts':<15} {'findings':>8} {'warm check':>11} {'vs without':>10} {'cold analysis':>14} {'vs without':>10}")
+    print(f"{'contracts':<15} {'findings':>8} {'warm wall':>10} {'vs without':>10} {'warm CPU':>9} {'vs without':>10}"
+          f" {'cold analysis':>14} {'vs without':>10}")
     ok = True
     for key in sets:
-        w, c = statistics.median(warm[key]), statistics.median(cold[key])
-        print(f"{key:<15} {found[key]:>8} {w:>10.3f}s {(w / w0 - 1) * 100:>+9.1f}% {c:>13.3f}s {c - c0:>+9.3f}s")
+        w, u, c = statistics.median(warm[key]), statistics.median(warm_cpu[key]), statistics.median(cold[key])
+        print(f"{key:<15} {found[key]:>8} {w:>9.3f}s {(w / w0 - 1) * 100:>+9.1f}% {u:>8.3f}s {(u / u0 - 1) * 100:>+9.1f}%"
+              f" {c:>13.3f}s {c - c0:>+9.3f}s")
         if key in ("typical", "worst"):
-            ok &= w <= w0 * 1.10 and c - c0 <= 0.2
-    print("targets (warm <= +10%, cold analysis <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
+            ok &= u <= u0 * 1.10 and c - c0 <= 0.2
+    print("targets (warm CPU <= +10%, cold analysis <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
+    print("(the warm target is read on CPU time: the wall column is printed for a quiet machine, where the two agree)")
     return 0 if ok else 1
 
 

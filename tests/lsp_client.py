@@ -229,6 +229,10 @@ def make_client() -> LanguageClient:
     return client
 
 
+def workspace_folder(path: Path) -> types.WorkspaceFolder:
+    return types.WorkspaceFolder(uri=uri(path), name=path.name)
+
+
 def server_command(*options: str) -> list[str]:
     return [sys.executable, "-m", "archguard", "lsp", *options]
 
@@ -240,9 +244,11 @@ async def served(
     capabilities: types.ClientCapabilities = PUSH,
     initialization_options: Any = None,
     server_env: dict[str, str] | None = None,
+    folders: Sequence[Path] | None = None,
 ) -> AsyncIterator[Editor]:
-    """A server on ROOT (the editor's workspace folder), initialized, shut down at the end; the
-    test fails if it did not exit with 0 after shutdown."""
+    """A server on ROOT (the editor's workspace folder, or with ``folders`` the folders of a
+    multi-root workspace, ROOT then only where the editor's paths start), initialized, shut down
+    at the end; the test fails if it did not exit with 0 after shutdown."""
     config = ClientServerConfig(
         server_command=server_command(*options), client_factory=make_client, server_env=server_env
     )
@@ -253,7 +259,7 @@ async def served(
         types.InitializeParams(
             capabilities=capabilities,
             root_uri=uri(root),
-            workspace_folders=[types.WorkspaceFolder(uri=uri(root), name=root.name)],
+            workspace_folders=[workspace_folder(f) for f in (folders if folders is not None else [root])],
             initialization_options=initialization_options,
         )
     )

@@ -68,6 +68,7 @@ class ArchguardServer(LanguageServer):
         self.sessions: dict[Path, EditorSession] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archguard-engine")
         self.shown: dict[str, _Shown] = {}  # by document URI
+        self.loading: set[asyncio.Future[None]] = set()  # loads of folders added to the workspace
         self.problem_uris: set[str] = set()
         self._queue: list[Callable[[], Iterable[EditorSession]]] = []
         self._versions: dict[str, int | None] = {}  # the version of the text handed to a session
@@ -119,6 +120,20 @@ class ArchguardServer(LanguageServer):
                 self._uris.setdefault((root, path), uri)
                 return session, path
         return None
+
+    def forget(self, root: Path) -> None:
+        """A folder left the workspace: its session goes, and its documents' diagnostics with it
+        (the editor would otherwise keep showing what no session answers for any more)."""
+        if self.sessions.pop(root, None) is None:
+            return
+        for (where, _), uri in list(self._uris.items()):
+            if where != root:
+                continue
+            del self._uris[(where, _)]
+            if self.shown.pop(uri, None) is not None and not self.pulls:
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+                )
 
     def uri_of(self, session: EditorSession, path: str) -> str:
         return self._uris.get((session.root, path)) or from_fs_path(str(session.root / path)) or path
@@ -337,12 +352,19 @@ def create_server(given: dict[str, Any], root: Path | None = None) -> ArchguardS
             ls.loaded.set()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    async def folders_changed(ls: ArchguardServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    def folders_changed(ls: ArchguardServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        # Not a coroutine: the sessions must exist before the next message (often the didOpen of a
+        # file in the added folder) is handled, as ``initialize`` makes them before the first load.
         if ls.fixed_root is not None:
             return
         for folder in params.event.removed:
-            ls.sessions.pop(Path(to_fs_path(folder.uri) or ".").resolve(), None)
-        await ls.load([Path(to_fs_path(f.uri) or ".").resolve() for f in params.event.added])
+            ls.forget(Path(to_fs_path(folder.uri) or ".").resolve())
+        added = [Path(to_fs_path(f.uri) or ".").resolve() for f in params.event.added]
+        for root in added:
+            ls.sessions.setdefault(root, EditorSession(root, ls.given))
+        task = asyncio.ensure_future(ls.load(added))
+        ls.loading.add(task)  # held until done: the event loop keeps only a weak reference to a task
+        task.add_done_callback(ls.loading.discard)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ArchguardServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -104,8 +104,13 @@ def by_contract(result: CheckResult) -> dict[str, list[Violation]]:
     Contracts that ran and found nothing are kept (with an empty list): JUnit reports them as
     passing test cases, and they count as "kept" in summaries.
     """
+    return _grouped(result, sorted_violations(result.violations))
+
+
+def _grouped(result: CheckResult, violations: Iterable[Violation]) -> dict[str, list[Violation]]:
+    """``violations`` per contract, each group in the order given; contracts as :func:`by_contract`."""
     groups: dict[str, list[Violation]] = {name: [] for name in result.contracts_run}
-    for violation in sorted_violations(result.violations):
+    for violation in violations:
         groups.setdefault(violation.contract, []).append(violation)
     ran = list(dict.fromkeys(result.contracts_run))
     others = sorted(set(groups) - set(ran))
@@ -117,7 +122,7 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     (``broken`` when it has violations that fail the run, else ``kept``) and its violations split
     as in ``summary`` (new, baselined, warnings). Order: as :func:`by_contract`."""
     results = []
-    for name, violations in by_contract(result).items():
+    for name, violations in _grouped(result, result.violations).items():  # counts only: no sort needed
         new = sum(1 for v in violations if not v.baselined and v.severity is Severity.ERROR)
         baselined = sum(1 for v in violations if v.baselined)
         results.append(

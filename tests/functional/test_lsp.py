@@ -15,7 +15,7 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 
 from tests.helpers import run_cli, write_tree
-from tests.lsp_client import PULL, served
+from tests.lsp_client import PULL, served, workspace_folder
 
 pytestmark = pytest.mark.asyncio
 
@@ -425,3 +425,69 @@ async def test_a_workspace_member_file_gets_checks_findings_across_members(tmp_p
         editor.open(core)
         editor.change(core, "def post():\n    pass\n\n\ngone = 1\n")  # never saved
         await editor.diagnostics(client, lambda d: codes(d) == ["AG601"])
+
+
+def project(package: str, canonical_module: str, name: str = "Thing") -> dict[str, str]:
+    """A small project whose package is called ``app`` in every folder (so a session that saw
+    another folder's modules would answer differently) with its own concept contract."""
+    return {
+        "app/__init__.py": "",
+        "app/core.py": "class Thing:\n    pass\n",
+        "app/compat.py": "from app.core import Thing as OldThing\n",
+        "app/use.py": f"from app.compat import OldThing\nfrom app.core import {package}_only\n",
+        "contracts/thing.toml": f'[[concept]]\nname = "thing"\ncanonical = "{canonical_module}:{name}"\n',
+    }
+
+
+async def test_a_multi_root_workspace_keeps_one_session_per_folder_and_follows_folder_changes(
+    tmp_path: Path,
+) -> None:
+    """Three folders, each its own project with a package of the same name: each file gets its own
+    folder's findings, as ``check`` run in that folder reports them; a folder removed from the
+    workspace answers no more, and one added is loaded and checked."""
+    shop = write_tree(tmp_path / "shop", project("shop", "app.core"))
+    blog = write_tree(
+        tmp_path / "blog",
+        {
+            **project("blog", "app.compat", name="OldThing"),
+            "app/core.py": "class Thing:\n    pass\n\n\nblog_only = 1\n",
+        },
+    )
+    wiki = write_tree(tmp_path / "wiki", project("wiki", "app.core"))
+    expected = {
+        name: sorted(v["code"] for v in check_json(root).get("app/use.py", []))
+        for name, root in [("shop", shop), ("blog", blog), ("wiki", wiki)]
+    }
+    # shop: the compat path is not canonical (AG101), shop_only is missing (AG202); blog's contract
+    # makes the compat path the canonical one and blog_only exists: clean
+    assert expected == {"shop": ["AG101", "AG202"], "blog": [], "wiki": ["AG101", "AG202"]}
+    async with served(tmp_path, folders=[shop, blog]) as editor:
+        editor.open("shop/app/use.py")
+        editor.open("blog/app/use.py")
+        shop_found = await editor.diagnostics("shop/app/use.py", lambda d: len(d) == 2)
+        blog_found = await editor.diagnostics("blog/app/use.py")
+        assert codes(shop_found) == expected["shop"]
+        assert codes(blog_found) == expected["blog"]
+        assert "cannot import name 'shop_only' from app.core" in [d.message for d in shop_found]
+        # an unsaved edit in one folder changes nothing in the other, though the module names match
+        editor.open("blog/app/core.py")
+        editor.change("blog/app/core.py", "class Thing:\n    pass\n\n\nshop_only = 1\n")
+        await editor.diagnostics("blog/app/use.py", lambda d: codes(d) == ["AG202"])
+        assert codes(editor.client.diagnostics[editor.uri("shop/app/use.py")]) == expected["shop"]
+
+        editor.client.workspace_did_change_workspace_folders(
+            types.DidChangeWorkspaceFoldersParams(
+                event=types.WorkspaceFoldersChangeEvent(
+                    added=[workspace_folder(wiki)], removed=[workspace_folder(shop)]
+                )
+            )
+        )
+        editor.open("wiki/app/use.py")
+        wiki_found = await editor.diagnostics("wiki/app/use.py", lambda d: len(d) == 2)
+        assert codes(wiki_found) == expected["wiki"]
+        # the removed folder's findings are taken back, and none come for it any more
+        await editor.diagnostics("shop/app/use.py", lambda d: len(d) == 0)
+        editor.change("shop/app/use.py", "from app.core import still_missing\n")
+        assert codes((await editor.pull("shop/app/use.py")).items) == []
+        assert await editor.hover("shop/app/use.py", 0, 22) is None
+        assert len(editor.client.diagnostics[editor.uri("shop/app/use.py")]) == 0

@@ -21,6 +21,8 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
+from archguard.domain.values import slot_builder
+
 Converter = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to plain, from plain)
 
 
@@ -42,7 +44,7 @@ class Codec:
         # A NamedTuple is built straight from the tuple, in C: a warm run decodes half a million
         # facts, and going through the class's generated __new__ would double the cost.
         self._make: Callable[[Any], Any] = (
-            partial(tuple.__new__, cls) if hasattr(cls, "_fields") else lambda values: cls(*values)
+            partial(tuple.__new__, cls) if hasattr(cls, "_fields") else slot_builder(cls, self.names)
         )
         # The field values in order, read in C: a NamedTuple is its values already; a dataclass's
         # are read by one attrgetter (a cold scan encodes every file's facts, half a million values).

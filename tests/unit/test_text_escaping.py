@@ -1,0 +1,28 @@
+"""The text reporter's escaping of names from the tree: its fast path (text Python calls
+printable is passed through) must agree with the full rule on every code point."""
+
+from __future__ import annotations
+
+from archguard.reporting.text import _UNPRINTABLE, inert_lines, printable
+
+
+def escaped_by_the_rule(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def test_every_code_point_is_escaped_as_the_rule_says() -> None:
+    differ = [c for c in map(chr, range(0x110000)) if printable(f"a{c}b") != escaped_by_the_rule(f"a{c}b")]
+    assert differ == []
+
+
+def test_control_and_bidi_characters_are_escaped_and_plain_names_pass_unchanged() -> None:
+    assert printable("app/\u202eevil\x1b[2K.py") == "app/\\u202eevil\\x1b[2K.py"
+    assert printable("tab\tstays") == "tab\tstays"
+    name = "платформа/core/manager.py"
+    assert printable(name) is name
+
+
+def test_a_line_starting_with_two_colons_is_made_inert_and_other_text_is_untouched() -> None:
+    assert inert_lines("ok\n  ::error::forged\nmodule:Name") == "ok\n  \\x3a:error::forged\nmodule:Name"
+    text = "a.py:1:1: AG101 x imported from m:N"
+    assert inert_lines(text) is text
