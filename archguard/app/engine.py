@@ -132,7 +132,9 @@ class Engine:
         self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
         self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
-        self._graph_shape: bytes | None = None  # the graph's shape key, while it stays the same
+        self._graph_shape: tuple[bool, bytes] | None = (
+            None  # (externals, the graph's shape key), while it stays
+        )
         self._graph_files: tuple[int, bytes] | None = None  # (files_version, keys.graph_files)
         self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
         self._table_identities: dict[str, FileIdentity] = {}
@@ -395,23 +397,24 @@ class Engine:
             self._graph_key = keys.digest(self.graph_shape_key(), b"".join(self.import_digests()))
         return self._graph_key
 
-    def graph_shape_key(self) -> bytes:
-        """A key of the import graph's modules and edges: each file's place, module name, kind and
-        the shape half of its import digest (``passes/importlinter.shape_of``), and the
-        import-linter configuration; kept while no edit changes any of them (an edit that only
-        moves imports keeps it)."""
-        if self._graph_shape is None:
+    def graph_shape_key(self, *, externals: bool = False) -> bytes:
+        """A key of the import graph's modules and edges (``externals``: its edges to packages
+        outside the tree too): each file's place, module name, kind and the shape part of its
+        import digest (``passes/importlinter.shape_of``), and the import-linter configuration;
+        kept while no edit changes any of them (an edit that only moves imports keeps it)."""
+        if self._graph_shape is None or self._graph_shape[0] != externals:
             if self._graph_files is None or self._graph_files[0] != self.tree.files_version:
                 # modules and kinds change only when files come or go (a rename)
                 files = keys.graph_files([(i.path, i.module, i.loose, i.is_package) for i in self.identities])
                 self._graph_files = (self.tree.files_version, files)
-            self._graph_shape = keys.importlinter_run(
+            shape = keys.importlinter_run(
                 self.importlinter_identity,
                 self.libraries,
                 self._graph_files[1],
-                b"".join([shape_of(digest) for digest in self.import_digests()]),
+                b"".join([shape_of(digest, externals=externals) for digest in self.import_digests()]),
             )
-        return self._graph_shape
+            self._graph_shape = (externals, shape)
+        return self._graph_shape[1]
 
     def workspace(self) -> Workspace:
         from archguard.app import Workspace
@@ -902,7 +905,8 @@ class Engine:
             self._graph_key = None  # some file's imports, or the set of files, changed
         if not aligned or any(
             (old := before[i]) is None
-            or shape_of(old.import_digest) != shape_of(records[i].import_digest)
+            or shape_of(old.import_digest, externals=True)
+            != shape_of(records[i].import_digest, externals=True)
             or old.identity[1:4] != identities[i][1:4]
             for i in moved
         ):
@@ -1004,7 +1008,7 @@ class Engine:
             for found in [checker.collect(self, file_facts)]
             if found
         )
-        digest = import_digest(file_facts) if self._needs_import_digests else b""
+        digest = import_digest(file, file_facts, edges.rule) if self._needs_import_digests else b""
         return FileRecord(identity, b"", names.pack(sorted(targets)), digest, tuple(dangling), (), inputs)
 
     @property

@@ -390,15 +390,22 @@ def test_a_damaged_state_means_a_full_derivation(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "cache")
 
 
-def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("externals", [False, True])
+def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_path: Path, externals: bool) -> None:
     """import-linter checks the contracts again only when the graph's modules or edges change: an
     edit that moves the offending import (lines inserted above it) moves its finding, located
-    again from the file's facts, equal to a --no-cache run's; a new import checks them again."""
+    again from the file's facts, equal to a --no-cache run's; a new edge checks them again; an
+    import that makes no edge (of a module that does not exist; of a package outside the tree,
+    unless the configuration includes those) does not."""
     from archguard.adapters.importlinter_bridge import importlinter_runner
 
     rng = random.Random(7)
     files = base_tree(rng)
     files["pkg/base/low.py"] += "import pkg.top.high\n"
+    if externals:
+        files[".importlinter"] = files[".importlinter"].replace(
+            "root_packages =\n    pkg\n", "root_packages =\n    pkg\ninclude_external_packages = True\n"
+        )
     root = write_tree(tmp_path / "tree", files)
     engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
     full = Options(root=root, no_cache=True, jobs=1)
@@ -427,3 +434,6 @@ def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_pa
     dynamic = with_edge + 'def load():\n    return importlib.import_module("pkg.top.high")\n'
     assert edited(dynamic) == (outcome(full), 0)
     assert edited("\n" + dynamic) == (outcome(full), 0)
+    # no edge in the tree: a module that does not exist; a package outside it
+    assert edited(dynamic + "from pkg.gone import thing\n") == (outcome(full), 0)
+    assert edited(dynamic + "from pkg.gone import thing\nimport json\n") == (outcome(full), 1 if externals else 0)

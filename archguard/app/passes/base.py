@@ -107,9 +107,9 @@ class CheckRun(Protocol):
         """A key of what the import graph is built from (every file's imports, the configuration)."""
         ...
 
-    def graph_shape_key(self) -> bytes:
+    def graph_shape_key(self, *, externals: bool = False) -> bytes:
         """:meth:`graph_inputs_key` without where the imports are (lines, columns, statements): a
-        key of the graph's modules and edges."""
+        key of the graph's modules and edges (``externals``: to packages outside the tree too)."""
         ...
 
     def workspace(self) -> Workspace: ...
