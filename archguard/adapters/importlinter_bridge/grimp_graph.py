@@ -56,50 +56,54 @@ def build_import_graph(
 
     squashed: set[str] = set()
     marks_lazy = grimp_marks_lazy()
-    for source in files:
-        file_facts = facts.get(source.path)
-        if file_facts is None:
-            continue
-        for edge in graph_edges(
-            rule,
-            source,
-            file_facts,
-            include_external_packages=include_external_packages,
-            exclude_type_checking_imports=exclude_type_checking_imports,
-        ):
-            if edge.external and edge.imported not in squashed:
-                # grimp marks an external package as squashed: one node for the whole package.
-                graph.add_module(edge.imported, is_squashed=True)
-                squashed.add(edge.imported)
-            # A PEP 810 ``lazy`` import is an edge like any other (contracts count it, as grimp's
-            # own graph does), marked as grimp 3.19+ marks it (``is_lazy`` in the details).
-            graph.add_import(
-                importer=edge.importer,
-                imported=edge.imported,
-                line_number=edge.line,
-                line_contents=_first_line(edge.statement),
-                **({"is_lazy": edge.lazy} if marks_lazy else {}),
-            )
+    for edge in graph_edges(
+        files,
+        facts,
+        rule,
+        include_external_packages=include_external_packages,
+        exclude_type_checking_imports=exclude_type_checking_imports,
+    ):
+        if edge.external and edge.imported not in squashed:
+            # grimp marks an external package as squashed: one node for the whole package.
+            graph.add_module(edge.imported, is_squashed=True)
+            squashed.add(edge.imported)
+        # A PEP 810 ``lazy`` import is an edge like any other (contracts count it, as grimp's
+        # own graph does), marked as grimp 3.19+ marks it (``is_lazy`` in the details).
+        graph.add_import(
+            importer=edge.importer,
+            imported=edge.imported,
+            line_number=edge.line,
+            line_contents=_first_line(edge.statement),
+            **({"is_lazy": edge.lazy} if marks_lazy else {}),
+        )
     return graph
 
 
 def graph_edges(
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
     rule: EdgeRule,
-    source: SourceFile,
-    facts: FileFacts,
     *,
+    importers: set[str] | None = None,
     include_external_packages: bool = False,
     exclude_type_checking_imports: bool = False,
 ) -> Iterator[ImportEdge]:
-    """The edges of one file in the graph :func:`build_import_graph` builds (in the order it adds
-    them): the one edge rule's, less dynamic imports, with the configuration's selections."""
-    return rule.edges(
-        source,
-        facts,
-        external=include_external_packages,
-        dynamic=False,
-        type_checking=not exclude_type_checking_imports,
-    )
+    """The edges of the graph :func:`build_import_graph` builds, in the order it adds them (from
+    the ``importers`` named only, where given): the one edge rule's, less dynamic imports, with the
+    configuration's selections."""
+    for source in files:
+        if importers is not None and source.module not in importers:
+            continue
+        file_facts = facts.get(source.path)
+        if file_facts is None:
+            continue
+        yield from rule.edges(
+            source,
+            file_facts,
+            external=include_external_packages,
+            dynamic=False,
+            type_checking=not exclude_type_checking_imports,
+        )
 
 
 def import_details(
@@ -115,22 +119,18 @@ def import_details(
     it (``get_import_details``' ``line_number`` and ``line_contents``), for the importers named
     only: where an import's statement is, without building the graph. ``rule``:
     ``EdgeRule.of(files)`` where the caller keeps it."""
-    rule = rule or EdgeRule.of(files)
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for source in files:
-        file_facts = facts.get(source.path) if source.module in importers else None
-        if file_facts is None:
-            continue
-        for edge in graph_edges(
-            rule,
-            source,
-            file_facts,
-            include_external_packages=include_external_packages,
-            exclude_type_checking_imports=exclude_type_checking_imports,
-        ):
-            found.setdefault((edge.importer, edge.imported), []).append(
-                {"line_number": edge.line, "line_contents": _first_line(edge.statement)}
-            )
+    for edge in graph_edges(
+        files,
+        facts,
+        rule or EdgeRule.of(files),
+        importers=importers,
+        include_external_packages=include_external_packages,
+        exclude_type_checking_imports=exclude_type_checking_imports,
+    ):
+        found.setdefault((edge.importer, edge.imported), []).append(
+            {"line_number": edge.line, "line_contents": _first_line(edge.statement)}
+        )
     for details in found.values():  # grimp answers them in this order
         details.sort(key=lambda detail: (detail["line_number"], detail["line_contents"]))
     return found
