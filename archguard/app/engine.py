@@ -45,6 +45,7 @@ from archguard.analysis.facets import changed_facets
 from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_changed, unpacked
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
+from archguard.app.findings_index import FindingsIndex
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
 from archguard.app.passes.importlinter import import_digest, shape_of
 from archguard.app.tree import Tree, relative_path
@@ -155,8 +156,15 @@ class Engine:
         self.rederived: int | None = None  # files derived again by the last incremental answer
         self.full_derivation = False  # the last derivation was a full one (for tests and docs)
         self.derivations = 0  # how many times this engine derived results (not taken from the store)
-        self._findings_by_path: dict[str, tuple[Violation, ...]] | None = None
+        self._findings_by_path: Mapping[str, tuple[Violation, ...]] | None = None
         self._changed_paths: set[str] = set()
+        self._findings = FindingsIndex()  # the assembled findings by file, kept across derivations
+        self._assembled: CheckOutcome | None = None  # what _assemble made last
+        self._noted_from_index = False  # the last results()'s findings by file were the index's
+        # the files whose file-pass findings the last derivation made (None: all); the index holds
+        # every record's findings (not so after a state loaded from the store)
+        self._refound: set[int] | None = None
+        self._findings_whole = False
         # check inputs, read on first need
         self._check_inputs: _CheckInputs | None = None
 
@@ -489,7 +497,7 @@ class Engine:
             duration_s=time.perf_counter() - self.started,
             golden_path=golden_path,
         )
-        self._note_findings(result.violations)
+        self._note_findings(result.violations, outcome)
         return result
 
     def _contract_types(self, names: list[str], golden_path: Sequence[Any] | None) -> dict[str, str]:
@@ -784,6 +792,7 @@ class Engine:
         if state is None or not state.files:
             return None
         self._changed = None  # a stored state: which files differ is found by comparing them all
+        self._findings_whole = False  # nor does the findings index know its records' findings
         return _Prior(Names(state.names), list(state.files), {p.name: p for p in state.passes})
 
     def _facet_changes(
@@ -854,6 +863,7 @@ class Engine:
         for checker in self._file_passes():
             prepared = self._prepare(checker, records, everything)
             self._findings_of(checker, prepared, table, records, everything, seen, names)
+        self._refound = None
         self._records = [
             r._replace(deps=names.pack(seen[i])) if i in seen else r for i, r in enumerate(records)
         ]
@@ -929,6 +939,7 @@ class Engine:
             else _totals(files, records)
         )
         self._records = records
+        self._refound = derived if aligned else None
         self._pass_records = dict(prior.passes)
         if self._graph is not None:
             current = {f.path for f in files} if not aligned else None
@@ -1079,43 +1090,79 @@ class Engine:
             self.store.save(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, state_key, state)
 
     def _assemble(self) -> CheckOutcome:
-        """Every pass's findings (but the separate ones'), sorted as files and positions go."""
+        """Every pass's findings (but the separate ones'), sorted as files and positions go: merged
+        into the findings index (``app/findings_index.py``) for the files whose findings changed."""
         assert self._records is not None
-        found: list[Violation] = []
         contracts: list[str] = []
         notices: list[str] = []
+        index = self._findings
+        index.start(
+            [
+                part
+                for checker in self._passes
+                if isinstance(checker, FilePass) or not checker.separate
+                for part in (
+                    (f"{checker.name}:whole", checker.name)
+                    if isinstance(checker, FilePass)
+                    else (checker.name,)
+                )
+            ]
+        )
         for checker in self._passes:
             if isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
+                refound = self._refound if self._findings_whole else None
                 if prepared is None and checker.name not in self._prepared:
                     prepared = self._prepare(checker, self._records, set(range(len(self._records))))
+                    refound = None
                 if prepared is None:
+                    index.set_part(f"{checker.name}:whole", [])
+                    index.set_files(checker.name, {}, complete=True)
                     continue
                 contracts += checker.contracts(self)
-                found += prepared.whole
+                index.set_part(f"{checker.name}:whole", prepared.whole)
                 self._pass_records[checker.name] = PassRecord(checker.name, summary=prepared.summary)
-                for record in self._records:
-                    for name, violations in record.findings:
-                        if name == checker.name:
-                            found += violations
+                records = self._records
+                index.set_files(
+                    checker.name,
+                    {
+                        records[i].identity.path: _findings_in(records[i], checker.name)
+                        for i in (range(len(records)) if refound is None else refound)
+                    },
+                    complete=refound is None,
+                )
             elif not checker.separate:
                 outcome = checker.run(self, self._pass_records.get(checker.name))
                 if outcome is None:
+                    index.set_part(checker.name, [])
                     continue
                 self._pass_records[checker.name] = outcome.record
-                found += outcome.violations
+                index.set_part(checker.name, outcome.violations)
                 contracts += outcome.contracts
                 notices += outcome.notices
-        found.sort(key=lambda v: (v.path, v.line, v.column, v.code))
-        return CheckOutcome(found, contracts, notices)
+        self._findings_whole = True
+        self._assembled = CheckOutcome(index.finish(), contracts, notices)
+        return self._assembled
 
-    def _note_findings(self, violations: Sequence[Violation]) -> None:
-        by_path: dict[str, list[Violation]] = {}
-        for v in violations:
-            by_path.setdefault(v.path, []).append(v)
-        now = {path: tuple(found) for path, found in by_path.items()}
+    def _note_findings(self, violations: Sequence[Violation], outcome: CheckOutcome) -> None:
+        """Each file's findings of this ``results()``, and which files' findings differ from the
+        last one's. When they are the assembled findings themselves (no baseline marked them, no
+        separate pass added any), the index has them by file already and knows which files a
+        derivation touched; else they are grouped here."""
         before = self._findings_by_path or {}
-        self._changed_paths = {p for p in now.keys() | before.keys() if now.get(p) != before.get(p)}
+        if outcome is self._assembled and violations == outcome.violations:
+            now = self._findings.groups
+            touched = self._findings.take_changed()
+            candidates = touched if self._noted_from_index else now.keys() | before.keys()
+            self._noted_from_index = True
+        else:
+            by_path: dict[str, list[Violation]] = {}
+            for v in violations:
+                by_path.setdefault(v.path, []).append(v)
+            now = {path: tuple(found) for path, found in by_path.items()}
+            candidates = now.keys() | before.keys()
+            self._noted_from_index = False
+        self._changed_paths = {p for p in candidates if now.get(p, ()) != before.get(p, ())}
         self._findings_by_path = now
 
     # ---- check inputs ----------------------------------------------------------------------------
@@ -1254,3 +1301,8 @@ def _totals_after(
         dangling.extend(new[i].dangling)
     dangling.sort(key=dangling_order)
     return ScanTotals(edges, dangling)
+
+
+def _findings_in(record: FileRecord, name: str) -> tuple[Violation, ...]:
+    """A file pass's findings in one file's record."""
+    return next((found for pass_name, found in record.findings if pass_name == name), ())

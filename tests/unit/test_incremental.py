@@ -16,6 +16,7 @@ import pytest
 from archguard.app import Options, run_check
 from archguard.app.engine import Engine
 from archguard.domain.errors import ArchguardError
+from archguard.domain.findings import Violation
 from tests.fake_store import MemoryStore
 from tests.helpers import comparable_json, write_tree
 
@@ -336,13 +337,16 @@ def test_incremental_check_equals_a_full_run_after_every_edit(tmp_path: Path, se
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_an_engine_kept_in_memory_equals_a_full_run_after_every_edit(tmp_path: Path, seed: int) -> None:
     """The editor's loop: one engine, told each edit as unsaved text (or a deletion), never
-    reading the disk again; after each, its results equal a --no-cache run of the tree on disk."""
+    reading the disk again; after each, its results equal a --no-cache run of the tree on disk,
+    and so do its findings file by file and the files whose findings changed (what an editor
+    publishes again)."""
     rng = random.Random(100 + seed)
     root = write_tree(tmp_path / "tree", base_tree(rng))
     tree = Tree(root, rng)
     engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
     full = Options(root=root, no_cache=True, jobs=1)
     assert in_memory(engine) == outcome(full)
+    last = by_file(full)
     partial = 0
     plan = edit_plan(rng)
     for edit in plan:
@@ -350,8 +354,29 @@ def test_an_engine_kept_in_memory_equals_a_full_run_after_every_edit(tmp_path: P
         what = tree.fix_syntax() if tree.broken else edit(tree)
         engine.update(diff(before, snapshot(root)))
         assert in_memory(engine) == outcome(full), what
+        now = by_file(full)
+        if now is not None and last is not None:
+            assert {p: [shown(v) for v in engine.findings(p)] for p in now} == now, what
+            assert engine.changed_paths() == {p for p in now.keys() | last.keys() if now.get(p) != last.get(p)}, what
+        last = now
         partial += engine.rederived is not None
     assert partial >= len(plan) // 3
+
+
+def by_file(options: Options) -> dict[str, list[tuple[object, ...]]] | None:
+    """A --no-cache run's findings by file, in order; None: it stopped."""
+    try:
+        result = run_check(options)
+    except ArchguardError:
+        return None
+    found: dict[str, list[tuple[object, ...]]] = {}
+    for v in result.violations:
+        found.setdefault(v.path, []).append(shown(v))
+    return found
+
+
+def shown(v: Violation) -> tuple[object, ...]:
+    return (v.code, v.line, v.column, v.message, v.severity, v.fingerprint)
 
 
 def test_an_unchanged_module_is_not_decoded_again(tmp_path: Path) -> None:
