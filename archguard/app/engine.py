@@ -137,6 +137,7 @@ class Engine:
             None  # (externals, the graph's shape key), while it stays
         )
         self._graph_files: tuple[int, bytes] | None = None  # (files_version, keys.graph_files)
+        self._shapes: tuple[list[bytes], list[bytes]] | None = None  # _shape_parts, while kept
         self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
         self._table_identities: dict[str, FileIdentity] = {}
         self._table_version = -1
@@ -419,10 +420,19 @@ class Engine:
                 self.importlinter_identity,
                 self.libraries,
                 self._graph_files[1],
-                b"".join([shape_of(digest, externals=externals) for digest in self.import_digests()]),
+                b"".join(self._shape_parts()[externals]),
             )
             self._graph_shape = (externals, shape)
         return self._graph_shape[1]
+
+    def _shape_parts(self) -> tuple[list[bytes], list[bytes]]:
+        """Per file, in order, the shape part of its import digest: without the edges to packages
+        outside the tree, and with them (kept across an engine's edits, patched for the files whose
+        digests changed)."""
+        if self._shapes is None:
+            digests = self.import_digests()
+            self._shapes = ([shape_of(d) for d in digests], [shape_of(d, externals=True) for d in digests])
+        return self._shapes
 
     def workspace(self) -> Workspace:
         from archguard.app import Workspace
@@ -736,6 +746,7 @@ class Engine:
             # a ContractError halfway: the prior state stands (the next derivation starts from it
             # again), but what the passes collected may hold files of this attempt: gathered anew
             self._collected = {}
+            self._shapes = None
             raise
         # What one module does to another (docs/dangling.md): a whole-run step over the dangling
         # imports left, each derivation, reading only the files whose facts may hold such a write.
@@ -848,7 +859,7 @@ class Engine:
         table = self._table = self._new_table(traced=self._traced)
         self._graph_patch = None
         self._graph = None
-        self._graph_key = self._graph_shape = None
+        self._graph_key = self._graph_shape = self._shapes = None
         self._dependents = None
         self._collected = {}
         files = self.files
@@ -913,6 +924,12 @@ class Engine:
         ]
         if not aligned or moved:
             self._graph_key = None  # some file's imports, or the set of files, changed
+        if not aligned:
+            self._shapes = None
+        elif self._shapes is not None:
+            for i in moved:
+                digest = records[i].import_digest
+                self._shapes[0][i], self._shapes[1][i] = shape_of(digest), shape_of(digest, externals=True)
         if not aligned or any(
             (old := before[i]) is None
             or shape_of(old.import_digest, externals=True)
