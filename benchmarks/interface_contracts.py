@@ -18,6 +18,10 @@ process of measuring, so a loaded machine slows both alike (``uptime``'s load is
   pass over the files), without and with the interface contract.
   The facts are decoded once beforehand: parsing is the same for both and is not what is measured.
 
+Both are timed in wall time and in CPU time (the check's process; the analysis's own process),
+and the targets are read on CPU time: on a machine shared with other work the wall time of a
+one-second run swings by tens of percent from run to run, its CPU time by a few.
+
 Three contract sets, each beside the tree's own concept contract, chosen by the analysis itself
 from ``discover``'s interface candidates (packages that declare ``__all__`` and are reached into):
 
@@ -108,19 +112,19 @@ def fresh_engine(workspace, contracts: ContractSet) -> Engine:
     return Engine(tree, checking=True, started=time.perf_counter(), preflight=preflight)
 
 
-def time_analysis(workspace, contracts: ContractSet) -> tuple[float, int]:
+def time_analysis(workspace, contracts: ContractSet) -> tuple[float, float, int]:
     """The whole derivation of a check (the scan's per-file part included: the engine derives both
     in one pass over the files), compared between contract sets."""
     engine = fresh_engine(workspace, contracts)
     gc.collect()  # the previous set's engine is garbage now: not this set's cost
     gc.disable()  # as the CLI runs (adapters/gc_policy.py)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = engine.results()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         gc.enable()
-    return elapsed, sum(1 for v in result.violations if v.code.startswith("AG5"))
+    return elapsed, cpu, sum(1 for v in result.violations if v.code.startswith("AG5"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         time_check(tree, folder)
     warm: dict[str, list[float]] = {key: [] for key in sets}
     warm_cpu: dict[str, list[float]] = {key: [] for key in sets}
+    cold_cpu: dict[str, list[float]] = {key: [] for key in sets}
     cold: dict[str, list[float]] = {key: [] for key in sets}
     found: dict[str, int] = {}
     for _ in range(args.repeat):
@@ -178,24 +183,29 @@ def main(argv: list[str] | None = None) -> int:
             warm[key].append(wall)
             warm_cpu[key].append(cpu)
         for key, contracts in contract_sets.items():
-            seconds, found[key] = time_analysis(workspace, contracts)
+            seconds, cpu, found[key] = time_analysis(workspace, contracts)
             cold[key].append(seconds)
+            cold_cpu[key].append(cpu)
     print(f"load after: {load()}")
 
-    w0, c0 = statistics.median(warm["without"]), statistics.median(cold["without"])
-    u0 = statistics.median(warm_cpu["without"])
+    def median(of: dict[str, list[float]], key: str) -> float:
+        return statistics.median(of[key])
+
     print(f"\nmedians of {args.repeat}, alternating (scale {args.scale:g}, {manifest['files']} files)")
-    print(f"{'contracts':<15} {'findings':>8} {'warm wall':>10} {'vs without':>10} {'warm CPU':>9} {'vs without':>10}"
-          f" {'cold analysis':>14} {'vs without':>10}")
+    print(f"{'contracts':<14} {'findings':>8} | {'warm wall':>9} {'':>7} {'warm CPU':>8} {'':>7}"
+          f" | {'cold wall':>9} {'':>7} {'cold CPU':>8} {'':>7}")
     ok = True
     for key in sets:
-        w, u, c = statistics.median(warm[key]), statistics.median(warm_cpu[key]), statistics.median(cold[key])
-        print(f"{key:<15} {found[key]:>8} {w:>9.3f}s {(w / w0 - 1) * 100:>+9.1f}% {u:>8.3f}s {(u / u0 - 1) * 100:>+9.1f}%"
-              f" {c:>13.3f}s {c - c0:>+9.3f}s")
+        w, u = median(warm, key), median(warm_cpu, key)
+        c, k = median(cold, key), median(cold_cpu, key)
+        w0, u0 = median(warm, "without"), median(warm_cpu, "without")
+        c0, k0 = median(cold, "without"), median(cold_cpu, "without")
+        print(f"{key:<14} {found[key]:>8} | {w:>8.3f}s {(w / w0 - 1) * 100:>+6.1f}% {u:>7.3f}s {(u / u0 - 1) * 100:>+6.1f}%"
+              f" | {c:>8.3f}s {c - c0:>+6.3f}s {k:>7.3f}s {k - k0:>+6.3f}s")
         if key in ("typical", "worst"):
-            ok &= u <= u0 * 1.10 and c - c0 <= 0.2
-    print("targets (warm CPU <= +10%, cold analysis <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
-    print("(the warm target is read on CPU time: the wall column is printed for a quiet machine, where the two agree)")
+            ok &= u <= u0 * 1.10 and k - k0 <= 0.2
+    print("targets (warm CPU <= +10%, cold analysis CPU <= +0.2 s, typical and worst):", "met" if ok else "MISSED")
+    print("(targets are read on CPU time, which a shared machine's load barely moves; the wall columns agree on a quiet one)")
     return 0 if ok else 1
 
 

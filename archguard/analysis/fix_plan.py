@@ -8,7 +8,7 @@ Pure: no I/O, no parser. The rewriting itself is the libcst adapter's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archguard.analysis.shim_definition import is_imported_shim, must_stay
 from archguard.analysis.symbols import SymbolTable
@@ -40,22 +40,47 @@ def in_scope(path: str, scopes: Sequence[str]) -> bool:
     return any(s in (".", "") or path == s or path.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
+def settle_conflicts(violations: Sequence[Violation]) -> list[Violation]:
+    """``violations``, with the fixable rewrites that contracts disagree on made unfixable, with
+    the reason: two contracts send the same import two ways (nested interface contracts), or a
+    rewrite's target is a path another contract sends elsewhere (a concept's canonical past an
+    interface's face). Either rewrite would only trade one finding for another, and the two would
+    undo each other. ``check`` applies it to what it reports, so ``fixable`` in its output is what
+    ``fix`` and the editor's quick fix will do."""
+    # Where each contract would send an import path.
+    moved: dict[str, set[str]] = {}
+    for v in violations:
+        if v.kind in _REWRITTEN and v.fixable and v.canonical:
+            moved.setdefault(v.imported, set()).add(v.canonical)
+    if not any(len(targets) > 1 or targets & moved.keys() for targets in moved.values()):
+        return list(violations)  # nothing sent two ways (almost every run): no grouping
+    by_import: dict[tuple[str, int, str], set[str]] = {}
+    for v in violations:
+        if v.kind in _REWRITTEN and v.fixable and v.canonical:
+            by_import.setdefault((v.path, v.line, v.imported), set()).add(v.canonical)
+    conflicts: dict[tuple[str, int, str], str] = {}
+    for where, canonicals in by_import.items():
+        if len(canonicals) == 1:
+            (only,) = canonicals
+            canonicals = {only, *moved.get(only, ())}
+        if len(canonicals) > 1:
+            conflicts[where] = _CONFLICT.format(", ".join(sorted(canonicals)))
+    return [
+        replace(v, fixable=False, reason=conflicts[key])
+        if v.kind in _REWRITTEN and v.fixable and (key := (v.path, v.line, v.imported)) in conflicts
+        else v
+        for v in violations
+    ]
+
+
 def plan_fix(
     violations: Iterable[Violation], *, concept: str | None = None, scopes: Sequence[str] = ()
 ) -> FixPlan:
     """Edits for every fixable import in scope (non-canonical, or past a package's public face);
     the rest with their reasons. ``concept``: only the contract of that name."""
     plan = FixPlan()
-    violations = list(violations)
-    # Where each contract would send an import path: a rewrite to a path another contract sends
-    # elsewhere (a concept's canonical past an interface's face, say) would only trade one
-    # finding for another, and the two rewrites would undo each other.
-    moved: dict[str, set[str]] = {}
-    for v in violations:
-        if v.kind in _REWRITTEN and v.fixable and v.canonical:
-            moved.setdefault(v.imported, set()).add(v.canonical)
     by_import: dict[tuple[str, int, str], list[Violation]] = {}
-    for v in violations:
+    for v in settle_conflicts(list(violations)):  # over every contract's findings, before any filter
         if v.kind not in _REWRITTEN:
             continue
         if (concept is not None and v.contract != concept) or not in_scope(v.path, scopes):
@@ -67,25 +92,9 @@ def plan_fix(
             continue
         by_import.setdefault((v.path, v.line, v.imported), []).append(v)
     for (path, line, imported), group in sorted(by_import.items()):
-        canonicals = sorted({v.canonical for v in group if v.canonical})
-        if len(canonicals) == 1 and moved.get(canonicals[0], set()) - {canonicals[0]}:
-            canonicals = sorted({canonicals[0], *moved[canonicals[0]]})
-        if len(canonicals) > 1:
-            for v in group:
-                plan.not_fixed.append(
-                    NotFixed(
-                        v.path,
-                        v.line,
-                        v.code,
-                        v.contract,
-                        v.statement,
-                        _CONFLICT.format(", ".join(canonicals)),
-                    )
-                )
-            continue
         v = group[0]
         module, name = imported.rpartition(":")[::2]
-        canonical_module, canonical_name = split_target(canonicals[0])
+        canonical_module, canonical_name = split_target(str(v.canonical))
         plan.edits.setdefault(path, []).append(
             ImportEdit(
                 line=line,

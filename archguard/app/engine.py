@@ -467,6 +467,7 @@ class Engine:
     def results(self) -> CheckResult:
         """The ``CheckResult`` ``archguard check`` prints (the baseline of ``options`` applied)."""
         from archguard.adapters.project_files.codeowners_file import read_codeowners
+        from archguard.analysis.fix_plan import settle_conflicts
         from archguard.app.baseline import apply_baseline, holder
         from archguard.domain.golden_path import is_golden
 
@@ -483,6 +484,7 @@ class Engine:
                     contracts_run += found.contracts
                     notices += found.notices
                     golden_path = found.extras.get("golden_path", golden_path)
+        violations = settle_conflicts(violations)  # fixable only where fix and the editor will rewrite
         concepts = self.concepts
         entries_read = self.preflight.baseline if self.preflight is not None else None
         hold = holder(scan, concepts, self.interfaces)

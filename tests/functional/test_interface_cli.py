@@ -344,7 +344,7 @@ def test_report_has_a_section_and_a_diagram_per_interface_contract(tmp_path: Pat
 
 def test_fix_leaves_imports_that_a_concept_and_an_interface_contract_send_opposite_ways(tmp_path: Path) -> None:
     # The concept names a canonical path past the package's public face: each contract's rewrite
-    # would be the other's finding, so fix rewrites neither and says why; check reports both.
+    # would be the other's finding, so fix rewrites neither and says why; check reports both, unfixable.
     tree = {k: v for k, v in TREE.items() if not k.startswith("contracts/")}
     tree["app/orders/other.py"] = "from app.payments import Gateway\n\n\ndef other():\n    return Gateway\n"
     tree["contracts/payments.toml"] = (
@@ -357,11 +357,17 @@ def test_fix_leaves_imports_that_a_concept_and_an_interface_contract_send_opposi
         ("AG101", "app/orders/other.py"),
         ("AG101", "app/orders/refunds.py"),
     }
+    conflict = "contracts disagree on the canonical path of this object (app.payments.core:Gateway, app.payments:Gateway)"
+    # check says what fix will do: the imports the two contracts send opposite ways are not fixable
+    flags = {(v["code"], v["path"], v["line"]): (v["fixable"], v.get("reason")) for v in data["violations"]}
+    assert flags[("AG101", "app/orders/other.py", 1)] == (False, conflict + ": settle the contracts first")
+    assert flags[("AG501", "app/orders/service.py", 1)] == (False, conflict + ": settle the contracts first")
+    assert flags[("AG101", "app/orders/refunds.py", 2)] == (False, conflict + ": settle the contracts first")
+    assert flags[("AG501", "app/orders/refunds.py", 1)] == (True, None)  # what they agree on stays fixable
     before = {p: (root / p).read_text() for p in ("app/orders/other.py", "app/orders/service.py")}
     run = run_cli("fix", root, "--json", "-")
     assert run.returncode == 0, run.stdout + run.stderr
     result = json.loads(run.stdout[: run.stdout.rindex("}") + 1])
-    conflict = "contracts disagree on the canonical path of this object (app.payments.core:Gateway, app.payments:Gateway)"
     reasons = {(n["code"], n["path"], n["line"]): n["reason"] for n in result["not_fixed"]}
     assert reasons[("AG101", "app/orders/other.py", 1)].startswith(conflict)
     assert reasons[("AG501", "app/orders/service.py", 1)].startswith(conflict)
