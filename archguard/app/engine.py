@@ -133,9 +133,8 @@ class Engine:
         self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
         self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
-        self._graph_shape: tuple[bool, bytes] | None = (
-            None  # (externals, the graph's shape key), while it stays
-        )
+        # (externals, the graph's shape key: passes/importlinter.py), while it stays the same
+        self._graph_shape: tuple[bool, bytes] | None = None
         self._graph_files: tuple[int, bytes] | None = None  # (files_version, keys.graph_files)
         self._shapes: tuple[list[bytes], list[bytes]] | None = None  # _shape_parts, while kept
         self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
@@ -143,9 +142,8 @@ class Engine:
         self._table_version = -1
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
-        self._namespaces: tuple[int, set[str]] | None = (
-            None  # (files_version, the graph's namespace packages)
-        )
+        # (files_version, the namespace packages of the graph)
+        self._namespaces: tuple[int, set[str]] | None = None
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
         # (table, its writers generation, the dangling imports after what other modules do)
         self._adjusted: tuple[SymbolTable, int, list[DanglingImport]] | None = None
