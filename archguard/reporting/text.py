@@ -57,6 +57,8 @@ def inert_lines(text: str) -> str:
 
 def one_line(text: str) -> str:
     """Findings are one line each, or ``grep`` and editors' ``path:line`` links break."""
+    if text.isprintable():  # no line break either: nothing to join or escape
+        return text
     return printable(" ".join(text.splitlines()))
 
 

@@ -26,3 +26,12 @@ def test_a_line_starting_with_two_colons_is_made_inert_and_other_text_is_untouch
     assert inert_lines("ok\n  ::error::forged\nmodule:Name") == "ok\n  \\x3a:error::forged\nmodule:Name"
     text = "a.py:1:1: AG101 x imported from m:N"
     assert inert_lines(text) is text
+
+
+def test_a_finding_is_one_line_whatever_its_message_holds() -> None:
+    from archguard.reporting.text import one_line
+
+    assert one_line("cannot import\nname 'x'\r\nfrom m\u2028") == "cannot import name 'x' from m"
+    assert one_line("tab\there\x1b") == "tab\there\\x1b"
+    plain = "x imported from m:N; use: from a import N"
+    assert one_line(plain) is plain
