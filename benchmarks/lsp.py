@@ -23,7 +23,7 @@ benchmarks/README.md, "The language server"):
 * ``server peak memory``: the server process's VmHWM at the end (target ≤ 1.5 GB).
 * ``archguard check after a one-file edit (reference)``: the CLI per change, the same warm cache,
   one file edited on disk before each run (what re-checking everything per change costs; tach's
-  server is not runnable on this tree here, see benchmarks/README.md).
+  server, which does that, is measured against this one by benchmarks/lsp_tach.py).
 
 The load average is printed beside every figure: the machine may be shared.
 """
@@ -192,22 +192,39 @@ def _peak_kb(pid: int) -> int:
 
 def check_per_change(repo: Path, cache: Path, path: str, repeat: int) -> str:
     """``archguard check`` after a one-file edit on disk, the warm cache: the reference."""
-    file = repo / path
+    command = [*run.archguard_cmd(), "check", str(repo), "--cache-dir", str(cache), "-q"]
+    return (
+        f"| archguard check after a one-file edit (reference: the CLI per change), median of {repeat} | "
+        f"{per_change(command, run.REPO, repo / path, repeat) * 1000:.0f} ms | {load()} |"
+    )
+
+
+def per_change(command: list[str], cwd: Path, file: Path, repeat: int) -> float:
+    """The median wall time of COMMAND, run REPEAT times, each after FILE was edited on disk."""
     original = file.read_bytes()
     walls = []
     try:
         for n in range(repeat):
             file.write_bytes(original + f"\nEDITED_FOR_CHECK_{n} = {n}\n".encode())
-            result = run.measure(
-                [*run.archguard_cmd(), "check", str(repo), "--cache-dir", str(cache), "-q"], run.REPO
-            )
-            walls.append(result.wall_s)
+            walls.append(run.measure(command, cwd).wall_s)
     finally:
         file.write_bytes(original)
-    return (
-        f"| archguard check after a one-file edit (reference: the CLI per change), median of {repeat} | "
-        f"{statistics.median(walls) * 1000:.0f} ms | {load()} |"
-    )
+    return statistics.median(walls)
+
+
+def warm_checkout(scale: float, seed: int, work: Path) -> tuple[Path, Path, dict, str]:
+    """The generated tree's git checkout, its cache, its manifest and label; the cache filled and
+    its warm-start record written by two checks."""
+    run.compile_archguard()
+    work = work.resolve()
+    tree, _clean, manifest = run.ensure_tree(work, scale, seed, regen=False)
+    repo = ratchet.git_checkout_of(tree, work)
+    label = f"s{scale:g}"
+    cache = work / "cache" / f"lsp-{label}"
+    check = [*run.archguard_cmd(), "check", str(repo), "--cache-dir", str(cache), "-q"]
+    run.measure(check, run.REPO)  # cold: fills the cache
+    run.measure(check, run.REPO)  # and the warm-start record
+    return repo, cache, manifest, label
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,15 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of the reference check")
     ap.add_argument("--work", type=Path, default=HERE / ".work")
     args = ap.parse_args(argv)
-    run.compile_archguard()
-    work = args.work.resolve()
-    tree, _clean, manifest = run.ensure_tree(work, args.scale, args.seed, regen=False)
-    repo = ratchet.git_checkout_of(tree, work)
-    label = f"s{args.scale:g}"
-    cache = work / "cache" / f"lsp-{label}"
-    check = [*run.archguard_cmd(), "check", str(repo), "--cache-dir", str(cache), "-q"]
-    run.measure(check, run.REPO)  # cold: fills the cache
-    run.measure(check, run.REPO)  # and the warm-start record
+    repo, cache, manifest, label = warm_checkout(args.scale, args.seed, args.work)
     target = dangling_name(repo, cache)
     print(
         f"{label}: {manifest['files']} files; {target['importer']}:{target['line']} imports {target['module']}:"

@@ -14,7 +14,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 PUSH = types.ClientCapabilities(
@@ -245,15 +245,18 @@ async def served(
     initialization_options: Any = None,
     server_env: dict[str, str] | None = None,
     folders: Sequence[Path] | None = None,
+    command: Sequence[str] | None = None,
+    cwd: Path | None = None,
 ) -> AsyncIterator[Editor]:
     """A server on ROOT (the editor's workspace folder, or with ``folders`` the folders of a
     multi-root workspace, ROOT then only where the editor's paths start), initialized, shut down
-    at the end; the test fails if it did not exit with 0 after shutdown."""
-    config = ClientServerConfig(
-        server_command=server_command(*options), client_factory=make_client, server_env=server_env
-    )
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
+    at the end; the test fails if it did not exit with 0 after shutdown. ``command`` runs another
+    server instead of ``archguard lsp`` (the benchmarks drive tach's with the same client), in
+    ``cwd``."""
+    client = make_client()
+    # What pytest-lsp's ClientServerConfig.start does, with a working directory (tach finds its
+    # tach.toml there).
+    await client.start_io(*(command or server_command(*options)), env=server_env, cwd=cwd)
     editor = Editor(client, root)
     await client.initialize_session(
         types.InitializeParams(

@@ -20,12 +20,14 @@ import fnmatch
 import os
 import re
 import stat
+import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.workspace_config import (
     PYPROJECT,
@@ -150,8 +152,10 @@ def discover(
     listing: GitListing | None = None,
     source_roots: Sequence[str] = (),
     view: TreeView | None = None,
+    git_asked: bool = False,
 ) -> Discovery:
-    """``listing``: git's listing of ROOT made already (None: discovery asks git itself).
+    """``listing``: git's listing of ROOT made already (None: discovery asks git itself, unless
+    ``git_asked``: git was asked this run and lists nothing, so the tree is walked).
     ``source_roots``: folders relative to ROOT whose packages are analysed too (``--source-root``),
     besides those the workspace configuration names (docs/monorepos.md).
     ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT; the
@@ -160,7 +164,7 @@ def discover(
     probes = _Probes(view or TreeView(root))
     pants = pants_settings(root)
     names = (*pants.marker_filenames, PYPROJECT)
-    listed, tracked, found = _list_module_files(root, excludes, probes, listing, names)
+    listed, tracked, found = _list_module_files(root, excludes, probes, listing, names, git_asked=git_asked)
     paths = [rel for rel in listed if rel.endswith(".py")]
     dirs_with_init = _dirs_with_init(root, paths)
     # A folder holding ``__init__.py`` is a package found on its parent's path, whatever else it
@@ -296,15 +300,21 @@ def list_tree_files(root: Path, excludes: Sequence[str], name_matches: Callable[
 
 
 def _tree_files(
-    root: Path, excludes: Sequence[str], name_matches: Callable[[str], bool], git: GitListing | None
+    root: Path,
+    excludes: Sequence[str],
+    name_matches: Callable[[str], bool],
+    git: GitListing | None,
+    *,
+    folders: dict[str, bool | str] | None = None,
 ) -> TreeListing:
-    """:func:`list_tree_files` with git's listing made already (None: walk the tree)."""
+    """:func:`list_tree_files` with git's listing made already (None: walk the tree, keeping the
+    stamp of every folder it reads in ``folders`` when given)."""
     spec = _ExcludeSpec(excludes)
     listing, tracked = (git.paths, git.tracked) if git is not None else (None, None)
     candidates: Iterable[str] = (
         (rel for rel in listing if name_matches(rel.rpartition("/")[2]))
         if listing is not None
-        else _walk(root, spec, name_matches)
+        else _walk(root, spec, name_matches, folders)
     )
     excluded_folder: dict[str, bool] = {}  # per folder: a tree of 10,000 files has a few hundred
 
@@ -325,11 +335,14 @@ def _list_module_files(
     probes: _Probes,
     git: GitListing | None,
     markers: Sequence[str] = (),
+    *,
+    git_asked: bool = False,
 ) -> tuple[list[str], list[str] | None, list[str]]:
     """``.py`` files and native module files (see NATIVE_SUFFIXES), relative to ROOT, sorted; the
     paths git tracks (None: not listed by git); and the files named like one of ``markers``
-    (pyproject.toml, Pants' source root marker files), listed with them."""
-    if git is None:
+    (pyproject.toml, Pants' source root marker files), listed with them. A walk keeps each
+    folder's stamp among the probes (see :func:`probes_hold`)."""
+    if git is None and not git_asked:
         git = list_git_files(root)
     marker_names = frozenset(markers)
 
@@ -341,7 +354,11 @@ def _list_module_files(
         )
 
     listing = _tree_files(
-        root, excludes, wanted if marker_names else (lambda name: name.endswith(MODULE_SUFFIXES)), git
+        root,
+        excludes,
+        wanted if marker_names else (lambda name: name.endswith(MODULE_SUFFIXES)),
+        git,
+        folders=probes.answers,
     )
     # The walk has seen each entry's type already; of git's listing, the files git has just found
     # unchanged against its index are plain files on disk, the others (tracked-but-deleted files,
@@ -364,13 +381,23 @@ def _list_module_files(
     return sorted(kept.difference(others)), listing.tracked, found_markers
 
 
-def _walk(root: Path, excludes: _ExcludeSpec, name_matches: Callable[[str], bool]) -> Iterator[str]:
-    """Paths (relative, with "/") of non-folders whose names match; symlinked folders not followed."""
+def _walk(
+    root: Path,
+    excludes: _ExcludeSpec,
+    name_matches: Callable[[str], bool],
+    folders: dict[str, bool | str] | None = None,
+) -> Iterator[str]:
+    """Paths (relative, with "/") of non-folders whose names match; symlinked folders not followed.
+    ``folders``: receives each folder's stamp, taken before the folder is read (see
+    :func:`folder_stamp`), under ``_FOLDER_PROBE`` + its path."""
     pending = [""]
     while pending:
         rel_dir = pending.pop()
+        folder = os.path.join(root, rel_dir) if rel_dir else os.fspath(root)
+        if folders is not None:
+            folders[_FOLDER_PROBE + rel_dir] = folder_stamp(folder)
         try:
-            with os.scandir(root / rel_dir if rel_dir else root) as entries:
+            with os.scandir(folder) as entries:
                 listed = list(entries)
         except OSError:  # permission denied, vanished meanwhile: skip the folder, not the scan
             continue
@@ -448,6 +475,22 @@ class _Probes:
 
 _SRC_PROBE = "\0src-is-layout-root"  # no folder's name
 _CONFIG_PROBE = "\0config\0"  # + a configuration file's path: the members depend on its bytes
+_FOLDER_PROBE = "\0folder\0"  # + a folder the walk read: its stamp (folder_stamp)
+_UNSTAMPED = "-"  # a folder whose stamp cannot vouch for its entries (missing, or changed too lately)
+
+
+def folder_stamp(folder: str) -> str:
+    """What vouches that a folder holds the same entries as when it was read: its mtime, ctime and
+    inode, which any file or folder created, removed or renamed in it changes (a change inside a
+    file does not). A stamp taken within ``RACY_WINDOW_NS`` of the folder's last change vouches for
+    nothing: another change within the same clock tick would leave it as it is."""
+    try:
+        found = os.stat(folder)
+    except (OSError, ValueError):
+        return _UNSTAMPED
+    if time.time_ns() - max(found.st_mtime_ns, found.st_ctime_ns) < RACY_WINDOW_NS:
+        return _UNSTAMPED
+    return f"{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
 
 
 def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
@@ -457,16 +500,28 @@ def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
 
 
 def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
-    """Would discovery look up the same answers on disk today?"""
+    """Would discovery look up the same answers on disk today? For a walked tree: does every folder
+    the walk read still hold the same entries (its stamp), so the walk would list the same files?"""
     configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
     if configs and not config_unchanged(root, configs):
         return False
+    base = os.fspath(root)
+    prefix = os.path.join(base, "")
     view = TreeView(root)
     for key, answer in probes.items():
-        if key.startswith(_CONFIG_PROBE):
-            continue
-        now = _src_is_layout_root(view) if key == _SRC_PROBE else _holds_no_code(view, key)
-        if now != answer:
+        if key.startswith(_FOLDER_PROBE):
+            rel = key[len(_FOLDER_PROBE) :]
+            if answer == _UNSTAMPED or folder_stamp(prefix + rel if rel else base) != answer:
+                return False
+        elif key == _SRC_PROBE:
+            if _src_is_layout_root(view) != answer:
+                return False
+        elif (
+            # a folder's own stamp, when the walk read it, vouches for its pyvenv.cfg and __init__.py
+            not key.startswith(_CONFIG_PROBE)
+            and _FOLDER_PROBE + key not in probes
+            and _holds_no_code(view, key) != answer
+        ):
             return False
     return True
 

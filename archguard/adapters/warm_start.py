@@ -1,5 +1,5 @@
-"""Warm start from git, file by file: a run takes the files git vouches for from a record of the
-last run instead of listing, naming, stat-ing or reading them again.
+"""Warm start, file by file: a run takes the files git (or, without git, their stat) vouches for
+from a record of the last run instead of listing, naming, stat-ing or reading them again.
 
 "Vouches" is decided by git (:mod:`archguard.adapters.project_files.git_listing`): one
 ``git ls-files`` compares every tracked file with its index entry in C, and lists the blob id of
@@ -11,49 +11,56 @@ blob id git listed. No clock is involved, so a fresh clone (every file just writ
 settling its racily clean entries by content) starts warm as soon as a record of the same blobs
 is restored with the cache.
 
-A file git does not vouch for (untracked, or differing from the index) is taken from the record
-only when it shows the very stat (mode, size, mtime, ctime, inode) it showed when recorded, not
-itself written within the racy window then; every other file is scanned as usual (by its stat
-against the facts cache, then by content). Discovery (which files, which module names) is taken
-from the record when git lists the same paths (whatever they hold), what discovery looked up on
-disk beyond the listing (``pyvenv.cfg`` folders, ``src``) gives the same answers, and the files git
-does not vouch for are still files.
+A file git does not vouch for (untracked, or differing from the index; every file of a tree
+without git) is taken from the record only when it shows the very stat (size, mtime, ctime,
+inode) the scan saw before it read the bytes the outcome is of (the facts cache's stamp, never one
+within the racy window); every other file is scanned as usual (by its stat against the facts
+cache, then by content). Discovery (which files, which module names, the workspace's members and
+source roots) is taken from the record when the same files are there: git lists the same paths
+(whatever they hold), or, without git, every folder the walk read shows the stamp it showed then
+(``discovery.folder_stamp``: a file created, removed or renamed in a folder changes it); what
+discovery looked up on disk beyond the listing (``pyvenv.cfg`` folders, ``src``, the bytes of every
+configuration file it read) gives the same answers; and the files not vouched for are still files.
 
 The record is a store entry (``results-warm-state.bin``): sealed with the user's cache key like
 every cache file (docs/security.md), and keyed by the options, the target and archguard's own code
 (``app/keys.warm_start``). The facts are not in it: a run that needs a file's facts reads them from
-the facts cache by its path and blob id.
+the facts cache by its path and blob id. A run that took everything from the record leaves it as
+it is.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from stat import S_ISREG
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archguard.adapters.cache.cache_location import run_cache_dir, tracked_in_listing
 from archguard.adapters.cache.codec import Codec
 from archguard.adapters.cache.entries import Entry
-from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS, FactsCache
+from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.cache.store import DiskStore
 from archguard.adapters.discovery import MODULE_SUFFIXES, Discovery, exists_as_non_folder, probes_hold
 from archguard.adapters.parsing.lazy_facts import LazyFacts
-from archguard.adapters.parsing.scanner import ScanOutput
 from archguard.adapters.project_files.git_listing import GitListing
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import Member, SourceFile, SourceLayout
 
+if TYPE_CHECKING:  # the scanner (the parser, its workers) is loaded only when some file is scanned
+    from archguard.adapters.parsing.scanner import ScanOutput
+
 _FILE = Codec(SourceFile)
 _SYNTAX = Codec(SyntaxIssue)
 _UNREADABLE = Codec(UnreadableFile)
 _MEMBER = Codec(Member)
-_UNTRUSTED = -1  # a stat too recent to vouch for the file's bytes
+_UNTRUSTED = -1  # no stat vouches for the file's bytes (too recent, or not read by this scan)
+_WALKED = b"walked"  # the shape of a record whose files were listed by a walk, not by git
 
-Stat = tuple[int, int, int, int, int] | None  # (mode, size, mtime, ctime, inode); None: no file
+Stat = tuple[int, int, int, int] | None  # (size, mtime, ctime, inode) of a regular file; None: none
 
 
 class Known(NamedTuple):
@@ -150,14 +157,20 @@ class Recalled:
 
 
 class WarmStart:
-    """The record of one cache folder and key: read before a run, written after one."""
+    """The record of one cache folder and key: read before a run, written after one. ``listing``:
+    git's (None: a tree without git, whose files discovery walks)."""
 
-    def __init__(self, root: Path, listing: GitListing, folder: Path, key: bytes) -> None:
+    def __init__(self, root: Path, listing: GitListing | None, folder: Path, key: bytes) -> None:
         self.root = root
         self.listing = listing
         self.folder = folder
         self._store = DiskStore(folder)
         self._key = key
+        self._recalled: Recalled | None = None
+
+    @property
+    def _shape(self) -> bytes:
+        return self.listing.shape_digest if self.listing is not None else _WALKED
 
     def recall(self) -> Recalled | None:
         """Each file's recorded outcome when git (or its stat) vouches for its bytes, and the
@@ -166,28 +179,31 @@ class WarmStart:
         if record is None:
             return None
         known = self._vouched(record)
-        if record.shape != self.listing.shape_digest or not probes_hold(self.root, record.probes):
-            return Recalled(known)
+        self._recalled = Recalled(known)
+        if record.shape != self._shape or not probes_hold(self.root, record.probes):
+            return self._recalled
         by_path = {f.path: f for f in record.discovery.files}
-        for path in self._not_vouched():
+        for path in self._not_vouched(by_path, known):
             expected = record.present.get(path, path in by_path)
             if expected != exists_as_non_folder(os.path.join(self.root, path)):
-                return Recalled(known)
+                return self._recalled
         try:
             files = [by_path[path] for path in record.chosen]
         except KeyError:
-            return Recalled(known)
-        return Recalled(known, record.discovery, files, record.badly_named)
+            return self._recalled
+        self._recalled = Recalled(known, record.discovery, files, record.badly_named)
+        return self._recalled
 
     def _vouched(self, record: Record) -> dict[str, Known]:
-        blobs = self.listing.blobs
+        blobs = self.listing.blobs if self.listing is not None else {}
+        root = os.path.join(self.root, "")  # then root + path: a tree's worth of os.path.join saved
         known = {}
         for path, entry in record.known.items():
             if entry.blob:
                 if blobs.get(path) == entry.blob:
                     known[path] = entry
-            elif entry.stat != _UNTRUSTED and _stat(self.root, path) == (
-                None if entry.stat is None else tuple(entry.stat)
+            elif (
+                entry.stat is not None and entry.stat != _UNTRUSTED and _stat(root, path) == tuple(entry.stat)
             ):
                 known[path] = entry
         return known
@@ -198,20 +214,28 @@ class WarmStart:
         files: Sequence[SourceFile],
         badly_named: Sequence[SourceFile],
         output: ScanOutput | WarmOutcomes,
+        cache: FactsCache,
     ) -> None:
         """Keep this run for the next one to start from: per file, its outcome and what vouches
-        for it (see the module docstring). Not when some outcome is not cached."""
+        for it (see the module docstring). Not when some outcome is not cached, nor when the run
+        took every file and the discovery from the record (it holds what this run would write)."""
         if not output.fully_cached:
             return
+        recalled = self._recalled
+        if recalled is not None and recalled.discovery is not None and len(recalled.known) == len(files):
+            return
+        carried = recalled.known if recalled is not None else {}
         digests, hashes = output.outcome_digests, output.content_hashes
         parsed = output.facts
         syntax = {issue.path: issue for issue in output.syntax_errors}
         unreadable = {u.path: u for u in output.unreadable}
-        blobs = self.listing.blobs
-        now = time.time_ns()
+        blobs = self.listing.blobs if self.listing is not None else {}
         known: dict[str, Known] = {}
         for file in files:
             path = file.path
+            if path in carried:  # vouched for this run: what vouched for it still does
+                known[path] = carried[path]
+                continue
             content = hashes.get(path, b"")
             blob = blobs.get(path)
             if blob is not None:
@@ -219,9 +243,10 @@ class WarmStart:
                     continue
                 stat: Any = None
             else:
-                found = _stat(self.root, path)
-                recent = found is not None and now - max(found[2], found[3]) < RACY_WINDOW_NS
-                stat = _UNTRUSTED if recent else found
+                # the stat the scan took before reading the bytes its outcome is of, not one taken
+                # now: a file written since the scan read it must not be vouched for
+                read = cache.read_stamp(path)
+                stat = (read[0], *read[1]) if read is not None and read[2] == content else _UNTRUSTED
                 blob = ""
             issue, gone = syntax.get(path), unreadable.get(path)
             known[path] = Known(
@@ -233,12 +258,14 @@ class WarmStart:
                 None if issue is None else _SYNTAX.encode(issue),
                 None if gone is None else _UNREADABLE.encode(gone),
             )
-        present = {path: exists_as_non_folder(os.path.join(self.root, path)) for path in self._not_vouched()}
+        present = {
+            path: exists_as_non_folder(os.path.join(self.root, path)) for path in self._not_vouched({}, {})
+        }
         self._store.save(
             WARM,
             self._key,
             Record(
-                self.listing.shape_digest,
+                self._shape,
                 dict(discovery.probes),
                 present,
                 discovery,
@@ -248,8 +275,14 @@ class WarmStart:
             ),
         )
 
-    def _not_vouched(self) -> Iterable[str]:
-        """The module files git lists but does not vouch for: untracked, or differing from the index."""
+    def _not_vouched(self, recorded: Iterable[str], known: Container[str]) -> Iterable[str]:
+        """The module files whose presence no stamp vouches for: those git lists but does not
+        vouch for (untracked, or differing from the index); without git, the recorded files whose
+        stat no longer vouches for them (their folders' stamps say no file came or went, but a
+        link may lead to a folder now)."""
+        if self.listing is None:
+            yield from (path for path in recorded if path not in known)
+            return
         for path in (*self.listing.untracked, *self.listing.changed):
             if path.endswith(MODULE_SUFFIXES):
                 yield path
@@ -264,11 +297,12 @@ def begin(
     include_loose: bool,
     key: bytes,
 ) -> WarmStart | None:
-    """The warm start of this run, or None when none is possible: no settled git listing, no
-    cache, a cache folder git tracks (it came with the tree: never read), or ``--package``."""
-    if listing is None or not listing.settled or cache_dir is None or packages:
+    """The warm start of this run, or None when none is possible: a git listing that is not settled,
+    no cache, a cache folder git tracks (it came with the tree: never read), or ``--package``.
+    ``listing`` None: a tree without git (git was asked), whose files discovery walks."""
+    if (listing is not None and not listing.settled) or cache_dir is None or packages:
         return None
-    if tracked_in_listing(cache_dir, root, listing.tracks_under):
+    if listing is not None and tracked_in_listing(cache_dir, root, listing.tracks_under):
         return None
     try:
         folder = run_cache_dir(cache_dir, root, include_loose=include_loose)
@@ -347,9 +381,12 @@ def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:
     return tuple(zip(*map(_FILE.encode, files), strict=True)) or tuple(() for _ in _FILE.names)
 
 
-def _stat(root: Path, path: str) -> Stat:
+def _stat(root: str, path: str) -> Stat:
+    """``root``: ROOT with a trailing separator."""
     try:
-        found = os.stat(os.path.join(root, path))
+        found = os.stat(root + path)
     except (OSError, ValueError):
         return None
-    return (found.st_mode, found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+    if not S_ISREG(found.st_mode):  # a FIFO or a folder now: the scan says what it is
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)

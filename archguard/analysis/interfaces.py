@@ -27,18 +27,20 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archguard.analysis.concepts import NOT_FIXABLE_ATTRIBUTE
 from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import InterfaceContract, duplicate_names, module_matches
-from archguard.domain.discovery import InterfaceCandidate
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.interfaces import InterfaceOverview, ReachIn
 from archguard.domain.sources import SourceFile, is_dotted_name
+
+if TYPE_CHECKING:  # discover's model: loaded by interface_candidates, never by a check
+    from archguard.domain.discovery import InterfaceCandidate
 
 # What makes one object: a found origin, or the last hop of a chain that stops where we do not
 # look (another distribution's module, a file that does not parse): two imports ending at the same
@@ -203,15 +205,6 @@ class ResolvedInterfaces:
                 )
             self._covering[module] = found
         return found
-
-
-def merged_interfaces(
-    declared: Sequence[InterfaceContract], configured: Sequence[InterfaceContract]
-) -> list[InterfaceContract]:
-    """The contracts folder's, then the import-linter configuration's (``type = interface``) of
-    the packages the folder does not hold a contract for: one package, one set of findings."""
-    packages = {c.package for c in declared}
-    return [*declared, *(c for c in configured if c.package not in packages)]
 
 
 def validate_interfaces(table: SymbolTable, contracts: Sequence[InterfaceContract]) -> None:
@@ -620,6 +613,8 @@ def interface_candidates(
 ) -> list[InterfaceCandidate]:
     """Every package whose ``__init__`` declares ``__all__`` and is reached into from outside,
     with what a contract on it would report: all of them checked in one pass over the files."""
+    from archguard.domain.discovery import InterfaceCandidate
+
     contracts = []
     for file in files:
         file_facts = facts.get(file.path)

@@ -20,14 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from archguard.analysis.discover.names import is_test_path
 from archguard.analysis.structure import KeyOf, package_key
-from archguard.domain.discovery import Cluster
 from archguard.domain.environment import InstalledDistributions, normalise
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.sources import Member, SourceFile, SourceLayout
+
+if TYPE_CHECKING:  # discover's model: a check never loads it
+    from archguard.domain.discovery import Cluster
 
 RULE = "AG601"
 CONTRACT = "member-dependencies"

@@ -49,7 +49,7 @@ from archguard.app.findings_index import FindingsIndex
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
 from archguard.app.passes.importlinter import import_digest, shape_of
 from archguard.app.tree import Tree, relative_path
-from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract
+from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract, merged_interfaces
 from archguard.domain.derived import (
     CheckOutcome,
     DerivedState,
@@ -1248,8 +1248,6 @@ class _CheckInputs:
     @property
     def interfaces(self) -> list[InterfaceContract]:
         """contracts/'s and the configuration's (``type = interface``): one package, one contract."""
-        from archguard.analysis.interfaces import merged_interfaces
-
         return merged_interfaces(self.contracts.interfaces, self._from_config()[1])
 
 

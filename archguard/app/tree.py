@@ -249,7 +249,7 @@ class Tree:
         else:
             output = scan(files)
         if start is not None and store.enabled:
-            start.record(discovery, files, badly_named, output)
+            start.record(discovery, files, badly_named, output, cache)
         assert store is not None
         return cls(options, root, target, store, discovery, files, badly_named, output, facts_cache=cache)
 
@@ -480,6 +480,7 @@ def _discover(root: Path, options: Options, listing: GitListing | None) -> Disco
             excludes=options.excludes,
             listing=listing,
             source_roots=options.source_roots,
+            git_asked=True,  # Tree.open's listing: None is git's answer already
         )
     except DiscoveryError as error:
         raise ConfigError(str(error)) from None

@@ -67,6 +67,15 @@ def duplicate_names(contracts: Sequence[ConceptContract | InterfaceContract]) ->
     return problems
 
 
+def merged_interfaces(
+    declared: Sequence[InterfaceContract], configured: Sequence[InterfaceContract]
+) -> list[InterfaceContract]:
+    """The contracts folder's, then the import-linter configuration's (``type = interface``) of
+    the packages the folder does not hold a contract for: one package, one set of findings."""
+    packages = {c.package for c in declared}
+    return [*declared, *(c for c in configured if c.package not in packages)]
+
+
 def split_target(target: str) -> tuple[str, str]:
     """``"a.b:C"`` -> ``("a.b", "C")``."""
     module, _, name = target.partition(":")

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.analysis.structure import KeyOf, package_key
-from archguard.domain.discovery import DiscoveryResult
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
-from archguard.domain.interfaces import InterfaceOverview
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
 from archguard.domain.structure import DependencyMatrix, ModuleImports
-from archguard.reporting.discover_json import discovery_to_json
 from archguard.reporting.proportionate import LeftOut, left_out_notices
 from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
@@ -33,6 +30,10 @@ from archguard.reporting.summary import (
     sorted_violations,
     summarize,
 )
+
+if TYPE_CHECKING:  # a check never loads discover's model, nor the interface contracts' overviews
+    from archguard.domain.discovery import DiscoveryResult
+    from archguard.domain.interfaces import InterfaceOverview
 
 
 def to_json(
@@ -82,7 +83,9 @@ def to_json(
     }
     if check is not None and check.golden_path is not None:
         data["golden_path"] = golden_path_to_json(check.golden_path, check.violations)
-    if isinstance(result, DiscoveryResult):
+    if not isinstance(result, (ScanResult, CheckResult)):  # discover's
+        from archguard.reporting.discover_json import discovery_to_json
+
         data.update(discovery_to_json(result))
     return data
 
@@ -122,6 +125,8 @@ def to_report_json(
     if imports is not None and matrix is not None:
         closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
         data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
+    from archguard.reporting.discover_json import discovery_to_json
+
     found = discovery_to_json(discovery)
     data.update(found)
     data["interfaces"] = [interface_to_json(i) for i in interfaces]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import archguard.app.tree as tree_module
-from archguard.adapters import warm_start as warm_start_module
+from archguard.adapters import discovery as discovery_module
 from archguard.adapters.cache import facts_cache
 from archguard.app import Options, run_check
 from archguard.app.changed import run_changed_check
@@ -51,7 +51,7 @@ def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files the test has just written count as settled at once (the real window, 2 s, is
     covered by test_the_command_line_starts_warm_once_the_files_are_settled)."""
     monkeypatch.setattr(facts_cache, "RACY_WINDOW_NS", 0)
-    monkeypatch.setattr(warm_start_module, "RACY_WINDOW_NS", 0)
+    monkeypatch.setattr(discovery_module, "RACY_WINDOW_NS", 0)
 
 
 class Runs:
@@ -294,12 +294,167 @@ def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Pat
     assert a["violations"] == b["violations"]
 
 
-def test_a_tree_git_does_not_hold_never_starts_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> None:
-    root = write_tree(tmp_path / "plain", TREE)
-    runs = Runs(root, monkeypatch)
-    runs.check()
-    assert runs.check()[0] == EVERY_FILE  # stat-ed against the facts cache, as ordinary runs are
+# --- a tree without git: the folders' stamps vouch for the listing, each file's stat for its bytes --
 
+
+@pytest.fixture
+def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> Runs:
+    return Runs(write_tree(tmp_path / "plain", TREE), monkeypatch)
+
+
+def _settled(runs: Runs) -> None:
+    """The first run records; the second walks again (the first made .archguard_cache in ROOT, so
+    ROOT's stamp changed after the walk read it) and records ROOT as it stays."""
+    assert runs.check()[0] == EVERY_FILE
+    assert runs.warm() and runs.listed
+    assert runs.warm() and not runs.listed
+
+
+def test_a_tree_without_git_starts_warm_from_its_folders_and_files_stats(plain: Runs) -> None:
+    _settled(plain)
+    (plain.root / "app/impl.py").write_text("class Thing:\n    x = 1\n")  # in place: no folder changes
+    assert plain.check()[0] == ["app/impl.py"] and not plain.listed
+    assert plain.warm() and not plain.listed
+
+
+def test_a_file_written_after_the_scan_read_it_is_not_vouched_for(plain: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record keeps the stat the scan saw before it read the bytes, not one taken afterwards:
+    a file written between the scan and the record is read again by the next run."""
+    _settled(plain)
+    target = plain.root / "app/impl.py"
+    target.write_text("class Thing:\n    y = 2\n")
+    real_scan = tree_module.scan_files
+
+    def scan_then_edit(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        output = real_scan(*args, **kwargs)  # type: ignore[arg-type]
+        target.write_text("class Other:\n    y = 2\n")  # the same size, written after the read
+        return output
+
+    monkeypatch.setattr(tree_module, "scan_files", scan_then_edit)
+    run_check(Options(root=plain.root))
+    monkeypatch.setattr(tree_module, "scan_files", real_scan)
+    plain.scanned.clear()
+    assert Runs(plain.root, monkeypatch).check()[0] == ["app/impl.py"]  # and its findings: --no-cache's
+
+
+def _new_module(root: Path) -> None:
+    (root / "app/extra.py").write_text("from app.impl import Gone\n")
+
+
+def _removed_module(root: Path) -> None:
+    (root / "app/user.py").unlink()
+
+
+def _new_folder_deep_down(root: Path) -> None:
+    write_tree(root, {"scripts/more/deeper/run.py": "import app.nothing\n"})
+
+
+def _renamed_module(root: Path) -> None:
+    (root / "app/other.py").rename(root / "app/renamed.py")
+
+
+def _virtualenv_marker(root: Path) -> None:
+    (root / "scripts/pyvenv.cfg").write_text("home = /usr\n")  # scripts/ holds no code now
+
+
+def _package_made_of_a_folder(root: Path) -> None:
+    (root / "scripts/__init__.py").write_text("")  # scripts/tool.py is a package module now
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_new_module, _removed_module, _new_folder_deep_down, _renamed_module, _virtualenv_marker, _package_made_of_a_folder],
+)
+def test_a_tree_without_git_lists_again_when_a_folder_changes(plain: Runs, change: Callable[[Path], None]) -> None:
+    _settled(plain)
+    change(plain.root)
+    _, result = plain.check()  # the same findings and files as a --no-cache run (Runs.check)
+    assert plain.listed
+    assert plain.warm() and not plain.listed
+    assert {f.path for f in result.scan.files} == {
+        str(p.relative_to(plain.root)) for p in plain.root.rglob("*.py") if ".archguard_cache" not in p.parts
+    } - ({"scripts/tool.py"} if change is _virtualenv_marker else set())
+
+
+WORKSPACE = {
+    "pyproject.toml": '[project]\nname = "shop"\n[tool.uv.workspace]\nmembers = ["libs/core"]\n',
+    "libs/core/pyproject.toml": '[project]\nname = "shop-core"\n',
+    "libs/core/src/shop_core/__init__.py": "class Order:\n    pass\n",
+    "libs/api/pyproject.toml": '[project]\nname = "shop-api"\ndependencies = ["shop-core"]\n',
+    "libs/api/src/shop_api/__init__.py": "from shop_core import Order\nfrom shop_core import Gone\n",
+    "pants.toml": '[source]\nroot_patterns = ["/lib"]\n',
+    "lib/util/__init__.py": "",
+    "vendored/six_copy/__init__.py": "from util import nothing\n",
+}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_racy_window: None) -> Runs:
+    runs = Runs(write_tree(tmp_path / "workspace", WORKSPACE), monkeypatch)
+    _settled_workspace(runs)
+    return runs
+
+
+def _settled_workspace(runs: Runs) -> None:
+    runs.check()
+    runs.check()
+    assert runs.warm() and not runs.listed
+
+
+def _members(result: CheckResult) -> list[str]:
+    return [m.path for m in result.scan.layout.members]
+
+
+def test_without_git_a_member_named_in_place_is_seen(workspace: Runs) -> None:
+    """The root pyproject.toml edited in place (no folder changes): its bytes key the members."""
+    _, before = workspace.check()
+    assert _members(before) == ["", "libs/core"]
+    assert "shop_api" not in before.scan.packages
+    (workspace.root / "pyproject.toml").write_text(WORKSPACE["pyproject.toml"].replace('"libs/core"', '"libs/*"'))
+    _, after = workspace.check()
+    assert workspace.listed
+    assert _members(after) == ["", "libs/api", "libs/core"]
+    assert "shop_api" in after.scan.packages
+    assert ("libs/api/src/shop_api/__init__.py", "AG202") in {(v.path, v.code) for v in after.violations}
+
+
+def test_without_git_a_new_member_folder_is_seen(workspace: Runs) -> None:
+    (workspace.root / "pyproject.toml").write_text(WORKSPACE["pyproject.toml"].replace('"libs/core"', '"libs/*"'))
+    _settled_workspace(workspace)
+    write_tree(workspace.root, {"libs/web/pyproject.toml": '[project]\nname = "web"\n', "libs/web/src/web/__init__.py": ""})
+    _, result = workspace.check()
+    assert workspace.listed
+    assert _members(result) == ["", "libs/api", "libs/core", "libs/web"]
+    assert "web" in result.scan.packages
+
+
+def test_without_git_a_source_root_named_in_place_is_seen(workspace: Runs) -> None:
+    """pants.toml edited in place: a source root pattern added names a new package."""
+    _, before = workspace.check()
+    assert "six_copy" not in before.scan.packages
+    (workspace.root / "pants.toml").write_text('[source]\nroot_patterns = ["/lib", "/vendored"]\n')
+    _, after = workspace.check()
+    assert workspace.listed
+    assert "six_copy" in after.scan.packages
+    assert ("vendored/six_copy/__init__.py", "AG202") in {(v.path, v.code) for v in after.violations}
+
+
+def test_without_git_a_member_declaration_edited_in_place_is_seen(workspace: Runs) -> None:
+    (workspace.root / "libs/core/pyproject.toml").write_text('[project]\nname = "renamed-core"\n')
+    _, result = workspace.check()
+    assert workspace.listed
+    assert [m.name for m in result.scan.layout.members if m.path == "libs/core"] == ["renamed-core"]
+
+
+def test_without_git_folders_changed_within_the_clock_tick_are_listed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real window: a folder written just now vouches for nothing, however often it is run."""
+    runs = Runs(write_tree(tmp_path / "fresh", TREE), monkeypatch)
+    runs.check()
+    runs.check()
+    assert runs.listed
+    (runs.root / "app/late.py").write_text("from app.impl import Late\n")  # within the same tick
+    _, result = runs.check()
+    assert runs.listed and "app/late.py" in {f.path for f in result.scan.files}
 
 
 def test_a_symbolic_link_named_as_a_module_never_starts_warm(runs: Runs, repo: Path) -> None:
@@ -382,3 +537,72 @@ def test_a_warm_start_whose_results_are_not_cached_reads_the_facts_by_blob(
     fresh = run_check(Options(root=runs.root, importlinter_config=config, no_cache=True))
     assert _findings(result) == _findings(fresh)
     assert ("app/user.py", "AG301") in {(v.path, v.code) for v in result.violations}
+
+
+def test_git_is_not_run_where_no_repository_can_be_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    from archguard.adapters.project_files import git_listing
+
+    plain = write_tree(tmp_path / "plain", TREE)
+    linked = tmp_path / "linked"
+    linked.symlink_to(repo / "app")  # git walks up from the real path: the checkout is found
+    calls: list[object] = []
+    real = git_listing.run_git
+    monkeypatch.setattr(git_listing, "run_git", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert git_listing.list_git_files(plain) is None and calls == []
+    listing = git_listing.list_git_files(linked)
+    assert listing is not None and "impl.py" in listing.paths
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))  # the environment may name a repository
+    git_listing.list_git_files(plain)
+    assert len(calls) == 2
+
+
+def test_without_git_a_contract_added_to_setup_cfg_in_place_is_checked(plain: Runs) -> None:
+    """setup.cfg names no member or source root, but the check's contracts: edited in place (no
+    folder changes), the next warm run checks the new contract."""
+    setup = plain.root / "setup.cfg"
+    contract = (
+        "[importlinter]\nroot_packages = app\n"
+        "[importlinter:contract:user]\nname = one module stays off another\ntype = forbidden\n"
+        "source_modules = {}\nforbidden_modules = {}\n"
+    )
+    setup.write_text(contract.format("app.impl", "app.other"))  # kept
+    _settled(plain)
+    _, before = plain.check()
+    assert not any(v.code == "AG301" for v in before.violations)
+    setup.write_text(contract.format("app.other", "app.impl"))  # broken: app/other.py imports app.impl
+    _, after = plain.check()
+    assert not plain.listed  # the files are the same: only the contracts changed
+    assert ("app/other.py", "AG301") in {(v.path, v.code) for v in after.violations}
+
+
+def test_a_warm_check_without_git_loads_no_parser_no_pattern_matcher_and_no_other_commands_records(tmp_path: Path) -> None:
+    """What a warm check of an unchanged tree without git imports: no scanner (nothing is parsed),
+    no pathspec (nothing is listed, though excludes are set), no record types of discover or history."""
+    import subprocess
+    import sys
+    import textwrap
+
+    root = write_tree(tmp_path / "plain", {**TREE, "pyproject.toml": '[tool.archguard]\nexclude = ["backups/**"]\n'})
+    probe = textwrap.dedent(
+        f"""\
+        import sys
+        from pathlib import Path
+        from archguard.adapters import discovery
+        from archguard.adapters.cache import facts_cache
+        discovery.RACY_WINDOW_NS = facts_cache.RACY_WINDOW_NS = 0  # the files were written just now
+        from archguard.app import Options, run_check
+        result = run_check(Options(root=Path({str(root)!r}), cache_dir=Path({str(tmp_path / "cache")!r}), excludes=("backups/**",)))
+        loaded = [m for m in ("archguard.adapters.parsing.scanner", "pathspec", "archguard.domain.discovery",
+                              "archguard.domain.history") if m in sys.modules]
+        print(len(result.violations), ",".join(loaded) or "-")
+        """
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    cold = run()
+    assert "archguard.adapters.parsing.scanner" in cold[1] and "pathspec" in cold[1]
+    assert run() == [cold[0], "-"]

@@ -4,13 +4,16 @@ A new cache entry is one line here (its file name and codec) and one key functio
 ``archguard/app/keys.py``; the use case then calls ``store.cached(entries.X, keys.x(...), compute)``.
 Each entry's schema (the stored classes' fields and enum values) is bound into its keys by the
 store, so a value written under another schema is never read.
+
+The entries of the commands a check never runs (``discover``'s results, ``history``'s rows) are
+built on first use (``_LATER``): their record types would cost every warm check their import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
 from archguard.domain.contracts import ConceptContract, InterfaceContract
@@ -22,22 +25,15 @@ from archguard.domain.derived import (
     PassRecord,
     ScanTotals,
 )
-from archguard.domain.discovery import (
-    AccessPath,
-    Cluster,
-    Cycle,
-    CycleEdge,
-    Definition,
-    Hotspot,
-    InterfaceCandidate,
-    Shim,
-)
 from archguard.domain.facts import Binding, BindingKind
 from archguard.domain.findings import Severity, Violation
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
-from archguard.domain.history import HistoryRow
 from archguard.domain.result import DanglingImport
-from archguard.domain.structure import ModuleImports
+
+if TYPE_CHECKING:
+    from archguard.domain.discovery import Cluster, Cycle, Hotspot, InterfaceCandidate, Shim
+    from archguard.domain.history import HistoryRow
+    from archguard.domain.structure import ModuleImports
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -154,60 +150,66 @@ CHECK_STATE = derived_state("check")
 
 # ---- what other use cases keep beside a run ----------------------------------------------------
 
-_DEFINITION = Codec(Definition)
-_PATH = Codec(AccessPath)
-_CLUSTER = Codec(Cluster, {"definitions": many(_DEFINITION), "access_paths": many(_PATH)})
-_SHIM = Codec(Shim)
-_EDGE = Codec(CycleEdge)
-_CYCLE = Codec(Cycle, {"path": many(_EDGE), "breakers": many(_EDGE)})
-_HOTSPOT = Codec(Hotspot)
-_INTERFACE = Codec(InterfaceCandidate)
-
 # discover's derived results: (clusters, shims, cycles, hotspots, content copy pairs as
 # (path, live, by name), importers by path, interface candidates)
 DiscoverDerived = tuple[
-    list[Cluster],
-    list[Shim],
-    list[Cycle],
-    list[Hotspot],
+    "list[Cluster]",
+    "list[Shim]",
+    "list[Cycle]",
+    "list[Hotspot]",
     list[tuple[str, str, bool]],
     dict[str, int],
-    list[InterfaceCandidate],
+    "list[InterfaceCandidate]",
 ]
 
 
-def _encode_discover(derived: DiscoverDerived) -> Any:
-    clusters, shims, cycles, hotspots, pairs, importers, interfaces = derived
-    return (
-        tuple(map(_CLUSTER.encode, clusters)),
-        tuple(map(_SHIM.encode, shims)),
-        tuple(map(_CYCLE.encode, cycles)),
-        tuple(map(_HOTSPOT.encode, hotspots)),
-        tuple(map(tuple, pairs)),
-        dict(importers),
-        tuple(map(_INTERFACE.encode, interfaces)),
+def _discover_entry() -> Entry[DiscoverDerived]:
+    from archguard.domain.discovery import (
+        AccessPath,
+        Cluster,
+        Cycle,
+        CycleEdge,
+        Definition,
+        Hotspot,
+        InterfaceCandidate,
+        Shim,
     )
 
+    definition = Codec(Definition)
+    path = Codec(AccessPath)
+    cluster = Codec(Cluster, {"definitions": many(definition), "access_paths": many(path)})
+    shim = Codec(Shim)
+    edge = Codec(CycleEdge)
+    cycle = Codec(Cycle, {"path": many(edge), "breakers": many(edge)})
+    hotspot = Codec(Hotspot)
+    interface = Codec(InterfaceCandidate)
 
-def _decode_discover(plain: Any) -> DiscoverDerived:
-    clusters, shims, cycles, hotspots, pairs, importers, interfaces = plain
-    return (
-        [_CLUSTER.decode(c) for c in clusters],
-        [_SHIM.decode(s) for s in shims],
-        [_CYCLE.decode(c) for c in cycles],
-        [_HOTSPOT.decode(h) for h in hotspots],
-        [(str(p[0]), str(p[1]), bool(p[2])) for p in pairs],
-        dict(importers),
-        [_INTERFACE.decode(i) for i in interfaces],
-    )
+    def encode(derived: DiscoverDerived) -> Any:
+        clusters, shims, cycles, hotspots, pairs, importers, interfaces = derived
+        return (
+            tuple(map(cluster.encode, clusters)),
+            tuple(map(shim.encode, shims)),
+            tuple(map(cycle.encode, cycles)),
+            tuple(map(hotspot.encode, hotspots)),
+            tuple(map(tuple, pairs)),
+            dict(importers),
+            tuple(map(interface.encode, interfaces)),
+        )
 
+    def decode(plain: Any) -> DiscoverDerived:
+        clusters, shims, cycles, hotspots, pairs, importers, interfaces = plain
+        return (
+            [cluster.decode(c) for c in clusters],
+            [shim.decode(s) for s in shims],
+            [cycle.decode(c) for c in cycles],
+            [hotspot.decode(h) for h in hotspots],
+            [(str(p[0]), str(p[1]), bool(p[2])) for p in pairs],
+            dict(importers),
+            [interface.decode(i) for i in interfaces],
+        )
 
-DISCOVER: Entry[DiscoverDerived] = Entry(
-    "discover",
-    _encode_discover,
-    _decode_discover,
-    schema_digest(_DEFINITION, _PATH, _CLUSTER, _SHIM, _EDGE, _CYCLE, _HOTSPOT, _INTERFACE),
-)
+    schema = schema_digest(definition, path, cluster, shim, edge, cycle, hotspot, interface)
+    return Entry("discover", encode, decode, schema)
 
 
 def _name_rows(rows: Any, extra: Any = None) -> Any:
@@ -223,7 +225,7 @@ def _rows_of(plain: Any) -> tuple[list[tuple[str, ...]], Any]:
     return [tuple(names[i] for i in row) for row in rows], extra
 
 
-ModuleImportLines = tuple[ModuleImports, frozenset[tuple[str, str]]]
+ModuleImportLines = tuple["ModuleImports", frozenset[tuple[str, str]]]
 
 
 def _encode_imports(value: ModuleImportLines) -> Any:
@@ -311,24 +313,43 @@ MEMBER_FILES: Entry[MemberFiles] = Entry(
 )
 
 
-_ROW = Codec(HistoryRow)
+def _history_entry() -> Entry[dict[str, HistoryRow]]:
+    """``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row
+    never changes under the same rules, so a second walk over a range reads them back."""
+    from archguard.domain.history import HistoryRow
 
-# ``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row never
-# changes under the same rules, so a second walk over a range reads them back.
-HISTORY_ROWS: Entry[dict[str, HistoryRow]] = Entry(
-    "history",
-    lambda rows: {sha: _ROW.encode(row) for sha, row in rows.items()},
-    lambda plain: {str(sha): _decoded_row(row) for sha, row in plain.items()},
-    schema_digest(_ROW),
-)
+    row_codec = Codec(HistoryRow)
 
+    def decoded_row(plain: Any) -> HistoryRow:
+        row: HistoryRow = row_codec.decode(plain)
+        return replace(
+            row,
+            summary=dict(row.summary),
+            by_contract=dict(row.by_contract),
+            notes=tuple(row.notes),
+            by_owner=dict(row.by_owner),
+        )
 
-def _decoded_row(plain: Any) -> HistoryRow:
-    row: HistoryRow = _ROW.decode(plain)
-    return replace(
-        row,
-        summary=dict(row.summary),
-        by_contract=dict(row.by_contract),
-        notes=tuple(row.notes),
-        by_owner=dict(row.by_owner),
+    return Entry(
+        "history",
+        lambda rows: {sha: row_codec.encode(row) for sha, row in rows.items()},
+        lambda plain: {str(sha): decoded_row(row) for sha, row in plain.items()},
+        schema_digest(row_codec),
     )
+
+
+# ---- built on first use -------------------------------------------------------------------------
+
+_LATER: dict[str, Callable[[], Entry[Any]]] = {"DISCOVER": _discover_entry, "HISTORY_ROWS": _history_entry}
+
+if TYPE_CHECKING:
+    DISCOVER: Entry[DiscoverDerived]
+    HISTORY_ROWS: Entry[dict[str, HistoryRow]]
+
+
+def __getattr__(name: str) -> Any:
+    build = _LATER.get(name)
+    if build is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    entry = globals()[name] = build()  # built once
+    return entry

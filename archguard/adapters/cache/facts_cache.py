@@ -236,6 +236,17 @@ class FactsCache:
         outcomes came from the warm-start record: git vouched for their bytes)."""
         self._touched.update(paths)
 
+    def read_stamp(self, path: str) -> tuple[int, tuple[int, int, int], bytes] | None:
+        """(size, stamp, content hash) of the read that gave ``path``'s entry: the stat taken
+        before the bytes were read, which vouches for them while the file shows it (None: no
+        entry, or a stamp too recent to vouch for anything)."""
+        if self._entries is None:
+            return None  # nothing was looked up this run
+        entry = self._entries.get(path)
+        if entry is None or entry[1] == _NEVER_MATCHES:
+            return None
+        return entry[0], tuple(entry[1]), entry[2]
+
     def known_hash(self, path: str) -> bytes | None:
         """The content hash cached for ``path``, so a worker can tell "unchanged" without parsing."""
         entry = self._load().get(path)

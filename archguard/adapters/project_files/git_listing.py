@@ -14,7 +14,7 @@ conversion between the working file and the blob (no ``.gitattributes`` anywhere
 conversion two different working files (CRLF and LF line ends) can both be "clean" against one
 blob. The tree's own settings that weaken git's stat check (``core.checkStat``,
 ``core.trustctime``) are overridden on the command line. Everything else is decided on disk, as
-before (docs/scanning.md, "Warm start from git").
+before (docs/scanning.md, "Warm start").
 """
 
 from __future__ import annotations
@@ -144,6 +144,8 @@ class GitListing:
 def list_git_files(root: Path) -> GitListing | None:
     """The listing, or None when ROOT is not in a git checkout (or git is missing, or refuses the
     repository), or git lists nothing under ROOT (ROOT is ignored, or empty)."""
+    if not _may_be_in_checkout(root):
+        return None  # git would say "not a git repository": two processes spared
     config: dict[str, str] = {}
     listed_at_ns = time.time_ns()
     completed = run_git(
@@ -165,6 +167,23 @@ def list_git_files(root: Path) -> GitListing | None:
     if completed is None or completed.returncode != 0 or not completed.stdout:
         return None
     return GitListing(completed.stdout, root, config, listed_at_ns)
+
+
+def _may_be_in_checkout(root: Path) -> bool:
+    """Could git find a repository for ROOT? Only through a ``.git`` (folder or file) in ROOT or a
+    folder above it (git walks up from the real path; the path as given is walked too), or
+    through the environment naming one."""
+    if os.environ.keys() & {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"}:
+        return True
+    for folder in {os.path.realpath(root), os.path.abspath(root)}:
+        while True:
+            if os.path.lexists(os.path.join(folder, ".git")):
+                return True
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return False
 
 
 def _conversions_possible(root: Path, output: bytes, config: dict[str, str]) -> bool:

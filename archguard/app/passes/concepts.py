@@ -8,6 +8,7 @@ under one trace."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from archguard.analysis.concepts import (
     ResolvedConcepts,
@@ -17,18 +18,15 @@ from archguard.analysis.concepts import (
     rival_candidates,
     validate_contracts,
 )
-from archguard.analysis.interfaces import (
-    ResolvedInterfaces,
-    interface_violations_in_file,
-    resolve_interfaces,
-    validate_interfaces,
-)
 from archguard.analysis.symbols import SymbolTable
 from archguard.app.passes.base import CheckRun, FilePass, Prepared
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.result import DanglingImport
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:  # loaded when the pass runs: a check whose results are stored never does
+    from archguard.analysis.interfaces import ResolvedInterfaces
 
 
 class ConceptPass(FilePass):
@@ -41,6 +39,8 @@ class ConceptPass(FilePass):
         return tuple(rival_candidates(run.concepts, facts)) if run.concepts else ()
 
     def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        from archguard.analysis.interfaces import resolve_interfaces, validate_interfaces
+
         table = run.table
         validate_contracts(table, run.concepts)  # ContractError: the run stops, naming them
         validate_interfaces(table, run.interfaces)
@@ -71,6 +71,8 @@ class ConceptPass(FilePass):
     ) -> list[Violation]:
         if prepared.context is None:
             return []
+        from archguard.analysis.interfaces import interface_violations_in_file
+
         resolved: ResolvedConcepts
         interfaces: ResolvedInterfaces
         resolved, interfaces = prepared.context
