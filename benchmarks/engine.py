@@ -16,7 +16,9 @@ Rows (see benchmarks/README.md, "The engine"):
   timed).
 * in process (an ``Engine`` kept in memory, as the editor keeps it): ``update()`` + ``results()``
   after each of N random one-file edits that change no import edge (hub included), p50 and p95;
-  and after edits that add, then remove, an import.
+  and after edits that add, then remove, an import. The cyclic garbage collector runs as in the
+  language server (on; what the engine holds after opening, and what survives a full collection,
+  kept out of its sight: ``adapters/gc_policy.py``).
 
 Wall time of real subprocesses (run.py's measurement) for the command rows; ``time.perf_counter``
 around ``update`` + ``results`` for the in-process rows. The load average is printed with every row:
@@ -123,6 +125,7 @@ def in_process_rows(
     args: argparse.Namespace, repo: Path, hub: str, work: Path, label: str, lint: float, lint_cpu: float
 ) -> list[str]:
     sys.path.insert(0, str(run.REPO))
+    from archguard.adapters import gc_policy
     from archguard.app.engine import Engine
     from archguard.app.options import resolve
 
@@ -130,10 +133,14 @@ def in_process_rows(
     # the options `archguard check` resolves (the tree's [tool.archguard] excludes included), so the
     # engine continues from the command rows' cache
     options = resolve("check", repo, {"cache_dir": cache}).options
+    # the collector as the language server runs it (adapters/gc_policy.py): on, what the engine
+    # holds after the load settled out of its sight, and so is what survives a full collection
+    gc_policy.on_for_a_long_lived_process()
     engine = Engine.open(None, options, keep=True)
     t0 = time.perf_counter()
     engine.results()
     opened = time.perf_counter() - t0
+    gc_policy.settle_long_lived()
     t0 = time.perf_counter()
     engine.update({hub: (repo / hub).read_bytes() + b"\nWARMUP = 1\n"})
     engine.results()  # the first derivation builds the table and loads the state

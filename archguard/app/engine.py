@@ -31,8 +31,6 @@ their results are identical (tests/unit/test_incremental.py compares them after 
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,7 +45,9 @@ from archguard.analysis.facets import changed_facets
 from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_changed, unpacked
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
+from archguard.app.findings_index import FindingsIndex
 from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
+from archguard.app.passes.importlinter import import_digest, shape_of
 from archguard.app.tree import Tree, relative_path
 from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract, merged_interfaces
 from archguard.domain.derived import (
@@ -60,7 +60,7 @@ from archguard.domain.derived import (
 )
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import Violation
-from archguard.domain.import_edges import FileEdges
+from archguard.domain.import_edges import EdgeRule, FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
@@ -134,11 +134,18 @@ class Engine:
         self._dependents: dict[int, set[int]] | None = None  # facet id -> files that consulted it
         self._collected: dict[str, list[tuple[Any, ...]]] = {}  # per file pass, what it collected per file
         self._graph_key: bytes | None = None  # the import-linter inputs' key, while they stay the same
-        self._table_files: dict[str, SourceFile] = {}
+        # (externals, the graph's shape key: passes/importlinter.py), while it stays the same
+        self._graph_shape: tuple[bool, bytes] | None = None
+        self._graph_files: tuple[int, bytes] | None = None  # (files_version, keys.graph_files)
+        self._shapes: tuple[list[bytes], list[bytes]] | None = None  # _shape_parts, while kept
+        self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
+        self._table_identities: dict[str, FileIdentity] = {}
         self._table_version = -1
         self._table_shared = False  # the table is another engine's too (at_commit): derive, never patch it
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
+        # (files_version, the namespace packages of the graph)
+        self._namespaces: tuple[int, set[str]] | None = None
         self._totals: ScanTotals | None = None  # of the tree as it is now (None: not known yet)
         # (table, its writers generation, the dangling imports after what other modules do)
         self._adjusted: tuple[SymbolTable, int, list[DanglingImport]] | None = None
@@ -150,8 +157,15 @@ class Engine:
         self.rederived: int | None = None  # files derived again by the last incremental answer
         self.full_derivation = False  # the last derivation was a full one (for tests and docs)
         self.derivations = 0  # how many times this engine derived results (not taken from the store)
-        self._findings_by_path: dict[str, tuple[Violation, ...]] | None = None
+        self._findings_by_path: Mapping[str, tuple[Violation, ...]] | None = None
         self._changed_paths: set[str] = set()
+        self._findings = FindingsIndex()  # the assembled findings by file, kept across derivations
+        self._assembled: CheckOutcome | None = None  # what _assemble made last
+        self._noted_from_index = False  # the last results()'s findings by file were the index's
+        # the files whose file-pass findings the last derivation made (None: all); the index holds
+        # every record's findings (not so after a state loaded from the store)
+        self._refound: set[int] | None = None
+        self._findings_whole = False
         # check inputs, read on first need
         self._check_inputs: _CheckInputs | None = None
 
@@ -263,6 +277,7 @@ class Engine:
         ):
             child._table, child._table_shared = self._table, True
             child._table_files, child._table_version = self._table_files, -1
+            child._table_identities = dict(self._table_identities)  # updated in place by the child
         if (
             tree.changed_files is None
             or tree.files is not mine.files
@@ -354,14 +369,32 @@ class Engine:
     def graph(self) -> grimp.ImportGraph:
         """The grimp graph of the tree as it is now: built on first use, then updated with
         ``add_import``/``remove_import`` for the modules an edit reaches."""
-        from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, patch_import_graph
+        from archguard.adapters.importlinter_bridge.grimp_graph import (
+            build_import_graph,
+            namespace_packages,
+            patch_import_graph,
+        )
 
         if self._graph is None:
             self._graph = build_import_graph(self.files, self.facts)
         elif self._graph_patch:
-            patch_import_graph(self._graph, self.files, self.facts, self._graph_patch)
+            if self._namespaces is None or self._namespaces[0] != self.tree.files_version:
+                self._namespaces = (self.tree.files_version, namespace_packages(self.files))
+            patch_import_graph(
+                self._graph,
+                self.files,
+                self.facts,
+                self._graph_patch,
+                rule=self._file_edges().rule,
+                namespaces=self._namespaces[1],
+            )
         self._graph_patch = set()
         return self._graph
+
+    @property
+    def edge_rule(self) -> EdgeRule:
+        """The one import-edge rule over the files now (kept while no file comes or goes)."""
+        return self._file_edges().rule
 
     @property
     def scan(self) -> ScanResult:
@@ -413,19 +446,40 @@ class Engine:
         }
 
     def graph_inputs_key(self) -> bytes:
-        """A key of everything the import graph is built from: each file's place, module name,
-        kind and import digest, and the import-linter configuration (kept while no edit changes
-        any of them, so an edit of a function body does not digest ten thousand files again)."""
+        """A key of everything the import graph is built from: its shape (:meth:`graph_shape_key`)
+        and where each file's imports are (kept while no edit changes any of them, so an edit of a
+        function body does not digest ten thousand files again)."""
         if self._graph_key is None:
-            self._graph_key = keys.importlinter_run(
+            self._graph_key = keys.digest(self.graph_shape_key(), b"".join(self.import_digests()))
+        return self._graph_key
+
+    def graph_shape_key(self, *, externals: bool = False) -> bytes:
+        """A key of the import graph's modules and edges (``externals``: its edges to packages
+        outside the tree too): each file's place, module name, kind and the shape part of its
+        import digest (``passes/importlinter.shape_of``), and the import-linter configuration;
+        kept while no edit changes any of them (an edit that only moves imports keeps it)."""
+        if self._graph_shape is None or self._graph_shape[0] != externals:
+            if self._graph_files is None or self._graph_files[0] != self.tree.files_version:
+                # modules and kinds change only when files come or go (a rename)
+                files = keys.graph_files([(i.path, i.module, i.loose, i.is_package) for i in self.identities])
+                self._graph_files = (self.tree.files_version, files)
+            shape = keys.importlinter_run(
                 self.importlinter_identity,
                 self.libraries,
-                [
-                    (i.path, i.module, i.loose, i.is_package, digest)
-                    for i, digest in zip(self.identities, self.import_digests(), strict=True)
-                ],
+                self._graph_files[1],
+                b"".join(self._shape_parts()[externals]),
             )
-        return self._graph_key
+            self._graph_shape = (externals, shape)
+        return self._graph_shape[1]
+
+    def _shape_parts(self) -> tuple[list[bytes], list[bytes]]:
+        """Per file, in order, the shape part of its import digest: without the edges to packages
+        outside the tree, and with them (kept across an engine's edits, patched for the files whose
+        digests changed)."""
+        if self._shapes is None:
+            digests = self.import_digests()
+            self._shapes = ([shape_of(d) for d in digests], [shape_of(d, externals=True) for d in digests])
+        return self._shapes
 
     def workspace(self) -> Workspace:
         from archguard.app import Workspace
@@ -502,7 +556,7 @@ class Engine:
             duration_s=time.perf_counter() - self.started,
             golden_path=golden_path,
         )
-        self._note_findings(result.violations)
+        self._note_findings(result.violations, outcome)
         return result
 
     def _contract_types(self, names: list[str], golden_path: Sequence[Any] | None) -> dict[str, str]:
@@ -568,7 +622,7 @@ class Engine:
         self.options = self.tree.options = options
         self.preflight = preflight
         self._check_inputs = None
-        self._graph_key = None  # its key names the configuration's identity
+        self._graph_key = self._graph_shape = None  # their keys name the configuration's identity
         self._outcome = None
         self._stale = True
         if before is None or before[0] != repr(self.concepts):
@@ -728,14 +782,21 @@ class Engine:
                 self._facet_changes(prior, identities, range(len(identities)), aligned=False),
             )
         self.derivations += 1
-        if todo is not None and prior is not None and self._incremental(prior, todo, identities):
-            self.rederived = len(todo)
-            self.full_derivation = False
-        else:
-            self.rederived = None
-            self.full_derivation = True
-            self._rederived_paths = None
-            self._full(identities, prior)
+        try:
+            if todo is not None and prior is not None and self._incremental(prior, todo, identities):
+                self.rederived = len(todo)
+                self.full_derivation = False
+            else:
+                self.rederived = None
+                self.full_derivation = True
+                self._rederived_paths = None
+                self._full(identities, prior)
+        except BaseException:
+            # a ContractError halfway: the prior state stands (the next derivation starts from it
+            # again), but what the passes collected may hold files of this attempt: gathered anew
+            self._collected = {}
+            self._shapes = None
+            raise
         # What one module does to another (docs/dangling.md): a whole-run step over the dangling
         # imports left, each derivation, reading only the files whose facts may hold such a write.
         assert self._derived_totals is not None
@@ -791,6 +852,7 @@ class Engine:
         if state is None or not state.files:
             return None
         self._changed = None  # a stored state: which files differ is found by comparing them all
+        self._findings_whole = False  # nor does the findings index know its records' findings
         return _Prior(Names(state.names), list(state.files), {p.name: p for p in state.passes})
 
     def _facet_changes(
@@ -838,6 +900,7 @@ class Engine:
         stubs = {module: (stub.file, stub.facts) for module, stub in tree.stubs.items()}
         table = SymbolTable(self.files, tree.facts, tree.discovery.native_modules, stubs, traced=traced)
         self._table_files = {f.path: f for f in self.files}
+        self._table_identities = {i.path: i for i in self.identities}
         self._table_version = tree.version
         return table
 
@@ -846,7 +909,7 @@ class Engine:
         table = self._table = self._new_table(traced=self._traced)
         self._graph_patch = None
         self._graph = None
-        self._graph_key = None
+        self._graph_key = self._graph_shape = self._shapes = None
         self._dependents = None
         self._collected = {}
         files = self.files
@@ -861,6 +924,7 @@ class Engine:
         for checker in self._file_passes():
             prepared = self._prepare(checker, records, everything)
             self._findings_of(checker, prepared, table, records, everything, seen, names)
+        self._refound = None
         self._records = [
             r._replace(deps=names.pack(seen[i])) if i in seen else r for i, r in enumerate(records)
         ]
@@ -884,7 +948,8 @@ class Engine:
             self._dependents = None
             self._collected = {}
         self._rederived_paths = {files[i].path for i in todo} if aligned else None
-        table = self._patched_table(prior, identities, todo if aligned else None)
+        edited = {self._index[p] for p in self._changed or () if p in self._index}
+        table = self._patched_table(identities, todo | edited if aligned else None)
         edges = self._file_edges()
         seen: dict[int, set[str]] = {}
         for i in todo:
@@ -900,13 +965,29 @@ class Engine:
             for i in again - todo:  # derived for this pass only: its earlier facets still count
                 seen[i] = set(names.unpack(records[i].deps))
             self._findings_of(checker, prepared, table, records, again, seen, names)
-        if not aligned or any(
-            (old := before[i]) is None
+        moved = [
+            i
+            for i in todo
+            if (old := before[i]) is None
             or old.import_digest != records[i].import_digest
             or old.identity[1:4] != identities[i][1:4]
-            for i in todo
-        ):
+        ]
+        if not aligned or moved:
             self._graph_key = None  # some file's imports, or the set of files, changed
+        if not aligned:
+            self._shapes = None
+        elif self._shapes is not None:
+            for i in moved:
+                digest = records[i].import_digest
+                self._shapes[0][i], self._shapes[1][i] = shape_of(digest), shape_of(digest, externals=True)
+        if not aligned or any(
+            (old := before[i]) is None
+            or shape_of(old.import_digest, externals=True)
+            != shape_of(records[i].import_digest, externals=True)
+            or old.identity[1:4] != identities[i][1:4]
+            for i in moved
+        ):
+            self._graph_shape = None  # and not only where the imports are
         deps_now = {i: names.pack(consulted) for i, consulted in seen.items()}
         deps_before = [old.deps for i in derived if (old := before[i]) is not None]
         if order_sensitive(names, {i: deps_now.get(i, records[i].deps) for i in derived}, deps_before):
@@ -925,6 +1006,7 @@ class Engine:
             else _totals(files, records)
         )
         self._records = records
+        self._refound = derived if aligned else None
         self._pass_records = dict(prior.passes)
         if self._graph is not None:
             current = {f.path for f in files} if not aligned else None
@@ -934,7 +1016,6 @@ class Engine:
                 if current is not None and r.identity.path not in current
             }
             self._graph_patch = (self._graph_patch or set()) | modules
-        self._table_files = {f.path: f for f in files} if not aligned else self._table_files
         return True
 
     def _index_files(self) -> None:
@@ -951,29 +1032,26 @@ class Engine:
             self._edges = (self.tree.files_version, FileEdges(self.files))
         return self._edges[1]
 
-    def _patched_table(
-        self, prior: _Prior, identities: list[FileIdentity], changed: set[int] | None
-    ) -> SymbolTable:
-        """The table of the tree now: the kept one with the changed files swapped, else a new one.
-        ``changed``: the files that may differ (None: any)."""
+    def _patched_table(self, identities: list[FileIdentity], changed: set[int] | None) -> SymbolTable:
+        """The table of the tree now: the kept one with the files it holds another version of
+        swapped, else a new one. ``changed``: the files that may differ (None: any). What the table
+        holds is compared, not the prior records: a derivation that failed (a ContractError) may
+        have swapped files the records do not know of."""
         if self._table is None or not self._traced:
             self._table = self._new_table(traced=self._traced)
             return self._table
+        held = self._table_identities
         if changed is not None:
-            removed = [
-                prior_file for i in changed if (prior_file := self._table_files.get(identities[i].path))
-            ]
-            removed = [
-                f
-                for f, i in zip(removed, changed, strict=False)
-                if prior.records[i].identity != identities[i]
-            ]
-            added = [self.files[i] for i in changed if prior.records[i].identity != identities[i]]
+            stale = [i for i in changed if held.get(identities[i].path) != identities[i]]
+            removed = [f for i in stale if (f := self._table_files.get(identities[i].path)) is not None]
+            added = [self.files[i] for i in stale]
+            held.update((identities[i].path, identities[i]) for i in stale)
         else:
-            old = {r.identity.path: r.identity for r in prior.records}
             now = {i.path: i for i in identities}
-            removed = [f for p, f in self._table_files.items() if p not in now or old.get(p) != now[p]]
-            added = [f for f in self.files if old.get(f.path) != now[f.path]]
+            removed = [f for path, f in self._table_files.items() if held.get(path) != now.get(path)]
+            added = [f for f in self.files if held.get(f.path) != now[f.path]]
+            self._table_identities = now
+            self._table_files = {f.path: f for f in self.files}
         if self._table_shared:  # the engine's of the commit before (at_commit): it stays as it is
             self._table = self._table.derived(removed, added, self.files, self.tree.facts)
             self._table_shared = False
@@ -1012,7 +1090,7 @@ class Engine:
             for found in [checker.collect(self, file_facts)]
             if found
         )
-        digest = _import_digest(file_facts) if self._needs_import_digests else b""
+        digest = import_digest(file, file_facts, edges.rule) if self._needs_import_digests else b""
         return FileRecord(identity, b"", names.pack(sorted(targets)), digest, tuple(dangling), (), inputs)
 
     @property
@@ -1083,43 +1161,79 @@ class Engine:
             self.store.save(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, state_key, state)
 
     def _assemble(self) -> CheckOutcome:
-        """Every pass's findings (but the separate ones'), sorted as files and positions go."""
+        """Every pass's findings (but the separate ones'), sorted as files and positions go: merged
+        into the findings index (``app/findings_index.py``) for the files whose findings changed."""
         assert self._records is not None
-        found: list[Violation] = []
         contracts: list[str] = []
         notices: list[str] = []
+        index = self._findings
+        index.start(
+            [
+                part
+                for checker in self._passes
+                if isinstance(checker, FilePass) or not checker.separate
+                for part in (
+                    (f"{checker.name}:whole", checker.name)
+                    if isinstance(checker, FilePass)
+                    else (checker.name,)
+                )
+            ]
+        )
         for checker in self._passes:
             if isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
+                refound = self._refound if self._findings_whole else None
                 if prepared is None and checker.name not in self._prepared:
                     prepared = self._prepare(checker, self._records, set(range(len(self._records))))
+                    refound = None
                 if prepared is None:
+                    index.set_part(f"{checker.name}:whole", [])
+                    index.set_files(checker.name, {}, complete=True)
                     continue
                 contracts += checker.contracts(self)
-                found += prepared.whole
+                index.set_part(f"{checker.name}:whole", prepared.whole)
                 self._pass_records[checker.name] = PassRecord(checker.name, summary=prepared.summary)
-                for record in self._records:
-                    for name, violations in record.findings:
-                        if name == checker.name:
-                            found += violations
+                records = self._records
+                index.set_files(
+                    checker.name,
+                    {
+                        records[i].identity.path: _findings_in(records[i], checker.name)
+                        for i in (range(len(records)) if refound is None else refound)
+                    },
+                    complete=refound is None,
+                )
             elif not checker.separate:
                 outcome = checker.run(self, self._pass_records.get(checker.name))
                 if outcome is None:
+                    index.set_part(checker.name, [])
                     continue
                 self._pass_records[checker.name] = outcome.record
-                found += outcome.violations
+                index.set_part(checker.name, outcome.violations)
                 contracts += outcome.contracts
                 notices += outcome.notices
-        found.sort(key=lambda v: (v.path, v.line, v.column, v.code))
-        return CheckOutcome(found, contracts, notices)
+        self._findings_whole = True
+        self._assembled = CheckOutcome(index.finish(), contracts, notices)
+        return self._assembled
 
-    def _note_findings(self, violations: Sequence[Violation]) -> None:
-        by_path: dict[str, list[Violation]] = {}
-        for v in violations:
-            by_path.setdefault(v.path, []).append(v)
-        now = {path: tuple(found) for path, found in by_path.items()}
+    def _note_findings(self, violations: Sequence[Violation], outcome: CheckOutcome) -> None:
+        """Each file's findings of this ``results()``, and which files' findings differ from the
+        last one's. When they are the assembled findings themselves (no baseline marked them, no
+        separate pass added any), the index has them by file already and knows which files a
+        derivation touched; else they are grouped here."""
         before = self._findings_by_path or {}
-        self._changed_paths = {p for p in now.keys() | before.keys() if now.get(p) != before.get(p)}
+        if outcome is self._assembled and violations == outcome.violations:
+            now = self._findings.groups
+            touched = self._findings.take_changed()
+            candidates = touched if self._noted_from_index else now.keys() | before.keys()
+            self._noted_from_index = True
+        else:
+            by_path: dict[str, list[Violation]] = {}
+            for v in violations:
+                by_path.setdefault(v.path, []).append(v)
+            now = {path: tuple(found) for path, found in by_path.items()}
+            candidates = now.keys() | before.keys()
+            self._noted_from_index = False
+        self._changed_paths = {p for p in candidates if now.get(p, ()) != before.get(p, ())}
         self._findings_by_path = now
 
     # ---- check inputs ----------------------------------------------------------------------------
@@ -1298,13 +1412,6 @@ def _totals_after(
     return ScanTotals(edges, dangling)
 
 
-def _import_digest(file_facts: FileFacts) -> bytes:
-    """A digest of one file's import facts as the graph and import-linter's findings read them:
-    the grimp graph (and so every import-linter contract) is a function of the files and these."""
-    plain = [
-        (f.kind.value, f.module, f.name, f.level, f.line, f.column, f.statement, f.type_checking, f.lazy)
-        for f in file_facts.imports
-    ]
-    return hashlib.blake2b(
-        marshal.dumps(plain, 0), digest_size=16
-    ).digest()  # version 0: no refs, see keys.digest
+def _findings_in(record: FileRecord, name: str) -> tuple[Violation, ...]:
+    """A file pass's findings in one file's record."""
+    return next((found for pass_name, found in record.findings if pass_name == name), ())

@@ -66,10 +66,15 @@ def check(scan_key: bytes, contracts: ContractSet, importlinter: Any, libraries:
     return digest("check", scan_key, repr(contracts), importlinter, libraries)
 
 
-def importlinter_run(importlinter: Any, libraries: Any, graph_inputs: Sequence[tuple[Any, ...]]) -> bytes:
-    """import-linter's findings: its configuration and every file's import facts as the graph
-    reads them (module, kind, import digest)."""
-    return digest("import-linter", importlinter, libraries, tuple(graph_inputs))
+def importlinter_run(importlinter: Any, libraries: Any, files: bytes, imports: bytes) -> bytes:
+    """import-linter's findings: its configuration, the files (:func:`graph_files`) and each
+    one's import facts as the graph reads them (their digests joined, in file order)."""
+    return digest("import-linter", importlinter, libraries, files, imports)
+
+
+def graph_files(files: Sequence[tuple[str, str, bool, bool]]) -> bytes:
+    """The files an import graph is built of: each one's place, module name and kind."""
+    return digest("graph-files", tuple(files))
 
 
 def importlinter_concepts(importlinter: Any, libraries: Any) -> bytes:

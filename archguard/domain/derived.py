@@ -69,11 +69,14 @@ class FileRecord(NamedTuple):
 class PassRecord:
     """A pass's whole-tree memory: ``summary`` (what its per-file findings depend on besides the
     files, e.g. the resolved concepts: when it changes, every file's findings are derived again),
-    ``key`` and ``kept`` (a whole-tree pass's last findings and the key they stand for)."""
+    ``key`` and ``kept`` (a whole-tree pass's last findings and the key they stand for; ``shape``:
+    the key of what they depend on besides where things are, e.g. import-linter's graph without its
+    lines: app/passes/importlinter.py)."""
 
     name: str
     summary: str = ""
     key: bytes = b""
+    shape: bytes = b""
     violations: tuple[Violation, ...] = ()
     kept: tuple[str, ...] = ()  # e.g. import-linter: the contracts kept, broken, its warnings
     broken: tuple[str, ...] = ()

@@ -221,7 +221,7 @@ class FileEdges:
     facts (:func:`count_import_edges` is the distinct ``(file.module, target)`` pairs)."""
 
     def __init__(self, files: Sequence[SourceFile]) -> None:
-        self._rule = EdgeRule.of(files)
+        self.rule = EdgeRule.of(files)
 
     def targets(self, source: SourceFile, file_facts: FileFacts) -> tuple[set[str], set[str]]:
         """(imported modules, consulted module names) of one file."""
@@ -232,4 +232,4 @@ class FileEdges:
                 # the object and its parent decide the target; the top-level name, dangling or external
                 consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))
         consulted.discard("")
-        return self._rule.targets(source, file_facts), consulted
+        return self.rule.targets(source, file_facts), consulted

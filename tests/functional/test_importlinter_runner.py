@@ -325,3 +325,21 @@ def test_check_names_a_missing_root_packages_option_not_a_key_error(tmp_path: Pa
     assert run.returncode == 2
     assert ".importlinter:1: [importlinter] has no 'root_packages' option" in run.stderr
     assert "KeyError" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_root_package_the_tree_does_not_have_is_a_configuration_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, APP)
+    config = """
+        [importlinter]
+        root_packages =
+            app
+            gone
+
+        [importlinter:contract:db]
+        name = Only the repository touches the database
+        type = protected
+        protected_modules = app.db
+        allowed_importers = app.repo
+        """
+    with pytest.raises(ConfigError, match=r"root package\(s\) gone not found under the scanned root"):
+        run(tmp_path, config)

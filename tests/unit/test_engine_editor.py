@@ -145,3 +145,45 @@ def test_what_another_module_writes_follows_the_edits(tmp_path: Path) -> None:
         if n < 4:
             assert ("fam/user.py", "warning") in levels and ("fam/other.py", "error") in levels
     assert ("fam/user.py", "error") in {(v.path, v.severity.value) for v in engine.results().violations}
+
+
+def test_what_an_engine_holds_once_settled_never_becomes_cyclic_garbage(tmp_path: Path) -> None:
+    """The language server keeps the collector on and moves what its engine holds out of the
+    collector's sight after a load or a derivation made anew (adapters/gc_policy.py): safe only
+    if edits never turn what was frozen into cyclic garbage, which no collection would then
+    reclaim. Edits of names, bodies, moved imports and a new import (its import-linter check
+    decodes every file's facts: frozen by the full collection that follows), then: nothing frozen
+    is garbage (the edits' own cycles, a parse's builders, are the collector's as usual)."""
+    import gc
+
+    from archguard.adapters import gc_policy
+
+    root = write_tree(tmp_path / "tree", TREE)
+    engine = kept_engine(root)
+    core, user = TREE["app/core.py"], TREE["app/user.py"]
+    engine.update({"app/core.py": core + "X = 0\n"})
+    engine.results()
+    was_enabled, callbacks = gc.isenabled(), list(gc.callbacks)
+    try:
+        gc_policy.on_for_a_long_lived_process()
+        gc_policy.settle_long_lived()
+        for n in range(6):
+            engine.update(
+                {
+                    "app/core.py": core + f"X = {n}\n" + ("import app.mod0\n" if n % 3 == 2 else ""),
+                    "app/user.py": "\n" * n + user,
+                }
+            )
+            engine.results()
+            engine.findings("app/user.py")
+            if n % 2:
+                gc.collect()  # a full collection strikes: what survives it is frozen
+        gc.collect()  # the edits' own garbage, never frozen
+        gc.unfreeze()
+        assert gc.collect() == 0
+        assert engine.findings("app/user.py")  # the engine itself is alive and well
+    finally:  # the test process's collector as it was
+        gc.unfreeze()
+        gc.callbacks[:] = callbacks
+        if not was_enabled:
+            gc.disable()

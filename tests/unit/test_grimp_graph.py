@@ -162,3 +162,27 @@ def test_dangling_and_impossible_imports_are_dropped_even_with_externals(tmp_pat
     assert "app.gone" not in graph.modules
     assert "" not in graph.modules
     assert graph.find_modules_directly_imported_by("scripts/fix-db.py") == set()
+
+
+def test_a_copy_on_write_graph_reads_the_original_and_writes_only_its_own() -> None:
+    """What a contract gets to check (first_hops.check_completely): the graph itself until the
+    contract removes something from it (its ignore_imports, a chain), then a copy; the graph the
+    engine keeps and patches is never changed by a check."""
+    from archguard.adapters.importlinter_bridge.grimp_graph import copy_on_write
+
+    graph = grimp.ImportGraph()
+    for module in ("app", "app.a", "app.b", "app.c"):
+        graph.add_module(module)
+    graph.add_import(importer="app.a", imported="app.b", line_number=1, line_contents="import app.b")
+    graph.add_import(importer="app.b", imported="app.c", line_number=2, line_contents="import app.c")
+    checked = copy_on_write(graph)
+    assert isinstance(checked, grimp.ImportGraph)
+    assert checked.find_shortest_chain(importer="app.a", imported="app.c") == ("app.a", "app.b", "app.c")
+    assert checked.modules == graph.modules
+    checked.remove_import(importer="app.a", imported="app.b")
+    checked.add_module("app.d")
+    assert not checked.direct_import_exists(importer="app.a", imported="app.b")
+    assert "app.d" in checked.modules
+    assert graph.direct_import_exists(importer="app.a", imported="app.b")
+    assert graph.count_imports() == 2 and "app.d" not in graph.modules
+    assert graph.get_import_details(importer="app.a", imported="app.b")[0]["line_number"] == 1

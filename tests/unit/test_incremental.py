@@ -6,6 +6,7 @@ told of each edit as an editor tells it (unsaved text, deleted files)."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from archguard.app import Options, run_check
 from archguard.app.engine import Engine
 from archguard.domain.errors import ArchguardError
+from archguard.domain.findings import Violation
 from tests.fake_store import MemoryStore
 from tests.helpers import comparable_json, write_tree
 
@@ -225,6 +227,32 @@ class Tree:
         )
         return "toggle the forbidden import in pkg/base/low.py"
 
+    def move_imports(self) -> str:
+        """Lines inserted above a file's imports (or a blank line dropped from above them): every
+        import moves, no edge changes. The contract's files are among the candidates, so a broken
+        import-linter contract's finding moves too."""
+        candidates = [*self.python_files(), "pkg/base/low.py", "pkg/top/high.py", "pkg/__init__.py"]
+        path = self.rng.choice(candidates)
+        lines = self.lines(path)
+        self.counter += 1
+        if lines and lines[0] == "\n" and self.rng.random() < 0.5:
+            del lines[0]
+        else:
+            inserted = self.rng.choice(['"""A docstring."""\n', f"# note {self.counter}\n", "\n"])
+            lines.insert(0, inserted)
+        (self.root / path).write_text("".join(lines), encoding="utf-8")
+        return f"move the imports of {path}"
+
+    def edit_hub_body(self) -> str:
+        """The module most files import (the concept's home) gets a body changed: no name, no edge."""
+        path = "pkg/core/models.py"
+        self.counter += 1
+        text = (self.root / path).read_text(encoding="utf-8")
+        body = self.rng.choice([f"    return {self.counter}\n", f"    x = {self.counter}\n    return x\n"])
+        text = re.sub(r"def build\(\):.*?(?=\n\S|\Z)", f"def build():\n{body.rstrip()}", text, flags=re.S)
+        (self.root / path).write_text(text, encoding="utf-8")
+        return f"change a function body in {path}"
+
     def lines(self, path: str) -> list[str]:
         return (self.root / path).read_text(encoding="utf-8").splitlines(keepends=True)
 
@@ -242,6 +270,8 @@ EDITS: list[Callable[[Tree], str]] = [
     Tree.make_cycle,
     Tree.edit_body_only,
     Tree.toggle_forbidden_import,
+    Tree.move_imports,
+    Tree.edit_hub_body,
 ]
 
 
@@ -307,13 +337,16 @@ def test_incremental_check_equals_a_full_run_after_every_edit(tmp_path: Path, se
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_an_engine_kept_in_memory_equals_a_full_run_after_every_edit(tmp_path: Path, seed: int) -> None:
     """The editor's loop: one engine, told each edit as unsaved text (or a deletion), never
-    reading the disk again; after each, its results equal a --no-cache run of the tree on disk."""
+    reading the disk again; after each, its results equal a --no-cache run of the tree on disk,
+    and so do its findings file by file and the files whose findings changed (what an editor
+    publishes again)."""
     rng = random.Random(100 + seed)
     root = write_tree(tmp_path / "tree", base_tree(rng))
     tree = Tree(root, rng)
     engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
     full = Options(root=root, no_cache=True, jobs=1)
     assert in_memory(engine) == outcome(full)
+    last = by_file(full)
     partial = 0
     plan = edit_plan(rng)
     for edit in plan:
@@ -321,8 +354,29 @@ def test_an_engine_kept_in_memory_equals_a_full_run_after_every_edit(tmp_path: P
         what = tree.fix_syntax() if tree.broken else edit(tree)
         engine.update(diff(before, snapshot(root)))
         assert in_memory(engine) == outcome(full), what
+        now = by_file(full)
+        if now is not None and last is not None:
+            assert {p: [shown(v) for v in engine.findings(p)] for p in now} == now, what
+            assert engine.changed_paths() == {p for p in now.keys() | last.keys() if now.get(p) != last.get(p)}, what
+        last = now
         partial += engine.rederived is not None
     assert partial >= len(plan) // 3
+
+
+def by_file(options: Options) -> dict[str, list[tuple[object, ...]]] | None:
+    """A --no-cache run's findings by file, in order; None: it stopped."""
+    try:
+        result = run_check(options)
+    except ArchguardError:
+        return None
+    found: dict[str, list[tuple[object, ...]]] = {}
+    for v in result.violations:
+        found.setdefault(v.path, []).append(shown(v))
+    return found
+
+
+def shown(v: Violation) -> tuple[object, ...]:
+    return (v.code, v.line, v.column, v.message, v.severity, v.fingerprint)
 
 
 def test_an_unchanged_module_is_not_decoded_again(tmp_path: Path) -> None:
@@ -359,3 +413,52 @@ def test_a_damaged_state_means_a_full_derivation(tmp_path: Path) -> None:
         again = run_check(options)
     assert comparable_json(again) == comparable_json(run_check(Options(root=root, no_cache=True, jobs=1)))
     shutil.rmtree(tmp_path / "cache")
+
+
+@pytest.mark.parametrize("externals", [False, True])
+def test_moved_imports_move_import_linter_findings_without_checking_again(tmp_path: Path, externals: bool) -> None:
+    """import-linter checks the contracts again only when the graph's modules or edges change: an
+    edit that moves the offending import (lines inserted above it) moves its finding, located
+    again from the file's facts, equal to a --no-cache run's; a new edge checks them again; an
+    import that makes no edge (of a module that does not exist; of a package outside the tree,
+    unless the configuration includes those) does not."""
+    from archguard.adapters.importlinter_bridge import importlinter_runner
+
+    rng = random.Random(7)
+    files = base_tree(rng)
+    files["pkg/base/low.py"] += "import pkg.top.high\n"
+    if externals:
+        files[".importlinter"] = files[".importlinter"].replace(
+            "root_packages =\n    pkg\n", "root_packages =\n    pkg\ninclude_external_packages = True\n"
+        )
+    root = write_tree(tmp_path / "tree", files)
+    engine = Engine.open(None, Options(root=root, jobs=1), keep=True, store=MemoryStore(tmp_path / "facts"))
+    full = Options(root=root, no_cache=True, jobs=1)
+    first = engine.results()
+    assert [(v.path, v.line) for v in first.violations if v.code == "AG301"] == [("pkg/base/low.py", 2)]
+
+    def edited(text: str) -> tuple[object, int]:
+        """The engine's results after ``text`` laid over pkg/base/low.py, and how many times
+        import-linter checked the contracts for them."""
+        write_tree(root, {"pkg/base/low.py": text})
+        engine.update({"pkg/base/low.py": text})
+        checks: list[object] = []
+        real = importlinter_runner.run_config
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(importlinter_runner, "run_config", lambda *a, **k: checks.append(a) or real(*a, **k))
+            found = in_memory(engine)
+        return found, len(checks)
+
+    for moved in ('"""The low layer."""\n\n\n', "# one more line\n", ""):
+        assert edited(moved + files["pkg/base/low.py"]) == (outcome(full), 0), moved  # never checked again
+    assert [v.line for v in engine.results().violations if v.code == "AG301"] == [2]
+    # a new edge: checked again
+    with_edge = files["pkg/base/low.py"] + "import importlib\nimport pkg.top\n"
+    assert edited(with_edge) == (outcome(full), 1)
+    # a dynamic import is no edge of import-linter's graph (grimp never sees one): not checked again
+    dynamic = with_edge + 'def load():\n    return importlib.import_module("pkg.top.high")\n'
+    assert edited(dynamic) == (outcome(full), 0)
+    assert edited("\n" + dynamic) == (outcome(full), 0)
+    # no edge in the tree: a module that does not exist; a package outside it
+    assert edited(dynamic + "from pkg.gone import thing\n") == (outcome(full), 0)
+    assert edited(dynamic + "from pkg.gone import thing\nimport json\n") == (outcome(full), 1 if externals else 0)

@@ -35,6 +35,8 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from archguard.adapters.importlinter_bridge.grimp_graph import copy_on_write
+
 if TYPE_CHECKING:
     import grimp
 
@@ -65,7 +67,11 @@ def check_completely(contract: Contract, graph: grimp.ImportGraph) -> CompletedC
     every import that starts a broken dependency is known."""
     from archguard.adapters.importlinter_bridge import importlinter_compat as compat
 
-    checked = deepcopy(graph)  # contracts remove their ignore_imports from the graph they get
+    # contracts remove their ignore_imports (and chains found) from the graph they get: theirs is a
+    # copy, made when one does (import-linter's own contract types use grimp's public methods alone)
+    checked = (
+        copy_on_write(graph) if type(contract).__module__.startswith("importlinter.") else deepcopy(graph)
+    )
     first = contract.check(checked, verbose=False)
     result = CompletedCheck(first)
     if first.kept:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import configparser
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.importlinter_bridge.first_hops import check_completely
-from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, import_details
 from archguard.adapters.project_files.safe_io import (
     describe_read_error,
     read_regular,
@@ -38,6 +38,7 @@ from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts
 from archguard.domain.findings import DEPENDENCY, Violation
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.sources import SourceFile
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def run_config(
             include_external_packages=loaded.include_external_packages,
             exclude_type_checking_imports=loaded.exclude_type_checking_imports,
         )
-    return check_contracts(loaded, graph, files, facts or {})
+    return check_contracts(loaded, graph, files, facts if facts is not None else {})
 
 
 def find_config_file(root: Path, explicit: Path | str | None = None) -> Path | None:
@@ -221,7 +222,7 @@ def check_contracts(
 
     ``facts`` is optional: when given, a violation's column is the import's column.
     """
-    missing = [name for name in config.root_packages if name not in graph.modules]
+    missing = [name for name in config.root_packages if not _holds(graph, name)]
     if missing:
         raise ConfigError(
             f"root package(s) {', '.join(missing)} not found under the scanned root",
@@ -232,7 +233,7 @@ def check_contracts(
         concept_contracts=list(config.concept_contracts),
         interface_contracts=list(config.interface_contracts),
     )
-    locator = _ImportLocator(graph, files, facts or {})
+    locator = _ImportLocator(_details_of(graph), files, facts if facts is not None else {})
     for contract in config.contracts:
         try:
             # Every import that starts a broken dependency, not grimp's sample (first_hops.py).
@@ -252,8 +253,20 @@ def check_contracts(
             )
         result.broken.append(contract.name)
         offences = [*completed.hops, *completed.others]
-        result.violations.extend(_violations_for(contract, offences, locator, config.display_path))
+        result.violations.extend(_violations_for(contract.name, offences, locator, config.display_path))
     return result
+
+
+def _holds(graph: grimp.ImportGraph, module: str) -> bool:
+    """Is ``module`` in ``graph``? Asked one module at a time: ``graph.modules`` makes a set of
+    every module again after each change of the graph (milliseconds on ten thousand modules)."""
+    from grimp.exceptions import ModuleNotPresent
+
+    try:
+        graph.is_module_squashed(module)
+    except ModuleNotPresent:
+        return False
+    return True
 
 
 # --- Loading helpers --------------------------------------------------------------------------
@@ -397,38 +410,111 @@ def _describe(error: BaseException) -> str:
 # --- From broken contracts to violations ------------------------------------------------------
 
 
+def relocate_violations(
+    config: ImportLinterConfig,
+    violations: Sequence[Violation],
+    broken: Sequence[str],
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    importers: set[str] | None,
+    *,
+    rule: EdgeRule | None = None,
+) -> list[Violation] | None:
+    """What :func:`check_contracts` gives (``violations``, unfingerprinted, in its order) on a graph
+    of the same shape as the one ``violations`` were found on (the same modules and edges under the
+    same configuration, so the same offences) whose imports may sit on other lines now: an edit
+    that moved an import statement. Each offence of an importer named in ``importers`` (None:
+    every one) is located again from its files' facts now (its lines, statement and column, as the
+    graph's import details would give them); the others stand. None when the offences cannot be
+    told apart again (two broken contracts of one name, an edge no longer there): check again.
+    ``rule``: ``EdgeRule.of(files)`` where the caller keeps it."""
+    if len(set(broken)) != len(broken) or any(v.contract not in broken for v in violations):
+        return None
+    moved = {v.importer for v in violations if v.statement and (importers is None or v.importer in importers)}
+    details = import_details(
+        files,
+        facts,
+        moved,
+        rule=rule,
+        include_external_packages=config.include_external_packages,
+        exclude_type_checking_imports=config.exclude_type_checking_imports,
+    )
+    locator = _ImportLocator(lambda importer, imported: details.get((importer, imported), []), files, facts)
+    found: list[Violation] = []
+    for name in broken:
+        kept: list[Violation] = []
+        offences: dict[tuple[str, str, str, str], Offence] = {}
+        for v in violations:
+            if v.contract != name:
+                continue
+            if not (v.statement and v.importer in moved):
+                kept.append(replace(v, fingerprint=""))
+                continue
+            lines = tuple(detail["line_number"] for detail in details.get((v.importer, v.imported), ()))
+            if not lines:
+                return None
+            heading = dict(v.extra).get(DEPENDENCY, "")
+            explanation = v.message.removeprefix(f"{name}: ")
+            offences.setdefault(
+                (v.importer, v.imported, explanation, heading),
+                _compat().Offence(v.importer, v.imported, lines, explanation, heading=heading),
+            )
+        if offences:
+            kept += _violations_for(name, list(offences.values()), locator, config.display_path)
+        found += sorted(kept, key=_in_contract_order)
+    return found
+
+
 def _violations_for(
-    contract: Contract, offences: list[Offence], locator: _ImportLocator, display: str
+    name: str, offences: list[Offence], locator: _ImportLocator, display: str
 ) -> list[Violation]:
     if not offences:
         # A contract type whose metadata we cannot read: still one finding, at the config file.
         return [
             Violation(
                 code=RULE_CODE,
-                contract=contract.name,
+                contract=name,
                 path=display,
                 line=1,
                 column=1,
-                message=f"{contract.name}: contract broken (run lint-imports for details)",
+                message=f"{name}: contract broken (run lint-imports for details)",
             )
         ]
     violations: dict[tuple[str, int, str, str, str], Violation] = {}
     for offence in offences:
         for line in offence.line_numbers or (None,):
-            violation = locator.violation(contract.name, offence, line)
+            violation = locator.violation(name, offence, line)
             key = (violation.path, violation.line, offence.importer, offence.imported, violation.message)
             violations.setdefault(key, violation)
     # Metadata may come from sets (layers): sort so reports are stable run to run.
-    return sorted(violations.values(), key=lambda v: (v.path, v.line, v.importer, v.imported, v.message))
+    return sorted(violations.values(), key=_in_contract_order)
+
+
+def _in_contract_order(v: Violation) -> tuple[str, int, str, str, str]:
+    return (v.path, v.line, v.importer, v.imported, v.message)
+
+
+Details = Callable[[str, str], Sequence[Mapping[str, Any]]]
+
+
+def _details_of(graph: grimp.ImportGraph) -> Details:
+    """The graph's import details of an (importer, imported) pair (none for a module it lacks)."""
+    modules = graph.modules
+
+    def details(importer: str, imported: str) -> Sequence[Mapping[str, Any]]:
+        if importer not in modules:
+            return []
+        return graph.get_import_details(importer=importer, imported=imported)
+
+    return details
 
 
 class _ImportLocator:
-    """Where an offending import is: the importer's file, and the statement from the graph."""
+    """Where an offending import is: the importer's file, and the statement from the graph's
+    import details (of the unmutated graph: contracts may have removed imports from copies)."""
 
-    def __init__(
-        self, graph: grimp.ImportGraph, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
-    ) -> None:
-        self._graph = graph  # the unmutated graph: contracts may have removed imports from copies
+    def __init__(self, details: Details, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> None:
+        self._details = details
         self._path_of: dict[str, str] = {}
         for source in files:
             self._path_of.setdefault(source.module, source.path)
@@ -452,11 +538,9 @@ class _ImportLocator:
         )
 
     def _statement(self, offence: Offence, line: int) -> str:
-        if offence.importer not in self._graph.modules:
-            return ""
-        for detail in self._graph.get_import_details(importer=offence.importer, imported=offence.imported):
+        for detail in self._details(offence.importer, offence.imported):
             if detail["line_number"] == line:
-                return detail["line_contents"]
+                return str(detail["line_contents"])
         return ""
 
     def _column(self, path: str, line: int | None) -> int:

@@ -25,6 +25,7 @@ from archguard.domain.contracts import ConceptContract, InterfaceContract
 from archguard.domain.derived import FileIdentity, PassRecord
 from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.findings import Violation
+from archguard.domain.import_edges import EdgeRule
 from archguard.domain.result import DanglingImport, ScanResult
 from archguard.domain.sources import SourceFile
 
@@ -84,6 +85,11 @@ class CheckRun(Protocol):
     def graph(self) -> grimp.ImportGraph: ...
 
     @property
+    def edge_rule(self) -> EdgeRule:
+        """The one import-edge rule over the files now (``domain/import_edges.py``)."""
+        ...
+
+    @property
     def scan(self) -> ScanResult: ...
 
     @property
@@ -99,6 +105,11 @@ class CheckRun(Protocol):
 
     def graph_inputs_key(self) -> bytes:
         """A key of what the import graph is built from (every file's imports, the configuration)."""
+        ...
+
+    def graph_shape_key(self, *, externals: bool = False) -> bytes:
+        """:meth:`graph_inputs_key` without where the imports are (lines, columns, statements): a
+        key of the graph's modules and edges (``externals``: to packages outside the tree too)."""
         ...
 
     def workspace(self) -> Workspace: ...
