@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import time
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.workspace_config import (
     PYPROJECT,
+    PantsSettings,
     WorkspaceConfig,
     config_unchanged,
     is_requirements_file,
@@ -246,6 +248,126 @@ def with_paths(
         portions={name: dirs for name, dirs in sorted(tree.portions.items()) if len(dirs) > 1},
         notes=list(discovery.notes),
     )
+
+
+def after_commit(
+    root: Path,
+    discovery: Discovery,
+    *,
+    added: Iterable[str],
+    removed: Iterable[str],
+    is_file: Callable[[str], bool],
+    modules: Container[str],
+    packages: Sequence[str] | None = None,
+    excludes: Sequence[str] = (),
+) -> Discovery | None:
+    """``discovery`` (of a commit) after the paths ``added`` and ``removed`` came and went (the
+    next commit of a walk through history: any file, not only ``.py``), when that provably leaves
+    everything else as it was: no configuration, marker, ``__init__.py``, stub or compiled
+    module among them, one source root, each new ``.py`` named as discovery names it under a top
+    package that was there already, taking no name any file had (``modules``: every file's
+    module name), and no file named by its path leaving (it may have yielded its name to
+    another). ``is_file``: is a path a file of the new commit. None: discover the commit anew."""
+    added, removed = list(added), list(removed)
+    settings = pants_settings(root)
+    special = {PYPROJECT, VENV_MARKER, INIT, *settings.marker_filenames}
+    for rel in (*added, *removed):
+        name = rel.rpartition("/")[2]
+        if (
+            name in special
+            or name.endswith((STUB_SUFFIX, *NATIVE_SUFFIXES))
+            or is_requirements_file(name)
+            or rel.partition("/")[0] == SRC
+        ):
+            return None
+    added_py = [rel for rel in added if rel.endswith(".py")]
+    removed_py = [rel for rel in removed if rel.endswith(".py")]
+    tracked = discovery.git_tracked
+    if tracked is not None:
+        tracked = sorted(set(tracked).difference(removed).union(added))
+    if not added_py and not removed_py:
+        return replace(discovery, git_tracked=tracked)  # the same files (the same list)
+    layout = discovery.layout
+    if (
+        settings.root_patterns != PantsSettings().root_patterns
+        or layout.is_workspace
+        or len(layout.members) != 1
+        or discovery.stubs
+        or discovery.native_modules
+    ):
+        return None
+    probes = _Probes(_CommitView(root, is_file))
+    spec = _ExcludeSpec(excludes)
+
+    def admitted(rel: str) -> bool:
+        folder = rel.rpartition("/")[0]
+        return (
+            not any(_is_excluded_dir_name(part) for part in folder.split("/") if part)
+            and not spec.excludes_file(rel)
+            and not probes.not_code_inside(rel)
+        )
+
+    wanted = set(removed_py)
+    by_path = {f.path: f for f in discovery.files if f.path in wanted} if wanted else {}
+    for rel in removed_py:
+        gone = by_path.get(rel)
+        if gone is not None and gone.module == gone.path:
+            return None  # named by its path: maybe because another file had its dotted name
+    tree = _PackageTree(layout, [], _CommitInits(is_file, admitted))
+    chosen = [rel for rel in added_py if admitted(rel)]
+    for rel in chosen:
+        source_root, top = tree._place(rel)
+        if source_root is None:
+            return None
+        if top:
+            if top not in discovery.packages:
+                return None  # a new top folder may make a new package
+            tree._tops[source_root][top] = None
+    if packages:
+        tree.given([top for tops in tree._tops.values() for top in tops])
+    else:
+        tree.detect()
+    if any(discovery.package_dirs.get(name) != folder for name, folder in tree.package_dirs.items()):
+        return None
+    named: list[SourceFile] = []
+    for rel in chosen:
+        file = tree.name(rel)
+        if file.module != file.path and file.module in modules:
+            return None  # a name taken: discovery names one of the two (or both) by its path
+        named.append(file)
+    if len({f.module for f in named if f.module != f.path}) < sum(f.module != f.path for f in named):
+        return None  # two new files of one name
+    leaving = {rel for rel in removed_py if rel in by_path}
+    files = [f for f in discovery.files if f.path not in leaving] if leaving else list(discovery.files)
+    for file in named:
+        insort(files, file, key=lambda f: f.path)
+    return replace(discovery, files=files, git_tracked=tracked)
+
+
+class _CommitView(TreeView):
+    """A commit's files, asked one path at a time (``is_file``); its folders are not known."""
+
+    def __init__(self, root: Path, is_file: Callable[[str], bool]) -> None:
+        super().__init__(root)
+        self._is_file = is_file
+
+    def isfile(self, rel: str) -> bool:
+        return self._is_file(rel)
+
+    def isdir(self, rel: str) -> bool:
+        raise AssertionError("after_commit never asks whether a folder exists")
+
+
+class _CommitInits(set[str]):
+    """The folders holding an ``__init__.py`` discovery lists, asked one folder at a time."""
+
+    def __init__(self, is_file: Callable[[str], bool], admitted: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._is_file, self._admitted = is_file, admitted
+
+    def __contains__(self, folder: object) -> bool:
+        init = f"{folder}/{INIT}" if folder else INIT
+        return self._is_file(init) and self._admitted(init)
 
 
 # --- listing ----------------------------------------------------------------------------------

@@ -91,9 +91,13 @@ def require_repository(root: Path) -> None:
         raise ConfigError(f"the git repository at {root} has no commit yet")
 
 
-def clone_kind(root: Path) -> Clone:
+def clone_kind(root: Path, *, count: bool = True) -> Clone:
+    """``count``: count a full clone's first-parent commits too (a walk over a long history: a
+    few tenths of a second; diff names only a shallow clone's depth, always counted)."""
     shallow = (_git(root, ["rev-parse", "--is-shallow-repository"], 60) or b"").strip() == b"true"
-    depth = int((_git(root, ["rev-list", "--first-parent", "--count", "HEAD"]) or b"0").strip() or 0)
+    depth = 0
+    if count or shallow:
+        depth = int((_git(root, ["rev-list", "--first-parent", "--count", "HEAD"]) or b"0").strip() or 0)
     boundary: tuple[str, ...] = ()
     if shallow:
         listed = _git(root, ["rev-parse", "--git-path", "shallow"], 60)

@@ -199,16 +199,19 @@ def existence_changes(moved: list[str], old: Sequence[FileIdentity], new: Sequen
         return set()
 
     def standing(identities: Sequence[FileIdentity]) -> dict[str, tuple[bool, bool, bool]]:
-        exists: set[str] = set()
-        roots: set[str] = set()
-        all_roots: set[str] = set()
-        for identity in identities:
-            parts = identity.module.split(".")
-            all_roots.add(parts[0])
-            if not identity.loose:
-                roots.add(parts[0])
-            exists.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
-        return {p: (p in exists, p in roots, p in all_roots) for p in prefixes}
+        # (is a module or a folder of modules, the top of a packaged module, the top of any) for
+        # each prefix, by searching every module name at once (one string, NUL between names: no
+        # name holds one) rather than splitting ten thousand names per commit of a walk
+        every = "\0" + "\0".join(identity.module for identity in identities) + "\0"
+        packaged = "\0" + "\0".join(identity.module for identity in identities if not identity.loose) + "\0"
+
+        def under(names: str, prefix: str) -> bool:
+            return f"\0{prefix}\0" in names or f"\0{prefix}." in names
+
+        return {
+            p: (under(every, p), "." not in p and under(packaged, p), "." not in p and under(every, p))
+            for p in prefixes
+        }
 
     before, after = standing(old), standing(new)
     return {p for p in prefixes if before[p] != after[p]}

@@ -12,10 +12,12 @@ in by star imports, then a submodule of a package, then a module-level ``__getat
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, module_of, name_facet
 from archguard.domain.facts import (
@@ -121,7 +123,7 @@ _NOT_LOADED: FileFacts = FileFacts()
 
 
 class _ModuleInfo:
-    __slots__ = ("_facts", "_source", "before_del", "by_name", "file", "stub")
+    __slots__ = ("_facts", "_source", "before_del", "by_name", "file", "lazy", "stub")
 
     def __init__(
         self, file: SourceFile, facts: FileFacts | None, source: Mapping[str, FileFacts] | None = None
@@ -131,6 +133,7 @@ class _ModuleInfo:
         # incremental run decodes only the facts its resolutions consult)
         self._facts = _NOT_LOADED if source is not None else facts
         self._source = source
+        self.lazy = source is not None  # its facts are read from a mapping (see SymbolTable.derived)
         # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a
         # name a later unconditional ``del`` removes is absent here, present in ``before_del``
         self.by_name: dict[str, list[_Candidate]] | None = None
@@ -142,6 +145,7 @@ class _ModuleInfo:
         if self._facts is _NOT_LOADED:
             assert self._source is not None
             self._facts = self._source.get(self.file.path)
+            self._source = None  # read: the mapping is not needed any more (nor kept alive)
         return self._facts
 
 
@@ -261,7 +265,45 @@ class SymbolTable:
         ``facts`` theirs. Only the modules those files name are rebuilt; every memoised answer
         is dropped (an edit's few files cost a few lookups again, not a new table)."""
         self._facts_source = facts
-        removed, added = list(removed), list(added)
+        self._swap(list(removed), list(added), files, facts)
+
+    def derived(
+        self,
+        removed: Iterable[SourceFile],
+        added: Iterable[SourceFile],
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+    ) -> SymbolTable:
+        """The table of another tree made from this one, which stays as it is (``Engine.at_commit``:
+        a commit from the one before; a parent may be asked for several children): ``removed``,
+        ``added``, ``files`` as for :meth:`replace_files`; ``facts``: the other tree's, which must
+        not change afterwards (a commit's). The two tables share the entries of the modules the
+        change does not touch (their facts are the same on both sides); each such entry reads its
+        facts again from ``facts`` when next needed, so neither an old tree nor what a long walk
+        decoded is kept alive by the tables. Costs a copy of the module index, a pass over the
+        entries and the touched modules, not a table."""
+        child = copy.copy(self)  # every attribute shared until replaced below
+        child._modules = dict(self._modules)
+        child._frames = [set()]
+        child._facts_source = facts
+        child._swap(list(removed), list(added), files, facts)
+        for info in child._modules.values():
+            if info.lazy and info._source is not facts:
+                # read again from the newest tree when needed (the same facts in every table
+                # holding the entry): what a walk decoded stays with the tree that decoded it
+                info._facts, info._source = _NOT_LOADED, facts
+                info.by_name = info.before_del = None
+        return child
+
+    def _swap(
+        self,
+        removed: list[SourceFile],
+        added: list[SourceFile],
+        files: Sequence[SourceFile],
+        facts: Mapping[str, FileFacts],
+    ) -> None:
+        """Rebuild the entries of the modules ``removed`` and ``added`` name (in ``self._modules``,
+        which this table owns; the entries themselves are never changed) and drop every answer."""
         touched = {f.module for f in removed} | {f.module for f in added}
         if not touched:
             return
@@ -1140,12 +1182,19 @@ def _anchored(file: SourceFile, name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 17)
+def _dotted(module: str) -> bool:
+    """:func:`is_dotted_name`, remembered: a walk through history settles the names of ten
+    thousand modules again for each commit that adds or removes one."""
+    return is_dotted_name(module)
+
+
 def _parents(modules: Iterable[str]) -> set[str]:
     """Every proper dotted prefix of the (dotted) module names; a prefix seen once has had its own
     prefixes added already, so each is visited about once."""
     parents: set[str] = set()
     for module in modules:
-        if not is_dotted_name(module):
+        if not _dotted(module):
             continue
         prefix = module
         while True:

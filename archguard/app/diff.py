@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from archguard.adapters import git_history
+from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.architecture_diff import compare
 from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress
@@ -21,12 +22,19 @@ WORKING_TREE = "working tree"
 def run_diff(
     options: Options, base: str, head: str | None = None, progress: Progress | None = None
 ) -> DiffResult:
+    started = time.perf_counter()
+    with configuration_read_once():  # the repository's configuration read once, not per git call
+        result = _diff(options, base, head, progress)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def _diff(options: Options, base: str, head: str | None, progress: Progress | None) -> DiffResult:
     from archguard.app.engine import Engine
 
-    started = time.perf_counter()
     root = options.root.resolve()
     git_history.require_repository(root)
-    clone = git_history.clone_kind(root)
+    clone = git_history.clone_kind(root, count=False)
     base_sha = git_history.resolve(root, base, clone)
     if head is None:
         head_engine = Engine.open(None, options, progress=progress, keep=True)
@@ -51,5 +59,4 @@ def run_diff(
     result.owners = {**base_side.check.owners, **head_side.check.owners}
     if clone.shallow:
         result.notes.append(f"this is {clone.describe()}")
-    result.duration_s = time.perf_counter() - started
     return result

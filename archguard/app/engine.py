@@ -68,6 +68,7 @@ from archguard.domain.sources import SourceFile
 if TYPE_CHECKING:
     import grimp
 
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress, Workspace
     from archguard.app.preflight import Preflight
     from archguard.app.store import Store
@@ -140,6 +141,7 @@ class Engine:
         self._table_files: dict[str, SourceFile] = {}  # the files the table holds, and which version
         self._table_identities: dict[str, FileIdentity] = {}
         self._table_version = -1
+        self._table_shared = False  # the table is another engine's too (at_commit): derive, never patch it
         self._graph: grimp.ImportGraph | None = None
         self._graph_patch: set[str] | None = None  # modules whose edges changed since the graph was built
         # (files_version, the namespace packages of the graph)
@@ -229,19 +231,22 @@ class Engine:
         engine.commit = sha  # type: ignore[attr-defined]
         return engine
 
-    def at_commit(self, commit: str) -> Engine:
+    def at_commit(self, commit: str, *, changes: list[tuple[str, TreeEntry | None]] | None = None) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
         blob id (no checkout; blobs parsed once, kept in the blob cache), derived from this
         engine's state: what differs between the two trees is derived again. The contracts and
         the import-linter configuration are this engine's (today's rules over that commit's code).
-        Its results are not stored; calling ``at_commit`` on it walks on from there."""
+        Its results are not stored; calling ``at_commit`` on it walks on from there. This engine
+        stays as it is (it may be asked for another commit). ``changes``: what differs between
+        this engine's commit and ``commit`` (a full commit id then), as
+        ``git_objects.changed_entries`` gives it (history reads a range's in one go)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
-        sha = resolve_commit(self.root, commit)
+        sha = commit if changes is not None else resolve_commit(self.root, commit)
         self._derive()
         child = Engine(
-            Tree.of_commit(self.tree, sha),
+            Tree.of_commit(self.tree, sha, changes),
             checking=self.checking,
             started=started,
             keep=True,
@@ -254,7 +259,44 @@ class Engine:
         child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
         facts, digests = self.tree.facts, self.tree.digests
         child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
+        self._hand_over(child)
         return child
+
+    def _hand_over(self, child: Engine) -> None:
+        """What a commit's engine takes over from this one (the engine of the commit before),
+        so that deriving it costs what the commit changed: the symbol table (``derived`` from
+        this one's, never changed in place); and when the commit has the same files, the index
+        of files, who consulted which facet (copied where a change touches it), the identities,
+        the edge rule, what the passes collected and the totals. Nothing of this engine changes."""
+        tree, mine = child.tree, self.tree
+        if (
+            self._table is not None
+            and self._table_version == mine.version
+            and _stub_digests(tree) == _stub_digests(mine)
+            and tree.discovery.native_modules == mine.discovery.native_modules
+        ):
+            child._table, child._table_shared = self._table, True
+            child._table_files, child._table_version = self._table_files, -1
+            child._table_identities = dict(self._table_identities)  # updated in place by the child
+        if (
+            tree.changed_files is None
+            or tree.files is not mine.files
+            or not self._index
+            or self._files_version != mine.files_version
+            or mine.version != 0
+        ):
+            return
+        child._changed = set(tree.changed_files)
+        child._index, child._module_files = self._index, self._module_files
+        child._files_version = tree.files_version
+        if self._identities is not None and self._identities[0] == mine.version:
+            child._identities = (-1, self._identities[1])
+        if self._edges is not None and self._edges[0] == mine.files_version:
+            child._edges = (tree.files_version, self._edges[1])
+        if self._dependents is not None:
+            child._dependents = _Dependents.after(self._dependents)
+        child._collected = {name: list(found) for name, found in self._collected.items()}
+        child._derived_totals = self._derived_totals
 
     # ---- what passes read (passes/base.CheckRun) ------------------------------------------------
 
@@ -371,11 +413,18 @@ class Engine:
         return keys.scan(self._scan_context(), self.identities)
 
     @property
+    def tree_identity(self) -> tuple[bytes, list[FileIdentity]]:
+        """What :attr:`tree_key` digests, to compare with another tree's without hashing it (a
+        commit's engine shares the identities of the commit before's unchanged files: comparing
+        stops at the first that differs, or costs a pass over shared objects)."""
+        return self._scan_context(), self.identities
+
+    @property
     def tree_key(self) -> bytes:
         """A digest of everything this tree's results are a function of besides the rules: every
         file's identity and outcome, the packages, stubs and compiled modules. Two commits with
-        the same key have the same results under the same rules (history reuses the row)."""
-        return keys.scan(self._scan_context(), self.identities)
+        the same key have the same results under the same rules."""
+        return keys.scan(*self.tree_identity)
 
     def import_digests(self) -> list[bytes]:
         self._derive()
@@ -847,6 +896,7 @@ class Engine:
 
     def _new_table(self, *, traced: bool) -> SymbolTable:
         tree = self.tree
+        self._table_shared = False
         stubs = {module: (stub.file, stub.facts) for module, stub in tree.stubs.items()}
         table = SymbolTable(self.files, tree.facts, tree.discovery.native_modules, stubs, traced=traced)
         self._table_files = {f.path: f for f in self.files}
@@ -1002,7 +1052,11 @@ class Engine:
             added = [f for f in self.files if held.get(f.path) != now[f.path]]
             self._table_identities = now
             self._table_files = {f.path: f for f in self.files}
-        self._table.replace_files(removed, added, self.files, self.tree.facts)
+        if self._table_shared:  # the engine's of the commit before (at_commit): it stays as it is
+            self._table = self._table.derived(removed, added, self.files, self.tree.facts)
+            self._table_shared = False
+        else:
+            self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
 
@@ -1199,7 +1253,9 @@ class _CheckInputs:
     config_path: Path | None
     importlinter: Any  # LazyConfig, or None
     identity: Any  # the configuration's cache identity (None: a plugin type, never cached)
-    engine: Engine
+    # where the declared contracts are kept (not the engine: commits' engines share these inputs,
+    # and the first commit's engine, every file's facts decoded, would live as long as the walk)
+    store: Store
     _configured: tuple[list[ConceptContract], list[InterfaceContract]] | None = None
 
     @classmethod
@@ -1211,7 +1267,7 @@ class _CheckInputs:
         preflight = engine.preflight
         config = preflight.importlinter_config(engine.store)
         identity = preflight.identity if config is not None else ("none",)
-        return cls(preflight.contracts, preflight.config_path, config, identity, engine)
+        return cls(preflight.contracts, preflight.config_path, config, identity, engine.store)
 
     @property
     def declared(self) -> list[ConceptContract]:
@@ -1230,7 +1286,7 @@ class _CheckInputs:
                     if self.identity is None
                     else keys.importlinter_concepts(self.identity, checker_versions())
                 )
-                found = self.engine.store.cached(
+                found = self.store.cached(
                     entries.IMPORTLINTER_CONTRACTS,
                     key,
                     lambda: (list(config.concept_contracts), list(config.interface_contracts)),
@@ -1251,6 +1307,40 @@ class _CheckInputs:
         return merged_interfaces(self.contracts.interfaces, self._from_config()[1])
 
 
+class _Dependents(dict[int, set[int]]):
+    """facet id -> the files that consulted it, for a commit's engine: its parent's index, each
+    facet's files copied on first use (``get``/``setdefault``, what plan_changed and the
+    incremental derivation ask), so that updating it never changes the parent's."""
+
+    def __init__(self, base: Mapping[int, set[int]], copied: Mapping[int, set[int]]) -> None:
+        super().__init__()
+        self._base = base  # never changed through this
+        self._copied = copied  # an ancestor's copies: never changed through this either
+
+    @classmethod
+    def after(cls, parent: dict[int, set[int]]) -> _Dependents:
+        if isinstance(parent, _Dependents):  # one level deep, whatever the walk's length
+            return cls(parent._base, {**parent._copied, **parent})
+        return cls(parent, {})
+
+    def get(self, facet: int, default: Any = None) -> Any:
+        found = dict.get(self, facet)
+        if found is None:
+            inherited = self._copied.get(facet)
+            if inherited is None:
+                inherited = self._base.get(facet)
+            if inherited is None:
+                return default
+            found = self[facet] = set(inherited)
+        return found
+
+    def setdefault(self, facet: int, default: Any = None) -> Any:
+        found = self.get(facet)
+        if found is None:
+            found = self[facet] = default
+        return found
+
+
 class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
     """A mapping answered by a function (the facts a parent engine held, for a commit's engine)."""
 
@@ -1268,6 +1358,10 @@ class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
 
     def __len__(self) -> int:
         return 0
+
+
+def _stub_digests(tree: Tree) -> dict[str, tuple[str, bytes]]:
+    return {module: (stub.file.path, stub.digest) for module, stub in tree.stubs.items()}
 
 
 def _totals(files: Sequence[SourceFile], records: Sequence[FileRecord]) -> ScanTotals:

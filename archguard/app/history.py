@@ -18,14 +18,18 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import HISTORY_ROWS
 from archguard.adapters.project_files.codeowners_file import codeowners_identity
+from archguard.adapters.project_files.git_objects import changes_between
+from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress, keys
+from archguard.app.tree import parse_ahead
 from archguard.domain.errors import ConfigError
 from archguard.domain.history import (
     ROW_SUMMARY_KEYS,
@@ -37,8 +41,10 @@ from archguard.domain.history import (
 from archguard.reporting.summary import summarize
 
 if TYPE_CHECKING:
+    from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
+    from archguard.domain.derived import FileIdentity
 
 DEFAULT_COMMITS = 100  # no --revs, --since or --max-count: the last 100 first-parent commits of HEAD
 
@@ -77,21 +83,32 @@ def architecture_of(
 
 
 def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> HistoryRow:
+    return replace(
+        figures_of(architecture),
+        commit=commit.sha,
+        date=commit.date,
+        subject=commit.subject,
+        merge=commit.is_merge,
+    )
+
+
+def figures_of(architecture: Architecture) -> HistoryRow:
+    """A row's figures, without its commit (the same for every commit whose tree is the same)."""
     check = architecture.check
     summary = summarize(check)
     by_contract = Counter(dict.fromkeys(check.contracts_run, 0))
     by_contract.update(v.contract for v in check.violations)
     by_owner = Counter(owner for v in check.violations for owner in check.owners.get(v.path, ()))
     return HistoryRow(
-        commit=commit.sha,
-        date=commit.date,
-        subject=commit.subject,
+        commit="",
+        date="",
+        subject="",
         summary={key: int(summary[key]) for key in ROW_SUMMARY_KEYS},
         by_contract=dict(sorted(by_contract.items())),
         cycles=len(architecture.cycles),
         shims=len(architecture.shims),
         cross_package_edges=sum(package_edges(architecture.module_edges).values()),
-        merge=commit.is_merge,
+        merge=False,
         by_owner=dict(sorted(by_owner.items())),
     )
 
@@ -125,7 +142,8 @@ def run_history(
         return result
     configs = CommitConfigs(options, given or {}) if history.config_at_commit else None
     try:
-        _walk(result, walk, options, history, configs, progress)
+        with configuration_read_once():  # the repository's configuration read once, not per git call
+            _walk(result, walk, options, history, configs, progress)
     finally:
         if configs is not None:
             configs.close()
@@ -149,10 +167,15 @@ def _walk(
     # the rows, and a walk that finds every row cached derives nothing at all.
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
-    previous: tuple[bytes, Architecture] | None = None  # the last commit analysed: its tree's key
+    # the last commit analysed: its tree (Engine.tree_identity), its figures
+    previous: tuple[tuple[bytes, list[FileIdentity]], HistoryRow] | None = None
     structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
+    changes = _read_ahead(engine, walk, cached)
+    # saved now, while nothing is derived yet (the save holds the cache twice over): the walk
+    # then parses nothing new, and the save at its end has nothing to write
+    engine.store.blob_facts(engine.tree.target).save()
     for done, commit in enumerate(walk.commits):
         hit = cached.get(commit.sha)
         if hit is not None:
@@ -166,17 +189,31 @@ def _walk(
                     if getattr(engine, "commit", None) != commit.sha or derived:
                         engine = Engine.open_at_commit(commit_options, commit.sha, store=engine.store)
                 else:
-                    engine = engine.at_commit(commit.sha)
+                    # from the commit before's engine what differs is known already (_read_ahead)
+                    pair = changes.get(commit.sha)
+                    known = (
+                        pair[1] if pair is not None and pair[0] == getattr(engine, "commit", None) else None
+                    )
+                    engine = engine.at_commit(commit.sha, changes=known)
                 derived = True
                 if (
                     previous is None
-                    or engine.tree_key != previous[0]
+                    or engine.tree_identity != previous[0]
                     or (configs is not None and configs.changed)
                 ):
-                    previous = (engine.tree_key, architecture_of(engine, structure=structure))
+                    previous = (
+                        engine.tree_identity,
+                        figures_of(architecture_of(engine, structure=structure)),
+                    )
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
-                row = row_of(commit, previous[1])
+                row = replace(
+                    previous[1],
+                    commit=commit.sha,
+                    date=commit.date,
+                    subject=commit.subject,
+                    merge=commit.is_merge,
+                )
             except ConfigError as error:
                 if configs is None:
                     raise  # today's rules are broken: exit 2, as check
@@ -191,6 +228,33 @@ def _walk(
     engine.store.blob_facts(engine.tree.target).save()
     if rows_key is not None and result.cached_rows < len(result.rows):
         engine.store.save(HISTORY_ROWS, rows_key, cached)
+
+
+def _read_ahead(
+    engine: Engine, walk: git_history.CommitRange, cached: Mapping[str, HistoryRow]
+) -> dict[str, tuple[str, list[tuple[str, TreeEntry | None]]]]:
+    """What each commit to analyse changed since the commit before it (commit -> (the commit
+    before, its changes)), asked of git in one go; and the new blobs among them parsed, all at
+    once, into the blob cache (when there is one): the walk then calls git for nothing but what it
+    cannot know."""
+    commits = walk.commits
+    pairs = [
+        (before.sha, commit.sha)
+        for before, commit in pairwise(commits)
+        if commit.sha not in cached and commit.parents[:1] == (before.sha,)
+    ]
+    found = {}
+    wanted: list[tuple[str, str]] = []
+    for (before, sha), changes in zip(pairs, changes_between(engine.root, pairs), strict=True):
+        if changes is None:
+            continue
+        found[sha] = (before, changes)
+        wanted += [
+            (path, entry.blob) for path, entry in changes if entry is not None and path.endswith(".py")
+        ]
+    if wanted and engine.store.enabled:  # (--no-cache keeps no outcome: each commit parses its own)
+        parse_ahead(engine.options, engine.store, engine.tree.target, wanted)
+    return found
 
 
 def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes | None:

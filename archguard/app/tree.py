@@ -28,6 +28,7 @@ from archguard.adapters.discovery import (
     Discovery,
     DiscoveryError,
     PathsView,
+    after_commit,
     split_undecodable_names,
     with_paths,
 )
@@ -89,6 +90,8 @@ class FactsView(Mapping[str, FileFacts]):
         yield from (path for path, facts in over.items() if facts is not None)
 
     def __len__(self) -> int:
+        if not self._over:  # a commit's tree, or a tree nothing was laid over
+            return len(self._base)
         return sum(1 for _ in self)
 
     def paths_holding(self, kind: str) -> list[str]:
@@ -158,6 +161,10 @@ class Tree:
         self.entries: dict[str, TreeEntry] = {}
         self.commit_shape: int | None = None
         self.blob_outcomes: dict[str, CachedOutcome] = {}
+        # the files (same as the commit before's) whose blob differs from the commit before's;
+        # None: not known (the files came or went, or the tree is not a commit's)
+        self.changed_files: set[str] | None = None
+        self.parsed_paths: list[str] = []  # a commit's parsed files, in file order
         self.files_version = 0  # counts the edits that added or removed a file
         self._all_files: tuple[int, list[SourceFile]] | None = None
 
@@ -254,11 +261,17 @@ class Tree:
         return cls(options, root, target, store, discovery, files, badly_named, output, facts_cache=cache)
 
     @classmethod
-    def of_commit(cls, base: Tree, commit: str) -> Tree:
+    def of_commit(
+        cls, base: Tree, commit: str, changes: list[tuple[str, TreeEntry | None]] | None = None
+    ) -> Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
-        blobs not seen before read in one ``git cat-file --batch`` and parsed."""
-        return cls.at_commit(base.options, base.store, commit, target=base.target, previous=base)
+        blobs not seen before read in one ``git cat-file --batch`` and parsed. ``changes``: what
+        differs between ``base``'s commit and this one, as :func:`changed_entries` gives it (None:
+        asked of git here)."""
+        return cls.at_commit(
+            base.options, base.store, commit, target=base.target, previous=base, changes=changes
+        )
 
     @classmethod
     def at_commit(
@@ -269,31 +282,36 @@ class Tree:
         *,
         target: tuple[int, int] | None = None,
         previous: Tree | None = None,
+        changes: list[tuple[str, TreeEntry | None]] | None = None,
     ) -> Tree:
         """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
         :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
         another commit with the same options, whose discovery stands when the commit lists the
-        same paths (most commits only change what files hold)."""
-        from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
-
+        same paths (most commits only change what files hold), and whose outcomes stand for every
+        file the commit did not change."""
         root = options.root.resolve()
         target = target or options.target or NEWEST_TARGET
         if previous is not None and (previous.options is not options or previous.target != target):
             previous = None  # other rules: nothing of it stands
-        entries = _commit_entries(root, commit, previous)
-        shape = None
-        if (
-            previous is not None
-            and previous.commit_shape is not None
-            and entries.keys() == previous.entries.keys()
-        ):
-            unmoved = all(entries[p].mode == e.mode for p, e in previous.entries.items())
-            shape = previous.commit_shape if unmoved else None
-        if shape is None:
-            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
-        if previous is not None and previous.commit_shape == shape:
-            discovery, files, badly_named = previous.discovery, previous.files, previous.badly_named
+        if previous is None or previous.commit is None:
+            changes = None
+        elif changes is None:
+            from archguard.adapters.project_files.git_objects import changed_entries
+
+            changes = changed_entries(root, previous.commit, commit)
+        entries = _commit_entries(root, commit, previous, changes)
+        found_discovery = _discovery_after(root, options, previous, changes, entries)
+        if found_discovery is not None:
+            discovery, shape = found_discovery
+            if previous is not None and discovery.files is previous.discovery.files:
+                files, badly_named = previous.files, previous.badly_named
+            else:
+                files = (
+                    discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
+                )
+                files, badly_named = split_undecodable_names(files)
         else:
+            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
             listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
             try:
                 discovery = discover_files(
@@ -308,47 +326,33 @@ class Tree:
                 raise ConfigError(str(error)) from None
             files = discovery.files if options.include_loose else [f for f in discovery.files if not f.loose]
             files, badly_named = split_undecodable_names(files)
-        blobs = store.blob_facts(target)
-        working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
-        found: dict[str, CachedOutcome] = {}
-        missing: list[SourceFile] = []
         kept = previous.blob_outcomes if previous is not None else {}
-        before = previous.entries if previous is not None else {}
-        hits = 0
-        for file in files:
-            entry = entries[file.path]
-            if before.get(file.path) == entry and file.path in kept:
-                found[file.path] = kept[file.path]  # the same blob at the same path as the commit before
-                hits += 1
-                continue
-            blob_hash = bytes.fromhex(entry.blob)
-            cached = blobs.find_by_hash(f"{entry.blob}:{file.path}", blob_hash) or working.find_by_hash(
-                file.path, blob_hash
-            )
-            if cached is not None:
-                found[file.path] = cached
-                hits += 1
-            else:
-                missing.append(file)
-        blob_of = {f.path: entries[f.path].blob for f in missing}
-        for path, (outcome, size) in scan_blobs(
-            root, missing, blob_of, target=target, jobs=options.jobs
-        ).items():
-            # a blob never changes: its outcome is kept whatever it is ("too large" included)
-            blobs.store(
-                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-            )
-            found[path] = outcome
-        # saved by the caller once its walk is done (history, diff): a walk of two hundred
-        # commits would otherwise rewrite the whole blob cache two hundred times
-        for file in missing:
-            if file.path not in found:
-                found[file.path] = unreadable_outcome(file.path, "git could not give this blob")
-        tree = cls(options, root, target, store, discovery, files, badly_named, _Outcomes(files, found, hits))
+        if previous is not None and files is previous.files and changes is not None:
+            # the same files: only those the commit changed are looked at
+            found = dict(kept)
+            todo = sorted(path for path, _ in changes if path in found)
+            changed: set[str] | None = set(todo)
+        else:
+            found, todo, changed = {}, [f.path for f in files], None
+        hits = len(found) - len(todo) if changed is not None else 0
+        hits += _outcomes_of(root, store, target, options.jobs, todo, entries, previous, found)
+        if changed is not None:
+            assert previous is not None
+            output: Any = _Outcomes.after(previous, files, found, changed, hits)
+        else:
+            output = _Outcomes(files, found, hits)
+        tree = cls(options, root, target, store, discovery, files, badly_named, output)
+        if previous is not None and files is previous.files and badly_named is previous.badly_named:
+            tree._all_files = (
+                tree.version,
+                previous.all_files,
+            )  # the same list: what keeps per-file state knows it
         tree.commit_shape = shape
         tree.commit = commit
         tree.entries = entries
         tree.blob_outcomes = found
+        tree.changed_files = changed
+        tree.parsed_paths = output.parsed_paths
         return tree
 
     # ---- what it holds -------------------------------------------------------------------------
@@ -497,42 +501,210 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
 class _Outcomes:
     """Outcomes already in the cache's form (a commit's blobs), shaped as the scanner's output."""
 
-    def __init__(self, files: list[SourceFile], found: dict[str, CachedOutcome], hits: int) -> None:
+    def __init__(
+        self,
+        files: list[SourceFile],
+        found: dict[str, CachedOutcome],
+        hits: int,
+        *,
+        carried: tuple[dict[str, bytes], dict[str, bytes], list[SyntaxIssue], list[UnreadableFile], list[str]]
+        | None = None,
+    ) -> None:
         from archguard.adapters.parsing.lazy_facts import LazyFacts
 
         self._found = found
-        self.outcome_digests = {path: o.outcome_digest for path, o in found.items()}
-        self.content_hashes = {path: o.content_hash for path, o in found.items()}
-        self.syntax_errors = [o.syntax_error for o in found.values() if o.syntax_error is not None]
-        self.unreadable = [o.unreadable for o in found.values() if o.unreadable is not None]
+        if carried is not None:
+            (
+                self.outcome_digests,
+                self.content_hashes,
+                self.syntax_errors,
+                self.unreadable,
+                self.parsed_paths,
+            ) = carried
+        else:
+            self.outcome_digests = {path: o.outcome_digest for path, o in found.items()}
+            self.content_hashes = {path: o.content_hash for path, o in found.items()}
+            self.syntax_errors = [o.syntax_error for o in found.values() if o.syntax_error is not None]
+            self.unreadable = [o.unreadable for o in found.values() if o.unreadable is not None]
+            self.parsed_paths = [f.path for f in files if found[f.path].parsed]
         self.cache_hits = hits
         # a function of ``found`` alone, not a method: the facts must not point back at this
         # object (a reference cycle, which the command line's run, its collector off, never frees:
         # a walk through history would keep every commit's decoded facts)
-        self.facts = LazyFacts([f.path for f in files if found[f.path].parsed], _facts_in(found))
+        self.facts = LazyFacts(self.parsed_paths, _facts_in(found))
+
+    @classmethod
+    def after(
+        cls,
+        previous: Tree,
+        files: list[SourceFile],
+        found: dict[str, CachedOutcome],
+        changed: set[str],
+        hits: int,
+    ) -> _Outcomes:
+        """The outcomes of a commit with the files of ``previous``'s, only ``changed`` differing:
+        ``previous``'s, patched (no walk over every file)."""
+        digests, hashes = dict(previous.digests), dict(previous.content_hashes)
+        syntax = [issue for path, issue in previous.syntax.items() if path not in changed]
+        unreadable = [u for path, u in previous.unreadable.items() if path not in changed]
+        flipped = False
+        for path in changed:
+            outcome = found[path]
+            digests[path], hashes[path] = outcome.outcome_digest, outcome.content_hash
+            if outcome.syntax_error is not None:
+                syntax.append(outcome.syntax_error)
+            if outcome.unreadable is not None:
+                unreadable.append(outcome.unreadable)
+            flipped = flipped or (outcome.parsed != previous.blob_outcomes[path].parsed)
+        parsed = [f.path for f in files if found[f.path].parsed] if flipped else previous.parsed_paths
+        return cls(files, found, hits, carried=(digests, hashes, syntax, unreadable, parsed))
 
 
 def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
     def facts_of(path: str) -> FileFacts | None:
-        facts: FileFacts | None = found[path].outcome().facts
+        # not kept in the outcome, which the next commits share: in this tree's facts only
+        facts: FileFacts | None = found[path].outcome_unkept().facts
         return facts
 
     return facts_of
 
 
-def _commit_entries(root: Path, commit: str, previous: Tree | None) -> dict[str, TreeEntry]:
-    """path -> entry of every file of ``commit`` under ROOT: the commit before's patched with
-    what changed (one ``git diff-tree``), else the whole tree listed (``git ls-tree``)."""
-    from archguard.adapters.project_files.git_objects import changed_entries, commit_tree
+def parse_ahead(
+    options: Options, store: Store, target: tuple[int, int], wanted: Iterable[tuple[str, str]]
+) -> int:
+    """Parse every (path, blob id) of ``wanted`` that neither the blob cache nor the working tree's
+    facts cache knows, all in one go (history reads the new blobs of the commits it will walk
+    before it walks them: one read, every worker busy, instead of a read per commit); the outcomes
+    go into the blob cache, where :meth:`Tree.at_commit` finds them. Returns how many were parsed."""
+    from archguard.adapters.parsing.in_memory import scan_blobs
 
-    changes = (
-        changed_entries(root, previous.commit, commit)
-        if previous is not None and previous.commit is not None
-        else None
+    root = options.root.resolve()
+    blobs = store.blob_facts(target)
+    working = store.facts(target)
+    rounds: list[dict[str, str]] = []  # path -> blob, a path once per round (scan_blobs' shape)
+    for path, blob in dict.fromkeys(wanted):
+        blob_hash = bytes.fromhex(blob)
+        if blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash):
+            continue
+        free = next((r for r in rounds if path not in r), None)
+        if free is None:
+            free = {}
+            rounds.append(free)
+        free[path] = blob
+    parsed = 0
+    for blob_of in rounds:
+        named = [SourceFile(path, path, True, False) for path in blob_of]
+        for path, (outcome, size) in scan_blobs(
+            root, named, blob_of, target=target, jobs=options.jobs
+        ).items():
+            blobs.store(
+                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+            )
+            parsed += 1
+    return parsed
+
+
+def _outcomes_of(
+    root: Path,
+    store: Store,
+    target: tuple[int, int],
+    jobs: int | None,
+    paths: list[str],
+    entries: Mapping[str, TreeEntry],
+    previous: Tree | None,
+    found: dict[str, CachedOutcome],
+) -> int:
+    """Put the outcome of each of ``paths`` (files of a commit) into ``found``: the commit
+    before's where the blob at the path is the same, else the blob cache's, else the working
+    tree's facts cache's (by path and blob id), else the blob read and parsed (kept in the blob
+    cache, saved by the caller once its walk is done). Returns how many were known already."""
+    from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
+
+    blobs = store.blob_facts(target)
+    working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
+    kept = previous.blob_outcomes if previous is not None else {}
+    before = previous.entries if previous is not None else {}
+    missing: list[str] = []
+    hits = 0
+    for path in paths:
+        entry = entries[path]
+        if before.get(path) == entry and path in kept:
+            found[path] = kept[path]  # the same blob at the same path as the commit before
+            hits += 1
+            continue
+        blob_hash = bytes.fromhex(entry.blob)
+        cached = blobs.find_by_hash(f"{entry.blob}:{path}", blob_hash) or working.find_by_hash(
+            path, blob_hash
+        )
+        if cached is not None:
+            found[path] = cached
+            hits += 1
+        else:
+            missing.append(path)
+    if not missing:
+        return hits
+    blob_of = {path: entries[path].blob for path in missing}
+    named = [
+        SourceFile(path, path, True, False) for path in missing
+    ]  # what a blob parses to depends on its path only
+    for path, (outcome, size) in scan_blobs(root, named, blob_of, target=target, jobs=jobs).items():
+        # a blob never changes: its outcome is kept whatever it is ("too large" included)
+        blobs.store(
+            f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+        )
+        found[path] = outcome
+    for path in missing:
+        if path not in found:
+            found[path] = unreadable_outcome(path, "git could not give this blob")
+    return hits
+
+
+def _discovery_after(
+    root: Path,
+    options: Options,
+    previous: Tree | None,
+    changes: list[tuple[str, TreeEntry | None]] | None,
+    entries: Mapping[str, TreeEntry],
+) -> tuple[Discovery, int] | None:
+    """(discovery, its shape) of a commit from the commit before's, when what came or went
+    provably changes nothing but those files (``discovery.after_commit``): most commits change
+    no path at all, many add a file or two; None: discover the commit anew."""
+    if previous is None or changes is None or previous.commit_shape is None:
+        return None
+    before = previous.entries
+    added = [path for path, entry in changes if entry is not None and path not in before]
+    removed = [path for path, entry in changes if entry is None and path in before]
+    if any(
+        entry is not None and path in before and before[path].mode != entry.mode for path, entry in changes
+    ):
+        return None  # a file became a link (or the other way): discovery lists such files apart
+    if not added and not removed:
+        return previous.discovery, previous.commit_shape
+    modules = {f.module for f in previous.discovery.files} if any(p.endswith(".py") for p in added) else set()
+    discovery = after_commit(
+        root,
+        previous.discovery,
+        added=added,
+        removed=removed,
+        is_file=entries.__contains__,
+        modules=modules,
+        packages=options.packages or None,
+        excludes=options.excludes,
     )
-    if changes is None:
+    if discovery is None:
+        return None
+    return discovery, hash((previous.commit_shape, tuple(sorted(added)), tuple(sorted(removed))))
+
+
+def _commit_entries(
+    root: Path, commit: str, previous: Tree | None, changes: list[tuple[str, TreeEntry | None]] | None
+) -> dict[str, TreeEntry]:
+    """path -> entry of every file of ``commit`` under ROOT: the commit before's patched with
+    ``changes`` (what differs from it), else the whole tree listed (``git ls-tree``)."""
+    from archguard.adapters.project_files.git_objects import commit_tree
+
+    if changes is None or previous is None:
         return dict(sorted((e.path, e) for e in commit_tree(root, commit)))
-    assert previous is not None
     entries = dict(previous.entries)
     for path, entry in changes:
         if entry is None:
@@ -553,4 +725,4 @@ def relative_path(root: Path, path: str | Path) -> str:
     return Path(os.path.normpath(full)).relative_to(root).as_posix()
 
 
-__all__ = ["FactsView", "Tree", "relative_path", "scan_files"]
+__all__ = ["FactsView", "Tree", "parse_ahead", "relative_path", "scan_files"]

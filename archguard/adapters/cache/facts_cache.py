@@ -421,6 +421,11 @@ class CachedOutcome:
             self._decoded = _OUTCOME.decode(self.plain)
         return self._decoded
 
+    def outcome_unkept(self) -> ParseOutcome:
+        """Decoded for the caller, not kept here (a blob's outcome serves every commit of a walk
+        through history: what each commit decodes is that commit's tree's to keep)."""
+        return self._decoded if self._decoded is not None else _OUTCOME.decode(self.plain)
+
 
 def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
     """``outcome`` in the cache's form. Parser workers call this, in parallel, and send the parent

@@ -113,6 +113,6 @@ def _scan(
     output = scan_files(folder, files, target=target, cache=FactsCache(None), jobs=jobs)
     found = {}
     for file in files:
-        encoded = encode_outcome(output.outcomes[file.path])
+        encoded = output.cached_form(file.path)
         found[file.path] = (encoded.plain, encoded.outcome_digest)
     return found

@@ -32,7 +32,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from archguard.adapters import gc_policy
-from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp
+from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp, encode_outcome
 from archguard.adapters.parsing import ruff_verdicts
 from archguard.adapters.parsing.lazy_facts import LazyFacts
 from archguard.adapters.parsing.parse_file import (
@@ -85,6 +85,12 @@ class ScanOutput:
         """Every outcome is in the cache: results derived from them can be cached too. False when a
         file could not be read, crashed the parser, or was judged without ruff."""
         return len(self.outcome_digests) == len(self._results)
+
+    def cached_form(self, path: str) -> CachedOutcome:
+        """The outcome of ``path`` in the cache's form, without decoding what the workers sent
+        in that form already (``in_memory``: a commit's ten thousand blobs)."""
+        result = self._results[path]
+        return result if isinstance(result, CachedOutcome) else encode_outcome(result)
 
     @cached_property
     def outcomes(self) -> dict[str, ParseOutcome]:

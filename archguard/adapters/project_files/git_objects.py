@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
-BATCH_BYTES = 16_000_000  # blobs read by one ``cat-file --batch`` at most (see blob_batches)
+BATCH_BYTES = 4_000_000  # blobs read by one ``cat-file --batch`` at most (see blob_batches): the output and its slices are in memory together
 _REVISION = re.compile(r"[A-Za-z0-9_./^~@{}:+-]+")
 _ENTRY = re.compile(rb"(\d+) (\w+) ([0-9a-f]+)\t(.*)", re.DOTALL)
 
@@ -57,22 +57,50 @@ def changed_entries(root: Path, old: str, new: str) -> list[tuple[str, TreeEntry
     """What differs under ROOT between commits ``old`` and ``new``: (path, its entry in ``new``, or
     None when ``new`` has no file there), by one ``git diff-tree`` (a walk through history lists a
     commit's changes, not its ten thousand files). None: git could not say (list the whole tree)."""
+    return changes_between(root, [(old, new)])[0]
+
+
+def changes_between(
+    root: Path, pairs: Sequence[tuple[str, str]]
+) -> list[list[tuple[str, TreeEntry | None]] | None]:
+    """:func:`changed_entries` of each (old, new) pair of commit ids, by one ``git diff-tree
+    --stdin`` for them all (a walk through two hundred commits asks git once, not two hundred
+    times). None for a pair git could not answer."""
+    if not pairs:
+        return []
+    lines = "".join(f"{new} {old}\n" for old, new in pairs).encode("ascii")
     completed = run_git(
-        root, ["diff-tree", "-r", "-z", "--no-renames", "--relative", "--end-of-options", old, new]
+        root,
+        ["diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames", "--relative"],
+        stdin=lines,
     )
     if completed is None or completed.returncode != 0:
-        return None
+        return [None] * len(pairs)
+    answers: list[tuple[str, list[tuple[str, TreeEntry | None]]]] = []  # (commit, its changes), in order
+    changes: list[tuple[str, TreeEntry | None]] | None = None
     fields = completed.stdout.split(b"\0")
-    changes: list[tuple[str, TreeEntry | None]] = []
-    for at in range(0, len(fields) - 1, 2):
-        header, path = fields[at].split(b" "), os.fsdecode(fields[at + 1])
-        if len(header) != 5 or not header[0].startswith(b":"):
-            return None
-        mode, blob = header[1].decode("ascii"), header[3].decode("ascii")
-        # a deletion, or what ``ls-tree`` lists as no blob (a submodule: mode 160000; a folder)
-        gone = mode == "000000" or mode in ("160000", "040000")
-        changes.append((path, None if gone else TreeEntry(path, mode, blob)))
-    return changes
+    at = 0
+    while at < len(fields):
+        field = fields[at]
+        if field.startswith(b":"):  # an entry, then its path
+            header = field.split(b" ")
+            if changes is None or at + 1 >= len(fields) or len(header) != 5:
+                return [None] * len(pairs)
+            path = os.fsdecode(fields[at + 1])
+            mode, blob = header[1].decode("ascii"), header[3].decode("ascii")
+            # a deletion, or what ``ls-tree`` lists as no blob (a submodule: mode 160000; a folder)
+            gone = mode == "000000" or mode in ("160000", "040000")
+            changes.append((path, None if gone else TreeEntry(path, mode, blob)))
+            at += 2
+            continue
+        commit = field.strip().decode("ascii", "replace")
+        if commit:  # the commit id each answer starts with (--always: also when nothing differs)
+            changes = []
+            answers.append((commit, changes))
+        at += 1
+    if [commit for commit, _ in answers] != [new for _, new in pairs]:
+        return [None] * len(pairs)  # not one answer per pair, in order: ask one pair at a time
+    return [found for _, found in answers]
 
 
 def blob_sizes(root: Path, blobs: Iterable[str]) -> dict[str, int]:

@@ -71,6 +71,15 @@ class ModuleStructure:
         self._module_edges: frozenset[Edge] = frozenset()
         self.cycles: list[Cycle] = []
         self.shims: list[Shim] = []
+        # what the last update was given (its files list, the edge rule and path -> file of those
+        # files, the digests), to tell a tree with the same files at once
+        self._given: Sequence[SourceFile] | None = None
+        self._given_before: Sequence[SourceFile] | None = None
+        self._rule: EdgeRule | None = None
+        self._current: dict[str, SourceFile] = {}
+        self._digests: dict[str, bytes] = {}
+        self._undigested: set[str] = set()  # files without a digest: read again every time
+        self._shim_paths: set[str] = set()  # files that may be shims (their own file says so)
         self.decoded = 0  # files whose facts the last update read (for tests and benchmarks)
 
     def update(
@@ -82,23 +91,34 @@ class ModuleStructure:
     ) -> None:
         """The structure of the tree of ``files`` (their ``facts``, looked up only for files whose
         outcome ``digests`` changed; a file without a digest is always read again)."""
-        rule = EdgeRule.of(files)
-        came_or_went = rule.modules ^ self._modules
-        self._modules = rule.modules
-        self._files = list(files)
-        current = {f.path: f for f in self._files}
-        todo: dict[str, SourceFile | None] = dict.fromkeys(
-            (p for p in self._shares if p not in current), None
-        )
-        for file in self._files:
-            share = self._shares.get(file.path)
-            key = _key(file, digests)
-            if share is None or share.key != key or key[-1] is None:
-                todo[file.path] = file
-        for name in came_or_went:
-            for path in self._by_name.get(name, ()):
-                if path not in todo:
-                    todo[path] = current[path]
+        if files is self._given and self._rule is not None:
+            # the same files as last time (a commit with no file come or gone): only those whose
+            # outcome changed are looked at, found by comparing the digests (no walk over files)
+            rule, current = self._rule, self._current
+            came_or_went: frozenset[str] = frozenset()
+            changed = {path for path, _ in digests.items() - self._digests.items()}
+            changed.update(self._digests.keys() - digests.keys())
+            todo: dict[str, SourceFile | None] = {
+                p: current[p] for p in changed | self._undigested if p in current
+            }
+        else:
+            rule = EdgeRule.of(files)
+            came_or_went = rule.modules ^ self._modules
+            self._modules = rule.modules
+            self._files = list(files)
+            current = {f.path: f for f in self._files}
+            todo = dict.fromkeys((p for p in self._shares if p not in current), None)
+            for file in self._files:
+                share = self._shares.get(file.path)
+                key = _key(file, digests)
+                if share is None or share.key != key or key[-1] is None:
+                    todo[file.path] = file
+            for name in came_or_went:
+                for path in self._by_name.get(name, ()):
+                    if path not in todo:
+                        todo[path] = current[path]
+            self._undigested = {f.path for f in self._files if f.path not in digests}
+        self._given, self._rule, self._current, self._digests = files, rule, current, dict(digests)
         self.decoded = 0
         for path, now in todo.items():
             before = self._shares.pop(path, None)
@@ -107,11 +127,20 @@ class ModuleStructure:
             if now is None:
                 for name in before.names if before is not None else ():
                     self._by_name[name].discard(path)
+                self._shim_paths.discard(path)
             else:
                 share = self._share(now, facts, digests, rule, before)
                 self._shares[path] = share
                 self._count(path, share, +1)
-        packaged = frozenset(f.module for f in self._files if not f.loose)
+                if share.shim:
+                    self._shim_paths.add(path)
+                else:
+                    self._shim_paths.discard(path)
+        if not came_or_went and files is self._given_before:
+            packaged = self._packaged  # the same files: the same modules of packages
+        else:
+            packaged = frozenset(f.module for f in self._files if not f.loose)
+        self._given_before = files
         if self._edges_changed or packaged != self._packaged:
             self._packaged = packaged
             self._module_edges = frozenset(
@@ -207,9 +236,9 @@ class ModuleStructure:
     def _find_shims(self, table: SymbolTable, facts: Mapping[str, FileFacts]) -> list[Shim]:
         """:func:`find_shims` over the files that may be shims."""
         shims = []
-        for file in self._files:
-            share = self._shares.get(file.path)
-            if share is None or not share.shim or table.file_of(file.module) != file:
+        for path in self._shim_paths:
+            file = self._current[path]
+            if table.file_of(file.module) != file:
                 continue
             importers = self._importers.get(file.module)
             reexports = shim_reexports(table, file.module, imported=bool(importers))
