@@ -1,5 +1,6 @@
 """``history --config-at-commit``: each commit judged by its own rules: its ``[tool.archguard]``,
-``contracts/``, import-linter configuration and baseline, read from git's objects.
+``contracts/``, import-linter configuration and baseline, and its violations counted by its own
+``CODEOWNERS``, read from git's objects.
 
 The commit's configuration files are written into a private temporary folder (they are small;
 the tree's code never is) and the options are resolved there as ``check`` would resolve them in a
@@ -18,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from archguard.adapters import git_history
+from archguard.adapters.project_files.codeowners_file import LOCATIONS as CODEOWNERS_LOCATIONS
 from archguard.adapters.project_files.git_objects import read_blobs
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.app.options import Options, resolve
 from archguard.domain.errors import ConfigError
 
 # What a checkout's configuration is made of (the contracts folder and files named by
-# [tool.archguard] are added as the commit's pyproject.toml names them).
-CONFIG_FILES = ("pyproject.toml", "setup.cfg", ".importlinter", "contracts")
+# [tool.archguard] are added as the commit's pyproject.toml names them), and who owned what then.
+CONFIG_FILES = ("pyproject.toml", "setup.cfg", ".importlinter", "contracts", *CODEOWNERS_LOCATIONS)
 _NAMED = ("contracts", "importlinter_config", "baseline")
 
 

@@ -540,7 +540,8 @@ class Engine:
         if self.options.golden_only:  # after the baseline, so --update-baseline still sees every finding
             violations = [v for v in violations if is_golden(v)]
             contracts_run = [c.contract for c in golden_path or ()]
-        codeowners, owner_notices = read_codeowners(self.root)
+        # a commit judged by its own configuration (history --config-at-commit) has its own owners too
+        codeowners, owner_notices = read_codeowners(self.options.config_root or self.root)
         result = CheckResult(
             scan=scan,
             violations=violations,

@@ -275,9 +275,10 @@ def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes
             except OSError:
                 baseline = b"unreadable"
         rules = (repr(list(engine.concepts)), repr(list(engine.interfaces)), identity, baseline)
-    # each row's by_owner comes from today's CODEOWNERS, whichever rules judged the commit
+    # each row's by_owner comes from today's CODEOWNERS, or with the commit's own rules its own
+    owners: Any = "each commit's own" if config_at_commit else codeowners_identity(engine.root)
     return keys.history_rows(
-        (rules, codeowners_identity(engine.root)),
+        (rules, owners),
         engine.libraries,
         (
             tuple(options.packages),

@@ -502,7 +502,11 @@ def test_cached_history_rows_follow_an_edited_codeowners(tmp_path: Path) -> None
     root = tmp_path / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    commit(root, "base", {**BASE, "CODEOWNERS": "/app/ @org/old\n", "app/ok.py": "from app.core.manager import Manager\n"})
+    commit(
+        root,
+        "base",
+        {**BASE, "CODEOWNERS": "/app/ @org/old\n", "app/ok.py": "from app.core.manager import Manager\n"},
+    )
     commit(root, "a second way", {"app/user.py": "from app.core.compat import Manager\n"})
     cache = tmp_path / "cache"
     out = tmp_path / "out"
@@ -559,4 +563,39 @@ def test_history_and_diff_see_every_member_of_a_workspace(tmp_path: Path) -> Non
     diffed = run_cli("diff", root, "--base", first, "--head", second, "--format", "json", "--no-cache")
     assert diffed.returncode == 1, diffed.stderr
     new = {(v["path"], v["code"]) for v in json.loads(diffed.stdout)["new_violations"]}
-    assert {("libs/api/src/suite_api/client.py", "AG601"), ("libs/core/src/suite_core/old.py", "AG201")} <= new
+    assert {
+        ("libs/api/src/suite_api/client.py", "AG601"),
+        ("libs/core/src/suite_core/old.py", "AG201"),
+    } <= new
+
+
+def test_config_at_commit_counts_each_commits_violations_by_its_own_codeowners(tmp_path: Path) -> None:
+    """With --config-at-commit each row's owners are those of the commit's own CODEOWNERS (a team
+    that owned the code then, none where the commit had no CODEOWNERS); without it, today's, for
+    every row. Cached rows keep the same answer."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base", {**BASE, "app/ok.py": "from app.core.manager import Manager\n"})
+    commit(
+        root,
+        "a second way, owned",
+        {"app/user.py": "from app.core.compat import Manager\n", ".github/CODEOWNERS": "/app/ @org/then\n"},
+    )
+    commit(
+        root,
+        "another, owners moved",
+        {"app/more.py": "from app.core.compat import Manager\n", ".github/CODEOWNERS": "/app/ @org/now\n"},
+    )
+    cache = tmp_path / "cache"
+    for attempt in ("cold", "cached"):
+        own = run_cli("history", root, "--json", "-", "--cache-dir", cache, "-q", "--config-at-commit")
+        assert own.returncode == 0, own.stderr
+        rows = json.loads(own.stdout)["commits"]
+        assert [r["by_owner"] for r in rows] == [{}, {"@org/then": 1}, {"@org/now": 2}], attempt
+        today = run_cli("history", root, "--json", "-", "--cache-dir", cache, "-q")
+        assert [r["by_owner"] for r in json.loads(today.stdout)["commits"]] == [
+            {},
+            {"@org/now": 1},
+            {"@org/now": 2},
+        ]
