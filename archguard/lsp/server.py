@@ -126,10 +126,10 @@ class ArchguardServer(LanguageServer):
         (the editor would otherwise keep showing what no session answers for any more)."""
         if self.sessions.pop(root, None) is None:
             return
-        for (where, _), uri in list(self._uris.items()):
+        for (where, path), uri in list(self._uris.items()):
             if where != root:
                 continue
-            del self._uris[(where, _)]
+            del self._uris[(where, path)]
             if self.shown.pop(uri, None) is not None and not self.pulls:
                 self.text_document_publish_diagnostics(
                     types.PublishDiagnosticsParams(uri=uri, diagnostics=[])

@@ -14,6 +14,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from tests.functional.test_history import WORKSPACE as HISTORY_WORKSPACE
 from tests.helpers import run_cli, write_tree
 from tests.lsp_client import PULL, served, workspace_folder
 
@@ -397,15 +398,11 @@ async def test_interface_contract_findings_are_checks_own_and_the_quick_fix_uses
         await editor.diagnostics("app/shop.py", lambda d: codes(d) == [])
 
 
+# test_history's uv workspace of src/ members, with a member file that imports an undeclared member
+# and a name that does not exist
 WORKSPACE = {
-    "pyproject.toml": '[project]\nname = "suite"\n[tool.uv.workspace]\nmembers = ["libs/*"]\n',
-    "libs/core/pyproject.toml": '[project]\nname = "suite-core"\ndependencies = []\n',
-    "libs/core/src/suite_core/__init__.py": "def post():\n    pass\n",
-    "libs/api/pyproject.toml": '[project]\nname = "suite-api"\ndependencies = ["suite-core"]\n',
-    "libs/api/src/suite_api/__init__.py": "from suite_core import post\n",
+    **HISTORY_WORKSPACE,
     "libs/api/src/suite_api/client.py": "from suite_net import connect\nfrom suite_core import gone\n",
-    "libs/net/pyproject.toml": '[project]\nname = "suite-net"\ndependencies = []\n',
-    "libs/net/src/suite_net/__init__.py": "def connect():\n    pass\n",
 }
 
 
