@@ -163,7 +163,7 @@ def load_config(path: Path, *, root: Path) -> ImportLinterConfig:
     )
 
     compat = _compat()
-    display = _display_path(path, root)
+    display = display_path(path, root)
     compat.require_supported()
     compat.configure()
     try:
@@ -395,7 +395,8 @@ def _section_name(path: Path, options: Mapping[str, Any], index: int) -> str:
     return f"importlinter:contract:{options.get('id', index)}"
 
 
-def _display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path) -> str:
+    """``path`` as findings and messages name it: relative to ROOT where it is inside."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -19,7 +19,11 @@ from typing import Any
 
 from archguard.adapters.cache.entries import IMPORTLINTER_IDENTITY
 from archguard.adapters.cache.store import DiskStore
-from archguard.adapters.importlinter_bridge.importlinter_runner import ImportLinterConfig, load_config
+from archguard.adapters.importlinter_bridge.importlinter_runner import (
+    ImportLinterConfig,
+    display_path,
+    load_config,
+)
 from archguard.adapters.project_files.safe_io import read_regular
 
 
@@ -39,6 +43,12 @@ class LazyConfig:
         if self._loaded is None:
             self._loaded = load_config(self.path, root=self._root)
         return self._loaded
+
+    @property
+    def display_path(self) -> str:
+        """The file's path as findings name it, known without loading it (a check whose
+        import-linter findings stand, an edit of a function body, names the file all the same)."""
+        return self._loaded.display_path if self._loaded is not None else display_path(self.path, self._root)
 
     def cache_identity(self) -> tuple[str, bytes] | None:
         if self._loaded is None and self._store.enabled:
