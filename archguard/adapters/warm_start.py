@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from archguard.adapters.cache.cache_location import run_cache_dir, tracked_in_listing
 from archguard.adapters.cache.codec import Codec
 from archguard.adapters.cache.entries import Entry
-from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, held_in
 from archguard.adapters.cache.store import DiskStore
 from archguard.adapters.discovery import MODULE_SUFFIXES, Discovery, exists_as_non_folder, probes_hold
 from archguard.adapters.parsing.lazy_facts import LazyFacts
@@ -74,6 +74,9 @@ class Known(NamedTuple):
     parsed: bool
     syntax_error: tuple | None  # plain SyntaxIssue
     unreadable: tuple | None  # plain UnreadableFile
+    # which kinds of dynamic fact the facts may hold (``CachedOutcome.holding``): the whole-run
+    # "written from elsewhere" step asks it of every file, and is answered without the facts cache
+    holding: int
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class WarmStart:
                 path in parsed,
                 None if issue is None else _SYNTAX.encode(issue),
                 None if gone is None else _UNREADABLE.encode(gone),
+                output.cached_form(path).holding() if path in parsed else 0,
             )
         present = {
             path: exists_as_non_folder(os.path.join(self.root, path)) for path in self._not_vouched({}, {})
@@ -357,10 +361,24 @@ class WarmOutcomes:
         facts cache has them (``CachedOutcome.may_hold``); a superset."""
         known = self._known.get(path)
         if known is None:
-            holding = getattr(self._scanned.facts, "paths_holding", None) if self._scanned else None
-            return holding is None or path in holding(word.decode())
+            assert self._scanned is not None
+            return self._scanned.may_hold(path, word)
+        told = held_in(known.holding, word)  # from the record: no facts-cache entry read
+        if told is not None:
+            return told
         cached = self._facts_cache.outcome(path, known.content)
         return cached is None or cached.may_hold(word)
+
+    def cached_form(self, path: str) -> CachedOutcome:
+        """The outcome of a file this run scanned, in the cache's form (``ScanOutput.cached_form``);
+        a vouched file's from the facts cache."""
+        known = self._known.get(path)
+        if known is None:
+            assert self._scanned is not None
+            return self._scanned.cached_form(path)
+        found = self._facts_cache.outcome(path, known.content)
+        assert found is not None, path
+        return found
 
     def _facts_of(self, path: str) -> FileFacts | None:
         known = self._known.get(path)

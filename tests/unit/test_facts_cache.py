@@ -127,13 +127,19 @@ def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
-@pytest.mark.parametrize("damage", ["flip_payload_byte", "truncate", "empty", "garbage_header"])
+@pytest.mark.parametrize("damage", ["flip_payload_byte", "flip_index_byte", "truncate", "empty", "garbage_header"])
 def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
     cache_file = filled(tmp_path).file
     assert cache_file is not None
     data = bytearray(cache_file.read_bytes())
+    # each entry's bytes are checked on their own (against the signed index): damage there costs
+    # that entry only; damage to the head or the index costs the whole file
+    lost = set(OUTCOMES)
     if damage == "flip_payload_byte":
-        data[-20] ^= 0xFF
+        data[-20] ^= 0xFF  # in the last entry's bytes
+        lost = {"app/blob.py"}
+    elif damage == "flip_index_byte":
+        data[60] ^= 0xFF
     elif damage == "truncate":
         data = data[: len(data) // 2]
     elif damage == "empty":
@@ -143,11 +149,15 @@ def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> No
     cache_file.write_bytes(bytes(data))
 
     damaged = FactsCache(tmp_path, target=(3, 12))
-    assert outcome_of(damaged.find("app/a.py", 100, OLD_MTIME)) is None
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        found = outcome_of(damaged.find(path, 100 + i, OLD_MTIME))
+        assert found == (None if path in lost else outcome), path
+    damaged.store("app/blob.py", 102, OLD_MTIME, content_hash(b"app/blob.py"), OUTCOMES["app/blob.py"])
     damaged.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), OUTCOMES["app/a.py"])
     damaged.save()
     rebuilt = FactsCache(tmp_path, target=(3, 12))
     assert outcome_of(rebuilt.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
+    assert outcome_of(rebuilt.find("app/blob.py", 102, OLD_MTIME)) == OUTCOMES["app/blob.py"]
 
 
 def test_concurrent_writers_never_leave_a_half_written_file(tmp_path: Path) -> None:
@@ -226,3 +236,107 @@ def test_a_kind_of_dynamic_fact_is_told_from_the_encoded_facts_without_a_miss() 
             held[name, kind.value] = told
     assert held["writer", "attributes"] and held["registers", "registers"]
     assert not held["plain", "attributes"] and not held["plain", "registers"]
+
+
+def _changed_outcome() -> ParseOutcome:
+    return ParseOutcome(facts=sample_facts(7, imports=1))
+
+
+def test_a_run_that_changes_a_few_entries_writes_only_what_changed(tmp_path: Path) -> None:
+    """One file edited in a large tree: the base file stays as it is, the delta beside it holds the
+    new entry (and the removal of a file gone); the next run reads both as one cache."""
+    base = filled(tmp_path)
+    assert base.file is not None and base.delta_file is not None
+    written = base.file.read_bytes()
+    second = FactsCache(tmp_path, target=(3, 12))
+    assert second.find("app/broken.py", 101, OLD_MTIME) is not None  # seen; app/blob.py is not: gone
+    second.store("app/a.py", 200, OLD_MTIME, content_hash(b"edited"), _changed_outcome())
+    second.save()
+    assert base.file.read_bytes() == written
+    assert 0 < base.delta_file.stat().st_size < len(written)
+    third = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(third.find("app/a.py", 200, OLD_MTIME)) == _changed_outcome()
+    assert outcome_of(third.find("app/a.py", 100, OLD_MTIME)) is None
+    assert outcome_of(third.find("app/broken.py", 101, OLD_MTIME)) == OUTCOMES["app/broken.py"]
+    assert third.known_hash("app/blob.py") is None
+    # and a run after it carries the delta's entries on, though it changes nothing else of them
+    third.store("app/new.py", 5, OLD_MTIME, content_hash(b"new"), OUTCOMES["app/a.py"])
+    third.save()
+    fourth = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(fourth.find("app/a.py", 200, OLD_MTIME)) == _changed_outcome()
+    assert outcome_of(fourth.find("app/new.py", 5, OLD_MTIME)) == OUTCOMES["app/a.py"]
+    assert fourth.known_hash("app/blob.py") is None
+    assert base.file.read_bytes() == written
+
+
+def test_a_large_delta_is_folded_into_a_new_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = filled(tmp_path)
+    assert base.file is not None and base.delta_file is not None
+    monkeypatch.setattr(facts_cache, "_DELTA_MIN_BYTES", 0)  # any delta outgrows this small base
+    grown = FactsCache(tmp_path, target=(3, 12))
+    grown.keep(OUTCOMES)
+    for i in range(20):
+        grown.store(f"app/m{i}.py", i, OLD_MTIME, content_hash(b"%d" % i), ParseOutcome(facts=sample_facts(i)))
+    grown.save()
+    assert not base.delta_file.exists()
+    again = FactsCache(tmp_path, target=(3, 12))
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):  # copied over without being decoded
+        assert outcome_of(again.find(path, 100 + i, OLD_MTIME)) == outcome
+    assert outcome_of(again.find("app/m3.py", 3, OLD_MTIME)) == ParseOutcome(facts=sample_facts(3))
+
+
+def test_a_delta_of_another_base_is_never_applied(tmp_path: Path) -> None:
+    """A writer wrote a new base after this delta was written (or between writing its base and
+    removing the old delta): the delta's entries, and its references into the old base, are not
+    read against the new one."""
+    filled(tmp_path)
+    edit = FactsCache(tmp_path, target=(3, 12))
+    edit.keep(OUTCOMES)
+    edit.store("app/a.py", 200, OLD_MTIME, content_hash(b"edited"), _changed_outcome())
+    edit.save()
+    assert edit.delta_file is not None and edit.file is not None
+    old_delta = edit.delta_file.read_bytes()
+    filled(tmp_path / "other")  # another base, written by another run
+    (tmp_path / "other" / edit.file.name).replace(edit.file)
+    edit.delta_file.write_bytes(old_delta)
+    reader = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(reader.find("app/a.py", 100, OLD_MTIME)) == OUTCOMES["app/a.py"]
+    assert outcome_of(reader.find("app/a.py", 200, OLD_MTIME)) is None
+
+
+@pytest.mark.parametrize("damage", ["flip_byte", "other_key"])
+def test_a_damaged_or_foreign_delta_costs_only_what_it_held(
+    tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled(tmp_path)
+    edit = FactsCache(tmp_path, target=(3, 12))
+    edit.keep(OUTCOMES)
+    edit.store("app/a.py", 200, OLD_MTIME, content_hash(b"edited"), _changed_outcome())
+    edit.save()
+    assert edit.delta_file is not None
+    if damage == "flip_byte":
+        data = bytearray(edit.delta_file.read_bytes())
+        data[-5] ^= 0xFF
+        edit.delta_file.write_bytes(bytes(data))
+    else:  # written by another user: never read (marshal is not safe against crafted input)
+        monkeypatch.setenv("ARCHGUARD_CACHE_KEY", "someone else's key")
+        foreign = FactsCache(tmp_path / "foreign", target=(3, 12))
+        foreign.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), _changed_outcome())
+        foreign.save()
+        assert foreign.file is not None
+        filled(tmp_path / "foreign")
+        foreign.store("app/a.py", 300, OLD_MTIME, content_hash(b"forged"), _changed_outcome())
+        foreign.save()
+        monkeypatch.delenv("ARCHGUARD_CACHE_KEY")
+        edit.delta_file.write_bytes((tmp_path / "foreign" / edit.delta_file.name).read_bytes())
+    reader = FactsCache(tmp_path, target=(3, 12))
+    with pytest.warns(UserWarning) if damage == "other_key" else _no_warning():
+        assert outcome_of(reader.find("app/a.py", 200, OLD_MTIME)) is None
+    assert outcome_of(reader.find("app/a.py", 300, OLD_MTIME)) is None
+    assert outcome_of(reader.find("app/broken.py", 101, OLD_MTIME)) == OUTCOMES["app/broken.py"]
+
+
+def _no_warning():  # type: ignore[no-untyped-def]
+    import contextlib
+
+    return contextlib.nullcontext()

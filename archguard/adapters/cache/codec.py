@@ -123,7 +123,7 @@ def content_hash(data: bytes) -> bytes:
 
 # Envelope: identity (what is stored, fixed by the caller) | payload length (u64)
 # | keyed blake2b-128 of identity + payload (16) | payload (marshal).
-_SEAL = struct.Struct("<Q16s")
+SEAL_HEAD = struct.Struct("<Q16s")
 
 
 class UntrustedData(Exception):
@@ -142,17 +142,17 @@ def seal(identity: bytes, value: Any, key: bytes) -> bytes:
     """``value`` as bytes to write (atomically), signed with ``key`` (:mod:`cache_key`); raises
     ValueError for what marshal cannot store."""
     payload = marshal.dumps(value)
-    return identity + _SEAL.pack(len(payload), _mac(key, identity, payload)) + payload
+    return identity + SEAL_HEAD.pack(len(payload), _mac(key, identity, payload)) + payload
 
 
 def unseal(data: bytes, identity: bytes, key: bytes) -> Any:
     """The value :func:`seal` stored under ``identity`` and ``key``; None when ``data`` was stored
     under another identity (format, version, results key) or is truncated. Raises
     :class:`UntrustedData` when the identity matches but the MAC does not: the caller says so."""
-    head = len(identity) + _SEAL.size
+    head = len(identity) + SEAL_HEAD.size
     if len(data) < head or data[: len(identity)] != identity:
         return None
-    length, digest = _SEAL.unpack_from(data, len(identity))
+    length, digest = SEAL_HEAD.unpack_from(data, len(identity))
     payload = data[head:]
     if length != len(payload):
         return None

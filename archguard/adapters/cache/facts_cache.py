@@ -11,16 +11,27 @@ still changes the ctime, a symlink pointed elsewhere the inode); when the stat d
 reads the file and the entry still matches by content hash (a ``touch`` or a checkout of the same
 content costs a read, never a parse).
 
-On disk: one file per target version, ``facts-pyXY.bin`` (``blobs-pyXY.bin`` for the outcomes of
-files read from git's objects, which a walk through history keeps apart from the working tree's)::
+On disk, per target version: a base file, ``facts-pyXY.bin`` (``blobs-pyXY.bin`` for the outcomes
+of files read from git's objects, which a walk through history keeps apart from the working
+tree's), and a delta file beside it, ``facts-pyXY.delta.bin``::
 
-    magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
-    | schema digest (8) | then :func:`codec.seal`'s length, MAC and marshal payload
+    base:  magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
+           | schema digest (8) | base id (16) | then :func:`codec.seal`'s length, MAC and marshal
+           payload of the index: path -> (size, stamp, content hash, where the entry is, outcome
+           digest)
+           | the entries, each a marshal payload of its own
+    delta: the same head (magic ``AGFACTD``), sealed (base id, path -> entry or None: removed)
 
-written to a temp file and ``os.replace``d, so a concurrent reader sees the old or the new file,
-never half of one. Any mismatch (other version, truncated, corrupted) means "no cache": it is
-rebuilt, never trusted. A file whose MAC does not verify under this user's cache key
-(:mod:`cache_key`) was not written by this archguard here: it is ignored with a notice.
+A run reads the index only; an entry's bytes are read when it is first used and checked against
+the digest the signed index holds for them. A run that changed a few entries (one file edited in a
+tree of ten thousand) writes only the delta, which names the base it applies to; when the delta
+outgrows a sixteenth of the base, or most of the base is gone, the base is written anew with every
+entry (their bytes copied, none decoded) and the delta removed. Every file is written to a temp file
+and ``os.replace``d, so a concurrent reader sees the old or the new file, never half of one; a delta
+of another base than the one read (a writer wrote a new base since) is ignored. Any mismatch (other
+version, truncated, corrupted) means "no cache" for what it covers: it is rebuilt, never trusted. A
+file whose MAC does not verify under this user's cache key (:mod:`cache_key`) was not written by
+this archguard here: it is ignored with a notice.
 
 Entries are plain tuples (:mod:`codec` says why not pickle), and a hit is decoded only as far as
 it is used (:class:`CachedOutcome`): a warm run whose derived results are cached too never
@@ -30,6 +41,7 @@ invalidates the cache by itself when a domain class gains or loses a field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -38,11 +50,13 @@ import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from archguard.adapters import gc_policy
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
 from archguard.adapters.cache.codec import (
+    SEAL_HEAD,
     Codec,
     UntrustedData,
     content_hash,
@@ -84,8 +98,9 @@ from archguard.domain.facts import (
 # 11: module-level decorators are calls at import time (DynamicKind.CALLS); writes into
 # ``sys.modules[computed]`` are CALLER_NAMESPACE; reads of ``m.__dict__`` hand nothing on.
 EXTRACTOR_VERSION = 11
-# 6: entries signed with the per-user cache key; 7: content hashes are git blob ids
-FORMAT_VERSION = 7
+# 6: entries signed with the per-user cache key; 7: content hashes are git blob ids; 8: an index
+# read at once, entries read when used, a delta file of what changed since the base
+FORMAT_VERSION = 8
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 15)
@@ -94,9 +109,9 @@ DEFAULT_TARGET = (3, 15)
 RACY_WINDOW_NS = 2_000_000_000
 _NEVER_MATCHES = -1
 
-# path -> (size, FileStamp as a plain tuple or _NEVER_MATCHES, content hash, encoded outcome,
-#          outcome digest)
-_Entry = tuple[int, Any, bytes, tuple, bytes]
+# path -> (size, FileStamp as a plain tuple or _NEVER_MATCHES, content hash, the outcome in plain
+#          form or, as bytes, where the base file holds it (_REF), outcome digest)
+_Entry = tuple[int, Any, bytes, Any, bytes]
 
 
 class FileStamp(NamedTuple):
@@ -165,6 +180,10 @@ _OUTCOME = Codec(
     },
 )
 _FACTS_AT, _SYNTAX_ERROR_AT, _UNREADABLE_AT = map(_OUTCOME.index, ("facts", "syntax_error", "unreadable"))
+# The words a whole-run step asks which files' facts may hold (``LazyFacts.paths_holding``): every
+# kind of dynamic fact. :meth:`CachedOutcome.holding` answers for all of them in one small number,
+# which the warm-start record keeps per file, so that asking needs no file's facts at all.
+HELD_WORDS = tuple(kind.value.encode() for kind in DynamicKind)
 _SCHEMA_DIGEST = schema_digest(
     _IMPORT,
     _BINDING,
@@ -184,7 +203,12 @@ class FactsCache:
 
     ``kind``: "facts", the working tree's files by path (an entry not seen in a run is dropped when
     it saves); "blobs", files read from git's objects, by ``blob id:path`` (kept across runs, the
-    most recently used first, up to MAX_BLOB_ENTRIES)."""
+    most recently used first, up to MAX_BLOB_ENTRIES).
+
+    On disk (see the module docstring): a base file, whose index is read at once and whose entries'
+    bytes are read when first used, and beside it a small file of what changed since the base was
+    written. A run that changes a few entries rewrites only the small file; once it outgrows a
+    sixteenth of the base, the two are written again as one base."""
 
     def __init__(
         self, cache_dir: Path | None, *, target: tuple[int, int] = DEFAULT_TARGET, kind: str = "facts"
@@ -192,13 +216,21 @@ class FactsCache:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.target = target
         self.kind = kind
-        self._entries: dict[str, _Entry] | None = None  # loaded on first use
+        self._reset()
         self._touched: set[str] = set()  # paths seen this run; the others are dropped on save
-        self._dirty = False
         self.unwritable = False  # saving failed: results derived from this run go uncached too
         # path -> the entry a new outcome replaced this run: what the file held before, for an
         # incremental derivation that compares the names a file binds with those it bound
         self.replaced: dict[str, _Entry] = {}
+
+    def _reset(self) -> None:
+        """Forget what was loaded (read again from disk on next use)."""
+        self._entries: dict[str, _Entry] | None = None  # loaded on first use
+        self._base: _BaseFile | None = None  # the base file the entries' references are into
+        self._base_index: dict[str, _Entry] = {}  # the base's entries as it holds them
+        self._in_delta: set[str] = set()  # paths whose entry the delta file holds
+        self._changed: set[str] = set()  # paths given another entry this run
+        self._dirty = False
 
     @property
     def file(self) -> Path | None:
@@ -206,13 +238,19 @@ class FactsCache:
             return None
         return self.cache_dir / f"{self.kind}-py{self.target[0]}{self.target[1]}.bin"
 
+    @property
+    def delta_file(self) -> Path | None:
+        """What changed since the base file was written (:attr:`file`)."""
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / f"{self.kind}-py{self.target[0]}{self.target[1]}.delta.bin"
+
     def select_target(self, target: tuple[int, int]) -> None:
         """Use the entries of ``target`` (outcomes differ by target: what is a syntax error)."""
         if target != self.target:
             self.target = target
-            self._entries = None
+            self._reset()
             self._touched.clear()
-            self._dirty = False
             self.replaced.clear()
 
     # --- lookups ------------------------------------------------------------------------------
@@ -253,13 +291,24 @@ class FactsCache:
         return entry[2] if entry is not None else None
 
     def _hit(self, path: str, entry: _Entry) -> CachedOutcome | None:
-        plain = entry[3]
+        plain = self._plain(entry)
         if type(plain) is not tuple or len(plain) != len(_OUTCOME.names):
-            del self._load()[path]  # a checksum-valid but malformed entry is a miss, and is forgotten
+            # a damaged or malformed entry is a miss, and is forgotten
+            del self._load()[path]
             self._dirty = True
             return None
+        if plain is not entry[3]:  # read from the base file: kept, not read again
+            self._load()[path] = (*entry[:3], plain, entry[4])
         self._touched.add(path)
         return CachedOutcome(plain, entry[4], entry[2])
+
+    def _plain(self, entry: _Entry) -> Any:
+        """The entry's outcome in plain form, read from the base file when it is a reference
+        there (None: it cannot be read, or its bytes are not what the index says)."""
+        plain = entry[3]
+        if type(plain) is bytes:
+            return self._base.read(plain) if self._base is not None else None
+        return plain
 
     def store(
         self,
@@ -289,8 +338,10 @@ class FactsCache:
         old = entries.get(path)
         if old != entry:
             if old is not None and old[2] != entry[2] and path not in self.replaced:
-                self.replaced[path] = old
+                # what the file held before, read now: the base file may be written anew later
+                self.replaced[path] = (*old[:3], self._plain(old), old[4])
             entries[path] = entry
+            self._changed.add(path)
             self._dirty = True
         self._touched.add(path)
 
@@ -315,7 +366,8 @@ class FactsCache:
     # --- persistence --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the entries seen this run (files no longer present are dropped), atomically."""
+        """Keep the entries seen this run (files no longer present are dropped): only what
+        changed, in the delta file, while that stays small; else everything, as a new base."""
         target_file = self.file
         if target_file is None or self._entries is None:
             return
@@ -328,16 +380,68 @@ class FactsCache:
         for path in stale:
             del self._entries[path]
         try:
-            data = seal(self._identity(), self._entries, cache_key())
             target_file.parent.mkdir(parents=True, exist_ok=True)
             _keep_out_of_version_control(target_file.parent)
-            write_atomically(target_file, data)
+            if not self._save_delta():
+                self._save_base()
         except (OSError, ValueError) as error:
             # A cache that cannot be written costs speed next time, never the result of this run.
             warnings.warn(f"archguard: cache not saved to {target_file}: {error}", stacklevel=2)
             self.unwritable = True
             return
         self._dirty = False
+
+    def _save_delta(self) -> bool:
+        """Write what differs from the base file, if there is one and the difference is small;
+        False: write a new base instead."""
+        base, entries, delta_file = self._base, self._entries, self.delta_file
+        if base is None or entries is None or delta_file is None:
+            return False
+        delta: dict[str, _Entry | None] = {p: None for p in self._base_index if p not in entries}
+        if len(delta) > len(self._base_index) // 4 + 16:
+            return False  # most of the base is gone
+        delta.update((p, entries[p]) for p in self._in_delta | self._changed if p in entries)
+        data = seal(self._identity(DELTA_MAGIC), (base.id, delta), cache_key())
+        if len(data) > max(_DELTA_MIN_BYTES, base.area_size // 16):
+            return False
+        write_atomically(delta_file, data)
+        self._in_delta = {p for p, e in delta.items() if e is not None}
+        self._changed = set()
+        return True
+
+    def _save_base(self) -> None:
+        """Every entry into a new base file (the entries' bytes copied, none decoded), then the
+        delta file removed: a reader between the two sees a delta of another base, and ignores it."""
+        assert self._entries is not None and self.file is not None and self.delta_file is not None
+        index: dict[str, _Entry] = {}
+        parts: list[bytes] = []
+        at = 0
+        base = self._base
+        for path, entry in self._entries.items():
+            stored = entry[3]
+            raw = base.raw(stored) if type(stored) is bytes and base is not None else None
+            if raw is None:
+                plain = self._plain(entry)
+                if plain is None:
+                    continue  # unreadable now: dropped, as a damaged entry is
+                raw = marshal.dumps(plain)
+            index[path] = (*entry[:3], _REF.pack(at, len(raw), _check(raw)), entry[4])
+            parts.append(raw)
+            at += len(raw)
+        base_id = os.urandom(16)
+        head = seal(self._identity() + base_id, index, cache_key())
+        write_atomically(self.file, head + b"".join(parts))
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.delta_file)
+        # what this run holds is the new base's now (the old base's references would not hold in
+        # it): read from the file just written, unless another run has replaced it already
+        opened = _BaseFile.open(self.file, self._identity())
+        if opened is None or opened[0].id != base_id:
+            self._reset()  # read again when next needed
+            return
+        self._base, self._base_index = opened
+        self._entries = dict(self._base_index)
+        self._in_delta, self._changed = set(), set()
 
     def _least_recently_used(self) -> list[str]:
         """Entries beyond MAX_BLOB_ENTRIES, those not seen this run first (insertion order)."""
@@ -349,31 +453,143 @@ class FactsCache:
 
     def _load(self) -> dict[str, _Entry]:
         if self._entries is None:
-            self._entries = self._read_file()
+            self._entries = self._read_files()
         return self._entries
 
-    def _read_file(self) -> dict[str, _Entry]:
-        target_file = self.file
-        if target_file is None:
+    def _read_files(self) -> dict[str, _Entry]:
+        """The base file's index (the entries' bytes stay on disk until used), with the delta
+        file's entries laid over it when the delta is of this very base."""
+        base_file, delta_file = self.file, self.delta_file
+        if base_file is None or delta_file is None:
             return {}
-        try:
-            data, _ = read_regular(target_file)  # a FIFO or a device planted here is a miss
-        except OSError:
-            return {}
-        try:
-            with gc_policy.paused():  # a million fresh tuples would trigger useless full collections
-                entries = unseal(data, self._identity(), cache_key())
-        except UntrustedData:
-            notice_untrusted(target_file)
-            return {}
-        if not isinstance(entries, dict) or not all(
-            isinstance(e, tuple) and len(e) == 5 for e in entries.values()
+        with gc_policy.paused():  # ten thousand fresh tuples would trigger useless full collections
+            opened = _BaseFile.open(base_file, self._identity())
+            if opened is None:
+                return {}
+            self._base, self._base_index = opened
+            entries = dict(self._base_index)
+            try:
+                data, _ = read_regular(delta_file)
+            except OSError:
+                return entries
+            try:
+                found = unseal(data, self._identity(DELTA_MAGIC), cache_key())
+            except UntrustedData:
+                notice_untrusted(delta_file)
+                return entries
+        if (
+            not isinstance(found, tuple)
+            or len(found) != 2
+            or found[0] != self._base.id
+            or not isinstance(found[1], dict)
+            or not all(e is None or (isinstance(e, tuple) and len(e) == 5) for e in found[1].values())
         ):
-            return {}  # None (another version, damaged) or not the shape this version writes
+            return entries  # a delta of another base (written anew since), or not this version's
+        for path, entry in found[1].items():
+            if entry is None:
+                entries.pop(path, None)
+            else:
+                entries[path] = entry
+                self._in_delta.add(path)
         return entries
 
-    def _identity(self) -> bytes:
-        return _IDENTITY.pack(MAGIC, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST)
+    def _identity(self, magic: bytes = MAGIC) -> bytes:
+        return _IDENTITY.pack(magic, FORMAT_VERSION, EXTRACTOR_VERSION, *self.target, _SCHEMA_DIGEST)
+
+
+# An entry's place in the base file: (offset into the entries' area, length, its bytes' digest)
+_REF = struct.Struct("<QQ16s")
+DELTA_MAGIC = b"AGFACTD\x00"
+_DELTA_MIN_BYTES = 256 * 1024
+
+
+def _check(raw: bytes) -> bytes:
+    """The digest an entry's bytes are checked against (the index holding it is signed)."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+class _BaseFile:
+    """A base file open for reading: its id (what a delta names) and its entries' area, read an
+    entry at a time. The index was checked with the user's key; each entry's bytes are checked
+    against the digest the index holds for them, so a damaged entry is a miss, never wrong facts.
+    The file stays open: a writer replaces it (``os.replace``), never changes it in place, so what
+    this run reads is the base it indexed, whatever is written since."""
+
+    def __init__(self, stream: Any, area_at: int, area_size: int, base_id: bytes) -> None:
+        self._stream = stream
+        self._area_at = area_at
+        self.area_size = area_size
+        self.id = base_id
+
+    @classmethod
+    def open(cls, path: Path, identity: bytes) -> tuple[_BaseFile, dict[str, _Entry]] | None:
+        try:
+            # non-blocking, and a regular file only: a FIFO or a device planted here is a miss
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        stream = os.fdopen(descriptor, "rb", buffering=0)
+        try:
+            status = os.fstat(descriptor)
+            if not S_ISREG(status.st_mode):
+                stream.close()
+                return None
+            # identity | base id (16) | the index, sealed under both | the entries' area
+            head = _read_exactly(stream, len(identity) + 16 + SEAL_HEAD.size)
+            if head is None or head[: len(identity)] != identity:
+                stream.close()
+                return None
+            base_id = head[len(identity) : len(identity) + 16]
+            length = SEAL_HEAD.unpack_from(head, len(identity) + 16)[0]
+            payload = _read_exactly(stream, length)
+            found = unseal(head + payload, identity + base_id, cache_key()) if payload is not None else None
+        except UntrustedData:
+            stream.close()
+            notice_untrusted(path)
+            return None
+        except OSError:
+            stream.close()
+            return None
+        if not isinstance(found, dict) or not all(
+            isinstance(e, tuple) and len(e) == 5 and type(e[3]) is bytes for e in found.values()
+        ):
+            stream.close()
+            return None  # None (another version, damaged) or not the shape this version writes
+        area_at = len(head) + length
+        return cls(stream, area_at, status.st_size - area_at, base_id), found
+
+    def raw(self, ref: bytes) -> bytes | None:
+        """An entry's bytes as stored (None: not there, or not what the index says)."""
+        try:
+            offset, length, check = _REF.unpack(ref)
+            self._stream.seek(self._area_at + offset)
+            data = _read_exactly(self._stream, length)
+        except (OSError, ValueError, struct.error):
+            return None
+        if data is None or _check(data) != check:
+            return None
+        return data
+
+    def read(self, ref: bytes) -> Any:
+        """An entry's outcome in plain form (None: not readable)."""
+        data = self.raw(ref)
+        if data is None:
+            return None
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+
+def _read_exactly(stream: Any, size: int) -> bytes | None:
+    chunks = []
+    while size > 0:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 class CachedOutcome:
@@ -415,6 +631,14 @@ class CachedOutcome:
         facts = self.plain[_FACTS_AT]
         return facts is not None and (self._decoded is not None or word in facts)
 
+    def holding(self) -> int:
+        """Which of :data:`HELD_WORDS` the encoded facts may hold, one bit each (bit ``i``:
+        ``HELD_WORDS[i]``), told as :meth:`may_hold` tells one word: a superset, never a miss."""
+        facts = self.plain[_FACTS_AT]
+        if facts is None:
+            return 0
+        return sum(1 << i for i, word in enumerate(HELD_WORDS) if word in facts)
+
     def outcome(self) -> ParseOutcome:
         """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""
         if self._decoded is None:
@@ -425,6 +649,14 @@ class CachedOutcome:
         """Decoded for the caller, not kept here (a blob's outcome serves every commit of a walk
         through history: what each commit decodes is that commit's tree's to keep)."""
         return self._decoded if self._decoded is not None else _OUTCOME.decode(self.plain)
+
+
+def held_in(holding: int, word: bytes) -> bool | None:
+    """Whether facts whose :meth:`CachedOutcome.holding` is ``holding`` may hold ``word``; None
+    when ``word`` is not one of :data:`HELD_WORDS` (or ``holding`` is not known: negative)."""
+    if holding < 0 or word not in HELD_WORDS:
+        return None
+    return bool(holding >> HELD_WORDS.index(word) & 1)
 
 
 def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:

@@ -111,9 +111,11 @@ class ScanOutput:
         """path -> facts of every file that parsed, each decoded on first access: an incremental
         derivation (app/engine.py) reads only the files it re-derives and those they consult."""
         parsed = [path for path, result in self._results.items() if _parsed(result)]
-        return LazyFacts(parsed, self._facts_of, self._may_hold)
+        return LazyFacts(parsed, self._facts_of, self.may_hold)
 
-    def _may_hold(self, path: str, word: bytes) -> bool:
+    def may_hold(self, path: str, word: bytes) -> bool:
+        """Whether the facts of ``path`` may hold ``word`` (``LazyFacts.paths_holding``'s test): a
+        fresh outcome's are known; a cached one's told from its encoded bytes."""
         result = self._results[path]
         return not isinstance(result, CachedOutcome) or result.may_hold(word)
 
