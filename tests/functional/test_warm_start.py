@@ -606,3 +606,52 @@ def test_a_warm_check_without_git_loads_no_parser_no_pattern_matcher_and_no_othe
     cold = run()
     assert "archguard.adapters.parsing.scanner" in cold[1] and "pathspec" in cold[1]
     assert run() == [cold[0], "-"]
+
+
+def _cache_files(root: Path, pattern: str) -> list[Path]:
+    return sorted((root / ".archguard_cache").rglob(pattern))
+
+
+def test_a_one_file_edit_writes_what_changed_not_the_whole_facts_cache(runs: Runs, repo: Path) -> None:
+    runs.check()
+    [base] = _cache_files(repo, "facts-py*[0-9].bin")
+    before = base.stat()
+    _edit(repo)
+    assert runs.check()[0] == ["app/impl.py"]
+    after = base.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    [delta] = _cache_files(repo, "facts-py*.delta.bin")
+    assert delta.stat().st_size < before.st_size
+    (repo / "app/impl.py").write_text("class Thing:\n    y = 2\n")
+    assert runs.check()[0] == ["app/impl.py"]  # the next edit: base and delta read as one cache
+    assert runs.warm()
+
+
+def test_writes_from_elsewhere_are_found_without_reading_every_files_facts(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-run step of docs/dangling.md (``setattr`` on another module) asks which files may
+    hold such a write: the record answers for every file git vouches for, so only those that may
+    are read; its answers are a --no-cache run's after edits of the writer and of other files."""
+    (repo / "app/patch.py").write_text("import app.impl\nsetattr(app.impl, 'Missing', 1)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "patch")
+    runs.check()
+    looked_up: list[str] = []
+    real = facts_cache.FactsCache.find_by_hash
+
+    def noted(self: facts_cache.FactsCache, path: str, content_hash: bytes):  # type: ignore[no-untyped-def]
+        looked_up.append(path)
+        return real(self, path, content_hash)
+
+    monkeypatch.setattr(facts_cache.FactsCache, "find_by_hash", noted)
+    (repo / "app/user.py").write_text("from app import Thing\nTHING = Thing\n")
+    _, result = runs.check()
+    warned = {(v.path, v.line): v.severity for v in result.violations if v.path == "app/other.py"}
+    assert "app/patch.py" in looked_up and "scripts/tool.py" not in looked_up
+    (repo / "app/patch.py").write_text("import app.impl\n")  # the write is gone: an error again
+    _, result = runs.check()
+    assert {(v.path, v.line): v.severity for v in result.violations if v.path == "app/other.py"} != warned
+    (repo / "app/patch.py").write_text("import app.impl\nsetattr(app.impl, 'Missing', 2)\n")
+    _, result = runs.check()
+    assert {(v.path, v.line): v.severity for v in result.violations if v.path == "app/other.py"} == warned
