@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edits", type=int, default=50, help="random edits for the in-process rows")
     ap.add_argument("--work", type=Path, default=HERE / ".work")
     ap.add_argument("--skip-commands", action="store_true", help="only the in-process rows (lint-imports still runs)")
+    ap.add_argument("--skip-in-process", action="store_true", help="only the command rows")
     args = ap.parse_args(argv)
     run.compile_archguard()
     work = args.work.resolve()
@@ -242,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         cpu = cpu_of(row)
         cpu_text = f"{cpu:.2f} ({cpu / base_cpu:.2f}x)" if cpu and base_cpu else "-"
         print(f"| {row.label} | {label} | {run.fmt(row.wall)} | {ratio} | {cpu_text} | {row.error or row.note} |")
-    for line in in_process_rows(args, repo, hub, work, label, base or float("nan"), base_cpu or float("nan")):
-        print(line)
+    if not args.skip_in_process:
+        for line in in_process_rows(args, repo, hub, work, label, base or float("nan"), base_cpu or float("nan")):
+            print(line)
     return 0
 
 

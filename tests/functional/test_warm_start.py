@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -612,19 +613,49 @@ def _cache_files(root: Path, pattern: str) -> list[Path]:
     return sorted((root / ".archguard_cache").rglob(pattern))
 
 
-def test_a_one_file_edit_writes_what_changed_not_the_whole_facts_cache(runs: Runs, repo: Path) -> None:
+@pytest.mark.parametrize("cache", ["facts-py*[0-9].bin", "results-check-state.bin"])
+def test_a_one_file_edit_writes_what_changed_not_the_whole_cache(runs: Runs, repo: Path, cache: str) -> None:
+    """The facts cache and the file-by-file state keep a base and a delta of what changed since:
+    an edit writes the delta (each run compared with --no-cache, as every run here)."""
     runs.check()
-    [base] = _cache_files(repo, "facts-py*[0-9].bin")
+    [base] = _cache_files(repo, cache)
     before = base.stat()
     _edit(repo)
     assert runs.check()[0] == ["app/impl.py"]
     after = base.stat()
     assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
-    [delta] = _cache_files(repo, "facts-py*.delta.bin")
-    assert delta.stat().st_size < before.st_size
+    [delta] = _cache_files(repo, cache.replace("[0-9].bin", ".bin").replace(".bin", ".delta.bin"))
+    assert 0 < delta.stat().st_size < before.st_size
     (repo / "app/impl.py").write_text("class Thing:\n    y = 2\n")
-    assert runs.check()[0] == ["app/impl.py"]  # the next edit: base and delta read as one cache
+    assert runs.check()[0] == ["app/impl.py"]  # the next edit: base and delta read as one
+    (repo / "app/user.py").write_text("from app import Thing\nfrom app.impl import Gone\n")
+    assert runs.check()[0] == ["app/user.py"]
     assert runs.warm()
+    assert base.stat().st_ino == before.st_ino
+
+
+@pytest.mark.parametrize("damage", ["flip", "other_base"])
+def test_a_damaged_or_stale_state_delta_leaves_an_older_state_to_continue_from(
+    runs: Runs, repo: Path, damage: str
+) -> None:
+    runs.check()
+    _edit(repo)
+    runs.check()
+    [delta] = _cache_files(repo, "results-check-state.delta.bin")
+    if damage == "flip":
+        data = delta.read_bytes()
+        delta.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+    else:  # the delta of an earlier base: a run wrote a new base since (files came or went)
+        old = delta.read_bytes()
+        (repo / "app/extra.py").write_text("from app import Thing\n")
+        runs.check()
+        (repo / "app/extra.py").unlink()
+        runs.check()
+        delta.write_bytes(old)
+    (repo / "app/user.py").write_text("from app import Thing\nfrom app.impl import Gone\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the damaged delta's notice
+        assert runs.check()[0] == ["app/user.py"]  # compared with --no-cache inside
 
 
 def test_writes_from_elsewhere_are_found_without_reading_every_files_facts(

@@ -140,9 +140,26 @@ def _decode_state(plain: Any) -> DerivedState:
     return DerivedState(tuple(names), tuple(map(_RECORD.decode, files)), tuple(map(_PASS.decode, passes)))
 
 
-def derived_state(name: str) -> Entry[DerivedState]:
+class StateEntry(Entry[DerivedState]):
+    """The file-by-file state (``DerivedState``), which the store keeps in layers: a run that
+    re-derived a few files writes those files' records, not ten thousand (``store.DiskStore``).
+    Its plain form is (names, each file's record, each pass's record), in that order."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name}-state", _encode_state, _decode_state, _STATE_SCHEMA)
+
+    @staticmethod
+    def encode_record(record: FileRecord) -> Any:
+        return _RECORD.encode(record)
+
+    @staticmethod
+    def encode_passes(passes: tuple[PassRecord, ...]) -> Any:
+        return tuple(map(_PASS.encode, passes))
+
+
+def derived_state(name: str) -> StateEntry:
     """The file-by-file state of one command's runs (``scan``, ``check``)."""
-    return Entry(f"{name}-state", _encode_state, _decode_state, _STATE_SCHEMA)
+    return StateEntry(name)
 
 
 SCAN_STATE = derived_state("scan")

@@ -9,6 +9,14 @@ On disk, ``results-<entry>.bin`` holds only the latest value of that entry::
 
     magic (8) | key (16) | then :func:`codec.seal`'s length, MAC and marshal payload
 
+The file-by-file state of an incremental run (``entries.StateEntry``: ten thousand files'
+records) is kept in two layers: the base file holds (base id, the whole state), and
+``results-<entry>.delta.bin`` (magic ``AGRSLTD``) holds (base id, the names added, the records
+that differ from the base's by their place, every pass's record, the number of files). A run that
+re-derived a few files writes the delta only, made of the records that are not the very objects
+it loaded; a delta of another base (written since) is never applied, and the base alone is then
+an older state an incremental run continues from as well.
+
 written atomically; anything that does not match (other key, other schema, another archguard,
 truncated, corrupted) is a miss, and a file whose MAC does not verify under this user's key is
 ignored with a notice (docs/security.md). The per-file parse outcomes have their own format
@@ -17,13 +25,15 @@ ignored with a notice (docs/security.md). The per-file parse outcomes have their
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
 from archguard.adapters.cache.cache_location import (
@@ -33,14 +43,17 @@ from archguard.adapters.cache.cache_location import (
     tracked_by_git,
 )
 from archguard.adapters.cache.codec import UntrustedData, content_hash, seal, unseal
-from archguard.adapters.cache.entries import EntryKind
+from archguard.adapters.cache.entries import EntryKind, StateEntry
 from archguard.adapters.cache.facts_cache import FactsCache
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.adapters.project_files.safe_io import read_regular
+from archguard.domain.derived import DerivedState
 from archguard.domain.sources import SourceFile
 
 T = TypeVar("T")
 MAGIC = b"AGRSLT\x00\x02"
+DELTA_MAGIC = b"AGRSLTD\x02"
+_DELTA_MIN_RECORDS = 64  # a delta of this many records is small whatever the tree
 _MISS_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 
 
@@ -50,6 +63,7 @@ class DiskStore:
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder is not None else None
         self._facts: dict[tuple[str, tuple[int, int]], FactsCache] = {}
+        self._layers: dict[str, _Layers] = {}  # per state entry: what its files hold now
 
     @property
     def enabled(self) -> bool:
@@ -61,6 +75,8 @@ class DiskStore:
         return any(facts.unwritable for facts in self._facts.values())
 
     def load(self, entry: EntryKind[T], key: bytes) -> T | None:
+        if isinstance(entry, StateEntry):
+            return cast("T | None", self._load_state(entry, key))
         plain = self._read(entry, key)
         if plain is None:
             return None
@@ -71,6 +87,9 @@ class DiskStore:
 
     def save(self, entry: EntryKind[T], key: bytes, value: T) -> None:
         if not self.enabled:
+            return
+        if isinstance(entry, StateEntry):
+            self._save_state(entry, key, cast("DerivedState", value))
             return
         try:
             plain = entry.encode(value)
@@ -102,36 +121,121 @@ class DiskStore:
             found = self._facts[kind, target] = FactsCache(self.folder, target=target, kind=kind)
         return found
 
+    # ---- the file-by-file state, in layers -------------------------------------------------------
+
+    def _load_state(self, entry: StateEntry, key: bytes) -> DerivedState | None:
+        """The base's state with the delta laid over it (when the delta is of that base)."""
+        base = self._read(entry, key)
+        if not (
+            isinstance(base, tuple) and len(base) == 2 and isinstance(base[1], tuple) and len(base[1]) == 3
+        ):
+            return None
+        base_id, (names, files, passes) = base
+        delta = self._read(entry, key, delta=True)
+        records: dict[int, Any] = {}
+        if isinstance(delta, tuple) and len(delta) == 5 and delta[0] == base_id and delta[4] == len(files):
+            _, added, records, passes, _ = delta
+            names = (*names, *added)
+            merged = list(files)
+            for i, record in records.items():
+                merged[i] = record
+            files = merged
+        try:
+            state = entry.decode((names, files, passes))
+        except _MISS_ERRORS:  # a payload of another shape
+            return None
+        self._layers[entry.name] = _Layers(key, base_id, len(base[1][0]), state, dict(records))
+        return state
+
+    def _save_state(self, entry: StateEntry, key: bytes, state: DerivedState) -> None:
+        """The records that are not the very objects loaded (or last saved) as a delta of the
+        base; the whole state as a new base when there is no such base, when files came or went,
+        when the names were made anew, or when most records changed."""
+        layers = self._layers.get(entry.name)
+        if layers is not None and layers.key == key:
+            known, count = layers.state, layers.base_names
+            same_shape = len(state.files) == len(known.files) and len(state.names) >= len(known.names)
+            if same_shape and state.names[: len(known.names)] == known.names:
+                changed = [
+                    i
+                    for i, (now, then) in enumerate(zip(state.files, known.files, strict=True))
+                    if now is not then
+                ]
+                if len(changed) <= max(_DELTA_MIN_RECORDS, len(state.files) // 8) and all(
+                    state.files[i].identity.path == known.files[i].identity.path for i in changed
+                ):
+                    records = dict(layers.records)
+                    records.update((i, entry.encode_record(state.files[i])) for i in changed)
+                    delta = (
+                        layers.base_id,
+                        state.names[count:],
+                        records,
+                        entry.encode_passes(state.passes),
+                        len(state.files),
+                    )
+                    if self._write(entry, key, delta, delta=True):
+                        self._layers[entry.name] = _Layers(key, layers.base_id, count, state, records)
+                    return
+        base_id = os.urandom(16)
+        try:
+            plain = entry.encode(state)
+        except _MISS_ERRORS as error:  # a value this entry cannot hold: a bug, never a lost run
+            warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=3)
+            return
+        if self._write(entry, key, (base_id, plain)):
+            delta_file = self._file(entry, delta=True)
+            if delta_file is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(delta_file)
+            self._layers[entry.name] = _Layers(key, base_id, len(state.names), state, {})
+
     # ---- files ---------------------------------------------------------------------------------
 
-    def _file(self, entry: EntryKind[Any]) -> Path | None:
-        return None if self.folder is None else self.folder / f"results-{entry.name}.bin"
+    def _file(self, entry: EntryKind[Any], *, delta: bool = False) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / f"results-{entry.name}{'.delta' if delta else ''}.bin"
 
-    def _read(self, entry: EntryKind[Any], key: bytes) -> Any:
-        path = self._file(entry)
+    def _read(self, entry: EntryKind[Any], key: bytes, *, delta: bool = False) -> Any:
+        path = self._file(entry, delta=delta)
         if path is None:
             return None
         try:
             data, _ = read_regular(path)  # a FIFO or a device planted here is a miss
         except OSError:
             return None
-        identity = MAGIC + _keyed(entry, key)
+        identity = (DELTA_MAGIC if delta else MAGIC) + _keyed(entry, key)
         try:
             return unseal(data, identity, cache_key())
         except UntrustedData:
             notice_untrusted(path)
             return None
 
-    def _write(self, entry: EntryKind[Any], key: bytes, plain: Any) -> None:
-        path = self._file(entry)
+    def _write(self, entry: EntryKind[Any], key: bytes, plain: Any, *, delta: bool = False) -> bool:
+        path = self._file(entry, delta=delta)
         if path is None:
-            return
+            return False
         try:
-            data = seal(MAGIC + _keyed(entry, key), plain, cache_key())
+            data = seal((DELTA_MAGIC if delta else MAGIC) + _keyed(entry, key), plain, cache_key())
             write_atomically(path, data)
         except (OSError, ValueError) as error:
             # A result that cannot be cached costs speed next time, never the result of this run.
             warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=3)
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """What a state entry's two files hold (as this run last read or wrote them): under which
+    key, the base's id and how many names it has, the state they make together (its records the
+    very objects handed out), and the delta's records by place (plain)."""
+
+    key: bytes
+    base_id: bytes
+    base_names: int
+    state: DerivedState
+    records: dict[int, Any]
 
 
 def open_store(
