@@ -49,14 +49,25 @@ def run_changed_check(
     if not changed_modules:  # no module changed: a finding counts only by its own path
         violations = restrict_to_change(result.violations, changed, frozenset())
     else:
-        # The re-export steps of an earlier run of the same tree are reused (see reexport_cache).
-        scan_key = workspace.scan_key
-        key = keys.reexport_sources(scan_key) if scan_key is not None else None
-        known = workspace.store.load(REEXPORT_SOURCES, key) if key is not None else None
+        # The re-export steps of earlier runs are reused for every module whose file is as it was
+        # then (see reexport_cache): after an edit, only the edited modules' facts are read again.
+        context, identities = workspace.engine.tree_identity
+        version = {i.module: keys.file_version(i) for i in identities}  # a module's last file, as ChangeReach
+        key = keys.reexport_sources(context) if workspace.scan_key is not None else None
+        stored = workspace.store.load(REEXPORT_SOURCES, key) if key is not None else None
+        known = {
+            module: targets
+            for module, (made_of, targets) in (stored or {}).items()
+            if version.get(module, b"") == made_of
+        }
         affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
         violations = restrict_to_change(result.violations, changed, affected)
-        if key is not None and affected.learned:
-            workspace.store.save(REEXPORT_SOURCES, key, affected.sources)
+        if key is not None and (affected.learned or len(known) != len(stored or {})):
+            workspace.store.save(
+                REEXPORT_SOURCES,
+                key,
+                {module: (version.get(module, b""), targets) for module, targets in affected.sources.items()},
+            )
     kept = {v.fingerprint for v in violations}
     return replace(
         result,

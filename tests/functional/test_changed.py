@@ -217,3 +217,49 @@ def test_module_of_a_path_that_is_gone() -> None:
     assert module_of_path("src/app/x/__init__.py", ["", "src"]) == "app.x"
     assert module_of_path("app/y.py") == "app.y"
     assert module_of_path("scripts/fix-db.py") is None and module_of_path("README.md") is None
+
+
+def test_after_an_edit_only_the_edited_modules_reexport_steps_are_read_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The steps a --changed run learned are kept per module with the version of the file they were
+    read from: the next run reads none of them again, and after an edit only the edited module's;
+    each run reports what a run without any kept steps reports."""
+    from archguard.app import Options
+    from archguard.app.changed import run_changed_check
+
+    git(repo, "checkout", "-q", "main")
+    (repo / "app" / "mid.py").write_text("from app.impl import Thing\n")
+    (repo / "app" / "tool.py").write_text("from app.mid import Gone\n")  # debt, searched through app.mid
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "more")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "main")
+    (repo / "app" / "user.py").write_text("from app import Thing\nX = 1\n")  # the change
+    read: list[str] = []
+    real = ChangeReach._read_sources
+
+    def noted(self: ChangeReach, module: str):  # type: ignore[no-untyped-def]
+        read.append(module)
+        return real(self, module)
+
+    def changed() -> list[str]:
+        read.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(ChangeReach, "_read_sources", noted)
+            result = run_changed_check(Options(root=repo), None)
+        fresh = run_changed_check(Options(root=repo, no_cache=True), None)
+        assert sorted(v.fingerprint for v in result.violations) == sorted(v.fingerprint for v in fresh.violations)
+        return sorted(read)
+
+    assert "app.mid" in changed()
+    assert changed() == []
+    git(repo, "stash", "-q")  # app.mid changes on main (so this branch's change is not answerable for it)
+    git(repo, "checkout", "-q", "main")
+    (repo / "app" / "mid.py").write_text("from app.impl import Thing\nY = 2\n")
+    git(repo, "commit", "-qam", "mid")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "main")
+    git(repo, "stash", "pop", "-q")
+    assert changed() == ["app.mid"]
+    assert changed() == []

@@ -266,14 +266,21 @@ def _decode_imports(plain: Any) -> ModuleImportLines:
 # which a warm check never decodes.
 MODULE_IMPORTS: Entry[ModuleImportLines] = Entry("edges", _encode_imports, _decode_imports)
 
-Sources = dict[str, tuple[str, ...]]  # module -> the modules it takes names from
+# module -> (the version of its file read: ``keys.file_version``, the modules it takes names from)
+Sources = dict[str, tuple[bytes, tuple[str, ...]]]
 
 # What ``check --changed`` learned about re-export chains (analysis.changes.ChangeReach): each
-# step decodes a module's facts, so they are kept for a later run of the same tree.
+# step decodes a module's facts, so they are kept for later runs, each with the version of the
+# file it was read from (a run after an edit reads again only the modules whose files changed).
 REEXPORT_SOURCES: Entry[Sources] = Entry(
     "reexports",
-    lambda sources: _name_rows((module, *targets) for module, targets in sources.items()),
-    lambda plain: {row[0]: row[1:] for row in _rows_of(plain)[0] if row},
+    lambda sources: _name_rows(
+        ((module, *targets) for module, (_, targets) in sources.items()),
+        tuple(version for version, _ in sources.values()),
+    ),
+    lambda plain: {
+        row[0]: (bytes(version), row[1:]) for row, version in zip(*_rows_of(plain), strict=True) if row
+    },
 )
 
 # Whether an import-linter configuration's contract types are all import-linter's or archguard's
