@@ -52,13 +52,14 @@ def run_changed_check(
         # The re-export steps of earlier runs are reused for every module whose file is as it was
         # then (see reexport_cache): after an edit, only the edited modules' facts are read again.
         context, identities = workspace.engine.tree_identity
-        version = {i.module: keys.file_version(i) for i in identities}  # a module's last file, as ChangeReach
+        # the file a module's facts are read from (its last, as ChangeReach takes them), as it is now
+        version = {i.module: tuple(i) for i in identities}
         key = keys.reexport_sources(context) if workspace.scan_key is not None else None
         stored = workspace.store.load(REEXPORT_SOURCES, key) if key is not None else None
         known = {
             module: targets
             for module, (made_of, targets) in (stored or {}).items()
-            if version.get(module, b"") == made_of
+            if version.get(module, ()) == made_of
         }
         affected = ChangeReach(changed_modules, scan.files, scan.facts, known)
         violations = restrict_to_change(result.violations, changed, affected)
@@ -66,7 +67,7 @@ def run_changed_check(
             workspace.store.save(
                 REEXPORT_SOURCES,
                 key,
-                {module: (version.get(module, b""), targets) for module, targets in affected.sources.items()},
+                {module: (version.get(module, ()), targets) for module, targets in affected.sources.items()},
             )
     kept = {v.fingerprint for v in violations}
     return replace(

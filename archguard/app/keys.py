@@ -106,14 +106,10 @@ def module_imports(scan_key: bytes) -> bytes:
 
 
 def reexport_sources(context: bytes) -> bytes:
-    """What ``check --changed`` learned of re-export chains, per module (each tagged with
-    :func:`file_version`): kept under the scan's context (``scan_context``), not its files."""
+    """What ``check --changed`` learned of re-export chains, per module (each tagged with the
+    identity of the file it was read from): kept under the scan's context (``scan_context``), not
+    its files."""
     return digest("reexport-sources", context)
-
-
-def file_version(identity: FileIdentity) -> bytes:
-    """One file as a module's facts are read from it: its place, name, kind and outcome."""
-    return digest("file-version", tuple(identity))[:8]
 
 
 # ---- what a run starts from ----------------------------------------------------------------------

@@ -266,8 +266,9 @@ def _decode_imports(plain: Any) -> ModuleImportLines:
 # which a warm check never decodes.
 MODULE_IMPORTS: Entry[ModuleImportLines] = Entry("edges", _encode_imports, _decode_imports)
 
-# module -> (the version of its file read: ``keys.file_version``, the modules it takes names from)
-Sources = dict[str, tuple[bytes, tuple[str, ...]]]
+# module -> (the identity of the file it was read from as a plain tuple, () for none: path, module,
+# kind and outcome digest; the modules it takes names from)
+Sources = dict[str, tuple[tuple[Any, ...], tuple[str, ...]]]
 
 # What ``check --changed`` learned about re-export chains (analysis.changes.ChangeReach): each
 # step decodes a module's facts, so they are kept for later runs, each with the version of the
@@ -279,7 +280,7 @@ REEXPORT_SOURCES: Entry[Sources] = Entry(
         tuple(version for version, _ in sources.values()),
     ),
     lambda plain: {
-        row[0]: (bytes(version), row[1:]) for row, version in zip(*_rows_of(plain), strict=True) if row
+        row[0]: (tuple(version), row[1:]) for row, version in zip(*_rows_of(plain), strict=True) if row
     },
 )
 
