@@ -67,7 +67,9 @@ class Known(NamedTuple):
     """What the recorded run's scan gave one file, and what vouches for it today: git's blob id
     (a clean tracked file), else its stat."""
 
-    blob: str  # the blob id git listed; "" for a file vouched for by its stat
+    # git's entry of the file (mode, blob id, path: ``GitListing.clean_entry``); b"" for a file
+    # vouched for by its stat
+    blob: bytes
     stat: Any  # Stat as a plain tuple, _UNTRUSTED, or None (vouched for by its blob)
     digest: bytes  # the outcome digest
     content: bytes  # the blob id of the bytes the outcome is of (facts_cache.blob_id)
@@ -198,12 +200,12 @@ class WarmStart:
         return self._recalled
 
     def _vouched(self, record: Record) -> dict[str, Known]:
-        blobs = self.listing.blobs if self.listing is not None else {}
+        listing = self.listing
         root = os.path.join(self.root, "")  # then root + path: a tree's worth of os.path.join saved
         known = {}
         for path, entry in record.known.items():
             if entry.blob:
-                if blobs.get(path) == entry.blob:
+                if listing is not None and listing.vouches(entry.blob, path):
                     known[path] = entry
             elif (
                 entry.stat is not None and entry.stat != _UNTRUSTED and _stat(root, path) == tuple(entry.stat)
@@ -232,7 +234,7 @@ class WarmStart:
         parsed = output.facts
         syntax = {issue.path: issue for issue in output.syntax_errors}
         unreadable = {u.path: u for u in output.unreadable}
-        blobs = self.listing.blobs if self.listing is not None else {}
+        listing = self.listing
         known: dict[str, Known] = {}
         for file in files:
             path = file.path
@@ -240,17 +242,17 @@ class WarmStart:
                 known[path] = carried[path]
                 continue
             content = hashes.get(path, b"")
-            blob = blobs.get(path)
+            blob = listing.clean_entry(path) if listing is not None else None
             if blob is not None:
-                if content.hex() != blob:  # the file changed between git's look and the scan's read
-                    continue
+                if content.hex().encode() != blob[9:].partition(b" ")[0]:
+                    continue  # the file changed between git's look and the scan's read
                 stat: Any = None
             else:
                 # the stat the scan took before reading the bytes its outcome is of, not one taken
                 # now: a file written since the scan read it must not be vouched for
                 read = cache.read_stamp(path)
                 stat = (read[0], *read[1]) if read is not None and read[2] == content else _UNTRUSTED
-                blob = ""
+                blob = b""
             issue, gone = syntax.get(path), unreadable.get(path)
             known[path] = Known(
                 blob,

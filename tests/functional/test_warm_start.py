@@ -686,3 +686,31 @@ def test_writes_from_elsewhere_are_found_without_reading_every_files_facts(
     (repo / "app/patch.py").write_text("import app.impl\nsetattr(app.impl, 'Missing', 2)\n")
     _, result = runs.check()
     assert {(v.path, v.line): v.severity for v in result.violations if v.path == "app/other.py"} == warned
+
+
+def test_the_listings_entries_one_by_one_agree_with_its_parse(repo: Path) -> None:
+    """A warm start asks git's listing about a few files without parsing it (``clean_entry``,
+    ``vouches``): the answers are the parse's, for clean, modified, staged, deleted and untracked
+    files alike."""
+    from archguard.adapters.project_files.git_listing import list_git_files
+
+    _edit(repo)
+    (repo / "app/user.py").write_text("from app import Thing\nX = 1\n")
+    git(repo, "add", "app/user.py")
+    (repo / "app/other.py").unlink()
+    _new_untracked(repo)
+    one_by_one, parsed = list_git_files(repo), list_git_files(repo)
+    assert one_by_one is not None and parsed is not None
+    blobs = parsed.blobs  # parses the whole listing
+    every = sorted({*TREE, "app/extra.py", ".gitignore"})
+    for listing in (one_by_one, parsed):
+        for path in every:
+            entry = listing.clean_entry(path)
+            assert (entry is not None) == (path in blobs), path
+            if entry is not None:
+                assert entry.endswith(b"\t" + path.encode()) and blobs[path].encode() in entry
+                assert listing.vouches(entry, path)
+    earlier = parsed.clean_entry("app/impl.py")
+    assert earlier is None  # modified: git vouches for nothing of it
+    assert {"app/__init__.py", "scripts/tool.py", "app/broken.py"} <= blobs.keys()
+    assert not {"app/impl.py", "app/other.py", "app/extra.py"} & blobs.keys()
