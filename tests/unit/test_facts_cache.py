@@ -127,7 +127,9 @@ def test_cache_folder_is_git_ignored(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
-@pytest.mark.parametrize("damage", ["flip_payload_byte", "flip_index_byte", "truncate", "empty", "garbage_header"])
+@pytest.mark.parametrize(
+    "damage", ["flip_payload_byte", "flip_length_byte", "flip_index_byte", "truncate", "empty", "garbage_header"]
+)
 def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> None:
     cache_file = filled(tmp_path).file
     assert cache_file is not None
@@ -138,8 +140,10 @@ def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> No
     if damage == "flip_payload_byte":
         data[-20] ^= 0xFF  # in the last entry's bytes
         lost = {"app/blob.py"}
+    elif damage == "flip_length_byte":  # the index's length: never a length to allocate
+        data[65] ^= 0xFF
     elif damage == "flip_index_byte":
-        data[60] ^= 0xFF
+        data[100] ^= 0xFF
     elif damage == "truncate":
         data = data[: len(data) // 2]
     elif damage == "empty":
@@ -340,3 +344,26 @@ def _no_warning():  # type: ignore[no-untyped-def]
     import contextlib
 
     return contextlib.nullcontext()
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_a_run_reading_most_entries_reads_them_at_once_and_still_checks_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damaged: bool
+) -> None:
+    """Past a few entries read one by one, the base's entries are read at once and checked by the
+    digest of them all; when that does not hold, each entry is checked on its own again."""
+    monkeypatch.setattr(facts_cache, "_READS_ONE_BY_ONE", 2)
+    cache = FactsCache(tmp_path)
+    outcomes = {f"app/m{i}.py": ParseOutcome(facts=sample_facts(i)) for i in range(8)}
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        cache.store(path, 1000, OLD_MTIME, content_hash(b"%d" % i), outcome)
+    cache.save()
+    assert cache.file is not None
+    if damaged:
+        data = bytearray(cache.file.read_bytes())
+        data[-20] ^= 0xFF  # in the last entry's bytes
+        cache.file.write_bytes(bytes(data))
+    loaded = FactsCache(tmp_path)
+    for i, (path, outcome) in enumerate(outcomes.items()):
+        lost = damaged and path == "app/m7.py"
+        assert outcome_of(loaded.find(path, 1000, OLD_MTIME)) == (None if lost else outcome), path

@@ -16,9 +16,9 @@ of files read from git's objects, which a walk through history keeps apart from 
 tree's), and a delta file beside it, ``facts-pyXY.delta.bin``::
 
     base:  magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
-           | schema digest (8) | base id (16) | then :func:`codec.seal`'s length, MAC and marshal
-           payload of the index: path -> (size, stamp, content hash, where the entry is, outcome
-           digest)
+           | schema digest (8) | base id (16) | digest of the entries (16) | then :func:`codec.seal`'s
+           length, MAC and marshal payload of the index: path -> (size, stamp, content hash,
+           where the entry is, outcome digest)
            | the entries, each a marshal payload of its own
     delta: the same head (magic ``AGFACTD``), sealed (base id, path -> entry or None: removed)
 
@@ -428,9 +428,12 @@ class FactsCache:
             index[path] = (*entry[:3], _REF.pack(at, len(raw), _check(raw)), entry[4])
             parts.append(raw)
             at += len(raw)
-        base_id = os.urandom(16)
+        area = b"".join(parts)
+        # the base's id, and the digest of all its entries' bytes (checked at once by a run that
+        # reads most of them): in the signed head
+        base_id = os.urandom(16) + _check(area)
         head = seal(self._identity() + base_id, index, cache_key())
-        write_atomically(self.file, head + b"".join(parts))
+        write_atomically(self.file, head + area)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.delta_file)
         # what this run holds is the new base's now (the old base's references would not hold in
@@ -501,6 +504,8 @@ class FactsCache:
 _REF = struct.Struct("<QQ16s")
 DELTA_MAGIC = b"AGFACTD\x00"
 _DELTA_MIN_BYTES = 256 * 1024
+_READS_ONE_BY_ONE = 256  # entries read one by one before the whole area is read at once
+_BASE_ID = 32  # a base's random id (what a delta names) and its area's digest
 
 
 def _check(raw: bytes) -> bytes:
@@ -509,8 +514,8 @@ def _check(raw: bytes) -> bytes:
 
 
 class _BaseFile:
-    """A base file open for reading: its id (what a delta names) and its entries' area, read an
-    entry at a time. The index was checked with the user's key; each entry's bytes are checked
+    """A base file open for reading: its id (what a delta names, then its area's digest) and its
+    entries' area, read an entry at a time. The index was checked with the user's key; each entry's bytes are checked
     against the digest the index holds for them, so a damaged entry is a miss, never wrong facts.
     The file stays open: a writer replaces it (``os.replace``), never changes it in place, so what
     this run reads is the base it indexed, whatever is written since."""
@@ -520,6 +525,9 @@ class _BaseFile:
         self._area_at = area_at
         self.area_size = area_size
         self.id = base_id
+        self._reads = 0
+        self._area: bytes | None = None  # the whole area, once a run reads more than a few entries
+        self._area_whole = False  # its digest is the one the signed head holds
 
     @classmethod
     def open(cls, path: Path, identity: bytes) -> tuple[_BaseFile, dict[str, _Entry]] | None:
@@ -534,13 +542,16 @@ class _BaseFile:
             if not S_ISREG(status.st_mode):
                 stream.close()
                 return None
-            # identity | base id (16) | the index, sealed under both | the entries' area
-            head = _read_exactly(stream, len(identity) + 16 + SEAL_HEAD.size)
+            # identity | base id (16) + the area's digest (16) | the index, sealed | the entries' area
+            head = _read_exactly(stream, len(identity) + _BASE_ID + SEAL_HEAD.size)
             if head is None or head[: len(identity)] != identity:
                 stream.close()
                 return None
-            base_id = head[len(identity) : len(identity) + 16]
-            length = SEAL_HEAD.unpack_from(head, len(identity) + 16)[0]
+            base_id = head[len(identity) : len(identity) + _BASE_ID]
+            length = SEAL_HEAD.unpack_from(head, len(identity) + _BASE_ID)[0]
+            if length > status.st_size:  # damaged: not a length to allocate
+                stream.close()
+                return None
             payload = _read_exactly(stream, length)
             found = unseal(head + payload, identity + base_id, cache_key()) if payload is not None else None
         except UntrustedData:
@@ -562,8 +573,20 @@ class _BaseFile:
         """An entry's bytes as stored (None: not there, or not what the index says)."""
         try:
             offset, length, check = _REF.unpack(ref)
-            self._stream.seek(self._area_at + offset)
-            data = _read_exactly(self._stream, length)
+            if self._area is None and self._reads >= _READS_ONE_BY_ONE:
+                # a run that reads many entries (every file's facts decoded) reads them at once,
+                # and checks them at once when the area is whole (else one by one, as before)
+                self._stream.seek(self._area_at)
+                area = _read_exactly(self._stream, self.area_size) or b""
+                self._area, self._area_whole = area, _check(area) == self.id[16:]
+            self._reads += 1
+            if self._area is not None:
+                data: bytes | None = self._area[offset : offset + length]
+                if self._area_whole:
+                    return data if data is not None and len(data) == length else None
+            else:
+                self._stream.seek(self._area_at + offset)
+                data = _read_exactly(self._stream, length)
         except (OSError, ValueError, struct.error):
             return None
         if data is None or _check(data) != check:
