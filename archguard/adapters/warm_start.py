@@ -26,7 +26,9 @@ The record is a store entry (``results-warm-state.bin``): sealed with the user's
 every cache file (docs/security.md), and keyed by the options, the target and archguard's own code
 (``app/keys.warm_start``). The facts are not in it: a run that needs a file's facts reads them from
 the facts cache by its path and blob id. A run that took everything from the record leaves it as
-it is.
+it is. Beside each outcome the record keeps which kinds of dynamic fact the file's facts may hold
+(``CachedOutcome.holding``): the whole-run step that looks for writes into other modules asks it
+of every file, and reads only the facts of those that may.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def run_changed_check(
         violations = restrict_to_change(result.violations, changed, frozenset())
     else:
         # The re-export steps of earlier runs are reused for every module whose file is as it was
-        # then (see reexport_cache): after an edit, only the edited modules' facts are read again.
+        # then (entries.REEXPORT_SOURCES): after an edit, only the edited modules' facts are read again.
         context, identities = workspace.engine.tree_identity
         # the file a module's facts are read from (its last, as ChangeReach takes them), as it is now
         version = {i.module: tuple(i) for i in identities}
