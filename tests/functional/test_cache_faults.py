@@ -61,7 +61,12 @@ def test_a_damaged_cache_is_rebuilt_with_identical_results(
 
     damaged = app.run_check(options)
     assert comparable_json(damaged) == expected
-    assert damaged.scan.cache_hits == 0  # nothing of the damaged cache was trusted
+    if fault == "flipped byte":
+        # in the facts cache's entries: each entry's bytes are checked on their own against the
+        # signed index, so the damaged one is parsed again and the others still stand
+        assert damaged.scan.cache_hits < len(damaged.scan.files)
+    else:
+        assert damaged.scan.cache_hits == 0  # nothing of the damaged cache was trusted
     rebuilt = app.run_check(options)
     assert comparable_json(rebuilt) == expected
     assert rebuilt.scan.cache_hits == len(rebuilt.scan.files)  # and it was written anew

@@ -141,7 +141,7 @@ def test_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: str) -> No
         data[-20] ^= 0xFF  # in the last entry's bytes
         lost = {"app/blob.py"}
     elif damage == "flip_length_byte":  # the index's length: never a length to allocate
-        data[65] ^= 0xFF
+        data[73] ^= 0xFF
     elif damage == "flip_index_byte":
         data[100] ^= 0xFF
     elif damage == "truncate":

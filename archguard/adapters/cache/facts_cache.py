@@ -16,7 +16,7 @@ of files read from git's objects, which a walk through history keeps apart from 
 tree's), and a delta file beside it, ``facts-pyXY.delta.bin``::
 
     base:  magic (8) | format version (u32) | extractor version (u32) | target (u8, u8)
-           | schema digest (8) | base id (16) | digest of the entries (16) | then :func:`codec.seal`'s
+           | schema digest (8) | base id (16) | the entries' digest (16) and length (u64) | then :func:`codec.seal`'s
            length, MAC and marshal payload of the index: path -> (size, stamp, content hash,
            where the entry is, outcome digest)
            | the entries, each a marshal payload of its own
@@ -431,7 +431,7 @@ class FactsCache:
         area = b"".join(parts)
         # the base's id, and the digest of all its entries' bytes (checked at once by a run that
         # reads most of them): in the signed head
-        base_id = os.urandom(16) + _check(area)
+        base_id = os.urandom(16) + _check(area) + struct.pack("<Q", len(area))
         head = seal(self._identity() + base_id, index, cache_key())
         write_atomically(self.file, head + area)
         with contextlib.suppress(FileNotFoundError):
@@ -505,7 +505,7 @@ _REF = struct.Struct("<QQ16s")
 DELTA_MAGIC = b"AGFACTD\x00"
 _DELTA_MIN_BYTES = 256 * 1024
 _READS_ONE_BY_ONE = 256  # entries read one by one before the whole area is read at once
-_BASE_ID = 32  # a base's random id (what a delta names) and its area's digest
+_BASE_ID = 40  # a base's random id (what a delta names), its area's digest and length
 
 
 def _check(raw: bytes) -> bytes:
@@ -542,7 +542,7 @@ class _BaseFile:
             if not S_ISREG(status.st_mode):
                 stream.close()
                 return None
-            # identity | base id (16) + the area's digest (16) | the index, sealed | the entries' area
+            # identity | base id (16), the area's digest (16) and length (8) | the index, sealed | the area
             head = _read_exactly(stream, len(identity) + _BASE_ID + SEAL_HEAD.size)
             if head is None or head[: len(identity)] != identity:
                 stream.close()
@@ -567,6 +567,9 @@ class _BaseFile:
             stream.close()
             return None  # None (another version, damaged) or not the shape this version writes
         area_at = len(head) + length
+        if status.st_size - area_at != struct.unpack_from("<Q", base_id, 32)[0]:
+            stream.close()
+            return None  # truncated, or grown: not the file that was written
         return cls(stream, area_at, status.st_size - area_at, base_id), found
 
     def raw(self, ref: bytes) -> bytes | None:
@@ -578,7 +581,7 @@ class _BaseFile:
                 # and checks them at once when the area is whole (else one by one, as before)
                 self._stream.seek(self._area_at)
                 area = _read_exactly(self._stream, self.area_size) or b""
-                self._area, self._area_whole = area, _check(area) == self.id[16:]
+                self._area, self._area_whole = area, _check(area) == self.id[16:32]
             self._reads += 1
             if self._area is not None:
                 data: bytes | None = self._area[offset : offset + length]
