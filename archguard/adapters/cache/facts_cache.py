@@ -529,6 +529,11 @@ class _BaseFile:
         self._area: bytes | None = None  # the whole area, once a run reads more than a few entries
         self._area_whole = False  # its digest is the one the signed head holds
 
+    def __del__(self) -> None:
+        # closed with the cache that read it (not left to the file object's finaliser, which
+        # warns about an unclosed file)
+        self._stream.close()
+
     @classmethod
     def open(cls, path: Path, identity: bytes) -> tuple[_BaseFile, dict[str, _Entry]] | None:
         try:
