@@ -514,14 +514,15 @@ def _check(raw: bytes) -> bytes:
 
 
 class _BaseFile:
-    """A base file open for reading: its id (what a delta names, then its area's digest) and its
-    entries' area, read an entry at a time. The index was checked with the user's key; each entry's bytes are checked
-    against the digest the index holds for them, so a damaged entry is a miss, never wrong facts.
+    """A base file open for reading: its id (what a delta names, then its area's digest and
+    length) and its entries' area, read an entry at a time. The index was checked with the user's
+    key; each entry's bytes are checked against the digest the index holds for them, so a damaged
+    entry is a miss, never wrong facts.
     The file stays open: a writer replaces it (``os.replace``), never changes it in place, so what
     this run reads is the base it indexed, whatever is written since."""
 
-    def __init__(self, stream: Any, area_at: int, area_size: int, base_id: bytes) -> None:
-        self._stream = stream
+    def __init__(self, descriptor: int, area_at: int, area_size: int, base_id: bytes) -> None:
+        self._descriptor = descriptor
         self._area_at = area_at
         self.area_size = area_size
         self.id = base_id
@@ -530,9 +531,10 @@ class _BaseFile:
         self._area_whole = False  # its digest is the one the signed head holds
 
     def __del__(self) -> None:
-        # closed with the cache that read it (not left to the file object's finaliser, which
-        # warns about an unclosed file)
-        self._stream.close()
+        # closed with the cache that read it: a plain descriptor, not a file object, whose
+        # finaliser would warn about an unclosed file when a collection reaches it first
+        with contextlib.suppress(OSError):
+            os.close(self._descriptor)
 
     @classmethod
     def open(cls, path: Path, identity: bytes) -> tuple[_BaseFile, dict[str, _Entry]] | None:
@@ -541,41 +543,40 @@ class _BaseFile:
             descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             return None
-        stream = os.fdopen(descriptor, "rb", buffering=0)
         try:
             status = os.fstat(descriptor)
             if not S_ISREG(status.st_mode):
-                stream.close()
+                os.close(descriptor)
                 return None
             # identity | base id (16), the area's digest (16) and length (8) | the index, sealed | the area
-            head = _read_exactly(stream, len(identity) + _BASE_ID + SEAL_HEAD.size)
+            head = _read_exactly(descriptor, 0, len(identity) + _BASE_ID + SEAL_HEAD.size)
             if head is None or head[: len(identity)] != identity:
-                stream.close()
+                os.close(descriptor)
                 return None
             base_id = head[len(identity) : len(identity) + _BASE_ID]
             length = SEAL_HEAD.unpack_from(head, len(identity) + _BASE_ID)[0]
             if length > status.st_size:  # damaged: not a length to allocate
-                stream.close()
+                os.close(descriptor)
                 return None
-            payload = _read_exactly(stream, length)
+            payload = _read_exactly(descriptor, len(head), length)
             found = unseal(head + payload, identity + base_id, cache_key()) if payload is not None else None
         except UntrustedData:
-            stream.close()
+            os.close(descriptor)
             notice_untrusted(path)
             return None
         except OSError:
-            stream.close()
+            os.close(descriptor)
             return None
         if not isinstance(found, dict) or not all(
             isinstance(e, tuple) and len(e) == 5 and type(e[3]) is bytes for e in found.values()
         ):
-            stream.close()
+            os.close(descriptor)
             return None  # None (another version, damaged) or not the shape this version writes
         area_at = len(head) + length
         if status.st_size - area_at != struct.unpack_from("<Q", base_id, 32)[0]:
-            stream.close()
+            os.close(descriptor)
             return None  # truncated, or grown: not the file that was written
-        return cls(stream, area_at, status.st_size - area_at, base_id), found
+        return cls(descriptor, area_at, status.st_size - area_at, base_id), found
 
     def raw(self, ref: bytes) -> bytes | None:
         """An entry's bytes as stored (None: not there, or not what the index says)."""
@@ -584,8 +585,7 @@ class _BaseFile:
             if self._area is None and self._reads >= _READS_ONE_BY_ONE:
                 # a run that reads many entries (every file's facts decoded) reads them at once,
                 # and checks them at once when the area is whole (else one by one, as before)
-                self._stream.seek(self._area_at)
-                area = _read_exactly(self._stream, self.area_size) or b""
+                area = _read_exactly(self._descriptor, self._area_at, self.area_size) or b""
                 self._area, self._area_whole = area, _check(area) == self.id[16:32]
             self._reads += 1
             if self._area is not None:
@@ -593,8 +593,7 @@ class _BaseFile:
                 if self._area_whole:
                     return data if data is not None and len(data) == length else None
             else:
-                self._stream.seek(self._area_at + offset)
-                data = _read_exactly(self._stream, length)
+                data = _read_exactly(self._descriptor, self._area_at + offset, length)
         except (OSError, ValueError, struct.error):
             return None
         if data is None or _check(data) != check:
@@ -612,14 +611,20 @@ class _BaseFile:
             return None
 
 
-def _read_exactly(stream: Any, size: int) -> bytes | None:
+def _read_exactly(descriptor: int, offset: int, size: int) -> bytes | None:
+    """``size`` bytes at ``offset`` (None: the file ends before)."""
     chunks = []
     while size > 0:
-        chunk = stream.read(size)
+        if hasattr(os, "pread"):
+            chunk = os.pread(descriptor, size, offset)
+        else:  # pragma: no cover - no pread (Windows): the descriptor is this cache's alone
+            os.lseek(descriptor, offset, os.SEEK_SET)
+            chunk = os.read(descriptor, size)
         if not chunk:
             return None
         chunks.append(chunk)
         size -= len(chunk)
+        offset += len(chunk)
     return b"".join(chunks)
 
 
