@@ -28,6 +28,7 @@ from archguard.adapters.discovery import (
     Discovery,
     DiscoveryError,
     PathsView,
+    TreeView,
     after_commit,
     split_undecodable_names,
     with_paths,
@@ -158,7 +159,8 @@ class Tree:
         # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
         # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
-        self.entries: dict[str, TreeEntry] = {}
+        self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
+        self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
         self.commit_shape: int | None = None
         self.blob_outcomes: dict[str, CachedOutcome] = {}
         # the files (same as the commit before's) whose blob differs from the commit before's;
@@ -300,6 +302,9 @@ class Tree:
 
             changes = changed_entries(root, previous.commit, commit)
         entries = _commit_entries(root, commit, previous, changes)
+        links = _Links.of_commit(root, entries, previous, changes)
+        if links is not None:  # the links resolved in the commit: what a checkout reads through them
+            entries, changes = links.resolve(entries, previous, changes)
         found_discovery = _discovery_after(root, options, previous, changes, entries)
         if found_discovery is not None:
             discovery, shape = found_discovery
@@ -312,7 +317,11 @@ class Tree:
                 files, badly_named = split_undecodable_names(files)
         else:
             shape = hash(tuple((e.path, e.mode) for e in entries.values()))
-            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
+            listed = [(e.path, e.mode, e.blob) for e in entries.values()]
+            view: TreeView = PathsView(root, entries)
+            if links is not None:  # a link is listed as the file it leads to (none to a folder)
+                listed, view = links.listed(entries), links.view(entries)
+            listing = GitListing.of_tree(root, listed)
             try:
                 discovery = discover_files(
                     root,
@@ -320,7 +329,7 @@ class Tree:
                     excludes=options.excludes,
                     listing=listing,
                     source_roots=options.source_roots,
-                    view=PathsView(root, entries),
+                    view=view,
                 )
             except DiscoveryError as error:
                 raise ConfigError(str(error)) from None
@@ -350,6 +359,7 @@ class Tree:
         tree.commit_shape = shape
         tree.commit = commit
         tree.entries = entries
+        tree.links = links
         tree.blob_outcomes = found
         tree.changed_files = changed
         tree.parsed_paths = output.parsed_paths
@@ -632,6 +642,10 @@ def _outcomes_of(
             found[path] = kept[path]  # the same blob at the same path as the commit before
             hits += 1
             continue
+        if entry.refused:  # a link a checkout would not read through (see _Links)
+            found[path] = unreadable_outcome(path, entry.refused)
+            hits += 1
+            continue
         blob_hash = bytes.fromhex(entry.blob)
         cached = blobs.find_by_hash(f"{entry.blob}:{path}", blob_hash) or working.find_by_hash(
             path, blob_hash
@@ -694,6 +708,146 @@ def _discovery_after(
     if discovery is None:
         return None
     return discovery, hash((previous.commit_shape, tuple(sorted(added)), tuple(sorted(removed))))
+
+
+class _Links:
+    """A commit's symbolic links (mode 120000) and what each leads to in it: a checkout reads the
+    file a link leads to, or refuses it, and never lists a link to a folder
+    (``adapters/project_files/commit_links.py``). Each link's entry in the commit's ``entries``
+    becomes the file it leads to (that file's blob, under the link's path: the blob cache's key,
+    ``blob:path``, is what parsing those bytes as that path gives) or the reason a checkout reads
+    nothing (``TreeEntry.refused``); a link to a folder leaves the entries. Every link is resolved
+    again in every commit that has one (a commit changing only a link's target changes where the
+    link leads: git reports the target, not the link); a tree without links costs nothing."""
+
+    def __init__(
+        self, root: Path, targets: dict[str, str], texts: dict[str, str], folders: frozenset[str] | None
+    ):
+        self.root = root
+        self.targets = targets  # link path -> its target (the link's blob, as a path)
+        self.texts = texts  # link blob -> its target: what was read, kept from commit to commit
+        self._folders = folders  # every folder of the commit under ROOT (None: not made yet)
+        self._paths: Iterable[str] = ()  # the commit's paths (links dropped from them are targets')
+
+    @classmethod
+    def of_commit(
+        cls,
+        root: Path,
+        entries: dict[str, TreeEntry],
+        previous: Tree | None,
+        changes: list[tuple[str, TreeEntry | None]] | None,
+    ) -> _Links | None:
+        """The links of a commit whose files are ``entries`` (as git lists them, or the commit
+        before's patched with ``changes``); None: it has none."""
+        from archguard.adapters.project_files.commit_links import LINK_MODE
+
+        before = previous.links if previous is not None else None
+        texts = dict(before.texts) if before is not None else {}
+        if changes is None or previous is None:  # the whole tree was listed
+            blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
+            if not blobs:
+                return None
+            return cls(root, _link_targets(root, blobs, texts), texts, None)
+        new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
+        if before is None and not new:
+            return None  # no link before, none now: nothing to resolve
+        targets = dict(before.targets) if before is not None else {}
+        for path, entry in changes:
+            if entry is None or entry.mode != LINK_MODE:
+                targets.pop(path, None)
+        targets.update(_link_targets(root, new, texts))
+        if not targets:
+            return None  # the last links went: the changes git reports are the whole story
+        known = previous.entries
+        same_paths = before is not None and all(
+            entry is not None and (path in known or path in before.targets) for path, entry in changes
+        )
+        return cls(root, targets, texts, before._folders if same_paths and before is not None else None)
+
+    def folders(self) -> frozenset[str]:
+        if self._folders is None:
+            from archguard.adapters.project_files.commit_links import folders_of
+
+            self._folders = folders_of([*self._paths, *self.targets])
+        return self._folders
+
+    def resolve(
+        self,
+        entries: dict[str, TreeEntry],
+        previous: Tree | None,
+        changes: list[tuple[str, TreeEntry | None]] | None,
+    ) -> tuple[dict[str, TreeEntry], list[tuple[str, TreeEntry | None]] | None]:
+        """(``entries`` with every link's entry what it leads to, what differs from ``previous``'s
+        entries: ``changes`` with each link whose entry changed, however its target did)."""
+        from archguard.adapters.parsing.parse_file import os_reason
+        from archguard.adapters.project_files.commit_links import LINK_MODE, LinkResolver
+        from archguard.adapters.project_files.git_objects import TreeEntry
+
+        self._paths = entries.keys()
+        resolver = LinkResolver(os.fspath(self.root), entries, self.targets, self.folders)
+        leads = {path: resolver.resolve(path) for path in sorted(self.targets)}
+        came = False
+        for path, found in leads.items():
+            if isinstance(found, str):  # a folder: a checkout lists no such file
+                entries.pop(path, None)
+                continue
+            came = came or path not in entries
+            if isinstance(found, OSError):
+                entries[path] = TreeEntry(path, LINK_MODE, "", os_reason(found))
+            else:
+                entries[path] = TreeEntry(path, LINK_MODE, found.blob)
+        if came:
+            entries = dict(sorted(entries.items()))
+        self._paths = entries.keys()  # with the links: every path of the commit
+        if changes is None or previous is None:
+            return entries, changes
+        linked_before = previous.links.targets if previous.links is not None else {}
+        found_changes = [(p, e) for p, e in changes if p not in self.targets and p not in linked_before]
+        for path in sorted(self.targets.keys() | linked_before.keys()):
+            if entries.get(path) != previous.entries.get(path):
+                found_changes.append((path, entries.get(path)))
+        return entries, found_changes
+
+    def listed(self, entries: Mapping[str, TreeEntry]) -> list[tuple[str, str, str]]:
+        """The commit's files as discovery lists them: a link as the plain file it leads to."""
+        links = self.targets
+        return [
+            (e.path, "100644", e.blob or "0" * 40) if e.path in links else (e.path, e.mode, e.blob)
+            for e in entries.values()
+        ]
+
+    def view(self, entries: Mapping[str, TreeEntry]) -> TreeView:
+        """Discovery's look-ups (is there a ``pyvenv.cfg``, is ``src`` a folder), links followed."""
+        from archguard.adapters.project_files.commit_links import LinkResolver
+
+        return _LinkedView(self.root, LinkResolver(os.fspath(self.root), entries, self.targets, self.folders))
+
+
+class _LinkedView(TreeView):
+    """A commit's files as a checkout's ``os.path.isfile``/``isdir`` see them: through links."""
+
+    def __init__(self, root: Path, resolver: Any) -> None:
+        super().__init__(root)
+        self._resolver = resolver
+
+    def isfile(self, rel: str) -> bool:
+        from archguard.adapters.project_files.safe_io import LeadsOutOfRoot
+
+        found = self._resolver.resolve(rel)
+        return not isinstance(found, (str, OSError)) or isinstance(found, LeadsOutOfRoot)
+
+    def isdir(self, rel: str) -> bool:
+        return isinstance(self._resolver.resolve(rel), str)
+
+
+def _link_targets(root: Path, blobs: Mapping[str, str], texts: dict[str, str]) -> dict[str, str]:
+    """path -> target of each link (path -> its blob), the blobs not in ``texts`` read (and kept there)."""
+    from archguard.adapters.project_files.git_objects import read_blobs
+
+    unread = [blob for blob in blobs.values() if blob not in texts]
+    if unread:
+        texts.update((blob, os.fsdecode(data)) for blob, data in read_blobs(root, unread).items())
+    return {path: texts.get(blob, "") for path, blob in blobs.items()}
 
 
 def _commit_entries(

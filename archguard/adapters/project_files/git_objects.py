@@ -22,7 +22,10 @@ _ENTRY = re.compile(rb"(\d+) (\w+) ([0-9a-f]+)\t(.*)", re.DOTALL)
 class TreeEntry(NamedTuple):
     path: str  # relative to ROOT, with "/"
     mode: str  # "100644", "100755", "120000" (a link), "160000" (a submodule)
-    blob: str  # the object id (hex)
+    blob: str  # the object id (hex); of a link resolved in its commit (app/tree.py), its file's
+    # why a checkout would not read the file a link leads to ("symbolic link loop", ...): a link
+    # resolved in its commit only (its blob is then empty)
+    refused: str = ""
 
 
 def resolve_commit(root: Path, revision: str) -> str:

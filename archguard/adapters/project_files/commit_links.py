@@ -1,0 +1,139 @@
+"""Symbolic links of a commit, resolved as they would be in a checkout of it at ROOT's place.
+
+git stores a link as a blob holding its target path (mode 120000). In a checkout, ``check`` reads
+what the link leads to (``safe_io.stat_in_tree``): another file of the tree, or an error of the
+system's (a broken link, a loop, a path through a file), or a refusal (a regular file outside ROOT;
+a device); and discovery drops a link that leads to a folder (``discovery.exists_as_non_folder``;
+a folder link's files are never listed: git records the link, not its files). :class:`LinkResolver`
+walks a path component by component as the kernel does (``..`` from where a link led, at most
+:data:`MAX_FOLLOWS` links, a trailing ``/`` asking for a folder): inside ROOT the commit's tree
+answers, outside it the machine's file system (what a checkout at ROOT's place would meet there).
+It answers with the commit's file the path leads to, "a folder", or the very ``OSError`` that
+``os.stat`` and ``stat_in_tree`` would raise, so the scanner's own words name it
+(``parsing/parse_file.os_reason``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from archguard.adapters.project_files.safe_io import LeadsOutOfRoot, NotRegularFile
+
+if TYPE_CHECKING:
+    from archguard.adapters.project_files.git_objects import TreeEntry
+
+LINK_MODE = "120000"
+MAX_FOLLOWS = 40  # Linux's MAXSYMLINKS: one more link in a lookup is ELOOP
+FOLDER = "folder"  # what :meth:`LinkResolver.resolve` answers for a path that leads to a folder
+
+
+def _error(code: int, path: str) -> OSError:
+    """The exception ``os.stat`` raises for ``code`` (its subclass: FileNotFoundError, ...)."""
+    return OSError(code, os.strerror(code), path)
+
+
+class LinkResolver:
+    """Where paths of one commit lead. ``root``: ROOT's real path; ``entries``: the commit's files
+    under ROOT by path (a link's entry is not read); ``targets``: each link's target text by path;
+    ``folders``: every folder of the commit under ROOT (relative, "" excluded), asked for only when
+    a path is neither a file nor a link."""
+
+    def __init__(
+        self,
+        root: str,
+        entries: Mapping[str, TreeEntry],
+        targets: Mapping[str, str],
+        folders: Callable[[], frozenset[str]],
+    ) -> None:
+        self._root = root.rstrip("/") or "/"
+        self._inside = self._root + "/" if self._root != "/" else "/"
+        self._entries = entries
+        self._targets = targets
+        self._folders = folders
+
+    def resolve(self, rel: str) -> TreeEntry | str | OSError:
+        """What ``rel`` (a path of the commit, relative to ROOT) leads to, links followed: the
+        commit's file under ROOT (its entry), :data:`FOLDER`, or the error a checkout's
+        ``stat_in_tree`` raises for it."""
+        full = os.path.join(self._root, rel)
+        pending = rel.split("/")[::-1]  # components still to walk, the next one last
+        at = self._root  # the real path walked so far: always a folder
+        follows = 0
+        while pending:
+            name = pending.pop()
+            if name in ("", "."):
+                continue
+            if name == "..":
+                at = os.path.dirname(at)
+                continue
+            candidate = f"{at}/{name}" if at != "/" else f"/{name}"
+            try:
+                kind, found = self._lookup(candidate)
+            except OSError as error:
+                return _error(error.errno or errno.ENOENT, full)
+            if kind == "folder":
+                at = candidate
+                continue
+            if kind == "link":
+                follows += 1
+                if follows > MAX_FOLLOWS:
+                    return _error(errno.ELOOP, full)
+                target = str(found)
+                if not target:
+                    return _error(errno.ENOENT, full)
+                parts = [part for part in target.split("/") if part]
+                if target.endswith("/") and parts:
+                    parts.append(".")  # a trailing slash: what it names must be a folder
+                if target.startswith("/"):
+                    at = "/"
+                pending.extend(reversed(parts))
+                continue
+            if any(part for part in pending):  # a file in the middle of a path
+                return _error(errno.ENOTDIR, full)
+            if kind == "file":
+                return found  # type: ignore[return-value]
+            mode = int(found)  # type: ignore[call-overload]
+            if stat.S_ISREG(mode):
+                return LeadsOutOfRoot(full)
+            return NotRegularFile(full, mode)
+        return FOLDER
+
+    def _lookup(self, path: str) -> tuple[str, object]:
+        """("folder" | "link" | "file" | "other", the link's target / the entry / the mode)."""
+        if path.startswith(self._inside):
+            rel = path[len(self._inside) :]
+            target = self._targets.get(rel)
+            if target is not None:
+                return "link", target
+            entry = self._entries.get(rel)
+            if entry is not None:
+                return "file", entry
+            if rel in self._folders():
+                return "folder", None
+            raise _error(errno.ENOENT, path)
+        if path == self._root:
+            return "folder", None
+        status = os.lstat(path)  # outside ROOT: the machine's, as a checkout here would meet it
+        if stat.S_ISLNK(status.st_mode):
+            return "link", os.readlink(path)
+        if stat.S_ISDIR(status.st_mode):
+            return "folder", None
+        return "other", status.st_mode
+
+
+def folders_of(paths: object) -> frozenset[str]:
+    """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
+    found: set[str] = set()
+    for path in paths:  # type: ignore[attr-defined]
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(found)
+
+
+__all__ = ["FOLDER", "LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "folders_of"]
