@@ -45,6 +45,7 @@ from archguard.domain.sources import SourceFile
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
+    from archguard.adapters.project_files.commit_links import LinkResolver
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.preflight import Preflight
@@ -302,7 +303,7 @@ class Tree:
 
             changes = changed_entries(root, previous.commit, commit)
         entries = _commit_entries(root, commit, previous, changes)
-        links = _Links.of_commit(root, entries, previous, changes)
+        links = _Links.of_commit(root, commit, entries, previous, changes)
         if links is not None:  # the links resolved in the commit: what a checkout reads through them
             entries, changes = links.resolve(entries, previous, changes)
         found_discovery = _discovery_after(root, options, previous, changes, entries)
@@ -721,18 +722,43 @@ class _Links:
     link leads: git reports the target, not the link); a tree without links costs nothing."""
 
     def __init__(
-        self, root: Path, targets: dict[str, str], texts: dict[str, str], folders: frozenset[str] | None
+        self,
+        root: Path,
+        commit: str,
+        targets: dict[str, str],
+        before: _Links | None,
+        folders: frozenset[str] | None,
     ):
         self.root = root
+        self.commit = commit
         self.targets = targets  # link path -> its target (the link's blob, as a path)
-        self.texts = texts  # link blob -> its target: what was read, kept from commit to commit
+        # link blob -> its target: what was read, kept from commit to commit
+        self.texts: dict[str, str] = before.texts if before is not None else {}
+        # the repository's top folder (real path; None: git cannot say), asked once a walk
+        self._top: list[str | None] = before._top if before is not None else []
         self._folders = folders  # every folder of the commit under ROOT (None: not made yet)
         self._paths: Iterable[str] = ()  # the commit's paths (links dropped from them are targets')
+
+    def top(self) -> str | None:
+        """The real path of the repository's top folder: ROOT when it holds ``.git``."""
+        if not self._top:
+            from archguard.adapters.project_files.git_objects import repository_top
+
+            has_git = os.path.lexists(os.path.join(self.root, ".git"))
+            self._top.append(os.fspath(self.root) if has_git else repository_top(self.root))
+        return self._top[0]
+
+    def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:
+        from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
+
+        around = Surroundings(self.root, self.commit, self.top)
+        return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, around)
 
     @classmethod
     def of_commit(
         cls,
         root: Path,
+        commit: str,
         entries: dict[str, TreeEntry],
         previous: Tree | None,
         changes: list[tuple[str, TreeEntry | None]] | None,
@@ -742,12 +768,12 @@ class _Links:
         from archguard.adapters.project_files.commit_links import LINK_MODE
 
         before = previous.links if previous is not None else None
-        texts = dict(before.texts) if before is not None else {}
+        texts = before.texts if before is not None else {}
         if changes is None or previous is None:  # the whole tree was listed
             blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
             if not blobs:
                 return None
-            return cls(root, _link_targets(root, blobs, texts), texts, None)
+            return cls(root, commit, _link_targets(root, blobs, texts), before, None)
         new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
         if before is None and not new:
             return None  # no link before, none now: nothing to resolve
@@ -762,7 +788,9 @@ class _Links:
         same_paths = before is not None and all(
             entry is not None and (path in known or path in before.targets) for path, entry in changes
         )
-        return cls(root, targets, texts, before._folders if same_paths and before is not None else None)
+        return cls(
+            root, commit, targets, before, before._folders if same_paths and before is not None else None
+        )
 
     def folders(self) -> frozenset[str]:
         if self._folders is None:
@@ -780,11 +808,11 @@ class _Links:
         """(``entries`` with every link's entry what it leads to, what differs from ``previous``'s
         entries: ``changes`` with each link whose entry changed, however its target did)."""
         from archguard.adapters.parsing.parse_file import os_reason
-        from archguard.adapters.project_files.commit_links import LINK_MODE, LinkResolver
+        from archguard.adapters.project_files.commit_links import LINK_MODE
         from archguard.adapters.project_files.git_objects import TreeEntry
 
         self._paths = entries.keys()
-        resolver = LinkResolver(os.fspath(self.root), entries, self.targets, self.folders)
+        resolver = self._resolver(entries)
         leads = {path: resolver.resolve(path) for path in sorted(self.targets)}
         came = False
         for path, found in leads.items():
@@ -818,15 +846,13 @@ class _Links:
 
     def view(self, entries: Mapping[str, TreeEntry]) -> TreeView:
         """Discovery's look-ups (is there a ``pyvenv.cfg``, is ``src`` a folder), links followed."""
-        from archguard.adapters.project_files.commit_links import LinkResolver
-
-        return _LinkedView(self.root, LinkResolver(os.fspath(self.root), entries, self.targets, self.folders))
+        return _LinkedView(self.root, self._resolver(entries))
 
 
 class _LinkedView(TreeView):
     """A commit's files as a checkout's ``os.path.isfile``/``isdir`` see them: through links."""
 
-    def __init__(self, root: Path, resolver: Any) -> None:
+    def __init__(self, root: Path, resolver: LinkResolver) -> None:
         super().__init__(root)
         self._resolver = resolver
 

@@ -14,7 +14,7 @@ import pytest
 
 from archguard.app import Options
 from archguard.app.engine import Engine
-from tests.functional.test_engine import full_run, without_root
+from tests.functional.test_engine import checkout_of, full_run, without_root
 from tests.functional.test_history import commit, git
 from tests.helpers import comparable_json, run_cli, write_tree
 
@@ -181,3 +181,60 @@ def test_diff_between_commits_equals_diff_from_a_checkout(linked: tuple[Path, li
     )
     fixed = {v["path"] for v in first["fixed_violations"]}
     assert {"app/b.py", "app/chain.py", "app/up.py", "app/abs_in.py", "app/source.py"} <= fixed
+
+
+def test_links_leaving_a_root_inside_the_repository_read_the_commits_folders_not_the_working_tree(
+    tmp_path: Path,
+) -> None:
+    """ROOT is one folder of the repository: a link that leaves it meets the commit's other
+    folders (a checkout changes those too), even where the working tree holds something else."""
+    top = tmp_path / "repo"
+    top.mkdir()
+    git(top, "init", "-q", "-b", "main")
+    write_tree(
+        top,
+        {
+            "sub/app/__init__.py": "",
+            "sub/app/source.py": "import app.gone_source\n",
+            "shared/s.py": "import app.gone_shared\n",
+            "shared/folder/x.py": "",
+        },
+    )
+    make_links(
+        top,
+        {
+            "sub/app/up.py": "../../shared/s.py",  # a file of the repository outside ROOT
+            "sub/app/back.py": "../../shared/back",  # a link there leading back into ROOT
+            "shared/back": "../sub/app/source.py",
+            "sub/app/later.py": "../../shared/later.py",  # nothing there in the commit
+            "sub/app/folder.py": "../../shared/folder",  # a folder there
+        },
+    )
+    shas = [commit(top, "links out of ROOT")]
+    make_links(top, {"shared/back": "s.py"})  # back.py now leads out of ROOT
+    shas.append(commit(top, "the link outside ROOT leads elsewhere", {"shared/later.py": "X = 1\n"}))
+    # the working tree outside ROOT is not the commits': none of this may show
+    (top / "shared/back").unlink()
+    (top / "shared/later.py").unlink()
+    write_tree(top, {"shared/folder.py/x": "", "shared/elsewhere.py": ""})
+    (top / "shared/folder").rename(top / "shared/moved")
+    ran = run_cli("history", top / "sub", "--json", tmp_path / "h.json", "--cache-dir", tmp_path / "cache", "-q")
+    assert ran.returncode == 0, ran.stderr
+    rows = json.loads((tmp_path / "h.json").read_text())["commits"]
+    expected = []
+    for i, sha in enumerate(shas):
+        clone = checkout_of(top, sha, tmp_path / f"c{i}")
+        expected.append(without_root(full_run(clone / "sub")))
+        assert rows[i]["summary"] == {key: expected[i]["summary"][key] for key in rows[i]["summary"]}, i
+    assert unreadable(expected[0]) == {
+        "app/up.py": "symbolic link leading outside ROOT",
+        "app/later.py": "broken symbolic link or deleted during the scan",
+    }
+    assert unreadable(expected[1]) == {
+        "app/up.py": "symbolic link leading outside ROOT",
+        "app/back.py": "symbolic link leading outside ROOT",
+        "app/later.py": "symbolic link leading outside ROOT",
+    }
+    engine = Engine.open_at_commit(Options(root=top / "sub", cache_dir=tmp_path / "cache", jobs=1), shas[1])
+    assert without_root(comparable_json(engine.results())) == expected[1]
+    assert without_root(comparable_json(engine.at_commit(shas[0]).results())) == expected[0]

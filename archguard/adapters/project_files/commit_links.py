@@ -7,7 +7,8 @@ a device); and discovery drops a link that leads to a folder (``discovery.exists
 a folder link's files are never listed: git records the link, not its files). :class:`LinkResolver`
 walks a path component by component as the kernel does (``..`` from where a link led, at most
 :data:`MAX_FOLLOWS` links, a trailing ``/`` asking for a folder): inside ROOT the commit's tree
-answers, outside it the machine's file system (what a checkout at ROOT's place would meet there).
+answers, and in the rest of the repository when ROOT is one of its folders (:class:`Surroundings`);
+outside it the machine's file system (what a checkout at ROOT's place would meet there).
 It answers with the commit's file the path leads to, "a folder", or the very ``OSError`` that
 ``os.stat`` and ``stat_in_tree`` would raise, so the scanner's own words name it
 (``parsing/parse_file.os_reason``).
@@ -18,7 +19,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters.project_files.safe_io import LeadsOutOfRoot, NotRegularFile
@@ -48,12 +50,14 @@ class LinkResolver:
         entries: Mapping[str, TreeEntry],
         targets: Mapping[str, str],
         folders: Callable[[], frozenset[str]],
+        around: Surroundings | None = None,
     ) -> None:
         self._root = root.rstrip("/") or "/"
         self._inside = self._root + "/" if self._root != "/" else "/"
         self._entries = entries
         self._targets = targets
         self._folders = folders
+        self._around = around
 
     def resolve(self, rel: str) -> TreeEntry | str | OSError:
         """What ``rel`` (a path of the commit, relative to ROOT) leads to, links followed: the
@@ -117,6 +121,9 @@ class LinkResolver:
             raise _error(errno.ENOENT, path)
         if path == self._root:
             return "folder", None
+        known = self._around.lookup(path) if self._around is not None else None
+        if known is not None:
+            return known
         status = os.lstat(path)  # outside ROOT: the machine's, as a checkout here would meet it
         if stat.S_ISLNK(status.st_mode):
             return "link", os.readlink(path)
@@ -125,10 +132,57 @@ class LinkResolver:
         return "other", status.st_mode
 
 
-def folders_of(paths: object) -> frozenset[str]:
+class Surroundings:
+    """The rest of the repository when ROOT is one of its folders, as the commit has it (a
+    checkout of the commit changes those folders too): listed once, when a link first leads there.
+    Outside the repository, and in its ``.git`` folder (there in a checkout too), the machine's."""
+
+    def __init__(self, root: Path, commit: str, top: Callable[[], str | None]) -> None:
+        self._root = root
+        self._commit = commit
+        self._top = top  # the repository's top folder (real path; None: not known), asked when needed
+        self._listed: tuple[frozenset[str], dict[str, str], frozenset[str]] | None = None
+
+    def lookup(self, path: str) -> tuple[str, object] | None:
+        """As :meth:`LinkResolver._lookup` for a path outside ROOT; None: the machine's to say."""
+        top = self._top()
+        if top is None or not (path + "/").startswith(top + "/"):
+            return None
+        rel = path[len(top) + 1 :]
+        if not rel:
+            return "folder", None
+        if rel == ".git" or rel.startswith(".git/"):
+            return None
+        files, targets, folders = self._listing()
+        if rel in targets:
+            return "link", targets[rel]
+        if rel in files:
+            return "other", stat.S_IFREG | 0o644
+        if rel in folders:
+            return "folder", None
+        raise _error(errno.ENOENT, path)
+
+    def _listing(self) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
+        if self._listed is None:
+            from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
+
+            top = self._top()
+            assert top is not None
+            entries = commit_tree(Path(top), self._commit)
+            links = {e.path: e.blob for e in entries if e.mode == LINK_MODE}
+            texts = read_blobs(self._root, set(links.values()))
+            self._listed = (
+                frozenset(e.path for e in entries if e.mode != LINK_MODE),
+                {path: os.fsdecode(texts.get(blob, b"")) for path, blob in links.items()},
+                folders_of(e.path for e in entries),
+            )
+        return self._listed
+
+
+def folders_of(paths: Iterable[str]) -> frozenset[str]:
     """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
     found: set[str] = set()
-    for path in paths:  # type: ignore[attr-defined]
+    for path in paths:
         folder = path.rpartition("/")[0]
         while folder and folder not in found:
             found.add(folder)
@@ -136,4 +190,4 @@ def folders_of(paths: object) -> frozenset[str]:
     return frozenset(found)
 
 
-__all__ = ["FOLDER", "LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "folders_of"]
+__all__ = ["FOLDER", "LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "folders_of"]

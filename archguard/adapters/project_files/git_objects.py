@@ -40,6 +40,14 @@ def resolve_commit(root: Path, revision: str) -> str:
     return completed.stdout.decode("ascii").strip()
 
 
+def repository_top(root: Path) -> str | None:
+    """The real path of the working tree ROOT is in (its top folder); None: git cannot say."""
+    completed = run_git(root, ["rev-parse", "--show-toplevel"])
+    if completed is None or completed.returncode != 0 or not completed.stdout.strip():
+        return None
+    return os.path.realpath(os.fsdecode(completed.stdout.rstrip(b"\n")))
+
+
 def commit_tree(root: Path, commit: str) -> list[TreeEntry]:
     """Every file of ``commit`` under ROOT (paths relative to ROOT), in git's order."""
     completed = run_git(root, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", "."])
