@@ -256,9 +256,11 @@ class Engine:
         child._check_inputs = self._check_inputs
         child.commit = sha  # type: ignore[attr-defined]
         assert self._records is not None
-        child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
-        facts, digests = self.tree.facts, self.tree.digests
-        child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
+        if _stub_digests(child.tree) == _stub_digests(self.tree):  # else derived whole: a stub's
+            # names are its module's, and no file's record says it consulted them
+            child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
+            facts, digests = self.tree.facts, self.tree.digests
+            child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
         self._hand_over(child)
         return child
 

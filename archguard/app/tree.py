@@ -133,6 +133,7 @@ class Tree:
         output: Any,
         *,
         facts_cache: FactsCache | None = None,
+        stubs: dict[str, Stub] | None = None,
     ) -> None:
         self.options = options
         self.root = root
@@ -148,7 +149,8 @@ class Tree:
         self.unreadable: dict[str, UnreadableFile] = {u.path: u for u in output.unreadable}
         self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in badly_named)
         self.cache_hits: int = output.cache_hits
-        self.stubs: dict[str, Stub] = _read_stubs(root, discovery.stubs)
+        # a commit's stubs come from its blobs (``stubs``), the working tree's from the disk
+        self.stubs: dict[str, Stub] = stubs if stubs is not None else _read_stubs(root, discovery.stubs)
         self._facts_cache = facts_cache
         # path -> (outcome digest, facts) a file had before an edit made here (apply)
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
@@ -351,7 +353,8 @@ class Tree:
             output: Any = _Outcomes.after(previous, files, found, changed, hits)
         else:
             output = _Outcomes(files, found, hits)
-        tree = cls(options, root, target, store, discovery, files, badly_named, output)
+        stubs = _commit_stubs(root, discovery.stubs, entries, previous)
+        tree = cls(options, root, target, store, discovery, files, badly_named, output, stubs=stubs)
         if previous is not None and files is previous.files and badly_named is previous.badly_named:
             tree._all_files = (
                 tree.version,
@@ -507,6 +510,36 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
     from archguard.adapters.parsing.stubs import read_stubs
 
     return read_stubs(root, stubs)
+
+
+def _commit_stubs(
+    root: Path, stubs: list[SourceFile], entries: Mapping[str, TreeEntry], previous: Tree | None
+) -> dict[str, Stub]:
+    """The stubs of a commit (``stubs``, of its discovery) from its blobs, as :func:`_read_stubs`
+    reads a checkout's: the commit before's where the content is the same, the rest read in one go."""
+    if not stubs:
+        return {}
+    from archguard.adapters.parsing.stubs import stub_of
+    from archguard.adapters.project_files.git_objects import read_blobs
+
+    kept = previous.stubs if previous is not None else {}
+    found: dict[str, Stub | None] = {}
+    wanted: dict[str, str] = {}  # stub path -> its blob
+    for stub in stubs:
+        entry = entries.get(stub.path)
+        if entry is None or entry.refused:  # a link a checkout would not read: no stub
+            continue
+        old = kept.get(stub.module)
+        if old is not None and old.file == stub and old.digest == bytes.fromhex(entry.blob):
+            found[stub.path] = old
+        else:
+            wanted[stub.path] = entry.blob
+    data = read_blobs(root, set(wanted.values())) if wanted else {}
+    for path, blob in wanted.items():
+        found[path] = (
+            None if blob not in data else stub_of(next(s for s in stubs if s.path == path), data[blob])
+        )
+    return {stub.module: read for stub in stubs if (read := found.get(stub.path)) is not None}
 
 
 class _Outcomes:
