@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from archguard.adapters.project_files.git_objects import TreeEntry
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -179,19 +180,21 @@ def first_parent_commits(
     return walk
 
 
-def files_at(root: Path, commit: str, paths: list[str]) -> dict[str, str]:
-    """path (relative to ROOT) -> blob id of every file of ``commit`` at or under ``paths``."""
+def files_at(root: Path, commit: str, paths: list[str]) -> dict[str, TreeEntry]:
+    """path (relative to ROOT) -> entry (mode, blob id) of every file of ``commit`` at or under
+    ``paths`` (a symbolic link too: mode 120000, its blob its target)."""
     if not paths:
         return {}
     out = _git(
         root, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", *(f":(literal){p}" for p in paths)]
     )
-    found: dict[str, str] = {}
+    found: dict[str, TreeEntry] = {}
     for raw in (out or b"").split(b"\0"):
         meta, tab, name = raw.partition(b"\t")
         parts = meta.split()
         if tab and len(parts) == 3 and parts[1] == b"blob":
-            found[os.fsdecode(name)] = parts[2].decode("ascii")
+            path = os.fsdecode(name)
+            found[path] = TreeEntry(path, parts[0].decode("ascii"), parts[2].decode("ascii"))
     return found
 
 

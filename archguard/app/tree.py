@@ -775,10 +775,9 @@ class _Links:
     def top(self) -> str | None:
         """The real path of the repository's top folder: ROOT when it holds ``.git``."""
         if not self._top:
-            from archguard.adapters.project_files.git_objects import repository_top
+            from archguard.adapters.project_files.commit_links import repository_top
 
-            has_git = os.path.lexists(os.path.join(self.root, ".git"))
-            self._top.append(os.fspath(self.root) if has_git else repository_top(self.root))
+            self._top.append(repository_top(self.root))
         return self._top[0]
 
     def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:

@@ -238,3 +238,58 @@ def test_links_leaving_a_root_inside_the_repository_read_the_commits_folders_not
     engine = Engine.open_at_commit(Options(root=top / "sub", cache_dir=tmp_path / "cache", jobs=1), shas[1])
     assert without_root(comparable_json(engine.results())) == expected[1]
     assert without_root(comparable_json(engine.at_commit(shas[0]).results())) == expected[0]
+
+
+def test_config_at_commit_reads_configuration_through_links_as_a_checkout(tmp_path: Path) -> None:
+    """``--config-at-commit`` reads a commit's own configuration: a contracts folder that is a link
+    to another folder, a contract file that is a link, a pyproject.toml that is a link, each as a
+    checkout's ``check`` reads them; a contracts link out of ROOT gets no row (check: exit 2)."""
+    root = tmp_path / "repo"
+    elsewhere = write_tree(tmp_path / "elsewhere", {"z.toml": CONTRACT.format(name="z")})
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write_tree(
+        root,
+        {
+            "app/__init__.py": "",
+            "app/hub.py": "X = 1\n",
+            "app/compat.py": "from app.hub import X\n",
+            "app/user.py": "from app.compat import X\n",  # breaks every concept on app.hub:X
+            "policy/x.toml": CONTRACT.format(name="x"),
+            "rules/y.toml": CONTRACT.format(name="y"),
+        },
+    )
+    make_links(root, {"contracts": "policy"})
+    shas = [commit(root, "the contracts folder is a link to a folder")]
+    make_links(root, {"policy/y.toml": "../rules/y.toml"})
+    shas.append(commit(root, "a contract that is a link to a file"))
+    write_tree(root, {"config/pyproject.toml": '[tool.archguard]\ncontracts = "rules"\n'})
+    make_links(root, {"pyproject.toml": "config/pyproject.toml"})
+    shas.append(commit(root, "pyproject.toml is a link: it names another folder"))
+    (root / "pyproject.toml").unlink()
+    make_links(root, {"contracts": str(elsewhere)})
+    shas.append(commit(root, "the contracts folder leads out of ROOT"))
+    make_links(root, {"contracts": "nowhere"})
+    shas.append(commit(root, "the contracts link leads nowhere"))
+    ran = run_cli("history", root, "--json", "-", "--no-cache", "--config-at-commit")
+    assert ran.returncode == 0, ran.stderr
+    data = json.loads(ran.stdout)
+    rows = {row["commit"]: row for row in data["commits"]}
+    assert list(rows) == [shas[0], shas[1], shas[2], shas[4]]
+    assert any(shas[3][:10] in note and "outside ROOT" in note for note in data["notes"]), data["notes"]
+    for i, sha in enumerate(shas):
+        clone = checkout_of(root, sha, tmp_path / f"c{i}")
+        checked = run_cli("check", clone, "--no-cache", "--json", tmp_path / f"c{i}.json", "-q")
+        if sha not in rows:
+            assert checked.returncode == 2 and "outside ROOT" in checked.stderr
+            continue
+        found = json.loads((tmp_path / f"c{i}.json").read_text())
+        by_contract = dict.fromkeys(found["contracts"], 0)
+        for v in found["violations"]:
+            by_contract[v["contract"]] += 1
+        assert rows[sha]["by_contract"] == by_contract, i
+    concepts = [sorted(k for k in rows[sha]["by_contract"] if len(k) == 1) for sha in rows]
+    assert concepts == [["x"], ["x", "y"], ["y"], []]
+
+
+CONTRACT = '[[concept]]\nname = "{name}"\ncanonical = "app.hub:X"\n'

@@ -9,7 +9,7 @@ walks a path component by component as the kernel does (``..`` from where a link
 :data:`MAX_FOLLOWS` links, a trailing ``/`` asking for a folder): inside ROOT the commit's tree
 answers, and in the rest of the repository when ROOT is one of its folders (:class:`Surroundings`);
 outside it the machine's file system (what a checkout at ROOT's place would meet there).
-It answers with the commit's file the path leads to, "a folder", or the very ``OSError`` that
+It answers with the commit's file the path leads to, a folder's real path, or the very ``OSError`` that
 ``os.stat`` and ``stat_in_tree`` would raise, so the scanner's own words name it
 (``parsing/parse_file.os_reason``).
 """
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 LINK_MODE = "120000"
 MAX_FOLLOWS = 40  # Linux's MAXSYMLINKS: one more link in a lookup is ELOOP
-FOLDER = "folder"  # what :meth:`LinkResolver.resolve` answers for a path that leads to a folder
 
 
 def _error(code: int, path: str) -> OSError:
@@ -61,8 +60,8 @@ class LinkResolver:
 
     def resolve(self, rel: str) -> TreeEntry | str | OSError:
         """What ``rel`` (a path of the commit, relative to ROOT) leads to, links followed: the
-        commit's file under ROOT (its entry), :data:`FOLDER`, or the error a checkout's
-        ``stat_in_tree`` raises for it."""
+        commit's file under ROOT (its entry), a folder (its real path), or the error a checkout's
+        ``stat_in_tree`` raises for it (a file outside ROOT: its real path in ``filename2``)."""
         full = os.path.join(self._root, rel)
         pending = rel.split("/")[::-1]  # components still to walk, the next one last
         at = self._root  # the real path walked so far: always a folder
@@ -102,9 +101,17 @@ class LinkResolver:
                 return found  # type: ignore[return-value]
             mode = int(found)  # type: ignore[call-overload]
             if stat.S_ISREG(mode):
-                return LeadsOutOfRoot(full)
+                refused = LeadsOutOfRoot(full)
+                refused.filename2 = candidate  # where it leads
+                return refused
             return NotRegularFile(full, mode)
-        return FOLDER
+        return at
+
+    def relative(self, path: str) -> str | None:
+        """``path`` (a real path :meth:`resolve` gave) relative to ROOT; None: outside ROOT."""
+        if path == self._root:
+            return ""
+        return path[len(self._inside) :] if path.startswith(self._inside) else None
 
     def _lookup(self, path: str) -> tuple[str, object]:
         """("folder" | "link" | "file" | "other", the link's target / the entry / the mode)."""
@@ -179,6 +186,16 @@ class Surroundings:
         return self._listed
 
 
+def repository_top(root: Path) -> str | None:
+    """The real path of the top folder of ROOT's repository (ROOT itself when it holds ``.git``,
+    without asking git); None: git cannot say."""
+    if os.path.lexists(os.path.join(root, ".git")):
+        return os.path.realpath(root)
+    from archguard.adapters.project_files.git_objects import repository_top as asked
+
+    return asked(root)
+
+
 def folders_of(paths: Iterable[str]) -> frozenset[str]:
     """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
     found: set[str] = set()
@@ -190,4 +207,4 @@ def folders_of(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-__all__ = ["FOLDER", "LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "folders_of"]
+__all__ = ["LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "folders_of", "repository_top"]
