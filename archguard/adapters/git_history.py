@@ -258,6 +258,38 @@ def churn(root: Path, since: str) -> Churn | None:
     return Churn(since, commits, lines)
 
 
+def working_tree_is_head(root: Path) -> bool | None:
+    """Does the working tree under ROOT hold HEAD's files, as far as discovery lists them and the
+    scan reads them? False when git lists one of them modified, deleted or untracked (a ``.py``,
+    ``.pyi``, compiled module, ``pyproject.toml``, Pants marker or requirements file) or the index
+    stages one; True when, besides, git compares every entry with its file (no assume-unchanged or
+    skip-worktree entry, no link named as a module, no conversion between a file and its blob such
+    as ``.gitattributes`` may ask for); None: git lists none, but cannot vouch that each file's
+    bytes are its blob's. Other files (a report written into the tree, an edited README) change
+    nothing the analysis reads from the tree's files."""
+    from archguard.adapters.discovery import MODULE_SUFFIXES
+    from archguard.adapters.project_files.git_listing import list_git_files
+    from archguard.adapters.project_files.workspace_config import (
+        PYPROJECT,
+        is_requirements_file,
+        pants_settings,
+    )
+
+    listing = list_git_files(root)
+    if listing is None:
+        return False
+    staged = _git(root, ["diff-index", "--cached", "--name-only", "-z", "--relative", "HEAD", "--"], 60)
+    if staged is None:
+        return False
+    markers = {PYPROJECT, *pants_settings(root).marker_filenames}
+    differing = [*listing.changed, *listing.untracked, *(os.fsdecode(p) for p in staged.split(b"\0") if p)]
+    for path in differing:
+        name = path.rpartition("/")[2]
+        if name.endswith(MODULE_SUFFIXES) or name in markers or is_requirements_file(name):
+            return False
+    return True if listing.settled else None
+
+
 def renames(root: Path, base: str, head: str | None) -> dict[str, str]:
     """old path -> new path (relative to ROOT) of the files git finds renamed or moved between
     ``base`` and ``head`` (None: the working tree and index)."""

@@ -114,6 +114,7 @@ class Engine:
         self.store = tree.store
         self._keep = keep
         self._persist = True  # results and state go to the store (not for a commit's engine)
+        self._reads_stored = False  # a commit's engine that may read what is stored (open_at_commit)
         self._passes: list[FilePass | TreePass] = [cls() for cls in PASSES] if checking else []
         # derived state, current when not self._stale
         self._stale = True
@@ -205,12 +206,16 @@ class Engine:
         return cls(tree, checking=checking, started=started, keep=keep, preflight=preflight)
 
     @classmethod
-    def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
+    def open_at_commit(
+        cls, options: Options, commit: str, *, store: Store | None = None, reuse_stored: bool = False
+    ) -> Engine:
         """The engine of ``commit`` (any revision git names) under ``options.root``, read from
         git's objects by blob id with no working tree read at all (``history``'s first commit,
         ``diff``'s base when the head is a commit too); walk on with :meth:`at_commit`. Its results
         are not stored; its blobs' outcomes are (the blob cache of ``store``, default: the cache
-        folder of ``options``)."""
+        folder of ``options``). ``reuse_stored``: results and state stored under this tree's keys
+        (by a ``check`` of a working tree holding the same files: the keys name every file's
+        outcome) are read, not derived again (``diff`` from a working tree that is HEAD's)."""
         from archguard.adapters.cache.store import open_store
         from archguard.adapters.project_files.git_objects import resolve_commit
 
@@ -228,6 +233,7 @@ class Engine:
             )
         engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
         engine._persist = False
+        engine._reads_stored = reuse_stored
         engine.commit = sha  # type: ignore[attr-defined]
         return engine
 
@@ -410,7 +416,7 @@ class Engine:
     @property
     def scan_key(self) -> bytes | None:
         """The key of this tree's derived results (None: they are not cached)."""
-        if not self._cacheable:
+        if not (self._cacheable or (self._reads_stored and self._readable)):
             return None
         return keys.scan(self._scan_context(), self.identities)
 
@@ -692,7 +698,12 @@ class Engine:
 
     @property
     def _cacheable(self) -> bool:
-        return self._persist and self.store.enabled and self.tree.fully_cached and not self.tree.overlaid
+        return self._persist and self._readable
+
+    @property
+    def _readable(self) -> bool:
+        """What is stored under this tree's keys stands for it (saved only when ``_persist``)."""
+        return self.store.enabled and self.tree.fully_cached and not self.tree.overlaid
 
     @property
     def _traced(self) -> bool:
@@ -712,8 +723,8 @@ class Engine:
     def _state_key(self) -> bytes | None:
         """The key the file-by-file state is kept under: the run's context, not its files (an
         engine with unsaved text continues from it too; it only never saves one)."""
-        if not (self._persist and self.store.enabled):
-            return None
+        if not ((self._persist or self._reads_stored) and self.store.enabled):
+            return None  # (saved by _finish only when _persist)
         context = self._scan_context()
         if not self.checking:
             return context
