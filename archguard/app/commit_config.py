@@ -26,6 +26,7 @@ from archguard.adapters.project_files.git_objects import TreeEntry, read_blobs
 from archguard.adapters.project_files.output_files import write_atomically
 from archguard.app.options import Options, resolve
 from archguard.domain.errors import ConfigError
+from archguard.domain.sources import folders_of
 
 # What a checkout's configuration is made of (the contracts folder and files named by
 # [tool.archguard] are added as the commit's pyproject.toml names them), and who owned what then.
@@ -138,12 +139,7 @@ def _through_links(root: Path, commit: str, links: list[TreeEntry]) -> dict[str,
     blob under the link's path; a folder's files under the link's path; a file or folder outside
     ROOT, ``_OUTSIDE`` + its real path (``check`` refuses configuration from outside ROOT); nothing
     where a checkout has nothing (a broken link, a loop)."""
-    from archguard.adapters.project_files.commit_links import (
-        LinkResolver,
-        Surroundings,
-        folders_of,
-        repository_top,
-    )
+    from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings, repository_top
     from archguard.adapters.project_files.git_objects import commit_tree
     from archguard.adapters.project_files.safe_io import LeadsOutOfRoot
 

@@ -40,7 +40,7 @@ from archguard.adapters.project_files.safe_io import is_inside
 from archguard.app import keys
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, folders_of
 
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
@@ -826,8 +826,6 @@ class _Links:
 
     def folders(self) -> frozenset[str]:
         if self._folders is None:
-            from archguard.adapters.project_files.commit_links import folders_of
-
             self._folders = folders_of([*self._paths, *self.targets])
         return self._folders
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.adapters.project_files.safe_io import LeadsOutOfRoot, NotRegularFile
+from archguard.domain.sources import folders_of
 
 if TYPE_CHECKING:
     from archguard.adapters.project_files.git_objects import TreeEntry
@@ -196,15 +197,4 @@ def repository_top(root: Path) -> str | None:
     return asked(root)
 
 
-def folders_of(paths: Iterable[str]) -> frozenset[str]:
-    """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
-    found: set[str] = set()
-    for path in paths:
-        folder = path.rpartition("/")[0]
-        while folder and folder not in found:
-            found.add(folder)
-            folder = folder.rpartition("/")[0]
-    return frozenset(found)
-
-
-__all__ = ["LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "folders_of", "repository_top"]
+__all__ = ["LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "repository_top"]
