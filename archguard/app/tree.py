@@ -771,6 +771,11 @@ class _Links:
         self._top: list[str | None] = before._top if before is not None else []
         self._folders = folders  # every folder of the commit under ROOT (None: not made yet)
         self._paths: Iterable[str] = ()  # the commit's paths (links dropped from them are targets')
+        # link -> the file (path under ROOT) its walk ended at; None: a folder, or refused
+        self.reached: dict[str, str | None] = {}
+        self._walked_around = False  # some walk met the repository outside ROOT
+        # the commit before's links, when their walks stand for this commit (see resolve)
+        self._settled: _Links | None = None
 
     def top(self) -> str | None:
         """The real path of the repository's top folder: ROOT when it holds ``.git``."""
@@ -783,8 +788,8 @@ class _Links:
     def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:
         from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
 
-        around = Surroundings(self.root, self.commit, self.top)
-        return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, around)
+        self._around = Surroundings(self.root, self.commit, self.top)
+        return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, self._around)
 
     @classmethod
     def of_commit(
@@ -820,9 +825,20 @@ class _Links:
         same_paths = before is not None and all(
             entry is not None and (path in known or path in before.targets) for path, entry in changes
         )
-        return cls(
+        links = cls(
             root, commit, targets, before, before._folders if same_paths and before is not None else None
         )
+        if (
+            before is not None
+            and same_paths
+            and not new
+            and not before._walked_around
+            and not any(path in before.targets for path, _ in changes)
+        ):
+            # no path came or went, no link changed, no walk left the commit's ROOT for its other
+            # folders: every walk takes the same steps, only the files at their ends may hold others
+            links._settled = before
+        return links
 
     def folders(self) -> frozenset[str]:
         if self._folders is None:
@@ -841,21 +857,32 @@ class _Links:
         from archguard.adapters.project_files.commit_links import LINK_MODE
         from archguard.adapters.project_files.git_objects import TreeEntry
 
-        self._paths = entries.keys()
-        resolver = self._resolver(entries)
-        leads = {path: resolver.resolve(path) for path in sorted(self.targets)}
-        came = False
-        for path, found in leads.items():
-            if isinstance(found, str):  # a folder: a checkout lists no such file
-                entries.pop(path, None)
-                continue
-            came = came or path not in entries
-            if isinstance(found, OSError):
-                entries[path] = TreeEntry(path, LINK_MODE, "", os_reason(found))
-            else:
-                entries[path] = TreeEntry(path, LINK_MODE, found.blob)
-        if came:
-            entries = dict(sorted(entries.items()))
+        if self._settled is not None:  # the same walks: each link takes its file's blob of now
+            self.reached = reached = self._settled.reached
+            for path in sorted(self.targets):
+                end = reached.get(path)
+                if end is not None:
+                    entries[path] = TreeEntry(path, LINK_MODE, entries[end].blob)
+            self._settled = None  # (no older commit kept)
+        else:
+            self._paths = entries.keys()
+            resolver = self._resolver(entries)
+            leads = {path: resolver.resolve(path) for path in sorted(self.targets)}
+            came = False
+            for path, found in leads.items():
+                self.reached[path] = None
+                if isinstance(found, str):  # a folder: a checkout lists no such file
+                    entries.pop(path, None)
+                    continue
+                came = came or path not in entries
+                if isinstance(found, OSError):
+                    entries[path] = TreeEntry(path, LINK_MODE, "", os_reason(found))
+                else:
+                    entries[path] = TreeEntry(path, LINK_MODE, found.blob)
+                    self.reached[path] = found.path
+            self._walked_around = self._around.consulted
+            if came:
+                entries = dict(sorted(entries.items()))
         self._paths = entries.keys()  # with the links: every path of the commit
         if changes is None or previous is None:
             return entries, changes

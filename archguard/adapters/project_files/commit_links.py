@@ -150,12 +150,14 @@ class Surroundings:
         self._commit = commit
         self._top = top  # the repository's top folder (real path; None: not known), asked when needed
         self._listed: tuple[frozenset[str], dict[str, str], frozenset[str]] | None = None
+        self.consulted = False  # a walk met the repository outside ROOT (which the commit may change)
 
     def lookup(self, path: str) -> tuple[str, object] | None:
         """As :meth:`LinkResolver._lookup` for a path outside ROOT; None: the machine's to say."""
         top = self._top()
         if top is None or not (path + "/").startswith(top + "/"):
             return None
+        self.consulted = True
         rel = path[len(top) + 1 :]
         if not rel:
             return "folder", None
