@@ -27,7 +27,7 @@ import networkx as nx
 
 from archguard.analysis.discover import names
 from archguard.analysis.discover.score import cluster_score
-from archguard.analysis.symbols import Origin, Status, SymbolTable
+from archguard.analysis.symbols import Origin, Status, SymbolTable, origin_kind
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -55,11 +55,23 @@ def find_clusters(
     module_imports: Mapping[str, set[str]],
     shim_modules: frozenset[str] = frozenset(),
     canonical_overrides: Mapping[str, str] | None = None,
+    uses_by_file: Sequence[Sequence[Use]] | None = None,
+    definitions_by_file: Sequence[Sequence[Defined]] | None = None,
 ) -> list[Cluster]:
     """Every cluster, ranked best first. ``module_imports``: module -> modules it imports (any
-    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path."""
-    by_path = {f.path: f for f in files}
-    uses = _collect_uses(table, files, facts)
+    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path;
+    ``uses_by_file``, ``definitions_by_file``: :func:`uses_in_file` and
+    :func:`definitions_in_file` of every file, in order, when known already (discover's engine
+    keeps them per file)."""
+    if uses_by_file is None:
+        uses_by_file = [
+            uses_in_file(table, f, found) if (found := facts.get(f.path)) is not None else () for f in files
+        ]
+    if definitions_by_file is None:
+        definitions_by_file = [
+            definitions_in_file(f, found) if (found := facts.get(f.path)) is not None else () for f in files
+        ]
+    uses = _collect_uses(files, uses_by_file)
     graph: nx.Graph = nx.Graph()
     roles: dict[Origin, str] = {}
 
@@ -68,7 +80,7 @@ def find_clusters(
             _add_chains(graph, table, origin, paths)
             roles.setdefault(origin, "origin")
 
-    definitions, doubles = _definitions(table, by_path)
+    definitions, doubles = _definitions(table, files, definitions_by_file)
     _link_same_names(graph, table, definitions, uses, module_imports, roles)
     _link_wrappers(graph, table, uses, roles)
     _link_factories(graph, table, uses, roles)
@@ -97,25 +109,41 @@ def find_clusters(
 # ---- uses -------------------------------------------------------------------------------------
 
 
-def _collect_uses(table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> _Uses:
-    uses = _Uses()
-    for file in files:
-        file_facts = facts.get(file.path)
-        if file_facts is None:
+# One name a file imports from another module, resolved: (module, name, and the origin's module,
+# name, kind, path, line). Plain values: an incremental run keeps them per file.
+Use = tuple[str, str, str, str, str, str, int]
+
+
+def uses_in_file(table: SymbolTable, file: SourceFile, facts: FileFacts) -> tuple[Use, ...]:
+    """The names ``file`` imports (``from m import Name``) that resolve to a definition in another
+    module, in statement order."""
+    found = []
+    for fact in facts.imports:
+        if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
             continue
-        for fact in file_facts.imports:
-            if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
-                continue
-            module = file.import_target(fact)
-            if module is None:
-                continue
-            res = table.resolve(module, fact.name)
-            origin = res.origin
-            if res.status != Status.OK or origin is None or not origin.name:
-                continue
-            if origin.module == file.module:
-                continue
-            uses.by_origin[origin].setdefault((module, fact.name), set()).add(file.path)
+        module = file.import_target(fact)
+        if module is None:
+            continue
+        res = table.resolve(module, fact.name)
+        origin = res.origin
+        if res.status != Status.OK or origin is None or not origin.name:
+            continue
+        if origin.module == file.module:
+            continue
+        found.append((module, fact.name, origin.module, origin.name, origin.kind, origin.path, origin.line))
+    return tuple(found)
+
+
+def _collect_uses(files: Sequence[SourceFile], uses_by_file: Sequence[Sequence[Use]]) -> _Uses:
+    uses = _Uses()
+    origins: dict[tuple[str, str, str, str, int], Origin] = {}  # one object per origin
+    for file, found in zip(files, uses_by_file, strict=True):
+        for use in found:
+            module, name, where = use[0], use[1], use[2:]
+            origin = origins.get(where)
+            if origin is None:
+                origin = origins[where] = Origin(*where)
+            uses.by_origin[origin].setdefault((module, name), set()).add(file.path)
             uses.by_file[file.path].add(origin)
             uses.modules_importing[origin].add(file.module)
             uses.module_of_path[file.path] = file.module
@@ -163,28 +191,47 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
 # ---- other definitions ------------------------------------------------------------------------
 
 
+# One class or function a file defines, as clusters read it: (a test double, its normalised name,
+# name, origin kind, line). Plain values: discover's engine keeps them per file.
+Defined = tuple[bool, str, str, str, int]
+_DEFINING = frozenset((BindingKind.CLASS, BindingKind.FUNCTION))
+
+
+def definitions_in_file(file: SourceFile, facts: FileFacts) -> tuple[Defined, ...]:
+    """The module-level classes and functions of ``file`` that may claim a concept: test doubles
+    (fakes, mocks, test code; ``test_*``/``Test*`` left out), and the others but dunder names,
+    loose files, conditional definitions and ALL-CAPS names (constants or spelled-out standards,
+    SQL's TEXT beside the generic Text: a naming convention, never a second home by name alone)."""
+    found: list[Defined] = []
+    for binding in facts.bindings:
+        name = binding.name
+        if binding.kind not in _DEFINING or name.startswith("__"):
+            continue
+        if names.is_test_double(name, file.path, file.module):
+            if not name.lower().startswith("test"):
+                found.append((True, names.normalise(name), name, origin_kind(binding), binding.line))
+            continue
+        if file.loose or binding.conditional or name.isupper():
+            continue
+        found.append((False, names.normalise(name), name, origin_kind(binding), binding.line))
+    return tuple(found)
+
+
 def _definitions(
-    table: SymbolTable, by_path: Mapping[str, SourceFile]
+    table: SymbolTable, files: Sequence[SourceFile], definitions_by_file: Sequence[Sequence[Defined]]
 ) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
     """normalised name -> class/function origins in package modules (test doubles left out), and
-    normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
+    normalised name -> test doubles: each module's from the file it is read from, in the
+    table's order of modules."""
     groups: dict[str, list[Origin]] = defaultdict(list)
     doubles: dict[str, list[Origin]] = defaultdict(list)
-    for module, binding in table.definitions():
-        name = binding.name
-        if name.startswith("__"):
-            continue
-        origin = table.origin_of_binding(module, binding)
-        if names.is_test_double(name, origin.path, module):
-            if not name.lower().startswith("test"):
-                doubles[names.normalise(name)].append(origin)
-            continue
-        file = by_path.get(origin.path)
-        # ALL-CAPS names are constants or spelled-out standards (SQL's TEXT beside the generic
-        # Text): a naming convention, never a second home by name alone.
-        if file is None or file.loose or binding.conditional or name.isupper():
-            continue
-        groups[names.normalise(name)].append(origin)
+    at = {f.path: i for i, f in enumerate(files)}
+    for file in table.defining_files():
+        i = at.get(file.path)
+        if i is None:
+            continue  # a compiled module: nothing to read
+        for double, concept, name, kind, line in definitions_by_file[i]:
+            (doubles if double else groups)[concept].append(Origin(file.module, name, kind, file.path, line))
     return groups, doubles
 
 
@@ -479,7 +526,9 @@ def _build_cluster(
         factories=factories,
         shims=len(shims),
     )
-    edges = tuple(sorted((a, b, d["kind"]) for a, b, d in subgraph.edges(data=True)))
+    # An edge's ends in name order: which end an undirected graph gives first follows the order
+    # its nodes were met in, which a set of pairs (same-name evidence) makes vary run to run.
+    edges = tuple(sorted((min(a, b), max(a, b), d["kind"]) for a, b, d in subgraph.edges(data=True)))
     return Cluster(
         name=names.normalise(canonical[1]) or canonical[1].lower(),
         score=score,
