@@ -626,7 +626,7 @@ def interface_candidates(
         else ()
         for file in files
     ]
-    return candidates_from_tallies(contracts, tallies, facts)
+    return candidates_from_tallies(table, tallies, facts)
 
 
 def declares_all(facts: FileFacts) -> bool:
@@ -676,11 +676,10 @@ def interface_tally_in_file(
 
 
 def candidates_from_tallies(
-    contracts: Sequence[InterfaceContract],
-    tallies_by_file: Iterable[Iterable[Tally]],
-    facts: Mapping[str, FileFacts],
+    table: SymbolTable, tallies_by_file: Iterable[Iterable[Tally]], facts: Mapping[str, FileFacts]
 ) -> list[InterfaceCandidate]:
-    """The candidates (contracts with something to report), worst first, from every file's tally."""
+    """The candidates (the draft contracts of :func:`candidate_contracts`, each named after its
+    package, with something to report), worst first, from every file's tally."""
     from archguard.domain.discovery import InterfaceCandidate
 
     tallies: dict[str, list[Tally]] = {}
@@ -688,15 +687,14 @@ def candidates_from_tallies(
         for tally in tallied:
             tallies.setdefault(tally[0], []).append(tally)
     candidates = []
-    for contract in contracts:
-        found = tallies.get(contract.name)
-        if not found:
-            continue
-        init_facts = facts[contract.source]
+    for package, found in tallies.items():
+        init = table.file_of(package)
+        assert init is not None  # a candidate contract's package is the one file of its module
+        init_facts = facts[init.path]
         candidates.append(
             InterfaceCandidate(
-                package=contract.package,
-                path=contract.source,
+                package=package,
+                path=init.path,
                 exports=len(init_facts.all_names) if init_facts.all_names is not None else -1,
                 breaks=len(found),
                 fixable=sum(1 for t in found if t[2]),

@@ -30,14 +30,16 @@ from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots, with_churn
 from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
-from archguard.analysis.interfaces import candidate_contracts, candidates_from_tallies, declares_all
+from archguard.analysis.interfaces import candidates_from_tallies
 from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.app.passes.base import PiecePass
 from archguard.app.passes.discover import (
     DISCOVER_PASSES,
     DefinitionsPass,
+    EdgesPass,
     InterfaceTallyPass,
+    ShimsPass,
     UsesPass,
     pieces_of,
 )
@@ -116,8 +118,8 @@ def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], li
     """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
     discover for every commit, without the clusters)."""
     scan, table = workspace.scan, workspace.table
-    graphs = build_module_graphs(scan.files, scan.facts)
-    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    graphs = build_module_graphs(scan.files, scan.facts, _pieces(workspace, EdgesPass))
+    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files, _pieces(workspace, ShimsPass))
     return graphs, shims, find_cycles(graphs.runtime)
 
 
@@ -143,15 +145,7 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
     content_pairs = [
         (p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)
     ]
-    contracts = candidate_contracts(
-        table,
-        [f for f in scan.files if (found := scan.facts.get(f.path)) is not None and declares_all(found)],
-    )
-    interfaces = (
-        candidates_from_tallies(contracts, _pieces(workspace, InterfaceTallyPass), scan.facts)
-        if contracts
-        else []
-    )
+    interfaces = candidates_from_tallies(table, _pieces(workspace, InterfaceTallyPass), scan.facts)
     return clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces
 
 

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from archguard.analysis.discover.candidates import definitions_in_file, uses_in_file
+from archguard.analysis.discover.modules import file_edges
+from archguard.analysis.discover.shims import shim_in_file
 from archguard.analysis.interfaces import (
     candidate_contracts,
     interface_tally_in_file,
@@ -20,6 +22,38 @@ from archguard.analysis.symbols import SymbolTable
 from archguard.app.passes.base import CheckRun, PiecePass, Prepared
 from archguard.domain.facts import Binding, BindingKind, FileFacts
 from archguard.domain.sources import SourceFile
+
+
+class EdgesPass(PiecePass):
+    """Each file's import edges under the one edge rule (the module graphs cycles, hotspots and
+    shims are found on: ``modules.file_edges``). Which modules exist decides them: the engine
+    notes the names each file's imports consulted for its own edges, so a module that comes or
+    goes reaches exactly the files whose edges it may change."""
+
+    name = "discover-edges"
+
+    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        return Prepared("", context=run.edge_rule)
+
+    def pieces(
+        self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
+    ) -> tuple[Any, ...]:
+        return file_edges(prepared.context, file, facts)
+
+
+class ShimsPass(PiecePass):
+    """Whether each file is a shim and what it re-exports, as far as it and what it consults
+    decide (``shims.shim_in_file``; who imports it is the module graph's, applied after)."""
+
+    name = "discover-shims"
+
+    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        return Prepared("")
+
+    def pieces(
+        self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
+    ) -> tuple[Any, ...]:
+        return shim_in_file(table, file, facts)
 
 
 class UsesPass(PiecePass):
@@ -84,7 +118,13 @@ class InterfaceTallyPass(PiecePass):
         return interface_tally_in_file(table, prepared.context, file, facts)
 
 
-DISCOVER_PASSES: tuple[type[PiecePass], ...] = (UsesPass, DefinitionsPass, InterfaceTallyPass)
+DISCOVER_PASSES: tuple[type[PiecePass], ...] = (
+    EdgesPass,
+    ShimsPass,
+    UsesPass,
+    DefinitionsPass,
+    InterfaceTallyPass,
+)
 
 
 def pieces_of(checker: PiecePass, run: CheckRun) -> list[tuple[Any, ...]]:
