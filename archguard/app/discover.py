@@ -40,6 +40,7 @@ from archguard.app.passes.discover import (
     EdgesPass,
     InterfaceTallyPass,
     ShimsPass,
+    SignaturePass,
     UsesPass,
     pieces_of,
 )
@@ -143,7 +144,10 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
         graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths
     }
     content_pairs = [
-        (p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)
+        (p.path, p.live, p.by_name)
+        for p in plan_content_copies(
+            scan.files, scan.facts, importers_by_path, _pieces(workspace, SignaturePass)
+        )
     ]
     interfaces = candidates_from_tallies(table, _pieces(workspace, InterfaceTallyPass), scan.facts)
     return clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archguard.analysis.discover.candidates import definitions_in_file, uses_in_file
+from archguard.analysis.discover.copies import content_signature
 from archguard.analysis.discover.modules import file_edges
 from archguard.analysis.discover.shims import shim_in_file
 from archguard.analysis.interfaces import (
@@ -87,6 +88,21 @@ class DefinitionsPass(PiecePass):
         return definitions_in_file(file, facts)
 
 
+class SignaturePass(PiecePass):
+    """What each file's content is compared by for copies (``copies.content_signature``): the
+    file's own business."""
+
+    name = "discover-signature"
+
+    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        return Prepared("")
+
+    def pieces(
+        self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
+    ) -> tuple[Any, ...]:
+        return content_signature(file, facts)
+
+
 class InterfaceTallyPass(PiecePass):
     """What an interface contract on every package declaring ``__all__`` would report in each
     file, tallied (discover's interface candidates: ``interfaces.interface_tally_in_file``). The
@@ -123,6 +139,7 @@ DISCOVER_PASSES: tuple[type[PiecePass], ...] = (
     ShimsPass,
     UsesPass,
     DefinitionsPass,
+    SignaturePass,
     InterfaceTallyPass,
 )
 
