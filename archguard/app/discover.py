@@ -65,7 +65,7 @@ def run_discover(
     churn; outside git: none). ``findings``: path -> findings that weigh hotspots (default: the
     dangling imports; ``report`` gives the check's violations)."""
     if workspace is None:
-        workspace = scan_workspace(options, progress, passes=DISCOVER_PASSES, state="discover")
+        workspace = discover_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
     overrides = dict(canonical or {})
@@ -95,6 +95,12 @@ def run_discover(
         interfaces=interfaces,
         duration_s=time.perf_counter() - workspace.started,
     )
+
+
+def discover_workspace(options: Options, progress: Progress | None = None) -> Workspace:
+    """The scan discover runs on: its engine keeps discover's per-file work file by file
+    (``passes/discover.py``), so the next run after an edit derives only what the edit reaches."""
+    return scan_workspace(options, progress, passes=DISCOVER_PASSES, state="discover")
 
 
 def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> None:
