@@ -74,6 +74,9 @@ def resolve_relative(package: str, module: str, level: int) -> str | None:
 
 # --- members and source roots (docs/monorepos.md) ----------------------------------------------
 
+MEMBER_RULE = "AG601"  # a member imports what its pyproject.toml does not declare
+MEMBER_CONTRACT = "member-dependencies"  # AG601's contract (analysis/members.py)
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
