@@ -34,7 +34,7 @@ from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import InterfaceContract, duplicate_names, module_matches
 from archguard.domain.errors import ContractError
-from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
 from archguard.domain.interfaces import InterfaceOverview, ReachIn
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -630,7 +630,12 @@ def interface_candidates(
 
 
 def declares_all(facts: FileFacts) -> bool:
-    return any(b.name == "__all__" and b.kind is not BindingKind.DELETE for b in facts.bindings)
+    return all_binding(facts) is not None
+
+
+def all_binding(facts: FileFacts) -> Binding | None:
+    """The module's first binding of ``__all__`` (not a ``del``), if any."""
+    return next((b for b in facts.bindings if b.name == "__all__" and b.kind is not BindingKind.DELETE), None)
 
 
 def candidate_contracts(table: SymbolTable, declaring: Iterable[SourceFile]) -> list[InterfaceContract]:

@@ -168,6 +168,9 @@ class PiecePass(FilePass):
     def contracts(self, run: CheckRun) -> list[str]:
         return []
 
+    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        return Prepared("")  # by default nothing whole-tree: a file's pieces depend on its lookups only
+
     def findings(
         self,
         prepared: Prepared,

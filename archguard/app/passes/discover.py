@@ -15,13 +15,14 @@ from archguard.analysis.discover.copies import content_signature
 from archguard.analysis.discover.modules import file_edges
 from archguard.analysis.discover.shims import shim_in_file
 from archguard.analysis.interfaces import (
+    all_binding,
     candidate_contracts,
     interface_tally_in_file,
     resolve_interfaces,
 )
 from archguard.analysis.symbols import SymbolTable
 from archguard.app.passes.base import CheckRun, PiecePass, Prepared
-from archguard.domain.facts import Binding, BindingKind, FileFacts
+from archguard.domain.facts import Binding, FileFacts
 from archguard.domain.sources import SourceFile
 
 
@@ -48,9 +49,6 @@ class ShimsPass(PiecePass):
 
     name = "discover-shims"
 
-    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
-        return Prepared("")
-
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
@@ -62,9 +60,6 @@ class UsesPass(PiecePass):
     access-path evidence: ``candidates.uses_in_file``)."""
 
     name = "discover-uses"
-
-    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
-        return Prepared("")  # nothing whole-tree: each file's uses depend on its lookups only
 
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
@@ -79,9 +74,6 @@ class DefinitionsPass(PiecePass):
 
     name = "discover-definitions"
 
-    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
-        return Prepared("")
-
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
@@ -93,9 +85,6 @@ class SignaturePass(PiecePass):
     file's own business."""
 
     name = "discover-signature"
-
-    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
-        return Prepared("")
 
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
@@ -112,9 +101,8 @@ class InterfaceTallyPass(PiecePass):
     name = "discover-interfaces"
 
     def collect(self, run: CheckRun, facts: FileFacts) -> tuple[Binding, ...]:
-        return tuple(b for b in facts.bindings if b.name == "__all__" and b.kind is not BindingKind.DELETE)[
-            :1
-        ]
+        found = all_binding(facts)
+        return (found,) if found is not None else ()
 
     def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
         table = run.table
