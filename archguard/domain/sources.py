@@ -162,6 +162,8 @@ class SourceLayout:
         return frozenset(found)
 
     def member_of(self, path: str) -> Member:
+        if len(self.members) == 1:  # one project: every file is ROOT's
+            return self.members[0]
         folder = path.rpartition("/")[0]
         known = self._by_folder.get(folder)
         if known is None:
