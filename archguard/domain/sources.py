@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from archguard.domain.facts import ImportFact
@@ -50,6 +51,17 @@ class SourceFile:
         return resolve_relative(self.package, fact.module, fact.level)
 
 
+def folders_of(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
+    found: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(found)
+
+
 def is_dotted_name(module: str) -> bool:
     """A module name Python could import (``a.b``), not a file path (``scripts/fix-db.py``)."""
     return all(part.isidentifier() for part in module.split("."))
@@ -73,6 +85,9 @@ def resolve_relative(package: str, module: str, level: int) -> str | None:
 
 
 # --- members and source roots (docs/monorepos.md) ----------------------------------------------
+
+MEMBER_RULE = "AG601"  # a member imports what its pyproject.toml does not declare
+MEMBER_CONTRACT = "member-dependencies"  # AG601's contract (analysis/members.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +174,8 @@ class SourceLayout:
         return frozenset(found)
 
     def member_of(self, path: str) -> Member:
+        if len(self.members) == 1:  # one project: every file is ROOT's
+            return self.members[0]
         folder = path.rpartition("/")[0]
         known = self._by_folder.get(folder)
         if known is None:
