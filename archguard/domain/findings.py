@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
 
-from archguard.domain.values import slot_builder
+from archguard.domain.values import fast_init, slot_builder
 
 
 class Kind(str, Enum):
@@ -63,6 +63,7 @@ def fingerprint(*parts: str) -> str:
     return digest.hexdigest()[:16]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Violation:
     code: str
