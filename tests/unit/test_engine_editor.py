@@ -7,12 +7,13 @@ compared with a ``--no-cache`` run of the same tree on disk."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from archguard.adapters.project_files import baseline_file
-from archguard.app import Options, run_check
+from archguard.app import Options, record_baseline, run_check
 from archguard.app.engine import Engine
 from archguard.domain.errors import ConfigError, ContractError
 from archguard.domain.findings import Severity
@@ -23,7 +24,9 @@ TREE = {
     "app/core.py": "class Engine:\n    pass\n\n\nclass Other:\n    pass\n",
     "app/compat.py": "from app.core import Engine\n",
     "app/user.py": "from app.compat import Engine\n",
-    **{f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)},
+    **{
+        f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)
+    },
     "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
 }
 
@@ -55,7 +58,10 @@ def test_results_come_back_whole_after_a_contract_error(tmp_path: Path) -> None:
     engine.update({"app/core.py": TREE["app/core.py"] + "\nX = 1\n"})  # fixed
     result = engine.results()
     assert engine.changed_paths() == {"app/mod3.py"}  # against the last results that came back
-    write_tree(root, {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"})
+    write_tree(
+        root,
+        {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"},
+    )
     assert comparable_json(result) == full_run(root)
     assert ("app/mod3.py", "AG202") in codes(engine) and ("app/user.py", "AG101") in codes(engine)
 
@@ -70,9 +76,16 @@ def test_contracts_and_the_baseline_are_read_again_without_reopening(tmp_path: P
     engine.reload_inputs()
     assert engine.files is files
     assert not any(code.startswith("AG10") and path == "app/user.py" for path, code in codes(engine))
-    assert comparable_json(engine.results())["violations"] == json.loads(
-        json.dumps(comparable_json(run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))))
-    )["violations"]
+    assert (
+        comparable_json(engine.results())["violations"]
+        == json.loads(
+            json.dumps(
+                comparable_json(
+                    run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))
+                )
+            )
+        )["violations"]
+    )
     # a baseline that knows every finding: the same findings, all known
     findings = engine.results().violations
     entries = [baseline_file.baseline_entry(v) for v in findings if v.severity is Severity.ERROR]
@@ -187,3 +200,31 @@ def test_what_an_engine_holds_once_settled_never_becomes_cyclic_garbage(tmp_path
         gc.callbacks[:] = callbacks
         if not was_enabled:
             gc.disable()
+
+
+@pytest.mark.parametrize("with_baseline", [False, True])
+def test_findings_by_file_are_grouped_when_asked_and_compare_the_last_two_results(
+    tmp_path: Path, with_baseline: bool
+) -> None:
+    """A run that only reports its findings never groups them by file (the CLI's); asked after
+    any number of results(), findings() and changed_paths() answer for the last two, whether the
+    results came from the store, the findings index, or a baseline's marking."""
+    root = write_tree(tmp_path, TREE)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    if with_baseline:  # today's findings known: marked, so they are no longer the index's own
+        options = replace(options, baseline=tmp_path / "baseline.json")
+        record_baseline(options)
+    Engine.open(None, options).results()  # fills the store
+    engine = Engine.open(None, options, keep=True)
+    first = engine.results()  # from the store
+    assert engine.changed_paths() == {
+        v.path for v in first.violations
+    }  # after the first: every file with findings
+    assert engine.findings("app/user.py") == [v for v in first.violations if v.path == "app/user.py"] != []
+    engine.update({"app/mod3.py": "from app.core import Missing\n"})
+    engine.results()  # not asked about
+    engine.update({"app/mod5.py": "from app.core import Gone\n"})
+    last = engine.results()
+    assert engine.changed_paths() == {"app/mod5.py"}
+    assert [v.code for v in engine.findings("app/mod3.py")] == ["AG202"]
+    assert engine.findings(root / "app/mod5.py") == [v for v in last.violations if v.path == "app/mod5.py"]
