@@ -30,19 +30,12 @@ from typing import TYPE_CHECKING
 
 from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
-from archguard.adapters.project_files.workspace_config import (
-    PYPROJECT,
-    PantsSettings,
-    WorkspaceConfig,
-    config_unchanged,
-    is_requirements_file,
-    pants_settings,
-    read_workspace,
-)
 from archguard.domain.sources import Member, SourceFile, SourceLayout
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the workspace configuration is read where a tree is discovered, never on a warm start
     import pathspec
+
+    from archguard.adapters.project_files.workspace_config import WorkspaceConfig
 
 # Folder names that never hold the user's own code.
 ALWAYS_EXCLUDED_DIRS = frozenset(
@@ -162,6 +155,13 @@ def discover(
     besides those the workspace configuration names (docs/monorepos.md).
     ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT; the
     workspace configuration is read from the disk either way)."""
+    from archguard.adapters.project_files.workspace_config import (
+        PYPROJECT,
+        is_requirements_file,
+        pants_settings,
+        read_workspace,
+    )
+
     root = Path(root)
     probes = _Probes(view or TreeView(root))
     pants = pants_settings(root)
@@ -268,6 +268,13 @@ def after_commit(
     package that was there already, taking no name any file had (``modules``: every file's
     module name), and no file named by its path leaving (it may have yielded its name to
     another). ``is_file``: is a path a file of the new commit. None: discover the commit anew."""
+    from archguard.adapters.project_files.workspace_config import (
+        PYPROJECT,
+        PantsSettings,
+        is_requirements_file,
+        pants_settings,
+    )
+
     added, removed = list(added), list(removed)
     settings = pants_settings(root)
     special = {PYPROJECT, VENV_MARKER, INIT, *settings.marker_filenames}
@@ -464,6 +471,8 @@ def _list_module_files(
     paths git tracks (None: not listed by git); and the files named like one of ``markers``
     (pyproject.toml, Pants' source root marker files), listed with them. A walk keeps each
     folder's stamp among the probes (see :func:`probes_hold`)."""
+    from archguard.adapters.project_files.workspace_config import PYPROJECT, is_requirements_file
+
     if git is None and not git_asked:
         git = list_git_files(root)
     marker_names = frozenset(markers)
@@ -625,8 +634,11 @@ def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
     """Would discovery look up the same answers on disk today? For a walked tree: does every folder
     the walk read still hold the same entries (its stamp), so the walk would list the same files?"""
     configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
-    if configs and not config_unchanged(root, configs):
-        return False
+    if configs:
+        from archguard.adapters.project_files.config_digest import config_unchanged
+
+        if not config_unchanged(root, configs):
+            return False
     base = os.fspath(root)
     prefix = os.path.join(base, "")
     view = TreeView(root)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from archguard.analysis.shim_definition import is_imported_shim, must_stay
 from archguard.analysis.symbols import SymbolTable
 from archguard.domain.contracts import ConceptContract, split_target
 from archguard.domain.facts import FileFacts, ImportKind
 from archguard.domain.findings import Kind, Violation
-from archguard.domain.fix import ImportEdit, NotFixed
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:  # a check settles conflicts without loading fix's model
+    from archguard.domain.fix import ImportEdit, NotFixed
 
 # The findings whose fix is the same rewrite: one imported name retargeted to ``canonical``.
 _REWRITTEN = frozenset({Kind.NON_CANONICAL_IMPORT, Kind.NON_PUBLIC_IMPORT})
@@ -78,6 +81,8 @@ def plan_fix(
 ) -> FixPlan:
     """Edits for every fixable import in scope (non-canonical, or past a package's public face);
     the rest with their reasons. ``concept``: only the contract of that name."""
+    from archguard.domain.fix import ImportEdit, NotFixed
+
     plan = FixPlan()
     by_import: dict[tuple[str, int, str], list[Violation]] = {}
     for v in settle_conflicts(list(violations)):  # over every contract's findings, before any filter

@@ -34,7 +34,7 @@ from archguard.analysis.shim_definition import fix_leaves_alone
 from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import InterfaceContract, duplicate_names, module_matches
 from archguard.domain.errors import ContractError
-from archguard.domain.facts import BindingKind, FileFacts, ImportFact, ImportKind
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Fingerprints, Violation, finding_identity
 from archguard.domain.interfaces import InterfaceOverview, ReachIn
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -638,62 +638,101 @@ def interface_candidates(
     table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]
 ) -> list[InterfaceCandidate]:
     """Every package whose ``__init__`` declares ``__all__`` and is reached into from outside,
-    with what a contract on it would report: all of them checked in one pass over the files."""
-    from archguard.domain.discovery import InterfaceCandidate
-
-    contracts = []
-    for file in files:
-        file_facts = facts.get(file.path)
-        if (
-            file.is_package
-            and not file.loose
-            and file_facts is not None
-            and any(b.name == "__all__" and b.kind is not BindingKind.DELETE for b in file_facts.bindings)
-            and is_dotted_name(file.module)
-            and table.file_of(file.module) is file
-        ):
-            contracts.append(InterfaceContract(name=file.module, package=file.module, source=file.path))
+    with what a contract on it would report: all of them checked in one pass over the files
+    (discover's engine keeps each file's tally instead: ``app/passes/discover.py``)."""
+    contracts = candidate_contracts(
+        table, [f for f in files if (found := facts.get(f.path)) is not None and declares_all(found)]
+    )
     if not contracts:
         return []
-    # What check would report, tallied without building, wording and fingerprinting each finding
-    # (a tree of 10,000 files has tens of thousands of them over all its packages).
     interfaces = resolve_interfaces(table, contracts)
-    tallies: dict[str, list[tuple[str, bool, str, str, bool]]] = {}
-    for file in files:
-        file_facts = facts.get(file.path)
-        if file_facts is None:
-            continue
-        home = _FixHome(table, file)
-        group, in_tests = importing_group(file.module, file.path), is_test_path(file.path)
-        for located in _findings_in_file(table, interfaces, file, file_facts):
-            suggestion, reason = _fixable(located, home)
-            finding = located.finding
-            tallies.setdefault(located.interface.contract.name, []).append(
-                (
-                    finding.code,
-                    suggestion is not None and reason is None,
-                    group,
-                    finding.reached or finding.imported.partition(":")[0],
-                    in_tests,
-                )
+    tallies = [
+        interface_tally_in_file(table, interfaces, file, found)
+        if (found := facts.get(file.path)) is not None
+        else ()
+        for file in files
+    ]
+    return candidates_from_tallies(table, tallies, facts)
+
+
+def declares_all(facts: FileFacts) -> bool:
+    return all_binding(facts) is not None
+
+
+def all_binding(facts: FileFacts) -> Binding | None:
+    """The module's first binding of ``__all__`` (not a ``del``), if any."""
+    return next((b for b in facts.bindings if b.name == "__all__" and b.kind is not BindingKind.DELETE), None)
+
+
+def candidate_contracts(table: SymbolTable, declaring: Iterable[SourceFile]) -> list[InterfaceContract]:
+    """The draft contract of every package among ``declaring`` (the files that declare ``__all__``,
+    in file order) that is the one file of its importable module."""
+    return [
+        InterfaceContract(name=file.module, package=file.module, source=file.path)
+        for file in declaring
+        if file.is_package
+        and not file.loose
+        and is_dotted_name(file.module)
+        and table.file_of(file.module) == file
+    ]
+
+
+# One finding a contract on a package would report, tallied (discover's candidates count them):
+# (contract, rule code, fixable, importing group, module reached, from a test file).
+Tally = tuple[str, str, bool, str, str, bool]
+
+
+def interface_tally_in_file(
+    table: SymbolTable, interfaces: ResolvedInterfaces, file: SourceFile, facts: FileFacts
+) -> tuple[Tally, ...]:
+    """What check would report in ``file``, tallied without building, wording and fingerprinting
+    each finding (a tree of 10,000 files has tens of thousands of them over all its packages)."""
+    home = _FixHome(table, file)
+    group, in_tests = importing_group(file.module, file.path), is_test_path(file.path)
+    found = []
+    for located in _findings_in_file(table, interfaces, file, facts):
+        suggestion, reason = _fixable(located, home)
+        finding = located.finding
+        found.append(
+            (
+                located.interface.contract.name,
+                finding.code,
+                suggestion is not None and reason is None,
+                group,
+                finding.reached or finding.imported.partition(":")[0],
+                in_tests,
             )
+        )
+    return tuple(found)
+
+
+def candidates_from_tallies(
+    table: SymbolTable, tallies_by_file: Iterable[Iterable[Tally]], facts: Mapping[str, FileFacts]
+) -> list[InterfaceCandidate]:
+    """The candidates (the draft contracts of :func:`candidate_contracts`, each named after its
+    package, with something to report), worst first, from every file's tally."""
+    from archguard.domain.discovery import InterfaceCandidate
+
+    tallies: dict[str, list[Tally]] = {}
+    for tallied in tallies_by_file:
+        for tally in tallied:
+            tallies.setdefault(tally[0], []).append(tally)
     candidates = []
-    for contract in contracts:
-        found = tallies.get(contract.name)
-        if not found:
-            continue
-        init_facts = facts[contract.source]
+    for package, found in tallies.items():
+        init = table.file_of(package)
+        assert init is not None  # a candidate contract's package is the one file of its module
+        init_facts = facts[init.path]
         candidates.append(
             InterfaceCandidate(
-                package=contract.package,
-                path=contract.source,
+                package=package,
+                path=init.path,
                 exports=len(init_facts.all_names) if init_facts.all_names is not None else -1,
                 breaks=len(found),
-                fixable=sum(1 for t in found if t[1]),
-                by_code=tuple(sorted(Counter(t[0] for t in found).items())),
-                importers=_most_first(t[2] for t in found),
-                reached=_most_first(t[3] for t in found),
-                from_tests=sum(1 for t in found if t[4]),
+                fixable=sum(1 for t in found if t[2]),
+                by_code=tuple(sorted(Counter(t[1] for t in found).items())),
+                importers=_most_first(t[3] for t in found),
+                reached=_most_first(t[4] for t in found),
+                from_tests=sum(1 for t in found if t[5]),
             )
         )
     return sorted(candidates, key=lambda c: (-c.breaks, c.package))

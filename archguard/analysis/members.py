@@ -27,13 +27,12 @@ from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.environment import InstalledDistributions, normalise
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.findings import Severity, Violation
-from archguard.domain.sources import Member, SourceFile, SourceLayout
+from archguard.domain.sources import MEMBER_CONTRACT, MEMBER_RULE, Member, SourceFile, SourceLayout
 
 if TYPE_CHECKING:  # discover's model: a check never loads it
     from archguard.domain.discovery import Cluster
 
-RULE = "AG601"
-CONTRACT = "member-dependencies"
+RULE, CONTRACT = MEMBER_RULE, MEMBER_CONTRACT
 _REASON = "declare the dependency in pyproject.toml (archguard edits no project metadata)"
 
 

@@ -46,6 +46,16 @@ Reexports = tuple[tuple[str, str], ...]
 def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexports | None:
     """``(name, where it really lives)`` for each public re-export of ``module``; None when the
     module is no shim. ``imported``: other files import ``module`` (the "on purpose" test above)."""
+    found = shim_candidate(table, module)
+    if found is None or (found[1] and not imported):
+        return None
+    return found[0]
+
+
+def shim_candidate(table: SymbolTable, module: str) -> tuple[Reexports, bool] | None:
+    """What :func:`shim_reexports` says without knowing who imports ``module``: None when it is no
+    shim either way, else its re-exports and whether it is a shim only when other files import it
+    (nothing of its own, and nothing saying it re-exports on purpose)."""
     file = table.file_of(module)
     facts = table.facts_of(module)
     if file is None or facts is None or not may_be_shim(file, facts):
@@ -73,9 +83,9 @@ def shim_reexports(table: SymbolTable, module: str, *, imported: bool) -> Reexpo
     # alias ``_OnConflictT = Union[...]``), it is that thing's home and only imports what it
     # uses; with nothing, it is a shim when others import it, a script when nobody does.
     says_so = warns or facts.all_names is not None or aliases
-    if not says_so and (own or not imported):
+    if not says_so and own:
         return None
-    return tuple(found)
+    return tuple(found), not says_so
 
 
 _FIX_LEAVES_SHIM = (

@@ -871,10 +871,17 @@ class SymbolTable:
                 if b.kind in wanted:
                     yield module, b
 
+    def defining_files(self) -> Iterator[SourceFile]:
+        """The file each module is read from, in the order :meth:`definitions` goes through them
+        (what a caller that keeps each file's definitions assembles them by)."""
+        self._note(CONSULTED_EVERYTHING)
+        for info in self._modules.values():
+            yield info.file
+
     def origin_of_binding(self, module: str, binding: Binding) -> Origin:
         info = self._modules[module]
         self._note(module)
-        return Origin(module, binding.name, _origin_kind(binding), info.file.path, binding.line)
+        return Origin(module, binding.name, origin_kind(binding), info.file.path, binding.line)
 
     # ---- internals -------------------------------------------------------------------------
 
@@ -1216,5 +1223,6 @@ def _prefixed(hops: tuple[tuple[str, str], ...], res: Resolution) -> Resolution:
 _ORIGIN_KINDS = {BindingKind.CLASS: "class", BindingKind.FUNCTION: "function", BindingKind.TYPE_ALIAS: "type"}
 
 
-def _origin_kind(binding: Binding) -> str:
+def origin_kind(binding: Binding) -> str:
+    """What an :class:`Origin` of this binding is: "class", "function", "type" or "assign"."""
     return _ORIGIN_KINDS.get(binding.kind, "assign")

@@ -11,7 +11,7 @@ functions return.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported where used: a warm scan needs neither grimp nor im
 
     from archguard.analysis.symbols import SymbolTable
     from archguard.app.engine import Engine
+    from archguard.app.passes.base import PiecePass
     from archguard.app.store import Store
 
 Progress = Callable[[int, int], None]
@@ -86,14 +87,26 @@ def scan_workspace(
     *,
     listing: GitListing | bool | None = True,
     preflight: Preflight | None = None,
+    passes: Sequence[type[PiecePass]] = (),
+    state: str = "scan",
 ) -> Workspace:
     """``listing``: git's listing of ROOT made already this run (True: make it here).
     ``preflight``: a check's configuration, validated once the files are listed and before any is
-    parsed (``scan`` and ``discover`` check no contracts and pass none)."""
+    parsed (``scan`` and ``discover`` check no contracts and pass none). ``passes``, ``state``:
+    another command's per-file work, kept per file by the engine (``Engine.open``)."""
     from archguard.app.engine import Engine
 
     return Workspace(
-        Engine.open(None, options, progress=progress, listing=listing, checking=False, preflight=preflight)
+        Engine.open(
+            None,
+            options,
+            progress=progress,
+            listing=listing,
+            checking=False,
+            preflight=preflight,
+            passes=passes,
+            state=state,
+        )
     )
 
 

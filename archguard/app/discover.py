@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
@@ -29,9 +30,20 @@ from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.hotspots import find_hotspots, with_churn
 from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs, module_imports
 from archguard.analysis.discover.shims import find_shims, keep_entry_points
-from archguard.analysis.interfaces import interface_candidates
+from archguard.analysis.interfaces import candidates_from_tallies
 from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
+from archguard.app.passes.base import PiecePass
+from archguard.app.passes.discover import (
+    DISCOVER_PASSES,
+    DefinitionsPass,
+    EdgesPass,
+    InterfaceTallyPass,
+    ShimsPass,
+    SignaturePass,
+    UsesPass,
+    pieces_of,
+)
 from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
 
@@ -53,7 +65,7 @@ def run_discover(
     churn; outside git: none). ``findings``: path -> findings that weigh hotspots (default: the
     dangling imports; ``report`` gives the check's violations)."""
     if workspace is None:
-        workspace = scan_workspace(options, progress)
+        workspace = discover_workspace(options, progress)
     scan = workspace.scan
     root = Path(scan.root)
     overrides = dict(canonical or {})
@@ -85,6 +97,12 @@ def run_discover(
     )
 
 
+def discover_workspace(options: Options, progress: Progress | None = None) -> Workspace:
+    """The scan discover runs on: its engine keeps discover's per-file work file by file
+    (``passes/discover.py``), so the next run after an edit derives only what the edit reaches."""
+    return scan_workspace(options, progress, passes=DISCOVER_PASSES, state="discover")
+
+
 def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> None:
     """A ``--canonical`` that names no cluster, or a path the cluster is not reached by, is a
     usage error (exit 2), not a draft that ``check`` would later reject."""
@@ -107,13 +125,14 @@ def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], li
     """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
     discover for every commit, without the clusters)."""
     scan, table = workspace.scan, workspace.table
-    graphs = build_module_graphs(scan.files, scan.facts)
-    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files)
+    graphs = build_module_graphs(scan.files, scan.facts, _pieces(workspace, EdgesPass))
+    shims = find_shims(table, scan.files, scan.facts, graphs.importer_files, _pieces(workspace, ShimsPass))
     return graphs, shims, find_cycles(graphs.runtime)
 
 
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
-    """Everything discover derives from the facts alone (what the results cache keeps)."""
+    """Everything discover derives from the facts alone (what the results cache keeps): the
+    whole-tree steps, on each file's pieces (kept per file by discover's engine)."""
     scan, table = workspace.scan, workspace.table
     graphs, shims, cycles = module_structure(workspace)
     clusters = find_clusters(
@@ -123,16 +142,30 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
         module_imports=module_imports(graphs),
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,
+        uses_by_file=_pieces(workspace, UsesPass),
+        definitions_by_file=_pieces(workspace, DefinitionsPass),
     )
     hotspots = find_hotspots(graphs.all, graphs.paths, graphs.importer_files, clusters, shims, cycles)
     importers_by_path = {
         graphs.paths[m]: len(files) for m, files in graphs.importer_files.items() if m in graphs.paths
     }
     content_pairs = [
-        (p.path, p.live, p.by_name) for p in plan_content_copies(scan.files, scan.facts, importers_by_path)
+        (p.path, p.live, p.by_name)
+        for p in plan_content_copies(
+            scan.files, scan.facts, importers_by_path, _pieces(workspace, SignaturePass)
+        )
     ]
-    interfaces = interface_candidates(table, scan.files, scan.facts)
+    interfaces = candidates_from_tallies(table, _pieces(workspace, InterfaceTallyPass), scan.facts)
     return clusters, shims, cycles, hotspots, content_pairs, importers_by_path, interfaces
+
+
+def _pieces(workspace: Workspace, checker: type[PiecePass]) -> list[Any]:
+    """Every file's pieces of a discover pass: kept by the engine when it runs the pass (discover's
+    own), else computed here by the same functions (``report`` runs discover on check's engine)."""
+    engine = workspace.engine
+    if engine.runs_pass(checker.name):
+        return engine.pieces(checker.name)
+    return pieces_of(checker(), engine)
 
 
 def write_contract_drafts(

@@ -46,7 +46,7 @@ from archguard.analysis.invalidation import Names, order_sensitive, plan, plan_c
 from archguard.analysis.symbols import SymbolTable
 from archguard.app import keys
 from archguard.app.findings_index import FindingsIndex
-from archguard.app.passes import PASSES, FilePass, Prepared, TreePass
+from archguard.app.passes import PASSES, FilePass, PiecePass, Prepared, TreePass
 from archguard.app.passes.importlinter import import_digest, shape_of
 from archguard.app.tree import Tree, relative_path
 from archguard.domain.contracts import ConceptContract, ContractSet, InterfaceContract, merged_interfaces
@@ -100,11 +100,15 @@ class Engine:
         started: float,
         keep: bool = False,
         preflight: Preflight | None = None,
+        passes: Sequence[type[PiecePass]] = (),
+        state: str = "scan",
     ) -> None:
         """``checking``: the check passes run too (else only what ``scan`` reports). ``keep``:
         the engine lives on after its first results (an editor, history), so every derivation
         records what it consulted even without a cache. ``preflight``: the check's configuration,
-        read and validated before the scan (read when first needed if not given)."""
+        read and validated before the scan (read when first needed if not given). ``passes``: for
+        an engine that does not check, piece passes to run beside the scan (discover's per-file
+        work, ``passes/discover.py``), its file-by-file state kept as ``state``'s."""
         self.tree = tree
         self.preflight = preflight
         self.options = tree.options
@@ -114,7 +118,16 @@ class Engine:
         self.store = tree.store
         self._keep = keep
         self._persist = True  # results and state go to the store (not for a commit's engine)
-        self._passes: list[FilePass | TreePass] = [cls() for cls in PASSES] if checking else []
+        self._passes: list[FilePass | TreePass] = (
+            [cls() for cls in PASSES] if checking else [cls() for cls in passes]
+        )
+        self._state_entry = (
+            entries.CHECK_STATE
+            if checking
+            else entries.derived_state(state)
+            if passes
+            else entries.SCAN_STATE
+        )
         # derived state, current when not self._stale
         self._stale = True
         self._names = Names()
@@ -186,13 +199,16 @@ class Engine:
         keep: bool = False,
         store: Store | None = None,
         preflight: Preflight | None = None,
+        passes: Sequence[type[PiecePass]] = (),
+        state: str = "scan",
     ) -> Engine:
         """The engine of the working tree under ``root`` (or ``options.root``): files from git's
         listing or a walk, outcomes warm from the cache, the last run's state loaded when first
         needed. ``keep``: the engine serves an editor or a walk through history (see __init__).
         ``store``: where results are kept (None: the cache folder of ``options``). ``preflight``:
         the check's configuration (app/preflight.py), validated once the files are listed and
-        before any is parsed; a checking engine reads one here when none is given."""
+        before any is parsed; a checking engine reads one here when none is given. ``passes``,
+        ``state``: piece passes for an engine that does not check (see __init__)."""
         from archguard.app import Options
 
         started = time.perf_counter()
@@ -205,7 +221,15 @@ class Engine:
 
             preflight = Preflight(options)  # a bad configuration is exit 2 before the scan
         tree = Tree.open(options, progress, listing=listing, store=store, preflight=preflight)
-        return cls(tree, checking=checking, started=started, keep=keep, preflight=preflight)
+        return cls(
+            tree,
+            checking=checking,
+            started=started,
+            keep=keep,
+            preflight=preflight,
+            passes=passes,
+            state=state,
+        )
 
     @classmethod
     def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
@@ -719,7 +743,7 @@ class Engine:
             return None
         context = self._scan_context()
         if not self.checking:
-            return context
+            return keys.pieces_context(context, [p.name for p in self._passes]) if self._passes else context
         inputs = self._inputs()
         if inputs.identity is None:
             return None
@@ -854,7 +878,7 @@ class Engine:
         key = self._state_key()
         if key is None:
             return None
-        state = self.store.load(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, key)
+        state = self.store.load(self._state_entry, key)
         if state is None or not state.files:
             return None
         self._changed = None  # a stored state: which files differ is found by comparing them all
@@ -1134,6 +1158,9 @@ class Engine:
         files, facts = self.files, self.tree.facts
         for i in sorted(todo):
             record = records[i]
+            if isinstance(checker, PiecePass):
+                records[i] = self._pieces_of(checker, prepared, table, record, files[i], i, seen)
+                continue
             found: tuple[Violation, ...] = ()
             file_facts = facts.get(files[i].path)
             if prepared is not None and file_facts is not None:
@@ -1144,12 +1171,47 @@ class Engine:
             kept = tuple((name, v) for name, v in record.findings if name != checker.name)
             records[i] = record._replace(findings=(*kept, (checker.name, found)) if found else kept)
 
+    def _pieces_of(
+        self,
+        checker: PiecePass,
+        prepared: Prepared | None,
+        table: SymbolTable,
+        record: FileRecord,
+        file: SourceFile,
+        index: int,
+        seen: dict[int, set[str]],
+    ) -> FileRecord:
+        """A piece pass's values of one file (as :meth:`_findings_of` makes a file pass's findings)."""
+        found: tuple[Any, ...] = ()
+        file_facts = self.tree.facts.get(file.path)
+        if prepared is not None and file_facts is not None:
+            with table.tracing() as consulted:
+                found = checker.pieces(prepared, table, file, file_facts)
+            consulted.add(file.module)
+            seen.setdefault(index, set()).update(consulted)
+        kept = tuple(part for part in record.pieces if part[0] != checker.name)
+        return record._replace(pieces=(*kept, (checker.name, found)) if found else kept)
+
+    def pieces(self, name: str) -> list[tuple[Any, ...]]:
+        """Piece pass ``name``'s values, per file in the run's order (derived first if needed)."""
+        self._derive()
+        assert self._records is not None
+        return [next((found for n, found in r.pieces if n == name), ()) for r in self._records]
+
+    def runs_pass(self, name: str) -> bool:
+        return any(p.name == name for p in self._passes)
+
     def _finish(self) -> None:
         """The check outcome from the records; the results stored when the tree is cacheable."""
         assert self._records is not None and self._totals is not None
         scan_key = self.scan_key
         if self.checking:
             self._outcome = self._assemble()
+        else:  # piece passes: what the next derivation compares their whole-tree parts with
+            for checker in self._file_passes():
+                prepared = self._prepared.get(checker.name)
+                summary = prepared.summary if prepared is not None else ""
+                self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
         if not self._cacheable or scan_key is None:
             return
         self.store.save(entries.SCAN_TOTALS, scan_key, self._totals)
@@ -1164,7 +1226,7 @@ class Engine:
                 tuple(self._records),
                 tuple(self._pass_records.values()),
             )
-            self.store.save(entries.CHECK_STATE if self.checking else entries.SCAN_STATE, state_key, state)
+            self.store.save(self._state_entry, state_key, state)
 
     def _assemble(self) -> CheckOutcome:
         """Every pass's findings (but the separate ones'), sorted as files and positions go: merged

@@ -88,6 +88,12 @@ def golden(scan_key: bytes, entries: Iterable[tuple[str, str]]) -> bytes:
     return digest("golden", scan_key, tuple(entries))
 
 
+def pieces_context(context: bytes, passes: Sequence[str]) -> bytes:
+    """The file-by-file state of a scan with piece passes (discover's): the scan's context and
+    the passes (their records hold each pass's per-file values)."""
+    return digest("pieces-context", context, tuple(passes))
+
+
 def discover(scan_key: bytes, canonical: Mapping[str, str]) -> bytes:
     return digest("discover", scan_key, tuple(sorted(canonical.items())))
 

@@ -10,7 +10,7 @@ few thousand modules hundreds of thousands of times.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from archguard.domain.facts import Binding
 from archguard.domain.findings import Violation
@@ -53,7 +53,9 @@ class FileRecord(NamedTuple):
     them changes. ``targets``: the modules its imports are graph edges to. ``findings``: per file
     pass (by the pass's name), its findings in this file, fingerprinted. ``inputs``: per file pass,
     what the pass collected from this file's facts for its whole-tree part (the concept pass: the
-    definitions that may claim a concept). A NamedTuple: a warm run rebuilds ten thousand of them.
+    definitions that may claim a concept). ``pieces``: per piece pass (``app/passes/base.PiecePass``:
+    discover's per-file work), its plain values for this file. A NamedTuple: a warm run rebuilds
+    ten thousand of them.
     """
 
     identity: FileIdentity
@@ -63,6 +65,7 @@ class FileRecord(NamedTuple):
     dangling: tuple[DanglingImport, ...] = ()
     findings: tuple[tuple[str, tuple[Violation, ...]], ...] = ()
     inputs: tuple[tuple[str, tuple[Binding, ...]], ...] = ()
+    pieces: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

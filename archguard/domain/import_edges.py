@@ -38,11 +38,13 @@ says whether it keeps such edges.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
-from archguard.domain.structure import ModuleImports
+
+if TYPE_CHECKING:
+    from archguard.domain.structure import ModuleImports
 
 
 class ImportEdge(NamedTuple):

@@ -74,6 +74,9 @@ def resolve_relative(package: str, module: str, level: int) -> str | None:
 
 # --- members and source roots (docs/monorepos.md) ----------------------------------------------
 
+MEMBER_RULE = "AG601"  # a member imports what its pyproject.toml does not declare
+MEMBER_CONTRACT = "member-dependencies"  # AG601's contract (analysis/members.py)
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -159,6 +162,8 @@ class SourceLayout:
         return frozenset(found)
 
     def member_of(self, path: str) -> Member:
+        if len(self.members) == 1:  # one project: every file is ROOT's
+            return self.members[0]
         folder = path.rpartition("/")[0]
         known = self._by_folder.get(folder)
         if known is None:

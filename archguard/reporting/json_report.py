@@ -14,14 +14,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from archguard.analysis.structure import KeyOf, package_key
 from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
-from archguard.domain.structure import DependencyMatrix, ModuleImports
-from archguard.reporting.proportionate import LeftOut, left_out_notices
-from archguard.reporting.structure_json import structure_to_json
 from archguard.reporting.summary import (
     contract_results,
     members_summary,
@@ -31,9 +27,13 @@ from archguard.reporting.summary import (
     summarize,
 )
 
-if TYPE_CHECKING:  # a check never loads discover's model, nor the interface contracts' overviews
+if TYPE_CHECKING:  # a check never loads discover's model, the interface contracts' overviews, nor
+    # what only the report set shows (the structure the page draws, what each file's cap left out)
+    from archguard.analysis.structure import KeyOf
     from archguard.domain.discovery import DiscoveryResult
     from archguard.domain.interfaces import InterfaceOverview
+    from archguard.domain.structure import DependencyMatrix, ModuleImports
+    from archguard.reporting.proportionate import LeftOut
 
 
 def to_json(
@@ -100,12 +100,12 @@ def to_report_json(
     imports: ModuleImports | None = None,
     matrix: DependencyMatrix | None = None,
     interfaces: Sequence[InterfaceOverview] = (),
-    key_of: KeyOf = package_key,
+    key_of: KeyOf | None = None,
 ) -> dict[str, Any]:
     """``report.json``: the check's JSON plus discovery's ``clusters``, ``shims``, ``copies``,
     ``cycles`` and ``hotspots``, with their counts in ``summary``, and (given the module imports
     and the matrix) the ``import_graph`` and ``dsm`` the page draws (reporting/structure_json.py),
-    its groups keyed by ``key_of`` as the matrix's are (a monorepo: member first), and
+    its groups keyed by ``key_of`` as the matrix's are (default: by package; a monorepo: member first), and
     ``interfaces``: one entry per interface contract (its face, its reach-ins by importing
     package; docs/report.md).
 
@@ -121,10 +121,15 @@ def to_report_json(
             data["golden_path"] = golden_path_to_json(counted.golden_path, counted.violations)
     if left_out:
         data["left_out"] = [item.to_json() for item in left_out]
+        from archguard.reporting.proportionate import left_out_notices
+
         data["notices"] = [*data["notices"], *left_out_notices(left_out)]
     if imports is not None and matrix is not None:
         closures = {c.entry: (c.module, *c.modules) for c in check.golden_path or ()}
-        data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of))
+        from archguard.analysis.structure import package_key
+        from archguard.reporting.structure_json import structure_to_json
+
+        data.update(structure_to_json(check.scan.files, imports, matrix, closures, key_of or package_key))
     from archguard.reporting.discover_json import discovery_to_json
 
     found = discovery_to_json(discovery)

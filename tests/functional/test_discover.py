@@ -8,6 +8,7 @@ ordinary same-named helpers that must never make a cluster.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -451,3 +452,32 @@ def test_init_beside_an_existing_contract_of_a_drafted_name_keeps_both_checkers_
     linted = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=root,
                             capture_output=True, text=True, timeout=300)
     assert linted.returncode == 0, linted.stdout
+
+
+def test_discover_after_edits_writes_what_a_no_cache_run_writes(tmp_path: Path) -> None:
+    """A warm ``discover`` after each edit (its per-file work kept per file, derived again only
+    where the edit reaches: app/passes/discover.py) writes the --json of a --no-cache run, byte
+    for byte but for its timing."""
+    root = write_tree(tmp_path / "tree", DRIFTED)
+    cache = tmp_path / "cache"
+
+    def written(*flags: str) -> str:
+        out = tmp_path / "out.json"
+        run = run_cli("discover", root, "--json", out, *flags)
+        assert run.returncode == 0, run.stderr
+        return re.sub(r'"(duration_s|cache_hits)": [0-9.]+', r'"\1": 0', out.read_text(encoding="utf-8"))
+
+    assert written("--cache-dir", cache) == written("--no-cache")
+    edits = [
+        ("app/users/a.py", "from app.core import Engine\nEDITED_1 = 1\n"),  # a new name (run.py's edit)
+        ("app/core/__init__.py", "from .engine import Engine\n__all__ = ['Engine']\n"),  # a public face
+        ("app/users/h.py", "from app.core.engine import _EngineImpl\n"),  # a new importer
+        ("app/unused_shim.py", None),  # a shim deleted
+        ("app/cyc/a.py", "X = 0\n"),  # a cycle broken
+    ]
+    for path, text in edits:
+        if text is None:
+            (root / path).unlink()
+        else:
+            (root / path).write_text(text, encoding="utf-8")
+        assert written("--cache-dir", cache) == written("--no-cache"), path

@@ -521,7 +521,7 @@ def test_scripts_beside_a_requirements_file_run_in_the_environment_it_declares(t
 
 
 def test_after_an_edit_only_the_edited_file_is_judged_again(tmp_path: Path, monkeypatch) -> None:
-    from archguard.app.passes import members
+    from archguard.analysis import members  # the pass reads its per-file judge from here when it runs
 
     root = write_tree(tmp_path / "repo", DECLARING)
     options = app.Options(root=root, cache_dir=tmp_path / "cache")

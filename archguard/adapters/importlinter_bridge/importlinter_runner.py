@@ -26,8 +26,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from archguard.adapters.importlinter_bridge.first_hops import check_completely
-from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph, import_details
 from archguard.adapters.project_files.safe_io import (
     describe_read_error,
     read_regular,
@@ -122,6 +120,8 @@ def run_config(
     if graph is None:
         if facts is None:
             raise ValueError("run_config needs facts to build this configuration's graph")
+        from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
+
         graph = build_import_graph(
             files,
             facts,
@@ -233,6 +233,8 @@ def check_contracts(
         concept_contracts=list(config.concept_contracts),
         interface_contracts=list(config.interface_contracts),
     )
+    from archguard.adapters.importlinter_bridge.first_hops import check_completely
+
     locator = _ImportLocator(_details_of(graph), files, facts if facts is not None else {})
     for contract in config.contracts:
         try:
@@ -431,6 +433,8 @@ def relocate_violations(
     if len(set(broken)) != len(broken) or any(v.contract not in broken for v in violations):
         return None
     moved = {v.importer for v in violations if v.statement and (importers is None or v.importer in importers)}
+    from archguard.adapters.importlinter_bridge.grimp_graph import import_details
+
     details = import_details(
         files,
         facts,

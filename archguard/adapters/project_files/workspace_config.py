@@ -181,11 +181,6 @@ def read_workspace(
     )
 
 
-def config_unchanged(root: Path, read: Mapping[str, str]) -> bool:
-    """Would :func:`read_workspace` read the same bytes from each of these files today?"""
-    return all(_digest_of(root / rel) == digest for rel, digest in read.items())
-
-
 def workspace_above(root: Path, levels: int = 8) -> Path | None:
     """The workspace root above ROOT whose configuration names ROOT as a member, else None
     (``init`` run inside a member says so: one [tool.archguard] belongs at the workspace root)."""
@@ -574,11 +569,3 @@ def _relative_folder(root: Path, folder: str) -> str:
     if not path.is_dir() or not is_inside(path, root):
         raise ConfigError(f"source root {folder!r}: not a folder inside {root}")
     return _clean(os.path.relpath(os.path.realpath(path), os.path.realpath(root)))
-
-
-def _digest_of(path: Path) -> str:
-    try:
-        data, _ = read_regular(path)
-    except OSError:
-        return "-"
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -27,7 +27,7 @@ import networkx as nx
 
 from archguard.analysis.discover import names
 from archguard.analysis.discover.score import cluster_score
-from archguard.analysis.symbols import Origin, Status, SymbolTable
+from archguard.analysis.symbols import Origin, Status, SymbolTable, origin_kind
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -55,11 +55,23 @@ def find_clusters(
     module_imports: Mapping[str, set[str]],
     shim_modules: frozenset[str] = frozenset(),
     canonical_overrides: Mapping[str, str] | None = None,
+    uses_by_file: Sequence[Sequence[Use]] | None = None,
+    definitions_by_file: Sequence[FileDefinitions | tuple[()]] | None = None,
 ) -> list[Cluster]:
     """Every cluster, ranked best first. ``module_imports``: module -> modules it imports (any
-    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path."""
-    by_path = {f.path: f for f in files}
-    uses = _collect_uses(table, files, facts)
+    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path;
+    ``uses_by_file``, ``definitions_by_file``: :func:`uses_in_file` and
+    :func:`definitions_in_file` of every file, in order, when known already (discover's engine
+    keeps them per file)."""
+    if uses_by_file is None:
+        uses_by_file = [
+            uses_in_file(table, f, found) if (found := facts.get(f.path)) is not None else () for f in files
+        ]
+    if definitions_by_file is None:
+        definitions_by_file = [
+            definitions_in_file(f, found) if (found := facts.get(f.path)) is not None else () for f in files
+        ]
+    uses = _collect_uses(files, uses_by_file)
     graph: nx.Graph = nx.Graph()
     roles: dict[Origin, str] = {}
 
@@ -68,10 +80,10 @@ def find_clusters(
             _add_chains(graph, table, origin, paths)
             roles.setdefault(origin, "origin")
 
-    definitions, doubles = _definitions(table, by_path)
+    definitions, doubles, wrappers, factories = _definitions(table, files, definitions_by_file)
     _link_same_names(graph, table, definitions, uses, module_imports, roles)
-    _link_wrappers(graph, table, uses, roles)
-    _link_factories(graph, table, uses, roles)
+    _link_wrappers(graph, table, wrappers, uses, roles)
+    _link_factories(graph, table, factories, uses, roles)
 
     node_origin = {_node(o): o for o in roles}
     built: list[tuple[Cluster, list[Origin], nx.Graph]] = []
@@ -97,25 +109,41 @@ def find_clusters(
 # ---- uses -------------------------------------------------------------------------------------
 
 
-def _collect_uses(table: SymbolTable, files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> _Uses:
-    uses = _Uses()
-    for file in files:
-        file_facts = facts.get(file.path)
-        if file_facts is None:
+# One name a file imports from another module, resolved: (module, name, and the origin's module,
+# name, kind, path, line). Plain values: an incremental run keeps them per file.
+Use = tuple[str, str, str, str, str, str, int]
+
+
+def uses_in_file(table: SymbolTable, file: SourceFile, facts: FileFacts) -> tuple[Use, ...]:
+    """The names ``file`` imports (``from m import Name``) that resolve to a definition in another
+    module, in statement order."""
+    found = []
+    for fact in facts.imports:
+        if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
             continue
-        for fact in file_facts.imports:
-            if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
-                continue
-            module = file.import_target(fact)
-            if module is None:
-                continue
-            res = table.resolve(module, fact.name)
-            origin = res.origin
-            if res.status != Status.OK or origin is None or not origin.name:
-                continue
-            if origin.module == file.module:
-                continue
-            uses.by_origin[origin].setdefault((module, fact.name), set()).add(file.path)
+        module = file.import_target(fact)
+        if module is None:
+            continue
+        res = table.resolve(module, fact.name)
+        origin = res.origin
+        if res.status != Status.OK or origin is None or not origin.name:
+            continue
+        if origin.module == file.module:
+            continue
+        found.append((module, fact.name, origin.module, origin.name, origin.kind, origin.path, origin.line))
+    return tuple(found)
+
+
+def _collect_uses(files: Sequence[SourceFile], uses_by_file: Sequence[Sequence[Use]]) -> _Uses:
+    uses = _Uses()
+    origins: dict[tuple[str, str, str, str, int], Origin] = {}  # one object per origin
+    for file, found in zip(files, uses_by_file, strict=True):
+        for use in found:
+            module, name, where = use[0], use[1], use[2:]
+            origin = origins.get(where)
+            if origin is None:
+                origin = origins[where] = Origin(*where)
+            uses.by_origin[origin].setdefault((module, name), set()).add(file.path)
             uses.by_file[file.path].add(origin)
             uses.modules_importing[origin].add(file.module)
             uses.module_of_path[file.path] = file.module
@@ -163,29 +191,99 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
 # ---- other definitions ------------------------------------------------------------------------
 
 
-def _definitions(
-    table: SymbolTable, by_path: Mapping[str, SourceFile]
-) -> tuple[dict[str, list[Origin]], dict[str, list[Origin]]]:
-    """normalised name -> class/function origins in package modules (test doubles left out), and
-    normalised name -> test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out)."""
-    groups: dict[str, list[Origin]] = defaultdict(list)
-    doubles: dict[str, list[Origin]] = defaultdict(list)
-    for module, binding in table.definitions():
+# What a file defines that clusters read, in three parts, plain values (discover's engine keeps
+# them per file):
+# - each class or function that may claim a concept: (a test double, its normalised name, name,
+#   origin kind, line);
+# - each class that may wrap another (an empty body over one base, not an exception): (name,
+#   line, the base expression, a test double);
+# - each public function named like a factory: (name, the concept it makes, line, a test double,
+#   its first parameter or "", its decorators, its return annotation or "").
+Defined = tuple[bool, str, str, str, int]
+Wrapper = tuple[str, int, str, bool]
+Factory = tuple[str, str, int, bool, str, tuple[str, ...], str]
+FileDefinitions = tuple[tuple[Defined, ...], tuple[Wrapper, ...], tuple[Factory, ...]]
+_DEFINING = frozenset((BindingKind.CLASS, BindingKind.FUNCTION))
+
+
+def definitions_in_file(file: SourceFile, facts: FileFacts) -> FileDefinitions:
+    """What ``file`` defines at module level that clusters read (the three parts above). Claiming
+    a concept: test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out), and the
+    others but dunder names, loose files, conditional definitions and ALL-CAPS names (constants or
+    spelled-out standards, SQL's TEXT beside the generic Text: a naming convention, never a second
+    home by name alone)."""
+    found: list[Defined] = []
+    wrappers: list[Wrapper] = []
+    factories: list[Factory] = []
+    for binding in facts.bindings:
         name = binding.name
+        if binding.kind not in _DEFINING:
+            continue
+        double = names.is_test_double(name, file.path, file.module)
+        if binding.kind is BindingKind.CLASS and _may_wrap(binding):
+            wrappers.append((name, binding.line, binding.bases[0], double))
+        if binding.kind is BindingKind.FUNCTION and not name.startswith("_"):
+            made = names.factory_concept(name)
+            if made is not None:
+                first = binding.members[0] if binding.members else ""
+                factories.append(
+                    (name, made, binding.line, double, first, binding.decorators, binding.returns or "")
+                )
         if name.startswith("__"):
             continue
-        origin = table.origin_of_binding(module, binding)
-        if names.is_test_double(name, origin.path, module):
+        if double:
             if not name.lower().startswith("test"):
-                doubles[names.normalise(name)].append(origin)
+                found.append((True, names.normalise(name), name, origin_kind(binding), binding.line))
             continue
-        file = by_path.get(origin.path)
-        # ALL-CAPS names are constants or spelled-out standards (SQL's TEXT beside the generic
-        # Text): a naming convention, never a second home by name alone.
-        if file is None or file.loose or binding.conditional or name.isupper():
+        if file.loose or binding.conditional or name.isupper():
             continue
-        groups[names.normalise(name)].append(origin)
-    return groups, doubles
+        found.append((False, names.normalise(name), name, origin_kind(binding), binding.line))
+    return tuple(found), tuple(wrappers), tuple(factories)
+
+
+def _may_wrap(binding: Binding) -> bool:
+    # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets its
+    # behaviour from the mixin; exceptions are empty subclasses by design.
+    return (
+        binding.empty_body
+        and len(binding.bases) == 1
+        and not binding.name.lower().endswith(_EXCEPTION_SUFFIXES)
+    )
+
+
+def _definitions(
+    table: SymbolTable,
+    files: Sequence[SourceFile],
+    definitions_by_file: Sequence[FileDefinitions | tuple[()]],
+) -> tuple[
+    dict[str, list[Origin]],
+    dict[str, list[Origin]],
+    list[tuple[Origin, str, bool]],
+    list[tuple[Origin, Factory]],
+]:
+    """normalised name -> class/function origins in package modules (test doubles left out),
+    normalised name -> test doubles, the classes that may wrap another (origin, base expression,
+    a test double) and the functions named like factories: each module's from the file it is read
+    from, in the table's order of modules."""
+    groups: dict[str, list[Origin]] = defaultdict(list)
+    doubles: dict[str, list[Origin]] = defaultdict(list)
+    wrappers: list[tuple[Origin, str, bool]] = []
+    factories: list[tuple[Origin, Factory]] = []
+    at = {f.path: i for i, f in enumerate(files)}
+    for file in table.defining_files():
+        i = at.get(file.path)
+        found = definitions_by_file[i] if i is not None else ()
+        if not found:
+            continue  # a compiled module, a file that does not parse: nothing to read
+        module, path = file.module, file.path
+        defined, wrapping, making = found
+        for double, concept, name, kind, line in defined:
+            (doubles if double else groups)[concept].append(Origin(module, name, kind, path, line))
+        wrappers += [
+            (Origin(module, name, "class", path, line), base, double) for name, line, base, double in wrapping
+        ]
+        factories += [(Origin(module, f[0], "function", path, f[2]), f) for f in making]
+    return groups, doubles, wrappers, factories
 
 
 def _link_same_names(
@@ -328,60 +426,58 @@ def _specialises(table: SymbolTable, sub: Origin, base: Origin, depth: int = 6) 
     return False
 
 
-def _link_wrappers(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
+def _link_wrappers(
+    graph: nx.Graph,
+    table: SymbolTable,
+    wrappers: Sequence[tuple[Origin, str, bool]],
+    uses: _Uses,
+    roles: dict[Origin, str],
+) -> None:
     """Empty-bodied subclasses named like their base's concept, transitively."""
-    wrappers = []
-    for module, binding in table.definitions((BindingKind.CLASS,)):
-        # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets
-        # its behaviour from the mixin; exceptions are empty subclasses by design.
-        if (
-            not binding.empty_body
-            or len(binding.bases) != 1
-            or binding.name.lower().endswith(_EXCEPTION_SUFFIXES)
-        ):
+    for origin, base, double in wrappers:
+        if double:
             continue
-        wrappers.append((module, binding, table.origin_of_binding(module, binding)))
-    for module, binding, origin in wrappers:
-        if names.is_test_double(binding.name, origin.path, module):
+        module, name = origin.module, origin.name
+        concept = names.normalise(name)
+        base_origin = table.resolve_expression(module, base, before_line=origin.line).origin
+        if base_origin is None or not base_origin.name or base_origin == origin:
             continue
-        concept = names.normalise(binding.name)
-        for base in binding.bases:
-            base_origin = table.resolve_expression(module, base, before_line=binding.line).origin
-            if base_origin is None or not base_origin.name or base_origin == origin:
-                continue
-            if base_origin.name in (binding.name, f"Base{binding.name}", f"Abstract{binding.name}"):
-                # Form(BaseForm): the public class over its abstract base, one concept.
-                # JSON(sqltypes.JSON) in a dialect module: the same name in its own namespace is
-                # a type to dispatch on, not another name for the concept.
-                continue
-            # Another name for the concept, never a kind of it: SnippetListingButton(ListingButton)
-            # or FilterField(BaseField) is a type of its own that code dispatches on.
-            if concept in _concept_names(base_origin, uses):
-                graph.add_edge(_node(origin), _node(base_origin), kind="subclasses")
-                roles[origin] = "wrapper"
-                roles.setdefault(base_origin, "origin")
-                break
+        if base_origin.name in (name, f"Base{name}", f"Abstract{name}"):
+            # Form(BaseForm): the public class over its abstract base, one concept.
+            # JSON(sqltypes.JSON) in a dialect module: the same name in its own namespace is
+            # a type to dispatch on, not another name for the concept.
+            continue
+        # Another name for the concept, never a kind of it: SnippetListingButton(ListingButton)
+        # or FilterField(BaseField) is a type of its own that code dispatches on.
+        if concept in _concept_names(base_origin, uses):
+            graph.add_edge(_node(origin), _node(base_origin), kind="subclasses")
+            roles[origin] = "wrapper"
+            roles.setdefault(base_origin, "origin")
 
 
-def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dict[Origin, str]) -> None:
-    """Functions named like a factory of a clustered concept, in a module that imports it."""
+def _link_factories(
+    graph: nx.Graph,
+    table: SymbolTable,
+    factories: Sequence[tuple[Origin, Factory]],
+    uses: _Uses,
+    roles: dict[Origin, str],
+) -> None:
+    """Functions named like a factory of a clustered concept, in a module that imports it (private
+    helpers, django's _get_foreign_key, are nobody's way to the concept: left out already)."""
     by_concept: dict[str, list[Origin]] = defaultdict(list)
     for origin in list(roles):
         for concept in _concept_names(origin, uses):
             by_concept[concept].append(origin)
-    for module, binding in table.definitions((BindingKind.FUNCTION,)):
-        if binding.name.startswith("_"):
-            continue  # a private helper (django's _get_foreign_key) is nobody's way to the concept
-        made = names.factory_concept(binding.name)
-        if made is None or made not in by_concept:
+    for factory, (_, made, line, double, first, decorators, returns) in factories:
+        if made not in by_concept:
             continue
-        factory = table.origin_of_binding(module, binding)
-        if factory in roles or names.is_test_double(binding.name, factory.path, module):
+        module = factory.module
+        if factory in roles or double:
             continue
-        if _handles_requests(table, module, binding):
+        if _handles_requests(table, module, line, first, decorators):
             continue
         for target in by_concept[made]:
-            if not _may_return(table, module, binding, target, uses):
+            if not _may_return(table, module, line, returns, target, uses):
                 continue
             if module == target.module or module in uses.modules_importing.get(target, ()):
                 graph.add_edge(_node(factory), _node(target), kind="factory")
@@ -389,30 +485,34 @@ def _link_factories(graph: nx.Graph, table: SymbolTable, uses: _Uses, roles: dic
                 break
 
 
-def _handles_requests(table: SymbolTable, module: str, binding: Binding) -> bool:
+def _handles_requests(
+    table: SymbolTable, module: str, line: int, first: str, decorators: Sequence[str]
+) -> bool:
     """A function a framework calls, not one code calls to get the concept: its first parameter
     is a ``request``, or a decorator registers it on an object (``@router.get("/users/{id}")``,
     ``@app.route(...)``, ``@bus.subscribe``: the head of the decorator is a value, not a module
     or a function)."""
-    if binding.members and binding.members[0] in ("request", "req"):
+    if first in ("request", "req"):
         return True
-    for decorator in binding.decorators:
+    for decorator in decorators:
         head = decorator.partition(".")[0]
         if "." in decorator:
-            origin = table.resolve_expression(module, head, before_line=binding.line).origin
+            origin = table.resolve_expression(module, head, before_line=line).origin
             if origin is not None and origin.kind == "assign":
                 return True
     return False
 
 
-def _may_return(table: SymbolTable, module: str, binding: Binding, target: Origin, uses: _Uses) -> bool:
+def _may_return(
+    table: SymbolTable, module: str, line: int, returns: str, target: Origin, uses: _Uses
+) -> bool:
     """A factory's return annotation, when it has one, names the concept."""
-    if not binding.returns:
+    if not returns:
         return True
-    origin = table.resolve_expression(module, binding.returns, before_line=binding.line).origin
+    origin = table.resolve_expression(module, returns, before_line=line).origin
     if origin is not None:
         return origin == target
-    return names.normalise(binding.returns.rpartition(".")[2]) in _concept_names(target, uses)
+    return names.normalise(returns.rpartition(".")[2]) in _concept_names(target, uses)
 
 
 def _concept_names(origin: Origin, uses: _Uses) -> set[str]:
@@ -479,7 +579,9 @@ def _build_cluster(
         factories=factories,
         shims=len(shims),
     )
-    edges = tuple(sorted((a, b, d["kind"]) for a, b, d in subgraph.edges(data=True)))
+    # An edge's ends in name order: which end an undirected graph gives first follows the order
+    # its nodes were met in, which a set of pairs (same-name evidence) makes vary run to run.
+    edges = tuple(sorted((min(a, b), max(a, b), d["kind"]) for a, b, d in subgraph.edges(data=True)))
     return Cluster(
         name=names.normalise(canonical[1]) or canonical[1].lower(),
         score=score,

@@ -73,24 +73,41 @@ def plan_named_copies(
     return list(pairs.values())
 
 
+# What a file's content is compared by: (a digest of its module-level names, its number of
+# imports); () when it is not compared. Plain values: discover's engine keeps them per file.
+Signature = tuple[bytes, int] | tuple[()]
+
+
+def content_signature(file: SourceFile, facts: FileFacts) -> Signature:
+    if loaded_by_file_name(file.path) is not None:
+        return ()  # two migrations alike are two steps of history, each loaded by its name
+    names = sorted({b.name for b in facts.bindings})
+    if len(names) < MIN_NAMES:
+        return ()
+    return hashlib.blake2b("\n".join(names).encode(), digest_size=16).digest(), len(facts.imports)
+
+
 def plan_content_copies(
-    files: Sequence[SourceFile], facts: Mapping[str, FileFacts], importers: Mapping[str, int]
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    importers: Mapping[str, int],
+    signatures: Sequence[Signature] | None = None,
 ) -> list[CopyPair]:
     """Files whose facts look alike, grouped by that signature (linear), the most-imported of
-    each group as the live one. Depends on the facts only: a warm run takes it from the cache."""
+    each group as the live one. Depends on the facts only: a warm run takes it from the cache.
+    ``signatures``: :func:`content_signature` of every file, in order, when known already
+    (discover's engine keeps them per file)."""
     families: dict[tuple[str, str], int] = defaultdict(int)
     for f in files:
         families[_family(f.path)] += 1
+    if signatures is None:
+        signatures = [
+            content_signature(f, found) if (found := facts.get(f.path)) is not None else () for f in files
+        ]
     groups: dict[tuple, list[str]] = defaultdict(list)
-    for f in files:
-        file_facts = facts.get(f.path)
-        if file_facts is None or families[_family(f.path)] >= FAMILY_SIZE:
-            continue
-        if loaded_by_file_name(f.path) is not None:
-            continue  # two migrations alike are two steps of history, each loaded by its name
-        signature = tuple(sorted({b.name for b in file_facts.bindings}))
-        if len(signature) >= MIN_NAMES:
-            groups[(signature, len(file_facts.imports))].append(f.path)
+    for f, signature in zip(files, signatures, strict=True):
+        if signature and families[_family(f.path)] < FAMILY_SIZE:
+            groups[signature].append(f.path)
     pairs = []
     for members in groups.values():
         if not 2 <= len(members) <= _MAX_GROUP:

@@ -32,28 +32,37 @@ class ModuleGraphs:
     importer_files: dict[str, set[str]] = field(default_factory=dict)  # module -> importing paths
 
 
-def build_module_graphs(files: Sequence[SourceFile], facts: Mapping[str, FileFacts]) -> ModuleGraphs:
+def build_module_graphs(
+    files: Sequence[SourceFile],
+    facts: Mapping[str, FileFacts],
+    edges_by_file: Sequence[Sequence[FileEdge]] | None = None,
+) -> ModuleGraphs:
+    """``edges_by_file``: :func:`file_edges` of every file, in order, when known already
+    (discover's engine keeps them per file)."""
     runtime: nx.DiGraph = nx.DiGraph()
     every: nx.DiGraph = nx.DiGraph()
     graphs = ModuleGraphs(runtime, every)
     for file in files:
         graphs.paths.setdefault(file.module, file.path)
-    rule = EdgeRule.of(files)
-    for file in files:
-        file_facts = facts.get(file.path)
-        if file_facts is None:
-            continue
-        for edge in rule.edges(file, file_facts):
-            every.add_edge(edge.importer, edge.imported)
-            if edge.imported == edge.importer:
+    if edges_by_file is None:
+        rule = EdgeRule.of(files)
+        edges_by_file = [
+            file_edges(rule, file, found) if (found := facts.get(file.path)) is not None else ()
+            for file in files
+        ]
+    for file, edges in zip(files, edges_by_file, strict=True):
+        importer = file.module
+        for imported, at_import_time, line in edges:
+            every.add_edge(importer, imported)
+            if imported == importer:
                 continue  # a module importing itself: no importer of it, no cycle
-            graphs.importer_files.setdefault(edge.imported, set()).add(file.path)
-            if edge.at_import_time and not file.loose:
-                data = runtime.get_edge_data(edge.importer, edge.imported)
+            graphs.importer_files.setdefault(imported, set()).add(file.path)
+            if at_import_time and not file.loose:
+                data = runtime.get_edge_data(importer, imported)
                 if data is None:
-                    runtime.add_edge(edge.importer, edge.imported, sites=[(file.path, edge.line)])
-                elif (file.path, edge.line) not in data["sites"]:
-                    data["sites"].append((file.path, edge.line))
+                    runtime.add_edge(importer, imported, sites=[(file.path, line)])
+                elif (file.path, line) not in data["sites"]:
+                    data["sites"].append((file.path, line))
     for _, _, data in runtime.edges(data=True):
         data["sites"].sort()
     return graphs
@@ -65,6 +74,14 @@ def module_imports(graphs: ModuleGraphs) -> dict[str, set[str]]:
 
 
 FileEdge = tuple[str, bool, int]  # (imported module, at import time, line)
+
+
+def file_edges(rule: EdgeRule, file: SourceFile, file_facts: FileFacts) -> tuple[FileEdge, ...]:
+    """``file``'s edges under ``rule``, in statement order (plain values: discover's engine keeps
+    them per file)."""
+    return tuple((edge.imported, edge.at_import_time, edge.line) for edge in rule.edges(file, file_facts))
+
+
 ImportSite = tuple[str, bool, int]  # (the dotted object an import names, at import time, line)
 
 

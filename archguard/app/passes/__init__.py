@@ -4,7 +4,15 @@ file; a :class:`TreePass` over the whole tree (``passes/base.py``)."""
 
 from __future__ import annotations
 
-from archguard.app.passes.base import CheckPass, CheckRun, FilePass, Prepared, TreeOutcome, TreePass
+from archguard.app.passes.base import (
+    CheckPass,
+    CheckRun,
+    FilePass,
+    PiecePass,
+    Prepared,
+    TreeOutcome,
+    TreePass,
+)
 from archguard.app.passes.broken_files import BrokenFilesPass
 from archguard.app.passes.concepts import ConceptPass
 from archguard.app.passes.dangling import DanglingPass
@@ -21,4 +29,4 @@ PASSES: list[type[FilePass] | type[TreePass]] = [
     GoldenPathPass,
 ]
 
-__all__ = ["PASSES", "CheckPass", "CheckRun", "FilePass", "Prepared", "TreeOutcome", "TreePass"]
+__all__ = ["PASSES", "CheckPass", "CheckRun", "FilePass", "PiecePass", "Prepared", "TreeOutcome", "TreePass"]

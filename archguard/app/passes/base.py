@@ -158,6 +158,36 @@ class FilePass(ABC):
         """This file's findings, fingerprinted (``dangling``: the file's dangling imports)."""
 
 
+class PiecePass(FilePass):
+    """A file pass of another command's analysis (``discover``'s: ``passes/discover.py``): its
+    per-file results are plain values (tuples of strings, numbers, booleans) that the command's
+    whole-tree steps are built from, not findings. The engine keeps them in each file's record
+    (``pieces``) and derives them again only where an edit reaches, as it does a file pass's
+    findings (``Engine.open(..., passes=...)``; ``Engine.pieces(name)`` reads them)."""
+
+    def contracts(self, run: CheckRun) -> list[str]:
+        return []
+
+    def prepare(self, run: CheckRun, collected: Sequence[tuple[Binding, ...]]) -> Prepared | None:
+        return Prepared("")  # by default nothing whole-tree: a file's pieces depend on its lookups only
+
+    def findings(
+        self,
+        prepared: Prepared,
+        table: SymbolTable,
+        file: SourceFile,
+        facts: FileFacts,
+        dangling: Sequence[DanglingImport],
+    ) -> list[Violation]:
+        return []
+
+    @abstractmethod
+    def pieces(
+        self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
+    ) -> tuple[Any, ...]:
+        """This file's plain values, on the traced table (what it consults is the file's to keep)."""
+
+
 @dataclass(frozen=True)
 class TreeOutcome:
     record: PassRecord  # what the next run compares with (its key) and may reuse

@@ -17,11 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from archguard.adapters.cache import entries
-from archguard.analysis.members import CONTRACT, dependency_context, judges_dependencies, undeclared_in_file
 from archguard.app import keys
 from archguard.app.passes.base import CheckRun, TreeOutcome, TreePass
 from archguard.domain.derived import PassRecord
 from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.sources import MEMBER_CONTRACT as CONTRACT
 
 
 class MembersPass(TreePass):
@@ -40,6 +40,7 @@ class MembersPass(TreePass):
         if python is None and not scan.layout.is_workspace:
             return TreeOutcome(PassRecord(self.name), [], [], notices)  # one project: nothing to judge
         from archguard.adapters.environment import identity, read_installed, site_folders, stdlib_modules
+        from archguard.analysis.members import judges_dependencies  # loaded when there are members to judge
 
         folders = site_folders(python) if python is not None else []
         environment = identity(folders)
@@ -59,6 +60,8 @@ class MembersPass(TreePass):
         self, run: CheckRun, installed: Any, stdlib: frozenset[str], environment: tuple
     ) -> list[Violation]:
         """Every file's findings: from the per-file state where its outcome is unchanged."""
+        from archguard.analysis.members import dependency_context, undeclared_in_file
+
         scan = run.scan
         context = dependency_context(scan.files, scan.layout, installed, stdlib)
         state_key = keys.members_files(scan.layout.identity(), environment, _boundaries(context))
