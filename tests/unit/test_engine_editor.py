@@ -24,9 +24,7 @@ TREE = {
     "app/core.py": "class Engine:\n    pass\n\n\nclass Other:\n    pass\n",
     "app/compat.py": "from app.core import Engine\n",
     "app/user.py": "from app.compat import Engine\n",
-    **{
-        f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)
-    },
+    **{f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)},
     "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
 }
 
@@ -58,10 +56,7 @@ def test_results_come_back_whole_after_a_contract_error(tmp_path: Path) -> None:
     engine.update({"app/core.py": TREE["app/core.py"] + "\nX = 1\n"})  # fixed
     result = engine.results()
     assert engine.changed_paths() == {"app/mod3.py"}  # against the last results that came back
-    write_tree(
-        root,
-        {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"},
-    )
+    write_tree(root, {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"})
     assert comparable_json(result) == full_run(root)
     assert ("app/mod3.py", "AG202") in codes(engine) and ("app/user.py", "AG101") in codes(engine)
 
@@ -76,16 +71,9 @@ def test_contracts_and_the_baseline_are_read_again_without_reopening(tmp_path: P
     engine.reload_inputs()
     assert engine.files is files
     assert not any(code.startswith("AG10") and path == "app/user.py" for path, code in codes(engine))
-    assert (
-        comparable_json(engine.results())["violations"]
-        == json.loads(
-            json.dumps(
-                comparable_json(
-                    run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))
-                )
-            )
-        )["violations"]
-    )
+    assert comparable_json(engine.results())["violations"] == json.loads(
+        json.dumps(comparable_json(run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))))
+    )["violations"]
     # a baseline that knows every finding: the same findings, all known
     findings = engine.results().violations
     entries = [baseline_file.baseline_entry(v) for v in findings if v.severity is Severity.ERROR]

@@ -129,69 +129,46 @@ def test_every_kind_of_reach_into_a_package_with_all():
     assert {v.path for v in found} == {"app/orders/service.py"}
     assert _by_statement(found) == {
         # provenance: the same object through the public face, whatever it is called there
-        "from app.payments.core import Gateway as G": (
-            "AG501",
-            True,
-            "from app.payments import Gateway as G",
-        ),
+        "from app.payments.core import Gateway as G": ("AG501", True, "from app.payments import Gateway as G"),
         "from app.payments.core import _GatewayImpl": (
-            "AG501",
-            True,
-            "from app.payments import Gateway as _GatewayImpl",
+            "AG501", True, "from app.payments import Gateway as _GatewayImpl",
         ),
         "from app.payments.core import charge": ("AG501", True, "from app.payments import pay as charge"),
         "from app.payments.core import internal": (
-            "AG501",
-            False,
+            "AG501", False,
             "app.payments does not export it: export it from app.payments, or list app.payments.core in also_public",
         ),
         "from app.payments import core": (
-            "AG501",
-            False,
-            "a module: import what you use from the package's public face instead",
+            "AG501", False, "a module: import what you use from the package's public face instead",
         ),
         "import app.payments.core": (
-            "AG501",
-            False,
-            "an import of a module: rewrite the code that uses it to import from the package",
+            "AG501", False, "an import of a module: rewrite the code that uses it to import from the package",
         ),
         # bound by __init__, left out of __all__
         "from app.payments import helper": (
-            "AG503",
-            False,
-            "not exported: add it to app.payments.__all__, or use what app.payments exports",
+            "AG503", False, "not exported: add it to app.payments.__all__, or use what app.payments exports",
         ),
         "from app.payments import _helper_impl": (
-            "AG502",
-            False,
-            "private to app.payments: use its public API, or make the name public",
+            "AG502", False, "private to app.payments: use its public API, or make the name public",
         ),
         # a subpackage's names, re-exported by the package
         "from app.payments.backends.stripe import StripeBackend": (
-            "AG501",
-            True,
-            "from app.payments import StripeBackend",
+            "AG501", True, "from app.payments import StripeBackend",
         ),
         "from app.payments.backends import StripeBackend as SB": (
-            "AG501",
-            True,
-            "from app.payments import StripeBackend as SB",
+            "AG501", True, "from app.payments import StripeBackend as SB",
         ),
         "from app.payments.models import Refund": (
-            "AG501",
-            False,
+            "AG501", False,
             "app.payments does not export it: export it from app.payments, or list app.payments.models in also_public",
         ),
         "from app.payments.core import *": (
-            "AG501",
-            False,
-            "star import: name what you use, then it can be rewritten",
+            "AG501", False, "star import: name what you use, then it can be rewritten",
         ),
         # a file that does not parse: the name the package re-exports from it is still the same one
         "from app.payments.broken import Broken": ("AG501", True, "from app.payments import Broken"),
         "from app.payments.broken import Other": (
-            "AG501",
-            False,
+            "AG501", False,
             "app.payments does not export it: export it from app.payments, or list app.payments.broken in also_public",
         ),
     }
@@ -232,15 +209,9 @@ def test_public_face_without_all_is_its_public_names_star_imports_included():
     found = _findings(tree, InterfaceContract(name="lib", package="lib"))
     assert {v.path for v in found} == {"main.py"}
     assert _by_statement(found) == {
-        "from lib import _hidden": (
-            "AG502",
-            False,
-            "private to lib: use its public API, or make the name public",
-        ),
+        "from lib import _hidden": ("AG502", False, "private to lib: use its public API, or make the name public"),
         "from lib._impl import Other": (
-            "AG501",
-            False,
-            "lib does not export it: export it from lib, or list lib._impl in also_public",
+            "AG501", False, "lib does not export it: export it from lib, or list lib._impl in also_public",
         ),
         "from lib._impl import Thing as T": ("AG501", True, "from lib import Thing as T"),
         "from lib.sub import sub_fn as f": ("AG501", True, "from lib import sub_fn as f"),
@@ -281,13 +252,10 @@ def test_also_public_modules_and_patterns_are_part_of_the_face():
     found = _findings(tree, contract)
     assert _by_statement(found) == {
         "from app.payments.api.v1 import _private": (
-            "AG502",
-            False,
-            "private to app.payments: use its public API, or make the name public",
+            "AG502", False, "private to app.payments: use its public API, or make the name public",
         ),
         "from app.payments.models import Refund": (
-            "AG501",
-            False,
+            "AG501", False,
             "app.payments does not export it: export it from app.payments, or list app.payments.models in also_public",
         ),
         "from app.payments.models import Payment": ("AG501", True, "from app.payments import Payment"),
@@ -316,23 +284,17 @@ def test_guarded_and_type_checking_imports_follow_the_same_rules_and_say_so():
     found = _findings(tree, PAYMENTS_CONTRACT)
     assert [(v.line, v.code, v.fixable, v.message) for v in found] == [
         (
-            4,
-            "AG501",
-            True,
+            4, "AG501", True,
             "Gateway imported from app.payments.core, a non-public module of app.payments (TYPE_CHECKING import); "
             "use: from app.payments import Gateway",
         ),
         (
-            6,
-            "AG501",
-            True,
+            6, "AG501", True,
             "charge imported from app.payments.core, a non-public module of app.payments (guarded import); "
             "use: from app.payments import pay as charge",
         ),
         (
-            12,
-            "AG501",
-            False,
+            12, "AG501", False,
             "internal imported from app.payments.core, a non-public module of app.payments; "
             "app.payments does not export it: export it from app.payments, or list app.payments.core in also_public",
         ),
@@ -364,9 +326,7 @@ def test_loose_files_are_importers_and_allowed_importers_take_globs():
     assert relative.suggestion == "from app.payments import Gateway"
 
     allowed = InterfaceContract(
-        name="payments",
-        package="app.payments",
-        allowed_importers=("tests.**", "app.admin.*", "scripts/*-*.py"),
+        name="payments", package="app.payments", allowed_importers=("tests.**", "app.admin.*", "scripts/*-*.py")
     )
     assert sorted(v.path for v in _findings(tree, allowed)) == ["app/orders/service.py", "scripts/pay.py"]
 
@@ -447,9 +407,7 @@ def test_a_face_that_cannot_be_read_reports_no_unexported_names():
     assert _by_statement(found) == {
         "from pkg.impl import A": ("AG501", True, "from pkg import A"),
         "from broken.impl import C": (
-            "AG501",
-            False,
-            "what broken exports is unknown (broken does not parse)",
+            "AG501", False, "what broken exports is unknown (broken does not parse)",
         ),
     }
 
@@ -462,10 +420,7 @@ def test_contracts_on_missing_modules_are_configuration_errors():
             [
                 InterfaceContract(name="a", package="app.nothing", source="contracts/x.toml:1"),
                 InterfaceContract(
-                    name="b",
-                    package="app.payments",
-                    also_public=("app.payments.gone",),
-                    source="contracts/x.toml:5",
+                    name="b", package="app.payments", also_public=("app.payments.gone",), source="contracts/x.toml:5"
                 ),
             ],
         )
