@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
-from archguard.domain.sources import Member, SourceFile, SourceLayout
+from archguard.domain.sources import Member, SourceFile, SourceLayout, folders_of
 
 if TYPE_CHECKING:  # the workspace configuration is read where a tree is discovered, never on a warm start
     import pathspec
@@ -675,7 +675,7 @@ def _layout(
     and no ``__init__.py``), else its top; ROOT keeps ROOT and ROOT/src. Pants' roots and the given
     source roots join the member whose folder holds them."""
     extra = bool(workspace.root_patterns or workspace.source_roots)
-    folders = _folders_of(paths) if len(workspace.members) > 1 or extra else frozenset()
+    folders = folders_of(paths) if len(workspace.members) > 1 or extra else frozenset()
     members: list[Member] = []
     for member in workspace.members:
         if not member.path:
@@ -694,17 +694,6 @@ def _layout(
             if root not in members[i].roots:
                 members[i] = replace(members[i], roots=(*members[i].roots, root))
     return SourceLayout(tuple(members), tuple(sorted(workspace.environments.items())))
-
-
-def _folders_of(paths: Iterable[str]) -> frozenset[str]:
-    """Every folder (relative, not ROOT itself) that holds a listed file, at any depth."""
-    found: set[str] = set()
-    for rel in paths:
-        folder = rel.rpartition("/")[0]
-        while folder and folder not in found:
-            found.add(folder)
-            folder = folder.rpartition("/")[0]
-    return frozenset(found)
 
 
 def _pants_roots(patterns: Sequence[str], folders: frozenset[str], markers: Sequence[str]) -> set[str]:

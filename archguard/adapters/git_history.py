@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from archguard.adapters.project_files.git_objects import TreeEntry
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -179,19 +180,21 @@ def first_parent_commits(
     return walk
 
 
-def files_at(root: Path, commit: str, paths: list[str]) -> dict[str, str]:
-    """path (relative to ROOT) -> blob id of every file of ``commit`` at or under ``paths``."""
+def files_at(root: Path, commit: str, paths: list[str]) -> dict[str, TreeEntry]:
+    """path (relative to ROOT) -> entry (mode, blob id) of every file of ``commit`` at or under
+    ``paths`` (a symbolic link too: mode 120000, its blob its target)."""
     if not paths:
         return {}
     out = _git(
         root, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", *(f":(literal){p}" for p in paths)]
     )
-    found: dict[str, str] = {}
+    found: dict[str, TreeEntry] = {}
     for raw in (out or b"").split(b"\0"):
         meta, tab, name = raw.partition(b"\t")
         parts = meta.split()
         if tab and len(parts) == 3 and parts[1] == b"blob":
-            found[os.fsdecode(name)] = parts[2].decode("ascii")
+            path = os.fsdecode(name)
+            found[path] = TreeEntry(path, parts[0].decode("ascii"), parts[2].decode("ascii"))
     return found
 
 
@@ -253,6 +256,38 @@ def churn(root: Path, since: str) -> Churn | None:
         if parts[0].isdigit() and parts[1].isdigit():
             lines[path] = lines.get(path, 0) + int(parts[0]) + int(parts[1])
     return Churn(since, commits, lines)
+
+
+def working_tree_is_head(root: Path) -> bool | None:
+    """Does the working tree under ROOT hold HEAD's files, as far as discovery lists them and the
+    scan reads them? False when git lists one of them modified, deleted or untracked (a ``.py``,
+    ``.pyi``, compiled module, ``pyproject.toml``, Pants marker or requirements file) or the index
+    stages one; True when, besides, git compares every entry with its file (no assume-unchanged or
+    skip-worktree entry, no link named as a module, no conversion between a file and its blob such
+    as ``.gitattributes`` may ask for); None: git lists none, but cannot vouch that each file's
+    bytes are its blob's. Other files (a report written into the tree, an edited README) change
+    nothing the analysis reads from the tree's files."""
+    from archguard.adapters.discovery import MODULE_SUFFIXES
+    from archguard.adapters.project_files.git_listing import list_git_files
+    from archguard.adapters.project_files.workspace_config import (
+        PYPROJECT,
+        is_requirements_file,
+        pants_settings,
+    )
+
+    listing = list_git_files(root)
+    if listing is None:
+        return False
+    staged = _git(root, ["diff-index", "--cached", "--name-only", "-z", "--relative", "HEAD", "--"], 60)
+    if staged is None:
+        return False
+    markers = {PYPROJECT, *pants_settings(root).marker_filenames}
+    differing = [*listing.changed, *listing.untracked, *(os.fsdecode(p) for p in staged.split(b"\0") if p)]
+    for path in differing:
+        name = path.rpartition("/")[2]
+        if name.endswith(MODULE_SUFFIXES) or name in markers or is_requirements_file(name):
+            return False
+    return True if listing.settled else None
 
 
 def renames(root: Path, base: str, head: str | None) -> dict[str, str]:

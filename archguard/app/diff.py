@@ -6,7 +6,10 @@ Today's contracts and configuration judge both sides, as ``history`` does."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.adapters import git_history
 from archguard.adapters.project_files.safe_git import configuration_read_once
@@ -15,6 +18,9 @@ from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress
 from archguard.app.history import architecture_of
 from archguard.domain.history import DiffResult
+
+if TYPE_CHECKING:
+    from archguard.app.engine import Engine
 
 WORKING_TREE = "working tree"
 
@@ -37,7 +43,9 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
     clone = git_history.clone_kind(root, count=False)
     base_sha = git_history.resolve(root, base, clone)
     if head is None:
-        head_engine = Engine.open(None, options, progress=progress, keep=True)
+        head_engine = _head_from_blobs(options, root) or Engine.open(
+            None, options, progress=progress, keep=True
+        )
         head_name = WORKING_TREE
     else:
         head_name = git_history.resolve(root, head, clone)
@@ -60,3 +68,58 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
     if clone.shallow:
         result.notes.append(f"this is {clone.describe()}")
     return result
+
+
+def _head_from_blobs(options: Options, root: Path) -> Engine | None:
+    """HEAD's engine, read from its blobs (the working tree's facts cache knows them by blob id),
+    when the working tree holds HEAD's files for all the analysis reads of them (the checkout a CI
+    job diffs: ``git_history.working_tree_is_head``) and every answer discovery took from HEAD's
+    tree beyond git's listing (a ``pyvenv.cfg``, an ``__init__.py`` in ``build/``, ``src/``) is
+    the disk's too. The base is then derived from a commit's state, as between two commits (git
+    names the files that differ; the base's discovery is patched), not from the working tree's
+    (every file listed and discovered again). None: read the working tree."""
+    from archguard.adapters.discovery import probes_hold
+    from archguard.app.engine import Engine
+
+    vouched = git_history.working_tree_is_head(root)
+    if vouched is False:
+        return None
+    engine = Engine.open_at_commit(options, "HEAD", reuse_stored=True)
+    if not probes_hold(root, engine.tree.discovery.probes):
+        return None
+    if vouched is None and not _read_as_blobs(root, engine):
+        return None
+    return engine
+
+
+def _read_as_blobs(root: Path, engine: Engine) -> bool:
+    """Does each file HEAD's engine analyses hold its blob's bytes in the working tree, where git
+    cannot vouch for it (``.gitattributes`` may convert line ends)? The facts cache says so by the
+    file's stat, as it does for ``check`` (the bytes it last read, and their content hash, are the
+    file's while its size, times and inode are the same); a stub, never cached, is read."""
+    from archguard.adapters.cache.facts_cache import FileStamp, blob_id
+    from archguard.adapters.project_files.commit_links import LINK_MODE
+    from archguard.adapters.project_files.safe_io import read_regular
+
+    tree = engine.tree
+    cache = tree.store.facts(tree.target)
+    for file in tree.all_files:
+        entry = tree.entries.get(file.path)
+        if entry is None or entry.mode == LINK_MODE:
+            return False
+        try:
+            status = os.lstat(os.path.join(root, file.path))
+        except OSError:
+            return False
+        found = cache.find(file.path, status.st_size, FileStamp.of(status))
+        if found is None or found.content_hash != bytes.fromhex(entry.blob):
+            return False
+    for stub in tree.discovery.stubs:
+        entry = tree.entries.get(stub.path)
+        try:
+            data = read_regular(os.path.join(root, stub.path), confine_to=root)[0]
+        except OSError:
+            return False
+        if entry is None or entry.mode == LINK_MODE or blob_id(data) != bytes.fromhex(entry.blob):
+            return False
+    return True

@@ -118,6 +118,7 @@ class Engine:
         self.store = tree.store
         self._keep = keep
         self._persist = True  # results and state go to the store (not for a commit's engine)
+        self._reads_stored = False  # a commit's engine that may read what is stored (open_at_commit)
         self._passes: list[FilePass | TreePass] = (
             [cls() for cls in PASSES] if checking else [cls() for cls in passes]
         )
@@ -232,12 +233,16 @@ class Engine:
         )
 
     @classmethod
-    def open_at_commit(cls, options: Options, commit: str, *, store: Store | None = None) -> Engine:
+    def open_at_commit(
+        cls, options: Options, commit: str, *, store: Store | None = None, reuse_stored: bool = False
+    ) -> Engine:
         """The engine of ``commit`` (any revision git names) under ``options.root``, read from
         git's objects by blob id with no working tree read at all (``history``'s first commit,
         ``diff``'s base when the head is a commit too); walk on with :meth:`at_commit`. Its results
         are not stored; its blobs' outcomes are (the blob cache of ``store``, default: the cache
-        folder of ``options``)."""
+        folder of ``options``). ``reuse_stored``: results and state stored under this tree's keys
+        (by a ``check`` of a working tree holding the same files: the keys name every file's
+        outcome) are read, not derived again (``diff`` from a working tree that is HEAD's)."""
         from archguard.adapters.cache.store import open_store
         from archguard.adapters.project_files.git_objects import resolve_commit
 
@@ -255,6 +260,7 @@ class Engine:
             )
         engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
         engine._persist = False
+        engine._reads_stored = reuse_stored
         engine.commit = sha  # type: ignore[attr-defined]
         return engine
 
@@ -283,9 +289,11 @@ class Engine:
         child._check_inputs = self._check_inputs
         child.commit = sha  # type: ignore[attr-defined]
         assert self._records is not None
-        child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
-        facts, digests = self.tree.facts, self.tree.digests
-        child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
+        if _stub_digests(child.tree) == _stub_digests(self.tree):  # else derived whole: a stub's
+            # names are its module's, and no file's record says it consulted them
+            child._prior = _Prior(self._names, list(self._records), dict(self._pass_records))
+            facts, digests = self.tree.facts, self.tree.digests
+            child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
         self._hand_over(child)
         return child
 
@@ -435,7 +443,7 @@ class Engine:
     @property
     def scan_key(self) -> bytes | None:
         """The key of this tree's derived results (None: they are not cached)."""
-        if not self._cacheable:
+        if not (self._cacheable or (self._reads_stored and self._readable)):
             return None
         return keys.scan(self._scan_context(), self.identities)
 
@@ -719,7 +727,12 @@ class Engine:
 
     @property
     def _cacheable(self) -> bool:
-        return self._persist and self.store.enabled and self.tree.fully_cached and not self.tree.overlaid
+        return self._persist and self._readable
+
+    @property
+    def _readable(self) -> bool:
+        """What is stored under this tree's keys stands for it (saved only when ``_persist``)."""
+        return self.store.enabled and self.tree.fully_cached and not self.tree.overlaid
 
     @property
     def _traced(self) -> bool:
@@ -739,8 +752,8 @@ class Engine:
     def _state_key(self) -> bytes | None:
         """The key the file-by-file state is kept under: the run's context, not its files (an
         engine with unsaved text continues from it too; it only never saves one)."""
-        if not (self._persist and self.store.enabled):
-            return None
+        if not ((self._persist or self._reads_stored) and self.store.enabled):
+            return None  # (saved by _finish only when _persist)
         context = self._scan_context()
         if not self.checking:
             return keys.pieces_context(context, [p.name for p in self._passes]) if self._passes else context

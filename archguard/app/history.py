@@ -249,8 +249,10 @@ def _read_ahead(
         if changes is None:
             continue
         found[sha] = (before, changes)
-        wanted += [
-            (path, entry.blob) for path, entry in changes if entry is not None and path.endswith(".py")
+        wanted += [  # a link's blob is its target's path, never parsed (Tree.at_commit resolves it)
+            (path, entry.blob)
+            for path, entry in changes
+            if entry is not None and path.endswith(".py") and entry.mode != "120000"
         ]
     if wanted and engine.store.enabled:  # (--no-cache keeps no outcome: each commit parses its own)
         parse_ahead(engine.options, engine.store, engine.tree.target, wanted)

@@ -28,6 +28,7 @@ from archguard.adapters.discovery import (
     Discovery,
     DiscoveryError,
     PathsView,
+    TreeView,
     after_commit,
     split_undecodable_names,
     with_paths,
@@ -39,11 +40,12 @@ from archguard.adapters.project_files.safe_io import is_inside
 from archguard.app import keys
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, ParseOutcome, SyntaxIssue, UnreadableFile
-from archguard.domain.sources import SourceFile
+from archguard.domain.sources import SourceFile, folders_of
 
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
+    from archguard.adapters.project_files.commit_links import LinkResolver
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.preflight import Preflight
@@ -131,6 +133,7 @@ class Tree:
         output: Any,
         *,
         facts_cache: FactsCache | None = None,
+        stubs: dict[str, Stub] | None = None,
     ) -> None:
         self.options = options
         self.root = root
@@ -146,7 +149,8 @@ class Tree:
         self.unreadable: dict[str, UnreadableFile] = {u.path: u for u in output.unreadable}
         self.unreadable.update((f.path, UnreadableFile(f.path, _BADLY_NAMED)) for f in badly_named)
         self.cache_hits: int = output.cache_hits
-        self.stubs: dict[str, Stub] = _read_stubs(root, discovery.stubs)
+        # a commit's stubs come from its blobs (``stubs``), the working tree's from the disk
+        self.stubs: dict[str, Stub] = stubs if stubs is not None else _read_stubs(root, discovery.stubs)
         self._facts_cache = facts_cache
         # path -> (outcome digest, facts) a file had before an edit made here (apply)
         self._previous: dict[str, tuple[bytes, FileFacts | None]] = {}
@@ -158,7 +162,8 @@ class Tree:
         # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
         # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
-        self.entries: dict[str, TreeEntry] = {}
+        self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
+        self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
         self.commit_shape: int | None = None
         self.blob_outcomes: dict[str, CachedOutcome] = {}
         # the files (same as the commit before's) whose blob differs from the commit before's;
@@ -300,6 +305,9 @@ class Tree:
 
             changes = changed_entries(root, previous.commit, commit)
         entries = _commit_entries(root, commit, previous, changes)
+        links = _Links.of_commit(root, commit, entries, previous, changes)
+        if links is not None:  # the links resolved in the commit: what a checkout reads through them
+            entries, changes = links.resolve(entries, previous, changes)
         found_discovery = _discovery_after(root, options, previous, changes, entries)
         if found_discovery is not None:
             discovery, shape = found_discovery
@@ -312,7 +320,11 @@ class Tree:
                 files, badly_named = split_undecodable_names(files)
         else:
             shape = hash(tuple((e.path, e.mode) for e in entries.values()))
-            listing = GitListing.of_tree(root, [(e.path, e.mode, e.blob) for e in entries.values()])
+            listed = [(e.path, e.mode, e.blob) for e in entries.values()]
+            view: TreeView = PathsView(root, entries)
+            if links is not None:  # a link is listed as the file it leads to (none to a folder)
+                listed, view = links.listed(entries), links.view(entries)
+            listing = GitListing.of_tree(root, listed)
             try:
                 discovery = discover_files(
                     root,
@@ -320,7 +332,7 @@ class Tree:
                     excludes=options.excludes,
                     listing=listing,
                     source_roots=options.source_roots,
-                    view=PathsView(root, entries),
+                    view=view,
                 )
             except DiscoveryError as error:
                 raise ConfigError(str(error)) from None
@@ -341,7 +353,8 @@ class Tree:
             output: Any = _Outcomes.after(previous, files, found, changed, hits)
         else:
             output = _Outcomes(files, found, hits)
-        tree = cls(options, root, target, store, discovery, files, badly_named, output)
+        stubs = _commit_stubs(root, discovery.stubs, entries, previous)
+        tree = cls(options, root, target, store, discovery, files, badly_named, output, stubs=stubs)
         if previous is not None and files is previous.files and badly_named is previous.badly_named:
             tree._all_files = (
                 tree.version,
@@ -350,6 +363,7 @@ class Tree:
         tree.commit_shape = shape
         tree.commit = commit
         tree.entries = entries
+        tree.links = links
         tree.blob_outcomes = found
         tree.changed_files = changed
         tree.parsed_paths = output.parsed_paths
@@ -498,6 +512,36 @@ def _read_stubs(root: Path, stubs: list[SourceFile]) -> dict[str, Stub]:
     return read_stubs(root, stubs)
 
 
+def _commit_stubs(
+    root: Path, stubs: list[SourceFile], entries: Mapping[str, TreeEntry], previous: Tree | None
+) -> dict[str, Stub]:
+    """The stubs of a commit (``stubs``, of its discovery) from its blobs, as :func:`_read_stubs`
+    reads a checkout's: the commit before's where the content is the same, the rest read in one go."""
+    if not stubs:
+        return {}
+    from archguard.adapters.parsing.stubs import stub_of
+    from archguard.adapters.project_files.git_objects import read_blobs
+
+    kept = previous.stubs if previous is not None else {}
+    found: dict[str, Stub | None] = {}
+    wanted: dict[str, str] = {}  # stub path -> its blob
+    for stub in stubs:
+        entry = entries.get(stub.path)
+        if entry is None or entry.refused:  # a link a checkout would not read: no stub
+            continue
+        old = kept.get(stub.module)
+        if old is not None and old.file == stub and old.digest == bytes.fromhex(entry.blob):
+            found[stub.path] = old
+        else:
+            wanted[stub.path] = entry.blob
+    data = read_blobs(root, set(wanted.values())) if wanted else {}
+    for path, blob in wanted.items():
+        found[path] = (
+            None if blob not in data else stub_of(next(s for s in stubs if s.path == path), data[blob])
+        )
+    return {stub.module: read for stub in stubs if (read := found.get(stub.path)) is not None}
+
+
 class _Outcomes:
     """Outcomes already in the cache's form (a commit's blobs), shaped as the scanner's output."""
 
@@ -632,6 +676,10 @@ def _outcomes_of(
             found[path] = kept[path]  # the same blob at the same path as the commit before
             hits += 1
             continue
+        if entry.refused:  # a link a checkout would not read through (see _Links)
+            found[path] = unreadable_outcome(path, entry.refused)
+            hits += 1
+            continue
         blob_hash = bytes.fromhex(entry.blob)
         cached = blobs.find_by_hash(f"{entry.blob}:{path}", blob_hash) or working.find_by_hash(
             path, blob_hash
@@ -694,6 +742,195 @@ def _discovery_after(
     if discovery is None:
         return None
     return discovery, hash((previous.commit_shape, tuple(sorted(added)), tuple(sorted(removed))))
+
+
+class _Links:
+    """A commit's symbolic links (mode 120000) and what each leads to in it: a checkout reads the
+    file a link leads to, or refuses it, and never lists a link to a folder
+    (``adapters/project_files/commit_links.py``). Each link's entry in the commit's ``entries``
+    becomes the file it leads to (that file's blob, under the link's path: the blob cache's key,
+    ``blob:path``, is what parsing those bytes as that path gives) or the reason a checkout reads
+    nothing (``TreeEntry.refused``); a link to a folder leaves the entries. Every link is resolved
+    again in every commit that has one (a commit changing only a link's target changes where the
+    link leads: git reports the target, not the link); a tree without links costs nothing."""
+
+    def __init__(
+        self,
+        root: Path,
+        commit: str,
+        targets: dict[str, str],
+        before: _Links | None,
+        folders: frozenset[str] | None,
+    ):
+        self.root = root
+        self.commit = commit
+        self.targets = targets  # link path -> its target (the link's blob, as a path)
+        # link blob -> its target: what was read, kept from commit to commit
+        self.texts: dict[str, str] = before.texts if before is not None else {}
+        # the repository's top folder (real path; None: git cannot say), asked once a walk
+        self._top: list[str | None] = before._top if before is not None else []
+        self._folders = folders  # every folder of the commit under ROOT (None: not made yet)
+        self._paths: Iterable[str] = ()  # the commit's paths (links dropped from them are targets')
+        # link -> the file (path under ROOT) its walk ended at; None: a folder, or refused
+        self.reached: dict[str, str | None] = {}
+        self._walked_around = False  # some walk met the repository outside ROOT
+        # the commit before's links, when their walks stand for this commit (see resolve)
+        self._settled: _Links | None = None
+
+    def top(self) -> str | None:
+        """The real path of the repository's top folder: ROOT when it holds ``.git``."""
+        if not self._top:
+            from archguard.adapters.project_files.commit_links import repository_top
+
+            self._top.append(repository_top(self.root))
+        return self._top[0]
+
+    def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:
+        from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
+
+        self._around = Surroundings(self.root, self.commit, self.top)
+        return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, self._around)
+
+    @classmethod
+    def of_commit(
+        cls,
+        root: Path,
+        commit: str,
+        entries: dict[str, TreeEntry],
+        previous: Tree | None,
+        changes: list[tuple[str, TreeEntry | None]] | None,
+    ) -> _Links | None:
+        """The links of a commit whose files are ``entries`` (as git lists them, or the commit
+        before's patched with ``changes``); None: it has none."""
+        from archguard.adapters.project_files.commit_links import LINK_MODE
+
+        before = previous.links if previous is not None else None
+        texts = before.texts if before is not None else {}
+        if changes is None or previous is None:  # the whole tree was listed
+            blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
+            if not blobs:
+                return None
+            return cls(root, commit, _link_targets(root, blobs, texts), before, None)
+        new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
+        if before is None and not new:
+            return None  # no link before, none now: nothing to resolve
+        targets = dict(before.targets) if before is not None else {}
+        for path, entry in changes:
+            if entry is None or entry.mode != LINK_MODE:
+                targets.pop(path, None)
+        targets.update(_link_targets(root, new, texts))
+        if not targets:
+            return None  # the last links went: the changes git reports are the whole story
+        known = previous.entries
+        same_paths = before is not None and all(
+            entry is not None and (path in known or path in before.targets) for path, entry in changes
+        )
+        links = cls(
+            root, commit, targets, before, before._folders if same_paths and before is not None else None
+        )
+        if (
+            before is not None
+            and same_paths
+            and not new
+            and not before._walked_around
+            and not any(path in before.targets for path, _ in changes)
+        ):
+            # no path came or went, no link changed, no walk left the commit's ROOT for its other
+            # folders: every walk takes the same steps, only the files at their ends may hold others
+            links._settled = before
+        return links
+
+    def folders(self) -> frozenset[str]:
+        if self._folders is None:
+            self._folders = folders_of([*self._paths, *self.targets])
+        return self._folders
+
+    def resolve(
+        self,
+        entries: dict[str, TreeEntry],
+        previous: Tree | None,
+        changes: list[tuple[str, TreeEntry | None]] | None,
+    ) -> tuple[dict[str, TreeEntry], list[tuple[str, TreeEntry | None]] | None]:
+        """(``entries`` with every link's entry what it leads to, what differs from ``previous``'s
+        entries: ``changes`` with each link whose entry changed, however its target did)."""
+        from archguard.adapters.parsing.parse_file import os_reason
+        from archguard.adapters.project_files.commit_links import LINK_MODE
+        from archguard.adapters.project_files.git_objects import TreeEntry
+
+        if self._settled is not None:  # the same walks: each link takes its file's blob of now
+            self.reached = reached = self._settled.reached
+            for path in sorted(self.targets):
+                end = reached.get(path)
+                if end is not None:
+                    entries[path] = TreeEntry(path, LINK_MODE, entries[end].blob)
+            self._settled = None  # (no older commit kept)
+        else:
+            self._paths = entries.keys()
+            resolver = self._resolver(entries)
+            leads = {path: resolver.resolve(path) for path in sorted(self.targets)}
+            came = False
+            for path, found in leads.items():
+                self.reached[path] = None
+                if isinstance(found, str):  # a folder: a checkout lists no such file
+                    entries.pop(path, None)
+                    continue
+                came = came or path not in entries
+                if isinstance(found, OSError):
+                    entries[path] = TreeEntry(path, LINK_MODE, "", os_reason(found))
+                else:
+                    entries[path] = TreeEntry(path, LINK_MODE, found.blob)
+                    self.reached[path] = found.path
+            self._walked_around = self._around.consulted
+            if came:
+                entries = dict(sorted(entries.items()))
+        self._paths = entries.keys()  # with the links: every path of the commit
+        if changes is None or previous is None:
+            return entries, changes
+        linked_before = previous.links.targets if previous.links is not None else {}
+        found_changes = [(p, e) for p, e in changes if p not in self.targets and p not in linked_before]
+        for path in sorted(self.targets.keys() | linked_before.keys()):
+            if entries.get(path) != previous.entries.get(path):
+                found_changes.append((path, entries.get(path)))
+        return entries, found_changes
+
+    def listed(self, entries: Mapping[str, TreeEntry]) -> list[tuple[str, str, str]]:
+        """The commit's files as discovery lists them: a link as the plain file it leads to."""
+        links = self.targets
+        return [
+            (e.path, "100644", e.blob or "0" * 40) if e.path in links else (e.path, e.mode, e.blob)
+            for e in entries.values()
+        ]
+
+    def view(self, entries: Mapping[str, TreeEntry]) -> TreeView:
+        """Discovery's look-ups (is there a ``pyvenv.cfg``, is ``src`` a folder), links followed."""
+        return _LinkedView(self.root, self._resolver(entries))
+
+
+class _LinkedView(TreeView):
+    """A commit's files as a checkout's ``os.path.isfile``/``isdir`` see them: through links."""
+
+    def __init__(self, root: Path, resolver: LinkResolver) -> None:
+        super().__init__(root)
+        self._resolver = resolver
+
+    def isfile(self, rel: str) -> bool:
+        from archguard.adapters.project_files.safe_io import LeadsOutOfRoot
+
+        found = self._resolver.resolve(rel)
+        return not isinstance(found, (str, OSError)) or isinstance(found, LeadsOutOfRoot)
+
+    def isdir(self, rel: str) -> bool:
+        return isinstance(self._resolver.resolve(rel), str)
+
+
+def _link_targets(root: Path, blobs: Mapping[str, str], texts: dict[str, str]) -> dict[str, str]:
+    """path -> target of each link (path -> its blob), the blobs not in ``texts`` read (and kept there)."""
+    from archguard.adapters.project_files.git_objects import read_blobs
+
+    unread = [blob for blob in blobs.values() if blob not in texts]
+    if unread:
+        texts.update((blob, os.fsdecode(data)) for blob, data in read_blobs(root, unread).items())
+    return {path: texts.get(blob, "") for path, blob in blobs.items()}
 
 
 def _commit_entries(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from archguard.domain.facts import ImportFact
@@ -48,6 +49,17 @@ class SourceFile:
         if self.module == self.path:  # a loose file named by its path: it has no package
             return None
         return resolve_relative(self.package, fact.module, fact.level)
+
+
+def folders_of(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder (relative, with "/") holding one of ``paths``, at any depth; ROOT ("") left out."""
+    found: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(found)
 
 
 def is_dotted_name(module: str) -> bool:

@@ -18,7 +18,7 @@ from archguard.app import tree as tree_module
 from archguard.app.engine import Engine
 from tests.functional.test_engine import checkout_of, full_run, without_root
 from tests.functional.test_history import commit, git
-from tests.helpers import comparable_json, run_cli
+from tests.helpers import comparable_json, run_cli, write_tree
 
 BASE = {
     "app/__init__.py": "",
@@ -229,3 +229,30 @@ def test_after_commit_names_new_files_as_discovery_does(tmp_path: Path) -> None:
     assert patched is not None
     assert patched.files == whole.files
     assert patched.packages == whole.packages
+
+
+def test_a_commits_stubs_are_read_from_its_blobs_not_the_working_tree(tmp_path: Path) -> None:
+    """A ``.pyi`` beside a module says which names it serves (docs/dangling.md, "Stubs"): each
+    commit's own stub counts, whatever the working tree holds, and a commit that changes only a
+    stub is derived again (no file's record says it consulted the stub)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    base = {"app/__init__.py": "", "app/x.py": "", "app/user.py": "from app.x import Y\n"}
+    shas = [commit(root, "a stub that binds no Y", {**base, "app/x.pyi": "Y: int\n"})]
+    shas.append(commit(root, "the stub serves Y", {"app/x.pyi": "def Y() -> int: ...\n"}))
+    shas.append(commit(root, "the user changes too", {"app/user.py": "from app.x import Y\nZ = 1\n"}))
+    shas.append(commit(root, "no stub", remove=("app/x.pyi",)))
+    expected = [as_checkout(root, sha, tmp_path / f"c{i}") for i, sha in enumerate(shas)]
+    dangling = [len(e["dangling_imports"]) for e in expected]  # type: ignore[index]
+    assert dangling == [1, 0, 0, 1]
+    write_tree(root, {"app/x.pyi": "Y: int\n"})  # the working tree's stub is none of theirs
+    ran = run_cli("history", root, "--json", tmp_path / "h.json", "--cache-dir", tmp_path / "cache", "-q")
+    assert ran.returncode == 0, ran.stderr
+    rows = json.loads((tmp_path / "h.json").read_text())["commits"]
+    assert [r["summary"]["dangling_imports"] for r in rows] == dangling
+    engine = Engine.open_at_commit(Options(root=root, cache_dir=tmp_path / "cache", jobs=1), shas[-1])
+    assert as_checked(engine) == expected[-1]
+    for i in (2, 1, 0, 3):
+        engine = engine.at_commit(shas[i])
+        assert as_checked(engine) == expected[i], i

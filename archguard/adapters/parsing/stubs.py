@@ -35,8 +35,19 @@ def read_stubs(root: Path, stubs: Sequence[SourceFile]) -> dict[str, Stub]:
     for stub in stubs:
         try:
             data = read_regular(root / stub.path, confine_to=root)[0]  # never blocks, never leaves ROOT
-            facts = extract_facts(decode_source(data))
-        except (OSError, UnreadableSource, SyntaxError, RecursionError, MemoryError):
+        except OSError:
             continue
-        found[stub.module] = Stub(stub, facts, blob_id(data))
+        read = stub_of(stub, data)
+        if read is not None:
+            found[stub.module] = read
     return found
+
+
+def stub_of(stub: SourceFile, data: bytes) -> Stub | None:
+    """The stub ``stub`` holding ``data`` (a commit's blob: ``Tree.at_commit``); None: it does not
+    read or parse, and is ignored as :func:`read_stubs` ignores it."""
+    try:
+        facts = extract_facts(decode_source(data))
+    except (UnreadableSource, SyntaxError, RecursionError, MemoryError):
+        return None
+    return Stub(stub, facts, blob_id(data))

@@ -22,7 +22,10 @@ _ENTRY = re.compile(rb"(\d+) (\w+) ([0-9a-f]+)\t(.*)", re.DOTALL)
 class TreeEntry(NamedTuple):
     path: str  # relative to ROOT, with "/"
     mode: str  # "100644", "100755", "120000" (a link), "160000" (a submodule)
-    blob: str  # the object id (hex)
+    blob: str  # the object id (hex); of a link resolved in its commit (app/tree.py), its file's
+    # why a checkout would not read the file a link leads to ("symbolic link loop", ...): a link
+    # resolved in its commit only (its blob is then empty)
+    refused: str = ""
 
 
 def resolve_commit(root: Path, revision: str) -> str:
@@ -35,6 +38,14 @@ def resolve_commit(root: Path, revision: str) -> str:
     if completed is None or completed.returncode != 0:
         raise ConfigError(f"no commit {revision!r} in the git repository at {root}")
     return completed.stdout.decode("ascii").strip()
+
+
+def repository_top(root: Path) -> str | None:
+    """The real path of the working tree ROOT is in (its top folder); None: git cannot say."""
+    completed = run_git(root, ["rev-parse", "--show-toplevel"])
+    if completed is None or completed.returncode != 0 or not completed.stdout.strip():
+        return None
+    return os.path.realpath(os.fsdecode(completed.stdout.rstrip(b"\n")))
 
 
 def commit_tree(root: Path, commit: str) -> list[TreeEntry]:
