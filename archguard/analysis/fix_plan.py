@@ -52,14 +52,14 @@ def settle_conflicts(violations: Sequence[Violation]) -> list[Violation]:
     ``fix`` and the editor's quick fix will do."""
     # Where each contract would send an import path.
     moved: dict[str, set[str]] = {}
-    for v in violations:
-        if v.kind in _REWRITTEN and v.fixable and v.canonical:
+    for v in violations:  # fixable first: most findings are not, and kind is looked up
+        if v.fixable and v.canonical and v.kind in _REWRITTEN:
             moved.setdefault(v.imported, set()).add(v.canonical)
     if not any(len(targets) > 1 or targets & moved.keys() for targets in moved.values()):
         return list(violations)  # nothing sent two ways (almost every run): no grouping
     by_import: dict[tuple[str, int, str], set[str]] = {}
     for v in violations:
-        if v.kind in _REWRITTEN and v.fixable and v.canonical:
+        if v.fixable and v.canonical and v.kind in _REWRITTEN:
             by_import.setdefault((v.path, v.line, v.imported), set()).add(v.canonical)
     conflicts: dict[tuple[str, int, str], str] = {}
     for where, canonicals in by_import.items():

@@ -35,7 +35,7 @@ from archguard.analysis.symbols import Origin, Resolution, Status, SymbolTable
 from archguard.domain.contracts import InterfaceContract, duplicate_names, module_matches
 from archguard.domain.errors import ContractError
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportFact, ImportKind
-from archguard.domain.findings import Violation, assign_fingerprints
+from archguard.domain.findings import Fingerprints, Violation, finding_identity
 from archguard.domain.interfaces import InterfaceOverview, ReachIn
 from archguard.domain.sources import SourceFile, is_dotted_name
 
@@ -336,21 +336,31 @@ def check_interfaces(
             file_facts = facts.get(file.path)
             if file_facts is not None:
                 found.extend(interface_violations_in_file(table, interfaces, file, file_facts))
-    return assign_fingerprints(found)
+    found.sort(key=lambda v: (v.path, v.line, v.column, v.code))  # as assign_fingerprints orders them
+    return found
 
 
 def interface_violations_in_file(
     table: SymbolTable, interfaces: ResolvedInterfaces, file: SourceFile, facts: FileFacts
 ) -> list[Violation]:
-    """One file's AG501-AG503 findings (unfingerprinted)."""
+    """One file's AG501-AG503 findings in the order of their lines, columns and codes, each built
+    once with its fingerprint (the one ``assign_fingerprints`` gives it: a contract with thousands
+    of findings would otherwise pay for building each twice)."""
     if not interfaces:
         return []
     home = _FixHome(table, file)
-    return [_violation(file, located, home) for located in _findings_in_file(table, interfaces, file, facts)]
+    fingerprints = Fingerprints()
+    return [
+        _violation(file, located, home, fingerprints)
+        for located in sorted(_findings_in_file(table, interfaces, file, facts), key=_position)
+    ]
 
 
-@dataclass(frozen=True)
-class _Finding:
+def _position(located: _Located) -> tuple[int, int, str]:
+    return (located.line, located.column, located.finding.code)
+
+
+class _Finding(NamedTuple):  # thousands are made for a broad contract: a tuple is made in C
     code: str
     message: str
     imported: str
@@ -390,12 +400,20 @@ def _findings_in_file(
     table: SymbolTable, interfaces: ResolvedInterfaces, file: SourceFile, facts: FileFacts
 ) -> Iterator[_Located]:
     reached: set[str] = set()  # modules this file's own imports were reported for
+    known = interfaces._covering  # every import of every file passes here: one lookup for most
+    exempt: dict[int, bool] = {}  # per contract, for this file
     for fact in facts.imports:
-        target = file.import_target(fact)
+        target = fact.module if fact.level == 0 else file.import_target(fact)
         if target is None:
             continue
-        for interface in interfaces.covering(target):
-            if interface.exempt(file):
+        covering = known.get(target)
+        if covering is None:
+            covering = interfaces.covering(target)
+        for interface in covering:
+            outside = exempt.get(id(interface))
+            if outside is None:
+                outside = exempt[id(interface)] = interface.exempt(file)
+            if outside:
                 continue
             located = _check_import(table, interface, fact, target)
             if located is not None:
@@ -426,10 +444,6 @@ def _findings_in_file(
 def _check_import(table: SymbolTable, interface: Interface, fact: ImportFact, target: str) -> _Located | None:
     package = interface.package
     mark = _mark(fact)
-
-    def located(finding: _Finding, bound: str) -> _Located:
-        return _Located(interface, finding, fact.line, fact.column, fact.statement, bound, fact)
-
     if fact.kind is not ImportKind.FROM or fact.name is None:  # ``import P.core``, import_module("P.core")
         if interface.is_public(target):
             return None
@@ -440,7 +454,15 @@ def _check_import(table: SymbolTable, interface: Interface, fact: ImportFact, ta
             target,
             reason="an import of a module: rewrite the code that uses it to import from the package",
         )
-        return located(finding, fact.asname or target.split(".")[0])
+        return _Located(
+            interface,
+            finding,
+            fact.line,
+            fact.column,
+            fact.statement,
+            fact.asname or target.split(".")[0],
+            fact,
+        )
     name = fact.name
     if name == "*":
         if interface.is_public(target):
@@ -451,10 +473,12 @@ def _check_import(table: SymbolTable, interface: Interface, fact: ImportFact, ta
             f"{target}:*",
             reason="star import: name what you use, then it can be rewritten",
         )
-        return located(finding, "*")
+        return _Located(interface, finding, fact.line, fact.column, fact.statement, "*", fact)
     res = table.resolve(target, name)
     judged = _judge(table, interface, target, name, res, as_imported=_as_imported(fact), mark=mark)
-    return None if judged is None else located(judged, fact.asname or name)
+    if judged is None:
+        return None
+    return _Located(interface, judged, fact.line, fact.column, fact.statement, fact.asname or name, fact)
 
 
 def _fixable(located: _Located, home: _FixHome) -> tuple[str | None, str | None]:
@@ -540,9 +564,10 @@ def _not_exported(interface: Interface, module: str, res: Resolution) -> str:
     return f"{package} does not export it: export it from {package}, or list {module} in also_public"
 
 
-def _violation(file: SourceFile, located: _Located, home: _FixHome) -> Violation:
+def _violation(file: SourceFile, located: _Located, home: _FixHome, fingerprints: Fingerprints) -> Violation:
     finding, c = located.finding, located.interface.contract
     suggestion, reason = _fixable(located, home)
+    key = finding_identity(finding.code, c.name, file.path, file.module, finding.imported, located.statement)
     return Violation(
         code=finding.code,
         contract=c.name,
@@ -558,6 +583,7 @@ def _violation(file: SourceFile, located: _Located, home: _FixHome) -> Violation
         fixable=suggestion is not None and reason is None,
         reason=reason,
         contract_reason=c.reason,
+        fingerprint=fingerprints.next(key),
         extra=_extra(c, finding),
     )
 

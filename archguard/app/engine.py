@@ -176,6 +176,9 @@ class Engine:
         self._findings = FindingsIndex()  # the assembled findings by file, kept across derivations
         self._assembled: CheckOutcome | None = None  # what _assemble made last
         self._noted_from_index = False  # the last results()'s findings by file were the index's
+        # a results()'s findings not grouped by file yet (grouped when first asked: a run that only
+        # reports them, the CLI's, never pays for grouping every finding)
+        self._noted_later: Sequence[Violation] | None = None
         # the files whose file-pass findings the last derivation made (None: all); the index holds
         # every record's findings (not so after a state loaded from the store)
         self._refound: set[int] | None = None
@@ -607,14 +610,16 @@ class Engine:
     def findings(self, path: str | Path) -> list[Violation]:
         """The findings of one file (path relative to ROOT, or absolute) in the tree as it is now
         (``results()`` runs again first when something changed since it last ran)."""
-        if self._findings_by_path is None or self._stale:
+        if (self._findings_by_path is None and self._noted_later is None) or self._stale:
             self.results()
+        self._group_noted()
         assert self._findings_by_path is not None
         return list(self._findings_by_path.get(relative_path(self.root, path), ()))
 
     def changed_paths(self) -> set[str]:
         """The files whose findings changed between the last two ``results()`` (after the first,
         every file with findings): what an editor publishes again."""
+        self._group_noted()
         return set(self._changed_paths)
 
     # ---- changes ---------------------------------------------------------------------------------
@@ -1295,21 +1300,32 @@ class Engine:
         """Each file's findings of this ``results()``, and which files' findings differ from the
         last one's. When they are the assembled findings themselves (no baseline marked them, no
         separate pass added any), the index has them by file already and knows which files a
-        derivation touched; else they are grouped here."""
-        before = self._findings_by_path or {}
+        derivation touched; else they are grouped when first asked (:meth:`_group_noted`)."""
+        self._group_noted()  # the last results()'s, which this one's are compared with
         if outcome is self._assembled and violations == outcome.violations:
+            before = self._findings_by_path or {}
             now = self._findings.groups
             touched = self._findings.take_changed()
             candidates = touched if self._noted_from_index else now.keys() | before.keys()
             self._noted_from_index = True
+            self._changed_paths = {p for p in candidates if now.get(p, ()) != before.get(p, ())}
+            self._findings_by_path = now
         else:
-            by_path: dict[str, list[Violation]] = {}
-            for v in violations:
-                by_path.setdefault(v.path, []).append(v)
-            now = {path: tuple(found) for path, found in by_path.items()}
-            candidates = now.keys() | before.keys()
+            self._noted_later = violations
             self._noted_from_index = False
-        self._changed_paths = {p for p in candidates if now.get(p, ()) != before.get(p, ())}
+
+    def _group_noted(self) -> None:
+        """Group the findings :meth:`_note_findings` left for later by file, and find which files'
+        findings differ from the results() before."""
+        violations, self._noted_later = self._noted_later, None
+        if violations is None:
+            return
+        before = self._findings_by_path or {}
+        by_path: dict[str, list[Violation]] = {}
+        for v in violations:
+            by_path.setdefault(v.path, []).append(v)
+        now = {path: tuple(found) for path, found in by_path.items()}
+        self._changed_paths = {p for p in now.keys() | before.keys() if now.get(p, ()) != before.get(p, ())}
         self._findings_by_path = now
 
     # ---- check inputs ----------------------------------------------------------------------------

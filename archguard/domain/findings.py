@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
 
-from archguard.domain.values import slot_builder
+from archguard.domain.values import fast_init, slot_builder
 
 
 class Kind(str, Enum):
@@ -63,6 +63,7 @@ def fingerprint(*parts: str) -> str:
     return digest.hexdigest()[:16]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Violation:
     code: str
@@ -93,13 +94,8 @@ class Violation:
 
     def identity(self) -> tuple[str, ...]:
         """What identifies the finding for its fingerprint: never its line or column."""
-        return (
-            self.code,
-            self.contract,
-            self.path,
-            self.importer,
-            self.imported,
-            " ".join(self.statement.split()),
+        return finding_identity(
+            self.code, self.contract, self.path, self.importer, self.imported, self.statement
         )
 
     def with_fingerprint(self, occurrence: int = 0) -> Violation:
@@ -122,13 +118,35 @@ def _fingerprinted(violation: Violation, value: str) -> Violation:
     return made
 
 
+def finding_identity(
+    code: str, contract: str, path: str, importer: str, imported: str, statement: str
+) -> tuple[str, ...]:
+    """What identifies a finding for its fingerprint (:meth:`Violation.identity`)."""
+    return (code, contract, path, importer, imported, " ".join(statement.split()))
+
+
+class Fingerprints:
+    """Fingerprints for findings not built yet, handed out in the order :func:`assign_fingerprints`
+    walks them (by path, line, column, code; keyed by
+    :func:`finding_identity`): the same fingerprint each would get there, so a
+    finding is built once, with it, instead of built and then rebuilt fingerprinted (a contract
+    with thousands of findings pays both per finding). Two findings of different codes never share
+    an identity, so one kind of finding may be fingerprinted apart from another's."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, ...], int] = {}
+
+    def next(self, key: tuple[str, ...]) -> str:
+        """The fingerprint of the next finding whose identity is ``key``."""
+        n = self._seen.get(key, 0)
+        self._seen[key] = n + 1
+        return fingerprint(*key, str(n))
+
+
 def assign_fingerprints(violations: list[Violation]) -> list[Violation]:
     """Fingerprint a list; identical findings in one file are told apart by occurrence order."""
-    seen: dict[tuple[str, ...], int] = {}
-    result = []
-    for v in sorted(violations, key=lambda v: (v.path, v.line, v.column, v.code)):
-        key = v.identity()
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        result.append(_fingerprinted(v, fingerprint(*key, str(n))))
-    return result
+    fingerprints = Fingerprints()
+    return [
+        _fingerprinted(v, fingerprints.next(v.identity()))
+        for v in sorted(violations, key=lambda v: (v.path, v.line, v.column, v.code))
+    ]

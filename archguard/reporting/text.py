@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from archguard.domain.findings import RULES, Kind, Violation
+from archguard.domain.findings import RULES, Kind, Severity, Violation
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
@@ -147,6 +147,24 @@ def violation_lines(violation: Violation) -> list[str]:
     return [one_line(chain_text(violation)), "  " + violation_line(violation, with_chain=False)]
 
 
+def _finding_lines(violations: Sequence[Violation]) -> list[str]:
+    """:func:`violation_lines` of each finding, joined: the same lines, with the common case (no
+    chain, a printable path and message) written in one step (a broad contract prints thousands)."""
+    lines: list[str] = []
+    append = lines.append
+    for v in violations:
+        path, message = v.path, v.message
+        suggestion = v.suggestion
+        if v.chain or not path.isprintable() or (suggestion and suggestion not in message):
+            lines += violation_lines(v)
+        elif message.isprintable():
+            marker = " [warning]" if v.severity is Severity.WARNING and not v.baselined else ""
+            append(f"{path}:{v.line}:{v.column}: {v.code}{marker} {message}")
+        else:
+            lines += violation_lines(v)
+    return lines
+
+
 def contract_header(name: str, violations: Sequence[Violation]) -> str:
     package = next(
         (dict(v.extra).get("package") for v in violations if v.kind is Kind.NON_PUBLIC_IMPORT), None
@@ -169,7 +187,7 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
         if not shown:
             continue
         lines.append(contract_header(name, violations))
-        lines += [line for v in shown for line in violation_lines(v)]
+        lines += _finding_lines(shown)
         hidden = len(violations) - len(shown)
         if hidden:
             lines.append(f"({plural(hidden, 'baselined violation')} not shown)")

@@ -7,12 +7,13 @@ compared with a ``--no-cache`` run of the same tree on disk."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from archguard.adapters.project_files import baseline_file
-from archguard.app import Options, run_check
+from archguard.app import Options, record_baseline, run_check
 from archguard.app.engine import Engine
 from archguard.domain.errors import ConfigError, ContractError
 from archguard.domain.findings import Severity
@@ -187,3 +188,31 @@ def test_what_an_engine_holds_once_settled_never_becomes_cyclic_garbage(tmp_path
         gc.callbacks[:] = callbacks
         if not was_enabled:
             gc.disable()
+
+
+@pytest.mark.parametrize("with_baseline", [False, True])
+def test_findings_by_file_are_grouped_when_asked_and_compare_the_last_two_results(
+    tmp_path: Path, with_baseline: bool
+) -> None:
+    """A run that only reports its findings never groups them by file (the CLI's); asked after
+    any number of results(), findings() and changed_paths() answer for the last two, whether the
+    results came from the store, the findings index, or a baseline's marking."""
+    root = write_tree(tmp_path, TREE)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    if with_baseline:  # today's findings known: marked, so they are no longer the index's own
+        options = replace(options, baseline=tmp_path / "baseline.json")
+        record_baseline(options)
+    Engine.open(None, options).results()  # fills the store
+    engine = Engine.open(None, options, keep=True)
+    first = engine.results()  # from the store
+    assert engine.changed_paths() == {
+        v.path for v in first.violations
+    }  # after the first: every file with findings
+    assert engine.findings("app/user.py") == [v for v in first.violations if v.path == "app/user.py"] != []
+    engine.update({"app/mod3.py": "from app.core import Missing\n"})
+    engine.results()  # not asked about
+    engine.update({"app/mod5.py": "from app.core import Gone\n"})
+    last = engine.results()
+    assert engine.changed_paths() == {"app/mod5.py"}
+    assert [v.code for v in engine.findings("app/mod3.py")] == ["AG202"]
+    assert engine.findings(root / "app/mod5.py") == [v for v in last.violations if v.path == "app/mod5.py"]

@@ -5,12 +5,14 @@ importer (packages, loose scripts and tests, guarded and TYPE_CHECKING imports, 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from archguard.analysis.interfaces import check_interfaces, public_face, validate_interfaces
 from archguard.domain.contracts import InterfaceContract
 from archguard.domain.errors import ContractError
-from archguard.domain.findings import Kind
+from archguard.domain.findings import Kind, assign_fingerprints
 from tests.helpers import make_table
 
 PAYMENTS = {
@@ -450,3 +452,32 @@ def test_fix_leaves_an_import_two_nested_contracts_would_rewrite_two_ways():
         "contracts disagree on the canonical path of this object "
         "(app.payments.backends:StripeBackend, app.payments:StripeBackend): settle the contracts first"
     }
+
+
+def test_findings_are_built_with_the_fingerprints_assign_fingerprints_gives_them():
+    """Each finding is built once with its fingerprint (a broad contract has thousands): the same
+    fingerprints, and the same order, as fingerprinting them afterwards gives, repeated statements
+    in one file told apart by occurrence (an attribute chain is found after the imports: it is
+    listed in line order all the same)."""
+    tree = {
+        **PAYMENTS,
+        "app/orders/service.py": """\
+            import app.payments
+            from app.payments.core import internal
+            from app.payments.core import internal
+
+
+            def pay():
+                return app.payments.models.Refund()
+
+
+            from app.payments.core import internal, _GatewayImpl
+            """,
+        "tests/test_orders.py": "from app.payments.core import internal\nfrom app.payments.core import internal\n",
+    }
+    found = _findings(tree, PAYMENTS_CONTRACT)
+    unfingerprinted = [replace(v, fingerprint="") for v in found]
+    assert found == assign_fingerprints(unfingerprinted)
+    assert len({v.fingerprint for v in found}) == len(found) == 7
+    assert [(v.path, v.line) for v in found] == sorted((v.path, v.line) for v in found)
+    assert [v.line for v in found if v.path == "app/orders/service.py"] == [2, 3, 7, 10, 10]

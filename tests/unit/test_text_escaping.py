@@ -35,3 +35,30 @@ def test_a_finding_is_one_line_whatever_its_message_holds() -> None:
     assert one_line("tab\there\x1b") == "tab\there\\x1b"
     plain = "x imported from m:N; use: from a import N"
     assert one_line(plain) is plain
+
+
+def test_the_lines_of_many_findings_are_each_findings_own_lines() -> None:
+    """``render_check`` writes the common finding (no chain, printable path and message) in one
+    step: the same lines as :func:`violation_lines` of each, for every case it takes apart."""
+    from archguard.domain.findings import Severity, Violation
+    from archguard.reporting.text import _finding_lines, violation_lines
+
+    base = Violation(
+        "AG501", "face", "app/a.py", 3, 1, "x imported from app.core", statement="from app.core import x"
+    )
+    findings = [
+        base,
+        Violation("AG202", "dangling", "app/b.py", 1, 5, "cannot import name 'y'", severity=Severity.WARNING),
+        Violation("AG202", "dangling", "app/b.py", 2, 5, "known", severity=Severity.WARNING, baselined=True),
+        Violation("AG101", "c", "app/c.py", 4, 1, "bad path", suggestion="from app import C"),  # fix added
+        Violation(
+            "AG101", "c", "app/c.py", 5, 1, "bad path; use: from app import C", suggestion="from app import C"
+        ),
+        Violation("AG001", "files", "app/\u202eevil.py", 1, 1, "does not parse"),  # path escaped
+        Violation("AG202", "d", "app/d.py", 1, 1, "cannot import\nname 'z'\x1b"),  # message made one line
+        Violation("AG402", "golden-path:app", "app/e.py", 1, 1, "gone", chain=("app.main", "app.e")),
+    ]
+    expected = [line for v in findings for line in violation_lines(v)]
+    assert _finding_lines(findings) == expected
+    assert expected[1].startswith("app/b.py:1:5: AG202 [warning] ") and "[warning]" not in expected[2]
+    assert expected[3].endswith("bad path; use: from app import C") and "\\u202e" in expected[5]

@@ -76,6 +76,14 @@ class ConceptPass(FilePass):
         resolved: ResolvedConcepts
         interfaces: ResolvedInterfaces
         resolved, interfaces = prepared.context
-        found = concept_violations_in_file(table, resolved, file, facts) if resolved else []
-        found += interface_violations_in_file(table, interfaces, file, facts)
-        return assign_fingerprints(found)
+        found = (
+            assign_fingerprints(concept_violations_in_file(table, resolved, file, facts)) if resolved else []
+        )
+        # fingerprinted as they are built (a concept's finding and an interface's never share an
+        # identity: their codes differ), then in the order assign_fingerprints gives them
+        reaching = interface_violations_in_file(table, interfaces, file, facts)
+        if not found:
+            return reaching
+        if reaching:
+            found = sorted(found + reaching, key=lambda v: (v.line, v.column, v.code))
+        return found
