@@ -711,6 +711,8 @@ class Engine:
                 # that differ, so what they reach is found through the index, as after an edit
                 self._changed = set()
                 self._index_files()
+            if self._keep and self.checking:
+                self._ready_for_edits()
         changed, came_or_went = self.tree.apply(data, on_disk=on_disk, hold_facts=hold_facts)
         if self._changed is not None:
             self._changed |= changed
@@ -722,6 +724,19 @@ class Engine:
             self._outcome = None
             self._scan = None
         return changed
+
+    def _ready_for_edits(self) -> None:
+        """A long-lived engine (the editor's) pays at its first change what a later edit would
+        otherwise pay inside a keystroke: import-linter's configuration, which a one-shot check
+        whose import-linter findings stand never loads (adapters/importlinter_bridge/lazy_config.py),
+        is loaded the first time an edit moves an import. A configuration that fails to load
+        fails again, in the same words, where the check loads it."""
+        load = getattr(self._inputs().importlinter, "loaded", None)  # a LazyConfig's
+        if load is not None:
+            try:
+                load()
+            except Exception:  # noqa: BLE001 - reported by the import-linter pass, as without this
+                pass
 
     # ---- the derivation ----------------------------------------------------------------------------
 

@@ -24,7 +24,9 @@ TREE = {
     "app/core.py": "class Engine:\n    pass\n\n\nclass Other:\n    pass\n",
     "app/compat.py": "from app.core import Engine\n",
     "app/user.py": "from app.compat import Engine\n",
-    **{f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)},
+    **{
+        f"app/mod{i}.py": f"from app.core import Other\n\n\ndef f{i}():\n    return Other\n" for i in range(8)
+    },
     "contracts/engine.toml": '[[concept]]\nname = "engine"\ncanonical = "app.core:Engine"\n',
 }
 
@@ -56,7 +58,10 @@ def test_results_come_back_whole_after_a_contract_error(tmp_path: Path) -> None:
     engine.update({"app/core.py": TREE["app/core.py"] + "\nX = 1\n"})  # fixed
     result = engine.results()
     assert engine.changed_paths() == {"app/mod3.py"}  # against the last results that came back
-    write_tree(root, {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"})
+    write_tree(
+        root,
+        {"app/mod3.py": "from app.core import Missing\n", "app/core.py": TREE["app/core.py"] + "\nX = 1\n"},
+    )
     assert comparable_json(result) == full_run(root)
     assert ("app/mod3.py", "AG202") in codes(engine) and ("app/user.py", "AG101") in codes(engine)
 
@@ -71,9 +76,16 @@ def test_contracts_and_the_baseline_are_read_again_without_reopening(tmp_path: P
     engine.reload_inputs()
     assert engine.files is files
     assert not any(code.startswith("AG10") and path == "app/user.py" for path, code in codes(engine))
-    assert comparable_json(engine.results())["violations"] == json.loads(
-        json.dumps(comparable_json(run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))))
-    )["violations"]
+    assert (
+        comparable_json(engine.results())["violations"]
+        == json.loads(
+            json.dumps(
+                comparable_json(
+                    run_check(Options(root=root, no_cache=True, jobs=1, baseline=tmp_path / "baseline.json"))
+                )
+            )
+        )["violations"]
+    )
     # a baseline that knows every finding: the same findings, all known
     findings = engine.results().violations
     entries = [baseline_file.baseline_entry(v) for v in findings if v.severity is Severity.ERROR]
@@ -216,3 +228,43 @@ def test_findings_by_file_are_grouped_when_asked_and_compare_the_last_two_result
     assert engine.changed_paths() == {"app/mod5.py"}
     assert [v.code for v in engine.findings("app/mod3.py")] == ["AG202"]
     assert engine.findings(root / "app/mod5.py") == [v for v in last.violations if v.path == "app/mod5.py"]
+
+
+def test_a_kept_engine_loads_the_import_linter_configuration_at_its_first_change_not_in_a_later_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot check whose import-linter findings stand never loads the configuration; an
+    editor's engine loads it once, at its first change, so no later keystroke pays for it."""
+    from archguard.adapters.importlinter_bridge import lazy_config
+
+    root = write_tree(tmp_path / "tree", TREE)
+    (root / ".importlinter").write_text(
+        "[importlinter]\nroot_packages =\n    app\n\n"
+        "[importlinter:contract:core]\nname = nothing imports core\ntype = forbidden\n"
+        "source_modules =\n    app.mod1\nforbidden_modules =\n    app.core\n"
+    )
+    cache = tmp_path / "cache"
+    run_check(Options(root=root, cache_dir=cache, jobs=1))  # the configuration's identity is stored
+    loads: list[Path] = []
+    real = lazy_config.load_config
+
+    def counted(path: Path, **kwargs: object) -> object:
+        loads.append(path)
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lazy_config, "load_config", counted)
+    engine = Engine.open(None, Options(root=root, cache_dir=cache, jobs=1), keep=True)
+    engine.results()
+    assert loads == []  # the stored results stand: nothing loaded
+    engine.update({"app/mod2.py": "from app.core import Other\n\n\ndef f2():\n    return 2\n"})
+    assert len(loads) == 1  # the first change loads it
+    moved = "\n\n" + (root / "app/mod1.py").read_text()  # mod1's forbidden import moves two lines
+    engine.update({"app/mod1.py": moved})
+    result = engine.results()
+    assert len(loads) == 1  # the edit that moved an import found it loaded
+    assert ("app/mod1.py", 3, "AG301") in {(v.path, v.line, v.code) for v in result.violations}
+    write_tree(
+        root,
+        {"app/mod1.py": moved, "app/mod2.py": "from app.core import Other\n\n\ndef f2():\n    return 2\n"},
+    )
+    assert comparable_json(result) == full_run(root)
