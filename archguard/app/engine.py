@@ -31,6 +31,7 @@ their results are identical (tests/unit/test_incremental.py compares them after 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -733,10 +734,9 @@ class Engine:
         fails again, in the same words, where the check loads it."""
         load = getattr(self._inputs().importlinter, "loaded", None)  # a LazyConfig's
         if load is not None:
-            try:
+            # a failure is reported by the import-linter pass, in the same words, as without this
+            with contextlib.suppress(Exception):
                 load()
-            except Exception:  # noqa: BLE001 - reported by the import-linter pass, as without this
-                pass
 
     # ---- the derivation ----------------------------------------------------------------------------
 
