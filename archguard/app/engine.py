@@ -34,7 +34,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -1185,40 +1186,22 @@ class Engine:
     ) -> None:
         files, facts = self.files, self.tree.facts
         for i in sorted(todo):
-            record = records[i]
-            if isinstance(checker, PiecePass):
-                records[i] = self._pieces_of(checker, prepared, table, record, files[i], i, seen)
+            record, file = records[i], files[i]
+            file_facts = facts.get(file.path)
+            if isinstance(checker, PiecePass):  # plain values, kept beside the findings
+                pieces: tuple[Any, ...] = ()
+                if prepared is not None and file_facts is not None:
+                    with _noted(table, file, seen.setdefault(i, set())):
+                        pieces = checker.pieces(prepared, table, file, file_facts)
+                held = tuple(part for part in record.pieces if part[0] != checker.name)
+                records[i] = record._replace(pieces=(*held, (checker.name, pieces)) if pieces else held)
                 continue
             found: tuple[Violation, ...] = ()
-            file_facts = facts.get(files[i].path)
             if prepared is not None and file_facts is not None:
-                with table.tracing() as consulted:
-                    found = tuple(checker.findings(prepared, table, files[i], file_facts, record.dangling))
-                consulted.add(files[i].module)
-                seen.setdefault(i, set()).update(consulted)
+                with _noted(table, file, seen.setdefault(i, set())):
+                    found = tuple(checker.findings(prepared, table, file, file_facts, record.dangling))
             kept = tuple((name, v) for name, v in record.findings if name != checker.name)
             records[i] = record._replace(findings=(*kept, (checker.name, found)) if found else kept)
-
-    def _pieces_of(
-        self,
-        checker: PiecePass,
-        prepared: Prepared | None,
-        table: SymbolTable,
-        record: FileRecord,
-        file: SourceFile,
-        index: int,
-        seen: dict[int, set[str]],
-    ) -> FileRecord:
-        """A piece pass's values of one file (as :meth:`_findings_of` makes a file pass's findings)."""
-        found: tuple[Any, ...] = ()
-        file_facts = self.tree.facts.get(file.path)
-        if prepared is not None and file_facts is not None:
-            with table.tracing() as consulted:
-                found = checker.pieces(prepared, table, file, file_facts)
-            consulted.add(file.module)
-            seen.setdefault(index, set()).update(consulted)
-        kept = tuple(part for part in record.pieces if part[0] != checker.name)
-        return record._replace(pieces=(*kept, (checker.name, found)) if found else kept)
 
     def pieces(self, name: str) -> list[tuple[Any, ...]]:
         """Piece pass ``name``'s values, per file in the run's order (derived first if needed)."""
@@ -1465,6 +1448,16 @@ class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
 
     def __len__(self) -> int:
         return 0
+
+
+@contextmanager
+def _noted(table: SymbolTable, file: SourceFile, seen: set[str]) -> Iterator[None]:
+    """A pass's work on one file, under the table's trace: what it consulted, and the file's own
+    module, is noted in ``seen`` as the file's (what an edit must reach to redo the work)."""
+    with table.tracing() as consulted:
+        yield
+    consulted.add(file.module)
+    seen.update(consulted)
 
 
 def _stub_digests(tree: Tree) -> dict[str, tuple[str, bytes]]:
