@@ -634,6 +634,30 @@ def test_a_one_file_edit_writes_what_changed_not_the_whole_cache(runs: Runs, rep
     assert base.stat().st_ino == before.st_ino
 
 
+def test_edits_to_different_files_add_up_in_the_state_delta_until_a_new_base_is_written(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delta holds every record changed since its base, earlier runs' too: once they pass the
+    limit (one record here), the next run writes a new base instead of a delta that keeps growing."""
+    from archguard.adapters.cache import store
+
+    monkeypatch.setattr(store, "_DELTA_MIN_RECORDS", 1)
+    runs.check()
+    [base] = _cache_files(repo, "results-check-state.bin")
+    before = base.stat()
+    (repo / "scripts/tool.py").write_text("from app.gone import one\n")
+    assert runs.check()[0] == ["scripts/tool.py"]
+    (repo / "scripts/tool.py").write_text("from app.gone import two\n")
+    assert runs.check()[0] == ["scripts/tool.py"]  # the same record again: still within the limit
+    assert base.stat().st_ino == before.st_ino
+    assert _cache_files(repo, "results-check-state.delta.bin")
+    (repo / "app/broken.py").write_text("\n\ndef g(:\n")
+    assert runs.check()[0] == ["app/broken.py"]  # a second record since the base: past the limit
+    assert base.stat().st_ino != before.st_ino
+    assert not _cache_files(repo, "results-check-state.delta.bin")
+    assert runs.warm()
+
+
 @pytest.mark.parametrize("damage", ["flip", "other_base"])
 def test_a_damaged_or_stale_state_delta_leaves_an_older_state_to_continue_from(
     runs: Runs, repo: Path, damage: str

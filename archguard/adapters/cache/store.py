@@ -150,7 +150,8 @@ class DiskStore:
     def _save_state(self, entry: StateEntry, key: bytes, state: DerivedState) -> None:
         """The records that are not the very objects loaded (or last saved) as a delta of the
         base; the whole state as a new base when there is no such base, when files came or went,
-        when the names were made anew, or when most records changed."""
+        when the names were made anew, or when the records changed since the base (this run's and
+        earlier runs') pass an eighth of them (64 at least)."""
         layers = self._layers.get(entry.name)
         if layers is not None and layers.key == key:
             known, count = layers.state, layers.base_names
@@ -161,21 +162,25 @@ class DiskStore:
                     for i, (now, then) in enumerate(zip(state.files, known.files, strict=True))
                     if now is not then
                 ]
-                if len(changed) <= max(_DELTA_MIN_RECORDS, len(state.files) // 8) and all(
+                limit = max(_DELTA_MIN_RECORDS, len(state.files) // 8)
+                if len(changed) <= limit and all(
                     state.files[i].identity.path == known.files[i].identity.path for i in changed
                 ):
                     records = dict(layers.records)
                     records.update((i, entry.encode_record(state.files[i])) for i in changed)
-                    delta = (
-                        layers.base_id,
-                        state.names[count:],
-                        records,
-                        entry.encode_passes(state.passes),
-                        len(state.files),
-                    )
-                    if self._write(entry, key, delta, delta=True):
-                        self._layers[entry.name] = _Layers(key, layers.base_id, count, state, records)
-                    return
+                    # the delta holds every record changed since the base, earlier runs' too: past
+                    # the limit a new base is written, or every load would decode two whole states
+                    if len(records) <= limit:
+                        delta = (
+                            layers.base_id,
+                            state.names[count:],
+                            records,
+                            entry.encode_passes(state.passes),
+                            len(state.files),
+                        )
+                        if self._write(entry, key, delta, delta=True):
+                            self._layers[entry.name] = _Layers(key, layers.base_id, count, state, records)
+                        return
         base_id = os.urandom(16)
         try:
             plain = entry.encode(state)
