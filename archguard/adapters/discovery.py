@@ -126,11 +126,7 @@ class PathsView(TreeView):
     def __init__(self, root: Path, paths: Iterable[str]) -> None:
         super().__init__(root)
         self._files = set(paths)
-        self._dirs = {p.rpartition("/")[0] for p in self._files}
-        for folder in list(self._dirs):
-            while folder:
-                folder = folder.rpartition("/")[0]
-                self._dirs.add(folder)
+        self._dirs = folders_of(self._files) | {""}
 
     def isfile(self, rel: str) -> bool:
         return rel in self._files

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import HISTORY_ROWS
 from archguard.adapters.project_files.codeowners_file import codeowners_identity
+from archguard.adapters.project_files.commit_links import LINK_MODE
 from archguard.adapters.project_files.git_objects import changes_between
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.discover.structure import ModuleStructure
@@ -252,7 +253,7 @@ def _read_ahead(
         wanted += [  # a link's blob is its target's path, never parsed (Tree.at_commit resolves it)
             (path, entry.blob)
             for path, entry in changes
-            if entry is not None and path.endswith(".py") and entry.mode != "120000"
+            if entry is not None and path.endswith(".py") and entry.mode != LINK_MODE
         ]
     if wanted and engine.store.enabled:  # (--no-cache keeps no outcome: each commit parses its own)
         parse_ahead(engine.options, engine.store, engine.tree.target, wanted)

@@ -425,13 +425,13 @@ class FactsCache:
                 if plain is None:
                     continue  # unreadable now: dropped, as a damaged entry is
                 raw = marshal.dumps(plain)
-            index[path] = (*entry[:3], _REF.pack(at, len(raw), _check(raw)), entry[4])
+            index[path] = (*entry[:3], _REF.pack(at, len(raw), content_hash(raw)), entry[4])
             parts.append(raw)
             at += len(raw)
         area = b"".join(parts)
         # the base's id, and the digest of all its entries' bytes (checked at once by a run that
         # reads most of them): in the signed head
-        base_id = os.urandom(16) + _check(area) + struct.pack("<Q", len(area))
+        base_id = os.urandom(16) + content_hash(area) + struct.pack("<Q", len(area))
         head = seal(self._identity() + base_id, index, cache_key())
         write_atomically(self.file, head + area)
         with contextlib.suppress(FileNotFoundError):
@@ -508,11 +508,6 @@ _READS_ONE_BY_ONE = 256  # entries read one by one before the whole area is read
 _BASE_ID = 40  # a base's random id (what a delta names), its area's digest and length
 
 
-def _check(raw: bytes) -> bytes:
-    """The digest an entry's bytes are checked against (the index holding it is signed)."""
-    return hashlib.blake2b(raw, digest_size=16).digest()
-
-
 class _BaseFile:
     """A base file open for reading: its id (what a delta names, then its area's digest and
     length) and its entries' area, read an entry at a time. The index was checked with the user's
@@ -586,7 +581,7 @@ class _BaseFile:
                 # a run that reads many entries (every file's facts decoded) reads them at once,
                 # and checks them at once when the area is whole (else one by one, as before)
                 area = _read_exactly(self._descriptor, self._area_at, self.area_size) or b""
-                self._area, self._area_whole = area, _check(area) == self.id[16:32]
+                self._area, self._area_whole = area, content_hash(area) == self.id[16:32]
             self._reads += 1
             if self._area is not None:
                 data: bytes | None = self._area[offset : offset + length]
@@ -596,7 +591,7 @@ class _BaseFile:
                 data = _read_exactly(self._descriptor, self._area_at + offset, length)
         except (OSError, ValueError, struct.error):
             return None
-        if data is None or _check(data) != check:
+        if data is None or content_hash(data) != check:
             return None
         return data
 
