@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import fnmatch
 import glob
-import hashlib
 import os
 import re
 import tomllib
@@ -43,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from archguard.adapters.project_files.config_digest import digest
 from archguard.adapters.project_files.safe_io import describe_read_error, is_inside, read_regular
 from archguard.domain.environment import normalise
 from archguard.domain.errors import ConfigError
@@ -327,7 +327,7 @@ class _Reader:
             self.read[relative] = "-"
             self.notes.append(f"{relative}: cannot read: {describe_read_error(error)}")
             return None
-        self.read[relative] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.read[relative] = digest(data)
         try:
             document = tomllib.loads(data.decode("utf-8"))
         except UnicodeDecodeError as error:
@@ -421,7 +421,7 @@ class _Reader:
         except (OSError, UnicodeDecodeError):
             self.read[relative] = "-"
             return set()
-        self.read[relative] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.read[relative] = digest(data)
         found: set[str] = set()
         for line in text.splitlines():
             line = line.split(" #", 1)[0].strip().removeprefix("-e").strip()
@@ -453,7 +453,7 @@ class _Reader:
             except (OSError, UnicodeDecodeError):
                 self.read[relative] = "-"
                 return None
-            self.read[relative] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            self.read[relative] = digest(data)
             lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
             found.update(_names([line for line in lines if line and not line.startswith("-")]))
         return found
