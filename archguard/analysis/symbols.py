@@ -280,8 +280,10 @@ class SymbolTable:
         not change afterwards (a commit's). The two tables share the entries of the modules the
         change does not touch (their facts are the same on both sides); each such entry reads its
         facts again from ``facts`` when next needed, so neither an old tree nor what a long walk
-        decoded is kept alive by the tables. Costs a copy of the module index, a pass over the
-        entries and the touched modules, not a table."""
+        decoded is kept alive by the tables. When the change touches no module the two tables
+        are the same table and share their answers too (what either learns holds for both).
+        Costs a copy of the module index, a pass over the entries and the touched modules, not a
+        table."""
         child = copy.copy(self)  # every attribute shared until replaced below
         child._modules = dict(self._modules)
         child._frames = [set()]
@@ -303,7 +305,8 @@ class SymbolTable:
         facts: Mapping[str, FileFacts],
     ) -> None:
         """Rebuild the entries of the modules ``removed`` and ``added`` name (in ``self._modules``,
-        which this table owns; the entries themselves are never changed) and drop every answer."""
+        which this table owns; a shared entry's names and facts never change, only where it
+        reads them from: :meth:`derived`) and drop every answer (none when nothing is touched)."""
         touched = {f.module for f in removed} | {f.module for f in added}
         if not touched:
             return

@@ -159,12 +159,11 @@ class Tree:
         # did (apply's ``hold_facts``); their syntax error is reported all the same
         self.held: set[str] = set()
         self.version = 0  # counts the edits laid over the tree
-        # a commit's tree (Tree.at_commit): its id, its files (path -> entry), their paths and modes
-        # hashed, and each file's outcome (what the next commit keeps where the blob is the same)
+        # a commit's tree (Tree.at_commit): its id, its files (path -> entry) and each file's
+        # outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
         self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
         self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
-        self.commit_shape: int | None = None
         self.blob_outcomes: dict[str, CachedOutcome] = {}
         # the files (same as the commit before's) whose blob differs from the commit before's;
         # None: not known (the files came or went, or the tree is not a commit's)
@@ -310,7 +309,7 @@ class Tree:
             entries, changes = links.resolve(entries, previous, changes)
         found_discovery = _discovery_after(root, options, previous, changes, entries)
         if found_discovery is not None:
-            discovery, shape = found_discovery
+            discovery = found_discovery
             if previous is not None and discovery.files is previous.discovery.files:
                 files, badly_named = previous.files, previous.badly_named
             else:
@@ -319,7 +318,6 @@ class Tree:
                 )
                 files, badly_named = split_undecodable_names(files)
         else:
-            shape = hash(tuple((e.path, e.mode) for e in entries.values()))
             listed = [(e.path, e.mode, e.blob) for e in entries.values()]
             view: TreeView = PathsView(root, entries)
             if links is not None:  # a link is listed as the file it leads to (none to a folder)
@@ -360,7 +358,6 @@ class Tree:
                 tree.version,
                 previous.all_files,
             )  # the same list: what keeps per-file state knows it
-        tree.commit_shape = shape
         tree.commit = commit
         tree.entries = entries
         tree.links = links
@@ -713,11 +710,11 @@ def _discovery_after(
     previous: Tree | None,
     changes: list[tuple[str, TreeEntry | None]] | None,
     entries: Mapping[str, TreeEntry],
-) -> tuple[Discovery, int] | None:
-    """(discovery, its shape) of a commit from the commit before's, when what came or went
+) -> Discovery | None:
+    """The discovery of a commit from the commit before's, when what came or went
     provably changes nothing but those files (``discovery.after_commit``): most commits change
     no path at all, many add a file or two; None: discover the commit anew."""
-    if previous is None or changes is None or previous.commit_shape is None:
+    if previous is None or changes is None:  # (changes: the commit before is a commit's tree)
         return None
     before = previous.entries
     added = [path for path, entry in changes if entry is not None and path not in before]
@@ -727,9 +724,9 @@ def _discovery_after(
     ):
         return None  # a file became a link (or the other way): discovery lists such files apart
     if not added and not removed:
-        return previous.discovery, previous.commit_shape
+        return previous.discovery
     modules = {f.module for f in previous.discovery.files} if any(p.endswith(".py") for p in added) else set()
-    discovery = after_commit(
+    return after_commit(
         root,
         previous.discovery,
         added=added,
@@ -739,9 +736,6 @@ def _discovery_after(
         packages=options.packages or None,
         excludes=options.excludes,
     )
-    if discovery is None:
-        return None
-    return discovery, hash((previous.commit_shape, tuple(sorted(added)), tuple(sorted(removed))))
 
 
 class _Links:
