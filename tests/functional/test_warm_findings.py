@@ -20,6 +20,7 @@ from archguard.domain.options import FORMATS
 from archguard.reporting import render_check_as
 from tests.helpers import run_cli, write_tree
 
+
 def broad_tree(importers: int, *, first: int = 0) -> dict[str, str]:
     """``core`` exports ``Api`` only; each importer (``importers`` of them, numbered from
     ``first``) reaches past it six ways (submodules, a private name, a name ``__all__`` leaves out,
@@ -118,7 +119,9 @@ def test_a_warm_check_renders_every_format_as_a_check_without_the_cache(
         assert warm_out[fmt] == cold_out[fmt], fmt
     assert "core face (public face of core): ADR-3" in warm_out["text"]
     assert "(181 baselined violations not shown)" in warm_out["text"]
-    assert "Found 542 violations (240 new, 242 baselined, 60 warnings) in 3 of 4 contracts." in warm_out["text"]
+    assert (
+        "Found 542 violations (240 new, 242 baselined, 60 warnings) in 3 of 4 contracts." in warm_out["text"]
+    )
 
 
 def test_the_cli_prints_a_warm_check_as_it_prints_one_without_the_cache(tmp_path: Path) -> None:
@@ -130,7 +133,9 @@ def test_the_cli_prints_a_warm_check_as_it_prints_one_without_the_cache(tmp_path
     assert warm.stdout == cold.stdout == first.stdout
     assert warm.stdout.count(" AG50") == 40 * 6 + 1
     assert "Found 362 violations (322 new, 0 baselined, 40 warnings) in 3 of 4 contracts." in warm.stdout
-    reports = [json.loads((tmp_path / name).read_text(encoding="utf-8")) for name in ("warm.json", "cold.json")]
+    reports = [
+        json.loads((tmp_path / name).read_text(encoding="utf-8")) for name in ("warm.json", "cold.json")
+    ]
     for report in reports:
         assert report["summary"].pop("duration_s") >= 0 and report["summary"].pop("cache_hits") >= 0
     assert reports[0] == reports[1] and len(reports[0]["violations"]) == 362
