@@ -124,7 +124,7 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     """Every contract run, kept ones included, as ``lint-imports`` lists them: its type, its state
     (``broken`` when it has violations that fail the run, else ``kept``) and its violations split
     as in ``summary`` (new, baselined, warnings). Order: as :func:`by_contract`."""
-    per_contract: dict[str, list[tuple[tuple[str, Severity, bool], int]]] = {
+    per_contract: dict[str, list[tuple[tuple[str, str, bool], int]]] = {
         name: [] for name in result.contracts_run
     }
     for counted in tally(result.violations).items():  # counts only: no finding is sorted or grouped
@@ -147,24 +147,26 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     return results
 
 
-_TALLIED = attrgetter("contract", "severity", "baselined")
+# A finding's severity by its value: an Enum member's hash is a Python call, its value's is not.
+_TALLIED = attrgetter("contract", "severity._value_", "baselined")
+_ERROR = Severity.ERROR.value
 
 
-def tally(violations: Iterable[Violation]) -> Counter[tuple[str, Severity, bool]]:
-    """How many findings there are of each (contract, severity, baselined): every count the
-    summaries give, in one pass in C (a broad contract's findings are counted, never walked, by a
-    text report)."""
+def tally(violations: Iterable[Violation]) -> Counter[tuple[str, str, bool]]:
+    """How many findings there are of each (contract, severity's value, baselined): every count
+    the summaries give, in one pass in C (a broad contract's findings are counted, never walked,
+    by a text report)."""
     return Counter(map(_TALLIED, violations))
 
 
-def _split(counted: Iterable[tuple[tuple[str, Severity, bool], int]]) -> tuple[int, int, int]:
+def _split(counted: Iterable[tuple[tuple[str, str, bool], int]]) -> tuple[int, int, int]:
     """(new, baselined, warnings) of :func:`tally`'s counts: errors that fail the run, findings
     the baseline covers, and warnings it does not (:func:`is_warning`)."""
     new = baselined = warnings = 0
     for (_, severity, known), count in counted:
         if known:
             baselined += count
-        elif severity is Severity.ERROR:
+        elif severity == _ERROR:
             new += count
         else:
             warnings += count

@@ -25,7 +25,11 @@ from archguard.reporting.summary import (
     summarize,
 )
 
-_BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+# The codes of a file that cannot be analysed (the codes looked up in C, not each finding's kind)
+_BROKEN_FILE_CODES = frozenset(
+    code for code, (kind, _) in RULES.items() if kind in (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+)
+_CODE = attrgetter("code")
 
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
@@ -233,7 +237,7 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken and not any(v.kind in _BROKEN_FILE_KINDS for v in result.violations):  # --golden-only
+    if broken and _BROKEN_FILE_CODES.isdisjoint(map(_CODE, result.violations)):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
