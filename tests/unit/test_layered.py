@@ -12,7 +12,7 @@ import pytest
 from archguard.adapters.cache import store as store_module
 from archguard.adapters.cache.cache_key import cache_key
 from archguard.adapters.cache.codec import seal
-from archguard.adapters.cache.entries import CHECK_STATE
+from archguard.adapters.cache.entries import CHECK_STATE, Entry
 from archguard.adapters.cache.layered import Fold, Layers, new_base_id
 from archguard.adapters.cache.store import DiskStore
 from archguard.domain.derived import DerivedState, FileIdentity, FileRecord
@@ -162,3 +162,20 @@ def _unsealed(layers: Layers) -> tuple[bytes, tuple]:
     )
     assert isinstance(found, tuple) and len(found) == 2
     return found
+
+
+def test_a_value_an_entry_cannot_hold_is_not_cached_with_a_notice(tmp_path: Path) -> None:
+    """A bug's value (here, not a state at all) costs the cache, never the run."""
+    store = DiskStore(tmp_path)
+    plain = Entry("plain", lambda value: value.missing, lambda plain: plain, b"schema")
+    for entry, value in ((CHECK_STATE, "not a state"), (plain, "no such field")):
+        with pytest.warns(UserWarning, match=f"{entry.name} not cached"):
+            store.save(entry, KEY, value)
+    assert list(tmp_path.iterdir()) == []
+    store.save(plain, KEY, Holder("kept"))
+    assert DiskStore(tmp_path).load(plain, KEY) == "kept"
+
+
+class Holder:
+    def __init__(self, missing: str) -> None:
+        self.missing = missing

@@ -92,12 +92,9 @@ class DiskStore:
         if isinstance(entry, StateEntry):
             self._save_state(entry, key, cast("DerivedState", value))
             return
-        try:
-            plain = entry.encode(value)
-        except _MISS_ERRORS as error:  # a value this entry cannot hold: a bug, never a lost run
-            warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=2)
-            return
-        self._write(entry, key, plain)
+        encoded = _encoded(entry, value)
+        if encoded is not None:
+            self._write(entry, key, encoded[0])
 
     def cached(self, entry: EntryKind[T], key: bytes | None, compute: Callable[[], T]) -> T:
         """The stored value under ``key``, else ``compute()``, saved (``key`` None: not cached)."""
@@ -194,14 +191,13 @@ class DiskStore:
                         ):
                             self._loaded[entry.name] = _Loaded(key, loaded.base_id, count, state, records)
                         return
-        base_id = new_base_id()
-        try:
-            plain = entry.encode(state)
-        except _MISS_ERRORS as error:  # a value this entry cannot hold: a bug, never a lost run
-            warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=3)
+        encoded = _encoded(entry, state)
+        if encoded is None:
             return
-        identity = MAGIC + _keyed(entry, key)
-        if _written(layers.base, lambda: layers.write_base(seal(identity, (base_id, plain), cache_key()))):
+        base_id, identity = new_base_id(), MAGIC + _keyed(entry, key)
+        if _written(
+            layers.base, lambda: layers.write_base(seal(identity, (base_id, encoded[0]), cache_key()))
+        ):
             self._loaded[entry.name] = _Loaded(key, base_id, len(state.names), state, {})
 
     # ---- files ---------------------------------------------------------------------------------
@@ -226,6 +222,16 @@ class DiskStore:
         return _written(
             path, lambda: write_atomically(path, seal(MAGIC + _keyed(entry, key), plain, cache_key()))
         )
+
+
+def _encoded(entry: EntryKind[T], value: T) -> tuple[Any] | None:
+    """``(value in plain form,)``; None, with a notice, for a value the entry cannot hold: a bug,
+    never a lost run."""
+    try:
+        return (entry.encode(value),)
+    except _MISS_ERRORS as error:
+        warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=4)
+        return None
 
 
 def _written(path: Path, write: Callable[[], None]) -> bool:
