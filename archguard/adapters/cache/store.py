@@ -154,43 +154,18 @@ class DiskStore:
         return state
 
     def _save_state(self, entry: StateEntry, key: bytes, state: DerivedState) -> None:
-        """The records that are not the very objects loaded (or last saved) as a delta of the
-        base; the whole state as a new base when there is no such base, when files came or went,
-        when the names were made anew, or when the records changed since the base (this run's and
-        earlier runs') are due to be folded (:data:`FOLD`)."""
+        """A delta of the base (:func:`_change_since`) while there is one to write; else the whole
+        state as a new base."""
         layers = self._layers(entry, key)
         if layers is None:
             return
         loaded = self._loaded.get(entry.name)
-        if loaded is not None and loaded.key == key:
-            known, count = loaded.state, loaded.base_names
-            same_shape = len(state.files) == len(known.files) and len(state.names) >= len(known.names)
-            if same_shape and state.names[: len(known.names)] == known.names:
-                changed = [
-                    i
-                    for i, (now, then) in enumerate(zip(state.files, known.files, strict=True))
-                    if now is not then
-                ]
-                if not FOLD.due(len(changed), len(state.files)) and all(
-                    state.files[i].identity.path == known.files[i].identity.path for i in changed
-                ):
-                    records = dict(loaded.records)
-                    records.update((i, entry.encode_record(state.files[i])) for i in changed)
-                    # the delta holds every record changed since the base, earlier runs' too: once
-                    # they are due, a new base is written, or every load would decode two whole states
-                    if not FOLD.due(len(records), len(state.files)):
-                        change = (
-                            state.names[count:],
-                            records,
-                            entry.encode_passes(state.passes),
-                            len(state.files),
-                        )
-                        if _written(
-                            layers.delta,
-                            lambda: layers.write_delta(layers.seal_delta(loaded.base_id, change)),
-                        ):
-                            self._loaded[entry.name] = _Loaded(key, loaded.base_id, count, state, records)
-                        return
+        change = _change_since(entry, loaded, state) if loaded is not None and loaded.key == key else None
+        if loaded is not None and change is not None:
+            sealed = layers.seal_delta(loaded.base_id, change)
+            if _written(layers.delta, lambda: layers.write_delta(sealed)):
+                self._loaded[entry.name] = _Loaded(key, loaded.base_id, loaded.base_names, state, change[1])
+            return
         encoded = _encoded(entry, state)
         if encoded is None:
             return
@@ -222,6 +197,30 @@ class DiskStore:
         return _written(
             path, lambda: write_atomically(path, seal(MAGIC + _keyed(entry, key), plain, cache_key()))
         )
+
+
+def _change_since(entry: StateEntry, loaded: _Loaded, state: DerivedState) -> tuple | None:
+    """What the delta over ``loaded``'s base holds for ``state``: (the names added, every record
+    changed since the base by place, this run's and earlier runs', plain; every pass's record; the
+    number of files). A changed record is one that is not the very object loaded (or last saved).
+    None: a new base is due, because files came or went, the names were made anew, or the records
+    changed since the base are due to be folded (:data:`FOLD`: past it, every load would decode
+    two whole states)."""
+    known = loaded.state
+    if len(state.files) != len(known.files) or state.names[: len(known.names)] != known.names:
+        return None
+    changed = [
+        i for i, (now, then) in enumerate(zip(state.files, known.files, strict=True)) if now is not then
+    ]
+    if FOLD.due(len(changed), len(state.files)) or any(
+        state.files[i].identity.path != known.files[i].identity.path for i in changed
+    ):
+        return None
+    records = dict(loaded.records)
+    records.update((i, entry.encode_record(state.files[i])) for i in changed)
+    if FOLD.due(len(records), len(state.files)):
+        return None
+    return state.names[loaded.base_names :], records, entry.encode_passes(state.passes), len(state.files)
 
 
 def _encoded(entry: EntryKind[T], value: T) -> tuple[Any] | None:
