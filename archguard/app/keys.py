@@ -106,6 +106,18 @@ def history_rows(rules: Any, libraries: Any, options: Any, python: tuple[int, in
     return digest("history-rows", rules, libraries, options, python)
 
 
+def tree_structure(scan_key: bytes) -> bytes:
+    """``diff``'s structure of a tree (module edges, cycles, shims, clusters: app/history.py): a
+    function of its files alone, as the scan's results are."""
+    return digest("tree-structure", scan_key)
+
+
+def diff_sides() -> bytes:
+    """What ``diff`` derived of the last trees it compared (app/diff.py): each value within is kept
+    under its own key (the ones above), so the whole has one."""
+    return digest("diff-sides")
+
+
 def module_imports(scan_key: bytes) -> bytes:
     """The module imports ``report`` draws (app/report.py)."""
     return digest("module-imports", scan_key)

@@ -266,15 +266,20 @@ class Tree:
 
     @classmethod
     def of_commit(
-        cls, base: Tree, commit: str, changes: list[tuple[str, TreeEntry | None]] | None = None
+        cls,
+        base: Tree,
+        commit: str,
+        changes: list[tuple[str, TreeEntry | None]] | None = None,
+        *,
+        store: Store | None = None,
     ) -> Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
         blobs not seen before read in one ``git cat-file --batch`` and parsed. ``changes``: what
         differs between ``base``'s commit and this one, as :func:`changed_entries` gives it (None:
-        asked of git here)."""
+        asked of git here). ``store``: the new tree's (None: ``base``'s)."""
         return cls.at_commit(
-            base.options, base.store, commit, target=base.target, previous=base, changes=changes
+            base.options, store or base.store, commit, target=base.target, previous=base, changes=changes
         )
 
     @classmethod
