@@ -60,7 +60,9 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
         head_name = WORKING_TREE
     else:
         head_name = git_history.resolve(root, head, clone)
-        head_engine = Engine.open_at_commit(options, head_name, store=sides, reuse_stored=True)
+        head_engine = Engine.open_at_commit(
+            options, head_name, store=sides, reuse_stored=True, keep_decoded=True
+        )
     structure = ModuleStructure()  # the head's, then patched to the base: the files that differ read
     head_side = architecture_of(head_engine, clusters=True, structure=structure, stored=True)
     base_engine = head_engine.at_commit(base_sha, reuse_stored=True, store=sides)
@@ -97,7 +99,7 @@ def _head_from_blobs(options: Options, root: Path, store: Store | None = None) -
     vouched = git_history.working_tree_is_head(root)
     if vouched is False:
         return None
-    engine = Engine.open_at_commit(options, "HEAD", store=store, reuse_stored=True)
+    engine = Engine.open_at_commit(options, "HEAD", store=store, reuse_stored=True, keep_decoded=True)
     if not probes_hold(root, engine.tree.discovery.probes):
         return None
     if vouched is None and not _read_as_blobs(root, engine):

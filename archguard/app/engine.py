@@ -253,7 +253,13 @@ class Engine:
 
     @classmethod
     def open_at_commit(
-        cls, options: Options, commit: str, *, store: Store | None = None, reuse_stored: bool = False
+        cls,
+        options: Options,
+        commit: str,
+        *,
+        store: Store | None = None,
+        reuse_stored: bool = False,
+        keep_decoded: bool = False,
     ) -> Engine:
         """The engine of ``commit`` (any revision git names) under ``options.root``, read from
         git's objects by blob id with no working tree read at all (``history``'s first commit,
@@ -262,7 +268,8 @@ class Engine:
         folder of ``options``). ``reuse_stored``: results and state stored under this tree's keys
         (by a ``check`` of a working tree holding the same files, or an earlier ``diff``: the keys
         name every file's outcome) are read, not derived again, and results derived here are
-        stored under them (``diff``); the state is only read."""
+        stored under them (``diff``); the state is only read. ``keep_decoded``: see
+        ``Tree.at_commit`` (the commits walked on from here share the facts decoded)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
@@ -270,7 +277,8 @@ class Engine:
         sha = resolve_commit(root, commit)
         if store is None:
             store = commit_store(options)
-        engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
+        tree = Tree.at_commit(options, store, sha, keep_decoded=keep_decoded)
+        engine = cls(tree, checking=True, started=started, keep=True)
         engine._persist = False
         engine._reads_stored = reuse_stored
         engine.commit = sha  # type: ignore[attr-defined]

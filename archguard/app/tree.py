@@ -162,6 +162,7 @@ class Tree:
         # a commit's tree (Tree.at_commit): its id, its files (path -> entry) and each file's
         # outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
+        self.keeps_decoded = False  # a commit's facts kept with its blobs' outcomes (at_commit)
         self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
         self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
         self.blob_outcomes: dict[str, CachedOutcome] = {}
@@ -292,12 +293,18 @@ class Tree:
         target: tuple[int, int] | None = None,
         previous: Tree | None = None,
         changes: list[tuple[str, TreeEntry | None]] | None = None,
+        keep_decoded: bool | None = None,
     ) -> Tree:
         """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
         :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
         another commit with the same options, whose discovery stands when the commit lists the
         same paths (most commits only change what files hold), and whose outcomes stand for every
-        file the commit did not change."""
+        file the commit did not change. ``keep_decoded``: a file's facts, once decoded, are kept
+        with its blob's outcome, which ``previous`` and this tree share where the blob is the same
+        (``diff``'s two sides decode each such file once); not in a walk through history, whose
+        commits share the outcomes of the whole range (None: as ``previous`` does, else not)."""
+        if keep_decoded is None:
+            keep_decoded = previous is not None and previous.keeps_decoded
         root = options.root.resolve()
         target = target or options.target or NEWEST_TARGET
         if previous is not None and (previous.options is not options or previous.target != target):
@@ -353,9 +360,9 @@ class Tree:
         hits += _outcomes_of(root, store, target, options.jobs, todo, entries, previous, found)
         if changed is not None:
             assert previous is not None
-            output: Any = _Outcomes.after(previous, files, found, changed, hits)
+            output: Any = _Outcomes.after(previous, files, found, changed, hits, keep_decoded)
         else:
-            output = _Outcomes(files, found, hits)
+            output = _Outcomes(files, found, hits, keep_decoded=keep_decoded)
         stubs = _commit_stubs(root, discovery.stubs, entries, previous)
         tree = cls(options, root, target, store, discovery, files, badly_named, output, stubs=stubs)
         if previous is not None and files is previous.files and badly_named is previous.badly_named:
@@ -364,6 +371,7 @@ class Tree:
                 previous.all_files,
             )  # the same list: what keeps per-file state knows it
         tree.commit = commit
+        tree.keeps_decoded = keep_decoded
         tree.entries = entries
         tree.links = links
         tree.blob_outcomes = found
@@ -555,6 +563,7 @@ class _Outcomes:
         *,
         carried: tuple[dict[str, bytes], dict[str, bytes], list[SyntaxIssue], list[UnreadableFile], list[str]]
         | None = None,
+        keep_decoded: bool = False,
     ) -> None:
         from archguard.adapters.parsing.lazy_facts import LazyFacts
 
@@ -577,7 +586,7 @@ class _Outcomes:
         # a function of ``found`` alone, not a method: the facts must not point back at this
         # object (a reference cycle, which the command line's run, its collector off, never frees:
         # a walk through history would keep every commit's decoded facts)
-        self.facts = LazyFacts(self.parsed_paths, _facts_in(found))
+        self.facts = LazyFacts(self.parsed_paths, _facts_in(found, keep_decoded))
 
     @classmethod
     def after(
@@ -587,6 +596,7 @@ class _Outcomes:
         found: dict[str, CachedOutcome],
         changed: set[str],
         hits: int,
+        keep_decoded: bool,
     ) -> _Outcomes:
         """The outcomes of a commit with the files of ``previous``'s, only ``changed`` differing:
         ``previous``'s, patched (no walk over every file)."""
@@ -603,13 +613,16 @@ class _Outcomes:
                 unreadable.append(outcome.unreadable)
             flipped = flipped or (outcome.parsed != previous.blob_outcomes[path].parsed)
         parsed = [f.path for f in files if found[f.path].parsed] if flipped else previous.parsed_paths
-        return cls(files, found, hits, carried=(digests, hashes, syntax, unreadable, parsed))
+        carried = (digests, hashes, syntax, unreadable, parsed)
+        return cls(files, found, hits, carried=carried, keep_decoded=keep_decoded)
 
 
-def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
+def _facts_in(found: dict[str, CachedOutcome], keep: bool) -> Callable[[str], FileFacts | None]:
     def facts_of(path: str) -> FileFacts | None:
         # not kept in the outcome, which the next commits share: in this tree's facts only
-        facts: FileFacts | None = found[path].outcome_unkept().facts
+        # (``keep``: in the outcome, for the other tree that shares it: Tree.at_commit)
+        outcome = found[path]
+        facts: FileFacts | None = (outcome.outcome() if keep else outcome.outcome_unkept()).facts
         return facts
 
     return facts_of
