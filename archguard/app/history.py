@@ -103,13 +103,10 @@ def architecture_of(
     return Architecture(check, structure.module_edges, structure.cycles, structure.shims, found)
 
 
-def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> HistoryRow:
+def row_of(commit: git_history.CommitInfo, figures: HistoryRow) -> HistoryRow:
+    """The row of ``commit``: ``figures`` (:func:`figures_of` its tree) with the commit's own."""
     return replace(
-        figures_of(architecture),
-        commit=commit.sha,
-        date=commit.date,
-        subject=commit.subject,
-        merge=commit.is_merge,
+        figures, commit=commit.sha, date=commit.date, subject=commit.subject, merge=commit.is_merge
     )
 
 
@@ -230,13 +227,7 @@ def _walk(
                     )
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
-                row = replace(
-                    previous[1],
-                    commit=commit.sha,
-                    date=commit.date,
-                    subject=commit.subject,
-                    merge=commit.is_merge,
-                )
+                row = row_of(commit, previous[1])
             except ConfigError as error:
                 if configs is None:
                     raise  # today's rules are broken: exit 2, as check

@@ -45,7 +45,7 @@ from archguard.domain.sources import SourceFile, folders_of
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
-    from archguard.adapters.project_files.commit_links import LinkResolver
+    from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.preflight import Preflight
@@ -545,10 +545,9 @@ def _commit_stubs(
         else:
             wanted[stub.path] = entry.blob
     data = read_blobs(root, set(wanted.values())) if wanted else {}
+    by_path = {stub.path: stub for stub in stubs} if wanted else {}
     for path, blob in wanted.items():
-        found[path] = (
-            None if blob not in data else stub_of(next(s for s in stubs if s.path == path), data[blob])
-        )
+        found[path] = None if blob not in data else stub_of(by_path[path], data[blob])
     return {stub.module: read for stub in stubs if (read := found.get(stub.path)) is not None}
 
 
@@ -635,32 +634,44 @@ def parse_ahead(
     facts cache knows, all in one go (history reads the new blobs of the commits it will walk
     before it walks them: one read, every worker busy, instead of a read per commit); the outcomes
     go into the blob cache, where :meth:`Tree.at_commit` finds them. Returns how many were parsed."""
-    from archguard.adapters.parsing.in_memory import scan_blobs
-
     root = options.root.resolve()
     blobs = store.blob_facts(target)
     working = store.facts(target)
     rounds: list[dict[str, str]] = []  # path -> blob, a path once per round (scan_blobs' shape)
     for path, blob in dict.fromkeys(wanted):
-        blob_hash = bytes.fromhex(blob)
-        if blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash):
+        if _known_outcome(blobs, working, path, blob) is not None:
             continue
         free = next((r for r in rounds if path not in r), None)
         if free is None:
             free = {}
             rounds.append(free)
         free[path] = blob
-    parsed = 0
-    for blob_of in rounds:
-        named = [SourceFile(path, path, True, False) for path in blob_of]
-        for path, (outcome, size) in scan_blobs(
-            root, named, blob_of, target=target, jobs=options.jobs
-        ).items():
-            blobs.store(
-                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-            )
-            parsed += 1
-    return parsed
+    return sum(len(_parsed_blobs(root, blobs, target, options.jobs, blob_of)) for blob_of in rounds)
+
+
+def _known_outcome(blobs: FactsCache, working: FactsCache, path: str, blob: str) -> CachedOutcome | None:
+    """The outcome of ``blob`` at ``path`` the blob cache knows, else the working tree's facts
+    cache (by path and content: its blob id); None: not known."""
+    blob_hash = bytes.fromhex(blob)
+    return blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash)
+
+
+def _parsed_blobs(
+    root: Path, blobs: FactsCache, target: tuple[int, int], jobs: int | None, blob_of: dict[str, str]
+) -> dict[str, CachedOutcome]:
+    """Each of ``blob_of`` (path -> blob id, a path once) read and parsed as that path (what a blob
+    parses to depends on its path only), its outcome kept in the blob cache whatever it is ("too
+    large" included: a blob never changes); a blob git could not give is left out."""
+    from archguard.adapters.parsing.in_memory import scan_blobs
+
+    named = [SourceFile(path, path, True, False) for path in blob_of]
+    found = {}
+    for path, (outcome, size) in scan_blobs(root, named, blob_of, target=target, jobs=jobs).items():
+        blobs.store(
+            f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+        )
+        found[path] = outcome
+    return found
 
 
 def _outcomes_of(
@@ -677,7 +688,7 @@ def _outcomes_of(
     before's where the blob at the path is the same, else the blob cache's, else the working
     tree's facts cache's (by path and blob id), else the blob read and parsed (kept in the blob
     cache, saved by the caller once its walk is done). Returns how many were known already."""
-    from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
+    from archguard.adapters.parsing.in_memory import unreadable_outcome
 
     blobs = store.blob_facts(target)
     working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
@@ -695,10 +706,7 @@ def _outcomes_of(
             found[path] = unreadable_outcome(path, entry.refused)
             hits += 1
             continue
-        blob_hash = bytes.fromhex(entry.blob)
-        cached = blobs.find_by_hash(f"{entry.blob}:{path}", blob_hash) or working.find_by_hash(
-            path, blob_hash
-        )
+        cached = _known_outcome(blobs, working, path, entry.blob)
         if cached is not None:
             found[path] = cached
             hits += 1
@@ -706,16 +714,7 @@ def _outcomes_of(
             missing.append(path)
     if not missing:
         return hits
-    blob_of = {path: entries[path].blob for path in missing}
-    named = [
-        SourceFile(path, path, True, False) for path in missing
-    ]  # what a blob parses to depends on its path only
-    for path, (outcome, size) in scan_blobs(root, named, blob_of, target=target, jobs=jobs).items():
-        # a blob never changes: its outcome is kept whatever it is ("too large" included)
-        blobs.store(
-            f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-        )
-        found[path] = outcome
+    found.update(_parsed_blobs(root, blobs, target, jobs, {path: entries[path].blob for path in missing}))
     for path in missing:
         if path not in found:
             found[path] = unreadable_outcome(path, "git could not give this blob")
@@ -788,6 +787,7 @@ class _Links:
         self._walked_around = False  # some walk met the repository outside ROOT
         # the commit before's links, when their walks stand for this commit (see resolve)
         self._settled: _Links | None = None
+        self._around: Surroundings | None = None  # the repository outside ROOT: listed once a commit
 
     def top(self) -> str | None:
         """The real path of the repository's top folder: ROOT when it holds ``.git``."""
@@ -800,7 +800,8 @@ class _Links:
     def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:
         from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
 
-        self._around = Surroundings(self.root, self.commit, self.top)
+        if self._around is None:  # one for the links' walks and discovery's look-ups
+            self._around = Surroundings(self.root, self.commit, self.top)
         return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, self._around)
 
     @classmethod
@@ -814,7 +815,7 @@ class _Links:
     ) -> _Links | None:
         """The links of a commit whose files are ``entries`` (as git lists them, or the commit
         before's patched with ``changes``); None: it has none."""
-        from archguard.adapters.project_files.commit_links import LINK_MODE
+        from archguard.adapters.project_files.commit_links import LINK_MODE, link_targets
 
         before = previous.links if previous is not None else None
         texts = before.texts if before is not None else {}
@@ -822,7 +823,7 @@ class _Links:
             blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
             if not blobs:
                 return None
-            return cls(root, commit, _link_targets(root, blobs, texts), before, None)
+            return cls(root, commit, link_targets(root, blobs, texts), before, None)
         new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
         if before is None and not new:
             return None  # no link before, none now: nothing to resolve
@@ -830,7 +831,7 @@ class _Links:
         for path, entry in changes:
             if entry is None or entry.mode != LINK_MODE:
                 targets.pop(path, None)
-        targets.update(_link_targets(root, new, texts))
+        targets.update(link_targets(root, new, texts))
         if not targets:
             return None  # the last links went: the changes git reports are the whole story
         known = previous.entries
@@ -892,6 +893,7 @@ class _Links:
                 else:
                     entries[path] = TreeEntry(path, LINK_MODE, found.blob)
                     self.reached[path] = found.path
+            assert self._around is not None
             self._walked_around = self._around.consulted
             if came:
                 entries = dict(sorted(entries.items()))
@@ -933,16 +935,6 @@ class _LinkedView(TreeView):
 
     def isdir(self, rel: str) -> bool:
         return isinstance(self._resolver.resolve(rel), str)
-
-
-def _link_targets(root: Path, blobs: Mapping[str, str], texts: dict[str, str]) -> dict[str, str]:
-    """path -> target of each link (path -> its blob), the blobs not in ``texts`` read (and kept there)."""
-    from archguard.adapters.project_files.git_objects import read_blobs
-
-    unread = [blob for blob in blobs.values() if blob not in texts]
-    if unread:
-        texts.update((blob, os.fsdecode(data)) for blob, data in read_blobs(root, unread).items())
-    return {path: texts.get(blob, "") for path, blob in blobs.items()}
 
 
 def _commit_entries(
