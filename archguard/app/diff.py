@@ -154,6 +154,7 @@ class SidesStore:
         self._store = store
         self._sides: DiffSides | None = None
         self._changed = False
+        self._in_store: set[tuple[str, bytes]] = set()  # found in the store: never copied here
 
     @property
     def enabled(self) -> bool:
@@ -166,6 +167,8 @@ class SidesStore:
 
     def load(self, entry: Entry[T], key: bytes) -> T | None:
         found = self._store.load(entry, key)
+        if found is not None:
+            self._in_store.add((entry.name, key))
         if found is not None or not self.enabled:
             return found
         sides = self._kept()
@@ -182,8 +185,8 @@ class SidesStore:
         return value
 
     def save(self, entry: Entry[T], key: bytes, value: T) -> None:
-        if not self.enabled:
-            return
+        if not self.enabled or (entry.name, key) in self._in_store:
+            return  # (a head derived again from its state: the check's results, the same again)
         sides = self._kept()
         at = (entry.name, entry.schema, key)
         sides.pop(at, None)

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from archguard.adapters.cache.entries import DIFF_SIDES
 from archguard.analysis.discover.structure import ModuleStructure
-from archguard.app import Options
+from archguard.app import Options, keys
 from archguard.app import diff as diff_module
-from archguard.app.engine import Engine
+from archguard.app.engine import Engine, commit_store
 from archguard.domain.history import DiffResult
 from tests.functional.test_history import commit, git
 from tests.helpers import run_cli, write_tree
@@ -89,6 +90,9 @@ def test_a_diff_leaves_the_checks_own_results_in_place(repo: tuple[Path, str, st
     engine = Engine.open(root, Options(root=root, cache_dir=cache, jobs=1))
     engine.results()
     assert engine.derivations == 0  # the working tree's results, as check left them
+    # diff's own entry holds what the check's values do not: both structures, the base's results
+    kept = commit_store(engine.options).load(DIFF_SIDES, keys.diff_sides()) or {}
+    assert sorted(name for name, _, _ in kept) == ["check", "scan", "structure", "structure"]
 
 
 def test_a_stored_side_is_never_another_trees(repo: tuple[Path, str, str], tmp_path: Path) -> None:
