@@ -196,14 +196,9 @@ class SidesStore:
         self._changed = True
 
     def cached(self, entry: Entry[T], key: bytes | None, compute: Callable[[], T]) -> T:
-        if key is not None:
-            found = self.load(entry, key)
-            if found is not None:
-                return found
-        value = compute()
-        if key is not None:
-            self.save(entry, key, value)
-        return value
+        from archguard.adapters.cache.store import cached_in
+
+        return cached_in(self, entry, key, compute)
 
     def facts(self, target: tuple[int, int]) -> FactsCache:
         return self._store.facts(target)
