@@ -264,12 +264,13 @@ class Engine:
         """The engine of ``commit`` (any revision git names) under ``options.root``, read from
         git's objects by blob id with no working tree read at all (``history``'s first commit,
         ``diff``'s head when it is a commit); walk on with :meth:`at_commit`. Its results are not
-        stored (but see ``reuse_stored``); its blobs' outcomes are (the blob cache of ``store``, default: the cache
-        folder of ``options``). ``reuse_stored``: results and state stored under this tree's keys
-        (by a ``check`` of a working tree holding the same files, or an earlier ``diff``: the keys
-        name every file's outcome) are read, not derived again, and results derived here are
-        stored under them (``diff``); the state is only read. ``keep_decoded``: see
-        ``Tree.at_commit`` (the commits walked on from here share the facts decoded)."""
+        stored (but see ``reuse_stored``); its blobs' outcomes are (the blob cache of ``store``,
+        default: the cache folder of ``options``). ``reuse_stored``: results and state stored
+        under this tree's keys (by a ``check`` of a working tree holding the same files, or an
+        earlier ``diff``: the keys name every file's outcome) are read, not derived again, and
+        results derived here are stored under them (``diff``); the state is only read.
+        ``keep_decoded``: see ``Tree.at_commit`` (the commits walked on from here share the facts
+        decoded)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
@@ -297,9 +298,9 @@ class Engine:
         engine's state: what differs between the two trees is derived again. The contracts and
         the import-linter configuration are this engine's (today's rules over that commit's code).
         Its results are not stored (but with ``reuse_stored``); calling ``at_commit`` on it walks
-        on from there. This engine
-        stays as it is (it may be asked for another commit). ``changes``: what differs between
-        this engine's commit and ``commit`` (a full commit id then), as
+        on from there. This engine stays as it is (it may be asked for another commit).
+        ``changes``: what differs between this engine's commit and ``commit`` (a full commit id
+        then), as
         ``git_objects.changed_entries`` gives it (history reads a range's in one go).
         ``reuse_stored``: as for :meth:`open_at_commit`; when the store holds the commit's results,
         this engine derives nothing (``diff`` against a base it has seen). ``store``: the commit's
