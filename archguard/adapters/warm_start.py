@@ -47,7 +47,7 @@ from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, held
 from archguard.adapters.cache.store import DiskStore
 from archguard.adapters.discovery import MODULE_SUFFIXES, Discovery, exists_as_non_folder, probes_hold
 from archguard.adapters.parsing.lazy_facts import LazyFacts
-from archguard.adapters.project_files.git_listing import GitListing
+from archguard.adapters.project_files.git_listing import GitListing, entry_blob_id
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import Member, SourceFile, SourceLayout
@@ -246,7 +246,7 @@ class WarmStart:
             content = hashes.get(path, b"")
             blob = listing.clean_entry(path) if listing is not None else None
             if blob is not None:
-                if content.hex().encode() != blob[9:].partition(b" ")[0]:
+                if content.hex() != entry_blob_id(blob):
                     continue  # the file changed between git's look and the scan's read
                 stat: Any = None
             else:
@@ -375,14 +375,14 @@ class WarmOutcomes:
 
     def cached_form(self, path: str) -> CachedOutcome:
         """The outcome of a file this run scanned, in the cache's form (``ScanOutput.cached_form``);
-        a vouched file's from the facts cache."""
+        a vouched file's from the facts cache, or scanned again when its entry is gone (a facts
+        cache damaged or replaced since the record was written)."""
         known = self._known.get(path)
         if known is None:
             assert self._scanned is not None
             return self._scanned.cached_form(path)
         found = self._facts_cache.outcome(path, known.content)
-        assert found is not None, path
-        return found
+        return found if found is not None else self._rescanned(path).cached_form(path)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         known = self._known.get(path)
@@ -395,7 +395,11 @@ class WarmOutcomes:
                 return cached.outcome().facts
             except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: scan the file
                 self._facts_cache.forget(path)
-        return self._rescan([self._by_path[path]]).facts.get(path)
+        return self._rescanned(path).facts.get(path)
+
+    def _rescanned(self, path: str) -> ScanOutput:
+        """A vouched file scanned after all: the facts cache no longer holds (a usable) entry."""
+        return self._rescan([self._by_path[path]])
 
 
 def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:

@@ -287,7 +287,8 @@ def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Pat
     cache = tmp_path / "cache"
     first = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
     assert (cache / "results-warm-state.bin").is_file()
-    (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
+    [facts] = cache.glob("facts-py*[0-9].bin")
+    facts.write_bytes(b"not a cache")  # a warm start never reads it
     second = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
     assert second.returncode == first.returncode == 1
     assert "ignoring the cache" not in second.stderr
@@ -738,3 +739,37 @@ def test_the_listings_entries_one_by_one_agree_with_its_parse(repo: Path) -> Non
     assert earlier is None  # modified: git vouches for nothing of it
     assert {"app/__init__.py", "scripts/tool.py", "app/broken.py"} <= blobs.keys()
     assert not {"app/impl.py", "app/other.py", "app/extra.py"} & blobs.keys()
+
+
+def test_a_vouched_files_outcome_whose_facts_entry_is_gone_is_scanned_again(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record vouches for every file, but the facts cache it points into was replaced since
+    (damaged, or restored from elsewhere): a vouched file's outcome in the cache's form is the
+    file scanned again, never a failed lookup, and it is what a fresh scan gives."""
+    from archguard.adapters.parsing.scanner import scan_files
+    from archguard.adapters.warm_start import WarmOutcomes
+
+    made: list[WarmOutcomes] = []
+    real_init = WarmOutcomes.__init__
+
+    def noted(self: WarmOutcomes, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    runs.check()
+    monkeypatch.setattr(WarmOutcomes, "__init__", noted)
+    [facts] = _cache_files(repo, "facts-py*[0-9].bin")
+    facts.write_bytes(b"not a cache")
+    scanned = len(runs.scanned)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the damaged cache's notice
+        tree = tree_module.Tree.open(Options(root=repo))
+        [output] = made
+        assert runs.scanned[scanned:] == []  # every file vouched for by the record
+        form = output.cached_form("app/impl.py")
+    assert runs.scanned[scanned:] == ["app/impl.py"]
+    [file] = [f for f in tree.files if f.path == "app/impl.py"]
+    fresh = scan_files(repo, [file], target=tree.target, cache=facts_cache.FactsCache(None))
+    assert form.outcome_digest == fresh.cached_form("app/impl.py").outcome_digest
+    assert form.outcome_digest == output.outcome_digests["app/impl.py"]

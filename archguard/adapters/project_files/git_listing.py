@@ -34,8 +34,12 @@ from archguard.adapters.project_files.safe_git import run_git
 _CLEAN, _CHANGED, _REMOVED, _UNTRACKED = b"H", b"C", b"R", b"?"
 # An entry of a clean plain file (mode 100644 or 100755; not a link, 120000, whose target git does
 # not look at), stage 0 (no conflict); blob ids have 40 hex digits, 64 in a SHA-256 repository.
-_CLEAN_REGULAR = re.compile(rb"H 100(?:644|755) [0-9a-f]+ 0\t")
-_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")
+# The one description of the format: the whole listing's parse and clean_entry's look-up of one
+# path both read entries with it, and entry_blob_id reads the blob id off what it matched.
+_CLEAN_ENTRY = rb"H 100(?:644|755) [0-9a-f]+ 0\t"
+_CLEAN_REGULAR = re.compile(_CLEAN_ENTRY)
+_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")  # its start, told in C before any regex
+_BLOB_AT = len(b"H 100644 ")
 # discovery.MODULE_SUFFIXES, as git prints names
 _MODULE_SUFFIXES = (b".py", b".pyi", b".so", b".pyd", b".pyx")
 # git's stat check as strict as it goes, whatever the tree's own configuration says.
@@ -108,7 +112,7 @@ class GitListing:
             path = decode(entry[tab + 1 :])
             paths[path] = tracked[path] = None
             if _CLEAN_REGULAR.match(entry):
-                blobs[path] = entry[9:tab].partition(b" ")[0].decode("ascii")
+                blobs[path] = entry_blob_id(entry)
                 clean[path] = entry
             elif entry[:1] == _REMOVED:
                 removed.add(path)
@@ -142,8 +146,7 @@ class GitListing:
         if path in self._changed:
             return None
         found = re.search(
-            rb"(?:^|\0)(H 100(?:644|755) [0-9a-f]+ 0\t" + re.escape(os.fsencode(path)) + rb")(?:\0|$)",
-            self._output,
+            rb"(?:^|\0)(" + _CLEAN_ENTRY + re.escape(os.fsencode(path)) + rb")(?:\0|$)", self._output
         )
         return found.group(1) if found is not None else None
 
@@ -180,6 +183,11 @@ class GitListing:
         digest = hashlib.blake2b(b"\0".join(paths), digest_size=16)
         digest.update(b"\1" + b"\0".join(removed))
         return digest.digest()
+
+
+def entry_blob_id(entry: bytes) -> str:
+    """The blob id (hex) of a clean plain file's entry (:meth:`GitListing.clean_entry`)."""
+    return entry[_BLOB_AT:].partition(b" ")[0].decode("ascii")
 
 
 def list_git_files(root: Path) -> GitListing | None:
