@@ -20,6 +20,7 @@ import click
 
 from archguard import __version__, app
 from archguard.adapters import gc_policy
+from archguard.adapters.project_files.git_listing import listed_ahead
 from archguard.adapters.project_files.output_files import write_output
 from archguard.app.options import Invocation, Output, resolve
 from archguard.domain.errors import ArchguardError, ConfigError
@@ -87,7 +88,7 @@ def cli() -> None:
 @takes_options("scan")
 def scan(**raw: Any) -> None:
     """Build the graph of the whole tree and print what it saw (exit 0 whatever it found)."""
-    with _reported_errors():
+    with _reported_errors(), listed_ahead(raw["root"]):
         run = _resolve("scan", raw)
         with _progress(run.output.quiet) as progress:
             result = app.run_scan(run.options, progress)
@@ -102,7 +103,7 @@ def check(**raw: Any) -> None:
     """Run every contract: concept contracts, import-linter contracts, dangling imports.
 
     Exit 1 when there are violations the baseline does not cover."""
-    with _reported_errors():
+    with _reported_errors(), listed_ahead(raw["root"]):
         run = _resolve("check", raw)
         changed, staged = run.values["changed"], run.values["staged"]
         with _progress(run.output.quiet or run.output.format != "text") as progress:
@@ -119,7 +120,7 @@ def check(**raw: Any) -> None:
 @takes_options("baseline")
 def baseline(**raw: Any) -> None:
     """Record today's violations in --baseline FILE as known (exit 0)."""
-    with _reported_errors():
+    with _reported_errors(), listed_ahead(raw["root"]):
         run = _resolve("baseline", raw)
         with _progress(run.output.quiet) as progress:
             result = app.record_baseline(run.options, progress)
@@ -136,10 +137,10 @@ def report(**raw: Any) -> None:
     """Write the full report set into --out DIR: Markdown, JSON, SARIF, JUnit, HTML and diagrams.
 
     Exit code as check: 1 when there are violations the baseline does not cover."""
-    from archguard.adapters.graphviz import INSTALL_HINT
-    from archguard.app.report import ReportOptions, run_report
+    with _reported_errors(), listed_ahead(raw["root"]):
+        from archguard.adapters.graphviz import INSTALL_HINT
+        from archguard.app.report import ReportOptions, run_report
 
-    with _reported_errors():
         run = _resolve("report", raw)
         output = run.output
         report_options = run.record(ReportOptions, tool_version=__version__)
@@ -176,10 +177,10 @@ def report(**raw: Any) -> None:
 def discover(**raw: Any) -> None:
     """Find fragmentation with no configuration: concepts reached or defined in several ways,
     shims, copies, import cycles, hotspots (exit 0)."""
-    from archguard.app.discover import run_discover, write_contract_drafts
-    from archguard.reporting.discover_text import discover_sections, discover_summary
+    with _reported_errors(), listed_ahead(raw["root"]):
+        from archguard.app.discover import run_discover, write_contract_drafts
+        from archguard.reporting.discover_text import discover_sections, discover_summary
 
-    with _reported_errors():
         run = _resolve("discover", raw)
         top, json_to = run.values["top"], run.output.json
         with _progress(run.output.quiet) as progress:

@@ -773,3 +773,48 @@ def test_a_vouched_files_outcome_whose_facts_entry_is_gone_is_scanned_again(
     fresh = scan_files(repo, [file], target=tree.target, cache=facts_cache.FactsCache(None))
     assert form.outcome_digest == fresh.cached_form("app/impl.py").outcome_digest
     assert form.outcome_digest == output.outcome_digests["app/impl.py"]
+
+
+def test_a_listing_started_ahead_is_taken_once_and_never_after_its_command(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line starts git's listing of ROOT before it reads its configuration
+    (``listed_ahead``): the command's first listing is that one; any later one, and every listing
+    after the command, asks git again, so an edit made since is seen."""
+    from archguard.adapters.project_files import git_listing
+
+    asked: list[Path] = []
+    real = git_listing._list
+
+    def counted(root: Path) -> git_listing.GitListing | None:
+        asked.append(root)
+        return real(root)
+
+    monkeypatch.setattr(git_listing, "_list", counted)
+    with git_listing.listed_ahead(repo):
+        first = git_listing.list_git_files(repo)
+        assert len(asked) == 1  # the one started ahead
+        assert first is not None and first.changed == []
+        _edit(repo)
+        second = git_listing.list_git_files(repo)
+        assert len(asked) == 2 and second is not None and second.changed == ["app/impl.py"]
+    (repo / "app/impl.py").write_text(TREE["app/impl.py"])
+    with git_listing.listed_ahead(repo):  # a command that never lists (it failed first, say)
+        for thread in list(git_listing._ahead.values()):
+            thread.join()
+    _edit(repo)
+    after = git_listing.list_git_files(repo)  # made now, not the one started in the block
+    assert after is not None and after.changed == ["app/impl.py"]
+    assert len(asked) == 4
+
+
+def test_the_command_line_lists_ahead_and_still_sees_the_tree_as_it_is(repo: Path, tmp_path: Path) -> None:
+    """Warm runs of the command line (listing ahead) after edits give what --no-cache gives."""
+    cache = tmp_path / "cache"
+    for edit in (lambda: None, lambda: _edit(repo), lambda: _new_untracked(repo)):
+        edit()
+        warm = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "warm.json")
+        fresh = run_cli("check", repo, "--no-cache", "--json", tmp_path / "fresh.json")
+        assert warm.returncode == fresh.returncode == 1
+        a, b = (json.loads((tmp_path / name).read_text()) for name in ("warm.json", "fresh.json"))
+        assert a["violations"] == b["violations"]
