@@ -375,10 +375,49 @@ def test_a_warm_run_reads_the_same_result_from_the_cache(tmp_path: Path) -> None
     assert (tmp_path / "cache" / "results-discover.bin").is_file()
     warm = run_discover(options)
     assert warm.scan.cache_hits == len(warm.scan.facts)
-    for key in ("clusters", "shims", "copies", "cycles", "hotspots"):
+    for key in ("clusters", "shims", "copies", "cycles", "hotspots", "interfaces"):
         assert getattr(warm, key) == getattr(cold, key)
     overridden = run_discover(options, canonical={"engine": "app.core.engine:Engine"})
     assert overridden.clusters[0].canonical == "app.core.engine:Engine"  # another key, not a stale hit
+
+
+def test_a_warm_discover_loads_no_graph_library_and_writes_what_a_fresh_run_writes(tmp_path: Path) -> None:
+    """An unchanged tree's discover takes its derived results from the cache: the whole-tree steps
+    (networkx's graphs) are not even loaded, and its --json is a --no-cache run's."""
+    interface = {  # a package declaring __all__ that others reach into: an interface candidate
+        "lib/__init__.py": "from lib._impl import api\n\n__all__ = ['api']\n",
+        "lib/_impl.py": "def api():\n    pass\n\n\ndef hidden():\n    pass\n",
+        "app/uses_lib.py": "from lib._impl import hidden\n",
+    }
+    root = write_tree(tmp_path / "tree", {**DRIFTED, **interface})
+    probe = (
+        "import sys\n"
+        "from archguard.adapters import discovery\n"
+        "from archguard.adapters.cache import facts_cache\n"
+        "discovery.RACY_WINDOW_NS = facts_cache.RACY_WINDOW_NS = 0  # the files were written just now\n"
+        "from archguard.cli import main\n"
+        "sys.argv = ['archguard', 'discover', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('networkx' in sys.modules)\n"
+    )
+
+    def discover(*args: object) -> tuple[str, dict]:
+        out = tmp_path / "out.json"
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(root), *map(str, args), "--json", str(out), "-q"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()[-1], json.loads(out.read_text())
+
+    cache = tmp_path / "cache"
+    assert discover("--cache-dir", cache)[0] == "True"  # cold: derived, with the graphs
+    loaded, warm = discover("--cache-dir", cache)
+    assert loaded == "False"
+    fresh = discover("--no-cache")[1]
+    for key in ("clusters", "shims", "copies", "cycles", "hotspots", "interface_candidates"):
+        assert warm[key] == fresh[key], key
+    assert warm["interface_candidates"] and warm["clusters"]
 
 
 def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Path) -> None:
