@@ -262,3 +262,39 @@ def test_compiled_extension_modules_exist_for_dangling_checks(tmp_path: Path) ->
     data = json.loads(run_cli("scan", root, "--json", "-", "--no-cache").stdout)
     assert [d["imported"] for d in data["dangling_imports"]] == ["app.speedups.gone"]
     assert data["summary"]["files"] == 3  # .so and .pyx are modules, not .py files
+
+
+_ENDING = """\
+import atexit, sys, threading, time
+from archguard.cli import run
+
+class Noted:
+    def __del__(self):
+        print("torn down", file=sys.stderr, flush=True)
+
+kept = Noted()  # freed by Python's teardown only
+atexit.register(lambda: print("atexit ran", file=sys.stderr))
+if sys.argv[1] == "thread":  # still working when the command is done
+    threading.Thread(target=lambda: (time.sleep(0.3), print("late line", flush=True))).start()
+sys.argv = ["archguard", "check", sys.argv[2], "--no-cache"]
+run()
+"""
+
+
+@pytest.mark.parametrize("case", ["plain", "thread"])
+def test_the_program_ends_with_its_exit_code_and_all_its_output(tree: Path, case: str) -> None:
+    """``archguard`` (cli.run) ends the process once the command is done, without Python's teardown,
+    but with the same exit code and output, the atexit functions run; a thread still working
+    makes it end the ordinary way, after the thread."""
+    import subprocess
+    import sys
+
+    ended = subprocess.run([sys.executable, "-c", _ENDING, case, str(tree)], capture_output=True, text=True, timeout=120)
+    ordinary = run_cli("check", tree, "--no-cache")
+    assert ended.returncode == ordinary.returncode == 1
+    assert ended.stdout.replace("late line\n", "") == ordinary.stdout
+    assert "atexit ran" in ended.stderr
+    if case == "thread":
+        assert ended.stdout.endswith("late line\n") and "torn down" in ended.stderr
+    else:
+        assert "torn down" not in ended.stderr  # no teardown: the process just ended
