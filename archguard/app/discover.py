@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
-from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
+from archguard.adapters.cache.entries import CHURN, DISCOVER, DiscoverDerived
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.adapters.project_files.entry_points import declared_entry_points
 from archguard.analysis.discover.copies import CopyPair, judge_copies, merge_plans, plan_named_copies
@@ -39,6 +39,7 @@ from archguard.domain.errors import ConfigError
 
 if TYPE_CHECKING:  # the whole-tree steps (networkx's graphs) load only when discover derives again
     from archguard.analysis.discover.modules import ModuleGraphs
+    from archguard.app.store import Store
 
 CHURN_SINCE = "90 days ago"  # the default churn window (--since)
 
@@ -70,7 +71,7 @@ def run_discover(
     # after the cache: churn moves with time, not with the files, and the findings are the caller's
     if findings is None:
         findings = Counter(d.path for d in scan.dangling)
-    churn = git_history.churn(root, churn_since) if churn_since else None
+    churn = _churn(workspace.store, root, churn_since) if churn_since else None
     hotspots = with_churn(hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {})
     if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
         clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
@@ -88,6 +89,25 @@ def run_discover(
         interfaces=interfaces,
         duration_s=time.perf_counter() - workspace.started,
     )
+
+
+def _churn(store: Store, root: Path, since: str) -> git_history.Churn | None:
+    """git's churn of the window (``git_history.churn``: every change of every commit in it, a
+    diff of each file's content), kept in the store under the list of the window's commits, which
+    git gives without reading a file: the same commits, the same churn. Kept only when the window
+    held the same commits before and after the churn was counted (a commit made meanwhile, or one
+    the window's start passed, would make the kept churn another window's)."""
+    window = git_history.churn_window(root, since)
+    if window is None:
+        return git_history.churn(root, since)
+    key = keys.churn(since, window)
+    found = store.load(CHURN, key)
+    if found is not None:
+        return git_history.Churn(since, *found)
+    churn = git_history.churn(root, since)
+    if churn is not None and git_history.churn_window(root, since) == window:
+        store.save(CHURN, key, (churn.commits, churn.lines))
+    return churn
 
 
 def discover_workspace(options: Options, progress: Progress | None = None) -> Workspace:

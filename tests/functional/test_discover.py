@@ -520,3 +520,46 @@ def test_discover_after_edits_writes_what_a_no_cache_run_writes(tmp_path: Path) 
         else:
             (root / path).write_text(text, encoding="utf-8")
         assert written("--cache-dir", cache) == written("--no-cache"), path
+
+
+def test_churn_is_counted_again_only_when_the_window_holds_other_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hotspots weigh each module's churn (git's numstat over the window's commits): a warm run
+    keeps it under the window's commit ids, so it reads it back while the window holds the same
+    commits, and counts again after a commit, which the hotspots then show."""
+    from dataclasses import replace
+
+    from archguard.adapters import git_history
+    from tests.functional.test_changed import GIT_ENV, git
+
+    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
+        monkeypatch.setenv(name, GIT_ENV[name])
+    root = write_tree(tmp_path / "repo", DRIFTED)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    counted: list[str] = []
+    real = git_history.churn
+
+    def counting(where: Path, since: str) -> git_history.Churn | None:
+        counted.append(since)
+        return real(where, since)
+
+    monkeypatch.setattr(git_history, "churn", counting)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    first = run_discover(options)
+    second = run_discover(options)
+    assert len(counted) == 1 and second.hotspots == first.hotspots
+    hot = first.hotspots[0]
+    assert hot.changes == 1
+    path = root / hot.path
+    path.write_text(path.read_text() + "\n_touched = 1\n")
+    git(root, "commit", "-qam", "touch the hotspot")
+    third = run_discover(options)
+    assert len(counted) == 2
+    assert {h.path: h.changes for h in third.hotspots}[hot.path] == 2
+    fresh = run_discover(replace(options, no_cache=True))
+    assert [(h.path, h.changes, h.churn_lines) for h in third.hotspots] == [
+        (h.path, h.changes, h.churn_lines) for h in fresh.hotspots
+    ]
