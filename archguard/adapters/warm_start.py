@@ -89,6 +89,9 @@ class Record:
     and per file what the scan gave."""
 
     shape: bytes
+    # git's whole answer, digested (GitListing.digest; b"" for a walk): the same answer vouches for
+    # every file it vouched for then, without asking it file by file
+    listed: bytes
     probes: dict[str, bool | str]
     present: dict[str, bool]  # files git did not vouch for: were they files (not folders) then?
     discovery: Discovery
@@ -101,6 +104,7 @@ def _encode(record: Record) -> Any:
     d = record.discovery
     return (
         record.shape,
+        record.listed,
         tuple(record.probes.items()),
         tuple(record.present.items()),
         (
@@ -121,7 +125,7 @@ def _encode(record: Record) -> Any:
 
 
 def _decode(plain: Any) -> Record:
-    shape, probes, present, discovered, chosen, badly_named, known = plain
+    shape, listed, probes, present, discovered, chosen, badly_named, known = plain
     files, packages, package_dirs, native, stubs, members, environments, portions, notes = discovered
     decode = _FILE.decode
     discovery = Discovery(
@@ -140,6 +144,7 @@ def _decode(plain: Any) -> Record:
     )
     return Record(
         shape=bytes(shape),
+        listed=bytes(listed),
         probes=dict(probes),
         present=dict(present),
         discovery=discovery,
@@ -179,15 +184,22 @@ class WarmStart:
     def _shape(self) -> bytes:
         return self.listing.shape_digest if self.listing is not None else _WALKED
 
+    @property
+    def _listed(self) -> bytes:
+        return self.listing.digest if self.listing is not None else b""
+
     def recall(self) -> Recalled | None:
         """Each file's recorded outcome when git (or its stat) vouches for its bytes, and the
         recorded discovery when it still holds; None: no record."""
         record = self._store.load(WARM, self._key)
         if record is None:
             return None
-        known = self._vouched(record)
+        same_answer = self.listing is not None and record.listed == self.listing.digest
+        known = self._vouched(record, same_answer)
         self._recalled = Recalled(known)
-        if record.shape != self._shape or not probes_hold(self.root, record.probes):
+        if not same_answer and record.shape != self._shape:  # (the same answer: the same shape)
+            return self._recalled
+        if not probes_hold(self.root, record.probes):
             return self._recalled
         by_path = {f.path: f for f in record.discovery.files}
         for path in self._not_vouched(by_path, known):
@@ -201,13 +213,16 @@ class WarmStart:
         self._recalled = Recalled(known, record.discovery, files, record.badly_named)
         return self._recalled
 
-    def _vouched(self, record: Record) -> dict[str, Known]:
+    def _vouched(self, record: Record, same_answer: bool) -> dict[str, Known]:
+        """The recorded outcomes git (or the file's stat) vouches for today. ``same_answer``: git
+        answered as it did for the recorded run, when every entry the record took from that answer
+        was clean: each still is."""
         listing = self.listing
         root = os.path.join(self.root, "")  # then root + path: a tree's worth of os.path.join saved
         known = {}
         for path, entry in record.known.items():
             if entry.blob:
-                if listing is not None and listing.vouches(entry.blob, path):
+                if same_answer or (listing is not None and listing.vouches(entry.blob, path)):
                     known[path] = entry
             elif (
                 entry.stat is not None and entry.stat != _UNTRUSTED and _stat(root, path) == tuple(entry.stat)
@@ -274,6 +289,7 @@ class WarmStart:
             self._key,
             Record(
                 self._shape,
+                self._listed,
                 dict(discovery.probes),
                 present,
                 discovery,

@@ -818,3 +818,26 @@ def test_the_command_line_lists_ahead_and_still_sees_the_tree_as_it_is(repo: Pat
         assert warm.returncode == fresh.returncode == 1
         a, b = (json.loads((tmp_path / name).read_text()) for name in ("warm.json", "fresh.json"))
         assert a["violations"] == b["violations"]
+
+
+def test_git_answering_as_it_did_vouches_for_every_recorded_file_at_once(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record keeps a digest of git's whole answer: the same answer vouches for every file the
+    record took from it, without a look-up per file; any other answer (one file edited) is asked
+    file by file, and the edited file is scanned."""
+    from archguard.adapters.project_files.git_listing import GitListing
+
+    asked: list[str] = []
+    real = GitListing.vouches
+
+    def counted(self: GitListing, entry: bytes, path: str) -> bool:
+        asked.append(path)
+        return real(self, entry, path)
+
+    monkeypatch.setattr(GitListing, "vouches", counted)
+    runs.check()
+    assert runs.warm() and asked == []
+    _edit(repo)
+    assert runs.check()[0] == ["app/impl.py"]
+    assert "app/user.py" in asked
