@@ -9,7 +9,8 @@ and the outcome is of those bytes, since the facts cache identifies every file b
 (``facts_cache.blob_id``) and the record keeps an outcome only when the bytes the scan read had the
 blob id git listed. No clock is involved, so a fresh clone (every file just written, git's index
 settling its racily clean entries by content) starts warm as soon as a record of the same blobs
-is restored with the cache.
+is restored with the cache. When git answers as it did for the recorded run (a digest of its whole
+answer), every file the record took from that answer is vouched for at once.
 
 A file git does not vouch for (untracked, or differing from the index; every file of a tree
 without git) is taken from the record only when it shows the very stat (size, mtime, ctime,

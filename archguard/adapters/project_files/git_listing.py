@@ -15,6 +15,9 @@ conversion two different working files (CRLF and LF line ends) can both be "clea
 blob. The tree's own settings that weaken git's stat check (``core.checkStat``,
 ``core.trustctime``) are overridden on the command line. Everything else is decided on disk, as
 before (docs/scanning.md, "Warm start").
+
+The command line starts the listing in a thread before it reads its options (:func:`listed_ahead`):
+git works while Python loads the rest of archguard.
 """
 
 from __future__ import annotations
