@@ -265,27 +265,42 @@ def test_compiled_extension_modules_exist_for_dangling_checks(tmp_path: Path) ->
 
 
 _ENDING = """\
-import atexit, sys, threading, time
-from archguard.cli import run
+import atexit, os, sys, threading, time
+from archguard import cli
 
-class Noted:
-    def __del__(self):
-        print("torn down", file=sys.stderr, flush=True)
+real_exit = os._exit
 
-kept = Noted()  # freed by Python's teardown only
+def noted_exit(code):
+    os.write(2, b"ended at once\\n")
+    real_exit(code)
+
+os._exit = noted_exit
 atexit.register(lambda: print("atexit ran", file=sys.stderr))
+done = threading.Event()
+real_end = cli._end_process_now
+
+def ending(code):
+    done.set()
+    return real_end(code)
+
+def late():
+    done.wait()
+    time.sleep(0.2)
+    print("late line", flush=True)
+
+cli._end_process_now = ending
 if sys.argv[1] == "thread":  # still working when the command is done
-    threading.Thread(target=lambda: (time.sleep(0.3), print("late line", flush=True))).start()
+    threading.Thread(target=late).start()
 sys.argv = ["archguard", "check", sys.argv[2], "--no-cache"]
-run()
+cli.run()
 """
 
 
 @pytest.mark.parametrize("case", ["plain", "thread"])
 def test_the_program_ends_with_its_exit_code_and_all_its_output(tree: Path, case: str) -> None:
-    """``archguard`` (cli.run) ends the process once the command is done, without Python's teardown,
-    but with the same exit code and output, the atexit functions run; a thread still working
-    makes it end the ordinary way, after the thread."""
+    """``archguard`` (cli.run) ends the process at once when the command is done (os._exit, no
+    teardown), with the same exit code and output, the atexit functions run; a thread still
+    working makes it end the ordinary way, after the thread."""
     import subprocess
     import sys
 
@@ -294,7 +309,7 @@ def test_the_program_ends_with_its_exit_code_and_all_its_output(tree: Path, case
     assert ended.returncode == ordinary.returncode == 1
     assert ended.stdout.replace("late line\n", "") == ordinary.stdout
     assert "atexit ran" in ended.stderr
-    if case == "thread":
-        assert ended.stdout.endswith("late line\n") and "torn down" in ended.stderr
+    if case == "thread":  # the ordinary way: after the thread
+        assert ended.stdout.endswith("late line\n") and "ended at once" not in ended.stderr
     else:
-        assert "torn down" not in ended.stderr  # no teardown: the process just ended
+        assert ended.stderr.endswith("atexit ran\nended at once\n")
