@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from archguard.adapters.cache.facts_cache import FactsCache, content_hash  # noqa: E402
 from archguard.domain.facts import ParseOutcome  # noqa: E402
-from tests.test_facts_cache import OLD_MTIME, sample_facts  # noqa: E402  (the suite's sample facts)
+from tests.unit.test_facts_cache import OLD_MTIME, sample_facts  # noqa: E402  (the suite's sample facts)
 
 TARGET_S = 0.5
 

@@ -641,8 +641,9 @@ def test_edits_to_different_files_add_up_in_the_state_delta_until_a_new_base_is_
     """The delta holds every record changed since its base, earlier runs' too: once they pass the
     limit (one record here), the next run writes a new base instead of a delta that keeps growing."""
     from archguard.adapters.cache import store
+    from archguard.adapters.cache.layered import Fold
 
-    monkeypatch.setattr(store, "_DELTA_MIN_RECORDS", 1)
+    monkeypatch.setattr(store, "FOLD", Fold(share=8, least=1))
     runs.check()
     [base] = _cache_files(repo, "results-check-state.bin")
     before = base.stat()

@@ -10,6 +10,7 @@ import pytest
 
 from archguard.adapters.cache import facts_cache
 from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, FileStamp, content_hash
+from archguard.adapters.cache.layered import Fold
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -276,7 +277,7 @@ def test_a_run_that_changes_a_few_entries_writes_only_what_changed(tmp_path: Pat
 def test_a_large_delta_is_folded_into_a_new_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = filled(tmp_path)
     assert base.file is not None and base.delta_file is not None
-    monkeypatch.setattr(facts_cache, "_DELTA_MIN_BYTES", 0)  # any delta outgrows this small base
+    monkeypatch.setattr(facts_cache, "_FOLD", Fold(share=16, least=0))  # any delta outgrows this small base
     grown = FactsCache(tmp_path, target=(3, 12))
     grown.keep(OUTCOMES)
     for i in range(20):

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import warnings
 from pathlib import Path
+
+from archguard.adapters.project_files.safe_io import open_regular
 
 KEY_ENV = "ARCHGUARD_CACHE_KEY"
 KEY_BYTES = 32
@@ -74,11 +75,8 @@ def _make_key(path: Path) -> bytes:
 
 
 def _read_key(path: Path) -> bytes:
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    descriptor, _ = open_regular(path)  # never waits on a FIFO planted there
     try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(f"{path} is not a regular file")
         key = os.read(descriptor, KEY_BYTES + 1)
     finally:
         os.close(descriptor)

@@ -25,13 +25,12 @@ tree's), and a delta file beside it, ``facts-pyXY.delta.bin``::
 A run reads the index only; an entry's bytes are read when it is first used and checked against
 the digest the signed index holds for them. A run that changed a few entries (one file edited in a
 tree of ten thousand) writes only the delta, which names the base it applies to; when the delta
-outgrows a sixteenth of the base, or most of the base is gone, the base is written anew with every
-entry (their bytes copied, none decoded) and the delta removed. Every file is written to a temp file
-and ``os.replace``d, so a concurrent reader sees the old or the new file, never half of one; a delta
-of another base than the one read (a writer wrote a new base since) is ignored. Any mismatch (other
-version, truncated, corrupted) means "no cache" for what it covers: it is rebuilt, never trusted. A
-file whose MAC does not verify under this user's cache key (:mod:`cache_key`) was not written by
-this archguard here: it is ignored with a notice.
+outgrows a sixteenth of the base, or a quarter of the base is gone, the base is written anew with
+every entry (their bytes copied, none decoded) and the delta removed. The two layers' mechanics are
+``layered.py``'s: atomic writes, a delta of another base than the one read (a writer wrote a new
+base since) ignored. Any mismatch (other version, truncated, corrupted) means "no cache" for what it
+covers: it is rebuilt, never trusted. A file whose MAC does not verify under this user's cache key
+(:mod:`cache_key`) was not written by this archguard here: it is ignored with a notice.
 
 Entries are plain tuples (:mod:`codec` says why not pickle), and a hit is decoded only as far as
 it is used (:class:`CachedOutcome`): a warm run whose derived results are cached too never
@@ -50,7 +49,6 @@ import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from archguard.adapters import gc_policy
@@ -68,8 +66,9 @@ from archguard.adapters.cache.codec import (
     seal,
     unseal,
 )
-from archguard.adapters.project_files.output_files import create_new, write_atomically
-from archguard.adapters.project_files.safe_io import read_regular
+from archguard.adapters.cache.layered import BASE_ID_BYTES, Fold, Layers, new_base_id
+from archguard.adapters.project_files.output_files import create_new
+from archguard.adapters.project_files.safe_io import open_regular
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -241,9 +240,12 @@ class FactsCache:
     @property
     def delta_file(self) -> Path | None:
         """What changed since the base file was written (:attr:`file`)."""
-        if self.cache_dir is None:
-            return None
-        return self.cache_dir / f"{self.kind}-py{self.target[0]}{self.target[1]}.delta.bin"
+        layers = self._layers()
+        return None if layers is None else layers.delta
+
+    def _layers(self) -> Layers | None:
+        base = self.file
+        return None if base is None else Layers(base, self._identity(DELTA_MAGIC))
 
     def select_target(self, target: tuple[int, int]) -> None:
         """Use the entries of ``target`` (outcomes differ by target: what is a syntax error)."""
@@ -394,17 +396,17 @@ class FactsCache:
     def _save_delta(self) -> bool:
         """Write what differs from the base file, if there is one and the difference is small;
         False: write a new base instead."""
-        base, entries, delta_file = self._base, self._entries, self.delta_file
-        if base is None or entries is None or delta_file is None:
+        base, entries, layers = self._base, self._entries, self._layers()
+        if base is None or entries is None or layers is None:
             return False
         delta: dict[str, _Entry | None] = {p: None for p in self._base_index if p not in entries}
-        if len(delta) > len(self._base_index) // 4 + 16:
-            return False  # most of the base is gone
-        delta.update((p, entries[p]) for p in self._in_delta | self._changed if p in entries)
-        data = seal(self._identity(DELTA_MAGIC), (base.id, delta), cache_key())
-        if len(data) > max(_DELTA_MIN_BYTES, base.area_size // 16):
+        if _GONE.due(len(delta), len(self._base_index)):
             return False
-        write_atomically(delta_file, data)
+        delta.update((p, entries[p]) for p in self._in_delta | self._changed if p in entries)
+        sealed = layers.seal_delta(base.id, delta)
+        if _FOLD.due(len(sealed), base.area_size):
+            return False
+        layers.write_delta(sealed)
         self._in_delta = {p for p, e in delta.items() if e is not None}
         self._changed = set()
         return True
@@ -412,7 +414,8 @@ class FactsCache:
     def _save_base(self) -> None:
         """Every entry into a new base file (the entries' bytes copied, none decoded), then the
         delta file removed: a reader between the two sees a delta of another base, and ignores it."""
-        assert self._entries is not None and self.file is not None and self.delta_file is not None
+        layers = self._layers()
+        assert self._entries is not None and layers is not None
         index: dict[str, _Entry] = {}
         parts: list[bytes] = []
         at = 0
@@ -431,14 +434,12 @@ class FactsCache:
         area = b"".join(parts)
         # the base's id, and the digest of all its entries' bytes (checked at once by a run that
         # reads most of them): in the signed head
-        base_id = os.urandom(16) + content_hash(area) + struct.pack("<Q", len(area))
+        base_id = new_base_id() + content_hash(area) + struct.pack("<Q", len(area))
         head = seal(self._identity() + base_id, index, cache_key())
-        write_atomically(self.file, head + area)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.delta_file)
+        layers.write_base(head + area)
         # what this run holds is the new base's now (the old base's references would not hold in
         # it): read from the file just written, unless another run has replaced it already
-        opened = _BaseFile.open(self.file, self._identity())
+        opened = _BaseFile.open(layers.base, self._identity())
         if opened is None or opened[0].id != base_id:
             self._reset()  # read again when next needed
             return
@@ -462,33 +463,21 @@ class FactsCache:
     def _read_files(self) -> dict[str, _Entry]:
         """The base file's index (the entries' bytes stay on disk until used), with the delta
         file's entries laid over it when the delta is of this very base."""
-        base_file, delta_file = self.file, self.delta_file
-        if base_file is None or delta_file is None:
+        layers = self._layers()
+        if layers is None:
             return {}
         with gc_policy.paused():  # ten thousand fresh tuples would trigger useless full collections
-            opened = _BaseFile.open(base_file, self._identity())
+            opened = _BaseFile.open(layers.base, self._identity())
             if opened is None:
                 return {}
             self._base, self._base_index = opened
             entries = dict(self._base_index)
-            try:
-                data, _ = read_regular(delta_file)
-            except OSError:
-                return entries
-            try:
-                found = unseal(data, self._identity(DELTA_MAGIC), cache_key())
-            except UntrustedData:
-                notice_untrusted(delta_file)
-                return entries
-        if (
-            not isinstance(found, tuple)
-            or len(found) != 2
-            or found[0] != self._base.id
-            or not isinstance(found[1], dict)
-            or not all(e is None or (isinstance(e, tuple) and len(e) == 5) for e in found[1].values())
+            delta = layers.read_delta(self._base.id)  # None: of another base (written anew since)
+        if not isinstance(delta, dict) or not all(
+            e is None or (isinstance(e, tuple) and len(e) == 5) for e in delta.values()
         ):
-            return entries  # a delta of another base (written anew since), or not this version's
-        for path, entry in found[1].items():
+            return entries  # no delta, or not this version's
+        for path, entry in delta.items():
             if entry is None:
                 entries.pop(path, None)
             else:
@@ -503,9 +492,12 @@ class FactsCache:
 # An entry's place in the base file: (offset into the entries' area, length, its bytes' digest)
 _REF = struct.Struct("<QQ16s")
 DELTA_MAGIC = b"AGFACTD\x00"
-_DELTA_MIN_BYTES = 256 * 1024
+# a new base once the delta's bytes pass a sixteenth of the base's entries' (256 KiB at least),
+# or once the entries the base holds and the delta removes pass a quarter of them (16 at least)
+_FOLD = Fold(share=16, least=256 * 1024)
+_GONE = Fold(share=4, least=16)
 _READS_ONE_BY_ONE = 256  # entries read one by one before the whole area is read at once
-_BASE_ID = 40  # a base's random id (what a delta names), its area's digest and length
+_BASE_ID = BASE_ID_BYTES + 16 + 8  # a base's random id (what a delta names), its area's digest and length
 
 
 class _BaseFile:
@@ -534,44 +526,46 @@ class _BaseFile:
     @classmethod
     def open(cls, path: Path, identity: bytes) -> tuple[_BaseFile, dict[str, _Entry]] | None:
         try:
-            # non-blocking, and a regular file only: a FIFO or a device planted here is a miss
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            descriptor, status = open_regular(path)  # a FIFO or a device planted here is a miss
         except OSError:
             return None
         try:
-            status = os.fstat(descriptor)
-            if not S_ISREG(status.st_mode):
-                os.close(descriptor)
-                return None
-            # identity | base id (16), the area's digest (16) and length (8) | the index, sealed | the area
-            head = _read_exactly(descriptor, 0, len(identity) + _BASE_ID + SEAL_HEAD.size)
-            if head is None or head[: len(identity)] != identity:
-                os.close(descriptor)
-                return None
-            base_id = head[len(identity) : len(identity) + _BASE_ID]
-            length = SEAL_HEAD.unpack_from(head, len(identity) + _BASE_ID)[0]
-            if length > status.st_size:  # damaged: not a length to allocate
-                os.close(descriptor)
-                return None
-            payload = _read_exactly(descriptor, len(head), length)
-            found = unseal(head + payload, identity + base_id, cache_key()) if payload is not None else None
+            found = cls._read_index(descriptor, status.st_size, identity)
         except UntrustedData:
-            os.close(descriptor)
             notice_untrusted(path)
-            return None
+            found = None
         except OSError:
+            found = None
+        if found is None:
             os.close(descriptor)
             return None
-        if not isinstance(found, dict) or not all(
-            isinstance(e, tuple) and len(e) == 5 and type(e[3]) is bytes for e in found.values()
+        base_id, area_at, index = found
+        return cls(descriptor, area_at, status.st_size - area_at, base_id), index
+
+    @staticmethod
+    def _read_index(
+        descriptor: int, size: int, identity: bytes
+    ) -> tuple[bytes, int, dict[str, _Entry]] | None:
+        """(base id, where the entries' area starts, the index) of a base file of ``size`` bytes
+        (None: another version, damaged, truncated or grown)."""
+        # identity | base id (16), the area's digest (16) and length (8) | the index, sealed | the area
+        head = _read_exactly(descriptor, 0, len(identity) + _BASE_ID + SEAL_HEAD.size)
+        if head is None or head[: len(identity)] != identity:
+            return None
+        base_id = head[len(identity) : len(identity) + _BASE_ID]
+        length = SEAL_HEAD.unpack_from(head, len(identity) + _BASE_ID)[0]
+        if length > size:  # damaged: not a length to allocate
+            return None
+        payload = _read_exactly(descriptor, len(head), length)
+        index = unseal(head + payload, identity + base_id, cache_key()) if payload is not None else None
+        if not isinstance(index, dict) or not all(
+            isinstance(e, tuple) and len(e) == 5 and type(e[3]) is bytes for e in index.values()
         ):
-            os.close(descriptor)
-            return None  # None (another version, damaged) or not the shape this version writes
+            return None  # not the shape this version writes
         area_at = len(head) + length
-        if status.st_size - area_at != struct.unpack_from("<Q", base_id, 32)[0]:
-            os.close(descriptor)
+        if size - area_at != struct.unpack_from("<Q", base_id, 32)[0]:
             return None  # truncated, or grown: not the file that was written
-        return cls(descriptor, area_at, status.st_size - area_at, base_id), found
+        return base_id, area_at, index
 
     def raw(self, ref: bytes) -> bytes | None:
         """An entry's bytes as stored (None: not there, or not what the index says)."""

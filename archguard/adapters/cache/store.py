@@ -10,14 +10,14 @@ On disk, ``results-<entry>.bin`` holds only the latest value of that entry::
     magic (8) | key (16) | then :func:`codec.seal`'s length, MAC and marshal payload
 
 The file-by-file state of an incremental run (``entries.StateEntry``: ten thousand files'
-records) is kept in two layers: the base file holds (base id, the whole state), and
-``results-<entry>.delta.bin`` (magic ``AGRSLTD``) holds (base id, the names added, the records
-that differ from the base's by their place, every pass's record, the number of files). A run that
+records) is kept in two layers (``layered.py``): the base file holds (base id, the whole state),
+and ``results-<entry>.delta.bin`` (magic ``AGRSLTD``) holds (base id, (the names added, the records
+that differ from the base's by their place, every pass's record, the number of files)). A run that
 re-derived a few files writes the delta only, made of the records that are not the very objects
 it loaded; a delta of another base (written since) is never applied, and the base alone is then
 an older state an incremental run continues from as well.
 
-written atomically; anything that does not match (other key, other schema, another archguard,
+Every file is written atomically; anything that does not match (other key, other schema, another archguard,
 truncated, corrupted) is a miss, and a file whose MAC does not verify under this user's key is
 ignored with a notice (docs/security.md). The per-file parse outcomes have their own format
 (``facts_cache.py``).
@@ -25,7 +25,6 @@ ignored with a notice (docs/security.md). The per-file parse outcomes have their
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import warnings
@@ -35,25 +34,27 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
+from archguard.adapters.cache.cache_key import cache_key
 from archguard.adapters.cache.cache_location import (
     check_cache_dir,
     default_cache_dir,
     run_cache_dir,
     tracked_by_git,
 )
-from archguard.adapters.cache.codec import UntrustedData, content_hash, seal, unseal
+from archguard.adapters.cache.codec import content_hash, seal
 from archguard.adapters.cache.entries import EntryKind, StateEntry
 from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.layered import Fold, Layers, new_base_id, read_sealed
 from archguard.adapters.project_files.output_files import write_atomically
-from archguard.adapters.project_files.safe_io import read_regular
 from archguard.domain.derived import DerivedState
 from archguard.domain.sources import SourceFile
 
 T = TypeVar("T")
 MAGIC = b"AGRSLT\x00\x02"
-DELTA_MAGIC = b"AGRSLTD\x02"
-_DELTA_MIN_RECORDS = 64  # a delta of this many records is small whatever the tree
+# 3: the delta is (base id, what changed), as layered.py seals every delta (2: a flat 5-tuple)
+DELTA_MAGIC = b"AGRSLTD\x03"
+# a new base once the records changed since the base pass an eighth of the files (64 at least)
+FOLD = Fold(share=8, least=64)
 _MISS_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 
 
@@ -63,7 +64,7 @@ class DiskStore:
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder) if folder is not None else None
         self._facts: dict[tuple[str, tuple[int, int]], FactsCache] = {}
-        self._layers: dict[str, _Layers] = {}  # per state entry: what its files hold now
+        self._loaded: dict[str, _Loaded] = {}  # per state entry: what its files hold now
 
     @property
     def enabled(self) -> bool:
@@ -91,12 +92,9 @@ class DiskStore:
         if isinstance(entry, StateEntry):
             self._save_state(entry, key, cast("DerivedState", value))
             return
-        try:
-            plain = entry.encode(value)
-        except _MISS_ERRORS as error:  # a value this entry cannot hold: a bug, never a lost run
-            warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=2)
-            return
-        self._write(entry, key, plain)
+        encoded = _encoded(entry, value)
+        if encoded is not None:
+            self._write(entry, key, encoded[0])
 
     def cached(self, entry: EntryKind[T], key: bytes | None, compute: Callable[[], T]) -> T:
         """The stored value under ``key``, else ``compute()``, saved (``key`` None: not cached)."""
@@ -125,113 +123,129 @@ class DiskStore:
 
     def _load_state(self, entry: StateEntry, key: bytes) -> DerivedState | None:
         """The base's state with the delta laid over it (when the delta is of that base)."""
-        base = self._read(entry, key)
+        layers = self._layers(entry, key)
+        if layers is None:
+            return None
+        base = read_sealed(layers.base, MAGIC + _keyed(entry, key))
         if not (
             isinstance(base, tuple) and len(base) == 2 and isinstance(base[1], tuple) and len(base[1]) == 3
         ):
             return None
         base_id, (names, files, passes) = base
-        delta = self._read(entry, key, delta=True)
+        change = layers.read_delta(base_id)
         records: dict[int, Any] = {}
-        if isinstance(delta, tuple) and len(delta) == 5 and delta[0] == base_id and delta[4] == len(files):
-            _, added, records, passes, _ = delta
-            names = (*names, *added)
-            merged = list(files)
-            for i, record in records.items():
-                merged[i] = record
-            files = merged
         try:
+            if (
+                isinstance(change, tuple)
+                and len(change) == 4
+                and isinstance(change[1], dict)
+                and change[3] == len(files)
+            ):
+                added, records, passes, _ = change
+                names = (*names, *added)
+                merged = list(files)
+                for i, record in records.items():
+                    merged[i] = record
+                files = merged
             state = entry.decode((names, files, passes))
         except _MISS_ERRORS:  # a payload of another shape
             return None
-        self._layers[entry.name] = _Layers(key, base_id, len(base[1][0]), state, dict(records))
+        self._loaded[entry.name] = _Loaded(key, base_id, len(base[1][0]), state, dict(records))
         return state
 
     def _save_state(self, entry: StateEntry, key: bytes, state: DerivedState) -> None:
-        """The records that are not the very objects loaded (or last saved) as a delta of the
-        base; the whole state as a new base when there is no such base, when files came or went,
-        when the names were made anew, or when the records changed since the base (this run's and
-        earlier runs') pass an eighth of them (64 at least)."""
-        layers = self._layers.get(entry.name)
-        if layers is not None and layers.key == key:
-            known, count = layers.state, layers.base_names
-            same_shape = len(state.files) == len(known.files) and len(state.names) >= len(known.names)
-            if same_shape and state.names[: len(known.names)] == known.names:
-                changed = [
-                    i
-                    for i, (now, then) in enumerate(zip(state.files, known.files, strict=True))
-                    if now is not then
-                ]
-                limit = max(_DELTA_MIN_RECORDS, len(state.files) // 8)
-                if len(changed) <= limit and all(
-                    state.files[i].identity.path == known.files[i].identity.path for i in changed
-                ):
-                    records = dict(layers.records)
-                    records.update((i, entry.encode_record(state.files[i])) for i in changed)
-                    # the delta holds every record changed since the base, earlier runs' too: past
-                    # the limit a new base is written, or every load would decode two whole states
-                    if len(records) <= limit:
-                        delta = (
-                            layers.base_id,
-                            state.names[count:],
-                            records,
-                            entry.encode_passes(state.passes),
-                            len(state.files),
-                        )
-                        if self._write(entry, key, delta, delta=True):
-                            self._layers[entry.name] = _Layers(key, layers.base_id, count, state, records)
-                        return
-        base_id = os.urandom(16)
-        try:
-            plain = entry.encode(state)
-        except _MISS_ERRORS as error:  # a value this entry cannot hold: a bug, never a lost run
-            warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=3)
+        """A delta of the base (:func:`_change_since`) while there is one to write; else the whole
+        state as a new base."""
+        layers = self._layers(entry, key)
+        if layers is None:
             return
-        if self._write(entry, key, (base_id, plain)):
-            delta_file = self._file(entry, delta=True)
-            if delta_file is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(delta_file)
-            self._layers[entry.name] = _Layers(key, base_id, len(state.names), state, {})
+        loaded = self._loaded.get(entry.name)
+        change = _change_since(entry, loaded, state) if loaded is not None and loaded.key == key else None
+        if loaded is not None and change is not None:
+            sealed = layers.seal_delta(loaded.base_id, change)
+            if _written(layers.delta, lambda: layers.write_delta(sealed)):
+                self._loaded[entry.name] = _Loaded(key, loaded.base_id, loaded.base_names, state, change[1])
+            return
+        encoded = _encoded(entry, state)
+        if encoded is None:
+            return
+        base_id, identity = new_base_id(), MAGIC + _keyed(entry, key)
+        if _written(
+            layers.base, lambda: layers.write_base(seal(identity, (base_id, encoded[0]), cache_key()))
+        ):
+            self._loaded[entry.name] = _Loaded(key, base_id, len(state.names), state, {})
 
     # ---- files ---------------------------------------------------------------------------------
 
-    def _file(self, entry: EntryKind[Any], *, delta: bool = False) -> Path | None:
+    def _file(self, entry: EntryKind[Any]) -> Path | None:
         if self.folder is None:
             return None
-        return self.folder / f"results-{entry.name}{'.delta' if delta else ''}.bin"
+        return self.folder / f"results-{entry.name}.bin"
 
-    def _read(self, entry: EntryKind[Any], key: bytes, *, delta: bool = False) -> Any:
-        path = self._file(entry, delta=delta)
-        if path is None:
-            return None
-        try:
-            data, _ = read_regular(path)  # a FIFO or a device planted here is a miss
-        except OSError:
-            return None
-        identity = (DELTA_MAGIC if delta else MAGIC) + _keyed(entry, key)
-        try:
-            return unseal(data, identity, cache_key())
-        except UntrustedData:
-            notice_untrusted(path)
-            return None
+    def _layers(self, entry: StateEntry, key: bytes) -> Layers | None:
+        path = self._file(entry)
+        return None if path is None else Layers(path, DELTA_MAGIC + _keyed(entry, key))
 
-    def _write(self, entry: EntryKind[Any], key: bytes, plain: Any, *, delta: bool = False) -> bool:
-        path = self._file(entry, delta=delta)
+    def _read(self, entry: EntryKind[Any], key: bytes) -> Any:
+        path = self._file(entry)
+        return None if path is None else read_sealed(path, MAGIC + _keyed(entry, key))
+
+    def _write(self, entry: EntryKind[Any], key: bytes, plain: Any) -> bool:
+        path = self._file(entry)
         if path is None:
             return False
-        try:
-            data = seal((DELTA_MAGIC if delta else MAGIC) + _keyed(entry, key), plain, cache_key())
-            write_atomically(path, data)
-        except (OSError, ValueError) as error:
-            # A result that cannot be cached costs speed next time, never the result of this run.
-            warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=3)
-            return False
-        return True
+        return _written(
+            path, lambda: write_atomically(path, seal(MAGIC + _keyed(entry, key), plain, cache_key()))
+        )
+
+
+def _change_since(entry: StateEntry, loaded: _Loaded, state: DerivedState) -> tuple | None:
+    """What the delta over ``loaded``'s base holds for ``state``: (the names added, every record
+    changed since the base by place, this run's and earlier runs', plain; every pass's record; the
+    number of files). A changed record is one that is not the very object loaded (or last saved).
+    None: a new base is due, because files came or went, the names were made anew, or the records
+    changed since the base are due to be folded (:data:`FOLD`: past it, every load would decode
+    two whole states)."""
+    known = loaded.state
+    if len(state.files) != len(known.files) or state.names[: len(known.names)] != known.names:
+        return None
+    changed = [
+        i for i, (now, then) in enumerate(zip(state.files, known.files, strict=True)) if now is not then
+    ]
+    if FOLD.due(len(changed), len(state.files)) or any(
+        state.files[i].identity.path != known.files[i].identity.path for i in changed
+    ):
+        return None
+    records = dict(loaded.records)
+    records.update((i, entry.encode_record(state.files[i])) for i in changed)
+    if FOLD.due(len(records), len(state.files)):
+        return None
+    return state.names[loaded.base_names :], records, entry.encode_passes(state.passes), len(state.files)
+
+
+def _encoded(entry: EntryKind[T], value: T) -> tuple[Any] | None:
+    """``(value in plain form,)``; None, with a notice, for a value the entry cannot hold: a bug,
+    never a lost run."""
+    try:
+        return (entry.encode(value),)
+    except _MISS_ERRORS as error:
+        warnings.warn(f"archguard: {entry.name} not cached: {error}", stacklevel=4)
+        return None
+
+
+def _written(path: Path, write: Callable[[], None]) -> bool:
+    """Did ``write`` write ``path``? A result that cannot be cached costs speed next time, never
+    the result of this run: a notice instead."""
+    try:
+        write()
+    except (OSError, ValueError) as error:
+        warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=4)
+        return False
+    return True
 
 
 @dataclass(frozen=True)
-class _Layers:
+class _Loaded:
     """What a state entry's two files hold (as this run last read or wrote them): under which
     key, the base's id and how many names it has, the state they make together (its records the
     very objects handed out), and the delta's records by place (plain)."""

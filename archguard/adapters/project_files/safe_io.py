@@ -1,7 +1,7 @@
 """Reading and locating files of an untrusted tree without blocking, and without leaving it.
 
-* :func:`read_regular` opens with ``O_NONBLOCK`` and checks, on the open descriptor, that it is a
-  regular file: a FIFO, a device or a socket (planted, or swapped in after the file was listed) is
+* :func:`read_regular` (through :func:`open_regular`, for a reader that reads parts of a file)
+  opens with ``O_NONBLOCK`` and checks, on the open descriptor, that it is a regular file: a FIFO, a device or a socket (planted, or swapped in after the file was listed) is
   an error with its kind named, never a read that blocks forever or never ends (``/dev/zero``).
   With ``confine_to=ROOT`` (every read of the tree's own files), a symbolic link that leads out of
   ROOT is refused too (:class:`LeadsOutOfRoot`): text from outside is not the tree's source.
@@ -60,13 +60,8 @@ def read_regular(
     :class:`NotRegularFile` for anything else, without blocking; OSError as ``open`` does. With
     ``max_bytes``, a larger file is not read: its bytes come back empty (the caller checks the size).
     ``confine_to``: ROOT, for a file of the tree (:func:`stat_in_tree`)."""
-    if confine_to is not None:
-        stat_in_tree(path, confine_to)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    descriptor, status = open_regular(path, confine_to=confine_to)
     try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise NotRegularFile(path, status.st_mode)
         if max_bytes is not None and status.st_size > max_bytes:
             return b"", status
         chunks = []
@@ -78,6 +73,25 @@ def read_regular(
         return b"".join(chunks), status
     finally:
         os.close(descriptor)
+
+
+def open_regular(path: str | Path, *, confine_to: str | Path | None = None) -> tuple[int, os.stat_result]:
+    """A descriptor open for reading on the regular file ``path``, and its stat (taken on the
+    descriptor, so it is of the file opened). Opened without blocking: a FIFO, a device or a socket
+    (planted, or swapped in after the file was listed) is :class:`NotRegularFile`, never a wait.
+    The caller closes the descriptor. ``confine_to``: ROOT, for a file of the tree
+    (:func:`stat_in_tree`)."""
+    if confine_to is not None:
+        stat_in_tree(path, confine_to)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(path, status.st_mode)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, status
 
 
 def stat_in_tree(path: str | Path, root: str | Path) -> os.stat_result:
