@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     tree, _, manifest = ensure_tree(args.work, args.scale, args.seed, regen=False)
     for python, sources in sides.values():
         _compile(python, sources)
-    print("| command | tree | side | CPU s (median) | wall s (median) | CPU ratio | load |")
+    print("| command | tree | side | CPU s: median (min-max) | wall s: median | CPU ratio | load |")
     print("|---|---|---|---|---|---|---|")
     for kind in args.trees.split(","):
         trees = {}
@@ -101,10 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             load = os.getloadavg()[0]
             base = statistics.median(c for c, _ in times["reference"])
             for name in sides:
-                cpu = statistics.median(c for c, _ in times[name])
+                cpus = [c for c, _ in times[name]]
+                cpu = statistics.median(cpus)
                 wall = statistics.median(w for _, w in times[name])
-                print(f"| {command} (warm) | {kind} | {name} | {cpu:.3f} | {wall:.3f} | {cpu / base:.2f}x | {load:.1f} |",
-                      flush=True)
+                print(f"| {command} (warm) | {kind} | {name} | {cpu:.3f} ({min(cpus):.3f}-{max(cpus):.3f}) | "
+                      f"{wall:.3f} | {cpu / base:.2f}x | {load:.1f} |", flush=True)
     return 0
 
 
