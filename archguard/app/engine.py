@@ -158,6 +158,9 @@ class Engine:
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
         self._identities: tuple[int, list[FileIdentity]] | None = None
+        # (the identities and context it was made of, the scan key): a run asks it for the scan's
+        # results and again for the check's, over every file's identity
+        self._scan_key: tuple[list[FileIdentity], bytes, bytes] | None = None
         # what an engine kept in memory knows of its edits, so an edit costs what it reaches
         self._changed: set[str] | None = set()  # paths changed since the last derivation (None: not known)
         self._index: dict[str, int] = {}  # path -> its place in the run's order
@@ -498,7 +501,13 @@ class Engine:
         """The key of this tree's derived results (None: they are not cached)."""
         if not (self._cacheable or (self._reads_stored and self._readable)):
             return None
-        return keys.scan(self._scan_context(), self.identities)
+        identities, context = self.identities, self._scan_context()
+        known = self._scan_key
+        if known is not None and known[0] is identities and known[1] == context:
+            return known[2]  # the same list: made again whenever the tree changes (identities)
+        key = keys.scan(context, identities)
+        self._scan_key = (identities, context, key)
+        return key
 
     @property
     def tree_identity(self) -> tuple[bytes, list[FileIdentity]]:
