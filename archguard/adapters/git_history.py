@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from archguard.adapters.project_files.git_objects import TreeEntry
+from archguard.adapters.project_files.git_objects import TreeEntry, tree_entries
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -188,14 +188,7 @@ def files_at(root: Path, commit: str, paths: list[str]) -> dict[str, TreeEntry]:
     out = _git(
         root, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", *(f":(literal){p}" for p in paths)]
     )
-    found: dict[str, TreeEntry] = {}
-    for raw in (out or b"").split(b"\0"):
-        meta, tab, name = raw.partition(b"\t")
-        parts = meta.split()
-        if tab and len(parts) == 3 and parts[1] == b"blob":
-            path = os.fsdecode(name)
-            found[path] = TreeEntry(path, parts[0].decode("ascii"), parts[2].decode("ascii"))
-    return found
+    return {entry.path: entry for entry in tree_entries(out or b"")}
 
 
 def submodules_at(root: Path, commit: str) -> list[str]:
@@ -256,6 +249,13 @@ def churn(root: Path, since: str) -> Churn | None:
         if parts[0].isdigit() and parts[1].isdigit():
             lines[path] = lines.get(path, 0) + int(parts[0]) + int(parts[1])
     return Churn(since, commits, lines)
+
+
+def churn_window(root: Path, since: str) -> bytes | None:
+    """The ids of the commits :func:`churn` counts for ``since``, asked of git without comparing a
+    file's content (the same ids: the same churn); None when ROOT is not in a repository (or it has
+    no commit)."""
+    return _git(root, ["rev-list", "--no-merges", f"--since={since}", "HEAD", "--", "."])
 
 
 def working_tree_is_head(root: Path) -> bool | None:

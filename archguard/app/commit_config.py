@@ -139,14 +139,17 @@ def _through_links(root: Path, commit: str, links: list[TreeEntry]) -> dict[str,
     blob under the link's path; a folder's files under the link's path; a file or folder outside
     ROOT, ``_OUTSIDE`` + its real path (``check`` refuses configuration from outside ROOT); nothing
     where a checkout has nothing (a broken link, a loop)."""
-    from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings, repository_top
+    from archguard.adapters.project_files.commit_links import (
+        LinkResolver,
+        Surroundings,
+        link_targets,
+        repository_top,
+    )
     from archguard.adapters.project_files.git_objects import commit_tree
     from archguard.adapters.project_files.safe_io import LeadsOutOfRoot
 
     entries = {entry.path: entry for entry in commit_tree(root, commit)}
-    linked = {path: entry.blob for path, entry in entries.items() if entry.mode == LINK_MODE}
-    texts = read_blobs(root, set(linked.values()))
-    targets = {path: os.fsdecode(texts.get(blob, b"")) for path, blob in linked.items()}
+    targets = link_targets(root, {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE})
     folders = folders_of(entries)
     top: list[str | None] = []
 

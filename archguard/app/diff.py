@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from archguard.adapters import git_history
+from archguard.adapters.cache.entries import DIFF_SIDES, DiffSides
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.architecture_diff import compare
-from archguard.analysis.discover.structure import ModuleStructure
-from archguard.app import Options, Progress
+from archguard.app import Options, Progress, keys
 from archguard.app.history import architecture_of
 from archguard.domain.history import DiffResult
 
 if TYPE_CHECKING:
+    from archguard.adapters.cache.facts_cache import FactsCache
     from archguard.app.engine import Engine
+    from archguard.app.store import Entry, Store
+
+T = TypeVar("T")
 
 WORKING_TREE = "working tree"
 
@@ -36,24 +41,34 @@ def run_diff(
 
 
 def _diff(options: Options, base: str, head: str | None, progress: Progress | None) -> DiffResult:
-    from archguard.app.engine import Engine
+    from archguard.analysis.discover.structure import ModuleStructure
+    from archguard.app.engine import Engine, commit_store
 
     root = options.root.resolve()
     git_history.require_repository(root)
     clone = git_history.clone_kind(root, count=False)
     base_sha = git_history.resolve(root, base, clone)
+    # A commit's results, structure and clusters are read from the store where a check (of a
+    # working tree holding its files) or an earlier diff left them under the tree's key (every
+    # file's outcome), else derived and kept in diff's own entry (SidesStore); the base is
+    # derived from the head's state only when they are not stored.
+    sides = SidesStore(commit_store(options))
     if head is None:
-        head_engine = _head_from_blobs(options, root) or Engine.open(
+        head_engine = _head_from_blobs(options, root, sides) or Engine.open(
             None, options, progress=progress, keep=True
         )
         head_name = WORKING_TREE
     else:
         head_name = git_history.resolve(root, head, clone)
-        head_engine = Engine.open_at_commit(options, head_name)
+        head_engine = Engine.open_at_commit(
+            options, head_name, store=sides, reuse_stored=True, keep_decoded=True
+        )
     structure = ModuleStructure()  # the head's, then patched to the base: the files that differ read
-    head_side = architecture_of(head_engine, clusters=True, structure=structure)
-    base_side = architecture_of(head_engine.at_commit(base_sha), clusters=True, structure=structure)
+    head_side = architecture_of(head_engine, clusters=True, structure=structure, stored=True)
+    base_engine = head_engine.at_commit(base_sha, reuse_stored=True, store=sides)
+    base_side = architecture_of(base_engine, clusters=True, structure=structure, stored=True)
     head_engine.tree.store.blob_facts(head_engine.tree.target).save()
+    sides.close()
     result = compare(
         base_side,
         head_side,
@@ -70,7 +85,7 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
     return result
 
 
-def _head_from_blobs(options: Options, root: Path) -> Engine | None:
+def _head_from_blobs(options: Options, root: Path, store: Store | None = None) -> Engine | None:
     """HEAD's engine, read from its blobs (the working tree's facts cache knows them by blob id),
     when the working tree holds HEAD's files for all the analysis reads of them (the checkout a CI
     job diffs: ``git_history.working_tree_is_head``) and every answer discovery took from HEAD's
@@ -84,7 +99,7 @@ def _head_from_blobs(options: Options, root: Path) -> Engine | None:
     vouched = git_history.working_tree_is_head(root)
     if vouched is False:
         return None
-    engine = Engine.open_at_commit(options, "HEAD", reuse_stored=True)
+    engine = Engine.open_at_commit(options, "HEAD", store=store, reuse_stored=True, keep_decoded=True)
     if not probes_hold(root, engine.tree.discovery.probes):
         return None
     if vouched is None and not _read_as_blobs(root, engine):
@@ -123,3 +138,76 @@ def _read_as_blobs(root: Path, engine: Engine) -> bool:
         if entry is None or entry.mode == LINK_MODE or blob_id(data) != bytes.fromhex(entry.blob):
             return False
     return True
+
+
+class SidesStore:
+    """The store as diff's commit engines see it. What a commit's engine derives (its scan totals,
+    check outcome, structure: one value each in the store, the working tree's, that ``check``
+    reads) is kept in diff's own entry instead, for the last few trees diffed (a pull request's
+    base and head are diffed again at every push); a look-up tries the store first (a check of a
+    working tree holding the same files), then that entry. A value is found only under its own
+    key, which names every file's outcome: never another tree's."""
+
+    KEPT = 12  # values: a base's and a head's three, twice over
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._sides: DiffSides | None = None
+        self._changed = False
+        self._in_store: set[tuple[str, bytes]] = set()  # found in the store: never copied here
+
+    @property
+    def enabled(self) -> bool:
+        return self._store.enabled
+
+    def _kept(self) -> DiffSides:
+        if self._sides is None:
+            self._sides = self._store.load(DIFF_SIDES, keys.diff_sides()) or {}
+        return self._sides
+
+    def load(self, entry: Entry[T], key: bytes) -> T | None:
+        found = self._store.load(entry, key)
+        if found is not None:
+            self._in_store.add((entry.name, key))
+        if found is not None or not self.enabled:
+            return found
+        sides = self._kept()
+        at = (entry.name, entry.schema, key)
+        plain = sides.pop(at, None)
+        if plain is None:
+            return None
+        try:
+            value = entry.decode(plain)
+        except (TypeError, ValueError, KeyError, IndexError):  # another shape: a miss
+            self._changed = True
+            return None
+        sides[at] = plain  # the most recently used last
+        return value
+
+    def save(self, entry: Entry[T], key: bytes, value: T) -> None:
+        if not self.enabled or (entry.name, key) in self._in_store:
+            return  # (a head derived again from its state: the check's results, the same again)
+        sides = self._kept()
+        at = (entry.name, entry.schema, key)
+        sides.pop(at, None)
+        sides[at] = entry.encode(value)
+        while len(sides) > self.KEPT:
+            del sides[next(iter(sides))]
+        self._changed = True
+
+    def cached(self, entry: Entry[T], key: bytes | None, compute: Callable[[], T]) -> T:
+        from archguard.adapters.cache.store import cached_in
+
+        return cached_in(self, entry, key, compute)
+
+    def facts(self, target: tuple[int, int]) -> FactsCache:
+        return self._store.facts(target)
+
+    def blob_facts(self, target: tuple[int, int]) -> FactsCache:
+        return self._store.blob_facts(target)
+
+    def close(self) -> None:
+        """Keep what this diff derived (once, at its end)."""
+        if self._changed and self._sides is not None:
+            self._store.save(DIFF_SIDES, keys.diff_sides(), self._sides)
+            self._changed = False

@@ -78,6 +78,21 @@ if TYPE_CHECKING:
 _ID_SIZE = 4  # array("i").itemsize
 
 
+def commit_store(options: Options) -> Store:
+    """The store of a commit's engine under ``options``: the cache folder they name, whatever the
+    working tree lists (no file of it is read)."""
+    from archguard.adapters.cache.store import open_store
+
+    return open_store(
+        options.root.resolve(),
+        options.cache_dir,
+        no_cache=options.no_cache,
+        files=[],
+        git_tracked=None,
+        include_loose=options.include_loose,
+    )
+
+
 @dataclass
 class _Prior:
     """What an incremental derivation continues from."""
@@ -120,7 +135,9 @@ class Engine:
         self.store = tree.store
         self._keep = keep
         self._persist = True  # results and state go to the store (not for a commit's engine)
-        self._reads_stored = False  # a commit's engine that may read what is stored (open_at_commit)
+        # a commit's engine whose results are read from the store, and saved there, under this
+        # tree's keys (its state never: that is kept under the context alone, the working tree's)
+        self._reads_stored = False
         self._passes: list[FilePass | TreePass] = (
             [cls() for cls in PASSES] if checking else [cls() for cls in passes]
         )
@@ -141,6 +158,9 @@ class Engine:
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
         self._identities: tuple[int, list[FileIdentity]] | None = None
+        # (the identities and context it was made of, the scan key): a run asks it for the scan's
+        # results and again for the check's, over every file's identity
+        self._scan_key: tuple[list[FileIdentity], bytes, bytes] | None = None
         # what an engine kept in memory knows of its edits, so an edit costs what it reaches
         self._changed: set[str] | None = set()  # paths changed since the last derivation (None: not known)
         self._index: dict[str, int] = {}  # path -> its place in the run's order
@@ -236,60 +256,69 @@ class Engine:
 
     @classmethod
     def open_at_commit(
-        cls, options: Options, commit: str, *, store: Store | None = None, reuse_stored: bool = False
+        cls,
+        options: Options,
+        commit: str,
+        *,
+        store: Store | None = None,
+        reuse_stored: bool = False,
+        keep_decoded: bool = False,
     ) -> Engine:
         """The engine of ``commit`` (any revision git names) under ``options.root``, read from
         git's objects by blob id with no working tree read at all (``history``'s first commit,
-        ``diff``'s base when the head is a commit too); walk on with :meth:`at_commit`. Its results
-        are not stored; its blobs' outcomes are (the blob cache of ``store``, default: the cache
-        folder of ``options``). ``reuse_stored``: results and state stored under this tree's keys
-        (by a ``check`` of a working tree holding the same files: the keys name every file's
-        outcome) are read, not derived again (``diff`` from a working tree that is HEAD's)."""
-        from archguard.adapters.cache.store import open_store
+        ``diff``'s head when it is a commit); walk on with :meth:`at_commit`. Its results are not
+        stored (but see ``reuse_stored``); its blobs' outcomes are (the blob cache of ``store``,
+        default: the cache folder of ``options``). ``reuse_stored``: results and state stored
+        under this tree's keys (by a ``check`` of a working tree holding the same files, or an
+        earlier ``diff``: the keys name every file's outcome) are read, not derived again, and
+        results derived here are stored under them (``diff``); the state is only read.
+        ``keep_decoded``: see ``Tree.at_commit`` (the commits walked on from here share the facts
+        decoded)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
         root = options.root.resolve()
         sha = resolve_commit(root, commit)
         if store is None:
-            store = open_store(
-                root,
-                options.cache_dir,
-                no_cache=options.no_cache,
-                files=[],
-                git_tracked=None,
-                include_loose=options.include_loose,
-            )
-        engine = cls(Tree.at_commit(options, store, sha), checking=True, started=started, keep=True)
+            store = commit_store(options)
+        tree = Tree.at_commit(options, store, sha, keep_decoded=keep_decoded)
+        engine = cls(tree, checking=True, started=started, keep=True)
         engine._persist = False
         engine._reads_stored = reuse_stored
         engine.commit = sha  # type: ignore[attr-defined]
         return engine
 
-    def at_commit(self, commit: str, *, changes: list[tuple[str, TreeEntry | None]] | None = None) -> Engine:
+    def at_commit(
+        self,
+        commit: str,
+        *,
+        changes: list[tuple[str, TreeEntry | None]] | None = None,
+        reuse_stored: bool = False,
+        store: Store | None = None,
+    ) -> Engine:
         """The engine of ``commit`` (any revision git names), its files read from git's objects by
         blob id (no checkout; blobs parsed once, kept in the blob cache), derived from this
         engine's state: what differs between the two trees is derived again. The contracts and
         the import-linter configuration are this engine's (today's rules over that commit's code).
-        Its results are not stored; calling ``at_commit`` on it walks on from there. This engine
-        stays as it is (it may be asked for another commit). ``changes``: what differs between
-        this engine's commit and ``commit`` (a full commit id then), as
-        ``git_objects.changed_entries`` gives it (history reads a range's in one go)."""
+        Its results are not stored (but with ``reuse_stored``); calling ``at_commit`` on it walks
+        on from there. This engine stays as it is (it may be asked for another commit).
+        ``changes``: what differs between this engine's commit and ``commit`` (a full commit id
+        then), as
+        ``git_objects.changed_entries`` gives it (history reads a range's in one go).
+        ``reuse_stored``: as for :meth:`open_at_commit`; when the store holds the commit's results,
+        this engine derives nothing (``diff`` against a base it has seen). ``store``: the commit's
+        (None: this engine's)."""
         from archguard.adapters.project_files.git_objects import resolve_commit
 
         started = time.perf_counter()
         sha = commit if changes is not None else resolve_commit(self.root, commit)
+        tree = Tree.of_commit(self.tree, sha, changes, store=store)
+        if reuse_stored:
+            stored = self._child(tree, sha, started, reuse_stored=True)
+            if stored._results_stored():
+                return stored
         self._derive()
-        child = Engine(
-            Tree.of_commit(self.tree, sha, changes),
-            checking=self.checking,
-            started=started,
-            keep=True,
-            preflight=self.preflight,
-        )
-        child._persist = False
-        child._check_inputs = self._check_inputs
-        child.commit = sha  # type: ignore[attr-defined]
+        child = self._child(tree, sha, started, reuse_stored=reuse_stored)
         assert self._records is not None
         if _stub_digests(child.tree) == _stub_digests(self.tree):  # else derived whole: a stub's
             # names are its module's, and no file's record says it consulted them
@@ -298,6 +327,31 @@ class Engine:
             child._prior_facts = _Lookup(lambda path: (digests.get(path, b""), facts.get(path)))
         self._hand_over(child)
         return child
+
+    def _child(self, tree: Tree, sha: str, started: float, *, reuse_stored: bool) -> Engine:
+        """An engine of ``tree`` (commit ``sha``) judged by this engine's rules, nothing derived."""
+        child = Engine(tree, checking=self.checking, started=started, keep=True, preflight=self.preflight)
+        child._persist = False
+        child._reads_stored = reuse_stored
+        if reuse_stored and self.checking:
+            self._inputs()  # read once, for both (the child's keys name them)
+        child._check_inputs = self._check_inputs
+        child.commit = sha  # type: ignore[attr-defined]
+        return child
+
+    def _results_stored(self) -> bool:
+        """Are this tree's scan totals and check outcome in the store, under keys naming every
+        file's outcome (then taken: ``results()`` derives nothing)?"""
+        key = self.scan_key
+        check_key = self._check_key(key) if self.checking else None
+        if key is None or check_key is None:
+            return False
+        totals = self.store.load(entries.SCAN_TOTALS, key)
+        outcome = self.store.load(entries.CHECK_OUTCOME, check_key) if totals is not None else None
+        if outcome is None:
+            return False
+        self._totals, self._outcome = totals, outcome
+        return True
 
     def _hand_over(self, child: Engine) -> None:
         """What a commit's engine takes over from this one (the engine of the commit before),
@@ -447,7 +501,13 @@ class Engine:
         """The key of this tree's derived results (None: they are not cached)."""
         if not (self._cacheable or (self._reads_stored and self._readable)):
             return None
-        return keys.scan(self._scan_context(), self.identities)
+        identities, context = self.identities, self._scan_context()
+        known = self._scan_key
+        if known is not None and known[0] is identities and known[1] == context:
+            return known[2]  # the same list: made again whenever the tree changes (identities)
+        key = keys.scan(context, identities)
+        self._scan_key = (identities, context, key)
+        return key
 
     @property
     def tree_identity(self) -> tuple[bytes, list[FileIdentity]]:
@@ -1223,14 +1283,14 @@ class Engine:
                 prepared = self._prepared.get(checker.name)
                 summary = prepared.summary if prepared is not None else ""
                 self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
-        if not self._cacheable or scan_key is None:
+        if scan_key is None or not (self._cacheable or self._reads_stored):
             return
         self.store.save(entries.SCAN_TOTALS, scan_key, self._totals)
-        state_key = self._state_key()
         if self.checking and self._outcome is not None:
             check_key = self._check_key(scan_key)
             if check_key is not None:
                 self.store.save(entries.CHECK_OUTCOME, check_key, self._outcome)
+        state_key = self._state_key() if self._cacheable else None  # (a commit's: results only)
         if state_key is not None:
             state = DerivedState(
                 tuple(self._names.names),

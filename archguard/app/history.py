@@ -23,12 +23,11 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
-from archguard.adapters.cache.entries import HISTORY_ROWS
+from archguard.adapters.cache.entries import HISTORY_ROWS, TREE_STRUCTURE
 from archguard.adapters.project_files.codeowners_file import codeowners_identity
 from archguard.adapters.project_files.commit_links import LINK_MODE
 from archguard.adapters.project_files.git_objects import changes_between
 from archguard.adapters.project_files.safe_git import configuration_read_once
-from archguard.analysis.discover.structure import ModuleStructure
 from archguard.app import Options, Progress, keys
 from archguard.app.tree import parse_ahead
 from archguard.domain.errors import ConfigError
@@ -43,6 +42,7 @@ from archguard.reporting.summary import summarize
 
 if TYPE_CHECKING:
     from archguard.adapters.project_files.git_objects import TreeEntry
+    from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
     from archguard.domain.derived import FileIdentity
@@ -59,14 +59,30 @@ class HistoryOptions:
 
 
 def architecture_of(
-    engine: Engine, *, clusters: bool = False, structure: ModuleStructure | None = None
+    engine: Engine,
+    *,
+    clusters: bool = False,
+    structure: ModuleStructure | None = None,
+    stored: bool = False,
 ) -> Architecture:
     """What history and diff compare of one tree: the check's result, the imports between modules,
     the cycles and the shims (and discover's clusters, for ``clusters``). ``structure``: the
     structure of the tree analysed before (history's previous commit, diff's other side), patched
-    to this one: only the files that differ are read (a new one when None)."""
+    to this one: only the files that differ are read (a new one when None). ``stored``: what is
+    found besides the check's result is read from the store under the tree's key (every file's
+    outcome, its context), or kept there once found (``diff``: a pull request's two trees are
+    diffed again at every push); ``structure`` is then not patched when it is read."""
     check = engine.results()
-    structure = structure or ModuleStructure()
+    scan_key = engine.scan_key if stored else None
+    key = keys.tree_structure(scan_key) if scan_key is not None else None
+    if key is not None:
+        kept = engine.store.load(TREE_STRUCTURE, key)
+        if kept is not None and (kept[3] is not None or not clusters):
+            return Architecture(check, kept[0], kept[1], kept[2], kept[3] if clusters else None)
+    if structure is None:
+        from archguard.analysis.discover.structure import ModuleStructure
+
+        structure = ModuleStructure()
     structure.update(engine.table, engine.files, engine.facts, engine.tree.digests)
     found = None
     if clusters:
@@ -80,16 +96,17 @@ def architecture_of(
             module_imports=structure.module_imports(),
             shim_modules=frozenset(s.module for s in structure.shims),
         )
+    if key is not None:
+        engine.store.save(
+            TREE_STRUCTURE, key, (structure.module_edges, structure.cycles, structure.shims, found)
+        )
     return Architecture(check, structure.module_edges, structure.cycles, structure.shims, found)
 
 
-def row_of(commit: git_history.CommitInfo, architecture: Architecture) -> HistoryRow:
+def row_of(commit: git_history.CommitInfo, figures: HistoryRow) -> HistoryRow:
+    """The row of ``commit``: ``figures`` (:func:`figures_of` its tree) with the commit's own."""
     return replace(
-        figures_of(architecture),
-        commit=commit.sha,
-        date=commit.date,
-        subject=commit.subject,
-        merge=commit.is_merge,
+        figures, commit=commit.sha, date=commit.date, subject=commit.subject, merge=commit.is_merge
     )
 
 
@@ -170,6 +187,8 @@ def _walk(
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
     # the last commit analysed: its tree (Engine.tree_identity), its figures
     previous: tuple[tuple[bytes, list[FileIdentity]], HistoryRow] | None = None
+    from archguard.analysis.discover.structure import ModuleStructure
+
     structure = ModuleStructure()  # its module structure, patched from commit to commit
     rows_key = _rows_key(engine, options, history.config_at_commit)
     cached: dict[str, HistoryRow] = (engine.store.load(HISTORY_ROWS, rows_key) or {}) if rows_key else {}
@@ -208,13 +227,7 @@ def _walk(
                     )
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
-                row = replace(
-                    previous[1],
-                    commit=commit.sha,
-                    date=commit.date,
-                    subject=commit.subject,
-                    merge=commit.is_merge,
-                )
+                row = row_of(commit, previous[1])
             except ConfigError as error:
                 if configs is None:
                     raise  # today's rules are broken: exit 2, as check

@@ -98,12 +98,30 @@ def discover(scan_key: bytes, canonical: Mapping[str, str]) -> bytes:
     return digest("discover", scan_key, tuple(sorted(canonical.items())))
 
 
+def churn(since: str, window: bytes) -> bytes:
+    """The churn of a window (app/discover.py): by the very commits it holds (git's ids, which name
+    their changes), however long ago the window was written."""
+    return digest("churn", since, window)
+
+
 def history_rows(rules: Any, libraries: Any, options: Any, python: tuple[int, int]) -> bytes:
     """``history``'s rows (each by its commit id, whose tree it names): the rules they were judged
     by (today's contracts, import-linter configuration and baseline; or "each commit's own"), the
     installed checkers, the options that shape the analysis, and the Python running archguard
     (what its parser reads)."""
     return digest("history-rows", rules, libraries, options, python)
+
+
+def tree_structure(scan_key: bytes) -> bytes:
+    """``diff``'s structure of a tree (module edges, cycles, shims, clusters: app/history.py): a
+    function of its files alone, as the scan's results are."""
+    return digest("tree-structure", scan_key)
+
+
+def diff_sides() -> bytes:
+    """What ``diff`` derived of the last trees it compared (app/diff.py): each value within is kept
+    under its own key (the ones above), so the whole has one."""
+    return digest("diff-sides")
 
 
 def module_imports(scan_key: bytes) -> bytes:

@@ -45,7 +45,7 @@ from archguard.domain.sources import SourceFile, folders_of
 if TYPE_CHECKING:
     from archguard.adapters.parsing.scanner import ScanOutput
     from archguard.adapters.parsing.stubs import Stub
-    from archguard.adapters.project_files.commit_links import LinkResolver
+    from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
     from archguard.adapters.project_files.git_objects import TreeEntry
     from archguard.app import Options, Progress
     from archguard.app.preflight import Preflight
@@ -162,6 +162,7 @@ class Tree:
         # a commit's tree (Tree.at_commit): its id, its files (path -> entry) and each file's
         # outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
+        self.keeps_decoded = False  # a commit's facts kept with its blobs' outcomes (at_commit)
         self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
         self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
         self.blob_outcomes: dict[str, CachedOutcome] = {}
@@ -266,15 +267,20 @@ class Tree:
 
     @classmethod
     def of_commit(
-        cls, base: Tree, commit: str, changes: list[tuple[str, TreeEntry | None]] | None = None
+        cls,
+        base: Tree,
+        commit: str,
+        changes: list[tuple[str, TreeEntry | None]] | None = None,
+        *,
+        store: Store | None = None,
     ) -> Tree:
         """The tree of ``commit`` (a commit id) under ``base``'s ROOT, from git's objects: discovery
         over the commit's file list, each file's outcome from the blob cache by its blob id, the
         blobs not seen before read in one ``git cat-file --batch`` and parsed. ``changes``: what
         differs between ``base``'s commit and this one, as :func:`changed_entries` gives it (None:
-        asked of git here)."""
+        asked of git here). ``store``: the new tree's (None: ``base``'s)."""
         return cls.at_commit(
-            base.options, base.store, commit, target=base.target, previous=base, changes=changes
+            base.options, store or base.store, commit, target=base.target, previous=base, changes=changes
         )
 
     @classmethod
@@ -287,12 +293,18 @@ class Tree:
         target: tuple[int, int] | None = None,
         previous: Tree | None = None,
         changes: list[tuple[str, TreeEntry | None]] | None = None,
+        keep_decoded: bool | None = None,
     ) -> Tree:
         """The tree of ``commit`` under ``options.root`` (resolved), no working tree read (see
         :meth:`of_commit`); outcomes kept in ``store``'s blob cache. ``previous``: a tree of
         another commit with the same options, whose discovery stands when the commit lists the
         same paths (most commits only change what files hold), and whose outcomes stand for every
-        file the commit did not change."""
+        file the commit did not change. ``keep_decoded``: a file's facts, once decoded, are kept
+        with its blob's outcome, which ``previous`` and this tree share where the blob is the same
+        (``diff``'s two sides decode each such file once); not in a walk through history, whose
+        commits share the outcomes of the whole range (None: as ``previous`` does, else not)."""
+        if keep_decoded is None:
+            keep_decoded = previous is not None and previous.keeps_decoded
         root = options.root.resolve()
         target = target or options.target or NEWEST_TARGET
         if previous is not None and (previous.options is not options or previous.target != target):
@@ -348,9 +360,9 @@ class Tree:
         hits += _outcomes_of(root, store, target, options.jobs, todo, entries, previous, found)
         if changed is not None:
             assert previous is not None
-            output: Any = _Outcomes.after(previous, files, found, changed, hits)
+            output: Any = _Outcomes.after(previous, files, found, changed, hits, keep_decoded)
         else:
-            output = _Outcomes(files, found, hits)
+            output = _Outcomes(files, found, hits, keep_decoded=keep_decoded)
         stubs = _commit_stubs(root, discovery.stubs, entries, previous)
         tree = cls(options, root, target, store, discovery, files, badly_named, output, stubs=stubs)
         if previous is not None and files is previous.files and badly_named is previous.badly_named:
@@ -359,6 +371,7 @@ class Tree:
                 previous.all_files,
             )  # the same list: what keeps per-file state knows it
         tree.commit = commit
+        tree.keeps_decoded = keep_decoded
         tree.entries = entries
         tree.links = links
         tree.blob_outcomes = found
@@ -532,10 +545,9 @@ def _commit_stubs(
         else:
             wanted[stub.path] = entry.blob
     data = read_blobs(root, set(wanted.values())) if wanted else {}
+    by_path = {stub.path: stub for stub in stubs} if wanted else {}
     for path, blob in wanted.items():
-        found[path] = (
-            None if blob not in data else stub_of(next(s for s in stubs if s.path == path), data[blob])
-        )
+        found[path] = None if blob not in data else stub_of(by_path[path], data[blob])
     return {stub.module: read for stub in stubs if (read := found.get(stub.path)) is not None}
 
 
@@ -550,6 +562,7 @@ class _Outcomes:
         *,
         carried: tuple[dict[str, bytes], dict[str, bytes], list[SyntaxIssue], list[UnreadableFile], list[str]]
         | None = None,
+        keep_decoded: bool = False,
     ) -> None:
         from archguard.adapters.parsing.lazy_facts import LazyFacts
 
@@ -572,7 +585,7 @@ class _Outcomes:
         # a function of ``found`` alone, not a method: the facts must not point back at this
         # object (a reference cycle, which the command line's run, its collector off, never frees:
         # a walk through history would keep every commit's decoded facts)
-        self.facts = LazyFacts(self.parsed_paths, _facts_in(found))
+        self.facts = LazyFacts(self.parsed_paths, _facts_in(found, keep_decoded))
 
     @classmethod
     def after(
@@ -582,6 +595,7 @@ class _Outcomes:
         found: dict[str, CachedOutcome],
         changed: set[str],
         hits: int,
+        keep_decoded: bool,
     ) -> _Outcomes:
         """The outcomes of a commit with the files of ``previous``'s, only ``changed`` differing:
         ``previous``'s, patched (no walk over every file)."""
@@ -598,13 +612,16 @@ class _Outcomes:
                 unreadable.append(outcome.unreadable)
             flipped = flipped or (outcome.parsed != previous.blob_outcomes[path].parsed)
         parsed = [f.path for f in files if found[f.path].parsed] if flipped else previous.parsed_paths
-        return cls(files, found, hits, carried=(digests, hashes, syntax, unreadable, parsed))
+        carried = (digests, hashes, syntax, unreadable, parsed)
+        return cls(files, found, hits, carried=carried, keep_decoded=keep_decoded)
 
 
-def _facts_in(found: dict[str, CachedOutcome]) -> Callable[[str], FileFacts | None]:
+def _facts_in(found: dict[str, CachedOutcome], keep: bool) -> Callable[[str], FileFacts | None]:
     def facts_of(path: str) -> FileFacts | None:
         # not kept in the outcome, which the next commits share: in this tree's facts only
-        facts: FileFacts | None = found[path].outcome_unkept().facts
+        # (``keep``: in the outcome, for the other tree that shares it: Tree.at_commit)
+        outcome = found[path]
+        facts: FileFacts | None = (outcome.outcome() if keep else outcome.outcome_unkept()).facts
         return facts
 
     return facts_of
@@ -617,32 +634,44 @@ def parse_ahead(
     facts cache knows, all in one go (history reads the new blobs of the commits it will walk
     before it walks them: one read, every worker busy, instead of a read per commit); the outcomes
     go into the blob cache, where :meth:`Tree.at_commit` finds them. Returns how many were parsed."""
-    from archguard.adapters.parsing.in_memory import scan_blobs
-
     root = options.root.resolve()
     blobs = store.blob_facts(target)
     working = store.facts(target)
     rounds: list[dict[str, str]] = []  # path -> blob, a path once per round (scan_blobs' shape)
     for path, blob in dict.fromkeys(wanted):
-        blob_hash = bytes.fromhex(blob)
-        if blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash):
+        if _known_outcome(blobs, working, path, blob) is not None:
             continue
         free = next((r for r in rounds if path not in r), None)
         if free is None:
             free = {}
             rounds.append(free)
         free[path] = blob
-    parsed = 0
-    for blob_of in rounds:
-        named = [SourceFile(path, path, True, False) for path in blob_of]
-        for path, (outcome, size) in scan_blobs(
-            root, named, blob_of, target=target, jobs=options.jobs
-        ).items():
-            blobs.store(
-                f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-            )
-            parsed += 1
-    return parsed
+    return sum(len(_parsed_blobs(root, blobs, target, options.jobs, blob_of)) for blob_of in rounds)
+
+
+def _known_outcome(blobs: FactsCache, working: FactsCache, path: str, blob: str) -> CachedOutcome | None:
+    """The outcome of ``blob`` at ``path`` the blob cache knows, else the working tree's facts
+    cache (by path and content: its blob id); None: not known."""
+    blob_hash = bytes.fromhex(blob)
+    return blobs.find_by_hash(f"{blob}:{path}", blob_hash) or working.find_by_hash(path, blob_hash)
+
+
+def _parsed_blobs(
+    root: Path, blobs: FactsCache, target: tuple[int, int], jobs: int | None, blob_of: dict[str, str]
+) -> dict[str, CachedOutcome]:
+    """Each of ``blob_of`` (path -> blob id, a path once) read and parsed as that path (what a blob
+    parses to depends on its path only), its outcome kept in the blob cache whatever it is ("too
+    large" included: a blob never changes); a blob git could not give is left out."""
+    from archguard.adapters.parsing.in_memory import scan_blobs
+
+    named = [SourceFile(path, path, True, False) for path in blob_of]
+    found = {}
+    for path, (outcome, size) in scan_blobs(root, named, blob_of, target=target, jobs=jobs).items():
+        blobs.store(
+            f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
+        )
+        found[path] = outcome
+    return found
 
 
 def _outcomes_of(
@@ -659,7 +688,7 @@ def _outcomes_of(
     before's where the blob at the path is the same, else the blob cache's, else the working
     tree's facts cache's (by path and blob id), else the blob read and parsed (kept in the blob
     cache, saved by the caller once its walk is done). Returns how many were known already."""
-    from archguard.adapters.parsing.in_memory import scan_blobs, unreadable_outcome
+    from archguard.adapters.parsing.in_memory import unreadable_outcome
 
     blobs = store.blob_facts(target)
     working = store.facts(target)  # the working tree's outcomes: by path and content (its blob id)
@@ -677,10 +706,7 @@ def _outcomes_of(
             found[path] = unreadable_outcome(path, entry.refused)
             hits += 1
             continue
-        blob_hash = bytes.fromhex(entry.blob)
-        cached = blobs.find_by_hash(f"{entry.blob}:{path}", blob_hash) or working.find_by_hash(
-            path, blob_hash
-        )
+        cached = _known_outcome(blobs, working, path, entry.blob)
         if cached is not None:
             found[path] = cached
             hits += 1
@@ -688,16 +714,7 @@ def _outcomes_of(
             missing.append(path)
     if not missing:
         return hits
-    blob_of = {path: entries[path].blob for path in missing}
-    named = [
-        SourceFile(path, path, True, False) for path in missing
-    ]  # what a blob parses to depends on its path only
-    for path, (outcome, size) in scan_blobs(root, named, blob_of, target=target, jobs=jobs).items():
-        # a blob never changes: its outcome is kept whatever it is ("too large" included)
-        blobs.store(
-            f"{blob_of[path]}:{path}", size, FileStamp(0, 0, 0), bytes.fromhex(blob_of[path]), outcome
-        )
-        found[path] = outcome
+    found.update(_parsed_blobs(root, blobs, target, jobs, {path: entries[path].blob for path in missing}))
     for path in missing:
         if path not in found:
             found[path] = unreadable_outcome(path, "git could not give this blob")
@@ -770,6 +787,7 @@ class _Links:
         self._walked_around = False  # some walk met the repository outside ROOT
         # the commit before's links, when their walks stand for this commit (see resolve)
         self._settled: _Links | None = None
+        self._around: Surroundings | None = None  # the repository outside ROOT: listed once a commit
 
     def top(self) -> str | None:
         """The real path of the repository's top folder: ROOT when it holds ``.git``."""
@@ -782,7 +800,8 @@ class _Links:
     def _resolver(self, entries: Mapping[str, TreeEntry]) -> LinkResolver:
         from archguard.adapters.project_files.commit_links import LinkResolver, Surroundings
 
-        self._around = Surroundings(self.root, self.commit, self.top)
+        if self._around is None:  # one for the links' walks and discovery's look-ups
+            self._around = Surroundings(self.root, self.commit, self.top)
         return LinkResolver(os.fspath(self.root), entries, self.targets, self.folders, self._around)
 
     @classmethod
@@ -796,7 +815,7 @@ class _Links:
     ) -> _Links | None:
         """The links of a commit whose files are ``entries`` (as git lists them, or the commit
         before's patched with ``changes``); None: it has none."""
-        from archguard.adapters.project_files.commit_links import LINK_MODE
+        from archguard.adapters.project_files.commit_links import LINK_MODE, link_targets
 
         before = previous.links if previous is not None else None
         texts = before.texts if before is not None else {}
@@ -804,7 +823,7 @@ class _Links:
             blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
             if not blobs:
                 return None
-            return cls(root, commit, _link_targets(root, blobs, texts), before, None)
+            return cls(root, commit, link_targets(root, blobs, texts), before, None)
         new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
         if before is None and not new:
             return None  # no link before, none now: nothing to resolve
@@ -812,7 +831,7 @@ class _Links:
         for path, entry in changes:
             if entry is None or entry.mode != LINK_MODE:
                 targets.pop(path, None)
-        targets.update(_link_targets(root, new, texts))
+        targets.update(link_targets(root, new, texts))
         if not targets:
             return None  # the last links went: the changes git reports are the whole story
         known = previous.entries
@@ -874,6 +893,7 @@ class _Links:
                 else:
                     entries[path] = TreeEntry(path, LINK_MODE, found.blob)
                     self.reached[path] = found.path
+            assert self._around is not None
             self._walked_around = self._around.consulted
             if came:
                 entries = dict(sorted(entries.items()))
@@ -915,16 +935,6 @@ class _LinkedView(TreeView):
 
     def isdir(self, rel: str) -> bool:
         return isinstance(self._resolver.resolve(rel), str)
-
-
-def _link_targets(root: Path, blobs: Mapping[str, str], texts: dict[str, str]) -> dict[str, str]:
-    """path -> target of each link (path -> its blob), the blobs not in ``texts`` read (and kept there)."""
-    from archguard.adapters.project_files.git_objects import read_blobs
-
-    unread = [blob for blob in blobs.values() if blob not in texts]
-    if unread:
-        texts.update((blob, os.fsdecode(data)) for blob, data in read_blobs(root, unread).items())
-    return {path: texts.get(blob, "") for path, blob in blobs.items()}
 
 
 def _commit_entries(

@@ -221,7 +221,8 @@ DiscoverDerived = tuple[
 ]
 
 
-def _discover_entry() -> Entry[DiscoverDerived]:
+def _discovery_codecs() -> dict[str, Codec]:
+    """The codecs of discover's findings (domain/discovery.py), by name."""
     from archguard.domain.discovery import (
         AccessPath,
         Cluster,
@@ -235,12 +236,23 @@ def _discover_entry() -> Entry[DiscoverDerived]:
 
     definition = Codec(Definition)
     path = Codec(AccessPath)
-    cluster = Codec(Cluster, {"definitions": many(definition), "access_paths": many(path)})
-    shim = Codec(Shim)
     edge = Codec(CycleEdge)
-    cycle = Codec(Cycle, {"path": many(edge), "breakers": many(edge)})
-    hotspot = Codec(Hotspot)
-    interface = Codec(InterfaceCandidate)
+    return {
+        "definition": definition,
+        "path": path,
+        "cluster": Codec(Cluster, {"definitions": many(definition), "access_paths": many(path)}),
+        "shim": Codec(Shim),
+        "edge": edge,
+        "cycle": Codec(Cycle, {"path": many(edge), "breakers": many(edge)}),
+        "hotspot": Codec(Hotspot),
+        "interface": Codec(InterfaceCandidate),
+    }
+
+
+def _discover_entry() -> Entry[DiscoverDerived]:
+    codecs = _discovery_codecs()
+    cluster, shim, cycle = codecs["cluster"], codecs["shim"], codecs["cycle"]
+    hotspot, interface = codecs["hotspot"], codecs["interface"]
 
     def encode(derived: DiscoverDerived) -> Any:
         clusters, shims, cycles, hotspots, pairs, importers, interfaces = derived
@@ -266,8 +278,43 @@ def _discover_entry() -> Entry[DiscoverDerived]:
             [interface.decode(i) for i in interfaces],
         )
 
-    schema = schema_digest(definition, path, cluster, shim, edge, cycle, hotspot, interface)
-    return Entry("discover", encode, decode, schema)
+    return Entry("discover", encode, decode, schema_digest(*codecs.values()))
+
+
+# What history and diff compare of one tree besides the check's result (app/history.py's
+# Architecture): (module edges, cycles, shims, clusters or None)
+TreeStructure = tuple[frozenset[tuple[str, str]], "list[Cycle]", "list[Shim]", "list[Cluster] | None"]
+
+
+def _structure_entry() -> Entry[TreeStructure]:
+    """``diff``'s structure of a tree (app/history.py ``architecture_of``), by the tree's key: it
+    reads every file's facts to make, and a pull request's base and head are diffed again and
+    again."""
+    codecs = _discovery_codecs()
+    cluster, shim, cycle = codecs["cluster"], codecs["shim"], codecs["cycle"]
+
+    def encode(value: TreeStructure) -> Any:
+        edges, cycles, shims, clusters = value
+        return (
+            _name_rows(sorted(edges)),
+            tuple(map(cycle.encode, cycles)),
+            tuple(map(shim.encode, shims)),
+            None if clusters is None else tuple(map(cluster.encode, clusters)),
+        )
+
+    def decode(plain: Any) -> TreeStructure:
+        edges, cycles, shims, clusters = plain
+        pairs = _rows_of(edges)[0]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError("not an edge table")
+        return (
+            frozenset((str(a), str(b)) for a, b in pairs),
+            [cycle.decode(c) for c in cycles],
+            [shim.decode(s) for s in shims],
+            None if clusters is None else [cluster.decode(c) for c in clusters],
+        )
+
+    return Entry("structure", encode, decode, schema_digest(*codecs.values()))
 
 
 def _name_rows(rows: Any, extra: Any = None) -> Any:
@@ -379,6 +426,17 @@ MEMBER_FILES: Entry[MemberFiles] = Entry(
 )
 
 
+# ---- discover's churn (app/discover.py) ----------------------------------------------------------
+
+Churned = tuple[dict[str, int], dict[str, int]]  # path -> commits, path -> lines added + deleted
+
+CHURN: Entry[Churned] = Entry(
+    "discover-churn",
+    lambda churn: (tuple(churn[0].items()), tuple(churn[1].items())),
+    lambda plain: ({str(p): int(n) for p, n in plain[0]}, {str(p): int(n) for p, n in plain[1]}),
+)
+
+
 def _history_entry() -> Entry[dict[str, HistoryRow]]:
     """``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row
     never changes under the same rules, so a second walk over a range reads them back."""
@@ -404,13 +462,30 @@ def _history_entry() -> Entry[dict[str, HistoryRow]]:
     )
 
 
+# What ``diff`` derived of the last trees it compared (app/diff.py ``SidesStore``): (entry name,
+# its schema, key) -> that entry's plain value, the most recently used last. Kept apart from the
+# entries above, which hold one value each: the working tree's, that ``check`` reads.
+DiffSides = dict[tuple[str, bytes, bytes], Any]
+
+DIFF_SIDES: Entry[DiffSides] = Entry(
+    "diff-sides",
+    lambda sides: tuple((name, schema, key, plain) for (name, schema, key), plain in sides.items()),
+    lambda plain: {(str(name), bytes(schema), bytes(key)): value for name, schema, key, value in plain},
+)
+
+
 # ---- built on first use -------------------------------------------------------------------------
 
-_LATER: dict[str, Callable[[], Entry[Any]]] = {"DISCOVER": _discover_entry, "HISTORY_ROWS": _history_entry}
+_LATER: dict[str, Callable[[], Entry[Any]]] = {
+    "DISCOVER": _discover_entry,
+    "HISTORY_ROWS": _history_entry,
+    "TREE_STRUCTURE": _structure_entry,
+}
 
 if TYPE_CHECKING:
     DISCOVER: Entry[DiscoverDerived]
     HISTORY_ROWS: Entry[dict[str, HistoryRow]]
+    TREE_STRUCTURE: Entry[TreeStructure]
 
 
 def __getattr__(name: str) -> Any:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from archguard.adapters.cache.cache_key import cache_key
 from archguard.adapters.cache.cache_location import (
@@ -98,14 +98,7 @@ class DiskStore:
 
     def cached(self, entry: EntryKind[T], key: bytes | None, compute: Callable[[], T]) -> T:
         """The stored value under ``key``, else ``compute()``, saved (``key`` None: not cached)."""
-        if key is not None:
-            found = self.load(entry, key)
-            if found is not None:
-                return found
-        value = compute()
-        if key is not None:
-            self.save(entry, key, value)
-        return value
+        return cached_in(self, entry, key, compute)
 
     def facts(self, target: tuple[int, int]) -> FactsCache:
         return self._facts_cache("facts", target)
@@ -242,6 +235,27 @@ def _written(path: Path, write: Callable[[], None]) -> bool:
         warnings.warn(f"archguard: results not cached in {path}: {error}", stacklevel=4)
         return False
     return True
+
+
+class Keeps(Protocol):
+    """What ``cached_in`` needs of a store."""
+
+    def load(self, entry: EntryKind[T], key: bytes) -> T | None: ...
+
+    def save(self, entry: EntryKind[T], key: bytes, value: T) -> None: ...
+
+
+def cached_in(store: Keeps, entry: EntryKind[T], key: bytes | None, compute: Callable[[], T]) -> T:
+    """``store``'s value under ``key``, else ``compute()``, saved (``key`` None: not cached): the
+    ``cached`` of every store (this one, and the views of it a use case makes: app/diff.py)."""
+    if key is not None:
+        found = store.load(entry, key)
+        if found is not None:
+            return found
+    value = compute()
+    if key is not None:
+        store.save(entry, key, value)
+    return value
 
 
 @dataclass(frozen=True)

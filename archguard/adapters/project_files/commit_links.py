@@ -174,29 +174,43 @@ class Surroundings:
 
     def _listing(self) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
         if self._listed is None:
-            from archguard.adapters.project_files.git_objects import commit_tree, read_blobs
+            from archguard.adapters.project_files.git_objects import commit_tree
 
             top = self._top()
             assert top is not None
             entries = commit_tree(Path(top), self._commit)
             links = {e.path: e.blob for e in entries if e.mode == LINK_MODE}
-            texts = read_blobs(self._root, set(links.values()))
             self._listed = (
                 frozenset(e.path for e in entries if e.mode != LINK_MODE),
-                {path: os.fsdecode(texts.get(blob, b"")) for path, blob in links.items()},
+                link_targets(self._root, links),
                 folders_of(e.path for e in entries),
             )
         return self._listed
 
 
+def link_targets(root: Path, blobs: Mapping[str, str], texts: dict[str, str] | None = None) -> dict[str, str]:
+    """path -> target of each link (path -> its blob: the target's path, as bytes), the blobs not
+    in ``texts`` (blob -> target, kept from commit to commit) read in one go (and kept there)."""
+    from archguard.adapters.project_files.git_objects import read_blobs
+
+    texts = {} if texts is None else texts
+    unread = {blob for blob in blobs.values() if blob not in texts}
+    if unread:
+        texts.update((blob, os.fsdecode(data)) for blob, data in read_blobs(root, unread).items())
+    return {path: texts.get(blob, "") for path, blob in blobs.items()}
+
+
 def repository_top(root: Path) -> str | None:
     """The real path of the top folder of ROOT's repository (ROOT itself when it holds ``.git``,
     without asking git); None: git cannot say."""
+    from archguard.adapters.project_files.safe_git import run_git
+
     if os.path.lexists(os.path.join(root, ".git")):
         return os.path.realpath(root)
-    from archguard.adapters.project_files.git_objects import repository_top as asked
+    completed = run_git(root, ["rev-parse", "--show-toplevel"])
+    if completed is None or completed.returncode != 0 or not completed.stdout.strip():
+        return None
+    return os.path.realpath(os.fsdecode(completed.stdout.rstrip(b"\n")))
 
-    return asked(root)
 
-
-__all__ = ["LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "repository_top"]
+__all__ = ["LINK_MODE", "MAX_FOLLOWS", "LinkResolver", "Surroundings", "link_targets", "repository_top"]

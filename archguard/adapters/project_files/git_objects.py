@@ -40,21 +40,18 @@ def resolve_commit(root: Path, revision: str) -> str:
     return completed.stdout.decode("ascii").strip()
 
 
-def repository_top(root: Path) -> str | None:
-    """The real path of the working tree ROOT is in (its top folder); None: git cannot say."""
-    completed = run_git(root, ["rev-parse", "--show-toplevel"])
-    if completed is None or completed.returncode != 0 or not completed.stdout.strip():
-        return None
-    return os.path.realpath(os.fsdecode(completed.stdout.rstrip(b"\n")))
-
-
 def commit_tree(root: Path, commit: str) -> list[TreeEntry]:
     """Every file of ``commit`` under ROOT (paths relative to ROOT), in git's order."""
     completed = run_git(root, ["ls-tree", "-r", "-z", "--end-of-options", commit, "--", "."])
     if completed is None or completed.returncode != 0:
         raise ConfigError(f"cannot list commit {commit} at {root}")
+    return tree_entries(completed.stdout)
+
+
+def tree_entries(listed: bytes) -> list[TreeEntry]:
+    """The files (blobs: a symbolic link's too) of what ``git ls-tree -r -z`` printed."""
     entries = []
-    for raw in completed.stdout.split(b"\0"):
+    for raw in listed.split(b"\0"):
         match = _ENTRY.fullmatch(raw)
         if match is None:
             continue

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archguard.domain.facts import FileFacts
 from archguard.domain.import_edges import EdgeRule, imported_object
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -39,6 +41,8 @@ def build_module_graphs(
 ) -> ModuleGraphs:
     """``edges_by_file``: :func:`file_edges` of every file, in order, when known already
     (discover's engine keeps them per file)."""
+    import networkx as nx  # (not for import_sites and resolve_sites: history and diff's structure)
+
     runtime: nx.DiGraph = nx.DiGraph()
     every: nx.DiGraph = nx.DiGraph()
     graphs = ModuleGraphs(runtime, every)

@@ -23,10 +23,8 @@ import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from archguard.analysis.discover.cycles import find_cycles
 from archguard.analysis.discover.modules import FileEdge, ImportSite, import_sites, resolve_sites
 from archguard.analysis.shim_definition import may_be_shim, must_stay, shim_reexports
 from archguard.analysis.symbols import SymbolTable
@@ -34,6 +32,9 @@ from archguard.domain.discovery import Cycle, Shim
 from archguard.domain.facts import FileFacts
 from archguard.domain.import_edges import EdgeRule
 from archguard.domain.sources import SourceFile
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Edge = tuple[str, str]
 Site = tuple[str, int]  # (path, line)
@@ -148,6 +149,8 @@ class ModuleStructure:
             )
             self._edges_changed = False
         if self._runtime_changed:
+            from archguard.analysis.discover.cycles import find_cycles  # (networkx: when made)
+
             self.cycles = find_cycles(self._runtime_graph())
             self._runtime_changed = False
         self.shims = self._find_shims(table, facts)
@@ -221,6 +224,8 @@ class ModuleStructure:
     def _runtime_graph(self) -> nx.DiGraph:
         """The run-time graph as :func:`build_module_graphs` builds it: edges added in file and
         statement order (cycle reports follow the graph's order where lengths tie)."""
+        import networkx as nx
+
         runtime: nx.DiGraph = nx.DiGraph()
         for file in self._files:
             share = self._shares.get(file.path)

@@ -1,0 +1,116 @@
+"""``diff`` reads a side from the store when a check or an earlier diff left its results there
+(docs/history.md, "archguard diff"): the check's result, the module structure and the clusters of
+a tree, under a key naming every file's outcome. What diff derives of a commit goes into its own
+entry, never into the values ``check`` keeps of the working tree (one each), and a stored value is
+never another tree's: every answer is the one a diff without a cache gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archguard.adapters.cache.entries import DIFF_SIDES
+from archguard.analysis.discover.structure import ModuleStructure
+from archguard.app import Options, keys
+from archguard.app import diff as diff_module
+from archguard.app.engine import Engine, commit_store
+from archguard.domain.history import DiffResult
+from tests.functional.test_history import commit, git
+from tests.helpers import run_cli, write_tree
+
+FILES = {
+    "app/__init__.py": "",
+    "app/core/__init__.py": "",
+    "app/core/manager.py": "class Manager:\n    pass\n",
+    "app/core/compat.py": "from app.core.manager import Manager\n",
+    "app/a.py": "from app.core.compat import Manager\n",
+    "app/b.py": "from app.core.manager import Manager\n",
+    "app/core/x.py": "import app.core.y\n",
+    "app/core/y.py": "X = 1\n",
+    "contracts/manager.toml": '[[concept]]\nname = "manager"\ncanonical = "app.core.manager:Manager"\n',
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, str, str]:
+    """A base, and a head that adds a shim, a path to the manager through it (a violation; the
+    cluster's score rises) and a cycle."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    base = commit(root, "base", FILES)
+    head = commit(
+        root,
+        "a violation, a cycle, another path",
+        {
+            "app/api.py": "from app.core.manager import Manager\n",
+            "app/c.py": "from app.api import Manager\n",
+            "app/core/y.py": "import app.core.x\nX = 1\n",
+        },
+    )
+    return root, base, head
+
+
+def plain(result: DiffResult) -> dict[str, Any]:
+    from archguard.reporting.diff_report import diff_to_json
+
+    found = diff_to_json(result, tool_version="test")
+    found.pop("duration_s", None)
+    return found
+
+
+def diff(root: Path, cache: Path | None, base: str, head: str | None = None) -> dict[str, Any]:
+    options = Options(root=root, cache_dir=cache, no_cache=cache is None, jobs=1)
+    return plain(diff_module.run_diff(options, base, head))
+
+
+def test_a_second_diff_reads_both_sides_back_and_says_what_a_diff_without_cache_says(
+    repo: tuple[Path, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, base, head = repo
+    cache = tmp_path / "cache"
+    expected = diff(root, None, base, head)
+    assert expected["new_violations"] and expected["cycles_new"] and expected["clusters_rose"]
+    assert expected["shims_new"]
+    assert diff(root, cache, base, head) == expected  # derived, and kept
+    with monkeypatch.context() as patched:  # nothing derived, no structure made: all read back
+        patched.setattr(Engine, "_derive", lambda self: pytest.fail("derived"))
+        patched.setattr(ModuleStructure, "update", lambda *a: pytest.fail("structure made"))
+        assert diff(root, cache, base, head) == expected
+        assert diff(root, cache, base) == expected | {"head": "working tree"}  # HEAD's files
+
+
+def test_a_diff_leaves_the_checks_own_results_in_place(repo: tuple[Path, str, str], tmp_path: Path) -> None:
+    root, base, head = repo
+    cache = tmp_path / "cache"
+    assert run_cli("check", root, "--cache-dir", cache, "-q").returncode == 1
+    diff(root, cache, base, head)
+    engine = Engine.open(root, Options(root=root, cache_dir=cache, jobs=1))
+    engine.results()
+    assert engine.derivations == 0  # the working tree's results, as check left them
+    # diff's own entry holds what the check's values do not: both structures, the base's results
+    kept = commit_store(engine.options).load(DIFF_SIDES, keys.diff_sides()) or {}
+    assert sorted(name for name, _, _ in kept) == ["check", "scan", "structure", "structure"]
+
+
+def test_a_stored_side_is_never_another_trees(repo: tuple[Path, str, str], tmp_path: Path) -> None:
+    """Each way a stored value could stand for another tree with the same paths: the check's of a
+    working tree that differs from the head, an earlier diff's of another head and base."""
+    root, base, head = repo
+    cache = tmp_path / "cache"
+    # the working tree differs from HEAD (the violation fixed): check keeps that tree's results
+    write_tree(root, {"app/c.py": "from app.core.manager import Manager\n"})
+    assert run_cli("check", root, "--cache-dir", cache, "-q").returncode == 1
+    assert diff(root, cache, base, head) == diff(root, None, base, head)
+    git(root, "checkout", "-q", "--", ".")
+    # another head with the same files (the cycle broken, the violation kept), and another base
+    # with the same files as the first base (one module changed)
+    other = commit(root, "break the cycle", {"app/core/y.py": "X = 1\n"})
+    assert diff(root, cache, base, other) == diff(root, None, base, other)
+    git(root, "checkout", "-q", "-b", "side", base)
+    other_base = commit(root, "the base, otherwise", {"app/b.py": "from app.core.compat import Manager\n"})
+    git(root, "checkout", "-q", "main")
+    for pair in ((other_base, head), (other_base, other), (base, head)):
+        assert diff(root, cache, *pair) == diff(root, None, *pair), pair
