@@ -161,10 +161,13 @@ class EdgeRule:
                 not type_checking and fact.type_checking
             ):
                 continue
-            imported = self.target(file, fact)
+            # target() and external() spelled out over one imported object (each would make it again)
+            obj = imported_object(file, fact)
+            imported = self.module_of(obj)
             outside = False
-            if imported is None and external:
-                imported, outside = self.external(file, fact), True
+            if imported is None and external and obj is not None:
+                top = obj.split(".", 1)[0]
+                imported, outside = (None if top in self.roots else top), True
             if imported is None or (imported, fact.line) in seen:
                 continue
             seen.add((imported, fact.line))
