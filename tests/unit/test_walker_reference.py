@@ -428,3 +428,23 @@ def test_newer_syntax_down_levelled_equals_its_twin(tmp_path: Path) -> None:
         assert facts.bindings == tuple(
             Binding(b.name, BindingKind.TYPE_ALIAS, b.line) if b.name in aliases else b for b in twin.bindings
         ), name
+
+
+# Each construct alone in its file: the text filter that picks the lines the dynamic walk visits
+# looks for some words only where a shorter word they contain occurs ("f_globals" where "globals"
+# does); none may be lost for a file that holds the longer word and nothing else of its group.
+ALONE = {
+    "def f():\n    pass\nx = f.__globals__\n": (3, "caller", "__globals__"),
+    "def f(frame):\n    return frame.f_globals\n": (2, "caller", "f_globals"),
+    "def f(frame):\n    return frame.f_locals\n": (2, "caller", "f_locals"),
+    "m = __import__(__name__)\n": (1, "namespace", "__import__(__name__)"),
+    "import importlib\nm = importlib.import_module(__name__)\n": (2, "namespace", "importlib.import_module(__name__)"),
+    "x = globals()\n": (1, "namespace", "globals()"),
+    "x = locals()\n": (1, "namespace", "locals()"),
+}
+
+
+def test_a_dynamic_construct_alone_in_its_file_is_found() -> None:
+    for source, expected in ALONE.items():
+        found = [(f.line, f.kind.value, f.construct) for f in extract_facts(source).dynamic]
+        assert found == [expected], source
