@@ -41,6 +41,7 @@ def run_diff(
 
 
 def _diff(options: Options, base: str, head: str | None, progress: Progress | None) -> DiffResult:
+    from archguard.analysis.discover.candidates import KeptDefinitions
     from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.engine import Engine, commit_store
 
@@ -63,10 +64,15 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
         head_engine = Engine.open_at_commit(
             options, head_name, store=sides, reuse_stored=True, keep_decoded=True
         )
-    structure = ModuleStructure()  # the head's, then patched to the base: the files that differ read
-    head_side = architecture_of(head_engine, clusters=True, structure=structure, stored=True)
+    # the head's structure and definitions, then patched to the base: the files that differ read
+    structure, definitions = ModuleStructure(), KeptDefinitions()
+    head_side = architecture_of(
+        head_engine, clusters=True, structure=structure, stored=True, definitions=definitions
+    )
     base_engine = head_engine.at_commit(base_sha, reuse_stored=True, store=sides)
-    base_side = architecture_of(base_engine, clusters=True, structure=structure, stored=True)
+    base_side = architecture_of(
+        base_engine, clusters=True, structure=structure, stored=True, definitions=definitions
+    )
     head_engine.tree.store.blob_facts(head_engine.tree.target).save()
     sides.close()
     result = compare(
