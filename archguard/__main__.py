@@ -14,6 +14,6 @@ if (
 ):
     del sys.path[0]
 
-from archguard.cli import main  # after the sys.path guard, on purpose (ruff allows it there)
+from archguard.cli import run  # after the sys.path guard, on purpose (ruff allows it there)
 
-main()
+run()

@@ -251,6 +251,13 @@ def churn(root: Path, since: str) -> Churn | None:
     return Churn(since, commits, lines)
 
 
+def churn_window(root: Path, since: str) -> bytes | None:
+    """The ids of the commits :func:`churn` counts for ``since``, asked of git without comparing a
+    file's content (the same ids: the same churn); None when ROOT is not in a repository (or it has
+    no commit)."""
+    return _git(root, ["rev-list", "--no-merges", f"--since={since}", "HEAD", "--", "."])
+
+
 def working_tree_is_head(root: Path) -> bool | None:
     """Does the working tree under ROOT hold HEAD's files, as far as discovery lists them and the
     scan reads them? False when git lists one of them modified, deleted or untracked (a ``.py``,

@@ -9,7 +9,8 @@ and the outcome is of those bytes, since the facts cache identifies every file b
 (``facts_cache.blob_id``) and the record keeps an outcome only when the bytes the scan read had the
 blob id git listed. No clock is involved, so a fresh clone (every file just written, git's index
 settling its racily clean entries by content) starts warm as soon as a record of the same blobs
-is restored with the cache.
+is restored with the cache. When git answers as it did for the recorded run (a digest of its whole
+answer), every file the record took from that answer is vouched for at once.
 
 A file git does not vouch for (untracked, or differing from the index; every file of a tree
 without git) is taken from the record only when it shows the very stat (size, mtime, ctime,
@@ -47,7 +48,7 @@ from archguard.adapters.cache.facts_cache import CachedOutcome, FactsCache, held
 from archguard.adapters.cache.store import DiskStore
 from archguard.adapters.discovery import MODULE_SUFFIXES, Discovery, exists_as_non_folder, probes_hold
 from archguard.adapters.parsing.lazy_facts import LazyFacts
-from archguard.adapters.project_files.git_listing import GitListing
+from archguard.adapters.project_files.git_listing import GitListing, entry_blob_id
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
 from archguard.domain.sources import Member, SourceFile, SourceLayout
@@ -89,6 +90,9 @@ class Record:
     and per file what the scan gave."""
 
     shape: bytes
+    # git's whole answer, digested (GitListing.digest; b"" for a walk): the same answer vouches for
+    # every file it vouched for then, without asking it file by file
+    listed: bytes
     probes: dict[str, bool | str]
     present: dict[str, bool]  # files git did not vouch for: were they files (not folders) then?
     discovery: Discovery
@@ -101,6 +105,7 @@ def _encode(record: Record) -> Any:
     d = record.discovery
     return (
         record.shape,
+        record.listed,
         tuple(record.probes.items()),
         tuple(record.present.items()),
         (
@@ -121,7 +126,7 @@ def _encode(record: Record) -> Any:
 
 
 def _decode(plain: Any) -> Record:
-    shape, probes, present, discovered, chosen, badly_named, known = plain
+    shape, listed, probes, present, discovered, chosen, badly_named, known = plain
     files, packages, package_dirs, native, stubs, members, environments, portions, notes = discovered
     decode = _FILE.decode
     discovery = Discovery(
@@ -140,6 +145,7 @@ def _decode(plain: Any) -> Record:
     )
     return Record(
         shape=bytes(shape),
+        listed=bytes(listed),
         probes=dict(probes),
         present=dict(present),
         discovery=discovery,
@@ -179,15 +185,22 @@ class WarmStart:
     def _shape(self) -> bytes:
         return self.listing.shape_digest if self.listing is not None else _WALKED
 
+    @property
+    def _listed(self) -> bytes:
+        return self.listing.digest if self.listing is not None else b""
+
     def recall(self) -> Recalled | None:
         """Each file's recorded outcome when git (or its stat) vouches for its bytes, and the
         recorded discovery when it still holds; None: no record."""
         record = self._store.load(WARM, self._key)
         if record is None:
             return None
-        known = self._vouched(record)
+        same_answer = self.listing is not None and record.listed == self.listing.digest
+        known = self._vouched(record, same_answer)
         self._recalled = Recalled(known)
-        if record.shape != self._shape or not probes_hold(self.root, record.probes):
+        if not same_answer and record.shape != self._shape:  # (the same answer: the same shape)
+            return self._recalled
+        if not probes_hold(self.root, record.probes):
             return self._recalled
         by_path = {f.path: f for f in record.discovery.files}
         for path in self._not_vouched(by_path, known):
@@ -201,13 +214,16 @@ class WarmStart:
         self._recalled = Recalled(known, record.discovery, files, record.badly_named)
         return self._recalled
 
-    def _vouched(self, record: Record) -> dict[str, Known]:
+    def _vouched(self, record: Record, same_answer: bool) -> dict[str, Known]:
+        """The recorded outcomes git (or the file's stat) vouches for today. ``same_answer``: git
+        answered as it did for the recorded run, when every entry the record took from that answer
+        was clean: each still is."""
         listing = self.listing
         root = os.path.join(self.root, "")  # then root + path: a tree's worth of os.path.join saved
         known = {}
         for path, entry in record.known.items():
             if entry.blob:
-                if listing is not None and listing.vouches(entry.blob, path):
+                if same_answer or (listing is not None and listing.vouches(entry.blob, path)):
                     known[path] = entry
             elif (
                 entry.stat is not None and entry.stat != _UNTRUSTED and _stat(root, path) == tuple(entry.stat)
@@ -246,7 +262,7 @@ class WarmStart:
             content = hashes.get(path, b"")
             blob = listing.clean_entry(path) if listing is not None else None
             if blob is not None:
-                if content.hex().encode() != blob[9:].partition(b" ")[0]:
+                if content.hex() != entry_blob_id(blob):
                     continue  # the file changed between git's look and the scan's read
                 stat: Any = None
             else:
@@ -274,6 +290,7 @@ class WarmStart:
             self._key,
             Record(
                 self._shape,
+                self._listed,
                 dict(discovery.probes),
                 present,
                 discovery,
@@ -375,14 +392,14 @@ class WarmOutcomes:
 
     def cached_form(self, path: str) -> CachedOutcome:
         """The outcome of a file this run scanned, in the cache's form (``ScanOutput.cached_form``);
-        a vouched file's from the facts cache."""
+        a vouched file's from the facts cache, or scanned again when its entry is gone (a facts
+        cache damaged or replaced since the record was written)."""
         known = self._known.get(path)
         if known is None:
             assert self._scanned is not None
             return self._scanned.cached_form(path)
         found = self._facts_cache.outcome(path, known.content)
-        assert found is not None, path
-        return found
+        return found if found is not None else self._rescanned(path).cached_form(path)
 
     def _facts_of(self, path: str) -> FileFacts | None:
         known = self._known.get(path)
@@ -395,7 +412,11 @@ class WarmOutcomes:
                 return cached.outcome().facts
             except Exception:  # noqa: BLE001 - a checksum-valid entry our decoder rejects: scan the file
                 self._facts_cache.forget(path)
-        return self._rescan([self._by_path[path]]).facts.get(path)
+        return self._rescanned(path).facts.get(path)
+
+    def _rescanned(self, path: str) -> ScanOutput:
+        """A vouched file scanned after all: the facts cache no longer holds (a usable) entry."""
+        return self._rescan([self._by_path[path]])
 
 
 def _columns(files: list[SourceFile]) -> tuple[tuple[Any, ...], ...]:

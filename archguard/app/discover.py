@@ -12,25 +12,15 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.adapters import git_history
-from archguard.adapters.cache.entries import DISCOVER, DiscoverDerived
+from archguard.adapters.cache.entries import CHURN, DISCOVER, DiscoverDerived
 from archguard.adapters.copy_sources import list_backup_files, read_texts
 from archguard.adapters.project_files.entry_points import declared_entry_points
-from archguard.analysis.discover.candidates import find_clusters
-from archguard.analysis.discover.copies import (
-    CopyPair,
-    judge_copies,
-    merge_plans,
-    plan_content_copies,
-    plan_named_copies,
-)
-from archguard.analysis.discover.cycles import find_cycles
-from archguard.analysis.discover.hotspots import find_hotspots, with_churn
-from archguard.analysis.discover.modules import ModuleGraphs, build_module_graphs, module_imports
-from archguard.analysis.discover.shims import find_shims, keep_entry_points
-from archguard.analysis.interfaces import candidates_from_tallies
+from archguard.analysis.discover.copies import CopyPair, judge_copies, merge_plans, plan_named_copies
+from archguard.analysis.discover.hotspots import with_churn
+from archguard.analysis.discover.shims import keep_entry_points
 from archguard.analysis.members import cluster_members
 from archguard.app import Options, Progress, Workspace, keys, scan_workspace
 from archguard.app.passes.base import PiecePass
@@ -46,6 +36,10 @@ from archguard.app.passes.discover import (
 )
 from archguard.domain.discovery import Cluster, Cycle, DiscoveryResult, Shim
 from archguard.domain.errors import ConfigError
+
+if TYPE_CHECKING:  # the whole-tree steps (networkx's graphs) load only when discover derives again
+    from archguard.analysis.discover.modules import ModuleGraphs
+    from archguard.app.store import Store
 
 CHURN_SINCE = "90 days ago"  # the default churn window (--since)
 
@@ -77,7 +71,7 @@ def run_discover(
     # after the cache: churn moves with time, not with the files, and the findings are the caller's
     if findings is None:
         findings = Counter(d.path for d in scan.dangling)
-    churn = git_history.churn(root, churn_since) if churn_since else None
+    churn = _churn(workspace.store, root, churn_since) if churn_since else None
     hotspots = with_churn(hotspots, findings, churn.commits if churn else {}, churn.lines if churn else {})
     if scan.layout.is_workspace:  # which members each concept spans (docs/monorepos.md)
         clusters = [replace(c, members=cluster_members(c, scan.layout)) for c in clusters]
@@ -95,6 +89,25 @@ def run_discover(
         interfaces=interfaces,
         duration_s=time.perf_counter() - workspace.started,
     )
+
+
+def _churn(store: Store, root: Path, since: str) -> git_history.Churn | None:
+    """git's churn of the window (``git_history.churn``: every change of every commit in it, a
+    diff of each file's content), kept in the store under the list of the window's commits, which
+    git gives without reading a file: the same commits, the same churn. Kept only when the window
+    held the same commits before and after the churn was counted (a commit made meanwhile, or one
+    the window's start passed, would make the kept churn another window's)."""
+    window = git_history.churn_window(root, since)
+    if window is None:
+        return git_history.churn(root, since)
+    key = keys.churn(since, window)
+    found = store.load(CHURN, key)
+    if found is not None:
+        return git_history.Churn(since, *found)
+    churn = git_history.churn(root, since)
+    if churn is not None and git_history.churn_window(root, since) == window:
+        store.save(CHURN, key, (churn.commits, churn.lines))
+    return churn
 
 
 def discover_workspace(options: Options, progress: Progress | None = None) -> Workspace:
@@ -124,6 +137,10 @@ def _check_overrides(overrides: Mapping[str, str], clusters: list[Cluster]) -> N
 def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], list[Cycle]]:
     """The module graphs, the shims and the import cycles of a tree (what ``history`` keeps of
     discover for every commit, without the clusters)."""
+    from archguard.analysis.discover.cycles import find_cycles
+    from archguard.analysis.discover.modules import build_module_graphs
+    from archguard.analysis.discover.shims import find_shims
+
     scan, table = workspace.scan, workspace.table
     graphs = build_module_graphs(scan.files, scan.facts, _pieces(workspace, EdgesPass))
     shims = find_shims(table, scan.files, scan.facts, graphs.importer_files, _pieces(workspace, ShimsPass))
@@ -133,6 +150,12 @@ def module_structure(workspace: Workspace) -> tuple[ModuleGraphs, list[Shim], li
 def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDerived:
     """Everything discover derives from the facts alone (what the results cache keeps): the
     whole-tree steps, on each file's pieces (kept per file by discover's engine)."""
+    from archguard.analysis.discover.candidates import find_clusters
+    from archguard.analysis.discover.copies import plan_content_copies
+    from archguard.analysis.discover.hotspots import find_hotspots
+    from archguard.analysis.discover.modules import module_imports
+    from archguard.analysis.interfaces import candidates_from_tallies
+
     scan, table = workspace.scan, workspace.table
     graphs, shims, cycles = module_structure(workspace)
     clusters = find_clusters(

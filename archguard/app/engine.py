@@ -158,8 +158,9 @@ class Engine:
         self._prior_facts: Mapping[str, tuple[bytes, FileFacts | None]] = {}
         self._table: SymbolTable | None = None
         self._identities: tuple[int, list[FileIdentity]] | None = None
-        # the last scan key digested: (the identities list it was of, the context, the key)
-        self._scan_digest: tuple[list[FileIdentity], bytes, bytes] | None = None
+        # (the identities and context it was made of, the scan key): a run asks it for the scan's
+        # results and again for the check's, over every file's identity
+        self._scan_key: tuple[list[FileIdentity], bytes, bytes] | None = None
         # what an engine kept in memory knows of its edits, so an edit costs what it reaches
         self._changed: set[str] | None = set()  # paths changed since the last derivation (None: not known)
         self._index: dict[str, int] = {}  # path -> its place in the run's order
@@ -500,7 +501,13 @@ class Engine:
         """The key of this tree's derived results (None: they are not cached)."""
         if not (self._cacheable or (self._reads_stored and self._readable)):
             return None
-        return self.tree_key
+        identities, context = self.identities, self._scan_context()
+        known = self._scan_key
+        if known is not None and known[0] is identities and known[1] == context:
+            return known[2]  # the same list: made again whenever the tree changes (identities)
+        key = keys.scan(context, identities)
+        self._scan_key = (identities, context, key)
+        return key
 
     @property
     def tree_identity(self) -> tuple[bytes, list[FileIdentity]]:
@@ -513,16 +520,8 @@ class Engine:
     def tree_key(self) -> bytes:
         """A digest of everything this tree's results are a function of besides the rules: every
         file's identity and outcome, the packages, stubs and compiled modules. Two commits with
-        the same key have the same results under the same rules. Digested again only when the
-        identities list is another (a new one is made whenever a file's identity changes, never
-        changed in place) or the context differs: diff asks for it a few times per side."""
-        context, identities = self.tree_identity
-        kept = self._scan_digest
-        if kept is not None and kept[0] is identities and kept[1] == context:
-            return kept[2]
-        key = keys.scan(context, identities)
-        self._scan_digest = (identities, context, key)
-        return key
+        the same key have the same results under the same rules."""
+        return keys.scan(*self.tree_identity)
 
     def import_digests(self) -> list[bytes]:
         self._derive()

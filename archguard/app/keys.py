@@ -98,6 +98,12 @@ def discover(scan_key: bytes, canonical: Mapping[str, str]) -> bytes:
     return digest("discover", scan_key, tuple(sorted(canonical.items())))
 
 
+def churn(since: str, window: bytes) -> bytes:
+    """The churn of a window (app/discover.py): by the very commits it holds (git's ids, which name
+    their changes), however long ago the window was written."""
+    return digest("churn", since, window)
+
+
 def history_rows(rules: Any, libraries: Any, options: Any, python: tuple[int, int]) -> bytes:
     """``history``'s rows (each by its commit id, whose tree it names): the rules they were judged
     by (today's contracts, import-linter configuration and baseline; or "each commit's own"), the

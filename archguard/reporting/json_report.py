@@ -18,6 +18,7 @@ from archguard.domain.findings import Violation
 from archguard.domain.golden_path import EntryClosure, is_golden
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import SCHEMA, CheckResult, DanglingImport, ScanResult
+from archguard.reporting.json_text import indented
 from archguard.reporting.summary import (
     contract_results,
     members_summary,
@@ -252,5 +253,7 @@ def violation_to_json(violation: Violation, owners: Sequence[str] = ()) -> dict[
 
 
 def dumps(data: dict[str, Any] | list[Any]) -> str:
-    """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    """Indented, UTF-8 kept readable, newline-terminated: the one way archguard writes JSON
+    (``json.dumps(data, indent=2, ensure_ascii=False, default=str)``'s text, written faster:
+    json_text.py)."""
+    return indented(data) + "\n"

@@ -262,3 +262,54 @@ def test_compiled_extension_modules_exist_for_dangling_checks(tmp_path: Path) ->
     data = json.loads(run_cli("scan", root, "--json", "-", "--no-cache").stdout)
     assert [d["imported"] for d in data["dangling_imports"]] == ["app.speedups.gone"]
     assert data["summary"]["files"] == 3  # .so and .pyx are modules, not .py files
+
+
+_ENDING = """\
+import atexit, os, sys, threading, time
+from archguard import cli
+
+real_exit = os._exit
+
+def noted_exit(code):
+    os.write(2, b"ended at once\\n")
+    real_exit(code)
+
+os._exit = noted_exit
+atexit.register(lambda: print("atexit ran", file=sys.stderr))
+done = threading.Event()
+real_end = cli._end_process_now
+
+def ending(code):
+    done.set()
+    return real_end(code)
+
+def late():
+    done.wait()
+    time.sleep(0.2)
+    print("late line", flush=True)
+
+cli._end_process_now = ending
+if sys.argv[1] == "thread":  # still working when the command is done
+    threading.Thread(target=late).start()
+sys.argv = ["archguard", "check", sys.argv[2], "--no-cache"]
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("case", ["plain", "thread"])
+def test_the_program_ends_with_its_exit_code_and_all_its_output(tree: Path, case: str) -> None:
+    """``archguard`` (cli.run) ends the process at once when the command is done (os._exit, no
+    teardown), with the same exit code and output, the atexit functions run; a thread still
+    working makes it end the ordinary way, after the thread."""
+    import subprocess
+    import sys
+
+    ended = subprocess.run([sys.executable, "-c", _ENDING, case, str(tree)], capture_output=True, text=True, timeout=120)
+    ordinary = run_cli("check", tree, "--no-cache")
+    assert ended.returncode == ordinary.returncode == 1
+    assert ended.stdout.replace("late line\n", "") == ordinary.stdout
+    assert "atexit ran" in ended.stderr
+    if case == "thread":  # the ordinary way: after the thread
+        assert ended.stdout.endswith("late line\n") and "ended at once" not in ended.stderr
+    else:
+        assert ended.stderr.endswith("atexit ran\nended at once\n")

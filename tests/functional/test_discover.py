@@ -375,10 +375,49 @@ def test_a_warm_run_reads_the_same_result_from_the_cache(tmp_path: Path) -> None
     assert (tmp_path / "cache" / "results-discover.bin").is_file()
     warm = run_discover(options)
     assert warm.scan.cache_hits == len(warm.scan.facts)
-    for key in ("clusters", "shims", "copies", "cycles", "hotspots"):
+    for key in ("clusters", "shims", "copies", "cycles", "hotspots", "interfaces"):
         assert getattr(warm, key) == getattr(cold, key)
     overridden = run_discover(options, canonical={"engine": "app.core.engine:Engine"})
     assert overridden.clusters[0].canonical == "app.core.engine:Engine"  # another key, not a stale hit
+
+
+def test_a_warm_discover_loads_no_graph_library_and_writes_what_a_fresh_run_writes(tmp_path: Path) -> None:
+    """An unchanged tree's discover takes its derived results from the cache: the whole-tree steps
+    (networkx's graphs) are not even loaded, and its --json is a --no-cache run's."""
+    interface = {  # a package declaring __all__ that others reach into: an interface candidate
+        "lib/__init__.py": "from lib._impl import api\n\n__all__ = ['api']\n",
+        "lib/_impl.py": "def api():\n    pass\n\n\ndef hidden():\n    pass\n",
+        "app/uses_lib.py": "from lib._impl import hidden\n",
+    }
+    root = write_tree(tmp_path / "tree", {**DRIFTED, **interface})
+    probe = (
+        "import sys\n"
+        "from archguard.adapters import discovery\n"
+        "from archguard.adapters.cache import facts_cache\n"
+        "discovery.RACY_WINDOW_NS = facts_cache.RACY_WINDOW_NS = 0  # the files were written just now\n"
+        "from archguard.cli import main\n"
+        "sys.argv = ['archguard', 'discover', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('networkx' in sys.modules)\n"
+    )
+
+    def discover(*args: object) -> tuple[str, dict]:
+        out = tmp_path / "out.json"
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(root), *map(str, args), "--json", str(out), "-q"],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()[-1], json.loads(out.read_text())
+
+    cache = tmp_path / "cache"
+    assert discover("--cache-dir", cache)[0] == "True"  # cold: derived, with the graphs
+    loaded, warm = discover("--cache-dir", cache)
+    assert loaded == "False"
+    fresh = discover("--no-cache")[1]
+    for key in ("clusters", "shims", "copies", "cycles", "hotspots", "interface_candidates"):
+        assert warm[key] == fresh[key], key
+    assert warm["interface_candidates"] and warm["clusters"]
 
 
 def test_a_canonical_override_that_fits_no_cluster_is_a_usage_error(tmp_path: Path) -> None:
@@ -481,3 +520,46 @@ def test_discover_after_edits_writes_what_a_no_cache_run_writes(tmp_path: Path) 
         else:
             (root / path).write_text(text, encoding="utf-8")
         assert written("--cache-dir", cache) == written("--no-cache"), path
+
+
+def test_churn_is_counted_again_only_when_the_window_holds_other_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hotspots weigh each module's churn (git's numstat over the window's commits): a warm run
+    keeps it under the window's commit ids, so it reads it back while the window holds the same
+    commits, and counts again after a commit, which the hotspots then show."""
+    from dataclasses import replace
+
+    from archguard.adapters import git_history
+    from tests.functional.test_changed import GIT_ENV, git
+
+    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
+        monkeypatch.setenv(name, GIT_ENV[name])
+    root = write_tree(tmp_path / "repo", DRIFTED)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    counted: list[str] = []
+    real = git_history.churn
+
+    def counting(where: Path, since: str) -> git_history.Churn | None:
+        counted.append(since)
+        return real(where, since)
+
+    monkeypatch.setattr(git_history, "churn", counting)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    first = run_discover(options)
+    second = run_discover(options)
+    assert len(counted) == 1 and second.hotspots == first.hotspots
+    hot = first.hotspots[0]
+    assert hot.changes == 1
+    path = root / hot.path
+    path.write_text(path.read_text() + "\n_touched = 1\n")
+    git(root, "commit", "-qam", "touch the hotspot")
+    third = run_discover(options)
+    assert len(counted) == 2
+    assert {h.path: h.changes for h in third.hotspots}[hot.path] == 2
+    fresh = run_discover(replace(options, no_cache=True))
+    assert [(h.path, h.changes, h.churn_lines) for h in third.hotspots] == [
+        (h.path, h.changes, h.churn_lines) for h in fresh.hotspots
+    ]

@@ -287,7 +287,8 @@ def test_the_command_line_starts_warm_at_once_on_files_git_vouches_for(repo: Pat
     cache = tmp_path / "cache"
     first = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "a.json")
     assert (cache / "results-warm-state.bin").is_file()
-    (cache / "facts-py314.bin").write_bytes(b"not a cache")  # a warm start never reads it
+    [facts] = cache.glob("facts-py*[0-9].bin")
+    facts.write_bytes(b"not a cache")  # a warm start never reads it
     second = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "b.json")
     assert second.returncode == first.returncode == 1
     assert "ignoring the cache" not in second.stderr
@@ -739,3 +740,105 @@ def test_the_listings_entries_one_by_one_agree_with_its_parse(repo: Path) -> Non
     assert earlier is None  # modified: git vouches for nothing of it
     assert {"app/__init__.py", "scripts/tool.py", "app/broken.py"} <= blobs.keys()
     assert not {"app/impl.py", "app/other.py", "app/extra.py"} & blobs.keys()
+
+
+def test_a_vouched_files_outcome_whose_facts_entry_is_gone_is_scanned_again(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record vouches for every file, but the facts cache it points into was replaced since
+    (damaged, or restored from elsewhere): a vouched file's outcome in the cache's form is the
+    file scanned again, never a failed lookup, and it is what a fresh scan gives."""
+    from archguard.adapters.parsing.scanner import scan_files
+    from archguard.adapters.warm_start import WarmOutcomes
+
+    made: list[WarmOutcomes] = []
+    real_init = WarmOutcomes.__init__
+
+    def noted(self: WarmOutcomes, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    runs.check()
+    monkeypatch.setattr(WarmOutcomes, "__init__", noted)
+    [facts] = _cache_files(repo, "facts-py*[0-9].bin")
+    facts.write_bytes(b"not a cache")
+    scanned = len(runs.scanned)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the damaged cache's notice
+        tree = tree_module.Tree.open(Options(root=repo))
+        [output] = made
+        assert runs.scanned[scanned:] == []  # every file vouched for by the record
+        form = output.cached_form("app/impl.py")
+    assert runs.scanned[scanned:] == ["app/impl.py"]
+    [file] = [f for f in tree.files if f.path == "app/impl.py"]
+    fresh = scan_files(repo, [file], target=tree.target, cache=facts_cache.FactsCache(None))
+    assert form.outcome_digest == fresh.cached_form("app/impl.py").outcome_digest
+    assert form.outcome_digest == output.outcome_digests["app/impl.py"]
+
+
+def test_a_listing_started_ahead_is_taken_once_and_never_after_its_command(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line starts git's listing of ROOT before it reads its configuration
+    (``listed_ahead``): the command's first listing is that one; any later one, and every listing
+    after the command, asks git again, so an edit made since is seen."""
+    from archguard.adapters.project_files import git_listing
+
+    asked: list[Path] = []
+    real = git_listing._list
+
+    def counted(root: Path) -> git_listing.GitListing | None:
+        asked.append(root)
+        return real(root)
+
+    monkeypatch.setattr(git_listing, "_list", counted)
+    with git_listing.listed_ahead(repo):
+        first = git_listing.list_git_files(repo)
+        assert len(asked) == 1  # the one started ahead
+        assert first is not None and first.changed == []
+        _edit(repo)
+        second = git_listing.list_git_files(repo)
+        assert len(asked) == 2 and second is not None and second.changed == ["app/impl.py"]
+    (repo / "app/impl.py").write_text(TREE["app/impl.py"])
+    with git_listing.listed_ahead(repo):  # a command that never lists (it failed first, say)
+        for thread in list(git_listing._ahead.values()):
+            thread.join()
+    _edit(repo)
+    after = git_listing.list_git_files(repo)  # made now, not the one started in the block
+    assert after is not None and after.changed == ["app/impl.py"]
+    assert len(asked) == 4
+
+
+def test_the_command_line_lists_ahead_and_still_sees_the_tree_as_it_is(repo: Path, tmp_path: Path) -> None:
+    """Warm runs of the command line (listing ahead) after edits give what --no-cache gives."""
+    cache = tmp_path / "cache"
+    for edit in (lambda: None, lambda: _edit(repo), lambda: _new_untracked(repo)):
+        edit()
+        warm = run_cli("check", repo, "--cache-dir", cache, "--json", tmp_path / "warm.json")
+        fresh = run_cli("check", repo, "--no-cache", "--json", tmp_path / "fresh.json")
+        assert warm.returncode == fresh.returncode == 1
+        a, b = (json.loads((tmp_path / name).read_text()) for name in ("warm.json", "fresh.json"))
+        assert a["violations"] == b["violations"]
+
+
+def test_git_answering_as_it_did_vouches_for_every_recorded_file_at_once(
+    runs: Runs, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record keeps a digest of git's whole answer: the same answer vouches for every file the
+    record took from it, without a look-up per file; any other answer (one file edited) is asked
+    file by file, and the edited file is scanned."""
+    from archguard.adapters.project_files.git_listing import GitListing
+
+    asked: list[str] = []
+    real = GitListing.vouches
+
+    def counted(self: GitListing, entry: bytes, path: str) -> bool:
+        asked.append(path)
+        return real(self, entry, path)
+
+    monkeypatch.setattr(GitListing, "vouches", counted)
+    runs.check()
+    assert runs.warm() and asked == []
+    _edit(repo)
+    assert runs.check()[0] == ["app/impl.py"]
+    assert "app/user.py" in asked

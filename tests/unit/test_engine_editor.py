@@ -268,3 +268,20 @@ def test_a_kept_engine_loads_the_import_linter_configuration_at_its_first_change
         {"app/mod1.py": moved, "app/mod2.py": "from app.core import Other\n\n\ndef f2():\n    return 2\n"},
     )
     assert comparable_json(result) == full_run(root)
+
+
+def test_a_kept_engine_refreshed_from_disk_keys_its_results_by_the_files_as_they_are_now(tmp_path: Path) -> None:
+    """The scan key (every file's identity, digested) is made once per state of the tree: after a
+    file changes on disk and is read again, the results are the new tree's, not those stored
+    under the key of the tree before."""
+    root = write_tree(tmp_path / "tree", TREE)
+    options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
+    run_check(options)  # the unchanged tree's results are stored
+    engine = Engine.open(None, options, keep=True)
+    before = engine.results()
+    assert engine.scan_key is not None
+    write_tree(root, {"app/mod2.py": "from app.core import Other, Missing\n"})
+    engine.refresh(["app/mod2.py"])
+    after = engine.results()
+    assert comparable_json(after) == full_run(root)
+    assert comparable_json(after) != comparable_json(before)

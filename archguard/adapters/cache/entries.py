@@ -385,6 +385,17 @@ MEMBER_FILES: Entry[MemberFiles] = Entry(
 )
 
 
+# ---- discover's churn (app/discover.py) ----------------------------------------------------------
+
+Churned = tuple[dict[str, int], dict[str, int]]  # path -> commits, path -> lines added + deleted
+
+CHURN: Entry[Churned] = Entry(
+    "discover-churn",
+    lambda churn: (tuple(churn[0].items()), tuple(churn[1].items())),
+    lambda plain: ({str(p): int(n) for p, n in plain[0]}, {str(p): int(n) for p, n in plain[1]}),
+)
+
+
 def _history_entry() -> Entry[dict[str, HistoryRow]]:
     """``history``'s rows by commit id, of one set of rules (keys.history_rows): a commit's row
     never changes under the same rules, so a second walk over a range reads them back."""

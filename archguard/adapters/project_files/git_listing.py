@@ -15,6 +15,9 @@ conversion two different working files (CRLF and LF line ends) can both be "clea
 blob. The tree's own settings that weaken git's stat check (``core.checkStat``,
 ``core.trustctime``) are overridden on the command line. Everything else is decided on disk, as
 before (docs/scanning.md, "Warm start").
+
+The command line starts the listing in a thread before it reads its options (:func:`listed_ahead`):
+git works while Python loads the rest of archguard.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import time
-from collections.abc import KeysView
+from collections.abc import Iterator, KeysView
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
@@ -34,8 +39,12 @@ from archguard.adapters.project_files.safe_git import run_git
 _CLEAN, _CHANGED, _REMOVED, _UNTRACKED = b"H", b"C", b"R", b"?"
 # An entry of a clean plain file (mode 100644 or 100755; not a link, 120000, whose target git does
 # not look at), stage 0 (no conflict); blob ids have 40 hex digits, 64 in a SHA-256 repository.
-_CLEAN_REGULAR = re.compile(rb"H 100(?:644|755) [0-9a-f]+ 0\t")
-_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")
+# The one description of the format: the whole listing's parse and clean_entry's look-up of one
+# path both read entries with it, and entry_blob_id reads the blob id off what it matched.
+_CLEAN_ENTRY = rb"H 100(?:644|755) [0-9a-f]+ 0\t"
+_CLEAN_REGULAR = re.compile(_CLEAN_ENTRY)
+_CLEAN_REGULAR_STARTS = (b"H 100644 ", b"H 100755 ")  # its start, told in C before any regex
+_BLOB_AT = len(b"H 100644 ")
 # discovery.MODULE_SUFFIXES, as git prints names
 _MODULE_SUFFIXES = (b".py", b".pyi", b".so", b".pyd", b".pyx")
 # git's stat check as strict as it goes, whatever the tree's own configuration says.
@@ -108,7 +117,7 @@ class GitListing:
             path = decode(entry[tab + 1 :])
             paths[path] = tracked[path] = None
             if _CLEAN_REGULAR.match(entry):
-                blobs[path] = entry[9:tab].partition(b" ")[0].decode("ascii")
+                blobs[path] = entry_blob_id(entry)
                 clean[path] = entry
             elif entry[:1] == _REMOVED:
                 removed.add(path)
@@ -142,8 +151,7 @@ class GitListing:
         if path in self._changed:
             return None
         found = re.search(
-            rb"(?:^|\0)(H 100(?:644|755) [0-9a-f]+ 0\t" + re.escape(os.fsencode(path)) + rb")(?:\0|$)",
-            self._output,
+            rb"(?:^|\0)(" + _CLEAN_ENTRY + re.escape(os.fsencode(path)) + rb")(?:\0|$)", self._output
         )
         return found.group(1) if found is not None else None
 
@@ -182,9 +190,61 @@ class GitListing:
         return digest.digest()
 
 
+def entry_blob_id(entry: bytes) -> str:
+    """The blob id (hex) of a clean plain file's entry (:meth:`GitListing.clean_entry`)."""
+    return entry[_BLOB_AT:].partition(b" ")[0].decode("ascii")
+
+
 def list_git_files(root: Path) -> GitListing | None:
     """The listing, or None when ROOT is not in a git checkout (or git is missing, or refuses the
-    repository), or git lists nothing under ROOT (ROOT is ignored, or empty)."""
+    repository), or git lists nothing under ROOT (ROOT is ignored, or empty). Within
+    :func:`listed_ahead` of ROOT, the first call takes the listing started there."""
+    ahead = _ahead.pop(os.path.realpath(root), None) if _ahead else None
+    if ahead is not None:
+        ahead.join()
+        if ahead.error is None:
+            return ahead.listing
+    return _list(root)
+
+
+class _Ahead(threading.Thread):
+    """git's listing of ROOT, made in a thread while the command goes on."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(name="archguard-git-listing", daemon=True)
+        self.root = root
+        self.listing: GitListing | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.listing = _list(self.root)
+        except BaseException as error:  # noqa: BLE001 - the caller lists again, and sees it raised
+            self.error = error
+
+
+_ahead: dict[str, _Ahead] = {}  # real path of ROOT -> its listing under way (listed_ahead)
+
+
+@contextmanager
+def listed_ahead(root: Path) -> Iterator[None]:
+    """Start git's listing of ROOT now, in a thread: a command's first :func:`list_git_files` of
+    ROOT inside this block takes it (git runs while Python imports and reads the configuration:
+    two processes, a tenth of a warm check's time, off its critical path). A listing nobody took
+    is dropped when the block ends, never handed to a later call: files may have changed since."""
+    key = os.path.realpath(root)
+    ahead = None if key in _ahead else _Ahead(root)
+    if ahead is not None:
+        _ahead[key] = ahead
+        ahead.start()
+    try:
+        yield
+    finally:
+        if ahead is not None and _ahead.get(key) is ahead:
+            del _ahead[key]
+
+
+def _list(root: Path) -> GitListing | None:
     if not _may_be_in_checkout(root):
         return None  # git would say "not a git repository": two processes spared
     config: dict[str, str] = {}

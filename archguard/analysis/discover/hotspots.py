@@ -16,10 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archguard.domain.discovery import Cluster, Cycle, Hotspot, Shim
+
+if TYPE_CHECKING:  # networkx is loaded where hotspots are found: a warm discover only reweighs them
+    import networkx as nx
 
 BETWEENNESS_SAMPLES = 16
 # Above this many modules, betweenness is taken on the candidates and their direct neighbours only
@@ -35,6 +37,8 @@ def find_hotspots(
     shims: Sequence[Shim],
     cycles: Sequence[Cycle],
 ) -> list[Hotspot]:
+    import networkx as nx
+
     through: dict[str, set[str]] = {}
     for cluster in clusters:
         for access in cluster.access_paths:

@@ -10,10 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from archguard.analysis.discover.candidates import definitions_in_file, uses_in_file
-from archguard.analysis.discover.copies import content_signature
-from archguard.analysis.discover.modules import file_edges
-from archguard.analysis.discover.shims import shim_in_file
 from archguard.analysis.interfaces import (
     all_binding,
     candidate_contracts,
@@ -40,6 +36,8 @@ class EdgesPass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
+        from archguard.analysis.discover.modules import file_edges
+
         return file_edges(prepared.context, file, facts)
 
 
@@ -52,6 +50,8 @@ class ShimsPass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
+        from archguard.analysis.discover.shims import shim_in_file
+
         return shim_in_file(table, file, facts)
 
 
@@ -64,6 +64,8 @@ class UsesPass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
+        from archguard.analysis.discover.candidates import uses_in_file
+
         return uses_in_file(table, file, facts)
 
 
@@ -77,6 +79,8 @@ class DefinitionsPass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
+        from archguard.analysis.discover.candidates import definitions_in_file
+
         return definitions_in_file(file, facts)
 
 
@@ -89,6 +93,8 @@ class SignaturePass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
+        from archguard.analysis.discover.copies import content_signature
+
         return content_signature(file, facts)
 
 
