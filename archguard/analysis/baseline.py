@@ -8,7 +8,7 @@ run again with the owner named in its message.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from archguard.domain.findings import DEPENDENCY, Violation
@@ -29,7 +29,7 @@ def apply_baseline(
     for violation in violations:
         if budget[violation.fingerprint] > 0:
             budget[violation.fingerprint] -= 1
-            marked.append(replace(violation, baselined=True))
+            marked.append(violation._replace(baselined=True))
         else:
             marked.append(violation)
     stale = []
@@ -139,7 +139,7 @@ def _overdue(violation: Violation, entry: dict[str, Any]) -> Violation:
     owner = entry.get("owner") or "no owner recorded"
     note = f"baseline entry expired on {entry['expires']} (owner: {owner})"
     extra = (*violation.extra, ("baseline_expired", str(entry["expires"])), ("baseline_owner", str(owner)))
-    return replace(violation, message=f"{violation.message} [{note}]", extra=extra)
+    return violation._replace(message=f"{violation.message} [{note}]", extra=extra)
 
 
 def carry_annotations(

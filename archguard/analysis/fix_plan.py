@@ -8,7 +8,7 @@ Pure: no I/O, no parser. The rewriting itself is the libcst adapter's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from archguard.analysis.shim_definition import is_imported_shim, must_stay
@@ -69,7 +69,7 @@ def settle_conflicts(violations: Sequence[Violation]) -> list[Violation]:
         if len(canonicals) > 1:
             conflicts[where] = _CONFLICT.format(", ".join(sorted(canonicals)))
     return [
-        replace(v, fixable=False, reason=conflicts[key])
+        v._replace(fixable=False, reason=conflicts[key])
         if v.kind in _REWRITTEN and v.fixable and (key := (v.path, v.line, v.imported)) in conflicts
         else v
         for v in violations

@@ -174,5 +174,5 @@ def record_baseline(options: Options, progress: Progress | None = None) -> Check
     contracts = load_contracts(options, Path(result.scan.root))
     held, _ = holder(result.scan, contracts.concepts, contracts.interfaces)(unmatched)
     baseline_file.write_baseline(options.baseline, entries + held, root=options.root)
-    known = [replace(v, baselined=v.severity is Severity.ERROR) for v in result.violations]
+    known = [v._replace(baselined=v.severity is Severity.ERROR) for v in result.violations]
     return replace(result, violations=known, notices=notices)

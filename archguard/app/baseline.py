@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.project_files import baseline_file
@@ -64,7 +64,7 @@ def apply_baseline(
         kept = [v for v in violations if v.baselined]
         if options.add_new:
             kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
-            violations = [replace(v, baselined=v.severity is Severity.ERROR) for v in violations]
+            violations = [v._replace(baselined=v.severity is Severity.ERROR) for v in violations]
         rewritten = carry_annotations(
             [baseline_file.baseline_entry(v) for v in kept],
             settled.entries,

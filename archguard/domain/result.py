@@ -117,4 +117,6 @@ class CheckResult:
 
     @property
     def failed(self) -> bool:
-        return bool(self.new_violations) or (self.strict_baseline and bool(self.stale_baseline_entries))
+        # the first new violation is enough (a broad contract's thousands are not listed for it)
+        new = any(not v.baselined and v.severity is Severity.ERROR for v in self.violations)
+        return new or (self.strict_baseline and bool(self.stale_baseline_entries))

@@ -6,7 +6,9 @@ the same violation gets the same message, the same position in the list, and the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from archguard.domain.findings import Severity, Violation
@@ -36,6 +38,7 @@ def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, A
     scan = scan_of(result)
     check = result if isinstance(result, CheckResult) else None
     violations = check.violations if check else []
+    new, baselined, warnings = _split(tally(violations).items())
     return {
         "files": len(scan.files),
         "parsed_files": len(scan.facts),
@@ -47,9 +50,9 @@ def summarize(result: ScanResult | CheckResult | DiscoveryResult) -> dict[str, A
         "imports": scan.import_edges,
         "dangling_imports": len(scan.dangling),
         "violations": len(violations),
-        "new_violations": len(check.new_violations) if check else 0,
-        "baselined": sum(1 for v in violations if v.baselined),
-        "warnings": sum(1 for v in violations if is_warning(v)),
+        "new_violations": new,
+        "baselined": baselined,
+        "warnings": warnings,
         "stale_baseline_entries": len(check.stale_baseline_entries) if check else 0,
         "held_baseline_entries": len(check.held_baseline_entries) if check else 0,
         "expired_baseline_entries": len(check.expired_baseline_entries) if check else 0,
@@ -121,22 +124,53 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     """Every contract run, kept ones included, as ``lint-imports`` lists them: its type, its state
     (``broken`` when it has violations that fail the run, else ``kept``) and its violations split
     as in ``summary`` (new, baselined, warnings). Order: as :func:`by_contract`."""
+    per_contract: dict[str, list[tuple[tuple[str, str, bool], int]]] = {
+        name: [] for name in result.contracts_run
+    }
+    for counted in tally(result.violations).items():  # counts only: no finding is sorted or grouped
+        per_contract.setdefault(counted[0][0], []).append(counted)
+    ran = list(dict.fromkeys(result.contracts_run))
     results = []
-    for name, violations in _grouped(result, result.violations).items():  # counts only: no sort needed
-        new = sum(1 for v in violations if not v.baselined and v.severity is Severity.ERROR)
-        baselined = sum(1 for v in violations if v.baselined)
+    for name in [*ran, *sorted(set(per_contract) - set(ran))]:
+        new, baselined, warnings = _split(per_contract[name])
         results.append(
             {
                 "name": name,
                 "type": result.contract_types.get(name, "import-linter"),
                 "state": "broken" if new else "kept",
-                "violations": len(violations),
+                "violations": new + baselined + warnings,
                 "new": new,
                 "baselined": baselined,
-                "warnings": len(violations) - new - baselined,
+                "warnings": warnings,
             }
         )
     return results
+
+
+# A finding's severity by its value: an Enum member's hash is a Python call, its value's is not.
+_TALLIED = attrgetter("contract", "severity._value_", "baselined")
+_ERROR = Severity.ERROR.value
+
+
+def tally(violations: Iterable[Violation]) -> Counter[tuple[str, str, bool]]:
+    """How many findings there are of each (contract, severity's value, baselined): every count
+    the summaries give, in one pass in C (a broad contract's findings are counted, never walked,
+    by a text report)."""
+    return Counter(map(_TALLIED, violations))
+
+
+def _split(counted: Iterable[tuple[tuple[str, str, bool], int]]) -> tuple[int, int, int]:
+    """(new, baselined, warnings) of :func:`tally`'s counts: errors that fail the run, findings
+    the baseline covers, and warnings it does not (:func:`is_warning`)."""
+    new = baselined = warnings = 0
+    for (_, severity, known), count in counted:
+        if known:
+            baselined += count
+        elif severity == _ERROR:
+            new += count
+        else:
+            warnings += count
+    return new, baselined, warnings
 
 
 def display_message(violation: Violation, *, with_chain: bool = True) -> str:

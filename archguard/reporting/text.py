@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from operator import attrgetter
+from typing import Any
 
 from archguard.domain.findings import RULES, Kind, Severity, Violation
 from archguard.domain.ordering import by_path, by_position
@@ -23,7 +25,11 @@ from archguard.reporting.summary import (
     summarize,
 )
 
-_BROKEN_FILE_KINDS = (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+# The codes of a file that cannot be analysed (the codes looked up in C, not each finding's kind)
+_BROKEN_FILE_CODES = frozenset(
+    code for code, (kind, _) in RULES.items() if kind in (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
+)
+_CODE = attrgetter("code")
 
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
@@ -147,19 +153,25 @@ def violation_lines(violation: Violation) -> list[str]:
     return [one_line(chain_text(violation)), "  " + violation_line(violation, with_chain=False)]
 
 
+_LINE_FIELDS = attrgetter(
+    "code", "path", "line", "column", "message", "suggestion", "severity", "baselined", "chain"
+)
+
+
 def _finding_lines(violations: Sequence[Violation]) -> list[str]:
     """:func:`violation_lines` of each finding, joined: the same lines, with the common case (no
-    chain, a printable path and message) written in one step (a broad contract prints thousands)."""
+    chain, a printable path and message) written in one step (a broad contract prints thousands;
+    the fields a line shows are read at once, in C, rather than one by one)."""
     lines: list[str] = []
     append = lines.append
+    warning = Severity.WARNING
     for v in violations:
-        path, message = v.path, v.message
-        suggestion = v.suggestion
-        if v.chain or not path.isprintable() or (suggestion and suggestion not in message):
+        code, path, line, column, message, suggestion, severity, baselined, chain = _LINE_FIELDS(v)
+        if chain or not path.isprintable() or (suggestion and suggestion not in message):
             lines += violation_lines(v)
         elif message.isprintable():
-            marker = " [warning]" if v.severity is Severity.WARNING and not v.baselined else ""
-            append(f"{path}:{v.line}:{v.column}: {v.code}{marker} {message}")
+            marker = " [warning]" if severity is warning and not baselined else ""
+            append(f"{path}:{line}:{column}: {code}{marker} {message}")
         else:
             lines += violation_lines(v)
     return lines
@@ -225,7 +237,7 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken and not any(v.kind in _BROKEN_FILE_KINDS for v in result.violations):  # --golden-only
+    if broken and _BROKEN_FILE_CODES.isdisjoint(map(_CODE, result.violations)):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "
@@ -252,12 +264,13 @@ def check_summary_lines(result: CheckResult) -> list[str]:
             "fixed since the baseline was recorded; --update-baseline drops them"
             + (" (--strict-baseline: this fails the run)." if result.strict_baseline else ".")
         )
-    lines += contract_lines(result)
+    results = contract_results(result)
+    lines += contract_lines(results)
     if not counts["violations"]:
         lines.append("All contracts kept.")
         return lines
-    contracts = len({v.contract for v in result.violations})
-    run = len(contract_results(result))
+    contracts = sum(1 for c in results if c["violations"])
+    run = len(results)
     lines.append(
         f"Found {plural(counts['violations'], 'violation')} ({counts['new_violations']} new, "
         f"{counts['baselined']} baselined, {plural(counts['warnings'], 'warning')}) "
@@ -270,10 +283,10 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     return lines
 
 
-def contract_lines(result: CheckResult) -> list[str]:
+def contract_lines(results: list[dict[str, Any]]) -> list[str]:
     """Every contract that ran with its state, kept ones included, as ``lint-imports`` lists
-    them: ``KEPT``/``BROKEN``, the name, where it comes from, and its violations."""
-    results = contract_results(result)
+    them (``results``: :func:`contract_results`'): ``KEPT``/``BROKEN``, the name, where it comes
+    from, and its violations."""
     if not results:
         return []
     broken = sum(1 for c in results if c["state"] == "broken")

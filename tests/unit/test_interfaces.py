@@ -5,8 +5,6 @@ importer (packages, loose scripts and tests, guarded and TYPE_CHECKING imports, 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from archguard.analysis.interfaces import check_interfaces, public_face, validate_interfaces
@@ -476,7 +474,7 @@ def test_findings_are_built_with_the_fingerprints_assign_fingerprints_gives_them
         "tests/test_orders.py": "from app.payments.core import internal\nfrom app.payments.core import internal\n",
     }
     found = _findings(tree, PAYMENTS_CONTRACT)
-    unfingerprinted = [replace(v, fingerprint="") for v in found]
+    unfingerprinted = [v._replace(fingerprint="") for v in found]
     assert found == assign_fingerprints(unfingerprinted)
     assert len({v.fingerprint for v in found}) == len(found) == 7
     assert [(v.path, v.line) for v in found] == sorted((v.path, v.line) for v in found)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import configparser
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -453,7 +453,7 @@ def relocate_violations(
             if v.contract != name:
                 continue
             if not (v.statement and v.importer in moved):
-                kept.append(replace(v, fingerprint=""))
+                kept.append(v._replace(fingerprint=""))
                 continue
             lines = tuple(detail["line_number"] for detail in details.get((v.importer, v.imported), ()))
             if not lines:
