@@ -444,10 +444,14 @@ def _tree_files(
     excluded_folder: dict[str, bool] = {}  # per folder: a tree of 10,000 files has a few hundred
 
     def in_excluded_dir(rel: str) -> bool:
-        folder = rel.rpartition("/")[0]
+        return folder_excluded(rel.rpartition("/")[0])
+
+    def folder_excluded(folder: str) -> bool:
         known = excluded_folder.get(folder)
-        if known is None:
-            known = excluded_folder[folder] = any(_is_excluded_dir_name(part) for part in folder.split("/"))
+        if known is None:  # the parent's answer and the folder's own name
+            parent, _, name = folder.rpartition("/")
+            known = (bool(parent) and folder_excluded(parent)) or _is_excluded_dir_name(name)
+            excluded_folder[folder] = known
         return known
 
     paths = [rel for rel in candidates if not in_excluded_dir(rel) and not spec.excludes_file(rel)]
@@ -585,11 +589,18 @@ class _Probes:
         return bool(known)
 
     def not_code_inside(self, rel: str) -> bool:
-        folder = rel.rpartition("/")[0]
+        return self._folder_not_code(rel.rpartition("/")[0])
+
+    def _folder_not_code(self, folder: str) -> bool:
+        """Is ``folder`` or a folder above it one that holds no code? Asked top down, as far as
+        the first that does (the probes it records), each folder's answer kept: its parent's is
+        known already (a tree with a folder per file asks each folder once, not once per depth)."""
         known = self._inside.get(folder)
         if known is None:
-            parts = folder.split("/") if folder else []
-            known = any(self._dir_is_excluded("/".join(parts[: i + 1])) for i in range(len(parts)))
+            if not folder:
+                known = False
+            else:
+                known = self._folder_not_code(folder.rpartition("/")[0]) or self._dir_is_excluded(folder)
             self._inside[folder] = known
         return known
 

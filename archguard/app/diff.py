@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from archguard.adapters import git_history
 from archguard.adapters.cache.entries import DIFF_SIDES, DiffSides
+from archguard.adapters.project_files.git_objects import changed_entries
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.analysis.architecture_diff import compare
 from archguard.app import Options, Progress, keys
 from archguard.app.history import architecture_of
+from archguard.domain.errors import ConfigError
 from archguard.domain.history import DiffResult
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ def run_diff(
 
 
 def _diff(options: Options, base: str, head: str | None, progress: Progress | None) -> DiffResult:
+    from archguard.analysis.discover.candidates import KeptDefinitions
     from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.engine import Engine, commit_store
 
@@ -48,41 +52,63 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
     git_history.require_repository(root)
     clone = git_history.clone_kind(root, count=False)
     base_sha = git_history.resolve(root, base, clone)
-    # A commit's results, structure and clusters are read from the store where a check (of a
-    # working tree holding its files) or an earlier diff left them under the tree's key (every
-    # file's outcome), else derived and kept in diff's own entry (SidesStore); the base is
-    # derived from the head's state only when they are not stored.
-    sides = SidesStore(commit_store(options))
-    if head is None:
-        head_engine = _head_from_blobs(options, root, sides) or Engine.open(
-            None, options, progress=progress, keep=True
+    head_sha = git_history.resolve(root, head, clone) if head is not None else _head_commit(root)
+    # git's answers wanted later (what differs between the head commit and the base, the renames)
+    # are asked now, in a thread that waits on git while this one analyses the head
+    with ThreadPoolExecutor(max_workers=1) as git_ahead:
+        moved = git_ahead.submit(git_history.renames, root, base_sha, head_sha if head is not None else None)
+        changed = git_ahead.submit(changed_entries, root, head_sha, base_sha) if head_sha else None
+        # A commit's results, structure and clusters are read from the store where a check (of a
+        # working tree holding its files) or an earlier diff left them under the tree's key (every
+        # file's outcome), else derived and kept in diff's own entry (SidesStore); the base is
+        # derived from the head's state only when they are not stored.
+        sides = SidesStore(commit_store(options))
+        if head is None:
+            head_engine = _head_from_blobs(options, root, sides) or Engine.open(
+                None, options, progress=progress, keep=True
+            )
+            head_name = WORKING_TREE
+        else:
+            assert head_sha is not None
+            head_name = head_sha
+            head_engine = Engine.open_at_commit(
+                options, head_name, store=sides, reuse_stored=True, keep_decoded=True
+            )
+        # the head's structure and definitions, then patched to the base: the files that differ read
+        structure, definitions = ModuleStructure(), KeptDefinitions()
+        head_side = architecture_of(
+            head_engine, clusters=True, structure=structure, stored=True, definitions=definitions
         )
-        head_name = WORKING_TREE
-    else:
-        head_name = git_history.resolve(root, head, clone)
-        head_engine = Engine.open_at_commit(
-            options, head_name, store=sides, reuse_stored=True, keep_decoded=True
+        # what differs between the trees, as Tree.at_commit would ask git (from the head's commit)
+        changes = changed.result() if changed is not None and head_engine.tree.commit == head_sha else None
+        base_engine = head_engine.at_commit(base_sha, changes=changes, reuse_stored=True, store=sides)
+        base_side = architecture_of(
+            base_engine, clusters=True, structure=structure, stored=True, definitions=definitions
         )
-    structure = ModuleStructure()  # the head's, then patched to the base: the files that differ read
-    head_side = architecture_of(head_engine, clusters=True, structure=structure, stored=True)
-    base_engine = head_engine.at_commit(base_sha, reuse_stored=True, store=sides)
-    base_side = architecture_of(base_engine, clusters=True, structure=structure, stored=True)
-    head_engine.tree.store.blob_facts(head_engine.tree.target).save()
-    sides.close()
-    result = compare(
-        base_side,
-        head_side,
-        base_name=base_sha,
-        head_name=head_name,
-        contract_modules={c.canonical.partition(":")[0] for c in head_engine.concepts},
-        renames=git_history.renames(root, base_sha, None if head is None else head_name),
-    )
+        head_engine.tree.store.blob_facts(head_engine.tree.target).save()
+        sides.close()
+        result = compare(
+            base_side,
+            head_side,
+            base_name=base_sha,
+            head_name=head_name,
+            contract_modules={c.canonical.partition(":")[0] for c in head_engine.concepts},
+            renames=moved.result(),
+        )
     # who owns what the change adds or fixes: ROOT's CODEOWNERS (as check reads it), both sides
     result.codeowners = head_side.check.codeowners
     result.owners = {**base_side.check.owners, **head_side.check.owners}
     if clone.shallow:
         result.notes.append(f"this is {clone.describe()}")
     return result
+
+
+def _head_commit(root: Path) -> str | None:
+    """The commit HEAD names (None: none yet, an unborn branch)."""
+    try:
+        return git_history.resolve(root, "HEAD")
+    except ConfigError:
+        return None
 
 
 def _head_from_blobs(options: Options, root: Path, store: Store | None = None) -> Engine | None:

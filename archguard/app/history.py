@@ -42,6 +42,7 @@ from archguard.reporting.summary import summarize
 
 if TYPE_CHECKING:
     from archguard.adapters.project_files.git_objects import TreeEntry
+    from archguard.analysis.discover.candidates import KeptDefinitions
     from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
@@ -64,6 +65,7 @@ def architecture_of(
     clusters: bool = False,
     structure: ModuleStructure | None = None,
     stored: bool = False,
+    definitions: KeptDefinitions | None = None,
 ) -> Architecture:
     """What history and diff compare of one tree: the check's result, the imports between modules,
     the cycles and the shims (and discover's clusters, for ``clusters``). ``structure``: the
@@ -71,7 +73,9 @@ def architecture_of(
     to this one: only the files that differ are read (a new one when None). ``stored``: what is
     found besides the check's result is read from the store under the tree's key (every file's
     outcome, its context), or kept there once found (``diff``: a pull request's two trees are
-    diffed again at every push); ``structure`` is then not patched when it is read."""
+    diffed again at every push); ``structure`` is then not patched when it is read.
+    ``definitions``: what the clusters read of each file's definitions in the tree analysed
+    before, kept: only the files that differ are read (``diff``'s base after its head)."""
     check = engine.results()
     scan_key = engine.scan_key if stored else None
     key = keys.tree_structure(scan_key) if scan_key is not None else None
@@ -95,6 +99,11 @@ def architecture_of(
             scan.facts,
             module_imports=structure.module_imports(),
             shim_modules=frozenset(s.module for s in structure.shims),
+            definitions_by_file=(
+                definitions.of(scan.files, scan.facts, engine.tree.digests)
+                if definitions is not None
+                else None
+            ),
         )
     if key is not None:
         engine.store.save(

@@ -114,3 +114,35 @@ def test_a_stored_side_is_never_another_trees(repo: tuple[Path, str, str], tmp_p
     git(root, "checkout", "-q", "main")
     for pair in ((other_base, head), (other_base, other), (base, head)):
         assert diff(root, cache, *pair) == diff(root, None, *pair), pair
+
+
+def test_the_base_reads_again_the_definitions_of_every_file_the_head_holds_otherwise(tmp_path: Path) -> None:
+    """The base's clusters reuse what the head's read of each file's definitions only where the
+    file's version is the same: a rival defined only in the base is the base's (its clusters are
+    those of the base analysed alone), and the diff says the cluster rose when it comes back."""
+    from archguard.analysis.discover.candidates import KeptDefinitions
+    from archguard.app.history import architecture_of
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    store = "class SessionStore:\n    def get(self):\n        pass\n\n    def put(self):\n        pass\n"
+    rival, other = "import app.one\n\n\n" + store, "import app.one\n\n\nclass Other:\n    pass\n"
+    user = "from app.one import SessionStore\nfrom app.two import SessionStore as Twin\n"
+    files = {"app/__init__.py": "", "app/one.py": store, "app/two.py": rival, "app/user.py": user}
+    base = commit(root, "base", files)
+    head = commit(root, "the rival gone", {"app/two.py": other})
+    again = commit(root, "the rival back", {"app/two.py": rival})
+    options = Options(root=root, no_cache=True, jobs=1)
+    alone = architecture_of(Engine.open_at_commit(options, base), clusters=True)
+    assert [c.name for c in alone.clusters or []] == ["session-store"]
+    head_engine = Engine.open_at_commit(options, head)
+    structure, kept = ModuleStructure(), KeptDefinitions()
+    head_side = architecture_of(head_engine, clusters=True, structure=structure, definitions=kept)
+    assert head_side.clusters == []
+    base_side = architecture_of(
+        head_engine.at_commit(base), clusters=True, structure=structure, definitions=kept
+    )
+    assert kept.read == 1  # app/two.py only
+    assert base_side.clusters == alone.clusters
+    assert [r["name"] for r in diff(root, None, head, again)["clusters_rose"]] == ["session-store"]

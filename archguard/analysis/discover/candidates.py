@@ -22,8 +22,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archguard.analysis.discover import names
 from archguard.analysis.discover.score import cluster_score
@@ -31,6 +30,9 @@ from archguard.analysis.symbols import Origin, Status, SymbolTable, origin_kind
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Path_ = tuple[str, str]  # (module, name)
 _PAIR_LIMIT = 60  # same-name groups larger than this are related by co-import only (no pair scan)
@@ -71,6 +73,8 @@ def find_clusters(
         definitions_by_file = [
             definitions_in_file(f, found) if (found := facts.get(f.path)) is not None else () for f in files
         ]
+    import networkx as nx  # here: diff keeps definitions (KeptDefinitions) with no graph to build
+
     uses = _collect_uses(files, uses_by_file)
     graph: nx.Graph = nx.Graph()
     roles: dict[Origin, str] = {}
@@ -241,6 +245,36 @@ def definitions_in_file(file: SourceFile, facts: FileFacts) -> FileDefinitions:
     return tuple(found), tuple(wrappers), tuple(factories)
 
 
+class KeptDefinitions:
+    """:func:`definitions_in_file` of every file of the tree last asked for, for the next tree
+    (``diff``'s base after its head): a file whose version is the same (path, module name, kind
+    and outcome digest: what the definitions are a function of) is not read again; a file
+    without a digest always is."""
+
+    def __init__(self) -> None:
+        self._by_version: dict[tuple[object, ...], FileDefinitions | tuple[()]] = {}
+        self.read = 0  # files whose facts the last call read (for tests)
+
+    def of(
+        self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], digests: Mapping[str, bytes]
+    ) -> list[FileDefinitions | tuple[()]]:
+        kept: dict[tuple[object, ...], FileDefinitions | tuple[()]] = {}
+        found: list[FileDefinitions | tuple[()]] = []
+        self.read = 0
+        for file in files:
+            digest = digests.get(file.path)
+            version = (file.path, file.module, file.is_package, file.loose, digest)
+            defined = self._by_version.get(version) if digest is not None else None
+            if defined is None:
+                self.read += 1
+                file_facts = facts.get(file.path)
+                defined = definitions_in_file(file, file_facts) if file_facts is not None else ()
+            kept[version] = defined
+            found.append(defined)
+        self._by_version = kept
+        return found
+
+
 def _may_wrap(binding: Binding) -> bool:
     # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets its
     # behaviour from the mixin; exceptions are empty subclasses by design.
@@ -324,6 +358,8 @@ def _link_same_names(
         # itself (django's model Field and form Field): it needs both kinds of evidence.
         one_word = "-" not in concept
         pairs = (co_imported & linked) if one_word else (co_imported | linked)
+        import networkx as nx
+
         related = nx.Graph()
         related.add_edges_from(tuple(pair) for pair in pairs if len(pair) == 2)
         for a, b in related.edges:
