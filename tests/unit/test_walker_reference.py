@@ -438,7 +438,11 @@ ALONE = {
     "def f(frame):\n    return frame.f_globals\n": (2, "caller", "f_globals"),
     "def f(frame):\n    return frame.f_locals\n": (2, "caller", "f_locals"),
     "m = __import__(__name__)\n": (1, "namespace", "__import__(__name__)"),
-    "import importlib\nm = importlib.import_module(__name__)\n": (2, "namespace", "importlib.import_module(__name__)"),
+    "import importlib\nm = importlib.import_module(__name__)\n": (
+        2,
+        "namespace",
+        "importlib.import_module(__name__)",
+    ),
     "x = globals()\n": (1, "namespace", "globals()"),
     "x = locals()\n": (1, "namespace", "locals()"),
 }

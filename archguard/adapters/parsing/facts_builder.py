@@ -97,6 +97,8 @@ def dynamic_patterns(source: str) -> list[re.Pattern[str]]:
         if common in source:
             found.extend(word for word in words if word in source)
     return [_DYNAMIC_WORDS[word] for word in found]
+
+
 # The words a function or class body needs to hold a fact (see FactsBuilder.function_body_lines).
 _IMPORT_TEXT = re.compile("import")
 _GLOBAL_TEXT = re.compile("global")
