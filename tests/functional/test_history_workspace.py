@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.functional.test_engine import checkout_of
 from tests.functional.test_history import commit, git
+from tests.functional.test_history_links import make_links
 from tests.helpers import run_cli, write_tree
 
 
@@ -26,7 +27,8 @@ def uv_root(*members: str) -> str:
 def build_workspace(root: Path) -> list[str]:
     """Commit 1: members A and B (A imports B without declaring it); commit 2: B moved to libs/,
     a member C added (it imports A, declared) and the members' globs changed; commit 3: only A's
-    pyproject.toml changes (it declares B now); commit 4: only a module changes. The working tree
+    pyproject.toml changes (it declares B now); commit 4: only a module changes; commit 5: C's
+    pyproject.toml is a symbolic link to another file of the commit. The working tree
     is left with a workspace of its own that names none of them."""
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
@@ -61,6 +63,12 @@ def build_workspace(root: Path) -> list[str]:
     )
     shas.append(commit(root, "a declares b", {"packages/a/pyproject.toml": member("a", ("b",))}))
     shas.append(commit(root, "a module changes", {"packages/a/src/a/core.py": "import b.util\nimport c.app\n"}))
+    # c's pyproject.toml becomes a link to a file elsewhere in the commit: read through it (c
+    # declares b there), as a checkout reads it
+    write_tree(root, {"templates/c.toml": member("c", ("a", "b"))})
+    (root / "packages/c/pyproject.toml").unlink()
+    make_links(root, {"packages/c/pyproject.toml": "../../templates/c.toml"})
+    shas.append(commit(root, "c's pyproject.toml is a link"))
     # today's working tree: another workspace, uncommitted (a member "a" that declares nothing,
     # b and c not members)
     write_tree(root, {"pyproject.toml": uv_root("packages/a"), "packages/a/pyproject.toml": member("a")})
@@ -116,7 +124,7 @@ def test_config_at_commit_reads_each_commits_uv_workspace(tmp_path: Path) -> Non
     expected = [checked(checkout_of(root, sha, tmp_path / f"c{i}"), tmp_path) for i, sha in enumerate(shas)]
     # each commit is what the test means it to be: its members' findings (AG601) move
     undeclared = [sum(v["code"] == "AG601" for v in found["violations"]) for found in expected]
-    assert undeclared[0] == 1 and undeclared[1] == 2 and undeclared[2] == 1 and undeclared[3] == 2, undeclared
+    assert undeclared == [1, 2, 1, 2, 1], undeclared
     for run in ("cold", "cached"):
         rows = rows_of(root, tmp_path, "--config-at-commit")
         assert list(rows) == shas
