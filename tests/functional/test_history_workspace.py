@@ -21,7 +21,7 @@ def member(name: str, requires: tuple[str, ...] = ()) -> str:
 
 
 def uv_root(*members: str) -> str:
-    return f"[project]\nname = \"top\"\nversion = \"1\"\n\n[tool.uv.workspace]\nmembers = {json.dumps(list(members))}\n"
+    return f'[project]\nname = "top"\nversion = "1"\n\n[tool.uv.workspace]\nmembers = {json.dumps(list(members))}\n'
 
 
 def build_workspace(root: Path) -> list[str]:
@@ -62,7 +62,9 @@ def build_workspace(root: Path) -> list[str]:
         )
     )
     shas.append(commit(root, "a declares b", {"packages/a/pyproject.toml": member("a", ("b",))}))
-    shas.append(commit(root, "a module changes", {"packages/a/src/a/core.py": "import b.util\nimport c.app\n"}))
+    shas.append(
+        commit(root, "a module changes", {"packages/a/src/a/core.py": "import b.util\nimport c.app\n"})
+    )
     # c's pyproject.toml becomes a link to a file elsewhere in the commit: read through it (c
     # declares b there), as a checkout reads it
     write_tree(root, {"templates/c.toml": member("c", ("a", "b"))})
@@ -90,8 +92,14 @@ def build_pants(root: Path) -> list[str]:
         "shared/common/text.py": "X = 1\n",
     }
     shas = [commit(root, "no pants.toml", files)]
-    shas.append(commit(root, "services are source roots", {"pants.toml": '[source]\nroot_patterns = ["/services/*"]\n'}))
-    shas.append(commit(root, "shared is the source root", {"pants.toml": '[source]\nroot_patterns = ["/shared"]\n'}))
+    shas.append(
+        commit(
+            root, "services are source roots", {"pants.toml": '[source]\nroot_patterns = ["/services/*"]\n'}
+        )
+    )
+    shas.append(
+        commit(root, "shared is the source root", {"pants.toml": '[source]\nroot_patterns = ["/shared"]\n'})
+    )
     write_tree(root, {"pants.toml": '[source]\nroot_patterns = ["/services/*", "/shared"]\n'})
     return shas
 
