@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
 from archguard.adapters.project_files.safe_io import NotRegularFile
+from archguard.adapters.project_files.tree_files import DiskFiles
 from archguard.domain.sources import Member, SourceFile, SourceLayout, folders_of
 
 if TYPE_CHECKING:  # the workspace configuration is read where a tree is discovered, never on a warm start
@@ -109,18 +110,9 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
 
 
-class TreeView:
+class TreeView(DiskFiles):
     """What discovery looks up beyond the listing, asked of the disk under ROOT; a commit's files
     (``Engine.at_commit``) answer from the commit's tree instead (:class:`PathsView`)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def isfile(self, rel: str) -> bool:
-        return os.path.isfile(os.path.join(self.root, rel))
-
-    def isdir(self, rel: str) -> bool:
-        return os.path.isdir(os.path.join(self.root, rel))
 
 
 class PathsView(TreeView):

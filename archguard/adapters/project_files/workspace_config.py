@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from archguard.adapters.project_files.config_digest import digest
-from archguard.adapters.project_files.safe_io import describe_read_error, is_inside, read_regular
+from archguard.adapters.project_files.safe_io import describe_read_error
+from archguard.adapters.project_files.tree_files import DiskFiles
 from archguard.domain.environment import normalise
 from archguard.domain.errors import ConfigError
 from archguard.domain.sources import Member
@@ -121,32 +122,6 @@ class ConfigFiles(Protocol):
         """``rel`` (relative to ROOT, or absolute) relative to ROOT, links followed; None when it
         leads out of ROOT."""
         ...
-
-
-class DiskFiles:
-    """The configuration files on disk under ROOT (a working tree, a checkout)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def isfile(self, rel: str) -> bool:
-        return os.path.isfile(os.path.join(self.root, rel))
-
-    def isdir(self, rel: str) -> bool:
-        return os.path.isdir(os.path.join(self.root, rel))
-
-    def read(self, rel: str, max_bytes: int | None = None) -> bytes:
-        path = self.root / rel
-        return read_regular(path, max_bytes=max_bytes)[0] if is_inside(path, self.root) else b""
-
-    def glob_folders(self, pattern: str) -> list[str]:
-        return glob.glob(pattern, root_dir=self.root, recursive=True, include_hidden=True)
-
-    def inside(self, rel: str) -> str | None:
-        path = self.root / rel
-        if not is_inside(path, self.root):
-            return None
-        return os.path.relpath(os.path.realpath(path), os.path.realpath(self.root))
 
 
 @dataclass(frozen=True)
