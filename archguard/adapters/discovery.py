@@ -124,6 +124,7 @@ class PathsView(TreeView):
         super().__init__(root)
         self._entries = entries
         self._dirs: frozenset[str] | None = None  # made when first asked (most commits never ask)
+        self._projects: dict[str, bytes] | None = None  # blob -> bytes of every pyproject.toml
 
     def isfile(self, rel: str) -> bool:
         return rel in self._entries
@@ -142,6 +143,22 @@ class PathsView(TreeView):
             if self.isdir(rel):
                 raise NotRegularFile(rel, stat.S_IFDIR)
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), rel)
+        if max_bytes is None and entry.mode in _FILE_MODES and rel.endswith(".toml"):
+            if self._projects is None:  # a workspace reads every member's: one git call for all
+                from archguard.adapters.project_files.git_objects import read_blobs
+
+                self._projects = read_blobs(
+                    self.root,
+                    {
+                        e.blob
+                        for path, e in self._entries.items()
+                        if e.mode in _FILE_MODES
+                        and (path == "pyproject.toml" or path.endswith("/pyproject.toml"))
+                    },
+                )
+            found = self._projects.get(entry.blob)
+            if found is not None:
+                return found
         return read_entry(self.root, entry, max_bytes)
 
     def glob_folders(self, pattern: str) -> list[str]:
@@ -149,6 +166,9 @@ class PathsView(TreeView):
 
     def inside(self, rel: str) -> str | None:
         return lexically_inside(self.root, rel)
+
+
+_FILE_MODES = ("100644", "100755")  # a file's modes in a git tree
 
 
 def read_entry(root: Path, entry: TreeEntry, max_bytes: int | None = None) -> bytes:
@@ -159,7 +179,7 @@ def read_entry(root: Path, entry: TreeEntry, max_bytes: int | None = None) -> by
 
     if entry.refused:
         raise OSError(errno.EINVAL, entry.refused, entry.path)
-    if entry.mode not in ("100644", "100755", "120000"):
+    if entry.mode not in (*_FILE_MODES, "120000"):
         raise NotRegularFile(entry.path, stat.S_IFDIR)
     if max_bytes is not None and blob_sizes(root, [entry.blob]).get(entry.blob, 0) > max_bytes:
         return b""
