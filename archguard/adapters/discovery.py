@@ -701,6 +701,11 @@ _SRC_PROBE = "\0src-is-layout-root"  # no folder's name
 _CONFIG_PROBE = "\0config\0"  # + a configuration file's path: the members depend on its bytes
 
 
+def config_read(probes: Mapping[str, bool | str]) -> dict[str, str]:
+    """The workspace configuration files a discovery read (its ``probes``): path -> digest."""
+    return {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
+
+
 def reads_config(discovery: Discovery, paths: Iterable[str]) -> bool:
     """Is any of ``paths`` a workspace configuration file ``discovery`` read or looked for, or one
     ROOT's configuration may be read from when it comes (pants.toml, hatch.toml)?"""
@@ -739,7 +744,7 @@ def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
 def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
     """Would discovery look up the same answers on disk today? For a walked tree: does every folder
     the walk read still hold the same entries (its stamp), so the walk would list the same files?"""
-    configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
+    configs = config_read(probes)
     if configs:
         from archguard.adapters.project_files.config_digest import config_unchanged
 

@@ -299,7 +299,12 @@ def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes
                 baseline = options.baseline.read_bytes()
             except OSError:
                 baseline = b"unreadable"
-        rules = (repr(list(engine.concepts)), repr(list(engine.interfaces)), identity, baseline)
+        # today's workspace configuration (members, what each declares, Pants' roots) too: read
+        # from the working tree for every commit, as the first commit's discovery read it
+        from archguard.adapters.discovery import config_read
+
+        workspace = sorted(config_read(engine.tree.discovery.probes).items())
+        rules = (repr(list(engine.concepts)), repr(list(engine.interfaces)), identity, baseline, workspace)
     # each row's by_owner comes from today's CODEOWNERS, or with the commit's own rules its own
     owners: Any = "each commit's own" if config_at_commit else codeowners_identity(engine.root)
     return keys.history_rows(
@@ -308,6 +313,7 @@ def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes
         (
             tuple(options.packages),
             tuple(options.excludes),
+            tuple(options.source_roots),
             options.target,
             options.include_loose,
             tuple(options.entries),

@@ -141,15 +141,24 @@ def test_config_at_commit_reads_each_commits_uv_workspace(tmp_path: Path) -> Non
 
 
 def test_without_config_at_commit_todays_workspace_judges_every_commit(tmp_path: Path) -> None:
+    """Today's workspace configuration, the working tree's, judges every commit; rows kept in the
+    cache under another configuration of today's are not taken."""
     root = tmp_path / "repo"
     shas = build_workspace(root)
     rows = rows_of(root, tmp_path)
     for i, sha in enumerate(shas):
         clone = checkout_of(root, sha, tmp_path / f"c{i}")
         for name in ("pyproject.toml", "packages/a/pyproject.toml"):  # today's configuration
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / name, clone / name)
         assert_row_is(rows[sha], checked(clone, tmp_path), i)
+    # today's members change: the rows follow (the members are those today's folders hold)
+    write_tree(root, {"pyproject.toml": uv_root("packages/*", "libs/*")})
+    again = rows_of(root, tmp_path)
+    fresh = rows_of(root, tmp_path, "--no-cache")
+    assert [row["summary"] for row in again.values()] == [row["summary"] for row in fresh.values()]
+    assert [row["summary"]["violations"] for row in again.values()] != [
+        row["summary"]["violations"] for row in rows.values()
+    ]
 
 
 def test_config_at_commit_reads_each_commits_pants_source_roots(tmp_path: Path) -> None:
