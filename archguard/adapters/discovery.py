@@ -16,6 +16,7 @@ no loops, and no file is counted twice under two paths. Symlinked *files* are li
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -30,12 +31,15 @@ from typing import TYPE_CHECKING
 
 from archguard.adapters.cache.facts_cache import RACY_WINDOW_NS
 from archguard.adapters.project_files.git_listing import GitListing, list_git_files
+from archguard.adapters.project_files.safe_io import NotRegularFile
+from archguard.adapters.project_files.tree_files import DiskFiles
 from archguard.domain.sources import Member, SourceFile, SourceLayout, folders_of
 
 if TYPE_CHECKING:  # the workspace configuration is read where a tree is discovered, never on a warm start
     import pathspec
 
-    from archguard.adapters.project_files.workspace_config import WorkspaceConfig
+    from archguard.adapters.project_files.git_objects import TreeEntry
+    from archguard.adapters.project_files.workspace_config import ConfigFiles, PantsSettings, WorkspaceConfig
 
 # Folder names that never hold the user's own code.
 ALWAYS_EXCLUDED_DIRS = frozenset(
@@ -106,33 +110,107 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
 
 
-class TreeView:
+class TreeView(DiskFiles):
     """What discovery looks up beyond the listing, asked of the disk under ROOT; a commit's files
     (``Engine.at_commit``) answer from the commit's tree instead (:class:`PathsView`)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def isfile(self, rel: str) -> bool:
-        return os.path.isfile(os.path.join(self.root, rel))
-
-    def isdir(self, rel: str) -> bool:
-        return os.path.isdir(os.path.join(self.root, rel))
-
 
 class PathsView(TreeView):
-    """The files of a tree given as paths (relative to ROOT, with "/"): a commit's tree."""
+    """The files of a commit's tree (path relative to ROOT, with "/" -> its entry), no link among
+    them. Its files are read from their blobs (``history --config-at-commit`` reads the commit's
+    workspace configuration so: ``workspace_config.ConfigFiles``)."""
 
-    def __init__(self, root: Path, paths: Iterable[str]) -> None:
+    def __init__(self, root: Path, entries: Mapping[str, TreeEntry]) -> None:
         super().__init__(root)
-        self._files = set(paths)
-        self._dirs = folders_of(self._files) | {""}
+        self._entries = entries
+        self._dirs: frozenset[str] | None = None  # made when first asked (most commits never ask)
+        self._projects: dict[str, bytes] | None = None  # blob -> bytes of every pyproject.toml
 
     def isfile(self, rel: str) -> bool:
-        return rel in self._files
+        return rel in self._entries
 
     def isdir(self, rel: str) -> bool:
-        return rel in self._dirs
+        return rel == "" or rel in self.folders()
+
+    def folders(self) -> frozenset[str]:
+        if self._dirs is None:
+            self._dirs = folders_of(self._entries)
+        return self._dirs
+
+    def read(self, rel: str, max_bytes: int | None = None) -> bytes:
+        entry = self._entries.get(rel)
+        if entry is None:
+            if self.isdir(rel):
+                raise NotRegularFile(rel, stat.S_IFDIR)
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), rel)
+        if max_bytes is None and entry.mode in _FILE_MODES and rel.endswith(".toml"):
+            if self._projects is None:  # a workspace reads every member's: one git call for all
+                from archguard.adapters.project_files.git_objects import read_blobs
+
+                self._projects = read_blobs(
+                    self.root,
+                    {
+                        e.blob
+                        for path, e in self._entries.items()
+                        if e.mode in _FILE_MODES
+                        and (path == "pyproject.toml" or path.endswith("/pyproject.toml"))
+                    },
+                )
+            found = self._projects.get(entry.blob)
+            if found is not None:
+                return found
+        return read_entry(self.root, entry, max_bytes)
+
+    def glob_folders(self, pattern: str) -> list[str]:
+        return glob_folders(self.folders(), pattern)
+
+    def inside(self, rel: str) -> str | None:
+        return lexically_inside(self.root, rel)
+
+
+_FILE_MODES = ("100644", "100755")  # a file's modes in a git tree
+
+
+def read_entry(root: Path, entry: TreeEntry, max_bytes: int | None = None) -> bytes:
+    """The bytes of a commit's file as a checkout's ``read_regular`` reads them: a submodule is a
+    folder there; a file larger than ``max_bytes`` reads empty (its size asked of git first, so it
+    is never read); a blob git cannot give is an error."""
+    from archguard.adapters.project_files.git_objects import blob_sizes, read_blobs
+
+    if entry.refused:
+        raise OSError(errno.EINVAL, entry.refused, entry.path)
+    if entry.mode not in (*_FILE_MODES, "120000"):
+        raise NotRegularFile(entry.path, stat.S_IFDIR)
+    if max_bytes is not None and blob_sizes(root, [entry.blob]).get(entry.blob, 0) > max_bytes:
+        return b""
+    data = read_blobs(root, [entry.blob]).get(entry.blob)
+    if data is None:
+        raise OSError(errno.EIO, "git could not give this blob", entry.path)
+    return data
+
+
+def glob_folders(folders: Iterable[str], pattern: str) -> list[str]:
+    """The ``folders`` (relative to ROOT, "" left out) that ``pattern`` matches as
+    ``glob.glob(pattern, recursive=True, include_hidden=True)`` matches folders on disk: folder
+    by folder, ``**`` alone standing for any number of folders (none included)."""
+    parts = [part for part in pattern.strip("/").split("/") if part not in ("", ".")]
+    return sorted(folder for folder in folders if folder and _glob_match(parts, folder.split("/")))
+
+
+def _glob_match(parts: Sequence[str], names: Sequence[str]) -> bool:
+    if not parts:
+        return not names
+    if parts[0] == "**":
+        return any(_glob_match(parts[1:], names[at:]) for at in range(len(names) + 1))
+    return bool(names) and fnmatch.fnmatchcase(names[0], parts[0]) and _glob_match(parts[1:], names[1:])
+
+
+def lexically_inside(root: Path, rel: str) -> str | None:
+    """``rel`` (relative to ROOT or absolute) relative to ROOT, "..": applied; None outside it."""
+    relative = os.path.relpath(os.path.normpath(os.path.join(root, rel)), root).replace(os.sep, "/")
+    if relative == ".":
+        return ""
+    return None if relative == ".." or relative.startswith("../") else relative
 
 
 def discover(
@@ -144,13 +222,16 @@ def discover(
     source_roots: Sequence[str] = (),
     view: TreeView | None = None,
     git_asked: bool = False,
+    config: ConfigFiles | None = None,
 ) -> Discovery:
     """``listing``: git's listing of ROOT made already (None: discovery asks git itself, unless
     ``git_asked``: git was asked this run and lists nothing, so the tree is walked).
     ``source_roots``: folders relative to ROOT whose packages are analysed too (``--source-root``),
     besides those the workspace configuration names (docs/monorepos.md).
-    ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT; the
-    workspace configuration is read from the disk either way)."""
+    ``view``: where the lookups beyond the listing are answered (None: the disk under ROOT).
+    ``config``: where the workspace configuration (members, Pants' source roots) is read (None:
+    the disk under ROOT, even for a commit's ``view``: today's configuration judges every commit;
+    ``history --config-at-commit`` gives the commit's files)."""
     from archguard.adapters.project_files.workspace_config import (
         PYPROJECT,
         is_requirements_file,
@@ -160,7 +241,7 @@ def discover(
 
     root = Path(root)
     probes = _Probes(view or TreeView(root))
-    pants = pants_settings(root)
+    pants = pants_settings(root, config)
     names = (*pants.marker_filenames, PYPROJECT)
     listed, tracked, found = _list_module_files(root, excludes, probes, listing, names, git_asked=git_asked)
     paths = [rel for rel in listed if rel.endswith(".py")]
@@ -174,7 +255,9 @@ def discover(
     ]
     markers = [rel for rel in found if rel.rpartition("/")[2] in pants.marker_filenames]
     requirements = [rel for rel in found if is_requirements_file(rel.rpartition("/")[2])]
-    workspace = read_workspace(root, source_roots, nested=nested, pants=pants, requirements=requirements)
+    workspace = read_workspace(
+        root, source_roots, nested=nested, pants=pants, requirements=requirements, files=config
+    )
     probes.answers.update({_CONFIG_PROBE + rel: digest for rel, digest in workspace.read.items()})
     layout = _layout(workspace, paths, dirs_with_init, markers, uses_src=probes.src_is_layout_root())
     tree = _PackageTree(layout, paths, dirs_with_init)
@@ -256,6 +339,7 @@ def after_commit(
     modules: Container[str],
     packages: Sequence[str] | None = None,
     excludes: Sequence[str] = (),
+    pants: PantsSettings | None = None,
 ) -> Discovery | None:
     """``discovery`` (of a commit) after the paths ``added`` and ``removed`` came and went (the
     next commit of a walk through history: any file, not only ``.py``), when that provably leaves
@@ -263,7 +347,9 @@ def after_commit(
     module among them, one source root, each new ``.py`` named as discovery names it under a top
     package that was there already, taking no name any file had (``modules``: every file's
     module name), and no file named by its path leaving (it may have yielded its name to
-    another). ``is_file``: is a path a file of the new commit. None: discover the commit anew."""
+    another). ``is_file``: is a path a file of the new commit. ``pants``: the Pants settings
+    ``discovery`` was made with (None: read from the disk under ROOT, as :func:`discover` does by
+    default). None: discover the commit anew."""
     from archguard.adapters.project_files.workspace_config import (
         PYPROJECT,
         PantsSettings,
@@ -272,7 +358,7 @@ def after_commit(
     )
 
     added, removed = list(added), list(removed)
-    settings = pants_settings(root)
+    settings = pants if pants is not None else pants_settings(root)
     special = {PYPROJECT, VENV_MARKER, INIT, *settings.marker_filenames}
     for rel in (*added, *removed):
         name = rel.rpartition("/")[2]
@@ -613,6 +699,24 @@ class _Probes:
 
 _SRC_PROBE = "\0src-is-layout-root"  # no folder's name
 _CONFIG_PROBE = "\0config\0"  # + a configuration file's path: the members depend on its bytes
+
+
+def config_read(probes: Mapping[str, bool | str]) -> dict[str, str]:
+    """The workspace configuration files a discovery read (its ``probes``): path -> digest."""
+    return {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
+
+
+def reads_config(discovery: Discovery, paths: Iterable[str]) -> bool:
+    """Is any of ``paths`` a workspace configuration file ``discovery`` read or looked for, or one
+    ROOT's configuration may be read from when it comes (pants.toml, hatch.toml)?"""
+    from archguard.adapters.project_files.workspace_config import HATCH_TOML, PANTS_TOML, PYPROJECT
+
+    probes = discovery.probes
+    return any(
+        _CONFIG_PROBE + path in probes or path in (PANTS_TOML, HATCH_TOML, PYPROJECT) for path in paths
+    )
+
+
 _FOLDER_PROBE = "\0folder\0"  # + a folder the walk read: its stamp (folder_stamp)
 _UNSTAMPED = "-"  # a folder whose stamp cannot vouch for its entries (missing, or changed too lately)
 
@@ -640,7 +744,7 @@ def _holds_no_code(view: TreeView, rel_dir: str) -> bool:
 def probes_hold(root: Path, probes: dict[str, bool | str]) -> bool:
     """Would discovery look up the same answers on disk today? For a walked tree: does every folder
     the walk read still hold the same entries (its stamp), so the walk would list the same files?"""
-    configs = {k[len(_CONFIG_PROBE) :]: str(v) for k, v in probes.items() if k.startswith(_CONFIG_PROBE)}
+    configs = config_read(probes)
     if configs:
         from archguard.adapters.project_files.config_digest import config_unchanged
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
     from archguard.domain.derived import FileIdentity
+    from archguard.domain.sources import SourceLayout
 
 DEFAULT_COMMITS = 100  # no --revs, --since or --max-count: the last 100 first-parent commits of HEAD
 
@@ -195,7 +196,7 @@ def _walk(
     engine = Engine.open_at_commit(configs.options_at(first) if configs else options, first)
     derived = False  # has ``engine`` derived its results (may a later commit be derived from it)?
     # the last commit analysed: its tree (Engine.tree_identity), its figures
-    previous: tuple[tuple[bytes, list[FileIdentity]], HistoryRow] | None = None
+    previous: tuple[tuple[tuple[bytes, list[FileIdentity]], SourceLayout | None], HistoryRow] | None = None
     from archguard.analysis.discover.structure import ModuleStructure
 
     structure = ModuleStructure()  # its module structure, patched from commit to commit
@@ -225,15 +226,14 @@ def _walk(
                     )
                     engine = engine.at_commit(commit.sha, changes=known)
                 derived = True
-                if (
-                    previous is None
-                    or engine.tree_identity != previous[0]
-                    or (configs is not None and configs.changed)
-                ):
-                    previous = (
-                        engine.tree_identity,
-                        figures_of(architecture_of(engine, structure=structure)),
-                    )
+                # with each commit's own configuration, its workspace's members (read from its
+                # files, not the tree's modules) can change while the modules do not
+                identity = (
+                    engine.tree_identity,
+                    engine.tree.discovery.layout if configs is not None else None,
+                )
+                if previous is None or identity != previous[0] or (configs is not None and configs.changed):
+                    previous = (identity, figures_of(architecture_of(engine, structure=structure)))
                 # else: the same files with the same outcomes as the commit before (a change to a
                 # comment, a function body, a file that is no module): the same figures
                 row = row_of(commit, previous[1])
@@ -299,7 +299,12 @@ def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes
                 baseline = options.baseline.read_bytes()
             except OSError:
                 baseline = b"unreadable"
-        rules = (repr(list(engine.concepts)), repr(list(engine.interfaces)), identity, baseline)
+        # today's workspace configuration (members, what each declares, Pants' roots) too: read
+        # from the working tree for every commit, as the first commit's discovery read it
+        from archguard.adapters.discovery import config_read
+
+        workspace = sorted(config_read(engine.tree.discovery.probes).items())
+        rules = (repr(list(engine.concepts)), repr(list(engine.interfaces)), identity, baseline, workspace)
     # each row's by_owner comes from today's CODEOWNERS, or with the commit's own rules its own
     owners: Any = "each commit's own" if config_at_commit else codeowners_identity(engine.root)
     return keys.history_rows(
@@ -308,6 +313,7 @@ def _rows_key(engine: Engine, options: Options, config_at_commit: bool) -> bytes
         (
             tuple(options.packages),
             tuple(options.excludes),
+            tuple(options.source_roots),
             options.target,
             options.include_loose,
             tuple(options.entries),

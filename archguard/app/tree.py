@@ -30,6 +30,10 @@ from archguard.adapters.discovery import (
     PathsView,
     TreeView,
     after_commit,
+    glob_folders,
+    lexically_inside,
+    read_entry,
+    reads_config,
     split_undecodable_names,
     with_paths,
 )
@@ -331,7 +335,7 @@ class Tree:
                 files, badly_named = split_undecodable_names(files)
         else:
             listed = [(e.path, e.mode, e.blob) for e in entries.values()]
-            view: TreeView = PathsView(root, entries)
+            view: PathsView | _LinkedView = PathsView(root, entries)
             if links is not None:  # a link is listed as the file it leads to (none to a folder)
                 listed, view = links.listed(entries), links.view(entries)
             listing = GitListing.of_tree(root, listed)
@@ -343,6 +347,7 @@ class Tree:
                     listing=listing,
                     source_roots=options.source_roots,
                     view=view,
+                    config=view if _config_at_commit(options) else None,
                 )
             except DiscoveryError as error:
                 raise ConfigError(str(error)) from None
@@ -740,6 +745,14 @@ def _discovery_after(
         entry is not None and path in before and before[path].mode != entry.mode for path, entry in changes
     ):
         return None  # a file became a link (or the other way): discovery lists such files apart
+    pants = None
+    if _config_at_commit(options):  # the members were read from the commit before's files
+        if reads_config(previous.discovery, (path for path, _ in changes)):
+            return None  # one of them changed: the members may have too
+        if added or removed:
+            from archguard.adapters.project_files.workspace_config import pants_settings
+
+            pants = pants_settings(root, PathsView(root, entries))  # (pants.toml is as before)
     if not added and not removed:
         return previous.discovery
     modules = {f.module for f in previous.discovery.files} if any(p.endswith(".py") for p in added) else set()
@@ -752,7 +765,14 @@ def _discovery_after(
         modules=modules,
         packages=options.packages or None,
         excludes=options.excludes,
+        pants=pants,
     )
+
+
+def _config_at_commit(options: Options) -> bool:
+    """Are these a commit's own options (``history --config-at-commit``, ``app/commit_config.py``)?
+    Then its workspace configuration is read from its files too, not from the working tree."""
+    return options.config_root is not None
 
 
 class _Links:
@@ -915,17 +935,49 @@ class _Links:
             for e in entries.values()
         ]
 
-    def view(self, entries: Mapping[str, TreeEntry]) -> TreeView:
+    def view(self, entries: Mapping[str, TreeEntry]) -> _LinkedView:
         """Discovery's look-ups (is there a ``pyvenv.cfg``, is ``src`` a folder), links followed."""
-        return _LinkedView(self.root, self._resolver(entries))
+        return _LinkedView(self.root, self._resolver(entries), self.folders)
 
 
 class _LinkedView(TreeView):
-    """A commit's files as a checkout's ``os.path.isfile``/``isdir`` see them: through links."""
+    """A commit's files as a checkout's ``os.path.isfile``/``isdir``/``read_regular`` see them:
+    through links. Globs match the commit's folders (not a link to a folder: a limit, see
+    docs/history.md)."""
 
-    def __init__(self, root: Path, resolver: LinkResolver) -> None:
+    def __init__(self, root: Path, resolver: LinkResolver, folders: Callable[[], frozenset[str]]) -> None:
         super().__init__(root)
         self._resolver = resolver
+        self._folders = folders
+
+    def read(self, rel: str, max_bytes: int | None = None) -> bytes:
+        import stat
+
+        from archguard.adapters.project_files.safe_io import LeadsOutOfRoot, NotRegularFile
+
+        found = self._resolver.resolve(rel)
+        if isinstance(found, LeadsOutOfRoot):
+            return b""  # as DiskFiles reads a file outside ROOT: nothing
+        if isinstance(found, OSError):
+            raise found
+        if isinstance(found, str):
+            raise NotRegularFile(rel, stat.S_IFDIR)
+        return read_entry(self.root, found, max_bytes)
+
+    def glob_folders(self, pattern: str) -> list[str]:
+        return glob_folders(self._folders(), pattern)
+
+    def inside(self, rel: str) -> str | None:
+        from archguard.adapters.project_files.safe_io import LeadsOutOfRoot
+
+        found = self._resolver.resolve(rel)
+        if isinstance(found, str):
+            return self._resolver.relative(found)
+        if isinstance(found, LeadsOutOfRoot):
+            return None
+        if isinstance(found, OSError):
+            return lexically_inside(self.root, rel)
+        return found.path
 
     def isfile(self, rel: str) -> bool:
         from archguard.adapters.project_files.safe_io import LeadsOutOfRoot

@@ -40,10 +40,11 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from archguard.adapters.project_files.config_digest import digest
-from archguard.adapters.project_files.safe_io import describe_read_error, is_inside, read_regular
+from archguard.adapters.project_files.safe_io import describe_read_error
+from archguard.adapters.project_files.tree_files import DiskFiles
 from archguard.domain.environment import normalise
 from archguard.domain.errors import ConfigError
 from archguard.domain.sources import Member
@@ -96,6 +97,33 @@ class WorkspaceConfig:
     generated: list[str] = field(default_factory=list)  # modules members' builds write (version files)
 
 
+class ConfigFiles(Protocol):
+    """Where the configuration files are read: the disk under ROOT (:class:`DiskFiles`), or a
+    commit's files (``adapters/discovery.py``'s ``PathsView``, for ``history --config-at-commit``)."""
+
+    root: Path
+
+    def isfile(self, rel: str) -> bool: ...
+
+    def isdir(self, rel: str) -> bool: ...
+
+    def read(self, rel: str, max_bytes: int | None = None) -> bytes:
+        """The bytes of the file at ``rel``, as :func:`read_regular` reads them: OSError (and
+        FileNotFoundError) as it raises them; a larger file than ``max_bytes`` reads empty; a file
+        that leads out of ROOT reads empty."""
+        ...
+
+    def glob_folders(self, pattern: str) -> list[str]:
+        """Folders (relative to ROOT) a ``glob.glob(recursive=True, include_hidden=True)`` pattern
+        matches (files it matches may be among them)."""
+        ...
+
+    def inside(self, rel: str) -> str | None:
+        """``rel`` (relative to ROOT, or absolute) relative to ROOT, links followed; None when it
+        leads out of ROOT."""
+        ...
+
+
 @dataclass(frozen=True)
 class PantsSettings:
     """``[source]`` of ROOT/pants.toml: where Pants finds source roots (none without the file)."""
@@ -105,11 +133,13 @@ class PantsSettings:
     read: dict[str, str] = field(default_factory=dict)
 
 
-def pants_settings(root: Path) -> PantsSettings:
-    """Read before the tree is listed: the marker files are listed with the modules."""
-    if not os.path.isfile(root / PANTS_TOML):
+def pants_settings(root: Path, files: ConfigFiles | None = None) -> PantsSettings:
+    """Read before the tree is listed: the marker files are listed with the modules. ``files``:
+    where ROOT's files are read (None: the disk)."""
+    files = files or DiskFiles(root)
+    if not files.isfile(PANTS_TOML):
         return PantsSettings()
-    reader = _Reader(root)
+    reader = _Reader(files)
     source = _table(reader.toml(PANTS_TOML) or {}, "source")
     patterns = (
         tuple(_strings(source.get("root_patterns"))) if "root_patterns" in source else PANTS_DEFAULT_ROOTS
@@ -124,18 +154,22 @@ def read_workspace(
     nested: Sequence[str] = (),
     pants: PantsSettings | None = None,
     requirements: Sequence[str] = (),
+    files: ConfigFiles | None = None,
 ) -> WorkspaceConfig:
     """Members and source roots named by ROOT's configuration. ``source_roots``: folders relative
     to ROOT (``--source-root`` or ``[tool.archguard] source_roots``); a missing one is an error.
     ``nested``: the folders below ROOT holding a pyproject.toml; when ROOT's configuration names no
     member, each of them that declares a project is one (a repository of projects side by side).
     ``requirements``: pip requirement files below ROOT; each declares the environment the scripts
-    of its folder run in (a benchmark template's ``requirements.txt``)."""
-    reader = _Reader(root)
+    of its folder run in (a benchmark template's ``requirements.txt``). ``files``: where the
+    configuration files are read (None: the disk under ROOT; a commit's files for ``history
+    --config-at-commit``)."""
+    files = files or DiskFiles(root)
+    reader = _Reader(files)
     document = reader.toml(PYPROJECT) or {}
-    hatch_document = reader.toml(HATCH_TOML) if os.path.isfile(root / HATCH_TOML) else None
+    hatch_document = reader.toml(HATCH_TOML) if files.isfile(HATCH_TOML) else None
     members: dict[str, str] = {}  # folder -> who named it
-    for found_by, folders in _named_members(root, document, hatch_document):
+    for found_by, folders in _named_members(files, document, hatch_document):
         for folder in folders:
             members.setdefault(folder, found_by)
     if not members:
@@ -153,11 +187,11 @@ def read_workspace(
         if members[folder] == "project" and not config.name:
             continue  # a tool's settings, not a project
         configs[folder] = config
-        for dependency in _path_dependencies(root, folder, member_document):
+        for dependency in _path_dependencies(files, folder, member_document):
             if dependency not in configs and dependency not in members:
                 members[dependency] = "path-dependency"
                 pending.append(dependency)
-    source_roots = [_relative_folder(root, folder) for folder in source_roots]
+    source_roots = [_relative_folder(files, folder) for folder in source_roots]
     pants = pants or PantsSettings()
     ordered = [configs[""], *(configs[f] for f in sorted(configs) if f)]
     environments: dict[str, set[str]] = {}
@@ -202,19 +236,19 @@ def workspace_above(root: Path, levels: int = 8) -> Path | None:
 
 
 def _named_members(
-    root: Path, document: Mapping[str, Any], hatch_document: Mapping[str, Any] | None
+    files: ConfigFiles, document: Mapping[str, Any], hatch_document: Mapping[str, Any] | None
 ) -> Iterator[tuple[str, list[str]]]:
     tool = _table(document, "tool")
     uv = _table(_table(tool, "uv"), "workspace")
     if uv:
-        yield "uv", _glob_members(root, _strings(uv.get("members")), _strings(uv.get("exclude")))
+        yield "uv", _glob_members(files, _strings(uv.get("members")), _strings(uv.get("exclude")))
     pdm = _table(_table(tool, "pdm"), "workspace")
     if pdm:
-        yield "pdm", _glob_members(root, _strings(pdm.get("members")), ())
+        yield "pdm", _glob_members(files, _strings(pdm.get("members")), ())
     poetry = _table(_table(tool, "poetry"), "workspace")
     if poetry:
         include = _strings(poetry.get("include")) + _strings(poetry.get("members"))
-        yield "poetry", _glob_members(root, include, _strings(poetry.get("exclude")))
+        yield "poetry", _glob_members(files, include, _strings(poetry.get("exclude")))
     for environments in (_table(_table(tool, "hatch"), "envs"), _table(hatch_document or {}, "envs")):
         for environment in environments.values():
             workspace = _table(environment, "workspace") if isinstance(environment, dict) else {}
@@ -224,11 +258,11 @@ def _named_members(
                     for item in workspace.get("members") or ()
                     if isinstance(item, (str, dict))
                 ]
-                yield "hatch", _glob_members(root, _strings(members), _strings(workspace.get("exclude")))
-    yield "path-dependency", _path_dependencies(root, "", document)
+                yield "hatch", _glob_members(files, _strings(members), _strings(workspace.get("exclude")))
+    yield "path-dependency", _path_dependencies(files, "", document)
 
 
-def _glob_members(root: Path, members: Iterable[str], excludes: Sequence[str]) -> list[str]:
+def _glob_members(files: ConfigFiles, members: Iterable[str], excludes: Sequence[str]) -> list[str]:
     """Folders (relative to ROOT, inside it) matched by ``members`` and by no ``exclude``, holding a
     pyproject.toml."""
     found: list[str] = []
@@ -237,24 +271,22 @@ def _glob_members(root: Path, members: Iterable[str], excludes: Sequence[str]) -
         pattern = _clean(pattern)
         if not pattern or pattern.startswith(".."):
             continue
-        if glob.has_magic(pattern):
-            matches = sorted(glob.glob(pattern, root_dir=root, recursive=True, include_hidden=True))
-        else:
-            matches = [pattern]
+        matches = sorted(files.glob_folders(pattern)) if glob.has_magic(pattern) else [pattern]
         for match in matches:
             folder = _clean(match)
             if (
                 folder
                 and not any(fnmatch.fnmatchcase(folder, ex) for ex in excluded)
-                and os.path.isfile(root / folder / PYPROJECT)
-                and is_inside(root / folder, root)
+                and files.isfile(f"{folder}/{PYPROJECT}")
+                and files.inside(folder) is not None
             ):
                 found.append(folder)
     return found
 
 
-def _path_dependencies(root: Path, folder: str, document: Mapping[str, Any]) -> list[str]:
+def _path_dependencies(files: ConfigFiles, folder: str, document: Mapping[str, Any]) -> list[str]:
     """Folders inside ROOT that a project's path dependencies point at (any tool's spelling)."""
+    root = files.root
     base = root / folder if folder else root
     targets: list[str] = []
     tool = _table(document, "tool")
@@ -281,8 +313,8 @@ def _path_dependencies(root: Path, folder: str, document: Mapping[str, Any]) -> 
         if (
             not relative.startswith("..")
             and relative != "."
-            and os.path.isfile(os.path.join(absolute, PYPROJECT))
-            and is_inside(Path(absolute), root)
+            and files.isfile(f"{_clean(relative)}/{PYPROJECT}")
+            and files.inside(relative) is not None
         ):
             found.append(_clean(relative))
     return found
@@ -309,17 +341,16 @@ def _requirement_path(requirement: str) -> str | None:
 class _Reader:
     """Reads configuration files of the tree, keeping a digest of each and a note of each failure."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, files: ConfigFiles) -> None:
+        self.files = files
         self.read: dict[str, str] = {}
         self.notes: list[str] = []
         self.path_refs: dict[str, tuple[str, ...]] = {}  # member folder -> folders of its ``-e ./x``
         self.generated: list[str] = []
 
     def toml(self, relative: str) -> dict[str, Any] | None:
-        path = self.root / relative
         try:
-            data, _ = read_regular(path) if is_inside(path, self.root) else (b"", None)
+            data = self.files.read(relative)
         except FileNotFoundError:
             self.read[relative] = "-"
             return None
@@ -414,9 +445,8 @@ class _Reader:
     def requirements(self, relative: str) -> set[str]:
         """Distribution names a pip requirements file lists; a local path (``/src/packages/x[extra]``,
         ``-e ./x``) names the distribution by its folder's name."""
-        path = self.root / relative
         try:
-            data, _ = read_regular(path, max_bytes=1 << 20) if is_inside(path, self.root) else (b"", None)
+            data = self.files.read(relative, max_bytes=1 << 20)
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             self.read[relative] = "-"
@@ -446,9 +476,8 @@ class _Reader:
         found: set[str] = set()
         for name in files:
             relative = _clean(f"{folder}/{name}" if folder else name)
-            path = self.root / relative
             try:
-                data, _ = read_regular(path) if is_inside(path, self.root) else (b"", None)
+                data = self.files.read(relative)
                 text = data.decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 self.read[relative] = "-"
@@ -563,9 +592,9 @@ def _clean(path: str) -> str:
     return "" if cleaned == "." else cleaned.strip("/")
 
 
-def _relative_folder(root: Path, folder: str) -> str:
+def _relative_folder(files: ConfigFiles, folder: str) -> str:
     """A source root as given (relative to ROOT, or absolute inside it), relative to ROOT."""
-    path = root / folder
-    if not path.is_dir() or not is_inside(path, root):
-        raise ConfigError(f"source root {folder!r}: not a folder inside {root}")
-    return _clean(os.path.relpath(os.path.realpath(path), os.path.realpath(root)))
+    relative = files.inside(folder)
+    if relative is None or not files.isdir(relative):
+        raise ConfigError(f"source root {folder!r}: not a folder inside {files.root}")
+    return _clean(relative)
