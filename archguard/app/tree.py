@@ -790,14 +790,16 @@ class _Links:
         root: Path,
         commit: str,
         targets: dict[str, str],
+        texts: dict[str, str],
         before: _Links | None,
         folders: frozenset[str] | None,
     ):
         self.root = root
         self.commit = commit
         self.targets = targets  # link path -> its target (the link's blob, as a path)
-        # link blob -> its target: what was read, kept from commit to commit
-        self.texts: dict[str, str] = before.texts if before is not None else {}
+        # link blob -> its target: what was read, kept from commit to commit (the first commit's
+        # too: the dict link_targets filled is the one handed on)
+        self.texts = texts
         # the repository's top folder (real path; None: git cannot say), asked once a walk
         self._top: list[str | None] = before._top if before is not None else []
         self._folders = folders  # every folder of the commit under ROOT (None: not made yet)
@@ -843,7 +845,7 @@ class _Links:
             blobs = {path: e.blob for path, e in entries.items() if e.mode == LINK_MODE}
             if not blobs:
                 return None
-            return cls(root, commit, link_targets(root, blobs, texts), before, None)
+            return cls(root, commit, link_targets(root, blobs, texts), texts, before, None)
         new = {path: e.blob for path, e in changes if e is not None and e.mode == LINK_MODE}
         if before is None and not new:
             return None  # no link before, none now: nothing to resolve
@@ -859,7 +861,12 @@ class _Links:
             entry is not None and (path in known or path in before.targets) for path, entry in changes
         )
         links = cls(
-            root, commit, targets, before, before._folders if same_paths and before is not None else None
+            root,
+            commit,
+            targets,
+            texts,
+            before,
+            before._folders if same_paths and before is not None else None,
         )
         if (
             before is not None
