@@ -100,10 +100,9 @@ class GitListing:
         return re.search(rb"\t" + re.escape(os.fsencode(folder.rstrip("/") + "/")), self._output) is not None
 
     @cached_property
-    def _entries(self) -> tuple[list[str], list[str], dict[str, str], frozenset[str], dict[str, bytes]]:
+    def _entries(self) -> tuple[list[str], list[str], frozenset[str], dict[str, bytes]]:
         paths: dict[str, None] = {}  # ordered, each path once (a modified file is listed twice)
         tracked: dict[str, None] = {}
-        blobs: dict[str, str] = {}
         clean: dict[str, bytes] = {}
         removed: set[str] = set()
         decode = os.fsdecode
@@ -117,14 +116,12 @@ class GitListing:
             path = decode(entry[tab + 1 :])
             paths[path] = tracked[path] = None
             if _CLEAN_REGULAR.match(entry):
-                blobs[path] = entry_blob_id(entry)
                 clean[path] = entry
             elif entry[:1] == _REMOVED:
                 removed.add(path)
         for path in self.changed:
-            blobs.pop(path, None)
             clean.pop(path, None)
-        return list(paths), list(tracked), blobs, frozenset(removed), clean
+        return list(paths), list(tracked), frozenset(removed), clean
 
     @cached_property
     def _lines(self) -> frozenset[bytes]:
@@ -146,7 +143,7 @@ class GitListing:
         holds as the index has it, None for any other path. The whole listing is parsed once the
         first few files were asked for one by one."""
         if "_entries" in self.__dict__ or self._asked > 64:
-            return self._entries[4].get(path)
+            return self._entries[3].get(path)
         self._asked += 1
         if path in self._changed:
             return None
@@ -167,13 +164,14 @@ class GitListing:
     @property
     def clean(self) -> KeysView[str]:
         """Tracked plain files the working tree still holds as the index has them."""
-        return self._entries[2].keys()
+        return self._entries[3].keys()
 
     @property
     def blobs(self) -> dict[str, str]:
         """path -> blob id (hex) of every tracked plain file the working tree holds as the index
-        has it: git vouches that the file's bytes are that blob's (see :attr:`settled`)."""
-        return self._entries[2]
+        has it: git vouches that the file's bytes are that blob's (see :attr:`settled`); read off
+        each one's entry."""
+        return {path: entry_blob_id(entry) for path, entry in self._entries[3].items()}
 
     @cached_property
     def shape_digest(self) -> bytes:
