@@ -14,7 +14,7 @@ from archguard.adapters.project_files import baseline_file
 from archguard.analysis.baseline import carry_annotations, settle_baseline
 from archguard.analysis.broken_files import held_entries
 from archguard.domain.contracts import ConceptContract, InterfaceContract
-from archguard.domain.findings import Severity, Violation
+from archguard.domain.findings import Severity, Violation, fails_check
 from archguard.domain.result import ScanResult
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def apply_baseline(
     if options.update_baseline:
         kept = [v for v in violations if v.baselined]
         if options.add_new:
-            kept += [v for v in violations if not v.baselined and v.severity is Severity.ERROR]
+            kept += [v for v in violations if fails_check(v)]
             violations = [v._replace(baselined=v.severity is Severity.ERROR) for v in violations]
         rewritten = carry_annotations(
             [baseline_file.baseline_entry(v) for v in kept],

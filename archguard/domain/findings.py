@@ -106,6 +106,11 @@ class Violation(NamedTuple):
 _FINGERPRINT = Violation._fields.index("fingerprint")
 
 
+def fails_check(violation: Violation) -> bool:
+    """A new error: not in the baseline, not a warning. One of these makes ``check`` exit 1."""
+    return not violation.baselined and violation.severity is Severity.ERROR
+
+
 def _fingerprinted(violation: Violation, value: str) -> Violation:
     """``violation._replace(fingerprint=value)``, at a fraction of its cost (every finding of a
     cold run passes here; ``_replace`` goes through a keyword dictionary per field)."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from archguard.domain.discovery import Cluster, Cycle, Shim
-from archguard.domain.findings import Severity, Violation
+from archguard.domain.findings import Violation, fails_check
 from archguard.domain.result import CheckResult
 
 HISTORY_SCHEMA = "archguard-history/1"
@@ -161,4 +161,4 @@ class DiffResult:
     @property
     def failed(self) -> bool:
         """As ``check``: the head adds a violation that fails (an error the baseline does not cover)."""
-        return any(v.severity is Severity.ERROR and not v.baselined for v in self.new_violations)
+        return any(map(fails_check, self.new_violations))

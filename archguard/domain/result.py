@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
-from archguard.domain.findings import Severity, Violation
+from archguard.domain.findings import Violation, fails_check
 from archguard.domain.golden_path import EntryClosure
 from archguard.domain.sources import SourceFile, SourceLayout
 
@@ -113,10 +113,10 @@ class CheckResult:
 
     @property
     def new_violations(self) -> list[Violation]:
-        return [v for v in self.violations if not v.baselined and v.severity is Severity.ERROR]
+        return [v for v in self.violations if fails_check(v)]
 
     @property
     def failed(self) -> bool:
         # the first new violation is enough (a broad contract's thousands are not listed for it)
-        new = any(not v.baselined and v.severity is Severity.ERROR for v in self.violations)
+        new = any(map(fails_check, self.violations))
         return new or (self.strict_baseline and bool(self.stale_baseline_entries))
