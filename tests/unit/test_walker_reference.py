@@ -310,7 +310,9 @@ def _expected_kinds(all_facts: dict[str, FileFacts]) -> None:
     assert set(all_facts["functions.py"].function_globals) == {"STATE", "OTHER", "SERVICE_READY"}
     assert all_facts["shim.py"].warns_deprecation
     assert all_facts["module_hooks.py"].has_getattr
-    assert [(f.line, f.kind.value, f.construct, f.target, f.name) for f in all_facts["module_hooks.py"].dynamic] == [
+    assert [
+        (f.line, f.kind.value, f.construct, f.target, f.name) for f in all_facts["module_hooks.py"].dynamic
+    ] == [
         (10, "registers", "sys.modules[...] = ...", "__name__.moves", ""),
         (11, "namespace", "globals()", "", ""),
         (12, "path", "__path__ assigned", "", ""),
@@ -452,3 +454,22 @@ def test_a_dynamic_construct_alone_in_its_file_is_found() -> None:
     for source, expected in ALONE.items():
         found = [(f.line, f.kind.value, f.construct) for f in extract_facts(source).dynamic]
         assert found == [expected], source
+
+
+# A bare module-level call handed ``__name__`` first (``apipkg.initpkg(__name__, ...)``): the module
+# may replace itself. Found from each ``__name__`` of the text, whatever the blanks around it.
+REPLACING = {
+    "initpkg(__name__, {})\n": True,
+    "apipkg.initpkg( __name__ )\n": True,
+    "initpkg(\n    __name__,\n    {'path': 'os.path'},\n)\n": True,
+    "initpkg(\t__name__\t, x)\n": True,
+    "log = logging.getLogger(__name__)\n": False,  # an assignment: the callee is not the whole line
+    "initpkg(__name__ + '.x')\n": False,
+    "initpkg(other, __name__)\n": False,
+    "__name__\n(__name__)\n": False,
+}
+
+
+def test_a_call_handed_its_own_name_first_is_found_however_spaced() -> None:
+    for source, expected in REPLACING.items():
+        assert extract_facts(source).replaces_module is expected, source

@@ -165,13 +165,24 @@ def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
 
 
 def _parameters(args: ast.arguments) -> tuple[str, ...]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    # ast's identifiers are interned already; only the starred names are made here.
+    names = [a.arg for a in args.args]
+    if args.posonlyargs:
+        names[:0] = [a.arg for a in args.posonlyargs]
     if args.vararg is not None:
-        names.append("*" + args.vararg.arg)
-    names += [a.arg for a in args.kwonlyargs]
+        names.append(intern("*" + args.vararg.arg))
+    if args.kwonlyargs:
+        names += [a.arg for a in args.kwonlyargs]
     if args.kwarg is not None:
-        names.append("**" + args.kwarg.arg)
-    return tuple(map(intern, names))
+        names.append(intern("**" + args.kwarg.arg))
+    return tuple(names)
+
+
+def _decorators(nodes: list[ast.expr]) -> tuple[str, ...]:
+    """Each decorator's callable, dotted (those that are not a dotted name left out)."""
+    if not nodes:
+        return ()
+    return tuple([d for d in map(_decorator, nodes) if d])
 
 
 def _decorator(node: ast.expr) -> str | None:
@@ -187,20 +198,23 @@ def _annotation(node: ast.expr | None) -> str | None:
     return _dotted(node) if node is not None else None
 
 
+_DEFINES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
 def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
     """The names a class body binds at its own level (methods, nested classes, fields), dunders
-    left out (every class has them). Interned: a file repeats its member names, and the cache
-    then stores each once per file."""
+    left out (every class has them). ast's identifiers are interned: a file repeats its member
+    names, and the cache then stores each once per file."""
     names: list[str] = []
     for stmt in body:
         kind = type(stmt)
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+        if kind in _DEFINES:
             names.append(stmt.name)
         elif kind is ast.Assign:
             names += [t.id for t in stmt.targets if type(t) is ast.Name]
         elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
             names.append(stmt.target.id)
-    return tuple(intern(n) for n in names if not (n.startswith("__") and n.endswith("__")))
+    return tuple([n for n in names if not (n[:2] == "__" and n[-2:] == "__")])
 
 
 def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
@@ -322,24 +336,26 @@ class _AstWalker:
                 stmt.name,
                 stmt.lineno,
                 _parameters(stmt.args),
-                map(_decorator, stmt.decorator_list),
-                _annotation(stmt.returns),
+                _decorators(stmt.decorator_list),
+                _annotation(stmt.returns) if stmt.returns is not None else None,
             )
-            self._decorators_run(stmt.decorator_list)
+            if stmt.decorator_list:
+                self._decorators_run(stmt.decorator_list)
         if self.scan_calls:  # decorators, defaults and annotations run at definition time
             self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
         if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
             self.statements(stmt.body, context.function_body())
 
     def _class(self, stmt: ast.ClassDef, context: Context) -> None:
-        empty = all(_is_docstring_or_pass(s) for s in stmt.body)
         if context.module_level:
+            empty = all(_is_docstring_or_pass(s) for s in stmt.body)
             members = _class_members(stmt.body)
-            decorators = map(_decorator, stmt.decorator_list)
+            decorators = _decorators(stmt.decorator_list)
             self.b.bind_class(
                 context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty, members, decorators
             )
-            self._decorators_run(stmt.decorator_list)
+            if stmt.decorator_list:
+                self._decorators_run(stmt.decorator_list)
         if self.scan_calls:
             self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
         if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):

@@ -48,62 +48,80 @@ _STDLIB = sys.stdlib_module_names
 # ``initpkg(__name__, ...)``): the object importers get is another one. The second alternative is a
 # bare module-level call with ``__name__`` as its first argument, the shape of such helpers.
 _REPLACES_MODULE = re.compile(r"sys\.modules\[\s*__name__\s*\](?:\.__class__)?\s*=[^=]")
-# The second shape, split in two so the regex starts at a literal (``^[A-Za-z_]...`` tried at
-# every line start cost half the builder's time): the call ``(__name__,``, then its callee must be
-# the whole line before it.
-_NAME_FIRST_ARGUMENT = re.compile(r"\(\s*__name__\s*[,)]")
+# The second shape: ``(__name__,`` or ``(__name__)``, found from each ``__name__`` (str.find, not a
+# regex started at every ``(`` of the text), then its callee must be the whole line before it.
+_NAME_THEN_END = re.compile(r"\s*[,)]")
 _MODULE_LEVEL_CALLEE = re.compile(r"[A-Za-z_][\w.]*")
 # The words without which no construct can hand a namespace, a package's ``__path__`` or
 # ``sys.modules`` to code we do not follow (DynamicKind): a file holding none of them (most files)
-# is not walked for them at all; in the others only the statements on those lines are.
-_DYNAMIC_WORDS = {
-    word: re.compile(pattern)
-    for word, pattern in (
-        ("globals", r"globals\s*\("),
-        ("vars", r"vars\s*\("),
-        ("locals", r"locals\s*\("),
-        ("setattr", r"setattr\s*\("),
-        ("exec", r"exec\s*\("),
-        ("eval", r"eval\s*\("),
-        ("modules", r"modules\s*[\[.]"),
-        ("__dict__", "__dict__"),
-        ("__path__", "__path__"),
-        ("declare_namespace", "declare_namespace"),
-        ("meta_path", "meta_path"),
-        ("path_hooks", "path_hooks"),
-        ("f_globals", "f_globals"),
-        ("f_locals", "f_locals"),
-        ("__globals__", "__globals__"),
-        ("import_module", r"import_module\s*\(\s*__name__"),
-        ("__import__", r"__import__\s*\(\s*__name__"),
-    )
+# is not walked for them at all; in the others only the statements on those lines are. A word
+# written alone is looked for as it is (str.find: several times cheaper than a regex).
+_DYNAMIC_WORDS: dict[str, re.Pattern[str] | str] = {
+    "globals": re.compile(r"globals\s*\("),
+    "vars": re.compile(r"vars\s*\("),
+    "locals": re.compile(r"locals\s*\("),
+    "setattr": re.compile(r"setattr\s*\("),
+    "exec": re.compile(r"exec\s*\("),
+    "eval": re.compile(r"eval\s*\("),
+    "modules": re.compile(r"modules\s*[\[.]"),
+    "__dict__": "__dict__",
+    "__path__": "__path__",
+    "declare_namespace": "declare_namespace",
+    "meta_path": "meta_path",
+    "path_hooks": "path_hooks",
+    "f_globals": "f_globals",
+    "f_locals": "f_locals",
+    "__globals__": "__globals__",
+    "import_module": re.compile(r"import_module\s*\(\s*__name__"),
+    "__import__": re.compile(r"__import__\s*\(\s*__name__"),
 }
 # Each substring test reads the whole text (a 61 MB tree: ~30 ms a word, the largest part of the
-# builder's set-up). Words that contain a shorter one are tested only in texts that hold it: a text
-# without "globals" holds neither "f_globals" nor "__globals__". Same words found, fewer scans.
-_DYNAMIC_WORD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("globals", ("globals", "f_globals", "__globals__")),
-    ("locals", ("locals", "f_locals")),
-    ("import_", ("import_module", "__import__")),
+# builder's set-up), so none is made twice or where its answer is known:
+# * "globals", "import_module" and "__import__" are read off the places where "global" and
+#   "import" occur, which the builder finds anyway for its body gates (:func:`_words_at`);
+# * a word that contains a shorter one is looked for only in a text that holds the shorter one: a
+#   text without "globals" holds neither "f_globals" nor "__globals__".
+_DERIVED_WORDS = ("globals", "import_module", "__import__")
+_CONTAINING = {"globals": ("f_globals", "__globals__"), "locals": ("f_locals",)}
+_DYNAMIC_SINGLES = tuple(
+    word
+    for word in _DYNAMIC_WORDS
+    if word not in _DERIVED_WORDS and not any(word in longer for longer in _CONTAINING.values())
 )
-_GROUPED = {word for _, words in _DYNAMIC_WORD_GROUPS for word in words}
-_DYNAMIC_SINGLES = tuple(word for word in _DYNAMIC_WORDS if word not in _GROUPED)
 
 
-def dynamic_patterns(source: str) -> list[re.Pattern[str]]:
-    """The patterns of :data:`_DYNAMIC_WORDS` whose word occurs in ``source``."""
+def dynamic_patterns(source: str, derived: frozenset[str] | None = None) -> list[re.Pattern[str] | str]:
+    """The patterns of :data:`_DYNAMIC_WORDS` whose word occurs in ``source``. ``derived``: which
+    of :data:`_DERIVED_WORDS` occur, when the caller knows (:func:`_words_at`)."""
+    if derived is None:
+        derived = frozenset(word for word in _DERIVED_WORDS if word in source)
     found = [word for word in _DYNAMIC_SINGLES if word in source]
-    for common, words in _DYNAMIC_WORD_GROUPS:
-        if common in source:
-            found.extend(word for word in words if word in source)
+    found += [word for word in _DERIVED_WORDS if word in derived]
+    for shorter, longer in _CONTAINING.items():
+        if shorter in found:
+            found.extend(word for word in longer if word in source)
     return [_DYNAMIC_WORDS[word] for word in found]
 
 
+def _words_at(source: str, imports: Sequence[int], globals_: Sequence[int]) -> frozenset[str]:
+    """Which of :data:`_DERIVED_WORDS` occur, given every place where "import" and "global" do
+    ("__import__" is "import" between two "__"): no scan of the text for them."""
+    words: set[str] = set()
+    if any(source.startswith("s", at + 6) for at in globals_):
+        words.add("globals")
+    for at in [at for at in imports if source.startswith("_", at + 6)]:  # few: "import_", "import__"
+        if source.startswith("import_module", at):
+            words.add("import_module")
+        elif at >= 2 and source.startswith("__", at - 2) and source.startswith("__", at + 6):
+            words.add("__import__")
+    return frozenset(words)
+
+
 # The words a function or class body needs to hold a fact (see FactsBuilder.function_body_lines).
-_IMPORT_TEXT = re.compile("import")
-_GLOBAL_TEXT = re.compile("global")
+_IMPORT_TEXT = "import"
+_GLOBAL_TEXT = "global"
 # Walrus targets bind in the enclosing scope: expressions are walked for them on these lines only.
-_WALRUS_TEXT = re.compile(":=")
+_WALRUS_TEXT = ":="
 
 # Expressions that name the importing file's own package, as ``package=`` of import_module.
 _THIS_PACKAGE = frozenset({"__package__", "__spec__.parent"})
@@ -200,7 +218,7 @@ class LineGate:
     """The lines on which a text pattern occurs, so walkers can skip every subtree whose lines
     hold none: a regex over the text is far cheaper than visiting every expression node."""
 
-    def __init__(self, source: str, patterns: Iterable[re.Pattern[str]]) -> None:
+    def __init__(self, source: str, patterns: Iterable[re.Pattern[str] | str]) -> None:
         self._lines = sorted(_lines_matching(source, patterns))
 
     @classmethod
@@ -222,14 +240,37 @@ class LineGate:
         return index < len(self._lines) and self._lines[index] <= last_line
 
 
-def _lines_matching(source: str, patterns: Iterable[re.Pattern[str]]) -> set[int]:
+def _lines_matching(source: str, patterns: Iterable[re.Pattern[str] | str]) -> set[int]:
+    """The lines where a pattern matches; a str is a literal word."""
     lines: set[int] = set()
     for pattern in patterns:
-        line, counted_to = 1, 0
-        for match in pattern.finditer(source):
-            line += source.count("\n", counted_to, match.start())
-            counted_to = match.start()
-            lines.add(line)
+        starts = (
+            _places(source, pattern)
+            if type(pattern) is str
+            else (m.start() for m in pattern.finditer(source))
+        )
+        lines |= _lines_at(source, starts)
+    return lines
+
+
+def _places(source: str, word: str) -> list[int]:
+    """Where ``word`` occurs, ascending, without overlaps: the starts ``re`` finds for it."""
+    places = []
+    at = source.find(word)
+    while at >= 0:
+        places.append(at)
+        at = source.find(word, at + len(word))
+    return places
+
+
+def _lines_at(source: str, starts: Iterable[int]) -> set[int]:
+    """The lines of ascending offsets into ``source``."""
+    lines: set[int] = set()
+    line, counted_to = 1, 0
+    for start in starts:
+        line += source.count("\n", counted_to, start)
+        counted_to = start
+        lines.add(line)
     return lines
 
 
@@ -257,10 +298,19 @@ class FactsBuilder:
         self._lines: list[str] = []  # the first lines of the source, split as far as needed
         self._all_lines = False  # every line is in self._lines
         self._ascii = source.isascii()  # then ast's UTF-8 columns are character columns
+        # A def's body holds facts only through imports (statements, ``__import__``,
+        # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
+        # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
+        # these words are not walked at all (most of a codebase's statements).
+        imports, globals_ = _places(source, _IMPORT_TEXT), _places(source, _GLOBAL_TEXT)
+        derived = _words_at(source, imports, globals_)
+        body_lines = _lines_at(source, imports) | _lines_at(source, globals_)
         # Expressions are walked for calls only on lines where an interesting call is written.
         # (`in` first: a substring test is much cheaper than running the regex over a big file.)
         deprecation = "DeprecationWarning" in source
-        patterns = [pattern for name, pattern in _CALL_TEXT.items() if name in source]
+        patterns: list[re.Pattern[str] | str] = [
+            pattern for name, pattern in _CALL_TEXT.items() if name in derived
+        ]
         if deprecation:
             patterns.append(_WARN_CALL_TEXT)
         if ":=" in source:
@@ -268,11 +318,6 @@ class FactsBuilder:
         call_lines = _lines_matching(source, patterns)
         self.call_lines = LineGate.of_lines(call_lines)
         self.scan_calls = bool(call_lines)
-        # A def's body holds facts only through imports (statements, ``__import__``,
-        # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
-        # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
-        # these words are not walked at all (most of a codebase's statements).
-        body_lines = _lines_matching(source, [_IMPORT_TEXT, _GLOBAL_TEXT])
         self.function_body_lines = LineGate.of_lines(body_lines)
         if deprecation:
             body_lines |= _lines_matching(source, [_WARN_CALL_TEXT])
@@ -283,7 +328,7 @@ class FactsBuilder:
         # global or binding is never bound there): the walker skips the others unvisited.
         self.nested_lines = LineGate.of_lines(body_lines | call_lines)
         # Where a construct of DynamicKind may be written (a separate walk visits only these).
-        dynamic = dynamic_patterns(source)
+        dynamic = dynamic_patterns(source, derived)
         self.dynamic_lines = LineGate(source, dynamic) if dynamic else LineGate.of_lines(())
         self._dynamic: list[DynamicFact] = []
         # Attribute writes and hand-overs of objects named by a dotted expression: kept at the
@@ -482,8 +527,9 @@ class FactsBuilder:
         bases: Iterable[str | None],
         empty_body: bool,
         members: tuple[str, ...] = (),
-        decorators: Iterable[str | None] = (),
+        decorators: tuple[str, ...] = (),
     ) -> None:
+        """``decorators``: each decorator's callable, dotted (others left out)."""
         if context.module_level:
             self._bindings.append(
                 Binding(
@@ -494,7 +540,7 @@ class FactsBuilder:
                     conditional=context.nested,
                     empty_body=empty_body,
                     members=members,
-                    decorators=tuple(d for d in decorators if d),
+                    decorators=decorators,
                 )
             )
 
@@ -504,9 +550,10 @@ class FactsBuilder:
         name: str,
         line: int,
         parameters: tuple[str, ...] = (),
-        decorators: Iterable[str | None] = (),
+        decorators: tuple[str, ...] = (),
         returns: str | None = None,
     ) -> None:
+        """``decorators`` as :meth:`bind_class` takes them."""
         if context.module_level:
             self._bindings.append(
                 Binding(
@@ -515,7 +562,7 @@ class FactsBuilder:
                     line,
                     conditional=context.nested,
                     members=parameters,
-                    decorators=tuple(d for d in decorators if d),
+                    decorators=decorators,
                     returns=returns,
                 )
             )
@@ -662,11 +709,17 @@ def text_facts(source: str) -> TextFacts:
 
 
 def _replaces_module(source: str) -> bool:
-    if _REPLACES_MODULE.search(source) is not None:
+    if "sys.modules[" in source and _REPLACES_MODULE.search(source) is not None:
         return True
-    for call in _NAME_FIRST_ARGUMENT.finditer(source):
-        start = source.rfind("\n", 0, call.start()) + 1
-        if _MODULE_LEVEL_CALLEE.fullmatch(source, start, call.start()):
+    for at in _places(source, "__name__"):
+        paren = at
+        while paren and source[paren - 1].isspace():  # what ``\s`` matches
+            paren -= 1
+        paren -= 1
+        if paren < 0 or source[paren] != "(" or not _NAME_THEN_END.match(source, at + 8):
+            continue
+        start = source.rfind("\n", 0, paren) + 1
+        if _MODULE_LEVEL_CALLEE.fullmatch(source, start, paren):
             return True
     return False
 
