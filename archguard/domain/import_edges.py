@@ -231,10 +231,15 @@ class FileEdges:
     def targets(self, source: SourceFile, file_facts: FileFacts) -> tuple[set[str], set[str]]:
         """(imported modules, consulted module names) of one file."""
         consulted: set[str] = set()
+        found: set[str] = set()
+        module_of = self.rule.module_of
         for fact in file_facts.imports:
             obj = imported_object(source, fact)
             if obj is not None:
                 # the object and its parent decide the target; the top-level name, dangling or external
                 consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))
+                imported = module_of(obj)  # EdgeRule.target, over the object made once
+                if imported is not None:
+                    found.add(imported)
         consulted.discard("")
-        return self.rule.targets(source, file_facts), consulted
+        return found, consulted
