@@ -65,6 +65,7 @@ def slow_for(name: str, real):
         if "SLOW" in source:
             time.sleep(30)
         return real(source)
+
     return extract
 
 
@@ -115,3 +116,33 @@ def test_py_symlink_out_of_root_is_unreadable_not_the_trees_source(tmp_path: Pat
         reasons = {u["path"]: u["reason"] for u in data["unreadable_files"]}
         assert reasons == {"app/leak.py": "symbolic link leading outside ROOT"}
         assert "gone_inside" in text  # the link inside ROOT is read
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_read_only_inside_root(tmp_path: Path) -> None:
+    """Every read of a tree's file (``read_regular(..., confine_to=ROOT)``) refuses a link out of
+    ROOT itself, not only the scan's stat before it: a file swapped for such a link between the
+    two is never read. A link inside ROOT, and a plain file, are read; a link to a FIFO is refused
+    by kind, never waited on."""
+    from archguard.adapters.project_files.safe_io import LeadsOutOfRoot, NotRegularFile, read_regular
+
+    outside = tmp_path / "secret.py"
+    outside.write_text("SECRET = 1\n")
+    tree = write_tree(tmp_path / "repo", {"app/real.py": "x = 1\n"})
+    (tree / "app" / "leak.py").symlink_to(outside)
+    (tree / "app" / "alias.py").symlink_to(tree / "app" / "real.py")
+    os.mkfifo(tree / "app" / "pipe")
+    (tree / "app" / "piped.py").symlink_to(tree / "app" / "pipe")
+    assert read_regular(tree / "app" / "real.py", confine_to=tree)[0] == b"x = 1\n"
+    assert read_regular(tree / "app" / "alias.py", confine_to=tree)[0] == b"x = 1\n"
+    with pytest.raises(LeadsOutOfRoot):
+        read_regular(tree / "app" / "leak.py", confine_to=tree)
+
+    def read_piped() -> OSError | None:
+        try:
+            read_regular(tree / "app" / "piped.py", confine_to=tree)
+        except OSError as error:
+            return error
+        return None
+
+    assert isinstance(finishes(read_piped), NotRegularFile)
+    assert read_regular(tree / "app" / "leak.py")[0] == b"SECRET = 1\n"  # not a tree's file: followed
