@@ -473,3 +473,24 @@ REPLACING = {
 def test_a_call_handed_its_own_name_first_is_found_however_spaced() -> None:
     for source, expected in REPLACING.items():
         assert extract_facts(source).replaces_module is expected, source
+
+
+def test_a_call_at_import_is_kept_when_its_callee_is_imported_or_defined_here() -> None:
+    """A module-level call may run code that changes this module (DynamicKind.CALLS): kept when
+    its callee's root is bound by an import (anywhere in the file) or a module-level def, never
+    for a name bound by neither."""
+    source = textwrap.dedent(
+        """\
+        def register(target):
+            pass
+        register(__name__)
+        helper.install(__name__)
+        unknown(__name__)
+        alias(__name__)
+        def later():
+            from app.tools import helper
+        from app import make as alias
+        """
+    )
+    calls = {f.target for f in extract_facts(source).dynamic if f.kind.value == "calls"}
+    assert calls == {"register", "helper.install", "alias"}

@@ -346,6 +346,9 @@ class FactsBuilder:
         # Local names bound by plain ``import a.b`` (unaliased: root -> modules; aliased: -> module).
         self._plain_roots: dict[str, set[str]] = {}
         self._plain_aliases: dict[str, str] = {}
+        # Names bound by an import (ImportFact.bound_name, anywhere) or a module-level def: the
+        # roots of the handed-on objects that may be modules (see _dynamic_facts).
+        self._bound: set[str] = set()
         # Names through which importlib.import_module can be reached (for dynamic imports).
         self._importlib_names: set[str] = {"importlib"}
         self._import_module_names: set[str] = set()
@@ -390,6 +393,7 @@ class FactsBuilder:
         statement = self.text(span)
         for module, asname in aliases:
             self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement, lazy)
+            self._bound.add(asname or module.partition(".")[0])
             self._note_plain_import(module, asname)
             if asname == "__getattr__" and not context.in_function:
                 self._has_getattr = True
@@ -408,6 +412,8 @@ class FactsBuilder:
         statement = self.text(span)
         for name, asname in aliases:
             self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement, lazy)
+            if name != "*":
+                self._bound.add(asname or name)
             if module == "importlib" and level == 0 and name == "import_module":
                 self._import_module_names.add(asname or name)
             if (asname or name) == "__getattr__" and not context.in_function:
@@ -566,6 +572,7 @@ class FactsBuilder:
                     returns=returns,
                 )
             )
+            self._bound.add(name)
             if name == "__getattr__":
                 self._has_getattr = True
 
@@ -652,8 +659,7 @@ class FactsBuilder:
     def _dynamic_facts(self) -> tuple[DynamicFact, ...]:
         if not self._handed:
             return tuple(sorted(set(self._dynamic)))  # line first: a total order, walk-independent
-        bound = {fact.bound_name for fact in self._imports} | self._plain_roots.keys()
-        bound.update(b.name for b in self._bindings if b.kind is BindingKind.FUNCTION)
+        bound = self._bound
         handed = [fact for fact in self._handed if fact.target.partition(".")[0] in bound]
         return tuple(sorted({*self._dynamic, *handed}))
 
