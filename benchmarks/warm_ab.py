@@ -1,6 +1,6 @@
-"""Warm check and discover of this checkout against another archguard (a reference checkout, e.g.
-a worktree at an earlier commit), in the same time window: runs alternate A, B, B, A, ... so both
-sides see the same load.
+"""Warm (or, with ``--cold``, cold) check and discover of this checkout against another archguard (a
+reference checkout, e.g. a worktree at an earlier commit), in the same time window: runs alternate
+A, B, B, A, ... so both sides see the same load.
 
 Each side runs ``python -m archguard`` with its own interpreter and its own sources first on
 ``PYTHONPATH``, on its own copy of the generated tree (``benchmarks/generate_tree.py``), with its own
@@ -10,7 +10,12 @@ system, the process and its children: git included) and wall time over ``--repea
 their ratio to the reference. CPU is the figure to compare on a shared machine; wall is printed
 beside it with the load.
 
+``--cold``: each run starts without a cache (its folder removed before every run, no warm-up runs):
+the cold check, every file read and parsed. ``--jobs N`` is passed on (``--jobs 1``: no worker
+processes, the analysis alone).
+
     .venv/bin/python benchmarks/warm_ab.py --reference ../before --scale 0.3 --repeat 10
+    .venv/bin/python benchmarks/warm_ab.py --reference ../before --cold --commands check --trees plain --repeat 7
 """
 
 from __future__ import annotations
@@ -64,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=HERE / ".work" / "ab")
     ap.add_argument("--commands", default="check,discover")
     ap.add_argument("--trees", default="git,plain", help="git (a checkout), plain (a folder), or both")
+    ap.add_argument("--cold", action="store_true", help="no cache: its folder removed before every run")
+    ap.add_argument("--jobs", type=int, help="passed on to archguard (default: its own)")
     args = ap.parse_args(argv)
+    warmups = 0 if args.cold else 2  # warm: the cache filled, the index settled
+    mode = "cold" if args.cold else "warm"
+    extra = ["--jobs", str(args.jobs)] if args.jobs is not None else []
     reference = args.reference.resolve()
     sides = {
         "this": (sys.executable, REPO),
@@ -88,24 +98,28 @@ def main(argv: list[str] | None = None) -> int:
                 trees[name] = copy
         for command in args.commands.split(","):
             times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+            loads: list[float] = []  # the 1-minute load after each run
             order = list(sides)
-            for i in range(args.repeat + 2):  # two warm-up runs each: the cache filled, the index settled
+            for i in range(args.repeat + warmups):
                 for name in order if i % 2 == 0 else order[::-1]:
                     python, sources = sides[name]
                     cache = args.work / "cache" / f"{name}-{kind}-{command}"
+                    if args.cold:
+                        shutil.rmtree(cache, ignore_errors=True)
                     out = args.work / f"{name}-{kind}-{command}.json"
                     measured = _run(python, sources, [command, str(trees[name]), "--cache-dir", str(cache),
-                                                      "--json", str(out), "-q"])
-                    if i >= 2:
+                                                      "--json", str(out), "-q", *extra])
+                    if i >= warmups:
                         times[name].append(measured)
-            load = os.getloadavg()[0]
+                        loads.append(os.getloadavg()[0])
+            load = f"{min(loads):.1f}-{max(loads):.1f}"
             base = statistics.median(c for c, _ in times["reference"])
             for name in sides:
                 cpus = [c for c, _ in times[name]]
                 cpu = statistics.median(cpus)
                 wall = statistics.median(w for _, w in times[name])
-                print(f"| {command} (warm) | {kind} | {name} | {cpu:.3f} ({min(cpus):.3f}-{max(cpus):.3f}) | "
-                      f"{wall:.3f} | {cpu / base:.2f}x | {load:.1f} |", flush=True)
+                print(f"| {command} ({mode}{', --jobs ' + str(args.jobs) if extra else ''}) | {kind} | {name} | {cpu:.3f} ({min(cpus):.3f}-{max(cpus):.3f}) | "
+                      f"{wall:.3f} | {cpu / base:.2f}x | {load} |", flush=True)
     return 0
 
 
