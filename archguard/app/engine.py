@@ -61,7 +61,7 @@ from archguard.domain.derived import (
     ScanTotals,
 )
 from archguard.domain.facts import FileFacts
-from archguard.domain.findings import Violation
+from archguard.domain.findings import Findings, Violation
 from archguard.domain.import_edges import EdgeRule, FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
@@ -617,18 +617,23 @@ class Engine:
 
         scan = self.scan_result()
         outcome = self._check_outcome()
-        violations, contracts_run = list(outcome.violations), list(outcome.contracts_run)
+        contracts_run = list(outcome.contracts_run)
+        # fixable only where fix and the editor will rewrite (the results cache keeps them settled:
+        # a warm run's findings stay encoded, ``Findings``, unless something reads them)
+        violations = outcome.violations if outcome.settled else settle_conflicts(outcome.violations)
+        added: list[Violation] = []
         golden_path = None
         notices: list[str] = []
         for checker in self._passes:
             if isinstance(checker, TreePass) and checker.separate:
                 found = checker.run(self, None)
                 if found is not None:
-                    violations += found.violations
+                    added += found.violations
                     contracts_run += found.contracts
                     notices += found.notices
                     golden_path = found.extras.get("golden_path", golden_path)
-        violations = settle_conflicts(violations)  # fixable only where fix and the editor will rewrite
+        if added:
+            violations = settle_conflicts([*violations, *added])
         concepts = self.concepts
         entries_read = self.preflight.baseline if self.preflight is not None else None
         hold = holder(scan, concepts, self.interfaces)
@@ -1289,7 +1294,7 @@ class Engine:
         if self.checking and self._outcome is not None:
             check_key = self._check_key(scan_key)
             if check_key is not None:
-                self.store.save(entries.CHECK_OUTCOME, check_key, self._outcome)
+                self.store.save(entries.CHECK_OUTCOME, check_key, _stored_outcome(self._outcome))
         state_key = self._state_key() if self._cacheable else None  # (a commit's: results only)
         if state_key is not None:
             state = DerivedState(
@@ -1392,6 +1397,18 @@ class Engine:
         if self._check_inputs is None:
             self._check_inputs = _CheckInputs.read(self)
         return self._check_inputs
+
+
+def _stored_outcome(outcome: CheckOutcome) -> CheckOutcome:
+    """What the results cache keeps of a check outcome: its findings with their conflicts settled,
+    as ``results()`` reports them, and each contract's block of the text report made from them
+    (``Findings``: a warm check printing text then decodes none of them)."""
+    from archguard.analysis.fix_plan import settle_conflicts
+    from archguard.reporting.text import contract_sections
+
+    settled = settle_conflicts(outcome.violations)
+    findings = Findings(settled, sections=contract_sections(settled))
+    return CheckOutcome(findings, outcome.contracts_run, outcome.notices, settled=True)
 
 
 @dataclass
