@@ -161,6 +161,7 @@ Tally = Counter[tuple[str, str, bool]]  # (contract, severity's value, baselined
 # A finding's severity by its value: an Enum member's hash is a Python call, its value's is not.
 _TALLIED = attrgetter("contract", "severity._value_", "baselined")
 _CODE = attrgetter("code")
+_PATH = attrgetter("path")
 _ERROR = Severity.ERROR.value
 
 
@@ -172,14 +173,14 @@ class Findings(Sequence[Violation]):
     ``check`` printing text decodes none of a broad contract's thousands of findings
     (benchmarks/README.md, "Interface contracts"):
 
-    * :meth:`tally` (every count the summaries give) and :meth:`codes`;
+    * :meth:`tally` (every count the summaries give), :meth:`codes` and :meth:`paths`;
     * ``sections``: per contract, its block of the text report with every finding shown
       (``reporting/text.contract_sections``), made from these very findings, so it stands for
       them as long as they are unchanged: any step that changes a finding (a baseline, a filter)
       makes a list of them, which carries no sections.
     """
 
-    __slots__ = ("_codes", "_items", "_length", "_load", "_tally", "sections")
+    __slots__ = ("_codes", "_items", "_length", "_load", "_paths", "_tally", "sections")
 
     def __init__(
         self,
@@ -189,6 +190,7 @@ class Findings(Sequence[Violation]):
         length: int = 0,
         tally: Tally | None = None,
         codes: frozenset[str] | None = None,
+        paths: tuple[str, ...] | None = None,
         sections: Mapping[str, str] | None = None,
     ) -> None:
         assert (items is None) != (load is None), "findings are given or loaded, not both"
@@ -197,6 +199,7 @@ class Findings(Sequence[Violation]):
         self._length = length if self._items is None else len(self._items)
         self._tally = tally
         self._codes = codes
+        self._paths = paths
         self.sections = sections
 
     def _decoded(self) -> list[Violation]:
@@ -222,6 +225,12 @@ class Findings(Sequence[Violation]):
         if self._codes is None:
             self._codes = frozenset(map(_CODE, self._decoded()))
         return self._codes
+
+    def paths(self) -> tuple[str, ...]:
+        """The files with findings, each once, in the order of their first finding."""
+        if self._paths is None:
+            self._paths = tuple(dict.fromkeys(map(_PATH, self._decoded())))
+        return self._paths
 
     def __len__(self) -> int:
         return self._length
@@ -265,6 +274,13 @@ def codes(violations: Iterable[Violation]) -> frozenset[str]:
     if isinstance(violations, Findings):
         return violations.codes()
     return frozenset(map(_CODE, violations))
+
+
+def finding_paths(violations: Iterable[Violation]) -> tuple[str, ...]:
+    """The files with findings among ``violations``, each once, in the order of their first."""
+    if isinstance(violations, Findings):
+        return violations.paths()
+    return tuple(dict.fromkeys(map(_PATH, violations)))
 
 
 def any_failing(violations: Iterable[Violation]) -> bool:

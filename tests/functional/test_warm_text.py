@@ -68,6 +68,21 @@ def test_a_warm_check_prints_its_text_and_exit_code_without_decoding_a_finding(
     assert findings.loaded and findings == cold.violations
 
 
+def test_a_warm_check_of_a_tree_with_owners_names_them_without_decoding_a_finding(tmp_path: Path) -> None:
+    tree = broad_tree(6)
+    tree[".github/CODEOWNERS"] = "/app/ @app-team\n/app/user_001.py @one\n"
+    root = write_tree(tmp_path / "tree", tree)
+    cache = tmp_path / "cache"
+    run_check(Options(root=root, cache_dir=cache))
+    warm, cold = warm_and_cold(root, cache)
+    assert isinstance(warm.violations, Findings) and warm.codeowners == ".github/CODEOWNERS"
+    assert warm.owners == cold.owners and warm.owners["app/user_001.py"] == ("@one",)
+    assert list(warm.owners) == list(cold.owners)  # the same order too
+    assert text_of(warm) == text_of(cold) and not warm.violations.loaded
+    assert_same_output(warm, cold)
+    assert '"owners": [\n        "@app-team"\n      ]' in render_check_as(warm, "json", tool_version="x")
+
+
 def _move_a_finding(root: Path) -> None:
     path = root / "app" / "user_003.py"
     path.write_text("import os\n" + path.read_text())  # every finding of the file a line down

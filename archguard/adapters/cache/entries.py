@@ -29,7 +29,7 @@ from archguard.domain.derived import (
     ScanTotals,
 )
 from archguard.domain.facts import Binding, BindingKind
-from archguard.domain.findings import Findings, Severity, Violation, codes, tally
+from archguard.domain.findings import Findings, Severity, Violation, codes, finding_paths, tally
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.result import DanglingImport
 
@@ -132,7 +132,7 @@ def _shared(violations: Any) -> tuple[tuple[Any, ...], ...]:
 def _encode_outcome(outcome: CheckOutcome) -> Any:
     """The findings as marshal bytes of their own (:func:`_shared` rows), which loading the entry
     copies without parsing, and beside them what a text report reads of them all: their number,
-    their counts, their codes and each contract's block of text (``Findings.sections``; None when
+    their counts, their codes, the files they are in and each contract's block of text (``Findings.sections``; None when
     the findings came without)."""
     findings = outcome.violations
     sections = findings.sections if isinstance(findings, Findings) else None
@@ -141,6 +141,7 @@ def _encode_outcome(outcome: CheckOutcome) -> Any:
         len(findings),
         tuple(tally(findings).items()),
         tuple(sorted(codes(findings))),
+        finding_paths(findings),
         None if sections is None else tuple(sections.items()),
         tuple(outcome.contracts_run),
         tuple(outcome.notices),
@@ -149,12 +150,13 @@ def _encode_outcome(outcome: CheckOutcome) -> Any:
 
 
 def _decode_outcome(plain: Any) -> CheckOutcome:
-    rows, length, counted, found_codes, sections, contracts_run, notices, settled = plain
+    rows, length, counted, found_codes, paths, sections, contracts_run, notices, settled = plain
     findings = Findings(
         load=partial(_decode_rows, bytes(rows)),
         length=int(length),
         tally=Counter({(str(c), str(s), bool(b)): int(n) for (c, s, b), n in counted}),
         codes=frozenset(map(str, found_codes)),
+        paths=tuple(map(str, paths)),
         sections=None if sections is None else {str(name): str(text) for name, text in sections},
     )
     return CheckOutcome(findings, list(contracts_run), list(notices), bool(settled))
@@ -165,7 +167,7 @@ def _decode_rows(rows: bytes) -> list[Violation]:
     return list(map(VIOLATION.decode, marshal.loads(rows)))
 
 
-# 2: the findings encoded apart, with their counts, codes and text sections (1: rows in the entry)
+# 2: the findings encoded apart, with their counts, codes, paths and text sections (1: rows in the entry)
 _OUTCOME_FORMAT = b"outcome-2"
 
 CHECK_OUTCOME: Entry[CheckOutcome] = Entry(
