@@ -3,6 +3,8 @@ encoded, with what a text report needs of them kept beside them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from archguard.adapters.cache import entries
 from archguard.domain.derived import CheckOutcome
 from archguard.domain.findings import Findings, Severity, Violation, any_failing, codes, finding_paths, tally
@@ -17,9 +19,11 @@ FINDINGS = [
 ]
 
 
-def result_of(violations: object) -> CheckResult:
+def result_of(violations: Sequence[Violation]) -> CheckResult:
     scan = ScanResult(root=".", files=[], facts={}, syntax_errors=[], unreadable=[], packages=[])
-    return CheckResult(scan=scan, violations=violations, contracts_run=["concept", "face", "dangling-imports"])  # type: ignore[arg-type]
+    return CheckResult(
+        scan=scan, violations=violations, contracts_run=["concept", "face", "dangling-imports"]
+    )
 
 
 def stored_and_loaded(findings: list[Violation]) -> Findings:
@@ -58,4 +62,3 @@ def test_kept_text_is_not_printed_for_findings_the_baseline_marked() -> None:
     text = render_check(result_of(carrying))
     assert text == render_check(result_of(marked)) and "(1 baselined violation not shown)" in text
     assert "a.py:1:1: AG501" not in text
-
