@@ -215,8 +215,9 @@ def _contract_blocks(result: CheckResult) -> list[str]:
     sections = findings.sections if isinstance(findings, Findings) else None
     if sections is not None and not any(known for (_, _, known) in counted):
         lines: list[str] = []
-        for name in contract_order(result, (contract for contract, _, _ in counted)):
-            if name in sections:
+        found = {contract for contract, _, _ in counted}
+        for name in contract_order(result, found):
+            if name in found:  # (made from the same findings: every contract with some has its block)
                 lines += [sections[name], ""]
         return lines
     lines = []

@@ -132,8 +132,8 @@ def _shared(violations: Any) -> tuple[tuple[Any, ...], ...]:
 def _encode_outcome(outcome: CheckOutcome) -> Any:
     """The findings as marshal bytes of their own (:func:`_shared` rows), which loading the entry
     copies without parsing, and beside them what a text report reads of them all: their number,
-    their counts, their codes, the files they are in and each contract's block of text (``Findings.sections``; None when
-    the findings came without)."""
+    counts, codes and files, and each contract's block of text (``Findings.sections``; None when
+    the findings came without: a commit's)."""
     findings = outcome.violations
     sections = findings.sections if isinstance(findings, Findings) else None
     return (
