@@ -219,3 +219,19 @@ def test_a_warm_check_of_a_change_reports_the_changed_files_findings(tmp_path: P
     assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) and warm.returncode == 1
     assert "app/user_002.py:1:1: AG501 " in warm.stdout and "app/user_001.py" not in warm.stdout
     assert "Only findings in or caused by 1 changed file." in warm.stdout
+
+
+def test_a_warm_report_writes_the_markdown_a_report_without_the_cache_writes(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "tree", broad_tree(5))
+    assert run_cli("check", root).returncode == 1  # the results kept, with their text
+    warm = run_cli("report", root, "--out", tmp_path / "warm")
+    cold = run_cli("report", root, "--out", tmp_path / "cold", "--no-cache")
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) and warm.returncode == 1
+    markdown, written = (
+        re.sub(
+            r"\d{4}-\d\d-\d\dT[0-9:]+\+00:00", "", (tmp_path / run / "report.md").read_text(encoding="utf-8")
+        )
+        for run in ("warm", "cold")
+    )
+    assert markdown == written  # but the time each was written
+    assert "core face" in markdown and "AG501" in markdown
