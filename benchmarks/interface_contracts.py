@@ -31,7 +31,9 @@ from ``discover``'s interface candidates (packages that declare ``__all__`` and 
 * **every package**: one contract per top-level package (for scale; no target).
 
 The targets are read on the first two. What a contract costs grows with its findings: each is a
-``Violation`` built, fingerprinted and kept in the results cache like any other finding.
+``Violation`` built, fingerprinted and kept in the results cache like any other finding; a warm
+check printing text reads the contract's block of text kept beside them, not the findings
+(``domain/findings.Findings``), so what is left warm is reading (and checking) a bigger entry.
 """
 
 from __future__ import annotations
