@@ -244,12 +244,10 @@ def _lines_matching(source: str, patterns: Iterable[re.Pattern[str] | str]) -> s
     """The lines where a pattern matches; a str is a literal word."""
     lines: set[int] = set()
     for pattern in patterns:
-        starts = (
-            _places(source, pattern)
-            if type(pattern) is str
-            else (m.start() for m in pattern.finditer(source))
-        )
-        lines |= _lines_at(source, starts)
+        if isinstance(pattern, str):
+            lines |= _lines_at(source, _places(source, pattern))
+        else:
+            lines |= _lines_at(source, (m.start() for m in pattern.finditer(source)))
     return lines
 
 
