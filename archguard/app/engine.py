@@ -1250,7 +1250,9 @@ class Engine:
             file_facts = facts.get(file.path)
             if isinstance(checker, PiecePass):  # plain values, kept beside the findings
                 pieces: tuple[Any, ...] = ()
-                if prepared is not None and file_facts is not None:
+                if prepared is not None and file_facts is not None and not checker.reads_table:
+                    pieces = checker.pieces(prepared, table, file, file_facts)
+                elif prepared is not None and file_facts is not None:
                     with _noted(table, file, seen.setdefault(i, set())):
                         pieces = checker.pieces(prepared, table, file, file_facts)
                 held = tuple(part for part in record.pieces if part[0] != checker.name)
@@ -1293,7 +1295,10 @@ class Engine:
             at = index.get(path)
             if at is None:
                 return None
-            return next((found for n, found in records[at].pieces if n == name), ())
+            for n, found in records[at].pieces:
+                if n == name:
+                    return found
+            return ()
 
         return _Lookup(piece)
 

@@ -165,6 +165,10 @@ class PiecePass(FilePass):
     (``pieces``) and derives them again only where an edit reaches, as it does a file pass's
     findings (``Engine.open(..., passes=...)``; ``Engine.pieces(name)`` reads them)."""
 
+    # False: the pieces are the file's own business (its facts, module name and kind), never a
+    # lookup in the table; the engine then notes nothing it consulted (passes/structure.py)
+    reads_table: ClassVar[bool] = True
+
     def contracts(self, run: CheckRun) -> list[str]:
         return []
 

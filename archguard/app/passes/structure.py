@@ -11,6 +11,7 @@ resolves to, are settled when the structure is built."""
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import Any
 
 from archguard.analysis.symbols import SymbolTable
@@ -22,21 +23,33 @@ from archguard.domain.sources import SourceFile
 class StructurePass(PiecePass):
     """Per file: its import sites (``modules.import_sites``), whether it may be a shim
     (``shim_definition.may_be_shim``), what it defines that clusters read
-    (``candidates.definitions_in_file``) and the names it imports from other modules, unresolved
-    (``candidates.names_imported``)."""
+    (``candidates.definitions_in_file``; () when nothing) and the names it imports from other
+    modules, unresolved (``candidates.names_imported``)."""
 
     name = "structure"
+    reads_table = False
 
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
-        from archguard.analysis.discover.candidates import definitions_in_file, names_imported
-        from archguard.analysis.discover.modules import import_sites
-        from archguard.analysis.shim_definition import may_be_shim
-
+        import_sites, may_be_shim, definitions_in_file, names_imported = _readers()
         # (names interned: the state's encoding writes a repeated name once, then refers to it)
         intern = sys.intern
-        sites = tuple((intern(obj), now, line) for obj, now, line in import_sites(file, facts))
         defined = definitions_in_file(file, facts)
-        imported = tuple((intern(module), intern(name)) for module, name in names_imported(file, facts))
-        return (sites, may_be_shim(file, facts), defined if any(defined) else (), imported)
+        return (
+            tuple([(intern(obj), now, line) for obj, now, line in import_sites(file, facts)]),
+            may_be_shim(file, facts),
+            defined if any(defined) else (),
+            tuple([(intern(module), intern(name)) for module, name in names_imported(file, facts)]),
+        )
+
+
+@cache
+def _readers() -> tuple[Any, ...]:
+    """The functions that read a file's pieces, imported once (a check that derives nothing never
+    loads discover's modules)."""
+    from archguard.analysis.discover.candidates import definitions_in_file, names_imported
+    from archguard.analysis.discover.modules import import_sites
+    from archguard.analysis.shim_definition import may_be_shim
+
+    return import_sites, may_be_shim, definitions_in_file, names_imported
