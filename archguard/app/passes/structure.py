@@ -23,8 +23,8 @@ from archguard.domain.sources import SourceFile
 class StructurePass(PiecePass):
     """Per file: its import sites (``modules.import_sites``), whether it may be a shim
     (``shim_definition.may_be_shim``), what it defines that clusters read
-    (``candidates.definitions_in_file``; () when nothing) and the names it imports from other
-    modules, unresolved (``candidates.names_imported``)."""
+    (``defined.definitions_in_file``; () when nothing) and the names it imports from other
+    modules, unresolved (``defined.names_imported``)."""
 
     name = "structure"
     reads_table = False
@@ -48,7 +48,7 @@ class StructurePass(PiecePass):
 def _readers() -> tuple[Any, ...]:
     """The functions that read a file's pieces, imported once (a check that derives nothing never
     loads discover's modules)."""
-    from archguard.analysis.discover.candidates import definitions_in_file, names_imported
+    from archguard.analysis.discover.defined import definitions_in_file, names_imported
     from archguard.analysis.discover.modules import import_sites
     from archguard.analysis.shim_definition import may_be_shim
 
