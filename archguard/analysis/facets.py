@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from archguard.analysis.module_bindings import candidates_of
 from archguard.domain.facts import Binding, FileFacts, ImportFact
 
 SEPARATOR = "\0"
@@ -81,8 +82,6 @@ def _bare_binding(binding: Binding) -> tuple:
 def _names(facts: FileFacts) -> dict[str, tuple]:
     """Per name: everything at module level that binds it (imports under TYPE_CHECKING and ``del``
     included), positions left out, in line order; and the order resolution prefers them in."""
-    from archguard.analysis.symbols import candidates_of  # symbols reads the facet names from here
-
     found: dict[str, list[tuple]] = {}
     for binding in facts.bindings:
         found.setdefault(binding.name, []).append((binding.line, _bare_binding(binding)))
@@ -116,8 +115,6 @@ def _stars(facts: FileFacts) -> tuple:
 
 
 def _runtime_names(facts: FileFacts) -> frozenset[str]:
-    from archguard.analysis.symbols import candidates_of  # symbols reads the facet names from here
-
     return frozenset(candidates_of(facts)[0])
 
 

@@ -20,13 +20,13 @@ from enum import Enum
 from functools import lru_cache
 
 from archguard.analysis.facets import FACTS, NAMES, ORDER, STARS, module_of, name_facet
+from archguard.analysis.module_bindings import Candidate, candidates_of, is_runtime_binding
 from archguard.domain.facts import (
     Binding,
     BindingKind,
     DynamicFact,
     DynamicKind,
     FileFacts,
-    ImportFact,
     ImportKind,
 )
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -116,9 +116,6 @@ class Resolution:
 
 
 # What binds a name at module level: a definition/assignment or an import.
-_Candidate = Binding | ImportFact
-
-
 _NOT_LOADED: FileFacts = FileFacts()
 
 
@@ -136,8 +133,8 @@ class _ModuleInfo:
         self.lazy = source is not None  # its facts are read from a mapping (see SymbolTable.derived)
         # name -> candidates, most preferred first (filled lazily by SymbolTable._candidates); a
         # name a later unconditional ``del`` removes is absent here, present in ``before_del``
-        self.by_name: dict[str, list[_Candidate]] | None = None
-        self.before_del: dict[str, list[_Candidate]] | None = None
+        self.by_name: dict[str, list[Candidate]] | None = None
+        self.before_del: dict[str, list[Candidate]] | None = None
         self.stub: _ModuleInfo | None = None  # the ``.pyi`` beside the module: names it declares
 
     @property
@@ -147,28 +144,6 @@ class _ModuleInfo:
             self._facts = self._source.get(self.file.path)
             self._source = None  # read: the mapping is not needed any more (nor kept alive)
         return self._facts
-
-
-def _is_runtime_binding(fact: ImportFact) -> bool:
-    # Imports inside functions bind nothing at module level; TYPE_CHECKING imports do not run.
-    return not fact.in_function and not fact.type_checking
-
-
-def _candidate_line(c: _Candidate) -> int:
-    return c.line
-
-
-def _candidate_rank(c: _Candidate) -> int:
-    """0 = unconditional, 1 = conditional import/definition, 2 = conditional plain assignment.
-
-    ``try: from fast import X`` / ``except ImportError: X = None`` must resolve to the import:
-    the fallback value is what the code hopes never to use.
-    """
-    if isinstance(c, ImportFact):
-        return 1 if (c.guarded or c.conditional) else 0
-    if not c.conditional:
-        return 0
-    return 2 if c.kind is BindingKind.ASSIGN else 1
 
 
 class SymbolTable:
@@ -1018,7 +993,7 @@ class SymbolTable:
         targets: list[str] = []
         external = False
         for fact in info.facts.imports:
-            if fact.name == "*" and _is_runtime_binding(fact):
+            if fact.name == "*" and is_runtime_binding(fact):
                 target = info.file.import_target(fact)
                 if target is None:
                     continue
@@ -1036,7 +1011,7 @@ class SymbolTable:
             return self.resolve_module(sub)
         return None
 
-    def _follow(self, info: _ModuleInfo, cand: _Candidate) -> Resolution:
+    def _follow(self, info: _ModuleInfo, cand: Candidate) -> Resolution:
         """Resolve one binding of a name to what it denotes (without the binding's own hop)."""
         module = info.file.module
         if isinstance(cand, Binding):
@@ -1063,13 +1038,13 @@ class SymbolTable:
             return Resolution(Status.MISSING_MODULE, None, ((target, cand.name),))
         return self._resolve(target, cand.name, None)
 
-    def _before_del(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
+    def _before_del(self, info: _ModuleInfo) -> dict[str, list[Candidate]]:
         """Candidates as a line-bounded lookup (``X = Y`` at line n) needs them: a ``del Y``
         further down does not undo what ``Y`` was when line n ran."""
         self._candidates(info)
         return info.before_del if info.before_del is not None else info.by_name  # type: ignore[return-value]
 
-    def _candidates(self, info: _ModuleInfo) -> dict[str, list[_Candidate]]:
+    def _candidates(self, info: _ModuleInfo) -> dict[str, list[Candidate]]:
         if info.by_name is None:
             info.by_name, info.before_del = candidates_of(info.facts)
         return info.by_name
@@ -1091,7 +1066,7 @@ class SymbolTable:
                     if b.kind is BindingKind.ALIAS and b.target:
                         by_name.setdefault(b.target.rpartition(".")[2], []).append((module, b.name))
                 for fact in info.facts.imports:
-                    if not _is_runtime_binding(fact) or fact.kind is ImportKind.DYNAMIC:
+                    if not is_runtime_binding(fact) or fact.kind is ImportKind.DYNAMIC:
                         continue
                     target = info.file.import_target(fact)
                     if target is None:
@@ -1130,43 +1105,6 @@ class SymbolTable:
 
 def _precedence(file: SourceFile) -> tuple[bool, bool, str]:
     return (file.loose, not file.is_package, file.path)
-
-
-def candidates_of(
-    facts: FileFacts | None,
-) -> tuple[dict[str, list[_Candidate]], dict[str, list[_Candidate]] | None]:
-    """Per name, what binds it at module level at run time, most preferred first, and (when some
-    name is deleted) the same before the ``del`` statements: (after ``del``, before or None)."""
-    by_name: dict[str, list[_Candidate]] = {}
-    deleted: dict[str, int] = {}  # name -> line of its last unconditional ``del``
-    if facts is not None:
-        for b in facts.bindings:
-            if b.kind is BindingKind.DELETE:
-                if not b.conditional:  # ``del X`` under if/try may not run: ignored
-                    deleted[b.name] = max(b.line, deleted.get(b.name, 0))
-                continue
-            by_name.setdefault(b.name, []).append(b)
-        for fact in facts.imports:
-            if _is_runtime_binding(fact):  # cheap test first: most imports sit in defs
-                bound = fact.bound_name
-                if bound is not None:
-                    by_name.setdefault(bound, []).append(fact)
-    for cands in by_name.values():
-        if len(cands) > 1:  # most names are bound once: nothing to order
-            # Most preferred first: unconditional before conditional, later lines first.
-            cands.sort(key=lambda c: (_candidate_rank(c), -_candidate_line(c)))
-    if not deleted:
-        return by_name, None
-    before_del = by_name
-    by_name = dict(by_name)
-    for name, line in deleted.items():
-        # Only what is bound again after the ``del`` survives it.
-        after = [c for c in by_name.get(name, ()) if c.line > line]
-        if after:
-            by_name[name] = after
-        else:
-            by_name.pop(name, None)
-    return by_name, before_del
 
 
 # kind (a DynamicKind value) -> the paths whose facts may hold a DynamicFact of that kind.
