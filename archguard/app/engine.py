@@ -139,7 +139,9 @@ class Engine:
         # tree's keys (its state never: that is kept under the context alone, the working tree's)
         self._reads_stored = False
         self._passes: list[FilePass | TreePass] = (
-            [cls() for cls in PASSES] if checking else [cls() for cls in passes]
+            [cls() for cls in PASSES if tree.in_git or not getattr(cls, "git_only", False)]
+            if checking
+            else [cls() for cls in passes]
         )
         self._state_entry = (
             entries.CHECK_STATE

@@ -94,24 +94,38 @@ def architecture_of(
     structure.update(engine.table, engine.files, engine.facts, engine.tree.digests, pieces)
     found = None
     if clusters:
-        from archguard.analysis.discover.candidates import find_clusters, resolve_uses
+        from archguard.analysis.discover.candidates import (
+            definitions_in_file,
+            find_clusters,
+            resolve_uses,
+            uses_in_file,
+        )
 
         scan = check.scan
-        table = engine.table
+        table, facts = engine.table, scan.facts
+        uses: list[Any] | None = None
+        definitions: list[Any] | None = None
+        if pieces is not None:  # a file without them (no facts, or not kept: a check outside git) read
+            uses, definitions = [], []
+            for f in scan.files:
+                piece = pieces[f.path]
+                if piece:
+                    uses.append(resolve_uses(table, f, piece[3]))
+                    definitions.append(piece[2])
+                elif (file_facts := facts.get(f.path)) is not None:
+                    uses.append(uses_in_file(table, f, file_facts))
+                    definitions.append(definitions_in_file(f, file_facts))
+                else:
+                    uses.append(())
+                    definitions.append(())
         found = find_clusters(
             table,
             scan.files,
-            scan.facts,
+            facts,
             module_imports=structure.module_imports(),
             shim_modules=frozenset(s.module for s in structure.shims),
-            uses_by_file=(
-                [resolve_uses(table, f, p[3]) if (p := pieces[f.path]) else () for f in scan.files]
-                if pieces is not None
-                else None
-            ),
-            definitions_by_file=(
-                [p[2] if (p := pieces[f.path]) else () for f in scan.files] if pieces is not None else None
-            ),
+            uses_by_file=uses,
+            definitions_by_file=definitions,
         )
     if key is not None:
         engine.store.save(

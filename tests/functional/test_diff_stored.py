@@ -210,3 +210,20 @@ def test_what_check_keeps_of_a_file_is_never_an_older_versions(
     check(root, cache)
     for pair in ((base, later), (head, later)):
         assert diff(root, cache, *pair) == diff(root, None, *pair), pair
+
+
+def test_only_a_tree_git_lists_keeps_what_diff_reads_of_each_file(
+    repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """A plain folder can never be diffed: its check runs no structure pass (nothing added to a
+    cold check's work or its state); a checkout's does, and diff reads it."""
+    root, base, head = repo
+    plain_root = tmp_path / "plain"
+    write_tree(plain_root, FILES)
+    plain = Engine.open(plain_root, Options(root=plain_root, cache_dir=tmp_path / "plain-cache", jobs=1))
+    plain.results()
+    assert not plain.runs_pass("structure") and plain.kept_pieces("structure") is None
+    checkout = Engine.open(root, Options(root=root, cache_dir=tmp_path / "cache", jobs=1))
+    checkout.results()
+    kept = checkout.kept_pieces("structure")
+    assert kept is not None and kept["app/a.py"][3] == (("app.core.compat", "Manager"),)

@@ -28,6 +28,7 @@ class StructurePass(PiecePass):
 
     name = "structure"
     reads_table = False
+    git_only = True
 
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
