@@ -9,7 +9,7 @@ its code, contract, imported name and statement under the new path: such pairs a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from archguard.domain.discovery import Cluster
 from archguard.domain.findings import Violation
@@ -64,7 +64,7 @@ def compare(
 
 
 def _violations(
-    base: list[Violation], head: list[Violation], renames: Mapping[str, str]
+    base: Sequence[Violation], head: Sequence[Violation], renames: Mapping[str, str]
 ) -> tuple[list[Violation], list[Violation], int]:
     base_prints = {v.fingerprint for v in base}
     head_prints = {v.fingerprint for v in head}

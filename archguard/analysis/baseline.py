@@ -8,6 +8,7 @@ run again with the owner named in its message.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,7 @@ class SettledBaseline:
     entries: list[dict[str, Any]] = field(default_factory=list)  # as matched (migrate_entries)
 
 
-def migrate_entries(violations: list[Violation], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def migrate_entries(violations: Sequence[Violation], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The entries, with those an earlier archguard wrote for import-linter findings (AG301
     without a ``dependency``) put onto today's findings.
 

@@ -25,7 +25,7 @@ Holder = Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], list[dict[
 
 @dataclass(frozen=True)
 class BaselineOutcome:
-    violations: list[Violation]
+    violations: Sequence[Violation]  # as given when there is no baseline (encoded ``Findings`` stay so)
     stale: list[dict[str, Any]] = field(default_factory=list)
     expired: list[dict[str, Any]] = field(default_factory=list)
     strict: bool = False
@@ -44,7 +44,7 @@ def holder(
 
 
 def apply_baseline(
-    violations: list[Violation],
+    violations: Sequence[Violation],
     options: Options,
     entries: list[dict[str, Any]] | None,
     hold: Holder,
@@ -57,7 +57,7 @@ def apply_baseline(
         return BaselineOutcome(violations)
     if entries is None:
         entries = baseline_file.read_baseline(options.baseline)
-    settled = settle_baseline(violations, entries, today=datetime.date.today().isoformat())
+    settled = settle_baseline(list(violations), entries, today=datetime.date.today().isoformat())
     held, stale = hold(settled.stale)
     violations, strict = settled.violations, options.strict_baseline
     if options.update_baseline:

@@ -61,7 +61,7 @@ from archguard.domain.derived import (
     ScanTotals,
 )
 from archguard.domain.facts import FileFacts
-from archguard.domain.findings import Violation
+from archguard.domain.findings import Findings, Violation, finding_paths
 from archguard.domain.import_edges import EdgeRule, FileEdges
 from archguard.domain.ordering import by_path, by_position, dangling_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
@@ -191,6 +191,8 @@ class Engine:
         self._derived_totals: ScanTotals | None = None  # of the records (what an edit's are made from)
         self._scan: ScanResult | None = None
         self._outcome: CheckOutcome | None = None
+        # the outcome last stored, and what the results cache keeps of it (``_stored_outcome``)
+        self._kept_outcome: tuple[CheckOutcome, CheckOutcome] | None = None
         self._extras: dict[str, Any] = {}
         self.rederived: int | None = None  # files derived again by the last incremental answer
         self.full_derivation = False  # the last derivation was a full one (for tests and docs)
@@ -618,19 +620,26 @@ class Engine:
         from archguard.domain.golden_path import is_golden
 
         scan = self.scan_result()
-        outcome = self._check_outcome()
-        violations, contracts_run = list(outcome.violations), list(outcome.contracts_run)
+        outcome = derived = self._check_outcome()
+        if self._kept_outcome is not None and self._kept_outcome[0] is outcome:
+            outcome = self._kept_outcome[1]  # as just stored: the same findings with their text
+        contracts_run = list(outcome.contracts_run)
+        # fixable only where fix and the editor will rewrite (the results cache keeps them settled:
+        # a warm run's findings stay encoded, ``Findings``, unless something reads them)
+        violations = outcome.violations if outcome.settled else settle_conflicts(outcome.violations)
+        added: list[Violation] = []
         golden_path = None
         notices: list[str] = []
         for checker in self._passes:
             if isinstance(checker, TreePass) and checker.separate:
                 found = checker.run(self, None)
                 if found is not None:
-                    violations += found.violations
+                    added += found.violations
                     contracts_run += found.contracts
                     notices += found.notices
                     golden_path = found.extras.get("golden_path", golden_path)
-        violations = settle_conflicts(violations)  # fixable only where fix and the editor will rewrite
+        if added:
+            violations = settle_conflicts([*violations, *added])
         concepts = self.concepts
         entries_read = self.preflight.baseline if self.preflight is not None else None
         hold = holder(scan, concepts, self.interfaces)
@@ -652,11 +661,11 @@ class Engine:
             contract_types=self._contract_types(contracts_run, golden_path),
             notices=[*outcome.notices, *owner_notices, *notices],
             codeowners=codeowners.source if codeowners else None,
-            owners=codeowners.owners_map(v.path for v in violations) if codeowners else {},
+            owners=codeowners.owners_map(finding_paths(violations)) if codeowners else {},
             duration_s=time.perf_counter() - self.started,
             golden_path=golden_path,
         )
-        self._note_findings(result.violations, outcome)
+        self._note_findings(result.violations, derived)
         return result
 
     def _contract_types(self, names: list[str], golden_path: Sequence[Any] | None) -> dict[str, str]:
@@ -1321,7 +1330,10 @@ class Engine:
         if self.checking and self._outcome is not None:
             check_key = self._check_key(scan_key)
             if check_key is not None:
-                self.store.save(entries.CHECK_OUTCOME, check_key, self._outcome)
+                # the working tree's outcome with its text (a commit's is never printed as text)
+                stored = _stored_outcome(self._outcome, with_text=self._cacheable)
+                self.store.save(entries.CHECK_OUTCOME, check_key, stored)
+                self._kept_outcome = (self._outcome, stored)
         state_key = self._state_key() if self._cacheable else None  # (a commit's: results only)
         if state_key is not None:
             state = DerivedState(
@@ -1429,6 +1441,18 @@ class Engine:
         if self._check_inputs is None:
             self._check_inputs = _CheckInputs.read(self)
         return self._check_inputs
+
+
+def _stored_outcome(outcome: CheckOutcome, *, with_text: bool) -> CheckOutcome:
+    """What the results cache keeps of a check outcome: its findings with their conflicts settled,
+    as ``results()`` reports them, and (``with_text``) each contract's block of the text report
+    made from them (``Findings``: a warm check printing text then decodes none of them)."""
+    from archguard.analysis.fix_plan import settle_conflicts
+    from archguard.reporting.text import contract_sections
+
+    settled = settle_conflicts(outcome.violations)
+    findings = Findings(settled, sections=contract_sections(settled) if with_text else None)
+    return CheckOutcome(findings, outcome.contracts_run, outcome.notices, settled=True)
 
 
 @dataclass

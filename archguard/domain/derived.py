@@ -9,6 +9,7 @@ few thousand modules hundreds of thousands of times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -40,9 +41,12 @@ class ScanTotals:
 class CheckOutcome:
     """What ``check``'s passes derive: violations (fingerprinted), contracts run, notices."""
 
-    violations: list[Violation]
+    violations: Sequence[Violation]  # read from the results cache: ``Findings``, decoded when read
     contracts_run: list[str]
     notices: list[str]
+    # the rewrites contracts disagree on are made unfixable already (``fix_plan.settle_conflicts``):
+    # what the results cache keeps, so that a warm run need not walk every finding for it
+    settled: bool = False
 
 
 class FileRecord(NamedTuple):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import NamedTuple
+from operator import attrgetter
+from typing import NamedTuple, overload
 
 
 class Kind(str, Enum):
@@ -149,3 +152,140 @@ def assign_fingerprints(violations: list[Violation]) -> list[Violation]:
         _fingerprinted(v, fingerprints.next(v.identity()))
         for v in sorted(violations, key=lambda v: (v.path, v.line, v.column, v.code))
     ]
+
+
+# ---- a check's findings, as every reporter reads them ---------------------------------------------
+
+Tally = Counter[tuple[str, str, bool]]  # (contract, severity's value, baselined) -> how many
+
+# A finding's severity by its value: an Enum member's hash is a Python call, its value's is not.
+_TALLIED = attrgetter("contract", "severity._value_", "baselined")
+_CODE = attrgetter("code")
+_PATH = attrgetter("path")
+_ERROR = Severity.ERROR.value
+
+
+class Findings(Sequence[Violation]):
+    """A check's findings, in their order: the sequence of ``Violation`` every reporter renders.
+
+    Read from the results cache, they stay encoded (``load`` decodes them) until something reads
+    them one by one; what a text report needs of them all is kept beside them, so that a warm
+    ``check`` printing text decodes none of a broad contract's thousands of findings
+    (benchmarks/README.md, "Interface contracts"):
+
+    * :meth:`tally` (every count the summaries give), :meth:`codes` and :meth:`paths`;
+    * ``sections``: per contract, its block of the text report with every finding shown
+      (``reporting/text.contract_sections``), made from these very findings, so it stands for
+      them as long as they are unchanged: any step that changes a finding (a baseline, a filter)
+      makes a list of them, which carries no sections.
+    """
+
+    __slots__ = ("_codes", "_items", "_length", "_load", "_paths", "_tally", "sections")
+
+    def __init__(
+        self,
+        items: Iterable[Violation] | None = None,
+        *,
+        load: Callable[[], list[Violation]] | None = None,
+        length: int = 0,
+        tally: Tally | None = None,
+        codes: frozenset[str] | None = None,
+        paths: tuple[str, ...] | None = None,
+        sections: Mapping[str, str] | None = None,
+    ) -> None:
+        assert (items is None) != (load is None), "findings are given or loaded, not both"
+        self._items: list[Violation] | None = None if items is None else list(items)
+        self._load = load
+        self._length = length if self._items is None else len(self._items)
+        self._tally = tally
+        self._codes = codes
+        self._paths = paths
+        self.sections = sections
+
+    def _decoded(self) -> list[Violation]:
+        if self._items is None:
+            assert self._load is not None
+            self._items, self._load = self._load(), None
+        return self._items
+
+    @property
+    def loaded(self) -> bool:
+        """Are the findings decoded (or were they never encoded)?"""
+        return self._items is not None
+
+    def tally(self) -> Tally:
+        """How many findings there are of each (contract, severity's value, baselined): one pass
+        in C, or the counts kept with encoded findings."""
+        if self._tally is None:
+            self._tally = Counter(map(_TALLIED, self._decoded()))
+        return Counter(self._tally)
+
+    def codes(self) -> frozenset[str]:
+        """The rule codes among the findings."""
+        if self._codes is None:
+            self._codes = frozenset(map(_CODE, self._decoded()))
+        return self._codes
+
+    def paths(self) -> tuple[str, ...]:
+        """The files with findings, each once, in the order of their first finding."""
+        if self._paths is None:
+            self._paths = tuple(dict.fromkeys(map(_PATH, self._decoded())))
+        return self._paths
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[Violation]:
+        return iter(self._decoded())
+
+    @overload
+    def __getitem__(self, index: int) -> Violation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Violation]: ...
+
+    def __getitem__(self, index: int | slice) -> Violation | list[Violation]:
+        return self._decoded()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Findings):
+            return other is self or self._decoded() == other._decoded()
+        if isinstance(other, (list, tuple)):
+            return self._decoded() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's: findings are compared by value
+
+    def __repr__(self) -> str:
+        return f"Findings({self._decoded()!r})" if self.loaded else f"Findings(<{self._length} encoded>)"
+
+
+def tally(violations: Iterable[Violation]) -> Tally:
+    """How many findings there are of each (contract, severity's value, baselined): every count
+    the summaries give, in one pass in C (a broad contract's findings are counted, never walked,
+    by a text report; :class:`Findings` from the results cache keep theirs)."""
+    if isinstance(violations, Findings):
+        return violations.tally()
+    return Counter(map(_TALLIED, violations))
+
+
+def codes(violations: Iterable[Violation]) -> frozenset[str]:
+    """The rule codes among ``violations``."""
+    if isinstance(violations, Findings):
+        return violations.codes()
+    return frozenset(map(_CODE, violations))
+
+
+def finding_paths(violations: Iterable[Violation]) -> tuple[str, ...]:
+    """The files with findings among ``violations``, each once, in the order of their first."""
+    if isinstance(violations, Findings):
+        return violations.paths()
+    return tuple(dict.fromkeys(map(_PATH, violations)))
+
+
+def any_failing(violations: Iterable[Violation]) -> bool:
+    """Does one of ``violations`` make ``check`` exit 1 (:func:`fails_check`)? The first is
+    enough; encoded :class:`Findings` answer from their counts."""
+    if isinstance(violations, Findings) and not violations.loaded:
+        return any(severity == _ERROR and not known for (_, severity, known) in violations.tally())
+    return any(map(fails_check, violations))

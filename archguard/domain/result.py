@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from archguard.domain.facts import FileFacts, SyntaxIssue, UnreadableFile
-from archguard.domain.findings import Violation, fails_check
+from archguard.domain.findings import Violation, any_failing, fails_check
 from archguard.domain.golden_path import EntryClosure
 from archguard.domain.sources import SourceFile, SourceLayout
 
@@ -88,7 +88,8 @@ class CheckResult:
     """What ``check`` adds to the scan: violations, and what the baseline made of them."""
 
     scan: ScanResult
-    violations: list[Violation] = field(default_factory=list)
+    # a list, or ``Findings`` (domain/findings.py): those of the results cache, decoded when read
+    violations: Sequence[Violation] = field(default_factory=list)
     stale_baseline_entries: list[dict[str, Any]] = field(default_factory=list)
     # entries no finding matched that a file which cannot be analysed may be hiding: neither
     # matched nor stale, kept by --update-baseline (analysis/broken_files.py)
@@ -118,5 +119,5 @@ class CheckResult:
     @property
     def failed(self) -> bool:
         # the first new violation is enough (a broad contract's thousands are not listed for it)
-        new = any(map(fails_check, self.violations))
+        new = any_failing(self.violations)
         return new or (self.strict_baseline and bool(self.stale_baseline_entries))

@@ -187,7 +187,7 @@ def modules_with_members(check: CheckResult) -> list[dict[str, Any]]:
     ]
 
 
-def golden_path_to_json(closures: list[EntryClosure], violations: list[Violation]) -> dict[str, Any]:
+def golden_path_to_json(closures: list[EntryClosure], violations: Sequence[Violation]) -> dict[str, Any]:
     """docs/interface.md's ``golden_path``: ``clean`` counts failing findings whether baselined or not
     (a baseline keeps ``check`` green; it does not make a module load)."""
     problems = {c.entry: len(c.problems(violations)) for c in closures}

@@ -6,12 +6,10 @@ the same violation gets the same message, the same position in the list, and the
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from archguard.domain.findings import Severity, Violation
+from archguard.domain.findings import Severity, Violation, tally
 from archguard.domain.ordering import dangling_order, violation_order
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 
@@ -115,9 +113,14 @@ def _grouped(result: CheckResult, violations: Iterable[Violation]) -> dict[str, 
     groups: dict[str, list[Violation]] = {name: [] for name in result.contracts_run}
     for violation in violations:
         groups.setdefault(violation.contract, []).append(violation)
+    return {name: groups[name] for name in contract_order(result, groups)}
+
+
+def contract_order(result: CheckResult, found: Iterable[str]) -> list[str]:
+    """The contracts in the order reports list them: as they ran, then any others (``found``:
+    contracts of the findings) by name."""
     ran = list(dict.fromkeys(result.contracts_run))
-    others = sorted(set(groups) - set(ran))
-    return {name: groups[name] for name in [*ran, *others]}
+    return [*ran, *sorted(set(found) - set(ran))]
 
 
 def contract_results(result: CheckResult) -> list[dict[str, Any]]:
@@ -129,9 +132,8 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     }
     for counted in tally(result.violations).items():  # counts only: no finding is sorted or grouped
         per_contract.setdefault(counted[0][0], []).append(counted)
-    ran = list(dict.fromkeys(result.contracts_run))
     results = []
-    for name in [*ran, *sorted(set(per_contract) - set(ran))]:
+    for name in contract_order(result, per_contract):
         new, baselined, warnings = _split(per_contract[name])
         results.append(
             {
@@ -147,16 +149,7 @@ def contract_results(result: CheckResult) -> list[dict[str, Any]]:
     return results
 
 
-# A finding's severity by its value: an Enum member's hash is a Python call, its value's is not.
-_TALLIED = attrgetter("contract", "severity._value_", "baselined")
 _ERROR = Severity.ERROR.value
-
-
-def tally(violations: Iterable[Violation]) -> Counter[tuple[str, str, bool]]:
-    """How many findings there are of each (contract, severity's value, baselined): every count
-    the summaries give, in one pass in C (a broad contract's findings are counted, never walked,
-    by a text report)."""
-    return Counter(map(_TALLIED, violations))
 
 
 def _split(counted: Iterable[tuple[tuple[str, str, bool], int]]) -> tuple[int, int, int]:

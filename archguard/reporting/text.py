@@ -9,19 +9,21 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
-from archguard.domain.findings import RULES, Kind, Severity, Violation
+from archguard.domain.findings import RULES, Findings, Kind, Severity, Violation, codes, tally
 from archguard.domain.ordering import by_path, by_position
 from archguard.domain.result import CheckResult, DanglingImport, ScanResult
 from archguard.reporting.summary import (
     baseline_entry_line,
     by_contract,
     chain_text,
+    contract_order,
     contract_results,
     display_message,
     golden_path_lines,
     is_warning,
     plural,
     sorted_dangling,
+    sorted_violations,
     summarize,
 )
 
@@ -29,7 +31,6 @@ from archguard.reporting.summary import (
 _BROKEN_FILE_CODES = frozenset(
     code for code, (kind, _) in RULES.items() if kind in (Kind.SYNTAX_ERROR, Kind.UNREADABLE_FILE)
 )
-_CODE = attrgetter("code")
 
 # A tree with thousands of broken files should not bury the summary; the JSON keeps them all.
 MAX_LINES_PER_SECTION = 200
@@ -192,8 +193,34 @@ def contract_header(name: str, violations: Sequence[Violation]) -> str:
     return f"{header}: {one_line(reason)}" if reason else header
 
 
-def render_check(result: CheckResult, *, statistics: bool = False) -> str:
-    lines: list[str] = []
+def contract_sections(violations: Sequence[Violation]) -> dict[str, str]:
+    """Each contract's block of :func:`render_check` (its header and one line per finding) when
+    none of its findings is baselined: what the results cache keeps beside the findings
+    (``Findings.sections``), so a warm check prints a broad contract without decoding it."""
+    groups: dict[str, list[Violation]] = {}
+    for violation in sorted_violations(violations):
+        groups.setdefault(violation.contract, []).append(violation)
+    return {
+        name: "\n".join([contract_header(name, found), *_finding_lines(found)])
+        for name, found in groups.items()
+    }
+
+
+def _contract_blocks(result: CheckResult) -> list[str]:
+    """Per contract with findings to show: its header, its shown findings' lines, how many the
+    baseline hides, and a blank line. Findings read from the results cache bring their blocks
+    (:func:`contract_sections`), which stand while none is baselined."""
+    findings = result.violations
+    counted = tally(findings)
+    sections = findings.sections if isinstance(findings, Findings) else None
+    if sections is not None and not any(known for (_, _, known) in counted):
+        lines: list[str] = []
+        found = {contract for contract, _, _ in counted}
+        for name in contract_order(result, found):
+            if name in found:  # (made from the same findings: every contract with some has its block)
+                lines += [sections[name], ""]
+        return lines
+    lines = []
     for name, violations in by_contract(result).items():
         shown = [v for v in violations if not v.baselined]
         if not shown:
@@ -204,6 +231,11 @@ def render_check(result: CheckResult, *, statistics: bool = False) -> str:
         if hidden:
             lines.append(f"({plural(hidden, 'baselined violation')} not shown)")
         lines.append("")
+    return lines
+
+
+def render_check(result: CheckResult, *, statistics: bool = False) -> str:
+    lines = _contract_blocks(result)
     if statistics:
         lines += statistics_block(result)
     lines += check_summary_lines(result)
@@ -237,7 +269,7 @@ def check_summary_lines(result: CheckResult) -> list[str]:
     if result.changed_files is not None:
         lines.append(f"Only findings in or caused by {plural(len(result.changed_files), 'changed file')}.")
     broken = counts["syntax_errors"] + counts["unreadable_files"]
-    if broken and _BROKEN_FILE_CODES.isdisjoint(map(_CODE, result.violations)):  # --golden-only
+    if broken and _BROKEN_FILE_CODES.isdisjoint(codes(result.violations)):  # --golden-only
         lines.append(
             f"Note: {plural(broken, 'file')} could not be analysed "
             f"({counts['syntax_errors']} with syntax errors, {counts['unreadable_files']} "

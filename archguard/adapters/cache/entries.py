@@ -11,8 +11,11 @@ built on first use (``_LATER``): their record types would cost every warm check 
 
 from __future__ import annotations
 
+import marshal
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from archguard.adapters.cache.codec import Codec, enum_field, many, schema_digest
@@ -26,7 +29,7 @@ from archguard.domain.derived import (
     ScanTotals,
 )
 from archguard.domain.facts import Binding, BindingKind
-from archguard.domain.findings import Severity, Violation
+from archguard.domain.findings import Findings, Severity, Violation, codes, finding_paths, tally
 from archguard.domain.golden_path import ClosureEdge, EntryClosure
 from archguard.domain.result import DanglingImport
 
@@ -126,11 +129,49 @@ def _shared(violations: Any) -> tuple[tuple[Any, ...], ...]:
     return tuple(zip(*columns, strict=True))
 
 
+def _encode_outcome(outcome: CheckOutcome) -> Any:
+    """The findings as marshal bytes of their own (:func:`_shared` rows), which loading the entry
+    copies without parsing, and beside them what a text report reads of them all: their number,
+    counts, codes and files, and each contract's block of text (``Findings.sections``; None when
+    the findings came without: a commit's)."""
+    findings = outcome.violations
+    sections = findings.sections if isinstance(findings, Findings) else None
+    return (
+        marshal.dumps(_shared(findings)),
+        len(findings),
+        tuple(tally(findings).items()),
+        tuple(sorted(codes(findings))),
+        finding_paths(findings),
+        None if sections is None else tuple(sections.items()),
+        tuple(outcome.contracts_run),
+        tuple(outcome.notices),
+        outcome.settled,
+    )
+
+
+def _decode_outcome(plain: Any) -> CheckOutcome:
+    rows, length, counted, found_codes, paths, sections, contracts_run, notices, settled = plain
+    findings = Findings(
+        load=partial(_decode_rows, bytes(rows)),
+        length=int(length),
+        tally=Counter({(str(c), str(s), bool(b)): int(n) for (c, s, b), n in counted}),
+        codes=frozenset(map(str, found_codes)),
+        paths=tuple(map(str, paths)),
+        sections=None if sections is None else {str(name): str(text) for name, text in sections},
+    )
+    return CheckOutcome(findings, list(contracts_run), list(notices), bool(settled))
+
+
+def _decode_rows(rows: bytes) -> list[Violation]:
+    """The findings of an outcome, when first read (the entry's MAC covered these bytes)."""
+    return list(map(VIOLATION.decode, marshal.loads(rows)))
+
+
+# 2: the findings encoded apart, with their counts, codes, paths and text sections (1: rows in the entry)
+_OUTCOME_FORMAT = b"outcome-2"
+
 CHECK_OUTCOME: Entry[CheckOutcome] = Entry(
-    "check",
-    lambda o: (_shared(o.violations), tuple(o.contracts_run), tuple(o.notices)),
-    lambda plain: CheckOutcome([VIOLATION.decode(v) for v in plain[0]], list(plain[1]), list(plain[2])),
-    _SCHEMA,
+    "check", _encode_outcome, _decode_outcome, _SCHEMA + _OUTCOME_FORMAT
 )
 
 GoldenResult = tuple[list[Violation], list[EntryClosure]]
