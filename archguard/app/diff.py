@@ -44,7 +44,6 @@ def run_diff(
 
 
 def _diff(options: Options, base: str, head: str | None, progress: Progress | None) -> DiffResult:
-    from archguard.analysis.discover.candidates import KeptDefinitions
     from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.engine import Engine, commit_store
 
@@ -74,17 +73,14 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
             head_engine = Engine.open_at_commit(
                 options, head_name, store=sides, reuse_stored=True, keep_decoded=True
             )
-        # the head's structure and definitions, then patched to the base: the files that differ read
-        structure, definitions = ModuleStructure(), KeptDefinitions()
-        head_side = architecture_of(
-            head_engine, clusters=True, structure=structure, stored=True, definitions=definitions
-        )
+        # the head's structure, then patched to the base (the files that differ): each file's
+        # share read from what check keeps of it in its state (passes/structure.py)
+        structure = ModuleStructure()
+        head_side = architecture_of(head_engine, clusters=True, structure=structure, stored=True)
         # what differs between the trees, as Tree.at_commit would ask git (from the head's commit)
         changes = changed.result() if changed is not None and head_engine.tree.commit == head_sha else None
         base_engine = head_engine.at_commit(base_sha, changes=changes, reuse_stored=True, store=sides)
-        base_side = architecture_of(
-            base_engine, clusters=True, structure=structure, stored=True, definitions=definitions
-        )
+        base_side = architecture_of(base_engine, clusters=True, structure=structure, stored=True)
         head_engine.tree.store.blob_facts(head_engine.tree.target).save()
         sides.close()
         result = compare(

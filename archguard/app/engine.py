@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from archguard.adapters.cache import entries
 from archguard.adapters.importlinter_bridge.versions import checker_versions
@@ -139,7 +139,9 @@ class Engine:
         # tree's keys (its state never: that is kept under the context alone, the working tree's)
         self._reads_stored = False
         self._passes: list[FilePass | TreePass] = (
-            [cls() for cls in PASSES] if checking else [cls() for cls in passes]
+            [cls() for cls in PASSES if tree.in_git or not getattr(cls, "git_only", False)]
+            if checking
+            else [cls() for cls in passes]
         )
         self._state_entry = (
             entries.CHECK_STATE
@@ -1259,7 +1261,9 @@ class Engine:
             file_facts = facts.get(file.path)
             if isinstance(checker, PiecePass):  # plain values, kept beside the findings
                 pieces: tuple[Any, ...] = ()
-                if prepared is not None and file_facts is not None:
+                if prepared is not None and file_facts is not None and not checker.reads_table:
+                    pieces = checker.pieces(prepared, table, file, file_facts)
+                elif prepared is not None and file_facts is not None:
                     with _noted(table, file, seen.setdefault(i, set())):
                         pieces = checker.pieces(prepared, table, file, file_facts)
                 held = tuple(part for part in record.pieces if part[0] != checker.name)
@@ -1280,6 +1284,34 @@ class Engine:
 
     def runs_pass(self, name: str) -> bool:
         return any(p.name == name for p in self._passes)
+
+    def kept_pieces(self, name: str) -> Mapping[str, tuple[Any, ...]] | None:
+        """Piece pass ``name``'s values by path (() for a file without facts), when this engine
+        runs the pass and has its results derived, or a state to derive them from (in memory, or
+        stored: then only what differs from it is derived again); None when only a whole
+        derivation would give them. Each is read from its file's record when asked (history asks
+        for the few files a commit changed)."""
+        if not self.runs_pass(name):
+            return None
+        if self._stale or self._records is None:
+            if self._prior is None:
+                self._prior = self._stored_prior()
+            if self._prior is None:
+                return None
+        self._derive()
+        records, index = self._records, self._index
+        assert records is not None
+
+        def piece(path: str) -> tuple[Any, ...] | None:
+            at = index.get(path)
+            if at is None:
+                return None
+            for n, found in records[at].pieces:
+                if n == name:
+                    return found
+            return ()
+
+        return _Lookup(piece)
 
     def _finish(self) -> None:
         """The check outcome from the records; the results stored when the tree is cacheable."""
@@ -1322,7 +1354,8 @@ class Engine:
             [
                 part
                 for checker in self._passes
-                if isinstance(checker, FilePass) or not checker.separate
+                if not isinstance(checker, PiecePass)
+                and (isinstance(checker, FilePass) or not checker.separate)
                 for part in (
                     (f"{checker.name}:whole", checker.name)
                     if isinstance(checker, FilePass)
@@ -1331,7 +1364,11 @@ class Engine:
             ]
         )
         for checker in self._passes:
-            if isinstance(checker, FilePass):
+            if isinstance(checker, PiecePass):  # no findings: its whole-tree part's summary kept
+                prepared = self._prepared.get(checker.name)
+                summary = prepared.summary if prepared is not None else ""
+                self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
+            elif isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
                 refound = self._refound if self._findings_whole else None
                 if prepared is None and checker.name not in self._prepared:
@@ -1515,14 +1552,15 @@ class _Dependents(dict[int, set[int]]):
         return found
 
 
-class _Lookup(Mapping[str, tuple[bytes, FileFacts | None]]):
-    """A mapping answered by a function (the facts a parent engine held, for a commit's engine)."""
+class _Lookup(Mapping[str, Any]):
+    """A mapping answered by a function (the facts a parent engine held, for a commit's engine;
+    a piece pass's values by path)."""
 
     def __init__(self, get: Any) -> None:
         self._get = get
 
-    def __getitem__(self, path: str) -> tuple[bytes, FileFacts | None]:
-        return cast("tuple[bytes, FileFacts | None]", self._get(path))
+    def __getitem__(self, path: str) -> Any:
+        return self._get(path)
 
     def get(self, path: str, default: Any = None) -> Any:
         return self._get(path)

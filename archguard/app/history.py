@@ -29,6 +29,7 @@ from archguard.adapters.project_files.commit_links import LINK_MODE
 from archguard.adapters.project_files.git_objects import changes_between
 from archguard.adapters.project_files.safe_git import configuration_read_once
 from archguard.app import Options, Progress, keys
+from archguard.app.passes.structure import StructurePass
 from archguard.app.tree import parse_ahead
 from archguard.domain.errors import ConfigError
 from archguard.domain.history import (
@@ -42,7 +43,6 @@ from archguard.reporting.summary import summarize
 
 if TYPE_CHECKING:
     from archguard.adapters.project_files.git_objects import TreeEntry
-    from archguard.analysis.discover.candidates import KeptDefinitions
     from archguard.analysis.discover.structure import ModuleStructure
     from archguard.app.commit_config import CommitConfigs
     from archguard.app.engine import Engine
@@ -66,7 +66,6 @@ def architecture_of(
     clusters: bool = False,
     structure: ModuleStructure | None = None,
     stored: bool = False,
-    definitions: KeptDefinitions | None = None,
 ) -> Architecture:
     """What history and diff compare of one tree: the check's result, the imports between modules,
     the cycles and the shims (and discover's clusters, for ``clusters``). ``structure``: the
@@ -74,9 +73,10 @@ def architecture_of(
     to this one: only the files that differ are read (a new one when None). ``stored``: what is
     found besides the check's result is read from the store under the tree's key (every file's
     outcome, its context), or kept there once found (``diff``: a pull request's two trees are
-    diffed again at every push); ``structure`` is then not patched when it is read.
-    ``definitions``: what the clusters read of each file's definitions in the tree analysed
-    before, kept: only the files that differ are read (``diff``'s base after its head)."""
+    diffed again at every push); ``structure`` is then not patched when it is read. Each file's
+    share of the structure and clusters is read from what ``check`` keeps of it in the engine's
+    records (``passes/structure.py``) where the engine has them or a state to derive them from
+    (a warm check's); else from the file's facts."""
     check = engine.results()
     scan_key = engine.scan_key if stored else None
     key = keys.tree_structure(scan_key) if scan_key is not None else None
@@ -88,23 +88,44 @@ def architecture_of(
         from archguard.analysis.discover.structure import ModuleStructure
 
         structure = ModuleStructure()
-    structure.update(engine.table, engine.files, engine.facts, engine.tree.digests)
+    # what check keeps of each file for this (passes/structure.py), where the engine has it or can
+    # derive it from a state (a warm check's): then no file's facts are decoded for it
+    pieces = engine.kept_pieces(StructurePass.name)
+    structure.update(engine.table, engine.files, engine.facts, engine.tree.digests, pieces)
     found = None
     if clusters:
-        from archguard.analysis.discover.candidates import find_clusters
+        from archguard.analysis.discover.candidates import (
+            definitions_in_file,
+            find_clusters,
+            resolve_uses,
+            uses_in_file,
+        )
 
         scan = check.scan
+        table, facts = engine.table, scan.facts
+        uses: list[Any] | None = None
+        definitions: list[Any] | None = None
+        if pieces is not None:  # a file without them (no facts, or not kept: a check outside git) read
+            uses, definitions = [], []
+            for f in scan.files:
+                piece = pieces[f.path]
+                if piece:
+                    uses.append(resolve_uses(table, f, piece[3]))
+                    definitions.append(piece[2])
+                elif (file_facts := facts.get(f.path)) is not None:
+                    uses.append(uses_in_file(table, f, file_facts))
+                    definitions.append(definitions_in_file(f, file_facts))
+                else:
+                    uses.append(())
+                    definitions.append(())
         found = find_clusters(
-            engine.table,
+            table,
             scan.files,
-            scan.facts,
+            facts,
             module_imports=structure.module_imports(),
             shim_modules=frozenset(s.module for s in structure.shims),
-            definitions_by_file=(
-                definitions.of(scan.files, scan.facts, engine.tree.digests)
-                if definitions is not None
-                else None
-            ),
+            uses_by_file=uses,
+            definitions_by_file=definitions,
         )
     if key is not None:
         engine.store.save(

@@ -167,6 +167,9 @@ class Tree:
         # outcome (what the next commit keeps where the blob is the same)
         self.commit: str | None = None
         self.keeps_decoded = False  # a commit's facts kept with its blobs' outcomes (at_commit)
+        # git lists the tree (a checkout, or a commit): what only diff and history read of each
+        # file is worth keeping (app/passes/structure.py); a plain folder never has a diff
+        self.in_git = True
         self.entries: dict[str, TreeEntry] = {}  # a link's: the file it leads to (see _Links)
         self.links: _Links | None = None  # the commit's symbolic links (None: it has none)
         self.blob_outcomes: dict[str, CachedOutcome] = {}
@@ -267,7 +270,9 @@ class Tree:
         if start is not None and store.enabled:
             start.record(discovery, files, badly_named, output, cache)
         assert store is not None
-        return cls(options, root, target, store, discovery, files, badly_named, output, facts_cache=cache)
+        tree = cls(options, root, target, store, discovery, files, badly_named, output, facts_cache=cache)
+        tree.in_git = listing is not None
+        return tree
 
     @classmethod
     def of_commit(

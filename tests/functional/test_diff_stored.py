@@ -117,10 +117,10 @@ def test_a_stored_side_is_never_another_trees(repo: tuple[Path, str, str], tmp_p
 
 
 def test_the_base_reads_again_the_definitions_of_every_file_the_head_holds_otherwise(tmp_path: Path) -> None:
-    """The base's clusters reuse what the head's read of each file's definitions only where the
-    file's version is the same: a rival defined only in the base is the base's (its clusters are
-    those of the base analysed alone), and the diff says the cluster rose when it comes back."""
-    from archguard.analysis.discover.candidates import KeptDefinitions
+    """The base's clusters read what the head's engine kept of each file (its records' pieces,
+    passes/structure.py) only where the file's version is the same: a rival defined only in the
+    base is the base's (its clusters are those of the base analysed alone), and the diff says the
+    cluster rose when it comes back."""
     from archguard.app.history import architecture_of
 
     root = tmp_path / "repo"
@@ -137,12 +137,93 @@ def test_the_base_reads_again_the_definitions_of_every_file_the_head_holds_other
     alone = architecture_of(Engine.open_at_commit(options, base), clusters=True)
     assert [c.name for c in alone.clusters or []] == ["session-store"]
     head_engine = Engine.open_at_commit(options, head)
-    structure, kept = ModuleStructure(), KeptDefinitions()
-    head_side = architecture_of(head_engine, clusters=True, structure=structure, definitions=kept)
+    structure = ModuleStructure()
+    head_side = architecture_of(head_engine, clusters=True, structure=structure)
     assert head_side.clusters == []
-    base_side = architecture_of(
-        head_engine.at_commit(base), clusters=True, structure=structure, definitions=kept
-    )
-    assert kept.read == 1  # app/two.py only
+    base_engine = head_engine.at_commit(base)
+    base_side = architecture_of(base_engine, clusters=True, structure=structure)
+    assert base_engine.rederived == 2  # app/two.py and app/user.py (its import of it): the rest kept
     assert base_side.clusters == alone.clusters
     assert [r["name"] for r in diff(root, None, head, again)["clusters_rose"]] == ["session-store"]
+
+
+def check(root: Path, cache: Path) -> None:
+    """What ``archguard check`` does to the cache: the working tree's results and state kept."""
+    Engine.open(root, Options(root=root, cache_dir=cache, jobs=1)).results()
+
+
+def test_a_first_diff_after_a_check_builds_the_heads_structure_from_the_checks_state(
+    repo: tuple[Path, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request's first diff after a warm check: neither side stored, and each file's share
+    of both sides' structure and clusters read from what the check keeps in its records
+    (passes/structure.py), not from the file's facts; the answer is a diff's without a cache, the
+    first time and again."""
+    from archguard.analysis.discover import structure as structure_module
+
+    root, base, head = repo
+    cache = tmp_path / "cache"
+    check(root, cache)
+    expected = diff(root, None, base, head)
+    with monkeypatch.context() as patched:
+        patched.setattr(structure_module, "import_sites", lambda *a: pytest.fail("facts read"))
+        assert diff(root, cache, base, head) == expected
+        assert diff(root, cache, base, head) == expected
+        # the working tree as the head (HEAD's files, read from their blobs), another base
+        assert diff(root, cache, base) == expected | {"head": "working tree"}
+        assert diff(root, cache, head) == diff(root, None, head)
+
+
+@pytest.mark.parametrize("change", ["edited", "renamed", "contracts"])
+def test_what_check_keeps_of_a_file_is_never_an_older_versions(
+    repo: tuple[Path, str, str], tmp_path: Path, change: str
+) -> None:
+    """What diff reads of a file from the check's state stands only for the version the check
+    derived: after a commit the check has not seen that changes a file's imports, definitions or
+    shim-ness, or its module name, or after the contracts changed, each diff (with a check in
+    between or not) says what a diff without a cache says."""
+    root, base, head = repo
+    cache = tmp_path / "cache"
+    check(root, cache)
+    if change == "edited":  # the shim keeps a name of its own, the cycle is gone, a rival comes
+        files: dict[str, str | bytes] = {
+            "app/core/compat.py": "from app.core.manager import Manager\n\n\ndef helper():\n    pass\n",
+            "app/core/y.py": "X = 1\n",
+            "app/core/rival.py": "class Manager:\n    def run(self):\n        pass\n",
+            "app/b.py": "from app.core.manager import Manager\nfrom app.core.rival import Manager as M2\n",
+        }
+        later = commit(root, "edit", files)
+    elif change == "renamed":  # the same contents under other module names
+        git(root, "mv", "app/core/compat.py", "app/core/old.py")
+        later = commit(root, "rename", {"app/a.py": "from app.core.old import Manager\n"})
+    else:
+        later = commit(
+            root,
+            "contracts",
+            {
+                "contracts/manager.toml": '[[concept]]\nname = "manager"\ncanonical = "app.core.compat:Manager"\n'
+            },
+        )
+    for pair in ((head, later), (base, later)):
+        assert diff(root, cache, *pair) == diff(root, None, *pair), pair
+    assert diff(root, cache, head) == diff(root, None, head)  # the working tree (HEAD's files)
+    check(root, cache)
+    for pair in ((base, later), (head, later)):
+        assert diff(root, cache, *pair) == diff(root, None, *pair), pair
+
+
+def test_only_a_tree_git_lists_keeps_what_diff_reads_of_each_file(
+    repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """A plain folder can never be diffed: its check runs no structure pass (nothing added to a
+    cold check's work or its state); a checkout's does, and diff reads it."""
+    root, base, head = repo
+    plain_root = tmp_path / "plain"
+    write_tree(plain_root, FILES)
+    plain = Engine.open(plain_root, Options(root=plain_root, cache_dir=tmp_path / "plain-cache", jobs=1))
+    plain.results()
+    assert not plain.runs_pass("structure") and plain.kept_pieces("structure") is None
+    checkout = Engine.open(root, Options(root=root, cache_dir=tmp_path / "cache", jobs=1))
+    checkout.results()
+    kept = checkout.kept_pieces("structure")
+    assert kept is not None and kept["app/a.py"][3] == (("app.core.compat", "Manager"),)

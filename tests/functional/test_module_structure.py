@@ -56,7 +56,7 @@ def test_kept_structure_equals_the_whole_tree_analysis_after_each_change(tmp_pat
         assert architecture.module_edges == edges
         assert architecture.cycles == cycles
         assert architecture.shims == shims
-        seen.append((len(cycles), [s.module for s in shims], structure.decoded, ("app.c", "app.d") in edges))
+        seen.append((len(cycles), [s.module for s in shims], structure.read, ("app.c", "app.d") in edges))
     assert seen[0][2] == len([p for p in TREE if p.endswith(".py")])
     assert seen[1][2] == 1  # only the new file read; app/c.py resolved again from what was kept
     assert [s[3] for s in seen] == [False, True, True, True, False, False]

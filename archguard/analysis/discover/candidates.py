@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from archguard.analysis.discover import names
+from archguard.analysis.discover.defined import Factory, FileDefinitions, definitions_in_file, names_imported
 from archguard.analysis.discover.score import cluster_score
-from archguard.analysis.symbols import Origin, Status, SymbolTable, origin_kind
+from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
 from archguard.domain.sources import SourceFile, is_dotted_name
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 Path_ = tuple[str, str]  # (module, name)
 _PAIR_LIMIT = 60  # same-name groups larger than this are related by co-import only (no pair scan)
-_EXCEPTION_SUFFIXES = ("error", "exception", "warning")
 
 
 @dataclass
@@ -73,10 +73,8 @@ def find_clusters(
         definitions_by_file = [
             definitions_in_file(f, found) if (found := facts.get(f.path)) is not None else () for f in files
         ]
-    import networkx as nx  # here: diff keeps definitions (KeptDefinitions) with no graph to build
-
     uses = _collect_uses(files, uses_by_file)
-    graph: nx.Graph = nx.Graph()
+    graph = _Evidence()
     roles: dict[Origin, str] = {}
 
     for origin, paths in uses.by_origin.items():
@@ -89,11 +87,16 @@ def find_clusters(
     _link_wrappers(graph, table, wrappers, uses, roles)
     _link_factories(graph, table, factories, uses, roles)
 
+    if not graph.steps:
+        return []  # no evidence at all: no cluster (and networkx never loaded: diff, history)
+    import networkx as nx
+
+    whole = graph.made()
     node_origin = {_node(o): o for o in roles}
     built: list[tuple[Cluster, list[Origin], nx.Graph]] = []
-    for component in nx.connected_components(graph):
+    for component in nx.connected_components(whole):
         origins = [node_origin[n] for n in component if n in node_origin]
-        subgraph = graph.subgraph(component)
+        subgraph = whole.subgraph(component)
         cluster = _build_cluster(table, origins, roles, uses, subgraph, shim_modules)
         if cluster is not None:
             built.append((cluster, origins, subgraph))
@@ -110,6 +113,32 @@ def find_clusters(
     return sorted(clusters, key=lambda c: (-c.score, c.name))
 
 
+class _Evidence:
+    """The provenance graph as its evidence is found: each node and edge added, in order, made a
+    networkx graph (the same calls in the same order: the same graph) only when there is any. A
+    tree with no evidence (most trees diff and history see) never loads networkx."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str | None, dict[str, str]]] = []
+
+    def add_node(self, node: str) -> None:
+        self.steps.append((node, None, {}))
+
+    def add_edge(self, a: str, b: str, **data: str) -> None:
+        self.steps.append((a, b, data))
+
+    def made(self) -> nx.Graph:
+        import networkx as nx
+
+        graph: nx.Graph = nx.Graph()
+        for a, b, data in self.steps:
+            if b is None:
+                graph.add_node(a)
+            else:
+                graph.add_edge(a, b, **data)
+        return graph
+
+
 # ---- uses -------------------------------------------------------------------------------------
 
 
@@ -121,20 +150,23 @@ Use = tuple[str, str, str, str, str, str, int]
 def uses_in_file(table: SymbolTable, file: SourceFile, facts: FileFacts) -> tuple[Use, ...]:
     """The names ``file`` imports (``from m import Name``) that resolve to a definition in another
     module, in statement order."""
+    return resolve_uses(table, file, names_imported(file, facts))
+
+
+def resolve_uses(
+    table: SymbolTable, file: SourceFile, imported: Iterable[tuple[str, str]]
+) -> tuple[Use, ...]:
+    """Those of the ``imported`` (module, name) pairs (:func:`names_imported`) that resolve to a
+    definition in another module than ``file``'s."""
     found = []
-    for fact in facts.imports:
-        if fact.kind is not ImportKind.FROM or not fact.name or fact.name == "*":
-            continue
-        module = file.import_target(fact)
-        if module is None:
-            continue
-        res = table.resolve(module, fact.name)
+    for module, name in imported:
+        res = table.resolve(module, name)
         origin = res.origin
         if res.status != Status.OK or origin is None or not origin.name:
             continue
         if origin.module == file.module:
             continue
-        found.append((module, fact.name, origin.module, origin.name, origin.kind, origin.path, origin.line))
+        found.append((module, name, origin.module, origin.name, origin.kind, origin.path, origin.line))
     return tuple(found)
 
 
@@ -177,7 +209,7 @@ def _node(origin: Origin) -> str:
     return origin.target
 
 
-def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iterable[Path_]) -> None:
+def _add_chains(graph: _Evidence, table: SymbolTable, origin: Origin, paths: Iterable[Path_]) -> None:
     graph.add_node(_node(origin))
     for module, name in paths:
         # Only hops that name the origin itself: ``X = base.f`` passes through the module object
@@ -193,96 +225,6 @@ def _add_chains(graph: nx.Graph, table: SymbolTable, origin: Origin, paths: Iter
 
 
 # ---- other definitions ------------------------------------------------------------------------
-
-
-# What a file defines that clusters read, in three parts, plain values (discover's engine keeps
-# them per file):
-# - each class or function that may claim a concept: (a test double, its normalised name, name,
-#   origin kind, line);
-# - each class that may wrap another (an empty body over one base, not an exception): (name,
-#   line, the base expression, a test double);
-# - each public function named like a factory: (name, the concept it makes, line, a test double,
-#   its first parameter or "", its decorators, its return annotation or "").
-Defined = tuple[bool, str, str, str, int]
-Wrapper = tuple[str, int, str, bool]
-Factory = tuple[str, str, int, bool, str, tuple[str, ...], str]
-FileDefinitions = tuple[tuple[Defined, ...], tuple[Wrapper, ...], tuple[Factory, ...]]
-_DEFINING = frozenset((BindingKind.CLASS, BindingKind.FUNCTION))
-
-
-def definitions_in_file(file: SourceFile, facts: FileFacts) -> FileDefinitions:
-    """What ``file`` defines at module level that clusters read (the three parts above). Claiming
-    a concept: test doubles (fakes, mocks, test code; ``test_*``/``Test*`` left out), and the
-    others but dunder names, loose files, conditional definitions and ALL-CAPS names (constants or
-    spelled-out standards, SQL's TEXT beside the generic Text: a naming convention, never a second
-    home by name alone)."""
-    found: list[Defined] = []
-    wrappers: list[Wrapper] = []
-    factories: list[Factory] = []
-    for binding in facts.bindings:
-        name = binding.name
-        if binding.kind not in _DEFINING:
-            continue
-        double = names.is_test_double(name, file.path, file.module)
-        if binding.kind is BindingKind.CLASS and _may_wrap(binding):
-            wrappers.append((name, binding.line, binding.bases[0], double))
-        if binding.kind is BindingKind.FUNCTION and not name.startswith("_"):
-            made = names.factory_concept(name)
-            if made is not None:
-                first = binding.members[0] if binding.members else ""
-                factories.append(
-                    (name, made, binding.line, double, first, binding.decorators, binding.returns or "")
-                )
-        if name.startswith("__"):
-            continue
-        if double:
-            if not name.lower().startswith("test"):
-                found.append((True, names.normalise(name), name, origin_kind(binding), binding.line))
-            continue
-        if file.loose or binding.conditional or name.isupper():
-            continue
-        found.append((False, names.normalise(name), name, origin_kind(binding), binding.line))
-    return tuple(found), tuple(wrappers), tuple(factories)
-
-
-class KeptDefinitions:
-    """:func:`definitions_in_file` of every file of the tree last asked for, for the next tree
-    (``diff``'s base after its head): a file whose version is the same (path, module name, kind
-    and outcome digest: what the definitions are a function of) is not read again; a file
-    without a digest always is."""
-
-    def __init__(self) -> None:
-        self._by_version: dict[tuple[object, ...], FileDefinitions | tuple[()]] = {}
-        self.read = 0  # files whose facts the last call read (for tests)
-
-    def of(
-        self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], digests: Mapping[str, bytes]
-    ) -> list[FileDefinitions | tuple[()]]:
-        kept: dict[tuple[object, ...], FileDefinitions | tuple[()]] = {}
-        found: list[FileDefinitions | tuple[()]] = []
-        self.read = 0
-        for file in files:
-            digest = digests.get(file.path)
-            version = (file.path, file.module, file.is_package, file.loose, digest)
-            defined = self._by_version.get(version) if digest is not None else None
-            if defined is None:
-                self.read += 1
-                file_facts = facts.get(file.path)
-                defined = definitions_in_file(file, file_facts) if file_facts is not None else ()
-            kept[version] = defined
-            found.append(defined)
-        self._by_version = kept
-        return found
-
-
-def _may_wrap(binding: Binding) -> bool:
-    # One base only: an empty class over a mixin and a base (RelatedExact(Mixin, Exact)) gets its
-    # behaviour from the mixin; exceptions are empty subclasses by design.
-    return (
-        binding.empty_body
-        and len(binding.bases) == 1
-        and not binding.name.lower().endswith(_EXCEPTION_SUFFIXES)
-    )
 
 
 def _definitions(
@@ -321,7 +263,7 @@ def _definitions(
 
 
 def _link_same_names(
-    graph: nx.Graph,
+    graph: _Evidence,
     table: SymbolTable,
     definitions: Mapping[str, list[Origin]],
     uses: _Uses,
@@ -358,6 +300,8 @@ def _link_same_names(
         # itself (django's model Field and form Field): it needs both kinds of evidence.
         one_word = "-" not in concept
         pairs = (co_imported & linked) if one_word else (co_imported | linked)
+        if not pairs:
+            continue  # (networkx not loaded for nothing)
         import networkx as nx
 
         related = nx.Graph()
@@ -463,7 +407,7 @@ def _specialises(table: SymbolTable, sub: Origin, base: Origin, depth: int = 6) 
 
 
 def _link_wrappers(
-    graph: nx.Graph,
+    graph: _Evidence,
     table: SymbolTable,
     wrappers: Sequence[tuple[Origin, str, bool]],
     uses: _Uses,
@@ -492,7 +436,7 @@ def _link_wrappers(
 
 
 def _link_factories(
-    graph: nx.Graph,
+    graph: _Evidence,
     table: SymbolTable,
     factories: Sequence[tuple[Origin, Factory]],
     uses: _Uses,

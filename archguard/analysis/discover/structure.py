@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archguard.analysis.discover.modules import FileEdge, ImportSite, import_sites, resolve_sites
 from archguard.analysis.shim_definition import may_be_shim, must_stay, shim_reexports
@@ -40,9 +39,8 @@ Edge = tuple[str, str]
 Site = tuple[str, int]  # (path, line)
 
 
-@dataclass(frozen=True)
-class _Share:
-    """What one file version adds to the structure."""
+class _Share(NamedTuple):
+    """What one file version adds to the structure (a NamedTuple: a tree makes ten thousand)."""
 
     key: tuple[object, ...]  # (module, is_package, loose, outcome digest): the file version
     sites: tuple[ImportSite, ...]  # its imports before the tree is consulted
@@ -52,7 +50,7 @@ class _Share:
     @property
     def names(self) -> set[str]:
         """The module names whose existence decided its edges (each object and its parent)."""
-        return {name for obj, _, _ in self.sites for name in (obj, obj.rpartition(".")[0]) if name}
+        return _names_of(self.sites)
 
 
 class ModuleStructure:
@@ -60,7 +58,9 @@ class ModuleStructure:
 
     def __init__(self) -> None:
         self._shares: dict[str, _Share] = {}
-        self._by_name: dict[str, set[str]] = {}  # module name -> paths whose edges it decided
+        # module name -> paths whose edges it decided: made when a module first comes or goes
+        # (diff's head, history's first commit never need it), then kept up to date
+        self._by_name: dict[str, set[str]] | None = None
         self._modules: frozenset[str] = frozenset()
         self._files: list[SourceFile] = []
         self._importers: dict[str, Counter[str]] = {}  # module -> importing path -> imports
@@ -81,7 +81,9 @@ class ModuleStructure:
         self._digests: dict[str, bytes] = {}
         self._undigested: set[str] = set()  # files without a digest: read again every time
         self._shim_paths: set[str] = set()  # files that may be shims (their own file says so)
-        self.decoded = 0  # files whose facts the last update read (for tests and benchmarks)
+        # files whose share the last update read again, from their facts or what check kept of
+        # them (for tests)
+        self.read = 0
 
     def update(
         self,
@@ -89,9 +91,12 @@ class ModuleStructure:
         files: Sequence[SourceFile],
         facts: Mapping[str, FileFacts],
         digests: Mapping[str, bytes],
+        kept: Mapping[str, tuple[Any, ...]] | None = None,
     ) -> None:
         """The structure of the tree of ``files`` (their ``facts``, looked up only for files whose
-        outcome ``digests`` changed; a file without a digest is always read again)."""
+        outcome ``digests`` changed; a file without a digest is always read again). ``kept``:
+        path -> what check keeps of the file (``passes/structure.py``: its import sites and
+        whether it may be a shim first), read instead of its facts where given."""
         if files is self._given and self._rule is not None:
             # the same files as last time (a commit with no file come or gone): only those whose
             # outcome changed are looked at, found by comparing the digests (no walk over files)
@@ -114,23 +119,25 @@ class ModuleStructure:
                 key = _key(file, digests)
                 if share is None or share.key != key or key[-1] is None:
                     todo[file.path] = file
-            for name in came_or_went:
-                for path in self._by_name.get(name, ()):
+            for name in came_or_went if self._shares else ():  # (nothing kept yet: nothing to reach)
+                for path in self._names_index().get(name, ()):
                     if path not in todo:
                         todo[path] = current[path]
             self._undigested = {f.path for f in self._files if f.path not in digests}
         self._given, self._rule, self._current, self._digests = files, rule, current, dict(digests)
-        self.decoded = 0
+        self.read = 0
         for path, now in todo.items():
             before = self._shares.pop(path, None)
             if before is not None:
                 self._count(path, before, -1)
             if now is None:
-                for name in before.names if before is not None else ():
-                    self._by_name[name].discard(path)
+                index = self._by_name
+                if before is not None and index is not None:
+                    for name in before.names:
+                        index[name].discard(path)
                 self._shim_paths.discard(path)
             else:
-                share = self._share(now, facts, digests, rule, before)
+                share = self._share(now, facts, digests, rule, before, kept)
                 self._shares[path] = share
                 self._count(path, share, +1)
                 if share.shim:
@@ -149,9 +156,12 @@ class ModuleStructure:
             )
             self._edges_changed = False
         if self._runtime_changed:
-            from archguard.analysis.discover.cycles import find_cycles  # (networkx: when made)
+            if _acyclic(self._sites):
+                self.cycles = []  # what find_cycles finds there, networkx never loaded
+            else:
+                from archguard.analysis.discover.cycles import find_cycles  # (networkx)
 
-            self.cycles = find_cycles(self._runtime_graph())
+                self.cycles = find_cycles(self._runtime_graph())
             self._runtime_changed = False
         self.shims = self._find_shims(table, facts)
 
@@ -183,12 +193,18 @@ class ModuleStructure:
         digests: Mapping[str, bytes],
         rule: EdgeRule,
         before: _Share | None,
+        kept: Mapping[str, tuple[Any, ...]] | None,
     ) -> _Share:
         key = _key(file, digests)
+        piece = kept.get(file.path) if kept is not None else None
         if before is not None and before.key == key and key[-1] is not None:
             sites, shim = before.sites, before.shim  # the same version: only which names are modules changed
+        elif piece:  # (empty: a file without facts, or not kept)
+            self.read += 1
+            sites, shim = piece[0], piece[1]
+            self._note_names(file.path, sites, before)
         else:
-            self.decoded += 1
+            self.read += 1
             file_facts = facts.get(file.path)
             if file_facts is None:
                 sites, shim = (), False
@@ -197,13 +213,30 @@ class ModuleStructure:
                     (sys.intern(obj), now, line) for obj, now, line in import_sites(file, file_facts)
                 )
                 shim = may_be_shim(file, file_facts)
-            names = _Share(key, sites, (), shim).names
-            old = before.names if before is not None else set()
-            for name in names - old:
-                self._by_name.setdefault(name, set()).add(file.path)
-            for name in old - names:
-                self._by_name[name].discard(file.path)
+            self._note_names(file.path, sites, before)
         return _Share(key, sites, tuple(resolve_sites(sites, rule)), shim)
+
+    def _note_names(self, path: str, sites: tuple[ImportSite, ...], before: _Share | None) -> None:
+        """Which module names decide ``path``'s edges now (its ``sites``'), not before."""
+        if self._by_name is None:
+            return
+        names = _names_of(sites)
+        old = before.names if before is not None else set()
+        for name in names - old:
+            self._by_name.setdefault(name, set()).add(path)
+        for name in old - names:
+            self._by_name[name].discard(path)
+
+    def _names_index(self) -> dict[str, set[str]]:
+        """``_by_name``, made from the shares on first need (what noting each share's names as it
+        was made would have given)."""
+        if self._by_name is None:
+            index: dict[str, set[str]] = {}
+            for path, share in self._shares.items():
+                for name in share.names:
+                    index.setdefault(name, set()).add(path)
+            self._by_name = index
+        return self._by_name
 
     def _count(self, path: str, share: _Share, step: int) -> None:
         file_module, loose = share.key[0], share.key[2]
@@ -253,6 +286,31 @@ class ModuleStructure:
             kept = must_stay(table, file.module, {})  # entry points: keep_entry_points, after the cache
             shims.append(Shim(file.module, file.path, reexports, tuple(sorted(importers or ())), warns, kept))
         return sorted(shims, key=lambda s: (-len(s.importers), s.module))
+
+
+def _names_of(sites: Sequence[ImportSite]) -> set[str]:
+    return {name for obj, _, _ in sites for name in (obj, obj.rpartition(".")[0]) if name}
+
+
+def _acyclic(edges: Iterable[Edge]) -> bool:
+    """Has the directed graph of ``edges`` no cycle (no module importing itself: those are never
+    run-time edges here)? Kahn's peeling: a module nothing left imports is taken off, with its
+    imports, until none is left (acyclic) or every one left is imported by another (a cycle)."""
+    imports: dict[str, list[str]] = {}
+    importers: Counter[str] = Counter()
+    for importer, imported in edges:
+        imports.setdefault(importer, []).append(imported)
+        importers[imported] += 1
+    ready = [m for m in imports if not importers[m]]
+    left = len(imports.keys() | importers.keys())
+    while ready:
+        module = ready.pop()
+        left -= 1
+        for imported in imports.get(module, ()):
+            importers[imported] -= 1
+            if not importers[imported]:
+                ready.append(imported)
+    return left == 0
 
 
 def _key(file: SourceFile, digests: Mapping[str, bytes]) -> tuple[object, ...]:

@@ -19,6 +19,7 @@ from archguard.app.passes.dangling import DanglingPass
 from archguard.app.passes.golden_path import GoldenPathPass
 from archguard.app.passes.importlinter import ImportLinterPass
 from archguard.app.passes.members import MembersPass
+from archguard.app.passes.structure import StructurePass
 
 PASSES: list[type[FilePass] | type[TreePass]] = [
     ConceptPass,
@@ -27,6 +28,7 @@ PASSES: list[type[FilePass] | type[TreePass]] = [
     BrokenFilesPass,
     MembersPass,
     GoldenPathPass,
+    StructurePass,  # no findings: what diff and history read of each file (passes/structure.py)
 ]
 
 __all__ = ["PASSES", "CheckPass", "CheckRun", "FilePass", "PiecePass", "Prepared", "TreeOutcome", "TreePass"]

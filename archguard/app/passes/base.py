@@ -165,6 +165,13 @@ class PiecePass(FilePass):
     (``pieces``) and derives them again only where an edit reaches, as it does a file pass's
     findings (``Engine.open(..., passes=...)``; ``Engine.pieces(name)`` reads them)."""
 
+    # False: the pieces are the file's own business (its facts, module name and kind), never a
+    # lookup in the table; the engine then notes nothing it consulted (passes/structure.py)
+    reads_table: ClassVar[bool] = True
+    # True: only ``diff`` and ``history`` read the pieces, so an engine of a tree git does not list
+    # (no diff of it can be asked) does not run the pass at all
+    git_only: ClassVar[bool] = False
+
     def contracts(self, run: CheckRun) -> list[str]:
         return []
 
