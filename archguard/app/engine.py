@@ -1210,7 +1210,9 @@ class Engine:
             return FileRecord(identity)
         with table.tracing() as consulted:
             dangling = dangling_in_file(table, file, file_facts)
-        targets, by_edges = edges.targets(file, file_facts)
+        needs_digest = self._needs_import_digests
+        objects: list[str | None] | None = [] if needs_digest else None
+        targets, by_edges = edges.targets(file, file_facts, objects)
         consulted |= by_edges
         consulted.add(file.module)
         seen[index] = consulted
@@ -1220,7 +1222,7 @@ class Engine:
             for found in [checker.collect(self, file_facts)]
             if found
         )
-        digest = import_digest(file, file_facts, edges.rule) if self._needs_import_digests else b""
+        digest = import_digest(file, file_facts, edges.rule, objects) if needs_digest else b""
         return FileRecord(identity, b"", names.pack(sorted(targets)), digest, tuple(dangling), (), inputs)
 
     @property

@@ -228,13 +228,19 @@ class FileEdges:
     def __init__(self, files: Sequence[SourceFile]) -> None:
         self.rule = EdgeRule.of(files)
 
-    def targets(self, source: SourceFile, file_facts: FileFacts) -> tuple[set[str], set[str]]:
-        """(imported modules, consulted module names) of one file."""
+    def targets(
+        self, source: SourceFile, file_facts: FileFacts, objects: list[str | None] | None = None
+    ) -> tuple[set[str], set[str]]:
+        """(imported modules, consulted module names) of one file; ``objects``, when given, gets
+        each import's object (:func:`imported_object`) in ``file_facts.imports``' order, for the
+        caller's other uses of them (the import-linter pass's digest)."""
         consulted: set[str] = set()
         found: set[str] = set()
         module_of = self.rule.module_of
         for fact in file_facts.imports:
             obj = imported_object(source, fact)
+            if objects is not None:
+                objects.append(obj)
             if obj is not None:
                 # the object and its parent decide the target; the top-level name, dangling or external
                 consulted.update((obj, obj.rpartition(".")[0], obj.split(".", 1)[0]))

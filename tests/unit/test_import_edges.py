@@ -117,3 +117,57 @@ def test_the_rule_keeps_what_each_import_is(root: Path) -> None:
     assert lines == [1, 2]  # one edge per module and line: line 2 imports two names
     ext = {e.imported for f in files if f.module == "app.ext" for e in rule.edges(f, facts[f.path], external=True)}
     assert ext == {"os", "requests"}
+
+
+def _digest_from_edges(file, file_facts, rule: EdgeRule) -> bytes:  # type: ignore[no-untyped-def]
+    """The import-linter pass's digest as it was first written, over ``rule.edges`` (the reference
+    :func:`import_digest` must agree with, whoever made the imports' objects)."""
+    import hashlib
+    import marshal
+
+    from archguard.domain.facts import ImportKind
+
+    def part(value: object) -> bytes:
+        return hashlib.blake2b(marshal.dumps(value, 0), digest_size=16).digest()
+
+    found = list(rule.edges(file, file_facts, external=True, dynamic=False))
+    inside = sorted({(e.imported, e.type_checking, e.lazy) for e in found if not e.external})
+    outside = sorted({(e.imported, e.type_checking, e.lazy) for e in found if e.external})
+    places = [(f.line, f.column, f.statement) for f in file_facts.imports if f.kind is not ImportKind.DYNAMIC]
+    return part(inside) + part(outside) + part(places)
+
+
+def test_the_import_digest_from_the_scans_objects_is_the_edges_digest(tmp_path: Path) -> None:
+    """The engine hands the import-linter pass the objects ``FileEdges.targets`` made (not made
+    again): the digest must be the one of the file's edges, external, TYPE_CHECKING, lazy,
+    dynamic, dangling and out-of-tree relative imports alike (else an edit that changes a contract's
+    graph could be taken for one that moves nothing)."""
+    from archguard.app.passes.importlinter import import_digest, shape_of
+
+    more = {
+        **TREE,
+        "app/mixed.py": (
+            "import os, os.path\nimport requests.adapters as ra\nfrom typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    import numpy\n    from app.core import X\nfrom .. import nowhere\n"
+            "from app.util import helper\nimport importlib\nnp = importlib.import_module('numpy')\n"
+            "lazy import yaml\nfrom app import missing\nfrom app.core import *\n"
+        ),
+        "app/sub/__init__.py": "from ... import up_and_out\nfrom .. import core\nfrom ..util import helper\n",
+    }
+    scan = scan_workspace(Options(root=write_tree(tmp_path / "repo", more), no_cache=True, jobs=1)).scan
+    per_file = FileEdges(scan.files)
+    seen_outside = seen_inside = 0
+    for file in scan.files:
+        file_facts = scan.facts.get(file.path)
+        if file_facts is None:
+            continue
+        objects: list[str | None] = []
+        per_file.targets(file, file_facts, objects)
+        assert len(objects) == len(file_facts.imports)
+        expected = _digest_from_edges(file, file_facts, per_file.rule)
+        assert import_digest(file, file_facts, per_file.rule, objects) == expected, file.path
+        assert import_digest(file, file_facts, per_file.rule) == expected, file.path
+        empty = _digest_from_edges(file, type(file_facts)(), per_file.rule)
+        seen_inside += shape_of(expected) != shape_of(empty)
+        seen_outside += shape_of(expected, externals=True)[16:] != shape_of(empty, externals=True)[16:]
+    assert seen_inside >= 5 and seen_outside >= 2  # the tree has edges of both kinds

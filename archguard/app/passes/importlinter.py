@@ -29,27 +29,50 @@ from archguard.app.passes.base import CheckRun, TreeOutcome, TreePass
 from archguard.domain.derived import PassRecord
 from archguard.domain.facts import FileFacts, ImportKind
 from archguard.domain.findings import Violation, assign_fingerprints
-from archguard.domain.import_edges import EdgeRule
+from archguard.domain.import_edges import EdgeRule, imported_object
 from archguard.domain.sources import SourceFile
 
 PART = 16  # bytes of each part of an import digest
 
 
-def import_digest(file: SourceFile, file_facts: FileFacts, rule: EdgeRule) -> bytes:
+def import_digest(
+    file: SourceFile, file_facts: FileFacts, rule: EdgeRule, objects: Sequence[str | None] | None = None
+) -> bytes:
     """A digest of one file's imports as the graph and import-linter's findings read them, in three
     parts: the file's edges to modules of the tree, its edges to packages outside it (each edge's
     imported module, ``TYPE_CHECKING`` and ``lazy`` marks, as sets: :func:`shape_of`), and where
     its imports are (lines, columns, statements). Dynamic imports (``importlib.import_module``)
     are left out: grimp never sees them, nor does the graph. So an edit that adds ``import os``
     changes no graph but one that includes external packages, and an edit that adds an import of a
-    module the file imports already, or of a module that does not exist (no edge), changes none."""
-    edges = list(rule.edges(file, file_facts, external=True, dynamic=False))
-    inside = sorted({(e.imported, e.type_checking, e.lazy) for e in edges if not e.external})
-    outside = sorted({(e.imported, e.type_checking, e.lazy) for e in edges if e.external})
-    imports = [f for f in file_facts.imports if f.kind is not ImportKind.DYNAMIC]
-    places = [(f.line, f.column, f.statement) for f in imports]
+    module the file imports already, or of a module that does not exist (no edge), changes none.
+
+    ``objects``: each import's object (``import_edges.imported_object``) in ``file_facts.imports``'
+    order when the caller made them already (``FileEdges.targets``): the edges are then those of
+    ``rule.edges(file, file_facts, external=True, dynamic=False)`` without making them again."""
+    imports = file_facts.imports
+    if objects is None:
+        objects = [imported_object(file, fact) for fact in imports]
+    module_of = rule.module_of
+    roots = rule.roots
+    inside: set[tuple[str, bool, bool]] = set()
+    outside: set[tuple[str, bool, bool]] = set()
+    places = []
+    dynamic = ImportKind.DYNAMIC
+    for fact, obj in zip(imports, objects, strict=True):
+        if fact.kind is dynamic:
+            continue
+        places.append((fact.line, fact.column, fact.statement))
+        if obj is None:
+            continue
+        imported = module_of(obj)
+        if imported is not None:
+            inside.add((imported, fact.type_checking, fact.lazy))
+        else:
+            top = obj.split(".", 1)[0]
+            if top not in roots:
+                outside.add((top, fact.type_checking, fact.lazy))
     # marshal's version 0: no back-references, so equal values always give equal bytes (keys.digest)
-    return _digest(inside) + _digest(outside) + _digest(places)
+    return _digest(sorted(inside)) + _digest(sorted(outside)) + _digest(places)
 
 
 def shape_of(digest: bytes, *, externals: bool = False) -> bytes:
