@@ -243,6 +243,35 @@ def test_a_kind_of_dynamic_fact_is_told_from_the_encoded_facts_without_a_miss() 
     assert not held["plain", "attributes"] and not held["plain", "registers"]
 
 
+def test_the_words_a_worker_tells_are_those_the_parent_would_tell_from_the_bytes() -> None:
+    """A parser worker tells :meth:`CachedOutcome.holding` before sending the outcome (pickled):
+    the parent's warm-start record keeps that number, so it must be the one told from the bytes."""
+    import pickle
+
+    from archguard.adapters.cache.facts_cache import HELD_WORDS, encode_outcome, held_in
+    from archguard.adapters.parsing.facts_ast import extract_facts
+    from archguard.domain.facts import ParseOutcome
+
+    sources = [
+        "import app.m\nsetattr(app.m, 'X', 1)\n",
+        "import sys\nsys.modules['app.old'] = sys\n",
+        "globals().update(x=1)\n__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+        "import app.m\nX = app.m.Y\n",
+    ]
+    told = set()
+    for source in sources:
+        outcome = ParseOutcome(facts=extract_facts(source))
+        sent = pickle.loads(pickle.dumps(encode_outcome(outcome, holding=True)))
+        lazy = encode_outcome(outcome)
+        read_back = CachedOutcome(lazy.plain, lazy.outcome_digest)  # as from disk: told from the bytes
+        expected = sum(1 << i for i, word in enumerate(HELD_WORDS) if read_back.may_hold(word))
+        assert sent.holding() == lazy.holding() == read_back.holding() == expected, source
+        told.add(expected)
+        assert all(held_in(expected, word) == read_back.may_hold(word) for word in HELD_WORDS)
+    assert len(told) == len(sources)  # each source holds other words
+    assert CachedOutcome(encode_outcome(ParseOutcome()).plain, b"").holding() == 0  # no facts
+
+
 def _changed_outcome() -> ParseOutcome:
     return ParseOutcome(facts=sample_facts(7, imports=1))
 

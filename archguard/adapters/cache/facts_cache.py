@@ -622,18 +622,21 @@ class CachedOutcome:
     is known at once, its facts are rebuilt only when asked for. A cache hit, or a fresh outcome a
     parser worker encoded (:func:`encode_outcome`)."""
 
-    __slots__ = ("_decoded", "content_hash", "outcome_digest", "plain")
+    __slots__ = ("_decoded", "_holding", "content_hash", "outcome_digest", "plain")
 
-    def __init__(self, plain: tuple, outcome_digest: bytes, content_hash: bytes = b"") -> None:
+    def __init__(
+        self, plain: tuple, outcome_digest: bytes, content_hash: bytes = b"", holding: int = -1
+    ) -> None:
         self.plain = plain
         self.outcome_digest = outcome_digest
         self.content_hash = (
             content_hash  # the blob id of the bytes it is the outcome of (b"": not known here)
         )
         self._decoded: ParseOutcome | None = None
+        self._holding = holding  # :meth:`holding` once told (-1: not yet)
 
     def __reduce__(self) -> tuple:
-        return CachedOutcome, (self.plain, self.outcome_digest, self.content_hash)
+        return CachedOutcome, (self.plain, self.outcome_digest, self.content_hash, self._holding)
 
     @property
     def parsed(self) -> bool:
@@ -658,11 +661,16 @@ class CachedOutcome:
 
     def holding(self) -> int:
         """Which of :data:`HELD_WORDS` the encoded facts may hold, one bit each (bit ``i``:
-        ``HELD_WORDS[i]``), told as :meth:`may_hold` tells one word: a superset, never a miss."""
-        facts = self.plain[_FACTS_AT]
-        if facts is None:
-            return 0
-        return sum(1 << i for i, word in enumerate(HELD_WORDS) if word in facts)
+        ``HELD_WORDS[i]``), told as :meth:`may_hold` tells one word: a superset, never a miss.
+        A parser worker tells it before sending the outcome (:func:`encode_outcome`), so that the
+        parent, which asks it of every file it parsed (the warm-start record), does not scan each
+        file's facts six times."""
+        if self._holding < 0:
+            facts = self.plain[_FACTS_AT]
+            self._holding = (
+                0 if facts is None else sum(1 << i for i, word in enumerate(HELD_WORDS) if word in facts)
+            )
+        return self._holding
 
     def outcome(self) -> ParseOutcome:
         """Decoded once (the scanner decodes a fresh outcome as soon as it arrives)."""
@@ -684,13 +692,17 @@ def held_in(holding: int, word: bytes) -> bool | None:
     return bool(holding >> HELD_WORDS.index(word) & 1)
 
 
-def encode_outcome(outcome: ParseOutcome) -> CachedOutcome:
+def encode_outcome(outcome: ParseOutcome, *, holding: bool = False) -> CachedOutcome:
     """``outcome`` in the cache's form. Parser workers call this, in parallel, and send the parent
     these plain tuples (a facts payload is one bytes object, pickled as a copy) rather than
     FileFacts objects: the parent then stores them as they are and decodes each file's facts only
-    when they are used (benchmarks/README.md, "Where a cold scan's time goes")."""
+    when they are used (benchmarks/README.md, "Where a cold scan's time goes"). ``holding``: tell
+    :meth:`CachedOutcome.holding` now (a worker's, sent with the outcome)."""
     plain = _OUTCOME.encode(outcome)
-    return CachedOutcome(plain, outcome_digest(plain))
+    encoded = CachedOutcome(plain, outcome_digest(plain))
+    if holding:
+        encoded.holding()
+    return encoded
 
 
 def _keep_out_of_version_control(cache_dir: Path) -> None:

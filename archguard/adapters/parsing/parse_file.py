@@ -118,8 +118,10 @@ def _read_and_parse(root: str, path: str, known_hash: bytes | None) -> Parsed:
     except UnreadableSource as error:
         return Parsed(path, size, stamp, digest, _unreadable_outcome(path, error.reason))
     try:
-        # Encoded here, in parallel: the parent stores it as is (facts_cache.encode_outcome).
-        return Parsed(path, size, stamp, digest, encode_outcome(ParseOutcome(facts=extract_facts(source))))
+        # Encoded here, in parallel: the parent stores it as is (facts_cache.encode_outcome), and
+        # the words its facts may hold told here too (the warm-start record asks for every file).
+        encoded = encode_outcome(ParseOutcome(facts=extract_facts(source)), holding=True)
+        return Parsed(path, size, stamp, digest, encoded)
     except SyntaxError as error:
         issue = _cpython_issue(path, error)
         if issue.message.startswith(_INTERPRETER_LIMITS):
