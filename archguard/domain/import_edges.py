@@ -126,11 +126,10 @@ class EdgeRule:
         parent = obj.rpartition(".")[0]
         return parent if parent and parent in self.modules else None
 
-    def external(self, file: SourceFile, fact: ImportFact) -> str | None:
-        """The top-level name of the package outside the tree the import reaches, or None."""
-        obj = imported_object(file, fact)
-        if obj is None or self.target(file, fact) is not None:
-            return None
+    def outside_package(self, obj: str) -> str | None:
+        """The top-level name of the package outside the tree that ``obj`` (an imported object
+        no module of the tree holds) belongs to; None for a name under one of the tree's roots
+        (a module that does not exist: no edge)."""
         top = obj.split(".", 1)[0]
         return None if top in self.roots else top
 
@@ -161,13 +160,11 @@ class EdgeRule:
                 not type_checking and fact.type_checking
             ):
                 continue
-            # target() and external() spelled out over one imported object (each would make it again)
-            obj = imported_object(file, fact)
+            obj = imported_object(file, fact)  # made once for both questions below
             imported = self.module_of(obj)
             outside = False
             if imported is None and external and obj is not None:
-                top = obj.split(".", 1)[0]
-                imported, outside = (None if top in self.roots else top), True
+                imported, outside = self.outside_package(obj), True
             if imported is None or (imported, fact.line) in seen:
                 continue
             seen.add((imported, fact.line))

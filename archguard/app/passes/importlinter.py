@@ -53,7 +53,7 @@ def import_digest(
     if objects is None:
         objects = [imported_object(file, fact) for fact in imports]
     module_of = rule.module_of
-    roots = rule.roots
+    outside_package = rule.outside_package
     inside: set[tuple[str, bool, bool]] = set()
     outside: set[tuple[str, bool, bool]] = set()
     places = []
@@ -67,10 +67,8 @@ def import_digest(
         imported = module_of(obj)
         if imported is not None:
             inside.add((imported, fact.type_checking, fact.lazy))
-        else:
-            top = obj.split(".", 1)[0]
-            if top not in roots:
-                outside.add((top, fact.type_checking, fact.lazy))
+        elif (top := outside_package(obj)) is not None:
+            outside.add((top, fact.type_checking, fact.lazy))
     # marshal's version 0: no back-references, so equal values always give equal bytes (keys.digest)
     return _digest(sorted(inside)) + _digest(sorted(outside)) + _digest(places)
 
