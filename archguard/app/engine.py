@@ -1263,10 +1263,14 @@ class Engine:
             file_facts = facts.get(file.path)
             if isinstance(checker, PiecePass):  # plain values, kept beside the findings
                 pieces: tuple[Any, ...] = ()
-                if prepared is not None and file_facts is not None and not checker.reads_table:
-                    pieces = checker.pieces(prepared, table, file, file_facts)
-                elif prepared is not None and file_facts is not None:
-                    with _noted(table, file, seen.setdefault(i, set())):
+                if prepared is not None and file_facts is not None:
+                    # a pass whose pieces read no lookup has nothing to note (PiecePass.reads_table)
+                    noted = (
+                        _noted(table, file, seen.setdefault(i, set()))
+                        if checker.reads_table
+                        else contextlib.nullcontext()
+                    )
+                    with noted:
                         pieces = checker.pieces(prepared, table, file, file_facts)
                 held = tuple(part for part in record.pieces if part[0] != checker.name)
                 records[i] = record._replace(pieces=(*held, (checker.name, pieces)) if pieces else held)

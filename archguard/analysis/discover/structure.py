@@ -199,14 +199,11 @@ class ModuleStructure:
         piece = kept.get(file.path) if kept is not None else None
         if before is not None and before.key == key and key[-1] is not None:
             sites, shim = before.sites, before.shim  # the same version: only which names are modules changed
-        elif piece:  # (empty: a file without facts, or not kept)
-            self.read += 1
-            sites, shim = piece[0], piece[1]
-            self._note_names(file.path, sites, before)
         else:
             self.read += 1
-            file_facts = facts.get(file.path)
-            if file_facts is None:
+            if piece:  # (empty: a file without facts, or not kept); its facts are not decoded
+                sites, shim = piece[0], piece[1]
+            elif (file_facts := facts.get(file.path)) is None:
                 sites, shim = (), False
             else:
                 sites = tuple(
