@@ -143,7 +143,7 @@ class PathsView(TreeView):
             if self.isdir(rel):
                 raise NotRegularFile(rel, stat.S_IFDIR)
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), rel)
-        if max_bytes is None and entry.mode in _FILE_MODES and rel.endswith(".toml"):
+        if max_bytes is None and entry.mode in _FILE_MODES and rel.rpartition("/")[2] == "pyproject.toml":
             if self._projects is None:  # a workspace reads every member's: one git call for all
                 from archguard.adapters.project_files.git_objects import read_blobs
 
