@@ -100,11 +100,10 @@ class GitListing:
         return re.search(rb"\t" + re.escape(os.fsencode(folder.rstrip("/") + "/")), self._output) is not None
 
     @cached_property
-    def _entries(self) -> tuple[list[str], list[str], frozenset[str], dict[str, bytes]]:
+    def _entries(self) -> tuple[list[str], list[str], dict[str, bytes]]:
         paths: dict[str, None] = {}  # ordered, each path once (a modified file is listed twice)
         tracked: dict[str, None] = {}
         clean: dict[str, bytes] = {}
-        removed: set[str] = set()
         decode = os.fsdecode
         for entry in self._output.split(b"\0"):
             if len(entry) < 3:
@@ -117,11 +116,9 @@ class GitListing:
             paths[path] = tracked[path] = None
             if _CLEAN_REGULAR.match(entry):
                 clean[path] = entry
-            elif entry[:1] == _REMOVED:
-                removed.add(path)
         for path in self.changed:
             clean.pop(path, None)
-        return list(paths), list(tracked), frozenset(removed), clean
+        return list(paths), list(tracked), clean
 
     @cached_property
     def _lines(self) -> frozenset[bytes]:
@@ -143,7 +140,7 @@ class GitListing:
         holds as the index has it, None for any other path. The whole listing is parsed once the
         first few files were asked for one by one."""
         if "_entries" in self.__dict__ or self._asked > 64:
-            return self._entries[3].get(path)
+            return self._entries[2].get(path)
         self._asked += 1
         if path in self._changed:
             return None
@@ -164,14 +161,14 @@ class GitListing:
     @property
     def clean(self) -> KeysView[str]:
         """Tracked plain files the working tree still holds as the index has them."""
-        return self._entries[3].keys()
+        return self._entries[2].keys()
 
     @property
     def blobs(self) -> dict[str, str]:
         """path -> blob id (hex) of every tracked plain file the working tree holds as the index
         has it: git vouches that the file's bytes are that blob's (see :attr:`settled`); read off
         each one's entry."""
-        return {path: entry_blob_id(entry) for path, entry in self._entries[3].items()}
+        return {path: entry_blob_id(entry) for path, entry in self._entries[2].items()}
 
     @cached_property
     def shape_digest(self) -> bytes:
