@@ -90,11 +90,9 @@ _DYNAMIC_SINGLES = tuple(
 )
 
 
-def dynamic_patterns(source: str, derived: frozenset[str] | None = None) -> list[re.Pattern[str] | str]:
+def dynamic_patterns(source: str, derived: frozenset[str]) -> list[re.Pattern[str] | str]:
     """The patterns of :data:`_DYNAMIC_WORDS` whose word occurs in ``source``. ``derived``: which
-    of :data:`_DERIVED_WORDS` occur, when the caller knows (:func:`_words_at`)."""
-    if derived is None:
-        derived = frozenset(word for word in _DERIVED_WORDS if word in source)
+    of :data:`_DERIVED_WORDS` occur (:func:`_words_at`, from where "import" and "global" are)."""
     found = [word for word in _DYNAMIC_SINGLES if word in source]
     found += [word for word in _DERIVED_WORDS if word in derived]
     for shorter, longer in _CONTAINING.items():
