@@ -100,15 +100,25 @@ def _open_in_tree(path: str | Path, root: str | Path) -> int:
     """A descriptor on a file of the tree, never through a link out of ROOT: opened with
     ``O_NOFOLLOW``, a plain file (what a scan meets) costs one system call, and a link swapped in
     after a check cannot be followed; a link (ELOOP, EMLINK on the BSDs) is vetted by
-    :func:`stat_in_tree`, then opened."""
-    if _NOFOLLOW:
-        try:
-            return os.open(path, _READ | _NOFOLLOW)
-        except OSError as error:
-            if error.errno not in (errno.ELOOP, errno.EMLINK):
-                raise
-    stat_in_tree(path, root)
-    return os.open(path, _READ)
+    :func:`stat_in_tree`, then the path it resolves to is opened, again without following a
+    link, and held to ROOT (a link re-pointed between the check and the open is not followed)."""
+    if not _NOFOLLOW:
+        stat_in_tree(path, root)
+        return os.open(path, _READ)
+    try:
+        return os.open(path, _READ | _NOFOLLOW)
+    except OSError as error:
+        if error.errno not in (errno.ELOOP, errno.EMLINK):
+            raise
+    stat_in_tree(path, root)  # names the link that leads out of ROOT
+    real = os.path.realpath(path)
+    descriptor = os.open(real, _READ | _NOFOLLOW)
+    # what was opened is judged, not what the link led to a moment before; a non-regular file
+    # is refused by its kind by the caller (a link to /dev/zero), wherever it is
+    if stat.S_ISREG(os.fstat(descriptor).st_mode) and not is_inside(Path(real), Path(root)):
+        os.close(descriptor)
+        raise LeadsOutOfRoot(path)
+    return descriptor
 
 
 def stat_in_tree(path: str | Path, root: str | Path) -> os.stat_result:
