@@ -105,7 +105,7 @@ def _words_at(source: str, imports: Sequence[int], globals_: Sequence[int]) -> f
     """Which of :data:`_DERIVED_WORDS` occur, given every place where "import" and "global" do
     ("__import__" is "import" between two "__"): no scan of the text for them."""
     words: set[str] = set()
-    if any(source.startswith("s", at + 6) for at in globals_):
+    if globals_ and any(source.startswith("s", at + 6) for at in globals_):
         words.add("globals")
     for at in [at for at in imports if source.startswith("_", at + 6)]:  # few: "import_", "import__"
         if source.startswith("import_module", at):
@@ -259,6 +259,22 @@ def _places(source: str, word: str) -> list[int]:
     return places
 
 
+def _places_and_lines(source: str, word: str) -> tuple[list[int], set[int]]:
+    """:func:`_places` and their lines (:func:`_lines_at`) in one loop: "import" occurs dozens of
+    times in most files, and each Python step per place counts."""
+    places: list[int] = []
+    lines: set[int] = set()
+    line, counted_to = 1, 0
+    at = source.find(word)
+    while at >= 0:
+        places.append(at)
+        line += source.count("\n", counted_to, at)
+        counted_to = at
+        lines.add(line)
+        at = source.find(word, at + len(word))
+    return places, lines
+
+
 def _lines_at(source: str, starts: Iterable[int]) -> set[int]:
     """The lines of ascending offsets into ``source``."""
     lines: set[int] = set()
@@ -298,9 +314,10 @@ class FactsBuilder:
         # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
         # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
         # these words are not walked at all (most of a codebase's statements).
-        imports, globals_ = _places(source, _IMPORT_TEXT), _places(source, _GLOBAL_TEXT)
+        imports, body_lines = _places_and_lines(source, _IMPORT_TEXT)
+        globals_, global_lines = _places_and_lines(source, _GLOBAL_TEXT)
+        body_lines |= global_lines
         derived = _words_at(source, imports, globals_)
-        body_lines = _lines_at(source, imports) | _lines_at(source, globals_)
         # Expressions are walked for calls only on lines where an interesting call is written.
         # (`in` first: a substring test is much cheaper than running the regex over a big file.)
         deprecation = "DeprecationWarning" in source
