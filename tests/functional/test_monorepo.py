@@ -16,8 +16,7 @@ from archguard.adapters.discovery import DiscoveryError, discover
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
-from tests.helpers import run_cli, write_tree
-from tests.functional.test_changed import git
+from tests.helpers import git, run_cli, write_tree
 
 
 def pyproject(name: str, *dependencies: str, extra: str = "") -> str:

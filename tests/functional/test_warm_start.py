@@ -20,8 +20,7 @@ from archguard.adapters.cache import facts_cache
 from archguard.app import Options, run_check
 from archguard.app.changed import run_changed_check
 from archguard.domain.result import CheckResult
-from tests.helpers import run_cli, write_tree
-from tests.functional.test_changed import GIT_ENV, git
+from tests.helpers import GIT_ENV, git, run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "from .impl import Thing\n",
