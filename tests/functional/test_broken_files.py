@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli as archguard
 from tests.helpers import git, write_tree
+from tests.helpers import run_cli as archguard
 
 TREE = {
     "app/__init__.py": "",

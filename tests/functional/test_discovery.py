@@ -44,7 +44,7 @@ def test_always_excluded_folders(tmp_path: Path) -> None:
         ".ruff_cache/x.py", ".archguard_cache/x.py", "lib/site-packages/x.py",
         "myenv/lib/python3.11/x.py",  # a virtualenv with a custom name, known by pyvenv.cfg
     ]
-    write_tree(tmp_path, {rel: "" for rel in always} | {"myenv/pyvenv.cfg": "", "keep.py": "",
+    write_tree(tmp_path, dict.fromkeys(always, "") | {"myenv/pyvenv.cfg": "", "keep.py": "",
                                                        "build.py": ""})
     result = discover(tmp_path)
     assert [f.path for f in result.files] == ["build.py", "keep.py"]

@@ -16,8 +16,6 @@ import pytest
 from tests.helpers import GIT_ENV, git, run_cli, write_tree
 
 
-
-
 def commit(
     root: Path, message: str, files: dict[str, str | bytes] | None = None, remove: tuple[str, ...] = ()
 ) -> str:
