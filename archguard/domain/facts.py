@@ -10,11 +10,12 @@ of them (the numbers: benchmarks/README.md, "Measurements behind design choices"
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from archguard.domain.shapes import Shape
 
 
 class ImportKind(str, Enum):
@@ -78,7 +79,8 @@ class BindingKind(str, Enum):
 
 class Binding(NamedTuple):
     """A name bound at module level by anything but an import (imports are :class:`ImportFact`).
-    A class's or function's :class:`Shape` is read through :meth:`FileFacts.shape_of`."""
+    A class's or function's shape (``domain/shapes.Shape``) is read through
+    :meth:`FileFacts.shape_of`."""
 
     name: str
     kind: BindingKind
@@ -87,54 +89,6 @@ class Binding(NamedTuple):
     bases: tuple[str, ...] = ()  # CLASS: the dotted base-class expressions
     conditional: bool = False  # bound under if/try at module level
     empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
-
-
-class Shape(NamedTuple):
-    """What discover compares to tell one concept from two that share a name (docs/discover.md,
-    "same-name"; factories' evidence): a module-level class's or function's shape."""
-
-    # CLASS: the names its body binds (methods, fields, nested classes), in order;
-    # FUNCTION: its parameter names, in order (``*args``, ``**kw`` with their stars).
-    members: tuple[str, ...] = ()
-    decorators: tuple[str, ...] = ()  # each decorator's callable, dotted ("router.get")
-    returns: str | None = None  # FUNCTION: the return annotation, dotted (or the text of a string one)
-
-
-NO_SHAPE = Shape()
-
-
-# The packed form (FileFacts.shapes): one line per binding, in their order (trailing empty lines
-# left out), empty for a binding without a shape; a shape's line is its members, its decorators
-# and its return annotation, separated by tabs, each list's names by spaces (identifiers and
-# dotted names hold neither). Text rather than tuples: equal shapes are equal text however their
-# strings were made, and a file's shapes are one string to copy.
-
-
-def pack_shape(members: tuple[str, ...], decorators: tuple[str, ...], returns: str | None) -> str:
-    """One binding's line of :attr:`FileFacts.shapes` ("" for an empty shape)."""
-    if not (members or decorators or returns):
-        return ""
-    return f"{' '.join(members)}\t{' '.join(decorators)}\t{returns or ''}"
-
-
-def pack_shapes(lines: Iterable[str]) -> str:
-    """:attr:`FileFacts.shapes` of bindings whose :func:`pack_shape` lines are ``lines``, in order."""
-    return "\n".join(lines).rstrip("\n")
-
-
-@lru_cache(maxsize=64)
-def _shape_lines(shapes: str) -> tuple[str, ...]:
-    # a reader asks for several bindings of one file in a row (discover: each factory of a module)
-    return tuple(shapes.split("\n"))
-
-
-def _unpacked(line: str) -> Shape:
-    members, decorators, returns = line.split("\t")
-    return Shape(
-        tuple(members.split(" ")) if members else (),
-        tuple(decorators.split(" ")) if decorators else (),
-        returns or None,
-    )
 
 
 class DynamicKind(str, Enum):
@@ -184,8 +138,8 @@ class AttributeUse(NamedTuple):
 class FileFacts:
     imports: tuple[ImportFact, ...] = ()
     bindings: tuple[Binding, ...] = ()
-    # The bindings' shapes (:class:`Shape`), packed (:func:`pack_shapes`), read one binding at a
-    # time by :meth:`shape_of`. Only discover (and check's per-file pieces for ``diff``, in a git
+    # The bindings' shapes (``domain/shapes.Shape``), packed (``shapes.pack_shapes``), read one
+    # binding at a time by :meth:`shape_of`. Only discover (and check's per-file pieces for ``diff``, in a git
     # checkout) reads them, while every check decodes every file's facts: kept as one string,
     # they cost a check (cold or warm) one copy per file instead of tuples and strings per class
     # and function (as fields of each binding they were a quarter of the facts' bytes and a third
@@ -206,13 +160,12 @@ class FileFacts:
     dynamic: tuple[DynamicFact, ...] = ()
 
     def shape_of(self, binding: Binding) -> Shape:
-        """The shape of ``binding``, one of :attr:`bindings` (:data:`NO_SHAPE`: none recorded,
-        or not a class or function)."""
-        if not self.shapes:
-            return NO_SHAPE
-        lines = _shape_lines(self.shapes)
-        index = self.bindings.index(binding)
-        return _unpacked(lines[index]) if index < len(lines) and lines[index] else NO_SHAPE
+        """The shape of ``binding``, one of :attr:`bindings` (an empty one: none recorded, or not
+        a class or function)."""
+        # loaded by the readers of shapes only: a check, which reads none, never builds the class
+        from archguard.domain.shapes import shape_at
+
+        return shape_at(self.shapes, self.bindings.index(binding))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from archguard.domain.facts import (
     FileFacts,
     ImportFact,
     ImportKind,
-    Shape,
 )
+from archguard.domain.shapes import Shape
 
 
 def facts(source: str) -> FileFacts:

@@ -407,7 +407,7 @@ def test_the_shapes_come_back_from_the_cache_and_a_worker_as_the_parser_made_the
 
     from archguard.adapters.cache.facts_cache import encode_outcome
     from archguard.adapters.parsing.facts_ast import extract_facts
-    from archguard.domain.facts import Shape
+    from archguard.domain.shapes import Shape
 
     source = (
         "import functools\nLIMIT = 3\n\n\n@functools.cache\ndef make_rule(rate, *rest) -> 'Rule':\n    pass\n\n\n"

@@ -25,9 +25,8 @@ from archguard.domain.facts import (
     FileFacts,
     ImportFact,
     ImportKind,
-    pack_shape,
-    pack_shapes,
 )
+from archguard.domain.shapes import pack_shape, pack_shapes
 from archguard.domain.sources import resolve_relative
 
 # A source range: (line, column, end_line, end_column); lines 1-based, columns 0-based characters.
@@ -333,7 +332,7 @@ class FactsBuilder:
         # end only when the expression starts at a name an import binds (it may be a module).
         self._handed: list[DynamicFact] = []
         self._imports: list[ImportFact] = []
-        # each binding with its shape's line (domain/facts.pack_shape: classes and functions;
+        # each binding with its shape's line (domain/shapes.pack_shape: classes and functions;
         # "" for the others), packed together by build()
         self._bindings: list[tuple[Binding, str]] = []
         self._uses: list[AttributeUse] = []

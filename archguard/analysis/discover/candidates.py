@@ -29,7 +29,8 @@ from archguard.analysis.discover.defined import Factory, FileDefinitions, defini
 from archguard.analysis.discover.score import cluster_score
 from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
-from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind, Shape
+from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
+from archguard.domain.shapes import Shape
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 if TYPE_CHECKING:
