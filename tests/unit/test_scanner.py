@@ -227,3 +227,51 @@ def test_content_replaced_under_the_same_size_and_mtime_is_seen(tmp_path: Path) 
     os.utime(root / "app/a.py", (OLD, OLD))  # the old mtime back, as cp -p would
     out = scan(root, cache=FactsCache(tmp_path / "cache"))
     assert imported_modules(out.outcomes["app/a.py"]) == ["re"]
+
+
+def test_the_cache_a_parallel_cold_scan_writes_is_the_serial_ones_and_a_warm_scan_reads_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Parser workers hand the parent each file's outcome with its digest, and the parent writes
+    the cache from them without hashing them again: what it writes is what a serial scan writes,
+    a warm scan reads every file from it without parsing one, and a damaged entry still costs
+    only its own file (parsed again, the same outcome)."""
+    files: dict[str, str] = {"app/__init__.py": ""}
+    for i in range(300):
+        files[f"app/m{i:03}.py"] = f"from app import m{(i + 1) % 300:03}\nclass C{i}:\n    x = {i}\n"
+    files["app/broken.py"] = "def f(:\n"
+    files["app/new.py"] = NEWER_SYNTAX
+    root = write_tree(tmp_path / "tree", files, mtime=OLD)
+    parallel = scan(root, jobs=2, cache=FactsCache(tmp_path / "parallel"))
+    serial = scan(root, jobs=1, cache=FactsCache(tmp_path / "serial"))
+    assert parallel.outcomes == serial.outcomes
+
+    def entries(cache_dir: Path) -> dict[str, tuple]:
+        cache = FactsCache(cache_dir, target=NEWEST)
+        found = {}
+        for path in files:
+            content_hash = cache.known_hash(path)
+            assert content_hash is not None, path
+            hit = cache.find_by_hash(path, content_hash)
+            assert hit is not None, path
+            found[path] = (content_hash, hit.outcome_digest, hit.outcome())
+        return found
+
+    assert entries(tmp_path / "parallel") == entries(tmp_path / "serial")
+
+    parsed: list[str] = []
+    real_parse = parse_file.extract_facts
+    monkeypatch.setattr(parse_file, "extract_facts", lambda s: parsed.append(s) or real_parse(s))
+    for cache_dir in ("parallel", "serial"):
+        warm = scan(root, jobs=1, cache=FactsCache(tmp_path / cache_dir))
+        assert (warm.cache_hits, parsed) == (len(files), [])
+        assert warm.outcomes == parallel.outcomes
+
+    base = FactsCache(tmp_path / "parallel", target=NEWEST).file
+    assert base is not None
+    data = bytearray(base.read_bytes())
+    data[-100] ^= 0xFF  # inside the last entry's bytes
+    base.write_bytes(bytes(data))
+    damaged = scan(root, jobs=1, cache=FactsCache(tmp_path / "parallel"))
+    assert (damaged.cache_hits, len(parsed)) == (len(files) - 1, 1)
+    assert damaged.outcomes == parallel.outcomes
