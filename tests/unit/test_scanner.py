@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import pickle
 import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
-from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.discovery import discover
 from archguard.adapters.parsing import parse_file, syntax_judge
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
-from archguard.domain.facts import ParseOutcome
+from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
 from tests.helpers import write_tree
 
 OLD = 1_600_000_000  # seconds: files this old are trusted by stat (no racy-clock doubt)
@@ -275,3 +277,21 @@ def test_the_cache_a_parallel_cold_scan_writes_is_the_serial_ones_and_a_warm_sca
     damaged = scan(root, jobs=1, cache=FactsCache(tmp_path / "parallel"))
     assert (damaged.cache_hits, len(parsed)) == (len(files) - 1, 1)
     assert damaged.outcomes == parallel.outcomes
+
+
+def test_what_a_worker_learnt_of_a_file_reaches_the_parent_whole() -> None:
+    """A worker's result per file is pickled to the parent (``Parsed.__reduce__``): every field
+    arrives, a field added later included (the names below must be all of them)."""
+    values = {
+        "path": "app/a.py",
+        "size": 12,
+        "stamp": FileStamp(1, 2, 3),
+        "digest": b"\x01" * 20,
+        "outcome": ParseOutcome(unreadable=UnreadableFile("app/a.py", "binary file (NUL byte)")),
+        "unchanged": True,
+        "rejected": SyntaxIssue("app/a.py", 1, 2, "invalid syntax"),
+        "cacheable": False,
+    }
+    assert set(values) == {f.name for f in dataclasses.fields(parse_file.Parsed)}
+    item = parse_file.Parsed(**values)
+    assert pickle.loads(pickle.dumps(item)) == item
