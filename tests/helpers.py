@@ -7,7 +7,9 @@ scans them (discovery + fact extraction), so every test's modules are named by t
   folder, for unit tests of the analysis (snippets are dedented first);
 - :func:`concept_tree` builds a tree with every kind of finding, :func:`comparable_json` compares
   two runs' results;
-- :func:`run_cli` runs ``python -m archguard`` as a user does, in a new process (functional tests).
+- :func:`run_cli` runs ``python -m archguard`` as a user does, in a new process (functional tests);
+- :func:`git` runs git in a repository a test builds, with :data:`GIT_ENV` (a fixed author, no user
+  or system config).
 """
 
 from __future__ import annotations
@@ -35,6 +37,28 @@ from archguard.reporting import json_report
 #: The repository (tests/unit and tests/functional sit two levels below it) and the suite's data.
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
+
+
+# The global git config the tests run git with: an empty file of the suite's own (not os.devnull: a
+# test elsewhere on a shared machine may have replaced /dev/null with a file; not a temporary file:
+# one made per test process was never removed), so the user's git config (signing, hooks, default
+# branch) cannot change what the tests see.
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": str(DATA / "empty.gitconfig"),
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    """``git -C REPO ARGS`` with :data:`GIT_ENV`; its output (a failure raises, with git's stderr)."""
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=GIT_ENV
+    ).stdout
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes], *, mtime: float | None = None) -> Path:

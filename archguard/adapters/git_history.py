@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from archguard.adapters.project_files.git_objects import TreeEntry, tree_entries
+from archguard.adapters.project_files.git_objects import TreeEntry, resolve_commit, tree_entries
 from archguard.adapters.project_files.safe_git import run_git
 from archguard.domain.errors import ConfigError
 
@@ -115,10 +115,10 @@ def clone_kind(root: Path, *, count: bool = True) -> Clone:
 def resolve(root: Path, revision: str, clone: Clone | None = None) -> str:
     """The commit REV names, or ConfigError naming it (and the shallow depth when that is why)."""
     check_revision(revision)
-    out = _git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], 60)
-    if out is None:
-        raise ConfigError(_unknown(revision, clone or clone_kind(root)))
-    return out.decode("ascii").strip()
+    try:
+        return resolve_commit(root, revision)
+    except ConfigError:  # say why git may not know it (a shallow clone's depth)
+        raise ConfigError(_unknown(revision, clone or clone_kind(root))) from None
 
 
 def _unknown(revision: str, clone: Clone) -> str:

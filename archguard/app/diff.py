@@ -63,7 +63,7 @@ def _diff(options: Options, base: str, head: str | None, progress: Progress | No
         # derived from the head's state only when they are not stored.
         sides = SidesStore(commit_store(options))
         if head is None:
-            head_engine = _head_from_blobs(options, root, sides) or Engine.open(
+            head_engine = _head_from_blobs(options, root, head_sha, sides) or Engine.open(
                 None, options, progress=progress, keep=True
             )
             head_name = WORKING_TREE
@@ -107,21 +107,26 @@ def _head_commit(root: Path) -> str | None:
         return None
 
 
-def _head_from_blobs(options: Options, root: Path, store: Store | None = None) -> Engine | None:
+def _head_from_blobs(
+    options: Options, root: Path, head_sha: str | None, store: Store | None = None
+) -> Engine | None:
     """HEAD's engine, read from its blobs (the working tree's facts cache knows them by blob id),
     when the working tree holds HEAD's files for all the analysis reads of them (the checkout a CI
     job diffs: ``git_history.working_tree_is_head``) and every answer discovery took from HEAD's
     tree beyond git's listing (a ``pyvenv.cfg``, an ``__init__.py`` in ``build/``, ``src/``) is
     the disk's too. The base is then derived from a commit's state, as between two commits (git
     names the files that differ; the base's discovery is patched), not from the working tree's
-    (every file listed and discovered again). None: read the working tree."""
+    (every file listed and discovered again). ``head_sha``: the commit HEAD names, resolved
+    already (None: an unborn branch, no blobs). None: read the working tree."""
     from archguard.adapters.discovery import probes_hold
     from archguard.app.engine import Engine
 
+    if head_sha is None:
+        return None
     vouched = git_history.working_tree_is_head(root)
     if vouched is False:
         return None
-    engine = Engine.open_at_commit(options, "HEAD", store=store, reuse_stored=True, keep_decoded=True)
+    engine = Engine.open_at_commit(options, head_sha, store=store, reuse_stored=True, keep_decoded=True)
     if not probes_hold(root, engine.tree.discovery.probes):
         return None
     if vouched is None and not _read_as_blobs(root, engine):

@@ -109,9 +109,10 @@ def architecture_of(
             uses, definitions = [], []
             for f in scan.files:
                 piece = pieces[f.path]
-                if piece:
-                    uses.append(resolve_uses(table, f, piece[3]))
-                    definitions.append(piece[2])
+                if piece:  # (passes/structure.py: import sites, may be a shim, definitions, imported names)
+                    _, _, defined, imported = piece
+                    uses.append(resolve_uses(table, f, imported))
+                    definitions.append(defined)
                 elif (file_facts := facts.get(f.path)) is not None:
                     uses.append(uses_in_file(table, f, file_facts))
                     definitions.append(definitions_in_file(f, file_facts))

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import REPO, write_tree
-from tests.functional.test_history import BASE, ENV, commit, git
+from tests.functional.test_history import BASE, commit
+from tests.helpers import GIT_ENV, REPO, git, write_tree
 
 ACTION = REPO / "action.yml"
 MARKER = "<!-- archguard-diff -->"
@@ -125,9 +125,9 @@ def run_action(
         output = work / f"output-{step.get('id', 'x')}"
         output.write_text("")
         env = {
-            **ENV,
+            **GIT_ENV,
             **extra_env,
-            "PATH": f"{tools}{os.pathsep}{ENV['PATH']}",
+            "PATH": f"{tools}{os.pathsep}{GIT_ENV['PATH']}",
             "GITHUB_OUTPUT": str(output),
             "GITHUB_ENV": str(work / "github-env"),
             "GITHUB_STEP_SUMMARY": str(summary),

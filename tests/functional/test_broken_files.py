@@ -5,13 +5,12 @@ brings back the state before."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import git, write_tree
 from tests.helpers import run_cli as archguard
-from tests.helpers import write_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -136,10 +135,9 @@ def test_every_output_carries_the_new_finding(tree: Path, fmt: str) -> None:
 
 
 def test_report_json_and_changed_see_it(tree: Path) -> None:
-    git = ["git", "-C", str(tree), "-c", "user.email=t@t", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git(tree, "init", "-q", "-b", "main")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "init")
     (tree / "app" / "good.py").write_text("def broken(:\n")
     run = archguard("check", tree, "--changed=main", "--format", "json")
     assert run.returncode == 1, run.stderr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ from archguard.analysis.changes import ChangeReach, module_of_path
 from archguard.domain.errors import ConfigError
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 
 BASE = {
     "app/__init__.py": "from .impl import Thing\n",
@@ -24,22 +21,6 @@ BASE = {
     "app/other.py": "import app.impl\n",
     "scripts/old.py": "from app.gone import nothing\n",  # known debt, untouched by the change
 }
-
-# An empty global config of our own (not os.devnull: a test elsewhere on a shared machine may have
-# replaced /dev/null with a file), so the user's git config cannot change what the tests see.
-_EMPTY_CONFIG = tempfile.NamedTemporaryFile(prefix="archguard-test-gitconfig-", delete=False).name
-
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": _EMPTY_CONFIG, "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=GIT_ENV).stdout
-
 
 def feature_branch(root: Path, tree: dict[str, str]) -> Path:
     """A repository at ROOT whose ``main`` holds TREE, checked out on a new branch ``feature``."""

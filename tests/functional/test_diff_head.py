@@ -14,8 +14,8 @@ import pytest
 from archguard.app import Options
 from archguard.app import diff as diff_module
 from archguard.app.engine import Engine
-from tests.functional.test_history import commit, git
-from tests.helpers import run_cli, write_tree
+from tests.functional.test_history import commit
+from tests.helpers import git, run_cli, write_tree
 
 FILES = {
     "app/__init__.py": "",
@@ -62,7 +62,7 @@ def test_a_clean_working_tree_is_read_as_head_and_gives_the_working_trees_answer
     assert run_cli("check", root, "--cache-dir", tmp_path / "cache", "-q").returncode == 1  # stores HEAD's results
     fast = as_json(root, tmp_path, "--base", base)
     options = Options(root=root, cache_dir=tmp_path / "cache", jobs=1)
-    head = diff_module._head_from_blobs(options, root.resolve())
+    head = diff_module._head_from_blobs(options, root.resolve(), git(root, "rev-parse", "HEAD").strip())
     assert head is not None and head.commit == git(root, "rev-parse", "HEAD").strip()  # type: ignore[attr-defined]
     head.results()
     assert head.derivations == 0  # check's stored results and state, read back
@@ -77,7 +77,7 @@ def test_a_clean_working_tree_is_read_as_head_and_gives_the_working_trees_answer
     assert [v.path for v in in_process.new_violations] == [v["path"] for v in fast["new_violations"]]
     # the same as between the two commits, and as the working tree read file by file
     assert fast == as_json(root, tmp_path, "--base", base, "--head", "HEAD")
-    monkeypatch.setattr(diff_module, "_head_from_blobs", lambda options, root: None)
+    monkeypatch.setattr(diff_module, "_head_from_blobs", lambda *args: None)
     assert fast == as_json(root, tmp_path, "--base", base)
     assert fast["new_violations"] and fast["fixed_violations"] and fast["cycles_new"]
 
@@ -105,7 +105,7 @@ def clean_repo(tmp_path: Path) -> tuple[Path, Options]:
 )
 def test_a_working_tree_that_is_not_heads_is_read_as_it_is(tmp_path: Path, change: str) -> None:
     root, options = clean_repo(tmp_path)
-    assert diff_module._head_from_blobs(options, root.resolve()) is not None  # before the change
+    assert diff_module._head_from_blobs(options, root.resolve(), git(root, "rev-parse", "HEAD").strip()) is not None  # before the change
     if change == "edited":
         write_tree(root, {"app/hub.py": "X = 2\n"})
     elif change == "staged":
@@ -132,4 +132,4 @@ def test_a_working_tree_that_is_not_heads_is_read_as_it_is(tmp_path: Path, chang
     assert ran.returncode in (0, 1) and checked.returncode in (0, 1), (ran.stderr, checked.stderr)
     found, working = json.loads(ran.stdout), json.loads((tmp_path / "c.json").read_text())
     assert found["summary"]["head_violations"] == working["summary"]["violations"], change
-    assert diff_module._head_from_blobs(options, root.resolve()) is None
+    assert diff_module._head_from_blobs(options, root.resolve(), git(root, "rev-parse", "HEAD").strip()) is None

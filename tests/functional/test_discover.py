@@ -531,7 +531,7 @@ def test_churn_is_counted_again_only_when_the_window_holds_other_commits(
     from dataclasses import replace
 
     from archguard.adapters import git_history
-    from tests.functional.test_changed import GIT_ENV, git
+    from tests.helpers import GIT_ENV, git
 
     for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
         monkeypatch.setenv(name, GIT_ENV[name])

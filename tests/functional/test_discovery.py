@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from archguard.adapters.discovery import Discovery, DiscoveryError, discover
-from tests.helpers import write_tree
+from tests.helpers import git, write_tree
 
 
 def by_path(result: Discovery) -> dict[str, tuple[str, bool, bool]]:
@@ -45,7 +44,7 @@ def test_always_excluded_folders(tmp_path: Path) -> None:
         ".ruff_cache/x.py", ".archguard_cache/x.py", "lib/site-packages/x.py",
         "myenv/lib/python3.11/x.py",  # a virtualenv with a custom name, known by pyvenv.cfg
     ]
-    write_tree(tmp_path, {rel: "" for rel in always} | {"myenv/pyvenv.cfg": "", "keep.py": "",
+    write_tree(tmp_path, dict.fromkeys(always, "") | {"myenv/pyvenv.cfg": "", "keep.py": "",
                                                        "build.py": ""})
     result = discover(tmp_path)
     assert [f.path for f in result.files] == ["build.py", "keep.py"]
@@ -92,10 +91,9 @@ def test_gitignore_respected_and_deleted_tracked_files_dropped(tmp_path: Path) -
         "scratch.tmp.py": "",
         "untracked.py": "",
     })
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "app", ".gitignore"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "app", ".gitignore")
+    git(tmp_path, "commit", "-qm", "init")
     (tmp_path / "app" / "gone.py").unlink()  # tracked but deleted in the work tree
     result = discover(tmp_path)
     assert [f.path for f in result.files] == ["app/__init__.py", "app/tracked.py", "untracked.py"]

@@ -15,8 +15,7 @@ from archguard.adapters.project_files import git_objects
 from archguard.app import Options, run_check
 from archguard.app.engine import Engine
 from tests.fake_store import MemoryStore
-from tests.helpers import comparable_json, write_tree
-from tests.functional.test_changed import GIT_ENV, git
+from tests.helpers import GIT_ENV, comparable_json, git, write_tree
 
 IMPORTERS = 12
 TREE = {

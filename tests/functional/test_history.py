@@ -8,29 +8,12 @@ import csv
 import io
 import json
 import math
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_tree
-
-ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, env=ENV, check=True, capture_output=True, text=True
-    ).stdout
+from tests.helpers import GIT_ENV, git, run_cli, write_tree
 
 
 def commit(
@@ -112,7 +95,7 @@ def history_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[s
 
 
 def checkout(root: Path, sha: str, where: Path) -> Path:
-    subprocess.run(["git", "clone", "-q", str(root), str(where)], check=True, env=ENV, capture_output=True)
+    subprocess.run(["git", "clone", "-q", str(root), str(where)], check=True, env=GIT_ENV, capture_output=True)
     git(where, "checkout", "-q", sha)
     return where
 
@@ -233,7 +216,7 @@ def test_bad_revisions_are_exit_2_naming_them(
 def test_not_a_repository_is_exit_2(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/__init__.py": ""})
     ran = run_cli(
-        "history", tmp_path, "--no-cache", env={**ENV, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+        "history", tmp_path, "--no-cache", env={**GIT_ENV, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
     )
     assert ran.returncode == 2 and "not in a git repository" in ran.stderr
 
@@ -244,7 +227,7 @@ def test_a_shallow_clone_says_how_deep_and_what_unshallow_brings(
     root, shas, _ = history_repo
     shallow = tmp_path / "shallow"
     subprocess.run(
-        ["git", "clone", "-q", "--depth", "2", f"file://{root}", str(shallow)], check=True, env=ENV
+        ["git", "clone", "-q", "--depth", "2", f"file://{root}", str(shallow)], check=True, env=GIT_ENV
     )
     ran = run_cli("history", shallow, "--json", "-", "--no-cache")
     assert ran.returncode == 0, ran.stderr

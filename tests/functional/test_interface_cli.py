@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.test_changed import feature_branch, git
-from tests.helpers import DATA, run_cli, write_tree
+from tests.functional.test_changed import feature_branch
+from tests.helpers import DATA, git, run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "",

@@ -16,8 +16,7 @@ from archguard.adapters.discovery import DiscoveryError, discover
 from archguard.adapters.importlinter_bridge.grimp_graph import build_import_graph
 from archguard.domain.errors import ConfigError
 from archguard.domain.result import CheckResult
-from tests.helpers import run_cli, write_tree
-from tests.functional.test_changed import git
+from tests.helpers import git, run_cli, write_tree
 
 
 def pyproject(name: str, *dependencies: str, extra: str = "") -> str:
@@ -568,7 +567,7 @@ def test_a_tree_that_is_one_project_runs_no_member_contract(tmp_path: Path) -> N
 def write_distribution(site: Path, name: str, files: list[str], requires: tuple[str, ...] = ()) -> None:
     info = site / f"{name.replace('-', '_')}-1.0.dist-info"
     info.mkdir(parents=True)
-    headers = [f"Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)]
+    headers = ["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)]
     (info / "METADATA").write_text("\n".join(headers) + "\n\nA description: with a colon.\n")
     (info / "RECORD").write_text("".join(f"{f},sha256=x,1\n" for f in [*files, f"{info.name}/METADATA,,"]))
     for file in files:

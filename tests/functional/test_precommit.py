@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import REPO, run_cli, write_tree
-from tests.functional.test_changed import BASE, GIT_ENV, git
+from tests.functional.test_changed import BASE
+from tests.helpers import GIT_ENV, REPO, git, run_cli, write_tree
 
 HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")

@@ -15,7 +15,7 @@ import pytest
 from archguard.adapters.cache.codec import content_hash
 from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.domain.facts import FileFacts, ParseOutcome
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "",
@@ -72,10 +72,9 @@ def test_cache_folder_tracked_by_git_is_ignored(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "repo", TREE)
     home = tmp_path / "home"
     summary(tree, home=home)  # a genuine cache, even signed with this user's key...
-    git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-f", "."], check=True)  # ...but committed with the tree
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git(tree, "init", "-q")
+    git(tree, "add", "-f", ".")  # ...but committed with the tree
+    git(tree, "commit", "-qm", "init")
     counts, run = summary(tree, home=home)
     assert counts["cache_hits"] == 0
     assert "git tracks files in it" in run.stderr

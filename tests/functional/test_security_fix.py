@@ -16,19 +16,14 @@ from archguard.adapters.rewrite.fix_journal import JOURNAL_DIRNAME, Journal
 from archguard.analysis.shim_definition import is_imported_shim
 from archguard.app import scan_workspace
 from archguard.domain.fix import FixStatus
-from tests.helpers import run_cli
 from tests.functional.test_fix import TAIL, fix, make, options
 from tests.functional.test_security_io import finishes
+from tests.helpers import git, run_cli
 
 IMPORTER = {"app/api/routes.py": "from app.realtime.compat import LegacyManager\n" + TAIL}
 EVIL = b"[core]\n\tfsmonitor = touch /tmp/pwned-by-journal\n"
 
 
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True,
-                   capture_output=True)
 
 
 def plant_journal(root: Path, entries: list[tuple[str, bytes, int]]) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from archguard.adapters.discovery import discover
 from archguard.adapters.project_files.safe_git import run_git
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -27,10 +27,9 @@ def make_repo(tmp_path: Path) -> tuple[Path, Path, Path]:
     evil = tmp_path / "evil.sh"
     evil.write_text(f"#!/bin/sh\necho \"$0 $*\" >> {marker}\ncat\n")
     evil.chmod(0o755)
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "init")
     (repo / "app/a.py").write_text("import app\nX = 1\n")  # a modified file: diffs and filters run
     return repo, evil, marker
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 
 SURROGATE_TREE = {
     "app/__init__.py": "",
@@ -35,9 +35,8 @@ def no_crash(run: subprocess.CompletedProcess[str], *codes: int) -> None:
 @pytest.fixture
 def surrogate_tree(tmp_path: Path) -> Path:
     root = write_tree(tmp_path / "repo", SURROGATE_TREE)
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "0"],
-                   cwd=root, check=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "commit", "-q", "--allow-empty", "-m", "0")
     return root
 
 

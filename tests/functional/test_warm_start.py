@@ -20,8 +20,7 @@ from archguard.adapters.cache import facts_cache
 from archguard.app import Options, run_check
 from archguard.app.changed import run_changed_check
 from archguard.domain.result import CheckResult
-from tests.helpers import run_cli, write_tree
-from tests.functional.test_changed import GIT_ENV, git
+from tests.helpers import GIT_ENV, git, run_cli, write_tree
 
 TREE = {
     "app/__init__.py": "from .impl import Thing\n",
@@ -718,7 +717,7 @@ def test_the_listings_entries_one_by_one_agree_with_its_parse(repo: Path) -> Non
     """A warm start asks git's listing about a few files without parsing it (``clean_entry``,
     ``vouches``): the answers are the parse's, for clean, modified, staged, deleted and untracked
     files alike."""
-    from archguard.adapters.project_files.git_listing import list_git_files
+    from archguard.adapters.project_files.git_listing import entry_blob_id, list_git_files
 
     _edit(repo)
     (repo / "app/user.py").write_text("from app import Thing\nX = 1\n")
@@ -727,7 +726,7 @@ def test_the_listings_entries_one_by_one_agree_with_its_parse(repo: Path) -> Non
     _new_untracked(repo)
     one_by_one, parsed = list_git_files(repo), list_git_files(repo)
     assert one_by_one is not None and parsed is not None
-    blobs = parsed.blobs  # parses the whole listing
+    blobs = {path: entry_blob_id(parsed.clean_entry(path) or b"") for path in parsed.clean}  # the whole parse
     every = sorted({*TREE, "app/extra.py", ".gitignore"})
     for listing in (one_by_one, parsed):
         for path in every:

@@ -20,9 +20,9 @@ from archguard.domain.findings import Findings
 from archguard.domain.options import FORMATS
 from archguard.domain.result import CheckResult
 from archguard.reporting import render_check_as
-from tests.functional.test_changed import feature_branch, git
+from tests.functional.test_changed import feature_branch
 from tests.functional.test_warm_findings import broad_tree, derivations, every_format, without_timing
-from tests.helpers import run_cli, write_tree
+from tests.helpers import git, run_cli, write_tree
 
 __all__ = ["derivations"]  # the fixture, shared with test_warm_findings.py
 

@@ -58,6 +58,9 @@ class GitListing:
 
     def __init__(self, output: bytes, root: Path, config: dict[str, str], listed_at_ns: int) -> None:
         self._output = output
+        # its entries, split once: the warm start's questions (vouches, shape_digest) and the
+        # whole parse (_entries) all read them
+        self._parts = output.split(b"\0")
         self.listed_at_ns = listed_at_ns  # time.time_ns() just before git looked
         self._asked = 0  # clean_entry's questions answered one by one
         self.digest = hashlib.blake2b(output, digest_size=16).digest()  # the same: same files, same blobs
@@ -67,7 +70,7 @@ class GitListing:
         self.gitlinks = False  # some entry is another repository (a submodule)
         decode = os.fsdecode
         # Unmerged entries are tagged M, not H: a clean plain file's entry is told by its start.
-        for entry in [e for e in output.split(b"\0") if e and not e.startswith(_CLEAN_REGULAR_STARTS)]:
+        for entry in [e for e in self._parts if e and not e.startswith(_CLEAN_REGULAR_STARTS)]:
             tag = entry[:1]
             if tag == _UNTRACKED:
                 self.untracked.append(decode(entry[2:]))
@@ -105,7 +108,7 @@ class GitListing:
         tracked: dict[str, None] = {}
         clean: dict[str, bytes] = {}
         decode = os.fsdecode
-        for entry in self._output.split(b"\0"):
+        for entry in self._parts:
             if len(entry) < 3:
                 continue
             if entry[:1] == _UNTRACKED:
@@ -122,7 +125,7 @@ class GitListing:
 
     @cached_property
     def _lines(self) -> frozenset[bytes]:
-        return frozenset(self._output.split(b"\0"))
+        return frozenset(self._parts)
 
     @cached_property
     def _changed(self) -> frozenset[str]:
@@ -163,20 +166,13 @@ class GitListing:
         """Tracked plain files the working tree still holds as the index has them."""
         return self._entries[2].keys()
 
-    @property
-    def blobs(self) -> dict[str, str]:
-        """path -> blob id (hex) of every tracked plain file the working tree holds as the index
-        has it: git vouches that the file's bytes are that blob's (see :attr:`settled`); read off
-        each one's entry."""
-        return {path: entry_blob_id(entry) for path, entry in self._entries[2].items()}
-
     @cached_property
     def shape_digest(self) -> bytes:
         """Which paths git lists and which of them are gone from the working tree, not what they
         hold: the same shape lists the same files (what discovery names), whatever their content.
         Read off the entries' bytes (no decoding, no other field): a warm start asks it on every
         run."""
-        lines = self._output.split(b"\0")
+        lines = self._parts
         # an untracked file's entry is "? path"; the others' path follows the tab ending their fields
         paths = dict.fromkeys([e[2:] if e[:2] == b"? " else e[e.find(b"\t") + 1 :] for e in lines if e])
         removed = sorted(e[e.find(b"\t") + 1 :] for e in lines if e[:1] == _REMOVED)

@@ -202,7 +202,7 @@ class ModuleStructure:
         else:
             self.read += 1
             if piece:  # (empty: a file without facts, or not kept); its facts are not decoded
-                sites, shim = piece[0], piece[1]
+                sites, shim, _, _ = piece  # (app/passes/structure.py's StructurePass.pieces)
             elif (file_facts := facts.get(file.path)) is None:
                 sites, shim = (), False
             else:
