@@ -144,8 +144,6 @@ class Engine:
             if checking
             else [cls() for cls in passes]
         )
-        # picked out once: the per-file loop asks for them for every file
-        self._file_passes = [p for p in self._passes if isinstance(p, FilePass)]
         self._state_entry = (
             entries.CHECK_STATE
             if checking
@@ -1194,6 +1192,10 @@ class Engine:
             self._table.replace_files(removed, added, self.files, self.tree.facts)
         self._table_version = self.tree.version
         return self._table
+
+    @cached_property  # picked out once, when first asked (a warm check never asks), not per file
+    def _file_passes(self) -> list[FilePass]:
+        return [p for p in self._passes if isinstance(p, FilePass)]
 
     def _scan_file(
         self,
