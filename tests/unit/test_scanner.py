@@ -256,8 +256,9 @@ def test_the_cache_a_parallel_cold_scan_writes_is_the_serial_ones_and_a_warm_sca
             assert content_hash is not None, path
             hit = cache.find_by_hash(path, content_hash)
             assert hit is not None, path
-            # not the outcome digest: a facts payload's marshal bytes may differ by process (a
-            # string's back-reference depends on its reference count), though they decode the same
+            # not the outcome digest: a facts payload's marshal bytes may differ by process (they
+            # say whether each string was interned where they were written), though they decode
+            # the same
             found[path] = (content_hash, hit.outcome())
         return found
 
