@@ -74,9 +74,10 @@ def _bare_import(fact: ImportFact) -> tuple:
 
 
 def _bare_binding(binding: Binding) -> tuple:
-    """A binding as lookups read it: what it is, not where (and not the shape discover compares:
-    a method added to a class does not change what importing the class gives)."""
-    return binding._replace(line=0, members=(), decorators=(), returns=None)
+    """A binding as lookups read it: what it is, not where (its shape, which discover compares, is
+    apart from it: a method added to a class does not change what importing the class gives; the
+    shapes count in ``#facts`` only, as ``FileFacts.shapes``)."""
+    return binding._replace(line=0)
 
 
 def _names(facts: FileFacts) -> dict[str, tuple]:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from archguard.domain.shapes import Shape
 
 
 class ImportKind(str, Enum):
@@ -75,7 +78,9 @@ class BindingKind(str, Enum):
 
 
 class Binding(NamedTuple):
-    """A name bound at module level by anything but an import (imports are :class:`ImportFact`)."""
+    """A name bound at module level by anything but an import (imports are :class:`ImportFact`).
+    A class's or function's shape (``domain/shapes.Shape``) is read through
+    :meth:`FileFacts.shape_of`."""
 
     name: str
     kind: BindingKind
@@ -84,12 +89,6 @@ class Binding(NamedTuple):
     bases: tuple[str, ...] = ()  # CLASS: the dotted base-class expressions
     conditional: bool = False  # bound under if/try at module level
     empty_body: bool = False  # CLASS: body is only ``pass``/``...``/a docstring (a wrapper)
-    # What discover compares to tell one concept from two that share a name (docs/discover.md):
-    # CLASS: the names its body binds (methods, fields, nested classes), in order;
-    # FUNCTION: its parameter names, in order.
-    members: tuple[str, ...] = ()
-    decorators: tuple[str, ...] = ()  # CLASS/FUNCTION: each decorator's callable, dotted ("router.get")
-    returns: str | None = None  # FUNCTION: the return annotation, dotted (or the text of a string one)
 
 
 class DynamicKind(str, Enum):
@@ -139,6 +138,14 @@ class AttributeUse(NamedTuple):
 class FileFacts:
     imports: tuple[ImportFact, ...] = ()
     bindings: tuple[Binding, ...] = ()
+    # The bindings' shapes (``domain/shapes.Shape``), packed (``shapes.pack_shapes``), read one
+    # binding at a time by :meth:`shape_of`. Only discover (and check's per-file pieces for ``diff``, in a git
+    # checkout) reads them, while every check decodes every file's facts: kept as one string,
+    # they cost a check (cold or warm) one copy per file instead of tuples and strings per class
+    # and function (as fields of each binding they were a quarter of the facts' bytes and a third
+    # of their decoding). The parser builds this form itself, so facts are the same from the
+    # cache, from a parser worker or not.
+    shapes: str = ""
     all_names: tuple[str, ...] | None = None  # a literal ``__all__``; None when absent or computed
     has_getattr: bool = False  # module-level ``def __getattr__``: any name may exist
     attribute_uses: tuple[AttributeUse, ...] = ()
@@ -151,6 +158,14 @@ class FileFacts:
     # Constructs that let code archguard does not follow change a namespace, a package's path or
     # sys.modules, in line order: a missing name or module they may provide is only a warning.
     dynamic: tuple[DynamicFact, ...] = ()
+
+    def shape_of(self, binding: Binding) -> Shape:
+        """The shape of ``binding``, one of :attr:`bindings` (an empty one: none recorded, or not
+        a class or function)."""
+        # loaded by the readers of shapes only: a check, which reads none, never builds the class
+        from archguard.domain.shapes import shape_at
+
+        return shape_at(self.shapes, self.bindings.index(binding))
 
 
 @dataclass(frozen=True, slots=True)

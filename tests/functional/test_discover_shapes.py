@@ -240,6 +240,48 @@ def test_empty_subclasses_that_are_kinds_of_a_class_are_not_wrappers(found: dict
     assert _cluster_with(found, "shop.fields:FilterField") is None
 
 
+# ---- the shapes, however the facts were read ---------------------------------------------------
+
+
+def _comparable(report: dict[str, Any]) -> dict[str, Any]:
+    """A JSON report apart from what differs between two runs of one tree (time, cache hits)."""
+    summary = {k: v for k, v in report["summary"].items() if k not in ("duration_s", "cache_hits")}
+    return {**report, "summary": summary}
+
+
+def test_the_shapes_tell_the_same_however_the_facts_were_read(tmp_path: Path) -> None:
+    """The shapes discover compares (members, parameters, decorators, return annotations) travel
+    packed in the facts: the same clusters from facts the parser built in this process
+    (``--no-cache --jobs 1``), sent by parser workers, read back from the cache a ``check`` filled
+    (discover derives from them) and from discover's own warm cache; ``check`` agrees with itself
+    the same ways. Enough files that two jobs start workers."""
+    fillers = {f"shop/generated/g{i}.py": f"VALUE_{i} = {i}\n" for i in range(220)}
+    root = write_tree(tmp_path / "tree", {**TREE, "shop/generated/__init__.py": "", **fillers})
+    cache = tmp_path / "cache"
+    runs = iter(range(100))
+
+    def report(command: str, *options: str | Path, hits: int = 0) -> dict[str, Any]:
+        """The run's JSON report, comparable; ``hits``: how many files' facts the cache gave."""
+        out = tmp_path / f"{command}-{next(runs)}.json"
+        run = run_cli(command, root, "-q", "--json", out, *options)
+        assert run.returncode in (0, 1), run.stderr
+        found = json.loads(out.read_text())
+        assert found["summary"]["cache_hits"] == hits
+        return _comparable(found)
+
+    fresh = report("discover", "--no-cache", "--jobs", "1")
+    cluster = _cluster_with(fresh, "shop.pricing:PriceRule")  # found by the copied class's members
+    assert cluster is not None and _definitions(cluster) == {"shop.pricing:PriceRule", "shop.legacy.pricing:PriceRule"}
+    assert _cluster_with(fresh, "shop.lexer:ParseResult") is None  # told apart by their members
+    checked = report("check", "--no-cache", "--jobs", "1")
+    assert report("discover", "--no-cache", "--jobs", "2") == fresh
+    assert report("check", "--cache-dir", cache, "--jobs", "2") == checked  # fills the facts cache
+    files = fresh["summary"]["files"]
+    assert report("discover", "--cache-dir", cache, "--jobs", "1", hits=files) == fresh  # the check's facts
+    assert report("discover", "--cache-dir", cache, "--jobs", "2", hits=files) == fresh  # warm
+    assert report("check", "--cache-dir", cache, "--jobs", "1", hits=files) == checked  # warm
+
+
 # ---- shims ------------------------------------------------------------------------------------
 
 

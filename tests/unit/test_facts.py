@@ -19,6 +19,7 @@ from archguard.domain.facts import (
     ImportFact,
     ImportKind,
 )
+from archguard.domain.shapes import Shape
 
 
 def facts(source: str) -> FileFacts:
@@ -556,9 +557,47 @@ def test_definitions_keep_the_shape_discover_compares() -> None:
             class Meta:
                 pass
     """
-    by_name = {b.name: b for b in facts(source).bindings}
+    found = facts(source)
+    by_name = {b.name: found.shape_of(b) for b in found.bindings}
     assert by_name["get_a"].members == ("request", "*args", "k", "**kw")
     assert by_name["get_a"].decorators == ("router.get", "functools.lru_cache")
     assert by_name["get_a"].returns == "app.models.A"
     assert by_name["get_b"].returns is None  # not one object's name
     assert by_name["C"].members == ("a", "b", "m", "Meta")
+    assert by_name["router"] == by_name["get_b"] == Shape()  # no shape, and an empty one
+
+
+def test_each_definition_of_a_name_keeps_its_own_shape() -> None:
+    """Shapes are packed apart from the bindings (``FileFacts.shapes``), in their order: a name
+    defined twice, with assignments and ``del`` between, gets each definition's shape."""
+    source = """
+        import sys
+        if sys.version_info >= (3, 12):
+            def f(a, b):
+                pass
+        else:
+            X = 1
+            def f(a):
+                pass
+        del X
+
+        class f:
+            x = 1
+    """
+    found = facts(source)
+    shapes = [(b.name, b.kind.value, found.shape_of(b).members) for b in found.bindings]
+    assert shapes == [
+        ("f", "function", ("a", "b")),
+        ("X", "assign", ()),
+        ("f", "function", ("a",)),
+        ("X", "del", ()),
+        ("f", "class", ("x",)),
+    ]
+
+
+def test_equal_shapes_are_equal_facts_however_their_strings_were_made() -> None:
+    """``-> Model`` and ``-> "Model"`` give one return annotation: the facts are equal (the derived results
+    keyed by their digest are reused), however the strings were made."""
+    plain, quoted = facts("def f(a) -> Model:\n    pass\n"), facts("def f(a) -> 'Model':\n    pass\n")
+    assert plain.shape_of(plain.bindings[0]) == Shape(("a",), (), "Model") == quoted.shape_of(quoted.bindings[0])
+    assert plain == quoted

@@ -439,3 +439,33 @@ def test_a_run_reading_most_entries_reads_them_at_once_and_still_checks_each(
     for i, (path, outcome) in enumerate(outcomes.items()):
         lost = damaged and path == "app/m7.py"
         assert outcome_of(loaded.find(path, 1000, OLD_MTIME)) == (None if lost else outcome), path
+
+
+def test_the_shapes_come_back_from_the_cache_and_a_worker_as_the_parser_made_them(tmp_path: Path) -> None:
+    """A class's members and a function's parameters, decorators and return annotation travel
+    packed (``FileFacts.shapes``): the facts read back from the cache, or sent by a parser worker,
+    are the very facts the parser built in this process, shapes included."""
+    import pickle
+
+    from archguard.adapters.cache.facts_cache import encode_outcome
+    from archguard.adapters.parsing.facts_ast import extract_facts
+    from archguard.domain.shapes import Shape
+
+    source = (
+        "import functools\nLIMIT = 3\n\n\n@functools.cache\ndef make_rule(rate, *rest) -> 'Rule':\n    pass\n\n\n"
+        "class Rule(Base):\n    rate = 0\n\n    def apply(self, price):\n        pass\n\n\ndel LIMIT\n"
+    )
+    fresh = extract_facts(source)
+    cache = FactsCache(tmp_path)
+    cache.store("rules.py", 10, OLD_MTIME, content_hash(b"rules"), encode_outcome(ParseOutcome(facts=fresh)))
+    cache.save()
+    read_back = outcome_of(FactsCache(tmp_path).find("rules.py", 10, OLD_MTIME))
+    sent = pickle.loads(pickle.dumps(encode_outcome(ParseOutcome(facts=fresh), holding=True))).outcome()
+    for facts in (read_back.facts, sent.facts):
+        assert facts == fresh
+        assert [(b.name, facts.shape_of(b)) for b in facts.bindings] == [
+            ("LIMIT", Shape()),
+            ("make_rule", Shape(("rate", "*rest"), ("functools.cache",), "Rule")),
+            ("Rule", Shape(("rate", "apply"))),
+            ("LIMIT", Shape()),
+        ]

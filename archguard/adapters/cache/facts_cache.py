@@ -99,8 +99,10 @@ from archguard.domain.facts import (
 # ``sys.modules[computed]`` are CALLER_NAMESPACE; reads of ``m.__dict__`` hand nothing on.
 EXTRACTOR_VERSION = 11
 # 6: entries signed with the per-user cache key; 7: content hashes are git blob ids; 8: an index
-# read at once, entries read when used, a delta file of what changed since the base
-FORMAT_VERSION = 8
+# read at once, entries read when used, a delta file of what changed since the base; 9: classes'
+# and functions' shapes (members, decorators, return annotation) one packed value per file
+# (FileFacts.shapes), not three fields of each binding
+FORMAT_VERSION = 9
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 15)

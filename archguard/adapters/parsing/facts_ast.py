@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from sys import intern
 
 from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
@@ -165,16 +164,15 @@ def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
 
 
 def _parameters(args: ast.arguments) -> tuple[str, ...]:
-    # ast's identifiers are interned already; only the starred names are made here.
     names = [a.arg for a in args.args]
     if args.posonlyargs:
         names[:0] = [a.arg for a in args.posonlyargs]
     if args.vararg is not None:
-        names.append(intern("*" + args.vararg.arg))
+        names.append("*" + args.vararg.arg)
     if args.kwonlyargs:
         names += [a.arg for a in args.kwonlyargs]
     if args.kwarg is not None:
-        names.append(intern("**" + args.kwarg.arg))
+        names.append("**" + args.kwarg.arg)
     return tuple(names)
 
 
@@ -203,8 +201,7 @@ _DEFINES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
     """The names a class body binds at its own level (methods, nested classes, fields), dunders
-    left out (every class has them). ast's identifiers are interned: a file repeats its member
-    names, and the cache then stores each once per file."""
+    left out (every class has them)."""
     names: list[str] = []
     for stmt in body:
         kind = type(stmt)

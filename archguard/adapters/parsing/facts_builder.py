@@ -26,6 +26,7 @@ from archguard.domain.facts import (
     ImportFact,
     ImportKind,
 )
+from archguard.domain.shapes import pack_shape, pack_shapes
 from archguard.domain.sources import resolve_relative
 
 # A source range: (line, column, end_line, end_column); lines 1-based, columns 0-based characters.
@@ -331,7 +332,9 @@ class FactsBuilder:
         # end only when the expression starts at a name an import binds (it may be a module).
         self._handed: list[DynamicFact] = []
         self._imports: list[ImportFact] = []
-        self._bindings: list[Binding] = []
+        # each binding with its shape's line (domain/shapes.pack_shape: classes and functions;
+        # "" for the others), packed together by build()
+        self._bindings: list[tuple[Binding, str]] = []
         self._uses: list[AttributeUse] = []
         self._calls: list[_PendingCall] = []
         self._all: list[str] | None = None
@@ -534,15 +537,16 @@ class FactsBuilder:
         """``decorators``: each decorator's callable, dotted (others left out)."""
         if context.module_level:
             self._bindings.append(
-                Binding(
-                    name,
-                    BindingKind.CLASS,
-                    line,
-                    bases=tuple(base for base in bases if base),
-                    conditional=context.nested,
-                    empty_body=empty_body,
-                    members=members,
-                    decorators=decorators,
+                (
+                    Binding(
+                        name,
+                        BindingKind.CLASS,
+                        line,
+                        bases=tuple(base for base in bases if base),
+                        conditional=context.nested,
+                        empty_body=empty_body,
+                    ),
+                    pack_shape(members, decorators, None),
                 )
             )
 
@@ -558,14 +562,9 @@ class FactsBuilder:
         """``decorators`` as :meth:`bind_class` takes them."""
         if context.module_level:
             self._bindings.append(
-                Binding(
-                    name,
-                    BindingKind.FUNCTION,
-                    line,
-                    conditional=context.nested,
-                    members=parameters,
-                    decorators=decorators,
-                    returns=returns,
+                (
+                    Binding(name, BindingKind.FUNCTION, line, conditional=context.nested),
+                    pack_shape(parameters, decorators, returns),
                 )
             )
             self._bound.add(name)
@@ -574,7 +573,9 @@ class FactsBuilder:
 
     def bind_type_alias(self, context: Context, name: str, line: int) -> None:
         if context.module_level:
-            self._bindings.append(Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested))
+            self._bindings.append(
+                (Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested), "")
+            )
 
     def bind_assignment(
         self, context: Context, line: int, targets: Iterable[tuple[str, bool]], value: Value
@@ -594,7 +595,7 @@ class FactsBuilder:
                 )
             else:
                 binding = Binding(name, BindingKind.ASSIGN, line, conditional=context.nested)
-            self._bindings.append(binding)
+            self._bindings.append((binding, ""))
             if name == "__all__":
                 if whole and isinstance(value, Strings):
                     self._all = list(value.values)
@@ -610,7 +611,9 @@ class FactsBuilder:
         """``del X`` at module level (conditional when nested under if/try/for...)."""
         if context.module_level:
             for name in names:
-                self._bindings.append(Binding(name, BindingKind.DELETE, line, conditional=context.nested))
+                self._bindings.append(
+                    (Binding(name, BindingKind.DELETE, line, conditional=context.nested), "")
+                )
 
     def declare_global(self, context: Context, names: Iterable[str]) -> None:
         """``global X`` inside a function or class body: X may be bound once that code runs."""
@@ -688,9 +691,11 @@ class FactsBuilder:
         for call in self._calls:
             self._dynamic_import(call)
         position = _by_position
+        bindings = sorted(dict.fromkeys(self._bindings), key=_by_line)
         return FileFacts(
             imports=tuple(sorted(dict.fromkeys(self._imports), key=position)),
-            bindings=tuple(sorted(dict.fromkeys(self._bindings), key=_by_line)),
+            bindings=tuple([binding for binding, _ in bindings]),
+            shapes=pack_shapes([shape for _, shape in bindings]),
             all_names=None if self._all_computed or self._all is None else tuple(self._all),
             has_getattr=self._has_getattr,
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
@@ -732,5 +737,5 @@ def _by_position(fact: ImportFact | AttributeUse) -> tuple[int, int]:
     return fact.line, fact.column
 
 
-def _by_line(binding: Binding) -> int:
-    return binding.line
+def _by_line(bound: tuple[Binding, str]) -> int:
+    return bound[0].line

@@ -30,6 +30,7 @@ from archguard.analysis.discover.score import cluster_score
 from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
 from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
+from archguard.domain.shapes import Shape
 from archguard.domain.sources import SourceFile, is_dotted_name
 
 if TYPE_CHECKING:
@@ -334,19 +335,21 @@ def same_concept(table: SymbolTable, a: Origin, b: Origin) -> bool:
     """
     if a.name.startswith("_") != b.name.startswith("_"):
         return False
-    first, second = _binding_of(table, a), _binding_of(table, b)
-    if first is None or second is None:
+    found, other = _binding_of(table, a), _binding_of(table, b)
+    if found is None or other is None:
         return False
+    (first, first_shape), (second, second_shape) = found, other
     if a.kind == "class":
         if _base_keys(table, a.module, first) != _base_keys(table, b.module, second):
             return False
-        return member_overlap(first.members, second.members) >= MIN_MEMBER_OVERLAP
+        return member_overlap(first_shape.members, second_shape.members) >= MIN_MEMBER_OVERLAP
     if a.kind == "function":
-        p, q = first.members, second.members
+        p, q = first_shape.members, second_shape.members
         shorter, longer = (p, q) if len(p) <= len(q) else (q, p)
         if longer[: len(shorter)] != shorter:
             return False
-        return not (first.returns and second.returns and first.returns != second.returns)
+        returns = first_shape.returns, second_shape.returns
+        return not (returns[0] and returns[1] and returns[0] != returns[1])
     return False
 
 
@@ -359,11 +362,13 @@ def member_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     return len(x & y) / len(x | y)
 
 
-def _binding_of(table: SymbolTable, origin: Origin) -> Binding | None:
+def _binding_of(table: SymbolTable, origin: Origin) -> tuple[Binding, Shape] | None:
+    """The binding that defines ``origin``, and its shape."""
     facts = table.facts_of(origin.module)
     if facts is None:
         return None
-    return next((b for b in facts.bindings if b.name == origin.name and b.line == origin.line), None)
+    found = next((b for b in facts.bindings if b.name == origin.name and b.line == origin.line), None)
+    return None if found is None else (found, facts.shape_of(found))
 
 
 def _base_keys(table: SymbolTable, module: str, binding: Binding) -> frozenset[str]:

@@ -47,9 +47,10 @@ def definitions_in_file(file: SourceFile, facts: FileFacts) -> FileDefinitions:
         if binding.kind is BindingKind.FUNCTION and not name.startswith("_"):
             made = names.factory_concept(name)
             if made is not None:
-                first = binding.members[0] if binding.members else ""
+                shape = facts.shape_of(binding)
+                first = shape.members[0] if shape.members else ""
                 factories.append(
-                    (name, made, binding.line, double, first, binding.decorators, binding.returns or "")
+                    (name, made, binding.line, double, first, shape.decorators, shape.returns or "")
                 )
         if name.startswith("__"):
             continue
