@@ -226,6 +226,11 @@ def resolve_concepts(
     return ResolvedConcepts(tuple(resolved), claimed)
 
 
+# A module constant: built from the enum class for each binding of each file, the tuple costs a
+# third of rival_candidates (a check with concepts asks it of every file).
+_DEFINITIONS = (BindingKind.CLASS, BindingKind.FUNCTION)
+
+
 def rival_candidates(contracts: Sequence[ConceptContract], file_facts: FileFacts) -> list[Binding]:
     """The bindings of one file that :func:`resolve_concepts` may count as rivals: definitions
     named like a concept, and empty-bodied subclasses (possible wrappers)."""
@@ -235,7 +240,7 @@ def rival_candidates(contracts: Sequence[ConceptContract], file_facts: FileFacts
     return [
         b
         for b in file_facts.bindings
-        if b.kind in (BindingKind.CLASS, BindingKind.FUNCTION)
+        if b.kind in _DEFINITIONS
         and (b.name in bare_names or (b.kind is BindingKind.CLASS and bool(b.bases) and b.empty_body))
     ]
 

@@ -37,6 +37,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1046,12 +1047,13 @@ class Engine:
         self._index_files()
         edges = self._file_edges()
         seen: dict[int, set[str]] = {}
+        digests = self._needs_import_digests
         records = [
-            self._scan_file(table, edges, names, file, identity, seen, i)
+            self._scan_file(table, edges, names, file, identity, seen, i, digests)
             for i, (file, identity) in enumerate(zip(files, identities, strict=True))
         ]
         everything = set(range(len(files)))
-        for checker in self._file_passes():
+        for checker in self._file_passes:
             prepared = self._prepare(checker, records, everything)
             self._findings_of(checker, prepared, table, records, everything, seen, names)
         self._refound = None
@@ -1082,11 +1084,12 @@ class Engine:
         table = self._patched_table(identities, todo | edited if aligned else None)
         edges = self._file_edges()
         seen: dict[int, set[str]] = {}
+        digests = self._needs_import_digests
         for i in todo:
-            records[i] = self._scan_file(table, edges, names, files[i], identities[i], seen, i)
+            records[i] = self._scan_file(table, edges, names, files[i], identities[i], seen, i, digests)
         derived = set(todo)
         everything = set(range(len(files)))
-        for checker in self._file_passes():
+        for checker in self._file_passes:
             prepared = self._prepare(checker, records, todo if aligned else everything)
             earlier = prior.passes.get(checker.name)
             summary = prepared.summary if prepared is not None else None
@@ -1190,6 +1193,7 @@ class Engine:
         self._table_version = self.tree.version
         return self._table
 
+    @cached_property  # picked out once, when first asked (a warm check never asks), not per file
     def _file_passes(self) -> list[FilePass]:
         return [p for p in self._passes if isinstance(p, FilePass)]
 
@@ -1202,15 +1206,16 @@ class Engine:
         identity: FileIdentity,
         seen: dict[int, set[str]],
         index: int,
+        needs_digest: bool,
     ) -> FileRecord:
         """One file's dangling imports and edge targets, what the passes collect from it, and the
-        facets its lookups consulted (into ``seen``)."""
+        facets its lookups consulted (into ``seen``); ``needs_digest``: its import digest too
+        (:attr:`_needs_import_digests`, asked once per derivation, not per file)."""
         file_facts = self.tree.facts.get(file.path)
         if file_facts is None:
             return FileRecord(identity)
         with table.tracing() as consulted:
             dangling = dangling_in_file(table, file, file_facts)
-        needs_digest = self._needs_import_digests
         objects: list[str | None] | None = [] if needs_digest else None
         targets, by_edges = edges.targets(file, file_facts, objects)
         consulted |= by_edges
@@ -1218,7 +1223,7 @@ class Engine:
         seen[index] = consulted
         inputs = tuple(
             (checker.name, found)
-            for checker in self._file_passes()
+            for checker in self._file_passes
             for found in [checker.collect(self, file_facts)]
             if found
         )
@@ -1326,7 +1331,7 @@ class Engine:
         if self.checking:
             self._outcome = self._assemble()
         else:  # piece passes: what the next derivation compares their whole-tree parts with
-            for checker in self._file_passes():
+            for checker in self._file_passes:
                 prepared = self._prepared.get(checker.name)
                 summary = prepared.summary if prepared is not None else ""
                 self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
@@ -1511,14 +1516,14 @@ class _CheckInputs:
             self._configured = found
         return self._configured
 
-    @property
+    @cached_property  # merged once: the concept pass asks for them for every file
     def concepts(self) -> list[ConceptContract]:
         """contracts/'s and the import-linter configuration's (``type = canonical``): a concept
         declared in both is run once, as contracts/ declares it."""
         declared = {c.canonical for c in self.contracts.concepts}
         return [*self.contracts.concepts, *(c for c in self._from_config()[0] if c.canonical not in declared)]
 
-    @property
+    @cached_property
     def interfaces(self) -> list[InterfaceContract]:
         """contracts/'s and the configuration's (``type = interface``): one package, one contract."""
         return merged_interfaces(self.contracts.interfaces, self._from_config()[1])

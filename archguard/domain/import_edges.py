@@ -43,6 +43,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from archguard.domain.facts import FileFacts, ImportFact, ImportKind
 from archguard.domain.sources import SourceFile
 
+# Module constants, asked of every import of every file: on Python 3.11 an enum member looked up
+# on its class goes through EnumType.__getattr__'s slot, several times a constant's cost.
+_FROM, _DYNAMIC = ImportKind.FROM, ImportKind.DYNAMIC
+
 if TYPE_CHECKING:
     from archguard.domain.structure import ModuleImports
 
@@ -83,7 +87,7 @@ class ImportEdge(NamedTuple):
 
     @property
     def dynamic(self) -> bool:
-        return self.fact.kind is ImportKind.DYNAMIC
+        return self.fact.kind is _DYNAMIC
 
     @property
     def lazy(self) -> bool:
@@ -156,9 +160,7 @@ class EdgeRule:
         of packages outside the tree too; ``dynamic``, ``type_checking``: those imports too."""
         seen: set[tuple[str, int]] = set()
         for fact in facts.imports:
-            if (not dynamic and fact.kind is ImportKind.DYNAMIC) or (
-                not type_checking and fact.type_checking
-            ):
+            if (not dynamic and fact.kind is _DYNAMIC) or (not type_checking and fact.type_checking):
                 continue
             obj = imported_object(file, fact)  # made once for both questions below
             imported = self.module_of(obj)
@@ -180,7 +182,7 @@ def imported_object(file: SourceFile, fact: ImportFact) -> str | None:
 def _object(base: str | None, fact: ImportFact) -> str | None:
     if not base:
         return None
-    if fact.kind is ImportKind.FROM:
+    if fact.kind is _FROM:
         return f"{base}.{fact.name}"
     return base
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from textwrap import dedent
+
 import pytest
 
 from archguard.analysis.concepts import check_concepts, validate_contracts
+from archguard.app import Options, run_check
 from archguard.domain.contracts import ConceptContract
 from archguard.domain.errors import ContractError
 from archguard.domain.findings import Kind
-from tests.helpers import MANAGER_CORE, make_table
+from tests.helpers import MANAGER_CORE, make_table, write_tree
 
 CANONICAL = "app.realtime.manager:ConnectionManager"
 
@@ -213,6 +217,28 @@ def test_also_names_claim_the_concept_as_different_objects() -> None:
         ("AG111", "app/legacy/old.py", 5, "app.legacy.old:build"),
         ("AG111", "app/legacy/second.py", 1, "app.legacy.second:ConnectionManager"),
         ("AG111", "app/services/unified.py", 4, "app.services.unified:UnifiedManager"),
+    ]
+
+
+def test_a_check_reports_the_rival_classes_and_functions_the_concept_analysis_does(tmp_path: Path) -> None:
+    """``check`` gathers each file's possible rivals as it goes (the concept pass's per-file part):
+    a function named like a concept is one as much as a class is."""
+    tree = dict(TREE)
+    tree["app/legacy/__init__.py"] = ""
+    tree["app/legacy/old.py"] = "class LegacyConnectionManager:\n    pass\n\n\ndef build():\n    pass\n"
+    tree["app/legacy/second.py"] = "def ConnectionManager():\n    pass\n"
+    tree["contracts/ws.toml"] = (
+        '[[concept]]\nname = "ws-manager"\ncanonical = "app.realtime.manager:ConnectionManager"\n'
+        'also = ["LegacyConnectionManager", "UnifiedManager", "build"]\n'
+    )
+    root = write_tree(tmp_path / "tree", {path: dedent(text) for path, text in tree.items()})
+    checked = run_check(Options(root=root, no_cache=True, jobs=1))
+    rivals = sorted((v.path, v.line, v.imported) for v in checked.violations if v.code == "AG111")
+    assert rivals == [
+        ("app/legacy/old.py", 1, "app.legacy.old:LegacyConnectionManager"),
+        ("app/legacy/old.py", 5, "app.legacy.old:build"),
+        ("app/legacy/second.py", 1, "app.legacy.second:ConnectionManager"),
+        ("app/services/unified.py", 4, "app.services.unified:UnifiedManager"),
     ]
 
 

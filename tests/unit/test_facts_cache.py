@@ -303,6 +303,48 @@ def test_a_run_that_changes_a_few_entries_writes_only_what_changed(tmp_path: Pat
     assert base.file.read_bytes() == written
 
 
+def test_a_run_goes_on_from_the_base_it_wrote(tmp_path: Path) -> None:
+    """Once a run has written a new base, its entries are read from that file (the run does not
+    read back the index it wrote), and its next save writes a delta over that base."""
+    cache = filled(tmp_path)
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        assert outcome_of(cache.find(path, 100 + i, OLD_MTIME)) == outcome
+    assert cache.file is not None and cache.delta_file is not None
+    written = cache.file.read_bytes()
+    cache.store("app/c.py", 7, OLD_MTIME, content_hash(b"app/c.py"), _changed_outcome())
+    cache.save()
+    assert cache.file.read_bytes() == written and cache.delta_file.exists()
+    reader = FactsCache(tmp_path, target=(3, 12))
+    assert outcome_of(reader.find("app/c.py", 7, OLD_MTIME)) == _changed_outcome()
+    for i, (path, outcome) in enumerate(OUTCOMES.items()):
+        assert outcome_of(reader.find(path, 100 + i, OLD_MTIME)) == outcome
+
+
+def test_a_base_another_run_wrote_right_after_this_ones_is_read_as_that_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs writing a base one just after the other: the first does not take the second's
+    file for its own, it reads the second's entries from it."""
+    other = FactsCache(tmp_path / "other", target=(3, 12))
+    other.store("app/other.py", 5, OLD_MTIME, content_hash(b"other"), OUTCOMES["app/a.py"])
+    other.save()
+    assert other.file is not None
+    others_base = other.file.read_bytes()
+    write_base = facts_cache.Layers.write_base
+
+    def then_another_run(layers: facts_cache.Layers, data: bytes) -> None:
+        write_base(layers, data)
+        layers.base.write_bytes(others_base)
+
+    cache = FactsCache(tmp_path, target=(3, 12))
+    cache.store("app/a.py", 100, OLD_MTIME, content_hash(b"app/a.py"), OUTCOMES["app/a.py"])
+    monkeypatch.setattr(facts_cache.Layers, "write_base", then_another_run)
+    cache.save()
+    assert cache.known_hash("app/other.py") == content_hash(b"other")
+    assert outcome_of(cache.find("app/other.py", 5, OLD_MTIME)) == OUTCOMES["app/a.py"]
+    assert cache.find("app/a.py", 100, OLD_MTIME) is None
+
+
 def test_a_large_delta_is_folded_into_a_new_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = filled(tmp_path)
     assert base.file is not None and base.delta_file is not None

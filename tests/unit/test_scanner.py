@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import pickle
 import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
-from archguard.adapters.cache.facts_cache import FactsCache
+from archguard.adapters.cache.facts_cache import FactsCache, FileStamp
 from archguard.adapters.discovery import discover
 from archguard.adapters.parsing import parse_file, syntax_judge
 from archguard.adapters.parsing.scanner import ScanOutput, scan_files
-from archguard.domain.facts import ParseOutcome
+from archguard.domain.facts import ParseOutcome, SyntaxIssue, UnreadableFile
 from tests.helpers import write_tree
 
 OLD = 1_600_000_000  # seconds: files this old are trusted by stat (no racy-clock doubt)
@@ -227,3 +229,72 @@ def test_content_replaced_under_the_same_size_and_mtime_is_seen(tmp_path: Path) 
     os.utime(root / "app/a.py", (OLD, OLD))  # the old mtime back, as cp -p would
     out = scan(root, cache=FactsCache(tmp_path / "cache"))
     assert imported_modules(out.outcomes["app/a.py"]) == ["re"]
+
+
+def test_the_cache_a_parallel_cold_scan_writes_is_the_serial_ones_and_a_warm_scan_reads_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Parser workers hand the parent each file's outcome with its digest, and the parent writes
+    the cache from them without hashing them again: what it writes is what a serial scan writes,
+    a warm scan reads every file from it without parsing one, and a damaged entry still costs
+    only its own file (parsed again, the same outcome)."""
+    files: dict[str, str] = {"app/__init__.py": ""}
+    for i in range(300):
+        files[f"app/m{i:03}.py"] = f"from app import m{(i + 1) % 300:03}\nclass C{i}:\n    x = {i}\n"
+    files["app/broken.py"] = "def f(:\n"
+    files["app/new.py"] = NEWER_SYNTAX
+    root = write_tree(tmp_path / "tree", files, mtime=OLD)
+    parallel = scan(root, jobs=2, cache=FactsCache(tmp_path / "parallel"))
+    serial = scan(root, jobs=1, cache=FactsCache(tmp_path / "serial"))
+    assert parallel.outcomes == serial.outcomes
+
+    def entries(cache_dir: Path) -> dict[str, tuple]:
+        cache = FactsCache(cache_dir, target=NEWEST)
+        found = {}
+        for path in files:
+            content_hash = cache.known_hash(path)
+            assert content_hash is not None, path
+            hit = cache.find_by_hash(path, content_hash)
+            assert hit is not None, path
+            # not the outcome digest: a facts payload's marshal bytes may differ by process (they
+            # say whether each string was interned where they were written), though they decode
+            # the same
+            found[path] = (content_hash, hit.outcome())
+        return found
+
+    assert entries(tmp_path / "parallel") == entries(tmp_path / "serial")
+
+    parsed: list[str] = []
+    real_parse = parse_file.extract_facts
+    monkeypatch.setattr(parse_file, "extract_facts", lambda s: parsed.append(s) or real_parse(s))
+    for cache_dir in ("parallel", "serial"):
+        warm = scan(root, jobs=1, cache=FactsCache(tmp_path / cache_dir))
+        assert (warm.cache_hits, parsed) == (len(files), [])
+        assert warm.outcomes == parallel.outcomes
+
+    base = FactsCache(tmp_path / "parallel", target=NEWEST).file
+    assert base is not None
+    data = bytearray(base.read_bytes())
+    data[-100] ^= 0xFF  # inside the last entry's bytes
+    base.write_bytes(bytes(data))
+    damaged = scan(root, jobs=1, cache=FactsCache(tmp_path / "parallel"))
+    assert (damaged.cache_hits, len(parsed)) == (len(files) - 1, 1)
+    assert damaged.outcomes == parallel.outcomes
+
+
+def test_what_a_worker_learnt_of_a_file_reaches_the_parent_whole() -> None:
+    """A worker's result per file is pickled to the parent (``Parsed.__reduce__``): every field
+    arrives, a field added later included (the names below must be all of them)."""
+    values = {
+        "path": "app/a.py",
+        "size": 12,
+        "stamp": FileStamp(1, 2, 3),
+        "digest": b"\x01" * 20,
+        "outcome": ParseOutcome(unreadable=UnreadableFile("app/a.py", "binary file (NUL byte)")),
+        "unchanged": True,
+        "rejected": SyntaxIssue("app/a.py", 1, 2, "invalid syntax"),
+        "cacheable": False,
+    }
+    assert set(values) == {f.name for f in dataclasses.fields(parse_file.Parsed)}
+    item = parse_file.Parsed(**values)
+    assert pickle.loads(pickle.dumps(item)) == item

@@ -19,7 +19,8 @@ tree's), and a delta file beside it, ``facts-pyXY.delta.bin``::
            | schema digest (8) | base id (16) | the entries' digest (16) and length (u64) | then :func:`codec.seal`'s
            length, MAC and marshal payload of the index: path -> (size, stamp, content hash,
            where the entry is, outcome digest)
-           | the entries, each a marshal payload of its own
+           | the entries, each a marshal payload of its own (a new one in marshal's version 0:
+             the bytes its outcome digest is taken of, so that digest is the one the index holds)
     delta: the same head (magic ``AGFACTD``), sealed (base id, path -> entry or None: removed)
 
 A run reads the index only; an entry's bytes are read when it is first used and checked against
@@ -425,12 +426,17 @@ class FactsCache:
         for path, entry in self._entries.items():
             stored = entry[3]
             raw = base.raw(stored) if type(stored) is bytes and base is not None else None
-            if raw is None:
+            if raw is not None:
+                check = _REF.unpack(stored)[2]  # the bytes are copied: so is their digest
+            else:
                 plain = self._plain(entry)
                 if plain is None:
                     continue  # unreadable now: dropped, as a damaged entry is
-                raw = marshal.dumps(plain)
-            index[path] = (*entry[:3], _REF.pack(at, len(raw), content_hash(raw)), entry[4])
+                # In marshal's version 0, the bytes whose digest is the outcome digest
+                # (:func:`outcome_digest`): the entry holds that digest already (a parser worker
+                # made it), so a cold run does not hash every file's facts again here.
+                raw, check = marshal.dumps(plain, 0), entry[4]
+            index[path] = (*entry[:3], _REF.pack(at, len(raw), check), entry[4])
             parts.append(raw)
             at += len(raw)
         area = b"".join(parts)
@@ -440,13 +446,13 @@ class FactsCache:
         head = seal(self._identity() + base_id, index, cache_key())
         layers.write_base(head + area)
         # what this run holds is the new base's now (the old base's references would not hold in
-        # it): read from the file just written, unless another run has replaced it already
-        opened = _BaseFile.open(layers.base, self._identity())
-        if opened is None or opened[0].id != base_id:
+        # it): the file just written, unless another run has replaced it already
+        written = _BaseFile.written(layers.base, self._identity() + base_id, len(head), len(area))
+        if written is None:
             self._reset()  # read again when next needed
             return
-        self._base, self._base_index = opened
-        self._entries = dict(self._base_index)
+        self._base, self._base_index = written, index
+        self._entries = dict(index)
         self._in_delta, self._changed = set(), set()
 
     def _least_recently_used(self) -> list[str]:
@@ -543,6 +549,26 @@ class _BaseFile:
             return None
         base_id, area_at, index = found
         return cls(descriptor, area_at, status.st_size - area_at, base_id), index
+
+    @classmethod
+    def written(cls, path: Path, start: bytes, area_at: int, area_size: int) -> _BaseFile | None:
+        """The base file this run has just written, open for reading its entries; None when
+        ``path`` holds another file now (another run's newer base). It is known by the start of its
+        head (identity and random base id) and its size; its index is the one the run holds, not
+        read back and unsealed again: what is read from the file later is checked against that
+        index's digests, as any base's entries are."""
+        try:
+            descriptor, status = open_regular(path)
+        except OSError:
+            return None
+        try:
+            ours = status.st_size == area_at + area_size and _read_exactly(descriptor, 0, len(start)) == start
+        except OSError:
+            ours = False
+        if not ours:
+            os.close(descriptor)
+            return None
+        return cls(descriptor, area_at, area_size, start[-_BASE_ID:])
 
     @staticmethod
     def _read_index(

@@ -66,6 +66,21 @@ class Parsed:
     rejected: SyntaxIssue | None = None  # CPython's complaint, pending ruff's verdict
     cacheable: bool = True
 
+    def __reduce__(self) -> tuple:
+        # Sent from every worker to the parent, which unpickles one for each file: rebuilt by the
+        # constructor, not by the frozen slots dataclass's __setstate__ (a Python loop over its
+        # fields: unpickling a tree's results took the parent 1.6 times as long).
+        return Parsed, (
+            self.path,
+            self.size,
+            self.stamp,
+            self.digest,
+            self.outcome,
+            self.unchanged,
+            self.rejected,
+            self.cacheable,
+        )
+
 
 def parse_chunk(root: str, items: list[tuple[str, bytes | None, int]]) -> list[Parsed]:
     """Each item is (path, the content hash the cache knows for it, size)."""
