@@ -161,7 +161,6 @@ def _analyse(workspace: Workspace, canonical: Mapping[str, str]) -> DiscoverDeri
     clusters = find_clusters(
         table,
         scan.files,
-        scan.facts,
         module_imports=module_imports(graphs),
         shim_modules=frozenset(s.module for s in shims),
         canonical_overrides=canonical,

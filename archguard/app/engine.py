@@ -1291,7 +1291,7 @@ class Engine:
         """Piece pass ``name``'s values, per file in the run's order (derived first if needed)."""
         self._derive()
         assert self._records is not None
-        return [next((found for n, found in r.pieces if n == name), ()) for r in self._records]
+        return [_piece_of(r, name) for r in self._records]
 
     def runs_pass(self, name: str) -> bool:
         return any(p.name == name for p in self._passes)
@@ -1315,14 +1315,16 @@ class Engine:
 
         def piece(path: str) -> tuple[Any, ...] | None:
             at = index.get(path)
-            if at is None:
-                return None
-            for n, found in records[at].pieces:
-                if n == name:
-                    return found
-            return ()
+            return None if at is None else _piece_of(records[at], name)
 
         return _Lookup(piece)
+
+    def _keep_summary(self, checker: FilePass) -> None:
+        """A pass without findings (a piece pass): its record keeps only the summary of its
+        whole-tree part, what the next derivation compares it with."""
+        prepared = self._prepared.get(checker.name)
+        summary = prepared.summary if prepared is not None else ""
+        self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
 
     def _finish(self) -> None:
         """The check outcome from the records; the results stored when the tree is cacheable."""
@@ -1332,9 +1334,7 @@ class Engine:
             self._outcome = self._assemble()
         else:  # piece passes: what the next derivation compares their whole-tree parts with
             for checker in self._file_passes:
-                prepared = self._prepared.get(checker.name)
-                summary = prepared.summary if prepared is not None else ""
-                self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
+                self._keep_summary(checker)
         if scan_key is None or not (self._cacheable or self._reads_stored):
             return
         self.store.save(entries.SCAN_TOTALS, scan_key, self._totals)
@@ -1376,9 +1376,7 @@ class Engine:
         )
         for checker in self._passes:
             if isinstance(checker, PiecePass):  # no findings: its whole-tree part's summary kept
-                prepared = self._prepared.get(checker.name)
-                summary = prepared.summary if prepared is not None else ""
-                self._pass_records[checker.name] = PassRecord(checker.name, summary=summary)
+                self._keep_summary(checker)
             elif isinstance(checker, FilePass):
                 prepared = self._prepared.get(checker.name)
                 refound = self._refound if self._findings_whole else None
@@ -1561,6 +1559,14 @@ class _Dependents(dict[int, set[int]]):
         if found is None:
             found = self[facet] = default
         return found
+
+
+def _piece_of(record: FileRecord, name: str) -> tuple[Any, ...]:
+    """Piece pass ``name``'s value in a file's record (() when it kept none)."""
+    for n, found in record.pieces:
+        if n == name:
+            return found
+    return ()
 
 
 class _Lookup(Mapping[str, Any]):

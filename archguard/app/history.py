@@ -94,35 +94,29 @@ def architecture_of(
     structure.update(engine.table, engine.files, engine.facts, engine.tree.digests, pieces)
     found = None
     if clusters:
-        from archguard.analysis.discover.candidates import (
-            definitions_in_file,
-            find_clusters,
-            resolve_uses,
-            uses_in_file,
-        )
+        from archguard.analysis.discover.candidates import find_clusters, resolve_uses, uses_in_file
+        from archguard.analysis.discover.defined import definitions_in_file
 
         scan = check.scan
         table, facts = engine.table, scan.facts
-        uses: list[Any] | None = None
-        definitions: list[Any] | None = None
-        if pieces is not None:  # a file without them (no facts, or not kept: a check outside git) read
-            uses, definitions = [], []
-            for f in scan.files:
-                piece = pieces[f.path]
-                if piece:  # (passes/structure.py: import sites, may be a shim, definitions, imported names)
-                    _, _, defined, imported = piece
-                    uses.append(resolve_uses(table, f, imported))
-                    definitions.append(defined)
-                elif (file_facts := facts.get(f.path)) is not None:
-                    uses.append(uses_in_file(table, f, file_facts))
-                    definitions.append(definitions_in_file(f, file_facts))
-                else:
-                    uses.append(())
-                    definitions.append(())
+        uses: list[Any] = []
+        definitions: list[Any] = []
+        for f in scan.files:
+            # a file without a kept piece (no facts, or none kept: a check outside git) is read
+            piece = pieces.get(f.path) if pieces is not None else None
+            if piece:  # (passes/structure.py: import sites, may be a shim, definitions, imported names)
+                _, _, defined, imported = piece
+                uses.append(resolve_uses(table, f, imported))
+                definitions.append(defined)
+            elif (file_facts := facts.get(f.path)) is not None:
+                uses.append(uses_in_file(table, f, file_facts))
+                definitions.append(definitions_in_file(f, file_facts))
+            else:
+                uses.append(())
+                definitions.append(())
         found = find_clusters(
             table,
             scan.files,
-            facts,
             module_imports=structure.module_imports(),
             shim_modules=frozenset(s.module for s in structure.shims),
             uses_by_file=uses,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from archguard.analysis.discover import names
-from archguard.analysis.discover.defined import Factory, FileDefinitions, definitions_in_file, names_imported
+from archguard.analysis.discover.defined import Factory, FileDefinitions, names_imported
 from archguard.analysis.discover.score import cluster_score
 from archguard.analysis.symbols import Origin, Status, SymbolTable
 from archguard.domain.discovery import AccessPath, Cluster, Definition
@@ -53,27 +53,18 @@ class _Uses:
 def find_clusters(
     table: SymbolTable,
     files: Sequence[SourceFile],
-    facts: Mapping[str, FileFacts],
     *,
     module_imports: Mapping[str, set[str]],
+    uses_by_file: Sequence[Sequence[Use]],
+    definitions_by_file: Sequence[FileDefinitions | tuple[()]],
     shim_modules: frozenset[str] = frozenset(),
     canonical_overrides: Mapping[str, str] | None = None,
-    uses_by_file: Sequence[Sequence[Use]] | None = None,
-    definitions_by_file: Sequence[FileDefinitions | tuple[()]] | None = None,
 ) -> list[Cluster]:
     """Every cluster, ranked best first. ``module_imports``: module -> modules it imports (any
-    import); ``canonical_overrides``: cluster name or origin ``module:Name`` -> canonical path;
-    ``uses_by_file``, ``definitions_by_file``: :func:`uses_in_file` and
-    :func:`definitions_in_file` of every file, in order, when known already (discover's engine
-    keeps them per file)."""
-    if uses_by_file is None:
-        uses_by_file = [
-            uses_in_file(table, f, found) if (found := facts.get(f.path)) is not None else () for f in files
-        ]
-    if definitions_by_file is None:
-        definitions_by_file = [
-            definitions_in_file(f, found) if (found := facts.get(f.path)) is not None else () for f in files
-        ]
+    import); ``uses_by_file``, ``definitions_by_file``: :func:`uses_in_file` and
+    :func:`definitions_in_file` of every file, in order (discover's engine keeps them per file,
+    check for ``diff``); ``canonical_overrides``: cluster name or origin ``module:Name`` ->
+    canonical path."""
     uses = _collect_uses(files, uses_by_file)
     graph = _Evidence()
     roles: dict[Origin, str] = {}

@@ -71,7 +71,7 @@ class UsesPass(PiecePass):
 
 class DefinitionsPass(PiecePass):
     """The classes and functions each file defines that may claim a concept (the clusters'
-    same-name, wrapper and factory evidence: ``candidates.definitions_in_file``): the file's own
+    same-name, wrapper and factory evidence: ``defined.definitions_in_file``): the file's own
     business, derived again only when it changes."""
 
     name = "discover-definitions"
@@ -79,7 +79,7 @@ class DefinitionsPass(PiecePass):
     def pieces(
         self, prepared: Prepared, table: SymbolTable, file: SourceFile, facts: FileFacts
     ) -> tuple[Any, ...]:
-        from archguard.analysis.discover.candidates import definitions_in_file
+        from archguard.analysis.discover.defined import definitions_in_file
 
         return definitions_in_file(file, facts)
 
