@@ -567,6 +567,58 @@ def test_definitions_keep_the_shape_discover_compares() -> None:
     assert by_name["router"] == by_name["get_b"] == Shape()  # no shape, and an empty one
 
 
+def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expressions_out() -> None:
+    """Parameters in the order Python binds them (positional-only first); a class body's names in
+    order, dunders out (``__slots__``, ``__init__``), other names with underscores in; decorators
+    and bases that are no dotted name out; a body that is only ``pass``/``...``/docstrings is
+    empty, one that binds any name (a dunder too) is not."""
+    source = """
+        @make()()
+        @(lambda f: f)
+        def f(a, b=1, /, c=2, *, d, e=3, **kw) -> None: ...
+        def g(a, /): ...
+        def h(*, k): ...
+
+        class C(base(), mod.Base):
+            __slots__ = ()
+            a = b = 1
+            x, y = 1, 2
+            _private__ = 0
+            __mangled = 0
+            ___ = 0
+            def __init__(self): ...
+            async def run(self): ...
+            self.z: int = 0
+
+        class Empty:
+            "doc"
+            pass
+            ...
+
+        class OnlyDunders:
+            __slots__ = ()
+
+        class Bare: ...
+
+        class Computed:
+            "binds nothing at its own level, yet runs code"
+            if FLAG:
+                x = 1
+    """
+    found = facts(source)
+    by_name = {b.name: (b, found.shape_of(b)) for b in found.bindings}
+    assert by_name["f"][1] == Shape(("a", "b", "c", "d", "e", "**kw"))  # ``None``: no name
+    assert by_name["g"][1].members == ("a",)
+    assert by_name["h"][1].members == ("k",)
+    binding, shape = by_name["C"]
+    assert shape == Shape(("a", "b", "_private__", "__mangled", "run"))
+    assert binding.bases == ("mod.Base",) and not binding.empty_body
+    assert by_name["Empty"][0].empty_body and by_name["Bare"][0].empty_body
+    assert by_name["Empty"][1] == by_name["Bare"][1] == Shape()
+    assert not by_name["OnlyDunders"][0].empty_body and not by_name["Computed"][0].empty_body
+    assert by_name["OnlyDunders"][1] == Shape()
+
+
 def test_each_definition_of_a_name_keeps_its_own_shape() -> None:
     """Shapes are packed apart from the bindings (``FileFacts.shapes``), in their order: a name
     defined twice, with assignments and ``del`` between, gets each definition's shape."""
