@@ -253,6 +253,43 @@ def test_dynamic_import_in_lambda_and_guard_gets_flags() -> None:
     assert lazy.in_function and not lazy.guarded
 
 
+
+def test_calls_in_a_def_header_run_at_definition_time_wherever_its_lines_are() -> None:
+    """Decorators, defaults and annotations run when the ``def`` does: their calls count as the
+    module's, on the decorator's line, a default's on a later line of a long signature, or on the
+    line the body starts on; a call in the body does not (it runs later)."""
+    source = """\
+    import importlib
+    import warnings
+
+    @register(importlib.import_module("app.decorated"))
+    def f(): ...
+
+    def g(
+        a,
+        b=importlib.import_module("app.default"),
+        *,
+        c: __import__("app.annotation") = None,
+    ) -> None: ...
+
+    def h(x=(y := 1)): return importlib.import_module("app.body")
+
+    def quiet(a=warnings.warn("old", DeprecationWarning)):
+        importlib.import_module("app.later")
+    """
+    found = facts(source)
+    dynamic = {(f.module, f.in_function) for f in found.imports if f.kind is ImportKind.DYNAMIC}
+    assert dynamic == {
+        ("app.decorated", False),
+        ("app.default", False),
+        ("app.annotation", False),
+        ("app.body", True),
+        ("app.later", True),
+    }
+    assert "y" in {b.name for b in found.bindings}  # the walrus in a default binds at module level
+    assert found.warns_deprecation
+
+
 # -- bindings ----------------------------------------------------------------------------------
 
 
@@ -578,6 +615,8 @@ def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expr
         def f(a, b=1, /, c=2, *, d, e=3, **kw) -> None: ...
         def g(a, /): ...
         def h(*, k): ...
+        def v(a, *args): ...
+        def w(a, **kw): ...
 
         class C(base(), mod.Base):
             __slots__ = ()
@@ -610,6 +649,7 @@ def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expr
     assert by_name["f"][1] == Shape(("a", "b", "c", "d", "e", "**kw"))  # ``None``: no name
     assert by_name["g"][1].members == ("a",)
     assert by_name["h"][1].members == ("k",)
+    assert by_name["v"][1].members == ("a", "*args") and by_name["w"][1].members == ("a", "**kw")
     binding, shape = by_name["C"]
     assert shape == Shape(("a", "b", "_private__", "__mangled", "run"))
     assert binding.bases == ("mod.Base",) and not binding.empty_body

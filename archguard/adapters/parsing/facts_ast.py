@@ -166,9 +166,8 @@ def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
 
 def _parameters(args: ast.arguments) -> str:
     """A def's parameter names in order, ``*args`` and ``**kw`` with their stars, joined by spaces
-    (FileFacts.shapes' form, domain/shapes.py)."""
-    if not (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg):
-        return " ".join(map(_ARG, args.args))  # most defs: no Python step per parameter
+    (FileFacts.shapes' form, domain/shapes.py). Most defs have only plain parameters: the walker
+    joins those itself (``" ".join(map(_ARG, args.args))``, no Python step per parameter)."""
     names = [a.arg for a in args.posonlyargs]
     names += [a.arg for a in args.args]
     if args.vararg is not None:
@@ -184,19 +183,17 @@ _ARG = attrgetter("arg")
 
 def _decorators(nodes: list[ast.expr]) -> str:
     """Each decorator's callable, dotted (those that are not a dotted name left out), joined by
-    spaces; "" for none."""
-    return " ".join(filter(None, map(_decorator, nodes))) if nodes else ""
+    spaces."""
+    return " ".join(filter(None, map(_decorator, nodes)))
 
 
 def _decorator(node: ast.expr) -> str | None:
     return _dotted(node.func if type(node) is ast.Call else node)
 
 
-def _annotation(node: ast.expr | None) -> str:
+def _annotation(node: ast.expr) -> str:
     """A return annotation that names one object, as dotted text (``-> Model``, ``-> "app.Model"``);
-    "" for anything else (``-> list[X]``, ``-> "X | None"``) and for none."""
-    if node is None:
-        return ""
+    "" for anything else (``-> list[X]``, ``-> "X | None"``)."""
     if type(node) is ast.Constant and type(node.value) is str:
         text = node.value.strip()
         return text if text and all(part.isidentifier() for part in text.split(".")) else ""
@@ -243,6 +240,8 @@ class _AstWalker:
         self.scan_calls = builder.scan_calls
         self.every_body = every_body
         self._nested_lines = builder.nested_lines.lines
+        self._function_body_lines = builder.function_body_lines.lines
+        self._class_body_lines = builder.class_body_lines.lines
         compound: dict[type, _Handler] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -341,28 +340,42 @@ class _AstWalker:
             lazy=bool(getattr(stmt, "is_lazy", False)),
         )
 
+    # A module-level def or class costs a few Python calls of its own (a file holds dozens): the
+    # common cases (no decorators, no return annotation, plain parameters, a body holding no fact)
+    # are told here without a call.
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
+        decorators = stmt.decorator_list
         if context.module_level:
-            decorators = stmt.decorator_list
+            args, returns = stmt.args, stmt.returns
             self.b.bind_function(
                 context,
                 stmt.name,
                 stmt.lineno,
-                _parameters(stmt.args),
-                _decorators(decorators),
-                _annotation(stmt.returns),
+                _parameters(args)
+                if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg
+                else " ".join(map(_ARG, args.args)),
+                _decorators(decorators) if decorators else "",
+                "" if returns is None else _annotation(returns),
             )
             if decorators:
                 self._decorators_run(decorators)
-        if self.scan_calls:  # decorators, defaults and annotations run at definition time
-            self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
-        if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+        first = stmt.body[0].lineno
+        # Decorators, defaults and annotations run at definition time: walked for calls when a
+        # line from the first decorator to the body's first holds one (a superset of the header's).
+        if self.scan_calls and (
+            self.every_body
+            or self.b.call_lines.overlaps(decorators[0].lineno if decorators else stmt.lineno, first)
+        ):
+            self.calls_in([*decorators, stmt.args, stmt.returns], context)
+        lines = self._function_body_lines  # LineGate.overlaps, inline
+        at = bisect_left(lines, first)
+        if self.every_body or (at < len(lines) and lines[at] <= stmt.end_lineno):
             self.statements(stmt.body, context.function_body())
 
     def _class(self, stmt: ast.ClassDef, context: Context) -> None:
+        decorators = stmt.decorator_list
         if context.module_level:
             members, empty = _class_members(stmt.body)
-            decorators = stmt.decorator_list
             bases = stmt.bases
             self.b.bind_class(
                 context,
@@ -371,13 +384,15 @@ class _AstWalker:
                 tuple(filter(None, map(_dotted, bases))) if bases else (),
                 empty,
                 members,
-                _decorators(decorators),
+                _decorators(decorators) if decorators else "",
             )
             if decorators:
                 self._decorators_run(decorators)
         if self.scan_calls:
-            self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
-        if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+            self.calls_in([*decorators, *stmt.bases, *stmt.keywords], context)
+        lines = self._class_body_lines  # LineGate.overlaps, inline
+        at = bisect_left(lines, stmt.body[0].lineno)
+        if self.every_body or (at < len(lines) and lines[at] <= stmt.end_lineno):
             self.statements(stmt.body, context.class_body())
 
     def _if(self, stmt: ast.If, context: Context) -> None:

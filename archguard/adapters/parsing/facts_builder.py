@@ -34,6 +34,7 @@ from archguard.domain.sources import resolve_relative
 _new = tuple.__new__
 # Enum members read once (``BindingKind.CLASS`` is a lookup through ``EnumType`` every time).
 _CLASS, _FUNCTION = BindingKind.CLASS, BindingKind.FUNCTION
+_IMPORT, _FROM = ImportKind.IMPORT, ImportKind.FROM
 _FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 _BY_POSITION = attrgetter("line", "column")  # of an ImportFact or an AttributeUse
 
@@ -416,7 +417,7 @@ class FactsBuilder:
         """``[lazy] import a.b [as c], d``: one fact per module."""
         statement = self.text(span)
         for module, asname in aliases:
-            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement, lazy)
+            self._add_import(_IMPORT, module, None, asname, 0, context, span, statement, lazy)
             self._bound.add(asname or module.partition(".")[0])
             self._note_plain_import(module, asname)
             if asname == "__getattr__" and not context.in_function:
@@ -435,7 +436,7 @@ class FactsBuilder:
         """``[lazy] from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
         statement = self.text(span)
         for name, asname in aliases:
-            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement, lazy)
+            self._add_import(_FROM, module, name, asname, level, context, span, statement, lazy)
             if name != "*":
                 self._bound.add(asname or name)
             if module == "importlib" and level == 0 and name == "import_module":
@@ -467,21 +468,24 @@ class FactsBuilder:
         lazy: bool = False,
     ) -> None:
         self._imports.append(
-            ImportFact(
-                kind=kind,
-                module=module,
-                name=name,
-                asname=asname,
-                level=level,
-                line=span[0],
-                column=span[1] + 1,
-                end_line=span[2],
-                statement=statement,
-                type_checking=context.type_checking,
-                in_function=context.in_function,
-                guarded=context.guarded,
-                conditional=context.conditional,
-                lazy=lazy,
+            _new(
+                ImportFact,
+                (
+                    kind,
+                    module,
+                    name,
+                    asname,
+                    level,
+                    span[0],  # line
+                    span[1] + 1,  # column, 1-based
+                    span[2],  # end_line
+                    statement,
+                    context.type_checking,
+                    context.in_function,
+                    context.guarded,
+                    context.conditional,
+                    lazy,
+                ),
             )
         )
 
