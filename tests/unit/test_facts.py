@@ -643,6 +643,21 @@ def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expr
             "binds nothing at its own level, yet runs code"
             if FLAG:
                 x = 1
+
+        class Service:
+            "only methods after a docstring: the common body"
+            def __init__(self): ...
+            async def start(self): ...
+            class Config: ...
+            def __repr__(self): ...
+
+        class Plain:
+            def a(self): ...
+            def b(self): ...
+
+        class Called:
+            register()
+            def a(self): ...
     """
     found = facts(source)
     by_name = {b.name: (b, found.shape_of(b)) for b in found.bindings}
@@ -657,6 +672,9 @@ def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expr
     assert by_name["Empty"][1] == by_name["Bare"][1] == Shape()
     assert not by_name["OnlyDunders"][0].empty_body and not by_name["Computed"][0].empty_body
     assert by_name["OnlyDunders"][1] == Shape()
+    assert by_name["Service"][1].members == ("start", "Config")
+    assert by_name["Plain"][1].members == ("a", "b") and by_name["Called"][1].members == ("a",)
+    assert not any(by_name[name][0].empty_body for name in ("Service", "Plain", "Called"))
 
 
 def test_each_definition_of_a_name_keeps_its_own_shape() -> None:

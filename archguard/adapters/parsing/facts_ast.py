@@ -201,23 +201,29 @@ def _annotation(node: ast.expr) -> str:
 
 
 _DEFINES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_NAME = attrgetter("name")
 
 
 def _class_members(body: Sequence[ast.stmt]) -> tuple[str, bool]:
     """The names a class body binds at its own level (methods, nested classes, fields) in order,
     dunders left out (every class has them), joined by spaces; and whether the body is empty:
     only ``pass``, ``...`` or a docstring (a body that binds a name never is)."""
-    names: list[str] = []
-    for stmt in body:
-        kind = type(stmt)
-        if kind in _DEFINES:
-            names.append(stmt.name)
-        elif kind is ast.Assign:
-            for target in stmt.targets:
-                if type(target) is ast.Name:
-                    names.append(target.id)
-        elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
-            names.append(stmt.target.id)
+    # Most bodies are methods after a docstring: their names read in C, no Python step each.
+    methods = body[1:] if type(body[0]) is ast.Expr else body
+    if _DEFINES.issuperset(map(type, methods)):
+        names = list(map(_NAME, methods))
+    else:
+        names = []
+        for stmt in body:
+            kind = type(stmt)
+            if kind in _DEFINES:
+                names.append(stmt.name)
+            elif kind is ast.Assign:
+                for target in stmt.targets:
+                    if type(target) is ast.Name:
+                        names.append(target.id)
+            elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
+                names.append(stmt.target.id)
     if not names:
         return "", all(map(_is_docstring_or_pass, body))
     text = " ".join(names)
