@@ -246,6 +246,7 @@ class _AstWalker:
         self.scan_calls = builder.scan_calls
         self.every_body = every_body
         self._nested_lines = builder.nested_lines.lines
+        self._ascii = builder.ascii
         self._function_body_lines = builder.function_body_lines.lines
         self._class_body_lines = builder.class_body_lines.lines
         compound: dict[type, _Handler] = {
@@ -318,6 +319,8 @@ class _AstWalker:
         return kept
 
     def _span(self, node: ast.AST) -> Span:
+        if self._ascii:  # most files: ast's columns are the characters' (no call per column)
+            return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
         char_column = self.b.char_column
         return (
             node.lineno,

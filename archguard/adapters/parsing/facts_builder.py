@@ -319,7 +319,7 @@ class FactsBuilder:
         self._source = source
         self._lines: list[str] = []  # the first lines of the source, split as far as needed
         self._all_lines = False  # every line is in self._lines
-        self._ascii = source.isascii()  # then ast's UTF-8 columns are character columns
+        self.ascii = source.isascii()  # then ast's UTF-8 columns are character columns
         # A def's body holds facts only through imports (statements, ``__import__``,
         # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
         # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
@@ -395,7 +395,7 @@ class FactsBuilder:
 
     def char_column(self, line: int, utf8_offset: int) -> int:
         """CPython's ast counts columns in UTF-8 bytes; everything else here counts characters."""
-        if self._ascii:
+        if self.ascii:
             return utf8_offset
         text = self.lines_to(line)[line - 1]
         if text.isascii():
