@@ -121,7 +121,11 @@ def rows(codec: Codec) -> Converter:
     head, tail = itemgetter(slice(0, at)), itemgetter(slice(at, None))
 
     def encode(values: Any) -> tuple:
-        return tuple(map(values_of, values)), tuple(map(others, values))
+        try:
+            kinds = tuple(map(values_of, values))
+        except AttributeError:  # not all the enum's members: each as the field's converter says
+            kinds = tuple(map(field.to_plain, map(attrgetter(name), values)))
+        return kinds, tuple(map(others, values))
 
     def decode(plain: tuple) -> tuple:
         kinds, rest = plain
