@@ -538,3 +538,42 @@ def test_a_call_at_import_is_kept_when_its_callee_is_imported_or_defined_here() 
     )
     calls = {f.target for f in extract_facts(source).dynamic if f.kind.value == "calls"}
     assert calls == {"register", "helper.install", "alias"}
+
+
+def test_what_a_module_level_call_hands_on_is_read_from_each_shape_of_argument() -> None:
+    """The arguments of a module-level call, shape by shape: which name modules (DynamicFact.name of
+    the CALLS fact: dotted literals, names built from ``__name__``), which objects are handed on
+    (SETS_ATTRIBUTES: dotted names, kept when bound here), which inner calls run; a call of the
+    standard library is not noted, what it is handed still is."""
+    source = textwrap.dedent(
+        """\
+        import os
+        import app.models
+        from app.tools import helper, alias, make
+        from numba import Redirect
+        helper("app.legacy", "plain", 3, None, __name__, __package__, other, app.models, app.models.user)
+        alias(f"{__name__}.old", __name__ + ".moves", "x" + __name__, f"{other}.x", key=app.models.Thing)
+        Redirect(locals(), make(), app.models.factory(), unknown(), [app.models])
+        os.register("app.legacy", __name__, app.models)
+        make(*app.models.parts, **app.models.options)
+        helper.install()
+        X = make(app.models, value=__name__)
+        """
+    )
+    assert [(f.line, f.kind.value, f.construct, f.target, f.name) for f in extract_facts(source).dynamic] == [
+        (5, "attributes", "passed to helper()", "app.models", ""),
+        (5, "attributes", "passed to helper()", "app.models.user", ""),
+        (5, "calls", "helper()", "helper", "app.legacy|__name__.|__package__."),
+        (6, "attributes", "passed to alias()", "app.models.Thing", ""),
+        (6, "calls", "alias()", "alias", "__name__.old|__name__.moves"),
+        (7, "calls", "Redirect()", "Redirect", "__name__."),
+        (7, "calls", "app.models.factory()", "app.models.factory", ""),
+        (7, "calls", "make()", "make", ""),
+        (7, "namespace", "locals()", "", ""),
+        (8, "attributes", "passed to os.register()", "app.models", ""),
+        (9, "attributes", "passed to make()", "app.models.options", ""),
+        (9, "calls", "make()", "make", ""),
+        (10, "calls", "helper.install()", "helper.install", ""),
+        (11, "attributes", "passed to make()", "app.models", ""),
+        (11, "calls", "make()", "make", "__name__."),
+    ]

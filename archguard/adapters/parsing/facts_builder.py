@@ -661,7 +661,7 @@ class FactsBuilder:
         (``name``, or any when empty)."""
         self._handed.append(DynamicFact(line, DynamicKind.SETS_ATTRIBUTES, construct, dotted, name))
 
-    def calls_at_import(self, line: int, callee: str, module_names: Sequence[str] = ()) -> None:
+    def calls_at_import(self, line: int, callee: str, module_names: Iterable[str] = ()) -> None:
         """A module-level call of a function imported or defined here (see DynamicKind.CALLS);
         ``module_names``: its arguments that may name modules (a helper registering modules
         under computed names registers these)."""
