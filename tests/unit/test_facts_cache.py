@@ -257,6 +257,8 @@ def test_the_words_a_worker_tells_are_those_the_parent_would_tell_from_the_bytes
         "import sys\nsys.modules['app.old'] = sys\n",
         "globals().update(x=1)\n__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
         "import app.m\nX = app.m.Y\n",
+        "import app.m\napp.m.install(__name__)\n",  # calls
+        "import sys\nG = sys._getframe(1).f_globals\n",  # caller
     ]
     told = set()
     for source in sources:
@@ -269,6 +271,8 @@ def test_the_words_a_worker_tells_are_those_the_parent_would_tell_from_the_bytes
         told.add(expected)
         assert all(held_in(expected, word) == read_back.may_hold(word) for word in HELD_WORDS)
     assert len(told) == len(sources)  # each source holds other words
+    held = {i for i in range(len(HELD_WORDS)) if any(bits >> i & 1 for bits in told)}
+    assert held == set(range(len(HELD_WORDS)))  # and each word is held by one of them
     assert CachedOutcome(encode_outcome(ParseOutcome()).plain, b"").holding() == 0  # no facts
 
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from archguard.adapters.parsing.downlevel import extract_facts_downlevel
 from archguard.adapters.parsing.facts_ast import extract_facts
+from archguard.adapters.parsing.facts_builder import _DYNAMIC_WORDS, _GATE_WORDS, words_in
 from archguard.adapters.parsing.syntax_judge import all_issues
-from archguard.domain.facts import Binding, BindingKind, FileFacts, ImportKind
+from archguard.domain.facts import Binding, BindingKind, DynamicKind, FileFacts, ImportKind
 
 TREE = {
     "shapes.py": """\
@@ -432,9 +436,9 @@ def test_newer_syntax_down_levelled_equals_its_twin(tmp_path: Path) -> None:
         ), name
 
 
-# Each construct alone in its file: the text filter that picks the lines the dynamic walk visits
-# looks for some words only where a shorter word they contain occurs ("f_globals" where "globals"
-# does); none may be lost for a file that holds the longer word and nothing else of its group.
+# Each construct alone in its file, for every word of the text gate that picks the lines the dynamic
+# walk visits (facts_builder._DYNAMIC_WORDS, all looked for in one pass, words_in): none may be lost
+# for a file that holds that word and no other (or only those it contains: "f_globals").
 ALONE = {
     "def f():\n    pass\nx = f.__globals__\n": (3, "caller", "__globals__"),
     "def f(frame):\n    return frame.f_globals\n": (2, "caller", "f_globals"),
@@ -447,13 +451,53 @@ ALONE = {
     ),
     "x = globals()\n": (1, "namespace", "globals()"),
     "x = locals()\n": (1, "namespace", "locals()"),
+    'import app.m\nvars(app.m)["X"] = 1\n': (2, "attributes", "vars()"),
+    'import app.m\nsetattr(app.m, "X", 1)\n': (2, "attributes", "setattr()"),
+    'exec("X = 1")\n': (1, "namespace", "exec()"),
+    'X = eval("1")\n': (1, "namespace", "eval()"),
+    'import sys\nsys.modules["app.old"] = sys\n': (2, "registers", "sys.modules[...] = ..."),
+    "import app.m\nx = app.m.__dict__\n": (2, "attributes", "app.m.__dict__"),
+    "__path__ = []\n": (1, "path", "__path__ assigned"),
+    "import pkg_resources\npkg_resources.declare_namespace(__name__)\n": (
+        2,
+        "path",
+        "pkg_resources.declare_namespace()",
+    ),
+    "import sys\nsys.meta_path.append(object())\n": (2, "registers", "sys.meta_path.append()"),
+    "import sys\nsys.path_hooks.append(object)\n": (2, "registers", "sys.path_hooks.append()"),
 }
 
 
 def test_a_dynamic_construct_alone_in_its_file_is_found() -> None:
+    assert {word for word in _DYNAMIC_WORDS if any(word in source for source in ALONE)} == set(_DYNAMIC_WORDS)
     for source, expected in ALONE.items():
-        found = [(f.line, f.kind.value, f.construct) for f in extract_facts(source).dynamic]
+        facts = extract_facts(source).dynamic
+        # (a module-level call's hand-over is kept whatever the text: not the gate's)
+        found = [(f.line, f.kind.value, f.construct) for f in facts if f.kind is not DynamicKind.CALLS]
         assert found == [expected], source
+
+
+# What the text gates' words are looked for in: pieces of the words themselves (so texts hold
+# them, almost hold them, or hold them split), other ASCII and non-ASCII text, a lone surrogate.
+_HALVES = [piece for w in _GATE_WORDS for piece in (w[: len(w) // 2], w[len(w) // 2 :])]
+_PIECES = st.sampled_from([*_GATE_WORDS, *_HALVES, "\n", " ", "(", "é", "\u2028", "\ud800", "ä__name__", "x"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=3), max_size=12).map("".join))
+def test_the_gate_words_are_found_in_one_pass_exactly_where_each_occurs(text: str) -> None:
+    assert words_in(text) == {word for word in _GATE_WORDS if word in text}
+
+
+def test_each_gate_word_is_found_alone_and_at_either_end_and_never_in_part() -> None:
+    for word in _GATE_WORDS:
+        for text in (word, f"é{word}", f"{word}\n", f"x = 1\n# {word[:-1]}\n{word}"):
+            assert words_in(text) == {w for w in _GATE_WORDS if w in text}, text
+            assert word in words_in(text), text
+        for text in (word[:-1], word[1:], f"{word[:-1]} {word[1:]}", f"{word[:-1]}\n{word[-1]}"):
+            assert words_in(text) == {w for w in _GATE_WORDS if w in text}, text
+            assert word not in words_in(text), text
+    assert words_in("") == set() and words_in("x = 1\n") == set()
 
 
 # A bare module-level call handed ``__name__`` first (``apipkg.initpkg(__name__, ...)``): the module
@@ -494,3 +538,42 @@ def test_a_call_at_import_is_kept_when_its_callee_is_imported_or_defined_here() 
     )
     calls = {f.target for f in extract_facts(source).dynamic if f.kind.value == "calls"}
     assert calls == {"register", "helper.install", "alias"}
+
+
+def test_what_a_module_level_call_hands_on_is_read_from_each_shape_of_argument() -> None:
+    """The arguments of a module-level call, shape by shape: which name modules (DynamicFact.name of
+    the CALLS fact: dotted literals, names built from ``__name__``), which objects are handed on
+    (SETS_ATTRIBUTES: dotted names, kept when bound here), which inner calls run; a call of the
+    standard library is not noted, what it is handed still is."""
+    source = textwrap.dedent(
+        """\
+        import os
+        import app.models
+        from app.tools import helper, alias, make
+        from numba import Redirect
+        helper("app.legacy", "plain", 3, None, __name__, __package__, other, app.models, app.models.user)
+        alias(f"{__name__}.old", __name__ + ".moves", "x" + __name__, f"{other}.x", key=app.models.Thing)
+        Redirect(locals(), make(), app.models.factory(), unknown(), [app.models])
+        os.register("app.legacy", __name__, app.models)
+        make(*app.models.parts, **app.models.options)
+        helper.install()
+        X = make(app.models, value=__name__)
+        """
+    )
+    assert [(f.line, f.kind.value, f.construct, f.target, f.name) for f in extract_facts(source).dynamic] == [
+        (5, "attributes", "passed to helper()", "app.models", ""),
+        (5, "attributes", "passed to helper()", "app.models.user", ""),
+        (5, "calls", "helper()", "helper", "app.legacy|__name__.|__package__."),
+        (6, "attributes", "passed to alias()", "app.models.Thing", ""),
+        (6, "calls", "alias()", "alias", "__name__.old|__name__.moves"),
+        (7, "calls", "Redirect()", "Redirect", "__name__."),
+        (7, "calls", "app.models.factory()", "app.models.factory", ""),
+        (7, "calls", "make()", "make", ""),
+        (7, "namespace", "locals()", "", ""),
+        (8, "attributes", "passed to os.register()", "app.models", ""),
+        (9, "attributes", "passed to make()", "app.models.options", ""),
+        (9, "calls", "make()", "make", ""),
+        (10, "calls", "helper.install()", "helper.install", ""),
+        (11, "attributes", "passed to make()", "app.models", ""),
+        (11, "calls", "make()", "make", "__name__."),
+    ]

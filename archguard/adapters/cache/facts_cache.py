@@ -42,6 +42,7 @@ invalidates the cache by itself when a domain class gains or loses a field.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -695,9 +696,7 @@ class CachedOutcome:
         file's facts six times."""
         if self._holding < 0:
             facts = self.plain[_FACTS_AT]
-            self._holding = (
-                0 if facts is None else sum(1 << i for i, word in enumerate(HELD_WORDS) if word in facts)
-            )
+            self._holding = 0 if facts is None else sum(1 << i for i in _held_words().Match(facts) or ())
         return self._holding
 
     def outcome(self) -> ParseOutcome:
@@ -710,6 +709,20 @@ class CachedOutcome:
         """Decoded for the caller, not kept here (a blob's outcome serves every commit of a walk
         through history: what each commit decodes is that commit's tree's to keep)."""
         return self._decoded if self._decoded is not None else _OUTCOME.decode(self.plain)
+
+
+@functools.cache
+def _held_words() -> Any:
+    """:data:`HELD_WORDS` as one RE2 set: it finds which of them occur in one pass over the bytes,
+    where a ``word in facts`` test each reads them six times (imported when first asked: a warm
+    run may never ask)."""
+    import re2
+
+    words = re2.Set.SearchSet()
+    for word in HELD_WORDS:
+        words.Add(re2.escape(word))
+    words.Compile()
+    return words
 
 
 def held_in(holding: int, word: bytes) -> bool | None:

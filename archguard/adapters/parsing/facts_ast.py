@@ -430,27 +430,27 @@ class _AstWalker:
         names may be bound in it. The call itself is noted too (and a call among its arguments):
         a helper that reaches its caller's frame may change this module's namespace. Only the
         statement's own call is read (cheap; deeper shapes are the documented limit)."""
-        kind = type(value)
-        if kind is ast.Call:
-            callee = _dotted(value.func)
-            if callee is None or callee in _READS_ONLY or callee == "setattr":
-                return  # setattr: judged by _DynamicWalker, which also reads its name
-            items: Sequence[ast.expr] = [*value.args, *(k.value for k in value.keywords)]
-            self.b.calls_at_import(
-                line, callee, [name for item in items if (name := _module_name_given(item))]
-            )
-            for item in items:  # ``f(helper())``: the inner call runs at import time too
-                if type(item) is ast.Call:
-                    inner = _dotted(item.func)
-                    if inner is not None:
-                        self.b.calls_at_import(line, inner)
-            construct = f"passed to {callee}()"
-        else:
+        if type(value) is not ast.Call:
             return
+        callee = _dotted(value.func)
+        if callee is None or callee in _READS_ONLY or callee == "setattr":
+            return  # setattr: judged by _DynamicWalker, which also reads its name
+        keywords = value.keywords
+        items: Sequence[ast.expr] = [*value.args, *[k.value for k in keywords]] if keywords else value.args
+        # (lazily: the builder reads the names only for a call it keeps)
+        self.b.calls_at_import(line, callee, filter(None, map(_module_name_given, items)))
+        construct = ""
         for item in items:
-            dotted = _dotted(item)
-            if dotted:
-                self.b.hands_on(line, construct, dotted)
+            kind = type(item)
+            if kind is ast.Call:  # ``f(helper())``: the inner call runs at import time too
+                inner = _dotted(item.func)
+                if inner is not None:
+                    self.b.calls_at_import(line, inner)
+            elif kind is ast.Name or kind is ast.Attribute:
+                dotted = _dotted(item)
+                if dotted:
+                    construct = construct or f"passed to {callee}()"
+                    self.b.hands_on(line, construct, dotted)
 
     def _ann_assign(self, stmt: ast.AnnAssign, context: Context) -> None:
         if stmt.value is not None:  # a bare annotation binds nothing
@@ -725,17 +725,21 @@ class _DynamicWalker:
 def _module_name_given(node: ast.expr) -> str:
     """A call argument that may name a module: a dotted string literal, or one built from this
     module's name (``f"{__name__}.old"``), written as DynamicFact.target writes it; else ""."""
-    if type(node) is ast.Constant and type(node.value) is str:
+    kind = type(node)
+    if kind is ast.Constant:
         text = node.value
-        return text if "." in text and is_dotted_name(text) else ""
-    if type(node) is ast.Call and _namespace_call(node) is not None:
+        return text if type(text) is str and "." in text and is_dotted_name(text) else ""
+    if kind is ast.Name:
+        # a bare name handed on: keys may be built under it (apipkg.initpkg)
+        return node.id + "." if node.id in ("__name__", "__package__") else ""
+    if kind is ast.Call:
         # ``Redirect(locals(), ...)``: the namespace carries ``__name__``; a helper building keys
         # from it may register anything under this module (numba's ``_RedirectSubpackage``).
-        return "__name__."
-    if type(node) is ast.Name and node.id in ("__name__", "__package__"):
-        return node.id + "."  # a bare name handed on: keys may be built under it (apipkg.initpkg)
-    built = _registered_name(node)
-    return built if built.startswith(("__name__", "__package__")) else ""
+        return "__name__." if _namespace_call(node) is not None else ""
+    if kind is ast.BinOp or kind is ast.JoinedStr:  # the only shapes _registered_name builds from
+        built = _registered_name(node)
+        return built if built.startswith(("__name__", "__package__")) else ""
+    return ""
 
 
 def _module_by_computed_name(node: ast.expr) -> bool:

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
+import re2
+
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -76,51 +78,48 @@ _DYNAMIC_WORDS: dict[str, re.Pattern[str] | str] = {
     "import_module": re.compile(r"import_module\s*\(\s*__name__"),
     "__import__": re.compile(r"__import__\s*\(\s*__name__"),
 }
-# Each substring test reads the whole text (a 61 MB tree: ~30 ms a word, the largest part of the
-# builder's set-up), so none is made twice or where its answer is known:
-# * "globals", "import_module" and "__import__" are read off the places where "global" and
-#   "import" occur, which the builder finds anyway for its body gates (:func:`_words_at`);
-# * a word that contains a shorter one is looked for only in a text that holds the shorter one: a
-#   text without "globals" holds neither "f_globals" nor "__globals__".
-_DERIVED_WORDS = ("globals", "import_module", "__import__")
-_CONTAINING = {"globals": ("f_globals", "__globals__"), "locals": ("f_locals",)}
-_DYNAMIC_SINGLES = tuple(
-    word
-    for word in _DYNAMIC_WORDS
-    if word not in _DERIVED_WORDS and not any(word in longer for longer in _CONTAINING.values())
-)
-
-
-def dynamic_patterns(source: str, derived: frozenset[str]) -> list[re.Pattern[str] | str]:
-    """The patterns of :data:`_DYNAMIC_WORDS` whose word occurs in ``source``. ``derived``: which
-    of :data:`_DERIVED_WORDS` occur (:func:`_words_at`, from where "import" and "global" are)."""
-    found = [word for word in _DYNAMIC_SINGLES if word in source]
-    found += [word for word in _DERIVED_WORDS if word in derived]
-    for shorter, longer in _CONTAINING.items():
-        if shorter in found:
-            found.extend(word for word in longer if word in source)
-    return [_DYNAMIC_WORDS[word] for word in found]
-
-
-def _words_at(source: str, imports: Sequence[int], globals_: Sequence[int]) -> frozenset[str]:
-    """Which of :data:`_DERIVED_WORDS` occur, given every place where "import" and "global" do
-    ("__import__" is "import" between two "__"): no scan of the text for them."""
-    words: set[str] = set()
-    if globals_ and any(source.startswith("s", at + 6) for at in globals_):
-        words.add("globals")
-    for at in [at for at in imports if source.startswith("_", at + 6)]:  # few: "import_", "import__"
-        if source.startswith("import_module", at):
-            words.add("import_module")
-        elif at >= 2 and source.startswith("__", at - 2) and source.startswith("__", at + 6):
-            words.add("__import__")
-    return frozenset(words)
-
-
 # The words a function or class body needs to hold a fact (see FactsBuilder.function_body_lines).
 _IMPORT_TEXT = "import"
 _GLOBAL_TEXT = "global"
 # Walrus targets bind in the enclosing scope: expressions are walked for them on these lines only.
 _WALRUS_TEXT = ":="
+_DEPRECATION_TEXT = "DeprecationWarning"
+_REPLACES_TEXT = "sys.modules["
+_OWN_NAME_TEXT = "__name__"
+
+# Every word the text gates ask about but "import" (in nearly every file, and its places are needed
+# anyway). ``word in source`` reads the whole text each time (a 61 MB tree: 15-55 ms a word, the
+# more the shorter the word), so they are looked for in one pass instead: an RE2 set of literals is
+# one automaton over the text's UTF-8 bytes that tells which of them occur (:func:`words_in`).
+_GATE_WORDS = (
+    *_DYNAMIC_WORDS,
+    _GLOBAL_TEXT,
+    _DEPRECATION_TEXT,
+    _WALRUS_TEXT,
+    _REPLACES_TEXT,
+    _OWN_NAME_TEXT,
+)
+_GATE_SET = re2.Set.SearchSet()
+for _word in _GATE_WORDS:
+    _GATE_SET.Add(re2.escape(_word))
+_GATE_SET.Compile()
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def words_in(source: str) -> frozenset[str]:
+    """The words of :data:`_GATE_WORDS` that occur in ``source``, exactly ``{word for word in
+    _GATE_WORDS if word in source}``, found in one pass. The words are ASCII, so each occurs in the
+    text where it occurs in its UTF-8 bytes ("surrogatepass": any str has bytes)."""
+    found = _GATE_SET.Match(source.encode("utf-8", "surrogatepass"))
+    return frozenset([_GATE_WORDS[index] for index in found]) if found else _NO_WORDS
+
+
+def dynamic_patterns(words: frozenset[str]) -> list[re.Pattern[str] | str]:
+    """The patterns of :data:`_DYNAMIC_WORDS` whose word is among ``words`` (:func:`words_in`)."""
+    if words.isdisjoint(_DYNAMIC_WORDS):
+        return []
+    return [pattern for word, pattern in _DYNAMIC_WORDS.items() if word in words]
+
 
 # Expressions that name the importing file's own package, as ``package=`` of import_module.
 _THIS_PACKAGE = frozenset({"__package__", "__spec__.parent"})
@@ -260,20 +259,18 @@ def _places(source: str, word: str) -> list[int]:
     return places
 
 
-def _places_and_lines(source: str, word: str) -> tuple[list[int], set[int]]:
-    """:func:`_places` and their lines (:func:`_lines_at`) in one loop: "import" occurs dozens of
-    times in most files, and each Python step per place counts."""
-    places: list[int] = []
+def _lines_of(source: str, word: str) -> set[int]:
+    """The lines where ``word`` occurs: :func:`_places` and :func:`_lines_at` in one loop ("import"
+    occurs dozens of times in most files, and each Python step per place counts)."""
     lines: set[int] = set()
     line, counted_to = 1, 0
     at = source.find(word)
     while at >= 0:
-        places.append(at)
         line += source.count("\n", counted_to, at)
         counted_to = at
         lines.add(line)
         at = source.find(word, at + len(word))
-    return places, lines
+    return lines
 
 
 def _lines_at(source: str, starts: Iterable[int]) -> set[int]:
@@ -315,26 +312,26 @@ class FactsBuilder:
         # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
         # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
         # these words are not walked at all (most of a codebase's statements).
-        imports, body_lines = _places_and_lines(source, _IMPORT_TEXT)
-        globals_, global_lines = _places_and_lines(source, _GLOBAL_TEXT)
-        body_lines |= global_lines
-        derived = _words_at(source, imports, globals_)
+        words = self._words = words_in(source)
+        body_lines = _lines_of(source, _IMPORT_TEXT)
+        if _GLOBAL_TEXT in words:
+            body_lines |= _lines_of(source, _GLOBAL_TEXT)
         # Expressions are walked for calls only on lines where an interesting call is written.
-        # (`in` first: a substring test is much cheaper than running the regex over a big file.)
-        deprecation = "DeprecationWarning" in source
+        # (The word first: running the regex over a big file costs much more.)
         patterns: list[re.Pattern[str] | str] = [
-            pattern for name, pattern in _CALL_TEXT.items() if name in derived
+            pattern for name, pattern in _CALL_TEXT.items() if name in words
         ]
-        if deprecation:
-            patterns.append(_WARN_CALL_TEXT)
-        if ":=" in source:
+        if _WALRUS_TEXT in words:
             patterns.append(_WALRUS_TEXT)
         call_lines = _lines_matching(source, patterns)
+        warn_lines = _lines_matching(source, [_WARN_CALL_TEXT]) if _DEPRECATION_TEXT in words else None
+        if warn_lines:
+            call_lines |= warn_lines
         self.call_lines = LineGate.of_lines(call_lines)
         self.scan_calls = bool(call_lines)
         self.function_body_lines = LineGate.of_lines(body_lines)
-        if deprecation:
-            body_lines |= _lines_matching(source, [_WARN_CALL_TEXT])
+        if warn_lines is not None:
+            body_lines |= warn_lines
             self.class_body_lines = LineGate.of_lines(body_lines)
         else:
             self.class_body_lines = self.function_body_lines
@@ -342,7 +339,7 @@ class FactsBuilder:
         # global or binding is never bound there): the walker skips the others unvisited.
         self.nested_lines = LineGate.of_lines(body_lines | call_lines)
         # Where a construct of DynamicKind may be written (a separate walk visits only these).
-        dynamic = dynamic_patterns(source, derived)
+        dynamic = dynamic_patterns(words)
         self.dynamic_lines = LineGate(source, dynamic) if dynamic else LineGate.of_lines(())
         self._dynamic: list[DynamicFact] = []
         # Attribute writes and hand-overs of objects named by a dotted expression: kept at the
@@ -664,7 +661,7 @@ class FactsBuilder:
         (``name``, or any when empty)."""
         self._handed.append(DynamicFact(line, DynamicKind.SETS_ATTRIBUTES, construct, dotted, name))
 
-    def calls_at_import(self, line: int, callee: str, module_names: Sequence[str] = ()) -> None:
+    def calls_at_import(self, line: int, callee: str, module_names: Iterable[str] = ()) -> None:
         """A module-level call of a function imported or defined here (see DynamicKind.CALLS);
         ``module_names``: its arguments that may name modules (a helper registering modules
         under computed names registers these)."""
@@ -717,7 +714,7 @@ class FactsBuilder:
             has_getattr=self._has_getattr,
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
             warns_deprecation=self._warns,
-            **text_facts(self._source),
+            **text_facts(self._source, self._words),
             function_globals=tuple(sorted(self._function_globals)),
             dynamic=self._dynamic_facts(),
         )
@@ -727,15 +724,18 @@ class TextFacts(TypedDict):
     replaces_module: bool
 
 
-def text_facts(source: str) -> TextFacts:
-    """The facts read from the text rather than the tree (FileFacts fields of the same names)."""
-    return TextFacts(replaces_module="__name__" in source and _replaces_module(source))
+def text_facts(source: str, words: frozenset[str] | None = None) -> TextFacts:
+    """The facts read from the text rather than the tree (FileFacts fields of the same names).
+    ``words``: :func:`words_in` of ``source``, when known."""
+    if words is None:
+        words = words_in(source)
+    return TextFacts(replaces_module=_OWN_NAME_TEXT in words and _replaces_module(source, words))
 
 
-def _replaces_module(source: str) -> bool:
-    if "sys.modules[" in source and _REPLACES_MODULE.search(source) is not None:
+def _replaces_module(source: str, words: frozenset[str]) -> bool:
+    if _REPLACES_TEXT in words and _REPLACES_MODULE.search(source) is not None:
         return True
-    for at in _places(source, "__name__"):
+    for at in _places(source, _OWN_NAME_TEXT):
         paren = at
         while paren and source[paren - 1].isspace():  # what ``\s`` matches
             paren -= 1
