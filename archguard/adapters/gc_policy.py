@@ -10,7 +10,10 @@ full collections while a cache of a million tuples loads. So:
 * library callers of ``archguard.app`` keep theirs; the bulk builders pause it around their work
   only (cache loads, decoding every file's facts, a worker's ``ast`` pass): :func:`paused`;
 * a worker process forked from a parent that turned it off starts with it on
-  (:func:`worker_start`): it keeps nothing between files;
+  (:func:`worker_start`): it keeps nothing between files. What it inherits is kept out of its
+  collections (:func:`forking`): a parent whose collector was off holds every object it made in
+  the youngest generation, which each worker's first collection would otherwise scan whole,
+  copying every page those objects lie on (copy-on-write) only to promote them;
 * the language server lives as long as the editor and makes garbage with every keystroke (libcst's
   trees of a quick fix hold cycles): it keeps the collector on (:func:`on_for_a_long_lived_process`)
   but never lets it scan the same long-lived object twice. What its engine holds after a load is
@@ -60,6 +63,21 @@ def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
     """After a full collection (generation 2), what survived it is long-lived: out of sight."""
     if phase == "stop" and info.get("generation") == 2:
         gc.freeze()
+
+
+@contextmanager
+def forking() -> Iterator[None]:
+    """Around the calls that fork worker processes: what this process holds then is frozen (out
+    of every collection) in the children, and as it was here once they are started. A process
+    that froze objects of its own (the language server) is left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def worker_start() -> None:

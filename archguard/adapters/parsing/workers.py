@@ -99,12 +99,13 @@ class Workers:
         pool = self._ensure_pool()
         pending: dict[Future, list] = {}
         broken: list[list] = []
-        for index, chunk in enumerate(chunked):
-            try:
-                pending[pool.submit(work, root, chunk)] = chunk
-            except BrokenProcessPool:  # a worker died while we were still handing out work
-                broken.extend(chunked[index:])
-                break
+        with gc_policy.forking():  # the first submit starts (forks) the workers
+            for index, chunk in enumerate(chunked):
+                try:
+                    pending[pool.submit(work, root, chunk)] = chunk
+                except BrokenProcessPool:  # a worker died while we were still handing out work
+                    broken.extend(chunked[index:])
+                    break
         for future in as_completed(pending):
             chunk = pending[future]
             try:
@@ -147,7 +148,9 @@ def isolated(
 
 def _in_own_process(work: Callable[[str, list], list[_T]], root: str, chunk: list) -> list[_T]:
     with ProcessPoolExecutor(max_workers=1, initializer=gc_policy.worker_start) as solo:
-        return solo.submit(work, root, chunk).result()
+        with gc_policy.forking():
+            submitted = solo.submit(work, root, chunk)
+        return submitted.result()
 
 
 # --- the per-file deadline ----------------------------------------------------------------------
