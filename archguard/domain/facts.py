@@ -138,7 +138,7 @@ class AttributeUse(NamedTuple):
 class FileFacts:
     imports: tuple[ImportFact, ...] = ()
     bindings: tuple[Binding, ...] = ()
-    # The bindings' shapes (``domain/shapes.Shape``), packed (``shapes.pack_shapes``), read one
+    # The bindings' shapes (``domain/shapes.Shape``), packed (``domain/shapes.py`` says how), read one
     # binding at a time by :meth:`shape_of`. Only discover (and check's per-file pieces for ``diff``, in a git
     # checkout) reads them, while every check decodes every file's facts: kept as one string,
     # they cost a check (cold or warm) one copy per file instead of tuples and strings per class

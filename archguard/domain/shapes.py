@@ -10,7 +10,6 @@ does not even load this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -32,19 +31,9 @@ NO_SHAPE = Shape()
 # left out), empty for a binding without a shape; a shape's line is its members, its decorators
 # and its return annotation, separated by tabs, each list's names by spaces (identifiers and
 # dotted names hold neither). Text rather than tuples: equal shapes are equal text however their
-# strings were made, and a file's shapes are one string to copy.
-
-
-def pack_shape(members: tuple[str, ...], decorators: tuple[str, ...], returns: str | None) -> str:
-    """One binding's line of ``FileFacts.shapes`` ("" for an empty shape)."""
-    if not (members or decorators or returns):
-        return ""
-    return f"{' '.join(members)}\t{' '.join(decorators)}\t{returns or ''}"
-
-
-def pack_shapes(lines: Iterable[str]) -> str:
-    """``FileFacts.shapes`` of bindings whose :func:`pack_shape` lines are ``lines``, in order."""
-    return "\n".join(lines).rstrip("\n")
+# strings were made, and a file's shapes are one string to copy. The parser writes it
+# (``facts_builder.FactsBuilder.bind_class``/``bind_function``, ``build``: a file's lines in one
+# join, no Python step per definition beyond its own line); :func:`shape_at` reads it.
 
 
 @lru_cache(maxsize=64)

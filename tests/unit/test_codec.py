@@ -4,11 +4,21 @@ construction runs code of their own are built through it."""
 
 from __future__ import annotations
 
+import marshal
 from dataclasses import dataclass
 
 import pytest
 
-from archguard.adapters.cache.codec import Codec, enum_field
+from archguard.adapters.cache.codec import Codec, enum_field, rows
+from archguard.domain.facts import (
+    AttributeUse,
+    Binding,
+    BindingKind,
+    DynamicFact,
+    DynamicKind,
+    ImportFact,
+    ImportKind,
+)
 from archguard.domain.findings import Severity, Violation
 
 
@@ -64,3 +74,37 @@ def test_a_fingerprinted_finding_is_the_finding_with_only_its_fingerprint_filled
     # the statement's spacing and the line are not part of it: a moved, reformatted import keeps it
     moved = finding._replace(line=40, statement="from x import ( Y)")
     assert moved.with_fingerprint(1).fingerprint == done.fingerprint
+
+
+def test_many_named_tuples_come_back_as_columns_give_them_whatever_field_the_enum_is() -> None:
+    """``rows``: an enum field first (ImportFact), inside (Binding, DynamicFact) or none
+    (AttributeUse); the same classes, equal values, the enum's own members; none at all."""
+    facts = (
+        (
+            ImportFact(
+                ImportKind.FROM, "app.mod", "Name", None, 1, 3, 5, 4, "from .mod import Name", guarded=True
+            ),
+            ImportFact(ImportKind.DYNAMIC, "app.plugins", None, None, 0, 9, 1, 9, "x", lazy=True),
+        ),
+        (
+            Binding("Wrapper", BindingKind.CLASS, 12, bases=("Base", "mod.Mixin"), empty_body=True),
+            Binding("Manager", BindingKind.ALIAS, 10, target="_Impl", conditional=True),
+        ),
+        (DynamicFact(7, DynamicKind.REGISTERS, "sys.modules[...] = ...", "__name__.old"),),
+        (AttributeUse("app.core.Thing", 4, 8), AttributeUse("app.x", 5, 1)),
+    )
+    codecs = (
+        Codec(ImportFact, {"kind": enum_field(ImportKind)}),
+        Codec(Binding, {"kind": enum_field(BindingKind)}),
+        Codec(DynamicFact, {"kind": enum_field(DynamicKind)}),
+        Codec(AttributeUse),
+    )
+    for values, codec in zip(facts, codecs, strict=True):
+        to_plain, from_plain = rows(codec)
+        plain = to_plain(values)
+        assert marshal.loads(marshal.dumps(plain)) == plain  # plain values only
+        back = from_plain(marshal.loads(marshal.dumps(plain)))
+        assert back == values and [type(v) for v in back] == [type(v) for v in values]
+        assert [getattr(v, "kind", None) for v in back] == [getattr(v, "kind", None) for v in values]
+        assert all(type(kind) is not str for kind in (getattr(v, "kind", 0) for v in back))
+        assert from_plain(to_plain(())) == ()

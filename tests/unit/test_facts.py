@@ -253,6 +253,43 @@ def test_dynamic_import_in_lambda_and_guard_gets_flags() -> None:
     assert lazy.in_function and not lazy.guarded
 
 
+
+def test_calls_in_a_def_header_run_at_definition_time_wherever_its_lines_are() -> None:
+    """Decorators, defaults and annotations run when the ``def`` does: their calls count as the
+    module's, on the decorator's line, a default's on a later line of a long signature, or on the
+    line the body starts on; a call in the body does not (it runs later)."""
+    source = """\
+    import importlib
+    import warnings
+
+    @register(importlib.import_module("app.decorated"))
+    def f(): ...
+
+    def g(
+        a,
+        b=importlib.import_module("app.default"),
+        *,
+        c: __import__("app.annotation") = None,
+    ) -> None: ...
+
+    def h(x=(y := 1)): return importlib.import_module("app.body")
+
+    def quiet(a=warnings.warn("old", DeprecationWarning)):
+        importlib.import_module("app.later")
+    """
+    found = facts(source)
+    dynamic = {(f.module, f.in_function) for f in found.imports if f.kind is ImportKind.DYNAMIC}
+    assert dynamic == {
+        ("app.decorated", False),
+        ("app.default", False),
+        ("app.annotation", False),
+        ("app.body", True),
+        ("app.later", True),
+    }
+    assert "y" in {b.name for b in found.bindings}  # the walrus in a default binds at module level
+    assert found.warns_deprecation
+
+
 # -- bindings ----------------------------------------------------------------------------------
 
 
@@ -565,6 +602,79 @@ def test_definitions_keep_the_shape_discover_compares() -> None:
     assert by_name["get_b"].returns is None  # not one object's name
     assert by_name["C"].members == ("a", "b", "m", "Meta")
     assert by_name["router"] == by_name["get_b"] == Shape()  # no shape, and an empty one
+
+
+def test_a_shape_keeps_every_kind_of_parameter_and_leaves_dunders_and_other_expressions_out() -> None:
+    """Parameters in the order Python binds them (positional-only first); a class body's names in
+    order, dunders out (``__slots__``, ``__init__``), other names with underscores in; decorators
+    and bases that are no dotted name out; a body that is only ``pass``/``...``/docstrings is
+    empty, one that binds any name (a dunder too) is not."""
+    source = """
+        @make()()
+        @(lambda f: f)
+        def f(a, b=1, /, c=2, *, d, e=3, **kw) -> None: ...
+        def g(a, /): ...
+        def h(*, k): ...
+        def v(a, *args): ...
+        def w(a, **kw): ...
+
+        class C(base(), mod.Base):
+            __slots__ = ()
+            a = b = 1
+            x, y = 1, 2
+            _private__ = 0
+            __mangled = 0
+            ___ = 0
+            def __init__(self): ...
+            async def run(self): ...
+            self.z: int = 0
+
+        class Empty:
+            "doc"
+            pass
+            ...
+
+        class OnlyDunders:
+            __slots__ = ()
+
+        class Bare: ...
+
+        class Computed:
+            "binds nothing at its own level, yet runs code"
+            if FLAG:
+                x = 1
+
+        class Service:
+            "only methods after a docstring: the common body"
+            def __init__(self): ...
+            async def start(self): ...
+            class Config: ...
+            def __repr__(self): ...
+
+        class Plain:
+            def a(self): ...
+            def b(self): ...
+
+        class Called:
+            register()
+            def a(self): ...
+    """
+    found = facts(source)
+    by_name = {b.name: (b, found.shape_of(b)) for b in found.bindings}
+    assert by_name["f"][1] == Shape(("a", "b", "c", "d", "e", "**kw"))  # ``None``: no name
+    assert by_name["g"][1].members == ("a",)
+    assert by_name["h"][1].members == ("k",)
+    assert by_name["v"][1].members == ("a", "*args") and by_name["w"][1].members == ("a", "**kw")
+    binding, shape = by_name["C"]
+    assert shape == Shape(("a", "b", "_private__", "__mangled", "run"))
+    assert binding.bases == ("mod.Base",) and not binding.empty_body
+    assert by_name["Empty"][0].empty_body and by_name["Bare"][0].empty_body
+    assert by_name["Empty"][1] == by_name["Bare"][1] == Shape()
+    assert not by_name["OnlyDunders"][0].empty_body and not by_name["Computed"][0].empty_body
+    assert by_name["OnlyDunders"][1] == Shape()
+    assert by_name["Service"][1].members == ("start", "Config")
+    assert by_name["Plain"][1].members == ("a", "b") and by_name["Called"][1].members == ("a",)
+    assert not any(by_name[name][0].empty_body for name in ("Service", "Plain", "Called"))
 
 
 def test_each_definition_of_a_name_keeps_its_own_shape() -> None:

@@ -61,9 +61,9 @@ from archguard.adapters.cache.codec import (
     UntrustedData,
     content_hash,
     enum_field,
-    many,
     optional,
     packed,
+    rows,
     schema_digest,
     seal,
     unseal,
@@ -102,8 +102,9 @@ EXTRACTOR_VERSION = 11
 # 6: entries signed with the per-user cache key; 7: content hashes are git blob ids; 8: an index
 # read at once, entries read when used, a delta file of what changed since the base; 9: classes'
 # and functions' shapes (members, decorators, return annotation) one packed value per file
-# (FileFacts.shapes), not three fields of each binding
-FORMAT_VERSION = 9
+# (FileFacts.shapes), not three fields of each binding; 10: each kind of fact as columns
+# (codec.rows: its enum's values, then the other fields of each)
+FORMAT_VERSION = 10
 MAGIC = b"AGFACTS\x00"
 _IDENTITY = struct.Struct("<8sIIBB8s")
 DEFAULT_TARGET = (3, 15)
@@ -166,10 +167,11 @@ _DYNAMIC = Codec(DynamicFact, {"kind": enum_field(DynamicKind)})
 _FACTS = Codec(
     FileFacts,
     {
-        "imports": many(_IMPORT),
-        "bindings": many(_BINDING),
-        "attribute_uses": many(_ATTRIBUTE_USE),
-        "dynamic": many(_DYNAMIC),
+        # no Python step per fact to encode them (the workers encode every file's)
+        "imports": rows(_IMPORT),
+        "bindings": rows(_BINDING),
+        "attribute_uses": rows(_ATTRIBUTE_USE),
+        "dynamic": rows(_DYNAMIC),
     },
 )
 _SYNTAX_ISSUE = Codec(SyntaxIssue)

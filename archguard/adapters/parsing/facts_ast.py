@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 
 from archguard.adapters.parsing.facts_builder import (
     CALLS_OF_INTEREST,
@@ -163,55 +164,72 @@ def _manager(expr: ast.expr) -> tuple[str | None, tuple[str, ...]]:
     return _dotted(expr.func), tuple(_dotted(t) or "" for t in types)
 
 
-def _parameters(args: ast.arguments) -> tuple[str, ...]:
-    names = [a.arg for a in args.args]
-    if args.posonlyargs:
-        names[:0] = [a.arg for a in args.posonlyargs]
+def _parameters(args: ast.arguments) -> str:
+    """A def's parameter names in order, ``*args`` and ``**kw`` with their stars, joined by spaces
+    (FileFacts.shapes' form, domain/shapes.py). Most defs have only plain parameters: the walker
+    joins those itself (``" ".join(map(_ARG, args.args))``, no Python step per parameter)."""
+    names = [a.arg for a in args.posonlyargs]
+    names += [a.arg for a in args.args]
     if args.vararg is not None:
         names.append("*" + args.vararg.arg)
-    if args.kwonlyargs:
-        names += [a.arg for a in args.kwonlyargs]
+    names += [a.arg for a in args.kwonlyargs]
     if args.kwarg is not None:
         names.append("**" + args.kwarg.arg)
-    return tuple(names)
+    return " ".join(names)
 
 
-def _decorators(nodes: list[ast.expr]) -> tuple[str, ...]:
-    """Each decorator's callable, dotted (those that are not a dotted name left out)."""
-    if not nodes:
-        return ()
-    return tuple([d for d in map(_decorator, nodes) if d])
+_ARG = attrgetter("arg")
+
+
+def _decorators(nodes: list[ast.expr]) -> str:
+    """Each decorator's callable, dotted (those that are not a dotted name left out), joined by
+    spaces."""
+    return " ".join(filter(None, map(_decorator, nodes)))
 
 
 def _decorator(node: ast.expr) -> str | None:
     return _dotted(node.func if type(node) is ast.Call else node)
 
 
-def _annotation(node: ast.expr | None) -> str | None:
+def _annotation(node: ast.expr) -> str:
     """A return annotation that names one object, as dotted text (``-> Model``, ``-> "app.Model"``);
-    None for anything else (``-> list[X]``, ``-> "X | None"``)."""
+    "" for anything else (``-> list[X]``, ``-> "X | None"``)."""
     if type(node) is ast.Constant and type(node.value) is str:
         text = node.value.strip()
-        return text if text and all(part.isidentifier() for part in text.split(".")) else None
-    return _dotted(node) if node is not None else None
+        return text if text and all(part.isidentifier() for part in text.split(".")) else ""
+    return _dotted(node) or ""
 
 
 _DEFINES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_NAME = attrgetter("name")
 
 
-def _class_members(body: Sequence[ast.stmt]) -> tuple[str, ...]:
-    """The names a class body binds at its own level (methods, nested classes, fields), dunders
-    left out (every class has them)."""
-    names: list[str] = []
-    for stmt in body:
-        kind = type(stmt)
-        if kind in _DEFINES:
-            names.append(stmt.name)
-        elif kind is ast.Assign:
-            names += [t.id for t in stmt.targets if type(t) is ast.Name]
-        elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
-            names.append(stmt.target.id)
-    return tuple([n for n in names if not (n[:2] == "__" and n[-2:] == "__")])
+def _class_members(body: Sequence[ast.stmt]) -> tuple[str, bool]:
+    """The names a class body binds at its own level (methods, nested classes, fields) in order,
+    dunders left out (every class has them), joined by spaces; and whether the body is empty:
+    only ``pass``, ``...`` or a docstring (a body that binds a name never is)."""
+    # Most bodies are methods after a docstring: their names read in C, no Python step each.
+    methods = body[1:] if type(body[0]) is ast.Expr else body
+    if _DEFINES.issuperset(map(type, methods)):
+        names = list(map(_NAME, methods))
+    else:
+        names = []
+        for stmt in body:
+            kind = type(stmt)
+            if kind in _DEFINES:
+                names.append(stmt.name)
+            elif kind is ast.Assign:
+                for target in stmt.targets:
+                    if type(target) is ast.Name:
+                        names.append(target.id)
+            elif kind is ast.AnnAssign and type(stmt.target) is ast.Name:
+                names.append(stmt.target.id)
+    if not names:
+        return "", all(map(_is_docstring_or_pass, body))
+    text = " ".join(names)
+    if "__" in text:  # then maybe a dunder (most classes have ``__init__``)
+        text = " ".join([n for n in names if not (n[:2] == "__" and n[-2:] == "__")])
+    return text, False
 
 
 def _is_docstring_or_pass(stmt: ast.stmt) -> bool:
@@ -228,6 +246,9 @@ class _AstWalker:
         self.scan_calls = builder.scan_calls
         self.every_body = every_body
         self._nested_lines = builder.nested_lines.lines
+        self._ascii = builder.ascii
+        self._function_body_lines = builder.function_body_lines.lines
+        self._class_body_lines = builder.class_body_lines.lines
         compound: dict[type, _Handler] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -298,6 +319,8 @@ class _AstWalker:
         return kept
 
     def _span(self, node: ast.AST) -> Span:
+        if self._ascii:  # most files: ast's columns are the characters' (no call per column)
+            return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
         char_column = self.b.char_column
         return (
             node.lineno,
@@ -326,36 +349,59 @@ class _AstWalker:
             lazy=bool(getattr(stmt, "is_lazy", False)),
         )
 
+    # A module-level def or class costs a few Python calls of its own (a file holds dozens): the
+    # common cases (no decorators, no return annotation, plain parameters, a body holding no fact)
+    # are told here without a call.
     def _function(self, stmt: ast.FunctionDef, context: Context) -> None:
+        decorators = stmt.decorator_list
         if context.module_level:
+            args, returns = stmt.args, stmt.returns
             self.b.bind_function(
                 context,
                 stmt.name,
                 stmt.lineno,
-                _parameters(stmt.args),
-                _decorators(stmt.decorator_list),
-                _annotation(stmt.returns) if stmt.returns is not None else None,
+                _parameters(args)
+                if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg
+                else " ".join(map(_ARG, args.args)),
+                _decorators(decorators) if decorators else "",
+                "" if returns is None else _annotation(returns),
             )
-            if stmt.decorator_list:
-                self._decorators_run(stmt.decorator_list)
-        if self.scan_calls:  # decorators, defaults and annotations run at definition time
-            self.calls_in([*stmt.decorator_list, stmt.args, stmt.returns], context)
-        if self.every_body or self.b.function_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+            if decorators:
+                self._decorators_run(decorators)
+        first = stmt.body[0].lineno
+        # Decorators, defaults and annotations run at definition time: walked for calls when a
+        # line from the first decorator to the body's first holds one (a superset of the header's).
+        if self.scan_calls and (
+            self.every_body
+            or self.b.call_lines.overlaps(decorators[0].lineno if decorators else stmt.lineno, first)
+        ):
+            self.calls_in([*decorators, stmt.args, stmt.returns], context)
+        lines = self._function_body_lines  # LineGate.overlaps, inline
+        at = bisect_left(lines, first)
+        if self.every_body or (at < len(lines) and lines[at] <= stmt.end_lineno):
             self.statements(stmt.body, context.function_body())
 
     def _class(self, stmt: ast.ClassDef, context: Context) -> None:
+        decorators = stmt.decorator_list
         if context.module_level:
-            empty = all(_is_docstring_or_pass(s) for s in stmt.body)
-            members = _class_members(stmt.body)
-            decorators = _decorators(stmt.decorator_list)
+            members, empty = _class_members(stmt.body)
+            bases = stmt.bases
             self.b.bind_class(
-                context, stmt.name, stmt.lineno, map(_dotted, stmt.bases), empty, members, decorators
+                context,
+                stmt.name,
+                stmt.lineno,
+                tuple(filter(None, map(_dotted, bases))) if bases else (),
+                empty,
+                members,
+                _decorators(decorators) if decorators else "",
             )
-            if stmt.decorator_list:
-                self._decorators_run(stmt.decorator_list)
+            if decorators:
+                self._decorators_run(decorators)
         if self.scan_calls:
-            self.calls_in([*stmt.decorator_list, *stmt.bases, *stmt.keywords], context)
-        if self.every_body or self.b.class_body_lines.overlaps(stmt.body[0].lineno, stmt.end_lineno):
+            self.calls_in([*decorators, *stmt.bases, *stmt.keywords], context)
+        lines = self._class_body_lines  # LineGate.overlaps, inline
+        at = bisect_left(lines, stmt.body[0].lineno)
+        if self.every_body or (at < len(lines) and lines[at] <= stmt.end_lineno):
             self.statements(stmt.body, context.class_body())
 
     def _if(self, stmt: ast.If, context: Context) -> None:

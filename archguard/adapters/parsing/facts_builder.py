@@ -14,6 +14,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import TypedDict
 
 import re2
@@ -28,8 +29,16 @@ from archguard.domain.facts import (
     ImportFact,
     ImportKind,
 )
-from archguard.domain.shapes import pack_shape, pack_shapes
 from archguard.domain.sources import resolve_relative
+
+# Facts are NamedTuples, built here from a tuple of every field in C (their class's ``__new__``
+# is a Python function, with keywords): hundreds of thousands per tree, in the workers.
+_new = tuple.__new__
+# Enum members read once (``BindingKind.CLASS`` is a lookup through ``EnumType`` every time).
+_CLASS, _FUNCTION = BindingKind.CLASS, BindingKind.FUNCTION
+_IMPORT, _FROM = ImportKind.IMPORT, ImportKind.FROM
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+_BY_POSITION = attrgetter("line", "column")  # of an ImportFact or an AttributeUse
 
 # A source range: (line, column, end_line, end_column); lines 1-based, columns 0-based characters.
 Span = tuple[int, int, int, int]
@@ -307,7 +316,7 @@ class FactsBuilder:
         self._source = source
         self._lines: list[str] = []  # the first lines of the source, split as far as needed
         self._all_lines = False  # every line is in self._lines
-        self._ascii = source.isascii()  # then ast's UTF-8 columns are character columns
+        self.ascii = source.isascii()  # then ast's UTF-8 columns are character columns
         # A def's body holds facts only through imports (statements, ``__import__``,
         # ``import_module``) and ``global``: everything else it binds is local. A class body runs at
         # import time, so a deprecation ``warn(`` there counts too. Bodies whose lines hold none of
@@ -346,9 +355,9 @@ class FactsBuilder:
         # end only when the expression starts at a name an import binds (it may be a module).
         self._handed: list[DynamicFact] = []
         self._imports: list[ImportFact] = []
-        # each binding with its shape's line (domain/shapes.pack_shape: classes and functions;
-        # "" for the others), packed together by build()
-        self._bindings: list[tuple[Binding, str]] = []
+        # (line, binding, its shape's line of FileFacts.shapes: "" but for a class or function
+        # with a shape), packed together by build()
+        self._bindings: list[tuple[int, Binding, str]] = []
         self._uses: list[AttributeUse] = []
         self._calls: list[_PendingCall] = []
         self._all: list[str] | None = None
@@ -383,7 +392,7 @@ class FactsBuilder:
 
     def char_column(self, line: int, utf8_offset: int) -> int:
         """CPython's ast counts columns in UTF-8 bytes; everything else here counts characters."""
-        if self._ascii:
+        if self.ascii:
             return utf8_offset
         text = self.lines_to(line)[line - 1]
         if text.isascii():
@@ -405,7 +414,7 @@ class FactsBuilder:
         """``[lazy] import a.b [as c], d``: one fact per module."""
         statement = self.text(span)
         for module, asname in aliases:
-            self._add_import(ImportKind.IMPORT, module, None, asname, 0, context, span, statement, lazy)
+            self._add_import(_IMPORT, module, None, asname, 0, context, span, statement, lazy)
             self._bound.add(asname or module.partition(".")[0])
             self._note_plain_import(module, asname)
             if asname == "__getattr__" and not context.in_function:
@@ -424,7 +433,7 @@ class FactsBuilder:
         """``[lazy] from <dots>module import x [as y], ...`` (``*`` as the name for star imports)."""
         statement = self.text(span)
         for name, asname in aliases:
-            self._add_import(ImportKind.FROM, module, name, asname, level, context, span, statement, lazy)
+            self._add_import(_FROM, module, name, asname, level, context, span, statement, lazy)
             if name != "*":
                 self._bound.add(asname or name)
             if module == "importlib" and level == 0 and name == "import_module":
@@ -456,21 +465,24 @@ class FactsBuilder:
         lazy: bool = False,
     ) -> None:
         self._imports.append(
-            ImportFact(
-                kind=kind,
-                module=module,
-                name=name,
-                asname=asname,
-                level=level,
-                line=span[0],
-                column=span[1] + 1,
-                end_line=span[2],
-                statement=statement,
-                type_checking=context.type_checking,
-                in_function=context.in_function,
-                guarded=context.guarded,
-                conditional=context.conditional,
-                lazy=lazy,
+            _new(
+                ImportFact,
+                (
+                    kind,
+                    module,
+                    name,
+                    asname,
+                    level,
+                    span[0],  # line
+                    span[1] + 1,  # column, 1-based
+                    span[2],  # end_line
+                    statement,
+                    context.type_checking,
+                    context.in_function,
+                    context.guarded,
+                    context.conditional,
+                    lazy,
+                ),
             )
         )
 
@@ -543,24 +555,20 @@ class FactsBuilder:
         context: Context,
         name: str,
         line: int,
-        bases: Iterable[str | None],
+        bases: tuple[str, ...],
         empty_body: bool,
-        members: tuple[str, ...] = (),
-        decorators: tuple[str, ...] = (),
+        members: str = "",
+        decorators: str = "",
     ) -> None:
-        """``decorators``: each decorator's callable, dotted (others left out)."""
+        """``bases``: the dotted base-class expressions (others left out); ``members``: the names
+        its body binds, ``decorators``: each decorator's callable, dotted, both joined by spaces
+        (the shape's fields, domain/shapes.py)."""
         if context.module_level:
             self._bindings.append(
                 (
-                    Binding(
-                        name,
-                        BindingKind.CLASS,
-                        line,
-                        bases=tuple(base for base in bases if base),
-                        conditional=context.nested,
-                        empty_body=empty_body,
-                    ),
-                    pack_shape(members, decorators, None),
+                    line,
+                    _new(Binding, (name, _CLASS, line, None, bases, context.nested, empty_body)),
+                    f"{members}\t{decorators}\t" if members or decorators else "",
                 )
             )
 
@@ -569,16 +577,18 @@ class FactsBuilder:
         context: Context,
         name: str,
         line: int,
-        parameters: tuple[str, ...] = (),
-        decorators: tuple[str, ...] = (),
-        returns: str | None = None,
+        parameters: str = "",
+        decorators: str = "",
+        returns: str = "",
     ) -> None:
-        """``decorators`` as :meth:`bind_class` takes them."""
+        """``parameters`` and ``decorators`` joined by spaces, as :meth:`bind_class` takes them;
+        ``returns``: the return annotation, dotted ("" for none, or one that is no dotted name)."""
         if context.module_level:
             self._bindings.append(
                 (
-                    Binding(name, BindingKind.FUNCTION, line, conditional=context.nested),
-                    pack_shape(parameters, decorators, returns),
+                    line,
+                    _new(Binding, (name, _FUNCTION, line, None, (), context.nested, False)),
+                    f"{parameters}\t{decorators}\t{returns}" if parameters or decorators or returns else "",
                 )
             )
             self._bound.add(name)
@@ -588,7 +598,7 @@ class FactsBuilder:
     def bind_type_alias(self, context: Context, name: str, line: int) -> None:
         if context.module_level:
             self._bindings.append(
-                (Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested), "")
+                (line, Binding(name, BindingKind.TYPE_ALIAS, line, conditional=context.nested), "")
             )
 
     def bind_assignment(
@@ -609,7 +619,7 @@ class FactsBuilder:
                 )
             else:
                 binding = Binding(name, BindingKind.ASSIGN, line, conditional=context.nested)
-            self._bindings.append((binding, ""))
+            self._bindings.append((line, binding, ""))
             if name == "__all__":
                 if whole and isinstance(value, Strings):
                     self._all = list(value.values)
@@ -626,7 +636,7 @@ class FactsBuilder:
         if context.module_level:
             for name in names:
                 self._bindings.append(
-                    (Binding(name, BindingKind.DELETE, line, conditional=context.nested), "")
+                    (line, Binding(name, BindingKind.DELETE, line, conditional=context.nested), "")
                 )
 
     def declare_global(self, context: Context, names: Iterable[str]) -> None:
@@ -704,12 +714,15 @@ class FactsBuilder:
     def build(self) -> FileFacts:
         for call in self._calls:
             self._dynamic_import(call)
-        position = _by_position
-        bindings = sorted(dict.fromkeys(self._bindings), key=_by_line)
+        # Stable sorts: facts of one statement keep their written order. Sorting makes the result
+        # independent of the order each walker happens to visit expressions in.
+        position = _BY_POSITION
+        # by line, in the order bound on one line (a stable sort); each binding with its shape
+        bindings = sorted(dict.fromkeys(self._bindings), key=_FIRST)
         return FileFacts(
             imports=tuple(sorted(dict.fromkeys(self._imports), key=position)),
-            bindings=tuple([binding for binding, _ in bindings]),
-            shapes=pack_shapes([shape for _, shape in bindings]),
+            bindings=tuple(map(_SECOND, bindings)),
+            shapes="\n".join(map(_THIRD, bindings)).rstrip("\n"),
             all_names=None if self._all_computed or self._all is None else tuple(self._all),
             has_getattr=self._has_getattr,
             attribute_uses=tuple(sorted(dict.fromkeys(self._uses), key=position)),
@@ -746,13 +759,3 @@ def _replaces_module(source: str, words: frozenset[str]) -> bool:
         if _MODULE_LEVEL_CALLEE.fullmatch(source, start, paren):
             return True
     return False
-
-
-def _by_position(fact: ImportFact | AttributeUse) -> tuple[int, int]:
-    # Stable sort: facts of one statement keep their written order. Sorting makes the result
-    # independent of the order each walker happens to visit expressions in.
-    return fact.line, fact.column
-
-
-def _by_line(bound: tuple[Binding, str]) -> int:
-    return bound[0].line
