@@ -51,7 +51,7 @@ import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archguard.adapters import gc_policy
 from archguard.adapters.cache.cache_key import cache_key, notice_untrusted
@@ -84,6 +84,9 @@ from archguard.domain.facts import (
     SyntaxIssue,
     UnreadableFile,
 )
+
+if TYPE_CHECKING:
+    from archguard.adapters.literal_words import LiteralWords
 
 # Bump when the extractors' output changes: every cached outcome is then recomputed.
 # 5: newer syntax (PEP 701/750/758, dotted PEP 695 bounds) down-levelled for ast rather than read
@@ -698,7 +701,7 @@ class CachedOutcome:
         file's facts six times."""
         if self._holding < 0:
             facts = self.plain[_FACTS_AT]
-            self._holding = 0 if facts is None else sum(1 << i for i in _held_words().Match(facts) or ())
+            self._holding = 0 if facts is None else sum(1 << i for i in _held_words().found_in(facts))
         return self._holding
 
     def outcome(self) -> ParseOutcome:
@@ -714,17 +717,12 @@ class CachedOutcome:
 
 
 @functools.cache
-def _held_words() -> Any:
-    """:data:`HELD_WORDS` as one RE2 set: it finds which of them occur in one pass over the bytes,
-    where a ``word in facts`` test each reads them six times (imported when first asked: a warm
-    run may never ask)."""
-    import re2
+def _held_words() -> LiteralWords:
+    """:data:`HELD_WORDS`, found in one pass over the bytes, where a ``word in facts`` test each
+    reads them six times (imported when first asked: a warm run may never ask)."""
+    from archguard.adapters.literal_words import LiteralWords
 
-    words = re2.Set.SearchSet()
-    for word in HELD_WORDS:
-        words.Add(re2.escape(word))
-    words.Compile()
-    return words
+    return LiteralWords(HELD_WORDS)
 
 
 def held_in(holding: int, word: bytes) -> bool | None:

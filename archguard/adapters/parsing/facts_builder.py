@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import TypedDict
 
-import re2
-
+from archguard.adapters.literal_words import LiteralWords
 from archguard.domain.facts import (
     AttributeUse,
     Binding,
@@ -97,9 +96,7 @@ _REPLACES_TEXT = "sys.modules["
 _OWN_NAME_TEXT = "__name__"
 
 # Every word the text gates ask about but "import" (in nearly every file, and its places are needed
-# anyway). ``word in source`` reads the whole text each time (a 61 MB tree: 15-55 ms a word, the
-# more the shorter the word), so they are looked for in one pass instead: an RE2 set of literals is
-# one automaton over the text's UTF-8 bytes that tells which of them occur (:func:`words_in`).
+# anyway), looked for in one pass over the text (:func:`words_in`), not one whole-text read each.
 _GATE_WORDS = (
     *_DYNAMIC_WORDS,
     _GLOBAL_TEXT,
@@ -108,10 +105,7 @@ _GATE_WORDS = (
     _REPLACES_TEXT,
     _OWN_NAME_TEXT,
 )
-_GATE_SET = re2.Set.SearchSet()
-for _word in _GATE_WORDS:
-    _GATE_SET.Add(re2.escape(_word))
-_GATE_SET.Compile()
+_GATE = LiteralWords(_GATE_WORDS)
 _NO_WORDS: frozenset[str] = frozenset()
 
 
@@ -119,7 +113,7 @@ def words_in(source: str) -> frozenset[str]:
     """The words of :data:`_GATE_WORDS` that occur in ``source``, exactly ``{word for word in
     _GATE_WORDS if word in source}``, found in one pass. The words are ASCII, so each occurs in the
     text where it occurs in its UTF-8 bytes ("surrogatepass": any str has bytes)."""
-    found = _GATE_SET.Match(source.encode("utf-8", "surrogatepass"))
+    found = _GATE.found_in(source.encode("utf-8", "surrogatepass"))
     return frozenset([_GATE_WORDS[index] for index in found]) if found else _NO_WORDS
 
 
@@ -252,7 +246,7 @@ def _lines_matching(source: str, patterns: Iterable[re.Pattern[str] | str]) -> s
     lines: set[int] = set()
     for pattern in patterns:
         if isinstance(pattern, str):
-            lines |= _lines_at(source, _places(source, pattern))
+            lines |= _lines_of(source, pattern)
         else:
             lines |= _lines_at(source, (m.start() for m in pattern.finditer(source)))
     return lines
